@@ -1,0 +1,145 @@
+/**
+ * The admin CLI: `npm run admin -- <command> [options]`. Each command checks
+ * its arguments, does one thing through the same services the API uses (so
+ * it is audited the same way), prints a short result and exits non-zero on
+ * any error. Secrets are read from stdin, never from arguments.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { createDeps, type Deps } from '../src/deps.js';
+import { AppError } from '../src/errors.js';
+import { createLogger } from '../src/logger.js';
+import { ROLES, DESKS, type Desk, type Role } from '../src/auth/types.js';
+import { useLocalStack, type LocalStack } from './local-stack.js';
+
+const USAGE = `usage: npm run admin -- <command> [options]
+  user:create --username U --role ROLE [--role ROLE2] [--desk SO12|SO13] --password-stdin
+  user:disable --username U
+  user:revoke-sessions --username U
+  partner:create --name "NAME"        (prints the API key once, alone on the last line)
+  partner:revoke --name "NAME"
+  keys:generate                        (prints a fresh base64 32-byte key)
+  keys:rotate                          (re-wraps every data key under the current master key)
+  audit:verify                         (exits 1 when the audit chain is broken)
+roles: ${ROLES.join(', ')}`;
+
+class UsageError extends Error {}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input (pipe it in)');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+type Handler = (deps: Deps, values: Record<string, unknown>) => Promise<number>;
+
+const need = (v: unknown, name: string): string => {
+  if (typeof v !== 'string' || !v.trim()) throw new UsageError(`--${name} is required`);
+  return v;
+};
+
+const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>; needsDeps: boolean; run: Handler }> = {
+  'user:create': {
+    needsDeps: true,
+    options: { username: { type: 'string' }, role: { type: 'string', multiple: true }, desk: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    async run(deps, v) {
+      const roles = (v.role as string[] | undefined) ?? [];
+      if (!roles.length) throw new UsageError('at least one --role is required');
+      const bad = roles.filter((r) => !ROLES.includes(r as Role));
+      if (bad.length) throw new UsageError(`unknown role ${bad.join(', ')} (roles: ${ROLES.join(', ')})`);
+      if (v.desk !== undefined && !DESKS.includes(v.desk as Desk)) throw new UsageError('--desk must be SO12 or SO13');
+      if (!v['password-stdin']) throw new UsageError('--password-stdin is required (passwords are never taken as arguments)');
+      const password = await readStdin();
+      const user = await deps.services.auth.createUser({ username: need(v.username, 'username'), password, roles: roles as Role[], desk: (v.desk as Desk) ?? null }, 'cli');
+      console.log(`created user ${user.username} (${user.roles.join(', ')}${user.desk ? `, desk ${user.desk}` : ''}) id ${user.id}`);
+      return 0;
+    },
+  },
+  'user:disable': {
+    needsDeps: true,
+    options: { username: { type: 'string' } },
+    async run(deps, v) {
+      const user = await deps.services.auth.disableUser(need(v.username, 'username'), 'cli');
+      console.log(`disabled user ${user.username}; their sessions are ended`);
+      return 0;
+    },
+  },
+  'user:revoke-sessions': {
+    needsDeps: true,
+    options: { username: { type: 'string' } },
+    async run(deps, v) {
+      const n = await deps.services.auth.revokeSessions(need(v.username, 'username'), 'cli');
+      console.log(`revoked ${n} session(s)`);
+      return 0;
+    },
+  },
+  'partner:create': {
+    needsDeps: true,
+    options: { name: { type: 'string' } },
+    async run(deps, v) {
+      const { partner, apiKey } = await deps.services.auth.createPartner(need(v.name, 'name'), 'cli');
+      console.log(`created partner ${partner.name} (id ${partner.id}). Its API key, shown only this once:`);
+      console.log(apiKey);
+      return 0;
+    },
+  },
+  'partner:revoke': {
+    needsDeps: true,
+    options: { name: { type: 'string' } },
+    async run(deps, v) {
+      const partner = await deps.services.auth.revokePartner(need(v.name, 'name'), 'cli');
+      console.log(`revoked the API key of partner ${partner.name}`);
+      return 0;
+    },
+  },
+  'keys:generate': {
+    needsDeps: false,
+    options: {},
+    async run() {
+      console.log(randomBytes(32).toString('base64'));
+      return 0;
+    },
+  },
+  ...(await import('./admin-commands.js')).extraCommands,
+};
+
+export type AdminCommand = (typeof commands)[string];
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(name ? `unknown command: ${name}\n${USAGE}` : USAGE);
+    return 64;
+  }
+  let values;
+  try {
+    values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 64;
+  }
+  let stack: LocalStack | null = null;
+  let deps: Deps | null = null;
+  try {
+    if (command.needsDeps) {
+      stack = await useLocalStack();
+      const config = loadConfig({ ...process.env, ...stack.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+      deps = await createDeps(config, createLogger(config.logLevel, pino.destination(2)));
+    }
+    return await command.run(deps as Deps, values);
+  } catch (err) {
+    if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
+    else if (err instanceof AppError || err instanceof ConfigError) console.error(`error: ${err.message}`);
+    else console.error(`error: ${(err as Error).message}`);
+    return err instanceof UsageError ? 64 : 1;
+  } finally {
+    await deps?.close().catch(() => {});
+    await stack?.services?.stop();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,63 @@
+/**
+ * Audit events: who did what to which thing, with details that never contain
+ * sensitive values (no report content, no caller identity, no credentials).
+ */
+export type ActorType = 'user' | 'partner' | 'system' | 'anonymous';
+
+export interface Actor {
+  type: ActorType;
+  /** User id, partner id, or a system component name (e.g. "triage-worker"). */
+  id?: string;
+  /** Username or partner name, for readability; not secret. */
+  name?: string;
+}
+
+export interface AuditTarget {
+  type: 'report' | 'user' | 'partner' | 'system' | 'audit' | 'keys';
+  id?: string;
+}
+
+export interface AuditEventInput {
+  /** Dotted verb, e.g. "auth.login", "report.read", "report.reveal_caller". */
+  action: string;
+  actor: Actor;
+  target?: AuditTarget;
+  outcome?: 'success' | 'failure';
+  /** Non-sensitive details only: field names, reasons typed by staff, counts. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEntry extends Required<Pick<AuditEventInput, 'action' | 'actor' | 'outcome'>> {
+  seq: number;
+  at: Date;
+  target: AuditTarget | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChainVerification {
+  valid: boolean;
+  length: number;
+  /** seq of the first entry that does not verify, or null. */
+  brokenAt: number | null;
+  reason: string | null;
+}
+
+export interface AuditQuery {
+  actorId?: string;
+  targetType?: AuditTarget['type'];
+  targetId?: string;
+  action?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export interface AuditLog {
+  /** Appends one entry to the system-wide chain; throws if it cannot be written. */
+  record(event: AuditEventInput): Promise<AuditEntry>;
+  verify(): Promise<ChainVerification>;
+  /** Newest first; `after` is a seq cursor. */
+  query(filter: AuditQuery, page: { first: number; after?: number }): Promise<{ entries: AuditEntry[]; hasNextPage: boolean }>;
+  ensureIndexes(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+/**
+ * THE authorisation policy: which principals may run which GraphQL operation.
+ * Every root field declares `authScopes: { allow: '<operation>' }` and the
+ * scope loader reads this table; a test runs every operation as every role
+ * and fails when an operation has no entry here. Row-level rules (an
+ * investigator sees only their desk's reports) live in the services.
+ */
+import type { Principal, Role } from './types.js';
+
+export type Audience = Role | 'PARTNER' | 'ANYONE' | 'SIGNED_IN';
+
+export const POLICY = {
+  // sign-in
+  me: ['ANYONE'],
+  login: ['ANYONE'],
+  logout: ['SIGNED_IN'],
+  // intake
+  recordHotlineCall: ['CALL_HANDLER', 'SUPERVISOR'],
+  mySubmissions: ['CALL_HANDLER', 'SUPERVISOR'],
+  submitPartnerReferral: ['PARTNER'],
+  partnerReferralStatus: ['PARTNER'],
+  // desk work
+  deskQueue: ['INVESTIGATOR', 'SUPERVISOR'],
+  claimNextReport: ['INVESTIGATOR', 'SUPERVISOR'],
+  claimReport: ['INVESTIGATOR', 'SUPERVISOR'],
+  releaseReport: ['INVESTIGATOR', 'SUPERVISOR'],
+  transitionReport: ['INVESTIGATOR', 'SUPERVISOR'],
+  addResearchNote: ['INVESTIGATOR', 'SUPERVISOR'],
+  gradeReport: ['INVESTIGATOR', 'SUPERVISOR'],
+  referReport: ['INVESTIGATOR', 'SUPERVISOR'],
+  report: ['INVESTIGATOR', 'SUPERVISOR'],
+  verifyReportHistory: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
+  deskQueueChanged: ['INVESTIGATOR', 'SUPERVISOR'],
+  revealCaller: ['INVESTIGATOR', 'SUPERVISOR'],
+  // supervision
+  supervisorQueue: ['SUPERVISOR'],
+  reassignReport: ['SUPERVISOR'],
+  reopenReport: ['SUPERVISOR'],
+  eraseReport: ['SUPERVISOR'],
+  callerReveals: ['SUPERVISOR'],
+  threatLevel: ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN'],
+  setThreatLevel: ['SUPERVISOR'],
+  // audit
+  auditLog: ['AUDITOR'],
+  verifyAuditLog: ['AUDITOR'],
+  // administration
+  users: ['ADMIN'],
+  createUser: ['ADMIN'],
+  disableUser: ['ADMIN'],
+  revokeSessions: ['ADMIN'],
+  partners: ['ADMIN'],
+  createPartner: ['ADMIN'],
+  revokePartner: ['ADMIN'],
+} as const satisfies Record<string, readonly Audience[]>;
+
+export type Operation = keyof typeof POLICY;
+
+/** True when the principal may run the operation. */
+export function allows(principal: Principal | null, operation: Operation): boolean {
+  const audience: readonly Audience[] = POLICY[operation];
+  if (audience.includes('ANYONE')) return true;
+  if (!principal) return false;
+  if (audience.includes('SIGNED_IN')) return true;
+  if (principal.kind === 'partner') return audience.includes('PARTNER');
+  return principal.roles.some((r) => audience.includes(r));
+}

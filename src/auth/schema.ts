@@ -1,0 +1,124 @@
+/** GraphQL for sign-in, principals, and user/partner administration. Resolvers stay thin. */
+import { builder } from '../graphql/builder.js';
+import { AppError, assertThat, unauthenticated } from '../errors.js';
+import type { PublicPartner, PublicUser } from './service.js';
+import { DESKS, ROLES } from './types.js';
+
+export const RoleEnum = builder.enumType('Role', { values: ROLES });
+export const DeskEnum = builder.enumType('Desk', {
+  values: { SO12: { description: 'Special Branch: intelligence' }, SO13: { description: 'Anti-Terrorist Branch: investigation' } },
+});
+void DESKS;
+
+export const UserRef = builder.objectRef<PublicUser>('User').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    username: t.exposeString('username'),
+    roles: t.field({ type: [RoleEnum], resolve: (u) => u.roles }),
+    desk: t.field({ type: DeskEnum, nullable: true, resolve: (u) => u.desk }),
+    disabled: t.exposeBoolean('disabled'),
+  }),
+});
+
+export const PartnerRef = builder.objectRef<PublicPartner>('PartnerOrganisation').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    keyHint: t.exposeString('keyHint', { description: 'The first characters of the API key, to recognise it' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const PrincipalUnion = builder.unionType('Principal', {
+  types: [UserRef, PartnerRef],
+  resolveType: (p) => ('username' in p ? UserRef : PartnerRef),
+});
+
+const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date; user: PublicUser }>('LoginPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'Send as `Authorization: Bearer <token>`' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    user: t.field({ type: UserRef, resolve: (p) => p.user }),
+  }),
+});
+
+const CreatedPartner = builder.objectRef<{ partner: PublicPartner; apiKey: string }>('CreatedPartner').implement({
+  fields: (t) => ({
+    partner: t.field({ type: PartnerRef, resolve: (p) => p.partner }),
+    apiKey: t.exposeString('apiKey', { description: 'Shown once; only its hash is stored' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  me: t.field({
+    type: PrincipalUnion,
+    nullable: true,
+    authScopes: { allow: 'me' },
+    resolve: (_r, _a, ctx) => {
+      const p = ctx.principal;
+      if (!p) return null;
+      return p.kind === 'staff'
+        ? { id: p.userId, username: p.username, roles: p.roles, desk: p.desk, disabled: false }
+        : { id: p.partnerId, name: p.name, keyHint: '', createdAt: new Date(0), revokedAt: null };
+    },
+  }),
+  users: t.field({ type: [UserRef], authScopes: { allow: 'users' }, resolve: (_r, _a, ctx) => ctx.services.auth.listUsers() }),
+  partners: t.field({ type: [PartnerRef], authScopes: { allow: 'partners' }, resolve: (_r, _a, ctx) => ctx.services.auth.listPartners() }),
+}));
+
+builder.mutationFields((t) => ({
+  login: t.field({
+    type: LoginPayload,
+    authScopes: { allow: 'login' },
+    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_r, { username, password }, ctx) => ctx.services.auth.login(username, password, ctx.clientIp),
+  }),
+  logout: t.boolean({
+    authScopes: { allow: 'logout' },
+    resolve: (_r, _a, ctx) => {
+      assertThat(ctx.principal, unauthenticated);
+      return ctx.services.auth.logout(ctx.principal);
+    },
+  }),
+  createUser: t.field({
+    type: UserRef,
+    authScopes: { allow: 'createUser' },
+    args: {
+      username: t.arg.string({ required: true }),
+      password: t.arg.string({ required: true }),
+      roles: t.arg({ type: [RoleEnum], required: true }),
+      desk: t.arg({ type: DeskEnum }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.auth.createUser(args, principalOf(ctx.principal)),
+  }),
+  disableUser: t.field({
+    type: UserRef,
+    authScopes: { allow: 'disableUser' },
+    args: { username: t.arg.string({ required: true }) },
+    resolve: (_r, { username }, ctx) => ctx.services.auth.disableUser(username, principalOf(ctx.principal)),
+  }),
+  revokeSessions: t.int({
+    description: 'Ends every session of the user; returns how many',
+    authScopes: { allow: 'revokeSessions' },
+    args: { username: t.arg.string({ required: true }) },
+    resolve: (_r, { username }, ctx) => ctx.services.auth.revokeSessions(username, principalOf(ctx.principal)),
+  }),
+  createPartner: t.field({
+    type: CreatedPartner,
+    authScopes: { allow: 'createPartner' },
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (_r, { name }, ctx) => ctx.services.auth.createPartner(name, principalOf(ctx.principal)),
+  }),
+  revokePartner: t.field({
+    type: PartnerRef,
+    authScopes: { allow: 'revokePartner' },
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (_r, { name }, ctx) => ctx.services.auth.revokePartner(name, principalOf(ctx.principal)),
+  }),
+}));
+
+function principalOf<T>(p: T | null): T {
+  if (!p) throw new AppError('UNAUTHENTICATED', 'Not signed in');
+  return p;
+}

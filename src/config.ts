@@ -1,0 +1,217 @@
+/**
+ * Configuration: every environment variable is validated here, once, at
+ * start-up; all problems are reported together and the process exits. The
+ * rest of the code reads one typed, nested `Config` object.
+ *
+ * Production never falls back to a default secret or a local service.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const KEY_HINT = 'must be 32 random bytes in base64 (generate one with: npm run admin -- keys:generate)';
+const base64Key = z
+  .string()
+  .trim()
+  .refine((v) => decodeKey(v)?.length === 32, { message: KEY_HINT });
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: int(4000, 0, 65535),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+    MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('hotline'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    HOTLINE_MASTER_KEY: base64Key.optional(),
+    HOTLINE_PREVIOUS_MASTER_KEYS: z
+      .string()
+      .optional()
+      .refine((v) => !v || v.split(',').every((k) => decodeKey(k.trim())?.length === 32), {
+        message: `each comma-separated key ${KEY_HINT}`,
+      }),
+    HOTLINE_INDEX_KEY: base64Key.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOTLINE_PROCESS: z.enum(['all', 'api', 'worker']).default('all'),
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('hotline'),
+    SESSION_TTL_MINUTES: int(12 * 60, 1, 60 * 24 * 30),
+    LOGIN_MAX_FAILURES_PER_USER: int(5, 1, 1000),
+    LOGIN_MAX_FAILURES_PER_CLIENT: int(20, 1, 10000),
+    LOGIN_BLOCK_SECONDS: int(15 * 60, 1, 86400),
+    BODY_LIMIT_BYTES: int(512 * 1024, 1024, 16 * 1024 * 1024),
+    REQUEST_TIMEOUT_MS: int(15_000, 100, 300_000),
+    MAX_CONCURRENT_REQUESTS: int(256, 1, 100_000),
+    GRAPHQL_MAX_DEPTH: int(12, 2, 100),
+    GRAPHQL_MAX_ALIASES: int(15, 1, 1000),
+    GRAPHQL_MAX_COST: int(5000, 10, 1_000_000),
+    TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    SLA_P1_SECONDS: int(15 * 60, 1),
+    SLA_P2_SECONDS: int(60 * 60, 1),
+    SLA_P3_SECONDS: int(24 * 3600, 1),
+    SLA_P4_SECONDS: int(72 * 3600, 1),
+    OUTBOX_SWEEP_MS: int(10_000, 50, 3_600_000),
+    OUTBOX_STALE_MS: int(5_000, 0, 3_600_000),
+    TRIAGE_ATTEMPTS: int(5, 1, 100),
+    TRIAGE_BACKOFF_MS: int(1_000, 1, 600_000),
+    RETENTION_DAYS: int(6 * 365, 1, 100 * 365),
+    STARTUP_ATTEMPTS: int(8, 1, 100),
+    ROUTING_RULES_FILE: z.string().default(join(PROJECT_ROOT, 'schema', 'routing-rules.json')),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const name of ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY'] as const) {
+      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.HOTLINE_MASTER_KEY && env.HOTLINE_MASTER_KEY === env.HOTLINE_INDEX_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['HOTLINE_INDEX_KEY'], message: 'must differ from HOTLINE_MASTER_KEY' });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  production: boolean;
+  http: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+    maxConcurrentRequests: number;
+    trustProxy: boolean;
+  };
+  graphql: { maxDepth: number; maxAliases: number; maxCost: number; graphiql: boolean; introspection: boolean };
+  mongo: { uri: string; dbName: string; startupAttempts: number };
+  redis: { url: string; queuePrefix: string };
+  keys: { master: Uint8Array; previousMasters: Uint8Array[]; index: Uint8Array };
+  auth: {
+    sessionTtlMs: number;
+    maxFailuresPerUser: number;
+    maxFailuresPerClient: number;
+    blockSeconds: number;
+  };
+  triage: {
+    slaSeconds: Record<Priority, number>;
+    outboxSweepMs: number;
+    outboxStaleMs: number;
+    attempts: number;
+    backoffMs: number;
+    rulesFile: string;
+    retentionDays: number;
+  };
+  process: Env['HOTLINE_PROCESS'];
+  logLevel: Env['LOG_LEVEL'];
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function decodeKey(value: string): Buffer | null {
+  const v = value.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(v)) return null;
+  return Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+
+/**
+ * Development convenience: keys are generated once into .data/dev-keys.json
+ * so a fresh clone runs with `npm start` alone. Never used in production.
+ */
+function devKeys(dataDir: string, warnings: string[]): { master: string; index: string } {
+  const file = join(dataDir, 'dev-keys.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const keys = { master: randomBytes(32).toString('base64'), index: randomBytes(32).toString('base64') };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+  warnings.push(`generated development encryption keys in ${file}; set HOTLINE_MASTER_KEY and HOTLINE_INDEX_KEY for real data`);
+  return keys;
+}
+
+/**
+ * Parses the environment. Throws ConfigError naming every bad variable (never
+ * its value). Missing MONGODB_URI / REDIS_URL outside production are allowed
+ * only when the caller supplies local services (`local`).
+ */
+export function loadConfig(
+  rawEnv: NodeJS.ProcessEnv = process.env,
+  opts: { dataDir?: string } = {},
+): Config {
+  const parsed = schema.safeParse(rawEnv);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
+  }
+  const env = parsed.data;
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  if (!env.MONGODB_URI) problems.push('MONGODB_URI is not set (npm start sets it to the local store)');
+  if (!env.REDIS_URL) problems.push('REDIS_URL is not set (npm start sets it to the local Redis)');
+  if (problems.length) throw new ConfigError(problems);
+
+  let masterB64 = env.HOTLINE_MASTER_KEY;
+  let indexB64 = env.HOTLINE_INDEX_KEY;
+  if (!masterB64 || !indexB64) {
+    const dev = devKeys(opts.dataDir ?? join(PROJECT_ROOT, '.data'), warnings);
+    masterB64 ??= dev.master;
+    indexB64 ??= dev.index;
+  }
+  const production = env.NODE_ENV === 'production';
+  return {
+    env: env.NODE_ENV,
+    production,
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
+      trustProxy: env.TRUST_PROXY === 'true',
+    },
+    graphql: {
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxCost: env.GRAPHQL_MAX_COST,
+      graphiql: !production,
+      introspection: !production,
+    },
+    mongo: { uri: env.MONGODB_URI!, dbName: env.MONGODB_DB, startupAttempts: env.STARTUP_ATTEMPTS },
+    redis: { url: env.REDIS_URL!, queuePrefix: env.QUEUE_PREFIX },
+    keys: {
+      master: new Uint8Array(decodeKey(masterB64)!),
+      previousMasters: (env.HOTLINE_PREVIOUS_MASTER_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+        .map((k) => new Uint8Array(decodeKey(k)!)),
+      index: new Uint8Array(decodeKey(indexB64)!),
+    },
+    auth: {
+      sessionTtlMs: env.SESSION_TTL_MINUTES * 60_000,
+      maxFailuresPerUser: env.LOGIN_MAX_FAILURES_PER_USER,
+      maxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
+      blockSeconds: env.LOGIN_BLOCK_SECONDS,
+    },
+    triage: {
+      slaSeconds: { P1: env.SLA_P1_SECONDS, P2: env.SLA_P2_SECONDS, P3: env.SLA_P3_SECONDS, P4: env.SLA_P4_SECONDS },
+      outboxSweepMs: env.OUTBOX_SWEEP_MS,
+      outboxStaleMs: env.OUTBOX_STALE_MS,
+      attempts: env.TRIAGE_ATTEMPTS,
+      backoffMs: env.TRIAGE_BACKOFF_MS,
+      rulesFile: env.ROUTING_RULES_FILE,
+      retentionDays: env.RETENTION_DAYS,
+    },
+    process: env.HOTLINE_PROCESS,
+    logLevel: env.LOG_LEVEL,
+    warnings,
+  };
+}

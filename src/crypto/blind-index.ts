@@ -1,0 +1,166 @@
+/**
+ * Blind indexes: equality search over encrypted fields without decrypting
+ * every report. A value is normalised, hashed with a key derived per index
+ * kind, and truncated to a few bits so that each term matches many records
+ * (CipherSweet's design). A match is therefore only a candidate: decrypt it
+ * and confirm with {@link BlindIndexer.sameNormalised} before linking.
+ *
+ * Phone numbers and plates have small input spaces: anyone holding the index
+ * key can brute-force terms. Keep the key apart from the database and never
+ * expose terms through the API.
+ */
+import type { ReportContent } from '../reports/content.js';
+import { slotsOf } from './content-paths.js';
+import { ENCRYPTED_FIELDS } from './encrypted-fields.js';
+import { KEY_BYTES } from './keyring.js';
+import type { Sodium } from './sodium.js';
+
+/** Upper-case, and keep only letters and digits: `ab12 cde` → `AB12CDE`. */
+export function normaliseRegistration(value: string): string | null {
+  return value.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '') || null;
+}
+
+/** Upper-case without spaces or punctuation: `sw1a 1aa` → `SW1A1AA`. */
+export function normalisePostcode(value: string): string | null {
+  return value.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '') || null;
+}
+
+/**
+ * Case- and accent-folded, punctuation and runs of spaces collapsed to one
+ * space: `José  O'Neill` → `jose o neill`.
+ */
+export function normaliseName(value: string): string | null {
+  const folded = value
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+  return folded || null;
+}
+
+/**
+ * One canonical form per telephone number. UK numbers in any usual writing
+ * (`020 7946 0000`, `+44 (0)20 7946 0000`, `0044 20 7946 0000`, `02079460000`)
+ * become `+442079460000`; other international numbers become `+<digits>`; a
+ * local number without area code keeps its digits. Anything with letters,
+ * fewer than 7 or more than 15 digits, or an impossible UK length is null.
+ */
+export function normaliseUkPhone(value: string): string | null {
+  const text = value.normalize('NFKC').trim();
+  if (!/^\+?[\d\s().\-/]+$/.test(text)) return null;
+  const digits = text.replace(/\D/g, '');
+  const international = text.startsWith('+') ? digits : digits.startsWith('00') ? digits.slice(2) : null;
+  if (international !== null) {
+    if (international.startsWith('44')) return ukNumber(international.slice(2));
+    return /^[1-9]\d{6,14}$/.test(international) ? `+${international}` : null;
+  }
+  if (digits.startsWith('0')) return ukNumber(digits.slice(1));
+  if (digits.length === 12 && digits.startsWith('44')) return ukNumber(digits.slice(2));
+  return /^\d{7,15}$/.test(digits) ? digits : null;
+}
+
+/** A UK national significant number (after +44 or the trunk 0) has 9 or 10 digits. */
+function ukNumber(national: string): string | null {
+  const significant = national.startsWith('0') ? national.slice(1) : national; // "+44 (0)20 …"
+  return /^[1-9]\d{8,9}$/.test(significant) ? `+44${significant}` : null;
+}
+
+/**
+ * The index kinds. `subkeyId` selects the per-kind key derived from the index
+ * root key (never reuse or renumber one: stored terms would stop matching);
+ * `prefix` names the kind inside the one `bidx` array field.
+ */
+export const INDEX_KINDS = {
+  vehicle: { subkeyId: 1, prefix: 'v', normalise: normaliseRegistration },
+  phone: { subkeyId: 2, prefix: 'ph', normalise: normaliseUkPhone },
+  postcode: { subkeyId: 3, prefix: 'pc', normalise: normalisePostcode },
+  name: { subkeyId: 4, prefix: 'n', normalise: normaliseName },
+} as const satisfies Record<string, { subkeyId: number; prefix: string; normalise: (value: string) => string | null }>;
+
+export type IndexKind = keyof typeof INDEX_KINDS;
+
+/** crypto_kdf contexts are exactly 8 bytes. */
+const KDF_CONTEXT = 'hotlnidx';
+
+/**
+ * Default term length. CipherSweet's rule for R records over the system's
+ * life: 2 ≤ R / 2^L < √R. For R = 10^6, L ∈ [10, 18]; L = 16 gives
+ * 10^6 / 65 536 ≈ 15 coincidental matches per term: enough to hide which
+ * record holds a value, few enough that confirming candidates is cheap.
+ */
+export const DEFAULT_BLIND_INDEX_BITS = 16;
+
+/** The range of term lengths CipherSweet's rule allows for `records` values over the system's life. */
+export function blindIndexBitsRange(records: number): { min: number; max: number } {
+  let min = 1;
+  while (2 ** min <= Math.sqrt(records)) min++;
+  let max = min;
+  while (records / 2 ** (max + 1) >= 2) max++;
+  return { min, max };
+}
+
+export interface BlindIndexer {
+  readonly bits: number;
+  /** The term for one value (e.g. `v:3fa2`), or null if it does not normalise. */
+  termFor(kind: IndexKind, value: string): string | null;
+  /** Every term of a report (deduplicated, sorted): what goes into `bidx`. */
+  indexTermsFor(content: ReportContent): string[];
+  /** Confirms a candidate: do two plaintexts normalise to the same value? */
+  sameNormalised(kind: IndexKind, a: string, b: string): boolean;
+}
+
+/** Builds the indexer: derives one key per kind from the index root key. */
+export function createBlindIndexer(sodium: Sodium, indexKey: Uint8Array, options: { bits?: number } = {}): BlindIndexer {
+  const bits = options.bits ?? DEFAULT_BLIND_INDEX_BITS;
+  if (!Number.isInteger(bits) || bits < 8 || bits > 32) throw new Error('Blind index bits must be an integer from 8 to 32');
+  if (indexKey.length !== KEY_BYTES) throw new Error(`indexKey must be exactly ${KEY_BYTES} bytes`);
+  const subkeys = new Map<IndexKind, Uint8Array>();
+  for (const [kind, spec] of Object.entries(INDEX_KINDS) as [IndexKind, (typeof INDEX_KINDS)[IndexKind]][]) {
+    subkeys.set(kind, sodium.crypto_kdf_derive_from_key(KEY_BYTES, spec.subkeyId, KDF_CONTEXT, indexKey));
+  }
+  const utf8 = new TextEncoder();
+
+  function termFor(kind: IndexKind, value: string): string | null {
+    const spec = INDEX_KINDS[kind];
+    const normalised = spec.normalise(value);
+    if (normalised === null) return null;
+    const digest = sodium.crypto_generichash(32, utf8.encode(normalised), subkeys.get(kind)!);
+    return `${spec.prefix}:${truncatedHex(sodium, digest, bits)}`;
+  }
+
+  return {
+    bits,
+    termFor,
+
+    indexTermsFor(content) {
+      const terms = new Set<string>();
+      for (const spec of ENCRYPTED_FIELDS) {
+        if (!spec.blindIndex) continue;
+        for (const slot of slotsOf(content as unknown as Record<string, unknown>, spec.path)) {
+          const value = slot.parent[slot.key];
+          const values = Array.isArray(value) ? value : [value];
+          for (const item of values) {
+            const term = typeof item === 'string' ? termFor(spec.blindIndex, item) : null;
+            if (term) terms.add(term);
+          }
+        }
+      }
+      return [...terms].sort();
+    },
+
+    sameNormalised(kind, a, b) {
+      const normalise = INDEX_KINDS[kind].normalise;
+      const left = normalise(a);
+      return left !== null && left === normalise(b);
+    },
+  };
+}
+
+/** The first `bits` bits of `digest`, in hex (unused low bits of the last byte zeroed). */
+function truncatedHex(sodium: Sodium, digest: Uint8Array, bits: number): string {
+  const bytes = new Uint8Array(digest.subarray(0, Math.ceil(bits / 8)));
+  const spare = bytes.length * 8 - bits;
+  if (spare > 0) bytes[bytes.length - 1]! &= (0xff << spare) & 0xff;
+  return sodium.to_hex(bytes);
+}

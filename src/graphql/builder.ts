@@ -1,0 +1,40 @@
+/**
+ * The Pothos builder with its plugins. It defines no domain types: those sit
+ * beside their domain (`src/<domain>/schema.ts`) and `schema.ts` imports them.
+ * Authorisation: every root field declares `authScopes: { allow: '<op>' }`,
+ * answered from the one policy table in `src/auth/policy.ts`.
+ */
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { allows, type Operation } from '../auth/policy.js';
+import type { GraphQLContext } from '../context.js';
+import { forbidden, unauthenticated } from '../errors.js';
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  AuthScopes: { allow: Operation };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string };
+  };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, RelayPlugin],
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({ allow: (op: Operation) => allows(ctx.principal, op) }),
+    unauthorizedError: (_parent, ctx) => (ctx.principal ? forbidden() : unauthenticated()),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

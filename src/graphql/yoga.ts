@@ -1,0 +1,103 @@
+/**
+ * graphql-yoga with our context, error masking and abuse limits. Expected
+ * failures (AppError) keep their message and `extensions.code`; anything else
+ * is masked as INTERNAL_SERVER_ERROR and logged without request data.
+ */
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Context as KoaContext } from 'koa';
+import type { Config } from '../config.js';
+import type { GraphQLContext } from '../context.js';
+import type { Services } from '../deps.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+const bearerOf = (header: string | null) => {
+  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return m?.[1];
+};
+
+/** Turns any thrown value into a client-safe GraphQL error. */
+export function maskError(error: unknown, log: Logger, production: boolean): GraphQLError {
+  const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
+  const gqlError = error instanceof GraphQLError ? error : undefined;
+  if (original instanceof AppError) {
+    return new GraphQLError(original.message, {
+      nodes: gqlError?.nodes,
+      path: gqlError?.path,
+      extensions: { ...original.extensions, code: original.code },
+    });
+  }
+  if (original instanceof GraphQLError) return maskError(original, log, production);
+  if (gqlError && !original) {
+    // Parse, validation and input-coercion errors: the client's own request.
+    const code = (gqlError.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
+    return new GraphQLError(gqlError.message, { nodes: gqlError.nodes, path: gqlError.path, extensions: { ...gqlError.extensions, code } });
+  }
+  const err = original as { name?: string; code?: unknown; message?: string; stack?: string } | undefined;
+  const isMongo = err?.name?.startsWith('Mongo');
+  log.error({ errName: err?.name, errCode: err?.code, errMessage: isMongo ? undefined : err?.message, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'unexpected error');
+  const unavailable = isMongo && /Network|ServerSelection|Timeout|PoolCleared/i.test(err?.name ?? '');
+  return new GraphQLError(unavailable ? 'A backing service is unavailable; retry shortly' : 'Internal server error', {
+    nodes: gqlError?.nodes,
+    path: gqlError?.path,
+    extensions: { code: unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR', ...(production ? {} : { hint: err?.name }) },
+  });
+}
+
+export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Services; config: Config; log: Logger }) {
+  const { config, log } = deps;
+  return createYoga<{ koa: KoaContext }, GraphQLContext>({
+    schema: deps.schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: config.graphql.graphiql,
+    landingPage: false,
+    batching: false,
+    logging: {
+      debug: () => {},
+      info: () => {},
+      warn: (...args: unknown[]) => log.warn({ yoga: String(args[0]).slice(0, 200) }, 'graphql warning'),
+      error: () => {},
+    },
+    maskedErrors: { maskError: (e) => maskError(e, log, config.production) },
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: config.graphql.maxDepth, ignoreIntrospection: true },
+        maxAliases: { n: config.graphql.maxAliases },
+        costLimit: { maxCost: config.graphql.maxCost },
+        maxTokens: { n: 5000 },
+        maxDirectives: { n: 20 },
+        blockFieldSuggestion: { enabled: config.production },
+      }),
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
+      ...(config.graphql.introspection ? [] : [disableIntrospection()]),
+    ],
+    context: async ({ koa, request }): Promise<GraphQLContext> => {
+      const principal = await deps.services.auth.authenticate(bearerOf(request.headers.get('authorization')));
+      if (principal?.kind === 'partner' && koa) koa.state.partnerRequest = true;
+      return {
+        principal,
+        requestId: koa?.state.requestId ?? 'internal',
+        clientIp: koa?.ip ?? 'unknown',
+        services: deps.services,
+        log: log.child({ requestId: koa?.state.requestId }),
+      };
+    },
+  }) as unknown as YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+}
+
+function disableIntrospection() {
+  return {
+    onValidate({ addValidationRule }: { addValidationRule: (rule: unknown) => void }) {
+      addValidationRule((context: { reportError: (e: GraphQLError) => void }) => ({
+        Field(node: { name: { value: string } }) {
+          if (node.name.value === '__schema' || node.name.value === '__type') {
+            context.reportError(new GraphQLError('Introspection is disabled', { extensions: { code: 'FORBIDDEN' } }));
+          }
+        },
+      }));
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The Koa application: health probes, security headers, request ids, limits,
+ * and graphql-yoga mounted at /graphql. Logs carry method, path, status and
+ * timing only: never bodies, variables or credentials.
+ */
+import { randomUUID } from 'node:crypto';
+import Koa from 'koa';
+import helmet from 'koa-helmet';
+import type { Logger } from '../logger.js';
+import type { YogaServerInstance } from 'graphql-yoga';
+
+export interface HttpDeps {
+  log: Logger;
+  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+  /** Each check answers true when its dependency is reachable. */
+  readiness: Record<string, () => Promise<boolean>>;
+  limits: { bodyLimitBytes: number; maxConcurrentRequests: number; requestTimeoutMs: number };
+  trustProxy: boolean;
+  graphiql: boolean;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9-]{8,64}$/;
+
+function errorBody(code: string, message: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+/** Builds the Koa app; no side effects until it is listened on. */
+export function createHttpApp(deps: HttpDeps): Koa {
+  const app = new Koa({ proxy: deps.trustProxy });
+  let inFlight = 0;
+  let draining = false;
+
+  app.use(async (ctx, next) => {
+    const given = ctx.get('x-request-id');
+    ctx.state.requestId = REQUEST_ID_RE.test(given) ? given : randomUUID();
+    ctx.set('x-request-id', ctx.state.requestId);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      // Partner requests leave no request-time trace finer than the minute (see intake).
+      if (!ctx.state.partnerRequest) deps.log.info(
+        { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    }
+  });
+
+  const strict = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  const relaxed = helmet({ contentSecurityPolicy: false });
+  app.use((ctx, next) => (deps.graphiql && ctx.method === 'GET' && ctx.path === '/graphql' ? relaxed(ctx, next) : strict(ctx, next)));
+
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/healthz') {
+      ctx.body = { status: draining ? 'draining' : 'ok' };
+      return;
+    }
+    if (ctx.path === '/readyz') {
+      const names = Object.keys(deps.readiness);
+      const results = await Promise.all(names.map((n) => deps.readiness[n]!().catch(() => false)));
+      const failed = names.filter((_, i) => !results[i]);
+      if (draining) failed.push('shutting-down');
+      ctx.status = failed.length ? 503 : 200;
+      ctx.body = failed.length ? { status: 'unavailable', failed } : { status: 'ready' };
+      return;
+    }
+    await next();
+  });
+
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/graphql') {
+      ctx.status = 404;
+      ctx.body = errorBody('NOT_FOUND', 'Not found: the API is at /graphql');
+      return;
+    }
+    if (ctx.method === 'POST') {
+      const length = Number(ctx.get('content-length'));
+      if (!ctx.get('content-length') || !Number.isFinite(length)) {
+        ctx.status = 411;
+        ctx.body = errorBody('BAD_USER_INPUT', 'A Content-Length header is required');
+        return;
+      }
+      if (length > deps.limits.bodyLimitBytes) {
+        ctx.status = 413;
+        ctx.body = errorBody('BAD_USER_INPUT', `Request body too large (limit ${deps.limits.bodyLimitBytes} bytes)`);
+        return;
+      }
+    }
+    if (draining || inFlight >= deps.limits.maxConcurrentRequests) {
+      ctx.status = 503;
+      ctx.set('retry-after', '1');
+      ctx.body = errorBody('SERVICE_UNAVAILABLE', draining ? 'Server is shutting down; retry' : 'Server is busy; retry shortly');
+      return;
+    }
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  });
+
+  app.use(async (ctx) => {
+    const response = await deps.yoga.handleNodeRequestAndResponse(ctx.req, ctx.res, { koa: ctx });
+    ctx.status = response.status;
+    response.headers.forEach((value, key) => {
+      if (key !== 'content-length') ctx.set(key, value);
+    });
+    ctx.body = response.body;
+  });
+
+  Object.assign(app, {
+    startDraining: () => {
+      draining = true;
+    },
+    inFlight: () => inFlight,
+  });
+  return app;
+}
+
+export type HotlineApp = Koa & { startDraining(): void; inFlight(): number };

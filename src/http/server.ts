@@ -1,0 +1,59 @@
+/**
+ * Starts the API: builds the schema and yoga, mounts them in Koa, listens.
+ * `close()` drains: stops accepting, waits for in-flight requests, then closes.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Deps } from '../deps.js';
+import { buildSchema } from '../graphql/schema.js';
+import { createGraphQLServer } from '../graphql/yoga.js';
+import { createHttpApp, type HotlineApp } from './app.js';
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startApi(deps: Deps, opts: { port?: number; host?: string } = {}): Promise<ApiServer> {
+  const { config, log } = deps;
+  const schema = buildSchema();
+  const yoga = createGraphQLServer({ schema, services: deps.services, config, log });
+  const app = createHttpApp({
+    log,
+    yoga,
+    readiness: { mongodb: () => deps.database.ping(), redis: () => deps.queues.ping() },
+    limits: {
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      maxConcurrentRequests: config.http.maxConcurrentRequests,
+      requestTimeoutMs: config.http.requestTimeoutMs,
+    },
+    trustProxy: config.http.trustProxy,
+    graphiql: config.graphql.graphiql,
+  }) as HotlineApp;
+  const server = http.createServer(app.callback());
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.http.requestTimeoutMs, 60_000);
+  server.keepAliveTimeout = 5_000;
+  const host = opts.host ?? config.http.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? config.http.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ host, port }, 'API listening');
+  return {
+    port,
+    url: `http://${host}:${port}/graphql`,
+    async close(graceMs = 10_000) {
+      app.startDraining();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      while (app.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      server.closeAllConnections();
+      await closed;
+      log.info('API stopped');
+    },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * Intake: hotline calls from call handlers and anonymised referrals from
+ * partners. A report is acknowledged only once durably written (encrypted,
+ * marked pending triage: the outbox), then handed to the triage queue; if
+ * Redis is down at that moment the outbox sweep hands it over later.
+ * Idempotency keys make retries safe: same key and content → same report,
+ * same key and other content → CONFLICT.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/types.js';
+import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
+import { receiptHash, type IntakeKeys } from '../crypto/derived.js';
+import type { Crypto } from '../crypto/index.js';
+import { conflict, notFound } from '../errors.js';
+import { nextHistoryEntry } from '../reports/history.js';
+import type { Logger } from '../logger.js';
+import type { ReportContent } from '../reports/content.js';
+import type { ReportRepository } from '../reports/repository.js';
+import type { ReportDoc, ReportStatus } from '../reports/types.js';
+import { hotlineCallSchema, parseInput, partnerReferralSchema, type HotlineCallInput, type PartnerReferralInput } from './validation.js';
+
+export interface IntakeDeps {
+  reports: ReportRepository;
+  crypto: Crypto;
+  keys: IntakeKeys;
+  audit: AuditLog;
+  enqueueTriage(reportId: string): Promise<boolean>;
+  log: Logger;
+}
+
+export type IntakeService = ReturnType<typeof createIntakeService>;
+
+export const REFERENCE_PREFIX = 'ATH';
+const MINUTE = 60_000;
+const truncateToMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE) * MINUTE);
+
+/** What a partner may learn about its referral, and nothing more. */
+export function partnerState(status: ReportStatus): 'RECEIVED' | 'UNDER_REVIEW' | 'CLOSED' {
+  if (status === 'CLOSED' || status === 'ERASED') return 'CLOSED';
+  if (status === 'RECEIVED' || status === 'TRIAGED' || status === 'TRIAGE_FAILED') return 'RECEIVED';
+  return 'UNDER_REVIEW';
+}
+
+export function createIntakeService(deps: IntakeDeps) {
+  const { reports, crypto, keys, audit, log } = deps;
+
+  /** Stores a new report, or returns the one an earlier attempt with the same key stored. */
+  async function store(
+    scopedKey: string,
+    fingerprint: string,
+    build: (id: string, reference: string) => Omit<ReportDoc, 'content' | 'dataKey' | 'bidx'>,
+    content: ReportContent,
+  ): Promise<{ doc: ReportDoc; created: boolean }> {
+    const existing = await reports.findByIdempotencyKey(scopedKey);
+    if (existing) return { doc: sameOrConflict(existing, fingerprint), created: false };
+    const id = randomUUID();
+    const base = build(id, await reports.nextReference(REFERENCE_PREFIX, new Date()));
+    base.history = [
+      nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: 'RECEIVED' }, reason: null }),
+    ];
+    const doc = crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
+      ...base,
+      content: crypto.codec.encryptContent(dataKey, id, content),
+      dataKey: wrapped,
+      bidx: crypto.blindIndex.indexTermsFor(content),
+    }));
+    try {
+      await reports.insert(doc);
+    } catch (err) {
+      // Two copies of the same submission raced: the first one stored wins.
+      if ((err as { code?: number }).code === 11000) {
+        const winner = await reports.findByIdempotencyKey(scopedKey);
+        if (winner) return { doc: sameOrConflict(winner, fingerprint), created: false };
+      }
+      throw err;
+    }
+    return { doc, created: true };
+  }
+
+  function sameOrConflict(doc: ReportDoc, fingerprint: string) {
+    if (doc.fingerprint !== fingerprint) {
+      throw conflict('This idempotency key was already used for a different submission; generate a new key for a new report');
+    }
+    return doc;
+  }
+
+  /** Hands a stored report to triage; a failure leaves it to the outbox sweep. */
+  async function handOff(doc: ReportDoc) {
+    if (!doc.triagePending) return;
+    const ok = await deps.enqueueTriage(doc._id);
+    if (!ok) log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
+  }
+
+  function contentOf(input: HotlineCallInput | PartnerReferralInput, extra: Partial<ReportContent>): ReportContent {
+    return {
+      narrative: input.narrative,
+      subjects: input.subjects,
+      vehicles: input.vehicles,
+      locations: input.locations,
+      researchNotes: [],
+      ...extra,
+    };
+  }
+
+  return {
+    async recordHotlineCall(principal: StaffPrincipal, raw: unknown) {
+      const input = parseInput(hotlineCallSchema, raw);
+      const { idempotencyKey, ...rest } = input;
+      const fingerprint = keys.fingerprint(rest);
+      const now = new Date();
+      const caller = input.caller;
+      const { doc, created } = await store(
+        `${principal.userId}:${idempotencyKey}`,
+        fingerprint,
+        (id, reference) => ({
+          _id: id,
+          reference,
+          source: 'HOTLINE_CALL',
+          channel: input.channel,
+          receivedAt: input.receivedAt ?? now,
+          recordedAt: now,
+          callDurationSeconds: input.callDurationSeconds ?? null,
+          recordedBy: { type: 'user', id: principal.userId },
+          idempotencyKey: `${principal.userId}:${idempotencyKey}`,
+          fingerprint,
+          receiptHash: null,
+          categories: input.categories,
+          imminentThreat: input.imminentThreat,
+          borough: input.borough,
+          anonymous: !caller,
+          callerMayRecontact: caller ? caller.mayRecontact : null,
+          status: 'RECEIVED',
+          desk: null,
+          priority: null,
+          assignee: null,
+          escalated: false,
+          triagePending: true,
+          triage: null,
+          links: [],
+          grading: null,
+          history: [],
+          version: 1,
+          closedAt: null,
+          erasedAt: null,
+        }),
+        contentOf(input, {
+          caller: caller
+            ? { name: caller.name, phone: caller.phone, email: caller.email, address: caller.address, preferredContactTimes: caller.preferredContactTimes }
+            : null,
+        }),
+      );
+      if (created) {
+        await audit.record({
+          action: 'report.create',
+          actor: { type: 'user', id: principal.userId, name: principal.username },
+          target: { type: 'report', id: doc._id },
+          outcome: 'success',
+          details: { reference: doc.reference, source: doc.source, channel: doc.channel, imminentThreat: doc.imminentThreat },
+        });
+      }
+      await handOff(doc);
+      return doc;
+    },
+
+    async submitPartnerReferral(principal: PartnerPrincipal, raw: unknown) {
+      const input = parseInput(partnerReferralSchema, raw);
+      const { idempotencyKey, ...rest } = input;
+      const fingerprint = keys.fingerprint(rest);
+      const receipt = keys.receipt(principal.partnerId, idempotencyKey);
+      // No request time finer than the minute is kept for partner submissions.
+      const now = truncateToMinute(new Date());
+      const { doc, created } = await store(
+        `${principal.partnerId}:${idempotencyKey}`,
+        fingerprint,
+        (id, reference) => ({
+          _id: id,
+          reference,
+          source: 'PARTNER_REFERRAL',
+          channel: 'PARTNER_ORGANISATION',
+          receivedAt: truncateToMinute(input.receivedByPartnerAt ?? now),
+          recordedAt: now,
+          callDurationSeconds: null,
+          recordedBy: { type: 'partner', id: principal.partnerId },
+          idempotencyKey: `${principal.partnerId}:${idempotencyKey}`,
+          fingerprint,
+          receiptHash: receiptHash(receipt),
+          categories: input.categories,
+          imminentThreat: input.imminentThreat,
+          borough: input.borough,
+          anonymous: true,
+          callerMayRecontact: null,
+          status: 'RECEIVED',
+          desk: null,
+          priority: null,
+          assignee: null,
+          escalated: false,
+          triagePending: true,
+          triage: null,
+          links: [],
+          grading: null,
+          history: [],
+          version: 1,
+          closedAt: null,
+          erasedAt: null,
+        }),
+        contentOf(input, { caller: null, partnerReference: input.partnerReference }),
+      );
+      if (created) {
+        await audit.record({
+          action: 'report.create',
+          actor: { type: 'partner', id: principal.partnerId, name: principal.name },
+          target: { type: 'report', id: doc._id },
+          outcome: 'success',
+          details: { source: doc.source, imminentThreat: doc.imminentThreat },
+        });
+      }
+      await handOff(doc);
+      return { receipt, receivedAt: doc.recordedAt, imminentThreat: doc.imminentThreat };
+    },
+
+    async partnerReferralStatus(principal: PartnerPrincipal, receipt: string) {
+      if (typeof receipt !== 'string' || receipt.length > 64) throw notFound('Receipt');
+      const doc = await reports.findByReceipt(principal.partnerId, receiptHash(receipt));
+      if (!doc) throw notFound('Receipt');
+      return { receipt: receipt.trim().toUpperCase(), receivedAt: doc.recordedAt, state: partnerState(doc.status) };
+    },
+
+    /** A call handler's own submissions of the last 24 hours: no content. */
+    async mySubmissions(principal: StaffPrincipal) {
+      return reports.findRecentBy(principal.userId, new Date(Date.now() - 24 * 3600_000), 200);
+    },
+  };
+}
+

@@ -1,0 +1,56 @@
+/**
+ * Entry point: the HTTP API and the queue worker in one process by default,
+ * or each alone (`--process=api|worker` or HOTLINE_PROCESS), so several of
+ * each can share one MongoDB and Redis. SIGTERM/SIGINT drain and exit.
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { createDeps } from './deps.js';
+import { startApi, type ApiServer } from './http/server.js';
+import { createLogger } from './logger.js';
+import { startWorker, type Worker } from './worker.js';
+
+async function main() {
+  const flag = process.argv.find((a) => a.startsWith('--process='))?.split('=')[1];
+  let config;
+  try {
+    config = loadConfig(flag ? { ...process.env, HOTLINE_PROCESS: flag } : process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  for (const w of config.warnings) log.warn(w);
+  let deps;
+  try {
+    deps = await createDeps(config, log);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'cannot start: a backing service is unreachable');
+    process.exit(69);
+  }
+  let api: ApiServer | undefined;
+  let worker: Worker | undefined;
+  if (config.process !== 'worker') api = await startApi(deps);
+  if (config.process !== 'api') worker = await startWorker(deps);
+  log.info({ process: config.process }, 'hotline service started');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await api?.close();
+    await worker?.close();
+    await deps.close();
+    log.info('bye');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+void main();

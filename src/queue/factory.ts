@@ -1,0 +1,74 @@
+/**
+ * One place that makes bull queues: connections are shared per process
+ * (client and subscriber; blocking clients are per queue, as bull requires),
+ * retention of finished jobs is bounded, and shutdown closes everything.
+ * Job payloads carry ids only, never report content.
+ */
+import Queue from 'bull';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export interface QueueFactory {
+  create<T>(name: string, defaults?: Queue.JobOptions): Queue.Queue<T>;
+  /** A fail-fast Redis client for rate limits, publishing and health checks. */
+  redis: Redis;
+  ping(): Promise<boolean>;
+  /** Waits (bounded) until Redis answers, so start-up fails clearly when it never does. */
+  ready(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createQueueFactory(redisUrl: string, prefix: string): QueueFactory {
+  const base: RedisOptions = {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: false,
+    // Keep reconnecting for ever: Redis coming back must heal the workers.
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  };
+  const client = new Redis(redisUrl, base);
+  const subscriber = new Redis(redisUrl, base);
+  // Application commands (rate limits, pub/sub publish, health) fail fast
+  // while Redis is down instead of queueing behind a reconnect.
+  const app = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: base.retryStrategy });
+  const extra: Redis[] = [app];
+  const queues: Queue.Queue[] = [];
+  for (const c of [client, subscriber, app]) c.on('error', () => {});
+
+  return {
+    redis: app,
+    create<T>(name: string, defaults: Queue.JobOptions = {}) {
+      const q = new Queue<T>(name, {
+        prefix,
+        createClient(type) {
+          if (type === 'client') return client;
+          if (type === 'subscriber') return subscriber;
+          const c = new Redis(redisUrl, base);
+          c.on('error', () => {});
+          extra.push(c);
+          return c;
+        },
+        defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, ...defaults },
+      });
+      q.on('error', () => {});
+      queues.push(q);
+      return q;
+    },
+    async ping() {
+      try {
+        return (await Promise.race([app.ping(), new Promise<string>((_, rej) => setTimeout(() => rej(new Error('timeout')), 1_000))])) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async ready(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (app.status !== 'ready') {
+        if (Date.now() > deadline) throw new Error(`Redis unreachable after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async close() {
+      await Promise.allSettled(queues.map((q) => q.close()));
+      for (const c of [client, subscriber, ...extra]) c.disconnect();
+    },
+  };
+}

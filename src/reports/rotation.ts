@@ -1,0 +1,41 @@
+/**
+ * Master-key rotation: re-wraps every report's data key under the current
+ * master key. Report content is untouched (that is the point of data keys),
+ * each swap is one conditional single-document update, so the service keeps
+ * running, and an interrupted run resumes where it stopped: it simply finds
+ * the keys not yet re-wrapped.
+ */
+import type { Crypto } from '../crypto/index.js';
+import type { ReportRepository } from './repository.js';
+
+export interface RotationProgress {
+  rewrapped: number;
+  remaining: number;
+  failed: string[];
+}
+
+export async function rotateDataKeys(
+  reports: ReportRepository,
+  crypto: Crypto,
+  onProgress: (p: RotationProgress) => void = () => {},
+  batchSize = 200,
+): Promise<RotationProgress> {
+  const current = crypto.keyring.currentId;
+  const failed = new Set<string>();
+  let rewrapped = 0;
+  for (;;) {
+    const batch = (await reports.findWrappedByOtherKeys(current, batchSize + failed.size)).filter((d) => !failed.has(d._id));
+    if (!batch.length) break;
+    for (const doc of batch) {
+      try {
+        const next = crypto.cipher.rewrapDataKey(doc._id, doc.dataKey!);
+        if (await reports.replaceDataKey(doc._id, doc.dataKey!.masterKeyId, next)) rewrapped++;
+      } catch {
+        // A key that cannot be opened (its master key is not configured): report it, carry on.
+        failed.add(doc._id);
+      }
+    }
+    onProgress({ rewrapped, remaining: Math.max(0, (await reports.countWrappedByOtherKeys(current)) - failed.size), failed: [...failed] });
+  }
+  return { rewrapped, remaining: failed.size, failed: [...failed] };
+}

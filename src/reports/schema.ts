@@ -1,0 +1,142 @@
+/**
+ * The Report type. A view carries the stored document (non-sensitive fields)
+ * and, only when the service decided the viewer may read it and audited the
+ * read, the decrypted content. Content fields are null otherwise.
+ */
+import { builder } from '../graphql/builder.js';
+import { DeskEnum } from '../auth/schema.js';
+import type { ReportContent } from './content.js';
+import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink } from './types.js';
+
+export interface ReportView {
+  doc: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history'> & { history?: HistoryEntry[] };
+  content: Partial<ReportContent> | null;
+  /** Links to reports the viewer may not read show only that they exist and which desk holds them. */
+  links?: (ReportLink & { visible: boolean })[];
+}
+
+export const IntakeChannelEnum = builder.enumType('IntakeChannel', { values: INTAKE_CHANNELS });
+export const ThreatCategoryEnum = builder.enumType('ThreatCategory', { values: THREAT_CATEGORIES });
+export const BoroughEnum = builder.enumType('Borough', { values: BOROUGHS });
+export const ReportStatusEnum = builder.enumType('ReportStatus', { values: REPORT_STATUSES });
+export const PriorityEnum = builder.enumType('Priority', {
+  values: {
+    P1: { description: 'Imminent: claim within 15 minutes' },
+    P2: { description: 'Claim within 1 hour' },
+    P3: { description: 'Claim within 24 hours' },
+    P4: { description: 'Claim within 72 hours' },
+  },
+});
+void PRIORITIES;
+export const ReportSourceEnum = builder.enumType('ReportSource', { values: ['HOTLINE_CALL', 'PARTNER_REFERRAL'] as const });
+
+const Subject = builder.objectRef<NonNullable<ReportContent['subjects']>[number]>('Subject').implement({
+  fields: (t) => ({
+    name: t.exposeString('name', { nullable: true }),
+    aliases: t.stringList({ resolve: (s) => s.aliases ?? [] }),
+    dateOfBirth: t.exposeString('dateOfBirth', { nullable: true }),
+    approximateAge: t.exposeString('approximateAge', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+    address: t.exposeString('address', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true }),
+  }),
+});
+const Vehicle = builder.objectRef<NonNullable<ReportContent['vehicles']>[number]>('Vehicle').implement({
+  fields: (t) => ({
+    registration: t.exposeString('registration', { nullable: true }),
+    make: t.exposeString('make', { nullable: true }),
+    model: t.exposeString('model', { nullable: true }),
+    colour: t.exposeString('colour', { nullable: true }),
+    notes: t.exposeString('notes', { nullable: true }),
+  }),
+});
+const Location = builder.objectRef<NonNullable<ReportContent['locations']>[number]>('Location').implement({
+  fields: (t) => ({
+    address: t.exposeString('address', { nullable: true }),
+    postcode: t.exposeString('postcode', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+  }),
+});
+const ResearchNote = builder.objectRef<NonNullable<ReportContent['researchNotes']>[number]>('ResearchNote').implement({
+  fields: (t) => ({ id: t.exposeID('id'), text: t.exposeString('text') }),
+});
+
+const HistoryEntryRef = builder.objectRef<HistoryEntry>('HistoryEntry').implement({
+  description: 'One tamper-evident step in the report history',
+  fields: (t) => ({
+    seq: t.exposeInt('seq'),
+    at: t.expose('at', { type: 'DateTime' }),
+    actorType: t.string({ resolve: (e) => e.actor.type }),
+    actorId: t.string({ resolve: (e) => e.actor.id }),
+    actorName: t.string({ nullable: true, resolve: (e) => e.actor.name ?? null }),
+    action: t.exposeString('action'),
+    from: t.string({ nullable: true, description: 'JSON of the previous values', resolve: (e) => (e.from ? JSON.stringify(e.from) : null) }),
+    to: t.string({ nullable: true, description: 'JSON of the new values', resolve: (e) => (e.to ? JSON.stringify(e.to) : null) }),
+    reason: t.exposeString('reason', { nullable: true }),
+    prevHash: t.exposeString('prevHash'),
+    hash: t.exposeString('hash'),
+  }),
+});
+
+const LinkRef = builder.objectRef<ReportLink & { visible: boolean }>('ReportLinkInfo').implement({
+  description: 'Another report sharing a vehicle, phone, postcode or subject name (confirmed by decryption)',
+  fields: (t) => ({
+    reportId: t.exposeID('reportId'),
+    reference: t.string({ nullable: true, description: 'Null when the linked report belongs to a desk you cannot read', resolve: (l) => (l.visible ? l.reference : null) }),
+    desk: t.field({ type: DeskEnum, nullable: true, resolve: (l) => l.desk }),
+    reasons: t.stringList({ resolve: (l) => l.reasons }),
+    readable: t.boolean({ resolve: (l) => l.visible }),
+  }),
+});
+
+const GradingRef = builder.objectRef<NonNullable<ReportDoc['grading']>>('Grading').implement({
+  description: 'UK 3x5x2 intelligence grading',
+  fields: (t) => ({
+    source: t.string({ resolve: (g) => `S${g.source}` }),
+    intelligence: t.exposeString('intelligence'),
+    handling: t.exposeString('handling'),
+    gradedBy: t.exposeString('by'),
+    gradedAt: t.expose('at', { type: 'DateTime' }),
+  }),
+});
+
+export const URGENT_ACTION =
+  'IMMINENT THREAT: pass this call to 999 now (transfer the caller or dial 999 yourself), then stay on the line. The report has been recorded at the highest priority.';
+
+export const ReportRef = builder.objectRef<ReportView>('Report').implement({
+  fields: (t) => ({
+    id: t.id({ resolve: (v) => v.doc._id }),
+    reference: t.string({ resolve: (v) => v.doc.reference }),
+    source: t.field({ type: ReportSourceEnum, resolve: (v) => v.doc.source }),
+    channel: t.field({ type: IntakeChannelEnum, resolve: (v) => v.doc.channel }),
+    status: t.field({ type: ReportStatusEnum, resolve: (v) => v.doc.status }),
+    receivedAt: t.field({ type: 'DateTime', resolve: (v) => v.doc.receivedAt }),
+    recordedAt: t.field({ type: 'DateTime', resolve: (v) => v.doc.recordedAt }),
+    categories: t.field({ type: [ThreatCategoryEnum], resolve: (v) => v.doc.categories }),
+    imminentThreat: t.boolean({ resolve: (v) => v.doc.imminentThreat }),
+    urgentAction: t.string({ nullable: true, description: 'Set when the call must go to 999 now', resolve: (v) => (v.doc.imminentThreat ? URGENT_ACTION : null) }),
+    borough: t.field({ type: BoroughEnum, resolve: (v) => v.doc.borough }),
+    anonymous: t.boolean({ resolve: (v) => v.doc.anonymous }),
+    callerMayRecontact: t.boolean({ nullable: true, resolve: (v) => v.doc.callerMayRecontact }),
+    desk: t.field({ type: DeskEnum, nullable: true, resolve: (v) => v.doc.desk }),
+    priority: t.field({ type: PriorityEnum, nullable: true, resolve: (v) => v.doc.priority }),
+    assignee: t.id({ nullable: true, description: 'User id of the investigator holding it', resolve: (v) => v.doc.assignee }),
+    escalated: t.boolean({ resolve: (v) => v.doc.escalated }),
+    version: t.int({ resolve: (v) => v.doc.version }),
+    triageReasons: t.stringList({ resolve: (v) => v.doc.triage?.reasons ?? [] }),
+    ruleSetVersion: t.string({ nullable: true, resolve: (v) => v.doc.triage?.ruleSetVersion ?? null }),
+    dueBy: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.doc.triage?.dueBy ?? null }),
+    grading: t.field({ type: GradingRef, nullable: true, resolve: (v) => v.doc.grading }),
+    links: t.field({ type: [LinkRef], resolve: (v) => v.links ?? [] }),
+    history: t.field({ type: [HistoryEntryRef], resolve: (v) => v.doc.history ?? [] }),
+    narrative: t.string({ nullable: true, resolve: (v) => v.content?.narrative ?? null }),
+    subjects: t.field({ type: [Subject], nullable: true, resolve: (v) => v.content?.subjects ?? null }),
+    vehicles: t.field({ type: [Vehicle], nullable: true, resolve: (v) => v.content?.vehicles ?? null }),
+    locations: t.field({ type: [Location], nullable: true, resolve: (v) => v.content?.locations ?? null }),
+    researchNotes: t.field({ type: [ResearchNote], nullable: true, resolve: (v) => v.content?.researchNotes ?? null }),
+    partnerReference: t.string({ nullable: true, resolve: (v) => v.content?.partnerReference ?? null }),
+  }),
+});
+
+/** The view of a report whose content the viewer may not (or need not) read. */
+export const summaryView = (doc: ReportView['doc']): ReportView => ({ doc: { ...doc, history: undefined }, content: null });

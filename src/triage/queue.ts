@@ -1,0 +1,56 @@
+/**
+ * The triage queue: job definitions (name + payload), in one place. Payloads
+ * carry report ids only. The job id is the report id, so enqueueing the same
+ * report twice while its job exists is a no-op; processing is idempotent
+ * anyway (the report's own status and outbox flag decide).
+ */
+import type Queue from 'bull';
+import type { QueueFactory } from '../queue/factory.js';
+
+export const TRIAGE_QUEUE = 'triage';
+export const SLA_QUEUE = 'sla';
+export const MAINTENANCE_QUEUE = 'maintenance';
+
+export interface TriageJob {
+  reportId: string;
+}
+export interface SlaJob {
+  reportId: string;
+  /** The triage decision this deadline belongs to: a stale job does nothing. */
+  dueBy: string;
+}
+
+export interface TriageQueues {
+  triage: Queue.Queue<TriageJob>;
+  sla: Queue.Queue<SlaJob>;
+  maintenance: Queue.Queue<Record<string, never>>;
+  /** Enqueues a report for triage; false (never throws) when Redis does not answer in time. */
+  enqueueTriage(reportId: string, timeoutMs?: number): Promise<boolean>;
+}
+
+export function createTriageQueues(factory: QueueFactory, opts: { attempts: number; backoffMs: number }): TriageQueues {
+  const triage = factory.create<TriageJob>(TRIAGE_QUEUE, { attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs } });
+  const sla = factory.create<SlaJob>(SLA_QUEUE, { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } });
+  const maintenance = factory.create<Record<string, never>>(MAINTENANCE_QUEUE, { attempts: 1 });
+  return {
+    triage,
+    sla,
+    maintenance,
+    async enqueueTriage(reportId, timeoutMs = 1_000) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          triage.add({ reportId }, { jobId: reportId }),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('enqueue timed out')), timeoutMs);
+          }),
+        ]);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The national threat level, kept in MongoDB so every instance and worker
+ * sees the same value. Changing it is audited; routing reads it per decision.
+ */
+import type { Db } from 'mongodb';
+import type { AuditLog } from '../audit/types.js';
+import { actorOf, type Principal } from '../auth/types.js';
+import { badInput } from '../errors.js';
+import { THREAT_LEVELS, type ThreatLevel } from './rules.js';
+
+interface ThreatLevelDoc {
+  _id: 'threatLevel';
+  level: ThreatLevel;
+  reason: string;
+  setBy: string;
+  setAt: Date;
+}
+
+export const DEFAULT_THREAT_LEVEL: ThreatLevel = 'SUBSTANTIAL';
+
+export type ThreatLevelStore = ReturnType<typeof createThreatLevelStore>;
+
+export function createThreatLevelStore(db: Db, audit: AuditLog) {
+  const settings = db.collection<ThreatLevelDoc>('settings');
+  return {
+    async get(): Promise<{ level: ThreatLevel; reason: string | null; setAt: Date | null }> {
+      const doc = await settings.findOne({ _id: 'threatLevel' });
+      return doc ? { level: doc.level, reason: doc.reason, setAt: doc.setAt } : { level: DEFAULT_THREAT_LEVEL, reason: null, setAt: null };
+    },
+    async set(level: ThreatLevel, reason: string, principal: Principal) {
+      if (!THREAT_LEVELS.includes(level)) throw badInput('unknown threat level', ['level']);
+      if (reason.trim().length < 5 || reason.length > 1000) throw badInput('reason: 5 to 1000 characters', ['reason']);
+      const previous = await this.get();
+      const setAt = new Date();
+      await settings.updateOne(
+        { _id: 'threatLevel' },
+        { $set: { level, reason: reason.trim(), setBy: principal.kind === 'staff' ? principal.userId : principal.partnerId, setAt } },
+        { upsert: true },
+      );
+      await audit.record({ action: 'threat_level.set', actor: actorOf(principal), target: { type: 'system', id: 'threatLevel' }, outcome: 'success', details: { from: previous.level, to: level, reason: reason.trim() } });
+      return { level, reason: reason.trim(), setAt };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The background worker: consumes the triage and SLA queues and runs the
+ * periodic sweeps (outbox, overdue SLA). Nothing it needs lives in process
+ * memory, so several workers can run side by side; a worker killed mid-job
+ * leaves a stalled job that bull hands to another worker, and routing is
+ * idempotent.
+ */
+import type { Deps } from './deps.js';
+import { createLinker } from './triage/linking.js';
+import { createTriageProcessor } from './triage/processor.js';
+
+export interface Worker {
+  close(): Promise<void>;
+}
+
+export async function startWorker(deps: Deps, opts: { concurrency?: number } = {}): Promise<Worker> {
+  const { config, log } = deps;
+  const q = deps.triageQueues;
+  const processor = createTriageProcessor({
+    reports: deps.reports,
+    linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit }),
+    rules: deps.rules,
+    threatLevel: deps.services.threatLevel,
+    audit: deps.services.audit,
+    events: deps.events,
+    queues: q,
+    slaSeconds: config.triage.slaSeconds,
+    log: log.child({ component: 'triage' }),
+  });
+  const concurrency = opts.concurrency ?? 4;
+  void q.triage.process(concurrency, async (job) => processor.route(job.data.reportId));
+  void q.sla.process(concurrency, async (job) => processor.escalate(job.data.reportId, job.data.dueBy));
+  q.triage.on('failed', (job, err) => {
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.name }, 'triage job failed');
+    if (final) void processor.markFailed(job.data.reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(() => {});
+  });
+
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      await processor.sweepOutbox(config.triage.outboxStaleMs);
+      await processor.sweepOverdue();
+    } catch (err) {
+      log.warn({ err: (err as Error).name }, 'sweep failed; will retry');
+    } finally {
+      sweeping = false;
+    }
+  };
+  const timer = setInterval(sweep, config.triage.outboxSweepMs);
+  void sweep();
+  log.info({ concurrency }, 'worker started');
+  return {
+    async close() {
+      clearInterval(timer);
+      while (sweeping) await new Promise((r) => setTimeout(r, 20));
+      // pause(true) stops taking new jobs on this worker and waits for active ones.
+      await Promise.allSettled([q.triage.pause(true), q.sla.pause(true)]);
+      log.info('worker stopped');
+    },
+  };
+}

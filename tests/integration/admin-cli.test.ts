@@ -1,0 +1,92 @@
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv } from '../support/app.js';
+import { runScript } from '../support/spawn.js';
+
+const env = testEnv({ LOG_LEVEL: 'silent' });
+const admin = (args: string[], input?: string) => runScript('scripts/admin.ts', args, env, input);
+let client: MongoClient;
+
+beforeAll(async () => {
+  client = await new MongoClient(env.MONGODB_URI!).connect();
+});
+afterAll(async () => {
+  await client.db(env.MONGODB_DB).dropDatabase();
+  await client.close();
+});
+
+const PASSWORD = 'a long enough password\n';
+
+describe('admin CLI', () => {
+  it('keys:generate prints a fresh 32-byte base64 key', async () => {
+    const a = await admin(['keys:generate']);
+    const b = await admin(['keys:generate']);
+    expect(a.code).toBe(0);
+    expect(Buffer.from(a.stdout.trim(), 'base64')).toHaveLength(32);
+    expect(a.stdout).not.toBe(b.stdout);
+  });
+
+  it('user:create reads the password from stdin and stores only a hash', async () => {
+    const r = await admin(['user:create', '--username', 'dc.smith', '--role', 'INVESTIGATOR', '--role', 'SUPERVISOR', '--desk', 'SO13', '--password-stdin'], PASSWORD);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('created user dc.smith');
+    const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'dc.smith' });
+    expect(user).toMatchObject({ roles: ['INVESTIGATOR', 'SUPERVISOR'], desk: 'SO13', disabled: false });
+    expect(user!.passwordHash).toMatch(/^\$argon2id\$/);
+    const dup = await admin(['user:create', '--username', 'dc.smith', '--role', 'AUDITOR', '--password-stdin'], PASSWORD);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+  });
+
+  it('rejects bad arguments with usage and a non-zero exit', async () => {
+    const cases: [string[], RegExp][] = [
+      [['user:create', '--username', 'x1', '--role', 'CHIEF', '--password-stdin'], /unknown role CHIEF/],
+      [['user:create', '--username', 'x2', '--role', 'AUDITOR'], /--password-stdin is required/],
+      [['user:create', '--username', 'x3', '--role', 'INVESTIGATOR', '--password-stdin'], /needs a desk/],
+      [['user:create', '--username', 'x4', '--role', 'AUDITOR', '--desk', 'SO99', '--password-stdin'], /--desk must be/],
+      [['user:disable'], /--username is required/],
+      [['partner:create', '--nmae', 'x'], /Unknown option/],
+      [['frobnicate'], /unknown command/],
+      [[], /usage:/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await admin(args, PASSWORD);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+
+  it('user:disable disables the user', async () => {
+    await admin(['user:create', '--username', 'ch.jones', '--role', 'CALL_HANDLER', '--password-stdin'], PASSWORD);
+    const r = await admin(['user:disable', '--username', 'ch.jones']);
+    expect(r.code).toBe(0);
+    const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'ch.jones' });
+    expect(user!.disabled).toBe(true);
+    expect((await admin(['user:disable', '--username', 'nobody'])).code).toBe(1);
+  });
+
+  it('partner:create prints the key once on the last line; partner:revoke revokes it', async () => {
+    const r = await admin(['partner:create', '--name', 'Community Security Trust']);
+    expect(r.code).toBe(0);
+    const key = r.stdout.trim().split('\n').at(-1)!;
+    expect(key).toMatch(/^hlp_[A-Za-z0-9_-]{43}$/);
+    const partner = await client.db(env.MONGODB_DB).collection('partners').findOne({ name: 'Community Security Trust' });
+    expect(JSON.stringify(partner)).not.toContain(key);
+    const revoke = await admin(['partner:revoke', '--name', 'Community Security Trust']);
+    expect(revoke.code).toBe(0);
+    const after = await client.db(env.MONGODB_DB).collection('partners').findOne({ name: 'Community Security Trust' });
+    expect(after!.revokedAt).toBeInstanceOf(Date);
+    expect((await admin(['partner:revoke', '--name', 'Community Security Trust'])).code).toBe(1);
+  });
+
+  it('audit:verify passes on the real chain and fails, naming the entry, after tampering', async () => {
+    const ok = await admin(['audit:verify']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/audit chain OK: \d+ entries/);
+    await client.db(env.MONGODB_DB).collection('audit').updateOne({ seq: 2 }, { $set: { 'details.username': 'someone-else' } });
+    const broken = await admin(['audit:verify']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('BROKEN at seq 2');
+  });
+});

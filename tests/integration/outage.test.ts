@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServices, type Services } from '../../scripts/services.js';
+import type { ReportDoc } from '../../src/reports/types.js';
+import { bootApp, type TestApp } from '../support/app.js';
+import { createStaff } from '../support/factories.js';
+import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
+import { waitFor } from '../support/spawn.js';
+
+// These tests break their own FerretDB and Redis, not the shared ones.
+let services: Services;
+let dir: string;
+let app: TestApp;
+let token: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'outage-'));
+  services = await startServices({ dataDir: dir, appendOnly: true });
+  app = await bootApp({ worker: true, env: { MONGODB_URI: services.mongoUri, REDIS_URL: services.redisUrl, OUTBOX_SWEEP_MS: '300', OUTBOX_STALE_MS: '200' } });
+  ({ token } = await createStaff(app, 'CALL_HANDLER'));
+});
+afterAll(async () => {
+  await app?.close();
+  await services?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const reports = () => app.deps.database.db.collection<ReportDoc>('reports');
+
+describe('intake during outages', () => {
+  it('accepts a call while Redis is down, and triages it once Redis returns', async () => {
+    await services.redis.kill('SIGKILL');
+    const input = hotlineCall(1, { imminentThreat: true });
+    const res = await app.gql(RECORD_CALL, { input }, token);
+    expect(res.errors).toBeUndefined();
+    const id = res.data.recordHotlineCall.id;
+    const stored = await reports().findOne({ _id: id });
+    expect(stored).toMatchObject({ status: 'RECEIVED', triagePending: true });
+
+    await services.redis.start();
+    await waitFor(async () => (await reports().findOne({ _id: id }))?.status === 'TRIAGED', 30_000, 'triage after Redis returned');
+    const doc = await reports().findOne({ _id: id });
+    expect(doc).toMatchObject({ desk: 'SO13', priority: 'P1', triagePending: false });
+    expect(doc!.history.filter((h) => h.action === 'triaged')).toHaveLength(1);
+  });
+
+  it('fails fast with SERVICE_UNAVAILABLE while the database is down, and stores nothing half-written', async () => {
+    const input = hotlineCall(2);
+    const before = await reports().countDocuments();
+    await services.mongo.kill('SIGKILL');
+    const started = Date.now();
+    const res = await app.gql(RECORD_CALL, { input }, token);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(res.data).toBeNull();
+    expect(res.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    const ready = await fetch(app.url.replace('/graphql', '/readyz'));
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).failed).toContain('mongodb');
+
+    await services.mongo.start();
+    await waitFor(async () => (await fetch(app.url.replace('/graphql', '/readyz'))).status === 200, 30_000, 'readyz');
+    expect(await reports().countDocuments()).toBe(before);
+    // The handler retries with the same key: exactly one report.
+    const retry = await app.gql(RECORD_CALL, { input }, token);
+    expect(retry.errors).toBeUndefined();
+    expect(await reports().countDocuments()).toBe(before + 1);
+  });
+});

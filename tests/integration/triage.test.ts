@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyHistory } from '../../src/reports/history.js';
+import type { ReportDoc } from '../../src/reports/types.js';
+import { createDeps } from '../../src/deps.js';
+import { createLogger } from '../../src/logger.js';
+import { startWorker, type Worker } from '../../src/worker.js';
+import { bootApp, type TestApp } from '../support/app.js';
+import { createPartner, createStaff } from '../support/factories.js';
+import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../support/payloads.js';
+import { waitFor } from '../support/spawn.js';
+
+let app: TestApp;
+let handler: { token: string };
+
+beforeAll(async () => {
+  app = await bootApp({ worker: true, env: { SLA_P4_SECONDS: '1', SLA_P3_SECONDS: '3600', OUTBOX_SWEEP_MS: '200', OUTBOX_STALE_MS: '100', TRIAGE_ATTEMPTS: '2', TRIAGE_BACKOFF_MS: '50' } });
+  handler = await createStaff(app, 'CALL_HANDLER');
+});
+afterAll(() => app?.close());
+
+const find = (id: string) => app.deps.reports.findById(id) as Promise<ReportDoc>;
+async function record(input: Record<string, unknown>): Promise<string> {
+  const res = await app.gql(RECORD_CALL, { input }, handler.token);
+  expect(res.errors).toBeUndefined();
+  return res.data.recordHotlineCall.id;
+}
+async function routed(id: string): Promise<ReportDoc> {
+  await waitFor(async () => (await find(id))?.status === 'TRIAGED', 15_000, `report ${id} triaged`);
+  return find(id);
+}
+
+describe('triage worker', () => {
+  it('routes an imminent threat to SO13 at P1 within seconds, recording why', async () => {
+    const started = Date.now();
+    const id = await record(hotlineCall(1, { imminentThreat: true, categories: ['SUSPICIOUS_ITEM'] }));
+    const doc = await routed(id);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(doc).toMatchObject({ desk: 'SO13', priority: 'P1', triagePending: false });
+    expect(doc.triage!.reasons).toEqual(['rule:imminent-threat', 'rule:suspicious-item']);
+    expect(doc.triage!.ruleSetVersion).toBe(app.deps.rules.version);
+    expect(doc.history.map((h) => h.action)).toEqual(['received', 'triaged']);
+    expect(verifyHistory(doc.history).valid).toBe(true);
+  });
+
+  it('routes community information to SO12', async () => {
+    const doc = await routed(await record(hotlineCall(2, { categories: ['RECRUITMENT_OR_BEHAVIOUR_CHANGE'], vehicles: [], subjects: [], locations: [] })));
+    expect(doc).toMatchObject({ desk: 'SO12', priority: 'P3' });
+  });
+
+  it('links a partner referral to a hotline call by vehicle registration, on both reports', async () => {
+    const callId = await record(
+      hotlineCall(3, { categories: ['HOSTILE_RECONNAISSANCE'], vehicles: [{ registration: 'KX19 ZZT', make: 'Ford' }], subjects: [], locations: [] }),
+    );
+    const call = await routed(callId);
+    expect(call).toMatchObject({ desk: 'SO13', priority: 'P2' });
+    const partner = await createPartner(app);
+    const ref = await app.gql(
+      SUBMIT_REFERRAL,
+      { input: partnerReferral(4, { categories: ['FINANCE'], vehicles: [{ registration: 'kx19zzt' }], subjects: [], locations: [] }) },
+      partner.apiKey,
+    );
+    expect(ref.errors).toBeUndefined();
+    const referral = await app.deps.database.db.collection<ReportDoc>('reports').findOne({ 'recordedBy.id': partner.partner.id });
+    const linked = await routed(referral!._id);
+    // FINANCE alone would go to SO12 at P3: the link sends it to the call's desk, at the call's priority.
+    expect(linked).toMatchObject({ desk: 'SO13', priority: 'P2' });
+    expect(linked.links).toEqual([expect.objectContaining({ reportId: callId, reasons: ['vehicle'], desk: 'SO13' })]);
+    expect(linked.triage!.reasons).toContain(`linked-desk:${call.reference}`);
+    const callAfter = await find(callId);
+    expect(callAfter.links).toEqual([expect.objectContaining({ reportId: linked._id, reasons: ['vehicle'] })]);
+    expect(verifyHistory(callAfter.history).valid).toBe(true);
+    expect(callAfter.history.at(-1)!.action).toBe('linked');
+  });
+
+  it('does not link on a blind-index coincidence that decryption does not confirm', async () => {
+    const a = await routed(await record(hotlineCall(5, { vehicles: [{ registration: 'AB12 CDE' }], subjects: [], locations: [] })));
+    // Force a shared index term with a different plate: a candidate that must be rejected.
+    const b = await record(hotlineCall(6, { vehicles: [{ registration: 'ZZ99 ZZZ' }], subjects: [], locations: [] }));
+    await app.deps.database.db.collection<ReportDoc>('reports').updateOne({ _id: b }, { $set: { bidx: a.bidx } });
+    const doc = await routed(b);
+    expect(doc.links).toEqual([]);
+  });
+
+  it('escalates a report left unclaimed past its deadline', async () => {
+    const id = await record(hotlineCall(7, { categories: ['OTHER'], vehicles: [], subjects: [], locations: [] }));
+    const doc = await routed(id);
+    expect(doc.priority).toBe('P4');
+    await waitFor(async () => (await find(id)).escalated, 15_000, 'escalation');
+    const after = await find(id);
+    expect(after.priority).toBe('P3');
+    expect(after.history.at(-1)).toMatchObject({ action: 'escalated', from: { priority: 'P4', escalated: false }, to: { priority: 'P3', escalated: true } });
+    expect(verifyHistory(after.history).valid).toBe(true);
+  });
+
+  it('raises priorities when the threat level is SEVERE, and audits the change', async () => {
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    const set = await app.gql('mutation { setThreatLevel(level: SEVERE, reason: "JTAC raised the level") { level } }', {}, supervisor.token);
+    expect(set.data.setThreatLevel.level).toBe('SEVERE');
+    const doc = await routed(await record(hotlineCall(8, { categories: ['TRAVEL'], vehicles: [], subjects: [], locations: [] })));
+    expect(doc.priority).toBe('P2');
+    expect(doc.triage!.reasons).toContain('threat-level:SEVERE');
+    const audit = await app.deps.database.db.collection('audit').findOne({ action: 'threat_level.set' });
+    expect(audit).toMatchObject({ details: { from: 'SUBSTANTIAL', to: 'SEVERE' } });
+    const forbidden = await app.gql('mutation { setThreatLevel(level: LOW, reason: "just because") { level } }', {}, handler.token);
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    await app.gql('mutation { setThreatLevel(level: SUBSTANTIAL, reason: "back to normal") { level } }', {}, supervisor.token);
+  });
+
+  it('routes each report exactly once with a second worker and duplicate jobs', async () => {
+    const otherDeps = await createDeps(app.config, createLogger('silent'));
+    const second: Worker = await startWorker(otherDeps);
+    try {
+      const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => record(hotlineCall(20 + i, { vehicles: [], subjects: [], locations: [] }))));
+      // Duplicate hand-offs, as the outbox sweep or a retry would cause.
+      await Promise.all(ids.map((id) => otherDeps.triageQueues.enqueueTriage(id)));
+      for (const id of ids) await routed(id);
+      for (const id of ids) {
+        const doc = await find(id);
+        expect(doc.history.filter((h) => h.action === 'triaged')).toHaveLength(1);
+        const audits = await app.deps.database.db.collection('audit').countDocuments({ action: 'report.triage', 'target.id': id });
+        expect(audits).toBe(1);
+      }
+    } finally {
+      await second.close();
+      await otherDeps.close();
+    }
+  });
+
+  it('marks a report that keeps failing as TRIAGE_FAILED instead of dropping it', async () => {
+    await routed(await record(hotlineCall(9, { vehicles: [{ registration: 'FA11 URE' }], subjects: [], locations: [] })));
+    const triage = app.deps.triageQueues.triage;
+    await triage.pause(true);
+    let broken: string;
+    try {
+      broken = await record(hotlineCall(10, { vehicles: [{ registration: 'FA11URE' }], subjects: [], locations: [] }));
+      // Its data key no longer opens: confirming the link candidate must fail on every attempt.
+      const foreign = app.deps.crypto.cipher.newDataKey('someone-else').wrapped;
+      await app.deps.database.db.collection<ReportDoc>('reports').updateOne({ _id: broken }, { $set: { dataKey: foreign } });
+    } finally {
+      await triage.resume(true);
+    }
+    await waitFor(async () => (await find(broken)).status === 'TRIAGE_FAILED', 30_000, 'TRIAGE_FAILED');
+    const doc = await find(broken);
+    expect(doc.triagePending).toBe(false);
+    expect(doc.history.at(-1)).toMatchObject({ action: 'triage_failed', from: { status: 'RECEIVED' }, to: { status: 'TRIAGE_FAILED' } });
+    expect(doc.history.at(-1)!.reason).toMatch(/after 2 attempts \(DecryptionError\)/);
+    expect(verifyHistory(doc.history).valid).toBe(true);
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const k = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2) };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, { dataDir: mkdtempSync(join(tmpdir(), 'cfg-')) });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c.http.port).toBe(4000);
+    expect(c.http.host).toBe('127.0.0.1');
+    expect(c.mongo.dbName).toBe('hotline');
+    expect(c.env).toBe('development');
+    expect(c.keys.master).toHaveLength(32);
+  });
+
+  it('refuses production without explicit services and keys, naming every variable at once', () => {
+    const p = problems({ NODE_ENV: 'production' });
+    for (const name of ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY']) {
+      expect(p.some((line) => line.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('reports malformed values by name and never echoes a key', () => {
+    const secretish = 'c2VjcmV0LXRvby1zaG9ydA==';
+    const p = problems({ ...base, PORT: 'eighty', HOTLINE_MASTER_KEY: secretish, LOG_LEVEL: 'loud', MONGODB_URI: 'http://x' });
+    expect(p.find((l) => l.startsWith('PORT'))).toBeDefined();
+    expect(p.find((l) => l.startsWith('HOTLINE_MASTER_KEY'))).toMatch(/32 random bytes/);
+    expect(p.find((l) => l.startsWith('LOG_LEVEL'))).toBeDefined();
+    expect(p.find((l) => l.startsWith('MONGODB_URI'))).toBeDefined();
+    expect(p.join('\n')).not.toContain(secretish);
+  });
+
+  it('rejects equal master and index keys in production', () => {
+    const p = problems({ ...base, NODE_ENV: 'production', HOTLINE_INDEX_KEY: k(1) });
+    expect(p.some((l) => l.startsWith('HOTLINE_INDEX_KEY'))).toBe(true);
+  });
+
+  it('accepts a full production configuration', () => {
+    const c = loadConfig({ ...base, NODE_ENV: 'production', HOTLINE_PREVIOUS_MASTER_KEYS: `${k(3)},${k(4)}` });
+    expect(c.production).toBe(true);
+    expect(c.graphql.introspection).toBe(false);
+    expect(c.graphql.graphiql).toBe(false);
+    expect(c.keys.previousMasters).toHaveLength(2);
+  });
+
+  it('generates development keys once, with a warning, and reuses them', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const env = { MONGODB_URI: base.MONGODB_URI, REDIS_URL: base.REDIS_URL };
+    const first = loadConfig(env, { dataDir });
+    expect(first.warnings.join()).toMatch(/generated development encryption keys/);
+    const second = loadConfig(env, { dataDir });
+    expect(second.warnings).toHaveLength(0);
+    expect(Buffer.from(second.keys.master).equals(Buffer.from(first.keys.master))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dataDir, 'dev-keys.json'), 'utf8')).master).toBeTruthy();
+  });
+});
