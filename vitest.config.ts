@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+// One graphql module instance for the schema and the tests (its ESM and CJS
+// builds would otherwise be two "realms" that reject each other's types).
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: { alias: { graphql: require.resolve('graphql') } },
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],

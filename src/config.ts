@@ -62,16 +62,19 @@ const schema = z
     RETENTION_DAYS: int(6 * 365, 1, 100 * 365),
     STARTUP_ATTEMPTS: int(8, 1, 100),
     ROUTING_RULES_FILE: z.string().default(join(PROJECT_ROOT, 'schema', 'routing-rules.json')),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    for (const name of ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY'] as const) {
-      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
-    }
-    if (env.HOTLINE_MASTER_KEY && env.HOTLINE_MASTER_KEY === env.HOTLINE_INDEX_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['HOTLINE_INDEX_KEY'], message: 'must differ from HOTLINE_MASTER_KEY' });
-    }
   });
+
+const PRODUCTION_REQUIRED = ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY'] as const;
+
+/** Production rules, checked on the raw environment so they are reported alongside any other problem. */
+function productionProblems(raw: NodeJS.ProcessEnv): string[] {
+  if (raw.NODE_ENV !== 'production') return [];
+  const problems = PRODUCTION_REQUIRED.filter((name) => !raw[name]?.trim()).map((name) => `${name} is required when NODE_ENV=production`);
+  if (raw.HOTLINE_MASTER_KEY && raw.HOTLINE_MASTER_KEY.trim() === raw.HOTLINE_INDEX_KEY?.trim()) {
+    problems.push('HOTLINE_INDEX_KEY must differ from HOTLINE_MASTER_KEY');
+  }
+  return problems;
+}
 
 export type Env = z.infer<typeof schema>;
 export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
@@ -147,10 +150,14 @@ export function loadConfig(
   rawEnv: NodeJS.ProcessEnv = process.env,
   opts: { dataDir?: string } = {},
 ): Config {
-  const parsed = schema.safeParse(rawEnv);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
-  }
+  // Empty values count as unset (compose files and shells often pass VAR=).
+  const env0 = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== '')) as NodeJS.ProcessEnv;
+  const parsed = schema.safeParse(env0);
+  const early = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`)),
+    ...productionProblems(env0),
+  ];
+  if (!parsed.success || early.length) throw new ConfigError(early);
   const env = parsed.data;
   const warnings: string[] = [];
   const problems: string[] = [];

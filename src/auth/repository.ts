@@ -11,7 +11,8 @@ export function createUserRepository(db: Db) {
     async ensureIndexes() {
       await users.createIndex({ username: 1 }, { unique: true });
       await sessions.createIndex({ userId: 1 });
-      await sessions.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+      // FerretDB v1 has no TTL indexes: expired sessions are rejected on use and purged at sign-in.
+      await sessions.createIndex({ expiresAt: 1 });
     },
     findByUsername: (username: string) => users.findOne({ username }),
     findById: (id: string) => users.findOne({ _id: id }),
@@ -24,6 +25,7 @@ export function createUserRepository(db: Db) {
       return users.findOneAndUpdate({ username }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' });
     },
     async createSession(session: SessionDoc) {
+      await sessions.deleteMany({ expiresAt: { $lt: new Date() } });
       await sessions.insertOne(session);
     },
     findSession: (tokenHash: string) => sessions.findOne({ _id: tokenHash }),

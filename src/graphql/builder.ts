@@ -9,7 +9,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { allows, type Operation } from '../auth/policy.js';
 import type { GraphQLContext } from '../context.js';
-import { forbidden, unauthenticated } from '../errors.js';
+import { AppError } from '../errors.js';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -18,14 +18,21 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     ID: { Input: string; Output: string };
   };
+  // Fields are non-null unless declared `nullable: true` (the API's contracts say `Report!`).
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
   plugins: [ScopeAuthPlugin, RelayPlugin],
+  defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (ctx) => ({ allow: (op: Operation) => allows(ctx.principal, op) }),
-    unauthorizedError: (_parent, ctx) => (ctx.principal ? forbidden() : unauthenticated()),
+    // `policy` marks a denial by the policy table (as opposed to a row-level rule in a service).
+    unauthorizedError: (_parent, ctx, info) =>
+      ctx.principal
+        ? new AppError('FORBIDDEN', `Not allowed: ${info.fieldName}`, { policy: info.fieldName })
+        : new AppError('UNAUTHENTICATED', 'Sign in first', { policy: info.fieldName }),
   },
   relay: {
     clientMutationId: 'omit',

@@ -19,10 +19,15 @@ const bearerOf = (header: string | null) => {
   return m?.[1];
 };
 
+const isGraphQLError = (e: unknown): e is GraphQLError =>
+  e instanceof GraphQLError || (typeof e === 'object' && e !== null && (e as { name?: string }).name === 'GraphQLError' && 'extensions' in e);
+
 /** Turns any thrown value into a client-safe GraphQL error. */
 export function maskError(error: unknown, log: Logger, production: boolean): GraphQLError {
-  const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
-  const gqlError = error instanceof GraphQLError ? error : undefined;
+  const gqlError = isGraphQLError(error) ? error : undefined;
+  // Unwrap nested GraphQL errors (yoga and plugins may wrap more than once) to what was thrown.
+  let original: unknown = gqlError ? gqlError.originalError : error;
+  while (isGraphQLError(original) && original.originalError) original = original.originalError;
   if (original instanceof AppError) {
     return new GraphQLError(original.message, {
       nodes: gqlError?.nodes,
@@ -30,7 +35,10 @@ export function maskError(error: unknown, log: Logger, production: boolean): Gra
       extensions: { ...original.extensions, code: original.code },
     });
   }
-  if (original instanceof GraphQLError) return maskError(original, log, production);
+  if (isGraphQLError(original)) {
+    const code = (original.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
+    return new GraphQLError(original.message, { nodes: gqlError?.nodes, path: gqlError?.path, extensions: { ...original.extensions, code } });
+  }
   if (gqlError && !original) {
     // Parse, validation and input-coercion errors: the client's own request.
     const code = (gqlError.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';

@@ -48,31 +48,36 @@ export function createIntakeService(deps: IntakeDeps) {
   async function store(
     scopedKey: string,
     fingerprint: string,
-    build: (id: string, reference: string) => Omit<ReportDoc, 'content' | 'dataKey' | 'bidx'>,
+    build: (id: string) => Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'reference'>,
     content: ReportContent,
   ): Promise<{ doc: ReportDoc; created: boolean }> {
     const existing = await reports.findByIdempotencyKey(scopedKey);
     if (existing) return { doc: sameOrConflict(existing, fingerprint), created: false };
     const id = randomUUID();
-    const base = build(id, await reports.nextReference(REFERENCE_PREFIX, new Date()));
+    const base = build(id);
     base.history = [
       nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: 'RECEIVED' }, reason: null }),
     ];
-    const doc = crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
-      ...base,
+    const encrypted = crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
       content: crypto.codec.encryptContent(dataKey, id, content),
       dataKey: wrapped,
       bidx: crypto.blindIndex.indexTermsFor(content),
     }));
-    try {
-      await reports.insert(doc);
-    } catch (err) {
-      // Two copies of the same submission raced: the first one stored wins.
-      if ((err as { code?: number }).code === 11000) {
+    let doc: ReportDoc;
+    for (let attempt = 0; ; attempt++) {
+      doc = { ...base, ...encrypted, reference: await reports.nextReference(REFERENCE_PREFIX, base.recordedAt) };
+      try {
+        await reports.insert(doc);
+        break;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+        // Two copies of the same submission raced: the first one stored wins.
         const winner = await reports.findByIdempotencyKey(scopedKey);
         if (winner) return { doc: sameOrConflict(winner, fingerprint), created: false };
+        // Otherwise the reference was taken (the counter is only a hint): take the next one.
+        await reports.raiseReferenceHint(REFERENCE_PREFIX, base.recordedAt, doc.reference);
+        if (attempt >= 50) throw err;
       }
-      throw err;
     }
     return { doc, created: true };
   }
@@ -112,9 +117,8 @@ export function createIntakeService(deps: IntakeDeps) {
       const { doc, created } = await store(
         `${principal.userId}:${idempotencyKey}`,
         fingerprint,
-        (id, reference) => ({
+        (id) => ({
           _id: id,
-          reference,
           source: 'HOTLINE_CALL',
           channel: input.channel,
           receivedAt: input.receivedAt ?? now,
@@ -172,9 +176,8 @@ export function createIntakeService(deps: IntakeDeps) {
       const { doc, created } = await store(
         `${principal.partnerId}:${idempotencyKey}`,
         fingerprint,
-        (id, reference) => ({
+        (id) => ({
           _id: id,
-          reference,
           source: 'PARTNER_REFERRAL',
           channel: 'PARTNER_ORGANISATION',
           receivedAt: truncateToMinute(input.receivedByPartnerAt ?? now),

@@ -1,7 +1,8 @@
 /**
- * The only code touching the `reports` and `counters` collections. Every
- * change is one atomic single-document update guarded by the version the
- * caller read (FerretDB has no transactions), and appends its history
+ * The only code touching the `reports`, `counters` and `report_writes`
+ * collections. Every change is one single-document update guarded by the
+ * version the caller read (FerretDB has no transactions, and its conditional
+ * updates are not atomic: see takeWriteRight), and appends its history
  * entries in the same update.
  */
 import type { Db, Filter, UpdateFilter } from 'mongodb';
@@ -10,6 +11,9 @@ import { nextHistoryEntries, type HistoryInput } from './history.js';
 import type { Priority, ReportDoc, ReportStatus } from './types.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
+
+/** After this long, an unfinished version claim is presumed abandoned by a dead writer. */
+export const STALE_CLAIM_MS = 30_000;
 
 /** Fields a listing needs: no content, no history, no keys. */
 export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0 } as const;
@@ -20,9 +24,64 @@ export interface QueueCursor {
   id: string;
 }
 
+/** A write right older than this was left by a writer that died mid-change (a change takes milliseconds). */
+const STALE_WRITE_MS = 30_000;
+
 export function createReportRepository(db: Db) {
   const reports = db.collection<ReportDoc>('reports');
   const counters = db.collection<{ _id: string; seq: number }>('counters');
+  const versions = db.collection<{ _id: string; at: Date }>('report_versions');
+
+  /**
+   * Claims a version transition. A claim left behind by a writer that died
+   * between claiming and updating is taken over once it is old and the
+   * report is still at the version it was claimed from.
+   */
+  async function claimVersion(claimId: string, doc: Pick<ReportDoc, '_id' | 'version'>): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await versions.insertOne({ _id: claimId, at: new Date() });
+        return true;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+      }
+      const claim = await versions.findOne({ _id: claimId });
+      if (!claim || Date.now() - claim.at.getTime() < STALE_CLAIM_MS) return false;
+      const current = await reports.findOne({ _id: doc._id }, { projection: { version: 1 } });
+      if (current?.version !== doc.version) return false;
+      await versions.deleteOne({ _id: claimId, at: claim.at });
+    }
+    return false;
+  }
+  const writes = db.collection<{ _id: string; at: Date }>('report_writes');
+
+  /**
+   * FerretDB (v1, SQLite backend) evaluates an update's filter and writes its
+   * result as two separate steps, so two updates guarded by the same version
+   * can both succeed (measured: 10 racing findOneAndUpdate on {version: 1}
+   * gave up to 9 winners, and 20 racing $inc gave 2). Inserting a unique _id
+   * is atomic, so the right to move a report on from version v is taken by
+   * inserting `<id>@<v>`; the holder applies its update, then gives the
+   * right back. Once the update is written, the filter {version: v} matches
+   * nothing any more, so a late writer that then takes `<id>@<v>` changes
+   * nothing. A right left behind by a writer that died mid-change is taken
+   * over after STALE_WRITE_MS.
+   */
+  async function takeWriteRight(id: string, version: number): Promise<string | null> {
+    const key = `${id}@${version}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await writes.insertOne({ _id: key, at: new Date() });
+        return key;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+        const held = await writes.findOne({ _id: key });
+        if (held && Date.now() - held.at.getTime() < STALE_WRITE_MS) return null;
+        if (held) await writes.deleteOne({ _id: key, at: held.at });
+      }
+    }
+    return null;
+  }
 
   return {
     collection: reports,
@@ -42,8 +101,21 @@ export function createReportRepository(db: Db) {
     /** Human-readable, unique, per year: ATH-2026-000123. */
     async nextReference(prefix: string, at: Date) {
       const year = at.getUTCFullYear();
-      const c = await counters.findOneAndUpdate({ _id: `${prefix}-${year}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
-      return `${prefix}-${year}-${String(c!.seq).padStart(6, '0')}`;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const c = await counters.findOneAndUpdate({ _id: `${prefix}-${year}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+          return `${prefix}-${year}-${String(c!.seq).padStart(6, '0')}`;
+        } catch (err) {
+          // Two first-of-the-year upserts raced: the counter exists now, so increment it.
+          if ((err as { code?: number }).code !== 11000 || attempt >= 3) throw err;
+        }
+      }
+    },
+
+    /** After a collision: moves the counter past a reference known to be taken (the counter is a hint). */
+    async raiseReferenceHint(prefix: string, at: Date, taken: string) {
+      const seq = Number(taken.split('-').at(-1));
+      if (Number.isFinite(seq)) await counters.updateOne({ _id: `${prefix}-${at.getUTCFullYear()}` }, { $max: { seq } });
     },
 
     async insert(doc: ReportDoc) {
@@ -63,11 +135,20 @@ export function createReportRepository(db: Db) {
      * it since (same version) and `where` still holds. Returns the updated
      * document, or null when the precondition failed (the caller decides
      * between CONFLICT and a retry).
+     *
+     * Atomicity does not rest on findOneAndUpdate alone: FerretDB (SQLite)
+     * applies updates as read, modify, write without a lock, so two
+     * conditional updates can both "win". The only write it makes atomic is
+     * an insert against a unique _id, so each version transition is first
+     * claimed by inserting `<report id>:<next version>` into `report_versions`:
+     * exactly one writer gets it, and only that writer updates the report.
      */
     async applyChange(
       doc: Pick<ReportDoc, '_id' | 'version' | 'history'>,
       change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; unset?: string[] },
     ) {
+      const claimId = `${doc._id}:${doc.version + 1}`;
+      if (!(await claimVersion(claimId, doc))) return null;
       const entries = nextHistoryEntries(doc.history, change.history);
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },
@@ -75,9 +156,12 @@ export function createReportRepository(db: Db) {
       };
       if (change.set && Object.keys(change.set).length) update.$set = change.set;
       if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, ''])) as never;
-      return reports.findOneAndUpdate({ _id: doc._id, version: doc.version, ...(change.where ?? {}) } as Filter<ReportDoc>, update, {
+      const updated = await reports.findOneAndUpdate({ _id: doc._id, version: doc.version, ...(change.where ?? {}) } as Filter<ReportDoc>, update, {
         returnDocument: 'after',
       });
+      // The precondition did not hold: give the version back so others can proceed.
+      if (!updated) await versions.deleteOne({ _id: claimId });
+      return updated;
     },
 
     /** Outbox: reports recorded but not yet routed, oldest first. */
@@ -126,14 +210,10 @@ export function createReportRepository(db: Db) {
     /** Key rotation: reports whose data key is wrapped by another master key. */
     findWrappedByOtherKeys: (currentKeyId: string, limit: number) =>
       reports
-        .find({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } }, { projection: { _id: 1, dataKey: 1 } })
+        .find({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } }, { projection: { _id: 1, dataKey: 1, version: 1, history: 1 } })
         .limit(limit)
         .toArray(),
     countWrappedByOtherKeys: (currentKeyId: string) => reports.countDocuments({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } }),
-
-    /** Swaps a wrapped data key only if it is still the one read (erasure or another rotator may have won). */
-    replaceDataKey: async (id: string, expectedKeyId: string, dataKey: NonNullable<ReportDoc['dataKey']>) =>
-      (await reports.updateOne({ _id: id, 'dataKey.masterKeyId': expectedKeyId }, { $set: { dataKey } })).modifiedCount === 1,
 
     /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net). */
     findOverdue: (now: Date, limit: number) =>

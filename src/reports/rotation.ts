@@ -3,7 +3,8 @@
  * master key. Report content is untouched (that is the point of data keys),
  * each swap is one conditional single-document update, so the service keeps
  * running, and an interrupted run resumes where it stopped: it simply finds
- * the keys not yet re-wrapped.
+ * the keys not yet re-wrapped. Each re-wrap is a versioned change with a
+ * history entry, so the report's own history shows when its key moved.
  */
 import type { Crypto } from '../crypto/index.js';
 import type { ReportRepository } from './repository.js';
@@ -29,7 +30,12 @@ export async function rotateDataKeys(
     for (const doc of batch) {
       try {
         const next = crypto.cipher.rewrapDataKey(doc._id, doc.dataKey!);
-        if (await reports.replaceDataKey(doc._id, doc.dataKey!.masterKeyId, next)) rewrapped++;
+        // Through the versioned change path, so a concurrent claim or note is never overwritten.
+        const done = await reports.applyChange(doc, {
+          set: { dataKey: next },
+          history: [{ at: new Date(), actor: { type: 'system', id: 'key-rotation' }, action: 'key_rewrapped', from: { masterKeyId: doc.dataKey!.masterKeyId }, to: { masterKeyId: next.masterKeyId }, reason: null }],
+        });
+        if (done) rewrapped++;
       } catch {
         // A key that cannot be opened (its master key is not configured): report it, carry on.
         failed.add(doc._id);

@@ -55,7 +55,7 @@ describe('admin CLI', () => {
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr, args.join(' ')).toMatch(message);
     }
-  });
+  }, 120_000);
 
   it('user:disable disables the user', async () => {
     await admin(['user:create', '--username', 'ch.jones', '--role', 'CALL_HANDLER', '--password-stdin'], PASSWORD);
