@@ -19,6 +19,7 @@ import { createTriageQueues, type TriageQueues } from './triage/queue.js';
 import { createDeskEvents, type DeskEvents } from './triage/events.js';
 import { loadRuleSet, type RuleSet } from './triage/rules.js';
 import { createThreatLevelStore, type ThreatLevelStore } from './triage/threat-level.js';
+import { createRetentionStore, type RetentionStore } from './reports/retention.js';
 import { createDeskService, type DeskService } from './reports/service.js';
 
 export interface Services {
@@ -27,6 +28,7 @@ export interface Services {
   intake: IntakeService;
   desk: DeskService;
   threatLevel: ThreatLevelStore;
+  retention: RetentionStore;
 }
 
 export interface Deps {
@@ -84,7 +86,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       enqueueTriage: (id) => triageQueues.enqueueTriage(id),
     });
     const threatLevel = createThreatLevelStore(db, audit);
-    const services: Services = { auth, audit, intake, desk, threatLevel };
+    const services: Services = { auth, audit, intake, desk, threatLevel, retention: createRetentionStore(db, audit) };
     return {
       config,
       log,

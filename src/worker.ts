@@ -30,6 +30,11 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   const concurrency = opts.concurrency ?? 4;
   void q.triage.process(concurrency, async (job) => processor.route(job.data.reportId));
   void q.sla.process(concurrency, async (job) => processor.escalate(job.data.reportId, job.data.dueBy));
+  void q.maintenance.process('retention-review', 1, async () => (await deps.services.retention.review(config.triage.retentionDays)).reports.length);
+  // One repeatable job for all workers (bull de-duplicates it by its repeat key).
+  await q.maintenance
+    .add('retention-review', {}, { repeat: { every: 24 * 3600_000 }, jobId: 'retention-review' })
+    .catch((err) => log.warn({ err: (err as Error).name }, 'retention review not scheduled; will retry at next start'));
   q.triage.on('failed', (job, err) => {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.name }, 'triage job failed');

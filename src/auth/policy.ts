@@ -38,6 +38,7 @@ export const POLICY = {
   reopenReport: ['SUPERVISOR'],
   eraseReport: ['SUPERVISOR'],
   callerReveals: ['SUPERVISOR'],
+  retentionReview: ['SUPERVISOR'],
   threatLevel: ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN'],
   setThreatLevel: ['SUPERVISOR'],
   // audit

@@ -6,6 +6,8 @@ import '../reports/schema.js';
 import '../intake/schema.js';
 import '../reports/desk-schema.js';
 import '../triage/schema.js';
+import '../audit/schema.js';
+import '../reports/retention-schema.js';
 
 export function buildSchema() {
   return builder.toSchema({ sortSchema: true });
