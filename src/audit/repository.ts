@@ -41,10 +41,30 @@ export function createAuditRepository(db: Db) {
         throw err;
       }
     },
-    /** Moves the head forward from `fromSeq` only (compare-and-set); losing the race is fine. */
-    async advanceHead(fromSeq: number, to: { seq: number; hash: string }) {
+    /**
+     * Inserts consecutive entries in order; returns how many were stored
+     * before a position turned out to be taken (0..entries.length).
+     */
+    async insertRun(entries: AuditEntry[]): Promise<number> {
       try {
-        await heads.updateOne({ _id: 'head', seq: fromSeq }, { $set: to }, { upsert: fromSeq === 0 });
+        await audit.insertMany(entries.map((e) => ({ _id: e.seq, ...e })), { ordered: true });
+        return entries.length;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000 && !String((err as Error).message).includes('E11000')) throw err;
+        // Which of ours made it? Check position by position (a backend may store a prefix or nothing).
+        let stored = 0;
+        for (const e of entries) {
+          const found = await audit.findOne({ _id: e.seq }, { projection: { hash: 1 } });
+          if (found?.hash !== e.hash) break;
+          stored++;
+        }
+        return stored;
+      }
+    },
+    /** Moves the head forward (never back); losing a race is fine: the head is only a hint. */
+    async advanceHead(to: { seq: number; hash: string }) {
+      try {
+        await heads.updateOne({ _id: 'head', seq: { $lt: to.seq } }, { $set: to }, { upsert: true });
       } catch (err) {
         if ((err as { code?: number }).code !== 11000) throw err;
       }

@@ -11,7 +11,7 @@ import { chainHash, createChainVerifier, GENESIS_HASH } from './canonical.js';
 import { createAuditRepository, type StoredEntry } from './repository.js';
 import type { AuditEntry, AuditEventInput, AuditLog } from './types.js';
 
-const MAX_ATTEMPTS = 200;
+const MAX_ATTEMPTS = 500;
 const MINUTE = 60_000;
 // Defence in depth: details must never carry content, identities or secrets.
 const FORBIDDEN_DETAIL_KEYS = /^(narrative|caller|password|token|apikey|plaintext|content|envelope|datakey)$/i;
@@ -34,41 +34,90 @@ function checkDetails(value: unknown, path: string): void {
 export function createAuditLog(deps: { db: Db; log?: Logger }): AuditLog & { repository: ReturnType<typeof createAuditRepository> } {
   const repo = createAuditRepository(deps.db);
 
-  async function record(event: AuditEventInput): Promise<AuditEntry> {
-    checkDetails(event.details ?? {}, 'details');
+  // Appends from this process go through one queue and are written in runs
+  // (group commit): fewer round trips, and no collisions between our own
+  // writers. Other processes still collide at the database, and lose cleanly.
+  type Pending = { event: AuditEventInput; at: Date; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void };
+  const queue: Pending[] = [];
+  let draining = false;
+  let head: { seq: number; hash: string } | null = null;
+
+  async function appendRun(batch: Pending[]): Promise<AuditEntry[]> {
+    const done: AuditEntry[] = [];
+    for (let attempt = 0; done.length < batch.length; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error('audit log append failed after repeated contention');
+      head ??= (await repo.head()) ?? { seq: 0, hash: GENESIS_HASH };
+      const run: AuditEntry[] = [];
+      let prev = head;
+      for (const p of batch.slice(done.length)) {
+        const entry: AuditEntry = {
+          seq: prev.seq + 1,
+          at: p.at,
+          actor: p.event.actor,
+          action: p.event.action,
+          target: p.event.target ?? null,
+          outcome: p.event.outcome ?? 'success',
+          details: p.event.details ?? {},
+          prevHash: prev.hash,
+          hash: '',
+        };
+        entry.hash = chainHash(entry.prevHash, entryBody(entry));
+        run.push(entry);
+        prev = entry;
+      }
+      const stored = await repo.insertRun(run);
+      if (stored > 0) {
+        const last = run[stored - 1]!;
+        await repo.advanceHead({ seq: last.seq, hash: last.hash });
+        head = { seq: last.seq, hash: last.hash };
+        done.push(...run.slice(0, stored));
+      }
+      if (stored < run.length) {
+        // Another process holds the next position: follow the chain to its end, then retry.
+        let next = await repo.entryAt(head.seq + 1);
+        while (next) {
+          head = { seq: next.seq, hash: next.hash };
+          next = await repo.entryAt(head.seq + 1);
+        }
+        await repo.advanceHead(head);
+        if (attempt > 3) await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt)));
+      }
+    }
+    return done;
+  }
+
+  async function drain() {
+    draining = true;
+    try {
+      while (queue.length) {
+        const batch = queue.splice(0, 100);
+        try {
+          const entries = await appendRun(batch);
+          batch.forEach((p, i) => p.resolve(entries[i]!));
+        } catch (err) {
+          head = null;
+          deps.log?.error({ count: batch.length }, 'audit append failed');
+          batch.forEach((p) => p.reject(err));
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  function record(event: AuditEventInput): Promise<AuditEntry> {
+    try {
+      checkDetails(event.details ?? {}, 'details');
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const now = new Date();
     // Partners' informants: no time finer than the minute is kept for partner actions.
     const at = event.actor.type === 'partner' ? new Date(Math.floor(now.getTime() / MINUTE) * MINUTE) : now;
-    let head = (await repo.head()) ?? { seq: 0, hash: GENESIS_HASH };
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const entry: AuditEntry = {
-        seq: head.seq + 1,
-        at,
-        actor: event.actor,
-        action: event.action,
-        target: event.target ?? null,
-        outcome: event.outcome ?? 'success',
-        details: event.details ?? {},
-        prevHash: head.hash,
-        hash: '',
-      };
-      entry.hash = chainHash(entry.prevHash, entryBody(entry));
-      if (await repo.insertAt(entry)) {
-        await repo.advanceHead(head.seq, { seq: entry.seq, hash: entry.hash });
-        return entry;
-      }
-      // Someone else holds that position: move our view (and the head) past it, then retry.
-      const taken = await repo.entryAt(entry.seq);
-      if (taken) {
-        await repo.advanceHead(head.seq, { seq: taken.seq, hash: taken.hash });
-        head = { seq: taken.seq, hash: taken.hash };
-      } else {
-        head = (await repo.head()) ?? head;
-      }
-      if (attempt > 5) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
-    }
-    deps.log?.error({ action: event.action }, 'audit append kept colliding');
-    throw new Error('audit log append failed after repeated contention');
+    return new Promise((resolve, reject) => {
+      queue.push({ event, at, resolve, reject });
+      if (!draining) void drain();
+    });
   }
 
   return {
