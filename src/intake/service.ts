@@ -41,6 +41,34 @@ export function partnerState(status: ReportStatus): 'RECEIVED' | 'UNDER_REVIEW' 
   return 'UNDER_REVIEW';
 }
 
+/** What differs between a hotline call and a partner referral; the rest is a new report's lifecycle. */
+type IntakeFields = Pick<
+  ReportDoc,
+  'source' | 'channel' | 'receivedAt' | 'recordedAt' | 'callDurationSeconds' | 'recordedBy' | 'receiptHash' | 'categories' | 'imminentThreat' | 'borough' | 'anonymous' | 'callerMayRecontact'
+>;
+
+function newReport(id: string, idempotencyKey: string, fingerprint: string, fields: IntakeFields): Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'reference'> {
+  return {
+    _id: id,
+    ...fields,
+    idempotencyKey,
+    fingerprint,
+    status: 'RECEIVED',
+    desk: null,
+    priority: null,
+    assignee: null,
+    escalated: false,
+    triagePending: true,
+    triage: null,
+    links: [],
+    grading: null,
+    history: [],
+    version: 1,
+    closedAt: null,
+    erasedAt: null,
+  };
+}
+
 export function createIntakeService(deps: IntakeDeps) {
   const { reports, crypto, keys, audit, log } = deps;
 
@@ -48,13 +76,13 @@ export function createIntakeService(deps: IntakeDeps) {
   async function store(
     scopedKey: string,
     fingerprint: string,
-    build: (id: string) => Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'reference'>,
+    fields: IntakeFields,
     content: ReportContent,
   ): Promise<{ doc: ReportDoc; created: boolean }> {
     const existing = await reports.findByIdempotencyKey(scopedKey);
     if (existing) return { doc: sameOrConflict(existing, fingerprint), created: false };
     const id = randomUUID();
-    const base = build(id);
+    const base = newReport(id, scopedKey, fingerprint, fields);
     base.history = [
       nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: 'RECEIVED' }, reason: null }),
     ];
@@ -117,36 +145,20 @@ export function createIntakeService(deps: IntakeDeps) {
       const { doc, created } = await store(
         `${principal.userId}:${idempotencyKey}`,
         fingerprint,
-        (id) => ({
-          _id: id,
+        {
           source: 'HOTLINE_CALL',
           channel: input.channel,
           receivedAt: input.receivedAt ?? now,
           recordedAt: now,
           callDurationSeconds: input.callDurationSeconds ?? null,
           recordedBy: { type: 'user', id: principal.userId },
-          idempotencyKey: `${principal.userId}:${idempotencyKey}`,
-          fingerprint,
           receiptHash: null,
           categories: input.categories,
           imminentThreat: input.imminentThreat,
           borough: input.borough,
           anonymous: !caller,
           callerMayRecontact: caller ? caller.mayRecontact : null,
-          status: 'RECEIVED',
-          desk: null,
-          priority: null,
-          assignee: null,
-          escalated: false,
-          triagePending: true,
-          triage: null,
-          links: [],
-          grading: null,
-          history: [],
-          version: 1,
-          closedAt: null,
-          erasedAt: null,
-        }),
+        },
         contentOf(input, {
           caller: caller
             ? { name: caller.name, phone: caller.phone, email: caller.email, address: caller.address, preferredContactTimes: caller.preferredContactTimes }
@@ -176,36 +188,20 @@ export function createIntakeService(deps: IntakeDeps) {
       const { doc, created } = await store(
         `${principal.partnerId}:${idempotencyKey}`,
         fingerprint,
-        (id) => ({
-          _id: id,
+        {
           source: 'PARTNER_REFERRAL',
           channel: 'PARTNER_ORGANISATION',
           receivedAt: truncateToMinute(input.receivedByPartnerAt ?? now),
           recordedAt: now,
           callDurationSeconds: null,
           recordedBy: { type: 'partner', id: principal.partnerId },
-          idempotencyKey: `${principal.partnerId}:${idempotencyKey}`,
-          fingerprint,
           receiptHash: receiptHash(receipt),
           categories: input.categories,
           imminentThreat: input.imminentThreat,
           borough: input.borough,
           anonymous: true,
           callerMayRecontact: null,
-          status: 'RECEIVED',
-          desk: null,
-          priority: null,
-          assignee: null,
-          escalated: false,
-          triagePending: true,
-          triage: null,
-          links: [],
-          grading: null,
-          history: [],
-          version: 1,
-          closedAt: null,
-          erasedAt: null,
-        }),
+        },
         contentOf(input, { caller: null, partnerReference: input.partnerReference }),
       );
       if (created) {
