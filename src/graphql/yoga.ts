@@ -11,7 +11,7 @@ import type { Context as KoaContext } from 'koa';
 import type { Config } from '../config.js';
 import type { GraphQLContext } from '../context.js';
 import type { Services } from '../deps.js';
-import { AppError } from '../errors.js';
+import { AppError, DecryptionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 const bearerOf = (header: string | null) => {
@@ -28,6 +28,10 @@ export function maskError(error: unknown, log: Logger, production: boolean): Gra
   // Unwrap nested GraphQL errors (yoga and plugins may wrap more than once) to what was thrown.
   let original: unknown = gqlError ? gqlError.originalError : error;
   while (isGraphQLError(original) && original.originalError) original = original.originalError;
+  if (original instanceof DecryptionError) {
+    // Stored data failed authentication: operators need the record and field, never the bytes.
+    log.error({ reportId: original.recordId, fieldPath: original.fieldPath }, 'data integrity failure');
+  }
   if (original instanceof AppError) {
     return new GraphQLError(original.message, {
       nodes: gqlError?.nodes,

@@ -66,6 +66,20 @@ describe('admin CLI', () => {
     expect((await admin(['user:disable', '--username', 'nobody'])).code).toBe(1);
   });
 
+  it('user:revoke-sessions ends the sessions of a user', async () => {
+    await admin(['user:create', '--username', 'sup.ward', '--role', 'SUPERVISOR', '--password-stdin'], PASSWORD);
+    const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'sup.ward' });
+    const sessions = client.db(env.MONGODB_DB).collection('sessions');
+    await sessions.insertMany([
+      { _id: 'a'.repeat(64), userId: user!._id, createdAt: new Date(), expiresAt: new Date(Date.now() + 3600_000) },
+      { _id: 'b'.repeat(64), userId: user!._id, createdAt: new Date(), expiresAt: new Date(Date.now() + 3600_000) },
+    ] as never);
+    const r = await admin(['user:revoke-sessions', '--username', 'sup.ward']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('revoked 2 session(s)');
+    expect(await sessions.countDocuments({ userId: user!._id })).toBe(0);
+  });
+
   it('partner:create prints the key once on the last line; partner:revoke revokes it', async () => {
     const r = await admin(['partner:create', '--name', 'Community Security Trust']);
     expect(r.code).toBe(0);
