@@ -117,8 +117,10 @@ describe('triage worker', () => {
       for (const id of ids) {
         const doc = await find(id);
         expect(doc.history.filter((h) => h.action === 'triaged')).toHaveLength(1);
-        const audits = await app.deps.database.db.collection('audit').countDocuments({ action: 'report.triage', 'target.id': id });
-        expect(audits).toBe(1);
+        // The audit entry follows the routing update: wait for it, then there must be exactly one.
+        const count = () => app.deps.database.db.collection('audit').countDocuments({ action: 'report.triage', 'target.id': id });
+        await waitFor(async () => (await count()) >= 1, 10_000, 'triage audit entry');
+        expect(await count()).toBe(1);
       }
     } finally {
       await second.close();
