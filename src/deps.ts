@@ -79,6 +79,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     const events = createDeskEvents(config.redis.url, config.redis.queuePrefix);
     const desk = createDeskService({
       reports,
+      users,
       crypto,
       audit,
       events,

@@ -1,80 +1,216 @@
 /**
- * Canonical encoding and hash chaining, shared by the system-wide audit log
- * and the per-report history. The encoding is deterministic (sorted keys,
- * Dates as ISO strings, bytes as tagged base64, no undefined), so a chain
- * verifies the same way on any instance and after a database round trip.
+ * Canonical encoding and hash chaining, shared by the system-wide audit log,
+ * the per-report history and the intake fingerprints. Nothing here touches
+ * the database: callers hand in values and get back strings, hashes, verdicts.
+ *
+ * The encoding is JSON with one spelling per value, so the same value always
+ * hashes the same, whatever order its keys were built in and whether it was
+ * read back from MongoDB or is still in memory:
+ * - object keys sorted (UTF-16 code unit order); members whose value is
+ *   `undefined` are left out, as JSON.stringify does;
+ * - arrays in order, an `undefined` element written as `null` (as BSON does);
+ * - numbers as JSON numbers (`-0` is `0`); NaN/±Infinity and bigint are
+ *   written as strings (kept for compatibility: they hash, but collide with
+ *   the equal string, so do not put them in hashed data);
+ * - Dates as their ISO-8601 string (a Date and its ISO string encode alike);
+ * - bytes (Uint8Array, Buffer, BSON Binary) as `{"$bytes":"<base64>"}`, so a
+ *   Buffer written and the Binary read back encode alike;
+ * - BSON ObjectId as `{"$oid":"<hex>"}`;
+ * - keys starting with `$` are reserved for those tags and refused in plain
+ *   objects, so an ordinary object can never pass for a tagged value;
+ * - anything else (functions, symbols, Map, Set, RegExp, class instances,
+ *   other BSON types) is refused with a TypeError naming the path, never the
+ *   value: encoding them as `{}` would leave their content outside the hash.
+ *
+ * Caution for callers that store what they hash: the MongoDB driver stores an
+ * `undefined` member as `null`, which encodes differently; strip undefined
+ * members before hashing and storing (the audit service does).
  */
 import { createHash } from 'node:crypto';
+import type { ChainVerification } from './types.js';
 
+/** prevHash of the first entry of every chain: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-function normalise(value: unknown): unknown {
-  if (value === undefined) return undefined;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') };
-  if (typeof value === 'object' && (value as { _bsontype?: string })._bsontype === 'Binary') {
-    return { $bytes: Buffer.from((value as { buffer: Uint8Array }).buffer).toString('base64') };
-  }
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : normalise(v)));
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value as object).sort()) {
-      const v = normalise((value as Record<string, unknown>)[key]);
-      if (v !== undefined) out[key] = v;
-    }
-    return out;
-  }
-  return String(value);
-}
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
-/** Deterministic JSON for hashing. */
+/** Deterministic JSON for hashing (see the module comment); throws TypeError on what it cannot encode. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(normalise(value)) ?? 'null';
+  return value === undefined ? 'null' : encode(value, '$');
 }
 
-/** hex SHA-256 over the previous hash and the canonical body. */
+/** hex SHA-256 over `prevHash + '\n' + canonicalJson(body)`: the hash of one chain entry. */
 export function chainHash(prevHash: string, body: unknown): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(body)).digest('hex');
 }
 
-export interface ChainResult {
-  valid: boolean;
-  length: number;
-  brokenAt: number | null;
-  reason: string | null;
+/** The name the design brief uses for chainHash. */
+export const hashEntry = chainHash;
+
+/** True for a lowercase hex SHA-256 digest, the shape of every chain hash. */
+export function isChainHash(value: unknown): value is string {
+  return typeof value === 'string' && HASH_PATTERN.test(value);
 }
 
-/** Incremental verifier, so a long chain can be streamed rather than loaded. */
-export function createChainVerifier<E extends { seq: number; prevHash: string; hash: string }>(bodyOf: (e: E) => unknown) {
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
-  let broken: { seq: number; reason: string } | null = null;
+function encode(value: unknown, path: string): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : JSON.stringify(String(value));
+    case 'bigint':
+      return JSON.stringify(value.toString());
+    case 'object':
+      return encodeObject(value, path);
+    default:
+      throw new TypeError(`canonicalJson: ${path} has unsupported type ${typeof value}`);
+  }
+}
+
+function encodeObject(value: object, path: string): string {
+  if (Array.isArray(value)) {
+    return `[${value.map((item, i) => (item === undefined ? 'null' : encode(item, `${path}[${i}]`))).join(',')}]`;
+  }
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new TypeError(`canonicalJson: ${path} is an invalid Date`);
+    return JSON.stringify(value.toISOString());
+  }
+  if (value instanceof Uint8Array) return encodeBytes(value);
+  const bsonType = (value as { _bsontype?: unknown })._bsontype;
+  if (bsonType === 'Binary') return encodeBytes((value as { buffer: Uint8Array }).buffer);
+  if (bsonType === 'ObjectId') return `{"$oid":${JSON.stringify((value as { toHexString(): string }).toHexString())}}`;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (bsonType !== undefined || (proto !== Object.prototype && proto !== null)) {
+    throw new TypeError(`canonicalJson: ${path} is not a plain object, array, Date, binary or ObjectId`);
+  }
+  const members: string[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) continue;
+    if (key.startsWith('$')) throw new TypeError(`canonicalJson: a key at ${path} starts with "$", which is reserved for type tags`);
+    members.push(`${JSON.stringify(key)}:${encode(member, `${path}.${key}`)}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+function encodeBytes(bytes: Uint8Array): string {
+  return `{"$bytes":"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}"}`;
+}
+
+/** The chain fields of an entry; everything else that is hashed is its body. */
+export interface ChainLink {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** Same shape as ChainVerification (the name the history module used first). */
+export type ChainResult = ChainVerification;
+
+/**
+ * Checks a chain one entry at a time, in seq order, without holding it in
+ * memory: seq continuity from 1, the link to the previous entry's hash, and
+ * the stored hash against the one recomputed from the body. It stops judging
+ * at the first break, so the verdict names the first broken seq.
+ *
+ * `brokenAt` is the first seq position where the chain does not verify: the
+ * entry there is altered or does not link to its predecessor, or it is
+ * missing or out of place (the reason says which). `length` is the number of
+ * entries verified before the break (the whole chain when it is valid).
+ */
+export class ChainVerifier {
+  private expected = 1;
+  private lastHash = GENESIS_HASH;
+  private broken: { seq: number; reason: string } | null = null;
+
+  /** The seq the next entry must carry. */
+  get expectedSeq(): number {
+    return this.expected;
+  }
+
+  /** Hash of the last verified entry (GENESIS_HASH for an empty chain). */
+  get headHash(): string {
+    return this.lastHash;
+  }
+
+  get isBroken(): boolean {
+    return this.broken !== null;
+  }
+
+  /**
+   * Feeds the next entry with the hash recomputed from its body (null when the
+   * body could not be encoded). `misplaced`: the expected seq exists further
+   * on, so a different seq here is an ordering problem rather than a gap.
+   * Returns false once the chain is broken.
+   */
+  push(link: ChainLink, recomputedHash: string | null, misplaced = false): boolean {
+    if (this.broken) return false;
+    const seq = this.expected;
+    if (link.seq !== seq) {
+      if (typeof link.seq === 'number' && link.seq > seq && !misplaced) {
+        return this.fail(seq, `entry ${seq} is missing (the next entry is seq ${link.seq})`);
+      }
+      return this.fail(seq, `entries out of order: seq ${String(link.seq)} is where seq ${seq} belongs`);
+    }
+    if (link.prevHash !== this.lastHash) {
+      return this.fail(seq, seq === 1 ? 'prevHash of the first entry is not the genesis hash' : `prevHash does not match the hash of entry ${seq - 1}`);
+    }
+    if (!isChainHash(link.hash) || link.hash !== recomputedHash) {
+      return this.fail(seq, 'content does not match its hash');
+    }
+    this.lastHash = link.hash;
+    this.expected = seq + 1;
+    return true;
+  }
+
+  /** Records a break found outside push (e.g. a missing tail); the first break recorded wins. */
+  fail(seq: number, reason: string): false {
+    this.broken ??= { seq, reason };
+    return false;
+  }
+
+  result(): ChainVerification {
+    const length = this.expected - 1;
+    return this.broken
+      ? { valid: false, length, brokenAt: this.broken.seq, reason: this.broken.reason }
+      : { valid: true, length, brokenAt: null, reason: null };
+  }
+}
+
+/** Hash of `link` recomputed from its body, or null when the body cannot be encoded (it then cannot match). */
+export function recomputeHash<E extends ChainLink>(entry: E, bodyOf: (e: E) => unknown): string | null {
+  try {
+    return chainHash(entry.prevHash, bodyOf(entry));
+  } catch {
+    return null;
+  }
+}
+
+/** A verifier that hashes each entry itself: `push(entry)` in seq order, then `result()`. */
+export function createChainVerifier<E extends ChainLink>(bodyOf: (e: E) => unknown) {
+  const verifier = new ChainVerifier();
   return {
-    push(e: E): boolean {
-      if (broken) return false;
-      const at = typeof e.seq === 'number' ? e.seq : expectedSeq;
-      if (e.seq !== expectedSeq) broken = { seq: expectedSeq, reason: e.seq > expectedSeq ? `entry ${expectedSeq} is missing` : `entry ${e.seq} is out of order` };
-      else if (e.prevHash !== prevHash) broken = { seq: at, reason: 'prevHash does not match the previous entry' };
-      else if (chainHash(e.prevHash, bodyOf(e)) !== e.hash) broken = { seq: at, reason: 'content does not match its hash' };
-      if (broken) return false;
-      expectedSeq++;
-      prevHash = e.hash;
-      return true;
+    push: (entry: E, misplaced = false): boolean => verifier.push(entry, recomputeHash(entry, bodyOf), misplaced),
+    fail: (seq: number, reason: string) => verifier.fail(seq, reason),
+    get expectedSeq() {
+      return verifier.expectedSeq;
     },
-    result(): ChainResult {
-      return broken
-        ? { valid: false, length: expectedSeq - 1, brokenAt: broken.seq, reason: broken.reason }
-        : { valid: true, length: expectedSeq - 1, brokenAt: null, reason: null };
-    },
+    result: () => verifier.result(),
   };
 }
 
-/** Verifies a whole chain held in memory (e.g. a report's history). */
-export function verifyChain<E extends { seq: number; prevHash: string; hash: string }>(entries: E[], bodyOf: (e: E) => unknown): ChainResult {
-  const v = createChainVerifier(bodyOf);
-  for (const e of entries) if (!v.push(e)) break;
-  return v.result();
+/**
+ * Verifies a whole chain held in memory, in the given order (seq order from
+ * 1, as stored). `bodyOf` returns what was hashed for an entry.
+ */
+export function verifyChain<E extends ChainLink>(entries: readonly E[], bodyOf: (e: E) => unknown): ChainVerification {
+  const verifier = createChainVerifier(bodyOf);
+  const seqs = new Set(entries.map((e) => e.seq));
+  for (const entry of entries) {
+    if (!verifier.push(entry, seqs.has(verifier.expectedSeq))) break;
+  }
+  return verifier.result();
 }

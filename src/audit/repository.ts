@@ -1,93 +1,156 @@
 /**
- * The only code touching the `audit` collection. Appends are correct with
- * many writers and no transactions: entry N+1 is inserted with `_id = N+1`,
- * so the unique `_id` admits exactly one entry per position (no forks) and
- * every entry names its predecessor (no gaps). A small head document caches
- * the last position so an append needs no sort; it may lag behind after a
- * crash, and the next writer that collides with the existing entry heals it.
+ * The only code touching the `audit` collection and its tip register
+ * (`audit_tips`). The rules that make appends correct without transactions:
+ *
+ * - Entry N is stored with `_id = N`. The unique `_id` admits one entry per
+ *   position, so two writers can never both append after the same entry
+ *   (no forks); a writer only builds entry N+1 from entry N's hash, so no
+ *   position is skipped (no gaps). The loser of a race gets a duplicate-key
+ *   error and rebuilds its entries after the winner's.
+ * - The tip register holds `{ _id: seq, hash }` of recent chain ends. It is
+ *   insert-only, so it never moves backwards, and it is small, so reading
+ *   its highest seq is cheap everywhere. That matters on FerretDB 1.x/SQLite,
+ *   which pushes no filter on a numeric `_id`, no sort and no range down to
+ *   SQLite: every `sort({ _id: -1 }).limit(1)` or `findOne({ _id: n })` on
+ *   the audit collection is a full scan (measured: ~2.5 s at 20,000 entries).
+ *   The register is only a hint. A writer that crashed after its insert but
+ *   before publishing its tip leaves it behind; the next writer notices that
+ *   the position is taken but not published and, after a grace period,
+ *   finds the real end of the chain (the one slow query) and publishes it.
+ *
+ * The entries are the truth: nothing here rewrites or deletes an entry.
  */
-import type { Db, Filter } from 'mongodb';
+import type { Db, Filter, FindCursor } from 'mongodb';
+import { GENESIS_HASH } from './canonical.js';
 import type { AuditEntry, AuditQuery } from './types.js';
 
-interface HeadDoc {
-  _id: 'head';
+export type StoredEntry = AuditEntry & { _id: number };
+
+export interface ChainTip {
   seq: number;
   hash: string;
 }
 
+interface TipDoc {
+  _id: number;
+  hash: string;
+}
+
+export const AUDIT_COLLECTION = 'audit';
+export const TIPS_COLLECTION = 'audit_tips';
+/** Tips kept below the newest when the register is pruned: plenty for readers that lag a little. */
+const TIPS_KEPT = 32;
+
 export type AuditRepository = ReturnType<typeof createAuditRepository>;
-export type StoredEntry = AuditEntry & { _id: number };
+
+const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000;
+
+/** The position of the first write error of an ordered insertMany that failed on a duplicate key, else null. */
+function storedBeforeDuplicate(err: unknown): number | null {
+  // The driver gives one WriteError or an array of them.
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as { index?: unknown; code?: unknown } | undefined;
+  if (first && first.code === 11000 && typeof first.index === 'number') return first.index;
+  return null;
+}
 
 export function createAuditRepository(db: Db) {
-  const audit = db.collection<StoredEntry>('audit');
-  const heads = db.collection<HeadDoc>('audit_head');
+  const audit = db.collection<StoredEntry>(AUDIT_COLLECTION);
+  const tips = db.collection<TipDoc>(TIPS_COLLECTION);
 
   return {
-    async ensureIndexes() {
+    async ensureIndexes(): Promise<void> {
+      // One at a time: FerretDB 1.24 drops the connection (a server-side panic)
+      // when one createIndexes command lists several indexes that already exist.
       await audit.createIndex({ 'actor.id': 1, seq: -1 });
       await audit.createIndex({ 'target.id': 1, seq: -1 });
       await audit.createIndex({ action: 1, seq: -1 });
       await audit.createIndex({ at: 1 });
     },
-    head: () => heads.findOne({ _id: 'head' }),
-    entryAt: (seq: number) => audit.findOne({ _id: seq }),
-    /** Inserts at position `entry.seq`; false when that position is taken. */
-    async insertAt(entry: AuditEntry): Promise<boolean> {
+
+    /** The highest published chain end; the genesis position when nothing is published. */
+    async tip(): Promise<ChainTip> {
+      const [top] = await tips.find({}).sort({ _id: -1 }).limit(1).toArray();
+      return top ? { seq: top._id, hash: top.hash } : { seq: 0, hash: GENESIS_HASH };
+    },
+
+    /** Every tip in the register (a few dozen), for verification. */
+    allTips: async (): Promise<ChainTip[]> => (await tips.find({}).toArray()).map((t) => ({ seq: t._id, hash: t.hash })),
+
+    /** Publishes a chain end; publishing one twice is harmless. */
+    async publishTip(tip: ChainTip): Promise<void> {
       try {
-        await audit.insertOne({ _id: entry.seq, ...entry });
-        return true;
+        await tips.insertOne({ _id: tip.seq, hash: tip.hash });
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) return false;
-        throw err;
+        if (!isDuplicateKey(err)) throw err;
       }
     },
+
+    /** Drops tips well below `seq`, keeping the register small. */
+    async pruneTips(seq: number): Promise<void> {
+      await tips.deleteMany({ _id: { $lt: seq - TIPS_KEPT } });
+    },
+
     /**
-     * Inserts consecutive entries in order; returns how many were stored
-     * before a position turned out to be taken (0..entries.length).
+     * The last entry after position `after`, by a query (slow on FerretDB: a
+     * full scan). Only for repairing a tip register that fell behind.
      */
-    async insertRun(entries: AuditEntry[]): Promise<number> {
+    async lastEntryAfter(after: number): Promise<ChainTip | null> {
+      const [last] = await audit
+        .find({ _id: { $gt: after } }, { projection: { _id: 1, hash: 1 } })
+        .sort({ _id: -1 })
+        .limit(1)
+        .toArray();
+      return last ? { seq: last._id, hash: last.hash } : null;
+    },
+
+    /**
+     * Inserts consecutive entries in order and returns how many were stored
+     * before a position turned out to be taken (0..entries.length). Other
+     * errors are thrown; some entries may then be stored, never a broken run,
+     * since an ordered insert stops at its first failure.
+     */
+    async insertRun(entries: readonly AuditEntry[]): Promise<number> {
+      if (entries.length === 0) return 0;
       try {
-        await audit.insertMany(entries.map((e) => ({ _id: e.seq, ...e })), { ordered: true });
+        await audit.insertMany(
+          entries.map((e) => ({ _id: e.seq, ...e })),
+          { ordered: true },
+        );
         return entries.length;
       } catch (err) {
-        if ((err as { code?: number }).code !== 11000 && !String((err as Error).message).includes('E11000')) throw err;
-        // Which of ours made it? Check position by position (a backend may store a prefix or nothing).
-        let stored = 0;
-        for (const e of entries) {
-          const found = await audit.findOne({ _id: e.seq }, { projection: { hash: 1 } });
-          if (found?.hash !== e.hash) break;
-          stored++;
-        }
+        if (isDuplicateKey(err) && entries.length === 1) return 0;
+        const stored = storedBeforeDuplicate(err);
+        if (stored === null) throw err;
         return stored;
       }
     },
-    /** Moves the head forward (never back); losing a race is fine: the head is only a hint. */
-    async advanceHead(to: { seq: number; hash: string }) {
-      try {
-        await heads.updateOne({ _id: 'head', seq: { $lt: to.seq } }, { $set: to }, { upsert: true });
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
+
+    /** One entry by position (slow on FerretDB: a full scan). */
+    entryAt: (seq: number) => audit.findOne({ _id: seq }),
+
+    /**
+     * Every stored document in storage (insertion) order, in batches: no sort,
+     * so both MongoDB and FerretDB stream it without holding the collection.
+     */
+    scan(batchSize: number): FindCursor<StoredEntry> {
+      return audit.find({}, { batchSize });
     },
-    /** Entries with seq in (after, after + size], in order: verification streams these. */
-    range: (after: number, size: number) =>
-      audit
-        .find({ _id: { $gt: after, $lte: after + size } })
-        .sort({ _id: 1 })
-        .toArray(),
-    async maxSeq(): Promise<number> {
-      const last = await audit.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).toArray();
-      return last[0]?._id ?? 0;
-    },
-    async query(filter: AuditQuery, first: number, after?: number) {
+
+    /** Newest first, `after` being a seq cursor (exclusive); `from` and `to` are inclusive. */
+    async query(filter: AuditQuery, first: number, after?: number): Promise<{ entries: StoredEntry[]; hasNextPage: boolean }> {
       const f: Filter<StoredEntry> = {};
-      if (filter.actorId) f['actor.id'] = filter.actorId;
-      if (filter.targetId) f['target.id'] = filter.targetId;
-      if (filter.targetType) f['target.type'] = filter.targetType;
-      if (filter.action) f.action = filter.action;
+      if (filter.actorId !== undefined) f['actor.id'] = filter.actorId;
+      if (filter.targetId !== undefined) f['target.id'] = filter.targetId;
+      if (filter.targetType !== undefined) f['target.type'] = filter.targetType;
+      if (filter.action !== undefined) f.action = filter.action;
       if (filter.from || filter.to) f.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
-      if (after !== undefined) f._id = { $lt: after };
-      const docs = await audit.find(f).sort({ _id: -1 }).limit(first + 1).toArray();
+      if (after !== undefined) f.seq = { $lt: after };
+      const docs = await audit
+        .find(f)
+        .sort({ seq: -1 })
+        .limit(first + 1)
+        .toArray();
       return { entries: docs.slice(0, first), hasNextPage: docs.length > first };
     },
   };

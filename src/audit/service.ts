@@ -1,66 +1,152 @@
 /**
  * The system-wide audit log: an append-only, hash-chained record of every
  * sign-in, every read that decrypts report content, every reveal, change,
- * admin action and erasure. `record` throws when the entry cannot be written:
- * callers performing a sensitive read let that failure fail the read
- * (confidentiality over availability).
+ * admin action and erasure (docs/audit.md).
+ *
+ * `record` throws when the entry cannot be written. Callers performing a
+ * sensitive read let that failure fail the read (confidentiality over
+ * availability); callers whose change is already committed log it instead.
+ * It also throws AuditRejectedError, before writing anything, for details
+ * that break the rules of details.ts (a bug in the caller).
  */
 import type { Db } from 'mongodb';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { chainHash, createChainVerifier, GENESIS_HASH } from './canonical.js';
-import { createAuditRepository, type StoredEntry } from './repository.js';
-import type { AuditEntry, AuditEventInput, AuditLog } from './types.js';
+import { chainHash, ChainVerifier, recomputeHash } from './canonical.js';
+import { sanitizeEvent } from './details.js';
+import { createAuditRepository, type ChainTip, type StoredEntry } from './repository.js';
+import type { AuditEntry, AuditEventInput, AuditLog, ChainVerification } from './types.js';
 
-const MAX_ATTEMPTS = 500;
+export { AuditRejectedError } from './details.js';
+
 const MINUTE = 60_000;
-// Defence in depth: details must never carry content, identities or secrets.
-const FORBIDDEN_DETAIL_KEYS = /^(narrative|caller|password|token|apikey|plaintext|content|envelope|datakey)$/i;
+/** Appends from one process are written together, up to this many per insert. */
+const RUN_SIZE = 100;
+/** Publishing every this many tips, the register is pruned. */
+const PRUNE_EVERY = 32;
 
-export const entryBody = (e: AuditEntry) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, target: e.target, outcome: e.outcome, details: e.details });
+/** What is hashed for an entry: everything but the chain fields (and the storage `_id`). */
+export const entryBody = (e: AuditEntry) => ({
+  seq: e.seq,
+  at: e.at,
+  actor: e.actor,
+  action: e.action,
+  target: e.target,
+  outcome: e.outcome,
+  details: e.details,
+});
 
-function checkDetails(value: unknown, path: string): void {
-  if (value instanceof Uint8Array || (typeof value === 'object' && value !== null && '_bsontype' in value)) {
-    throw new Error(`audit details must not contain binary data (${path})`);
-  }
-  if (Array.isArray(value)) value.forEach((v, i) => checkDetails(v, `${path}.${i}`));
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (FORBIDDEN_DETAIL_KEYS.test(k)) throw new Error(`audit details must not contain sensitive keys (${path}.${k})`);
-      checkDetails(v, `${path}.${k}`);
-    }
+/** The audit entry could not be stored: the operation that needed it must not go ahead. */
+export class AuditWriteError extends AppError {
+  constructor(cause: unknown, message = 'The audit log could not be written, so the operation was not performed') {
+    super('SERVICE_UNAVAILABLE', message);
+    this.name = 'AuditWriteError';
+    this.cause = cause;
   }
 }
 
-export function createAuditLog(deps: { db: Db; log?: Logger }): AuditLog & { repository: ReturnType<typeof createAuditRepository> } {
+export interface AuditLogOptions {
+  db: Db;
+  log?: Logger;
+  /** Clock, for tests. */
+  now?: () => Date;
+  /**
+   * Insert attempts for one run of appends before giving up (contention).
+   * Optimistic appends are not fair: a process appending in a tight loop
+   * keeps winning while others wait, so this is set well above what the
+   * 5-writer stress test needs (up to ~60).
+   */
+  maxAttempts?: number;
+  /** How long a taken but unpublished position is waited for before the tip register is repaired. */
+  staleTipMs?: number;
+  /** Documents per batch when verifying. */
+  verifyBatchSize?: number;
+  /** Out-of-order entries held while verifying before the missing one is looked up directly. */
+  reorderLimit?: number;
+}
+
+export interface VerifyOptions {
+  /** Called every 10,000 documents with the number read so far. */
+  onProgress?: (read: number) => void;
+}
+
+/** Counters for tests and benchmarks: how hard appends had to fight. */
+export interface AppendStats {
+  appended: number;
+  runs: number;
+  collisions: number;
+  /** Most insert attempts one run needed. */
+  maxAttempts: number;
+  tipRepairs: number;
+}
+
+export interface AuditLogService extends AuditLog {
+  verify(options?: VerifyOptions): Promise<ChainVerification>;
+  stats(): AppendStats;
+}
+
+type Pending = { entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createAuditLog(deps: AuditLogOptions): AuditLogService {
   const repo = createAuditRepository(deps.db);
+  const now = deps.now ?? (() => new Date());
+  const maxAttempts = deps.maxAttempts ?? 200;
+  const staleTipMs = deps.staleTipMs ?? 1_000;
+  const stats: AppendStats = { appended: 0, runs: 0, collisions: 0, maxAttempts: 0, tipRepairs: 0 };
 
   // Appends from this process go through one queue and are written in runs
-  // (group commit): fewer round trips, and no collisions between our own
-  // writers. Other processes still collide at the database, and lose cleanly.
-  type Pending = { event: AuditEventInput; at: Date; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void };
+  // (group commit): fewer round trips, and no collisions among our own
+  // callers. Other processes still collide at the database, and lose cleanly.
   const queue: Pending[] = [];
   let draining = false;
-  let head: { seq: number; hash: string } | null = null;
+  /** The chain end as this process last knew it: a true (seq, hash) pair, possibly stale. */
+  let head: ChainTip | null = null;
+  let published = 0;
 
-  async function appendRun(batch: Pending[]): Promise<AuditEntry[]> {
-    const done: AuditEntry[] = [];
-    for (let attempt = 0; done.length < batch.length; attempt++) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error('audit log append failed after repeated contention');
-      head ??= (await repo.head()) ?? { seq: 0, hash: GENESIS_HASH };
+  async function publish(tip: ChainTip) {
+    try {
+      await repo.publishTip(tip);
+      if (++published % PRUNE_EVERY === 0) await repo.pruneTips(tip.seq);
+    } catch (err) {
+      // The entry is stored; a missing tip only costs the next writer a repair.
+      deps.log?.warn({ seq: tip.seq, errName: (err as Error)?.name }, 'audit tip not published');
+    }
+  }
+
+  /**
+   * Position `taken` belongs to another writer: waits until its tip is
+   * published, or repairs the register when that does not happen in time
+   * (the writer crashed between its insert and its tip).
+   */
+  async function headAfterCollision(taken: number, current: ChainTip): Promise<ChainTip> {
+    const since = Date.now();
+    for (let round = 0; ; round++) {
+      const tip = await repo.tip();
+      if (tip.seq >= taken) return tip;
+      if (Date.now() - since >= staleTipMs) {
+        stats.tipRepairs++;
+        const last = await repo.lastEntryAfter(Math.max(tip.seq, current.seq));
+        deps.log?.warn({ publishedTip: tip.seq, chainEnd: last?.seq ?? null }, 'audit tip register behind the chain; repaired');
+        if (!last) return current.seq >= tip.seq ? current : tip;
+        await publish(last);
+        return last;
+      }
+      await sleep(1 + Math.random() * Math.min(20, 2 + 2 * round));
+    }
+  }
+
+  /** Appends the batch in order into `done`; throws when it cannot finish (`done` then holds what was stored). */
+  async function appendRun(batch: Pending[], done: AuditEntry[]): Promise<void> {
+    for (let attempt = 1; done.length < batch.length; attempt++) {
+      if (attempt > maxAttempts) throw new Error(`audit append gave up after ${maxAttempts} attempts under contention`);
+      stats.maxAttempts = Math.max(stats.maxAttempts, attempt);
+      head ??= await repo.tip();
       const run: AuditEntry[] = [];
-      let prev = head;
+      let prev: ChainTip = head;
       for (const p of batch.slice(done.length)) {
-        const entry: AuditEntry = {
-          seq: prev.seq + 1,
-          at: p.at,
-          actor: p.event.actor,
-          action: p.event.action,
-          target: p.event.target ?? null,
-          outcome: p.event.outcome ?? 'success',
-          details: p.event.details ?? {},
-          prevHash: prev.hash,
-          hash: '',
-        };
+        const entry: AuditEntry = { ...p.entry, seq: prev.seq + 1, prevHash: prev.hash, hash: '' };
         entry.hash = chainHash(entry.prevHash, entryBody(entry));
         run.push(entry);
         prev = entry;
@@ -68,37 +154,34 @@ export function createAuditLog(deps: { db: Db; log?: Logger }): AuditLog & { rep
       const stored = await repo.insertRun(run);
       if (stored > 0) {
         const last = run[stored - 1]!;
-        await repo.advanceHead({ seq: last.seq, hash: last.hash });
         head = { seq: last.seq, hash: last.hash };
         done.push(...run.slice(0, stored));
+        await publish(head);
       }
       if (stored < run.length) {
-        // Another process holds the next position: follow the chain to its end, then retry.
-        let next = await repo.entryAt(head.seq + 1);
-        while (next) {
-          head = { seq: next.seq, hash: next.hash };
-          next = await repo.entryAt(head.seq + 1);
-        }
-        await repo.advanceHead(head);
-        if (attempt > 3) await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt)));
+        stats.collisions++;
+        head = await headAfterCollision(head.seq + 1, head);
       }
     }
-    return done;
   }
 
   async function drain() {
     draining = true;
     try {
       while (queue.length) {
-        const batch = queue.splice(0, 100);
+        const batch = queue.splice(0, RUN_SIZE);
+        const done: AuditEntry[] = [];
         try {
-          const entries = await appendRun(batch);
-          batch.forEach((p, i) => p.resolve(entries[i]!));
+          await appendRun(batch, done);
+          stats.runs++;
         } catch (err) {
           head = null;
-          deps.log?.error({ count: batch.length }, 'audit append failed');
-          batch.forEach((p) => p.reject(err));
+          deps.log?.error({ failed: batch.length - done.length, errName: (err as Error)?.name }, 'audit append failed');
+          const failure = new AuditWriteError(err);
+          batch.slice(done.length).forEach((p) => p.reject(failure));
         }
+        stats.appended += done.length;
+        done.forEach((entry, i) => batch[i]!.resolve(entry));
       }
     } finally {
       draining = false;
@@ -106,42 +189,108 @@ export function createAuditLog(deps: { db: Db; log?: Logger }): AuditLog & { rep
   }
 
   function record(event: AuditEventInput): Promise<AuditEntry> {
+    let clean: ReturnType<typeof sanitizeEvent>;
     try {
-      checkDetails(event.details ?? {}, 'details');
+      clean = sanitizeEvent(event);
     } catch (err) {
       return Promise.reject(err);
     }
-    const now = new Date();
+    const t = now().getTime();
     // Partners' informants: no time finer than the minute is kept for partner actions.
-    const at = event.actor.type === 'partner' ? new Date(Math.floor(now.getTime() / MINUTE) * MINUTE) : now;
+    const at = new Date(clean.actor.type === 'partner' ? Math.floor(t / MINUTE) * MINUTE : t);
     return new Promise((resolve, reject) => {
-      queue.push({ event, at, resolve, reject });
+      queue.push({ entry: { at, ...clean }, resolve, reject });
       if (!draining) void drain();
     });
   }
 
-  return {
-    repository: repo,
-    record,
-    async verify() {
-      const verifier = createChainVerifier<StoredEntry>(entryBody);
-      // The head remembers the last position: a removed tail shows up as missing entries.
-      const last = Math.max(await repo.maxSeq(), (await repo.head())?.seq ?? 0);
-      const BATCH = 1000;
-      for (let after = 0; after < last; after += BATCH) {
-        const batch = await repo.range(after, BATCH);
-        const all = batch.length ? batch : [{ seq: after + 2 } as StoredEntry]; // an empty range: entry after+1 is missing
-        if (!all.every((e) => verifier.push(e))) break;
+  async function verify(options: VerifyOptions = {}): Promise<ChainVerification> {
+    const batchSize = deps.verifyBatchSize ?? 1_000;
+    const reorderLimit = deps.reorderLimit ?? 50_000;
+    // Read before the scan: every published tip's entry was stored before it, so the scan must meet it.
+    const tips = new Map((await repo.allTips()).map((t) => [t.seq, t.hash]));
+    const verifier = new ChainVerifier();
+    // Entries met before their predecessor (storage order is normally seq order; see docs/audit.md).
+    const pending = new Map<number, Checked>();
+    let foreign = false;
+
+    const feedOne = (c: Checked) => {
+      const recorded = tips.get(c.position);
+      if (c.seq !== c.position) verifier.fail(c.position, `the entry stored as seq ${c.position} carries seq ${String(c.seq)}`);
+      else if (recorded !== undefined && recorded !== c.hash && c.hash === c.recomputed) {
+        verifier.fail(c.position, 'entry differs from the hash recorded in the tip register (rewritten chain)');
+      } else verifier.push({ seq: c.position, prevHash: c.prevHash, hash: c.hash }, c.recomputed);
+    };
+    /** Feeds `c` (the expected entry), then whatever was waiting for it. */
+    const feed = (c: Checked) => {
+      feedOne(c);
+      for (let next = pending.get(verifier.expectedSeq); next && !verifier.isBroken; next = pending.get(verifier.expectedSeq)) {
+        pending.delete(next.position);
+        feedOne(next);
       }
-      const r = verifier.result();
-      if (r.valid && r.length < last) return { valid: false, length: r.length, brokenAt: r.length + 1, reason: `entry ${r.length + 1} is missing` };
-      return r;
-    },
+    };
+    /** The expected entry has not come up: looks it up directly (slow on FerretDB, so only when needed). */
+    const lookUpExpected = async () => {
+      const expected = verifier.expectedSeq;
+      const doc = await repo.entryAt(expected);
+      if (doc) return feed(check(doc));
+      const after = Math.min(...pending.keys());
+      verifier.fail(expected, `entry ${expected} is missing (the next stored entry is seq ${after})`);
+    };
+
+    let read = 0;
+    for await (const doc of repo.scan(batchSize)) {
+      read++;
+      if (options.onProgress && read % 10_000 === 0) options.onProgress(read);
+      const position = doc._id as unknown;
+      if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1) {
+        foreign = true;
+        continue;
+      }
+      if (position < verifier.expectedSeq) continue; // already fed, after a direct look-up
+      const checked = check(doc);
+      if (position === verifier.expectedSeq) feed(checked);
+      else pending.set(position, checked);
+      if (pending.size > reorderLimit) await lookUpExpected();
+      if (verifier.isBroken) break; // the first break is known; the rest cannot change it
+    }
+    while (!verifier.isBroken && pending.size > 0) await lookUpExpected();
+
+    const end = verifier.expectedSeq - 1;
+    const lastTip = Math.max(0, ...tips.keys());
+    if (lastTip > end) verifier.fail(end + 1, `entry ${end + 1} is missing: the chain ends at seq ${end} but the tip register records seq ${lastTip}`);
+    if (foreign) verifier.fail(0, 'the audit collection holds a document that is not a chain entry (its _id is not a positive integer)');
+    const result = verifier.result();
+    if (!result.valid) deps.log?.error({ brokenAt: result.brokenAt, reason: result.reason }, 'audit chain does not verify');
+    return result;
+  }
+
+  return {
+    record,
+    verify,
     async query(filter, page) {
-      const first = Math.min(Math.max(page.first, 1), 500);
+      const first = Math.min(Math.max(Math.trunc(page.first), 1), 500);
       const { entries, hasNextPage } = await repo.query(filter, first, page.after);
-      return { entries: entries.map(({ _id, ...e }) => e as AuditEntry), hasNextPage };
+      return { entries: entries.map(toEntry), hasNextPage };
     },
     ensureIndexes: () => repo.ensureIndexes(),
+    stats: () => ({ ...stats }),
   };
+}
+
+/** An entry's chain fields with the hash recomputed from its body: all verification needs to keep. */
+interface Checked {
+  position: number;
+  seq: unknown;
+  prevHash: string;
+  hash: string;
+  recomputed: string | null;
+}
+
+function check(doc: StoredEntry): Checked {
+  return { position: doc._id, seq: doc.seq, prevHash: doc.prevHash, hash: doc.hash, recomputed: recomputeHash(doc, entryBody) };
+}
+
+function toEntry({ _id, ...entry }: StoredEntry): AuditEntry {
+  return entry;
 }

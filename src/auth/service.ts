@@ -51,7 +51,8 @@ export async function createAuthService(deps: AuthDeps) {
   return {
     /** Signs a staff member in; answers UNAUTHENTICATED without saying which part was wrong. */
     async login(usernameRaw: string, password: string, client: string) {
-      const username = usernameRaw.trim().toLowerCase();
+      // It goes into the attempt's audit entry and rate-limit key: bounded (valid names are ≤ 63) and well-formed.
+      const username = usernameRaw.trim().toLowerCase().slice(0, 100).toWellFormed();
       if (await blocked(username, client)) {
         await audit.record({ action: 'auth.login', actor: { type: 'anonymous' }, outcome: 'failure', details: { username, reason: 'rate_limited' } });
         throw new AppError('UNAUTHENTICATED', 'Too many failed sign-in attempts; try again later', { rateLimited: true });

@@ -30,6 +30,12 @@ export function createHttpApp(deps: HttpDeps): Koa {
   const app = new Koa({ proxy: deps.trustProxy });
   let inFlight = 0;
   let draining = false;
+  // Koa would print these to stderr with their stack; a client hanging up mid-stream (SSE) is routine.
+  // Only the error's name and code are logged: its message could quote request data.
+  app.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET') return;
+    deps.log.warn({ err: err.name, code: err.code }, 'http error');
+  });
 
   app.use(async (ctx, next) => {
     const given = ctx.get('x-request-id');
@@ -103,11 +109,12 @@ export function createHttpApp(deps: HttpDeps): Koa {
 
   app.use(async (ctx) => {
     const response = await deps.yoga.handleNodeRequestAndResponse(ctx.req, ctx.res, { koa: ctx });
-    ctx.status = response.status;
     response.headers.forEach((value, key) => {
       if (key !== 'content-length') ctx.set(key, value);
     });
+    // Body first: Koa turns a null body into 204, which would hide yoga's bodiless answers (415).
     ctx.body = response.body;
+    ctx.status = response.status;
   });
 
   Object.assign(app, {

@@ -31,7 +31,8 @@ export async function startApi(deps: Deps, opts: { port?: number; host?: string 
     trustProxy: config.http.trustProxy,
     graphiql: config.graphql.graphiql,
   }) as HotlineApp;
-  const server = http.createServer(app.callback());
+  // Node checks request/headers timeouts only every connectionsCheckingInterval (default 30 s): check often enough to honour ours.
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(1_000, config.http.requestTimeoutMs) }, app.callback());
   server.requestTimeout = config.http.requestTimeoutMs;
   server.headersTimeout = Math.min(config.http.requestTimeoutMs, 60_000);
   server.keepAliveTimeout = 5_000;

@@ -1,8 +1,8 @@
 /**
- * The only code touching the `reports`, `counters` and `report_writes`
+ * The only code touching the `reports`, `counters` and `report_versions`
  * collections. Every change is one single-document update guarded by the
  * version the caller read (FerretDB has no transactions, and its conditional
- * updates are not atomic: see takeWriteRight), and appends its history
+ * updates are not atomic: see applyChange), and appends its history
  * entries in the same update.
  */
 import type { Db, Filter, UpdateFilter } from 'mongodb';
@@ -23,9 +23,6 @@ export interface QueueCursor {
   receivedAt: Date;
   id: string;
 }
-
-/** A write right older than this was left by a writer that died mid-change (a change takes milliseconds). */
-const STALE_WRITE_MS = 30_000;
 
 export function createReportRepository(db: Db) {
   const reports = db.collection<ReportDoc>('reports');
@@ -53,36 +50,6 @@ export function createReportRepository(db: Db) {
     }
     return false;
   }
-  const writes = db.collection<{ _id: string; at: Date }>('report_writes');
-
-  /**
-   * FerretDB (v1, SQLite backend) evaluates an update's filter and writes its
-   * result as two separate steps, so two updates guarded by the same version
-   * can both succeed (measured: 10 racing findOneAndUpdate on {version: 1}
-   * gave up to 9 winners, and 20 racing $inc gave 2). Inserting a unique _id
-   * is atomic, so the right to move a report on from version v is taken by
-   * inserting `<id>@<v>`; the holder applies its update, then gives the
-   * right back. Once the update is written, the filter {version: v} matches
-   * nothing any more, so a late writer that then takes `<id>@<v>` changes
-   * nothing. A right left behind by a writer that died mid-change is taken
-   * over after STALE_WRITE_MS.
-   */
-  async function takeWriteRight(id: string, version: number): Promise<string | null> {
-    const key = `${id}@${version}`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await writes.insertOne({ _id: key, at: new Date() });
-        return key;
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-        const held = await writes.findOne({ _id: key });
-        if (held && Date.now() - held.at.getTime() < STALE_WRITE_MS) return null;
-        if (held) await writes.deleteOne({ _id: key, at: held.at });
-      }
-    }
-    return null;
-  }
-
   return {
     collection: reports,
 
@@ -156,9 +123,16 @@ export function createReportRepository(db: Db) {
       };
       if (change.set && Object.keys(change.set).length) update.$set = change.set;
       if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, ''])) as never;
-      const updated = await reports.findOneAndUpdate({ _id: doc._id, version: doc.version, ...(change.where ?? {}) } as Filter<ReportDoc>, update, {
-        returnDocument: 'after',
-      });
+      let updated: ReportDoc | null;
+      try {
+        updated = await reports.findOneAndUpdate({ _id: doc._id, version: doc.version, ...(change.where ?? {}) } as Filter<ReportDoc>, update, {
+          returnDocument: 'after',
+        });
+      } catch (err) {
+        // Whether the write landed is unknown; if it did not, the version must be claimable again.
+        await versions.deleteOne({ _id: claimId }).catch(() => undefined);
+        throw err;
+      }
       // The precondition did not hold: give the version back so others can proceed.
       if (!updated) await versions.deleteOne({ _id: claimId });
       return updated;

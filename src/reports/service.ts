@@ -40,11 +40,8 @@ export interface DeskServiceDeps {
   log: Logger;
   /** Re-enqueues a report for triage (supervisor retry of TRIAGE_FAILED). */
   enqueueTriage(reportId: string): Promise<boolean>;
-  /**
-   * Finds the user a supervisor reassigns a report to (the auth user
-   * repository). Without it, reassignReport answers SERVICE_UNAVAILABLE.
-   */
-  users?: { findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null> };
+  /** Finds the user a supervisor reassigns a report to (the auth user repository). */
+  users: { findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null> };
 }
 
 /** Page sizes of the desk queue and the reveal log. */
@@ -567,7 +564,6 @@ export function createDeskService(deps: DeskServiceDeps) {
     async reassignReport(principal: Principal | null, id: string, toUsername: string, reason: string) {
       access.assertSupervisor(principal);
       const why = reasonText(reason);
-      if (!deps.users) throw new AppError('SERVICE_UNAVAILABLE', 'Reassignment is not available: no user directory is configured');
       const username = typeof toUsername === 'string' ? toUsername.trim().toLowerCase() : '';
       const target = username && username.length <= 64 ? await deps.users.findByUsername(username) : null;
       if (!target || target.disabled) throw badInput('There is no active user with that username', ['toUsername']);

@@ -113,11 +113,13 @@ export function createTriageProcessor(deps: TriageDeps) {
     async markFailed(reportId: string, reason: string) {
       for (let attempt = 0; attempt < 10; attempt++) {
         const doc = await reports.findById(reportId);
-        if (!doc || doc.status !== 'RECEIVED' || !doc.triagePending) return;
+        // A supervisor's retry of a TRIAGE_FAILED report that fails again lands here too: the
+        // outbox flag must come off, or the sweep would re-enqueue it for ever.
+        if (!doc || (doc.status !== 'RECEIVED' && doc.status !== 'TRIAGE_FAILED') || !doc.triagePending) return;
         const updated = await reports.applyChange(doc, {
-          where: { status: 'RECEIVED', triagePending: true },
+          where: { status: doc.status, triagePending: true },
           set: { status: 'TRIAGE_FAILED', triagePending: false },
-          history: [{ at: new Date(), actor: SYSTEM, action: 'triage_failed', from: { status: 'RECEIVED' }, to: { status: 'TRIAGE_FAILED' }, reason }],
+          history: [{ at: new Date(), actor: SYSTEM, action: 'triage_failed', from: { status: doc.status, triagePending: true }, to: { status: 'TRIAGE_FAILED', triagePending: false }, reason }],
         });
         if (updated) {
           await audit.record({ action: 'report.triage', actor: SYSTEM, target: { type: 'report', id: reportId }, outcome: 'failure', details: { reason } });

@@ -40,7 +40,8 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          triage.add({ reportId }, { jobId: reportId }),
+          // A finished job under the same id (failed for good, or completed) would make add() a no-op: replace it.
+          triage.getJob(reportId).then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined)).then(() => triage.add({ reportId }, { jobId: reportId })),
           new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error('enqueue timed out')), timeoutMs);
           }),

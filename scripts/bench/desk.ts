@@ -1,0 +1,209 @@
+/**
+ * The desk queue at scale. Seeds TRIAGED, unclaimed reports straight into
+ * `reports` with bulk insertMany until the collection holds `total`, then
+ * times, as an SO12 investigator over HTTP, `deskQueue(desk: SO12, first: 20)`
+ * and `claimNextReport(desk: SO12)`, and the repository functions behind
+ * them (`deskQueue`, `claimCandidates`) called directly, which tells the
+ * store's share from the API's.
+ *
+ * Seeded content: each seed is a copy of one real report stored by the
+ * intake phase (real envelopes, data key and history, so documents have
+ * their real size, ~5–8 kB of BSON), with its own id, reference, keys,
+ * desk (SO12/SO13 alternately), priority (P1 5 %, P2 15 %, P3 40 %, P4 40 %),
+ * receivedAt spread over the last 30 days, and blind-index terms of the
+ * same shape that can match no real term (`s` prefix), so that the worker
+ * never takes a copy for a link candidate: the copies' envelopes stay bound
+ * to the template's id and would not decrypt. Queue and claim read no
+ * content. (Encrypting 100k distinct reports would cost ~0.7 ms of CPU each,
+ * over a minute, for no difference in what is measured.)
+ *
+ * Every timed loop is bounded in count and in time (at least one sample):
+ * on FerretDB's SQLite backend a query is a scan of the whole collection
+ * (see probePushdown), so at 100k reports one call takes seconds.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Db } from 'mongodb';
+import { createReportRepository } from '../../src/reports/repository.js';
+import type { Priority, ReportDoc } from '../../src/reports/types.js';
+import { gql, latency, type Latency } from './support.js';
+
+export interface DeskResult {
+  /** Documents in `reports` when measured. */
+  reports: number;
+  /** Seeded so far, of which in SO12's queue (the rest are SO13's). */
+  seeded: number;
+  so12Seeded: number;
+  seedSeconds: number;
+  deskQueueHttp: Latency;
+  deskQueueRepository: Latency;
+  claimNextReportHttp: Latency & { empty: number };
+  claimCandidatesRepository: Latency;
+}
+
+const DESK_QUEUE = `query($desk: Desk!, $first: Int) {
+  deskQueue(desk: $desk, first: $first) {
+    edges { cursor node { id reference status priority receivedAt categories borough imminentThreat escalated dueBy } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+const CLAIM_NEXT = 'mutation($desk: Desk!) { claimNextReport(desk: $desk) { id reference status assignee version } }';
+const BATCH = 1000;
+const DAY = 86_400_000;
+
+/** P1 5 %, P2 15 %, P3 40 %, P4 40 %, from a number in [0, 1). */
+function priorityFor(x: number): Priority {
+  return x < 0.05 ? 'P1' : x < 0.2 ? 'P2' : x < 0.6 ? 'P3' : 'P4';
+}
+
+/** A term shaped like the template's (`v:1a2b` → `sv:93c0`) that no real term can equal. */
+function inertTerm(like: string): string {
+  const [prefix, hex = ''] = like.split(':');
+  return `s${prefix}:${randomBytes(Math.ceil(hex.length / 2)).toString('hex').slice(0, hex.length)}`;
+}
+
+/**
+ * Adds `count` copies of a triaged report (numbered from `from`); returns
+ * how long it took. Counting the collection would itself be a scan.
+ */
+export async function seedReports(db: Db, template: ReportDoc, from: number, count: number): Promise<number> {
+  const reports = db.collection<ReportDoc>('reports');
+  const total = from + count;
+  const started = performance.now();
+  const now = Date.now();
+  const dueBy = new Date(now + 30 * DAY); // far enough that the SLA sweep leaves seeds alone during the run
+  for (let i = from; i < total; i += BATCH) {
+    const batch: ReportDoc[] = [];
+    for (let j = i; j < Math.min(i + BATCH, total); j++) {
+      const receivedAt = new Date(now - Math.floor(Math.random() * 30 * DAY));
+      batch.push({
+        ...template,
+        _id: `seed-${j}-${randomBytes(4).toString('hex')}`,
+        reference: `SEED-${j}`,
+        idempotencyKey: `seed:${j}:${randomBytes(6).toString('hex')}`,
+        fingerprint: randomBytes(16).toString('hex'),
+        desk: j % 2 ? 'SO12' : 'SO13',
+        priority: priorityFor(Math.random()),
+        status: 'TRIAGED',
+        assignee: null,
+        escalated: false,
+        triagePending: false,
+        triage: template.triage ? { ...template.triage, dueBy } : null,
+        receivedAt,
+        recordedAt: receivedAt,
+        links: [],
+        bidx: template.bidx.map(inertTerm),
+      });
+    }
+    await reports.insertMany(batch, { ordered: false });
+  }
+  return Math.round((performance.now() - started) / 100) / 10;
+}
+
+/** Runs `run` sequentially up to `count` times or until `budgetMs` has passed (at least once); returns each duration. */
+async function timeEach(count: number, budgetMs: number, run: () => Promise<void>): Promise<number[]> {
+  const times: number[] = [];
+  const end = performance.now() + budgetMs;
+  for (let i = 0; i < count && (i === 0 || performance.now() < end); i++) {
+    const t = performance.now();
+    await run();
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+export interface DeskPlan {
+  url: string;
+  token: string;
+  db: Db;
+  /** Reports in the collection before seeding (tracked by the bench: counting would scan). */
+  reportsBefore: number;
+  /** Seeds added by earlier scales. */
+  seededBefore: number;
+  total: number;
+  queueReads: number;
+  claims: number;
+  /** Time bound of each of the four timed loops. */
+  loopBudgetMs: number;
+}
+
+/** Seeds up to `total`, then times the queue and claims (sequentially: one investigator's latency). */
+export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
+  const reports = o.db.collection<ReportDoc>('reports');
+  const repo = createReportRepository(o.db);
+  const template = await reports.findOne({ status: 'TRIAGED', assignee: null, links: { $size: 0 } }, { sort: { recordedAt: 1 } });
+  if (!template) throw new Error('no triaged report to copy (the intake phases store them)');
+  const count = Math.max(0, o.total - o.reportsBefore);
+  const seedSeconds = await seedReports(o.db, template, o.seededBefore, count);
+  const seeded = o.seededBefore + count;
+
+  // One untimed round, so the first timed call does not pay for connections.
+  await gql(o.url, DESK_QUEUE, { desk: 'SO12', first: 20 }, o.token);
+
+  const httpQueue = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
+    const r = await gql(o.url, DESK_QUEUE, { desk: 'SO12', first: 20 }, o.token);
+    if (r.errors || r.data?.deskQueue?.edges?.length !== 20) throw new Error(`deskQueue failed: ${JSON.stringify(r.errors ?? r.data)}`);
+  });
+  const repoQueue = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
+    await repo.deskQueue('SO12', 20, null);
+  });
+  const repoCandidates = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
+    await repo.claimCandidates('SO12', 5);
+  });
+  let empty = 0;
+  const claims = await timeEach(o.claims, o.loopBudgetMs, async () => {
+    const r = await gql(o.url, CLAIM_NEXT, { desk: 'SO12' }, o.token);
+    if (r.errors) throw new Error(`claimNextReport failed: ${JSON.stringify(r.errors)}`);
+    if (!r.data?.claimNextReport) empty++;
+  });
+  return {
+    reports: o.reportsBefore + count,
+    seeded,
+    so12Seeded: Math.floor(seeded / 2),
+    seedSeconds,
+    deskQueueHttp: latency(httpQueue),
+    deskQueueRepository: latency(repoQueue),
+    claimNextReportHttp: { ...latency(claims), empty },
+    claimCandidatesRepository: latency(repoCandidates),
+  };
+}
+
+export interface PushdownProbe {
+  /** The repository function (src/) that issues this query. */
+  source: string;
+  filter: string;
+  /** FerretDB's explain: does the store evaluate the filter / sort itself (false: it reads and decodes every document)? null on MongoDB. */
+  filterPushdown: boolean | null;
+  sortPushdown: boolean | null;
+}
+
+/**
+ * Asks the store, with `explain`, whether it can evaluate each hot query's
+ * filter and sort itself. FerretDB v1's SQLite backend pushes down only a
+ * filter that is exactly `{ _id: <string or ObjectId> }`; any other query
+ * reads and decodes the whole collection, then filters and sorts in Go.
+ */
+export async function probePushdown(db: Db): Promise<PushdownProbe[]> {
+  const id = 'probe-id';
+  const shapes: { source: string; collection: string; filter: Record<string, unknown>; sort?: Record<string, 1 | -1>; limit?: number }[] = [
+    { source: 'reports/repository.ts findById', collection: 'reports', filter: { _id: id } },
+    { source: 'reports/repository.ts findByIdempotencyKey (every intake)', collection: 'reports', filter: { idempotencyKey: 'u:k' } },
+    { source: 'reports/repository.ts applyChange findOneAndUpdate (every change)', collection: 'reports', filter: { _id: id, version: 1, triagePending: true } },
+    { source: 'reports/repository.ts deskQueue', collection: 'reports', filter: { desk: 'SO12', status: 'TRIAGED', assignee: null }, sort: { priority: 1, receivedAt: 1, _id: 1 }, limit: 21 },
+    { source: 'reports/repository.ts claimCandidates', collection: 'reports', filter: { desk: 'SO12', status: 'TRIAGED', assignee: null }, sort: { priority: 1, receivedAt: 1, _id: 1 }, limit: 5 },
+    { source: 'reports/repository.ts findLinkCandidates (every triage)', collection: 'reports', filter: { _id: { $ne: id }, bidx: { $in: ['v:0000'] }, status: { $in: ['TRIAGED'] } }, limit: 50 },
+    { source: 'reports/repository.ts findPendingTriage (outbox sweep, every 10 s)', collection: 'reports', filter: { triagePending: true, recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1 }, limit: 100 },
+    { source: 'reports/repository.ts findOverdue (SLA sweep, every 10 s)', collection: 'reports', filter: { status: 'TRIAGED', assignee: null, escalated: false, 'triage.dueBy': { $lte: new Date() } }, limit: 100 },
+    { source: 'audit/repository.ts entryAt (numeric _id)', collection: 'audit', filter: { _id: 42 } },
+  ];
+  const out: PushdownProbe[] = [];
+  for (const s of shapes) {
+    const r = await db.command({ explain: { find: s.collection, filter: s.filter, ...(s.sort ? { sort: s.sort } : {}), ...(s.limit ? { limit: s.limit } : {}) }, verbosity: 'queryPlanner' });
+    out.push({
+      source: s.source,
+      filter: JSON.stringify(s.filter),
+      filterPushdown: typeof r.filterPushdown === 'boolean' ? r.filterPushdown : null,
+      sortPushdown: typeof r.sortPushdown === 'boolean' ? r.sortPushdown : null,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,369 @@
+/**
+ * `npm run bench [-- --quick] [-- --profile]`
+ *
+ * 1. the crypto micro-benchmark (first, on a quiet machine);
+ * 2. intake: recordHotlineCall over HTTP at 1, 16 and 64 connections, each
+ *    followed by its baseline (plain insertOne + bull add, same documents,
+ *    same write concern, same concurrency) and triage latency (worker in its
+ *    own process);
+ * 3. triage latency at a steady 100 intakes/s;
+ * 4. the desk queue and claims with 10k then 100k reports (2k/10k in quick).
+ *
+ * Starts its own FerretDB and Redis (the tests' launcher, throwaway
+ * directory, free ports, 127.0.0.1 only) and the service as deployed: API
+ * and worker as separate child processes. Prints a table, then the JSON
+ * summary as the last line, also written to bench-results/latest.json.
+ * Exits non-zero when a phase fails or the store disagrees with the answers
+ * (a lost acknowledged report, errors in responses, reports left untriaged);
+ * timings are reported, never asserted. `--profile` also writes V8 CPU
+ * profiles of the API and the worker to bench-results/profiles/ and
+ * summarises them (profiling slows both: do not quote those figures).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { PROJECT_ROOT } from '../../src/config.js';
+import { createQueueFactory, type QueueFactory } from '../../src/queue/factory.js';
+import { createReportRepository } from '../../src/reports/repository.js';
+import { TRIAGE_QUEUE } from '../../src/triage/queue.js';
+import { FERRETDB_VERSION } from '../binaries.mjs';
+import { freePort, startServices, type Services } from '../services.js';
+import { runCryptoBench, type CryptoBenchResult } from './crypto.js';
+import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
+import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
+import { LINK_EVERY } from './payloads.js';
+import { readProfile, summariseProfile, type ProfileSummary } from './profile.js';
+import { createUser, findPid, signIn, startProcess, withCpu, type Child, type CpuShares } from './support.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const profile = args.includes('--profile');
+const trace = args.includes('--trace');
+
+/** Every phase is bounded in time; quick must stay under two minutes in all. */
+const PLAN = quick
+  ? { seconds: 5, concurrency: [1, 16, 64], settleTimeoutMs: 20_000, drainTimeoutMs: 5_000, pacedRate: 100, pacedSeconds: 5, pacedMaxInFlight: 128, scales: [2_000, 10_000], queueReads: 100, claims: 50, loopBudgetMs: 2_500 }
+  : { seconds: 10, concurrency: [1, 16, 64], settleTimeoutMs: 120_000, drainTimeoutMs: 30_000, pacedRate: 100, pacedSeconds: 15, pacedMaxInFlight: 128, scales: [10_000, 100_000], queueReads: 300, claims: 200, loopBudgetMs: 20_000 };
+
+const RESULTS_DIR = join(PROJECT_ROOT, 'bench-results');
+const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
+const TRACE_DIR = join(RESULTS_DIR, 'traces');
+const DB_NAME = 'hotline_bench';
+const QUEUE_PREFIX = 'bench';
+const BASELINE_DB_NAME = 'hotline_bench_baseline';
+
+type IntakeRow = IntakeResult & { reportsBefore: number; cores: CpuShares; baseline: BaselineResult & { cores: CpuShares }; ratio: number };
+type PacedRow = IntakeResult & { rate: number; late: number; reportsBefore: number; cores: CpuShares };
+type DeskRow = DeskResult & { cores: CpuShares };
+
+interface Summary {
+  when: string;
+  mode: 'quick' | 'full';
+  command: string;
+  machine: Record<string, string | number>;
+  plan: typeof PLAN & { linkEvery: number };
+  intake: IntakeRow[];
+  triageAt100: PacedRow;
+  desk: DeskRow[];
+  pushdown: PushdownProbe[];
+  crypto: Pick<CryptoBenchResult, 'libsodium' | 'report' | 'reportDecrypt' | 'throughput'>;
+  profiles?: Record<string, ProfileSummary>;
+  traces?: Record<string, TraceRow[]>;
+  problems: string[];
+  seconds: number;
+}
+
+const children: Child[] = [];
+let services: Services | undefined;
+let cleaning: Promise<void> | undefined;
+
+/** Stops the service's processes, then FerretDB and Redis; safe to call twice. */
+function cleanup(dir: string): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of children.splice(0).reverse()) await c.stop().catch(() => {});
+    await services?.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-bench-'));
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`bench: ${signal}, stopping\n`);
+    void cleanup(dir).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  // Last resort if the bench dies some other way: no child outlives it.
+  process.once('exit', () => children.forEach((c) => c.process.kill('SIGKILL')));
+
+  log(`bench (${quick ? 'quick' : 'full'}${profile ? ', profiling' : ''}): crypto micro-benchmark`);
+  const crypto = await runCryptoBench({ quick });
+
+  let client: MongoClient | undefined;
+  let benchQueues: QueueFactory | undefined;
+  try {
+    log('starting FerretDB and Redis');
+    services = await startServices({ dataDir: dir, appendOnly: true });
+    const port = await freePort();
+    const env: Record<string, string> = {
+      NODE_ENV: 'production',
+      MONGODB_URI: services.mongoUri,
+      REDIS_URL: services.redisUrl,
+      MONGODB_DB: DB_NAME,
+      QUEUE_PREFIX: QUEUE_PREFIX,
+      HOTLINE_MASTER_KEY: randomBytes(32).toString('base64'),
+      HOTLINE_INDEX_KEY: randomBytes(32).toString('base64'),
+      // As in production: one JSON line per request, drained by the bench.
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    };
+    const profileDir = profile ? PROFILE_DIR : undefined;
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const profilesBefore = new Set(profileDir ? readdirSync(profileDir) : []);
+
+    log('starting the API and the worker (separate processes)');
+    const traceFile = (kind: string) => (trace ? join(TRACE_DIR, `${kind}.json`) : undefined);
+    if (trace) mkdirSync(TRACE_DIR, { recursive: true });
+    const api = await startProcess('api', { env, port, profileDir, traceFile: traceFile('api') });
+    children.push(api);
+    const worker = await startProcess('worker', { env, profileDir, traceFile: traceFile('worker') });
+    children.push(worker);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const handlerId = await createUser(env, 'bench.handler', 'CALL_HANDLER', null);
+    await createUser(env, 'bench.investigator', 'INVESTIGATOR', 'SO12');
+    const handlerToken = await signIn(url, 'bench.handler');
+    const investigatorToken = await signIn(url, 'bench.investigator');
+    const pids = {
+      ferretdb: findPid(`--listen-addr=127.0.0.1:${services.mongo.port}`),
+      redis: findPid(`--port ${services.redis.port}`),
+      api: api.process.pid,
+      worker: worker.process.pid,
+    };
+
+    client = await new MongoClient(services.mongoUri, { writeConcern: { w: 'majority', journal: true } }).connect();
+    const db = client.db(DB_NAME);
+    const baselineDb = client.db(BASELINE_DB_NAME);
+    await createReportRepository(baselineDb).ensureIndexes();
+    benchQueues = createQueueFactory(services.redisUrl, QUEUE_PREFIX);
+    await benchQueues.ready(10_000);
+    // The service's triage queue, seen from the bench: its counts say when the worker has caught up,
+    // and a global pause keeps the worker's backlog out of the baseline and desk measurements.
+    const triageQueue = benchQueues.create(TRIAGE_QUEUE);
+    const baselineQueue = benchQueues.create<{ reportId: string }>('baseline', { removeOnComplete: true });
+    const machine = await describeMachine(client, benchQueues);
+    const paused = async <T>(run: () => Promise<T>): Promise<T> => {
+      await triageQueue.pause();
+      try {
+        return await run();
+      } finally {
+        await triageQueue.resume();
+      }
+    };
+
+    const target = { url, token: handlerToken, db, handlerId, triageQueue, api, settleTimeoutMs: PLAN.settleTimeoutMs, drainTimeoutMs: PLAN.drainTimeoutMs };
+    let reportsInStore = 0;
+    const intake: IntakeRow[] = [];
+    for (const connections of PLAN.concurrency) {
+      log(`intake: ${connections} connection(s) for ${PLAN.seconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
+      const r = await withCpu(pids, () => runIntake({ ...target, connections, seconds: PLAN.seconds }));
+      log(`baseline: ${connections} loop(s) for ${PLAN.seconds} s (triage paused)`);
+      const b = await paused(() => withCpu(pids, () => runBaseline({ db: baselineDb, queue: baselineQueue, concurrency: connections, seconds: PLAN.seconds })));
+      intake.push({ ...r.result, reportsBefore: reportsInStore, cores: r.cores, baseline: { ...b.result, cores: b.cores }, ratio: Math.round((r.result.rps / b.result.rps) * 1000) / 1000 });
+      reportsInStore += r.result.triage.reports;
+    }
+    log(`triage at a steady ${PLAN.pacedRate} intakes/s for ${PLAN.pacedSeconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
+    const paced = await withCpu(pids, () => runPaced({ ...target, rate: PLAN.pacedRate, seconds: PLAN.pacedSeconds, maxInFlight: PLAN.pacedMaxInFlight }));
+    const triageAt100: PacedRow = { ...paced.result, reportsBefore: reportsInStore, cores: paced.cores };
+    reportsInStore += paced.result.triage.reports;
+
+    const pushdown = await probePushdown(db);
+    const desk: DeskRow[] = [];
+    let seeded = 0;
+    for (const total of PLAN.scales) {
+      log(`desk queue: seeding up to ${total} reports, then up to ${PLAN.queueReads} reads and ${PLAN.claims} claims (each loop at most ${PLAN.loopBudgetMs / 1000} s; triage paused)`);
+      const d = await paused(() =>
+        withCpu(pids, () =>
+          runDeskQueue({ url, token: investigatorToken, db, reportsBefore: reportsInStore, seededBefore: seeded, total, queueReads: PLAN.queueReads, claims: PLAN.claims, loopBudgetMs: PLAN.loopBudgetMs }),
+        ),
+      );
+      desk.push({ ...d.result, cores: d.cores });
+      reportsInStore = d.result.reports;
+      seeded = d.result.seeded;
+    }
+
+    await benchQueues.close();
+    benchQueues = undefined;
+    await client.close();
+    client = undefined;
+    log('stopping');
+    await cleanup(dir);
+
+    const summary: Summary = {
+      when: new Date().toISOString(),
+      mode: quick ? 'quick' : 'full',
+      command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+      machine,
+      plan: { ...PLAN, linkEvery: LINK_EVERY },
+      intake,
+      triageAt100,
+      desk,
+      pushdown,
+      crypto: { libsodium: crypto.libsodium, report: crypto.report, reportDecrypt: crypto.reportDecrypt, throughput: crypto.throughput },
+      problems: problemsOf(intake, triageAt100, desk),
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    if (profileDir) summary.profiles = summariseNewProfiles(profileDir, profilesBefore);
+    if (trace) summary.traces = printTraces();
+    printTables(summary);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    for (const p of summary.problems) console.error(`bench problem: ${p}`);
+    console.log(JSON.stringify(summary));
+    return summary.problems.length ? 1 : 0;
+  } catch (err) {
+    for (const c of children) process.stderr.write(`--- last output of ${c.name} ---\n${c.output().slice(-4_000)}\n`);
+    throw err;
+  } finally {
+    await benchQueues?.close().catch(() => {});
+    await client?.close().catch(() => {});
+    await cleanup(dir);
+  }
+}
+
+function log(message: string) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function describeMachine(client: MongoClient, queues: QueueFactory): Promise<Record<string, string | number>> {
+  const build = await client.db('admin').command({ buildInfo: 1 });
+  const redisInfo = await queues.redis.info('server');
+  return {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    store: `FerretDB ${build.ferretdbVersion ?? FERRETDB_VERSION} (SQLite backend), wire version ${build.version}`,
+    redis: `Redis ${/redis_version:(\S+)/.exec(redisInfo)?.[1] ?? '?'}`,
+  };
+}
+
+/** What makes the run a failure: wrong answers, never slow ones (a backlog left untriaged is reported, not failed). */
+function problemsOf(intake: IntakeRow[], paced: PacedRow, desk: DeskRow[]): string[] {
+  const problems: string[] = [];
+  for (const r of [...intake, paced]) {
+    const label = r.concurrency ? `intake at ${r.concurrency} connection(s)` : `intake at ${paced.rate}/s`;
+    const e = r.errors;
+    if (e.lost) problems.push(`${label}: ${e.lost} acknowledged report(s) missing from the store`);
+    if (e.unexplained) problems.push(`${label}: ${e.unexplained} stored report(s) never acknowledged`);
+    if (e.non2xx || e.graphql || e.transport) problems.push(`${label}: ${e.non2xx} non-2xx, ${e.graphql} GraphQL errors, ${e.transport} transport errors`);
+    if (!r.ok) problems.push(`${label}: no request succeeded`);
+  }
+  for (const r of intake) if (r.baseline.errors) problems.push(`baseline at ${r.baseline.concurrency}: ${r.baseline.errors} errors`);
+  for (const d of desk) if (d.claimNextReportHttp.empty) problems.push(`desk at ${d.reports}: ${d.claimNextReportHttp.empty} claim(s) found the queue empty`);
+  return problems;
+}
+
+function summariseNewProfiles(dir: string, before: Set<string>): Record<string, ProfileSummary> {
+  const out: Record<string, ProfileSummary> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f))) {
+    const s = summariseProfile(readProfile(join(dir, file)), 15);
+    out[file] = s;
+    console.log(`\nCPU profile ${join('bench-results/profiles', file)}: ${(s.totalMs / 1000).toFixed(1)} s sampled`);
+    console.table(s.byPackage.slice(0, 10));
+    console.table(s.oursInclusive.slice(0, 10));
+  }
+  return out;
+}
+
+interface TraceRow {
+  shape: string;
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** The store commands each process spent most time waiting on (written by trace-store.ts at its exit). */
+function printTraces(): Record<string, TraceRow[]> {
+  const out: Record<string, TraceRow[]> = {};
+  for (const kind of ['api', 'worker']) {
+    let rows: TraceRow[];
+    try {
+      rows = JSON.parse(readFileSync(join(TRACE_DIR, `${kind}.json`), 'utf8')) as TraceRow[];
+    } catch {
+      continue;
+    }
+    out[kind] = rows.slice(0, 15);
+    console.log(`\nStore commands of the ${kind}, by total time waited (bench-results/traces/${kind}.json)`);
+    for (const r of rows.slice(0, 15)) console.log(`${String(r.count).padStart(7)} × ${num(r.totalMs / r.count, 8)} ms avg ${num(r.maxMs, 8, 0)} max  ${r.shape}`);
+  }
+  return out;
+}
+
+const num = (x: number, w = 7, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-').padStart(w);
+const ms = (l: { p50: number; p99: number; n: number }, w = 8) => `${num(l.p50, w)} ${num(l.p99, w)} ${String(l.n).padStart(4)}`;
+const triageMs = (l: { p50: number; p99: number; atLeast: boolean }) => `${num(l.p50 / 1000, 7, 2)} ${(l.atLeast ? '≥' : ' ') + num(l.p99 / 1000, 6, 2)}`;
+const cores = (c: CpuShares) => ['ferretdb', 'api', 'worker', 'redis', 'bench'].map((k) => num(c[k] ?? NaN, 5, 2)).join(' ');
+
+function printTables(s: Summary) {
+  const out: string[] = [];
+  out.push('', `Hotline bench (${s.mode}): ${s.machine.cores} cores (${s.machine.cpu}), ${s.machine.memoryGiB} GiB, node ${s.machine.node}, ${s.machine.store}, ${s.machine.redis}`);
+
+  out.push('', 'Intake: recordHotlineCall over HTTP (autocannon) vs baseline (insertOne w:majority,j:true + bull add; no HTTP, GraphQL, crypto, audit). Latency in ms.');
+  out.push('conn  reports |  intake/s    p50    p95    p99  errors | base/s    p50    p99 | ratio | CPU cores: ferretdb  api worker redis bench');
+  for (const r of s.intake) {
+    const b = r.baseline;
+    out.push(
+      `${String(r.concurrency).padStart(4)} ${String(r.reportsBefore).padStart(8)} | ${num(r.rps, 9)} ${num(r.latency.p50, 6)} ${num(r.latency.p95, 6)} ${num(r.latency.p99, 6)} ${String(r.errors.total).padStart(7)} |` +
+        ` ${num(b.rps, 6)} ${num(b.latency.p50, 6)} ${num(b.latency.p99, 6)} | ${num(r.ratio, 5, 2)} |            ${cores(r.cores)}`,
+    );
+  }
+  out.push('                                                                         baseline (triage paused):');
+  for (const r of s.intake) out.push(`${String(r.concurrency).padStart(4)}${' '.repeat(85)}${cores(r.baseline.cores)}`);
+
+  const p = s.triageAt100;
+  out.push('', 'Triage latency, acknowledged intake → TRIAGED, in s (≥: some reports were still untriaged when the bench stopped waiting)');
+  out.push('phase           reports untriaged |   p50     p99 | routed/s | queue empty after load (s)');
+  const triageRow = (label: string, r: IntakeResult) =>
+    `${label.padEnd(15)} ${String(r.triage.reports).padStart(7)} ${String(r.triage.untriaged).padStart(9)} | ${triageMs(r.triage.fromAck)} | ${num(r.triage.routedPerSecond, 8)} | ${r.triage.drained ? num(r.triage.drainSeconds, 6) : `not within ${s.plan.drainTimeoutMs / 1000}`}`;
+  for (const r of s.intake) out.push(triageRow(`${r.concurrency} conn`, r));
+  out.push(triageRow(`${p.rate}/s paced`, p));
+  out.push(
+    `  paced run: ${p.ok} intakes in ${p.seconds} s (${p.rps}/s, ${p.late} sent late), intake p50 ${p.latency.p50} ms p99 ${p.latency.p99} ms, ${p.reportsBefore} reports before; CPU cores ${cores(p.cores)}`,
+  );
+
+  out.push('', 'Desk queue as an SO12 investigator, sequential; ms (p50 p99 n)');
+  out.push('reports | deskQueue HTTP        | repo deskQueue        | claimNextReport HTTP  | repo claimCandidates  | seed s | CPU cores: ferretdb  api worker redis bench');
+  for (const d of s.desk) {
+    out.push(
+      `${String(d.reports).padStart(7)} | ${ms(d.deskQueueHttp)} | ${ms(d.deskQueueRepository)} | ${ms(d.claimNextReportHttp)} | ${ms(d.claimCandidatesRepository)} | ${num(d.seedSeconds, 6)} |            ${cores(d.cores)}`,
+    );
+  }
+
+  out.push('', 'Store pushdown (explain): false = the store reads and decodes every document of the collection for this query');
+  for (const q of s.pushdown) out.push(`  filter ${String(q.filterPushdown).padEnd(5)} sort ${String(q.sortPushdown).padEnd(5)}  ${q.source}`);
+
+  const c = s.crypto;
+  out.push(
+    '',
+    `Crypto (libsodium ${c.libsodium}): encrypt + index a typical report ${c.report.usPerOp} µs (${c.report.fields} fields, ${c.report.storedBytes} B, ${c.report.terms} terms); decrypt ${c.reportDecrypt.usPerOp} µs`,
+    `  ${c.throughput.map((t) => `${t.bytes / 1024} KiB field: ours ${t.oursMBps} MB/s, bare AEAD ${t.bareMBps} MB/s (${t.overhead}x)`).join('; ')}`,
+    '',
+    `${s.seconds} s in all${s.problems.length ? `; ${s.problems.length} problem(s), see above` : ''}`,
+    '',
+  );
+  console.log(out.join('\n'));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`bench failed: ${(err as Error).stack ?? err}`);
+    process.exit(1);
+  },
+);
