@@ -1,6 +1,7 @@
 /**
- * The desk queue at scale. Seeds TRIAGED, unclaimed reports straight into
- * `reports` with bulk insertMany until the collection holds `total`, then
+ * The desk queue at scale. Seeds reports straight into `reports` (and the
+ * queue entries of those left unclaimed into `desk_queue`, 2 % of them) with
+ * bulk insertMany until the collection holds `total`, then
  * times, as an SO12 investigator over HTTP, `deskQueue(desk: SO12, first: 20)`
  * and `claimNextReport(desk: SO12)`, and the repository functions behind
  * them (`deskQueue`, `claimCandidates`) called directly, which tells the
@@ -17,22 +18,26 @@
  * content. (Encrypting 100k distinct reports would cost ~0.7 ms of CPU each,
  * over a minute, for no difference in what is measured.)
  *
- * Every timed loop is bounded in count and in time (at least one sample):
- * on FerretDB's SQLite backend a query is a scan of the whole collection
- * (see probePushdown), so at 100k reports one call takes seconds.
+ * Every timed loop is bounded in count and in time (at least one sample).
+ * On FerretDB's SQLite backend any query but `{ _id }` scans its whole
+ * collection (see probePushdown), which is why the queue is read from the
+ * small `desk_queue` table (src/reports/side-tables.ts), never from
+ * `reports`: its cost follows the number of queued reports, not the size
+ * of the database.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createReportRepository } from '../../src/reports/repository.js';
-import type { Priority, ReportDoc } from '../../src/reports/types.js';
+import { queueEntryOf, type QueueEntry } from '../../src/reports/side-tables.js';
+import type { Priority, ReportDoc, ReportStatus } from '../../src/reports/types.js';
 import { gql, latency, type Latency } from './support.js';
 
 export interface DeskResult {
   /** Documents in `reports` when measured. */
   reports: number;
-  /** Seeded so far, of which in SO12's queue (the rest are SO13's). */
+  /** Seeded so far, of which waiting in SO12's queue (as many again in SO13's). */
   seeded: number;
-  so12Seeded: number;
+  so12Queued: number;
   seedSeconds: number;
   deskQueueHttp: Latency;
   deskQueueRepository: Latency;
@@ -48,6 +53,20 @@ const DESK_QUEUE = `query($desk: Desk!, $first: Int) {
 }`;
 const CLAIM_NEXT = 'mutation($desk: Desk!) { claimNextReport(desk: $desk) { id reference status assignee version } }';
 const BATCH = 1000;
+/**
+ * Of each QUEUE_EVERY seeds, two wait in a queue (one per desk): a desk with
+ * 2 % of all reports unclaimed is a desk under heavy load. The rest are in
+ * the states worked reports are in.
+ */
+export const QUEUE_EVERY = 50;
+const SETTLED = [
+  { status: 'CLOSED', assignee: null },
+  { status: 'CLOSED', assignee: null },
+  { status: 'NO_FURTHER_ACTION', assignee: null },
+  { status: 'UNDER_RESEARCH', assignee: 'seed-investigator' },
+  { status: 'ASSIGNED', assignee: 'seed-investigator' },
+  { status: 'REFERRED', assignee: null },
+];
 const DAY = 86_400_000;
 
 /** P1 5 %, P2 15 %, P3 40 %, P4 40 %, from a number in [0, 1). */
@@ -73,7 +92,10 @@ export async function seedReports(db: Db, template: ReportDoc, from: number, cou
   const dueBy = new Date(now + 30 * DAY); // far enough that the SLA sweep leaves seeds alone during the run
   for (let i = from; i < total; i += BATCH) {
     const batch: ReportDoc[] = [];
+    const entries: QueueEntry[] = [];
     for (let j = i; j < Math.min(i + BATCH, total); j++) {
+      // Every QUEUE_EVERY-th seed waits in a queue; the rest were claimed and worked on.
+      const queued = j % QUEUE_EVERY === 0 || j % QUEUE_EVERY === 1;
       const receivedAt = new Date(now - Math.floor(Math.random() * 30 * DAY));
       batch.push({
         ...template,
@@ -83,8 +105,7 @@ export async function seedReports(db: Db, template: ReportDoc, from: number, cou
         fingerprint: randomBytes(16).toString('hex'),
         desk: j % 2 ? 'SO12' : 'SO13',
         priority: priorityFor(Math.random()),
-        status: 'TRIAGED',
-        assignee: null,
+        ...(queued ? { status: 'TRIAGED', assignee: null } : (SETTLED[j % SETTLED.length] as { status: ReportStatus; assignee: string | null })),
         escalated: false,
         triagePending: false,
         triage: template.triage ? { ...template.triage, dueBy } : null,
@@ -94,6 +115,12 @@ export async function seedReports(db: Db, template: ReportDoc, from: number, cou
         bidx: template.bidx.map(inertTerm),
       });
     }
+    for (const d of batch) {
+      const e = queueEntryOf(d);
+      if (e) entries.push(e);
+    }
+    // As the repository would: the queue entry first, then the report.
+    if (entries.length) await db.collection<QueueEntry>('desk_queue').insertMany(entries, { ordered: false });
     await reports.insertMany(batch, { ordered: false });
   }
   return Math.round((performance.now() - started) / 100) / 10;
@@ -158,7 +185,7 @@ export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
   return {
     reports: o.reportsBefore + count,
     seeded,
-    so12Seeded: Math.floor(seeded / 2),
+    so12Queued: Math.floor(seeded / QUEUE_EVERY),
     seedSeconds,
     deskQueueHttp: latency(httpQueue),
     deskQueueRepository: latency(repoQueue),
@@ -185,15 +212,12 @@ export interface PushdownProbe {
 export async function probePushdown(db: Db): Promise<PushdownProbe[]> {
   const id = 'probe-id';
   const shapes: { source: string; collection: string; filter: Record<string, unknown>; sort?: Record<string, 1 | -1>; limit?: number }[] = [
-    { source: 'reports/repository.ts findById', collection: 'reports', filter: { _id: id } },
-    { source: 'reports/repository.ts findByIdempotencyKey (every intake)', collection: 'reports', filter: { idempotencyKey: 'u:k' } },
-    { source: 'reports/repository.ts applyChange findOneAndUpdate (every change)', collection: 'reports', filter: { _id: id, version: 1, triagePending: true } },
-    { source: 'reports/repository.ts deskQueue', collection: 'reports', filter: { desk: 'SO12', status: 'TRIAGED', assignee: null }, sort: { priority: 1, receivedAt: 1, _id: 1 }, limit: 21 },
-    { source: 'reports/repository.ts claimCandidates', collection: 'reports', filter: { desk: 'SO12', status: 'TRIAGED', assignee: null }, sort: { priority: 1, receivedAt: 1, _id: 1 }, limit: 5 },
-    { source: 'reports/repository.ts findLinkCandidates (every triage)', collection: 'reports', filter: { _id: { $ne: id }, bidx: { $in: ['v:0000'] }, status: { $in: ['TRIAGED'] } }, limit: 50 },
-    { source: 'reports/repository.ts findPendingTriage (outbox sweep, every 10 s)', collection: 'reports', filter: { triagePending: true, recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1 }, limit: 100 },
-    { source: 'reports/repository.ts findOverdue (SLA sweep, every 10 s)', collection: 'reports', filter: { status: 'TRIAGED', assignee: null, escalated: false, 'triage.dueBy': { $lte: new Date() } }, limit: 100 },
-    { source: 'audit/repository.ts entryAt (numeric _id)', collection: 'audit', filter: { _id: 42 } },
+    { source: 'reports/repository.ts findById (intake retries, applyChange, triage)', collection: 'reports', filter: { _id: id } },
+    { source: 'reports/side-tables.ts link term slot (every triage)', collection: 'link_terms', filter: { _id: 'v:0000#0' } },
+    { source: 'reports/side-tables.ts desk_queue (deskQueue, claims; small table)', collection: 'desk_queue', filter: { desk: 'SO12' }, sort: { priority: 1, receivedAt: 1, _id: 1 }, limit: 21 },
+    { source: 'reports/side-tables.ts triage_outbox (sweep; small table)', collection: 'triage_outbox', filter: { recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1, _id: 1 }, limit: 500 },
+    { source: 'reports/repository.ts findRecentBy (mySubmissions; rare)', collection: 'reports', filter: { 'recordedBy.id': 'u', recordedAt: { $gte: new Date() } }, sort: { recordedAt: -1 }, limit: 200 },
+    { source: 'audit/repository.ts tip register (every audit append; small table)', collection: 'audit_tips', filter: {}, sort: { _id: -1 }, limit: 1 },
   ];
   const out: PushdownProbe[] = [];
   for (const s of shapes) {

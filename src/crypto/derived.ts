@@ -14,17 +14,34 @@ import type { Sodium } from './sodium.js';
 const CONTEXT = 'hotlnint'; // crypto_kdf contexts are exactly 8 bytes
 const FINGERPRINT_SUBKEY = 101;
 const RECEIPT_SUBKEY = 102;
+const REPORT_ID_SUBKEY = 103;
 const RECEIPT_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789'; // no 0/O, 1/I/L, U
 
 export interface IntakeKeys {
   fingerprint(input: unknown): string;
   receipt(partnerId: string, idempotencyKey: string): string;
+  /**
+   * The id of the report a submission creates, derived from what makes the
+   * submission unique (the submitter and its idempotency key, or a partner's
+   * receipt). A retry therefore finds its report by `_id`, the one lookup
+   * FerretDB answers without scanning, and two racing copies collide on the
+   * unique `_id`. Keyed, so the id says nothing about the key or receipt.
+   */
+  reportId(kind: 'submission' | 'receipt', value: string): string;
 }
 
 export function createIntakeKeys(sodium: Sodium, indexKey: Uint8Array): IntakeKeys {
   const fpKey = sodium.crypto_kdf_derive_from_key(32, FINGERPRINT_SUBKEY, CONTEXT, indexKey);
   const rcKey = sodium.crypto_kdf_derive_from_key(32, RECEIPT_SUBKEY, CONTEXT, indexKey);
+  const idKey = sodium.crypto_kdf_derive_from_key(32, REPORT_ID_SUBKEY, CONTEXT, indexKey);
   return {
+    reportId(kind, value) {
+      const b = sodium.crypto_generichash(16, `${kind}\n${value}`, idKey);
+      b[6] = (b[6]! & 0x0f) | 0x80; // UUID version 8 (custom), RFC 9562
+      b[8] = (b[8]! & 0x3f) | 0x80;
+      const h = sodium.to_hex(b);
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    },
     fingerprint: (input) => sodium.to_hex(sodium.crypto_generichash(32, canonicalJson(input), fpKey)),
     receipt(partnerId, idempotencyKey) {
       const digest = sodium.crypto_generichash(32, `${partnerId}\n${idempotencyKey}`, rcKey);

@@ -6,7 +6,6 @@
  * Idempotency keys make retries safe: same key and content → same report,
  * same key and other content → CONFLICT.
  */
-import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
 import { receiptHash, type IntakeKeys } from '../crypto/derived.js';
@@ -74,14 +73,14 @@ export function createIntakeService(deps: IntakeDeps) {
 
   /** Stores a new report, or returns the one an earlier attempt with the same key stored. */
   async function store(
+    id: string,
     scopedKey: string,
     fingerprint: string,
     fields: IntakeFields,
     content: ReportContent,
   ): Promise<{ doc: ReportDoc; created: boolean }> {
-    const existing = await reports.findByIdempotencyKey(scopedKey);
+    const existing = await reports.findById(id);
     if (existing) return { doc: sameOrConflict(existing, fingerprint), created: false };
-    const id = randomUUID();
     const base = newReport(id, scopedKey, fingerprint, fields);
     base.history = [
       nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: 'RECEIVED' }, reason: null }),
@@ -100,7 +99,7 @@ export function createIntakeService(deps: IntakeDeps) {
       } catch (err) {
         if ((err as { code?: number }).code !== 11000) throw err;
         // Two copies of the same submission raced: the first one stored wins.
-        const winner = await reports.findByIdempotencyKey(scopedKey);
+        const winner = await reports.findById(id);
         if (winner) return { doc: sameOrConflict(winner, fingerprint), created: false };
         // Otherwise the reference was taken (the counter is only a hint): take the next one.
         await reports.raiseReferenceHint(REFERENCE_PREFIX, base.recordedAt, doc.reference);
@@ -142,8 +141,10 @@ export function createIntakeService(deps: IntakeDeps) {
       const fingerprint = keys.fingerprint(rest);
       const now = new Date();
       const caller = input.caller;
+      const scopedKey = `${principal.userId}:${idempotencyKey}`;
       const { doc, created } = await store(
-        `${principal.userId}:${idempotencyKey}`,
+        keys.reportId('submission', scopedKey),
+        scopedKey,
         fingerprint,
         {
           source: 'HOTLINE_CALL',
@@ -186,6 +187,7 @@ export function createIntakeService(deps: IntakeDeps) {
       // No request time finer than the minute is kept for partner submissions.
       const now = truncateToMinute(new Date());
       const { doc, created } = await store(
+        keys.reportId('receipt', receipt),
         `${principal.partnerId}:${idempotencyKey}`,
         fingerprint,
         {
@@ -219,8 +221,9 @@ export function createIntakeService(deps: IntakeDeps) {
 
     async partnerReferralStatus(principal: PartnerPrincipal, receipt: string) {
       if (typeof receipt !== 'string' || receipt.length > 64) throw notFound('Receipt');
-      const doc = await reports.findByReceipt(principal.partnerId, receiptHash(receipt));
-      if (!doc) throw notFound('Receipt');
+      const doc = await reports.findSummary(keys.reportId('receipt', receipt.trim().toUpperCase()));
+      // Another partner's receipt is as unknown as a made-up one.
+      if (!doc || doc.recordedBy.id !== principal.partnerId || doc.receiptHash !== receiptHash(receipt)) throw notFound('Receipt');
       return { receipt: receipt.trim().toUpperCase(), receivedAt: doc.recordedAt, state: partnerState(doc.status) };
     },
 

@@ -1,6 +1,6 @@
 /**
  * The only code touching the `reports`, `counters` and `report_versions`
- * collections. Every change is one single-document update guarded by the
+ * collections (and, through side-tables.ts, the tables that index them). Every change is one single-document update guarded by the
  * version the caller read (FerretDB has no transactions, and its conditional
  * updates are not atomic: see applyChange), and appends its history
  * entries in the same update.
@@ -8,6 +8,8 @@
 import type { Db, Filter, UpdateFilter } from 'mongodb';
 import type { Desk } from '../auth/types.js';
 import { nextHistoryEntries, type HistoryInput } from './history.js';
+import { matches, projected } from './match.js';
+import { createSideTables, queueEntryOf, sameEntry, type QueueEntry } from './side-tables.js';
 import type { Priority, ReportDoc, ReportStatus } from './types.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
@@ -50,15 +52,34 @@ export function createReportRepository(db: Db) {
     }
     return false;
   }
+  const side = createSideTables(db);
+
+  /** Makes the side tables agree with a report as stored. */
+  async function syncSideTables(doc: ReportDoc) {
+    await side.setQueueEntry(doc._id, queueEntryOf(doc));
+    if (!doc.triagePending) await side.setPending(doc._id, doc.recordedAt, false);
+  }
+
+  /**
+   * The report behind a queue entry, if it really is queued as the entry
+   * says; otherwise the entry is repaired from the report and null returned.
+   */
+  async function confirmQueued(entry: QueueEntry, projection: Record<string, 0 | 1>): Promise<ReportDoc | null> {
+    const doc = await reports.findOne({ _id: entry._id });
+    const actual = doc ? queueEntryOf(doc) : null;
+    if (sameEntry(actual, entry)) return projected(doc!, projection);
+    await side.setQueueEntry(entry._id, actual);
+    return null;
+  }
+
   return {
     collection: reports,
 
     async ensureIndexes() {
+      await side.ensureIndexes();
       await reports.createIndex({ reference: 1 }, { unique: true });
       await reports.createIndex({ idempotencyKey: 1 }, { unique: true });
-      await reports.createIndex({ receiptHash: 1 });
       await reports.createIndex({ desk: 1, status: 1, priority: 1, receivedAt: 1, _id: 1 });
-      await reports.createIndex({ bidx: 1 });
       await reports.createIndex({ triagePending: 1, recordedAt: 1 });
       await reports.createIndex({ status: 1, closedAt: 1 });
       await reports.createIndex({ 'recordedBy.id': 1, recordedAt: -1 });
@@ -85,7 +106,13 @@ export function createReportRepository(db: Db) {
       if (Number.isFinite(seq)) await counters.updateOne({ _id: `${prefix}-${at.getUTCFullYear()}` }, { $max: { seq } });
     },
 
+    /**
+     * Stores a new report. Its outbox entry goes first: should the process die
+     * in between, the sweep finds an entry without a report and drops it;
+     * the other way round a report could wait for triage unseen.
+     */
     async insert(doc: ReportDoc) {
+      if (doc.triagePending) await side.setPending(doc._id, doc.recordedAt, true);
       await reports.insertOne(doc);
       return doc;
     },
@@ -94,8 +121,6 @@ export function createReportRepository(db: Db) {
     findSummary: (id: string) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION }),
     /** What history verification needs: the chain and where the report sits, no content. */
     findHistory: (id: string) => reports.findOne({ _id: id }, { projection: { _id: 1, desk: 1, reference: 1, status: 1, version: 1, history: 1 } }),
-    findByIdempotencyKey: (key: string) => reports.findOne({ idempotencyKey: key }),
-    findByReceipt: (partnerId: string, receiptHash: string) => reports.findOne({ receiptHash, 'recordedBy.id': partnerId }, { projection: SUMMARY_PROJECTION }),
 
     /**
      * Applies one change to the report `doc` as read, only if nobody changed
@@ -103,12 +128,19 @@ export function createReportRepository(db: Db) {
      * document, or null when the precondition failed (the caller decides
      * between CONFLICT and a retry).
      *
-     * Atomicity does not rest on findOneAndUpdate alone: FerretDB (SQLite)
-     * applies updates as read, modify, write without a lock, so two
-     * conditional updates can both "win". The only write it makes atomic is
-     * an insert against a unique _id, so each version transition is first
-     * claimed by inserting `<report id>:<next version>` into `report_versions`:
-     * exactly one writer gets it, and only that writer updates the report.
+     * Atomicity does not rest on findOneAndUpdate: FerretDB (SQLite) applies
+     * updates as read, modify, write without a lock, so two conditional
+     * updates can both "win", and a filter on anything but `_id` scans the
+     * whole collection. The only write it makes atomic is an insert against a
+     * unique _id, so each version transition is first claimed by inserting
+     * `<report id>:<next version>` into `report_versions`: exactly one writer
+     * gets it. The holder re-reads the report by `_id`, checks the version
+     * and `where` itself, and updates by `_id` alone. Every writer of a
+     * report goes through here, so nothing can change it in between.
+     *
+     * The side tables follow the report: entries are added before the update
+     * and removed after it, so a crash leaves at worst a stale entry (which
+     * readers confirm against the report), never a missing one.
      */
     async applyChange(
       doc: Pick<ReportDoc, '_id' | 'version' | 'history'>,
@@ -116,70 +148,101 @@ export function createReportRepository(db: Db) {
     ) {
       const claimId = `${doc._id}:${doc.version + 1}`;
       if (!(await claimVersion(claimId, doc))) return null;
-      const entries = nextHistoryEntries(doc.history, change.history);
-      const update: UpdateFilter<ReportDoc> = {
-        $inc: { version: 1 },
-        $push: { history: { $each: entries }, ...(change.push ?? {}) } as never,
-      };
-      if (change.set && Object.keys(change.set).length) update.$set = change.set;
-      if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, ''])) as never;
-      let updated: ReportDoc | null;
+      let updated: ReportDoc | null = null;
       try {
-        updated = await reports.findOneAndUpdate({ _id: doc._id, version: doc.version, ...(change.where ?? {}) } as Filter<ReportDoc>, update, {
-          returnDocument: 'after',
-        });
+        const current = await reports.findOne({ _id: doc._id });
+        if (!current || current.version !== doc.version || !matches(current, change.where ?? {})) {
+          // The precondition did not hold: give the version back so others can proceed.
+          await versions.deleteOne({ _id: claimId });
+          return null;
+        }
+        const next = { ...current, ...(change.set ?? {}) } as ReportDoc;
+        for (const k of change.unset ?? []) delete (next as unknown as Record<string, unknown>)[k];
+        const entry = queueEntryOf(next);
+        if (entry && !sameEntry(entry, queueEntryOf(current))) await side.setQueueEntry(current._id, entry);
+        if (next.triagePending && !current.triagePending) await side.setPending(current._id, current.recordedAt, true);
+        // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
+        for (const term of current.bidx ?? []) if (!(next.bidx ?? []).includes(term)) await side.removeTerm(term, current._id);
+        const entries = nextHistoryEntries(doc.history, change.history);
+        const update: UpdateFilter<ReportDoc> = {
+          $inc: { version: 1 },
+          $push: { history: { $each: entries }, ...(change.push ?? {}) } as never,
+        };
+        if (change.set && Object.keys(change.set).length) update.$set = change.set;
+        if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, ''])) as never;
+        updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
       } catch (err) {
-        // Whether the write landed is unknown; if it did not, the version must be claimable again.
+        // Whether the write landed is unknown; if it did not, the version must be claimable again
+        // (if it did, the version check above turns a late claimant away).
         await versions.deleteOne({ _id: claimId }).catch(() => undefined);
         throw err;
       }
-      // The precondition did not hold: give the version back so others can proceed.
-      if (!updated) await versions.deleteOne({ _id: claimId });
+      if (updated) await syncSideTables(updated);
       return updated;
     },
 
-    /** Outbox: reports recorded but not yet routed, oldest first. */
+    /** Outbox: reports recorded but not yet routed, oldest first (ids only; confirm against the report). */
     findPendingTriage: (recordedBefore: Date, limit: number) =>
-      reports
-        .find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1 } })
-        .sort({ recordedAt: 1 })
-        .limit(limit)
-        .toArray(),
+      side.outbox.find({ recordedAt: { $lte: recordedBefore } }).sort({ recordedAt: 1, _id: 1 }).limit(limit).toArray(),
 
-    /** A desk's unclaimed, triaged reports by priority then age; keyset pagination. */
+    /** Makes the side tables agree with a report as stored (repairs what a crash left stale). */
+    syncSideTables,
+    /** Drops an outbox entry whose report was never stored (an intake that died half-way). */
+    dropOrphanOutboxEntry: (id: string) => side.setPending(id, new Date(0), false),
+
+    /** A desk's unclaimed, triaged reports by priority then age; keyset pagination; no content. */
     async deskQueue(desk: Desk, first: number, after: QueueCursor | null) {
-      const base: Filter<ReportDoc> = { desk, status: 'TRIAGED', assignee: null };
-      const filter: Filter<ReportDoc> = after
-        ? {
-            ...base,
-            $or: [
-              { priority: { $gt: after.priority } },
-              { priority: after.priority, receivedAt: { $gt: after.receivedAt } },
-              { priority: after.priority, receivedAt: after.receivedAt, _id: { $gt: after.id } },
-            ],
-          }
-        : base;
-      const docs = await reports
-        .find(filter, { projection: SUMMARY_PROJECTION })
-        .sort({ priority: 1, receivedAt: 1, _id: 1 })
-        .limit(first + 1)
-        .toArray();
+      const docs: ReportDoc[] = [];
+      let cursor = after;
+      for (;;) {
+        const wanted = first + 1 - docs.length;
+        const filter: Filter<QueueEntry> = cursor
+          ? {
+              desk,
+              $or: [
+                { priority: { $gt: cursor.priority } },
+                { priority: cursor.priority, receivedAt: { $gt: cursor.receivedAt } },
+                { priority: cursor.priority, receivedAt: cursor.receivedAt, _id: { $gt: cursor.id } },
+              ],
+            }
+          : { desk };
+        const batch = await side.queue.find(filter).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(wanted).toArray();
+        const confirmed = await Promise.all(batch.map((e) => confirmQueued(e, SUMMARY_PROJECTION)));
+        for (const doc of confirmed) if (doc) docs.push(doc);
+        // A short batch is the end of the queue; a full one with stale entries in it needs another look.
+        if (docs.length > first || batch.length < wanted) break;
+        const last = batch.at(-1)!;
+        cursor = { priority: last.priority, receivedAt: last.receivedAt, id: last._id };
+      }
       return { docs: docs.slice(0, first), hasNextPage: docs.length > first };
     },
 
     /** The top unclaimed reports of a desk, with what a claim needs to append history. */
-    claimCandidates: (desk: Desk, limit: number) =>
-      reports
-        .find({ desk, status: 'TRIAGED', assignee: null }, { projection: { _id: 1, version: 1, history: 1, status: 1, desk: 1 } })
-        .sort({ priority: 1, receivedAt: 1, _id: 1 })
-        .limit(limit)
-        .toArray(),
+    async claimCandidates(desk: Desk, limit: number) {
+      const batch = await side.queue.find({ desk }).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(limit).toArray();
+      const docs = await Promise.all(batch.map((e) => confirmQueued(e, { _id: 1, version: 1, history: 1, status: 1, desk: 1, assignee: 1, priority: 1, receivedAt: 1, triage: 1, escalated: 1 })));
+      return docs.filter((d): d is ReportDoc => d !== null);
+    },
 
-    /** Open reports sharing a blind-index term: candidates only, to confirm by decryption. */
-    findLinkCandidates: (id: string, terms: string[], statuses: readonly ReportStatus[], limit = 50) =>
-      terms.length
-        ? reports.find({ _id: { $ne: id }, bidx: { $in: terms }, status: { $in: [...statuses] } }).limit(limit).toArray()
-        : Promise.resolve([]),
+    /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net). */
+    async findOverdue(now: Date, limit: number) {
+      const batch = await side.queue.find({ escalated: false, dueBy: { $lte: now } }).limit(limit).toArray();
+      const docs = await Promise.all(batch.map((e) => confirmQueued(e, SUMMARY_PROJECTION)));
+      return docs.filter((d): d is ReportDoc => d !== null && !d.escalated);
+    },
+
+    /** Files a report under its blind-index terms, so later reports find it. */
+    async fileLinkTerms(id: string, terms: readonly string[]) {
+      for (const term of terms) await side.addTerm(term, id);
+    },
+
+    /** Reports in one of `statuses` sharing a blind-index term: candidates only, to confirm by decryption. */
+    async findLinkCandidates(id: string, terms: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
+      const ids = new Set<string>();
+      for (const term of terms) for (const other of await side.reportsWithTerm(term)) if (other !== id) ids.add(other);
+      const docs = await Promise.all([...ids].slice(0, limit * 2).map((other) => reports.findOne({ _id: other })));
+      return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status)).slice(0, limit);
+    },
 
     /** Key rotation: reports whose data key is wrapped by another master key. */
     findWrappedByOtherKeys: (currentKeyId: string, limit: number) =>
@@ -189,18 +252,11 @@ export function createReportRepository(db: Db) {
         .toArray(),
     countWrappedByOtherKeys: (currentKeyId: string) => reports.countDocuments({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } }),
 
-    /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net). */
-    findOverdue: (now: Date, limit: number) =>
-      reports
-        .find({ status: 'TRIAGED', assignee: null, escalated: false, 'triage.dueBy': { $lte: now } }, { projection: SUMMARY_PROJECTION })
-        .limit(limit)
-        .toArray(),
-
     /** Current desk and status of some reports (e.g. the targets of links); nothing else. */
-    findDesks: (ids: string[]) =>
-      ids.length
-        ? reports.find({ _id: { $in: ids } }, { projection: { _id: 1, desk: 1, status: 1 } }).toArray()
-        : Promise.resolve([] as Pick<ReportDoc, '_id' | 'desk' | 'status'>[]),
+    async findDesks(ids: string[]) {
+      const docs = await Promise.all(ids.map((id) => reports.findOne<Pick<ReportDoc, '_id' | 'desk' | 'status'>>({ _id: id }, { projection: { _id: 1, desk: 1, status: 1 } })));
+      return docs.filter((d) => d !== null);
+    },
 
     /**
      * What needs a supervisor: triage failures, escalated reports nobody has

@@ -33,6 +33,9 @@ const ROUTABLE = ['RECEIVED', 'TRIAGE_FAILED'] as const;
 
 export type TriageProcessor = ReturnType<typeof createTriageProcessor>;
 
+/** An outbox entry this old without its report was left by an intake that died before storing it. */
+const ORPHAN_OUTBOX_MS = 10 * 60_000;
+
 export function createTriageProcessor(deps: TriageDeps) {
   const { reports, audit, events, log } = deps;
 
@@ -56,7 +59,12 @@ export function createTriageProcessor(deps: TriageDeps) {
     /** Routes one report; 'skipped' when it is gone or already routed. */
     async route(reportId: string): Promise<'routed' | 'skipped'> {
       let doc = await reports.findById(reportId);
-      if (!doc || !doc.triagePending || !(ROUTABLE as readonly string[]).includes(doc.status)) return 'skipped';
+      if (!doc) return 'skipped';
+      if (!doc.triagePending || !(ROUTABLE as readonly string[]).includes(doc.status)) {
+        // Routed already (a duplicate job, or a crash after routing): make sure it has left the outbox.
+        await reports.syncSideTables(doc);
+        return 'skipped';
+      }
       const links = await deps.linker.confirmedLinks(doc);
       const { level } = await deps.threatLevel.get();
       const decision = decide(deps.rules, doc, level, links.map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
@@ -152,7 +160,14 @@ export function createTriageProcessor(deps: TriageDeps) {
     async sweepOutbox(staleMs: number): Promise<number> {
       const pending = await reports.findPendingTriage(new Date(Date.now() - staleMs), 500);
       let enqueued = 0;
-      for (const p of pending) if (await deps.queues.enqueueTriage(p._id)) enqueued++;
+      for (const p of pending) {
+        const doc = await reports.findById(p._id);
+        if (!doc) {
+          // The entry is written just before its report: without a report long after, the intake died in between.
+          if (Date.now() - p.recordedAt.getTime() > ORPHAN_OUTBOX_MS) await reports.dropOrphanOutboxEntry(p._id);
+        } else if (!doc.triagePending) await reports.syncSideTables(doc);
+        else if (await deps.queues.enqueueTriage(p._id)) enqueued++;
+      }
       if (pending.length) log.info({ pending: pending.length, enqueued }, 'outbox sweep');
       return enqueued;
     },

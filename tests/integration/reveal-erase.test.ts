@@ -161,6 +161,7 @@ describe('erasure', () => {
     const narrativeEnvelope = Buffer.from((before.content!.narrative as unknown as { buffer: Uint8Array }).buffer).toString('base64');
     const wrappedKey = Buffer.from((before.dataKey!.wrapped as unknown as { buffer: Uint8Array }).buffer).toString('base64');
     expect(before.bidx.length).toBeGreaterThan(0);
+    expect(await app.deps.database.db.collection('link_terms').countDocuments({ reportId: doc._id })).toBe(before.bidx.length);
 
     expect(codeOf(await gql(Q.erase, { id: doc._id, reason: 'Retention period over' }, inv.SO13))).toBe('FORBIDDEN');
     expect(codeOf(await gql(Q.erase, { id: doc._id, reason: '' }, sup))).toBe('BAD_USER_INPUT');
@@ -175,6 +176,9 @@ describe('erasure', () => {
     const dump = JSON.stringify(raw);
     expect(dump).not.toContain('$binary');
     expect(dump).not.toContain('fertiliser');
+    // Nor does the link index file the erased report under any of its terms.
+    expect(await app.deps.database.db.collection('link_terms').countDocuments({ reportId: doc._id })).toBe(0);
+    expect(await app.deps.reports.findLinkCandidates('another-report', before.bidx, ['ERASED', 'TRIAGED', 'ASSIGNED', 'UNDER_RESEARCH'])).toEqual([]);
 
     // Nothing anywhere in the database still holds the envelope, the wrapped key or the plaintext.
     for (const c of await app.deps.database.db.collections()) {

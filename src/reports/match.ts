@@ -1,0 +1,51 @@
+/**
+ * The few MongoDB filter and projection forms the report repository applies
+ * in memory, to a report it has just read by `_id` (see applyChange: on
+ * FerretDB only `_id` filters reach the storage engine). Anything else is a
+ * programming error and throws, rather than silently matching.
+ */
+
+type Doc = Record<string, unknown>;
+
+const same = (a: unknown, b: unknown) =>
+  (a ?? null) === (b ?? null) || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
+
+function matchValue(actual: unknown, cond: unknown): boolean {
+  if (cond && typeof cond === 'object' && !(cond instanceof Date) && !Array.isArray(cond)) {
+    return Object.entries(cond).every(([op, arg]) => {
+      switch (op) {
+        case '$in':
+          return (arg as unknown[]).some((x) => same(actual, x));
+        case '$nin':
+          return !(arg as unknown[]).some((x) => same(actual, x));
+        case '$ne':
+          return !same(actual, arg);
+        default:
+          throw new Error(`filter operator ${op} is not supported in memory`);
+      }
+    });
+  }
+  return same(actual, cond);
+}
+
+/** Does `doc` satisfy `filter` (top-level fields; equality, $in, $nin, $ne)? Missing equals null, as in MongoDB. */
+export function matches(doc: object, filter: object): boolean {
+  return Object.entries(filter).every(([field, cond]) => {
+    if (field.startsWith('$') || field.includes('.')) throw new Error(`filter field ${field} is not supported in memory`);
+    return matchValue((doc as Doc)[field], cond);
+  });
+}
+
+/** Applies an all-inclusive or all-exclusive top-level projection, as the driver would have. */
+export function projected<T extends object>(doc: T, projection: Record<string, 0 | 1>): T {
+  const entries = Object.entries(projection);
+  if (!entries.length) return doc;
+  if (entries.every(([, v]) => v === 0)) {
+    const out = { ...doc } as Doc;
+    for (const [k] of entries) delete out[k];
+    return out as T;
+  }
+  const out: Doc = { _id: (doc as Doc)._id };
+  for (const [k, v] of entries) if (v === 1 && k in doc) out[k] = (doc as Doc)[k];
+  return out as T;
+}

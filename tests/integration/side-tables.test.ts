@@ -1,0 +1,140 @@
+/**
+ * The side tables (desk_queue, triage_outbox, link_terms) that keep hot
+ * paths off full scans of `reports`: they follow every change, and what a
+ * crash can leave stale is repaired, never lost.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportDoc } from '../../src/reports/types.js';
+import { bootApp, type TestApp } from '../support/app.js';
+import { createStaff } from '../support/factories.js';
+import { codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
+import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
+
+let app: TestApp;
+let handler: { token: string };
+let investigator: { token: string };
+
+beforeAll(async () => {
+  // No worker: the tests route reports themselves and drive the sweep by hand.
+  app = await bootApp();
+  handler = await createStaff(app, 'CALL_HANDLER');
+  investigator = await createStaff(app, 'INVESTIGATOR', 'SO12');
+});
+afterAll(() => app?.close());
+
+const db = () => app.deps.database.db;
+const queueEntry = (id: string) => db().collection('desk_queue').findOne({ _id: id as never });
+const outboxEntry = (id: string) => db().collection('triage_outbox').findOne({ _id: id as never });
+
+describe('side tables', () => {
+  it('puts a new report in the outbox, then moves it to the desk queue and out again as it changes', async () => {
+    const id = await recordCall(app, handler.token, 1);
+    expect(await outboxEntry(id)).not.toBeNull();
+    expect(await queueEntry(id)).toBeNull();
+    await triageDirectly(app, id, 'SO12', 'P2');
+    expect(await outboxEntry(id)).toBeNull();
+    expect(await queueEntry(id)).toMatchObject({ desk: 'SO12', priority: 'P2', escalated: false });
+    const claimed = await app.gql(Q.claim, { id }, investigator.token);
+    expect(claimed.errors).toBeUndefined();
+    expect(await queueEntry(id)).toBeNull();
+    const released = await app.gql(Q.release, { id, reason: 'back to the queue' }, investigator.token);
+    expect(released.errors).toBeUndefined();
+    expect(await queueEntry(id)).toMatchObject({ desk: 'SO12', priority: 'P2' });
+  });
+
+  it('drops a stale queue entry (a crash between report and entry) from the queue and repairs it', async () => {
+    const id = await recordCall(app, handler.token, 2);
+    await triageDirectly(app, id, 'SO12', 'P1');
+    // As if the process died after claiming the report but before removing its queue entry.
+    await app.deps.reports.collection.updateOne({ _id: id }, { $set: { status: 'ASSIGNED', assignee: 'someone' } });
+    const res = await app.gql(Q.queue, { desk: 'SO12', first: 50 }, investigator.token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.deskQueue.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(id);
+    expect(await queueEntry(id)).toBeNull();
+    const claim = await app.gql(Q.claimNext, { desk: 'SO12' }, investigator.token);
+    expect(claim.data?.claimNextReport?.id).not.toBe(id);
+  });
+
+  it('fills a page past stale entries', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const id = await recordCall(app, handler.token, 10 + i);
+      await triageDirectly(app, id, 'SO13', 'P1');
+      ids.push(id);
+    }
+    for (const id of ids.slice(0, 3)) await app.deps.reports.collection.updateOne({ _id: id }, { $set: { status: 'CLOSED' } });
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    const res = await app.gql(Q.queue, { desk: 'SO13', first: 3 }, supervisor.token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.deskQueue.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(ids.slice(3));
+  });
+
+  it('refuses a change whose precondition no longer holds, and leaves the version claimable', async () => {
+    const id = await recordCall(app, handler.token, 3);
+    const doc = await findReport(app, id);
+    const refused = await app.deps.reports.applyChange(doc, { where: { status: 'TRIAGED' }, set: { priority: 'P4' }, history: [] });
+    expect(refused).toBeNull();
+    const routed = await triageDirectly(app, id, 'SO12', 'P3');
+    expect(routed.version).toBe(doc.version + 1);
+    const stale = await app.deps.reports.applyChange(doc, { set: { priority: 'P4' }, history: [] });
+    expect(stale).toBeNull();
+    expect((await findReport(app, id)).priority).toBe('P3');
+  });
+
+  it('lets the outbox sweep re-enqueue pending reports, clear routed ones and drop orphans', async () => {
+    const id = await recordCall(app, handler.token, 4);
+    const routedId = await recordCall(app, handler.token, 5);
+    await triageDirectly(app, routedId, 'SO12', 'P3');
+    // A routed report whose entry survived a crash, and an entry whose intake died before storing the report.
+    await db().collection('triage_outbox').insertOne({ _id: routedId as never, recordedAt: new Date(0) });
+    await db().collection('triage_outbox').insertOne({ _id: 'orphan-report' as never, recordedAt: new Date(0) });
+    await db().collection('triage_outbox').updateOne({ _id: id as never }, { $set: { recordedAt: new Date(0) } });
+    await app.deps.triageQueues.triage.empty();
+    const processor = (await import('../../src/triage/processor.js')).createTriageProcessor;
+    const { createLinker } = await import('../../src/triage/linking.js');
+    const p = processor({
+      reports: app.deps.reports,
+      audit: app.deps.services.audit,
+      linker: createLinker({ reports: app.deps.reports, crypto: app.deps.crypto, audit: app.deps.services.audit }),
+      threatLevel: app.deps.services.threatLevel,
+      rules: app.deps.rules,
+      events: app.deps.events,
+      queues: app.deps.triageQueues,
+      slaSeconds: app.deps.config.triage.slaSeconds,
+      log: app.deps.log,
+    });
+    expect(await p.sweepOutbox(1_000)).toBeGreaterThanOrEqual(1);
+    expect(await app.deps.triageQueues.triage.getJob(id)).not.toBeNull();
+    expect(await outboxEntry(routedId)).toBeNull();
+    expect(await outboxEntry('orphan-report')).toBeNull();
+    expect(await outboxEntry(id)).not.toBeNull();
+  });
+
+  it('files blind-index terms once per report and finds open reports sharing them', async () => {
+    const a = await recordCall(app, handler.token, 6, { vehicles: [{ registration: 'LK65 ABC' }] });
+    const b = await recordCall(app, handler.token, 7, { vehicles: [{ registration: 'lk65abc' }] });
+    const [da, dbb] = (await Promise.all([findReport(app, a), findReport(app, b)])) as [ReportDoc, ReportDoc];
+    await app.deps.reports.fileLinkTerms(a, da.bidx);
+    await app.deps.reports.fileLinkTerms(a, da.bidx);
+    await app.deps.reports.fileLinkTerms(b, dbb.bidx);
+    const shared = da.bidx.filter((t) => dbb.bidx.includes(t));
+    expect(shared.length).toBeGreaterThan(0);
+    const slots = await db().collection('link_terms').find({ reportId: a }).toArray();
+    expect(slots).toHaveLength(da.bidx.length);
+    const candidates = await app.deps.reports.findLinkCandidates(b, dbb.bidx, ['RECEIVED']);
+    expect(candidates.map((c) => c._id)).toEqual([a]);
+    expect(await app.deps.reports.findLinkCandidates(b, dbb.bidx, ['TRIAGED'])).toEqual([]);
+  });
+
+  it('gives a retried submission the same report by id, and another submitter a different one', async () => {
+    const input = hotlineCall(8, { idempotencyKey: 'same-key-for-two-handlers' });
+    const first = await app.gql(RECORD_CALL, { input }, handler.token);
+    const again = await app.gql(RECORD_CALL, { input }, handler.token);
+    const other = await createStaff(app, 'CALL_HANDLER');
+    const theirs = await app.gql(RECORD_CALL, { input }, other.token);
+    expect(first.data.recordHotlineCall.id).toBe(again.data.recordHotlineCall.id);
+    expect(theirs.data.recordHotlineCall.id).not.toBe(first.data.recordHotlineCall.id);
+    const changed = await app.gql(RECORD_CALL, { input: { ...input, narrative: `${input.narrative} (changed)` } }, handler.token);
+    expect(codeOf(changed)).toBe('CONFLICT');
+  });
+});
