@@ -79,8 +79,8 @@ export function createIntakeService(deps: IntakeDeps) {
     fields: IntakeFields,
     content: ReportContent,
   ): Promise<{ doc: ReportDoc; created: boolean }> {
-    const existing = await reports.findById(id);
-    if (existing) return { doc: sameOrConflict(existing, fingerprint), created: false };
+    // No lookup first: the id is derived from the submission, so a retry collides on the
+    // unique _id and is answered from the stored report (on FerretDB every lookup is a scan).
     const base = newReport(id, scopedKey, fingerprint, fields);
     base.history = [
       nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: 'RECEIVED' }, reason: null }),

@@ -8,11 +8,14 @@
 import type { Db, Filter, UpdateFilter } from 'mongodb';
 import type { Desk } from '../auth/types.js';
 import { nextHistoryEntries, type HistoryInput } from './history.js';
-import { matches, projected } from './match.js';
-import { createSideTables, queueEntryOf, sameEntry, type QueueEntry } from './side-tables.js';
+import { matches } from './match.js';
+import { createSideTables, queueEntryOf, sameEntry, type QueueEntry, type QueueSummary } from './side-tables.js';
 import type { Priority, ReportDoc, ReportStatus } from './types.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
+
+/** Reference numbers a process reserves at a time. */
+const REFERENCE_BLOCK = 20;
 
 /** After this long, an unfinished version claim is presumed abandoned by a dead writer. */
 export const STALE_CLAIM_MS = 30_000;
@@ -53,23 +56,29 @@ export function createReportRepository(db: Db) {
     return false;
   }
   const side = createSideTables(db);
+  const blocks = new Map<string, { next: number; end: number }>();
+  const reserving = new Map<string, Promise<{ next: number; end: number }>>();
+
+  /** Reserves the next free block of reference numbers of a series. */
+  async function reserveBlock(series: string) {
+    const hint = await counters.findOne({ _id: series });
+    for (let k = Math.max(0, Math.floor((hint?.seq ?? 0) / REFERENCE_BLOCK)); ; k++) {
+      try {
+        await counters.insertOne({ _id: `${series}#${k}`, seq: k * REFERENCE_BLOCK });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) continue;
+        throw err;
+      }
+      // Only a hint for the next reservation (a lost race here costs a few duplicate-key retries).
+      await counters.updateOne({ _id: series }, { $max: { seq: (k + 1) * REFERENCE_BLOCK } }, { upsert: true }).catch(() => undefined);
+      return { next: Math.max(1, k * REFERENCE_BLOCK), end: (k + 1) * REFERENCE_BLOCK };
+    }
+  }
 
   /** Makes the side tables agree with a report as stored. */
   async function syncSideTables(doc: ReportDoc) {
     await side.setQueueEntry(doc._id, queueEntryOf(doc));
     if (!doc.triagePending) await side.setPending(doc._id, doc.recordedAt, false);
-  }
-
-  /**
-   * The report behind a queue entry, if it really is queued as the entry
-   * says; otherwise the entry is repaired from the report and null returned.
-   */
-  async function confirmQueued(entry: QueueEntry, projection: Record<string, 0 | 1>): Promise<ReportDoc | null> {
-    const doc = await reports.findOne({ _id: entry._id });
-    const actual = doc ? queueEntryOf(doc) : null;
-    if (sameEntry(actual, entry)) return projected(doc!, projection);
-    await side.setQueueEntry(entry._id, actual);
-    return null;
   }
 
   return {
@@ -86,24 +95,34 @@ export function createReportRepository(db: Db) {
       await reports.createIndex({ escalated: 1, status: 1 });
     },
 
-    /** Human-readable, unique, per year: ATH-2026-000123. */
+    /**
+     * Human-readable, unique, per year: ATH-2026-000123. Numbers are handed
+     * out from blocks of REFERENCE_BLOCK that a process reserves by
+     * inserting `<prefix>-<year>#<block>` into `counters` (a unique insert:
+     * the one write FerretDB makes atomic; its `$inc` is not, and racing
+     * increments handed the same number to several intakes, each then
+     * retrying). So references are unique but not in time order across
+     * processes, and a restart leaves the rest of a block unused.
+     */
     async nextReference(prefix: string, at: Date) {
-      const year = at.getUTCFullYear();
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const c = await counters.findOneAndUpdate({ _id: `${prefix}-${year}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
-          return `${prefix}-${year}-${String(c!.seq).padStart(6, '0')}`;
-        } catch (err) {
-          // Two first-of-the-year upserts raced: the counter exists now, so increment it.
-          if ((err as { code?: number }).code !== 11000 || attempt >= 3) throw err;
-        }
+      const series = `${prefix}-${at.getUTCFullYear()}`;
+      let block = blocks.get(series);
+      if (!block || block.next >= block.end) {
+        const reserved = (reserving.get(series) ?? reserveBlock(series)).finally(() => reserving.delete(series));
+        reserving.set(series, reserved);
+        block = await reserved;
+        // Another caller of this process may have taken a fresh block meanwhile: use whichever has numbers left.
+        const current = blocks.get(series);
+        if (current && current !== block && current.next < current.end) block = current;
+        blocks.set(series, block);
       }
+      const seq = block.next++;
+      return `${series}-${String(seq).padStart(6, '0')}`;
     },
 
-    /** After a collision: moves the counter past a reference known to be taken (the counter is a hint). */
-    async raiseReferenceHint(prefix: string, at: Date, taken: string) {
-      const seq = Number(taken.split('-').at(-1));
-      if (Number.isFinite(seq)) await counters.updateOne({ _id: `${prefix}-${at.getUTCFullYear()}` }, { $max: { seq } });
+    /** After a collision (a reference stored outside this scheme): moves on to a fresh block. */
+    async raiseReferenceHint(prefix: string, at: Date, _taken: string) {
+      blocks.delete(`${prefix}-${at.getUTCFullYear()}`);
     },
 
     /**
@@ -123,61 +142,52 @@ export function createReportRepository(db: Db) {
     findHistory: (id: string) => reports.findOne({ _id: id }, { projection: { _id: 1, desk: 1, reference: 1, status: 1, version: 1, history: 1 } }),
 
     /**
-     * Applies one change to the report `doc` as read, only if nobody changed
-     * it since (same version) and `where` still holds. Returns the updated
-     * document, or null when the precondition failed (the caller decides
-     * between CONFLICT and a retry).
+     * Applies one change to the report `doc` as read (the whole document),
+     * only if nobody changed it since (same version) and `where` holds for
+     * it. Returns the updated document, or null when the precondition failed
+     * (the caller decides between CONFLICT and a retry).
      *
-     * Atomicity does not rest on findOneAndUpdate: FerretDB (SQLite) applies
-     * updates as read, modify, write without a lock, so two conditional
-     * updates can both "win", and a filter on anything but `_id` scans the
-     * whole collection. The only write it makes atomic is an insert against a
-     * unique _id, so each version transition is first claimed by inserting
-     * `<report id>:<next version>` into `report_versions`: exactly one writer
-     * gets it. The holder re-reads the report by `_id`, checks the version
-     * and `where` itself, and updates by `_id` alone. Every writer of a
-     * report goes through here, so nothing can change it in between.
+     * FerretDB (SQLite) applies updates as read, modify, write without a
+     * lock, so two conditional updates can both "win"; and every filter but
+     * `{ _id }` is evaluated by decoding the whole collection. The only write
+     * it makes atomic is an insert against a unique _id, so the move from
+     * version v to v+1 is claimed by inserting `<report id>:<v+1>` into
+     * `report_versions`: exactly one writer gets it. A claim that was used is
+     * never given back, so holding it proves the report is still at version
+     * v, as read (every writer of a report goes through here); the update
+     * then names the report by `_id` alone. A claim left by a writer that
+     * died is taken over once stale, after checking the version.
      *
      * The side tables follow the report: entries are added before the update
-     * and removed after it, so a crash leaves at worst a stale entry (which
-     * readers confirm against the report), never a missing one.
+     * and removed after it, so a crash leaves at worst a stale entry, never a
+     * missing one.
      */
     async applyChange(
-      doc: Pick<ReportDoc, '_id' | 'version' | 'history'>,
+      doc: ReportDoc,
       change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; unset?: string[] },
     ) {
+      if (!matches(doc, change.where ?? {})) return null;
       const claimId = `${doc._id}:${doc.version + 1}`;
       if (!(await claimVersion(claimId, doc))) return null;
-      let updated: ReportDoc | null = null;
-      try {
-        const current = await reports.findOne({ _id: doc._id });
-        if (!current || current.version !== doc.version || !matches(current, change.where ?? {})) {
-          // The precondition did not hold: give the version back so others can proceed.
-          await versions.deleteOne({ _id: claimId });
-          return null;
-        }
-        const next = { ...current, ...(change.set ?? {}) } as ReportDoc;
-        for (const k of change.unset ?? []) delete (next as unknown as Record<string, unknown>)[k];
-        const entry = queueEntryOf(next);
-        if (entry && !sameEntry(entry, queueEntryOf(current))) await side.setQueueEntry(current._id, entry);
-        if (next.triagePending && !current.triagePending) await side.setPending(current._id, current.recordedAt, true);
-        // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
-        for (const term of current.bidx ?? []) if (!(next.bidx ?? []).includes(term)) await side.removeTerm(term, current._id);
-        const entries = nextHistoryEntries(doc.history, change.history);
-        const update: UpdateFilter<ReportDoc> = {
-          $inc: { version: 1 },
-          $push: { history: { $each: entries }, ...(change.push ?? {}) } as never,
-        };
-        if (change.set && Object.keys(change.set).length) update.$set = change.set;
-        if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, ''])) as never;
-        updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
-      } catch (err) {
-        // Whether the write landed is unknown; if it did not, the version must be claimable again
-        // (if it did, the version check above turns a late claimant away).
-        await versions.deleteOne({ _id: claimId }).catch(() => undefined);
-        throw err;
-      }
-      if (updated) await syncSideTables(updated);
+      const next = { ...doc, ...(change.set ?? {}), version: doc.version + 1 } as ReportDoc;
+      for (const k of change.unset ?? []) delete (next as unknown as Record<string, unknown>)[k];
+      const entry = queueEntryOf(next);
+      if (entry && !sameEntry(entry, queueEntryOf(doc))) await side.setQueueEntry(doc._id, entry);
+      if (next.triagePending && !doc.triagePending) await side.setPending(doc._id, doc.recordedAt, true);
+      // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
+      for (const term of doc.bidx ?? []) if (!(next.bidx ?? []).includes(term)) await side.removeTerm(term, doc._id);
+      const update: UpdateFilter<ReportDoc> = {
+        $inc: { version: 1 },
+        $push: { history: { $each: nextHistoryEntries(doc.history, change.history) }, ...(change.push ?? {}) } as never,
+      };
+      if (change.set && Object.keys(change.set).length) update.$set = change.set;
+      if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, ''])) as never;
+      // If this throws, whether it landed is unknown: the claim stays, and a later
+      // takeover finds out from the version (see claimVersion).
+      const updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
+      if (!updated) return null;
+      if (updated.version !== doc.version + 1) throw new Error(`report ${doc._id} was written outside applyChange`);
+      await syncSideTables(updated);
       return updated;
     },
 
@@ -192,43 +202,31 @@ export function createReportRepository(db: Db) {
 
     /** A desk's unclaimed, triaged reports by priority then age; keyset pagination; no content. */
     async deskQueue(desk: Desk, first: number, after: QueueCursor | null) {
-      const docs: ReportDoc[] = [];
-      let cursor = after;
-      for (;;) {
-        const wanted = first + 1 - docs.length;
-        const filter: Filter<QueueEntry> = cursor
-          ? {
-              desk,
-              $or: [
-                { priority: { $gt: cursor.priority } },
-                { priority: cursor.priority, receivedAt: { $gt: cursor.receivedAt } },
-                { priority: cursor.priority, receivedAt: cursor.receivedAt, _id: { $gt: cursor.id } },
-              ],
-            }
-          : { desk };
-        const batch = await side.queue.find(filter).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(wanted).toArray();
-        const confirmed = await Promise.all(batch.map((e) => confirmQueued(e, SUMMARY_PROJECTION)));
-        for (const doc of confirmed) if (doc) docs.push(doc);
-        // A short batch is the end of the queue; a full one with stale entries in it needs another look.
-        if (docs.length > first || batch.length < wanted) break;
-        const last = batch.at(-1)!;
-        cursor = { priority: last.priority, receivedAt: last.receivedAt, id: last._id };
-      }
+      const filter: Filter<QueueEntry> = after
+        ? {
+            desk,
+            $or: [
+              { priority: { $gt: after.priority } },
+              { priority: after.priority, receivedAt: { $gt: after.receivedAt } },
+              { priority: after.priority, receivedAt: after.receivedAt, _id: { $gt: after.id } },
+            ],
+          }
+        : { desk };
+      const batch = await side.queue.find(filter).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(first + 1).toArray();
+      const docs: QueueSummary[] = batch.map((e) => e.summary);
       return { docs: docs.slice(0, first), hasNextPage: docs.length > first };
     },
 
-    /** The top unclaimed reports of a desk, with what a claim needs to append history. */
+    /** The ids of the top unclaimed reports of a desk (from the queue table: read the report before acting). */
     async claimCandidates(desk: Desk, limit: number) {
-      const batch = await side.queue.find({ desk }).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(limit).toArray();
-      const docs = await Promise.all(batch.map((e) => confirmQueued(e, { _id: 1, version: 1, history: 1, status: 1, desk: 1, assignee: 1, priority: 1, receivedAt: 1, triage: 1, escalated: 1 })));
-      return docs.filter((d): d is ReportDoc => d !== null);
+      const batch = await side.queue.find({ desk }, { projection: { _id: 1 } }).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(limit).toArray();
+      return batch.map((e) => e._id);
     },
 
-    /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net). */
+    /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net); ids only. */
     async findOverdue(now: Date, limit: number) {
-      const batch = await side.queue.find({ escalated: false, dueBy: { $lte: now } }).limit(limit).toArray();
-      const docs = await Promise.all(batch.map((e) => confirmQueued(e, SUMMARY_PROJECTION)));
-      return docs.filter((d): d is ReportDoc => d !== null && !d.escalated);
+      const batch = await side.queue.find({ escalated: false, dueBy: { $lte: now } }, { projection: { _id: 1 } }).limit(limit).toArray();
+      return batch.map((e) => e._id);
     },
 
     /** Files a report under its blind-index terms, so later reports find it. */

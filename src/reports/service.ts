@@ -28,6 +28,7 @@ import type { DeskEvents } from '../triage/events.js';
 import * as access from './access.js';
 import { verifyHistory } from './history.js';
 import type { QueueCursor, ReportRepository } from './repository.js';
+import type { QueueSummary } from './side-tables.js';
 import type { ReportView } from './schema.js';
 import { assertUserTransition, canSystemTransition, SYSTEM_TRANSITIONS } from './state-machine.js';
 import { PRIORITIES, type Grading, type ReportDoc, type ReportStatus } from './types.js';
@@ -186,13 +187,13 @@ function publicDoc(doc: ReportDoc): ReportView['doc'] {
   return rest;
 }
 /** Listings: state only. */
-const summary = (doc: ReportDoc): ReportView => ({ doc: { ...publicDoc(doc), history: undefined }, content: null });
+const summary = (doc: ReportDoc | QueueSummary): ReportView => ({ doc: { ...publicDoc(doc as ReportDoc), history: undefined }, content: null });
 /** Results of changes: state and history, no content. */
 const changed = (doc: ReportDoc): ReportView => ({ doc: publicDoc(doc), content: null });
 
 const gradingCode = (g: Grading | null) => (g ? `${g.source}${g.intelligence}${g.handling}` : null);
 
-function queueCursorOf(doc: ReportDoc): QueueCursor {
+function queueCursorOf(doc: QueueSummary): QueueCursor {
   // Triaged reports always carry a priority (set with the desk by triage).
   return { priority: doc.priority as QueueCursor['priority'], receivedAt: doc.receivedAt, id: doc._id };
 }
@@ -354,9 +355,15 @@ export function createDeskService(deps: DeskServiceDeps) {
       access.assertCanViewDesk(principal, desk);
       const spec = claimSpec(principal);
       for (let round = 0; round < CLAIM_ROUNDS; round++) {
-        const candidates = (await reports.claimCandidates(desk, CLAIM_CANDIDATES)) as ReportDoc[];
-        if (!candidates.length) return null;
-        for (const candidate of candidates) {
+        const ids = await reports.claimCandidates(desk, CLAIM_CANDIDATES);
+        if (!ids.length) return null;
+        for (const id of ids) {
+          const candidate = await reports.findById(id);
+          if (!candidate || candidate.status !== 'TRIAGED' || candidate.assignee || candidate.desk !== desk) {
+            // A queue entry a crash left behind, or one that changed since the list was read.
+            if (candidate) await reports.syncSideTables(candidate);
+            continue;
+          }
           const updated = await applyOnce(principal, candidate, spec);
           if (!updated) continue;
           await afterChange(principal, spec, candidate, updated);

@@ -20,12 +20,16 @@
  *
  * They are derived from the report and may lag it after a crash; the rule
  * that keeps that safe lives in the repository (entries are added before a
- * change and removed after it, so an entry can be stale, never missing;
- * readers confirm against the report).
+ * change and removed after it, so an entry can be stale, never missing; a
+ * claim reads the report itself and repairs a stale entry it meets).
  */
 import type { Db } from 'mongodb';
 import type { Desk } from '../auth/types.js';
+import { canonicalJson } from '../audit/canonical.js';
 import type { Priority, ReportDoc } from './types.js';
+
+/** What a queue listing shows of a report: everything but content, keys, index terms and history. */
+export type QueueSummary = Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history'>;
 
 export interface QueueEntry {
   _id: string;
@@ -34,17 +38,18 @@ export interface QueueEntry {
   receivedAt: Date;
   dueBy: Date | null;
   escalated: boolean;
+  /** The report as listed, so that reading a queue touches nothing but this table. */
+  summary: QueueSummary;
 }
 
 /** The one definition of "in a desk queue": triaged, on a desk, prioritised, unclaimed. */
-export function queueEntryOf(doc: Pick<ReportDoc, '_id' | 'status' | 'desk' | 'priority' | 'assignee' | 'receivedAt' | 'triage' | 'escalated'>): QueueEntry | null {
+export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
   if (doc.status !== 'TRIAGED' || !doc.desk || !doc.priority || doc.assignee) return null;
-  return { _id: doc._id, desk: doc.desk, priority: doc.priority, receivedAt: doc.receivedAt, dueBy: doc.triage?.dueBy ?? null, escalated: !!doc.escalated };
+  const { content: _c, dataKey: _k, bidx: _b, history: _h, ...summary } = doc;
+  return { _id: doc._id, desk: doc.desk, priority: doc.priority, receivedAt: doc.receivedAt, dueBy: doc.triage?.dueBy ?? null, escalated: !!doc.escalated, summary };
 }
 
-export const sameEntry = (a: QueueEntry | null, b: QueueEntry | null) =>
-  a === b ||
-  (!!a && !!b && a.desk === b.desk && a.priority === b.priority && a.escalated === b.escalated && +a.receivedAt === +b.receivedAt && +(a.dueBy ?? 0) === +(b.dueBy ?? 0));
+export const sameEntry = (a: QueueEntry | null, b: QueueEntry | null) => a === b || (!!a && !!b && canonicalJson(a) === canonicalJson(b));
 
 /** A term's slots are read one by one; a term with more reports than this is not a useful link. */
 const MAX_SLOTS = 64;
@@ -73,7 +78,14 @@ export function createSideTables(db: Db) {
     },
 
     async setPending(id: string, recordedAt: Date, pending: boolean) {
-      if (pending) await outbox.replaceOne({ _id: id }, { recordedAt }, { upsert: true });
+      if (pending) {
+        // An insert, not an upsert: on FerretDB an upsert is a read and a write.
+        try {
+          await outbox.insertOne({ _id: id, recordedAt });
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
       else await outbox.deleteOne({ _id: id });
     },
 

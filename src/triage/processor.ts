@@ -176,7 +176,10 @@ export function createTriageProcessor(deps: TriageDeps) {
     async sweepOverdue(): Promise<number> {
       const overdue = await reports.findOverdue(new Date(), 200);
       let n = 0;
-      for (const d of overdue) if (d.triage && (await this.escalate(d._id, d.triage.dueBy.toISOString()))) n++;
+      for (const id of overdue) {
+        const doc = await reports.findById(id);
+        if (doc?.triage && (await this.escalate(id, doc.triage.dueBy.toISOString()))) n++;
+      }
       return n;
     },
   };

@@ -42,31 +42,40 @@ describe('side tables', () => {
     expect(await queueEntry(id)).toMatchObject({ desk: 'SO12', priority: 'P2' });
   });
 
-  it('drops a stale queue entry (a crash between report and entry) from the queue and repairs it', async () => {
-    const id = await recordCall(app, handler.token, 2);
-    await triageDirectly(app, id, 'SO12', 'P1');
-    // As if the process died after claiming the report but before removing its queue entry.
-    await app.deps.reports.collection.updateOne({ _id: id }, { $set: { status: 'ASSIGNED', assignee: 'someone' } });
-    const res = await app.gql(Q.queue, { desk: 'SO12', first: 50 }, investigator.token);
-    expect(res.errors).toBeUndefined();
-    expect(res.data.deskQueue.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(id);
-    expect(await queueEntry(id)).toBeNull();
-    const claim = await app.gql(Q.claimNext, { desk: 'SO12' }, investigator.token);
-    expect(claim.data?.claimNextReport?.id).not.toBe(id);
-  });
-
-  it('fills a page past stale entries', async () => {
+  it('lets a claim skip and repair queue entries a crash left stale', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 4; i++) {
       const id = await recordCall(app, handler.token, 10 + i);
       await triageDirectly(app, id, 'SO13', 'P1');
       ids.push(id);
     }
+    // As if the process died after changing these reports but before removing their queue entries.
     for (const id of ids.slice(0, 3)) await app.deps.reports.collection.updateOne({ _id: id }, { $set: { status: 'CLOSED' } });
-    const supervisor = await createStaff(app, 'SUPERVISOR');
-    const res = await app.gql(Q.queue, { desk: 'SO13', first: 3 }, supervisor.token);
-    expect(res.errors).toBeUndefined();
-    expect(res.data.deskQueue.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(ids.slice(3));
+    const so13 = await createStaff(app, 'INVESTIGATOR', 'SO13');
+    const claim = await app.gql(Q.claimNext, { desk: 'SO13' }, so13.token);
+    expect(claim.errors).toBeUndefined();
+    expect(claim.data.claimNextReport.id).toBe(ids[3]);
+    for (const id of ids) expect(await queueEntry(id)).toBeNull();
+    for (const id of ids.slice(0, 3)) expect((await findReport(app, id)).status).toBe('CLOSED');
+  });
+
+  it('lists a queue from the queue table alone, in priority then age order, with stable cursors', async () => {
+    const a = await recordCall(app, handler.token, 20);
+    const b = await recordCall(app, handler.token, 21);
+    const c = await recordCall(app, handler.token, 22);
+    await triageDirectly(app, a, 'SO12', 'P4');
+    await triageDirectly(app, b, 'SO12', 'P1');
+    await triageDirectly(app, c, 'SO12', 'P4');
+    const all = await app.gql(Q.queue, { desk: 'SO12', first: 100 }, investigator.token);
+    expect(all.errors).toBeUndefined();
+    const order = all.data.deskQueue.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(order.indexOf(b)).toBeLessThan(order.indexOf(a));
+    expect(order.indexOf(a)).toBeLessThan(order.indexOf(c));
+    const entry = await queueEntry(b);
+    expect(entry?.summary).toMatchObject({ reference: (await findReport(app, b)).reference, status: 'TRIAGED' });
+    expect(entry?.summary).not.toHaveProperty('content');
+    expect(entry?.summary).not.toHaveProperty('dataKey');
+    expect(entry?.summary).not.toHaveProperty('bidx');
   });
 
   it('refuses a change whose precondition no longer holds, and leaves the version claimable', async () => {
