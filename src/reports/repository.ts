@@ -191,12 +191,13 @@ export function createReportRepository(db: Db) {
       return updated;
     },
 
-    /** Outbox: reports recorded but not yet routed, oldest first (ids only; confirm against the report). */
+    /** Outbox: reports recorded but not yet routed, oldest first (ids only; `route` confirms against the report). */
     findPendingTriage: (recordedBefore: Date, limit: number) =>
       side.outbox.find({ recordedAt: { $lte: recordedBefore } }).sort({ recordedAt: 1, _id: 1 }).limit(limit).toArray(),
 
     /** Makes the side tables agree with a report as stored (repairs what a crash left stale). */
     syncSideTables,
+    findPendingEntry: (id: string) => side.outbox.findOne({ _id: id }),
     /** Drops an outbox entry whose report was never stored (an intake that died half-way). */
     dropOrphanOutboxEntry: (id: string) => side.setPending(id, new Date(0), false),
 

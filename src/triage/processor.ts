@@ -59,7 +59,12 @@ export function createTriageProcessor(deps: TriageDeps) {
     /** Routes one report; 'skipped' when it is gone or already routed. */
     async route(reportId: string): Promise<'routed' | 'skipped'> {
       let doc = await reports.findById(reportId);
-      if (!doc) return 'skipped';
+      if (!doc) {
+        // The outbox entry is written just before its report: without a report long after, the intake died in between.
+        const entry = await reports.findPendingEntry(reportId);
+        if (entry && Date.now() - entry.recordedAt.getTime() > ORPHAN_OUTBOX_MS) await reports.dropOrphanOutboxEntry(reportId);
+        return 'skipped';
+      }
       if (!doc.triagePending || !(ROUTABLE as readonly string[]).includes(doc.status)) {
         // Routed already (a duplicate job, or a crash after routing): make sure it has left the outbox.
         await reports.syncSideTables(doc);
@@ -156,18 +161,16 @@ export function createTriageProcessor(deps: TriageDeps) {
       return false;
     },
 
-    /** Outbox sweep: hands over reports still pending (Redis was down, a process died). */
+    /**
+     * Outbox sweep: hands over reports still pending (Redis was down, a job
+     * failed for good while the database was down, a process died). It only
+     * enqueues: reading each report here would be a scan per entry on FerretDB,
+     * and `route` sorts out entries whose report was routed or never stored.
+     */
     async sweepOutbox(staleMs: number): Promise<number> {
       const pending = await reports.findPendingTriage(new Date(Date.now() - staleMs), 500);
       let enqueued = 0;
-      for (const p of pending) {
-        const doc = await reports.findById(p._id);
-        if (!doc) {
-          // The entry is written just before its report: without a report long after, the intake died in between.
-          if (Date.now() - p.recordedAt.getTime() > ORPHAN_OUTBOX_MS) await reports.dropOrphanOutboxEntry(p._id);
-        } else if (!doc.triagePending) await reports.syncSideTables(doc);
-        else if (await deps.queues.enqueueTriage(p._id)) enqueued++;
-      }
+      for (const p of pending) if (await deps.queues.enqueueTriage(p._id)) enqueued++;
       if (pending.length) log.info({ pending: pending.length, enqueued }, 'outbox sweep');
       return enqueued;
     },

@@ -112,11 +112,21 @@ describe('side tables', () => {
       slaSeconds: app.deps.config.triage.slaSeconds,
       log: app.deps.log,
     });
-    expect(await p.sweepOutbox(1_000)).toBeGreaterThanOrEqual(1);
-    expect(await app.deps.triageQueues.triage.getJob(id)).not.toBeNull();
-    expect(await outboxEntry(routedId)).toBeNull();
-    expect(await outboxEntry('orphan-report')).toBeNull();
+    // The sweep only enqueues (no report reads); routing sorts out each entry.
+    expect(await p.sweepOutbox(1_000)).toBe(3);
+    for (const jobId of [id, routedId, 'orphan-report']) expect(await app.deps.triageQueues.triage.getJob(jobId)).not.toBeNull();
     expect(await outboxEntry(id)).not.toBeNull();
+    expect(await p.route(routedId)).toBe('skipped');
+    expect(await outboxEntry(routedId)).toBeNull();
+    expect(await p.route('orphan-report')).toBe('skipped');
+    expect(await outboxEntry('orphan-report')).toBeNull();
+    // A young entry may belong to an intake still storing its report: it stays.
+    await db().collection('triage_outbox').insertOne({ _id: 'report-being-stored' as never, recordedAt: new Date() });
+    expect(await p.route('report-being-stored')).toBe('skipped');
+    expect(await outboxEntry('report-being-stored')).not.toBeNull();
+    await db().collection('triage_outbox').deleteOne({ _id: 'report-being-stored' as never });
+    expect(await p.route(id)).toBe('routed');
+    expect(await outboxEntry(id)).toBeNull();
   });
 
   it('files blind-index terms once per report and finds open reports sharing them', async () => {
