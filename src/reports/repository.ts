@@ -175,7 +175,7 @@ export function createReportRepository(db: Db) {
       if (entry && !sameEntry(entry, queueEntryOf(doc))) await side.setQueueEntry(doc._id, entry);
       if (next.triagePending && !doc.triagePending) await side.setPending(doc._id, doc.recordedAt, true);
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
-      for (const term of doc.bidx ?? []) if (!(next.bidx ?? []).includes(term)) await side.removeTerm(term, doc._id);
+      await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },
         $push: { history: { $each: nextHistoryEntries(doc.history, change.history) }, ...(change.push ?? {}) } as never,
@@ -232,13 +232,13 @@ export function createReportRepository(db: Db) {
 
     /** Files a report under its blind-index terms, so later reports find it. */
     async fileLinkTerms(id: string, terms: readonly string[]) {
-      for (const term of terms) await side.addTerm(term, id);
+      await side.addTerms(id, terms);
     },
 
     /** Reports in one of `statuses` sharing a blind-index term: candidates only, to confirm by decryption. */
     async findLinkCandidates(id: string, terms: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
       const ids = new Set<string>();
-      for (const term of terms) for (const other of await side.reportsWithTerm(term)) if (other !== id) ids.add(other);
+      for (const other of await side.reportsWithTerms(terms)) if (other !== id) ids.add(other);
       const docs = await Promise.all([...ids].slice(0, limit * 2).map((other) => reports.findOne({ _id: other })));
       return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status)).slice(0, limit);
     },

@@ -2,21 +2,22 @@
  * Small collections kept beside `reports` so that no hot path has to query
  * `reports` by anything but `_id`.
  *
- * Why: FerretDB 1.x on SQLite pushes exactly one kind of filter down to
- * SQLite, `{ _id: <string> }`; every other find, update or count reads and
- * decodes every document of the collection (its indexes only enforce
- * uniqueness). Reports are several KiB each, so a desk-queue read over
- * `reports` took ~2.4 s at 2,000 reports (measured by `npm run bench`). These
- * tables hold a few hundred bytes per entry and only the entries that matter
- * now (queued reports, reports awaiting triage), so scanning them stays cheap,
- * and on MongoDB their indexes make them cheap anyway.
+ * Why: FerretDB 1.x on SQLite reads and decodes every document of a
+ * collection for any filter (even `{ _id }`: its `_id` index is on another
+ * JSON expression than the one its queries use, so SQLite cannot use it;
+ * other indexes only enforce uniqueness). Reports are several KiB each, so a
+ * desk-queue read over `reports` took ~2.4 s at 2,000 reports (measured by
+ * `npm run bench`). These tables hold a few hundred bytes per entry and only
+ * the entries that matter now (queued reports, reports awaiting triage), so
+ * one scan of them stays cheap, and on MongoDB their indexes make them cheap
+ * anyway.
  *
  * - `desk_queue`: one entry per TRIAGED, unclaimed report: what ordering and
  *   SLA sweeps need.
  * - `triage_outbox`: one entry per report whose triage is pending.
- * - `link_terms`: blind-index term → report ids, as insert-only slots
- *   `<term>#<n>` (inserting a unique _id is the one write FerretDB makes
- *   atomic, so two reports never take the same slot).
+ * - `link_terms`: one entry `<term>#<report id>` per blind-index term of a
+ *   report, so filing is plain inserts (a second filing collides on `_id`)
+ *   and finding the reports of all a report's terms is one query.
  *
  * They are derived from the report and may lag it after a crash; the rule
  * that keeps that safe lives in the repository (entries are added before a
@@ -51,15 +52,15 @@ export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
 
 export const sameEntry = (a: QueueEntry | null, b: QueueEntry | null) => a === b || (!!a && !!b && canonicalJson(a) === canonicalJson(b));
 
-/** A term's slots are read one by one; a term with more reports than this is not a useful link. */
-const MAX_SLOTS = 64;
+/** A term shared by more reports than this is not a useful link: only its first reports are returned. */
+const MAX_PER_TERM = 64;
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 export function createSideTables(db: Db) {
   const queue = db.collection<QueueEntry>('desk_queue');
   const outbox = db.collection<{ _id: string; recordedAt: Date }>('triage_outbox');
-  const terms = db.collection<{ _id: string; reportId: string }>('link_terms');
+  const terms = db.collection<{ _id: string; term: string; reportId: string; at: Date }>('link_terms');
 
   return {
     queue,
@@ -69,6 +70,8 @@ export function createSideTables(db: Db) {
       await queue.createIndex({ desk: 1, priority: 1, receivedAt: 1, _id: 1 });
       await queue.createIndex({ escalated: 1, dueBy: 1 });
       await outbox.createIndex({ recordedAt: 1 });
+      await terms.createIndex({ term: 1, at: 1 });
+      await terms.createIndex({ reportId: 1 });
     },
 
     /** Makes the queue entry of a report match `entry` (null: not queued). */
@@ -89,41 +92,35 @@ export function createSideTables(db: Db) {
       else await outbox.deleteOne({ _id: id });
     },
 
-    /** Takes a report off a term (erasure). The slot stays, emptied: readers stop at the first missing slot. */
-    async removeTerm(term: string, reportId: string) {
-      for (let slot = 0; slot < MAX_SLOTS; slot++) {
-        const key = `${term}#${slot}`;
-        const entry = await terms.findOne({ _id: key });
-        if (!entry) return;
-        if (entry.reportId === reportId) await terms.replaceOne({ _id: key }, { reportId: '' });
-      }
+    /** Takes a report off its terms (erasure): never findable by them again. */
+    async removeTerms(reportId: string, removed: readonly string[]) {
+      if (removed.length) await terms.deleteMany({ _id: { $in: removed.map((t) => `${t}#${reportId}`) } });
     },
 
-    /** Report ids filed under a term, in slot order. */
-    async reportsWithTerm(term: string): Promise<string[]> {
-      const ids: string[] = [];
-      for (let slot = 0; slot < MAX_SLOTS; slot++) {
-        const entry = await terms.findOne({ _id: `${term}#${slot}` });
-        if (!entry) break;
-        if (entry.reportId) ids.push(entry.reportId);
+    /** Report ids filed under any of `wanted` (at most MAX_PER_TERM per term, the first filed). */
+    async reportsWithTerms(wanted: readonly string[]): Promise<string[]> {
+      if (!wanted.length) return [];
+      const entries = await terms.find({ term: { $in: [...wanted] } }, { projection: { term: 1, reportId: 1, at: 1 } }).sort({ at: 1, _id: 1 }).toArray();
+      const perTerm = new Map<string, number>();
+      const ids = new Set<string>();
+      for (const e of entries) {
+        const n = perTerm.get(e.term) ?? 0;
+        if (n >= MAX_PER_TERM) continue;
+        perTerm.set(e.term, n + 1);
+        ids.add(e.reportId);
       }
-      return ids;
+      return [...ids];
     },
 
-    /** Files a report under a term (once; a second call finds it there). */
-    async addTerm(term: string, reportId: string) {
-      for (let slot = 0; slot < MAX_SLOTS; slot++) {
-        const key = `${term}#${slot}`;
-        const entry = await terms.findOne({ _id: key });
-        if (entry?.reportId === reportId) return;
-        if (entry) continue;
-        try {
-          await terms.insertOne({ _id: key, reportId });
-          return;
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          // Another report took this slot between our read and our insert: try the next one.
-        }
+    /** Files a report under its terms; filing twice is harmless (the ids collide). */
+    async addTerms(reportId: string, filed: readonly string[]) {
+      if (!filed.length) return;
+      const at = new Date();
+      try {
+        await terms.insertMany(filed.map((term) => ({ _id: `${term}#${reportId}`, term, reportId, at })), { ordered: false });
+      } catch (err) {
+        const writeErrors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
+        if (!writeErrors?.length || writeErrors.some((e) => e.code !== 11000)) throw err;
       }
     },
   };
