@@ -239,8 +239,10 @@ export function createReportRepository(db: Db) {
     async findLinkCandidates(id: string, terms: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
       const ids = new Set<string>();
       for (const other of await side.reportsWithTerms(terms)) if (other !== id) ids.add(other);
-      const docs = await Promise.all([...ids].slice(0, limit * 2).map((other) => reports.findOne({ _id: other })));
-      return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status)).slice(0, limit);
+      if (!ids.size) return [];
+      // One query for all of them: on FerretDB each query is a scan, however few ids it names.
+      const docs = await reports.find({ _id: { $in: [...ids].slice(0, limit * 2) } }).toArray();
+      return docs.filter((d) => statuses.includes(d.status)).sort((a, b) => a._id.localeCompare(b._id)).slice(0, limit);
     },
 
     /** Key rotation: reports whose data key is wrapped by another master key. */
@@ -253,8 +255,8 @@ export function createReportRepository(db: Db) {
 
     /** Current desk and status of some reports (e.g. the targets of links); nothing else. */
     async findDesks(ids: string[]) {
-      const docs = await Promise.all(ids.map((id) => reports.findOne<Pick<ReportDoc, '_id' | 'desk' | 'status'>>({ _id: id }, { projection: { _id: 1, desk: 1, status: 1 } })));
-      return docs.filter((d) => d !== null);
+      if (!ids.length) return [];
+      return reports.find<Pick<ReportDoc, '_id' | 'desk' | 'status'>>({ _id: { $in: ids } }, { projection: { _id: 1, desk: 1, status: 1 } }).toArray();
     },
 
     /**
