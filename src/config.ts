@@ -57,6 +57,7 @@ const schema = z
     SLA_P4_SECONDS: int(72 * 3600, 1),
     OUTBOX_SWEEP_MS: int(10_000, 50, 3_600_000),
     OUTBOX_STALE_MS: int(5_000, 0, 3_600_000),
+    OUTBOX_RECONCILE_MS: int(15 * 60_000, 1_000, 24 * 3_600_000),
     TRIAGE_ATTEMPTS: int(5, 1, 100),
     TRIAGE_BACKOFF_MS: int(1_000, 1, 600_000),
     RETENTION_DAYS: int(6 * 365, 1, 100 * 365),
@@ -104,6 +105,8 @@ export interface Config {
     slaSeconds: Record<Priority, number>;
     outboxSweepMs: number;
     outboxStaleMs: number;
+    /** How often a worker looks for pending reports nothing else holds (a scan of reports). */
+    outboxReconcileMs: number;
     attempts: number;
     backoffMs: number;
     rulesFile: string;
@@ -212,6 +215,7 @@ export function loadConfig(
       slaSeconds: { P1: env.SLA_P1_SECONDS, P2: env.SLA_P2_SECONDS, P3: env.SLA_P3_SECONDS, P4: env.SLA_P4_SECONDS },
       outboxSweepMs: env.OUTBOX_SWEEP_MS,
       outboxStaleMs: env.OUTBOX_STALE_MS,
+      outboxReconcileMs: env.OUTBOX_RECONCILE_MS,
       attempts: env.TRIAGE_ATTEMPTS,
       backoffMs: env.TRIAGE_BACKOFF_MS,
       rulesFile: env.ROUTING_RULES_FILE,

@@ -1,6 +1,6 @@
 /**
  * The background worker: consumes the triage and SLA queues and runs the
- * periodic sweeps (outbox, overdue SLA). Nothing it needs lives in process
+ * periodic sweeps (outbox, overdue SLA, reconciliation). Nothing it needs lives in process
  * memory, so several workers can run side by side; a worker killed mid-job
  * leaves a stalled job that bull hands to another worker, and routing is
  * idempotent.
@@ -8,6 +8,9 @@
 import type { Deps } from './deps.js';
 import { createLinker } from './triage/linking.js';
 import { createTriageProcessor } from './triage/processor.js';
+
+/** How long a job whose failure could not be recorded waits before it is tried again. */
+const RETRY_AFTER_UNRECORDED_FAILURE_MS = 5_000;
 
 export interface Worker {
   close(): Promise<void>;
@@ -38,7 +41,12 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   q.triage.on('failed', (job, err) => {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.name }, 'triage job failed');
-    if (final) void processor.markFailed(job.data.reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(() => {});
+    if (!final) return;
+    // If even the failure cannot be recorded (the database is down), try the job again later
+    // rather than leave a pending report to the next reconciliation.
+    processor.markFailed(job.data.reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(async () => {
+      if (!(await q.enqueueTriage(job.data.reportId, { delayMs: RETRY_AFTER_UNRECORDED_FAILURE_MS }))) log.warn({ jobId: job.id }, 'triage failure not recorded; reconciliation will retry');
+    });
   });
 
   let sweeping = false;
@@ -56,10 +64,17 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   };
   const timer = setInterval(sweep, config.triage.outboxSweepMs);
   void sweep();
+  const reconcile = () =>
+    processor.reconcile(config.triage.outboxStaleMs).catch((err) => log.warn({ err: (err as Error).name }, 'triage reconciliation failed; will retry'));
+  const reconcileTimer = setInterval(reconcile, config.triage.outboxReconcileMs);
+  // Once at start too: a process killed mid-hand-off is most likely why this worker is (re)starting.
+  const firstReconcile = setTimeout(reconcile, Math.min(config.triage.outboxReconcileMs, 30_000));
   log.info({ concurrency }, 'worker started');
   return {
     async close() {
       clearInterval(timer);
+      clearInterval(reconcileTimer);
+      clearTimeout(firstReconcile);
       while (sweeping) await new Promise((r) => setTimeout(r, 20));
       // pause(true) stops taking new jobs on this worker and waits for active ones.
       await Promise.allSettled([q.triage.pause(true), q.sla.pause(true)]);

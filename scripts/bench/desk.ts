@@ -43,6 +43,8 @@ export interface DeskResult {
   deskQueueRepository: Latency;
   claimNextReportHttp: Latency & { empty: number };
   claimCandidatesRepository: Latency;
+  /** `findById` of a report: FerretDB's `_id` index is not used by its own queries, so this grows with the collection. */
+  findByIdRepository: Latency;
 }
 
 const DESK_QUEUE = `query($desk: Desk!, $first: Int) {
@@ -176,6 +178,11 @@ export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
   const repoCandidates = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
     await repo.claimCandidates('SO12', 5);
   });
+  const someIds = await o.db.collection<QueueEntry>('desk_queue').find({}, { projection: { _id: 1 } }).limit(50).toArray();
+  let k = 0;
+  const byId = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
+    if (!(await repo.findById(someIds[k++ % someIds.length]!._id))) throw new Error('findById found nothing');
+  });
   let empty = 0;
   const claims = await timeEach(o.claims, o.loopBudgetMs, async () => {
     const r = await gql(o.url, CLAIM_NEXT, { desk: 'SO12' }, o.token);
@@ -191,6 +198,7 @@ export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
     deskQueueRepository: latency(repoQueue),
     claimNextReportHttp: { ...latency(claims), empty },
     claimCandidatesRepository: latency(repoCandidates),
+    findByIdRepository: latency(byId),
   };
 }
 
@@ -212,8 +220,8 @@ export interface PushdownProbe {
 export async function probePushdown(db: Db): Promise<PushdownProbe[]> {
   const id = 'probe-id';
   const shapes: { source: string; collection: string; filter: Record<string, unknown>; sort?: Record<string, 1 | -1>; limit?: number }[] = [
-    { source: 'reports/repository.ts findById (intake retries, applyChange, triage)', collection: 'reports', filter: { _id: id } },
-    { source: 'reports/side-tables.ts link term slot (every triage)', collection: 'link_terms', filter: { _id: 'v:0000#0' } },
+    { source: 'reports/repository.ts findById (pushed down, yet a scan: see findById ms)', collection: 'reports', filter: { _id: id } },
+    { source: 'reports/side-tables.ts link terms of a report (every triage)', collection: 'link_terms', filter: { term: { $in: ['v:0000', 'p:0000'] } }, sort: { at: 1, _id: 1 } },
     { source: 'reports/side-tables.ts desk_queue (deskQueue, claims; small table)', collection: 'desk_queue', filter: { desk: 'SO12' }, sort: { priority: 1, receivedAt: 1, _id: 1 }, limit: 21 },
     { source: 'reports/side-tables.ts triage_outbox (sweep; small table)', collection: 'triage_outbox', filter: { recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1, _id: 1 }, limit: 500 },
     { source: 'reports/repository.ts findRecentBy (mySubmissions; rare)', collection: 'reports', filter: { 'recordedBy.id': 'u', recordedAt: { $gte: new Date() } }, sort: { recordedAt: -1 }, limit: 200 },

@@ -338,10 +338,10 @@ function printTables(s: Summary) {
   );
 
   out.push('', 'Desk queue as an SO12 investigator, sequential; ms (p50 p99 n)');
-  out.push('reports  SO12 queued | deskQueue HTTP        | repo deskQueue        | claimNextReport HTTP  | repo claimCandidates  | seed s | CPU cores: ferretdb  api worker redis bench');
+  out.push('reports  SO12 queued | deskQueue HTTP        | repo deskQueue        | claimNextReport HTTP  | repo claimCandidates  | repo findById         | seed s | CPU cores: ferretdb  api worker redis bench');
   for (const d of s.desk) {
     out.push(
-      `${String(d.reports).padStart(7)} ${String(d.so12Queued).padStart(12)} | ${ms(d.deskQueueHttp)} | ${ms(d.deskQueueRepository)} | ${ms(d.claimNextReportHttp)} | ${ms(d.claimCandidatesRepository)} | ${num(d.seedSeconds, 6)} |            ${cores(d.cores)}`,
+      `${String(d.reports).padStart(7)} ${String(d.so12Queued).padStart(12)} | ${ms(d.deskQueueHttp)} | ${ms(d.deskQueueRepository)} | ${ms(d.claimNextReportHttp)} | ${ms(d.claimCandidatesRepository)} | ${ms(d.findByIdRepository)} | ${num(d.seedSeconds, 6)} |            ${cores(d.cores)}`,
     );
   }
 

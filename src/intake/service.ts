@@ -116,11 +116,19 @@ export function createIntakeService(deps: IntakeDeps) {
     return doc;
   }
 
-  /** Hands a stored report to triage; a failure leaves it to the outbox sweep. */
+  /**
+   * Hands a stored report to triage. When the queue does not take it, the
+   * report goes in the outbox for the sweep; if even that fails, the
+   * worker's reconciliation finds it by its pending flag. The caller's
+   * report is stored either way, so this never fails the request.
+   */
   async function handOff(doc: ReportDoc) {
     if (!doc.triagePending) return;
-    const ok = await deps.enqueueTriage(doc._id);
-    if (!ok) log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
+    if (await deps.enqueueTriage(doc._id)) return;
+    log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
+    await reports.markPending(doc._id, doc.recordedAt).catch((err) => {
+      log.warn({ reportId: doc._id, err: (err as Error).name }, 'outbox entry not written; reconciliation will find the report');
+    });
   }
 
   function contentOf(input: HotlineCallInput | PartnerReferralInput, extra: Partial<ReportContent>): ReportContent {

@@ -9,7 +9,7 @@ import type { Db, Filter, UpdateFilter } from 'mongodb';
 import type { Desk } from '../auth/types.js';
 import { nextHistoryEntries, type HistoryInput } from './history.js';
 import { matches } from './match.js';
-import { createSideTables, queueEntryOf, sameEntry, type QueueEntry, type QueueSummary } from './side-tables.js';
+import { createSideTables, queueEntryOf, sameEntry, summaryOf, type QueueEntry, type QueueSummary } from './side-tables.js';
 import type { Priority, ReportDoc, ReportStatus } from './types.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
@@ -78,7 +78,7 @@ export function createReportRepository(db: Db) {
   /** Makes the side tables agree with a report as stored. */
   async function syncSideTables(doc: ReportDoc) {
     await side.setQueueEntry(doc._id, queueEntryOf(doc));
-    if (!doc.triagePending) await side.setPending(doc._id, doc.recordedAt, false);
+    if (!doc.triagePending) await side.leaveOutbox(doc._id);
   }
 
   return {
@@ -126,15 +126,23 @@ export function createReportRepository(db: Db) {
     },
 
     /**
-     * Stores a new report. Its outbox entry goes first: should the process die
-     * in between, the sweep finds an entry without a report and drops it;
-     * the other way round a report could wait for triage unseen.
+     * Stores a new report. It goes to triage by the queue; only when the queue
+     * does not take it does it get an outbox entry (`markPending`), and a
+     * report left with neither (a process killed in between) is found by
+     * `findUnrouted`. On FerretDB every write waits for the one SQLite writer,
+     * so an outbox entry for every report cost two writes of about a dozen.
      */
     async insert(doc: ReportDoc) {
-      if (doc.triagePending) await side.setPending(doc._id, doc.recordedAt, true);
       await reports.insertOne(doc);
       return doc;
     },
+
+    /** Puts a stored report in the outbox: its hand-off to the queue failed. */
+    markPending: (id: string, recordedAt: Date) => side.setPending(id, recordedAt, true),
+
+    /** Reports still pending triage, recorded before `recordedBefore` (a scan of reports on FerretDB: rare use only). */
+    findUnrouted: async (recordedBefore: Date, limit: number) =>
+      (await reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1 } }).limit(limit).toArray()).map((d) => d._id),
 
     findById: (id: string) => reports.findOne({ _id: id }),
     findSummary: (id: string) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION }),
@@ -198,7 +206,7 @@ export function createReportRepository(db: Db) {
     /** Makes the side tables agree with a report as stored (repairs what a crash left stale). */
     syncSideTables,
     findPendingEntry: (id: string) => side.outbox.findOne({ _id: id }),
-    /** Drops an outbox entry whose report was never stored (an intake that died half-way). */
+    /** Drops an outbox entry whose report does not exist. */
     dropOrphanOutboxEntry: (id: string) => side.setPending(id, new Date(0), false),
 
     /** A desk's unclaimed, triaged reports by priority then age; keyset pagination; no content. */
@@ -214,7 +222,7 @@ export function createReportRepository(db: Db) {
           }
         : { desk };
       const batch = await side.queue.find(filter).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(first + 1).toArray();
-      const docs: QueueSummary[] = batch.map((e) => e.summary);
+      const docs: QueueSummary[] = batch.map(summaryOf);
       return { docs: docs.slice(0, first), hasNextPage: docs.length > first };
     },
 

@@ -14,7 +14,8 @@
  *
  * - `desk_queue`: one entry per TRIAGED, unclaimed report: what ordering and
  *   SLA sweeps need.
- * - `triage_outbox`: one entry per report whose triage is pending.
+ * - `triage_outbox`: one entry per report pending triage that the queue did
+ *   not take (Redis down) or that was sent back to triage.
  * - `link_terms`: one entry `<term>#<report id>` per blind-index term of a
  *   report, so filing is plain inserts (a second filing collides on `_id`)
  *   and finding the reports of all a report's terms is one query.
@@ -24,10 +25,12 @@
  * change and removed after it, so an entry can be stale, never missing; a
  * claim reads the report itself and repairs a stale entry it meets).
  */
-import type { Db } from 'mongodb';
+import { BSON, type Db } from 'mongodb';
 import type { Desk } from '../auth/types.js';
 import { canonicalJson } from '../audit/canonical.js';
 import type { Priority, ReportDoc } from './types.js';
+
+const { EJSON } = BSON;
 
 /** What a queue listing shows of a report: everything but content, keys, index terms and history. */
 export type QueueSummary = Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history'>;
@@ -39,15 +42,31 @@ export interface QueueEntry {
   receivedAt: Date;
   dueBy: Date | null;
   escalated: boolean;
-  /** The report as listed, so that reading a queue touches nothing but this table. */
-  summary: QueueSummary;
+  /**
+   * The report as listed (Extended JSON of a QueueSummary), so that reading a
+   * queue touches nothing but this table. A string, not a sub-document:
+   * FerretDB decodes every field of every row it scans, and a nested summary
+   * made a scan ~4x slower per row (measured: 0.37 against 0.10 ms a row).
+   */
+  summary: string;
 }
+
+/** The listing of a report, from its queue entry. */
+export const summaryOf = (entry: Pick<QueueEntry, 'summary'>): QueueSummary => EJSON.parse(entry.summary, { relaxed: false }) as QueueSummary;
 
 /** The one definition of "in a desk queue": triaged, on a desk, prioritised, unclaimed. */
 export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
   if (doc.status !== 'TRIAGED' || !doc.desk || !doc.priority || doc.assignee) return null;
   const { content: _c, dataKey: _k, bidx: _b, history: _h, ...summary } = doc;
-  return { _id: doc._id, desk: doc.desk, priority: doc.priority, receivedAt: doc.receivedAt, dueBy: doc.triage?.dueBy ?? null, escalated: !!doc.escalated, summary };
+  return {
+    _id: doc._id,
+    desk: doc.desk,
+    priority: doc.priority,
+    receivedAt: doc.receivedAt,
+    dueBy: doc.triage?.dueBy ?? null,
+    escalated: !!doc.escalated,
+    summary: EJSON.stringify(summary, { relaxed: false }),
+  };
 }
 
 export const sameEntry = (a: QueueEntry | null, b: QueueEntry | null) => a === b || (!!a && !!b && canonicalJson(a) === canonicalJson(b));
@@ -90,6 +109,11 @@ export function createSideTables(db: Db) {
         }
       }
       else await outbox.deleteOne({ _id: id });
+    },
+
+    /** Removes a report's outbox entry, if it has one (most reports never get one; a read is cheaper than a write). */
+    async leaveOutbox(id: string) {
+      if (await outbox.findOne({ _id: id }, { projection: { _id: 1 } })) await outbox.deleteOne({ _id: id });
     },
 
     /** Takes a report off its terms (erasure): never findable by them again. */

@@ -33,7 +33,7 @@ const ROUTABLE = ['RECEIVED', 'TRIAGE_FAILED'] as const;
 
 export type TriageProcessor = ReturnType<typeof createTriageProcessor>;
 
-/** An outbox entry this old without its report was left by an intake that died before storing it. */
+/** An outbox entry this old without its report will never see it. */
 const ORPHAN_OUTBOX_MS = 10 * 60_000;
 
 export function createTriageProcessor(deps: TriageDeps) {
@@ -60,7 +60,8 @@ export function createTriageProcessor(deps: TriageDeps) {
     async route(reportId: string): Promise<'routed' | 'skipped'> {
       let doc = await reports.findById(reportId);
       if (!doc) {
-        // The outbox entry is written just before its report: without a report long after, the intake died in between.
+        // An entry without a report (none should exist: entries follow their report). A young one
+        // is left alone in case its report is still being written; an old one is dropped.
         const entry = await reports.findPendingEntry(reportId);
         if (entry && Date.now() - entry.recordedAt.getTime() > ORPHAN_OUTBOX_MS) await reports.dropOrphanOutboxEntry(reportId);
         return 'skipped';
@@ -139,6 +140,8 @@ export function createTriageProcessor(deps: TriageDeps) {
           return;
         }
       }
+      // Still pending and never marked (a version claim held by a writer that died): the worker tries the job again later.
+      throw new Error(`report ${reportId}: triage failure could not be recorded`);
     },
 
     /** Escalates a report still unclaimed at its deadline: a flag, a history entry, a raised priority. */
@@ -172,6 +175,21 @@ export function createTriageProcessor(deps: TriageDeps) {
       let enqueued = 0;
       for (const p of pending) if (await deps.queues.enqueueTriage(p._id)) enqueued++;
       if (pending.length) log.info({ pending: pending.length, enqueued }, 'outbox sweep');
+      return enqueued;
+    },
+
+    /**
+     * Reconciliation: reports still pending triage that neither the queue nor
+     * the outbox holds (a process killed between storing a report and handing
+     * it over, a failed job whose failure could not be recorded). A scan of
+     * `reports` on FerretDB, so it runs rarely (OUTBOX_RECONCILE_MS);
+     * enqueueing a report already queued or routed is harmless.
+     */
+    async reconcile(staleMs: number): Promise<number> {
+      const ids = await reports.findUnrouted(new Date(Date.now() - staleMs), 1_000);
+      let enqueued = 0;
+      for (const id of ids) if (await deps.queues.enqueueTriage(id)) enqueued++;
+      if (ids.length) log.info({ pending: ids.length, enqueued }, 'triage reconciliation');
       return enqueued;
     },
 

@@ -25,7 +25,7 @@ export interface TriageQueues {
   sla: Queue.Queue<SlaJob>;
   maintenance: Queue.Queue<Record<string, never>>;
   /** Enqueues a report for triage; false (never throws) when Redis does not answer in time. */
-  enqueueTriage(reportId: string, timeoutMs?: number): Promise<boolean>;
+  enqueueTriage(reportId: string, opts?: { timeoutMs?: number; delayMs?: number }): Promise<boolean>;
 }
 
 export function createTriageQueues(factory: QueueFactory, opts: { attempts: number; backoffMs: number }): TriageQueues {
@@ -36,12 +36,12 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
     triage,
     sla,
     maintenance,
-    async enqueueTriage(reportId, timeoutMs = 1_000) {
+    async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0 } = {}) {
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
           // A finished job under the same id (failed for good, or completed) would make add() a no-op: replace it.
-          triage.getJob(reportId).then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined)).then(() => triage.add({ reportId }, { jobId: reportId })),
+          triage.getJob(reportId).then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined)).then(() => triage.add({ reportId }, { jobId: reportId, ...(delayMs ? { delay: delayMs } : {}) })),
           new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error('enqueue timed out')), timeoutMs);
           }),

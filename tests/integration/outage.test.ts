@@ -38,12 +38,15 @@ describe('intake during outages', () => {
     const id = res.data.recordHotlineCall.id;
     const stored = await reports().findOne({ _id: id });
     expect(stored).toMatchObject({ status: 'RECEIVED', triagePending: true });
+    // The queue did not take it: the outbox holds it for the sweep.
+    expect(await app.deps.database.db.collection('triage_outbox').findOne({ _id: id })).not.toBeNull();
 
     await services.redis.start();
     await waitFor(async () => (await reports().findOne({ _id: id }))?.status === 'TRIAGED', 30_000, 'triage after Redis returned');
     const doc = await reports().findOne({ _id: id });
     expect(doc).toMatchObject({ desk: 'SO13', priority: 'P1', triagePending: false });
     expect(doc!.history.filter((h) => h.action === 'triaged')).toHaveLength(1);
+    expect(await app.deps.database.db.collection('triage_outbox').findOne({ _id: id })).toBeNull();
   });
 
   it('fails fast with SERVICE_UNAVAILABLE while the database is down, and stores nothing half-written', async () => {

@@ -4,6 +4,9 @@
  * crash can leave stale is repaired, never lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summaryOf, type QueueEntry } from '../../src/reports/side-tables.js';
+import { createLinker } from '../../src/triage/linking.js';
+import { createTriageProcessor } from '../../src/triage/processor.js';
 import type { ReportDoc } from '../../src/reports/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
@@ -23,13 +26,29 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const db = () => app.deps.database.db;
-const queueEntry = (id: string) => db().collection('desk_queue').findOne({ _id: id as never });
+const queueEntry = (id: string) => db().collection<QueueEntry>('desk_queue').findOne({ _id: id });
 const outboxEntry = (id: string) => db().collection('triage_outbox').findOne({ _id: id as never });
 
+/** A triage processor on the app's services, driven by hand (no worker runs here). */
+function processor() {
+  return createTriageProcessor({
+    reports: app.deps.reports,
+    audit: app.deps.services.audit,
+    linker: createLinker({ reports: app.deps.reports, crypto: app.deps.crypto, audit: app.deps.services.audit }),
+    threatLevel: app.deps.services.threatLevel,
+    rules: app.deps.rules,
+    events: app.deps.events,
+    queues: app.deps.triageQueues,
+    slaSeconds: app.deps.config.triage.slaSeconds,
+    log: app.deps.log,
+  });
+}
+
 describe('side tables', () => {
-  it('puts a new report in the outbox, then moves it to the desk queue and out again as it changes', async () => {
+  it('hands a new report straight to the queue (no outbox entry), then moves it to the desk queue and out again as it changes', async () => {
     const id = await recordCall(app, handler.token, 1);
-    expect(await outboxEntry(id)).not.toBeNull();
+    expect(await app.deps.triageQueues.triage.getJob(id)).not.toBeNull();
+    expect(await outboxEntry(id)).toBeNull();
     expect(await queueEntry(id)).toBeNull();
     await triageDirectly(app, id, 'SO12', 'P2');
     expect(await outboxEntry(id)).toBeNull();
@@ -72,10 +91,12 @@ describe('side tables', () => {
     expect(order.indexOf(b)).toBeLessThan(order.indexOf(a));
     expect(order.indexOf(a)).toBeLessThan(order.indexOf(c));
     const entry = await queueEntry(b);
-    expect(entry?.summary).toMatchObject({ reference: (await findReport(app, b)).reference, status: 'TRIAGED' });
-    expect(entry?.summary).not.toHaveProperty('content');
-    expect(entry?.summary).not.toHaveProperty('dataKey');
-    expect(entry?.summary).not.toHaveProperty('bidx');
+    const listed = summaryOf(entry!);
+    expect(listed).toMatchObject({ reference: (await findReport(app, b)).reference, status: 'TRIAGED' });
+    expect(listed.receivedAt).toBeInstanceOf(Date);
+    expect(listed).not.toHaveProperty('content');
+    expect(listed).not.toHaveProperty('dataKey');
+    expect(listed).not.toHaveProperty('bidx');
   });
 
   it('refuses a change whose precondition no longer holds, and leaves the version claimable', async () => {
@@ -94,24 +115,13 @@ describe('side tables', () => {
     const id = await recordCall(app, handler.token, 4);
     const routedId = await recordCall(app, handler.token, 5);
     await triageDirectly(app, routedId, 'SO12', 'P3');
-    // A routed report whose entry survived a crash, and an entry whose intake died before storing the report.
+    // A routed report whose entry survived a crash, and an entry whose report does not exist.
     await db().collection('triage_outbox').insertOne({ _id: routedId as never, recordedAt: new Date(0) });
     await db().collection('triage_outbox').insertOne({ _id: 'orphan-report' as never, recordedAt: new Date(0) });
-    await db().collection('triage_outbox').updateOne({ _id: id as never }, { $set: { recordedAt: new Date(0) } });
+    // A report whose hand-off found Redis down.
+    await app.deps.reports.markPending(id, new Date(0));
     await app.deps.triageQueues.triage.empty();
-    const processor = (await import('../../src/triage/processor.js')).createTriageProcessor;
-    const { createLinker } = await import('../../src/triage/linking.js');
-    const p = processor({
-      reports: app.deps.reports,
-      audit: app.deps.services.audit,
-      linker: createLinker({ reports: app.deps.reports, crypto: app.deps.crypto, audit: app.deps.services.audit }),
-      threatLevel: app.deps.services.threatLevel,
-      rules: app.deps.rules,
-      events: app.deps.events,
-      queues: app.deps.triageQueues,
-      slaSeconds: app.deps.config.triage.slaSeconds,
-      log: app.deps.log,
-    });
+    const p = processor();
     // The sweep only enqueues (no report reads); routing sorts out each entry.
     expect(await p.sweepOutbox(1_000)).toBe(3);
     for (const jobId of [id, routedId, 'orphan-report']) expect(await app.deps.triageQueues.triage.getJob(jobId)).not.toBeNull();
@@ -127,6 +137,22 @@ describe('side tables', () => {
     await db().collection('triage_outbox').deleteOne({ _id: 'report-being-stored' as never });
     expect(await p.route(id)).toBe('routed');
     expect(await outboxEntry(id)).toBeNull();
+  });
+
+  it('reconciles a pending report that neither the queue nor the outbox holds (a process killed mid-hand-off)', async () => {
+    const id = await recordCall(app, handler.token, 9);
+    const routedId = await recordCall(app, handler.token, 10);
+    await triageDirectly(app, routedId, 'SO13', 'P2');
+    await app.deps.triageQueues.triage.empty();
+    expect(await app.deps.triageQueues.triage.getJob(id)).toBeNull();
+    expect(await outboxEntry(id)).toBeNull();
+    const p = processor();
+    // Too recent for reconciliation: its hand-off may still be under way.
+    expect(await p.reconcile(60_000)).toBe(0);
+    expect(await p.reconcile(0)).toBeGreaterThanOrEqual(1);
+    expect(await app.deps.triageQueues.triage.getJob(id)).not.toBeNull();
+    expect(await app.deps.triageQueues.triage.getJob(routedId)).toBeNull();
+    expect(await p.route(id)).toBe('routed');
   });
 
   it('files blind-index terms once per report and finds open reports sharing them', async () => {
