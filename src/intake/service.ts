@@ -6,7 +6,8 @@
  * Idempotency keys make retries safe: same key and content → same report,
  * same key and other content → CONFLICT.
  */
-import type { AuditLog } from '../audit/types.js';
+import { auditIfMissing } from '../audit/late.js';
+import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
 import { receiptHash, type IntakeKeys } from '../crypto/derived.js';
 import type { Crypto } from '../crypto/index.js';
@@ -116,6 +117,12 @@ export function createIntakeService(deps: IntakeDeps) {
     return doc;
   }
 
+  /** Audits a stored report's creation; a retry makes sure the entry exists (see audit/late.ts). */
+  async function auditCreate(doc: ReportDoc, created: boolean, event: AuditEventInput & { target: { id: string } }) {
+    if (created) await audit.record(event);
+    else await auditIfMissing(audit, event, doc.recordedAt);
+  }
+
   /**
    * Hands a stored report to triage. When the queue does not take it, the
    * report goes in the outbox for the sweep; if even that fails, the
@@ -174,15 +181,13 @@ export function createIntakeService(deps: IntakeDeps) {
             : null,
         }),
       );
-      if (created) {
-        await audit.record({
-          action: 'report.create',
-          actor: { type: 'user', id: principal.userId, name: principal.username },
-          target: { type: 'report', id: doc._id },
-          outcome: 'success',
-          details: { reference: doc.reference, source: doc.source, channel: doc.channel, imminentThreat: doc.imminentThreat },
-        });
-      }
+      await auditCreate(doc, created, {
+        action: 'report.create',
+        actor: { type: 'user', id: principal.userId, name: principal.username },
+        target: { type: 'report', id: doc._id },
+        outcome: 'success',
+        details: { reference: doc.reference, source: doc.source, channel: doc.channel, imminentThreat: doc.imminentThreat },
+      });
       await handOff(doc);
       return doc;
     },
@@ -214,15 +219,13 @@ export function createIntakeService(deps: IntakeDeps) {
         },
         contentOf(input, { caller: null, partnerReference: input.partnerReference }),
       );
-      if (created) {
-        await audit.record({
-          action: 'report.create',
-          actor: { type: 'partner', id: principal.partnerId, name: principal.name },
-          target: { type: 'report', id: doc._id },
-          outcome: 'success',
-          details: { source: doc.source, imminentThreat: doc.imminentThreat },
-        });
-      }
+      await auditCreate(doc, created, {
+        action: 'report.create',
+        actor: { type: 'partner', id: principal.partnerId, name: principal.name },
+        target: { type: 'report', id: doc._id },
+        outcome: 'success',
+        details: { source: doc.source, imminentThreat: doc.imminentThreat },
+      });
       await handOff(doc);
       return { receipt, receivedAt: doc.recordedAt, imminentThreat: doc.imminentThreat };
     },

@@ -179,8 +179,9 @@ export function createReportRepository(db: Db) {
       if (!(await claimVersion(claimId, doc))) return null;
       const next = { ...doc, ...(change.set ?? {}), version: doc.version + 1 } as ReportDoc;
       for (const k of change.unset ?? []) delete (next as unknown as Record<string, unknown>)[k];
+      const before = queueEntryOf(doc);
       const entry = queueEntryOf(next);
-      if (entry && !sameEntry(entry, queueEntryOf(doc))) await side.setQueueEntry(doc._id, entry);
+      if (entry && !sameEntry(entry, before)) await side.setQueueEntry(doc._id, entry);
       if (next.triagePending && !doc.triagePending) await side.setPending(doc._id, doc.recordedAt, true);
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
@@ -195,7 +196,10 @@ export function createReportRepository(db: Db) {
       const updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
       if (!updated) return null;
       if (updated.version !== doc.version + 1) throw new Error(`report ${doc._id} was written outside applyChange`);
-      await syncSideTables(updated);
+      // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
+      const after = queueEntryOf(updated);
+      if (!sameEntry(after, entry ?? before)) await side.setQueueEntry(doc._id, after);
+      if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
       return updated;
     },
 

@@ -4,6 +4,7 @@
  * pending (so a job run twice, or by two workers, routes it once). Also the
  * SLA escalation, the failure marking and the outbox sweep.
  */
+import { auditIfMissing } from '../audit/late.js';
 import type { AuditLog } from '../audit/types.js';
 import type { Priority as ConfigPriority } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -50,6 +51,17 @@ export function createTriageProcessor(deps: TriageDeps) {
     }
   }
 
+  /** A routing found made when its job runs again may have lost its audit entry (see audit/late.ts). */
+  async function auditLateTriage(doc: ReportDoc) {
+    const last = doc.history.at(-1);
+    if (!last || last.action !== 'triaged' || last.actor.id !== SYSTEM.id) return;
+    const to = last.to as { desk?: string; priority?: string; ruleSetVersion?: string };
+    const details = { desk: to.desk, priority: to.priority, reasons: doc.triage?.reasons ?? [], ruleSetVersion: to.ruleSetVersion, threatLevel: null };
+    if (await auditIfMissing(audit, { action: 'report.triage', actor: SYSTEM, target: { type: 'report', id: doc._id }, outcome: 'success', details }, new Date(last.at))) {
+      log.warn({ reportId: doc._id }, 'routing was not audited (process killed or audit write failed); audited now');
+    }
+  }
+
   async function scheduleSla(doc: Pick<ReportDoc, '_id'>, dueBy: Date) {
     const delay = Math.max(0, dueBy.getTime() - Date.now());
     await deps.queues.sla.add({ reportId: doc._id, dueBy: dueBy.toISOString() }, { delay, jobId: `sla:${doc._id}:${dueBy.getTime()}` });
@@ -67,8 +79,10 @@ export function createTriageProcessor(deps: TriageDeps) {
         return 'skipped';
       }
       if (!doc.triagePending || !(ROUTABLE as readonly string[]).includes(doc.status)) {
-        // Routed already (a duplicate job, or a crash after routing): make sure it has left the outbox.
+        // Routed already (a duplicate job, or a crash after routing): make sure it has left the outbox,
+        // and that a crash between routing and its audit entry did not leave the routing unaudited.
         await reports.syncSideTables(doc);
+        await auditLateTriage(doc);
         return 'skipped';
       }
       const links = await deps.linker.confirmedLinks(doc);
