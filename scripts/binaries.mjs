@@ -1,5 +1,5 @@
-// Makes sure the local service binaries exist: Debian's redis-server and a
-// FerretDB v1.24.2 built from the Go module proxy. Plain JavaScript with no
+// Makes sure the local service binaries exist: Debian's redis-server and sqlite3,
+// and a FerretDB v1.24.2 built from the Go module proxy. Plain JavaScript with no
 // dependencies, because `npm start` / `npm test` call it before `npm install`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, cpSync, chmodSync, writeFileSync, rmSync, readdirSync, statSync } from 'node:fs';
@@ -20,22 +20,38 @@ function log(msg) {
   process.stderr.write(`[setup] ${msg}\n`);
 }
 
-/** Returns the path of redis-server, installing Debian's package when missing. */
-export function ensureRedis() {
-  const found = which('redis-server') ?? (existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : null);
+/** Returns the path of a Debian package's binary, installing the package when missing. */
+function ensureDebian(binary, pkg) {
+  const found = which(binary) ?? (existsSync(`/usr/bin/${binary}`) ? `/usr/bin/${binary}` : null);
   if (found) return found;
   if (process.getuid?.() !== 0) {
-    throw new Error('redis-server is missing; install it with: sudo apt-get install -y redis-server');
+    throw new Error(`${binary} is missing; install it with: sudo apt-get install -y ${pkg}`);
   }
-  log('installing redis-server with apt-get (first run only)...');
+  log(`installing ${pkg} with apt-get (first run only)...`);
   execFileSync('apt-get', ['update'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], {
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', pkg], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-  const installed = which('redis-server') ?? '/usr/bin/redis-server';
-  if (!existsSync(installed)) throw new Error('apt-get did not install redis-server');
+  const installed = which(binary) ?? `/usr/bin/${binary}`;
+  if (!existsSync(installed)) throw new Error(`apt-get did not install ${pkg}`);
   return installed;
+}
+
+/** Returns the path of redis-server, installing Debian's package when missing. */
+export const ensureRedis = () => ensureDebian('redis-server', 'redis-server');
+
+/**
+ * The sqlite3 shell, for the _id index FerretDB's own lookups need (see
+ * scripts/ferretdb-id-index.ts). Only a speed-up: null when it cannot be had.
+ */
+export function ensureSqlite3() {
+  try {
+    return ensureDebian('sqlite3', 'sqlite3');
+  } catch (err) {
+    log(`sqlite3 unavailable (${err.message}); FerretDB lookups by _id will scan their collections`);
+    return null;
+  }
 }
 
 function ferretdbWorks() {
@@ -88,7 +104,7 @@ function makeWritable(dir) {
   }
 }
 
-/** Both binaries, installed or built when missing. */
+/** The binaries, installed or built when missing. */
 export function ensureBinaries() {
-  return { redisServer: ensureRedis(), ferretdb: ensureFerretDB() };
+  return { redisServer: ensureRedis(), ferretdb: ensureFerretDB(), sqlite3: ensureSqlite3() };
 }

@@ -10,6 +10,7 @@ import { mkdirSync, createWriteStream } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { ensureBinaries } from './binaries.mjs';
+import { keepIdIndexes } from './ferretdb-id-index.js';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -28,6 +29,8 @@ export interface Services {
   redisUrl: string;
   mongo: ManagedProcess;
   redis: ManagedProcess;
+  /** Gives FerretDB's collections the `_id` index its lookups can use, now (the launcher also does it every second). */
+  indexIdLookups(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -194,12 +197,15 @@ export async function startServices(opts: StartOptions): Promise<Services> {
   );
 
   await Promise.all([mongo.start(), redis.start()]);
+  const idIndexes = bins.sqlite3 ? keepIdIndexes(bins.sqlite3, ferretDir) : null;
   return {
     mongoUri: `mongodb://127.0.0.1:${mongoPort}/`,
     redisUrl: `redis://127.0.0.1:${redisPort}`,
     mongo,
     redis,
+    indexIdLookups: async () => (idIndexes ? idIndexes.now() : 0),
     async stop() {
+      idIndexes?.stop();
       await Promise.all([mongo.stop(), redis.stop()]);
     },
   };

@@ -43,7 +43,7 @@ export interface DeskResult {
   deskQueueRepository: Latency;
   claimNextReportHttp: Latency & { empty: number };
   claimCandidatesRepository: Latency;
-  /** `findById` of a report: FerretDB's `_id` index is not used by its own queries, so this grows with the collection. */
+  /** `findById` of a report: on FerretDB a scan unless the launcher's `_id` index is there (scripts/ferretdb-id-index.ts). */
   findByIdRepository: Latency;
 }
 
@@ -220,8 +220,8 @@ export interface PushdownProbe {
 export async function probePushdown(db: Db): Promise<PushdownProbe[]> {
   const id = 'probe-id';
   const shapes: { source: string; collection: string; filter: Record<string, unknown>; sort?: Record<string, 1 | -1>; limit?: number }[] = [
-    { source: 'reports/repository.ts findById (pushed down, yet a scan: see findById ms)', collection: 'reports', filter: { _id: id } },
-    { source: 'reports/side-tables.ts link terms of a report (every triage)', collection: 'link_terms', filter: { term: { $in: ['v:0000', 'p:0000'] } }, sort: { at: 1, _id: 1 } },
+    { source: 'reports/repository.ts findById (indexed by the launcher: scripts/ferretdb-id-index.ts)', collection: 'reports', filter: { _id: id } },
+    { source: 'reports/side-tables.ts link term slot (every triage; indexed likewise)', collection: 'link_terms', filter: { _id: 'v:0000#0' } },
     { source: 'reports/side-tables.ts desk_queue (deskQueue, claims; small table)', collection: 'desk_queue', filter: { desk: 'SO12' }, sort: { priority: 1, receivedAt: 1, _id: 1 }, limit: 21 },
     { source: 'reports/side-tables.ts triage_outbox (sweep; small table)', collection: 'triage_outbox', filter: { recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1, _id: 1 }, limit: 500 },
     { source: 'reports/repository.ts findRecentBy (mySubmissions; rare)', collection: 'reports', filter: { 'recordedBy.id': 'u', recordedAt: { $gte: new Date() } }, sort: { recordedAt: -1 }, limit: 200 },

@@ -242,19 +242,15 @@ export function createReportRepository(db: Db) {
       return batch.map((e) => e._id);
     },
 
-    /** Files a report under its blind-index terms, so later reports find it. */
-    async fileLinkTerms(id: string, terms: readonly string[]) {
-      await side.addTerms(id, terms);
-    },
+    /** Files a report under its blind-index terms, so later reports find it; returns the reports filed there before it. */
+    fileLinkTerms: (id: string, terms: readonly string[]) => side.fileTerms(id, terms),
 
-    /** Reports in one of `statuses` sharing a blind-index term: candidates only, to confirm by decryption. */
-    async findLinkCandidates(id: string, terms: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
-      const ids = new Set<string>();
-      for (const other of await side.reportsWithTerms(terms)) if (other !== id) ids.add(other);
-      if (!ids.size) return [];
-      // One query for all of them: on FerretDB each query is a scan, however few ids it names.
-      const docs = await reports.find({ _id: { $in: [...ids].slice(0, limit * 2) } }).toArray();
-      return docs.filter((d) => statuses.includes(d.status)).sort((a, b) => a._id.localeCompare(b._id)).slice(0, limit);
+    /** Those of `ids` in one of `statuses`: link candidates only, to confirm by decryption. */
+    async findLinkCandidates(candidateIds: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
+      const ids = new Set(candidateIds);
+      // One lookup by _id each: FerretDB pushes down nothing else (an $in of ids decodes the whole collection).
+      const docs = await Promise.all([...ids].slice(0, limit * 2).map((other) => reports.findOne({ _id: other })));
+      return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status)).slice(0, limit);
     },
 
     /** Key rotation: reports whose data key is wrapped by another master key. */
@@ -267,8 +263,8 @@ export function createReportRepository(db: Db) {
 
     /** Current desk and status of some reports (e.g. the targets of links); nothing else. */
     async findDesks(ids: string[]) {
-      if (!ids.length) return [];
-      return reports.find<Pick<ReportDoc, '_id' | 'desk' | 'status'>>({ _id: { $in: ids } }, { projection: { _id: 1, desk: 1, status: 1 } }).toArray();
+      const docs = await Promise.all(ids.map((id) => reports.findOne<Pick<ReportDoc, '_id' | 'desk' | 'status'>>({ _id: id }, { projection: { _id: 1, desk: 1, status: 1 } })));
+      return docs.filter((d) => d !== null);
     },
 
     /**

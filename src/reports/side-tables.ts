@@ -2,23 +2,24 @@
  * Small collections kept beside `reports` so that no hot path has to query
  * `reports` by anything but `_id`.
  *
- * Why: FerretDB 1.x on SQLite reads and decodes every document of a
- * collection for any filter (even `{ _id }`: its `_id` index is on another
- * JSON expression than the one its queries use, so SQLite cannot use it;
- * other indexes only enforce uniqueness). Reports are several KiB each, so a
- * desk-queue read over `reports` took ~2.4 s at 2,000 reports (measured by
- * `npm run bench`). These tables hold a few hundred bytes per entry and only
- * the entries that matter now (queued reports, reports awaiting triage), so
- * one scan of them stays cheap, and on MongoDB their indexes make them cheap
- * anyway.
+ * Why: FerretDB 1.x on SQLite evaluates only one filter itself,
+ * `{ _id: <string> }` (searched by index thanks to the launcher's workaround,
+ * scripts/ferretdb-id-index.ts); for any other it reads and decodes every
+ * document of the collection (~0.1 ms a row for a small flat one, ~0.4 ms
+ * for a nested one). A desk-queue read over `reports` took ~2.4 s at 2,000
+ * reports (measured by `npm run bench`). These tables hold only the entries
+ * that matter now (queued reports, reports the queue did not take) or are
+ * read by `_id` alone (link terms), and on MongoDB their indexes make them
+ * cheap anyway.
  *
  * - `desk_queue`: one entry per TRIAGED, unclaimed report: what ordering and
  *   SLA sweeps need.
  * - `triage_outbox`: one entry per report pending triage that the queue did
  *   not take (Redis down) or that was sent back to triage.
- * - `link_terms`: one entry `<term>#<report id>` per blind-index term of a
- *   report, so filing is plain inserts (a second filing collides on `_id`)
- *   and finding the reports of all a report's terms is one query.
+ * - `link_terms`: blind-index term → report ids, as insert-only slots
+ *   `<term>#<n>`: inserting a unique _id is the one write FerretDB makes
+ *   atomic, so two reports never take the same slot, and reading a term is
+ *   a few lookups by _id, whatever the size of the table.
  *
  * They are derived from the report and may lag it after a crash; the rule
  * that keeps that safe lives in the repository (entries are added before a
@@ -71,15 +72,15 @@ export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
 
 export const sameEntry = (a: QueueEntry | null, b: QueueEntry | null) => a === b || (!!a && !!b && canonicalJson(a) === canonicalJson(b));
 
-/** A term shared by more reports than this is not a useful link: only its first reports are returned. */
-const MAX_PER_TERM = 64;
+/** A term's slots are read one by one (each a lookup by _id); a term with more reports than this is not a useful link. */
+const MAX_SLOTS = 64;
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 export function createSideTables(db: Db) {
   const queue = db.collection<QueueEntry>('desk_queue');
   const outbox = db.collection<{ _id: string; recordedAt: Date }>('triage_outbox');
-  const terms = db.collection<{ _id: string; term: string; reportId: string; at: Date }>('link_terms');
+  const terms = db.collection<{ _id: string; reportId: string }>('link_terms');
 
   return {
     queue,
@@ -89,8 +90,6 @@ export function createSideTables(db: Db) {
       await queue.createIndex({ desk: 1, priority: 1, receivedAt: 1, _id: 1 });
       await queue.createIndex({ escalated: 1, dueBy: 1 });
       await outbox.createIndex({ recordedAt: 1 });
-      await terms.createIndex({ term: 1, at: 1 });
-      await terms.createIndex({ reportId: 1 });
     },
 
     /** Makes the queue entry of a report match `entry` (null: not queued). */
@@ -116,36 +115,49 @@ export function createSideTables(db: Db) {
       if (await outbox.findOne({ _id: id }, { projection: { _id: 1 } })) await outbox.deleteOne({ _id: id });
     },
 
-    /** Takes a report off its terms (erasure): never findable by them again. */
+    /** Takes a report off its terms (erasure). Its slots stay, emptied: readers stop at the first missing slot. */
     async removeTerms(reportId: string, removed: readonly string[]) {
-      if (removed.length) await terms.deleteMany({ _id: { $in: removed.map((t) => `${t}#${reportId}`) } });
+      await Promise.all(
+        removed.map(async (term) => {
+          for (let slot = 0; slot < MAX_SLOTS; slot++) {
+            const key = `${term}#${slot}`;
+            const entry = await terms.findOne({ _id: key });
+            if (!entry) return;
+            if (entry.reportId === reportId) await terms.replaceOne({ _id: key }, { reportId: '' });
+          }
+        }),
+      );
     },
 
-    /** Report ids filed under any of `wanted` (at most MAX_PER_TERM per term, the first filed). */
-    async reportsWithTerms(wanted: readonly string[]): Promise<string[]> {
-      if (!wanted.length) return [];
-      const entries = await terms.find({ term: { $in: [...wanted] } }, { projection: { term: 1, reportId: 1, at: 1 } }).sort({ at: 1, _id: 1 }).toArray();
-      const perTerm = new Map<string, number>();
-      const ids = new Set<string>();
-      for (const e of entries) {
-        const n = perTerm.get(e.term) ?? 0;
-        if (n >= MAX_PER_TERM) continue;
-        perTerm.set(e.term, n + 1);
-        ids.add(e.reportId);
-      }
-      return [...ids];
-    },
-
-    /** Files a report under its terms; filing twice is harmless (the ids collide). */
-    async addTerms(reportId: string, filed: readonly string[]) {
-      if (!filed.length) return;
-      const at = new Date();
-      try {
-        await terms.insertMany(filed.map((term) => ({ _id: `${term}#${reportId}`, term, reportId, at })), { ordered: false });
-      } catch (err) {
-        const writeErrors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
-        if (!writeErrors?.length || writeErrors.some((e) => e.code !== 11000)) throw err;
-      }
+    /**
+     * Files a report under each of its terms, in the first free slot, and
+     * returns the reports met in the slots before it. Of two reports filed
+     * at once under a term, the later one meets the earlier: every pair is
+     * seen by one of them. Filing again finds the report's own slot.
+     */
+    async fileTerms(reportId: string, filed: readonly string[]): Promise<string[]> {
+      const met = new Set<string>();
+      await Promise.all(
+        filed.map(async (term) => {
+          for (let slot = 0; slot < MAX_SLOTS; slot++) {
+            const key = `${term}#${slot}`;
+            const entry = await terms.findOne({ _id: key });
+            if (entry?.reportId === reportId) return;
+            if (entry) {
+              if (entry.reportId) met.add(entry.reportId);
+              continue;
+            }
+            try {
+              await terms.insertOne({ _id: key, reportId });
+              return;
+            } catch (err) {
+              if (!isDuplicateKey(err)) throw err;
+              slot--; // Another report took this slot between our read and our insert: read it again.
+            }
+          }
+        }),
+      );
+      return [...met];
     },
   };
 }

@@ -38,9 +38,9 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
     /** Open reports that share a confirmed vehicle, phone, postcode or subject name with `doc`. */
     async confirmedLinks(doc: ReportDoc): Promise<ConfirmedLink[]> {
       if (!doc.content || !doc.dataKey || !doc.bidx.length) return [];
-      // Filed first, then looked up: of two reports triaged at once, at least the later lookup sees the other.
-      await deps.reports.fileLinkTerms(doc._id, doc.bidx);
-      const candidates = (await deps.reports.findLinkCandidates(doc._id, doc.bidx, OPEN_STATUSES)).filter((c) => c.content && c.dataKey);
+      // Filing meets the reports filed before: of two reports triaged at once, the later one sees the other.
+      const others = await deps.reports.fileLinkTerms(doc._id, doc.bidx);
+      const candidates = (await deps.reports.findLinkCandidates(others, OPEN_STATUSES)).filter((c) => c.content && c.dataKey);
       if (!candidates.length) return [];
       const mine = valuesOf(open(doc));
       const links: ConfirmedLink[] = [];

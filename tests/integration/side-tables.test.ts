@@ -159,16 +159,19 @@ describe('side tables', () => {
     const a = await recordCall(app, handler.token, 6, { vehicles: [{ registration: 'LK65 ABC' }] });
     const b = await recordCall(app, handler.token, 7, { vehicles: [{ registration: 'lk65abc' }] });
     const [da, dbb] = (await Promise.all([findReport(app, a), findReport(app, b)])) as [ReportDoc, ReportDoc];
-    await app.deps.reports.fileLinkTerms(a, da.bidx);
-    await app.deps.reports.fileLinkTerms(a, da.bidx);
-    await app.deps.reports.fileLinkTerms(b, dbb.bidx);
+    expect(await app.deps.reports.fileLinkTerms(a, da.bidx)).toEqual([]);
+    expect(await app.deps.reports.fileLinkTerms(a, da.bidx)).toEqual([]);
+    const met = await app.deps.reports.fileLinkTerms(b, dbb.bidx);
+    expect(met).toEqual([a]);
+    // Filing again finds b's own slots and meets a again, files nothing new.
+    expect(await app.deps.reports.fileLinkTerms(b, dbb.bidx)).toEqual([a]);
     const shared = da.bidx.filter((t) => dbb.bidx.includes(t));
     expect(shared.length).toBeGreaterThan(0);
-    const slots = await db().collection('link_terms').find({ reportId: a }).toArray();
-    expect(slots).toHaveLength(da.bidx.length);
-    const candidates = await app.deps.reports.findLinkCandidates(b, dbb.bidx, ['RECEIVED']);
+    expect(await db().collection('link_terms').countDocuments({ reportId: a })).toBe(da.bidx.length);
+    expect(await db().collection('link_terms').countDocuments({ reportId: b })).toBe(dbb.bidx.length);
+    const candidates = await app.deps.reports.findLinkCandidates(met, ['RECEIVED']);
     expect(candidates.map((c) => c._id)).toEqual([a]);
-    expect(await app.deps.reports.findLinkCandidates(b, dbb.bidx, ['TRIAGED'])).toEqual([]);
+    expect(await app.deps.reports.findLinkCandidates(met, ['TRIAGED'])).toEqual([]);
   });
 
   it('gives a retried submission the same report by id, and another submitter a different one', async () => {
