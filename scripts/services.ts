@@ -42,18 +42,28 @@ export interface StartOptions {
   appendOnly?: boolean;
 }
 
-/** Asks the kernel for a free TCP port on the loopback interface. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether a TCP port on the loopback interface can be listened on now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.on('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free TCP port on the loopback interface, below Linux's ephemeral range
+ * (32768–60999): a port the kernel hands out (listen on 0) can be given to
+ * an outgoing connection between our check and the service's bind, which
+ * once made Redis fail to start in the fault test.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port found in 20000-31999');
 }
 
 /** One request/response over raw TCP, so readiness needs no client library. */

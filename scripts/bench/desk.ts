@@ -1,6 +1,6 @@
 /**
  * The desk queue at scale. Seeds reports straight into `reports` (and the
- * queue entries of those left unclaimed into `desk_queue`, 2 % of them) with
+ * queue entries of those left unclaimed into the desk queues, 2 % of them) with
  * bulk insertMany until the collection holds `total`, then
  * times, as an SO12 investigator over HTTP, `deskQueue(desk: SO12, first: 20)`
  * and `claimNextReport(desk: SO12)`, and the repository functions behind
@@ -21,14 +21,14 @@
  * Every timed loop is bounded in count and in time (at least one sample).
  * On FerretDB's SQLite backend any query but `{ _id }` scans its whole
  * collection (see probePushdown), which is why the queue is read from the
- * small `desk_queue` table (src/reports/side-tables.ts), never from
- * `reports`: its cost follows the number of queued reports, not the size
- * of the database.
+ * desk queue tables (src/reports/desk-queue.ts), never from `reports`: its
+ * cost follows the number of queued reports of the priorities read, not the
+ * size of the database.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createReportRepository } from '../../src/reports/repository.js';
-import { queueEntryOf, type QueueEntry } from '../../src/reports/side-tables.js';
+import { queueCollectionName, queueEntryOf, type QueueEntry } from '../../src/reports/desk-queue.js';
 import type { Priority, ReportDoc, ReportStatus } from '../../src/reports/types.js';
 import { gql, latency, type Latency } from './support.js';
 
@@ -122,7 +122,9 @@ export async function seedReports(db: Db, template: ReportDoc, from: number, cou
       if (e) entries.push(e);
     }
     // As the repository would: the queue entry first, then the report.
-    if (entries.length) await db.collection<QueueEntry>('desk_queue').insertMany(entries, { ordered: false });
+    const byTable = new Map<string, QueueEntry[]>();
+    for (const e of entries) byTable.set(queueCollectionName(e.desk, e.priority), [...(byTable.get(queueCollectionName(e.desk, e.priority)) ?? []), e]);
+    for (const [name, group] of byTable) await db.collection<QueueEntry>(name).insertMany(group, { ordered: false });
     await reports.insertMany(batch, { ordered: false });
   }
   return Math.round((performance.now() - started) / 100) / 10;
@@ -178,7 +180,7 @@ export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
   const repoCandidates = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
     await repo.claimCandidates('SO12', 5);
   });
-  const someIds = await o.db.collection<QueueEntry>('desk_queue').find({}, { projection: { _id: 1 } }).limit(50).toArray();
+  const someIds = await o.db.collection<QueueEntry>(queueCollectionName('SO12', 'P4')).find({}, { projection: { _id: 1 } }).limit(50).toArray();
   let k = 0;
   const byId = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
     if (!(await repo.findById(someIds[k++ % someIds.length]!._id))) throw new Error('findById found nothing');
@@ -222,7 +224,7 @@ export async function probePushdown(db: Db): Promise<PushdownProbe[]> {
   const shapes: { source: string; collection: string; filter: Record<string, unknown>; sort?: Record<string, 1 | -1>; limit?: number }[] = [
     { source: 'reports/repository.ts findById (indexed by the launcher: scripts/ferretdb-id-index.ts)', collection: 'reports', filter: { _id: id } },
     { source: 'reports/side-tables.ts link term slot (every triage; indexed likewise)', collection: 'link_terms', filter: { _id: 'v:0000#0' } },
-    { source: 'reports/side-tables.ts desk_queue (deskQueue, claims; small table)', collection: 'desk_queue', filter: { desk: 'SO12' }, sort: { priority: 1, receivedAt: 1, _id: 1 }, limit: 21 },
+    { source: 'reports/desk-queue.ts a desk and priority\'s queue (deskQueue, claims)', collection: queueCollectionName('SO12', 'P1'), filter: {}, sort: { receivedAt: 1, _id: 1 }, limit: 21 },
     { source: 'reports/side-tables.ts triage_outbox (sweep; small table)', collection: 'triage_outbox', filter: { recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1, _id: 1 }, limit: 500 },
     { source: 'reports/repository.ts findRecentBy (mySubmissions; rare)', collection: 'reports', filter: { 'recordedBy.id': 'u', recordedAt: { $gte: new Date() } }, sort: { recordedAt: -1 }, limit: 200 },
     { source: 'audit/repository.ts tip register (every audit append; small table)', collection: 'audit_tips', filter: {}, sort: { _id: -1 }, limit: 1 },

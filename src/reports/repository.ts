@@ -9,7 +9,8 @@ import type { Db, Filter, UpdateFilter } from 'mongodb';
 import type { Desk } from '../auth/types.js';
 import { nextHistoryEntries, type HistoryInput } from './history.js';
 import { matches } from './match.js';
-import { createSideTables, queueEntryOf, sameEntry, summaryOf, type QueueEntry, type QueueSummary } from './side-tables.js';
+import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueEntry, type QueueSummary } from './desk-queue.js';
+import { createSideTables } from './side-tables.js';
 import type { Priority, ReportDoc, ReportStatus } from './types.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
@@ -23,11 +24,7 @@ export const STALE_CLAIM_MS = 30_000;
 /** Fields a listing needs: no content, no history, no keys. */
 export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0 } as const;
 
-export interface QueueCursor {
-  priority: Priority;
-  receivedAt: Date;
-  id: string;
-}
+export type { QueueCursor } from './desk-queue.js';
 
 export function createReportRepository(db: Db) {
   const reports = db.collection<ReportDoc>('reports');
@@ -77,7 +74,9 @@ export function createReportRepository(db: Db) {
 
   /** Makes the side tables agree with a report as stored. */
   async function syncSideTables(doc: ReportDoc) {
-    await side.setQueueEntry(doc._id, queueEntryOf(doc));
+    const entry = queueEntryOf(doc);
+    if (entry) await side.queue.put(entry);
+    await side.queue.dropElsewhere(doc._id, entry);
     if (!doc.triagePending) await side.leaveOutbox(doc._id);
   }
 
@@ -181,7 +180,7 @@ export function createReportRepository(db: Db) {
       for (const k of change.unset ?? []) delete (next as unknown as Record<string, unknown>)[k];
       const before = queueEntryOf(doc);
       const entry = queueEntryOf(next);
-      if (entry && !sameEntry(entry, before)) await side.setQueueEntry(doc._id, entry);
+      if (entry && !sameEntry(entry, before)) await side.queue.put(entry);
       if (next.triagePending && !doc.triagePending) await side.setPending(doc._id, doc.recordedAt, true);
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
@@ -198,7 +197,11 @@ export function createReportRepository(db: Db) {
       if (updated.version !== doc.version + 1) throw new Error(`report ${doc._id} was written outside applyChange`);
       // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
       const after = queueEntryOf(updated);
-      if (!sameEntry(after, entry ?? before)) await side.setQueueEntry(doc._id, after);
+      if (after && !sameEntry(after, entry)) await side.queue.put(after);
+      const table = (e: QueueEntry | null) => (e ? `${e.desk}/${e.priority}` : null);
+      for (const old of new Map([before, entry].filter((e) => e !== null).map((e) => [table(e), e!])).values()) {
+        if (table(old) !== table(after)) await side.queue.drop(old);
+      }
       if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
       return updated;
     },
@@ -215,32 +218,16 @@ export function createReportRepository(db: Db) {
 
     /** A desk's unclaimed, triaged reports by priority then age; keyset pagination; no content. */
     async deskQueue(desk: Desk, first: number, after: QueueCursor | null) {
-      const filter: Filter<QueueEntry> = after
-        ? {
-            desk,
-            $or: [
-              { priority: { $gt: after.priority } },
-              { priority: after.priority, receivedAt: { $gt: after.receivedAt } },
-              { priority: after.priority, receivedAt: after.receivedAt, _id: { $gt: after.id } },
-            ],
-          }
-        : { desk };
-      const batch = await side.queue.find(filter).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(first + 1).toArray();
-      const docs: QueueSummary[] = batch.map(summaryOf);
-      return { docs: docs.slice(0, first), hasNextPage: docs.length > first };
+      const { entries, hasNextPage } = await side.queue.page(desk, first, after);
+      const docs: QueueSummary[] = entries.map(summaryOf);
+      return { docs, hasNextPage };
     },
 
-    /** The ids of the top unclaimed reports of a desk (from the queue table: read the report before acting). */
-    async claimCandidates(desk: Desk, limit: number) {
-      const batch = await side.queue.find({ desk }, { projection: { _id: 1 } }).sort({ priority: 1, receivedAt: 1, _id: 1 }).limit(limit).toArray();
-      return batch.map((e) => e._id);
-    },
+    /** The ids of the top unclaimed reports of a desk (from the queue tables: read the report before acting). */
+    claimCandidates: (desk: Desk, limit: number) => side.queue.candidates(desk, limit),
 
     /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net); ids only. */
-    async findOverdue(now: Date, limit: number) {
-      const batch = await side.queue.find({ escalated: false, dueBy: { $lte: now } }, { projection: { _id: 1 } }).limit(limit).toArray();
-      return batch.map((e) => e._id);
-    },
+    findOverdue: (now: Date, limit: number) => side.queue.overdue(now, limit),
 
     /** Files a report under its blind-index terms, so later reports find it; returns the reports filed there before it. */
     fileLinkTerms: (id: string, terms: readonly string[]) => side.fileTerms(id, terms),

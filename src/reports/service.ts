@@ -28,7 +28,7 @@ import type { DeskEvents } from '../triage/events.js';
 import * as access from './access.js';
 import { verifyHistory } from './history.js';
 import type { QueueCursor, ReportRepository } from './repository.js';
-import type { QueueSummary } from './side-tables.js';
+import type { QueueSummary } from './desk-queue.js';
 import type { ReportView } from './schema.js';
 import { assertUserTransition, canSystemTransition, SYSTEM_TRANSITIONS } from './state-machine.js';
 import { PRIORITIES, type Grading, type ReportDoc, type ReportStatus } from './types.js';

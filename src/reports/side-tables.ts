@@ -12,8 +12,8 @@
  * read by `_id` alone (link terms), and on MongoDB their indexes make them
  * cheap anyway.
  *
- * - `desk_queue`: one entry per TRIAGED, unclaimed report: what ordering and
- *   SLA sweeps need.
+ * - the desk queues (desk-queue.ts): one entry per TRIAGED, unclaimed
+ *   report, what ordering and SLA sweeps need.
  * - `triage_outbox`: one entry per report pending triage that the queue did
  *   not take (Redis down) or that was sent back to triage.
  * - `link_terms`: blind-index term → report ids, as insert-only slots
@@ -26,51 +26,8 @@
  * change and removed after it, so an entry can be stale, never missing; a
  * claim reads the report itself and repairs a stale entry it meets).
  */
-import { BSON, type Db } from 'mongodb';
-import type { Desk } from '../auth/types.js';
-import { canonicalJson } from '../audit/canonical.js';
-import type { Priority, ReportDoc } from './types.js';
-
-const { EJSON } = BSON;
-
-/** What a queue listing shows of a report: everything but content, keys, index terms and history. */
-export type QueueSummary = Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history'>;
-
-export interface QueueEntry {
-  _id: string;
-  desk: Desk;
-  priority: Priority;
-  receivedAt: Date;
-  dueBy: Date | null;
-  escalated: boolean;
-  /**
-   * The report as listed (Extended JSON of a QueueSummary), so that reading a
-   * queue touches nothing but this table. A string, not a sub-document:
-   * FerretDB decodes every field of every row it scans, and a nested summary
-   * made a scan ~4x slower per row (measured: 0.37 against 0.10 ms a row).
-   */
-  summary: string;
-}
-
-/** The listing of a report, from its queue entry. */
-export const summaryOf = (entry: Pick<QueueEntry, 'summary'>): QueueSummary => EJSON.parse(entry.summary, { relaxed: false }) as QueueSummary;
-
-/** The one definition of "in a desk queue": triaged, on a desk, prioritised, unclaimed. */
-export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
-  if (doc.status !== 'TRIAGED' || !doc.desk || !doc.priority || doc.assignee) return null;
-  const { content: _c, dataKey: _k, bidx: _b, history: _h, ...summary } = doc;
-  return {
-    _id: doc._id,
-    desk: doc.desk,
-    priority: doc.priority,
-    receivedAt: doc.receivedAt,
-    dueBy: doc.triage?.dueBy ?? null,
-    escalated: !!doc.escalated,
-    summary: EJSON.stringify(summary, { relaxed: false }),
-  };
-}
-
-export const sameEntry = (a: QueueEntry | null, b: QueueEntry | null) => a === b || (!!a && !!b && canonicalJson(a) === canonicalJson(b));
+import type { Db } from 'mongodb';
+import { createDeskQueues } from './desk-queue.js';
 
 /** A term's slots are read one by one (each a lookup by _id); a term with more reports than this is not a useful link. */
 const MAX_SLOTS = 64;
@@ -78,7 +35,7 @@ const MAX_SLOTS = 64;
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 export function createSideTables(db: Db) {
-  const queue = db.collection<QueueEntry>('desk_queue');
+  const queue = createDeskQueues(db);
   const outbox = db.collection<{ _id: string; recordedAt: Date }>('triage_outbox');
   const terms = db.collection<{ _id: string; reportId: string }>('link_terms');
 
@@ -87,15 +44,8 @@ export function createSideTables(db: Db) {
     outbox,
 
     async ensureIndexes() {
-      await queue.createIndex({ desk: 1, priority: 1, receivedAt: 1, _id: 1 });
-      await queue.createIndex({ escalated: 1, dueBy: 1 });
+      await queue.ensureIndexes();
       await outbox.createIndex({ recordedAt: 1 });
-    },
-
-    /** Makes the queue entry of a report match `entry` (null: not queued). */
-    async setQueueEntry(id: string, entry: QueueEntry | null) {
-      if (entry) await queue.replaceOne({ _id: id }, entry, { upsert: true });
-      else await queue.deleteOne({ _id: id });
     },
 
     async setPending(id: string, recordedAt: Date, pending: boolean) {

@@ -4,7 +4,7 @@
  * crash can leave stale is repaired, never lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { summaryOf, type QueueEntry } from '../../src/reports/side-tables.js';
+import { createDeskQueues, queueCollectionName, summaryOf } from '../../src/reports/desk-queue.js';
 import { createLinker } from '../../src/triage/linking.js';
 import { createTriageProcessor } from '../../src/triage/processor.js';
 import type { ReportDoc } from '../../src/reports/types.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const db = () => app.deps.database.db;
-const queueEntry = (id: string) => db().collection<QueueEntry>('desk_queue').findOne({ _id: id });
+const queueEntry = (id: string) => createDeskQueues(db()).find(id);
 const outboxEntry = (id: string) => db().collection('triage_outbox').findOne({ _id: id as never });
 
 /** A triage processor on the app's services, driven by hand (no worker runs here). */
@@ -153,6 +153,28 @@ describe('side tables', () => {
     expect(await app.deps.triageQueues.triage.getJob(id)).not.toBeNull();
     expect(await app.deps.triageQueues.triage.getJob(routedId)).toBeNull();
     expect(await p.route(id)).toBe('routed');
+  });
+
+  it('keeps each queued report in exactly one desk and priority table as its priority and desk change', async () => {
+    const id = await recordCall(app, handler.token, 12);
+    await triageDirectly(app, id, 'SO12', 'P3');
+    const tablesHolding = async () => {
+      const names: string[] = [];
+      for (const desk of ['SO12', 'SO13'] as const) {
+        for (const p of ['P1', 'P2', 'P3', 'P4'] as const) if (await db().collection(queueCollectionName(desk, p)).findOne({ _id: id as never })) names.push(queueCollectionName(desk, p));
+      }
+      return names;
+    };
+    expect(await tablesHolding()).toEqual(['desk_queue_SO12_P3']);
+    const raised = await app.deps.reports.applyChange(await findReport(app, id), { set: { priority: 'P1' }, history: [{ at: new Date(), actor: { type: 'system', id: 'test' }, action: 'escalated', from: { priority: 'P3' }, to: { priority: 'P1' }, reason: null }] });
+    expect(raised?.priority).toBe('P1');
+    expect(await tablesHolding()).toEqual(['desk_queue_SO12_P1']);
+    const moved = await app.deps.reports.applyChange(raised!, { set: { desk: 'SO13' }, history: [{ at: new Date(), actor: { type: 'system', id: 'test' }, action: 'referred', from: { desk: 'SO12' }, to: { desk: 'SO13' }, reason: null }] });
+    expect(moved?.desk).toBe('SO13');
+    expect(await tablesHolding()).toEqual(['desk_queue_SO13_P1']);
+    const so13 = await app.deps.reports.deskQueue('SO13', 50, null);
+    expect(so13.docs.map((d) => d._id)).toContain(id);
+    expect((await app.deps.reports.deskQueue('SO12', 50, null)).docs.map((d) => d._id)).not.toContain(id);
   });
 
   it('files blind-index terms once per report and finds open reports sharing them', async () => {
