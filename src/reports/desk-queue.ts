@@ -106,8 +106,16 @@ export function createDeskQueues(db: Db) {
     /** Writes a report's entry into its desk and priority's table. */
     put: (entry: QueueEntry) => tableOf(entry).replaceOne({ _id: entry._id }, entry, { upsert: true }).then(() => undefined),
 
-    /** Removes a report's entry from the table `entry` names. */
-    drop: (entry: Pick<QueueEntry, '_id' | 'desk' | 'priority'>) => tableOf(entry).deleteOne({ _id: entry._id }).then(() => undefined),
+    /** After a change: removes the report's former entries (`formerly`) from every table but the one `now` is in. */
+    async dropOutside(now: QueueEntry | null, formerly: (QueueEntry | null)[]) {
+      const keep = now ? tableOf(now) : null;
+      const done = new Set<Collection<QueueEntry>>();
+      for (const old of formerly) {
+        if (!old || tableOf(old) === keep || done.has(tableOf(old))) continue;
+        done.add(tableOf(old));
+        await tableOf(old).deleteOne({ _id: old._id });
+      }
+    },
 
     /** Removes a report's entries from every table but `keep`'s (repair: where stale entries are is unknown). */
     async dropElsewhere(id: string, keep: QueueEntry | null) {

@@ -9,7 +9,7 @@ import type { Db, Filter, UpdateFilter } from 'mongodb';
 import type { Desk } from '../auth/types.js';
 import { nextHistoryEntries, type HistoryInput } from './history.js';
 import { matches } from './match.js';
-import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueEntry, type QueueSummary } from './desk-queue.js';
+import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
 import { createSideTables } from './side-tables.js';
 import type { Priority, ReportDoc, ReportStatus } from './types.js';
 
@@ -198,10 +198,7 @@ export function createReportRepository(db: Db) {
       // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
       const after = queueEntryOf(updated);
       if (after && !sameEntry(after, entry)) await side.queue.put(after);
-      const table = (e: QueueEntry | null) => (e ? `${e.desk}/${e.priority}` : null);
-      for (const old of new Map([before, entry].filter((e) => e !== null).map((e) => [table(e), e!])).values()) {
-        if (table(old) !== table(after)) await side.queue.drop(old);
-      }
+      await side.queue.dropOutside(after, [before, entry]);
       if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
       return updated;
     },
