@@ -206,7 +206,13 @@ export async function startServices(opts: StartOptions): Promise<Services> {
     () => probe(redisPort, Buffer.from('PING\r\n'), (d) => d.toString().startsWith('+PONG')),
   );
 
-  await Promise.all([mongo.start(), redis.start()]);
+  try {
+    await Promise.all([mongo.start(), redis.start()]);
+  } catch (err) {
+    // One started and the other did not: stop the one, or it outlives its caller.
+    await Promise.allSettled([mongo.stop(), redis.stop()]);
+    throw err;
+  }
   const idIndexes = bins.sqlite3 ? keepIdIndexes(bins.sqlite3, ferretDir) : null;
   return {
     mongoUri: `mongodb://127.0.0.1:${mongoPort}/`,
