@@ -22,13 +22,13 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-/** Makes the next audit write of `action` fail (as it does when the database dies at that moment). */
-function failNextAudit(action: string) {
+/** Makes the next audit write of `action` (on `targetId`, if given) fail, as it does when the database dies at that moment. */
+function failNextAudit(action: string, targetId?: string) {
   const audit = app.deps.services.audit;
   const record = audit.record;
   let failed = false;
   audit.record = (event: AuditEventInput) => {
-    if (!failed && event.action === action) {
+    if (!failed && event.action === action && (targetId === undefined || event.target?.id === targetId)) {
       failed = true;
       return Promise.reject(Object.assign(new Error('connection closed'), { name: 'MongoNetworkError' }));
     }
@@ -66,12 +66,17 @@ describe('audit entries for changes whose audit write failed once', () => {
   });
 
   it('audits a routing whose report.triage audit failed when the job runs again', async () => {
-    // Earlier reports first: the failure must hit this report's triage.
-    await until(async () => (await app.deps.database.db.collection('reports').countDocuments({ triagePending: true })) === 0, 15_000, 'earlier reports triaged');
-    const gap = failNextAudit('report.triage');
+    // Triage held until the failure is aimed at this report's routing (an earlier report's may still be on its way).
+    const triage = app.deps.triageQueues.triage;
+    await triage.pause();
+    const res = await app.gql(RECORD_CALL, { input: hotlineCall(2) }, token).catch(async (err) => {
+      await triage.resume();
+      throw err;
+    });
+    const id: string = res.data.recordHotlineCall.id;
+    const gap = failNextAudit('report.triage', id);
+    await triage.resume();
     try {
-      const res = await app.gql(RECORD_CALL, { input: hotlineCall(2) }, token);
-      const id = res.data.recordHotlineCall.id;
       await until(async () => (await app.deps.triageQueues.triage.getJob(id))?.isCompleted() ?? false, 20_000, 'the triage job to complete');
       expect(gap.failed).toBe(true);
       const doc = await app.deps.reports.findById(id);
