@@ -137,7 +137,7 @@ export function createReportRepository(db: Db) {
     },
 
     /** Puts a stored report in the outbox: its hand-off to the queue failed. */
-    markPending: (id: string, recordedAt: Date) => side.setPending(id, recordedAt, true),
+    markPending: (id: string, recordedAt: Date) => side.enterOutbox(id, recordedAt),
 
     /** Reports still pending triage, recorded before `recordedBefore` (a scan of reports on FerretDB: rare use only). */
     findUnrouted: async (recordedBefore: Date, limit: number) =>
@@ -181,7 +181,7 @@ export function createReportRepository(db: Db) {
       const before = queueEntryOf(doc);
       const entry = queueEntryOf(next);
       if (entry && !sameEntry(entry, before)) await side.queue.put(entry);
-      if (next.triagePending && !doc.triagePending) await side.setPending(doc._id, doc.recordedAt, true);
+      if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt);
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
       const update: UpdateFilter<ReportDoc> = {
@@ -211,7 +211,7 @@ export function createReportRepository(db: Db) {
     syncSideTables,
     findPendingEntry: (id: string) => side.outbox.findOne({ _id: id }),
     /** Drops an outbox entry whose report does not exist. */
-    dropOrphanOutboxEntry: (id: string) => side.setPending(id, new Date(0), false),
+    dropOrphanOutboxEntry: (id: string) => side.leaveOutbox(id),
 
     /** A desk's unclaimed, triaged reports by priority then age; keyset pagination; no content. */
     async deskQueue(desk: Desk, first: number, after: QueueCursor | null) {

@@ -48,16 +48,13 @@ export function createSideTables(db: Db) {
       await outbox.createIndex({ recordedAt: 1 });
     },
 
-    async setPending(id: string, recordedAt: Date, pending: boolean) {
-      if (pending) {
-        // An insert, not an upsert: on FerretDB an upsert is a read and a write.
-        try {
-          await outbox.insertOne({ _id: id, recordedAt });
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
+    /** Puts a report in the outbox (once: an insert, not an upsert, which on FerretDB is a read and a write). */
+    async enterOutbox(id: string, recordedAt: Date) {
+      try {
+        await outbox.insertOne({ _id: id, recordedAt });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
       }
-      else await outbox.deleteOne({ _id: id });
     },
 
     /** Removes a report's outbox entry, if it has one (most reports never get one; a read is cheaper than a write). */

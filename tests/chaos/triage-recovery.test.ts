@@ -5,26 +5,21 @@
  * In-process (app and worker in this test process), on a FerretDB and Redis
  * of its own, killed on purpose.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServices, type Services } from '../../scripts/services.js';
+import { startOwnServices, type OwnServices } from '../support/own-services.js';
 import type { ReportDoc } from '../../src/reports/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { until } from '../support/chaos-cluster.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 
-let services: Services;
-let dir: string;
+let services: OwnServices;
 let app: TestApp;
 let handler: string;
 let supervisor: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'chaos-triage-'));
-  services = await startServices({ dataDir: dir, appendOnly: true });
+  services = await startOwnServices('chaos-triage', { appendOnly: true });
   // Two quick attempts, so that both fall inside a short outage.
   app = await bootApp({
     worker: true,
@@ -38,7 +33,6 @@ afterAll(async () => {
   if (services && !services.mongo.running) await services.mongo.start().catch(() => {});
   await app?.close();
   await services?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const report = (id: string) => app.deps.database.db.collection<ReportDoc>('reports').findOne({ _id: id });

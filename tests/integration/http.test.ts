@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServices, type Services } from '../../scripts/services.js';
+import { startOwnServices, type OwnServices } from '../support/own-services.js';
 import { bootApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;
@@ -66,18 +63,15 @@ describe('HTTP surface', () => {
 });
 
 describe('/readyz when Redis is down', () => {
-  let services: Services;
-  let dir: string;
-  let own: TestApp;
+  let services: OwnServices;
+    let own: TestApp;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'readyz-'));
-    services = await startServices({ dataDir: dir, appendOnly: false });
+    services = await startOwnServices('readyz');
     own = await bootApp({ env: { REDIS_URL: services.redisUrl } });
   });
   afterAll(async () => {
     await own?.close();
     await services?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names redis as failed, then recovers when it returns', async () => {

@@ -4,33 +4,28 @@
  * so SQLite searches instead of scanning. Checked on SQLite's own query plan.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSqlite3 } from '../../scripts/binaries.mjs';
-import { startServices, type Services } from '../../scripts/services.js';
+import { startOwnServices, type OwnServices } from '../support/own-services.js';
 
-let dir: string;
-let services: Services;
+let services: OwnServices;
 let client: MongoClient;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'launcher-'));
-  services = await startServices({ dataDir: dir, appendOnly: false });
+  services = await startOwnServices('launcher');
   client = await MongoClient.connect(services.mongoUri);
 });
 afterAll(async () => {
   await client?.close();
   await services?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** SQLite's plan for the statement FerretDB runs for `findOne({ _id })` on `collection`. */
 function planOfIdLookup(collection: string) {
   const sqlite3 = ensureSqlite3()!;
-  const file = join(dir, 'ferretdb', 'launcher.sqlite');
+  const file = join(services.dir, 'ferretdb', 'launcher.sqlite');
   const table = execFileSync(sqlite3, [file, `SELECT table_name FROM _ferretdb_collections WHERE name = '${collection}'`], { encoding: 'utf8' }).trim();
   expect(table).toMatch(/^things_/);
   return execFileSync(sqlite3, [file, `EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "${table}" WHERE _ferretdb_sjson->'$._id' = '"x"'`], { encoding: 'utf8' });

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServices, type Services } from '../../scripts/services.js';
+import { startOwnServices, type OwnServices } from '../support/own-services.js';
 import type { ReportDoc } from '../../src/reports/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
@@ -10,21 +7,18 @@ import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { waitFor } from '../support/spawn.js';
 
 // These tests break their own FerretDB and Redis, not the shared ones.
-let services: Services;
-let dir: string;
+let services: OwnServices;
 let app: TestApp;
 let token: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'outage-'));
-  services = await startServices({ dataDir: dir, appendOnly: true });
+  services = await startOwnServices('outage', { appendOnly: true });
   app = await bootApp({ worker: true, env: { MONGODB_URI: services.mongoUri, REDIS_URL: services.redisUrl, OUTBOX_SWEEP_MS: '300', OUTBOX_STALE_MS: '200' } });
   ({ token } = await createStaff(app, 'CALL_HANDLER'));
 });
 afterAll(async () => {
   await app?.close();
   await services?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const reports = () => app.deps.database.db.collection<ReportDoc>('reports');
