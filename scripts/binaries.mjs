@@ -38,6 +38,12 @@ function ensureDebian(binary, pkg) {
   return installed;
 }
 
+/**
+ * Debian's Chromium, for the console's browser tests (Playwright drives it
+ * through executablePath: Playwright's own browser download cannot be had here).
+ */
+export const ensureChromium = () => process.env.CHROMIUM_PATH || ensureDebian('chromium', 'chromium');
+
 /** Returns the path of redis-server, installing Debian's package when missing. */
 export const ensureRedis = () => ensureDebian('redis-server', 'redis-server');
 

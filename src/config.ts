@@ -63,6 +63,8 @@ const schema = z
     RETENTION_DAYS: int(6 * 365, 1, 100 * 365),
     STARTUP_ATTEMPTS: int(8, 1, 100),
     ROUTING_RULES_FILE: z.string().default(join(PROJECT_ROOT, 'schema', 'routing-rules.json')),
+    CONSOLE_IDLE_MINUTES: int(15, 1, 24 * 60),
+    CONSOLE_DIR: z.string().default(join(PROJECT_ROOT, 'dist', 'web')),
   });
 
 const PRODUCTION_REQUIRED = ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY'] as const;
@@ -91,6 +93,8 @@ export interface Config {
     maxConcurrentRequests: number;
     trustProxy: boolean;
   };
+  /** The staff console: where its built assets are, and when an idle session is signed out. */
+  console: { dir: string; idleTimeoutMs: number };
   graphql: { maxDepth: number; maxAliases: number; maxCost: number; graphiql: boolean; introspection: boolean };
   mongo: { uri: string; dbName: string; startupAttempts: number };
   redis: { url: string; queuePrefix: string };
@@ -187,6 +191,7 @@ export function loadConfig(
       maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
       trustProxy: env.TRUST_PROXY === 'true',
     },
+    console: { dir: env.CONSOLE_DIR, idleTimeoutMs: env.CONSOLE_IDLE_MINUTES * 60_000 },
     graphql: {
       maxDepth: env.GRAPHQL_MAX_DEPTH,
       maxAliases: env.GRAPHQL_MAX_ALIASES,

@@ -10,4 +10,14 @@ export interface GraphQLContext {
   clientIp: string;
   services: Services;
   log: Logger;
+  /** The console's HttpOnly session cookie; a no-op outside an HTTP request. */
+  sessionCookie: SessionCookie;
+  /** How long the console waits without activity before signing out (configuration). */
+  consoleIdleTimeoutMs: number;
+}
+
+/** Sets or clears the console's session cookie, so the token never reaches page scripts. */
+export interface SessionCookie {
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
 }

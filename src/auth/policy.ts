@@ -14,6 +14,8 @@ export const POLICY = {
   me: ['ANYONE'],
   login: ['ANYONE'],
   logout: ['SIGNED_IN'],
+  consoleSignIn: ['ANYONE'],
+  consoleSession: ['ANYONE'],
   // intake
   recordHotlineCall: ['CALL_HANDLER', 'SUPERVISOR'],
   mySubmissions: ['CALL_HANDLER', 'SUPERVISOR'],
@@ -55,6 +57,11 @@ export const POLICY = {
 } as const satisfies Record<string, readonly Audience[]>;
 
 export type Operation = keyof typeof POLICY;
+
+/** Every operation the principal may run: the console builds its navigation from this, not from a copy of the table. */
+export function allowedOperations(principal: Principal | null): Operation[] {
+  return (Object.keys(POLICY) as Operation[]).filter((op) => allows(principal, op));
+}
 
 /** True when the principal may run the operation. */
 export function allows(principal: Principal | null, operation: Operation): boolean {

@@ -2,6 +2,8 @@
 import { builder } from '../graphql/builder.js';
 import { AppError, assertThat, unauthenticated } from '../errors.js';
 import type { PublicPartner, PublicUser } from './service.js';
+import type { GraphQLContext } from '../context.js';
+import { allowedOperations } from './policy.js';
 import { DESKS, ROLES } from './types.js';
 
 export const RoleEnum = builder.enumType('Role', { values: ROLES });
@@ -43,6 +45,25 @@ const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date; user: P
   }),
 });
 
+const ConsoleSession = builder
+  .objectRef<{ user: PublicUser; expiresAt: Date | null; idleTimeoutSeconds: number; operations: string[] }>('ConsoleSession')
+  .implement({
+    description: 'The signed-in console user; the token itself stays in an HttpOnly cookie',
+    fields: (t) => ({
+      user: t.field({ type: UserRef, resolve: (s) => s.user }),
+      expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+      idleTimeoutSeconds: t.exposeInt('idleTimeoutSeconds', { description: 'The console signs out after this long without activity' }),
+      operations: t.exposeStringList('operations', { description: 'The operations this user may run (from the policy table): the console shows only these' }),
+    }),
+  });
+
+const consoleSessionOf = (ctx: GraphQLContext, user: PublicUser, expiresAt: Date | null) => ({
+  user,
+  expiresAt,
+  idleTimeoutSeconds: Math.round(ctx.consoleIdleTimeoutMs / 1000),
+  operations: allowedOperations(ctx.principal ?? { kind: 'staff', userId: user.id, username: user.username, roles: user.roles, desk: user.desk, sessionId: '' }),
+});
+
 const CreatedPartner = builder.objectRef<{ partner: PublicPartner; apiKey: string }>('CreatedPartner').implement({
   fields: (t) => ({
     partner: t.field({ type: PartnerRef, resolve: (p) => p.partner }),
@@ -63,6 +84,17 @@ builder.queryFields((t) => ({
         : { id: p.partnerId, name: p.name, keyHint: '', createdAt: new Date(0), revokedAt: null };
     },
   }),
+  consoleSession: t.field({
+    type: ConsoleSession,
+    nullable: true,
+    description: "The console's signed-in staff user, or null (partners use the API, not the console)",
+    authScopes: { allow: 'consoleSession' },
+    resolve: (_r, _a, ctx) => {
+      const p = ctx.principal;
+      if (p?.kind !== 'staff') return null;
+      return consoleSessionOf(ctx, { id: p.userId, username: p.username, roles: p.roles, desk: p.desk, disabled: false }, null);
+    },
+  }),
   users: t.field({ type: [UserRef], authScopes: { allow: 'users' }, resolve: (_r, _a, ctx) => ctx.services.auth.listUsers() }),
   partners: t.field({ type: [PartnerRef], authScopes: { allow: 'partners' }, resolve: (_r, _a, ctx) => ctx.services.auth.listPartners() }),
 }));
@@ -74,10 +106,22 @@ builder.mutationFields((t) => ({
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_r, { username, password }, ctx) => ctx.services.auth.login(username, password, ctx.clientIp),
   }),
+  consoleSignIn: t.field({
+    type: ConsoleSession,
+    description: 'Signs in for the console: the session token is set as an HttpOnly, SameSite=Strict cookie and never returned',
+    authScopes: { allow: 'consoleSignIn' },
+    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: async (_r, { username, password }, ctx) => {
+      const { token, expiresAt, user } = await ctx.services.auth.login(username, password, ctx.clientIp);
+      ctx.sessionCookie.set(token, expiresAt);
+      return consoleSessionOf({ ...ctx, principal: null }, user, expiresAt);
+    },
+  }),
   logout: t.boolean({
     authScopes: { allow: 'logout' },
     resolve: (_r, _a, ctx) => {
       assertThat(ctx.principal, unauthenticated);
+      ctx.sessionCookie.clear();
       return ctx.services.auth.logout(ctx.principal);
     },
   }),

@@ -5,11 +5,12 @@
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Context as KoaContext } from 'koa';
 import type { Config } from '../config.js';
-import type { GraphQLContext } from '../context.js';
+import type { GraphQLContext, SessionCookie } from '../context.js';
 import type { Services } from '../deps.js';
 import { AppError, DecryptionError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +19,18 @@ const bearerOf = (header: string | null) => {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return m?.[1];
 };
+
+/** The console's session cookie: HttpOnly (page scripts never see the token), SameSite=Strict, Secure over TLS. */
+export const SESSION_COOKIE = 'hotline_session';
+
+function sessionCookieOf(koa: KoaContext | undefined): SessionCookie {
+  if (!koa) return { set: () => {}, clear: () => {} };
+  const base = { httpOnly: true, sameSite: 'strict' as const, secure: koa.secure, path: '/', overwrite: true };
+  return {
+    set: (token, expiresAt) => koa.cookies.set(SESSION_COOKIE, token, { ...base, expires: expiresAt }),
+    clear: () => koa.cookies.set(SESSION_COOKIE, '', { ...base, expires: new Date(0) }),
+  };
+}
 
 const isGraphQLError = (e: unknown): e is GraphQLError =>
   e instanceof GraphQLError || (typeof e === 'object' && e !== null && (e as { name?: string }).name === 'GraphQLError' && 'extensions' in e);
@@ -65,6 +78,8 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Ser
     schema: deps.schema,
     graphqlEndpoint: '/graphql',
     graphiql: config.graphql.graphiql,
+    // GraphiQL's script, styles and editor workers from this package, never from a CDN.
+    renderGraphiQL,
     landingPage: false,
     batching: false,
     logging: {
@@ -87,7 +102,9 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Ser
       ...(config.graphql.introspection ? [] : [disableIntrospection()]),
     ],
     context: async ({ koa, request }): Promise<GraphQLContext> => {
-      const principal = await deps.services.auth.authenticate(bearerOf(request.headers.get('authorization')));
+      // A bearer header (API clients) wins over the console's cookie.
+      const credential = bearerOf(request.headers.get('authorization')) ?? koa?.cookies.get(SESSION_COOKIE);
+      const principal = await deps.services.auth.authenticate(credential || undefined);
       if (principal?.kind === 'partner' && koa) koa.state.partnerRequest = true;
       return {
         principal,
@@ -95,6 +112,8 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Ser
         clientIp: koa?.ip ?? 'unknown',
         services: deps.services,
         log: log.child({ requestId: koa?.state.requestId }),
+        sessionCookie: sessionCookieOf(koa),
+        consoleIdleTimeoutMs: config.console.idleTimeoutMs,
       };
     },
   }) as unknown as YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;

@@ -8,6 +8,7 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import type { Logger } from '../logger.js';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { consoleHeaders, consoleMiddleware, isConsoleRequest } from './console.js';
 
 export interface HttpDeps {
   log: Logger;
@@ -17,6 +18,8 @@ export interface HttpDeps {
   limits: { bodyLimitBytes: number; maxConcurrentRequests: number; requestTimeoutMs: number };
   trustProxy: boolean;
   graphiql: boolean;
+  /** Where the built console is (served at `/`). */
+  consoleDir: string;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9-]{8,64}$/;
@@ -54,8 +57,14 @@ export function createHttpApp(deps: HttpDeps): Koa {
   });
 
   const strict = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  // GraphiQL (development only) is one self-contained page: inline script and blob: workers, no other origin.
   const relaxed = helmet({ contentSecurityPolicy: false });
-  app.use((ctx, next) => (deps.graphiql && ctx.method === 'GET' && ctx.path === '/graphql' ? relaxed(ctx, next) : strict(ctx, next)));
+  const consolePolicy = consoleHeaders();
+  app.use((ctx, next) => {
+    if (deps.graphiql && ctx.method === 'GET' && ctx.path === '/graphql') return relaxed(ctx, next);
+    if (isConsoleRequest(ctx.method, ctx.path)) return consolePolicy(ctx, next);
+    return strict(ctx, next);
+  });
 
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {
@@ -74,10 +83,12 @@ export function createHttpApp(deps: HttpDeps): Koa {
     await next();
   });
 
+  app.use(consoleMiddleware(deps.consoleDir));
+
   app.use(async (ctx, next) => {
     if (ctx.path !== '/graphql') {
       ctx.status = 404;
-      ctx.body = errorBody('NOT_FOUND', 'Not found: the API is at /graphql');
+      ctx.body = errorBody('NOT_FOUND', 'Not found: the API is at /graphql, the console at /');
       return;
     }
     if (ctx.method === 'POST') {
@@ -115,6 +126,8 @@ export function createHttpApp(deps: HttpDeps): Koa {
     // Body first: Koa turns a null body into 204, which would hide yoga's bodiless answers (415).
     ctx.body = response.body;
     ctx.status = response.status;
+    // Answers carry report content: no browser or proxy may keep them.
+    ctx.set('cache-control', 'no-store');
   });
 
   Object.assign(app, {

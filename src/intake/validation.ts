@@ -10,18 +10,9 @@
 import { z } from 'zod';
 import { badInput } from '../errors.js';
 import { BOROUGHS, INTAKE_CHANNELS, THREAT_CATEGORIES } from '../reports/types.js';
+import { LIMITS } from './limits.js';
 
-export const LIMITS = {
-  narrative: 20_000,
-  name: 200,
-  long: 2_000,
-  short: 200,
-  phone: 40,
-  listItems: 20,
-  aliases: 10,
-  futureSkewMs: 5 * 60_000,
-  pastMs: 30 * 24 * 3600_000,
-} as const;
+export { LIMITS };
 
 // C0 controls other than tab, newline and carriage return, DEL, and lone surrogates.
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;

@@ -6,7 +6,8 @@
 import { builder } from '../graphql/builder.js';
 import { DeskEnum } from '../auth/schema.js';
 import type { ReportContent } from './content.js';
-import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink } from './types.js';
+import { NEEDS_REASON, USER_TRANSITIONS } from './state-machine.js';
+import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from './types.js';
 
 export interface ReportView {
   doc: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history'> & { history?: HistoryEntry[] };
@@ -100,6 +101,14 @@ const GradingRef = builder.objectRef<NonNullable<ReportDoc['grading']>>('Grading
   }),
 });
 
+const WorkflowStep = builder.objectRef<{ to: ReportStatus; reasonRequired: boolean }>('WorkflowStep').implement({
+  description: 'A status the holder may move the report to with transitionReport (from the state machine)',
+  fields: (t) => ({
+    to: t.field({ type: ReportStatusEnum, resolve: (s) => s.to }),
+    reasonRequired: t.exposeBoolean('reasonRequired'),
+  }),
+});
+
 export const URGENT_ACTION =
   'IMMINENT THREAT: pass this call to 999 now (transfer the caller or dial 999 yourself), then stay on the line. The report has been recorded at the highest priority.';
 
@@ -129,6 +138,11 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     grading: t.field({ type: GradingRef, nullable: true, resolve: (v) => v.doc.grading }),
     links: t.field({ type: [LinkRef], resolve: (v) => v.links ?? [] }),
     history: t.field({ type: [HistoryEntryRef], resolve: (v) => v.doc.history ?? [] }),
+    nextSteps: t.field({
+      type: [WorkflowStep],
+      description: 'The statuses transitionReport accepts from this one, and whether each needs a reason',
+      resolve: (v) => USER_TRANSITIONS[v.doc.status].map((to) => ({ to, reasonRequired: NEEDS_REASON.includes(to) })),
+    }),
     narrative: t.string({ nullable: true, resolve: (v) => v.content?.narrative ?? null }),
     subjects: t.field({ type: [Subject], nullable: true, resolve: (v) => v.content?.subjects ?? null }),
     vehicles: t.field({ type: [Vehicle], nullable: true, resolve: (v) => v.content?.vehicles ?? null }),

@@ -32,6 +32,7 @@ import type { QueueSummary } from './desk-queue.js';
 import type { ReportView } from './schema.js';
 import { assertUserTransition, canSystemTransition, SYSTEM_TRANSITIONS } from './state-machine.js';
 import { PRIORITIES, type Grading, type ReportDoc, type ReportStatus } from './types.js';
+import { LIMITS } from './limits.js';
 
 export interface DeskServiceDeps {
   reports: ReportRepository;
@@ -47,7 +48,7 @@ export interface DeskServiceDeps {
 
 /** Page sizes of the desk queue and the reveal log. */
 export const PAGE_SIZE = { default: 20, max: 100 } as const;
-export const LIMITS = { reason: 2_000, note: 10_000, revealReasonMin: 10, reasonMin: 3 } as const;
+export { LIMITS };
 /** A report still RECEIVED this long after it was stored is shown to supervisors. */
 export const TRIAGE_STUCK_AFTER_MS = 60_000;
 

@@ -56,9 +56,10 @@ describe('HTTP surface', () => {
     expect(res.status).toBe(403);
   });
 
-  it('returns 404 with a hint outside /graphql', async () => {
-    const res = await fetch(`${base()}/nope`);
+  it('returns 404 with a hint for API calls outside /graphql', async () => {
+    const res = await fetch(`${base()}/nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(404);
+    expect((await res.json()).errors[0].extensions.code).toBe('NOT_FOUND');
   });
 });
 

@@ -43,6 +43,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     HOTLINE_INDEX_KEY: key(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
+    ...(process.env.CONSOLE_DIR ? { CONSOLE_DIR: process.env.CONSOLE_DIR } : {}),
     ...overrides,
   };
 }

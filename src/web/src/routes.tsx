@@ -1,0 +1,32 @@
+/**
+ * The console's screens and the operation each needs. Whether the signed-in
+ * user may see a screen is answered by the server's policy table (the
+ * session's `operations`); this file only says which operation a screen is for.
+ */
+import type { ReactNode } from 'react';
+import { AdminPartners, AdminUsers } from './screens/Admin';
+import { AuditLog } from './screens/Audit';
+import { DeskQueue } from './screens/Desk';
+import { MySubmissions } from './screens/MySubmissions';
+import { RecordCall } from './screens/RecordCall';
+import { ReportPage } from './screens/ReportPage';
+import { Supervisor } from './screens/Supervisor';
+
+export interface Screen {
+  path: string;
+  /** Shown in the navigation; screens without a label are reached from another screen. */
+  label?: string;
+  operation: string;
+  element: ReactNode;
+}
+
+export const SCREENS: Screen[] = [
+  { path: '/call', label: 'Record a call', operation: 'recordHotlineCall', element: <RecordCall /> },
+  { path: '/submissions', label: 'My submissions', operation: 'mySubmissions', element: <MySubmissions /> },
+  { path: '/desk', label: 'Desk queue', operation: 'deskQueue', element: <DeskQueue /> },
+  { path: '/reports/:id', operation: 'report', element: <ReportPage /> },
+  { path: '/supervisor', label: 'Supervisor', operation: 'supervisorQueue', element: <Supervisor /> },
+  { path: '/audit', label: 'Audit log', operation: 'auditLog', element: <AuditLog /> },
+  { path: '/admin/users', label: 'Users', operation: 'users', element: <AdminUsers /> },
+  { path: '/admin/partners', label: 'Partners', operation: 'partners', element: <AdminPartners /> },
+];

@@ -1,0 +1,161 @@
+/**
+ * The console's small component set: labelled fields, buttons, alerts,
+ * loading and empty states, a modal dialog. Plain HTML elements with their
+ * native semantics, so keyboard and screen readers work without extra code.
+ */
+import { forwardRef, useEffect, useId, useRef, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { plainMessage } from '../api/client';
+
+type FieldProps = { label: string; error?: string | undefined; hint?: string };
+
+/** A text input with a visible label, an optional hint and its error announced next to it. */
+export const TextField = forwardRef<HTMLInputElement, FieldProps & InputHTMLAttributes<HTMLInputElement>>(function TextField(
+  { label, error, hint, id, ...rest },
+  ref,
+) {
+  const auto = useId();
+  const fid = id ?? auto;
+  return (
+    <div className="field">
+      <label htmlFor={fid}>{label}</label>
+      {hint && <span className="hint" id={`${fid}-hint`}>{hint}</span>}
+      <input id={fid} ref={ref} aria-invalid={error ? true : undefined} aria-describedby={describedBy(fid, hint, error)} {...rest} />
+      {error && <span className="field-error" id={`${fid}-error`} role="alert">{error}</span>}
+    </div>
+  );
+});
+
+export const TextArea = forwardRef<HTMLTextAreaElement, FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>>(function TextArea(
+  { label, error, hint, id, ...rest },
+  ref,
+) {
+  const auto = useId();
+  const fid = id ?? auto;
+  return (
+    <div className="field">
+      <label htmlFor={fid}>{label}</label>
+      {hint && <span className="hint" id={`${fid}-hint`}>{hint}</span>}
+      <textarea id={fid} ref={ref} aria-invalid={error ? true : undefined} aria-describedby={describedBy(fid, hint, error)} {...rest} />
+      {error && <span className="field-error" id={`${fid}-error`} role="alert">{error}</span>}
+    </div>
+  );
+});
+
+export const Select = forwardRef<HTMLSelectElement, FieldProps & SelectHTMLAttributes<HTMLSelectElement> & { options: readonly (string | { value: string; label: string })[]; placeholder?: string }>(
+  function Select({ label, error, hint, id, options, placeholder, ...rest }, ref) {
+    const auto = useId();
+    const fid = id ?? auto;
+    return (
+      <div className="field">
+        <label htmlFor={fid}>{label}</label>
+        {hint && <span className="hint" id={`${fid}-hint`}>{hint}</span>}
+        <select id={fid} ref={ref} aria-invalid={error ? true : undefined} aria-describedby={describedBy(fid, hint, error)} {...rest}>
+          {placeholder !== undefined && <option value="">{placeholder}</option>}
+          {options.map((o) => {
+            const { value, label: text } = typeof o === 'string' ? { value: o, label: humanise(o) } : o;
+            return (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            );
+          })}
+        </select>
+        {error && <span className="field-error" id={`${fid}-error`} role="alert">{error}</span>}
+      </div>
+    );
+  },
+);
+
+export const Checkbox = forwardRef<HTMLInputElement, { label: string } & InputHTMLAttributes<HTMLInputElement>>(function Checkbox({ label, id, ...rest }, ref) {
+  const auto = useId();
+  const fid = id ?? auto;
+  return (
+    <div className="checkbox">
+      <input type="checkbox" id={fid} ref={ref} {...rest} />
+      <label htmlFor={fid}>{label}</label>
+    </div>
+  );
+});
+
+function describedBy(id: string, hint?: string, error?: string) {
+  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return ids || undefined;
+}
+
+/** An error in plain words, announced to screen readers, with an optional retry. */
+export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  if (!error) return null;
+  return (
+    <div className="alert error" role="alert">
+      <p>{plainMessage(error)}</p>
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      {what}…
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+/** A modal dialog (native <dialog>: focus trapped, Escape closes). */
+export function Dialog({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} onCancel={onClose}>
+      <h2 id={titleId}>{title}</h2>
+      {open && children}
+    </dialog>
+  );
+}
+
+/** ENUM_VALUE → "Enum value". */
+export function humanise(value: string): string {
+  const s = value.replace(/_/g, ' ').toLowerCase();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'short' });
+}
+
+/** "12 min ago", "3 h ago", "2 d ago". */
+export function age(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
+/** Time left until a deadline, or how long it is overdue. */
+export function countdown(iso: string | null | undefined, now = Date.now()): { text: string; overdue: boolean } {
+  if (!iso) return { text: '—', overdue: false };
+  const ms = new Date(iso).getTime() - now;
+  const overdue = ms < 0;
+  const s = Math.round(Math.abs(ms) / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const text = h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${sec} s` : `${sec} s`;
+  return { text: overdue ? `overdue by ${text}` : text, overdue };
+}

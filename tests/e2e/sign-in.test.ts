@@ -1,0 +1,98 @@
+/**
+ * The console's front door in a real browser: sign-in, a reload keeps the
+ * session (an HttpOnly cookie, invisible to page scripts), sign-out, a
+ * revoked session lands on the sign-in page, unknown routes get a page, and
+ * nothing is ever requested from another origin.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaff } from '../support/factories.js';
+import { expectAccessible, screenshot, signIn, startE2E, type E2E } from './support/browser.js';
+
+describe('console sign-in', { timeout: 90_000 }, () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await startE2E();
+  }, 120_000);
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('shows the sign-in page at / with labelled fields, accessible, from this origin only', async () => {
+    const { page, foreign } = await e2e.newPage();
+    const res = await page.goto('/');
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    expect(res?.headers()['cache-control']).toBe('no-store');
+    await expect(page.getByLabel('Username').isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel('Password').isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshot(page, 'sign-in');
+    expect(foreign).toEqual([]);
+  });
+
+  it('says when the password is wrong, and keeps nobody signed in', async () => {
+    const { page } = await e2e.newPage();
+    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    await page.goto('/');
+    await page.getByLabel('Username').fill(staff.username);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+  });
+
+  it('keeps the session across a reload in an HttpOnly cookie that page scripts cannot read', async () => {
+    const { page, context } = await e2e.newPage();
+    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    await signIn(page, staff.username);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'hotline_session');
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Strict');
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    // The navigation follows the policy: a call handler sees intake, not the desk or the audit log.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Record a call' }).count()).toBe(1);
+    expect(await nav.getByRole('link', { name: 'Desk queue' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+  });
+
+  it('lands on the sign-in page when the session is revoked, and after signing out', async () => {
+    const { page } = await e2e.newPage();
+    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    await signIn(page, staff.username);
+    await e2e.app.deps.services.auth.revokeSessions(staff.username, 'cli');
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+
+    await signIn(page, staff.username);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  it('signs out after the idle time, with a warning first', async () => {
+    const idle = await startE2E({ CONSOLE_IDLE_MINUTES: '1' });
+    try {
+      const { page } = await idle.newPage();
+      const staff = await createStaff(idle.app, 'CALL_HANDLER');
+      await signIn(page, staff.username);
+      await page.getByRole('alertdialog').filter({ hasText: 'You will be signed out' }).waitFor({ timeout: 60_000 });
+      await page.getByText('signed out after 1 minutes without activity').waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('shows a not-found page for an unknown route', async () => {
+    const { page } = await e2e.newPage();
+    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    await signIn(page, staff.username);
+    await page.goto('/no/such/page');
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  });
+});

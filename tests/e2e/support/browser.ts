@@ -1,0 +1,83 @@
+/**
+ * End-to-end support: the real app (API and worker on this run's FerretDB
+ * and Redis, serving the built console) and Debian's Chromium driven by
+ * Playwright through executablePath. Every page records any request to
+ * another origin, so a test can assert there was none.
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { PROJECT_ROOT } from '../../../src/config.js';
+import { bootApp, type TestApp } from '../../support/app.js';
+import { PASSWORD } from '../../support/factories.js';
+
+export const SCREENSHOTS = join(PROJECT_ROOT, 'docs', 'screenshots');
+
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(path)) throw new Error(`Chromium not found at ${path}: npm test installs Debian's chromium (or set CHROMIUM_PATH)`);
+  return path;
+}
+
+export interface E2E {
+  app: TestApp;
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  browser: Browser;
+  /** A fresh browser context (its own cookies and storage) at 1280×800. */
+  newPage(opts?: { width?: number; height?: number }): Promise<{ page: Page; context: BrowserContext; foreign: string[] }>;
+  close(): Promise<void>;
+}
+
+/** Boots the app with its worker and launches Chromium. */
+export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
+  const app = await bootApp({ worker: true, env });
+  const origin = new URL(app.url).origin;
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const contexts: BrowserContext[] = [];
+  return {
+    app,
+    origin,
+    browser,
+    async newPage(opts = {}) {
+      const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, baseURL: origin });
+      contexts.push(context);
+      const page = await context.newPage();
+      const foreign: string[] = [];
+      page.on('request', (r) => {
+        const url = r.url();
+        if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
+      });
+      return { page, context, foreign };
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close().catch(() => {});
+      await app.close();
+    },
+  };
+}
+
+/** Signs in through the sign-in page, as a person would. */
+export async function signIn(page: Page, username: string, password = PASSWORD) {
+  await page.goto('/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Saves docs/screenshots/<name>.png (the README shows them). */
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Runs axe-core on the page; fails on any serious or critical violation, naming them. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`)).toEqual([]);
+}
