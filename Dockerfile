@@ -1,13 +1,24 @@
-# The service image (Node 24 LTS). Runs TypeScript through tsx, as `npm start` does.
+# The service image. A build stage compiles the server (tsc) and builds the
+# staff console (GraphQL codegen + Vite); the runtime stage has production
+# dependencies only and runs compiled JavaScript: no tsx, no dev dependencies.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY schema ./schema
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build:web && npm run build
+
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY tsconfig.json ./
-COPY src ./src
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY schema ./schema
-COPY scripts ./scripts
+COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 4000
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# The API serves the console from dist/web (CONSOLE_DIR's default).
+CMD ["node", "dist/src/main.js"]

@@ -1,5 +1,10 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/services.js';
+import { PROJECT_ROOT } from '../../src/config.js';
 import { testEnv } from '../support/app.js';
 import { startMain, waitFor } from '../support/spawn.js';
 
@@ -43,5 +48,31 @@ describe('the service process', () => {
     const proc = startMain(testEnv({ MONGODB_URI: `mongodb://127.0.0.1:${dead}/?serverSelectionTimeoutMS=300`, STARTUP_ATTEMPTS: '2', LOG_LEVEL: 'info' }));
     expect(await proc.exited).toBe(69);
     expect(proc.output()).toContain('backing service is unreachable');
+  });
+
+  it('runs as compiled JavaScript in production, as the image does: no tsx, the console at /, no GraphiQL', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotline-dist-'));
+    try {
+      const tsc = spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+      expect(tsc.status, tsc.stdout).toBe(0);
+      cpSync(join(PROJECT_ROOT, 'package.json'), join(dir, 'package.json'));
+      cpSync(join(PROJECT_ROOT, 'schema'), join(dir, 'schema'), { recursive: true });
+      symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
+      const port = await freePort();
+      const env = testEnv({ NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'info' });
+      const child = spawn(process.execPath, [join(dir, 'dist', 'src', 'main.js')], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env, CONSOLE_DIR: process.env.CONSOLE_DIR || join(PROJECT_ROOT, 'dist', 'web') }, stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const root = `http://127.0.0.1:${port}`;
+      await waitFor(async () => (await fetch(`${root}/readyz`)).status === 200, 30_000, 'readyz');
+      const page = await fetch(`${root}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+      const graphiql = await fetch(`${root}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await graphiql.text()).not.toContain('graphiql');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

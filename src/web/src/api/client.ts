@@ -9,7 +9,7 @@ import type { TypedDocumentString } from '../gql/graphql';
 export interface GraphQLErrorShape {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: string; field?: string[]; [k: string]: unknown };
+  extensions?: { code?: string; field?: string[]; path?: (string | number)[]; [k: string]: unknown };
 }
 
 /** A failed request. `code` is the server's extensions.code, or NETWORK when the server could not be reached. */
@@ -26,7 +26,8 @@ export class ApiError extends Error {
   /** Field paths the server named as wrong (BAD_USER_INPUT), e.g. ["input", "narrative"]. */
   fieldErrors(): { path: string[]; message: string }[] {
     return this.errors.flatMap((e) => {
-      const field = e.extensions?.field;
+      // The server names the input path in extensions.path (AppError's badInput).
+      const field = e.extensions?.field ?? e.extensions?.path;
       return Array.isArray(field) ? [{ path: field.map(String), message: e.message }] : [];
     });
   }

@@ -1,3 +1,153 @@
-// Placeholder: replaced by the screen's implementation.
-export function AdminUsers() { return <section><h1>AdminUsers</h1></section>; }
-export function AdminPartners() { return <section><h1>AdminPartners</h1></section>; }
+/**
+ * The admin's screens: staff users (/admin/users: create, disable, revoke
+ * sessions) and partner organisations (/admin/partners: create with the API
+ * key shown once, revoke).
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { request } from '../api/client';
+import { graphql } from '../gql';
+import { useSession } from '../session/session';
+import { Empty, ErrorMessage, Loading, TextField } from '../ui/ui';
+import { CreateUserForm } from './oversight/CreateUserForm';
+import { isFieldError, serverFieldError } from './oversight/forms';
+import { PartnerKeyPanel } from './oversight/PartnerKeyPanel';
+import { PartnersTable } from './oversight/PartnersTable';
+import { UsersTable } from './oversight/UsersTable';
+
+const USERS = graphql(`
+  query AdminUsers {
+    users { id username roles desk disabled }
+  }
+`);
+const PARTNERS = graphql(`
+  query AdminPartners {
+    partners { id name keyHint createdAt revokedAt }
+  }
+`);
+const CREATE_PARTNER = graphql(`
+  mutation AdminCreatePartner($name: String!) {
+    createPartner(name: $name) { apiKey partner { id name keyHint createdAt revokedAt } }
+  }
+`);
+
+function Notice({ message }: { message: string | null }) {
+  return (
+    <div role="status" aria-live="polite">
+      {message && (
+        <div className="alert ok">
+          <p>{message}</p>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function AdminUsers() {
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const [message, setMessage] = useState<string | null>(null);
+  const query = useQuery({ queryKey: ['users'], queryFn: () => request(USERS) });
+  return (
+    <div className="oversight">
+      <h1>Users</h1>
+      <Notice message={message} />
+      <section aria-labelledby="users-title">
+        <h2 id="users-title">Staff users</h2>
+        {query.isLoading ? (
+          <Loading what="Loading users" />
+        ) : query.error ? (
+          <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
+        ) : !query.data?.users.length ? (
+          <Empty>There are no users yet.</Empty>
+        ) : (
+          <UsersTable users={query.data.users} onMessage={setMessage} />
+        )}
+      </section>
+      {can('createUser') && (
+        <section>
+          <CreateUserForm
+            onCreated={(username) => {
+              setMessage(`User ${username} created. They can sign in now.`);
+              void queryClient.invalidateQueries({ queryKey: ['users'] });
+            }}
+          />
+        </section>
+      )}
+    </div>
+  );
+}
+
+export function AdminPartners() {
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const [message, setMessage] = useState<string | null>(null);
+  // The new key lives only here, in memory: leaving the page or dismissing the panel forgets it.
+  const [created, setCreated] = useState<{ name: string; apiKey: string } | null>(null);
+  const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | undefined>();
+  const query = useQuery({ queryKey: ['partners'], queryFn: () => request(PARTNERS) });
+  const create = useMutation({
+    mutationFn: (n: string) => request(CREATE_PARTNER, { name: n }),
+    onSuccess: (data) => {
+      setName('');
+      setMessage(null);
+      setCreated({ name: data.createPartner.partner.name, apiKey: data.createPartner.apiKey });
+      void queryClient.invalidateQueries({ queryKey: ['partners'] });
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const n = name.trim();
+    if (n.length < 2 || n.length > 120) {
+      setNameError('Enter the organisation name (2 to 120 characters)');
+      return;
+    }
+    setNameError(undefined);
+    create.mutate(n);
+  };
+
+  return (
+    <div className="oversight">
+      <h1>Partners</h1>
+      {created && (
+        <PartnerKeyPanel
+          name={created.name}
+          apiKey={created.apiKey}
+          onDismiss={() => {
+            setCreated(null);
+            setMessage(`Partner ${created.name} created. Its key is no longer shown anywhere.`);
+          }}
+        />
+      )}
+      <Notice message={message} />
+      <section aria-labelledby="partners-title">
+        <h2 id="partners-title">Partner organisations</h2>
+        {query.isLoading ? (
+          <Loading what="Loading partners" />
+        ) : query.error ? (
+          <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
+        ) : !query.data?.partners.length ? (
+          <Empty>No partner organisation has a key yet.</Empty>
+        ) : (
+          <PartnersTable partners={query.data.partners} onMessage={setMessage} />
+        )}
+      </section>
+      {can('createPartner') && (
+        <section>
+          <form onSubmit={submit} noValidate aria-labelledby="cp-title">
+            <h2 id="cp-title">Create a partner</h2>
+            <p className="hint">The partner gets an API key to send referrals. The key is shown once, here, right after you create it.</p>
+            <div className="grid">
+              <TextField label="Organisation name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} error={nameError ?? serverFieldError(create.error, 'name')} />
+            </div>
+            {!isFieldError(create.error, ['name']) && <ErrorMessage error={create.error} />}
+            <button type="submit" className="primary" disabled={create.isPending}>
+              {create.isPending ? 'Creating…' : 'Create partner'}
+            </button>
+          </form>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,2 +1,111 @@
-// Placeholder: replaced by the screen's implementation.
-export function ReportPage() { return <section><h1>ReportPage</h1></section>; }
+/**
+ * One report (/reports/:id) for the investigator: its content (every read is
+ * audited by the server), grading, notes, the status workflow, referral and
+ * release, the verified history and the audited caller reveal. The server is
+ * the authority on who may do what; a CONFLICT reloads the report with a
+ * clear message; a report the user may not read says so, and nothing else.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError, plainMessage, request } from '../api/client';
+import { useSession } from '../session/session';
+import { ErrorMessage, Loading } from '../ui/ui';
+import { GradingForm } from './desk/GradingForm';
+import { HistoryPanel } from './desk/HistoryPanel';
+import { REPORT } from './desk/operations';
+import { ReportDetails } from './desk/ReportDetails';
+import { ResearchNotes } from './desk/ResearchNotes';
+import { RevealCaller } from './desk/RevealCaller';
+import type { Act } from './desk/types';
+import { Workflow } from './desk/Workflow';
+
+const CONFLICT_TEXT = 'Someone else claimed or changed this report first. It has been reloaded: check what changed and try again.';
+
+export function ReportPage() {
+  const { id = '' } = useParams();
+  const { session } = useSession();
+  const navigate = useNavigate();
+  const [notice, setNotice] = useState<string | null>(null);
+  // gcTime 0: the content is dropped from memory as soon as the page is left.
+  const query = useQuery({ queryKey: ['report', id], queryFn: () => request(REPORT, { id }), gcTime: 0, retry: false });
+
+  const act: Act = async (done, run, opts) => {
+    setNotice(null);
+    try {
+      await run();
+      if (opts?.leave) {
+        navigate('/desk', { state: { notice: done } });
+        return null;
+      }
+      await query.refetch();
+      setNotice(done);
+      return null;
+    } catch (e) {
+      const conflict = e instanceof ApiError && e.code === 'CONFLICT';
+      if (conflict || (e instanceof ApiError && (e.code === 'FORBIDDEN' || e.code === 'NOT_FOUND'))) await query.refetch();
+      return conflict ? CONFLICT_TEXT : plainMessage(e);
+    }
+  };
+
+  if (query.isPending) return <Loading what="Opening the report" />;
+  const denied = query.error instanceof ApiError && (query.error.code === 'FORBIDDEN' || query.error.code === 'NOT_FOUND');
+  if (denied || (query.isSuccess && !query.data.report)) {
+    return (
+      <section aria-labelledby="report-title">
+        <h1 id="report-title">You cannot open this report</h1>
+        <div className="alert error" role="alert">
+          <p>It does not exist, or it belongs to a desk you do not work on. If you need it, ask the duty supervisor.</p>
+        </div>
+        <p>
+          <Link to="/desk">Back to the desk queue</Link>
+        </p>
+      </section>
+    );
+  }
+  if (query.isError) {
+    return (
+      <section aria-labelledby="report-title">
+        <h1 id="report-title">Report</h1>
+        <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
+      </section>
+    );
+  }
+
+  const report = query.data.report!;
+  const user = session?.user;
+  const holds = !!user && (report.assignee === user.id || user.roles.includes('SUPERVISOR'));
+  return (
+    <>
+      <section aria-labelledby="report-title">
+        <p>
+          <Link to="/desk">← Desk queue</Link>
+        </p>
+        <h1 id="report-title">
+          Report <span className="mono report-ref">{report.reference}</span>
+        </h1>
+        <p className="subtitle">
+          {holds
+            ? 'You hold this report.'
+            : report.assignee
+              ? 'Another investigator holds this report: you may read it but not change it.'
+              : 'Nobody holds this report: claim it from the desk queue to work on it.'}{' '}
+          Opening it was recorded in the audit log.
+        </p>
+        <div role="status" aria-live="polite">
+          {notice && (
+            <div className="alert ok">
+              <p>{notice}</p>
+            </div>
+          )}
+        </div>
+        <ReportDetails report={report} />
+      </section>
+      {holds && <Workflow report={report} act={act} />}
+      <GradingForm key={`g${report.version}`} report={report} canAct={holds} act={act} />
+      <ResearchNotes report={report} canAct={holds} act={act} />
+      <RevealCaller report={report} />
+      <HistoryPanel report={report} />
+    </>
+  );
+}

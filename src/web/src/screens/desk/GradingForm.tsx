@@ -1,0 +1,73 @@
+/** The 3x5x2 grading: the current grade, and for the holder the form to set it (source, intelligence, handling). */
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { request } from '../../api/client';
+import type { HandlingCode, IntelligenceAssessment, SourceEvaluation } from '../../gql/graphql';
+import { Select, formatTime } from '../../ui/ui';
+import { GRADE } from './operations';
+import type { Act, ReportData } from './types';
+
+const SOURCES = [
+  { value: 'S1', label: 'S1: reliable' },
+  { value: 'S2', label: 'S2: untested' },
+  { value: 'S3', label: 'S3: not reliable' },
+];
+const INTELLIGENCE = [
+  { value: 'A', label: 'A: known directly to the source' },
+  { value: 'B', label: 'B: known indirectly, corroborated' },
+  { value: 'C', label: 'C: known indirectly to the source' },
+  { value: 'D', label: 'D: not known to the source' },
+  { value: 'E', label: 'E: suspected to be false' },
+];
+const HANDLING = [
+  { value: 'P', label: 'P: lawful sharing permitted' },
+  { value: 'C', label: 'C: sharing permitted with conditions' },
+];
+
+interface Values {
+  source: SourceEvaluation;
+  intelligence: IntelligenceAssessment;
+  handling: HandlingCode;
+}
+
+export function GradingForm({ report, canAct, act }: { report: ReportData; canAct: boolean; act: Act }) {
+  const g = report.grading;
+  const [error, setError] = useState<string | null>(null);
+  const form = useForm<Values>({
+    defaultValues: { source: (g?.source as SourceEvaluation) ?? 'S2', intelligence: (g?.intelligence as IntelligenceAssessment) ?? 'C', handling: (g?.handling as HandlingCode) ?? 'P' },
+  });
+  const submit = form.handleSubmit(async (v) => setError(await act('Grading saved.', () => request(GRADE, { id: report.id, ...v }))));
+  return (
+    <section className="panel" aria-labelledby="grading-title">
+      <h2 id="grading-title">Grading (3x5x2)</h2>
+      <p className="current-grading">
+        {g ? (
+          <>
+            Current grading: <strong className="mono">{`${g.source} / ${g.intelligence} / ${g.handling}`}</strong> <span className="small">set {formatTime(g.gradedAt)}</span>
+          </>
+        ) : (
+          'Not graded yet.'
+        )}
+      </p>
+      {canAct && (
+        <form onSubmit={submit}>
+          <div className="grid">
+            <Select label="Source evaluation" options={SOURCES} {...form.register('source')} />
+            <Select label="Intelligence assessment" options={INTELLIGENCE} {...form.register('intelligence')} />
+            <Select label="Handling code" options={HANDLING} {...form.register('handling')} />
+          </div>
+          {error && (
+            <div className="alert error" role="alert">
+              <p>{error}</p>
+            </div>
+          )}
+          <div className="actions">
+            <button type="submit" disabled={form.formState.isSubmitting}>
+              {form.formState.isSubmitting ? 'Saving…' : 'Save grading'}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

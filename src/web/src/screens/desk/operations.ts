@@ -1,0 +1,98 @@
+/**
+ * The desk's GraphQL operations (queue, claim, the report and every action
+ * on it), typed from schema/schema.graphql by the codegen client preset.
+ * The queue asks for state only; content is asked for only by the report
+ * page, whose every read the server audits.
+ */
+import { graphql } from '../../gql';
+
+export const DESK_QUEUE = graphql(`
+  query DeskQueue($desk: Desk!, $first: Int, $after: String) {
+    deskQueue(desk: $desk, first: $first, after: $after) {
+      edges {
+        cursor
+        node { id reference priority status receivedAt dueBy categories borough escalated imminentThreat links { reportId } }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const DESK_QUEUE_CHANGED = graphql(`
+  subscription DeskQueueChanged($desk: Desk!) {
+    deskQueueChanged(desk: $desk) { desk reportId kind at }
+  }
+`);
+
+export const CLAIM_NEXT = graphql(`
+  mutation ClaimNextReport($desk: Desk!) {
+    claimNextReport(desk: $desk) { id reference }
+  }
+`);
+
+export const CLAIM = graphql(`
+  mutation ClaimReport($id: ID!) {
+    claimReport(id: $id) { id reference }
+  }
+`);
+
+export const REPORT = graphql(`
+  query DeskReport($id: ID!) {
+    report(id: $id) {
+      id reference status priority desk assignee version escalated anonymous imminentThreat urgentAction
+      source channel categories borough receivedAt recordedAt dueBy callerMayRecontact partnerReference
+      triageReasons
+      narrative
+      subjects { name aliases dateOfBirth approximateAge description address phone }
+      vehicles { registration make model colour notes }
+      locations { address postcode description }
+      researchNotes { id text }
+      links { reportId reference desk reasons readable }
+      grading { source intelligence handling gradedBy gradedAt }
+      nextSteps { to reasonRequired }
+      history { seq at action actorType actorId actorName from to reason }
+    }
+  }
+`);
+
+export const VERIFY_HISTORY = graphql(`
+  query VerifyReportHistory($id: ID!) {
+    verifyReportHistory(id: $id) { valid length brokenAt }
+  }
+`);
+
+export const ADD_NOTE = graphql(`
+  mutation AddResearchNote($id: ID!, $text: String!) {
+    addResearchNote(id: $id, text: $text) { id version }
+  }
+`);
+
+export const GRADE = graphql(`
+  mutation GradeReport($id: ID!, $source: SourceEvaluation!, $intelligence: IntelligenceAssessment!, $handling: HandlingCode!) {
+    gradeReport(id: $id, source: $source, intelligence: $intelligence, handling: $handling) { id version }
+  }
+`);
+
+export const TRANSITION = graphql(`
+  mutation TransitionReport($id: ID!, $to: ReportStatus!, $reason: String!, $expectedVersion: Int!) {
+    transitionReport(id: $id, to: $to, reason: $reason, expectedVersion: $expectedVersion) { id status version }
+  }
+`);
+
+export const REFER = graphql(`
+  mutation ReferReport($id: ID!, $toDesk: Desk!, $reason: String!) {
+    referReport(id: $id, toDesk: $toDesk, reason: $reason) { id status desk }
+  }
+`);
+
+export const RELEASE = graphql(`
+  mutation ReleaseReport($id: ID!, $reason: String!) {
+    releaseReport(id: $id, reason: $reason) { id status }
+  }
+`);
+
+export const REVEAL_CALLER = graphql(`
+  mutation RevealCaller($reportId: ID!, $reason: String!) {
+    revealCaller(reportId: $reportId, reason: $reason) { name phone email address mayRecontact preferredContactTimes }
+  }
+`);

@@ -1,0 +1,135 @@
+/**
+ * The supervisor's actions on one report, each in a dialog with a stated
+ * reason: reassign to a named investigator, reopen (or retry triage), and
+ * erase, which needs the report's reference typed exactly before it can run.
+ */
+import { useMutation } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { ApiError, request } from '../../api/client';
+import { graphql } from '../../gql';
+import { Dialog, ErrorMessage, TextArea, TextField } from '../../ui/ui';
+import { isFieldError, serverFieldError } from './forms';
+import type { QueueReport } from './SupervisorQueue';
+
+const REASSIGN = graphql(`
+  mutation SupervisorReassign($id: ID!, $toUsername: String!, $reason: String!) {
+    reassignReport(id: $id, toUsername: $toUsername, reason: $reason) { id reference status }
+  }
+`);
+const REOPEN = graphql(`
+  mutation SupervisorReopen($id: ID!, $reason: String!) {
+    reopenReport(id: $id, reason: $reason) { id reference status }
+  }
+`);
+const ERASE = graphql(`
+  mutation SupervisorErase($id: ID!, $reason: String!) {
+    eraseReport(id: $id, reason: $reason) { id reference status }
+  }
+`);
+
+export type ReportAction = 'reassign' | 'reopen' | 'erase';
+
+const REASON_MIN = 3;
+
+interface Props {
+  kind: ReportAction;
+  report: QueueReport;
+  /** The report is waiting for triage or failed it: "reopen" sends it back to triage. */
+  retryTriage: boolean;
+  onClose(): void;
+  onDone(message: string): void;
+  /** Someone else changed the report first: the queue is reloaded. */
+  onConflict(): void;
+}
+
+export function ReportActionDialog({ kind, report, retryTriage, onClose, onDone, onConflict }: Props) {
+  const [reason, setReason] = useState('');
+  const [username, setUsername] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  const [localError, setLocalError] = useState<{ reason?: string; username?: string }>({});
+
+  const mutation = useMutation({
+    mutationFn: async () => {
+      const why = reason.trim();
+      if (kind === 'reassign') return (await request(REASSIGN, { id: report.id, toUsername: username.trim(), reason: why })).reassignReport;
+      if (kind === 'reopen') return (await request(REOPEN, { id: report.id, reason: why })).reopenReport;
+      return (await request(ERASE, { id: report.id, reason: why })).eraseReport;
+    },
+    onSuccess: (r) => {
+      const verb = kind === 'reassign' ? `reassigned to ${username.trim().toLowerCase()}` : kind === 'erase' ? 'erased: its content and key are destroyed' : retryTriage ? 'sent back to triage' : 'reopened';
+      onDone(`${r.reference} ${verb}.`);
+    },
+    onError: (err) => {
+      if (err instanceof ApiError && err.code === 'CONFLICT') onConflict();
+    },
+  });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const errors: typeof localError = {};
+    if (reason.trim().length < REASON_MIN) errors.reason = `Give a reason (at least ${REASON_MIN} characters)`;
+    if (kind === 'reassign' && !username.trim()) errors.username = "Enter the investigator's username";
+    setLocalError(errors);
+    if (Object.keys(errors).length === 0) mutation.mutate();
+  };
+
+  const confirmed = confirmation.trim() === report.reference;
+  const title = kind === 'reassign' ? `Reassign ${report.reference}` : kind === 'erase' ? `Erase ${report.reference}` : retryTriage ? `Retry triage of ${report.reference}` : `Reopen ${report.reference}`;
+  const fieldErr = isFieldError(mutation.error, ['reason', 'toUsername']);
+
+  return (
+    <Dialog open title={title} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        {kind === 'erase' && (
+          <div className="alert error">
+            <p>
+              <strong>This cannot be undone.</strong> The report's content and its key are destroyed; only a tombstone with its history remains.
+            </p>
+          </div>
+        )}
+        {kind === 'reassign' && (
+          <TextField
+            label="Investigator's username"
+            hint="An investigator of the report's desk, or a supervisor"
+            autoComplete="off"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            error={localError.username ?? serverFieldError(mutation.error, 'toUsername')}
+          />
+        )}
+        <TextArea
+          label="Reason"
+          hint="Recorded in the report's history and the audit log"
+          rows={3}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          error={localError.reason ?? serverFieldError(mutation.error, 'reason')}
+        />
+        {kind === 'erase' && (
+          <TextField
+            label={`Type the reference ${report.reference} to confirm`}
+            autoComplete="off"
+            spellCheck={false}
+            value={confirmation}
+            onChange={(e) => setConfirmation(e.target.value)}
+          />
+        )}
+        {!fieldErr && <ErrorMessage error={mutation.error} />}
+        <div className="actions">
+          {kind === 'erase' ? (
+            <button type="submit" className="danger" disabled={!confirmed || mutation.isPending}>
+              {mutation.isPending ? 'Erasing…' : 'Erase'}
+            </button>
+          ) : (
+            <button type="submit" className="primary" disabled={mutation.isPending}>
+              {mutation.isPending ? 'Saving…' : kind === 'reassign' ? 'Reassign' : retryTriage ? 'Retry triage' : 'Reopen'}
+            </button>
+          )}
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * The national threat level: the current level with when and why it was set,
+ * and (for a supervisor) a form to change it with a reason. The API keeps
+ * only the current level, so there is no history list here.
+ */
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useForm } from 'react-hook-form';
+import { z } from 'zod';
+import { request } from '../../api/client';
+import { graphql } from '../../gql';
+import { useSession } from '../../session/session';
+import { ErrorMessage, Loading, Select, TextArea, formatTime, humanise } from '../../ui/ui';
+import { isFieldError, serverFieldError } from './forms';
+
+const THREAT_LEVEL = graphql(`
+  query OversightThreatLevel {
+    threatLevel { level reason setAt }
+  }
+`);
+const SET_THREAT_LEVEL = graphql(`
+  mutation SetThreatLevel($level: ThreatLevel!, $reason: String!) {
+    setThreatLevel(level: $level, reason: $reason) { level reason setAt }
+  }
+`);
+
+const LEVELS = ['LOW', 'MODERATE', 'SUBSTANTIAL', 'SEVERE', 'CRITICAL'] as const;
+const schema = z.object({
+  level: z.enum(LEVELS, { message: 'Choose a level' }),
+  reason: z.string().trim().min(5, 'Give a reason (at least 5 characters)').max(1000, 'At most 1,000 characters'),
+});
+type Values = z.infer<typeof schema>;
+
+export function ThreatLevelPanel() {
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: ['threatLevel'], queryFn: () => request(THREAT_LEVEL) });
+  const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: { level: undefined, reason: '' } });
+  const mutation = useMutation({
+    mutationFn: (v: Values) => request(SET_THREAT_LEVEL, v),
+    onSuccess: (data) => {
+      queryClient.setQueryData(['threatLevel'], { threatLevel: data.setThreatLevel });
+      form.reset({ level: undefined, reason: '' });
+    },
+  });
+  const { errors } = form.formState;
+  const current = query.data?.threatLevel;
+
+  return (
+    <section aria-labelledby="tl-title">
+      <h2 id="tl-title">National threat level</h2>
+      {query.isLoading ? (
+        <Loading what="Loading the threat level" />
+      ) : query.error ? (
+        <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
+      ) : current ? (
+        <div className={`threat-now threat-${current.level}`} role="status" aria-live="polite">
+          <p>
+            Current level: <strong className="threat-level">{humanise(current.level)}</strong>
+          </p>
+          <p className="small">
+            {current.setAt ? `Set ${formatTime(current.setAt)}` : 'The default level: never set on this service'}
+            {current.reason ? ` · Reason: ${current.reason}` : ''}
+          </p>
+        </div>
+      ) : null}
+      <p className="hint">Severe and critical raise the priority triage gives new reports. Only the current level is kept: earlier changes are in the audit log (action threat_level.set).</p>
+      {can('setThreatLevel') && (
+        <form onSubmit={form.handleSubmit((v) => mutation.mutate(v))} noValidate aria-labelledby="tl-change">
+          <h3 id="tl-change">Change the threat level</h3>
+          <div className="grid">
+            <Select label="New level" placeholder="Choose…" options={LEVELS} error={errors.level?.message ?? serverFieldError(mutation.error, 'level')} {...form.register('level')} />
+          </div>
+          <TextArea label="Reason for the change" rows={2} error={errors.reason?.message ?? serverFieldError(mutation.error, 'reason')} {...form.register('reason')} />
+          {!isFieldError(mutation.error, ['reason', 'level']) && <ErrorMessage error={mutation.error} />}
+          <button type="submit" className="primary" disabled={mutation.isPending}>
+            {mutation.isPending ? 'Setting…' : 'Set threat level'}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,101 @@
+/** The staff users, with "Disable" (after a confirmation) and "Revoke sessions" (says how many were ended). */
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { request } from '../../api/client';
+import { graphql } from '../../gql';
+import type { AdminUsersQuery } from '../../gql/graphql';
+import { useSession } from '../../session/session';
+import { Dialog, ErrorMessage, humanise } from '../../ui/ui';
+
+const DISABLE_USER = graphql(`
+  mutation AdminDisableUser($username: String!) {
+    disableUser(username: $username) { id username disabled }
+  }
+`);
+const REVOKE_SESSIONS = graphql(`
+  mutation AdminRevokeSessions($username: String!) {
+    revokeSessions(username: $username)
+  }
+`);
+
+type User = AdminUsersQuery['users'][number];
+
+export function UsersTable({ users, onMessage }: { users: User[]; onMessage(message: string): void }) {
+  const { can, session } = useSession();
+  const queryClient = useQueryClient();
+  const [disabling, setDisabling] = useState<User | null>(null);
+  const disable = useMutation({
+    mutationFn: (username: string) => request(DISABLE_USER, { username }),
+    onSuccess: (data) => {
+      setDisabling(null);
+      onMessage(`${data.disableUser.username} is disabled and signed out everywhere.`);
+      void queryClient.invalidateQueries({ queryKey: ['users'] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (username: string) => request(REVOKE_SESSIONS, { username }),
+    onSuccess: (data, username) => onMessage(`${data.revokeSessions === 1 ? '1 session' : `${data.revokeSessions} sessions`} of ${username} ended.`),
+  });
+
+  return (
+    <>
+      <ErrorMessage error={revoke.error} />
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Username</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Desk</th>
+              <th scope="col">Disabled</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id}>
+                <td className="mono">{u.username}</td>
+                <td>{u.roles.map(humanise).join(', ')}</td>
+                <td>{u.desk ?? '—'}</td>
+                <td>{u.disabled ? <strong>Disabled</strong> : 'No'}</td>
+                <td>
+                  <div className="actions">
+                    {can('revokeSessions') && (
+                      <button type="button" onClick={() => revoke.mutate(u.username)} disabled={revoke.isPending} aria-label={`Revoke sessions of ${u.username}`}>
+                        Revoke sessions
+                      </button>
+                    )}
+                    {can('disableUser') && !u.disabled && u.id !== session?.user.id && (
+                      <button type="button" className="danger" onClick={() => setDisabling(u)} aria-label={`Disable ${u.username}`}>
+                        Disable
+                      </button>
+                    )}
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Dialog
+        open={disabling !== null}
+        title={`Disable ${disabling?.username ?? ''}?`}
+        onClose={() => {
+          setDisabling(null);
+          disable.reset();
+        }}
+      >
+        <p>They are signed out at once and can no longer sign in.</p>
+        <ErrorMessage error={disable.error} />
+        <div className="actions">
+          <button type="button" className="danger" onClick={() => disabling && disable.mutate(disabling.username)} disabled={disable.isPending}>
+            {disable.isPending ? 'Disabling…' : 'Disable user'}
+          </button>
+          <button type="button" onClick={() => setDisabling(null)}>
+            Cancel
+          </button>
+        </div>
+      </Dialog>
+    </>
+  );
+}
