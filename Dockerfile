@@ -9,7 +9,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY schema ./schema
 COPY scripts ./scripts
 COPY src ./src
-RUN npm run build:web && npm run build
+# The admin CLI (dist/scripts/admin.js) imports the plain-JavaScript launcher helpers: copy them beside it.
+RUN npm run build:web && npm run build && cp scripts/*.mjs dist/scripts/
 
 FROM node:24-bookworm-slim
 WORKDIR /app

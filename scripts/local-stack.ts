@@ -8,7 +8,8 @@ import net from 'node:net';
 import { PROJECT_ROOT } from '../src/config.js';
 import { startServices, type Services } from './services.js';
 
-export const LOCAL_DATA_DIR = join(PROJECT_ROOT, '.data');
+/** `.data/` unless HOTLINE_LOCAL_DATA_DIR says otherwise (tests run `npm start` in a throwaway folder). */
+export const LOCAL_DATA_DIR = process.env.HOTLINE_LOCAL_DATA_DIR || join(PROJECT_ROOT, '.data');
 const MONGO_PORT = Number(process.env.LOCAL_MONGO_PORT ?? 27027);
 const REDIS_PORT = Number(process.env.LOCAL_REDIS_PORT ?? 6389);
 

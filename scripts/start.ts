@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../src/config.js';
-import { useLocalStack } from './local-stack.js';
+import { LOCAL_DATA_DIR, useLocalStack } from './local-stack.js';
 
 const stack = await useLocalStack();
-if (stack.services) process.stderr.write(`[start] local store ${stack.env.MONGODB_URI}, redis ${stack.env.REDIS_URL} (data in .data/)\n`);
+if (stack.services) process.stderr.write(`[start] local store ${stack.env.MONGODB_URI}, redis ${stack.env.REDIS_URL} (data in ${LOCAL_DATA_DIR})\n`);
 const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...process.argv.slice(2)], {
   cwd: PROJECT_ROOT,
   stdio: 'inherit',

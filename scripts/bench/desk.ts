@@ -180,7 +180,13 @@ export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
   const repoCandidates = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
     await repo.claimCandidates('SO12', 5);
   });
-  const someIds = await o.db.collection<QueueEntry>(queueCollectionName('SO12', 'P4')).find({}, { projection: { _id: 1 } }).limit(50).toArray();
+  // Ids from every SO12 queue table (any one of them can be empty at the quick bench's 2k reports).
+  const someIds: { _id: string }[] = [];
+  for (const priority of ['P4', 'P3', 'P2', 'P1'] as const) {
+    if (someIds.length >= 50) break;
+    someIds.push(...(await o.db.collection<QueueEntry>(queueCollectionName('SO12', priority)).find({}, { projection: { _id: 1 } }).limit(50 - someIds.length).toArray()));
+  }
+  if (someIds.length === 0) throw new Error('no SO12 report is queued: nothing to look up by id');
   let k = 0;
   const byId = await timeEach(o.queueReads, o.loopBudgetMs, async () => {
     if (!(await repo.findById(someIds[k++ % someIds.length]!._id))) throw new Error('findById found nothing');
