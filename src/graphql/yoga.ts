@@ -64,7 +64,7 @@ export function maskError(error: unknown, log: Logger, production: boolean): Gra
   const err = original as { name?: string; code?: unknown; message?: string; stack?: string } | undefined;
   const isMongo = err?.name?.startsWith('Mongo');
   log.error({ errName: err?.name, errCode: err?.code, errMessage: isMongo ? undefined : err?.message, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'unexpected error');
-  const unavailable = isMongo && /Network|ServerSelection|Timeout|PoolCleared/i.test(err?.name ?? '');
+  const unavailable = isMongo && /Network|ServerSelection|Timeout|PoolCleared|NotConnected|TopologyClosed|ServerClosed/i.test(err?.name ?? '');
   return new GraphQLError(unavailable ? 'A backing service is unavailable; retry shortly' : 'Internal server error', {
     nodes: gqlError?.nodes,
     path: gqlError?.path,

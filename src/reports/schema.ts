@@ -6,7 +6,7 @@
 import { builder } from '../graphql/builder.js';
 import { DeskEnum } from '../auth/schema.js';
 import type { ReportContent } from './content.js';
-import { NEEDS_REASON, USER_TRANSITIONS } from './state-machine.js';
+import { actionsFrom, NEEDS_REASON, REPORT_ACTIONS, USER_TRANSITIONS } from './state-machine.js';
 import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from './types.js';
 
 export interface ReportView {
@@ -109,6 +109,11 @@ const WorkflowStep = builder.objectRef<{ to: ReportStatus; reasonRequired: boole
   }),
 });
 
+const ReportActionEnum = builder.enumType('ReportAction', {
+  description: 'A dedicated operation on a report (claim, release, refer, reassign, reopen, retry triage, erase)',
+  values: REPORT_ACTIONS,
+});
+
 export const URGENT_ACTION =
   'IMMINENT THREAT: pass this call to 999 now (transfer the caller or dial 999 yourself), then stay on the line. The report has been recorded at the highest priority.';
 
@@ -138,6 +143,11 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     grading: t.field({ type: GradingRef, nullable: true, resolve: (v) => v.doc.grading }),
     links: t.field({ type: [LinkRef], resolve: (v) => v.links ?? [] }),
     history: t.field({ type: [HistoryEntryRef], resolve: (v) => v.doc.history ?? [] }),
+    availableActions: t.field({
+      type: [ReportActionEnum],
+      description: "The dedicated operations the state machine allows from this status (the policy still decides who may run them)",
+      resolve: (v) => actionsFrom(v.doc.status),
+    }),
     nextSteps: t.field({
       type: [WorkflowStep],
       description: 'The statuses transitionReport accepts from this one, and whether each needs a reason',

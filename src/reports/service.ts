@@ -339,7 +339,11 @@ export function createDeskService(deps: DeskServiceDeps) {
       const size = pageSize(first);
       const cursor = after === null || after === undefined ? null : decodeQueueCursor(after);
       const page = await reports.deskQueue(desk, size, cursor);
-      const edges = page.docs.map((doc) => ({ cursor: encodeQueueCursor(queueCursorOf(doc)), node: summary(doc) }));
+      // Queue rows say that links exist (the badge an investigator triages by), with references only where readable.
+      const edges = page.docs.map((doc) => ({
+        cursor: encodeQueueCursor(queueCursorOf(doc)),
+        node: { ...summary(doc), links: (doc.links ?? []).map((l) => ({ ...l, ...(access.canReadReport(principal as StaffPrincipal, { desk: l.desk }) ? { visible: true } : { reference: '', visible: false }) })) },
+      }));
       return {
         edges,
         pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },

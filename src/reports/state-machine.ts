@@ -54,6 +54,24 @@ export function assertUserTransition(from: ReportStatus, to: ReportStatus, reaso
   if (NEEDS_REASON.includes(to) && reason.trim().length < 3) throw badInput(`Moving to ${to} needs an outcome reason`, ['reason']);
 }
 
+/** What a client may offer on a report in this status: the dedicated operations whose transition starts here. */
+export const REPORT_ACTIONS = ['CLAIM', 'RELEASE', 'REFER', 'REASSIGN', 'REOPEN', 'RETRY_TRIAGE', 'ERASE'] as const;
+export type ReportAction = (typeof REPORT_ACTIONS)[number];
+
+const ACTION_TRANSITION: Record<Exclude<ReportAction, 'ERASE'>, SystemTransition> = {
+  CLAIM: 'claim',
+  RELEASE: 'release',
+  REFER: 'refer',
+  REASSIGN: 'reassign',
+  REOPEN: 'reopen',
+  RETRY_TRIAGE: 'triage',
+};
+
+/** The actions this table allows from a status (erasure: from any status but ERASED). Who may run them is the policy's business. */
+export function actionsFrom(status: ReportStatus): ReportAction[] {
+  return REPORT_ACTIONS.filter((a) => (a === 'ERASE' ? status !== 'ERASED' : canSystemTransition(ACTION_TRANSITION[a], status)));
+}
+
 export function canSystemTransition(kind: SystemTransition, from: ReportStatus): boolean {
   return (SYSTEM_TRANSITIONS[kind].from as readonly ReportStatus[]).includes(from);
 }

@@ -4,13 +4,24 @@ import { builder } from '../graphql/builder.js';
 import { THREAT_LEVELS } from './rules.js';
 
 const ThreatLevelEnum = builder.enumType('ThreatLevel', { values: THREAT_LEVELS });
-const ThreatLevelInfo = builder.objectRef<{ level: (typeof THREAT_LEVELS)[number]; reason: string | null; setAt: Date | null }>('ThreatLevelInfo').implement({
+type Level = (typeof THREAT_LEVELS)[number];
+const ThreatLevelChange = builder.objectRef<{ level: Level; reason: string; setAt: Date }>('ThreatLevelChange').implement({
   fields: (t) => ({
-    level: t.field({ type: ThreatLevelEnum, resolve: (i) => i.level }),
-    reason: t.exposeString('reason', { nullable: true }),
-    setAt: t.expose('setAt', { type: 'DateTime', nullable: true }),
+    level: t.field({ type: ThreatLevelEnum, resolve: (c) => c.level }),
+    reason: t.exposeString('reason'),
+    setAt: t.expose('setAt', { type: 'DateTime' }),
   }),
 });
+const ThreatLevelInfo = builder
+  .objectRef<{ level: Level; reason: string | null; setAt: Date | null; history: { level: Level; reason: string; setAt: Date }[] }>('ThreatLevelInfo')
+  .implement({
+    fields: (t) => ({
+      level: t.field({ type: ThreatLevelEnum, resolve: (i) => i.level }),
+      reason: t.exposeString('reason', { nullable: true }),
+      setAt: t.expose('setAt', { type: 'DateTime', nullable: true }),
+      history: t.field({ type: [ThreatLevelChange], description: 'The latest settings, newest first (the current one included); the audit log has them all', resolve: (i) => i.history }),
+    }),
+  });
 
 builder.queryField('threatLevel', (t) =>
   t.field({ type: ThreatLevelInfo, authScopes: { allow: 'threatLevel' }, resolve: (_r, _a, ctx) => ctx.services.threatLevel.get() }),

@@ -8,13 +8,24 @@ import { actorOf, type Principal } from '../auth/types.js';
 import { badInput } from '../errors.js';
 import { THREAT_LEVELS, type ThreatLevel } from './rules.js';
 
+interface ThreatLevelChange {
+  level: ThreatLevel;
+  reason: string;
+  setAt: Date;
+}
+
 interface ThreatLevelDoc {
   _id: 'threatLevel';
   level: ThreatLevel;
   reason: string;
   setBy: string;
   setAt: Date;
+  /** Every setting, oldest first, written in the same update as the change. */
+  history?: ThreatLevelChange[];
 }
+
+/** How many of the latest settings `get` returns (the audit log has them all). */
+const HISTORY_SHOWN = 50;
 
 export const DEFAULT_THREAT_LEVEL: ThreatLevel = 'SUBSTANTIAL';
 
@@ -23,9 +34,11 @@ export type ThreatLevelStore = ReturnType<typeof createThreatLevelStore>;
 export function createThreatLevelStore(db: Db, audit: AuditLog) {
   const settings = db.collection<ThreatLevelDoc>('settings');
   return {
-    async get(): Promise<{ level: ThreatLevel; reason: string | null; setAt: Date | null }> {
+    async get(): Promise<{ level: ThreatLevel; reason: string | null; setAt: Date | null; history: ThreatLevelChange[] }> {
       const doc = await settings.findOne({ _id: 'threatLevel' });
-      return doc ? { level: doc.level, reason: doc.reason, setAt: doc.setAt } : { level: DEFAULT_THREAT_LEVEL, reason: null, setAt: null };
+      return doc
+        ? { level: doc.level, reason: doc.reason, setAt: doc.setAt, history: (doc.history ?? []).slice(-HISTORY_SHOWN).reverse() }
+        : { level: DEFAULT_THREAT_LEVEL, reason: null, setAt: null, history: [] };
     },
     async set(level: ThreatLevel, reason: string, principal: Principal) {
       if (!THREAT_LEVELS.includes(level)) throw badInput('unknown threat level', ['level']);
@@ -34,11 +47,15 @@ export function createThreatLevelStore(db: Db, audit: AuditLog) {
       const setAt = new Date();
       await settings.updateOne(
         { _id: 'threatLevel' },
-        { $set: { level, reason: reason.trim(), setBy: principal.kind === 'staff' ? principal.userId : principal.partnerId, setAt } },
+        {
+          $set: { level, reason: reason.trim(), setBy: principal.kind === 'staff' ? principal.userId : principal.partnerId, setAt },
+          // Appended (FerretDB 1.24 ignores $position; the level changes a few times a year, so the list stays small).
+          $push: { history: { level, reason: reason.trim(), setAt } },
+        },
         { upsert: true },
       );
       await audit.record({ action: 'threat_level.set', actor: actorOf(principal), target: { type: 'system', id: 'threatLevel' }, outcome: 'success', details: { from: previous.level, to: level, reason: reason.trim() } });
-      return { level, reason: reason.trim(), setAt };
+      return { ...(await this.get()), level, reason: reason.trim(), setAt };
     },
   };
 }

@@ -15,6 +15,21 @@ import type { Page } from 'playwright-core';
 
 const CALLER = { name: 'Margaret Okafor', phone: '020 7946 0123', email: 'm.okafor@example.org', mayRecontact: true };
 
+/** At 390×800 nothing but the scrollable tables is wider than the window; back to 1280×800 after. */
+async function expectFitsNarrowWindow(page: Page) {
+  await page.setViewportSize({ width: 390, height: 800 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  // Names what sticks out (outside the tables' own scroll areas), so a failure says where to look.
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > 391 && !el.closest('.table-wrap'))
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+      .slice(0, 5),
+  );
+  expect({ width, wide }).toEqual({ width: 390, wide: [] });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
 describe('investigator desk', { timeout: 120_000 }, () => {
   let e2e: E2E;
   let handlerToken: string;
@@ -63,13 +78,15 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     // A few more for the screenshot.
     const more = [await recordSO12Call(2, { categories: ['TRAVEL'] }), await recordSO12Call(3, { categories: ['ONLINE_ACTIVITY'] })];
     for (const m of more) await page.getByRole('row').filter({ hasText: m.reference }).waitFor({ timeout: 20_000 });
-    // The SLA countdown ticks without a reload.
-    const due = row.locator('td').nth(2); // priority, age, claim-by (the reference is the row header)
-    const before = await due.textContent();
+    // Age and SLA countdown re-render every second from one clock: the age (in seconds while fresh) visibly ticks.
+    const [ageCell, dueCell] = [row.locator('td').nth(1), row.locator('td').nth(2)]; // the reference is the row header
+    const before = await ageCell.textContent();
     await page.waitForTimeout(1_500);
-    expect(await due.textContent()).not.toBe(before);
+    expect(await ageCell.textContent()).not.toBe(before);
+    expect(await dueCell.textContent()).toMatch(/^\d+ h \d+ min$/);
     await expectAccessible(page);
     await screenshot(page, 'desk-queue');
+    await expectFitsNarrowWindow(page);
 
     await page.getByRole('button', { name: `Claim ${call.reference}` }).click();
     await page.waitForURL(`**/reports/${call.id}`);
@@ -109,13 +126,16 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     expect(await auditEntries(e2e.app, 'report.reveal_caller', call.id)).toHaveLength(0);
     await dialog.getByLabel('Reason for revealing the caller').fill('Need to confirm which bank cards the caller saw');
     await expectAccessible(page);
+    // The whole page height, so the modal's backdrop covers the full-page screenshot.
+    await page.setViewportSize({ width: 1280, height: await page.evaluate(() => document.documentElement.scrollHeight) });
     await screenshot(page, 'reveal-caller');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await dialog.getByRole('button', { name: 'Reveal' }).click();
     await dialog.getByText(CALLER.name).waitFor();
     await dialog.getByText(CALLER.phone).waitFor();
     const reveals = await auditEntries(e2e.app, 'report.reveal_caller', call.id);
     expect(reveals).toHaveLength(1);
-    expect(reveals[0]!.details).toContain('Need to confirm which bank cards');
+    expect(JSON.stringify(reveals[0]!.details)).toContain('Need to confirm which bank cards');
     await dialog.getByRole('button', { name: 'Close and forget' }).click();
     expect(await page.getByText(CALLER.name).count()).toBe(0);
 
@@ -125,6 +145,7 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     const verified = await e2e.app.gql(`query($id: ID!) { verifyReportHistory(id: $id) { valid length } }`, { id: call.id }, inv.token);
     expect(verified.data.verifyReportHistory.valid).toBe(true);
     await expect(page.getByText(`History verified: ${verified.data.verifyReportHistory.length} entries, chain intact`).count()).resolves.toBe(1);
+    await expectFitsNarrowWindow(page);
     expect(foreign).toEqual([]);
     claimedId = call.id;
   });

@@ -62,14 +62,39 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     const reference = triaged.reference;
 
     await page.getByRole('button', { name: 'Refresh' }).click();
-    const row = page.getByRole('row').filter({ hasText: reference });
+    const row = page.getByRole('region', { name: 'Supervisor queue' }).getByRole('row').filter({ hasText: reference });
     await row.waitFor();
     expect(await row.getByText('Yes').count()).toBe(1); // escalated
     await page.reload();
-    await page.getByRole('row').filter({ hasText: 'Caller must be contacted about the van' }).waitFor();
+    await page.getByRole('region', { name: 'Caller reveals' }).getByRole('row').filter({ hasText: 'Caller must be contacted about the van' }).filter({ hasText: reference }).waitFor();
     await row.waitFor();
     await expectAccessible(page);
     await screenshot(page, 'supervisor');
+
+    // Reassign a second escalated report to a named investigator of its desk: it leaves the queue.
+    const id2 = await recordCall(e2e.app, handler.token, 4);
+    const triaged2 = await waitForStatus(e2e.app, id2, 'TRIAGED');
+    expect(
+      await e2e.app.deps.reports.applyChange(triaged2, {
+        where: { status: 'TRIAGED', assignee: null },
+        set: { escalated: true },
+        history: [{ at: new Date(), actor: { type: 'system', id: 'test-escalation' }, action: 'escalated', from: { escalated: false }, to: { escalated: true }, reason: 'test' }],
+      }),
+    ).not.toBeNull();
+    const investigator = await createStaff(e2e.app, 'INVESTIGATOR', triaged2.desk);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('button', { name: `Reassign ${triaged2.reference}` }).click();
+    const reassign = page.getByRole('dialog', { name: `Reassign ${triaged2.reference}` });
+    await reassign.getByLabel("Investigator's username").fill('nobody-here');
+    await reassign.getByLabel('Reason').fill('Night shift lead is off sick');
+    await reassign.getByRole('button', { name: 'Reassign' }).click();
+    await reassign.getByText('There is no active user with that username').waitFor();
+    await reassign.getByLabel("Investigator's username").fill(investigator.username);
+    await reassign.getByRole('button', { name: 'Reassign' }).click();
+    await page.getByRole('status').filter({ hasText: `${triaged2.reference} reassigned to ${investigator.username}` }).waitFor();
+    await page.getByRole('button', { name: `Reassign ${triaged2.reference}` }).waitFor({ state: 'detached' });
+    const reassigned = await findReport(e2e.app, id2);
+    expect([reassigned.status, reassigned.assignee]).toEqual(['ASSIGNED', investigator.user.id]);
 
     // Erase: the button stays disabled until the reference is typed exactly.
     await row.getByRole('button', { name: `Erase ${reference}` }).click();
@@ -146,10 +171,15 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     expect(length).toBeGreaterThan(20);
 
     // Verify one report's history by its id.
-    await page.getByLabel('Report id').fill(reportId);
-    await page.getByRole('button', { name: 'Verify report history' }).click();
+    const verification = page.getByRole('region', { name: 'Verification' });
+    await verification.getByLabel('Report id').fill(reportId);
+    await verification.getByRole('button', { name: 'Verify report history' }).click();
     await page.locator('.alert.ok').filter({ hasText: /^Report history intact: \d+ entries$/ }).waitFor();
 
+    // Ten to a page for the screenshot.
+    await page.getByLabel('Entries per page').selectOption('10');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Showing 10 entries').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'audit-log');
     expect(foreign).toEqual([]);
@@ -214,7 +244,8 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: `Revoke ${name2}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
     await page.getByText(`The key of ${name2} is revoked`).waitFor();
-    expect(await page.getByRole('button', { name: `Revoke ${name2}` }).count()).toBe(0);
+    await page.getByRole('button', { name: `Revoke ${name2}` }).waitFor({ state: 'detached' });
+    expect(await page.getByRole('row').filter({ hasText: name2 }).getByText('No', { exact: true }).count()).toBe(0);
     expect((await e2e.app.deps.services.auth.listPartners()).find((p) => p.name === name2)?.revokedAt).toBeTruthy();
 
     // Users: create an investigator of SO13; the desk is asked only once "Investigator" is ticked.
@@ -222,15 +253,15 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: 'Create a user' }).waitFor();
     const username = `inv-${randomUUID().slice(0, 8)}`;
     const password = 'a long enough initial password';
-    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Username', { exact: true }).fill(username);
     await page.getByLabel('Initial password').fill('too short');
-    expect(await page.getByLabel('Desk').count()).toBe(0);
-    await page.getByLabel('Investigator').check();
+    expect(await page.getByLabel('Desk', { exact: true }).count()).toBe(0);
+    await page.getByRole('checkbox', { name: 'Investigator', exact: true }).check();
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText('At least 12 characters', { exact: true }).waitFor();
     await page.getByText('An investigator needs a desk').waitFor();
     await page.getByLabel('Initial password').fill(password);
-    await page.getByLabel('Desk').selectOption('SO13');
+    await page.getByLabel('Desk', { exact: true }).selectOption('SO13');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText(`User ${username} created`).waitFor();
     const userRow = page.getByRole('row').filter({ hasText: username });
@@ -256,5 +287,24 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await other.page.reload();
     await other.page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(foreign).toEqual([]);
+  });
+
+  it('fits a narrow window: tables scroll inside their box, the page itself does not', async () => {
+    for (const [role, path, heading] of [
+      ['SUPERVISOR', '/supervisor', 'Supervisor'],
+      ['AUDITOR', '/audit', 'Audit log'],
+      ['ADMIN', '/admin/users', 'Users'],
+      ['ADMIN', '/admin/partners', 'Partners'],
+    ] as const) {
+      const { page } = await e2e.newPage({ width: 390, height: 800 });
+      const staff = await createStaff(e2e.app, role);
+      await signIn(page, staff.username);
+      await page.goto(path);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.locator('table, .empty').first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await page.context().close();
+    }
   });
 });

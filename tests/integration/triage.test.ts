@@ -103,7 +103,12 @@ describe('triage worker', () => {
     expect(audit).toMatchObject({ details: { from: 'SUBSTANTIAL', to: 'SEVERE' } });
     const forbidden = await app.gql('mutation { setThreatLevel(level: LOW, reason: "just because") { level } }', {}, handler.token);
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    await app.gql('mutation { setThreatLevel(level: SUBSTANTIAL, reason: "back to normal") { level } }', {}, supervisor.token);
+    const back = await app.gql('mutation { setThreatLevel(level: SUBSTANTIAL, reason: "back to normal") { level history { level reason } } }', {}, supervisor.token);
+    // The history is written in the same update as the change, newest first.
+    expect(back.data.setThreatLevel.history.slice(0, 2)).toEqual([
+      { level: 'SUBSTANTIAL', reason: 'back to normal' },
+      { level: 'SEVERE', reason: 'JTAC raised the level' },
+    ]);
   });
 
   it('routes each report exactly once with a second worker and duplicate jobs', async () => {

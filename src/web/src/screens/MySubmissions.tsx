@@ -50,6 +50,7 @@ export function MySubmissions() {
           {query.isFetching && !query.isLoading ? 'Refreshing…' : 'Refresh'}
         </button>
       </div>
+      {query.error && rows && <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />}
       {query.isLoading ? (
         <Loading what="Loading your submissions" />
       ) : query.error && !rows ? (

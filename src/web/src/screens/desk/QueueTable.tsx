@@ -46,6 +46,7 @@ export function QueueTable({ rows, onClaim, claiming }: { rows: QueueNode[]; onC
                 <td>
                   {r.imminentThreat && <span className="badge P1">Imminent</span>} {r.escalated && <span className="badge escalated">Escalated</span>}{' '}
                   {r.links.length > 0 && <span className="badge linked">Linked ({r.links.length})</span>}
+                  {!r.imminentThreat && !r.escalated && r.links.length === 0 && <span className="small">None</span>}
                 </td>
                 <td>
                   <button type="button" onClick={() => onClaim(r)} disabled={claiming !== null} aria-label={`Claim ${r.reference}`}>

@@ -7,14 +7,12 @@
 import { useId, useState } from 'react';
 import { LIMITS } from '../../../../reports/limits';
 import { request } from '../../api/client';
-import type { Desk, ReportStatus } from '../../gql/graphql';
+import type { Desk } from '../../gql/graphql';
 import { TextArea, humanise } from '../../ui/ui';
 import { REFER, RELEASE, TRANSITION } from './operations';
 import type { Act, ReportData } from './types';
 
 const OTHER: Record<Desk, Desk> = { SO12: 'SO13', SO13: 'SO12' };
-const RELEASABLE: ReportStatus[] = ['ASSIGNED', 'UNDER_RESEARCH'];
-const REFERRABLE: ReportStatus[] = ['TRIAGED', 'ASSIGNED', 'UNDER_RESEARCH'];
 
 export function Workflow({ report, act }: { report: ReportData; act: Act }) {
   const [reason, setReason] = useState('');
@@ -39,8 +37,9 @@ export function Workflow({ report, act }: { report: ReportData; act: Act }) {
     if (!err) setReason('');
   }
 
-  const canRelease = RELEASABLE.includes(report.status);
-  const canRefer = other !== null && REFERRABLE.includes(report.status);
+  // Release and refer: offered when the server's state machine allows them from this status (availableActions).
+  const canRelease = report.availableActions.includes('RELEASE');
+  const canRefer = other !== null && report.availableActions.includes('REFER');
   if (report.nextSteps.length === 0 && !canRelease && !canRefer) return null;
 
   return (

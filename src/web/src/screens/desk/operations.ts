@@ -50,6 +50,7 @@ export const REPORT = graphql(`
       links { reportId reference desk reasons readable }
       grading { source intelligence handling gradedBy gradedAt }
       nextSteps { to reasonRequired }
+      availableActions
       history { seq at action actorType actorId actorName from to reason }
     }
   }

@@ -9,7 +9,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, type KeyboardEvent } from 'react';
-import { useForm, useWatch, type FieldErrors, type Path } from 'react-hook-form';
+import { useForm, useWatch, type Path } from 'react-hook-form';
 import { LIMITS } from '../../../../intake/limits';
 import { ApiError, request } from '../../api/client';
 import { graphql } from '../../gql';
@@ -18,6 +18,7 @@ import { Checkbox, ErrorMessage, Select, TextArea } from '../../ui/ui';
 import { CallerFields } from './CallerFields';
 import type { Recorded } from './CallRecorded';
 import { BOROUGHS, CATEGORIES, CATEGORY_LABELS, CHANNELS, callSchema, emptyCall, fieldId, formPathOf, toInput, type CallValues } from './model';
+import { ErrorSummary } from './ErrorSummary';
 import { Rows } from './Rows';
 
 const RECORD_CALL = graphql(`
@@ -77,33 +78,13 @@ export function CallForm({ idempotencyKey, onRecorded }: { idempotencyKey: strin
 
   const error = mutation.error;
   const code = error instanceof ApiError ? error.code : 'INTERNAL_SERVER_ERROR';
-  const problems = flatten(errors);
   return (
     <section aria-labelledby="record-call">
       <h1 id="record-call">Record a call</h1>
       <p className="hint draft-note">
         Nothing you type is saved in this browser: closing or reloading this tab loses the draft. Ctrl+Enter records the call from any field.
       </p>
-      {submitCount > 0 && problems.length > 0 && (
-        <div className="alert error error-summary">
-          <h2>There is a problem</h2>
-          <ul>
-            {problems.map(({ name, message }) => (
-              <li key={name}>
-                <a
-                  href={`#${fieldId(name)}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    form.setFocus(name as Path<CallValues>);
-                  }}
-                >
-                  {message}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {submitCount > 0 && <ErrorSummary errors={errors} onFocus={(name) => form.setFocus(name as Path<CallValues>)} />}
       <form onSubmit={(e) => void submit(e)} onKeyDown={onKeyDown} noValidate>
         <fieldset>
           <legend>The call</legend>
@@ -185,16 +166,4 @@ export function CallForm({ idempotencyKey, onRecorded }: { idempotencyKey: strin
 function serverWords(message: string): string {
   const s = message.replace(/^input(\.[\w]+)+ /, '');
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** The form's errors as (field name, message) pairs, in form order, for the summary. */
-function flatten(errors: FieldErrors<CallValues>, prefix = ''): { name: string; message: string }[] {
-  const out: { name: string; message: string }[] = [];
-  for (const [key, value] of Object.entries(errors)) {
-    if (!value || key === 'ref' || key === 'root') continue;
-    const name = prefix ? `${prefix}.${key}` : key;
-    if (typeof (value as { message?: unknown }).message === 'string') out.push({ name, message: (value as { message: string }).message });
-    else if (typeof value === 'object') out.push(...flatten(value as FieldErrors<CallValues>, name));
-  }
-  return out;
 }

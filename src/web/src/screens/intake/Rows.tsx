@@ -10,7 +10,7 @@ import { LIMITS } from '../../../../intake/limits';
 import { TextArea, TextField } from '../../ui/ui';
 import { emptyLocation, emptySubject, emptyVehicle, fieldId, type CallValues } from './model';
 
-type RowsName = 'subjects' | 'vehicles' | 'locations';
+export type RowsName = 'subjects' | 'vehicles' | 'locations';
 interface RowField {
   key: string;
   label: string;
@@ -18,7 +18,7 @@ interface RowField {
   multiline?: boolean;
 }
 
-const KINDS: Record<RowsName, { title: string; singular: string; hint: string; fields: RowField[]; empty: () => Record<string, string> }> = {
+export const KINDS: Record<RowsName, { title: string; singular: string; hint: string; fields: RowField[]; empty: () => Record<string, string> }> = {
   subjects: {
     title: 'Subjects',
     singular: 'subject',

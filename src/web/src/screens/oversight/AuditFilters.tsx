@@ -64,10 +64,10 @@ export function AuditFilters({ onApply }: { onApply(filters: AuditFilterValues):
           ))}
         </datalist>
         <TextField label="Actor id" hint="A user or partner id" autoComplete="off" value={v.actorId} onChange={set('actorId')} />
-        <TextField label="Report id" autoComplete="off" value={v.reportId} onChange={set('reportId')} />
+        <TextField label="Report id" hint="Entries about one report" autoComplete="off" value={v.reportId} onChange={set('reportId')} />
         <TextField label="From" type="datetime-local" hint="Your local time" value={v.from} onChange={set('from')} />
         <TextField label="To" type="datetime-local" hint="Your local time" value={v.to} onChange={set('to')} error={rangeError} />
-        <Select label="Entries per page" options={[{ value: '10', label: '10' }, { value: '50', label: '50' }, { value: '200', label: '200' }]} value={v.first} onChange={set('first')} />
+        <Select label="Entries per page" hint="Newest first" options={[{ value: '10', label: '10' }, { value: '50', label: '50' }, { value: '200', label: '200' }]} value={v.first} onChange={set('first')} />
       </div>
       <div className="actions">
         <button type="submit" className="primary">

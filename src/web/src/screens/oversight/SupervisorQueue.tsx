@@ -15,16 +15,14 @@ import { ReportActionDialog, type ReportAction } from './ReportActionDialog';
 
 export const SUPERVISOR_QUEUE = graphql(`
   query SupervisorQueue {
-    supervisorQueue { id reference status priority desk escalated receivedAt version }
+    supervisorQueue { id reference status priority desk escalated receivedAt version availableActions }
   }
 `);
 
 export type QueueReport = SupervisorQueueQuery['supervisorQueue'][number];
 
-// Which action the server accepts from which status (the server checks again; this only hides buttons that would fail).
-const REASSIGNABLE = ['TRIAGED', 'ASSIGNED', 'UNDER_RESEARCH'];
-const RETRY_TRIAGE = ['RECEIVED', 'TRIAGE_FAILED'];
-const REOPENABLE = ['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION', 'CLOSED'];
+// Which actions a report offers comes from the server's state machine (availableActions); who may run them, from the policy (can).
+const offers = (r: QueueReport, action: QueueReport['availableActions'][number]) => r.availableActions.includes(action);
 
 export function SupervisorQueue() {
   const { can } = useSession();
@@ -87,17 +85,17 @@ export function SupervisorQueue() {
                   </td>
                   <td>
                     <div className="actions">
-                      {can('reassignReport') && REASSIGNABLE.includes(r.status) && (
+                      {can('reassignReport') && offers(r, 'REASSIGN') && (
                         <button type="button" onClick={() => setAction({ kind: 'reassign', report: r })} aria-label={`Reassign ${r.reference}`}>
                           Reassign
                         </button>
                       )}
-                      {can('reopenReport') && (RETRY_TRIAGE.includes(r.status) || REOPENABLE.includes(r.status)) && (
-                        <button type="button" onClick={() => setAction({ kind: 'reopen', report: r })} aria-label={`${RETRY_TRIAGE.includes(r.status) ? 'Retry triage of' : 'Reopen'} ${r.reference}`}>
-                          {RETRY_TRIAGE.includes(r.status) ? 'Retry triage' : 'Reopen'}
+                      {can('reopenReport') && (offers(r, 'RETRY_TRIAGE') || offers(r, 'REOPEN')) && (
+                        <button type="button" onClick={() => setAction({ kind: 'reopen', report: r })} aria-label={`${offers(r, 'RETRY_TRIAGE') ? 'Retry triage of' : 'Reopen'} ${r.reference}`}>
+                          {offers(r, 'RETRY_TRIAGE') ? 'Retry triage' : 'Reopen'}
                         </button>
                       )}
-                      {can('eraseReport') && r.status !== 'ERASED' && (
+                      {can('eraseReport') && offers(r, 'ERASE') && (
                         <button type="button" className="danger" onClick={() => setAction({ kind: 'erase', report: r })} aria-label={`Erase ${r.reference}`}>
                           Erase
                         </button>
@@ -114,7 +112,7 @@ export function SupervisorQueue() {
         <ReportActionDialog
           kind={action.kind}
           report={action.report}
-          retryTriage={RETRY_TRIAGE.includes(action.report.status)}
+          retryTriage={offers(action.report, 'RETRY_TRIAGE')}
           onClose={() => setAction(null)}
           onDone={finished}
           onConflict={() => void queryClient.invalidateQueries({ queryKey: ['supervisorQueue'] })}

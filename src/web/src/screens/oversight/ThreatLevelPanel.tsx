@@ -1,7 +1,6 @@
 /**
  * The national threat level: the current level with when and why it was set,
- * and (for a supervisor) a form to change it with a reason. The API keeps
- * only the current level, so there is no history list here.
+ * its recent history, and (for a supervisor) a form to change it with a reason.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -15,12 +14,12 @@ import { isFieldError, serverFieldError } from './forms';
 
 const THREAT_LEVEL = graphql(`
   query OversightThreatLevel {
-    threatLevel { level reason setAt }
+    threatLevel { level reason setAt history { level reason setAt } }
   }
 `);
 const SET_THREAT_LEVEL = graphql(`
   mutation SetThreatLevel($level: ThreatLevel!, $reason: String!) {
-    setThreatLevel(level: $level, reason: $reason) { level reason setAt }
+    setThreatLevel(level: $level, reason: $reason) { level reason setAt history { level reason setAt } }
   }
 `);
 
@@ -64,11 +63,34 @@ export function ThreatLevelPanel() {
           </p>
         </div>
       ) : null}
-      <p className="hint">Severe and critical raise the priority triage gives new reports. Only the current level is kept: earlier changes are in the audit log (action threat_level.set).</p>
+      <p className="hint">Severe and critical raise the priority triage gives new reports.</p>
+      {current && current.history.length > 0 && (
+        <div className="table-wrap">
+          <table>
+            <caption>Threat level history (latest first)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Set</th>
+                <th scope="col">Level</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {current.history.map((h) => (
+                <tr key={`${h.setAt}-${h.level}`}>
+                  <td>{formatTime(h.setAt)}</td>
+                  <td>{humanise(h.level)}</td>
+                  <td>{h.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {can('setThreatLevel') && (
         <form onSubmit={form.handleSubmit((v) => mutation.mutate(v))} noValidate aria-labelledby="tl-change">
           <h3 id="tl-change">Change the threat level</h3>
-          <div className="grid">
+          <div className="narrow-fields">
             <Select label="New level" placeholder="Choose…" options={LEVELS} error={errors.level?.message ?? serverFieldError(mutation.error, 'level')} {...form.register('level')} />
           </div>
           <TextArea label="Reason for the change" rows={2} error={errors.reason?.message ?? serverFieldError(mutation.error, 'reason')} {...form.register('reason')} />

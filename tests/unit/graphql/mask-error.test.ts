@@ -1,0 +1,35 @@
+/**
+ * maskError's classification of driver errors: a store that cannot be
+ * reached is SERVICE_UNAVAILABLE (the client should wait and retry), every
+ * other unexpected failure INTERNAL_SERVER_ERROR, and neither carries the
+ * error's message. MongoNotConnectedError is what a request gets while the
+ * driver reconnects after the store died (seen in the outage test under load).
+ */
+import { MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoTopologyClosedError } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { maskError } from '../../../src/graphql/yoga.js';
+import { createLogger } from '../../../src/logger.js';
+
+const log = createLogger('silent');
+
+describe('maskError', () => {
+  it.each([
+    ['MongoNetworkError', new MongoNetworkError('connection reset')],
+    ['MongoNotConnectedError', new MongoNotConnectedError('not connected')],
+    ['MongoTopologyClosedError', new MongoTopologyClosedError('closed')],
+    // Built by name: their constructors want a live topology description or pool.
+    ['MongoServerSelectionError', Object.assign(new Error('no server'), { name: 'MongoServerSelectionError' })],
+    ['MongoPoolClearedError', Object.assign(new Error('pool cleared'), { name: 'MongoPoolClearedError' })],
+  ])('answers %s with SERVICE_UNAVAILABLE', (_name, err) => {
+    const masked = maskError(err, log, true);
+    expect(masked.extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect(masked.message).not.toContain(err.message);
+  });
+
+  it('answers a server-side error with INTERNAL_SERVER_ERROR and nothing of its message', () => {
+    const masked = maskError(new MongoServerError({ message: 'E11000 duplicate key secret-value', code: 11000 }), log, true);
+    expect(masked.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(masked.message).toBe('Internal server error');
+  });
+
+});
