@@ -63,6 +63,7 @@ const schema = z
     OUTBOX_SWEEP_MS: int(10_000, 50, 3_600_000),
     OUTBOX_STALE_MS: int(5_000, 0, 3_600_000),
     OUTBOX_RECONCILE_MS: int(15 * 60_000, 1_000, 24 * 3_600_000),
+    AUDIT_RECOVERY_GRACE_MS: int(30_000, 0, 3_600_000),
     TRIAGE_ATTEMPTS: int(5, 1, 100),
     TRIAGE_BACKOFF_MS: int(1_000, 1, 600_000),
     RETENTION_DAYS: int(6 * 365, 1, 100 * 365),
@@ -70,6 +71,9 @@ const schema = z
     ROUTING_RULES_FILE: z.string().default(join(PROJECT_ROOT, 'schema', 'routing-rules.json')),
     CONSOLE_IDLE_MINUTES: int(15, 1, 24 * 60),
     CONSOLE_DIR: z.string().default(join(PROJECT_ROOT, 'dist', 'web')),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    METRICS_TOKEN: z.string().trim().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   });
 
 const PRODUCTION_REQUIRED = ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY'] as const;
@@ -114,13 +118,20 @@ export interface Config {
     slaSeconds: Record<Priority, number>;
     outboxSweepMs: number;
     outboxStaleMs: number;
-    /** How often a worker looks for pending reports nothing else holds (a scan of reports). */
+    /** How often a worker looks for pending reports nothing else holds, and audit events nobody chained (scans of reports). */
     outboxReconcileMs: number;
+    /** How old an unchained audit event must be before the recovery chains it (its writer may still be on it). */
+    auditRecoveryGraceMs: number;
     attempts: number;
     backoffMs: number;
     rulesFile: string;
     retentionDays: number;
   };
+  /**
+   * GET /metrics: on its own listener when `port` is set (null: none), and on
+   * the main port behind `token` when set (null: not there). Neither: off.
+   */
+  metrics: { port: number | null; host: string; token: string | null };
   process: Env['HOTLINE_PROCESS'];
   logLevel: Env['LOG_LEVEL'];
   warnings: string[];
@@ -175,6 +186,10 @@ export function loadConfig(
   const problems: string[] = [];
   if (!env.MONGODB_URI) problems.push('MONGODB_URI is not set (npm start sets it to the local store)');
   if (!env.REDIS_URL) problems.push('REDIS_URL is not set (npm start sets it to the local Redis)');
+  if (env.METRICS_PORT && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT');
+  if (env.METRICS_PORT !== undefined && !env.METRICS_TOKEN && !/^(127\.|::1$|localhost$)/.test(env.METRICS_HOST)) {
+    warnings.push('METRICS_HOST is not a loopback address and METRICS_TOKEN is not set: anyone who can reach the metrics port can read it');
+  }
   if (problems.length) throw new ConfigError(problems);
 
   let masterB64 = env.HOTLINE_MASTER_KEY;
@@ -226,11 +241,13 @@ export function loadConfig(
       outboxSweepMs: env.OUTBOX_SWEEP_MS,
       outboxStaleMs: env.OUTBOX_STALE_MS,
       outboxReconcileMs: env.OUTBOX_RECONCILE_MS,
+      auditRecoveryGraceMs: env.AUDIT_RECOVERY_GRACE_MS,
       attempts: env.TRIAGE_ATTEMPTS,
       backoffMs: env.TRIAGE_BACKOFF_MS,
       rulesFile: env.ROUTING_RULES_FILE,
       retentionDays: env.RETENTION_DAYS,
     },
+    metrics: { port: env.METRICS_PORT ?? null, host: env.METRICS_HOST, token: env.METRICS_TOKEN ?? null },
     process: env.HOTLINE_PROCESS,
     logLevel: env.LOG_LEVEL,
     warnings,

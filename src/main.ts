@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createDeps } from './deps.js';
 import { startApi, type ApiServer } from './http/server.js';
 import { createLogger } from './logger.js';
+import { startMetricsListener, type MetricsListener } from './metrics/listener.js';
 import { startWorker, type Worker } from './worker.js';
 
 async function main() {
@@ -34,6 +35,8 @@ async function main() {
   let worker: Worker | undefined;
   if (config.process !== 'worker') api = await startApi(deps);
   if (config.process !== 'api') worker = await startWorker(deps);
+  // Its own port (METRICS_PORT), for an API and a worker-only process alike.
+  const metrics: MetricsListener | undefined = config.metrics.port === null ? undefined : await startMetricsListener(deps.metrics, { ...config.metrics, port: config.metrics.port }, log);
   log.info({ process: config.process }, 'hotline service started');
 
   let stopping = false;
@@ -45,6 +48,7 @@ async function main() {
     force.unref();
     await api?.close();
     await worker?.close();
+    await metrics?.close();
     await deps.close();
     log.info('bye');
     process.exit(0);

@@ -6,6 +6,8 @@
  * idempotent.
  */
 import type { Deps } from './deps.js';
+import { observeTriageQueues } from './metrics/queue.js';
+import { recoverPendingAudit } from './reports/audit-recovery.js';
 import { createLinker } from './triage/linking.js';
 import { createTriageProcessor } from './triage/processor.js';
 
@@ -24,7 +26,7 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
     linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit }),
     rules: deps.rules,
     threatLevel: deps.services.threatLevel,
-    audit: deps.services.audit,
+    writer: deps.writer,
     events: deps.events,
     queues: q,
     slaSeconds: config.triage.slaSeconds,
@@ -38,6 +40,8 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   await q.maintenance
     .add('retention-review', {}, { repeat: { every: 24 * 3600_000 }, jobId: 'retention-review' })
     .catch((err) => log.warn({ err: (err as Error).name }, 'retention review not scheduled; will retry at next start'));
+  // Triage outcomes, retries and latency, SLA escalations: from this worker's own job events.
+  observeTriageQueues(q, deps.metrics);
   q.triage.on('failed', (job, err) => {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.name }, 'triage job failed');
@@ -64,8 +68,13 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   };
   const timer = setInterval(sweep, config.triage.outboxSweepMs);
   void sweep();
-  const reconcile = () =>
-    processor.reconcile(config.triage.outboxStaleMs).catch((err) => log.warn({ err: (err as Error).name }, 'triage reconciliation failed; will retry'));
+  const reconcile = async () => {
+    await processor.reconcile(config.triage.outboxStaleMs).catch((err) => log.warn({ err: (err as Error).name }, 'triage reconciliation failed; will retry'));
+    // Audit events of committed changes that no writer chained (see src/audit/chainer.ts).
+    await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: config.triage.auditRecoveryGraceMs }).catch((err) =>
+      log.warn({ err: (err as Error).name }, 'audit recovery failed; will retry'),
+    );
+  };
   const reconcileTimer = setInterval(reconcile, config.triage.outboxReconcileMs);
   // Once at start too: a process killed mid-hand-off is most likely why this worker is (re)starting.
   const firstReconcile = setTimeout(reconcile, Math.min(config.triage.outboxReconcileMs, 30_000));

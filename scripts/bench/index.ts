@@ -2,12 +2,14 @@
  * `npm run bench [-- --quick] [-- --profile]`
  *
  * 1. the crypto micro-benchmark (first, on a quiet machine);
- * 2. intake: recordHotlineCall over HTTP at 1, 16 and 64 connections, each
+ * 2. the console in Chromium, on the still empty store: first load (cold
+ *    cache) and record-a-call through the form (console.ts);
+ * 3. intake: recordHotlineCall over HTTP at 1, 16 and 64 connections, each
  *    followed by its baseline (plain insertOne + bull add, same documents,
  *    same write concern, same concurrency) and triage latency (worker in its
  *    own process);
- * 3. triage latency at a steady 100 intakes/s;
- * 4. the desk queue and claims with 10k then 100k reports (2k/10k in quick).
+ * 4. triage latency at a steady 100 intakes/s;
+ * 5. the desk queue and claims with 10k then 100k reports (2k/10k in quick).
  *
  * Starts its own FerretDB and Redis (the tests' launcher, throwaway
  * directory, free ports, 127.0.0.1 only) and the service as deployed: API
@@ -30,12 +32,13 @@ import { createReportRepository } from '../../src/reports/repository.js';
 import { TRIAGE_QUEUE } from '../../src/triage/queue.js';
 import { FERRETDB_VERSION } from '../binaries.mjs';
 import { freePort, startServices, type Services } from '../services.js';
+import { runConsoleBench, type ConsoleBenchResult } from './console.js';
 import { runCryptoBench, type CryptoBenchResult } from './crypto.js';
 import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
 import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
 import { LINK_EVERY } from './payloads.js';
 import { readProfile, summariseProfile, type ProfileSummary } from './profile.js';
-import { createUser, findPid, signIn, startProcess, withCpu, type Child, type CpuShares } from './support.js';
+import { BENCH_PASSWORD, createUser, findPid, signIn, sleep, startProcess, withCpu, type Child, type CpuShares } from './support.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -44,8 +47,8 @@ const trace = args.includes('--trace');
 
 /** Every phase is bounded in time; quick must stay under two minutes in all. */
 const PLAN = quick
-  ? { seconds: 5, concurrency: [1, 16, 64], settleTimeoutMs: 20_000, drainTimeoutMs: 5_000, pacedRate: 100, pacedSeconds: 5, pacedMaxInFlight: 128, scales: [2_000, 10_000], queueReads: 100, claims: 20, loopBudgetMs: 2_500 }
-  : { seconds: 10, concurrency: [1, 16, 64], settleTimeoutMs: 120_000, drainTimeoutMs: 30_000, pacedRate: 100, pacedSeconds: 15, pacedMaxInFlight: 128, scales: [10_000, 100_000], queueReads: 300, claims: 100, loopBudgetMs: 20_000 };
+  ? { seconds: 5, concurrency: [1, 16, 64], settleTimeoutMs: 20_000, drainTimeoutMs: 5_000, pacedRate: 100, pacedSeconds: 5, pacedMaxInFlight: 128, scales: [2_000, 10_000], queueReads: 100, claims: 20, loopBudgetMs: 2_500, consoleRuns: 5 }
+  : { seconds: 10, concurrency: [1, 16, 64], settleTimeoutMs: 120_000, drainTimeoutMs: 30_000, pacedRate: 100, pacedSeconds: 15, pacedMaxInFlight: 128, scales: [10_000, 100_000], queueReads: 300, claims: 100, loopBudgetMs: 20_000, consoleRuns: 20 };
 
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench-results');
 const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
@@ -69,6 +72,8 @@ interface Summary {
   desk: DeskRow[];
   pushdown: PushdownProbe[];
   crypto: Pick<CryptoBenchResult, 'libsodium' | 'report' | 'reportDecrypt' | 'throughput'>;
+  /** The console in Chromium; `error` when it could not be measured (also listed in problems). */
+  console: ConsoleBenchResult | { error: string };
   profiles?: Record<string, ProfileSummary>;
   traces?: Record<string, TraceRow[]>;
   problems: string[];
@@ -137,6 +142,8 @@ async function main(): Promise<number> {
     const url = `http://127.0.0.1:${port}/graphql`;
     const handlerId = await createUser(env, 'bench.handler', 'CALL_HANDLER', null);
     await createUser(env, 'bench.investigator', 'INVESTIGATOR', 'SO12');
+    // The console's call handler is a user of its own: the intake phase counts only bench.handler's reports.
+    await createUser(env, 'bench.console', 'CALL_HANDLER', null);
     const handlerToken = await signIn(url, 'bench.handler');
     const investigatorToken = await signIn(url, 'bench.investigator');
     const pids = {
@@ -166,8 +173,21 @@ async function main(): Promise<number> {
       }
     };
 
+    // First, on a store still empty and an idle service: what a person at the console waits for.
+    log(`console in Chromium: ${PLAN.consoleRuns} first loads (fresh context each), then ${PLAN.consoleRuns} calls recorded through the form`);
+    const consoleResult = await runConsoleBench({ origin: `http://127.0.0.1:${port}`, username: 'bench.console', password: BENCH_PASSWORD, runs: PLAN.consoleRuns }).catch(
+      (err: Error) => ({ error: err.message.split('\n')[0]! }),
+    );
+    // Its reports are triaged before the intake phase measures triage latency.
+    const drainBy = Date.now() + PLAN.drainTimeoutMs;
+    while (Date.now() < drainBy) {
+      const c = await triageQueue.getJobCounts();
+      if (c.waiting + c.active + c.delayed === 0) break;
+      await sleep(100);
+    }
+
     const target = { url, token: handlerToken, db, handlerId, triageQueue, api, settleTimeoutMs: PLAN.settleTimeoutMs, drainTimeoutMs: PLAN.drainTimeoutMs };
-    let reportsInStore = 0;
+    let reportsInStore = 'recorded' in consoleResult ? consoleResult.recorded : 0;
     const intake: IntakeRow[] = [];
     for (const connections of PLAN.concurrency) {
       log(`intake: ${connections} connection(s) for ${PLAN.seconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
@@ -215,7 +235,8 @@ async function main(): Promise<number> {
       desk,
       pushdown,
       crypto: { libsodium: crypto.libsodium, report: crypto.report, reportDecrypt: crypto.reportDecrypt, throughput: crypto.throughput },
-      problems: problemsOf(intake, triageAt100, desk),
+      console: consoleResult,
+      problems: [...problemsOf(intake, triageAt100, desk), ...('error' in consoleResult ? [`console: ${consoleResult.error}`] : [])],
       seconds: Math.round((Date.now() - started) / 1000),
     };
     if (profileDir) summary.profiles = summariseNewProfiles(profileDir, profilesBefore);
@@ -347,6 +368,18 @@ function printTables(s: Summary) {
 
   out.push('', 'Store pushdown (explain): false = the store reads and decodes every document of the collection for this query');
   for (const q of s.pushdown) out.push(`  filter ${String(q.filterPushdown).padEnd(5)} sort ${String(q.sortPushdown).padEnd(5)}  ${q.source}`);
+
+  const w = s.console;
+  out.push('', 'Console in Chromium, ms (p50 p95 n): first load = fresh context, `/` until "Sign in" is visible; record a call = "Record the call" until the ATH- reference is visible');
+  if ('error' in w) out.push(`  not measured: ${w.error}`);
+  else {
+    const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+    out.push(
+      `  first load ${num(w.firstLoad.p50)} ${num(w.firstLoad.p95)} ${String(w.firstLoad.n).padStart(3)} (DOMContentLoaded ${num(w.firstLoadDomContentLoaded.p50, 1)} ${num(w.firstLoadDomContentLoaded.p95, 1)}) | record a call ${num(w.recordCall.p50)} ${num(w.recordCall.p95)} ${String(w.recordCall.n).padStart(3)} | ` +
+        (w.size ? `first visit loads ${kb(w.size.jsGzipBytes)} JS + ${kb(w.size.cssGzipBytes)} CSS gzipped (target JS < 250 KB)` : 'no size.json in the build') +
+        ` | Chromium ${w.chromium}`,
+    );
+  }
 
   const c = s.crypto;
   out.push(

@@ -44,9 +44,6 @@ export function chainHash(prevHash: string, body: unknown): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(body)).digest('hex');
 }
 
-/** The name the design brief uses for chainHash. */
-export const hashEntry = chainHash;
-
 /** True for a lowercase hex SHA-256 digest, the shape of every chain hash. */
 export function isChainHash(value: unknown): value is string {
   return typeof value === 'string' && HASH_PATTERN.test(value);
@@ -107,9 +104,6 @@ export interface ChainLink {
   hash: string;
 }
 
-/** Same shape as ChainVerification (the name the history module used first). */
-export type ChainResult = ChainVerification;
-
 /**
  * Checks a chain one entry at a time, in seq order, without holding it in
  * memory: seq continuity from 1, the link to the previous entry's hash, and
@@ -129,11 +123,6 @@ export class ChainVerifier {
   /** The seq the next entry must carry. */
   get expectedSeq(): number {
     return this.expected;
-  }
-
-  /** Hash of the last verified entry (GENESIS_HASH for an empty chain). */
-  get headHash(): string {
-    return this.lastHash;
   }
 
   get isBroken(): boolean {
@@ -180,7 +169,7 @@ export class ChainVerifier {
   }
 }
 
-/** Hash of `link` recomputed from its body, or null when the body cannot be encoded (it then cannot match). */
+/** Hash of `entry` recomputed from its body, or null when the body cannot be encoded (it then cannot match). */
 export function recomputeHash<E extends ChainLink>(entry: E, bodyOf: (e: E) => unknown): string | null {
   try {
     return chainHash(entry.prevHash, bodyOf(entry));

@@ -7,9 +7,10 @@
  *   (no forks); a writer only builds entry N+1 from entry N's hash, so no
  *   position is skipped (no gaps). The loser of a race gets a duplicate-key
  *   error and rebuilds its entries after the winner's.
- * - The tip register holds `{ _id: seq, hash }` of recent chain ends. It is
- *   insert-only, so it never moves backwards, and it is small, so reading
- *   its highest seq is cheap everywhere. That matters on FerretDB 1.x/SQLite,
+ * - The tip register holds `{ _id: seq, hash }` of recent chain ends. Tips
+ *   are only inserted (old ones are pruned from below), so its highest never
+ *   moves backwards, and it is small, so reading its highest seq is cheap
+ *   everywhere. That matters on FerretDB 1.x/SQLite,
  *   which pushes no filter on a numeric `_id`, no sort and no range down to
  *   SQLite: every `sort({ _id: -1 }).limit(1)` or `findOne({ _id: n })` on
  *   the audit collection is a full scan (measured: ~2.5 s at 20,000 entries).
@@ -21,6 +22,7 @@
  * The entries are the truth: nothing here rewrites or deletes an entry.
  */
 import type { Db, Filter, FindCursor } from 'mongodb';
+import { insertIfAbsent, isDuplicateKey, storedBeforeDuplicate } from '../db/errors.js';
 import { GENESIS_HASH } from './canonical.js';
 import type { AuditEntry, AuditQuery } from './types.js';
 
@@ -43,17 +45,6 @@ const TIPS_KEPT = 32;
 
 export type AuditRepository = ReturnType<typeof createAuditRepository>;
 
-const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000;
-
-/** The position of the first write error of an ordered insertMany that failed on a duplicate key, else null. */
-function storedBeforeDuplicate(err: unknown): number | null {
-  // The driver gives one WriteError or an array of them.
-  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
-  const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as { index?: unknown; code?: unknown } | undefined;
-  if (first && first.code === 11000 && typeof first.index === 'number') return first.index;
-  return null;
-}
-
 export function createAuditRepository(db: Db) {
   const audit = db.collection<StoredEntry>(AUDIT_COLLECTION);
   const tips = db.collection<TipDoc>(TIPS_COLLECTION);
@@ -66,6 +57,7 @@ export function createAuditRepository(db: Db) {
       await audit.createIndex({ 'target.id': 1, seq: -1 });
       await audit.createIndex({ action: 1, seq: -1 });
       await audit.createIndex({ at: 1 });
+      await audit.createIndex({ eventKey: 1 });
     },
 
     /** The highest published chain end; the genesis position when nothing is published. */
@@ -79,11 +71,7 @@ export function createAuditRepository(db: Db) {
 
     /** Publishes a chain end; publishing one twice is harmless. */
     async publishTip(tip: ChainTip): Promise<void> {
-      try {
-        await tips.insertOne({ _id: tip.seq, hash: tip.hash });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+      await insertIfAbsent(tips, { _id: tip.seq, hash: tip.hash });
     },
 
     /** Drops tips well below `seq`, keeping the register small. */
@@ -125,6 +113,10 @@ export function createAuditRepository(db: Db) {
         return stored;
       }
     },
+
+    /** The pending-event keys among `keys` that entries carry (a scan on FerretDB, indexed on MongoDB: recovery only). */
+    eventKeysIn: async (keys: readonly string[]): Promise<string[]> =>
+      (await audit.find({ eventKey: { $in: [...keys] } }, { projection: { eventKey: 1 } }).toArray()).map((e) => e.eventKey!),
 
     /** One entry by position (slow on FerretDB: a full scan). */
     entryAt: (seq: number) => audit.findOne({ _id: seq }),

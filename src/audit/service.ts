@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { chainHash, ChainVerifier, recomputeHash } from './canonical.js';
 import { sanitizeEvent } from './details.js';
 import { createAuditRepository, type ChainTip, type StoredEntry } from './repository.js';
-import type { AuditEntry, AuditEventInput, AuditLog, ChainVerification } from './types.js';
+import type { AuditEntry, AuditEventInput, AuditLog, ChainVerification, RecordOptions } from './types.js';
 
 export { AuditRejectedError } from './details.js';
 
@@ -188,18 +188,18 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     }
   }
 
-  function record(event: AuditEventInput): Promise<AuditEntry> {
+  function record(event: AuditEventInput, options: RecordOptions = {}): Promise<AuditEntry> {
     let clean: ReturnType<typeof sanitizeEvent>;
     try {
       clean = sanitizeEvent(event);
     } catch (err) {
       return Promise.reject(err);
     }
-    const t = now().getTime();
+    const t = (options.at ?? now()).getTime();
     // Partners' informants: no time finer than the minute is kept for partner actions.
     const at = new Date(clean.actor.type === 'partner' ? Math.floor(t / MINUTE) * MINUTE : t);
     return new Promise((resolve, reject) => {
-      queue.push({ entry: { at, ...clean }, resolve, reject });
+      queue.push({ entry: { at, ...clean, ...(options.eventKey ? { eventKey: options.eventKey } : {}) }, resolve, reject });
       if (!draining) void drain();
     });
   }
@@ -273,6 +273,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
       const { entries, hasNextPage } = await repo.query(filter, first, page.after);
       return { entries: entries.map(toEntry), hasNextPage };
     },
+    chainedKeys: async (keys) => new Set(keys.length ? await repo.eventKeysIn(keys) : []),
     ensureIndexes: () => repo.ensureIndexes(),
     stats: () => ({ ...stats }),
   };

@@ -34,6 +34,25 @@ export interface AuditEntry extends Required<Pick<AuditEventInput, 'action' | 'a
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  /** For an event written inside a report change first (PendingAuditEvent): its key, so it is chained once. Not hashed. */
+  eventKey?: string;
+}
+
+/**
+ * An audit event written inside the report change it records, in the same
+ * single-document write, then appended to the chain (src/audit/chainer.ts).
+ * `key` is `<report id>:<version>:<n>`; `at` is when the change was made.
+ */
+export interface PendingAuditEvent extends AuditEventInput {
+  key: string;
+  at: Date;
+}
+
+export interface RecordOptions {
+  /** When the recorded thing happened (default: now). */
+  at?: Date;
+  /** The key of a pending event being chained. */
+  eventKey?: string;
 }
 
 export interface ChainVerification {
@@ -55,7 +74,9 @@ export interface AuditQuery {
 
 export interface AuditLog {
   /** Appends one entry to the system-wide chain; throws if it cannot be written. */
-  record(event: AuditEventInput): Promise<AuditEntry>;
+  record(event: AuditEventInput, options?: RecordOptions): Promise<AuditEntry>;
+  /** Which of these pending-event keys are already in the chain (a scan on FerretDB: recovery only). */
+  chainedKeys(keys: readonly string[]): Promise<Set<string>>;
   verify(): Promise<ChainVerification>;
   /** Newest first; `after` is a seq cursor. */
   query(filter: AuditQuery, page: { first: number; after?: number }): Promise<{ entries: AuditEntry[]; hasNextPage: boolean }>;

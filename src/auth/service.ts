@@ -9,6 +9,7 @@ import argon2 from 'argon2';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuditLog } from '../audit/types.js';
+import { isDuplicateKey } from '../db/errors.js';
 import { AppError, assertThat, badInput, conflict, notFound, unauthenticated } from '../errors.js';
 import type { PartnerRepository } from '../partners/repository.js';
 import type { UserRepository } from './repository.js';
@@ -129,7 +130,7 @@ export async function createAuthService(deps: AuthDeps) {
       try {
         await users.insert(user);
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) throw conflict(`user ${username} already exists`);
+        if (isDuplicateKey(err)) throw conflict(`user ${username} already exists`);
         throw err;
       }
       await audit.record({ action: 'admin.user_create', actor: cliOr(actor), target: { type: 'user', id: user._id }, outcome: 'success', details: { username, roles: user.roles, desk } });
@@ -165,7 +166,7 @@ export async function createAuthService(deps: AuthDeps) {
       try {
         await partners.insert(partner);
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) throw conflict(`partner ${name} already exists`);
+        if (isDuplicateKey(err)) throw conflict(`partner ${name} already exists`);
         throw err;
       }
       await audit.record({ action: 'admin.partner_create', actor: cliOr(actor), target: { type: 'partner', id: partner._id }, outcome: 'success', details: { name } });

@@ -11,7 +11,7 @@
  */
 import type { ReportContent } from '../reports/content.js';
 import { slotsOf } from './content-paths.js';
-import { ENCRYPTED_FIELDS } from './encrypted-fields.js';
+import { ENCRYPTED_FIELDS, groupOf, type ContentGroup, type EncryptedFieldSpec } from './encrypted-fields.js';
 import { KEY_BYTES } from './keyring.js';
 import type { Sodium } from './sodium.js';
 
@@ -80,6 +80,31 @@ export const INDEX_KINDS = {
 
 export type IndexKind = keyof typeof INDEX_KINDS;
 
+/** The encrypted fields that feed a blind index (marked in encrypted-fields.ts): what links reports. */
+export const INDEXED_FIELDS = ENCRYPTED_FIELDS.filter((spec): spec is EncryptedFieldSpec & { blindIndex: IndexKind } => !!spec.blindIndex);
+
+/** The content groups holding an indexed field: all that confirming a link needs decrypted. */
+export const INDEXED_GROUPS: readonly ContentGroup[] = [...new Set(INDEXED_FIELDS.map((spec) => groupOf(spec.path)))];
+
+/**
+ * The plaintext values of every indexed field, by kind (empty and non-string
+ * values left out). Both the terms stored in `bidx` and the comparison that
+ * confirms a link read this, so the two cannot disagree on what is indexed.
+ * `content` may hold only INDEXED_GROUPS (a partial decryption).
+ */
+export function indexedValuesOf(content: Partial<ReportContent>): Record<IndexKind, string[]> {
+  const values = Object.fromEntries(Object.keys(INDEX_KINDS).map((kind) => [kind, [] as string[]])) as Record<IndexKind, string[]>;
+  for (const spec of INDEXED_FIELDS) {
+    for (const slot of slotsOf(content as Record<string, unknown>, spec.path)) {
+      const value = slot.parent[slot.key];
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (typeof item === 'string' && item) values[spec.blindIndex].push(item);
+      }
+    }
+  }
+  return values;
+}
+
 /** crypto_kdf contexts are exactly 8 bytes. */
 const KDF_CONTEXT = 'hotlnidx';
 
@@ -135,15 +160,10 @@ export function createBlindIndexer(sodium: Sodium, indexKey: Uint8Array, options
 
     indexTermsFor(content) {
       const terms = new Set<string>();
-      for (const spec of ENCRYPTED_FIELDS) {
-        if (!spec.blindIndex) continue;
-        for (const slot of slotsOf(content as unknown as Record<string, unknown>, spec.path)) {
-          const value = slot.parent[slot.key];
-          const values = Array.isArray(value) ? value : [value];
-          for (const item of values) {
-            const term = typeof item === 'string' ? termFor(spec.blindIndex, item) : null;
-            if (term) terms.add(term);
-          }
+      for (const [kind, values] of Object.entries(indexedValuesOf(content)) as [IndexKind, string[]][]) {
+        for (const value of values) {
+          const term = termFor(kind, value);
+          if (term) terms.add(term);
         }
       }
       return [...terms].sort();

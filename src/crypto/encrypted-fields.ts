@@ -10,6 +10,7 @@
  */
 import type { IndexKind } from './blind-index.js';
 import type { ReportContent } from '../reports/content.js';
+import type { ReportDoc } from '../reports/types.js';
 
 /** Top-level parts of a report's content that can be decrypted separately. */
 export type ContentGroup = keyof ReportContent;
@@ -60,23 +61,58 @@ export const ENCRYPTED_FIELDS: readonly EncryptedFieldSpec[] = [
   { path: 'researchNotes[id].text', type: 'string', padding: 'long' },
 ];
 
+/** A top-level field of the stored report left in plaintext: its name must be a field of ReportDoc. */
+export interface PlaintextDocumentFieldSpec extends PlaintextFieldSpec {
+  path: Exclude<keyof ReportDoc, 'content'>;
+}
+
 /**
- * Fields of the report document (outside the encrypted content) that stay in
- * plaintext, because the service must filter, sort, route or address by them
- * without opening a data key. Descriptive: the reports repository owns them.
+ * Every top-level field of the stored report except `content` (which holds
+ * only envelopes): all of them stay in plaintext, because the service must
+ * address, filter, sort, route or verify by them without opening a data key.
+ * Checked both ways: naming a field ReportDoc does not have, or leaving one
+ * of its fields out, fails the typecheck below; an integration test
+ * (tests/integration/stored-fields.test.ts) compares them with a report as
+ * actually stored.
  */
-export const PLAINTEXT_DOCUMENT_FIELDS: readonly PlaintextFieldSpec[] = [
-  { path: 'ids (_id, references)', why: 'addressing; the record id is part of every AD' },
-  { path: 'timestamps (createdAt, updatedAt, ...)', why: 'ordering, retention, concurrency' },
-  { path: 'status', why: 'workflow state machine' },
-  { path: 'desk', why: 'routing to a desk' },
-  { path: 'priority', why: 'triage ordering' },
+export const PLAINTEXT_DOCUMENT_FIELDS = [
+  { path: '_id', why: 'addressing; the record id is part of every AD' },
+  { path: 'reference', why: 'the human-readable reference staff quote' },
+  { path: 'source', why: 'hotline call or partner referral: routing and statistics' },
+  { path: 'channel', why: 'intake channel: routing and statistics' },
+  { path: 'receivedAt', why: 'ordering, SLA deadlines' },
+  { path: 'recordedAt', why: 'ordering, reconciliation of reports not yet triaged' },
+  { path: 'callDurationSeconds', why: 'statistics' },
+  { path: 'recordedBy', why: 'the call handler or partner id that recorded it (not the caller): own-submission listings' },
+  { path: 'idempotencyKey', why: 'scoped client key, unique: a retried submission finds its report' },
+  { path: 'fingerprint', why: 'keyed hash of the submission, to tell a retry from a different submission' },
+  { path: 'receiptHash', why: "SHA-256 of a partner's receipt code, for the referral status lookup" },
   { path: 'categories', why: 'routing rules and statistics' },
   { path: 'imminentThreat', why: 'escalation must work without decrypting' },
   { path: 'borough', why: 'routing and statistics (coarse, not an address)' },
+  { path: 'anonymous', why: 'whether the caller gave an identity; statistics' },
+  { path: 'callerMayRecontact', why: 'decides whether recontact may be offered without opening caller identity' },
+  { path: 'status', why: 'workflow state machine' },
+  { path: 'desk', why: 'routing to a desk' },
+  { path: 'priority', why: 'triage ordering' },
+  { path: 'assignee', why: 'the investigator working it (a user id)' },
+  { path: 'escalated', why: 'SLA escalation state' },
+  { path: 'triagePending', why: 'the report still waits for triage' },
+  { path: 'triage', why: 'rule-set version, rule reasons and deadline of the routing decision' },
+  { path: 'links', why: 'ids, references and desks of linked reports and which kind of value matched (never the value)' },
+  { path: 'grading', why: '3x5x2 grading codes and who set them' },
   { path: 'dataKey', why: 'the wrapped data key (itself an envelope) and its master key id' },
   { path: 'bidx', why: 'blind-index terms (truncated keyed hashes) for equality search' },
-];
+  { path: 'history', why: 'hash-chained record of status, desk and priority changes with their stated reasons' },
+  { path: 'auditPending', why: 'audit events of the latest changes, written with the change until chained (audit details: never report content)' },
+  { path: 'version', why: 'concurrency: every change claims the next version' },
+  { path: 'closedAt', why: 'retention' },
+  { path: 'erasedAt', why: 'retention: when the content was erased' },
+] as const satisfies readonly PlaintextDocumentFieldSpec[];
+
+/** Compiles only while PLAINTEXT_DOCUMENT_FIELDS names every field of ReportDoc but `content`. */
+type UnlistedDocumentField = Exclude<keyof ReportDoc, (typeof PLAINTEXT_DOCUMENT_FIELDS)[number]['path'] | 'content'>;
+const everyDocumentFieldListed: [UnlistedDocumentField] extends [never] ? true : UnlistedDocumentField = true;
 
 /**
  * Plaintext leaves allowed inside the content. The codec refuses to store

@@ -14,6 +14,7 @@ import type { GraphQLContext, SessionCookie } from '../context.js';
 import type { Services } from '../deps.js';
 import { AppError, DecryptionError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { useOperationLabel } from '../metrics/operation.js';
 
 const bearerOf = (header: string | null) => {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -100,6 +101,8 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Ser
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
       ...(config.graphql.introspection ? [] : [disableIntrospection()]),
+      // Labels the request's metrics by the root field it runs (schema names only).
+      useOperationLabel(),
     ],
     context: async ({ koa, request }): Promise<GraphQLContext> => {
       // A bearer header (API clients) wins over the console's cookie.

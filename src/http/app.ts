@@ -4,11 +4,13 @@
  * timing only: never bodies, variables or credentials.
  */
 import { randomUUID } from 'node:crypto';
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
 import helmet from 'koa-helmet';
 import type { Logger } from '../logger.js';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { consoleHeaders, consoleMiddleware, isConsoleRequest } from './console.js';
+import { httpMetrics, metricsRoute } from '../metrics/http.js';
+import type { Metrics } from '../metrics/types.js';
 
 export interface HttpDeps {
   log: Logger;
@@ -20,12 +22,21 @@ export interface HttpDeps {
   graphiql: boolean;
   /** Where the built console is (served at `/`). */
   consoleDir: string;
+  /** Request counts and durations go here; `/metrics` is served on this port only with `metricsToken`. */
+  metrics?: Metrics;
+  metricsToken?: string | null;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9-]{8,64}$/;
 
 function errorBody(code: string, message: string) {
   return { errors: [{ message, extensions: { code } }] };
+}
+
+/** The answer to any path the API does not serve. */
+function notFound(ctx: Context) {
+  ctx.status = 404;
+  ctx.body = errorBody('NOT_FOUND', 'Not found: the API is at /graphql, the console at /');
 }
 
 /** Builds the Koa app; no side effects until it is listened on. */
@@ -55,6 +66,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
       );
     }
   });
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
 
   const strict = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   // GraphiQL (development only) is one self-contained page: inline script and blob: workers, no other origin.
@@ -83,14 +95,11 @@ export function createHttpApp(deps: HttpDeps): Koa {
     await next();
   });
 
+  app.use(metricsRoute({ metrics: deps.metrics, token: deps.metricsToken, notFound }));
   app.use(consoleMiddleware(deps.consoleDir));
 
   app.use(async (ctx, next) => {
-    if (ctx.path !== '/graphql') {
-      ctx.status = 404;
-      ctx.body = errorBody('NOT_FOUND', 'Not found: the API is at /graphql, the console at /');
-      return;
-    }
+    if (ctx.path !== '/graphql') return notFound(ctx);
     if (ctx.method === 'POST') {
       const length = Number(ctx.get('content-length'));
       if (!ctx.get('content-length') || !Number.isFinite(length)) {

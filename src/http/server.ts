@@ -31,6 +31,8 @@ export async function startApi(deps: Deps, opts: { port?: number; host?: string 
     trustProxy: config.http.trustProxy,
     graphiql: config.graphql.graphiql,
     consoleDir: config.console.dir,
+    metrics: deps.metrics,
+    metricsToken: config.metrics.token,
   }) as HotlineApp;
   // Node checks request/headers timeouts only every connectionsCheckingInterval (default 30 s): check often enough to honour ours.
   const server = http.createServer({ connectionsCheckingInterval: Math.min(1_000, config.http.requestTimeoutMs) }, app.callback());

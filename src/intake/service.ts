@@ -1,16 +1,19 @@
 /**
  * Intake: hotline calls from call handlers and anonymised referrals from
  * partners. A report is acknowledged only once durably written (encrypted,
- * marked pending triage: the outbox), then handed to the triage queue; if
- * Redis is down at that moment the outbox sweep hands it over later.
+ * marked pending triage, its `report.create` audit event inside it), then
+ * handed to the triage queue at once (if Redis is down the outbox sweep
+ * hands it over later), then its audit event is chained (if that fails, the
+ * worker's audit recovery chains it: the report is stored and acknowledged).
  * Idempotency keys make retries safe: same key and content → same report,
  * same key and other content → CONFLICT.
  */
-import { auditIfMissing } from '../audit/late.js';
-import type { AuditEventInput, AuditLog } from '../audit/types.js';
+import type { AuditChainer } from '../audit/chainer.js';
+import type { AuditEventInput } from '../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
 import { receiptHash, type IntakeKeys } from '../crypto/derived.js';
 import type { Crypto } from '../crypto/index.js';
+import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
 import { nextHistoryEntry } from '../reports/history.js';
 import type { Logger } from '../logger.js';
@@ -23,7 +26,7 @@ export interface IntakeDeps {
   reports: ReportRepository;
   crypto: Crypto;
   keys: IntakeKeys;
-  audit: AuditLog;
+  chainer: AuditChainer;
   enqueueTriage(reportId: string): Promise<boolean>;
   log: Logger;
 }
@@ -70,19 +73,24 @@ function newReport(id: string, idempotencyKey: string, fingerprint: string, fiel
 }
 
 export function createIntakeService(deps: IntakeDeps) {
-  const { reports, crypto, keys, audit, log } = deps;
+  const { reports, crypto, keys, chainer, log } = deps;
 
-  /** Stores a new report, or returns the one an earlier attempt with the same key stored. */
+  /**
+   * Stores a new report with its creation audit event, hands it to triage and
+   * chains the event; or returns the report an earlier attempt with the same
+   * key stored (its hand-off and audit were that attempt's, or the sweeps').
+   */
   async function store(
     id: string,
     scopedKey: string,
     fingerprint: string,
     fields: IntakeFields,
     content: ReportContent,
-  ): Promise<{ doc: ReportDoc; created: boolean }> {
+    audit: (reference: string) => AuditEventInput,
+  ): Promise<ReportDoc> {
     // No lookup first: the id is derived from the submission, so a retry collides on the
     // unique _id and is answered from the stored report (on FerretDB every lookup is a scan).
-    const base = newReport(id, scopedKey, fingerprint, fields);
+    const base: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'reference'> = newReport(id, scopedKey, fingerprint, fields);
     base.history = [
       nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: 'RECEIVED' }, reason: null }),
     ];
@@ -93,21 +101,29 @@ export function createIntakeService(deps: IntakeDeps) {
     }));
     let doc: ReportDoc;
     for (let attempt = 0; ; attempt++) {
-      doc = { ...base, ...encrypted, reference: await reports.nextReference(REFERENCE_PREFIX, base.recordedAt) };
+      const reference = await reports.nextReference(REFERENCE_PREFIX, base.recordedAt);
+      doc = { ...base, ...encrypted, reference, auditPending: chainer.events(id, base.version, [audit(reference)], base.recordedAt) };
       try {
         await reports.insert(doc);
         break;
       } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
         // Two copies of the same submission raced: the first one stored wins.
         const winner = await reports.findById(id);
-        if (winner) return { doc: sameOrConflict(winner, fingerprint), created: false };
+        if (winner) {
+          const stored = sameOrConflict(winner, fingerprint);
+          await handOff(stored);
+          return stored;
+        }
         // Otherwise the reference was taken (the counter is only a hint): take the next one.
-        await reports.raiseReferenceHint(REFERENCE_PREFIX, base.recordedAt, doc.reference);
+        await reports.skipReferenceBlock(REFERENCE_PREFIX, base.recordedAt);
         if (attempt >= 50) throw err;
       }
     }
-    return { doc, created: true };
+    // Triage first: an imminent threat must not wait for the audit chain.
+    await handOff(doc);
+    await chainer.chain(doc.auditPending ?? []);
+    return doc;
   }
 
   function sameOrConflict(doc: ReportDoc, fingerprint: string) {
@@ -115,12 +131,6 @@ export function createIntakeService(deps: IntakeDeps) {
       throw conflict('This idempotency key was already used for a different submission; generate a new key for a new report');
     }
     return doc;
-  }
-
-  /** Audits a stored report's creation; a retry makes sure the entry exists (see audit/late.ts). */
-  async function auditCreate(doc: ReportDoc, created: boolean, event: AuditEventInput & { target: { id: string } }) {
-    if (created) await audit.record(event);
-    else await auditIfMissing(audit, event, doc.recordedAt);
   }
 
   /**
@@ -157,7 +167,8 @@ export function createIntakeService(deps: IntakeDeps) {
       const now = new Date();
       const caller = input.caller;
       const scopedKey = `${principal.userId}:${idempotencyKey}`;
-      const { doc, created } = await store(
+      const actor = { type: 'user' as const, id: principal.userId, name: principal.username };
+      return store(
         keys.reportId('submission', scopedKey),
         scopedKey,
         fingerprint,
@@ -180,16 +191,14 @@ export function createIntakeService(deps: IntakeDeps) {
             ? { name: caller.name, phone: caller.phone, email: caller.email, address: caller.address, preferredContactTimes: caller.preferredContactTimes }
             : null,
         }),
+        (reference) => ({
+          action: 'report.create',
+          actor,
+          target: { type: 'report', id: keys.reportId('submission', scopedKey) },
+          outcome: 'success',
+          details: { reference, source: 'HOTLINE_CALL', channel: input.channel, imminentThreat: input.imminentThreat },
+        }),
       );
-      await auditCreate(doc, created, {
-        action: 'report.create',
-        actor: { type: 'user', id: principal.userId, name: principal.username },
-        target: { type: 'report', id: doc._id },
-        outcome: 'success',
-        details: { reference: doc.reference, source: doc.source, channel: doc.channel, imminentThreat: doc.imminentThreat },
-      });
-      await handOff(doc);
-      return doc;
     },
 
     async submitPartnerReferral(principal: PartnerPrincipal, raw: unknown) {
@@ -199,8 +208,9 @@ export function createIntakeService(deps: IntakeDeps) {
       const receipt = keys.receipt(principal.partnerId, idempotencyKey);
       // No request time finer than the minute is kept for partner submissions.
       const now = truncateToMinute(new Date());
-      const { doc, created } = await store(
-        keys.reportId('receipt', receipt),
+      const id = keys.reportId('receipt', receipt);
+      const doc = await store(
+        id,
         `${principal.partnerId}:${idempotencyKey}`,
         fingerprint,
         {
@@ -218,15 +228,14 @@ export function createIntakeService(deps: IntakeDeps) {
           callerMayRecontact: null,
         },
         contentOf(input, { caller: null, partnerReference: input.partnerReference }),
+        () => ({
+          action: 'report.create',
+          actor: { type: 'partner', id: principal.partnerId, name: principal.name },
+          target: { type: 'report', id },
+          outcome: 'success',
+          details: { source: 'PARTNER_REFERRAL', imminentThreat: input.imminentThreat },
+        }),
       );
-      await auditCreate(doc, created, {
-        action: 'report.create',
-        actor: { type: 'partner', id: principal.partnerId, name: principal.name },
-        target: { type: 'report', id: doc._id },
-        outcome: 'success',
-        details: { source: doc.source, imminentThreat: doc.imminentThreat },
-      });
-      await handOff(doc);
       return { receipt, receivedAt: doc.recordedAt, imminentThreat: doc.imminentThreat };
     },
 

@@ -12,7 +12,6 @@ export function createPartnerRepository(db: Db) {
       await partners.createIndex({ keyHash: 1 }, { unique: true });
     },
     findByKeyHash: (keyHash: string) => partners.findOne({ keyHash }),
-    findByName: (name: string) => partners.findOne({ name }),
     list: () => partners.find({}, { projection: { keyHash: 0 } }).sort({ name: 1 }).toArray(),
     async insert(p: PartnerDoc) {
       await partners.insertOne(p);

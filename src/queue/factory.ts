@@ -6,10 +6,12 @@
  */
 import Queue from 'bull';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../logger.js';
+import { createRedisErrorLog } from './redis-errors.js';
 
 export interface QueueFactory {
   create<T>(name: string, defaults?: Queue.JobOptions): Queue.Queue<T>;
-  /** A fail-fast Redis client for rate limits, publishing and health checks. */
+  /** A fail-fast Redis client for the application's own commands (rate limits, health checks...), not bull's. */
   redis: Redis;
   ping(): Promise<boolean>;
   /** Waits (bounded) until Redis answers, so start-up fails clearly when it never does. */
@@ -17,7 +19,9 @@ export interface QueueFactory {
   close(): Promise<void>;
 }
 
-export function createQueueFactory(redisUrl: string, prefix: string): QueueFactory {
+/** `log`: where Redis errors are reported, rate-limited (see redis-errors.ts); without it they are swallowed. */
+export function createQueueFactory(redisUrl: string, prefix: string, log?: Logger): QueueFactory {
+  const onError = createRedisErrorLog(log);
   const base: RedisOptions = {
     maxRetriesPerRequest: null,
     enableReadyCheck: false,
@@ -26,12 +30,14 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
   };
   const client = new Redis(redisUrl, base);
   const subscriber = new Redis(redisUrl, base);
-  // Application commands (rate limits, pub/sub publish, health) fail fast
+  // Application commands (rate limits, health checks...) fail fast
   // while Redis is down instead of queueing behind a reconnect.
   const app = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: base.retryStrategy });
   const extra: Redis[] = [app];
   const queues: Queue.Queue[] = [];
-  for (const c of [client, subscriber, app]) c.on('error', () => {});
+  client.on('error', onError('queue-client'));
+  subscriber.on('error', onError('queue-subscriber'));
+  app.on('error', onError('app-client'));
 
   return {
     redis: app,
@@ -42,13 +48,13 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
           if (type === 'client') return client;
           if (type === 'subscriber') return subscriber;
           const c = new Redis(redisUrl, base);
-          c.on('error', () => {});
+          c.on('error', onError(`queue-blocking:${name}`));
           extra.push(c);
           return c;
         },
         defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, ...defaults },
       });
-      q.on('error', () => {});
+      q.on('error', onError(`queue:${name}`));
       queues.push(q);
       return q;
     },

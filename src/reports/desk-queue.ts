@@ -21,8 +21,8 @@ import { PRIORITIES, type Priority, type ReportDoc } from './types.js';
 
 const { EJSON } = BSON;
 
-/** What a queue listing shows of a report: everything but content, keys, index terms and history. */
-export type QueueSummary = Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history'>;
+/** What a queue listing shows of a report: everything but content, keys, index terms, history and pending audit events. */
+export type QueueSummary = Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history' | 'auditPending'>;
 
 export interface QueueEntry {
   _id: string;
@@ -52,7 +52,7 @@ export const summaryOf = (entry: Pick<QueueEntry, 'summary'>): QueueSummary => E
 /** The one definition of "in a desk queue": triaged, on a desk, prioritised, unclaimed. */
 export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
   if (doc.status !== 'TRIAGED' || !doc.desk || !doc.priority || doc.assignee) return null;
-  const { content: _c, dataKey: _k, bidx: _b, history: _h, ...summary } = doc;
+  const { content: _c, dataKey: _k, bidx: _b, history: _h, auditPending: _a, ...summary } = doc;
   return {
     _id: doc._id,
     desk: doc.desk,
@@ -153,6 +153,21 @@ export function createDeskQueues(db: Db) {
       }
       return ids;
     },
+
+    /** Per desk and priority: how many entries, and when the oldest was received (metrics; each table is small). */
+    stats: () =>
+      Promise.all(
+        DESKS.flatMap((desk) =>
+          PRIORITIES.map(async (priority) => {
+            const t = tableOf({ desk, priority });
+            const [count, oldest] = await Promise.all([
+              t.countDocuments(),
+              t.find({}, { projection: { receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).limit(1).next(),
+            ]);
+            return { desk, priority, count, oldestReceivedAt: oldest?.receivedAt ?? null };
+          }),
+        ),
+      ),
   };
 }
 

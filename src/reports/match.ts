@@ -1,5 +1,5 @@
 /**
- * The few MongoDB filter and projection forms the report repository applies
+ * The few MongoDB filter forms the report repository applies
  * in memory, to a report it has just read by `_id` (see applyChange: on
  * FerretDB only `_id` filters reach the storage engine). Anything else is a
  * programming error and throws, rather than silently matching.
@@ -34,18 +34,4 @@ export function matches(doc: object, filter: object): boolean {
     if (field.startsWith('$') || field.includes('.')) throw new Error(`filter field ${field} is not supported in memory`);
     return matchValue((doc as Doc)[field], cond);
   });
-}
-
-/** Applies an all-inclusive or all-exclusive top-level projection, as the driver would have. */
-export function projected<T extends object>(doc: T, projection: Record<string, 0 | 1>): T {
-  const entries = Object.entries(projection);
-  if (!entries.length) return doc;
-  if (entries.every(([, v]) => v === 0)) {
-    const out = { ...doc } as Doc;
-    for (const [k] of entries) delete out[k];
-    return out as T;
-  }
-  const out: Doc = { _id: (doc as Doc)._id };
-  for (const [k, v] of entries) if (v === 1 && k in doc) out[k] = (doc as Doc)[k];
-  return out as T;
 }

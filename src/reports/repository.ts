@@ -7,6 +7,7 @@
  */
 import type { Db, Filter, UpdateFilter } from 'mongodb';
 import type { Desk } from '../auth/types.js';
+import { insertIfAbsent } from '../db/errors.js';
 import { nextHistoryEntries, type HistoryInput } from './history.js';
 import { matches } from './match.js';
 import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
@@ -21,8 +22,8 @@ const REFERENCE_BLOCK = 20;
 /** After this long, an unfinished version claim is presumed abandoned by a dead writer. */
 export const STALE_CLAIM_MS = 30_000;
 
-/** Fields a listing needs: no content, no history, no keys. */
-export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0 } as const;
+/** Fields a listing needs: no content, no history, no keys, no index terms. */
+export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0 } as const;
 
 export type { QueueCursor } from './desk-queue.js';
 
@@ -38,12 +39,7 @@ export function createReportRepository(db: Db) {
    */
   async function claimVersion(claimId: string, doc: Pick<ReportDoc, '_id' | 'version'>): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await versions.insertOne({ _id: claimId, at: new Date() });
-        return true;
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
+      if (await insertIfAbsent(versions, { _id: claimId, at: new Date() })) return true;
       const claim = await versions.findOne({ _id: claimId });
       if (!claim || Date.now() - claim.at.getTime() < STALE_CLAIM_MS) return false;
       const current = await reports.findOne({ _id: doc._id }, { projection: { version: 1 } });
@@ -60,12 +56,7 @@ export function createReportRepository(db: Db) {
   async function reserveBlock(series: string) {
     const hint = await counters.findOne({ _id: series });
     for (let k = Math.max(0, Math.floor((hint?.seq ?? 0) / REFERENCE_BLOCK)); ; k++) {
-      try {
-        await counters.insertOne({ _id: `${series}#${k}`, seq: k * REFERENCE_BLOCK });
-      } catch (err) {
-        if ((err as { code?: number }).code === 11000) continue;
-        throw err;
-      }
+      if (!(await insertIfAbsent(counters, { _id: `${series}#${k}`, seq: k * REFERENCE_BLOCK }))) continue;
       // Only a hint for the next reservation (a lost race here costs a few duplicate-key retries).
       await counters.updateOne({ _id: series }, { $max: { seq: (k + 1) * REFERENCE_BLOCK } }, { upsert: true }).catch(() => undefined);
       return { next: Math.max(1, k * REFERENCE_BLOCK), end: (k + 1) * REFERENCE_BLOCK };
@@ -120,7 +111,7 @@ export function createReportRepository(db: Db) {
     },
 
     /** After a collision (a reference stored outside this scheme): moves on to a fresh block. */
-    async raiseReferenceHint(prefix: string, at: Date, _taken: string) {
+    async skipReferenceBlock(prefix: string, at: Date) {
       blocks.delete(`${prefix}-${at.getUTCFullYear()}`);
     },
 
@@ -144,6 +135,16 @@ export function createReportRepository(db: Db) {
       (await reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1 } }).limit(limit).toArray()).map((d) => d._id),
 
     findById: (id: string) => reports.findOne({ _id: id }),
+
+    /**
+     * Reports holding audit events of changes made between `since` and `staleBefore` (a scan on FerretDB: recovery only).
+     * FerretDB 1.24 answers `$elemMatch` with nothing, so the range is on the array path (any element; on MongoDB: `$elemMatch`).
+     */
+    findAuditPending: (staleBefore: Date, since: Date, limit: number) =>
+      reports
+        .find({ 'auditPending.at': { $lte: staleBefore, $gte: since } }, { projection: { _id: 1, auditPending: 1 } })
+        .limit(limit)
+        .toArray(),
     findSummary: (id: string) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION }),
     /** What history verification needs: the chain and where the report sits, no content. */
     findHistory: (id: string) => reports.findOne({ _id: id }, { projection: { _id: 1, desk: 1, reference: 1, status: 1, version: 1, history: 1 } }),
@@ -165,19 +166,19 @@ export function createReportRepository(db: Db) {
      * then names the report by `_id` alone. A claim left by a writer that
      * died is taken over once stale, after checking the version.
      *
-     * The side tables follow the report: entries are added before the update
-     * and removed after it, so a crash leaves at worst a stale entry, never a
-     * missing one.
+     * The side tables follow the report: queue and outbox entries are added
+     * before the update and removed after it, so a crash leaves at worst a
+     * stale entry, never a missing one; link terms the change drops (erasure)
+     * are removed before it, so an erased value is never findable afterwards.
      */
     async applyChange(
       doc: ReportDoc,
-      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; unset?: string[] },
+      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown> },
     ) {
       if (!matches(doc, change.where ?? {})) return null;
       const claimId = `${doc._id}:${doc.version + 1}`;
       if (!(await claimVersion(claimId, doc))) return null;
       const next = { ...doc, ...(change.set ?? {}), version: doc.version + 1 } as ReportDoc;
-      for (const k of change.unset ?? []) delete (next as unknown as Record<string, unknown>)[k];
       const before = queueEntryOf(doc);
       const entry = queueEntryOf(next);
       if (entry && !sameEntry(entry, before)) await side.queue.put(entry);
@@ -189,7 +190,6 @@ export function createReportRepository(db: Db) {
         $push: { history: { $each: nextHistoryEntries(doc.history, change.history) }, ...(change.push ?? {}) } as never,
       };
       if (change.set && Object.keys(change.set).length) update.$set = change.set;
-      if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, ''])) as never;
       // If this throws, whether it landed is unknown: the claim stays, and a later
       // takeover finds out from the version (see claimVersion).
       const updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
@@ -271,14 +271,16 @@ export function createReportRepository(db: Db) {
         .limit(limit)
         .toArray(),
 
-    findByStatus: (statuses: ReportStatus[], limit: number) =>
-      reports.find({ status: { $in: statuses } }, { projection: SUMMARY_PROJECTION }).sort({ receivedAt: 1 }).limit(limit).toArray(),
-
     findRecentBy: (principalId: string, since: Date, limit: number) =>
       reports
         .find({ 'recordedBy.id': principalId, recordedAt: { $gte: since } }, { projection: SUMMARY_PROJECTION })
         .sort({ recordedAt: -1 })
         .limit(limit)
         .toArray(),
+
+    /** Desk queue depth and oldest entry per desk and priority (metrics, read at scrape time). */
+    queueStats: () => side.queue.stats(),
+    /** Entries in the triage outbox (metrics). */
+    outboxSize: () => side.outbox.countDocuments(),
   };
 }

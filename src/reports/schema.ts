@@ -10,7 +10,7 @@ import { actionsFrom, NEEDS_REASON, REPORT_ACTIONS, USER_TRANSITIONS } from './s
 import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from './types.js';
 
 export interface ReportView {
-  doc: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history'> & { history?: HistoryEntry[] };
+  doc: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history' | 'auditPending'> & { history?: HistoryEntry[] };
   content: Partial<ReportContent> | null;
   /** Links to reports the viewer may not read show only that they exist and which desk holds them. */
   links?: (ReportLink & { visible: boolean })[];

@@ -3,15 +3,14 @@
  * notes, grading, referral between desks, supervision, revealing a caller
  * and erasure.
  *
- * Every change is one atomic single-document update (`repo.applyChange`)
- * guarded by the version read and by a precondition on status/assignee, and
- * appends its hash-chained history entry in that same update: FerretDB has
- * no transactions, so the report's own history is the record written in the
- * same unit of work. The system-wide audit log is written right after; for a
- * change already committed a failed audit write is logged, not thrown (the
- * history holds the change; failing the request would hide a change that
- * happened). Reads of content and caller reveals are different: they are
- * audited BEFORE anything is returned, and fail if the audit write fails.
+ * Every change is one atomic single-document update (through the report
+ * writer, `writer.ts`) guarded by the version read and by a precondition on
+ * status/assignee; the same update appends its hash-chained history entry
+ * and carries its audit event, which is then appended to the system-wide
+ * chain (or, if that fails, by the worker's audit recovery): FerretDB has no
+ * transactions, so the change and its records are one write. Reads of
+ * content and caller reveals are different: they are audited BEFORE anything
+ * is returned, and fail if the audit write fails.
  *
  * Mutations return the report's state and history without content: nothing
  * is decrypted for them, so nothing needs auditing as a read. `report(id)`
@@ -28,6 +27,7 @@ import type { DeskEvents } from '../triage/events.js';
 import * as access from './access.js';
 import { verifyHistory } from './history.js';
 import type { QueueCursor, ReportRepository } from './repository.js';
+import type { ReportWriter } from './writer.js';
 import type { QueueSummary } from './desk-queue.js';
 import type { ReportView } from './schema.js';
 import { assertUserTransition, canSystemTransition, SYSTEM_TRANSITIONS } from './state-machine.js';
@@ -36,6 +36,8 @@ import { LIMITS } from './limits.js';
 
 export interface DeskServiceDeps {
   reports: ReportRepository;
+  /** Every change goes through it, with its audit event in the same write. */
+  writer: ReportWriter;
   crypto: Crypto;
   audit: AuditLog;
   events: DeskEvents;
@@ -184,7 +186,7 @@ const userActor = (p: StaffPrincipal) => ({ type: 'user' as const, id: p.userId,
 
 /** The stored document without envelopes, keys or index terms. */
 function publicDoc(doc: ReportDoc): ReportView['doc'] {
-  const { content: _content, dataKey: _dataKey, bidx: _bidx, ...rest } = doc;
+  const { content: _content, dataKey: _dataKey, bidx: _bidx, auditPending: _audit, ...rest } = doc;
   return rest;
 }
 /** Listings: state only. */
@@ -211,48 +213,46 @@ export function createDeskService(deps: DeskServiceDeps) {
     return doc;
   }
 
-  /** Audit of a committed change: logged, not thrown, when the write fails (see the file comment). */
-  async function auditChange(p: StaffPrincipal, op: Operation, before: ReportDoc, after: ReportDoc, reason: string | null, extra: Record<string, unknown> = {}) {
-    try {
-      await audit.record({
-        action: `report.${op}`,
-        actor: userActor(p),
-        target: { type: 'report', id: after._id },
-        outcome: 'success',
-        details: {
-          reference: after.reference,
-          fromStatus: before.status,
-          toStatus: after.status,
-          desk: after.desk,
-          ...(before.desk !== after.desk ? { fromDesk: before.desk } : {}),
-          ...(before.assignee !== after.assignee ? { fromAssignee: before.assignee, toAssignee: after.assignee } : {}),
-          ...(reason ? { reason } : {}),
-          ...extra,
-        },
-      });
-    } catch (err) {
-      log.error({ reportId: after._id, action: `report.${op}`, errName: (err as Error)?.name }, 'audit write failed after a committed report change; the report history records it');
-    }
+  /** The audit event of a change, from the report as read and the values the change sets. */
+  function changeEvent(p: StaffPrincipal, op: Operation, before: ReportDoc, set: Partial<ReportDoc>, reason: string | null, extra: Record<string, unknown> = {}) {
+    const after = { ...before, ...set };
+    return {
+      action: `report.${op}`,
+      actor: userActor(p),
+      target: { type: 'report' as const, id: before._id },
+      outcome: 'success' as const,
+      details: {
+        reference: before.reference,
+        fromStatus: before.status,
+        toStatus: after.status,
+        desk: after.desk,
+        ...(before.desk !== after.desk ? { fromDesk: before.desk } : {}),
+        ...(before.assignee !== after.assignee ? { fromAssignee: before.assignee, toAssignee: after.assignee } : {}),
+        ...(reason ? { reason } : {}),
+        ...extra,
+      },
+    };
   }
 
   function publish(list: [Desk | null, string][], reportId: string) {
     for (const [desk, kind] of list) if (desk) events.publish(desk, reportId, kind);
   }
 
-  /** One guarded update of `doc` as read; null when the precondition or version no longer holds. */
-  function applyOnce(p: StaffPrincipal, doc: ReportDoc, spec: ChangeSpec) {
+  /** One guarded update of `doc` as read, with its audit event in the same write; null when the precondition or version no longer holds. */
+  function applyOnce(p: StaffPrincipal, doc: ReportDoc, spec: ChangeSpec, extra?: Record<string, unknown>) {
     const now = new Date();
-    return reports.applyChange(doc, {
-      where: spec.where(doc),
-      set: spec.set?.(doc, now),
-      push: spec.push?.(doc),
-      history: [{ at: now, actor: userActor(p), action: HISTORY_ACTIONS[spec.op], from: spec.from(doc), to: spec.to(doc), reason: spec.reason }],
-    });
-  }
-
-  async function afterChange(p: StaffPrincipal, spec: ChangeSpec, before: ReportDoc, after: ReportDoc, extra?: Record<string, unknown>) {
-    await auditChange(p, spec.op, before, after, spec.reason, extra);
-    publish(spec.events?.(before, after) ?? [], after._id);
+    const set = spec.set?.(doc, now);
+    return deps.writer.apply(
+      doc,
+      {
+        where: spec.where(doc),
+        set,
+        push: spec.push?.(doc),
+        history: [{ at: now, actor: userActor(p), action: HISTORY_ACTIONS[spec.op], from: spec.from(doc), to: spec.to(doc), reason: spec.reason }],
+      },
+      [changeEvent(p, spec.op, doc, set ?? {}, spec.reason, extra)],
+      now,
+    );
   }
 
   /** Reads, checks and applies a change; re-reads and re-checks after a lost race when allowed. */
@@ -260,9 +260,9 @@ export function createDeskService(deps: DeskServiceDeps) {
     for (let attempt = 1; attempt <= CHANGE_ATTEMPTS; attempt++) {
       const doc = await load(id);
       spec.check(doc);
-      const updated = await applyOnce(p, doc, spec);
+      const updated = await applyOnce(p, doc, spec, extra);
       if (updated) {
-        await afterChange(p, spec, doc, updated, extra);
+        publish(spec.events?.(doc, updated) ?? [], updated._id);
         return updated;
       }
       if (!spec.retry) throw conflict('The report was changed by someone else meanwhile; reload it and try again');
@@ -371,7 +371,7 @@ export function createDeskService(deps: DeskServiceDeps) {
           }
           const updated = await applyOnce(principal, candidate, spec);
           if (!updated) continue;
-          await afterChange(principal, spec, candidate, updated);
+          publish(spec.events?.(candidate, updated) ?? [], updated._id);
           return changed(updated);
         }
       }

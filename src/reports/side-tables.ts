@@ -16,23 +16,24 @@
  *   report, what ordering and SLA sweeps need.
  * - `triage_outbox`: one entry per report pending triage that the queue did
  *   not take (Redis down) or that was sent back to triage.
- * - `link_terms`: blind-index term → report ids, as insert-only slots
- *   `<term>#<n>`: inserting a unique _id is the one write FerretDB makes
+ * - `link_terms`: blind-index term → report ids, as slots `<term>#<n>`
+ *   taken by insert: inserting a unique _id is the one write FerretDB makes
  *   atomic, so two reports never take the same slot, and reading a term is
- *   a few lookups by _id, whatever the size of the table.
+ *   a few lookups by _id, whatever the size of the table. Erasure empties a
+ *   report's slots; a slot is never freed for another report.
  *
  * They are derived from the report and may lag it after a crash; the rule
- * that keeps that safe lives in the repository (entries are added before a
- * change and removed after it, so an entry can be stale, never missing; a
- * claim reads the report itself and repairs a stale entry it meets).
+ * that keeps that safe lives in the repository (queue and outbox entries are
+ * added before a change and removed after it, so an entry can be stale,
+ * never missing, and a claim reads the report itself and repairs a stale
+ * entry it meets; link terms are removed before the change that drops them).
  */
 import type { Db } from 'mongodb';
+import { insertIfAbsent } from '../db/errors.js';
 import { createDeskQueues } from './desk-queue.js';
 
 /** A term's slots are read one by one (each a lookup by _id); a term with more reports than this is not a useful link. */
 const MAX_SLOTS = 64;
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 export function createSideTables(db: Db) {
   const queue = createDeskQueues(db);
@@ -50,11 +51,7 @@ export function createSideTables(db: Db) {
 
     /** Puts a report in the outbox (once: an insert, not an upsert, which on FerretDB is a read and a write). */
     async enterOutbox(id: string, recordedAt: Date) {
-      try {
-        await outbox.insertOne({ _id: id, recordedAt });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+      await insertIfAbsent(outbox, { _id: id, recordedAt });
     },
 
     /** Removes a report's outbox entry, if it has one (most reports never get one; a read is cheaper than a write). */
@@ -94,13 +91,8 @@ export function createSideTables(db: Db) {
               if (entry.reportId) met.add(entry.reportId);
               continue;
             }
-            try {
-              await terms.insertOne({ _id: key, reportId });
-              return;
-            } catch (err) {
-              if (!isDuplicateKey(err)) throw err;
-              slot--; // Another report took this slot between our read and our insert: read it again.
-            }
+            if (await insertIfAbsent(terms, { _id: key, reportId })) return;
+            slot--; // Another report took this slot between our read and our insert: read it again.
           }
         }),
       );

@@ -3,6 +3,7 @@
  * non-sensitive by design (routing and statistics need it); `content` holds
  * only envelopes (see src/crypto/encrypted-fields.ts).
  */
+import type { PendingAuditEvent } from '../audit/types.js';
 import type { Desk } from '../auth/types.js';
 import type { WrappedDataKey } from '../crypto/field-cipher.js';
 import type { EncryptedContent } from '../crypto/report-codec.js';
@@ -124,6 +125,13 @@ export interface ReportDoc {
   dataKey: WrappedDataKey | null;
   bidx: string[];
   history: HistoryEntry[];
+  /**
+   * Audit events of the latest changes, written in the same update as the
+   * change and then appended to the audit chain (src/audit/chainer.ts); an
+   * event stays here until a later change finds it chained. Absent on
+   * reports stored before this field existed.
+   */
+  auditPending?: PendingAuditEvent[];
   version: number;
   closedAt: Date | null;
   erasedAt: Date | null;

@@ -7,6 +7,8 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Desk } from '../auth/types.js';
+import type { Logger } from '../logger.js';
+import { createRedisErrorLog } from '../queue/redis-errors.js';
 
 export interface DeskQueueEvent {
   desk: Desk;
@@ -18,23 +20,31 @@ export interface DeskQueueEvent {
 
 export type DeskEvents = ReturnType<typeof createDeskEvents>;
 
-export function createDeskEvents(redisUrl: string, prefix: string) {
+/** `log`: where Redis errors are reported, rate-limited (see redis-errors.ts); without it they are swallowed. */
+export function createDeskEvents(redisUrl: string, prefix: string, log?: Logger) {
+  // Commands wait for a reconnect (ioredis's offline queue): a publish made while Redis is down is sent when it is back.
   const opts = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
   const publishClient = new Redis(redisUrl, opts);
   const subscribeClient = new Redis(redisUrl, opts);
-  for (const c of [publishClient, subscribeClient]) c.on('error', () => {});
+  const onError = createRedisErrorLog(log);
+  const onPublishError = onError('desk-events:publish');
+  publishClient.on('error', onPublishError);
+  subscribeClient.on('error', onError('desk-events:subscribe'));
   const pubsub = createPubSub<Record<string, [DeskQueueEvent]>>({
     eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
   });
   const topic = (desk: Desk) => `${prefix}:desk-queue:${desk}`;
   return {
-    /** Best effort: a lost notification never loses a report (the queue is in MongoDB). */
+    /**
+     * Best effort: a lost notification never loses a report (the queue is in
+     * MongoDB). Published on the client directly, as the event target would
+     * (JSON on the topic), because the event target drops the command's
+     * promise: a publish failing (e.g. cut off by close) would be an
+     * unhandled rejection instead of a logged error.
+     */
     publish(desk: Desk, reportId: string, kind: string) {
-      try {
-        pubsub.publish(topic(desk), { desk, reportId, kind, at: new Date().toISOString() });
-      } catch {
-        /* Redis down: subscribers re-query the queue when they reconnect */
-      }
+      const event: DeskQueueEvent = { desk, reportId, kind, at: new Date().toISOString() };
+      publishClient.publish(topic(desk), JSON.stringify(event)).catch(onPublishError);
     },
     subscribe: (desk: Desk) => pubsub.subscribe(topic(desk)),
     async close() {

@@ -4,12 +4,12 @@
  * pending (so a job run twice, or by two workers, routes it once). Also the
  * SLA escalation, the failure marking and the outbox sweep.
  */
-import { auditIfMissing } from '../audit/late.js';
-import type { AuditLog } from '../audit/types.js';
+import type { AuditEventInput } from '../audit/types.js';
 import type { Priority as ConfigPriority } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { HistoryInput } from '../reports/history.js';
 import type { ReportRepository } from '../reports/repository.js';
+import type { ReportWriter } from '../reports/writer.js';
 import type { ReportDoc, ReportLink } from '../reports/types.js';
 import type { DeskEvents } from './events.js';
 import type { createLinker } from './linking.js';
@@ -22,7 +22,8 @@ export interface TriageDeps {
   linker: ReturnType<typeof createLinker>;
   rules: RuleSet;
   threatLevel: ThreatLevelStore;
-  audit: AuditLog;
+  /** Changes with their audit events in the same write (reports/writer.ts). */
+  writer: ReportWriter;
   events: DeskEvents;
   queues: TriageQueues;
   slaSeconds: Record<ConfigPriority, number>;
@@ -38,7 +39,14 @@ export type TriageProcessor = ReturnType<typeof createTriageProcessor>;
 const ORPHAN_OUTBOX_MS = 10 * 60_000;
 
 export function createTriageProcessor(deps: TriageDeps) {
-  const { reports, audit, events, log } = deps;
+  const { reports, writer, events, log } = deps;
+  const systemEvent = (action: string, reportId: string, outcome: 'success' | 'failure', details: Record<string, unknown>): AuditEventInput => ({
+    action,
+    actor: SYSTEM,
+    target: { type: 'report', id: reportId },
+    outcome,
+    details,
+  });
 
   /** Appends `link` to `other` unless it is there already; retried on concurrent changes. */
   async function addLink(other: ReportDoc, link: ReportLink) {
@@ -48,17 +56,6 @@ export function createTriageProcessor(deps: TriageDeps) {
       const history: HistoryInput[] = [{ at: link.at, actor: SYSTEM, action: 'linked', from: null, to: { reportId: link.reportId, reference: link.reference, reasons: link.reasons }, reason: null }];
       if (await reports.applyChange(doc, { push: { links: link }, history })) return;
       doc = await reports.findById(other._id);
-    }
-  }
-
-  /** A routing found made when its job runs again may have lost its audit entry (see audit/late.ts). */
-  async function auditLateTriage(doc: ReportDoc) {
-    const last = doc.history.at(-1);
-    if (!last || last.action !== 'triaged' || last.actor.id !== SYSTEM.id) return;
-    const to = last.to as { desk?: string; priority?: string; ruleSetVersion?: string };
-    const details = { desk: to.desk, priority: to.priority, reasons: doc.triage?.reasons ?? [], ruleSetVersion: to.ruleSetVersion, threatLevel: null };
-    if (await auditIfMissing(audit, { action: 'report.triage', actor: SYSTEM, target: { type: 'report', id: doc._id }, outcome: 'success', details }, new Date(last.at))) {
-      log.warn({ reportId: doc._id }, 'routing was not audited (process killed or audit write failed); audited now');
     }
   }
 
@@ -79,10 +76,9 @@ export function createTriageProcessor(deps: TriageDeps) {
         return 'skipped';
       }
       if (!doc.triagePending || !(ROUTABLE as readonly string[]).includes(doc.status)) {
-        // Routed already (a duplicate job, or a crash after routing): make sure it has left the outbox,
-        // and that a crash between routing and its audit entry did not leave the routing unaudited.
+        // Routed already (a duplicate job, or a crash after routing): make sure it has left the outbox.
+        // (Its audit event was written with the routing: chained then, or by the audit recovery.)
         await reports.syncSideTables(doc);
-        await auditLateTriage(doc);
         return 'skipped';
       }
       const links = await deps.linker.confirmedLinks(doc);
@@ -108,30 +104,36 @@ export function createTriageProcessor(deps: TriageDeps) {
             reason: decision.reasons.join(', '),
           },
         ];
-        const updated = await reports.applyChange(doc, {
-          where: { triagePending: true, status: { $in: [...ROUTABLE] } },
-          set: {
-            status: 'TRIAGED',
-            desk: decision.desk,
-            priority: decision.priority,
-            triagePending: false,
-            triage: { ruleSetVersion: decision.ruleSetVersion, reasons: decision.reasons, decidedAt: now, dueBy },
+        const updated = await writer.apply(
+          doc,
+          {
+            where: { triagePending: true, status: { $in: [...ROUTABLE] } },
+            set: {
+              status: 'TRIAGED',
+              desk: decision.desk,
+              priority: decision.priority,
+              triagePending: false,
+              triage: { ruleSetVersion: decision.ruleSetVersion, reasons: decision.reasons, decidedAt: now, dueBy },
+            },
+            push: newLinks.length ? { links: { $each: newLinks } } : undefined,
+            history,
           },
-          push: newLinks.length ? { links: { $each: newLinks } } : undefined,
-          history,
-        });
+          [
+            systemEvent('report.triage', reportId, 'success', {
+              desk: decision.desk,
+              priority: decision.priority,
+              reasons: decision.reasons,
+              ruleSetVersion: decision.ruleSetVersion,
+              threatLevel: level,
+            }),
+          ],
+          now,
+        );
         if (updated) break;
         doc = await reports.findById(reportId);
         if (!doc || !doc.triagePending) return 'skipped';
         if (attempt >= 10) throw new Error('report kept changing during triage');
       }
-      await audit.record({
-        action: 'report.triage',
-        actor: SYSTEM,
-        target: { type: 'report', id: reportId },
-        outcome: 'success',
-        details: { desk: decision.desk, priority: decision.priority, reasons: decision.reasons, ruleSetVersion: decision.ruleSetVersion, threatLevel: level },
-      });
       await scheduleSla({ _id: reportId }, dueBy).catch((err) => log.warn({ reportId, err: (err as Error).message }, 'SLA job not scheduled; the overdue sweep will catch it'));
       events.publish(decision.desk, reportId, 'triaged');
       return 'routed';
@@ -144,15 +146,16 @@ export function createTriageProcessor(deps: TriageDeps) {
         // A supervisor's retry of a TRIAGE_FAILED report that fails again lands here too: the
         // outbox flag must come off, or the sweep would re-enqueue it for ever.
         if (!doc || (doc.status !== 'RECEIVED' && doc.status !== 'TRIAGE_FAILED') || !doc.triagePending) return;
-        const updated = await reports.applyChange(doc, {
-          where: { status: doc.status, triagePending: true },
-          set: { status: 'TRIAGE_FAILED', triagePending: false },
-          history: [{ at: new Date(), actor: SYSTEM, action: 'triage_failed', from: { status: doc.status, triagePending: true }, to: { status: 'TRIAGE_FAILED', triagePending: false }, reason }],
-        });
-        if (updated) {
-          await audit.record({ action: 'report.triage', actor: SYSTEM, target: { type: 'report', id: reportId }, outcome: 'failure', details: { reason } });
-          return;
-        }
+        const updated = await writer.apply(
+          doc,
+          {
+            where: { status: doc.status, triagePending: true },
+            set: { status: 'TRIAGE_FAILED', triagePending: false },
+            history: [{ at: new Date(), actor: SYSTEM, action: 'triage_failed', from: { status: doc.status, triagePending: true }, to: { status: 'TRIAGE_FAILED', triagePending: false }, reason }],
+          },
+          [systemEvent('report.triage', reportId, 'failure', { reason })],
+        );
+        if (updated) return;
       }
       // Still pending and never marked (a version claim held by a writer that died): the worker tries the job again later.
       throw new Error(`report ${reportId}: triage failure could not be recorded`);
@@ -164,13 +167,16 @@ export function createTriageProcessor(deps: TriageDeps) {
         const doc = await reports.findById(reportId);
         if (!doc || doc.status !== 'TRIAGED' || doc.assignee || doc.escalated || !doc.triage || doc.triage.dueBy.toISOString() !== dueByIso) return false;
         const priority = raisePriority(doc.priority ?? 'P4', 1);
-        const updated = await reports.applyChange(doc, {
-          where: { status: 'TRIAGED', assignee: null, escalated: false },
-          set: { escalated: true, priority },
-          history: [{ at: new Date(), actor: SYSTEM, action: 'escalated', from: { priority: doc.priority, escalated: false }, to: { priority, escalated: true }, reason: `unclaimed past its deadline ${dueByIso}` }],
-        });
+        const updated = await writer.apply(
+          doc,
+          {
+            where: { status: 'TRIAGED', assignee: null, escalated: false },
+            set: { escalated: true, priority },
+            history: [{ at: new Date(), actor: SYSTEM, action: 'escalated', from: { priority: doc.priority, escalated: false }, to: { priority, escalated: true }, reason: `unclaimed past its deadline ${dueByIso}` }],
+          },
+          [systemEvent('report.escalate', reportId, 'success', { from: doc.priority, to: priority })],
+        );
         if (updated) {
-          await audit.record({ action: 'report.escalate', actor: SYSTEM, target: { type: 'report', id: reportId }, outcome: 'success', details: { from: doc.priority, to: priority } });
           events.publish(doc.desk!, reportId, 'escalated');
           return true;
         }

@@ -1,13 +1,15 @@
 /**
- * A change committed to a report whose audit write then fails (the database
- * dies at that moment, or the process is killed) must still be audited: the
- * retry (the client's resubmission with its idempotency key, bull's next run
- * of the triage job) finds the change already made and writes the missing
- * entry, marked `recordedLate` (src/audit/late.ts). The fault-injection run
- * shows the same with real kills; here one audit write is made to fail.
+ * The audit path when the chain cannot be written at the moment of a change
+ * (the store dies then, or the process is killed between the two writes): the
+ * change is committed together with its audit event inside the report, the
+ * request still succeeds and triage is not held up, and the worker's audit
+ * recovery chains the event exactly once, with no client retry. The
+ * fault-injection run shows the same with real kills; here one chain append
+ * is made to fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEventInput } from '../../src/audit/types.js';
+import type { AuditEventInput, RecordOptions } from '../../src/audit/types.js';
+import { recoverPendingAudit } from '../../src/reports/audit-recovery.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { until } from '../support/chaos-cluster.js';
 import { createStaff } from '../support/factories.js';
@@ -22,17 +24,17 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-/** Makes the next audit write of `action` (on `targetId`, if given) fail, as it does when the database dies at that moment. */
+/** Makes the next chain append of `action` (on `targetId`, if given) fail, as it does when the store dies at that moment. */
 function failNextAudit(action: string, targetId?: string) {
   const audit = app.deps.services.audit;
   const record = audit.record;
   let failed = false;
-  audit.record = (event: AuditEventInput) => {
+  audit.record = (event: AuditEventInput, options?: RecordOptions) => {
     if (!failed && event.action === action && (targetId === undefined || event.target?.id === targetId)) {
       failed = true;
       return Promise.reject(Object.assign(new Error('connection closed'), { name: 'MongoNetworkError' }));
     }
-    return record.call(audit, event);
+    return record.call(audit, event, options);
   };
   return {
     get failed() {
@@ -43,30 +45,37 @@ function failNextAudit(action: string, targetId?: string) {
 }
 
 const auditEntries = (action: string, id: string) => app.deps.database.db.collection('audit').find({ action, 'target.id': id }).toArray();
-const auditCount = async (action: string, id: string) => (await auditEntries(action, id)).length;
+const recover = () => recoverPendingAudit({ reports: app.deps.reports, chainer: app.deps.chainer, log: app.deps.log }, { graceMs: 0 });
 
-describe('audit entries for changes whose audit write failed once', () => {
-  it('audits a report stored by a request whose report.create audit failed when the client retries, once', async () => {
-    const input = hotlineCall(1);
+describe('audit events written with the change', () => {
+  it('acknowledges and triages a call whose report.create could not be chained, and the recovery chains it once', async () => {
     const gap = failNextAudit('report.create');
-    const first = await app.gql(RECORD_CALL, { input }, token).finally(() => gap.restore());
+    const res = await app.gql(RECORD_CALL, { input: hotlineCall(1) }, token).finally(() => gap.restore());
     expect(gap.failed).toBe(true);
-    expect(first.errors?.[0]?.extensions?.code).toBeDefined();
-    // The client retries with the same key, as it should: the stored report is returned.
-    const retry = await app.gql(RECORD_CALL, { input }, token);
-    expect(retry.errors).toBeUndefined();
-    const id = retry.data.recordHotlineCall.id;
+    expect(res.errors).toBeUndefined();
+    const id: string = res.data.recordHotlineCall.id;
+    // Handed to triage before the audit append: routed without waiting for any reconciliation.
+    await until(async () => (await app.deps.reports.findById(id))?.status === 'TRIAGED', 20_000, 'triage');
+    expect(await auditEntries('report.create', id)).toEqual([]);
+    const doc = await app.deps.reports.findById(id);
+    expect(doc!.auditPending!.map((e) => e.action)).toContain('report.create');
+
+    expect(await recover()).toBeGreaterThanOrEqual(1);
     const [entry, ...more] = await auditEntries('report.create', id);
     expect(more).toEqual([]);
-    expect(entry).toMatchObject({ outcome: 'success', details: { recordedLate: true, source: 'HOTLINE_CALL' } });
-    // A further retry finds the entry and writes no other.
-    expect((await app.gql(RECORD_CALL, { input }, token)).errors).toBeUndefined();
-    expect(await auditCount('report.create', id)).toBe(1);
+    expect(entry).toMatchObject({ outcome: 'success', eventKey: `${id}:1:0`, details: { source: 'HOTLINE_CALL' } });
+    // The entry keeps the time of the change, not of its late chaining.
+    expect(new Date(entry!.at).getTime()).toBe(doc!.recordedAt.getTime());
+    await recover();
+    expect(await auditEntries('report.create', id)).toHaveLength(1);
     expect((await app.deps.services.audit.verify()).valid).toBe(true);
+    // The lag is visible to operators: one event left unchained, one chained late.
+    const metrics = await app.deps.metrics.render();
+    expect(metrics).toMatch(/^hotline_audit_unchained_total [1-9]/m);
+    expect(metrics).toMatch(/^hotline_audit_recovered_total [1-9]/m);
   });
 
-  it('audits a routing whose report.triage audit failed when the job runs again', async () => {
-    // Triage held until the failure is aimed at this report's routing (an earlier report's may still be on its way).
+  it('chains a routing whose report.triage append failed, once, and later changes carry the event until then', async () => {
     const triage = app.deps.triageQueues.triage;
     await triage.pause();
     const res = await app.gql(RECORD_CALL, { input: hotlineCall(2) }, token).catch(async (err) => {
@@ -77,15 +86,38 @@ describe('audit entries for changes whose audit write failed once', () => {
     const gap = failNextAudit('report.triage', id);
     await triage.resume();
     try {
-      await until(async () => (await app.deps.triageQueues.triage.getJob(id))?.isCompleted() ?? false, 20_000, 'the triage job to complete');
-      expect(gap.failed).toBe(true);
-      const doc = await app.deps.reports.findById(id);
-      expect(doc?.status).toBe('TRIAGED');
-      const [entry, ...more] = await auditEntries('report.triage', id);
-      expect(more).toEqual([]);
-      expect(entry).toMatchObject({ outcome: 'success', details: { recordedLate: true, desk: doc?.desk, priority: doc?.priority } });
+      await until(async () => (await app.deps.reports.findById(id))?.status === 'TRIAGED', 20_000, 'triage');
+      await until(async () => gap.failed, 5_000, 'the failed append');
     } finally {
       gap.restore();
     }
+    expect(await auditEntries('report.triage', id)).toEqual([]);
+    // A desk change meanwhile carries the unchained routing event in its own write.
+    const routed = await app.deps.reports.findById(id);
+    const investigator = await createStaff(app, 'INVESTIGATOR', routed!.desk!);
+    const claim = await app.gql('mutation($id: ID!) { claimReport(id: $id) { status } }', { id }, investigator.token);
+    expect(claim.errors).toBeUndefined();
+    const claimed = await app.deps.reports.findById(id);
+    expect(claimed!.auditPending!.map((e) => e.action)).toEqual(['report.triage', 'report.claim']);
+    expect(await auditEntries('report.claim', id)).toHaveLength(1);
+
+    await recover();
+    await recover();
+    const [entry, ...more] = await auditEntries('report.triage', id);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ outcome: 'success', details: { desk: routed!.desk, priority: routed!.priority } });
+    expect(await auditEntries('report.claim', id)).toHaveLength(1);
+    expect((await app.deps.services.audit.verify()).valid).toBe(true);
+  });
+
+  it('does not chain an event twice when its chained mark was lost', async () => {
+    const res = await app.gql(RECORD_CALL, { input: hotlineCall(3) }, token);
+    const id: string = res.data.recordHotlineCall.id;
+    await until(async () => (await auditEntries('report.create', id)).length === 1, 10_000, 'the create entry');
+    const marks = await app.deps.queues.redis.keys(`${app.config.redis.queuePrefix}:audit-chained:${id}:*`);
+    expect(marks.length).toBeGreaterThan(0);
+    await app.deps.queues.redis.del(...marks);
+    await recover();
+    expect(await auditEntries('report.create', id)).toHaveLength(1);
   });
 });

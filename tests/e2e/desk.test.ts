@@ -4,7 +4,8 @@
  * claims it, grades it, moves it to UNDER_RESEARCH, adds a note, reveals the
  * caller with an audited reason and sees the history verified; an
  * investigator of the other desk cannot open it; two investigators racing
- * for one report get a clear conflict message and a reloaded queue.
+ * for one report get a clear conflict message and a reloaded queue; reports
+ * linked by a shared vehicle carry a badge in the queue.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, findReport, waitForStatus } from '../support/desk.js';
@@ -195,5 +196,37 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     expect(second.page.url()).toMatch(/\/desk$/);
     expect(await second.page.content()).not.toMatch(/at Object\.|TypeError|ApiError/);
     expect((await findReport(e2e.app, call.id)).assignee).toBe(a.user.id);
+  });
+
+  it('marks reports linked by a shared vehicle with a badge in the queue', async () => {
+    // Two calls about one van (nothing else shared): the triage worker confirms the link by decrypting both.
+    const van = { registration: 'LK21 BNF', make: 'Ford', model: 'Transit', colour: 'white' };
+    const first = await recordSO12Call(20, { vehicles: [van], subjects: [{ name: 'Noel Ashby' }], locations: [{ address: '4 Wharf Lane, London', postcode: 'SE16 4RT' }] });
+    await waitForStatus(e2e.app, first.id, 'TRIAGED');
+    const later = await recordSO12Call(21, { vehicles: [van], subjects: [{ name: 'Imogen Pryce' }], locations: [{ address: '61 Cable Street, London', postcode: 'E1 8JA' }] });
+    const doc = await waitForStatus(e2e.app, later.id, 'TRIAGED');
+    expect({ desk: doc.desk, links: doc.links.map((l) => ({ reference: l.reference, reasons: l.reasons })) }).toEqual({
+      desk: 'SO12',
+      links: [{ reference: first.reference, reasons: ['vehicle'] }],
+    });
+    expect((await findReport(e2e.app, first.id)).links.map((l) => l.reference)).toEqual([later.reference]);
+    const apart = await recordSO12Call(22, { vehicles: [{ ...van, registration: 'YR68 KPD' }], subjects: [{ name: 'Tobias Wren' }], locations: [{ address: '9 Mill Road, London', postcode: 'N7 6QS' }] });
+    expect((await waitForStatus(e2e.app, apart.id, 'TRIAGED')).links).toEqual([]);
+
+    const inv = await createStaff(e2e.app, 'INVESTIGATOR', 'SO12');
+    const { page, foreign } = await e2e.newPage();
+    await signIn(page, inv.username);
+    await openDesk(page);
+    const laterRow = page.getByRole('row').filter({ hasText: later.reference });
+    await laterRow.waitFor();
+    await expect(laterRow.locator('.badge.linked').textContent()).resolves.toBe('Linked (1)');
+    await expect(page.getByRole('row').filter({ hasText: first.reference }).locator('.badge.linked').textContent()).resolves.toBe('Linked (1)');
+    // A report without links has no badge.
+    const apartRow = page.getByRole('row').filter({ hasText: apart.reference });
+    expect(await apartRow.locator('.badge.linked').count()).toBe(0);
+    await expect(apartRow.getByText('None', { exact: true }).count()).resolves.toBe(1);
+    await expectAccessible(page);
+    await screenshot(page, 'desk-queue');
+    expect(foreign).toEqual([]);
   });
 });

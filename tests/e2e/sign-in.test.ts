@@ -1,8 +1,8 @@
 /**
  * The console's front door in a real browser: sign-in, a reload keeps the
  * session (an HttpOnly cookie, invisible to page scripts), sign-out, a
- * revoked session lands on the sign-in page, unknown routes get a page, and
- * nothing is ever requested from another origin.
+ * revoked or expired session lands on the sign-in page, unknown routes get
+ * a page, and nothing is ever requested from another origin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStaff } from '../support/factories.js';
@@ -72,6 +72,27 @@ describe('console sign-in', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  it('lands on the sign-in page, saying the session has ended, when the session expires', async () => {
+    const { page } = await e2e.newPage();
+    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    await signIn(page, staff.username);
+    // Expired in the store (as SESSION_TTL_MINUTES would, minutes later): every session of this user ends a minute ago.
+    const expired = await e2e.app.deps.database.db
+      .collection('sessions')
+      .updateMany({ userId: staff.user.id }, { $set: { expiresAt: new Date(Date.now() - 60_000) } });
+    expect(expired.modifiedCount).toBeGreaterThanOrEqual(2); // the browser's and the factory's
+    // The next thing the person does asks the server: it answers UNAUTHENTICATED, and the console shows the sign-in page.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My submissions' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your session has ended' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'My submissions' }).count()).toBe(0);
+    // A reload does not bring the session back.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
   });
 
   it('signs out after the idle time, with a warning first', async () => {

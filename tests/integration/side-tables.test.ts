@@ -33,7 +33,7 @@ const outboxEntry = (id: string) => db().collection('triage_outbox').findOne({ _
 function processor() {
   return createTriageProcessor({
     reports: app.deps.reports,
-    audit: app.deps.services.audit,
+    writer: app.deps.writer,
     linker: createLinker({ reports: app.deps.reports, crypto: app.deps.crypto, audit: app.deps.services.audit }),
     threatLevel: app.deps.services.threatLevel,
     rules: app.deps.rules,

@@ -60,6 +60,9 @@ export function clusterEnv(mongoUri: string, redisUrl: string, overrides: Record
     HOTLINE_INDEX_KEY: key(),
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
+    // Audit events a killed process left unchained are recovered within seconds, not the production 15 minutes.
+    OUTBOX_RECONCILE_MS: '2000',
+    AUDIT_RECOVERY_GRACE_MS: '1500',
     ...overrides,
   };
 }

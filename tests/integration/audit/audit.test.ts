@@ -82,7 +82,7 @@ describe('record and verify', () => {
     await audit.ensureIndexes();
     await audit.ensureIndexes();
     const names = (await auditOf(db).indexes()).map((i) => i.name).sort();
-    expect(names).toEqual(['_id_', 'action_1_seq_-1', 'actor.id_1_seq_-1', 'at_1', 'target.id_1_seq_-1']);
+    expect(names).toEqual(['_id_', 'action_1_seq_-1', 'actor.id_1_seq_-1', 'at_1', 'eventKey_1', 'target.id_1_seq_-1']);
   });
 
   it('a group of appends from one process is one contiguous run', async () => {

@@ -1,0 +1,117 @@
+/**
+ * The one audit path for report changes. A change carries its audit events
+ * inside its own single-document write (`ReportDoc.auditPending`), so a
+ * committed change can never lack its audit record, on FerretDB (no
+ * transactions) as on MongoDB. Right after the write, the writer appends the
+ * events to the chain (group commit in audit/service.ts) and marks them
+ * chained in Redis; the next change of the report drops the marked ones and
+ * carries the rest forward. Events that no writer chained (a process killed
+ * between the write and the append, the audit store down at that moment)
+ * are chained by `recover`, run by the worker's reconciliation: it checks
+ * the chain for their keys first, so an event is chained once.
+ *
+ * The marks are a cache: when Redis has lost them, events are carried and
+ * the recovery finds them in the chain by key (a scan on FerretDB, indexed
+ * on MongoDB; rare).
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { AuditEventInput, AuditLog, PendingAuditEvent } from './types.js';
+
+/** How long a chained mark is kept: far longer than any report waits for its next change to drop the event. */
+const MARK_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Where "this event is chained" is remembered. */
+export interface ChainMarks {
+  /** For each key, whether it is marked chained; throws when the store is unreachable. */
+  marked(keys: readonly string[]): Promise<boolean[]>;
+  mark(keys: readonly string[]): Promise<void>;
+}
+
+export function createRedisChainMarks(redis: Redis, prefix: string): ChainMarks {
+  const k = (key: string) => `${prefix}:audit-chained:${key}`;
+  return {
+    async marked(keys) {
+      if (!keys.length) return [];
+      const values = await redis.mget(keys.map(k));
+      return values.map((v) => v !== null);
+    },
+    async mark(keys) {
+      if (!keys.length) return;
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.set(k(key), '1', 'EX', MARK_TTL_SECONDS);
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    },
+  };
+}
+
+export type AuditChainer = ReturnType<typeof createAuditChainer>;
+
+/** What the chainer reports to metrics: events left unchained by their writer, and those chained late. */
+export interface ChainerObserver {
+  auditUnchained(n: number): void;
+  auditRecovered(n: number): void;
+}
+
+export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; log: Logger; observe?: ChainerObserver }) {
+  const { audit, marks, log } = deps;
+
+  /** Chains events in order (one group-commit run) and marks them; false when the chain could not be written. */
+  async function append(events: readonly PendingAuditEvent[], late = false): Promise<boolean> {
+    if (!events.length) return true;
+    try {
+      await Promise.all(events.map(({ key, at, ...event }) => audit.record(event, { at, eventKey: key })));
+    } catch (err) {
+      if (!late) deps.observe?.auditUnchained(events.length);
+      log.warn({ events: events.length, errName: (err as Error)?.name }, 'audit events stay pending in their report; the worker will chain them');
+      return false;
+    }
+    await marks.mark(events.map((e) => e.key)).catch((err) => {
+      log.warn({ errName: (err as Error)?.name }, 'chained audit events not marked; the next change carries them and recovery finds them chained');
+    });
+    return true;
+  }
+
+  return {
+    /** The pending events of the change that takes `doc` from `version - 1` to `version`. */
+    events(reportId: string, version: number, inputs: readonly AuditEventInput[], at: Date): PendingAuditEvent[] {
+      return inputs.map((e, i) => ({ ...e, key: `${reportId}:${version}:${i}`, at }));
+    },
+
+    /** Of a report's pending events, those not known to be chained: the next change must keep them. */
+    async carry(pending: readonly PendingAuditEvent[] | undefined): Promise<PendingAuditEvent[]> {
+      if (!pending?.length) return [];
+      try {
+        const done = await marks.marked(pending.map((e) => e.key));
+        return pending.filter((_, i) => !done[i]);
+      } catch {
+        return [...pending];
+      }
+    },
+
+    /** After the write that carries them: appends the change's events to the chain. Never throws (they stay pending). */
+    chain: (events: readonly PendingAuditEvent[]) => append(events),
+
+    /**
+     * Chains a report's pending events that nobody chained: those older than
+     * `graceMs` (younger ones may still be on their way from their writer),
+     * not marked, and not found in the chain by key. Returns how many it chained.
+     */
+    async recover(pending: readonly PendingAuditEvent[] | undefined, graceMs: number, now = Date.now()): Promise<number> {
+      const stale = (pending ?? []).filter((e) => now - new Date(e.at).getTime() >= graceMs);
+      if (!stale.length) return 0;
+      const done = await marks.marked(stale.map((e) => e.key)).catch(() => stale.map(() => false));
+      const unmarked = stale.filter((_, i) => !done[i]);
+      if (!unmarked.length) return 0;
+      const inChain = await audit.chainedKeys(unmarked.map((e) => e.key));
+      const missing = unmarked.filter((e) => !inChain.has(e.key));
+      if (missing.length && !(await append(missing, true))) throw new Error('audit chain unavailable');
+      deps.observe?.auditRecovered(missing.length);
+      await marks.mark(unmarked.filter((e) => inChain.has(e.key)).map((e) => e.key)).catch(() => undefined);
+      if (missing.length) log.warn({ chained: missing.length }, 'audit events of committed report changes chained late');
+      return missing.length;
+    },
+  };
+}

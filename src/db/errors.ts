@@ -1,0 +1,42 @@
+/**
+ * The store's duplicate-key error, recognised in one place. Inserting a
+ * unique `_id` is the one write FerretDB makes atomic, so much of the app
+ * relies on "the insert lost a race" being told apart from a real failure.
+ */
+import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
+
+/** MongoDB's (and FerretDB's) code for a unique index violation. */
+export const DUPLICATE_KEY = 11000;
+
+/** True when `err` is a unique-index violation (a single insert or the first failure of a bulk write). */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown } | null | undefined)?.code === DUPLICATE_KEY;
+}
+
+/**
+ * Inserts `doc` unless a document with its unique key already exists;
+ * true when this call stored it. Other errors are thrown. An insert, not an
+ * upsert: on FerretDB an upsert is a read and a write without a lock.
+ */
+export async function insertIfAbsent<T extends Document>(collection: Collection<T>, doc: OptionalUnlessRequiredId<T>): Promise<boolean> {
+  try {
+    await collection.insertOne(doc);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * For an ordered insertMany that failed: how many documents were stored
+ * before the first one whose key was taken, or null when the failure was
+ * anything else (the caller rethrows).
+ */
+export function storedBeforeDuplicate(err: unknown): number | null {
+  // The driver gives one WriteError or an array of them.
+  const writeErrors = (err as { writeErrors?: unknown } | null | undefined)?.writeErrors;
+  const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as { index?: unknown; code?: unknown } | undefined;
+  if (first && first.code === DUPLICATE_KEY && typeof first.index === 'number') return first.index;
+  return null;
+}

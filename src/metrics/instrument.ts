@@ -1,0 +1,28 @@
+/**
+ * Times the intake commands from outside, so the intake service itself
+ * knows nothing of metrics (deps.ts wraps it).
+ */
+import type { IntakeService } from '../intake/service.js';
+import type { Metrics } from './types.js';
+
+/** The intake service with recordHotlineCall / submitPartnerReferral timed into `hotline_intake_duration_seconds`. */
+export function instrumentIntake(intake: IntakeService, metrics: Metrics): IntakeService {
+  const timed =
+    <A extends unknown[], R>(operation: 'recordHotlineCall' | 'submitPartnerReferral', fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        const result = await fn(...args);
+        metrics.intake(operation, 'ok', (performance.now() - started) / 1000);
+        return result;
+      } catch (err) {
+        metrics.intake(operation, 'error', (performance.now() - started) / 1000);
+        throw err;
+      }
+    };
+  return {
+    ...intake,
+    recordHotlineCall: timed('recordHotlineCall', intake.recordHotlineCall.bind(intake)),
+    submitPartnerReferral: timed('submitPartnerReferral', intake.submitPartnerReferral.bind(intake)),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * How a report change is written with its audit events: the events go into
+ * the change's own single-document update (with any earlier events not yet
+ * known to be chained), then are appended to the audit chain. One path for
+ * desk work and the triage worker alike; see src/audit/chainer.ts.
+ */
+import type { AuditChainer } from '../audit/chainer.js';
+import type { AuditEventInput } from '../audit/types.js';
+import type { ReportRepository } from './repository.js';
+import type { ReportDoc } from './types.js';
+
+export type ReportChange = Parameters<ReportRepository['applyChange']>[1];
+export type ReportWriter = ReturnType<typeof createReportWriter>;
+
+export function createReportWriter(deps: { reports: ReportRepository; chainer: AuditChainer }) {
+  const { reports, chainer } = deps;
+  return {
+    /**
+     * Applies `change` to `doc` as read (see applyChange) together with its
+     * audit events; null when the precondition or version no longer holds.
+     * The change is committed once this returns a document, whether or not
+     * the chain could be written at that moment (the events then wait in the
+     * report for the worker's recovery).
+     */
+    async apply(doc: ReportDoc, change: ReportChange, audit: readonly AuditEventInput[], at = new Date()): Promise<ReportDoc | null> {
+      const events = chainer.events(doc._id, doc.version + 1, audit, at);
+      const set = events.length ? { ...change.set, auditPending: [...(await chainer.carry(doc.auditPending)), ...events] } : change.set;
+      const updated = await reports.applyChange(doc, { ...change, set });
+      if (updated) await chainer.chain(events);
+      return updated;
+    },
+  };
+}
