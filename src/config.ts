@@ -66,6 +66,8 @@ const schema = z
     AUDIT_RECOVERY_GRACE_MS: int(30_000, 0, 3_600_000),
     TRIAGE_ATTEMPTS: int(5, 1, 100),
     TRIAGE_BACKOFF_MS: int(1_000, 1, 600_000),
+    LINK_MAX_CANDIDATES: int(50, 1, 1_000),
+    LINK_SHARED_THRESHOLD: int(20, 1, 64),
     RETENTION_DAYS: int(6 * 365, 1, 100 * 365),
     STARTUP_ATTEMPTS: int(8, 1, 100),
     ROUTING_RULES_FILE: z.string().default(join(PROJECT_ROOT, 'schema', 'routing-rules.json')),
@@ -126,6 +128,12 @@ export interface Config {
     backoffMs: number;
     rulesFile: string;
     retentionDays: number;
+    /**
+     * Linking's bounds: at most `maxCandidates` reports decrypted per report
+     * (more are recorded, not read), and a term filed by more than
+     * `sharedThreshold` reports is "shared by many": weak evidence, not linked.
+     */
+    linking: { maxCandidates: number; sharedThreshold: number };
   };
   /**
    * GET /metrics: on its own listener when `port` is set (null: none), and on
@@ -246,6 +254,7 @@ export function loadConfig(
       backoffMs: env.TRIAGE_BACKOFF_MS,
       rulesFile: env.ROUTING_RULES_FILE,
       retentionDays: env.RETENTION_DAYS,
+      linking: { maxCandidates: env.LINK_MAX_CANDIDATES, sharedThreshold: env.LINK_SHARED_THRESHOLD },
     },
     metrics: { port: env.METRICS_PORT ?? null, host: env.METRICS_HOST, token: env.METRICS_TOKEN ?? null },
     process: env.HOTLINE_PROCESS,

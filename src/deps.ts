@@ -86,7 +86,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       crypto,
       keys: createIntakeKeys(crypto.sodium, crypto.keyring.indexKey),
       chainer,
-      enqueueTriage: (id) => triageQueues.enqueueTriage(id),
+      enqueueTriage: (id, opts) => triageQueues.enqueueTriage(id, opts),
       log: log.child({ component: 'intake' }),
     }), metrics);
     const writer = createReportWriter({ reports, chainer });

@@ -23,7 +23,7 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   const q = deps.triageQueues;
   const processor = createTriageProcessor({
     reports: deps.reports,
-    linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit }),
+    linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit, limits: config.triage.linking }),
     rules: deps.rules,
     threatLevel: deps.services.threatLevel,
     writer: deps.writer,

@@ -8,8 +8,12 @@
  *    followed by its baseline (plain insertOne + bull add, same documents,
  *    same write concern, same concurrency) and triage latency (worker in its
  *    own process);
- * 4. triage latency at a steady 100 intakes/s;
- * 5. the desk queue and claims with 10k then 100k reports (2k/10k in quick).
+ * 4. a hot term: 16 connections where every call names the same postcode,
+ *    its triage drain rate next to the mixed 16-connection phase's;
+ *    then triage latency at a steady 100 intakes/s;
+ * 5. an imminent-threat call recorded while hundreds of ordinary calls wait
+ *    for triage (backlog.ts);
+ * 6. the desk queue and claims with 10k then 100k reports (2k/10k in quick).
  *
  * Starts its own FerretDB and Redis (the tests' launcher, throwaway
  * directory, free ports, 127.0.0.1 only) and the service as deployed: API
@@ -32,6 +36,7 @@ import { createReportRepository } from '../../src/reports/repository.js';
 import { TRIAGE_QUEUE } from '../../src/triage/queue.js';
 import { FERRETDB_VERSION } from '../binaries.mjs';
 import { freePort, startServices, type Services } from '../services.js';
+import { runBacklog, type BacklogResult } from './backlog.js';
 import { runConsoleBench, type ConsoleBenchResult } from './console.js';
 import { runCryptoBench, type CryptoBenchResult } from './crypto.js';
 import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
@@ -47,8 +52,8 @@ const trace = args.includes('--trace');
 
 /** Every phase is bounded in time; quick must stay under two minutes in all. */
 const PLAN = quick
-  ? { seconds: 5, concurrency: [1, 16, 64], settleTimeoutMs: 20_000, drainTimeoutMs: 5_000, pacedRate: 100, pacedSeconds: 5, pacedMaxInFlight: 128, scales: [2_000, 10_000], queueReads: 100, claims: 20, loopBudgetMs: 2_500, consoleRuns: 5 }
-  : { seconds: 10, concurrency: [1, 16, 64], settleTimeoutMs: 120_000, drainTimeoutMs: 30_000, pacedRate: 100, pacedSeconds: 15, pacedMaxInFlight: 128, scales: [10_000, 100_000], queueReads: 300, claims: 100, loopBudgetMs: 20_000, consoleRuns: 20 };
+  ? { seconds: 5, concurrency: [1, 16, 64], settleTimeoutMs: 20_000, drainTimeoutMs: 5_000, pacedRate: 100, pacedSeconds: 5, pacedMaxInFlight: 128, backlogCalls: 300, backlogTimeoutMs: 40_000, scales: [2_000, 10_000], queueReads: 100, claims: 20, loopBudgetMs: 2_500, consoleRuns: 5 }
+  : { seconds: 10, concurrency: [1, 16, 64], settleTimeoutMs: 120_000, drainTimeoutMs: 30_000, pacedRate: 100, pacedSeconds: 15, pacedMaxInFlight: 128, backlogCalls: 1_000, backlogTimeoutMs: 180_000, scales: [10_000, 100_000], queueReads: 300, claims: 100, loopBudgetMs: 20_000, consoleRuns: 20 };
 
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench-results');
 const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
@@ -60,6 +65,7 @@ const BASELINE_DB_NAME = 'hotline_bench_baseline';
 type IntakeRow = IntakeResult & { reportsBefore: number; cores: CpuShares; baseline: BaselineResult & { cores: CpuShares }; ratio: number };
 type PacedRow = IntakeResult & { rate: number; late: number; reportsBefore: number; cores: CpuShares };
 type DeskRow = DeskResult & { cores: CpuShares };
+type BacklogRow = BacklogResult & { reportsBefore: number; cores: CpuShares };
 
 interface Summary {
   when: string;
@@ -68,7 +74,11 @@ interface Summary {
   machine: Record<string, string | number>;
   plan: typeof PLAN & { linkEvery: number };
   intake: IntakeRow[];
+  /** 16 connections, every call naming one postcode: linking's cost must not grow with a term's frequency. */
+  hotTerm: IntakeResult & { reportsBefore: number; cores: CpuShares };
   triageAt100: PacedRow;
+  /** An imminent-threat call recorded as triage resumes with hundreds of ordinary calls queued. */
+  imminentUnderBacklog: BacklogRow;
   desk: DeskRow[];
   pushdown: PushdownProbe[];
   crypto: Pick<CryptoBenchResult, 'libsodium' | 'report' | 'reportDecrypt' | 'throughput'>;
@@ -178,13 +188,17 @@ async function main(): Promise<number> {
     const consoleResult = await runConsoleBench({ origin: `http://127.0.0.1:${port}`, username: 'bench.console', password: BENCH_PASSWORD, runs: PLAN.consoleRuns }).catch(
       (err: Error) => ({ error: err.message.split('\n')[0]! }),
     );
+    /** Waits (bounded) until the worker has caught up, so the next phase measures only its own reports. */
+    const catchUp = async () => {
+      const drainBy = Date.now() + PLAN.drainTimeoutMs;
+      while (Date.now() < drainBy) {
+        const c = await triageQueue.getJobCounts();
+        if (c.waiting + c.active + c.delayed === 0) break;
+        await sleep(100);
+      }
+    };
     // Its reports are triaged before the intake phase measures triage latency.
-    const drainBy = Date.now() + PLAN.drainTimeoutMs;
-    while (Date.now() < drainBy) {
-      const c = await triageQueue.getJobCounts();
-      if (c.waiting + c.active + c.delayed === 0) break;
-      await sleep(100);
-    }
+    await catchUp();
 
     const target = { url, token: handlerToken, db, handlerId, triageQueue, api, settleTimeoutMs: PLAN.settleTimeoutMs, drainTimeoutMs: PLAN.drainTimeoutMs };
     let reportsInStore = 'recorded' in consoleResult ? consoleResult.recorded : 0;
@@ -197,10 +211,21 @@ async function main(): Promise<number> {
       intake.push({ ...r.result, reportsBefore: reportsInStore, cores: r.cores, baseline: { ...b.result, cores: b.cores }, ratio: Math.round((r.result.rps / b.result.rps) * 1000) / 1000 });
       reportsInStore += r.result.triage.reports;
     }
+    log(`hot term: 16 connections for ${PLAN.seconds} s, every call naming one postcode, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
+    await catchUp();
+    const hot = await withCpu(pids, () => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, postcode: 'N1C 4QP' }));
+    const hotTerm = { ...hot.result, reportsBefore: reportsInStore, cores: hot.cores };
+    reportsInStore += hot.result.triage.reports;
     log(`triage at a steady ${PLAN.pacedRate} intakes/s for ${PLAN.pacedSeconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
     const paced = await withCpu(pids, () => runPaced({ ...target, rate: PLAN.pacedRate, seconds: PLAN.pacedSeconds, maxInFlight: PLAN.pacedMaxInFlight }));
     const triageAt100: PacedRow = { ...paced.result, reportsBefore: reportsInStore, cores: paced.cores };
     reportsInStore += paced.result.triage.reports;
+
+    log(`imminent-threat call under a backlog: triage paused for ${PLAN.backlogCalls} ordinary calls, resumed, then one imminent-threat call (up to ${PLAN.backlogTimeoutMs / 1000} s to drain)`);
+    await catchUp();
+    const backlog = await withCpu(pids, () => runBacklog({ url, token: handlerToken, db, handlerId, triageQueue, calls: PLAN.backlogCalls, connections: 16, drainTimeoutMs: PLAN.backlogTimeoutMs }));
+    const imminentUnderBacklog: BacklogRow = { ...backlog.result, reportsBefore: reportsInStore, cores: backlog.cores };
+    reportsInStore += backlog.result.reports;
 
     const pushdown = await probePushdown(db);
     const desk: DeskRow[] = [];
@@ -231,12 +256,14 @@ async function main(): Promise<number> {
       machine,
       plan: { ...PLAN, linkEvery: LINK_EVERY },
       intake,
+      hotTerm,
       triageAt100,
+      imminentUnderBacklog,
       desk,
       pushdown,
       crypto: { libsodium: crypto.libsodium, report: crypto.report, reportDecrypt: crypto.reportDecrypt, throughput: crypto.throughput },
       console: consoleResult,
-      problems: [...problemsOf(intake, triageAt100, desk), ...('error' in consoleResult ? [`console: ${consoleResult.error}`] : [])],
+      problems: [...problemsOf(intake, triageAt100, desk), ...hotTermProblems(hotTerm), ...backlogProblems(imminentUnderBacklog), ...('error' in consoleResult ? [`console: ${consoleResult.error}`] : [])],
       seconds: Math.round((Date.now() - started) / 1000),
     };
     if (profileDir) summary.profiles = summariseNewProfiles(profileDir, profilesBefore);
@@ -287,6 +314,24 @@ function problemsOf(intake: IntakeRow[], paced: PacedRow, desk: DeskRow[]): stri
   }
   for (const r of intake) if (r.baseline.errors) problems.push(`baseline at ${r.baseline.concurrency}: ${r.baseline.errors} errors`);
   for (const d of desk) if (d.claimNextReportHttp.empty) problems.push(`desk at ${d.reports}: ${d.claimNextReportHttp.empty} claim(s) found the queue empty`);
+  return problems;
+}
+
+/** The hot-term phase fails on wrong answers like any intake phase. */
+function hotTermProblems(r: IntakeResult): string[] {
+  const e = r.errors;
+  const problems: string[] = [];
+  if (e.lost) problems.push(`hot term: ${e.lost} acknowledged report(s) missing from the store`);
+  if (e.unexplained) problems.push(`hot term: ${e.unexplained} stored report(s) never acknowledged`);
+  if (e.non2xx || e.graphql || e.transport) problems.push(`hot term: ${e.non2xx} non-2xx, ${e.graphql} GraphQL errors, ${e.transport} transport errors`);
+  if (!r.ok) problems.push('hot term: no request succeeded');
+  return problems;
+}
+
+function backlogProblems(b: BacklogRow): string[] {
+  const problems: string[] = [];
+  if (b.lost) problems.push(`backlog: ${b.lost} acknowledged report(s) missing from the store`);
+  if (b.errors) problems.push(`backlog: ${b.errors} request(s) failed`);
   return problems;
 }
 
@@ -354,6 +399,18 @@ function printTables(s: Summary) {
     `${label.padEnd(15)} ${String(r.triage.reports).padStart(7)} ${String(r.triage.untriaged).padStart(9)} | ${triageMs(r.triage.fromAck)} | ${num(r.triage.routedPerSecond, 8)} | ${r.triage.drained ? num(r.triage.drainSeconds, 6) : `not within ${s.plan.drainTimeoutMs / 1000}`}`;
   for (const r of s.intake) out.push(triageRow(`${r.concurrency} conn`, r));
   out.push(triageRow(`${p.rate}/s paced`, p));
+  const mixed = s.intake.find((r) => r.concurrency === 16);
+  out.push(triageRow('16 hot postcode', s.hotTerm));
+  if (mixed) {
+    const ratio = s.hotTerm.triage.routedPerSecond / mixed.triage.routedPerSecond;
+    out.push(`  hot term: routed/s ${num(s.hotTerm.triage.routedPerSecond, 5, 1)} vs mixed 16 conn ${num(mixed.triage.routedPerSecond, 5, 1)} (ratio ${num(ratio, 4, 2)}; target ≥ 0.90), intake ${s.hotTerm.rps}/s; CPU cores ${cores(s.hotTerm.cores)}`);
+  }
+  const b = s.imminentUnderBacklog;
+  out.push(
+    `imminent threat  backlog ${String(b.calls).padStart(5)} (queue held ${b.queued}) | acknowledged → TRIAGED ${b.imminent.toTriagedMs === null ? `not within ${s.plan.backlogTimeoutMs / 1000} s` : `${num(b.imminent.toTriagedMs / 1000, 5, 2)} s`}, ` +
+      `${b.imminent.routedAhead ?? '-'} report(s) routed ahead of it | backlog drained ${b.drained ? `in ${num(b.drainSeconds, 4)} s` : `not within ${s.plan.backlogTimeoutMs / 1000} s`} after resume (the wait in a FIFO queue)` +
+      `${b.untriaged ? `, ${b.untriaged} untriaged` : ''}; CPU cores ${cores(b.cores)}`,
+  );
   out.push(
     `  paced run: ${p.ok} intakes in ${p.seconds} s (${p.rps}/s, ${p.late} sent late), intake p50 ${p.latency.p50} ms p99 ${p.latency.p99} ms, ${p.reportsBefore} reports before; CPU cores ${cores(p.cores)}`,
   );

@@ -29,7 +29,14 @@ import { latency, sleep, type Child, type Latency } from './support.js';
 
 /** Payload numbers are global to the run, so no two requests of the run share values or keys. */
 let nextPayload = 0;
-const payloadBody = () => JSON.stringify({ query: RECORD_CALL, variables: { input: benchCall(nextPayload++) } });
+/** The run's next call payload (other phases take theirs from here too). */
+export const nextCall = () => benchCall(nextPayload++);
+const payloadBody = () => JSON.stringify({ query: RECORD_CALL, variables: { input: nextCall() } });
+/** The next call, naming `postcode` as every location's (the hot-term phase: a station, a landmark). */
+const hotBody = (postcode: string) => {
+  const input = nextCall();
+  return JSON.stringify({ query: RECORD_CALL, variables: { input: { ...input, locations: input.locations.map((l) => ({ ...l, postcode })) } } });
+};
 
 export interface IntakeErrors {
   /** Responses with a status other than 200. */
@@ -119,8 +126,8 @@ function tallyResponse(t: Tally, status: number, body: string) {
   }
 }
 
-/** recordHotlineCall with autocannon, `connections` requests in flight for `seconds`. */
-export async function runIntake(o: Target & { connections: number; seconds: number }): Promise<IntakeResult> {
+/** recordHotlineCall with autocannon, `connections` requests in flight for `seconds`; every call naming `postcode` when given. */
+export async function runIntake(o: Target & { connections: number; seconds: number; postcode?: string }): Promise<IntakeResult> {
   const t: Tally = { sent: 0, answeredBefore: o.api.answered(), acks: new Map(), non2xx: 0, graphql: 0, transport: 0 };
   const times: number[] = [];
   const since = new Date();
@@ -138,7 +145,7 @@ export async function runIntake(o: Target & { connections: number; seconds: numb
           {
             setupRequest: (req) => {
               t.sent++;
-              return { ...req, body: payloadBody() };
+              return { ...req, body: o.postcode ? hotBody(o.postcode) : payloadBody() };
             },
             onResponse: (status, body) => tallyResponse(t, status, body),
           },

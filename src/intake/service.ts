@@ -16,10 +16,11 @@ import type { Crypto } from '../crypto/index.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
 import { nextHistoryEntry } from '../reports/history.js';
+import { PARTNER_STATE, TRANSITIONS } from '../reports/state-machine.js';
 import type { Logger } from '../logger.js';
 import type { ReportContent } from '../reports/content.js';
 import type { ReportRepository } from '../reports/repository.js';
-import type { ReportDoc, ReportStatus } from '../reports/types.js';
+import type { ReportDoc } from '../reports/types.js';
 import { hotlineCallSchema, parseInput, partnerReferralSchema, type HotlineCallInput, type PartnerReferralInput } from './validation.js';
 
 export interface IntakeDeps {
@@ -27,7 +28,7 @@ export interface IntakeDeps {
   crypto: Crypto;
   keys: IntakeKeys;
   chainer: AuditChainer;
-  enqueueTriage(reportId: string): Promise<boolean>;
+  enqueueTriage(reportId: string, opts?: { imminentThreat?: boolean }): Promise<boolean>;
   log: Logger;
 }
 
@@ -37,12 +38,6 @@ export const REFERENCE_PREFIX = 'ATH';
 const MINUTE = 60_000;
 const truncateToMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE) * MINUTE);
 
-/** What a partner may learn about its referral, and nothing more. */
-export function partnerState(status: ReportStatus): 'RECEIVED' | 'UNDER_REVIEW' | 'CLOSED' {
-  if (status === 'CLOSED' || status === 'ERASED') return 'CLOSED';
-  if (status === 'RECEIVED' || status === 'TRIAGED' || status === 'TRIAGE_FAILED') return 'RECEIVED';
-  return 'UNDER_REVIEW';
-}
 
 /** What differs between a hotline call and a partner referral; the rest is a new report's lifecycle. */
 type IntakeFields = Pick<
@@ -56,7 +51,7 @@ function newReport(id: string, idempotencyKey: string, fingerprint: string, fiel
     ...fields,
     idempotencyKey,
     fingerprint,
-    status: 'RECEIVED',
+    status: TRANSITIONS.intake.to,
     desk: null,
     priority: null,
     assignee: null,
@@ -92,7 +87,7 @@ export function createIntakeService(deps: IntakeDeps) {
     // unique _id and is answered from the stored report (on FerretDB every lookup is a scan).
     const base: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'reference'> = newReport(id, scopedKey, fingerprint, fields);
     base.history = [
-      nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: 'RECEIVED' }, reason: null }),
+      nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: TRANSITIONS.intake.to }, reason: null }),
     ];
     const encrypted = crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
       content: crypto.codec.encryptContent(dataKey, id, content),
@@ -141,7 +136,7 @@ export function createIntakeService(deps: IntakeDeps) {
    */
   async function handOff(doc: ReportDoc) {
     if (!doc.triagePending) return;
-    if (await deps.enqueueTriage(doc._id)) return;
+    if (await deps.enqueueTriage(doc._id, { imminentThreat: doc.imminentThreat })) return;
     log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
     await reports.markPending(doc._id, doc.recordedAt).catch((err) => {
       log.warn({ reportId: doc._id, err: (err as Error).name }, 'outbox entry not written; reconciliation will find the report');
@@ -244,7 +239,7 @@ export function createIntakeService(deps: IntakeDeps) {
       const doc = await reports.findSummary(keys.reportId('receipt', receipt.trim().toUpperCase()));
       // Another partner's receipt is as unknown as a made-up one.
       if (!doc || doc.recordedBy.id !== principal.partnerId || doc.receiptHash !== receiptHash(receipt)) throw notFound('Receipt');
-      return { receipt: receipt.trim().toUpperCase(), receivedAt: doc.recordedAt, state: partnerState(doc.status) };
+      return { receipt: receipt.trim().toUpperCase(), receivedAt: doc.recordedAt, state: PARTNER_STATE[doc.status] };
     },
 
     /** A call handler's own submissions of the last 24 hours: no content. */

@@ -18,6 +18,7 @@ import { BSON, type Collection, type Db, type Filter } from 'mongodb';
 import { DESKS, type Desk } from '../auth/types.js';
 import { canonicalJson } from '../audit/canonical.js';
 import { PRIORITIES, type Priority, type ReportDoc } from './types.js';
+import { QUEUED_STATUS } from './state-machine.js';
 
 const { EJSON } = BSON;
 
@@ -51,7 +52,7 @@ export const summaryOf = (entry: Pick<QueueEntry, 'summary'>): QueueSummary => E
 
 /** The one definition of "in a desk queue": triaged, on a desk, prioritised, unclaimed. */
 export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
-  if (doc.status !== 'TRIAGED' || !doc.desk || !doc.priority || doc.assignee) return null;
+  if (doc.status !== QUEUED_STATUS || !doc.desk || !doc.priority || doc.assignee) return null;
   const { content: _c, dataKey: _k, bidx: _b, history: _h, auditPending: _a, ...summary } = doc;
   return {
     _id: doc._id,

@@ -1,6 +1,6 @@
 /**
  * The only code touching the `reports`, `counters` and `report_versions`
- * collections (and, through side-tables.ts, the tables that index them). Every change is one single-document update guarded by the
+ * collections (and, through side-tables.ts and links.ts, the tables that index them and the link edges). Every change is one single-document update guarded by the
  * version the caller read (FerretDB has no transactions, and its conditional
  * updates are not atomic: see applyChange), and appends its history
  * entries in the same update.
@@ -11,8 +11,9 @@ import { insertIfAbsent } from '../db/errors.js';
 import { nextHistoryEntries, type HistoryInput } from './history.js';
 import { matches } from './match.js';
 import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
+import { createLinkStore, type LinkEdge } from './links.js';
 import { createSideTables } from './side-tables.js';
-import type { Priority, ReportDoc, ReportStatus } from './types.js';
+import type { Priority, ReportDoc, ReportLink, ReportStatus } from './types.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
 
@@ -49,6 +50,7 @@ export function createReportRepository(db: Db) {
     return false;
   }
   const side = createSideTables(db);
+  const links = createLinkStore(db);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -226,16 +228,35 @@ export function createReportRepository(db: Db) {
     /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net); ids only. */
     findOverdue: (now: Date, limit: number) => side.queue.overdue(now, limit),
 
-    /** Files a report under its blind-index terms, so later reports find it; returns the reports filed there before it. */
-    fileLinkTerms: (id: string, terms: readonly string[]) => side.fileTerms(id, terms),
+    /**
+     * Files a report under its blind-index terms, so later reports find it;
+     * returns the reports filed there before it, by term, and the terms
+     * shared by more than `sharedThreshold` reports (not filed, not returned).
+     */
+    fileLinkTerms: (id: string, terms: readonly string[], sharedThreshold?: number) => side.fileTerms(id, terms, sharedThreshold),
 
-    /** Those of `ids` in one of `statuses`: link candidates only, to confirm by decryption. */
+    /** Those of `ids` in one of `statuses`: link candidates only, to confirm by decryption. Reads at most `limit` reports. */
     async findLinkCandidates(candidateIds: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
-      const ids = new Set(candidateIds);
       // One lookup by _id each: FerretDB pushes down nothing else (an $in of ids decodes the whole collection).
-      const docs = await Promise.all([...ids].slice(0, limit * 2).map((other) => reports.findOne({ _id: other })));
-      return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status)).slice(0, limit);
+      const docs = await Promise.all([...new Set(candidateIds)].slice(0, limit).map((other) => reports.findOne({ _id: other })));
+      return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status));
     },
+
+    /** Records a link between two reports as its own edge (links.ts), filed under `notify`, the end that does not embed it. */
+    recordLink: (edge: LinkEdge, notify: string) => links.record(edge, notify),
+
+    /**
+     * A report's links in both directions: those it found at its triage
+     * (embedded in it) and those later reports recorded to it (edges filed
+     * under it), once each. Lookups by _id only: one when nothing was filed.
+     */
+    async linksOf(doc: Pick<ReportDoc, '_id' | 'links'>): Promise<ReportLink[]> {
+      const own = doc.links ?? [];
+      const filed = (await links.filedUnder(doc._id)).filter((l) => !own.some((o) => o.reportId === l.reportId));
+      return [...own, ...filed];
+    },
+    /** One link edge by the ids of its ends, or null. */
+    findLinkEdge: (a: string, b: string) => links.find(a, b),
 
     /** Key rotation: reports whose data key is wrapped by another master key. */
     findWrappedByOtherKeys: (currentKeyId: string, limit: number) =>

@@ -6,7 +6,7 @@
 import { builder } from '../graphql/builder.js';
 import { DeskEnum } from '../auth/schema.js';
 import type { ReportContent } from './content.js';
-import { actionsFrom, NEEDS_REASON, REPORT_ACTIONS, USER_TRANSITIONS } from './state-machine.js';
+import { actionsFrom, REPORT_ACTIONS, workflowFrom } from './state-machine.js';
 import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from './types.js';
 
 export interface ReportView {
@@ -151,7 +151,7 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     nextSteps: t.field({
       type: [WorkflowStep],
       description: 'The statuses transitionReport accepts from this one, and whether each needs a reason',
-      resolve: (v) => USER_TRANSITIONS[v.doc.status].map((to) => ({ to, reasonRequired: NEEDS_REASON.includes(to) })),
+      resolve: (v) => workflowFrom(v.doc.status).map(({ to, reasonRequired }) => ({ to, reasonRequired })),
     }),
     narrative: t.string({ nullable: true, resolve: (v) => v.content?.narrative ?? null }),
     subjects: t.field({ type: [Subject], nullable: true, resolve: (v) => v.content?.subjects ?? null }),

@@ -30,7 +30,7 @@ import type { QueueCursor, ReportRepository } from './repository.js';
 import type { ReportWriter } from './writer.js';
 import type { QueueSummary } from './desk-queue.js';
 import type { ReportView } from './schema.js';
-import { assertUserTransition, canSystemTransition, SYSTEM_TRANSITIONS } from './state-machine.js';
+import { allows, assertAllowed, targetOf, workflowStep, type Transition } from './state-machine.js';
 import { PRIORITIES, type Grading, type ReportDoc, type ReportStatus } from './types.js';
 import { LIMITS } from './limits.js';
 
@@ -58,8 +58,6 @@ const CLAIM_CANDIDATES = 5;
 const CLAIM_ROUNDS = 10;
 const CHANGE_ATTEMPTS = 3;
 const SUPERVISOR_QUEUE_LIMIT = 200;
-/** Statuses in which the holder works on a report: notes and grading. */
-const WORKING_STATUSES: readonly ReportStatus[] = ['ASSIGNED', 'UNDER_RESEARCH', 'ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION'];
 /** History action (past tense) of each operation; the audit action is `report.<operation>`. */
 const HISTORY_ACTIONS = {
   claim: 'claimed',
@@ -74,6 +72,19 @@ const HISTORY_ACTIONS = {
   erase: 'erased',
 } as const;
 type Operation = keyof typeof HISTORY_ACTIONS;
+/** How an error message names each operation ("Cannot claim a report in status …"). */
+const OPERATION_VERBS: Record<Operation, string> = {
+  claim: 'claim',
+  release: 'release',
+  transition: 'move',
+  add_note: 'add a note to',
+  grade: 'grade',
+  refer: 'refer to another desk',
+  reassign: 'reassign',
+  reopen: 'reopen',
+  retry_triage: 'send back to triage',
+  erase: 'erase',
+};
 
 export type GradingInput = Pick<Grading, 'source' | 'intelligence' | 'handling'>;
 
@@ -107,10 +118,12 @@ export interface Connection<T> {
   pageInfo: PageInfo;
 }
 
-/** One change: who may make it, in which state, and what it writes. */
+/** One change: its row in the state machine, who may make it, and what it writes. */
 interface ChangeSpec {
   op: Operation;
-  /** Authorisation and state checks on the report as read; throws. */
+  /** The row of TRANSITIONS (or how to find it from the report as read): checked, and the source of the status the change sets. */
+  transition: Transition | ((doc: ReportDoc) => Transition);
+  /** Authorisation and other checks on the report as read (the status is the state machine's); throws. */
   check(doc: ReportDoc): void;
   /** Re-checked atomically together with the version. */
   where(doc: ReportDoc): Filter<ReportDoc>;
@@ -124,6 +137,8 @@ interface ChangeSpec {
   /** Desk events to publish once the change is stored. */
   events?(before: ReportDoc, after: ReportDoc): [Desk | null, string][];
 }
+
+const rowOf = (spec: ChangeSpec, doc: ReportDoc): Transition => (typeof spec.transition === 'function' ? spec.transition(doc) : spec.transition);
 
 // ---------------------------------------------------------------- cursors
 
@@ -241,7 +256,8 @@ export function createDeskService(deps: DeskServiceDeps) {
   /** One guarded update of `doc` as read, with its audit event in the same write; null when the precondition or version no longer holds. */
   function applyOnce(p: StaffPrincipal, doc: ReportDoc, spec: ChangeSpec, extra?: Record<string, unknown>) {
     const now = new Date();
-    const set = spec.set?.(doc, now);
+    const status = targetOf(rowOf(spec, doc), doc.status);
+    const set = { ...(status !== doc.status ? { status } : {}), ...spec.set?.(doc, now) };
     return deps.writer.apply(
       doc,
       {
@@ -250,7 +266,7 @@ export function createDeskService(deps: DeskServiceDeps) {
         push: spec.push?.(doc),
         history: [{ at: now, actor: userActor(p), action: HISTORY_ACTIONS[spec.op], from: spec.from(doc), to: spec.to(doc), reason: spec.reason }],
       },
-      [changeEvent(p, spec.op, doc, set ?? {}, spec.reason, extra)],
+      [changeEvent(p, spec.op, doc, set, spec.reason, extra)],
       now,
     );
   }
@@ -260,6 +276,7 @@ export function createDeskService(deps: DeskServiceDeps) {
     for (let attempt = 1; attempt <= CHANGE_ATTEMPTS; attempt++) {
       const doc = await load(id);
       spec.check(doc);
+      assertAllowed(rowOf(spec, doc), doc.status, OPERATION_VERBS[spec.op]);
       const updated = await applyOnce(p, doc, spec, extra);
       if (updated) {
         publish(spec.events?.(doc, updated) ?? [], updated._id);
@@ -273,18 +290,16 @@ export function createDeskService(deps: DeskServiceDeps) {
   function claimSpec(p: StaffPrincipal): ChangeSpec {
     return {
       op: 'claim',
+      transition: 'claim',
       check(doc) {
         access.assertCanAct(p, doc);
         if (doc.assignee === p.userId) throw conflict('You already hold this report');
-        if (!canSystemTransition('claim', doc.status) || doc.assignee) {
-          if (doc.assignee) throw conflict('This report has already been claimed');
-          throw badInput(`A report in status ${doc.status} cannot be claimed; only ${SYSTEM_TRANSITIONS.claim.from.join(', ')} reports can`);
-        }
+        if (doc.assignee) throw conflict('This report has already been claimed');
       },
-      where: (doc) => ({ status: 'TRIAGED', assignee: null, desk: doc.desk }),
-      set: () => ({ status: 'ASSIGNED', assignee: p.userId }),
+      where: (doc) => ({ status: doc.status, assignee: null, desk: doc.desk }),
+      set: () => ({ assignee: p.userId }),
       from: (doc) => ({ status: doc.status, assignee: null }),
-      to: () => ({ status: SYSTEM_TRANSITIONS.claim.to, assignee: p.userId }),
+      to: (doc) => ({ status: targetOf('claim', doc.status), assignee: p.userId }),
       reason: null,
       retry: true,
       events: (doc) => [[doc.desk, 'claimed']],
@@ -302,11 +317,9 @@ export function createDeskService(deps: DeskServiceDeps) {
     const why = reasonText(reason);
     const doc = await change(principal, id, {
       op: 'retry_triage',
-      check(d) {
+      transition: 'retryTriage',
+      check() {
         access.assertSupervisor(principal);
-        if (!canSystemTransition('triage', d.status)) {
-          throw badInput(`Only ${SYSTEM_TRANSITIONS.triage.from.join(' or ')} reports can be sent back to triage; this one is ${d.status}`);
-        }
       },
       where: (d) => ({ status: d.status }),
       set: () => ({ triagePending: true }),
@@ -322,9 +335,10 @@ export function createDeskService(deps: DeskServiceDeps) {
 
   /** Links to other reports; those on a desk the viewer cannot read show only that they exist and where. */
   async function linkViews(p: StaffPrincipal, doc: ReportDoc): Promise<NonNullable<ReportView['links']>> {
-    if (!doc.links?.length) return [];
-    const current = new Map((await reports.findDesks(doc.links.map((l) => l.reportId))).map((d) => [d._id, d.desk]));
-    return doc.links.map((link) => {
+    const links = await reports.linksOf(doc); // both directions: embedded, and recorded by later reports
+    if (!links.length) return [];
+    const current = new Map((await reports.findDesks(links.map((l) => l.reportId))).map((d) => [d._id, d.desk]));
+    return links.map((link) => {
       const desk = current.has(link.reportId) ? (current.get(link.reportId) ?? null) : link.desk;
       const visible = access.canReadReport(p, { desk });
       return { ...link, desk, reference: visible ? link.reference : '', visible };
@@ -340,9 +354,10 @@ export function createDeskService(deps: DeskServiceDeps) {
       const cursor = after === null || after === undefined ? null : decodeQueueCursor(after);
       const page = await reports.deskQueue(desk, size, cursor);
       // Queue rows say that links exist (the badge an investigator triages by), with references only where readable.
-      const edges = page.docs.map((doc) => ({
+      const linksOf = await Promise.all(page.docs.map((doc) => reports.linksOf(doc))); // both directions, one lookup a row when none were filed
+      const edges = page.docs.map((doc, i) => ({
         cursor: encodeQueueCursor(queueCursorOf(doc)),
-        node: { ...summary(doc), links: (doc.links ?? []).map((l) => ({ ...l, ...(access.canReadReport(principal as StaffPrincipal, { desk: l.desk }) ? { visible: true } : { reference: '', visible: false }) })) },
+        node: { ...summary(doc), links: linksOf[i]!.map((l) => ({ ...l, ...(access.canReadReport(principal as StaffPrincipal, { desk: l.desk }) ? { visible: true } : { reference: '', visible: false }) })) },
       }));
       return {
         edges,
@@ -364,7 +379,7 @@ export function createDeskService(deps: DeskServiceDeps) {
         if (!ids.length) return null;
         for (const id of ids) {
           const candidate = await reports.findById(id);
-          if (!candidate || candidate.status !== 'TRIAGED' || candidate.assignee || candidate.desk !== desk) {
+          if (!candidate || !allows('claim', candidate.status) || candidate.assignee || candidate.desk !== desk) {
             // A queue entry a crash left behind, or one that changed since the list was read.
             if (candidate) await reports.syncSideTables(candidate);
             continue;
@@ -389,16 +404,14 @@ export function createDeskService(deps: DeskServiceDeps) {
       const why = reasonText(reason);
       const doc = await change(principal, id, {
         op: 'release',
+        transition: 'release',
         check(d) {
           access.assertHolds(principal, d);
-          if (!canSystemTransition('release', d.status)) {
-            throw badInput(`Only ${SYSTEM_TRANSITIONS.release.from.join(' or ')} reports can be released; this one is ${d.status}`);
-          }
         },
         where: (d) => ({ status: d.status, assignee: d.assignee }),
-        set: () => ({ status: SYSTEM_TRANSITIONS.release.to, assignee: null }),
+        set: () => ({ assignee: null }),
         from: (d) => ({ status: d.status, assignee: d.assignee }),
-        to: () => ({ status: SYSTEM_TRANSITIONS.release.to, assignee: null }),
+        to: (d) => ({ status: targetOf('release', d.status), assignee: null }),
         reason: why,
         retry: true,
         events: (d) => [[d.desk, 'released']],
@@ -407,7 +420,7 @@ export function createDeskService(deps: DeskServiceDeps) {
     },
 
     /**
-     * Moves a held report along the workflow (USER_TRANSITIONS). The client
+     * Moves a held report along the workflow (the `workflow` rows of TRANSITIONS). The client
      * sends the version it last saw: anything else is CONFLICT.
      */
     async transitionReport(principal: Principal | null, id: string, to: ReportStatus, reason: string, expectedVersion: number) {
@@ -415,15 +428,16 @@ export function createDeskService(deps: DeskServiceDeps) {
       const why = staffText(reason ?? '', 'reason', { min: 0, max: LIMITS.reason });
       const doc = await change(principal, id, {
         op: 'transition',
+        transition: (d) => workflowStep(d.status, to, why),
         check(d) {
           access.assertHolds(principal, d);
           if (d.version !== expectedVersion) {
             throw conflict(`The report has changed since you loaded it (now version ${d.version}, you sent ${expectedVersion}); reload it and try again`);
           }
-          assertUserTransition(d.status, to, why);
+          workflowStep(d.status, to, why);
         },
         where: (d) => ({ status: d.status, assignee: d.assignee }),
-        set: (_d, now) => ({ status: to, ...(to === 'CLOSED' ? { closedAt: now } : {}) }),
+        set: (_d, now) => (to === 'CLOSED' ? { closedAt: now } : {}),
         from: (d) => ({ status: d.status }),
         to: () => ({ status: to }),
         reason: why || null,
@@ -441,11 +455,10 @@ export function createDeskService(deps: DeskServiceDeps) {
         id,
         {
           op: 'add_note',
+          transition: 'addNote',
           check(d) {
             access.assertHolds(principal, d);
-            if (!WORKING_STATUSES.includes(d.status) || !d.content || !d.dataKey) {
-              throw badInput(`Notes can be added to ${WORKING_STATUSES.join(', ')} reports; this one is ${d.status}`);
-            }
+            if (allows('addNote', d.status) && (!d.content || !d.dataKey)) throw badInput('This report has no content to add a note to');
           },
           where: (d) => ({ status: d.status }),
           push: (d) => ({
@@ -473,9 +486,9 @@ export function createDeskService(deps: DeskServiceDeps) {
         id,
         {
           op: 'grade',
+          transition: 'grade',
           check(d) {
             access.assertHolds(principal, d);
-            if (!WORKING_STATUSES.includes(d.status)) throw badInput(`Only ${WORKING_STATUSES.join(', ')} reports can be graded; this one is ${d.status}`);
           },
           where: (d) => ({ status: d.status }),
           set: (_d, now) => ({ grading: { source: input.source, intelligence: input.intelligence, handling: input.handling, by: principal.userId, at: now } }),
@@ -496,18 +509,16 @@ export function createDeskService(deps: DeskServiceDeps) {
       const why = reasonText(reason);
       const doc = await change(principal, id, {
         op: 'refer',
+        transition: 'refer',
         check(d) {
           if (d.assignee) access.assertHolds(principal, d);
           else access.assertCanAct(principal, d);
-          if (!canSystemTransition('refer', d.status)) {
-            throw badInput(`Only ${SYSTEM_TRANSITIONS.refer.from.join(', ')} reports can be referred to another desk; this one is ${d.status}`);
-          }
-          if (d.desk === toDesk) throw badInput(`The report is already on the ${toDesk} desk`, ['toDesk']);
+          if (d.desk === toDesk && allows('refer', d.status)) throw badInput(`The report is already on the ${toDesk} desk`, ['toDesk']);
         },
         where: (d) => ({ status: d.status, desk: d.desk, assignee: d.assignee }),
-        set: () => ({ desk: toDesk, status: SYSTEM_TRANSITIONS.refer.to, assignee: null }),
+        set: () => ({ desk: toDesk, assignee: null }),
         from: (d) => ({ desk: d.desk, status: d.status, assignee: d.assignee }),
-        to: () => ({ desk: toDesk, status: SYSTEM_TRANSITIONS.refer.to, assignee: null }),
+        to: (d) => ({ desk: toDesk, status: targetOf('refer', d.status), assignee: null }),
         reason: why,
         retry: true,
         events: (d) => [
@@ -586,20 +597,19 @@ export function createDeskService(deps: DeskServiceDeps) {
         id,
         {
           op: 'reassign',
+          transition: 'reassign',
           check(d) {
             access.assertSupervisor(principal);
-            if (!canSystemTransition('reassign', d.status)) {
-              throw badInput(`Only ${SYSTEM_TRANSITIONS.reassign.from.join(', ')} reports can be reassigned; this one is ${d.status}`);
-            }
+            if (!allows('reassign', d.status)) return; // the state machine's message
             if (!targetIsSupervisor && target.desk !== d.desk) {
               throw badInput(`${target.username} is not on the ${d.desk ?? 'report'} desk; refer the report first`, ['toUsername']);
             }
             if (d.assignee === target._id) throw badInput(`${target.username} already holds this report`, ['toUsername']);
           },
           where: (d) => ({ status: d.status, assignee: d.assignee, desk: d.desk }),
-          set: () => ({ status: SYSTEM_TRANSITIONS.reassign.to, assignee: target._id }),
+          set: () => ({ assignee: target._id }),
           from: (d) => ({ status: d.status, assignee: d.assignee }),
-          to: () => ({ status: SYSTEM_TRANSITIONS.reassign.to, assignee: target._id }),
+          to: (d) => ({ status: targetOf('reassign', d.status), assignee: target._id }),
           reason: why,
           retry: true,
           events: (d) => [[d.desk, 'reassigned']],
@@ -616,20 +626,18 @@ export function createDeskService(deps: DeskServiceDeps) {
     async reopenReport(principal: Principal | null, id: string, reason: string) {
       access.assertSupervisor(principal);
       const current = await load(id);
-      if (canSystemTransition('triage', current.status)) return retryTriage(principal, id, reason);
+      if (allows('retryTriage', current.status)) return retryTriage(principal, id, reason);
       const why = reasonText(reason);
       const doc = await change(principal, id, {
         op: 'reopen',
-        check(d) {
+        transition: 'reopen',
+        check() {
           access.assertSupervisor(principal);
-          if (!canSystemTransition('reopen', d.status)) {
-            throw badInput(`Only ${SYSTEM_TRANSITIONS.reopen.from.join(', ')} reports can be reopened (TRIAGE_FAILED ones are retried); this one is ${d.status}`);
-          }
         },
         where: (d) => ({ status: d.status }),
-        set: () => ({ status: SYSTEM_TRANSITIONS.reopen.to, assignee: null, closedAt: null }),
+        set: () => ({ assignee: null, closedAt: null }),
         from: (d) => ({ status: d.status, assignee: d.assignee }),
-        to: () => ({ status: SYSTEM_TRANSITIONS.reopen.to, assignee: null }),
+        to: (d) => ({ status: targetOf('reopen', d.status), assignee: null }),
         reason: why,
         retry: true,
         events: (d) => [[d.desk, 'reopened']],
@@ -705,14 +713,15 @@ export function createDeskService(deps: DeskServiceDeps) {
       const why = reasonText(reason);
       const doc = await change(principal, id, {
         op: 'erase',
+        transition: 'erase',
         check(d) {
           access.assertSupervisor(principal);
-          if (d.status === 'ERASED') throw conflict('This report has already been erased');
+          if (!allows('erase', d.status)) throw conflict('This report has already been erased');
         },
         where: (d) => ({ status: d.status }),
-        set: (_d, now) => ({ content: null, dataKey: null, bidx: [], status: 'ERASED', erasedAt: now, triagePending: false }),
+        set: (_d, now) => ({ content: null, dataKey: null, bidx: [], erasedAt: now, triagePending: false }),
         from: (d) => ({ status: d.status }),
-        to: () => ({ status: 'ERASED' }),
+        to: (d) => ({ status: targetOf('erase', d.status) }),
         reason: why,
         retry: true,
         events: (d) => [[d.desk, 'erased']],

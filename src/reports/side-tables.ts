@@ -20,7 +20,10 @@
  *   taken by insert: inserting a unique _id is the one write FerretDB makes
  *   atomic, so two reports never take the same slot, and reading a term is
  *   a few lookups by _id, whatever the size of the table. Erasure empties a
- *   report's slots; a slot is never freed for another report.
+ *   report's slots; a slot is never freed for another report. A term whose
+ *   slots are all taken (LINK_SHARED_THRESHOLD of them) is "shared by many":
+ *   a marker `<term>#many` says so, later reports read only the marker and
+ *   file nothing there, so a hot term costs each report one lookup.
  *
  * They are derived from the report and may lag it after a crash; the rule
  * that keeps that safe lives in the repository (queue and outbox entries are
@@ -75,28 +78,41 @@ export function createSideTables(db: Db) {
 
     /**
      * Files a report under each of its terms, in the first free slot, and
-     * returns the reports met in the slots before it. Of two reports filed
-     * at once under a term, the later one meets the earlier: every pair is
-     * seen by one of them. Filing again finds the report's own slot.
+     * returns the reports met in the slots before it, by term. Of two
+     * reports filed at once under a term, the later one meets the earlier:
+     * every pair is seen by one of them. Filing again finds the report's own
+     * slot. A term whose `sharedThreshold` slots are taken by others is
+     * "shared by many" (`shared`): marked once, not filed, its reports not
+     * returned; the cost per term is at most `sharedThreshold` + 2 lookups.
      */
-    async fileTerms(reportId: string, filed: readonly string[]): Promise<string[]> {
-      const met = new Set<string>();
+    async fileTerms(reportId: string, filed: readonly string[], sharedThreshold = MAX_SLOTS): Promise<{ met: Map<string, string[]>; shared: string[] }> {
+      const limit = Math.min(sharedThreshold, MAX_SLOTS);
+      const met = new Map<string, string[]>();
+      const shared: string[] = [];
       await Promise.all(
         filed.map(async (term) => {
-          for (let slot = 0; slot < MAX_SLOTS; slot++) {
+          const [marker, first] = await Promise.all([terms.findOne({ _id: `${term}#many` }), terms.findOne({ _id: `${term}#0` })]);
+          if (marker) return void shared.push(term);
+          const others: string[] = [];
+          let known: Awaited<typeof first> | undefined = first; // slot 0, read already
+          for (let slot = 0; slot < limit; slot++) {
             const key = `${term}#${slot}`;
-            const entry = await terms.findOne({ _id: key });
-            if (entry?.reportId === reportId) return;
+            const entry = known !== undefined ? known : await terms.findOne({ _id: key });
+            known = undefined;
+            if (entry?.reportId === reportId) return void met.set(term, others);
             if (entry) {
-              if (entry.reportId) met.add(entry.reportId);
+              if (entry.reportId) others.push(entry.reportId);
               continue;
             }
-            if (await insertIfAbsent(terms, { _id: key, reportId })) return;
+            if (await insertIfAbsent(terms, { _id: key, reportId })) return void met.set(term, others);
             slot--; // Another report took this slot between our read and our insert: read it again.
           }
+          // Every slot taken by others: the term is weak evidence from now on.
+          await insertIfAbsent(terms, { _id: `${term}#many`, reportId: '' });
+          shared.push(term);
         }),
       );
-      return [...met];
+      return { met, shared };
     },
   };
 }

@@ -1,77 +1,137 @@
 /**
- * THE status workflow. Every status change in the system is checked here.
+ * THE status workflow. Every change of a report's status (and the desk and
+ * priority changes that go with one) is a row of TRANSITIONS: intake, the
+ * triage worker, SLA escalation and every desk and supervisor operation
+ * check their row here and take their target status from it; nothing else
+ * decides what may follow what. `tests/unit/state-machine.test.ts` walks
+ * every (status, transition) pair through the real services.
  *
- *   RECEIVED → TRIAGED → ASSIGNED → UNDER_RESEARCH → ACTIONED | REFERRED | NO_FURTHER_ACTION → CLOSED
- *   plus: release (ASSIGNED/UNDER_RESEARCH → TRIAGED), referral to the other desk (→ TRIAGED on that
- *   desk), triage failure (RECEIVED → TRIAGE_FAILED → TRIAGED by a supervisor's retry), reopening by a
- *   supervisor (CLOSED → TRIAGED), and erasure (any → ERASED).
+ *   (new) → RECEIVED → TRIAGED → ASSIGNED → UNDER_RESEARCH → ACTIONED | REFERRED | NO_FURTHER_ACTION → CLOSED
+ *   plus release and referral back to a queue (→ TRIAGED), triage failure (→ TRIAGE_FAILED) and its retry,
+ *   reopening (→ TRIAGED), reassignment (→ ASSIGNED), and erasure (any → ERASED).
  */
 import { badInput } from '../errors.js';
-import type { ReportStatus } from './types.js';
+import { REPORT_STATUSES, type ReportStatus } from './types.js';
 
-/** Transitions an investigator or supervisor may request with transitionReport. */
-export const USER_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
-  RECEIVED: [],
-  TRIAGE_FAILED: [],
-  TRIAGED: [],
-  ASSIGNED: ['UNDER_RESEARCH'],
-  UNDER_RESEARCH: ['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION'],
-  ACTIONED: ['CLOSED'],
-  REFERRED: ['CLOSED'],
-  NO_FURTHER_ACTION: ['CLOSED'],
-  CLOSED: [],
-  ERASED: [],
-};
+interface Row {
+  /** Statuses the transition may start from. */
+  readonly from: readonly ReportStatus[];
+  /** The status it leaves the report in; null: the status does not change. */
+  readonly to: ReportStatus | null;
+  /** True when a staff member must give a reason (kept in the history and the audit log). */
+  readonly reason?: boolean;
+  /** True for the steps a holder asks for with `transitionReport` (the others have their own operation). */
+  readonly workflow?: boolean;
+}
 
-/** Transitions made by dedicated operations (triage, claim, release, refer, reopen, erase). */
-export const SYSTEM_TRANSITIONS = {
-  triage: { from: ['RECEIVED', 'TRIAGE_FAILED'], to: 'TRIAGED' },
-  triageFailed: { from: ['RECEIVED'], to: 'TRIAGE_FAILED' },
+/** Where the holder works on a report: research notes and grading. */
+const WORKING: readonly ReportStatus[] = ['ASSIGNED', 'UNDER_RESEARCH', 'ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION'];
+const FINISHED: readonly ReportStatus[] = ['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION'];
+const PENDING_TRIAGE: readonly ReportStatus[] = ['RECEIVED', 'TRIAGE_FAILED'];
+
+export const TRANSITIONS = {
+  // intake and the triage worker
+  intake: { from: [], to: 'RECEIVED' },
+  triage: { from: PENDING_TRIAGE, to: 'TRIAGED' },
+  /** After the last retry; again from TRIAGE_FAILED when a supervisor's retry fails too. */
+  triageFailed: { from: PENDING_TRIAGE, to: 'TRIAGE_FAILED' },
+  /** Unclaimed past its deadline: the priority rises, the status stays. */
+  escalate: { from: ['TRIAGED'], to: null },
+  // desk work
   claim: { from: ['TRIAGED'], to: 'ASSIGNED' },
-  release: { from: ['ASSIGNED', 'UNDER_RESEARCH'], to: 'TRIAGED' },
-  refer: { from: ['TRIAGED', 'ASSIGNED', 'UNDER_RESEARCH'], to: 'TRIAGED' },
-  reassign: { from: ['TRIAGED', 'ASSIGNED', 'UNDER_RESEARCH'], to: 'ASSIGNED' },
-  reopen: { from: ['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION', 'CLOSED'], to: 'TRIAGED' },
-} as const satisfies Record<string, { from: readonly ReportStatus[]; to: ReportStatus }>;
+  release: { from: ['ASSIGNED', 'UNDER_RESEARCH'], to: 'TRIAGED', reason: true },
+  refer: { from: ['TRIAGED', 'ASSIGNED', 'UNDER_RESEARCH'], to: 'TRIAGED', reason: true },
+  research: { from: ['ASSIGNED'], to: 'UNDER_RESEARCH', workflow: true },
+  action: { from: ['UNDER_RESEARCH'], to: 'ACTIONED', reason: true, workflow: true },
+  referElsewhere: { from: ['UNDER_RESEARCH'], to: 'REFERRED', reason: true, workflow: true },
+  noFurtherAction: { from: ['UNDER_RESEARCH'], to: 'NO_FURTHER_ACTION', reason: true, workflow: true },
+  close: { from: FINISHED, to: 'CLOSED', reason: true, workflow: true },
+  addNote: { from: WORKING, to: null },
+  grade: { from: WORKING, to: null },
+  // supervision
+  reassign: { from: ['TRIAGED', 'ASSIGNED', 'UNDER_RESEARCH'], to: 'ASSIGNED', reason: true },
+  reopen: { from: [...FINISHED, 'CLOSED'], to: 'TRIAGED', reason: true },
+  /** Hands the report back to the triage worker, which then makes the `triage` transition. */
+  retryTriage: { from: PENDING_TRIAGE, to: null, reason: true },
+  erase: { from: REPORT_STATUSES.filter((s) => s !== 'ERASED'), to: 'ERASED', reason: true },
+} as const satisfies Record<string, Row>;
 
-export type SystemTransition = keyof typeof SYSTEM_TRANSITIONS;
+export type Transition = keyof typeof TRANSITIONS;
+const ROWS = TRANSITIONS as Record<Transition, Row>;
 
-/** Statuses in which a report is still open (counts for linking and deconfliction). */
-export const OPEN_STATUSES: readonly ReportStatus[] = ['RECEIVED', 'TRIAGE_FAILED', 'TRIAGED', 'ASSIGNED', 'UNDER_RESEARCH', 'ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION'];
+/** True when `transition` may start from `status`. */
+export function allows(transition: Transition, status: ReportStatus): boolean {
+  return ROWS[transition].from.includes(status);
+}
 
-/** Statuses that need an outcome reason to be entered. */
-export const NEEDS_REASON: readonly ReportStatus[] = ['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION', 'CLOSED'];
+/** The status `transition` leaves a report in that was in `status`. */
+export function targetOf(transition: Transition, status: ReportStatus): ReportStatus {
+  return ROWS[transition].to ?? status;
+}
 
-/** Throws BAD_USER_INPUT naming the allowed targets when `from → to` is illegal. */
-export function assertUserTransition(from: ReportStatus, to: ReportStatus, reason: string) {
-  const allowed = USER_TRANSITIONS[from];
-  if (!allowed.includes(to)) {
+/** Throws BAD_USER_INPUT naming the statuses `transition` may start from. */
+export function assertAllowed(transition: Transition, status: ReportStatus, what: string = transition): void {
+  if (!allows(transition, status)) {
+    const from = ROWS[transition].from;
+    throw badInput(`Cannot ${what} a report in status ${status}; only ${from.length ? from.join(', ') : 'no'} reports can`);
+  }
+}
+
+/** The workflow steps (`transitionReport`) from a status, with whether each needs a reason. */
+export function workflowFrom(status: ReportStatus): { transition: Transition; to: ReportStatus; reasonRequired: boolean }[] {
+  return (Object.keys(ROWS) as Transition[])
+    .filter((t) => ROWS[t].workflow && allows(t, status))
+    .map((t) => ({ transition: t, to: ROWS[t].to!, reasonRequired: !!ROWS[t].reason }));
+}
+
+/** The workflow step that moves a report from `from` to `to`; BAD_USER_INPUT naming the legal targets otherwise. */
+export function workflowStep(from: ReportStatus, to: ReportStatus, reason: string): Transition {
+  const steps = workflowFrom(from);
+  const step = steps.find((s) => s.to === to);
+  if (!step) {
     throw badInput(
-      `Cannot move a report from ${from} to ${to}; allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none (use the dedicated operation)'}`,
+      `Cannot move a report from ${from} to ${to}; allowed from ${from}: ${steps.length ? steps.map((s) => s.to).join(', ') : 'none (use the dedicated operation)'}`,
       ['to'],
     );
   }
-  if (NEEDS_REASON.includes(to) && reason.trim().length < 3) throw badInput(`Moving to ${to} needs an outcome reason`, ['reason']);
+  if (step.reasonRequired && reason.trim().length < 3) throw badInput(`Moving to ${to} needs an outcome reason`, ['reason']);
+  return step.transition;
 }
 
-/** What a client may offer on a report in this status: the dedicated operations whose transition starts here. */
+/** What a client may offer on a report in this status: the dedicated operations whose row starts here. */
 export const REPORT_ACTIONS = ['CLAIM', 'RELEASE', 'REFER', 'REASSIGN', 'REOPEN', 'RETRY_TRIAGE', 'ERASE'] as const;
 export type ReportAction = (typeof REPORT_ACTIONS)[number];
-
-const ACTION_TRANSITION: Record<Exclude<ReportAction, 'ERASE'>, SystemTransition> = {
+const ACTION_ROW: Record<ReportAction, Transition> = {
   CLAIM: 'claim',
   RELEASE: 'release',
   REFER: 'refer',
   REASSIGN: 'reassign',
   REOPEN: 'reopen',
-  RETRY_TRIAGE: 'triage',
+  RETRY_TRIAGE: 'retryTriage',
+  ERASE: 'erase',
 };
 
-/** The actions this table allows from a status (erasure: from any status but ERASED). Who may run them is the policy's business. */
+/** The actions the table allows from a status. Who may run them is the policy's business (src/auth/policy.ts). */
 export function actionsFrom(status: ReportStatus): ReportAction[] {
-  return REPORT_ACTIONS.filter((a) => (a === 'ERASE' ? status !== 'ERASED' : canSystemTransition(ACTION_TRANSITION[a], status)));
+  return REPORT_ACTIONS.filter((a) => allows(ACTION_ROW[a], status));
 }
 
-export function canSystemTransition(kind: SystemTransition, from: ReportStatus): boolean {
-  return (SYSTEM_TRANSITIONS[kind].from as readonly ReportStatus[]).includes(from);
-}
+/** Statuses in which a report is still open (counts for linking and deconfliction). */
+export const OPEN_STATUSES: readonly ReportStatus[] = REPORT_STATUSES.filter((s) => s !== 'CLOSED' && s !== 'ERASED');
+
+/** The status of a report waiting in a desk queue (with a desk, a priority and no holder). */
+export const QUEUED_STATUS: ReportStatus = TRANSITIONS.triage.to;
+
+/** What a partner may learn about its referral, and nothing more. */
+export const PARTNER_STATE: Record<ReportStatus, 'RECEIVED' | 'UNDER_REVIEW' | 'CLOSED'> = {
+  RECEIVED: 'RECEIVED',
+  TRIAGE_FAILED: 'RECEIVED',
+  TRIAGED: 'RECEIVED',
+  ASSIGNED: 'UNDER_REVIEW',
+  UNDER_RESEARCH: 'UNDER_REVIEW',
+  ACTIONED: 'UNDER_REVIEW',
+  REFERRED: 'UNDER_REVIEW',
+  NO_FURTHER_ACTION: 'UNDER_REVIEW',
+  CLOSED: 'CLOSED',
+  ERASED: 'CLOSED',
+};

@@ -6,6 +6,7 @@
  */
 import type { AuditLog } from '../audit/types.js';
 import { INDEXED_GROUPS, indexedValuesOf, type Crypto, type IndexKind } from '../crypto/index.js';
+import { INDEX_KINDS } from '../crypto/blind-index.js';
 import type { ReportRepository } from '../reports/repository.js';
 import { OPEN_STATUSES } from '../reports/state-machine.js';
 import type { ReportDoc } from '../reports/types.js';
@@ -27,17 +28,63 @@ export interface ConfirmedLink {
   reasons: IndexKind[];
 }
 
-export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; audit: AuditLog }) {
+/** What linking found for one report, and what it deliberately did not read. */
+export interface LinkFindings {
+  links: ConfirmedLink[];
+  /** Kinds of this report's terms filed by more than the shared threshold of reports: weak evidence, not linked. */
+  sharedKinds: IndexKind[];
+  /** Set when more candidates existed than the bound allows decrypting: the bound, and how many were left unread. */
+  capped: { max: number; unread: number } | null;
+}
+
+const KIND_OF_PREFIX = new Map<string, IndexKind>(Object.entries(INDEX_KINDS).map(([kind, spec]) => [spec.prefix, kind as IndexKind]));
+const kindOfTerm = (term: string) => KIND_OF_PREFIX.get(term.slice(0, term.indexOf(':')));
+
+/**
+ * The triage reasons that say what linking left out: `shared-by-many:postcode`
+ * (a postcode of this report is shared by more than LINK_SHARED_THRESHOLD
+ * reports), `link-candidates-capped:50` (more candidates than
+ * LINK_MAX_CANDIDATES; the rest were not read). Facts on the report: they
+ * never change routing.
+ */
+export function linkingNotes(f: Pick<LinkFindings, 'sharedKinds' | 'capped'>): string[] {
+  return [
+    ...f.sharedKinds.map((kind) => `shared-by-many:${kind}`),
+    ...(f.capped ? [`link-candidates-capped:${f.capped.max}`] : []),
+  ];
+}
+
+/** Linking's bounds (config.triage.linking: LINK_MAX_CANDIDATES, LINK_SHARED_THRESHOLD). */
+export interface LinkingLimits {
+  maxCandidates: number;
+  sharedThreshold: number;
+}
+
+/** The configuration's defaults, for linkers built without a config (tests). */
+const DEFAULT_LIMITS: LinkingLimits = { maxCandidates: 50, sharedThreshold: 20 };
+
+/**
+ * Linking at a bounded cost per report, whatever its terms' frequency:
+ * filing reads at most `sharedThreshold` + 2 slots per term, at most
+ * `maxCandidates` reports are read and decrypted, and a term shared by more
+ * than `sharedThreshold` reports is reported, not followed.
+ */
+export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; audit: AuditLog; limits?: LinkingLimits }) {
   const { crypto } = deps;
+  const { maxCandidates, sharedThreshold } = deps.limits ?? DEFAULT_LIMITS;
 
   return {
     /** Open reports that share a confirmed value of a blind-indexed field (vehicle, phone, postcode, subject name) with `doc`. */
-    async confirmedLinks(doc: ReportDoc): Promise<ConfirmedLink[]> {
-      if (!doc.content || !doc.dataKey || !doc.bidx.length) return [];
+    async confirmedLinks(doc: ReportDoc): Promise<LinkFindings> {
+      const none: LinkFindings = { links: [], sharedKinds: [], capped: null };
+      if (!doc.content || !doc.dataKey || !doc.bidx.length) return none;
       // Filing meets the reports filed before: of two reports triaged at once, the later one sees the other.
-      const others = await deps.reports.fileLinkTerms(doc._id, doc.bidx);
-      const candidates = (await deps.reports.findLinkCandidates(others, OPEN_STATUSES)).filter((c) => c.content && c.dataKey);
-      if (!candidates.length) return [];
+      const { met, shared } = await deps.reports.fileLinkTerms(doc._id, doc.bidx, sharedThreshold);
+      const sharedKinds = [...new Set(shared.map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
+      const others = [...new Set([...met.values()].flat())];
+      const capped = others.length > maxCandidates ? { max: maxCandidates, unread: others.length - maxCandidates } : null;
+      const candidates = (await deps.reports.findLinkCandidates(others, OPEN_STATUSES, maxCandidates)).filter((c) => c.content && c.dataKey);
+      if (!candidates.length) return { ...none, sharedKinds, capped };
       const mine = linkableValuesOf(crypto, doc);
       const links: ConfirmedLink[] = [];
       for (const other of candidates) {
@@ -52,9 +99,15 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
         actor: { type: 'system', id: 'triage-worker' },
         target: { type: 'report', id: doc._id },
         outcome: 'success',
-        details: { purpose: 'link-confirmation', fields: [...INDEXED_GROUPS], candidates: candidates.map((c) => c._id), linked: links.map((l) => l.doc._id) },
+        details: {
+          purpose: 'link-confirmation',
+          fields: [...INDEXED_GROUPS],
+          candidates: candidates.map((c) => c._id),
+          linked: links.map((l) => l.doc._id),
+          ...(capped ? { unreadCandidates: capped.unread } : {}),
+        },
       });
-      return links;
+      return { links, sharedKinds, capped };
     },
   };
 }

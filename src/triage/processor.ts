@@ -9,10 +9,13 @@ import type { Priority as ConfigPriority } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { HistoryInput } from '../reports/history.js';
 import type { ReportRepository } from '../reports/repository.js';
+import { allows, targetOf, TRANSITIONS } from '../reports/state-machine.js';
 import type { ReportWriter } from '../reports/writer.js';
 import type { ReportDoc, ReportLink } from '../reports/types.js';
 import type { DeskEvents } from './events.js';
-import type { createLinker } from './linking.js';
+import type { Desk } from '../auth/types.js';
+import { edgeOf } from '../reports/links.js';
+import { linkingNotes, type ConfirmedLink, type createLinker } from './linking.js';
 import type { TriageQueues } from './queue.js';
 import { decide, raisePriority, type RuleSet } from './rules.js';
 import type { ThreatLevelStore } from './threat-level.js';
@@ -31,7 +34,6 @@ export interface TriageDeps {
 }
 
 const SYSTEM = { type: 'system' as const, id: 'triage-worker' };
-const ROUTABLE = ['RECEIVED', 'TRIAGE_FAILED'] as const;
 
 export type TriageProcessor = ReturnType<typeof createTriageProcessor>;
 
@@ -48,15 +50,14 @@ export function createTriageProcessor(deps: TriageDeps) {
     details,
   });
 
-  /** Appends `link` to `other` unless it is there already; retried on concurrent changes. */
-  async function addLink(other: ReportDoc, link: ReportLink) {
-    let doc: ReportDoc | null = other;
-    for (let attempt = 0; doc && attempt < 10; attempt++) {
-      if (doc.links.some((l) => l.reportId === link.reportId)) return;
-      const history: HistoryInput[] = [{ at: link.at, actor: SYSTEM, action: 'linked', from: null, to: { reportId: link.reportId, reference: link.reference, reasons: link.reasons }, reason: null }];
-      if (await reports.applyChange(doc, { push: { links: link }, history })) return;
-      doc = await reports.findById(other._id);
-    }
+  /**
+   * Records each confirmed link as an edge of its own (reports/links.ts),
+   * filed under the other report: never a write into it, so routing does not
+   * wait on the other reports' writers. At most LINK_MAX_CANDIDATES links;
+   * the edge's _id is the pair, so a retried job records nothing twice.
+   */
+  async function recordLinks(doc: ReportDoc, links: ConfirmedLink[], desk: Desk, at: Date) {
+    await Promise.all(links.map((l) => reports.recordLink(edgeOf({ ...doc, desk }, l.doc, l.reasons, at), l.doc._id)));
   }
 
   async function scheduleSla(doc: Pick<ReportDoc, '_id'>, dueBy: Date) {
@@ -75,20 +76,20 @@ export function createTriageProcessor(deps: TriageDeps) {
         if (entry && Date.now() - entry.recordedAt.getTime() > ORPHAN_OUTBOX_MS) await reports.dropOrphanOutboxEntry(reportId);
         return 'skipped';
       }
-      if (!doc.triagePending || !(ROUTABLE as readonly string[]).includes(doc.status)) {
+      if (!doc.triagePending || !allows('triage', doc.status)) {
         // Routed already (a duplicate job, or a crash after routing): make sure it has left the outbox.
         // (Its audit event was written with the routing: chained then, or by the audit recovery.)
         await reports.syncSideTables(doc);
         return 'skipped';
       }
-      const links = await deps.linker.confirmedLinks(doc);
+      const { links, ...leftOut } = await deps.linker.confirmedLinks(doc);
       const { level } = await deps.threatLevel.get();
-      const decision = decide(deps.rules, doc, level, links.map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
+      // Only confirmed links steer routing; what linking left out (terms shared by many, unread candidates) is a fact on the report.
+      const decided = decide(deps.rules, doc, level, links.map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
+      const decision = { ...decided, reasons: [...decided.reasons, ...linkingNotes(leftOut)] };
       const now = new Date();
       const dueBy = new Date(now.getTime() + deps.slaSeconds[decision.priority] * 1000);
-      for (const l of links) {
-        await addLink(l.doc, { reportId: doc._id, reference: doc.reference, reasons: l.reasons, desk: decision.desk, at: now });
-      }
+      await recordLinks(doc, links, decision.desk, now);
       for (let attempt = 0; ; attempt++) {
         const newLinks: ReportLink[] = links
           .filter((l) => !doc!.links.some((x) => x.reportId === l.doc._id))
@@ -100,16 +101,16 @@ export function createTriageProcessor(deps: TriageDeps) {
             actor: SYSTEM,
             action: 'triaged',
             from: { status: doc.status },
-            to: { status: 'TRIAGED', desk: decision.desk, priority: decision.priority, ruleSetVersion: decision.ruleSetVersion },
+            to: { status: targetOf('triage', doc.status), desk: decision.desk, priority: decision.priority, ruleSetVersion: decision.ruleSetVersion },
             reason: decision.reasons.join(', '),
           },
         ];
         const updated = await writer.apply(
           doc,
           {
-            where: { triagePending: true, status: { $in: [...ROUTABLE] } },
+            where: { triagePending: true, status: { $in: [...TRANSITIONS.triage.from] } },
             set: {
-              status: 'TRIAGED',
+              status: targetOf('triage', doc.status),
               desk: decision.desk,
               priority: decision.priority,
               triagePending: false,
@@ -140,22 +141,22 @@ export function createTriageProcessor(deps: TriageDeps) {
     },
 
     /** After the last retry: visible to supervisors as TRIAGE_FAILED, never dropped. */
-    async markFailed(reportId: string, reason: string) {
+    async markFailed(reportId: string, reason: string): Promise<boolean> {
       for (let attempt = 0; attempt < 10; attempt++) {
         const doc = await reports.findById(reportId);
         // A supervisor's retry of a TRIAGE_FAILED report that fails again lands here too: the
         // outbox flag must come off, or the sweep would re-enqueue it for ever.
-        if (!doc || (doc.status !== 'RECEIVED' && doc.status !== 'TRIAGE_FAILED') || !doc.triagePending) return;
+        if (!doc || !allows('triageFailed', doc.status) || !doc.triagePending) return false;
         const updated = await writer.apply(
           doc,
           {
             where: { status: doc.status, triagePending: true },
-            set: { status: 'TRIAGE_FAILED', triagePending: false },
-            history: [{ at: new Date(), actor: SYSTEM, action: 'triage_failed', from: { status: doc.status, triagePending: true }, to: { status: 'TRIAGE_FAILED', triagePending: false }, reason }],
+            set: { status: targetOf('triageFailed', doc.status), triagePending: false },
+            history: [{ at: new Date(), actor: SYSTEM, action: 'triage_failed', from: { status: doc.status, triagePending: true }, to: { status: targetOf('triageFailed', doc.status), triagePending: false }, reason }],
           },
           [systemEvent('report.triage', reportId, 'failure', { reason })],
         );
-        if (updated) return;
+        if (updated) return true;
       }
       // Still pending and never marked (a version claim held by a writer that died): the worker tries the job again later.
       throw new Error(`report ${reportId}: triage failure could not be recorded`);
@@ -165,12 +166,12 @@ export function createTriageProcessor(deps: TriageDeps) {
     async escalate(reportId: string, dueByIso: string): Promise<boolean> {
       for (let attempt = 0; attempt < 10; attempt++) {
         const doc = await reports.findById(reportId);
-        if (!doc || doc.status !== 'TRIAGED' || doc.assignee || doc.escalated || !doc.triage || doc.triage.dueBy.toISOString() !== dueByIso) return false;
+        if (!doc || !allows('escalate', doc.status) || doc.assignee || doc.escalated || !doc.triage || doc.triage.dueBy.toISOString() !== dueByIso) return false;
         const priority = raisePriority(doc.priority ?? 'P4', 1);
         const updated = await writer.apply(
           doc,
           {
-            where: { status: 'TRIAGED', assignee: null, escalated: false },
+            where: { status: doc.status, assignee: null, escalated: false },
             set: { escalated: true, priority },
             history: [{ at: new Date(), actor: SYSTEM, action: 'escalated', from: { priority: doc.priority, escalated: false }, to: { priority, escalated: true }, reason: `unclaimed past its deadline ${dueByIso}` }],
           },

@@ -60,7 +60,9 @@ export const moreUrgent = (a: Priority, b: Priority): Priority => (PRIORITIES.in
 /**
  * Routes a report: matching rules, then the national threat level, then the
  * links (a report linked to an open report goes to that report's desk, at a
- * priority no lower than it).
+ * priority no lower than it). `linked` holds only links confirmed by
+ * decryption: a term shared by many reports (triage/linking.ts) is weak
+ * evidence, never passed here, so it cannot change routing on its own.
  */
 export function decide(
   rules: RuleSet,

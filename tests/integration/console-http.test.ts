@@ -85,7 +85,7 @@ describe('console over HTTP', () => {
   it('reports each Report’s legal next statuses from the state machine', async () => {
     const { POLICY } = await import('../../src/auth/policy.js');
     expect(Object.keys(POLICY)).toContain('consoleSignIn');
-    const { USER_TRANSITIONS } = await import('../../src/reports/state-machine.js');
-    expect(USER_TRANSITIONS.UNDER_RESEARCH).toEqual(['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION']);
+    const { workflowFrom } = await import('../../src/reports/state-machine.js');
+    expect(workflowFrom('UNDER_RESEARCH').map((s) => s.to)).toEqual(['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION']);
   });
 });

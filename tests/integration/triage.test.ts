@@ -66,17 +66,22 @@ describe('triage worker', () => {
     expect(linked).toMatchObject({ desk: 'SO13', priority: 'P2' });
     expect(linked.links).toEqual([expect.objectContaining({ reportId: callId, reasons: ['vehicle'], desk: 'SO13' })]);
     expect(linked.triage!.reasons).toContain(`linked-desk:${call.reference}`);
+    // The call is not written to: the link is an edge of its own, read from the call's end too.
     const callAfter = await find(callId);
-    expect(callAfter.links).toEqual([expect.objectContaining({ reportId: linked._id, reasons: ['vehicle'] })]);
+    expect(callAfter.links).toEqual([]);
+    expect(callAfter.version).toBe(call.version);
+    expect(await app.deps.reports.linksOf(callAfter)).toEqual([expect.objectContaining({ reportId: linked._id, reference: linked.reference, reasons: ['vehicle'], desk: 'SO13' })]);
     expect(verifyHistory(callAfter.history).valid).toBe(true);
-    expect(callAfter.history.at(-1)!.action).toBe('linked');
   });
 
   it('does not link on a blind-index coincidence that decryption does not confirm', async () => {
     const a = await routed(await record(hotlineCall(5, { vehicles: [{ registration: 'AB12 CDE' }], subjects: [], locations: [] })));
     // Force a shared index term with a different plate: a candidate that must be rejected.
+    // This worker holds off meanwhile: on FerretDB a raw update racing the routing update can undo it.
+    await app.deps.triageQueues.triage.pause(true);
     const b = await record(hotlineCall(6, { vehicles: [{ registration: 'ZZ99 ZZZ' }], subjects: [], locations: [] }));
     await app.deps.database.db.collection<ReportDoc>('reports').updateOne({ _id: b }, { $set: { bidx: a.bidx } });
+    await app.deps.triageQueues.triage.resume(true);
     const doc = await routed(b);
     expect(doc.links).toEqual([]);
   });

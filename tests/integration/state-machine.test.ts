@@ -1,0 +1,160 @@
+/**
+ * The state machine is the only authority: every (status, transition) pair
+ * of src/reports/state-machine.ts is run through the real services (desk
+ * service for staff operations, triage processor for the worker's) on a
+ * report put in that status. An allowed pair must succeed and leave the
+ * report in the row's target status; any other must fail with a coded error
+ * (or, for the worker, do nothing) and change nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal, StaffPrincipal } from '../../src/auth/types.js';
+import { AppError } from '../../src/errors.js';
+import { allows, targetOf, TRANSITIONS, type Transition } from '../../src/reports/state-machine.js';
+import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../../src/reports/types.js';
+import { createLinker } from '../../src/triage/linking.js';
+import { createTriageProcessor } from '../../src/triage/processor.js';
+import { bootApp, type TestApp } from '../support/app.js';
+import { principalOf } from '../support/desk.js';
+import { createStaff } from '../support/factories.js';
+import { hotlineCall } from '../support/payloads.js';
+
+let app: TestApp;
+let holder: StaffPrincipal;
+let colleague: StaffPrincipal;
+let other: { username: string };
+let supervisor: Principal;
+let callHandler: StaffPrincipal;
+
+const HELD: readonly ReportStatus[] = ['ASSIGNED', 'UNDER_RESEARCH', 'ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION', 'CLOSED'];
+
+beforeAll(async () => {
+  app = await bootApp();
+  holder = (await principalOf(app, (await createStaff(app, 'INVESTIGATOR', 'SO12')).token)) as StaffPrincipal;
+  colleague = (await principalOf(app, (await createStaff(app, 'INVESTIGATOR', 'SO12')).token)) as StaffPrincipal;
+  other = await createStaff(app, 'INVESTIGATOR', 'SO12');
+  supervisor = await principalOf(app, (await createStaff(app, 'SUPERVISOR')).token);
+  callHandler = (await principalOf(app, (await createStaff(app, 'CALL_HANDLER')).token)) as StaffPrincipal;
+});
+afterAll(() => app?.close());
+
+/** A real report (encrypted content, history) put directly into `status` on the SO12 desk. */
+async function reportIn(status: ReportStatus, i: number): Promise<ReportDoc> {
+  const doc = await app.deps.services.intake.recordHotlineCall(callHandler, hotlineCall(i, { subjects: [], vehicles: [], locations: [] }));
+  const dueBy = new Date(Date.now() - 1000);
+  await app.deps.reports.collection.updateOne(
+    { _id: doc._id },
+    {
+      $set: {
+        status,
+        desk: status === 'RECEIVED' || status === 'TRIAGE_FAILED' ? null : 'SO12',
+        priority: status === 'RECEIVED' || status === 'TRIAGE_FAILED' ? null : 'P3',
+        assignee: HELD.includes(status) ? holder.userId : null,
+        triagePending: status === 'RECEIVED' || status === 'TRIAGE_FAILED',
+        triage: status === 'RECEIVED' || status === 'TRIAGE_FAILED' ? null : { ruleSetVersion: 't', reasons: [], decidedAt: dueBy, dueBy },
+        ...(status === 'ERASED' ? { content: null, dataKey: null, bidx: [] } : {}),
+      },
+    },
+  );
+  await app.deps.reports.syncSideTables((await app.deps.reports.findById(doc._id))!);
+  return (await app.deps.reports.findById(doc._id))!;
+}
+
+function processor() {
+  return createTriageProcessor({
+    reports: app.deps.reports,
+    writer: app.deps.writer,
+    linker: createLinker({ reports: app.deps.reports, crypto: app.deps.crypto, audit: app.deps.services.audit }),
+    threatLevel: app.deps.services.threatLevel,
+    rules: app.deps.rules,
+    events: app.deps.events,
+    queues: app.deps.triageQueues,
+    slaSeconds: app.deps.config.triage.slaSeconds,
+    log: app.deps.log,
+  });
+}
+
+/** Runs `transition` on `doc` the way the system does; resolves true when it says it did it. */
+async function run(transition: Transition, doc: ReportDoc): Promise<boolean> {
+  const desk = app.deps.services.desk;
+  const reason = 'state machine walk';
+  switch (transition) {
+    case 'intake':
+      return false;
+    case 'triage':
+      return (await processor().route(doc._id)) === 'routed';
+    case 'triageFailed':
+      return processor().markFailed(doc._id, reason);
+    case 'escalate':
+      return processor().escalate(doc._id, doc.triage?.dueBy.toISOString() ?? '');
+    case 'claim':
+      await desk.claimReport(colleague, doc._id);
+      return true;
+    case 'release':
+      await desk.releaseReport(holder, doc._id, reason);
+      return true;
+    case 'refer':
+      await desk.referReport(doc.assignee ? holder : colleague, doc._id, 'SO13', reason);
+      return true;
+    case 'research':
+    case 'action':
+    case 'referElsewhere':
+    case 'noFurtherAction':
+    case 'close':
+      await desk.transitionReport(holder, doc._id, TRANSITIONS[transition].to, reason, doc.version);
+      return true;
+    case 'addNote':
+      await desk.addResearchNote(holder, doc._id, 'a note');
+      return true;
+    case 'grade':
+      await desk.gradeReport(holder, doc._id, { source: '2', intelligence: 'B', handling: 'P' });
+      return true;
+    case 'reassign':
+      await desk.reassignReport(supervisor, doc._id, other.username, reason);
+      return true;
+    case 'reopen':
+      await desk.reopenReport(supervisor, doc._id, reason);
+      return true;
+    case 'retryTriage':
+      await desk.retryTriage(supervisor, doc._id, reason);
+      return true;
+    case 'erase':
+      await desk.eraseReport(supervisor, doc._id, reason);
+      return true;
+  }
+}
+
+const transitions = (Object.keys(TRANSITIONS) as Transition[]).filter((t) => t !== 'intake');
+
+describe('the state machine, walked through the services', () => {
+  it.each(transitions)('%s: allowed from exactly the statuses of its row, to its target', async (transition) => {
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    for (const [i, status] of REPORT_STATUSES.entries()) {
+      const doc = await reportIn(status, i);
+      // reopenReport hands a report still waiting for triage to retryTriage (same operation, its own row).
+      const allowed = allows(transition, status) || (transition === 'reopen' && allows('retryTriage', status));
+      const target = allowed ? (transition === 'reopen' && !allows('reopen', status) ? status : targetOf(transition, status)) : status;
+      let outcome: string;
+      try {
+        outcome = (await run(transition, doc)) ? 'done' : 'refused';
+      } catch (err) {
+        expect(err, `${transition} from ${status}`).toBeInstanceOf(AppError);
+        expect(['BAD_USER_INPUT', 'CONFLICT', 'FORBIDDEN'], `${transition} from ${status}: ${(err as AppError).message}`).toContain((err as AppError).code);
+        outcome = 'refused';
+      }
+      const after = (await app.deps.reports.findById(doc._id))!;
+      outcomes.push(`${status} → ${outcome} → ${after.status}`);
+      expected.push(`${status} → ${allowed ? 'done' : 'refused'} → ${target}`);
+      if (!allowed) expect(after.version, `${transition} from ${status} changed the report`).toBe(doc.version);
+    }
+    expect(outcomes).toEqual(expected);
+  });
+
+  it('offers only the workflow steps and actions its rows allow', async () => {
+    const { workflowFrom, actionsFrom } = await import('../../src/reports/state-machine.js');
+    expect(workflowFrom('ASSIGNED').map((s) => s.to)).toEqual(['UNDER_RESEARCH']);
+    expect(workflowFrom('TRIAGED')).toEqual([]);
+    expect(actionsFrom('ERASED')).toEqual([]);
+    expect(actionsFrom('TRIAGE_FAILED')).toEqual(['RETRY_TRIAGE', 'ERASE']);
+  });
+});

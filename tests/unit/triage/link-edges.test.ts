@@ -1,0 +1,59 @@
+/**
+ * The pure parts of linking at a bounded cost: an edge's id is the same
+ * whichever end records it, each end reads the other, and what linking left
+ * out becomes triage reasons that routing never sees; the bounds are
+ * configuration, validated at start-up.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config.js';
+import { edgeOf, linkFrom } from '../../../src/reports/links.js';
+import { linkingNotes } from '../../../src/triage/linking.js';
+
+const at = new Date('2026-11-29T10:00:00Z');
+const older = { _id: 'b-older', recordedAt: new Date('2026-11-29T09:00:00Z'), reference: 'ATH-2026-000001', desk: 'SO13' as const };
+const newer = { _id: 'a-newer', recordedAt: new Date('2026-11-29T09:30:00Z'), reference: 'ATH-2026-000002', desk: 'SO12' as const };
+
+describe('link edges', () => {
+  it('names an edge <older>|<newer> whichever end records it, and shows each end the other', () => {
+    const one = edgeOf(newer, older, ['vehicle'], at);
+    expect(edgeOf(older, newer, ['vehicle'], at)).toEqual(one);
+    expect(one._id).toBe('b-older|a-newer');
+    expect(linkFrom(one, older._id)).toEqual({ reportId: newer._id, reference: newer.reference, desk: 'SO12', reasons: ['vehicle'], at });
+    expect(linkFrom(one, newer._id)).toEqual({ reportId: older._id, reference: older.reference, desk: 'SO13', reasons: ['vehicle'], at });
+  });
+
+  it('orders reports recorded at the same instant by id', () => {
+    expect(edgeOf({ ...older, recordedAt: at }, { ...newer, recordedAt: at }, ['phone'], at)._id).toBe('a-newer|b-older');
+  });
+
+  it('turns what linking left out into triage reasons', () => {
+    expect(linkingNotes({ sharedKinds: [], capped: null })).toEqual([]);
+    expect(linkingNotes({ sharedKinds: ['name', 'postcode'], capped: { max: 50, unread: 7 } })).toEqual(['shared-by-many:name', 'shared-by-many:postcode', 'link-candidates-capped:50']);
+  });
+});
+
+describe('linking configuration', () => {
+  const k = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+  const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2) };
+  const load = (env: Record<string, string>) => loadConfig({ ...base, ...env }, { dataDir: mkdtempSync(join(tmpdir(), 'cfg-')) });
+
+  it('defaults to 50 candidates and a threshold of 20, and takes other values', () => {
+    expect(load({}).triage.linking).toEqual({ maxCandidates: 50, sharedThreshold: 20 });
+    expect(load({ LINK_MAX_CANDIDATES: '10', LINK_SHARED_THRESHOLD: '3' }).triage.linking).toEqual({ maxCandidates: 10, sharedThreshold: 3 });
+  });
+
+  it('refuses bounds that would disable linking or exceed the term slots', () => {
+    const bad: Record<string, string>[] = [{ LINK_MAX_CANDIDATES: '0' }, { LINK_SHARED_THRESHOLD: '0' }, { LINK_SHARED_THRESHOLD: '65' }, { LINK_MAX_CANDIDATES: 'many' }];
+    for (const env of bad) {
+      expect(() => load(env)).toThrow(ConfigError);
+      try {
+        load(env);
+      } catch (err) {
+        expect((err as ConfigError).problems.some((p) => p.startsWith(Object.keys(env)[0]!))).toBe(true);
+      }
+    }
+  });
+});
