@@ -132,6 +132,11 @@ export function createHttpApp(deps: HttpDeps): Koa {
     response.headers.forEach((value, key) => {
       if (key !== 'content-length') ctx.set(key, value);
     });
+    // A stream's errors after the response (a client hanging up) are ours to absorb: graphql-yoga 5.24's SSE
+    // stream throws from its cancel when destroyed before its first read (a client that left while the
+    // subscription was being set up), and unhandled that is an uncaught exception (tests/integration/sse-hangup.test.ts).
+    const stream = response.body as unknown as { on?: (event: 'error', fn: (err: Error) => void) => void } | null;
+    stream?.on?.('error', (err) => deps.log.debug({ errName: err.name }, 'response stream ended with an error'));
     // Body first: Koa turns a null body into 204, which would hide yoga's bodiless answers (415).
     ctx.body = response.body;
     ctx.status = response.status;

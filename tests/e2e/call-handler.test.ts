@@ -6,10 +6,10 @@
  * submissions" without content.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/intake/limits.js';
 import { createStaff } from '../support/factories.js';
-import { expectAccessible, screenshot, signIn, startE2E, type E2E } from './support/browser.js';
+import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
 
 const MINE = `{ mySubmissions { id reference status categories } }`;
 const REPORT = `query($id: ID!) { report(id: $id) {
@@ -38,17 +38,11 @@ function focusedLabel(page: Page): Promise<string> {
 }
 
 describe('call handler: record a call', { timeout: 120_000 }, () => {
-  let e2e: E2E;
-  beforeAll(async () => {
-    e2e = await startE2E();
-  }, 120_000);
-  afterAll(async () => {
-    await e2e?.close();
-  });
+  const e2e = useE2E();
 
   /** The handler's own submissions, through the API. */
   const mine = async (token: string) => {
-    const res = await e2e.app.gql(MINE, {}, token);
+    const res = await e2e().app.gql(MINE, {}, token);
     expect(res.errors).toBeUndefined();
     return res.data.mySubmissions as { id: string; reference: string; status: string; categories: string[] }[];
   };
@@ -60,8 +54,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
   }
 
   it('records a call with a subject and a vehicle by keyboard only, and shows the reference', async () => {
-    const { page, context, foreign } = await e2e.newPage();
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page, context, foreign } = await e2e().newPage();
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, handler.username);
     // The call handler lands on the form with the cursor in its first field.
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
@@ -114,7 +108,7 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
     expect(await page.locator('.alert.urgent').count()).toBe(0);
 
     // Copy the reference, still by keyboard.
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: e2e.origin });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: e2e().origin });
     await tabTo(page, 'Copy reference');
     await page.keyboard.press('Enter');
     await page.getByText('Copied', { exact: true }).waitFor();
@@ -125,8 +119,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
     // The report exists with what was typed, read back as a supervisor.
     const [submission] = await mine(handler.token);
     expect(submission!.reference).toBe(ref);
-    const supervisor = await createStaff(e2e.app, 'SUPERVISOR');
-    const res = await e2e.app.gql(REPORT, { id: submission!.id }, supervisor.token);
+    const supervisor = await createStaff(e2e().app, 'SUPERVISOR');
+    const res = await e2e().app.gql(REPORT, { id: submission!.id }, supervisor.token);
     expect(res.errors).toBeUndefined();
     const report = res.data.report;
     expect(report).toMatchObject({
@@ -164,8 +158,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
   });
 
   it('shows the 999 alert as soon as "imminent threat" is ticked, before submitting', async () => {
-    const { page, foreign } = await e2e.newPage();
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page, foreign } = await e2e().newPage();
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, handler.username);
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
     expect(await page.locator('.alert.urgent').count()).toBe(0);
@@ -192,8 +186,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
   });
 
   it('records one report for a double click, and one for two quick Enter presses', async () => {
-    const { page } = await e2e.newPage();
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage();
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, handler.username);
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
     const sent: string[] = [];
@@ -224,8 +218,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
   });
 
   it('keeps nothing typed in localStorage, sessionStorage, IndexedDB or Cache Storage', async () => {
-    const { page } = await e2e.newPage();
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage();
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, handler.username);
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
     const typed = {
@@ -270,14 +264,14 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
     await page.getByRole('table').waitFor();
     await check(); // after reading the list
     const [submission] = await mine(handler.token);
-    const supervisor = await createStaff(e2e.app, 'SUPERVISOR');
-    const res = await e2e.app.gql(REPORT, { id: submission!.id }, supervisor.token);
+    const supervisor = await createStaff(e2e().app, 'SUPERVISOR');
+    const res = await e2e().app.gql(REPORT, { id: submission!.id }, supervisor.token);
     expect(res.data.report.anonymous).toBe(false);
   });
 
   it('keeps the form filled when the connection is lost or the service is busy, and Retry records the call once', async () => {
-    const { page } = await e2e.newPage();
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage();
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, handler.username);
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
     const keys: string[] = [];
@@ -327,8 +321,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
   });
 
   it('shows validation errors next to their fields: the browser\'s own and the server\'s', async () => {
-    const { page } = await e2e.newPage();
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage();
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, handler.username);
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
 
@@ -383,8 +377,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
   });
 
   it('lists my submissions with reference, time, status and categories but no content', async () => {
-    const { page, foreign } = await e2e.newPage();
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page, foreign } = await e2e().newPage();
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, handler.username);
     await page.getByRole('link', { name: 'My submissions' }).click();
     await page.getByText('You have recorded no calls in the last 24 hours').waitFor();
@@ -425,8 +419,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
   });
 
   it('works on a narrow window without sideways scrolling', async () => {
-    const { page } = await e2e.newPage({ width: 390, height: 800 });
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage({ width: 390, height: 800 });
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, handler.username);
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
     await page.getByRole('button', { name: 'Add a subject' }).click();

@@ -7,11 +7,11 @@
  * for one report get a clear conflict message and a reloaded queue; reports
  * linked by a shared vehicle carry a badge in the queue.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, findReport, waitForStatus } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
-import { expectAccessible, screenshot, signIn, startE2E, type E2E } from './support/browser.js';
+import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
 import type { Page } from 'playwright-core';
 
 const CALLER = { name: 'Margaret Okafor', phone: '020 7946 0123', email: 'm.okafor@example.org', mayRecontact: true };
@@ -32,19 +32,15 @@ async function expectFitsNarrowWindow(page: Page) {
 }
 
 describe('investigator desk', { timeout: 120_000 }, () => {
-  let e2e: E2E;
+  const e2e = useE2E();
   let handlerToken: string;
   beforeAll(async () => {
-    e2e = await startE2E();
-    handlerToken = (await createStaff(e2e.app, 'CALL_HANDLER')).token;
-  }, 120_000);
-  afterAll(async () => {
-    await e2e?.close();
+    handlerToken = (await createStaff(e2e().app, 'CALL_HANDLER')).token;
   });
 
   /** Records a call the routing rules send to SO12 (FINANCE/TRAVEL/ONLINE_ACTIVITY, not imminent); returns id and reference. */
   async function recordSO12Call(i: number, overrides: Record<string, unknown> = {}) {
-    const res = await e2e.app.gql(RECORD_CALL, { input: hotlineCall(i, { categories: ['FINANCE'], caller: CALLER, ...overrides }) }, handlerToken);
+    const res = await e2e().app.gql(RECORD_CALL, { input: hotlineCall(i, { categories: ['FINANCE'], caller: CALLER, ...overrides }) }, handlerToken);
     expect(res.errors).toBeUndefined();
     return { id: res.data.recordHotlineCall.id as string, reference: res.data.recordHotlineCall.reference as string };
   }
@@ -60,8 +56,8 @@ describe('investigator desk', { timeout: 120_000 }, () => {
   let claimedId = '';
 
   it('shows a routed report live, then claim, grade, research, note, reveal with a reason, and a verified history', async () => {
-    const inv = await createStaff(e2e.app, 'INVESTIGATOR', 'SO12');
-    const { page, foreign } = await e2e.newPage();
+    const inv = await createStaff(e2e().app, 'INVESTIGATOR', 'SO12');
+    const { page, foreign } = await e2e().newPage();
     await signIn(page, inv.username);
     await openDesk(page);
     await page.getByText('No reports are waiting on SO12').waitFor();
@@ -72,7 +68,7 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     const row = page.getByRole('row').filter({ hasText: call.reference });
     await row.waitFor({ timeout: 20_000 });
     await page.getByText('Queue updated').first().waitFor();
-    const doc = await findReport(e2e.app, call.id);
+    const doc = await findReport(e2e().app, call.id);
     expect(doc.desk).toBe('SO12');
     await expect(row.locator('.badge').first().textContent()).resolves.toBe(doc.priority);
 
@@ -108,7 +104,7 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     await moves.first().click();
     await page.getByText('Moved to Under research.').waitFor();
     expect(await moves.allTextContents()).toEqual(['Move to Actioned (reason needed)', 'Move to Referred (reason needed)', 'Move to No further action (reason needed)']);
-    expect((await findReport(e2e.app, call.id)).status).toBe('UNDER_RESEARCH');
+    expect((await findReport(e2e().app, call.id)).status).toBe('UNDER_RESEARCH');
 
     await page.getByLabel('New note').fill('Checked the bank cards against the finance desk list: no match yet.');
     await page.getByRole('button', { name: 'Add note' }).click();
@@ -124,7 +120,7 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     await dialog.getByLabel('Reason for revealing the caller').fill('short');
     await dialog.getByRole('button', { name: 'Reveal' }).click();
     await dialog.getByText('Give a reason of at least 10 characters.').waitFor();
-    expect(await auditEntries(e2e.app, 'report.reveal_caller', call.id)).toHaveLength(0);
+    expect(await auditEntries(e2e().app, 'report.reveal_caller', call.id)).toHaveLength(0);
     await dialog.getByLabel('Reason for revealing the caller').fill('Need to confirm which bank cards the caller saw');
     await expectAccessible(page);
     // The whole page height, so the modal's backdrop covers the full-page screenshot.
@@ -134,7 +130,7 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     await dialog.getByRole('button', { name: 'Reveal' }).click();
     await dialog.getByText(CALLER.name).waitFor();
     await dialog.getByText(CALLER.phone).waitFor();
-    const reveals = await auditEntries(e2e.app, 'report.reveal_caller', call.id);
+    const reveals = await auditEntries(e2e().app, 'report.reveal_caller', call.id);
     expect(reveals).toHaveLength(1);
     expect(JSON.stringify(reveals[0]!.details)).toContain('Need to confirm which bank cards');
     await dialog.getByRole('button', { name: 'Close and forget' }).click();
@@ -143,7 +139,7 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     // The history, checked again by the server, is still intact after every step.
     await page.getByRole('button', { name: 'Verify again' }).click();
     await page.getByText(/History verified: \d+ entries, chain intact/).waitFor();
-    const verified = await e2e.app.gql(`query($id: ID!) { verifyReportHistory(id: $id) { valid length } }`, { id: call.id }, inv.token);
+    const verified = await e2e().app.gql(`query($id: ID!) { verifyReportHistory(id: $id) { valid length } }`, { id: call.id }, inv.token);
     expect(verified.data.verifyReportHistory.valid).toBe(true);
     await expect(page.getByText(`History verified: ${verified.data.verifyReportHistory.length} entries, chain intact`).count()).resolves.toBe(1);
     await expectFitsNarrowWindow(page);
@@ -154,10 +150,10 @@ describe('investigator desk', { timeout: 120_000 }, () => {
   it('an investigator of the other desk cannot open it', async () => {
     // The report of the first test when it ran; otherwise one of its own, routed to SO12.
     const id = claimedId || (await recordSO12Call(5, { narrative: 'The caller says her lodger pays rent from several bank cards.' })).id;
-    await waitForStatus(e2e.app, id, claimedId ? 'UNDER_RESEARCH' : 'TRIAGED');
-    expect((await findReport(e2e.app, id)).desk).toBe('SO12');
-    const other = await createStaff(e2e.app, 'INVESTIGATOR', 'SO13');
-    const { page } = await e2e.newPage();
+    await waitForStatus(e2e().app, id, claimedId ? 'UNDER_RESEARCH' : 'TRIAGED');
+    expect((await findReport(e2e().app, id)).desk).toBe('SO12');
+    const other = await createStaff(e2e().app, 'INVESTIGATOR', 'SO13');
+    const { page } = await e2e().newPage();
     await signIn(page, other.username);
     await page.goto(`/reports/${id}`);
     await page.getByRole('heading', { name: 'You cannot open this report' }).waitFor();
@@ -167,12 +163,12 @@ describe('investigator desk', { timeout: 120_000 }, () => {
   });
 
   it('when two investigators claim the same report, the second gets a clear message and a reloaded queue', async () => {
-    const [a, b] = [await createStaff(e2e.app, 'INVESTIGATOR', 'SO12'), await createStaff(e2e.app, 'INVESTIGATOR', 'SO12')];
+    const [a, b] = [await createStaff(e2e().app, 'INVESTIGATOR', 'SO12'), await createStaff(e2e().app, 'INVESTIGATOR', 'SO12')];
     const call = await recordSO12Call(4, { categories: ['ACCOMMODATION'] });
-    await waitForStatus(e2e.app, call.id, 'TRIAGED');
+    await waitForStatus(e2e().app, call.id, 'TRIAGED');
 
-    const first = await e2e.newPage();
-    const second = await e2e.newPage();
+    const first = await e2e().newPage();
+    const second = await e2e().newPage();
     // B's page is stale: its live updates are cut, as in the moment between A's claim and B's next event.
     await second.page.route('**/graphql', (route) =>
       (route.request().headers()['accept'] ?? '').includes('text/event-stream') ? route.abort() : route.continue(),
@@ -195,27 +191,27 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     await rowB.waitFor({ state: 'detached' });
     expect(second.page.url()).toMatch(/\/desk$/);
     expect(await second.page.content()).not.toMatch(/at Object\.|TypeError|ApiError/);
-    expect((await findReport(e2e.app, call.id)).assignee).toBe(a.user.id);
+    expect((await findReport(e2e().app, call.id)).assignee).toBe(a.user.id);
   });
 
   it('marks reports linked by a shared vehicle with a badge in the queue', async () => {
     // Two calls about one van (nothing else shared): the triage worker confirms the link by decrypting both.
     const van = { registration: 'LK21 BNF', make: 'Ford', model: 'Transit', colour: 'white' };
     const first = await recordSO12Call(20, { vehicles: [van], subjects: [{ name: 'Noel Ashby' }], locations: [{ address: '4 Wharf Lane, London', postcode: 'SE16 4RT' }] });
-    await waitForStatus(e2e.app, first.id, 'TRIAGED');
+    await waitForStatus(e2e().app, first.id, 'TRIAGED');
     const later = await recordSO12Call(21, { vehicles: [van], subjects: [{ name: 'Imogen Pryce' }], locations: [{ address: '61 Cable Street, London', postcode: 'E1 8JA' }] });
-    const doc = await waitForStatus(e2e.app, later.id, 'TRIAGED');
+    const doc = await waitForStatus(e2e().app, later.id, 'TRIAGED');
     expect({ desk: doc.desk, links: doc.links.map((l) => ({ reference: l.reference, reasons: l.reasons })) }).toEqual({
       desk: 'SO12',
       links: [{ reference: first.reference, reasons: ['vehicle'] }],
     });
     // The first report is not written to: the link is an edge of its own, read from either end.
-    expect((await e2e.app.deps.reports.linksOf(await findReport(e2e.app, first.id))).map((l) => l.reference)).toEqual([later.reference]);
+    expect((await e2e().app.deps.reports.linksOf(await findReport(e2e().app, first.id))).map((l) => l.reference)).toEqual([later.reference]);
     const apart = await recordSO12Call(22, { vehicles: [{ ...van, registration: 'YR68 KPD' }], subjects: [{ name: 'Tobias Wren' }], locations: [{ address: '9 Mill Road, London', postcode: 'N7 6QS' }] });
-    expect((await waitForStatus(e2e.app, apart.id, 'TRIAGED')).links).toEqual([]);
+    expect((await waitForStatus(e2e().app, apart.id, 'TRIAGED')).links).toEqual([]);
 
-    const inv = await createStaff(e2e.app, 'INVESTIGATOR', 'SO12');
-    const { page, foreign } = await e2e.newPage();
+    const inv = await createStaff(e2e().app, 'INVESTIGATOR', 'SO12');
+    const { page, foreign } = await e2e().newPage();
     await signIn(page, inv.username);
     await openDesk(page);
     const laterRow = page.getByRole('row').filter({ hasText: later.reference });

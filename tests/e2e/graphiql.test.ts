@@ -3,20 +3,14 @@
  * workers come from the service itself, never from a CDN. Loaded in
  * Chromium, the page renders the editor and asks no other origin for anything.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startE2E, type E2E } from './support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { screenshot, useE2E } from './support/browser.js';
 
 describe('GraphiQL offline', { timeout: 60_000 }, () => {
-  let e2e: E2E;
-  beforeAll(async () => {
-    e2e = await startE2E();
-  }, 120_000);
-  afterAll(async () => {
-    await e2e?.close();
-  });
+  const e2e = useE2E();
 
   it('renders the editor with no request to another origin', async () => {
-    const { page, foreign } = await e2e.newPage();
+    const { page, foreign } = await e2e().newPage();
     const res = await page.goto('/graphql', { waitUntil: 'load' });
     expect(res?.status()).toBe(200);
     await page.locator('.graphiql-container').first().waitFor({ timeout: 30_000 });

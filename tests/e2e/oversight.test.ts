@@ -6,25 +6,19 @@
  * reference.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PARTNER_KEY_PREFIX } from '../../src/auth/secrets.js';
 import { Q, findReport, recordCall, waitForStatus } from '../support/desk.js';
 import { PASSWORD, createStaff } from '../support/factories.js';
-import { expectAccessible, screenshot, signIn, startE2E, type E2E } from './support/browser.js';
+import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
 
 describe('console oversight screens', { timeout: 120_000 }, () => {
-  let e2e: E2E;
-  beforeAll(async () => {
-    e2e = await startE2E();
-  }, 120_000);
-  afterAll(async () => {
-    await e2e?.close();
-  });
+  const e2e = useE2E();
 
   it('the supervisor sets the threat level, sees the queue and erases a report only after typing its reference', async () => {
-    const { page, foreign } = await e2e.newPage();
-    const supervisor = await createStaff(e2e.app, 'SUPERVISOR');
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page, foreign } = await e2e().newPage();
+    const supervisor = await createStaff(e2e().app, 'SUPERVISOR');
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
 
     await signIn(page, supervisor.username);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Supervisor' }).click();
@@ -43,21 +37,21 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     const now = page.locator('.threat-now');
     await now.getByText('Severe', { exact: true }).waitFor();
     await now.getByText('JTAC raised the national level after an attack').waitFor();
-    expect((await e2e.app.gql(`{ threatLevel { level reason } }`, {}, supervisor.token)).data.threatLevel).toEqual({
+    expect((await e2e().app.gql(`{ threatLevel { level reason } }`, {}, supervisor.token)).data.threatLevel).toEqual({
       level: 'SEVERE',
       reason: 'JTAC raised the national level after an attack',
     });
 
     // A report triaged, then escalated (unclaimed past its deadline), and a caller revealed by the supervisor.
-    const id = await recordCall(e2e.app, handler.token, 1);
-    const triaged = await waitForStatus(e2e.app, id, 'TRIAGED');
-    const escalated = await e2e.app.deps.reports.applyChange(triaged, {
+    const id = await recordCall(e2e().app, handler.token, 1);
+    const triaged = await waitForStatus(e2e().app, id, 'TRIAGED');
+    const escalated = await e2e().app.deps.reports.applyChange(triaged, {
       where: { status: 'TRIAGED', assignee: null },
       set: { escalated: true },
       history: [{ at: new Date(), actor: { type: 'system', id: 'test-escalation' }, action: 'escalated', from: { escalated: false }, to: { escalated: true }, reason: 'test' }],
     });
     expect(escalated).not.toBeNull();
-    const reveal = await e2e.app.gql(Q.reveal, { id, reason: 'Caller must be contacted about the van' }, supervisor.token);
+    const reveal = await e2e().app.gql(Q.reveal, { id, reason: 'Caller must be contacted about the van' }, supervisor.token);
     expect(reveal.errors).toBeUndefined();
     const reference = triaged.reference;
 
@@ -72,16 +66,16 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await screenshot(page, 'supervisor');
 
     // Reassign a second escalated report to a named investigator of its desk: it leaves the queue.
-    const id2 = await recordCall(e2e.app, handler.token, 4);
-    const triaged2 = await waitForStatus(e2e.app, id2, 'TRIAGED');
+    const id2 = await recordCall(e2e().app, handler.token, 4);
+    const triaged2 = await waitForStatus(e2e().app, id2, 'TRIAGED');
     expect(
-      await e2e.app.deps.reports.applyChange(triaged2, {
+      await e2e().app.deps.reports.applyChange(triaged2, {
         where: { status: 'TRIAGED', assignee: null },
         set: { escalated: true },
         history: [{ at: new Date(), actor: { type: 'system', id: 'test-escalation' }, action: 'escalated', from: { escalated: false }, to: { escalated: true }, reason: 'test' }],
       }),
     ).not.toBeNull();
-    const investigator = await createStaff(e2e.app, 'INVESTIGATOR', triaged2.desk);
+    const investigator = await createStaff(e2e().app, 'INVESTIGATOR', triaged2.desk);
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByRole('button', { name: `Reassign ${triaged2.reference}` }).click();
     const reassign = page.getByRole('dialog', { name: `Reassign ${triaged2.reference}` });
@@ -93,7 +87,7 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await reassign.getByRole('button', { name: 'Reassign' }).click();
     await page.getByRole('status').filter({ hasText: `${triaged2.reference} reassigned to ${investigator.username}` }).waitFor();
     await page.getByRole('button', { name: `Reassign ${triaged2.reference}` }).waitFor({ state: 'detached' });
-    const reassigned = await findReport(e2e.app, id2);
+    const reassigned = await findReport(e2e().app, id2);
     expect([reassigned.status, reassigned.assignee]).toEqual(['ASSIGNED', investigator.user.id]);
 
     // Erase: the button stays disabled until the reference is typed exactly.
@@ -115,19 +109,19 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await erase.click();
     await page.getByRole('status').filter({ hasText: `${reference} erased` }).waitFor();
     await page.getByText('Nothing needs a supervisor').waitFor();
-    const doc = await findReport(e2e.app, id);
+    const doc = await findReport(e2e().app, id);
     expect(doc.status).toBe('ERASED');
     expect(doc.content ?? null).toBeNull();
     expect(foreign).toEqual([]);
   });
 
   it('the auditor filters and pages the audit log, verifies the chain and one report history', async () => {
-    const { page, foreign } = await e2e.newPage();
-    const auditor = await createStaff(e2e.app, 'AUDITOR');
-    const handler = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page, foreign } = await e2e().newPage();
+    const auditor = await createStaff(e2e().app, 'AUDITOR');
+    const handler = await createStaff(e2e().app, 'CALL_HANDLER');
     // Enough sign-ins for more than one page of ten.
-    for (let i = 0; i < 11; i++) await e2e.app.deps.services.auth.login(handler.username, PASSWORD, `e2e-${randomUUID()}`);
-    const reportId = await recordCall(e2e.app, handler.token, 2);
+    for (let i = 0; i < 11; i++) await e2e().app.deps.services.auth.login(handler.username, PASSWORD, `e2e-${randomUUID()}`);
+    const reportId = await recordCall(e2e().app, handler.token, 2);
 
     await signIn(page, auditor.username);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
@@ -186,9 +180,9 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
   });
 
   it('the admin creates a partner and sees its key once, and creates an investigator who can sign in', async () => {
-    const { page, context, foreign } = await e2e.newPage();
+    const { page, context, foreign } = await e2e().newPage();
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    const admin = await createStaff(e2e.app, 'ADMIN');
+    const admin = await createStaff(e2e().app, 'ADMIN');
     await signIn(page, admin.username);
     const nav = page.getByRole('navigation', { name: 'Main' });
     // Navigation follows the policy: an admin sees the admin screens, not the audit log or the desk.
@@ -215,7 +209,7 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await screenshot(page, 'admin-partners');
 
     // The key works for the partner API.
-    const partnerCall = await fetch(`${e2e.origin}/graphql`, {
+    const partnerCall = await fetch(`${e2e().origin}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify({ query: '{ me { __typename ... on PartnerOrganisation { name } } }' }),
@@ -246,7 +240,7 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await page.getByText(`The key of ${name2} is revoked`).waitFor();
     await page.getByRole('button', { name: `Revoke ${name2}` }).waitFor({ state: 'detached' });
     expect(await page.getByRole('row').filter({ hasText: name2 }).getByText('No', { exact: true }).count()).toBe(0);
-    expect((await e2e.app.deps.services.auth.listPartners()).find((p) => p.name === name2)?.revokedAt).toBeTruthy();
+    expect((await e2e().app.deps.services.auth.listPartners()).find((p) => p.name === name2)?.revokedAt).toBeTruthy();
 
     // Users: create an investigator of SO13; the desk is asked only once "Investigator" is ticked.
     await nav.getByRole('link', { name: 'Users' }).click();
@@ -272,7 +266,7 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await screenshot(page, 'admin-users');
 
     // The new investigator signs in and lands on the desk.
-    const other = await e2e.newPage();
+    const other = await e2e().newPage();
     await signIn(other.page, username, password);
     await other.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Desk queue' }).waitFor();
     expect(await other.page.getByText(`${username} · Investigator · SO13`).count()).toBe(1);
@@ -296,8 +290,8 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
       ['ADMIN', '/admin/users', 'Users'],
       ['ADMIN', '/admin/partners', 'Partners'],
     ] as const) {
-      const { page } = await e2e.newPage({ width: 390, height: 800 });
-      const staff = await createStaff(e2e.app, role);
+      const { page } = await e2e().newPage({ width: 390, height: 800 });
+      const staff = await createStaff(e2e().app, role);
       await signIn(page, staff.username);
       await page.goto(path);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();

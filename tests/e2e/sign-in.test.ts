@@ -4,21 +4,15 @@
  * revoked or expired session lands on the sign-in page, unknown routes get
  * a page, and nothing is ever requested from another origin.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createStaff } from '../support/factories.js';
-import { expectAccessible, screenshot, signIn, startE2E, type E2E } from './support/browser.js';
+import { expectAccessible, screenshot, signIn, startE2E, useE2E } from './support/browser.js';
 
 describe('console sign-in', { timeout: 90_000 }, () => {
-  let e2e: E2E;
-  beforeAll(async () => {
-    e2e = await startE2E();
-  }, 120_000);
-  afterAll(async () => {
-    await e2e?.close();
-  });
+  const e2e = useE2E();
 
   it('shows the sign-in page at / with labelled fields, accessible, from this origin only', async () => {
-    const { page, foreign } = await e2e.newPage();
+    const { page, foreign } = await e2e().newPage();
     const res = await page.goto('/');
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
@@ -31,8 +25,8 @@ describe('console sign-in', { timeout: 90_000 }, () => {
   });
 
   it('says when the password is wrong, and keeps nobody signed in', async () => {
-    const { page } = await e2e.newPage();
-    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage();
+    const staff = await createStaff(e2e().app, 'CALL_HANDLER');
     await page.goto('/');
     await page.getByLabel('Username').fill(staff.username);
     await page.getByLabel('Password').fill('not the password');
@@ -42,8 +36,8 @@ describe('console sign-in', { timeout: 90_000 }, () => {
   });
 
   it('keeps the session across a reload in an HttpOnly cookie that page scripts cannot read', async () => {
-    const { page, context } = await e2e.newPage();
-    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page, context } = await e2e().newPage();
+    const staff = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, staff.username);
     await page.reload();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -60,10 +54,10 @@ describe('console sign-in', { timeout: 90_000 }, () => {
   });
 
   it('lands on the sign-in page when the session is revoked, and after signing out', async () => {
-    const { page } = await e2e.newPage();
-    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage();
+    const staff = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, staff.username);
-    await e2e.app.deps.services.auth.revokeSessions(staff.username, 'cli');
+    await e2e().app.deps.services.auth.revokeSessions(staff.username, 'cli');
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
@@ -75,11 +69,11 @@ describe('console sign-in', { timeout: 90_000 }, () => {
   });
 
   it('lands on the sign-in page, saying the session has ended, when the session expires', async () => {
-    const { page } = await e2e.newPage();
-    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage();
+    const staff = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, staff.username);
     // Expired in the store (as SESSION_TTL_MINUTES would, minutes later): every session of this user ends a minute ago.
-    const expired = await e2e.app.deps.database.db
+    const expired = await e2e().app.deps.database.db
       .collection('sessions')
       .updateMany({ userId: staff.user.id }, { $set: { expiresAt: new Date(Date.now() - 60_000) } });
     expect(expired.modifiedCount).toBeGreaterThanOrEqual(2); // the browser's and the factory's
@@ -110,8 +104,8 @@ describe('console sign-in', { timeout: 90_000 }, () => {
   });
 
   it('shows a not-found page for an unknown route', async () => {
-    const { page } = await e2e.newPage();
-    const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+    const { page } = await e2e().newPage();
+    const staff = await createStaff(e2e().app, 'CALL_HANDLER');
     await signIn(page, staff.username);
     await page.goto('/no/such/page');
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();

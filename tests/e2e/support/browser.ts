@@ -8,7 +8,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { PROJECT_ROOT } from '../../../src/config.js';
 import { bootApp, type TestApp } from '../../support/app.js';
 import { PASSWORD } from '../../support/factories.js';
@@ -57,6 +57,21 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
       await browser.close().catch(() => {});
       await app.close();
     },
+  };
+}
+
+/** For a test file: boots the app and Chromium before its tests and closes both after; call the returned function inside tests. */
+export function useE2E(env: Record<string, string> = {}): () => E2E {
+  let e2e: E2E | undefined;
+  beforeAll(async () => {
+    e2e = await startE2E(env);
+  }, 120_000);
+  afterAll(async () => {
+    await e2e?.close();
+  });
+  return () => {
+    if (!e2e) throw new Error('the e2e app did not start');
+    return e2e;
   };
 }
 

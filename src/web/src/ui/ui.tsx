@@ -8,60 +8,52 @@ import { plainMessage } from '../api/client';
 
 type FieldProps = { label: string; error?: string | undefined; hint?: string };
 
-/** A text input with a visible label, an optional hint and its error announced next to it. */
-export const TextField = forwardRef<HTMLInputElement, FieldProps & InputHTMLAttributes<HTMLInputElement>>(function TextField(
-  { label, error, hint, id, ...rest },
-  ref,
-) {
-  const auto = useId();
-  const fid = id ?? auto;
+/** The label, hint and announced error around one control; `control` gets the id and ARIA attributes to wire. */
+function FieldFrame({ label, hint, error, id, control }: FieldProps & { id: string; control: (aria: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode }) {
   return (
     <div className="field">
-      <label htmlFor={fid}>{label}</label>
-      {hint && <span className="hint" id={`${fid}-hint`}>{hint}</span>}
-      <input id={fid} ref={ref} aria-invalid={error ? true : undefined} aria-describedby={describedBy(fid, hint, error)} {...rest} />
-      {error && <span className="field-error" id={`${fid}-error`} role="alert">{error}</span>}
+      <label htmlFor={id}>{label}</label>
+      {hint && <span className="hint" id={`${id}-hint`}>{hint}</span>}
+      {control({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy(id, hint, error) })}
+      {error && <span className="field-error" id={`${id}-error`} role="alert">{error}</span>}
     </div>
   );
+}
+
+/** A text input with a visible label, an optional hint and its error announced next to it. */
+export const TextField = forwardRef<HTMLInputElement, FieldProps & InputHTMLAttributes<HTMLInputElement>>(function TextField({ label, error, hint, id, ...rest }, ref) {
+  const auto = useId();
+  return <FieldFrame label={label} error={error} hint={hint} id={id ?? auto} control={(aria) => <input ref={ref} {...aria} {...rest} />} />;
 });
 
-export const TextArea = forwardRef<HTMLTextAreaElement, FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>>(function TextArea(
-  { label, error, hint, id, ...rest },
-  ref,
-) {
+export const TextArea = forwardRef<HTMLTextAreaElement, FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>>(function TextArea({ label, error, hint, id, ...rest }, ref) {
   const auto = useId();
-  const fid = id ?? auto;
-  return (
-    <div className="field">
-      <label htmlFor={fid}>{label}</label>
-      {hint && <span className="hint" id={`${fid}-hint`}>{hint}</span>}
-      <textarea id={fid} ref={ref} aria-invalid={error ? true : undefined} aria-describedby={describedBy(fid, hint, error)} {...rest} />
-      {error && <span className="field-error" id={`${fid}-error`} role="alert">{error}</span>}
-    </div>
-  );
+  return <FieldFrame label={label} error={error} hint={hint} id={id ?? auto} control={(aria) => <textarea ref={ref} {...aria} {...rest} />} />;
 });
 
 export const Select = forwardRef<HTMLSelectElement, FieldProps & SelectHTMLAttributes<HTMLSelectElement> & { options: readonly (string | { value: string; label: string })[]; placeholder?: string }>(
   function Select({ label, error, hint, id, options, placeholder, ...rest }, ref) {
     const auto = useId();
-    const fid = id ?? auto;
     return (
-      <div className="field">
-        <label htmlFor={fid}>{label}</label>
-        {hint && <span className="hint" id={`${fid}-hint`}>{hint}</span>}
-        <select id={fid} ref={ref} aria-invalid={error ? true : undefined} aria-describedby={describedBy(fid, hint, error)} {...rest}>
-          {placeholder !== undefined && <option value="">{placeholder}</option>}
-          {options.map((o) => {
-            const { value, label: text } = typeof o === 'string' ? { value: o, label: humanise(o) } : o;
-            return (
-              <option key={value} value={value}>
-                {text}
-              </option>
-            );
-          })}
-        </select>
-        {error && <span className="field-error" id={`${fid}-error`} role="alert">{error}</span>}
-      </div>
+      <FieldFrame
+        label={label}
+        error={error}
+        hint={hint}
+        id={id ?? auto}
+        control={(aria) => (
+          <select ref={ref} {...aria} {...rest}>
+            {placeholder !== undefined && <option value="">{placeholder}</option>}
+            {options.map((o) => {
+              const { value, label: text } = typeof o === 'string' ? { value: o, label: humanise(o) } : o;
+              return (
+                <option key={value} value={value}>
+                  {text}
+                </option>
+              );
+            })}
+          </select>
+        )}
+      />
     );
   },
 );
@@ -107,6 +99,48 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
 
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
+}
+
+/** An error already in plain words, announced. */
+export function AlertText({ text }: { text: string | null | undefined }) {
+  if (!text) return null;
+  return (
+    <div className="alert error" role="alert">
+      <p>{text}</p>
+    </div>
+  );
+}
+
+/** A form's error (if any) and its submit button, which says what it is doing while busy. */
+export function FormFooter({ error, busy, label, busyLabel }: { error: string | null | undefined; busy: boolean; label: string; busyLabel: string }) {
+  return (
+    <>
+      <AlertText text={error} />
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {busy ? busyLabel : label}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** "Are you sure?" for a destructive action: what will happen, the error if it failed, confirm and cancel. */
+export function ConfirmDialog(props: { open: boolean; title: string; children: ReactNode; error: unknown; busy: boolean; confirmLabel: string; busyLabel: string; onConfirm: () => void; onClose: () => void }) {
+  return (
+    <Dialog open={props.open} title={props.title} onClose={props.onClose}>
+      {props.children}
+      <ErrorMessage error={props.error} />
+      <div className="actions">
+        <button type="button" className="danger" onClick={props.onConfirm} disabled={props.busy}>
+          {props.busy ? props.busyLabel : props.confirmLabel}
+        </button>
+        <button type="button" onClick={props.onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
 }
 
 /** A modal dialog (native <dialog>: focus trapped, Escape closes). */

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { request } from '../../api/client';
 import type { HandlingCode, IntelligenceAssessment, SourceEvaluation } from '../../gql/graphql';
-import { Select, formatTime } from '../../ui/ui';
+import { FormFooter, Select, formatTime } from '../../ui/ui';
 import { GRADE } from './operations';
 import type { Act, ReportData } from './types';
 
@@ -56,16 +56,7 @@ export function GradingForm({ report, canAct, act }: { report: ReportData; canAc
             <Select label="Intelligence assessment" options={INTELLIGENCE} {...form.register('intelligence')} />
             <Select label="Handling code" options={HANDLING} {...form.register('handling')} />
           </div>
-          {error && (
-            <div className="alert error" role="alert">
-              <p>{error}</p>
-            </div>
-          )}
-          <div className="actions">
-            <button type="submit" disabled={form.formState.isSubmitting}>
-              {form.formState.isSubmitting ? 'Saving…' : 'Save grading'}
-            </button>
-          </div>
+          <FormFooter error={error} busy={form.formState.isSubmitting} label="Save grading" busyLabel="Saving…" />
         </form>
       )}
     </section>

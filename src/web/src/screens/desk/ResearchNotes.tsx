@@ -5,7 +5,7 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { LIMITS } from '../../../../reports/limits';
 import { request } from '../../api/client';
-import { TextArea } from '../../ui/ui';
+import { FormFooter, TextArea } from '../../ui/ui';
 import { ADD_NOTE } from './operations';
 import type { Act, ReportData } from './types';
 
@@ -36,16 +36,7 @@ export function ResearchNotes({ report, canAct, act }: { report: ReportData; can
       {canAct && (
         <form onSubmit={submit} noValidate>
           <TextArea label="New note" hint="Stored encrypted; every reader of the report sees it." rows={4} maxLength={LIMITS.note} error={form.formState.errors.text?.message} {...form.register('text')} />
-          {error && (
-            <div className="alert error" role="alert">
-              <p>{error}</p>
-            </div>
-          )}
-          <div className="actions">
-            <button type="submit" disabled={form.formState.isSubmitting}>
-              {form.formState.isSubmitting ? 'Adding…' : 'Add note'}
-            </button>
-          </div>
+          <FormFooter error={error} busy={form.formState.isSubmitting} label="Add note" busyLabel="Adding…" />
         </form>
       )}
     </section>

@@ -5,7 +5,7 @@ import { request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { AdminPartnersQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
-import { Dialog, ErrorMessage, formatTime } from '../../ui/ui';
+import { ConfirmDialog, ErrorMessage, formatTime } from '../../ui/ui';
 
 const REVOKE_PARTNER = graphql(`
   mutation AdminRevokePartner($name: String!) {
@@ -59,25 +59,21 @@ export function PartnersTable({ partners, onMessage }: { partners: Partner[]; on
           </tbody>
         </table>
       </div>
-      <Dialog
+      <ConfirmDialog
         open={revoking !== null}
         title={`Revoke the key of ${revoking?.name ?? ''}?`}
+        error={revoke.error}
+        busy={revoke.isPending}
+        confirmLabel="Revoke key"
+        busyLabel="Revoking…"
+        onConfirm={() => revoking && revoke.mutate(revoking.name)}
         onClose={() => {
           setRevoking(null);
           revoke.reset();
         }}
       >
         <p>Their API key stops working at once; they cannot send referrals or ask about them until you create a new partner for them.</p>
-        <ErrorMessage error={revoke.error} />
-        <div className="actions">
-          <button type="button" className="danger" onClick={() => revoking && revoke.mutate(revoking.name)} disabled={revoke.isPending}>
-            {revoke.isPending ? 'Revoking…' : 'Revoke key'}
-          </button>
-          <button type="button" onClick={() => setRevoking(null)}>
-            Cancel
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </>
   );
 }

@@ -5,7 +5,7 @@ import { request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { AdminUsersQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
-import { Dialog, ErrorMessage, humanise } from '../../ui/ui';
+import { ConfirmDialog, ErrorMessage, humanise } from '../../ui/ui';
 
 const DISABLE_USER = graphql(`
   mutation AdminDisableUser($username: String!) {
@@ -77,25 +77,21 @@ export function UsersTable({ users, onMessage }: { users: User[]; onMessage(mess
           </tbody>
         </table>
       </div>
-      <Dialog
+      <ConfirmDialog
         open={disabling !== null}
         title={`Disable ${disabling?.username ?? ''}?`}
+        error={disable.error}
+        busy={disable.isPending}
+        confirmLabel="Disable user"
+        busyLabel="Disabling…"
+        onConfirm={() => disabling && disable.mutate(disabling.username)}
         onClose={() => {
           setDisabling(null);
           disable.reset();
         }}
       >
         <p>They are signed out at once and can no longer sign in.</p>
-        <ErrorMessage error={disable.error} />
-        <div className="actions">
-          <button type="button" className="danger" onClick={() => disabling && disable.mutate(disabling.username)} disabled={disable.isPending}>
-            {disable.isPending ? 'Disabling…' : 'Disable user'}
-          </button>
-          <button type="button" onClick={() => setDisabling(null)}>
-            Cancel
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </>
   );
 }
