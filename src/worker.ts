@@ -9,7 +9,7 @@ import type { Deps } from './deps.js';
 import { observeTriageQueues } from './metrics/queue.js';
 import { recoverPendingAudit } from './reports/audit-recovery.js';
 import { createLinker } from './triage/linking.js';
-import { createTriageProcessor } from './triage/processor.js';
+import { createTriageProcessor, escalatePayload, markFailedPayload, parseJobPayload, routePayload } from './triage/processor.js';
 
 /** How long a job whose failure could not be recorded waits before it is tried again. */
 const RETRY_AFTER_UNRECORDED_FAILURE_MS = 5_000;
@@ -18,23 +18,32 @@ export interface Worker {
   close(): Promise<void>;
 }
 
-export async function startWorker(deps: Deps, opts: { concurrency?: number } = {}): Promise<Worker> {
-  const { config, log } = deps;
-  const q = deps.triageQueues;
-  const processor = createTriageProcessor({
+/** The triage processor on the app's services: what the worker runs (tests drive the same one by hand). */
+export function triageProcessorOf(deps: Deps) {
+  return createTriageProcessor({
     reports: deps.reports,
-    linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit, limits: config.triage.linking }),
+    linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit, limits: deps.config.triage.linking }),
     rules: deps.rules,
     threatLevel: deps.services.threatLevel,
     writer: deps.writer,
     events: deps.events,
-    queues: q,
-    slaSeconds: config.triage.slaSeconds,
-    log: log.child({ component: 'triage' }),
+    queues: deps.triageQueues,
+    slaSeconds: deps.config.triage.slaSeconds,
+    log: deps.log.child({ component: 'triage' }),
   });
+}
+
+export async function startWorker(deps: Deps, opts: { concurrency?: number } = {}): Promise<Worker> {
+  const { config, log } = deps;
+  const q = deps.triageQueues;
+  const processor = triageProcessorOf(deps);
   const concurrency = opts.concurrency ?? 4;
-  void q.triage.process(concurrency, async (job) => processor.route(job.data.reportId));
-  void q.sla.process(concurrency, async (job) => processor.escalate(job.data.reportId, job.data.dueBy));
+  // Each job's payload is parsed with its task's schema first: a malformed one fails at once, without retries.
+  void q.triage.process(concurrency, async (job) => processor.route(parseJobPayload(routePayload, job).reportId));
+  void q.sla.process(concurrency, async (job) => {
+    const { reportId, dueBy } = parseJobPayload(escalatePayload, job);
+    return processor.escalate(reportId, dueBy);
+  });
   void q.maintenance.process('retention-review', 1, async () => (await deps.services.retention.review(config.triage.retentionDays)).reports.length);
   // One repeatable job for all workers (bull de-duplicates it by its repeat key).
   await q.maintenance
@@ -46,10 +55,13 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.name }, 'triage job failed');
     if (!final) return;
+    const payload = markFailedPayload.safeParse(job.data);
+    if (!payload.success) return; // a malformed job names no report to mark (its error says why it failed)
+    const { reportId } = payload.data;
     // If even the failure cannot be recorded (the database is down), try the job again later
     // rather than leave a pending report to the next reconciliation.
-    processor.markFailed(job.data.reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(async () => {
-      if (!(await q.enqueueTriage(job.data.reportId, { delayMs: RETRY_AFTER_UNRECORDED_FAILURE_MS }))) log.warn({ jobId: job.id }, 'triage failure not recorded; reconciliation will retry');
+    processor.markFailed(reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(async () => {
+      if (!(await q.enqueueTriage(reportId, { delayMs: RETRY_AFTER_UNRECORDED_FAILURE_MS }))) log.warn({ jobId: job.id }, 'triage failure not recorded; reconciliation will retry');
     });
   });
 

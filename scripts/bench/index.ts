@@ -15,6 +15,11 @@
  *    for triage (backlog.ts);
  * 6. the desk queue and claims with 10k then 100k reports (2k/10k in quick).
  *
+ * Every intake phase also counts the store round trips per report: each
+ * child counts the MongoDB commands it sends (store-counts.ts), read at the
+ * phase's start and end (round-trips.ts); printed in full for one connection
+ * and the paced phase, as totals for the others.
+ *
  * Starts its own FerretDB and Redis (the tests' launcher, throwaway
  * directory, free ports, 127.0.0.1 only) and the service as deployed: API
  * and worker as separate child processes. Prints a table, then the JSON
@@ -43,6 +48,7 @@ import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from
 import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
 import { LINK_EVERY } from './payloads.js';
 import { readProfile, summariseProfile, type ProfileSummary } from './profile.js';
+import { countRoundTrips, roundTripLines, type RoundTrips } from './round-trips.js';
 import { BENCH_PASSWORD, createUser, findPid, signIn, sleep, startProcess, withCpu, type Child, type CpuShares } from './support.js';
 
 const args = process.argv.slice(2);
@@ -62,8 +68,9 @@ const DB_NAME = 'hotline_bench';
 const QUEUE_PREFIX = 'bench';
 const BASELINE_DB_NAME = 'hotline_bench_baseline';
 
-type IntakeRow = IntakeResult & { reportsBefore: number; cores: CpuShares; baseline: BaselineResult & { cores: CpuShares }; ratio: number };
-type PacedRow = IntakeResult & { rate: number; late: number; reportsBefore: number; cores: CpuShares };
+/** Each intake phase carries its store round trips per report (round-trips.ts). */
+type IntakeRow = IntakeResult & { reportsBefore: number; cores: CpuShares; baseline: BaselineResult & { cores: CpuShares }; ratio: number; roundTrips: RoundTrips };
+type PacedRow = IntakeResult & { rate: number; late: number; reportsBefore: number; cores: CpuShares; roundTrips: RoundTrips };
 type DeskRow = DeskResult & { cores: CpuShares };
 type BacklogRow = BacklogResult & { reportsBefore: number; cores: CpuShares };
 
@@ -75,7 +82,7 @@ interface Summary {
   plan: typeof PLAN & { linkEvery: number };
   intake: IntakeRow[];
   /** 16 connections, every call naming one postcode: linking's cost must not grow with a term's frequency. */
-  hotTerm: IntakeResult & { reportsBefore: number; cores: CpuShares };
+  hotTerm: IntakeResult & { reportsBefore: number; cores: CpuShares; roundTrips: RoundTrips };
   triageAt100: PacedRow;
   /** An imminent-threat call recorded as triage resumes with hundreds of ordinary calls queued. */
   imminentUnderBacklog: BacklogRow;
@@ -199,13 +206,19 @@ async function main(): Promise<number> {
     };
     // Its reports are triaged before the intake phase measures triage latency.
     await catchUp();
+    /** Runs an intake phase between two readings of the children's store commands. */
+    const queuedNow = async () => {
+      const c = await triageQueue.getJobCounts();
+      return c.waiting + c.active + c.delayed + ((c as { paused?: number }).paused ?? 0);
+    };
+    const counted = <T extends IntakeResult>(run: () => Promise<T>) => countRoundTrips({ api, worker }, queuedNow, run);
 
     const target = { url, token: handlerToken, db, handlerId, triageQueue, api, settleTimeoutMs: PLAN.settleTimeoutMs, drainTimeoutMs: PLAN.drainTimeoutMs };
     let reportsInStore = 'recorded' in consoleResult ? consoleResult.recorded : 0;
     const intake: IntakeRow[] = [];
     for (const connections of PLAN.concurrency) {
       log(`intake: ${connections} connection(s) for ${PLAN.seconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
-      const r = await withCpu(pids, () => runIntake({ ...target, connections, seconds: PLAN.seconds }));
+      const r = await withCpu(pids, () => counted(() => runIntake({ ...target, connections, seconds: PLAN.seconds })));
       log(`baseline: ${connections} loop(s) for ${PLAN.seconds} s (triage paused)`);
       const b = await paused(() => withCpu(pids, () => runBaseline({ db: baselineDb, queue: baselineQueue, concurrency: connections, seconds: PLAN.seconds })));
       intake.push({ ...r.result, reportsBefore: reportsInStore, cores: r.cores, baseline: { ...b.result, cores: b.cores }, ratio: Math.round((r.result.rps / b.result.rps) * 1000) / 1000 });
@@ -213,11 +226,11 @@ async function main(): Promise<number> {
     }
     log(`hot term: 16 connections for ${PLAN.seconds} s, every call naming one postcode, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
     await catchUp();
-    const hot = await withCpu(pids, () => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, postcode: 'N1C 4QP' }));
+    const hot = await withCpu(pids, () => counted(() => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, postcode: 'N1C 4QP' })));
     const hotTerm = { ...hot.result, reportsBefore: reportsInStore, cores: hot.cores };
     reportsInStore += hot.result.triage.reports;
     log(`triage at a steady ${PLAN.pacedRate} intakes/s for ${PLAN.pacedSeconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
-    const paced = await withCpu(pids, () => runPaced({ ...target, rate: PLAN.pacedRate, seconds: PLAN.pacedSeconds, maxInFlight: PLAN.pacedMaxInFlight }));
+    const paced = await withCpu(pids, () => counted(() => runPaced({ ...target, rate: PLAN.pacedRate, seconds: PLAN.pacedSeconds, maxInFlight: PLAN.pacedMaxInFlight })));
     const triageAt100: PacedRow = { ...paced.result, reportsBefore: reportsInStore, cores: paced.cores };
     reportsInStore += paced.result.triage.reports;
 
@@ -413,6 +426,13 @@ function printTables(s: Summary) {
   );
   out.push(
     `  paced run: ${p.ok} intakes in ${p.seconds} s (${p.rps}/s, ${p.late} sent late), intake p50 ${p.latency.p50} ms p99 ${p.latency.p99} ms, ${p.reportsBefore} reports before; CPU cores ${cores(p.cores)}`,
+  );
+  out.push(
+    ...roundTripLines([
+      ...s.intake.map((r) => ({ label: `${r.concurrency} conn`, roundTrips: r.roundTrips, detailed: r.concurrency === 1 })),
+      { label: '16 hot postcode', roundTrips: s.hotTerm.roundTrips, detailed: false },
+      { label: `${p.rate}/s paced`, roundTrips: p.roundTrips, detailed: true },
+    ]),
   );
 
   out.push('', 'Desk queue as an SO12 investigator, sequential; ms (p50 p99 n)');

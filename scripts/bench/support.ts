@@ -5,10 +5,13 @@ import { pino } from 'pino';
 import type { Desk, Role } from '../../src/auth/types.js';
 import { loadConfig, PROJECT_ROOT } from '../../src/config.js';
 import { createDeps } from '../../src/deps.js';
+import { STORE_COUNTS_REPLY, STORE_COUNTS_REQUEST, type StoreCounts, type StoreCountsReply } from './store-counts.js';
 
 export const BENCH_PASSWORD = 'benchmark password 2026';
 const START_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 20_000;
+/** A busy child still turns its event loop within this; past it the figures are left out, not waited for. */
+const COUNTS_TIMEOUT_MS = 10_000;
 
 export interface Child {
   name: string;
@@ -17,6 +20,8 @@ export interface Child {
   output(): string;
   /** POST /graphql requests it has answered so far (from its request log lines). */
   answered(): number;
+  /** The store commands it has sent so far, by command and collection (store-counts.ts); null if not counted. */
+  storeCounts(): Promise<StoreCounts | null>;
   stop(): Promise<void>;
 }
 
@@ -30,15 +35,20 @@ export interface ChildOptions {
   traceFile?: string;
 }
 
-/** Starts `src/main.ts --process=<kind>` as deployed, and waits until it serves (api) or has started (worker). */
+/**
+ * Starts `src/main.ts --process=<kind>` as deployed, and waits until it serves (api) or has started (worker).
+ * Always with store-counts.ts preloaded and an IPC channel to ask it, so every run can print round trips per report.
+ */
 export async function startProcess(kind: 'api' | 'worker', opts: ChildOptions): Promise<Child> {
   const profile = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=${kind}.${Date.now()}.cpuprofile`] : [];
   const trace = opts.traceFile ? ['--import', './scripts/bench/trace-store.ts'] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...trace, 'src/main.ts', `--process=${kind}`], {
+  const counts = ['--import', './scripts/bench/store-counts.ts'];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...counts, ...trace, 'src/main.ts', `--process=${kind}`], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...opts.env, ...(opts.traceFile ? { BENCH_TRACE_FILE: opts.traceFile } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  const askCounts = countsRequester(child);
   let out = '';
   let partial = '';
   let answered = 0;
@@ -56,6 +66,7 @@ export async function startProcess(kind: 'api' | 'worker', opts: ChildOptions): 
     process: child,
     output: () => out,
     answered: () => answered,
+    storeCounts: askCounts,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -81,6 +92,30 @@ export async function startProcess(kind: 'api' | 'worker', opts: ChildOptions): 
     await handle.stop();
     throw err;
   }
+}
+
+/** Asks the child's store-counts.ts for its totals over IPC; resolves null when it cannot answer in time. */
+function countsRequester(child: ChildProcess): () => Promise<StoreCounts | null> {
+  const waiting = new Map<number, (counts: StoreCounts | null) => void>();
+  let nextId = 0;
+  // Other messages (tsx may announce the files it loads) are not ours.
+  child.on('message', (m: Partial<StoreCountsReply>) => {
+    if (m?.type !== STORE_COUNTS_REPLY || typeof m.id !== 'number') return;
+    waiting.get(m.id)?.(m.counts ?? null);
+  });
+  return () =>
+    new Promise((resolve) => {
+      if (!child.connected) return resolve(null);
+      const id = ++nextId;
+      const done = (counts: StoreCounts | null) => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve(counts);
+      };
+      const timer = setTimeout(() => done(null), COUNTS_TIMEOUT_MS);
+      waiting.set(id, done);
+      child.send({ type: STORE_COUNTS_REQUEST, id }, (err) => err && done(null));
+    });
 }
 
 /** Creates a staff user through the real auth service (as the admin CLI does); returns its id. */

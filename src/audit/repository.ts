@@ -135,7 +135,8 @@ export function createAuditRepository(db: Db) {
       if (filter.actorId !== undefined) f['actor.id'] = filter.actorId;
       if (filter.targetId !== undefined) f['target.id'] = filter.targetId;
       if (filter.targetType !== undefined) f['target.type'] = filter.targetType;
-      if (filter.action !== undefined) f.action = filter.action;
+      // Auditors filter by any text; only known actions can match.
+      if (filter.action !== undefined) f.action = filter.action as StoredEntry['action'];
       if (filter.from || filter.to) f.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
       if (after !== undefined) f.seq = { $lt: after };
       const docs = await audit

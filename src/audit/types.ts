@@ -17,9 +17,40 @@ export interface AuditTarget {
   id?: string;
 }
 
+/** Every action the system records (docs/audit.md lists them; a test keeps the two in step). */
+export const AUDIT_ACTIONS = [
+  'auth.login',
+  'auth.logout',
+  'admin.user_create',
+  'admin.user_disable',
+  'admin.sessions_revoke',
+  'admin.partner_create',
+  'admin.partner_revoke',
+  'keys.rotate',
+  'retention.review',
+  'threat_level.set',
+  'report.create',
+  'report.triage',
+  'report.escalate',
+  'report.read',
+  'report.reveal_caller',
+  'report.verify_history',
+  'report.claim',
+  'report.release',
+  'report.transition',
+  'report.add_note',
+  'report.grade',
+  'report.refer',
+  'report.reassign',
+  'report.reopen',
+  'report.retry_triage',
+  'report.erase',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 export interface AuditEventInput {
-  /** Dotted verb, e.g. "auth.login", "report.read", "report.reveal_caller". */
-  action: string;
+  /** Dotted verb: one of AUDIT_ACTIONS. */
+  action: AuditAction;
   actor: Actor;
   target?: AuditTarget;
   outcome?: 'success' | 'failure';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TEST_ACTION } from '../support/audit-test-action.js';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -26,7 +27,7 @@ describe('audit chain under concurrent writers', () => {
     const LOCAL = 40;
     const started = Date.now();
     const children = Array.from({ length: PROCS }, (_, i) => runScript('tests/support/audit-append-child.ts', [inject('mongoUri'), dbName, String(EACH), `writer-${i}`], {}, undefined, 120_000));
-    const local = Promise.all(Array.from({ length: LOCAL }, (_, i) => audit.record({ action: 'test.append', actor: { type: 'system', id: 'in-test' }, details: { i } })));
+    const local = Promise.all(Array.from({ length: LOCAL }, (_, i) => audit.record({ action: TEST_ACTION, actor: { type: 'system', id: 'in-test' }, details: { i } })));
     const results = await Promise.all(children);
     await local;
     for (const r of results) expect(r.stdout, r.stderr).toContain('done');
@@ -44,7 +45,7 @@ describe('audit chain under concurrent writers', () => {
   it('detects a removed entry, a reordering and a removed tail', async () => {
     const db = client.db(`${dbName}_t`);
     const audit = createAuditLog({ db });
-    for (let i = 0; i < 6; i++) await audit.record({ action: 'test.append', actor: { type: 'system', id: 'x' }, details: { i } });
+    for (let i = 0; i < 6; i++) await audit.record({ action: TEST_ACTION, actor: { type: 'system', id: 'x' }, details: { i } });
     expect((await audit.verify()).valid).toBe(true);
     const col = db.collection<{ _id: number; seq: number; details: unknown }>('audit');
     const four = await col.findOne({ _id: 4 });
@@ -69,8 +70,8 @@ describe('audit chain under concurrent writers', () => {
     const e = await audit.record({ action: 'report.create', actor: { type: 'partner', id: 'p1' } });
     expect(e.at.getUTCSeconds()).toBe(0);
     expect(e.at.getUTCMilliseconds()).toBe(0);
-    await expect(audit.record({ action: 'x', actor: { type: 'system' }, details: { narrative: 'secret' } })).rejects.toThrow(/sensitive/);
-    await expect(audit.record({ action: 'x', actor: { type: 'system' }, details: { nested: { password: 'p' } } })).rejects.toThrow(/sensitive/);
+    await expect(audit.record({ action: TEST_ACTION, actor: { type: 'system' }, details: { narrative: 'secret' } })).rejects.toThrow(/sensitive/);
+    await expect(audit.record({ action: TEST_ACTION, actor: { type: 'system' }, details: { nested: { password: 'p' } } })).rejects.toThrow(/sensitive/);
     await db.dropDatabase();
   });
 });

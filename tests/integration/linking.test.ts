@@ -6,9 +6,8 @@
  * edge twice. The processor is driven by hand (no worker) so that the order
  * in which reports are filed is the test's.
  */
+import { triageProcessorOf } from '../../src/worker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLinker } from '../../src/triage/linking.js';
-import { createTriageProcessor } from '../../src/triage/processor.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { findReport, Q, recordCall } from '../support/desk.js';
@@ -25,17 +24,7 @@ afterAll(() => app?.close());
 const db = () => app.deps.database.db;
 
 function processor() {
-  return createTriageProcessor({
-    reports: app.deps.reports,
-    writer: app.deps.writer,
-    linker: createLinker({ reports: app.deps.reports, crypto: app.deps.crypto, audit: app.deps.services.audit, limits: app.deps.config.triage.linking }),
-    threatLevel: app.deps.services.threatLevel,
-    rules: app.deps.rules,
-    events: app.deps.events,
-    queues: app.deps.triageQueues,
-    slaSeconds: app.deps.config.triage.slaSeconds,
-    log: app.deps.log,
-  });
+  return triageProcessorOf(app.deps);
 }
 
 /** A call whose only linkable value is `only` (nothing else indexed). */

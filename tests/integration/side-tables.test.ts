@@ -3,10 +3,9 @@
  * paths off full scans of `reports`: they follow every change, and what a
  * crash can leave stale is repaired, never lost.
  */
+import { triageProcessorOf } from '../../src/worker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeskQueues, queueCollectionName, summaryOf } from '../../src/reports/desk-queue.js';
-import { createLinker } from '../../src/triage/linking.js';
-import { createTriageProcessor } from '../../src/triage/processor.js';
 import type { ReportDoc } from '../../src/reports/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
@@ -31,17 +30,7 @@ const outboxEntry = (id: string) => db().collection('triage_outbox').findOne({ _
 
 /** A triage processor on the app's services, driven by hand (no worker runs here). */
 function processor() {
-  return createTriageProcessor({
-    reports: app.deps.reports,
-    writer: app.deps.writer,
-    linker: createLinker({ reports: app.deps.reports, crypto: app.deps.crypto, audit: app.deps.services.audit }),
-    threatLevel: app.deps.services.threatLevel,
-    rules: app.deps.rules,
-    events: app.deps.events,
-    queues: app.deps.triageQueues,
-    slaSeconds: app.deps.config.triage.slaSeconds,
-    log: app.deps.log,
-  });
+  return triageProcessorOf(app.deps);
 }
 
 describe('side tables', () => {

@@ -6,13 +6,12 @@
  * report in the row's target status; any other must fail with a coded error
  * (or, for the worker, do nothing) and change nothing.
  */
+import { triageProcessorOf } from '../../src/worker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, StaffPrincipal } from '../../src/auth/types.js';
 import { AppError } from '../../src/errors.js';
 import { allows, targetOf, TRANSITIONS, type Transition } from '../../src/reports/state-machine.js';
 import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../../src/reports/types.js';
-import { createLinker } from '../../src/triage/linking.js';
-import { createTriageProcessor } from '../../src/triage/processor.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { principalOf } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
@@ -60,17 +59,7 @@ async function reportIn(status: ReportStatus, i: number): Promise<ReportDoc> {
 }
 
 function processor() {
-  return createTriageProcessor({
-    reports: app.deps.reports,
-    writer: app.deps.writer,
-    linker: createLinker({ reports: app.deps.reports, crypto: app.deps.crypto, audit: app.deps.services.audit }),
-    threatLevel: app.deps.services.threatLevel,
-    rules: app.deps.rules,
-    events: app.deps.events,
-    queues: app.deps.triageQueues,
-    slaSeconds: app.deps.config.triage.slaSeconds,
-    log: app.deps.log,
-  });
+  return triageProcessorOf(app.deps);
 }
 
 /** Runs `transition` on `doc` the way the system does; resolves true when it says it did it. */

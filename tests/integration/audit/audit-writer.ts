@@ -5,6 +5,7 @@
  * that all writers start together, appends its entries (half one at a time,
  * half all at once through the group commit), then prints one JSON line.
  */
+import { TEST_ACTION } from '../../support/audit-test-action.js';
 import { createInterface } from 'node:readline';
 import { createAuditLog } from '../../../src/audit/service.js';
 import { connectDatabase } from '../../../src/db/client.js';
@@ -22,7 +23,7 @@ for await (const line of lines) if (line.trim() === 'go') break;
 lines.close();
 
 const started = Date.now();
-const event = (i: number) => audit.record({ action: 'test.append', actor: { type: 'system', id: name }, details: { i } });
+const event = (i: number) => audit.record({ action: TEST_ACTION, actor: { type: 'system', id: name }, details: { i } });
 const half = Math.floor(count / 2);
 for (let i = 0; i < half; i++) await event(i);
 await Promise.all(Array.from({ length: count - half }, (_, k) => event(half + k)));

@@ -3,6 +3,7 @@
  * and verify, tampering with the plain driver, queries, partner times and
  * the details rules.
  */
+import { TEST_ACTION } from '../../support/audit-test-action.js';
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -250,7 +251,7 @@ describe('rules', () => {
     const { entries } = await recordMany({ db }, 3);
     // What a writer killed after insertOne leaves: entry 4 stored, tip still at 3.
     const last = entries.at(-1)!;
-    const orphan: AuditEntry = { seq: 4, at: new Date(), actor: { type: 'system', id: 'killed' }, action: 'test.append', target: null, outcome: 'success', details: {}, prevHash: last.hash, hash: '' };
+    const orphan: AuditEntry = { seq: 4, at: new Date(), actor: { type: 'system', id: 'killed' }, action: TEST_ACTION, target: null, outcome: 'success', details: {}, prevHash: last.hash, hash: '' };
     orphan.hash = chainHash(orphan.prevHash, entryBody(orphan));
     await auditOf(db).insertOne({ _id: 4, ...orphan });
 

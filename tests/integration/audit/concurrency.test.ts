@@ -3,6 +3,7 @@
  * transactions: afterwards there must be exactly one entry per seq 1..N, no
  * duplicates, no gaps, every writer's entries present, and a valid chain.
  */
+import { TEST_ACTION } from '../../support/audit-test-action.js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -67,9 +68,9 @@ describe('audit chain under concurrent writers', () => {
     for (const w of writers) w.child.stdin.end('go\n');
     // In this process: one caller at a time and a burst at once, racing the children.
     const local = (async () => {
-      for (let i = 0; i < LOCAL / 2; i++) await audit.record({ action: 'test.append', actor: { type: 'system', id: 'in-test' }, details: { i } });
+      for (let i = 0; i < LOCAL / 2; i++) await audit.record({ action: TEST_ACTION, actor: { type: 'system', id: 'in-test' }, details: { i } });
     })();
-    const burst = Promise.all(Array.from({ length: LOCAL / 2 }, (_, i) => audit.record({ action: 'test.append', actor: { type: 'system', id: 'in-test' }, details: { i: 100 + i } })));
+    const burst = Promise.all(Array.from({ length: LOCAL / 2 }, (_, i) => audit.record({ action: TEST_ACTION, actor: { type: 'system', id: 'in-test' }, details: { i: 100 + i } })));
     const results = await Promise.all(writers.map((w) => w.result));
     await Promise.all([local, burst]);
     const elapsed = Date.now() - started;

@@ -1,4 +1,5 @@
 import { Binary } from 'mongodb';
+import type { AuditAction } from '../../../src/audit/types.js';
 import { describe, expect, it } from 'vitest';
 import { AuditRejectedError, isSensitiveKey, sanitizeActor, sanitizeDetails, sanitizeEvent } from '../../../src/audit/details.js';
 
@@ -65,7 +66,7 @@ describe('audit details', () => {
     expect(sanitizeEvent({ action: 'report.reveal_caller', actor: { type: 'system' } })).toEqual({
       action: 'report.reveal_caller', actor: { type: 'system' }, target: null, outcome: 'success', details: {},
     });
-    expect(() => sanitizeEvent({ action: 'Report Read', actor: { type: 'system' } })).toThrow(/dotted/);
-    expect(() => sanitizeEvent({ action: 'a.b', actor: { type: 'system' }, outcome: 'maybe' as 'success' })).toThrow(/outcome/);
+    expect(() => sanitizeEvent({ action: 'Report Read' as AuditAction, actor: { type: 'system' } })).toThrow(/dotted/);
+    expect(() => sanitizeEvent({ action: 'a.b' as AuditAction, actor: { type: 'system' }, outcome: 'maybe' as 'success' })).toThrow(/outcome/);
   });
 });

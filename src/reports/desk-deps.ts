@@ -1,0 +1,40 @@
+/**
+ * What desk work is built on (the services createDeskService receives), and
+ * the one way it reads a report by an id a client sent.
+ */
+import type { AuditLog } from '../audit/types.js';
+import type { UserDoc } from '../auth/types.js';
+import type { Crypto } from '../crypto/index.js';
+import { notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { DeskEvents } from '../triage/events.js';
+import type { ReportRepository } from './repository.js';
+import type { ReportDoc } from './types.js';
+import type { ReportWriter } from './writer.js';
+
+export interface DeskServiceDeps {
+  reports: ReportRepository;
+  /** Every change goes through it, with its audit event in the same write. */
+  writer: ReportWriter;
+  crypto: Crypto;
+  audit: AuditLog;
+  events: DeskEvents;
+  log: Logger;
+  /** Re-enqueues a report for triage (supervisor retry of TRIAGE_FAILED). */
+  enqueueTriage(reportId: string): Promise<boolean>;
+  /** Finds the user a supervisor reassigns a report to (the auth user repository). */
+  users: { findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null> };
+}
+
+/** Ids come from clients: anything that cannot be a report id is NOT_FOUND, like a missing report. */
+export function isReportId(id: unknown): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= 64;
+}
+
+/** The report as stored, or NOT_FOUND. */
+export async function loadReport(reports: ReportRepository, id: string): Promise<ReportDoc> {
+  if (!isReportId(id)) throw notFound('Report');
+  const doc = await reports.findById(id);
+  if (!doc) throw notFound('Report');
+  return doc;
+}

@@ -1,0 +1,117 @@
+/**
+ * Every desk read that decrypts or reveals, in one place: the report's
+ * content (`report`) and the caller's identity (`revealCaller`), each
+ * decrypted and audited together, and the log of reveals. Confidentiality
+ * over availability: the audit entry is written before anything is
+ * returned, and a failed audit write fails the read.
+ */
+import type { Principal } from '../auth/types.js';
+import { DEFAULT_CONTENT_GROUPS } from '../crypto/index.js';
+import { AppError } from '../errors.js';
+import * as access from './access.js';
+import { connectionOf, pageSize, seqCursor, type Connection } from './cursors.js';
+import { loadReport, type DeskServiceDeps } from './desk-deps.js';
+import { LIMITS } from './limits.js';
+import { linkViews, publicDoc, userActor } from './presenters.js';
+import type { ReportView } from './schema.js';
+import { reasonText } from './staff-text.js';
+
+export interface Caller {
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  mayRecontact: boolean | null;
+  preferredContactTimes: string | null;
+}
+
+export interface CallerReveal {
+  seq: number;
+  at: Date;
+  actorId: string | null;
+  actorName: string | null;
+  reportId: string | null;
+  reference: string | null;
+  reason: string | null;
+}
+
+/** The audited reads of the desk service. */
+export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' | 'audit'>) {
+  const { reports, crypto, audit } = deps;
+  return {
+    /** The report with its content decrypted except the caller's identity; audited before it is returned. */
+    async report(principal: Principal | null, id: string): Promise<ReportView> {
+      access.assertStaff(principal);
+      const doc = await loadReport(reports, id);
+      access.assertCanRead(principal, doc);
+      const links = await linkViews(reports, principal, doc);
+      const enc = doc.content;
+      const wrapped = doc.dataKey;
+      if (!enc || !wrapped) return { doc: publicDoc(doc), content: null, links }; // an erased tombstone
+      const fields = [...DEFAULT_CONTENT_GROUPS];
+      const content = crypto.cipher.withDataKey(doc._id, wrapped, (key) => crypto.codec.decryptContent(key, doc._id, enc, { fields }));
+      // Confidentiality over availability: no audit entry, no content.
+      await audit.record({
+        action: 'report.read',
+        actor: userActor(principal),
+        target: { type: 'report', id: doc._id },
+        outcome: 'success',
+        details: { reference: doc.reference, desk: doc.desk, status: doc.status, fields },
+      });
+      return { doc: publicDoc(doc), content, links };
+    },
+
+    /**
+     * The caller's identity, for an investigator of the report's desk or a
+     * supervisor, with a stated reason; audited before it is returned.
+     */
+    async revealCaller(principal: Principal | null, reportId: string, reason: string): Promise<Caller> {
+      access.assertStaff(principal);
+      const why = reasonText(reason, LIMITS.revealReasonMin);
+      const doc = await loadReport(reports, reportId);
+      access.assertCanRead(principal, doc);
+      const noIdentity = () => new AppError('NOT_FOUND', 'This report has no caller identity');
+      const enc = doc.content;
+      const wrapped = doc.dataKey;
+      if (doc.anonymous || !enc || !wrapped) throw noIdentity();
+      const { caller } = crypto.cipher.withDataKey(doc._id, wrapped, (key) => crypto.codec.decryptContent(key, doc._id, enc, { fields: ['caller'] }));
+      if (!caller) throw noIdentity();
+      await audit.record({
+        action: 'report.reveal_caller',
+        actor: userActor(principal),
+        target: { type: 'report', id: doc._id },
+        outcome: 'success',
+        details: { reference: doc.reference, desk: doc.desk, reason: why, fields: ['caller'] },
+      });
+      return {
+        name: caller.name ?? null,
+        phone: caller.phone ?? null,
+        email: caller.email ?? null,
+        address: caller.address ?? null,
+        mayRecontact: doc.callerMayRecontact,
+        preferredContactTimes: caller.preferredContactTimes ?? null,
+      };
+    },
+
+    /** Who revealed which caller and why, newest first (from the audit log). */
+    async callerReveals(principal: Principal | null, first?: number | null, after?: string | null): Promise<Connection<CallerReveal>> {
+      access.assertSupervisor(principal);
+      const size = pageSize(first);
+      const page = await audit.query({ action: 'report.reveal_caller' }, { first: size, after: seqCursor(after) });
+      const str = (v: unknown) => (typeof v === 'string' ? v : null);
+      const edges = page.entries.map((e) => ({
+        cursor: String(e.seq),
+        node: {
+          seq: e.seq,
+          at: e.at,
+          actorId: e.actor.id ?? null,
+          actorName: e.actor.name ?? null,
+          reportId: e.target?.id ?? null,
+          reference: str(e.details?.reference),
+          reason: str(e.details?.reason),
+        },
+      }));
+      return connectionOf(edges, page.hasNextPage);
+    },
+  };
+}

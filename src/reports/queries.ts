@@ -1,0 +1,77 @@
+/**
+ * Desk reads that decrypt nothing: the desk queue, the supervisor queue,
+ * the history check and the desk event stream. Reads that decrypt or reveal
+ * are in disclosure.ts.
+ */
+import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../auth/types.js';
+import { badInput, notFound } from '../errors.js';
+import * as access from './access.js';
+import { connectionOf, decodeQueueCursor, encodeQueueCursor, pageSize, queueCursorOf, type Connection } from './cursors.js';
+import { isReportId, type DeskServiceDeps } from './desk-deps.js';
+import { verifyHistory } from './history.js';
+import { queueRowLinks, summary, userActor } from './presenters.js';
+import type { ReportView } from './schema.js';
+
+/** A report still RECEIVED this long after it was stored is shown to supervisors. */
+export const TRIAGE_STUCK_AFTER_MS = 60_000;
+const SUPERVISOR_QUEUE_LIMIT = 200;
+
+/** The desk service's plain reads. */
+export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit' | 'events' | 'log'>) {
+  const { reports, audit, events, log } = deps;
+  return {
+    /** A desk's triaged, unclaimed reports, by priority then age; no content. */
+    async deskQueue(principal: Principal | null, desk: Desk, first?: number | null, after?: string | null): Promise<Connection<ReportView>> {
+      if (!DESKS.includes(desk)) throw badInput('Unknown desk', ['desk']);
+      access.assertCanViewDesk(principal, desk);
+      const size = pageSize(first);
+      const cursor = after === null || after === undefined ? null : decodeQueueCursor(after);
+      const page = await reports.deskQueue(desk, size, cursor);
+      const linksOf = await Promise.all(page.docs.map((doc) => reports.linksOf(doc))); // both directions, one lookup a row when none were filed
+      const edges = page.docs.map((doc, i) => ({
+        cursor: encodeQueueCursor(queueCursorOf(doc)),
+        node: { ...summary(doc), links: queueRowLinks(principal as StaffPrincipal, linksOf[i]!) },
+      }));
+      return connectionOf(edges, page.hasNextPage);
+    },
+
+    /** Checks the report's hash chain; reads no content, so auditors may call it too. */
+    async verifyReportHistory(principal: Principal | null, id: string) {
+      access.assertStaff(principal);
+      if (!isReportId(id)) throw notFound('Report');
+      const doc = await reports.findHistory(id);
+      if (!doc) throw notFound('Report');
+      access.assertCanVerify(principal, doc);
+      const history = Array.isArray(doc.history) ? doc.history : [];
+      // Every report is stored with its first entry; an empty chain was emptied.
+      const result = history.length ? verifyHistory(history) : { valid: false, length: 0, brokenAt: 1 };
+      try {
+        await audit.record({
+          action: 'report.verify_history',
+          actor: userActor(principal),
+          target: { type: 'report', id: doc._id },
+          outcome: result.valid ? 'success' : 'failure',
+          details: { reference: doc.reference, valid: result.valid, length: result.length, brokenAt: result.brokenAt },
+        });
+      } catch (err) {
+        log.error({ reportId: doc._id, errName: (err as Error)?.name }, 'audit write failed for a history verification');
+      }
+      if (!result.valid) log.warn({ reportId: doc._id, brokenAt: result.brokenAt }, 'report history does not verify');
+      return result;
+    },
+
+    /** Triage failures, escalated unclaimed reports, and reports waiting for triage for over a minute. */
+    async supervisorQueue(principal: Principal | null) {
+      access.assertSupervisor(principal);
+      const docs = await reports.supervisorQueue(new Date(Date.now() - TRIAGE_STUCK_AFTER_MS), SUPERVISOR_QUEUE_LIMIT);
+      return docs.map((d) => summary(d));
+    },
+
+    /** Desk change events for the SSE subscription: ids and kinds only. */
+    subscribe(principal: Principal | null, desk: Desk) {
+      if (!DESKS.includes(desk)) throw badInput('Unknown desk', ['desk']);
+      access.assertCanViewDesk(principal, desk);
+      return events.subscribe(desk);
+    },
+  };
+}

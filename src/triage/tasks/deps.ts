@@ -1,0 +1,35 @@
+/**
+ * What the triage tasks are built on, and how the worker names itself in
+ * history entries and audit events.
+ */
+import type { AuditEventInput } from '../../audit/types.js';
+import type { Priority as ConfigPriority } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { ReportRepository } from '../../reports/repository.js';
+import type { ReportWriter } from '../../reports/writer.js';
+import type { DeskEvents } from '../events.js';
+import type { createLinker } from '../linking.js';
+import type { TriageQueues } from '../queue.js';
+import type { RuleSet } from '../rules.js';
+import type { ThreatLevelStore } from '../threat-level.js';
+
+export interface TriageDeps {
+  reports: ReportRepository;
+  linker: ReturnType<typeof createLinker>;
+  rules: RuleSet;
+  threatLevel: ThreatLevelStore;
+  /** Changes with their audit events in the same write (reports/writer.ts). */
+  writer: ReportWriter;
+  events: DeskEvents;
+  queues: TriageQueues;
+  slaSeconds: Record<ConfigPriority, number>;
+  log: Logger;
+}
+
+/** The worker as the actor of its changes. */
+export const SYSTEM = { type: 'system' as const, id: 'triage-worker' };
+
+/** The audit event of a change the worker makes to a report. */
+export function systemEvent(action: AuditEventInput['action'], reportId: string, outcome: 'success' | 'failure', details: Record<string, unknown>): AuditEventInput {
+  return { action, actor: SYSTEM, target: { type: 'report', id: reportId }, outcome, details };
+}

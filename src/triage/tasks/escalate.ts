@@ -1,0 +1,46 @@
+/**
+ * SLA escalation (the sla queue's job): a report still unclaimed at its
+ * deadline gets a flag, a history entry and a raised priority. A job whose
+ * deadline is no longer the report's (re-triaged, claimed) does nothing.
+ */
+import { z } from 'zod';
+import { allows } from '../../reports/state-machine.js';
+import { raisePriority } from '../rules.js';
+import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
+import { reportIdField } from './job.js';
+import { retryOnLostRace } from './retry.js';
+
+/** The SLA job's payload (src/triage/queue.ts SlaJob); `dueBy` as Date#toISOString writes it. */
+export const escalatePayload = z.object({ reportId: reportIdField, dueBy: z.iso.datetime() });
+
+const ESCALATE_ATTEMPTS = 10;
+
+/** Builds `escalate(reportId, dueByIso)` on the triage dependencies. */
+export function createEscalate(deps: Pick<TriageDeps, 'reports' | 'writer' | 'events'>) {
+  const { reports, writer, events } = deps;
+  /** Escalates a report still unclaimed at its deadline; false when it no longer qualifies or kept changing. */
+  return async function escalate(reportId: string, dueByIso: string): Promise<boolean> {
+    return retryOnLostRace({
+      attempts: ESCALATE_ATTEMPTS,
+      read: () => reports.findById(reportId),
+      check: (doc) =>
+        !doc || !allows('escalate', doc.status) || doc.assignee || doc.escalated || !doc.triage || doc.triage.dueBy.toISOString() !== dueByIso ? false : undefined,
+      async apply(doc) {
+        const priority = raisePriority(doc.priority ?? 'P4', 1);
+        const updated = await writer.apply(
+          doc,
+          {
+            where: { status: doc.status, assignee: null, escalated: false },
+            set: { escalated: true, priority },
+            history: [{ at: new Date(), actor: SYSTEM, action: 'escalated', from: { priority: doc.priority, escalated: false }, to: { priority, escalated: true }, reason: `unclaimed past its deadline ${dueByIso}` }],
+          },
+          [systemEvent('report.escalate', reportId, 'success', { from: doc.priority, to: priority })],
+        );
+        if (!updated) return null;
+        events.publish(doc.desk!, reportId, 'escalated');
+        return true;
+      },
+      exhausted: () => false,
+    });
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Marking a report TRIAGE_FAILED after its triage job's last attempt, so a
+ * supervisor sees it; never dropped. Runs from the triage queue's `failed`
+ * event, on that job's payload.
+ */
+import { routePayload } from './route.js';
+import { allows, targetOf } from '../../reports/state-machine.js';
+import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
+import { retryOnLostRace } from './retry.js';
+
+/** The failed triage job's payload (the same as the route task's). */
+export const markFailedPayload = routePayload;
+
+const MARK_FAILED_ATTEMPTS = 10;
+
+/** Builds `markFailed(reportId, reason)` on the triage dependencies. */
+export function createMarkFailed(deps: Pick<TriageDeps, 'reports' | 'writer'>) {
+  const { reports, writer } = deps;
+  /** After the last retry: visible to supervisors as TRIAGE_FAILED; false when there is nothing (left) to mark. */
+  return async function markFailed(reportId: string, reason: string): Promise<boolean> {
+    return retryOnLostRace({
+      attempts: MARK_FAILED_ATTEMPTS,
+      read: () => reports.findById(reportId),
+      // A supervisor's retry of a TRIAGE_FAILED report that fails again lands here too: the
+      // outbox flag must come off, or the sweep would re-enqueue it for ever.
+      check: (doc) => (!doc || !allows('triageFailed', doc.status) || !doc.triagePending ? false : undefined),
+      async apply(doc) {
+        const updated = await writer.apply(
+          doc,
+          {
+            where: { status: doc.status, triagePending: true },
+            set: { status: targetOf('triageFailed', doc.status), triagePending: false },
+            history: [{ at: new Date(), actor: SYSTEM, action: 'triage_failed', from: { status: doc.status, triagePending: true }, to: { status: targetOf('triageFailed', doc.status), triagePending: false }, reason }],
+          },
+          [systemEvent('report.triage', reportId, 'failure', { reason })],
+        );
+        return updated ? true : null;
+      },
+      // Still pending and never marked (a version claim held by a writer that died): the worker tries the job again later.
+      exhausted() {
+        throw new Error(`report ${reportId}: triage failure could not be recorded`);
+      },
+    });
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Reconciliation (periodic, src/worker.ts): reports still pending triage
+ * that neither the queue nor the outbox holds (a process killed between
+ * storing a report and handing it over, a failed job whose failure could
+ * not be recorded). A scan of `reports` on FerretDB, so it runs rarely
+ * (OUTBOX_RECONCILE_MS); enqueueing a report already queued or routed is
+ * harmless. Periodic work has no job payload to validate.
+ */
+import type { TriageDeps } from './deps.js';
+
+const RECONCILE_BATCH = 1_000;
+
+/** Builds `reconcile(staleMs)`: enqueues unrouted reports older than `staleMs`; how many were taken. */
+export function createReconcile(deps: Pick<TriageDeps, 'reports' | 'queues' | 'log'>) {
+  const { reports, queues, log } = deps;
+  return async function reconcile(staleMs: number): Promise<number> {
+    const ids = await reports.findUnrouted(new Date(Date.now() - staleMs), RECONCILE_BATCH);
+    let enqueued = 0;
+    for (const id of ids) if (await queues.enqueueTriage(id)) enqueued++;
+    if (ids.length) log.info({ pending: ids.length, enqueued }, 'triage reconciliation');
+    return enqueued;
+  };
+}

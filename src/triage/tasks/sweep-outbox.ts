@@ -1,0 +1,22 @@
+/**
+ * Outbox sweep (periodic, src/worker.ts): hands over reports still pending
+ * (Redis was down, a job failed for good while the database was down, a
+ * process died). It only enqueues: reading each report here would be a scan
+ * per entry on FerretDB, and `route` sorts out entries whose report was
+ * routed or never stored. Periodic work has no job payload to validate.
+ */
+import type { TriageDeps } from './deps.js';
+
+const SWEEP_BATCH = 500;
+
+/** Builds `sweepOutbox(staleMs)`: enqueues outbox entries older than `staleMs`; how many were taken. */
+export function createSweepOutbox(deps: Pick<TriageDeps, 'reports' | 'queues' | 'log'>) {
+  const { reports, queues, log } = deps;
+  return async function sweepOutbox(staleMs: number): Promise<number> {
+    const pending = await reports.findPendingTriage(new Date(Date.now() - staleMs), SWEEP_BATCH);
+    let enqueued = 0;
+    for (const p of pending) if (await queues.enqueueTriage(p._id)) enqueued++;
+    if (pending.length) log.info({ pending: pending.length, enqueued }, 'outbox sweep');
+    return enqueued;
+  };
+}
