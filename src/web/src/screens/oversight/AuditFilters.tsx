@@ -1,5 +1,6 @@
 /** The audit log's filters: action, actor, report, time range and page size, applied together. */
 import { useState, type FormEvent } from 'react';
+import { AUDIT_ACTIONS } from '../../../../audit/types';
 import { Select, TextField } from '../../ui/ui';
 import { localToIso } from './forms';
 
@@ -12,24 +13,8 @@ export interface AuditFilterValues {
   first: number;
 }
 
-/** Actions the service records, offered as suggestions (any text is accepted). */
-const KNOWN_ACTIONS = [
-  'auth.login',
-  'auth.logout',
-  'admin.user_create',
-  'admin.user_disable',
-  'admin.sessions_revoke',
-  'admin.partner_create',
-  'admin.partner_revoke',
-  'report.create',
-  'report.read',
-  'report.triage',
-  'report.escalate',
-  'report.reveal_caller',
-  'report.verify_history',
-  'threat_level.set',
-  'retention.review',
-];
+/** Actions the service records (the server's own list), offered as suggestions (any text is accepted). */
+const KNOWN_ACTIONS = AUDIT_ACTIONS;
 
 const EMPTY = { action: '', actorId: '', reportId: '', from: '', to: '', first: '50' };
 
