@@ -1,6 +1,7 @@
 /**
- * The background worker: consumes the triage and SLA queues and runs the
- * periodic sweeps (outbox, overdue SLA, reconciliation). Nothing it needs lives in process
+ * The background worker: consumes the triage and SLA queues and the
+ * periodic jobs (outbox and overdue sweep, reconciliation, retention: see
+ * triage/periodic.ts), each run once per period across all workers. Nothing it needs lives in process
  * memory, so several workers can run side by side; a worker killed mid-job
  * leaves a stalled job that bull hands to another worker, and routing is
  * idempotent.
@@ -9,6 +10,7 @@ import type { Deps } from './deps.js';
 import { observeTriageQueues } from './metrics/queue.js';
 import { recoverPendingAudit } from './reports/audit-recovery.js';
 import { createLinker } from './triage/linking.js';
+import { schedulePeriodic } from './triage/periodic.js';
 import { createTriageProcessor, escalatePayload, markFailedPayload, parseJobPayload, routePayload } from './triage/processor.js';
 
 /** How long a job whose failure could not be recorded waits before it is tried again. */
@@ -44,11 +46,6 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
     const { reportId, dueBy } = parseJobPayload(escalatePayload, job);
     return processor.escalate(reportId, dueBy);
   });
-  void q.maintenance.process('retention-review', 1, async () => (await deps.services.retention.review(config.triage.retentionDays)).reports.length);
-  // One repeatable job for all workers (bull de-duplicates it by its repeat key).
-  await q.maintenance
-    .add('retention-review', {}, { repeat: { every: 24 * 3600_000 }, jobId: 'retention-review' })
-    .catch((err) => log.warn({ err: (err as Error).name }, 'retention review not scheduled; will retry at next start'));
   // Triage outcomes, retries and latency, SLA escalations: from this worker's own job events.
   observeTriageQueues(q, deps.metrics);
   q.triage.on('failed', (job, err) => {
@@ -65,40 +62,38 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
     });
   });
 
-  let sweeping = false;
-  const sweep = async () => {
-    if (sweeping) return;
-    sweeping = true;
-    try {
-      await processor.sweepOutbox(config.triage.outboxStaleMs);
-      await processor.sweepOverdue();
-    } catch (err) {
-      log.warn({ err: (err as Error).name }, 'sweep failed; will retry');
-    } finally {
-      sweeping = false;
-    }
-  };
-  const timer = setInterval(sweep, config.triage.outboxSweepMs);
-  void sweep();
-  const reconcile = async () => {
-    await processor.reconcile(config.triage.outboxStaleMs).catch((err) => log.warn({ err: (err as Error).name }, 'triage reconciliation failed; will retry'));
-    // Audit events of committed changes that no writer chained (see src/audit/chainer.ts).
-    await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: config.triage.auditRecoveryGraceMs }).catch((err) =>
-      log.warn({ err: (err as Error).name }, 'audit recovery failed; will retry'),
-    );
-  };
-  const reconcileTimer = setInterval(reconcile, config.triage.outboxReconcileMs);
-  // Once at start too: a process killed mid-hand-off is most likely why this worker is (re)starting.
-  const firstReconcile = setTimeout(reconcile, Math.min(config.triage.outboxReconcileMs, 30_000));
+  const periodic = schedulePeriodic(
+    q.maintenance,
+    {
+      'outbox-sweep': {
+        every: config.triage.outboxSweepMs,
+        run: async () => {
+          await processor.sweepOutbox(config.triage.outboxStaleMs);
+          await processor.sweepOverdue();
+        },
+      },
+      reconcile: {
+        every: config.triage.outboxReconcileMs,
+        run: async () => {
+          await processor.reconcile(config.triage.outboxStaleMs);
+          // Audit events of committed changes that no writer chained (see src/audit/chainer.ts).
+          await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: config.triage.auditRecoveryGraceMs });
+        },
+      },
+      'retention-review': {
+        every: 24 * 3600_000,
+        run: async () => (await deps.services.retention.review(config.triage.retentionDays)).reports.length,
+      },
+    },
+    { log, atStart: ['reconcile'] },
+  );
+  await periodic.ready;
   log.info({ concurrency }, 'worker started');
   return {
     async close() {
-      clearInterval(timer);
-      clearInterval(reconcileTimer);
-      clearTimeout(firstReconcile);
-      while (sweeping) await new Promise((r) => setTimeout(r, 20));
+      periodic.stop();
       // pause(true) stops taking new jobs on this worker and waits for active ones.
-      await Promise.allSettled([q.triage.pause(true), q.sla.pause(true)]);
+      await Promise.allSettled([q.triage.pause(true), q.sla.pause(true), q.maintenance.pause(true)]);
       log.info('worker stopped');
     },
   };

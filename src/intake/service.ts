@@ -138,7 +138,7 @@ export function createIntakeService(deps: IntakeDeps) {
     if (!doc.triagePending) return;
     if (await deps.enqueueTriage(doc._id, { imminentThreat: doc.imminentThreat })) return;
     log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
-    await reports.markPending(doc._id, doc.recordedAt).catch((err) => {
+    await reports.markPending(doc).catch((err) => {
       log.warn({ reportId: doc._id, err: (err as Error).name }, 'outbox entry not written; reconciliation will find the report');
     });
   }

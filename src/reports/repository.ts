@@ -130,11 +130,11 @@ export function createReportRepository(db: Db) {
     },
 
     /** Puts a stored report in the outbox: its hand-off to the queue failed. */
-    markPending: (id: string, recordedAt: Date) => side.enterOutbox(id, recordedAt),
+    markPending: (doc: Pick<ReportDoc, '_id' | 'recordedAt' | 'imminentThreat'>) => side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat),
 
     /** Reports still pending triage, recorded before `recordedBefore` (a scan of reports on FerretDB: rare use only). */
     findUnrouted: async (recordedBefore: Date, limit: number) =>
-      (await reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1 } }).limit(limit).toArray()).map((d) => d._id),
+      reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1, imminentThreat: 1 } }).limit(limit).toArray(),
 
     findById: (id: string) => reports.findOne({ _id: id }),
 
@@ -184,7 +184,7 @@ export function createReportRepository(db: Db) {
       const before = queueEntryOf(doc);
       const entry = queueEntryOf(next);
       if (entry && !sameEntry(entry, before)) await side.queue.put(entry);
-      if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt);
+      if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat);
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
       const update: UpdateFilter<ReportDoc> = {

@@ -40,7 +40,7 @@ const MAX_SLOTS = 64;
 
 export function createSideTables(db: Db) {
   const queue = createDeskQueues(db);
-  const outbox = db.collection<{ _id: string; recordedAt: Date }>('triage_outbox');
+  const outbox = db.collection<{ _id: string; recordedAt: Date; imminentThreat?: boolean }>('triage_outbox');
   const terms = db.collection<{ _id: string; reportId: string }>('link_terms');
 
   return {
@@ -53,8 +53,9 @@ export function createSideTables(db: Db) {
     },
 
     /** Puts a report in the outbox (once: an insert, not an upsert, which on FerretDB is a read and a write). */
-    async enterOutbox(id: string, recordedAt: Date) {
-      await insertIfAbsent(outbox, { _id: id, recordedAt });
+    async enterOutbox(id: string, recordedAt: Date, imminentThreat: boolean) {
+      // The flag keeps an imminent threat ahead of any backlog when the sweep hands it over.
+      await insertIfAbsent(outbox, { _id: id, recordedAt, imminentThreat });
     },
 
     /** Removes a report's outbox entry, if it has one (most reports never get one; a read is cheaper than a write). */

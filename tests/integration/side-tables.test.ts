@@ -107,13 +107,15 @@ describe('side tables', () => {
     // A routed report whose entry survived a crash, and an entry whose report does not exist.
     await db().collection('triage_outbox').insertOne({ _id: routedId as never, recordedAt: new Date(0) });
     await db().collection('triage_outbox').insertOne({ _id: 'orphan-report' as never, recordedAt: new Date(0) });
-    // A report whose hand-off found Redis down.
-    await app.deps.reports.markPending(id, new Date(0));
+    // A report whose hand-off found Redis down (an imminent threat: the sweep must keep it ahead of any backlog).
+    await app.deps.reports.markPending({ _id: id, recordedAt: new Date(0), imminentThreat: true });
     await app.deps.triageQueues.triage.empty();
     const p = processor();
     // The sweep only enqueues (no report reads); routing sorts out each entry.
     expect(await p.sweepOutbox(1_000)).toBe(3);
     for (const jobId of [id, routedId, 'orphan-report']) expect(await app.deps.triageQueues.triage.getJob(jobId)).not.toBeNull();
+    expect((await app.deps.triageQueues.triage.getJob(id))!.opts.priority).toBe(1);
+    expect((await app.deps.triageQueues.triage.getJob(routedId))!.opts.priority).toBe(2);
     expect(await outboxEntry(id)).not.toBeNull();
     expect(await p.route(routedId)).toBe('skipped');
     expect(await outboxEntry(routedId)).toBeNull();

@@ -14,10 +14,10 @@ const RECONCILE_BATCH = 1_000;
 export function createReconcile(deps: Pick<TriageDeps, 'reports' | 'queues' | 'log'>) {
   const { reports, queues, log } = deps;
   return async function reconcile(staleMs: number): Promise<number> {
-    const ids = await reports.findUnrouted(new Date(Date.now() - staleMs), RECONCILE_BATCH);
+    const pending = await reports.findUnrouted(new Date(Date.now() - staleMs), RECONCILE_BATCH);
     let enqueued = 0;
-    for (const id of ids) if (await queues.enqueueTriage(id)) enqueued++;
-    if (ids.length) log.info({ pending: ids.length, enqueued }, 'triage reconciliation');
+    for (const p of pending) if (await queues.enqueueTriage(p._id, { imminentThreat: !!p.imminentThreat })) enqueued++;
+    if (pending.length) log.info({ pending: pending.length, enqueued }, 'triage reconciliation');
     return enqueued;
   };
 }

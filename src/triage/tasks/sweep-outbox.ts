@@ -15,7 +15,7 @@ export function createSweepOutbox(deps: Pick<TriageDeps, 'reports' | 'queues' | 
   return async function sweepOutbox(staleMs: number): Promise<number> {
     const pending = await reports.findPendingTriage(new Date(Date.now() - staleMs), SWEEP_BATCH);
     let enqueued = 0;
-    for (const p of pending) if (await queues.enqueueTriage(p._id)) enqueued++;
+    for (const p of pending) if (await queues.enqueueTriage(p._id, { imminentThreat: !!p.imminentThreat })) enqueued++;
     if (pending.length) log.info({ pending: pending.length, enqueued }, 'outbox sweep');
     return enqueued;
   };
