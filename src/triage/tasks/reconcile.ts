@@ -7,17 +7,13 @@
  * harmless. Periodic work has no job payload to validate.
  */
 import type { TriageDeps } from './deps.js';
+import { enqueuePending } from './sweep-outbox.js';
 
 const RECONCILE_BATCH = 1_000;
 
 /** Builds `reconcile(staleMs)`: enqueues unrouted reports older than `staleMs`; how many were taken. */
 export function createReconcile(deps: Pick<TriageDeps, 'reports' | 'queues' | 'log'>) {
-  const { reports, queues, log } = deps;
   return async function reconcile(staleMs: number): Promise<number> {
-    const pending = await reports.findUnrouted(new Date(Date.now() - staleMs), RECONCILE_BATCH);
-    let enqueued = 0;
-    for (const p of pending) if (await queues.enqueueTriage(p._id, { imminentThreat: !!p.imminentThreat })) enqueued++;
-    if (pending.length) log.info({ pending: pending.length, enqueued }, 'triage reconciliation');
-    return enqueued;
+    return enqueuePending(deps, await deps.reports.findUnrouted(new Date(Date.now() - staleMs), RECONCILE_BATCH), 'triage reconciliation');
   };
 }

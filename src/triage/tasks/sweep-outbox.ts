@@ -9,14 +9,21 @@ import type { TriageDeps } from './deps.js';
 
 const SWEEP_BATCH = 500;
 
+/** Hands reports found pending to the triage queue, each at its priority; logs and returns how many it took. */
+export async function enqueuePending(
+  deps: Pick<TriageDeps, 'queues' | 'log'>,
+  pending: readonly { _id: string; imminentThreat?: boolean }[],
+  what: string,
+): Promise<number> {
+  let enqueued = 0;
+  for (const p of pending) if (await deps.queues.enqueueTriage(p._id, { imminentThreat: !!p.imminentThreat })) enqueued++;
+  if (pending.length) deps.log.info({ pending: pending.length, enqueued }, what);
+  return enqueued;
+}
+
 /** Builds `sweepOutbox(staleMs)`: enqueues outbox entries older than `staleMs`; how many were taken. */
 export function createSweepOutbox(deps: Pick<TriageDeps, 'reports' | 'queues' | 'log'>) {
-  const { reports, queues, log } = deps;
   return async function sweepOutbox(staleMs: number): Promise<number> {
-    const pending = await reports.findPendingTriage(new Date(Date.now() - staleMs), SWEEP_BATCH);
-    let enqueued = 0;
-    for (const p of pending) if (await queues.enqueueTriage(p._id, { imminentThreat: !!p.imminentThreat })) enqueued++;
-    if (pending.length) log.info({ pending: pending.length, enqueued }, 'outbox sweep');
-    return enqueued;
+    return enqueuePending(deps, await deps.reports.findPendingTriage(new Date(Date.now() - staleMs), SWEEP_BATCH), 'outbox sweep');
   };
 }

@@ -8,7 +8,7 @@ import { useState, type FormEvent } from 'react';
 import { request } from '../api/client';
 import { graphql } from '../gql';
 import { useSession } from '../session/session';
-import { Empty, ErrorMessage, Loading, TextField } from '../ui/ui';
+import { ErrorMessage, Notice, QueryState, TextField } from '../ui/ui';
 import { CreateUserForm } from './oversight/CreateUserForm';
 import { isFieldError, serverFieldError } from './oversight/forms';
 import { PartnerKeyPanel } from './oversight/PartnerKeyPanel';
@@ -31,18 +31,6 @@ const CREATE_PARTNER = graphql(`
   }
 `);
 
-function Notice({ message }: { message: string | null }) {
-  return (
-    <div role="status" aria-live="polite">
-      {message && (
-        <div className="alert ok">
-          <p>{message}</p>
-        </div>
-      )}
-    </div>
-  );
-}
-
 export function AdminUsers() {
   const { can } = useSession();
   const queryClient = useQueryClient();
@@ -54,15 +42,9 @@ export function AdminUsers() {
       <Notice message={message} />
       <section aria-labelledby="users-title">
         <h2 id="users-title">Staff users</h2>
-        {query.isLoading ? (
-          <Loading what="Loading users" />
-        ) : query.error ? (
-          <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
-        ) : !query.data?.users.length ? (
-          <Empty>There are no users yet.</Empty>
-        ) : (
-          <UsersTable users={query.data.users} onMessage={setMessage} />
-        )}
+        <QueryState query={query} loading="Loading users" isEmpty={(d) => d.users.length === 0} empty="There are no users yet.">
+          {(d) => <UsersTable users={d.users} onMessage={setMessage} />}
+        </QueryState>
       </section>
       {can('createUser') && (
         <section>
@@ -123,15 +105,9 @@ export function AdminPartners() {
       <Notice message={message} />
       <section aria-labelledby="partners-title">
         <h2 id="partners-title">Partner organisations</h2>
-        {query.isLoading ? (
-          <Loading what="Loading partners" />
-        ) : query.error ? (
-          <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
-        ) : !query.data?.partners.length ? (
-          <Empty>No partner organisation has a key yet.</Empty>
-        ) : (
-          <PartnersTable partners={query.data.partners} onMessage={setMessage} />
-        )}
+        <QueryState query={query} loading="Loading partners" isEmpty={(d) => d.partners.length === 0} empty="No partner organisation has a key yet.">
+          {(d) => <PartnersTable partners={d.partners} onMessage={setMessage} />}
+        </QueryState>
       </section>
       {can('createPartner') && (
         <section>

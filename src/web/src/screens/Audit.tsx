@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { request } from '../api/client';
 import { graphql } from '../gql';
 import { useSession } from '../session/session';
-import { Empty, ErrorMessage, Loading } from '../ui/ui';
+import { QueryState } from '../ui/ui';
 import { AuditFilters, type AuditFilterValues } from './oversight/AuditFilters';
 import { AuditTable } from './oversight/AuditTable';
 import { VerifyChain, VerifyReportHistory } from './oversight/ChainVerification';
@@ -48,28 +48,23 @@ export function AuditLog() {
       <section aria-labelledby="log-title">
         <h2 id="log-title">Entries</h2>
         <AuditFilters onApply={setFilters} />
-        {query.isLoading ? (
-          <Loading what="Loading the audit log" />
-        ) : query.error && entries.length === 0 ? (
-          <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
-        ) : entries.length === 0 ? (
-          <Empty>No entries match these filters.</Empty>
-        ) : (
-          <>
-            <p className="small" role="status">
-              Showing {entries.length} {entries.length === 1 ? 'entry' : 'entries'}, newest first.
-            </p>
-            <AuditTable entries={entries} />
-            {query.error && <ErrorMessage error={query.error} onRetry={() => void query.fetchNextPage()} />}
-            {query.hasNextPage ? (
-              <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-                {query.isFetchingNextPage ? 'Loading…' : 'Older entries'}
-              </button>
-            ) : (
-              <p className="small">No older entries.</p>
-            )}
-          </>
-        )}
+        <QueryState query={query} loading="Loading the audit log" isEmpty={() => entries.length === 0} empty="No entries match these filters." retryWithData={() => void query.fetchNextPage()}>
+          {() => (
+            <>
+              <p className="small" role="status">
+                Showing {entries.length} {entries.length === 1 ? 'entry' : 'entries'}, newest first.
+              </p>
+              <AuditTable entries={entries} />
+              {query.hasNextPage ? (
+                <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+                  {query.isFetchingNextPage ? 'Loading…' : 'Older entries'}
+                </button>
+              ) : (
+                <p className="small">No older entries.</p>
+              )}
+            </>
+          )}
+        </QueryState>
       </section>
     </div>
   );

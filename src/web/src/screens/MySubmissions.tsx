@@ -7,8 +7,9 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { request } from '../api/client';
 import { graphql } from '../gql';
-import type { ReportStatus } from '../gql/graphql';
-import { Empty, ErrorMessage, Loading, formatTime } from '../ui/ui';
+import type { MySubmissionsQuery, ReportStatus } from '../gql/graphql';
+import { DataTable, type Column } from '../ui/DataTable';
+import { QueryState, formatTime } from '../ui/ui';
 import { CATEGORY_LABELS } from './intake/model';
 
 const MY_SUBMISSIONS = graphql(`
@@ -23,6 +24,8 @@ const MY_SUBMISSIONS = graphql(`
     }
   }
 `);
+
+type Submission = MySubmissionsQuery['mySubmissions'][number];
 
 /** What a call handler needs to know of a report's progress, without the desk's detail. */
 const COARSE_STATUS: Record<ReportStatus, string> = {
@@ -40,7 +43,21 @@ const COARSE_STATUS: Record<ReportStatus, string> = {
 
 export function MySubmissions() {
   const query = useQuery({ queryKey: ['mySubmissions'], queryFn: () => request(MY_SUBMISSIONS) });
-  const rows = query.data?.mySubmissions;
+  const columns: Column<Submission>[] = [
+    {
+      header: 'Reference',
+      className: 'mono',
+      cell: (r) => (
+        <>
+          {r.reference}
+          {r.imminentThreat && <span className="badge P1 imminent-badge">Imminent</span>}
+        </>
+      ),
+    },
+    { header: 'Recorded', cell: (r) => formatTime(r.recordedAt) },
+    { header: 'Status', cell: (r) => COARSE_STATUS[r.status] },
+    { header: 'Categories', cell: (r) => r.categories.map((c) => CATEGORY_LABELS[c]).join(', ') },
+  ];
   return (
     <section aria-labelledby="my-submissions">
       <h1 id="my-submissions">My submissions</h1>
@@ -50,43 +67,18 @@ export function MySubmissions() {
           {query.isFetching && !query.isLoading ? 'Refreshing…' : 'Refresh'}
         </button>
       </div>
-      {query.error && rows && <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />}
-      {query.isLoading ? (
-        <Loading what="Loading your submissions" />
-      ) : query.error && !rows ? (
-        <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
-      ) : !rows || rows.length === 0 ? (
-        <Empty>
-          You have recorded no calls in the last 24 hours. <Link to="/call">Record a call</Link>
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Your submissions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Reference</th>
-                <th scope="col">Recorded</th>
-                <th scope="col">Status</th>
-                <th scope="col">Categories</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td className="mono">
-                    {r.reference}
-                    {r.imminentThreat && <span className="badge P1 imminent-badge">Imminent</span>}
-                  </td>
-                  <td>{formatTime(r.recordedAt)}</td>
-                  <td>{COARSE_STATUS[r.status]}</td>
-                  <td>{r.categories.map((c) => CATEGORY_LABELS[c]).join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState
+        query={query}
+        loading="Loading your submissions"
+        isEmpty={(d) => d.mySubmissions.length === 0}
+        empty={
+          <>
+            You have recorded no calls in the last 24 hours. <Link to="/call">Record a call</Link>
+          </>
+        }
+      >
+        {(d) => <DataTable caption="Your submissions, newest first" captionHidden rows={d.mySubmissions} rowKey={(r) => r.id} columns={columns} />}
+      </QueryState>
     </section>
   );
 }

@@ -10,7 +10,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, plainMessage, request } from '../api/client';
 import { useSession } from '../session/session';
-import { ErrorMessage, Loading } from '../ui/ui';
+import { ErrorMessage, Loading, Notice } from '../ui/ui';
 import { GradingForm } from './desk/GradingForm';
 import { HistoryPanel } from './desk/HistoryPanel';
 import { REPORT } from './desk/operations';
@@ -92,13 +92,7 @@ export function ReportPage() {
               : 'Nobody holds this report: claim it from the desk queue to work on it.'}{' '}
           Opening it was recorded in the audit log.
         </p>
-        <div role="status" aria-live="polite">
-          {notice && (
-            <div className="alert ok">
-              <p>{notice}</p>
-            </div>
-          )}
-        </div>
+        <Notice message={notice} />
         <ReportDetails report={report} />
       </section>
       {holds && <Workflow report={report} act={act} />}

@@ -125,17 +125,32 @@ export function FormFooter({ error, busy, label, busyLabel }: { error: string | 
   );
 }
 
-/** "Are you sure?" for a destructive action: what will happen, the error if it failed, confirm and cancel. */
-export function ConfirmDialog(props: { open: boolean; title: string; children: ReactNode; error: unknown; busy: boolean; confirmLabel: string; busyLabel: string; onConfirm: () => void; onClose: () => void }) {
+/** The part of a mutation (react-query's useMutation) a dialog shows: its error, whether it runs, and forgetting its error. */
+export interface MutationState {
+  error: unknown;
+  isPending: boolean;
+  reset: () => void;
+}
+
+/**
+ * "Are you sure?" for a destructive action: what will happen, the error if it
+ * failed, confirm and cancel. Closing it forgets the action's error.
+ */
+export function ConfirmDialog(props: { open: boolean; title: string; children: ReactNode; action: MutationState; labels: { confirm: string; busy: string }; onConfirm: () => void; onClose: () => void }) {
+  const { action } = props;
+  const close = () => {
+    props.onClose();
+    action.reset();
+  };
   return (
-    <Dialog open={props.open} title={props.title} onClose={props.onClose}>
+    <Dialog open={props.open} title={props.title} onClose={close}>
       {props.children}
-      <ErrorMessage error={props.error} />
+      <ErrorMessage error={action.error} />
       <div className="actions">
-        <button type="button" className="danger" onClick={props.onConfirm} disabled={props.busy}>
-          {props.busy ? props.busyLabel : props.confirmLabel}
+        <button type="button" className="danger" onClick={props.onConfirm} disabled={action.isPending}>
+          {action.isPending ? props.labels.busy : props.labels.confirm}
         </button>
-        <button type="button" onClick={props.onClose}>
+        <button type="button" onClick={close}>
           Cancel
         </button>
       </div>
@@ -192,4 +207,58 @@ export function countdown(iso: string | null | undefined, now = Date.now()): { t
   const sec = s % 60;
   const text = h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${sec} s` : `${sec} s`;
   return { text: overdue ? `overdue by ${text}` : text, overdue };
+}
+
+/** A short confirmation of what just happened, announced politely (the live region is always there, so the message is read out when it appears). */
+export function Notice({ message }: { message: string | null | undefined }) {
+  return (
+    <div role="status" aria-live="polite">
+      {message && (
+        <div className="alert ok">
+          <p>{message}</p>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** What a query (react-query's useQuery or useInfiniteQuery) offers a screen. */
+export interface QueryLike<T> {
+  isLoading: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => unknown;
+}
+
+/**
+ * A query's states in one place: "Loading…"; its error in plain words with
+ * Retry (instead of the content when there is none yet, after it when there
+ * is, e.g. a refresh or a further page failed); the empty message; or the
+ * content.
+ */
+export function QueryState<T>({
+  query,
+  loading,
+  isEmpty,
+  empty,
+  retryWithData,
+  children,
+}: {
+  query: QueryLike<T>;
+  loading: string;
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  /** What Retry does when the error came with data already shown (e.g. a further page failed); otherwise it refetches. */
+  retryWithData?: () => void;
+  children: (data: T) => ReactNode;
+}) {
+  const refetch = () => void query.refetch();
+  if (query.isLoading) return <Loading what={loading} />;
+  if (query.data === undefined) return <ErrorMessage error={query.error} onRetry={refetch} />;
+  return (
+    <>
+      {isEmpty?.(query.data) ? <Empty>{empty}</Empty> : children(query.data)}
+      <ErrorMessage error={query.error} onRetry={retryWithData ?? refetch} />
+    </>
+  );
 }

@@ -1,9 +1,12 @@
 /** The report's hash-chained history as a table, with the server's verification of the chain. */
 import { useQuery } from '@tanstack/react-query';
 import { request } from '../../api/client';
+import { DataTable, type Column } from '../../ui/DataTable';
 import { ErrorMessage, Loading, formatTime, humanise } from '../../ui/ui';
 import { VERIFY_HISTORY } from './operations';
 import type { ReportData } from './types';
+
+type HistoryEntry = ReportData['history'][number];
 
 /** `{"status":"ASSIGNED"}` → `status: ASSIGNED`. */
 function change(json: string | null | undefined): string {
@@ -24,6 +27,14 @@ export function HistoryPanel({ report }: { report: ReportData }) {
     gcTime: 0,
   });
   const v = verify.data?.verifyReportHistory;
+  const columns: Column<HistoryEntry>[] = [
+    { header: '#', cell: (h) => h.seq },
+    { header: 'When', cell: (h) => formatTime(h.at) },
+    { header: 'Action', cell: (h) => humanise(h.action) },
+    { header: 'By', cell: (h) => h.actorName ?? `${h.actorType} ${h.actorId}` },
+    { header: 'Change', className: 'small', cell: (h) => [change(h.from), change(h.to)].filter(Boolean).join(' → ') },
+    { header: 'Reason', cell: (h) => h.reason ?? '' },
+  ];
   return (
     <section className="panel" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
@@ -52,33 +63,7 @@ export function HistoryPanel({ report }: { report: ReportData }) {
           </button>
         )}
       </div>
-      <div className="table-wrap">
-        <table>
-          <caption className="sr-only">Every change to this report, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-              <th scope="col">By</th>
-              <th scope="col">Change</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.history.map((h) => (
-              <tr key={h.seq}>
-                <td>{h.seq}</td>
-                <td>{formatTime(h.at)}</td>
-                <td>{humanise(h.action)}</td>
-                <td>{h.actorName ?? `${h.actorType} ${h.actorId}`}</td>
-                <td className="small">{[change(h.from), change(h.to)].filter(Boolean).join(' → ')}</td>
-                <td>{h.reason ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Every change to this report, oldest first" captionHidden rows={report.history} rowKey={(h) => h.seq} columns={columns} />
     </section>
   );
 }

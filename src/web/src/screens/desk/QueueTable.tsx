@@ -5,6 +5,7 @@
  * queue never carries report content.
  */
 import type { DeskQueueQuery } from '../../gql/graphql';
+import { DataTable, type Column } from '../../ui/DataTable';
 import { age, countdown, humanise } from '../../ui/ui';
 import { useNow } from './useNow';
 
@@ -12,52 +13,33 @@ export type QueueNode = DeskQueueQuery['deskQueue']['edges'][number]['node'];
 
 export function QueueTable({ rows, onClaim, claiming }: { rows: QueueNode[]; onClaim: (row: QueueNode) => void; claiming: string | null }) {
   const now = useNow(1000);
+  const columns: Column<QueueNode>[] = [
+    { header: 'Reference', rowHeader: true, className: 'mono', cell: (r) => r.reference },
+    { header: 'Priority', cell: (r) => (r.priority ? <span className={`badge ${r.priority}`}>{r.priority}</span> : '—') },
+    { header: 'Age', cell: (r) => age(r.receivedAt, now) },
+    { header: 'Claim by', className: (r) => (countdown(r.dueBy, now).overdue ? 'overdue' : undefined), cell: (r) => countdown(r.dueBy, now).text },
+    { header: 'Categories', cell: (r) => r.categories.map(humanise).join(', ') },
+    { header: 'Borough', cell: (r) => humanise(r.borough) },
+    {
+      header: 'Flags',
+      cell: (r) => (
+        <>
+          {r.imminentThreat && <span className="badge P1">Imminent</span>} {r.escalated && <span className="badge escalated">Escalated</span>}{' '}
+          {r.links.length > 0 && <span className="badge linked">Linked ({r.links.length})</span>}
+          {!r.imminentThreat && !r.escalated && r.links.length === 0 && <span className="small">None</span>}
+        </>
+      ),
+    },
+    {
+      header: <span className="sr-only">Action</span>,
+      cell: (r) => (
+        <button type="button" onClick={() => onClaim(r)} disabled={claiming !== null} aria-label={`Claim ${r.reference}`}>
+          {claiming === r.id ? 'Claiming…' : 'Claim'}
+        </button>
+      ),
+    },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="desk-queue">
-        <caption className="sr-only">Reports waiting on this desk, most urgent first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Reference</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Age</th>
-            <th scope="col">Claim by</th>
-            <th scope="col">Categories</th>
-            <th scope="col">Borough</th>
-            <th scope="col">Flags</th>
-            <th scope="col">
-              <span className="sr-only">Action</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => {
-            const due = countdown(r.dueBy, now);
-            return (
-              <tr key={r.id} data-report-id={r.id}>
-                <th scope="row" className="mono">
-                  {r.reference}
-                </th>
-                <td>{r.priority ? <span className={`badge ${r.priority}`}>{r.priority}</span> : '—'}</td>
-                <td>{age(r.receivedAt, now)}</td>
-                <td className={due.overdue ? 'overdue' : undefined}>{due.text}</td>
-                <td>{r.categories.map(humanise).join(', ')}</td>
-                <td>{humanise(r.borough)}</td>
-                <td>
-                  {r.imminentThreat && <span className="badge P1">Imminent</span>} {r.escalated && <span className="badge escalated">Escalated</span>}{' '}
-                  {r.links.length > 0 && <span className="badge linked">Linked ({r.links.length})</span>}
-                  {!r.imminentThreat && !r.escalated && r.links.length === 0 && <span className="small">None</span>}
-                </td>
-                <td>
-                  <button type="button" onClick={() => onClaim(r)} disabled={claiming !== null} aria-label={`Claim ${r.reference}`}>
-                    {claiming === r.id ? 'Claiming…' : 'Claim'}
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable className="desk-queue" caption="Reports waiting on this desk, most urgent first" captionHidden rows={rows} rowKey={(r) => r.id} columns={columns} />
   );
 }

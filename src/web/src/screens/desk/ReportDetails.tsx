@@ -4,6 +4,7 @@
  * reports (a link to a report of a desk the viewer cannot read says only
  * which desk holds it).
  */
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { countdown, formatTime, humanise } from '../../ui/ui';
 import type { ReportData } from './types';
@@ -42,66 +43,55 @@ export function ReportDetails({ report }: { report: ReportData }) {
       <h2>Narrative</h2>
       <pre className="narrative">{report.narrative ?? 'No narrative is available.'}</pre>
 
-      <h2>Subjects</h2>
-      {report.subjects?.length ? (
-        <ul className="entities">
-          {report.subjects.map((s, i) => (
-            <li key={i}>
-              <strong>{s.name || 'Unnamed'}</strong>
-              {[s.aliases.length ? `aka ${s.aliases.join(', ')}` : '', s.approximateAge && `age ${s.approximateAge}`, s.dateOfBirth && `born ${s.dateOfBirth}`, s.phone, s.address, s.description]
-                .filter(Boolean)
-                .map((part) => ` · ${part}`)}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="empty">None recorded.</p>
-      )}
+      <EntityList title="Subjects" items={report.subjects}>
+        {(s) => (
+          <>
+            <strong>{s.name || 'Unnamed'}</strong>
+            {[s.aliases.length ? `aka ${s.aliases.join(', ')}` : '', s.approximateAge && `age ${s.approximateAge}`, s.dateOfBirth && `born ${s.dateOfBirth}`, s.phone, s.address, s.description]
+              .filter(Boolean)
+              .map((part) => ` · ${part}`)}
+          </>
+        )}
+      </EntityList>
+      <EntityList title="Vehicles" items={report.vehicles}>
+        {(v) => (
+          <>
+            <strong className="mono">{v.registration || 'No registration'}</strong>
+            {[v.colour, v.make, v.model, v.notes].filter(Boolean).map((part) => ` · ${part}`)}
+          </>
+        )}
+      </EntityList>
+      <EntityList title="Locations" items={report.locations}>
+        {(l) => [l.address, l.postcode, l.description].filter(Boolean).join(' · ') || 'No details'}
+      </EntityList>
+      <EntityList title="Linked reports" items={report.links} none="No other report shares a vehicle, phone, postcode or subject name.">
+        {(l) =>
+          l.readable && l.reference ? (
+            <>
+              <Link to={`/reports/${l.reportId}`} className="mono">{l.reference}</Link> ({l.desk ?? 'no desk'}) shares: {l.reasons.join(', ')}
+            </>
+          ) : (
+            <>A report held by {l.desk ?? 'another desk'} shares: {l.reasons.join(', ')}</>
+          )
+        }
+      </EntityList>
+    </>
+  );
+}
 
-      <h2>Vehicles</h2>
-      {report.vehicles?.length ? (
+/** A heading and what the report recorded under it, one item a line, or a plain "none". */
+function EntityList<T>({ title, items, none = 'None recorded.', children }: { title: string; items: readonly T[] | null | undefined; none?: string; children: (item: T) => ReactNode }) {
+  return (
+    <>
+      <h2>{title}</h2>
+      {items?.length ? (
         <ul className="entities">
-          {report.vehicles.map((v, i) => (
-            <li key={i}>
-              <strong className="mono">{v.registration || 'No registration'}</strong>
-              {[v.colour, v.make, v.model, v.notes].filter(Boolean).map((part) => ` · ${part}`)}
-            </li>
+          {items.map((item, i) => (
+            <li key={i}>{children(item)}</li>
           ))}
         </ul>
       ) : (
-        <p className="empty">None recorded.</p>
-      )}
-
-      <h2>Locations</h2>
-      {report.locations?.length ? (
-        <ul className="entities">
-          {report.locations.map((l, i) => (
-            <li key={i}>
-              {[l.address, l.postcode, l.description].filter(Boolean).join(' · ') || 'No details'}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="empty">None recorded.</p>
-      )}
-
-      <h2>Linked reports</h2>
-      {report.links.length ? (
-        <ul className="entities">
-          {report.links.map((l) => (
-            <li key={l.reportId}>
-              {l.readable && l.reference ? (
-                <>
-                  <Link to={`/reports/${l.reportId}`} className="mono">{l.reference}</Link> ({l.desk ?? 'no desk'}) shares: {l.reasons.join(', ')}
-                </>
-              ) : (
-                <>A report held by {l.desk ?? 'another desk'} shares: {l.reasons.join(', ')}</>
-              )}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="empty">No other report shares a vehicle, phone, postcode or subject name.</p>
+        <p className="empty">{none}</p>
       )}
     </>
   );

@@ -1,5 +1,6 @@
 /** The audit log's entries as a table; each entry's details (JSON) truncated, expandable. */
 import type { AuditLogQuery } from '../../gql/graphql';
+import { DataTable, type Column } from '../../ui/DataTable';
 import { formatTime } from '../../ui/ui';
 
 type Entry = AuditLogQuery['auditLog']['entries'][number];
@@ -7,41 +8,26 @@ type Entry = AuditLogQuery['auditLog']['entries'][number];
 const SHORT = 80;
 
 export function AuditTable({ entries }: { entries: Entry[] }) {
+  const columns: Column<Entry>[] = [
+    { header: '#', cell: (e) => e.seq },
+    { header: 'Time', className: 'nowrap', cell: (e) => formatTime(e.at) },
+    { header: 'Action', className: 'mono', cell: (e) => e.action },
+    { header: 'Outcome', cell: (e) => (e.outcome === 'success' ? e.outcome : <strong>{e.outcome}</strong>) },
+    {
+      header: 'Actor',
+      cell: (e) => (
+        <>
+          {e.actorName ?? e.actorId ?? '—'}
+          <br />
+          <span className="small">{e.actorType}</span>
+        </>
+      ),
+    },
+    { header: 'Target', className: 'mono', cell: (e) => (e.targetType ? `${e.targetType}${e.targetId ? `: ${e.targetId}` : ''}` : '—') },
+    { header: 'Details', className: 'mono details-cell', cell: (e) => <Details json={e.details} /> },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="audit-table">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Time</th>
-            <th scope="col">Action</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Target</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.seq}>
-              <td>{e.seq}</td>
-              <td className="nowrap">{formatTime(e.at)}</td>
-              <td className="mono">{e.action}</td>
-              <td>{e.outcome === 'success' ? e.outcome : <strong>{e.outcome}</strong>}</td>
-              <td>
-                {e.actorName ?? e.actorId ?? '—'}
-                <br />
-                <span className="small">{e.actorType}</span>
-              </td>
-              <td className="mono">{e.targetType ? `${e.targetType}${e.targetId ? `: ${e.targetId}` : ''}` : '—'}</td>
-              <td className="mono details-cell">
-                <Details json={e.details} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable className="audit-table" caption="Audit log entries, newest first" captionHidden rows={entries} rowKey={(e) => e.seq} columns={columns} />
   );
 }
 

@@ -3,8 +3,10 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { request } from '../../api/client';
 import { graphql } from '../../gql';
+import type { OversightCallerRevealsQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
-import { Empty, ErrorMessage, Loading, formatTime } from '../../ui/ui';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { QueryState, formatTime } from '../../ui/ui';
 
 const CALLER_REVEALS = graphql(`
   query OversightCallerReveals($first: Int, $after: String) {
@@ -14,6 +16,8 @@ const CALLER_REVEALS = graphql(`
     }
   }
 `);
+
+type Reveal = OversightCallerRevealsQuery['callerReveals']['edges'][number]['node'];
 
 export function CallerReveals() {
   const { can } = useSession();
@@ -25,47 +29,27 @@ export function CallerReveals() {
   });
   const rows = query.data?.pages.flatMap((p) => p.callerReveals.edges.map((e) => e.node)) ?? [];
 
+  const columns: Column<Reveal>[] = [
+    { header: 'When', cell: (r) => formatTime(r.at) },
+    { header: 'Who', cell: (r) => r.actorName ?? r.actorId ?? '—' },
+    {
+      header: 'Report',
+      className: 'mono',
+      cell: (r) => (r.reportId && can('report') ? <Link to={`/reports/${r.reportId}`}>{r.reference ?? r.reportId}</Link> : (r.reference ?? '—')),
+    },
+    { header: 'Reason', cell: (r) => r.reason ?? '—' },
+  ];
   return (
     <section aria-labelledby="cr-title">
       <h2 id="cr-title">Caller reveals</h2>
       <p className="hint">Every time someone revealed a caller's identity, with the reason they gave. Newest first.</p>
-      {query.isLoading ? (
-        <Loading what="Loading caller reveals" />
-      ) : query.error && rows.length === 0 ? (
-        <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
-      ) : rows.length === 0 ? (
-        <Empty>No caller has been revealed.</Empty>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">Report</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.seq}>
-                    <td>{formatTime(r.at)}</td>
-                    <td>{r.actorName ?? r.actorId ?? '—'}</td>
-                    <td className="mono">{r.reportId && can('report') ? <Link to={`/reports/${r.reportId}`}>{r.reference ?? r.reportId}</Link> : (r.reference ?? '—')}</td>
-                    <td>{r.reason ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {query.error && <ErrorMessage error={query.error} onRetry={() => void query.fetchNextPage()} />}
-          {query.hasNextPage && (
-            <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-              {query.isFetchingNextPage ? 'Loading…' : 'Load more'}
-            </button>
-          )}
-        </>
+      <QueryState query={query} loading="Loading caller reveals" isEmpty={() => rows.length === 0} empty="No caller has been revealed." retryWithData={() => void query.fetchNextPage()}>
+        {() => <DataTable caption="Caller identities revealed, newest first" captionHidden rows={rows} rowKey={(r) => r.seq} columns={columns} />}
+      </QueryState>
+      {query.hasNextPage && (
+        <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+          {query.isFetchingNextPage ? 'Loading…' : 'Load more'}
+        </button>
       )}
     </section>
   );

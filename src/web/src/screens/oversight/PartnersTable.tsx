@@ -5,7 +5,8 @@ import { request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { AdminPartnersQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
-import { ConfirmDialog, ErrorMessage, formatTime } from '../../ui/ui';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { ConfirmDialog, formatTime } from '../../ui/ui';
 
 const REVOKE_PARTNER = graphql(`
   mutation AdminRevokePartner($name: String!) {
@@ -27,50 +28,32 @@ export function PartnersTable({ partners, onMessage }: { partners: Partner[]; on
       void queryClient.invalidateQueries({ queryKey: ['partners'] });
     },
   });
+  const columns: Column<Partner>[] = [
+    { header: 'Name', cell: (p) => p.name },
+    { header: 'Key starts with', className: 'mono', cell: (p) => `${p.keyHint}…` },
+    { header: 'Created', cell: (p) => formatTime(p.createdAt) },
+    { header: 'Revoked', cell: (p) => (p.revokedAt ? <strong>{formatTime(p.revokedAt)}</strong> : 'No') },
+    {
+      header: 'Actions',
+      cell: (p) =>
+        can('revokePartner') &&
+        !p.revokedAt && (
+          <button type="button" className="danger" onClick={() => setRevoking(p)} aria-label={`Revoke ${p.name}`}>
+            Revoke
+          </button>
+        ),
+    },
+  ];
   return (
     <>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key starts with</th>
-              <th scope="col">Created</th>
-              <th scope="col">Revoked</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {partners.map((p) => (
-              <tr key={p.id}>
-                <td>{p.name}</td>
-                <td className="mono">{p.keyHint}…</td>
-                <td>{formatTime(p.createdAt)}</td>
-                <td>{p.revokedAt ? <strong>{formatTime(p.revokedAt)}</strong> : 'No'}</td>
-                <td>
-                  {can('revokePartner') && !p.revokedAt && (
-                    <button type="button" className="danger" onClick={() => setRevoking(p)} aria-label={`Revoke ${p.name}`}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Partner organisations and their keys" captionHidden rows={partners} rowKey={(p) => p.id} columns={columns} />
       <ConfirmDialog
         open={revoking !== null}
         title={`Revoke the key of ${revoking?.name ?? ''}?`}
-        error={revoke.error}
-        busy={revoke.isPending}
-        confirmLabel="Revoke key"
-        busyLabel="Revoking…"
+        action={revoke}
+        labels={{ confirm: 'Revoke key', busy: 'Revoking…' }}
         onConfirm={() => revoking && revoke.mutate(revoking.name)}
-        onClose={() => {
-          setRevoking(null);
-          revoke.reset();
-        }}
+        onClose={() => setRevoking(null)}
       >
         <p>Their API key stops working at once; they cannot send referrals or ask about them until you create a new partner for them.</p>
       </ConfirmDialog>

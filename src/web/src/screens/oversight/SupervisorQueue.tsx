@@ -10,7 +10,8 @@ import { request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { SupervisorQueueQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
-import { Empty, ErrorMessage, Loading, age, formatTime, humanise } from '../../ui/ui';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { Notice, QueryState, age, formatTime, humanise } from '../../ui/ui';
 import { ReportActionDialog, type ReportAction } from './ReportActionDialog';
 
 export const SUPERVISOR_QUEUE = graphql(`
@@ -37,6 +38,43 @@ export function SupervisorQueue() {
     void queryClient.invalidateQueries({ queryKey: ['supervisorQueue'] });
   };
 
+  const columns: Column<QueueReport>[] = [
+    { header: 'Reference', className: 'mono', cell: (r) => (can('report') ? <Link to={`/reports/${r.id}`}>{r.reference}</Link> : r.reference) },
+    { header: 'Status', cell: (r) => humanise(r.status) },
+    { header: 'Priority', cell: (r) => (r.priority ? <span className={`badge ${r.priority}`}>{r.priority}</span> : '—') },
+    { header: 'Desk', cell: (r) => r.desk ?? '—' },
+    { header: 'Escalated', cell: (r) => (r.escalated ? <strong>Yes</strong> : 'No') },
+    {
+      header: 'Received',
+      cell: (r) => (
+        <>
+          {formatTime(r.receivedAt)} <span className="small">({age(r.receivedAt)} ago)</span>
+        </>
+      ),
+    },
+    {
+      header: 'Actions',
+      cell: (r) => (
+        <div className="actions">
+          {can('reassignReport') && offers(r, 'REASSIGN') && (
+            <button type="button" onClick={() => setAction({ kind: 'reassign', report: r })} aria-label={`Reassign ${r.reference}`}>
+              Reassign
+            </button>
+          )}
+          {can('reopenReport') && (offers(r, 'RETRY_TRIAGE') || offers(r, 'REOPEN')) && (
+            <button type="button" onClick={() => setAction({ kind: 'reopen', report: r })} aria-label={`${offers(r, 'RETRY_TRIAGE') ? 'Retry triage of' : 'Reopen'} ${r.reference}`}>
+              {offers(r, 'RETRY_TRIAGE') ? 'Retry triage' : 'Reopen'}
+            </button>
+          )}
+          {can('eraseReport') && offers(r, 'ERASE') && (
+            <button type="button" className="danger" onClick={() => setAction({ kind: 'erase', report: r })} aria-label={`Erase ${r.reference}`}>
+              Erase
+            </button>
+          )}
+        </div>
+      ),
+    },
+  ];
   return (
     <section aria-labelledby="sq-title">
       <div className="actions oversight-head">
@@ -46,68 +84,10 @@ export function SupervisorQueue() {
         </button>
       </div>
       <p className="hint">Triage failures, escalated reports nobody has claimed, and reports waiting for triage for over a minute.</p>
-      {done && (
-        <div className="alert ok" role="status">
-          <p>{done}</p>
-        </div>
-      )}
-      {query.isLoading ? (
-        <Loading what="Loading the supervisor queue" />
-      ) : query.error ? (
-        <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
-      ) : !query.data?.supervisorQueue.length ? (
-        <Empty>Nothing needs a supervisor: no failures, escalations or stuck reports.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Reports needing a supervisor</caption>
-            <thead>
-              <tr>
-                <th scope="col">Reference</th>
-                <th scope="col">Status</th>
-                <th scope="col">Priority</th>
-                <th scope="col">Desk</th>
-                <th scope="col">Escalated</th>
-                <th scope="col">Received</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {query.data.supervisorQueue.map((r) => (
-                <tr key={r.id}>
-                  <td className="mono">{can('report') ? <Link to={`/reports/${r.id}`}>{r.reference}</Link> : r.reference}</td>
-                  <td>{humanise(r.status)}</td>
-                  <td>{r.priority ? <span className={`badge ${r.priority}`}>{r.priority}</span> : '—'}</td>
-                  <td>{r.desk ?? '—'}</td>
-                  <td>{r.escalated ? <strong>Yes</strong> : 'No'}</td>
-                  <td>
-                    {formatTime(r.receivedAt)} <span className="small">({age(r.receivedAt)} ago)</span>
-                  </td>
-                  <td>
-                    <div className="actions">
-                      {can('reassignReport') && offers(r, 'REASSIGN') && (
-                        <button type="button" onClick={() => setAction({ kind: 'reassign', report: r })} aria-label={`Reassign ${r.reference}`}>
-                          Reassign
-                        </button>
-                      )}
-                      {can('reopenReport') && (offers(r, 'RETRY_TRIAGE') || offers(r, 'REOPEN')) && (
-                        <button type="button" onClick={() => setAction({ kind: 'reopen', report: r })} aria-label={`${offers(r, 'RETRY_TRIAGE') ? 'Retry triage of' : 'Reopen'} ${r.reference}`}>
-                          {offers(r, 'RETRY_TRIAGE') ? 'Retry triage' : 'Reopen'}
-                        </button>
-                      )}
-                      {can('eraseReport') && offers(r, 'ERASE') && (
-                        <button type="button" className="danger" onClick={() => setAction({ kind: 'erase', report: r })} aria-label={`Erase ${r.reference}`}>
-                          Erase
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Notice message={done} />
+      <QueryState query={query} loading="Loading the supervisor queue" isEmpty={(d) => d.supervisorQueue.length === 0} empty="Nothing needs a supervisor: no failures, escalations or stuck reports.">
+        {(d) => <DataTable caption="Reports needing a supervisor" captionHidden rows={d.supervisorQueue} rowKey={(r) => r.id} columns={columns} />}
+      </QueryState>
       {action && (
         <ReportActionDialog
           kind={action.kind}

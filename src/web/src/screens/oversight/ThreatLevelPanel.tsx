@@ -8,7 +8,9 @@ import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { request } from '../../api/client';
 import { graphql } from '../../gql';
+import type { OversightThreatLevelQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
+import { DataTable, type Column } from '../../ui/DataTable';
 import { ErrorMessage, Loading, Select, TextArea, formatTime, humanise } from '../../ui/ui';
 import { isFieldError, serverFieldError } from './forms';
 
@@ -29,6 +31,7 @@ const schema = z.object({
   reason: z.string().trim().min(5, 'Give a reason (at least 5 characters)').max(1000, 'At most 1,000 characters'),
 });
 type Values = z.infer<typeof schema>;
+type LevelChange = OversightThreatLevelQuery['threatLevel']['history'][number];
 
 export function ThreatLevelPanel() {
   const { can } = useSession();
@@ -45,6 +48,11 @@ export function ThreatLevelPanel() {
   const { errors } = form.formState;
   const current = query.data?.threatLevel;
 
+  const columns: Column<LevelChange>[] = [
+    { header: 'Set', cell: (h) => formatTime(h.setAt) },
+    { header: 'Level', cell: (h) => humanise(h.level) },
+    { header: 'Reason', cell: (h) => h.reason },
+  ];
   return (
     <section aria-labelledby="tl-title">
       <h2 id="tl-title">National threat level</h2>
@@ -65,27 +73,7 @@ export function ThreatLevelPanel() {
       ) : null}
       <p className="hint">Severe and critical raise the priority triage gives new reports.</p>
       {current && current.history.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption>Threat level history (latest first)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Set</th>
-                <th scope="col">Level</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {current.history.map((h) => (
-                <tr key={`${h.setAt}-${h.level}`}>
-                  <td>{formatTime(h.setAt)}</td>
-                  <td>{humanise(h.level)}</td>
-                  <td>{h.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Threat level history (latest first)" rows={current.history} rowKey={(h) => `${h.setAt}-${h.level}`} columns={columns} />
       )}
       {can('setThreatLevel') && (
         <form onSubmit={form.handleSubmit((v) => mutation.mutate(v))} noValidate aria-labelledby="tl-change">

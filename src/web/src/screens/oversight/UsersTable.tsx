@@ -5,6 +5,7 @@ import { request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { AdminUsersQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
+import { DataTable, type Column } from '../../ui/DataTable';
 import { ConfirmDialog, ErrorMessage, humanise } from '../../ui/ui';
 
 const DISABLE_USER = graphql(`
@@ -37,58 +38,40 @@ export function UsersTable({ users, onMessage }: { users: User[]; onMessage(mess
     onSuccess: (data, username) => onMessage(`${data.revokeSessions === 1 ? '1 session' : `${data.revokeSessions} sessions`} of ${username} ended.`),
   });
 
+  const columns: Column<User>[] = [
+    { header: 'Username', className: 'mono', cell: (u) => u.username },
+    { header: 'Roles', cell: (u) => u.roles.map(humanise).join(', ') },
+    { header: 'Desk', cell: (u) => u.desk ?? '—' },
+    { header: 'Disabled', cell: (u) => (u.disabled ? <strong>Disabled</strong> : 'No') },
+    {
+      header: 'Actions',
+      cell: (u) => (
+        <div className="actions">
+          {can('revokeSessions') && (
+            <button type="button" onClick={() => revoke.mutate(u.username)} disabled={revoke.isPending} aria-label={`Revoke sessions of ${u.username}`}>
+              Revoke sessions
+            </button>
+          )}
+          {can('disableUser') && !u.disabled && u.id !== session?.user.id && (
+            <button type="button" className="danger" onClick={() => setDisabling(u)} aria-label={`Disable ${u.username}`}>
+              Disable
+            </button>
+          )}
+        </div>
+      ),
+    },
+  ];
   return (
     <>
       <ErrorMessage error={revoke.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Desk</th>
-              <th scope="col">Disabled</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <td className="mono">{u.username}</td>
-                <td>{u.roles.map(humanise).join(', ')}</td>
-                <td>{u.desk ?? '—'}</td>
-                <td>{u.disabled ? <strong>Disabled</strong> : 'No'}</td>
-                <td>
-                  <div className="actions">
-                    {can('revokeSessions') && (
-                      <button type="button" onClick={() => revoke.mutate(u.username)} disabled={revoke.isPending} aria-label={`Revoke sessions of ${u.username}`}>
-                        Revoke sessions
-                      </button>
-                    )}
-                    {can('disableUser') && !u.disabled && u.id !== session?.user.id && (
-                      <button type="button" className="danger" onClick={() => setDisabling(u)} aria-label={`Disable ${u.username}`}>
-                        Disable
-                      </button>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Staff users, their roles and desks" captionHidden rows={users} rowKey={(u) => u.id} columns={columns} />
       <ConfirmDialog
         open={disabling !== null}
         title={`Disable ${disabling?.username ?? ''}?`}
-        error={disable.error}
-        busy={disable.isPending}
-        confirmLabel="Disable user"
-        busyLabel="Disabling…"
+        action={disable}
+        labels={{ confirm: 'Disable user', busy: 'Disabling…' }}
         onConfirm={() => disabling && disable.mutate(disabling.username)}
-        onClose={() => {
-          setDisabling(null);
-          disable.reset();
-        }}
+        onClose={() => setDisabling(null)}
       >
         <p>They are signed out at once and can no longer sign in.</p>
       </ConfirmDialog>
