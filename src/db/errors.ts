@@ -33,6 +33,25 @@ export async function insertIfAbsent<T extends Document>(collection: Collection<
  * before the first one whose key was taken, or null when the failure was
  * anything else (the caller rethrows).
  */
+/**
+ * Inserts every document it can in one unordered command (one round trip, and
+ * one commit on FerretDB's single writer); for each document, whether it was
+ * stored (false: its key was taken). Any other error is thrown.
+ */
+export async function insertEachIfAbsent<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<boolean[]> {
+  if (!docs.length) return [];
+  try {
+    await collection.insertMany(docs, { ordered: false });
+    return docs.map(() => true);
+  } catch (err) {
+    const raw = (err as { writeErrors?: unknown } | null | undefined)?.writeErrors;
+    const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: unknown; code?: unknown }[];
+    if (!writeErrors.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY || typeof e.index !== 'number')) throw err;
+    const taken = new Set(writeErrors.map((e) => e.index as number));
+    return docs.map((_, i) => !taken.has(i));
+  }
+}
+
 export function storedBeforeDuplicate(err: unknown): number | null {
   // The driver gives one WriteError or an array of them.
   const writeErrors = (err as { writeErrors?: unknown } | null | undefined)?.writeErrors;

@@ -32,7 +32,7 @@
  * entry it meets; link terms are removed before the change that drops them).
  */
 import type { Db } from 'mongodb';
-import { insertIfAbsent } from '../db/errors.js';
+import { insertEachIfAbsent, insertIfAbsent } from '../db/errors.js';
 import { createDeskQueues } from './desk-queue.js';
 
 /** A term's slots are read one by one (each a lookup by _id); a term with more reports than this is not a useful link. */
@@ -90,29 +90,38 @@ export function createSideTables(db: Db) {
       const limit = Math.min(sharedThreshold, MAX_SLOTS);
       const met = new Map<string, string[]>();
       const shared: string[] = [];
-      await Promise.all(
-        filed.map(async (term) => {
-          const [marker, first] = await Promise.all([terms.findOne({ _id: `${term}#many` }), terms.findOne({ _id: `${term}#0` })]);
-          if (marker) return void shared.push(term);
-          const others: string[] = [];
-          let known: Awaited<typeof first> | undefined = first; // slot 0, read already
-          for (let slot = 0; slot < limit; slot++) {
-            const key = `${term}#${slot}`;
-            const entry = known !== undefined ? known : await terms.findOne({ _id: key });
-            known = undefined;
-            if (entry?.reportId === reportId) return void met.set(term, others);
-            if (entry) {
-              if (entry.reportId) others.push(entry.reportId);
-              continue;
+      const full: string[] = [];
+      const state = new Map(filed.map((term) => [term, { slot: 0, others: [] as string[] }]));
+      let pending = [...filed];
+      for (let round = 0; pending.length; round++) {
+        // Each term reads forward to its first free slot (slots are read by _id, the one cheap lookup on FerretDB)...
+        const candidates: { term: string; key: string }[] = [];
+        await Promise.all(
+          pending.map(async (term) => {
+            const st = state.get(term)!;
+            if (round === 0 && (await terms.findOne({ _id: `${term}#many` }))) return void shared.push(term);
+            for (; st.slot < limit; st.slot++) {
+              const key = `${term}#${st.slot}`;
+              const entry = await terms.findOne({ _id: key });
+              if (entry?.reportId === reportId) return void met.set(term, st.others);
+              if (entry) {
+                if (entry.reportId) st.others.push(entry.reportId);
+                continue;
+              }
+              return void candidates.push({ term, key });
             }
-            if (await insertIfAbsent(terms, { _id: key, reportId })) return void met.set(term, others);
-            slot--; // Another report took this slot between our read and our insert: read it again.
-          }
-          // Every slot taken by others: the term is weak evidence from now on.
-          await insertIfAbsent(terms, { _id: `${term}#many`, reportId: '' });
-          shared.push(term);
-        }),
-      );
+            full.push(term); // every slot taken by others: the term is weak evidence from now on
+          }),
+        );
+        // ...then every term takes its slot in one unordered insert; a term whose slot another report took first reads on.
+        const stored = await insertEachIfAbsent(terms, candidates.map((c) => ({ _id: c.key, reportId })));
+        pending = candidates.filter((c, i) => {
+          if (stored[i]) met.set(c.term, state.get(c.term)!.others);
+          return !stored[i];
+        }).map((c) => c.term);
+      }
+      await insertEachIfAbsent(terms, full.map((term) => ({ _id: `${term}#many`, reportId: '' })));
+      shared.push(...full);
       return { met, shared };
     },
   };
