@@ -108,7 +108,7 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       const inChain = await audit.chainedKeys(unmarked.map((e) => e.key));
       const missing = unmarked.filter((e) => !inChain.has(e.key));
       if (missing.length && !(await append(missing, true))) throw new Error('audit chain unavailable');
-      deps.observe?.auditRecovered(missing.length);
+      if (missing.length) deps.observe?.auditRecovered(missing.length);
       await marks.mark(unmarked.filter((e) => inChain.has(e.key)).map((e) => e.key)).catch(() => undefined);
       if (missing.length) log.warn({ chained: missing.length }, 'audit events of committed report changes chained late');
       return missing.length;

@@ -14,6 +14,7 @@
  */
 import type Queue from 'bull';
 import type { Logger } from '../logger.js';
+import { createRedisErrorLog } from '../queue/redis-errors.js';
 
 export interface PeriodicTask {
   every: number;
@@ -32,7 +33,8 @@ export function schedulePeriodic(queue: Queue.Queue<Record<string, never>>, task
     if (tasks[job.name]) log.warn({ job: job.name, errName: err.name }, 'periodic job failed; it runs again next period');
   });
 
-  let warned = 0;
+  // Redis down: one line per minute, not one per attempt (the project's rate-limited Redis error log).
+  const scheduleError = createRedisErrorLog(log, ENSURE_EVERY_MAX_MS)('periodic-schedules');
   async function ensure() {
     try {
       const existing = await queue.getRepeatableJobs();
@@ -44,8 +46,7 @@ export function schedulePeriodic(queue: Queue.Queue<Record<string, never>>, task
         await queue.add(name, {}, { repeat: { every: task.every }, jobId: name, removeOnComplete: true, removeOnFail: true });
       }
     } catch (err) {
-      if (Date.now() - warned > ENSURE_EVERY_MAX_MS) log.warn({ errName: (err as Error).name }, 'periodic jobs not scheduled; will retry');
-      warned = Date.now();
+      scheduleError(err);
     }
   }
 
