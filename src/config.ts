@@ -42,6 +42,7 @@ const schema = z
         message: `each comma-separated key ${KEY_HINT}`,
       }),
     HOTLINE_INDEX_KEY: base64Key.optional(),
+    HOTLINE_AUDIT_KEY: base64Key.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HOTLINE_PROCESS: z.enum(['all', 'api', 'worker']).default('all'),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('hotline'),
@@ -78,7 +79,7 @@ const schema = z
     METRICS_TOKEN: z.string().trim().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   });
 
-const PRODUCTION_REQUIRED = ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY'] as const;
+const PRODUCTION_REQUIRED = ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY'] as const;
 
 /** Production rules, checked on the raw environment so they are reported alongside any other problem. */
 function productionProblems(raw: NodeJS.ProcessEnv): string[] {
@@ -86,6 +87,10 @@ function productionProblems(raw: NodeJS.ProcessEnv): string[] {
   const problems = PRODUCTION_REQUIRED.filter((name) => !raw[name]?.trim()).map((name) => `${name} is required when NODE_ENV=production`);
   if (raw.HOTLINE_MASTER_KEY && raw.HOTLINE_MASTER_KEY.trim() === raw.HOTLINE_INDEX_KEY?.trim()) {
     problems.push('HOTLINE_INDEX_KEY must differ from HOTLINE_MASTER_KEY');
+  }
+  const audit = raw.HOTLINE_AUDIT_KEY?.trim();
+  if (audit && (audit === raw.HOTLINE_MASTER_KEY?.trim() || audit === raw.HOTLINE_INDEX_KEY?.trim())) {
+    problems.push('HOTLINE_AUDIT_KEY must differ from HOTLINE_MASTER_KEY and HOTLINE_INDEX_KEY');
   }
   return problems;
 }
@@ -109,7 +114,12 @@ export interface Config {
   graphql: { maxDepth: number; maxAliases: number; maxCost: number; graphiql: boolean; introspection: boolean };
   mongo: { uri: string; dbName: string; startupAttempts: number };
   redis: { url: string; queuePrefix: string };
-  keys: { master: Uint8Array; previousMasters: Uint8Array[]; index: Uint8Array };
+  /**
+   * master: wraps data keys; index: blind indexes and intake ids; audit: the
+   * integrity keys (keyed chains, token hashes, record MACs, checkpoint
+   * signatures), kept out of the database so a database writer cannot forge them.
+   */
+  keys: { master: Uint8Array; previousMasters: Uint8Array[]; index: Uint8Array; audit: Uint8Array };
   auth: {
     sessionTtlMs: number;
     maxFailuresPerUser: number;
@@ -162,13 +172,19 @@ function decodeKey(value: string): Buffer | null {
  * Development convenience: keys are generated once into .data/dev-keys.json
  * so a fresh clone runs with `npm start` alone. Never used in production.
  */
-function devKeys(dataDir: string, warnings: string[]): { master: string; index: string } {
+function devKeys(dataDir: string, warnings: string[]): { master: string; index: string; audit: string } {
   const file = join(dataDir, 'dev-keys.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const keys = { master: randomBytes(32).toString('base64'), index: randomBytes(32).toString('base64') };
+  const known: Partial<Record<'master' | 'index' | 'audit', string>> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (known.master && known.index && known.audit) return known as { master: string; index: string; audit: string };
+  // A file from before the audit key gains one; the keys it had are kept (they open existing data).
+  const keys = {
+    master: known.master ?? randomBytes(32).toString('base64'),
+    index: known.index ?? randomBytes(32).toString('base64'),
+    audit: known.audit ?? randomBytes(32).toString('base64'),
+  };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
-  warnings.push(`generated development encryption keys in ${file}; set HOTLINE_MASTER_KEY and HOTLINE_INDEX_KEY for real data`);
+  warnings.push(`generated development encryption keys in ${file}; set HOTLINE_MASTER_KEY, HOTLINE_INDEX_KEY and HOTLINE_AUDIT_KEY for real data`);
   return keys;
 }
 
@@ -202,10 +218,12 @@ export function loadConfig(
 
   let masterB64 = env.HOTLINE_MASTER_KEY;
   let indexB64 = env.HOTLINE_INDEX_KEY;
-  if (!masterB64 || !indexB64) {
+  let auditB64 = env.HOTLINE_AUDIT_KEY;
+  if (!masterB64 || !indexB64 || !auditB64) {
     const dev = devKeys(opts.dataDir ?? join(PROJECT_ROOT, '.data'), warnings);
     masterB64 ??= dev.master;
     indexB64 ??= dev.index;
+    auditB64 ??= dev.audit;
   }
   const production = env.NODE_ENV === 'production';
   return {
@@ -237,6 +255,7 @@ export function loadConfig(
         .filter(Boolean)
         .map((k) => new Uint8Array(decodeKey(k)!)),
       index: new Uint8Array(decodeKey(indexB64)!),
+      audit: new Uint8Array(decodeKey(auditB64)!),
     },
     auth: {
       sessionTtlMs: env.SESSION_TTL_MINUTES * 60_000,

@@ -61,7 +61,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
   const queues = createQueueFactory(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
   try {
     await queues.ready(config.mongo.startupAttempts * 3_000);
-    const crypto = await createCrypto({ masterKey: config.keys.master, previousMasterKeys: config.keys.previousMasters, indexKey: config.keys.index });
+    const crypto = await createCrypto({ masterKey: config.keys.master, previousMasterKeys: config.keys.previousMasters, indexKey: config.keys.index, auditKey: config.keys.audit });
     const db = database.db;
     const users = createUserRepository(db);
     const partners = createPartnerRepository(db);

@@ -100,6 +100,7 @@ export async function runCryptoBench({ quick = false }: CryptoBenchOptions = {})
     masterKey: sodium.randombytes_buf(32),
     previousMasterKeys: [],
     indexKey: sodium.randombytes_buf(32),
+    auditKey: sodium.randombytes_buf(32),
   });
   const { cipher, codec, blindIndex } = crypto;
   const ms = quick ? 400 : 2000;

@@ -140,6 +140,7 @@ async function main(): Promise<number> {
       QUEUE_PREFIX: QUEUE_PREFIX,
       HOTLINE_MASTER_KEY: randomBytes(32).toString('base64'),
       HOTLINE_INDEX_KEY: randomBytes(32).toString('base64'),
+      HOTLINE_AUDIT_KEY: randomBytes(32).toString('base64'),
       // As in production: one JSON line per request, drained by the bench.
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',

@@ -5,6 +5,7 @@
  */
 import { createBlindIndexer, DEFAULT_BLIND_INDEX_BITS, type BlindIndexer } from './blind-index.js';
 import { createFieldCipher, type FieldCipher } from './field-cipher.js';
+import { createIntegrity, type Integrity } from './integrity.js';
 import { createKeyring, type Keyring } from './keyring.js';
 import { createReportCodec, type ReportCodec } from './report-codec.js';
 import { loadSodium, type Sodium } from './sodium.js';
@@ -16,6 +17,8 @@ export interface CryptoConfig {
   previousMasterKeys?: Uint8Array[];
   /** Blind-index root key (32 bytes), distinct from the master keys. */
   indexKey: Uint8Array;
+  /** Integrity root key (32 bytes, HOTLINE_AUDIT_KEY), distinct from the others: see integrity.ts. */
+  auditKey: Uint8Array;
   /** Blind-index term length in bits (default 16, see blind-index.ts). */
   blindIndexBits?: number;
 }
@@ -26,6 +29,7 @@ export interface Crypto {
   cipher: FieldCipher;
   codec: ReportCodec;
   blindIndex: BlindIndexer;
+  integrity: Integrity;
 }
 
 /** Loads libsodium, validates the keys and wires the pieces together. */
@@ -33,7 +37,11 @@ export async function createCrypto(config: CryptoConfig): Promise<Crypto> {
   const sodium = await loadSodium();
   const keyring = createKeyring(sodium, config);
   const cipher = createFieldCipher(sodium, keyring);
+  for (const key of [config.masterKey, config.indexKey, ...(config.previousMasterKeys ?? [])]) {
+    if (key.length === config.auditKey.length && sodium.memcmp(key, config.auditKey)) throw new Error('auditKey must differ from the master and index keys');
+  }
   return {
+    integrity: createIntegrity(sodium, config.auditKey),
     sodium,
     keyring,
     cipher,
@@ -47,6 +55,7 @@ export { INDEXED_FIELDS, INDEXED_GROUPS, indexedValuesOf, normaliseName, normali
 export type { ContentGroup } from './encrypted-fields.js';
 export { CONTENT_GROUPS, ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from './encrypted-fields.js';
 export type { FieldCipher, WrappedDataKey } from './field-cipher.js';
+export type { Integrity, IntegrityPurpose } from './integrity.js';
 export type { Keyring } from './keyring.js';
 export { parseBase64Key } from './keyring.js';
 export type { EncryptedContent, EncryptedNote, ReportCodec } from './report-codec.js';

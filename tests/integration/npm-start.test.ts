@@ -47,6 +47,7 @@ describe('npm start', () => {
         HOTLINE_LOCAL_DATA_DIR: dataDir,
         HOTLINE_MASTER_KEY: key(),
         HOTLINE_INDEX_KEY: key(),
+        HOTLINE_AUDIT_KEY: key(),
         MONGODB_URI: '',
         REDIS_URL: '',
         LOG_LEVEL: 'warn',

@@ -40,7 +40,7 @@ describe('the service process', () => {
     const proc = startMain({ NODE_ENV: 'production', PORT: 'x', MONGODB_URI: '', REDIS_URL: '' });
     expect(await proc.exited).toBe(78);
     const out = proc.output();
-    for (const name of ['PORT', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY']) expect(out).toContain(name);
+    for (const name of ['PORT', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY']) expect(out).toContain(name);
   });
 
   it('gives up with a clear message when the database never answers', async () => {

@@ -40,9 +40,9 @@ describe('master key rotation', () => {
     const inputs = Array.from({ length: 15 }, (_, i) => hotlineCall(i));
     for (const input of inputs) expect((await app.gql(RECORD_CALL, { input }, token)).errors).toBeUndefined();
     const index = app.env.HOTLINE_INDEX_KEY!;
-    const both = await createCrypto({ masterKey: b64(masterB), previousMasterKeys: [b64(masterA)], indexKey: b64(index) });
-    const onlyB = await createCrypto({ masterKey: b64(masterB), indexKey: b64(index) });
-    const onlyA = await createCrypto({ masterKey: b64(masterA), indexKey: b64(index) });
+    const both = await createCrypto({ masterKey: b64(masterB), previousMasterKeys: [b64(masterA)], indexKey: b64(index), auditKey: b64(app.env.HOTLINE_AUDIT_KEY!) });
+    const onlyB = await createCrypto({ masterKey: b64(masterB), indexKey: b64(index), auditKey: b64(app.env.HOTLINE_AUDIT_KEY!) });
+    const onlyA = await createCrypto({ masterKey: b64(masterA), indexKey: b64(index), auditKey: b64(app.env.HOTLINE_AUDIT_KEY!) });
     expect((await decryptAll(onlyB)).ok).toBe(0);
 
     // Reads keep going (with the old+new keyring, as a running instance would) during the rotation.

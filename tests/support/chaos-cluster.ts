@@ -58,6 +58,7 @@ export function clusterEnv(mongoUri: string, redisUrl: string, overrides: Record
     QUEUE_PREFIX: `chaos${id}`,
     HOTLINE_MASTER_KEY: key(),
     HOTLINE_INDEX_KEY: key(),
+    HOTLINE_AUDIT_KEY: key(),
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     // Audit events a killed process left unchained are recovered within seconds, not the production 15 minutes.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const k = (byte: number) => Buffer.alloc(32, byte).toString('base64');
-const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2) };
+const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2), HOTLINE_AUDIT_KEY: k(9) };
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -29,7 +29,7 @@ describe('config', () => {
 
   it('refuses production without explicit services and keys, naming every variable at once', () => {
     const p = problems({ NODE_ENV: 'production' });
-    for (const name of ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY']) {
+    for (const name of ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY']) {
       expect(p.some((line) => line.startsWith(name))).toBe(true);
     }
   });
@@ -47,6 +47,14 @@ describe('config', () => {
   it('rejects equal master and index keys in production', () => {
     const p = problems({ ...base, NODE_ENV: 'production', HOTLINE_INDEX_KEY: k(1) });
     expect(p.some((l) => l.startsWith('HOTLINE_INDEX_KEY'))).toBe(true);
+  });
+
+  it('refuses a production start without a full-length audit key, or with one equal to another key, naming HOTLINE_AUDIT_KEY', () => {
+    const { HOTLINE_AUDIT_KEY: _omit, ...noAudit } = base;
+    for (const env of [noAudit, { ...base, HOTLINE_AUDIT_KEY: Buffer.alloc(16, 1).toString('base64') }, { ...base, HOTLINE_AUDIT_KEY: k(1) }]) {
+      const p = problems({ ...env, NODE_ENV: 'production' });
+      expect(p.some((l) => l.startsWith('HOTLINE_AUDIT_KEY'))).toBe(true);
+    }
   });
 
   it('accepts a full production configuration', () => {

@@ -23,6 +23,7 @@ export async function makeCrypto(config: Partial<CryptoConfig> = {}): Promise<Cr
     masterKey: config.masterKey ?? (await randomKey()),
     previousMasterKeys: config.previousMasterKeys ?? [],
     indexKey: config.indexKey ?? (await randomKey()),
+    auditKey: config.auditKey ?? (await randomKey()),
     ...(config.blindIndexBits ? { blindIndexBits: config.blindIndexBits } : {}),
   });
 }

@@ -37,7 +37,7 @@ describe('link edges', () => {
 
 describe('linking configuration', () => {
   const k = (byte: number) => Buffer.alloc(32, byte).toString('base64');
-  const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2) };
+  const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2), HOTLINE_AUDIT_KEY: k(3) };
   const load = (env: Record<string, string>) => loadConfig({ ...base, ...env }, { dataDir: mkdtempSync(join(tmpdir(), 'cfg-')) });
 
   it('defaults to 50 candidates and a threshold of 20, and takes other values', () => {

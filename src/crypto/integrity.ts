@@ -1,0 +1,64 @@
+/**
+ * Integrity keys: everything a database writer must not be able to forge is
+ * keyed from HOTLINE_AUDIT_KEY, which lives outside the database. One subkey
+ * per purpose (libsodium's KDF), so a value made for one purpose never
+ * verifies for another, and the purposes are listed here, once.
+ *
+ * - keyed hashes (BLAKE2b-256 with the purpose's subkey): the audit chain,
+ *   every report's history chain, token and API-key lookups, MACs over user
+ *   records and report envelopes, and stand-ins for values that must not be
+ *   stored as typed (unknown usernames, idempotency keys);
+ * - an Ed25519 key pair, derived from the same key, that signs audit
+ *   checkpoints written outside the database.
+ */
+import type { Sodium } from './sodium.js';
+import { keyIdOf } from './keyring.js';
+
+const CONTEXT = 'hotlaudt'; // crypto_kdf contexts are exactly 8 bytes
+
+/** Every purpose an integrity subkey serves, with its KDF subkey id. Never renumber one: stored values depend on it. */
+export const INTEGRITY_PURPOSES = {
+  auditChain: 1,
+  historyChain: 2,
+  token: 3,
+  userRecord: 4,
+  reportEnvelope: 5,
+  username: 6,
+  idempotencyKey: 7,
+  reason: 8,
+  linkId: 9,
+  checkpointSigning: 10,
+} as const;
+export type IntegrityPurpose = Exclude<keyof typeof INTEGRITY_PURPOSES, 'checkpointSigning'>;
+
+export interface Integrity {
+  /** Public id of the audit key (16 hex), recorded beside what it keyed so a verifier knows which key to use. */
+  readonly keyId: string;
+  /** Lowercase hex keyed BLAKE2b-256 of `data` for `purpose`. */
+  mac(purpose: IntegrityPurpose, data: string | Uint8Array): string;
+  /** Constant-time check of a stored MAC. */
+  verify(purpose: IntegrityPurpose, data: string | Uint8Array, mac: unknown): boolean;
+  /** The checkpoint signing key pair (Ed25519), derived from the audit key. */
+  readonly signing: { publicKey: Uint8Array; privateKey: Uint8Array };
+}
+
+/** Derives every purpose's subkey once; the caller may wipe `auditKey` afterwards. */
+export function createIntegrity(sodium: Sodium, auditKey: Uint8Array): Integrity {
+  if (auditKey.length !== 32) throw new Error('auditKey must be 32 bytes');
+  const subkeys = new Map<IntegrityPurpose, Uint8Array>();
+  for (const [purpose, id] of Object.entries(INTEGRITY_PURPOSES)) {
+    if (purpose !== 'checkpointSigning') subkeys.set(purpose as IntegrityPurpose, sodium.crypto_kdf_derive_from_key(32, id, CONTEXT, auditKey));
+  }
+  const seed = sodium.crypto_kdf_derive_from_key(32, INTEGRITY_PURPOSES.checkpointSigning, CONTEXT, auditKey);
+  const pair = sodium.crypto_sign_seed_keypair(seed);
+  const mac = (purpose: IntegrityPurpose, data: string | Uint8Array) => sodium.to_hex(sodium.crypto_generichash(32, data, subkeys.get(purpose)!));
+  return {
+    keyId: keyIdOf(sodium, auditKey),
+    mac,
+    verify(purpose, data, stored) {
+      if (typeof stored !== 'string' || !/^[0-9a-f]{64}$/.test(stored)) return false;
+      return sodium.memcmp(sodium.from_hex(mac(purpose, data)), sodium.from_hex(stored));
+    },
+    signing: { publicKey: pair.publicKey, privateKey: pair.privateKey },
+  };
+}
