@@ -36,28 +36,43 @@ export interface Integrity {
   readonly keyId: string;
   /** Lowercase hex keyed BLAKE2b-256 of `data` for `purpose`. */
   mac(purpose: IntegrityPurpose, data: string | Uint8Array): string;
-  /** Constant-time check of a stored MAC. */
+  /**
+   * Constant-time check of a stored MAC, under the current key or any
+   * previous one (HOTLINE_PREVIOUS_AUDIT_KEYS, during a rotation).
+   */
   verify(purpose: IntegrityPurpose, data: string | Uint8Array, mac: unknown): boolean;
+  /** The MAC under every known key, current first: for lookups by keyed hash (a token stored before a rotation). */
+  macAll(purpose: IntegrityPurpose, data: string | Uint8Array): string[];
   /** The checkpoint signing key pair (Ed25519), derived from the audit key. */
   readonly signing: { publicKey: Uint8Array; privateKey: Uint8Array };
 }
 
-/** Derives every purpose's subkey once; the caller may wipe `auditKey` afterwards. */
-export function createIntegrity(sodium: Sodium, auditKey: Uint8Array): Integrity {
-  if (auditKey.length !== 32) throw new Error('auditKey must be 32 bytes');
-  const subkeys = new Map<IntegrityPurpose, Uint8Array>();
-  for (const [purpose, id] of Object.entries(INTEGRITY_PURPOSES)) {
-    if (purpose !== 'checkpointSigning') subkeys.set(purpose as IntegrityPurpose, sodium.crypto_kdf_derive_from_key(32, id, CONTEXT, auditKey));
-  }
+/**
+ * Derives every purpose's subkey once, for the current key and any previous
+ * ones (still accepted by `verify` and `macAll` until a rotation finishes);
+ * the caller may wipe the keys afterwards.
+ */
+export function createIntegrity(sodium: Sodium, auditKey: Uint8Array, previousKeys: readonly Uint8Array[] = []): Integrity {
+  for (const key of [auditKey, ...previousKeys]) if (key.length !== 32) throw new Error('audit keys must be 32 bytes');
+  const derive = (key: Uint8Array) => {
+    const subkeys = new Map<IntegrityPurpose, Uint8Array>();
+    for (const [purpose, id] of Object.entries(INTEGRITY_PURPOSES)) {
+      if (purpose !== 'checkpointSigning') subkeys.set(purpose as IntegrityPurpose, sodium.crypto_kdf_derive_from_key(32, id, CONTEXT, key));
+    }
+    return (purpose: IntegrityPurpose, data: string | Uint8Array) => sodium.to_hex(sodium.crypto_generichash(32, data, subkeys.get(purpose)!));
+  };
+  const macs = [auditKey, ...previousKeys].map(derive);
+  const mac = macs[0]!;
   const seed = sodium.crypto_kdf_derive_from_key(32, INTEGRITY_PURPOSES.checkpointSigning, CONTEXT, auditKey);
   const pair = sodium.crypto_sign_seed_keypair(seed);
-  const mac = (purpose: IntegrityPurpose, data: string | Uint8Array) => sodium.to_hex(sodium.crypto_generichash(32, data, subkeys.get(purpose)!));
   return {
     keyId: keyIdOf(sodium, auditKey),
     mac,
+    macAll: (purpose, data) => macs.map((m) => m(purpose, data)),
     verify(purpose, data, stored) {
       if (typeof stored !== 'string' || !/^[0-9a-f]{64}$/.test(stored)) return false;
-      return sodium.memcmp(sodium.from_hex(mac(purpose, data)), sodium.from_hex(stored));
+      const want = sodium.from_hex(stored);
+      return macs.some((m) => sodium.memcmp(sodium.from_hex(m(purpose, data)), want));
     },
     signing: { publicKey: pair.publicKey, privateKey: pair.privateKey },
   };
