@@ -19,6 +19,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY schema ./schema
 COPY --from=build /app/dist ./dist
+# The audit anchor volume (docker-compose.yml) takes this directory's owner on first mount: the service writes there.
+RUN mkdir -p /var/lib/hotline/audit-anchors && chown node:node /var/lib/hotline/audit-anchors
 USER node
 EXPOSE 4000
 # The API serves the console from dist/web (CONSOLE_DIR's default).

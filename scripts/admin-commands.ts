@@ -1,33 +1,66 @@
 /** Admin commands that belong to the encryption and audit domains. */
-import { runAuditVerify } from '../src/audit/verify-cli.js';
+import { runAuditCheckpoint, runAuditVerify } from '../src/audit/verify-cli.js';
 import type { Deps } from '../src/deps.js';
+import { createUserRepository } from '../src/auth/repository.js';
+import { rotateIntegrityAndIndexKeys } from '../src/reports/key-rotation.js';
 import { rotateDataKeys } from '../src/reports/rotation.js';
 
 export const extraCommands = {
   'audit:verify': {
     needsDeps: true,
     options: {},
-    run: (deps: Deps) => runAuditVerify(deps.database.db, (line: string) => console.log(line)),
+    run: (deps: Deps) => runAuditVerify(deps.services.audit, (line: string) => console.log(line)),
+  },
+  'audit:checkpoint': {
+    needsDeps: true,
+    options: {},
+    run: (deps: Deps) => runAuditCheckpoint(deps.services.audit, (line: string) => console.log(line)),
   },
   'keys:rotate': {
     needsDeps: true,
-    options: {},
-    async run(deps: Deps) {
+    options: { batch: { type: 'string' as const } },
+    /**
+     * Rotates what the configured keys allow, in one resumable run (docs/encryption.md "Rotation"):
+     * data keys re-wrapped under the current master key; reports, users and link edges re-sealed
+     * under the current audit key and re-indexed under the current index key. `--batch N` stops
+     * after N records of each kind (run again to go on). The audit chain is anchored by a signed
+     * checkpoint before (the prefix chained under the old key) and after.
+     */
+    async run(deps: Deps, v: { batch?: string | boolean | (string | boolean)[] } = {}) {
+      const limit = typeof v.batch === 'string' ? Number.parseInt(v.batch, 10) : Number.MAX_SAFE_INTEGER;
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        console.log('--batch must be a positive integer');
+        return 2;
+      }
+      const out = (line: string) => console.log(line);
+      if ((await runAuditCheckpoint(deps.services.audit, out)) !== 0) {
+        console.log('not rotating: the audit chain must verify (and be anchored) first');
+        return 1;
+      }
       const current = deps.crypto.keyring.currentId;
       console.log(`re-wrapping data keys under master key ${current}...`);
       const result = await rotateDataKeys(deps.reports, deps.crypto, (p) => console.log(`  ${p.rewrapped} re-wrapped, ${p.remaining} to go`));
+      console.log(`re-sealing under audit key ${deps.crypto.integrity.keyId} and re-indexing under index key ${deps.crypto.indexKeyId}...`);
+      const sealed = await rotateIntegrityAndIndexKeys({ reports: deps.reports, users: createUserRepository(deps.database.db), crypto: deps.crypto, audit: deps.services.audit }, limit);
+      console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go`);
+      const failed = result.failed.length + sealed.failed.length;
       await deps.services.audit.record({
         action: 'keys.rotate',
         actor: { type: 'system', id: 'admin-cli' },
         target: { type: 'keys', id: current },
-        outcome: result.failed.length ? 'failure' : 'success',
-        details: { rewrapped: result.rewrapped, failed: result.failed.length },
+        outcome: failed ? 'failure' : 'success',
+        details: { rewrapped: result.rewrapped, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
       });
-      if (result.failed.length) {
-        console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?)`);
-        return 1;
+      await runAuditCheckpoint(deps.services.audit, out);
+      if (result.failed.length) console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?)`);
+      if (sealed.failed.length) console.log(`done with errors: ${sealed.failed.length} record(s) verify under no configured audit key (tampered, or its key is not in HOTLINE_PREVIOUS_AUDIT_KEYS): ${sealed.failed.slice(0, 20).join(', ')}`);
+      if (failed) return 1;
+      if (sealed.remaining) {
+        console.log(`partly done: ${result.rewrapped} re-wrapped; ${sealed.remaining} record(s) still to re-seal or re-index: run keys:rotate again`);
+        return 3;
       }
       console.log(`done: ${result.rewrapped} re-wrapped; every data key is now under ${current}. The previous master key can be removed from the configuration.`);
+      console.log('every report, user and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify (see docs/encryption.md "Rotation").');
       return 0;
     },
   },

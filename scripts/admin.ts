@@ -16,13 +16,26 @@ import { useLocalStack, type LocalStack } from './local-stack.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
   user:create --username U --role ROLE [--role ROLE2] [--desk SO12|SO13] --password-stdin
+                                       (SUPERVISOR, INVESTIGATOR, ADMIN wait for a second admin's
+                                        approval, except the first admin of an empty system)
   user:disable --username U
   user:revoke-sessions --username U
+  user:enable --username U
+  user:move-desk --username U --desk SO12|SO13 [--reason "WHY"]
+                                       (the reports they hold go back to their desk's queue)
+  user:mfa-reset --username U          (removes their second factor: they set one up at next sign-in)
+  grants:list                          (role grants waiting for a second admin)
+  grants:approve ID --as ADMIN --password-stdin
+  grants:reject ID --as ADMIN --password-stdin
+                                       (acts as that admin: signs in with their password from stdin;
+                                        the admin who requested a grant cannot decide it)
   partner:create --name "NAME"        (prints the API key once, alone on the last line)
   partner:revoke --name "NAME"
+  partner:rotate-key --name "NAME"    (prints the new key once; the old one works for PARTNER_KEY_OVERLAP_HOURS)
   keys:generate                        (prints a fresh base64 32-byte key)
   keys:rotate                          (re-wraps every data key under the current master key)
-  audit:verify                         (exits 1 when the audit chain is broken)
+  audit:verify                         (exits 1 when the audit chain is broken or contradicts a signed checkpoint)
+  audit:checkpoint                     (verifies the chain, then appends a signed checkpoint to HOTLINE_AUDIT_ANCHOR_DIR)
 roles: ${ROLES.join(', ')}`;
 
 class UsageError extends Error {}
@@ -41,7 +54,7 @@ const need = (v: unknown, name: string): string => {
   return v;
 };
 
-const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>; needsDeps: boolean; run: Handler }> = {
+const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>; needsDeps: boolean; positionals?: number; run: Handler }> = {
   'user:create': {
     needsDeps: true,
     options: { username: { type: 'string' }, role: { type: 'string', multiple: true }, desk: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
@@ -54,7 +67,8 @@ const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typ
       if (!v['password-stdin']) throw new UsageError('--password-stdin is required (passwords are never taken as arguments)');
       const password = await readStdin();
       const user = await deps.services.auth.createUser({ username: need(v.username, 'username'), password, roles: roles as Role[], desk: (v.desk as Desk) ?? null }, 'cli');
-      console.log(`created user ${user.username} (${user.roles.join(', ')}${user.desk ? `, desk ${user.desk}` : ''}) id ${user.id}`);
+      console.log(`created user ${user.username} (${user.roles.join(', ') || 'no roles yet'}${user.desk ? `, desk ${user.desk}` : ''}) id ${user.id}`);
+      if (user.pendingGrantId) console.log(`roles ${user.pendingRoles.join(', ')} wait for a second admin: grant ${user.pendingGrantId} (npm run admin -- grants:approve ${user.pendingGrantId} --as <admin> --password-stdin)`);
       return 0;
     },
   },
@@ -104,6 +118,8 @@ const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typ
     },
   },
   ...(await import('./admin-commands.js')).extraCommands,
+  ...(await import('./admin-lifecycle.js')).lifecycleCommands,
+  ...(await import('./admin-grants.js')).grantCommands,
 };
 
 export type AdminCommand = (typeof commands)[string];
@@ -117,7 +133,9 @@ async function main(argv: string[]): Promise<number> {
   }
   let values;
   try {
-    values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values;
+    const parsed = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: Boolean(command.positionals) });
+    if (parsed.positionals.length > (command.positionals ?? 0)) throw new Error(`unexpected argument ${parsed.positionals.at(-1)}`);
+    values = { ...parsed.values, _: parsed.positionals };
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 64;

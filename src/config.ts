@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseRoleMap, type RoleMapEntry } from './auth/oidc-claims.js';
+import { ROLES, type Role } from './auth/types.js';
 
 /** The folder holding package.json: the same whether this runs from src/ (tsx) or compiled from dist/src/. */
 export const PROJECT_ROOT = (() => {
@@ -23,6 +25,18 @@ const base64Key = z
   .string()
   .trim()
   .refine((v) => decodeKey(v)?.length === 32, { message: KEY_HINT });
+
+/** Comma-separated retired keys (HOTLINE_PREVIOUS_*_KEYS). */
+const previousKeys = z
+  .string()
+  .optional()
+  .refine((v) => !v || v.split(',').every((k) => !k.trim() || decodeKey(k.trim())?.length === 32), { message: `each comma-separated key ${KEY_HINT}` });
+const keyList = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => new Uint8Array(decodeKey(k)!));
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -43,6 +57,9 @@ const schema = z
       }),
     HOTLINE_INDEX_KEY: base64Key.optional(),
     HOTLINE_AUDIT_KEY: base64Key.optional(),
+    // Retired index and audit keys, kept during a rotation (docs/encryption.md "Rotation"): read, never written with.
+    HOTLINE_PREVIOUS_INDEX_KEYS: previousKeys,
+    HOTLINE_PREVIOUS_AUDIT_KEYS: previousKeys,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HOTLINE_PROCESS: z.enum(['all', 'api', 'worker']).default('all'),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('hotline'),
@@ -50,13 +67,32 @@ const schema = z
     LOGIN_MAX_FAILURES_PER_USER: int(5, 1, 1000),
     LOGIN_MAX_FAILURES_PER_CLIENT: int(20, 1, 10000),
     LOGIN_BLOCK_SECONDS: int(15 * 60, 1, 86400),
+    // Roles that must sign in with a second factor: a comma-separated list, `all` or `none`; default `all` in production, `none` otherwise.
+    MFA_REQUIRED_ROLES: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine((v) => ['ALL', 'NONE'].includes(v) || v.split(',').every((r) => (ROLES as readonly string[]).includes(r.trim())), { message: `must be all, none, or a comma-separated list of ${ROLES.join(', ')}` })
+      .optional(),
+    PARTNER_KEY_OVERLAP_HOURS: int(24, 0, 24 * 30),
     BODY_LIMIT_BYTES: int(512 * 1024, 1024, 16 * 1024 * 1024),
     REQUEST_TIMEOUT_MS: int(15_000, 100, 300_000),
     MAX_CONCURRENT_REQUESTS: int(256, 1, 100_000),
     GRAPHQL_MAX_DEPTH: int(12, 2, 100),
     GRAPHQL_MAX_ALIASES: int(15, 1, 1000),
     GRAPHQL_MAX_COST: int(5000, 10, 1_000_000),
-    TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    // How many reverse proxies stand in front (each appends one X-Forwarded-For entry); `true` means one.
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .regex(/^(true|false|\d{1,2})$/, 'must be false, true (one proxy) or the number of proxies in front')
+      .default('false'),
+    // Origins (scheme://host[:port]) whose pages may call the API with credentials; none by default (same origin only).
+    CORS_ALLOWED_ORIGINS: z
+      .string()
+      .optional()
+      .refine((v) => !v || v.split(',').every((o) => isOrigin(o.trim())), { message: 'each comma-separated entry must be an origin such as https://console.example.org' }),
+    SUBSCRIPTION_RECHECK_MS: int(5_000, 100, 300_000),
     SLA_P1_SECONDS: int(15 * 60, 1),
     SLA_P2_SECONDS: int(60 * 60, 1),
     SLA_P3_SECONDS: int(24 * 3600, 1),
@@ -65,6 +101,9 @@ const schema = z
     OUTBOX_STALE_MS: int(5_000, 0, 3_600_000),
     OUTBOX_RECONCILE_MS: int(15 * 60_000, 1_000, 24 * 3_600_000),
     AUDIT_RECOVERY_GRACE_MS: int(30_000, 0, 3_600_000),
+    // Signed audit checkpoints go here, outside the database (append-only files to ship to WORM storage); required in production.
+    HOTLINE_AUDIT_ANCHOR_DIR: z.string().trim().min(1).optional(),
+    AUDIT_CHECKPOINT_MINUTES: int(15, 1, 24 * 60),
     TRIAGE_ATTEMPTS: int(5, 1, 100),
     TRIAGE_BACKOFF_MS: int(1_000, 1, 600_000),
     LINK_MAX_CANDIDATES: int(50, 1, 1_000),
@@ -77,9 +116,19 @@ const schema = z
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     METRICS_TOKEN: z.string().trim().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+    // Single sign-on (all optional; OIDC is off unless OIDC_ISSUER is set): see the README's "Single sign-on".
+    OIDC_ISSUER: z.string().trim().url().optional(),
+    OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_REDIRECT_URI: z.string().trim().url().optional(),
+    OIDC_SCOPES: z.string().trim().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'space-separated scopes').default('openid profile'),
+    OIDC_ROLE_CLAIM: z.string().trim().min(1).default('groups'),
+    OIDC_ROLE_MAP: z.string().optional(),
+    OIDC_LABEL: z.string().trim().min(1).max(60).default('single sign-on'),
+    OIDC_TIMEOUT_SECONDS: int(5, 1, 60),
   });
 
-const PRODUCTION_REQUIRED = ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY'] as const;
+const PRODUCTION_REQUIRED = ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY', 'HOTLINE_AUDIT_ANCHOR_DIR'] as const;
 
 /** Production rules, checked on the raw environment so they are reported alongside any other problem. */
 function productionProblems(raw: NodeJS.ProcessEnv): string[] {
@@ -107,7 +156,12 @@ export interface Config {
     bodyLimitBytes: number;
     requestTimeoutMs: number;
     maxConcurrentRequests: number;
-    trustProxy: boolean;
+    /** Reverse proxies in front whose X-Forwarded-For entries are believed (0: none; the socket address is the client). */
+    trustProxyHops: number;
+    /** Origins allowed cross-origin access with credentials (empty: same origin only). */
+    corsAllowedOrigins: string[];
+    /** How often an open subscription re-checks its credential (session ended, revoked, user disabled: the stream ends). */
+    subscriptionRecheckMs: number;
   };
   /** The staff console: where its built assets are, and when an idle session is signed out. */
   console: { dir: string; idleTimeoutMs: number };
@@ -119,12 +173,18 @@ export interface Config {
    * integrity keys (keyed chains, token hashes, record MACs, checkpoint
    * signatures), kept out of the database so a database writer cannot forge them.
    */
-  keys: { master: Uint8Array; previousMasters: Uint8Array[]; index: Uint8Array; audit: Uint8Array };
+  keys: { master: Uint8Array; previousMasters: Uint8Array[]; index: Uint8Array; previousIndexes: Uint8Array[]; audit: Uint8Array; previousAudits: Uint8Array[] };
+  /** Signed checkpoints of the audit chain: the directory they are appended to (outside the database), and how often the worker writes one. */
+  audit: { anchorDir: string; checkpointEveryMs: number };
   auth: {
     sessionTtlMs: number;
     maxFailuresPerUser: number;
     maxFailuresPerClient: number;
     blockSeconds: number;
+    /** Roles whose members must sign in with a second factor (src/auth/mfa.ts). */
+    mfaRequiredRoles: Role[];
+    /** How long a partner's previous API key keeps working after a rotation. */
+    partnerKeyOverlapMs: number;
   };
   triage: {
     slaSeconds: Record<Priority, number>;
@@ -150,9 +210,54 @@ export interface Config {
    * the main port behind `token` when set (null: not there). Neither: off.
    */
   metrics: { port: number | null; host: string; token: string | null };
+  /** OpenID Connect single sign-on for staff (src/auth/oidc.ts); null: off. */
+  oidc: OidcConfig | null;
   process: Env['HOTLINE_PROCESS'];
   logLevel: Env['LOG_LEVEL'];
   warnings: string[];
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where the IdP sends the browser back; null: derived from the request (`<origin>/auth/oidc/callback`). */
+  redirectUri: string | null;
+  scopes: string;
+  roleClaim: string;
+  roleMap: RoleMapEntry[];
+  label: string;
+  timeoutSeconds: number;
+}
+
+/** OIDC settings, or null when OIDC_ISSUER is unset; problems go to `problems`. */
+function oidcConfig(env: Env, problems: string[]): OidcConfig | null {
+  if (!env.OIDC_ISSUER) return null;
+  const missing = (['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_ROLE_MAP'] as const).filter((k) => !env[k]);
+  for (const k of missing) problems.push(`${k} is required when OIDC_ISSUER is set`);
+  const issuer = new URL(env.OIDC_ISSUER);
+  // Plain http only to a provider on this machine (tests, development): tokens must not cross a network in clear.
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(issuer.hostname))) {
+    problems.push('OIDC_ISSUER must be an https:// URL (http:// only for a provider on 127.0.0.1)');
+  }
+  let roleMap: RoleMapEntry[] = [];
+  try {
+    if (env.OIDC_ROLE_MAP) roleMap = parseRoleMap(env.OIDC_ROLE_MAP);
+  } catch (err) {
+    problems.push(`OIDC_ROLE_MAP ${(err as Error).message}`);
+  }
+  if (missing.length) return null;
+  return {
+    issuer: env.OIDC_ISSUER,
+    clientId: env.OIDC_CLIENT_ID!,
+    clientSecret: env.OIDC_CLIENT_SECRET!,
+    redirectUri: env.OIDC_REDIRECT_URI ?? null,
+    scopes: env.OIDC_SCOPES.split(' ').includes('openid') ? env.OIDC_SCOPES : `openid ${env.OIDC_SCOPES}`,
+    roleClaim: env.OIDC_ROLE_CLAIM,
+    roleMap,
+    label: env.OIDC_LABEL,
+    timeoutSeconds: env.OIDC_TIMEOUT_SECONDS,
+  };
 }
 
 export class ConfigError extends Error {
@@ -160,6 +265,21 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
+function mfaRoles(value: string): Role[] {
+  if (value === 'ALL') return [...ROLES];
+  if (value === 'NONE') return [];
+  return [...new Set(value.split(',').map((r) => r.trim() as Role))];
 }
 
 function decodeKey(value: string): Buffer | null {
@@ -214,6 +334,7 @@ export function loadConfig(
   if (env.METRICS_PORT !== undefined && !env.METRICS_TOKEN && !/^(127\.|::1$|localhost$)/.test(env.METRICS_HOST)) {
     warnings.push('METRICS_HOST is not a loopback address and METRICS_TOKEN is not set: anyone who can reach the metrics port can read it');
   }
+  const oidc = oidcConfig(env, problems);
   if (problems.length) throw new ConfigError(problems);
 
   let masterB64 = env.HOTLINE_MASTER_KEY;
@@ -235,7 +356,9 @@ export function loadConfig(
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
-      trustProxy: env.TRUST_PROXY === 'true',
+      trustProxyHops: env.TRUST_PROXY === 'true' ? 1 : env.TRUST_PROXY === 'false' ? 0 : Number(env.TRUST_PROXY),
+      corsAllowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => new URL(o).origin),
+      subscriptionRecheckMs: env.SUBSCRIPTION_RECHECK_MS,
     },
     console: { dir: env.CONSOLE_DIR, idleTimeoutMs: env.CONSOLE_IDLE_MINUTES * 60_000 },
     graphql: {
@@ -255,13 +378,21 @@ export function loadConfig(
         .filter(Boolean)
         .map((k) => new Uint8Array(decodeKey(k)!)),
       index: new Uint8Array(decodeKey(indexB64)!),
+      previousIndexes: keyList(env.HOTLINE_PREVIOUS_INDEX_KEYS),
       audit: new Uint8Array(decodeKey(auditB64)!),
+      previousAudits: keyList(env.HOTLINE_PREVIOUS_AUDIT_KEYS),
+    },
+    audit: {
+      anchorDir: env.HOTLINE_AUDIT_ANCHOR_DIR ?? join(opts.dataDir ?? join(PROJECT_ROOT, '.data'), 'audit-anchors'),
+      checkpointEveryMs: env.AUDIT_CHECKPOINT_MINUTES * 60_000,
     },
     auth: {
       sessionTtlMs: env.SESSION_TTL_MINUTES * 60_000,
       maxFailuresPerUser: env.LOGIN_MAX_FAILURES_PER_USER,
       maxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
       blockSeconds: env.LOGIN_BLOCK_SECONDS,
+      mfaRequiredRoles: mfaRoles(env.MFA_REQUIRED_ROLES ?? (production ? 'ALL' : 'NONE')),
+      partnerKeyOverlapMs: env.PARTNER_KEY_OVERLAP_HOURS * 3_600_000,
     },
     triage: {
       slaSeconds: { P1: env.SLA_P1_SECONDS, P2: env.SLA_P2_SECONDS, P3: env.SLA_P3_SECONDS, P4: env.SLA_P4_SECONDS },
@@ -276,6 +407,7 @@ export function loadConfig(
       linking: { maxCandidates: env.LINK_MAX_CANDIDATES, sharedThreshold: env.LINK_SHARED_THRESHOLD },
     },
     metrics: { port: env.METRICS_PORT ?? null, host: env.METRICS_HOST, token: env.METRICS_TOKEN ?? null },
+    oidc,
     process: env.HOTLINE_PROCESS,
     logLevel: env.LOG_LEVEL,
     warnings,

@@ -14,6 +14,12 @@ export interface GraphQLContext {
   sessionCookie: SessionCookie;
   /** How long the console waits without activity before signing out (configuration). */
   consoleIdleTimeoutMs: number;
+  /**
+   * Aborted when the client has gone or the request's deadline (REQUEST_TIMEOUT_MS) has passed: work
+   * nobody waits for stops. Every resolver checks it first (src/graphql/deadline.ts); a service about to
+   * decrypt or to make a costly store call may check it too. A subscription's signal follows its stream only.
+   */
+  signal: AbortSignal;
 }
 
 /** Sets or clears the console's session cookie, so the token never reaches page scripts. */

@@ -3,10 +3,16 @@
  * functions, so tests build the real thing against real servers.
  */
 import { createAuditChainer, createRedisChainMarks, type AuditChainer } from './audit/chainer.js';
-import { createAuditLog } from './audit/service.js';
-import type { AuditLog } from './audit/types.js';
+import { createAnchorStore } from './audit/anchor.js';
+import { createAuditLog, type AuditLogService } from './audit/service.js';
 import { createUserRepository } from './auth/repository.js';
+import { createRoleGrantRepository } from './auth/grant-repository.js';
 import { createAuthService, type AuthService } from './auth/service.js';
+import { createLifecycleService, type LifecycleService } from './auth/lifecycle.js';
+import { createMfaService, type MfaService } from './auth/mfa.js';
+import { createMfaRepository } from './auth/mfa-repository.js';
+import { createUserIntegrityAlarm } from './auth/integrity-alarm.js';
+import { createOidcService, type OidcService } from './auth/oidc.js';
 import type { Config } from './config.js';
 import { createCrypto } from './crypto/index.js';
 import { connectDatabase, type Database } from './db/client.js';
@@ -15,7 +21,7 @@ import { createMetrics, type Metrics } from './metrics/index.js';
 import { instrumentIntake } from './metrics/instrument.js';
 import { createPartnerRepository } from './partners/repository.js';
 import { createQueueFactory, type QueueFactory } from './queue/factory.js';
-import { createIntakeKeys } from './crypto/derived.js';
+import { createRotatingIntakeKeys } from './crypto/derived.js';
 import { createIntakeService, type IntakeService } from './intake/service.js';
 import { createReportRepository, type ReportRepository } from './reports/repository.js';
 import { createTriageQueues, type TriageQueues } from './triage/queue.js';
@@ -28,11 +34,18 @@ import { createReportWriter, type ReportWriter } from './reports/writer.js';
 
 export interface Services {
   auth: AuthService;
-  audit: AuditLog;
+  /** The audit log, with verification and checkpoints (the worker and the admin CLI write them). */
+  audit: AuditLogService;
   intake: IntakeService;
   desk: DeskService;
   threatLevel: ThreatLevelStore;
   retention: RetentionStore;
+  /** Second factors: TOTP enrolment, recovery codes, admin reset (src/auth/mfa.ts). */
+  mfa: MfaService;
+  /** Password change, own sessions, re-enable, desk moves, partner key rotation (src/auth/lifecycle.ts). */
+  lifecycle: LifecycleService;
+  /** Single sign-on (OIDC); null when not configured. */
+  oidc: OidcService | null;
 }
 
 export interface Deps {
@@ -61,30 +74,44 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
   const queues = createQueueFactory(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
   try {
     await queues.ready(config.mongo.startupAttempts * 3_000);
-    const crypto = await createCrypto({ masterKey: config.keys.master, previousMasterKeys: config.keys.previousMasters, indexKey: config.keys.index, auditKey: config.keys.audit });
+    const crypto = await createCrypto({ masterKey: config.keys.master, previousMasterKeys: config.keys.previousMasters, indexKey: config.keys.index, previousIndexKeys: config.keys.previousIndexes, auditKey: config.keys.audit, previousAuditKeys: config.keys.previousAudits });
     const db = database.db;
     const users = createUserRepository(db);
     const partners = createPartnerRepository(db);
-    const audit = createAuditLog({ db, log });
-    const reports = createReportRepository(db);
+    const audit = createAuditLog({ db, log, integrity: crypto.integrity, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
+    const reports = createReportRepository(db, crypto.integrity, crypto);
     await Promise.all([users.ensureIndexes(), partners.ensureIndexes(), audit.ensureIndexes(), reports.ensureIndexes()]);
     const triageQueues = createTriageQueues(queues, { attempts: config.triage.attempts, backoffMs: config.triage.backoffMs });
     // The one audit path for report changes: events written with the change, then chained.
 
+    const mfa = createMfaService({
+      mfa: createMfaRepository(db),
+      users,
+      crypto,
+      audit,
+      redis: queues.redis,
+      redisPrefix: config.redis.queuePrefix,
+      requiredRoles: config.auth.mfaRequiredRoles,
+    });
     const auth = await createAuthService({
+      mfa,
       users,
       partners,
+      grants: createRoleGrantRepository(db),
       redis: queues.redis,
       audit,
+      integrity: crypto.integrity,
+      log: log.child({ component: 'auth' }),
       sessionTtlMs: config.auth.sessionTtlMs,
       limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, maxFailuresPerClient: config.auth.maxFailuresPerClient, blockSeconds: config.auth.blockSeconds },
+      rateLimitPrefix: config.redis.queuePrefix,
     });
     const metrics = createMetrics({ store: reports, log: log.child({ component: 'metrics' }) });
     const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix), log: log.child({ component: 'audit' }), observe: metrics });
     const intake = instrumentIntake(createIntakeService({
       reports,
       crypto,
-      keys: createIntakeKeys(crypto.sodium, crypto.keyring.indexKey),
+      keys: createRotatingIntakeKeys(crypto.sodium, crypto.keyring.indexKey, config.keys.previousIndexes),
       chainer,
       enqueueTriage: (id, opts) => triageQueues.enqueueTriage(id, opts),
       log: log.child({ component: 'intake' }),
@@ -102,7 +129,31 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       enqueueTriage: (id) => triageQueues.enqueueTriage(id),
     });
     const threatLevel = createThreatLevelStore(db, audit);
-    const services: Services = { auth, audit, intake, desk, threatLevel, retention: createRetentionStore(db, audit) };
+    const lifecycle = createLifecycleService({
+      users,
+      partners,
+      integrity: crypto.integrity,
+      audit,
+      redis: queues.redis,
+      redisPrefix: config.redis.queuePrefix,
+      limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, blockSeconds: config.auth.blockSeconds },
+      partnerKeyOverlapMs: config.auth.partnerKeyOverlapMs,
+      desk,
+    });
+    const oidc = config.oidc
+      ? createOidcService({
+          config: config.oidc,
+          users,
+          integrity: crypto.integrity,
+          redis: queues.redis,
+          keyPrefix: config.redis.queuePrefix,
+          audit,
+          log: log.child({ component: 'oidc' }),
+          integrityAlarm: createUserIntegrityAlarm(audit, log.child({ component: 'oidc' })),
+          startSession: (user) => auth.startSession(user),
+        })
+      : null;
+    const services: Services = { auth, audit, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle };
     return {
       config,
       log,

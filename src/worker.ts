@@ -9,9 +9,21 @@
 import type { Deps } from './deps.js';
 import { observeTriageQueues } from './metrics/queue.js';
 import { recoverPendingAudit } from './reports/audit-recovery.js';
+import { ReportIntegrityError } from './reports/envelope-mac.js';
 import { createLinker } from './triage/linking.js';
 import { schedulePeriodic } from './triage/periodic.js';
 import { createTriageProcessor, escalatePayload, markFailedPayload, parseJobPayload, routePayload } from './triage/processor.js';
+
+/**
+ * A report failing its envelope check (reports/envelope-mac.ts) stays failing: its job is discarded
+ * (no retries), so it fails once and is logged once, and the process and the queue carry on.
+ */
+function discardOnTamper<T>(job: { discard(): void }, run: () => Promise<T>): Promise<T> {
+  return run().catch((err: unknown) => {
+    if (err instanceof ReportIntegrityError) job.discard();
+    throw err;
+  });
+}
 
 /** How long a job whose failure could not be recorded waits before it is tried again. */
 const RETRY_AFTER_UNRECORDED_FAILURE_MS = 5_000;
@@ -24,7 +36,7 @@ export interface Worker {
 export function triageProcessorOf(deps: Deps) {
   return createTriageProcessor({
     reports: deps.reports,
-    linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit, limits: deps.config.triage.linking }),
+    linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit, limits: deps.config.triage.linking, log: deps.log.child({ component: 'triage' }) }),
     rules: deps.rules,
     threatLevel: deps.services.threatLevel,
     writer: deps.writer,
@@ -41,15 +53,21 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   const processor = triageProcessorOf(deps);
   const concurrency = opts.concurrency ?? 4;
   // Each job's payload is parsed with its task's schema first: a malformed one fails at once, without retries.
-  void q.triage.process(concurrency, async (job) => processor.route(parseJobPayload(routePayload, job).reportId));
+  void q.triage.process(concurrency, async (job) => discardOnTamper(job, () => processor.route(parseJobPayload(routePayload, job).reportId)));
   void q.sla.process(concurrency, async (job) => {
     const { reportId, dueBy } = parseJobPayload(escalatePayload, job);
-    return processor.escalate(reportId, dueBy);
+    return discardOnTamper(job, () => processor.escalate(reportId, dueBy));
   });
   // Triage outcomes, retries and latency, SLA escalations: from this worker's own job events.
   observeTriageQueues(q, deps.metrics);
+  const logTamper = (err: Error) => {
+    if (err instanceof ReportIntegrityError) log.error({ reportId: err.recordId, fieldPath: err.fieldPath }, 'data integrity failure');
+  };
+  q.sla.on('failed', (_job, err) => logTamper(err));
   q.triage.on('failed', (job, err) => {
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    logTamper(err);
+    // A tampered report's job was discarded: this is its last attempt, so it is marked TRIAGE_FAILED now.
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof ReportIntegrityError;
     log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.name }, 'triage job failed');
     if (!final) return;
     const payload = markFailedPayload.safeParse(job.data);
@@ -79,6 +97,11 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
           // Audit events of committed changes that no writer chained (see src/audit/chainer.ts).
           await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: config.triage.auditRecoveryGraceMs });
         },
+      },
+      // A signed checkpoint of the audit chain, outside the database (src/audit/anchor.ts); refused, and logged, when the chain does not verify.
+      'audit-checkpoint': {
+        every: config.audit.checkpointEveryMs,
+        run: async () => (await deps.services.audit.checkpoint())?.seq ?? 0,
       },
       'retention-review': {
         every: 24 * 3600_000,

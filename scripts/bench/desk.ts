@@ -28,6 +28,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createReportRepository } from '../../src/reports/repository.js';
+import { createIntegrity } from '../../src/crypto/integrity.js';
+import { loadSodium } from '../../src/crypto/sodium.js';
 import { queueCollectionName, queueEntryOf, type QueueEntry } from '../../src/reports/desk-queue.js';
 import type { Priority, ReportDoc, ReportStatus } from '../../src/reports/types.js';
 import { gql, latency, type Latency } from './support.js';
@@ -160,7 +162,8 @@ export interface DeskPlan {
 /** Seeds up to `total`, then times the queue and claims (sequentially: one investigator's latency). */
 export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
   const reports = o.db.collection<ReportDoc>('reports');
-  const repo = createReportRepository(o.db);
+  // Reads only: history chains are never extended here, so any integrity key will do.
+  const repo = createReportRepository(o.db, createIntegrity(await loadSodium(), randomBytes(32)));
   const template = await reports.findOne({ status: 'TRIAGED', assignee: null, links: { $size: 0 } }, { sort: { recordedAt: 1 } });
   if (!template) throw new Error('no triaged report to copy (the intake phases store them)');
   const count = Math.max(0, o.total - o.reportsBefore);

@@ -38,6 +38,8 @@ import { MongoClient } from 'mongodb';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { createQueueFactory, type QueueFactory } from '../../src/queue/factory.js';
 import { createReportRepository } from '../../src/reports/repository.js';
+import { createIntegrity } from '../../src/crypto/integrity.js';
+import { loadSodium } from '../../src/crypto/sodium.js';
 import { TRIAGE_QUEUE } from '../../src/triage/queue.js';
 import { FERRETDB_VERSION } from '../binaries.mjs';
 import { freePort, startServices, type Services } from '../services.js';
@@ -174,7 +176,7 @@ async function main(): Promise<number> {
     client = await new MongoClient(services.mongoUri, { writeConcern: { w: 'majority', journal: true } }).connect();
     const db = client.db(DB_NAME);
     const baselineDb = client.db(BASELINE_DB_NAME);
-    await createReportRepository(baselineDb).ensureIndexes();
+    await createReportRepository(baselineDb, createIntegrity(await loadSodium(), randomBytes(32))).ensureIndexes();
     benchQueues = createQueueFactory(services.redisUrl, QUEUE_PREFIX);
     await benchQueues.ready(10_000);
     // The service's triage queue, seen from the bench: its counts say when the worker has caught up,

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import type { Desk, Role } from '../../src/auth/types.js';
 import { loadConfig, PROJECT_ROOT } from '../../src/config.js';
 import { createDeps } from '../../src/deps.js';
+import { createUserWithRoles } from '../../tests/support/factories.js';
 import { STORE_COUNTS_REPLY, STORE_COUNTS_REQUEST, type StoreCounts, type StoreCountsReply } from './store-counts.js';
 
 export const BENCH_PASSWORD = 'benchmark password 2026';
@@ -123,7 +124,8 @@ export async function createUser(env: Record<string, string>, username: string, 
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
   const deps = await createDeps(config, pino({ level: 'silent' }));
   try {
-    const user = await deps.services.auth.createUser({ username, password: BENCH_PASSWORD, roles: [role], desk }, 'cli');
+    // SUPERVISOR/INVESTIGATOR wait for a second admin: the test factories' approver approves (src/auth/separation.ts).
+    const user = await createUserWithRoles(deps, { username, password: BENCH_PASSWORD, roles: [role], desk });
     return user.id;
   } finally {
     await deps.close();

@@ -1,6 +1,7 @@
 /**
- * Canonical encoding and hash chaining, shared by the system-wide audit log,
- * the per-report history and the intake fingerprints. Nothing here touches
+ * Canonical encoding and keyed hash chaining, shared by the system-wide audit
+ * log, the per-report history and the intake fingerprints (which use the
+ * encoding only). Nothing here touches
  * the database: callers hand in values and get back strings, hashes, verdicts.
  *
  * The encoding is JSON with one spelling per value, so the same value always
@@ -26,7 +27,7 @@
  * `undefined` member as `null`, which encodes differently; strip undefined
  * members before hashing and storing (the audit service does).
  */
-import { createHash } from 'node:crypto';
+import type { Integrity } from '../crypto/integrity.js';
 import type { ChainVerification } from './types.js';
 
 /** prevHash of the first entry of every chain: 64 zeros. */
@@ -39,12 +40,35 @@ export function canonicalJson(value: unknown): string {
   return value === undefined ? 'null' : encode(value, '$');
 }
 
-/** hex SHA-256 over `prevHash + '\n' + canonicalJson(body)`: the hash of one chain entry. */
-export function chainHash(prevHash: string, body: unknown): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(body)).digest('hex');
+/**
+ * The keyed hash of one chain (the audit log, or report histories). Keyed so
+ * that recomputing a chain needs HOTLINE_AUDIT_KEY, which is not in the
+ * database: a database writer who edits, deletes or inserts entries cannot
+ * produce hashes that verify. Handed to every chain function as a parameter.
+ */
+export interface ChainKey {
+  /** Hex keyed hash of `data` under the current key. */
+  hash(data: string): string;
+  /** Constant-time check of a stored hash under the current key or a previous one (during a rotation). */
+  verify(data: string, stored: string): boolean;
 }
 
-/** True for a lowercase hex SHA-256 digest, the shape of every chain hash. */
+/** The chain key of one purpose, from the app's integrity keys (`deps.crypto.integrity`). */
+export function chainKeyOf(integrity: Pick<Integrity, 'mac' | 'verify'>, purpose: 'auditChain' | 'historyChain'): ChainKey {
+  return { hash: (data) => integrity.mac(purpose, data), verify: (data, stored) => integrity.verify(purpose, data, stored) };
+}
+
+/** What is hashed for one entry: `prevHash + '\n' + canonicalJson(body)`. */
+function chainInput(prevHash: string, body: unknown): string {
+  return `${prevHash}\n${canonicalJson(body)}`;
+}
+
+/** Hex keyed BLAKE2b-256 over `prevHash + '\n' + canonicalJson(body)`: the hash of one chain entry. */
+export function chainHash(key: ChainKey, prevHash: string, body: unknown): string {
+  return key.hash(chainInput(prevHash, body));
+}
+
+/** True for a lowercase hex 256-bit digest, the shape of every chain hash. */
 export function isChainHash(value: unknown): value is string {
   return typeof value === 'string' && HASH_PATTERN.test(value);
 }
@@ -129,13 +153,18 @@ export class ChainVerifier {
     return this.broken !== null;
   }
 
+  /** The last entry verified: where the verified chain ends (seq 0 and the genesis hash when none). */
+  get head(): { seq: number; hash: string } {
+    return { seq: this.expected - 1, hash: this.lastHash };
+  }
+
   /**
-   * Feeds the next entry with the hash recomputed from its body (null when the
-   * body could not be encoded). `misplaced`: the expected seq exists further
-   * on, so a different seq here is an ordering problem rather than a gap.
-   * Returns false once the chain is broken.
+   * Feeds the next entry with whether its stored hash verifies against its
+   * body under the chain key (false when the body could not be encoded).
+   * `misplaced`: the expected seq exists further on, so a different seq here
+   * is an ordering problem rather than a gap. Returns false once the chain is broken.
    */
-  push(link: ChainLink, recomputedHash: string | null, misplaced = false): boolean {
+  push(link: ChainLink, hashVerifies: boolean, misplaced = false): boolean {
     if (this.broken) return false;
     const seq = this.expected;
     if (link.seq !== seq) {
@@ -147,7 +176,7 @@ export class ChainVerifier {
     if (link.prevHash !== this.lastHash) {
       return this.fail(seq, seq === 1 ? 'prevHash of the first entry is not the genesis hash' : `prevHash does not match the hash of entry ${seq - 1}`);
     }
-    if (!isChainHash(link.hash) || link.hash !== recomputedHash) {
+    if (!isChainHash(link.hash) || !hashVerifies) {
       return this.fail(seq, 'content does not match its hash');
     }
     this.lastHash = link.hash;
@@ -169,20 +198,21 @@ export class ChainVerifier {
   }
 }
 
-/** Hash of `entry` recomputed from its body, or null when the body cannot be encoded (it then cannot match). */
-export function recomputeHash<E extends ChainLink>(entry: E, bodyOf: (e: E) => unknown): string | null {
+/** Whether `entry`'s stored hash is its keyed hash under `key`; false when the body cannot be encoded. */
+export function hashVerifies<E extends ChainLink>(key: ChainKey, entry: E, bodyOf: (e: E) => unknown): boolean {
+  if (!isChainHash(entry.hash)) return false;
   try {
-    return chainHash(entry.prevHash, bodyOf(entry));
+    return key.verify(chainInput(entry.prevHash, bodyOf(entry)), entry.hash);
   } catch {
-    return null;
+    return false;
   }
 }
 
-/** A verifier that hashes each entry itself: `push(entry)` in seq order, then `result()`. */
-export function createChainVerifier<E extends ChainLink>(bodyOf: (e: E) => unknown) {
+/** A verifier that checks each entry's keyed hash itself: `push(entry)` in seq order, then `result()`. */
+export function createChainVerifier<E extends ChainLink>(key: ChainKey, bodyOf: (e: E) => unknown) {
   const verifier = new ChainVerifier();
   return {
-    push: (entry: E, misplaced = false): boolean => verifier.push(entry, recomputeHash(entry, bodyOf), misplaced),
+    push: (entry: E, misplaced = false): boolean => verifier.push(entry, hashVerifies(key, entry, bodyOf), misplaced),
     fail: (seq: number, reason: string) => verifier.fail(seq, reason),
     get expectedSeq() {
       return verifier.expectedSeq;
@@ -195,8 +225,8 @@ export function createChainVerifier<E extends ChainLink>(bodyOf: (e: E) => unkno
  * Verifies a whole chain held in memory, in the given order (seq order from
  * 1, as stored). `bodyOf` returns what was hashed for an entry.
  */
-export function verifyChain<E extends ChainLink>(entries: readonly E[], bodyOf: (e: E) => unknown): ChainVerification {
-  const verifier = createChainVerifier(bodyOf);
+export function verifyChain<E extends ChainLink>(key: ChainKey, entries: readonly E[], bodyOf: (e: E) => unknown): ChainVerification {
+  const verifier = createChainVerifier(key, bodyOf);
   const seqs = new Set(entries.map((e) => e.seq));
   for (const entry of entries) {
     if (!verifier.push(entry, seqs.has(verifier.expectedSeq))) break;

@@ -1,7 +1,7 @@
 /** GraphQL for auditors: the audit log by actor, report, action and time range, and chain verification. */
 import { builder } from '../graphql/builder.js';
 import { badInput } from '../errors.js';
-import type { AuditEntry, ChainVerification } from './types.js';
+import type { AuditEntry, AuditVerification } from './types.js';
 
 const AuditEntryRef = builder.objectRef<AuditEntry>('AuditEntry').implement({
   fields: (t) => ({
@@ -28,12 +28,26 @@ const AuditPage = builder.objectRef<{ entries: AuditEntry[]; hasNextPage: boolea
   }),
 });
 
-export const ChainVerificationRef = builder.objectRef<ChainVerification>('ChainVerification').implement({
+const AnchorStatusEnum = builder.enumType('AuditAnchorStatus', {
+  description: 'How the audit chain compares with the signed checkpoints kept outside the database',
+  values: {
+    OK: { description: 'Every checkpoint matches the chain' },
+    TRUNCATED: { description: 'The chain is shorter than a checkpoint says: entries were deleted' },
+    REWRITTEN: { description: 'The entry at a checkpoint has another hash: the chain was rebuilt' },
+    NONE: { description: 'No checkpoint whose signature verifies yet' },
+  } as const,
+});
+
+export const ChainVerificationRef = builder.objectRef<AuditVerification>('ChainVerification').implement({
   fields: (t) => ({
-    valid: t.exposeBoolean('valid'),
+    valid: t.exposeBoolean('valid', { description: 'The keyed chain verifies and agrees with every signed checkpoint' }),
     length: t.exposeInt('length'),
     brokenAt: t.exposeInt('brokenAt', { nullable: true }),
     reason: t.exposeString('reason', { nullable: true }),
+    anchor: t.field({ type: AnchorStatusEnum, resolve: (v) => v.anchor }),
+    anchorSeq: t.exposeInt('anchorSeq', { nullable: true, description: 'seq of the latest checkpoint whose signature verifies' }),
+    anchoredAt: t.field({ type: 'DateTime', nullable: true, description: 'When that checkpoint was taken', resolve: (v) => v.anchoredAt }),
+    firstDifference: t.exposeInt('firstDifference', { nullable: true, description: 'The first entry that differs from what the checkpoints and the key attest' }),
   }),
 });
 

@@ -12,10 +12,12 @@
 import type { Db } from 'mongodb';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { chainHash, ChainVerifier, recomputeHash } from './canonical.js';
+import type { Integrity } from '../crypto/integrity.js';
+import { AnchorDirError, compareWithCheckpoints, type AnchorStore, type SignedCheckpoint } from './anchor.js';
+import { chainHash, chainKeyOf, ChainVerifier, hashVerifies, type ChainKey } from './canonical.js';
 import { sanitizeEvent } from './details.js';
 import { createAuditRepository, type ChainTip, type StoredEntry } from './repository.js';
-import type { AuditEntry, AuditEventInput, AuditLog, ChainVerification, RecordOptions } from './types.js';
+import type { AuditEntry, AuditEventInput, AuditLog, AuditVerification, RecordOptions } from './types.js';
 
 export { AuditRejectedError } from './details.js';
 
@@ -47,6 +49,10 @@ export class AuditWriteError extends AppError {
 
 export interface AuditLogOptions {
   db: Db;
+  /** Keys the chain (`auditChain`): recomputing it needs HOTLINE_AUDIT_KEY. */
+  integrity: Pick<Integrity, 'mac' | 'verify'>;
+  /** Signed checkpoints outside the database (anchor.ts); without it, verification reports anchor NONE and `checkpoint` refuses. */
+  anchors?: AnchorStore;
   log?: Logger;
   /** Clock, for tests. */
   now?: () => Date;
@@ -81,8 +87,25 @@ export interface AppendStats {
 }
 
 export interface AuditLogService extends AuditLog {
-  verify(options?: VerifyOptions): Promise<ChainVerification>;
+  verify(options?: VerifyOptions): Promise<AuditVerification>;
+  /**
+   * Verifies the chain and, when it verifies and agrees with every earlier
+   * checkpoint, appends a signed checkpoint of its end to the anchor
+   * directory. Returns the checkpoint (null: the chain is empty), or throws
+   * CheckpointRefusedError with the verdict when the chain does not verify.
+   */
+  checkpoint(options?: VerifyOptions): Promise<SignedCheckpoint | null>;
+  /** Readiness: true when checkpoints can be written; otherwise why not, in words safe to show (no path, no secret). */
+  anchorsReady(): Promise<true | string>;
   stats(): AppendStats;
+}
+
+/** The chain does not verify (or contradicts a checkpoint): anchoring it would vouch for a tampered chain. */
+export class CheckpointRefusedError extends AppError {
+  constructor(readonly verification: AuditVerification) {
+    super('DATA_INTEGRITY', `The audit chain does not verify (seq ${verification.brokenAt}: ${verification.reason}); no checkpoint written`);
+    this.name = 'CheckpointRefusedError';
+  }
 }
 
 type Pending = { entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void };
@@ -91,6 +114,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createAuditLog(deps: AuditLogOptions): AuditLogService {
   const repo = createAuditRepository(deps.db);
+  const key: ChainKey = chainKeyOf(deps.integrity, 'auditChain');
+  const check = (doc: StoredEntry): Checked => ({ position: doc._id, seq: doc.seq, prevHash: doc.prevHash, hash: doc.hash, verifies: hashVerifies(key, doc, entryBody) });
   const now = deps.now ?? (() => new Date());
   const maxAttempts = deps.maxAttempts ?? 200;
   const staleTipMs = deps.staleTipMs ?? 1_000;
@@ -147,7 +172,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
       let prev: ChainTip = head;
       for (const p of batch.slice(done.length)) {
         const entry: AuditEntry = { ...p.entry, seq: prev.seq + 1, prevHash: prev.hash, hash: '' };
-        entry.hash = chainHash(entry.prevHash, entryBody(entry));
+        entry.hash = chainHash(key, entry.prevHash, entryBody(entry));
         run.push(entry);
         prev = entry;
       }
@@ -204,7 +229,12 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     });
   }
 
-  async function verify(options: VerifyOptions = {}): Promise<ChainVerification> {
+  /** The keyed chain checked entry by entry, then compared with the checkpoints; also where the verified chain ends. */
+  async function verifyWithHead(options: VerifyOptions = {}): Promise<{ result: AuditVerification; head: ChainTip }> {
+    const { checkpoints, rejected } = deps.anchors ? await deps.anchors.read() : { checkpoints: [], rejected: 0 };
+    if (rejected) deps.log?.warn({ rejected }, 'audit anchor lines whose signature does not verify under this audit key were ignored');
+    const anchored = new Set(checkpoints.map((c) => c.seq));
+    const storedAt = new Map<number, string>();
     const batchSize = deps.verifyBatchSize ?? 1_000;
     const reorderLimit = deps.reorderLimit ?? 50_000;
     // Read before the scan: every published tip's entry was stored before it, so the scan must meet it.
@@ -217,9 +247,9 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     const feedOne = (c: Checked) => {
       const recorded = tips.get(c.position);
       if (c.seq !== c.position) verifier.fail(c.position, `the entry stored as seq ${c.position} carries seq ${String(c.seq)}`);
-      else if (recorded !== undefined && recorded !== c.hash && c.hash === c.recomputed) {
+      else if (recorded !== undefined && recorded !== c.hash && c.verifies) {
         verifier.fail(c.position, 'entry differs from the hash recorded in the tip register (rewritten chain)');
-      } else verifier.push({ seq: c.position, prevHash: c.prevHash, hash: c.hash }, c.recomputed);
+      } else verifier.push({ seq: c.position, prevHash: c.prevHash, hash: c.hash }, c.verifies);
     };
     /** Feeds `c` (the expected entry), then whatever was waiting for it. */
     const feed = (c: Checked) => {
@@ -247,12 +277,14 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
         foreign = true;
         continue;
       }
+      if (anchored.has(position)) storedAt.set(position, doc.hash);
+      if (verifier.isBroken) continue; // the first break is known; only the checkpoints' positions are still of use
       if (position < verifier.expectedSeq) continue; // already fed, after a direct look-up
       const checked = check(doc);
       if (position === verifier.expectedSeq) feed(checked);
       else pending.set(position, checked);
       if (pending.size > reorderLimit) await lookUpExpected();
-      if (verifier.isBroken) break; // the first break is known; the rest cannot change it
+      if (verifier.isBroken && !anchored.size) break; // the first break is known; the rest cannot change it
     }
     while (!verifier.isBroken && pending.size > 0) await lookUpExpected();
 
@@ -260,14 +292,46 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     const lastTip = Math.max(0, ...tips.keys());
     if (lastTip > end) verifier.fail(end + 1, `entry ${end + 1} is missing: the chain ends at seq ${end} but the tip register records seq ${lastTip}`);
     if (foreign) verifier.fail(0, 'the audit collection holds a document that is not a chain entry (its _id is not a positive integer)');
-    const result = verifier.result();
-    if (!result.valid) deps.log?.error({ brokenAt: result.brokenAt, reason: result.reason }, 'audit chain does not verify');
-    return result;
+    const chain = verifier.result();
+    const anchor = compareWithCheckpoints(checkpoints, (seq) => storedAt.get(seq), chain);
+    const contradicted = anchor.anchor === 'TRUNCATED' || anchor.anchor === 'REWRITTEN';
+    const result: AuditVerification = {
+      ...chain,
+      ...(contradicted && chain.valid ? { valid: false, brokenAt: anchor.firstDifference, reason: anchor.reason } : {}),
+      anchor: anchor.anchor,
+      anchorSeq: anchor.anchorSeq,
+      anchoredAt: anchor.anchoredAt,
+      firstDifference: contradicted ? anchor.firstDifference : chain.brokenAt,
+    };
+    if (!chain.valid) deps.log?.error({ brokenAt: chain.brokenAt, reason: chain.reason }, 'audit chain does not verify');
+    if (contradicted) deps.log?.error({ anchor: anchor.anchor, anchorSeq: anchor.anchorSeq, firstDifference: anchor.firstDifference }, 'audit chain contradicts a signed checkpoint');
+    return { result, head: verifier.head };
+  }
+
+  async function checkpoint(options: VerifyOptions = {}): Promise<SignedCheckpoint | null> {
+    if (!deps.anchors) throw new Error('no audit anchor directory is configured');
+    const { result, head } = await verifyWithHead(options);
+    if (!result.valid) throw new CheckpointRefusedError(result);
+    if (head.seq === 0) return null;
+    const at = new Date(Math.floor(now().getTime() / MINUTE) * MINUTE).toISOString();
+    const signed = await deps.anchors.append({ seq: head.seq, hash: head.hash, count: head.seq, at });
+    deps.log?.info({ seq: signed.seq }, 'audit checkpoint written');
+    return signed;
   }
 
   return {
     record,
-    verify,
+    verify: async (options) => (await verifyWithHead(options)).result,
+    checkpoint,
+    async anchorsReady() {
+      if (!deps.anchors) return 'no audit anchor directory is configured';
+      try {
+        await deps.anchors.checkWritable();
+        return true;
+      } catch (err) {
+        return err instanceof AnchorDirError ? err.message : 'the audit anchor directory could not be checked';
+      }
+    },
     async query(filter, page) {
       const first = Math.min(Math.max(Math.trunc(page.first), 1), 500);
       const { entries, hasNextPage } = await repo.query(filter, first, page.after);
@@ -285,11 +349,8 @@ interface Checked {
   seq: unknown;
   prevHash: string;
   hash: string;
-  recomputed: string | null;
-}
-
-function check(doc: StoredEntry): Checked {
-  return { position: doc._id, seq: doc.seq, prevHash: doc.prevHash, hash: doc.hash, recomputed: recomputeHash(doc, entryBody) };
+  /** Whether the stored hash is the keyed hash of the entry's body. */
+  verifies: boolean;
 }
 
 function toEntry({ _id, ...entry }: StoredEntry): AuditEntry {

@@ -21,11 +21,24 @@ export interface AuditTarget {
 export const AUDIT_ACTIONS = [
   'auth.login',
   'auth.logout',
+  'auth.partner_key',
   'admin.user_create',
   'admin.user_disable',
   'admin.sessions_revoke',
   'admin.partner_create',
   'admin.partner_revoke',
+  'admin.role_grant_request',
+  'admin.role_grant_approve',
+  'admin.role_grant_reject',
+  'auth.integrity_failure',
+  'auth.mfa_enrol',
+  'auth.mfa_recovery_use',
+  'auth.password_change',
+  'auth.session_end',
+  'admin.mfa_reset',
+  'admin.user_enable',
+  'admin.user_move_desk',
+  'admin.partner_rotate_key',
   'keys.rotate',
   'retention.review',
   'threat_level.set',
@@ -94,6 +107,17 @@ export interface ChainVerification {
   reason: string | null;
 }
 
+/** The audit chain's verdict: the keyed chain itself, and how it compares with the signed checkpoints outside the database. */
+export interface AuditVerification extends ChainVerification {
+  /** OK: every checkpoint matches; TRUNCATED: the chain is shorter than one says; REWRITTEN: an entry differs from one; NONE: no checkpoint yet. */
+  anchor: 'OK' | 'TRUNCATED' | 'REWRITTEN' | 'NONE';
+  /** seq and time of the latest checkpoint whose signature verifies. */
+  anchorSeq: number | null;
+  anchoredAt: Date | null;
+  /** The first entry that differs from what the checkpoints attest, or null. */
+  firstDifference: number | null;
+}
+
 export interface AuditQuery {
   actorId?: string;
   targetType?: AuditTarget['type'];
@@ -108,7 +132,7 @@ export interface AuditLog {
   record(event: AuditEventInput, options?: RecordOptions): Promise<AuditEntry>;
   /** Which of these pending-event keys are already in the chain (a scan on FerretDB: recovery only). */
   chainedKeys(keys: readonly string[]): Promise<Set<string>>;
-  verify(): Promise<ChainVerification>;
+  verify(): Promise<AuditVerification>;
   /** Newest first; `after` is a seq cursor. */
   query(filter: AuditQuery, page: { first: number; after?: number }): Promise<{ entries: AuditEntry[]; hasNextPage: boolean }>;
   ensureIndexes(): Promise<void>;

@@ -16,6 +16,14 @@ export const POLICY = {
   logout: ['SIGNED_IN'],
   consoleSignIn: ['ANYONE'],
   consoleSession: ['ANYONE'],
+  singleSignOn: ['ANYONE'],
+  // own account (MFA enrolment also with the ticket a sign-in hands out)
+  beginMfaEnrolment: ['ANYONE'],
+  confirmMfaEnrolment: ['ANYONE'],
+  mySecondFactor: ['SIGNED_IN'],
+  changePassword: ['SIGNED_IN'],
+  mySessions: ['SIGNED_IN'],
+  endMySession: ['SIGNED_IN'],
   // intake
   recordHotlineCall: ['CALL_HANDLER', 'SUPERVISOR'],
   mySubmissions: ['CALL_HANDLER', 'SUPERVISOR'],
@@ -51,9 +59,16 @@ export const POLICY = {
   createUser: ['ADMIN'],
   disableUser: ['ADMIN'],
   revokeSessions: ['ADMIN'],
+  enableUser: ['ADMIN'],
+  moveUserDesk: ['ADMIN'],
+  resetMfa: ['ADMIN'],
+  pendingRoleGrants: ['ADMIN'],
+  approveRoleGrant: ['ADMIN'],
+  rejectRoleGrant: ['ADMIN'],
   partners: ['ADMIN'],
   createPartner: ['ADMIN'],
   revokePartner: ['ADMIN'],
+  rotatePartnerKey: ['ADMIN'],
 } as const satisfies Record<string, readonly Audience[]>;
 
 export type Operation = keyof typeof POLICY;

@@ -17,20 +17,46 @@ export function createUserRepository(db: Db) {
     findByUsername: (username: string) => users.findOne({ username }),
     findById: (id: string) => users.findOne({ _id: id }),
     list: () => users.find({}, { projection: { passwordHash: 0 } }).sort({ username: 1 }).toArray(),
+    /** Enabled users holding a role (few: used to find whether any admin exists yet). */
+    findEnabledWithRole: (role: Role) => users.find({ roles: role, disabled: false }, { projection: { passwordHash: 0 } }).toArray(),
     async insert(user: UserDoc) {
       await users.insertOne(user);
       return user;
     },
-    async update(username: string, set: Partial<Pick<UserDoc, 'disabled' | 'roles' | 'desk' | 'passwordHash'>>) {
-      return users.findOneAndUpdate({ username }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' });
+    /**
+     * Changes sealed fields and their MAC in one write, only if the record
+     * still carries the MAC the caller computed from (compare-and-set): a
+     * concurrent change makes this return null, and the caller re-reads.
+     */
+    async updateSealed(id: string, expectedMac: string, set: Partial<Pick<UserDoc, 'disabled' | 'roles' | 'desk'>> & { mac: string }) {
+      return users.findOneAndUpdate({ _id: id, mac: expectedMac }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' });
     },
     async createSession(session: SessionDoc) {
       await sessions.deleteMany({ expiresAt: { $lt: new Date() } });
       await sessions.insertOne(session);
     },
-    findSession: (tokenHash: string) => sessions.findOne({ _id: tokenHash }),
+    /** The session stored under any of the token's keyed hashes (current key first; one `_id` lookup each). */
+    async findSession(tokenHashes: readonly string[]) {
+      for (const h of tokenHashes) {
+        const s = await sessions.findOne({ _id: h });
+        if (s) return s;
+      }
+      return null;
+    },
     async deleteSession(tokenHash: string) {
       await sessions.deleteOne({ _id: tokenHash });
+    },
+    /** A new password hash (not a sealed field: the hash itself is what a sign-in checks). */
+    async setPasswordHash(id: string, passwordHash: string) {
+      const r = await users.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() } });
+      return r.matchedCount === 1;
+    },
+    /** A user's sessions, newest first (for "my sessions"; a scan on FerretDB, by the userId index on MongoDB). */
+    sessionsOf: (userId: string) => sessions.find({ userId }).sort({ createdAt: -1 }).toArray(),
+    /** Ends every session of the user but one (the one changing the password keeps working). */
+    async deleteOtherSessions(userId: string, keep: string) {
+      const r = await sessions.deleteMany({ userId, _id: { $ne: keep } });
+      return r.deletedCount;
     },
     async deleteSessionsOf(userId: string) {
       const r = await sessions.deleteMany({ userId });

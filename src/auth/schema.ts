@@ -4,7 +4,7 @@ import { AppError, assertThat, unauthenticated } from '../errors.js';
 import type { PublicPartner, PublicUser } from './service.js';
 import type { GraphQLContext } from '../context.js';
 import { allowedOperations } from './policy.js';
-import { DESKS, ROLES } from './types.js';
+import { DESKS, ROLES, type RoleGrantDoc, type StaffPrincipal } from './types.js';
 
 export const RoleEnum = builder.enumType('Role', { values: ROLES });
 export const DeskEnum = builder.enumType('Desk', {
@@ -19,6 +19,28 @@ export const UserRef = builder.objectRef<PublicUser>('User').implement({
     roles: t.field({ type: [RoleEnum], resolve: (u) => u.roles }),
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (u) => u.desk }),
     disabled: t.exposeBoolean('disabled'),
+    pendingRoles: t.field({
+      type: [RoleEnum],
+      description: 'Roles requested for this user that wait for a second admin (see pendingRoleGrants); not held yet',
+      resolve: (u) => u.pendingRoles,
+    }),
+  }),
+});
+
+const RoleGrantStatus = builder.enumType('RoleGrantStatus', { values: ['pending', 'approved', 'rejected'] as const });
+
+const RoleGrantRef = builder.objectRef<RoleGrantDoc>('RoleGrant').implement({
+  description: 'A request to give a user roles that need a second admin (separation of duties, README)',
+  fields: (t) => ({
+    id: t.exposeID('_id'),
+    userId: t.exposeID('userId'),
+    username: t.exposeString('username'),
+    roles: t.field({ type: [RoleEnum], resolve: (g) => g.roles }),
+    status: t.field({ type: RoleGrantStatus, resolve: (g) => g.status }),
+    requestedBy: t.string({ description: 'The requesting admin, or admin-cli for the host CLI', resolve: (g) => g.requestedBy.name ?? g.requestedBy.id }),
+    requestedAt: t.expose('requestedAt', { type: 'DateTime' }),
+    decidedBy: t.string({ nullable: true, resolve: (g) => g.decidedBy?.name ?? null }),
+    decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
   }),
 });
 
@@ -80,7 +102,7 @@ builder.queryFields((t) => ({
       const p = ctx.principal;
       if (!p) return null;
       return p.kind === 'staff'
-        ? { id: p.userId, username: p.username, roles: p.roles, desk: p.desk, disabled: false }
+        ? { id: p.userId, username: p.username, roles: p.roles, desk: p.desk, disabled: false, pendingRoles: [] }
         : { id: p.partnerId, name: p.name, keyHint: '', createdAt: new Date(0), revokedAt: null };
     },
   }),
@@ -92,27 +114,33 @@ builder.queryFields((t) => ({
     resolve: (_r, _a, ctx) => {
       const p = ctx.principal;
       if (p?.kind !== 'staff') return null;
-      return consoleSessionOf(ctx, { id: p.userId, username: p.username, roles: p.roles, desk: p.desk, disabled: false }, null);
+      return consoleSessionOf(ctx, { id: p.userId, username: p.username, roles: p.roles, desk: p.desk, disabled: false, pendingRoles: [] }, null);
     },
   }),
   users: t.field({ type: [UserRef], authScopes: { allow: 'users' }, resolve: (_r, _a, ctx) => ctx.services.auth.listUsers() }),
   partners: t.field({ type: [PartnerRef], authScopes: { allow: 'partners' }, resolve: (_r, _a, ctx) => ctx.services.auth.listPartners() }),
+  pendingRoleGrants: t.field({
+    type: [RoleGrantRef],
+    description: 'Role grants waiting for a second admin: every admin sees them; the requester cannot approve their own',
+    authScopes: { allow: 'pendingRoleGrants' },
+    resolve: (_r, _a, ctx) => ctx.services.auth.pendingRoleGrants(),
+  }),
 }));
 
 builder.mutationFields((t) => ({
   login: t.field({
     type: LoginPayload,
     authScopes: { allow: 'login' },
-    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_r, { username, password }, ctx) => ctx.services.auth.login(username, password, ctx.clientIp),
+    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }), totp: t.arg.string({ description: 'The code from the authenticator app, or a recovery code; required once a second factor is set up (the error says MFA_REQUIRED in extensions.mfa)' }) },
+    resolve: (_r, { username, password, totp }, ctx) => ctx.services.auth.login(username, password, ctx.clientIp, totp),
   }),
   consoleSignIn: t.field({
     type: ConsoleSession,
     description: 'Signs in for the console: the session token is set as an HttpOnly, SameSite=Strict cookie and never returned',
     authScopes: { allow: 'consoleSignIn' },
-    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: async (_r, { username, password }, ctx) => {
-      const { token, expiresAt, user } = await ctx.services.auth.login(username, password, ctx.clientIp);
+    args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }), totp: t.arg.string({ description: 'The code from the authenticator app, or a recovery code; required once a second factor is set up (the error says MFA_REQUIRED in extensions.mfa)' }) },
+    resolve: async (_r, { username, password, totp }, ctx) => {
+      const { token, expiresAt, user } = await ctx.services.auth.login(username, password, ctx.clientIp, totp);
       ctx.sessionCookie.set(token, expiresAt);
       return consoleSessionOf({ ...ctx, principal: null }, user, expiresAt);
     },
@@ -148,6 +176,20 @@ builder.mutationFields((t) => ({
     args: { username: t.arg.string({ required: true }) },
     resolve: (_r, { username }, ctx) => ctx.services.auth.revokeSessions(username, principalOf(ctx.principal)),
   }),
+  approveRoleGrant: t.field({
+    type: RoleGrantRef,
+    description: 'Applies a pending role grant; FORBIDDEN for the admin who requested it',
+    authScopes: { allow: 'approveRoleGrant' },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.auth.approveRoleGrant(String(id), staffOf(ctx.principal)),
+  }),
+  rejectRoleGrant: t.field({
+    type: RoleGrantRef,
+    description: 'Drops a pending role grant; FORBIDDEN for the admin who requested it',
+    authScopes: { allow: 'rejectRoleGrant' },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.auth.rejectRoleGrant(String(id), staffOf(ctx.principal)),
+  }),
   createPartner: t.field({
     type: CreatedPartner,
     authScopes: { allow: 'createPartner' },
@@ -161,6 +203,11 @@ builder.mutationFields((t) => ({
     resolve: (_r, { name }, ctx) => ctx.services.auth.revokePartner(name, principalOf(ctx.principal)),
   }),
 }));
+
+function staffOf(p: GraphQLContext['principal']): StaffPrincipal {
+  if (p?.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Not signed in');
+  return p;
+}
 
 function principalOf<T>(p: T | null): T {
   if (!p) throw new AppError('UNAUTHENTICATED', 'Not signed in');

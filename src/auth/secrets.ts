@@ -1,9 +1,13 @@
 /**
  * Bearer secrets (session tokens, partner API keys): high-entropy random
- * values, shown once, stored only as SHA-256. A slow hash is unnecessary for
- * 256-bit random secrets and would put argon2 on every request.
+ * values, shown once, stored only as a keyed hash (BLAKE2b under the
+ * 'token' subkey of HOTLINE_AUDIT_KEY). A slow hash is unnecessary for
+ * 256-bit random secrets and would put argon2 on every request; the key
+ * means a row written into `sessions` or `partners` by someone without it
+ * (a plain SHA-256, say) matches no token at all.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { Integrity } from '../crypto/integrity.js';
 
 export const TOKEN_PREFIX = 'hlt_';
 export const PARTNER_KEY_PREFIX = 'hlp_';
@@ -12,14 +16,14 @@ export function newSecret(prefix: string): string {
   return prefix + randomBytes(32).toString('base64url');
 }
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+/** The stored form of a new secret (current audit key). */
+export function hashSecret(integrity: Integrity, secret: string): string {
+  return integrity.mac('token', secret);
 }
 
-export function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && timingSafeEqual(x, y);
+/** Every stored form a secret may have (current key first, then keys being rotated out): for lookups. */
+export function secretLookupHashes(integrity: Integrity, secret: string): string[] {
+  return integrity.macAll('token', secret);
 }
 
 /** A secret has a fixed shape; anything else is rejected before any lookup. */

@@ -7,26 +7,44 @@
 import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuditLog } from '../audit/types.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { AppError, assertThat, badInput, conflict, notFound, unauthenticated } from '../errors.js';
+import type { Integrity } from '../crypto/integrity.js';
+import type { Logger } from '../logger.js';
 import type { PartnerRepository } from '../partners/repository.js';
+import type { RoleGrantRepository } from './grant-repository.js';
+import { assertSeparated, createRoleGrants, orderRoles } from './grants.js';
+import { createUserIntegrityAlarm } from './integrity-alarm.js';
+import { OIDC_USERNAME_PREFIX } from './oidc-claims.js';
+import type { MfaService } from './mfa.js';
+import { partnerKeyAccepted } from './partner-keys.js';
+import { createAttemptLimits, type AttemptLimitSettings } from './rate-limit.js';
 import type { UserRepository } from './repository.js';
-import { hashSecret, looksLikeSecret, newSecret, PARTNER_KEY_PREFIX, TOKEN_PREFIX } from './secrets.js';
-import { actorOf, DESKS, ROLES, type Desk, type Principal, type Role, type UserDoc } from './types.js';
+import { partnerSeal, partnerSealOk, sessionSeal, sessionSealOk, userSeal, userSealOk } from './seal.js';
+import { hashSecret, looksLikeSecret, newSecret, PARTNER_KEY_PREFIX, secretLookupHashes, TOKEN_PREFIX } from './secrets.js';
+import { splitGrant } from './separation.js';
+import { actorOf, DESKS, ROLES, type Desk, type PartnerDoc, type Principal, type Role, type StaffPrincipal, type UserDoc } from './types.js';
 
 // OWASP's argon2id baseline (19 MiB, t=2, p=1): strong, yet cheap enough that
 // sign-in stays fast under a flood of rate-limited attempts.
-const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2 = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export interface AuthDeps {
   users: UserRepository;
   partners: PartnerRepository;
+  grants: RoleGrantRepository;
   redis: Redis;
   audit: AuditLog;
+  /** Keys the token hashes and the MACs over user, session and partner records (HOTLINE_AUDIT_KEY). */
+  integrity: Integrity;
+  log: Logger;
   sessionTtlMs: number;
-  limits: { maxFailuresPerUser: number; maxFailuresPerClient: number; blockSeconds: number };
+  limits: AttemptLimitSettings;
+  /** The second factor, asked for after the password (src/auth/mfa.ts). */
+  mfa?: Pick<MfaService, 'checkLogin'>;
+  /** Keeps the rate-limit counters of deployments sharing a Redis apart (QUEUE_PREFIX). */
+  rateLimitPrefix?: string;
 }
 
 export type AuthService = Awaited<ReturnType<typeof createAuthService>>;
@@ -35,46 +53,84 @@ export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 
 /** Builds the auth service; the dummy hash evens out timing for unknown users. */
 export async function createAuthService(deps: AuthDeps) {
-  const { users, partners, audit } = deps;
+  const { users, partners, audit, integrity } = deps;
+  const alarm = createUserIntegrityAlarm(audit, deps.log);
+  const roleGrants = createRoleGrants({ users, grants: deps.grants, audit, integrity, alarm });
   const dummyHash = await argon2.hash(randomUUID(), ARGON2);
-  const limiterOpts = { storeClient: deps.redis, duration: deps.limits.blockSeconds, blockDuration: deps.limits.blockSeconds };
-  const perUser = new RateLimiterRedis({ ...limiterOpts, keyPrefix: 'login-fail-user', points: deps.limits.maxFailuresPerUser });
-  const perClient = new RateLimiterRedis({ ...limiterOpts, keyPrefix: 'login-fail-client', points: deps.limits.maxFailuresPerClient });
+  const attempts = createAttemptLimits(deps.redis, deps.rateLimitPrefix ?? 'hotline', deps.limits);
 
-  const blocked = async (username: string, client: string) => {
-    const [u, c] = await Promise.all([perUser.get(username), perClient.get(client)]);
-    return (u?.consumedPoints ?? 0) >= deps.limits.maxFailuresPerUser || (c?.consumedPoints ?? 0) >= deps.limits.maxFailuresPerClient;
+  /** The flood's one audit entry; a name nobody has may be a password typed in the wrong field: only its keyed hash is kept. */
+  const auditRateLimited = async (username: string) => {
+    const known = USERNAME_RE.test(username) && (await users.findByUsername(username)) !== null;
+    await audit.record({ action: 'auth.login', actor: { type: 'anonymous' }, outcome: 'failure', details: { username: known ? username : integrity.mac('username', username), reason: 'rate_limited' } });
   };
-  const recordFailure = async (username: string, client: string) => {
-    await Promise.all([perUser.consume(username).catch(swallowLimit), perClient.consume(client).catch(swallowLimit)]);
-  };
+
+  /** True when an enabled admin with a sound record exists (else the CLI may create the first one directly). */
+  const anySoundAdmin = async () => (await users.findEnabledWithRole('ADMIN')).some((u) => userSealOk(integrity, u));
+
+  /**
+   * Sets `disabled` and re-seals in one write. A record whose MAC already
+   * fails is disabled without a new MAC: re-sealing would launder the
+   * tampered roles, and the record keeps signing nobody in.
+   */
+  async function disableRecord(username: string) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const user = await users.findByUsername(username);
+      assertThat(user, notFound('User'));
+      const mac = userSealOk(integrity, user) ? userSeal(integrity, { ...user, disabled: true }) : user.mac;
+      const updated = await users.updateSealed(user._id, user.mac, { disabled: true, mac });
+      if (updated) return updated;
+    }
+    throw conflict('the user record kept changing; try again');
+  }
 
   return {
+    /**
+     * Opens a console session for a user already authenticated elsewhere
+     * (single sign-on, src/auth/oidc.ts): the same sealed session a password
+     * sign-in opens. The caller has checked the user record and audits.
+     */
+    async startSession(user: Pick<UserDoc, '_id'>) {
+      const token = newSecret(TOKEN_PREFIX);
+      const now = new Date();
+      const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
+      const sessionId = hashSecret(integrity, token);
+      await users.createSession({ _id: sessionId, userId: user._id, createdAt: now, expiresAt, seal: sessionSeal(integrity, { _id: sessionId, userId: user._id, expiresAt }) });
+      return { token, expiresAt };
+    },
+
     /** Signs a staff member in; answers UNAUTHENTICATED without saying which part was wrong. */
-    async login(usernameRaw: string, password: string, client: string) {
+    async login(usernameRaw: string, password: string, client: string, secondFactor?: string | null) {
       // It goes into the attempt's audit entry and rate-limit key: bounded (valid names are ≤ 63) and well-formed.
       const username = usernameRaw.trim().toLowerCase().slice(0, 100).toWellFormed();
-      if (await blocked(username, client)) {
-        await audit.record({ action: 'auth.login', actor: { type: 'anonymous' }, outcome: 'failure', details: { username, reason: 'rate_limited' } });
+      // A point is taken before the password is checked and given back on success: parallel attempts cannot slip past the limit.
+      const admission = await attempts.admitLogin(username, client);
+      if (!admission.allowed) {
+        // One entry per window and counter: the attempt that crossed the limit; the rest of the flood is not written.
+        if (admission.firstRefusal) await auditRateLimited(username);
         throw new AppError('UNAUTHENTICATED', 'Too many failed sign-in attempts; try again later', { rateLimited: true });
       }
       const user = USERNAME_RE.test(username) ? await users.findByUsername(username) : null;
       const ok = await argon2.verify(user?.passwordHash ?? dummyHash, password.slice(0, 1024)).catch(() => false);
       if (!user || !ok || user.disabled) {
-        await recordFailure(username, client);
         await audit.record({
           action: 'auth.login',
           actor: user ? { type: 'user', id: user._id, name: user.username } : { type: 'anonymous' },
           outcome: 'failure',
-          details: { username, reason: !user ? 'unknown_user' : user.disabled ? 'disabled' : 'bad_password' },
+          // An unknown name may be a password typed in the wrong field: only its keyed hash is kept.
+          details: { username: user ? username : integrity.mac('username', username), reason: !user ? 'unknown_user' : user.disabled ? 'disabled' : 'bad_password' },
         });
         throw unauthenticated('Sign-in failed');
       }
-      await perUser.delete(username);
+      if (!userSealOk(integrity, user)) throw await alarm(user);
+      // The second factor (src/auth/mfa.ts): a missing, wrong or replayed code keeps the point taken above.
+      await deps.mfa?.checkLogin(user, secondFactor);
+      await attempts.loginSucceeded(username, client);
       const token = newSecret(TOKEN_PREFIX);
       const now = new Date();
       const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
-      await users.createSession({ _id: hashSecret(token), userId: user._id, createdAt: now, expiresAt });
+      const sessionId = hashSecret(integrity, token);
+      await users.createSession({ _id: sessionId, userId: user._id, createdAt: now, expiresAt, seal: sessionSeal(integrity, { _id: sessionId, userId: user._id, expiresAt }) });
       await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'success' });
       return { token, expiresAt, user: publicUser(user) };
     },
@@ -89,59 +145,81 @@ export async function createAuthService(deps: AuthDeps) {
     /**
      * Resolves a bearer credential to a principal, or null. Checked on every
      * request against the database, so disabling a user or revoking a key
-     * takes effect at once on every instance.
+     * takes effect at once on every instance. Token lookups use the keyed
+     * hash, and the session, user and partner records must carry valid MACs:
+     * a row written without HOTLINE_AUDIT_KEY authenticates nobody, and an
+     * edited user record answers DATA_INTEGRITY.
      */
-    async authenticate(bearer: string | undefined): Promise<Principal | null> {
+    async authenticate(bearer: string | undefined, client?: string): Promise<Principal | null> {
       if (!bearer) return null;
       if (looksLikeSecret(bearer, TOKEN_PREFIX)) {
-        const session = await users.findSession(hashSecret(bearer));
-        if (!session || session.expiresAt.getTime() <= Date.now()) return null;
+        const session = await users.findSession(secretLookupHashes(integrity, bearer));
+        if (!session || !sessionSealOk(integrity, session) || session.expiresAt.getTime() <= Date.now()) return null;
         const user = await users.findById(session.userId);
-        if (!user || user.disabled) return null;
+        if (!user) return null;
+        if (!userSealOk(integrity, user)) throw await alarm(user);
+        if (user.disabled) return null;
         return { kind: 'staff', userId: user._id, username: user.username, roles: user.roles, desk: user.desk, sessionId: session._id };
       }
       if (looksLikeSecret(bearer, PARTNER_KEY_PREFIX)) {
-        const partner = await partners.findByKeyHash(hashSecret(bearer));
-        if (!partner || partner.revokedAt) return null;
+        // A client that sent too many wrong keys this window is not looked up at all (see rate-limit.ts).
+        if (client && (await attempts.partnerKeyBlocked(client))) return null;
+        const partner = await partners.findByKeyHash(secretLookupHashes(integrity, bearer));
+        if (!partner) {
+          if (client && (await attempts.partnerKeyFailed(client))) {
+            await audit.record({ action: 'auth.partner_key', actor: { type: 'anonymous' }, outcome: 'failure', details: { reason: 'rate_limited' } });
+          }
+          return null;
+        }
+        if (!partnerSealOk(integrity, partner)) {
+          deps.log.error({ partnerId: partner._id, part: 'key MAC' }, 'partner record integrity failure');
+          return null;
+        }
+        if (partner.revokedAt) return null;
+        // The current key, or the previous one within its rotation overlap (src/auth/partner-keys.ts).
+        if (!partnerKeyAccepted(integrity, partner, secretLookupHashes(integrity, bearer))) return null;
         return { kind: 'partner', partnerId: partner._id, name: partner.name };
       }
       return null;
     },
 
+    /**
+     * Creates a user. Role sets the separation table forbids are refused;
+     * roles that need a second admin are left off and recorded as a pending
+     * grant (the returned user lists them as `pendingRoles`).
+     */
     async createUser(input: { username: string; password: string; roles: Role[]; desk?: Desk | null }, actor: Principal | 'cli') {
       const username = input.username.trim().toLowerCase();
       assertThat(USERNAME_RE.test(username), badInput('username: 2-63 characters, lower-case letters, digits, . _ -', ['username']));
+      assertThat(!username.startsWith(OIDC_USERNAME_PREFIX), badInput(`usernames starting with "${OIDC_USERNAME_PREFIX}" are kept for single sign-on users`, ['username']));
       assertThat(input.roles.length > 0 && input.roles.every((r) => ROLES.includes(r)), badInput(`roles: one or more of ${ROLES.join(', ')}`, ['roles']));
       const desk = input.desk ?? null;
       assertThat(desk === null || DESKS.includes(desk), badInput('desk must be SO12 or SO13', ['desk']));
       assertThat(!input.roles.includes('INVESTIGATOR') || desk, badInput('an INVESTIGATOR needs a desk (SO12 or SO13)', ['desk']));
       assertThat(input.password.length >= 12 && input.password.length <= 1024, badInput('password: 12 to 1024 characters', ['password']));
+      const requested = orderRoles(input.roles);
+      assertSeparated(requested);
+      // Only the host's CLI may create the very first admin directly; every later admin needs a second one.
+      const bootstrapAdmin = actor === 'cli' && requested.includes('ADMIN') && !(await anySoundAdmin());
+      const { now: grantedNow, pending } = splitGrant(requested, { bootstrapAdmin });
       const now = new Date();
-      const user: UserDoc = {
-        _id: randomUUID(),
-        username,
-        passwordHash: await argon2.hash(input.password, ARGON2),
-        roles: [...new Set(input.roles)],
-        desk,
-        disabled: false,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const fields = { _id: randomUUID(), username, roles: grantedNow, desk, disabled: false };
+      const user: UserDoc = { ...fields, passwordHash: await argon2.hash(input.password, ARGON2), createdAt: now, updatedAt: now, mac: userSeal(integrity, fields) };
       try {
         await users.insert(user);
       } catch (err) {
         if (isDuplicateKey(err)) throw conflict(`user ${username} already exists`);
         throw err;
       }
-      await audit.record({ action: 'admin.user_create', actor: cliOr(actor), target: { type: 'user', id: user._id }, outcome: 'success', details: { username, roles: user.roles, desk } });
-      return publicUser(user);
+      await audit.record({ action: 'admin.user_create', actor: cliOr(actor), target: { type: 'user', id: user._id }, outcome: 'success', details: { username, roles: user.roles, desk, pendingRoles: pending } });
+      const grant = pending.length ? await roleGrants.requestRoleGrant(user, pending, cliOr(actor) as { type: 'user' | 'system'; id: string; name?: string }) : null;
+      return { ...publicUser(user), pendingRoles: pending, pendingGrantId: grant?._id ?? null };
     },
 
     /** Disables a user and ends their sessions: their tokens stop working at once. */
     async disableUser(usernameRaw: string, actor: Principal | 'cli') {
       const username = usernameRaw.trim().toLowerCase();
-      const user = await users.update(username, { disabled: true });
-      assertThat(user, notFound('User'));
+      const user = await disableRecord(username);
       await users.deleteSessionsOf(user._id);
       await audit.record({ action: 'admin.user_disable', actor: cliOr(actor), target: { type: 'user', id: user._id }, outcome: 'success', details: { username } });
       return publicUser(user);
@@ -155,14 +233,23 @@ export async function createAuthService(deps: AuthDeps) {
       return count;
     },
 
-    listUsers: async () => (await users.list()).map(publicUser),
+    /** Every user, with the roles still waiting for a second admin. */
+    async listUsers() {
+      const [all, pending] = await Promise.all([users.list(), roleGrants.pendingRoleGrants()]);
+      return all.map((u) => ({ ...publicUser(u), pendingRoles: orderRoles(pending.filter((g) => g.userId === u._id).flatMap((g) => g.roles)) }));
+    },
+
+    pendingRoleGrants: roleGrants.pendingRoleGrants,
+    approveRoleGrant: (id: string, approver: StaffPrincipal) => roleGrants.approveRoleGrant(id, approver),
+    rejectRoleGrant: (id: string, approver: StaffPrincipal) => roleGrants.rejectRoleGrant(id, approver),
 
     /** Creates a partner; the API key is returned once and stored only as a hash. */
     async createPartner(nameRaw: string, actor: Principal | 'cli') {
       const name = nameRaw.trim();
       assertThat(name.length >= 2 && name.length <= 120 && !/[\u0000-\u001f]/.test(name), badInput('name: 2 to 120 printable characters', ['name']));
       const key = newSecret(PARTNER_KEY_PREFIX);
-      const partner = { _id: randomUUID(), name, keyHash: hashSecret(key), keyHint: key.slice(0, 8), createdAt: new Date(), revokedAt: null };
+      const fields = { _id: randomUUID(), name, keyHash: hashSecret(integrity, key), revokedAt: null };
+      const partner: PartnerDoc = { ...fields, keyHint: key.slice(0, 8), createdAt: new Date(), seal: partnerSeal(integrity, fields) };
       try {
         await partners.insert(partner);
       } catch (err) {
@@ -174,7 +261,10 @@ export async function createAuthService(deps: AuthDeps) {
     },
 
     async revokePartner(nameRaw: string, actor: Principal | 'cli') {
-      const partner = await partners.revoke(nameRaw.trim(), new Date());
+      const active = await partners.findActiveByName(nameRaw.trim());
+      assertThat(active, notFound('Active partner'));
+      const at = new Date();
+      const partner = await partners.revoke(active._id, at, partnerSeal(integrity, { ...active, revokedAt: at }));
       assertThat(partner, notFound('Active partner'));
       await audit.record({ action: 'admin.partner_revoke', actor: cliOr(actor), target: { type: 'partner', id: partner._id }, outcome: 'success', details: { name: partner.name } });
       return publicPartner(partner);
@@ -184,17 +274,12 @@ export async function createAuthService(deps: AuthDeps) {
   };
 }
 
-function swallowLimit(err: unknown) {
-  if (err instanceof RateLimiterRes) return;
-  throw err;
-}
-
 function cliOr(actor: Principal | 'cli') {
   return actor === 'cli' ? { type: 'system' as const, id: 'admin-cli' } : actorOf(actor);
 }
 
 export function publicUser(u: Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'>) {
-  return { id: u._id, username: u.username, roles: u.roles, desk: u.desk, disabled: u.disabled };
+  return { id: u._id, username: u.username, roles: u.roles, desk: u.desk, disabled: u.disabled, pendingRoles: [] as Role[] };
 }
 export type PublicUser = ReturnType<typeof publicUser>;
 

@@ -31,25 +31,48 @@ export interface UserDoc {
   disabled: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** Keyed MAC over (id, username, roles, desk, disabled): src/auth/seal.ts. A record without a valid one signs nobody in. */
+  mac: string;
+  /** Set for a user provisioned by single sign-on (src/auth/oidc.ts): who they are at which IdP. They have no password. */
+  oidc?: { issuer: string; sub: string };
+}
+
+/** A request to give a user roles that need a second admin (src/auth/separation.ts NEEDS_SECOND_ADMIN). */
+export interface RoleGrantDoc {
+  _id: string;
+  userId: string;
+  username: string;
+  roles: Role[];
+  status: 'pending' | 'approved' | 'rejected';
+  requestedBy: { type: 'user' | 'system'; id: string; name?: string };
+  requestedAt: Date;
+  decidedBy: { type: 'user'; id: string; name: string } | null;
+  decidedAt: Date | null;
 }
 
 export interface SessionDoc {
-  /** SHA-256 of the bearer token: the token itself is never stored. */
+  /** Keyed hash of the bearer token (integrity purpose 'token'): the token itself is never stored, and a row made without the key matches no token. */
   _id: string;
   userId: string;
   createdAt: Date;
   expiresAt: Date;
+  /** Keyed MAC binding the row to its user and expiry (src/auth/seal.ts): re-pointing a session at another user breaks it. */
+  seal: string;
 }
 
 export interface PartnerDoc {
   _id: string;
   name: string;
-  /** SHA-256 of the API key. */
+  /** Keyed hash of the API key (integrity purpose 'token'). */
   keyHash: string;
   /** First characters of the key, to help an admin recognise it; not enough to use it. */
   keyHint: string;
   createdAt: Date;
   revokedAt: Date | null;
+  /** Keyed MAC over (id, name, keyHash, revoked) (src/auth/seal.ts): un-revoking or moving a key breaks it. */
+  seal: string;
+  /** The key replaced by the last rotation, accepted until `expiresAt` (src/auth/partner-keys.ts). */
+  previousKey?: { keyHash: string; expiresAt: Date; seal: string } | null;
 }
 
 /** The actor recorded in audit entries for a principal. */

@@ -30,6 +30,21 @@ export interface IntakeKeys {
   reportId(kind: 'submission' | 'receipt', value: string): string;
 }
 
+/**
+ * During an index-key rotation, the same values under each previous index
+ * key (HOTLINE_PREVIOUS_INDEX_KEYS): a retry of a submission made before the
+ * rotation finds its report by one of these ids. After the previous key is
+ * removed such a retry is a new submission (docs/encryption.md "Rotation").
+ */
+export interface RotatingIntakeKeys extends IntakeKeys {
+  previous: IntakeKeys[];
+}
+
+/** The intake keys under the current index key, and under each previous one (lookups only). */
+export function createRotatingIntakeKeys(sodium: Sodium, indexKey: Uint8Array, previousIndexKeys: readonly Uint8Array[] = []): RotatingIntakeKeys {
+  return { ...createIntakeKeys(sodium, indexKey), previous: previousIndexKeys.map((k) => createIntakeKeys(sodium, k)) };
+}
+
 export function createIntakeKeys(sodium: Sodium, indexKey: Uint8Array): IntakeKeys {
   const fpKey = sodium.crypto_kdf_derive_from_key(32, FINGERPRINT_SUBKEY, CONTEXT, indexKey);
   const rcKey = sodium.crypto_kdf_derive_from_key(32, RECEIPT_SUBKEY, CONTEXT, indexKey);

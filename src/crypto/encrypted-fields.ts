@@ -84,7 +84,7 @@ export const PLAINTEXT_DOCUMENT_FIELDS = [
   { path: 'recordedAt', why: 'ordering, reconciliation of reports not yet triaged' },
   { path: 'callDurationSeconds', why: 'statistics' },
   { path: 'recordedBy', why: 'the call handler or partner id that recorded it (not the caller): own-submission listings' },
-  { path: 'idempotencyKey', why: 'scoped client key, unique: a retried submission finds its report' },
+  { path: 'idempotencyKey', why: 'keyed hash of the scoped client key (integrity "idempotencyKey"), unique; a placeholder naming the report itself once erased' },
   { path: 'fingerprint', why: 'keyed hash of the submission, to tell a retry from a different submission' },
   { path: 'receiptHash', why: "SHA-256 of a partner's receipt code, for the referral status lookup" },
   { path: 'categories', why: 'routing rules and statistics' },
@@ -99,7 +99,7 @@ export const PLAINTEXT_DOCUMENT_FIELDS = [
   { path: 'escalated', why: 'SLA escalation state' },
   { path: 'triagePending', why: 'the report still waits for triage' },
   { path: 'triage', why: 'rule-set version, rule reasons and deadline of the routing decision' },
-  { path: 'links', why: 'ids, references and desks of linked reports and which kind of value matched (never the value)' },
+  { path: 'links', why: 'empty: links are sealed edges of their own (reports/links.ts); reports triaged before that embedded ids, references and desks here' },
   { path: 'grading', why: '3x5x2 grading codes and who set them' },
   { path: 'dataKey', why: 'the wrapped data key (itself an envelope) and its master key id' },
   { path: 'bidx', why: 'blind-index terms (truncated keyed hashes) for equality search' },
@@ -108,6 +108,9 @@ export const PLAINTEXT_DOCUMENT_FIELDS = [
   { path: 'version', why: 'concurrency: every change claims the next version' },
   { path: 'closedAt', why: 'retention' },
   { path: 'erasedAt', why: 'retention: when the content was erased' },
+  { path: 'envelopeMac', why: 'keyed MAC over the envelope (ciphertexts, wrapped key, version, workflow and flags): src/reports/envelope-mac.ts' },
+  { path: 'indexKeyId', why: 'public id of the index key `bidx` was computed under: lets an index-key rotation resume (reports/key-rotation.ts)' },
+  { path: 'envelopeParts', why: 'part names with a short keyed digest each, so a failed envelope check names what changed (never values)' },
 ] as const satisfies readonly PlaintextDocumentFieldSpec[];
 
 /** Compiles only while PLAINTEXT_DOCUMENT_FIELDS names every field of ReportDoc but `content`. */

@@ -6,7 +6,8 @@
 import { createBlindIndexer, DEFAULT_BLIND_INDEX_BITS, type BlindIndexer } from './blind-index.js';
 import { createFieldCipher, type FieldCipher } from './field-cipher.js';
 import { createIntegrity, type Integrity } from './integrity.js';
-import { createKeyring, type Keyring } from './keyring.js';
+import { createKeyring, keyIdOf, type Keyring } from './keyring.js';
+import { createLinkIds, type LinkIds } from './link-ids.js';
 import { createReportCodec, type ReportCodec } from './report-codec.js';
 import { loadSodium, type Sodium } from './sodium.js';
 
@@ -17,8 +18,12 @@ export interface CryptoConfig {
   previousMasterKeys?: Uint8Array[];
   /** Blind-index root key (32 bytes), distinct from the master keys. */
   indexKey: Uint8Array;
+  /** Retired index keys (HOTLINE_PREVIOUS_INDEX_KEYS): looked up and opened with, never written with, until `keys:rotate` re-indexed everything. */
+  previousIndexKeys?: Uint8Array[];
   /** Integrity root key (32 bytes, HOTLINE_AUDIT_KEY), distinct from the others: see integrity.ts. */
   auditKey: Uint8Array;
+  /** Retired audit keys (HOTLINE_PREVIOUS_AUDIT_KEYS): still verify what they keyed (the chains' old entries for good). */
+  previousAuditKeys?: Uint8Array[];
   /** Blind-index term length in bits (default 16, see blind-index.ts). */
   blindIndexBits?: number;
 }
@@ -29,7 +34,15 @@ export interface Crypto {
   cipher: FieldCipher;
   codec: ReportCodec;
   blindIndex: BlindIndexer;
+  /** Blind indexers under the previous index keys: linking also reads their terms while reports are re-indexed (key-rotation.ts). */
+  previousBlindIndexes: BlindIndexer[];
+  /** Public id of the current index key: a report records the one its `bidx` was computed under (`indexKeyId`). */
+  indexKeyId: string;
   integrity: Integrity;
+  /** Seals the report ids of the link graph (link-ids.ts). */
+  linkIds: LinkIds;
+  /** The same under the current keys alone, without the previous ones: what a finished rotation means (reports/key-rotation.ts). */
+  currentOnly: { integrity: Integrity; linkIds: LinkIds };
 }
 
 /** Loads libsodium, validates the keys and wires the pieces together. */
@@ -37,16 +50,20 @@ export async function createCrypto(config: CryptoConfig): Promise<Crypto> {
   const sodium = await loadSodium();
   const keyring = createKeyring(sodium, config);
   const cipher = createFieldCipher(sodium, keyring);
-  for (const key of [config.masterKey, config.indexKey, ...(config.previousMasterKeys ?? [])]) {
+  for (const key of [config.masterKey, config.indexKey, ...(config.previousMasterKeys ?? []), ...(config.previousIndexKeys ?? [])]) {
     if (key.length === config.auditKey.length && sodium.memcmp(key, config.auditKey)) throw new Error('auditKey must differ from the master and index keys');
   }
   return {
-    integrity: createIntegrity(sodium, config.auditKey),
+    integrity: createIntegrity(sodium, config.auditKey, config.previousAuditKeys ?? []),
+    linkIds: createLinkIds(sodium, keyring.indexKey, config.previousIndexKeys ?? []),
     sodium,
     keyring,
     cipher,
     codec: createReportCodec(cipher),
     blindIndex: createBlindIndexer(sodium, keyring.indexKey, { bits: config.blindIndexBits ?? DEFAULT_BLIND_INDEX_BITS }),
+    previousBlindIndexes: (config.previousIndexKeys ?? []).map((k) => createBlindIndexer(sodium, k, { bits: config.blindIndexBits ?? DEFAULT_BLIND_INDEX_BITS })),
+    indexKeyId: keyIdOf(sodium, keyring.indexKey),
+    currentOnly: { integrity: createIntegrity(sodium, config.auditKey), linkIds: createLinkIds(sodium, keyring.indexKey) },
   };
 }
 
@@ -57,6 +74,7 @@ export { CONTENT_GROUPS, ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from './encrypted-
 export type { FieldCipher, WrappedDataKey } from './field-cipher.js';
 export type { Integrity, IntegrityPurpose } from './integrity.js';
 export type { Keyring } from './keyring.js';
+export type { LinkIds } from './link-ids.js';
 export { parseBase64Key } from './keyring.js';
 export type { EncryptedContent, EncryptedNote, ReportCodec } from './report-codec.js';
 export { DEFAULT_CONTENT_GROUPS, listEncryptedPaths } from './report-codec.js';

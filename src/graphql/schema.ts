@@ -1,7 +1,11 @@
 /** Imports every domain's GraphQL definitions and builds the schema. */
 import { builder } from './builder.js';
+import { guardResolvers } from './deadline.js';
 import './scalars.js';
 import '../auth/schema.js';
+import '../auth/oidc-schema.js';
+import '../auth/mfa-schema.js';
+import '../auth/lifecycle-schema.js';
 import '../reports/schema.js';
 import '../intake/schema.js';
 import '../reports/desk-schema.js';
@@ -10,5 +14,6 @@ import '../audit/schema.js';
 import '../reports/retention-schema.js';
 
 export function buildSchema() {
-  return builder.toSchema({ sortSchema: true });
+  // Every resolver stops a request whose client has gone or whose deadline has passed (deadline.ts).
+  return guardResolvers(builder.toSchema({ sortSchema: true }));
 }

@@ -15,6 +15,8 @@ import type { Services } from '../deps.js';
 import { AppError, DecryptionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { useOperationLabel } from '../metrics/operation.js';
+import { requestSignal } from './deadline.js';
+import { useSubscriptionGuard } from './subscription-guard.js';
 
 const bearerOf = (header: string | null) => {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -24,7 +26,7 @@ const bearerOf = (header: string | null) => {
 /** The console's session cookie: HttpOnly (page scripts never see the token), SameSite=Strict, Secure over TLS. */
 export const SESSION_COOKIE = 'hotline_session';
 
-function sessionCookieOf(koa: KoaContext | undefined): SessionCookie {
+export function sessionCookieOf(koa: KoaContext | undefined): SessionCookie {
   if (!koa) return { set: () => {}, clear: () => {} };
   const base = { httpOnly: true, sameSite: 'strict' as const, secure: koa.secure, path: '/', overwrite: true };
   return {
@@ -46,6 +48,22 @@ export function maskError(error: unknown, log: Logger, production: boolean): Gra
     // Stored data failed authentication: operators need the record and field, never the bytes.
     log.error({ reportId: original.recordId, fieldPath: original.fieldPath }, 'data integrity failure');
   }
+  const safe = maskedError(gqlError, original, log, production);
+  // yoga's invalid-JSON error quotes the parser's message (and so the body) in `originalError`: never sent.
+  // Without it yoga would answer 200 to a client accepting application/json (its `http.spec` rule), so the
+  // error's own status (400) is made to stand by dropping `spec` too.
+  if (safe.extensions?.originalError !== undefined) {
+    const { originalError: _dropped, http, ...rest } = safe.extensions as { originalError?: unknown; http?: { spec?: boolean } };
+    const extensions = http ? { ...rest, http: { ...http, spec: undefined } } : rest;
+    return new GraphQLError(safe.message, { nodes: safe.nodes, path: safe.path, extensions });
+  }
+  return safe;
+}
+
+/** Validation and coercion messages end with "Did you mean …?", naming schema members: not in production. */
+const withoutSuggestions = (message: string, production: boolean) => (production ? message.replace(/\s*Did you mean .*$/s, '') : message);
+
+function maskedError(gqlError: GraphQLError | undefined, original: unknown, log: Logger, production: boolean): GraphQLError {
   if (original instanceof AppError) {
     return new GraphQLError(original.message, {
       nodes: gqlError?.nodes,
@@ -55,12 +73,12 @@ export function maskError(error: unknown, log: Logger, production: boolean): Gra
   }
   if (isGraphQLError(original)) {
     const code = (original.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
-    return new GraphQLError(original.message, { nodes: gqlError?.nodes, path: gqlError?.path, extensions: { ...original.extensions, code } });
+    return new GraphQLError(withoutSuggestions(original.message, production), { nodes: gqlError?.nodes, path: gqlError?.path, extensions: { ...original.extensions, code } });
   }
   if (gqlError && !original) {
     // Parse, validation and input-coercion errors: the client's own request.
     const code = (gqlError.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
-    return new GraphQLError(gqlError.message, { nodes: gqlError.nodes, path: gqlError.path, extensions: { ...gqlError.extensions, code } });
+    return new GraphQLError(withoutSuggestions(gqlError.message, production), { nodes: gqlError.nodes, path: gqlError.path, extensions: { ...gqlError.extensions, code } });
   }
   const err = original as { name?: string; code?: unknown; message?: string; stack?: string } | undefined;
   const isMongo = err?.name?.startsWith('Mongo');
@@ -75,6 +93,10 @@ export function maskError(error: unknown, log: Logger, production: boolean): Gra
 
 export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Services; config: Config; log: Logger }) {
   const { config, log } = deps;
+  // What a subscription needs to re-check itself later, by request: its credential and its client's disconnect signal (never in the context).
+  const streams = new WeakMap<Request, { credential: string | undefined; clientIp: string; clientGone: AbortSignal }>();
+  const streamOf = (ctx: GraphQLContext) => streams.get((ctx as unknown as { request: Request }).request);
+  const allowed = new Set(config.http.corsAllowedOrigins);
   return createYoga<{ koa: KoaContext }, GraphQLContext>({
     schema: deps.schema,
     graphqlEndpoint: '/graphql',
@@ -83,6 +105,12 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Ser
     renderGraphiQL,
     landingPage: false,
     batching: false,
+    // Same origin only unless CORS_ALLOWED_ORIGINS lists the page's origin; credentials go only to a listed origin.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !allowed.has(origin)) return false;
+      return { origin: [origin], credentials: true, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'x-graphql-yoga-csrf', 'x-request-id'] };
+    },
     logging: {
       debug: () => {},
       info: () => {},
@@ -103,16 +131,29 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Ser
       ...(config.graphql.introspection ? [] : [disableIntrospection()]),
       // Labels the request's metrics by the root field it runs (schema names only).
       useOperationLabel(),
+      ...(config.production ? [useNoSuggestions()] : []),
+      useSubscriptionGuard({
+        recheckMs: config.http.subscriptionRecheckMs,
+        reauthenticate: (ctx) => {
+          const stream = streamOf(ctx);
+          return deps.services.auth.authenticate(stream?.credential, stream?.clientIp);
+        },
+        streamSignal: (ctx) => streamOf(ctx)?.clientGone,
+      }),
     ],
     context: async ({ koa, request }): Promise<GraphQLContext> => {
       // A bearer header (API clients) wins over the console's cookie.
       const credential = bearerOf(request.headers.get('authorization')) ?? koa?.cookies.get(SESSION_COOKIE);
-      const principal = await deps.services.auth.authenticate(credential || undefined);
+      const clientIp = koa?.ip ?? 'unknown';
+      const signal = requestSignal(request.signal, koa?.state.receivedAt ?? Date.now(), config.http.requestTimeoutMs);
+      const principal = await deps.services.auth.authenticate(credential || undefined, clientIp);
       if (principal?.kind === 'partner' && koa) koa.state.partnerRequest = true;
+      streams.set(request, { credential: credential || undefined, clientIp, clientGone: request.signal });
       return {
         principal,
+        signal,
         requestId: koa?.state.requestId ?? 'internal',
-        clientIp: koa?.ip ?? 'unknown',
+        clientIp,
         services: deps.services,
         log: log.child({ requestId: koa?.state.requestId }),
         sessionCookie: sessionCookieOf(koa),
@@ -120,6 +161,22 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Ser
       };
     },
   }) as unknown as YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+}
+
+/**
+ * Validation errors do not pass through maskError (yoga answers them as a
+ * result, not a thrown error): their "Did you mean …?" endings, naming fields,
+ * arguments and enum values, are cut here in production.
+ */
+function useNoSuggestions() {
+  return {
+    onValidate() {
+      return ({ result, setResult }: { result: readonly GraphQLError[]; setResult: (errors: GraphQLError[]) => void }) => {
+        if (!result.some((e) => /Did you mean/.test(e.message))) return;
+        setResult(result.map((e) => new GraphQLError(withoutSuggestions(e.message, true), { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: e.extensions })));
+      };
+    },
+  };
 }
 
 function disableIntrospection() {

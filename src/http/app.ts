@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import Koa, { type Context } from 'koa';
 import helmet from 'koa-helmet';
+import { PARTNER_KEY_PREFIX } from '../auth/secrets.js';
 import type { Logger } from '../logger.js';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { consoleHeaders, consoleMiddleware, isConsoleRequest } from './console.js';
@@ -15,19 +16,25 @@ import type { Metrics } from '../metrics/types.js';
 export interface HttpDeps {
   log: Logger;
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
-  /** Each check answers true when its dependency is reachable. */
-  readiness: Record<string, () => Promise<boolean>>;
+  /** Each check answers true when its dependency is reachable; false, or why not (shown: no paths or secrets), when not. */
+  readiness: Record<string, () => Promise<boolean | string>>;
   limits: { bodyLimitBytes: number; maxConcurrentRequests: number; requestTimeoutMs: number };
-  trustProxy: boolean;
+  /** Reverse proxies in front (0: none): only that many X-Forwarded-For entries, from the right, are believed. */
+  trustProxyHops: number;
   graphiql: boolean;
   /** Where the built console is (served at `/`). */
   consoleDir: string;
   /** Request counts and durations go here; `/metrics` is served on this port only with `metricsToken`. */
   metrics?: Metrics;
   metricsToken?: string | null;
+  /** Browser routes served before the console (single sign-on's /auth/oidc/*). */
+  routes?: Koa.Middleware[];
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9-]{8,64}$/;
+
+/** A request carrying a partner API key (`Bearer hlp_…`), whether or not the key is valid. */
+const isPartnerCredential = (authorization: string) => /^bearer\s+/i.test(authorization) && authorization.replace(/^bearer\s+/i, '').startsWith(PARTNER_KEY_PREFIX);
 
 function errorBody(code: string, message: string) {
   return { errors: [{ message, extensions: { code } }] };
@@ -39,15 +46,40 @@ function notFound(ctx: Context) {
   ctx.body = errorBody('NOT_FOUND', 'Not found: the API is at /graphql, the console at /');
 }
 
+/**
+ * Reads a request body whole (at most `limit` bytes); null when the client
+ * went away or was cut off by the server's request timeout before it finished.
+ */
+async function readBody(req: NodeJS.ReadableStream, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      if (size > limit) return null;
+      chunks.push(buf);
+    }
+  } catch {
+    return null;
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Builds the Koa app; no side effects until it is listened on. */
 export function createHttpApp(deps: HttpDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy });
+  // With N proxies in front, the client is the N-th X-Forwarded-For entry from the right: what the outermost proxy saw.
+  // Entries to its left were written by the client itself and may be anything.
+  const app = new Koa({ proxy: deps.trustProxyHops > 0, maxIpsCount: deps.trustProxyHops });
+  // Requests holding a slot (open subscription streams included), and of those the streams.
   let inFlight = 0;
+  let streams = 0;
   let draining = false;
   // Koa would print these to stderr with their stack; a client hanging up mid-stream (SSE) is routine.
   // Only the error's name and code are logged: its message could quote request data.
-  app.on('error', (err: Error & { code?: string }) => {
+  app.on('error', (err: Error & { code?: string }, ctx?: Context) => {
     if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET') return;
+    if (ctx?.state.partnerRequest) return; // partner requests leave no log line
     deps.log.warn({ err: err.name, code: err.code }, 'http error');
   });
 
@@ -55,11 +87,13 @@ export function createHttpApp(deps: HttpDeps): Koa {
     const given = ctx.get('x-request-id');
     ctx.state.requestId = REQUEST_ID_RE.test(given) ? given : randomUUID();
     ctx.set('x-request-id', ctx.state.requestId);
+    // Recognised before anything is parsed, so a partner request that fails (bad JSON, too large) is not logged either.
+    if (isPartnerCredential(ctx.get('authorization'))) ctx.state.partnerRequest = true;
     const started = performance.now();
     try {
       await next();
     } finally {
-      // Partner requests leave no request-time trace finer than the minute (see intake).
+      // Partner requests leave no request-time trace at all (the README: nothing finer than the minute).
       if (!ctx.state.partnerRequest) deps.log.info(
         { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
         'request',
@@ -86,20 +120,25 @@ export function createHttpApp(deps: HttpDeps): Koa {
     if (ctx.path === '/readyz') {
       const names = Object.keys(deps.readiness);
       const results = await Promise.all(names.map((n) => deps.readiness[n]!().catch(() => false)));
-      const failed = names.filter((_, i) => !results[i]);
+      const failed = names.filter((_, i) => results[i] !== true);
+      // A check may answer why it failed, in words safe to show (no paths, no secrets).
+      const reasons = Object.fromEntries(names.flatMap((n, i) => (typeof results[i] === 'string' ? [[n, results[i]]] : [])));
       if (draining) failed.push('shutting-down');
       ctx.status = failed.length ? 503 : 200;
-      ctx.body = failed.length ? { status: 'unavailable', failed } : { status: 'ready' };
+      ctx.body = failed.length ? { status: 'unavailable', failed, ...(Object.keys(reasons).length ? { reasons } : {}) } : { status: 'ready' };
       return;
     }
     await next();
   });
 
+  for (const route of deps.routes ?? []) app.use(route);
   app.use(metricsRoute({ metrics: deps.metrics, token: deps.metricsToken, notFound }));
   app.use(consoleMiddleware(deps.consoleDir));
 
   app.use(async (ctx, next) => {
     if (ctx.path !== '/graphql') return notFound(ctx);
+    // The request's deadline (REQUEST_TIMEOUT_MS) counts from here; the GraphQL context turns it into an AbortSignal.
+    ctx.state.receivedAt = Date.now();
     if (ctx.method === 'POST') {
       const length = Number(ctx.get('content-length'));
       if (!ctx.get('content-length') || !Number.isFinite(length)) {
@@ -113,22 +152,55 @@ export function createHttpApp(deps: HttpDeps): Koa {
         return;
       }
     }
+    // The body is read before a slot is taken (B6): a client trickling its body holds a connection, not a slot;
+    // Node ends it REQUEST_TIMEOUT_MS after it began (server.requestTimeout, with a 408).
+    if (ctx.method === 'POST') {
+      const body = await readBody(ctx.req, deps.limits.bodyLimitBytes);
+      if (!body) {
+        ctx.respond = false;
+        return;
+      }
+      ctx.state.body = body;
+    }
+    // A client that left while its body was read (or while waiting) is not served (B2).
+    if (ctx.res.destroyed || ctx.req.socket.destroyed) {
+      ctx.respond = false;
+      return;
+    }
     if (draining || inFlight >= deps.limits.maxConcurrentRequests) {
       ctx.status = 503;
       ctx.set('retry-after', '1');
       ctx.body = errorBody('SERVICE_UNAVAILABLE', draining ? 'Server is shutting down; retry' : 'Server is busy; retry shortly');
       return;
     }
+    // The slot is held until the response is over, not until the handler returns: a subscription stream holds
+    // one for as long as it is open, and a large answer until it is sent.
     inFlight++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      ctx.state.slotReleased = true;
+      inFlight--;
+      if (ctx.state.stream) streams--;
+    };
+    ctx.res.once('close', release);
+    ctx.res.once('finish', release);
     try {
       await next();
-    } finally {
-      inFlight--;
+    } catch (err) {
+      release();
+      throw err;
     }
   });
 
   app.use(async (ctx) => {
-    const response = await deps.yoga.handleNodeRequestAndResponse(ctx.req, ctx.res, { koa: ctx });
+    const request = { req: ctx.req, method: ctx.method, url: ctx.req.url, headers: ctx.req.headers, body: ctx.state.body as Buffer | undefined };
+    const response = await deps.yoga.handleNodeRequestAndResponse(request, ctx.res, { koa: ctx });
+    if (!ctx.state.slotReleased && /^(text\/event-stream|multipart\/mixed)/.test(response.headers.get('content-type') ?? '')) {
+      ctx.state.stream = true;
+      streams++;
+    }
     response.headers.forEach((value, key) => {
       if (key !== 'content-length') ctx.set(key, value);
     });
@@ -148,7 +220,8 @@ export function createHttpApp(deps: HttpDeps): Koa {
     startDraining: () => {
       draining = true;
     },
-    inFlight: () => inFlight,
+    // What a drain waits for: requests, not open streams (those end when the connections are closed).
+    inFlight: () => inFlight - streams,
   });
   return app;
 }

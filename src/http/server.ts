@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Deps } from '../deps.js';
 import { buildSchema } from '../graphql/schema.js';
 import { createGraphQLServer } from '../graphql/yoga.js';
+import { oidcRoutes } from '../auth/oidc-routes.js';
 import { createHttpApp, type HotlineApp } from './app.js';
 
 export interface ApiServer {
@@ -22,17 +23,18 @@ export async function startApi(deps: Deps, opts: { port?: number; host?: string 
   const app = createHttpApp({
     log,
     yoga,
-    readiness: { mongodb: () => deps.database.ping(), redis: () => deps.queues.ping() },
+    readiness: { mongodb: () => deps.database.ping(), redis: () => deps.queues.ping(), 'audit-anchors': () => deps.services.audit.anchorsReady() },
     limits: {
       bodyLimitBytes: config.http.bodyLimitBytes,
       maxConcurrentRequests: config.http.maxConcurrentRequests,
       requestTimeoutMs: config.http.requestTimeoutMs,
     },
-    trustProxy: config.http.trustProxy,
+    trustProxyHops: config.http.trustProxyHops,
     graphiql: config.graphql.graphiql,
     consoleDir: config.console.dir,
     metrics: deps.metrics,
     metricsToken: config.metrics.token,
+    routes: deps.services.oidc ? [oidcRoutes(deps.services.oidc, { redirectUri: config.oidc?.redirectUri ?? null })] : [],
   }) as HotlineApp;
   // Node checks request/headers timeouts only every connectionsCheckingInterval (default 30 s): check often enough to honour ours.
   const server = http.createServer({ connectionsCheckingInterval: Math.min(1_000, config.http.requestTimeoutMs) }, app.callback());

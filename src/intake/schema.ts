@@ -1,7 +1,8 @@
 /** GraphQL for intake: hotline calls, partner referrals and partner receipts. Resolvers stay thin. */
 import { builder } from '../graphql/builder.js';
 import { assertThat, forbidden } from '../errors.js';
-import { BoroughEnum, IntakeChannelEnum, ReportRef, summaryView, ThreatCategoryEnum } from '../reports/schema.js';
+import { submission, type SubmissionView } from '../reports/presenters.js';
+import { BoroughEnum, IntakeChannelEnum, ThreatCategoryEnum, URGENT_ACTION } from '../reports/schema.js';
 
 const SubjectInput = builder.inputType('SubjectInput', {
   fields: (t) => ({
@@ -75,7 +76,24 @@ const PartnerReceipt = builder.objectRef<{ receipt: string; receivedAt: Date; im
   }),
 });
 
-const PartnerReferralState = builder.enumType('PartnerReferralState', { values: ['RECEIVED', 'UNDER_REVIEW', 'CLOSED'] as const });
+const PartnerReferralState = builder.enumType('PartnerReferralState', {
+  description: 'How far along a submission is, as its submitter (a partner or a call handler) may know it',
+  values: ['RECEIVED', 'UNDER_REVIEW', 'CLOSED'] as const,
+});
+
+/** All a call handler learns of a report: no desk, routing, links, grading, assignee or priority (reports/presenters.ts submission). */
+const Submission = builder.objectRef<SubmissionView>('Submission').implement({
+  description: 'A report as its submitter sees it: reference, coarse status, categories and the minute it was received',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    reference: t.exposeString('reference'),
+    status: t.field({ type: PartnerReferralState, resolve: (s) => s.status }),
+    categories: t.field({ type: [ThreatCategoryEnum], resolve: (s) => s.categories }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'To the minute' }),
+    imminentThreat: t.exposeBoolean('imminentThreat'),
+    urgentAction: t.string({ nullable: true, description: 'Set when the call must go to 999 now', resolve: (s) => (s.imminentThreat ? URGENT_ACTION : null) }),
+  }),
+});
 
 const PartnerReferralStatus = builder.objectRef<{ receipt: string; receivedAt: Date; state: 'RECEIVED' | 'UNDER_REVIEW' | 'CLOSED' }>('PartnerReferralStatus').implement({
   fields: (t) => ({
@@ -87,12 +105,13 @@ const PartnerReferralStatus = builder.objectRef<{ receipt: string; receivedAt: D
 
 builder.mutationFields((t) => ({
   recordHotlineCall: t.field({
-    type: ReportRef,
+    type: Submission,
+    description: 'Records a call; answers the submission view only (a supervisor reads the full report with `report`)',
     authScopes: { allow: 'recordHotlineCall' },
     args: { input: t.arg({ type: HotlineCallInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       assertThat(ctx.principal?.kind === 'staff', forbidden);
-      return summaryView(await ctx.services.intake.recordHotlineCall(ctx.principal, input));
+      return submission(await ctx.services.intake.recordHotlineCall(ctx.principal, input));
     },
   }),
   submitPartnerReferral: t.field({
@@ -117,12 +136,12 @@ builder.queryFields((t) => ({
     },
   }),
   mySubmissions: t.field({
-    type: [ReportRef],
-    description: 'Your own submissions of the last 24 hours (reference, status, categories; no content)',
+    type: [Submission],
+    description: 'Your own submissions of the last 24 hours (reference, coarse status, categories, minute received; nothing of the desk work)',
     authScopes: { allow: 'mySubmissions' },
     resolve: async (_r, _a, ctx) => {
       assertThat(ctx.principal?.kind === 'staff', forbidden);
-      return (await ctx.services.intake.mySubmissions(ctx.principal)).map(summaryView);
+      return (await ctx.services.intake.mySubmissions(ctx.principal)).map(submission);
     },
   }),
 }));

@@ -16,6 +16,7 @@ import type { Crypto } from '../crypto/index.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
 import { nextHistoryEntry } from '../reports/history.js';
+import { isPartnerSourced } from '../reports/partner-time.js';
 import { PARTNER_STATE, TRANSITIONS } from '../reports/state-machine.js';
 import type { Logger } from '../logger.js';
 import type { ReportContent } from '../reports/content.js';
@@ -26,9 +27,10 @@ import { hotlineCallSchema, parseInput, partnerReferralSchema, type HotlineCallI
 export interface IntakeDeps {
   reports: ReportRepository;
   crypto: Crypto;
-  keys: IntakeKeys;
+  /** `previous`: the same keys under retired index keys, during a rotation (a retry then still finds its report). */
+  keys: IntakeKeys & { previous?: IntakeKeys[] };
   chainer: AuditChainer;
-  enqueueTriage(reportId: string, opts?: { imminentThreat?: boolean }): Promise<boolean>;
+  enqueueTriage(reportId: string, opts?: { imminentThreat?: boolean; partner?: boolean }): Promise<boolean>;
   log: Logger;
 }
 
@@ -82,17 +84,29 @@ export function createIntakeService(deps: IntakeDeps) {
     fields: IntakeFields,
     content: ReportContent,
     audit: (reference: string) => AuditEventInput,
+    earlier: { ids: string[]; fingerprints: string[] } = { ids: [], fingerprints: [] },
   ): Promise<ReportDoc> {
+    // During an index-key rotation a retry may be of a submission stored under a previous key: one lookup by _id per such key.
+    for (const earlierId of earlier.ids) {
+      const found = await reports.findById(earlierId);
+      if (found) {
+        const stored = sameOrConflict(found, [fingerprint, ...earlier.fingerprints]);
+        await handOff(stored);
+        return stored;
+      }
+    }
     // No lookup first: the id is derived from the submission, so a retry collides on the
     // unique _id and is answered from the stored report (on FerretDB every lookup is a scan).
-    const base: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'reference'> = newReport(id, scopedKey, fingerprint, fields);
+    // The idempotency key is stored keyed-hashed: it is the client's, and may say more than it should.
+    const base: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'reference'> = newReport(id, crypto.integrity.mac('idempotencyKey', scopedKey), fingerprint, fields);
     base.history = [
-      nextHistoryEntry([], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: TRANSITIONS.intake.to }, reason: null }),
+      nextHistoryEntry(crypto.integrity, [], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: TRANSITIONS.intake.to }, reason: null }),
     ];
     const encrypted = crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
       content: crypto.codec.encryptContent(dataKey, id, content),
       dataKey: wrapped,
       bidx: crypto.blindIndex.indexTermsFor(content),
+      indexKeyId: crypto.indexKeyId,
     }));
     let doc: ReportDoc;
     for (let attempt = 0; ; attempt++) {
@@ -106,7 +120,7 @@ export function createIntakeService(deps: IntakeDeps) {
         // Two copies of the same submission raced: the first one stored wins.
         const winner = await reports.findById(id);
         if (winner) {
-          const stored = sameOrConflict(winner, fingerprint);
+          const stored = sameOrConflict(winner, [fingerprint, ...earlier.fingerprints]);
           await handOff(stored);
           return stored;
         }
@@ -121,8 +135,9 @@ export function createIntakeService(deps: IntakeDeps) {
     return doc;
   }
 
-  function sameOrConflict(doc: ReportDoc, fingerprint: string) {
-    if (doc.fingerprint !== fingerprint) {
+  /** `fingerprints`: the submission's, under the current index key first, then any previous one. */
+  function sameOrConflict(doc: ReportDoc, fingerprints: string[]) {
+    if (!fingerprints.includes(doc.fingerprint)) {
       throw conflict('This idempotency key was already used for a different submission; generate a new key for a new report');
     }
     return doc;
@@ -136,7 +151,7 @@ export function createIntakeService(deps: IntakeDeps) {
    */
   async function handOff(doc: ReportDoc) {
     if (!doc.triagePending) return;
-    if (await deps.enqueueTriage(doc._id, { imminentThreat: doc.imminentThreat })) return;
+    if (await deps.enqueueTriage(doc._id, { imminentThreat: doc.imminentThreat, partner: isPartnerSourced(doc) })) return;
     log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
     await reports.markPending(doc).catch((err) => {
       log.warn({ reportId: doc._id, err: (err as Error).name }, 'outbox entry not written; reconciliation will find the report');
@@ -193,6 +208,7 @@ export function createIntakeService(deps: IntakeDeps) {
           outcome: 'success',
           details: { reference, source: 'HOTLINE_CALL', channel: input.channel, imminentThreat: input.imminentThreat },
         }),
+        { ids: (keys.previous ?? []).map((k) => k.reportId('submission', scopedKey)), fingerprints: (keys.previous ?? []).map((k) => k.fingerprint(rest)) },
       );
     },
 
@@ -204,6 +220,8 @@ export function createIntakeService(deps: IntakeDeps) {
       // No request time finer than the minute is kept for partner submissions.
       const now = truncateToMinute(new Date());
       const id = keys.reportId('receipt', receipt);
+      const earlierReceipts = (keys.previous ?? []).map((k) => ({ receipt: k.receipt(principal.partnerId, idempotencyKey), keys: k }));
+      const earlierIds = earlierReceipts.map((e) => e.keys.reportId('receipt', e.receipt));
       const doc = await store(
         id,
         `${principal.partnerId}:${idempotencyKey}`,
@@ -230,13 +248,18 @@ export function createIntakeService(deps: IntakeDeps) {
           outcome: 'success',
           details: { source: 'PARTNER_REFERRAL', imminentThreat: input.imminentThreat },
         }),
+        { ids: earlierIds, fingerprints: (keys.previous ?? []).map((k) => k.fingerprint(rest)) },
       );
-      return { receipt, receivedAt: doc.recordedAt, imminentThreat: doc.imminentThreat };
+      // A retry of a submission stored under a previous index key gets the receipt it was given then.
+      const given = doc._id === id ? receipt : (earlierReceipts[earlierIds.indexOf(doc._id)]?.receipt ?? receipt);
+      return { receipt: given, receivedAt: doc.recordedAt, imminentThreat: doc.imminentThreat };
     },
 
     async partnerReferralStatus(principal: PartnerPrincipal, receipt: string) {
       if (typeof receipt !== 'string' || receipt.length > 64) throw notFound('Receipt');
-      const doc = await reports.findSummary(keys.reportId('receipt', receipt.trim().toUpperCase()));
+      const ids = [keys, ...(keys.previous ?? [])].map((k) => k.reportId('receipt', receipt.trim().toUpperCase()));
+      let doc = null;
+      for (const candidate of ids) if (!doc) doc = await reports.findSummary(candidate);
       // Another partner's receipt is as unknown as a made-up one.
       if (!doc || doc.recordedBy.id !== principal.partnerId || doc.receiptHash !== receiptHash(receipt)) throw notFound('Receipt');
       return { receipt: receipt.trim().toUpperCase(), receivedAt: doc.recordedAt, state: PARTNER_STATE[doc.status] };

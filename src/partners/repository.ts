@@ -11,13 +11,20 @@ export function createPartnerRepository(db: Db) {
       await partners.createIndex({ name: 1 }, { unique: true });
       await partners.createIndex({ keyHash: 1 }, { unique: true });
     },
-    findByKeyHash: (keyHash: string) => partners.findOne({ keyHash }),
-    list: () => partners.find({}, { projection: { keyHash: 0 } }).sort({ name: 1 }).toArray(),
+    /** The partner whose key has any of these keyed hashes (current audit key first, then keys being rotated out). */
+    findByKeyHash: (keyHashes: readonly string[]) =>
+      partners.findOne({ $or: [{ keyHash: { $in: [...keyHashes] } }, { 'previousKey.keyHash': { $in: [...keyHashes] } }] }),
+    findActiveByName: (name: string) => partners.findOne({ name, revokedAt: null }),
+    list: () => partners.find({}, { projection: { keyHash: 0, seal: 0, previousKey: 0 } }).sort({ name: 1 }).toArray(),
     async insert(p: PartnerDoc) {
       await partners.insertOne(p);
       return p;
     },
-    revoke: (name: string, at: Date) =>
-      partners.findOneAndUpdate({ name, revokedAt: null }, { $set: { revokedAt: at } }, { returnDocument: 'after' }),
+    /** Replaces the active key of the record the caller read (same key hash), keeping the old one as `previousKey`. */
+    rotateKey: (id: string, oldKeyHash: string, set: Pick<PartnerDoc, 'keyHash' | 'keyHint' | 'seal' | 'previousKey'>) =>
+      partners.findOneAndUpdate({ _id: id, keyHash: oldKeyHash, revokedAt: null }, { $set: set }, { returnDocument: 'after' }),
+    /** Revokes the key and re-seals the record in one write, if it is still the active record the caller read. */
+    revoke: (id: string, at: Date, seal: string) =>
+      partners.findOneAndUpdate({ _id: id, revokedAt: null }, { $set: { revokedAt: at, seal } }, { returnDocument: 'after' }),
   };
 }

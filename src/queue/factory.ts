@@ -1,13 +1,16 @@
 /**
  * One place that makes bull queues: connections are shared per process
  * (client and subscriber; blocking clients are per queue, as bull requires),
- * retention of finished jobs is bounded, and shutdown closes everything.
+ * completed jobs are removed at once and failed ones bounded, and shutdown closes everything.
  * Job payloads carry ids only, never report content.
  */
 import Queue from 'bull';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { createRedisErrorLog } from './redis-errors.js';
+
+/** Failed jobs kept per queue for inspection (ids and errors only: payloads carry ids, never content). */
+export const FAILED_JOBS_KEPT = 100;
 
 export interface QueueFactory {
   create<T>(name: string, defaults?: Queue.JobOptions): Queue.Queue<T>;
@@ -52,7 +55,9 @@ export function createQueueFactory(redisUrl: string, prefix: string, log?: Logge
           extra.push(c);
           return c;
         },
-        defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, ...defaults },
+        // A finished job's hash holds millisecond times (created, processed, finished): completed jobs
+        // go at once; failed ones stay, a bounded few, for inspection (the dead letters; see docs/operations).
+        defaultJobOptions: { removeOnComplete: true, removeOnFail: FAILED_JOBS_KEPT, ...defaults },
       });
       q.on('error', onError(`queue:${name}`));
       queues.push(q);

@@ -11,6 +11,7 @@ import type { Desk, StaffPrincipal } from '../auth/types.js';
 import { conflict } from '../errors.js';
 import { loadReport, type DeskServiceDeps } from './desk-deps.js';
 import { userActor } from './presenters.js';
+import { reasonMac, sealReason } from './reasons.js';
 import { assertAllowed, targetOf, type Transition } from './state-machine.js';
 import type { ReportDoc } from './types.js';
 
@@ -61,14 +62,20 @@ export interface ChangeSpec {
   reason: string | null;
   /** False under optimistic concurrency: a lost race is CONFLICT, not a silent retry. */
   retry: boolean;
+  /** Set where the change must land even on a report failing its envelope check, which then keeps failing it (repository applyChange). */
+  onTampered?: 'keepFlagged';
   /** Desk events to publish once the change is stored. */
   events?(before: ReportDoc, after: ReportDoc): [Desk | null, string][];
 }
 
 const rowOf = (spec: ChangeSpec, doc: ReportDoc): Transition => (typeof spec.transition === 'function' ? spec.transition(doc) : spec.transition);
 
-/** The audit event of a change, from the report as read and the values the change sets. */
-function changeEvent(p: StaffPrincipal, op: Operation, before: ReportDoc, set: Partial<ReportDoc>, reason: string | null, extra: Record<string, unknown> = {}) {
+/**
+ * The audit event of a change, from the report as read and the values the
+ * change sets. A typed reason is named by its history entry (`reasonRef`,
+ * where it is stored sealed: reasons.ts) and a keyed hash, never as text.
+ */
+function changeEvent(p: StaffPrincipal, op: Operation, before: ReportDoc, set: Partial<ReportDoc>, reason: { ref: number; mac: string } | null, extra: Record<string, unknown> = {}) {
   const after = { ...before, ...set };
   return {
     action: `report.${op}` as const,
@@ -82,7 +89,7 @@ function changeEvent(p: StaffPrincipal, op: Operation, before: ReportDoc, set: P
       desk: after.desk,
       ...(before.desk !== after.desk ? { fromDesk: before.desk } : {}),
       ...(before.assignee !== after.assignee ? { fromAssignee: before.assignee, toAssignee: after.assignee } : {}),
-      ...(reason ? { reason } : {}),
+      ...(reason ? { reasonRef: reason.ref, reasonMac: reason.mac } : {}),
       ...extra,
     },
   };
@@ -91,8 +98,8 @@ function changeEvent(p: StaffPrincipal, op: Operation, before: ReportDoc, set: P
 export type ChangeExecutor = ReturnType<typeof createChangeExecutor>;
 
 /** Builds the executor on the desk service's dependencies. */
-export function createChangeExecutor(deps: Pick<DeskServiceDeps, 'reports' | 'writer' | 'events'>) {
-  const { reports, writer, events } = deps;
+export function createChangeExecutor(deps: Pick<DeskServiceDeps, 'reports' | 'writer' | 'events' | 'crypto'>) {
+  const { reports, writer, events, crypto } = deps;
 
   /** Publishes a stored change's desk events (ids and kinds only). */
   function publish(spec: ChangeSpec, before: ReportDoc, after: ReportDoc) {
@@ -104,15 +111,18 @@ export function createChangeExecutor(deps: Pick<DeskServiceDeps, 'reports' | 'wr
     const now = new Date();
     const status = targetOf(rowOf(spec, doc), doc.status);
     const set = { ...(status !== doc.status ? { status } : {}), ...spec.set?.(doc, now) };
+    // The typed reason is stored sealed under the report's data key (reasons.ts); its entry is the next one.
+    const reason = spec.reason ? { ref: (doc.history.at(-1)?.seq ?? 0) + 1, mac: reasonMac(crypto, doc._id, spec.reason) } : null;
     return writer.apply(
       doc,
       {
         where: spec.where(doc),
         set,
         push: spec.push?.(doc),
-        history: [{ at: now, actor: userActor(p), action: HISTORY_ACTIONS[spec.op], from: spec.from(doc), to: spec.to(doc), reason: spec.reason }],
+        onTampered: spec.onTampered,
+        history: [{ at: now, actor: userActor(p), action: HISTORY_ACTIONS[spec.op], from: spec.from(doc), to: spec.to(doc), reason: spec.reason ? sealReason(crypto, doc, spec.reason) : null }],
       },
-      [changeEvent(p, spec.op, doc, set, spec.reason, extra)],
+      [changeEvent(p, spec.op, doc, set, reason, extra)],
       now,
     );
   }

@@ -10,9 +10,11 @@ import { DEFAULT_CONTENT_GROUPS } from '../crypto/index.js';
 import { AppError } from '../errors.js';
 import * as access from './access.js';
 import { connectionOf, pageSize, seqCursor, type Connection } from './cursors.js';
+import { assertEnvelope } from './envelope-mac.js';
 import { loadReport, type DeskServiceDeps } from './desk-deps.js';
 import { LIMITS } from './limits.js';
-import { linkViews, publicDoc, userActor } from './presenters.js';
+import { disclosed, linkViews, userActor } from './presenters.js';
+import { openReason, openHistoryReasons, reasonMac, sealReason } from './reasons.js';
 import type { ReportView } from './schema.js';
 import { reasonText } from './staff-text.js';
 
@@ -43,11 +45,12 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
     async report(principal: Principal | null, id: string): Promise<ReportView> {
       access.assertStaff(principal);
       const doc = await loadReport(reports, id);
+      assertEnvelope(crypto.integrity, doc); // before anything trusts its desk, flags or ciphertexts
       access.assertCanRead(principal, doc);
       const links = await linkViews(reports, principal, doc);
       const enc = doc.content;
       const wrapped = doc.dataKey;
-      if (!enc || !wrapped) return { doc: publicDoc(doc), content: null, links }; // an erased tombstone
+      if (!enc || !wrapped) return disclosed(principal, doc, null, links); // an erased tombstone
       const fields = [...DEFAULT_CONTENT_GROUPS];
       const content = crypto.cipher.withDataKey(doc._id, wrapped, (key) => crypto.codec.decryptContent(key, doc._id, enc, { fields }));
       // Confidentiality over availability: no audit entry, no content.
@@ -58,7 +61,7 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
         outcome: 'success',
         details: { reference: doc.reference, desk: doc.desk, status: doc.status, fields },
       });
-      return { doc: publicDoc(doc), content, links };
+      return disclosed(principal, { ...doc, history: openHistoryReasons(crypto, doc) }, content, links); // typed reasons: sealed like the content
     },
 
     /**
@@ -69,6 +72,7 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
       access.assertStaff(principal);
       const why = reasonText(reason, LIMITS.revealReasonMin);
       const doc = await loadReport(reports, reportId);
+      assertEnvelope(crypto.integrity, doc); // before anything trusts `anonymous`, its desk or the caller's ciphertexts
       access.assertCanRead(principal, doc);
       const noIdentity = () => new AppError('NOT_FOUND', 'This report has no caller identity');
       const enc = doc.content;
@@ -81,7 +85,8 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
         actor: userActor(principal),
         target: { type: 'report', id: doc._id },
         outcome: 'success',
-        details: { reference: doc.reference, desk: doc.desk, reason: why, fields: ['caller'] },
+        // The reason sealed under the report's data key (erasure shreds it) and its keyed hash, never the text (reasons.ts).
+        details: { reference: doc.reference, desk: doc.desk, reasonSealed: sealReason(crypto, doc, why), reasonMac: reasonMac(crypto, doc._id, why), fields: ['caller'] },
       });
       return {
         name: caller.name ?? null,
@@ -99,6 +104,14 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
       const size = pageSize(first);
       const page = await audit.query({ action: 'report.reveal_caller' }, { first: size, after: seqCursor(after) });
       const str = (v: unknown) => (typeof v === 'string' ? v : null);
+      // Each reason is opened with its report's data key (null once the report is erased).
+      const reportsById = new Map<string, Awaited<ReturnType<typeof reports.findById>>>();
+      for (const id of new Set(page.entries.map((e) => e.target?.id).filter((id): id is string => !!id))) reportsById.set(id, await reports.findById(id));
+      const reasonOf = (e: (typeof page.entries)[number]) => {
+        const doc = e.target?.id ? reportsById.get(e.target.id) : null;
+        if (!doc || e.details?.reasonSealed == null) return str(e.details?.reason); // entries written before reasons were sealed
+        return openReason(crypto, doc, e.details.reasonSealed); // a damaged one is DATA_INTEGRITY, like any stored ciphertext
+      };
       const edges = page.entries.map((e) => ({
         cursor: String(e.seq),
         node: {
@@ -108,7 +121,7 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
           actorName: e.actor.name ?? null,
           reportId: e.target?.id ?? null,
           reference: str(e.details?.reference),
-          reason: str(e.details?.reason),
+          reason: reasonOf(e),
         },
       }));
       return connectionOf(edges, page.hasNextPage);

@@ -3,21 +3,23 @@
  * linked pair in `report_links`, never a write into either report, so the
  * cost of linking a new report does not grow with how many reports it meets.
  *
- * - an edge's `_id` is `<older id>|<newer id>` (older by recordedAt, then
- *   id): whoever writes it, and however often (a retried job), it is one
- *   document, made unique by the insert;
- * - the report that found the link embeds it in its own routing update (as
- *   `links`); the other end learns of it from `report_link_slots`, slots
- *   `<report id>#<n>` naming the edge, taken by insert like the link terms'
- *   (side-tables.ts) so reading a report's links is lookups by _id only.
- *   On MongoDB this would be a plain index on each end's id of `report_links`
- *   and a find by it, with no slots.
- *
- * Edges hold what the embedded links hold (ids, references, desks at link
- * time, the kinds of value that matched, the time): never a value.
+ * Nothing here names a report in plaintext (the link graph is as sensitive
+ * as the reports: see docs/encryption.md):
+ * - an edge's `_id` is a keyed hash of the pair (`integrity.mac('linkId', …)`,
+ *   the same whichever report records it, and however often: one document,
+ *   made unique by the insert); its ends (ids, references, desks at link
+ *   time) are sealed (crypto/link-ids.ts), bound to the edge's id; beside
+ *   them only the kinds of value that matched and the time;
+ * - each end files the edge in its slots `<keyed hash of the report id>#<n>`,
+ *   taken by insert like the link terms' (side-tables.ts), so reading a
+ *   report's links is lookups by _id only. On MongoDB this would be a plain
+ *   index on a keyed hash of each end of `report_links`, with no slots.
+ * Erasure (`eraseLinksOf`) deletes the erased report's edges and slots and
+ * empties the other ends' slots naming them: nothing then links to it.
  */
 import type { Db } from 'mongodb';
 import type { Desk } from '../auth/types.js';
+import type { Crypto } from '../crypto/index.js';
 import { insertIfAbsent } from '../db/errors.js';
 import type { ReportDoc, ReportLink } from './types.js';
 
@@ -27,7 +29,9 @@ interface LinkEnd {
   desk: Desk | null;
 }
 
+/** An edge before it is sealed: what the worker knows when it records a link. */
 export interface LinkEdge {
+  /** Keyed hash of the pair (`pairKey`). */
   _id: string;
   older: LinkEnd;
   newer: LinkEnd;
@@ -35,16 +39,29 @@ export interface LinkEdge {
   at: Date;
 }
 
-/** A report's links are read slot by slot; more than this many incoming links on one report is not a useful list. */
+/** An edge as stored: the ends sealed. */
+interface StoredEdge {
+  _id: string;
+  ends: unknown;
+  reasons: string[];
+  at: Date;
+}
+
+/** A report's links are read slot by slot; more than this many links on one report is not a useful list. */
 const MAX_SLOTS = 1_024;
 
 type LinkedReport = Pick<ReportDoc, '_id' | 'recordedAt' | 'reference'> & { desk: Desk | null };
+export type LinkCrypto = Pick<Crypto, 'integrity' | 'linkIds'>;
 
-/** The edge's `_id` and its ends in order: the same whichever report records it. */
-export function edgeOf(a: LinkedReport, b: LinkedReport, reasons: string[], at: Date): LinkEdge {
+/** The keyed, order-free id of a pair of reports: edge ids, and what audit details name instead of the other report. */
+export const pairKey = (crypto: Pick<Crypto, 'integrity'>, a: string, b: string) => crypto.integrity.mac('linkId', ['pair', ...[a, b].sort()].join('\n'));
+const slotsKey = (crypto: Pick<Crypto, 'integrity'>, reportId: string) => crypto.integrity.mac('linkId', `slots\n${reportId}`);
+
+/** The edge and its ends in order (older by recordedAt, then id). */
+export function edgeOf(crypto: Pick<Crypto, 'integrity'>, a: LinkedReport, b: LinkedReport, reasons: string[], at: Date): LinkEdge {
   const aFirst = a.recordedAt.getTime() < b.recordedAt.getTime() || (a.recordedAt.getTime() === b.recordedAt.getTime() && a._id < b._id);
   const [older, newer] = (aFirst ? [a, b] : [b, a]).map((r) => ({ id: r._id, reference: r.reference, desk: r.desk }));
-  return { _id: `${older!.id}|${newer!.id}`, older: older!, newer: newer!, reasons, at };
+  return { _id: pairKey(crypto, a._id, b._id), older: older!, newer: newer!, reasons, at };
 }
 
 /** The edge as seen from `reportId`: a link to the other end. */
@@ -53,42 +70,135 @@ export function linkFrom(edge: LinkEdge, reportId: string): ReportLink {
   return { reportId: other.id, reference: other.reference, desk: other.desk, reasons: edge.reasons, at: edge.at };
 }
 
-export function createLinkStore(db: Db) {
-  const edges = db.collection<LinkEdge>('report_links');
+export function createLinkStore(db: Db, crypto?: LinkCrypto) {
+  const edges = db.collection<StoredEdge>('report_links');
   const slots = db.collection<{ _id: string; edge: string }>('report_link_slots');
+  const keys = () => {
+    if (!crypto) throw new Error('the link store needs the crypto module');
+    return crypto;
+  };
+  const where = (edgeId: string) => `report_links/${edgeId}`;
+
+  function seal(edge: LinkEdge): StoredEdge {
+    return { _id: edge._id, ends: keys().linkIds.seal(where(edge._id), JSON.stringify({ older: edge.older, newer: edge.newer })), reasons: edge.reasons, at: edge.at };
+  }
+  function open(stored: StoredEdge): LinkEdge {
+    const { older, newer } = JSON.parse(keys().linkIds.open(where(stored._id), stored.ends)) as Pick<LinkEdge, 'older' | 'newer'>;
+    return { _id: stored._id, older, newer, reasons: stored.reasons, at: stored.at };
+  }
+
+  /**
+   * The keys of a report's slots and the edges named there, up to the first
+   * missing slot (an emptied one is skipped): under the current audit key,
+   * then under each previous one (during a rotation, before `keys:rotate`
+   * re-keyed this report's edges: key-rotation.ts).
+   */
+  async function slotsOf(reportId: string) {
+    const bases = keys().integrity.macAll('linkId', `slots\n${reportId}`);
+    const found: { _id: string; edge: string }[] = [];
+    for (const base of bases) {
+      for (let slot = 0; slot < MAX_SLOTS; slot++) {
+        const entry = await slots.findOne({ _id: `${base}#${slot}` });
+        if (!entry) break;
+        found.push(entry);
+      }
+    }
+    return { base: bases[0]!, found };
+  }
+
+  /** Files `edgeId` in the first free slot of `reportId` (or finds it there). */
+  async function file(reportId: string, edgeId: string) {
+    const base = slotsKey(keys(), reportId);
+    for (let slot = 0; slot < MAX_SLOTS; slot++) {
+      const key = `${base}#${slot}`;
+      const entry = await slots.findOne({ _id: key });
+      if (entry?.edge === edgeId) return;
+      if (entry) continue;
+      if (await insertIfAbsent(slots, { _id: key, edge: edgeId })) return;
+      slot--; // Taken between our read and our insert: read it again.
+    }
+  }
 
   return {
+    /** Records an edge once and files it under both ends. Idempotent: a second call finds the edge and its slots. */
+    async record(edge: LinkEdge) {
+      await insertIfAbsent(edges, seal(edge));
+      await file(edge.older.id, edge._id);
+      await file(edge.newer.id, edge._id);
+    },
+
+    /** A report's links, in both directions. */
+    async of(reportId: string): Promise<ReportLink[]> {
+      const { found } = await slotsOf(reportId);
+      const stored = await Promise.all([...new Set(found.map((s) => s.edge).filter(Boolean))].map((edge) => edges.findOne({ _id: edge })));
+      const all = stored.filter((e): e is StoredEdge => !!e).map((e) => linkFrom(open(e), reportId));
+      // Mid-rotation a pair may briefly have its edge under both audit keys: once each.
+      return all.filter((l, i) => all.findIndex((o) => o.reportId === l.reportId) === i);
+    },
+
     /**
-     * Records an edge once and files it under `notify`, the end that did not
-     * embed it. Idempotent: a second call finds the edge and its slot.
-     * Costs two inserts and one lookup per link `notify` already has.
+     * Erasure: deletes every edge of `reportId` and its slots, and empties
+     * the other ends' slots naming those edges (emptied, not deleted: their
+     * readers stop at the first missing slot). Idempotent.
      */
-    async record(edge: LinkEdge, notify: string) {
-      await insertIfAbsent(edges, edge);
-      for (let slot = 0; slot < MAX_SLOTS; slot++) {
-        const key = `${notify}#${slot}`;
-        const entry = await slots.findOne({ _id: key });
-        if (entry?.edge === edge._id) return;
-        if (entry) continue;
-        if (await insertIfAbsent(slots, { _id: key, edge: edge._id })) return;
-        slot--; // Taken between our read and our insert: read it again.
+    async eraseLinksOf(reportId: string) {
+      const { found } = await slotsOf(reportId);
+      for (const { _id: slotId, edge: edgeId } of [...found].reverse()) {
+        const stored = edgeId ? await edges.findOne({ _id: edgeId }) : null;
+        if (stored) {
+          const edge = open(stored);
+          const other = edge.older.id === reportId ? edge.newer.id : edge.older.id;
+          const theirs = await slotsOf(other);
+          for (const s of theirs.found) if (s.edge === edgeId) await slots.replaceOne({ _id: s._id }, { edge: '' });
+          await edges.deleteOne({ _id: edgeId });
+        }
+        await slots.deleteOne({ _id: slotId });
       }
     },
 
-    /** The links filed under a report by others (those it did not embed itself). */
-    async filedUnder(reportId: string): Promise<ReportLink[]> {
-      const ids: string[] = [];
-      for (let slot = 0; slot < MAX_SLOTS; slot++) {
-        const entry = await slots.findOne({ _id: `${reportId}#${slot}` });
-        if (!entry) break;
-        ids.push(entry.edge);
+    /**
+     * Key rotation: re-keys up to `limit` edges not yet under the current
+     * keys (id keyed with the current audit key, ends sealed with the current
+     * index key, `sealedUnderCurrent` says): the new edge is stored and filed
+     * under both ends first, then the old one's slots are emptied and it is
+     * deleted, so a crash at any point leaves the pair linked and a rerun
+     * finishes the move. Returns how many were re-keyed and how many remain.
+     */
+    async rekeyEdges(sealedUnderCurrent: (where: string, sealed: unknown) => boolean, limit: number): Promise<{ rekeyed: number; remaining: number }> {
+      let rekeyed = 0;
+      let remaining = 0;
+      for await (const stored of edges.find({})) {
+        const edge = open(stored);
+        const id = pairKey(keys(), edge.older.id, edge.newer.id);
+        if (stored._id === id && sealedUnderCurrent(where(id), stored.ends)) continue;
+        if (rekeyed >= limit) {
+          remaining++;
+          continue;
+        }
+        if (stored._id === id) {
+          await edges.replaceOne({ _id: id }, seal(edge));
+        } else {
+          await insertIfAbsent(edges, seal({ ...edge, _id: id }));
+          await file(edge.older.id, id);
+          await file(edge.newer.id, id);
+          for (const end of [edge.older.id, edge.newer.id]) {
+            for (const s of (await slotsOf(end)).found) if (s.edge === stored._id) await slots.replaceOne({ _id: s._id }, { edge: '' });
+          }
+          await edges.deleteOne({ _id: stored._id });
+        }
+        rekeyed++;
       }
-      const found = await Promise.all(ids.map((id) => edges.findOne({ _id: id })));
-      return found.filter((e): e is LinkEdge => !!e).map((e) => linkFrom(e, reportId));
+      return { rekeyed, remaining };
     },
 
-    /** One edge by the ids of its ends (tests). */
-    find: async (a: string, b: string) => (await edges.findOne({ _id: `${a}|${b}` })) ?? edges.findOne({ _id: `${b}|${a}` }),
+    /** One edge by the ids of its ends, opened (tests). */
+    async find(a: string, b: string): Promise<LinkEdge | null> {
+      for (const id of keys().integrity.macAll('linkId', ['pair', ...[a, b].sort()].join('\n'))) {
+        const stored = await edges.findOne({ _id: id });
+        if (stored) return open(stored);
+      }
+      return null;
+    },
   };
 }
 

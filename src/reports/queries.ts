@@ -9,7 +9,7 @@ import * as access from './access.js';
 import { connectionOf, decodeQueueCursor, encodeQueueCursor, pageSize, queueCursorOf, type Connection } from './cursors.js';
 import { isReportId, type DeskServiceDeps } from './desk-deps.js';
 import { verifyHistory } from './history.js';
-import { queueRowLinks, summary, userActor } from './presenters.js';
+import { listed, userActor } from './presenters.js';
 import type { ReportView } from './schema.js';
 
 /** A report still RECEIVED this long after it was stored is shown to supervisors. */
@@ -17,7 +17,7 @@ export const TRIAGE_STUCK_AFTER_MS = 60_000;
 const SUPERVISOR_QUEUE_LIMIT = 200;
 
 /** The desk service's plain reads. */
-export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit' | 'events' | 'log'>) {
+export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit' | 'events' | 'log' | 'crypto'>) {
   const { reports, audit, events, log } = deps;
   return {
     /** A desk's triaged, unclaimed reports, by priority then age; no content. */
@@ -30,7 +30,7 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       const linksOf = await Promise.all(page.docs.map((doc) => reports.linksOf(doc))); // both directions, one lookup a row when none were filed
       const edges = page.docs.map((doc, i) => ({
         cursor: encodeQueueCursor(queueCursorOf(doc)),
-        node: { ...summary(doc), links: queueRowLinks(principal as StaffPrincipal, linksOf[i]!) },
+        node: listed(principal as StaffPrincipal, doc, linksOf[i]!),
       }));
       return connectionOf(edges, page.hasNextPage);
     },
@@ -44,7 +44,7 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       access.assertCanVerify(principal, doc);
       const history = Array.isArray(doc.history) ? doc.history : [];
       // Every report is stored with its first entry; an empty chain was emptied.
-      const result = history.length ? verifyHistory(history) : { valid: false, length: 0, brokenAt: 1 };
+      const result = history.length ? verifyHistory(deps.crypto.integrity, history) : { valid: false, length: 0, brokenAt: 1 };
       try {
         await audit.record({
           action: 'report.verify_history',
@@ -64,7 +64,7 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
     async supervisorQueue(principal: Principal | null) {
       access.assertSupervisor(principal);
       const docs = await reports.supervisorQueue(new Date(Date.now() - TRIAGE_STUCK_AFTER_MS), SUPERVISOR_QUEUE_LIMIT);
-      return docs.map((d) => summary(d));
+      return docs.map((d) => listed(principal, d, d.links ?? []));
     },
 
     /** Desk change events for the SSE subscription: ids and kinds only. */

@@ -8,12 +8,14 @@
 import type { Db, Filter, UpdateFilter } from 'mongodb';
 import type { Desk } from '../auth/types.js';
 import { insertIfAbsent } from '../db/errors.js';
-import { nextHistoryEntries, type HistoryInput } from './history.js';
+import { nextHistoryEntries, type HistoryInput, type HistoryIntegrity } from './history.js';
 import { matches } from './match.js';
 import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
-import { createLinkStore, type LinkEdge } from './links.js';
+import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
 import { createSideTables } from './side-tables.js';
+import { afterChange, createEnvelopeMac, ReportIntegrityError } from './envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from './types.js';
+import { isPartnerSourced, partnerTime, timesFor } from './partner-time.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
 
@@ -24,23 +26,28 @@ const REFERENCE_BLOCK = 20;
 export const STALE_CLAIM_MS = 30_000;
 
 /** Fields a listing needs: no content, no history, no keys, no index terms. */
-export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0 } as const;
+export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0 } as const;
 
 export type { QueueCursor } from './desk-queue.js';
 
-export function createReportRepository(db: Db) {
+/** `integrity` keys the history chains (src/reports/history.ts); `linkCrypto` seals the link graph (links.ts, side-tables.ts): without it the repository cannot link. */
+export function createReportRepository(db: Db, integrity: HistoryIntegrity, linkCrypto?: LinkCrypto) {
   const reports = db.collection<ReportDoc>('reports');
   const counters = db.collection<{ _id: string; seq: number }>('counters');
   const versions = db.collection<{ _id: string; at: Date }>('report_versions');
+  /** Every write of a report sets its envelope MAC (envelope-mac.ts), keyed like the history chains. */
+  const envelope = createEnvelopeMac(integrity);
 
   /**
    * Claims a version transition. A claim left behind by a writer that died
    * between claiming and updating is taken over once it is old and the
    * report is still at the version it was claimed from.
    */
-  async function claimVersion(claimId: string, doc: Pick<ReportDoc, '_id' | 'version'>): Promise<boolean> {
+  async function claimVersion(claimId: string, doc: Pick<ReportDoc, '_id' | 'version' | 'source'>): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      if (await insertIfAbsent(versions, { _id: claimId, at: new Date() })) return true;
+      // A partner report's claim is dated to the next whole minute: nothing finer is kept, and it never looks staler than it is.
+      const at = isPartnerSourced(doc) ? partnerTime(new Date(Date.now() + 60_000)) : new Date();
+      if (await insertIfAbsent(versions, { _id: claimId, at })) return true;
       const claim = await versions.findOne({ _id: claimId });
       if (!claim || Date.now() - claim.at.getTime() < STALE_CLAIM_MS) return false;
       const current = await reports.findOne({ _id: doc._id }, { projection: { version: 1 } });
@@ -49,8 +56,8 @@ export function createReportRepository(db: Db) {
     }
     return false;
   }
-  const side = createSideTables(db);
-  const links = createLinkStore(db);
+  const side = createSideTables(db, linkCrypto?.linkIds);
+  const links = createLinkStore(db, linkCrypto);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -125,6 +132,7 @@ export function createReportRepository(db: Db) {
      * so an outbox entry for every report cost two writes of about a dozen.
      */
     async insert(doc: ReportDoc) {
+      Object.assign(doc, envelope.seal(doc));
       await reports.insertOne(doc);
       return doc;
     },
@@ -172,12 +180,24 @@ export function createReportRepository(db: Db) {
      * before the update and removed after it, so a crash leaves at worst a
      * stale entry, never a missing one; link terms the change drops (erasure)
      * are removed before it, so an erased value is never findable afterwards.
+     *
+     * The envelope MAC: `doc` as read must pass its check, so a change never
+     * blesses a tampered report (ReportIntegrityError, DATA_INTEGRITY); with
+     * `onTampered: 'keepFlagged'` (recording a triage failure, erasure) the
+     * change lands and the report keeps failing (its MAC is not renewed and
+     * the version moves on). The same update sets the MAC of the report as
+     * the change leaves it: the version claim makes `doc` exactly the report
+     * being updated.
      */
     async applyChange(
       doc: ReportDoc,
-      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown> },
+      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; onTampered?: 'keepFlagged' },
     ) {
+      const tampered = envelope.problems(doc);
+      if (tampered && change.onTampered !== 'keepFlagged') throw new ReportIntegrityError(doc._id, tampered);
       if (!matches(doc, change.where ?? {})) return null;
+      // A partner report's times are kept to the minute (reports/partner-time.ts).
+      change = { ...change, set: timesFor(doc, change.set), history: timesFor(doc, change.history), push: timesFor(doc, change.push) };
       const claimId = `${doc._id}:${doc.version + 1}`;
       if (!(await claimVersion(claimId, doc))) return null;
       const next = { ...doc, ...(change.set ?? {}), version: doc.version + 1 } as ReportDoc;
@@ -189,9 +209,10 @@ export function createReportRepository(db: Db) {
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },
-        $push: { history: { $each: nextHistoryEntries(doc.history, change.history) }, ...(change.push ?? {}) } as never,
+        $push: { history: { $each: nextHistoryEntries(integrity, doc.history, change.history) }, ...(change.push ?? {}) } as never,
       };
-      if (change.set && Object.keys(change.set).length) update.$set = change.set;
+      const set = tampered ? { ...change.set } : { ...change.set, ...envelope.seal(afterChange(doc, change.set, change.push)) };
+      if (Object.keys(set).length) update.$set = set;
       // If this throws, whether it landed is unknown: the claim stays, and a later
       // takeover finds out from the version (see claimVersion).
       const updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
@@ -234,6 +255,8 @@ export function createReportRepository(db: Db) {
      * shared by more than `sharedThreshold` reports (not filed, not returned).
      */
     fileLinkTerms: (id: string, terms: readonly string[], sharedThreshold?: number) => side.fileTerms(id, terms, sharedThreshold),
+    /** The reports filed under some terms, filing nothing (a previous index key's terms, during a rotation). */
+    readLinkTerms: (id: string, terms: readonly string[], sharedThreshold?: number) => side.readTerms(id, terms, sharedThreshold),
 
     /** Those of `ids` in one of `statuses`: link candidates only, to confirm by decryption. Reads at most `limit` reports. */
     async findLinkCandidates(candidateIds: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
@@ -242,8 +265,10 @@ export function createReportRepository(db: Db) {
       return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status));
     },
 
-    /** Records a link between two reports as its own edge (links.ts), filed under `notify`, the end that does not embed it. */
-    recordLink: (edge: LinkEdge, notify: string) => links.record(edge, notify),
+    /** Records a link between two reports as its own edge (links.ts), filed under both ends. */
+    recordLink: (edge: LinkEdge) => links.record(edge),
+    /** Erasure: the report's edges, both directions (links.ts). Its link terms leave with its `bidx` (applyChange). */
+    eraseLinksOf: (id: string) => links.eraseLinksOf(id),
 
     /**
      * A report's links in both directions: those it found at its triage
@@ -251,17 +276,19 @@ export function createReportRepository(db: Db) {
      * under it), once each. Lookups by _id only: one when nothing was filed.
      */
     async linksOf(doc: Pick<ReportDoc, '_id' | 'links'>): Promise<ReportLink[]> {
-      const own = doc.links ?? [];
-      const filed = (await links.filedUnder(doc._id)).filter((l) => !own.some((o) => o.reportId === l.reportId));
+      const own = doc.links ?? []; // embedded by reports triaged before links were sealed
+      const filed = (await links.of(doc._id)).filter((l) => !own.some((o) => o.reportId === l.reportId));
       return [...own, ...filed];
     },
+    /** Key rotation: re-keys link edges not yet under the current keys (links.ts). */
+    rekeyLinkEdges: (sealedUnderCurrent: (where: string, sealed: unknown) => boolean, limit: number) => links.rekeyEdges(sealedUnderCurrent, limit),
     /** One link edge by the ids of its ends, or null. */
     findLinkEdge: (a: string, b: string) => links.find(a, b),
 
-    /** Key rotation: reports whose data key is wrapped by another master key. */
+    /** Key rotation: reports whose data key is wrapped by another master key (whole: the re-wrap checks and renews the envelope MAC). */
     findWrappedByOtherKeys: (currentKeyId: string, limit: number) =>
       reports
-        .find({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } }, { projection: { _id: 1, dataKey: 1, version: 1, history: 1 } })
+        .find({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } })
         .limit(limit)
         .toArray(),
     countWrappedByOtherKeys: (currentKeyId: string) => reports.countDocuments({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } }),
@@ -291,6 +318,10 @@ export function createReportRepository(db: Db) {
         .sort({ receivedAt: 1, _id: 1 })
         .limit(limit)
         .toArray(),
+
+    /** Ids of the reports a user holds (desk moves; rare, so a scan on FerretDB is fine; on MongoDB an index on assignee). */
+    findHeldBy: async (userId: string, limit = 1_000) =>
+      (await reports.find({ assignee: userId, status: { $in: ['ASSIGNED', 'UNDER_RESEARCH'] } }, { projection: { _id: 1 } }).limit(limit).toArray()).map((d) => d._id),
 
     findRecentBy: (principalId: string, since: Date, limit: number) =>
       reports

@@ -161,6 +161,3 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     partnerReference: t.string({ nullable: true, resolve: (v) => v.content?.partnerReference ?? null }),
   }),
 });
-
-/** The view of a report whose content the viewer may not (or need not) read. */
-export const summaryView = (doc: ReportView['doc']): ReportView => ({ doc: { ...doc, history: undefined }, content: null });

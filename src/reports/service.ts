@@ -22,6 +22,7 @@
  */
 import { createChangeExecutor } from './change.js';
 import { createDeskCommands } from './commands.js';
+import { createDeskMoveCommands } from './desk-move.js';
 import type { DeskServiceDeps } from './desk-deps.js';
 import { createDisclosure } from './disclosure.js';
 import { createDeskQueries } from './queries.js';
@@ -41,6 +42,7 @@ export function createDeskService(deps: DeskServiceDeps) {
     ...createDeskQueries(deps),
     ...createDeskCommands(deps, executor),
     ...createSupervisorCommands(deps, executor),
+    ...createDeskMoveCommands(deps, executor),
     ...createDisclosure(deps),
   };
 }

@@ -16,7 +16,8 @@
  *   report, what ordering and SLA sweeps need.
  * - `triage_outbox`: one entry per report pending triage that the queue did
  *   not take (Redis down) or that was sent back to triage.
- * - `link_terms`: blind-index term → report ids, as slots `<term>#<n>`
+ * - `link_terms`: blind-index term → report ids (sealed: crypto/link-ids.ts, so
+ *   the table does not say which reports share a value), as slots `<term>#<n>`
  *   taken by insert: inserting a unique _id is the one write FerretDB makes
  *   atomic, so two reports never take the same slot, and reading a term is
  *   a few lookups by _id, whatever the size of the table. Erasure empties a
@@ -32,16 +33,23 @@
  * entry it meets; link terms are removed before the change that drops them).
  */
 import type { Db } from 'mongodb';
+import type { LinkIds } from '../crypto/index.js';
 import { insertEachIfAbsent, insertIfAbsent } from '../db/errors.js';
 import { createDeskQueues } from './desk-queue.js';
 
 /** A term's slots are read one by one (each a lookup by _id); a term with more reports than this is not a useful link. */
 const MAX_SLOTS = 64;
 
-export function createSideTables(db: Db) {
+export function createSideTables(db: Db, linkIds?: LinkIds) {
   const queue = createDeskQueues(db);
   const outbox = db.collection<{ _id: string; recordedAt: Date; imminentThreat?: boolean }>('triage_outbox');
-  const terms = db.collection<{ _id: string; reportId: string }>('link_terms');
+  const terms = db.collection<{ _id: string; reportId: unknown }>('link_terms');
+  const ids = () => {
+    if (!linkIds) throw new Error('link terms need the crypto module');
+    return linkIds;
+  };
+  /** The report id filed in a slot ('' for an emptied slot or a marker). */
+  const idIn = (entry: { _id: string; reportId: unknown }) => (entry.reportId === '' ? '' : ids().open(`link_terms/${entry._id}`, entry.reportId));
 
   return {
     queue,
@@ -71,10 +79,31 @@ export function createSideTables(db: Db) {
             const key = `${term}#${slot}`;
             const entry = await terms.findOne({ _id: key });
             if (!entry) return;
-            if (entry.reportId === reportId) await terms.replaceOne({ _id: key }, { reportId: '' });
+            if (idIn(entry) === reportId) await terms.replaceOne({ _id: key }, { reportId: '' });
           }
         }),
       );
+    },
+
+    /**
+     * The reports filed under `looked` (read only: nothing is filed), other
+     * than `reportId`; a term marked shared by many is skipped. For the terms
+     * of a previous index key during a rotation (triage/linking.ts).
+     */
+    async readTerms(reportId: string, looked: readonly string[], sharedThreshold = MAX_SLOTS): Promise<string[]> {
+      const found = new Set<string>();
+      await Promise.all(
+        looked.map(async (term) => {
+          if (await terms.findOne({ _id: `${term}#many` })) return;
+          for (let slot = 0; slot < Math.min(sharedThreshold, MAX_SLOTS); slot++) {
+            const entry = await terms.findOne({ _id: `${term}#${slot}` });
+            if (!entry) return;
+            const filedId = idIn(entry);
+            if (filedId && filedId !== reportId) found.add(filedId);
+          }
+        }),
+      );
+      return [...found];
     },
 
     /**
@@ -103,9 +132,10 @@ export function createSideTables(db: Db) {
             for (; st.slot < limit; st.slot++) {
               const key = `${term}#${st.slot}`;
               const entry = await terms.findOne({ _id: key });
-              if (entry?.reportId === reportId) return void met.set(term, st.others);
+              const filedId = entry ? idIn(entry) : '';
+              if (entry && filedId === reportId) return void met.set(term, st.others);
               if (entry) {
-                if (entry.reportId) st.others.push(entry.reportId);
+                if (filedId) st.others.push(filedId);
                 continue;
               }
               return void candidates.push({ term, key });
@@ -114,7 +144,7 @@ export function createSideTables(db: Db) {
           }),
         );
         // ...then every term takes its slot in one unordered insert; a term whose slot another report took first reads on.
-        const stored = await insertEachIfAbsent(terms, candidates.map((c) => ({ _id: c.key, reportId })));
+        const stored = await insertEachIfAbsent(terms, candidates.map((c) => ({ _id: c.key, reportId: ids().seal(`link_terms/${c.key}`, reportId) })));
         pending = candidates.filter((c, i) => {
           if (stored[i]) met.set(c.term, state.get(c.term)!.others);
           return !stored[i];

@@ -112,12 +112,17 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
 
     /**
      * Crypto-shredding: one update drops the envelopes, the wrapped data key
-     * and the index terms and leaves a tombstone (non-sensitive fields and
-     * the history, which still verifies).
+     * (and with it every typed reason, sealed under it: reasons.ts), the
+     * index terms, the intake fingerprint, idempotency key and receipt hash,
+     * and leaves a tombstone (non-sensitive fields and the history, which
+     * still verifies). Its link edges go first, in both directions
+     * (links.ts): if the update then fails, a link is lost, never kept.
      */
     async eraseReport(principal: Principal | null, id: string, reason: string) {
       access.assertSupervisor(principal);
       const why = reasonText(reason);
+      const current = await loadReport(reports, id);
+      if (allows('erase', current.status)) await reports.eraseLinksOf(id);
       const doc = await change(principal, id, {
         op: 'erase',
         transition: 'erase',
@@ -126,7 +131,10 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
           if (!allows('erase', d.status)) throw conflict('This report has already been erased');
         },
         where: (d) => ({ status: d.status }),
-        set: (_d, now) => ({ content: null, dataKey: null, bidx: [], erasedAt: now, triagePending: false }),
+        // The idempotency key is unique: the tombstone keeps a placeholder naming only itself.
+        set: (d, now) => ({ content: null, dataKey: null, bidx: [], links: [], fingerprint: '', idempotencyKey: `erased:${d._id}`, receiptHash: null, erasedAt: now, triagePending: false }),
+        // Shredding is never blocked by tampering; the tombstone keeps failing its envelope check.
+        onTampered: 'keepFlagged',
         from: (d) => ({ status: d.status }),
         to: (d) => ({ status: targetOf('erase', d.status) }),
         reason: why,

@@ -100,7 +100,7 @@ export interface ReportDoc {
   callDurationSeconds: number | null;
   /** Who recorded it: a call handler's user id, or a partner id. */
   recordedBy: { type: 'user' | 'partner'; id: string };
-  /** Scoped idempotency key (`<principal id>:<client key>`), unique. */
+  /** Keyed hash of the scoped idempotency key (`<principal id>:<client key>`), unique; `erased:<id>` once erased. */
   idempotencyKey: string;
   /** Keyed hash of the submitted input, to tell a retry from a different submission. */
   fingerprint: string;
@@ -135,4 +135,14 @@ export interface ReportDoc {
   version: number;
   closedAt: Date | null;
   erasedAt: Date | null;
+  /**
+   * Keyed MAC over the report's envelope and a short keyed digest per part
+   * (src/reports/envelope-mac.ts): set by the repository on every write,
+   * checked on every decrypting read. Optional only in the type: a stored
+   * report without them fails the check.
+   */
+  /** Id of the index key `bidx` is under (absent: written before index-key rotation existed, i.e. under the first index key). */
+  indexKeyId?: string;
+  envelopeMac?: string;
+  envelopeParts?: string[];
 }

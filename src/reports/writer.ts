@@ -6,6 +6,7 @@
  */
 import type { AuditChainer } from '../audit/chainer.js';
 import type { AuditEventInput } from '../audit/types.js';
+import { timeFor } from './partner-time.js';
 import type { ReportRepository } from './repository.js';
 import type { ReportDoc } from './types.js';
 
@@ -22,7 +23,8 @@ export function createReportWriter(deps: { reports: ReportRepository; chainer: A
      * the chain could be written at that moment (the events then wait in the
      * report for the worker's recovery).
      */
-    async apply(doc: ReportDoc, change: ReportChange, audit: readonly AuditEventInput[], at = new Date()): Promise<ReportDoc | null> {
+    async apply(doc: ReportDoc, change: ReportChange, audit: readonly AuditEventInput[], when = new Date()): Promise<ReportDoc | null> {
+      const at = timeFor(doc, when); // a partner report's audit events: to the minute (reports/partner-time.ts)
       const events = chainer.events(doc._id, doc.version + 1, audit, at);
       const set = events.length ? { ...change.set, auditPending: [...(await chainer.carry(doc.auditPending)), ...events] } : change.set;
       const updated = await reports.applyChange(doc, { ...change, set });

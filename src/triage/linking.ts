@@ -7,7 +7,11 @@
 import type { AuditLog } from '../audit/types.js';
 import { INDEXED_GROUPS, indexedValuesOf, type Crypto, type IndexKind } from '../crypto/index.js';
 import { INDEX_KINDS } from '../crypto/blind-index.js';
+import { edgeOf, pairKey } from '../reports/links.js';
 import type { ReportRepository } from '../reports/repository.js';
+import { assertEnvelope, createEnvelopeMac } from '../reports/envelope-mac.js';
+import type { Logger } from '../logger.js';
+import { timeFor } from '../reports/partner-time.js';
 import { OPEN_STATUSES } from '../reports/state-machine.js';
 import type { ReportDoc } from '../reports/types.js';
 
@@ -17,10 +21,25 @@ import type { ReportDoc } from '../reports/types.js';
  * encrypted-fields.ts), decrypting only the groups that hold them.
  */
 export function linkableValuesOf(crypto: Crypto, doc: ReportDoc): Record<IndexKind, string[]> {
+  assertEnvelope(crypto.integrity, doc);
   const content = crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) =>
     crypto.codec.decryptContent(key, doc._id, doc.content!, { fields: [...INDEXED_GROUPS] }),
   );
   return indexedValuesOf(content);
+}
+
+/** A report's blind-index terms under each previous index key (read, never filed: key-rotation.ts). */
+function previousTerms(crypto: Crypto, values: Record<IndexKind, string[]>): string[] {
+  const terms = new Set<string>();
+  for (const indexer of crypto.previousBlindIndexes) {
+    for (const [kind, list] of Object.entries(values) as [IndexKind, string[]][]) {
+      for (const value of list) {
+        const term = indexer.termFor(kind, value);
+        if (term) terms.add(term);
+      }
+    }
+  }
+  return [...terms];
 }
 
 export interface ConfirmedLink {
@@ -69,21 +88,34 @@ const DEFAULT_LIMITS: LinkingLimits = { maxCandidates: 50, sharedThreshold: 20 }
  * `maxCandidates` reports are read and decrypted, and a term shared by more
  * than `sharedThreshold` reports is reported, not followed.
  */
-export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; audit: AuditLog; limits?: LinkingLimits }) {
+export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; audit: AuditLog; limits?: LinkingLimits; log?: Pick<Logger, 'error'> }) {
   const { crypto } = deps;
   const { maxCandidates, sharedThreshold } = deps.limits ?? DEFAULT_LIMITS;
 
   return {
+    /** The edge of a confirmed link, keyed with this linker's keys (reports/links.ts). */
+    edgeOf: (doc: Parameters<typeof edgeOf>[1], other: Parameters<typeof edgeOf>[2], reasons: string[], at: Date) => edgeOf(crypto, doc, other, reasons, at),
+
     /** Open reports that share a confirmed value of a blind-indexed field (vehicle, phone, postcode, subject name) with `doc`. */
     async confirmedLinks(doc: ReportDoc): Promise<LinkFindings> {
       const none: LinkFindings = { links: [], sharedKinds: [], capped: null };
       if (!doc.content || !doc.dataKey || !doc.bidx.length) return none;
+      assertEnvelope(crypto.integrity, doc); // a tampered report is neither filed nor compared
       // Filing meets the reports filed before: of two reports triaged at once, the later one sees the other.
       const { met, shared } = await deps.reports.fileLinkTerms(doc._id, doc.bidx, sharedThreshold);
       const sharedKinds = [...new Set(shared.map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
-      const others = [...new Set([...met.values()].flat())];
+      // During an index-key rotation, reports not yet re-indexed are filed under the previous key's terms: read those too.
+      const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, linkableValuesOf(crypto, doc)), sharedThreshold) : [];
+      const others = [...new Set([...met.values()].flat().concat(earlier))];
       const capped = others.length > maxCandidates ? { max: maxCandidates, unread: others.length - maxCandidates } : null;
-      const candidates = (await deps.reports.findLinkCandidates(others, OPEN_STATUSES, maxCandidates)).filter((c) => c.content && c.dataKey);
+      const envelope = createEnvelopeMac(crypto.integrity);
+      // A candidate failing its envelope check is left out (logged once here), so one tampered report cannot stop the triage of others.
+      const intact = (c: ReportDoc) => {
+        const problems = envelope.problems(c);
+        if (problems) deps.log?.error({ reportId: c._id, fieldPath: `envelope: ${problems.join(', ')}`, purpose: 'link-candidate' }, 'data integrity failure');
+        return !problems;
+      };
+      const candidates = (await deps.reports.findLinkCandidates(others, OPEN_STATUSES, maxCandidates)).filter((c) => c.content && c.dataKey && intact(c));
       if (!candidates.length) return { ...none, sharedKinds, capped };
       const mine = linkableValuesOf(crypto, doc);
       const links: ConfirmedLink[] = [];
@@ -94,19 +126,32 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
         );
         if (reasons.length) links.push({ doc: other, reasons });
       }
+      // Every report decrypted is audited under its own id; the details name the other report only by the
+      // keyed id of the pair (the link edge's id when linked), never its id, which would outlive its erasure.
+      const actor = { type: 'system' as const, id: 'triage-worker' };
+      const pair = (c: ReportDoc) => pairKey(crypto, doc._id, c._id);
       await deps.audit.record({
         action: 'report.read',
-        actor: { type: 'system', id: 'triage-worker' },
+        actor,
         target: { type: 'report', id: doc._id },
         outcome: 'success',
         details: {
           purpose: 'link-confirmation',
           fields: [...INDEXED_GROUPS],
-          candidates: candidates.map((c) => c._id),
-          linked: links.map((l) => l.doc._id),
+          candidates: candidates.map(pair),
+          linked: links.map((l) => pair(l.doc)),
           ...(capped ? { unreadCandidates: capped.unread } : {}),
         },
-      });
+      }, { at: timeFor(doc) }); // a partner report's: to the minute
+      for (const c of candidates) {
+        await deps.audit.record({
+          action: 'report.read',
+          actor,
+          target: { type: 'report', id: c._id },
+          outcome: 'success',
+          details: { purpose: 'link-candidate', fields: [...INDEXED_GROUPS], pair: pair(c), linked: links.some((l) => l.doc._id === c._id) },
+        }, { at: timeFor(c) });
+      }
       return { links, sharedKinds, capped };
     },
   };

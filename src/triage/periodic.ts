@@ -6,7 +6,8 @@
  * - `outbox-sweep`: re-enqueue reports the queue did not take, escalate overdue ones (OUTBOX_SWEEP_MS);
  * - `reconcile`: pending reports nothing holds, and audit events nobody chained (OUTBOX_RECONCILE_MS),
  *   also once shortly after a worker starts (a killed process is the likeliest reason it starts);
- * - `retention-review`: closed reports past the retention period (daily).
+ * - `retention-review`: closed reports past the retention period (daily);
+ * - `audit-checkpoint`: verifies the audit chain and appends a signed checkpoint to the anchor directory (AUDIT_CHECKPOINT_MINUTES).
  *
  * A Redis restarted without its data loses the schedules, so each worker
  * re-adds them now and then (adding an existing schedule is a no-op), and a

@@ -7,6 +7,7 @@
  */
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
+import { partnerTime } from '../reports/partner-time.js';
 
 export const TRIAGE_QUEUE = 'triage';
 export const SLA_QUEUE = 'sla';
@@ -35,6 +36,8 @@ export interface EnqueueTriageOptions {
   delayMs?: number;
   /** The report's imminent-threat flag: its job goes ahead of every waiting one. */
   imminentThreat?: boolean;
+  /** A partner's referral: the job's stored times are to the minute. */
+  partner?: boolean;
 }
 
 export interface TriageQueues {
@@ -43,7 +46,25 @@ export interface TriageQueues {
   maintenance: Queue.Queue<Record<string, never>>;
   /** Enqueues a report for triage; false (never throws) when Redis does not answer in time. */
   enqueueTriage(reportId: string, opts?: EnqueueTriageOptions): Promise<boolean>;
+  /** Schedules the report's SLA check at `dueBy`, replacing any earlier one. */
+  scheduleSla(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void>;
 }
+
+/**
+ * The SLA job's id: the report alone. The due time is in the job's data and
+ * delay, never in a Redis key (a key is listed by anyone with `KEYS`).
+ */
+export const slaJobId = (reportId: string) => `sla:${reportId}`;
+
+/**
+ * A job's creation time as bull stores it: for a partner report, to the
+ * minute (reports/partner-time.ts), so its delay, derived from a
+ * minute-truncated due time, is a whole number of minutes too.
+ */
+const createdAt = (partner: boolean) => (partner ? partnerTime(new Date()) : new Date()).getTime();
+
+/** bull reads `timestamp` from the job options (lib/job.js) though its typings leave it out. */
+const timed = (opts: Queue.JobOptions & { timestamp: number }) => opts as Queue.JobOptions;
 
 export function createTriageQueues(factory: QueueFactory, opts: { attempts: number; backoffMs: number }): TriageQueues {
   const triage = factory.create<TriageJob>(TRIAGE_QUEUE, { attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs } });
@@ -53,13 +74,21 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
     triage,
     sla,
     maintenance,
-    async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0, imminentThreat = false } = {}) {
+    async scheduleSla(reportId, dueBy, { partner = false } = {}) {
+      const jobId = slaJobId(reportId);
+      // One SLA job a report: a new deadline (re-triage) replaces the old one; an active job cannot be removed and
+      // keeps its own, stale deadline (it then does nothing), and the overdue sweep catches the new one.
+      await (await sla.getJob(jobId))?.remove().catch(() => undefined);
+      const timestamp = createdAt(partner);
+      await sla.add({ reportId, dueBy: dueBy.toISOString() }, timed({ jobId, timestamp, delay: Math.max(0, dueBy.getTime() - timestamp) }));
+    },
+    async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0, imminentThreat = false, partner = false } = {}) {
       const priority = imminentThreat ? TRIAGE_PRIORITY.imminentThreat : TRIAGE_PRIORITY.normal;
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
           // A finished job under the same id (failed for good, or completed) would make add() a no-op: replace it.
-          triage.getJob(reportId).then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined)).then(() => triage.add({ reportId }, { jobId: reportId, priority, ...(delayMs ? { delay: delayMs } : {}) })),
+          triage.getJob(reportId).then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined)).then(() => triage.add({ reportId }, timed({ jobId: reportId, priority, timestamp: createdAt(partner), ...(delayMs ? { delay: delayMs } : {}) }))),
           new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error('enqueue timed out')), timeoutMs);
           }),

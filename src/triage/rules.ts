@@ -93,9 +93,10 @@ export function decide(
   const open = linked.filter((l) => l.desk && l.priority);
   if (open.length) {
     const top = open.reduce((a, b) => (moreUrgent(a.priority!, b.priority!) === a.priority ? a : b));
-    if (top.desk !== desk) reasons.push(`linked-desk:${top.reference}`);
+    // The desk and priority, never the linked report's reference: reasons outlive an erasure of the other report, and the link itself says which one (to those who may know).
+    if (top.desk !== desk) reasons.push(`linked-desk:${top.desk}`);
     desk = top.desk!;
-    if (moreUrgent(top.priority!, priority) !== priority) reasons.push(`linked-priority:${top.reference}`);
+    if (moreUrgent(top.priority!, priority) !== priority) reasons.push(`linked-priority:${top.priority}`);
     priority = moreUrgent(top.priority!, priority);
   }
   return { desk, priority, reasons, ruleSetVersion: rules.version };

@@ -172,7 +172,7 @@ describe('fault injection with real processes', () => {
       const db = client.db(cluster.env.MONGODB_DB);
       const quiet = await waitForQuiescence(db, allKeys, QUIESCENCE_MS);
       note(`quiescence ${quiet.settled ? 'reached' : 'NOT reached'} after ${quiet.ms} ms`);
-      const v = await verifyRun(db, allKeys, acknowledged);
+      const v = await verifyRun(db, allKeys, acknowledged, cluster.env.HOTLINE_AUDIT_KEY!);
 
       const survivors = cluster.nodes.filter((n) => n.alive).map((n) => n.name);
       const apiB = cluster.apis().find((a) => a.name === 'api-b')!;

@@ -16,6 +16,7 @@ import { clusterEnv, createCluster, type Cluster } from '../support/chaos-cluste
 import { endpointPool, postGraphQL, runLoad, type Job } from '../support/chaos-client.js';
 import { seedPrincipals, type SeededPartner, type SeededStaff } from '../support/chaos-seed.js';
 import { verifyRun, waitForQuiescence } from '../support/chaos-verify.js';
+import { testIntegrity } from '../support/integrity.js';
 import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../support/payloads.js';
 
 const REPORTS = Number(process.env.SCALE_REPORTS ?? 60);
@@ -84,7 +85,7 @@ describe('two APIs and two workers on one database and one Redis', () => {
     const intake = await runLoad(endpointPool(urls), jobs, jobs.map(() => 0), { deadlineMs: 60_000, perRequestTimeoutMs: 30_000, maxAttempts: 20 });
     const keys = jobs.map((j) => j.scopedKey);
     const quiet = await waitForQuiescence(db, keys, 90_000);
-    const v = await verifyRun(db, keys, keys);
+    const v = await verifyRun(db, keys, keys, cluster.env.HOTLINE_AUDIT_KEY!);
 
     // 2. Every investigator claims through both APIs at once until their desk's queue is empty.
     const claims: { investigator: SeededStaff; id: string; assignee: string; api: string }[] = [];
@@ -125,7 +126,8 @@ describe('two APIs and two workers on one database and one Redis', () => {
     const auditsPer = new Map<string, number>();
     for (const a of claimAudits) auditsPer.set(a.target.id, (auditsPer.get(a.target.id) ?? 0) + 1);
     const unclaimed = await db.collection<ReportDoc>('reports').countDocuments({ idempotencyKey: { $in: keys }, status: 'TRIAGED', assignee: null });
-    const audit = (await verifyRun(db, keys, keys)).audit;
+    const audit = (await verifyRun(db, keys, keys, cluster.env.HOTLINE_AUDIT_KEY!)).audit;
+    const integrity = await testIntegrity(cluster.env.HOTLINE_AUDIT_KEY!);
     const perApi = Object.fromEntries(urls.map((u, i) => [`api-${'ab'[i]}`, claims.filter((c) => c.api === u).length]));
     const perDesk = Object.fromEntries(['SO12', 'SO13'].map((d) => [d, claims.filter((c) => c.investigator.desk === d).length]));
 
@@ -136,7 +138,7 @@ describe('two APIs and two workers on one database and one Redis', () => {
         `triage: ${v.triaged}/${v.stored} triaged exactly once, quiescent after ${quiet.ms} ms; ${JSON.stringify(v.statuses)}; duplicates ${v.duplicates}, lost ${v.lost}`,
         `claims: ${claims.length} by ${investigators.length} investigators (${PER_DESK} per desk) in ${claimMs} ms; per desk ${JSON.stringify(perDesk)}; per API ${JSON.stringify(perApi)}; retried ${JSON.stringify(retries)}`,
         `distinct claimed: ${distinct.size}; claimed twice: ${ids.length - distinct.size}; wrong holder: ${wrongHolder.length}; left unclaimed: ${unclaimed}`,
-        `history: ${stored.filter((d) => verifyHistory(d.history).valid).length}/${stored.length} verify; report.claim audit entries per claimed report: ${[...new Set([...distinct].map((id) => auditsPer.get(id) ?? 0))].join(',')}`,
+        `history: ${stored.filter((d) => verifyHistory(integrity, d.history).valid).length}/${stored.length} verify; report.claim audit entries per claimed report: ${[...new Set([...distinct].map((id) => auditsPer.get(id) ?? 0))].join(',')}`,
         `audit chain: ${audit.valid ? 'valid' : `BROKEN at ${audit.brokenAt} (${audit.reason})`}, ${audit.length} entries`,
       ].join('\n'),
     );
@@ -152,7 +154,7 @@ describe('two APIs and two workers on one database and one Redis', () => {
     expect(unclaimed).toBe(0);
     expect(claimEntries.every((n) => n === 1)).toBe(true);
     expect([...distinct].every((id) => auditsPer.get(id) === 1)).toBe(true);
-    expect(stored.every((d) => verifyHistory(d.history).valid)).toBe(true);
+    expect(stored.every((d) => verifyHistory(integrity, d.history).valid)).toBe(true);
     expect(audit.valid).toBe(true);
   });
 });

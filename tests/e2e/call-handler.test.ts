@@ -11,7 +11,7 @@ import { LIMITS } from '../../src/intake/limits.js';
 import { createStaff } from '../support/factories.js';
 import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
 
-const MINE = `{ mySubmissions { id reference status categories } }`;
+const MINE = `{ mySubmissions { id reference status categories receivedAt } }`;
 const REPORT = `query($id: ID!) { report(id: $id) {
   reference narrative imminentThreat borough categories anonymous channel
   subjects { name aliases approximateAge dateOfBirth description }
@@ -413,6 +413,8 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
     // The query asks for no content at all.
     expect(queries.length).toBeGreaterThan(0);
     for (const q of queries) expect(q).not.toMatch(/narrative|subjects|vehicles|locations|caller|researchNotes/);
+    // Nor anything of the desk work: the schema's Submission has no such field to ask for.
+    for (const q of queries) expect(q).not.toMatch(/desk|links|grading|assignee|priority|triageReasons|history/);
     await expectAccessible(page);
     await screenshot(page, 'my-submissions');
     expect(foreign).toEqual([]);

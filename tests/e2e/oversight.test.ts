@@ -258,12 +258,25 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await page.getByLabel('Desk', { exact: true }).selectOption('SO13');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.getByText(`User ${username} created`).waitFor();
-    const userRow = page.getByRole('row').filter({ hasText: username });
+    const userRow = page.getByRole('region', { name: 'Staff users' }).getByRole('row').filter({ hasText: username });
     await userRow.waitFor();
     expect(await userRow.textContent()).toContain('SO13');
-    expect(await userRow.textContent()).toContain('Investigator');
+    // Investigator needs a second admin (separation of duties): pending, and this admin cannot approve it.
+    expect(await userRow.textContent()).toContain('Investigator (awaiting a second admin)');
+    const grantRow = page.getByRole('region', { name: 'Role grants awaiting a second admin' }).getByRole('row').filter({ hasText: username });
+    await grantRow.getByText('Another admin decides').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'admin-users');
+    const admin2 = await createStaff(e2e().app, 'ADMIN');
+    const second = await e2e().newPage();
+    await signIn(second.page, admin2.username);
+    await second.page.goto('/admin/users');
+    await second.page.getByRole('button', { name: `Approve roles for ${username}` }).click();
+    await second.page.getByText(`Roles approved for ${username}.`).waitFor();
+    await page.reload();
+    await userRow.waitFor();
+    expect(await userRow.textContent()).toContain('Investigator');
+    expect(await userRow.textContent()).not.toContain('awaiting');
 
     // The new investigator signs in and lands on the desk.
     const other = await e2e().newPage();

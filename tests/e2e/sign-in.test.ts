@@ -4,9 +4,10 @@
  * revoked or expired session lands on the sign-in page, unknown routes get
  * a page, and nothing is ever requested from another origin.
  */
-import { describe, expect, it } from 'vitest';
-import { createStaff } from '../support/factories.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaff, PASSWORD } from '../support/factories.js';
 import { expectAccessible, screenshot, signIn, startE2E, useE2E } from './support/browser.js';
+import { deadPort, OIDC_CLIENT, startTestIdp, type TestIdp } from '../support/oidc-provider.js';
 
 describe('console sign-in', { timeout: 90_000 }, () => {
   const e2e = useE2E();
@@ -109,5 +110,64 @@ describe('console sign-in', { timeout: 90_000 }, () => {
     await signIn(page, staff.username);
     await page.goto('/no/such/page');
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  });
+});
+
+describe('console single sign-on', { timeout: 120_000 }, () => {
+  const ssoEnv = (issuer: string) => ({
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: OIDC_CLIENT.id,
+    OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+    OIDC_SCOPES: 'openid profile groups',
+    OIDC_ROLE_MAP: 'hotline-so13=INVESTIGATOR:SO13',
+    OIDC_LABEL: 'Force ID',
+    OIDC_TIMEOUT_SECONDS: '2',
+  });
+  let idp: TestIdp;
+  beforeAll(async () => {
+    idp = await startTestIdp();
+  });
+  afterAll(async () => {
+    await idp?.close();
+  });
+
+  it('signs in with the IdP from the "Sign in with …" button, with the mapped role', async () => {
+    const e2e = await startE2E(ssoEnv(idp.issuer));
+    try {
+      idp.configure(`${e2e.origin}/auth/oidc/callback`);
+      idp.setAccount('pat-sub', { username: 'pat', groups: ['hotline-so13'] });
+      const { page, context } = await e2e.newPage();
+      await context.route(/fonts\.googleapis|fonts\.gstatic/, (r) => r.abort()); // the provider's dev pages load a web font
+      await page.goto('/');
+      await page.getByRole('link', { name: 'Sign in with Force ID' }).click();
+      await page.getByPlaceholder('Enter any login').fill('pat-sub');
+      await page.getByPlaceholder('and password').fill('anything');
+      await page.getByRole('button', { name: 'Sign-in' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      expect(new URL(page.url()).origin).toBe(e2e.origin);
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      expect(await nav.getByRole('link', { name: 'Desk queue' }).count()).toBe(1);
+      expect((await context.cookies()).find((c) => c.name === 'hotline_session')?.httpOnly).toBe(true);
+    } finally {
+      await e2e.close();
+    }
+  });
+
+  it('says when the IdP is down, and the local account still signs in', async () => {
+    const e2e = await startE2E(ssoEnv(`http://127.0.0.1:${await deadPort()}`));
+    try {
+      const { page } = await e2e.newPage();
+      await page.goto('/');
+      await page.getByRole('link', { name: 'Sign in with Force ID' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Single sign-on is unavailable; use your local account.' }).waitFor();
+      await expectAccessible(page);
+      const staff = await createStaff(e2e.app, 'CALL_HANDLER');
+      await page.getByLabel('Username').fill(staff.username);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    } finally {
+      await e2e.close();
+    }
   });
 });

@@ -31,8 +31,10 @@ describe('admin CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('created user dc.smith');
+    // Both roles need a second admin (src/auth/separation.ts): the user exists without them, a grant waits.
+    expect(r.stdout).toMatch(/roles INVESTIGATOR, SUPERVISOR wait for a second admin: grant [0-9a-f-]{36}/);
     const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'dc.smith' });
-    expect(user).toMatchObject({ roles: ['INVESTIGATOR', 'SUPERVISOR'], desk: 'SO13', disabled: false });
+    expect(user).toMatchObject({ roles: [], desk: 'SO13', disabled: false });
     expect(user!.passwordHash).toMatch(/^\$argon2id\$/);
     const dup = await admin(['user:create', '--username', 'dc.smith', '--role', 'AUDITOR', '--password-stdin'], PASSWORD);
     expect(dup.code).toBe(1);
@@ -57,6 +59,39 @@ describe('admin CLI', () => {
     }
   }, 120_000);
 
+  it('refuses role sets the separation table forbids, naming the rule', async () => {
+    const r = await admin(['user:create', '--username', 'mixed', '--role', 'SUPERVISOR', '--role', 'AUDITOR', '--password-stdin'], PASSWORD);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('separation rule auditor-independent');
+  });
+
+  it('grants: the first admin is made directly; later grants wait until a named admin approves with their password', async () => {
+    const first = await admin(['user:create', '--username', 'adm.first', '--role', 'ADMIN', '--password-stdin'], PASSWORD);
+    expect(first.stdout).toContain('created user adm.first (ADMIN)');
+    const second = await admin(['user:create', '--username', 'adm.second', '--role', 'ADMIN', '--password-stdin'], PASSWORD);
+    const grantId = /grant ([0-9a-f-]{36})/.exec(second.stdout)![1]!;
+    const list = await admin(['grants:list']);
+    expect(list.stdout).toContain(`${grantId}  adm.second  ADMIN  requested by admin-cli`);
+    const wrong = await admin(['grants:approve', grantId, '--as', 'adm.first', '--password-stdin'], 'not the password at all\n');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Sign-in failed');
+    const notAdmin = await admin(['grants:approve', grantId, '--as', 'dc.smith', '--password-stdin'], PASSWORD);
+    expect(notAdmin.code).toBe(1);
+    expect(notAdmin.stderr).toContain('not an admin');
+    const ok = await admin(['grants:approve', grantId, '--as', 'adm.first', '--password-stdin'], PASSWORD);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain(`approved grant ${grantId}: ADMIN for adm.second (decided by adm.first)`);
+    expect(await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'adm.second' })).toMatchObject({ roles: ['ADMIN'] });
+    // dc.smith's grant: the second admin rejects it.
+    const pending = await admin(['grants:list']);
+    const dcGrant = /^(\S+)\s+dc\.smith/m.exec(pending.stdout)![1]!;
+    const rejected = await admin(['grants:reject', dcGrant, '--as', 'adm.second', '--password-stdin'], PASSWORD);
+    expect(rejected.stdout).toContain(`rejected grant ${dcGrant}`);
+    expect(await client.db(env.MONGODB_DB).collection('role_grants').countDocuments({ status: 'pending' })).toBe(0);
+    const audit = await client.db(env.MONGODB_DB).collection('audit').find({ action: /^admin\.role_grant_/ }).toArray();
+    expect(audit.map((e) => e.action).sort()).toEqual(['admin.role_grant_approve', 'admin.role_grant_reject', 'admin.role_grant_request', 'admin.role_grant_request']);
+  }, 240_000);
+
   it('user:disable disables the user', async () => {
     await admin(['user:create', '--username', 'ch.jones', '--role', 'CALL_HANDLER', '--password-stdin'], PASSWORD);
     const r = await admin(['user:disable', '--username', 'ch.jones']);
@@ -69,6 +104,7 @@ describe('admin CLI', () => {
   it('user:revoke-sessions ends the sessions of a user', async () => {
     await admin(['user:create', '--username', 'sup.ward', '--role', 'SUPERVISOR', '--password-stdin'], PASSWORD);
     const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'sup.ward' });
+    // Rows as a writer could insert them: they authenticate nobody, but revoking still clears them.
     const sessions = client.db(env.MONGODB_DB).collection('sessions');
     await sessions.insertMany([
       { _id: 'a'.repeat(64), userId: user!._id, createdAt: new Date(), expiresAt: new Date(Date.now() + 3600_000) },

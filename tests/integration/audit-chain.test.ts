@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createAuditLog } from '../../src/audit/service.js';
 import { runScript } from '../support/spawn.js';
+import { testIntegrity } from '../support/integrity.js';
 
 let client: MongoClient;
 const dbName = `audit_${randomUUID().slice(0, 8)}`;
@@ -20,7 +21,7 @@ afterAll(async () => {
 describe('audit chain under concurrent writers', () => {
   it('stays one valid chain with no forks and no gaps when several processes append at once', async () => {
     const db = client.db(dbName);
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity: await testIntegrity(), db });
     await audit.ensureIndexes();
     const PROCS = 4;
     const EACH = 40;
@@ -36,7 +37,7 @@ describe('audit chain under concurrent writers', () => {
     expect(seqs).toHaveLength(total);
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     const v = await audit.verify();
-    expect(v).toEqual({ valid: true, length: total, brokenAt: null, reason: null });
+    expect(v).toEqual({ valid: true, length: total, brokenAt: null, reason: null, anchor: 'NONE', anchorSeq: null, anchoredAt: null, firstDifference: null });
     // Every writer's entries are all there.
     for (let i = 0; i < PROCS; i++) expect(await db.collection('audit').countDocuments({ 'actor.id': `writer-${i}` })).toBe(EACH);
     console.log(`audit concurrency: ${total} appends from ${PROCS} processes + 1 in-test, ${Date.now() - started} ms`);
@@ -44,7 +45,7 @@ describe('audit chain under concurrent writers', () => {
 
   it('detects a removed entry, a reordering and a removed tail', async () => {
     const db = client.db(`${dbName}_t`);
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity: await testIntegrity(), db });
     for (let i = 0; i < 6; i++) await audit.record({ action: TEST_ACTION, actor: { type: 'system', id: 'x' }, details: { i } });
     expect((await audit.verify()).valid).toBe(true);
     const col = db.collection<{ _id: number; seq: number; details: unknown }>('audit');
@@ -66,7 +67,7 @@ describe('audit chain under concurrent writers', () => {
 
   it('keeps partner times to the minute and refuses sensitive details', async () => {
     const db = client.db(`${dbName}_p`);
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity: await testIntegrity(), db });
     const e = await audit.record({ action: 'report.create', actor: { type: 'partner', id: 'p1' } });
     expect(e.at.getUTCSeconds()).toBe(0);
     expect(e.at.getUTCMilliseconds()).toBe(0);

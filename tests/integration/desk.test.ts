@@ -228,7 +228,9 @@ describe('workflow', () => {
     }
     const audits = await auditEntries(t.app, 'report.transition');
     expect(audits).toHaveLength(9);
-    expect(audits[0]!.details).toMatchObject({ toStatus: 'CLOSED', reason: 'checked the records' });
+    // The reason is named by its history entry and a keyed hash (reasons.ts), never as text.
+    expect(audits[0]!.details).toMatchObject({ toStatus: 'CLOSED', reasonRef: expect.any(Number), reasonMac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.stringify(audits)).not.toContain('checked the records');
   });
 
   it('rejects illegal transitions with BAD_USER_INPUT naming the allowed targets', async () => {
@@ -403,7 +405,8 @@ describe('workflow', () => {
     // Retry: a TRIAGE_FAILED report goes back to the triage outbox.
     const retried = await gql(Q.reopen, { id: failed, reason: 'rules fixed, try again' }, t.sup);
     expect(retried.errors).toBeUndefined();
-    expect(retried.data.reopenReport.history.at(-1)).toEqual({ action: 'triage_retried', reason: 'rules fixed, try again' });
+    // A mutation's answer opens no sealed reason (only the audited report read does).
+    expect(retried.data.reopenReport.history.at(-1)).toEqual({ action: 'triage_retried', reason: null });
     expect(await findReport(t.app, failed)).toMatchObject({ status: 'TRIAGE_FAILED', triagePending: true });
     expect(await t.app.deps.triageQueues.triage.getJob(failed)).not.toBeNull();
     expect(codeOf(await gql(Q.reopen, { id: failed, reason: 'again please' }, t.inv.so12))).toBe('FORBIDDEN');

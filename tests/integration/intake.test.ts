@@ -5,7 +5,7 @@ import { createPartner, createStaff } from '../support/factories.js';
 import { hotlineCall, partnerReferral, RECORD_CALL, REFERRAL_STATUS, SUBMIT_REFERRAL } from '../support/payloads.js';
 
 let app: TestApp;
-let handler: { token: string };
+let handler: { token: string; user: { id: string } };
 let partner: { apiKey: string; partner: { id: string } };
 
 beforeAll(async () => {
@@ -28,13 +28,16 @@ describe('recordHotlineCall', () => {
     const res = await app.gql(RECORD_CALL, { input }, handler.token);
     expect(res.errors).toBeUndefined();
     const report = res.data.recordHotlineCall;
-    expect(report).toMatchObject({ status: 'RECEIVED', source: 'HOTLINE_CALL', channel: 'ANTI_TERRORIST_HOTLINE', imminentThreat: false, urgentAction: null });
+    // The submission view: a call handler does not read content (or anything of the desk work) back.
+    expect(Object.keys(report).sort()).toEqual(['categories', 'id', 'imminentThreat', 'receivedAt', 'reference', 'status', 'urgentAction']);
+    expect(report).toMatchObject({ status: 'RECEIVED', imminentThreat: false, urgentAction: null });
     expect(report.reference).toMatch(/^ATH-\d{4}-\d{6}$/);
-    expect(report.narrative).toBeNull(); // a call handler does not read content back
+    expect(new Date(report.receivedAt).getTime() % 60_000).toBe(0);
 
     const raw = await reports().findOne({ _id: report.id });
     expect(raw).not.toBeNull();
     expect(raw!.triagePending).toBe(true);
+    expect(raw).toMatchObject({ source: 'HOTLINE_CALL', channel: 'ANTI_TERRORIST_HOTLINE' });
     const dump = JSON.stringify(raw) + Buffer.from(JSON.stringify(raw)).toString('base64');
     const secrets = [
       input.narrative.slice(0, 40),
@@ -58,7 +61,9 @@ describe('recordHotlineCall', () => {
     const again = await app.gql(RECORD_CALL, { input }, handler.token);
     expect(again.data.recordHotlineCall.id).toBe(first.data.recordHotlineCall.id);
     expect(again.data.recordHotlineCall.reference).toBe(first.data.recordHotlineCall.reference);
-    expect(await reports().countDocuments({ idempotencyKey: { $regex: input.idempotencyKey } })).toBe(1);
+    // Stored only keyed-hashed (integrity "idempotencyKey"), once.
+    expect(await reports().countDocuments({ idempotencyKey: app.deps.crypto.integrity.mac('idempotencyKey', `${handler.user.id}:${input.idempotencyKey}`) })).toBe(1);
+    expect(await reports().countDocuments({ idempotencyKey: { $regex: input.idempotencyKey } })).toBe(0);
     const changed = await app.gql(RECORD_CALL, { input: { ...input, narrative: 'something else entirely' } }, handler.token);
     expect(changed.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
@@ -68,7 +73,9 @@ describe('recordHotlineCall', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => app.gql(RECORD_CALL, { input }, handler.token)));
     const ids = new Set(results.map((r) => r.data?.recordHotlineCall?.id));
     expect(ids.size).toBe(1);
-    expect(await reports().countDocuments({ idempotencyKey: { $regex: input.idempotencyKey } })).toBe(1);
+    // Stored only keyed-hashed (integrity "idempotencyKey"), once.
+    expect(await reports().countDocuments({ idempotencyKey: app.deps.crypto.integrity.mac('idempotencyKey', `${handler.user.id}:${input.idempotencyKey}`) })).toBe(1);
+    expect(await reports().countDocuments({ idempotencyKey: { $regex: input.idempotencyKey } })).toBe(0);
   });
 
   it('tells the handler to pass an imminent threat to 999 now', async () => {
@@ -83,7 +90,7 @@ describe('recordHotlineCall', () => {
       handler.token,
     );
     expect(res.errors).toBeUndefined();
-    expect(res.data.recordHotlineCall.borough).toBe('UNKNOWN');
+    expect((await reports().findOne({ _id: res.data.recordHotlineCall.id }))!.borough).toBe('UNKNOWN');
   });
 
   it('is only for call handlers and supervisors', async () => {
@@ -173,8 +180,10 @@ describe('mySubmissions', () => {
   it("lists a handler's own recent calls without content", async () => {
     const own = await createStaff(app, 'CALL_HANDLER');
     await app.gql(RECORD_CALL, { input: hotlineCall(10) }, own.token);
-    const res = await app.gql('{ mySubmissions { reference status categories narrative } }', {}, own.token);
+    const res = await app.gql('{ mySubmissions { reference status categories receivedAt } }', {}, own.token);
     expect(res.data.mySubmissions).toHaveLength(1);
-    expect(res.data.mySubmissions[0]).toMatchObject({ status: 'RECEIVED', narrative: null });
+    expect(res.data.mySubmissions[0]).toMatchObject({ status: 'RECEIVED' });
+    // There is no content field to ask for on a submission.
+    expect((await app.gql('{ mySubmissions { narrative } }', {}, own.token)).errors?.[0]?.message).toMatch(/narrative/);
   });
 });

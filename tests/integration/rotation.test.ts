@@ -65,7 +65,7 @@ describe('master key rotation', () => {
     expect(reads).toBeGreaterThan(0);
     expect(readFailures).toBe(0);
 
-    const repo = createReportRepository(app.deps.database.db);
+    const repo = createReportRepository(app.deps.database.db, app.deps.crypto.integrity);
     expect(await repo.countWrappedByOtherKeys(onlyB.keyring.currentId)).toBe(0);
     const after = await decryptAll(onlyB);
     expect(after.failed).toBe(0);

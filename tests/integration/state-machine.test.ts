@@ -10,6 +10,7 @@ import { triageProcessorOf } from '../../src/worker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, StaffPrincipal } from '../../src/auth/types.js';
 import { AppError } from '../../src/errors.js';
+import { createEnvelopeMac } from '../../src/reports/envelope-mac.js';
 import { allows, targetOf, TRANSITIONS, type Transition } from '../../src/reports/state-machine.js';
 import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../../src/reports/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
@@ -54,6 +55,9 @@ async function reportIn(status: ReportStatus, i: number): Promise<ReportDoc> {
       },
     },
   );
+  // Set up with the integrity key, as the service would have written it: the envelope MAC covers status, desk and assignee.
+  const placed = (await app.deps.reports.findById(doc._id))!;
+  await app.deps.reports.collection.updateOne({ _id: doc._id }, { $set: createEnvelopeMac(app.deps.crypto.integrity).seal(placed) });
   await app.deps.reports.syncSideTables((await app.deps.reports.findById(doc._id))!);
   return (await app.deps.reports.findById(doc._id))!;
 }

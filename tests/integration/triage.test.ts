@@ -39,7 +39,7 @@ describe('triage worker', () => {
     expect(doc.triage!.reasons).toEqual(['rule:imminent-threat', 'rule:suspicious-item']);
     expect(doc.triage!.ruleSetVersion).toBe(app.deps.rules.version);
     expect(doc.history.map((h) => h.action)).toEqual(['received', 'triaged']);
-    expect(verifyHistory(doc.history).valid).toBe(true);
+    expect(verifyHistory(app.deps.crypto.integrity, doc.history).valid).toBe(true);
   });
 
   it('routes community information to SO12', async () => {
@@ -64,14 +64,15 @@ describe('triage worker', () => {
     const linked = await routed(referral!._id);
     // FINANCE alone would go to SO12 at P3: the link sends it to the call's desk, at the call's priority.
     expect(linked).toMatchObject({ desk: 'SO13', priority: 'P2' });
-    expect(linked.links).toEqual([expect.objectContaining({ reportId: callId, reasons: ['vehicle'], desk: 'SO13' })]);
-    expect(linked.triage!.reasons).toContain(`linked-desk:${call.reference}`);
+    expect(linked.links).toEqual([]); // links are sealed edges of their own (reports/links.ts), read from either end
+    expect(await app.deps.reports.linksOf(linked)).toEqual([expect.objectContaining({ reportId: callId, reasons: ['vehicle'], desk: 'SO13' })]);
+    expect(linked.triage!.reasons).toContain('linked-desk:SO13');
     // The call is not written to: the link is an edge of its own, read from the call's end too.
     const callAfter = await find(callId);
     expect(callAfter.links).toEqual([]);
     expect(callAfter.version).toBe(call.version);
     expect(await app.deps.reports.linksOf(callAfter)).toEqual([expect.objectContaining({ reportId: linked._id, reference: linked.reference, reasons: ['vehicle'], desk: 'SO13' })]);
-    expect(verifyHistory(callAfter.history).valid).toBe(true);
+    expect(verifyHistory(app.deps.crypto.integrity, callAfter.history).valid).toBe(true);
   });
 
   it('does not link on a blind-index coincidence that decryption does not confirm', async () => {
@@ -94,7 +95,7 @@ describe('triage worker', () => {
     const after = await find(id);
     expect(after.priority).toBe('P3');
     expect(after.history.at(-1)).toMatchObject({ action: 'escalated', from: { priority: 'P4', escalated: false }, to: { priority: 'P3', escalated: true } });
-    expect(verifyHistory(after.history).valid).toBe(true);
+    expect(verifyHistory(app.deps.crypto.integrity, after.history).valid).toBe(true);
   });
 
   it('raises priorities when the threat level is SEVERE, and audits the change', async () => {
@@ -155,7 +156,8 @@ describe('triage worker', () => {
     const doc = await find(broken);
     expect(doc.triagePending).toBe(false);
     expect(doc.history.at(-1)).toMatchObject({ action: 'triage_failed', from: { status: 'RECEIVED' }, to: { status: 'TRIAGE_FAILED' } });
-    expect(doc.history.at(-1)!.reason).toMatch(/after 2 attempts \(DecryptionError\)/);
-    expect(verifyHistory(doc.history).valid).toBe(true);
+    // The swapped data key fails the envelope MAC before any decryption: not retried (src/reports/envelope-mac.ts).
+    expect(doc.history.at(-1)!.reason).toMatch(/after 1 attempts \(ReportIntegrityError\)/);
+    expect(verifyHistory(app.deps.crypto.integrity, doc.history).valid).toBe(true);
   });
 });

@@ -4,6 +4,8 @@
  * prefix of its own, on an ephemeral port.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDeps, type Deps } from '../../src/deps.js';
@@ -42,6 +44,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     HOTLINE_MASTER_KEY: key(),
     HOTLINE_INDEX_KEY: key(),
     HOTLINE_AUDIT_KEY: key(),
+    // Each instance anchors its audit chain in a directory of its own (created on first use).
+    HOTLINE_AUDIT_ANCHOR_DIR: join(tmpdir(), `hotline-anchors-${id}`),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     ...(process.env.CONSOLE_DIR ? { CONSOLE_DIR: process.env.CONSOLE_DIR } : {}),
@@ -49,10 +53,10 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
-export async function bootApp(opts: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestApp> {
+export async function bootApp(opts: { env?: Record<string, string>; worker?: boolean; logDestination?: { write(line: string): void } } = {}): Promise<TestApp> {
   const env = testEnv(opts.env);
   const config = loadConfig(env);
-  const deps = await createDeps(config, createLogger(config.logLevel));
+  const deps = await createDeps(config, createLogger(config.logLevel, opts.logDestination));
   const api = await startApi(deps, { port: 0, host: '127.0.0.1' });
   const worker = opts.worker ? await startWorker(deps) : null;
   const gql: TestApp['gql'] = async (query, variables, token, headers = {}) => {

@@ -9,6 +9,7 @@ import type { Desk, Role } from '../../src/auth/types.js';
 import { loadConfig } from '../../src/config.js';
 import { createDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
+import { createUserWithRoles } from './factories.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -36,7 +37,7 @@ export async function seedPrincipals(
       staff[group] = [];
       for (let i = 0; i < s.count; i++) {
         const username = `${s.role.toLowerCase().replace('_', '-')}-${randomUUID().slice(0, 8)}`;
-        const user = await deps.services.auth.createUser({ username, password: PASSWORD, roles: [s.role], desk: s.desk ?? null }, 'cli');
+        const user = await createUserWithRoles(deps, { username, password: PASSWORD, roles: [s.role], desk: s.desk ?? null });
         const { token } = await deps.services.auth.login(username, PASSWORD, `seed-${randomUUID()}`);
         staff[group]!.push({ id: user.id, username, token, desk: user.desk });
       }

@@ -7,6 +7,7 @@
  */
 import type { Db } from 'mongodb';
 import { createAuditLog } from '../../src/audit/service.js';
+import { testIntegrity } from './integrity.js';
 import { verifyHistory } from '../../src/reports/history.js';
 import type { ReportDoc } from '../../src/reports/types.js';
 import { until } from './chaos-cluster.js';
@@ -72,7 +73,9 @@ export async function waitForQuiescence(db: Db, scopedKeys: string[], timeoutMs:
 }
 
 /** Counts everything a run must prove; `acknowledged` ⊆ `all` are scoped idempotency keys. */
-export async function verifyRun(db: Db, all: string[], acknowledged: string[]): Promise<Verdict> {
+/** `auditKey`: the cluster's HOTLINE_AUDIT_KEY, which keys its chains. */
+export async function verifyRun(db: Db, all: string[], acknowledged: string[], auditKey: string): Promise<Verdict> {
+  const integrity = await testIntegrity(auditKey);
   const { reports, triageAudits, createAudits } = await load(db, all);
   const byKey = new Map<string, number>();
   for (const r of reports) byKey.set(r.idempotencyKey, (byKey.get(r.idempotencyKey) ?? 0) + 1);
@@ -96,9 +99,9 @@ export async function verifyRun(db: Db, all: string[], acknowledged: string[]): 
         triagedEntries: r.history.filter((h) => h.action === 'triaged').length,
         triageAudits: triageAudits.get(r._id) ?? 0,
       })),
-    brokenHistories: reports.filter((r) => !verifyHistory(r.history).valid).map((r) => r._id),
+    brokenHistories: reports.filter((r) => !verifyHistory(integrity, r.history).valid).map((r) => r._id),
     createAuditMismatches: reports.filter((r) => createAudits.get(r._id) !== 1).map((r) => ({ id: r._id, count: createAudits.get(r._id) ?? 0 })),
-    audit: await createAuditLog({ db }).verify(),
+    audit: await createAuditLog({ db, integrity }).verify(),
     triageLatencyMs: { p50: latencies[Math.floor(latencies.length / 2)] ?? 0, max: latencies.at(-1) ?? 0 },
     statuses,
   };

@@ -53,7 +53,7 @@ export function partnerReferral(i = 0, overrides: Record<string, unknown> = {}) 
 }
 
 export const RECORD_CALL = `mutation($input: HotlineCallInput!) {
-  recordHotlineCall(input: $input) { id reference status source channel receivedAt imminentThreat urgentAction categories borough narrative }
+  recordHotlineCall(input: $input) { id reference status receivedAt imminentThreat urgentAction categories }
 }`;
 export const SUBMIT_REFERRAL = `mutation($input: PartnerReferralInput!) { submitPartnerReferral(input: $input) { receipt receivedAt urgentAction } }`;
 export const REFERRAL_STATUS = `query($r: String!) { partnerReferralStatus(receipt: $r) { receipt receivedAt state } }`;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const k = (byte: number) => Buffer.alloc(32, byte).toString('base64');
-const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2), HOTLINE_AUDIT_KEY: k(9) };
+const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2), HOTLINE_AUDIT_KEY: k(9), HOTLINE_AUDIT_ANCHOR_DIR: '/var/lib/hotline/audit-anchors' };
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -29,7 +29,7 @@ describe('config', () => {
 
   it('refuses production without explicit services and keys, naming every variable at once', () => {
     const p = problems({ NODE_ENV: 'production' });
-    for (const name of ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY']) {
+    for (const name of ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY', 'HOTLINE_AUDIT_ANCHOR_DIR']) {
       expect(p.some((line) => line.startsWith(name))).toBe(true);
     }
   });

@@ -32,6 +32,8 @@ export function createEscalate(deps: Pick<TriageDeps, 'reports' | 'writer' | 'ev
           {
             where: { status: doc.status, assignee: null, escalated: false },
             set: { escalated: true, priority },
+            // Escalation is a safety net: it lands on a report failing its envelope check too, which keeps failing it (applyChange).
+            onTampered: 'keepFlagged',
             history: [{ at: new Date(), actor: SYSTEM, action: 'escalated', from: { priority: doc.priority, escalated: false }, to: { priority, escalated: true }, reason: `unclaimed past its deadline ${dueByIso}` }],
           },
           [systemEvent('report.escalate', reportId, 'success', { from: doc.priority, to: priority })],

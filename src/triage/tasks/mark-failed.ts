@@ -30,6 +30,8 @@ export function createMarkFailed(deps: Pick<TriageDeps, 'reports' | 'writer'>) {
           {
             where: { status: doc.status, triagePending: true },
             set: { status: targetOf('triageFailed', doc.status), triagePending: false },
+            // A report failing its envelope check is marked too, and keeps failing it (applyChange).
+            onTampered: 'keepFlagged',
             history: [{ at: new Date(), actor: SYSTEM, action: 'triage_failed', from: { status: doc.status, triagePending: true }, to: { status: targetOf('triageFailed', doc.status), triagePending: false }, reason }],
           },
           [systemEvent('report.triage', reportId, 'failure', { reason })],

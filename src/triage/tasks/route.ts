@@ -7,9 +7,9 @@
 import { z } from 'zod';
 import type { Desk } from '../../auth/types.js';
 import type { HistoryInput } from '../../reports/history.js';
-import { edgeOf } from '../../reports/links.js';
+import { isPartnerSourced, timeFor } from '../../reports/partner-time.js';
 import { allows, targetOf, TRANSITIONS } from '../../reports/state-machine.js';
-import type { ReportDoc, ReportLink } from '../../reports/types.js';
+import type { ReportDoc } from '../../reports/types.js';
 import { linkingNotes, type ConfirmedLink } from '../linking.js';
 import { decide } from '../rules.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
@@ -29,18 +29,22 @@ export function createRoute(deps: TriageDeps) {
   const { reports, writer, events, log } = deps;
 
   /**
-   * Records each confirmed link as an edge of its own (reports/links.ts),
-   * filed under the other report: never a write into it, so routing does not
-   * wait on the other reports' writers. At most LINK_MAX_CANDIDATES links;
-   * the edge's _id is the pair, so a retried job records nothing twice.
+   * Records each confirmed link as a sealed edge of its own (reports/links.ts),
+   * filed under both reports: never a write into the other one, so routing
+   * does not wait on the other reports' writers. At most LINK_MAX_CANDIDATES
+   * links; the edge's _id is a keyed hash of the pair, so a retried job
+   * records nothing twice. Returns the edge ids, which history names instead
+   * of the other report.
    */
   async function recordLinks(doc: ReportDoc, links: ConfirmedLink[], desk: Desk, at: Date) {
-    await Promise.all(links.map((l) => reports.recordLink(edgeOf({ ...doc, desk }, l.doc, l.reasons, at), l.doc._id)));
+    const edges = links.map((l) => deps.linker.edgeOf({ ...doc, desk }, l.doc, l.reasons, at));
+    await Promise.all(edges.map((edge) => reports.recordLink(edge)));
+    return edges;
   }
 
-  async function scheduleSla(doc: Pick<ReportDoc, '_id'>, dueBy: Date) {
-    const delay = Math.max(0, dueBy.getTime() - Date.now());
-    await deps.queues.sla.add({ reportId: doc._id, dueBy: dueBy.toISOString() }, { delay, jobId: `sla:${doc._id}:${dueBy.getTime()}` });
+  /** The SLA job (triage/queue.ts scheduleSla): its key names the report only; a partner report's dueBy is to the minute. */
+  async function scheduleSla(doc: Pick<ReportDoc, '_id' | 'source'>, dueBy: Date) {
+    await deps.queues.scheduleSla(doc._id, dueBy, { partner: isPartnerSourced(doc) });
   }
 
   /** Routes one report; 'skipped' when it is gone or already routed. */
@@ -64,9 +68,10 @@ export function createRoute(deps: TriageDeps) {
     // Only confirmed links steer routing; what linking left out (terms shared by many, unread candidates) is a fact on the report.
     const decided = decide(deps.rules, doc, level, links.map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
     const decision = { ...decided, reasons: [...decided.reasons, ...linkingNotes(leftOut)] };
-    const now = new Date();
-    const dueBy = new Date(now.getTime() + deps.slaSeconds[decision.priority] * 1000);
-    await recordLinks(doc, links, decision.desk, now);
+    // A partner report's decision time and deadline: to the minute (reports/partner-time.ts).
+    const now = timeFor(doc);
+    const dueBy = timeFor(doc, new Date(now.getTime() + deps.slaSeconds[decision.priority] * 1000));
+    const edges = await recordLinks(doc, links, decision.desk, now);
     const goneOrRouted = (d: ReportDoc | null) => (!d || !d.triagePending ? ('skipped' as const) : undefined);
     const outcome = await retryOnLostRace<'routed' | 'skipped'>({
       attempts: ROUTE_ATTEMPTS,
@@ -74,11 +79,9 @@ export function createRoute(deps: TriageDeps) {
       read: () => reports.findById(reportId),
       check: goneOrRouted,
       async apply(current) {
-        const newLinks: ReportLink[] = links
-          .filter((l) => !current.links.some((x) => x.reportId === l.doc._id))
-          .map((l) => ({ reportId: l.doc._id, reference: l.doc.reference, reasons: l.reasons, desk: l.doc.desk, at: now }));
+        // History names each link by its edge's keyed id, never the other report (its id or reference would outlive its erasure).
         const history: HistoryInput[] = [
-          ...newLinks.map((l) => ({ at: now, actor: SYSTEM, action: 'linked', from: null, to: { reportId: l.reportId, reference: l.reference, reasons: l.reasons }, reason: null })),
+          ...edges.map((e) => ({ at: now, actor: SYSTEM, action: 'linked', from: null, to: { link: e._id, reasons: e.reasons }, reason: null })),
           {
             at: now,
             actor: SYSTEM,
@@ -99,7 +102,6 @@ export function createRoute(deps: TriageDeps) {
               triagePending: false,
               triage: { ruleSetVersion: decision.ruleSetVersion, reasons: decision.reasons, decidedAt: now, dueBy },
             },
-            push: newLinks.length ? { links: { $each: newLinks } } : undefined,
             history,
           },
           [systemEvent('report.triage', reportId, 'success', { desk: decision.desk, priority: decision.priority, reasons: decision.reasons, ruleSetVersion: decision.ruleSetVersion, threatLevel: level })],
@@ -114,7 +116,7 @@ export function createRoute(deps: TriageDeps) {
       },
     });
     if (outcome === 'skipped') return outcome;
-    await scheduleSla({ _id: reportId }, dueBy).catch((err) => log.warn({ reportId, err: (err as Error).message }, 'SLA job not scheduled; the overdue sweep will catch it'));
+    await scheduleSla(doc, dueBy).catch((err) => log.warn({ reportId, err: (err as Error).message }, 'SLA job not scheduled; the overdue sweep will catch it'));
     events.publish(decision.desk, reportId, 'triaged');
     return 'routed';
   };

@@ -4,6 +4,7 @@
  * session's `operations`); this file only says which operation a screen is for.
  */
 import type { ReactNode } from 'react';
+import { Account } from './screens/Account';
 import { AdminPartners, AdminUsers } from './screens/Admin';
 import { AuditLog } from './screens/Audit';
 import { DeskQueue } from './screens/Desk';
@@ -29,4 +30,6 @@ export const SCREENS: Screen[] = [
   { path: '/audit', label: 'Audit log', operation: 'auditLog', element: <AuditLog /> },
   { path: '/admin/users', label: 'Users', operation: 'users', element: <AdminUsers /> },
   { path: '/admin/partners', label: 'Partners', operation: 'partners', element: <AdminPartners /> },
+  // Every signed-in staff user (last, so it is nobody's home screen unless it is their only one).
+  { path: '/account', label: 'Account', operation: 'mySessions', element: <Account /> },
 ];

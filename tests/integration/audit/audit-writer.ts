@@ -7,6 +7,7 @@
  */
 import { TEST_ACTION } from '../../support/audit-test-action.js';
 import { createInterface } from 'node:readline';
+import { testIntegrity } from '../../support/integrity.js';
 import { createAuditLog } from '../../../src/audit/service.js';
 import { connectDatabase } from '../../../src/db/client.js';
 import { createLogger } from '../../../src/logger.js';
@@ -16,7 +17,7 @@ if (!uri || !dbName || !countArg || !name) throw new Error('usage: audit-writer 
 const count = Number(countArg);
 
 const database = await connectDatabase(uri, dbName, createLogger('silent'));
-const audit = createAuditLog({ db: database.db });
+const audit = createAuditLog({ db: database.db, integrity: await testIntegrity() });
 process.stdout.write('ready\n');
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) if (line.trim() === 'go') break;

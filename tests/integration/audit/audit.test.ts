@@ -7,10 +7,16 @@ import { TEST_ACTION } from '../../support/audit-test-action.js';
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chainHash } from '../../../src/audit/canonical.js';
+import { chainHash, chainKeyOf } from '../../../src/audit/canonical.js';
 import { AuditRejectedError, AuditWriteError, createAuditLog, entryBody, type AuditLogOptions } from '../../../src/audit/service.js';
 import type { AuditEntry, AuditEventInput } from '../../../src/audit/types.js';
 import { runAuditVerify } from '../../../src/audit/verify-cli.js';
+import { testIntegrity } from '../../support/integrity.js';
+
+const integrity = await testIntegrity();
+const K = chainKeyOf(integrity, 'auditChain');
+/** The full verdict with no checkpoints configured: anchor NONE, and the first difference is the break. */
+const verdict = (v: { valid: boolean; length: number; brokenAt: number | null; reason: string | null }) => ({ ...v, anchor: 'NONE', anchorSeq: null, anchoredAt: null, firstDifference: v.brokenAt });
 
 let client: MongoClient;
 const prefix = `audit_${randomUUID().slice(0, 8)}`;
@@ -53,17 +59,17 @@ async function recordMany(options: AuditLogOptions, n: number) {
 describe('record and verify', () => {
   it('appends a chain linked from the genesis hash that verifies, and stores what it returns', async () => {
     const db = freshDb();
-    const { audit, entries } = await recordMany({ db }, 5);
+    const { audit, entries } = await recordMany({ integrity, db }, 5);
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(entries[0]!.prevHash).toBe('0'.repeat(64));
     for (let i = 1; i < entries.length; i++) expect(entries[i]!.prevHash).toBe(entries[i - 1]!.hash);
-    expect(entries[2]!.hash).toBe(chainHash(entries[2]!.prevHash, entryBody(entries[2]!)));
-    expect(await audit.verify()).toEqual({ valid: true, length: 5, brokenAt: null, reason: null });
+    expect(entries[2]!.hash).toBe(chainHash(K, entries[2]!.prevHash, entryBody(entries[2]!)));
+    expect(await audit.verify()).toEqual(verdict({ valid: true, length: 5, brokenAt: null, reason: null }));
 
     const stored = await auditOf(db).findOne({ _id: 3 });
     expect(stored).toMatchObject({ _id: 3, seq: 3, action: 'report.read', actor: { type: 'user', id: 'user-0', name: 'staff0' }, target: { type: 'report', id: 'report-1' }, outcome: 'success' });
     // A second instance (another process) continues the same chain.
-    const other = createAuditLog({ db });
+    const other = createAuditLog({ integrity, db });
     expect((await other.record(event(6))).seq).toBe(6);
     expect((await audit.record(event(7))).seq).toBe(7);
     expect(await other.verify()).toMatchObject({ valid: true, length: 7 });
@@ -71,7 +77,7 @@ describe('record and verify', () => {
 
   it('verifies entries whose input had undefined members (stored by the driver as null)', async () => {
     const db = freshDb();
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity, db });
     await audit.record({ action: 'report.claim', actor: { type: 'user', id: 'u1', name: undefined }, target: { type: 'report', id: undefined }, details: { fromAssignee: undefined, toAssignee: 'u1' } });
     expect(await audit.verify()).toMatchObject({ valid: true, length: 1 });
     expect(await auditOf(db).findOne({ _id: 1 })).toMatchObject({ actor: { type: 'user', id: 'u1' }, target: { type: 'report' }, details: { toAssignee: 'u1' } });
@@ -79,7 +85,7 @@ describe('record and verify', () => {
 
   it('ensureIndexes can run again on every start (FerretDB panicked on a repeated multi-index createIndexes)', async () => {
     const db = freshDb();
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity, db });
     await audit.ensureIndexes();
     await audit.ensureIndexes();
     const names = (await auditOf(db).indexes()).map((i) => i.name).sort();
@@ -88,7 +94,7 @@ describe('record and verify', () => {
 
   it('a group of appends from one process is one contiguous run', async () => {
     const db = freshDb();
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity, db });
     const entries = await Promise.all(Array.from({ length: 30 }, (_, i) => audit.record(event(i))));
     expect(entries.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(await audit.verify()).toMatchObject({ valid: true, length: 30 });
@@ -98,40 +104,40 @@ describe('record and verify', () => {
 describe('tampering with the plain driver', () => {
   it('an edited detail fails verification at that seq', async () => {
     const db = freshDb();
-    const { audit } = await recordMany({ db }, 6);
+    const { audit } = await recordMany({ integrity, db }, 6);
     await auditOf(db).updateOne({ _id: 4 }, { $set: { 'details.reference': 'HL-999' } });
-    expect(await audit.verify()).toEqual({ valid: false, length: 3, brokenAt: 4, reason: 'content does not match its hash' });
+    expect(await audit.verify()).toEqual(verdict({ valid: false, length: 3, brokenAt: 4, reason: 'content does not match its hash' }));
   });
 
   it('an edited actor fails verification at that seq, and the CLI names it', async () => {
     const db = freshDb();
-    const { audit } = await recordMany({ db }, 5);
+    const { audit } = await recordMany({ integrity, db }, 5);
     const lines: string[] = [];
-    expect(await runAuditVerify(db, (l) => lines.push(l))).toBe(0);
-    expect(lines).toEqual(['audit chain OK: 5 entries']);
+    expect(await runAuditVerify(audit, (l) => lines.push(l))).toBe(0);
+    expect(lines).toEqual(['audit chain OK: 5 entries', 'checkpoints: NONE (no signed checkpoint yet: write one with audit:checkpoint)']);
 
     await auditOf(db).updateOne({ _id: 2 }, { $set: { actor: { type: 'user', id: 'someone-else' } } });
     expect(await audit.verify()).toMatchObject({ valid: false, brokenAt: 2 });
     lines.length = 0;
-    expect(await runAuditVerify(db, (l) => lines.push(l))).toBe(1);
-    expect(lines).toEqual(['audit chain BROKEN at seq 2: content does not match its hash (1 entries verified before it)']);
+    expect(await runAuditVerify(audit, (l) => lines.push(l))).toBe(1);
+    expect(lines).toEqual(['audit chain BROKEN at seq 2: content does not match its hash (1 entries verified before it)', 'checkpoints: NONE (no signed checkpoint yet: write one with audit:checkpoint)']);
   });
 
   it('a rewritten entry with a recomputed hash is caught by the tip register, or else by the next link', async () => {
     const forge = async (db: Db, seq: number) => {
       const e = (await auditOf(db).findOne({ _id: seq }))!;
       const forged = { ...e, details: { reference: 'forged' } };
-      forged.hash = chainHash(forged.prevHash, entryBody(forged));
+      forged.hash = chainHash(K, forged.prevHash, entryBody(forged));
       await auditOf(db).replaceOne({ _id: seq }, forged);
     };
     // Appended one at a time: every entry's hash was published as a tip.
     const db = freshDb();
-    const { audit } = await recordMany({ db }, 5);
+    const { audit } = await recordMany({ integrity, db }, 5);
     await forge(db, 3);
     expect(await audit.verify()).toMatchObject({ valid: false, brokenAt: 3, reason: 'entry differs from the hash recorded in the tip register (rewritten chain)' });
     // Appended in one run: only the last entry has a tip, the link of entry 4 gives it away.
     const db2 = freshDb();
-    const audit2 = createAuditLog({ db: db2 });
+    const audit2 = createAuditLog({ integrity, db: db2 });
     await Promise.all(Array.from({ length: 5 }, (_, i) => audit2.record(event(i))));
     await forge(db2, 3);
     expect(await audit2.verify()).toMatchObject({ valid: false, brokenAt: 4, reason: 'prevHash does not match the hash of entry 3' });
@@ -139,12 +145,12 @@ describe('tampering with the plain driver', () => {
 
   it('a deleted entry is detected, in the middle and at the end', async () => {
     const db = freshDb();
-    const { audit } = await recordMany({ db }, 6);
+    const { audit } = await recordMany({ integrity, db }, 6);
     await auditOf(db).deleteOne({ _id: 3 });
-    expect(await audit.verify()).toEqual({ valid: false, length: 2, brokenAt: 3, reason: 'entry 3 is missing (the next stored entry is seq 4)' });
+    expect(await audit.verify()).toEqual(verdict({ valid: false, length: 2, brokenAt: 3, reason: 'entry 3 is missing (the next stored entry is seq 4)' }));
 
     const db2 = freshDb();
-    const { audit: audit2 } = await recordMany({ db: db2 }, 6);
+    const { audit: audit2 } = await recordMany({ integrity, db: db2 }, 6);
     await auditOf(db2).deleteOne({ _id: 6 });
     // The tip register still records seq 6: a cut tail shows.
     expect(await audit2.verify()).toMatchObject({ valid: false, length: 5, brokenAt: 6 });
@@ -152,17 +158,17 @@ describe('tampering with the plain driver', () => {
 
   it('an entry put back out of storage order still verifies, also when it must be looked up directly', async () => {
     const db = freshDb();
-    const { audit } = await recordMany({ db }, 8);
+    const { audit } = await recordMany({ integrity, db }, 8);
     const two = (await auditOf(db).findOne({ _id: 2 }))!;
     await auditOf(db).deleteOne({ _id: 2 });
     await auditOf(db).insertOne(two); // now stored last
-    expect(await audit.verify()).toEqual({ valid: true, length: 8, brokenAt: null, reason: null });
-    expect(await createAuditLog({ db, reorderLimit: 2 }).verify()).toEqual({ valid: true, length: 8, brokenAt: null, reason: null });
+    expect(await audit.verify()).toEqual(verdict({ valid: true, length: 8, brokenAt: null, reason: null }));
+    expect(await createAuditLog({ integrity, db, reorderLimit: 2 }).verify()).toEqual(verdict({ valid: true, length: 8, brokenAt: null, reason: null }));
   });
 
   it('swapped contents and a moved seq are detected at the first position', async () => {
     const db = freshDb();
-    const { audit } = await recordMany({ db }, 5);
+    const { audit } = await recordMany({ integrity, db }, 5);
     const [two, three] = [(await auditOf(db).findOne({ _id: 2 }))!, (await auditOf(db).findOne({ _id: 3 }))!];
     const { _id: _2, ...body2 } = two;
     const { _id: _3, ...body3 } = three;
@@ -173,7 +179,7 @@ describe('tampering with the plain driver', () => {
 
   it('a document that is not an entry is reported', async () => {
     const db = freshDb();
-    const { audit } = await recordMany({ db }, 2);
+    const { audit } = await recordMany({ integrity, db }, 2);
     await db.collection<{ _id: string; note: string }>('audit').insertOne({ _id: 'planted', note: 'x' });
     expect(await audit.verify()).toMatchObject({ valid: false, brokenAt: 0 });
   });
@@ -183,7 +189,7 @@ describe('query', () => {
   it('filters by actor, target, action and time range, newest first, with a seq cursor', async () => {
     const db = freshDb();
     let clock = Date.UTC(2025, 0, 1, 12, 0, 0);
-    const audit = createAuditLog({ db, now: () => new Date(clock) });
+    const audit = createAuditLog({ integrity, db, now: () => new Date(clock) });
     await audit.ensureIndexes();
     for (let i = 1; i <= 9; i++) {
       clock += 60_000; // entry i at 12:0i
@@ -216,7 +222,7 @@ describe('rules', () => {
   it("keeps partner actions' time to the minute, other actors' to the millisecond", async () => {
     const db = freshDb();
     const t = Date.UTC(2025, 5, 1, 9, 41, 37, 512);
-    const audit = createAuditLog({ db, now: () => new Date(t) });
+    const audit = createAuditLog({ integrity, db, now: () => new Date(t) });
     const partner = await audit.record({ action: 'report.create', actor: { type: 'partner', id: 'p1' }, target: { type: 'report', id: 'r1' } });
     const user = await audit.record({ action: 'report.read', actor: { type: 'user', id: 'u1' } });
     expect(partner.at.toISOString()).toBe('2025-06-01T09:41:00.000Z');
@@ -227,7 +233,7 @@ describe('rules', () => {
 
   it('refuses sensitive or binary details and writes nothing', async () => {
     const db = freshDb();
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity, db });
     await expect(audit.record(event(1, { details: { narrative: 'text' } }))).rejects.toThrow(AuditRejectedError);
     await expect(audit.record(event(1, { details: { nested: { callerPhone: '0207...' } } }))).rejects.toThrow(/sensitive/);
     await expect(audit.record(event(1, { details: { sealed: Buffer.from('ciphertext') } }))).rejects.toThrow(/binary/);
@@ -240,7 +246,7 @@ describe('rules', () => {
     await broken.connect();
     const db = broken.db(freshDb().databaseName);
     await broken.close();
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity, db });
     const failure = await audit.record(event(1)).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(AuditWriteError);
     expect(failure).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
@@ -248,14 +254,14 @@ describe('rules', () => {
 
   it('a writer that died between its insert and its tip leaves nothing half-written; the next one repairs the register', async () => {
     const db = freshDb();
-    const { entries } = await recordMany({ db }, 3);
+    const { entries } = await recordMany({ integrity, db }, 3);
     // What a writer killed after insertOne leaves: entry 4 stored, tip still at 3.
     const last = entries.at(-1)!;
     const orphan: AuditEntry = { seq: 4, at: new Date(), actor: { type: 'system', id: 'killed' }, action: TEST_ACTION, target: null, outcome: 'success', details: {}, prevHash: last.hash, hash: '' };
-    orphan.hash = chainHash(orphan.prevHash, entryBody(orphan));
+    orphan.hash = chainHash(K, orphan.prevHash, entryBody(orphan));
     await auditOf(db).insertOne({ _id: 4, ...orphan });
 
-    const next = createAuditLog({ db, staleTipMs: 100 });
+    const next = createAuditLog({ integrity, db, staleTipMs: 100 });
     expect((await next.record(event(5))).seq).toBe(5);
     expect(next.stats()).toMatchObject({ collisions: 1, tipRepairs: 1 });
     expect(await next.verify()).toMatchObject({ valid: true, length: 5 });

@@ -11,6 +11,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAuditLog } from '../../../src/audit/service.js';
 import { PROJECT_ROOT } from '../../../src/config.js';
+import { testIntegrity } from '../../support/integrity.js';
 
 const WRITER = join(PROJECT_ROOT, 'tests', 'integration', 'audit', 'audit-writer.ts');
 const PROCESSES = 4;
@@ -59,7 +60,7 @@ function startWriter(name: string): Writer {
 describe('audit chain under concurrent writers', () => {
   it(`stays one chain, seq 1..N without gaps or duplicates, with ${PROCESSES} processes and the test appending at once`, async () => {
     const db = client.db(dbName);
-    const audit = createAuditLog({ db });
+    const audit = createAuditLog({ integrity: await testIntegrity(), db });
     await audit.ensureIndexes();
 
     const writers = Array.from({ length: PROCESSES }, (_, i) => startWriter(`writer-${i}`));
@@ -91,7 +92,7 @@ describe('audit chain under concurrent writers', () => {
     expect(await db.collection('audit').countDocuments({ 'actor.id': 'in-test' })).toBe(LOCAL);
 
     const verifyStarted = Date.now();
-    expect(await audit.verify()).toEqual({ valid: true, length: total, brokenAt: null, reason: null });
+    expect(await audit.verify()).toEqual({ valid: true, length: total, brokenAt: null, reason: null, anchor: 'NONE', anchorSeq: null, anchoredAt: null, firstDifference: null });
     const verifyMs = Date.now() - verifyStarted;
 
     const collisions = reports.reduce((n, r) => n + r.stats.collisions, audit.stats().collisions);

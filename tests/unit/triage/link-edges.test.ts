@@ -1,6 +1,6 @@
 /**
- * The pure parts of linking at a bounded cost: an edge's id is the same
- * whichever end records it, each end reads the other, and what linking left
+ * The pure parts of linking at a bounded cost: an edge's id is a keyed hash
+ * of the pair, the same whichever end records it and naming neither, each end reads the other, and what linking left
  * out becomes triage reasons that routing never sees; the bounds are
  * configuration, validated at start-up.
  */
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
+import { createCrypto } from '../../../src/crypto/index.js';
 import { edgeOf, linkFrom } from '../../../src/reports/links.js';
 import { linkingNotes } from '../../../src/triage/linking.js';
 
@@ -17,16 +18,20 @@ const older = { _id: 'b-older', recordedAt: new Date('2026-11-29T09:00:00Z'), re
 const newer = { _id: 'a-newer', recordedAt: new Date('2026-11-29T09:30:00Z'), reference: 'ATH-2026-000002', desk: 'SO12' as const };
 
 describe('link edges', () => {
-  it('names an edge <older>|<newer> whichever end records it, and shows each end the other', () => {
-    const one = edgeOf(newer, older, ['vehicle'], at);
-    expect(edgeOf(older, newer, ['vehicle'], at)).toEqual(one);
-    expect(one._id).toBe('b-older|a-newer');
+  it('names an edge by a keyed hash of the pair whichever end records it, and shows each end the other', async () => {
+    const keys = await createCrypto({ masterKey: new Uint8Array(32).fill(1), indexKey: new Uint8Array(32).fill(2), auditKey: new Uint8Array(32).fill(3) });
+    const one = edgeOf(keys, newer, older, ['vehicle'], at);
+    expect(edgeOf(keys, older, newer, ['vehicle'], at)).toEqual(one);
+    expect(one._id).toMatch(/^[0-9a-f]{64}$/);
+    expect(one._id).toBe(keys.integrity.mac('linkId', 'pair\na-newer\nb-older'));
+    expect([one.older.id, one.newer.id]).toEqual(['b-older', 'a-newer']);
     expect(linkFrom(one, older._id)).toEqual({ reportId: newer._id, reference: newer.reference, desk: 'SO12', reasons: ['vehicle'], at });
     expect(linkFrom(one, newer._id)).toEqual({ reportId: older._id, reference: older.reference, desk: 'SO13', reasons: ['vehicle'], at });
   });
 
-  it('orders reports recorded at the same instant by id', () => {
-    expect(edgeOf({ ...older, recordedAt: at }, { ...newer, recordedAt: at }, ['phone'], at)._id).toBe('a-newer|b-older');
+  it('orders reports recorded at the same instant by id', async () => {
+    const keys = await createCrypto({ masterKey: new Uint8Array(32).fill(1), indexKey: new Uint8Array(32).fill(2), auditKey: new Uint8Array(32).fill(3) });
+    expect(edgeOf(keys, { ...older, recordedAt: at }, { ...newer, recordedAt: at }, ['phone'], at).older.id).toBe('a-newer');
   });
 
   it('turns what linking left out into triage reasons', () => {

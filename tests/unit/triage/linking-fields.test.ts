@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ENCRYPTED_FIELDS } from '../../../src/crypto/encrypted-fields.js';
 import type { ReportContent } from '../../../src/reports/content.js';
 import type { ReportDoc } from '../../../src/reports/types.js';
+import { createEnvelopeMac } from '../../../src/reports/envelope-mac.js';
 import { linkableValuesOf } from '../../../src/triage/linking.js';
 import { makeCrypto } from '../crypto/support.js';
 
@@ -27,14 +28,15 @@ function contentWithOnly(path: string, value: string | string[]): ReportContent 
   return content as unknown as ReportContent;
 }
 
-/** Stores `content` as intake does (encrypted, with its blind-index terms). */
+/** Stores `content` as intake does (encrypted, with its blind-index terms, sealed: linking checks the envelope first). */
 function stored(id: string, content: ReportContent): ReportDoc {
-  return crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
+  const doc = crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
     _id: id,
     dataKey: wrapped,
     content: crypto.codec.encryptContent(dataKey, id, content),
     bidx: crypto.blindIndex.indexTermsFor(content),
   })) as ReportDoc;
+  return { ...doc, ...createEnvelopeMac(crypto.integrity).seal(doc) };
 }
 
 const indexed = ENCRYPTED_FIELDS.filter((field) => field.blindIndex);

@@ -13,11 +13,12 @@ import { CreateUserForm } from './oversight/CreateUserForm';
 import { isFieldError, serverFieldError } from './oversight/forms';
 import { PartnerKeyPanel } from './oversight/PartnerKeyPanel';
 import { PartnersTable } from './oversight/PartnersTable';
+import { PendingGrants } from './oversight/PendingGrants';
 import { UsersTable } from './oversight/UsersTable';
 
 const USERS = graphql(`
   query AdminUsers {
-    users { id username roles desk disabled }
+    users { id username roles pendingRoles desk disabled }
   }
 `);
 const PARTNERS = graphql(`
@@ -46,12 +47,14 @@ export function AdminUsers() {
           {(d) => <UsersTable users={d.users} onMessage={setMessage} />}
         </QueryState>
       </section>
+      {can('pendingRoleGrants') && <PendingGrants onMessage={setMessage} />}
       {can('createUser') && (
         <section>
           <CreateUserForm
             onCreated={(username) => {
-              setMessage(`User ${username} created. They can sign in now.`);
+              setMessage(`User ${username} created. They can sign in now; supervisor, investigator and admin roles apply once a second admin approves them.`);
               void queryClient.invalidateQueries({ queryKey: ['users'] });
+              void queryClient.invalidateQueries({ queryKey: ['grants'] });
             }}
           />
         </section>

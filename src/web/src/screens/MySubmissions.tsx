@@ -1,13 +1,14 @@
 /**
  * "My submissions": the calls the signed-in handler recorded in the last 24
- * hours, with reference, time, a coarse status and categories. No content
- * is asked for (the query names no narrative, caller or subject field).
+ * hours, with reference, minute received, a coarse status and categories:
+ * the server's submission view, which carries no content and nothing of the
+ * desk work (no desk, links, grading or assignee).
  */
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { request } from '../api/client';
 import { graphql } from '../gql';
-import type { MySubmissionsQuery, ReportStatus } from '../gql/graphql';
+import type { MySubmissionsQuery, PartnerReferralState } from '../gql/graphql';
 import { DataTable, type Column } from '../ui/DataTable';
 import { QueryState, formatTime } from '../ui/ui';
 import { CATEGORY_LABELS } from './intake/model';
@@ -15,9 +16,8 @@ import { CATEGORY_LABELS } from './intake/model';
 const MY_SUBMISSIONS = graphql(`
   query MySubmissions {
     mySubmissions {
-      id
       reference
-      recordedAt
+      receivedAt
       status
       categories
       imminentThreat
@@ -27,18 +27,11 @@ const MY_SUBMISSIONS = graphql(`
 
 type Submission = MySubmissionsQuery['mySubmissions'][number];
 
-/** What a call handler needs to know of a report's progress, without the desk's detail. */
-const COARSE_STATUS: Record<ReportStatus, string> = {
+/** The coarse status the server gives a submitter, in words. */
+const COARSE_STATUS: Record<PartnerReferralState, string> = {
   RECEIVED: 'Received',
-  TRIAGE_FAILED: 'Received',
-  TRIAGED: 'Waiting for an investigator',
-  ASSIGNED: 'With an investigator',
-  UNDER_RESEARCH: 'With an investigator',
-  REFERRED: 'With an investigator',
-  ACTIONED: 'Closed',
-  NO_FURTHER_ACTION: 'Closed',
+  UNDER_REVIEW: 'With an investigator',
   CLOSED: 'Closed',
-  ERASED: 'Closed',
 };
 
 export function MySubmissions() {
@@ -54,7 +47,7 @@ export function MySubmissions() {
         </>
       ),
     },
-    { header: 'Recorded', cell: (r) => formatTime(r.recordedAt) },
+    { header: 'Received', cell: (r) => formatTime(r.receivedAt) },
     { header: 'Status', cell: (r) => COARSE_STATUS[r.status] },
     { header: 'Categories', cell: (r) => r.categories.map((c) => CATEGORY_LABELS[c]).join(', ') },
   ];
@@ -77,7 +70,7 @@ export function MySubmissions() {
           </>
         }
       >
-        {(d) => <DataTable caption="Your submissions, newest first" captionHidden rows={d.mySubmissions} rowKey={(r) => r.id} columns={columns} />}
+        {(d) => <DataTable caption="Your submissions, newest first" captionHidden rows={d.mySubmissions} rowKey={(r) => r.reference} columns={columns} />}
       </QueryState>
     </section>
   );

@@ -76,7 +76,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onUnauthenticated(() => {
-        if (hadSession.current) end('Your session has ended (expired, revoked or signed out elsewhere). Sign in again.');
+        if (!hadSession.current) return;
+        // UNAUTHENTICATED also answers a wrong current password (changing it) while this session stays valid: ask before ending.
+        void request(CONSOLE_SESSION).then(
+          (d) => {
+            if (!d.consoleSession) end('Your session has ended (expired, revoked or signed out elsewhere). Sign in again.');
+          },
+          () => undefined,
+        );
       }),
     [end],
   );

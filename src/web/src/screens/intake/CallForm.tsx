@@ -24,7 +24,6 @@ import { Rows } from './Rows';
 const RECORD_CALL = graphql(`
   mutation RecordHotlineCall($input: HotlineCallInput!) {
     recordHotlineCall(input: $input) {
-      id
       reference
       urgentAction
     }

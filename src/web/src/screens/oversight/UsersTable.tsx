@@ -40,7 +40,7 @@ export function UsersTable({ users, onMessage }: { users: User[]; onMessage(mess
 
   const columns: Column<User>[] = [
     { header: 'Username', className: 'mono', cell: (u) => u.username },
-    { header: 'Roles', cell: (u) => u.roles.map(humanise).join(', ') },
+    { header: 'Roles', cell: (u) => [...u.roles.map(humanise), ...u.pendingRoles.map((r) => `${humanise(r)} (awaiting a second admin)`)].join(', ') || '—' },
     { header: 'Desk', cell: (u) => u.desk ?? '—' },
     { header: 'Disabled', cell: (u) => (u.disabled ? <strong>Disabled</strong> : 'No') },
     {

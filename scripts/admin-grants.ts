@@ -1,0 +1,53 @@
+/**
+ * Admin CLI commands for role grants that need a second admin
+ * (src/auth/separation.ts). Deciding a grant acts as a named admin who signs
+ * in with their password on stdin (src/auth/acting-admin.ts): the CLI host
+ * cannot approve on its own, and the requester cannot approve their own grant.
+ */
+import { actAsAdmin } from '../src/auth/acting-admin.js';
+import type { Deps } from '../src/deps.js';
+
+type Values = Record<string, unknown> & { _?: string[] };
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) throw new Error('--password-stdin reads the acting admin\'s password from standard input (pipe it in)');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function decision(kind: 'approve' | 'reject') {
+  return {
+    needsDeps: true,
+    positionals: 1,
+    options: { as: { type: 'string' as const }, 'password-stdin': { type: 'boolean' as const } },
+    async run(deps: Deps, v: Values) {
+      const id = v._?.[0];
+      const as = typeof v.as === 'string' ? v.as.trim() : '';
+      if (!id || !as || !v['password-stdin']) throw new Error(`usage: grants:${kind} <grant id> --as <admin username> --password-stdin`);
+      const password = await readPassword();
+      const grant = await actAsAdmin(deps.services.auth, as, password, (admin) =>
+        kind === 'approve' ? deps.services.auth.approveRoleGrant(id, admin) : deps.services.auth.rejectRoleGrant(id, admin),
+      );
+      console.log(`${grant.status} grant ${grant._id}: ${grant.roles.join(', ')} for ${grant.username} (decided by ${as})`);
+      return 0;
+    },
+  };
+}
+
+export const grantCommands = {
+  'grants:list': {
+    needsDeps: true,
+    options: {},
+    async run(deps: Deps) {
+      const pending = await deps.services.auth.pendingRoleGrants();
+      if (!pending.length) console.log('no pending role grants');
+      for (const g of pending) {
+        console.log(`${g._id}  ${g.username}  ${g.roles.join(',')}  requested by ${g.requestedBy.name ?? g.requestedBy.id} at ${g.requestedAt.toISOString()}`);
+      }
+      return 0;
+    },
+  },
+  'grants:approve': decision('approve'),
+  'grants:reject': decision('reject'),
+};

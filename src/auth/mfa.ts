@@ -1,0 +1,198 @@
+/**
+ * The second factor of local accounts: TOTP (RFC 6238: SHA-1, 6 digits, 30 s,
+ * one step of clock drift either way) with ten single-use recovery codes.
+ *
+ * - The seed is sealed under a subkey of the master key, bound to the user id
+ *   (src/crypto/secret-box.ts); recovery codes are stored as keyed hashes
+ *   (integrity purpose 'token'), each usable once.
+ * - A code is accepted only for a time step later than the last one used, so
+ *   a code seen over someone's shoulder cannot be replayed, even within its
+ *   30 seconds; the check and the record are one guarded write.
+ * - Enrolment: an otpauth:// URI and its QR code, confirmed by a first valid
+ *   code, which then shows the recovery codes once. A user whose role
+ *   requires a second factor (MFA_REQUIRED_ROLES) and has none gets, instead
+ *   of a session, a short-lived enrolment ticket (after the password check).
+ * - Every failure answers UNAUTHENTICATED "Sign-in failed" and is audited
+ *   with its reason; the answer never says which part was wrong.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { Secret, TOTP } from 'otpauth';
+import QRCode from 'qrcode';
+import type { AuditLog } from '../audit/types.js';
+import type { Crypto } from '../crypto/index.js';
+import { createSecretBox } from '../crypto/secret-box.js';
+import { AppError, assertThat, badInput, conflict, notFound, unauthenticated } from '../errors.js';
+import type { MfaDoc, MfaRepository } from './mfa-repository.js';
+import type { UserRepository } from './repository.js';
+import { actorOf, type Principal, type Role, type UserDoc } from './types.js';
+
+const ISSUER = 'Hotline';
+const PERIOD = 30;
+const RECOVERY_CODES = 10;
+const RECOVERY_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789'; // no 0/O, 1/I/L, U
+const TICKET_TTL_SECONDS = 10 * 60;
+const TICKET_PREFIX = 'hle_';
+
+export interface MfaDeps {
+  mfa: MfaRepository;
+  users: Pick<UserRepository, 'findById' | 'findByUsername'>;
+  crypto: Pick<Crypto, 'sodium' | 'keyring' | 'integrity'>;
+  audit: AuditLog;
+  redis: Redis;
+  /** Namespaces the enrolment tickets in Redis (the queue prefix). */
+  redisPrefix: string;
+  requiredRoles: readonly Role[];
+}
+
+export type MfaService = ReturnType<typeof createMfaService>;
+
+/** Who is enrolling: a signed-in user, or one holding the ticket a sign-in handed out. */
+export type EnrolSubject = { principal: Principal | null; ticket?: string | null };
+
+type LoginUser = Pick<UserDoc, '_id' | 'username' | 'roles'>;
+
+/** Builds the MFA service; the login flow calls `checkLogin` after the password check. */
+export function createMfaService(deps: MfaDeps) {
+  const { mfa, audit, crypto } = deps;
+  const box = createSecretBox(crypto.sodium, crypto.keyring, 'mfaSecret');
+  const ticketKey = (ticket: string) => `${deps.redisPrefix}:mfa-enrol:${crypto.integrity.mac('token', ticket)}`;
+  const recoveryHash = (userId: string, code: string) => crypto.integrity.mac('token', `mfa-recovery\n${userId}\n${normaliseRecovery(code)}`);
+  const totpOf = (doc: MfaDoc, label: string) => {
+    const seed = box.open(doc._id, doc.secret);
+    try {
+      return new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: new Secret({ buffer: Uint8Array.from(seed).buffer }) });
+    } finally {
+      seed.fill(0);
+    }
+  };
+  /** The time step a code belongs to, or null when it matches none within one step of now. */
+  const stepOf = (doc: MfaDoc, code: string, now: number) => {
+    const delta = totpOf(doc, doc._id).validate({ token: code, timestamp: now, window: 1 });
+    return delta === null ? null : Math.floor(now / 1000 / PERIOD) + delta;
+  };
+  const fail = async (user: LoginUser, reason: string, onFailure?: () => Promise<void>) => {
+    await onFailure?.();
+    await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'failure', details: { username: user.username, reason } });
+    throw unauthenticated('Sign-in failed');
+  };
+
+  const required = (user: Pick<UserDoc, 'roles'>) => user.roles.some((r) => deps.requiredRoles.includes(r));
+
+  async function subjectUser(subject: EnrolSubject): Promise<UserDoc> {
+    let userId: string | null = null;
+    if (subject.ticket) userId = await deps.redis.get(ticketKey(subject.ticket));
+    else if (subject.principal?.kind === 'staff') userId = subject.principal.userId;
+    const user = userId ? await deps.users.findById(userId) : null;
+    if (!user || user.disabled) throw unauthenticated(subject.ticket ? 'The enrolment ticket has expired; sign in again' : undefined);
+    return user;
+  }
+
+  return {
+    /** True when one of the user's roles must use a second factor. */
+    required,
+
+    /**
+     * The second step of a sign-in whose password was right. Returns when the
+     * user may have a session; otherwise throws UNAUTHENTICATED: with
+     * `extensions.mfa = 'REQUIRED'` when no code was sent, `'ENROL'` (and an
+     * `enrolmentTicket`) when the role needs a factor the user has not set
+     * up, and a plain "Sign-in failed" for a wrong or replayed code (after
+     * `onFailure`, which counts it toward the sign-in rate limit).
+     */
+    async checkLogin(user: LoginUser, code: string | null | undefined, onFailure?: () => Promise<void>): Promise<void> {
+      const doc = await mfa.find(user._id);
+      if (!doc?.confirmedAt) {
+        if (!required(user)) return;
+        const ticket = TICKET_PREFIX + randomBytes(32).toString('base64url');
+        await deps.redis.set(ticketKey(ticket), user._id, 'EX', TICKET_TTL_SECONDS);
+        await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'failure', details: { username: user.username, reason: 'mfa_enrolment_needed' } });
+        throw new AppError('UNAUTHENTICATED', 'Set up a second factor to sign in', { mfa: 'ENROL', enrolmentTicket: ticket });
+      }
+      const given = (code ?? '').replace(/\s+/g, '').slice(0, 64);
+      if (!given) {
+        await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'failure', details: { username: user.username, reason: 'mfa_code_needed' } });
+        throw new AppError('UNAUTHENTICATED', 'Enter the code from your authenticator app', { mfa: 'REQUIRED' });
+      }
+      if (/^\d{6}$/.test(given)) {
+        const step = stepOf(doc, given, Date.now());
+        if (step === null) return fail(user, 'mfa_wrong_code', onFailure);
+        if (!(await mfa.useStep(user._id, step))) return fail(user, 'mfa_replayed_code', onFailure);
+      } else if (!(await mfa.useRecoveryCode(user._id, recoveryHash(user._id, given), new Date()))) {
+        return fail(user, 'mfa_wrong_recovery_code', onFailure);
+      } else {
+        const left = Object.values((await mfa.find(user._id))?.recoveryCodes ?? {}).filter((v) => v === false).length;
+        await audit.record({ action: 'auth.mfa_recovery_use', actor: { type: 'user', id: user._id, name: user.username }, target: { type: 'user', id: user._id }, outcome: 'success', details: { recoveryCodesLeft: left } });
+      }
+      // A seed sealed under a retired master key moves to the current one while it can still be opened.
+      if (!box.isCurrent(doc.secret)) {
+        const seed = box.open(doc._id, doc.secret);
+        await mfa.reseal(doc, box.seal(doc._id, seed));
+        seed.fill(0);
+      }
+    },
+
+    /** Starts (or restarts) enrolment: a new seed, as an otpauth:// URI and a QR code (SVG). */
+    async beginEnrolment(subject: EnrolSubject) {
+      const user = await subjectUser(subject);
+      const seed = randomBytes(20);
+      const doc: MfaDoc = { _id: user._id, secret: box.seal(user._id, seed), confirmedAt: null, lastStep: 0, recoveryCodes: {}, createdAt: new Date() };
+      seed.fill(0);
+      assertThat(await mfa.putPending(doc), conflict('A second factor is already set up; an administrator can reset it'));
+      const totp = totpOf(doc, user.username);
+      const uri = totp.toString();
+      return { otpauthUri: uri, secret: totp.secret.base32, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+    },
+
+    /** Confirms enrolment with a first valid code; returns the recovery codes, shown this once. */
+    async confirmEnrolment(subject: EnrolSubject, code: string) {
+      const user = await subjectUser(subject);
+      const doc = await mfa.find(user._id);
+      if (!doc || doc.confirmedAt) throw conflict('There is no enrolment in progress; start again');
+      const step = /^\d{6}$/.test(code.trim()) ? stepOf(doc, code.trim(), Date.now()) : null;
+      if (step === null) throw badInput('That code is not right: check the device clock and enter the current code', ['code']);
+      const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+      const hashes = Object.fromEntries(codes.map((c) => [recoveryHash(user._id, c), false as const]));
+      assertThat(await mfa.confirm(doc, step, hashes, new Date()), conflict('The enrolment changed meanwhile; start again'));
+      if (subject.ticket) await deps.redis.del(ticketKey(subject.ticket));
+      await audit.record({ action: 'auth.mfa_enrol', actor: { type: 'user', id: user._id, name: user.username }, target: { type: 'user', id: user._id }, outcome: 'success', details: { method: 'totp', recoveryCodes: codes.length } });
+      return { recoveryCodes: codes };
+    },
+
+    /** Whether the signed-in user has a second factor, needs one, and how many recovery codes are left. */
+    async status(userId: string, roles: readonly Role[]) {
+      const doc = await mfa.find(userId);
+      return {
+        enrolled: Boolean(doc?.confirmedAt),
+        required: required({ roles: [...roles] }),
+        recoveryCodesLeft: doc?.confirmedAt ? Object.values(doc.recoveryCodes).filter((v) => v === false).length : 0,
+      };
+    },
+
+    /** Removes a user's second factor (lost device); they enrol again at their next sign-in. Audited. */
+    async reset(usernameRaw: string, actor: Principal | 'cli') {
+      const user = await deps.users.findByUsername(usernameRaw.trim().toLowerCase());
+      assertThat(user, notFound('User'));
+      const removed = await mfa.remove(user._id);
+      await audit.record({
+        action: 'admin.mfa_reset',
+        actor: actor === 'cli' ? { type: 'system', id: 'admin-cli' } : actorOf(actor),
+        target: { type: 'user', id: user._id },
+        outcome: 'success',
+        details: { username: user.username, hadSecondFactor: removed },
+      });
+      return removed;
+    },
+  };
+}
+
+/** Ten symbols from a 30-letter alphabet (~49 bits), grouped for reading: XXXXX-XXXXX. */
+function newRecoveryCode(): string {
+  let code = '';
+  for (let i = 0; i < 10; i++) code += RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)];
+  return `${code.slice(0, 5)}-${code.slice(5)}`;
+}
+
+function normaliseRecovery(code: string): string {
+  return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}

@@ -1,0 +1,49 @@
+/**
+ * Request deadlines (B2): a request whose client has gone or whose deadline
+ * has passed stops at its next resolver, before any work of that resolver.
+ */
+import { graphql, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { guardResolvers, requestSignal } from '../../../src/graphql/deadline.js';
+
+function schemaCounting(calls: string[]) {
+  return guardResolvers(
+    new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: {
+          work: { type: GraphQLString, resolve: () => (calls.push('work'), 'done') },
+        },
+      }),
+    }),
+  );
+}
+
+describe('guardResolvers', () => {
+  it('runs resolvers while the signal is live', async () => {
+    const calls: string[] = [];
+    const result = await graphql({ schema: schemaCounting(calls), source: '{ work }', contextValue: { signal: new AbortController().signal } });
+    expect(result.data).toEqual({ work: 'done' });
+    expect(calls).toEqual(['work']);
+  });
+
+  it('stops before the resolver once the client has gone', async () => {
+    const calls: string[] = [];
+    const gone = new AbortController();
+    const signal = requestSignal(gone.signal, Date.now(), 60_000);
+    gone.abort();
+    const result = await graphql({ schema: schemaCounting(calls), source: '{ work }', contextValue: { signal } });
+    expect(calls).toEqual([]);
+    expect(result.errors?.[0]?.originalError).toMatchObject({ code: 'SERVICE_UNAVAILABLE', extensions: { deadline: true } });
+  });
+
+  it('stops before the resolver once the deadline has passed', async () => {
+    const calls: string[] = [];
+    // Received 10 s ago with a 5 s budget: the signal aborts at once (its timer is 1 ms).
+    const signal = requestSignal(new AbortController().signal, Date.now() - 10_000, 5_000);
+    await new Promise((r) => setTimeout(r, 20));
+    const result = await graphql({ schema: schemaCounting(calls), source: '{ work }', contextValue: { signal } });
+    expect(calls).toEqual([]);
+    expect(result.errors?.[0]?.originalError).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+});
