@@ -9,11 +9,13 @@ import type { Deps } from '../src/deps.js';
 
 type Values = Record<string, unknown> & { _?: string[] };
 
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) throw new Error('--password-stdin reads the acting admin\'s password from standard input (pipe it in)');
+/** The acting admin's password (first line of stdin) and, when their account has a second factor, a current code (second line). */
+async function readCredentials(): Promise<{ password: string; code: string | null }> {
+  if (process.stdin.isTTY) throw new Error('--password-stdin reads the acting admin\'s password (and a second-factor code on the next line) from standard input (pipe it in)');
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const [password = '', code = ''] = Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
+  return { password, code: code.trim() || null };
 }
 
 function decision(kind: 'approve' | 'reject') {
@@ -25,8 +27,8 @@ function decision(kind: 'approve' | 'reject') {
       const id = v._?.[0];
       const as = typeof v.as === 'string' ? v.as.trim() : '';
       if (!id || !as || !v['password-stdin']) throw new Error(`usage: grants:${kind} <grant id> --as <admin username> --password-stdin`);
-      const password = await readPassword();
-      const grant = await actAsAdmin(deps.services.auth, as, password, (admin) =>
+      const { password, code } = await readCredentials();
+      const grant = await actAsAdmin(deps.services.auth, as, password, code, (admin) =>
         kind === 'approve' ? deps.services.auth.approveRoleGrant(id, admin) : deps.services.auth.rejectRoleGrant(id, admin),
       );
       console.log(`${grant.status} grant ${grant._id}: ${grant.roles.join(', ')} for ${grant.username} (decided by ${as})`);

@@ -33,7 +33,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
   partner:revoke --name "NAME"
   partner:rotate-key --name "NAME"    (prints the new key once; the old one works for PARTNER_KEY_OVERLAP_HOURS)
   keys:generate                        (prints a fresh base64 32-byte key)
-  keys:rotate                          (re-wraps every data key under the current master key)
+  keys:rotate [--batch N]              (re-wraps data keys; re-seals and re-indexes under the current audit and index keys; resumable)
   audit:verify                         (exits 1 when the audit chain is broken or contradicts a signed checkpoint)
   audit:checkpoint                     (verifies the chain, then appends a signed checkpoint to HOTLINE_AUDIT_ANCHOR_DIR)
 roles: ${ROLES.join(', ')}`;

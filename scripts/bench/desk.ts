@@ -27,6 +27,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
+import { createEnvelopeMac } from '../../src/reports/envelope-mac.js';
 import { createReportRepository } from '../../src/reports/repository.js';
 import { createIntegrity } from '../../src/crypto/integrity.js';
 import { loadSodium } from '../../src/crypto/sodium.js';
@@ -88,7 +89,7 @@ function inertTerm(like: string): string {
  * Adds `count` copies of a triaged report (numbered from `from`); returns
  * how long it took. Counting the collection would itself be a scan.
  */
-export async function seedReports(db: Db, template: ReportDoc, from: number, count: number): Promise<number> {
+export async function seedReports(db: Db, template: ReportDoc, from: number, count: number, seal: (doc: ReportDoc) => Partial<ReportDoc>): Promise<number> {
   const reports = db.collection<ReportDoc>('reports');
   const total = from + count;
   const started = performance.now();
@@ -118,6 +119,8 @@ export async function seedReports(db: Db, template: ReportDoc, from: number, cou
         links: [],
         bidx: template.bidx.map(inertTerm),
       });
+      // Sealed with the service's audit key, as the repository seals every write: a claim checks the envelope first.
+      Object.assign(batch.at(-1)!, seal(batch.at(-1)!));
     }
     for (const d of batch) {
       const e = queueEntryOf(d);
@@ -157,17 +160,20 @@ export interface DeskPlan {
   claims: number;
   /** Time bound of each of the four timed loops. */
   loopBudgetMs: number;
+  /** The service's HOTLINE_AUDIT_KEY: seeds are sealed with it, as the repository seals every report. */
+  auditKey: Uint8Array;
 }
 
 /** Seeds up to `total`, then times the queue and claims (sequentially: one investigator's latency). */
 export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
   const reports = o.db.collection<ReportDoc>('reports');
-  // Reads only: history chains are never extended here, so any integrity key will do.
-  const repo = createReportRepository(o.db, createIntegrity(await loadSodium(), randomBytes(32)));
+  const integrity = createIntegrity(await loadSodium(), o.auditKey);
+  const repo = createReportRepository(o.db, integrity);
+  const envelope = createEnvelopeMac(integrity);
   const template = await reports.findOne({ status: 'TRIAGED', assignee: null, links: { $size: 0 } }, { sort: { recordedAt: 1 } });
   if (!template) throw new Error('no triaged report to copy (the intake phases store them)');
   const count = Math.max(0, o.total - o.reportsBefore);
-  const seedSeconds = await seedReports(o.db, template, o.seededBefore, count);
+  const seedSeconds = await seedReports(o.db, template, o.seededBefore, count, (d) => envelope.seal(d));
   const seeded = o.seededBefore + count;
 
   // One untimed round, so the first timed call does not pay for connections.

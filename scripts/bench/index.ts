@@ -143,6 +143,9 @@ async function main(): Promise<number> {
       HOTLINE_MASTER_KEY: randomBytes(32).toString('base64'),
       HOTLINE_INDEX_KEY: randomBytes(32).toString('base64'),
       HOTLINE_AUDIT_KEY: randomBytes(32).toString('base64'),
+      HOTLINE_AUDIT_ANCHOR_DIR: join(dir, 'audit-anchors'),
+      // Sign-in is not what the bench measures: its staff have no second factor (tests/integration/mfa.test.ts covers it).
+      MFA_REQUIRED_ROLES: 'none',
       // As in production: one JSON line per request, drained by the bench.
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
@@ -250,7 +253,7 @@ async function main(): Promise<number> {
       log(`desk queue: seeding up to ${total} reports, then up to ${PLAN.queueReads} reads and ${PLAN.claims} claims (each loop at most ${PLAN.loopBudgetMs / 1000} s; triage paused)`);
       const d = await paused(() =>
         withCpu(pids, () =>
-          runDeskQueue({ url, token: investigatorToken, db, reportsBefore: reportsInStore, seededBefore: seeded, total, queueReads: PLAN.queueReads, claims: PLAN.claims, loopBudgetMs: PLAN.loopBudgetMs }),
+          runDeskQueue({ url, token: investigatorToken, db, reportsBefore: reportsInStore, seededBefore: seeded, total, queueReads: PLAN.queueReads, claims: PLAN.claims, loopBudgetMs: PLAN.loopBudgetMs, auditKey: Buffer.from(env.HOTLINE_AUDIT_KEY!, 'base64') }),
         ),
       );
       desk.push({ ...d.result, cores: d.cores });

@@ -10,8 +10,15 @@ import type { AuthService } from './service.js';
 import type { StaffPrincipal } from './types.js';
 
 /** Runs `act` as the named admin; the session lives only for this call. */
-export async function actAsAdmin<T>(auth: AuthService, username: string, password: string, act: (admin: StaffPrincipal) => Promise<T>): Promise<T> {
-  const { token } = await auth.login(username, password, 'admin-cli');
+export async function actAsAdmin<T>(
+  auth: AuthService,
+  username: string,
+  password: string,
+  secondFactor: string | null,
+  act: (admin: StaffPrincipal) => Promise<T>,
+): Promise<T> {
+  // The same second factor as any sign-in (required for every role in production by default).
+  const { token } = await auth.login(username, password, 'admin-cli', secondFactor);
   const principal = await auth.authenticate(token);
   try {
     if (principal?.kind !== 'staff' || !principal.roles.includes('ADMIN')) throw forbidden(`${username} is not an admin`);

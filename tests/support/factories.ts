@@ -46,7 +46,7 @@ export async function approveAsSecondAdmin(deps: Deps, grantId: string) {
   await ensureApprover(deps);
   const run = (approvals.get(deps) ?? Promise.resolve())
     .catch(() => {})
-    .then(() => actAsAdmin(deps.services.auth, APPROVER, PASSWORD, (admin) => deps.services.auth.approveRoleGrant(grantId, admin)));
+    .then(() => actAsAdmin(deps.services.auth, APPROVER, PASSWORD, null, (admin) => deps.services.auth.approveRoleGrant(grantId, admin)));
   approvals.set(deps, run);
   return run;
 }
