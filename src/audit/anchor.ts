@@ -58,7 +58,7 @@ export class AnchorDirError extends Error {
 export type AnchorStore = ReturnType<typeof createAnchorStore>;
 
 /** Reads and appends the checkpoints of one deployment's anchor directory. */
-export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity: Pick<Integrity, 'keyId' | 'signing'> }) {
+export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity: Pick<Integrity, 'keyId' | 'signing' | 'verifyingKeys'> }) {
   const { dir, sodium, integrity } = deps;
   const message = (cp: Checkpoint) =>
     SIGNED_PREFIX + canonicalJson({ seq: cp.seq, hash: cp.hash, count: cp.count, at: cp.at, keyId: cp.keyId });
@@ -68,7 +68,9 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
     try {
       const cp = JSON.parse(line) as SignedCheckpoint;
       if (!Number.isSafeInteger(cp.seq) || cp.seq < 1 || typeof cp.hash !== 'string' || typeof cp.sig !== 'string') return null;
-      const ok = sodium.crypto_sign_verify_detached(sodium.from_base64(cp.sig, sodium.base64_variants.ORIGINAL), message(cp), integrity.signing.publicKey);
+      const sig = sodium.from_base64(cp.sig, sodium.base64_variants.ORIGINAL);
+      // Checkpoints written before an audit-key rotation verify under the previous key's signing key.
+      const ok = integrity.verifyingKeys.some((publicKey) => sodium.crypto_sign_verify_detached(sig, message(cp), publicKey));
       return ok ? { seq: cp.seq, hash: cp.hash, count: cp.count, at: cp.at, keyId: cp.keyId, sig: cp.sig } : null;
     } catch {
       return null;

@@ -45,6 +45,8 @@ export interface Integrity {
   macAll(purpose: IntegrityPurpose, data: string | Uint8Array): string[];
   /** The checkpoint signing key pair (Ed25519), derived from the audit key. */
   readonly signing: { publicKey: Uint8Array; privateKey: Uint8Array };
+  /** Public keys that verify checkpoints: the current one first, then those of previous audit keys (checkpoints written before a rotation). */
+  readonly verifyingKeys: readonly Uint8Array[];
 }
 
 /**
@@ -63,8 +65,8 @@ export function createIntegrity(sodium: Sodium, auditKey: Uint8Array, previousKe
   };
   const macs = [auditKey, ...previousKeys].map(derive);
   const mac = macs[0]!;
-  const seed = sodium.crypto_kdf_derive_from_key(32, INTEGRITY_PURPOSES.checkpointSigning, CONTEXT, auditKey);
-  const pair = sodium.crypto_sign_seed_keypair(seed);
+  const pairOf = (key: Uint8Array) => sodium.crypto_sign_seed_keypair(sodium.crypto_kdf_derive_from_key(32, INTEGRITY_PURPOSES.checkpointSigning, CONTEXT, key));
+  const pair = pairOf(auditKey);
   return {
     keyId: keyIdOf(sodium, auditKey),
     mac,
@@ -75,5 +77,6 @@ export function createIntegrity(sodium: Sodium, auditKey: Uint8Array, previousKe
       return macs.some((m) => sodium.memcmp(sodium.from_hex(m(purpose, data)), want));
     },
     signing: { publicKey: pair.publicKey, privateKey: pair.privateKey },
+    verifyingKeys: [pair.publicKey, ...previousKeys.map((k) => pairOf(k).publicKey)],
   };
 }

@@ -164,7 +164,7 @@ describe('metrics switched off (neither METRICS_PORT nor METRICS_TOKEN)', () => 
 describe('metrics configuration and processes', () => {
   it('refuses a short METRICS_TOKEN in production, naming the variable and never its value', () => {
     const secret = 'short-but-secret-value';
-    const env = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db.example:27017', REDIS_URL: 'redis://redis.example:6379', HOTLINE_MASTER_KEY: key(), HOTLINE_INDEX_KEY: key(), HOTLINE_AUDIT_KEY: key(), METRICS_TOKEN: secret };
+    const env = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db.example:27017', REDIS_URL: 'redis://redis.example:6379', HOTLINE_MASTER_KEY: key(), HOTLINE_INDEX_KEY: key(), HOTLINE_AUDIT_KEY: key(), HOTLINE_AUDIT_ANCHOR_DIR: '/var/lib/hotline/audit-anchors', METRICS_TOKEN: secret };
     let error: unknown;
     try {
       loadConfig(env);

@@ -35,3 +35,15 @@ describe('integrity keys', () => {
     expect(sodium.crypto_sign_verify_detached(sig, 'checkpoint', createIntegrity(sodium, fixedKey(2)).signing.publicKey)).toBe(false);
   });
 });
+
+describe('checkpoint verification across a rotation', () => {
+  it('verifies checkpoints signed under a previous audit key, current key first', async () => {
+    const sodium = await loadSodium();
+    const old = createIntegrity(sodium, fixedKey(1));
+    const rotated = createIntegrity(sodium, fixedKey(2), [fixedKey(1)]);
+    const sig = sodium.crypto_sign_detached('checkpoint', old.signing.privateKey);
+    expect(rotated.verifyingKeys[0]).toEqual(rotated.signing.publicKey);
+    expect(rotated.verifyingKeys.some((k) => sodium.crypto_sign_verify_detached(sig, 'checkpoint', k))).toBe(true);
+    expect(createIntegrity(sodium, fixedKey(2)).verifyingKeys.some((k) => sodium.crypto_sign_verify_detached(sig, 'checkpoint', k))).toBe(false);
+  });
+});
