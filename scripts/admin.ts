@@ -36,6 +36,15 @@ const USAGE = `usage: npm run admin -- <command> [options]
   keys:rotate [--batch N]              (re-wraps data keys; re-seals and re-indexes under the current audit and index keys; resumable)
   audit:verify                         (exits 1 when the audit chain is broken or contradicts a signed checkpoint)
   audit:checkpoint                     (verifies the chain, then appends a signed checkpoint to HOTLINE_AUDIT_ANCHOR_DIR)
+  bundle:verify FILE                   (checks an exported report bundle's signature; exits 1 when it does not verify)
+  rules:check FILE                     (validates a routing-rules file; changes nothing)
+  rules:reload                         (re-reads ROUTING_RULES_FILE, audited; every worker follows; an invalid file is refused)
+  webhooks:add --url URL --events p1_intake,sla_escalation
+                                       (prints the signing secret once, alone on the last line)
+  webhooks:list
+  webhooks:remove --id ID
+  webhooks:dead-letters                (deliveries that failed every attempt)
+  webhooks:replay --id ID              (sends a dead letter again: same delivery id, fresh signature)
 roles: ${ROLES.join(', ')}`;
 
 class UsageError extends Error {}
@@ -120,6 +129,9 @@ const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typ
   ...(await import('./admin-commands.js')).extraCommands,
   ...(await import('./admin-lifecycle.js')).lifecycleCommands,
   ...(await import('./admin-grants.js')).grantCommands,
+  ...(await import('./admin-bundle.js')).bundleCommands,
+  ...(await import('./admin-webhooks.js')).webhookCommands,
+  ...(await import('./admin-rules.js')).rulesCommands,
 };
 
 export type AdminCommand = (typeof commands)[string];

@@ -106,8 +106,15 @@ const schema = z
     AUDIT_CHECKPOINT_MINUTES: int(15, 1, 24 * 60),
     TRIAGE_ATTEMPTS: int(5, 1, 100),
     TRIAGE_BACKOFF_MS: int(1_000, 1, 600_000),
+    PARTNER_TRIAGE_HOLD_SECONDS: int(60, 0, 600),
+    // Outgoing webhooks (docs/webhooks.md): each attempt's timeout, attempts before a dead letter, first backoff (doubling).
+    WEBHOOK_TIMEOUT_MS: int(5_000, 10, 60_000),
+    WEBHOOK_ATTEMPTS: int(6, 1, 50),
+    WEBHOOK_BACKOFF_MS: int(5_000, 1, 3_600_000),
     LINK_MAX_CANDIDATES: int(50, 1, 1_000),
     LINK_SHARED_THRESHOLD: int(20, 1, 64),
+    // How long before a held, not yet started report's deadline its holder is warned (src/notifications/service.ts).
+    NOTIFY_SLA_WARNING_MINUTES: int(15, 1, 24 * 60),
     RETENTION_DAYS: int(6 * 365, 1, 100 * 365),
     STARTUP_ATTEMPTS: int(8, 1, 100),
     ROUTING_RULES_FILE: z.string().default(join(PROJECT_ROOT, 'schema', 'routing-rules.json')),
@@ -196,6 +203,8 @@ export interface Config {
     auditRecoveryGraceMs: number;
     attempts: number;
     backoffMs: number;
+    /** How long a partner's triage job is held past the minute it arrived in (triage/queue.ts); 0: not held. */
+    partnerHoldMs: number;
     rulesFile: string;
     retentionDays: number;
     /**
@@ -205,6 +214,10 @@ export interface Config {
      */
     linking: { maxCandidates: number; sharedThreshold: number };
   };
+  /** Outgoing webhooks (src/webhooks/): per-attempt timeout, attempts before a dead letter, first backoff (exponential). */
+  webhooks: { timeoutMs: number; attempts: number; backoffMs: number };
+  /** In-service notifications (src/notifications/): the SLA warning's lead time. */
+  notifications: { slaWarningMs: number };
   /**
    * GET /metrics: on its own listener when `port` is set (null: none), and on
    * the main port behind `token` when set (null: not there). Neither: off.
@@ -402,10 +415,13 @@ export function loadConfig(
       auditRecoveryGraceMs: env.AUDIT_RECOVERY_GRACE_MS,
       attempts: env.TRIAGE_ATTEMPTS,
       backoffMs: env.TRIAGE_BACKOFF_MS,
+      partnerHoldMs: env.PARTNER_TRIAGE_HOLD_SECONDS * 1000,
       rulesFile: env.ROUTING_RULES_FILE,
       retentionDays: env.RETENTION_DAYS,
       linking: { maxCandidates: env.LINK_MAX_CANDIDATES, sharedThreshold: env.LINK_SHARED_THRESHOLD },
     },
+    webhooks: { timeoutMs: env.WEBHOOK_TIMEOUT_MS, attempts: env.WEBHOOK_ATTEMPTS, backoffMs: env.WEBHOOK_BACKOFF_MS },
+    notifications: { slaWarningMs: env.NOTIFY_SLA_WARNING_MINUTES * 60_000 },
     metrics: { port: env.METRICS_PORT ?? null, host: env.METRICS_HOST, token: env.METRICS_TOKEN ?? null },
     oidc,
     process: env.HOTLINE_PROCESS,

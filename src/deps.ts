@@ -26,11 +26,19 @@ import { createIntakeService, type IntakeService } from './intake/service.js';
 import { createReportRepository, type ReportRepository } from './reports/repository.js';
 import { createTriageQueues, type TriageQueues } from './triage/queue.js';
 import { createDeskEvents, type DeskEvents } from './triage/events.js';
-import { loadRuleSet, type RuleSet } from './triage/rules.js';
+import { loadRuleSet } from './triage/rules.js';
+import { createRulesHolder, createRulesService, type RulesHolder, type RulesService } from './triage/rules-holder.js';
 import { createThreatLevelStore, type ThreatLevelStore } from './triage/threat-level.js';
 import { createRetentionStore, type RetentionStore } from './reports/retention.js';
 import { createDeskService, type DeskService } from './reports/service.js';
+import { createFollowUpService, type FollowUpService } from './reports/follow-ups.js';
+import { createLinker } from './triage/linking.js';
 import { createReportWriter, type ReportWriter } from './reports/writer.js';
+import { createNotificationEvents, type NotificationEvents } from './notifications/events.js';
+import { createNotificationRepository } from './notifications/repository.js';
+import { createNotificationService, type NotificationService } from './notifications/service.js';
+import { createWebhooks, type Webhooks } from './webhooks/index.js';
+import type { WebhookService } from './webhooks/service.js';
 
 export interface Services {
   auth: AuthService;
@@ -46,6 +54,14 @@ export interface Services {
   lifecycle: LifecycleService;
   /** Single sign-on (OIDC); null when not configured. */
   oidc: OidcService | null;
+  /** Caller follow-ups, partner additions and the anonymous question channel (src/reports/follow-ups.ts). */
+  followUps: FollowUpService;
+  /** Routing rules: check, reload (audited, announced to every process), follow other processes' reloads. */
+  routingRules: RulesService;
+  /** Outgoing webhooks: endpoints, dead letters, replay (src/webhooks/). */
+  webhooks: WebhookService;
+  /** In-service notifications about held reports (src/notifications/). */
+  notifications: NotificationService;
 }
 
 export interface Deps {
@@ -57,19 +73,22 @@ export interface Deps {
   reports: ReportRepository;
   triageQueues: TriageQueues;
   events: DeskEvents;
-  rules: RuleSet;
+  /** The routing rules in force in this process (swapped on reload: src/triage/rules-holder.ts). */
+  rules: RulesHolder;
   /** Report changes with their audit events (the desk service and the triage worker write through it). */
   writer: ReportWriter;
   chainer: AuditChainer;
   services: Services;
   /** This process's metrics (its own registry); served by the API's /metrics and/or the metrics listener. */
   metrics: Metrics;
+  /** Outgoing webhooks: the service, its delivery queue and task (the worker consumes it). */
+  webhooks: Webhooks;
   close(): Promise<void>;
 }
 
 /** Connects to MongoDB and Redis (bounded retries), ensures indexes, builds services. */
 export async function createDeps(config: Config, log: Logger): Promise<Deps> {
-  const rules = loadRuleSet(config.triage.rulesFile);
+  const rules = createRulesHolder(loadRuleSet(config.triage.rulesFile));
   const database = await connectDatabase(config.mongo.uri, config.mongo.dbName, log, { attempts: config.mongo.startupAttempts });
   const queues = createQueueFactory(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
   try {
@@ -81,7 +100,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     const audit = createAuditLog({ db, log, integrity: crypto.integrity, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
     const reports = createReportRepository(db, crypto.integrity, crypto);
     await Promise.all([users.ensureIndexes(), partners.ensureIndexes(), audit.ensureIndexes(), reports.ensureIndexes()]);
-    const triageQueues = createTriageQueues(queues, { attempts: config.triage.attempts, backoffMs: config.triage.backoffMs });
+    const triageQueues = createTriageQueues(queues, { attempts: config.triage.attempts, backoffMs: config.triage.backoffMs, partnerHoldMs: config.triage.partnerHoldMs });
     // The one audit path for report changes: events written with the change, then chained.
 
     const mfa = createMfaService({
@@ -116,7 +135,16 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       enqueueTriage: (id, opts) => triageQueues.enqueueTriage(id, opts),
       log: log.child({ component: 'intake' }),
     }), metrics);
-    const writer = createReportWriter({ reports, chainer });
+    const notificationEvents: NotificationEvents = createNotificationEvents(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
+    const notifications = createNotificationService({
+      repo: createNotificationRepository(db),
+      events: notificationEvents,
+      findReport: (id) => reports.findById(id),
+      log: log.child({ component: 'notifications' }),
+      slaWarningMs: config.notifications.slaWarningMs,
+    });
+    // Notifications are derived from committed changes (reassignment, follow-ups, partner answers).
+    const writer = createReportWriter({ reports, chainer, afterCommit: (before, after) => notifications.afterChange(before, after) });
     const events = createDeskEvents(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
     const desk = createDeskService({
       reports,
@@ -126,9 +154,19 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       audit,
       events,
       log: log.child({ component: 'desk' }),
-      enqueueTriage: (id) => triageQueues.enqueueTriage(id),
+      enqueueTriage: (id, opts) => triageQueues.enqueueTriage(id, opts),
+      sla: { seconds: config.triage.slaSeconds, schedule: (id, dueBy, opts) => triageQueues.scheduleSla(id, dueBy, opts) },
     });
     const threatLevel = createThreatLevelStore(db, audit);
+    const followUps = createFollowUpService({
+      reports,
+      writer,
+      crypto,
+      keys: createRotatingIntakeKeys(crypto.sodium, crypto.keyring.indexKey, config.keys.previousIndexes),
+      audit,
+      linker: createLinker({ reports, crypto, audit, limits: config.triage.linking, log: log.child({ component: 'follow-ups' }) }),
+      log: log.child({ component: 'follow-ups' }),
+    });
     const lifecycle = createLifecycleService({
       users,
       partners,
@@ -153,7 +191,10 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
           startSession: (user) => auth.startSession(user),
         })
       : null;
-    const services: Services = { auth, audit, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle };
+    const routingRules = createRulesService({ holder: rules, file: config.triage.rulesFile, audit, redis: queues.redis, redisUrl: config.redis.url, prefix: config.redis.queuePrefix, log: log.child({ component: 'rules' }) });
+    routingRules.start();
+    const webhooks = createWebhooks({ db, crypto, audit, queues, reports, config, log });
+    const services: Services = { auth, audit, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps };
     return {
       config,
       log,
@@ -167,9 +208,12 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       writer,
       chainer,
       services,
+      webhooks,
       metrics,
       async close() {
+        await routingRules.close();
         await events.close();
+        await notificationEvents.close();
         await queues.close();
         await database.close();
       },

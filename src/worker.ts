@@ -11,6 +11,7 @@ import { observeTriageQueues } from './metrics/queue.js';
 import { recoverPendingAudit } from './reports/audit-recovery.js';
 import { ReportIntegrityError } from './reports/envelope-mac.js';
 import { createLinker } from './triage/linking.js';
+import { startWebhookWorker } from './webhooks/worker.js';
 import { schedulePeriodic } from './triage/periodic.js';
 import { createTriageProcessor, escalatePayload, markFailedPayload, parseJobPayload, routePayload } from './triage/processor.js';
 
@@ -44,6 +45,8 @@ export function triageProcessorOf(deps: Deps) {
     queues: deps.triageQueues,
     slaSeconds: deps.config.triage.slaSeconds,
     log: deps.log.child({ component: 'triage' }),
+    webhooks: deps.services.webhooks,
+    notifications: deps.services.notifications,
   });
 }
 
@@ -76,7 +79,8 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
     // If even the failure cannot be recorded (the database is down), try the job again later
     // rather than leave a pending report to the next reconciliation.
     processor.markFailed(reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(async () => {
-      if (!(await q.enqueueTriage(reportId, { delayMs: RETRY_AFTER_UNRECORDED_FAILURE_MS }))) log.warn({ jobId: job.id }, 'triage failure not recorded; reconciliation will retry');
+      // A partner's job was created at a whole minute (triage/queue.ts): its retry keeps its times to the minute too.
+      if (!(await q.enqueueTriage(reportId, { delayMs: RETRY_AFTER_UNRECORDED_FAILURE_MS, partner: job.timestamp % 60_000 === 0 }))) log.warn({ jobId: job.id }, 'triage failure not recorded; reconciliation will retry');
     });
   });
 
@@ -103,6 +107,11 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
         every: config.audit.checkpointEveryMs,
         run: async () => (await deps.services.audit.checkpoint())?.seq ?? 0,
       },
+      // Holders of reports taken but not started, warned before the deadline (src/notifications/service.ts).
+      'sla-warning': {
+        every: 60_000,
+        run: () => deps.services.notifications.warnSla(),
+      },
       'retention-review': {
         every: 24 * 3600_000,
         run: async () => (await deps.services.retention.review(config.triage.retentionDays)).reports.length,
@@ -111,12 +120,14 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
     { log, atStart: ['reconcile'] },
   );
   await periodic.ready;
+  // Webhook deliveries: their own queue, so a hanging receiver never holds up triage (src/webhooks/worker.ts).
+  const webhookWorker = startWebhookWorker(deps.webhooks, log.child({ component: 'webhooks' }), concurrency);
   log.info({ concurrency }, 'worker started');
   return {
     async close() {
       periodic.stop();
       // pause(true) stops taking new jobs on this worker and waits for active ones.
-      await Promise.allSettled([q.triage.pause(true), q.sla.pause(true), q.maintenance.pause(true)]);
+      await Promise.allSettled([q.triage.pause(true), q.sla.pause(true), q.maintenance.pause(true), webhookWorker.close()]);
       log.info('worker stopped');
     },
   };

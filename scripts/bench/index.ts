@@ -8,8 +8,9 @@
  *    followed by its baseline (plain insertOne + bull add, same documents,
  *    same write concern, same concurrency) and triage latency (worker in its
  *    own process);
- * 4. a hot term: 16 connections where every call names the same postcode,
- *    its triage drain rate next to the mixed 16-connection phase's;
+ * 4. linking's cost: 16 connections with no value shared by any two calls,
+ *    then a hot term (every call names the same postcode), their triage
+ *    drain rates next to the mixed 16-connection phase's;
  *    then triage latency at a steady 100 intakes/s;
  * 5. an imminent-threat call recorded while hundreds of ordinary calls wait
  *    for triage (backlog.ts);
@@ -47,6 +48,7 @@ import { runBacklog, type BacklogResult } from './backlog.js';
 import { runConsoleBench, type ConsoleBenchResult } from './console.js';
 import { runCryptoBench, type CryptoBenchResult } from './crypto.js';
 import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
+import { runSearch, type SearchResult } from './search.js';
 import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
 import { LINK_EVERY } from './payloads.js';
 import { readProfile, summariseProfile, type ProfileSummary } from './profile.js';
@@ -85,10 +87,14 @@ interface Summary {
   intake: IntakeRow[];
   /** 16 connections, every call naming one postcode: linking's cost must not grow with a term's frequency. */
   hotTerm: IntakeResult & { reportsBefore: number; cores: CpuShares; roundTrips: RoundTrips };
+  /** The linking baseline: 16 connections, no value shared by any two calls. */
+  unshared: IntakeResult & { reportsBefore: number; cores: CpuShares; roundTrips: RoundTrips };
   triageAt100: PacedRow;
   /** An imminent-threat call recorded as triage resumes with hundreds of ordinary calls queued. */
   imminentUnderBacklog: BacklogRow;
   desk: DeskRow[];
+  /** searchReports after each desk scale (search.ts). */
+  search: (SearchResult & { cores: CpuShares })[];
   pushdown: PushdownProbe[];
   crypto: Pick<CryptoBenchResult, 'libsodium' | 'report' | 'reportDecrypt' | 'throughput'>;
   /** The console in Chromium; `error` when it could not be measured (also listed in problems). */
@@ -230,6 +236,11 @@ async function main(): Promise<number> {
       intake.push({ ...r.result, reportsBefore: reportsInStore, cores: r.cores, baseline: { ...b.result, cores: b.cores }, ratio: Math.round((r.result.rps / b.result.rps) * 1000) / 1000 });
       reportsInStore += r.result.triage.reports;
     }
+    log(`linking baseline: 16 connections for ${PLAN.seconds} s, no value shared by any two calls, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
+    await catchUp();
+    const flat = await withCpu(pids, () => counted(() => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, distinct: true })));
+    const unshared = { ...flat.result, reportsBefore: reportsInStore, cores: flat.cores };
+    reportsInStore += flat.result.triage.reports;
     log(`hot term: 16 connections for ${PLAN.seconds} s, every call naming one postcode, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
     await catchUp();
     const hot = await withCpu(pids, () => counted(() => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, postcode: 'N1C 4QP' })));
@@ -248,7 +259,9 @@ async function main(): Promise<number> {
 
     const pushdown = await probePushdown(db);
     const desk: DeskRow[] = [];
+    const search: Summary['search'] = [];
     let seeded = 0;
+    let findableSeeded = 0;
     for (const total of PLAN.scales) {
       log(`desk queue: seeding up to ${total} reports, then up to ${PLAN.queueReads} reads and ${PLAN.claims} claims (each loop at most ${PLAN.loopBudgetMs / 1000} s; triage paused)`);
       const d = await paused(() =>
@@ -259,6 +272,12 @@ async function main(): Promise<number> {
       desk.push({ ...d.result, cores: d.cores });
       reportsInStore = d.result.reports;
       seeded = d.result.seeded;
+      const findable = Math.floor(total / 50);
+      log(`search: ${findable} findable reports with real content, then up to ${quick ? 50 : 200} searchReports by subject name (at most ${PLAN.loopBudgetMs / 1000} s; triage paused)`);
+      const f = await paused(() => withCpu(pids, () => runSearch({ url, token: investigatorToken, db, env, reportsBefore: reportsInStore, findableBefore: findableSeeded, findable, searches: quick ? 50 : 200, loopBudgetMs: PLAN.loopBudgetMs })));
+      search.push({ ...f.result, cores: f.cores });
+      reportsInStore = f.result.reports;
+      findableSeeded = f.result.findable;
     }
 
     await benchQueues.close();
@@ -276,13 +295,15 @@ async function main(): Promise<number> {
       plan: { ...PLAN, linkEvery: LINK_EVERY },
       intake,
       hotTerm,
+      unshared,
       triageAt100,
       imminentUnderBacklog,
       desk,
+      search,
       pushdown,
       crypto: { libsodium: crypto.libsodium, report: crypto.report, reportDecrypt: crypto.reportDecrypt, throughput: crypto.throughput },
       console: consoleResult,
-      problems: [...problemsOf(intake, triageAt100, desk), ...hotTermProblems(hotTerm), ...backlogProblems(imminentUnderBacklog), ...('error' in consoleResult ? [`console: ${consoleResult.error}`] : [])],
+      problems: [...problemsOf(intake, triageAt100, desk), ...hotTermProblems(hotTerm), ...hotTermProblems(unshared).map((p) => p.replace('hot term', 'none shared')), ...backlogProblems(imminentUnderBacklog), ...('error' in consoleResult ? [`console: ${consoleResult.error}`] : [])],
       seconds: Math.round((Date.now() - started) / 1000),
     };
     if (profileDir) summary.profiles = summariseNewProfiles(profileDir, profilesBefore);
@@ -419,7 +440,11 @@ function printTables(s: Summary) {
   for (const r of s.intake) out.push(triageRow(`${r.concurrency} conn`, r));
   out.push(triageRow(`${p.rate}/s paced`, p));
   const mixed = s.intake.find((r) => r.concurrency === 16);
+  out.push(triageRow('16 none shared', s.unshared));
   out.push(triageRow('16 hot postcode', s.hotTerm));
+  // Linking's cost: the same load with no shared value, one call in LINK_EVERY sharing a vehicle, and every call sharing one postcode
+  // (filed every time, the LINK_SHARED_THRESHOLD most recent compared: link-terms.ts).
+  out.push(`  linking: routed/s none shared ${num(s.unshared.triage.routedPerSecond, 5, 1)} | mixed 16 conn ${mixed ? num(mixed.triage.routedPerSecond, 5, 1) : '-'} | hot postcode ${num(s.hotTerm.triage.routedPerSecond, 5, 1)} (ratio to none shared ${num(s.hotTerm.triage.routedPerSecond / s.unshared.triage.routedPerSecond, 4, 2)})`);
   if (mixed) {
     const ratio = s.hotTerm.triage.routedPerSecond / mixed.triage.routedPerSecond;
     out.push(`  hot term: routed/s ${num(s.hotTerm.triage.routedPerSecond, 5, 1)} vs mixed 16 conn ${num(mixed.triage.routedPerSecond, 5, 1)} (ratio ${num(ratio, 4, 2)}; target ≥ 0.90), intake ${s.hotTerm.rps}/s; CPU cores ${cores(s.hotTerm.cores)}`);
@@ -436,6 +461,7 @@ function printTables(s: Summary) {
   out.push(
     ...roundTripLines([
       ...s.intake.map((r) => ({ label: `${r.concurrency} conn`, roundTrips: r.roundTrips, detailed: r.concurrency === 1 })),
+      { label: '16 none shared', roundTrips: s.unshared.roundTrips, detailed: false },
       { label: '16 hot postcode', roundTrips: s.hotTerm.roundTrips, detailed: false },
       { label: `${p.rate}/s paced`, roundTrips: p.roundTrips, detailed: true },
     ]),
@@ -447,6 +473,12 @@ function printTables(s: Summary) {
     out.push(
       `${String(d.reports).padStart(7)} ${String(d.so12Queued).padStart(12)} | ${ms(d.deskQueueHttp)} | ${ms(d.deskQueueRepository)} | ${ms(d.claimNextReportHttp)} | ${ms(d.claimCandidatesRepository)} | ${ms(d.findByIdRepository)} | ${num(d.seedSeconds, 6)} |            ${cores(d.cores)}`,
     );
+  }
+
+  out.push('', 'searchReports by subject name (exact + phonetic, every candidate confirmed by decryption and audited) as an SO12 investigator over HTTP, sequential; ms (p50 p99 n)');
+  out.push('reports findable | searchReports HTTP    | hits/search | seed s | CPU cores: ferretdb  api worker redis bench');
+  for (const f of s.search) {
+    out.push(`${String(f.reports).padStart(7)} ${String(f.findable).padStart(8)} | ${ms(f.searchHttp)} | ${num(f.hitsPerSearch, 11, 1)} | ${num(f.seedSeconds, 6)} |            ${cores(f.cores)}`);
   }
 
   out.push('', 'Store pushdown (explain): false = the store reads and decodes every document of the collection for this query');

@@ -24,7 +24,7 @@ import type Queue from 'bull';
 import type { Db } from 'mongodb';
 import type { ReportDoc } from '../../src/reports/types.js';
 import { RECORD_CALL } from '../../tests/support/payloads.js';
-import { benchCall } from './payloads.js';
+import { benchCall, registration } from './payloads.js';
 import { latency, sleep, type Child, type Latency } from './support.js';
 
 /** Payload numbers are global to the run, so no two requests of the run share values or keys. */
@@ -32,6 +32,12 @@ let nextPayload = 0;
 /** The run's next call payload (other phases take theirs from here too). */
 export const nextCall = () => benchCall(nextPayload++);
 const payloadBody = () => JSON.stringify({ query: RECORD_CALL, variables: { input: nextCall() } });
+/** The next call with no value shared with any other call (the linking baseline: every term filed once). */
+const distinctBody = () => {
+  const n = nextPayload;
+  const input = nextCall();
+  return JSON.stringify({ query: RECORD_CALL, variables: { input: { ...input, vehicles: input.vehicles.map((v) => ({ ...v, registration: registration(5_000_000 + n) })) } } });
+};
 /** The next call, naming `postcode` as every location's (the hot-term phase: a station, a landmark). */
 const hotBody = (postcode: string) => {
   const input = nextCall();
@@ -127,7 +133,7 @@ function tallyResponse(t: Tally, status: number, body: string) {
 }
 
 /** recordHotlineCall with autocannon, `connections` requests in flight for `seconds`; every call naming `postcode` when given. */
-export async function runIntake(o: Target & { connections: number; seconds: number; postcode?: string }): Promise<IntakeResult> {
+export async function runIntake(o: Target & { connections: number; seconds: number; postcode?: string; distinct?: boolean }): Promise<IntakeResult> {
   const t: Tally = { sent: 0, answeredBefore: o.api.answered(), acks: new Map(), non2xx: 0, graphql: 0, transport: 0 };
   const times: number[] = [];
   const since = new Date();
@@ -145,7 +151,7 @@ export async function runIntake(o: Target & { connections: number; seconds: numb
           {
             setupRequest: (req) => {
               t.sent++;
-              return { ...req, body: o.postcode ? hotBody(o.postcode) : payloadBody() };
+              return { ...req, body: o.postcode ? hotBody(o.postcode) : o.distinct ? distinctBody() : payloadBody() };
             },
             onResponse: (status, body) => tallyResponse(t, status, body),
           },

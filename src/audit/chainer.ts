@@ -47,6 +47,18 @@ export function createRedisChainMarks(redis: Redis, prefix: string): ChainMarks 
   };
 }
 
+/**
+ * The latest moment an event can have been written: a partner report's
+ * events carry their time truncated to the minute (reports/partner-time.ts),
+ * so a whole-minute time may be up to a minute earlier than the write. The
+ * recovery's grace counts from here, or it would race the writer of a
+ * partner report's change and chain its events twice.
+ */
+function latestTimeOf(e: Pick<PendingAuditEvent, 'at'>): number {
+  const at = new Date(e.at).getTime();
+  return at % 60_000 === 0 ? at + 60_000 : at;
+}
+
 export type AuditChainer = ReturnType<typeof createAuditChainer>;
 
 /** What the chainer reports to metrics: events left unchained by their writer, and those chained late. */
@@ -100,7 +112,7 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
      * not marked, and not found in the chain by key. Returns how many it chained.
      */
     async recover(pending: readonly PendingAuditEvent[] | undefined, graceMs: number, now = Date.now()): Promise<number> {
-      const stale = (pending ?? []).filter((e) => now - new Date(e.at).getTime() >= graceMs);
+      const stale = (pending ?? []).filter((e) => now - latestTimeOf(e) >= graceMs);
       if (!stale.length) return 0;
       const done = await marks.marked(stale.map((e) => e.key)).catch(() => stale.map(() => false));
       const unmarked = stale.filter((_, i) => !done[i]);

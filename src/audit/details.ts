@@ -38,7 +38,7 @@ const MAX_DEPTH = 8;
 export const MAX_DETAILS_BYTES = 16 * 1024;
 
 const ACTOR_TYPES = new Set<ActorType>(['user', 'partner', 'system', 'anonymous']);
-const TARGET_TYPES = new Set<AuditTarget['type']>(['report', 'user', 'partner', 'system', 'audit', 'keys']);
+const TARGET_TYPES = new Set<AuditTarget['type']>(['report', 'user', 'partner', 'system', 'audit', 'keys', 'webhook']);
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MAX_TEXT = 200;

@@ -13,7 +13,7 @@ export interface Actor {
 }
 
 export interface AuditTarget {
-  type: 'report' | 'user' | 'partner' | 'system' | 'audit' | 'keys';
+  type: 'report' | 'user' | 'partner' | 'system' | 'audit' | 'keys' | 'webhook';
   id?: string;
 }
 
@@ -42,10 +42,12 @@ export const AUDIT_ACTIONS = [
   'keys.rotate',
   'retention.review',
   'threat_level.set',
+  'triage.rules_reload',
   'report.create',
   'report.triage',
   'report.escalate',
   'report.read',
+  'report.search',
   'report.reveal_caller',
   'report.verify_history',
   'report.claim',
@@ -58,6 +60,20 @@ export const AUDIT_ACTIONS = [
   'report.reopen',
   'report.retry_triage',
   'report.erase',
+  'report.change_priority',
+  'report.change_categories',
+  'report.link',
+  'report.unlink',
+  'report.disseminate',
+  'bundle.verify',
+  'report.follow_up',
+  'report.add_to_referral',
+  'report.ask_partner',
+  'report.partner_answer',
+  'admin.webhook_create',
+  'admin.webhook_delete',
+  'admin.webhook_replay',
+  'webhook.dead_letter',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -29,6 +29,11 @@ export const POLICY = {
   mySubmissions: ['CALL_HANDLER', 'SUPERVISOR'],
   submitPartnerReferral: ['PARTNER'],
   partnerReferralStatus: ['PARTNER'],
+  // follow-ups and the anonymous channel (reports/follow-ups.ts)
+  recordFollowUp: ['CALL_HANDLER', 'SUPERVISOR'],
+  addToReferral: ['PARTNER'],
+  askPartner: ['INVESTIGATOR', 'SUPERVISOR'],
+  answerPartnerQuestion: ['PARTNER'],
   // desk work
   deskQueue: ['INVESTIGATOR', 'SUPERVISOR'],
   claimNextReport: ['INVESTIGATOR', 'SUPERVISOR'],
@@ -39,18 +44,37 @@ export const POLICY = {
   gradeReport: ['INVESTIGATOR', 'SUPERVISOR'],
   referReport: ['INVESTIGATOR', 'SUPERVISOR'],
   report: ['INVESTIGATOR', 'SUPERVISOR'],
+  reportByReference: ['INVESTIGATOR', 'SUPERVISOR'],
+  myReports: ['INVESTIGATOR', 'SUPERVISOR'],
+  searchReports: ['INVESTIGATOR', 'SUPERVISOR'],
   verifyReportHistory: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
   deskQueueChanged: ['INVESTIGATOR', 'SUPERVISOR'],
   revealCaller: ['INVESTIGATOR', 'SUPERVISOR'],
+  // notifications: for those who hold reports (call handlers' submissions view is coarse: nothing to be told)
+  myNotifications: ['INVESTIGATOR', 'SUPERVISOR'],
+  markNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR'],
+  markAllNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR'],
+  notificationAdded: ['INVESTIGATOR', 'SUPERVISOR'],
   // supervision
   supervisorQueue: ['SUPERVISOR'],
   reassignReport: ['SUPERVISOR'],
   reopenReport: ['SUPERVISOR'],
   eraseReport: ['SUPERVISOR'],
   callerReveals: ['SUPERVISOR'],
+  changeReportPriority: ['SUPERVISOR'],
+  changeReportCategories: ['SUPERVISOR'],
+  linkReports: ['SUPERVISOR'],
+  unlinkReports: ['SUPERVISOR'],
+  // onward referral and export (holders and supervisors; the handling code decides the rest: reports/dissemination.ts)
+  disseminateReport: ['INVESTIGATOR', 'SUPERVISOR'],
+  exportReportBundle: ['INVESTIGATOR', 'SUPERVISOR'],
+  verifyReportBundle: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
   retentionReview: ['SUPERVISOR'],
   threatLevel: ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN'],
   setThreatLevel: ['SUPERVISOR'],
+  // routing rules: not report content, so auditors and admins may read them; only an admin reloads (audited)
+  routingRules: ['SUPERVISOR', 'AUDITOR', 'ADMIN'],
+  reloadRoutingRules: ['ADMIN'],
   // audit
   auditLog: ['AUDITOR'],
   verifyAuditLog: ['AUDITOR'],
@@ -69,6 +93,12 @@ export const POLICY = {
   createPartner: ['ADMIN'],
   revokePartner: ['ADMIN'],
   rotatePartnerKey: ['ADMIN'],
+  // outgoing webhooks (src/webhooks/)
+  webhookEndpoints: ['ADMIN'],
+  createWebhookEndpoint: ['ADMIN'],
+  deleteWebhookEndpoint: ['ADMIN'],
+  webhookDeadLetters: ['ADMIN'],
+  replayWebhookDelivery: ['ADMIN'],
 } as const satisfies Record<string, readonly Audience[]>;
 
 export type Operation = keyof typeof POLICY;

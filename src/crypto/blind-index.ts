@@ -9,6 +9,7 @@
  * key can brute-force terms. Keep the key apart from the database and never
  * expose terms through the API.
  */
+import { doubleMetaphone } from 'double-metaphone';
 import type { ReportContent } from '../reports/content.js';
 import { slotsOf } from './content-paths.js';
 import { ENCRYPTED_FIELDS, groupOf, type ContentGroup, type EncryptedFieldSpec } from './encrypted-fields.js';
@@ -37,6 +38,25 @@ export function normaliseName(value: string): string | null {
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
   return folded || null;
+}
+
+/**
+ * The Double Metaphone codes of a name (wooorm's `double-metaphone`, the
+ * maintained ESM port of Lawrence Philips' algorithm): each word of the
+ * normalised name coded, the words' primary codes joined, then their
+ * alternate codes joined; one or two distinct codes, so `Mohammed`,
+ * `Muhammad` and `Mohamed` all give `MHMT`. Empty for a name with no
+ * codable word.
+ */
+export function phoneticCodes(value: string): string[] {
+  const words = (normaliseName(value) ?? '').split(' ').map((w) => doubleMetaphone(w)).filter(([primary]) => primary);
+  if (!words.length) return [];
+  return [...new Set([words.map(([p]) => p).join(' '), words.map(([p, alt]) => alt || p).join(' ')])];
+}
+
+/** The primary phonetic code of a name (the phonetic index kind's normal form). */
+export function normaliseNamePhonetic(value: string): string | null {
+  return phoneticCodes(value)[0] ?? null;
 }
 
 /**
@@ -76,6 +96,12 @@ export const INDEX_KINDS = {
   phone: { subkeyId: 2, prefix: 'ph', normalise: normaliseUkPhone },
   postcode: { subkeyId: 3, prefix: 'pc', normalise: normalisePostcode },
   name: { subkeyId: 4, prefix: 'n', normalise: normaliseName },
+  /**
+   * Name variants (search, and linking when it asks): the name's Double
+   * Metaphone codes. No encrypted field names this kind, so it never enters
+   * `bidx`: its terms are filed only in the search table (reports/search-index.ts).
+   */
+  namePhonetic: { subkeyId: 5, prefix: 'np', normalise: normaliseNamePhonetic },
 } as const satisfies Record<string, { subkeyId: number; prefix: string; normalise: (value: string) => string | null }>;
 
 export type IndexKind = keyof typeof INDEX_KINDS;
@@ -133,6 +159,12 @@ export interface BlindIndexer {
   indexTermsFor(content: ReportContent): string[];
   /** Confirms a candidate: do two plaintexts normalise to the same value? */
   sameNormalised(kind: IndexKind, a: string, b: string): boolean;
+  /** The phonetic terms of a name (its primary and alternate codes): what a name variant is filed and searched under. */
+  phoneticTermsFor(name: string): string[];
+  /** Confirms a phonetic candidate: do two names share a Double Metaphone code? */
+  samePhonetic(a: string, b: string): boolean;
+  /** What the search table files a report under: its `bidx` terms and the phonetic terms of its names. */
+  searchTermsFor(content: Partial<ReportContent>): string[];
 }
 
 /** Builds the indexer: derives one key per kind from the index root key. */
@@ -146,28 +178,37 @@ export function createBlindIndexer(sodium: Sodium, indexKey: Uint8Array, options
   }
   const utf8 = new TextEncoder();
 
-  function termFor(kind: IndexKind, value: string): string | null {
-    const spec = INDEX_KINDS[kind];
-    const normalised = spec.normalise(value);
-    if (normalised === null) return null;
+  function hashed(kind: IndexKind, normalised: string): string {
     const digest = sodium.crypto_generichash(32, utf8.encode(normalised), subkeys.get(kind)!);
-    return `${spec.prefix}:${truncatedHex(sodium, digest, bits)}`;
+    return `${INDEX_KINDS[kind].prefix}:${truncatedHex(sodium, digest, bits)}`;
+  }
+
+  function termFor(kind: IndexKind, value: string): string | null {
+    const normalised = INDEX_KINDS[kind].normalise(value);
+    return normalised === null ? null : hashed(kind, normalised);
+  }
+
+  const phoneticTermsFor = (name: string) => phoneticCodes(name).map((code) => hashed('namePhonetic', code));
+
+  function indexTermsFor(content: Partial<ReportContent>): string[] {
+    const terms = new Set<string>();
+    for (const [kind, values] of Object.entries(indexedValuesOf(content)) as [IndexKind, string[]][]) {
+      for (const value of values) {
+        const term = termFor(kind, value);
+        if (term) terms.add(term);
+      }
+    }
+    return [...terms].sort();
   }
 
   return {
     bits,
     termFor,
+    phoneticTermsFor,
+    samePhonetic: (a, b) => phoneticCodes(a).some((code) => phoneticCodes(b).includes(code)),
+    searchTermsFor: (content) => [...new Set([...indexTermsFor(content), ...indexedValuesOf(content).name.flatMap(phoneticTermsFor)])].sort(),
 
-    indexTermsFor(content) {
-      const terms = new Set<string>();
-      for (const [kind, values] of Object.entries(indexedValuesOf(content)) as [IndexKind, string[]][]) {
-        for (const value of values) {
-          const term = termFor(kind, value);
-          if (term) terms.add(term);
-        }
-      }
-      return [...terms].sort();
-    },
+    indexTermsFor: (content) => indexTermsFor(content as ReportContent),
 
     sameNormalised(kind, a, b) {
       const normalise = INDEX_KINDS[kind].normalise;

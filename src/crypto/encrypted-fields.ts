@@ -59,6 +59,26 @@ export const ENCRYPTED_FIELDS: readonly EncryptedFieldSpec[] = [
   { path: 'locations[].description', type: 'string', padding: 'short' },
   { path: 'partnerReference', type: 'string', padding: 'short' },
   { path: 'researchNotes[id].text', type: 'string', padding: 'long' },
+  // follow-ups (reports/follow-ups.ts): the same fields as the report's own, indexed the same way
+  { path: 'addenda[id].narrative', type: 'string', padding: 'long' },
+  { path: 'addenda[id].subjects[].name', type: 'string', padding: 'short', blindIndex: 'name' },
+  { path: 'addenda[id].subjects[].aliases', type: 'string[]', padding: 'short', blindIndex: 'name' },
+  { path: 'addenda[id].subjects[].dateOfBirth', type: 'string', padding: 'short' },
+  { path: 'addenda[id].subjects[].approximateAge', type: 'string', padding: 'short' },
+  { path: 'addenda[id].subjects[].description', type: 'string', padding: 'short' },
+  { path: 'addenda[id].subjects[].address', type: 'string', padding: 'short' },
+  { path: 'addenda[id].subjects[].phone', type: 'string', padding: 'short', blindIndex: 'phone' },
+  { path: 'addenda[id].vehicles[].registration', type: 'string', padding: 'short', blindIndex: 'vehicle' },
+  { path: 'addenda[id].vehicles[].make', type: 'string', padding: 'short' },
+  { path: 'addenda[id].vehicles[].model', type: 'string', padding: 'short' },
+  { path: 'addenda[id].vehicles[].colour', type: 'string', padding: 'short' },
+  { path: 'addenda[id].vehicles[].notes', type: 'string', padding: 'short' },
+  { path: 'addenda[id].locations[].address', type: 'string', padding: 'short' },
+  { path: 'addenda[id].locations[].postcode', type: 'string', padding: 'short', blindIndex: 'postcode' },
+  { path: 'addenda[id].locations[].description', type: 'string', padding: 'short' },
+  // the anonymous channel with a referring partner
+  { path: 'questions[id].text', type: 'string', padding: 'long' },
+  { path: 'answers[id].text', type: 'string', padding: 'long' },
 ];
 
 /** A top-level field of the stored report left in plaintext: its name must be a field of ReportDoc. */
@@ -125,6 +145,14 @@ const everyDocumentFieldListed: [UnlistedDocumentField] extends [never] ? true :
 export const PLAINTEXT_CONTENT_FIELDS: readonly PlaintextFieldSpec[] = [
   { path: 'caller.mayRecontact', why: 'decides whether recontact may be offered without opening caller identity' },
   { path: 'researchNotes[id].id', why: 'addresses a note (and is part of its AD) without decrypting it' },
+  { path: 'addenda[id].id', why: 'addresses a follow-up (part of its AD); a keyed hash of the idempotency key, so a retry finds it' },
+  { path: 'addenda[id].at', why: 'when the follow-up was recorded (to the minute on a partner referral)' },
+  { path: 'addenda[id].source', why: 'a caller follow-up or a partner addition (the history says the same)' },
+  { path: 'addenda[id].fingerprint', why: 'keyed hash of the follow-up input, to tell a retry from a different follow-up' },
+  { path: 'questions[id].id', why: 'addresses a question (part of its AD) so the partner can answer it' },
+  { path: 'questions[id].at', why: 'when it was asked, to the minute (partner referrals only)' },
+  { path: 'answers[id].id', why: 'the question it answers' },
+  { path: 'answers[id].at', why: 'when it was answered, to the minute' },
 ];
 
 /** Everything left in plaintext, for docs and reviews. */
@@ -139,6 +167,9 @@ export const CONTENT_GROUPS: readonly ContentGroup[] = [
   'locations',
   'partnerReference',
   'researchNotes',
+  'addenda',
+  'questions',
+  'answers',
 ];
 
 /** The group a path pattern belongs to (its first segment). */

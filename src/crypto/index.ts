@@ -68,7 +68,7 @@ export async function createCrypto(config: CryptoConfig): Promise<Crypto> {
 }
 
 export type { BlindIndexer, IndexKind } from './blind-index.js';
-export { INDEXED_FIELDS, INDEXED_GROUPS, indexedValuesOf, normaliseName, normalisePostcode, normaliseRegistration, normaliseUkPhone } from './blind-index.js';
+export { INDEXED_FIELDS, INDEXED_GROUPS, indexedValuesOf, phoneticCodes, normaliseName, normalisePostcode, normaliseRegistration, normaliseUkPhone } from './blind-index.js';
 export type { ContentGroup } from './encrypted-fields.js';
 export { CONTENT_GROUPS, ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from './encrypted-fields.js';
 export type { FieldCipher, WrappedDataKey } from './field-cipher.js';

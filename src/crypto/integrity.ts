@@ -9,7 +9,8 @@
  *   records and report envelopes, and stand-ins for values that must not be
  *   stored as typed (unknown usernames, idempotency keys);
  * - an Ed25519 key pair, derived from the same key, that signs audit
- *   checkpoints written outside the database.
+ *   checkpoints written outside the database, and another that signs report
+ *   bundles exported to case-management systems (reports/bundle.ts).
  */
 import type { Sodium } from './sodium.js';
 import { keyIdOf } from './keyring.js';
@@ -28,8 +29,12 @@ export const INTEGRITY_PURPOSES = {
   reason: 8,
   linkId: 9,
   checkpointSigning: 10,
+  bundleSigning: 11,
+  webhookEndpoint: 12,
 } as const;
-export type IntegrityPurpose = Exclude<keyof typeof INTEGRITY_PURPOSES, 'checkpointSigning'>;
+/** Purposes that seed Ed25519 key pairs rather than MAC subkeys. */
+const SIGNING_PURPOSES: readonly string[] = ['checkpointSigning', 'bundleSigning'];
+export type IntegrityPurpose = Exclude<keyof typeof INTEGRITY_PURPOSES, 'checkpointSigning' | 'bundleSigning'>;
 
 export interface Integrity {
   /** Public id of the audit key (16 hex), recorded beside what it keyed so a verifier knows which key to use. */
@@ -47,6 +52,10 @@ export interface Integrity {
   readonly signing: { publicKey: Uint8Array; privateKey: Uint8Array };
   /** Public keys that verify checkpoints: the current one first, then those of previous audit keys (checkpoints written before a rotation). */
   readonly verifyingKeys: readonly Uint8Array[];
+  /** The key pair that signs exported report bundles (Ed25519, its own purpose: a bundle signature never passes as a checkpoint's). */
+  readonly bundleSigning: { publicKey: Uint8Array; privateKey: Uint8Array };
+  /** Public keys that verify bundles: the current one first, then those of previous audit keys. */
+  readonly bundleVerifyingKeys: readonly Uint8Array[];
 }
 
 /**
@@ -59,7 +68,7 @@ export function createIntegrity(sodium: Sodium, auditKey: Uint8Array, previousKe
   const derive = (key: Uint8Array) => {
     const subkeys = new Map<IntegrityPurpose, Uint8Array>();
     for (const [purpose, id] of Object.entries(INTEGRITY_PURPOSES)) {
-      if (purpose !== 'checkpointSigning') subkeys.set(purpose as IntegrityPurpose, sodium.crypto_kdf_derive_from_key(32, id, CONTEXT, key));
+      if (!SIGNING_PURPOSES.includes(purpose)) subkeys.set(purpose as IntegrityPurpose, sodium.crypto_kdf_derive_from_key(32, id, CONTEXT, key));
     }
     return (purpose: IntegrityPurpose, data: string | Uint8Array) => sodium.to_hex(sodium.crypto_generichash(32, data, subkeys.get(purpose)!));
   };
@@ -67,6 +76,8 @@ export function createIntegrity(sodium: Sodium, auditKey: Uint8Array, previousKe
   const mac = macs[0]!;
   const pairOf = (key: Uint8Array) => sodium.crypto_sign_seed_keypair(sodium.crypto_kdf_derive_from_key(32, INTEGRITY_PURPOSES.checkpointSigning, CONTEXT, key));
   const pair = pairOf(auditKey);
+  const bundlePairOf = (key: Uint8Array) => sodium.crypto_sign_seed_keypair(sodium.crypto_kdf_derive_from_key(32, INTEGRITY_PURPOSES.bundleSigning, CONTEXT, key));
+  const bundlePair = bundlePairOf(auditKey);
   return {
     keyId: keyIdOf(sodium, auditKey),
     mac,
@@ -78,5 +89,7 @@ export function createIntegrity(sodium: Sodium, auditKey: Uint8Array, previousKe
     },
     signing: { publicKey: pair.publicKey, privateKey: pair.privateKey },
     verifyingKeys: [pair.publicKey, ...previousKeys.map((k) => pairOf(k).publicKey)],
+    bundleSigning: { publicKey: bundlePair.publicKey, privateKey: bundlePair.privateKey },
+    bundleVerifyingKeys: [bundlePair.publicKey, ...previousKeys.map((k) => bundlePairOf(k).publicKey)],
   };
 }

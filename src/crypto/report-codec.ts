@@ -7,7 +7,7 @@
  */
 import { Binary } from 'mongodb';
 import { DecryptionError } from '../errors.js';
-import type { ReportContent, ResearchNoteContent } from '../reports/content.js';
+import type { AddendumContent, AnswerContent, QuestionContent, ReportContent, ResearchNoteContent } from '../reports/content.js';
 import { abstractPattern, cloneTree, ContentShapeError, idAddressedArrays, slotsOf, walkLeaves } from './content-paths.js';
 import {
   type ContentGroup,
@@ -20,7 +20,9 @@ import {
 import { type FieldCipher, PAD_BLOCK_LONG, PAD_BLOCK_SHORT } from './field-cipher.js';
 
 /** Replaces string (and string-list) leaves by envelopes, keeping the tree's shape. */
-type Sealed<T> = T extends string | readonly string[]
+export type Sealed<T> = T extends Date
+  ? T
+  : T extends string | readonly string[]
   ? Binary
   : T extends readonly (infer U)[]
     ? Sealed<U>[]
@@ -33,8 +35,16 @@ export interface EncryptedNote {
   text: Binary;
 }
 
+/** An appended element as stored: its plaintext leaves (encrypted-fields.ts) kept, the rest sealed. */
+type SealedElement<T, Plain extends keyof T> = Omit<Sealed<T>, Plain> & Pick<T, Plain>;
+
 /** A report's content as stored in MongoDB. */
-export type EncryptedContent = Omit<Sealed<ReportContent>, 'researchNotes'> & { researchNotes: EncryptedNote[] };
+export type EncryptedContent = Omit<Sealed<ReportContent>, 'researchNotes' | 'addenda' | 'questions' | 'answers'> & {
+  researchNotes: EncryptedNote[];
+  addenda?: SealedElement<AddendumContent, 'id' | 'at' | 'source' | 'fingerprint'>[];
+  questions?: SealedElement<QuestionContent, 'id' | 'at'>[];
+  answers?: SealedElement<AnswerContent, 'id' | 'at'>[];
+};
 
 /** What a normal report view decrypts: everything except the caller's identity. */
 export type DefaultContentGroup = Exclude<ContentGroup, 'caller'>;
@@ -63,6 +73,8 @@ export interface ReportCodec {
   /** Encrypts one research note to append to `researchNotes` later. */
   encryptNote(dataKey: Uint8Array, recordId: string, note: ResearchNoteContent): EncryptedNote;
   decryptNote(dataKey: Uint8Array, recordId: string, note: EncryptedNote): ResearchNoteContent;
+  /** Encrypts one element of an id-addressed group (a follow-up, a question, an answer) to `$push` onto it. */
+  encryptElement<G extends AppendedGroup>(dataKey: Uint8Array, recordId: string, group: G, element: NonNullable<ReportContent[G]>[number]): Record<string, unknown>;
 }
 
 const PAD_BLOCKS = { short: PAD_BLOCK_SHORT, long: PAD_BLOCK_LONG } as const;
@@ -70,7 +82,9 @@ const ENCRYPTED_PATHS = new Set(ENCRYPTED_FIELDS.map((field) => abstractPattern(
 const ALLOWED_PLAINTEXT = new Set(PLAINTEXT_CONTENT_FIELDS.map((field) => abstractPattern(field.path)));
 const ID_ARRAYS = idAddressedArrays([...ENCRYPTED_FIELDS, ...PLAINTEXT_CONTENT_FIELDS].map((field) => field.path));
 /** Groups ReportContent declares optional; the others must be present when read. */
-const OPTIONAL_GROUPS: ReadonlySet<ContentGroup> = new Set(['caller', 'partnerReference']);
+const OPTIONAL_GROUPS: ReadonlySet<ContentGroup> = new Set(['caller', 'partnerReference', 'addenda', 'questions', 'answers']);
+/** Groups whose elements are appended one at a time, each sealed alone (`encryptElement`). */
+export type AppendedGroup = 'researchNotes' | 'addenda' | 'questions' | 'answers';
 const NOTE_FIELDS = ENCRYPTED_FIELDS.filter((spec) => groupOf(spec.path) === 'researchNotes');
 
 /** Builds the codec over a field cipher. */
@@ -151,6 +165,12 @@ export function createReportCodec(cipher: FieldCipher): ReportCodec {
       const tree = { researchNotes: [cloneTree(note)] };
       open(dataKey, recordId, tree, NOTE_FIELDS);
       return tree.researchNotes[0] as unknown as ResearchNoteContent;
+    },
+
+    encryptElement(dataKey, recordId, group, element) {
+      const tree: Record<string, unknown> = { [group]: [cloneTree(element)] };
+      seal(dataKey, recordId, tree, ENCRYPTED_FIELDS.filter((spec) => groupOf(spec.path) === group));
+      return (tree[group] as unknown[])[0] as never;
     },
   };
 }

@@ -14,7 +14,7 @@ import { keyIdBytes, type Keyring } from './keyring.js';
 import type { Sodium } from './sodium.js';
 
 /** crypto_kdf subkey ids under the context 'hotlnsbx' (8 bytes): never renumber one. */
-const PURPOSES = { mfaSecret: 1 } as const;
+const PURPOSES = { mfaSecret: 1, webhookSecret: 2 } as const;
 const CONTEXT = 'hotlnsbx';
 
 export interface SecretBox {

@@ -8,10 +8,16 @@ import '../auth/mfa-schema.js';
 import '../auth/lifecycle-schema.js';
 import '../reports/schema.js';
 import '../intake/schema.js';
+import '../intake/follow-up-schema.js';
 import '../reports/desk-schema.js';
+import '../reports/search-schema.js';
+import '../reports/corrections-schema.js';
 import '../triage/schema.js';
+import '../triage/rules-schema.js';
 import '../audit/schema.js';
 import '../reports/retention-schema.js';
+import '../notifications/schema.js';
+import '../webhooks/schema.js';
 
 export function buildSchema() {
   // Every resolver stops a request whose client has gone or whose deadline has passed (deadline.ts).

@@ -4,7 +4,7 @@ import { assertThat, forbidden } from '../errors.js';
 import { submission, type SubmissionView } from '../reports/presenters.js';
 import { BoroughEnum, IntakeChannelEnum, ThreatCategoryEnum, URGENT_ACTION } from '../reports/schema.js';
 
-const SubjectInput = builder.inputType('SubjectInput', {
+export const SubjectInput = builder.inputType('SubjectInput', {
   fields: (t) => ({
     name: t.string(),
     aliases: t.stringList(),
@@ -15,10 +15,10 @@ const SubjectInput = builder.inputType('SubjectInput', {
     phone: t.string(),
   }),
 });
-const VehicleInput = builder.inputType('VehicleInput', {
+export const VehicleInput = builder.inputType('VehicleInput', {
   fields: (t) => ({ registration: t.string(), make: t.string(), model: t.string(), colour: t.string(), notes: t.string() }),
 });
-const LocationInput = builder.inputType('LocationInput', {
+export const LocationInput = builder.inputType('LocationInput', {
   fields: (t) => ({ address: t.string(), postcode: t.string(), description: t.string() }),
 });
 const CallerInput = builder.inputType('CallerInput', {
@@ -82,7 +82,7 @@ const PartnerReferralState = builder.enumType('PartnerReferralState', {
 });
 
 /** All a call handler learns of a report: no desk, routing, links, grading, assignee or priority (reports/presenters.ts submission). */
-const Submission = builder.objectRef<SubmissionView>('Submission').implement({
+export const Submission = builder.objectRef<SubmissionView>('Submission').implement({
   description: 'A report as its submitter sees it: reference, coarse status, categories and the minute it was received',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -95,7 +95,7 @@ const Submission = builder.objectRef<SubmissionView>('Submission').implement({
   }),
 });
 
-const PartnerReferralStatus = builder.objectRef<{ receipt: string; receivedAt: Date; state: 'RECEIVED' | 'UNDER_REVIEW' | 'CLOSED' }>('PartnerReferralStatus').implement({
+export const PartnerReferralStatus = builder.objectRef<{ receipt: string; receivedAt: Date; state: 'RECEIVED' | 'UNDER_REVIEW' | 'CLOSED' }>('PartnerReferralStatus').implement({
   fields: (t) => ({
     receipt: t.exposeString('receipt'),
     receivedAt: t.expose('receivedAt', { type: 'DateTime' }),

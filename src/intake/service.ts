@@ -108,9 +108,17 @@ export function createIntakeService(deps: IntakeDeps) {
       bidx: crypto.blindIndex.indexTermsFor(content),
       indexKeyId: crypto.indexKeyId,
     }));
+    // Findable by search before it is stored: an entry may be stale (search confirms by decryption), never missing.
+    await reports.search.sync(id, crypto.blindIndex.searchTermsFor(content));
     let doc: ReportDoc;
     for (let attempt = 0; ; attempt++) {
       const reference = await reports.nextReference(REFERENCE_PREFIX, base.recordedAt);
+      // The reference is claimed by insert in `report_refs` first: unique on FerretDB too, and found by _id.
+      if (!(await reports.search.claimReference(reference, id))) {
+        await reports.skipReferenceBlock(REFERENCE_PREFIX, base.recordedAt);
+        if (attempt >= 50) throw new Error('no free reference after 50 attempts');
+        continue;
+      }
       doc = { ...base, ...encrypted, reference, auditPending: chainer.events(id, base.version, [audit(reference)], base.recordedAt) };
       try {
         await reports.insert(doc);

@@ -128,3 +128,17 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, raw: unknown, root
   const message = first.code === 'invalid_value' || first.code === 'invalid_type' ? 'has an invalid value' : first.message;
   throw badInput(`${path.join('.')} ${message}${more}`, path);
 }
+
+/**
+ * A follow-up (a caller ringing back about a reference, a partner adding to
+ * its receipt): the report's own narrative, subjects, vehicles and locations,
+ * under the same limits; no categories, flags or caller identity.
+ */
+export const followUpSchema = z.object({
+  idempotencyKey,
+  narrative: common.narrative,
+  subjects: common.subjects,
+  vehicles: common.vehicles,
+  locations: common.locations,
+});
+export type FollowUpInput = z.infer<typeof followUpSchema>;

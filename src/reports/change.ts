@@ -29,6 +29,11 @@ export const HISTORY_ACTIONS = {
   reopen: 'reopened',
   retry_triage: 'triage_retried',
   erase: 'erased',
+  change_priority: 'priority_changed',
+  change_categories: 'categories_changed',
+  link: 'linked_manually',
+  unlink: 'unlinked',
+  disseminate: 'disseminated',
 } as const;
 export type Operation = keyof typeof HISTORY_ACTIONS;
 
@@ -44,6 +49,11 @@ const OPERATION_VERBS: Record<Operation, string> = {
   reopen: 'reopen',
   retry_triage: 'send back to triage',
   erase: 'erase',
+  change_priority: 'change the priority of',
+  change_categories: 'change the categories of',
+  link: 'link',
+  unlink: 'unlink',
+  disseminate: 'disseminate',
 };
 
 /** One change: its row in the state machine, who may make it, and what it writes. */

@@ -42,6 +42,37 @@ export interface ResearchNoteContent {
   text: string;
 }
 
+/**
+ * A later account appended to a report (reports/follow-ups.ts): a caller's
+ * follow-up call or a partner's addition to its referral. `id`, `at`,
+ * `source` and `fingerprint` are plaintext (encrypted-fields.ts says why).
+ */
+export interface AddendumContent {
+  id: string;
+  at: Date;
+  source: 'HOTLINE_CALL' | 'PARTNER_REFERRAL';
+  /** Keyed hash of the submitted input: tells a retry from a different follow-up under the same key. */
+  fingerprint: string;
+  narrative: string;
+  subjects: SubjectContent[];
+  vehicles: VehicleContent[];
+  locations: LocationContent[];
+}
+
+/** A question an investigator put to the partner of a referral (the anonymous channel). */
+export interface QuestionContent {
+  id: string;
+  at: Date;
+  text: string;
+}
+
+/** The partner's answer to the question with the same `id`. */
+export interface AnswerContent {
+  id: string;
+  at: Date;
+  text: string;
+}
+
 export interface ReportContent {
   narrative: string;
   caller?: CallerContent | null;
@@ -50,4 +81,8 @@ export interface ReportContent {
   locations: LocationContent[];
   partnerReference?: string | null;
   researchNotes: ResearchNoteContent[];
+  /** Absent on reports that never had one (optional groups: report-codec.ts). */
+  addenda?: AddendumContent[];
+  questions?: QuestionContent[];
+  answers?: AnswerContent[];
 }

@@ -9,7 +9,7 @@ import { notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { DeskEvents } from '../triage/events.js';
 import type { ReportRepository } from './repository.js';
-import type { ReportDoc } from './types.js';
+import type { Priority, ReportDoc } from './types.js';
 import type { ReportWriter } from './writer.js';
 
 export interface DeskServiceDeps {
@@ -21,7 +21,9 @@ export interface DeskServiceDeps {
   events: DeskEvents;
   log: Logger;
   /** Re-enqueues a report for triage (supervisor retry of TRIAGE_FAILED). */
-  enqueueTriage(reportId: string): Promise<boolean>;
+  enqueueTriage(reportId: string, opts?: { partner?: boolean }): Promise<boolean>;
+  /** SLA deadlines per priority and the SLA job (triage/queue.ts): a supervisor's priority change re-arms it (corrections.ts). */
+  sla?: { seconds: Record<Priority, number>; schedule(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void> };
   /** Finds the user a supervisor reassigns a report to (the auth user repository). */
   users: { findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null> };
 }

@@ -105,6 +105,7 @@ async function reindexAndReseal(deps: KeyRotationDeps, doc: ReportDoc): Promise<
     await deps.audit.record({ action: 'report.read', actor: { type: 'system', id: 'key-rotation' }, target: { type: 'report', id: doc._id }, outcome: 'success', details: { purpose: 'key-rotation', fields } });
     // Filed under its new terms before the change empties the old ones: findable by linking throughout.
     if (!doc.triagePending && bidx.length) await deps.reports.fileLinkTerms(doc._id, bidx);
+    await deps.reports.search.sync(doc._id, crypto.blindIndex.searchTermsFor(content)); // and by search, under the new key
   }
   const done = await deps.reports.applyChange(doc, {
     set: { bidx, indexKeyId: crypto.indexKeyId },

@@ -16,6 +16,12 @@
  *   index on a keyed hash of each end of `report_links`, with no slots.
  * Erasure (`eraseLinksOf`) deletes the erased report's edges and slots and
  * empties the other ends' slots naming them: nothing then links to it.
+ *
+ * A supervisor's manual link (`recordManual`) is an edge flagged `manual`
+ * (an automatic edge of the same pair becomes manual); an unlink
+ * (`dismiss`) keeps the edge as a tombstone (`dismissedAt`) rather than
+ * deleting it, so a later triage that meets the pair again (its `record` is
+ * an insert-if-absent) does not bring it back; only a manual link revives it.
  */
 import type { Db } from 'mongodb';
 import type { Desk } from '../auth/types.js';
@@ -37,6 +43,10 @@ export interface LinkEdge {
   newer: LinkEnd;
   reasons: string[];
   at: Date;
+  /** Made (or confirmed) by a supervisor by hand. */
+  manual?: boolean;
+  /** Unlinked by a supervisor: a tombstone, read by no one, that a later triage cannot overwrite. */
+  dismissedAt?: Date | null;
 }
 
 /** An edge as stored: the ends sealed. */
@@ -45,6 +55,8 @@ interface StoredEdge {
   ends: unknown;
   reasons: string[];
   at: Date;
+  manual?: boolean;
+  dismissedAt?: Date | null;
 }
 
 /** A report's links are read slot by slot; more than this many links on one report is not a useful list. */
@@ -67,7 +79,7 @@ export function edgeOf(crypto: Pick<Crypto, 'integrity'>, a: LinkedReport, b: Li
 /** The edge as seen from `reportId`: a link to the other end. */
 export function linkFrom(edge: LinkEdge, reportId: string): ReportLink {
   const other = edge.older.id === reportId ? edge.newer : edge.older;
-  return { reportId: other.id, reference: other.reference, desk: other.desk, reasons: edge.reasons, at: edge.at };
+  return { reportId: other.id, reference: other.reference, desk: other.desk, reasons: edge.reasons, at: edge.at, manual: !!edge.manual };
 }
 
 export function createLinkStore(db: Db, crypto?: LinkCrypto) {
@@ -80,11 +92,12 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   const where = (edgeId: string) => `report_links/${edgeId}`;
 
   function seal(edge: LinkEdge): StoredEdge {
-    return { _id: edge._id, ends: keys().linkIds.seal(where(edge._id), JSON.stringify({ older: edge.older, newer: edge.newer })), reasons: edge.reasons, at: edge.at };
+    const flags = { ...(edge.manual ? { manual: true } : {}), ...(edge.dismissedAt ? { dismissedAt: edge.dismissedAt } : {}) };
+    return { _id: edge._id, ends: keys().linkIds.seal(where(edge._id), JSON.stringify({ older: edge.older, newer: edge.newer })), reasons: edge.reasons, at: edge.at, ...flags };
   }
   function open(stored: StoredEdge): LinkEdge {
     const { older, newer } = JSON.parse(keys().linkIds.open(where(stored._id), stored.ends)) as Pick<LinkEdge, 'older' | 'newer'>;
-    return { _id: stored._id, older, newer, reasons: stored.reasons, at: stored.at };
+    return { _id: stored._id, older, newer, reasons: stored.reasons, at: stored.at, manual: !!stored.manual, dismissedAt: stored.dismissedAt ?? null };
   }
 
   /**
@@ -109,13 +122,22 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   /** Files `edgeId` in the first free slot of `reportId` (or finds it there). */
   async function file(reportId: string, edgeId: string) {
     const base = slotsKey(keys(), reportId);
-    for (let slot = 0; slot < MAX_SLOTS; slot++) {
-      const key = `${base}#${slot}`;
-      const entry = await slots.findOne({ _id: key });
-      if (entry?.edge === edgeId) return;
-      if (entry) continue;
-      if (await insertIfAbsent(slots, { _id: key, edge: edgeId })) return;
-      slot--; // Taken between our read and our insert: read it again.
+    const at = (slot: number) => slots.findOne({ _id: `${base}#${slot}` });
+    // A report's slots are a dense prefix (claimed in order; only its own erasure deletes them, all at once): gallop then
+    // bisect to the first free one, so filing costs ~2·log2(links) lookups, not one per link (a hot term's reports have many).
+    let lo = -1;
+    let hi = 0;
+    while (hi < MAX_SLOTS && (await at(hi))) [lo, hi] = [hi, Math.min(MAX_SLOTS, hi * 2 + 1)];
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (await at(mid)) lo = mid;
+      else hi = mid;
+    }
+    // A retried record finds its edge among the last slots (a duplicate further down is harmless: reads and erasure go by edge).
+    for (let back = hi - 1; back >= Math.max(0, hi - 4); back--) if ((await at(back))?.edge === edgeId) return;
+    for (let slot = hi; slot < MAX_SLOTS; slot++) {
+      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId })) return;
+      if ((await at(slot))?.edge === edgeId) return; // taken by the same edge, recorded at once by another run
     }
   }
 
@@ -131,7 +153,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
     async of(reportId: string): Promise<ReportLink[]> {
       const { found } = await slotsOf(reportId);
       const stored = await Promise.all([...new Set(found.map((s) => s.edge).filter(Boolean))].map((edge) => edges.findOne({ _id: edge })));
-      const all = stored.filter((e): e is StoredEdge => !!e).map((e) => linkFrom(open(e), reportId));
+      const all = stored.filter((e): e is StoredEdge => !!e && !e.dismissedAt).map((e) => linkFrom(open(e), reportId));
       // Mid-rotation a pair may briefly have its edge under both audit keys: once each.
       return all.filter((l, i) => all.findIndex((o) => o.reportId === l.reportId) === i);
     },
@@ -189,6 +211,28 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
         rekeyed++;
       }
       return { rekeyed, remaining };
+    },
+
+    /**
+     * A supervisor's link: the pair's edge, stored manual and live (an
+     * existing one, automatic or dismissed, is flagged so), filed under both
+     * ends. Idempotent, like `record`.
+     */
+    async recordManual(edge: LinkEdge) {
+      const existing = await this.find(edge.older.id, edge.newer.id);
+      if (existing) await edges.updateOne({ _id: existing._id }, { $set: { manual: true, dismissedAt: null } });
+      else await insertIfAbsent(edges, seal({ ...edge, manual: true, dismissedAt: null }));
+      const id = existing?._id ?? edge._id;
+      await file(edge.older.id, id);
+      await file(edge.newer.id, id);
+    },
+
+    /** A supervisor's unlink: the pair's edge becomes a tombstone (see the module comment). False when there was no edge. Idempotent. */
+    async dismiss(a: string, b: string, at: Date): Promise<boolean> {
+      const existing = await this.find(a, b);
+      if (!existing) return false;
+      if (!existing.dismissedAt) await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false } });
+      return true;
     },
 
     /** One edge by the ids of its ends, opened (tests). */

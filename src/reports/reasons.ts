@@ -42,17 +42,25 @@ export function openReason(crypto: Pick<Crypto, 'cipher'>, doc: Keyed, stored: u
   return crypto.cipher.withDataKey(doc._id, doc.dataKey, (key) => crypto.cipher.decryptField(key, doc._id, REASON_PATH, envelope));
 }
 
-/** The history with its reasons opened (for the audited report read). */
+/** Staff text sealed in an entry: its reason, and any sealed value of its `to` (a dissemination's recipient: dissemination.ts). */
+const hasSealed = (e: HistoryEntry) => isSealedReason(e.reason) || Object.values(e.to ?? {}).some(isSealedReason);
+
+/** The entry with every sealed value passed through `f` (the chain still verifies on the stored entry, not this one). */
+function mapSealed(e: HistoryEntry, f: (sealed: string) => string | null): HistoryEntry {
+  if (!hasSealed(e)) return e;
+  const to = e.to && Object.fromEntries(Object.entries(e.to).map(([k, v]) => [k, isSealedReason(v) ? f(v) : v]));
+  return { ...e, to, reason: isSealedReason(e.reason) ? f(e.reason) : e.reason };
+}
+
+/** The history with its reasons (and other sealed staff text) opened (for the audited report read). */
 export function openHistoryReasons(crypto: Pick<Crypto, 'cipher'>, doc: Keyed & Pick<ReportDoc, 'history'>): HistoryEntry[] {
-  if (!doc.dataKey || !doc.history?.some((e) => isSealedReason(e.reason))) return doc.history;
+  if (!doc.dataKey || !doc.history?.some(hasSealed)) return doc.history;
   return crypto.cipher.withDataKey(doc._id, doc.dataKey, (key) =>
     doc.history.map((e) =>
-      isSealedReason(e.reason)
-        ? { ...e, reason: crypto.cipher.decryptField(key, doc._id, REASON_PATH, new Binary(Buffer.from(e.reason.slice(SEALED.length), 'base64'), Binary.SUBTYPE_DEFAULT)) }
-        : e,
+      mapSealed(e, (sealed) => crypto.cipher.decryptField(key, doc._id, REASON_PATH, new Binary(Buffer.from(sealed.slice(SEALED.length), 'base64'), Binary.SUBTYPE_DEFAULT))),
     ),
   );
 }
 
-/** The history as any other view shows it: sealed reasons left out (null), never sent as ciphertext. */
-export const hideSealedReasons = (history: HistoryEntry[] | undefined) => history?.map((e) => (isSealedReason(e.reason) ? { ...e, reason: null } : e));
+/** The history as any other view shows it: sealed reasons (and other sealed values) left out (null), never sent as ciphertext. */
+export const hideSealedReasons = (history: HistoryEntry[] | undefined) => history?.map((e) => mapSealed(e, () => null));

@@ -13,6 +13,7 @@ import { matches } from './match.js';
 import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
 import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
 import { createSideTables } from './side-tables.js';
+import { createSearchIndex } from './search-index.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError } from './envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from './types.js';
 import { isPartnerSourced, partnerTime, timesFor } from './partner-time.js';
@@ -56,8 +57,9 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     }
     return false;
   }
-  const side = createSideTables(db, linkCrypto?.linkIds);
+  const side = createSideTables(db, linkCrypto);
   const links = createLinkStore(db, linkCrypto);
+  const search = createSearchIndex(db, linkCrypto?.linkIds);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -82,6 +84,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
 
   return {
     collection: reports,
+    /** The find tables (search-index.ts): search terms of every report, and references. */
+    search,
 
     async ensureIndexes() {
       await side.ensureIndexes();
@@ -92,6 +96,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       await reports.createIndex({ status: 1, closedAt: 1 });
       await reports.createIndex({ 'recordedBy.id': 1, recordedAt: -1 });
       await reports.createIndex({ escalated: 1, status: 1 });
+      await search.backfillReferences(reports.find({}, { projection: { _id: 1, reference: 1 } }));
     },
 
     /**
@@ -138,13 +143,15 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     },
 
     /** Puts a stored report in the outbox: its hand-off to the queue failed. */
-    markPending: (doc: Pick<ReportDoc, '_id' | 'recordedAt' | 'imminentThreat'>) => side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat),
+    markPending: (doc: Pick<ReportDoc, '_id' | 'recordedAt' | 'imminentThreat'> & Partial<Pick<ReportDoc, 'source'>>) => side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat, doc.source === 'PARTNER_REFERRAL'),
 
     /** Reports still pending triage, recorded before `recordedBefore` (a scan of reports on FerretDB: rare use only). */
     findUnrouted: async (recordedBefore: Date, limit: number) =>
-      reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1, imminentThreat: 1 } }).limit(limit).toArray(),
+      reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1, imminentThreat: 1, source: 1 } }).limit(limit).toArray(),
 
     findById: (id: string) => reports.findOne({ _id: id }),
+    /** A report by its reference (caller follow-ups; rare, so a scan on FerretDB; on MongoDB the unique index on `reference`). */
+    findByReference: (reference: string) => reports.findOne({ reference }),
 
     /**
      * Reports holding audit events of changes made between `since` and `staleBefore` (a scan on FerretDB: recovery only).
@@ -204,9 +211,10 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       const before = queueEntryOf(doc);
       const entry = queueEntryOf(next);
       if (entry && !sameEntry(entry, before)) await side.queue.put(entry);
-      if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat);
+      if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat, isPartnerSourced(doc));
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
+      if (doc.content && change.set && 'content' in change.set && !change.set.content) await search.remove(doc._id); // erasure: never findable after
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },
         $push: { history: { $each: nextHistoryEntries(integrity, doc.history, change.history) }, ...(change.push ?? {}) } as never,
@@ -251,12 +259,14 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
 
     /**
      * Files a report under its blind-index terms, so later reports find it;
-     * returns the reports filed there before it, by term, and the terms
-     * shared by more than `sharedThreshold` reports (not filed, not returned).
+     * returns per term the `want` most recent reports filed there before it,
+     * and the terms filed by more (`crowded`: filed all the same, left to search).
      */
-    fileLinkTerms: (id: string, terms: readonly string[], sharedThreshold?: number) => side.fileTerms(id, terms, sharedThreshold),
-    /** The reports filed under some terms, filing nothing (a previous index key's terms, during a rotation). */
-    readLinkTerms: (id: string, terms: readonly string[], sharedThreshold?: number) => side.readTerms(id, terms, sharedThreshold),
+    fileLinkTerms: (id: string, terms: readonly string[], want?: number) => side.fileTerms(id, terms, want),
+    /** The most recent reports filed under some terms, filing nothing (a previous index key's terms, during a rotation). */
+    readLinkTerms: (id: string, terms: readonly string[], want?: number) => side.readTerms(id, terms, want),
+    /** Every report filed under a term, newest first, a page at a time (search; link-terms.ts). */
+    linkTermEntries: (term: string, limit: number, below?: number | null) => side.termEntries(term, limit, below),
 
     /** Those of `ids` in one of `statuses`: link candidates only, to confirm by decryption. Reads at most `limit` reports. */
     async findLinkCandidates(candidateIds: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
@@ -282,6 +292,10 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     },
     /** Key rotation: re-keys link edges not yet under the current keys (links.ts). */
     rekeyLinkEdges: (sealedUnderCurrent: (where: string, sealed: unknown) => boolean, limit: number) => links.rekeyEdges(sealedUnderCurrent, limit),
+    /** A supervisor's manual link (links.ts recordManual). */
+    recordManualLink: (edge: LinkEdge) => links.recordManual(edge),
+    /** A supervisor's unlink: the edge becomes a tombstone (links.ts dismiss); false when the pair has no edge. */
+    dismissLink: (a: string, b: string, at: Date) => links.dismiss(a, b, at),
     /** One link edge by the ids of its ends, or null. */
     findLinkEdge: (a: string, b: string) => links.find(a, b),
 

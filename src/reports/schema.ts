@@ -3,6 +3,7 @@
  * and, only when the service decided the viewer may read it and audited the
  * read, the decrypted content. Content fields are null otherwise.
  */
+import { linkWarningsOf } from '../triage/linking.js';
 import { builder } from '../graphql/builder.js';
 import { DeskEnum } from '../auth/schema.js';
 import type { ReportContent } from './content.js';
@@ -31,7 +32,7 @@ export const PriorityEnum = builder.enumType('Priority', {
 void PRIORITIES;
 export const ReportSourceEnum = builder.enumType('ReportSource', { values: ['HOTLINE_CALL', 'PARTNER_REFERRAL'] as const });
 
-const Subject = builder.objectRef<NonNullable<ReportContent['subjects']>[number]>('Subject').implement({
+export const Subject = builder.objectRef<NonNullable<ReportContent['subjects']>[number]>('Subject').implement({
   fields: (t) => ({
     name: t.exposeString('name', { nullable: true }),
     aliases: t.stringList({ resolve: (s) => s.aliases ?? [] }),
@@ -42,7 +43,7 @@ const Subject = builder.objectRef<NonNullable<ReportContent['subjects']>[number]
     phone: t.exposeString('phone', { nullable: true }),
   }),
 });
-const Vehicle = builder.objectRef<NonNullable<ReportContent['vehicles']>[number]>('Vehicle').implement({
+export const Vehicle = builder.objectRef<NonNullable<ReportContent['vehicles']>[number]>('Vehicle').implement({
   fields: (t) => ({
     registration: t.exposeString('registration', { nullable: true }),
     make: t.exposeString('make', { nullable: true }),
@@ -51,7 +52,7 @@ const Vehicle = builder.objectRef<NonNullable<ReportContent['vehicles']>[number]
     notes: t.exposeString('notes', { nullable: true }),
   }),
 });
-const Location = builder.objectRef<NonNullable<ReportContent['locations']>[number]>('Location').implement({
+export const Location = builder.objectRef<NonNullable<ReportContent['locations']>[number]>('Location').implement({
   fields: (t) => ({
     address: t.exposeString('address', { nullable: true }),
     postcode: t.exposeString('postcode', { nullable: true }),
@@ -87,6 +88,7 @@ const LinkRef = builder.objectRef<ReportLink & { visible: boolean }>('ReportLink
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (l) => l.desk }),
     reasons: t.stringList({ resolve: (l) => l.reasons }),
     readable: t.boolean({ resolve: (l) => l.visible }),
+    manual: t.boolean({ description: 'Made by a supervisor by hand (otherwise found by triage)', resolve: (l) => !!l.manual }),
   }),
 });
 
@@ -138,6 +140,10 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     escalated: t.boolean({ resolve: (v) => v.doc.escalated }),
     version: t.int({ resolve: (v) => v.doc.version }),
     triageReasons: t.stringList({ resolve: (v) => v.doc.triage?.reasons ?? [] }),
+    linkWarnings: t.stringList({
+      description: 'What linking did not compare, in plain words ("vehicle shared by more than 20 reports: …"): the reports beyond it are filed, for search',
+      resolve: (v) => linkWarningsOf(v.doc.triage?.reasons ?? []),
+    }),
     ruleSetVersion: t.string({ nullable: true, resolve: (v) => v.doc.triage?.ruleSetVersion ?? null }),
     dueBy: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.doc.triage?.dueBy ?? null }),
     grading: t.field({ type: GradingRef, nullable: true, resolve: (v) => v.doc.grading }),

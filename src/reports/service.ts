@@ -10,7 +10,8 @@
  *   event, which is then appended to the system-wide chain (or, if that
  *   fails, by the worker's audit recovery): FerretDB has no transactions, so
  *   the change and its records are one write.
- * - commands.ts, supervision.ts: the changes investigators and supervisors make.
+ * - commands.ts, supervision.ts, corrections.ts, dissemination.ts: the changes investigators and supervisors make.
+ * - bundle.ts: a report exported as a signed bundle (an audited read).
  * - queries.ts: reads that decrypt nothing.
  * - disclosure.ts: reads of content and caller reveals, audited BEFORE
  *   anything is returned; they fail if the audit write fails.
@@ -27,6 +28,10 @@ import type { DeskServiceDeps } from './desk-deps.js';
 import { createDisclosure } from './disclosure.js';
 import { createDeskQueries } from './queries.js';
 import { createSupervisorCommands } from './supervision.js';
+import { createCorrections } from './corrections.js';
+import { createDissemination } from './dissemination.js';
+import { createBundles } from './bundle.js';
+import { createFinding } from './search.js';
 
 export { LIMITS } from './limits.js';
 export { PAGE_SIZE, decodeQueueCursor, encodeQueueCursor, type Connection, type PageInfo } from './cursors.js';
@@ -38,12 +43,17 @@ export type { DeskServiceDeps } from './desk-deps.js';
 /** The desk service: every desk and supervisor operation the GraphQL schema calls, built from the app's services. */
 export function createDeskService(deps: DeskServiceDeps) {
   const executor = createChangeExecutor(deps);
+  const disclosure = createDisclosure(deps);
   return {
     ...createDeskQueries(deps),
     ...createDeskCommands(deps, executor),
     ...createSupervisorCommands(deps, executor),
     ...createDeskMoveCommands(deps, executor),
-    ...createDisclosure(deps),
+    ...disclosure,
+    ...createFinding(deps, disclosure.report), // reportByReference reads as `report` does
+    ...createCorrections(deps, executor),
+    ...createDissemination(deps, executor),
+    ...createBundles(deps),
   };
 }
 

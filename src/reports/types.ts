@@ -80,6 +80,8 @@ export interface ReportLink {
   reasons: string[];
   desk: Desk | null;
   at: Date;
+  /** Made by a supervisor by hand (corrections.ts); absent on links triage found. */
+  manual?: boolean;
 }
 
 export interface Grading {

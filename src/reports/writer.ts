@@ -13,7 +13,12 @@ import type { ReportDoc } from './types.js';
 export type ReportChange = Parameters<ReportRepository['applyChange']>[1];
 export type ReportWriter = ReturnType<typeof createReportWriter>;
 
-export function createReportWriter(deps: { reports: ReportRepository; chainer: AuditChainer }) {
+/**
+ * `afterCommit`: derived work on a committed change (notifications: src/notifications/service.ts),
+ * given the report as read and as written; it must not throw, and any failure is dropped here too:
+ * the change stands whatever happens after it.
+ */
+export function createReportWriter(deps: { reports: ReportRepository; chainer: AuditChainer; afterCommit?: (before: ReportDoc, after: ReportDoc) => Promise<void> }) {
   const { reports, chainer } = deps;
   return {
     /**
@@ -29,6 +34,7 @@ export function createReportWriter(deps: { reports: ReportRepository; chainer: A
       const set = events.length ? { ...change.set, auditPending: [...(await chainer.carry(doc.auditPending)), ...events] } : change.set;
       const updated = await reports.applyChange(doc, { ...change, set });
       if (updated) await chainer.chain(events);
+      if (updated && deps.afterCommit) await deps.afterCommit(doc, updated).catch(() => undefined);
       return updated;
     },
   };

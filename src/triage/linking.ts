@@ -3,6 +3,14 @@
  * recorded only after decrypting both and confirming that the normalised
  * values really are equal (blind indexes are truncated and collide on
  * purpose). The caller's identity is never used for linking.
+ *
+ * No silent caps: every report is filed under every term (link-terms.ts);
+ * open and closed reports are candidates alike; when a term was filed by
+ * more reports than it is reasonable to decrypt (LINK_SHARED_THRESHOLD), the
+ * most recent ones are compared and the report says so
+ * (`shared-by-more-than:<kind>:<N>`, shown as "vehicle shared by more than N
+ * reports"); the others stay filed, for search. Routing follows only links
+ * to open reports found through a term that is not crowded (`routingLinks`).
  */
 import type { AuditLog } from '../audit/types.js';
 import { INDEXED_GROUPS, indexedValuesOf, type Crypto, type IndexKind } from '../crypto/index.js';
@@ -13,7 +21,10 @@ import { assertEnvelope, createEnvelopeMac } from '../reports/envelope-mac.js';
 import type { Logger } from '../logger.js';
 import { timeFor } from '../reports/partner-time.js';
 import { OPEN_STATUSES } from '../reports/state-machine.js';
-import type { ReportDoc } from '../reports/types.js';
+import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../reports/types.js';
+
+/** Every report with content is a link candidate, closed ones included (an erased one has none). */
+const LINKABLE_STATUSES: readonly ReportStatus[] = REPORT_STATUSES.filter((s) => s !== 'ERASED');
 
 /**
  * What linking compares for one stored report: the values of its
@@ -50,8 +61,10 @@ export interface ConfirmedLink {
 /** What linking found for one report, and what it deliberately did not read. */
 export interface LinkFindings {
   links: ConfirmedLink[];
-  /** Kinds of this report's terms filed by more than the shared threshold of reports: weak evidence, not linked. */
-  sharedKinds: IndexKind[];
+  /** Kinds of this report's terms filed by more than `threshold` earlier reports: only the most recent were compared. */
+  crowdedKinds: IndexKind[];
+  /** LINK_SHARED_THRESHOLD: how many reports of a term were compared at most. */
+  threshold: number;
   /** Set when more candidates existed than the bound allows decrypting: the bound, and how many were left unread. */
   capped: { max: number; unread: number } | null;
 }
@@ -60,17 +73,55 @@ const KIND_OF_PREFIX = new Map<string, IndexKind>(Object.entries(INDEX_KINDS).ma
 const kindOfTerm = (term: string) => KIND_OF_PREFIX.get(term.slice(0, term.indexOf(':')));
 
 /**
- * The triage reasons that say what linking left out: `shared-by-many:postcode`
- * (a postcode of this report is shared by more than LINK_SHARED_THRESHOLD
- * reports), `link-candidates-capped:50` (more candidates than
- * LINK_MAX_CANDIDATES; the rest were not read). Facts on the report: they
- * never change routing.
+ * The triage reasons that say what linking did not compare:
+ * `shared-by-more-than:vehicle:20` (a vehicle of this report was filed by
+ * more than LINK_SHARED_THRESHOLD earlier reports: the 20 most recent were
+ * compared), `link-candidates-capped:50` (more candidates than
+ * LINK_MAX_CANDIDATES; the rest were not read). Facts on the report, shown
+ * in its view (`linkWarnings`); they never change routing.
  */
-export function linkingNotes(f: Pick<LinkFindings, 'sharedKinds' | 'capped'>): string[] {
+export function linkingNotes(f: Pick<LinkFindings, 'crowdedKinds' | 'capped' | 'threshold'>): string[] {
   return [
-    ...f.sharedKinds.map((kind) => `shared-by-many:${kind}`),
+    ...f.crowdedKinds.map((kind) => `shared-by-more-than:${kind}:${f.threshold}`),
     ...(f.capped ? [`link-candidates-capped:${f.capped.max}`] : []),
   ];
+}
+
+/** Plain words for a kind of linked value. */
+const KIND_WORDS: Record<string, string> = { vehicle: 'vehicle', phone: 'phone number', postcode: 'postcode', name: 'subject name' };
+
+/**
+ * The linking notes of a report's triage reasons in plain words, for its
+ * view: "vehicle shared by more than 20 reports: the 20 most recent were
+ * compared; search finds the others". Notes of the earlier design
+ * (`shared-by-many:<kind>`, when such reports were not linked) too.
+ */
+export function linkWarningsOf(reasons: readonly string[]): string[] {
+  const words = (kind: string) => KIND_WORDS[kind] ?? kind;
+  return reasons.flatMap((r) => {
+    const [tag, kind = '', n = ''] = r.split(':');
+    if (tag === 'shared-by-more-than') return [`${words(kind)} shared by more than ${n} reports: the ${n} most recent were compared; search finds the others`];
+    if (tag === 'link-candidates-capped') return [`more than ${kind} reports share values with this report: ${kind} were compared; search finds the others`];
+    if (tag === 'shared-by-many') return [`${words(kind)} shared by many reports: not linked by it at triage; search finds them`];
+    return [];
+  });
+}
+
+/**
+ * The links that steer routing (rules.ts `decide`): to open reports only (a
+ * closed report is linked, but does not pull a new one to its desk), and
+ * through at least one kind of value that was not crowded (a value shared by
+ * more than the threshold, e.g. a station's postcode, is weak evidence).
+ */
+export function routingLinks(f: Pick<LinkFindings, 'links' | 'crowdedKinds'>): ConfirmedLink[] {
+  return f.links.filter((l) => OPEN_STATUSES.includes(l.doc.status) && l.reasons.some((kind) => !f.crowdedKinds.includes(kind)));
+}
+
+/** Candidates in turn from each term's list (newest first), once each, so every term is represented within the bound. */
+function interleave(lists: string[][]): string[] {
+  const out = new Set<string>();
+  for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.add(l[i]!);
+  return [...out];
 }
 
 /** Linking's bounds (config.triage.linking: LINK_MAX_CANDIDATES, LINK_SHARED_THRESHOLD). */
@@ -84,9 +135,10 @@ const DEFAULT_LIMITS: LinkingLimits = { maxCandidates: 50, sharedThreshold: 20 }
 
 /**
  * Linking at a bounded cost per report, whatever its terms' frequency:
- * filing reads at most `sharedThreshold` + 2 slots per term, at most
+ * filing reads about 2·log2(n) + `sharedThreshold` slots per term, at most
  * `maxCandidates` reports are read and decrypted, and a term shared by more
- * than `sharedThreshold` reports is reported, not followed.
+ * than `sharedThreshold` reports has its most recent ones compared and the
+ * rest reported, never silently dropped.
  */
 export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; audit: AuditLog; limits?: LinkingLimits; log?: Pick<Logger, 'error'> }) {
   const { crypto } = deps;
@@ -96,17 +148,17 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
     /** The edge of a confirmed link, keyed with this linker's keys (reports/links.ts). */
     edgeOf: (doc: Parameters<typeof edgeOf>[1], other: Parameters<typeof edgeOf>[2], reasons: string[], at: Date) => edgeOf(crypto, doc, other, reasons, at),
 
-    /** Open reports that share a confirmed value of a blind-indexed field (vehicle, phone, postcode, subject name) with `doc`. */
+    /** Reports, open or closed, that share a confirmed value of a blind-indexed field (vehicle, phone, postcode, subject name) with `doc`. */
     async confirmedLinks(doc: ReportDoc): Promise<LinkFindings> {
-      const none: LinkFindings = { links: [], sharedKinds: [], capped: null };
+      const none: LinkFindings = { links: [], crowdedKinds: [], threshold: sharedThreshold, capped: null };
       if (!doc.content || !doc.dataKey || !doc.bidx.length) return none;
       assertEnvelope(crypto.integrity, doc); // a tampered report is neither filed nor compared
       // Filing meets the reports filed before: of two reports triaged at once, the later one sees the other.
-      const { met, shared } = await deps.reports.fileLinkTerms(doc._id, doc.bidx, sharedThreshold);
-      const sharedKinds = [...new Set(shared.map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
+      const { met, crowded } = await deps.reports.fileLinkTerms(doc._id, doc.bidx, sharedThreshold);
       // During an index-key rotation, reports not yet re-indexed are filed under the previous key's terms: read those too.
-      const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, linkableValuesOf(crypto, doc)), sharedThreshold) : [];
-      const others = [...new Set([...met.values()].flat().concat(earlier))];
+      const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, linkableValuesOf(crypto, doc)), sharedThreshold) : { found: [], crowded: [] };
+      const crowdedKinds = [...new Set([...crowded, ...earlier.crowded].map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
+      const others = interleave([...met.values(), earlier.found]);
       const capped = others.length > maxCandidates ? { max: maxCandidates, unread: others.length - maxCandidates } : null;
       const envelope = createEnvelopeMac(crypto.integrity);
       // A candidate failing its envelope check is left out (logged once here), so one tampered report cannot stop the triage of others.
@@ -115,8 +167,8 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
         if (problems) deps.log?.error({ reportId: c._id, fieldPath: `envelope: ${problems.join(', ')}`, purpose: 'link-candidate' }, 'data integrity failure');
         return !problems;
       };
-      const candidates = (await deps.reports.findLinkCandidates(others, OPEN_STATUSES, maxCandidates)).filter((c) => c.content && c.dataKey && intact(c));
-      if (!candidates.length) return { ...none, sharedKinds, capped };
+      const candidates = (await deps.reports.findLinkCandidates(others, LINKABLE_STATUSES, maxCandidates)).filter((c) => c.content && c.dataKey && intact(c));
+      if (!candidates.length) return { ...none, crowdedKinds, capped };
       const mine = linkableValuesOf(crypto, doc);
       const links: ConfirmedLink[] = [];
       for (const other of candidates) {
@@ -152,7 +204,7 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
           details: { purpose: 'link-candidate', fields: [...INDEXED_GROUPS], pair: pair(c), linked: links.some((l) => l.doc._id === c._id) },
         }, { at: timeFor(c) });
       }
-      return { links, sharedKinds, capped };
+      return { links, crowdedKinds, threshold: sharedThreshold, capped };
     },
   };
 }

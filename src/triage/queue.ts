@@ -7,6 +7,7 @@
  */
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
+import { randomInt } from 'node:crypto';
 import { partnerTime } from '../reports/partner-time.js';
 
 export const TRIAGE_QUEUE = 'triage';
@@ -63,10 +64,21 @@ export const slaJobId = (reportId: string) => `sla:${reportId}`;
  */
 const createdAt = (partner: boolean) => (partner ? partnerTime(new Date()) : new Date()).getTime();
 
+/**
+ * A partner's triage job is held `holdMs` (PARTNER_TRIAGE_HOLD_SECONDS,
+ * default 60) past the whole minute it was created at, plus up to 10 s at
+ * random: bull records when a job is processed (`processedOn`, in
+ * milliseconds, in Redis and its append-only file), and with the default
+ * that time says no more than the minute the referral arrived in. It costs
+ * a partner referral up to 70 s before routing, far inside any SLA. 0 turns
+ * the hold off (tests that wait for routing).
+ */
+const partnerDelayMs = (holdMs: number) => (holdMs > 0 ? holdMs + randomInt(10_000) : 0);
+
 /** bull reads `timestamp` from the job options (lib/job.js) though its typings leave it out. */
 const timed = (opts: Queue.JobOptions & { timestamp: number }) => opts as Queue.JobOptions;
 
-export function createTriageQueues(factory: QueueFactory, opts: { attempts: number; backoffMs: number }): TriageQueues {
+export function createTriageQueues(factory: QueueFactory, opts: { attempts: number; backoffMs: number; partnerHoldMs?: number }): TriageQueues {
   const triage = factory.create<TriageJob>(TRIAGE_QUEUE, { attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs } });
   const sla = factory.create<SlaJob>(SLA_QUEUE, { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } });
   const maintenance = factory.create<Record<string, never>>(MAINTENANCE_QUEUE, { attempts: 1 });
@@ -84,11 +96,12 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
     },
     async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0, imminentThreat = false, partner = false } = {}) {
       const priority = imminentThreat ? TRIAGE_PRIORITY.imminentThreat : TRIAGE_PRIORITY.normal;
+      const delay = Math.max(delayMs, partner ? partnerDelayMs(opts.partnerHoldMs ?? 60_000) : 0);
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
           // A finished job under the same id (failed for good, or completed) would make add() a no-op: replace it.
-          triage.getJob(reportId).then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined)).then(() => triage.add({ reportId }, timed({ jobId: reportId, priority, timestamp: createdAt(partner), ...(delayMs ? { delay: delayMs } : {}) }))),
+          triage.getJob(reportId).then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined)).then(() => triage.add({ reportId }, timed({ jobId: reportId, priority, timestamp: createdAt(partner), ...(delay ? { delay } : {}) }))),
           new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error('enqueue timed out')), timeoutMs);
           }),

@@ -1,61 +1,129 @@
 /**
- * THE routing rules: loaded from a versioned JSON file, validated at
- * start-up, and applied by one pure function. Every decision records the
- * rule-set version and the rules that fired.
+ * THE routing rules: a versioned JSON file, validated when loaded (at
+ * start-up and on every reload, see rules-holder.ts), and applied by one pure
+ * function. Every decision records the rule set's version id (the file's
+ * `version` plus a hash of its bytes) and the rules that fired.
+ *
+ * Conditions read plaintext routing fields only (crypto/encrypted-fields.ts
+ * PLAINTEXT_DOCUMENT_FIELDS): routing never decrypts content.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DESKS, type Desk } from '../auth/types.js';
-import { PRIORITIES, THREAT_CATEGORIES, type Priority, type ReportDoc } from '../reports/types.js';
+import { AppError } from '../errors.js';
+import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, THREAT_CATEGORIES, type Priority, type ReportDoc, type ReportSource } from '../reports/types.js';
 
 export const THREAT_LEVELS = ['LOW', 'MODERATE', 'SUBSTANTIAL', 'SEVERE', 'CRITICAL'] as const;
 export type ThreatLevel = (typeof THREAT_LEVELS)[number];
+export const REPORT_SOURCES = ['HOTLINE_CALL', 'PARTNER_REFERRAL'] as const satisfies readonly ReportSource[];
 
-const ruleSetSchema = z.object({
-  version: z.string().min(1),
-  description: z.string().optional(),
-  deskPrecedence: z.array(z.enum(DESKS)).length(DESKS.length),
-  default: z.object({ desk: z.enum(DESKS), priority: z.enum(PRIORITIES), reason: z.string() }),
-  rules: z
-    .array(
-      z.object({
-        id: z.string().regex(/^[a-z0-9-]+$/),
-        when: z
-          .object({ imminentThreat: z.boolean().optional(), categoriesAny: z.array(z.enum(THREAT_CATEGORIES)).min(1).optional() })
-          .refine((w) => w.imminentThreat !== undefined || w.categoriesAny, { message: 'a rule needs at least one condition' }),
-        desk: z.enum(DESKS),
-        priority: z.enum(PRIORITIES),
-      }),
-    )
-    .min(1)
-    .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, { message: 'rule ids must be unique' }),
-  threatLevelUplift: z.record(z.enum(THREAT_LEVELS), z.number().int().min(0).max(3)),
-});
+/** What a rule may test; every condition given must hold (AND); a list matches any of its values (OR). */
+const conditionSchema = z
+  .object({
+    imminentThreat: z.boolean().optional(),
+    categoriesAny: z.array(z.enum(THREAT_CATEGORIES)).min(1).optional(),
+    boroughsAny: z.array(z.enum(BOROUGHS)).min(1).optional(),
+    channelsAny: z.array(z.enum(INTAKE_CHANNELS)).min(1).optional(),
+    source: z.enum(REPORT_SOURCES).optional(),
+    /** Partner ids (stable; a partner's name can be changed or reused), matched against the referral's recorder. */
+    partnersAny: z.array(z.string().min(1).max(100)).min(1).optional(),
+  })
+  .strict()
+  .refine((w) => Object.values(w).some((v) => v !== undefined), { message: 'a rule needs at least one condition' });
 
-export type RuleSet = z.infer<typeof ruleSetSchema>;
+const ruleSetSchema = z
+  .object({
+    version: z.string().min(1).max(100),
+    description: z.string().optional(),
+    deskPrecedence: z.array(z.enum(DESKS)).length(DESKS.length),
+    default: z.object({ desk: z.enum(DESKS), priority: z.enum(PRIORITIES), reason: z.string() }).strict(),
+    rules: z
+      .array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), when: conditionSchema, desk: z.enum(DESKS), priority: z.enum(PRIORITIES) }).strict())
+      .min(1)
+      .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, { message: 'rule ids must be unique' }),
+    threatLevelUplift: z.record(z.enum(THREAT_LEVELS), z.number().int().min(0).max(3)),
+  })
+  .strict();
 
-/** Reads and validates the rules file; throws naming the problems. */
-export function loadRuleSet(file: string): RuleSet {
+export type RuleSet = z.infer<typeof ruleSetSchema> & {
+  /** `<version>+<first 12 hex of the file's SHA-256>`: two files with the same version string are told apart. */
+  versionId: string;
+};
+export type RoutingCondition = z.infer<typeof conditionSchema>;
+
+/** A rules file that does not parse or validate; `problems` name the rule id and field of each. */
+export class RulesInvalidError extends AppError {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super('BAD_USER_INPUT', `routing rules ${file} are invalid: ${problems.join('; ')}`, { problems });
+    this.name = 'RulesInvalidError';
+  }
+}
+
+/** "rule \"finance\" (rules[7]) when.boroughsAny[0]" from a zod path, so an operator finds the line. */
+function placeOf(raw: unknown, path: readonly PropertyKey[]): string {
+  const spell = (p: readonly PropertyKey[]) => p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i ? `.${String(s)}` : String(s))).join('');
+  if (path[0] !== 'rules' || typeof path[1] !== 'number') return spell(path) || '(file)';
+  const id = (raw as { rules?: { id?: unknown }[] }).rules?.[path[1]]?.id;
+  const rest = path.slice(2);
+  return `rule ${typeof id === 'string' ? JSON.stringify(id) : '(no id)'} (rules[${path[1]}])${rest.length ? ` ${spell(rest)}` : ''}`;
+}
+
+/** Validates the bytes of a rules file; throws RulesInvalidError naming every problem at once. */
+export function parseRuleSet(bytes: Buffer | string, file: string): RuleSet {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(bytes.toString());
   } catch (err) {
-    throw new Error(`routing rules ${file}: ${(err as Error).message}`);
+    throw new RulesInvalidError(file, [`not JSON: ${(err as Error).message}`]);
   }
   const r = ruleSetSchema.safeParse(raw);
-  if (!r.success) throw new Error(`routing rules ${file} are invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return r.data;
+  if (!r.success) throw new RulesInvalidError(file, r.error.issues.map((i) => `${placeOf(raw, i.path)}: ${i.message}`));
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+  return { ...r.data, versionId: `${r.data.version}+${hash}` };
+}
+
+/** Reads and validates the rules file; throws RulesInvalidError naming the problems (an unreadable file too). */
+export function loadRuleSet(file: string): RuleSet {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new RulesInvalidError(file, [`cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  return parseRuleSet(bytes, file);
 }
 
 export interface Decision {
   desk: Desk;
   priority: Priority;
   reasons: string[];
+  /** The rule set's version id (RuleSet.versionId). */
   ruleSetVersion: string;
 }
 
+/** The plaintext routing fields a decision reads (never content). */
+export type RoutedReport = Pick<ReportDoc, 'imminentThreat' | 'categories'> & Partial<Pick<ReportDoc, 'borough' | 'channel' | 'source' | 'recordedBy'>>;
+
 export const raisePriority = (p: Priority, steps: number): Priority => PRIORITIES[Math.max(0, PRIORITIES.indexOf(p) - steps)]!;
 export const moreUrgent = (a: Priority, b: Priority): Priority => (PRIORITIES.indexOf(a) <= PRIORITIES.indexOf(b) ? a : b);
+
+/** Whether every condition of `when` holds for the report (a condition on a field the report lacks does not hold). */
+export function matches(when: RoutingCondition, report: RoutedReport): boolean {
+  const partner = report.recordedBy?.type === 'partner' ? report.recordedBy.id : undefined;
+  const within = <T>(list: readonly T[] | undefined, value: T | undefined) => !list || (value !== undefined && list.includes(value));
+  return (
+    (when.imminentThreat === undefined || when.imminentThreat === report.imminentThreat) &&
+    (!when.categoriesAny || when.categoriesAny.some((c) => report.categories.includes(c))) &&
+    within(when.boroughsAny, report.borough) &&
+    within(when.channelsAny, report.channel) &&
+    (when.source === undefined || when.source === report.source) &&
+    within(when.partnersAny, partner)
+  );
+}
 
 /**
  * Routes a report: matching rules, then the national threat level, then the
@@ -66,15 +134,11 @@ export const moreUrgent = (a: Priority, b: Priority): Priority => (PRIORITIES.in
  */
 export function decide(
   rules: RuleSet,
-  report: Pick<ReportDoc, 'imminentThreat' | 'categories'>,
+  report: RoutedReport,
   threatLevel: ThreatLevel,
   linked: { desk: Desk | null; priority: Priority | null; reference: string }[] = [],
 ): Decision {
-  const fired = rules.rules.filter(
-    (r) =>
-      (r.when.imminentThreat === undefined || r.when.imminentThreat === report.imminentThreat) &&
-      (!r.when.categoriesAny || r.when.categoriesAny.some((c) => report.categories.includes(c))),
-  );
+  const fired = rules.rules.filter((r) => matches(r.when, report));
   let desk: Desk = rules.default.desk;
   let priority: Priority = rules.default.priority;
   const reasons: string[] = [];
@@ -99,5 +163,5 @@ export function decide(
     if (moreUrgent(top.priority!, priority) !== priority) reasons.push(`linked-priority:${top.priority}`);
     priority = moreUrgent(top.priority!, priority);
   }
-  return { desk, priority, reasons, ruleSetVersion: rules.version };
+  return { desk, priority, reasons, ruleSetVersion: rules.versionId };
 }

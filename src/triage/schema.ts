@@ -3,7 +3,7 @@ import { assertThat, unauthenticated } from '../errors.js';
 import { builder } from '../graphql/builder.js';
 import { THREAT_LEVELS } from './rules.js';
 
-const ThreatLevelEnum = builder.enumType('ThreatLevel', { values: THREAT_LEVELS });
+export const ThreatLevelEnum = builder.enumType('ThreatLevel', { values: THREAT_LEVELS });
 type Level = (typeof THREAT_LEVELS)[number];
 const ThreatLevelChange = builder.objectRef<{ level: Level; reason: string; setAt: Date }>('ThreatLevelChange').implement({
   fields: (t) => ({

@@ -170,7 +170,7 @@ describe('fault injection with real processes', () => {
     try {
       await client.connect();
       const db = client.db(cluster.env.MONGODB_DB);
-      const quiet = await waitForQuiescence(db, allKeys, QUIESCENCE_MS);
+      const quiet = await waitForQuiescence(db, allKeys, QUIESCENCE_MS, cluster.env.HOTLINE_AUDIT_KEY!);
       note(`quiescence ${quiet.settled ? 'reached' : 'NOT reached'} after ${quiet.ms} ms`);
       const v = await verifyRun(db, allKeys, acknowledged, cluster.env.HOTLINE_AUDIT_KEY!);
 

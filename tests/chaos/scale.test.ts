@@ -84,7 +84,7 @@ describe('two APIs and two workers on one database and one Redis', () => {
     // 1. Concurrent intake: every submission at once, round-robin over both APIs.
     const intake = await runLoad(endpointPool(urls), jobs, jobs.map(() => 0), { deadlineMs: 60_000, perRequestTimeoutMs: 30_000, maxAttempts: 20 });
     const keys = jobs.map((j) => j.scopedKey);
-    const quiet = await waitForQuiescence(db, keys, 90_000);
+    const quiet = await waitForQuiescence(db, keys, 90_000, cluster.env.HOTLINE_AUDIT_KEY!);
     const v = await verifyRun(db, keys, keys, cluster.env.HOTLINE_AUDIT_KEY!);
 
     // 2. Every investigator claims through both APIs at once until their desk's queue is empty.

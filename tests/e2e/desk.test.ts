@@ -132,7 +132,9 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     await dialog.getByText(CALLER.phone).waitFor();
     const reveals = await auditEntries(e2e().app, 'report.reveal_caller', call.id);
     expect(reveals).toHaveLength(1);
-    expect(JSON.stringify(reveals[0]!.details)).toContain('Need to confirm which bank cards');
+    // The reason is sealed under the report's key (erasure shreds it), with a keyed hash to check a stated reason against.
+    expect(JSON.stringify(reveals[0]!.details)).not.toContain('Need to confirm which bank cards');
+    expect(reveals[0]!.details).toMatchObject({ reasonSealed: expect.any(String), reasonMac: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await dialog.getByRole('button', { name: 'Close and forget' }).click();
     expect(await page.getByText(CALLER.name).count()).toBe(0);
 
@@ -201,14 +203,15 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     await waitForStatus(e2e().app, first.id, 'TRIAGED');
     const later = await recordSO12Call(21, { vehicles: [van], subjects: [{ name: 'Imogen Pryce' }], locations: [{ address: '61 Cable Street, London', postcode: 'E1 8JA' }] });
     const doc = await waitForStatus(e2e().app, later.id, 'TRIAGED');
-    expect({ desk: doc.desk, links: doc.links.map((l) => ({ reference: l.reference, reasons: l.reasons })) }).toEqual({
+    const links = await e2e().app.deps.reports.linksOf(doc); // sealed edges, not embedded in the report
+    expect({ desk: doc.desk, links: links.map((l) => ({ reference: l.reference, reasons: l.reasons })) }).toEqual({
       desk: 'SO12',
       links: [{ reference: first.reference, reasons: ['vehicle'] }],
     });
     // The first report is not written to: the link is an edge of its own, read from either end.
     expect((await e2e().app.deps.reports.linksOf(await findReport(e2e().app, first.id))).map((l) => l.reference)).toEqual([later.reference]);
     const apart = await recordSO12Call(22, { vehicles: [{ ...van, registration: 'YR68 KPD' }], subjects: [{ name: 'Tobias Wren' }], locations: [{ address: '9 Mill Road, London', postcode: 'N7 6QS' }] });
-    expect((await waitForStatus(e2e().app, apart.id, 'TRIAGED')).links).toEqual([]);
+    expect(await e2e().app.deps.reports.linksOf(await waitForStatus(e2e().app, apart.id, 'TRIAGED'))).toEqual([]);
 
     const inv = await createStaff(e2e().app, 'INVESTIGATOR', 'SO12');
     const { page, foreign } = await e2e().newPage();

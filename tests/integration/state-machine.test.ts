@@ -51,6 +51,8 @@ async function reportIn(status: ReportStatus, i: number): Promise<ReportDoc> {
         assignee: HELD.includes(status) ? holder.userId : null,
         triagePending: status === 'RECEIVED' || status === 'TRIAGE_FAILED',
         triage: status === 'RECEIVED' || status === 'TRIAGE_FAILED' ? null : { ruleSetVersion: 't', reasons: [], decidedAt: dueBy, dueBy },
+        // Graded (handling P), so that dissemination is decided by its row alone.
+        grading: { source: '2', intelligence: 'B', handling: 'P', by: holder.userId, at: dueBy },
         ...(status === 'ERASED' ? { content: null, dataKey: null, bidx: [] } : {}),
       },
     },
@@ -61,6 +63,10 @@ async function reportIn(status: ReportStatus, i: number): Promise<ReportDoc> {
   await app.deps.reports.syncSideTables((await app.deps.reports.findById(doc._id))!);
   return (await app.deps.reports.findById(doc._id))!;
 }
+
+/** The other end of manual links: one TRIAGED report, made once. */
+let linkPartner: Promise<string> | null = null;
+const partnerReport = () => (linkPartner ??= reportIn('TRIAGED', 99).then((d) => d._id));
 
 function processor() {
   return triageProcessorOf(app.deps);
@@ -112,6 +118,24 @@ async function run(transition: Transition, doc: ReportDoc): Promise<boolean> {
       return true;
     case 'erase':
       await desk.eraseReport(supervisor, doc._id, reason);
+      return true;
+    case 'changePriority':
+      await desk.changeReportPriority(supervisor, doc._id, 'P1', reason);
+      return true;
+    case 'changeCategories':
+      await desk.changeReportCategories(supervisor, doc._id, ['FINANCE', 'TRAVEL'], reason);
+      return true;
+    case 'linkManual':
+      await desk.linkReports(supervisor, doc._id, (await partnerReport()), reason);
+      return true;
+    case 'unlink': {
+      const other = await partnerReport();
+      if (allows('linkManual', doc.status)) await desk.linkReports(supervisor, doc._id, other, reason);
+      await desk.unlinkReports(supervisor, doc._id, other, reason);
+      return true;
+    }
+    case 'disseminate':
+      await desk.disseminateReport(holder, doc._id, { to: 'CTIO', recipient: 'CTIO North', reason });
       return true;
   }
 }

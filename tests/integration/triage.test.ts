@@ -37,7 +37,7 @@ describe('triage worker', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(doc).toMatchObject({ desk: 'SO13', priority: 'P1', triagePending: false });
     expect(doc.triage!.reasons).toEqual(['rule:imminent-threat', 'rule:suspicious-item']);
-    expect(doc.triage!.ruleSetVersion).toBe(app.deps.rules.version);
+    expect(doc.triage!.ruleSetVersion).toBe(app.deps.rules.current().versionId);
     expect(doc.history.map((h) => h.action)).toEqual(['received', 'triaged']);
     expect(verifyHistory(app.deps.crypto.integrity, doc.history).valid).toBe(true);
   });

@@ -48,6 +48,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     HOTLINE_AUDIT_ANCHOR_DIR: join(tmpdir(), `hotline-anchors-${id}`),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
+    // Tests wait for partner referrals to be routed: no hold (tests/integration/adversary/partner-metadata.test.ts tests the default).
+    PARTNER_TRIAGE_HOLD_SECONDS: '0',
     ...(process.env.CONSOLE_DIR ? { CONSOLE_DIR: process.env.CONSOLE_DIR } : {}),
     ...overrides,
   };

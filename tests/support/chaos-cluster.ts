@@ -63,6 +63,8 @@ export function clusterEnv(mongoUri: string, redisUrl: string, overrides: Record
     HOST: '127.0.0.1',
     // Audit events a killed process left unchained are recovered within seconds, not the production 15 minutes.
     OUTBOX_RECONCILE_MS: '2000',
+    // The chaos checks wait for every referral to be routed: no partner hold.
+    PARTNER_TRIAGE_HOLD_SECONDS: '0',
     AUDIT_RECOVERY_GRACE_MS: '1500',
     ...overrides,
   };

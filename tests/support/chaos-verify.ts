@@ -59,12 +59,14 @@ const triagedOnce = (r: Stored, audits: Map<string, number>) =>
  * Waits (bounded) until every stored report of these submissions is triaged
  * once, including its audit entry; returns how long that took.
  */
-export async function waitForQuiescence(db: Db, scopedKeys: string[], timeoutMs: number): Promise<{ ms: number; settled: boolean }> {
+export async function waitForQuiescence(db: Db, scopedKeys: string[], timeoutMs: number, auditKey: string): Promise<{ ms: number; settled: boolean }> {
   const started = Date.now();
+  const integrity = await testIntegrity(auditKey);
+  const stored = scopedKeys.map((k) => integrity.mac('idempotencyKey', k)); // as intake stores them
   try {
     await until(async () => {
-      const { reports, triageAudits } = await load(db, scopedKeys);
-      return reports.every((r) => triagedOnce(r, triageAudits));
+      const { reports, triageAudits } = await load(db, stored);
+      return reports.length > 0 && reports.every((r) => triagedOnce(r, triageAudits));
     }, timeoutMs, 'every report triaged once', 500);
     return { ms: Date.now() - started, settled: true };
   } catch {
@@ -74,8 +76,12 @@ export async function waitForQuiescence(db: Db, scopedKeys: string[], timeoutMs:
 
 /** Counts everything a run must prove; `acknowledged` ⊆ `all` are scoped idempotency keys. */
 /** `auditKey`: the cluster's HOTLINE_AUDIT_KEY, which keys its chains. */
-export async function verifyRun(db: Db, all: string[], acknowledged: string[], auditKey: string): Promise<Verdict> {
+export async function verifyRun(db: Db, allKeys: string[], acknowledgedKeys: string[], auditKey: string): Promise<Verdict> {
   const integrity = await testIntegrity(auditKey);
+  // Idempotency keys are stored keyed-hashed (never as sent): look them up the same way.
+  const stored = (k: string) => integrity.mac('idempotencyKey', k);
+  const all = allKeys.map(stored);
+  const acknowledged = acknowledgedKeys.map(stored);
   const { reports, triageAudits, createAudits } = await load(db, all);
   const byKey = new Map<string, number>();
   for (const r of reports) byKey.set(r.idempotencyKey, (byKey.get(r.idempotencyKey) ?? 0) + 1);

@@ -10,13 +10,16 @@ import type { ReportWriter } from '../../reports/writer.js';
 import type { DeskEvents } from '../events.js';
 import type { createLinker } from '../linking.js';
 import type { TriageQueues } from '../queue.js';
-import type { RuleSet } from '../rules.js';
+import type { RulesHolder } from '../rules-holder.js';
 import type { ThreatLevelStore } from '../threat-level.js';
+import type { WebhookService } from '../../webhooks/service.js';
+import type { NotificationService } from '../../notifications/service.js';
 
 export interface TriageDeps {
   reports: ReportRepository;
   linker: ReturnType<typeof createLinker>;
-  rules: RuleSet;
+  /** The rules in force, read once per decision (swapped by a reload). */
+  rules: RulesHolder;
   threatLevel: ThreatLevelStore;
   /** Changes with their audit events in the same write (reports/writer.ts). */
   writer: ReportWriter;
@@ -24,6 +27,10 @@ export interface TriageDeps {
   queues: TriageQueues;
   slaSeconds: Record<ConfigPriority, number>;
   log: Logger;
+  /** Outgoing webhooks (src/webhooks/): told after a change committed, never awaited; absent: none sent. */
+  webhooks?: Pick<WebhookService, 'notify'>;
+  /** In-service notifications (src/notifications/): a confirmed link tells the holder of the other report; absent: nobody told. */
+  notifications?: Pick<NotificationService, 'linksConfirmed'>;
 }
 
 /** The worker as the actor of its changes. */

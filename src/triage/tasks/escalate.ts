@@ -16,7 +16,7 @@ export const escalatePayload = z.object({ reportId: reportIdField, dueBy: z.iso.
 const ESCALATE_ATTEMPTS = 10;
 
 /** Builds `escalate(reportId, dueByIso)` on the triage dependencies. */
-export function createEscalate(deps: Pick<TriageDeps, 'reports' | 'writer' | 'events'>) {
+export function createEscalate(deps: Pick<TriageDeps, 'reports' | 'writer' | 'events' | 'webhooks'>) {
   const { reports, writer, events } = deps;
   /** Escalates a report still unclaimed at its deadline; false when it no longer qualifies or kept changing. */
   return async function escalate(reportId: string, dueByIso: string): Promise<boolean> {
@@ -40,6 +40,8 @@ export function createEscalate(deps: Pick<TriageDeps, 'reports' | 'writer' | 'ev
         );
         if (!updated) return null;
         events.publish(doc.desk!, reportId, 'escalated');
+        // After the commit, not awaited (src/webhooks/): a receiver never holds up escalation.
+        void deps.webhooks?.notify('sla_escalation', { _id: reportId, desk: doc.desk, priority });
         return true;
       },
       exhausted: () => false,

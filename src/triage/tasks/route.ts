@@ -10,7 +10,7 @@ import type { HistoryInput } from '../../reports/history.js';
 import { isPartnerSourced, timeFor } from '../../reports/partner-time.js';
 import { allows, targetOf, TRANSITIONS } from '../../reports/state-machine.js';
 import type { ReportDoc } from '../../reports/types.js';
-import { linkingNotes, type ConfirmedLink } from '../linking.js';
+import { linkingNotes, routingLinks, type ConfirmedLink } from '../linking.js';
 import { decide } from '../rules.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
 import { reportIdField } from './job.js';
@@ -32,7 +32,7 @@ export function createRoute(deps: TriageDeps) {
    * Records each confirmed link as a sealed edge of its own (reports/links.ts),
    * filed under both reports: never a write into the other one, so routing
    * does not wait on the other reports' writers. At most LINK_MAX_CANDIDATES
-   * links; the edge's _id is a keyed hash of the pair, so a retried job
+   * links, to open and closed reports alike; the edge's _id is a keyed hash of the pair, so a retried job
    * records nothing twice. Returns the edge ids, which history names instead
    * of the other report.
    */
@@ -65,8 +65,9 @@ export function createRoute(deps: TriageDeps) {
     }
     const { links, ...leftOut } = await deps.linker.confirmedLinks(doc);
     const { level } = await deps.threatLevel.get();
-    // Only confirmed links steer routing; what linking left out (terms shared by many, unread candidates) is a fact on the report.
-    const decided = decide(deps.rules, doc, level, links.map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
+    // Every confirmed link is recorded (closed reports too); only links to open reports through a value not shared by
+    // more than the threshold steer routing (linking.ts routingLinks); what linking did not compare is a fact on the report.
+    const decided = decide(deps.rules.current(), doc, level, routingLinks({ links, ...leftOut }).map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
     const decision = { ...decided, reasons: [...decided.reasons, ...linkingNotes(leftOut)] };
     // A partner report's decision time and deadline: to the minute (reports/partner-time.ts).
     const now = timeFor(doc);
@@ -118,6 +119,10 @@ export function createRoute(deps: TriageDeps) {
     if (outcome === 'skipped') return outcome;
     await scheduleSla(doc, dueBy).catch((err) => log.warn({ reportId, err: (err as Error).message }, 'SLA job not scheduled; the overdue sweep will catch it'));
     events.publish(decision.desk, reportId, 'triaged');
+    // Holders of the reports linked to hear of it (keyed by edge: a retried job tells them once; never fails routing).
+    await deps.notifications?.linksConfirmed(links.map((l, i) => ({ doc: l.doc, edgeId: edges[i]!._id })), now);
+    // Outgoing webhooks after the commit, not awaited: a slow receiver never holds up triage (src/webhooks/).
+    if (decision.priority === 'P1') void deps.webhooks?.notify('p1_intake', { _id: reportId, desk: decision.desk, priority: decision.priority });
     return 'routed';
   };
 }

@@ -3,6 +3,7 @@ import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { SCREENS } from './routes';
 import { NotFound } from './screens/NotFound';
 import { SignIn } from './screens/SignIn';
+import { NotificationBell } from './screens/notifications/Bell';
 import { useSession } from './session/session';
 import { Loading, humanise } from './ui/ui';
 
@@ -30,6 +31,7 @@ export function App() {
               ))}
           </ul>
         </nav>
+        {can('myNotifications') && <NotificationBell />}
         <span className="who">
           {session.user.username} · {session.user.roles.map(humanise).join(', ')}
           {session.user.desk ? ` · ${session.user.desk}` : ''}

@@ -9,7 +9,9 @@ import { AdminPartners, AdminUsers } from './screens/Admin';
 import { AuditLog } from './screens/Audit';
 import { DeskQueue } from './screens/Desk';
 import { MySubmissions } from './screens/MySubmissions';
+import { Notifications } from './screens/Notifications';
 import { RecordCall } from './screens/RecordCall';
+import { FollowUpCall } from './screens/FollowUpCall';
 import { ReportPage } from './screens/ReportPage';
 import { Supervisor } from './screens/Supervisor';
 
@@ -23,9 +25,12 @@ export interface Screen {
 
 export const SCREENS: Screen[] = [
   { path: '/call', label: 'Record a call', operation: 'recordHotlineCall', element: <RecordCall /> },
+  { path: '/follow-up', label: 'Follow-up call', operation: 'recordFollowUp', element: <FollowUpCall /> },
   { path: '/submissions', label: 'My submissions', operation: 'mySubmissions', element: <MySubmissions /> },
   { path: '/desk', label: 'Desk queue', operation: 'deskQueue', element: <DeskQueue /> },
   { path: '/reports/:id', operation: 'report', element: <ReportPage /> },
+  // Reached from the bell in the header (screens/notifications/Bell.tsx).
+  { path: '/notifications', operation: 'myNotifications', element: <Notifications /> },
   { path: '/supervisor', label: 'Supervisor', operation: 'supervisorQueue', element: <Supervisor /> },
   { path: '/audit', label: 'Audit log', operation: 'auditLog', element: <AuditLog /> },
   { path: '/admin/users', label: 'Users', operation: 'users', element: <AdminUsers /> },

@@ -20,7 +20,7 @@ let partner: { apiKey: string; partner: { id: string } };
 const logs: string[] = [];
 
 beforeAll(async () => {
-  app = await bootApp({ env: { LOG_LEVEL: 'info' }, logDestination: { write: (line: string) => void logs.push(line) } });
+  app = await bootApp({ env: { LOG_LEVEL: 'info', PARTNER_TRIAGE_HOLD_SECONDS: '60' }, logDestination: { write: (line: string) => void logs.push(line) } });
   redis = new Redis(app.env.REDIS_URL!);
   partner = await createPartner(app);
 });
@@ -118,6 +118,24 @@ describe('partner metadata', () => {
     const system = entries.filter((e) => e.actor?.type === 'system' || e.actor?.type === 'partner');
     expect(system.map((e) => e.action)).toEqual(expect.arrayContaining(['report.create', 'report.triage']));
     expect(finerThanMinute(system)).toEqual([]);
+  });
+
+  it("holds a partner's triage job until past the next minute, so the time bull records for processing it says no more than the minute", async () => {
+    const queues = app.deps.triageQueues;
+    const id = `partner-delay-${Date.now()}`;
+    expect(await queues.enqueueTriage(id, { partner: true })).toBe(true);
+    const job = await queues.triage.getJob(id);
+    // Created at a whole minute, due 60 to 70 s after it: at the earliest, just after the minute it arrived in.
+    expect(job!.timestamp % 60_000).toBe(0);
+    expect(job!.opts.delay).toBeGreaterThanOrEqual(60_000);
+    expect(job!.opts.delay).toBeLessThan(70_000);
+    expect(await job!.isDelayed()).toBe(true);
+    await job!.remove();
+    // A hotline call's job is not held.
+    expect(await queues.enqueueTriage(`${id}-hotline`)).toBe(true);
+    const hotline = await queues.triage.getJob(`${id}-hotline`);
+    expect(hotline!.opts.delay ?? 0).toBe(0);
+    await hotline!.remove();
   });
 
   it('keeps none in Redis: job ids carry no time, job hashes none finer than the minute', async () => {

@@ -48,9 +48,13 @@ describe('the encrypted-field contract', () => {
         'locations[].description',
         'partnerReference',
         'researchNotes[id].text',
+        'addenda[id].narrative',
+        'addenda[id].vehicles[].registration',
+        'questions[id].text',
+        'answers[id].text',
       ]),
     );
-    expect(paths).toHaveLength(23);
+    expect(paths).toHaveLength(41);
     for (const field of PLAINTEXT_FIELDS) expect(field.why.length).toBeGreaterThan(5);
     expect(PLAINTEXT_FIELDS.map((f) => f.path)).toEqual(expect.arrayContaining(['status', 'desk', 'priority', 'categories', 'imminentThreat', 'borough', 'caller.mayRecontact', 'researchNotes[id].id']));
   });

@@ -1,7 +1,7 @@
 /**
  * The pure parts of linking at a bounded cost: an edge's id is a keyed hash
  * of the pair, the same whichever end records it and naming neither, each end reads the other, and what linking left
- * out becomes triage reasons that routing never sees; the bounds are
+ * out becomes triage reasons that routing never sees and the view words plainly; the bounds are
  * configuration, validated at start-up.
  */
 import { mkdtempSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import { createCrypto } from '../../../src/crypto/index.js';
 import { edgeOf, linkFrom } from '../../../src/reports/links.js';
-import { linkingNotes } from '../../../src/triage/linking.js';
+import { linkingNotes, linkWarningsOf, routingLinks } from '../../../src/triage/linking.js';
 
 const at = new Date('2026-11-29T10:00:00Z');
 const older = { _id: 'b-older', recordedAt: new Date('2026-11-29T09:00:00Z'), reference: 'ATH-2026-000001', desk: 'SO13' as const };
@@ -25,8 +25,8 @@ describe('link edges', () => {
     expect(one._id).toMatch(/^[0-9a-f]{64}$/);
     expect(one._id).toBe(keys.integrity.mac('linkId', 'pair\na-newer\nb-older'));
     expect([one.older.id, one.newer.id]).toEqual(['b-older', 'a-newer']);
-    expect(linkFrom(one, older._id)).toEqual({ reportId: newer._id, reference: newer.reference, desk: 'SO12', reasons: ['vehicle'], at });
-    expect(linkFrom(one, newer._id)).toEqual({ reportId: older._id, reference: older.reference, desk: 'SO13', reasons: ['vehicle'], at });
+    expect(linkFrom(one, older._id)).toEqual({ reportId: newer._id, reference: newer.reference, desk: 'SO12', reasons: ['vehicle'], at, manual: false });
+    expect(linkFrom(one, newer._id)).toEqual({ reportId: older._id, reference: older.reference, desk: 'SO13', reasons: ['vehicle'], at, manual: false });
   });
 
   it('orders reports recorded at the same instant by id', async () => {
@@ -34,9 +34,25 @@ describe('link edges', () => {
     expect(edgeOf(keys, { ...older, recordedAt: at }, { ...newer, recordedAt: at }, ['phone'], at).older.id).toBe('a-newer');
   });
 
-  it('turns what linking left out into triage reasons', () => {
-    expect(linkingNotes({ sharedKinds: [], capped: null })).toEqual([]);
-    expect(linkingNotes({ sharedKinds: ['name', 'postcode'], capped: { max: 50, unread: 7 } })).toEqual(['shared-by-many:name', 'shared-by-many:postcode', 'link-candidates-capped:50']);
+  it('turns what linking did not compare into triage reasons, and those into plain words for the report view', () => {
+    expect(linkingNotes({ crowdedKinds: [], threshold: 20, capped: null })).toEqual([]);
+    const notes = linkingNotes({ crowdedKinds: ['name', 'vehicle'], threshold: 20, capped: { max: 50, unread: 7 } });
+    expect(notes).toEqual(['shared-by-more-than:name:20', 'shared-by-more-than:vehicle:20', 'link-candidates-capped:50']);
+    expect(linkWarningsOf(['rule:finance', ...notes, 'linked-desk:SO13', 'shared-by-many:postcode'])).toEqual([
+      'subject name shared by more than 20 reports: the 20 most recent were compared; search finds the others',
+      'vehicle shared by more than 20 reports: the 20 most recent were compared; search finds the others',
+      'more than 50 reports share values with this report: 50 were compared; search finds the others',
+      'postcode shared by many reports: not linked by it at triage; search finds them',
+    ]);
+  });
+
+  it('lets only links to open reports through a value that is not crowded steer routing', () => {
+    const doc = (status: string) => ({ status }) as never;
+    const open = { doc: doc('TRIAGED'), reasons: ['vehicle' as const] };
+    const closed = { doc: doc('CLOSED'), reasons: ['vehicle' as const] };
+    const viaCrowded = { doc: doc('UNDER_RESEARCH'), reasons: ['postcode' as const] };
+    const viaBoth = { doc: doc('UNDER_RESEARCH'), reasons: ['postcode' as const, 'phone' as const] };
+    expect(routingLinks({ links: [open, closed, viaCrowded, viaBoth], crowdedKinds: ['postcode'] })).toEqual([open, viaBoth]);
   });
 });
 

@@ -16,7 +16,9 @@ import { HistoryPanel } from './desk/HistoryPanel';
 import { REPORT } from './desk/operations';
 import { ReportDetails } from './desk/ReportDetails';
 import { ResearchNotes } from './desk/ResearchNotes';
+import { FollowUps } from './desk/FollowUps';
 import { RevealCaller } from './desk/RevealCaller';
+import { Corrections } from './desk/Corrections';
 import type { Act } from './desk/types';
 import { Workflow } from './desk/Workflow';
 
@@ -98,6 +100,8 @@ export function ReportPage() {
       {holds && <Workflow report={report} act={act} />}
       <GradingForm key={`g${report.version}`} report={report} canAct={holds} act={act} />
       <ResearchNotes report={report} canAct={holds} act={act} />
+      <FollowUps report={report} canAsk={holds} act={act} />
+      <Corrections report={report} supervisor={!!user?.roles.includes('SUPERVISOR')} holds={holds} act={act} />
       <RevealCaller report={report} />
       <HistoryPanel report={report} />
     </>

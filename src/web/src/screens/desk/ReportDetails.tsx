@@ -75,6 +75,13 @@ export function ReportDetails({ report }: { report: ReportData }) {
           )
         }
       </EntityList>
+      {report.linkWarnings.length > 0 && (
+        <div className="alert warn" role="note" aria-label="What linking did not compare">
+          {report.linkWarnings.map((w) => (
+            <p key={w}>{w}</p>
+          ))}
+        </div>
+      )}
     </>
   );
 }

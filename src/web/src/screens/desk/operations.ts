@@ -41,13 +41,16 @@ export const REPORT = graphql(`
     report(id: $id) {
       id reference status priority desk assignee version escalated anonymous imminentThreat urgentAction
       source channel categories borough receivedAt recordedAt dueBy callerMayRecontact partnerReference
-      triageReasons
+      triageReasons linkWarnings
       narrative
       subjects { name aliases dateOfBirth approximateAge description address phone }
       vehicles { registration make model colour notes }
       locations { address postcode description }
       researchNotes { id text }
-      links { reportId reference desk reasons readable }
+      addenda { id at source narrative subjects { name } vehicles { registration } locations { postcode } }
+      questions { id text askedAt answer answeredAt }
+      links { reportId reference desk reasons readable manual }
+      disseminations { id to recipient grading override at byName reason }
       grading { source intelligence handling gradedBy gradedAt }
       nextSteps { to reasonRequired }
       availableActions

@@ -1,0 +1,159 @@
+/**
+ * The find tables, read by `_id` only (FerretDB indexes nothing else):
+ *
+ * - `search_terms`: blind-index term → every report filed under it, open or
+ *   closed, with no cap. Slots `<term>#<n>` are claimed by insert (the one
+ *   write FerretDB makes atomic) and only ever appended, so the taken slots
+ *   of a term are always 0..n-1: counting them is a binary search (2·log n
+ *   lookups), and a term is read newest first from its last slot. Report ids
+ *   are sealed (crypto/link-ids.ts), bound to their slot, so the table does
+ *   not say which reports share a value. A report's slots are listed, sealed,
+ *   in its manifest `@<report id>`: erasure and re-indexing blank exactly
+ *   those (a blanked slot stays, holding ''). Separate from `link_terms`,
+ *   which triage fills with linking's own bounds and which holds only
+ *   `bidx` terms: search needs every report and the phonetic terms too.
+ * - `report_refs`: reference → report id, claimed by insert at intake before
+ *   the report is stored (so it is also what makes references unique on
+ *   FerretDB); a lookup checks the report still carries that reference.
+ *
+ * On MongoDB both would be plain indexes on the reports collection (`bidx`
+ * multikey, `reference` unique); they are tables here so FerretDB never
+ * scans `reports`.
+ */
+import type { Db } from 'mongodb';
+import type { LinkIds } from '../crypto/link-ids.js';
+import { insertIfAbsent } from '../db/errors.js';
+
+/** Slots read at once when walking a term (parallel lookups by _id). */
+const READ_BATCH = 16;
+
+export interface FiledSlot {
+  slot: number;
+  /** The report filed there, '' for a blanked slot. */
+  reportId: string;
+}
+
+export function createSearchIndex(db: Db, linkIds?: LinkIds) {
+  const terms = db.collection<{ _id: string; reportId: unknown }>('search_terms');
+  const manifests = db.collection<{ _id: string; slots: unknown }>('search_terms');
+  const refs = db.collection<{ _id: string; reportId: string }>('report_refs');
+  const ids = () => {
+    if (!linkIds) throw new Error('the search index needs the crypto module');
+    return linkIds;
+  };
+  const manifestId = (reportId: string) => `@${reportId}`;
+  const has = async (key: string) => !!(await terms.findOne({ _id: key }, { projection: { _id: 1 } }));
+
+  /** How many slots a term has taken (taken slots are always 0..n-1). */
+  async function count(term: string): Promise<number> {
+    if (!(await has(`${term}#0`))) return 0;
+    let lo = 0; // taken
+    let hi = 1;
+    while (await has(`${term}#${hi}`)) [lo, hi] = [hi, hi * 2];
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (await has(`${term}#${mid}`)) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+
+  /** Files `reportId` in the next free slot of `term`; returns the slot key. */
+  async function file(term: string, reportId: string): Promise<string> {
+    for (let slot = await count(term); ; slot++) {
+      const key = `${term}#${slot}`;
+      if (await insertIfAbsent(terms, { _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) })) return key;
+    }
+  }
+
+  /** The slot keys the report is filed in, from its manifest. */
+  async function slotsOf(reportId: string): Promise<string[]> {
+    const manifest = await manifests.findOne({ _id: manifestId(reportId) });
+    if (!manifest) return [];
+    return JSON.parse(ids().open(`search_terms/${manifestId(reportId)}`, manifest.slots)) as string[];
+  }
+
+  async function blank(keys: readonly string[]) {
+    await Promise.all(keys.map((key) => terms.replaceOne({ _id: key }, { reportId: '' })));
+  }
+
+  const termOf = (key: string) => key.slice(0, key.lastIndexOf('#'));
+
+  return {
+    count,
+
+    /**
+     * Makes the report filed under exactly `wanted` (intake, a re-index, a
+     * change of indexed content; [] at erasure): files the new terms, then
+     * records the manifest, then blanks the slots of dropped terms. A crash
+     * midway leaves a report filed twice or under a stale term, never
+     * missing: search confirms every candidate by decryption and dedupes.
+     */
+    async sync(reportId: string, wanted: readonly string[]) {
+      const current = await slotsOf(reportId);
+      const kept = current.filter((key) => wanted.includes(termOf(key)));
+      const added = await Promise.all(wanted.filter((t) => !kept.some((key) => termOf(key) === t)).map((t) => file(t, reportId)));
+      const slots = [...kept, ...added];
+      const sealed = ids().seal(`search_terms/${manifestId(reportId)}`, JSON.stringify(slots));
+      if (slots.length) await manifests.replaceOne({ _id: manifestId(reportId) }, { slots: sealed }, { upsert: true });
+      await blank(current.filter((key) => !kept.includes(key)));
+      if (!slots.length && current.length) await manifests.deleteOne({ _id: manifestId(reportId) });
+    },
+
+    /** Erasure: the report leaves every term it was filed under (slots blanked, manifest deleted). */
+    async remove(reportId: string) {
+      await blank(await slotsOf(reportId));
+      await manifests.deleteOne({ _id: manifestId(reportId) });
+    },
+
+    /**
+     * Slots of `term` below `below` (exclusive), newest first, at most
+     * `limit`; blanked slots come back with reportId ''. A slot that does
+     * not open (a damaged or foreign entry) is left out.
+     */
+    async read(term: string, below: number, limit: number): Promise<FiledSlot[]> {
+      const out: FiledSlot[] = [];
+      for (let top = below; top > 0 && out.length < limit; top -= READ_BATCH) {
+        const slots = Array.from({ length: Math.min(READ_BATCH, top, limit - out.length) }, (_, i) => top - 1 - i);
+        const entries = await Promise.all(slots.map((slot) => terms.findOne({ _id: `${term}#${slot}` })));
+        entries.forEach((entry, i) => {
+          if (!entry) return;
+          let reportId = '';
+          try {
+            reportId = entry.reportId === '' ? '' : ids().open(`search_terms/${entry._id}`, entry.reportId);
+          } catch {
+            reportId = '';
+          }
+          out.push({ slot: slots[i]!, reportId });
+        });
+      }
+      return out;
+    },
+
+    /**
+     * Claims a reference for a report before it is stored. False when
+     * another report holds it (intake then takes the next reference).
+     */
+    async claimReference(reference: string, reportId: string): Promise<boolean> {
+      if (await insertIfAbsent(refs, { _id: reference, reportId })) return true;
+      return (await refs.findOne({ _id: reference }))?.reportId === reportId;
+    },
+
+    /**
+     * Files the references of reports stored before this table existed, once
+     * (a scan of `reports`, at start-up; a marker records that it ran).
+     */
+    async backfillReferences(stored: AsyncIterable<{ _id: string; reference: string }>) {
+      if (await refs.findOne({ _id: '#backfilled' })) return;
+      for await (const doc of stored) await insertIfAbsent(refs, { _id: doc.reference, reportId: doc._id });
+      await insertIfAbsent(refs, { _id: '#backfilled', reportId: '' });
+    },
+
+    /** The id of the report holding `reference`, or null (one lookup by _id). */
+    async idOfReference(reference: string): Promise<string | null> {
+      return (await refs.findOne({ _id: reference }))?.reportId ?? null;
+    },
+  };
+}
+
+export type SearchIndex = ReturnType<typeof createSearchIndex>;

@@ -1,0 +1,40 @@
+/**
+ * Builds the webhooks domain on the app's pieces: the service (admin
+ * operations, notify), its bull queue and the delivery task the worker runs.
+ */
+import type { Db } from 'mongodb';
+import type { AuditLogService } from '../audit/service.js';
+import type { Config } from '../config.js';
+import type { createCrypto } from '../crypto/index.js';
+import { createSecretBox } from '../crypto/secret-box.js';
+import type { Logger } from '../logger.js';
+import type { QueueFactory } from '../queue/factory.js';
+import type { ReportRepository } from '../reports/repository.js';
+import { createDeliver } from './deliver.js';
+import { createWebhookQueue } from './queue.js';
+import { createWebhookRepository } from './repository.js';
+import { createWebhookService } from './service.js';
+
+export interface WebhooksDeps {
+  db: Db;
+  crypto: Awaited<ReturnType<typeof createCrypto>>;
+  audit: AuditLogService;
+  queues: QueueFactory;
+  reports: ReportRepository;
+  config: Config;
+  log: Logger;
+}
+
+/** One service, one queue, one delivery task, sharing the repository and the sealed-secret box. */
+export function createWebhooks(deps: WebhooksDeps) {
+  const webhooks = createWebhookRepository(deps.db);
+  const box = createSecretBox(deps.crypto.sodium, deps.crypto.keyring, 'webhookSecret');
+  const { attempts, backoffMs, timeoutMs } = deps.config.webhooks;
+  const queue = createWebhookQueue(deps.queues, { attempts, backoffMs });
+  const log = deps.log.child({ component: 'webhooks' });
+  const service = createWebhookService({ webhooks, box, integrity: deps.crypto.integrity, audit: deps.audit, queue, production: deps.config.production, log });
+  const task = createDeliver({ webhooks, box, integrity: deps.crypto.integrity, reports: deps.reports, audit: deps.audit, timeoutMs, log });
+  return { service, queue, task };
+}
+
+export type Webhooks = ReturnType<typeof createWebhooks>;

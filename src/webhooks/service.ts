@@ -1,0 +1,146 @@
+/**
+ * Webhooks as a service: admins manage endpoints (the secret shown once,
+ * sealed at rest because the service signs with it), list dead letters and
+ * replay them; the triage worker calls `notify` after a change committed.
+ * `notify` never throws and never waits on a receiver: it only enqueues.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AuditLogService } from '../audit/service.js';
+import { actorOf, type Desk, type Principal } from '../auth/types.js';
+import type { Integrity } from '../crypto/integrity.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { assertThat, badInput, notFound, unavailable } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { partnerTime } from '../reports/partner-time.js';
+import type { Priority } from '../reports/types.js';
+import { endpointSealData } from './endpoint-seal.js';
+import type { WebhookQueue } from './queue.js';
+import type { WebhookRepository } from './repository.js';
+import { WEBHOOK_EVENTS, type PublicDeadLetter, type PublicWebhookEndpoint, type WebhookDeadLetterDoc, type WebhookEndpointDoc, type WebhookEvent } from './types.js';
+
+const SECRET_PREFIX = 'whsec_';
+const MAX_URL = 2048;
+const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/;
+
+export interface WebhookServiceDeps {
+  webhooks: WebhookRepository;
+  box: SecretBox;
+  integrity: Integrity;
+  audit: Pick<AuditLogService, 'record'>;
+  queue: WebhookQueue;
+  /** In production only https:// endpoints are accepted. */
+  production: boolean;
+  log: Logger;
+}
+
+/** The report facts an event announces (no content: the reference is read when the delivery runs). */
+export interface WebhookSubject {
+  _id: string;
+  desk: Desk | null;
+  priority: Priority | null;
+}
+
+const adminActor = (actor: Principal | 'cli') => (actor === 'cli' ? { type: 'system' as const, id: 'admin-cli' } : actorOf(actor));
+
+/** Refuses a URL deliveries must not go to: https only, plain http to this machine outside production; no credentials in it. */
+export function checkEndpointUrl(raw: string, production: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw badInput('url: not a URL', ['url']);
+  }
+  const local = url.protocol === 'http:' && LOOPBACK.test(url.hostname) && !production;
+  assertThat(url.protocol === 'https:' || local, badInput(production ? 'url: must be https://' : 'url: must be https:// (http:// only to 127.0.0.1 outside production)', ['url']));
+  assertThat(!url.username && !url.password, badInput('url: must not carry credentials (the signature authenticates deliveries)', ['url']));
+  assertThat(url.href.length <= MAX_URL, badInput(`url: at most ${MAX_URL} characters`, ['url']));
+  return url.href;
+}
+
+function checkEvents(events: readonly string[]): WebhookEvent[] {
+  const unique = [...new Set(events.map((e) => e.trim().toLowerCase()))];
+  assertThat(unique.length > 0, badInput(`events: at least one of ${WEBHOOK_EVENTS.join(', ')}`, ['events']));
+  const bad = unique.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
+  assertThat(!bad.length, badInput(`events: unknown event (events: ${WEBHOOK_EVENTS.join(', ')})`, ['events']));
+  return unique as WebhookEvent[];
+}
+
+const publicEndpoint = (e: WebhookEndpointDoc): PublicWebhookEndpoint => ({ id: e._id, url: e.url, events: e.events, createdAt: e.createdAt });
+const publicDeadLetter = (d: WebhookDeadLetterDoc): PublicDeadLetter => ({
+  id: d._id,
+  endpointId: d.endpointId,
+  event: d.event,
+  desk: d.desk,
+  priority: d.priority,
+  at: new Date(d.at),
+  attempts: d.attempts,
+  lastError: d.lastError,
+  failedAt: d.failedAt,
+});
+
+export function createWebhookService(deps: WebhookServiceDeps) {
+  const { webhooks, box, integrity, audit, queue, log } = deps;
+
+  return {
+    /** Registers an endpoint; its signing secret is returned this once and stored sealed. */
+    async createEndpoint(input: { url: string; events: readonly string[] }, actor: Principal | 'cli') {
+      const url = checkEndpointUrl(input.url, deps.production);
+      const events = checkEvents(input.events);
+      const _id = randomUUID();
+      const secret = `${SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;
+      const doc: WebhookEndpointDoc = { _id, url, events, secret: box.seal(_id, Buffer.from(secret, 'utf8')), createdAt: new Date(), seal: integrity.mac('webhookEndpoint', endpointSealData({ _id, url, events })) };
+      await webhooks.insertEndpoint(doc);
+      await audit.record({ action: 'admin.webhook_create', actor: adminActor(actor), target: { type: 'webhook', id: _id }, outcome: 'success', details: { host: new URL(url).host, events } });
+      return { endpoint: publicEndpoint(doc), secret };
+    },
+
+    listEndpoints: async () => (await webhooks.listEndpoints()).map(publicEndpoint),
+
+    /** Removes an endpoint; deliveries already queued for it are dropped when they run. */
+    async deleteEndpoint(id: string, actor: Principal | 'cli') {
+      assertThat(await webhooks.deleteEndpoint(id), notFound('Webhook endpoint'));
+      await audit.record({ action: 'admin.webhook_delete', actor: adminActor(actor), target: { type: 'webhook', id }, outcome: 'success', details: {} });
+      return true;
+    },
+
+    deadLetters: async () => (await webhooks.listDeadLetters()).map(publicDeadLetter),
+
+    /**
+     * Sends a dead letter again: same delivery id (receivers de-duplicate on it), a fresh signature
+     * timestamp, the full attempts again. The letter goes once the delivery is queued.
+     */
+    async replay(id: string, actor: Principal | 'cli') {
+      const letter = await webhooks.findDeadLetter(id);
+      assertThat(letter, notFound('Dead letter'));
+      assertThat(await webhooks.findEndpoint(letter.endpointId), notFound('Webhook endpoint'));
+      const { _id, attempts: _a, lastError: _l, failedAt: _f, ...job } = letter;
+      assertThat(await queue.enqueue({ deliveryId: _id, ...job }), unavailable('The delivery queue did not answer; try again'));
+      await webhooks.deleteDeadLetter(_id);
+      await audit.record({ action: 'admin.webhook_replay', actor: adminActor(actor), target: { type: 'webhook', id: letter.endpointId }, outcome: 'success', details: { deliveryId: _id, event: letter.event } });
+      return publicDeadLetter(letter);
+    },
+
+    /**
+     * Queues one delivery per endpoint subscribed to `event`. Called after the report's change committed,
+     * not awaited by intake or triage; never throws. When Redis does not take a delivery it is logged and
+     * lost (no outbox yet: docs/webhooks.md "Gaps").
+     */
+    async notify(event: WebhookEvent, report: WebhookSubject): Promise<void> {
+      if (!report.desk || !report.priority) return;
+      try {
+        const endpoints = await webhooks.subscribedTo(event);
+        const at = partnerTime(new Date()).toISOString();
+        await Promise.all(
+          endpoints.map(async (e) => {
+            const ok = await queue.enqueue({ deliveryId: randomUUID(), endpointId: e._id, event, reportId: report._id, desk: report.desk!, priority: report.priority!, at });
+            if (!ok) log.warn({ endpointId: e._id, event, reportId: report._id }, 'webhook delivery not queued (Redis did not answer)');
+          }),
+        );
+      } catch (err) {
+        log.warn({ event, reportId: report._id, err: (err as Error).name }, 'webhook deliveries not queued');
+      }
+    },
+  };
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>;

@@ -1,0 +1,79 @@
+/**
+ * Outgoing webhooks: what an endpoint subscribes to, what a delivery carries
+ * (a reference, a desk, a priority and the event: never content), and what a
+ * delivery that failed for good leaves for an admin to replay.
+ */
+import type { Binary } from 'mongodb';
+import type { Desk } from '../auth/types.js';
+import type { Priority } from '../config.js';
+
+/** The events an endpoint may subscribe to: a report routed at P1, a report escalated past its SLA. */
+export const WEBHOOK_EVENTS = ['p1_intake', 'sla_escalation'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** A stored endpoint. The secret is sealed (crypto/secret-box.ts): the service must read it back to sign. */
+export interface WebhookEndpointDoc {
+  _id: string;
+  url: string;
+  events: WebhookEvent[];
+  secret: Binary;
+  createdAt: Date;
+  /** Keyed MAC over id, url and events (crypto/integrity.ts 'webhookEndpoint'): a database writer cannot redirect deliveries. */
+  seal: string;
+}
+
+/** What a receiver gets, exactly these keys (docs/webhooks.md). `at` is the event's minute. */
+export interface WebhookPayload {
+  event: WebhookEvent;
+  reference: string;
+  desk: Desk;
+  priority: Priority;
+  at: string;
+  deliveryId: string;
+}
+
+/**
+ * A delivery job (bull). Ids and labels only: the reference is read from the
+ * report when the job runs, so an erased report is never announced late.
+ */
+export interface WebhookJob {
+  deliveryId: string;
+  endpointId: string;
+  event: WebhookEvent;
+  reportId: string;
+  desk: Desk;
+  priority: Priority;
+  /** The event's minute (ISO). */
+  at: string;
+}
+
+/** A delivery that exhausted its attempts: one document, `_id` the delivery id, for an admin to list and replay. */
+export interface WebhookDeadLetterDoc extends Omit<WebhookJob, 'deliveryId'> {
+  _id: string;
+  attempts: number;
+  /** Why the last attempt failed: `HTTP <status>`, `timeout` or a connection error name; never the receiver's body. */
+  lastError: string;
+  /** To the minute, like every webhook time. */
+  failedAt: Date;
+}
+
+/** An endpoint as admins see it: never the secret. */
+export interface PublicWebhookEndpoint {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  createdAt: Date;
+}
+
+/** A dead letter as admins see it: no reference (an admin need not know which report). */
+export interface PublicDeadLetter {
+  id: string;
+  endpointId: string;
+  event: WebhookEvent;
+  desk: Desk;
+  priority: Priority;
+  at: Date;
+  attempts: number;
+  lastError: string;
+  failedAt: Date;
+}
