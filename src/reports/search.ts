@@ -202,13 +202,16 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
           }
           const slots = await reports.search.read(term, below, Math.min(16, SCAN_BUDGET - examined));
           if (!slots.length) break;
+          // The batch's candidates are read at once (lookups by _id), then examined in slot order.
+          const fresh = [...new Set(slots.map((s) => s.reportId).filter((id) => id && !seen.has(id)))];
+          const docs = new Map(await Promise.all(fresh.map(async (id) => [id, await reports.findById(id)] as const)));
           for (const { slot, reportId } of slots) {
             below = slot;
             if (hits.length > size) break walk;
             if (!reportId || seen.has(reportId)) continue;
             seen.add(reportId);
             examined++;
-            const doc = await reports.findById(reportId);
+            const doc = docs.get(reportId) ?? null;
             if (!doc?.content || !doc.dataKey || !passesFilters(doc, filter)) continue;
             if (others.some((w) => !w.exact.some((e) => doc.bidx.includes(e)))) continue;
             const problems = envelope.problems(doc);

@@ -12,13 +12,26 @@ import {
   envelopeOf,
   ReportIntegrityError,
 } from '../../../src/reports/envelope-mac.js';
+import type { ReportContent } from '../../../src/reports/content.js';
 import type { ReportDoc } from '../../../src/reports/types.js';
 import { fixedKey, fullReport, makeCrypto } from '../crypto/support.js';
+
+/** fullReport() with every optional group too (follow-ups, questions, answers), so the drift check sees every encrypted field. */
+function everyGroup(): ReportContent {
+  const at = new Date(0);
+  const base = fullReport();
+  return {
+    ...base,
+    addenda: [{ id: 'add-1', at, source: 'HOTLINE_CALL', fingerprint: 'f'.repeat(64), narrative: 'The caller rang back.', subjects: base.subjects, vehicles: base.vehicles, locations: base.locations }],
+    questions: [{ id: 'q-1', at, text: 'Which door did they use?' }],
+    answers: [{ id: 'q-1', at, text: 'The back door.' }],
+  };
+}
 
 async function storedReport(): Promise<ReportDoc> {
   const crypto = await makeCrypto();
   const id = 'r-1';
-  const sealed = crypto.cipher.withNewDataKey(id, (key, wrapped) => ({ content: crypto.codec.encryptContent(key, id, fullReport()), dataKey: wrapped }));
+  const sealed = crypto.cipher.withNewDataKey(id, (key, wrapped) => ({ content: crypto.codec.encryptContent(key, id, everyGroup()), dataKey: wrapped }));
   return {
     _id: id,
     reference: 'ATH-2026-000001',
