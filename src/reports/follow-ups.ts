@@ -154,10 +154,13 @@ export function createFollowUpService(deps: FollowUpDeps) {
         // The report's own indexed values, to recompute its terms over content and addenda (and under the current index key).
         indexed: crypto.codec.decryptContent(key, current._id, current.content!, { fields: [...INDEXED_GROUPS] }),
       }));
+      const withAddendum = { ...indexed, addenda: [...(indexed.addenda ?? []), plain] } as ReportContent;
       const next = {
-        bidx: crypto.blindIndex.indexTermsFor({ ...indexed, addenda: [...(indexed.addenda ?? []), plain] } as ReportContent),
+        bidx: crypto.blindIndex.indexTermsFor(withAddendum),
         indexKeyId: crypto.indexKeyId,
       };
+      // Findable by the new names, phones, plates and postcodes before the write, as intake files them: an entry may be stale, never missing.
+      await reports.search.sync(current._id, crypto.blindIndex.searchTermsFor(withAddendum));
       const push = { 'content.addenda': element };
       const linked = await linkNew(current, next, push, actor, now);
       const updated = await writer.apply(

@@ -151,7 +151,12 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
 
     findById: (id: string) => reports.findOne({ _id: id }),
     /** A report by its reference (caller follow-ups; rare, so a scan on FerretDB; on MongoDB the unique index on `reference`). */
-    findByReference: (reference: string) => reports.findOne({ reference }),
+    /** The report holding `reference` (through report_refs: a lookup by _id, never a scan), or null. */
+    async findByReference(reference: string) {
+      const id = await search.idOfReference(reference);
+      const doc = id ? await reports.findOne({ _id: id }) : null;
+      return doc?.reference === reference ? doc : null;
+    },
 
     /**
      * Reports holding audit events of changes made between `since` and `staleBefore` (a scan on FerretDB: recovery only).
