@@ -219,7 +219,11 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat, isPartnerSourced(doc));
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
-      if (doc.content && change.set && 'content' in change.set && !change.set.content) await search.remove(doc._id); // erasure: never findable after
+      if (doc.content && change.set && 'content' in change.set && !change.set.content) {
+        // Erasure: never findable after, and the reference table keeps the claim on the reference but not the id.
+        await search.remove(doc._id);
+        await search.releaseReference(doc.reference, doc._id);
+      }
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },
         $push: { history: { $each: nextHistoryEntries(integrity, doc.history, change.history) }, ...(change.push ?? {}) } as never,

@@ -149,6 +149,14 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       await insertIfAbsent(refs, { _id: '#backfilled', reportId: '' });
     },
 
+    /**
+     * Erasure: the reference stays claimed (never issued again) but no
+     * longer names the report; only its tombstone and audit entries do.
+     */
+    async releaseReference(reference: string, reportId: string) {
+      await refs.updateOne({ _id: reference, reportId }, { $set: { reportId: '' } });
+    },
+
     /** The id of the report holding `reference`, or null (one lookup by _id). */
     async idOfReference(reference: string): Promise<string | null> {
       return (await refs.findOne({ _id: reference }))?.reportId ?? null;

@@ -45,6 +45,7 @@ describe('periodic jobs', () => {
       `outbox-sweep@200`,
       `reconcile@${app.config.triage.outboxReconcileMs}`,
       `retention-review@${24 * 3600_000}`,
+      `sla-warning@60000`,
     ]);
   });
 

@@ -68,10 +68,10 @@ export function ReportDetails({ report }: { report: ReportData }) {
         {(l) =>
           l.readable && l.reference ? (
             <>
-              <Link to={`/reports/${l.reportId}`} className="mono">{l.reference}</Link> ({l.desk ?? 'no desk'}) shares: {l.reasons.join(', ')}
+              <Link to={`/reports/${l.reportId}`} className="mono">{l.reference}</Link> ({l.desk ?? 'no desk'}) {linkWhy(l)}
             </>
           ) : (
-            <>A report held by {l.desk ?? 'another desk'} shares: {l.reasons.join(', ')}</>
+            <>A report held by {l.desk ?? 'another desk'} {linkWhy(l)}</>
           )
         }
       </EntityList>
@@ -84,6 +84,13 @@ export function ReportDetails({ report }: { report: ReportData }) {
       )}
     </>
   );
+}
+
+/** Why two reports are linked: by a supervisor's hand, or the values they share (a manual link may share some too). */
+function linkWhy(l: { manual: boolean; reasons: readonly string[] }): string {
+  const shares = l.reasons.length ? `shares: ${l.reasons.join(', ')}` : '';
+  if (!l.manual) return shares;
+  return shares ? `linked by a supervisor; also ${shares}` : 'linked by a supervisor';
 }
 
 /** A heading and what the report recorded under it, one item a line, or a plain "none". */

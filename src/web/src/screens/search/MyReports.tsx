@@ -1,0 +1,33 @@
+/**
+ * "Reports you hold" (myReports): state only, by status then age, each
+ * reference a link to the report page (where reading it is audited).
+ */
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { request } from '../../api/client';
+import type { MyReportsQuery } from '../../gql/graphql';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { QueryState, formatTime, humanise } from '../../ui/ui';
+import { MY_REPORTS } from './operations';
+
+type Held = MyReportsQuery['myReports'][number];
+
+const COLUMNS: Column<Held>[] = [
+  { header: 'Reference', rowHeader: true, className: 'mono', cell: (r) => <Link to={`/reports/${r.id}`}>{r.reference}</Link> },
+  { header: 'Status', cell: (r) => humanise(r.status) },
+  { header: 'Priority', cell: (r) => (r.priority ? <span className={`badge ${r.priority}`}>{r.priority}</span> : '—') },
+  { header: 'Desk', cell: (r) => r.desk ?? '—' },
+  { header: 'Received', className: 'nowrap', cell: (r) => formatTime(r.receivedAt) },
+];
+
+export function MyReports() {
+  const query = useQuery({ queryKey: ['myReports'], queryFn: () => request(MY_REPORTS), gcTime: 0 });
+  return (
+    <section className="my-reports-panel" aria-labelledby="my-reports-title">
+      <h2 id="my-reports-title">Reports you hold</h2>
+      <QueryState query={query} loading="Loading your reports" isEmpty={(d) => d.myReports.length === 0} empty="You hold no reports. Claim one from the desk queue.">
+        {(d) => <DataTable className="my-reports" caption="Reports you hold, by status then age" captionHidden rows={d.myReports} rowKey={(r) => r.id} columns={COLUMNS} />}
+      </QueryState>
+    </section>
+  );
+}
