@@ -16,7 +16,7 @@ import { changed, gradingCode } from './presenters.js';
 import type { ReportView } from './schema.js';
 import { reasonText, staffText } from './staff-text.js';
 import { allows, targetOf, workflowStep } from './state-machine.js';
-import type { Grading, ReportStatus } from './types.js';
+import type { Grading, ReportDoc, ReportStatus } from './types.js';
 
 const CLAIM_CANDIDATES = 5;
 const CLAIM_ROUNDS = 10;
@@ -85,20 +85,7 @@ export function createDeskCommands(deps: Pick<DeskServiceDeps, 'reports' | 'cryp
     async releaseReport(principal: Principal | null, id: string, reason: string) {
       access.assertStaff(principal);
       const why = reasonText(reason);
-      const doc = await change(principal, id, {
-        op: 'release',
-        transition: 'release',
-        check(d) {
-          access.assertHolds(principal, d);
-        },
-        where: (d) => ({ status: d.status, assignee: d.assignee }),
-        set: () => ({ assignee: null }),
-        from: (d) => ({ status: d.status, assignee: d.assignee }),
-        to: (d) => ({ status: targetOf('release', d.status), assignee: null }),
-        reason: why,
-        retry: true,
-        events: (d) => [[d.desk, 'released']],
-      });
+      const doc = await change(principal, id, releaseSpec(why, (d) => access.assertHolds(principal, d)));
       return changed(doc);
     },
 
@@ -211,5 +198,25 @@ export function createDeskCommands(deps: Pick<DeskServiceDeps, 'reports' | 'cryp
       });
       return changed(doc);
     },
+  };
+}
+
+/**
+ * A held report back to its desk's queue: one change for the holder's own
+ * release and for a desk move (desk-move.ts), which passes the holder it
+ * releases so a report claimed by someone else meanwhile is left alone.
+ */
+export function releaseSpec(why: string | null, check: (d: ReportDoc) => void, holderId?: string): ChangeSpec {
+  return {
+    op: 'release',
+    transition: 'release',
+    check,
+    where: (d) => ({ status: d.status, assignee: holderId ?? d.assignee }),
+    set: () => ({ assignee: null }),
+    from: (d) => ({ status: d.status, assignee: d.assignee }),
+    to: (d) => ({ status: targetOf('release', d.status), assignee: null }),
+    reason: why,
+    retry: true,
+    events: (d) => [[d.desk, 'released']],
   };
 }

@@ -11,7 +11,8 @@ import { AppError, conflict } from '../errors.js';
 import type { ChangeExecutor } from './change.js';
 import type { DeskServiceDeps } from './desk-deps.js';
 import { reasonText } from './staff-text.js';
-import { targetOf } from './state-machine.js';
+import { releaseSpec } from './commands.js';
+import type { ReportDoc } from './types.js';
 
 export function createDeskMoveCommands(deps: Pick<DeskServiceDeps, 'reports' | 'log'>, executor: ChangeExecutor) {
   return {
@@ -25,20 +26,10 @@ export function createDeskMoveCommands(deps: Pick<DeskServiceDeps, 'reports' | '
       const skipped: string[] = [];
       for (const id of await deps.reports.findHeldBy(holderId)) {
         try {
-          await executor.change(actor, id, {
-            op: 'release',
-            transition: 'release',
-            check(d) {
-              if (d.assignee !== holderId) throw conflict('The report is no longer held by this user');
-            },
-            where: (d) => ({ status: d.status, assignee: holderId }),
-            set: () => ({ assignee: null }),
-            from: (d) => ({ status: d.status, assignee: d.assignee }),
-            to: (d) => ({ status: targetOf('release', d.status), assignee: null }),
-            reason: why,
-            retry: true,
-            events: (d) => [[d.desk, 'released']],
-          }, { deskMove: true });
+          const stillHeld = (d: ReportDoc) => {
+            if (d.assignee !== holderId) throw conflict('The report is no longer held by this user');
+          };
+          await executor.change(actor, id, releaseSpec(why, stillHeld, holderId), { deskMove: true });
           released.push(id);
         } catch (err) {
           if (!(err instanceof AppError) || err.code === 'DATA_INTEGRITY') throw err;

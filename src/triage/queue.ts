@@ -8,6 +8,7 @@
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
 import { randomInt } from 'node:crypto';
+import { addWithin } from '../queue/add-within.js';
 import { partnerTime } from '../reports/partner-time.js';
 
 export const TRIAGE_QUEUE = 'triage';
@@ -97,21 +98,15 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
     async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0, imminentThreat = false, partner = false } = {}) {
       const priority = imminentThreat ? TRIAGE_PRIORITY.imminentThreat : TRIAGE_PRIORITY.normal;
       const delay = Math.max(delayMs, partner ? partnerDelayMs(opts.partnerHoldMs ?? 60_000) : 0);
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
+      return addWithin(
+        () =>
           // A finished job under the same id (failed for good, or completed) would make add() a no-op: replace it.
-          triage.getJob(reportId).then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined)).then(() => triage.add({ reportId }, timed({ jobId: reportId, priority, timestamp: createdAt(partner), ...(delay ? { delay } : {}) }))),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('enqueue timed out')), timeoutMs);
-          }),
-        ]);
-        return true;
-      } catch {
-        return false;
-      } finally {
-        clearTimeout(timer);
-      }
+          triage
+            .getJob(reportId)
+            .then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined))
+            .then(() => triage.add({ reportId }, timed({ jobId: reportId, priority, timestamp: createdAt(partner), ...(delay ? { delay } : {}) }))),
+        timeoutMs,
+      );
     },
   };
 }

@@ -5,6 +5,7 @@
  * that failed for good is kept as a dead letter in the database instead).
  * Jobs are stamped to the minute, like every webhook time.
  */
+import { addWithin } from '../queue/add-within.js';
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
 import { partnerTime } from '../reports/partner-time.js';
@@ -29,22 +30,9 @@ export function createWebhookQueue(factory: QueueFactory, opts: { attempts: numb
   return {
     queue,
     async enqueue(job, timeoutMs = 1_000) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        // bull reads `timestamp` from the job options (lib/job.js) though its typings leave it out.
-        const options = { jobId: job.deliveryId, timestamp: partnerTime(new Date()).getTime() } as Queue.JobOptions;
-        await Promise.race([
-          queue.add(job, options),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('enqueue timed out')), timeoutMs);
-          }),
-        ]);
-        return true;
-      } catch {
-        return false;
-      } finally {
-        clearTimeout(timer);
-      }
+      // bull reads `timestamp` from the job options (lib/job.js) though its typings leave it out.
+      const options = { jobId: job.deliveryId, timestamp: partnerTime(new Date()).getTime() } as Queue.JobOptions;
+      return addWithin(() => queue.add(job, options), timeoutMs);
     },
   };
 }

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/audit/canonical.js';
-import type { Desk, Role } from '../../src/auth/types.js';
+import type { Desk } from '../../src/auth/types.js';
 import { edgeOf } from '../../src/reports/links.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { auditEntries, codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
-import { createStaff } from '../support/factories.js';
+import { createDeskTeam, createStaff } from '../support/factories.js';
 import { runScript } from '../support/spawn.js';
 
 let app: TestApp;
@@ -25,8 +25,7 @@ let n = 0;
 
 beforeAll(async () => {
   app = await bootApp();
-  const staff = (roles: Role, desk: Desk | null = null) => createStaff(app, roles, desk);
-  [handler, sup, so12, so13] = await Promise.all([staff('CALL_HANDLER'), staff('SUPERVISOR'), staff('INVESTIGATOR', 'SO12'), staff('INVESTIGATOR', 'SO13')]);
+  ({ handler, sup, so12, so13 } = await createDeskTeam(app));
 });
 afterAll(() => app?.close());
 

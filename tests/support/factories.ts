@@ -72,3 +72,14 @@ export async function createPartner(app: TestApp, name = `Partner ${randomUUID()
   const { partner, apiKey } = await app.deps.services.auth.createPartner(name, 'cli');
   return { partner, apiKey, name };
 }
+
+/** The four people most desk tests need: a call handler, a supervisor, and an investigator on each desk. */
+export async function createDeskTeam(app: TestApp) {
+  const [handler, sup, so12, so13] = await Promise.all([
+    createStaff(app, 'CALL_HANDLER'),
+    createStaff(app, 'SUPERVISOR'),
+    createStaff(app, 'INVESTIGATOR', 'SO12'),
+    createStaff(app, 'INVESTIGATOR', 'SO13'),
+  ]);
+  return { handler, sup, so12, so13 };
+}
