@@ -63,8 +63,10 @@ export interface LinkFindings {
   links: ConfirmedLink[];
   /** Kinds of this report's terms filed by more than `threshold` earlier reports: only the most recent were compared. */
   crowdedKinds: IndexKind[];
-  /** LINK_SHARED_THRESHOLD: how many reports of a term were compared at most. */
+  /** LINK_SHARED_THRESHOLD: a term filed by more reports than this is crowded. */
   threshold: number;
+  /** How many of a crowded term's most recent reports were compared (CROWDED_COMPARE, at most the threshold). */
+  compared: number;
   /** Set when more candidates existed than the bound allows decrypting: the bound, and how many were left unread. */
   capped: { max: number; unread: number } | null;
 }
@@ -80,9 +82,9 @@ const kindOfTerm = (term: string) => KIND_OF_PREFIX.get(term.slice(0, term.index
  * LINK_MAX_CANDIDATES; the rest were not read). Facts on the report, shown
  * in its view (`linkWarnings`); they never change routing.
  */
-export function linkingNotes(f: Pick<LinkFindings, 'crowdedKinds' | 'capped' | 'threshold'>): string[] {
+export function linkingNotes(f: Pick<LinkFindings, 'crowdedKinds' | 'capped' | 'threshold' | 'compared'>): string[] {
   return [
-    ...f.crowdedKinds.map((kind) => `shared-by-more-than:${kind}:${f.threshold}`),
+    ...f.crowdedKinds.map((kind) => `shared-by-more-than:${kind}:${f.threshold}:${f.compared}`),
     ...(f.capped ? [`link-candidates-capped:${f.capped.max}`] : []),
   ];
 }
@@ -99,8 +101,8 @@ const KIND_WORDS: Record<string, string> = { vehicle: 'vehicle', phone: 'phone n
 export function linkWarningsOf(reasons: readonly string[]): string[] {
   const words = (kind: string) => KIND_WORDS[kind] ?? kind;
   return reasons.flatMap((r) => {
-    const [tag, kind = '', n = ''] = r.split(':');
-    if (tag === 'shared-by-more-than') return [`${words(kind)} shared by more than ${n} reports: the ${n} most recent were compared; search finds the others`];
+    const [tag, kind = '', n = '', compared = n] = r.split(':');
+    if (tag === 'shared-by-more-than') return [`${words(kind)} shared by more than ${n} reports: the ${compared} most recent were compared; search finds the others`];
     if (tag === 'link-candidates-capped') return [`more than ${kind} reports share values with this report: ${kind} were compared; search finds the others`];
     if (tag === 'shared-by-many') return [`${words(kind)} shared by many reports: not linked by it at triage; search finds them`];
     return [];
@@ -134,6 +136,15 @@ export interface LinkingLimits {
 const DEFAULT_LIMITS: LinkingLimits = { maxCandidates: 50, sharedThreshold: 20 };
 
 /**
+ * Of a crowded term (filed by more than LINK_SHARED_THRESHOLD reports),
+ * only this many of its most recent reports are compared: such a value is
+ * weak evidence that never steers routing, search finds the rest, and
+ * comparing the threshold's worth for every report naming a common
+ * postcode cut triage to a tenth (npm run bench, hot term).
+ */
+const CROWDED_COMPARE = 5;
+
+/**
  * Linking at a bounded cost per report, whatever its terms' frequency:
  * filing reads about 2·log2(n) + `sharedThreshold` slots per term, at most
  * `maxCandidates` reports are read and decrypted, and a term shared by more
@@ -150,11 +161,13 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
 
     /** Reports, open or closed, that share a confirmed value of a blind-indexed field (vehicle, phone, postcode, subject name) with `doc`. */
     async confirmedLinks(doc: ReportDoc): Promise<LinkFindings> {
-      const none: LinkFindings = { links: [], crowdedKinds: [], threshold: sharedThreshold, capped: null };
+      const compared = Math.min(CROWDED_COMPARE, sharedThreshold);
+      const none: LinkFindings = { links: [], crowdedKinds: [], threshold: sharedThreshold, compared, capped: null };
       if (!doc.content || !doc.dataKey || !doc.bidx.length) return none;
       assertEnvelope(crypto.integrity, doc); // a tampered report is neither filed nor compared
       // Filing meets the reports filed before: of two reports triaged at once, the later one sees the other.
       const { met, crowded } = await deps.reports.fileLinkTerms(doc._id, doc.bidx, sharedThreshold);
+      for (const term of crowded) met.set(term, (met.get(term) ?? []).slice(0, compared)); // newest first
       // During an index-key rotation, reports not yet re-indexed are filed under the previous key's terms: read those too.
       const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, linkableValuesOf(crypto, doc)), sharedThreshold) : { found: [], crowded: [] };
       const crowdedKinds = [...new Set([...crowded, ...earlier.crowded].map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
@@ -195,16 +208,19 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
           ...(capped ? { unreadCandidates: capped.unread } : {}),
         },
       }, { at: timeFor(doc) }); // a partner report's: to the minute
-      for (const c of candidates) {
-        await deps.audit.record({
-          action: 'report.read',
-          actor,
-          target: { type: 'report', id: c._id },
-          outcome: 'success',
-          details: { purpose: 'link-candidate', fields: [...INDEXED_GROUPS], pair: pair(c), linked: links.some((l) => l.doc._id === c._id) },
-        }, { at: timeFor(c) });
-      }
-      return { links, crowdedKinds, threshold: sharedThreshold, capped };
+      // At once, so the audit log's group commit appends them together.
+      await Promise.all(
+        candidates.map((c) =>
+          deps.audit.record({
+            action: 'report.read',
+            actor,
+            target: { type: 'report', id: c._id },
+            outcome: 'success',
+            details: { purpose: 'link-candidate', fields: [...INDEXED_GROUPS], pair: pair(c), linked: links.some((l) => l.doc._id === c._id) },
+          }, { at: timeFor(c) }),
+        ),
+      );
+      return { links, crowdedKinds, threshold: sharedThreshold, compared, capped };
     },
   };
 }

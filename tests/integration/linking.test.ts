@@ -91,7 +91,7 @@ describe('links as edges', () => {
     // Beyond it: the three most recent are compared and linked, the oldest is not, and the report says so...
     expect(await linkedTo(docs[4]!)).toEqual([ids[1], ids[2], ids[3]].sort());
     expect(await app.deps.reports.findLinkEdge(ids[0]!, fifth)).toBeNull();
-    expect(docs[4]!.triage!.reasons).toEqual(['rule:finance', 'shared-by-more-than:postcode:3']);
+    expect(docs[4]!.triage!.reasons).toEqual(['rule:finance', 'shared-by-more-than:postcode:3:3']);
     // ...and the crowded postcode does not steer routing: the rules alone.
     expect(docs[4]).toMatchObject({ desk: 'SO12', priority: 'P3' });
 
@@ -182,7 +182,7 @@ describe('links as edges', () => {
     }
     const last = await findReport(app, later.at(-1)!);
     expect((await app.deps.reports.linksOf(last)).map((l) => l.reportId).sort()).toEqual(later.slice(0, 3).sort());
-    expect(last.triage!.reasons).toEqual(['rule:storage', 'shared-by-more-than:vehicle:3']);
+    expect(last.triage!.reasons).toEqual(['rule:storage', 'shared-by-more-than:vehicle:3:3']);
     expect((await app.deps.reports.linkTermEntries(shared!, 100)).reportIds).toEqual([...[...later].reverse(), next, first]);
   });
 

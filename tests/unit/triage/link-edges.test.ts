@@ -35,12 +35,14 @@ describe('link edges', () => {
   });
 
   it('turns what linking did not compare into triage reasons, and those into plain words for the report view', () => {
-    expect(linkingNotes({ crowdedKinds: [], threshold: 20, capped: null })).toEqual([]);
-    const notes = linkingNotes({ crowdedKinds: ['name', 'vehicle'], threshold: 20, capped: { max: 50, unread: 7 } });
-    expect(notes).toEqual(['shared-by-more-than:name:20', 'shared-by-more-than:vehicle:20', 'link-candidates-capped:50']);
+    expect(linkingNotes({ crowdedKinds: [], threshold: 20, compared: 5, capped: null })).toEqual([]);
+    const notes = linkingNotes({ crowdedKinds: ['name', 'vehicle'], threshold: 20, compared: 5, capped: { max: 50, unread: 7 } });
+    expect(notes).toEqual(['shared-by-more-than:name:20:5', 'shared-by-more-than:vehicle:20:5', 'link-candidates-capped:50']);
+    // A note written before the compared count was recorded reads as the threshold's worth.
+    expect(linkWarningsOf(['shared-by-more-than:phone:20'])).toEqual(['phone number shared by more than 20 reports: the 20 most recent were compared; search finds the others']);
     expect(linkWarningsOf(['rule:finance', ...notes, 'linked-desk:SO13', 'shared-by-many:postcode'])).toEqual([
-      'subject name shared by more than 20 reports: the 20 most recent were compared; search finds the others',
-      'vehicle shared by more than 20 reports: the 20 most recent were compared; search finds the others',
+      'subject name shared by more than 20 reports: the 5 most recent were compared; search finds the others',
+      'vehicle shared by more than 20 reports: the 5 most recent were compared; search finds the others',
       'more than 50 reports share values with this report: 50 were compared; search finds the others',
       'postcode shared by many reports: not linked by it at triage; search finds them',
     ]);
