@@ -176,6 +176,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       redisPrefix: config.redis.queuePrefix,
       limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, blockSeconds: config.auth.blockSeconds },
       partnerKeyOverlapMs: config.auth.partnerKeyOverlapMs,
+      log: log.child({ component: 'auth' }),
       desk,
     });
     const oidc = config.oidc

@@ -9,6 +9,8 @@
  * same compare-and-set write (src/auth/seal.ts); a record whose MAC already
  * fails is never re-sealed (that would launder the tampering).
  */
+import type { Logger } from '../logger.js';
+import { createUserIntegrityAlarm } from './integrity-alarm.js';
 import argon2 from 'argon2';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -33,6 +35,7 @@ export interface LifecycleDeps {
   /** Wrong old passwords allowed per user and window (the sign-in limits). */
   limits: { maxFailuresPerUser: number; blockSeconds: number };
   partnerKeyOverlapMs: number;
+  log: Logger;
   /** The desk service's release of every report a user holds (src/reports/desk-move.ts). */
   desk: { releaseClaimsOf(actor: StaffPrincipal, holderId: string, reason: string): Promise<{ released: string[]; skipped: string[] }> };
 }
@@ -55,12 +58,14 @@ export function createLifecycleService(deps: LifecycleDeps) {
   /** A short public handle for a session: never its stored hash, which is what a token lookup matches. */
   const sessionRef = (sessionId: string) => integrity.mac('token', `session-ref\n${sessionId}`).slice(0, 32);
 
+  const alarm = createUserIntegrityAlarm(deps.audit, deps.log);
+
   /** Applies a sealed change to a user record, re-read and retried when it changed meanwhile. */
   async function changeSealed(username: string, change: (u: UserDoc) => Partial<Pick<UserDoc, 'disabled' | 'desk'>> | null) {
     for (let attempt = 0; attempt < 5; attempt++) {
       const user = await users.findByUsername(username.trim().toLowerCase());
       assertThat(user, notFound('User'));
-      assertThat(userSealOk(integrity, user), () => new AppError('DATA_INTEGRITY', 'The stored account record failed an integrity check; it cannot be changed'));
+      if (!userSealOk(integrity, user)) throw await alarm(user); // logged and audited once, as sign-in does
       const set = change(user);
       if (!set) return { before: user, after: user };
       const after = await users.updateSealed(user._id, user.mac, { ...set, mac: userSeal(integrity, { ...user, ...set }) });

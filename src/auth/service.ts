@@ -164,7 +164,8 @@ export async function createAuthService(deps: AuthDeps) {
       if (looksLikeSecret(bearer, PARTNER_KEY_PREFIX)) {
         // A client that sent too many wrong keys this window is not looked up at all (see rate-limit.ts).
         if (client && (await attempts.partnerKeyBlocked(client))) return null;
-        const partner = await partners.findByKeyHash(secretLookupHashes(integrity, bearer));
+        const hashes = secretLookupHashes(integrity, bearer);
+        const partner = await partners.findByKeyHash(hashes);
         if (!partner) {
           if (client && (await attempts.partnerKeyFailed(client))) {
             await audit.record({ action: 'auth.partner_key', actor: { type: 'anonymous' }, outcome: 'failure', details: { reason: 'rate_limited' } });
@@ -177,7 +178,7 @@ export async function createAuthService(deps: AuthDeps) {
         }
         if (partner.revokedAt) return null;
         // The current key, or the previous one within its rotation overlap (src/auth/partner-keys.ts).
-        if (!partnerKeyAccepted(integrity, partner, secretLookupHashes(integrity, bearer))) return null;
+        if (!partnerKeyAccepted(integrity, partner, hashes)) return null;
         return { kind: 'partner', partnerId: partner._id, name: partner.name };
       }
       return null;

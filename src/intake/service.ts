@@ -16,7 +16,7 @@ import type { Crypto } from '../crypto/index.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
 import { nextHistoryEntry } from '../reports/history.js';
-import { isPartnerSourced } from '../reports/partner-time.js';
+import { isPartnerSourced, partnerTime } from '../reports/partner-time.js';
 import { PARTNER_STATE, TRANSITIONS } from '../reports/state-machine.js';
 import type { Logger } from '../logger.js';
 import type { ReportContent } from '../reports/content.js';
@@ -37,8 +37,7 @@ export interface IntakeDeps {
 export type IntakeService = ReturnType<typeof createIntakeService>;
 
 export const REFERENCE_PREFIX = 'ATH';
-const MINUTE = 60_000;
-const truncateToMinute = (d: Date) => new Date(Math.floor(d.getTime() / MINUTE) * MINUTE);
+const truncateToMinute = partnerTime;
 
 
 /** What differs between a hotline call and a partner referral; the rest is a new report's lifecycle. */

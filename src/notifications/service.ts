@@ -14,6 +14,7 @@
  * already past when the check first sees it). Unclaimed reports are the
  * escalation's business (triage/tasks/escalate.ts), not this one's.
  */
+import { partnerTime } from '../reports/partner-time.js';
 import { createHash } from 'node:crypto';
 import type { Principal, StaffPrincipal } from '../auth/types.js';
 import { badInput, forbidden, unauthenticated } from '../errors.js';
@@ -41,7 +42,7 @@ export interface NotificationDeps {
   slaWarningMs: number;
 }
 
-const toMinute = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000);
+const toMinute = partnerTime; // notifications keep the minute for every report
 const eventHash = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
 const view = (s: NotificationSlot): NotificationView => ({ id: s._id, kind: s.kind, reportId: s.reportId, reference: s.reference, at: s.at, read: s.read });
 

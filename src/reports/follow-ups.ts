@@ -116,8 +116,8 @@ export function createFollowUpService(deps: FollowUpDeps) {
     try {
       const after = afterChange(doc, next, push);
       const { links } = await deps.linker.confirmedLinks({ ...after, ...envelope.seal(after) });
-      const fresh = [];
-      for (const l of links) if (!(await reports.findLinkEdge(doc._id, l.doc._id))) fresh.push(l);
+      const known = await Promise.all(links.map((l) => reports.findLinkEdge(doc._id, l.doc._id)));
+      const fresh = links.filter((_, i) => !known[i]);
       const edges = fresh.map((l) => deps.linker!.edgeOf(doc, l.doc, l.reasons, at));
       await Promise.all(edges.map((edge) => reports.recordLink(edge)));
       return edges.map((e) => ({ at, actor, action: 'linked', from: null, to: { link: e._id, reasons: e.reasons }, reason: null }));
@@ -214,7 +214,11 @@ export function createFollowUpService(deps: FollowUpDeps) {
 
   /** The partner's questions on its receipt: text, minute asked, answered or not. The read is audited (to the minute). */
   async function partnerQuestions(principal: PartnerPrincipal, receipt: unknown): Promise<PartnerQuestionView[]> {
-    const doc = await ownReferral(principal, receipt);
+    return questionsOf(principal, await ownReferral(principal, receipt));
+  }
+
+  /** The partner's view of its referral's questions (decrypted and audited here, together). */
+  async function questionsOf(principal: PartnerPrincipal, doc: ReportDoc): Promise<PartnerQuestionView[]> {
     if (!doc.content!.questions?.length) return [];
     const { questions, answers } = crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) =>
       crypto.codec.decryptContent(key, doc._id, doc.content!, { fields: ['questions', 'answers'] }),
@@ -303,7 +307,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
       const text = staffText(answer, 'answer', { min: 1, max: LIMITS.note, multiline: true });
       if (typeof questionId !== 'string' || !doc.content!.questions?.some((q) => q.id === questionId)) throw notFound('Question');
       const actor = { type: 'partner' as const, id: principal.partnerId, name: principal.name };
-      await appendToChannel(
+      const updated = await appendToChannel(
         doc,
         'answers',
         { id: questionId, at: new Date(), text },
@@ -314,7 +318,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
         'partner_answered',
         (d) => ({ action: 'report.partner_answer', actor, target: { type: 'report', id: d._id }, outcome: 'success', details: { questionId } }),
       );
-      return (await partnerQuestions(principal, receipt)).find((q) => q.id === questionId)!;
+      return (await questionsOf(principal, updated)).find((q) => q.id === questionId)!;
     },
   };
 }

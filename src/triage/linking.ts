@@ -33,6 +33,11 @@ const LINKABLE_STATUSES: readonly ReportStatus[] = REPORT_STATUSES.filter((s) =>
  */
 export function linkableValuesOf(crypto: Crypto, doc: ReportDoc): Record<IndexKind, string[]> {
   assertEnvelope(crypto.integrity, doc);
+  return checkedValuesOf(crypto, doc);
+}
+
+/** linkableValuesOf for a report whose envelope the caller has just checked (the linker: once per report, not per use). */
+function checkedValuesOf(crypto: Crypto, doc: ReportDoc): Record<IndexKind, string[]> {
   const content = crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) =>
     crypto.codec.decryptContent(key, doc._id, doc.content!, { fields: [...INDEXED_GROUPS] }),
   );
@@ -169,7 +174,10 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       const { met, crowded } = await deps.reports.fileLinkTerms(doc._id, doc.bidx, sharedThreshold);
       for (const term of crowded) met.set(term, (met.get(term) ?? []).slice(0, compared)); // newest first
       // During an index-key rotation, reports not yet re-indexed are filed under the previous key's terms: read those too.
-      const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, linkableValuesOf(crypto, doc)), sharedThreshold) : { found: [], crowded: [] };
+      // Its values, decrypted once and only when needed (its envelope was checked above).
+      let values: Record<IndexKind, string[]> | undefined;
+      const mineOf = () => (values ??= checkedValuesOf(crypto, doc));
+      const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, mineOf()), sharedThreshold) : { found: [], crowded: [] };
       const crowdedKinds = [...new Set([...crowded, ...earlier.crowded].map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
       const others = interleave([...met.values(), earlier.found]);
       const capped = others.length > maxCandidates ? { max: maxCandidates, unread: others.length - maxCandidates } : null;
@@ -182,10 +190,10 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       };
       const candidates = (await deps.reports.findLinkCandidates(others, LINKABLE_STATUSES, maxCandidates)).filter((c) => c.content && c.dataKey && intact(c));
       if (!candidates.length) return { ...none, crowdedKinds, capped };
-      const mine = linkableValuesOf(crypto, doc);
+      const mine = mineOf();
       const links: ConfirmedLink[] = [];
       for (const other of candidates) {
-        const theirs = linkableValuesOf(crypto, other);
+        const theirs = checkedValuesOf(crypto, other); // `intact` checked it
         const reasons = (Object.keys(mine) as IndexKind[]).filter((kind) =>
           mine[kind].some((a) => theirs[kind].some((b) => crypto.blindIndex.sameNormalised(kind, a, b))),
         );
