@@ -6,6 +6,7 @@
  * leaves a stalled job that bull hands to another worker, and routing is
  * idempotent.
  */
+import { consume } from './queue/factory.js';
 import type { Deps } from './deps.js';
 import { observeTriageQueues } from './metrics/queue.js';
 import { recoverPendingAudit } from './reports/audit-recovery.js';
@@ -56,11 +57,13 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   const processor = triageProcessorOf(deps);
   const concurrency = opts.concurrency ?? 4;
   // Each job's payload is parsed with its task's schema first: a malformed one fails at once, without retries.
-  void q.triage.process(concurrency, async (job) => discardOnTamper(job, () => processor.route(parseJobPayload(routePayload, job).reportId)));
-  void q.sla.process(concurrency, async (job) => {
-    const { reportId, dueBy } = parseJobPayload(escalatePayload, job);
-    return discardOnTamper(job, () => processor.escalate(reportId, dueBy));
-  });
+  consume(q.triage.process(concurrency, async (job) => discardOnTamper(job, () => processor.route(parseJobPayload(routePayload, job).reportId))));
+  consume(
+    q.sla.process(concurrency, async (job) => {
+      const { reportId, dueBy } = parseJobPayload(escalatePayload, job);
+      return discardOnTamper(job, () => processor.escalate(reportId, dueBy));
+    }),
+  );
   // Triage outcomes, retries and latency, SLA escalations: from this worker's own job events.
   observeTriageQueues(q, deps.metrics);
   const logTamper = (err: Error) => {

@@ -83,3 +83,14 @@ export function createQueueFactory(redisUrl: string, prefix: string, log?: Logge
     },
   };
 }
+
+/**
+ * Starts consuming: `queue.process(...)` returns a promise that settles only
+ * when consuming stops, and rejects when the queue's connections close
+ * while it starts or runs (a shutdown racing start-up). The Redis clients'
+ * and the queue's own error listeners have reported the cause; left
+ * unhandled, the rejection would end the process.
+ */
+export function consume(processing: Promise<unknown>): void {
+  processing.catch(() => undefined);
+}

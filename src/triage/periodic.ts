@@ -13,6 +13,7 @@
  * re-adds them now and then (adding an existing schedule is a no-op), and a
  * schedule whose period changed in the configuration replaces the old one.
  */
+import { consume } from '../queue/factory.js';
 import type Queue from 'bull';
 import type { Logger } from '../logger.js';
 import { createRedisErrorLog } from '../queue/redis-errors.js';
@@ -29,7 +30,7 @@ const ENSURE_EVERY_MAX_MS = 60_000;
 
 export function schedulePeriodic(queue: Queue.Queue<Record<string, never>>, tasks: Record<string, PeriodicTask>, opts: { log: Logger; atStart?: string[] }) {
   const { log } = opts;
-  for (const [name, task] of Object.entries(tasks)) void queue.process(name, 1, () => task.run());
+  for (const [name, task] of Object.entries(tasks)) consume(queue.process(name, 1, () => task.run()));
   queue.on('failed', (job, err) => {
     if (tasks[job.name]) log.warn({ job: job.name, errName: err.name }, 'periodic job failed; it runs again next period');
   });
