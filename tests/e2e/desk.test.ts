@@ -11,25 +11,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, findReport, waitForStatus } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
-import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
+import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, useE2E } from './support/browser.js';
 import type { Page } from 'playwright-core';
 
 const CALLER = { name: 'Margaret Okafor', phone: '020 7946 0123', email: 'm.okafor@example.org', mayRecontact: true };
-
-/** At 390×800 nothing but the scrollable tables is wider than the window; back to 1280×800 after. */
-async function expectFitsNarrowWindow(page: Page) {
-  await page.setViewportSize({ width: 390, height: 800 });
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  // Names what sticks out (outside the tables' own scroll areas), so a failure says where to look.
-  const wide = await page.evaluate(() =>
-    [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > 391 && !el.closest('.table-wrap'))
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
-      .slice(0, 5),
-  );
-  expect({ width, wide }).toEqual({ width: 390, wide: [] });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 describe('investigator desk', { timeout: 120_000 }, () => {
   const e2e = useE2E();

@@ -13,21 +13,7 @@ import type { Page } from 'playwright-core';
 import { Q, waitForStatus } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
-import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
-
-/** At 390×800 nothing but the scrollable tables is wider than the window; back to 1280×800 after. */
-async function expectFitsNarrowWindow(page: Page) {
-  await page.setViewportSize({ width: 390, height: 800 });
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  const wide = await page.evaluate(() =>
-    [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > 391 && !el.closest('.table-wrap'))
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
-      .slice(0, 5),
-  );
-  expect({ width, wide }).toEqual({ width: 390, wide: [] });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
+import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, useE2E } from './support/browser.js';
 
 describe('search', { timeout: 180_000 }, () => {
   const e2e = useE2E();

@@ -96,3 +96,18 @@ export async function expectAccessible(page: Page) {
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`)).toEqual([]);
 }
+
+/** At 390×800 nothing but the scrollable tables is wider than the window; back to 1280×800 after. */
+export async function expectFitsNarrowWindow(page: Page) {
+  await page.setViewportSize({ width: 390, height: 800 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  // Names what sticks out (outside the tables' own scroll areas), so a failure says where to look.
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > 391 && !el.closest('.table-wrap'))
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+      .slice(0, 5),
+  );
+  expect({ width, wide }).toEqual({ width: 390, wide: [] });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
