@@ -69,6 +69,20 @@ export interface ChainerObserver {
 
 export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; log: Logger; observe?: ChainerObserver }) {
   const { audit, marks, log } = deps;
+  /**
+   * When this process first saw each event still pending. An event's own time
+   * is taken before its change is written (triage links first), so under load
+   * its writer may still be appending it well past `at + grace`; counting the
+   * grace from the first sighting too (which is after the commit) leaves the
+   * writer the whole grace for its append alone. Seen twice in CI: a triage
+   * audited by its writer and by the recovery of the other worker.
+   */
+  const firstSeen = new Map<string, number>();
+  /** Sightings of events that left their report (chained by their writer) are dropped after a while. */
+  function forgetOld(now: number, graceMs: number) {
+    if (firstSeen.size < 10_000) return;
+    for (const [key, seen] of firstSeen) if (now - seen > graceMs + 3_600_000) firstSeen.delete(key);
+  }
 
   /** Chains events in order (one group-commit run) and marks them; false when the chain could not be written. */
   async function append(events: readonly PendingAuditEvent[], late = false): Promise<boolean> {
@@ -112,7 +126,11 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
      * not marked, and not found in the chain by key. Returns how many it chained.
      */
     async recover(pending: readonly PendingAuditEvent[] | undefined, graceMs: number, now = Date.now()): Promise<number> {
-      const stale = (pending ?? []).filter((e) => now - latestTimeOf(e) >= graceMs);
+      forgetOld(now, graceMs);
+      const stale = (pending ?? []).filter((e) => {
+        if (!firstSeen.has(e.key)) firstSeen.set(e.key, now);
+        return now - latestTimeOf(e) >= graceMs && now - firstSeen.get(e.key)! >= graceMs;
+      });
       if (!stale.length) return 0;
       const done = await marks.marked(stale.map((e) => e.key)).catch(() => stale.map(() => false));
       const unmarked = stale.filter((_, i) => !done[i]);
@@ -123,6 +141,7 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       if (missing.length) deps.observe?.auditRecovered(missing.length);
       await marks.mark(unmarked.filter((e) => inChain.has(e.key)).map((e) => e.key)).catch(() => undefined);
       if (missing.length) log.warn({ chained: missing.length }, 'audit events of committed report changes chained late');
+      for (const e of stale) firstSeen.delete(e.key);
       return missing.length;
     },
   };

@@ -136,6 +136,7 @@ describe('two APIs and two workers on one database and one Redis', () => {
         '── horizontal scale ──',
         `intake: ${intake.acknowledged}/${intake.submitted} acknowledged in ${intake.durationMs} ms (all at once over 2 APIs; ${intake.retried} retried ${JSON.stringify(intake.failuresByKind)}; slowest ${intake.maxAckMs} ms)`,
         `triage: ${v.triaged}/${v.stored} triaged exactly once, quiescent after ${quiet.ms} ms; ${JSON.stringify(v.statuses)}; duplicates ${v.duplicates}, lost ${v.lost}`,
+        ...(v.notTriagedOnce.length ? [`not triaged once: ${JSON.stringify(v.notTriagedOnce)}`] : []),
         `claims: ${claims.length} by ${investigators.length} investigators (${PER_DESK} per desk) in ${claimMs} ms; per desk ${JSON.stringify(perDesk)}; per API ${JSON.stringify(perApi)}; retried ${JSON.stringify(retries)}`,
         `distinct claimed: ${distinct.size}; claimed twice: ${ids.length - distinct.size}; wrong holder: ${wrongHolder.length}; left unclaimed: ${unclaimed}`,
         `history: ${stored.filter((d) => verifyHistory(integrity, d.history).valid).length}/${stored.length} verify; report.claim audit entries per claimed report: ${[...new Set([...distinct].map((id) => auditsPer.get(id) ?? 0))].join(',')}`,

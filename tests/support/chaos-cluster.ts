@@ -65,7 +65,9 @@ export function clusterEnv(mongoUri: string, redisUrl: string, overrides: Record
     OUTBOX_RECONCILE_MS: '2000',
     // The chaos checks wait for every referral to be routed: no partner hold.
     PARTNER_TRIAGE_HOLD_SECONDS: '0',
-    AUDIT_RECOVERY_GRACE_MS: '1500',
+    // Counted from when the recovery first sees an event pending (src/audit/chainer.ts): a writer on a
+    // starved CI machine gets this long for its append before another worker chains the event too.
+    AUDIT_RECOVERY_GRACE_MS: '4000',
     ...overrides,
   };
 }

@@ -25,9 +25,9 @@ describe('audit recovery grace', () => {
     // 30 s after the truncated time: the write may have happened up to a minute after it, so not stale yet.
     expect(await chainer.recover(events, 1_500, at.getTime() + 30_000)).toBe(0);
     expect(await count(reportId)).toBe(0);
-    // Past the minute and the grace: chained once, and a second pass finds it chained.
+    // Past the minute and the grace since it was first seen pending: chained once, and a second pass finds it chained.
     expect(await chainer.recover(events, 1_500, at.getTime() + 62_000)).toBe(1);
-    expect(await chainer.recover(events, 1_500, at.getTime() + 62_000)).toBe(0);
+    expect(await chainer.recover(events, 1_500, at.getTime() + 64_000)).toBe(0);
     expect(await count(reportId)).toBe(1);
   });
 
@@ -36,7 +36,24 @@ describe('audit recovery grace', () => {
     const reportId = `grace-exact-${Date.now()}`;
     const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 30_000 + 123);
     const events = chainer.events(reportId, 2, [{ action: TEST_ACTION, actor: { type: 'system', id: 'test' }, target: { type: 'report', id: reportId }, outcome: 'success' }], at);
+    expect(await chainer.recover(events, 1_500, at.getTime() + 500)).toBe(0); // first seen here
     expect(await chainer.recover(events, 1_500, at.getTime() + 2_000)).toBe(1);
+    expect(await count(reportId)).toBe(1);
+  });
+
+  it('leaves a writer the whole grace after the recovery first sees its committed change, however old the event time', async () => {
+    // A triage's event time is taken before linking; under load the write and its append come seconds later,
+    // while another worker's recovery looks at the report. It must not chain the event while the writer may still be.
+    const { chainer } = app.deps;
+    const reportId = `grace-seen-${Date.now()}`;
+    const at = new Date(Date.now() - 10_000 + 7); // long past the grace by its own time
+    const events = chainer.events(reportId, 2, [{ action: TEST_ACTION, actor: { type: 'system', id: 'test' }, target: { type: 'report', id: reportId }, outcome: 'success' }], at);
+    const seen = Date.now();
+    expect(await chainer.recover(events, 1_500, seen)).toBe(0);
+    expect(await chainer.recover(events, 1_500, seen + 1_000)).toBe(0);
+    // The writer's own append lands meanwhile: the recovery finds it in the chain and chains nothing.
+    await chainer.chain(events);
+    expect(await chainer.recover(events, 1_500, seen + 2_000)).toBe(0);
     expect(await count(reportId)).toBe(1);
   });
 });
