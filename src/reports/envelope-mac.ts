@@ -59,7 +59,7 @@ export const ENVELOPE_PLAINTEXT_FIELDS = [
 ] as const satisfies readonly (DocumentField | `${DocumentField}.${string}`)[];
 
 /** Top-level fields whose values (encrypted or not) the envelope leaves out: each is protected by its own keyed chain. */
-export const ENVELOPE_EXCLUDED_ROOTS: readonly DocumentField[] = ['history', 'auditPending'];
+export const ENVELOPE_EXCLUDED_ROOTS = ['history', 'auditPending'] as const satisfies readonly DocumentField[];
 
 /** Fields the MAC itself lives in; never part of the envelope. */
 export const ENVELOPE_MAC_FIELDS = ['envelopeMac', 'envelopeParts'] as const;
@@ -70,6 +70,9 @@ const PART_DIGEST_CHARS = 8;
 const ID_ARRAYS = idAddressedArrays([...ENCRYPTED_FIELDS, ...PLAINTEXT_CONTENT_FIELDS].map((field) => `content.${field.path}`));
 const SKIPPED_ROOTS = new Set<string>([...ENVELOPE_EXCLUDED_ROOTS, ...ENVELOPE_MAC_FIELDS, '_id']);
 
+/** What the envelope covers: a report with or without the roots it leaves out (search reads it without them). */
+export type EnvelopeDoc = Omit<ReportDoc, (typeof ENVELOPE_EXCLUDED_ROOTS)[number]>;
+
 /** The stored MAC fields of a report. */
 export interface EnvelopeSeal {
   envelopeMac: string;
@@ -78,7 +81,7 @@ export interface EnvelopeSeal {
 }
 
 /** The envelope of a report: its id and every covered part by name, in a form canonicalJson encodes. */
-export function envelopeOf(doc: ReportDoc): { id: string; parts: Record<string, unknown> } {
+export function envelopeOf(doc: EnvelopeDoc): { id: string; parts: Record<string, unknown> } {
   const parts: Record<string, unknown> = {};
   const record = doc as unknown as Record<string, unknown>;
   for (const path of ENVELOPE_PLAINTEXT_FIELDS) parts[path] = valueAt(record, path) ?? null;
@@ -120,7 +123,7 @@ export function createEnvelopeMac(integrity: Pick<Integrity, 'mac' | 'verify'>) 
       .map((name) => `${name}:${integrity.mac('reportEnvelope', canonicalJson({ part: name, id, value: parts[name] })).slice(0, PART_DIGEST_CHARS)}`);
 
   /** Names what differs between the stored part digests and the document as read; `envelopeMac` when nothing does (the MAC itself was replaced). */
-  function diagnose(doc: ReportDoc, parts: Record<string, unknown>): string[] {
+  function diagnose(doc: EnvelopeDoc, parts: Record<string, unknown>): string[] {
     const stored = new Map((Array.isArray(doc.envelopeParts) ? doc.envelopeParts : []).map((p) => [String(p).slice(0, String(p).lastIndexOf(':')), String(p)]));
     const now = new Map(partDigests(doc._id, parts).map((p) => [p.slice(0, p.lastIndexOf(':')), p]));
     const differing = [
@@ -132,7 +135,7 @@ export function createEnvelopeMac(integrity: Pick<Integrity, 'mac' | 'verify'>) 
   }
 
   /** The parts that fail the check, or null when the report is intact. */
-  function problems(doc: ReportDoc): string[] | null {
+  function problems(doc: EnvelopeDoc): string[] | null {
     if (typeof doc.envelopeMac !== 'string') return ['envelopeMac (missing)'];
     const { id, parts } = envelopeOf(doc);
     if (integrity.verify('reportEnvelope', encode(id, parts), doc.envelopeMac)) return null;

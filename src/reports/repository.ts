@@ -14,7 +14,7 @@ import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary
 import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
 import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
-import { afterChange, createEnvelopeMac, ReportIntegrityError } from './envelope-mac.js';
+import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from './envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from './types.js';
 import { isPartnerSourced, partnerTime, timesFor } from './partner-time.js';
 
@@ -150,7 +150,11 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1, imminentThreat: 1, source: 1 } }).limit(limit).toArray(),
 
     findById: (id: string) => reports.findOne({ _id: id }),
-    /** A report by its reference (caller follow-ups; rare, so a scan on FerretDB; on MongoDB the unique index on `reference`). */
+    /**
+     * A report without its history and pending audit events (the envelope leaves both out: envelope-mac.ts), for
+     * search, which reads a page of candidates at once and uses neither: less to encode, send and decode per candidate.
+     */
+    findForConfirming: (id: string) => reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>,
     /** The report holding `reference` (through report_refs: a lookup by _id, never a scan), or null. */
     async findByReference(reference: string) {
       const id = await search.idOfReference(reference);

@@ -4,8 +4,9 @@
  * - `search_terms`: blind-index term → every report filed under it, open or
  *   closed, with no cap. Slots `<term>#<n>` are claimed by insert (the one
  *   write FerretDB makes atomic) and only ever appended, so the taken slots
- *   of a term are always 0..n-1: counting them is a binary search (2·log n
- *   lookups), and a term is read newest first from its last slot. Report ids
+ *   of a term are always 0..n-1: a term's count starts from its hint
+ *   (`<term>#n`, a lower bound rewritten every few filings) and probes the
+ *   slots above it at once, and a term is read newest first from its last slot. Report ids
  *   are sealed (crypto/link-ids.ts), bound to their slot, so the table does
  *   not say which reports share a value. A report's slots are listed, sealed,
  *   in its manifest `@<report id>`: erasure and re-indexing blank exactly
@@ -24,8 +25,12 @@ import type { Db } from 'mongodb';
 import type { LinkIds } from '../crypto/link-ids.js';
 import { insertIfAbsent } from '../db/errors.js';
 
-/** Slots read at once when walking a term (parallel lookups by _id). */
-const READ_BATCH = 16;
+/** Slots read at most at once when walking a term (parallel lookups by _id). */
+const READ_BATCH = 32;
+/** A term's count hint is rewritten when its count reaches a multiple of this (one extra write per that many filings). */
+const HINT_EVERY = 8;
+/** Slots probed at once above the hint: covers a hint a whole HINT_EVERY behind. */
+const PROBE = HINT_EVERY;
 
 export interface FiledSlot {
   slot: number;
@@ -36,6 +41,7 @@ export interface FiledSlot {
 export function createSearchIndex(db: Db, linkIds?: LinkIds) {
   const terms = db.collection<{ _id: string; reportId: unknown }>('search_terms');
   const manifests = db.collection<{ _id: string; slots: unknown }>('search_terms');
+  const hints = db.collection<{ _id: string; n: number }>('search_terms');
   const refs = db.collection<{ _id: string; reportId: string }>('report_refs');
   const ids = () => {
     if (!linkIds) throw new Error('the search index needs the crypto module');
@@ -44,12 +50,18 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
   const manifestId = (reportId: string) => `@${reportId}`;
   const has = async (key: string) => !!(await terms.findOne({ _id: key }, { projection: { _id: 1 } }));
 
-  /** How many slots a term has taken (taken slots are always 0..n-1). */
-  async function count(term: string): Promise<number> {
-    if (!(await has(`${term}#0`))) return 0;
-    let lo = 0; // taken
-    let hi = 1;
-    while (await has(`${term}#${hi}`)) [lo, hi] = [hi, hi * 2];
+  const hintKey = (term: string) => `${term}#n`;
+
+  /** The first free slot above `taken` (a slot known taken): galloping, then a binary search. */
+  async function gallopFrom(term: string, taken: number): Promise<number> {
+    let lo = taken;
+    let step = 1;
+    let hi = lo + step;
+    while (await has(`${term}#${hi}`)) {
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+    }
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
       if (await has(`${term}#${mid}`)) lo = mid;
@@ -58,11 +70,44 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     return hi;
   }
 
+  /**
+   * How many slots a term has taken (taken slots are always 0..n-1). Starts
+   * from the term's count hint (`<term>#n`, written by every HINT_EVERY-th
+   * filing): a search then reads the hint and probes the next few slots at
+   * once, instead of a binary search over the whole term (13 lookups in a
+   * row at 40 slots). The hint only ever says a count that was true, so it
+   * is a lower bound; one that is not (a damaged table) is ignored.
+   */
+  async function count(term: string): Promise<number> {
+    const [hint, first] = await Promise.all([terms.findOne({ _id: hintKey(term) }) as Promise<{ n?: unknown } | null>, has(`${term}#0`)]);
+    if (!first) return 0;
+    const h = typeof hint?.n === 'number' && Number.isInteger(hint.n) && hint.n > 1 ? hint.n : 1;
+    // Slots h-1 .. h+PROBE-1 at once: h-1 must be taken (else the hint is not a true count), the first free one is the count.
+    const probe = Array.from({ length: PROBE + 1 }, (_, i) => h - 1 + i);
+    const present = await Promise.all(probe.map((slot) => has(`${term}#${slot}`)));
+    if (!present[0]) return gallopFrom(term, 0);
+    const free = present.indexOf(false);
+    return free > 0 ? h - 1 + free : gallopFrom(term, h - 1 + PROBE);
+  }
+
+  /**
+   * Raises the term's count hint to `n`. Best effort: a lost or stale write
+   * only leaves a lower hint (a longer probe). On FerretDB `$max` is not
+   * atomic, so a racing writer may lower it again: still a true lower bound.
+   * On MongoDB this table would be an index and need no hint.
+   */
+  async function writeHint(term: string, n: number) {
+    await hints.updateOne({ _id: hintKey(term) }, { $max: { n } }, { upsert: true }).catch(() => undefined);
+  }
+
   /** Files `reportId` in the next free slot of `term`; returns the slot key. */
   async function file(term: string, reportId: string): Promise<string> {
     for (let slot = await count(term); ; slot++) {
       const key = `${term}#${slot}`;
-      if (await insertIfAbsent(terms, { _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) })) return key;
+      if (await insertIfAbsent(terms, { _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) })) {
+        if ((slot + 1) % HINT_EVERY === 0) await writeHint(term, slot + 1);
+        return key;
+      }
     }
   }
 

@@ -27,7 +27,7 @@ import { badInput, notFound } from '../errors.js';
 import * as access from './access.js';
 import { pageSize, type Connection } from './cursors.js';
 import type { DeskServiceDeps } from './desk-deps.js';
-import { createEnvelopeMac } from './envelope-mac.js';
+import { createEnvelopeMac, type EnvelopeDoc } from './envelope-mac.js';
 import { listed, userActor } from './presenters.js';
 import type { ReportView } from './schema.js';
 import type { Borough, ReportDoc, ReportStatus, ThreatCategory } from './types.js';
@@ -113,7 +113,7 @@ function wantedOf(indexers: readonly BlindIndexer[], filter: ReportSearchFilter)
 }
 
 /** The plain filters (no decryption): desk, status, borough, category, received between. */
-function passesFilters(doc: ReportDoc, f: ReportSearchFilter): boolean {
+function passesFilters(doc: EnvelopeDoc, f: ReportSearchFilter): boolean {
   if (f.desk && doc.desk !== f.desk) return false;
   if (f.status && doc.status !== f.status) return false;
   if (f.borough && doc.borough !== f.borough) return false;
@@ -133,7 +133,7 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
    * Decrypts a candidate's indexed values and says how each wanted term
    * meets them (null: one does not, a false positive of the truncated index).
    */
-  function confirm(doc: ReportDoc, wanted: Wanted[]): { matches: string[]; terms: Set<string> } | null {
+  function confirm(doc: EnvelopeDoc, wanted: Wanted[]): { matches: string[]; terms: Set<string> } | null {
     const content = crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) => crypto.codec.decryptContent(key, doc._id, doc.content!, { fields: [...INDEXED_GROUPS] }));
     const values = indexedValuesOf(content);
     const matches: string[] = [];
@@ -186,6 +186,10 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
       const searchId = randomBytes(9).toString('base64url');
       const viewer = principal as StaffPrincipal;
 
+      // Each candidate costs a lookup of its slot and of its report: read about as many as the page still needs
+      // (a name's candidates nearly all confirm), more when plain filters will turn some away.
+      const filtered = !!(filter.desk || filter.status || filter.borough || filter.category || filter.receivedFrom || filter.receivedTo || others.length);
+      const batchFor = (needed: number) => Math.max(4, Math.min(32, filtered ? needed * 2 : needed));
       const hits: { hit: SearchHit; cursor: Cursor }[] = [];
       const reads: Promise<unknown>[] = [];
       const seen = new Set<string>();
@@ -200,11 +204,11 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
             position = { f: driver.field, t, s: below };
             break walk;
           }
-          const slots = await reports.search.read(term, below, Math.min(16, SCAN_BUDGET - examined));
+          const slots = await reports.search.read(term, below, Math.min(batchFor(size + 1 - hits.length), SCAN_BUDGET - examined));
           if (!slots.length) break;
           // The batch's candidates are read at once (lookups by _id), then examined in slot order.
           const fresh = [...new Set(slots.map((s) => s.reportId).filter((id) => id && !seen.has(id)))];
-          const docs = new Map(await Promise.all(fresh.map(async (id) => [id, await reports.findById(id)] as const)));
+          const docs = new Map(await Promise.all(fresh.map(async (id) => [id, await reports.findForConfirming(id)] as const)));
           for (const { slot, reportId } of slots) {
             below = slot;
             if (hits.length > size) break walk;
