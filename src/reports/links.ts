@@ -119,8 +119,12 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
     return { base: bases[0]!, found };
   }
 
-  /** Files `edgeId` in the first free slot of `reportId` (or finds it there). */
-  async function file(reportId: string, edgeId: string) {
+  /**
+   * Files `edgeId` in the first free slot of `reportId` (or finds it there).
+   * `maybeFiled`: the edge was already stored (a retried or concurrent
+   * record), so it may sit in one of the last slots; a fresh edge cannot.
+   */
+  async function file(reportId: string, edgeId: string, maybeFiled: boolean) {
     const base = slotsKey(keys(), reportId);
     const at = (slot: number) => slots.findOne({ _id: `${base}#${slot}` });
     // A report's slots are a dense prefix (claimed in order; only its own erasure deletes them, all at once): gallop then
@@ -134,7 +138,10 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
       else hi = mid;
     }
     // A retried record finds its edge among the last slots (a duplicate further down is harmless: reads and erasure go by edge).
-    for (let back = hi - 1; back >= Math.max(0, hi - 4); back--) if ((await at(back))?.edge === edgeId) return;
+    if (maybeFiled) {
+      const last = await Promise.all(Array.from({ length: Math.min(4, hi) }, (_, i) => at(hi - 1 - i)));
+      if (last.some((entry) => entry?.edge === edgeId)) return;
+    }
     for (let slot = hi; slot < MAX_SLOTS; slot++) {
       if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId })) return;
       if ((await at(slot))?.edge === edgeId) return; // taken by the same edge, recorded at once by another run
@@ -144,9 +151,8 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   return {
     /** Records an edge once and files it under both ends. Idempotent: a second call finds the edge and its slots. */
     async record(edge: LinkEdge) {
-      await insertIfAbsent(edges, seal(edge));
-      await file(edge.older.id, edge._id);
-      await file(edge.newer.id, edge._id);
+      const fresh = await insertIfAbsent(edges, seal(edge));
+      await Promise.all([file(edge.older.id, edge._id, !fresh), file(edge.newer.id, edge._id, !fresh)]);
     },
 
     /** A report's links, in both directions. */
@@ -201,8 +207,8 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
           await edges.replaceOne({ _id: id }, seal(edge));
         } else {
           await insertIfAbsent(edges, seal({ ...edge, _id: id }));
-          await file(edge.older.id, id);
-          await file(edge.newer.id, id);
+          await file(edge.older.id, id, true);
+          await file(edge.newer.id, id, true);
           for (const end of [edge.older.id, edge.newer.id]) {
             for (const s of (await slotsOf(end)).found) if (s.edge === stored._id) await slots.replaceOne({ _id: s._id }, { edge: '' });
           }
@@ -223,8 +229,8 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
       if (existing) await edges.updateOne({ _id: existing._id }, { $set: { manual: true, dismissedAt: null } });
       else await insertIfAbsent(edges, seal({ ...edge, manual: true, dismissedAt: null }));
       const id = existing?._id ?? edge._id;
-      await file(edge.older.id, id);
-      await file(edge.newer.id, id);
+      await file(edge.older.id, id, true);
+      await file(edge.newer.id, id, true);
     },
 
     /** A supervisor's unlink: the pair's edge becomes a tombstone (see the module comment). False when there was no edge. Idempotent. */
