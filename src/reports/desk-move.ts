@@ -24,7 +24,7 @@ export function createDeskMoveCommands(deps: Pick<DeskServiceDeps, 'reports' | '
       const why = reasonText(reason);
       const released: string[] = [];
       const skipped: string[] = [];
-      for (const id of await deps.reports.findHeldBy(holderId)) {
+      for (const { _id: id } of await deps.reports.findHeldBy(holderId)) {
         try {
           const stillHeld = (d: ReportDoc) => {
             if (d.assignee !== holderId) throw conflict('The report is no longer held by this user');

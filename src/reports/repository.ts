@@ -14,6 +14,7 @@ import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary
 import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
 import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
+import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from './envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from './types.js';
 import { isPartnerSourced, partnerTime, timesFor } from './partner-time.js';
@@ -60,6 +61,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
   const side = createSideTables(db, linkCrypto);
   const links = createLinkStore(db, linkCrypto);
   const search = createSearchIndex(db, linkCrypto?.linkIds);
+  const holdings = createHoldings(db);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -80,6 +82,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     if (entry) await side.queue.put(entry);
     await side.queue.dropElsewhere(doc._id, entry);
     if (!doc.triagePending) await side.leaveOutbox(doc._id);
+    const holder = holderOf(doc);
+    if (holder) await holdings.put(holder, doc._id);
   }
 
   return {
@@ -97,6 +101,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       await reports.createIndex({ 'recordedBy.id': 1, recordedAt: -1 });
       await reports.createIndex({ escalated: 1, status: 1 });
       await search.backfillReferences(reports.find({}, { projection: { _id: 1, reference: 1 } }));
+      await holdings.ensureIndexes();
+      await holdings.backfill(reports.find({ status: { $in: [...HELD_STATUSES] } }, { projection: { _id: 1, status: 1, assignee: 1 } }));
     },
 
     /**
@@ -222,6 +228,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       if (entry && !sameEntry(entry, before)) await side.queue.put(entry);
       if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat, isPartnerSourced(doc));
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
+      const [heldBefore, heldNext] = [holderOf(doc), holderOf(next)];
+      if (heldNext && heldNext !== heldBefore) await holdings.put(heldNext, doc._id);
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
       if (doc.content && change.set && 'content' in change.set && !change.set.content) {
         // Erasure: never findable after, and the reference table keeps the claim on the reference but not the id.
@@ -237,13 +245,17 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       // If this throws, whether it landed is unknown: the claim stays, and a later
       // takeover finds out from the version (see claimVersion).
       const updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
-      if (!updated) return null;
+      if (!updated) {
+        if (heldNext && heldNext !== heldBefore) await holdings.drop(heldNext, doc._id);
+        return null;
+      }
       if (updated.version !== doc.version + 1) throw new Error(`report ${doc._id} was written outside applyChange`);
       // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
       const after = queueEntryOf(updated);
       if (after && !sameEntry(after, entry)) await side.queue.put(after);
       await side.queue.dropOutside(after, [before, entry]);
       if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
+      if (heldBefore && heldBefore !== holderOf(updated)) await holdings.drop(heldBefore, doc._id);
       return updated;
     },
 
@@ -347,8 +359,17 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
         .toArray(),
 
     /** Ids of the reports a user holds (desk moves; rare, so a scan on FerretDB is fine; on MongoDB an index on assignee). */
-    findHeldBy: async (userId: string, limit = 1_000) =>
-      (await reports.find({ assignee: userId, status: { $in: ['ASSIGNED', 'UNDER_RESEARCH'] } }, { projection: { _id: 1 } }).limit(limit).toArray()).map((d) => d._id),
+    /**
+     * The reports `userId` holds now, as summaries (no content): from the
+     * holdings table (holdings.ts), each checked against the report. Never a
+     * scan of `reports`.
+     */
+    async findHeldBy(userId: string, limit = 1_000) {
+      const ids = await holdings.heldBy(userId, limit);
+      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION })));
+      // A stale entry is left alone: it may belong to a claim about to commit (its entry is written first).
+      return docs.filter((d): d is ReportDoc => !!d && holderOf(d) === userId);
+    },
 
     findRecentBy: (principalId: string, since: Date, limit: number) =>
       reports

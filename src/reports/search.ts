@@ -160,13 +160,12 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
 
     /**
      * The reports the caller holds, by status then age; state only (nothing
-     * decrypted: open one with `report`). On FerretDB findHeldBy scans
-     * `reports` (on MongoDB: an index on assignee).
+     * decrypted: open one with `report`). Read through the holdings table
+     * (holdings.ts), never a scan of `reports`.
      */
     async myReports(principal: Principal | null): Promise<ReportView[]> {
       access.assertStaff(principal);
-      const ids = await reports.findHeldBy(principal.userId, 500);
-      const docs = (await Promise.all(ids.map((id) => reports.findSummary(id)))).filter((d) => d !== null);
+      const docs = await reports.findHeldBy(principal.userId, 500);
       const held = docs.filter((d) => access.holdsReport(principal, d));
       held.sort((a, b) => a.status.localeCompare(b.status) || a.receivedAt.getTime() - b.receivedAt.getTime());
       return held.map((d) => listed(principal, d, d.links ?? []));
