@@ -115,6 +115,11 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
         every: 60_000,
         run: () => deps.services.notifications.warnSla(),
       },
+      // "My submissions" looks back a day: older entries of its table go (src/reports/submissions.ts).
+      'prune-submissions': {
+        every: 3600_000,
+        run: () => deps.reports.pruneSubmissions(),
+      },
       'retention-review': {
         every: 24 * 3600_000,
         run: async () => (await deps.services.retention.review(config.triage.retentionDays)).reports.length,

@@ -15,6 +15,7 @@ import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
 import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
+import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from './envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from './types.js';
 import { isPartnerSourced, partnerTime, timesFor } from './partner-time.js';
@@ -62,6 +63,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
   const links = createLinkStore(db, linkCrypto);
   const search = createSearchIndex(db, linkCrypto?.linkIds);
   const holdings = createHoldings(db);
+  const submissions = createSubmissions(db);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -103,6 +105,10 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       await search.backfillReferences(reports.find({}, { projection: { _id: 1, reference: 1 } }));
       await holdings.ensureIndexes();
       await holdings.backfill(reports.find({ status: { $in: [...HELD_STATUSES] } }, { projection: { _id: 1, status: 1, assignee: 1 } }));
+      await submissions.ensureIndexes();
+      await submissions.backfill(
+        reports.find({ recordedAt: { $gte: new Date(Date.now() - SUBMISSIONS_WINDOW_MS) } }, { projection: { _id: 1, recordedBy: 1, recordedAt: 1 } }),
+      );
     },
 
     /**
@@ -371,12 +377,16 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       return docs.filter((d): d is ReportDoc => !!d && holderOf(d) === userId);
     },
 
-    findRecentBy: (principalId: string, since: Date, limit: number) =>
-      reports
-        .find({ 'recordedBy.id': principalId, recordedAt: { $gte: since } }, { projection: SUMMARY_PROJECTION })
-        .sort({ recordedAt: -1 })
-        .limit(limit)
-        .toArray(),
+    /** A member of staff's own submissions since `since`, newest first, as summaries: through `recent_submissions` (submissions.ts), never a scan of `reports`. */
+    async findRecentBy(principalId: string, since: Date, limit: number) {
+      const ids = await submissions.since(principalId, since, limit);
+      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION })));
+      return docs.filter((d): d is ReportDoc => !!d && d.recordedBy.id === principalId);
+    },
+    /** At intake, before the report is stored (submissions.ts): staff submissions only. */
+    noteSubmission: (reportId: string, by: string, recordedAt: Date) => submissions.note(reportId, by, recordedAt),
+    /** The worker's periodic prune of `recent_submissions`. */
+    pruneSubmissions: () => submissions.prune(),
 
     /** Desk queue depth and oldest entry per desk and priority (metrics, read at scrape time). */
     queueStats: () => side.queue.stats(),

@@ -43,6 +43,7 @@ describe('periodic jobs', () => {
     expect(repeatable.map((j) => `${j.name}@${j.every}`).sort()).toEqual([
       `audit-checkpoint@${app.config.audit.checkpointEveryMs}`,
       `outbox-sweep@200`,
+      `prune-submissions@3600000`,
       `reconcile@${app.config.triage.outboxReconcileMs}`,
       `retention-review@${24 * 3600_000}`,
       `sla-warning@60000`,
