@@ -155,6 +155,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       events,
       log: log.child({ component: 'desk' }),
       enqueueTriage: (id, opts) => triageQueues.enqueueTriage(id, opts),
+      waitingForTriage: (limit) => triageQueues.unfinished(limit),
       sla: { seconds: config.triage.slaSeconds, schedule: (id, dueBy, opts) => triageQueues.scheduleSla(id, dueBy, opts) },
     });
     const threatLevel = createThreatLevelStore(db, audit);

@@ -20,6 +20,8 @@ export interface DeskServiceDeps {
   audit: AuditLog;
   events: DeskEvents;
   log: Logger;
+  /** Reports whose triage job has not finished, oldest first (triage/queue.ts): where the supervisor queue looks for stuck ones. */
+  waitingForTriage?(limit: number): Promise<string[]>;
   /** Re-enqueues a report for triage (supervisor retry of TRIAGE_FAILED). */
   enqueueTriage(reportId: string, opts?: { partner?: boolean }): Promise<boolean>;
   /** SLA deadlines per priority and the SLA job (triage/queue.ts): a supervisor's priority change re-arms it (corrections.ts). */

@@ -17,7 +17,7 @@ export const TRIAGE_STUCK_AFTER_MS = 60_000;
 const SUPERVISOR_QUEUE_LIMIT = 200;
 
 /** The desk service's plain reads. */
-export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit' | 'events' | 'log' | 'crypto'>) {
+export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit' | 'events' | 'log' | 'crypto' | 'waitingForTriage'>) {
   const { reports, audit, events, log } = deps;
   return {
     /** A desk's triaged, unclaimed reports, by priority then age; no content. */
@@ -63,7 +63,13 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
     /** Triage failures, escalated unclaimed reports, and reports waiting for triage for over a minute. */
     async supervisorQueue(principal: Principal | null) {
       access.assertSupervisor(principal);
-      const docs = await reports.supervisorQueue(new Date(Date.now() - TRIAGE_STUCK_AFTER_MS), SUPERVISOR_QUEUE_LIMIT);
+      const stuckBefore = new Date(Date.now() - TRIAGE_STUCK_AFTER_MS);
+      // Redis down: the queue cannot say what waits in it; the outbox and the watch table still can.
+      const waiting = await (deps.waitingForTriage?.(SUPERVISOR_QUEUE_LIMIT) ?? Promise.resolve([])).catch((err: unknown) => {
+        log.warn({ errName: (err as Error)?.name }, 'supervisor queue: triage queue unavailable, its waiting reports left out');
+        return [] as string[];
+      });
+      const docs = await reports.supervisorQueue(stuckBefore, SUPERVISOR_QUEUE_LIMIT, waiting);
       return docs.map((d) => listed(principal, d, d.links ?? []));
     },
 

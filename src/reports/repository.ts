@@ -16,6 +16,7 @@ import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
+import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from './envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from './types.js';
 import { isPartnerSourced, partnerTime, timesFor } from './partner-time.js';
@@ -64,6 +65,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
   const search = createSearchIndex(db, linkCrypto?.linkIds);
   const holdings = createHoldings(db);
   const submissions = createSubmissions(db);
+  const supervisorWatch = createSupervisorWatch(db);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -86,6 +88,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     if (!doc.triagePending) await side.leaveOutbox(doc._id);
     const holder = holderOf(doc);
     if (holder) await holdings.put(holder, doc._id);
+    if (needsSupervisor(doc)) await supervisorWatch.put(doc);
   }
 
   return {
@@ -105,6 +108,9 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       await search.backfillReferences(reports.find({}, { projection: { _id: 1, reference: 1 } }));
       await holdings.ensureIndexes();
       await holdings.backfill(reports.find({ status: { $in: [...HELD_STATUSES] } }, { projection: { _id: 1, status: 1, assignee: 1 } }));
+      await supervisorWatch.backfill(
+        reports.find({ $or: [{ status: 'TRIAGE_FAILED' }, { escalated: true }] }, { projection: { _id: 1, receivedAt: 1, status: 1, escalated: 1, assignee: 1 } }),
+      );
       await submissions.ensureIndexes();
       await submissions.backfill(
         reports.find({ recordedAt: { $gte: new Date(Date.now() - SUBMISSIONS_WINDOW_MS) } }, { projection: { _id: 1, recordedBy: 1, recordedAt: 1 } }),
@@ -236,6 +242,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       const [heldBefore, heldNext] = [holderOf(doc), holderOf(next)];
       if (heldNext && heldNext !== heldBefore) await holdings.put(heldNext, doc._id);
+      const watchNext = needsSupervisor(next) && !needsSupervisor(doc);
+      if (watchNext) await supervisorWatch.put(doc);
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
       if (doc.content && change.set && 'content' in change.set && !change.set.content) {
         // Erasure: never findable after, and the reference table keeps the claim on the reference but not the id.
@@ -253,6 +261,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       const updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
       if (!updated) {
         if (heldNext && heldNext !== heldBefore) await holdings.drop(heldNext, doc._id);
+        if (watchNext) await supervisorWatch.drop(doc._id);
         return null;
       }
       if (updated.version !== doc.version + 1) throw new Error(`report ${doc._id} was written outside applyChange`);
@@ -262,6 +271,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       await side.queue.dropOutside(after, [before, entry]);
       if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
       if (heldBefore && heldBefore !== holderOf(updated)) await holdings.drop(heldBefore, doc._id);
+      if (needsSupervisor(doc) && !needsSupervisor(updated)) await supervisorWatch.drop(doc._id);
       return updated;
     },
 
@@ -345,24 +355,24 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     },
 
     /**
-     * What needs a supervisor: triage failures, escalated reports nobody has
-     * claimed, and reports still waiting for triage since before `stuckBefore`.
+     * What needs a supervisor: triage failures and escalated reports nobody
+     * has claimed (the watch table, supervisor-watch.ts), and reports still
+     * waiting for triage since before `stuckBefore`: among those in the
+     * outbox and `waiting` (the triage queue's unfinished jobs). Each is
+     * checked against the report; never a scan of `reports`. A report in
+     * neither (its process killed mid-hand-off) shows once the worker's
+     * reconciliation has put it in the outbox.
      */
-    supervisorQueue: (stuckBefore: Date, limit: number) =>
-      reports
-        .find(
-          {
-            $or: [
-              { status: 'TRIAGE_FAILED' },
-              { escalated: true, assignee: null, status: { $in: ['RECEIVED', 'TRIAGED'] } },
-              { status: 'RECEIVED', recordedAt: { $lte: stuckBefore } },
-            ],
-          },
-          { projection: SUMMARY_PROJECTION },
-        )
-        .sort({ receivedAt: 1, _id: 1 })
-        .limit(limit)
-        .toArray(),
+    async supervisorQueue(stuckBefore: Date, limit: number, waiting: readonly string[] = []) {
+      const [watched, outboxed] = await Promise.all([supervisorWatch.ids(limit), side.outbox.find({ recordedAt: { $lte: stuckBefore } }, { projection: { _id: 1 } }).limit(limit).toArray()]);
+      const ids = [...new Set([...watched, ...outboxed.map((o) => o._id), ...waiting])];
+      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION })));
+      const stuck = (d: ReportDoc) => d.status === 'RECEIVED' && d.recordedAt.getTime() <= stuckBefore.getTime();
+      return docs
+        .filter((d): d is ReportDoc => !!d && (needsSupervisor(d) || stuck(d)))
+        .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a._id.localeCompare(b._id))
+        .slice(0, limit);
+    },
 
     /** Ids of the reports a user holds (desk moves; rare, so a scan on FerretDB is fine; on MongoDB an index on assignee). */
     /**

@@ -50,6 +50,8 @@ export interface TriageQueues {
   enqueueTriage(reportId: string, opts?: EnqueueTriageOptions): Promise<boolean>;
   /** Schedules the report's SLA check at `dueBy`, replacing any earlier one. */
   scheduleSla(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void>;
+  /** Reports whose triage job has not finished, oldest jobs first, at most `limit` (the supervisor queue checks which are stuck). */
+  unfinished(limit: number): Promise<string[]>;
 }
 
 /**
@@ -94,6 +96,10 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
       await (await sla.getJob(jobId))?.remove().catch(() => undefined);
       const timestamp = createdAt(partner);
       await sla.add({ reportId, dueBy: dueBy.toISOString() }, timed({ jobId, timestamp, delay: Math.max(0, dueBy.getTime() - timestamp) }));
+    },
+    async unfinished(limit) {
+      const jobs = await triage.getJobs(['waiting', 'delayed', 'active', 'paused'], 0, limit - 1, true);
+      return jobs.filter((j) => typeof j?.data?.reportId === 'string').map((j) => j.data.reportId);
     },
     async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0, imminentThreat = false, partner = false } = {}) {
       const priority = imminentThreat ? TRIAGE_PRIORITY.imminentThreat : TRIAGE_PRIORITY.normal;
