@@ -249,6 +249,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
         // Erasure: never findable after, and the reference table keeps the claim on the reference but not the id.
         await search.remove(doc._id);
         await search.releaseReference(doc.reference, doc._id);
+        await submissions.forget(doc._id);
       }
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },

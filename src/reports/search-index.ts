@@ -79,9 +79,11 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
    * is a lower bound; one that is not (a damaged table) is ignored.
    */
   async function count(term: string): Promise<number> {
-    const [hint, first] = await Promise.all([terms.findOne({ _id: hintKey(term) }) as Promise<{ n?: unknown } | null>, has(`${term}#0`)]);
-    if (!first) return 0;
+    // Most terms intake files are new: one lookup says so. A term with fewer than HINT_EVERY slots has no hint yet.
+    if (!(await has(`${term}#0`))) return 0;
+    const hint = (await terms.findOne({ _id: hintKey(term) })) as { n?: unknown } | null;
     const h = typeof hint?.n === 'number' && Number.isInteger(hint.n) && hint.n > 1 ? hint.n : 1;
+    if (h === 1) return gallopFrom(term, 0);
     // Slots h-1 .. h+PROBE-1 at once: h-1 must be taken (else the hint is not a true count), the first free one is the count.
     const probe = Array.from({ length: PROBE + 1 }, (_, i) => h - 1 + i);
     const present = await Promise.all(probe.map((slot) => has(`${term}#${slot}`)));

@@ -38,6 +38,11 @@ export function createSubmissions(db: Db) {
       return (await entries.find({ by, recordedAt: { $gte: since } }, { projection: { _id: 1 } }).sort({ recordedAt: -1 }).limit(limit).toArray()).map((e) => e._id);
     },
 
+    /** Erasure: the entry says who recorded the report and when; it goes with the report's content. */
+    async forget(reportId: string) {
+      await entries.deleteOne({ _id: reportId });
+    },
+
     /** Drops entries past the window (the worker, periodically); returns how many. */
     async prune(now = Date.now()): Promise<number> {
       return (await entries.deleteMany({ recordedAt: { $lt: new Date(now - SUBMISSIONS_WINDOW_MS - PRUNE_SLACK_MS) } })).deletedCount;
