@@ -95,6 +95,8 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
         run: async () => {
           await processor.sweepOutbox(config.triage.outboxStaleMs);
           await processor.sweepOverdue();
+          // Webhook deliveries Redis did not take when they were made (src/webhooks/service.ts).
+          await deps.webhooks.service.sweepOutbox();
         },
       },
       reconcile: {

@@ -2,7 +2,9 @@
  * Webhooks as a service: admins manage endpoints (the secret shown once,
  * sealed at rest because the service signs with it), list dead letters and
  * replay them; the triage worker calls `notify` after a change committed.
- * `notify` never throws and never waits on a receiver: it only enqueues.
+ * `notify` never throws and never waits on a receiver: it only enqueues, or,
+ * when Redis does not answer, keeps the delivery in the database's outbox
+ * for the worker's sweep (`sweepOutbox`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuditLogService } from '../audit/service.js';
@@ -121,9 +123,48 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     },
 
     /**
+     * Key rotation (`keys:rotate`): every endpoint secret still sealed under a
+     * previous master key moves to the current one, so that key can be
+     * removed and deliveries still be signed. One that opens under no
+     * configured key is reported, not touched.
+     */
+    async resealSecrets(): Promise<{ resealed: number; failed: string[] }> {
+      const out = { resealed: 0, failed: [] as string[] };
+      for (const e of await webhooks.listEndpoints()) {
+        if (box.isCurrent(e.secret)) continue;
+        let secret: Uint8Array;
+        try {
+          secret = box.open(e._id, e.secret);
+        } catch {
+          out.failed.push(`webhook:${e._id}`);
+          continue;
+        }
+        if (await webhooks.resealSecret(e._id, e.secret, box.seal(e._id, secret))) out.resealed++;
+        secret.fill(0);
+      }
+      return out;
+    },
+
+    /**
+     * Queues the deliveries Redis did not take when they were made (the
+     * worker, periodically); returns how many it queued. Each leaves the
+     * outbox only once queued, under its own delivery id (at least once:
+     * receivers de-duplicate on it; docs/webhooks.md).
+     */
+    async sweepOutbox(limit = 100): Promise<number> {
+      let queued = 0;
+      for (const job of await webhooks.outboxed(limit)) {
+        if (!(await queue.enqueue(job))) break; // Redis still away: the rest wait too
+        await webhooks.leaveOutbox(job.deliveryId);
+        queued++;
+      }
+      return queued;
+    },
+
+    /**
      * Queues one delivery per endpoint subscribed to `event`. Called after the report's change committed,
-     * not awaited by intake or triage; never throws. When Redis does not take a delivery it is logged and
-     * lost (no outbox yet: docs/webhooks.md "Gaps").
+     * not awaited by intake or triage; never throws. A delivery Redis does not take waits in the outbox
+     * for `sweepOutbox` (docs/webhooks.md).
      */
     async notify(event: WebhookEvent, report: WebhookSubject): Promise<void> {
       if (!report.desk || !report.priority) return;
@@ -132,8 +173,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const at = partnerTime(new Date()).toISOString();
         await Promise.all(
           endpoints.map(async (e) => {
-            const ok = await queue.enqueue({ deliveryId: randomUUID(), endpointId: e._id, event, reportId: report._id, desk: report.desk!, priority: report.priority!, at });
-            if (!ok) log.warn({ endpointId: e._id, event, reportId: report._id }, 'webhook delivery not queued (Redis did not answer)');
+            const job = { deliveryId: randomUUID(), endpointId: e._id, event, reportId: report._id, desk: report.desk!, priority: report.priority!, at };
+            if (await queue.enqueue(job)) return;
+            // Redis did not take it: the database keeps it until the worker's sweep can queue it.
+            await webhooks.putInOutbox(job);
+            log.warn({ endpointId: e._id, event, reportId: report._id }, 'webhook delivery not queued (Redis did not answer); kept in the outbox');
           }),
         );
       } catch (err) {
