@@ -40,26 +40,31 @@ export const extraCommands = {
       const current = deps.crypto.keyring.currentId;
       console.log(`re-wrapping data keys under master key ${current}...`);
       const result = await rotateDataKeys(deps.reports, deps.crypto, (p) => console.log(`  ${p.rewrapped} re-wrapped, ${p.remaining} to go`));
+      // What else is sealed under a master key's subkey (crypto/secret-box.ts): second-factor seeds, webhook secrets.
+      const [seeds, hooks] = [await deps.services.mfa.resealSeeds(), await deps.services.webhooks.resealSecrets()];
+      console.log(`  ${seeds.resealed} second-factor seed(s) and ${hooks.resealed} webhook secret(s) re-sealed`);
+      const unopened = [...seeds.failed, ...hooks.failed];
       console.log(`re-sealing under audit key ${deps.crypto.integrity.keyId} and re-indexing under index key ${deps.crypto.indexKeyId}...`);
       const sealed = await rotateIntegrityAndIndexKeys({ reports: deps.reports, users: createUserRepository(deps.database.db), crypto: deps.crypto, audit: deps.services.audit }, limit);
       console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go`);
-      const failed = result.failed.length + sealed.failed.length;
+      const failed = result.failed.length + sealed.failed.length + unopened.length;
       await deps.services.audit.record({
         action: 'keys.rotate',
         actor: { type: 'system', id: 'admin-cli' },
         target: { type: 'keys', id: current },
         outcome: failed ? 'failure' : 'success',
-        details: { rewrapped: result.rewrapped, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
+        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
       });
       await runAuditCheckpoint(deps.services.audit, out);
       if (result.failed.length) console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?)`);
+      if (unopened.length) console.log(`done with errors: ${unopened.length} sealed secret(s) open under no configured master key: ${unopened.slice(0, 20).join(', ')}`);
       if (sealed.failed.length) console.log(`done with errors: ${sealed.failed.length} record(s) verify under no configured audit key (tampered, or its key is not in HOTLINE_PREVIOUS_AUDIT_KEYS): ${sealed.failed.slice(0, 20).join(', ')}`);
       if (failed) return 1;
       if (sealed.remaining) {
         console.log(`partly done: ${result.rewrapped} re-wrapped; ${sealed.remaining} record(s) still to re-seal or re-index: run keys:rotate again`);
         return 3;
       }
-      console.log(`done: ${result.rewrapped} re-wrapped; every data key is now under ${current}. The previous master key can be removed from the configuration.`);
+      console.log(`done: ${result.rewrapped} re-wrapped; every data key, second-factor seed and webhook secret is now under ${current}. The previous master key can be removed from the configuration.`);
       console.log('every report, user and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify (see docs/encryption.md "Rotation").');
       return 0;
     },

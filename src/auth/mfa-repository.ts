@@ -54,6 +54,8 @@ export function createMfaRepository(db: Db) {
       const r = await mfa.updateOne({ _id: userId, confirmedAt: { $ne: null }, [`recoveryCodes.${hash}`]: false }, { $set: { [`recoveryCodes.${hash}`]: at } });
       return r.modifiedCount === 1;
     },
+    /** Every second factor (key rotation; one small document per enrolled user, so a scan). */
+    all: () => mfa.find({}).toArray(),
     /** Re-seals the seed under the current master key (after a master key rotation). */
     async reseal(doc: Pick<MfaDoc, '_id' | 'createdAt'>, secret: Binary) {
       await mfa.updateOne({ _id: doc._id, createdAt: doc.createdAt }, { $set: { secret } });

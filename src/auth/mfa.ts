@@ -132,6 +132,31 @@ export function createMfaService(deps: MfaDeps) {
       }
     },
 
+    /**
+     * Key rotation (`keys:rotate`): every seed still sealed under a previous
+     * master key moves to the current one, so that key can be removed without
+     * locking out whoever did not sign in meanwhile (sign-in also moves a
+     * seed, but only its own). A seed that opens under no configured key is
+     * reported, not touched.
+     */
+    async resealSeeds(): Promise<{ resealed: number; failed: string[] }> {
+      const out = { resealed: 0, failed: [] as string[] };
+      for (const doc of await mfa.all()) {
+        if (box.isCurrent(doc.secret)) continue;
+        let seed: Uint8Array;
+        try {
+          seed = box.open(doc._id, doc.secret);
+        } catch {
+          out.failed.push(`mfa:${doc._id}`);
+          continue;
+        }
+        await mfa.reseal(doc, box.seal(doc._id, seed));
+        seed.fill(0);
+        out.resealed++;
+      }
+      return out;
+    },
+
     /** Starts (or restarts) enrolment: a new seed, as an otpauth:// URI and a QR code (SVG). */
     async beginEnrolment(subject: EnrolSubject) {
       const user = await subjectUser(subject);

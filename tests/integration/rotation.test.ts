@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOTP, URI } from 'otpauth';
 import { createCrypto, type Crypto } from '../../src/crypto/index.js';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createReportRepository } from '../../src/reports/repository.js';
 import type { ReportDoc } from '../../src/reports/types.js';
 import { bootApp, key, type TestApp } from '../support/app.js';
@@ -36,7 +38,14 @@ async function decryptAll(crypto: Crypto): Promise<{ ok: number; failed: number;
 
 describe('master key rotation', () => {
   it('re-wraps every data key under the new key while reads go on; the old key can then be dropped', async () => {
-    const { token } = await createStaff(app, 'CALL_HANDLER');
+    const { token, user } = await createStaff(app, 'CALL_HANDLER');
+    // Sealed under subkeys of the old master key too: a second-factor seed and a webhook secret.
+    const begun = await app.gql(`mutation { beginMfaEnrolment { otpauthUri } }`, {}, token);
+    const totp = URI.parse(begun.data.beginMfaEnrolment.otpauthUri) as TOTP;
+    expect((await app.gql(`mutation($code: String!) { confirmMfaEnrolment(code: $code) { recoveryCodes } }`, { code: totp.generate() }, token)).errors).toBeUndefined();
+    const admin = await createStaff(app, 'ADMIN');
+    const hook = await app.gql(`mutation { createWebhookEndpoint(url: "http://127.0.0.1:9/hook", events: [p1_intake]) { secret endpoint { id } } }`, {}, admin.token);
+    expect(hook.errors).toBeUndefined();
     const inputs = Array.from({ length: 15 }, (_, i) => hotlineCall(i));
     for (const input of inputs) expect((await app.gql(RECORD_CALL, { input }, token)).errors).toBeUndefined();
     const index = app.env.HOTLINE_INDEX_KEY!;
@@ -62,6 +71,7 @@ describe('master key rotation', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/15 re-wrapped, 0 to go/);
+    expect(cli.stdout).toMatch(/1 second-factor seed\(s\) and 1 webhook secret\(s\) re-sealed/);
     expect(reads).toBeGreaterThan(0);
     expect(readFailures).toBe(0);
 
@@ -72,6 +82,13 @@ describe('master key rotation', () => {
     expect(after.ok).toBe(15);
     expect(after.narratives.sort()).toEqual(inputs.map((i) => i.narrative).sort());
     expect((await decryptAll(onlyA)).ok).toBe(0);
+    // The seed and the secret open with the new key alone: the old one can go without locking anyone out.
+    const db = app.deps.database.db;
+    const seed = createSecretBox(onlyB.sodium, onlyB.keyring, 'mfaSecret').open(user.id, (await db.collection('mfa').findOne({ _id: user.id as never }))!.secret);
+    expect(Buffer.from(seed).toString('hex')).toBe(Buffer.from(totp.secret.bytes).toString('hex'));
+    const endpointId = hook.data.createWebhookEndpoint.endpoint.id;
+    const secret = createSecretBox(onlyB.sodium, onlyB.keyring, 'webhookSecret').open(endpointId, (await db.collection('webhook_endpoints').findOne({ _id: endpointId }))!.secret);
+    expect(Buffer.from(secret).toString('utf8')).toBe(hook.data.createWebhookEndpoint.secret);
 
     // Resumable and idempotent: a second run has nothing to do.
     const again = await runScript('scripts/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: masterB });
