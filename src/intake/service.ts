@@ -110,10 +110,12 @@ export function createIntakeService(deps: IntakeDeps) {
     }));
     // Findable by search before it is stored: an entry may be stale (search confirms by decryption), never missing.
     // And in its recorder's recent submissions (staff only), likewise: a scan of `reports` by recorder is a minute at 100k on FerretDB.
-    await Promise.all([
+    // Both run while the reference is claimed, and are awaited before the insert.
+    const filing = Promise.all([
       reports.search.sync(id, crypto.blindIndex.searchTermsFor(content)),
       base.recordedBy.type === 'user' ? reports.noteSubmission(id, base.recordedBy.id, base.recordedAt) : null,
     ]);
+    filing.catch(() => undefined); // awaited below: this only keeps a failed reference claim from leaving it unhandled
     let doc: ReportDoc;
     for (let attempt = 0; ; attempt++) {
       const reference = await reports.nextReference(REFERENCE_PREFIX, base.recordedAt);
@@ -124,6 +126,7 @@ export function createIntakeService(deps: IntakeDeps) {
         continue;
       }
       doc = { ...base, ...encrypted, reference, auditPending: chainer.events(id, base.version, [audit(reference)], base.recordedAt) };
+      await filing;
       try {
         await reports.insert(doc);
         break;

@@ -239,11 +239,12 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       const entry = queueEntryOf(next);
       if (entry && !sameEntry(entry, before)) await side.queue.put(entry);
       if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat, isPartnerSourced(doc));
-      // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
+      // The people's lists (holdings.ts, supervisor-watch.ts) gain their entry before the change, lose it after.
       const [heldBefore, heldNext] = [holderOf(doc), holderOf(next)];
       if (heldNext && heldNext !== heldBefore) await holdings.put(heldNext, doc._id);
       const watchNext = needsSupervisor(next) && !needsSupervisor(doc);
       if (watchNext) await supervisorWatch.put(doc);
+      // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
       if (doc.content && change.set && 'content' in change.set && !change.set.content) {
         // Erasure: never findable after, and the reference table keeps the claim on the reference but not the id.
@@ -375,7 +376,6 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
         .slice(0, limit);
     },
 
-    /** Ids of the reports a user holds (desk moves; rare, so a scan on FerretDB is fine; on MongoDB an index on assignee). */
     /**
      * The reports `userId` holds now, as summaries (no content): from the
      * holdings table (holdings.ts), each checked against the report. Never a

@@ -23,7 +23,7 @@
  */
 import type { Db } from 'mongodb';
 import type { LinkIds } from '../crypto/link-ids.js';
-import { insertIfAbsent } from '../db/errors.js';
+import { insertEachIfAbsent, insertIfAbsent } from '../db/errors.js';
 
 /** Slots read at most at once when walking a term (parallel lookups by _id). */
 const READ_BATCH = 32;
@@ -102,9 +102,9 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     await hints.updateOne({ _id: hintKey(term) }, { $max: { n } }, { upsert: true }).catch(() => undefined);
   }
 
-  /** Files `reportId` in the next free slot of `term`; returns the slot key. */
-  async function file(term: string, reportId: string): Promise<string> {
-    for (let slot = await count(term); ; slot++) {
+  /** Files `reportId` in the next free slot of `term` from `from` (default: its count); returns the slot key. */
+  async function file(term: string, reportId: string, from?: number): Promise<string> {
+    for (let slot = from ?? (await count(term)); ; slot++) {
       const key = `${term}#${slot}`;
       if (await insertIfAbsent(terms, { _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) })) {
         if ((slot + 1) % HINT_EVERY === 0) await writeHint(term, slot + 1);
@@ -139,10 +139,21 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     async sync(reportId: string, wanted: readonly string[]) {
       const current = await slotsOf(reportId);
       const kept = current.filter((key) => wanted.includes(termOf(key)));
-      const added = await Promise.all(wanted.filter((t) => !kept.some((key) => termOf(key) === t)).map((t) => file(t, reportId)));
-      const slots = [...kept, ...added];
-      const sealed = ids().seal(`search_terms/${manifestId(reportId)}`, JSON.stringify(slots));
-      if (slots.length) await manifests.replaceOne({ _id: manifestId(reportId) }, { slots: sealed }, { upsert: true });
+      const fresh = wanted.filter((t) => !kept.some((key) => termOf(key) === t));
+      // Each new term's first free slot, then every slot claimed in ONE unordered insert (with the manifest of a report
+      // that has none): one write where a write per term was, on FerretDB's single writer. A slot a racer took is
+      // claimed again further up, one by one, and the manifest then rewritten.
+      const free = await Promise.all(fresh.map((t) => count(t)));
+      const keys = fresh.map((t, i) => `${t}#${free[i]}`);
+      const slots = [...kept, ...keys];
+      const manifest = (list: string[]) => ({ slots: ids().seal(`search_terms/${manifestId(reportId)}`, JSON.stringify(list)) });
+      const batch = keys.map((key) => ({ _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) as unknown }));
+      const withManifest = !current.length && slots.length > 0;
+      const stored = await insertEachIfAbsent(terms, withManifest ? [...batch, { _id: manifestId(reportId), ...manifest(slots) } as never] : batch);
+      await Promise.all(fresh.map((t, i) => (stored[i] && (free[i]! + 1) % HINT_EVERY === 0 ? writeHint(t, free[i]! + 1) : undefined)));
+      const final = [...kept, ...(await Promise.all(fresh.map((t, i) => (stored[i] ? keys[i]! : file(t, reportId, free[i]! + 1)))))];
+      const manifestStored = withManifest && stored[batch.length] && final.every((key, i) => key === slots[i]);
+      if (final.length && !manifestStored) await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(final), { upsert: true });
       await blank(current.filter((key) => !kept.includes(key)));
       if (!slots.length && current.length) await manifests.deleteOne({ _id: manifestId(reportId) });
     },
