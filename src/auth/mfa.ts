@@ -125,11 +125,8 @@ export function createMfaService(deps: MfaDeps) {
         await audit.record({ action: 'auth.mfa_recovery_use', actor: { type: 'user', id: user._id, name: user.username }, target: { type: 'user', id: user._id }, outcome: 'success', details: { recoveryCodesLeft: left } });
       }
       // A seed sealed under a retired master key moves to the current one while it can still be opened.
-      if (!box.isCurrent(doc.secret)) {
-        const seed = box.open(doc._id, doc.secret);
-        await mfa.reseal(doc, box.seal(doc._id, seed));
-        seed.fill(0);
-      }
+      const resealed = box.resealed(doc._id, doc.secret);
+      if (resealed) await mfa.reseal(doc, resealed);
     },
 
     /**
@@ -142,17 +139,14 @@ export function createMfaService(deps: MfaDeps) {
     async resealSeeds(): Promise<{ resealed: number; failed: string[] }> {
       const out = { resealed: 0, failed: [] as string[] };
       for (const doc of await mfa.all()) {
-        if (box.isCurrent(doc.secret)) continue;
-        let seed: Uint8Array;
+        let next: ReturnType<typeof box.resealed>;
         try {
-          seed = box.open(doc._id, doc.secret);
+          next = box.resealed(doc._id, doc.secret);
         } catch {
           out.failed.push(`mfa:${doc._id}`);
           continue;
         }
-        await mfa.reseal(doc, box.seal(doc._id, seed));
-        seed.fill(0);
-        out.resealed++;
+        if (next) await mfa.reseal(doc, next).then(() => out.resealed++);
       }
       return out;
     },

@@ -69,3 +69,18 @@ export function createIntakeKeys(sodium: Sodium, indexKey: Uint8Array): IntakeKe
 }
 
 export const receiptHash = (receipt: string) => createHash('sha256').update(receipt.trim().toUpperCase()).digest('hex');
+
+/**
+ * The one rule for a partner's receipt as typed: normalised, bounded, and
+ * the report ids it may name (under the current index key, then each
+ * previous one). Null for anything that cannot be a receipt.
+ */
+export function receiptLookup(keys: IntakeKeys & { previous?: IntakeKeys[] }, receipt: unknown): { code: string; ids: string[] } | null {
+  if (typeof receipt !== 'string' || receipt.length > 64) return null;
+  const code = receipt.trim().toUpperCase();
+  return { code, ids: [keys, ...(keys.previous ?? [])].map((k) => k.reportId('receipt', code)) };
+}
+
+/** Whether a stored report is this partner's referral under this receipt (another partner's is as unknown as a made-up one). */
+export const isOwnReceipt = (doc: { recordedBy: { id: string }; receiptHash?: string | null }, partnerId: string, code: string) =>
+  doc.recordedBy.id === partnerId && doc.receiptHash === receiptHash(code);

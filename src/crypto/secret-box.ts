@@ -23,6 +23,12 @@ export interface SecretBox {
   open(recordId: string, stored: unknown): Uint8Array;
   /** True when the envelope is under the current master key's subkey. */
   isCurrent(stored: unknown): boolean;
+  /**
+   * Key rotation: the value sealed again under the current master key's
+   * subkey, or null when it already is; throws DecryptionError when it opens
+   * under no configured key. The plaintext is wiped before this returns.
+   */
+  resealed(recordId: string, stored: unknown): Binary | null;
 }
 
 /** Builds the box for one purpose over every configured master key. */
@@ -58,6 +64,15 @@ export function createSecretBox(sodium: Sodium, keyring: Keyring, purpose: keyof
         return sodium.memcmp(parse(stored).keyId, currentId);
       } catch {
         return false;
+      }
+    },
+    resealed(recordId, stored) {
+      if (this.isCurrent(stored)) return null;
+      const plaintext = this.open(recordId, stored);
+      try {
+        return this.seal(recordId, plaintext);
+      } finally {
+        plaintext.fill(0);
       }
     },
   };

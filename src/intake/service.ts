@@ -11,7 +11,7 @@
 import type { AuditChainer } from '../audit/chainer.js';
 import type { AuditEventInput } from '../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
-import { receiptHash, type IntakeKeys } from '../crypto/derived.js';
+import { isOwnReceipt, receiptHash, receiptLookup, type IntakeKeys } from '../crypto/derived.js';
 import type { Crypto } from '../crypto/index.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
@@ -271,13 +271,11 @@ export function createIntakeService(deps: IntakeDeps) {
     },
 
     async partnerReferralStatus(principal: PartnerPrincipal, receipt: string) {
-      if (typeof receipt !== 'string' || receipt.length > 64) throw notFound('Receipt');
-      const ids = [keys, ...(keys.previous ?? [])].map((k) => k.reportId('receipt', receipt.trim().toUpperCase()));
+      const lookup = receiptLookup(keys, receipt);
       let doc = null;
-      for (const candidate of ids) if (!doc) doc = await reports.findSummary(candidate);
-      // Another partner's receipt is as unknown as a made-up one.
-      if (!doc || doc.recordedBy.id !== principal.partnerId || doc.receiptHash !== receiptHash(receipt)) throw notFound('Receipt');
-      return { receipt: receipt.trim().toUpperCase(), receivedAt: doc.recordedAt, state: PARTNER_STATE[doc.status] };
+      for (const candidate of lookup?.ids ?? []) if (!doc) doc = await reports.findSummary(candidate);
+      if (!doc || !isOwnReceipt(doc, principal.partnerId, lookup!.code)) throw notFound('Receipt');
+      return { receipt: lookup!.code, receivedAt: doc.recordedAt, state: PARTNER_STATE[doc.status] };
     },
 
     /** A call handler's own submissions of the last 24 hours: no content. */

@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, AuditLog } from '../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
-import { receiptHash, type IntakeKeys } from '../crypto/derived.js';
+import { isOwnReceipt, receiptLookup, type IntakeKeys } from '../crypto/derived.js';
 import { INDEXED_GROUPS, type Crypto } from '../crypto/index.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { followUpSchema, parseInput } from '../intake/validation.js';
@@ -91,12 +91,11 @@ export function createFollowUpService(deps: FollowUpDeps) {
 
   /** The partner's own referral behind a receipt; anything else (unknown, another partner's, erased) is NOT_FOUND('Receipt'). */
   async function ownReferral(principal: PartnerPrincipal, receipt: unknown): Promise<ReportDoc> {
-    if (typeof receipt !== 'string' || receipt.length > 64) throw notFound('Receipt');
-    const code = receipt.trim().toUpperCase();
-    for (const k of [keys, ...(keys.previous ?? [])]) {
-      const doc = await reports.findById(k.reportId('receipt', code));
+    const lookup = receiptLookup(keys, receipt);
+    for (const id of lookup?.ids ?? []) {
+      const doc = await reports.findById(id);
       if (!doc) continue;
-      if (doc.recordedBy.id !== principal.partnerId || doc.receiptHash !== receiptHash(code) || !live(doc)) break;
+      if (!isOwnReceipt(doc, principal.partnerId, lookup!.code) || !live(doc)) break;
       assertEnvelope(crypto.integrity, doc);
       return doc;
     }

@@ -131,16 +131,14 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     async resealSecrets(): Promise<{ resealed: number; failed: string[] }> {
       const out = { resealed: 0, failed: [] as string[] };
       for (const e of await webhooks.listEndpoints()) {
-        if (box.isCurrent(e.secret)) continue;
-        let secret: Uint8Array;
+        let next: ReturnType<SecretBox['resealed']>;
         try {
-          secret = box.open(e._id, e.secret);
+          next = box.resealed(e._id, e.secret);
         } catch {
           out.failed.push(`webhook:${e._id}`);
           continue;
         }
-        if (await webhooks.resealSecret(e._id, e.secret, box.seal(e._id, secret))) out.resealed++;
-        secret.fill(0);
+        if (next && (await webhooks.resealSecret(e._id, e.secret, next))) out.resealed++;
       }
       return out;
     },
