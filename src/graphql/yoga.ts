@@ -39,6 +39,14 @@ const isGraphQLError = (e: unknown): e is GraphQLError =>
   e instanceof GraphQLError || (typeof e === 'object' && e !== null && (e as { name?: string }).name === 'GraphQLError' && 'extensions' in e);
 
 /** Turns any thrown value into a client-safe GraphQL error. */
+/**
+ * Server error codes that mean the store is going away or cannot be reached
+ * (the driver's retryable set: shutting down, stepped down, unreachable),
+ * whatever error class carries them (a MongoBulkWriteError does, for an
+ * unordered insert): the client should wait and retry, as for a network error.
+ */
+const UNREACHABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
 export function maskError(error: unknown, log: Logger, production: boolean): GraphQLError {
   const gqlError = isGraphQLError(error) ? error : undefined;
   // Unwrap nested GraphQL errors (yoga and plugins may wrap more than once) to what was thrown.
@@ -83,7 +91,7 @@ function maskedError(gqlError: GraphQLError | undefined, original: unknown, log:
   const err = original as { name?: string; code?: unknown; message?: string; stack?: string } | undefined;
   const isMongo = err?.name?.startsWith('Mongo');
   log.error({ errName: err?.name, errCode: err?.code, errMessage: isMongo ? undefined : err?.message, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'unexpected error');
-  const unavailable = isMongo && /Network|ServerSelection|Timeout|PoolCleared|NotConnected|TopologyClosed|ServerClosed/i.test(err?.name ?? '');
+  const unavailable = isMongo && (/Network|ServerSelection|Timeout|PoolCleared|NotConnected|TopologyClosed|ServerClosed/i.test(err?.name ?? '') || UNREACHABLE_CODES.has(Number(err?.code)));
   return new GraphQLError(unavailable ? 'A backing service is unavailable; retry shortly' : 'Internal server error', {
     nodes: gqlError?.nodes,
     path: gqlError?.path,

@@ -18,7 +18,8 @@ describe('console sign-in', { timeout: 90_000 }, () => {
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(res?.headers()['cache-control']).toBe('no-store');
-    await expect(page.getByLabel('Username').isVisible()).resolves.toBe(true);
+    // The page renders after its script loads: wait for the form (a loaded machine takes a moment), then check both fields.
+    await page.getByLabel('Username').waitFor({ state: 'visible' });
     await expect(page.getByLabel('Password').isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await screenshot(page, 'sign-in');

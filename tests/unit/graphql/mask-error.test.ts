@@ -26,6 +26,15 @@ describe('maskError', () => {
     expect(masked.message).not.toContain(err.message);
   });
 
+  it.each([
+    ['a store shutting down', new MongoServerError({ message: 'interrupted at shutdown', code: 11600 })],
+    ['an unordered insert cut short by a shutdown', Object.assign(new Error('shutdown in progress'), { name: 'MongoBulkWriteError', code: 91, writeErrors: [] })],
+  ])('answers %s with SERVICE_UNAVAILABLE', (_what, err) => {
+    const masked = maskError(err, log, true);
+    expect(masked.extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect(masked.message).not.toContain(err.message);
+  });
+
   it('answers a server-side error with INTERNAL_SERVER_ERROR and nothing of its message', () => {
     const masked = maskError(new MongoServerError({ message: 'E11000 duplicate key secret-value', code: 11000 }), log, true);
     expect(masked.extensions.code).toBe('INTERNAL_SERVER_ERROR');
