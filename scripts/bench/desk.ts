@@ -48,6 +48,19 @@ export interface DeskResult {
   claimCandidatesRepository: Latency;
   /** `findById` of a report: on FerretDB a scan unless the launcher's `_id` index is there (scripts/ferretdb-id-index.ts). */
   findByIdRepository: Latency;
+  /**
+   * The lists people wait on, read from their own small tables, and once each
+   * the scan of `reports` each replaced (the same filter the repository used
+   * to send, one sample): myReports (the investigator, holding the reports it
+   * just claimed) and mySubmissions (the bench's call handler) over HTTP, the
+   * supervisor queue through the repository.
+   */
+  lists: {
+    myReportsHttp: Latency;
+    mySubmissionsHttp: Latency | null;
+    supervisorQueueRepository: Latency;
+    scanMs: { myReports: number; mySubmissions: number | null; supervisorQueue: number };
+  };
 }
 
 const DESK_QUEUE = `query($desk: Desk!, $first: Int) {
@@ -57,6 +70,10 @@ const DESK_QUEUE = `query($desk: Desk!, $first: Int) {
   }
 }`;
 const CLAIM_NEXT = 'mutation($desk: Desk!) { claimNextReport(desk: $desk) { id reference status assignee version } }';
+const MY_REPORTS = '{ myReports { id reference status } }';
+const MY_SUBMISSIONS = '{ mySubmissions { id reference status } }';
+/** Samples of each list read (bounded by the loop budget too). */
+const LIST_READS = 20;
 const BATCH = 1000;
 /**
  * Of each QUEUE_EVERY seeds, two wait in a queue (one per desk): a desk with
@@ -162,6 +179,8 @@ export interface DeskPlan {
   loopBudgetMs: number;
   /** The service's HOTLINE_AUDIT_KEY: seeds are sealed with it, as the repository seals every report. */
   auditKey: Uint8Array;
+  /** The bench's call handler, whose submissions `mySubmissions` lists (left out when absent). */
+  handler?: { token: string; id: string };
 }
 
 /** Seeds up to `total`, then times the queue and claims (sequentially: one investigator's latency). */
@@ -201,11 +220,14 @@ export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
     if (!(await repo.findById(someIds[k++ % someIds.length]!._id))) throw new Error('findById found nothing');
   });
   let empty = 0;
+  let investigatorId: string | null = null;
   const claims = await timeEach(o.claims, o.loopBudgetMs, async () => {
     const r = await gql(o.url, CLAIM_NEXT, { desk: 'SO12' }, o.token);
     if (r.errors) throw new Error(`claimNextReport failed: ${JSON.stringify(r.errors)}`);
     if (!r.data?.claimNextReport) empty++;
+    investigatorId ??= r.data?.claimNextReport?.assignee ?? null;
   });
+  const lists = await timeLists(o, repo, investigatorId);
   return {
     reports: o.reportsBefore + count,
     seeded,
@@ -216,7 +238,47 @@ export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
     claimNextReportHttp: { ...latency(claims), empty },
     claimCandidatesRepository: latency(repoCandidates),
     findByIdRepository: latency(byId),
+    lists,
   };
+}
+
+/** One run of `run`, in ms. */
+async function timeOnce(run: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await run();
+  return Math.round(performance.now() - t);
+}
+
+async function timeLists(o: DeskPlan, repo: ReturnType<typeof createReportRepository>, investigatorId: string | null): Promise<DeskResult['lists']> {
+  const reports = o.db.collection<ReportDoc>('reports');
+  const read = (query: string, token: string, field: string) => async () => {
+    const r = await gql(o.url, query, {}, token);
+    if (r.errors || !Array.isArray(r.data?.[field])) throw new Error(`${field} failed: ${JSON.stringify(r.errors ?? r.data)}`);
+  };
+  const stuckBefore = new Date(Date.now() - 60_000);
+  const myReportsHttp = await timeEach(LIST_READS, o.loopBudgetMs, read(MY_REPORTS, o.token, 'myReports'));
+  const mySubmissionsHttp = o.handler ? await timeEach(LIST_READS, o.loopBudgetMs, read(MY_SUBMISSIONS, o.handler.token, 'mySubmissions')) : null;
+  const supervisorQueueRepository = await timeEach(LIST_READS, o.loopBudgetMs, async () => {
+    await repo.supervisorQueue(stuckBefore, 200);
+  });
+  // The filters the repository sent before these tables existed (git history: findHeldBy, findRecentBy, supervisorQueue).
+  const scanMs = {
+    myReports: await timeOnce(() => reports.find({ assignee: investigatorId ?? 'nobody', status: { $in: ['ASSIGNED', 'UNDER_RESEARCH'] } }, { projection: { _id: 1 } }).limit(500).toArray()),
+    mySubmissions: o.handler
+      ? await timeOnce(() => reports.find({ 'recordedBy.id': o.handler!.id, recordedAt: { $gte: new Date(Date.now() - DAY) } }, { projection: { _id: 1 } }).sort({ recordedAt: -1 }).limit(200).toArray())
+      : null,
+    supervisorQueue: await timeOnce(() =>
+      reports
+        .find(
+          { $or: [{ status: 'TRIAGE_FAILED' }, { escalated: true, assignee: null, status: { $in: ['RECEIVED', 'TRIAGED'] } }, { status: 'RECEIVED', recordedAt: { $lte: stuckBefore } }] },
+          { projection: { _id: 1 } },
+        )
+        .sort({ receivedAt: 1, _id: 1 })
+        .limit(200)
+        .toArray(),
+    ),
+  };
+  return { myReportsHttp: latency(myReportsHttp), mySubmissionsHttp: mySubmissionsHttp ? latency(mySubmissionsHttp) : null, supervisorQueueRepository: latency(supervisorQueueRepository), scanMs };
 }
 
 export interface PushdownProbe {

@@ -266,7 +266,7 @@ async function main(): Promise<number> {
       log(`desk queue: seeding up to ${total} reports, then up to ${PLAN.queueReads} reads and ${PLAN.claims} claims (each loop at most ${PLAN.loopBudgetMs / 1000} s; triage paused)`);
       const d = await paused(() =>
         withCpu(pids, () =>
-          runDeskQueue({ url, token: investigatorToken, db, reportsBefore: reportsInStore, seededBefore: seeded, total, queueReads: PLAN.queueReads, claims: PLAN.claims, loopBudgetMs: PLAN.loopBudgetMs, auditKey: Buffer.from(env.HOTLINE_AUDIT_KEY!, 'base64') }),
+          runDeskQueue({ url, token: investigatorToken, db, reportsBefore: reportsInStore, seededBefore: seeded, total, queueReads: PLAN.queueReads, claims: PLAN.claims, loopBudgetMs: PLAN.loopBudgetMs, auditKey: Buffer.from(env.HOTLINE_AUDIT_KEY!, 'base64'), handler: { token: handlerToken, id: handlerId } }),
         ),
       );
       desk.push({ ...d.result, cores: d.cores });
@@ -473,6 +473,13 @@ function printTables(s: Summary) {
     out.push(
       `${String(d.reports).padStart(7)} ${String(d.so12Queued).padStart(12)} | ${ms(d.deskQueueHttp)} | ${ms(d.deskQueueRepository)} | ${ms(d.claimNextReportHttp)} | ${ms(d.claimCandidatesRepository)} | ${ms(d.findByIdRepository)} | ${num(d.seedSeconds, 6)} |            ${cores(d.cores)}`,
     );
+  }
+
+  out.push('', 'Lists people wait on, from their own tables (myReports and mySubmissions over HTTP, the supervisor queue through the repository); ms (p50 p99 n), and the scan of reports each replaced, timed once');
+  out.push('reports | myReports HTTP        | mySubmissions HTTP    | repo supervisorQueue  | scans replaced: myReports mySubmissions supervisorQueue');
+  for (const d of s.desk) {
+    const l = d.lists;
+    out.push(`${String(d.reports).padStart(7)} | ${ms(l.myReportsHttp)} | ${l.mySubmissionsHttp ? ms(l.mySubmissionsHttp) : '-'.padStart(21)} | ${ms(l.supervisorQueueRepository)} | ${num(l.scanMs.myReports, 24)} ${num(l.scanMs.mySubmissions ?? 0, 14)} ${num(l.scanMs.supervisorQueue, 15)}`);
   }
 
   out.push('', 'searchReports by subject name (exact + phonetic, every candidate confirmed by decryption and audited) as an SO12 investigator over HTTP, sequential; ms (p50 p99 n)');
