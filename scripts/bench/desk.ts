@@ -303,7 +303,8 @@ export async function probePushdown(db: Db): Promise<PushdownProbe[]> {
     { source: 'reports/side-tables.ts link term slot (every triage; indexed likewise)', collection: 'link_terms', filter: { _id: 'v:0000#0' } },
     { source: 'reports/desk-queue.ts a desk and priority\'s queue (deskQueue, claims)', collection: queueCollectionName('SO12', 'P1'), filter: {}, sort: { receivedAt: 1, _id: 1 }, limit: 21 },
     { source: 'reports/side-tables.ts triage_outbox (sweep; small table)', collection: 'triage_outbox', filter: { recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1, _id: 1 }, limit: 500 },
-    { source: 'reports/repository.ts findRecentBy (mySubmissions; rare)', collection: 'reports', filter: { 'recordedBy.id': 'u', recordedAt: { $gte: new Date() } }, sort: { recordedAt: -1 }, limit: 200 },
+    { source: 'reports/submissions.ts a handler\'s day (mySubmissions; the day\'s entries only)', collection: 'recent_submissions', filter: { by: 'u', recordedAt: { $gte: new Date() } }, sort: { recordedAt: -1 }, limit: 200 },
+    { source: 'reports/holdings.ts the reports one holds (myReports; held reports only)', collection: 'report_holdings', filter: { holder: 'u' }, limit: 1000 },
     { source: 'audit/repository.ts tip register (every audit append; small table)', collection: 'audit_tips', filter: {}, sort: { _id: -1 }, limit: 1 },
   ];
   const out: PushdownProbe[] = [];
