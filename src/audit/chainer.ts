@@ -74,8 +74,9 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
    * is taken before its change is written (triage links first), so under load
    * its writer may still be appending it well past `at + grace`; counting the
    * grace from the first sighting too (which is after the commit) leaves the
-   * writer the whole grace for its append alone. Seen twice in CI: a triage
-   * audited by its writer and by the recovery of the other worker.
+   * writer the whole grace for its append alone. Seen in CI (a triage audited
+   * by its writer and by the other worker's recovery), and as a late chaining
+   * in every local run of the chaos scale test before this.
    */
   const firstSeen = new Map<string, number>();
   /** Sightings of events that left their report (chained by their writer) are dropped after a while. */

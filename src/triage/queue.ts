@@ -98,8 +98,19 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
       await sla.add({ reportId, dueBy: dueBy.toISOString() }, timed({ jobId, timestamp, delay: Math.max(0, dueBy.getTime() - timestamp) }));
     },
     async unfinished(limit) {
-      const jobs = await triage.getJobs(['waiting', 'delayed', 'active', 'paused'], 0, limit - 1, true);
-      return jobs.filter((j) => typeof j?.data?.reportId === 'string').map((j) => j.data.reportId);
+      // Bounded like an enqueue: with Redis away the client would queue the command and wait, holding up a supervisor.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('triage queue did not answer in time')), 1_000);
+      });
+      const reading = triage.getJobs(['waiting', 'delayed', 'active', 'paused'], 0, limit - 1, true);
+      reading.catch(() => undefined); // lost the race: a later failure must not become an unhandled rejection
+      try {
+        const jobs = await Promise.race([reading, timeout]);
+        return jobs.filter((j) => typeof j?.data?.reportId === 'string').map((j) => j.data.reportId);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0, imminentThreat = false, partner = false } = {}) {
       const priority = imminentThreat ? TRIAGE_PRIORITY.imminentThreat : TRIAGE_PRIORITY.normal;

@@ -66,4 +66,25 @@ describe('intake during outages', () => {
     expect(retry.errors).toBeUndefined();
     expect(await reports().countDocuments()).toBe(before + 1);
   });
+
+  it('still shows a supervisor the reports stuck before triage while Redis is down, without waiting on it', async () => {
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    await services.redis.kill('SIGKILL');
+    try {
+      const res = await app.gql(RECORD_CALL, { input: hotlineCall(3) }, token);
+      expect(res.errors).toBeUndefined();
+      const id = res.data.recordHotlineCall.id;
+      // Stuck for two minutes: the queue did not take it, the outbox holds it.
+      const past = new Date(Date.now() - 120_000);
+      await reports().updateOne({ _id: id }, { $set: { recordedAt: past } });
+      await app.deps.database.db.collection('triage_outbox').updateOne({ _id: id as never }, { $set: { recordedAt: past } });
+      const started = Date.now();
+      const queue = await app.gql(`{ supervisorQueue { id status } }`, {}, supervisor.token);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(queue.errors).toBeUndefined();
+      expect(queue.data.supervisorQueue).toContainEqual({ id, status: 'RECEIVED' });
+    } finally {
+      await services.redis.start();
+    }
+  });
 });
