@@ -126,6 +126,8 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
   // callers. Other processes still collide at the database, and lose cleanly.
   const queue: Pending[] = [];
   let draining = false;
+  /** A drain is about to start (at the end of the current synchronous code). */
+  let starting = false;
   /** The chain end as this process last knew it: a true (seq, hash) pair, possibly stale. */
   let head: ChainTip | null = null;
   let published = 0;
@@ -225,7 +227,15 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     const at = new Date(clean.actor.type === 'partner' ? Math.floor(t / MINUTE) * MINUTE : t);
     return new Promise((resolve, reject) => {
       queue.push({ entry: { at, ...clean, ...(options.eventKey ? { eventKey: options.eventKey } : {}) }, resolve, reject });
-      if (!draining) void drain();
+      // The run starts once the caller's synchronous code is done, so entries recorded together (a search's reads and
+      // the search itself) go in one run: one insert and one tip, not a run for the first entry and another for the rest.
+      if (!draining && !starting) {
+        starting = true;
+        queueMicrotask(() => {
+          starting = false;
+          if (!draining) void drain();
+        });
+      }
     });
   }
 

@@ -75,4 +75,17 @@ describe('audit chain under concurrent writers', () => {
     await expect(audit.record({ action: TEST_ACTION, actor: { type: 'system' }, details: { nested: { password: 'p' } } })).rejects.toThrow(/sensitive/);
     await db.dropDatabase();
   });
+
+  it('appends entries recorded together in one run (one insert, one tip), in the order they were recorded', async () => {
+    const db = client.db(`${dbName}_run`);
+    const audit = createAuditLog({ integrity: await testIntegrity(), db });
+    await audit.record({ action: TEST_ACTION, actor: { type: 'system', id: 'warm-up' } });
+    const before = audit.stats().runs;
+    // As a search records each candidate's read, then the search itself, in one stretch of synchronous code.
+    const entries = await Promise.all(Array.from({ length: 22 }, (_, i) => audit.record({ action: TEST_ACTION, actor: { type: 'system', id: `r${i}` } })));
+    expect(audit.stats().runs - before).toBe(1);
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => entries[0]!.seq + i));
+    expect((await audit.verify()).valid).toBe(true);
+    await db.dropDatabase();
+  });
 });
