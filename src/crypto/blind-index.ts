@@ -16,14 +16,33 @@ import { ENCRYPTED_FIELDS, groupOf, type ContentGroup, type EncryptedFieldSpec }
 import { KEY_BYTES } from './keyring.js';
 import type { Sodium } from './sodium.js';
 
+/**
+ * Applies `step` until the value stops changing (a few rounds at most): a
+ * normaliser must give the same term for its own output, or a value typed
+ * twice would index differently. One round is not always enough: removing a
+ * separator can bring two conjoining Hangul jamo together, which the next
+ * NFKC composes into one syllable (found by the property test).
+ */
+function settled(value: string, step: (v: string) => string): string {
+  let current = step(value);
+  for (let round = 0; round < 4; round++) {
+    const next = step(current);
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+const alphanumericUpper = (v: string) => v.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+
 /** Upper-case, and keep only letters and digits: `ab12 cde` → `AB12CDE`. */
 export function normaliseRegistration(value: string): string | null {
-  return value.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '') || null;
+  return settled(value, alphanumericUpper) || null;
 }
 
 /** Upper-case without spaces or punctuation: `sw1a 1aa` → `SW1A1AA`. */
 export function normalisePostcode(value: string): string | null {
-  return value.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '') || null;
+  return settled(value, alphanumericUpper) || null;
 }
 
 /**
@@ -31,13 +50,14 @@ export function normalisePostcode(value: string): string | null {
  * space: `José  O'Neill` → `jose o neill`.
  */
 export function normaliseName(value: string): string | null {
-  const folded = value
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-  return folded || null;
+  const fold = (v: string) =>
+    v
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
+  return settled(value, fold) || null;
 }
 
 /**

@@ -74,6 +74,16 @@ describe('normalisers', () => {
     expect(normaliseName("'--'")).toBeNull();
   });
 
+  it('gives the same term for its own output where one round of NFKC is not enough', () => {
+    // Found by the property test below: the space kept two conjoining jamo apart; stripped, NFKC composes them.
+    for (const kind of KINDS) {
+      const normalise = INDEX_KINDS[kind].normalise;
+      const once = normalise('ㄷ ￂ');
+      if (once !== null) expect(normalise(once)).toBe(once);
+    }
+    expect(INDEX_KINDS.vehicle.normalise('ㄷ ￂ')).toBe('\uB2E4');
+  });
+
   it('every normaliser is idempotent', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (value) => {
