@@ -8,7 +8,7 @@
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
 import { randomInt } from 'node:crypto';
-import { addWithin } from '../queue/add-within.js';
+import { addWithin, within } from '../queue/add-within.js';
 import { partnerTime } from '../reports/partner-time.js';
 
 export const TRIAGE_QUEUE = 'triage';
@@ -99,18 +99,8 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
     },
     async unfinished(limit) {
       // Bounded like an enqueue: with Redis away the client would queue the command and wait, holding up a supervisor.
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('triage queue did not answer in time')), 1_000);
-      });
-      const reading = triage.getJobs(['waiting', 'delayed', 'active', 'paused'], 0, limit - 1, true);
-      reading.catch(() => undefined); // lost the race: a later failure must not become an unhandled rejection
-      try {
-        const jobs = await Promise.race([reading, timeout]);
-        return jobs.filter((j) => typeof j?.data?.reportId === 'string').map((j) => j.data.reportId);
-      } finally {
-        clearTimeout(timer);
-      }
+      const jobs = await within(() => triage.getJobs(['waiting', 'delayed', 'active', 'paused'], 0, limit - 1, true), 1_000);
+      return jobs.filter((j) => typeof j?.data?.reportId === 'string').map((j) => j.data.reportId);
     },
     async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0, imminentThreat = false, partner = false } = {}) {
       const priority = imminentThreat ? TRIAGE_PRIORITY.imminentThreat : TRIAGE_PRIORITY.normal;
