@@ -132,7 +132,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       crypto,
       keys: createRotatingIntakeKeys(crypto.sodium, crypto.keyring.indexKey, config.keys.previousIndexes),
       chainer,
-      enqueueTriage: (id, opts) => triageQueues.enqueueTriage(id, opts),
+      enqueueTriage: (report) => triageQueues.enqueueTriage(report),
       log: log.child({ component: 'intake' }),
     }), metrics);
     const notificationEvents: NotificationEvents = createNotificationEvents(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
@@ -154,7 +154,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       audit,
       events,
       log: log.child({ component: 'desk' }),
-      enqueueTriage: (id, opts) => triageQueues.enqueueTriage(id, opts),
+      enqueueTriage: (report) => triageQueues.enqueueTriage(report),
       waitingForTriage: (limit) => triageQueues.unfinished(limit),
       sla: { seconds: config.triage.slaSeconds, schedule: (id, dueBy, opts) => triageQueues.scheduleSla(id, dueBy, opts) },
     });

@@ -27,9 +27,6 @@ function discardOnTamper<T>(job: { discard(): void }, run: () => Promise<T>): Pr
   });
 }
 
-/** How long a job whose failure could not be recorded waits before it is tried again. */
-const RETRY_AFTER_UNRECORDED_FAILURE_MS = 5_000;
-
 export interface Worker {
   close(): Promise<void>;
 }
@@ -81,10 +78,7 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
     const { reportId } = payload.data;
     // If even the failure cannot be recorded (the database is down), try the job again later
     // rather than leave a pending report to the next reconciliation.
-    processor.markFailed(reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(async () => {
-      // A partner's job was created at a whole minute (triage/queue.ts): its retry keeps its times to the minute too.
-      if (!(await q.enqueueTriage(reportId, { delayMs: RETRY_AFTER_UNRECORDED_FAILURE_MS, partner: job.timestamp % 60_000 === 0 }))) log.warn({ jobId: job.id }, 'triage failure not recorded; reconciliation will retry');
-    });
+    processor.markFailed(reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(() => processor.requeueUnrecorded(job));
   });
 
   const periodic = schedulePeriodic(

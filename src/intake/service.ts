@@ -16,7 +16,7 @@ import type { Crypto } from '../crypto/index.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
 import { nextHistoryEntry } from '../reports/history.js';
-import { isPartnerSourced, partnerTime } from '../reports/partner-time.js';
+import { partnerTime } from '../reports/partner-time.js';
 import { PARTNER_STATE, TRANSITIONS } from '../reports/state-machine.js';
 import type { Logger } from '../logger.js';
 import type { ReportContent } from '../reports/content.js';
@@ -31,7 +31,8 @@ export interface IntakeDeps {
   /** `previous`: the same keys under retired index keys, during a rotation (a retry then still finds its report). */
   keys: IntakeKeys & { previous?: IntakeKeys[] };
   chainer: AuditChainer;
-  enqueueTriage(reportId: string, opts?: { imminentThreat?: boolean; partner?: boolean }): Promise<boolean>;
+  /** Hands a stored report to triage (priority and hold derived from the report by the queue); false when Redis did not take it. */
+  enqueueTriage(report: Pick<ReportDoc, '_id' | 'imminentThreat' | 'source'>): Promise<boolean>;
   log: Logger;
 }
 
@@ -166,7 +167,7 @@ export function createIntakeService(deps: IntakeDeps) {
    */
   async function handOff(doc: ReportDoc) {
     if (!doc.triagePending) return;
-    if (await deps.enqueueTriage(doc._id, { imminentThreat: doc.imminentThreat, partner: isPartnerSourced(doc) })) return;
+    if (await deps.enqueueTriage(doc)) return;
     log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
     await reports.markPending(doc).catch((err) => {
       log.warn({ reportId: doc._id, err: (err as Error).name }, 'outbox entry not written; reconciliation will find the report');

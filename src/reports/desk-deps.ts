@@ -22,8 +22,8 @@ export interface DeskServiceDeps {
   log: Logger;
   /** Reports whose triage job has not finished, oldest first (triage/queue.ts): where the supervisor queue looks for stuck ones. */
   waitingForTriage?(limit: number): Promise<string[]>;
-  /** Re-enqueues a report for triage (supervisor retry of TRIAGE_FAILED). */
-  enqueueTriage(reportId: string, opts?: { partner?: boolean }): Promise<boolean>;
+  /** Hands a report back to triage (priority and hold derived from the report by the queue); false when Redis did not take it. */
+  enqueueTriage(report: Pick<ReportDoc, '_id' | 'imminentThreat' | 'source'>): Promise<boolean>;
   /** SLA deadlines per priority and the SLA job (triage/queue.ts): a supervisor's priority change re-arms it (corrections.ts). */
   sla?: { seconds: Record<Priority, number>; schedule(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void> };
   /** Finds the user a supervisor reassigns a report to (the auth user repository). */

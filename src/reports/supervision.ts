@@ -12,7 +12,6 @@ import { loadReport, type DeskServiceDeps } from './desk-deps.js';
 import { changed } from './presenters.js';
 import { reasonText } from './staff-text.js';
 import { allows, targetOf } from './state-machine.js';
-import { isPartnerSourced } from './partner-time.js';
 
 /** The supervisors' commands, on the desk service's dependencies and its change executor. */
 export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' | 'users' | 'enqueueTriage' | 'log'>, executor: ChangeExecutor) {
@@ -42,7 +41,7 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
       retry: true,
     });
     // The outbox flag is set: if Redis does not take the job now, the sweep will.
-    if (!(await deps.enqueueTriage(doc._id, { partner: isPartnerSourced(doc) }))) log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
+    if (!(await deps.enqueueTriage(doc))) log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
     return changed(doc);
   }
 

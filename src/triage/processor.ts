@@ -1,7 +1,7 @@
 /**
  * The triage worker's tasks, one file each under tasks/: route (the triage
  * queue), escalate (the sla queue), markFailed (a triage job's last
- * failure), and the periodic sweepOutbox, reconcile and sweepOverdue. The
+ * failure), requeueUnrecorded (when even that could not be recorded), and the periodic sweepOutbox, reconcile and sweepOverdue. The
  * job payload schemas live beside their tasks; src/worker.ts parses each
  * job's payload with them before calling the task (tasks/job.ts).
  */
@@ -9,6 +9,7 @@ import { type TriageDeps } from './tasks/deps.js';
 import { createEscalate } from './tasks/escalate.js';
 import { createMarkFailed } from './tasks/mark-failed.js';
 import { createReconcile } from './tasks/reconcile.js';
+import { createRequeueUnrecorded } from './tasks/requeue.js';
 import { createRoute } from './tasks/route.js';
 import { createSweepOutbox } from './tasks/sweep-outbox.js';
 import { createSweepOverdue } from './tasks/sweep-overdue.js';
@@ -27,6 +28,7 @@ export function createTriageProcessor(deps: TriageDeps) {
   return {
     route: createRoute(deps),
     markFailed: createMarkFailed(deps),
+    requeueUnrecorded: createRequeueUnrecorded(deps),
     escalate,
     sweepOutbox: createSweepOutbox(deps),
     reconcile: createReconcile(deps),

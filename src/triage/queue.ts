@@ -33,21 +33,42 @@ export interface SlaJob {
  */
 export const TRIAGE_PRIORITY = { imminentThreat: 1, normal: 2 } as const;
 
+/**
+ * What a triage hand-off is decided from: the report itself, or its outbox
+ * entry (which keeps the two flags a hand-off needs). Callers pass what they
+ * hold and never choose a priority or a hold themselves: when each caller
+ * did, two of four re-queued an imminent threat behind the whole backlog.
+ */
+export interface TriageSubject {
+  _id: string;
+  /** An imminent threat's job goes ahead of every waiting one. */
+  imminentThreat?: boolean;
+  /** The report's source: a partner's referral is held, and its job's stored times are to the minute. */
+  source?: string;
+  /** An outbox entry's copy of "a partner's referral" (it keeps no source). */
+  partner?: boolean;
+}
+
 export interface EnqueueTriageOptions {
   timeoutMs?: number;
+  /** At least this long before the job may run (a retry's pause); a partner's hold may make it longer. */
   delayMs?: number;
-  /** The report's imminent-threat flag: its job goes ahead of every waiting one. */
-  imminentThreat?: boolean;
-  /** A partner's referral: the job's stored times are to the minute. */
-  partner?: boolean;
+}
+
+/** The job options a subject's hand-off gets, derived here alone. */
+export function triageJobOptions(subject: TriageSubject): { priority: number; partner: boolean } {
+  return {
+    priority: subject.imminentThreat ? TRIAGE_PRIORITY.imminentThreat : TRIAGE_PRIORITY.normal,
+    partner: !!subject.partner || subject.source === 'PARTNER_REFERRAL',
+  };
 }
 
 export interface TriageQueues {
   triage: Queue.Queue<TriageJob>;
   sla: Queue.Queue<SlaJob>;
   maintenance: Queue.Queue<Record<string, never>>;
-  /** Enqueues a report for triage; false (never throws) when Redis does not answer in time. */
-  enqueueTriage(reportId: string, opts?: EnqueueTriageOptions): Promise<boolean>;
+  /** Enqueues a report for triage at the priority and hold its flags call for; false (never throws) when Redis does not answer in time. */
+  enqueueTriage(subject: TriageSubject, opts?: EnqueueTriageOptions): Promise<boolean>;
   /** Schedules the report's SLA check at `dueBy`, replacing any earlier one. */
   scheduleSla(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void>;
   /** Reports whose triage job has not finished, oldest jobs first, at most `limit` (the supervisor queue checks which are stuck). */
@@ -102,8 +123,9 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
       const jobs = await within(() => triage.getJobs(['waiting', 'delayed', 'active', 'paused'], 0, limit - 1, true), 1_000);
       return jobs.filter((j) => typeof j?.data?.reportId === 'string').map((j) => j.data.reportId);
     },
-    async enqueueTriage(reportId, { timeoutMs = 1_000, delayMs = 0, imminentThreat = false, partner = false } = {}) {
-      const priority = imminentThreat ? TRIAGE_PRIORITY.imminentThreat : TRIAGE_PRIORITY.normal;
+    async enqueueTriage(subject, { timeoutMs = 1_000, delayMs = 0 } = {}) {
+      const reportId = subject._id;
+      const { priority, partner } = triageJobOptions(subject);
       const delay = Math.max(delayMs, partner ? partnerDelayMs(opts.partnerHoldMs ?? 60_000) : 0);
       return addWithin(
         () =>

@@ -48,7 +48,7 @@ describe('triage priorities', () => {
     expect((await queue.triage.getJob(ordinary[0]!))!.opts.priority).toBe(TRIAGE_PRIORITY.normal);
     // A re-enqueue under the same job id (as the outbox sweep or reconciliation does, at normal priority)
     // is a no-op: the waiting job keeps its place.
-    expect(await queue.enqueueTriage(imminent)).toBe(true);
+    expect(await queue.enqueueTriage({ _id: imminent })).toBe(true);
     expect((await queue.triage.getJob(imminent))!.opts.priority).toBe(TRIAGE_PRIORITY.imminentThreat);
     expect((await queue.triage.getJobCounts()).waiting).toBe(BACKLOG + 1);
 

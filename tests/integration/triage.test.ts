@@ -123,7 +123,7 @@ describe('triage worker', () => {
     try {
       const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => record(hotlineCall(20 + i, { vehicles: [], subjects: [], locations: [] }))));
       // Duplicate hand-offs, as the outbox sweep or a retry would cause.
-      await Promise.all(ids.map((id) => otherDeps.triageQueues.enqueueTriage(id)));
+      await Promise.all(ids.map((id) => otherDeps.triageQueues.enqueueTriage({ _id: id })));
       for (const id of ids) await routed(id);
       for (const id of ids) {
         const doc = await find(id);

@@ -5,6 +5,7 @@
  * per entry on FerretDB, and `route` sorts out entries whose report was
  * routed or never stored. Periodic work has no job payload to validate.
  */
+import type { TriageSubject } from '../queue.js';
 import type { TriageDeps } from './deps.js';
 
 const SWEEP_BATCH = 500;
@@ -12,14 +13,11 @@ const SWEEP_BATCH = 500;
 /** Hands reports found pending to the triage queue, each at its priority; logs and returns how many it took. */
 export async function enqueuePending(
   deps: Pick<TriageDeps, 'queues' | 'log'>,
-  pending: readonly { _id: string; imminentThreat?: boolean; partner?: boolean; source?: string }[],
+  pending: readonly TriageSubject[],
   what: string,
 ): Promise<number> {
   let enqueued = 0;
-  for (const p of pending) {
-    const partner = !!p.partner || p.source === 'PARTNER_REFERRAL'; // an outbox entry's flag, or the report's own source
-    if (await deps.queues.enqueueTriage(p._id, { imminentThreat: !!p.imminentThreat, partner })) enqueued++;
-  }
+  for (const p of pending) if (await deps.queues.enqueueTriage(p)) enqueued++;
   if (pending.length) deps.log.info({ pending: pending.length, enqueued }, what);
   return enqueued;
 }

@@ -123,7 +123,7 @@ describe('partner metadata', () => {
   it("holds a partner's triage job until past the next minute, so the time bull records for processing it says no more than the minute", async () => {
     const queues = app.deps.triageQueues;
     const id = `partner-delay-${Date.now()}`;
-    expect(await queues.enqueueTriage(id, { partner: true })).toBe(true);
+    expect(await queues.enqueueTriage({ _id: id, partner: true })).toBe(true);
     const job = await queues.triage.getJob(id);
     // Created at a whole minute, due 60 to 70 s after it: at the earliest, just after the minute it arrived in.
     expect(job!.timestamp % 60_000).toBe(0);
@@ -132,7 +132,7 @@ describe('partner metadata', () => {
     expect(await job!.isDelayed()).toBe(true);
     await job!.remove();
     // A hotline call's job is not held.
-    expect(await queues.enqueueTriage(`${id}-hotline`)).toBe(true);
+    expect(await queues.enqueueTriage({ _id: `${id}-hotline` })).toBe(true);
     const hotline = await queues.triage.getJob(`${id}-hotline`);
     expect(hotline!.opts.delay ?? 0).toBe(0);
     await hotline!.remove();
