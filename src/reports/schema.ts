@@ -128,6 +128,7 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     status: t.field({ type: ReportStatusEnum, resolve: (v) => v.doc.status }),
     receivedAt: t.field({ type: 'DateTime', resolve: (v) => v.doc.receivedAt }),
     recordedAt: t.field({ type: 'DateTime', resolve: (v) => v.doc.recordedAt }),
+    callDurationSeconds: t.int({ nullable: true, description: "The call's length as the handler's timer measured it (hotline calls only)", resolve: (v) => v.doc.callDurationSeconds ?? null }),
     categories: t.field({ type: [ThreatCategoryEnum], resolve: (v) => v.doc.categories }),
     imminentThreat: t.boolean({ resolve: (v) => v.doc.imminentThreat }),
     urgentAction: t.string({ nullable: true, description: 'Set when the call must go to 999 now', resolve: (v) => (v.doc.imminentThreat ? URGENT_ACTION : null) }),

@@ -60,7 +60,7 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
     // The call handler lands on the form with the cursor in its first field.
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
     await expect.poll(() => focusedLabel(page)).toBe('Channel');
-    await expect(page.getByText('closing or reloading this tab loses the draft').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('closing or reloading this tab loses it').isVisible()).resolves.toBe(true);
     await expect(page.getByText('Anonymous caller', { exact: true }).isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await screenshot(page, 'record-call');

@@ -1,6 +1,9 @@
 /** The shell: sign-in when nobody is signed in, otherwise the navigation the user's role allows and the routes. */
-import { Navigate, NavLink, Route, Routes } from 'react-router';
+import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { SCREENS } from './routes';
+import { DraftIndicator } from './screens/intake/DraftIndicator';
+import { ScreenTitle } from './ScreenTitle';
+import { useDrafts } from './session/drafts';
 import { NotFound } from './screens/NotFound';
 import { SignIn } from './screens/SignIn';
 import { NotificationBell } from './screens/notifications/Bell';
@@ -9,6 +12,8 @@ import { Loading, humanise } from './ui/ui';
 
 export function App() {
   const { session, loading, can, signOut } = useSession();
+  const drafts = useDrafts();
+  const location = useLocation();
   if (loading) return <Loading what="Starting the console" />;
   if (!session) return <SignIn />;
   const screens = SCREENS.filter((s) => can(s.operation));
@@ -31,16 +36,25 @@ export function App() {
               ))}
           </ul>
         </nav>
+        <DraftIndicator here={location.pathname} />
         {can('myNotifications') && <NotificationBell />}
         <span className="who">
           {session.user.username} · {session.user.roles.map(humanise).join(', ')}
           {session.user.desk ? ` · ${session.user.desk}` : ''}
         </span>
-        <button type="button" onClick={() => void signOut('You signed out.')}>
+        <button
+          type="button"
+          onClick={() => {
+            // Signing out on purpose discards a draft: ask first, in words.
+            if (drafts.names.length > 0 && !window.confirm('What you were typing is not recorded yet. Sign out and discard it?')) return;
+            void signOut('You signed out.');
+          }}
+        >
           Sign out
         </button>
       </header>
-      <main id="main">
+      <ScreenTitle screens={screens} />
+      <main id="main" tabIndex={-1}>
         <Routes>
           <Route path="/" element={home ? <Navigate to={home} replace /> : <p>Your role has no screen in the console.</p>} />
           {screens.map((s) => (

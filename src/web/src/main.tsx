@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { ApiError } from './api/client';
 import { App } from './App';
+import { DraftProvider } from './session/drafts';
 import { SessionProvider } from './session/session';
 import './styles.css';
 
@@ -23,9 +24,11 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
-        <SessionProvider>
-          <App />
-        </SessionProvider>
+        <DraftProvider>
+          <SessionProvider>
+            <App />
+          </SessionProvider>
+        </DraftProvider>
       </BrowserRouter>
     </QueryClientProvider>
   </StrictMode>,

@@ -20,6 +20,8 @@ export interface Screen {
   path: string;
   /** Shown in the navigation; screens without a label are reached from another screen. */
   label?: string;
+  /** The tab's title when it is not the label (ScreenTitle.tsx). */
+  title?: string;
   operation: string;
   element: ReactNode;
 }
@@ -30,9 +32,9 @@ export const SCREENS: Screen[] = [
   { path: '/submissions', label: 'My submissions', operation: 'mySubmissions', element: <MySubmissions /> },
   { path: '/desk', label: 'Desk queue', operation: 'deskQueue', element: <DeskQueue /> },
   { path: '/search', label: 'Search', operation: 'searchReports', element: <Search /> },
-  { path: '/reports/:id', operation: 'report', element: <ReportPage /> },
+  { path: '/reports/:id', title: 'Report', operation: 'report', element: <ReportPage /> },
   // Reached from the bell in the header (screens/notifications/Bell.tsx).
-  { path: '/notifications', operation: 'myNotifications', element: <Notifications /> },
+  { path: '/notifications', title: 'Notifications', operation: 'myNotifications', element: <Notifications /> },
   { path: '/supervisor', label: 'Supervisor', operation: 'supervisorQueue', element: <Supervisor /> },
   { path: '/audit', label: 'Audit log', operation: 'auditLog', element: <AuditLog /> },
   { path: '/admin/users', label: 'Users', operation: 'users', element: <AdminUsers /> },

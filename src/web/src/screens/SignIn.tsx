@@ -45,8 +45,8 @@ const schema = z.object({
 type Values = z.infer<typeof schema>;
 
 export function SignIn() {
-  const { signedIn, endedBecause } = useSession();
-  const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: { username: '', password: '', totp: '' } });
+  const { signedIn, endedBecause, lockedFor } = useSession();
+  const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: { username: lockedFor ?? '', password: '', totp: '' } });
   // A role that needs a second factor the user has not set up: enrol with the ticket, then sign in with a code (credentials kept in memory only).
   const [enrol, setEnrol] = useState<{ ticket: string; username: string; password: string } | null>(null);
   const mutation = useMutation({
@@ -55,6 +55,11 @@ export function SignIn() {
     onError: (err, v) => {
       const ext = err instanceof ApiError ? (err.errors[0]?.extensions as { mfa?: string; enrolmentTicket?: string } | undefined) : undefined;
       if (ext?.mfa === 'ENROL' && ext.enrolmentTicket) setEnrol({ ticket: ext.enrolmentTicket, username: v.username, password: v.password });
+      // Asked for the second factor: the password typed stays, and the code is what is typed next.
+      if (ext?.mfa === 'REQUIRED') {
+        form.setFocus('totp');
+        return;
+      }
       form.resetField('password');
       form.resetField('totp');
     },
@@ -68,9 +73,17 @@ export function SignIn() {
     <main id="main" className="sign-in">
       <h1>Hotline console</h1>
       <p className="subtitle">Anti-Terrorist Hotline · Communities Together · partner referrals</p>
-      {endedBecause && (
+      {endedBecause && !lockedFor && (
         <div className="alert info" role="status">
           <p>{endedBecause}</p>
+        </div>
+      )}
+      {lockedFor && (
+        <div className="alert warn locked" role="status">
+          <p>
+            <strong>Locked.</strong> {endedBecause ? `${endedBecause} ` : ''}What {lockedFor} was typing is kept in this window, not recorded yet. Sign in as {lockedFor} to carry on. Anyone else who signs in
+            here discards it.
+          </p>
         </div>
       )}
       {ssoMessage && (
@@ -108,7 +121,7 @@ export function SignIn() {
         />
         {mfa === 'REQUIRED' ? (
           <div className="alert error" role="alert">
-            <p>Enter the code from your authenticator app, with your password again.</p>
+            <p>Enter the code from your authenticator app.</p>
           </div>
         ) : mutation.error instanceof ApiError && mutation.error.code === 'UNAUTHENTICATED' ? (
           <div className="alert error" role="alert">

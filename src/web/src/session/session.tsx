@@ -1,13 +1,17 @@
 /**
  * Who is signed in, from the server (consoleSession): the token lives only
  * in an HttpOnly cookie, so a reload asks the server again. Signs out after
- * the configured idle time, with a visible, announced warning first.
+ * the configured idle time, with a visible, announced warning first; with a
+ * form draft kept (drafts.tsx) the sign-out locks the screen instead of
+ * discarding it: the same user signing in again resumes it, anyone else
+ * discards it.
  */
 import { useQueryClient, useQuery } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { onUnauthenticated, request } from '../api/client';
 import { graphql } from '../gql';
 import type { ConsoleSessionQuery } from '../gql/graphql';
+import { useDrafts } from './drafts';
 
 export const CONSOLE_SESSION = graphql(`
   query ConsoleSession {
@@ -33,9 +37,12 @@ interface SessionState {
   loading: boolean;
   /** Why the last session ended, shown on the sign-in page. */
   endedBecause: string | null;
+  /** The user whose draft this locked screen keeps (only they resume it), or null. */
+  lockedFor: string | null;
   /** True when the signed-in user may run the operation (from the server's policy table). */
   can(operation: string): boolean;
   signedIn(session: Session): void;
+  /** Ends the session and discards any draft (the user chose to). */
   signOut(reason?: string): Promise<void>;
 }
 
@@ -53,8 +60,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const query = useQuery({ queryKey: ['consoleSession'], queryFn: () => request(CONSOLE_SESSION), retry: 1, staleTime: Infinity });
   const session = query.data?.consoleSession ?? null;
 
+  const drafts = useDrafts();
+  const [lockedFor, setLockedFor] = useState<string | null>(null);
+  // Read inside callbacks that outlive a render (the idle timer, the client's listeners).
+  const current = useRef({ drafts, username: session?.user.username ?? null });
+  current.current = { drafts, username: session?.user.username ?? null };
+
+  /** Forgets the session; `lock` keeps a draft for the same user to resume (an idle time-out, a session the server ended). */
   const end = useCallback(
-    (reason: string | null) => {
+    (reason: string | null, lock: boolean) => {
+      const { drafts: kept, username } = current.current;
+      if (lock && username && kept.names.length > 0) setLockedFor(username);
+      else {
+        kept.discardAll();
+        setLockedFor(null);
+      }
       // Forget every answer the server gave this user: nothing stays in memory for the next person at the desk.
       queryClient.clear();
       queryClient.setQueryData(['consoleSession'], { consoleSession: null });
@@ -66,7 +86,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(
     async (reason?: string) => {
       await request(SIGN_OUT).catch(() => undefined);
-      end(reason ?? null);
+      end(reason ?? null, false);
+    },
+    [end],
+  );
+
+  const lock = useCallback(
+    async (idleMinutes: number) => {
+      await request(SIGN_OUT).catch(() => undefined);
+      const draft = current.current.drafts.names.length > 0;
+      end(
+        draft
+          ? `The screen was locked after ${idleMinutes} minutes without activity.`
+          : `You were signed out after ${idleMinutes} minutes without activity.`,
+        true,
+      );
     },
     [end],
   );
@@ -80,7 +114,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         // UNAUTHENTICATED also answers a wrong current password (changing it) while this session stays valid: ask before ending.
         void request(CONSOLE_SESSION).then(
           (d) => {
-            if (!d.consoleSession) end('Your session has ended (expired, revoked or signed out elsewhere). Sign in again.');
+            if (!d.consoleSession) end('Your session has ended (expired, revoked or signed out elsewhere). Sign in again.', true);
           },
           () => undefined,
         );
@@ -92,8 +126,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     session,
     loading: query.isLoading,
     endedBecause,
+    lockedFor,
     can: (op) => Boolean(session?.operations.includes(op)),
     signedIn: (s) => {
+      // Only the user who typed a draft may see it again.
+      if (lockedFor && s.user.username !== lockedFor) drafts.discardAll();
+      setLockedFor(null);
       setEndedBecause(null);
       queryClient.setQueryData(['consoleSession'], { consoleSession: s });
     },
@@ -102,17 +140,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   return (
     <SessionContext.Provider value={value}>
       {children}
-      {session && <IdleGuard timeoutSeconds={session.idleTimeoutSeconds} onIdle={() => void signOut(`You were signed out after ${Math.round(session.idleTimeoutSeconds / 60)} minutes without activity.`)} />}
+      {session && (
+        <IdleGuard timeoutSeconds={session.idleTimeoutSeconds} locks={drafts.names.length > 0} onIdle={() => void lock(Math.round(session.idleTimeoutSeconds / 60))} />
+      )}
     </SessionContext.Provider>
   );
 }
 
 const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
 
-/** Counts down from the last keyboard or pointer action; warns for the last minute (or quarter), then signs out. */
-function IdleGuard({ timeoutSeconds, onIdle }: { timeoutSeconds: number; onIdle: () => void }) {
+/** Counts down from the last keyboard or pointer action; warns for the last minute (or quarter), then signs out (or locks, with a draft kept). */
+function IdleGuard({ timeoutSeconds, locks, onIdle }: { timeoutSeconds: number; locks: boolean; onIdle: () => void }) {
   const warnSeconds = Math.min(60, Math.ceil(timeoutSeconds / 4));
   const last = useRef(Date.now());
+  const fired = useRef(false);
   const [left, setLeft] = useState(timeoutSeconds);
   useEffect(() => {
     const touch = () => {
@@ -122,7 +163,10 @@ function IdleGuard({ timeoutSeconds, onIdle }: { timeoutSeconds: number; onIdle:
     const timer = setInterval(() => {
       const remaining = Math.max(0, timeoutSeconds - Math.floor((Date.now() - last.current) / 1000));
       setLeft(remaining);
-      if (remaining === 0) onIdle();
+      if (remaining === 0 && !fired.current) {
+        fired.current = true;
+        onIdle();
+      }
     }, 1000);
     return () => {
       clearInterval(timer);
@@ -133,7 +177,10 @@ function IdleGuard({ timeoutSeconds, onIdle }: { timeoutSeconds: number; onIdle:
   return (
     <div className="idle-warning" role="alertdialog" aria-live="assertive" aria-labelledby="idle-title">
       <p id="idle-title">
-        <strong>You will be signed out in {left} seconds</strong> because nothing has happened for a while.
+        <strong>
+          {locks ? 'The screen will lock' : 'You will be signed out'} in {left} seconds
+        </strong>{' '}
+        because nothing has happened for a while.{locks && ' What you are typing is kept: sign in again to carry on.'}
       </p>
       <button type="button" className="primary" onClick={() => (last.current = Date.now())}>
         Stay signed in

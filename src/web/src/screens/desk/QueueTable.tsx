@@ -7,7 +7,7 @@
 import type { DeskQueueQuery } from '../../gql/graphql';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { age, countdown, humanise } from '../../ui/ui';
-import { useNow } from './useNow';
+import { useNow } from '../../ui/useNow';
 
 export type QueueNode = DeskQueueQuery['deskQueue']['edges'][number]['node'];
 

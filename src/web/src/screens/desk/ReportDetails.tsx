@@ -8,7 +8,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { countdown, formatTime, humanise } from '../../ui/ui';
 import type { ReportData } from './types';
-import { useNow } from './useNow';
+import { useNow } from '../../ui/useNow';
 
 export function ReportDetails({ report }: { report: ReportData }) {
   const now = useNow(1000);

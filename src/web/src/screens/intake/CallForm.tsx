@@ -2,24 +2,28 @@
  * The record-a-call form: one page, keyboard only from the first field to
  * "Record the call" (Ctrl+Enter records from anywhere; a plain Enter in a
  * one-line field does not send a half-typed call). The idempotency key is
- * the form's: every attempt, including "Retry" after a lost connection,
- * sends the same one, so the call is never recorded twice. Nothing typed
- * leaves this component's memory except in the request itself.
+ * the form's: every attempt, including "Retry" after a lost connection or
+ * past the client's deadline, sends the same one, so the call is never
+ * recorded twice. What is typed is kept as the tab's in-memory draft
+ * (session/drafts.tsx), so leaving the screen or an idle lock loses nothing;
+ * it leaves the browser only in the request itself.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRef, type KeyboardEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { useForm, useWatch, type Path } from 'react-hook-form';
 import { LIMITS } from '../../../../intake/limits';
 import { ApiError, request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { HotlineCallInput } from '../../gql/graphql';
-import { Checkbox, ErrorMessage, Select, TextArea } from '../../ui/ui';
+import { useDraftKeeper, useDrafts, type Draft } from '../../session/drafts';
+import { Checkbox, Select, TextArea } from '../../ui/ui';
 import { CallerFields } from './CallerFields';
 import type { Recorded } from './CallRecorded';
 import { BOROUGHS, CATEGORIES, CATEGORY_LABELS, CHANNELS, callSchema, emptyCall, fieldId, formPathOf, toInput, type CallValues } from './model';
 import { ErrorSummary } from './ErrorSummary';
 import { Rows } from './Rows';
+import { CLIENT_DEADLINE_MS, SubmitBar, type SendPhase } from './SubmitBar';
 
 const RECORD_CALL = graphql(`
   mutation RecordHotlineCall($input: HotlineCallInput!) {
@@ -30,27 +34,57 @@ const RECORD_CALL = graphql(`
   }
 `);
 
-/** Failures after which sending the same call again is the right thing to do. */
-const RETRYABLE = new Set(['NETWORK', 'SERVICE_UNAVAILABLE', 'INTERNAL_SERVER_ERROR', 'RATE_LIMITED']);
+const blank = (v: CallValues) => JSON.stringify(v) === JSON.stringify(emptyCall());
 
-export function CallForm({ idempotencyKey, onRecorded }: { idempotencyKey: string; onRecorded: (r: Recorded) => void }) {
-  const form = useForm<CallValues>({ resolver: zodResolver(callSchema), defaultValues: emptyCall(), shouldFocusError: true });
+export function CallForm({ idempotencyKey, restored, onRecorded }: { idempotencyKey: string; restored: Draft<CallValues> | null; onRecorded: (r: Recorded) => void }) {
+  const form = useForm<CallValues>({ resolver: zodResolver(callSchema), defaultValues: restored?.values ?? emptyCall(), shouldFocusError: true });
   const queryClient = useQueryClient();
-  const mutation = useMutation({ mutationFn: (input: HotlineCallInput) => request(RECORD_CALL, { input }) });
+  const drafts = useDrafts();
   const imminent = useWatch({ control: form.control, name: 'imminentThreat' });
   const narrative = useWatch({ control: form.control, name: 'narrative' });
-  const { errors, isSubmitting, submitCount } = form.formState;
+  const { errors, submitCount } = form.formState;
+  const [phase, setPhase] = useState<SendPhase>({ state: 'idle' });
+  // The call timer starts at the first key press; the length sent first is sent again by every retry.
+  const [startedAt, setStartedAt] = useState<number | null>(restored?.startedAt ?? null);
+  const sentDuration = useRef<number | null>(restored?.sentDurationSeconds ?? null);
+  const started = useRef(startedAt);
   // Set synchronously: two clicks in the same instant both pass validation, only one sends.
   const inFlight = useRef(false);
+  const attempt = useRef(0);
+  const done = useRef(false);
 
-  const submit = form.handleSubmit(async (values) => {
-    if (inFlight.current) return;
-    inFlight.current = true;
+  const keep = useDraftKeeper('call', form, {
+    meta: () => ({ idempotencyKey, startedAt: started.current, sentDurationSeconds: sentDuration.current }),
+    isEmpty: blank,
+    finished: () => done.current,
+    onChange: () => {
+      if (started.current !== null) return;
+      started.current = Date.now();
+      setStartedAt(started.current);
+    },
+  });
+
+  const send = async (values: CallValues) => {
+    const n = ++attempt.current;
+    if (started.current === null) started.current = Date.now();
+    sentDuration.current ??= Math.min(86_400, Math.round((Date.now() - started.current) / 1000));
+    keep();
+    const since = Date.now();
+    setPhase({ state: 'sending', since });
+    const deadline = setTimeout(() => attempt.current === n && !done.current && setPhase({ state: 'slow', since }), CLIENT_DEADLINE_MS);
     try {
-      const data = await mutation.mutateAsync(toInput(values, idempotencyKey));
+      const input = { ...toInput(values, idempotencyKey), receivedAt: new Date(started.current).toISOString(), callDurationSeconds: sentDuration.current };
+      const data = await request(RECORD_CALL, { input });
+      // Any attempt that lands records this call (they all carry the same key): the first answer wins.
+      if (done.current) return;
+      done.current = true;
+      drafts.put('call', null);
       void queryClient.invalidateQueries({ queryKey: ['mySubmissions'] });
       onRecorded({ reference: data.recordHotlineCall.reference, urgentAction: data.recordHotlineCall.urgentAction });
     } catch (err) {
+      // A later attempt is in charge of what the bar says.
+      if (attempt.current !== n || done.current) return;
+      setPhase({ state: 'failed', error: err });
       if (err instanceof ApiError && err.code === 'BAD_USER_INPUT') {
         let focused = false;
         for (const { path, message } of err.fieldErrors()) {
@@ -61,9 +95,23 @@ export function CallForm({ idempotencyKey, onRecorded }: { idempotencyKey: strin
         }
       }
     } finally {
-      inFlight.current = false;
+      clearTimeout(deadline);
+      if (attempt.current === n) inFlight.current = false;
     }
+  };
+
+  /** The button and Ctrl+Enter: one attempt at a time. */
+  const submit = form.handleSubmit(async (values) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    await send(values);
   });
+  /** Retry: also while an attempt is still unanswered past the deadline (same key, so still one call). */
+  const retry = form.handleSubmit(async (values) => {
+    inFlight.current = true;
+    await send(values);
+  });
+  const isSubmitting = phase.state === 'sending' || phase.state === 'slow';
 
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
     if (e.key !== 'Enter') return;
@@ -75,13 +123,12 @@ export function CallForm({ idempotencyKey, onRecorded }: { idempotencyKey: strin
     }
   };
 
-  const error = mutation.error;
-  const code = error instanceof ApiError ? error.code : 'INTERNAL_SERVER_ERROR';
   return (
     <section aria-labelledby="record-call">
       <h1 id="record-call">Record a call</h1>
       <p className="hint draft-note">
-        Nothing you type is saved in this browser: closing or reloading this tab loses the draft. Ctrl+Enter records the call from any field.
+        Nothing you type is saved in this browser: other screens and an idle lock keep the draft, but closing or reloading this tab loses it. Ctrl+Enter records the
+        call from any field.
       </p>
       {submitCount > 0 && <ErrorSummary errors={errors} onFocus={(name) => form.setFocus(name as Path<CallValues>)} />}
       <form onSubmit={(e) => void submit(e)} onKeyDown={onKeyDown} noValidate>
@@ -129,33 +176,13 @@ export function CallForm({ idempotencyKey, onRecorded }: { idempotencyKey: strin
         <Rows form={form} name="vehicles" />
         <Rows form={form} name="locations" />
 
-        {error && (
-          <div className="submit-error">
-            {code === 'CONFLICT' ? (
-              <div className="alert error" role="alert">
-                <p>
-                  An earlier attempt to record this call reached the server, and the form has changed since. Check My submissions: the call is there. To record the
-                  changes, tell the investigating desk, or record them as a new call.
-                </p>
-              </div>
-            ) : code === 'BAD_USER_INPUT' ? (
-              <div className="alert error" role="alert">
-                <p>The server did not accept part of the call: the field is marked. Correct it and record the call again.</p>
-              </div>
-            ) : (
-              <ErrorMessage error={error} onRetry={RETRYABLE.has(code) ? () => void submit() : undefined} />
-            )}
-            {RETRYABLE.has(code) && <p className="hint">Retry sends the same call: it cannot be recorded twice.</p>}
-          </div>
-        )}
-        <div className="actions submit">
-          <button type="submit" className="primary" disabled={isSubmitting}>
-            {isSubmitting ? 'Recording…' : 'Record the call'}
-          </button>
-          <span className="hint">
-            The call is encrypted and sent to triage as soon as it is recorded.
-          </span>
-        </div>
+        <SubmitBar
+          phase={phase}
+          startedAt={startedAt}
+          label="Record the call"
+          onRetry={() => void retry()}
+          conflictText="An earlier attempt to record this call reached the server, and the form has changed since. Check My submissions: the call is there. To record the changes, tell the investigating desk, or record them as a new call."
+        />
       </form>
     </section>
   );
