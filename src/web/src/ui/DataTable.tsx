@@ -1,9 +1,18 @@
 /**
  * The console's one table: a caption (visible, or for screen readers only),
- * a header cell per column and a row per item, inside a box that scrolls
- * sideways on a narrow window (.table-wrap) so the page itself does not.
+ * a header cell per column and a row per item. On a narrow window each row
+ * reflows into a stacked card whose cells are labelled by their column's
+ * header (styles.css, `data-label`); a table too wide even so scrolls
+ * sideways in its own box (.table-wrap), never the page.
  */
-import type { ReactNode } from 'react';
+import { isValidElement, type ReactNode } from 'react';
+
+/** A header's words, for the stacked layout's cell labels (a header that is not plain text labels nothing). */
+function words(header: ReactNode): string | undefined {
+  if (typeof header === 'string' || typeof header === 'number') return String(header);
+  if (isValidElement<{ children?: ReactNode }>(header)) return words(header.props.children);
+  return undefined;
+}
 
 /** One column: its header, what a row shows in it, and the cell's class (fixed, or per row). */
 export interface Column<T> {
@@ -32,7 +41,7 @@ export function DataTable<T>({
 }) {
   return (
     <div className="table-wrap">
-      <table className={className}>
+      <table className={['stacks', className].filter(Boolean).join(' ')}>
         <caption className={captionHidden ? 'sr-only' : undefined}>{caption}</caption>
         <thead>
           <tr>
@@ -49,11 +58,11 @@ export function DataTable<T>({
               {columns.map((c, i) => {
                 const cls = typeof c.className === 'function' ? c.className(row) : c.className;
                 return c.rowHeader ? (
-                  <th key={i} scope="row" className={cls}>
+                  <th key={i} scope="row" className={cls} data-label={words(c.header)}>
                     {c.cell(row)}
                   </th>
                 ) : (
-                  <td key={i} className={cls}>
+                  <td key={i} className={cls} data-label={words(c.header)}>
                     {c.cell(row)}
                   </td>
                 );

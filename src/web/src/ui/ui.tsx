@@ -176,10 +176,23 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
   );
 }
 
-/** ENUM_VALUE → "Enum value". */
+/** ENUM_VALUE → "Enum value"; a code with digits (a desk: SO12) stays as it is. */
 export function humanise(value: string): string {
+  if (/^[A-Z]+\d+$/.test(value)) return value;
   const s = value.replace(/_/g, ' ').toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+const SMALL_WORDS = new Set(['and', 'of', 'upon']);
+
+/** A borough as the call form writes it: KINGSTON_UPON_THAMES → "Kingston upon Thames"; UNKNOWN → "Unknown / not given". */
+export function boroughName(value: string): string {
+  if (value === 'UNKNOWN') return 'Unknown / not given';
+  return value
+    .toLowerCase()
+    .split('_')
+    .map((w, i) => (i > 0 && SMALL_WORDS.has(w) ? w : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join(' ');
 }
 
 export function formatTime(iso: string | null | undefined): string {

@@ -6,7 +6,7 @@
  */
 import type { DeskQueueQuery } from '../../gql/graphql';
 import { DataTable, type Column } from '../../ui/DataTable';
-import { age, countdown, humanise } from '../../ui/ui';
+import { age, boroughName, countdown, humanise } from '../../ui/ui';
 import { useNow } from '../../ui/useNow';
 
 export type QueueNode = DeskQueueQuery['deskQueue']['edges'][number]['node'];
@@ -19,7 +19,7 @@ export function QueueTable({ rows, onClaim, claiming }: { rows: QueueNode[]; onC
     { header: 'Age', cell: (r) => age(r.receivedAt, now) },
     { header: 'Claim by', className: (r) => (countdown(r.dueBy, now).overdue ? 'overdue' : undefined), cell: (r) => countdown(r.dueBy, now).text },
     { header: 'Categories', cell: (r) => r.categories.map(humanise).join(', ') },
-    { header: 'Borough', cell: (r) => humanise(r.borough) },
+    { header: 'Borough', cell: (r) => boroughName(r.borough) },
     {
       header: 'Flags',
       cell: (r) => (

@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { countdown, formatTime, humanise } from '../../ui/ui';
+import { boroughName, countdown, formatTime, humanise } from '../../ui/ui';
 import type { ReportData } from './types';
 import { useNow } from '../../ui/useNow';
 
@@ -21,7 +21,7 @@ export function ReportDetails({ report }: { report: ReportData }) {
         <div><dt>Priority</dt><dd>{report.priority ? <span className={`badge ${report.priority}`}>{report.priority}</span> : '—'}</dd></div>
         <div><dt>Desk</dt><dd>{report.desk ?? '—'}</dd></div>
         <div><dt>Categories</dt><dd>{report.categories.map(humanise).join(', ') || '—'}</dd></div>
-        <div><dt>Borough</dt><dd>{humanise(report.borough)}</dd></div>
+        <div><dt>Borough</dt><dd>{boroughName(report.borough)}</dd></div>
         <div><dt>Received</dt><dd>{formatTime(report.receivedAt)}</dd></div>
         <div>
           <dt>Due</dt>

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../../../../intake/limits';
+import { boroughName } from '../../ui/ui';
 import type { Borough, HotlineCallInput, IntakeChannel, ThreatCategory } from '../../gql/graphql';
 
 /** Channels a call handler records (partner referrals arrive through the partner API). */
@@ -43,18 +44,7 @@ const BOROUGH_LIST = [
 const boroughsComplete: [Exclude<Borough, (typeof BOROUGH_LIST)[number]>] extends [never] ? true : never = true;
 void boroughsComplete;
 
-const SMALL_WORDS = new Set(['and', 'of', 'upon']);
-export const BOROUGHS = BOROUGH_LIST.map((value) => ({
-  value,
-  label:
-    value === 'UNKNOWN'
-      ? 'Unknown / not given'
-      : value
-          .toLowerCase()
-          .split('_')
-          .map((w, i) => (i > 0 && SMALL_WORDS.has(w) ? w : w.charAt(0).toUpperCase() + w.slice(1)))
-          .join(' '),
-}));
+export const BOROUGHS = BOROUGH_LIST.map((value) => ({ value, label: boroughName(value) }));
 
 // As on the server: C0 controls other than tab, newline and carriage return, and DEL.
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
