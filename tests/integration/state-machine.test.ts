@@ -99,7 +99,7 @@ async function run(transition: Transition, doc: ReportDoc): Promise<boolean> {
     case 'referElsewhere':
     case 'noFurtherAction':
     case 'close':
-      await desk.transitionReport(holder, doc._id, TRANSITIONS[transition].to, reason, doc.version);
+      await desk.transitionReport(holder, doc._id, TRANSITIONS[transition].to, reason, doc.version, transition === 'close' ? 'NO_TRACE' : null);
       return true;
     case 'addNote':
       await desk.addResearchNote(holder, doc._id, 'a note');

@@ -99,12 +99,12 @@ export function ReportPage() {
           Report <span className="mono report-ref">{report.reference}</span>
         </h1>
         <p className="subtitle">
-          {report.assignee === user?.id
-            ? 'You hold this report.'
-            : report.assignee
-              ? `${report.assigneeName ?? 'Another investigator'} holds this report${holds ? '; as a supervisor you may change it.' : ': you may read it but not change it.'}`
-              : report.status === 'CLOSED'
-                ? 'This report is closed: it takes no more grading, notes or workflow steps. A supervisor may reopen it.'
+          {report.status === 'CLOSED'
+            ? 'This report is closed: it takes no more grading, notes or workflow steps. A supervisor may reopen it.'
+            : report.assignee === user?.id
+              ? 'You hold this report.'
+              : report.assignee
+                ? `${report.assigneeName ?? 'Another investigator'} holds this report${holds ? '; as a supervisor you may change it.' : ': you may read it but not change it.'}`
                 : canClaim
                   ? 'Nobody holds this report: claim it to work on it.'
                   : 'Nobody holds this report.'}{' '}
