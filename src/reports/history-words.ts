@@ -91,7 +91,10 @@ export function describeHistoryEntry(entry: Pick<HistoryEntry, 'action' | 'from'
       const before = valueWords(field, from[field], names);
       const after = valueWords(field, to[field], names);
       if (before !== after) parts.push(`${label} from ${before} to ${after}`);
-    } else if (has) parts.push(`${label}: ${valueWords(field, to[field], names)}`);
+    } else if (has) {
+      const value = valueWords(field, to[field], names);
+      if (value !== head) parts.push(`${label}: ${value}`); // "Received", not "Received; status: Received"
+    }
     else parts.push(`${label} was ${valueWords(field, from[field], names)}`);
   }
   return parts.length ? `${head}; ${parts.join('; ')}` : head;

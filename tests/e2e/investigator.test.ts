@@ -105,7 +105,7 @@ describe('investigator shift', { timeout: 120_000 }, () => {
     await page.getByLabel('Intelligence assessment').selectOption('B');
     await page.getByLabel('Handling code').selectOption('P');
     await page.getByRole('button', { name: 'Save grading' }).click();
-    await page.getByText('S2 / B / P').waitFor();
+    await page.getByText('S2 / B / P', { exact: true }).waitFor();
 
     // Closing needs an outcome.
     await page.getByLabel('Reason').fill('Charged and remanded; nothing further for the desk');

@@ -151,7 +151,7 @@ describe('history in words', () => {
     expect(read.assigneeName).toBe(so12b.username);
     const words = read.history.map((h: { actorLabel: string; description: string }) => `${h.actorLabel}: ${h.description}`);
     expect(words).toEqual([
-      `${handler.username}: Received; status: Received`,
+      `${handler.username}: Received`,
       'The system: Triaged; status from Received to Triaged; desk: SO12; priority: P2',
       `${so12.username}: Claimed; status from Triaged to Assigned; holder from nobody to ${so12.username}`,
       `${so12.username}: Graded; grading from none to S2 / B / P`,
