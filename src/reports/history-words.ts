@@ -13,7 +13,7 @@ import type { HistoryEntry } from './types.js';
 export type UserNames = ReadonlyMap<string, string>;
 
 /** What each action says, past tense; an action not listed is shown in plain words from its name. */
-const ACTION_WORDS: Record<string, string> = {
+export const ACTION_WORDS: Record<string, string> = {
   received: 'Received',
   triaged: 'Triaged',
   triage_failed: 'Triage failed',
