@@ -44,6 +44,7 @@ export const POLICY = {
   gradeReport: ['INVESTIGATOR', 'SUPERVISOR'],
   referReport: ['INVESTIGATOR', 'SUPERVISOR'],
   report: ['INVESTIGATOR', 'SUPERVISOR'],
+  reportPreview: ['INVESTIGATOR', 'SUPERVISOR'],
   reportByReference: ['INVESTIGATOR', 'SUPERVISOR'],
   myReports: ['INVESTIGATOR', 'SUPERVISOR'],
   searchReports: ['INVESTIGATOR', 'SUPERVISOR'],

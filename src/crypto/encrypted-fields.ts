@@ -127,6 +127,7 @@ export const PLAINTEXT_DOCUMENT_FIELDS = [
   { path: 'auditPending', why: 'audit events of the latest changes, written with the change until chained (audit details: never report content)' },
   { path: 'version', why: 'concurrency: every change claims the next version' },
   { path: 'closedAt', why: 'retention' },
+  { path: 'outcome', why: 'what came of a closed report (arrest, no trace…: reports/outcomes.ts), one of six categories and never free text: statistics' },
   { path: 'erasedAt', why: 'retention: when the content was erased' },
   { path: 'envelopeMac', why: 'keyed MAC over the envelope (ciphertexts, wrapped key, version, workflow and flags): src/reports/envelope-mac.ts' },
   { path: 'indexKeyId', why: 'public id of the index key `bidx` was computed under: lets an index-key rotation resume (reports/key-rotation.ts)' },

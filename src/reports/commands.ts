@@ -13,6 +13,7 @@ import type { ChangeExecutor, ChangeSpec } from './change.js';
 import type { DeskServiceDeps } from './desk-deps.js';
 import { LIMITS } from './limits.js';
 import { changed, gradingCode } from './presenters.js';
+import type { CloseOutcome } from './outcomes.js';
 import type { ReportView } from './schema.js';
 import { reasonText, staffText } from './staff-text.js';
 import { allows, targetOf, workflowStep } from './state-machine.js';
@@ -91,28 +92,35 @@ export function createDeskCommands(deps: Pick<DeskServiceDeps, 'reports' | 'cryp
 
     /**
      * Moves a held report along the workflow (the `workflow` rows of TRANSITIONS). The client
-     * sends the version it last saw: anything else is CONFLICT.
+     * sends the version it last saw: anything else is CONFLICT. Closing records its outcome
+     * (outcomes.ts) on the report, in the history entry and in the audit event.
      */
-    async transitionReport(principal: Principal | null, id: string, to: ReportStatus, reason: string, expectedVersion: number) {
+    async transitionReport(principal: Principal | null, id: string, to: ReportStatus, reason: string, expectedVersion: number, outcome: CloseOutcome | null = null) {
       access.assertStaff(principal);
       const why = staffText(reason ?? '', 'reason', { min: 0, max: LIMITS.reason });
-      const doc = await change(principal, id, {
-        op: 'transition',
-        transition: (d) => workflowStep(d.status, to, why),
-        check(d) {
-          access.assertHolds(principal, d);
-          if (d.version !== expectedVersion) {
-            throw conflict(`The report has changed since you loaded it (now version ${d.version}, you sent ${expectedVersion}); reload it and try again`);
-          }
-          workflowStep(d.status, to, why);
+      const recorded = outcome ? { outcome } : {};
+      const doc = await change(
+        principal,
+        id,
+        {
+          op: 'transition',
+          transition: (d) => workflowStep(d.status, to, why, outcome),
+          check(d) {
+            access.assertHolds(principal, d);
+            if (d.version !== expectedVersion) {
+              throw conflict(`The report has changed since you loaded it (now version ${d.version}, you sent ${expectedVersion}); reload it and try again`);
+            }
+            workflowStep(d.status, to, why, outcome);
+          },
+          where: (d) => ({ status: d.status, assignee: d.assignee }),
+          set: (_d, now) => ({ ...(to === 'CLOSED' ? { closedAt: now } : {}), ...recorded }),
+          from: (d) => ({ status: d.status }),
+          to: () => ({ status: to, ...recorded }),
+          reason: why || null,
+          retry: false,
         },
-        where: (d) => ({ status: d.status, assignee: d.assignee }),
-        set: (_d, now) => (to === 'CLOSED' ? { closedAt: now } : {}),
-        from: (d) => ({ status: d.status }),
-        to: () => ({ status: to }),
-        reason: why || null,
-        retry: false,
-      });
+        recorded,
+      );
       return changed(doc);
     },
 

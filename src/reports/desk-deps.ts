@@ -27,7 +27,11 @@ export interface DeskServiceDeps {
   /** SLA deadlines per priority and the SLA job (triage/queue.ts): a supervisor's priority change re-arms it (corrections.ts). */
   sla?: { seconds: Record<Priority, number>; schedule(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void> };
   /** Finds the user a supervisor reassigns a report to (the auth user repository). */
-  users: { findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null> };
+  users: {
+    findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null>;
+    /** Names the holders and actors of a report's history in words (history-words.ts). */
+    findById(id: string): Promise<Pick<UserDoc, '_id' | 'username'> | null>;
+  };
 }
 
 /** Ids come from clients: anything that cannot be a report id is NOT_FOUND, like a missing report. */
@@ -41,4 +45,10 @@ export async function loadReport(reports: ReportRepository, id: string): Promise
   const doc = await reports.findById(id);
   if (!doc) throw notFound('Report');
   return doc;
+}
+
+/** Usernames of the given user ids (a report's holder and the holders its history names); unknown ids are left out. */
+export async function usernamesOf(users: DeskServiceDeps['users'], ids: readonly string[]): Promise<Map<string, string>> {
+  const found = await Promise.all([...new Set(ids)].map((id) => users.findById(id)));
+  return new Map(found.filter((u): u is NonNullable<typeof u> => !!u).map((u) => [u._id, u.username]));
 }

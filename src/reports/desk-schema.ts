@@ -11,7 +11,8 @@
 import { DeskEnum } from '../auth/schema.js';
 import { builder } from '../graphql/builder.js';
 import type { DeskQueueEvent } from '../triage/events.js';
-import { ReportRef, ReportStatusEnum } from './schema.js';
+import { CloseOutcomeEnum, ReportRef, ReportStatusEnum } from './schema.js';
+import type { ReportPreview } from './queries.js';
 import type { Caller, CallerReveal } from './service.js';
 
 /** 3x5x2 source evaluation; GraphQL names cannot start with a digit, hence `S`. */
@@ -94,7 +95,24 @@ const DeskQueueEventRef = builder.objectRef<DeskQueueEvent>('DeskQueueEvent').im
   }),
 });
 
+const ReportPreviewRef = builder.objectRef<ReportPreview>('ReportPreview').implement({
+  description: 'What an investigator sees of a report before claiming it: its state and how many subjects and vehicles it names; no content, so not an audited read',
+  fields: (t) => ({
+    report: t.field({ type: ReportRef, nullable: false, description: 'State only, as in the desk queue (content fields are null)', resolve: (p) => p.view }),
+    subjectCount: t.exposeInt('subjectCount', { nullable: false, description: 'Subjects named, the follow-ups included' }),
+    vehicleCount: t.exposeInt('vehicleCount', { nullable: false, description: 'Vehicles named, the follow-ups included' }),
+  }),
+});
+
 builder.queryFields((t) => ({
+  reportPreview: t.field({
+    type: ReportPreviewRef,
+    nullable: false,
+    description: "A report's state, categories and its subjects' and vehicles' counts, for deciding whether to claim it; decrypts nothing and is not an audited read",
+    authScopes: { allow: 'reportPreview' },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, { id }, ctx) => ctx.services.desk.reportPreview(ctx.principal, id),
+  }),
   deskQueue: t.field({
     type: ReportConnection,
     nullable: false,
@@ -173,8 +191,10 @@ builder.mutationFields((t) => ({
       to: t.arg({ type: ReportStatusEnum, required: true }),
       reason: t.arg.string({ required: true, description: 'Required (3+ characters) for outcomes and closing' }),
       expectedVersion: t.arg.int({ required: true }),
+      outcome: t.arg({ type: CloseOutcomeEnum, description: 'What came of the report: required when closing (WorkflowStep.outcomeRequired), refused otherwise' }),
     },
-    resolve: (_r, { id, to, reason, expectedVersion }, ctx) => ctx.services.desk.transitionReport(ctx.principal, id, to, reason, expectedVersion),
+    resolve: (_r, { id, to, reason, expectedVersion, outcome }, ctx) =>
+      ctx.services.desk.transitionReport(ctx.principal, id, to, reason, expectedVersion, outcome ?? null),
   }),
   addResearchNote: t.field({
     type: ReportRef,

@@ -11,7 +11,8 @@ import { AppError } from '../errors.js';
 import * as access from './access.js';
 import { connectionOf, pageSize, seqCursor, type Connection } from './cursors.js';
 import { assertEnvelope } from './envelope-mac.js';
-import { loadReport, type DeskServiceDeps } from './desk-deps.js';
+import { loadReport, usernamesOf, type DeskServiceDeps } from './desk-deps.js';
+import { userIdsIn } from './history-words.js';
 import { LIMITS } from './limits.js';
 import { disclosed, linkViews, userActor } from './presenters.js';
 import { openReason, openHistoryReasons, reasonMac, sealReason } from './reasons.js';
@@ -38,7 +39,7 @@ export interface CallerReveal {
 }
 
 /** The audited reads of the desk service. */
-export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' | 'audit'>) {
+export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' | 'audit' | 'users'>) {
   const { reports, crypto, audit } = deps;
   return {
     /** The report with its content decrypted except the caller's identity; audited before it is returned. */
@@ -48,9 +49,11 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
       assertEnvelope(crypto.integrity, doc); // before anything trusts its desk, flags or ciphertexts
       access.assertCanRead(principal, doc);
       const links = await linkViews(reports, principal, doc);
+      // The holder and the people its history names, in words (never their ids): history-words.ts.
+      const names = await usernamesOf(deps.users, userIdsIn(doc.history, [doc.assignee]));
       const enc = doc.content;
       const wrapped = doc.dataKey;
-      if (!enc || !wrapped) return disclosed(principal, doc, null, links); // an erased tombstone
+      if (!enc || !wrapped) return { ...disclosed(principal, doc, null, links), names }; // an erased tombstone
       const fields = [...DEFAULT_CONTENT_GROUPS];
       const content = crypto.cipher.withDataKey(doc._id, wrapped, (key) => crypto.codec.decryptContent(key, doc._id, enc, { fields }));
       // Confidentiality over availability: no audit entry, no content.
@@ -61,7 +64,7 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
         outcome: 'success',
         details: { reference: doc.reference, desk: doc.desk, status: doc.status, fields },
       });
-      return disclosed(principal, { ...doc, history: openHistoryReasons(crypto, doc) }, content, links); // typed reasons: sealed like the content
+      return { ...disclosed(principal, { ...doc, history: openHistoryReasons(crypto, doc) }, content, links), names }; // typed reasons: sealed like the content
     },
 
     /**

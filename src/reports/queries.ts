@@ -7,10 +7,29 @@ import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../auth/t
 import { badInput, notFound } from '../errors.js';
 import * as access from './access.js';
 import { connectionOf, decodeQueueCursor, encodeQueueCursor, pageSize, queueCursorOf, type Connection } from './cursors.js';
-import { isReportId, type DeskServiceDeps } from './desk-deps.js';
+import { isReportId, loadReport, type DeskServiceDeps } from './desk-deps.js';
 import { verifyHistory } from './history.js';
 import { listed, userActor } from './presenters.js';
 import type { ReportView } from './schema.js';
+import type { ReportDoc } from './types.js';
+
+/** A report before it is claimed: its listing and how many subjects and vehicles it names. */
+export interface ReportPreview {
+  view: ReportView;
+  subjectCount: number;
+  vehicleCount: number;
+}
+
+/**
+ * How many elements a content list holds, the follow-ups' included, read
+ * from the stored shape: each element is its own set of envelopes (the
+ * codec keeps the tree's shape: crypto/report-codec.ts), so the count is
+ * there without opening the data key.
+ */
+function countOf(doc: ReportDoc, group: 'subjects' | 'vehicles'): number {
+  const own = doc.content?.[group]?.length ?? 0;
+  return own + (doc.content?.addenda ?? []).reduce((n, a) => n + (a[group]?.length ?? 0), 0);
+}
 
 /** A report still RECEIVED this long after it was stored is shown to supervisors. */
 export const TRIAGE_STUCK_AFTER_MS = 60_000;
@@ -33,6 +52,20 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
         node: listed(principal as StaffPrincipal, doc, linksOf[i]!),
       }));
       return connectionOf(edges, page.hasNextPage);
+    },
+
+    /**
+     * What an investigator of the report's desk (or a supervisor) may see
+     * before claiming it: the queue row's state, categories (plaintext by
+     * design) and the subjects' and vehicles' counts. Nothing is decrypted,
+     * so nothing is audited as a read.
+     */
+    async reportPreview(principal: Principal | null, id: string): Promise<ReportPreview> {
+      access.assertStaff(principal);
+      const doc = await loadReport(reports, id);
+      access.assertCanAct(principal, doc);
+      const view = listed(principal, doc, await reports.linksOf(doc));
+      return { view, subjectCount: countOf(doc, 'subjects'), vehicleCount: countOf(doc, 'vehicles') };
     },
 
     /** Checks the report's hash chain; reads no content, so auditors may call it too. */

@@ -7,6 +7,8 @@ import { linkWarningsOf } from '../triage/linking.js';
 import { builder } from '../graphql/builder.js';
 import { DeskEnum } from '../auth/schema.js';
 import type { ReportContent } from './content.js';
+import { describeActor, describeHistoryEntry, type UserNames } from './history-words.js';
+import { CLOSE_OUTCOMES, OUTCOME_LABELS } from './outcomes.js';
 import { actionsFrom, REPORT_ACTIONS, workflowFrom } from './state-machine.js';
 import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from './types.js';
 
@@ -15,6 +17,8 @@ export interface ReportView {
   content: Partial<ReportContent> | null;
   /** Links to reports the viewer may not read show only that they exist and which desk holds them. */
   links?: (ReportLink & { visible: boolean })[];
+  /** Usernames of the user ids the report names (holder, history), resolved by the read that built the view. */
+  names?: UserNames;
 }
 
 export const IntakeChannelEnum = builder.enumType('IntakeChannel', { values: INTAKE_CHANNELS });
@@ -30,6 +34,10 @@ export const PriorityEnum = builder.enumType('Priority', {
   },
 });
 void PRIORITIES;
+export const CloseOutcomeEnum = builder.enumType('CloseOutcome', {
+  description: 'What came of a report, recorded when it is closed (kept for statistics)',
+  values: Object.fromEntries(CLOSE_OUTCOMES.map((o) => [o, { description: OUTCOME_LABELS[o] }])) as Record<(typeof CLOSE_OUTCOMES)[number], { description: string }>,
+});
 export const ReportSourceEnum = builder.enumType('ReportSource', { values: ['HOTLINE_CALL', 'PARTNER_REFERRAL'] as const });
 
 export const Subject = builder.objectRef<NonNullable<ReportContent['subjects']>[number]>('Subject').implement({
@@ -63,9 +71,14 @@ const ResearchNote = builder.objectRef<NonNullable<ReportContent['researchNotes'
   fields: (t) => ({ id: t.exposeID('id'), text: t.exposeString('text') }),
 });
 
-const HistoryEntryRef = builder.objectRef<HistoryEntry>('HistoryEntry').implement({
+/** A history entry with the names its words need (history-words.ts). */
+type NamedHistoryEntry = HistoryEntry & { names?: UserNames };
+
+const HistoryEntryRef = builder.objectRef<NamedHistoryEntry>('HistoryEntry').implement({
   description: 'One tamper-evident step in the report history',
   fields: (t) => ({
+    description: t.string({ description: 'The step in words: names and references, never ids or field names', resolve: (e) => describeHistoryEntry(e, e.names) }),
+    actorLabel: t.string({ description: 'Who made the change, in words (a username, a partner, the system)', resolve: (e) => describeActor(e.actor, e.names) }),
     seq: t.exposeInt('seq'),
     at: t.expose('at', { type: 'DateTime' }),
     actorType: t.string({ resolve: (e) => e.actor.type }),
@@ -103,11 +116,12 @@ const GradingRef = builder.objectRef<NonNullable<ReportDoc['grading']>>('Grading
   }),
 });
 
-const WorkflowStep = builder.objectRef<{ to: ReportStatus; reasonRequired: boolean }>('WorkflowStep').implement({
+const WorkflowStep = builder.objectRef<{ to: ReportStatus; reasonRequired: boolean; outcomeRequired: boolean }>('WorkflowStep').implement({
   description: 'A status the holder may move the report to with transitionReport (from the state machine)',
   fields: (t) => ({
     to: t.field({ type: ReportStatusEnum, resolve: (s) => s.to }),
     reasonRequired: t.exposeBoolean('reasonRequired'),
+    outcomeRequired: t.exposeBoolean('outcomeRequired', { description: 'The step records what came of the report: transitionReport needs `outcome`' }),
   }),
 });
 
@@ -138,6 +152,12 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (v) => v.doc.desk }),
     priority: t.field({ type: PriorityEnum, nullable: true, resolve: (v) => v.doc.priority }),
     assignee: t.id({ nullable: true, description: 'User id of the investigator holding it', resolve: (v) => v.doc.assignee }),
+    assigneeName: t.string({
+      nullable: true,
+      description: "Username of the investigator holding it (only on the audited read, `report`)",
+      resolve: (v) => (v.doc.assignee ? (v.names?.get(v.doc.assignee) ?? null) : null),
+    }),
+    outcome: t.field({ type: CloseOutcomeEnum, nullable: true, description: 'What came of it: set when it was closed, cleared when reopened', resolve: (v) => v.doc.outcome ?? null }),
     escalated: t.boolean({ resolve: (v) => v.doc.escalated }),
     version: t.int({ resolve: (v) => v.doc.version }),
     triageReasons: t.stringList({ resolve: (v) => v.doc.triage?.reasons ?? [] }),
@@ -149,7 +169,7 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     dueBy: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.doc.triage?.dueBy ?? null }),
     grading: t.field({ type: GradingRef, nullable: true, resolve: (v) => v.doc.grading }),
     links: t.field({ type: [LinkRef], resolve: (v) => v.links ?? [] }),
-    history: t.field({ type: [HistoryEntryRef], resolve: (v) => v.doc.history ?? [] }),
+    history: t.field({ type: [HistoryEntryRef], resolve: (v) => (v.doc.history ?? []).map((e) => ({ ...e, names: v.names })) }),
     availableActions: t.field({
       type: [ReportActionEnum],
       description: "The dedicated operations the state machine allows from this status (the policy still decides who may run them)",
@@ -158,7 +178,7 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     nextSteps: t.field({
       type: [WorkflowStep],
       description: 'The statuses transitionReport accepts from this one, and whether each needs a reason',
-      resolve: (v) => workflowFrom(v.doc.status).map(({ to, reasonRequired }) => ({ to, reasonRequired })),
+      resolve: (v) => workflowFrom(v.doc.status).map(({ to, reasonRequired, outcomeRequired }) => ({ to, reasonRequired, outcomeRequired })),
     }),
     narrative: t.string({ nullable: true, resolve: (v) => v.content?.narrative ?? null }),
     subjects: t.field({ type: [Subject], nullable: true, resolve: (v) => v.content?.subjects ?? null }),

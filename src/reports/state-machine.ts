@@ -11,6 +11,7 @@
  *   reopening (→ TRIAGED), reassignment (→ ASSIGNED), and erasure (any → ERASED).
  */
 import { badInput } from '../errors.js';
+import { isCloseOutcome, type CloseOutcome } from './outcomes.js';
 import { REPORT_STATUSES, type ReportStatus } from './types.js';
 
 interface Row {
@@ -22,6 +23,8 @@ interface Row {
   readonly reason?: boolean;
   /** True for the steps a holder asks for with `transitionReport` (the others have their own operation). */
   readonly workflow?: boolean;
+  /** True when the step records what came of the report (outcomes.ts): required with it, refused with any other step. */
+  readonly outcome?: boolean;
 }
 
 /** Where the holder works on a report: research notes and grading. */
@@ -45,7 +48,7 @@ export const TRANSITIONS = {
   action: { from: ['UNDER_RESEARCH'], to: 'ACTIONED', reason: true, workflow: true },
   referElsewhere: { from: ['UNDER_RESEARCH'], to: 'REFERRED', reason: true, workflow: true },
   noFurtherAction: { from: ['UNDER_RESEARCH'], to: 'NO_FURTHER_ACTION', reason: true, workflow: true },
-  close: { from: FINISHED, to: 'CLOSED', reason: true, workflow: true },
+  close: { from: FINISHED, to: 'CLOSED', reason: true, workflow: true, outcome: true },
   addNote: { from: WORKING, to: null },
   grade: { from: WORKING, to: null },
   // supervision
@@ -86,14 +89,17 @@ export function assertAllowed(transition: Transition, status: ReportStatus, what
 }
 
 /** The workflow steps (`transitionReport`) from a status, with whether each needs a reason. */
-export function workflowFrom(status: ReportStatus): { transition: Transition; to: ReportStatus; reasonRequired: boolean }[] {
+export function workflowFrom(status: ReportStatus): { transition: Transition; to: ReportStatus; reasonRequired: boolean; outcomeRequired: boolean }[] {
   return (Object.keys(ROWS) as Transition[])
     .filter((t) => ROWS[t].workflow && allows(t, status))
-    .map((t) => ({ transition: t, to: ROWS[t].to!, reasonRequired: !!ROWS[t].reason }));
+    .map((t) => ({ transition: t, to: ROWS[t].to!, reasonRequired: !!ROWS[t].reason, outcomeRequired: !!ROWS[t].outcome }));
 }
 
-/** The workflow step that moves a report from `from` to `to`; BAD_USER_INPUT naming the legal targets otherwise. */
-export function workflowStep(from: ReportStatus, to: ReportStatus, reason: string): Transition {
+/**
+ * The workflow step that moves a report from `from` to `to`; BAD_USER_INPUT naming the legal targets otherwise,
+ * or when the step's reason or outcome is missing, or an outcome is given to a step that records none.
+ */
+export function workflowStep(from: ReportStatus, to: ReportStatus, reason: string, outcome: CloseOutcome | null = null): Transition {
   const steps = workflowFrom(from);
   const step = steps.find((s) => s.to === to);
   if (!step) {
@@ -103,11 +109,17 @@ export function workflowStep(from: ReportStatus, to: ReportStatus, reason: strin
     );
   }
   if (step.reasonRequired && reason.trim().length < 3) throw badInput(`Moving to ${to} needs an outcome reason`, ['reason']);
+  if (step.outcomeRequired && !isCloseOutcome(outcome)) throw badInput('Choose what came of the report (the outcome) to close it', ['outcome']);
+  if (!step.outcomeRequired && outcome !== null) throw badInput('An outcome is recorded only when closing a report', ['outcome']);
   return step.transition;
 }
 
 /** What a client may offer on a report in this status: the dedicated operations whose row starts here. */
-export const REPORT_ACTIONS = ['CLAIM', 'RELEASE', 'REFER', 'REASSIGN', 'REOPEN', 'RETRY_TRIAGE', 'ERASE'] as const;
+export const REPORT_ACTIONS = [
+  'CLAIM', 'RELEASE', 'REFER', 'REASSIGN', 'REOPEN', 'RETRY_TRIAGE', 'ERASE',
+  // the changes a report in this status still takes: the console hides the forms of the others
+  'GRADE', 'ADD_NOTE', 'CHANGE_PRIORITY', 'CHANGE_CATEGORIES', 'DISSEMINATE',
+] as const;
 export type ReportAction = (typeof REPORT_ACTIONS)[number];
 const ACTION_ROW: Record<ReportAction, Transition> = {
   CLAIM: 'claim',
@@ -117,6 +129,11 @@ const ACTION_ROW: Record<ReportAction, Transition> = {
   REOPEN: 'reopen',
   RETRY_TRIAGE: 'retryTriage',
   ERASE: 'erase',
+  GRADE: 'grade',
+  ADD_NOTE: 'addNote',
+  CHANGE_PRIORITY: 'changePriority',
+  CHANGE_CATEGORIES: 'changeCategories',
+  DISSEMINATE: 'disseminate',
 };
 
 /** The actions the table allows from a status. Who may run them is the policy's business (src/auth/policy.ts). */

@@ -98,8 +98,9 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
           access.assertSupervisor(principal);
         },
         where: (d) => ({ status: d.status }),
-        set: () => ({ assignee: null, closedAt: null }),
-        from: (d) => ({ status: d.status, assignee: d.assignee }),
+        // A reopened report has no outcome until it is closed again (statistics count closed reports only).
+        set: (d) => ({ assignee: null, closedAt: null, ...(d.outcome ? { outcome: null } : {}) }),
+        from: (d) => ({ status: d.status, assignee: d.assignee, ...(d.outcome ? { outcome: d.outcome } : {}) }),
         to: (d) => ({ status: targetOf('reopen', d.status), assignee: null }),
         reason: why,
         retry: true,

@@ -7,6 +7,7 @@ import type { PendingAuditEvent } from '../audit/types.js';
 import type { Desk } from '../auth/types.js';
 import type { WrappedDataKey } from '../crypto/field-cipher.js';
 import type { EncryptedContent } from '../crypto/report-codec.js';
+import type { CloseOutcome } from './outcomes.js';
 
 export const INTAKE_CHANNELS = [
   'ANTI_TERRORIST_HOTLINE',
@@ -136,6 +137,8 @@ export interface ReportDoc {
   auditPending?: PendingAuditEvent[];
   version: number;
   closedAt: Date | null;
+  /** What came of it, set by the closing transition (outcomes.ts), null once reopened; absent on reports never closed. */
+  outcome?: CloseOutcome | null;
   erasedAt: Date | null;
   /**
    * Keyed MAC over the report's envelope and a short keyed digest per part

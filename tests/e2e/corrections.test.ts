@@ -49,7 +49,7 @@ describe('supervisor corrections', { timeout: 180_000 }, () => {
     expect((await app.gql(Q.claim, { id: a.id }, sup.token)).errors).toBeUndefined();
     expect((await app.gql(Q.grade, { id: a.id, s: 'S2', i: 'B', h: 'P' }, sup.token)).errors).toBeUndefined();
     await page.reload();
-    await page.getByText('S2 / B / P').waitFor();
+    await page.getByText('S2 / B / P', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Disseminate…' }).click();
     await page.getByRole('dialog').getByLabel('Recipient', { exact: true }).selectOption('CTIO');
     await page.getByRole('dialog').getByLabel('Recipient name or force').fill('CTIO North West');

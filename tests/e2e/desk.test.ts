@@ -81,7 +81,7 @@ describe('investigator desk', { timeout: 120_000 }, () => {
     await page.getByLabel('Intelligence assessment').selectOption('B');
     await page.getByLabel('Handling code').selectOption('C');
     await page.getByRole('button', { name: 'Save grading' }).click();
-    await page.getByText('S1 / B / C').waitFor();
+    await page.getByText('S1 / B / C', { exact: true }).waitFor(); // exact: the history says it too, in words
 
     // Only the legal next state is offered from ASSIGNED.
     const moves = page.getByRole('button', { name: /^Move to / });

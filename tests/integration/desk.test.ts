@@ -10,7 +10,7 @@ import { AuditWriteError } from '../../src/audit/service.js';
 import type { Desk, Role } from '../../src/auth/types.js';
 import type { HistoryEntry, Priority, ReportDoc } from '../../src/reports/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
-import { auditEntries, codeOf, findReport, principalOf, Q, recordCall, triageDirectly } from '../support/desk.js';
+import { auditEntries, closingOutcome, codeOf, findReport, principalOf, Q, recordCall, triageDirectly } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 
 type Staff = Awaited<ReturnType<typeof createStaff>>;
@@ -203,7 +203,7 @@ describe('workflow', () => {
   }
 
   async function move(who: Staff, id: string, to: string, v: number, reason = 'checked the records') {
-    const res = await gql(Q.transition, { id, to, reason, v }, who);
+    const res = await gql(Q.transition, { id, to, reason, v, ...closingOutcome(to) }, who);
     expect(res.errors, `${to}: ${JSON.stringify(res.errors)}`).toBeUndefined();
     return res.data.transitionReport as { status: string; version: number; narrative: null };
   }
@@ -222,7 +222,8 @@ describe('workflow', () => {
       const doc = await findReport(t.app, r.id);
       expect(doc.closedAt).toBeInstanceOf(Date);
       const steps = doc.history.filter((h) => h.action === 'status_changed');
-      expect(steps.map((h) => h.to)).toEqual([{ status: 'UNDER_RESEARCH' }, { status: outcome }, { status: 'CLOSED' }]);
+      expect(steps.map((h) => h.to)).toEqual([{ status: 'UNDER_RESEARCH' }, { status: outcome }, { status: 'CLOSED', outcome: 'NO_TRACE' }]);
+      expect(doc.outcome).toBe('NO_TRACE');
       expect(steps.every((h) => h.actor.type === 'user' && h.actor.id === t.inv.so13.user.id && h.actor.name === t.inv.so13.username)).toBe(true);
       expect((await gql(Q.verify, { id: r.id }, t.inv.so13)).data.verifyReportHistory).toEqual({ valid: true, length: 6, brokenAt: null });
     }

@@ -14,7 +14,7 @@ import { triageProcessorOf } from '../../src/worker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
-import { findReport, Q, recordCall } from '../support/desk.js';
+import { closingOutcome, findReport, Q, recordCall } from '../support/desk.js';
 import type { ReportDoc } from '../../src/reports/types.js';
 
 let app: TestApp;
@@ -126,7 +126,7 @@ describe('links as edges', () => {
     expect((await app.gql(Q.claim, { id: older }, so13.token)).errors).toBeUndefined();
     for (const [to, reason] of [['UNDER_RESEARCH', ''], ['NO_FURTHER_ACTION', 'Vehicle accounted for'], ['CLOSED', 'Nothing further']] as const) {
       const v = (await findReport(app, older)).version;
-      const res = await app.gql(Q.transition, { id: older, to, reason, v }, so13.token);
+      const res = await app.gql(Q.transition, { id: older, to, reason, v, ...closingOutcome(to) }, so13.token);
       expect(res.errors).toBeUndefined();
     }
     expect((await findReport(app, older)).status).toBe('CLOSED');

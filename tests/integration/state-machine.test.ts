@@ -99,7 +99,7 @@ async function run(transition: Transition, doc: ReportDoc): Promise<boolean> {
     case 'referElsewhere':
     case 'noFurtherAction':
     case 'close':
-      await desk.transitionReport(holder, doc._id, TRANSITIONS[transition].to, reason, doc.version);
+      await desk.transitionReport(holder, doc._id, TRANSITIONS[transition].to, reason, doc.version, transition === 'close' ? 'NO_TRACE' : null);
       return true;
     case 'addNote':
       await desk.addResearchNote(holder, doc._id, 'a note');
@@ -172,6 +172,11 @@ describe('the state machine, walked through the services', () => {
     expect(workflowFrom('ASSIGNED').map((s) => s.to)).toEqual(['UNDER_RESEARCH']);
     expect(workflowFrom('TRIAGED')).toEqual([]);
     expect(actionsFrom('ERASED')).toEqual([]);
-    expect(actionsFrom('TRIAGE_FAILED')).toEqual(['RETRY_TRIAGE', 'ERASE']);
+    expect(actionsFrom('TRIAGE_FAILED')).toEqual(['RETRY_TRIAGE', 'ERASE', 'CHANGE_CATEGORIES']);
+    // A closed report takes no grading, note or priority change: the console hides those forms from this list.
+    expect(actionsFrom('CLOSED')).toEqual(['REOPEN', 'ERASE', 'DISSEMINATE']);
+    expect(actionsFrom('UNDER_RESEARCH')).toEqual(expect.arrayContaining(['GRADE', 'ADD_NOTE', 'CHANGE_PRIORITY']));
+    expect(workflowFrom('ACTIONED').find((s) => s.to === 'CLOSED')).toMatchObject({ reasonRequired: true, outcomeRequired: true });
+    expect(workflowFrom('ASSIGNED').every((s) => !s.outcomeRequired)).toBe(true);
   });
 });

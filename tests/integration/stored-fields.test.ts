@@ -16,8 +16,9 @@ import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../s
 /** The fields ReportDoc declares optional: a stored report may lack them (the typecheck keeps this list exact). */
 type OptionalField = { [K in keyof ReportDoc]-?: object extends Pick<ReportDoc, K> ? K : never }[keyof ReportDoc];
 // envelopeMac/envelopeParts are optional in the type only (a report without them fails its check); always stored: tests/integration/adversary/report-envelope.test.ts.
+// outcome: set by the closing transition only (reports/outcomes.ts).
 // indexKeyId: absent on reports stored before index-key rotation existed (key-rotation.ts treats them as not yet re-indexed).
-const OPTIONAL: Record<OptionalField, true> = { auditPending: true, envelopeMac: true, envelopeParts: true, indexKeyId: true };
+const OPTIONAL: Record<OptionalField, true> = { auditPending: true, envelopeMac: true, envelopeParts: true, indexKeyId: true, outcome: true };
 
 let app: TestApp;
 beforeAll(async () => {

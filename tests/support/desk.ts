@@ -33,8 +33,8 @@ export const Q = {
   claimNext: `mutation($desk: Desk!) { claimNextReport(desk: $desk) { id status assignee version } }`,
   claim: `mutation($id: ID!) { claimReport(id: $id) { id status assignee version history { action } } }`,
   release: `mutation($id: ID!, $reason: String!) { releaseReport(id: $id, reason: $reason) { id status assignee version } }`,
-  transition: `mutation($id: ID!, $to: ReportStatus!, $reason: String!, $v: Int!) {
-    transitionReport(id: $id, to: $to, reason: $reason, expectedVersion: $v) { id status version narrative history { action from to reason } }
+  transition: `mutation($id: ID!, $to: ReportStatus!, $reason: String!, $v: Int!, $outcome: CloseOutcome) {
+    transitionReport(id: $id, to: $to, reason: $reason, expectedVersion: $v, outcome: $outcome) { id status version narrative history { action from to reason } }
   }`,
   note: `mutation($id: ID!, $text: String!) { addResearchNote(id: $id, text: $text) { id version narrative researchNotes { id } history { action to } } }`,
   grade: `mutation($id: ID!, $s: SourceEvaluation!, $i: IntelligenceAssessment!, $h: HandlingCode!) {
@@ -46,6 +46,9 @@ export const Q = {
   reveal: `mutation($id: ID!, $reason: String!) { revealCaller(reportId: $id, reason: $reason) { name phone email address mayRecontact preferredContactTimes } }`,
   erase: `mutation($id: ID!, $reason: String!) { eraseReport(id: $id, reason: $reason) { id status narrative history { action reason } } }`,
 };
+
+/** The outcome closing needs (reports/outcomes.ts), for tests that close a report but are about something else. */
+export const closingOutcome = (to: string) => (to === 'CLOSED' ? { outcome: 'NO_TRACE' } : {});
 
 /** Records a hotline call through the API; returns its id. */
 export async function recordCall(app: TestApp, token: string, i: number, overrides: Record<string, unknown> = {}): Promise<string> {

@@ -14,6 +14,7 @@ import { RecordCall } from './screens/RecordCall';
 import { FollowUpCall } from './screens/FollowUpCall';
 import { ReportPage } from './screens/ReportPage';
 import { Search } from './screens/Search';
+import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
 
 export interface Screen {
@@ -31,6 +32,7 @@ export const SCREENS: Screen[] = [
   { path: '/follow-up', label: 'Follow-up call', operation: 'recordFollowUp', element: <FollowUpCall /> },
   { path: '/submissions', label: 'My submissions', operation: 'mySubmissions', element: <MySubmissions /> },
   { path: '/desk', label: 'Desk queue', operation: 'deskQueue', element: <DeskQueue /> },
+  { path: '/my-reports', label: 'My reports', operation: 'myReports', element: <MyReports page /> },
   { path: '/search', label: 'Search', operation: 'searchReports', element: <Search /> },
   { path: '/reports/:id', title: 'Report', operation: 'report', element: <ReportPage /> },
   // Reached from the bell in the header (screens/notifications/Bell.tsx).

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_COLLECTION } from '../../../src/audit/repository.js';
 import { bootApp, type TestApp } from '../../support/app.js';
 import { createPartner, createStaff } from '../../support/factories.js';
-import { findReport, Q, recordCall, waitForStatus } from '../../support/desk.js';
+import { closingOutcome, findReport, Q, recordCall, waitForStatus } from '../../support/desk.js';
 import { partnerReferral, SUBMIT_REFERRAL } from '../../support/payloads.js';
 import { startOwnServices, type OwnServices } from '../../support/own-services.js';
 
@@ -151,7 +151,7 @@ describe('raw dump after a scenario with erasure', () => {
     ok(await app.gql(Q.claim, { id: keptId }, as(b)));
     for (const [to, reason] of [['UNDER_RESEARCH', ''], ['NO_FURTHER_ACTION', 'No link to any threat'], ['CLOSED', REASONS.keptClose]] as const) {
       b = await findReport(app, keptId);
-      ok(await app.gql(Q.transition, { id: keptId, to, reason, v: b.version }, as(b)));
+      ok(await app.gql(Q.transition, { id: keptId, to, reason, v: b.version, ...closingOutcome(to) }, as(b)));
     }
     // A supervisor erases A.
     a = await findReport(app, erasedId);

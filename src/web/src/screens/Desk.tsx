@@ -1,8 +1,9 @@
 /**
  * The investigator's desk queue (/desk): the desk's triaged, unclaimed
  * reports, updated live through the deskQueueChanged subscription (any
- * event refetches the queue and is announced politely), "Claim next" and
- * claim-from-row. A supervisor has no desk and chooses which one to watch.
+ * event refetches the queue and is announced politely), "Claim next",
+ * claim-from-row and a preview of a row before claiming it (no content,
+ * not an audited read). A supervisor has no desk and chooses which one to watch.
  */
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -13,6 +14,7 @@ import type { Desk } from '../gql/graphql';
 import { useSession } from '../session/session';
 import { Empty, ErrorMessage, Loading, Select, formatTime } from '../ui/ui';
 import { CLAIM, CLAIM_NEXT, DESK_QUEUE, DESK_QUEUE_CHANGED } from './desk/operations';
+import { Preview } from './desk/Preview';
 import { QueueTable, type QueueNode } from './desk/QueueTable';
 
 const PAGE = 20;
@@ -31,6 +33,7 @@ export function DeskQueue() {
   const flash = (useLocation().state as { notice?: string } | null)?.notice;
   const [notice, setNotice] = useState<{ kind: 'warn' | 'error' | 'ok'; text: string } | null>(flash ? { kind: 'ok', text: flash } : null);
   const [claiming, setClaiming] = useState<string | null>(null);
+  const [previewing, setPreviewing] = useState<QueueNode | null>(null);
 
   const queue = useInfiniteQuery({
     queryKey: ['deskQueue', desk],
@@ -106,7 +109,19 @@ export function DeskQueue() {
         <Empty>No reports are waiting on {desk}. New ones appear here as soon as they are triaged.</Empty>
       ) : (
         <>
-          <QueueTable rows={rows} claiming={claiming} onClaim={(row) => void claim(async () => (await request(CLAIM, { id: row.id })).claimReport, row)} />
+          {previewing && (
+            <Preview
+              id={previewing.id}
+              claiming={claiming === previewing.id}
+              onClaim={() => void claim(async () => (await request(CLAIM, { id: previewing.id })).claimReport, previewing)}
+              onClose={() => {
+                const ref = previewing.reference;
+                setPreviewing(null);
+                document.querySelector<HTMLButtonElement>(`button[aria-label="Preview ${ref}"]`)?.focus();
+              }}
+            />
+          )}
+          <QueueTable rows={rows} claiming={claiming} onPreview={setPreviewing} onClaim={(row) => void claim(async () => (await request(CLAIM, { id: row.id })).claimReport, row)} />
           {queue.hasNextPage && (
             <div className="actions">
               <button type="button" onClick={() => void queue.fetchNextPage()} disabled={queue.isFetchingNextPage}>

@@ -1,8 +1,11 @@
 /**
  * One report (/reports/:id) for the investigator: its content (every read is
  * audited by the server), grading, notes, the status workflow, referral and
- * release, the verified history and the audited caller reveal. The server is
- * the authority on who may do what; a CONFLICT reloads the report with a
+ * release, the verified history and the audited caller reveal; "Claim" for
+ * an unclaimed report the viewer may claim. Forms the report can no longer
+ * take (a closed report's grading, notes, corrections) are not shown: the
+ * server's state machine says which it takes (availableActions, nextSteps).
+ * The server is the authority on who may do what; a CONFLICT reloads the report with a
  * clear message; a report the user may not read says so, and nothing else.
  */
 import { useQuery } from '@tanstack/react-query';
@@ -13,7 +16,7 @@ import { useSession } from '../session/session';
 import { ErrorMessage, Loading, Notice } from '../ui/ui';
 import { GradingForm } from './desk/GradingForm';
 import { HistoryPanel } from './desk/HistoryPanel';
-import { REPORT } from './desk/operations';
+import { CLAIM, REPORT } from './desk/operations';
 import { ReportDetails } from './desk/ReportDetails';
 import { ResearchNotes } from './desk/ResearchNotes';
 import { FollowUps } from './desk/FollowUps';
@@ -26,7 +29,9 @@ const CONFLICT_TEXT = 'Someone else claimed or changed this report first. It has
 
 export function ReportPage() {
   const { id = '' } = useParams();
-  const { session } = useSession();
+  const { session, can } = useSession();
+  const [claiming, setClaiming] = useState(false);
+  const [claimError, setClaimError] = useState<string | null>(null);
   const navigate = useNavigate();
   const [notice, setNotice] = useState<string | null>(null);
   // gcTime 0: the content is dropped from memory as soon as the page is left.
@@ -77,6 +82,13 @@ export function ReportPage() {
   const report = query.data.report!;
   const user = session?.user;
   const holds = !!user && (report.assignee === user.id || user.roles.includes('SUPERVISOR'));
+  const takes = (action: (typeof report.availableActions)[number]) => report.availableActions.includes(action);
+  const canClaim = !report.assignee && takes('CLAIM') && can('claimReport');
+  const claim = async () => {
+    setClaiming(true);
+    setClaimError(await act('You hold this report now.', () => request(CLAIM, { id: report.id })));
+    setClaiming(false);
+  };
   return (
     <>
       <section aria-labelledby="report-title">
@@ -87,20 +99,36 @@ export function ReportPage() {
           Report <span className="mono report-ref">{report.reference}</span>
         </h1>
         <p className="subtitle">
-          {holds
-            ? 'You hold this report.'
-            : report.assignee
-              ? 'Another investigator holds this report: you may read it but not change it.'
-              : 'Nobody holds this report: claim it from the desk queue to work on it.'}{' '}
+          {report.status === 'CLOSED'
+            ? 'This report is closed: it takes no more grading, notes or workflow steps. A supervisor may reopen it.'
+            : report.assignee === user?.id
+              ? 'You hold this report.'
+              : report.assignee
+                ? `${report.assigneeName ?? 'Another investigator'} holds this report${holds ? '; as a supervisor you may change it.' : ': you may read it but not change it.'}`
+                : canClaim
+                  ? 'Nobody holds this report: claim it to work on it.'
+                  : 'Nobody holds this report.'}{' '}
           Opening it was recorded in the audit log.
         </p>
         <Notice message={notice} />
+        {canClaim && (
+          <div className="actions">
+            <button type="button" className="primary" disabled={claiming} onClick={() => void claim()}>
+              {claiming ? 'Claiming…' : 'Claim this report'}
+            </button>
+          </div>
+        )}
+        {claimError && (
+          <div className="alert error" role="alert">
+            <p>{claimError}</p>
+          </div>
+        )}
         <ReportDetails report={report} />
       </section>
       {holds && <Workflow report={report} act={act} />}
-      <GradingForm key={`g${report.version}`} report={report} canAct={holds} act={act} />
-      <ResearchNotes report={report} canAct={holds} act={act} />
-      <FollowUps report={report} canAsk={holds} act={act} />
+      <GradingForm key={`g${report.version}`} report={report} canAct={holds && takes('GRADE')} act={act} />
+      <ResearchNotes report={report} canAct={holds && takes('ADD_NOTE')} act={act} />
+      <FollowUps report={report} canAsk={holds && takes('ADD_NOTE')} act={act} />
       <Corrections report={report} supervisor={!!user?.roles.includes('SUPERVISOR')} holds={holds} act={act} />
       <RevealCaller report={report} />
       <HistoryPanel report={report} />

@@ -50,6 +50,7 @@ export function Corrections({ report, supervisor, holds, act }: { report: Report
   const [recipient, setRecipient] = useState('');
   const [override, setOverride] = useState(false);
   const restricted = report.grading?.handling === 'C';
+  const takes = (action: ReportData['availableActions'][number]) => report.availableActions.includes(action);
 
   if (!supervisor && !holds) return null;
   const close = () => {
@@ -92,10 +93,11 @@ export function Corrections({ report, supervisor, holds, act }: { report: Report
         </ul>
       )}
       <div className="actions">
-        {supervisor && <button type="button" onClick={() => setOpen('priority')}>Change priority</button>}
-        {supervisor && <button type="button" onClick={() => setOpen('categories')}>Change categories</button>}
+        {/* Each offered only while the state machine lets the report take it (availableActions). */}
+        {supervisor && takes('CHANGE_PRIORITY') && <button type="button" onClick={() => setOpen('priority')}>Change priority</button>}
+        {supervisor && takes('CHANGE_CATEGORIES') && <button type="button" onClick={() => setOpen('categories')}>Change categories</button>}
         {supervisor && <button type="button" onClick={() => setOpen('link')}>Link to report…</button>}
-        <button type="button" onClick={() => setOpen('disseminate')}>Disseminate…</button>
+        {takes('DISSEMINATE') && <button type="button" onClick={() => setOpen('disseminate')}>Disseminate…</button>}
         <button type="button" onClick={() => void act('The signed bundle has been downloaded. The export was recorded in the audit log.', async () => {
           const { exportReportBundle: b } = await request(EXPORT_BUNDLE, { id: report.id });
           download(`${b.reference}.bundle.json`, b.json);

@@ -1,4 +1,10 @@
-/** The 3x5x2 grading: the current grade, and for the holder the form to set it (source, intelligence, handling). */
+/**
+ * The 3x5x2 grading: the current grade, and for the holder the form to set
+ * it (source, intelligence, handling). An ungraded report's form starts
+ * empty, so a grade is always chosen, never a default sent unread; a graded
+ * one starts from its current grade. Shown only while the state machine lets
+ * the report be graded (availableActions GRADE).
+ */
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { request } from '../../api/client';
@@ -25,18 +31,22 @@ const HANDLING = [
 ];
 
 interface Values {
-  source: SourceEvaluation;
-  intelligence: IntelligenceAssessment;
-  handling: HandlingCode;
+  source: SourceEvaluation | '';
+  intelligence: IntelligenceAssessment | '';
+  handling: HandlingCode | '';
 }
 
 export function GradingForm({ report, canAct, act }: { report: ReportData; canAct: boolean; act: Act }) {
   const g = report.grading;
   const [error, setError] = useState<string | null>(null);
   const form = useForm<Values>({
-    defaultValues: { source: (g?.source as SourceEvaluation) ?? 'S2', intelligence: (g?.intelligence as IntelligenceAssessment) ?? 'C', handling: (g?.handling as HandlingCode) ?? 'P' },
+    defaultValues: { source: (g?.source as SourceEvaluation) ?? '', intelligence: (g?.intelligence as IntelligenceAssessment) ?? '', handling: (g?.handling as HandlingCode) ?? '' },
   });
-  const submit = form.handleSubmit(async (v) => setError(await act('Grading saved.', () => request(GRADE, { id: report.id, ...v }))));
+  const submit = form.handleSubmit(async ({ source, intelligence, handling }) => {
+    if (!source || !intelligence || !handling) return; // the rules below have already said which is missing
+    setError(await act('Grading saved.', () => request(GRADE, { id: report.id, source, intelligence, handling })));
+  });
+  const errors = form.formState.errors;
   return (
     <section className="panel" aria-labelledby="grading-title">
       <h2 id="grading-title">Grading (3x5x2)</h2>
@@ -50,11 +60,11 @@ export function GradingForm({ report, canAct, act }: { report: ReportData; canAc
         )}
       </p>
       {canAct && (
-        <form onSubmit={submit}>
+        <form onSubmit={submit} noValidate>
           <div className="grid">
-            <Select label="Source evaluation" options={SOURCES} {...form.register('source')} />
-            <Select label="Intelligence assessment" options={INTELLIGENCE} {...form.register('intelligence')} />
-            <Select label="Handling code" options={HANDLING} {...form.register('handling')} />
+            <Select label="Source evaluation" placeholder="Choose…" options={SOURCES} error={errors.source?.message} {...form.register('source', { required: 'Choose the source evaluation.' })} />
+            <Select label="Intelligence assessment" placeholder="Choose…" options={INTELLIGENCE} error={errors.intelligence?.message} {...form.register('intelligence', { required: 'Choose the intelligence assessment.' })} />
+            <Select label="Handling code" placeholder="Choose…" options={HANDLING} error={errors.handling?.message} {...form.register('handling', { required: 'Choose the handling code.' })} />
           </div>
           <FormFooter error={error} busy={form.formState.isSubmitting} label="Save grading" busyLabel="Saving…" />
         </form>

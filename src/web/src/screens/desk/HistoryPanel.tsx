@@ -1,24 +1,17 @@
-/** The report's hash-chained history as a table, with the server's verification of the chain. */
+/**
+ * The report's hash-chained history as a table, in words: the server writes
+ * each step as a sentence with usernames and references
+ * (src/reports/history-words.ts), never ids or field names; and the
+ * server's verification of the chain.
+ */
 import { useQuery } from '@tanstack/react-query';
 import { request } from '../../api/client';
 import { DataTable, type Column } from '../../ui/DataTable';
-import { ErrorMessage, Loading, formatTime, humanise } from '../../ui/ui';
+import { ErrorMessage, Loading, formatTime } from '../../ui/ui';
 import { VERIFY_HISTORY } from './operations';
 import type { ReportData } from './types';
 
 type HistoryEntry = ReportData['history'][number];
-
-/** `{"status":"ASSIGNED"}` → `status: ASSIGNED`. */
-function change(json: string | null | undefined): string {
-  if (!json) return '';
-  try {
-    return Object.entries(JSON.parse(json) as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-      .join(', ');
-  } catch {
-    return json;
-  }
-}
 
 export function HistoryPanel({ report }: { report: ReportData }) {
   const verify = useQuery({
@@ -30,9 +23,8 @@ export function HistoryPanel({ report }: { report: ReportData }) {
   const columns: Column<HistoryEntry>[] = [
     { header: '#', cell: (h) => h.seq },
     { header: 'When', cell: (h) => formatTime(h.at) },
-    { header: 'Action', cell: (h) => humanise(h.action) },
-    { header: 'By', cell: (h) => h.actorName ?? `${h.actorType} ${h.actorId}` },
-    { header: 'Change', className: 'small', cell: (h) => [change(h.from), change(h.to)].filter(Boolean).join(' → ') },
+    { header: 'By', cell: (h) => h.actorLabel },
+    { header: 'What happened', cell: (h) => h.description },
     { header: 'Reason', cell: (h) => h.reason ?? '' },
   ];
   return (

@@ -1,8 +1,8 @@
 /**
  * The desk queue as a table: reference, priority, age, SLA countdown
  * (ticking every second, overdue in red), categories, borough, escalated
- * and linked-report flags, and a Claim button per row. State only: the
- * queue never carries report content.
+ * and linked-report flags, and Preview and Claim buttons per row. State
+ * only: the queue never carries report content.
  */
 import type { DeskQueueQuery } from '../../gql/graphql';
 import { DataTable, type Column } from '../../ui/DataTable';
@@ -11,7 +11,7 @@ import { useNow } from '../../ui/useNow';
 
 export type QueueNode = DeskQueueQuery['deskQueue']['edges'][number]['node'];
 
-export function QueueTable({ rows, onClaim, claiming }: { rows: QueueNode[]; onClaim: (row: QueueNode) => void; claiming: string | null }) {
+export function QueueTable({ rows, onClaim, onPreview, claiming }: { rows: QueueNode[]; onClaim: (row: QueueNode) => void; onPreview: (row: QueueNode) => void; claiming: string | null }) {
   const now = useNow(1000);
   const columns: Column<QueueNode>[] = [
     { header: 'Reference', rowHeader: true, className: 'mono', cell: (r) => r.reference },
@@ -33,9 +33,14 @@ export function QueueTable({ rows, onClaim, claiming }: { rows: QueueNode[]; onC
     {
       header: <span className="sr-only">Action</span>,
       cell: (r) => (
-        <button type="button" onClick={() => onClaim(r)} disabled={claiming !== null} aria-label={`Claim ${r.reference}`}>
-          {claiming === r.id ? 'Claiming…' : 'Claim'}
-        </button>
+        <span className="row-actions">
+          <button type="button" onClick={() => onPreview(r)} aria-label={`Preview ${r.reference}`}>
+            Preview
+          </button>{' '}
+          <button type="button" onClick={() => onClaim(r)} disabled={claiming !== null} aria-label={`Claim ${r.reference}`}>
+            {claiming === r.id ? 'Claiming…' : 'Claim'}
+          </button>
+        </span>
       ),
     },
   ];

@@ -6,6 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
+import { OUTCOME_LABELS } from '../../../../reports/outcomes';
 import { boroughName, countdown, formatTime, humanise } from '../../ui/ui';
 import type { ReportData } from './types';
 import { useNow } from '../../ui/useNow';
@@ -18,6 +19,7 @@ export function ReportDetails({ report }: { report: ReportData }) {
     <>
       <dl className="facts">
         <div><dt>Status</dt><dd>{humanise(report.status)}</dd></div>
+        {report.outcome && <div><dt>Outcome</dt><dd>{OUTCOME_LABELS[report.outcome]}</dd></div>}
         <div><dt>Priority</dt><dd>{report.priority ? <span className={`badge ${report.priority}`}>{report.priority}</span> : '—'}</dd></div>
         <div><dt>Desk</dt><dd>{report.desk ?? '—'}</dd></div>
         <div><dt>Categories</dt><dd>{report.categories.map(humanise).join(', ') || '—'}</dd></div>

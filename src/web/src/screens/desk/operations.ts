@@ -36,10 +36,20 @@ export const CLAIM = graphql(`
   }
 `);
 
+/** Before claiming: state, categories and counts only; the server decrypts nothing for it and audits no read. */
+export const REPORT_PREVIEW = graphql(`
+  query ReportPreview($id: ID!) {
+    reportPreview(id: $id) {
+      subjectCount vehicleCount
+      report { id reference status priority desk assignee receivedAt dueBy categories borough escalated imminentThreat channel links { reportId } }
+    }
+  }
+`);
+
 export const REPORT = graphql(`
   query DeskReport($id: ID!) {
     report(id: $id) {
-      id reference status priority desk assignee version escalated anonymous imminentThreat urgentAction
+      id reference status priority desk assignee assigneeName outcome version escalated anonymous imminentThreat urgentAction
       source channel categories borough receivedAt recordedAt dueBy callerMayRecontact partnerReference
       triageReasons linkWarnings
       narrative
@@ -52,9 +62,9 @@ export const REPORT = graphql(`
       links { reportId reference desk reasons readable manual }
       disseminations { id to recipient grading override at byName reason }
       grading { source intelligence handling gradedBy gradedAt }
-      nextSteps { to reasonRequired }
+      nextSteps { to reasonRequired outcomeRequired }
       availableActions
-      history { seq at action actorType actorId actorName from to reason }
+      history { seq at action actorLabel description reason }
     }
   }
 `);
@@ -78,8 +88,8 @@ export const GRADE = graphql(`
 `);
 
 export const TRANSITION = graphql(`
-  mutation TransitionReport($id: ID!, $to: ReportStatus!, $reason: String!, $expectedVersion: Int!) {
-    transitionReport(id: $id, to: $to, reason: $reason, expectedVersion: $expectedVersion) { id status version }
+  mutation TransitionReport($id: ID!, $to: ReportStatus!, $reason: String!, $expectedVersion: Int!, $outcome: CloseOutcome) {
+    transitionReport(id: $id, to: $to, reason: $reason, expectedVersion: $expectedVersion, outcome: $outcome) { id status version }
   }
 `);
 
