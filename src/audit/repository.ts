@@ -133,6 +133,13 @@ export function createAuditRepository(db: Db) {
     async query(filter: AuditQuery, first: number, after?: number): Promise<{ entries: StoredEntry[]; hasNextPage: boolean }> {
       const f: Filter<StoredEntry> = {};
       if (filter.actorId !== undefined) f['actor.id'] = filter.actorId;
+      // FerretDB and MongoDB both answer $or; on MongoDB each branch uses its index (actor.id, target.id).
+      if (filter.person !== undefined)
+        f.$or = [
+          { 'actor.id': filter.person.id },
+          { 'target.type': 'user', 'target.id': filter.person.id },
+          { action: 'auth.login', 'details.username': filter.person.username },
+        ];
       if (filter.targetId !== undefined) f['target.id'] = filter.targetId;
       if (filter.targetType !== undefined) f['target.type'] = filter.targetType;
       // Auditors filter by any text; only known actions can match.
