@@ -164,6 +164,7 @@ function scalar(key: string, v: unknown): string | null {
     const d = new Date(v);
     if (!Number.isNaN(d.getTime())) return formatUtc(d);
   }
+  if (key === 'action') return actionLabel(v);
   if (CODE_DETAILS.has(key) || key === 'username' || key === 'reason') return key === 'reason' && /^[a-z_]+$/.test(v) ? words(v) : v;
   // Codes (ESCALATED, bad_password, link-candidate) read as words; anything else as written.
   return /^[A-Z][A-Z0-9_]*$|^[a-z]+([_-][a-z]+)+$|^[a-z]+$/.test(v) ? words(v) : v;
