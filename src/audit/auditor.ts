@@ -13,7 +13,8 @@ import { AppError, badInput } from '../errors.js';
 import type { Principal } from '../auth/types.js';
 import { toCsv } from './csv.js';
 import { describeEntry, formatUtc, idsToName, type AuditEntryWords, type AuditNames } from './describe.js';
-import type { AuditEntry, AuditLog, AuditQuery } from './types.js';
+import type { AuditLogService } from './service.js';
+import type { AuditEntry, AuditQuery } from './types.js';
 
 /** What the auditor filters by; names and references are resolved to ids. */
 export interface AuditFilterInput {
@@ -32,7 +33,7 @@ export interface AuditFilterInput {
 export type DescribedAuditEntry = AuditEntry & { words: AuditEntryWords };
 
 export interface AuditorDeps {
-  audit: Pick<AuditLog, 'query' | 'record'>;
+  audit: Pick<AuditLogService, 'query' | 'record' | 'erasedReportId'>;
   users: {
     findByUsername(username: string): Promise<{ _id: string } | null>;
     usernamesOf(ids: readonly string[]): Promise<Map<string, string>>;
@@ -74,8 +75,9 @@ export function createAuditorService(deps: AuditorDeps) {
     const reference = input.reference?.trim().toUpperCase();
     if (reference) {
       if (!REFERENCE.test(reference)) throw badInput('Enter a reference like ATH-2026-000123', ['reference']);
-      const id = await deps.reports.idOfReference(reference);
-      if (id === '') throw badInput('That report was erased: its reference no longer names it, so filter by time or action instead', ['reference']);
+      // An erased report's reference no longer names it in report_refs; its erase entry in the log still does.
+      const held = await deps.reports.idOfReference(reference);
+      const id = held === '' ? await deps.audit.erasedReportId(reference) : held;
       if (!id) throw badInput('No report has this reference', ['reference']);
       q.targetType = 'report';
       q.targetId = id;

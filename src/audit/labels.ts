@@ -133,6 +133,16 @@ export const DETAIL_LABELS: Record<string, string> = {
   unreadCandidates: 'Candidates not read',
   terms: 'Searched fields',
   hits: 'Hits',
+  priority: 'Priority',
+  fromPriority: 'From priority',
+  toPriority: 'To priority',
+  reasons: 'Why',
+  ruleSetVersion: 'Routing rules version',
+  threatLevel: 'Threat level',
+  recipientKind: 'Recipient',
+  override: 'Supervisor override',
+  deskMove: 'Because of a desk move',
+  manual: 'By hand',
 };
 
 /**
@@ -151,4 +161,6 @@ export const HIDDEN_DETAILS: ReadonlySet<string> = new Set([
   'pair',
   'blindIndex',
   'variants',
+  'link',
+  'dissemination',
 ]);

@@ -99,6 +99,21 @@ describe('the audit log for auditors, by what people know', () => {
     expect(malformed.errors![0]!.message).toMatch(/like ATH-/);
   });
 
+  it("still finds an erased report's entries by its reference, through the erase entry", async () => {
+    const id = await recordCall(app, handler.token, 7);
+    await triageDirectly(app, id, 'SO13', 'P4');
+    const ref = (await findReport(app, id)).reference;
+    const erased = await app.gql(Q.erase, { id, reason: 'Malicious hoax, erasure approved by the DPO' }, supervisor.token);
+    expect(erased.errors).toBeUndefined();
+    expect(await app.deps.reports.search.idOfReference(ref)).toBe(''); // report_refs no longer names it
+    const res = await app.gql(LOG, { reference: ref }, auditor.token);
+    expect(res.errors).toBeUndefined();
+    const entries: Entry[] = res.data.auditLog.entries;
+    expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['report.create', 'report.erase']));
+    expect(entries.every((e) => e.targetId === id && e.targetLabel === `Report ${ref}`)).toBe(true);
+    expect(entries.find((e) => e.action === 'report.erase')).toMatchObject({ actionLabel: 'Report erased', actorLabel: supervisor.username });
+  });
+
   it("verifies a report's history by its reference, and says when the reference names no report", async () => {
     const ok = await app.gql(VERIFY, { reference: ` ${reference.toLowerCase()} ` }, auditor.token);
     expect(ok.errors).toBeUndefined();
