@@ -33,7 +33,11 @@ const AuditEntryRef = builder.objectRef<DescribedAuditEntry>('AuditEntry').imple
     outcome: t.exposeString('outcome'),
     targetType: t.string({ nullable: true, resolve: (e) => e.target?.type ?? null }),
     targetId: t.string({ nullable: true, resolve: (e) => e.target?.id ?? null }),
-    details: t.string({ description: 'JSON; never contains report content', resolve: (e) => JSON.stringify(e.details) }),
+    details: t.string({
+      description: 'JSON as stored (sealed reasons and keyed hashes included); never contains report content',
+      deprecationReason: 'Read `facts`: the same details in words, with names and references instead of ids',
+      resolve: (e) => JSON.stringify(e.details),
+    }),
     prevHash: t.exposeString('prevHash'),
     hash: t.exposeString('hash'),
   }),

@@ -99,7 +99,9 @@ describe('console audit log', { timeout: 120_000 }, () => {
     const shownSeqs = (await rows.locator('td:nth-child(1)').allTextContents()).map(Number);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download these entries as CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^audit-log-\d{8}-\d{4}\.csv$/);
-    const csv = await readFile((await download.path())!, 'utf8');
+    const file = await readFile((await download.path())!, 'utf8');
+    expect(file.startsWith('\uFEFF')).toBe(true); // so Excel reads it as UTF-8
+    const csv = file.slice(1);
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('"Entry","Time (UTC)","Action","Outcome","Actor","Actor type","Target","Details"');
     expect(lines.slice(1).map((l) => Number(/^"(\d+)"/.exec(l)![1]))).toEqual(shownSeqs);
