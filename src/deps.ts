@@ -5,6 +5,7 @@
 import { createAuditChainer, createRedisChainMarks, type AuditChainer } from './audit/chainer.js';
 import { createAnchorStore } from './audit/anchor.js';
 import { createAuditLog, type AuditLogService } from './audit/service.js';
+import { createAuditorService, type AuditorService } from './audit/auditor.js';
 import { createUserRepository } from './auth/repository.js';
 import { createRoleGrantRepository } from './auth/grant-repository.js';
 import { createAuthService, type AuthService } from './auth/service.js';
@@ -44,6 +45,8 @@ export interface Services {
   auth: AuthService;
   /** The audit log, with verification and checkpoints (the worker and the admin CLI write them). */
   audit: AuditLogService;
+  /** The auditor's view of the log: filters by username and reference, entries in words, CSV export (src/audit/auditor.ts). */
+  auditor: AuditorService;
   intake: IntakeService;
   desk: DeskService;
   threatLevel: ThreatLevelStore;
@@ -196,7 +199,8 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     const routingRules = createRulesService({ holder: rules, file: config.triage.rulesFile, audit, redis: queues.redis, redisUrl: config.redis.url, prefix: config.redis.queuePrefix, log: log.child({ component: 'rules' }) });
     routingRules.start();
     const webhooks = createWebhooks({ db, crypto, audit, queues, reports, config, log });
-    const services: Services = { auth, audit, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps };
+    const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
+    const services: Services = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps };
     return {
       config,
       log,

@@ -129,10 +129,26 @@ export function createAuditRepository(db: Db) {
       return audit.find({}, { batchSize });
     },
 
+    /**
+     * The id of the report an erasure entry names by this reference, or null. Erasure frees the reference in
+     * report_refs, so the log's own erase entry is what still ties the two (few entries; the action index on MongoDB).
+     */
+    async erasedReportId(reference: string): Promise<string | null> {
+      const doc = await audit.findOne({ action: 'report.erase', outcome: 'success', 'details.reference': reference, 'target.type': 'report' }, { projection: { target: 1 } });
+      return doc?.target?.id ?? null;
+    },
+
     /** Newest first, `after` being a seq cursor (exclusive); `from` and `to` are inclusive. */
     async query(filter: AuditQuery, first: number, after?: number): Promise<{ entries: StoredEntry[]; hasNextPage: boolean }> {
       const f: Filter<StoredEntry> = {};
       if (filter.actorId !== undefined) f['actor.id'] = filter.actorId;
+      // FerretDB and MongoDB both answer $or; on MongoDB each branch uses its index (actor.id, target.id).
+      if (filter.person !== undefined)
+        f.$or = [
+          { 'actor.id': filter.person.id },
+          { 'target.type': 'user', 'target.id': filter.person.id },
+          { action: 'auth.login', 'details.username': filter.person.username },
+        ];
       if (filter.targetId !== undefined) f['target.id'] = filter.targetId;
       if (filter.targetType !== undefined) f['target.type'] = filter.targetType;
       // Auditors filter by any text; only known actions can match.

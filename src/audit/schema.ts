@@ -1,10 +1,29 @@
-/** GraphQL for auditors: the audit log by actor, report, action and time range, and chain verification. */
+/**
+ * GraphQL for auditors: the audit log by username, report reference, action
+ * and time range (or internal ids), each entry in words; its CSV export; and
+ * chain verification.
+ */
 import { builder } from '../graphql/builder.js';
 import { badInput } from '../errors.js';
-import type { AuditEntry, AuditVerification } from './types.js';
+import type { AuditFilterInput, DescribedAuditEntry } from './auditor.js';
+import type { AuditFact } from './describe.js';
+import type { AuditVerification } from './types.js';
 
-const AuditEntryRef = builder.objectRef<AuditEntry>('AuditEntry').implement({
+const AuditFactRef = builder.objectRef<AuditFact>('AuditFact').implement({
+  description: 'One detail of an entry as a label and a value in words',
   fields: (t) => ({
+    label: t.exposeString('label'),
+    value: t.exposeString('value'),
+  }),
+});
+
+const AuditEntryRef = builder.objectRef<DescribedAuditEntry>('AuditEntry').implement({
+  fields: (t) => ({
+    actionLabel: t.string({ description: "The action's name in words", resolve: (e) => e.words.actionLabel }),
+    actorLabel: t.string({ description: 'Who acted: a username, a partner name, a system part, or "Not signed in"', resolve: (e) => e.words.actorLabel }),
+    actorTypeLabel: t.string({ resolve: (e) => e.words.actorTypeLabel }),
+    targetLabel: t.string({ nullable: true, description: 'What the entry is about, by reference or name', resolve: (e) => e.words.targetLabel }),
+    facts: t.field({ type: [AuditFactRef], description: 'The details in words: no sealed reasons, keyed hashes or internal ids', resolve: (e) => e.words.facts }),
     seq: t.exposeInt('seq'),
     at: t.expose('at', { type: 'DateTime' }),
     actorType: t.string({ resolve: (e) => e.actor.type }),
@@ -14,13 +33,17 @@ const AuditEntryRef = builder.objectRef<AuditEntry>('AuditEntry').implement({
     outcome: t.exposeString('outcome'),
     targetType: t.string({ nullable: true, resolve: (e) => e.target?.type ?? null }),
     targetId: t.string({ nullable: true, resolve: (e) => e.target?.id ?? null }),
-    details: t.string({ description: 'JSON; never contains report content', resolve: (e) => JSON.stringify(e.details) }),
+    details: t.string({
+      description: 'JSON as stored (sealed reasons and keyed hashes included); never contains report content',
+      deprecationReason: 'Read `facts`: the same details in words, with names and references instead of ids',
+      resolve: (e) => JSON.stringify(e.details),
+    }),
     prevHash: t.exposeString('prevHash'),
     hash: t.exposeString('hash'),
   }),
 });
 
-const AuditPage = builder.objectRef<{ entries: AuditEntry[]; hasNextPage: boolean }>('AuditLogPage').implement({
+const AuditPage = builder.objectRef<{ entries: DescribedAuditEntry[]; hasNextPage: boolean }>('AuditLogPage').implement({
   fields: (t) => ({
     entries: t.field({ type: [AuditEntryRef], resolve: (p) => p.entries }),
     hasNextPage: t.exposeBoolean('hasNextPage'),
@@ -51,14 +74,25 @@ export const ChainVerificationRef = builder.objectRef<AuditVerification>('ChainV
   }),
 });
 
+const AuditExportRef = builder.objectRef<{ filename: string; csv: string; rows: number; truncated: boolean }>('AuditExport').implement({
+  fields: (t) => ({
+    filename: t.exposeString('filename'),
+    csv: t.exposeString('csv', { description: "The table's columns as CSV (quoted, formula-guarded), newest first" }),
+    rows: t.exposeInt('rows'),
+    truncated: t.exposeBoolean('truncated', { description: 'More entries matched than one export holds (10,000)' }),
+  }),
+});
+
 builder.queryFields((t) => ({
   auditLog: t.field({
     type: AuditPage,
     description: 'Newest first',
     authScopes: { allow: 'auditLog' },
     args: {
-      actorId: t.arg.string(),
-      reportId: t.arg.id(),
+      username: t.arg.string({ description: 'Entries by this person, about their account, or failed sign-ins with this name' }),
+      reference: t.arg.string({ description: 'Entries about the report holding this reference' }),
+      actorId: t.arg.string({ description: 'An internal user or partner id (ignored when username is given)' }),
+      reportId: t.arg.id({ description: 'An internal report id (ignored when reference is given)' }),
       action: t.arg.string(),
       from: t.arg({ type: 'DateTime' }),
       to: t.arg({ type: 'DateTime' }),
@@ -67,10 +101,7 @@ builder.queryFields((t) => ({
     },
     resolve: (_r, a, ctx) => {
       if (a.first !== null && a.first !== undefined && (a.first < 1 || a.first > 500)) throw badInput('first must be between 1 and 500', ['first']);
-      return ctx.services.audit.query(
-        { actorId: a.actorId ?? undefined, targetId: a.reportId ?? undefined, targetType: a.reportId ? 'report' : undefined, action: a.action ?? undefined, from: a.from ?? undefined, to: a.to ?? undefined },
-        { first: a.first ?? 50, after: a.before ?? undefined },
-      );
+      return ctx.services.auditor.page(filterOf(a), { first: a.first ?? 50, after: a.before ?? undefined });
     },
   }),
   verifyAuditLog: t.field({
@@ -79,3 +110,33 @@ builder.queryFields((t) => ({
     resolve: (_r, _a, ctx) => ctx.services.audit.verify(),
   }),
 }));
+
+builder.mutationFields((t) => ({
+  exportAuditLog: t.field({
+    type: AuditExportRef,
+    description: 'The filtered log as CSV, up to 10,000 entries; the export is itself recorded (audit.export)',
+    authScopes: { allow: 'exportAuditLog' },
+    args: {
+      username: t.arg.string(),
+      reference: t.arg.string(),
+      actorId: t.arg.string(),
+      reportId: t.arg.id(),
+      action: t.arg.string(),
+      from: t.arg({ type: 'DateTime' }),
+      to: t.arg({ type: 'DateTime' }),
+    },
+    resolve: (_r, a, ctx) => ctx.services.auditor.exportCsv(ctx.principal, filterOf(a)),
+  }),
+}));
+
+function filterOf(a: { username?: string | null; reference?: string | null; actorId?: string | null; reportId?: string | number | null; action?: string | null; from?: Date | null; to?: Date | null }): AuditFilterInput {
+  return {
+    username: a.username,
+    reference: a.reference,
+    actorId: a.actorId,
+    reportId: a.reportId === null || a.reportId === undefined ? null : String(a.reportId),
+    action: a.action,
+    from: a.from,
+    to: a.to,
+  };
+}

@@ -98,6 +98,8 @@ export interface AuditLogService extends AuditLog {
   /** Readiness: true when checkpoints can be written; otherwise why not, in words safe to show (no path, no secret). */
   anchorsReady(): Promise<true | string>;
   stats(): AppendStats;
+  /** The id of the erased report that held this reference, from its erase entry, or null (auditor.ts). */
+  erasedReportId(reference: string): Promise<string | null>;
 }
 
 /** The chain does not verify (or contradicts a checkpoint): anchoring it would vouch for a tampered chain. */
@@ -348,6 +350,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
       return { entries: entries.map(toEntry), hasNextPage };
     },
     chainedKeys: async (keys) => new Set(keys.length ? await repo.eventKeysIn(keys) : []),
+    erasedReportId: (reference) => repo.erasedReportId(reference),
     ensureIndexes: () => repo.ensureIndexes(),
     stats: () => ({ ...stats }),
   };

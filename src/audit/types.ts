@@ -74,6 +74,7 @@ export const AUDIT_ACTIONS = [
   'admin.webhook_delete',
   'admin.webhook_replay',
   'webhook.dead_letter',
+  'audit.export',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -136,6 +137,8 @@ export interface AuditVerification extends ChainVerification {
 
 export interface AuditQuery {
   actorId?: string;
+  /** Entries by this user, about their account, or failed sign-ins typed with their username (auditor.ts resolves it). */
+  person?: { id: string; username: string };
   targetType?: AuditTarget['type'];
   targetId?: string;
   action?: string;

@@ -49,6 +49,7 @@ export const POLICY = {
   myReports: ['INVESTIGATOR', 'SUPERVISOR'],
   searchReports: ['INVESTIGATOR', 'SUPERVISOR'],
   verifyReportHistory: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
+  verifyReportHistoryByReference: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
   deskQueueChanged: ['INVESTIGATOR', 'SUPERVISOR'],
   revealCaller: ['INVESTIGATOR', 'SUPERVISOR'],
   // notifications: for those who hold reports (call handlers' submissions view is coarse: nothing to be told)
@@ -79,6 +80,8 @@ export const POLICY = {
   // audit
   auditLog: ['AUDITOR'],
   verifyAuditLog: ['AUDITOR'],
+  // the auditor's CSV of a filtered view (itself audited: audit.export)
+  exportAuditLog: ['AUDITOR'],
   // administration
   users: ['ADMIN'],
   createUser: ['ADMIN'],

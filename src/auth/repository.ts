@@ -16,6 +16,18 @@ export function createUserRepository(db: Db) {
     },
     findByUsername: (username: string) => users.findOne({ username }),
     findById: (id: string) => users.findOne({ _id: id }),
+    /** Id → username for the given ids (unknown ids are absent): the audit screen names people, not ids. */
+    async usernamesOf(ids: readonly string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const docs = await users.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, username: 1 } }).toArray();
+      return new Map(docs.map((d) => [d._id, d.username]));
+    },
+    /** Which of these usernames name an account (a failed sign-in's typed name is shown only when it does). */
+    async existingUsernames(names: readonly string[]): Promise<Set<string>> {
+      if (!names.length) return new Set();
+      const docs = await users.find({ username: { $in: [...names] } }, { projection: { username: 1 } }).toArray();
+      return new Set(docs.map((d) => d.username));
+    },
     list: () => users.find({}, { projection: { passwordHash: 0 } }).sort({ username: 1 }).toArray(),
     /** Enabled users holding a role (few: used to find whether any admin exists yet). */
     findEnabledWithRole: (role: Role) => users.find({ roles: role, disabled: false }, { projection: { passwordHash: 0 } }).toArray(),

@@ -15,6 +15,12 @@ export function createPartnerRepository(db: Db) {
     findByKeyHash: (keyHashes: readonly string[]) =>
       partners.findOne({ $or: [{ keyHash: { $in: [...keyHashes] } }, { 'previousKey.keyHash': { $in: [...keyHashes] } }] }),
     findActiveByName: (name: string) => partners.findOne({ name, revokedAt: null }),
+    /** Id → organisation name for the given ids (revoked partners included): the audit screen names partners, not ids. */
+    async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const docs = await partners.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, name: 1 } }).toArray();
+      return new Map(docs.map((d) => [d._id, d.name]));
+    },
     list: () => partners.find({}, { projection: { keyHash: 0, seal: 0, previousKey: 0 } }).sort({ name: 1 }).toArray(),
     async insert(p: PartnerDoc) {
       await partners.insertOne(p);

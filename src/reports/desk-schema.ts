@@ -140,6 +140,14 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, { id }, ctx) => ctx.services.desk.verifyReportHistory(ctx.principal, id),
   }),
+  verifyReportHistoryByReference: t.field({
+    type: HistoryVerification,
+    nullable: false,
+    description: "Checks the history chain of the report holding this reference (no content read; audited as verifyReportHistory)",
+    authScopes: { allow: 'verifyReportHistoryByReference' },
+    args: { reference: t.arg.string({ required: true }) },
+    resolve: (_r, { reference }, ctx) => ctx.services.desk.verifyReportHistoryByReference(ctx.principal, reference),
+  }),
   supervisorQueue: t.field({
     type: [ReportRef],
     nullable: false,

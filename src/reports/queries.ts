@@ -4,7 +4,7 @@
  * are in disclosure.ts.
  */
 import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../auth/types.js';
-import { badInput, notFound } from '../errors.js';
+import { AppError, badInput, notFound } from '../errors.js';
 import * as access from './access.js';
 import { connectionOf, decodeQueueCursor, encodeQueueCursor, pageSize, queueCursorOf, type Connection } from './cursors.js';
 import { isReportId, loadReport, type DeskServiceDeps } from './desk-deps.js';
@@ -34,11 +34,13 @@ function countOf(doc: ReportDoc, group: 'subjects' | 'vehicles'): number {
 /** A report still RECEIVED this long after it was stored is shown to supervisors. */
 export const TRIAGE_STUCK_AFTER_MS = 60_000;
 const SUPERVISOR_QUEUE_LIMIT = 200;
+/** An ATH reference's shape (as reportByReference checks it). */
+const REFERENCE = /^[A-Z]{2,8}-\d{4}-\d{1,12}$/;
 
 /** The desk service's plain reads. */
 export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit' | 'events' | 'log' | 'crypto' | 'waitingForTriage'>) {
   const { reports, audit, events, log } = deps;
-  return {
+  const queries = {
     /** A desk's triaged, unclaimed reports, by priority then age; no content. */
     async deskQueue(principal: Principal | null, desk: Desk, first?: number | null, after?: string | null): Promise<Connection<ReportView>> {
       if (!DESKS.includes(desk)) throw badInput('Unknown desk', ['desk']);
@@ -93,6 +95,20 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       return result;
     },
 
+    /**
+     * `verifyReportHistory` for the report holding an ATH reference (report_refs: one lookup by _id), as people
+     * know reports by reference. An unknown, malformed or erased reference is said plainly, against the field.
+     */
+    async verifyReportHistoryByReference(principal: Principal | null, reference: string) {
+      access.assertStaff(principal);
+      const wanted = typeof reference === 'string' ? reference.trim().toUpperCase() : '';
+      if (!REFERENCE.test(wanted)) throw badInput('Enter a reference like ATH-2026-000123', ['reference']);
+      const id = await reports.search.idOfReference(wanted);
+      if (id === '') throw new AppError('NOT_FOUND', 'That report was erased: its reference no longer names it', { path: ['reference'] });
+      if (!id) throw new AppError('NOT_FOUND', 'No report has this reference', { path: ['reference'] });
+      return queries.verifyReportHistory(principal, id);
+    },
+
     /** Triage failures, escalated unclaimed reports, and reports waiting for triage for over a minute. */
     async supervisorQueue(principal: Principal | null) {
       access.assertSupervisor(principal);
@@ -113,4 +129,5 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       return events.subscribe(desk);
     },
   };
+  return queries;
 }

@@ -190,6 +190,12 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
         .limit(limit)
         .toArray(),
     findSummary: (id: string) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION }),
+    /** Id → reference for the given ids (an erased report's tombstone keeps its reference): the audit screen names reports by reference. */
+    async referencesOf(ids: readonly string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const docs = await reports.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, reference: 1 } }).toArray();
+      return new Map(docs.map((d) => [d._id, d.reference]));
+    },
     /** What history verification needs: the chain and where the report sits, no content. */
     findHistory: (id: string) => reports.findOne({ _id: id }, { projection: { _id: 1, desk: 1, reference: 1, status: 1, version: 1, history: 1 } }),
 

@@ -1,6 +1,8 @@
 /**
  * Verification for the auditor: the whole audit log's hash chain, and one
- * report's history chain by its id. Each result is said plainly.
+ * report's history chain by its reference (the server looks it up). Each
+ * result is said plainly; a reference that names no report is said next to
+ * its field.
  */
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -8,6 +10,7 @@ import { request } from '../../api/client';
 import { graphql } from '../../gql';
 import { useSession } from '../../session/session';
 import { ErrorMessage, TextField } from '../../ui/ui';
+import { isFieldError, serverFieldError } from './forms';
 
 const VERIFY_AUDIT_LOG = graphql(`
   query VerifyAuditLog {
@@ -15,8 +18,8 @@ const VERIFY_AUDIT_LOG = graphql(`
   }
 `);
 const VERIFY_REPORT_HISTORY = graphql(`
-  query AuditVerifyReportHistory($id: ID!) {
-    verifyReportHistory(id: $id) { valid length brokenAt }
+  query AuditVerifyReportHistory($reference: String!) {
+    verifyReportHistoryByReference(reference: $reference) { valid length brokenAt }
   }
 `);
 
@@ -51,25 +54,35 @@ export function VerifyChain() {
 
 export function VerifyReportHistory() {
   const { can } = useSession();
-  const [id, setId] = useState('');
+  const [reference, setReference] = useState('');
   const [missing, setMissing] = useState<string | undefined>();
-  const verify = useMutation({ mutationFn: (reportId: string) => request(VERIFY_REPORT_HISTORY, { id: reportId }) });
-  if (!can('verifyReportHistory')) return null;
-  const r = verify.data?.verifyReportHistory;
+  const verify = useMutation({ mutationFn: (ref: string) => request(VERIFY_REPORT_HISTORY, { reference: ref }) });
+  if (!can('verifyReportHistoryByReference')) return null;
+  const r = verify.data?.verifyReportHistoryByReference;
+  const checked = verify.variables;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!id.trim()) {
-      setMissing('Enter the report id');
+    if (!reference.trim()) {
+      setMissing("Enter the reference of the report whose history you want to verify");
       return;
     }
     setMissing(undefined);
-    verify.mutate(id.trim());
+    verify.mutate(reference.trim().toUpperCase());
   };
+  const fieldError = missing ?? serverFieldError(verify.error, 'reference');
   return (
     <form onSubmit={submit} noValidate aria-labelledby="vrh-title">
       <h3 id="vrh-title">Verify one report's history</h3>
       <div className="actions align-end">
-        <TextField label="Report id" autoComplete="off" spellCheck={false} value={id} onChange={(e) => setId(e.target.value)} error={missing} />
+        <TextField
+          label="Reference to verify"
+          hint="For example ATH-2026-000123"
+          autoComplete="off"
+          spellCheck={false}
+          value={reference}
+          onChange={(e) => setReference(e.target.value)}
+          error={fieldError}
+        />
         <button type="submit" disabled={verify.isPending}>
           {verify.isPending ? 'Verifying…' : 'Verify report history'}
         </button>
@@ -78,15 +91,19 @@ export function VerifyReportHistory() {
         {r &&
           (r.valid ? (
             <div className="alert ok" role="status">
-              <p>Report history intact: {r.length} entries</p>
+              <p>
+                History of {checked} intact: {r.length} entries
+              </p>
             </div>
           ) : (
             <div className="alert error" role="alert">
-              <p>Report history broken at entry #{r.brokenAt} ({r.length} entries checked)</p>
+              <p>
+                History of {checked} broken at entry #{r.brokenAt} ({r.length} entries checked). Tell the security officer: the report's history may have been altered.
+              </p>
             </div>
           ))}
       </div>
-      <ErrorMessage error={verify.error} />
+      {!isFieldError(verify.error, ['reference']) && <ErrorMessage error={verify.error} />}
     </form>
   );
 }
