@@ -1,9 +1,11 @@
 /** The shell: sign-in when nobody is signed in, otherwise the navigation the user's role allows and the routes. */
+import { Fragment } from 'react';
 import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { SCREENS } from './routes';
 import { NotFound } from './screens/NotFound';
 import { SignIn } from './screens/SignIn';
 import { NotificationBell } from './screens/notifications/Bell';
+import { UrgentAlertsProvider, UrgentBanner } from './screens/alerts/UrgentAlerts';
 import { useSession } from './session/session';
 import { Loading, humanise } from './ui/ui';
 
@@ -13,8 +15,10 @@ export function App() {
   if (!session) return <SignIn />;
   const screens = SCREENS.filter((s) => can(s.operation));
   const home = screens.find((s) => s.label)?.path;
+  // Urgent alerts wrap every screen for those the policy gives them (desk investigators and supervisors).
+  const Alerts = can('urgentAlerts') ? UrgentAlertsProvider : Fragment;
   return (
-    <>
+    <Alerts>
       <a className="skip" href="#main">
         Skip to content
       </a>
@@ -40,6 +44,7 @@ export function App() {
           Sign out
         </button>
       </header>
+      {can('urgentAlerts') && <UrgentBanner />}
       <main id="main">
         <Routes>
           <Route path="/" element={home ? <Navigate to={home} replace /> : <p>Your role has no screen in the console.</p>} />
@@ -49,6 +54,6 @@ export function App() {
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>
-    </>
+    </Alerts>
   );
 }

@@ -14,6 +14,7 @@ import { useSession } from '../session/session';
 import { Empty, ErrorMessage, Loading, Select, formatTime } from '../ui/ui';
 import { CLAIM, CLAIM_NEXT, DESK_QUEUE, DESK_QUEUE_CHANGED } from './desk/operations';
 import { QueueTable, type QueueNode } from './desk/QueueTable';
+import { useUrgentAlerts } from './alerts/UrgentAlerts';
 
 const PAGE = 20;
 const DESKS: { value: Desk; label: string }[] = [
@@ -24,7 +25,14 @@ const DESKS: { value: Desk; label: string }[] = [
 export function DeskQueue() {
   const { session } = useSession();
   const own = session?.user.desk ?? null;
-  const [chosen, setChosen] = useState<Desk>('SO12');
+  // The urgent banner's "Go to the SO13 queue" opens that desk for a supervisor.
+  const asked = (useLocation().state as { desk?: Desk } | null)?.desk;
+  const [chosen, setChosen] = useState<Desk>(asked ?? 'SO12');
+  useEffect(() => {
+    if (asked) setChosen(asked);
+  }, [asked]);
+  const { alerts, fresh } = useUrgentAlerts();
+  const urgent = new Set(alerts.map((a) => a.reportId));
   const desk: Desk = own ?? chosen;
   const navigate = useNavigate();
   const [announcement, setAnnouncement] = useState('');
@@ -106,7 +114,7 @@ export function DeskQueue() {
         <Empty>No reports are waiting on {desk}. New ones appear here as soon as they are triaged.</Empty>
       ) : (
         <>
-          <QueueTable rows={rows} claiming={claiming} onClaim={(row) => void claim(async () => (await request(CLAIM, { id: row.id })).claimReport, row)} />
+          <QueueTable rows={rows} urgent={urgent} fresh={fresh} claiming={claiming} onClaim={(row) => void claim(async () => (await request(CLAIM, { id: row.id })).claimReport, row)} />
           {queue.hasNextPage && (
             <div className="actions">
               <button type="button" onClick={() => void queue.fetchNextPage()} disabled={queue.isFetchingNextPage}>
