@@ -39,7 +39,8 @@ const ordered = (list: UrgentAlert[]) =>
 
 /** Holds the alerts for the signed-in user; render only for those the policy gives `urgentAlerts`. */
 export function UrgentAlertsProvider({ children }: { children: ReactNode }) {
-  const initial = useQuery({ queryKey: ['urgentAlerts'], queryFn: () => request(URGENT_ALERTS), gcTime: 0 });
+  // Read again now and then and when the tab comes back: a change made while the stream was reconnecting is not replayed.
+  const initial = useQuery({ queryKey: ['urgentAlerts'], queryFn: () => request(URGENT_ALERTS), gcTime: 0, refetchInterval: 120_000, refetchOnWindowFocus: true });
   const [state, setState] = useState<AlertsState>(EMPTY);
   // The state as last set, so that an event is judged (new or known) once, outside React's render.
   const current = useRef<AlertsState>(EMPTY);
@@ -60,7 +61,8 @@ export function UrgentAlertsProvider({ children }: { children: ReactNode }) {
       else byId.delete(id);
     }
     early.current.clear();
-    update({ ...current.current, alerts: ordered([...byId.values()]) });
+    const fresh = new Set([...current.current.fresh].filter((id) => byId.has(id)));
+    update({ ...current.current, alerts: ordered([...byId.values()]), fresh });
   }, [initial.data]);
 
   useEffect(() => unlockSoundOnFirstGesture(), []);
@@ -128,17 +130,35 @@ function useTitleBadge(alerts: UrgentAlert[]) {
   }, [badge]);
 }
 
-/** The banner above every screen while any urgent report is unclaimed. */
+/** The banner above every screen (kept in view as the page scrolls) while any urgent report is unclaimed. */
 export function UrgentBanner() {
   const { alerts, announcement } = useUrgentAlerts();
   const desks = useMemo(() => [...new Set(alerts.map((a) => a.desk))], [alerts]);
+  const section = useRef<HTMLElement>(null);
+  const shown = alerts.length > 0;
+  // The banner stays at the top while the page scrolls: keep what scrolling brings into view (a focused field, an anchor) below it.
+  useEffect(() => {
+    const el = section.current;
+    if (!shown || !el) return;
+    const root = document.documentElement;
+    const fit = () => {
+      root.style.scrollPaddingTop = `${el.offsetHeight + 8}px`;
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      root.style.scrollPaddingTop = '';
+    };
+  }, [shown]);
   return (
     <>
       <p className="sr-only" role="alert">
         {announcement}
       </p>
       {alerts.length > 0 && (
-        <section className="urgent-banner" aria-label="Urgent reports waiting to be claimed">
+        <section ref={section} className="urgent-banner" aria-label="Urgent reports waiting to be claimed">
           <p className="urgent-banner-title">
             <span aria-hidden="true">⚠ </span>
             {alerts.length === 1 ? '1 urgent report is' : `${alerts.length} urgent reports are`} waiting to be claimed
