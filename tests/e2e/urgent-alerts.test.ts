@@ -7,7 +7,8 @@
  * sound are raised; the desk queue highlights the report; an SO12
  * investigator sees nothing; a claim by someone else clears the banner and
  * the badge live. Account turns the sound off (a preference in
- * localStorage, the only thing stored).
+ * localStorage, the only thing stored), and the next alert still shows,
+ * silently.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -158,8 +159,18 @@ describe('urgent alerts', { timeout: 120_000 }, () => {
     await expect(sound.isChecked()).resolves.toBe(true);
     await sound.uncheck();
     await expectAccessible(a.page);
+    await a.page.getByRole('heading', { name: 'Urgent report alerts' }).scrollIntoViewIfNeeded();
+    await screenshot(a.page, 'account-alerts');
     const stored = await a.page.evaluate(() => ({ local: Object.entries(localStorage), session: sessionStorage.length }));
     expect(stored).toEqual({ local: [['hotline-console.alert-sound', 'off']], session: 0 });
+
+    // With the sound off, the next imminent threat still gets the banner and the badge, silently.
+    const tonesBefore = await a.page.evaluate(() => (window as unknown as { __tones: number }).__tones);
+    const next = await app.gql(RECORD_CALL, { input: hotlineCall(3, { imminentThreat: true }) }, handler.token);
+    expect(next.errors).toBeUndefined();
+    await banner.getByText(`${next.data.recordHotlineCall.reference as string} on SO13`).waitFor({ timeout: 15_000 });
+    await expect(a.page.title()).resolves.toMatch(/^\(1\) ⚠ P1 — /);
+    expect(await a.page.evaluate(() => (window as unknown as { __tones: number }).__tones)).toBe(tonesBefore);
     expect(a.foreign).toEqual([]);
     expect(b.foreign).toEqual([]);
   });
