@@ -13,7 +13,7 @@
  * alert and a claim, reassignment, referral or erasure (whoever made it)
  * clears it. No publisher needs to know about alerts.
  */
-import { map, pipe, Repeater } from 'graphql-yoga';
+import { filter, map, pipe, Repeater } from 'graphql-yoga';
 import { DESKS, type Desk, type Principal } from '../auth/types.js';
 import { forbidden } from '../errors.js';
 import * as access from './access.js';
@@ -64,11 +64,33 @@ function watchedDesks(p: Principal | null): Desk[] {
   return desks;
 }
 
+/** How long one event's lookup is shared by the streams that hear it (they all hear it within milliseconds). */
+const SHARED_LOOKUP_MS = 5_000;
+
 const PRIORITY_ORDER: Record<Priority, number> = { P1: 0, P2: 1, P3: 2, P4: 3 };
 
 /** The urgent-alert reads of the desk service. */
-export function createUrgentAlerts(deps: Pick<DeskServiceDeps, 'reports' | 'events'>) {
-  const { reports, events } = deps;
+export function createUrgentAlerts(deps: Pick<DeskServiceDeps, 'reports' | 'events' | 'log'>) {
+  const { reports, events, log } = deps;
+
+  /**
+   * Every watcher of a desk hears each event; one lookup per event serves
+   * them all (kept a few seconds, keyed by the event itself), so an event
+   * costs the queue tables the same for one console as for fifty.
+   */
+  const looked = new Map<string, Promise<QueueSummary | null>>();
+  function queuedNow(e: { desk: Desk; reportId: string; kind: string; at: string }) {
+    const key = `${e.desk}|${e.reportId}|${e.kind}|${e.at}`;
+    let found = looked.get(key);
+    if (!found) {
+      found = reports.queuedOn(e.desk, e.reportId);
+      looked.set(key, found);
+      setTimeout(() => looked.delete(key), SHARED_LOOKUP_MS).unref();
+      found.catch(() => looked.delete(key));
+    }
+    return found;
+  }
+
   return {
     /** The unclaimed urgent reports on the principal's desks, most urgent then oldest first (the banner after a reload). */
     async urgentAlerts(principal: Principal | null): Promise<UrgentAlert[]> {
@@ -87,10 +109,17 @@ export function createUrgentAlerts(deps: Pick<DeskServiceDeps, 'reports' | 'even
       const merged = desks.length === 1 ? events.subscribe(desks[0]!) : Repeater.merge(desks.map((d) => events.subscribe(d)));
       return pipe(
         merged,
-        map(async (e): Promise<UrgentAlertChange> => {
-          const queued = await reports.queuedOn(e.desk, e.reportId);
-          return { reportId: e.reportId, desk: e.desk, kind: e.kind, at: new Date(e.at), alert: queued && isUrgent(queued) ? alertOf(queued) : null };
+        map(async (e): Promise<UrgentAlertChange | null> => {
+          try {
+            const queued = await queuedNow(e);
+            return { reportId: e.reportId, desk: e.desk, kind: e.kind, at: new Date(e.at), alert: queued && isUrgent(queued) ? alertOf(queued) : null };
+          } catch (err) {
+            // The store briefly away: this change is skipped, not guessed (a wrong "cleared" would hide an alert); the console re-reads the list.
+            log.warn({ reportId: e.reportId, errName: (err as Error)?.name }, 'urgent alert: queue lookup failed, change skipped');
+            return null;
+          }
         }),
+        filter((c): c is UrgentAlertChange => c !== null),
       );
     },
   };
