@@ -4,7 +4,8 @@
  * report being routed to SO13 by the real triage worker, with its
  * reference, priority and desk and nothing of its content; the tab title
  * carries a badge; a browser notification (permission granted) and the
- * sound are raised; the desk queue highlights the report; an SO12
+ * sound are raised; the desk queue highlights the report; a supervisor
+ * sees it too and the banner takes them to that desk's queue; an SO12
  * investigator sees nothing; a claim by someone else clears the banner and
  * the badge live. Account turns the sound off (a preference in
  * localStorage, the only thing stored), and the next alert still shows,
@@ -80,6 +81,12 @@ describe('urgent alerts', { timeout: 120_000 }, () => {
     stream = alertStream(b.page);
     await b.page.goto('/desk');
     await stream;
+
+    const c = await e2e().newPage();
+    await signIn(c.page, supervisor.username);
+    stream = alertStream(c.page);
+    await c.page.goto('/supervisor');
+    await stream;
     await a.page.waitForTimeout(300); // the server registers each subscription just after its stream opens
 
     // When the banner first appears, by the page's clock (the same machine as the server's).
@@ -137,6 +144,13 @@ describe('urgent alerts', { timeout: 120_000 }, () => {
     await expect(b.page.locator('.urgent-banner').count()).resolves.toBe(0);
     expect(await b.page.title()).not.toContain('⚠');
 
+    // A supervisor (every desk) has it too; the banner's link opens the SO13 queue, not the SO12 one a supervisor starts on.
+    const supBanner = c.page.getByRole('region', { name: 'Urgent reports waiting to be claimed' });
+    await supBanner.getByText(`${reference} on SO13`).waitFor();
+    await supBanner.getByRole('link', { name: 'Go to the SO13 queue' }).click();
+    await c.page.getByRole('heading', { name: 'Desk queue: SO13' }).waitFor();
+    await c.page.getByRole('row').filter({ hasText: reference }).and(c.page.locator('tr.urgent-row')).waitFor();
+
     // From the banner to the desk queue: the report's row is highlighted and marked new.
     await banner.getByRole('link', { name: 'Go to the SO13 queue' }).click();
     await a.page.getByRole('heading', { name: 'Desk queue: SO13' }).waitFor();
@@ -150,6 +164,7 @@ describe('urgent alerts', { timeout: 120_000 }, () => {
     // Someone else claims it: the banner and the badge go, live.
     expect((await app.gql(Q.claim, { id }, supervisor.token)).errors).toBeUndefined();
     await banner.waitFor({ state: 'detached', timeout: 5_000 });
+    await supBanner.waitFor({ state: 'detached', timeout: 5_000 });
     await expect(a.page.title()).resolves.not.toContain('⚠');
     expect((await findReport(app, id)).assignee).not.toBeNull();
 
@@ -173,5 +188,6 @@ describe('urgent alerts', { timeout: 120_000 }, () => {
     expect(await a.page.evaluate(() => (window as unknown as { __tones: number }).__tones)).toBe(tonesBefore);
     expect(a.foreign).toEqual([]);
     expect(b.foreign).toEqual([]);
+    expect(c.foreign).toEqual([]);
   });
 });
