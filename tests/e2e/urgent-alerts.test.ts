@@ -67,6 +67,11 @@ describe('urgent alerts', { timeout: 120_000 }, () => {
     const a = await e2e().newPage();
     await a.context.grantPermissions(['notifications']);
     await a.page.addInitScript(SPIES);
+    // Which subscriptions page A opens (browsers allow six connections to a host, shared by every tab).
+    const streams = new Set<string>();
+    a.page.on('request', (r) => {
+      if ((r.headers()['accept'] ?? '').includes('text/event-stream')) streams.add(/subscription (\w+)/.exec(r.postData() ?? '')?.[1] ?? 'unnamed');
+    });
     const b = await e2e().newPage();
 
     await signIn(a.page, inv13.username);
@@ -160,6 +165,9 @@ describe('urgent alerts', { timeout: 120_000 }, () => {
     await row.getByText('New', { exact: true }).waitFor();
     await expectAccessible(a.page);
     await screenshot(a.page, 'p1-queue-row');
+
+    // The desk queue refreshes from the alert stream: no stream of its own beside the bell's and the alerts'.
+    expect([...streams].sort()).toEqual(['NotificationAdded', 'UrgentAlertChanged']);
 
     // Someone else claims it: the banner and the badge go, live.
     expect((await app.gql(Q.claim, { id }, supervisor.token)).errors).toBeUndefined();

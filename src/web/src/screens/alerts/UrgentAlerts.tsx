@@ -9,11 +9,11 @@
  * the server sends nothing else.
  */
 import { useQuery } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { request } from '../../api/client';
 import { subscribe } from '../../api/subscribe';
-import type { UrgentAlertsQuery } from '../../gql/graphql';
+import type { UrgentAlertChangedSubscription, UrgentAlertsQuery } from '../../gql/graphql';
 import { URGENT_ALERT_CHANGED, URGENT_ALERTS } from './operations';
 import { playAlertSound, showAlertNotification, unlockSoundOnFirstGesture } from './signals';
 
@@ -28,9 +28,19 @@ interface AlertsState {
 }
 
 const EMPTY: AlertsState = { alerts: [], fresh: new Set(), announcement: '' };
-const AlertsContext = createContext<AlertsState>(EMPTY);
 
-/** The alerts as the provider holds them (none outside it: roles without alerts). */
+export type UrgentAlertChange = UrgentAlertChangedSubscription['urgentAlertChanged'];
+/** Hears every change on the watched desks; returns the function that stops listening. */
+type ListenToChanges = (listener: (change: UrgentAlertChange) => void) => () => void;
+
+const AlertsContext = createContext<AlertsState & { listen: ListenToChanges | null }>({ ...EMPTY, listen: null });
+
+/**
+ * The alerts as the provider holds them (none outside it: roles without
+ * alerts), and `listen`: the provider's stream carries every change on the
+ * watched desks, so the desk queue refreshes from it instead of opening a
+ * stream of its own (browsers allow six connections to a host, across tabs).
+ */
 export const useUrgentAlerts = () => useContext(AlertsContext);
 
 const PRIORITY_ORDER: Record<string, number> = { P1: 0, P2: 1, P3: 2, P4: 3 };
@@ -67,10 +77,17 @@ export function UrgentAlertsProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => unlockSoundOnFirstGesture(), []);
 
+  const listeners = useRef(new Set<(change: UrgentAlertChange) => void>());
+  const listen = useCallback<ListenToChanges>((listener) => {
+    listeners.current.add(listener);
+    return () => void listeners.current.delete(listener);
+  }, []);
+
   useEffect(
     () =>
       subscribe(URGENT_ALERT_CHANGED, {}, (data) => {
         const change = data.urgentAlertChanged;
+        for (const listener of listeners.current) listener(change);
         if (!loaded.current) early.current.set(change.reportId, change.alert ?? null);
         const s = current.current;
         const known = s.alerts.some((a) => a.reportId === change.reportId);
@@ -101,7 +118,8 @@ export function UrgentAlertsProvider({ children }: { children: ReactNode }) {
   );
 
   useTitleBadge(state.alerts);
-  return <AlertsContext.Provider value={state}>{children}</AlertsContext.Provider>;
+  const value = useMemo(() => ({ ...state, listen }), [state, listen]);
+  return <AlertsContext.Provider value={value}>{children}</AlertsContext.Provider>;
 }
 
 /** Matches the badge this module puts in front of the title, so the screen's own title is kept. */
