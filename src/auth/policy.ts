@@ -52,6 +52,9 @@ export const POLICY = {
   verifyReportHistoryByReference: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
   deskQueueChanged: ['INVESTIGATOR', 'SUPERVISOR'],
   revealCaller: ['INVESTIGATOR', 'SUPERVISOR'],
+  // urgent alerts (reports/urgent-alerts.ts): the desk's own people and supervisors; never call handlers (they may not learn who holds what)
+  urgentAlerts: ['INVESTIGATOR', 'SUPERVISOR'],
+  urgentAlertChanged: ['INVESTIGATOR', 'SUPERVISOR'],
   // notifications: for those who hold reports (call handlers' submissions view is coarse: nothing to be told)
   myNotifications: ['INVESTIGATOR', 'SUPERVISOR'],
   markNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR'],

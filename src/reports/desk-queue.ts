@@ -33,6 +33,12 @@ export interface QueueEntry {
   dueBy: Date | null;
   escalated: boolean;
   /**
+   * Present (true) only on an imminent threat's entry, so that the urgent
+   * alerts (urgentAlerts) find one a supervisor moved below P1 without
+   * decoding every summary; absent otherwise, so other entries are unchanged.
+   */
+  imminent?: true;
+  /**
    * The report as listed (Extended JSON of a QueueSummary), so that reading a
    * queue touches nothing but this table. A string, not a sub-document:
    * FerretDB decodes every field of every row it scans, and a nested summary
@@ -61,6 +67,7 @@ export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
     receivedAt: doc.receivedAt,
     dueBy: doc.triage?.dueBy ?? null,
     escalated: !!doc.escalated,
+    ...(doc.imminentThreat ? { imminent: true as const } : {}),
     summary: EJSON.stringify(summary, { relaxed: false }),
   };
 }
@@ -139,6 +146,30 @@ export function createDeskQueues(db: Db) {
     async page(desk: Desk, first: number, after: QueueCursor | null) {
       const batch = await inOrder(desk, first + 1, after);
       return { entries: batch.slice(0, first), hasNextPage: batch.length > first };
+    },
+
+    /**
+     * A desk's urgent entries, most urgent first: its P1 table, then the
+     * imminent threats of the others (on FerretDB that filter reads those
+     * tables' rows; it runs when a console opens, not per event).
+     */
+    async urgent(desk: Desk, limit: number) {
+      const found: QueueEntry[] = [];
+      for (const priority of PRIORITIES) {
+        if (found.length >= limit) break;
+        const filter: Filter<QueueEntry> = priority === 'P1' ? {} : { imminent: true };
+        found.push(...(await tableOf({ desk, priority }).find(filter).sort({ receivedAt: 1, _id: 1 }).limit(limit - found.length).toArray()));
+      }
+      return found;
+    },
+
+    /** A report's entry in one desk's queue (lookups by _id, one table per priority), or null. */
+    async findOn(desk: Desk, id: string) {
+      for (const priority of PRIORITIES) {
+        const e = await tableOf({ desk, priority }).findOne({ _id: id });
+        if (e) return e;
+      }
+      return null;
     },
 
     /** The ids of the first `limit` entries of a desk's queue. */

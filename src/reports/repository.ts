@@ -300,6 +300,15 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       return { docs, hasNextPage };
     },
 
+    /** A desk's unclaimed P1 and imminent-threat reports, most urgent first (the urgent alerts); no content. */
+    urgentQueued: async (desk: Desk, limit: number): Promise<QueueSummary[]> => (await side.queue.urgent(desk, limit)).map(summaryOf),
+
+    /** The report as its desk's queue lists it, or null when it is not waiting there (claimed, moved, closed). */
+    queuedOn: async (desk: Desk, id: string): Promise<QueueSummary | null> => {
+      const entry = await side.queue.findOn(desk, id);
+      return entry ? summaryOf(entry) : null;
+    },
+
     /** The ids of the top unclaimed reports of a desk (from the queue tables: read the report before acting). */
     claimCandidates: (desk: Desk, limit: number) => side.queue.candidates(desk, limit),
 

@@ -32,6 +32,7 @@ import { createCorrections } from './corrections.js';
 import { createDissemination } from './dissemination.js';
 import { createBundles } from './bundle.js';
 import { createFinding } from './search.js';
+import { createUrgentAlerts } from './urgent-alerts.js';
 
 export { LIMITS } from './limits.js';
 export { PAGE_SIZE, decodeQueueCursor, encodeQueueCursor, type Connection, type PageInfo } from './cursors.js';
@@ -54,6 +55,7 @@ export function createDeskService(deps: DeskServiceDeps) {
     ...createCorrections(deps, executor),
     ...createDissemination(deps, executor),
     ...createBundles(deps),
+    ...createUrgentAlerts(deps),
   };
 }
 

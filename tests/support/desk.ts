@@ -106,12 +106,16 @@ export const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) =
  * Opens the deskQueueChanged subscription over SSE and returns the first
  * `next` events as they arrive.
  */
-export async function openDeskStream(app: TestApp, token: string, desk: Desk) {
+export const openDeskStream = (app: TestApp, token: string, desk: Desk) =>
+  openSubscription(app, token, `subscription($desk: Desk!) { deskQueueChanged(desk: $desk) { desk reportId kind at } }`, { desk });
+
+/** Opens any subscription over SSE; `next(count)` returns the first `count` payloads as they arrive. */
+export async function openSubscription(app: TestApp, token: string, query: string, variables: Record<string, unknown> = {}) {
   const controller = new AbortController();
   const res = await fetch(app.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: `subscription($desk: Desk!) { deskQueueChanged(desk: $desk) { desk reportId kind at } }`, variables: { desk } }),
+    body: JSON.stringify({ query, variables }),
     signal: controller.signal,
   });
   const reader = res.body!.getReader();

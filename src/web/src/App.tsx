@@ -1,4 +1,5 @@
 /** The shell: sign-in when nobody is signed in, otherwise the navigation the user's role allows and the routes. */
+import { Fragment } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router';
 import { SCREENS } from './routes';
 import { DraftIndicator } from './screens/intake/DraftIndicator';
@@ -7,6 +8,7 @@ import { useDrafts } from './session/drafts';
 import { NotFound } from './screens/NotFound';
 import { SignIn } from './screens/SignIn';
 import { NotificationBell } from './screens/notifications/Bell';
+import { UrgentAlertsProvider, UrgentBanner } from './screens/alerts/UrgentAlerts';
 import { useSession } from './session/session';
 import { Loading, humanise } from './ui/ui';
 
@@ -18,8 +20,10 @@ export function App() {
   if (!session) return <SignIn />;
   const screens = SCREENS.filter((s) => can(s.operation));
   const home = screens.find((s) => s.label)?.path;
+  // Urgent alerts wrap every screen for those the policy gives them (desk investigators and supervisors).
+  const Alerts = can('urgentAlerts') ? UrgentAlertsProvider : Fragment;
   return (
-    <>
+    <Alerts>
       <a className="skip" href="#main">
         Skip to content
       </a>
@@ -53,6 +57,7 @@ export function App() {
           Sign out
         </button>
       </header>
+      {can('urgentAlerts') && <UrgentBanner />}
       <ScreenTitle screens={screens} />
       <main id="main" tabIndex={-1}>
         <Routes>
@@ -63,6 +68,6 @@ export function App() {
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>
-    </>
+    </Alerts>
   );
 }

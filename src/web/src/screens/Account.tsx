@@ -5,6 +5,7 @@ import { humanise } from '../ui/ui';
 import { ChangePassword } from './account/ChangePassword';
 import { MY_SESSIONS_KEY, MySessions } from './account/MySessions';
 import { SecondFactor } from './account/SecondFactor';
+import { AlertSettings } from './alerts/AlertSettings';
 
 export function Account() {
   const { session, can } = useSession();
@@ -21,6 +22,7 @@ export function Account() {
       {can('changePassword') && <ChangePassword onChanged={() => void queryClient.invalidateQueries({ queryKey: MY_SESSIONS_KEY })} />}
       {can('mySecondFactor') && <SecondFactor />}
       {can('mySessions') && <MySessions />}
+      {can('urgentAlerts') && <AlertSettings />}
     </div>
   );
 }

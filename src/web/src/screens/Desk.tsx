@@ -1,9 +1,10 @@
 /**
  * The investigator's desk queue (/desk): the desk's triaged, unclaimed
- * reports, updated live through the deskQueueChanged subscription (any
- * event refetches the queue and is announced politely), "Claim next",
- * claim-from-row and a preview of a row before claiming it (no content,
- * not an audited read). A supervisor has no desk and chooses which one to watch.
+ * reports, updated live by every change on the desk (heard on the
+ * urgent-alert stream, or deskQueueChanged without it: any event refetches
+ * the queue and is announced politely), "Claim next", claim-from-row and a
+ * preview of a row before claiming it (no content, not an audited read). A
+ * supervisor has no desk and chooses which one to watch.
  */
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -16,6 +17,7 @@ import { Empty, ErrorMessage, Loading, Select, formatTime } from '../ui/ui';
 import { CLAIM, CLAIM_NEXT, DESK_QUEUE, DESK_QUEUE_CHANGED } from './desk/operations';
 import { Preview } from './desk/Preview';
 import { QueueTable, type QueueNode } from './desk/QueueTable';
+import { useUrgentAlerts } from './alerts/UrgentAlerts';
 
 const PAGE = 20;
 const DESKS: { value: Desk; label: string }[] = [
@@ -26,7 +28,14 @@ const DESKS: { value: Desk; label: string }[] = [
 export function DeskQueue() {
   const { session } = useSession();
   const own = session?.user.desk ?? null;
-  const [chosen, setChosen] = useState<Desk>('SO12');
+  // The urgent banner's "Go to the SO13 queue" opens that desk for a supervisor.
+  const asked = (useLocation().state as { desk?: Desk } | null)?.desk;
+  const [chosen, setChosen] = useState<Desk>(asked ?? 'SO12');
+  useEffect(() => {
+    if (asked) setChosen(asked);
+  }, [asked]);
+  const { alerts, fresh, listen } = useUrgentAlerts();
+  const urgent = new Set(alerts.map((a) => a.reportId));
   const desk: Desk = own ?? chosen;
   const navigate = useNavigate();
   const [announcement, setAnnouncement] = useState('');
@@ -44,13 +53,13 @@ export function DeskQueue() {
   });
   const { refetch } = queue;
 
-  useEffect(
-    () =>
-      subscribe(DESK_QUEUE_CHANGED, { desk }, (data) => {
-        void refetch().then(() => setAnnouncement(`Queue updated at ${formatTime(data.deskQueueChanged.at)}`));
-      }),
-    [desk, refetch],
-  );
+  // Live: from the urgent-alert stream, which carries every change on the user's desks (one connection fewer);
+  // its own deskQueueChanged stream only without it.
+  useEffect(() => {
+    const changed = (at: string) => void refetch().then(() => setAnnouncement(`Queue updated at ${formatTime(at)}`));
+    if (listen) return listen((change) => change.desk === desk && changed(change.at));
+    return subscribe(DESK_QUEUE_CHANGED, { desk }, (data) => changed(data.deskQueueChanged.at));
+  }, [desk, refetch, listen]);
 
   const rows: QueueNode[] = queue.data?.pages.flatMap((p) => p.deskQueue.edges.map((e) => e.node)) ?? [];
 
@@ -121,7 +130,7 @@ export function DeskQueue() {
               }}
             />
           )}
-          <QueueTable rows={rows} claiming={claiming} onPreview={setPreviewing} onClaim={(row) => void claim(async () => (await request(CLAIM, { id: row.id })).claimReport, row)} />
+          <QueueTable rows={rows} urgent={urgent} fresh={fresh} claiming={claiming} onPreview={setPreviewing} onClaim={(row) => void claim(async () => (await request(CLAIM, { id: row.id })).claimReport, row)} />
           {queue.hasNextPage && (
             <div className="actions">
               <button type="button" onClick={() => void queue.fetchNextPage()} disabled={queue.isFetchingNextPage}>

@@ -30,6 +30,7 @@ export function DataTable<T>({
   rows,
   rowKey,
   className,
+  rowClassName,
 }: {
   caption: string;
   /** The caption is read by screen readers but not shown (a heading already says what the table is). */
@@ -38,6 +39,8 @@ export function DataTable<T>({
   rows: readonly T[];
   rowKey: (row: T) => string | number;
   className?: string;
+  /** A row's class (e.g. a highlighted one). */
+  rowClassName?: (row: T) => string | undefined;
 }) {
   return (
     <div className="table-wrap">
@@ -54,7 +57,7 @@ export function DataTable<T>({
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={rowKey(row)}>
+            <tr key={rowKey(row)} className={rowClassName?.(row)}>
               {columns.map((c, i) => {
                 const cls = typeof c.className === 'function' ? c.className(row) : c.className;
                 return c.rowHeader ? (

@@ -11,10 +11,38 @@ import { useNow } from '../../ui/useNow';
 
 export type QueueNode = DeskQueueQuery['deskQueue']['edges'][number]['node'];
 
-export function QueueTable({ rows, onClaim, onPreview, claiming }: { rows: QueueNode[]; onClaim: (row: QueueNode) => void; onPreview: (row: QueueNode) => void; claiming: string | null }) {
+/**
+ * `urgent`: unclaimed P1 and imminent reports (urgent alerts), highlighted;
+ * `fresh`: those that arrived while the console was open, marked "New".
+ */
+export function QueueTable({
+  rows,
+  onClaim,
+  onPreview,
+  claiming,
+  urgent = new Set(),
+  fresh = new Set(),
+}: {
+  rows: QueueNode[];
+  onClaim: (row: QueueNode) => void;
+  onPreview: (row: QueueNode) => void;
+  claiming: string | null;
+  urgent?: ReadonlySet<string>;
+  fresh?: ReadonlySet<string>;
+}) {
   const now = useNow(1000);
   const columns: Column<QueueNode>[] = [
-    { header: 'Reference', rowHeader: true, className: 'mono', cell: (r) => r.reference },
+    {
+      header: 'Reference',
+      rowHeader: true,
+      className: 'mono',
+      cell: (r) => (
+        <>
+          {r.reference}
+          {fresh.has(r.id) && <span className="badge new">New</span>}
+        </>
+      ),
+    },
     { header: 'Priority', cell: (r) => (r.priority ? <span className={`badge ${r.priority}`}>{r.priority}</span> : '—') },
     { header: 'Age', cell: (r) => age(r.receivedAt, now) },
     { header: 'Claim by', className: (r) => (countdown(r.dueBy, now).overdue ? 'overdue' : undefined), cell: (r) => countdown(r.dueBy, now).text },
@@ -45,6 +73,14 @@ export function QueueTable({ rows, onClaim, onPreview, claiming }: { rows: Queue
     },
   ];
   return (
-    <DataTable className="desk-queue" caption="Reports waiting on this desk, most urgent first" captionHidden rows={rows} rowKey={(r) => r.id} columns={columns} />
+    <DataTable
+      className="desk-queue"
+      caption="Reports waiting on this desk, most urgent first"
+      captionHidden
+      rows={rows}
+      rowKey={(r) => r.id}
+      rowClassName={(r) => (urgent.has(r.id) ? 'urgent-row' : undefined)}
+      columns={columns}
+    />
   );
 }
