@@ -36,7 +36,7 @@ import { LIMITS } from './limits.js';
 import { isPartnerSourced, timeFor } from './partner-time.js';
 import { userActor } from './presenters.js';
 import type { ReportRepository } from './repository.js';
-import { allows, PARTNER_STATE } from './state-machine.js';
+import { statusWords, allows, PARTNER_STATE } from './state-machine.js';
 import { staffText } from './staff-text.js';
 import type { ReportDoc } from './types.js';
 import type { ReportWriter } from './writer.js';
@@ -288,7 +288,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
         (d) => {
           access.assertHolds(principal, d);
           if (!isPartnerSourced(d)) throw badInput('Only a partner referral has a partner to ask');
-          if (!allows('addNote', d.status)) throw badInput(`Cannot ask the partner about a report in status ${d.status}; claim it first`);
+          if (!allows('addNote', d.status)) throw badInput(`Cannot ask the partner about a report that is ${statusWords(d.status)}; claim it first`);
         },
         actor,
         'question_posted',

@@ -80,11 +80,15 @@ export function targetOf(transition: Transition, status: ReportStatus): ReportSt
   return ROWS[transition].to ?? status;
 }
 
-/** Throws BAD_USER_INPUT naming the statuses `transition` may start from. */
+/** A status as people read it in a message: UNDER_RESEARCH → "under research" (never the enum name). */
+export const statusWords = (status: ReportStatus): string => status.replace(/_/g, ' ').toLowerCase();
+const listWords = (statuses: readonly ReportStatus[]) => statuses.map(statusWords).join(', ');
+
+/** Throws BAD_USER_INPUT naming, in words, the statuses `transition` may start from. */
 export function assertAllowed(transition: Transition, status: ReportStatus, what: string = transition): void {
   if (!allows(transition, status)) {
     const from = ROWS[transition].from;
-    throw badInput(`Cannot ${what} a report in status ${status}; only ${from.length ? from.join(', ') : 'no'} reports can`);
+    throw badInput(`Cannot ${what} a report that is ${statusWords(status)}; only ${from.length ? listWords(from) : 'no'} reports can`);
   }
 }
 
@@ -104,11 +108,11 @@ export function workflowStep(from: ReportStatus, to: ReportStatus, reason: strin
   const step = steps.find((s) => s.to === to);
   if (!step) {
     throw badInput(
-      `Cannot move a report from ${from} to ${to}; allowed from ${from}: ${steps.length ? steps.map((s) => s.to).join(', ') : 'none (use the dedicated operation)'}`,
+      `Cannot move a report from ${statusWords(from)} to ${statusWords(to)}; from ${statusWords(from)} it can move to: ${steps.length ? listWords(steps.map((s) => s.to)) : 'nothing (use the dedicated operation)'}`,
       ['to'],
     );
   }
-  if (step.reasonRequired && reason.trim().length < 3) throw badInput(`Moving to ${to} needs an outcome reason`, ['reason']);
+  if (step.reasonRequired && reason.trim().length < 3) throw badInput(`Moving to ${statusWords(to)} needs an outcome reason`, ['reason']);
   if (step.outcomeRequired && !isCloseOutcome(outcome)) throw badInput('Choose what came of the report (the outcome) to close it', ['outcome']);
   if (!step.outcomeRequired && outcome !== null) throw badInput('An outcome is recorded only when closing a report', ['outcome']);
   return step.transition;
