@@ -10,6 +10,7 @@ import '../reports/schema.js';
 import '../intake/schema.js';
 import '../intake/follow-up-schema.js';
 import '../reports/desk-schema.js';
+import '../reports/overview-schema.js';
 import '../reports/search-schema.js';
 import '../reports/corrections-schema.js';
 import '../triage/schema.js';

@@ -26,8 +26,12 @@ export interface DeskServiceDeps {
   enqueueTriage(reportId: string, opts?: { partner?: boolean }): Promise<boolean>;
   /** SLA deadlines per priority and the SLA job (triage/queue.ts): a supervisor's priority change re-arms it (corrections.ts). */
   sla?: { seconds: Record<Priority, number>; schedule(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void> };
-  /** Finds the user a supervisor reassigns a report to (the auth user repository). */
-  users: { findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null> };
+  /** Finds the user a supervisor reassigns a report to, and lists the people of a desk (the auth user repository). */
+  users: {
+    findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null>;
+    findById(id: string): Promise<Pick<UserDoc, '_id' | 'username' | 'desk'> | null>;
+    findEnabledWithRole(role: 'INVESTIGATOR'): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'>[]>;
+  };
 }
 
 /** Ids come from clients: anything that cannot be a report id is NOT_FOUND, like a missing report. */

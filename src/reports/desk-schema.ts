@@ -248,4 +248,12 @@ builder.subscriptionFields((t) => ({
     subscribe: (_r, { desk }, ctx) => ctx.services.desk.subscribe(ctx.principal, desk),
     resolve: (event: DeskQueueEvent) => event,
   }),
+  supervisionChanged: t.field({
+    type: DeskQueueEventRef,
+    nullable: false,
+    description: "Changes to every desk's queue (reports triaged, claimed, released, escalated, reassigned...): what the supervisor overview and queue refresh on",
+    authScopes: { allow: 'supervisionChanged' },
+    subscribe: (_r, _a, ctx) => ctx.services.desk.subscribeAllDesks(ctx.principal),
+    resolve: (event: DeskQueueEvent) => event,
+  }),
 }));

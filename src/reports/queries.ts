@@ -3,6 +3,7 @@
  * the history check and the desk event stream. Reads that decrypt or reveal
  * are in disclosure.ts.
  */
+import { Repeater } from 'graphql-yoga';
 import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../auth/types.js';
 import { badInput, notFound } from '../errors.js';
 import * as access from './access.js';
@@ -78,6 +79,12 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       if (!DESKS.includes(desk)) throw badInput('Unknown desk', ['desk']);
       access.assertCanViewDesk(principal, desk);
       return events.subscribe(desk);
+    },
+
+    /** Every desk's change events in one stream (supervisors: the overview and the supervisor queue, one connection instead of one per desk). */
+    subscribeAllDesks(principal: Principal | null) {
+      access.assertSupervisor(principal);
+      return Repeater.merge(DESKS.map((desk) => events.subscribe(desk)));
     },
   };
 }
