@@ -100,15 +100,16 @@ export const auditEntries = async (app: TestApp, action: string, targetId?: stri
 export const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 /**
- * Opens the deskQueueChanged subscription over SSE and returns the first
- * `next` events as they arrive.
+ * Opens the deskQueueChanged subscription (or another, `query`, such as
+ * supervisionChanged with no desk) over SSE and returns the first `next`
+ * events as they arrive.
  */
-export async function openDeskStream(app: TestApp, token: string, desk: Desk) {
+export async function openDeskStream(app: TestApp, token: string, desk: Desk | null, query = `subscription($desk: Desk!) { deskQueueChanged(desk: $desk) { desk reportId kind at } }`) {
   const controller = new AbortController();
   const res = await fetch(app.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: `subscription($desk: Desk!) { deskQueueChanged(desk: $desk) { desk reportId kind at } }`, variables: { desk } }),
+    body: JSON.stringify({ query, variables: desk ? { desk } : {} }),
     signal: controller.signal,
   });
   const reader = res.body!.getReader();

@@ -1,6 +1,7 @@
 /** The shell: sign-in when nobody is signed in, otherwise the navigation the user's role allows and the routes. */
 import { Navigate, NavLink, Route, Routes } from 'react-router';
-import { SCREENS } from './routes';
+import { SCREENS, homeOf } from './routes';
+import { ThreatLevelBadge } from './screens/oversight/ThreatLevelBadge';
 import { NotFound } from './screens/NotFound';
 import { SignIn } from './screens/SignIn';
 import { NotificationBell } from './screens/notifications/Bell';
@@ -12,7 +13,7 @@ export function App() {
   if (loading) return <Loading what="Starting the console" />;
   if (!session) return <SignIn />;
   const screens = SCREENS.filter((s) => can(s.operation));
-  const home = screens.find((s) => s.label)?.path;
+  const home = homeOf(screens);
   return (
     <>
       <a className="skip" href="#main">
@@ -31,6 +32,7 @@ export function App() {
               ))}
           </ul>
         </nav>
+        {can('threatLevel') && <ThreatLevelBadge />}
         {can('myNotifications') && <NotificationBell />}
         <span className="who">
           {session.user.username} · {session.user.roles.map(humanise).join(', ')}
