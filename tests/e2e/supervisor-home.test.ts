@@ -173,6 +173,7 @@ describe('supervisor home', { timeout: 120_000 }, () => {
     await confirm.getByText('JTAC assessment after the attack on the station').waitFor();
     await confirm.getByText(toName, { exact: true }).waitFor();
     await expectAccessible(page);
+    await screenshot(page, 'threat-level-confirm');
     await confirm.getByRole('button', { name: 'Go back' }).click();
     expect((await app.gql(`{ threatLevel { level } }`, {}, supervisor.token)).data.threatLevel.level).toBe(before);
 

@@ -114,6 +114,9 @@ function OverviewBody({
   const received = sum(o.intakeToday.map((c) => c.count));
   const p1Waiting = sum(o.counts.filter((c) => c.priority === 'P1').map((c) => c.unclaimed));
   const [y, m, d] = o.day.split('-');
+  const desks = [...new Set(o.counts.map((c) => c.desk))];
+  const priorities = [...new Set(o.counts.map((c) => c.priority))];
+  const countOf = (desk: string, priority: string) => o.counts.find((c) => c.desk === desk && c.priority === priority);
 
   return (
     <>
@@ -136,18 +139,29 @@ function OverviewBody({
       </ul>
 
       <section aria-labelledby="ov-counts">
-        <h2 id="ov-counts">By desk and priority</h2>
+        <h2 id="ov-counts">By priority and desk</h2>
         <DataTable
-          caption="Unclaimed and held reports by desk and priority"
+          caption="Unclaimed and held reports by priority and desk"
           captionHidden
-          rows={o.counts}
-          rowKey={(c) => `${c.desk}-${c.priority}`}
+          rows={priorities}
+          rowKey={(p) => p}
           columns={[
-            { header: 'Desk', cell: (c) => deskName(c.desk) },
-            { header: 'Priority', cell: (c) => <Priority p={c.priority} /> },
-            { header: 'Unclaimed', cell: (c) => c.unclaimed },
-            { header: 'Of which escalated', className: (c) => (c.escalated ? 'overdue' : undefined), cell: (c) => c.escalated },
-            { header: 'Being worked', cell: (c) => c.held },
+            { header: 'Priority', rowHeader: true, cell: (p) => <Priority p={p} /> },
+            ...desks.flatMap((desk): Column<string>[] => [
+              {
+                header: `${desk} unclaimed`,
+                cell: (p) => {
+                  const c = countOf(desk, p);
+                  return (
+                    <>
+                      {c?.unclaimed ?? 0}
+                      {c?.escalated ? <span className="overdue"> ({c.escalated} escalated)</span> : null}
+                    </>
+                  );
+                },
+              },
+              { header: `${desk} being worked`, cell: (p) => countOf(desk, p)?.held ?? 0 },
+            ]),
           ]}
         />
       </section>
