@@ -16,6 +16,7 @@
  * count one too high, rare), never miss one. The day only, to the day, for
  * partners' referrals as well: coarser than the minute the README promises.
  */
+import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { insertIfAbsent } from '../db/errors.js';
 import { INTAKE_CHANNELS, type IntakeChannel, type ReportDoc } from './types.js';
@@ -56,17 +57,31 @@ export function createIntakeTally(db: Db) {
       return INTAKE_CHANNELS.map((channel) => ({ channel, count: counts.get(channel)! }));
     },
 
+    /**
+     * Erasure: nothing may name an erased report but its tombstone and its
+     * audit entries, so its entry is filed again under an id naming nothing
+     * (the day's count stays: the call was received) and the old one goes.
+     */
+    async forget(reportId: string) {
+      const entry = await entries.findOne({ _id: reportId });
+      if (!entry) return;
+      await insertIfAbsent(entries, { ...entry, _id: `erased:${randomUUID()}` });
+      await entries.deleteOne({ _id: reportId });
+    },
+
     /** Drops entries older than two days (the worker, with the submissions prune); returns how many. */
     async prune(now = Date.now()): Promise<number> {
       return (await entries.deleteMany({ at: { $lt: new Date(now - KEEP_MS) } })).deletedCount;
     },
 
     /** Files the reports recorded today before this table existed, once (a scan of `reports` at start-up). */
-    async backfill(recent: AsyncIterable<Pick<ReportDoc, '_id' | 'channel' | 'recordedAt'>>) {
+    async backfill(recent: AsyncIterable<Pick<ReportDoc, '_id' | 'channel' | 'recordedAt' | 'status'>>) {
       if (await entries.findOne({ _id: '#backfilled' })) return;
       for await (const doc of recent) {
         const day = londonDay(doc.recordedAt);
-        await insertIfAbsent(entries, { _id: doc._id, day, channel: doc.channel, at: dayStart(day) });
+        // An erased report is counted under an id naming nothing, as `forget` files it.
+        const _id = doc.status === 'ERASED' ? `erased:${randomUUID()}` : doc._id;
+        await insertIfAbsent(entries, { _id, day, channel: doc.channel, at: dayStart(day) });
       }
       // Dated at the end of time, so the prune never drops the marker; its day matches no query.
       await insertIfAbsent(entries, { _id: '#backfilled', day: '', channel: INTAKE_CHANNELS[0], at: new Date(8.64e15) });

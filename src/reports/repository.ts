@@ -118,7 +118,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
         reports.find({ recordedAt: { $gte: new Date(Date.now() - SUBMISSIONS_WINDOW_MS) } }, { projection: { _id: 1, recordedBy: 1, recordedAt: 1 } }),
       );
       await intakeTally.ensureIndexes();
-      await intakeTally.backfill(reports.find({ recordedAt: { $gte: new Date(Date.now() - 2 * 24 * 3600_000) } }, { projection: { _id: 1, channel: 1, recordedAt: 1 } }));
+      await intakeTally.backfill(reports.find({ recordedAt: { $gte: new Date(Date.now() - 2 * 24 * 3600_000) } }, { projection: { _id: 1, channel: 1, recordedAt: 1, status: 1 } }));
     },
 
     /**
@@ -255,6 +255,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
         await search.remove(doc._id);
         await search.releaseReference(doc.reference, doc._id);
         await submissions.forget(doc._id);
+        await intakeTally.forget(doc._id);
       }
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },

@@ -147,6 +147,21 @@ describe('supervisorOverview', () => {
     expect(await db().collection('intake_tally').countDocuments({ _id: '#backfilled' as never })).toBe(1);
   });
 
+  it('keeps counting an erased report without naming it', async () => {
+    const id = await recordCall(app, handler.token, 11, { channel: 'ONLINE' });
+    expect(intake(await overview(), 'ONLINE')).toBe(1);
+    expect((await app.gql(Q.erase, { id, reason: 'Malicious hoax, erasure approved' }, sup.token)).errors).toBeUndefined();
+    expect(intake(await overview(), 'ONLINE')).toBe(1);
+    const entries = await db().collection('intake_tally').find({ channel: 'ONLINE' }).toArray();
+    expect(entries.map((e) => String(e._id).startsWith('erased:'))).toEqual([true]);
+    expect(JSON.stringify(await db().collection('intake_tally').find({}).toArray())).not.toContain(id);
+    // Filed again from `reports` at start-up, it still names nothing.
+    await db().collection('intake_tally').deleteMany({});
+    await app.deps.reports.ensureIndexes();
+    expect(intake(await overview(), 'ONLINE')).toBe(1);
+    expect(JSON.stringify(await db().collection('intake_tally').find({}).toArray())).not.toContain(id);
+  });
+
   it('is for supervisors only', async () => {
     for (const who of [a, handler]) expect(codeOf(await app.gql(OVERVIEW, {}, who.token))).toBe('FORBIDDEN');
   });
