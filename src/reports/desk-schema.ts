@@ -10,7 +10,7 @@
  */
 import { DeskEnum } from '../auth/schema.js';
 import { builder } from '../graphql/builder.js';
-import type { DeskQueueEvent } from '../triage/events.js';
+import type { DeskQueueEvent, SupervisionEvent } from '../triage/events.js';
 import { ReportRef, ReportStatusEnum } from './schema.js';
 import type { Caller, CallerReveal } from './service.js';
 
@@ -90,6 +90,16 @@ const DeskQueueEventRef = builder.objectRef<DeskQueueEvent>('DeskQueueEvent').im
     desk: t.field({ type: DeskEnum, nullable: false, resolve: (e) => e.desk }),
     reportId: t.exposeID('reportId', { nullable: false }),
     kind: t.exposeString('kind', { nullable: false, description: 'triaged, claimed, released, referred-in, referred-out, escalated, reopened, reassigned, erased' }),
+    at: t.field({ type: 'DateTime', nullable: false, resolve: (e) => new Date(e.at) }),
+  }),
+});
+
+const SupervisionEventRef = builder.objectRef<SupervisionEvent>('SupervisionEvent').implement({
+  description: "A change a supervisor's screens refresh on: a desk queue's change, or a report that reached no desk (its triage failed); ids and kinds only",
+  fields: (t) => ({
+    desk: t.field({ type: DeskEnum, nullable: true, description: 'Null for a report on no desk', resolve: (e) => e.desk }),
+    reportId: t.exposeID('reportId', { nullable: false }),
+    kind: t.exposeString('kind', { nullable: false, description: 'The desk queue kinds, and triage-failed' }),
     at: t.field({ type: 'DateTime', nullable: false, resolve: (e) => new Date(e.at) }),
   }),
 });
@@ -249,11 +259,11 @@ builder.subscriptionFields((t) => ({
     resolve: (event: DeskQueueEvent) => event,
   }),
   supervisionChanged: t.field({
-    type: DeskQueueEventRef,
+    type: SupervisionEventRef,
     nullable: false,
-    description: "Changes to every desk's queue (reports triaged, claimed, released, escalated, reassigned...): what the supervisor overview and queue refresh on",
+    description: "Changes to every desk's queue (reports triaged, claimed, released, escalated, reassigned...) and triage failures: what the supervisor overview and queue refresh on",
     authScopes: { allow: 'supervisionChanged' },
     subscribe: (_r, _a, ctx) => ctx.services.desk.subscribeAllDesks(ctx.principal),
-    resolve: (event: DeskQueueEvent) => event,
+    resolve: (event: DeskQueueEvent | SupervisionEvent) => event,
   }),
 }));

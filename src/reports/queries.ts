@@ -5,6 +5,7 @@
  */
 import { Repeater } from 'graphql-yoga';
 import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../auth/types.js';
+import type { DeskQueueEvent, SupervisionEvent } from '../triage/events.js';
 import { badInput, notFound } from '../errors.js';
 import * as access from './access.js';
 import { connectionOf, decodeQueueCursor, encodeQueueCursor, pageSize, queueCursorOf, type Connection } from './cursors.js';
@@ -81,10 +82,15 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       return events.subscribe(desk);
     },
 
-    /** Every desk's change events in one stream (supervisors: the overview and the supervisor queue, one connection instead of one per desk). */
+    /**
+     * Every desk's change events and the supervision events (a triage
+     * failure, on no desk) in one stream: the supervisor's overview and
+     * queue, one connection instead of one per desk.
+     */
     subscribeAllDesks(principal: Principal | null) {
       access.assertSupervisor(principal);
-      return Repeater.merge(DESKS.map((desk) => events.subscribe(desk)));
+      const streams: AsyncIterable<DeskQueueEvent | SupervisionEvent>[] = [...DESKS.map((desk) => events.subscribe(desk)), events.subscribeSupervision()];
+      return Repeater.merge(streams);
     },
   };
 }

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { londonDay } from '../../src/reports/intake-tally.js';
+import { triageProcessorOf } from '../../src/worker.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';
 import { codeOf, openDeskStream, Q, recordCall, triageDirectly } from '../support/desk.js';
@@ -197,10 +198,14 @@ describe('supervisionChanged', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect((await app.gql(Q.release, { id: ids[3], reason: 'Back to the desk' }, c13.token)).errors).toBeUndefined();
       expect((await app.gql(Q.claim, { id: ids[0] }, a.token)).errors).toBeUndefined();
-      const events = (await stream.next(2)).map((e) => e.data.supervisionChanged);
-      expect(events.map((e: { desk: string; reportId: string; kind: string }) => [e.desk, e.reportId, e.kind])).toEqual([
+      // A triage failure reaches no desk, and the supervisor hears of it all the same.
+      const failing = await recordCall(app, handler.token, 12);
+      expect(await triageProcessorOf(app.deps).markFailed(failing, 'test: rules could not be evaluated')).toBe(true);
+      const events = (await stream.next(3)).map((e) => e.data.supervisionChanged);
+      expect(events.map((e: { desk: string | null; reportId: string; kind: string }) => [e.desk, e.reportId, e.kind])).toEqual([
         ['SO13', ids[3], 'released'],
         ['SO12', ids[0], 'claimed'],
+        [null, failing, 'triage-failed'],
       ]);
     } finally {
       stream.close();

@@ -2,8 +2,9 @@
  * The supervisor queue: triage failures, escalated unclaimed reports and
  * reports stuck waiting for triage, each with the actions a supervisor may
  * take on it (reassign, reopen or retry triage, erase). Live: every desk's
- * change events (supervisionChanged) reload it; a triage failure, which
- * belongs to no desk yet, shows on the next event, Refresh or return to the tab.
+ * change events and triage failures (supervisionChanged) reload it; a report
+ * waiting for triage becomes "stuck" by time alone, and shows on the next
+ * event, Refresh or return to the tab.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
