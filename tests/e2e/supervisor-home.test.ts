@@ -91,6 +91,10 @@ describe('supervisor home', { timeout: 120_000 }, () => {
     const elsewhere = await createStaff(app, 'INVESTIGATOR', 'SO13');
     expect((await app.gql(Q.claim, { id: busyReport }, busy.token)).errors).toBeUndefined();
     await escalate(app, id);
+    // A second escalated report, which another supervisor will hand out while this page is open.
+    const thirdId = await recordCall(app, handler.token, 7, { categories: ['FINANCE'] });
+    const third = await waitForStatus(app, thirdId, 'TRIAGED');
+    await escalate(app, thirdId);
 
     await signIn(page, supervisor.username);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Supervisor' }).click();
@@ -111,6 +115,13 @@ describe('supervisor home', { timeout: 120_000 }, () => {
     await page.getByRole('status').filter({ hasText: `${triaged.reference} reassigned to ${free.username}` }).waitFor();
     const after = await findReport(app, id);
     expect([after.status, after.assignee]).toEqual(['ASSIGNED', free.user.id]);
+
+    // The queue is live: another supervisor's reassignment takes the row away within seconds, without Refresh or a reload.
+    const thirdRow = page.getByRole('region', { name: 'Supervisor queue' }).getByRole('row').filter({ hasText: third.reference });
+    await thirdRow.waitFor();
+    const colleague = await createStaff(app, 'SUPERVISOR');
+    expect((await app.gql(Q.reassign, { id: thirdId, to: busy.username, reason: 'Taken over by the day desk' }, colleague.token)).errors).toBeUndefined();
+    await thirdRow.waitFor({ state: 'detached', timeout: 5_000 });
   });
 
   it('offers erasure on the report page of a report outside the supervisor queue, after typing its reference', async () => {
@@ -173,7 +184,10 @@ describe('supervisor home', { timeout: 120_000 }, () => {
     await confirm.getByText('JTAC assessment after the attack on the station').waitFor();
     await confirm.getByText(toName, { exact: true }).waitFor();
     await expectAccessible(page);
+    // Tall enough for the whole page, so the dialog's backdrop covers all of it in the full-page screenshot.
+    await page.setViewportSize({ width: 1280, height: 1300 });
     await screenshot(page, 'threat-level-confirm');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await confirm.getByRole('button', { name: 'Go back' }).click();
     expect((await app.gql(`{ threatLevel { level } }`, {}, supervisor.token)).data.threatLevel.level).toBe(before);
 
