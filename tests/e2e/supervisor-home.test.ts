@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditEntries, findReport, Q, recordCall, waitForStatus } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
+import { triageProcessorOf } from '../../src/worker.js';
 import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, useE2E } from './support/browser.js';
 
 /** Marks the escalation the SLA job would make, so the report shows in the supervisor queue. */
@@ -63,9 +64,15 @@ describe('supervisor home', { timeout: 120_000 }, () => {
     await unclaimed.getByText('No report is waiting to be claimed.').waitFor();
     expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
 
-    // A second report waiting, for the screenshot.
+    // A second report waiting, then escalated by the real SLA task: the escalation shows live, and it needs a supervisor.
     const second = await recordCall(app, handler.token, 2);
-    await unclaimed.getByRole('row').filter({ hasText: (await findReport(app, second)).reference }).waitFor({ timeout: 10_000 });
+    const secondRef = (await findReport(app, second)).reference;
+    await unclaimed.getByRole('row').filter({ hasText: secondRef }).waitFor({ timeout: 10_000 });
+    const routed = await waitForStatus(app, second, 'TRIAGED');
+    expect(await triageProcessorOf(app.deps).escalate(second, routed.triage!.dueBy.toISOString())).toBe(true);
+    await page.getByRole('region', { name: 'Escalated' }).getByRole('row').filter({ hasText: secondRef }).waitFor({ timeout: 10_000 });
+    await figures.locator('li', { hasText: 'need a supervisor' }).getByText('1', { exact: true }).waitFor({ timeout: 10_000 });
+    await figures.locator('li', { hasText: /^1\s*escalated$/ }).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'supervisor-home');
     await expectFitsNarrowWindow(page);

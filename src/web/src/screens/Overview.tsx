@@ -17,6 +17,7 @@ import { DataTable, type Column } from '../ui/DataTable';
 import { Empty, QueryState, age, countdown, formatTime } from '../ui/ui';
 import { CHANNELS } from './intake/model';
 import { useNow } from './desk/useNow';
+import { SUPERVISOR_QUEUE } from './oversight/SupervisorQueue';
 import { useSupervisionEvents } from './oversight/useSupervisionEvents';
 
 const OVERVIEW = graphql(`
@@ -50,9 +51,12 @@ const Priority = ({ p }: { p: string | null | undefined }) => (p ? <span classNa
 export function Overview() {
   const { can } = useSession();
   const query = useQuery({ queryKey: ['supervisorOverview'], queryFn: () => request(OVERVIEW) });
+  // The supervisor queue's own query (same key as its screen): failures, escalations and stuck reports, counted here.
+  const needing = useQuery({ queryKey: ['supervisorQueue'], queryFn: () => request(SUPERVISOR_QUEUE), enabled: can('supervisorQueue') });
   const [updated, setUpdated] = useState('');
   const now = useNow(1000);
   useSupervisionEvents(() => {
+    if (can('supervisorQueue')) void needing.refetch();
     void query.refetch().then(() => setUpdated(`Overview updated at ${new Date().toLocaleTimeString('en-GB')}`));
   });
 
@@ -91,7 +95,7 @@ export function Overview() {
         {updated}
       </div>
       <QueryState query={query} loading="Loading the overview">
-        {(d) => <OverviewBody o={d.supervisorOverview} unclaimedColumns={unclaimedColumns} reference={reference} now={now} />}
+        {(d) => <OverviewBody o={d.supervisorOverview} needSupervisor={needing.data?.supervisorQueue.length ?? null} unclaimedColumns={unclaimedColumns} reference={reference} now={now} />}
       </QueryState>
     </div>
   );
@@ -99,11 +103,14 @@ export function Overview() {
 
 function OverviewBody({
   o,
+  needSupervisor,
   unclaimedColumns,
   reference,
   now,
 }: {
   o: Overview;
+  /** Reports in the supervisor queue (null: not known or not allowed). */
+  needSupervisor: number | null;
   unclaimedColumns: Column<Row>[];
   reference: (r: { id: string; reference: string }) => ReactNode;
   now: number;
@@ -136,6 +143,11 @@ function OverviewBody({
         <li>
           <span className="figure">{received}</span> received today
         </li>
+        {needSupervisor !== null && (
+          <li className={needSupervisor ? 'alarm' : undefined}>
+            <span className="figure">{needSupervisor}</span> <Link to="/supervisor">need a supervisor</Link>
+          </li>
+        )}
       </ul>
 
       <section aria-labelledby="ov-counts">
@@ -192,7 +204,7 @@ function OverviewBody({
               { header: 'Reference', rowHeader: true, className: 'mono', cell: reference },
               { header: 'Desk', cell: (r) => deskName(r.desk) },
               { header: 'Priority', cell: (r) => <Priority p={r.priority} /> },
-              { header: 'Deadline', className: 'overdue', cell: (r) => countdown(r.dueBy, now).text },
+              { header: 'Claim by', className: (r) => (countdown(r.dueBy, now).overdue ? 'overdue' : undefined), cell: (r) => countdown(r.dueBy, now).text },
             ]}
           />
         )}
