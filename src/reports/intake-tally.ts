@@ -29,7 +29,7 @@ interface TallyEntry {
   /** The London calendar day, YYYY-MM-DD. */
   day: string;
   channel: IntakeChannel;
-  /** When the entry was written, for the prune (to the day: midnight UTC of that day). */
+  /** `day` as a date (its midnight UTC), for the prune: nothing finer than the day is kept. */
   at: Date;
 }
 
@@ -74,7 +74,7 @@ export function createIntakeTally(db: Db) {
       return (await entries.deleteMany({ at: { $lt: new Date(now - KEEP_MS) } })).deletedCount;
     },
 
-    /** Files the reports recorded today before this table existed, once (a scan of `reports` at start-up). */
+    /** Files the reports of the last two days recorded before this table existed, once (a scan of `reports` at start-up). */
     async backfill(recent: AsyncIterable<Pick<ReportDoc, '_id' | 'channel' | 'recordedAt' | 'status'>>) {
       if (await entries.findOne({ _id: '#backfilled' })) return;
       for await (const doc of recent) {

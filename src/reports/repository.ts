@@ -424,7 +424,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
 
     /** A desk's first unclaimed reports in queue order, as summaries (desk-queue.ts): the P1 table first. */
     unclaimedOf: async (desk: Desk, limit: number) => (await side.queue.page(desk, limit, null)).entries.map(summaryOf),
-    /** Escalated unclaimed reports, every desk, as summaries (the desk queue tables' `escalated` index). */
+    /** Escalated unclaimed reports, every desk, as summaries (the desk queue tables' `escalated` flag). */
     escalatedUnclaimed: async (limit: number) => (await side.queue.escalated(limit)).map(summaryOf),
 
     /** Desk queue depth and oldest entry per desk and priority (metrics, read at scrape time). */
