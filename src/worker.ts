@@ -111,7 +111,7 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
         every: 60_000,
         run: () => deps.services.notifications.warnSla(),
       },
-      // "My submissions" looks back a day: older entries of its table go (src/reports/submissions.ts).
+      // "My submissions" looks back a day, the overview's intake tally two: older entries of their tables go (src/reports/submissions.ts, intake-tally.ts).
       'prune-submissions': {
         every: 3600_000,
         run: () => deps.reports.pruneSubmissions(),

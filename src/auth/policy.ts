@@ -62,6 +62,9 @@ export const POLICY = {
   notificationAdded: ['INVESTIGATOR', 'SUPERVISOR'],
   // supervision
   supervisorQueue: ['SUPERVISOR'],
+  supervisorOverview: ['SUPERVISOR'],
+  supervisionChanged: ['SUPERVISOR'],
+  deskPeople: ['SUPERVISOR'],
   reassignReport: ['SUPERVISOR'],
   reopenReport: ['SUPERVISOR'],
   eraseReport: ['SUPERVISOR'],

@@ -11,6 +11,7 @@ import '../intake/schema.js';
 import '../intake/follow-up-schema.js';
 import '../reports/desk-schema.js';
 import '../reports/urgent-schema.js';
+import '../reports/overview-schema.js';
 import '../reports/search-schema.js';
 import '../reports/corrections-schema.js';
 import '../triage/schema.js';

@@ -26,11 +26,12 @@ export interface DeskServiceDeps {
   enqueueTriage(report: Pick<ReportDoc, '_id' | 'imminentThreat' | 'source'>): Promise<boolean>;
   /** SLA deadlines per priority and the SLA job (triage/queue.ts): a supervisor's priority change re-arms it (corrections.ts). */
   sla?: { seconds: Record<Priority, number>; schedule(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void> };
-  /** Finds the user a supervisor reassigns a report to (the auth user repository). */
+  /** Finds the user a supervisor reassigns a report to, and lists the people of a desk (the auth user repository). */
   users: {
     findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null>;
-    /** Names the holders and actors of a report's history in words (history-words.ts). */
-    findById(id: string): Promise<Pick<UserDoc, '_id' | 'username'> | null>;
+    /** Also names the holders and actors of a report's history in words (history-words.ts). */
+    findById(id: string): Promise<Pick<UserDoc, '_id' | 'username' | 'desk'> | null>;
+    findEnabledWithRole(role: 'INVESTIGATOR'): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'>[]>;
   };
 }
 

@@ -186,6 +186,30 @@ export function createDeskQueues(db: Db) {
       return ids;
     },
 
+    /** Escalated entries of every desk, most urgent table first, oldest first within it (the supervisor overview). */
+    async escalated(limit: number) {
+      const found: QueueEntry[] = [];
+      for (const priority of PRIORITIES) {
+        for (const desk of DESKS) {
+          if (found.length >= limit) return found;
+          found.push(...(await tableOf({ desk, priority }).find({ escalated: true }).sort({ receivedAt: 1, _id: 1 }).limit(limit - found.length).toArray()));
+        }
+      }
+      return found;
+    },
+
+    /** Per desk and priority: how many entries, and how many of them escalated (the supervisor overview; each table is small). */
+    counts: () =>
+      Promise.all(
+        DESKS.flatMap((desk) =>
+          PRIORITIES.map(async (priority) => {
+            const t = tableOf({ desk, priority });
+            const [count, escalated] = await Promise.all([t.countDocuments(), t.countDocuments({ escalated: true })]);
+            return { desk, priority, count, escalated };
+          }),
+        ),
+      ),
+
     /** Per desk and priority: how many entries, and when the oldest was received (metrics; each table is small). */
     stats: () =>
       Promise.all(

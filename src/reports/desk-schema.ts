@@ -10,7 +10,7 @@
  */
 import { DeskEnum } from '../auth/schema.js';
 import { builder } from '../graphql/builder.js';
-import type { DeskQueueEvent } from '../triage/events.js';
+import type { DeskQueueEvent, SupervisionEvent } from '../triage/events.js';
 import { CloseOutcomeEnum, ReportRef, ReportStatusEnum } from './schema.js';
 import type { ReportPreview } from './queries.js';
 import type { Caller, CallerReveal } from './service.js';
@@ -101,6 +101,16 @@ const ReportPreviewRef = builder.objectRef<ReportPreview>('ReportPreview').imple
     report: t.field({ type: ReportRef, nullable: false, description: 'State only, as in the desk queue (content fields are null)', resolve: (p) => p.view }),
     subjectCount: t.exposeInt('subjectCount', { nullable: false, description: 'Subjects named, the follow-ups included' }),
     vehicleCount: t.exposeInt('vehicleCount', { nullable: false, description: 'Vehicles named, the follow-ups included' }),
+  }),
+});
+
+const SupervisionEventRef = builder.objectRef<SupervisionEvent>('SupervisionEvent').implement({
+  description: "A change a supervisor's screens refresh on: a desk queue's change, or a report that reached no desk (its triage failed); ids and kinds only",
+  fields: (t) => ({
+    desk: t.field({ type: DeskEnum, nullable: true, description: 'Null for a report on no desk', resolve: (e) => e.desk }),
+    reportId: t.exposeID('reportId', { nullable: false }),
+    kind: t.exposeString('kind', { nullable: false, description: 'The desk queue kinds, and triage-failed' }),
+    at: t.field({ type: 'DateTime', nullable: false, resolve: (e) => new Date(e.at) }),
   }),
 });
 
@@ -275,5 +285,13 @@ builder.subscriptionFields((t) => ({
     args: { desk: t.arg({ type: DeskEnum, required: true }) },
     subscribe: (_r, { desk }, ctx) => ctx.services.desk.subscribe(ctx.principal, desk),
     resolve: (event: DeskQueueEvent) => event,
+  }),
+  supervisionChanged: t.field({
+    type: SupervisionEventRef,
+    nullable: false,
+    description: "Changes to every desk's queue (reports triaged, claimed, released, escalated, reassigned...) and triage failures: what the supervisor overview and queue refresh on",
+    authScopes: { allow: 'supervisionChanged' },
+    subscribe: (_r, _a, ctx) => ctx.services.desk.subscribeAllDesks(ctx.principal),
+    resolve: (event: DeskQueueEvent | SupervisionEvent) => event,
   }),
 }));

@@ -48,6 +48,11 @@ export function createHoldings(db: Db) {
       return (await holdings.find({ holder }, { projection: { reportId: 1 } }).limit(limit).toArray()).map((h) => h.reportId);
     },
 
+    /** Every entry (holder and report id), up to `limit`: a scan of this small table (the supervisor overview). */
+    async all(limit: number): Promise<{ holder: string; reportId: string }[]> {
+      return (await holdings.find({ _id: { $ne: '#backfilled' } }, { projection: { holder: 1, reportId: 1 } }).limit(limit).toArray()).map((h) => ({ holder: h.holder, reportId: h.reportId }));
+    },
+
     /**
      * Files the reports held before this table existed, once (a scan of
      * `reports` at start-up; a marker records that it ran).

@@ -3,8 +3,10 @@
  * the history check and the desk event stream. Reads that decrypt or reveal
  * are in disclosure.ts.
  */
+import { Repeater } from 'graphql-yoga';
 import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../auth/types.js';
 import { AppError, badInput, notFound } from '../errors.js';
+import type { DeskQueueEvent, SupervisionEvent } from '../triage/events.js';
 import * as access from './access.js';
 import { connectionOf, decodeQueueCursor, encodeQueueCursor, pageSize, queueCursorOf, type Connection } from './cursors.js';
 import { isReportId, loadReport, type DeskServiceDeps } from './desk-deps.js';
@@ -127,6 +129,17 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       if (!DESKS.includes(desk)) throw badInput('Unknown desk', ['desk']);
       access.assertCanViewDesk(principal, desk);
       return events.subscribe(desk);
+    },
+
+    /**
+     * Every desk's change events and the supervision events (a triage
+     * failure, on no desk) in one stream: the supervisor's overview and
+     * queue, one connection instead of one per desk.
+     */
+    subscribeAllDesks(principal: Principal | null) {
+      access.assertSupervisor(principal);
+      const streams: AsyncIterable<DeskQueueEvent | SupervisionEvent>[] = [...DESKS.map((desk) => events.subscribe(desk)), events.subscribeSupervision()];
+      return Repeater.merge(streams);
     },
   };
   return queries;

@@ -16,6 +16,7 @@ import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
+import { createIntakeTally } from './intake-tally.js';
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from './envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from './types.js';
@@ -66,6 +67,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
   const holdings = createHoldings(db);
   const submissions = createSubmissions(db);
   const supervisorWatch = createSupervisorWatch(db);
+  const intakeTally = createIntakeTally(db);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -115,6 +117,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       await submissions.backfill(
         reports.find({ recordedAt: { $gte: new Date(Date.now() - SUBMISSIONS_WINDOW_MS) } }, { projection: { _id: 1, recordedBy: 1, recordedAt: 1 } }),
       );
+      await intakeTally.ensureIndexes();
+      await intakeTally.backfill(reports.find({ recordedAt: { $gte: new Date(Date.now() - 2 * 24 * 3600_000) } }, { projection: { _id: 1, channel: 1, recordedAt: 1, status: 1 } }));
     },
 
     /**
@@ -257,6 +261,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
         await search.remove(doc._id);
         await search.releaseReference(doc.reference, doc._id);
         await submissions.forget(doc._id);
+        await intakeTally.forget(doc._id);
       }
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },
@@ -411,11 +416,36 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     },
     /** At intake, before the report is stored (submissions.ts): staff submissions only. */
     noteSubmission: (reportId: string, by: string, recordedAt: Date) => submissions.note(reportId, by, recordedAt),
-    /** The worker's periodic prune of `recent_submissions`. */
-    pruneSubmissions: () => submissions.prune(),
+    /** At intake, before the report is stored (intake-tally.ts): today's intake by channel, without a scan of `reports`. */
+    noteIntake: (reportId: string, channel: ReportDoc['channel'], recordedAt: Date) => intakeTally.note(reportId, channel, recordedAt),
+    /** How many reports each channel brought on a London day (intake-tally.ts). */
+    intakeOn: (day: string) => intakeTally.countsOn(day),
+    /** The worker's periodic prune of `recent_submissions` and `intake_tally` (both short-lived). */
+    pruneSubmissions: async () => (await submissions.prune()) + (await intakeTally.prune()),
+
+    /**
+     * The reports held now, with their holders (the supervisor overview and
+     * the reassignment list): every entry of the holdings table (holdings.ts),
+     * each checked against the report by `_id`; never a scan of `reports`.
+     */
+    async holdingsNow(limit = 2_000) {
+      const entries = await holdings.all(limit);
+      const docs = await Promise.all(entries.map((e) => reports.findOne({ _id: e.reportId }, { projection: SUMMARY_PROJECTION })));
+      return entries.flatMap((e, i) => {
+        const doc = docs[i];
+        return doc && holderOf(doc) === e.holder ? [{ holder: e.holder, doc }] : [];
+      });
+    },
+
+    /** A desk's first unclaimed reports in queue order, as summaries (desk-queue.ts): the P1 table first. */
+    unclaimedOf: async (desk: Desk, limit: number) => (await side.queue.page(desk, limit, null)).entries.map(summaryOf),
+    /** Escalated unclaimed reports, every desk, as summaries (the desk queue tables' `escalated` flag). */
+    escalatedUnclaimed: async (limit: number) => (await side.queue.escalated(limit)).map(summaryOf),
 
     /** Desk queue depth and oldest entry per desk and priority (metrics, read at scrape time). */
     queueStats: () => side.queue.stats(),
+    /** Unclaimed reports per desk and priority, and how many escalated (the supervisor overview, from the desk queue tables). */
+    queueCounts: () => side.queue.counts(),
     /** Entries in the triage outbox (metrics). */
     outboxSize: () => side.outbox.countDocuments(),
   };

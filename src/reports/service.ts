@@ -12,7 +12,7 @@
  *   the change and its records are one write.
  * - commands.ts, supervision.ts, corrections.ts, dissemination.ts: the changes investigators and supervisors make.
  * - bundle.ts: a report exported as a signed bundle (an audited read).
- * - queries.ts: reads that decrypt nothing.
+ * - queries.ts: reads that decrypt nothing; overview.ts: the supervisor's overview, from the side tables.
  * - disclosure.ts: reads of content and caller reveals, audited BEFORE
  *   anything is returned; they fail if the audit write fails.
  * - presenters.ts, cursors.ts, staff-text.ts: views, paging, typed text.
@@ -33,6 +33,7 @@ import { createDissemination } from './dissemination.js';
 import { createBundles } from './bundle.js';
 import { createFinding } from './search.js';
 import { createUrgentAlerts } from './urgent-alerts.js';
+import { createOverview } from './overview.js';
 
 export { LIMITS } from './limits.js';
 export { PAGE_SIZE, decodeQueueCursor, encodeQueueCursor, type Connection, type PageInfo } from './cursors.js';
@@ -56,6 +57,7 @@ export function createDeskService(deps: DeskServiceDeps) {
     ...createDissemination(deps, executor),
     ...createBundles(deps),
     ...createUrgentAlerts(deps),
+    ...createOverview(deps),
   };
 }
 

@@ -18,6 +18,11 @@ export interface DeskQueueEvent {
   at: string;
 }
 
+/** A change a supervisor must hear of that belongs to no desk (a triage failure). */
+export interface SupervisionEvent extends Omit<DeskQueueEvent, 'desk'> {
+  desk: Desk | null;
+}
+
 export type DeskEvents = ReturnType<typeof createDeskEvents>;
 
 /** `log`: where Redis errors are reported, rate-limited (see redis-errors.ts); without it they are swallowed. */
@@ -30,10 +35,11 @@ export function createDeskEvents(redisUrl: string, prefix: string, log?: Logger)
   const onPublishError = onError('desk-events:publish');
   publishClient.on('error', onPublishError);
   subscribeClient.on('error', onError('desk-events:subscribe'));
-  const pubsub = createPubSub<Record<string, [DeskQueueEvent]>>({
+  const pubsub = createPubSub<Record<string, [DeskQueueEvent | SupervisionEvent]>>({
     eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
   });
   const topic = (desk: Desk) => `${prefix}:desk-queue:${desk}`;
+  const supervisionTopic = `${prefix}:supervision`;
   return {
     /**
      * Best effort: a lost notification never loses a report (the queue is in
@@ -46,7 +52,13 @@ export function createDeskEvents(redisUrl: string, prefix: string, log?: Logger)
       const event: DeskQueueEvent = { desk, reportId, kind, at: new Date().toISOString() };
       publishClient.publish(topic(desk), JSON.stringify(event)).catch(onPublishError);
     },
-    subscribe: (desk: Desk) => pubsub.subscribe(topic(desk)),
+    subscribe: (desk: Desk) => pubsub.subscribe(topic(desk)) as AsyncIterable<DeskQueueEvent>,
+    /** For supervisors only (the supervisor queue): a report that reached no desk, e.g. its triage failed. Best effort, like `publish`. */
+    publishSupervision(reportId: string, kind: string) {
+      const event: SupervisionEvent = { desk: null, reportId, kind, at: new Date().toISOString() };
+      publishClient.publish(supervisionTopic, JSON.stringify(event)).catch(onPublishError);
+    },
+    subscribeSupervision: () => pubsub.subscribe(supervisionTopic) as AsyncIterable<SupervisionEvent>,
     async close() {
       publishClient.disconnect();
       subscribeClient.disconnect();

@@ -103,11 +103,12 @@ export const auditEntries = async (app: TestApp, action: string, targetId?: stri
 export const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 /**
- * Opens the deskQueueChanged subscription over SSE and returns the first
- * `next` events as they arrive.
+ * Opens the deskQueueChanged subscription (or another, `query`, such as
+ * supervisionChanged with no desk) over SSE and returns the first `next`
+ * events as they arrive.
  */
-export const openDeskStream = (app: TestApp, token: string, desk: Desk) =>
-  openSubscription(app, token, `subscription($desk: Desk!) { deskQueueChanged(desk: $desk) { desk reportId kind at } }`, { desk });
+export const openDeskStream = (app: TestApp, token: string, desk: Desk | null, query = `subscription($desk: Desk!) { deskQueueChanged(desk: $desk) { desk reportId kind at } }`) =>
+  openSubscription(app, token, query, desk ? { desk } : {});
 
 /** Opens any subscription over SSE; `next(count)` returns the first `count` payloads as they arrive. */
 export async function openSubscription(app: TestApp, token: string, query: string, variables: Record<string, unknown> = {}) {

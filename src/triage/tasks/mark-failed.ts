@@ -14,8 +14,8 @@ export const markFailedPayload = routePayload;
 const MARK_FAILED_ATTEMPTS = 10;
 
 /** Builds `markFailed(reportId, reason)` on the triage dependencies. */
-export function createMarkFailed(deps: Pick<TriageDeps, 'reports' | 'writer'>) {
-  const { reports, writer } = deps;
+export function createMarkFailed(deps: Pick<TriageDeps, 'reports' | 'writer'> & Partial<Pick<TriageDeps, 'events'>>) {
+  const { reports, writer, events } = deps;
   /** After the last retry: visible to supervisors as TRIAGE_FAILED; false when there is nothing (left) to mark. */
   return async function markFailed(reportId: string, reason: string): Promise<boolean> {
     return retryOnLostRace({
@@ -36,7 +36,10 @@ export function createMarkFailed(deps: Pick<TriageDeps, 'reports' | 'writer'>) {
           },
           [systemEvent('report.triage', reportId, 'failure', { reason })],
         );
-        return updated ? true : null;
+        if (!updated) return null;
+        // Supervisors' screens refresh on it (supervisionChanged): a failure belongs to no desk's stream.
+        events?.publishSupervision(reportId, 'triage-failed');
+        return true;
       },
       // Still pending and never marked (a version claim held by a writer that died): the worker tries the job again later.
       exhausted() {

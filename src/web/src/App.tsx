@@ -5,6 +5,8 @@ import { SCREENS } from './routes';
 import { DraftIndicator } from './screens/intake/DraftIndicator';
 import { ScreenTitle } from './ScreenTitle';
 import { useDrafts } from './session/drafts';
+import { homeOf } from './routes';
+import { ThreatLevelBadge } from './screens/oversight/ThreatLevelBadge';
 import { NotFound } from './screens/NotFound';
 import { SignIn } from './screens/SignIn';
 import { NotificationBell } from './screens/notifications/Bell';
@@ -19,9 +21,9 @@ export function App() {
   if (loading) return <Loading what="Starting the console" />;
   if (!session) return <SignIn />;
   const screens = SCREENS.filter((s) => can(s.operation));
-  const home = screens.find((s) => s.label)?.path;
   // Urgent alerts wrap every screen for those the policy gives them (desk investigators and supervisors).
   const Alerts = can('urgentAlerts') ? UrgentAlertsProvider : Fragment;
+  const home = homeOf(screens);
   return (
     <Alerts>
       <a className="skip" href="#main">
@@ -41,6 +43,7 @@ export function App() {
           </ul>
         </nav>
         <DraftIndicator here={location.pathname} />
+        {can('threatLevel') && <ThreatLevelBadge />}
         {can('myNotifications') && <NotificationBell />}
         <span className="who">
           {session.user.username} · {session.user.roles.map(humanise).join(', ')}

@@ -16,6 +16,7 @@ import { ReportPage } from './screens/ReportPage';
 import { Search } from './screens/Search';
 import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
+import { Overview } from './screens/Overview';
 
 export interface Screen {
   path: string;
@@ -25,9 +26,16 @@ export interface Screen {
   title?: string;
   operation: string;
   element: ReactNode;
+  /**
+   * Where the user lands after sign-in: the allowed screen with the lowest
+   * rank; without any, the first allowed screen with a label (in this order).
+   */
+  home?: number;
 }
 
 export const SCREENS: Screen[] = [
+  // Supervisors only (policy): their landing screen, before "Record a call" which they may also use.
+  { path: '/overview', label: 'Overview', operation: 'supervisorOverview', element: <Overview />, home: 1 },
   { path: '/call', label: 'Record a call', operation: 'recordHotlineCall', element: <RecordCall /> },
   { path: '/follow-up', label: 'Follow-up call', operation: 'recordFollowUp', element: <FollowUpCall /> },
   { path: '/submissions', label: 'My submissions', operation: 'mySubmissions', element: <MySubmissions /> },
@@ -44,3 +52,9 @@ export const SCREENS: Screen[] = [
   // Every signed-in staff user (last, so it is nobody's home screen unless it is their only one).
   { path: '/account', label: 'Account', operation: 'mySessions', element: <Account /> },
 ];
+
+/** The screen a user lands on among those they may see: the lowest `home` rank, else the first with a label. */
+export function homeOf(screens: readonly Screen[]): string | undefined {
+  const ranked = screens.filter((s) => s.home !== undefined).sort((a, b) => a.home! - b.home!);
+  return (ranked[0] ?? screens.find((s) => s.label))?.path;
+}

@@ -2,11 +2,13 @@
  * One report (/reports/:id) for the investigator: its content (every read is
  * audited by the server), grading, notes, the status workflow, referral and
  * release, the verified history and the audited caller reveal; "Claim" for
- * an unclaimed report the viewer may claim. Forms the report can no longer
- * take (a closed report's grading, notes, corrections) are not shown: the
- * server's state machine says which it takes (availableActions, nextSteps).
- * The server is the authority on who may do what; a CONFLICT reloads the report with a
- * clear message; a report the user may not read says so, and nothing else.
+ * an unclaimed report the viewer may claim; and, for whoever may erase (the
+ * policy's eraseReport), erasure with the same typed confirmation as in the
+ * supervisor queue. Forms the report can no longer take (a closed report's
+ * grading, notes, corrections) are not shown: the server's state machine
+ * says which it takes (availableActions, nextSteps). The server is the
+ * authority on who may do what; a CONFLICT reloads the report with a clear
+ * message; a report the user may not read says so, and nothing else.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -24,6 +26,7 @@ import { RevealCaller } from './desk/RevealCaller';
 import { Corrections } from './desk/Corrections';
 import type { Act } from './desk/types';
 import { Workflow } from './desk/Workflow';
+import { ReportActionDialog } from './oversight/ReportActionDialog';
 
 const CONFLICT_TEXT = 'Someone else claimed or changed this report first. It has been reloaded: check what changed and try again.';
 
@@ -32,6 +35,7 @@ export function ReportPage() {
   const { session, can } = useSession();
   const [claiming, setClaiming] = useState(false);
   const [claimError, setClaimError] = useState<string | null>(null);
+  const [erasing, setErasing] = useState(false);
   const navigate = useNavigate();
   const [notice, setNotice] = useState<string | null>(null);
   // gcTime 0: the content is dropped from memory as soon as the page is left.
@@ -132,6 +136,25 @@ export function ReportPage() {
       <Corrections report={report} supervisor={!!user?.roles.includes('SUPERVISOR')} holds={holds} act={act} />
       <RevealCaller report={report} />
       <HistoryPanel report={report} />
+      {can('eraseReport') && report.availableActions.includes('ERASE') && (
+        <section aria-labelledby="erase-title">
+          <h2 id="erase-title">Erase this report</h2>
+          <p className="hint">Destroys its content and key for good (a malicious or mistaken report); its history stays. You will be asked for a reason and to type the reference.</p>
+          <button type="button" className="danger" onClick={() => setErasing(true)}>
+            Erase {report.reference}
+          </button>
+          {erasing && (
+            <ReportActionDialog
+              kind="erase"
+              report={report}
+              retryTriage={false}
+              onClose={() => setErasing(false)}
+              onDone={(message) => navigate('/desk', { state: { notice: message } })}
+              onConflict={() => void query.refetch()}
+            />
+          )}
+        </section>
+      )}
     </>
   );
 }

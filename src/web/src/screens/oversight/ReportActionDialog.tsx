@@ -1,15 +1,30 @@
 /**
  * The supervisor's actions on one report, each in a dialog with a stated
- * reason: reassign to a named investigator, reopen (or retry triage), and
- * erase, which needs the report's reference typed exactly before it can run.
+ * reason: reassign to an investigator chosen from the desk's people (each
+ * with how many reports they hold now), reopen (or retry triage), and erase,
+ * which needs the report's reference typed exactly before it can run. Used
+ * by the supervisor queue and by the report page.
  */
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError, request } from '../../api/client';
 import { graphql } from '../../gql';
-import { Dialog, ErrorMessage, TextArea, TextField } from '../../ui/ui';
+import type { Desk } from '../../gql/graphql';
+import { Dialog, ErrorMessage, Loading, Select, TextArea, TextField } from '../../ui/ui';
 import { isFieldError, serverFieldError } from './forms';
-import type { QueueReport } from './SupervisorQueue';
+
+const DESK_PEOPLE = graphql(`
+  query DeskPeople($desk: Desk!) {
+    deskPeople(desk: $desk) { userId username held }
+  }
+`);
+
+/** What the dialog needs of a report: which one, and its desk (whose people it may be reassigned to). */
+export interface ActionTarget {
+  id: string;
+  reference: string;
+  desk?: Desk | null;
+}
 
 const REASSIGN = graphql(`
   mutation SupervisorReassign($id: ID!, $toUsername: String!, $reason: String!) {
@@ -33,7 +48,7 @@ const REASON_MIN = 3;
 
 interface Props {
   kind: ReportAction;
-  report: QueueReport;
+  report: ActionTarget;
   /** The report is waiting for triage or failed it: "reopen" sends it back to triage. */
   retryTriage: boolean;
   onClose(): void;
@@ -68,7 +83,7 @@ export function ReportActionDialog({ kind, report, retryTriage, onClose, onDone,
     e.preventDefault();
     const errors: typeof localError = {};
     if (reason.trim().length < REASON_MIN) errors.reason = `Give a reason (at least ${REASON_MIN} characters)`;
-    if (kind === 'reassign' && !username.trim()) errors.username = "Enter the investigator's username";
+    if (kind === 'reassign' && !username.trim()) errors.username = 'Choose who takes the report';
     setLocalError(errors);
     if (Object.keys(errors).length === 0) mutation.mutate();
   };
@@ -88,14 +103,7 @@ export function ReportActionDialog({ kind, report, retryTriage, onClose, onDone,
           </div>
         )}
         {kind === 'reassign' && (
-          <TextField
-            label="Investigator's username"
-            hint="An investigator of the report's desk, or a supervisor"
-            autoComplete="off"
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            error={localError.username ?? serverFieldError(mutation.error, 'toUsername')}
-          />
+          <ReassignTo desk={report.desk ?? null} value={username} onChange={setUsername} error={localError.username ?? serverFieldError(mutation.error, 'toUsername')} />
         )}
         <TextArea
           label="Reason"
@@ -131,5 +139,27 @@ export function ReportActionDialog({ kind, report, retryTriage, onClose, onDone,
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** The desk's investigators, fewest reports held first, to choose from (instead of typing a username from memory). */
+function ReassignTo({ desk, value, onChange, error }: { desk: Desk | null; value: string; onChange(username: string): void; error: string | undefined }) {
+  const people = useQuery({ queryKey: ['deskPeople', desk], queryFn: () => request(DESK_PEOPLE, { desk: desk! }), enabled: !!desk, gcTime: 0 });
+  if (!desk) return <p>This report is on no desk: send it back to triage first.</p>;
+  if (people.isLoading) return <Loading what={`Loading the ${desk} desk's investigators`} />;
+  if (people.error) return <ErrorMessage error={people.error} onRetry={() => void people.refetch()} />;
+  const list = people.data?.deskPeople ?? [];
+  if (list.length === 0) return <p>The {desk} desk has no active investigator. Refer the report to the other desk, or ask an admin.</p>;
+  const holds = (n: number) => (n === 0 ? 'holds no report' : n === 1 ? 'holds 1 report' : `holds ${n} reports`);
+  return (
+    <Select
+      label="Reassign to"
+      hint={`An investigator of the ${desk} desk, with how many reports each holds now`}
+      placeholder="Choose an investigator…"
+      options={list.map((p) => ({ value: p.username, label: `${p.username} (${holds(p.held)})` }))}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      error={error}
+    />
   );
 }

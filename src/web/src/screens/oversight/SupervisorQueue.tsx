@@ -1,7 +1,10 @@
 /**
  * The supervisor queue: triage failures, escalated unclaimed reports and
  * reports stuck waiting for triage, each with the actions a supervisor may
- * take on it (reassign, reopen or retry triage, erase).
+ * take on it (reassign, reopen or retry triage, erase). Live: every desk's
+ * change events and triage failures (supervisionChanged) reload it; a report
+ * waiting for triage becomes "stuck" by time alone, and shows on the next
+ * event, Refresh or return to the tab.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -13,6 +16,7 @@ import { useSession } from '../../session/session';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { Notice, QueryState, age, formatTime, humanise } from '../../ui/ui';
 import { ReportActionDialog, type ReportAction } from './ReportActionDialog';
+import { useSupervisionEvents } from './useSupervisionEvents';
 
 export const SUPERVISOR_QUEUE = graphql(`
   query SupervisorQueue {
@@ -28,7 +32,8 @@ const offers = (r: QueueReport, action: QueueReport['availableActions'][number])
 export function SupervisorQueue() {
   const { can } = useSession();
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: ['supervisorQueue'], queryFn: () => request(SUPERVISOR_QUEUE), refetchInterval: 30_000 });
+  const query = useQuery({ queryKey: ['supervisorQueue'], queryFn: () => request(SUPERVISOR_QUEUE) });
+  useSupervisionEvents(() => void query.refetch());
   const [action, setAction] = useState<{ kind: ReportAction; report: QueueReport } | null>(null);
   const [done, setDone] = useState<string | null>(null);
 

@@ -1,9 +1,13 @@
 /**
  * The national threat level: the current level with when and why it was set,
- * its recent history, and (for a supervisor) a form to change it with a reason.
+ * its recent history, and (for a supervisor) a form to change it with a
+ * reason, then a confirmation that says what will change before anything is
+ * sent (the level steers triage's priorities for every new report). The
+ * reason goes into the audit log with the change.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
 import { request } from '../../api/client';
@@ -11,7 +15,8 @@ import { graphql } from '../../gql';
 import type { OversightThreatLevelQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
 import { DataTable, type Column } from '../../ui/DataTable';
-import { ErrorMessage, Loading, Select, TextArea, formatTime, humanise } from '../../ui/ui';
+import { Dialog, ErrorMessage, Loading, Select, TextArea, formatTime, humanise } from '../../ui/ui';
+import { THREAT_LEVEL_BADGE_KEY } from './ThreatLevelBadge';
 import { isFieldError, serverFieldError } from './forms';
 
 const THREAT_LEVEL = graphql(`
@@ -38,11 +43,19 @@ export function ThreatLevelPanel() {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: ['threatLevel'], queryFn: () => request(THREAT_LEVEL) });
   const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: { level: undefined, reason: '' } });
+  /** The change asked for, waiting for its confirmation. */
+  const [confirming, setConfirming] = useState<Values | null>(null);
   const mutation = useMutation({
     mutationFn: (v: Values) => request(SET_THREAT_LEVEL, v),
     onSuccess: (data) => {
       queryClient.setQueryData(['threatLevel'], { threatLevel: data.setThreatLevel });
+      void queryClient.invalidateQueries({ queryKey: THREAT_LEVEL_BADGE_KEY });
       form.reset({ level: undefined, reason: '' });
+      setConfirming(null);
+    },
+    // A field the server refused is shown on the form: back to it.
+    onError: (err) => {
+      if (isFieldError(err, ['reason', 'level'])) setConfirming(null);
     },
   });
   const { errors } = form.formState;
@@ -76,17 +89,48 @@ export function ThreatLevelPanel() {
         <DataTable caption="Threat level history (latest first)" rows={current.history} rowKey={(h) => `${h.setAt}-${h.level}`} columns={columns} />
       )}
       {can('setThreatLevel') && (
-        <form onSubmit={form.handleSubmit((v) => mutation.mutate(v))} noValidate aria-labelledby="tl-change">
+        <form
+          onSubmit={form.handleSubmit((v) => {
+            mutation.reset();
+            setConfirming(v);
+          })}
+          noValidate
+          aria-labelledby="tl-change"
+        >
           <h3 id="tl-change">Change the threat level</h3>
           <div className="narrow-fields">
             <Select label="New level" placeholder="Choose…" options={LEVELS} error={errors.level?.message ?? serverFieldError(mutation.error, 'level')} {...form.register('level')} />
           </div>
           <TextArea label="Reason for the change" rows={2} error={errors.reason?.message ?? serverFieldError(mutation.error, 'reason')} {...form.register('reason')} />
-          {!isFieldError(mutation.error, ['reason', 'level']) && <ErrorMessage error={mutation.error} />}
+          {!confirming && !isFieldError(mutation.error, ['reason', 'level']) && <ErrorMessage error={mutation.error} />}
           <button type="submit" className="primary" disabled={mutation.isPending}>
-            {mutation.isPending ? 'Setting…' : 'Set threat level'}
+            Set threat level
           </button>
         </form>
+      )}
+      {confirming && (
+        <Dialog open title="Confirm the new threat level" onClose={() => setConfirming(null)}>
+          <dl className="facts">
+            <dt>From</dt>
+            <dd>{current ? humanise(current.level) : 'Unknown'}</dd>
+            <dt>To</dt>
+            <dd>
+              <strong>{humanise(confirming.level)}</strong>
+            </dd>
+            <dt>Reason</dt>
+            <dd>{confirming.reason.trim()}</dd>
+          </dl>
+          <p>Every user sees the new level, triage uses it for new reports at once, and the change and its reason go into the audit log under your name.</p>
+          {!isFieldError(mutation.error, ['reason', 'level']) && <ErrorMessage error={mutation.error} />}
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => mutation.mutate(confirming)} disabled={mutation.isPending}>
+              {mutation.isPending ? 'Setting…' : `Set the level to ${humanise(confirming.level)}`}
+            </button>
+            <button type="button" onClick={() => setConfirming(null)} disabled={mutation.isPending}>
+              Go back
+            </button>
+          </div>
+        </Dialog>
       )}
     </section>
   );
