@@ -50,11 +50,12 @@ export const POLICY = {
   verifyReportHistory: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
   deskQueueChanged: ['INVESTIGATOR', 'SUPERVISOR'],
   revealCaller: ['INVESTIGATOR', 'SUPERVISOR'],
-  // notifications: for those who hold reports (call handlers' submissions view is coarse: nothing to be told)
-  myNotifications: ['INVESTIGATOR', 'SUPERVISOR'],
-  markNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR'],
-  markAllNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR'],
-  notificationAdded: ['INVESTIGATOR', 'SUPERVISOR'],
+  // notifications: for those who hold reports (call handlers' submissions view is coarse: nothing to be told),
+  // and for admins, told of requests waiting for a second admin (they name no report)
+  myNotifications: ['INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
+  markNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
+  markAllNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
+  notificationAdded: ['INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
   // supervision
   supervisorQueue: ['SUPERVISOR'],
   reassignReport: ['SUPERVISOR'],
