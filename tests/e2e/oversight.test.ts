@@ -263,7 +263,7 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     expect(await userRow.textContent()).toContain('SO13');
     // Investigator needs a second admin (separation of duties): pending, and this admin cannot approve it.
     expect(await userRow.textContent()).toContain('Investigator (awaiting a second admin)');
-    const grantRow = page.getByRole('region', { name: 'Role grants awaiting a second admin' }).getByRole('row').filter({ hasText: username });
+    const grantRow = page.getByRole('region', { name: 'Requests awaiting a second admin' }).getByRole('row').filter({ hasText: username });
     await grantRow.getByText('Another admin decides').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'admin-users');
@@ -271,8 +271,11 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     const second = await e2e().newPage();
     await signIn(second.page, admin2.username);
     await second.page.goto('/admin/users');
-    await second.page.getByRole('button', { name: `Approve roles for ${username}` }).click();
-    await second.page.getByText(`Roles approved for ${username}.`).waitFor();
+    // Approving asks for the second admin's own password again (tests/e2e/admin-requests.test.ts tries a wrong one).
+    await second.page.getByRole('button', { name: `Approve: give roles: investigator for ${username}` }).click();
+    await second.page.getByRole('dialog').getByLabel('Your password').fill(PASSWORD);
+    await second.page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await second.page.getByText(`Approved: give roles: investigator for ${username}.`).waitFor();
     await page.reload();
     await userRow.waitFor();
     expect(await userRow.textContent()).toContain('Investigator');
