@@ -5,10 +5,10 @@
  * and is told by the bell, approves both from the console after typing their
  * own password and a code again; a missing or wrong password decides nothing.
  */
-import type { Page } from 'playwright';
+import type { Page } from 'playwright-core';
 import { TOTP, URI } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { createStaff, PASSWORD } from '../support/factories.js';
+import { createPartner, createStaff, PASSWORD } from '../support/factories.js';
 import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, useE2E } from './support/browser.js';
 
 const PERIOD_MS = 30_000;
@@ -146,5 +146,33 @@ describe('admin requests decided by a second admin', { timeout: 180_000 }, () =>
     expect(await audit.countDocuments({ action: 'admin.user_enable', 'target.id': target.user.id, 'actor.id': decider.user.id })).toBe(1);
     expect(foreign).toEqual([]);
     expect(second.foreign).toEqual([]);
+  });
+
+  it('rotates a partner key: the new key is shown once, and the old one keeps working for the overlap', async () => {
+    const app = e2e().app;
+    const admin = await createStaff(app, 'ADMIN');
+    const { apiKey: oldKey, name } = await createPartner(app);
+    const ME = `{ me { ... on PartnerOrganisation { name } } }`;
+    const { page, foreign } = await e2e().newPage();
+    await signIn(page, admin.username);
+    await page.goto('/admin/partners');
+    await page.getByRole('heading', { name: 'Partners', level: 1 }).waitFor();
+    await page.getByRole('button', { name: `Rotate the key of ${name}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Issue a new key' }).click();
+    await page.getByRole('heading', { name: `New API key for ${name}` }).waitFor();
+    const newKey = await page.getByLabel('API key', { exact: true }).inputValue();
+    expect(newKey).not.toBe(oldKey);
+    await page.getByText(/Their previous key keeps working until \d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}, then stops\./).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'admin-partner-rotate');
+    // Both keys are this partner's now; the table shows the new key's first characters.
+    expect((await app.gql(ME, {}, newKey)).data.me).toEqual({ name });
+    expect((await app.gql(ME, {}, oldKey)).data.me).toEqual({ name });
+    await page.getByRole('row').filter({ hasText: name }).getByText(`${newKey.slice(0, 8)}…`).waitFor();
+    // Dismissed, the key is gone from the page.
+    await page.getByRole('button', { name: 'I have stored the key' }).click();
+    await page.getByText(`New key for ${name} issued. Its key is no longer shown anywhere.`).waitFor();
+    expect(await page.content()).not.toContain(newKey);
+    expect(foreign).toEqual([]);
   });
 });
