@@ -148,6 +148,33 @@ describe('admin requests decided by a second admin', { timeout: 180_000 }, () =>
     expect(second.foreign).toEqual([]);
   });
 
+  it("moves an investigator's desk once a second admin (without a second factor) approves with their password", async () => {
+    const app = e2e().app;
+    const investigator = await createStaff(app, 'INVESTIGATOR', 'SO12');
+    const [asker, decider] = [await createStaff(app, 'ADMIN'), await createStaff(app, 'ADMIN')];
+    const { page } = await e2e().newPage();
+    await signIn(page, asker.username);
+    await page.goto('/admin/users');
+    await page.getByRole('button', { name: `Move desk of ${investigator.username}` }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByLabel('Move to desk').inputValue()).toBe('SO13');
+    await dialog.getByLabel('Reason').fill('Joins the SO13 team on Monday');
+    await dialog.getByRole('button', { name: 'Send request' }).click();
+    await page.getByText(`Request sent: another admin must approve it before anything changes for ${investigator.username}.`).waitFor();
+    expect((await app.gql(`{ me { ... on User { desk } } }`, {}, investigator.token)).data.me.desk).toBe('SO12');
+
+    const second = await e2e().newPage();
+    await signIn(second.page, decider.username);
+    await second.page.goto('/admin/users');
+    await second.page.getByRole('button', { name: `Approve: move to the SO13 desk for ${investigator.username}` }).click();
+    await second.page.getByRole('dialog').getByLabel('Your password').fill(PASSWORD);
+    await second.page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await second.page.getByText(`Approved: move to the SO13 desk for ${investigator.username}.`).waitFor();
+    expect((await app.gql(`{ me { ... on User { desk } } }`, {}, investigator.token)).data.me.desk).toBe('SO13');
+    const moved = await app.deps.database.db.collection('audit').find({ action: 'admin.user_move_desk', 'target.id': investigator.user.id }).toArray();
+    expect(moved).toEqual([expect.objectContaining({ actor: expect.objectContaining({ id: decider.user.id }), details: expect.objectContaining({ fromDesk: 'SO12', toDesk: 'SO13' }) })]);
+  });
+
   it('rotates a partner key: the new key is shown once, and the old one keeps working for the overlap', async () => {
     const app = e2e().app;
     const admin = await createStaff(app, 'ADMIN');

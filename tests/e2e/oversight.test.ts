@@ -272,10 +272,10 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     await signIn(second.page, admin2.username);
     await second.page.goto('/admin/users');
     // Approving asks for the second admin's own password again (tests/e2e/admin-requests.test.ts tries a wrong one).
-    await second.page.getByRole('button', { name: `Approve: give roles: investigator for ${username}` }).click();
+    await second.page.getByRole('button', { name: `Approve: give roles: Investigator for ${username}` }).click();
     await second.page.getByRole('dialog').getByLabel('Your password').fill(PASSWORD);
     await second.page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
-    await second.page.getByText(`Approved: give roles: investigator for ${username}.`).waitFor();
+    await second.page.getByText(`Approved: give roles: Investigator for ${username}.`).waitFor();
     await page.reload();
     await userRow.waitFor();
     expect(await userRow.textContent()).toContain('Investigator');

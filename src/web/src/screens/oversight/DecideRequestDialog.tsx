@@ -10,7 +10,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, request } from '../../api/client';
 import type { PendingRoleGrantsQuery } from '../../gql/graphql';
 import { AlertText, Dialog, ErrorMessage, TextField } from '../../ui/ui';
-import { APPROVE_REQUEST, REJECT_REQUEST, requestText } from './requests';
+import { APPROVE_REQUEST, REJECT_REQUEST, requestPhrase } from './requests';
 
 export type Decision = 'approve' | 'reject';
 type Request = PendingRoleGrantsQuery['pendingRoleGrants'][number];
@@ -24,7 +24,7 @@ export function DecideRequestDialog({ decision, item, onClose, onDone }: { decis
       const vars = { id: item.id, password, totp: code.trim() || null };
       return decision === 'approve' ? (await request(APPROVE_REQUEST, vars)).approveRoleGrant : (await request(REJECT_REQUEST, vars)).rejectRoleGrant;
     },
-    onSuccess: (r) => onDone(decision === 'approve' ? `Approved: ${requestText(item).toLowerCase()} for ${r.username}.` : `Rejected: ${requestText(item).toLowerCase()} for ${r.username}.`),
+    onSuccess: (r) => onDone(decision === 'approve' ? `Approved: ${requestPhrase(item)} for ${r.username}.` : `Rejected: ${requestPhrase(item)} for ${r.username}.`),
     // Nothing typed stays after an answer.
     onSettled: () => {
       setPassword('');
@@ -47,7 +47,7 @@ export function DecideRequestDialog({ decision, item, onClose, onDone }: { decis
 
   const verb = decision === 'approve' ? 'Approve' : 'Reject';
   return (
-    <Dialog open title={`${verb}: ${requestText(item).toLowerCase()} for ${item.username}`} onClose={onClose}>
+    <Dialog open title={`${verb}: ${requestPhrase(item)} for ${item.username}`} onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <p>
           Requested by <span className="mono">{item.requestedBy}</span>

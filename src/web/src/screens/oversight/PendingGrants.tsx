@@ -13,7 +13,7 @@ import { useSession } from '../../session/session';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { formatTime, QueryState } from '../../ui/ui';
 import { DecideRequestDialog, type Decision } from './DecideRequestDialog';
-import { PENDING_REQUESTS, requestText } from './requests';
+import { PENDING_REQUESTS, requestPhrase, requestText } from './requests';
 
 type Request = PendingRoleGrantsQuery['pendingRoleGrants'][number];
 
@@ -37,12 +37,12 @@ export function PendingGrants({ onMessage }: { onMessage(message: string): void 
         ) : (
           <div className="actions">
             {can('approveRoleGrant') && (
-              <button type="button" onClick={() => setDeciding({ decision: 'approve', item: g })} aria-label={`Approve: ${requestText(g).toLowerCase()} for ${g.username}`}>
+              <button type="button" onClick={() => setDeciding({ decision: 'approve', item: g })} aria-label={`Approve: ${requestPhrase(g)} for ${g.username}`}>
                 Approve
               </button>
             )}
             {can('rejectRoleGrant') && (
-              <button type="button" className="danger" onClick={() => setDeciding({ decision: 'reject', item: g })} aria-label={`Reject: ${requestText(g).toLowerCase()} for ${g.username}`}>
+              <button type="button" className="danger" onClick={() => setDeciding({ decision: 'reject', item: g })} aria-label={`Reject: ${requestPhrase(g)} for ${g.username}`}>
                 Reject
               </button>
             )}

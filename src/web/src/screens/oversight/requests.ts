@@ -57,5 +57,11 @@ export function requestText(r: { kind: AccountChangeKind; roles: readonly string
   }
 }
 
+/** The same words inside a sentence: "reset second factor", "move to the SO13 desk" (desk names keep their case). */
+export const requestPhrase = (r: Parameters<typeof requestText>[0]) => {
+  const text = requestText(r);
+  return text.charAt(0).toLowerCase() + text.slice(1);
+};
+
 /** The longest reason the server keeps (src/auth/grants.ts MAX_REASON). */
 export const MAX_REASON = 200;
