@@ -127,3 +127,20 @@ describe('deciding with a second factor', () => {
     expect(await app.deps.database.db.collection('audit').countDocuments({ action: 'admin.mfa_reset', 'target.id': target.user.id })).toBe(0);
   });
 });
+
+describe('two admins deciding at once', () => {
+  it('one decision wins: parallel approvals and rejections of one request apply it once (an insert-only claim, not a conditional update)', async () => {
+    const { target, asker } = await scene();
+    const deciders = await Promise.all(Array.from({ length: 4 }, () => createStaff(app, 'ADMIN')));
+    const request = (await app.gql(ENABLE, { u: target.username, r: 'Back from leave' }, asker.token)).data.enableUser;
+    const tries = deciders.flatMap((d, i) => [app.gql(i % 2 ? REJECT : APPROVE, { id: request.id, p: PASSWORD }, d.token), app.gql(APPROVE, { id: request.id, p: PASSWORD }, d.token)]);
+    const results = await Promise.all(tries);
+    const won = results.filter((r) => !r.errors);
+    expect(won).toHaveLength(1);
+    expect(results.filter((r) => r.errors).map(codeOf)).toEqual(Array(tries.length - 1).fill('CONFLICT'));
+    const decided = [...(await audit('admin.account_change_approve', request.id)), ...(await audit('admin.account_change_reject', request.id))];
+    expect(decided).toHaveLength(1);
+    const enabled = await app.deps.database.db.collection('audit').countDocuments({ action: 'admin.user_enable', 'target.id': target.user.id });
+    expect(enabled).toBe(decided[0]!.action === 'admin.account_change_approve' ? 1 : 0);
+  });
+});
