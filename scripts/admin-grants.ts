@@ -1,6 +1,7 @@
 /**
- * Admin CLI commands for role grants that need a second admin
- * (src/auth/separation.ts). Deciding a grant acts as a named admin who signs
+ * Admin CLI commands for requests that need a second admin
+ * (src/auth/separation.ts): role grants, and the re-enable, desk move and
+ * second-factor reset requests made in the API or the console. Deciding a grant acts as a named admin who signs
  * in with their password on stdin (src/auth/acting-admin.ts): the CLI host
  * cannot approve on its own, and the requester cannot approve their own grant.
  */
@@ -31,7 +32,8 @@ function decision(kind: 'approve' | 'reject') {
       const grant = await actAsAdmin(deps.services.auth, as, password, code, (admin) =>
         kind === 'approve' ? deps.services.auth.approveRoleGrant(id, admin) : deps.services.auth.rejectRoleGrant(id, admin),
       );
-      console.log(`${grant.status} grant ${grant._id}: ${grant.roles.join(', ')} for ${grant.username} (decided by ${as})`);
+      const what = (grant.kind ?? 'ROLES') === 'ROLES' ? grant.roles.join(', ') : `${grant.kind}${grant.desk ? ` ${grant.desk}` : ''}`;
+      console.log(`${grant.status} grant ${grant._id}: ${what} for ${grant.username} (decided by ${as})`);
       return 0;
     },
   };
@@ -45,7 +47,8 @@ export const grantCommands = {
       const pending = await deps.services.auth.pendingRoleGrants();
       if (!pending.length) console.log('no pending role grants');
       for (const g of pending) {
-        console.log(`${g._id}  ${g.username}  ${g.roles.join(',')}  requested by ${g.requestedBy.name ?? g.requestedBy.id} at ${g.requestedAt.toISOString()}`);
+        const what = (g.kind ?? 'ROLES') === 'ROLES' ? g.roles.join(',') : `${g.kind}${g.desk ? ` ${g.desk}` : ''}`;
+        console.log(`${g._id}  ${g.username}  ${what}  requested by ${g.requestedBy.name ?? g.requestedBy.id} at ${g.requestedAt.toISOString()}${g.reason ? `  (${g.reason})` : ''}`);
       }
       return 0;
     },

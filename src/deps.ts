@@ -127,6 +127,13 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       sessionTtlMs: config.auth.sessionTtlMs,
       limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, maxFailuresPerClient: config.auth.maxFailuresPerClient, blockSeconds: config.auth.blockSeconds },
       rateLimitPrefix: config.redis.queuePrefix,
+      // Built below (they need the desk service and the notifications); called only once a request is made or approved.
+      accountChanges: {
+        enable: (username, approver) => lifecycle.enableUser(username, approver),
+        moveDesk: (username, desk, reason, approver) => lifecycle.moveUserDesk(username, desk, reason, approver),
+        resetSecondFactor: (username, approver) => mfa.reset(username, approver),
+      },
+      notifyAdmins: (adminIds, grant) => notifications.approvalNeeded(adminIds, grant._id),
     });
     const metrics = createMetrics({ store: reports, log: log.child({ component: 'metrics' }) });
     const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix), log: log.child({ component: 'audit' }), observe: metrics });

@@ -20,6 +20,9 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'admin.role_grant_request': 'Role grant requested',
   'admin.role_grant_approve': 'Role grant approved',
   'admin.role_grant_reject': 'Role grant rejected',
+  'admin.account_change_request': 'Account change requested',
+  'admin.account_change_approve': 'Account change approved',
+  'admin.account_change_reject': 'Account change rejected',
   'auth.integrity_failure': 'Account record failed its integrity check',
   'auth.mfa_enrol': 'Second factor set up',
   'auth.mfa_recovery_use': 'Recovery code used',
@@ -143,6 +146,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   override: 'Supervisor override',
   deskMove: 'Because of a desk move',
   manual: 'By hand',
+  kind: 'Change asked for',
 };
 
 /**

@@ -5,6 +5,13 @@
  * approves it. Requests, approvals and rejections are audited
  * (admin.role_grant_request / _approve / _reject) so auditors can filter on them.
  *
+ * The same mechanism carries the other changes that widen someone's access
+ * (the trust review): re-enabling a user, moving an investigator's desk and
+ * resetting a second factor are requests of another `kind`, audited as
+ * admin.account_change_*, and applied on approval by the lifecycle and MFA
+ * services (which audit the change itself, with the approver as actor).
+ * Every other enabled admin is notified of a new request (the bell).
+ *
  * No transactions: the grant is decided first (one write, which settles a
  * race between two deciding admins), then the roles and the user's MAC are
  * written together (one compare-and-set write). If the process stops in
@@ -19,7 +26,15 @@ import type { UserIntegrityAlarm } from './integrity-alarm.js';
 import type { UserRepository } from './repository.js';
 import { userSeal, userSealOk } from './seal.js';
 import { separationViolation } from './separation.js';
-import { ROLES, type Role, type RoleGrantDoc, type StaffPrincipal, type UserDoc } from './types.js';
+import { DESKS, ROLES, type AccountChangeKind, type Desk, type Role, type RoleGrantDoc, type StaffPrincipal, type UserDoc } from './types.js';
+import type { Logger } from '../logger.js';
+
+/** How an approved request of each non-role kind is applied (src/auth/lifecycle.ts, src/auth/mfa.ts); each audits its own change. */
+export interface AccountChangeAppliers {
+  enable(username: string, approver: StaffPrincipal): Promise<unknown>;
+  moveDesk(username: string, desk: Desk, reason: string, approver: StaffPrincipal): Promise<unknown>;
+  resetSecondFactor(username: string, approver: StaffPrincipal): Promise<unknown>;
+}
 
 export interface RoleGrantDeps {
   users: UserRepository;
@@ -27,7 +42,22 @@ export interface RoleGrantDeps {
   audit: AuditLog;
   integrity: Integrity;
   alarm: UserIntegrityAlarm;
+  /** Applies approved requests of the non-role kinds; without it only role grants can be requested. */
+  changes?: AccountChangeAppliers;
+  /** Tells these admins a request waits for them (the notification bell); a failure is logged, never fails the request. */
+  notifyAdmins?: (adminIds: string[], grant: RoleGrantDoc) => Promise<unknown>;
+  log?: Pick<Logger, 'warn'>;
 }
+
+/** The longest reason kept: it goes into the audit entry, whose texts are bounded (src/audit/details.ts). */
+export const MAX_REASON = 200;
+
+const kindOf = (g: Pick<RoleGrantDoc, 'kind'>): AccountChangeKind => g.kind ?? 'ROLES';
+/** The audit actions of a request's kind: role grants keep their own names. */
+const auditActions = (g: Pick<RoleGrantDoc, 'kind'>) =>
+  kindOf(g) === 'ROLES'
+    ? ({ request: 'admin.role_grant_request', approve: 'admin.role_grant_approve', reject: 'admin.role_grant_reject' } as const)
+    : ({ request: 'admin.account_change_request', approve: 'admin.account_change_approve', reject: 'admin.account_change_reject' } as const);
 
 export type Requester = RoleGrantDoc['requestedBy'];
 
@@ -42,6 +72,17 @@ export function assertSeparated(roles: readonly Role[]) {
 
 export function createRoleGrants(deps: RoleGrantDeps) {
   const { users, grants, audit, integrity, alarm } = deps;
+
+  /** Tells every other enabled admin with a sound record; never fails the request that was already recorded. */
+  async function announce(grant: RoleGrantDoc) {
+    if (!deps.notifyAdmins) return;
+    try {
+      const admins = (await users.findEnabledWithRole('ADMIN')).filter((u) => u._id !== grant.requestedBy.id && userSealOk(integrity, u));
+      if (admins.length) await deps.notifyAdmins(admins.map((u) => u._id), grant);
+    } catch (err) {
+      deps.log?.warn({ grantId: grant._id, err: (err as Error).name }, 'admins not notified of a pending request');
+    }
+  }
 
   /** Adds roles to a user and re-seals the record in one write; retries if the record changed meanwhile. */
   async function applyRoles(userId: string, roles: readonly Role[]): Promise<UserDoc> {
@@ -66,6 +107,37 @@ export function createRoleGrants(deps: RoleGrantDeps) {
     return grant;
   }
 
+  /**
+   * Decides a pending non-role request, then applies it as the approver. As
+   * for roles, the decision comes first (one write settles a race between
+   * two admins). A decided request is never applied again: if the process
+   * stopped between the decision and the change, an admin asks again (a new
+   * request, seen and approved by a second admin like the first).
+   */
+  async function approveAccountChange(grant: RoleGrantDoc, approver: StaffPrincipal) {
+    assertThat(grant.status === 'pending', conflict(`This request is already ${grant.status}`));
+    const changes = deps.changes;
+    if (!changes) throw new Error('account changes are not wired');
+    const user = await users.findById(grant.userId);
+    assertThat(user, notFound('User'));
+    if (!userSealOk(integrity, user)) throw await alarm(user);
+    const by = { type: 'user' as const, id: approver.userId, name: approver.username };
+    const now = await grants.decide(grant._id, 'approved', by, new Date());
+    if (!now) throw conflict('Another admin decided this request first');
+    const kind = kindOf(grant);
+    if (kind === 'ENABLE') await changes.enable(user.username, approver);
+    else if (kind === 'MOVE_DESK') await changes.moveDesk(user.username, grant.desk!, grant.reason ?? '', approver);
+    else await changes.resetSecondFactor(user.username, approver);
+    await audit.record({
+      action: 'admin.account_change_approve',
+      actor: by,
+      target: { type: 'user', id: grant.userId },
+      outcome: 'success',
+      details: { grantId: grant._id, username: grant.username, kind, desk: grant.desk ?? null, requestedBy: grant.requestedBy.id },
+    });
+    return now;
+  }
+
   return {
     /** Records a pending grant and audits the request; the roles are not applied. */
     async requestRoleGrant(user: Pick<UserDoc, '_id' | 'username'>, roles: Role[], requestedBy: Requester) {
@@ -88,14 +160,66 @@ export function createRoleGrants(deps: RoleGrantDeps) {
         outcome: 'success',
         details: { grantId: grant._id, username: user.username, roles: grant.roles },
       });
+      await announce(grant);
+      return grant;
+    },
+
+    /**
+     * Records a request to re-enable a user, move an investigator's desk or
+     * reset a second factor; nothing changes until a second admin approves.
+     * Refused at once when it could not be applied (not disabled, not an
+     * investigator, already on that desk) or when the same request is pending.
+     */
+    async requestAccountChange(usernameRaw: string, change: { kind: Exclude<AccountChangeKind, 'ROLES'>; desk?: string | null; reason: string }, requestedBy: StaffPrincipal) {
+      if (!deps.changes) throw new Error('account changes are not wired');
+      const reason = change.reason.trim();
+      assertThat(reason.length > 0 && reason.length <= MAX_REASON, badInput(`reason: say why, in 1 to ${MAX_REASON} characters`, ['reason']));
+      const user = await users.findByUsername(usernameRaw.trim().toLowerCase());
+      assertThat(user, notFound('User'));
+      if (!userSealOk(integrity, user)) throw await alarm(user);
+      let desk: Desk | null = null;
+      if (change.kind === 'ENABLE') assertThat(user.disabled, conflict(`${user.username} is not disabled`));
+      if (change.kind === 'MOVE_DESK') {
+        assertThat(DESKS.includes(change.desk as Desk), badInput('desk must be SO12 or SO13', ['desk']));
+        desk = change.desk as Desk;
+        assertThat(user.roles.includes('INVESTIGATOR'), badInput(`${user.username} is not an investigator`, ['username']));
+        assertThat(user.desk !== desk, badInput(`${user.username} is already on the ${desk} desk`, ['desk']));
+      }
+      const same = (await grants.listPending()).some((g) => g.userId === user._id && kindOf(g) === change.kind);
+      assertThat(!same, conflict(`The same request for ${user.username} is already waiting for a second admin`));
+      const by = { type: 'user' as const, id: requestedBy.userId, name: requestedBy.username };
+      const grant: RoleGrantDoc = {
+        _id: randomUUID(),
+        userId: user._id,
+        username: user.username,
+        kind: change.kind,
+        roles: [],
+        desk,
+        reason,
+        status: 'pending',
+        requestedBy: by,
+        requestedAt: new Date(),
+        decidedBy: null,
+        decidedAt: null,
+      };
+      await grants.insert(grant);
+      await audit.record({
+        action: 'admin.account_change_request',
+        actor: by,
+        target: { type: 'user', id: user._id },
+        outcome: 'success',
+        details: { grantId: grant._id, username: user.username, kind: change.kind, desk, reason },
+      });
+      await announce(grant);
       return grant;
     },
 
     pendingRoleGrants: () => grants.listPending(),
 
-    /** Applies a pending grant, decided by an admin other than the requester. */
+    /** Applies a pending request, decided by an admin other than the requester. */
     async approveRoleGrant(id: string, approver: StaffPrincipal) {
       const grant = await decidable(id, approver);
+      if (kindOf(grant) !== 'ROLES') return approveAccountChange(grant, approver);
       assertThat(grant.status !== 'rejected', conflict('This role grant was rejected'));
       // Check the user before deciding, so a grant on a tampered or disabled record stays pending.
       const user = await users.findById(grant.userId);
@@ -118,19 +242,19 @@ export function createRoleGrants(deps: RoleGrantDeps) {
       return now;
     },
 
-    /** Drops a pending grant; audited like an approval. */
+    /** Drops a pending request; audited like an approval. */
     async rejectRoleGrant(id: string, approver: StaffPrincipal) {
       const grant = await decidable(id, approver);
-      assertThat(grant.status === 'pending', conflict(`This role grant is already ${grant.status}`));
+      assertThat(grant.status === 'pending', conflict(`This request is already ${grant.status}`));
       const by = { type: 'user' as const, id: approver.userId, name: approver.username };
       const now = await grants.decide(grant._id, 'rejected', by, new Date());
-      if (!now) throw conflict('Another admin decided this role grant first');
+      if (!now) throw conflict('Another admin decided this request first');
       await audit.record({
-        action: 'admin.role_grant_reject',
+        action: auditActions(grant).reject,
         actor: by,
         target: { type: 'user', id: grant.userId },
         outcome: 'success',
-        details: { grantId: grant._id, username: grant.username, roles: grant.roles, requestedBy: grant.requestedBy.id },
+        details: { grantId: grant._id, username: grant.username, kind: kindOf(grant), roles: grant.roles, requestedBy: grant.requestedBy.id },
       });
       return now;
     },

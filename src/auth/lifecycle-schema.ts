@@ -1,8 +1,8 @@
-/** GraphQL for the account lifecycle: own password and sessions; re-enable, desk moves, partner key rotation. */
+/** GraphQL for the account lifecycle: own password and sessions; requests to re-enable or move a user (a second admin approves); partner key rotation. */
 import { builder } from '../graphql/builder.js';
 import { AppError } from '../errors.js';
-import { DeskEnum, PartnerRef, UserRef } from './schema.js';
-import type { PublicPartner, PublicUser } from './service.js';
+import { DeskEnum, PartnerRef, RoleGrantRef, staffOf } from './schema.js';
+import type { PublicPartner } from './service.js';
 
 const StaffSession = builder.objectRef<{ id: string; createdAt: Date; expiresAt: Date; current: boolean }>('StaffSession').implement({
   fields: (t) => ({
@@ -10,13 +10,6 @@ const StaffSession = builder.objectRef<{ id: string; createdAt: Date; expiresAt:
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
     current: t.exposeBoolean('current', { description: 'The session making this request' }),
-  }),
-});
-
-const DeskMove = builder.objectRef<{ user: PublicUser; releasedReports: number }>('DeskMove').implement({
-  fields: (t) => ({
-    user: t.field({ type: UserRef, resolve: (m) => m.user }),
-    releasedReports: t.exposeInt('releasedReports', { description: "Reports the user held, put back in their desk's queue" }),
   }),
 });
 
@@ -50,18 +43,22 @@ builder.mutationFields((t) => ({
     resolve: (_r, { id }, ctx) => ctx.services.lifecycle.endMySession(ctx.principal, String(id)),
   }),
   enableUser: t.field({
-    type: UserRef,
-    description: 'Re-enables a disabled user; their old sessions stay ended',
+    type: RoleGrantRef,
+    description: 'Asks for a disabled user to be re-enabled: a request a second admin approves (approveRoleGrant); their old sessions stay ended',
     authScopes: { allow: 'enableUser' },
-    args: { username: t.arg.string({ required: true }) },
-    resolve: (_r, { username }, ctx) => ctx.services.lifecycle.enableUser(username, principalOf(ctx.principal)),
+    args: { username: t.arg.string({ required: true }), reason: t.arg.string({ required: true, description: 'Why (1 to 200 characters), shown to the approving admin and audited' }) },
+    resolve: (_r, { username, reason }, ctx) => ctx.services.auth.requestAccountChange(username, { kind: 'ENABLE', reason }, staffOf(ctx.principal)),
   }),
   moveUserDesk: t.field({
-    type: DeskMove,
-    description: "Moves an investigator to the other desk; the reports they hold go back to their desk's queue (each release audited)",
+    type: RoleGrantRef,
+    description: "Asks for an investigator to move to the other desk: a request a second admin approves; then the reports they hold go back to their desk's queue (each release audited)",
     authScopes: { allow: 'moveUserDesk' },
-    args: { username: t.arg.string({ required: true }), desk: t.arg({ type: DeskEnum, required: true }), reason: t.arg.string({ description: 'Recorded on each release' }) },
-    resolve: (_r, { username, desk, reason }, ctx) => ctx.services.lifecycle.moveUserDesk(username, desk, reason ?? '', principalOf(ctx.principal)),
+    args: {
+      username: t.arg.string({ required: true }),
+      desk: t.arg({ type: DeskEnum, required: true }),
+      reason: t.arg.string({ required: true, description: 'Why (1 to 200 characters): shown to the approving admin, audited, and recorded on each release' }),
+    },
+    resolve: (_r, { username, desk, reason }, ctx) => ctx.services.auth.requestAccountChange(username, { kind: 'MOVE_DESK', desk, reason }, staffOf(ctx.principal)),
   }),
   rotatePartnerKey: t.field({
     type: RotatedPartnerKey,

@@ -1,6 +1,7 @@
 /** GraphQL for the second factor: enrolment (signed in, or with a sign-in's enrolment ticket), status, admin reset. */
 import { builder } from '../graphql/builder.js';
 import { AppError } from '../errors.js';
+import { RoleGrantRef, staffOf } from './schema.js';
 
 const MfaEnrolment = builder.objectRef<{ otpauthUri: string; secret: string; qrSvg: string }>('MfaEnrolment').implement({
   description: 'A new authenticator seed, not active until confirmMfaEnrolment accepts a first code from it',
@@ -54,15 +55,11 @@ builder.mutationFields((t) => ({
     args: { code: t.arg.string({ required: true }), enrolmentTicket: t.arg.string({ description: TICKET_HINT }) },
     resolve: (_r, { code, enrolmentTicket }, ctx) => ctx.services.mfa.confirmEnrolment({ principal: ctx.principal, ticket: enrolmentTicket }, code),
   }),
-  resetMfa: t.boolean({
-    description: "Removes a user's second factor (lost device): they set one up again at their next sign-in. Audited",
+  resetMfa: t.field({
+    type: RoleGrantRef,
+    description: "Asks for a user's second factor to be removed (lost device): a request a second admin approves; then they set one up again at their next sign-in. Audited",
     authScopes: { allow: 'resetMfa' },
-    args: { username: t.arg.string({ required: true }) },
-    resolve: (_r, { username }, ctx) => ctx.services.mfa.reset(username, principalOf(ctx.principal)),
+    args: { username: t.arg.string({ required: true }), reason: t.arg.string({ required: true, description: 'Why (1 to 200 characters), shown to the approving admin and audited' }) },
+    resolve: (_r, { username, reason }, ctx) => ctx.services.auth.requestAccountChange(username, { kind: 'RESET_SECOND_FACTOR', reason }, staffOf(ctx.principal)),
   }),
 }));
-
-function principalOf<T>(p: T | null): T {
-  if (!p) throw new AppError('UNAUTHENTICATED', 'Not signed in');
-  return p;
-}

@@ -55,11 +55,12 @@ export const POLICY = {
   // urgent alerts (reports/urgent-alerts.ts): the desk's own people and supervisors; never call handlers (they may not learn who holds what)
   urgentAlerts: ['INVESTIGATOR', 'SUPERVISOR'],
   urgentAlertChanged: ['INVESTIGATOR', 'SUPERVISOR'],
-  // notifications: for those who hold reports (call handlers' submissions view is coarse: nothing to be told)
-  myNotifications: ['INVESTIGATOR', 'SUPERVISOR'],
-  markNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR'],
-  markAllNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR'],
-  notificationAdded: ['INVESTIGATOR', 'SUPERVISOR'],
+  // notifications: for those who hold reports (call handlers' submissions view is coarse: nothing to be told),
+  // and for admins, told of requests waiting for a second admin (they name no report)
+  myNotifications: ['INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
+  markNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
+  markAllNotificationsRead: ['INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
+  notificationAdded: ['INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
   // supervision
   supervisorQueue: ['SUPERVISOR'],
   supervisorOverview: ['SUPERVISOR'],

@@ -4,7 +4,7 @@ import { AppError, assertThat, unauthenticated } from '../errors.js';
 import type { PublicPartner, PublicUser } from './service.js';
 import type { GraphQLContext } from '../context.js';
 import { allowedOperations } from './policy.js';
-import { DESKS, ROLES, type RoleGrantDoc, type StaffPrincipal } from './types.js';
+import { ACCOUNT_CHANGE_KINDS, DESKS, ROLES, type RoleGrantDoc, type StaffPrincipal } from './types.js';
 
 export const RoleEnum = builder.enumType('Role', { values: ROLES });
 export const DeskEnum = builder.enumType('Desk', {
@@ -29,13 +29,26 @@ export const UserRef = builder.objectRef<PublicUser>('User').implement({
 
 const RoleGrantStatus = builder.enumType('RoleGrantStatus', { values: ['pending', 'approved', 'rejected'] as const });
 
-const RoleGrantRef = builder.objectRef<RoleGrantDoc>('RoleGrant').implement({
-  description: 'A request to give a user roles that need a second admin (separation of duties, README)',
+const AccountChangeKindEnum = builder.enumType('AccountChangeKind', {
+  description: 'What a request waiting for a second admin changes',
+  values: {
+    ROLES: { description: 'Gives the user roles that need a second admin' },
+    ENABLE: { description: 'Re-enables a disabled user' },
+    MOVE_DESK: { description: "Moves an investigator to the other desk (the reports they hold go back to their desk's queue)" },
+    RESET_SECOND_FACTOR: { description: "Removes the user's second factor (lost device); they set one up at their next sign-in" },
+  } satisfies Record<(typeof ACCOUNT_CHANGE_KINDS)[number], unknown>,
+});
+
+export const RoleGrantRef = builder.objectRef<RoleGrantDoc>('RoleGrant').implement({
+  description: 'A request a second admin decides (separation of duties, README): roles, or a change that widens a user\'s access',
   fields: (t) => ({
     id: t.exposeID('_id'),
     userId: t.exposeID('userId'),
     username: t.exposeString('username'),
-    roles: t.field({ type: [RoleEnum], resolve: (g) => g.roles }),
+    kind: t.field({ type: AccountChangeKindEnum, resolve: (g) => g.kind ?? 'ROLES' }),
+    roles: t.field({ type: [RoleEnum], description: 'The roles to give (ROLES only)', resolve: (g) => g.roles }),
+    desk: t.field({ type: DeskEnum, nullable: true, description: 'The desk to move to (MOVE_DESK only)', resolve: (g) => g.desk ?? null }),
+    reason: t.string({ nullable: true, description: "Why, in the requesting admin's words", resolve: (g) => g.reason ?? null }),
     status: t.field({ type: RoleGrantStatus, resolve: (g) => g.status }),
     requestedBy: t.string({ description: 'The requesting admin, or admin-cli for the host CLI', resolve: (g) => g.requestedBy.name ?? g.requestedBy.id }),
     requestedAt: t.expose('requestedAt', { type: 'DateTime' }),
@@ -178,17 +191,26 @@ builder.mutationFields((t) => ({
   }),
   approveRoleGrant: t.field({
     type: RoleGrantRef,
-    description: 'Applies a pending role grant; FORBIDDEN for the admin who requested it',
+    description:
+      'Applies a pending request (roles, re-enable, desk move, second-factor reset) after checking your own password and second-factor code again (UNAUTHENTICATED when either is wrong; your session stays); FORBIDDEN for the admin who requested it',
     authScopes: { allow: 'approveRoleGrant' },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, { id }, ctx) => ctx.services.auth.approveRoleGrant(String(id), staffOf(ctx.principal)),
+    args: {
+      id: t.arg.id({ required: true }),
+      password: t.arg.string({ required: true, description: 'Your own password, typed again' }),
+      totp: t.arg.string({ description: 'A current code from your authenticator app (or a recovery code), once you have a second factor' }),
+    },
+    resolve: (_r, { id, password, totp }, ctx) => ctx.services.auth.approveRequestReauthenticated(String(id), staffOf(ctx.principal), { password, secondFactor: totp ?? null, client: ctx.clientIp }),
   }),
   rejectRoleGrant: t.field({
     type: RoleGrantRef,
-    description: 'Drops a pending role grant; FORBIDDEN for the admin who requested it',
+    description: 'Drops a pending request, after the same check of your password and second-factor code; FORBIDDEN for the admin who requested it',
     authScopes: { allow: 'rejectRoleGrant' },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, { id }, ctx) => ctx.services.auth.rejectRoleGrant(String(id), staffOf(ctx.principal)),
+    args: {
+      id: t.arg.id({ required: true }),
+      password: t.arg.string({ required: true, description: 'Your own password, typed again' }),
+      totp: t.arg.string({ description: 'A current code from your authenticator app (or a recovery code), once you have a second factor' }),
+    },
+    resolve: (_r, { id, password, totp }, ctx) => ctx.services.auth.rejectRequestReauthenticated(String(id), staffOf(ctx.principal), { password, secondFactor: totp ?? null, client: ctx.clientIp }),
   }),
   createPartner: t.field({
     type: CreatedPartner,
@@ -204,7 +226,7 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-function staffOf(p: GraphQLContext['principal']): StaffPrincipal {
+export function staffOf(p: GraphQLContext['principal']): StaffPrincipal {
   if (p?.kind !== 'staff') throw new AppError('UNAUTHENTICATED', 'Not signed in');
   return p;
 }

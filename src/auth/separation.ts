@@ -62,5 +62,7 @@ export function separationTable(): string {
     ...rows,
     '',
     `Granting ${NEEDS_SECOND_ADMIN.join(', ')} needs a second, different administrator's approval (\`pendingRoleGrants\`, \`approveRoleGrant\`, \`npm run admin -- grants:approve\`); only the first administrator of an empty system is created directly.`,
+    '',
+    "In the API and the console, re-enabling a user, moving an investigator's desk and resetting a second factor (`enableUser`, `moveUserDesk`, `resetMfa`, each with a reason) are requests of the same kind: a second admin approves them. Approving or rejecting any request in the console asks for the deciding admin's own password and second-factor code again, as the CLI does; every other admin is notified (the bell) when a request is made.",
   ].join('\n');
 }

@@ -14,7 +14,7 @@ import type { Integrity } from '../crypto/integrity.js';
 import type { Logger } from '../logger.js';
 import type { PartnerRepository } from '../partners/repository.js';
 import type { RoleGrantRepository } from './grant-repository.js';
-import { assertSeparated, createRoleGrants, orderRoles } from './grants.js';
+import { assertSeparated, createRoleGrants, orderRoles, type AccountChangeAppliers, type RoleGrantDeps } from './grants.js';
 import { createUserIntegrityAlarm } from './integrity-alarm.js';
 import { OIDC_USERNAME_PREFIX } from './oidc-claims.js';
 import type { MfaService } from './mfa.js';
@@ -45,6 +45,17 @@ export interface AuthDeps {
   mfa?: Pick<MfaService, 'checkLogin'>;
   /** Keeps the rate-limit counters of deployments sharing a Redis apart (QUEUE_PREFIX). */
   rateLimitPrefix?: string;
+  /** Applies approved account-change requests (re-enable, desk move, second-factor reset): src/auth/grants.ts. */
+  accountChanges?: AccountChangeAppliers;
+  /** Tells admins a request waits for a second admin (the notification bell). */
+  notifyAdmins?: RoleGrantDeps['notifyAdmins'];
+}
+
+/** What an admin types again to decide a request: their own password and, once they have one, a second-factor code. */
+export interface Reauthentication {
+  password: string;
+  secondFactor: string | null;
+  client: string;
 }
 
 export type AuthService = Awaited<ReturnType<typeof createAuthService>>;
@@ -55,7 +66,7 @@ export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 export async function createAuthService(deps: AuthDeps) {
   const { users, partners, audit, integrity } = deps;
   const alarm = createUserIntegrityAlarm(audit, deps.log);
-  const roleGrants = createRoleGrants({ users, grants: deps.grants, audit, integrity, alarm });
+  const roleGrants = createRoleGrants({ users, grants: deps.grants, audit, integrity, alarm, changes: deps.accountChanges, notifyAdmins: deps.notifyAdmins, log: deps.log });
   const dummyHash = await argon2.hash(randomUUID(), ARGON2);
   const attempts = createAttemptLimits(deps.redis, deps.rateLimitPrefix ?? 'hotline', deps.limits);
 
@@ -84,6 +95,54 @@ export async function createAuthService(deps: AuthDeps) {
     throw conflict('the user record kept changing; try again');
   }
 
+  /**
+   * The password and second-factor checks of a sign-in, rate-limited and
+   * audited: the user when both are right, else UNAUTHENTICATED. Opens no
+   * session (sign-in does that; a re-authenticated decision does not).
+   */
+  async function checkCredentials(usernameRaw: string, password: string, client: string, secondFactor?: string | null): Promise<UserDoc> {
+    // It goes into the attempt's audit entry and rate-limit key: bounded (valid names are ≤ 63) and well-formed.
+    const username = usernameRaw.trim().toLowerCase().slice(0, 100).toWellFormed();
+    // A point is taken before the password is checked and given back on success: parallel attempts cannot slip past the limit.
+    const admission = await attempts.admitLogin(username, client);
+    if (!admission.allowed) {
+      // One entry per window and counter: the attempt that crossed the limit; the rest of the flood is not written.
+      if (admission.firstRefusal) await auditRateLimited(username);
+      throw new AppError('UNAUTHENTICATED', 'Too many failed sign-in attempts; try again later', { rateLimited: true });
+    }
+    const user = USERNAME_RE.test(username) ? await users.findByUsername(username) : null;
+    const ok = await argon2.verify(user?.passwordHash ?? dummyHash, password.slice(0, 1024)).catch(() => false);
+    if (!user || !ok || user.disabled) {
+      await audit.record({
+        action: 'auth.login',
+        actor: user ? { type: 'user', id: user._id, name: user.username } : { type: 'anonymous' },
+        outcome: 'failure',
+        // An unknown name may be a password typed in the wrong field: only its keyed hash is kept.
+        details: { username: user ? username : integrity.mac('username', username), reason: !user ? 'unknown_user' : user.disabled ? 'disabled' : 'bad_password' },
+      });
+      throw unauthenticated('Sign-in failed');
+    }
+    if (!userSealOk(integrity, user)) throw await alarm(user);
+    // The second factor (src/auth/mfa.ts): a missing, wrong or replayed code keeps the point taken above.
+    await deps.mfa?.checkLogin(user, secondFactor);
+    await attempts.loginSucceeded(username, client);
+    return user;
+  }
+
+  /** The signed-in admin's own password and code, checked again (see `reauthenticate` below). */
+  async function reauthenticate(principal: StaffPrincipal, again: Reauthentication): Promise<StaffPrincipal> {
+    try {
+      const user = await checkCredentials(principal.username, again.password, again.client, again.secondFactor);
+      assertThat(user._id === principal.userId, unauthenticated());
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'UNAUTHENTICATED' && err.message === 'Sign-in failed') {
+        throw unauthenticated('Your password or second-factor code is not right; nothing was decided');
+      }
+      throw err;
+    }
+    return principal;
+  }
+
   return {
     /**
      * Opens a console session for a user already authenticated elsewhere
@@ -101,31 +160,7 @@ export async function createAuthService(deps: AuthDeps) {
 
     /** Signs a staff member in; answers UNAUTHENTICATED without saying which part was wrong. */
     async login(usernameRaw: string, password: string, client: string, secondFactor?: string | null) {
-      // It goes into the attempt's audit entry and rate-limit key: bounded (valid names are ≤ 63) and well-formed.
-      const username = usernameRaw.trim().toLowerCase().slice(0, 100).toWellFormed();
-      // A point is taken before the password is checked and given back on success: parallel attempts cannot slip past the limit.
-      const admission = await attempts.admitLogin(username, client);
-      if (!admission.allowed) {
-        // One entry per window and counter: the attempt that crossed the limit; the rest of the flood is not written.
-        if (admission.firstRefusal) await auditRateLimited(username);
-        throw new AppError('UNAUTHENTICATED', 'Too many failed sign-in attempts; try again later', { rateLimited: true });
-      }
-      const user = USERNAME_RE.test(username) ? await users.findByUsername(username) : null;
-      const ok = await argon2.verify(user?.passwordHash ?? dummyHash, password.slice(0, 1024)).catch(() => false);
-      if (!user || !ok || user.disabled) {
-        await audit.record({
-          action: 'auth.login',
-          actor: user ? { type: 'user', id: user._id, name: user.username } : { type: 'anonymous' },
-          outcome: 'failure',
-          // An unknown name may be a password typed in the wrong field: only its keyed hash is kept.
-          details: { username: user ? username : integrity.mac('username', username), reason: !user ? 'unknown_user' : user.disabled ? 'disabled' : 'bad_password' },
-        });
-        throw unauthenticated('Sign-in failed');
-      }
-      if (!userSealOk(integrity, user)) throw await alarm(user);
-      // The second factor (src/auth/mfa.ts): a missing, wrong or replayed code keeps the point taken above.
-      await deps.mfa?.checkLogin(user, secondFactor);
-      await attempts.loginSucceeded(username, client);
+      const user = await checkCredentials(usernameRaw, password, client, secondFactor);
       const token = newSecret(TOKEN_PREFIX);
       const now = new Date();
       const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
@@ -134,6 +169,25 @@ export async function createAuthService(deps: AuthDeps) {
       await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'success' });
       return { token, expiresAt, user: publicUser(user) };
     },
+
+    /**
+     * Checks that the signed-in admin is still the one at the keyboard before
+     * a decision a second admin must make: their password and second factor,
+     * exactly as a sign-in checks them (same rate limit; a wrong one is
+     * audited as a failed sign-in, which it is), but no session is opened.
+     * UNAUTHENTICATED with a plain message when either is wrong; the
+     * admin's session stays valid.
+     */
+    reauthenticate,
+
+    /** Records a request to re-enable a user, move their desk or reset their second factor, for a second admin to approve. */
+    requestAccountChange: roleGrants.requestAccountChange,
+
+    /** Approves a pending request after re-checking the approver's password and second factor (the console's path; the CLI signs in instead). */
+    approveRequestReauthenticated: async (id: string, approver: StaffPrincipal, again: Reauthentication) => roleGrants.approveRoleGrant(id, await reauthenticate(approver, again)),
+
+    /** Rejects a pending request after the same re-check. */
+    rejectRequestReauthenticated: async (id: string, approver: StaffPrincipal, again: Reauthentication) => roleGrants.rejectRoleGrant(id, await reauthenticate(approver, again)),
 
     async logout(principal: Principal) {
       if (principal.kind !== 'staff') return false;

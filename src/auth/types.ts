@@ -37,12 +37,27 @@ export interface UserDoc {
   oidc?: { issuer: string; sub: string };
 }
 
-/** A request to give a user roles that need a second admin (src/auth/separation.ts NEEDS_SECOND_ADMIN). */
+/**
+ * What a request waiting for a second admin would change: roles that need one
+ * (src/auth/separation.ts NEEDS_SECOND_ADMIN), or a change that widens a
+ * user's access (re-enabling them, moving their desk, removing their second
+ * factor so they can enrol a new one).
+ */
+export const ACCOUNT_CHANGE_KINDS = ['ROLES', 'ENABLE', 'MOVE_DESK', 'RESET_SECOND_FACTOR'] as const;
+export type AccountChangeKind = (typeof ACCOUNT_CHANGE_KINDS)[number];
+
+/** A request that a second admin decides (src/auth/grants.ts). Stored in `role_grants`; a document without `kind` is a role grant (the shape before other kinds existed). */
 export interface RoleGrantDoc {
   _id: string;
   userId: string;
   username: string;
+  kind?: AccountChangeKind;
+  /** The roles to add (ROLES only; empty for the other kinds). */
   roles: Role[];
+  /** The desk to move to (MOVE_DESK only). */
+  desk?: Desk | null;
+  /** Why, in the requesting admin's words (required for every kind but ROLES). */
+  reason?: string | null;
   status: 'pending' | 'approved' | 'rejected';
   requestedBy: { type: 'user' | 'system'; id: string; name?: string };
   requestedAt: Date;

@@ -8,23 +8,24 @@ import type { NotificationEvent } from './events.js';
 import { NOTIFICATION_KINDS, type NotificationView } from './types.js';
 
 const NotificationKindEnum = builder.enumType('NotificationKind', {
-  description: 'What happened to a report the recipient holds',
+  description: 'What happened to a report the recipient holds, or (admins) a request waiting for a second admin',
   values: {
     LINK_ADDED: { description: 'A newly triaged report was linked to it' },
     FOLLOW_UP: { description: 'A caller or partner added information to it' },
     PARTNER_ANSWER: { description: "The partner answered an investigator's question on it" },
     REASSIGNED: { description: 'A supervisor gave it to the recipient' },
     SLA_WARNING: { description: 'Its deadline is near and it is not yet under research' },
+    APPROVAL_NEEDED: { description: 'Another admin asked for a change that needs a second admin (pendingRoleGrants); names no report' },
   } satisfies Record<(typeof NOTIFICATION_KINDS)[number], unknown>,
 });
 
 const NotificationRef = builder.objectRef<NotificationView>('Notification').implement({
-  description: 'One notification: the kind of event, the report it concerns and the minute; never content',
+  description: 'One notification: the kind of event, the report it concerns (if any) and the minute; never content',
   fields: (t) => ({
     id: t.exposeID('id'),
     kind: t.field({ type: NotificationKindEnum, resolve: (n) => n.kind }),
-    reportId: t.exposeID('reportId'),
-    reference: t.exposeString('reference'),
+    reportId: t.exposeID('reportId', { nullable: true, description: 'Null for APPROVAL_NEEDED' }),
+    reference: t.exposeString('reference', { nullable: true, description: 'Null for APPROVAL_NEEDED' }),
     at: t.expose('at', { type: 'DateTime', description: 'To the minute' }),
     read: t.exposeBoolean('read'),
   }),

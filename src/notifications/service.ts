@@ -104,6 +104,13 @@ export function createNotificationService(deps: NotificationDeps) {
       await safely('sla-watch', after._id, () => followSla(before, after));
     },
 
+    /** From the admin requests (src/auth/grants.ts): each admin named hears that a request waits for a second admin, once per request. */
+    async approvalNeeded(adminIds: readonly string[], requestId: string, at = new Date()) {
+      for (const to of adminIds) {
+        await safely('approval', requestId, () => notify(to, `approval:${requestId}`, { kind: 'APPROVAL_NEEDED', reportId: null, reference: null, at }));
+      }
+    },
+
     /** From triage: each confirmed link to a report someone holds tells its holder (keyed by the link's edge id). */
     async linksConfirmed(links: readonly { doc: ReportDoc; edgeId: string }[], at = new Date()) {
       for (const { doc, edgeId } of links) {

@@ -5,15 +5,15 @@
  * kind of event and the minute it happened.
  */
 
-/** What happened to a report the recipient holds (or was just given). */
-export const NOTIFICATION_KINDS = ['LINK_ADDED', 'FOLLOW_UP', 'PARTNER_ANSWER', 'REASSIGNED', 'SLA_WARNING'] as const;
+/** What happened to a report the recipient holds (or was just given), or, for admins, a request waiting for their decision. */
+export const NOTIFICATION_KINDS = ['LINK_ADDED', 'FOLLOW_UP', 'PARTNER_ANSWER', 'REASSIGNED', 'SLA_WARNING', 'APPROVAL_NEEDED'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-/** What a notification says: kind, report and minute. */
+/** What a notification says: kind, report and minute. APPROVAL_NEEDED names no report (both null): the admin's list of pending requests says the rest. */
 export interface Notice {
   kind: NotificationKind;
-  reportId: string;
-  reference: string;
+  reportId: string | null;
+  reference: string | null;
   at: Date;
 }
 

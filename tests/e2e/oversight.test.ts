@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PARTNER_KEY_PREFIX } from '../../src/auth/secrets.js';
 import { Q, findReport, recordCall, waitForStatus } from '../support/desk.js';
-import { createStaff } from '../support/factories.js';
+import { createStaff, PASSWORD } from '../support/factories.js';
 import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
 
 describe('console oversight screens', { timeout: 120_000 }, () => {
@@ -200,7 +200,7 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     expect(await userRow.textContent()).toContain('SO13');
     // Investigator needs a second admin (separation of duties): pending, and this admin cannot approve it.
     expect(await userRow.textContent()).toContain('Investigator (awaiting a second admin)');
-    const grantRow = page.getByRole('region', { name: 'Role grants awaiting a second admin' }).getByRole('row').filter({ hasText: username });
+    const grantRow = page.getByRole('region', { name: 'Requests awaiting a second admin' }).getByRole('row').filter({ hasText: username });
     await grantRow.getByText('Another admin decides').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'admin-users');
@@ -208,8 +208,11 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     const second = await e2e().newPage();
     await signIn(second.page, admin2.username);
     await second.page.goto('/admin/users');
-    await second.page.getByRole('button', { name: `Approve roles for ${username}` }).click();
-    await second.page.getByText(`Roles approved for ${username}.`).waitFor();
+    // Approving asks for the second admin's own password again (tests/e2e/admin-requests.test.ts tries a wrong one).
+    await second.page.getByRole('button', { name: `Approve: give roles: Investigator for ${username}` }).click();
+    await second.page.getByRole('dialog').getByLabel('Your password').fill(PASSWORD);
+    await second.page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await second.page.getByText(`Approved: give roles: Investigator for ${username}.`).waitFor();
     await page.reload();
     await userRow.waitFor();
     expect(await userRow.textContent()).toContain('Investigator');

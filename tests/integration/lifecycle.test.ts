@@ -1,8 +1,9 @@
 /**
  * The account lifecycle on the real app: a password change ends the other
- * sessions, own sessions listed and ended, a disabled user re-enabled, an
- * investigator moved to the other desk with their claims released to the
- * old desk's queue (audited, through the state machine), and a partner key
+ * sessions, own sessions listed and ended, a disabled user re-enabled and an
+ * investigator moved to the other desk (each asked by one admin, approved by
+ * a second), their claims released to the old desk's queue (audited, through
+ * the state machine), and a partner key
  * rotated on the same record with the old key working for the overlap only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,13 +17,18 @@ const ME = `{ me { ... on User { username desk } ... on PartnerOrganisation { na
 const CHANGE = `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }`;
 const NEW_PASSWORD = 'a different long passphrase';
 
+const APPROVE = `mutation($id: ID!, $p: String!) { approveRoleGrant(id: $id, password: $p) { status } }`;
+
 let app: TestApp;
 let admin: Awaited<ReturnType<typeof createStaff>>;
+/** The second admin who approves what `admin` asks for. */
+let second: Awaited<ReturnType<typeof createStaff>>;
 
 beforeAll(async () => {
   app = await bootApp({ env: { PARTNER_KEY_OVERLAP_HOURS: '24' } });
-  admin = await createStaff(app, 'ADMIN');
+  [admin, second] = [await createStaff(app, 'ADMIN'), await createStaff(app, 'ADMIN')];
 });
+const approve = async (id: string) => expect((await app.gql(APPROVE, { id, p: PASSWORD }, second.token)).data?.approveRoleGrant).toEqual({ status: 'approved' });
 afterAll(() => app?.close());
 
 const login = async (u: string, p: string) => (await app.gql(LOGIN, { u, p })).data?.login?.token as string | undefined;
@@ -78,16 +84,18 @@ describe('administration', () => {
     const { user, token, username } = await createStaff(app, 'CALL_HANDLER');
     await app.gql(`mutation($u: String!) { disableUser(username: $u) { id } }`, { u: username }, admin.token);
     expect(await login(username, PASSWORD)).toBeUndefined();
-    const res = await app.gql(`mutation($u: String!) { enableUser(username: $u) { username disabled } }`, { u: username }, admin.token);
-    expect(res.data.enableUser).toEqual({ username, disabled: false });
+    const res = await app.gql(`mutation($u: String!) { enableUser(username: $u, reason: "Back from leave") { id kind status } }`, { u: username }, admin.token);
+    expect(res.data.enableUser).toMatchObject({ kind: 'ENABLE', status: 'pending' });
+    expect(await login(username, PASSWORD)).toBeUndefined(); // not before a second admin approves
+    await approve(res.data.enableUser.id);
     expect(await signedIn(token)).toBe(false);
     const fresh = (await login(username, PASSWORD))!;
     expect(fresh).toMatch(/^hlt_/);
     const entries = await audit('admin.user_enable', user.id);
     expect(entries).toHaveLength(1);
-    expect(entries[0]!.actor).toMatchObject({ type: 'user', id: admin.user.id });
+    expect(entries[0]!.actor).toMatchObject({ type: 'user', id: second.user.id });
     // The re-sealed record still passes its MAC on every request (signed in above), and only admins may do this.
-    expect(codeOf(await app.gql(`mutation($u: String!) { enableUser(username: $u) { id } }`, { u: username }, fresh))).toBe('FORBIDDEN');
+    expect(codeOf(await app.gql(`mutation($u: String!) { enableUser(username: $u, reason: "x") { id } }`, { u: username }, fresh))).toBe('FORBIDDEN');
   });
 
   it("moves an investigator to the other desk, releasing their claims to the old desk's queue", async () => {
@@ -101,21 +109,23 @@ describe('administration', () => {
       expect((await app.gql(Q.claim, { id }, inv.token)).errors).toBeUndefined();
       ids.push(id);
     }
-    const MOVE = `mutation($u: String!, $d: Desk!, $r: String) { moveUserDesk(username: $u, desk: $d, reason: $r) { user { desk } releasedReports } }`;
-    expect(codeOf(await app.gql(MOVE, { u: inv.username, d: 'SO13' }, colleague.token))).toBe('FORBIDDEN');
+    const MOVE = `mutation($u: String!, $d: Desk!, $r: String!) { moveUserDesk(username: $u, desk: $d, reason: $r) { id kind desk status } }`;
+    expect(codeOf(await app.gql(MOVE, { u: inv.username, d: 'SO13', r: 'x' }, colleague.token))).toBe('FORBIDDEN');
     const res = await app.gql(MOVE, { u: inv.username, d: 'SO13', r: 'Transferred to SO13 this week' }, admin.token);
     expect(res.errors).toBeUndefined();
-    expect(res.data.moveUserDesk).toEqual({ user: { desk: 'SO13' }, releasedReports: 2 });
+    expect(res.data.moveUserDesk).toMatchObject({ kind: 'MOVE_DESK', desk: 'SO13', status: 'pending' });
+    expect((await app.gql(ME, {}, inv.token)).data.me.desk).toBe('SO12'); // not before a second admin approves
+    await approve(res.data.moveUserDesk.id);
 
     for (const id of ids) {
       const doc = await findReport(app, id);
       expect(doc).toMatchObject({ status: 'TRIAGED', assignee: null, desk: 'SO12' });
-      expect(doc.history.at(-1)).toMatchObject({ action: 'released', actor: { type: 'user', id: admin.user.id } });
+      expect(doc.history.at(-1)).toMatchObject({ action: 'released', actor: { type: 'user', id: second.user.id } });
       const seen = await app.gql(Q.report, { id }, colleague.token);
-      expect(seen.data.report.history.at(-1)).toMatchObject({ action: 'released', actorId: admin.user.id, reason: 'Transferred to SO13 this week' });
+      expect(seen.data.report.history.at(-1)).toMatchObject({ action: 'released', actorId: second.user.id, reason: 'Transferred to SO13 this week' });
       const release = await audit('report.release', id);
       expect(release).toHaveLength(1);
-      expect(release[0]!.actor).toMatchObject({ id: admin.user.id });
+      expect(release[0]!.actor).toMatchObject({ id: second.user.id });
     }
     // Back in the old desk's queue for a colleague; the moved investigator now works SO13.
     const queue = await app.gql(Q.queue, { desk: 'SO12', first: 50 }, colleague.token);
@@ -126,7 +136,7 @@ describe('administration', () => {
     expect(moves.map((m) => m.details)).toEqual([expect.objectContaining({ fromDesk: 'SO12', toDesk: 'SO13', releasedReports: 2 })]);
 
     // Only investigators have a desk to move.
-    expect(codeOf(await app.gql(MOVE, { u: handler.username, d: 'SO13' }, admin.token))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.gql(MOVE, { u: handler.username, d: 'SO13', r: 'x' }, admin.token))).toBe('BAD_USER_INPUT');
   });
 });
 

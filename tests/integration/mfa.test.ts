@@ -136,16 +136,21 @@ describe('TOTP enrolment and sign-in', () => {
   it('lets an admin reset a lost second factor, audited', async () => {
     const { user, token, username } = await createStaff(app, 'CALL_HANDLER');
     await enrol(token);
-    const admin = await createStaff(app, 'ADMIN');
-    const res = await app.gql(`mutation($u: String!) { resetMfa(username: $u) }`, { u: username }, admin.token);
-    expect(res.data.resetMfa).toBe(true);
+    const [admin, second] = [await createStaff(app, 'ADMIN'), await createStaff(app, 'ADMIN')];
+    const res = await app.gql(`mutation($u: String!) { resetMfa(username: $u, reason: "Lost phone") { id kind status } }`, { u: username }, admin.token);
+    expect(res.data.resetMfa).toMatchObject({ kind: 'RESET_SECOND_FACTOR', status: 'pending' });
+    // Nothing is removed before a second admin approves.
+    expect((await app.gql(LOGIN, { u: username, p: PASSWORD })).errors?.[0]?.extensions?.mfa).toBe('REQUIRED');
+    const approved = await app.gql(`mutation($id: ID!, $p: String!) { approveRoleGrant(id: $id, password: $p) { status } }`, { id: res.data.resetMfa.id, p: PASSWORD }, second.token);
+    expect(approved.data?.approveRoleGrant).toEqual({ status: 'approved' });
     const entries = await app.deps.database.db.collection('audit').find({ action: 'admin.mfa_reset', 'target.id': user.id }).toArray();
     expect(entries).toHaveLength(1);
-    expect(entries[0]!.actor).toMatchObject({ type: 'user', id: admin.user.id });
+    expect(entries[0]!.actor).toMatchObject({ type: 'user', id: second.user.id });
+    expect(entries[0]!.details).toMatchObject({ hadSecondFactor: true });
     // CALL_HANDLER needs no second factor here: the password alone signs in again.
     expect((await app.gql(LOGIN, { u: username, p: PASSWORD })).errors).toBeUndefined();
     // Only admins may reset.
-    expect((await app.gql(`mutation($u: String!) { resetMfa(username: $u) }`, { u: username }, token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await app.gql(`mutation($u: String!) { resetMfa(username: $u, reason: "x") { id } }`, { u: username }, token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it("refuses a seed moved onto another user's record (the envelope is bound to its user)", async () => {

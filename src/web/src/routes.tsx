@@ -7,6 +7,7 @@ import type { ReactNode } from 'react';
 import { Account } from './screens/Account';
 import { AdminPartners, AdminUsers } from './screens/Admin';
 import { AuditLog } from './screens/Audit';
+import { AdminRoutingRules, AdminWebhooks } from './screens/Integrations';
 import { DeskQueue } from './screens/Desk';
 import { MySubmissions } from './screens/MySubmissions';
 import { Notifications } from './screens/Notifications';
@@ -49,6 +50,9 @@ export const SCREENS: Screen[] = [
   { path: '/audit', label: 'Audit log', operation: 'auditLog', element: <AuditLog /> },
   { path: '/admin/users', label: 'Users', operation: 'users', element: <AdminUsers /> },
   { path: '/admin/partners', label: 'Partners', operation: 'partners', element: <AdminPartners /> },
+  { path: '/admin/webhooks', label: 'Webhooks', operation: 'webhookEndpoints', element: <AdminWebhooks /> },
+  // Admins reload the rules; supervisors and auditors may read them through the API but have no screen for them.
+  { path: '/admin/routing', label: 'Routing rules', operation: 'reloadRoutingRules', element: <AdminRoutingRules /> },
   // Every signed-in staff user (last, so it is nobody's home screen unless it is their only one).
   { path: '/account', label: 'Account', operation: 'mySessions', element: <Account /> },
 ];

@@ -14,8 +14,8 @@ const SUPERVISOR_QUEUE = `{ supervisorQueue { id } }`;
 const CREATE_USER = `mutation($u: String!, $p: String!, $r: [Role!]!, $d: Desk) {
   createUser(username: $u, password: $p, roles: $r, desk: $d) { id username roles pendingRoles } }`;
 const PENDING = `{ pendingRoleGrants { id userId username roles status requestedBy } }`;
-const APPROVE = `mutation($id: ID!) { approveRoleGrant(id: $id) { id status roles decidedBy } }`;
-const REJECT = `mutation($id: ID!) { rejectRoleGrant(id: $id) { id status } }`;
+const APPROVE = `mutation($id: ID!, $p: String!) { approveRoleGrant(id: $id, password: $p) { id status roles decidedBy } }`;
+const REJECT = `mutation($id: ID!, $p: String!) { rejectRoleGrant(id: $id, password: $p) { id status } }`;
 const AUDIT = `query($action: String) { auditLog(action: $action, first: 100) { entries { action actorId targetId outcome details } } }`;
 
 let app: TestApp;
@@ -130,16 +130,16 @@ describe('a rogue administrator', () => {
     expect(grant).toMatchObject({ roles: ['SUPERVISOR'], status: 'pending', requestedBy: rogue.username, userId: created.data.createUser.id });
 
     // The requester cannot approve (nor reject) their own request.
-    const self = await app.gql(APPROVE, { id: grant.id }, rogue.token);
+    const self = await app.gql(APPROVE, { id: grant.id, p: PASSWORD }, rogue.token);
     expect(self.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await app.gql(REJECT, { id: grant.id }, rogue.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await app.gql(REJECT, { id: grant.id, p: PASSWORD }, rogue.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     // Nor can a non-admin.
-    expect((await app.gql(APPROVE, { id: grant.id }, signIn.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await app.gql(APPROVE, { id: grant.id, p: PASSWORD }, signIn.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    const approved = await app.gql(APPROVE, { id: grant.id }, second.token);
+    const approved = await app.gql(APPROVE, { id: grant.id, p: PASSWORD }, second.token);
     expect(approved.errors).toBeUndefined();
     expect(approved.data.approveRoleGrant).toMatchObject({ status: 'approved', roles: ['SUPERVISOR'], decidedBy: second.username });
-    expect((await app.gql(APPROVE, { id: grant.id }, second.token)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await app.gql(APPROVE, { id: grant.id, p: PASSWORD }, second.token)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
 
     // The same session now acts as a supervisor (roles are read, and MAC-checked, on every request).
     const queue = await app.gql(SUPERVISOR_QUEUE, {}, signIn.token);
@@ -166,8 +166,8 @@ describe('a rogue administrator', () => {
     const created = await app.gql(CREATE_USER, { u: username, p: PASSWORD, r: ['INVESTIGATOR', 'CALL_HANDLER'], d: 'SO13' }, rogue.token);
     expect(created.data.createUser).toMatchObject({ roles: ['CALL_HANDLER'], pendingRoles: ['INVESTIGATOR'] });
     const grant = (await app.gql(PENDING, {}, second.token)).data.pendingRoleGrants.find((g: any) => g.username === username);
-    expect((await app.gql(REJECT, { id: grant.id }, second.token)).data.rejectRoleGrant.status).toBe('rejected');
-    expect((await app.gql(APPROVE, { id: grant.id }, second.token)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await app.gql(REJECT, { id: grant.id, p: PASSWORD }, second.token)).data.rejectRoleGrant.status).toBe('rejected');
+    expect((await app.gql(APPROVE, { id: grant.id, p: PASSWORD }, second.token)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
     const user = await db().collection('users').findOne({ username });
     expect(user?.roles).toEqual(['CALL_HANDLER']);
     expect((await auditEntries('admin.role_grant_reject')).some((e) => e.details.grantId === grant.id && e.actorId === second.user.id)).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * The admin's screens: staff users (/admin/users: create, disable, revoke
- * sessions) and partner organisations (/admin/partners: create with the API
- * key shown once, revoke).
+ * sessions; ask for a re-enable, desk move or second-factor reset and decide
+ * other admins' requests) and partner organisations (/admin/partners: create
+ * or rotate with the API key shown once, revoke).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -12,7 +13,7 @@ import { ErrorMessage, Notice, QueryState, TextField } from '../ui/ui';
 import { CreateUserForm } from './oversight/CreateUserForm';
 import { isFieldError, serverFieldError } from './oversight/forms';
 import { PartnerKeyPanel } from './oversight/PartnerKeyPanel';
-import { PartnersTable } from './oversight/PartnersTable';
+import { PartnersTable, type NewPartnerKey } from './oversight/PartnersTable';
 import { PendingGrants } from './oversight/PendingGrants';
 import { UsersTable } from './oversight/UsersTable';
 
@@ -68,7 +69,7 @@ export function AdminPartners() {
   const queryClient = useQueryClient();
   const [message, setMessage] = useState<string | null>(null);
   // The new key lives only here, in memory: leaving the page or dismissing the panel forgets it.
-  const [created, setCreated] = useState<{ name: string; apiKey: string } | null>(null);
+  const [created, setCreated] = useState<NewPartnerKey | null>(null);
   const [name, setName] = useState('');
   const [nameError, setNameError] = useState<string | undefined>();
   const query = useQuery({ queryKey: ['partners'], queryFn: () => request(PARTNERS) });
@@ -99,9 +100,10 @@ export function AdminPartners() {
         <PartnerKeyPanel
           name={created.name}
           apiKey={created.apiKey}
+          previousKeyExpiresAt={created.previousKeyExpiresAt}
           onDismiss={() => {
             setCreated(null);
-            setMessage(`Partner ${created.name} created. Its key is no longer shown anywhere.`);
+            setMessage(`${created.previousKeyExpiresAt ? `New key for ${created.name} issued` : `Partner ${created.name} created`}. Its key is no longer shown anywhere.`);
           }}
         />
       )}
@@ -109,7 +111,17 @@ export function AdminPartners() {
       <section aria-labelledby="partners-title">
         <h2 id="partners-title">Partner organisations</h2>
         <QueryState query={query} loading="Loading partners" isEmpty={(d) => d.partners.length === 0} empty="No partner organisation has a key yet.">
-          {(d) => <PartnersTable partners={d.partners} onMessage={setMessage} />}
+          {(d) => (
+            <PartnersTable
+              partners={d.partners}
+              onMessage={setMessage}
+              onNewKey={(key) => {
+                setMessage(null);
+                setCreated(key);
+                window.scrollTo({ top: 0 });
+              }}
+            />
+          )}
         </QueryState>
       </section>
       {can('createPartner') && (

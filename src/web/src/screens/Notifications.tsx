@@ -8,6 +8,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { request } from '../api/client';
+import { useSession } from '../session/session';
 import { Checkbox, ErrorMessage, Notice, QueryState, formatTime } from '../ui/ui';
 import { KIND_TEXT, MARK_ALL_NOTIFICATIONS_READ, MARK_NOTIFICATIONS_READ, MY_NOTIFICATIONS } from './notifications/operations';
 
@@ -18,6 +19,7 @@ export function Notifications() {
   const [message, setMessage] = useState('');
   const client = useQueryClient();
   const navigate = useNavigate();
+  const { can } = useSession();
   const list = useInfiniteQuery({
     queryKey: ['notifications', 'list', unreadOnly],
     initialPageParam: null as string | null,
@@ -37,15 +39,17 @@ export function Notifications() {
   const rows = list.data?.pages.flatMap((p) => p.myNotifications.edges.map((e) => e.node)) ?? [];
   const unread = list.data?.pages[0]?.myNotifications.unreadCount ?? 0;
 
-  async function open(id: string, reportId: string, read: boolean) {
+  /** Opens what a notification is about: its report, or (APPROVAL_NEEDED) the admin's list of requests. */
+  async function open(id: string, to: string, read: boolean) {
     if (!read) await markRead.mutateAsync([id]).catch(() => undefined); // opening the report matters more than the mark
-    navigate(`/reports/${reportId}`);
+    navigate(to);
   }
+  const targetOf = (n: { reportId?: string | null }) => (n.reportId ? `/reports/${n.reportId}` : '/admin/users#requests');
 
   return (
     <section aria-labelledby="notifications-title">
       <h1 id="notifications-title">Notifications</h1>
-      <p className="subtitle">What happened to the reports you hold. {unread === 0 ? 'Nothing unread.' : `${unread} unread.`}</p>
+      <p className="subtitle">What happened to the reports you hold{can('pendingRoleGrants') ? ', and requests waiting for a second admin' : ''}. {unread === 0 ? 'Nothing unread.' : `${unread} unread.`}</p>
       <div className="actions">
         <Checkbox label="Show unread only" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} />
         <button type="button" onClick={() => markAll.mutate()} disabled={markAll.isPending || unread === 0}>
@@ -62,13 +66,13 @@ export function Notifications() {
                 <span className={`badge ${n.read ? '' : 'unread'}`}>{n.read ? 'Read' : 'Unread'}</span>{' '}
                 <span>
                   {KIND_TEXT[n.kind] ?? n.kind}{' '}
-                  <a href={`/reports/${n.reportId}`} onClick={(e) => { e.preventDefault(); void open(n.id, n.reportId, n.read); }}>
-                    {n.reference}
+                  <a href={targetOf(n)} onClick={(e) => { e.preventDefault(); void open(n.id, targetOf(n), n.read); }}>
+                    {n.reference ?? 'Open the requests'}
                   </a>
                 </span>{' '}
                 <span className="small">{formatTime(n.at)}</span>
                 {!n.read && (
-                  <button type="button" className="mark" onClick={() => markRead.mutate([n.id])} disabled={markRead.isPending} aria-label={`Mark read: ${n.reference}`}>
+                  <button type="button" className="mark" onClick={() => markRead.mutate([n.id])} disabled={markRead.isPending} aria-label={`Mark read: ${n.reference ?? KIND_TEXT[n.kind] ?? n.kind}`}>
                     Mark read
                   </button>
                 )}

@@ -18,7 +18,7 @@ export function NotificationBell() {
     () =>
       subscribe(NOTIFICATION_ADDED, {}, (data) => {
         const n = data.notificationAdded;
-        setAnnouncement(`New notification: ${KIND_TEXT[n.kind] ?? n.kind} ${n.reference}`);
+        setAnnouncement(`New notification: ${KIND_TEXT[n.kind] ?? n.kind}${n.reference ? ` ${n.reference}` : ''}`);
         void client.invalidateQueries({ queryKey: ['notifications'] });
       }),
     [client],

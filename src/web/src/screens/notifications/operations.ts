@@ -36,4 +36,5 @@ export const KIND_TEXT: Record<string, string> = {
   PARTNER_ANSWER: 'The partner answered a question on',
   REASSIGNED: 'You were given',
   SLA_WARNING: 'The deadline is near for',
+  APPROVAL_NEEDED: 'A request waits for a second admin',
 };

@@ -1,4 +1,9 @@
-/** Partner organisations with their key hints; "Revoke" (after a confirmation) stops their key at once. */
+/**
+ * Partner organisations with their key hints; "Revoke" (after a confirmation)
+ * stops their key at once; "Rotate key" (after a confirmation) issues a new
+ * key, handed to `onNewKey` to be shown once, while the old one keeps working
+ * for the overlap so the partner can switch without a gap.
+ */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { request } from '../../api/client';
@@ -14,12 +19,35 @@ const REVOKE_PARTNER = graphql(`
   }
 `);
 
+const ROTATE_PARTNER_KEY = graphql(`
+  mutation AdminRotatePartnerKey($name: String!) {
+    rotatePartnerKey(name: $name) { apiKey previousKeyExpiresAt partner { id name keyHint } }
+  }
+`);
+
 type Partner = AdminPartnersQuery['partners'][number];
 
-export function PartnersTable({ partners, onMessage }: { partners: Partner[]; onMessage(message: string): void }) {
+export interface NewPartnerKey {
+  name: string;
+  apiKey: string;
+  /** Set for a rotation: the old key works until then. */
+  previousKeyExpiresAt?: string;
+}
+
+export function PartnersTable({ partners, onMessage, onNewKey }: { partners: Partner[]; onMessage(message: string): void; onNewKey(key: NewPartnerKey): void }) {
   const { can } = useSession();
   const queryClient = useQueryClient();
   const [revoking, setRevoking] = useState<Partner | null>(null);
+  const [rotating, setRotating] = useState<Partner | null>(null);
+  const rotate = useMutation({
+    mutationFn: (name: string) => request(ROTATE_PARTNER_KEY, { name }),
+    onSuccess: (data) => {
+      setRotating(null);
+      const r = data.rotatePartnerKey;
+      onNewKey({ name: r.partner.name, apiKey: r.apiKey, previousKeyExpiresAt: r.previousKeyExpiresAt });
+      void queryClient.invalidateQueries({ queryKey: ['partners'] });
+    },
+  });
   const revoke = useMutation({
     mutationFn: (name: string) => request(REVOKE_PARTNER, { name }),
     onSuccess: (data) => {
@@ -36,17 +64,35 @@ export function PartnersTable({ partners, onMessage }: { partners: Partner[]; on
     {
       header: 'Actions',
       cell: (p) =>
-        can('revokePartner') &&
         !p.revokedAt && (
-          <button type="button" className="danger" onClick={() => setRevoking(p)} aria-label={`Revoke ${p.name}`}>
-            Revoke
-          </button>
+          <div className="actions">
+            {can('rotatePartnerKey') && (
+              <button type="button" onClick={() => setRotating(p)} aria-label={`Rotate the key of ${p.name}`}>
+                Rotate key
+              </button>
+            )}
+            {can('revokePartner') && (
+              <button type="button" className="danger" onClick={() => setRevoking(p)} aria-label={`Revoke ${p.name}`}>
+                Revoke
+              </button>
+            )}
+          </div>
         ),
     },
   ];
   return (
     <>
       <DataTable caption="Partner organisations and their keys" captionHidden rows={partners} rowKey={(p) => p.id} columns={columns} />
+      <ConfirmDialog
+        open={rotating !== null}
+        title={`Rotate the key of ${rotating?.name ?? ''}?`}
+        action={rotate}
+        labels={{ confirm: 'Issue a new key', busy: 'Issuing…' }}
+        onConfirm={() => rotating && rotate.mutate(rotating.name)}
+        onClose={() => setRotating(null)}
+      >
+        <p>A new API key is issued and shown to you once. The current key keeps working for a while (the overlap), so the partner can switch to the new one without a gap; then it stops.</p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={revoking !== null}
         title={`Revoke the key of ${revoking?.name ?? ''}?`}

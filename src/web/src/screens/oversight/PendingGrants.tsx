@@ -1,57 +1,34 @@
 /**
- * Role grants waiting for a second admin (separation of duties, README):
- * every admin sees them; Approve and Reject are offered only to admins other
- * than the requester (the server refuses the requester anyway).
+ * Requests waiting for a second admin (separation of duties, README): role
+ * grants, re-enabling a user, moving a desk, resetting a second factor.
+ * Every admin sees them; Approve and Reject are offered only to admins other
+ * than the requester (the server refuses the requester anyway), and each
+ * asks for the deciding admin's password and code again (DecideRequestDialog).
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { request } from '../../api/client';
-import { graphql } from '../../gql';
 import type { PendingRoleGrantsQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
 import { DataTable, type Column } from '../../ui/DataTable';
-import { ErrorMessage, humanise, QueryState } from '../../ui/ui';
+import { formatTime, QueryState } from '../../ui/ui';
+import { DecideRequestDialog, type Decision } from './DecideRequestDialog';
+import { PENDING_REQUESTS, requestPhrase, requestText } from './requests';
 
-const PENDING = graphql(`
-  query PendingRoleGrants {
-    pendingRoleGrants { id username roles requestedBy requestedAt }
-  }
-`);
-const APPROVE = graphql(`
-  mutation ApproveRoleGrant($id: ID!) {
-    approveRoleGrant(id: $id) { id status username }
-  }
-`);
-const REJECT = graphql(`
-  mutation RejectRoleGrant($id: ID!) {
-    rejectRoleGrant(id: $id) { id status username }
-  }
-`);
-
-type Grant = PendingRoleGrantsQuery['pendingRoleGrants'][number];
+type Request = PendingRoleGrantsQuery['pendingRoleGrants'][number];
 
 export function PendingGrants({ onMessage }: { onMessage(message: string): void }) {
   const { can, session } = useSession();
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: ['grants'], queryFn: () => request(PENDING) });
+  const [deciding, setDeciding] = useState<{ decision: Decision; item: Request } | null>(null);
+  const query = useQuery({ queryKey: ['grants'], queryFn: () => request(PENDING_REQUESTS) });
   const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: ['grants'] }), queryClient.invalidateQueries({ queryKey: ['users'] })]);
-  const approve = useMutation({
-    mutationFn: (id: string) => request(APPROVE, { id }),
-    onSuccess: (d) => {
-      onMessage(`Roles approved for ${d.approveRoleGrant.username}.`);
-      void refresh();
-    },
-  });
-  const reject = useMutation({
-    mutationFn: (id: string) => request(REJECT, { id }),
-    onSuccess: (d) => {
-      onMessage(`Roles rejected for ${d.rejectRoleGrant.username}.`);
-      void refresh();
-    },
-  });
-  const columns: Column<Grant>[] = [
+  const columns: Column<Request>[] = [
     { header: 'User', className: 'mono', cell: (g) => g.username, rowHeader: true },
-    { header: 'Roles', cell: (g) => g.roles.map(humanise).join(', ') },
+    { header: 'Request', cell: (g) => requestText(g) },
+    { header: 'Reason', cell: (g) => g.reason ?? '—' },
     { header: 'Requested by', className: 'mono', cell: (g) => g.requestedBy },
+    { header: 'Requested', cell: (g) => formatTime(g.requestedAt) },
     {
       header: 'Decision',
       cell: (g) =>
@@ -60,12 +37,12 @@ export function PendingGrants({ onMessage }: { onMessage(message: string): void 
         ) : (
           <div className="actions">
             {can('approveRoleGrant') && (
-              <button type="button" onClick={() => approve.mutate(g.id)} disabled={approve.isPending} aria-label={`Approve roles for ${g.username}`}>
+              <button type="button" onClick={() => setDeciding({ decision: 'approve', item: g })} aria-label={`Approve: ${requestPhrase(g)} for ${g.username}`}>
                 Approve
               </button>
             )}
             {can('rejectRoleGrant') && (
-              <button type="button" className="danger" onClick={() => reject.mutate(g.id)} disabled={reject.isPending} aria-label={`Reject roles for ${g.username}`}>
+              <button type="button" className="danger" onClick={() => setDeciding({ decision: 'reject', item: g })} aria-label={`Reject: ${requestPhrase(g)} for ${g.username}`}>
                 Reject
               </button>
             )}
@@ -74,12 +51,23 @@ export function PendingGrants({ onMessage }: { onMessage(message: string): void 
     },
   ];
   return (
-    <section aria-labelledby="grants-title">
-      <h2 id="grants-title">Role grants awaiting a second admin</h2>
-      <ErrorMessage error={approve.error ?? reject.error} />
-      <QueryState query={query} loading="Loading role grants" isEmpty={(d) => d.pendingRoleGrants.length === 0} empty="No role grants are waiting.">
-        {(d) => <DataTable caption="Role grants awaiting a second admin" captionHidden rows={d.pendingRoleGrants} rowKey={(g) => g.id} columns={columns} />}
+    <section aria-labelledby="grants-title" id="requests">
+      <h2 id="grants-title">Requests awaiting a second admin</h2>
+      <QueryState query={query} loading="Loading requests" isEmpty={(d) => d.pendingRoleGrants.length === 0} empty="No requests are waiting.">
+        {(d) => <DataTable caption="Requests awaiting a second admin" captionHidden rows={d.pendingRoleGrants} rowKey={(g) => g.id} columns={columns} />}
       </QueryState>
+      {deciding && (
+        <DecideRequestDialog
+          decision={deciding.decision}
+          item={deciding.item}
+          onClose={() => setDeciding(null)}
+          onDone={(message) => {
+            setDeciding(null);
+            onMessage(message);
+            void refresh();
+          }}
+        />
+      )}
     </section>
   );
 }

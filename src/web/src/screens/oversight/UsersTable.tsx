@@ -1,4 +1,8 @@
-/** The staff users, with "Disable" (after a confirmation) and "Revoke sessions" (says how many were ended). */
+/**
+ * The staff users, with "Disable" (after a confirmation), "Revoke sessions"
+ * (says how many were ended), and requests a second admin approves:
+ * "Re-enable", "Move desk" (investigators) and "Reset second factor".
+ */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { request } from '../../api/client';
@@ -7,6 +11,7 @@ import type { AdminUsersQuery } from '../../gql/graphql';
 import { useSession } from '../../session/session';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { ConfirmDialog, ErrorMessage, humanise } from '../../ui/ui';
+import { AccountRequestDialog, type AccountRequestKind } from './AccountRequestDialog';
 
 const DISABLE_USER = graphql(`
   mutation AdminDisableUser($username: String!) {
@@ -25,6 +30,7 @@ export function UsersTable({ users, onMessage }: { users: User[]; onMessage(mess
   const { can, session } = useSession();
   const queryClient = useQueryClient();
   const [disabling, setDisabling] = useState<User | null>(null);
+  const [asking, setAsking] = useState<{ kind: AccountRequestKind; user: User } | null>(null);
   const disable = useMutation({
     mutationFn: (username: string) => request(DISABLE_USER, { username }),
     onSuccess: (data) => {
@@ -52,6 +58,21 @@ export function UsersTable({ users, onMessage }: { users: User[]; onMessage(mess
               Revoke sessions
             </button>
           )}
+          {can('enableUser') && u.disabled && (
+            <button type="button" onClick={() => setAsking({ kind: 'ENABLE', user: u })} aria-label={`Re-enable ${u.username}`}>
+              Re-enable
+            </button>
+          )}
+          {can('moveUserDesk') && u.roles.includes('INVESTIGATOR') && (
+            <button type="button" onClick={() => setAsking({ kind: 'MOVE_DESK', user: u })} aria-label={`Move desk of ${u.username}`}>
+              Move desk
+            </button>
+          )}
+          {can('resetMfa') && (
+            <button type="button" onClick={() => setAsking({ kind: 'RESET_SECOND_FACTOR', user: u })} aria-label={`Reset second factor of ${u.username}`}>
+              Reset second factor
+            </button>
+          )}
           {can('disableUser') && !u.disabled && u.id !== session?.user.id && (
             <button type="button" className="danger" onClick={() => setDisabling(u)} aria-label={`Disable ${u.username}`}>
               Disable
@@ -65,6 +86,18 @@ export function UsersTable({ users, onMessage }: { users: User[]; onMessage(mess
     <>
       <ErrorMessage error={revoke.error} />
       <DataTable caption="Staff users, their roles and desks" captionHidden rows={users} rowKey={(u) => u.id} columns={columns} />
+      {asking && (
+        <AccountRequestDialog
+          kind={asking.kind}
+          user={asking.user}
+          onClose={() => setAsking(null)}
+          onDone={(message) => {
+            setAsking(null);
+            onMessage(message);
+            void queryClient.invalidateQueries({ queryKey: ['grants'] });
+          }}
+        />
+      )}
       <ConfirmDialog
         open={disabling !== null}
         title={`Disable ${disabling?.username ?? ''}?`}
