@@ -18,6 +18,7 @@ import { graphql } from '../../gql';
 import type { HotlineCallInput } from '../../gql/graphql';
 import { useDraftKeeper, useDrafts, type Draft } from '../../session/drafts';
 import { Checkbox, Select, TextArea } from '../../ui/ui';
+import { HandOffFields, PromptFields } from './CallAids';
 import { CallerFields } from './CallerFields';
 import type { Recorded } from './CallRecorded';
 import { BOROUGHS, CATEGORIES, CATEGORY_LABELS, CHANNELS, callSchema, emptyCall, fieldId, formPathOf, toInput, type CallValues } from './model';
@@ -145,18 +146,24 @@ export function CallForm({ idempotencyKey, restored, onRecorded }: { idempotency
               <p className="urgent-detail">Transfer the caller or dial 999 yourself, then stay on the line. Record the call afterwards: it will get the highest priority.</p>
             </div>
           )}
-          <TextArea
-            id={fieldId('narrative')}
-            label="What the caller said"
-            hint={`In the caller's own words, as fully as you can (up to ${LIMITS.narrative.toLocaleString('en-GB')} characters).`}
-            rows={10}
-            autoComplete="off"
-            error={errors.narrative?.message}
-            {...form.register('narrative')}
-          />
-          <p className="hint counter">
-            {narrative.length.toLocaleString('en-GB')} of {LIMITS.narrative.toLocaleString('en-GB')} characters
-          </p>
+          <HandOffFields form={form} />
+          <div className="beside-narrative">
+            <div>
+              <TextArea
+                id={fieldId('narrative')}
+                label="What the caller said"
+                hint={`In the caller's own words, as fully as you can (up to ${LIMITS.narrative.toLocaleString('en-GB')} characters).`}
+                rows={10}
+                autoComplete="off"
+                error={errors.narrative?.message}
+                {...form.register('narrative')}
+              />
+              <p className="hint counter">
+                {narrative.length.toLocaleString('en-GB')} of {LIMITS.narrative.toLocaleString('en-GB')} characters
+              </p>
+            </div>
+            <PromptFields form={form} />
+          </div>
           <fieldset className="categories" aria-describedby={errors.categories ? 'call-categories-error' : undefined}>
             <legend>Categories (at least one)</legend>
             <div className="checkbox-grid">
