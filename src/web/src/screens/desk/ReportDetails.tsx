@@ -107,7 +107,7 @@ function CallNotes({ notes }: { notes: ReportData['callNotes'] }) {
       <dl className="facts call-notes">
         <div>
           <dt>999 hand-off</dt>
-          <dd>{handOff ? `Passed to 999 at ${formatTime(handOff.at)}${handOff.reference ? `, reference ${handOff.reference}` : ', no reference given'}` : 'Not passed to 999'}</dd>
+          <dd>{handOff ? `Passed to 999 at ${formatTime(handOff.at)}; ${handOff.reference ? `999 / CAD reference ${handOff.reference}` : 'no reference given'}` : 'Not passed to 999'}</dd>
         </div>
         {PROMPT_LABELS.map(([key, label]) => (
           <div key={key}>
