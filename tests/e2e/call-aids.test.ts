@@ -37,7 +37,24 @@ describe('call handler: the 999 hand-off and the question prompts', { timeout: 1
     await page.getByLabel('Vehicles?').fill('Blue Luton van, part plate KD6');
     await page.getByLabel('Weapons?').fill('None seen');
     await page.getByLabel('How does the caller know this?').fill('Saw it from the bus stop opposite');
-    await page.getByLabel('Storage (chemicals, weapons, materials)').check();
+    // Categories by keyboard: type to narrow, Enter ticks the first match and empties the filter.
+    await page.getByLabel('Find a category').focus();
+    await page.keyboard.type('stor');
+    expect(await page.getByLabel('Travel').isVisible()).toBe(false);
+    await page.getByText('1 match: Enter ticks Storage (chemicals, weapons, materials)').waitFor();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('host rec');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('trav');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('trav');
+    await page.keyboard.press('Enter'); // a second Enter on the same match unticks it
+    await page.keyboard.press('Escape');
+    await page.getByText('2 chosen').waitFor();
+    expect(await page.getByLabel('Storage (chemicals, weapons, materials)').isChecked()).toBe(true);
+    expect(await page.getByLabel('Hostile reconnaissance').isChecked()).toBe(true);
+    expect(await page.getByLabel('Travel').isChecked()).toBe(false);
+    expect(await page.getByLabel('Find a category').inputValue()).toBe('');
     await page.getByLabel('Language of the call').fill('Amharic');
     await page.getByLabel('Interpreter used').fill('Language Line 55120');
     await page.getByLabel('May we leave a message?').selectOption('NO');
@@ -54,6 +71,7 @@ describe('call handler: the 999 hand-off and the question prompts', { timeout: 1
 
     const routed = await waitForStatus(app, id, 'TRIAGED');
     expect(routed.anonymous).toBe(true);
+    expect([...routed.categories].sort()).toEqual(['HOSTILE_RECONNAISSANCE', 'STORAGE']);
     const inv = await createStaff(app, 'INVESTIGATOR', routed.desk);
     await app.gql(Q.claim, { id }, inv.token);
     const desk = await e2e().newPage();

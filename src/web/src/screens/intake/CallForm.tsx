@@ -20,8 +20,9 @@ import { useDraftKeeper, useDrafts, type Draft } from '../../session/drafts';
 import { Checkbox, Select, TextArea } from '../../ui/ui';
 import { HandOffFields, PromptFields } from './CallAids';
 import { CallerFields } from './CallerFields';
+import { CategoryPicker } from './CategoryPicker';
 import type { Recorded } from './CallRecorded';
-import { BOROUGHS, CATEGORIES, CATEGORY_LABELS, CHANNELS, callSchema, emptyCall, fieldId, formPathOf, toInput, type CallValues } from './model';
+import { BOROUGHS, CHANNELS, callSchema, emptyCall, fieldId, formPathOf, toInput, type CallValues } from './model';
 import { ErrorSummary } from './ErrorSummary';
 import { Rows } from './Rows';
 import { CLIENT_DEADLINE_MS, SubmitBar, type SendPhase } from './SubmitBar';
@@ -164,19 +165,7 @@ export function CallForm({ idempotencyKey, restored, onRecorded }: { idempotency
             </div>
             <PromptFields form={form} />
           </div>
-          <fieldset className="categories" aria-describedby={errors.categories ? 'call-categories-error' : undefined}>
-            <legend>Categories (at least one)</legend>
-            <div className="checkbox-grid">
-              {CATEGORIES.map((c, i) => (
-                <Checkbox key={c} id={i === 0 ? fieldId('categories') : `call-category-${c}`} label={CATEGORY_LABELS[c]} value={c} {...form.register('categories')} />
-              ))}
-            </div>
-            {errors.categories && (
-              <span className="field-error" id="call-categories-error" role="alert">
-                {errors.categories.message}
-              </span>
-            )}
-          </fieldset>
+          <CategoryPicker form={form} />
         </fieldset>
         <CallerFields form={form} />
         <Rows form={form} name="subjects" />
