@@ -19,6 +19,9 @@ const FollowUpInput = builder.inputType('FollowUpInput', {
     subjects: t.field({ type: [SubjectInput] }),
     vehicles: t.field({ type: [VehicleInput] }),
     locations: t.field({ type: [LocationInput] }),
+    imminentThreat: t.boolean({
+      description: 'Follow-up calls only: the caller now reports an imminent threat; a routed, open report is raised to P1 (audited, SLA restarted). A partner marks an imminent threat on a new referral instead',
+    }),
   }),
 });
 

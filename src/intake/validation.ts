@@ -160,3 +160,11 @@ export const followUpSchema = z.object({
   locations: common.locations,
 });
 export type FollowUpInput = z.infer<typeof followUpSchema>;
+
+/** A caller's follow-up call: a follow-up, and whether the caller now reports an imminent threat (it raises the report to P1). */
+export const followUpCallSchema = followUpSchema.extend({
+  imminentThreat: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+});

@@ -24,7 +24,7 @@ import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
 import { isOwnReceipt, receiptLookup, type IntakeKeys } from '../crypto/derived.js';
 import { INDEXED_GROUPS, type Crypto } from '../crypto/index.js';
 import { badInput, conflict, notFound } from '../errors.js';
-import { followUpSchema, parseInput } from '../intake/validation.js';
+import { followUpCallSchema, followUpSchema, parseInput } from '../intake/validation.js';
 import type { Logger } from '../logger.js';
 import type { createLinker } from '../triage/linking.js';
 import * as access from './access.js';
@@ -51,6 +51,8 @@ export interface FollowUpDeps {
   /** Links a followed-up report's new terms; null: the new terms are only filed by the next triage that meets them. */
   linker: Pick<ReturnType<typeof createLinker>, 'confirmedLinks' | 'edgeOf'> | null;
   log: Logger;
+  /** Raises the report to an imminent P1 through the desk's priority change (corrections.ts); absent: an imminent follow-up only says so in its history. */
+  raiseImminent?(principal: StaffPrincipal, reportId: string): Promise<unknown>;
 }
 
 export type FollowUpService = ReturnType<typeof createFollowUpService>;
@@ -136,6 +138,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
     actor: HistoryInput['actor'],
     history: 'follow_up_recorded' | 'referral_added',
     audit: (doc: ReportDoc, links: string[]) => AuditEventInput,
+    flags: { imminentThreat?: true } = {},
   ): Promise<ReportDoc> {
     let doc: ReportDoc | null = first;
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -168,7 +171,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
           where: { status: current.status },
           set: next,
           push,
-          history: [{ at: now, actor, action: history, from: null, to: { addendumId: addendum.id }, reason: null }, ...linked],
+          history: [{ at: now, actor, action: history, from: null, to: { addendumId: addendum.id, ...flags }, reason: null }, ...linked],
         },
         [audit(current, linked.map((h) => String(h.to?.link)))],
         now,
@@ -239,25 +242,39 @@ export function createFollowUpService(deps: FollowUpDeps) {
      * a caller's. Answers the submission view only.
      */
     async recordFollowUp(principal: StaffPrincipal, reference: unknown, raw: unknown): Promise<ReportDoc> {
-      const input = parseInput(followUpSchema, raw);
+      const input = parseInput(followUpCallSchema, raw);
       if (typeof reference !== 'string' || reference.length > 64) throw notFound('Report');
       const doc = await reports.findByReference(reference.trim().toUpperCase());
       if (!live(doc) || doc.source !== 'HOTLINE_CALL') throw notFound('Report');
       assertEnvelope(crypto.integrity, doc); // before trusting its source and status
-      const { idempotencyKey, ...rest } = input;
+      const { idempotencyKey, imminentThreat, ...rest } = input;
       const id = crypto.integrity.mac('idempotencyKey', `follow-up\n${doc._id}\n${principal.userId}:${idempotencyKey}`).slice(0, ADDENDUM_ID_CHARS);
       const actor = userActor(principal);
-      return appendAddendum(doc, { id, source: 'HOTLINE_CALL', fingerprint: keys.fingerprint(rest), ...rest }, actor, 'follow_up_recorded', (d, links) => ({
-        action: 'report.follow_up',
+      // The flag is part of what a retry must repeat; a follow-up without it keeps the fingerprint it always had.
+      const fingerprint = keys.fingerprint(imminentThreat ? { ...rest, imminentThreat } : rest);
+      const flags = imminentThreat ? { imminentThreat: true as const } : {};
+      const stored = await appendAddendum(
+        doc,
+        { id, source: 'HOTLINE_CALL', fingerprint, ...rest },
         actor,
-        target: { type: 'report', id: d._id },
-        outcome: 'success',
-        details: { reference: d.reference, desk: d.desk, status: d.status, addendumId: id, ...counts(rest), links },
-      }));
+        'follow_up_recorded',
+        (d, links) => ({
+          action: 'report.follow_up',
+          actor,
+          target: { type: 'report', id: d._id },
+          outcome: 'success',
+          details: { reference: d.reference, desk: d.desk, status: d.status, addendumId: id, ...counts(rest), links, ...flags },
+        }),
+        flags,
+      );
+      // After the follow-up is stored (a retry with the same key finds it and raises again if the raise was lost).
+      if (imminentThreat && deps.raiseImminent) return ((await deps.raiseImminent(principal, stored._id)) as ReportDoc | null) ?? stored;
+      return stored;
     },
 
     /** A partner's addition to its own referral; answers the receipt's status. Times to the minute, nothing logged. */
     async addToReferral(principal: PartnerPrincipal, receipt: unknown, raw: unknown) {
+      if ((raw as { imminentThreat?: unknown } | null)?.imminentThreat) throw badInput('input.imminentThreat is for follow-up calls; a partner marks an imminent threat on a new referral', ['input', 'imminentThreat']);
       const input = parseInput(followUpSchema, raw);
       const doc = await ownReferral(principal, receipt);
       const { idempotencyKey, ...rest } = input;

@@ -1,0 +1,106 @@
+/**
+ * A follow-up call that reports an imminent threat: the report is raised to
+ * an imminent P1 by the desk's own priority change (corrections.ts on the
+ * state machine's `changePriority` row), with its history entry and audit
+ * event by the call handler and the SLA restarted at P1; a retry raises
+ * nothing twice; where the state machine allows no priority change the
+ * follow-up is still stored and says it was imminent; a partner cannot set
+ * the flag on an addition.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMMINENT_FOLLOW_UP_REASON } from '../../src/reports/corrections.js';
+import { bootApp, type TestApp } from '../support/app.js';
+import { auditEntries, codeOf, findReport, recordCall, triageDirectly } from '../support/desk.js';
+import { createPartner, createStaff } from '../support/factories.js';
+import { partnerReferral, SUBMIT_REFERRAL } from '../support/payloads.js';
+
+const FOLLOW_UP = `mutation($ref: String!, $input: FollowUpInput!) { recordFollowUp(reference: $ref, input: $input) { reference } }`;
+
+let app: TestApp;
+let handler: Awaited<ReturnType<typeof createStaff>>;
+
+beforeAll(async () => {
+  app = await bootApp();
+  handler = await createStaff(app, 'CALL_HANDLER');
+});
+afterAll(() => app?.close());
+
+const followUp = (imminentThreat?: boolean) => ({
+  idempotencyKey: `fu-${randomUUID()}`,
+  narrative: 'The caller rang back: they are loading the van now.',
+  ...(imminentThreat === undefined ? {} : { imminentThreat }),
+});
+
+async function queuedP3() {
+  const id = await recordCall(app, handler.token, 1, { subjects: [], vehicles: [], locations: [] });
+  return triageDirectly(app, id, 'SO13', 'P3');
+}
+
+describe('an imminent follow-up call', () => {
+  it('raises a queued report to an imminent P1 with its history and audit, restarting the SLA at P1, once', async () => {
+    const before = await queuedP3();
+    const input = followUp(true);
+    const startedAt = Date.now();
+    const res = await app.gql(FOLLOW_UP, { ref: before.reference, input }, handler.token);
+    expect(res.errors).toBeUndefined();
+
+    const after = await findReport(app, before._id);
+    expect(after).toMatchObject({ priority: 'P1', imminentThreat: true, status: 'TRIAGED', escalated: false });
+    const p1Seconds = app.config.triage.slaSeconds.P1;
+    expect(after.triage!.dueBy.getTime()).toBeGreaterThanOrEqual(startedAt + p1Seconds * 1000 - 1000);
+    expect(after.triage!.dueBy.getTime()).toBeLessThanOrEqual(Date.now() + p1Seconds * 1000 + 1000);
+
+    const entries = after.history.slice(-2);
+    expect(entries.map((e) => e.action)).toEqual(['follow_up_recorded', 'priority_changed']);
+    expect(entries[0]!.to).toMatchObject({ imminentThreat: true });
+    expect(entries[1]).toMatchObject({ actor: { type: 'user', id: handler.user.id }, from: { priority: 'P3', imminentThreat: false }, to: { priority: 'P1', imminentThreat: true } });
+    const changes = await auditEntries(app, 'report.change_priority', before._id);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ actor: { type: 'user', id: handler.user.id }, details: { priority: 'P1', imminentThreat: true } });
+    expect(await auditEntries(app, 'report.follow_up', before._id)).toHaveLength(1);
+    // The fixed reason is stored sealed, like a typed one: it is not in the stored document.
+    expect(JSON.stringify(await app.deps.database.db.collection<{ _id: string }>('reports').findOne({ _id: before._id }))).not.toContain(IMMINENT_FOLLOW_UP_REASON);
+
+    // A retry with the same key: the same follow-up, no second raise.
+    const again = await app.gql(FOLLOW_UP, { ref: before.reference, input }, handler.token);
+    expect(again.errors).toBeUndefined();
+    const later = await findReport(app, before._id);
+    expect(later.version).toBe(after.version);
+    expect(await auditEntries(app, 'report.change_priority', before._id)).toHaveLength(1);
+  });
+
+  it('leaves the priority alone without the tick, and a different tick under the same key is CONFLICT', async () => {
+    const before = await queuedP3();
+    const input = followUp(false);
+    expect((await app.gql(FOLLOW_UP, { ref: before.reference, input }, handler.token)).errors).toBeUndefined();
+    expect(await findReport(app, before._id)).toMatchObject({ priority: 'P3', imminentThreat: false });
+    const changed = await app.gql(FOLLOW_UP, { ref: before.reference, input: { ...input, imminentThreat: true } }, handler.token);
+    expect(codeOf(changed)).toBe('CONFLICT');
+    expect(await findReport(app, before._id)).toMatchObject({ priority: 'P3', imminentThreat: false });
+  });
+
+  it('stores the follow-up and says it was imminent where the state machine allows no priority change (awaiting triage)', async () => {
+    const id = await recordCall(app, handler.token, 2, { subjects: [], vehicles: [], locations: [] });
+    const received = await findReport(app, id);
+    expect(received.status).toBe('RECEIVED');
+    const res = await app.gql(FOLLOW_UP, { ref: received.reference, input: followUp(true) }, handler.token);
+    expect(res.errors).toBeUndefined();
+    const after = await findReport(app, id);
+    expect(after.priority).toBeNull();
+    expect(after.history.at(-1)).toMatchObject({ action: 'follow_up_recorded', to: { imminentThreat: true } });
+    expect(await auditEntries(app, 'report.change_priority', id)).toHaveLength(0);
+  });
+
+  it('refuses the flag on a partner addition', async () => {
+    const partner = await createPartner(app);
+    const sent = await app.gql(SUBMIT_REFERRAL, { input: partnerReferral(3) }, partner.apiKey);
+    const receipt = sent.data.submitPartnerReferral.receipt as string;
+    const res = await app.gql(
+      `mutation($r: String!, $i: FollowUpInput!) { addToReferral(receipt: $r, input: $i) { state } }`,
+      { r: receipt, i: followUp(true) },
+      partner.apiKey,
+    );
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+  });
+});
