@@ -25,6 +25,26 @@ const FollowUpInput = builder.inputType('FollowUpInput', {
   }),
 });
 
+const FollowUpSubmission = builder.objectRef<{ reference: string; recordedAt: Date }>('FollowUpSubmission').implement({
+  description: 'A follow-up call you recorded: the reference and when, nothing of the report it was added to',
+  fields: (t) => ({
+    reference: t.exposeString('reference'),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  myFollowUps: t.field({
+    type: [FollowUpSubmission],
+    description: 'Your own follow-up calls of the last 24 hours (reference and time only)',
+    authScopes: { allow: 'myFollowUps' },
+    resolve: (_r, _a, ctx) => {
+      assertThat(ctx.principal?.kind === 'staff', forbidden);
+      return ctx.services.followUps.myFollowUps(ctx.principal);
+    },
+  }),
+}));
+
 const Addendum = builder.objectRef<AddendumContent>('ReportAddendum').implement({
   description: "A follow-up appended to the report: a caller's later call or the referring partner's addition",
   fields: (t) => ({

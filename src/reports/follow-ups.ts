@@ -36,6 +36,7 @@ import { LIMITS } from './limits.js';
 import { isPartnerSourced, timeFor } from './partner-time.js';
 import { userActor } from './presenters.js';
 import type { ReportRepository } from './repository.js';
+import { SUBMISSIONS_WINDOW_MS } from './submissions.js';
 import { allows, PARTNER_STATE } from './state-machine.js';
 import { staffText } from './staff-text.js';
 import type { ReportDoc } from './types.js';
@@ -252,6 +253,8 @@ export function createFollowUpService(deps: FollowUpDeps) {
       const actor = userActor(principal);
       // The flag is part of what a retry must repeat; a follow-up without it keeps the fingerprint it always had.
       const fingerprint = keys.fingerprint(imminentThreat ? { ...rest, imminentThreat } : rest);
+      // In the handler's "My submissions" (submissions.ts): noted before the write, listed only once the addendum is stored.
+      await reports.noteFollowUp(doc._id, id, principal.userId, new Date());
       const flags = imminentThreat ? { imminentThreat: true as const } : {};
       const stored = await appendAddendum(
         doc,
@@ -316,6 +319,11 @@ export function createFollowUpService(deps: FollowUpDeps) {
     },
 
     partnerQuestions,
+
+    /** A member of staff's own follow-up calls of the last 24 hours: the reference and when, nothing of the report's state. */
+    myFollowUps(principal: StaffPrincipal) {
+      return reports.findRecentFollowUpsBy(principal.userId, new Date(Date.now() - SUBMISSIONS_WINDOW_MS), 200);
+    },
 
     /** The partner answers one of its questions, once. An unknown question is NOT_FOUND. */
     async answerPartnerQuestion(principal: PartnerPrincipal, receipt: unknown, questionId: unknown, answer: string): Promise<PartnerQuestionView> {

@@ -61,6 +61,13 @@ describe('follow-ups in the console', { timeout: 120_000 }, () => {
     });
     await expectAccessible(page);
     await screenshot(page, 'follow-up-call-recorded');
+    // The follow-up is in My submissions, with its reference and time only.
+    await page.getByRole('link', { name: 'My submissions' }).click();
+    await page.getByRole('heading', { name: 'Follow-up calls' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(reference) }).last();
+    await row.waitFor();
+    expect(await row.getByRole('cell').count()).toBe(2);
+    await expectAccessible(page);
     expect(foreign).toEqual([]);
   });
 

@@ -104,3 +104,33 @@ describe('an imminent follow-up call', () => {
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('follow-up calls in My submissions (myFollowUps)', () => {
+  const MINE = `{ myFollowUps { reference recordedAt } }`;
+
+  it("lists the handler's own follow-ups, reference and time only, newest first, and not another handler's", async () => {
+    const other = await createStaff(app, 'CALL_HANDLER');
+    const first = await queuedP3();
+    const second = await queuedP3();
+    const before = Date.now();
+    expect((await app.gql(FOLLOW_UP, { ref: first.reference, input: followUp() }, other.token)).errors).toBeUndefined();
+    expect((await app.gql(FOLLOW_UP, { ref: second.reference, input: followUp() }, other.token)).errors).toBeUndefined();
+    // A follow-up that is not stored (unknown reference) is not listed.
+    expect(codeOf(await app.gql(FOLLOW_UP, { ref: 'ATH-2020-999999', input: followUp() }, other.token))).toBe('NOT_FOUND');
+
+    const res = await app.gql(MINE, {}, other.token);
+    expect(res.errors).toBeUndefined();
+    const listed = res.data.myFollowUps as { reference: string; recordedAt: string }[];
+    expect(listed.map((f) => f.reference)).toEqual([second.reference, first.reference]);
+    for (const f of listed) expect(new Date(f.recordedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
+    // The handler's own calls are not follow-ups, and the other handler's follow-ups are not theirs.
+    expect(((await app.gql(MINE, {}, handler.token)).data.myFollowUps as { reference: string }[]).map((f) => f.reference)).not.toContain(second.reference);
+    // Calls they did not record stay out of their submissions: a follow-up lists the reference, not the report.
+    expect(((await app.gql(`{ mySubmissions { reference } }`, {}, other.token)).data.mySubmissions as unknown[])).toEqual([]);
+  });
+
+  it('is for call handlers and supervisors only', async () => {
+    const investigator = await createStaff(app, 'INVESTIGATOR', 'SO13');
+    expect(codeOf(await app.gql(MINE, {}, investigator.token))).toBe('FORBIDDEN');
+  });
+});

@@ -10,6 +10,7 @@
  * tab's in-memory draft (session/drafts.tsx), never in browser storage.
  */
 import { zodResolver } from '@hookform/resolvers/zod';
+import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useFieldArray, useForm, useWatch, type UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
@@ -46,6 +47,7 @@ export function FollowUpCall() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const drafts = useDrafts();
+  const queryClient = useQueryClient();
   const [restored] = useState(() => drafts.get<Values>('followUp'));
   const [key, setKey] = useState(() => restored?.idempotencyKey ?? crypto.randomUUID());
   const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: restored?.values ?? EMPTY });
@@ -73,6 +75,7 @@ export function FollowUpCall() {
         },
       });
       setDone(RECORDED(res.recordFollowUp.reference));
+      void queryClient.invalidateQueries({ queryKey: ['myFollowUps'] });
       // A new follow-up gets a new key before the form empties (the emptied form then keeps no draft).
       keyNow.current = crypto.randomUUID();
       setKey(keyNow.current);
