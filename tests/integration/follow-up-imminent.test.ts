@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMMINENT_FOLLOW_UP_REASON } from '../../src/reports/corrections.js';
 import { bootApp, type TestApp } from '../support/app.js';
-import { auditEntries, codeOf, findReport, recordCall, triageDirectly } from '../support/desk.js';
+import { auditEntries, codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
 import { createPartner, createStaff } from '../support/factories.js';
 import { partnerReferral, SUBMIT_REFERRAL } from '../support/payloads.js';
 
@@ -127,6 +127,18 @@ describe('follow-up calls in My submissions (myFollowUps)', () => {
     expect(((await app.gql(MINE, {}, handler.token)).data.myFollowUps as { reference: string }[]).map((f) => f.reference)).not.toContain(second.reference);
     // Calls they did not record stay out of their submissions: a follow-up lists the reference, not the report.
     expect(((await app.gql(`{ mySubmissions { reference } }`, {}, other.token)).data.mySubmissions as unknown[])).toEqual([]);
+  });
+
+  it('forgets a follow-up with its erased report', async () => {
+    const other = await createStaff(app, 'CALL_HANDLER');
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    const report = await queuedP3();
+    expect((await app.gql(FOLLOW_UP, { ref: report.reference, input: followUp() }, other.token)).errors).toBeUndefined();
+    expect((await app.gql(MINE, {}, other.token)).data.myFollowUps).toHaveLength(1);
+    const erased = await app.gql(Q.erase, { id: report._id, reason: 'Malicious report, confirmed with the caller' }, supervisor.token);
+    expect(erased.errors).toBeUndefined();
+    expect((await app.gql(MINE, {}, other.token)).data.myFollowUps).toEqual([]);
+    expect(await app.deps.database.db.collection<{ _id: string }>('recent_submissions').countDocuments({ followUpOf: report._id })).toBe(0);
   });
 
   it('is for call handlers and supervisors only', async () => {
