@@ -61,6 +61,8 @@ describe('call handler: the 999 hand-off and the question prompts', { timeout: 1
     await page.getByText('Anonymous caller; the language and contact notes will be recorded (encrypted).').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'record-call-aids');
+    await page.setViewportSize({ width: 390, height: 800 });
+    await screenshot(page, 'record-call-aids-narrow');
     await expectFitsNarrowWindow(page);
 
     await page.getByRole('button', { name: 'Record the call' }).click();

@@ -30,6 +30,7 @@ describe('follow-ups in the console', { timeout: 120_000 }, () => {
     const routed = await waitForStatus(app, id, 'TRIAGED');
     expect(routed.priority).not.toBe('P1');
     await page.getByLabel('Reference').fill(reference);
+    expect(await page.getByText('No report with this reference can take a follow-up').count()).toBe(0);
     await page.getByLabel('Vehicle registration (optional)').fill('FU24 WEB');
     // Several names: "Add another name" adds a row and puts the cursor in it.
     await page.getByLabel("Person's name (optional)").fill('Imogen Follow');

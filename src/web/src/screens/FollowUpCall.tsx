@@ -60,6 +60,8 @@ export function FollowUpCall() {
   });
   const errors = form.formState.errors;
   const imminent = useWatch({ control: form.control, name: 'imminentThreat' });
+  // A "not found" answer is about the reference typed then: it goes when the reference changes.
+  const reference = form.register('reference');
   const submit = form.handleSubmit(async (v) => {
     setError(null);
     try {
@@ -96,7 +98,7 @@ export function FollowUpCall() {
       )}
       <Notice message={done} />
       <form className="panel" onSubmit={submit} noValidate>
-        <TextField label="Reference" hint="As the caller gives it, e.g. ATH-2026-000123" autoComplete="off" error={errors.reference?.message} {...form.register('reference')} />
+        <TextField label="Reference" hint="As the caller gives it, e.g. ATH-2026-000123" autoComplete="off" error={errors.reference?.message} {...reference} onChange={(e) => { setError(null); void reference.onChange(e); }} />
         <TextArea label="What is new" hint="In the caller's words. Stored encrypted." rows={6} maxLength={LIMITS.narrative} error={errors.narrative?.message} {...form.register('narrative')} />
         <Checkbox id="follow-up-imminent" label="Imminent threat: someone may be in danger now" {...form.register('imminentThreat')} />
         {imminent && (
