@@ -6,10 +6,9 @@
 import { builder } from '../graphql/builder.js';
 import { assertThat, forbidden } from '../errors.js';
 import { questionViews, type PartnerQuestionView, type QuestionView } from '../reports/follow-ups.js';
-import { submission } from '../reports/presenters.js';
 import { Location, ReportRef, Subject, Vehicle, ReportSourceEnum } from '../reports/schema.js';
 import type { AddendumContent } from '../reports/content.js';
-import { LocationInput, PartnerReferralStatus, Submission, SubjectInput, VehicleInput } from './schema.js';
+import { LocationInput, PartnerReferralStatus, SubjectInput, VehicleInput } from './schema.js';
 
 const FollowUpInput = builder.inputType('FollowUpInput', {
   description: 'What the caller or partner adds: the same fields and limits as a new report, without categories, flags or any identity',
@@ -97,13 +96,13 @@ builder.objectField(PartnerReferralStatus, 'questions', (t) =>
 
 builder.mutationFields((t) => ({
   recordFollowUp: t.field({
-    type: Submission,
-    description: "Records a caller's follow-up call on the reference they were given; answers the submission view only",
+    type: FollowUpSubmission,
+    description: "Records a caller's follow-up call on the reference they were given; answers the reference and when it was recorded, nothing of the report's state",
     authScopes: { allow: 'recordFollowUp' },
     args: { reference: t.arg.string({ required: true }), input: t.arg({ type: FollowUpInput, required: true }) },
     resolve: async (_r, { reference, input }, ctx) => {
       assertThat(ctx.principal?.kind === 'staff', forbidden);
-      return submission(await ctx.services.followUps.recordFollowUp(ctx.principal, reference, input));
+      return ctx.services.followUps.recordFollowUp(ctx.principal, reference, input);
     },
   }),
   addToReferral: t.field({

@@ -56,6 +56,12 @@ export interface FollowUpDeps {
   raiseImminent?(principal: StaffPrincipal, reportId: string): Promise<unknown>;
 }
 
+/** What the handler is told of a recorded follow-up call (and what "My submissions" lists). */
+export interface FollowUpRecorded {
+  reference: string;
+  recordedAt: Date;
+}
+
 export type FollowUpService = ReturnType<typeof createFollowUpService>;
 
 /** What a partner sees of a question: its text, the minute it was asked, whether it is answered. Never the answer or who asked. */
@@ -240,9 +246,10 @@ export function createFollowUpService(deps: FollowUpDeps) {
      * A caller's follow-up call on a reference they were given. A partner
      * referral's reference, an erased report and a made-up reference are
      * the same NOT_FOUND: a handler learns nothing of reports that are not
-     * a caller's. Answers the submission view only.
+     * a caller's. Answers only the reference and when it was recorded (not
+     * the report's status: whether someone holds it is not the handler's to know).
      */
-    async recordFollowUp(principal: StaffPrincipal, reference: unknown, raw: unknown): Promise<ReportDoc> {
+    async recordFollowUp(principal: StaffPrincipal, reference: unknown, raw: unknown): Promise<FollowUpRecorded> {
       const input = parseInput(followUpCallSchema, raw);
       if (typeof reference !== 'string' || reference.length > 64) throw notFound('Report');
       const doc = await reports.findByReference(reference.trim().toUpperCase());
@@ -271,8 +278,9 @@ export function createFollowUpService(deps: FollowUpDeps) {
         flags,
       );
       // After the follow-up is stored (a retry with the same key finds it and raises again if the raise was lost).
-      if (imminentThreat && deps.raiseImminent) return ((await deps.raiseImminent(principal, stored._id)) as ReportDoc | null) ?? stored;
-      return stored;
+      if (imminentThreat && deps.raiseImminent) await deps.raiseImminent(principal, stored._id);
+      // Only that it is recorded: nothing of the report's state, so a handler never learns whether someone holds it.
+      return { reference: stored.reference, recordedAt: stored.content?.addenda?.find((a) => a.id === id)?.at ?? new Date() };
     },
 
     /** A partner's addition to its own referral; answers the receipt's status. Times to the minute, nothing logged. */
@@ -321,7 +329,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
     partnerQuestions,
 
     /** A member of staff's own follow-up calls of the last 24 hours: the reference and when, nothing of the report's state. */
-    myFollowUps(principal: StaffPrincipal) {
+    myFollowUps(principal: StaffPrincipal): Promise<FollowUpRecorded[]> {
       return reports.findRecentFollowUpsBy(principal.userId, new Date(Date.now() - SUBMISSIONS_WINDOW_MS), 200);
     },
 

@@ -22,7 +22,7 @@ import { Checkbox, FormFooter, Notice, TextArea, TextField } from '../ui/ui';
 
 const RECORD_FOLLOW_UP = graphql(`
   mutation RecordFollowUp($reference: String!, $input: FollowUpInput!) {
-    recordFollowUp(reference: $reference, input: $input) { reference receivedAt }
+    recordFollowUp(reference: $reference, input: $input) { reference recordedAt }
   }
 `);
 
