@@ -8,17 +8,7 @@
 import { useState, type KeyboardEvent } from 'react';
 import { useWatch, type UseFormReturn } from 'react-hook-form';
 import { Checkbox } from '../../ui/ui';
-import { CATEGORIES, CATEGORY_LABELS, fieldId, type CallValues } from './model';
-
-/** Categories whose label has a word starting with what was typed (every typed word must match one). */
-export function matchingCategories(query: string) {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return CATEGORIES;
-  return CATEGORIES.filter((c) => {
-    const labelWords = CATEGORY_LABELS[c].toLowerCase().split(/[^a-z]+/).filter(Boolean);
-    return words.every((w) => labelWords.some((l) => l.startsWith(w)));
-  });
-}
+import { CATEGORIES, CATEGORY_LABELS, fieldId, matchingCategories, type CallValues } from './model';
 
 export function CategoryPicker({ form }: { form: UseFormReturn<CallValues> }) {
   const [query, setQuery] = useState('');

@@ -33,6 +33,17 @@ export const CATEGORY_LABELS: Record<ThreatCategory, string> = {
 };
 export const CATEGORIES = Object.keys(CATEGORY_LABELS) as ThreatCategory[];
 
+/** Categories whose label has a word starting with what was typed (every typed word must match one). */
+export function matchingCategories(query: string) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return CATEGORIES;
+  return CATEGORIES.filter((c) => {
+    const labelWords = CATEGORY_LABELS[c].toLowerCase().split(/[^a-z]+/).filter(Boolean);
+    return words.every((w) => labelWords.some((l) => l.startsWith(w)));
+  });
+}
+
+
 const BOROUGH_LIST = [
   'UNKNOWN', 'OUTSIDE_LONDON', 'BARKING_AND_DAGENHAM', 'BARNET', 'BEXLEY', 'BRENT', 'BROMLEY', 'CAMDEN', 'CITY_OF_LONDON',
   'CROYDON', 'EALING', 'ENFIELD', 'GREENWICH', 'HACKNEY', 'HAMMERSMITH_AND_FULHAM', 'HARINGEY', 'HARROW', 'HAVERING',
