@@ -177,6 +177,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       audit,
       linker: createLinker({ reports, crypto, audit, limits: config.triage.linking, log: log.child({ component: 'follow-ups' }) }),
       log: log.child({ component: 'follow-ups' }),
+      raiseImminent: (principal, reportId) => desk.raiseForImminentFollowUp(principal, reportId),
     });
     const lifecycle = createLifecycleService({
       users,

@@ -31,6 +31,7 @@ export const POLICY = {
   partnerReferralStatus: ['PARTNER'],
   // follow-ups and the anonymous channel (reports/follow-ups.ts)
   recordFollowUp: ['CALL_HANDLER', 'SUPERVISOR'],
+  myFollowUps: ['CALL_HANDLER', 'SUPERVISOR'],
   addToReferral: ['PARTNER'],
   askPartner: ['INVESTIGATOR', 'SUPERVISOR'],
   answerPartnerQuestion: ['PARTNER'],

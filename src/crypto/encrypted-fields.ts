@@ -42,6 +42,10 @@ export const ENCRYPTED_FIELDS: readonly EncryptedFieldSpec[] = [
   { path: 'caller.email', type: 'string', padding: 'short' },
   { path: 'caller.address', type: 'string', padding: 'short' },
   { path: 'caller.preferredContactTimes', type: 'string', padding: 'short' },
+  { path: 'caller.language', type: 'string', padding: 'short' },
+  { path: 'caller.interpreter', type: 'string', padding: 'short' },
+  { path: 'caller.safeContact', type: 'string', padding: 'long' },
+  { path: 'caller.leaveMessage', type: 'string', padding: 'short' },
   { path: 'subjects[].name', type: 'string', padding: 'short', blindIndex: 'name' },
   { path: 'subjects[].aliases', type: 'string[]', padding: 'short', blindIndex: 'name' },
   { path: 'subjects[].dateOfBirth', type: 'string', padding: 'short' },
@@ -79,6 +83,16 @@ export const ENCRYPTED_FIELDS: readonly EncryptedFieldSpec[] = [
   // the anonymous channel with a referring partner
   { path: 'questions[id].text', type: 'string', padding: 'long' },
   { path: 'answers[id].text', type: 'string', padding: 'long' },
+  // the call handler's notes (hotline calls): the 999 hand-off and the question prompts' answers
+  { path: 'callNotes.emergencyHandOffAt', type: 'string', padding: 'short' },
+  { path: 'callNotes.emergencyReference', type: 'string', padding: 'short' },
+  { path: 'callNotes.dangerNow', type: 'string', padding: 'long' },
+  { path: 'callNotes.where', type: 'string', padding: 'long' },
+  { path: 'callNotes.when', type: 'string', padding: 'long' },
+  { path: 'callNotes.who', type: 'string', padding: 'long' },
+  { path: 'callNotes.vehicles', type: 'string', padding: 'long' },
+  { path: 'callNotes.weapons', type: 'string', padding: 'long' },
+  { path: 'callNotes.howKnown', type: 'string', padding: 'long' },
 ];
 
 /** A top-level field of the stored report left in plaintext: its name must be a field of ReportDoc. */
@@ -110,7 +124,7 @@ export const PLAINTEXT_DOCUMENT_FIELDS = [
   { path: 'categories', why: 'routing rules and statistics' },
   { path: 'imminentThreat', why: 'escalation must work without decrypting' },
   { path: 'borough', why: 'routing and statistics (coarse, not an address)' },
-  { path: 'anonymous', why: 'whether the caller gave an identity; statistics' },
+  { path: 'anonymous', why: 'whether the caller gave an identity (a name, phone, email or address; a language alone is not one); statistics' },
   { path: 'callerMayRecontact', why: 'decides whether recontact may be offered without opening caller identity' },
   { path: 'status', why: 'workflow state machine' },
   { path: 'desk', why: 'routing to a desk' },
@@ -171,6 +185,7 @@ export const CONTENT_GROUPS: readonly ContentGroup[] = [
   'addenda',
   'questions',
   'answers',
+  'callNotes',
 ];
 
 /** The group a path pattern belongs to (its first segment). */

@@ -82,7 +82,7 @@ const ENCRYPTED_PATHS = new Set(ENCRYPTED_FIELDS.map((field) => abstractPattern(
 const ALLOWED_PLAINTEXT = new Set(PLAINTEXT_CONTENT_FIELDS.map((field) => abstractPattern(field.path)));
 const ID_ARRAYS = idAddressedArrays([...ENCRYPTED_FIELDS, ...PLAINTEXT_CONTENT_FIELDS].map((field) => field.path));
 /** Groups ReportContent declares optional; the others must be present when read. */
-const OPTIONAL_GROUPS: ReadonlySet<ContentGroup> = new Set(['caller', 'partnerReference', 'addenda', 'questions', 'answers']);
+const OPTIONAL_GROUPS: ReadonlySet<ContentGroup> = new Set(['caller', 'partnerReference', 'addenda', 'questions', 'answers', 'callNotes']);
 /** Groups whose elements are appended one at a time, each sealed alone (`encryptElement`). */
 export type AppendedGroup = 'researchNotes' | 'addenda' | 'questions' | 'answers';
 const NOTE_FIELDS = ENCRYPTED_FIELDS.filter((spec) => groupOf(spec.path) === 'researchNotes');

@@ -6,10 +6,9 @@
 import { builder } from '../graphql/builder.js';
 import { assertThat, forbidden } from '../errors.js';
 import { questionViews, type PartnerQuestionView, type QuestionView } from '../reports/follow-ups.js';
-import { submission } from '../reports/presenters.js';
 import { Location, ReportRef, Subject, Vehicle, ReportSourceEnum } from '../reports/schema.js';
 import type { AddendumContent } from '../reports/content.js';
-import { LocationInput, PartnerReferralStatus, Submission, SubjectInput, VehicleInput } from './schema.js';
+import { LocationInput, PartnerReferralStatus, SubjectInput, VehicleInput } from './schema.js';
 
 const FollowUpInput = builder.inputType('FollowUpInput', {
   description: 'What the caller or partner adds: the same fields and limits as a new report, without categories, flags or any identity',
@@ -19,8 +18,31 @@ const FollowUpInput = builder.inputType('FollowUpInput', {
     subjects: t.field({ type: [SubjectInput] }),
     vehicles: t.field({ type: [VehicleInput] }),
     locations: t.field({ type: [LocationInput] }),
+    imminentThreat: t.boolean({
+      description: 'Follow-up calls only: the caller now reports an imminent threat; a routed, open report is raised to P1 (audited, SLA restarted). A partner marks an imminent threat on a new referral instead',
+    }),
   }),
 });
+
+const FollowUpSubmission = builder.objectRef<{ reference: string; recordedAt: Date }>('FollowUpSubmission').implement({
+  description: 'A follow-up call you recorded: the reference and when, nothing of the report it was added to',
+  fields: (t) => ({
+    reference: t.exposeString('reference'),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  myFollowUps: t.field({
+    type: [FollowUpSubmission],
+    description: 'Your own follow-up calls of the last 24 hours (reference and time only)',
+    authScopes: { allow: 'myFollowUps' },
+    resolve: (_r, _a, ctx) => {
+      assertThat(ctx.principal?.kind === 'staff', forbidden);
+      return ctx.services.followUps.myFollowUps(ctx.principal);
+    },
+  }),
+}));
 
 const Addendum = builder.objectRef<AddendumContent>('ReportAddendum').implement({
   description: "A follow-up appended to the report: a caller's later call or the referring partner's addition",
@@ -74,13 +96,13 @@ builder.objectField(PartnerReferralStatus, 'questions', (t) =>
 
 builder.mutationFields((t) => ({
   recordFollowUp: t.field({
-    type: Submission,
-    description: "Records a caller's follow-up call on the reference they were given; answers the submission view only",
+    type: FollowUpSubmission,
+    description: "Records a caller's follow-up call on the reference they were given; answers the reference and when it was recorded, nothing of the report's state",
     authScopes: { allow: 'recordFollowUp' },
     args: { reference: t.arg.string({ required: true }), input: t.arg({ type: FollowUpInput, required: true }) },
     resolve: async (_r, { reference, input }, ctx) => {
       assertThat(ctx.principal?.kind === 'staff', forbidden);
-      return submission(await ctx.services.followUps.recordFollowUp(ctx.principal, reference, input));
+      return ctx.services.followUps.recordFollowUp(ctx.principal, reference, input);
     },
   }),
   addToReferral: t.field({

@@ -30,6 +30,30 @@ const CallerInput = builder.inputType('CallerInput', {
     address: t.string(),
     mayRecontact: t.boolean({ required: true }),
     preferredContactTimes: t.string(),
+    language: t.string({ description: 'The language the call was in, when not English (not an identity: alone it keeps the caller anonymous)' }),
+    interpreter: t.string({ description: 'The interpreter used (service, interpreter id)' }),
+    safeContact: t.string({ description: 'Safe-to-contact notes: who may answer, when not to ring (up to 2,000 characters)' }),
+    mayLeaveMessage: t.boolean({ description: 'Whether a message may be left; omit when not asked' }),
+  }),
+});
+const EmergencyHandOffInput = builder.inputType('EmergencyHandOffInput', {
+  description: 'The call was passed to 999: when, and the reference the emergency service gave',
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', description: 'Defaults to the time the call is recorded' }),
+    reference: t.string({ description: 'The 999 / CAD reference' }),
+  }),
+});
+const CallNotesInput = builder.inputType('CallNotesInput', {
+  description: "The call handler's notes beside the narrative (stored encrypted; each answer up to 2,000 characters)",
+  fields: (t) => ({
+    emergencyHandOff: t.field({ type: EmergencyHandOffInput, description: 'Give it when the call was passed to 999' }),
+    dangerNow: t.string({ description: 'Is anyone in danger now?' }),
+    where: t.string({ description: 'Where is it happening?' }),
+    when: t.string({ description: 'When did it happen, or when will it?' }),
+    who: t.string({ description: 'Who is involved?' }),
+    vehicles: t.string({ description: 'Any vehicles?' }),
+    weapons: t.string({ description: 'Any weapons?' }),
+    howKnown: t.string({ description: 'How does the caller know this?' }),
   }),
 });
 
@@ -51,6 +75,7 @@ const HotlineCallInput = builder.inputType('HotlineCallInput', {
     receivedAt: t.field({ type: 'DateTime', description: 'Defaults to now' }),
     callDurationSeconds: t.int(),
     caller: t.field({ type: CallerInput }),
+    callNotes: t.field({ type: CallNotesInput }),
     ...reportFields(t),
   }),
 });

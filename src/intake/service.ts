@@ -19,7 +19,7 @@ import { nextHistoryEntry } from '../reports/history.js';
 import { partnerTime } from '../reports/partner-time.js';
 import { PARTNER_STATE, TRANSITIONS } from '../reports/state-machine.js';
 import type { Logger } from '../logger.js';
-import type { ReportContent } from '../reports/content.js';
+import type { CallNotesContent, ReportContent } from '../reports/content.js';
 import type { ReportRepository } from '../reports/repository.js';
 import type { ReportDoc } from '../reports/types.js';
 import { SUBMISSIONS_WINDOW_MS } from '../reports/submissions.js';
@@ -68,6 +68,29 @@ function newReport(id: string, idempotencyKey: string, fingerprint: string, fiel
     closedAt: null,
     erasedAt: null,
   };
+}
+
+/**
+ * Whether the caller gave an identity: a name, phone, email or address. The
+ * language, interpreter and safe-to-contact notes say how to speak with the
+ * caller, not who they are, so a caller who gives only those stays anonymous
+ * (in statistics and on the report page); they are still sealed in the
+ * caller group, behind the audited reveal.
+ */
+function identifies(caller: HotlineCallInput['caller']): boolean {
+  return !!caller && [caller.name, caller.phone, caller.email, caller.address].some((v) => v !== null && v !== undefined);
+}
+
+/** The call handler's notes as content, or nothing when none was given (the group is then absent, as on older reports). */
+function callNotesOf(notes: HotlineCallInput['callNotes'], now: Date): Pick<ReportContent, 'callNotes'> {
+  if (!notes) return {};
+  const { emergencyHandOff, ...answers } = notes;
+  const content: CallNotesContent = {
+    emergencyHandOffAt: emergencyHandOff ? (emergencyHandOff.at ?? now).toISOString() : null,
+    emergencyReference: emergencyHandOff?.reference ?? null,
+    ...answers,
+  };
+  return Object.values(content).some((v) => v !== null) ? { callNotes: content } : {};
 }
 
 export function createIntakeService(deps: IntakeDeps) {
@@ -211,13 +234,24 @@ export function createIntakeService(deps: IntakeDeps) {
           categories: input.categories,
           imminentThreat: input.imminentThreat,
           borough: input.borough,
-          anonymous: !caller,
+          anonymous: !identifies(caller),
           callerMayRecontact: caller ? caller.mayRecontact : null,
         },
         contentOf(input, {
           caller: caller
-            ? { name: caller.name, phone: caller.phone, email: caller.email, address: caller.address, preferredContactTimes: caller.preferredContactTimes }
+            ? {
+                name: caller.name,
+                phone: caller.phone,
+                email: caller.email,
+                address: caller.address,
+                preferredContactTimes: caller.preferredContactTimes,
+                language: caller.language,
+                interpreter: caller.interpreter,
+                safeContact: caller.safeContact,
+                leaveMessage: caller.mayLeaveMessage === true ? 'YES' : caller.mayLeaveMessage === false ? 'NO' : null,
+              }
             : null,
+          ...callNotesOf(input.callNotes, now),
         }),
         (reference) => ({
           action: 'report.create',

@@ -5,7 +5,8 @@
  * Limits: narrative 1–20,000 characters; names 200; addresses, descriptions
  * and notes 2,000; other short fields 200; up to 20 subjects, 20 vehicles,
  * 20 locations and 10 aliases per subject; receivedAt at most 5 minutes in
- * the future and 30 days in the past.
+ * the future and 30 days in the past (so is a 999 hand-off time); the call
+ * handler's prompt answers and safe-to-contact notes 2,000 each.
  */
 import { z } from 'zod';
 import { badInput } from '../errors.js';
@@ -105,6 +106,23 @@ export const hotlineCallSchema = z.object({
       address: optionalText(LIMITS.long, { multiline: true }),
       mayRecontact: z.boolean(),
       preferredContactTimes: optionalText(LIMITS.short),
+      language: optionalText(LIMITS.short),
+      interpreter: optionalText(LIMITS.short),
+      safeContact: optionalText(LIMITS.long, { multiline: true }),
+      mayLeaveMessage: z.boolean().nullish(),
+    })
+    .nullish(),
+  callNotes: z
+    .object({
+      /** Present when the call was passed to 999; `at` defaults to the time it is recorded. */
+      emergencyHandOff: z.object({ at: when('emergencyHandOff.at'), reference: optionalText(LIMITS.short) }).nullish(),
+      dangerNow: optionalText(LIMITS.long, { multiline: true }),
+      where: optionalText(LIMITS.long, { multiline: true }),
+      when: optionalText(LIMITS.long, { multiline: true }),
+      who: optionalText(LIMITS.long, { multiline: true }),
+      vehicles: optionalText(LIMITS.long, { multiline: true }),
+      weapons: optionalText(LIMITS.long, { multiline: true }),
+      howKnown: optionalText(LIMITS.long, { multiline: true }),
     })
     .nullish(),
 });
@@ -142,3 +160,11 @@ export const followUpSchema = z.object({
   locations: common.locations,
 });
 export type FollowUpInput = z.infer<typeof followUpSchema>;
+
+/** A caller's follow-up call: a follow-up, and whether the caller now reports an imminent threat (it raises the report to P1). */
+export const followUpCallSchema = followUpSchema.extend({
+  imminentThreat: z
+    .boolean()
+    .nullish()
+    .transform((v) => v ?? false),
+});

@@ -10,6 +10,34 @@ export interface CallerContent {
   email?: string | null;
   address?: string | null;
   preferredContactTimes?: string | null;
+  /** The language the call was in, when not English; not an identity (see intake/service.ts `anonymous`). */
+  language?: string | null;
+  /** The interpreter used (service and interpreter id), if any. */
+  interpreter?: string | null;
+  /** Safe-to-contact notes: who may answer, when not to ring. */
+  safeContact?: string | null;
+  /** Whether a message may be left: 'YES' or 'NO' (a string, so it is sealed like the rest). */
+  leaveMessage?: 'YES' | 'NO' | null;
+}
+
+/**
+ * What the call handler noted while taking the call, beside the narrative:
+ * the 999 hand-off and the answers to the question prompts the investigator
+ * grades from. Strings only, so every leaf is sealed (encrypted-fields.ts).
+ */
+export interface CallNotesContent {
+  /** When the call was passed to 999 (ISO 8601); absent when it was not. */
+  emergencyHandOffAt?: string | null;
+  /** The 999 / CAD reference the emergency service gave. */
+  emergencyReference?: string | null;
+  dangerNow?: string | null;
+  where?: string | null;
+  when?: string | null;
+  who?: string | null;
+  vehicles?: string | null;
+  weapons?: string | null;
+  /** "How does the caller know this?" */
+  howKnown?: string | null;
 }
 
 export interface SubjectContent {
@@ -85,4 +113,6 @@ export interface ReportContent {
   addenda?: AddendumContent[];
   questions?: QuestionContent[];
   answers?: AnswerContent[];
+  /** The call handler's notes (hotline calls only; absent on older reports and referrals). */
+  callNotes?: CallNotesContent | null;
 }

@@ -15,7 +15,7 @@
  * edge writes are idempotent.
  */
 import type { Principal, StaffPrincipal } from '../auth/types.js';
-import { badInput } from '../errors.js';
+import { AppError, badInput } from '../errors.js';
 import * as access from './access.js';
 import type { ChangeExecutor } from './change.js';
 import { loadReport, type DeskServiceDeps } from './desk-deps.js';
@@ -37,6 +37,9 @@ function endDone(doc: ReportDoc, edgeId: string, action: string): boolean {
   const last = [...doc.history].reverse().find((e) => (e.action === LINKED || e.action === UNLINKED) && e.to?.link === edgeId);
   return last?.action === action;
 }
+
+/** The stated reason of the priority change an imminent follow-up makes (no staff typed it). */
+export const IMMINENT_FOLLOW_UP_REASON = 'A follow-up call reported an imminent threat';
 
 /** A queued report waits against an SLA deadline; a supervisor's new priority restarts it at that priority's SLA. */
 const isQueued = (d: ReportDoc) => d.status === QUEUED_STATUS && !d.assignee && !!d.triage;
@@ -81,6 +84,42 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
     return { docA, docB, edgeId: pairKey(crypto, a, b) };
   }
 
+  /**
+   * The priority change itself (a supervisor's, or an imminent follow-up's):
+   * one change on the `changePriority` row; a queued report moves to the new
+   * priority's place and its SLA restarts at that priority, with a fresh SLA
+   * job. `flags` sets the imminent-threat flag with it.
+   */
+  async function setPriority(principal: StaffPrincipal, id: string, priority: Priority, why: string, check: (d: ReportDoc) => void, flags: Partial<Pick<ReportDoc, 'imminentThreat'>> = {}) {
+    const doc = await change(
+      principal,
+      id,
+      {
+        op: 'change_priority',
+        transition: 'changePriority',
+        check,
+        where: (d) => ({ status: d.status, assignee: d.assignee, priority: d.priority }),
+        set(d, now) {
+          if (!isQueued(d) || !deps.sla) return { priority, ...flags };
+          const dueBy = timeFor(d, new Date(now.getTime() + deps.sla.seconds[priority] * 1000));
+          return { priority, ...flags, escalated: false, triage: { ...d.triage!, dueBy } };
+        },
+        from: (d) => ({ priority: d.priority, ...(flags.imminentThreat ? { imminentThreat: d.imminentThreat } : {}), ...(isQueued(d) ? { dueBy: d.triage!.dueBy, escalated: d.escalated } : {}) }),
+        to: () => ({ priority, ...flags }),
+        reason: why,
+        retry: true,
+        events: (d) => [[d.desk, 'reprioritised']],
+      },
+      { priority, ...flags },
+    );
+    if (isQueued(doc) && deps.sla) {
+      await deps.sla
+        .schedule(doc._id, doc.triage!.dueBy, { partner: isPartnerSourced(doc) })
+        .catch((err) => log.warn({ reportId: doc._id, err: (err as Error).message }, 'SLA job not re-armed; the overdue sweep will catch it'));
+    }
+    return doc;
+  }
+
   return {
     /**
      * Changes a routed report's priority. A report waiting in its desk queue
@@ -94,36 +133,32 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
       access.assertSupervisor(principal);
       if (!PRIORITIES.includes(priority)) throw badInput('Unknown priority', ['priority']);
       const why = reasonText(reason);
-      const doc = await change(
-        principal,
-        id,
-        {
-          op: 'change_priority',
-          transition: 'changePriority',
-          check(d) {
-            access.assertSupervisor(principal);
-            if (allows('changePriority', d.status) && d.priority === priority) throw badInput(`The report is already ${priority}`, ['priority']);
-          },
-          where: (d) => ({ status: d.status, assignee: d.assignee, priority: d.priority }),
-          set(d, now) {
-            if (!isQueued(d) || !deps.sla) return { priority };
-            const dueBy = timeFor(d, new Date(now.getTime() + deps.sla.seconds[priority] * 1000));
-            return { priority, escalated: false, triage: { ...d.triage!, dueBy } };
-          },
-          from: (d) => ({ priority: d.priority, ...(isQueued(d) ? { dueBy: d.triage!.dueBy, escalated: d.escalated } : {}) }),
-          to: () => ({ priority }),
-          reason: why,
-          retry: true,
-          events: (d) => [[d.desk, 'reprioritised']],
-        },
-        { priority },
-      );
-      if (isQueued(doc) && deps.sla) {
-        await deps.sla
-          .schedule(doc._id, doc.triage!.dueBy, { partner: isPartnerSourced(doc) })
-          .catch((err) => log.warn({ reportId: doc._id, err: (err as Error).message }, 'SLA job not re-armed; the overdue sweep will catch it'));
-      }
+      const doc = await setPriority(principal, id, priority, why, (d) => {
+        access.assertSupervisor(principal);
+        if (allows('changePriority', d.status) && d.priority === priority) throw badInput(`The report is already ${priority}`, ['priority']);
+      });
       return changed(doc);
+    },
+
+    /**
+     * A caller's follow-up call says the threat is imminent (follow-ups.ts,
+     * after the follow-up is stored): the same priority change as a
+     * supervisor's, to P1 with the imminent-threat flag set, audited as
+     * `report.change_priority` by the call handler with a fixed reason, the
+     * SLA restarted at P1 for a queued report. Only where the state machine
+     * allows a priority change (a routed, open report); otherwise, or when
+     * the report is already an imminent P1, nothing changes and null is
+     * returned (the follow-up's own history entry says it was imminent).
+     */
+    async raiseForImminentFollowUp(principal: StaffPrincipal, id: string): Promise<ReportDoc | null> {
+      const raised = (d: ReportDoc) => !allows('changePriority', d.status) || (d.priority === 'P1' && d.imminentThreat);
+      if (raised(await loadReport(reports, id))) return null;
+      return setPriority(principal, id, 'P1', IMMINENT_FOLLOW_UP_REASON, (d) => {
+        if (raised(d)) throw badInput('The report is already an imminent P1, or cannot change priority');
+      }, { imminentThreat: true }).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'BAD_USER_INPUT') return null; // raised meanwhile, or closed: nothing to do
+        throw err;
+      });
     },
 
     /** Replaces an open report's threat categories (one to all of them, each once). */

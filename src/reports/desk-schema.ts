@@ -67,6 +67,10 @@ const CallerRef = builder.objectRef<Caller>('Caller').implement({
     address: t.exposeString('address', { nullable: true }),
     mayRecontact: t.exposeBoolean('mayRecontact', { nullable: true }),
     preferredContactTimes: t.exposeString('preferredContactTimes', { nullable: true }),
+    language: t.exposeString('language', { nullable: true, description: 'The language the call was in, when not English' }),
+    interpreter: t.exposeString('interpreter', { nullable: true, description: 'The interpreter used, if any' }),
+    safeContact: t.exposeString('safeContact', { nullable: true, description: 'Who may answer, when not to ring' }),
+    mayLeaveMessage: t.exposeBoolean('mayLeaveMessage', { nullable: true, description: 'Whether a message may be left; null when not asked' }),
   }),
 });
 

@@ -26,6 +26,10 @@ export interface Caller {
   address: string | null;
   mayRecontact: boolean | null;
   preferredContactTimes: string | null;
+  language: string | null;
+  interpreter: string | null;
+  safeContact: string | null;
+  mayLeaveMessage: boolean | null;
 }
 
 export interface CallerReveal {
@@ -75,12 +79,13 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
       access.assertStaff(principal);
       const why = reasonText(reason, LIMITS.revealReasonMin);
       const doc = await loadReport(reports, reportId);
-      assertEnvelope(crypto.integrity, doc); // before anything trusts `anonymous`, its desk or the caller's ciphertexts
+      assertEnvelope(crypto.integrity, doc); // before anything trusts its desk or the caller's ciphertexts
       access.assertCanRead(principal, doc);
       const noIdentity = () => new AppError('NOT_FOUND', 'This report has no caller identity');
       const enc = doc.content;
       const wrapped = doc.dataKey;
-      if (doc.anonymous || !enc || !wrapped) throw noIdentity();
+      // Not `anonymous`: an anonymous caller may still have given a language or safe-to-contact notes (intake/service.ts `identifies`).
+      if (!enc || !wrapped) throw noIdentity();
       const { caller } = crypto.cipher.withDataKey(doc._id, wrapped, (key) => crypto.codec.decryptContent(key, doc._id, enc, { fields: ['caller'] }));
       if (!caller) throw noIdentity();
       await audit.record({
@@ -98,6 +103,10 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
         address: caller.address ?? null,
         mayRecontact: doc.callerMayRecontact,
         preferredContactTimes: caller.preferredContactTimes ?? null,
+        language: caller.language ?? null,
+        interpreter: caller.interpreter ?? null,
+        safeContact: caller.safeContact ?? null,
+        mayLeaveMessage: caller.leaveMessage === 'YES' ? true : caller.leaveMessage === 'NO' ? false : null,
       };
     },
 

@@ -24,7 +24,7 @@ import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
 import { isOwnReceipt, receiptLookup, type IntakeKeys } from '../crypto/derived.js';
 import { INDEXED_GROUPS, type Crypto } from '../crypto/index.js';
 import { badInput, conflict, notFound } from '../errors.js';
-import { followUpSchema, parseInput } from '../intake/validation.js';
+import { followUpCallSchema, followUpSchema, parseInput } from '../intake/validation.js';
 import type { Logger } from '../logger.js';
 import type { createLinker } from '../triage/linking.js';
 import * as access from './access.js';
@@ -36,6 +36,7 @@ import { LIMITS } from './limits.js';
 import { isPartnerSourced, timeFor } from './partner-time.js';
 import { userActor } from './presenters.js';
 import type { ReportRepository } from './repository.js';
+import { SUBMISSIONS_WINDOW_MS } from './submissions.js';
 import { statusWords, allows, PARTNER_STATE } from './state-machine.js';
 import { staffText } from './staff-text.js';
 import type { ReportDoc } from './types.js';
@@ -51,6 +52,14 @@ export interface FollowUpDeps {
   /** Links a followed-up report's new terms; null: the new terms are only filed by the next triage that meets them. */
   linker: Pick<ReturnType<typeof createLinker>, 'confirmedLinks' | 'edgeOf'> | null;
   log: Logger;
+  /** Raises the report to an imminent P1 through the desk's priority change (corrections.ts); absent: an imminent follow-up only says so in its history. */
+  raiseImminent?(principal: StaffPrincipal, reportId: string): Promise<unknown>;
+}
+
+/** What the handler is told of a recorded follow-up call (and what "My submissions" lists). */
+export interface FollowUpRecorded {
+  reference: string;
+  recordedAt: Date;
 }
 
 export type FollowUpService = ReturnType<typeof createFollowUpService>;
@@ -136,6 +145,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
     actor: HistoryInput['actor'],
     history: 'follow_up_recorded' | 'referral_added',
     audit: (doc: ReportDoc, links: string[]) => AuditEventInput,
+    flags: { imminentThreat?: true } = {},
   ): Promise<ReportDoc> {
     let doc: ReportDoc | null = first;
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -168,7 +178,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
           where: { status: current.status },
           set: next,
           push,
-          history: [{ at: now, actor, action: history, from: null, to: { addendumId: addendum.id }, reason: null }, ...linked],
+          history: [{ at: now, actor, action: history, from: null, to: { addendumId: addendum.id, ...flags }, reason: null }, ...linked],
         },
         [audit(current, linked.map((h) => String(h.to?.link)))],
         now,
@@ -236,28 +246,46 @@ export function createFollowUpService(deps: FollowUpDeps) {
      * A caller's follow-up call on a reference they were given. A partner
      * referral's reference, an erased report and a made-up reference are
      * the same NOT_FOUND: a handler learns nothing of reports that are not
-     * a caller's. Answers the submission view only.
+     * a caller's. Answers only the reference and when it was recorded (not
+     * the report's status: whether someone holds it is not the handler's to know).
      */
-    async recordFollowUp(principal: StaffPrincipal, reference: unknown, raw: unknown): Promise<ReportDoc> {
-      const input = parseInput(followUpSchema, raw);
+    async recordFollowUp(principal: StaffPrincipal, reference: unknown, raw: unknown): Promise<FollowUpRecorded> {
+      const input = parseInput(followUpCallSchema, raw);
       if (typeof reference !== 'string' || reference.length > 64) throw notFound('Report');
       const doc = await reports.findByReference(reference.trim().toUpperCase());
       if (!live(doc) || doc.source !== 'HOTLINE_CALL') throw notFound('Report');
       assertEnvelope(crypto.integrity, doc); // before trusting its source and status
-      const { idempotencyKey, ...rest } = input;
+      const { idempotencyKey, imminentThreat, ...rest } = input;
       const id = crypto.integrity.mac('idempotencyKey', `follow-up\n${doc._id}\n${principal.userId}:${idempotencyKey}`).slice(0, ADDENDUM_ID_CHARS);
       const actor = userActor(principal);
-      return appendAddendum(doc, { id, source: 'HOTLINE_CALL', fingerprint: keys.fingerprint(rest), ...rest }, actor, 'follow_up_recorded', (d, links) => ({
-        action: 'report.follow_up',
+      // The flag is part of what a retry must repeat; a follow-up without it keeps the fingerprint it always had.
+      const fingerprint = keys.fingerprint(imminentThreat ? { ...rest, imminentThreat } : rest);
+      // In the handler's "My submissions" (submissions.ts): noted before the write, listed only once the addendum is stored.
+      await reports.noteFollowUp(doc._id, id, principal.userId, new Date());
+      const flags = imminentThreat ? { imminentThreat: true as const } : {};
+      const stored = await appendAddendum(
+        doc,
+        { id, source: 'HOTLINE_CALL', fingerprint, ...rest },
         actor,
-        target: { type: 'report', id: d._id },
-        outcome: 'success',
-        details: { reference: d.reference, desk: d.desk, status: d.status, addendumId: id, ...counts(rest), links },
-      }));
+        'follow_up_recorded',
+        (d, links) => ({
+          action: 'report.follow_up',
+          actor,
+          target: { type: 'report', id: d._id },
+          outcome: 'success',
+          details: { reference: d.reference, desk: d.desk, status: d.status, addendumId: id, ...counts(rest), links, ...flags },
+        }),
+        flags,
+      );
+      // After the follow-up is stored (a retry with the same key finds it and raises again if the raise was lost).
+      if (imminentThreat && deps.raiseImminent) await deps.raiseImminent(principal, stored._id);
+      // Only that it is recorded: nothing of the report's state, so a handler never learns whether someone holds it.
+      return { reference: stored.reference, recordedAt: stored.content?.addenda?.find((a) => a.id === id)?.at ?? new Date() };
     },
 
     /** A partner's addition to its own referral; answers the receipt's status. Times to the minute, nothing logged. */
     async addToReferral(principal: PartnerPrincipal, receipt: unknown, raw: unknown) {
+      if ((raw as { imminentThreat?: unknown } | null)?.imminentThreat) throw badInput('input.imminentThreat is for follow-up calls; a partner marks an imminent threat on a new referral', ['input', 'imminentThreat']);
       const input = parseInput(followUpSchema, raw);
       const doc = await ownReferral(principal, receipt);
       const { idempotencyKey, ...rest } = input;
@@ -299,6 +327,11 @@ export function createFollowUpService(deps: FollowUpDeps) {
     },
 
     partnerQuestions,
+
+    /** A member of staff's own follow-up calls of the last 24 hours: the reference and when, nothing of the report's state. */
+    myFollowUps(principal: StaffPrincipal): Promise<FollowUpRecorded[]> {
+      return reports.findRecentFollowUpsBy(principal.userId, new Date(Date.now() - SUBMISSIONS_WINDOW_MS), 200);
+    },
 
     /** The partner answers one of its questions, once. An unknown question is NOT_FOUND. */
     async answerPartnerQuestion(principal: PartnerPrincipal, receipt: unknown, questionId: unknown, answer: string): Promise<PartnerQuestionView> {

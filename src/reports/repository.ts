@@ -414,6 +414,22 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION })));
       return docs.filter((d): d is ReportDoc => !!d && d.recordedBy.id === principalId);
     },
+    /**
+     * A member of staff's own follow-up calls since `since`, newest first:
+     * the reference and when, for each follow-up that was stored (its
+     * addendum is in the report) and whose report is not erased.
+     */
+    async findRecentFollowUpsBy(principalId: string, since: Date, limit: number): Promise<{ reference: string; recordedAt: Date }[]> {
+      const found = await submissions.followUpsSince(principalId, since, limit);
+      const docs = await Promise.all(found.map((e) => reports.findOne({ _id: e.reportId }, { projection: { reference: 1, status: 1, 'content.addenda.id': 1 } })));
+      return found.flatMap((e, i) => {
+        const doc = docs[i];
+        if (!doc || doc.status === 'ERASED' || !doc.content?.addenda?.some((a) => a.id === e.addendumId)) return [];
+        return [{ reference: doc.reference, recordedAt: e.recordedAt }];
+      });
+    },
+    /** Before a follow-up call is appended (submissions.ts). */
+    noteFollowUp: (reportId: string, addendumId: string, by: string, recordedAt: Date) => submissions.noteFollowUp(reportId, addendumId, by, recordedAt),
     /** At intake, before the report is stored (submissions.ts): staff submissions only. */
     noteSubmission: (reportId: string, by: string, recordedAt: Date) => submissions.note(reportId, by, recordedAt),
     /** At intake, before the report is stored (intake-tally.ts): today's intake by channel, without a scan of `reports`. */

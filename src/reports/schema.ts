@@ -6,7 +6,7 @@
 import { linkWarningsOf } from '../triage/linking.js';
 import { builder } from '../graphql/builder.js';
 import { DeskEnum } from '../auth/schema.js';
-import type { ReportContent } from './content.js';
+import type { CallNotesContent, ReportContent } from './content.js';
 import { describeActor, describeHistoryEntry, type UserNames } from './history-words.js';
 import { CLOSE_OUTCOMES, OUTCOME_LABELS } from './outcomes.js';
 import { actionsFrom, REPORT_ACTIONS, workflowFrom } from './state-machine.js';
@@ -133,6 +133,32 @@ const ReportActionEnum = builder.enumType('ReportAction', {
 export const URGENT_ACTION =
   'IMMINENT THREAT: pass this call to 999 now (transfer the caller or dial 999 yourself), then stay on the line. The report has been recorded at the highest priority.';
 
+const EmergencyHandOff = builder.objectRef<{ at: string; reference: string | null }>('EmergencyHandOff').implement({
+  description: 'The call was passed to 999',
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', resolve: (h) => new Date(h.at) }),
+    reference: t.exposeString('reference', { nullable: true, description: 'The 999 / CAD reference' }),
+  }),
+});
+
+const CallNotes = builder.objectRef<CallNotesContent>('CallNotes').implement({
+  description: "What the call handler noted beside the narrative: the 999 hand-off and the answers to the question prompts",
+  fields: (t) => ({
+    emergencyHandOff: t.field({
+      type: EmergencyHandOff,
+      nullable: true,
+      resolve: (n) => (n.emergencyHandOffAt ? { at: n.emergencyHandOffAt, reference: n.emergencyReference ?? null } : null),
+    }),
+    dangerNow: t.string({ nullable: true, description: 'Is anyone in danger now?', resolve: (n) => n.dangerNow ?? null }),
+    where: t.string({ nullable: true, description: 'Where is it happening?', resolve: (n) => n.where ?? null }),
+    when: t.string({ nullable: true, description: 'When did it happen, or when will it?', resolve: (n) => n.when ?? null }),
+    who: t.string({ nullable: true, description: 'Who is involved?', resolve: (n) => n.who ?? null }),
+    vehicles: t.string({ nullable: true, description: 'Any vehicles?', resolve: (n) => n.vehicles ?? null }),
+    weapons: t.string({ nullable: true, description: 'Any weapons?', resolve: (n) => n.weapons ?? null }),
+    howKnown: t.string({ nullable: true, description: 'How does the caller know this?', resolve: (n) => n.howKnown ?? null }),
+  }),
+});
+
 export const ReportRef = builder.objectRef<ReportView>('Report').implement({
   fields: (t) => ({
     id: t.id({ resolve: (v) => v.doc._id }),
@@ -149,6 +175,10 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     borough: t.field({ type: BoroughEnum, resolve: (v) => v.doc.borough }),
     anonymous: t.boolean({ resolve: (v) => v.doc.anonymous }),
     callerMayRecontact: t.boolean({ nullable: true, resolve: (v) => v.doc.callerMayRecontact }),
+    callerDetailsRecorded: t.boolean({
+      description: "Whether the call has caller details to reveal (an anonymous caller may still have given a language or safe-to-contact notes)",
+      resolve: (v) => v.doc.source === 'HOTLINE_CALL' && v.doc.callerMayRecontact !== null,
+    }),
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (v) => v.doc.desk }),
     priority: t.field({ type: PriorityEnum, nullable: true, resolve: (v) => v.doc.priority }),
     assignee: t.id({ nullable: true, description: 'User id of the investigator holding it', resolve: (v) => v.doc.assignee }),
@@ -186,5 +216,6 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     locations: t.field({ type: [Location], nullable: true, resolve: (v) => v.content?.locations ?? null }),
     researchNotes: t.field({ type: [ResearchNote], nullable: true, resolve: (v) => v.content?.researchNotes ?? null }),
     partnerReference: t.string({ nullable: true, resolve: (v) => v.content?.partnerReference ?? null }),
+    callNotes: t.field({ type: CallNotes, nullable: true, description: "The call handler's notes (hotline calls), decrypted with the content", resolve: (v) => v.content?.callNotes ?? null }),
   }),
 });

@@ -24,7 +24,18 @@ interface Submission {
   _id: string;
   by: string;
   recordedAt: Date;
+  /** A follow-up call (`_id` is `follow-up:<addendum id>`): the report it was added to. Absent on a report's own entry. */
+  followUpOf?: string;
 }
+
+/** A follow-up call a member of staff recorded, as listed: the report and the addendum, never anything of the report's state. */
+export interface FollowUpEntry {
+  reportId: string;
+  addendumId: string;
+  recordedAt: Date;
+}
+
+const FOLLOW_UP_PREFIX = 'follow-up:';
 
 export function createSubmissions(db: Db) {
   const entries = db.collection<Submission>('recent_submissions');
@@ -35,12 +46,22 @@ export function createSubmissions(db: Db) {
 
     /** The ids of the reports `by` recorded since `since`, newest first: a scan of this small table. */
     async since(by: string, since: Date, limit: number): Promise<string[]> {
-      return (await entries.find({ by, recordedAt: { $gte: since } }, { projection: { _id: 1 } }).sort({ recordedAt: -1 }).limit(limit).toArray()).map((e) => e._id);
+      return (await entries.find({ by, recordedAt: { $gte: since }, followUpOf: { $exists: false } }, { projection: { _id: 1 } }).sort({ recordedAt: -1 }).limit(limit).toArray()).map((e) => e._id);
     },
 
-    /** Erasure: the entry says who recorded the report and when; it goes with the report's content. */
+    /** Before a follow-up call is appended (follow-ups.ts): like a report's entry, one may name a follow-up whose write then failed (readers check). */
+    noteFollowUp: (reportId: string, addendumId: string, by: string, recordedAt: Date) =>
+      insertIfAbsent(entries, { _id: `${FOLLOW_UP_PREFIX}${addendumId}`, by, recordedAt, followUpOf: reportId }),
+
+    /** The follow-up calls `by` recorded since `since`, newest first. */
+    async followUpsSince(by: string, since: Date, limit: number): Promise<FollowUpEntry[]> {
+      const found = await entries.find({ by, recordedAt: { $gte: since }, followUpOf: { $exists: true } }).sort({ recordedAt: -1 }).limit(limit).toArray();
+      return found.map((e) => ({ reportId: e.followUpOf!, addendumId: e._id.slice(FOLLOW_UP_PREFIX.length), recordedAt: e.recordedAt }));
+    },
+
+    /** Erasure: the entries say who recorded the report, or a follow-up on it, and when; they go with the report's content. */
     async forget(reportId: string) {
-      await entries.deleteOne({ _id: reportId });
+      await entries.deleteMany({ $or: [{ _id: reportId }, { followUpOf: reportId }] });
     },
 
     /** Drops entries past the window (the worker, periodically); returns how many. */

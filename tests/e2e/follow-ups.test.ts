@@ -10,7 +10,7 @@ import { createIntakeKeys } from '../../src/crypto/derived.js';
 import { Q, waitForStatus } from '../support/desk.js';
 import { createPartner, createStaff } from '../support/factories.js';
 import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../support/payloads.js';
-import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
+import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, useE2E } from './support/browser.js';
 
 describe('follow-ups in the console', { timeout: 120_000 }, () => {
   const e2e = useE2E();
@@ -27,13 +27,48 @@ describe('follow-ups in the console', { timeout: 120_000 }, () => {
     await page.getByLabel('What is new').fill('The caller rang back about the van.');
     await page.getByRole('button', { name: 'Record follow-up' }).click();
     await page.getByText('No report with this reference can take a follow-up').waitFor();
+    const routed = await waitForStatus(app, id, 'TRIAGED');
+    expect(routed.priority).not.toBe('P1');
     await page.getByLabel('Reference').fill(reference);
+    expect(await page.getByText('No report with this reference can take a follow-up').count()).toBe(0);
     await page.getByLabel('Vehicle registration (optional)').fill('FU24 WEB');
-    await page.getByRole('button', { name: 'Record follow-up' }).click();
-    await page.getByText(`Follow-up recorded on ${reference}`).waitFor();
-    expect((await app.deps.reports.findById(id))!.content!.addenda).toHaveLength(1);
+    // Several names: "Add another name" adds a row and puts the cursor in it.
+    await page.getByLabel("Person's name (optional)").fill('Imogen Follow');
+    await page.getByRole('button', { name: 'Add another name' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('follow-up-names-1');
+    await page.keyboard.type('Tobias Follow');
+    await page.getByRole('button', { name: 'Add another postcode' }).click();
+    await page.getByLabel('Postcode 1 (optional)').fill('E15 2PQ');
+    await page.getByLabel('Postcode 2 (optional)').fill('N1 9GU');
+    await page.getByLabel('Imminent threat: someone may be in danger now').check();
+    await page.getByText('Imminent threat: pass this call to 999 now.').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'follow-up-call');
+    await expectFitsNarrowWindow(page);
+    await page.getByRole('button', { name: 'Record follow-up' }).click();
+    // The confirmation says it is recorded and nothing of the report's state or who holds it.
+    const notice = page.getByText(`Follow-up recorded on ${reference}. The desk will see it.`, { exact: true });
+    await notice.waitFor();
+    expect(await page.getByText(/investigator|holding|assigned|claimed/i).count()).toBe(0);
+    const after = (await app.deps.reports.findById(id))!;
+    expect(after.content!.addenda).toHaveLength(1);
+    expect(after).toMatchObject({ priority: 'P1', imminentThreat: true });
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    const view = await app.gql(`query($id: ID!) { report(id: $id) { addenda { subjects { name } vehicles { registration } locations { postcode } } } }`, { id }, supervisor.token);
+    expect(view.data.report.addenda[0]).toEqual({
+      subjects: [{ name: 'Imogen Follow' }, { name: 'Tobias Follow' }],
+      vehicles: [{ registration: 'FU24 WEB' }],
+      locations: [{ postcode: 'E15 2PQ' }, { postcode: 'N1 9GU' }],
+    });
+    await expectAccessible(page);
+    await screenshot(page, 'follow-up-call-recorded');
+    // The follow-up is in My submissions, with its reference and time only.
+    await page.getByRole('link', { name: 'My submissions' }).click();
+    await page.getByRole('heading', { name: 'Follow-up calls' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(reference) }).last();
+    await row.waitFor();
+    expect(await row.getByRole('cell').count()).toBe(2);
+    await expectAccessible(page);
     expect(foreign).toEqual([]);
   });
 

@@ -486,7 +486,7 @@ describe('workflow', () => {
     expect(reads).toHaveLength(2);
     expect(reads[0]!.actor).toMatchObject({ type: 'user', id: t.inv.so13.user.id });
     // Every content group but the caller, follow-ups and the partner channel included.
-    expect(reads[0]!.details.fields).toEqual(['narrative', 'subjects', 'vehicles', 'locations', 'partnerReference', 'researchNotes', 'addenda', 'questions', 'answers']);
+    expect(reads[0]!.details.fields).toEqual(['narrative', 'subjects', 'vehicles', 'locations', 'partnerReference', 'researchNotes', 'addenda', 'questions', 'answers', 'callNotes']);
     expect(JSON.stringify(reads)).not.toContain('white van');
 
     const spy = vi.spyOn(t.app.deps.services.audit, 'record').mockRejectedValueOnce(new AuditWriteError(new Error('audit store unavailable')));

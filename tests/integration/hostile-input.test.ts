@@ -136,6 +136,8 @@ type Path = (string | number)[];
 const CALL_PATHS: Path[] = [
   ['idempotencyKey'], ['channel'], ['narrative'], ['categories'], ['categories', 0], ['imminentThreat'], ['borough'], ['callDurationSeconds'],
   ['receivedAt'], ['caller'], ['caller', 'name'], ['caller', 'phone'], ['caller', 'mayRecontact'], ['caller', 'email'],
+  ['caller', 'language'], ['caller', 'safeContact'], ['caller', 'mayLeaveMessage'],
+  ['callNotes'], ['callNotes', 'weapons'], ['callNotes', 'emergencyHandOff'], ['callNotes', 'emergencyHandOff', 'at'], ['callNotes', 'emergencyHandOff', 'reference'],
   ['subjects'], ['subjects', 0], ['subjects', 0, 'name'], ['subjects', 0, 'aliases'], ['vehicles', 0, 'registration'], ['locations', 0, 'postcode'],
   ['$where'], ['constructor'],
 ];

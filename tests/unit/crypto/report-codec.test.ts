@@ -31,6 +31,10 @@ describe('the encrypted-field contract', () => {
         'caller.email',
         'caller.address',
         'caller.preferredContactTimes',
+        'caller.language',
+        'caller.interpreter',
+        'caller.safeContact',
+        'caller.leaveMessage',
         'subjects[].name',
         'subjects[].aliases',
         'subjects[].dateOfBirth',
@@ -52,9 +56,18 @@ describe('the encrypted-field contract', () => {
         'addenda[id].vehicles[].registration',
         'questions[id].text',
         'answers[id].text',
+        'callNotes.emergencyHandOffAt',
+        'callNotes.emergencyReference',
+        'callNotes.dangerNow',
+        'callNotes.where',
+        'callNotes.when',
+        'callNotes.who',
+        'callNotes.vehicles',
+        'callNotes.weapons',
+        'callNotes.howKnown',
       ]),
     );
-    expect(paths).toHaveLength(41);
+    expect(paths).toHaveLength(54);
     for (const field of PLAINTEXT_FIELDS) expect(field.why.length).toBeGreaterThan(5);
     expect(PLAINTEXT_FIELDS.map((f) => f.path)).toEqual(expect.arrayContaining(['status', 'desk', 'priority', 'categories', 'imminentThreat', 'borough', 'caller.mayRecontact', 'researchNotes[id].id']));
   });
@@ -68,6 +81,11 @@ describe('the encrypted-field contract', () => {
         'caller.email',
         'caller.address',
         'caller.preferredContactTimes',
+        'caller.language',
+        'caller.interpreter',
+        'caller.safeContact',
+        'caller.leaveMessage',
+        ...['emergencyHandOffAt', 'emergencyReference', 'dangerNow', 'where', 'when', 'who', 'vehicles', 'weapons', 'howKnown'].map((f) => `callNotes.${f}`),
         ...[0, 1].flatMap((i) =>
           ['name', 'aliases', 'dateOfBirth', 'approximateAge', 'description', 'address', 'phone']
             .filter((field) => (report.subjects[i] as Record<string, unknown>)[field] !== null)

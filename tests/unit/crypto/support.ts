@@ -38,6 +38,10 @@ export function fullReport(): ReportContent {
       email: 'callista@example.org',
       address: '12 Callerside Road, Leeds',
       preferredContactTimes: 'weekday evenings after 7pm',
+      language: 'Tigrinya',
+      interpreter: 'Language Line interpreter 40417',
+      safeContact: 'only Callista herself; never her brother Quentin',
+      leaveMessage: 'NO',
     },
     subjects: [
       {
@@ -62,6 +66,17 @@ export function fullReport(): ReportContent {
     vehicles: [{ registration: 'AB12 CDE', make: 'Ford', model: 'Transit', colour: 'white', notes: 'dent on rear door' }],
     locations: [{ address: '99 Warehouse Lane, Dagenham', postcode: 'RM10 8AA', description: 'yard behind the shop' }],
     partnerReference: 'PARTNER-REF-8841',
+    callNotes: {
+      emergencyHandOffAt: '2026-03-04T21:17:00.000Z',
+      emergencyReference: 'CAD 4471/04MAR',
+      dangerNow: 'no one in danger this minute, they left at 9',
+      where: 'the yard behind the Dagenham shop',
+      when: 'every Tuesday night around nine',
+      who: 'the two brothers from number 4',
+      vehicles: 'the white Transit with a dented door',
+      weapons: 'saw what looked like a machete',
+      howKnown: 'watches from her kitchen window',
+    },
     researchNotes: [
       { id: 'note-a', text: 'PNC check on the plate returned a lapsed insurance record.' },
       { id: 'note-b', text: 'Open source search found a matching social profile.' },

@@ -44,6 +44,7 @@ export function ReportDetails({ report }: { report: ReportData }) {
 
       <h2>Narrative</h2>
       <pre className="narrative">{report.narrative ?? 'No narrative is available.'}</pre>
+      <CallNotes notes={report.callNotes} />
 
       <EntityList title="Subjects" items={report.subjects}>
         {(s) => (
@@ -84,6 +85,39 @@ export function ReportDetails({ report }: { report: ReportData }) {
           ))}
         </div>
       )}
+    </>
+  );
+}
+
+const PROMPT_LABELS = [
+  ['dangerNow', 'Is anyone in danger now?'],
+  ['where', 'Where?'],
+  ['when', 'When?'],
+  ['who', 'Who?'],
+  ['vehicles', 'Vehicles?'],
+  ['weapons', 'Weapons?'],
+  ['howKnown', 'How does the caller know this?'],
+] as const;
+
+/** The call handler's notes: the 999 hand-off and the answers to the question prompts (nothing when the call had none). */
+function CallNotes({ notes }: { notes: ReportData['callNotes'] }) {
+  if (!notes) return null;
+  const handOff = notes.emergencyHandOff;
+  return (
+    <>
+      <h2>Call handler's notes</h2>
+      <dl className="facts call-notes">
+        <div>
+          <dt>999 hand-off</dt>
+          <dd>{handOff ? `Passed to 999 at ${formatTime(handOff.at)}; ${handOff.reference ? `999 / CAD reference ${handOff.reference}` : 'no reference given'}` : 'Not passed to 999'}</dd>
+        </div>
+        {PROMPT_LABELS.map(([key, label]) => (
+          <div key={key}>
+            <dt>{label}</dt>
+            <dd className="answer">{notes[key] ?? 'Not asked'}</dd>
+          </div>
+        ))}
+      </dl>
     </>
   );
 }

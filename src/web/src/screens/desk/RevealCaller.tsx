@@ -49,13 +49,17 @@ export function RevealCaller({ report }: { report: ReportData }) {
   return (
     <section className="panel" aria-labelledby="caller-title">
       <h2 id="caller-title">Caller</h2>
-      {report.anonymous ? (
+      {!report.callerDetailsRecorded ? (
         <p>The caller did not give their identity.</p>
       ) : (
         <>
-          <p>The caller's identity is kept apart from the report. Reveal it only when you need it; every reveal is audited.</p>
+          <p>
+            {report.anonymous
+              ? 'The caller did not give their identity, but gave a language, an interpreter or safe-to-contact notes. They are kept with the caller details: reveal them only when you need them; every reveal is audited.'
+              : "The caller's identity is kept apart from the report. Reveal it only when you need it; every reveal is audited."}
+          </p>
           <button type="button" onClick={() => setOpen(true)}>
-            Reveal caller
+            {report.anonymous ? 'Reveal caller details' : 'Reveal caller'}
           </button>
         </>
       )}
@@ -69,6 +73,10 @@ export function RevealCaller({ report }: { report: ReportData }) {
               <div><dt>Address</dt><dd>{caller.address || '—'}</dd></div>
               <div><dt>May we recontact</dt><dd>{caller.mayRecontact == null ? 'Not asked' : caller.mayRecontact ? 'Yes' : 'No'}</dd></div>
               {caller.preferredContactTimes && <div><dt>Preferred contact times</dt><dd>{caller.preferredContactTimes}</dd></div>}
+              {caller.language && <div><dt>Language</dt><dd>{caller.language}</dd></div>}
+              {caller.interpreter && <div><dt>Interpreter</dt><dd>{caller.interpreter}</dd></div>}
+              {caller.safeContact && <div><dt>Safe to contact</dt><dd>{caller.safeContact}</dd></div>}
+              <div><dt>May we leave a message</dt><dd>{caller.mayLeaveMessage == null ? 'Not asked' : caller.mayLeaveMessage ? 'Yes' : 'No'}</dd></div>
             </dl>
             <p className="small">This reveal has been recorded in the audit log. The identity is forgotten when you close this dialog.</p>
             <div className="actions">

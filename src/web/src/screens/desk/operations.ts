@@ -50,7 +50,8 @@ export const REPORT = graphql(`
   query DeskReport($id: ID!) {
     report(id: $id) {
       id reference status priority desk assignee assigneeName outcome version escalated anonymous imminentThreat urgentAction
-      source channel categories borough receivedAt recordedAt dueBy callerMayRecontact partnerReference
+      source channel categories borough receivedAt recordedAt dueBy callerMayRecontact callerDetailsRecorded partnerReference
+      callNotes { emergencyHandOff { at reference } dangerNow where when who vehicles weapons howKnown }
       triageReasons linkWarnings
       narrative
       subjects { name aliases dateOfBirth approximateAge description address phone }
@@ -107,6 +108,6 @@ export const RELEASE = graphql(`
 
 export const REVEAL_CALLER = graphql(`
   mutation RevealCaller($reportId: ID!, $reason: String!) {
-    revealCaller(reportId: $reportId, reason: $reason) { name phone email address mayRecontact preferredContactTimes }
+    revealCaller(reportId: $reportId, reason: $reason) { name phone email address mayRecontact preferredContactTimes language interpreter safeContact mayLeaveMessage }
   }
 `);

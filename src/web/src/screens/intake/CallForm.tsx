@@ -18,9 +18,11 @@ import { graphql } from '../../gql';
 import type { HotlineCallInput } from '../../gql/graphql';
 import { useDraftKeeper, useDrafts, type Draft } from '../../session/drafts';
 import { Checkbox, Select, TextArea } from '../../ui/ui';
+import { HandOffFields, PromptFields } from './CallAids';
 import { CallerFields } from './CallerFields';
+import { CategoryPicker } from './CategoryPicker';
 import type { Recorded } from './CallRecorded';
-import { BOROUGHS, CATEGORIES, CATEGORY_LABELS, CHANNELS, callSchema, emptyCall, fieldId, formPathOf, toInput, type CallValues } from './model';
+import { BOROUGHS, CHANNELS, callSchema, emptyCall, fieldId, formPathOf, toInput, type CallValues } from './model';
 import { ErrorSummary } from './ErrorSummary';
 import { Rows } from './Rows';
 import { CLIENT_DEADLINE_MS, SubmitBar, type SendPhase } from './SubmitBar';
@@ -145,31 +147,25 @@ export function CallForm({ idempotencyKey, restored, onRecorded }: { idempotency
               <p className="urgent-detail">Transfer the caller or dial 999 yourself, then stay on the line. Record the call afterwards: it will get the highest priority.</p>
             </div>
           )}
-          <TextArea
-            id={fieldId('narrative')}
-            label="What the caller said"
-            hint={`In the caller's own words, as fully as you can (up to ${LIMITS.narrative.toLocaleString('en-GB')} characters).`}
-            rows={10}
-            autoComplete="off"
-            error={errors.narrative?.message}
-            {...form.register('narrative')}
-          />
-          <p className="hint counter">
-            {narrative.length.toLocaleString('en-GB')} of {LIMITS.narrative.toLocaleString('en-GB')} characters
-          </p>
-          <fieldset className="categories" aria-describedby={errors.categories ? 'call-categories-error' : undefined}>
-            <legend>Categories (at least one)</legend>
-            <div className="checkbox-grid">
-              {CATEGORIES.map((c, i) => (
-                <Checkbox key={c} id={i === 0 ? fieldId('categories') : `call-category-${c}`} label={CATEGORY_LABELS[c]} value={c} {...form.register('categories')} />
-              ))}
+          <HandOffFields form={form} />
+          <div className="beside-narrative">
+            <div>
+              <TextArea
+                id={fieldId('narrative')}
+                label="What the caller said"
+                hint={`In the caller's own words, as fully as you can (up to ${LIMITS.narrative.toLocaleString('en-GB')} characters).`}
+                rows={10}
+                autoComplete="off"
+                error={errors.narrative?.message}
+                {...form.register('narrative')}
+              />
+              <p className="hint counter">
+                {narrative.length.toLocaleString('en-GB')} of {LIMITS.narrative.toLocaleString('en-GB')} characters
+              </p>
             </div>
-            {errors.categories && (
-              <span className="field-error" id="call-categories-error" role="alert">
-                {errors.categories.message}
-              </span>
-            )}
-          </fieldset>
+            <PromptFields form={form} />
+          </div>
+          <CategoryPicker form={form} />
         </fieldset>
         <CallerFields form={form} />
         <Rows form={form} name="subjects" />

@@ -34,6 +34,17 @@ export const CATEGORY_LABELS: Record<ThreatCategory, string> = {
 };
 export const CATEGORIES = Object.keys(CATEGORY_LABELS) as ThreatCategory[];
 
+/** Categories whose label has a word starting with what was typed (every typed word must match one). */
+export function matchingCategories(query: string) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return CATEGORIES;
+  return CATEGORIES.filter((c) => {
+    const labelWords = CATEGORY_LABELS[c].toLowerCase().split(/[^a-z]+/).filter(Boolean);
+    return words.every((w) => labelWords.some((l) => l.startsWith(w)));
+  });
+}
+
+
 const BOROUGH_LIST = [
   'UNKNOWN', 'OUTSIDE_LONDON', 'BARKING_AND_DAGENHAM', 'BARNET', 'BEXLEY', 'BRENT', 'BROMLEY', 'CAMDEN', 'CITY_OF_LONDON',
   'CROYDON', 'EALING', 'ENFIELD', 'GREENWICH', 'HACKNEY', 'HAMMERSMITH_AND_FULHAM', 'HARINGEY', 'HARROW', 'HAVERING',
@@ -84,6 +95,21 @@ const location = z.object({
   description: text(LIMITS.long),
 });
 
+/** The question prompts beside the narrative, in the order a handler asks them; each answer is stored (encrypted) for the investigator. */
+export const PROMPTS = [
+  { key: 'dangerNow', label: 'Is anyone in danger now?', hint: 'Who, and how soon' },
+  { key: 'where', label: 'Where?', hint: 'Address, landmark, what the place looks like' },
+  { key: 'when', label: 'When?', hint: 'When it happened, or when it will' },
+  { key: 'who', label: 'Who?', hint: 'People involved, descriptions' },
+  { key: 'vehicles', label: 'Vehicles?', hint: 'Registration, make, colour' },
+  { key: 'weapons', label: 'Weapons?', hint: 'Weapons, chemicals, anything dangerous' },
+  { key: 'howKnown', label: 'How does the caller know this?', hint: 'Saw it, was told, read it online' },
+] as const;
+export type PromptKey = (typeof PROMPTS)[number]['key'];
+
+/** "21:07" (24-hour), as the hand-off time is typed. */
+const HH_MM = /^([01]?\d|2[0-3]):[0-5]\d$/;
+
 export const callSchema = z
   .object({
     channel: z.enum(CHANNELS.map((c) => c.value) as [IntakeChannel, ...IntakeChannel[]]),
@@ -98,7 +124,13 @@ export const callSchema = z
       address: text(LIMITS.long),
       preferredContactTimes: text(LIMITS.short),
       mayRecontact: z.boolean(),
+      language: text(LIMITS.short),
+      interpreter: text(LIMITS.short),
+      safeContact: text(LIMITS.long),
+      leaveMessage: z.enum(['', 'YES', 'NO']),
     }),
+    handOff: z.object({ done: z.boolean(), time: z.string(), reference: text(LIMITS.short) }),
+    prompts: z.object(Object.fromEntries(PROMPTS.map((p) => [p.key, text(LIMITS.long)])) as Record<PromptKey, ReturnType<typeof text>>),
     subjects: z.array(subject).max(LIMITS.listItems),
     vehicles: z.array(vehicle).max(LIMITS.listItems),
     locations: z.array(location).max(LIMITS.listItems),
@@ -107,6 +139,9 @@ export const callSchema = z
     const c = v.caller;
     if (c.mayRecontact && !c.phone.trim() && !c.email.trim() && !c.address.trim()) {
       ctx.addIssue({ code: 'custom', path: ['caller', 'phone'], message: 'To recontact the caller, give a phone number, an email or an address' });
+    }
+    if (v.handOff.done && v.handOff.time.trim() && !HH_MM.test(v.handOff.time.trim())) {
+      ctx.addIssue({ code: 'custom', path: ['handOff', 'time'], message: 'Enter the time as hours and minutes, 24-hour, for example 21:07' });
     }
   });
 
@@ -125,7 +160,9 @@ export const emptyCall = (): CallValues => ({
   narrative: '',
   categories: [],
   borough: 'UNKNOWN',
-  caller: { name: '', phone: '', email: '', address: '', preferredContactTimes: '', mayRecontact: false },
+  caller: { name: '', phone: '', email: '', address: '', preferredContactTimes: '', mayRecontact: false, language: '', interpreter: '', safeContact: '', leaveMessage: '' },
+  handOff: { done: false, time: '', reference: '' },
+  prompts: Object.fromEntries(PROMPTS.map((p) => [p.key, ''])) as Record<PromptKey, string>,
   subjects: [],
   vehicles: [],
   locations: [],
@@ -138,9 +175,29 @@ export function splitAliases(s: string): string[] {
     .filter(Boolean);
 }
 
-/** True when the handler typed anything about the caller: otherwise the call is recorded as anonymous. */
+/** True when the handler typed anything about the caller: otherwise no caller block is sent. */
 export function callerGiven(c: CallValues['caller']): boolean {
-  return c.mayRecontact || [c.name, c.phone, c.email, c.address, c.preferredContactTimes].some((v) => v.trim() !== '');
+  return c.mayRecontact || c.leaveMessage !== '' || [c.name, c.phone, c.email, c.address, c.preferredContactTimes, c.language, c.interpreter, c.safeContact].some((v) => v.trim() !== '');
+}
+
+/** True when the caller said who they are (the server's rule): a language or contact notes alone keep the caller anonymous. */
+export function callerIdentified(c: CallValues['caller']): boolean {
+  return [c.name, c.phone, c.email, c.address].some((v) => v.trim() !== '');
+}
+
+/** "HH:MM" today, as the 24-hour clock shows it now. */
+export function clockNow(now = new Date()): string {
+  return `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`;
+}
+
+/** The hand-off time typed as "HH:MM" as an instant: today, or yesterday when that would be ahead of now (a call across midnight). */
+export function handOffInstant(time: string, now = new Date()): string | null {
+  const m = HH_MM.exec(time.trim());
+  if (!m) return null;
+  const at = new Date(now);
+  at.setHours(Number(m[1]), Number(time.trim().slice(-2)), 0, 0);
+  if (at.getTime() > now.getTime() + 60_000) at.setDate(at.getDate() - 1);
+  return at.toISOString();
 }
 
 const orNull = (s: string) => (s.trim() ? s.trim() : null);
@@ -157,8 +214,20 @@ export function toInput(v: CallValues, idempotencyKey: string): HotlineCallInput
     categories: v.categories,
     borough: v.borough,
     caller: callerGiven(c)
-      ? { name: orNull(c.name), phone: orNull(c.phone), email: orNull(c.email), address: orNull(c.address), preferredContactTimes: orNull(c.preferredContactTimes), mayRecontact: c.mayRecontact }
+      ? {
+          name: orNull(c.name),
+          phone: orNull(c.phone),
+          email: orNull(c.email),
+          address: orNull(c.address),
+          preferredContactTimes: orNull(c.preferredContactTimes),
+          mayRecontact: c.mayRecontact,
+          language: orNull(c.language),
+          interpreter: orNull(c.interpreter),
+          safeContact: orNull(c.safeContact),
+          mayLeaveMessage: c.leaveMessage === '' ? null : c.leaveMessage === 'YES',
+        }
       : null,
+    callNotes: callNotesInput(v),
     subjects: v.subjects
       .filter((s) => !blank(s))
       .map((s) => ({
@@ -175,6 +244,14 @@ export function toInput(v: CallValues, idempotencyKey: string): HotlineCallInput
       .map((r) => ({ registration: orNull(r.registration), make: orNull(r.make), model: orNull(r.model), colour: orNull(r.colour), notes: orNull(r.notes) })),
     locations: v.locations.filter((r) => !blank(r)).map((r) => ({ address: orNull(r.address), postcode: orNull(r.postcode), description: orNull(r.description) })),
   };
+}
+
+/** The hand-off and the prompts' answers, or null when none was given. */
+function callNotesInput(v: CallValues): HotlineCallInput['callNotes'] {
+  const answers = Object.fromEntries(PROMPTS.map((p) => [p.key, orNull(v.prompts[p.key])])) as Record<PromptKey, string | null>;
+  const handOff = v.handOff.done ? { at: handOffInstant(v.handOff.time), reference: orNull(v.handOff.reference) } : null;
+  if (!handOff && Object.values(answers).every((a) => a === null)) return null;
+  return { emergencyHandOff: handOff, ...answers };
 }
 
 /**
@@ -194,6 +271,10 @@ export function formPathOf(path: string[], v: CallValues): string | null {
     const leaf = rest[1];
     const row = rows[index]!;
     return `${field}.${index}.${leaf && leaf in row ? leaf : Object.keys(row)[0]}`;
+  }
+  if (field === 'callNotes') {
+    if (rest[0] === 'emergencyHandOff') return rest[1] === 'reference' ? 'handOff.reference' : 'handOff.time';
+    return rest[0] && rest[0] in v.prompts ? `prompts.${rest[0]}` : null;
   }
   if (field in v && field !== 'caller') return field;
   return null;
