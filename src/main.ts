@@ -33,11 +33,8 @@ async function main() {
   }
   let api: ApiServer | undefined;
   let worker: Worker | undefined;
-  if (config.process !== 'worker') api = await startApi(deps);
-  if (config.process !== 'api') worker = await startWorker(deps);
-  // Its own port (METRICS_PORT), for an API and a worker-only process alike.
-  const metrics: MetricsListener | undefined = config.metrics.port === null ? undefined : await startMetricsListener(deps.metrics, { ...config.metrics, port: config.metrics.port }, log);
-  log.info({ process: config.process }, 'hotline service started');
+  let metrics: MetricsListener | undefined;
+  let started: Promise<void> = Promise.resolve();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -46,6 +43,8 @@ async function main() {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
+    // A signal during start-up drains what has started once the rest is up (the API answers /readyz before the worker is).
+    await started.catch(() => undefined);
     await api?.close();
     await worker?.close();
     await metrics?.close();
@@ -53,8 +52,18 @@ async function main() {
     log.info('bye');
     process.exit(0);
   };
+  // Before anything starts: a SIGTERM that came while the worker was still starting killed the process undrained.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  started = (async () => {
+    if (config.process !== 'worker') api = await startApi(deps);
+    if (config.process !== 'api') worker = await startWorker(deps);
+    // Its own port (METRICS_PORT), for an API and a worker-only process alike.
+    metrics = config.metrics.port === null ? undefined : await startMetricsListener(deps.metrics, { ...config.metrics, port: config.metrics.port }, log);
+  })();
+  await started;
+  log.info({ process: config.process }, 'hotline service started');
 }
 
 void main();
