@@ -84,6 +84,14 @@ export function createRoleGrants(deps: RoleGrantDeps) {
     }
   }
 
+  /** Files a pending request (a role grant or an account change), audits it and tells the other admins. */
+  async function file(grant: RoleGrantDoc, action: 'admin.role_grant_request' | 'admin.account_change_request', details: Record<string, unknown>) {
+    await grants.insert(grant);
+    await audit.record({ action, actor: grant.requestedBy, target: { type: 'user', id: grant.userId }, outcome: 'success', details: { grantId: grant._id, username: grant.username, ...details } });
+    await announce(grant);
+    return grant;
+  }
+
   /** Adds roles to a user and re-seals the record in one write; retries if the record changed meanwhile. */
   async function applyRoles(userId: string, roles: readonly Role[]): Promise<UserDoc> {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -152,16 +160,7 @@ export function createRoleGrants(deps: RoleGrantDeps) {
         decidedBy: null,
         decidedAt: null,
       };
-      await grants.insert(grant);
-      await audit.record({
-        action: 'admin.role_grant_request',
-        actor: requestedBy,
-        target: { type: 'user', id: user._id },
-        outcome: 'success',
-        details: { grantId: grant._id, username: user.username, roles: grant.roles },
-      });
-      await announce(grant);
-      return grant;
+      return file(grant, 'admin.role_grant_request', { roles: grant.roles });
     },
 
     /**
@@ -202,16 +201,7 @@ export function createRoleGrants(deps: RoleGrantDeps) {
         decidedBy: null,
         decidedAt: null,
       };
-      await grants.insert(grant);
-      await audit.record({
-        action: 'admin.account_change_request',
-        actor: by,
-        target: { type: 'user', id: user._id },
-        outcome: 'success',
-        details: { grantId: grant._id, username: user.username, kind: change.kind, desk, reason },
-      });
-      await announce(grant);
-      return grant;
+      return file(grant, 'admin.account_change_request', { kind: change.kind, desk, reason });
     },
 
     pendingRoleGrants: () => grants.listPending(),
