@@ -31,6 +31,15 @@ describe('a call in progress', { timeout: 180_000 }, () => {
     await signIn(page, handler.username);
     await page.getByRole('heading', { name: 'Record a call' }).waitFor();
     expect(await page.title()).toBe('Record a call · Hotline console');
+    // An untouched form is no draft and starts no timer: nothing to go back to, no lock at the idle time-out.
+    await page.waitForTimeout(1500);
+    expect(await page.locator('.submit-bar .call-timer').count()).toBe(0);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'My submissions' }).click();
+    await page.getByRole('heading', { name: 'My submissions' }).waitFor();
+    expect(await page.locator('.draft-indicator').count()).toBe(0);
+    await nav.getByRole('link', { name: 'Record a call' }).click();
+    await page.getByRole('heading', { name: 'Record a call' }).waitFor();
     const narrative = 'Draft kept: the caller says a neighbour stores drums of fertiliser in a lock-up.';
     await page.getByLabel('What the caller said').fill(narrative);
     await page.getByLabel('Storage (chemicals, weapons, materials)').check();
@@ -110,7 +119,9 @@ describe('a call in progress', { timeout: 180_000 }, () => {
     expect(await page.getByLabel('Hostile reconnaissance').isChecked()).toBe(true);
 
     // Locked again; this time a colleague signs in at the same desk: the draft is gone.
-    await page.clock.fastForward('15:30');
+    await page.clock.fastForward('14:30');
+    await page.getByRole('alertdialog').filter({ hasText: 'The screen will lock in' }).waitFor();
+    await page.clock.fastForward('01:00');
     await page.getByText('Locked.').waitFor();
     await page.getByLabel('Username').fill(colleague.username);
     await page.getByLabel('Password').fill(PASSWORD);
@@ -139,7 +150,8 @@ describe('a call in progress', { timeout: 180_000 }, () => {
     // The API freezes: the request is taken and never answered.
     const held: { continue(): Promise<void> }[] = [];
     await page.route('**/graphql', (route) => {
-      if ((route.request().postData() ?? '').includes('RecordHotlineCall')) held.push(route);
+      // The first attempt is taken and never answered; whatever comes after it goes through.
+      if ((route.request().postData() ?? '').includes('RecordHotlineCall') && held.length === 0) held.push(route);
       else void route.continue();
     });
     // Typing near the top of the form: the bar stays in view at the foot of the window.
@@ -157,11 +169,12 @@ describe('a call in progress', { timeout: 180_000 }, () => {
     await screenshot(page, 'record-call-not-recorded-yet');
     expect(await mine(handler.token)).toEqual([]);
 
-    // The API is back: Retry sends the same key; the held first attempt, released too, is the same call.
-    await page.unroute('**/graphql');
+    // The API answers again: Retry sends the same key while the first attempt still hangs, and records the call.
     await alert.getByRole('button', { name: 'Retry' }).click();
     await page.locator('.reference').waitFor();
+    // The first attempt, released late, is the same call: still one report.
     await Promise.all(held.map((r) => r.continue().catch(() => undefined)));
+    await page.unroute('**/graphql');
     await expect.poll(async () => (await mine(handler.token)).length, { timeout: 10_000 }).toBe(1);
     expect(keys.length).toBeGreaterThanOrEqual(2);
     expect(new Set(keys).size).toBe(1);

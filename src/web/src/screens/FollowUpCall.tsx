@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { LIMITS } from '../../../intake/limits';
 import { ApiError, plainMessage, request } from '../api/client';
 import { graphql } from '../gql';
-import { useDraftKeeper, useDrafts } from '../session/drafts';
+import { sameValues, useDraftKeeper, useDrafts } from '../session/drafts';
 import { Checkbox, FormFooter, Notice, TextArea, TextField } from '../ui/ui';
 
 const RECORD_FOLLOW_UP = graphql(`
@@ -55,7 +55,7 @@ export function FollowUpCall() {
   keyNow.current = key;
   useDraftKeeper('followUp', form, {
     meta: () => ({ idempotencyKey: keyNow.current, startedAt: null, sentDurationSeconds: null }),
-    isEmpty: (v) => JSON.stringify(v) === JSON.stringify(EMPTY),
+    isEmpty: (v) => sameValues(v, EMPTY),
     finished: () => false,
   });
   const errors = form.formState.errors;

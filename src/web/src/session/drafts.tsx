@@ -88,7 +88,8 @@ export function DraftProvider({ children }: { children: ReactNode }) {
  * Keeps a form's values as the draft `name`: on every change and when its
  * screen closes; nothing once `finished()` says the draft was recorded. An
  * empty form with nothing sent keeps no draft. `meta` is read at each save
- * (the key and the timer may change); `onChange` runs first on each change.
+ * (the key and the timer may change); `onChange` runs first on each change
+ * of a field.
  */
 export function useDraftKeeper<V extends FieldValues>(
   name: DraftName,
@@ -107,8 +108,9 @@ export function useDraftKeeper<V extends FieldValues>(
     else d.put<V>(name, { values, ...meta });
   }, [form, name]);
   useEffect(() => {
-    const sub = form.watch(() => {
-      latest.current.opts.onChange?.();
+    const sub = form.watch((_values, { name }) => {
+      // A field the person changed (a reset or a field registering names none): only that starts a call's timer.
+      if (name) latest.current.opts.onChange?.();
       keep();
     });
     return () => {
@@ -117,6 +119,18 @@ export function useDraftKeeper<V extends FieldValues>(
     };
   }, [form, keep]);
   return keep;
+}
+
+/** Deep equality of two form values (plain objects, arrays, strings, numbers, booleans), key order aside. */
+export function sameValues(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValues(x, b[i]));
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => sameValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
 }
 
 /** "03:07" for 187 seconds; hours when a call runs past one. */

@@ -83,17 +83,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [queryClient],
   );
 
+  // The screen is cleared at once and the server told after: a slow or unreachable server never keeps a
+  // signed-out (or idle) console on screen.
   const signOut = useCallback(
     async (reason?: string) => {
-      await request(SIGN_OUT).catch(() => undefined);
       end(reason ?? null, false);
+      await request(SIGN_OUT).catch(() => undefined);
     },
     [end],
   );
 
   const lock = useCallback(
     async (idleMinutes: number) => {
-      await request(SIGN_OUT).catch(() => undefined);
       const draft = current.current.drafts.names.length > 0;
       end(
         draft
@@ -101,6 +102,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           : `You were signed out after ${idleMinutes} minutes without activity.`,
         true,
       );
+      await request(SIGN_OUT).catch(() => undefined);
     },
     [end],
   );

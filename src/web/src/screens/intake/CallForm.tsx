@@ -16,7 +16,7 @@ import { LIMITS } from '../../../../intake/limits';
 import { ApiError, request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { HotlineCallInput } from '../../gql/graphql';
-import { useDraftKeeper, useDrafts, type Draft } from '../../session/drafts';
+import { sameValues, useDraftKeeper, useDrafts, type Draft } from '../../session/drafts';
 import { Checkbox, Select, TextArea } from '../../ui/ui';
 import { HandOffFields, PromptFields } from './CallAids';
 import { CallerFields } from './CallerFields';
@@ -36,7 +36,8 @@ const RECORD_CALL = graphql(`
   }
 `);
 
-const blank = (v: CallValues) => JSON.stringify(v) === JSON.stringify(emptyCall());
+/** Nothing typed: every value as in an empty form, whatever order the form keeps its keys in. */
+const blank = (v: CallValues) => sameValues(v, emptyCall());
 
 export function CallForm({ idempotencyKey, restored, onRecorded }: { idempotencyKey: string; restored: Draft<CallValues> | null; onRecorded: (r: Recorded) => void }) {
   const form = useForm<CallValues>({ resolver: zodResolver(callSchema), defaultValues: restored?.values ?? emptyCall(), shouldFocusError: true });
