@@ -57,6 +57,7 @@ export function createMfaService(deps: MfaDeps) {
   const { mfa, audit, crypto } = deps;
   const box = createSecretBox(crypto.sodium, crypto.keyring, 'mfaSecret');
   const ticketKey = (ticket: string) => `${deps.redisPrefix}:mfa-enrol:${crypto.integrity.mac('token', ticket)}`;
+  const recoveryUsable = (doc: MfaDoc, hash: string) => Object.hasOwn(doc.recoveryCodes, hash) && doc.recoveryCodes[hash] === false;
   const recoveryHash = (userId: string, code: string) => crypto.integrity.mac('token', `mfa-recovery\n${userId}\n${normaliseRecovery(code)}`);
   const totpOf = (doc: MfaDoc, label: string) => {
     const seed = box.open(doc._id, doc.secret);
@@ -117,8 +118,9 @@ export function createMfaService(deps: MfaDeps) {
       if (/^\d{6}$/.test(given)) {
         const step = stepOf(doc, given, Date.now());
         if (step === null) return fail(user, 'mfa_wrong_code', onFailure);
-        if (!(await mfa.useStep(user._id, step))) return fail(user, 'mfa_replayed_code', onFailure);
-      } else if (!(await mfa.useRecoveryCode(user._id, recoveryHash(user._id, given), new Date()))) {
+        if (step <= doc.lastStep || !(await mfa.useStep(user._id, doc.createdAt, step))) return fail(user, 'mfa_replayed_code', onFailure);
+      } else if (!recoveryUsable(doc, recoveryHash(user._id, given)) || !(await mfa.useRecoveryCode(user._id, recoveryHash(user._id, given), new Date()))) {
+        // A made-up or used code is refused before anything is claimed for it.
         return fail(user, 'mfa_wrong_recovery_code', onFailure);
       } else {
         const left = Object.values((await mfa.find(user._id))?.recoveryCodes ?? {}).filter((v) => v === false).length;
