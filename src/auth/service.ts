@@ -63,6 +63,9 @@ export type AuthService = Awaited<ReturnType<typeof createAuthService>>;
 export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 
 /** Builds the auth service; the dummy hash evens out timing for unknown users. */
+/** What a sign-in whose stored credentials fail their checks is told (never which record or why). */
+export const SIGN_IN_UNAVAILABLE = 'Sign-in is unavailable for this account: contact an administrator';
+
 export async function createAuthService(deps: AuthDeps) {
   const { users, partners, audit, integrity } = deps;
   const alarm = createUserIntegrityAlarm(audit, deps.log);
@@ -96,6 +99,16 @@ export async function createAuthService(deps: AuthDeps) {
   }
 
   /**
+   * A stored credential that fails its check (a sealed second-factor seed that will not open) tells whoever is
+   * signing in only that sign-in is unavailable; the record and the part go to the log. Other errors pass as they are.
+   */
+  function signInUnavailable(err: unknown, userId: string): unknown {
+    if (!(err instanceof AppError) || err.code !== 'DATA_INTEGRITY') return err;
+    deps.log.error({ userId, errName: err.name, part: (err as { fieldPath?: string }).fieldPath }, 'sign-in credential integrity failure');
+    return new AppError('DATA_INTEGRITY', SIGN_IN_UNAVAILABLE);
+  }
+
+  /**
    * The password and second-factor checks of a sign-in, rate-limited and
    * audited: the user when both are right, else UNAUTHENTICATED. Opens no
    * session (sign-in does that; a re-authenticated decision does not).
@@ -124,7 +137,9 @@ export async function createAuthService(deps: AuthDeps) {
     }
     if (!userSealOk(integrity, user)) throw await alarm(user);
     // The second factor (src/auth/mfa.ts): a missing, wrong or replayed code keeps the point taken above.
-    await deps.mfa?.checkLogin(user, secondFactor);
+    await deps.mfa?.checkLogin(user, secondFactor).catch((err: unknown) => {
+      throw signInUnavailable(err, user._id);
+    });
     await attempts.loginSucceeded(username, client);
     return user;
   }
