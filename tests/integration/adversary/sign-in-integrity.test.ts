@@ -29,7 +29,7 @@ it('says only "sign-in unavailable" when the stored second factor fails its chec
   const mfa = app.deps.database.db.collection('mfa');
   const stored = (await mfa.findOne({ _id: user.id } as never))!;
   const bytes = Buffer.from((stored.secret as Binary).value());
-  bytes[bytes.length - 1] ^= 0xff;
+  bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
   await mfa.updateOne({ _id: user.id } as never, { $set: { secret: new Binary(bytes) } });
 
   const res = await app.gql(LOGIN, { u: username, p: PASSWORD, t: totp.generate({ timestamp: Date.now() + 30_000 }) });

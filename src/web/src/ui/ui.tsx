@@ -146,15 +146,26 @@ export function ConfirmDialog(props: { open: boolean; title: string; children: R
     <Dialog open={props.open} title={props.title} onClose={close}>
       {props.children}
       <ErrorMessage error={action.error} />
-      <div className="actions">
-        <button type="button" className="danger" onClick={props.onConfirm} disabled={action.isPending}>
-          {action.isPending ? props.labels.busy : props.labels.confirm}
-        </button>
-        <button type="button" onClick={close}>
-          Cancel
-        </button>
-      </div>
+      <DialogButtons kind="danger" label={props.labels.confirm} busyLabel={props.labels.busy} busy={action.isPending} onAct={props.onConfirm} onCancel={close} />
     </Dialog>
+  );
+}
+
+/**
+ * A dialog's two buttons: its one action (its busy words while it runs) and
+ * Cancel. `submit` makes the action the form's submit button; otherwise it
+ * runs `onAct`.
+ */
+export function DialogButtons(props: { label: string; busyLabel: string; busy: boolean; disabled?: boolean; kind?: 'primary' | 'danger'; submit?: boolean; onAct?: () => void; onCancel: () => void }) {
+  return (
+    <div className="actions">
+      <button type={props.submit ? 'submit' : 'button'} className={props.kind ?? 'primary'} onClick={props.submit ? undefined : props.onAct} disabled={props.busy || props.disabled}>
+        {props.busy ? props.busyLabel : props.label}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
   );
 }
 

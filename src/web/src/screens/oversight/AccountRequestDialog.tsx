@@ -8,7 +8,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { request } from '../../api/client';
 import type { AccountChangeKind, Desk } from '../../gql/graphql';
-import { Dialog, ErrorMessage, Select, TextArea } from '../../ui/ui';
+import { Dialog, DialogButtons, ErrorMessage, Select, TextArea } from '../../ui/ui';
 import { isFieldError, serverFieldError } from './forms';
 import { MAX_REASON, REQUEST_ENABLE, REQUEST_MOVE_DESK, REQUEST_RESET_MFA } from './requests';
 
@@ -68,14 +68,7 @@ export function AccountRequestDialog({ kind, user, onClose, onDone }: { kind: Ac
           error={localError ?? serverFieldError(mutation.error, 'reason')}
         />
         {!isFieldError(mutation.error, ['reason', 'desk']) && <ErrorMessage error={mutation.error} />}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={mutation.isPending}>
-            {mutation.isPending ? 'Sending…' : 'Send request'}
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogButtons submit label="Send request" busyLabel="Sending…" busy={mutation.isPending} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -9,7 +9,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError, request } from '../../api/client';
 import type { PendingRoleGrantsQuery } from '../../gql/graphql';
-import { AlertText, Dialog, ErrorMessage, TextField } from '../../ui/ui';
+import { AlertText, Dialog, DialogButtons, ErrorMessage, TextField } from '../../ui/ui';
 import { APPROVE_REQUEST, REJECT_REQUEST, requestPhrase } from './requests';
 
 export type Decision = 'approve' | 'reject';
@@ -67,14 +67,14 @@ export function DecideRequestDialog({ decision, item, onClose, onDone }: { decis
           error={mfaAsked ? 'Enter the code from your authenticator app' : undefined}
         />
         {!(err instanceof ApiError && err.code === 'UNAUTHENTICATED') && <ErrorMessage error={err} />}
-        <div className="actions">
-          <button type="submit" className={decision === 'approve' ? 'primary' : 'danger'} disabled={mutation.isPending}>
-            {mutation.isPending ? (decision === 'approve' ? 'Approving…' : 'Rejecting…') : verb}
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogButtons
+          submit
+          kind={decision === 'approve' ? 'primary' : 'danger'}
+          label={verb}
+          busyLabel={decision === 'approve' ? 'Approving…' : 'Rejecting…'}
+          busy={mutation.isPending}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );

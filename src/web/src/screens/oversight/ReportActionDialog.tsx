@@ -10,7 +10,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { Desk } from '../../gql/graphql';
-import { Dialog, ErrorMessage, Loading, Select, TextArea, TextField } from '../../ui/ui';
+import { Dialog, DialogButtons, ErrorMessage, Loading, Select, TextArea, TextField } from '../../ui/ui';
 import { isFieldError, serverFieldError } from './forms';
 
 const DESK_PEOPLE = graphql(`
@@ -123,20 +123,11 @@ export function ReportActionDialog({ kind, report, retryTriage, onClose, onDone,
           />
         )}
         {!fieldErr && <ErrorMessage error={mutation.error} />}
-        <div className="actions">
-          {kind === 'erase' ? (
-            <button type="submit" className="danger" disabled={!confirmed || mutation.isPending}>
-              {mutation.isPending ? 'Erasing…' : 'Erase'}
-            </button>
-          ) : (
-            <button type="submit" className="primary" disabled={mutation.isPending}>
-              {mutation.isPending ? 'Saving…' : kind === 'reassign' ? 'Reassign' : retryTriage ? 'Retry triage' : 'Reopen'}
-            </button>
-          )}
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        {kind === 'erase' ? (
+          <DialogButtons submit kind="danger" label="Erase" busyLabel="Erasing…" busy={mutation.isPending} disabled={!confirmed} onCancel={onClose} />
+        ) : (
+          <DialogButtons submit label={kind === 'reassign' ? 'Reassign' : retryTriage ? 'Retry triage' : 'Reopen'} busyLabel="Saving…" busy={mutation.isPending} onCancel={onClose} />
+        )}
       </form>
     </Dialog>
   );
