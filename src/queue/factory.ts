@@ -60,6 +60,12 @@ export function createQueueFactory(redisUrl: string, prefix: string, log?: Logge
         defaultJobOptions: { removeOnComplete: true, removeOnFail: FAILED_JOBS_KEPT, ...defaults },
       });
       q.on('error', onError(`queue:${name}`));
+      // bull's `process()` names the blocking connection (CLIENT SETNAME) and drops that command's
+      // promise: a shutdown that closes the connection first made it an unhandled rejection, which
+      // ends the process. The name only labels the connection in `CLIENT LIST`, so a failure is logged.
+      const named = q as unknown as { setWorkerName(): Promise<unknown> };
+      const setWorkerName = named.setWorkerName.bind(q);
+      named.setWorkerName = () => setWorkerName().catch(onError(`queue-name:${name}`));
       queues.push(q);
       return q;
     },
