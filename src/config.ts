@@ -64,9 +64,16 @@ const schema = z
     HOTLINE_PROCESS: z.enum(['all', 'api', 'worker']).default('all'),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('hotline'),
     SESSION_TTL_MINUTES: int(12 * 60, 1, 60 * 24 * 30),
+    // Sign-in limits (src/auth/rate-limit.ts): per (username, client), per client across usernames (a whole office may
+    // share one NAT address), and a capped per-username back-off over every client that a known client skips.
     LOGIN_MAX_FAILURES_PER_USER: int(5, 1, 1000),
-    LOGIN_MAX_FAILURES_PER_CLIENT: int(20, 1, 10000),
+    LOGIN_MAX_FAILURES_PER_CLIENT: int(100, 1, 10000),
     LOGIN_BLOCK_SECONDS: int(15 * 60, 1, 86400),
+    LOGIN_BACKOFF_AFTER_FAILURES: int(20, 1, 10000),
+    LOGIN_BACKOFF_BASE_SECONDS: int(1, 1, 3600),
+    LOGIN_BACKOFF_MAX_SECONDS: int(15 * 60, 1, 86400),
+    LOGIN_BACKOFF_FORGET_SECONDS: int(24 * 3600, 60, 30 * 86400),
+    LOGIN_KNOWN_CLIENT_DAYS: int(30, 0, 365),
     // Roles that must sign in with a second factor: a comma-separated list, `all` or `none`; default `all` in production, `none` otherwise.
     MFA_REQUIRED_ROLES: z
       .string()
@@ -188,6 +195,10 @@ export interface Config {
     maxFailuresPerUser: number;
     maxFailuresPerClient: number;
     blockSeconds: number;
+    /** The per-username back-off over every client (src/auth/rate-limit.ts). */
+    backoff: { afterFailures: number; baseSeconds: number; maxSeconds: number; forgetSeconds: number };
+    /** Days a successful sign-in exempts its (username, client) pair from the back-off and the per-client limit. */
+    knownClientDays: number;
     /** Roles whose members must sign in with a second factor (src/auth/mfa.ts). */
     mfaRequiredRoles: Role[];
     /** How long a partner's previous API key keeps working after a rotation. */
@@ -404,6 +415,8 @@ export function loadConfig(
       maxFailuresPerUser: env.LOGIN_MAX_FAILURES_PER_USER,
       maxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
       blockSeconds: env.LOGIN_BLOCK_SECONDS,
+      backoff: { afterFailures: env.LOGIN_BACKOFF_AFTER_FAILURES, baseSeconds: env.LOGIN_BACKOFF_BASE_SECONDS, maxSeconds: env.LOGIN_BACKOFF_MAX_SECONDS, forgetSeconds: env.LOGIN_BACKOFF_FORGET_SECONDS },
+      knownClientDays: env.LOGIN_KNOWN_CLIENT_DAYS,
       mfaRequiredRoles: mfaRoles(env.MFA_REQUIRED_ROLES ?? (production ? 'ALL' : 'NONE')),
       partnerKeyOverlapMs: env.PARTNER_KEY_OVERLAP_HOURS * 3_600_000,
     },
