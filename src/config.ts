@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseRoleMap, type RoleMapEntry } from './auth/oidc-claims.js';
 import { ROLES, type Role } from './auth/types.js';
+import { parseNetwork } from './http/addresses.js';
 
 /** The folder holding package.json: the same whether this runs from src/ (tsx) or compiled from dist/src/. */
 export const PROJECT_ROOT = (() => {
@@ -118,6 +119,11 @@ const schema = z
     WEBHOOK_TIMEOUT_MS: int(5_000, 10, 60_000),
     WEBHOOK_ATTEMPTS: int(6, 1, 50),
     WEBHOOK_BACKOFF_MS: int(5_000, 1, 3_600_000),
+    // Internal networks webhooks may go to (src/webhooks/targets.ts): comma-separated addresses or CIDRs; none by default.
+    WEBHOOK_ALLOWED_NETWORKS: z
+      .string()
+      .optional()
+      .refine((v) => !v || v.split(',').every((n) => !n.trim() || parseNetwork(n) !== null), { message: 'each comma-separated entry must be an address or a CIDR such as 10.20.0.0/16 or fd00::/8' }),
     LINK_MAX_CANDIDATES: int(50, 1, 1_000),
     LINK_SHARED_THRESHOLD: int(20, 1, 64),
     // How long before a held, not yet started report's deadline its holder is warned (src/notifications/service.ts).
@@ -225,8 +231,8 @@ export interface Config {
      */
     linking: { maxCandidates: number; sharedThreshold: number };
   };
-  /** Outgoing webhooks (src/webhooks/): per-attempt timeout, attempts before a dead letter, first backoff (exponential). */
-  webhooks: { timeoutMs: number; attempts: number; backoffMs: number };
+  /** Outgoing webhooks (src/webhooks/): per-attempt timeout, attempts before a dead letter, first backoff (exponential), internal networks they may go to. */
+  webhooks: { timeoutMs: number; attempts: number; backoffMs: number; allowedNetworks: string[] };
   /** In-service notifications (src/notifications/): the SLA warning's lead time. */
   notifications: { slaWarningMs: number };
   /**
@@ -433,7 +439,15 @@ export function loadConfig(
       retentionDays: env.RETENTION_DAYS,
       linking: { maxCandidates: env.LINK_MAX_CANDIDATES, sharedThreshold: env.LINK_SHARED_THRESHOLD },
     },
-    webhooks: { timeoutMs: env.WEBHOOK_TIMEOUT_MS, attempts: env.WEBHOOK_ATTEMPTS, backoffMs: env.WEBHOOK_BACKOFF_MS },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      attempts: env.WEBHOOK_ATTEMPTS,
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
+      allowedNetworks: (env.WEBHOOK_ALLOWED_NETWORKS ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    },
     notifications: { slaWarningMs: env.NOTIFY_SLA_WARNING_MINUTES * 60_000 },
     metrics: { port: env.METRICS_PORT ?? null, host: env.METRICS_HOST, token: env.METRICS_TOKEN ?? null },
     oidc,

@@ -45,3 +45,14 @@ export function clientOfAddress(address: string): string {
     .map((x) => x.toString(16))
     .join(':')}::/64`;
 }
+
+/** Parses `a.b.c.d`, `a.b.c.d/n`, `x::y` or `x::y/n`; null when it is none of them. */
+export function parseNetwork(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address = '', prefixText, extra] = text.trim().split('/');
+  const version = isIP(address);
+  if (!version || extra !== undefined) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
