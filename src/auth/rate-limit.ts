@@ -62,24 +62,23 @@ export interface Admission {
 type Counter = { limiter: RateLimiterRedis; key: string };
 
 /**
- * The per-username back-off, atomic in Redis. KEYS[1]: the user's hash
- * { f: failures counted, n: time (ms) before which an unknown client waits, a: refusal audited }.
- * ARGV: now, afterFailures, baseMs, maxMs, forgetSeconds, exempt (1 for a known client).
- * Returns { allowed, firstRefusal }. An attempt let through counts as a failure until `giveBack`.
+ * The per-username back-off, atomic in Redis. KEYS[1]: the user's hash { f: failures counted, a: refusal
+ * audited }; KEYS[2]: present while an unknown client must wait (its TTL is the wait: Redis holds no time of
+ * day, see partner-metadata.test.ts). ARGV: afterFailures, baseMs, maxMs, forgetSeconds, exempt (1 for a
+ * known client). Returns { allowed, firstRefusal }. An attempt let through counts as a failure until given back.
  */
 const BACKOFF_ADMIT = `
 local f = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
-local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-local now = tonumber(ARGV[1])
-local after = tonumber(ARGV[2])
-if ARGV[6] ~= '1' and f >= after and now < n then
+local after = tonumber(ARGV[1])
+if ARGV[5] ~= '1' and f >= after and redis.call('EXISTS', KEYS[2]) == 1 then
   return { 0, redis.call('HSETNX', KEYS[1], 'a', '1') }
 end
 f = f + 1
-local wait = 0
-if f >= after then wait = math.min(tonumber(ARGV[4]), tonumber(ARGV[3]) * 2 ^ (f - after)) end
-redis.call('HSET', KEYS[1], 'f', f, 'n', math.floor(now + wait))
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+redis.call('HSET', KEYS[1], 'f', f)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+if f >= after then
+  redis.call('SET', KEYS[2], '1', 'PX', math.floor(math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) * 2 ^ (f - after))))
+end
 return { 1, 0 }
 `;
 
@@ -105,6 +104,7 @@ export function createAttemptLimits(redis: Redis, prefix: string, limits: Attemp
   const pairKey = (user: string, client: string) => integrity.mac('token', `rate-limit-pair\n${user}\n${client}`);
   const knownKey = (pair: string) => `${prefix}:login-known:${pair}`;
   const backoffKey = (user: string) => `${prefix}:login-backoff:${user}`;
+  const waitKey = (user: string) => `${prefix}:login-wait:${user}`;
 
   /** Takes one point from each counter (all of them, even when one refuses: every attempt counts). */
   async function take(counters: Counter[]): Promise<Admission> {
@@ -144,9 +144,9 @@ export function createAttemptLimits(redis: Redis, prefix: string, limits: Attemp
       if (!local.allowed) return local;
       const [allowed, first] = (await redis.eval(
         BACKOFF_ADMIT,
-        1,
+        2,
         backoffKey(user),
-        Date.now(),
+        waitKey(user),
         backoff.afterFailures,
         backoff.baseSeconds * 1000,
         backoff.maxSeconds * 1000,
