@@ -14,14 +14,15 @@ export const bundleCommands = {
         console.log('usage: bundle:verify FILE');
         return 64;
       }
-      let parsed: unknown = null;
+      let text: string;
       try {
-        parsed = JSON.parse(await readFile(file, 'utf8'));
+        text = await readFile(file, 'utf8');
       } catch (err) {
-        console.log(`cannot read ${file} as JSON: ${(err as Error).message.split('\n')[0]}`);
+        console.log(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
         return 1;
       }
-      const result = await deps.services.desk.verifyReportBundle({ type: 'system', id: 'admin-cli' }, parsed);
+      // The text as it is: the check parses it strictly (a duplicated member name is refused).
+      const result = await deps.services.desk.verifyReportBundle({ type: 'system', id: 'admin-cli' }, text);
       if (result.valid) {
         console.log(`valid: bundle of ${result.reference} signed by key ${result.keyId}`);
         return 0;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseRoleMap, type RoleMapEntry } from './auth/oidc-claims.js';
 import { ROLES, type Role } from './auth/types.js';
+import { parseNetwork } from './http/addresses.js';
 
 /** The folder holding package.json: the same whether this runs from src/ (tsx) or compiled from dist/src/. */
 export const PROJECT_ROOT = (() => {
@@ -64,9 +65,16 @@ const schema = z
     HOTLINE_PROCESS: z.enum(['all', 'api', 'worker']).default('all'),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('hotline'),
     SESSION_TTL_MINUTES: int(12 * 60, 1, 60 * 24 * 30),
+    // Sign-in limits (src/auth/rate-limit.ts): per (username, client), per client across usernames (a whole office may
+    // share one NAT address), and a capped per-username back-off over every client that a known client skips.
     LOGIN_MAX_FAILURES_PER_USER: int(5, 1, 1000),
-    LOGIN_MAX_FAILURES_PER_CLIENT: int(20, 1, 10000),
+    LOGIN_MAX_FAILURES_PER_CLIENT: int(100, 1, 10000),
     LOGIN_BLOCK_SECONDS: int(15 * 60, 1, 86400),
+    LOGIN_BACKOFF_AFTER_FAILURES: int(20, 1, 10000),
+    LOGIN_BACKOFF_BASE_SECONDS: int(1, 1, 3600),
+    LOGIN_BACKOFF_MAX_SECONDS: int(15 * 60, 1, 86400),
+    LOGIN_BACKOFF_FORGET_SECONDS: int(24 * 3600, 60, 30 * 86400),
+    LOGIN_KNOWN_CLIENT_DAYS: int(30, 0, 365),
     // Roles that must sign in with a second factor: a comma-separated list, `all` or `none`; default `all` in production, `none` otherwise.
     MFA_REQUIRED_ROLES: z
       .string()
@@ -111,6 +119,11 @@ const schema = z
     WEBHOOK_TIMEOUT_MS: int(5_000, 10, 60_000),
     WEBHOOK_ATTEMPTS: int(6, 1, 50),
     WEBHOOK_BACKOFF_MS: int(5_000, 1, 3_600_000),
+    // Internal networks webhooks may go to (src/webhooks/targets.ts): comma-separated addresses or CIDRs; none by default.
+    WEBHOOK_ALLOWED_NETWORKS: z
+      .string()
+      .optional()
+      .refine((v) => !v || v.split(',').every((n) => !n.trim() || parseNetwork(n) !== null), { message: 'each comma-separated entry must be an address or a CIDR such as 10.20.0.0/16 or fd00::/8' }),
     LINK_MAX_CANDIDATES: int(50, 1, 1_000),
     LINK_SHARED_THRESHOLD: int(20, 1, 64),
     // How long before a held, not yet started report's deadline its holder is warned (src/notifications/service.ts).
@@ -188,6 +201,10 @@ export interface Config {
     maxFailuresPerUser: number;
     maxFailuresPerClient: number;
     blockSeconds: number;
+    /** The per-username back-off over every client (src/auth/rate-limit.ts). */
+    backoff: { afterFailures: number; baseSeconds: number; maxSeconds: number; forgetSeconds: number };
+    /** Days a successful sign-in exempts its (username, client) pair from the back-off and the per-client limit. */
+    knownClientDays: number;
     /** Roles whose members must sign in with a second factor (src/auth/mfa.ts). */
     mfaRequiredRoles: Role[];
     /** How long a partner's previous API key keeps working after a rotation. */
@@ -214,8 +231,8 @@ export interface Config {
      */
     linking: { maxCandidates: number; sharedThreshold: number };
   };
-  /** Outgoing webhooks (src/webhooks/): per-attempt timeout, attempts before a dead letter, first backoff (exponential). */
-  webhooks: { timeoutMs: number; attempts: number; backoffMs: number };
+  /** Outgoing webhooks (src/webhooks/): per-attempt timeout, attempts before a dead letter, first backoff (exponential), internal networks they may go to. */
+  webhooks: { timeoutMs: number; attempts: number; backoffMs: number; allowedNetworks: string[] };
   /** In-service notifications (src/notifications/): the SLA warning's lead time. */
   notifications: { slaWarningMs: number };
   /**
@@ -404,6 +421,8 @@ export function loadConfig(
       maxFailuresPerUser: env.LOGIN_MAX_FAILURES_PER_USER,
       maxFailuresPerClient: env.LOGIN_MAX_FAILURES_PER_CLIENT,
       blockSeconds: env.LOGIN_BLOCK_SECONDS,
+      backoff: { afterFailures: env.LOGIN_BACKOFF_AFTER_FAILURES, baseSeconds: env.LOGIN_BACKOFF_BASE_SECONDS, maxSeconds: env.LOGIN_BACKOFF_MAX_SECONDS, forgetSeconds: env.LOGIN_BACKOFF_FORGET_SECONDS },
+      knownClientDays: env.LOGIN_KNOWN_CLIENT_DAYS,
       mfaRequiredRoles: mfaRoles(env.MFA_REQUIRED_ROLES ?? (production ? 'ALL' : 'NONE')),
       partnerKeyOverlapMs: env.PARTNER_KEY_OVERLAP_HOURS * 3_600_000,
     },
@@ -420,7 +439,15 @@ export function loadConfig(
       retentionDays: env.RETENTION_DAYS,
       linking: { maxCandidates: env.LINK_MAX_CANDIDATES, sharedThreshold: env.LINK_SHARED_THRESHOLD },
     },
-    webhooks: { timeoutMs: env.WEBHOOK_TIMEOUT_MS, attempts: env.WEBHOOK_ATTEMPTS, backoffMs: env.WEBHOOK_BACKOFF_MS },
+    webhooks: {
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      attempts: env.WEBHOOK_ATTEMPTS,
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
+      allowedNetworks: (env.WEBHOOK_ALLOWED_NETWORKS ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    },
     notifications: { slaWarningMs: env.NOTIFY_SLA_WARNING_MINUTES * 60_000 },
     metrics: { port: env.METRICS_PORT ?? null, host: env.METRICS_HOST, token: env.METRICS_TOKEN ?? null },
     oidc,

@@ -1,8 +1,10 @@
 /**
  * Sign-in and principals: staff sessions (opaque bearer tokens) and partner
  * API keys. Every sign-in, success or failure, is audited; failures are
- * rate-limited per username and per client in Redis, so the limit holds
- * across API instances. Unknown users and wrong passwords answer the same.
+ * rate-limited per (username, client), per client and, more slowly, per
+ * username from everywhere, in Redis, so the limits hold across API
+ * instances and a stranger cannot lock a user out (src/auth/rate-limit.ts).
+ * Unknown users and wrong passwords answer the same.
  */
 import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
@@ -71,7 +73,7 @@ export async function createAuthService(deps: AuthDeps) {
   const alarm = createUserIntegrityAlarm(audit, deps.log);
   const roleGrants = createRoleGrants({ users, grants: deps.grants, audit, integrity, alarm, changes: deps.accountChanges, notifyAdmins: deps.notifyAdmins, log: deps.log });
   const dummyHash = await argon2.hash(randomUUID(), ARGON2);
-  const attempts = createAttemptLimits(deps.redis, deps.rateLimitPrefix ?? 'hotline', deps.limits);
+  const attempts = createAttemptLimits(deps.redis, deps.rateLimitPrefix ?? 'hotline', deps.limits, integrity);
 
   /** The flood's one audit entry; a name nobody has may be a password typed in the wrong field: only its keyed hash is kept. */
   const auditRateLimited = async (username: string) => {
@@ -140,7 +142,7 @@ export async function createAuthService(deps: AuthDeps) {
     await deps.mfa?.checkLogin(user, secondFactor).catch((err: unknown) => {
       throw signInUnavailable(err, user._id);
     });
-    await attempts.loginSucceeded(username, client);
+    await attempts.loginSucceeded(admission);
     return user;
   }
 

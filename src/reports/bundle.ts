@@ -7,15 +7,29 @@
  * (`report.read`, `purpose: 'export'`) before anything is returned, like
  * every read in disclosure.ts.
  *
- * The signature is Ed25519 over the canonical JSON (audit/canonical.ts) of
- * the bundle without its `signature` member, by the bundle-signing key
- * derived from HOTLINE_AUDIT_KEY (crypto/integrity.ts `bundleSigning`). The
- * bundle names the public key and its id; a recipient checks it against the
- * public key it was given out of band (never the one inside the bundle:
- * anyone can sign with a key of their own), and the service checks it
- * against its own keys (`verifyReportBundle`, `npm run admin -- bundle:verify`).
+ * The signature is Ed25519 over the canonical bytes of the bundle without
+ * its `signature` member: UTF-8 of its canonical JSON (audit/canonical.ts;
+ * for plain JSON values the same bytes as RFC 8785's JCS: members sorted by
+ * UTF-16 code units, no whitespace, ECMAScript number and string spelling),
+ * by the bundle-signing key derived from HOTLINE_AUDIT_KEY
+ * (crypto/integrity.ts `bundleSigning`). So a bundle is judged on its
+ * canonical form: re-indented, its members reordered or a number respelt
+ * (`1.0` for `1`), it still verifies, as the same content; any change of a
+ * value does not. The bundle names the public key and its id; a recipient
+ * checks it against the public key it was given out of band (never the one
+ * inside the bundle: anyone can sign with a key of their own), and the
+ * service checks it against its own keys (`verifyReportBundle`,
+ * `npm run admin -- bundle:verify`).
+ *
+ * Verification reads the bundle's text with a strict parser
+ * (audit/strict-json.ts): a member name twice in one object, a lone
+ * surrogate or an integer a double cannot hold is refused before the
+ * signature is looked at. `JSON.parse` keeps the last duplicate and other
+ * parsers the first, so a bundle with a second `"status"` would verify on
+ * one value and be imported with the other (trust review 2, item 12).
  */
 import { canonicalJson } from '../audit/canonical.js';
+import { parseStrictJson, StrictJsonError } from '../audit/strict-json.js';
 import type { Principal } from '../auth/types.js';
 import { DEFAULT_CONTENT_GROUPS, type Crypto } from '../crypto/index.js';
 import * as access from './access.js';
@@ -53,7 +67,7 @@ type Signing = Pick<Crypto, 'sodium' | 'integrity'>;
 /** The id of a bundle-signing public key: its first 8 bytes of BLAKE2b, in hex. */
 export const bundleKeyId = (crypto: Pick<Crypto, 'sodium'>, publicKey: Uint8Array) => crypto.sodium.to_hex(crypto.sodium.crypto_generichash(8, publicKey, null));
 
-/** What is signed: the bundle without its signature, canonically encoded (JSON types only: dates as ISO strings). */
+/** What is signed: the bundle without its signature, canonically encoded (JSON types only: dates as ISO strings), as UTF-8. */
 const signedBytes = (body: Record<string, unknown>) => new TextEncoder().encode(canonicalJson(body));
 
 /** Signs a bundle body (plain JSON) with the current bundle-signing key. */
@@ -70,12 +84,19 @@ export function signBundle(crypto: Signing, body: Record<string, unknown>): Repo
 }
 
 /**
- * Checks a bundle (parsed JSON) against the service's bundle keys, current
- * and previous: any change to any member, or to the signature, fails it. A
- * bundle signed by an unknown key fails too, whatever key it carries.
+ * Checks a bundle, as the text received, against the service's bundle keys,
+ * current and previous: text that is not strict JSON (a duplicated member
+ * name above all), any change to any member's value, or to the signature,
+ * fails it. A bundle signed by an unknown key fails too, whatever key it carries.
  */
-export function checkBundle(crypto: Signing, bundle: unknown): BundleVerification {
+export function checkBundle(crypto: Signing, text: string): BundleVerification {
   const fail = (problem: string, keyId: string | null = null, reference: string | null = null): BundleVerification => ({ valid: false, problem, keyId, reference });
+  let bundle: unknown;
+  try {
+    bundle = parseStrictJson(text);
+  } catch (err) {
+    return fail(err instanceof StrictJsonError ? `not strict JSON: ${err.message}` : 'not JSON');
+  }
   if (!bundle || typeof bundle !== 'object' || Array.isArray(bundle)) return fail('not a JSON object');
   const { signature, ...body } = bundle as Record<string, unknown>;
   const reference = typeof (body.report as { reference?: unknown } | undefined)?.reference === 'string' ? (body.report as { reference: string }).reference : null;
@@ -153,9 +174,9 @@ export function createBundles(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
       return bundle;
     },
 
-    /** Checks a bundle against this service's keys, and records the check (`bundle.verify`). */
-    async verifyReportBundle(actor: { type: 'user' | 'system'; id: string; name?: string }, bundle: unknown): Promise<BundleVerification> {
-      const result = checkBundle(crypto, bundle);
+    /** Checks a bundle (its text, as received) against this service's keys, and records the check (`bundle.verify`). */
+    async verifyReportBundle(actor: { type: 'user' | 'system'; id: string; name?: string }, text: string): Promise<BundleVerification> {
+      const result = checkBundle(crypto, text);
       await audit.record({
         action: 'bundle.verify',
         actor,

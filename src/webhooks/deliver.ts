@@ -1,10 +1,20 @@
 /**
  * The delivery task (the webhooks queue's job): builds the payload (reference,
  * desk, priority, event, minute, delivery id: never content), signs it with
- * the endpoint's secret and POSTs it with a timeout. A non-2xx answer, a
- * timeout or a refused connection fails the attempt (bull retries with
- * backoff); the last failure becomes a dead letter (`onFinalFailure`).
+ * the endpoint's secret and POSTs it with a timeout, to an address checked
+ * and pinned at that moment (src/webhooks/targets.ts). A non-2xx answer or
+ * any failure to connect fails the attempt (bull retries with backoff); the
+ * last failure becomes a dead letter (`onFinalFailure`).
+ *
+ * Every failure before an answer (a refused target, a name that does not
+ * resolve, a refused or reset connection, a timeout, a TLS failure, plain
+ * HTTP on a TLS port) reads the same, `could not connect`, in the error, the
+ * dead letter and its audit entry: an admin who registers an endpoint learns
+ * nothing about which ports answer where. The operator's log has the detail.
  */
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { z } from 'zod';
 import type { AuditLogService } from '../audit/service.js';
 import { DESKS } from '../auth/types.js';
@@ -17,6 +27,7 @@ import { PRIORITIES } from '../reports/types.js';
 import { reportIdField } from '../triage/tasks/job.js';
 import { endpointSealData } from './endpoint-seal.js';
 import type { WebhookRepository } from './repository.js';
+import { RefusedTarget, type PinnedAddress, type TargetPolicy } from './targets.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
 import { WEBHOOK_EVENTS, type WebhookJob, type WebhookPayload } from './types.js';
 
@@ -31,12 +42,44 @@ export const webhookJobPayload = z.strictObject({
   at: z.iso.datetime(),
 });
 
-/** An attempt that failed; `reason` is what a dead letter records (never the receiver's body). */
+/** What a dead letter says for every failure to reach the receiver (never which one: see the module comment). */
+export const COULD_NOT_CONNECT = 'could not connect';
+
+/**
+ * An attempt that failed; `reason` is what a dead letter records (never the receiver's body). `detail` is for
+ * the operator's log only (which connection failure), never stored or shown to an admin.
+ */
 export class WebhookDeliveryError extends Error {
-  constructor(readonly reason: string, readonly final = false) {
+  constructor(readonly reason: string, readonly final = false, readonly detail?: string) {
     super(`webhook delivery failed: ${reason}`);
     this.name = 'WebhookDeliveryError';
   }
+}
+
+/** Why a connection failed, for the log: a short code (ECONNREFUSED, a TLS code, TimeoutError, a refused range). */
+function failureDetail(err: unknown): string {
+  if (err instanceof RefusedTarget) return err.detail;
+  const e = err as { code?: string; name?: string; cause?: { code?: string } };
+  return String(e.code ?? e.cause?.code ?? e.name ?? 'error').slice(0, 60);
+}
+
+/**
+ * POSTs `body` to `url`, connecting to `pinned` only: the socket's name lookup answers with the checked address,
+ * so the request keeps its URL (Host header, TLS server name and certificate check) without a second DNS answer.
+ * Resolves with the status once the answer's head is in; its body is not read.
+ */
+function postPinned(url: URL, pinned: PinnedAddress, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  const lookup = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+    options.all ? callback(null, [{ address: pinned.address, family: pinned.family }]) : callback(null, pinned.address, pinned.family)) as unknown as LookupFunction;
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export interface DeliverDeps {
@@ -45,6 +88,8 @@ export interface DeliverDeps {
   integrity: Integrity;
   reports: Pick<ReportRepository, 'findSummary'>;
   audit: Pick<AuditLogService, 'record'>;
+  /** Where deliveries may go: resolved and checked at every attempt. */
+  targets: Pick<TargetPolicy, 'pin'>;
   timeoutMs: number;
   log: Logger;
 }
@@ -65,30 +110,21 @@ export function createDeliver(deps: DeliverDeps) {
     if (!report || report.status === 'ERASED') return 'skipped';
     const payload: WebhookPayload = { event: job.event, reference: report.reference, desk: job.desk, priority: job.priority, at: job.at, deliveryId: job.deliveryId };
     const body = JSON.stringify(payload);
+    const url = new URL(endpoint.url);
     const secret = box.open(endpoint._id, endpoint.secret);
-    let res: Response;
+    let status: number;
     try {
-      res = await fetch(endpoint.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signatureHeader(secret, body),
-          [EVENT_HEADER]: job.event,
-          [DELIVERY_HEADER]: job.deliveryId,
-        },
-        body,
-        // A redirect is a failure, never followed: deliveries go to the registered URL only.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(deps.timeoutMs),
-      });
+      // Checked now, whatever was checked at registration: the name may point elsewhere today.
+      const pinned = await deps.targets.pin(url);
+      const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signatureHeader(secret, body), [EVENT_HEADER]: job.event, [DELIVERY_HEADER]: job.deliveryId };
+      // A redirect is an answer like any other non-2xx: never followed, deliveries go to the registered URL only.
+      status = await postPinned(url, pinned, headers, body, deps.timeoutMs);
     } catch (err) {
-      const name = (err as Error).name;
-      throw new WebhookDeliveryError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : `connection ${((err as { cause?: { code?: string } }).cause?.code ?? name).slice(0, 40)}`);
+      throw new WebhookDeliveryError(COULD_NOT_CONNECT, false, failureDetail(err));
     } finally {
       secret.fill(0);
     }
-    await res.body?.cancel().catch(() => undefined);
-    if (res.status < 200 || res.status >= 300) throw new WebhookDeliveryError(`HTTP ${res.status}`);
+    if (status < 200 || status >= 300) throw new WebhookDeliveryError(`HTTP ${status}`);
     return 'delivered';
   }
 

@@ -14,6 +14,7 @@ import { createDeliver } from './deliver.js';
 import { createWebhookQueue } from './queue.js';
 import { createWebhookRepository } from './repository.js';
 import { createWebhookService } from './service.js';
+import { createTargetPolicy } from './targets.js';
 
 export interface WebhooksDeps {
   db: Db;
@@ -29,11 +30,12 @@ export interface WebhooksDeps {
 export function createWebhooks(deps: WebhooksDeps) {
   const webhooks = createWebhookRepository(deps.db);
   const box = createSecretBox(deps.crypto.sodium, deps.crypto.keyring, 'webhookSecret');
-  const { attempts, backoffMs, timeoutMs } = deps.config.webhooks;
+  const { attempts, backoffMs, timeoutMs, allowedNetworks } = deps.config.webhooks;
+  const targets = createTargetPolicy(allowedNetworks);
   const queue = createWebhookQueue(deps.queues, { attempts, backoffMs });
   const log = deps.log.child({ component: 'webhooks' });
-  const service = createWebhookService({ webhooks, box, integrity: deps.crypto.integrity, audit: deps.audit, queue, production: deps.config.production, log });
-  const task = createDeliver({ webhooks, box, integrity: deps.crypto.integrity, reports: deps.reports, audit: deps.audit, timeoutMs, log });
+  const service = createWebhookService({ webhooks, box, integrity: deps.crypto.integrity, audit: deps.audit, queue, targets, production: deps.config.production, log });
+  const task = createDeliver({ webhooks, box, integrity: deps.crypto.integrity, reports: deps.reports, audit: deps.audit, targets, timeoutMs, log });
   return { service, queue, task };
 }
 

@@ -37,7 +37,7 @@ const WebhookDeadLetter = builder.objectRef<PublicDeadLetter>('WebhookDeadLetter
     priority: t.field({ type: PriorityEnum, resolve: (d) => d.priority }),
     at: t.expose('at', { type: 'DateTime', description: 'The event, to the minute' }),
     attempts: t.exposeInt('attempts'),
-    lastError: t.exposeString('lastError', { description: 'HTTP status, timeout or connection error; never the receiver\'s answer' }),
+    lastError: t.exposeString('lastError', { description: '"HTTP <status>", or "could not connect" for every failure before an answer (refused, reset, timeout, TLS, a refused target); never the receiver\'s answer' }),
     failedAt: t.expose('failedAt', { type: 'DateTime', description: 'To the minute' }),
   }),
 });

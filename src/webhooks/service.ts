@@ -18,6 +18,7 @@ import type { Priority } from '../reports/types.js';
 import { endpointSealData } from './endpoint-seal.js';
 import type { WebhookQueue } from './queue.js';
 import type { WebhookRepository } from './repository.js';
+import type { TargetPolicy } from './targets.js';
 import { WEBHOOK_EVENTS, type PublicDeadLetter, type PublicWebhookEndpoint, type WebhookDeadLetterDoc, type WebhookEndpointDoc, type WebhookEvent } from './types.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -30,6 +31,8 @@ export interface WebhookServiceDeps {
   integrity: Integrity;
   audit: Pick<AuditLogService, 'record'>;
   queue: WebhookQueue;
+  /** Which addresses deliveries may go to (src/webhooks/targets.ts): checked here at registration, again at delivery. */
+  targets: Pick<TargetPolicy, 'registrable'>;
   /** In production only https:// endpoints are accepted. */
   production: boolean;
   log: Logger;
@@ -87,6 +90,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     /** Registers an endpoint; its signing secret is returned this once and stored sealed. */
     async createEndpoint(input: { url: string; events: readonly string[] }, actor: Principal | 'cli') {
       const url = checkEndpointUrl(input.url, deps.production);
+      const refused = await deps.targets.registrable(new URL(url));
+      assertThat(!refused, badInput('url: internal addresses (private, loopback, link-local and the like) are refused unless WEBHOOK_ALLOWED_NETWORKS names them', ['url']));
       const events = checkEvents(input.events);
       const _id = randomUUID();
       const secret = `${SECRET_PREFIX}${randomBytes(32).toString('base64url')}`;

@@ -51,7 +51,7 @@ export interface WebhookJob {
 export interface WebhookDeadLetterDoc extends Omit<WebhookJob, 'deliveryId'> {
   _id: string;
   attempts: number;
-  /** Why the last attempt failed: `HTTP <status>`, `timeout` or a connection error name; never the receiver's body. */
+  /** Why the last attempt failed: `HTTP <status>` or `could not connect` (every failure before an answer, src/webhooks/deliver.ts); never the receiver's body. */
   lastError: string;
   /** To the minute, like every webhook time. */
   failedAt: Date;

@@ -26,7 +26,7 @@ export function startWebhookWorker(webhooks: Webhooks, log: Logger, concurrency 
   );
   queue.on('failed', (job, err) => {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || (err instanceof WebhookDeliveryError && err.final);
-    log.warn({ jobId: job.id, attempt: job.attemptsMade, final, reason: err instanceof WebhookDeliveryError ? err.reason : err.name }, 'webhook delivery failed');
+    log.warn({ jobId: job.id, attempt: job.attemptsMade, final, reason: err instanceof WebhookDeliveryError ? err.reason : err.name, detail: err instanceof WebhookDeliveryError ? err.detail : undefined }, 'webhook delivery failed');
     if (!final) return;
     const parsed = webhookJobPayload.safeParse(job.data);
     if (!parsed.success) return; // a malformed job names no delivery to keep

@@ -61,10 +61,11 @@ describe('supervisor corrections', { timeout: 180_000 }, () => {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export bundle' }).click();
     const file = await (await download).path();
-    const bundle = JSON.parse(await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    const bundle = JSON.parse(text);
     expect(bundle.report.reference).toBe(a.reference);
     const sp = await app.deps.services.auth.authenticate(sup.token);
-    expect((await app.deps.services.desk.verifyReportBundle({ type: 'user', id: sp!.kind === 'staff' ? sp!.userId : '' }, bundle)).valid).toBe(true);
+    expect((await app.deps.services.desk.verifyReportBundle({ type: 'user', id: sp!.kind === 'staff' ? sp!.userId : '' }, text)).valid).toBe(true);
     await page.getByText('The signed bundle has been downloaded.').waitFor();
 
     await page.locator('#corrections-title').scrollIntoViewIfNeeded();

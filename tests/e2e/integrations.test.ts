@@ -43,7 +43,7 @@ async function receiver() {
 }
 
 describe('admin integration screens', { timeout: 120_000 }, () => {
-  const e2e = useE2E({ WEBHOOK_ATTEMPTS: '2', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_TIMEOUT_MS: '500', ROUTING_RULES_FILE: rulesFile });
+  const e2e = useE2E({ WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32', WEBHOOK_ATTEMPTS: '2', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_TIMEOUT_MS: '500', ROUTING_RULES_FILE: rulesFile });
 
   it('adds a webhook endpoint, replays its dead letter from the console, and removes it', async () => {
     const app = e2e().app;

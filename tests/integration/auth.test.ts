@@ -56,7 +56,7 @@ describe('sign-in', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('rate-limits failed logins per username, even with the right password afterwards', async () => {
+  it('rate-limits failed logins per username and client, even with the right password afterwards', async () => {
     const { username } = await createStaff(app, 'CALL_HANDLER');
     for (let i = 0; i < 3; i++) await app.gql(LOGIN, { u: username, p: 'wrong password!' });
     const blocked = await app.gql(LOGIN, { u: username, p: PASSWORD });

@@ -15,7 +15,7 @@ const masterA = key();
 const masterB = key();
 
 beforeAll(async () => {
-  app = await bootApp({ env: { HOTLINE_MASTER_KEY: masterA } });
+  app = await bootApp({ env: { HOTLINE_MASTER_KEY: masterA, WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' } });
 });
 afterAll(() => app?.close());
 

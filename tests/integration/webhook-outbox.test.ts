@@ -29,7 +29,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   services = await startOwnServices('webhook-outbox');
-  app = await bootApp({ worker: true, env: { MONGODB_URI: services.mongoUri, REDIS_URL: services.redisUrl, OUTBOX_SWEEP_MS: '300' } });
+  app = await bootApp({ worker: true, env: { MONGODB_URI: services.mongoUri, REDIS_URL: services.redisUrl, OUTBOX_SWEEP_MS: '300', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' } });
 });
 afterAll(async () => {
   await app?.close();

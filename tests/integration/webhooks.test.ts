@@ -1,6 +1,6 @@
 /**
  * Outgoing webhooks on the real app (FerretDB, Redis, the worker), delivered
- * to a real HTTP receiver on 127.0.0.1: signed, retried, dead-lettered and
+ * to a real HTTP receiver on 127.0.0.1 (allow-listed by WEBHOOK_ALLOWED_NETWORKS): signed, retried, dead-lettered and
  * replayed, with nothing but reference, desk, priority and event in them,
  * and never in the way of intake.
  */
@@ -66,7 +66,7 @@ let admin: { token: string };
 let handler: { token: string };
 
 beforeAll(async () => {
-  app = await bootApp({ worker: true, env: { WEBHOOK_ATTEMPTS: '3', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_TIMEOUT_MS: '500', SLA_P3_SECONDS: '1' } });
+  app = await bootApp({ worker: true, env: { WEBHOOK_ATTEMPTS: '3', WEBHOOK_BACKOFF_MS: '50', WEBHOOK_TIMEOUT_MS: '500', SLA_P3_SECONDS: '1', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' } });
   admin = await createStaff(app, 'ADMIN');
   handler = await createStaff(app, 'CALL_HANDLER');
 });
@@ -187,7 +187,7 @@ describe('webhooks', () => {
       letters = (await app.gql(DEAD, {}, admin.token)).data.webhookDeadLetters;
       return letters.some((l) => l.endpointId === ep.id);
     }, 20_000, 'timed-out dead letter');
-    expect(letters.find((l) => l.endpointId === ep.id)).toMatchObject({ lastError: 'timeout', attempts: 3 });
+    expect(letters.find((l) => l.endpointId === ep.id)).toMatchObject({ lastError: 'could not connect', attempts: 3 });
     await app.gql(DELETE, { id: ep.id }, admin.token);
     await rx.close();
   });
