@@ -141,7 +141,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       notifyAdmins: (adminIds, grant) => notifications.approvalNeeded(adminIds, grant._id),
     });
     const metrics = createMetrics({ store: reports, log: log.child({ component: 'metrics' }) });
-    const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix), log: log.child({ component: 'audit' }), observe: metrics });
+    const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix, (key) => crypto.integrity.mac('chainMark', key)), log: log.child({ component: 'audit' }), observe: metrics });
     const intake = instrumentIntake(createIntakeService({
       reports,
       crypto,
@@ -172,6 +172,12 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       enqueueTriage: (report) => triageQueues.enqueueTriage(report),
       waitingForTriage: (limit) => triageQueues.unfinished(limit),
       sla: { seconds: config.triage.slaSeconds, schedule: (id, dueBy, opts) => triageQueues.scheduleSla(id, dueBy, opts) },
+      // Erasure leaves the report named only by its tombstone and the audit log (trust review 2, item 9); `webhooks` is built below.
+      afterErase: async (id) => {
+        await triageQueues.forgetReport(id);
+        await notifications.forgetReport(id);
+        await webhooks.forgetReport(id);
+      },
     });
     const threatLevel = createThreatLevelStore(db, audit);
     const followUps = createFollowUpService({

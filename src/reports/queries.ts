@@ -132,8 +132,8 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       access.assertStaff(principal);
       const wanted = typeof reference === 'string' ? reference.trim().toUpperCase() : '';
       if (!REFERENCE.test(wanted)) throw badInput('Enter a reference like ATH-2026-000123', ['reference']);
+      // An erased report's reference names nothing any more (report_refs keeps no trace of it): said as for an unknown one.
       const id = await reports.search.idOfReference(wanted);
-      if (id === '') throw new AppError('NOT_FOUND', 'That report was erased: its reference no longer names it', { path: ['reference'] });
       if (!id) throw new AppError('NOT_FOUND', 'No report has this reference', { path: ['reference'] });
       return queries.verifyReportHistory(principal, id);
     },
