@@ -242,7 +242,12 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
      * never given back, so holding it proves the report is still at version
      * v, as read (every writer of a report goes through here); the update
      * then names the report by `_id` alone. A claim left by a writer that
-     * died is taken over once stale, after checking the version.
+     * died is taken over once stale, after checking the version and that the
+     * change it claimed was never made (freshness.ts).
+     *
+     * Freshness: `doc` must be the report's current version (freshness.ts:
+     * not rolled back, not put back after erasure), or DATA_INTEGRITY; an
+     * erasure leaves a keyed tombstone and removes the report's claims.
      *
      * The side tables follow the report: queue and outbox entries are added
      * before the update and removed after it, so a crash leaves at worst a

@@ -16,6 +16,9 @@
  * - `report_refs`: reference → report id, claimed by insert at intake before
  *   the report is stored (so it is also what makes references unique on
  *   FerretDB); a lookup checks the report still carries that reference.
+ *   Erasure deletes the entry (nothing but the tombstone and the audit log
+ *   names an erased report); its reference is never handed out again, as
+ *   reference blocks are claimed once (repository.ts nextReference).
  *
  * On MongoDB both would be plain indexes on the reports collection (`bidx`
  * multikey, `reference` unique); they are tables here so FerretDB never
