@@ -192,6 +192,8 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
       if (doc) await freshness.assertCurrent(doc);
       return doc;
     },
+    /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is its report's current version (freshness.ts): for readers by scan (key rotation). */
+    assertCurrent: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.assertCurrent(doc),
     /** Why a report as read is not its current version, or null (verifyReportHistory: freshness.ts). */
     stalenessOf: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.staleness(doc),
     /**

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Desk, Role } from '../../../src/auth/types.js';
 import { createCrypto } from '../../../src/crypto/index.js';
+import { rotateIntegrityAndIndexKeys } from '../../../src/reports/key-rotation.js';
 import { rotateDataKeys } from '../../../src/reports/rotation.js';
 import type { ReportDoc } from '../../../src/reports/types.js';
 import { bootApp, type TestApp } from '../../support/app.js';
@@ -133,13 +134,14 @@ describe('an erased report whose earlier document is put back', () => {
     expect((await ok(Q.verify, { id }, sup)).verifyReportHistory.valid).toBe(false);
   });
 
+  const b64 = (k: string) => new Uint8Array(Buffer.from(k, 'base64'));
+  const newMaster = new Uint8Array(randomBytes(32));
+
   it('is skipped by a master-key rotation, which re-wraps the reports that are current and not this one', async () => {
     const intact = await routed(3);
-    const b64 = (k: string) => new Uint8Array(Buffer.from(k, 'base64'));
-    const oldMaster = app.env.HOTLINE_MASTER_KEY!;
     const rotating = await createCrypto({
-      masterKey: new Uint8Array(randomBytes(32)),
-      previousMasterKeys: [b64(oldMaster)],
+      masterKey: newMaster,
+      previousMasterKeys: [b64(app.env.HOTLINE_MASTER_KEY!)],
       indexKey: b64(app.env.HOTLINE_INDEX_KEY!),
       auditKey: b64(app.env.HOTLINE_AUDIT_KEY!),
     });
@@ -148,5 +150,22 @@ describe('an erased report whose earlier document is put back', () => {
     expect(result.failed).not.toContain(intact._id);
     expect((await raw().findOne({ _id: id }))!.dataKey!.masterKeyId).toBe(before.dataKey!.masterKeyId); // not re-wrapped
     expect((await raw().findOne({ _id: intact._id }))!.dataKey!.masterKeyId).toBe(rotating.keyring.currentId);
+  });
+
+  it('is skipped by an index-key rotation: not decrypted, not filed for search again, not re-sealed', async () => {
+    const rotating = await createCrypto({
+      masterKey: newMaster,
+      previousMasterKeys: [b64(app.env.HOTLINE_MASTER_KEY!)],
+      indexKey: new Uint8Array(randomBytes(32)),
+      previousIndexKeys: [b64(app.env.HOTLINE_INDEX_KEY!)],
+      auditKey: b64(app.env.HOTLINE_AUDIT_KEY!),
+    });
+    const result = await rotateIntegrityAndIndexKeys({ reports: app.deps.reports, users: { list: async () => [], updateSealed: async () => null }, crypto: rotating, audit: app.deps.services.audit });
+    expect(result.failed).toContain(`report:${id}`);
+    expect(result.reports).toBeGreaterThan(0); // the current reports were re-indexed
+    expect((await raw().findOne({ _id: id }))!.indexKeyId).toBe(before.indexKeyId);
+    expect(await app.deps.database.db.collection('search_terms').findOne({ _id: `@${id}` as never })).toBeNull();
+    const reads = await auditEntries(app, 'report.read', id);
+    expect(reads.filter((e) => e.details.purpose === 'key-rotation')).toEqual([]);
   });
 });
