@@ -56,9 +56,9 @@ export const extraCommands = {
         details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
       });
       await runAuditCheckpoint(deps.services.audit, out);
-      if (result.failed.length) console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?)`);
+      if (result.failed.length) console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?) or belong to a report rolled back or put back after erasure (audited as report.integrity_failure): ${result.failed.slice(0, 20).join(', ')}`);
       if (unopened.length) console.log(`done with errors: ${unopened.length} sealed secret(s) open under no configured master key: ${unopened.slice(0, 20).join(', ')}`);
-      if (sealed.failed.length) console.log(`done with errors: ${sealed.failed.length} record(s) verify under no configured audit key (tampered, or its key is not in HOTLINE_PREVIOUS_AUDIT_KEYS): ${sealed.failed.slice(0, 20).join(', ')}`);
+      if (sealed.failed.length) console.log(`done with errors: ${sealed.failed.length} record(s) verify under no configured audit key (tampered, or its key is not in HOTLINE_PREVIOUS_AUDIT_KEYS), or are reports rolled back or put back after erasure: ${sealed.failed.slice(0, 20).join(', ')}`);
       if (failed) return 1;
       if (sealed.remaining) {
         console.log(`partly done: ${result.rewrapped} re-wrapped; ${sealed.remaining} record(s) still to re-seal or re-index: run keys:rotate again`);

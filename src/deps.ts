@@ -25,6 +25,7 @@ import { createQueueFactory, type QueueFactory } from './queue/factory.js';
 import { createRotatingIntakeKeys } from './crypto/derived.js';
 import { createIntakeService, type IntakeService } from './intake/service.js';
 import { createReportRepository, type ReportRepository } from './reports/repository.js';
+import { createReportIntegrityAlarm } from './reports/integrity-alarm.js';
 import { createTriageQueues, type TriageQueues } from './triage/queue.js';
 import { createDeskEvents, type DeskEvents } from './triage/events.js';
 import { loadRuleSet } from './triage/rules.js';
@@ -101,7 +102,11 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     const users = createUserRepository(db);
     const partners = createPartnerRepository(db);
     const audit = createAuditLog({ db, log, integrity: crypto.integrity, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
-    const reports = createReportRepository(db, crypto.integrity, crypto);
+    // A report read that is not the report's current version (rolled back, un-erased) is DATA_INTEGRITY, checked against the audit chain and alarmed.
+    const reports = createReportRepository(db, crypto.integrity, crypto, {
+      chainedKeys: (keys) => audit.chainedKeys(keys),
+      alarm: createReportIntegrityAlarm(audit, log.child({ component: 'reports' })),
+    });
     await Promise.all([users.ensureIndexes(), partners.ensureIndexes(), audit.ensureIndexes(), reports.ensureIndexes()]);
     const triageQueues = createTriageQueues(queues, { attempts: config.triage.attempts, backoffMs: config.triage.backoffMs, partnerHoldMs: config.triage.partnerHoldMs });
     // The one audit path for report changes: events written with the change, then chained.
@@ -136,7 +141,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       notifyAdmins: (adminIds, grant) => notifications.approvalNeeded(adminIds, grant._id),
     });
     const metrics = createMetrics({ store: reports, log: log.child({ component: 'metrics' }) });
-    const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix), log: log.child({ component: 'audit' }), observe: metrics });
+    const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix, (key) => crypto.integrity.mac('chainMark', key)), log: log.child({ component: 'audit' }), observe: metrics });
     const intake = instrumentIntake(createIntakeService({
       reports,
       crypto,
@@ -167,6 +172,12 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       enqueueTriage: (report) => triageQueues.enqueueTriage(report),
       waitingForTriage: (limit) => triageQueues.unfinished(limit),
       sla: { seconds: config.triage.slaSeconds, schedule: (id, dueBy, opts) => triageQueues.scheduleSla(id, dueBy, opts) },
+      // Erasure leaves the report named only by its tombstone and the audit log (trust review 2, item 9); `webhooks` is built below.
+      afterErase: async (id) => {
+        await triageQueues.forgetReport(id);
+        await notifications.forgetReport(id);
+        await webhooks.forgetReport(id);
+      },
     });
     const threatLevel = createThreatLevelStore(db, audit);
     const followUps = createFollowUpService({

@@ -41,7 +41,7 @@ export interface AuditorDeps {
   };
   partners: { namesOf(ids: readonly string[]): Promise<Map<string, string>> };
   reports: {
-    /** The id of the report holding the reference (report_refs: one lookup by _id), or null; '' once erased. */
+    /** The id of the report holding the reference (report_refs: one lookup by _id), or null (unknown, or erased). */
     idOfReference(reference: string): Promise<string | null>;
     referencesOf(ids: readonly string[]): Promise<Map<string, string>>;
   };
@@ -75,9 +75,8 @@ export function createAuditorService(deps: AuditorDeps) {
     const reference = input.reference?.trim().toUpperCase();
     if (reference) {
       if (!REFERENCE.test(reference)) throw badInput('Enter a reference like ATH-2026-000123', ['reference']);
-      // An erased report's reference no longer names it in report_refs; its erase entry in the log still does.
-      const held = await deps.reports.idOfReference(reference);
-      const id = held === '' ? await deps.audit.erasedReportId(reference) : held;
+      // An erased report's reference is no longer in report_refs; its erase entry in the log still names it (a scan: auditors only).
+      const id = (await deps.reports.idOfReference(reference)) || (await deps.audit.erasedReportId(reference));
       if (!id) throw badInput('No report has this reference', ['reference']);
       q.targetType = 'report';
       q.targetId = id;

@@ -28,8 +28,15 @@ export interface ChainMarks {
   mark(keys: readonly string[]): Promise<void>;
 }
 
-export function createRedisChainMarks(redis: Redis, prefix: string): ChainMarks {
-  const k = (key: string) => `${prefix}:audit-chained:${key}`;
+/**
+ * `hashKey`: how an event key appears in Redis. deps.ts passes a keyed hash
+ * (the event key holds the report id, and Redis must not name an erased
+ * report: trust review 2, item 9); marks are a cache, so marks made under
+ * another name are simply not found (the events are carried, and recovery
+ * finds them in the chain).
+ */
+export function createRedisChainMarks(redis: Redis, prefix: string, hashKey: (key: string) => string = (key) => key): ChainMarks {
+  const k = (key: string) => `${prefix}:audit-chained:${hashKey(key)}`;
   return {
     async marked(keys) {
       if (!keys.length) return [];

@@ -53,6 +53,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'report.reopen': 'Report reopened',
   'report.retry_triage': 'Triage retried',
   'report.erase': 'Report erased',
+  'report.integrity_failure': 'Report found rolled back or brought back after erasure',
   'report.change_priority': 'Priority changed',
   'report.change_categories': 'Categories changed',
   'report.link': 'Reports linked',

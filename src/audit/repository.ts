@@ -130,7 +130,7 @@ export function createAuditRepository(db: Db) {
     },
 
     /**
-     * The id of the report an erasure entry names by this reference, or null. Erasure frees the reference in
+     * The id of the report an erasure entry names by this reference, or null. Erasure deletes the reference from
      * report_refs, so the log's own erase entry is what still ties the two (few entries; the action index on MongoDB).
      */
     async erasedReportId(reference: string): Promise<string | null> {

@@ -53,6 +53,7 @@ export const AUDIT_ACTIONS = [
   'report.search',
   'report.reveal_caller',
   'report.verify_history',
+  'report.integrity_failure',
   'report.claim',
   'report.release',
   'report.transition',

@@ -31,6 +31,11 @@ export const INTEGRITY_PURPOSES = {
   checkpointSigning: 10,
   bundleSigning: 11,
   webhookEndpoint: 12,
+  // Numbered apart from the ones above so that purposes added on other branches of issue 21 do not collide.
+  /** The erasure tombstone's id: a keyed hash of the erased report's id (reports/freshness.ts). */
+  reportTombstone: 21,
+  /** The Redis name of an audit event's "chained" mark: its key names the report (audit/chainer.ts). */
+  chainMark: 22,
 } as const;
 /** Purposes that seed Ed25519 key pairs rather than MAC subkeys. */
 const SIGNING_PURPOSES: readonly string[] = ['checkpointSigning', 'bundleSigning'];

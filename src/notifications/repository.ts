@@ -153,6 +153,15 @@ export function createNotificationRepository(db: Db) {
     watchSla: (w: SlaWatch) => watches.replaceOne({ _id: w._id }, w, { upsert: true }),
     /** Stops watching a report; with `only`, only the watch for that holder and deadline (a newer one stays). */
     unwatchSla: (reportId: string, only?: Pick<SlaWatch, 'userId' | 'dueBy'>) => watches.deleteOne({ _id: reportId, ...(only ?? {}) }),
+    /**
+     * Erasure: notifications about the report keep their slot (the inbox's
+     * numbering) and kind, but name no report any more; its SLA watch goes.
+     * A scan on FerretDB: erasure is rare.
+     */
+    async forgetReport(reportId: string) {
+      await rows.updateMany({ reportId } as never, { $set: { reportId: null, reference: null } } as never);
+      await watches.deleteOne({ _id: reportId });
+    },
     /** Watches whose deadline is before `horizon` (a scan of the small watch table). */
     slaDue: (horizon: Date, limit: number) => watches.find({ dueBy: { $lte: horizon } }).limit(limit).toArray(),
     findSlaWatch: (reportId: string) => watches.findOne({ _id: reportId }),

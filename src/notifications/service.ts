@@ -86,6 +86,8 @@ export function createNotificationService(deps: NotificationDeps) {
 
   return {
     notify,
+    /** Erasure (trust review 2, item 9): the report's notifications name it no more (repository.ts). */
+    forgetReport: (reportId: string) => repo.forgetReport(reportId),
 
     /**
      * From a committed change (reports/writer.ts): the holder hears of a

@@ -26,6 +26,11 @@ export interface DeskServiceDeps {
   enqueueTriage(report: Pick<ReportDoc, '_id' | 'imminentThreat' | 'source'>): Promise<boolean>;
   /** SLA deadlines per priority and the SLA job (triage/queue.ts): a supervisor's priority change re-arms it (corrections.ts). */
   sla?: { seconds: Record<Priority, number>; schedule(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void> };
+  /**
+   * After an erasure is stored: removes what outside the report still names it (queued jobs, notifications,
+   * webhook dead letters: deps.ts). Must not throw; a failure is logged by the caller and the erasure stands.
+   */
+  afterErase?(reportId: string): Promise<void>;
   /** Finds the user a supervisor reassigns a report to, and lists the people of a desk (the auth user repository). */
   users: {
     findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null>;

@@ -26,6 +26,7 @@ import { userSeal, userSealOk } from '../auth/seal.js';
 import type { UserDoc } from '../auth/types.js';
 import { INDEXED_GROUPS, type Crypto, type LinkIds } from '../crypto/index.js';
 import { createEnvelopeMac } from './envelope-mac.js';
+import { ReportRollbackError } from './freshness.js';
 import type { ReportRepository } from './repository.js';
 import type { ReportDoc } from './types.js';
 
@@ -46,7 +47,7 @@ export interface KeyRotationResult {
   edges: number;
   /** Records that need the work but were not done in this run (the limit, or a concurrent change): run again. */
   remaining: number;
-  /** Records that verify under no configured key: left as they are (DATA_INTEGRITY on use). */
+  /** Records that verify under no configured key, and reports that are not their current version: left as they are (DATA_INTEGRITY on use). */
   failed: string[];
 }
 
@@ -77,6 +78,11 @@ export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit =
     const indexed = doc.indexKeyId === crypto.indexKeyId;
     if (indexed && !currentKey.problems(doc)) continue;
     if (anyKey.problems(doc)) {
+      result.failed.push(`report:${doc._id}`);
+      continue;
+    }
+    // A report rolled back or put back after erasure (freshness.ts, alarmed) is neither decrypted, re-filed nor re-sealed.
+    if (!(await deps.reports.assertCurrent(doc).then(() => true, (err: unknown) => (err instanceof ReportRollbackError ? false : Promise.reject(err))))) {
       result.failed.push(`report:${doc._id}`);
       continue;
     }

@@ -33,6 +33,27 @@ function countOf(doc: ReportDoc, group: 'subjects' | 'vehicles'): number {
   return own + (doc.content?.addenda ?? []).reduce((n, a) => n + (a[group]?.length ?? 0), 0);
 }
 
+/**
+ * The highest version the audit chain records a change of the report
+ * reaching (the `version` detail of its change events: reports/writer.ts), 0
+ * when none does. Newest entries first, stopping at the first page that has
+ * one. A scan of the audit collection on FerretDB: verification only.
+ */
+async function chainedVersionOf(audit: DeskServiceDeps['audit'], reportId: string): Promise<number> {
+  let after: number | undefined;
+  let highest = 0;
+  for (let page = 0; page < 100 && !highest; page++) {
+    const { entries, hasNextPage } = await audit.query({ targetType: 'report', targetId: reportId }, { first: 500, after });
+    for (const e of entries) {
+      const version = e.details?.version;
+      if (typeof version === 'number' && version > highest) highest = version;
+    }
+    if (!hasNextPage || !entries.length) break;
+    after = entries.at(-1)!.seq;
+  }
+  return highest;
+}
+
 /** A report still RECEIVED this long after it was stored is shown to supervisors. */
 export const TRIAGE_STUCK_AFTER_MS = 60_000;
 const SUPERVISOR_QUEUE_LIMIT = 200;
@@ -81,7 +102,13 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       access.assertCanVerify(principal, doc);
       const history = Array.isArray(doc.history) ? doc.history : [];
       // Every report is stored with its first entry; an empty chain was emptied.
-      const result = history.length ? verifyHistory(deps.crypto.integrity, history) : { valid: false, length: 0, brokenAt: 1 };
+      let result = history.length ? verifyHistory(deps.crypto.integrity, history) : { valid: false, length: 0, brokenAt: 1 };
+      // A whole chain that verifies may still be an older one put back: the claims and tombstone (freshness.ts), then
+      // the audit chain, keyed and checkpointed outside the database, which records the version every change reached.
+      if (result.valid && ((await reports.stalenessOf(doc)) || (await chainedVersionOf(audit, doc._id)) > doc.version)) {
+        result = { valid: false, length: history.length, brokenAt: history.length + 1 };
+        log.error({ reportId: doc._id }, 'report integrity failure: the stored report is older than its changes on record');
+      }
       try {
         await audit.record({
           action: 'report.verify_history',
@@ -105,8 +132,8 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       access.assertStaff(principal);
       const wanted = typeof reference === 'string' ? reference.trim().toUpperCase() : '';
       if (!REFERENCE.test(wanted)) throw badInput('Enter a reference like ATH-2026-000123', ['reference']);
+      // An erased report's reference names nothing any more (report_refs keeps no trace of it): said as for an unknown one.
       const id = await reports.search.idOfReference(wanted);
-      if (id === '') throw new AppError('NOT_FOUND', 'That report was erased: its reference no longer names it', { path: ['reference'] });
       if (!id) throw new AppError('NOT_FOUND', 'No report has this reference', { path: ['reference'] });
       return queries.verifyReportHistory(principal, id);
     },

@@ -8,7 +8,8 @@
 import type { Db, Filter, UpdateFilter } from 'mongodb';
 import type { Desk } from '../auth/types.js';
 import { insertIfAbsent } from '../db/errors.js';
-import { nextHistoryEntries, type HistoryInput, type HistoryIntegrity } from './history.js';
+import { nextHistoryEntries, type HistoryInput } from './history.js';
+import { createFreshness, STALE_CLAIM_MS, type FreshnessDeps, type FreshnessIntegrity, type VersionClaim } from './freshness.js';
 import { matches } from './match.js';
 import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
 import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
@@ -27,28 +28,36 @@ export type ReportRepository = ReturnType<typeof createReportRepository>;
 /** Reference numbers a process reserves at a time. */
 const REFERENCE_BLOCK = 20;
 
-/** After this long, an unfinished version claim is presumed abandoned by a dead writer. */
-export const STALE_CLAIM_MS = 30_000;
+export { STALE_CLAIM_MS } from './freshness.js';
 
 /** Fields a listing needs: no content, no history, no keys, no index terms. */
 export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0 } as const;
 
 export type { QueueCursor } from './desk-queue.js';
 
-/** `integrity` keys the history chains (src/reports/history.ts); `linkCrypto` seals the link graph (links.ts, side-tables.ts): without it the repository cannot link. */
-export function createReportRepository(db: Db, integrity: HistoryIntegrity, linkCrypto?: LinkCrypto) {
+/**
+ * `integrity` keys the history chains (src/reports/history.ts) and the version claims and tombstones (freshness.ts);
+ * `linkCrypto` seals the link graph (links.ts, side-tables.ts): without it the repository cannot link;
+ * `freshness` reads the audit chain and raises the alarm when a report was rolled back (without it, a
+ * rollback by exactly one version cannot be told from a writer that died: deps.ts always passes it).
+ */
+export function createReportRepository(db: Db, integrity: FreshnessIntegrity, linkCrypto?: LinkCrypto, freshnessDeps?: FreshnessDeps) {
   const reports = db.collection<ReportDoc>('reports');
   const counters = db.collection<{ _id: string; seq: number }>('counters');
-  const versions = db.collection<{ _id: string; at: Date }>('report_versions');
+  const versions = db.collection<VersionClaim>('report_versions');
+  /** Is a report as read its current version (not rolled back, not brought back after erasure)? freshness.ts. */
+  const freshness = createFreshness(db, integrity, freshnessDeps);
   /** Every write of a report sets its envelope MAC (envelope-mac.ts), keyed like the history chains. */
   const envelope = createEnvelopeMac(integrity);
 
   /**
    * Claims a version transition. A claim left behind by a writer that died
    * between claiming and updating is taken over once it is old and the
-   * report is still at the version it was claimed from.
+   * report is still at the version it was claimed from, unless the change
+   * it claimed was made (the report was rolled back under it: freshness.ts),
+   * which is DATA_INTEGRITY rather than a takeover that would bless it.
    */
-  async function claimVersion(claimId: string, doc: Pick<ReportDoc, '_id' | 'version' | 'source'>): Promise<boolean> {
+  async function claimVersion(claimId: string, doc: Pick<ReportDoc, '_id' | 'version' | 'source' | 'status'>): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
       // A partner report's claim is dated to the next whole minute: nothing finer is kept, and it never looks staler than it is.
       const at = isPartnerSourced(doc) ? partnerTime(new Date(Date.now() + 60_000)) : new Date();
@@ -57,6 +66,7 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
       if (!claim || Date.now() - claim.at.getTime() < STALE_CLAIM_MS) return false;
       const current = await reports.findOne({ _id: doc._id }, { projection: { version: 1 } });
       if (current?.version !== doc.version) return false;
+      if (!(await freshness.mayTakeOver(doc._id, doc.version + 1))) throw await freshness.fail(doc._id, 'rolled back');
       await versions.deleteOne({ _id: claimId, at: claim.at });
     }
     return false;
@@ -171,17 +181,33 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     findUnrouted: async (recordedBefore: Date, limit: number) =>
       reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1, imminentThreat: 1, source: 1 } }).limit(limit).toArray(),
 
-    findById: (id: string) => reports.findOne({ _id: id }),
+    /**
+     * The report, or null; DATA_INTEGRITY (alarmed) when the document is not
+     * its current version: rolled back, or put back after erasure (freshness.ts).
+     * Every reader that trusts a report's state reads it here or through the
+     * finders below, and so does every writer (applyChange checks again).
+     */
+    async findById(id: string) {
+      const doc = await reports.findOne({ _id: id });
+      if (doc) await freshness.assertCurrent(doc);
+      return doc;
+    },
+    /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is its report's current version (freshness.ts): for readers by scan (key rotation). */
+    assertCurrent: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.assertCurrent(doc),
+    /** Why a report as read is not its current version, or null (verifyReportHistory: freshness.ts). */
+    stalenessOf: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.staleness(doc),
     /**
      * A report without its history and pending audit events (the envelope leaves both out: envelope-mac.ts), for
      * search, which reads a page of candidates at once and uses neither: less to encode, send and decode per candidate.
      */
-    findForConfirming: (id: string) => reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>,
+    findForConfirming: async (id: string) => freshness.currentOrNull(await (reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>)),
     /** The report holding `reference` (through report_refs: a lookup by _id, never a scan), or null. */
     async findByReference(reference: string) {
       const id = await search.idOfReference(reference);
       const doc = id ? await reports.findOne({ _id: id }) : null;
-      return doc?.reference === reference ? doc : null;
+      if (doc?.reference !== reference) return null;
+      await freshness.assertCurrent(doc);
+      return doc;
     },
 
     /**
@@ -218,7 +244,12 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
      * never given back, so holding it proves the report is still at version
      * v, as read (every writer of a report goes through here); the update
      * then names the report by `_id` alone. A claim left by a writer that
-     * died is taken over once stale, after checking the version.
+     * died is taken over once stale, after checking the version and that the
+     * change it claimed was never made (freshness.ts).
+     *
+     * Freshness: `doc` must be the report's current version (freshness.ts:
+     * not rolled back, not put back after erasure), or DATA_INTEGRITY; an
+     * erasure leaves a keyed tombstone and removes the report's claims.
      *
      * The side tables follow the report: queue and outbox entries are added
      * before the update and removed after it, so a crash leaves at worst a
@@ -239,6 +270,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     ) {
       const tampered = envelope.problems(doc);
       if (tampered && change.onTampered !== 'keepFlagged') throw new ReportIntegrityError(doc._id, tampered);
+      // Never a change on a rolled-back or un-erased report, erasure included (it would bless it): key rotation reads reports by scan.
+      await freshness.assertCurrent(doc);
       if (!matches(doc, change.where ?? {})) return null;
       // A partner report's times are kept to the minute (reports/partner-time.ts).
       change = { ...change, set: timesFor(doc, change.set), history: timesFor(doc, change.history), push: timesFor(doc, change.push) };
@@ -278,6 +311,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
         return null;
       }
       if (updated.version !== doc.version + 1) throw new Error(`report ${doc._id} was written outside applyChange`);
+      // Erased now (or a later change of an erased report, e.g. a re-seal): the tombstone, and no claim names it any more.
+      if (updated.status === 'ERASED') await freshness.bury(doc._id, updated.version);
       // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
       const after = queueEntryOf(updated);
       if (after && !sameEntry(after, entry)) await side.queue.put(after);
@@ -334,7 +369,8 @@ export function createReportRepository(db: Db, integrity: HistoryIntegrity, link
     /** Those of `ids` in one of `statuses`: link candidates only, to confirm by decryption. Reads at most `limit` reports. */
     async findLinkCandidates(candidateIds: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
       // One lookup by _id each: FerretDB pushes down nothing else (an $in of ids decodes the whole collection).
-      const docs = await Promise.all([...new Set(candidateIds)].slice(0, limit).map((other) => reports.findOne({ _id: other })));
+      // A candidate that is not its report's current version is left out (alarmed), like one failing its envelope.
+      const docs = await Promise.all([...new Set(candidateIds)].slice(0, limit).map(async (other) => freshness.currentOrNull(await reports.findOne({ _id: other }))));
       return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status));
     },
 

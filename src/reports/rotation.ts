@@ -29,6 +29,7 @@ export async function rotateDataKeys(
     if (!batch.length) break;
     for (const doc of batch) {
       try {
+        await reports.assertCurrent(doc); // rolled back or put back after erasure: never re-wrapped (freshness.ts, alarmed)
         const next = crypto.cipher.rewrapDataKey(doc._id, doc.dataKey!);
         // Through the versioned change path, so a concurrent claim or note is never overwritten.
         const done = await reports.applyChange(doc, {
@@ -37,7 +38,7 @@ export async function rotateDataKeys(
         });
         if (done) rewrapped++;
       } catch {
-        // A key that cannot be opened (its master key is not configured): report it, carry on.
+        // A key that cannot be opened (its master key is not configured), or a report that is not its current version: report it, carry on.
         failed.add(doc._id);
       }
     }

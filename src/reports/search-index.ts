@@ -16,6 +16,9 @@
  * - `report_refs`: reference → report id, claimed by insert at intake before
  *   the report is stored (so it is also what makes references unique on
  *   FerretDB); a lookup checks the report still carries that reference.
+ *   Erasure deletes the entry (nothing but the tombstone and the audit log
+ *   names an erased report); its reference is never handed out again, as
+ *   reference blocks are claimed once (repository.ts nextReference).
  *
  * On MongoDB both would be plain indexes on the reports collection (`bidx`
  * multikey, `reference` unique); they are tables here so FerretDB never
@@ -208,14 +211,16 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     },
 
     /**
-     * Erasure: the reference stays claimed (never issued again) but no
-     * longer names the report; only its tombstone and audit entries do.
+     * Erasure: the reference leaves the table (trust review 2, item 9: only
+     * the report's tombstone and audit entries name it). It is never issued
+     * again all the same: references come from reserved blocks, and the
+     * tombstone keeps it under the unique index of `reports`.
      */
     async releaseReference(reference: string, reportId: string) {
-      await refs.updateOne({ _id: reference, reportId }, { $set: { reportId: '' } });
+      await refs.deleteOne({ _id: reference, reportId });
     },
 
-    /** The id of the report holding `reference`, or null (one lookup by _id). */
+    /** The id of the report holding `reference`, or null when none does (unknown, or erased: one lookup by _id). */
     async idOfReference(reference: string): Promise<string | null> {
       return (await refs.findOne({ _id: reference }))?.reportId ?? null;
     },

@@ -14,7 +14,7 @@ import { reasonText } from './staff-text.js';
 import { allows, targetOf } from './state-machine.js';
 
 /** The supervisors' commands, on the desk service's dependencies and its change executor. */
-export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' | 'users' | 'enqueueTriage' | 'log'>, executor: ChangeExecutor) {
+export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' | 'users' | 'enqueueTriage' | 'log' | 'afterErase'>, executor: ChangeExecutor) {
   const { reports, log } = deps;
   const { change } = executor;
 
@@ -142,6 +142,8 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
         retry: true,
         events: (d) => [[d.desk, 'erased']],
       });
+      // Then what outside the report names it (trust review 2, item 9); the erasure stands if this fails (logged).
+      await deps.afterErase?.(id).catch((err: Error) => log.error({ reportId: id, errName: err?.name }, 'erasure: could not remove every job, notification or dead letter naming the report'));
       return changed(doc);
     },
   };

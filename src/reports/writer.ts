@@ -30,7 +30,10 @@ export function createReportWriter(deps: { reports: ReportRepository; chainer: A
      */
     async apply(doc: ReportDoc, change: ReportChange, audit: readonly AuditEventInput[], when = new Date()): Promise<ReportDoc | null> {
       const at = timeFor(doc, when); // a partner report's audit events: to the minute (reports/partner-time.ts)
-      const events = chainer.events(doc._id, doc.version + 1, audit, at);
+      // Each event names the version the change makes: the keyed, checkpointed chain then says how far the report got,
+      // which a document put back from a snapshot cannot rewind (reports/freshness.ts, verifyReportHistory).
+      const versioned = audit.map((e) => ({ ...e, details: { ...e.details, version: doc.version + 1 } }));
+      const events = chainer.events(doc._id, doc.version + 1, versioned, at);
       const set = events.length ? { ...change.set, auditPending: [...(await chainer.carry(doc.auditPending)), ...events] } : change.set;
       const updated = await reports.applyChange(doc, { ...change, set });
       if (updated) await chainer.chain(events);

@@ -73,6 +73,8 @@ export interface TriageQueues {
   scheduleSla(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void>;
   /** Reports whose triage job has not finished, oldest jobs first, at most `limit` (the supervisor queue checks which are stuck). */
   unfinished(limit: number): Promise<string[]>;
+  /** Erasure: the report's SLA job and any finished or waiting triage job leave Redis (their ids and data name it). */
+  forgetReport(reportId: string): Promise<void>;
 }
 
 /**
@@ -117,6 +119,11 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
       await (await sla.getJob(jobId))?.remove().catch(() => undefined);
       const timestamp = createdAt(partner);
       await sla.add({ reportId, dueBy: dueBy.toISOString() }, timed({ jobId, timestamp, delay: Math.max(0, dueBy.getTime() - timestamp) }));
+    },
+    async forgetReport(reportId) {
+      // An active job cannot be removed: it finds the report erased and ends (removed on completion, like every job).
+      await (await sla.getJob(slaJobId(reportId)))?.remove().catch(() => undefined);
+      await (await triage.getJob(reportId))?.remove().catch(() => undefined);
     },
     async unfinished(limit) {
       // Bounded like an enqueue: with Redis away the client would queue the command and wait, holding up a supervisor.

@@ -36,7 +36,21 @@ export function createWebhooks(deps: WebhooksDeps) {
   const log = deps.log.child({ component: 'webhooks' });
   const service = createWebhookService({ webhooks, box, integrity: deps.crypto.integrity, audit: deps.audit, queue, targets, production: deps.config.production, log });
   const task = createDeliver({ webhooks, box, integrity: deps.crypto.integrity, reports: deps.reports, audit: deps.audit, targets, timeoutMs, log });
-  return { service, queue, task };
+  return {
+    service,
+    queue,
+    task,
+    /**
+     * Erasure (trust review 2, item 9): nothing of the webhooks names the report
+     * afterwards: its dead letters, outbox entries and queued deliveries go
+     * (a delivery being sent at that moment finds the report erased and sends nothing).
+     */
+    async forgetReport(reportId: string) {
+      await webhooks.forgetReport(reportId);
+      const jobs = await queue.queue.getJobs(['waiting', 'delayed', 'paused', 'failed'], 0, -1);
+      await Promise.all(jobs.filter((j) => j?.data?.reportId === reportId).map((j) => j.remove().catch(() => undefined)));
+    },
+  };
 }
 
 export type Webhooks = ReturnType<typeof createWebhooks>;

@@ -34,6 +34,11 @@ export function createWebhookRepository(db: Db) {
     findDeadLetter: (id: string) => deadLetters.findOne({ _id: id }),
     listDeadLetters: () => deadLetters.find({}).sort({ failedAt: -1 }).limit(DEAD_LETTERS_LISTED).toArray(),
     deleteDeadLetter: async (id: string) => (await deadLetters.deleteOne({ _id: id })).deletedCount === 1,
+    /** Erasure: the report's dead letters and waiting deliveries go (scans on FerretDB: erasure is rare). */
+    async forgetReport(reportId: string) {
+      await deadLetters.deleteMany({ reportId });
+      await outbox.deleteMany({ reportId });
+    },
     /** A delivery the queue did not take, kept until the sweep has queued it (by delivery id: once). */
     putInOutbox: async ({ deliveryId, ...job }: WebhookJob) => {
       await insertIfAbsent(outbox, { _id: deliveryId, ...job });

@@ -94,7 +94,7 @@ describe('raw dump after a scenario with erasure', () => {
   let erasedDoc: Awaited<ReturnType<typeof findReport>>;
   let keptId = '';
   let partnerId = '';
-  let supervisor: { token: string };
+  let supervisor: Awaited<ReturnType<typeof createStaff>>;
   const idempotencyKeys: string[] = [];
 
   beforeAll(async () => {
@@ -153,8 +153,15 @@ describe('raw dump after a scenario with erasure', () => {
       b = await findReport(app, keptId);
       ok(await app.gql(Q.transition, { id: keptId, to, reason, v: b.version, ...closingOutcome(to) }, as(b)));
     }
-    // A supervisor erases A.
+    // What names A outside it before its erasure, besides what the scenario made (links, SLA job, chained marks):
+    // a notification, through the service's own path, and a webhook dead letter as the delivery task leaves one.
     a = await findReport(app, erasedId);
+    await app.deps.services.notifications.notify(supervisor.user.id, `${erasedId}:residue`, { kind: 'REASSIGNED', reportId: erasedId, reference: a.reference, at: new Date() });
+    await app.deps.database.db.collection('webhook_dead_letters').insertOne({
+      _id: 'residue-delivery' as never, endpointId: 'residue-endpoint', event: 'p1_intake', reportId: erasedId, desk: a.desk, priority: a.priority,
+      at: new Date().toISOString(), attempts: 3, lastError: 'timeout', failedAt: new Date(),
+    });
+    // A supervisor erases A.
     erasedDoc = a;
     ok(await app.gql(Q.erase, { id: erasedId, reason: REASONS.erase }, supervisor.token));
     await app.deps.services.audit.query({}, { first: 1 }); // the chain is written by now (the erasure awaited it)
@@ -182,7 +189,7 @@ describe('raw dump after a scenario with erasure', () => {
         for (const d of docs) if (!d.includes(`"_id":"${erasedId}"`)) expect(d.includes(erasedId), `another report names it: ${d.slice(0, 80)}`).toBe(false);
         continue;
       }
-      if (collection === AUDIT_COLLECTION || collection === 'report_versions') continue; // its audit entries, its version claims
+      if (collection === AUDIT_COLLECTION) continue; // its audit entries
       for (const d of docs) expect(d.includes(erasedId), `${collection} names the erased report`).toBe(false);
     }
     expect(mongo.get(AUDIT_COLLECTION)?.length).toBeGreaterThan(0);
@@ -192,6 +199,23 @@ describe('raw dump after a scenario with erasure', () => {
     }
     expect(mongo.get('report_links') ?? []).toHaveLength(0); // B and C were linked through A only
     expect(await app.deps.reports.linksOf(await findReport(app, keptId))).toEqual([]);
+  });
+
+  it('keeps the erased id and reference in no other collection, Redis key or value (trust review 2, item 9): only the audit log and the tombstone', async () => {
+    const { mongo, redis } = await rawDump();
+    const reference = erasedDoc.reference;
+    const tombstone = mongo.get('reports')!.filter((d) => d.includes(`"_id":"${erasedId}"`));
+    expect(tombstone).toHaveLength(1);
+    const naming: string[] = [];
+    for (const [collection, docs] of mongo) {
+      if (collection === AUDIT_COLLECTION) continue; // the audit log's record of the report and its erasure
+      for (const d of docs) {
+        if (collection === 'reports' && d.includes(`"_id":"${erasedId}"`)) continue; // the tombstone
+        if (d.includes(erasedId) || d.includes(reference)) naming.push(`${collection}: ${d.slice(0, 160)}`);
+      }
+    }
+    for (const line of redis.split('\n')) if (line.includes(erasedId) || line.includes(reference)) naming.push(`redis: ${line.slice(0, 160)}`);
+    expect(naming, 'what still names the erased report').toEqual([]);
   });
 
   it('shows the reasons of a report that was not erased to a reader who may read it, opened from their sealed form', async () => {
