@@ -18,6 +18,7 @@ import type { Desk, Principal, UserDoc } from '../auth/types.js';
 import * as access from './access.js';
 import type { DeskServiceDeps } from './desk-deps.js';
 import { userIdsIn, type UserNames } from './history-words.js';
+import type { HistoryEntry } from './types.js';
 import type { ReportView } from './schema.js';
 
 export type StaffMember = Pick<UserDoc, '_id' | 'username' | 'desk'>;
@@ -72,6 +73,21 @@ export function withoutHiddenIds(value: Record<string, unknown> | null, staff: S
     return v;
   };
   return swap(value) as Record<string, unknown>;
+}
+
+/**
+ * A history entry as the viewer may see it, for what copies entries out
+ * whole (a signed bundle, the list of disseminations): another desk's staff
+ * as their words (`actor.id` empty), never their id or username.
+ */
+export function entrySeenBy<T extends Pick<HistoryEntry, 'actor' | 'from' | 'to'>>(entry: T, staff: StaffNames): T {
+  const hidden = entry.actor.type === 'user' && staff.hidden.has(entry.actor.id);
+  return {
+    ...entry,
+    actor: hidden ? { type: 'user' as const, id: '', name: staff.names.get(entry.actor.id)! } : entry.actor,
+    from: withoutHiddenIds(entry.from, staff),
+    to: withoutHiddenIds(entry.to, staff),
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  * (`links.reportId`, on the report and on the queue row), and a report
  * referred from SO12 showed who on SO12 held and graded it: their user ids
  * in `actorId`, `from`/`to` and `gradedBy`, and their usernames in
- * `actorName` and `actorLabel`. Now the link shows only that it exists and
+ * `actorName` and `actorLabel`, and in a signed bundle they exported. Now the link shows only that it exists and
  * where, and the SO12 investigator is "an investigator on SO12"; a
  * supervisor, who reads every desk, still sees both.
  */
@@ -47,6 +47,8 @@ beforeAll(async () => {
   await triageDirectly(app, referred, 'SO12', 'P3');
   expect((await app.gql(Q.claim, { id: referred }, so12.token)).errors).toBeUndefined();
   expect((await app.gql(Q.grade, { id: referred, s: 'S2', i: 'B', h: 'P' }, so12.token)).errors).toBeUndefined();
+  const disseminate = `mutation($id: ID!) { disseminateReport(id: $id, to: MI5, recipient: "Desk officer", reason: "Named subject known to partners") { id } }`;
+  expect((await app.gql(disseminate, { id: referred }, so12.token)).errors).toBeUndefined();
   expect((await app.gql(Q.refer, { id: referred, desk: 'SO13', reason: 'Counter-terrorism desk should see this' }, so12.token)).errors).toBeUndefined();
 
   // An SO12 report and an SO13 report a supervisor links by hand.
@@ -86,8 +88,8 @@ describe('cross-desk links and history, seen from SO13', () => {
     expect(text).not.toContain(so12.user.id);
     expect(text).not.toContain(so12.username);
     expect(view.grading).toEqual({ gradedBy: null });
-    const byThem = view.history.filter((e: any) => ['claimed', 'graded', 'referred'].includes(e.action));
-    expect(byThem).toHaveLength(3);
+    const byThem = view.history.filter((e: any) => ['claimed', 'graded', 'disseminated', 'referred'].includes(e.action));
+    expect(byThem).toHaveLength(4);
     for (const e of byThem) expect(e).toMatchObject({ actorId: null, actorName: null, actorLabel: 'an investigator on SO12' });
     const referral = byThem.find((e: any) => e.action === 'referred');
     expect(JSON.parse(referral.from)).toMatchObject({ desk: 'SO12', assignee: 'an investigator on SO12' });
@@ -105,6 +107,25 @@ describe('cross-desk links and history, seen from SO13', () => {
     // Their own claim names them.
     const own = res.data.claimReport.history.at(-1);
     expect(own).toMatchObject({ actorId: so13.user.id, actorLabel: so13.username });
+  });
+
+  it('keeps them out of a signed bundle the SO13 holder exports, and of its disseminations', async () => {
+    const res = await app.gql(`mutation($id: ID!) { exportReportBundle(id: $id) { json } }`, { id: referred }, so13.token);
+    expect(res.errors).toBeUndefined();
+    const json = res.data.exportReportBundle.json as string;
+    expect(json).not.toContain(so12.user.id);
+    expect(json).not.toContain(so12.username);
+    const bundle = JSON.parse(json);
+    const referral = bundle.history.find((e: any) => e.action === 'referred');
+    expect(referral.actor).toEqual({ type: 'user', id: '', name: 'an investigator on SO12' });
+    expect(referral.from.assignee).toBe('an investigator on SO12');
+    // The bundle still verifies (it is signed as exported).
+    const verified = await app.gql(`query($json: String!) { verifyReportBundle(bundle: $json) { valid } }`, { json }, so13.token);
+    expect(verified.data.verifyReportBundle.valid).toBe(true);
+    expect(bundle.disseminations).toEqual([expect.objectContaining({ byId: '', byName: 'an investigator on SO12' })]);
+    const view = await app.gql(`query($id: ID!) { report(id: $id) { disseminations { byId byName } } }`, { id: referred }, so13.token);
+    expect(view.errors).toBeUndefined();
+    expect(view.data.report.disseminations).toEqual([{ byId: null, byName: 'an investigator on SO12' }]);
   });
 
   it('still names everyone to a supervisor and to the SO12 investigator on their own desk', async () => {
