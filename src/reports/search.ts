@@ -52,6 +52,8 @@ import type { Borough, ReportStatus, ThreatCategory } from './types.js';
 export const SCAN_BUDGET = 200;
 /** Slots one walk (a page's, or the deconfliction's) reads at most: bounds the work a crowded term costs. */
 export const SLOT_BUDGET = 5_000;
+/** Slots the deconfliction walk reads at once: it usually reads a term to its end (a desk no report is on is never noticed). */
+const DECONFLICTION_BATCH = 128;
 
 /** The searchable terms and the filters that narrow them (GraphQL `ReportSearchInput`). */
 export interface ReportSearchFilter {
@@ -219,7 +221,7 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
       let below = counts.get(term) ?? 0;
       while (below > 0 && !done()) {
         if (slotsRead >= SLOT_BUDGET) break walk;
-        const slots = await reports.search.read(term, below, Math.min(32, SLOT_BUDGET - slotsRead));
+        const slots = await reports.search.read(term, below, Math.min(DECONFLICTION_BATCH, SLOT_BUDGET - slotsRead));
         if (!slots.length) break;
         slotsRead += slots.length;
         below = slots.at(-1)!.slot;
