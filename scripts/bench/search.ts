@@ -28,7 +28,7 @@ export interface SearchResult {
   hitsPerSearch: number;
 }
 
-const SEARCH = `query($filter: ReportSearchInput!) { searchReports(filter: $filter, first: 20) { edges { node { reference desk readable matches } } pageInfo { hasNextPage } } }`;
+const SEARCH = `query($filter: ReportSearchInput!) { searchReports(filter: $filter, first: 20) { edges { node { reference desk matches } } pageInfo { hasNextPage } deconfliction { desk } } }`;
 const FIRST = ['Mohammed', 'Muhammad', 'Jon', 'John', 'Stephen', 'Steven', 'Catherine', 'Katherine', 'Sean', 'Shaun'];
 
 /** The i-th name of the pool: a family name per pair of reports, a first name spelled two ways. */

@@ -137,6 +137,7 @@ export const DETAIL_LABELS: Record<string, string> = {
   unreadCandidates: 'Candidates not read',
   terms: 'Searched fields',
   hits: 'Hits',
+  deconfliction: 'Other desks told of a match',
   priority: 'Priority',
   fromPriority: 'From priority',
   toPriority: 'To priority',

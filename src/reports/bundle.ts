@@ -37,6 +37,7 @@ import { loadReport, type DeskServiceDeps } from './desk-deps.js';
 import { disseminationsOf } from './dissemination.js';
 import { assertEnvelope } from './envelope-mac.js';
 import { verifyHistory } from './history.js';
+import { entrySeenBy, resolveStaffNames } from './staff-names.js';
 import { disclosed, gradingCode, linkViews, userActor } from './presenters.js';
 import { openHistoryReasons } from './reasons.js';
 
@@ -118,7 +119,7 @@ export function checkBundle(crypto: Signing, text: string): BundleVerification {
 }
 
 /** Exporting and checking bundles, on the desk service's dependencies. */
-export function createBundles(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' | 'audit'>) {
+export function createBundles(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' | 'audit' | 'users'>) {
   const { reports, crypto, audit } = deps;
   return {
     /** The report as a signed bundle, for its holder or a supervisor; audited as a read for export before it is returned. */
@@ -134,6 +135,9 @@ export function createBundles(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
       const verification = verifyHistory(crypto.integrity, doc.history ?? []);
       const view = disclosed(principal, { ...doc, history: openHistoryReasons(crypto, doc) }, content, links);
       const d = view.doc;
+      // Another desk's staff in words, never their ids or usernames (staff-names.ts), as on the report view.
+      const staff = await resolveStaffNames(deps.users, principal, doc);
+      const history = (d.history ?? []).map((e) => entrySeenBy(e, staff));
       const body = JSON.parse(
         JSON.stringify({
           format: BUNDLE_FORMAT,
@@ -156,10 +160,10 @@ export function createBundles(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
           },
           content,
           grading: d.grading ? { code: gradingCode(d.grading), source: d.grading.source, intelligence: d.grading.intelligence, handling: d.grading.handling, gradedAt: d.grading.at } : null,
-          history: d.history ?? [],
+          history,
           historyVerification: verification,
           links: (view.links ?? []).map((l) => ({ reference: l.visible ? l.reference : null, desk: l.desk, readable: l.visible, manual: !!l.manual, reasons: l.reasons })),
-          disseminations: disseminationsOf(d.history),
+          disseminations: disseminationsOf(history),
         }),
       ) as Record<string, unknown>;
       const bundle = signBundle(crypto, body);

@@ -7,6 +7,7 @@ import { builder } from '../graphql/builder.js';
 import { userActor } from './presenters.js';
 import { PriorityEnum, ReportRef, ThreatCategoryEnum } from './schema.js';
 import { disseminationsOf, RECIPIENT_KINDS, type Dissemination } from './dissemination.js';
+import { entrySeenBy } from './staff-names.js';
 import type { BundleVerification, ReportBundle } from './bundle.js';
 
 const RecipientKindEnum = builder.enumType('RecipientKind', {
@@ -29,14 +30,21 @@ const DisseminationRef = builder.objectRef<Dissemination>('Dissemination').imple
     handling: t.exposeString('handling', { nullable: true }),
     override: t.exposeBoolean('override', { description: "A supervisor overrode the handling code's restriction" }),
     at: t.expose('at', { type: 'DateTime' }),
-    byId: t.exposeID('byId'),
+    byId: t.id({ nullable: true, description: "Null for another desk's staff (byName says who, in words)", resolve: (d) => d.byId || null }),
     byName: t.exposeString('byName', { nullable: true }),
     reason: t.exposeString('reason', { nullable: true, description: 'Null outside the audited read of the report' }),
   }),
 });
 
 builder.objectField(ReportRef, 'disseminations', (t) =>
-  t.field({ type: [DisseminationRef], description: 'Onward referrals, oldest first', resolve: (v) => disseminationsOf(v.doc.history) }),
+  t.field({
+    type: [DisseminationRef],
+    description: "Onward referrals, oldest first (another desk's staff in words)",
+    resolve: async (v, _a, ctx) => {
+      const staff = await ctx.services.desk.staffNamesOf(ctx.principal, v);
+      return disseminationsOf((v.doc.history ?? []).map((e) => entrySeenBy(e, staff)));
+    },
+  }),
 );
 
 const BundleRef = builder.objectRef<ReportBundle>('ReportBundle').implement({

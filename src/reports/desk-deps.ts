@@ -52,9 +52,3 @@ export async function loadReport(reports: ReportRepository, id: string): Promise
   if (!doc) throw notFound('Report');
   return doc;
 }
-
-/** Usernames of the given user ids (a report's holder and the holders its history names); unknown ids are left out. */
-export async function usernamesOf(users: DeskServiceDeps['users'], ids: readonly string[]): Promise<Map<string, string>> {
-  const found = await Promise.all([...new Set(ids)].map((id) => users.findById(id)));
-  return new Map(found.filter((u): u is NonNullable<typeof u> => !!u).map((u) => [u._id, u.username]));
-}

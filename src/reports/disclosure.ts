@@ -11,8 +11,8 @@ import { AppError } from '../errors.js';
 import * as access from './access.js';
 import { connectionOf, pageSize, seqCursor, type Connection } from './cursors.js';
 import { assertEnvelope } from './envelope-mac.js';
-import { loadReport, usernamesOf, type DeskServiceDeps } from './desk-deps.js';
-import { userIdsIn } from './history-words.js';
+import { loadReport, type DeskServiceDeps } from './desk-deps.js';
+import { resolveStaffNames } from './staff-names.js';
 import { LIMITS } from './limits.js';
 import { disclosed, linkViews, userActor } from './presenters.js';
 import { openReason, openHistoryReasons, reasonMac, sealReason } from './reasons.js';
@@ -53,11 +53,11 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
       assertEnvelope(crypto.integrity, doc); // before anything trusts its desk, flags or ciphertexts
       access.assertCanRead(principal, doc);
       const links = await linkViews(reports, principal, doc);
-      // The holder and the people its history names, in words (never their ids): history-words.ts.
-      const names = await usernamesOf(deps.users, userIdsIn(doc.history, [doc.assignee]));
+      // The holder and the people its history names, as the viewer may know them (another desk's staff in words): staff-names.ts.
+      const staff = await resolveStaffNames(deps.users, principal, doc);
       const enc = doc.content;
       const wrapped = doc.dataKey;
-      if (!enc || !wrapped) return { ...disclosed(principal, doc, null, links), names }; // an erased tombstone
+      if (!enc || !wrapped) return { ...disclosed(principal, doc, null, links), staff }; // an erased tombstone
       const fields = [...DEFAULT_CONTENT_GROUPS];
       const content = crypto.cipher.withDataKey(doc._id, wrapped, (key) => crypto.codec.decryptContent(key, doc._id, enc, { fields }));
       // Confidentiality over availability: no audit entry, no content.
@@ -68,7 +68,7 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
         outcome: 'success',
         details: { reference: doc.reference, desk: doc.desk, status: doc.status, fields },
       });
-      return { ...disclosed(principal, { ...doc, history: openHistoryReasons(crypto, doc) }, content, links), names }; // typed reasons: sealed like the content
+      return { ...disclosed(principal, { ...doc, history: openHistoryReasons(crypto, doc) }, content, links), staff }; // typed reasons: sealed like the content
     },
 
     /**

@@ -9,7 +9,7 @@
 import { OUTCOME_LABELS, isCloseOutcome } from './outcomes.js';
 import type { HistoryEntry } from './types.js';
 
-/** User id to username, for the ids a history holds (holders). */
+/** User id to words, for the ids a history holds (actors, holders): a username, or what the viewer may know instead (staff-names.ts). */
 export type UserNames = ReadonlyMap<string, string>;
 
 /** What each action says, past tense; an action not listed is shown in plain words from its name. */
@@ -100,19 +100,25 @@ export function describeHistoryEntry(entry: Pick<HistoryEntry, 'action' | 'from'
   return parts.length ? `${head}; ${parts.join('; ')}` : head;
 }
 
-/** Who made the change, in words: the user's or partner's name, never an id. */
+/**
+ * Who made the change, in words: the user's or partner's name, never an id.
+ * A user named in `names` is named as it says (a username, or "an
+ * investigator on SO12" for another desk's staff: staff-names.ts), before the
+ * username the entry stored.
+ */
 export function describeActor(actor: HistoryEntry['actor'], names: UserNames = new Map()): string {
+  if (actor.type === 'user' && names.has(actor.id)) return names.get(actor.id)!;
   if (actor.name) return actor.name;
   if (actor.type === 'system') return 'The system';
   if (actor.type === 'partner') return 'The referring partner';
-  return names.get(actor.id) ?? 'A staff member';
+  return 'A staff member';
 }
 
-/** The user ids a history names (actors without a stored name, holders), to resolve to usernames. */
+/** The user ids a history names (actors, holders), to resolve to usernames, or to words where the viewer may not know them. */
 export function userIdsIn(history: readonly Pick<HistoryEntry, 'actor' | 'from' | 'to'>[], more: (string | null)[] = []): string[] {
   const ids = new Set<string>(more.filter((id): id is string => !!id));
   for (const e of history) {
-    if (e.actor.type === 'user' && !e.actor.name) ids.add(e.actor.id);
+    if (e.actor.type === 'user') ids.add(e.actor.id);
     for (const side of [e.from, e.to]) if (side && typeof side.assignee === 'string') ids.add(side.assignee);
   }
   return [...ids];

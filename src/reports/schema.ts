@@ -7,7 +7,8 @@ import { linkWarningsOf } from '../triage/linking.js';
 import { builder } from '../graphql/builder.js';
 import { DeskEnum } from '../auth/schema.js';
 import type { CallNotesContent, ReportContent } from './content.js';
-import { describeActor, describeHistoryEntry, type UserNames } from './history-words.js';
+import { describeActor, describeHistoryEntry } from './history-words.js';
+import { withoutHiddenIds, type StaffNames } from './staff-names.js';
 import { CLOSE_OUTCOMES, OUTCOME_LABELS } from './outcomes.js';
 import { actionsFrom, REPORT_ACTIONS, workflowFrom } from './state-machine.js';
 import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from './types.js';
@@ -17,8 +18,8 @@ export interface ReportView {
   content: Partial<ReportContent> | null;
   /** Links to reports the viewer may not read show only that they exist and which desk holds them. */
   links?: (ReportLink & { visible: boolean })[];
-  /** Usernames of the user ids the report names (holder, history), resolved by the read that built the view. */
-  names?: UserNames;
+  /** The people the report names (holder, history, grader) as the viewer may see them (staff-names.ts), resolved by the read that built the view; otherwise looked up when asked. */
+  staff?: StaffNames;
 }
 
 export const IntakeChannelEnum = builder.enumType('IntakeChannel', { values: INTAKE_CHANNELS });
@@ -71,22 +72,28 @@ const ResearchNote = builder.objectRef<NonNullable<ReportContent['researchNotes'
   fields: (t) => ({ id: t.exposeID('id'), text: t.exposeString('text') }),
 });
 
-/** A history entry with the names its words need (history-words.ts). */
-type NamedHistoryEntry = HistoryEntry & { names?: UserNames };
+/** A history entry with the people its words need, as the viewer may see them (staff-names.ts). */
+type NamedHistoryEntry = HistoryEntry & { staff: StaffNames };
+
+/** A user actor the viewer may not know (another desk's staff): no id, no username. */
+const hiddenActor = (e: NamedHistoryEntry) => e.actor.type === 'user' && e.staff.hidden.has(e.actor.id);
 
 const HistoryEntryRef = builder.objectRef<NamedHistoryEntry>('HistoryEntry').implement({
   description: 'One tamper-evident step in the report history',
   fields: (t) => ({
-    description: t.string({ description: 'The step in words: names and references, never ids or field names', resolve: (e) => describeHistoryEntry(e, e.names) }),
-    actorLabel: t.string({ description: 'Who made the change, in words (a username, a partner, the system)', resolve: (e) => describeActor(e.actor, e.names) }),
+    description: t.string({ description: 'The step in words: names and references, never ids or field names', resolve: (e) => describeHistoryEntry(e, e.staff.names) }),
+    actorLabel: t.string({
+      description: "Who made the change, in words (a username, a partner, the system; another desk's staff as \"an investigator on SO12\")",
+      resolve: (e) => describeActor(e.actor, e.staff.names),
+    }),
     seq: t.exposeInt('seq'),
     at: t.expose('at', { type: 'DateTime' }),
     actorType: t.string({ resolve: (e) => e.actor.type }),
-    actorId: t.string({ resolve: (e) => e.actor.id }),
-    actorName: t.string({ nullable: true, resolve: (e) => e.actor.name ?? null }),
+    actorId: t.string({ nullable: true, description: "Null for another desk's staff (see actorLabel)", resolve: (e) => (hiddenActor(e) ? null : e.actor.id) }),
+    actorName: t.string({ nullable: true, description: "Null for another desk's staff (see actorLabel)", resolve: (e) => (hiddenActor(e) ? null : (e.actor.name ?? null)) }),
     action: t.exposeString('action'),
-    from: t.string({ nullable: true, description: 'JSON of the previous values', resolve: (e) => (e.from ? JSON.stringify(e.from) : null) }),
-    to: t.string({ nullable: true, description: 'JSON of the new values', resolve: (e) => (e.to ? JSON.stringify(e.to) : null) }),
+    from: t.string({ nullable: true, description: "JSON of the previous values (another desk's staff in words, not ids)", resolve: (e) => (e.from ? JSON.stringify(withoutHiddenIds(e.from, e.staff)) : null) }),
+    to: t.string({ nullable: true, description: "JSON of the new values (another desk's staff in words, not ids)", resolve: (e) => (e.to ? JSON.stringify(withoutHiddenIds(e.to, e.staff)) : null) }),
     reason: t.exposeString('reason', { nullable: true }),
     prevHash: t.exposeString('prevHash'),
     hash: t.exposeString('hash'),
@@ -96,7 +103,7 @@ const HistoryEntryRef = builder.objectRef<NamedHistoryEntry>('HistoryEntry').imp
 const LinkRef = builder.objectRef<ReportLink & { visible: boolean }>('ReportLinkInfo').implement({
   description: 'Another report sharing a vehicle, phone, postcode or subject name (confirmed by decryption)',
   fields: (t) => ({
-    reportId: t.exposeID('reportId'),
+    reportId: t.id({ nullable: true, description: 'Null when the linked report belongs to a desk you cannot read', resolve: (l) => (l.visible ? l.reportId : null) }),
     reference: t.string({ nullable: true, description: 'Null when the linked report belongs to a desk you cannot read', resolve: (l) => (l.visible ? l.reference : null) }),
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (l) => l.desk }),
     reasons: t.stringList({ resolve: (l) => l.reasons }),
@@ -105,13 +112,16 @@ const LinkRef = builder.objectRef<ReportLink & { visible: boolean }>('ReportLink
   }),
 });
 
-const GradingRef = builder.objectRef<NonNullable<ReportDoc['grading']>>('Grading').implement({
+/** A grading as the viewer may see it: its grader's id only where the viewer may know who they are (staff-names.ts). */
+type SeenGrading = Omit<NonNullable<ReportDoc['grading']>, 'by'> & { by: string | null };
+
+const GradingRef = builder.objectRef<SeenGrading>('Grading').implement({
   description: 'UK 3x5x2 intelligence grading',
   fields: (t) => ({
     source: t.string({ resolve: (g) => `S${g.source}` }),
     intelligence: t.exposeString('intelligence'),
     handling: t.exposeString('handling'),
-    gradedBy: t.exposeString('by'),
+    gradedBy: t.string({ nullable: true, description: "User id of the grader; null for another desk's staff", resolve: (g) => g.by }),
     gradedAt: t.expose('at', { type: 'DateTime' }),
   }),
 });
@@ -185,7 +195,7 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     assigneeName: t.string({
       nullable: true,
       description: "Username of the investigator holding it (only on the audited read, `report`)",
-      resolve: (v) => (v.doc.assignee ? (v.names?.get(v.doc.assignee) ?? null) : null),
+      resolve: (v) => (v.doc.assignee ? (v.staff?.names.get(v.doc.assignee) ?? null) : null),
     }),
     outcome: t.field({ type: CloseOutcomeEnum, nullable: true, description: 'What came of it: set when it was closed, cleared when reopened', resolve: (v) => v.doc.outcome ?? null }),
     escalated: t.boolean({ resolve: (v) => v.doc.escalated }),
@@ -197,9 +207,24 @@ export const ReportRef = builder.objectRef<ReportView>('Report').implement({
     }),
     ruleSetVersion: t.string({ nullable: true, resolve: (v) => v.doc.triage?.ruleSetVersion ?? null }),
     dueBy: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.doc.triage?.dueBy ?? null }),
-    grading: t.field({ type: GradingRef, nullable: true, resolve: (v) => v.doc.grading }),
+    grading: t.field({
+      type: GradingRef,
+      nullable: true,
+      resolve: async (v, _a, ctx) => {
+        const g = v.doc.grading;
+        if (!g) return null;
+        const staff = await ctx.services.desk.staffNamesOf(ctx.principal, v);
+        return { ...g, by: staff.hidden.has(g.by) ? null : g.by };
+      },
+    }),
     links: t.field({ type: [LinkRef], resolve: (v) => v.links ?? [] }),
-    history: t.field({ type: [HistoryEntryRef], resolve: (v) => (v.doc.history ?? []).map((e) => ({ ...e, names: v.names })) }),
+    history: t.field({
+      type: [HistoryEntryRef],
+      resolve: async (v, _a, ctx) => {
+        const staff = await ctx.services.desk.staffNamesOf(ctx.principal, v);
+        return (v.doc.history ?? []).map((e) => ({ ...e, staff }));
+      },
+    }),
     availableActions: t.field({
       type: [ReportActionEnum],
       description: "The dedicated operations the state machine allows from this status (the policy still decides who may run them)",

@@ -5,10 +5,11 @@
 import { DeskEnum } from '../auth/schema.js';
 import { builder } from '../graphql/builder.js';
 import { BoroughEnum, ReportRef, ReportStatusEnum, ThreatCategoryEnum } from './schema.js';
-import type { SearchHit } from './search.js';
+import type { DeconflictionNotice, SearchConnection as SearchAnswer, SearchHit } from './search.js';
 
 const ReportSearchInput = builder.inputType('ReportSearchInput', {
-  description: 'Equality on at least one term (normalised as linking normalises it), narrowed by any filter; open and closed reports',
+  description:
+    'Equality on at least one term (normalised as linking normalises it); the hits you may read meet every term and filter, open and closed reports. Reports you may not read are never narrowed by a filter or an extra term: see `deconfliction`',
   fields: (t) => ({
     subjectName: t.string({ required: false, description: 'Matches the same name, or a spelling variant (Double Metaphone)' }),
     phone: t.string({ required: false }),
@@ -24,23 +25,46 @@ const ReportSearchInput = builder.inputType('ReportSearchInput', {
 });
 
 const SearchHitRef = builder.objectRef<SearchHit>('SearchHit').implement({
-  description: 'A report matching a search; one you may not read shows only its reference and desk (deconfliction)',
+  description: 'A report you may read that meets every term and filter of the search',
   fields: (t) => ({
     reference: t.exposeString('reference'),
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (h) => h.desk }),
-    readable: t.exposeBoolean('readable'),
     matches: t.stringList({ description: 'How each term met the report: subjectName:EXACT, subjectName:PHONETIC, phone:EXACT…', resolve: (h) => h.matches }),
     report: t.field({
       type: ReportRef,
       nullable: true,
-      description: 'The report, read (and audited) as `report` reads it; null when you may not read it',
-      resolve: (h, _a, ctx) => (h.readable ? ctx.services.desk.report(ctx.principal, h.reportId) : null),
+      description: 'The report, read (and audited) as `report` reads it',
+      resolve: (h, _a, ctx) => ctx.services.desk.report(ctx.principal, h.reportId),
     }),
   }),
 });
 
+const DeconflictionNoticeRef = builder.objectRef<DeconflictionNotice>('DeconflictionNotice').implement({
+  description:
+    'That a report you may not read, on this desk, matches one of your terms (any one: which is not said). One notice a desk at most; no reference, time, status, count or filter narrows it',
+  fields: (t) => ({
+    desk: t.field({ type: DeskEnum, nullable: true, description: 'Null: a report awaiting triage', resolve: (n) => n.desk }),
+    message: t.exposeString('message', { description: '"A report on desk SO13 matches one of your terms"' }),
+  }),
+});
+
 const SearchConnection = builder.connectionObject(
-  { type: SearchHitRef, name: 'SearchHitConnection', description: 'A page of search hits, newest filed first; a page may be short when the scan budget ran out (hasNextPage says so)' },
+  {
+    type: SearchHitRef,
+    name: 'SearchHitConnection',
+    description: 'A page of the hits you may read, newest filed first (a page may be short when the scan budget ran out: hasNextPage says so), and the deconfliction notices for reports you may not read',
+    fields: (t) => ({
+      deconfliction: t.field({
+        type: [DeconflictionNoticeRef],
+        description: 'One notice per desk holding a report you may not read that matches any of your terms, whatever the filters; the same on every page',
+        resolve: (c) => (c as SearchAnswer).deconfliction,
+      }),
+      deconflictionComplete: t.boolean({
+        description: 'False when the terms are filed by so many reports that not all could be checked for other desks: ask a supervisor',
+        resolve: (c) => (c as SearchAnswer).deconflictionComplete,
+      }),
+    }),
+  },
   { name: 'SearchHitEdge' },
 );
 
@@ -61,7 +85,7 @@ builder.queryFields((t) => ({
   }),
   searchReports: t.field({
     type: SearchConnection,
-    description: 'Search by subject name, phone, vehicle or postcode over open and closed reports; audited with blind-index values, never the terms',
+    description: 'Search by subject name, phone, vehicle or postcode over open and closed reports: readable hits, and deconfliction notices for the rest; audited with blind-index values, never the terms',
     authScopes: { allow: 'searchReports' },
     args: { filter: t.arg({ type: ReportSearchInput, required: true }), first: t.arg.int(), after: t.arg.string() },
     resolve: (_r, { filter, first, after }, ctx) => ctx.services.desk.searchReports(ctx.principal, filter, first, after),

@@ -15,7 +15,8 @@
  * - queries.ts: reads that decrypt nothing; overview.ts: the supervisor's overview, from the side tables.
  * - disclosure.ts: reads of content and caller reveals, audited BEFORE
  *   anything is returned; they fail if the audit write fails.
- * - presenters.ts, cursors.ts, staff-text.ts: views, paging, typed text.
+ * - presenters.ts, cursors.ts, staff-text.ts: views, paging, typed text;
+ *   staff-names.ts: which people a view names, and how.
  *
  * Mutations return the report's state and history without content: nothing
  * is decrypted for them, so nothing needs auditing as a read. `report(id)`
@@ -34,6 +35,7 @@ import { createBundles } from './bundle.js';
 import { createFinding } from './search.js';
 import { createUrgentAlerts } from './urgent-alerts.js';
 import { createOverview } from './overview.js';
+import { createStaffNaming } from './staff-names.js';
 
 export { LIMITS } from './limits.js';
 export { PAGE_SIZE, decodeQueueCursor, encodeQueueCursor, type Connection, type PageInfo } from './cursors.js';
@@ -58,6 +60,7 @@ export function createDeskService(deps: DeskServiceDeps) {
     ...createBundles(deps),
     ...createUrgentAlerts(deps),
     ...createOverview(deps),
+    ...createStaffNaming(deps),
   };
 }
 

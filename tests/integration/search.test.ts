@@ -17,8 +17,10 @@ let supervisor: { token: string };
 
 const SEARCH = `query($filter: ReportSearchInput!, $first: Int, $after: String) {
   searchReports(filter: $filter, first: $first, after: $after) {
-    edges { cursor node { reference desk readable matches report { id reference status narrative } } }
+    edges { cursor node { reference desk matches report { id reference status narrative } } }
     pageInfo { hasNextPage endCursor }
+    deconfliction { desk message }
+    deconflictionComplete
   }
 }`;
 const BY_REFERENCE = `query($reference: String!) { reportByReference(reference: $reference) { id reference narrative } }`;
@@ -64,23 +66,27 @@ describe('searchReports', () => {
     const hits = res.data.searchReports.edges.map((e: any) => e.node);
     const byRef = new Map(hits.map((h: any) => [h.reference, h]));
     expect(hits).toHaveLength(3);
-    expect(byRef.get(await refOf(ids.mohammed))).toMatchObject({ desk: 'SO12', readable: true, matches: ['subjectName:EXACT'] });
-    expect(byRef.get(await refOf(ids.muhammad))).toMatchObject({ desk: 'SO13', readable: true, matches: ['subjectName:PHONETIC'] });
+    expect(byRef.get(await refOf(ids.mohammed))).toMatchObject({ desk: 'SO12', matches: ['subjectName:EXACT'] });
+    expect(byRef.get(await refOf(ids.muhammad))).toMatchObject({ desk: 'SO13', matches: ['subjectName:PHONETIC'] });
     const closed: any = byRef.get(await refOf(ids.closed));
-    expect(closed).toMatchObject({ readable: true, matches: ['subjectName:EXACT'] });
+    expect(closed).toMatchObject({ matches: ['subjectName:EXACT'] });
+    // A supervisor reads every desk: nothing to deconflict.
+    expect(res.data.searchReports.deconfliction).toEqual([]);
     expect(closed.report).toMatchObject({ id: ids.closed, status: 'CLOSED' });
     expect(closed.report.narrative).toEqual(expect.any(String));
   });
 
-  it('shows an investigator of the other desk only the deconfliction view', async () => {
+  it('shows an investigator of the other desk one deconfliction notice for that desk, and no hit of it', async () => {
     const res = await search(so13.token, { subjectName: 'Mohammed Khan', desk: 'SO12' });
     expect(res.errors).toBeUndefined();
-    const hits = res.data.searchReports.edges.map((e: any) => e.node);
-    expect(hits).toHaveLength(2);
-    for (const h of hits) expect(h).toMatchObject({ desk: 'SO12', readable: false, report: null, reference: expect.stringMatching(/^ATH-/) });
+    // Their own desk's phonetic match is not on SO12: no hit; the two SO12 reports are one notice, with no reference.
+    expect(res.data.searchReports.edges).toEqual([]);
+    expect(res.data.searchReports.deconfliction).toEqual([{ desk: 'SO12', message: 'A report on desk SO12 matches one of your terms' }]);
+    expect(res.data.searchReports.deconflictionComplete).toBe(true);
     // Their own desk's report is readable to them.
     const own = await search(so13.token, { vehicleRegistration: 'lv70qrs' });
-    expect(own.data.searchReports.edges[0].node).toMatchObject({ readable: true, report: { id: ids.muhammad } });
+    expect(own.data.searchReports.edges[0].node).toMatchObject({ report: { id: ids.muhammad } });
+    expect(own.data.searchReports.deconfliction).toEqual([]);
   });
 
   it('narrows with combined terms and filters', async () => {

@@ -2,8 +2,9 @@
  * Search (/search), for investigators and supervisors: open a report by its
  * reference, search open and closed reports by subject name (with spelling
  * variants), phone, vehicle or postcode, narrowed by filters, page through
- * the hits with "More results", and the reports you hold. Hits you may not
- * read show only that they exist and who holds them (deconfliction).
+ * the hits with "More results", and the reports you hold. Reports you may
+ * not read are not hits: one notice per desk says only that a report there
+ * matches one of your terms (deconfliction), whatever the filters.
  */
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -13,7 +14,7 @@ import { Empty, ErrorMessage, Loading } from '../ui/ui';
 import { MyReports } from './search/MyReports';
 import { ReferenceBox } from './search/ReferenceBox';
 import { SearchForm } from './search/SearchForm';
-import { SearchResults, type Hit } from './search/SearchResults';
+import { DeconflictionNotices, SearchResults, type Hit } from './search/SearchResults';
 import { SEARCH_REPORTS } from './search/operations';
 
 const PAGE = 20;
@@ -41,6 +42,8 @@ export function Search() {
   }, [run, firstPageIn]);
 
   const hits: Hit[] = results.data?.pages.flatMap((p) => p.searchReports.edges.map((e) => e.node)) ?? [];
+  // The same on every page of a search: the first page's.
+  const firstPage = results.data?.pages[0]?.searchReports;
   const inputError = results.error instanceof ApiError && results.error.code === 'BAD_USER_INPUT' ? results.error : null;
 
   return (
@@ -73,6 +76,7 @@ export function Search() {
             <ErrorMessage error={results.error} onRetry={inputError ? undefined : () => void results.refetch()} />
           ) : (
             <>
+              {firstPage && <DeconflictionNotices notices={firstPage.deconfliction} complete={firstPage.deconflictionComplete} />}
               {hits.length === 0 ? (
                 <Empty>{results.hasNextPage ? 'No reports match among those checked so far. Choose "More results" to keep looking.' : 'No reports match.'}</Empty>
               ) : (

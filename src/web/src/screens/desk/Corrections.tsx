@@ -107,7 +107,8 @@ export function Corrections({ report, supervisor, holds, act }: { report: Report
       </div>
       {supervisor && report.links.length > 0 && (
         <ul className="link-actions">
-          {report.links.map((l) => (
+          {/* A supervisor reads every desk, so every link carries its report's id (null only for a desk the viewer cannot read). */}
+          {report.links.flatMap((l) => (l.reportId ? [{ ...l, reportId: l.reportId }] : [])).map((l) => (
             <li key={l.reportId}>
               {l.reference ?? `A report on the ${l.desk ?? 'other'} desk`} {l.manual ? '(manual link)' : '(found by triage)'}{' '}
               <button type="button" onClick={() => { setUnlinkTarget({ id: l.reportId, label: l.reference ?? 'this report' }); setOpen('unlink'); }}>

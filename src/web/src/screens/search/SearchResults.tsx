@@ -1,9 +1,10 @@
 /**
- * Search hits as a table. A hit you may read links to the report and shows
- * its state; one you may not read is the deconfliction view: that a report
- * exists, its reference and the desk holding it, and whom to contact, with
- * nothing of its content. "How it matched" says whether a name met exactly
- * or as a spelling variant.
+ * Search hits as a table: every hit is a report you may read, linked, with
+ * its state; "How it matched" says whether a name met exactly or as a
+ * spelling variant. Reports you may not read are never rows: the
+ * deconfliction notices above the table say only that a report on a desk
+ * matches one of your terms, and whom to contact (no reference, time, status
+ * or count; the filters do not apply to them).
  */
 import { Link } from 'react-router';
 import type { SearchReportsQuery } from '../../gql/graphql';
@@ -11,6 +12,7 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { formatTime, humanise } from '../../ui/ui';
 
 export type Hit = SearchReportsQuery['searchReports']['edges'][number]['node'];
+export type DeconflictionNotice = SearchReportsQuery['searchReports']['deconfliction'][number];
 
 const TERM_WORDS: Record<string, string> = { subjectName: 'Name', phone: 'Phone', vehicleRegistration: 'Vehicle', postcode: 'Postcode' };
 
@@ -21,10 +23,28 @@ export function describeMatch(match: string): string {
   return `${what}: ${how === 'PHONETIC' ? 'spelling variant (phonetic)' : how === 'EXACT' ? 'exact' : humanise(how)}`;
 }
 
-/** The words for a hit the viewer may not read. */
-export function deconfliction(hit: Pick<Hit, 'desk'>): string {
-  const desk = hit.desk ?? 'another desk';
-  return `Held by ${desk}: you may not read it. Contact ${hit.desk ? `the ${desk} desk` : 'a supervisor'} before acting on this person or item.`;
+/** Whom to contact about a deconfliction notice. */
+export function contactFor(desk: string | null | undefined): string {
+  return desk ? `Contact the ${desk} desk before acting on this person or item.` : 'Contact a supervisor before acting on this person or item.';
+}
+
+/**
+ * The deconfliction notices of a search: the server's sentence for each desk
+ * ("A report on desk SO13 matches one of your terms") and whom to contact;
+ * and, when the terms were too crowded to check every report, that too.
+ */
+export function DeconflictionNotices({ notices, complete }: { notices: readonly DeconflictionNotice[]; complete: boolean }) {
+  if (!notices.length && complete) return null;
+  return (
+    <div className="alert warn deconfliction" role="note" aria-label="Reports on desks you may not read">
+      {notices.map((n) => (
+        <p key={n.desk ?? 'awaiting-triage'}>
+          {n.message}. You may not read it. {contactFor(n.desk)}
+        </p>
+      ))}
+      {!complete && <p>Not every report filed under these terms could be checked for other desks. Ask a supervisor before acting.</p>}
+    </div>
+  );
 }
 
 const dash = (
@@ -40,14 +60,10 @@ export function SearchResults({ hits }: { hits: readonly Hit[] }) {
       header: 'Reference',
       rowHeader: true,
       className: 'mono',
-      cell: (h) => (h.readable && h.report ? <Link to={`/reports/${h.report.id}`}>{h.reference}</Link> : h.reference),
+      cell: (h) => (h.report ? <Link to={`/reports/${h.report.id}`}>{h.reference}</Link> : h.reference),
     },
     { header: 'Desk', cell: (h) => h.desk ?? 'No desk yet' },
-    {
-      header: 'Status',
-      className: (h) => (h.readable ? undefined : 'deconfliction'),
-      cell: (h) => (h.readable && h.report ? humanise(h.report.status) : deconfliction(h)),
-    },
+    { header: 'Status', cell: (h) => (h.report ? humanise(h.report.status) : dash) },
     { header: 'Priority', cell: (h) => (h.report?.priority ? <span className={`badge ${h.report.priority}`}>{h.report.priority}</span> : dash) },
     { header: 'Received', className: 'nowrap', cell: (h) => (h.report ? formatTime(h.report.receivedAt) : dash) },
     {

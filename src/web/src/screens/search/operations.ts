@@ -2,7 +2,9 @@
  * The search screen's GraphQL operations, typed from schema/schema.graphql.
  * A readable hit asks for the report's state only (status, priority,
  * received): the server audits each one as a read; content is read by the
- * report page alone. Unreadable hits carry their reference and desk only.
+ * report page alone. Reports the viewer may not read are not hits: they come
+ * as one deconfliction notice per desk ("a report on desk SO13 matches one
+ * of your terms"), whatever the filters.
  */
 import { graphql } from '../../gql';
 
@@ -11,9 +13,11 @@ export const SEARCH_REPORTS = graphql(`
     searchReports(filter: $filter, first: $first, after: $after) {
       edges {
         cursor
-        node { reference desk readable matches report { id status priority receivedAt } }
+        node { reference desk matches report { id status priority receivedAt } }
       }
       pageInfo { hasNextPage endCursor }
+      deconfliction { desk message }
+      deconflictionComplete
     }
   }
 `);
