@@ -129,12 +129,12 @@ export interface ChainVerification {
 
 /** The audit chain's verdict: the keyed chain itself, and how it compares with the signed checkpoints outside the database. */
 export interface AuditVerification extends ChainVerification {
-  /** OK: every checkpoint matches; TRUNCATED: the chain is shorter than one says; REWRITTEN: an entry differs from one; NONE: no checkpoint yet. */
+  /** Against the checkpoints and the signed tips above the latest: OK: all match; TRUNCATED: the chain is shorter than one says; REWRITTEN: an entry differs from one; NONE: none yet. */
   anchor: 'OK' | 'TRUNCATED' | 'REWRITTEN' | 'NONE';
   /** seq and time of the latest checkpoint whose signature verifies. */
   anchorSeq: number | null;
   anchoredAt: Date | null;
-  /** The first entry that differs from what the checkpoints attest, or null. */
+  /** The first entry that differs from what the checkpoints and signed tips attest, or null. */
   firstDifference: number | null;
 }
 
