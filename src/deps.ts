@@ -100,7 +100,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     const db = database.db;
     const users = createUserRepository(db);
     const partners = createPartnerRepository(db);
-    const audit = createAuditLog({ db, log, integrity: crypto.integrity, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
+    const audit = createAuditLog({ db, log, integrity: crypto.integrity, holdPartnerEntries: config.audit.holdPartnerEntries, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
     const reports = createReportRepository(db, crypto.integrity, crypto);
     await Promise.all([users.ensureIndexes(), partners.ensureIndexes(), audit.ensureIndexes(), reports.ensureIndexes()]);
     // A tail cut from the chain since the last record outside the database is the alarm at start-up (logged by checkTail);

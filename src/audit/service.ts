@@ -9,6 +9,7 @@
  * It also throws AuditRejectedError, before writing anything, for details
  * that break the rules of details.ts (a bug in the caller).
  */
+import { randomInt } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -65,6 +66,13 @@ export interface AuditLogOptions {
   maxAttempts?: number;
   /** How long a taken but unpublished position is waited for before the tip register is repaired. */
   staleTipMs?: number;
+  /**
+   * Partner entries are appended only after their minute has passed (plus
+   * PARTNER_RELEASE_MS), in an order that does not follow their arrival, so
+   * their place among staff entries says no more than their minute; false
+   * (PARTNER_AUDIT_HOLD=off, tests) appends them at once. Default true.
+   */
+  holdPartnerEntries?: boolean;
   /** Documents per batch when verifying. */
   verifyBatchSize?: number;
   /** Out-of-order entries held while verifying before the missing one is looked up directly. */
@@ -146,6 +154,23 @@ export class CheckpointRefusedError extends AppError {
 }
 
 type Pending = { entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void };
+
+/**
+ * How long past the end of its minute a partner entry waits: staff entries
+ * recorded in that minute by other processes (clocks a little apart, appends
+ * in flight) are in the chain by then. Well under the recovery's grace
+ * (AUDIT_RECOVERY_GRACE_MS, 30 s), which counts from the same minute's end.
+ */
+export const PARTNER_RELEASE_MS = 2_000;
+
+/** Fisher-Yates with a CSPRNG: the order of one minute's partner entries says nothing of their arrival. */
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -317,6 +342,47 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     }
   }
 
+  const holdPartners = deps.holdPartnerEntries ?? true;
+  /** Partner entries waiting for their minute to pass, with when they may go. */
+  let held: { pending: Pending; releaseAt: number }[] = [];
+  let releaseTimer: NodeJS.Timeout | null = null;
+
+  /** When a partner entry timed `at` (already to the minute) may be appended. */
+  const releaseOf = (at: Date) => Math.floor(at.getTime() / MINUTE) * MINUTE + MINUTE + PARTNER_RELEASE_MS;
+  const heldBack = (event: Pick<AuditEventInput, 'actor'>, at: Date) => holdPartners && event.actor?.type === 'partner' && now().getTime() < releaseOf(at);
+
+  /** Moves the partner entries whose minute has passed to the queue, shuffled, and waits for the next ones. */
+  function releaseHeld() {
+    releaseTimer = null;
+    const t = now().getTime();
+    const due = held.filter((h) => h.releaseAt <= t);
+    held = held.filter((h) => h.releaseAt > t);
+    if (due.length) enqueue(...shuffled(due.map((h) => h.pending)));
+    scheduleRelease();
+  }
+
+  function scheduleRelease() {
+    if (releaseTimer || !held.length) return;
+    const next = Math.min(...held.map((h) => h.releaseAt));
+    // At most a second at a time: the clock is read again (an adjusted clock, or a test's) rather than trusted ahead.
+    releaseTimer = setTimeout(releaseHeld, Math.min(1_000, Math.max(0, next - now().getTime())));
+    releaseTimer.unref();
+  }
+
+  /** Queues entries for the next run; the run starts once the caller's synchronous code is done. */
+  function enqueue(...pending: Pending[]) {
+    queue.push(...pending);
+    // Entries recorded together (a search's reads and the search itself) go in one run: one insert and one tip,
+    // not a run for the first entry and another for the rest.
+    if (!draining && !starting) {
+      starting = true;
+      queueMicrotask(() => {
+        starting = false;
+        if (!draining) void drain();
+      });
+    }
+  }
+
   function record(event: AuditEventInput, options: RecordOptions = {}): Promise<AuditEntry> {
     let clean: ReturnType<typeof sanitizeEvent>;
     try {
@@ -328,16 +394,12 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     // Partners' informants: no time finer than the minute is kept for partner actions.
     const at = new Date(clean.actor.type === 'partner' ? Math.floor(t / MINUTE) * MINUTE : t);
     return new Promise((resolve, reject) => {
-      queue.push({ entry: { at, ...clean, ...(options.eventKey ? { eventKey: options.eventKey } : {}) }, resolve, reject });
-      // The run starts once the caller's synchronous code is done, so entries recorded together (a search's reads and
-      // the search itself) go in one run: one insert and one tip, not a run for the first entry and another for the rest.
-      if (!draining && !starting) {
-        starting = true;
-        queueMicrotask(() => {
-          starting = false;
-          if (!draining) void drain();
-        });
-      }
+      const pending: Pending = { entry: { at, ...clean, ...(options.eventKey ? { eventKey: options.eventKey } : {}) }, resolve, reject };
+      // A partner's entry waits for its minute to pass: its place in the chain then says no more than the minute.
+      if (heldBack(clean, at)) {
+        held.push({ pending, releaseAt: releaseOf(at) });
+        scheduleRelease();
+      } else enqueue(pending);
     });
   }
 
@@ -436,6 +498,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
 
   return {
     record,
+    heldBack,
     verify: async (options) => (await verifyWithHead(options)).result,
     checkpoint,
     async checkTail() {
