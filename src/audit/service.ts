@@ -208,8 +208,10 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
   }
 
   async function checkTail(): Promise<TailCheck & { end: ChainTip }> {
-    const register = await repo.tip();
+    // Outside first: a writer publishes its tip in the register before it signs it outside, so a register read
+    // after the outside record is not behind it unless entries were cut (or a publish failed).
     const outside = await outsideEnd();
+    const register = await repo.tip();
     if (!outside) return { state: 'OK', dbSeq: register.seq, outsideSeq: 0, end: register };
     let end = register;
     if (register.seq < outside.seq) {
