@@ -73,13 +73,14 @@ describe('metrics hold no partner operation', () => {
 
 describe("a partner entry's place in the chain", () => {
   it('comes after every staff entry of its minute, and the partner does not wait for the minute to end', async () => {
-    // Staff, partner, staff, all in one minute.
-    if (Date.now() % MINUTE > 45_000) await new Promise((r) => setTimeout(r, MINUTE - (Date.now() % MINUTE) + 200));
+    // Staff, partner, staff, all in one minute (started early enough in it for a loaded machine).
+    if (Date.now() % MINUTE > 35_000) await new Promise((r) => setTimeout(r, MINUTE - (Date.now() % MINUTE) + 200));
     expect((await app.gql(RECORD_CALL, { input: hotlineCall(10) }, handler.token)).errors).toBeUndefined();
     const started = Date.now();
     const submitted = await app.gql(SUBMIT_REFERRAL, { input: partnerReferral(10) }, partner.apiKey);
     expect(submitted.errors).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Well under the 25 s or more the hold has left to run (it ends 2 s after this minute).
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect((await app.gql(RECORD_CALL, { input: hotlineCall(11) }, handler.token)).errors).toBeUndefined();
 
     const audit = app.deps.database.db.collection<AuditEntry & { _id: number }>('audit');
