@@ -112,6 +112,8 @@ const schema = z
     // Signed audit checkpoints go here, outside the database (append-only files to ship to WORM storage); required in production.
     HOTLINE_AUDIT_ANCHOR_DIR: z.string().trim().min(1).optional(),
     AUDIT_CHECKPOINT_MINUTES: int(15, 1, 24 * 60),
+    // A partner's audit entry is appended only once its minute has passed (docs/audit.md); `off` is for tests only.
+    PARTNER_AUDIT_HOLD: z.enum(['minute', 'off']).default('minute'),
     TRIAGE_ATTEMPTS: int(5, 1, 100),
     TRIAGE_BACKOFF_MS: int(1_000, 1, 600_000),
     PARTNER_TRIAGE_HOLD_SECONDS: int(60, 0, 600),
@@ -195,7 +197,12 @@ export interface Config {
    */
   keys: { master: Uint8Array; previousMasters: Uint8Array[]; index: Uint8Array; previousIndexes: Uint8Array[]; audit: Uint8Array; previousAudits: Uint8Array[] };
   /** Signed checkpoints of the audit chain: the directory they are appended to (outside the database), and how often the worker writes one. */
-  audit: { anchorDir: string; checkpointEveryMs: number };
+  audit: {
+    anchorDir: string;
+    checkpointEveryMs: number;
+    /** Partner entries wait until their minute has passed before they are appended (PARTNER_AUDIT_HOLD). */
+    holdPartnerEntries: boolean;
+  };
   auth: {
     sessionTtlMs: number;
     maxFailuresPerUser: number;
@@ -415,6 +422,7 @@ export function loadConfig(
     audit: {
       anchorDir: env.HOTLINE_AUDIT_ANCHOR_DIR ?? join(opts.dataDir ?? join(PROJECT_ROOT, '.data'), 'audit-anchors'),
       checkpointEveryMs: env.AUDIT_CHECKPOINT_MINUTES * 60_000,
+      holdPartnerEntries: env.PARTNER_AUDIT_HOLD === 'minute',
     },
     auth: {
       sessionTtlMs: env.SESSION_TTL_MINUTES * 60_000,

@@ -101,13 +101,17 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     const db = database.db;
     const users = createUserRepository(db);
     const partners = createPartnerRepository(db);
-    const audit = createAuditLog({ db, log, integrity: crypto.integrity, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
+    const audit = createAuditLog({ db, log, integrity: crypto.integrity, holdPartnerEntries: config.audit.holdPartnerEntries, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
     // A report read that is not the report's current version (rolled back, un-erased) is DATA_INTEGRITY, checked against the audit chain and alarmed.
     const reports = createReportRepository(db, crypto.integrity, crypto, {
       chainedKeys: (keys) => audit.chainedKeys(keys),
       alarm: createReportIntegrityAlarm(audit, log.child({ component: 'reports' })),
     });
     await Promise.all([users.ensureIndexes(), partners.ensureIndexes(), audit.ensureIndexes(), reports.ensureIndexes()]);
+    // A tail cut from the chain since the last record outside the database is the alarm at start-up (logged by checkTail);
+    // this process then refuses to append audit entries rather than reuse the cut positions (audit/service.ts).
+    // An anchor directory that cannot be read is /readyz's to report, and every append fails on it meanwhile.
+    await audit.checkTail().catch((err: Error) => log.warn({ errName: err?.name }, 'the audit chain could not be compared with its record outside the database at start-up'));
     const triageQueues = createTriageQueues(queues, { attempts: config.triage.attempts, backoffMs: config.triage.backoffMs, partnerHoldMs: config.triage.partnerHoldMs });
     // The one audit path for report changes: events written with the change, then chained.
 

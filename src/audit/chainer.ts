@@ -125,8 +125,18 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       }
     },
 
-    /** After the write that carries them: appends the change's events to the chain. Never throws (they stay pending). */
-    chain: (events: readonly PendingAuditEvent[]) => append(events),
+    /**
+     * After the write that carries them: appends the change's events to the
+     * chain. Never throws (they stay pending). Events the chain holds back
+     * past their minute (a partner's) are appended without being waited
+     * for: they wait in the report meanwhile, so the partner's request does
+     * not wait for the minute to end.
+     */
+    chain(events: readonly PendingAuditEvent[]): Promise<boolean> {
+      const held = events.filter((e) => audit.heldBack?.(e, new Date(e.at)));
+      if (held.length) void append(held);
+      return append(held.length ? events.filter((e) => !held.includes(e)) : events);
+    },
 
     /**
      * Chains a report's pending events that nobody chained: those older than

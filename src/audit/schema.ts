@@ -52,25 +52,25 @@ const AuditPage = builder.objectRef<{ entries: DescribedAuditEntry[]; hasNextPag
 });
 
 const AnchorStatusEnum = builder.enumType('AuditAnchorStatus', {
-  description: 'How the audit chain compares with the signed checkpoints kept outside the database',
+  description: 'How the audit chain compares with the signed checkpoints and tips kept outside the database',
   values: {
-    OK: { description: 'Every checkpoint matches the chain' },
-    TRUNCATED: { description: 'The chain is shorter than a checkpoint says: entries were deleted' },
-    REWRITTEN: { description: 'The entry at a checkpoint has another hash: the chain was rebuilt' },
-    NONE: { description: 'No checkpoint whose signature verifies yet' },
+    OK: { description: 'Every checkpoint, and every signed tip above the latest, matches the chain' },
+    TRUNCATED: { description: 'The chain is shorter than a checkpoint or a signed tip says: entries were deleted' },
+    REWRITTEN: { description: 'The entry at a checkpoint or signed tip has another hash: the chain was rebuilt' },
+    NONE: { description: 'No checkpoint or tip whose signature verifies yet' },
   } as const,
 });
 
 export const ChainVerificationRef = builder.objectRef<AuditVerification>('ChainVerification').implement({
   fields: (t) => ({
-    valid: t.exposeBoolean('valid', { description: 'The keyed chain verifies and agrees with every signed checkpoint' }),
+    valid: t.exposeBoolean('valid', { description: 'The keyed chain verifies and agrees with every signed checkpoint and tip' }),
     length: t.exposeInt('length'),
     brokenAt: t.exposeInt('brokenAt', { nullable: true }),
     reason: t.exposeString('reason', { nullable: true }),
     anchor: t.field({ type: AnchorStatusEnum, resolve: (v) => v.anchor }),
     anchorSeq: t.exposeInt('anchorSeq', { nullable: true, description: 'seq of the latest checkpoint whose signature verifies' }),
     anchoredAt: t.field({ type: 'DateTime', nullable: true, description: 'When that checkpoint was taken', resolve: (v) => v.anchoredAt }),
-    firstDifference: t.exposeInt('firstDifference', { nullable: true, description: 'The first entry that differs from what the checkpoints and the key attest' }),
+    firstDifference: t.exposeInt('firstDifference', { nullable: true, description: 'The first entry that differs from what the checkpoints, the signed tips and the key attest' }),
   }),
 });
 

@@ -9,11 +9,12 @@
  * It also throws AuditRejectedError, before writing anything, for details
  * that break the rules of details.ts (a bug in the caller).
  */
+import { randomInt } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Integrity } from '../crypto/integrity.js';
-import { AnchorDirError, compareWithCheckpoints, type AnchorStore, type SignedCheckpoint } from './anchor.js';
+import { AnchorDirError, compareWithCheckpoints, tipDayFrom, type AnchorStore, type SignedCheckpoint } from './anchor.js';
 import { chainHash, chainKeyOf, ChainVerifier, hashVerifies, type ChainKey } from './canonical.js';
 import { sanitizeEvent } from './details.js';
 import { createAuditRepository, type ChainTip, type StoredEntry } from './repository.js';
@@ -65,6 +66,13 @@ export interface AuditLogOptions {
   maxAttempts?: number;
   /** How long a taken but unpublished position is waited for before the tip register is repaired. */
   staleTipMs?: number;
+  /**
+   * Partner entries are appended only after their minute has passed (plus
+   * PARTNER_RELEASE_MS), in an order that does not follow their arrival, so
+   * their place among staff entries says no more than their minute; false
+   * (PARTNER_AUDIT_HOLD=off, tests) appends them at once. Default true.
+   */
+  holdPartnerEntries?: boolean;
   /** Documents per batch when verifying. */
   verifyBatchSize?: number;
   /** Out-of-order entries held while verifying before the missing one is looked up directly. */
@@ -95,11 +103,46 @@ export interface AuditLogService extends AuditLog {
    * CheckpointRefusedError with the verdict when the chain does not verify.
    */
   checkpoint(options?: VerifyOptions): Promise<SignedCheckpoint | null>;
+  /**
+   * Compares the chain's end in the database with the highest checkpoint or
+   * signed tip outside it (cheap: the tip register and each tip file's last
+   * line; one full scan only when the register lags). Run at start-up (the
+   * alarm is logged) and before this process appends after an end it did
+   * not write itself, so a cut tail's positions are never reused.
+   */
+  checkTail(): Promise<TailCheck>;
   /** Readiness: true when checkpoints can be written; otherwise why not, in words safe to show (no path, no secret). */
   anchorsReady(): Promise<true | string>;
   stats(): AppendStats;
   /** The id of the erased report that held this reference, from its erase entry, or null (auditor.ts). */
   erasedReportId(reference: string): Promise<string | null>;
+}
+
+/**
+ * The chain in the database ends before (or differs from) what was signed
+ * outside it: entries after the last checkpoint were cut, with their tips.
+ * Nothing is appended (it would reuse the cut positions) until the entries
+ * are put back; each refused append says so, and the alarm is logged.
+ */
+export class AuditTailCutError extends AppError {
+  constructor(readonly dbSeq: number, readonly outsideSeq: number, rewritten = false) {
+    super(
+      'DATA_INTEGRITY',
+      rewritten
+        ? `The audit chain's entry ${outsideSeq} differs from the one signed outside the database: no audit entry is written until an operator restores the chain`
+        : `The audit chain ends at entry ${dbSeq} but entries up to ${outsideSeq} were signed outside the database (truncated): no audit entry is written until an operator restores the chain`,
+    );
+    this.name = 'AuditTailCutError';
+  }
+}
+
+/** How the chain's end in the database compares with what was signed outside it (`checkTail`). */
+export interface TailCheck {
+  state: 'OK' | 'TRUNCATED' | 'REWRITTEN';
+  /** Where the chain ends in the database (the real end, when the tip register lagged). */
+  dbSeq: number;
+  /** The highest entry signed outside the database (checkpoint or tip), 0 when none. */
+  outsideSeq: number;
 }
 
 /** The chain does not verify (or contradicts a checkpoint): anchoring it would vouch for a tampered chain. */
@@ -111,6 +154,23 @@ export class CheckpointRefusedError extends AppError {
 }
 
 type Pending = { entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void };
+
+/**
+ * How long past the end of its minute a partner entry waits: staff entries
+ * recorded in that minute by other processes (clocks a little apart, appends
+ * in flight) are in the chain by then. Well under the recovery's grace
+ * (AUDIT_RECOVERY_GRACE_MS, 30 s), which counts from the same minute's end.
+ */
+export const PARTNER_RELEASE_MS = 2_000;
+
+/** Fisher-Yates with a CSPRNG: the order of one minute's partner entries says nothing of their arrival. */
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -133,6 +193,60 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
   /** The chain end as this process last knew it: a true (seq, hash) pair, possibly stale. */
   let head: ChainTip | null = null;
   let published = 0;
+  /** A cut tail found, and when: appends are refused without a new look for a few seconds. */
+  let cut: { error: AuditTailCutError; at: number } | null = null;
+  const RECHECK_CUT_MS = 5_000;
+
+  /** The highest chain end signed outside the database: the latest checkpoint, or a tip above it. */
+  async function outsideEnd(): Promise<ChainTip | null> {
+    if (!deps.anchors) return null;
+    const { checkpoints } = await deps.anchors.read();
+    const latest = checkpoints.at(-1);
+    const { tips } = await deps.anchors.readTips(latest?.seq ?? 0, tipDayFrom(latest), true);
+    const top = tips.at(-1) ?? latest;
+    return top ? { seq: top.seq, hash: top.hash } : null;
+  }
+
+  async function checkTail(): Promise<TailCheck & { end: ChainTip }> {
+    // Outside first: a writer publishes its tip in the register before it signs it outside, so a register read
+    // after the outside record is not behind it unless entries were cut (or a publish failed).
+    const outside = await outsideEnd();
+    const register = await repo.tip();
+    if (!outside) return { state: 'OK', dbSeq: register.seq, outsideSeq: 0, end: register };
+    let end = register;
+    if (register.seq < outside.seq) {
+      // The register may only lag (a writer died before publishing its tip): look for the real end once.
+      const last = await repo.lastEntryAfter(register.seq);
+      if (last && last.seq > register.seq) {
+        end = last;
+        await publish(last);
+      }
+    }
+    if (end.seq < outside.seq) return { state: 'TRUNCATED', dbSeq: end.seq, outsideSeq: outside.seq, end };
+    const hashThere = end.seq === outside.seq ? end.hash : (await repo.allTips()).find((t) => t.seq === outside.seq)?.hash;
+    if (hashThere !== undefined && hashThere !== outside.hash) return { state: 'REWRITTEN', dbSeq: end.seq, outsideSeq: outside.seq, end };
+    return { state: 'OK', dbSeq: end.seq, outsideSeq: outside.seq, end };
+  }
+
+  /**
+   * The chain end to append after when this process does not know it (first
+   * append, or after a failure): the tip register's, once it is checked
+   * against the record outside the database. A cut tail throws
+   * AuditTailCutError (and logs the alarm) instead of handing out its positions.
+   */
+  async function checkedHead(): Promise<ChainTip> {
+    if (cut && Date.now() - cut.at < RECHECK_CUT_MS) throw cut.error;
+    const tail = await checkTail();
+    if (tail.state === 'OK') {
+      if (cut) deps.log?.warn({ dbSeq: tail.dbSeq, outsideSeq: tail.outsideSeq }, 'audit chain matches its outside record again; appends resume');
+      cut = null;
+      return tail.end;
+    }
+    const error = new AuditTailCutError(tail.dbSeq, tail.outsideSeq, tail.state === 'REWRITTEN');
+    cut = { error, at: Date.now() };
+    deps.log?.error({ state: tail.state, dbSeq: tail.dbSeq, outsideSeq: tail.outsideSeq }, 'ALARM: the audit chain contradicts its signed record outside the database; audit appends refused');
+    throw error;
+  }
 
   async function publish(tip: ChainTip) {
     try {
@@ -171,7 +285,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     for (let attempt = 1; done.length < batch.length; attempt++) {
       if (attempt > maxAttempts) throw new Error(`audit append gave up after ${maxAttempts} attempts under contention`);
       stats.maxAttempts = Math.max(stats.maxAttempts, attempt);
-      head ??= await repo.tip();
+      head ??= await checkedHead();
       const run: AuditEntry[] = [];
       let prev: ChainTip = head;
       for (const p of batch.slice(done.length)) {
@@ -206,14 +320,68 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
         } catch (err) {
           head = null;
           deps.log?.error({ failed: batch.length - done.length, errName: (err as Error)?.name }, 'audit append failed');
-          const failure = new AuditWriteError(err);
+          const failure = err instanceof AuditTailCutError ? err : new AuditWriteError(err);
           batch.slice(done.length).forEach((p) => p.reject(failure));
+        }
+        // The signed tip is synced outside the database before anyone is told an entry is written:
+        // from then on, cutting it from the chain contradicts that record.
+        const last = done.at(-1);
+        if (last && deps.anchors) {
+          try {
+            await deps.anchors.appendTip({ seq: last.seq, hash: last.hash });
+          } catch (err) {
+            deps.log?.error({ seq: last.seq, errName: (err as Error)?.name }, 'audit tip not signed outside the database; the appends it covers are reported failed');
+            const failure = new AuditWriteError(err);
+            done.forEach((_, i) => batch[i]!.reject(failure));
+            continue;
+          }
         }
         stats.appended += done.length;
         done.forEach((entry, i) => batch[i]!.resolve(entry));
       }
     } finally {
       draining = false;
+    }
+  }
+
+  const holdPartners = deps.holdPartnerEntries ?? true;
+  /** Partner entries waiting for their minute to pass, with when they may go. */
+  let held: { pending: Pending; releaseAt: number }[] = [];
+  let releaseTimer: NodeJS.Timeout | null = null;
+
+  /** When a partner entry timed `at` (already to the minute) may be appended. */
+  const releaseOf = (at: Date) => Math.floor(at.getTime() / MINUTE) * MINUTE + MINUTE + PARTNER_RELEASE_MS;
+  const heldBack = (event: Pick<AuditEventInput, 'actor'>, at: Date) => holdPartners && event.actor?.type === 'partner' && now().getTime() < releaseOf(at);
+
+  /** Moves the partner entries whose minute has passed to the queue, shuffled, and waits for the next ones. */
+  function releaseHeld() {
+    releaseTimer = null;
+    const t = now().getTime();
+    const due = held.filter((h) => h.releaseAt <= t);
+    held = held.filter((h) => h.releaseAt > t);
+    if (due.length) enqueue(...shuffled(due.map((h) => h.pending)));
+    scheduleRelease();
+  }
+
+  function scheduleRelease() {
+    if (releaseTimer || !held.length) return;
+    const next = Math.min(...held.map((h) => h.releaseAt));
+    // At most a second at a time: the clock is read again (an adjusted clock, or a test's) rather than trusted ahead.
+    releaseTimer = setTimeout(releaseHeld, Math.min(1_000, Math.max(0, next - now().getTime())));
+    releaseTimer.unref();
+  }
+
+  /** Queues entries for the next run; the run starts once the caller's synchronous code is done. */
+  function enqueue(...pending: Pending[]) {
+    queue.push(...pending);
+    // Entries recorded together (a search's reads and the search itself) go in one run: one insert and one tip,
+    // not a run for the first entry and another for the rest.
+    if (!draining && !starting) {
+      starting = true;
+      queueMicrotask(() => {
+        starting = false;
+        if (!draining) void drain();
+      });
     }
   }
 
@@ -228,24 +396,23 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     // Partners' informants: no time finer than the minute is kept for partner actions.
     const at = new Date(clean.actor.type === 'partner' ? Math.floor(t / MINUTE) * MINUTE : t);
     return new Promise((resolve, reject) => {
-      queue.push({ entry: { at, ...clean, ...(options.eventKey ? { eventKey: options.eventKey } : {}) }, resolve, reject });
-      // The run starts once the caller's synchronous code is done, so entries recorded together (a search's reads and
-      // the search itself) go in one run: one insert and one tip, not a run for the first entry and another for the rest.
-      if (!draining && !starting) {
-        starting = true;
-        queueMicrotask(() => {
-          starting = false;
-          if (!draining) void drain();
-        });
-      }
+      const pending: Pending = { entry: { at, ...clean, ...(options.eventKey ? { eventKey: options.eventKey } : {}) }, resolve, reject };
+      // A partner's entry waits for its minute to pass: its place in the chain then says no more than the minute.
+      if (heldBack(clean, at)) {
+        held.push({ pending, releaseAt: releaseOf(at) });
+        scheduleRelease();
+      } else enqueue(pending);
     });
   }
 
   /** The keyed chain checked entry by entry, then compared with the checkpoints; also where the verified chain ends. */
   async function verifyWithHead(options: VerifyOptions = {}): Promise<{ result: AuditVerification; head: ChainTip }> {
     const { checkpoints, rejected } = deps.anchors ? await deps.anchors.read() : { checkpoints: [], rejected: 0 };
-    if (rejected) deps.log?.warn({ rejected }, 'audit anchor lines whose signature does not verify under this audit key were ignored');
-    const anchored = new Set(checkpoints.map((c) => c.seq));
+    // Tips above the latest checkpoint: it covers those below. Read before the scan, as the register is.
+    const latestCheckpoint = checkpoints.at(-1);
+    const signedTips = deps.anchors ? await deps.anchors.readTips(latestCheckpoint?.seq ?? 0, tipDayFrom(latestCheckpoint)) : { tips: [], rejected: 0 };
+    if (rejected || signedTips.rejected) deps.log?.warn({ rejected: rejected + signedTips.rejected }, 'audit anchor lines whose signature does not verify under this audit key were ignored');
+    const anchored = new Set([...checkpoints.map((c) => c.seq), ...signedTips.tips.map((t) => t.seq)]);
     const storedAt = new Map<number, string>();
     const batchSize = deps.verifyBatchSize ?? 1_000;
     const reorderLimit = deps.reorderLimit ?? 50_000;
@@ -305,7 +472,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     if (lastTip > end) verifier.fail(end + 1, `entry ${end + 1} is missing: the chain ends at seq ${end} but the tip register records seq ${lastTip}`);
     if (foreign) verifier.fail(0, 'the audit collection holds a document that is not a chain entry (its _id is not a positive integer)');
     const chain = verifier.result();
-    const anchor = compareWithCheckpoints(checkpoints, (seq) => storedAt.get(seq), chain);
+    const anchor = compareWithCheckpoints(checkpoints, (seq) => storedAt.get(seq), chain, signedTips.tips);
     const contradicted = anchor.anchor === 'TRUNCATED' || anchor.anchor === 'REWRITTEN';
     const result: AuditVerification = {
       ...chain,
@@ -333,8 +500,14 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
 
   return {
     record,
+    heldBack,
     verify: async (options) => (await verifyWithHead(options)).result,
     checkpoint,
+    async checkTail() {
+      const { end: _end, ...tail } = await checkTail();
+      if (tail.state !== 'OK') deps.log?.error(tail, 'ALARM: the audit chain contradicts its signed record outside the database; audit appends will be refused');
+      return tail;
+    },
     async anchorsReady() {
       if (!deps.anchors) return 'no audit anchor directory is configured';
       try {

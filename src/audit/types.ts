@@ -130,12 +130,12 @@ export interface ChainVerification {
 
 /** The audit chain's verdict: the keyed chain itself, and how it compares with the signed checkpoints outside the database. */
 export interface AuditVerification extends ChainVerification {
-  /** OK: every checkpoint matches; TRUNCATED: the chain is shorter than one says; REWRITTEN: an entry differs from one; NONE: no checkpoint yet. */
+  /** Against the checkpoints and the signed tips above the latest: OK: all match; TRUNCATED: the chain is shorter than one says; REWRITTEN: an entry differs from one; NONE: none yet. */
   anchor: 'OK' | 'TRUNCATED' | 'REWRITTEN' | 'NONE';
   /** seq and time of the latest checkpoint whose signature verifies. */
   anchorSeq: number | null;
   anchoredAt: Date | null;
-  /** The first entry that differs from what the checkpoints attest, or null. */
+  /** The first entry that differs from what the checkpoints and signed tips attest, or null. */
   firstDifference: number | null;
 }
 
@@ -153,6 +153,12 @@ export interface AuditQuery {
 export interface AuditLog {
   /** Appends one entry to the system-wide chain; throws if it cannot be written. */
   record(event: AuditEventInput, options?: RecordOptions): Promise<AuditEntry>;
+  /**
+   * True when `record` holds this event back until the minute of `at` has
+   * passed (a partner's: docs/audit.md, "Partner entries in the chain's
+   * order"), so a caller whose event is kept elsewhere need not wait for it.
+   */
+  heldBack?(event: Pick<AuditEventInput, 'actor'>, at: Date): boolean;
   /** Which of these pending-event keys are already in the chain (a scan on FerretDB: recovery only). */
   chainedKeys(keys: readonly string[]): Promise<Set<string>>;
   verify(): Promise<AuditVerification>;

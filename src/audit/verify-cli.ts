@@ -1,7 +1,7 @@
 /**
  * `npm run admin -- audit:verify` and `audit:checkpoint`. Verify checks the
- * whole keyed chain, streaming it, and compares it with the latest signed
- * checkpoint outside the database: exit code 0 when both agree, 1 naming the
+ * whole keyed chain, streaming it, and compares it with the signed
+ * checkpoints and tips outside the database: exit code 0 when both agree, 1 naming the
  * first entry that differs otherwise. Checkpoint verifies first and only then
  * appends a signed checkpoint (exit 1, nothing written, when the chain does
  * not verify). A database or file-system failure is thrown to the admin CLI, which reports it.
@@ -11,16 +11,16 @@ import type { AuditVerification } from './types.js';
 
 const progress = (out: (line: string) => void) => ({ onProgress: (read: number) => out(`  ${read} entries read...`) });
 
-/** One line on how the chain compares with the checkpoints. */
+/** One line on how the chain compares with what is signed outside the database (checkpoints and tips). */
 function anchorLine(r: AuditVerification): string {
-  const at = r.anchoredAt ? `${r.anchoredAt.toISOString()}, seq ${r.anchorSeq}` : '';
+  const at = r.anchoredAt ? `latest ${r.anchoredAt.toISOString()}, seq ${r.anchorSeq}` : 'no checkpoint yet; signed tips only';
   switch (r.anchor) {
     case 'NONE':
       return 'checkpoints: NONE (no signed checkpoint yet: write one with audit:checkpoint)';
     case 'OK':
-      return `checkpoints: OK (latest ${at})`;
+      return `checkpoints: OK (${at})`;
     default:
-      return `checkpoints: ${r.anchor} (latest ${at}); first entry that differs: seq ${r.firstDifference}`;
+      return `checkpoints: ${r.anchor} (${at}); first entry that differs: seq ${r.firstDifference}`;
   }
 }
 

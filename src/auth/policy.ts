@@ -115,6 +115,15 @@ export const POLICY = {
 
 export type Operation = keyof typeof POLICY;
 
+/**
+ * True for an operation a partner may run (its audience names PARTNER), read
+ * from the table above: the one list of partner operations. Metrics leave
+ * these out (their request times would say more than the minute).
+ */
+export function isPartnerOperation(name: string): boolean {
+  return Object.hasOwn(POLICY, name) && (POLICY[name as Operation] as readonly Audience[]).includes('PARTNER');
+}
+
 /** Every operation the principal may run: the console builds its navigation from this, not from a copy of the table. */
 export function allowedOperations(principal: Principal | null): Operation[] {
   return (Object.keys(POLICY) as Operation[]).filter((op) => allows(principal, op));

@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { isConsoleRequest } from '../http/console.js';
-import { INVALID_OPERATION, OPERATION_STATE_KEY } from './operation.js';
+import { INVALID_OPERATION, OPERATION_STATE_KEY, PARTNER_OPERATION } from './operation.js';
 import type { Metrics } from './types.js';
 
 export const METRICS_PATH = '/metrics';
@@ -20,6 +20,11 @@ function routeLabel(method: string, path: string): string {
  * Counts and times every request: GraphQL by the root field the yoga plugin
  * left on the state (`invalid` when no document ran), the rest by route.
  * The duration is to the response headers (for a subscription, its set-up).
+ * Partner requests are not recorded at all (trust review 2, item 7): those
+ * carrying a partner key (`state.partnerRequest`, set before anything is
+ * parsed, as for the request log) and any document selecting a partner
+ * operation (auth/policy.ts). A counter's increments, scraped every few
+ * seconds, would time a partner's request far below the minute.
  */
 export function httpMetrics(metrics: Metrics): Middleware {
   return async (ctx, next) => {
@@ -32,6 +37,7 @@ export function httpMetrics(metrics: Metrics): Middleware {
       throw err;
     } finally {
       const operation = ctx.path === '/graphql' ? ((ctx.state[OPERATION_STATE_KEY] as string | undefined) ?? INVALID_OPERATION) : routeLabel(ctx.method, ctx.path);
+      if (ctx.state.partnerRequest || operation === PARTNER_OPERATION) return;
       metrics.httpRequest(operation, status ?? ctx.status, (performance.now() - started) / 1000);
     }
   };

@@ -2,14 +2,21 @@
  * Times the intake commands from outside, so the intake service itself
  * knows nothing of metrics (deps.ts wraps it).
  */
+import { isPartnerOperation } from '../auth/policy.js';
 import type { IntakeService } from '../intake/service.js';
 import type { Metrics } from './types.js';
 
-/** The intake service with recordHotlineCall / submitPartnerReferral timed into `hotline_intake_duration_seconds`. */
+/**
+ * The intake service with its staff commands timed into
+ * `hotline_intake_duration_seconds`. A partner operation (auth/policy.ts:
+ * submitPartnerReferral) is left untimed: process health only for partners
+ * (trust review 2, item 7).
+ */
 export function instrumentIntake(intake: IntakeService, metrics: Metrics): IntakeService {
   const timed =
     <A extends unknown[], R>(operation: 'recordHotlineCall' | 'submitPartnerReferral', fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
+      if (isPartnerOperation(operation)) return fn(...args);
       const started = performance.now();
       try {
         const result = await fn(...args);

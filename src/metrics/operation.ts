@@ -8,9 +8,12 @@
  */
 import { getOperationAST, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { isPartnerOperation } from '../auth/policy.js';
 
 export const INVALID_OPERATION = 'invalid';
 export const MULTIPLE_OPERATIONS = 'multiple';
+/** Left on the state for a document that selects a partner operation: the request is not recorded (http.ts). */
+export const PARTNER_OPERATION = '\u0000partner';
 
 /** The root field names a document's chosen operation selects, through fragments; sorted, unique. */
 export function rootFieldNames(document: DocumentNode, operationName?: string | null): string[] {
@@ -36,9 +39,14 @@ export function rootFieldNames(document: DocumentNode, operationName?: string | 
   return [...names].sort();
 }
 
-/** The label for an executed document. */
+/**
+ * The label for an executed document; PARTNER_OPERATION when it selects any
+ * partner operation (auth/policy.ts), alone or among others: partner
+ * requests are kept out of metrics (trust review 2, item 7).
+ */
 export function operationLabel(document: DocumentNode, operationName?: string | null): string {
   const names = rootFieldNames(document, operationName);
+  if (names.some(isPartnerOperation)) return PARTNER_OPERATION;
   if (names.length === 0) return INVALID_OPERATION;
   return names.length === 1 ? names[0]! : MULTIPLE_OPERATIONS;
 }

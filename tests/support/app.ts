@@ -50,6 +50,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     PORT: '0',
     // Tests wait for partner referrals to be routed: no hold (tests/integration/adversary/partner-metadata.test.ts tests the default).
     PARTNER_TRIAGE_HOLD_SECONDS: '0',
+    // Nor for partner audit entries to wait for their minute (tests/integration/adversary/partner-times.test.ts tests the default).
+    PARTNER_AUDIT_HOLD: 'off',
     ...(process.env.CONSOLE_DIR ? { CONSOLE_DIR: process.env.CONSOLE_DIR } : {}),
     ...overrides,
   };

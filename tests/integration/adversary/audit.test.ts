@@ -85,7 +85,8 @@ const restore = (original: Stored[]) => rewriteChain(original, () => '', origina
 describe('the audit chain against a database writer', () => {
   it('deleting entries and recomputing the chain with SHA-256 (the unkeyed way), tips fixed: invalid', async () => {
     const original = await chainOf();
-    expect(await verifyAuditLog()).toMatchObject({ valid: true, length: original.length, anchor: 'NONE' });
+    // No checkpoint yet, but every group commit's end is signed outside the database (a tip): they agree.
+    expect(await verifyAuditLog()).toMatchObject({ valid: true, length: original.length, anchor: 'OK', anchorSeq: null });
     // The handler's intake entries go, the rest is renumbered and re-chained.
     const kept = original.filter((e) => e.action !== 'report.create');
     expect(kept.length).toBeLessThan(original.length);
@@ -96,10 +97,10 @@ describe('the audit chain against a database writer', () => {
     await rewriteChain(kept, guessedAudit);
     expect(await verifyAuditLog()).toMatchObject({ valid: false, brokenAt: 1, reason: 'content does not match its hash' });
 
-    // Control: the same forgery with the real key passes, so what stops the writer is the key alone
-    // (and, from the first checkpoint on, the anchors: below).
+    // The same forgery with the real key passes the keyed chain, but not the tips signed outside the database:
+    // the chain is shorter than they say (trust review 2, item 6; before, with no checkpoint yet, it passed).
     await rewriteChain(kept, (data) => app.deps.crypto.integrity.mac('auditChain', data));
-    expect(await verifyAuditLog()).toMatchObject({ valid: true, length: kept.length, anchor: 'NONE' });
+    expect(await verifyAuditLog()).toMatchObject({ valid: false, length: kept.length, anchor: 'TRUNCATED', anchorSeq: null, firstDifference: kept.length + 1 });
     await restore(original);
     expect(await verifyAuditLog()).toMatchObject({ valid: true, length: original.length });
   });

@@ -222,12 +222,18 @@ describe('rules', () => {
   it("keeps partner actions' time to the minute, other actors' to the millisecond", async () => {
     const db = freshDb();
     const t = Date.UTC(2025, 5, 1, 9, 41, 37, 512);
-    const audit = createAuditLog({ integrity, db, now: () => new Date(t) });
-    const partner = await audit.record({ action: 'report.create', actor: { type: 'partner', id: 'p1' }, target: { type: 'report', id: 'r1' } });
+    let clock = t;
+    const audit = createAuditLog({ integrity, db, now: () => new Date(clock) });
+    const held = audit.record({ action: 'report.create', actor: { type: 'partner', id: 'p1' }, target: { type: 'report', id: 'r1' } });
     const user = await audit.record({ action: 'report.read', actor: { type: 'user', id: 'u1' } });
-    expect(partner.at.toISOString()).toBe('2025-06-01T09:41:00.000Z');
     expect(user.at.toISOString()).toBe('2025-06-01T09:41:37.512Z');
-    expect((await auditOf(db).findOne({ _id: 1 }))!.at.toISOString()).toBe('2025-06-01T09:41:00.000Z');
+    // The partner's entry waits for its minute to pass (trust review 2, item 7): the staff entry recorded after it goes first.
+    expect(user.seq).toBe(1);
+    clock = Date.UTC(2025, 5, 1, 9, 42, 2, 0);
+    const partner = await held;
+    expect(partner.at.toISOString()).toBe('2025-06-01T09:41:00.000Z');
+    expect(partner.seq).toBe(2);
+    expect((await auditOf(db).findOne({ _id: 2 }))!.at.toISOString()).toBe('2025-06-01T09:41:00.000Z');
     expect(await audit.verify()).toMatchObject({ valid: true, length: 2 });
   });
 

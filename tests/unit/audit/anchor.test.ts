@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareWithCheckpoints, createAnchorStore, type SignedCheckpoint } from '../../../src/audit/anchor.js';
+import { compareWithCheckpoints, createAnchorStore, tipDayFrom, type SignedCheckpoint, type SignedTip } from '../../../src/audit/anchor.js';
 import { createIntegrity } from '../../../src/crypto/integrity.js';
 import { loadSodium } from '../../../src/crypto/sodium.js';
 
@@ -11,6 +11,7 @@ const integrity = createIntegrity(sodium, new Uint8Array(32).fill(3));
 const h = (n: number) => n.toString(16).padStart(64, '0');
 const cp = (seq: number, at = `2025-01-01T00:${String(seq).padStart(2, '0')}:00.000Z`): SignedCheckpoint => ({ seq, hash: h(seq), count: seq, at, keyId: 'k', sig: '' });
 const stored = (hashes: Record<number, string>) => (seq: number) => hashes[seq];
+const tip = (seq: number): SignedTip => ({ seq, hash: h(seq), keyId: 'k', writer: 'host-1', sig: '' });
 
 describe('compareWithCheckpoints', () => {
   it('NONE without checkpoints, OK when every checkpoint matches', () => {
@@ -58,5 +59,41 @@ describe('the anchor store', () => {
     // Reading it fails loudly too: a verification must not pass for "no checkpoints" because the directory is unusable.
     await expect(store.read()).rejects.toThrow();
     expect((await createAnchorStore({ dir: join(base, 'absent'), sodium, integrity }).read()).checkpoints).toEqual([]);
+  });
+});
+
+describe('signed tips (trust review 2, item 6)', () => {
+  it('a chain cut after the latest checkpoint contradicts the tips above it: TRUNCATED, naming the tip; a rewritten tip entry is REWRITTEN', () => {
+    expect(compareWithCheckpoints([cp(2)], stored({ 2: h(2), 4: h(4), 6: h(6) }), { length: 6, brokenAt: null }, [tip(4), tip(6)])).toMatchObject({ anchor: 'OK', anchorSeq: 2 });
+    const cut = compareWithCheckpoints([cp(2)], stored({ 2: h(2), 4: h(4) }), { length: 4, brokenAt: null }, [tip(4), tip(6)]);
+    expect(cut).toMatchObject({ anchor: 'TRUNCATED', anchorSeq: 2, firstDifference: 5 });
+    expect(cut.reason).toBe('the chain is shorter than the signed tip of host-1 (seq 6) says: entries from seq 5 are missing');
+    // Tips alone (no checkpoint yet) are enough.
+    expect(compareWithCheckpoints([], stored({ 1: h(1) }), { length: 1, brokenAt: null }, [tip(3)])).toMatchObject({ anchor: 'TRUNCATED', anchorSeq: null, firstDifference: 2 });
+    expect(compareWithCheckpoints([cp(2)], stored({ 2: h(2), 4: 'x' }), { length: 9, brokenAt: null }, [tip(4)])).toMatchObject({ anchor: 'REWRITTEN', firstDifference: 3 });
+  });
+
+  it('appends one synced line per tip to the writer\'s file of the day, and reads back those above a seq that verify', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anchors-'));
+    const store = createAnchorStore({ dir, sodium, integrity, writer: 'host/a 1' });
+    for (const seq of [3, 5, 8]) await store.appendTip({ seq, hash: h(seq) }, new Date('2025-01-01T10:00:00.123Z'));
+    await store.appendTip({ seq: 9, hash: h(9) }, new Date('2025-01-02T00:00:01Z'));
+    const other = createAnchorStore({ dir, sodium, integrity, writer: 'host-b' });
+    await other.appendTip({ seq: 7, hash: h(7) }, new Date('2025-01-01T10:00:00Z'));
+    expect(readdirSync(dir).sort()).toEqual(['tips-2025-01-01-host-b.jsonl', 'tips-2025-01-01-host_a_1.jsonl', 'tips-2025-01-02-host_a_1.jsonl']);
+    // A tip holds no time (the chain's order must not time partner events).
+    expect(Object.keys(JSON.parse(readFileSync(join(dir, 'tips-2025-01-01-host_a_1.jsonl'), 'utf8').split('\n')[0]!)).sort()).toEqual(['hash', 'keyId', 'seq', 'sig', 'writer']);
+    // A forged line (edited, not re-signed) at the end of a file is not trusted.
+    const file = join(dir, 'tips-2025-01-02-host_a_1.jsonl');
+    const line = JSON.parse(readFileSync(file, 'utf8').trim());
+    writeFileSync(file, `${readFileSync(file, 'utf8')}${JSON.stringify({ ...line, seq: 50 })}\n`);
+    const all = await store.readTips();
+    expect(all.tips.map((t) => t.seq)).toEqual([3, 5, 7, 8, 9]);
+    expect(all.rejected).toBe(1);
+    expect((await store.readTips(5)).tips.map((t) => t.seq)).toEqual([7, 8, 9]);
+    expect((await store.readTips(0, '2025-01-02')).tips.map((t) => t.seq)).toEqual([9]);
+    expect(tipDayFrom({ at: '2025-01-02T00:00:00.000Z' })).toBe('2025-01-01');
+    // A tip's signature never passes as a checkpoint's.
+    expect(store.parseLine(readFileSync(join(dir, 'tips-2025-01-01-host-b.jsonl'), 'utf8').trim())).toBeNull();
   });
 });
