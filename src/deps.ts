@@ -125,6 +125,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       integrity: crypto.integrity,
       log: log.child({ component: 'auth' }),
       sessionTtlMs: config.auth.sessionTtlMs,
+      consoleIdleMs: config.console.idleTimeoutMs,
       limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, maxFailuresPerClient: config.auth.maxFailuresPerClient, blockSeconds: config.auth.blockSeconds },
       rateLimitPrefix: config.redis.queuePrefix,
       // Built below (they need the desk service and the notifications); called only once a request is made or approved.
