@@ -82,7 +82,6 @@ export async function createAuthService(deps: AuthDeps) {
     await audit.record({ action: 'auth.login', actor: { type: 'anonymous' }, outcome: 'failure', details: { username: known ? username : integrity.mac('username', username), reason: 'rate_limited' } });
   };
 
-
   /**
    * Sets `disabled` and re-seals in one write. A record whose MAC already
    * fails is disabled without a new MAC: re-sealing would launder the
