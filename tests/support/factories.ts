@@ -30,7 +30,7 @@ async function principalOf(deps: Deps, username: string): Promise<StaffPrincipal
 
 const admins = new WeakMap<Deps, Promise<{ requester: StaffPrincipal; approver: StaffPrincipal }>>();
 const existing = (err: AppError) => {
-  if (err.code !== 'CONFLICT') throw err; // made by an earlier process on the same database (bench, chaos seed)
+  if (err.code !== 'CONFLICT') throw err; // made meanwhile by another process on the same database
 };
 
 /** The factory's two admins, made once per app by the host CLI's bootstrap (the first at once, the second approved by the first). */
@@ -39,9 +39,11 @@ function factoryAdmins(deps: Deps) {
   if (!made) {
     made = (async () => {
       const auth = deps.services.auth;
-      await auth.createUser({ username: REQUESTER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').catch(existing);
+      // An earlier process on the same database (bench, chaos seed) made them: the bootstrap is closed by then.
+      const made = new Set((await auth.listUsers()).map((u) => u.username));
+      if (!made.has(REQUESTER)) await auth.createUser({ username: REQUESTER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').catch(existing);
       const requester = await principalOf(deps, REQUESTER);
-      const second = await auth.createUser({ username: APPROVER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').catch(existing);
+      const second = made.has(APPROVER) ? null : await auth.createUser({ username: APPROVER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').catch(existing);
       if (second?.pendingGrantId) await auth.approveRoleGrant(second.pendingGrantId, requester);
       return { requester, approver: await principalOf(deps, APPROVER) };
     })();
