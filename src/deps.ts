@@ -189,6 +189,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       redisPrefix: config.redis.queuePrefix,
       limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, blockSeconds: config.auth.blockSeconds },
       partnerKeyOverlapMs: config.auth.partnerKeyOverlapMs,
+      consoleIdleMs: config.console.idleTimeoutMs,
       log: log.child({ component: 'auth' }),
       desk,
     });

@@ -18,6 +18,7 @@ import type { AuditLog } from '../audit/types.js';
 import type { Integrity } from '../crypto/integrity.js';
 import { AppError, assertThat, badInput, conflict, notFound, unauthenticated } from '../errors.js';
 import type { PartnerRepository } from '../partners/repository.js';
+import { idleExpired } from './idle.js';
 import { previousKeySeal } from './partner-keys.js';
 import type { UserRepository } from './repository.js';
 import { partnerSeal, partnerSealOk, userSeal, userSealOk } from './seal.js';
@@ -35,6 +36,8 @@ export interface LifecycleDeps {
   /** Wrong old passwords allowed per user and window (the sign-in limits). */
   limits: { maxFailuresPerUser: number; blockSeconds: number };
   partnerKeyOverlapMs: number;
+  /** Console sessions unused this long are over (src/auth/idle.ts): not listed as open. */
+  consoleIdleMs?: number;
   log: Logger;
   /** The desk service's release of every report a user holds (src/reports/desk-move.ts). */
   desk: { releaseClaimsOf(actor: StaffPrincipal, holderId: string, reason: string): Promise<{ released: string[]; skipped: string[] }> };
@@ -97,12 +100,12 @@ export function createLifecycleService(deps: LifecycleDeps) {
       return ended;
     },
 
-    /** The signed-in user's unexpired sessions, newest first; `current` marks the one asking. */
+    /** The signed-in user's unexpired sessions (a console session past its idle time is over), newest first; `current` marks the one asking. */
     async mySessions(principal: Principal | null) {
       assertThat(principal?.kind === 'staff', unauthenticated);
       const now = Date.now();
       return (await users.sessionsOf(principal.userId))
-        .filter((s) => s.expiresAt.getTime() > now)
+        .filter((s) => s.expiresAt.getTime() > now && !idleExpired(s, now, deps.consoleIdleMs ?? Infinity))
         .map((s) => ({ id: sessionRef(s._id), createdAt: s.createdAt, expiresAt: s.expiresAt, current: s._id === principal.sessionId }));
     },
 

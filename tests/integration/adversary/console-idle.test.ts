@@ -34,13 +34,17 @@ afterAll(() => app?.close());
 const sessions = () => app.deps.database.db.collection('sessions');
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
-/** Signs an investigator in for the console; the cookie's token and its stored session id. */
-async function consoleUser() {
-  const staff = await createStaff(app, 'INVESTIGATOR', 'SO12');
-  const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: SIGN_IN, variables: { u: staff.username, p: PASSWORD } }) });
+/** Signs `username` in for the console; the cookie's token and its stored session id. */
+async function consoleSignIn(username: string) {
+  const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: SIGN_IN, variables: { u: username, p: PASSWORD } }) });
   const token = /^hotline_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!;
   const cookie = { cookie: `hotline_session=${token}` };
-  return { token, cookie, sessionId: hashSecret(app.deps.crypto.integrity, token), gql: (q: string) => app.gql(q, {}, undefined, cookie) };
+  return { username, token, cookie, sessionId: hashSecret(app.deps.crypto.integrity, token), gql: (q: string) => app.gql(q, {}, undefined, cookie) };
+}
+
+/** A new investigator, signed in for the console. */
+async function consoleUser() {
+  return consoleSignIn((await createStaff(app, 'INVESTIGATOR', 'SO12')).username);
 }
 
 /** Plays time passing: the last use moved `agoMs` back, with the MAC the server itself would have written. */
@@ -62,6 +66,18 @@ describe('a console session on the server', () => {
     expect(await sessions().findOne({ _id: c.sessionId as never })).toBeNull();
     // Ended: moving the clock back does not bring it back.
     expect((await c.gql(CONSOLE_SESSION)).data.consoleSession).toBeNull();
+  });
+
+  it("is no longer listed among the user's open sessions once idle", async () => {
+    const c = await consoleUser();
+    const left = await consoleSignIn(c.username); // the same user's console in another room, left open
+    // Three: the factory's API sign-in, this console and the one left open.
+    expect((await c.gql(MY_SESSIONS)).data.mySessions).toHaveLength(3);
+    await lastUsed(left.sessionId, PAST_IDLE);
+    const listed = (await c.gql(MY_SESSIONS)).data.mySessions as { current: boolean }[];
+    expect(listed).toHaveLength(2);
+    expect(listed.filter((s) => s.current)).toHaveLength(1);
+    expect(codeOf(await left.gql(MY_SESSIONS))).toBe('UNAUTHENTICATED');
   });
 
   it('is refused the same when its token comes as a bearer header', async () => {
