@@ -104,7 +104,7 @@ describe('admin CLI', () => {
     const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'ch.jones' });
     expect(user!.disabled).toBe(true);
     expect((await admin(['user:disable', '--username', 'nobody'])).code).toBe(1);
-  });
+  }, 120_000); // three CLI runs, one signing an admin in (several seconds each on a loaded machine)
 
   it('user:revoke-sessions ends the sessions of a user', async () => {
     await admin(['user:create', '--username', 'sup.ward', '--role', 'SUPERVISOR', ...asFirst, '--password-stdin'], AS_FIRST);
@@ -119,7 +119,7 @@ describe('admin CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('revoked 2 session(s)');
     expect(await sessions.countDocuments({ userId: user!._id })).toBe(0);
-  });
+  }, 120_000); // two CLI runs, one signing an admin in (several seconds each on a loaded machine)
 
   it('partner:create prints the key once on the last line; partner:revoke revokes it', async () => {
     const r = await admin(['partner:create', '--name', 'Community Security Trust']);
