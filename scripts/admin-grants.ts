@@ -1,7 +1,7 @@
 /**
  * Admin CLI commands for requests that need a second admin
  * (src/auth/separation.ts): role grants, and the re-enable, desk move and
- * second-factor reset requests made in the API or the console. Deciding a grant acts as a named admin who signs
+ * second-factor reset requests made in the API, the console or the CLI. Deciding a grant acts as a named admin who signs
  * in with their password on stdin (src/auth/acting-admin.ts): the CLI host
  * cannot approve on its own, and the requester cannot approve their own grant.
  */
@@ -11,7 +11,7 @@ import type { Deps } from '../src/deps.js';
 type Values = Record<string, unknown> & { _?: string[] };
 
 /** The acting admin's password (first line of stdin) and, when their account has a second factor, a current code (second line). */
-async function readCredentials(): Promise<{ password: string; code: string | null }> {
+export async function readCredentials(): Promise<{ password: string; code: string | null }> {
   if (process.stdin.isTTY) throw new Error('--password-stdin reads the acting admin\'s password (and a second-factor code on the next line) from standard input (pipe it in)');
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -45,7 +45,7 @@ export const grantCommands = {
     options: {},
     async run(deps: Deps) {
       const pending = await deps.services.auth.pendingRoleGrants();
-      if (!pending.length) console.log('no pending role grants');
+      if (!pending.length) console.log('no pending requests');
       for (const g of pending) {
         const what = (g.kind ?? 'ROLES') === 'ROLES' ? g.roles.join(',') : `${g.kind}${g.desk ? ` ${g.desk}` : ''}`;
         console.log(`${g._id}  ${g.username}  ${what}  requested by ${g.requestedBy.name ?? g.requestedBy.id} at ${g.requestedAt.toISOString()}${g.reason ? `  (${g.reason})` : ''}`);

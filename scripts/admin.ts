@@ -11,20 +11,27 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { createDeps, type Deps } from '../src/deps.js';
 import { AppError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
+import { actAsAdmin } from '../src/auth/acting-admin.js';
 import { ROLES, DESKS, type Desk, type Role } from '../src/auth/types.js';
 import { useLocalStack, type LocalStack } from './local-stack.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
-  user:create --username U --role ROLE [--role ROLE2] [--desk SO12|SO13] --password-stdin
-                                       (SUPERVISOR, INVESTIGATOR, ADMIN wait for a second admin's
-                                        approval, except the first admin of an empty system)
+  user:create --username U --role ROLE [--role ROLE2] [--desk SO12|SO13] --as ADMIN --password-stdin
+                                       (stdin: that admin's password, their code or an empty line, then the
+                                        new user's password; every role waits for a second admin's approval)
+  user:create --username U --role ADMIN --password-stdin
+                                       (bootstrap only, while fewer than two admins are enabled: the first
+                                        admin is made at once, the second waits for the first's approval)
   user:disable --username U
   user:revoke-sessions --username U
-  user:enable --username U
-  user:move-desk --username U --desk SO12|SO13 [--reason "WHY"]
-                                       (the reports they hold go back to their desk's queue)
-  user:mfa-reset --username U          (removes their second factor: they set one up at next sign-in)
-  grants:list                          (role grants waiting for a second admin)
+  user:enable --username U --reason "WHY" --as ADMIN --password-stdin
+  user:move-desk --username U --desk SO12|SO13 --reason "WHY" --as ADMIN --password-stdin
+                                       (then the reports they hold go back to their desk's queue)
+  user:mfa-reset --username U --reason "WHY" --as ADMIN --password-stdin
+                                       (then they set a new second factor up at their next sign-in)
+                                       (these three are requests made as that admin, who signs in with the
+                                        password and code on stdin; a different admin approves them)
+  grants:list                          (requests waiting for a second admin)
   grants:approve ID --as ADMIN --password-stdin
   grants:reject ID --as ADMIN --password-stdin
                                        (acts as that admin: signs in with their password from stdin;
@@ -66,7 +73,7 @@ const need = (v: unknown, name: string): string => {
 const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>; needsDeps: boolean; positionals?: number; run: Handler }> = {
   'user:create': {
     needsDeps: true,
-    options: { username: { type: 'string' }, role: { type: 'string', multiple: true }, desk: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    options: { username: { type: 'string' }, role: { type: 'string', multiple: true }, desk: { type: 'string' }, as: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
     async run(deps, v) {
       const roles = (v.role as string[] | undefined) ?? [];
       if (!roles.length) throw new UsageError('at least one --role is required');
@@ -74,10 +81,18 @@ const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typ
       if (bad.length) throw new UsageError(`unknown role ${bad.join(', ')} (roles: ${ROLES.join(', ')})`);
       if (v.desk !== undefined && !DESKS.includes(v.desk as Desk)) throw new UsageError('--desk must be SO12 or SO13');
       if (!v['password-stdin']) throw new UsageError('--password-stdin is required (passwords are never taken as arguments)');
-      const password = await readStdin();
-      const user = await deps.services.auth.createUser({ username: need(v.username, 'username'), password, roles: roles as Role[], desk: (v.desk as Desk) ?? null }, 'cli');
+      const input = { username: need(v.username, 'username'), roles: roles as Role[], desk: (v.desk as Desk) ?? null };
+      const as = typeof v.as === 'string' ? v.as.trim() : '';
+      // Named: stdin is the requesting admin's password, their code (an empty line if none), then the new user's password.
+      // Unnamed (bootstrap only: the first two admins): stdin is the new user's password.
+      const user = as
+        ? await (async () => {
+            const [adminPassword = '', code = '', password = ''] = (await readStdin()).split(/\r?\n/);
+            return actAsAdmin(deps.services.auth, as, adminPassword, code.trim() || null, (admin) => deps.services.auth.createUser({ ...input, password }, admin));
+          })()
+        : await deps.services.auth.createUser({ ...input, password: await readStdin() }, 'cli');
       console.log(`created user ${user.username} (${user.roles.join(', ') || 'no roles yet'}${user.desk ? `, desk ${user.desk}` : ''}) id ${user.id}`);
-      if (user.pendingGrantId) console.log(`roles ${user.pendingRoles.join(', ')} wait for a second admin: grant ${user.pendingGrantId} (npm run admin -- grants:approve ${user.pendingGrantId} --as <admin> --password-stdin)`);
+      if (user.pendingGrantId) console.log(`roles ${user.pendingRoles.join(', ')} wait for a second admin: grant ${user.pendingGrantId} (npm run admin -- grants:approve ${user.pendingGrantId} --as <${as ? 'another ' : ''}admin> --password-stdin)`);
       return 0;
     },
   },

@@ -134,6 +134,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       integrity: crypto.integrity,
       log: log.child({ component: 'auth' }),
       sessionTtlMs: config.auth.sessionTtlMs,
+      consoleIdleMs: config.console.idleTimeoutMs,
       limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, maxFailuresPerClient: config.auth.maxFailuresPerClient, blockSeconds: config.auth.blockSeconds, backoff: config.auth.backoff, knownClientDays: config.auth.knownClientDays },
       rateLimitPrefix: config.redis.queuePrefix,
       // Built below (they need the desk service and the notifications); called only once a request is made or approved.
@@ -203,6 +204,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       redisPrefix: config.redis.queuePrefix,
       limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, blockSeconds: config.auth.blockSeconds },
       partnerKeyOverlapMs: config.auth.partnerKeyOverlapMs,
+      consoleIdleMs: config.console.idleTimeoutMs,
       log: log.child({ component: 'auth' }),
       desk,
     });

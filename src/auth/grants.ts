@@ -1,8 +1,8 @@
 /**
- * The two-person rule for powerful roles (src/auth/separation.ts): a grant
- * of SUPERVISOR, INVESTIGATOR or ADMIN is recorded as pending, shown to every
- * admin (`pendingRoleGrants`), and applied only when a different admin
- * approves it. Requests, approvals and rejections are audited
+ * The two-person rule for every role (src/auth/separation.ts): a grant of
+ * any role is recorded as pending, shown to every admin
+ * (`pendingRoleGrants`), and applied only when a different admin approves
+ * it. Requests, approvals and rejections are audited
  * (admin.role_grant_request / _approve / _reject) so auditors can filter on them.
  *
  * The same mechanism carries the other changes that widen someone's access
@@ -70,8 +70,45 @@ export function assertSeparated(roles: readonly Role[]) {
   assertThat(!broken, () => badInput(`roles: ${broken!.role} is never combined with ${broken!.never.join(', ')} (separation rule ${broken!.rule}: ${broken!.why})`, ['roles']));
 }
 
+/** What the host CLI is told when it tries to act alone outside bootstrap. */
+export const HOST_ALONE_REFUSED =
+  'The host CLI acts without a named admin only to make the first two admins (fewer than two enabled admins): name the requesting admin with --as ADMIN --password-stdin, and a second admin approves';
+
+/** True when the request was filed by the host CLI without a named admin (bootstrap). */
+export const fromHost = (g: Pick<RoleGrantDoc, 'requestedBy'>) => g.requestedBy.type === 'system';
+
 export function createRoleGrants(deps: RoleGrantDeps) {
   const { users, grants, audit, integrity, alarm } = deps;
+
+  /** Enabled admins whose records verify: those who can approve. */
+  const soundAdmins = async () => (await users.findEnabledWithRole('ADMIN')).filter((u) => userSealOk(integrity, u));
+
+  /**
+   * Bootstrap, the one place the two-person rule cannot hold (nobody is there
+   * to be the second person): the host CLI, naming no admin, may make an
+   * ADMIN and nothing else, and only while fewer than two enabled admins with
+   * sound records exist. With none, the admin is made at once ('first'); with
+   * one, the grant waits for that admin ('second'): the host's operator and
+   * that admin are the two people. Anything else is FORBIDDEN.
+   * The same holds for recovery (every admin disabled or lost): disabling is
+   * audited, and whoever runs the CLI holds the server's keys anyway.
+   */
+  async function hostBootstrap(roles: readonly Role[]): Promise<'first' | 'second'> {
+    const onlyAdmin = roles.length === 1 && roles[0] === 'ADMIN';
+    const admins = onlyAdmin ? (await soundAdmins()).length : Infinity;
+    assertThat(admins < 2, forbidden(HOST_ALONE_REFUSED));
+    return admins === 0 ? 'first' : 'second';
+  }
+
+  /** A host-filed grant is approved only by the one admin of a bootstrapping system (see hostBootstrap). */
+  async function assertHostGrantDecidable(grant: RoleGrantDoc, approver: StaffPrincipal) {
+    const admins = await soundAdmins();
+    const alone = admins.length === 1 && admins[0]!._id === approver.userId;
+    assertThat(
+      alone && grant.roles.length === 1 && grant.roles[0] === 'ADMIN',
+      forbidden('This request was filed by the host CLI without a named admin: it can be approved only while its approver is the one admin of the system; reject it and ask again as a named admin'),
+    );
+  }
 
   /** Tells every other enabled admin with a sound record; never fails the request that was already recorded. */
   async function announce(grant: RoleGrantDoc) {
@@ -147,6 +184,8 @@ export function createRoleGrants(deps: RoleGrantDeps) {
   }
 
   return {
+    hostBootstrap,
+
     /** Records a pending grant and audits the request; the roles are not applied. */
     async requestRoleGrant(user: Pick<UserDoc, '_id' | 'username'>, roles: Role[], requestedBy: Requester) {
       const grant: RoleGrantDoc = {
@@ -211,6 +250,7 @@ export function createRoleGrants(deps: RoleGrantDeps) {
       const grant = await decidable(id, approver);
       if (kindOf(grant) !== 'ROLES') return approveAccountChange(grant, approver);
       assertThat(grant.status !== 'rejected', conflict('This role grant was rejected'));
+      if (fromHost(grant) && grant.status === 'pending') await assertHostGrantDecidable(grant, approver);
       // Check the user before deciding, so a grant on a tampered or disabled record stays pending.
       const user = await users.findById(grant.userId);
       assertThat(user, notFound('User'));

@@ -18,6 +18,7 @@ import type { AuditLog } from '../audit/types.js';
 import type { Integrity } from '../crypto/integrity.js';
 import { AppError, assertThat, badInput, conflict, notFound, unauthenticated } from '../errors.js';
 import type { PartnerRepository } from '../partners/repository.js';
+import { idleExpired } from './idle.js';
 import { previousKeySeal } from './partner-keys.js';
 import type { UserRepository } from './repository.js';
 import { partnerSeal, partnerSealOk, userSeal, userSealOk } from './seal.js';
@@ -35,6 +36,8 @@ export interface LifecycleDeps {
   /** Wrong old passwords allowed per user and window (the sign-in limits). */
   limits: { maxFailuresPerUser: number; blockSeconds: number };
   partnerKeyOverlapMs: number;
+  /** Console sessions unused this long are over (src/auth/idle.ts): not listed as open. */
+  consoleIdleMs?: number;
   log: Logger;
   /** The desk service's release of every report a user holds (src/reports/desk-move.ts). */
   desk: { releaseClaimsOf(actor: StaffPrincipal, holderId: string, reason: string): Promise<{ released: string[]; skipped: string[] }> };
@@ -42,8 +45,6 @@ export interface LifecycleDeps {
 
 export type LifecycleService = ReturnType<typeof createLifecycleService>;
 
-/** The admin CLI acting on desk work: a stand-in principal named for it (history entries record a `user` actor). */
-const CLI_PRINCIPAL: StaffPrincipal = { kind: 'staff', userId: 'admin-cli', username: 'admin-cli', roles: ['ADMIN'], desk: null, sessionId: 'cli' };
 const cliOr = (actor: Principal | 'cli') => (actor === 'cli' ? { type: 'system' as const, id: 'admin-cli' } : actorOf(actor));
 
 export function createLifecycleService(deps: LifecycleDeps) {
@@ -99,12 +100,12 @@ export function createLifecycleService(deps: LifecycleDeps) {
       return ended;
     },
 
-    /** The signed-in user's unexpired sessions, newest first; `current` marks the one asking. */
+    /** The signed-in user's unexpired sessions (a console session past its idle time is over), newest first; `current` marks the one asking. */
     async mySessions(principal: Principal | null) {
       assertThat(principal?.kind === 'staff', unauthenticated);
       const now = Date.now();
       return (await users.sessionsOf(principal.userId))
-        .filter((s) => s.expiresAt.getTime() > now)
+        .filter((s) => s.expiresAt.getTime() > now && !idleExpired(s, now, deps.consoleIdleMs ?? Infinity))
         .map((s) => ({ id: sessionRef(s._id), createdAt: s.createdAt, expiresAt: s.expiresAt, current: s._id === principal.sessionId }));
     },
 
@@ -118,8 +119,11 @@ export function createLifecycleService(deps: LifecycleDeps) {
       return true;
     },
 
-    /** Re-enables a disabled user (they sign in again with their password; their old sessions stay ended). */
-    async enableUser(username: string, actor: Principal | 'cli') {
+    /**
+     * Re-enables a disabled user (they sign in again with their password; their old sessions stay ended).
+     * Only ever applied as the admin approving a request (src/auth/grants.ts): the API and the CLI file requests.
+     */
+    async enableUser(username: string, actor: StaffPrincipal) {
       const { before, after } = await changeSealed(username, (u) => (u.disabled ? { disabled: false } : null));
       if (before.disabled) {
         await audit.record({ action: 'admin.user_enable', actor: cliOr(actor), target: { type: 'user', id: after._id }, outcome: 'success', details: { username: after.username } });
@@ -131,18 +135,17 @@ export function createLifecycleService(deps: LifecycleDeps) {
      * Moves an investigator to the other desk. The desk changes first (so no
      * new claim lands on the old desk), then each report they hold goes back
      * to its desk's queue. Running it again for the same desk releases any
-     * report a failed run left held.
+     * report a failed run left held. Only ever applied as the admin approving
+     * a request (src/auth/grants.ts): the API and the CLI file requests.
      */
-    async moveUserDesk(username: string, deskRaw: string, reason: string, actor: Principal | 'cli') {
+    async moveUserDesk(username: string, deskRaw: string, reason: string, actor: StaffPrincipal) {
       assertThat(DESKS.includes(deskRaw as Desk), badInput('desk must be SO12 or SO13', ['desk']));
       const desk = deskRaw as Desk;
       const { before, after } = await changeSealed(username, (u) => {
         if (!u.roles.includes('INVESTIGATOR')) throw badInput(`${u.username} is not an investigator`, ['username']);
         return u.desk === desk ? null : { desk };
       });
-      const by = actor === 'cli' ? CLI_PRINCIPAL : actor;
-      assertThat(by.kind === 'staff', unauthenticated);
-      const { released, skipped } = await deps.desk.releaseClaimsOf(by, after._id, reason.trim() || `Moved to the ${desk} desk`);
+      const { released, skipped } = await deps.desk.releaseClaimsOf(actor, after._id, reason.trim() || `Moved to the ${desk} desk`);
       await audit.record({
         action: 'admin.user_move_desk',
         actor: cliOr(actor),

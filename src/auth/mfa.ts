@@ -25,7 +25,7 @@ import { createSecretBox } from '../crypto/secret-box.js';
 import { AppError, assertThat, badInput, conflict, notFound, unauthenticated } from '../errors.js';
 import type { MfaDoc, MfaRepository } from './mfa-repository.js';
 import type { UserRepository } from './repository.js';
-import { actorOf, type Principal, type Role, type UserDoc } from './types.js';
+import { actorOf, type Principal, type Role, type StaffPrincipal, type UserDoc } from './types.js';
 
 const ISSUER = 'Hotline';
 const PERIOD = 30;
@@ -191,13 +191,13 @@ export function createMfaService(deps: MfaDeps) {
     },
 
     /** Removes a user's second factor (lost device); they enrol again at their next sign-in. Audited. */
-    async reset(usernameRaw: string, actor: Principal | 'cli') {
+    async reset(usernameRaw: string, actor: StaffPrincipal) {
       const user = await deps.users.findByUsername(usernameRaw.trim().toLowerCase());
       assertThat(user, notFound('User'));
       const removed = await mfa.remove(user._id);
       await audit.record({
         action: 'admin.mfa_reset',
-        actor: actor === 'cli' ? { type: 'system', id: 'admin-cli' } : actorOf(actor),
+        actor: actorOf(actor),
         target: { type: 'user', id: user._id },
         outcome: 'success',
         details: { username: user.username, hadSecondFactor: removed },

@@ -16,6 +16,8 @@ export const POLICY = {
   logout: ['SIGNED_IN'],
   consoleSignIn: ['ANYONE'],
   consoleSession: ['ANYONE'],
+  // the console's activity heartbeat (src/auth/idle.ts)
+  consoleActivity: ['SIGNED_IN'],
   singleSignOn: ['ANYONE'],
   // own account (MFA enrolment also with the ticket a sign-in hands out)
   beginMfaEnrolment: ['ANYONE'],

@@ -55,6 +55,10 @@ export function createUserRepository(db: Db) {
       }
       return null;
     },
+    /** Records a console session's last use (one unconditional write: two racing touches both write about now). */
+    async touchSession(tokenHash: string, lastSeenAt: Date, seenSeal: string) {
+      await sessions.updateOne({ _id: tokenHash }, { $set: { lastSeenAt, seenSeal } });
+    },
     async deleteSession(tokenHash: string) {
       await sessions.deleteOne({ _id: tokenHash });
     },

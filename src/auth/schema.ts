@@ -153,10 +153,16 @@ builder.mutationFields((t) => ({
     authScopes: { allow: 'consoleSignIn' },
     args: { username: t.arg.string({ required: true }), password: t.arg.string({ required: true }), totp: t.arg.string({ description: 'The code from the authenticator app, or a recovery code; required once a second factor is set up (the error says MFA_REQUIRED in extensions.mfa)' }) },
     resolve: async (_r, { username, password, totp }, ctx) => {
-      const { token, expiresAt, user } = await ctx.services.auth.login(username, password, ctx.clientIp, totp);
+      const { token, expiresAt, user } = await ctx.services.auth.login(username, password, ctx.clientIp, totp, 'console');
       ctx.sessionCookie.set(token, expiresAt);
       return consoleSessionOf({ ...ctx, principal: null }, user, expiresAt);
     },
+  }),
+  consoleActivity: t.boolean({
+    description:
+      'Tells the server someone is using the console (typing, clicking, scrolling): the console sends it at most once a minute while in use. Only this and signing in keep a console session from its idle time-out (CONSOLE_IDLE_MINUTES); polls and subscriptions never do. False for a session that is not the console\'s',
+    authScopes: { allow: 'consoleActivity' },
+    resolve: (_r, _a, ctx) => ctx.services.auth.consoleActivity(ctx.principal),
   }),
   logout: t.boolean({
     authScopes: { allow: 'logout' },

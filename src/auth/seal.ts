@@ -15,8 +15,11 @@ type UserFields = Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disable
 const userBody = (u: UserFields) => canonicalJson({ id: u._id, username: u.username, roles: u.roles, desk: u.desk, disabled: u.disabled });
 // Sessions and keys are sealed under the 'token' purpose: their canonical
 // objects start with '{', a raw token with its prefix, so the two never collide.
-const sessionBody = (s: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt'>) =>
-  canonicalJson({ kind: 'session', id: s._id, userId: s.userId, expiresAt: s.expiresAt });
+// A console session's body names it so (an API session's body is what it always was): removing the mark to
+// escape the idle time-out breaks the seal.
+const sessionBody = (s: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt' | 'console'>) =>
+  canonicalJson({ kind: 'session', id: s._id, userId: s.userId, expiresAt: s.expiresAt, ...(s.console ? { console: true } : {}) });
+const sessionSeenBody = (s: Pick<SessionDoc, '_id'>, lastSeenAt: Date) => canonicalJson({ kind: 'sessionSeen', id: s._id, lastSeenAt });
 const partnerBody = (p: Pick<PartnerDoc, '_id' | 'name' | 'keyHash' | 'revokedAt'>) =>
   canonicalJson({ kind: 'partnerKey', id: p._id, name: p.name, keyHash: p.keyHash, revoked: p.revokedAt !== null });
 
@@ -28,7 +31,11 @@ export const userSeal = (integrity: Integrity, u: UserFields) => integrity.mac('
 /** True when the stored user record's MAC verifies (current or previous audit key). */
 export const userSealOk = (integrity: Integrity, u: UserFields & { mac?: unknown }) => integrity.verify('userRecord', userBody(u), u.mac);
 
-export const sessionSeal = (integrity: Integrity, s: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt'>) => integrity.mac('token', sessionBody(s));
+export const sessionSeal = (integrity: Integrity, s: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt' | 'console'>) => integrity.mac('token', sessionBody(s));
+/** The MAC over a console session's last use: a writer without the key cannot move it forward to keep a session alive. */
+export const sessionSeenSeal = (integrity: Integrity, s: Pick<SessionDoc, '_id'>, lastSeenAt: Date) => integrity.mac('token', sessionSeenBody(s, lastSeenAt));
+/** True when the console session's stored last use carries its MAC. */
+export const sessionSeenOk = (integrity: Integrity, s: SessionDoc) => s.lastSeenAt instanceof Date && integrity.verify('token', sessionSeenBody(s, s.lastSeenAt), s.seenSeal);
 export const sessionSealOk = (integrity: Integrity, s: SessionDoc) => integrity.verify('token', sessionBody(s), s.seal);
 
 export const partnerSeal = (integrity: Integrity, p: Pick<PartnerDoc, '_id' | 'name' | 'keyHash' | 'revokedAt'>) => integrity.mac('token', partnerBody(p));

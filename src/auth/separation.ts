@@ -6,7 +6,7 @@
  * into the README; tests/unit/separation.test.ts fails when it drifts from
  * the policy (a new content role the rules forget) or from the README.
  */
-import type { Role } from './types.js';
+import { ROLES, type Role } from './types.js';
 
 export interface SeparationRule {
   /** Stable name, quoted in the error an admin sees. */
@@ -32,12 +32,15 @@ export const FORBIDDEN_COMBINATIONS = [
 ] as const satisfies readonly SeparationRule[];
 
 /**
- * Roles granted only after a second administrator approves. SUPERVISOR and
- * INVESTIGATOR read content; ADMIN is here too, or one admin could create a
- * second admin account and approve their own requests with it. The very
- * first admin (no enabled admin exists yet) is the bootstrap exception.
+ * Roles granted only after a second, different administrator approves: every
+ * role (the trust review found that one admin alone could make a working
+ * AUDITOR, who reads every audit entry, or CALL_HANDLER, who records calls).
+ * ADMIN is here too, or one admin could create a second admin account and
+ * approve their own requests with it. The one exception is bootstrap: the
+ * first admin of a system with no enabled admin, created by the host CLI
+ * (src/auth/service.ts createUser).
  */
-export const NEEDS_SECOND_ADMIN: readonly Role[] = ['SUPERVISOR', 'INVESTIGATOR', 'ADMIN'];
+export const NEEDS_SECOND_ADMIN: readonly Role[] = ROLES;
 
 /** The first rule a role set breaks, or null. */
 export function separationViolation(roles: readonly Role[]): SeparationRule | null {
@@ -61,8 +64,8 @@ export function separationTable(): string {
     '|---|---|---|---|',
     ...rows,
     '',
-    `Granting ${NEEDS_SECOND_ADMIN.join(', ')} needs a second, different administrator's approval (\`pendingRoleGrants\`, \`approveRoleGrant\`, \`npm run admin -- grants:approve\`); only the first administrator of an empty system is created directly.`,
+    `Granting any role (${NEEDS_SECOND_ADMIN.join(', ')}) needs a second, different administrator's approval (\`pendingRoleGrants\`, \`approveRoleGrant\`, \`npm run admin -- grants:approve\`); only the first administrator of a system without an enabled one is created directly, by the host CLI, and while that admin is the only one they approve the host's request for a second admin.`,
     '',
-    "In the API and the console, re-enabling a user, moving an investigator's desk and resetting a second factor (`enableUser`, `moveUserDesk`, `resetMfa`, each with a reason) are requests of the same kind: a second admin approves them. Approving or rejecting any request in the console asks for the deciding admin's own password and second-factor code again, as the CLI does; every other admin is notified (the bell) when a request is made.",
+    "Re-enabling a user, moving an investigator's desk and resetting a second factor (`enableUser`, `moveUserDesk`, `resetMfa`, each with a reason) are requests of the same kind, in the API, the console and the host CLI (`npm run admin -- user:enable|user:move-desk|user:mfa-reset … --as ADMIN --password-stdin`, made in that signed-in admin's name): a second admin approves them. Approving or rejecting any request in the console asks for the deciding admin's own password and second-factor code again, as the CLI does; every other admin is notified (the bell) when a request is made.",
   ].join('\n');
 }

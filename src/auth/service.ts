@@ -23,7 +23,8 @@ import type { MfaService } from './mfa.js';
 import { partnerKeyAccepted } from './partner-keys.js';
 import { createAttemptLimits, type AttemptLimitSettings } from './rate-limit.js';
 import type { UserRepository } from './repository.js';
-import { partnerSeal, partnerSealOk, sessionSeal, sessionSealOk, userSeal, userSealOk } from './seal.js';
+import { idleExpired, touchDue } from './idle.js';
+import { partnerSeal, partnerSealOk, sessionSeal, sessionSealOk, sessionSeenOk, sessionSeenSeal, userSeal, userSealOk } from './seal.js';
 import { hashSecret, looksLikeSecret, newSecret, PARTNER_KEY_PREFIX, secretLookupHashes, TOKEN_PREFIX } from './secrets.js';
 import { splitGrant } from './separation.js';
 import { actorOf, DESKS, ROLES, type Desk, type PartnerDoc, type Principal, type Role, type StaffPrincipal, type UserDoc } from './types.js';
@@ -42,6 +43,8 @@ export interface AuthDeps {
   integrity: Integrity;
   log: Logger;
   sessionTtlMs: number;
+  /** A console session unused this long is refused and ended (CONSOLE_IDLE_MINUTES; src/auth/idle.ts). */
+  consoleIdleMs?: number;
   limits: AttemptLimitSettings;
   /** The second factor, asked for after the password (src/auth/mfa.ts). */
   mfa?: Pick<MfaService, 'checkLogin'>;
@@ -80,9 +83,6 @@ export async function createAuthService(deps: AuthDeps) {
     const known = USERNAME_RE.test(username) && (await users.findByUsername(username)) !== null;
     await audit.record({ action: 'auth.login', actor: { type: 'anonymous' }, outcome: 'failure', details: { username: known ? username : integrity.mac('username', username), reason: 'rate_limited' } });
   };
-
-  /** True when an enabled admin with a sound record exists (else the CLI may create the first one directly). */
-  const anySoundAdmin = async () => (await users.findEnabledWithRole('ADMIN')).some((u) => userSealOk(integrity, u));
 
   /**
    * Sets `disabled` and re-seals in one write. A record whose MAC already
@@ -160,31 +160,51 @@ export async function createAuthService(deps: AuthDeps) {
     return principal;
   }
 
+  /** Opens a session; a console one (a cookie) carries the idle mark and its first use, both sealed (src/auth/idle.ts). */
+  async function openSession(userId: string, kind: 'api' | 'console') {
+    const token = newSecret(TOKEN_PREFIX);
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
+    const sessionId = hashSecret(integrity, token);
+    const consoleMark = kind === 'console' ? ({ console: true } as const) : {};
+    const idle = kind === 'console' ? { lastSeenAt: now, seenSeal: sessionSeenSeal(integrity, { _id: sessionId }, now) } : {};
+    const seal = sessionSeal(integrity, { _id: sessionId, userId, expiresAt, ...consoleMark });
+    await users.createSession({ _id: sessionId, userId, createdAt: now, expiresAt, seal, ...consoleMark, ...idle });
+    return { token, expiresAt };
+  }
+
   return {
     /**
      * Opens a console session for a user already authenticated elsewhere
-     * (single sign-on, src/auth/oidc.ts): the same sealed session a password
-     * sign-in opens. The caller has checked the user record and audits.
+     * (single sign-on, src/auth/oidc.ts): the same sealed console session a
+     * password sign-in for the console opens. The caller has checked the
+     * user record and audits.
      */
-    async startSession(user: Pick<UserDoc, '_id'>) {
-      const token = newSecret(TOKEN_PREFIX);
-      const now = new Date();
-      const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
-      const sessionId = hashSecret(integrity, token);
-      await users.createSession({ _id: sessionId, userId: user._id, createdAt: now, expiresAt, seal: sessionSeal(integrity, { _id: sessionId, userId: user._id, expiresAt }) });
-      return { token, expiresAt };
-    },
+    startSession: (user: Pick<UserDoc, '_id'>) => openSession(user._id, 'console'),
 
-    /** Signs a staff member in; answers UNAUTHENTICATED without saying which part was wrong. */
-    async login(usernameRaw: string, password: string, client: string, secondFactor?: string | null) {
+    /**
+     * Signs a staff member in; answers UNAUTHENTICATED without saying which part was wrong.
+     * `console`: the session is the console's cookie, with the idle time-out (src/auth/idle.ts).
+     */
+    async login(usernameRaw: string, password: string, client: string, secondFactor?: string | null, kind: 'api' | 'console' = 'api') {
       const user = await checkCredentials(usernameRaw, password, client, secondFactor);
-      const token = newSecret(TOKEN_PREFIX);
-      const now = new Date();
-      const expiresAt = new Date(now.getTime() + deps.sessionTtlMs);
-      const sessionId = hashSecret(integrity, token);
-      await users.createSession({ _id: sessionId, userId: user._id, createdAt: now, expiresAt, seal: sessionSeal(integrity, { _id: sessionId, userId: user._id, expiresAt }) });
+      const { token, expiresAt } = await openSession(user._id, kind);
       await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'success' });
       return { token, expiresAt, user: publicUser(user) };
+    },
+
+    /**
+     * The console's activity heartbeat: records that someone is using the
+     * console now, at most once per TOUCH_EVERY_MS (src/auth/idle.ts). True
+     * for a console session (whether or not it wrote), false for any other.
+     */
+    async consoleActivity(principal: Principal | null) {
+      if (principal?.kind !== 'staff') return false;
+      const session = await users.findSession([principal.sessionId]);
+      if (!session?.console) return false;
+      const now = new Date();
+      if (touchDue(session, now.getTime())) await users.touchSession(session._id, now, sessionSeenSeal(integrity, session, now));
+      return true;
     },
 
     /**
@@ -226,6 +246,11 @@ export async function createAuthService(deps: AuthDeps) {
       if (looksLikeSecret(bearer, TOKEN_PREFIX)) {
         const session = await users.findSession(secretLookupHashes(integrity, bearer));
         if (!session || !sessionSealOk(integrity, session) || session.expiresAt.getTime() <= Date.now()) return null;
+        if (session.console && (!sessionSeenOk(integrity, session) || idleExpired(session, Date.now(), deps.consoleIdleMs ?? Infinity))) {
+          // Unused past the idle time (or its last use was tampered with): ended, as the console's own lock would.
+          await users.deleteSession(session._id);
+          return null;
+        }
         const user = await users.findById(session.userId);
         if (!user) return null;
         if (!userSealOk(integrity, user)) throw await alarm(user);
@@ -256,9 +281,12 @@ export async function createAuthService(deps: AuthDeps) {
     },
 
     /**
-     * Creates a user. Role sets the separation table forbids are refused;
-     * roles that need a second admin are left off and recorded as a pending
-     * grant (the returned user lists them as `pendingRoles`).
+     * Creates a user with no roles yet: every role waits for a second admin
+     * (src/auth/separation.ts), recorded as one pending grant (the returned
+     * user lists them as `pendingRoles`). Role sets the separation table
+     * forbids are refused. `'cli'` is the host CLI naming no admin: allowed
+     * only for bootstrap (the first two admins; src/auth/grants.ts
+     * hostBootstrap), FORBIDDEN otherwise; the CLI names an admin instead.
      */
     async createUser(input: { username: string; password: string; roles: Role[]; desk?: Desk | null }, actor: Principal | 'cli') {
       const username = input.username.trim().toLowerCase();
@@ -271,8 +299,8 @@ export async function createAuthService(deps: AuthDeps) {
       assertThat(input.password.length >= 12 && input.password.length <= 1024, badInput('password: 12 to 1024 characters', ['password']));
       const requested = orderRoles(input.roles);
       assertSeparated(requested);
-      // Only the host's CLI may create the very first admin directly; every later admin needs a second one.
-      const bootstrapAdmin = actor === 'cli' && requested.includes('ADMIN') && !(await anySoundAdmin());
+      // Only the host's CLI may create the very first admin directly; every later grant needs a second admin.
+      const bootstrapAdmin = actor === 'cli' && (await roleGrants.hostBootstrap(requested)) === 'first';
       const { now: grantedNow, pending } = splitGrant(requested, { bootstrapAdmin });
       const now = new Date();
       const fields = { _id: randomUUID(), username, roles: grantedNow, desk, disabled: false };

@@ -71,8 +71,17 @@ export interface SessionDoc {
   userId: string;
   createdAt: Date;
   expiresAt: Date;
-  /** Keyed MAC binding the row to its user and expiry (src/auth/seal.ts): re-pointing a session at another user breaks it. */
+  /** Keyed MAC binding the row to its user, expiry and `console` mark (src/auth/seal.ts): re-pointing a session at another user breaks it. */
   seal: string;
+  /**
+   * A console session (a cookie from consoleSignIn or single sign-on): it ends after CONSOLE_IDLE_MINUTES
+   * without use, on the server too (src/auth/idle.ts). API sessions (`login`) have no mark and no idle limit.
+   */
+  console?: true;
+  /** When the console was last used, recorded at most about once a minute (src/auth/idle.ts); console sessions only. */
+  lastSeenAt?: Date;
+  /** Keyed MAC over (id, lastSeenAt). */
+  seenSeal?: string;
 }
 
 export interface PartnerDoc {

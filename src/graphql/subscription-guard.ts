@@ -1,7 +1,8 @@
 /**
  * Subscriptions end when their credential stops being good: the session
- * ended or was revoked, the user was disabled, or their roles or desk
- * changed. A stream's principal was checked once, when it opened; every
+ * ended or was revoked, the user was disabled, their roles or desk changed,
+ * or a console session went unused past its idle time (src/auth/idle.ts: a
+ * stream is not use, so a console left open with its streams still ends). A stream's principal was checked once, when it opened; every
  * `recheckMs` the credential is authenticated again (the same check every
  * request makes, against the store), and the stream is completed as soon as
  * the answer is no longer the same principal.

@@ -5,6 +5,7 @@
  * a page, and nothing is ever requested from another origin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionSeenSeal } from '../../src/auth/seal.js';
 import { createStaff, PASSWORD } from '../support/factories.js';
 import { expectAccessible, screenshot, signIn, startE2E, useE2E } from './support/browser.js';
 import { deadPort, OIDC_CLIENT, startTestIdp, type TestIdp } from '../support/oidc-provider.js';
@@ -103,6 +104,27 @@ describe('console sign-in', { timeout: 90_000 }, () => {
     } finally {
       await idle.close();
     }
+  });
+
+  it("tells the server someone is using it (the heartbeat), and nothing else does (src/auth/idle.ts)", async () => {
+    const { page } = await e2e().newPage();
+    await page.clock.install();
+    const staff = await createStaff(e2e().app, 'CALL_HANDLER');
+    await signIn(page, staff.username);
+    await page.getByRole('heading', { name: 'Record a call' }).waitFor();
+    const sessions = e2e().app.deps.database.db.collection('sessions');
+    const session = (await sessions.findOne({ userId: staff.user.id, console: true }))!;
+    // The last recorded use, 40 s back (sealed as the server would): a heartbeat now would write.
+    const past = new Date(Date.now() - 40_000);
+    await sessions.updateOne({ _id: session._id }, { $set: { lastSeenAt: past, seenSeal: sessionSeenSeal(e2e().app.deps.crypto.integrity, { _id: String(session._id) }, past) } });
+    const lastSeen = async () => ((await sessions.findOne({ _id: session._id }))!.lastSeenAt as Date).getTime();
+    // A minute passes with the console open and untouched: no heartbeat.
+    await page.clock.fastForward('01:05');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await lastSeen()).toBe(past.getTime());
+    // A key press: the console tells the server.
+    await page.keyboard.press('Shift');
+    await expect.poll(lastSeen, { timeout: 10_000 }).toBeGreaterThan(past.getTime());
   });
 
   it('shows a not-found page for an unknown route', async () => {

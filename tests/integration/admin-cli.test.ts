@@ -16,6 +16,9 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'a long enough password\n';
+/** stdin of a user:create named --as adm.first: that admin's password, no code, then the new user's password. */
+const AS_FIRST = `${PASSWORD}\n${PASSWORD}`;
+const asFirst = ['--as', 'adm.first'];
 
 describe('admin CLI', () => {
   it('keys:generate prints a fresh 32-byte base64 key', async () => {
@@ -27,7 +30,11 @@ describe('admin CLI', () => {
   });
 
   it('user:create reads the password from stdin and stores only a hash', async () => {
-    const r = await admin(['user:create', '--username', 'dc.smith', '--role', 'INVESTIGATOR', '--role', 'SUPERVISOR', '--desk', 'SO13', '--password-stdin'], PASSWORD);
+    // The bootstrap: the first admin of an empty system is made at once, by the host alone.
+    const first = await admin(['user:create', '--username', 'adm.first', '--role', 'ADMIN', '--password-stdin'], PASSWORD);
+    expect(first.stdout).toContain('created user adm.first (ADMIN)');
+    // Any other account is requested in a named admin's name.
+    const r = await admin(['user:create', '--username', 'dc.smith', '--role', 'INVESTIGATOR', '--role', 'SUPERVISOR', '--desk', 'SO13', ...asFirst, '--password-stdin'], AS_FIRST);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('created user dc.smith');
@@ -36,7 +43,7 @@ describe('admin CLI', () => {
     const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'dc.smith' });
     expect(user).toMatchObject({ roles: [], desk: 'SO13', disabled: false });
     expect(user!.passwordHash).toMatch(/^\$argon2id\$/);
-    const dup = await admin(['user:create', '--username', 'dc.smith', '--role', 'AUDITOR', '--password-stdin'], PASSWORD);
+    const dup = await admin(['user:create', '--username', 'dc.smith', '--role', 'AUDITOR', ...asFirst, '--password-stdin'], AS_FIRST);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already exists');
   });
@@ -65,9 +72,7 @@ describe('admin CLI', () => {
     expect(r.stderr).toContain('separation rule auditor-independent');
   });
 
-  it('grants: the first admin is made directly; later grants wait until a named admin approves with their password', async () => {
-    const first = await admin(['user:create', '--username', 'adm.first', '--role', 'ADMIN', '--password-stdin'], PASSWORD);
-    expect(first.stdout).toContain('created user adm.first (ADMIN)');
+  it('grants: the second admin waits until the first approves with their password', async () => {
     const second = await admin(['user:create', '--username', 'adm.second', '--role', 'ADMIN', '--password-stdin'], PASSWORD);
     const grantId = /grant ([0-9a-f-]{36})/.exec(second.stdout)![1]!;
     const list = await admin(['grants:list']);
@@ -93,16 +98,16 @@ describe('admin CLI', () => {
   }, 240_000);
 
   it('user:disable disables the user', async () => {
-    await admin(['user:create', '--username', 'ch.jones', '--role', 'CALL_HANDLER', '--password-stdin'], PASSWORD);
+    await admin(['user:create', '--username', 'ch.jones', '--role', 'CALL_HANDLER', ...asFirst, '--password-stdin'], AS_FIRST);
     const r = await admin(['user:disable', '--username', 'ch.jones']);
     expect(r.code).toBe(0);
     const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'ch.jones' });
     expect(user!.disabled).toBe(true);
     expect((await admin(['user:disable', '--username', 'nobody'])).code).toBe(1);
-  });
+  }, 120_000); // three CLI runs, one signing an admin in (several seconds each on a loaded machine)
 
   it('user:revoke-sessions ends the sessions of a user', async () => {
-    await admin(['user:create', '--username', 'sup.ward', '--role', 'SUPERVISOR', '--password-stdin'], PASSWORD);
+    await admin(['user:create', '--username', 'sup.ward', '--role', 'SUPERVISOR', ...asFirst, '--password-stdin'], AS_FIRST);
     const user = await client.db(env.MONGODB_DB).collection('users').findOne({ username: 'sup.ward' });
     // Rows as a writer could insert them: they authenticate nobody, but revoking still clears them.
     const sessions = client.db(env.MONGODB_DB).collection('sessions');
@@ -114,7 +119,7 @@ describe('admin CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('revoked 2 session(s)');
     expect(await sessions.countDocuments({ userId: user!._id })).toBe(0);
-  });
+  }, 120_000); // two CLI runs, one signing an admin in (several seconds each on a loaded machine)
 
   it('partner:create prints the key once on the last line; partner:revoke revokes it', async () => {
     const r = await admin(['partner:create', '--name', 'Community Security Trust']);

@@ -1,60 +1,72 @@
 /**
  * Factories: staff users and partners, created through the real services.
- * Roles that need a second admin (SUPERVISOR, INVESTIGATOR, ADMIN) are
- * approved the way an operator would: a second admin (the factory's
- * approver, created as the first admin of the test's empty database) signs
- * in and approves the pending grant through the service.
+ * Every role needs a second admin (src/auth/separation.ts), so the factory
+ * plays two admins, as an operator would: the requester (the first admin of
+ * the test's empty database, made by the host CLI's bootstrap) files each new
+ * user's grant, and the approver (the second admin, made by the bootstrap's
+ * second step and approved by the requester) approves it through the
+ * service. Nothing here writes the store directly.
  */
 import { randomUUID } from 'node:crypto';
-import { actAsAdmin } from '../../src/auth/acting-admin.js';
 import { orderRoles } from '../../src/auth/grants.js';
-import type { Desk, Role } from '../../src/auth/types.js';
+import type { Desk, Role, StaffPrincipal } from '../../src/auth/types.js';
 import type { Deps } from '../../src/deps.js';
 import type { AppError } from '../../src/errors.js';
 import type { TestApp } from './app.js';
 
 export const PASSWORD = 'correct horse battery staple';
+/** The admin who files the factories' requests (the first admin). */
+export const REQUESTER = 'factory.requester';
+/** The second admin, who approves them. */
 export const APPROVER = 'factory.approver';
 
-const approvers = new WeakMap<Deps, Promise<unknown>>();
+/** Signs an admin in once and keeps the principal (service calls take it as it is; no second sign-in, no rate limit). */
+async function principalOf(deps: Deps, username: string): Promise<StaffPrincipal> {
+  const { token } = await deps.services.auth.login(username, PASSWORD, `factory-${randomUUID()}`);
+  const p = await deps.services.auth.authenticate(token);
+  if (p?.kind !== 'staff' || !p.roles.includes('ADMIN')) throw new Error(`${username} is not an admin: create admins with createStaff, after the factory's two`);
+  return p;
+}
 
-/** Creates the factory's approving admin once per app: the first admin of an empty database needs no approval. */
-function ensureApprover(deps: Deps) {
-  let made = approvers.get(deps);
+const admins = new WeakMap<Deps, Promise<{ requester: StaffPrincipal; approver: StaffPrincipal }>>();
+const existing = (err: AppError) => {
+  if (err.code !== 'CONFLICT') throw err; // made meanwhile by another process on the same database
+};
+
+/** The factory's two admins, made once per app by the host CLI's bootstrap (the first at once, the second approved by the first). */
+function factoryAdmins(deps: Deps) {
+  let made = admins.get(deps);
   if (!made) {
-    made = deps.services.auth.createUser({ username: APPROVER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').then(
-      (u) => {
-        if (!u.roles.includes('ADMIN')) throw new Error('an admin existed before the factory approver: create admins with createStaff');
-      },
-      (err: AppError) => {
-        if (err.code !== 'CONFLICT') throw err; // made by an earlier process on the same database (bench, chaos seed)
-      },
-    );
-    approvers.set(deps, made);
+    made = (async () => {
+      const auth = deps.services.auth;
+      // An earlier process on the same database (bench, chaos seed) made them: the bootstrap is closed by then.
+      const made = new Set((await auth.listUsers()).map((u) => u.username));
+      if (!made.has(REQUESTER)) await auth.createUser({ username: REQUESTER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').catch(existing);
+      const requester = await principalOf(deps, REQUESTER);
+      const second = made.has(APPROVER) ? null : await auth.createUser({ username: APPROVER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').catch(existing);
+      if (second?.pendingGrantId) await auth.approveRoleGrant(second.pendingGrantId, requester);
+      return { requester, approver: await principalOf(deps, APPROVER) };
+    })();
+    admins.set(deps, made);
   }
   return made;
 }
 
-const approvals = new WeakMap<Deps, Promise<unknown>>();
-
-/**
- * Approves a pending role grant as the factory's second admin. Approvals run
- * one at a time per app: each signs the approver in, and parallel sign-ins
- * of one user would trip the sign-in rate limit.
- */
+/** Approves a pending request as the factory's second admin (the approver). */
 export async function approveAsSecondAdmin(deps: Deps, grantId: string) {
-  await ensureApprover(deps);
-  const run = (approvals.get(deps) ?? Promise.resolve())
-    .catch(() => {})
-    .then(() => actAsAdmin(deps.services.auth, APPROVER, PASSWORD, null, (admin) => deps.services.auth.approveRoleGrant(grantId, admin)));
-  approvals.set(deps, run);
-  return run;
+  const { approver } = await factoryAdmins(deps);
+  return deps.services.auth.approveRoleGrant(grantId, approver);
 }
 
-/** Creates a user with all the given roles; also used by the chaos seed and the bench (through the CLI path, approved by a second admin where needed). */
+/** The factory's requesting admin, for tests that file requests through the service. */
+export async function factoryRequester(deps: Deps) {
+  return (await factoryAdmins(deps)).requester;
+}
+
+/** Creates a user with all the given roles: requested by the factory's first admin, approved by its second; also used by the chaos seed and the bench. */
 export async function createUserWithRoles(deps: Deps, input: { username: string; password: string; roles: Role[]; desk: Desk | null }) {
-  if (input.roles.some((r) => r === 'ADMIN' || r === 'SUPERVISOR' || r === 'INVESTIGATOR')) await ensureApprover(deps);
-  const created = await deps.services.auth.createUser(input, 'cli');
+  const { requester } = await factoryAdmins(deps);
+  const created = await deps.services.auth.createUser(input, requester);
   if (!created.pendingGrantId) return created;
   await approveAsSecondAdmin(deps, created.pendingGrantId);
   return { ...created, roles: orderRoles([...created.roles, ...created.pendingRoles]), pendingRoles: [], pendingGrantId: null };

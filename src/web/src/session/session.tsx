@@ -1,7 +1,9 @@
 /**
  * Who is signed in, from the server (consoleSession): the token lives only
  * in an HttpOnly cookie, so a reload asks the server again. Signs out after
- * the configured idle time, with a visible, announced warning first; with a
+ * the configured idle time, with a visible, announced warning first (the
+ * server ends the session too, within a minute after: src/auth/idle.ts, told
+ * of use by the heartbeat below); with a
  * form draft kept (drafts.tsx) the sign-out locks the screen instead of
  * discarding it: the same user signing in again resumes it, anyone else
  * discards it.
@@ -29,6 +31,18 @@ const SIGN_OUT = graphql(`
     logout
   }
 `);
+
+const CONSOLE_ACTIVITY = graphql(`
+  mutation ConsoleActivity {
+    consoleActivity
+  }
+`);
+
+/**
+ * How often at most the server is told someone is using the console. Only this heartbeat keeps the session from
+ * the server's idle time-out: the console's polls and subscriptions do not, so a console nobody uses still ends.
+ */
+const HEARTBEAT_MS = 60_000;
 
 export type Session = NonNullable<ConsoleSessionQuery['consoleSession']>;
 
@@ -157,12 +171,26 @@ function IdleGuard({ timeoutSeconds, locks, onIdle }: { timeoutSeconds: number; 
   const last = useRef(Date.now());
   const fired = useRef(false);
   const [left, setLeft] = useState(timeoutSeconds);
+  // When the server was last told of use, and whether there has been use since (sent once HEARTBEAT_MS has passed).
+  const told = useRef(0);
+  const untold = useRef(true);
   useEffect(() => {
+    const tellServer = () => {
+      if (!untold.current || Date.now() - told.current < HEARTBEAT_MS) return;
+      told.current = Date.now();
+      untold.current = false;
+      void request(CONSOLE_ACTIVITY).catch(() => undefined);
+    };
     const touch = () => {
       last.current = Date.now();
+      untold.current = true;
+      tellServer();
     };
+    // Opening the console counts as use here (the countdown starts full), so it does for the server too.
+    tellServer();
     ACTIVITY_EVENTS.forEach((e) => window.addEventListener(e, touch, { passive: true, capture: true }));
     const timer = setInterval(() => {
+      tellServer();
       const remaining = Math.max(0, timeoutSeconds - Math.floor((Date.now() - last.current) / 1000));
       setLeft(remaining);
       if (remaining === 0 && !fired.current) {
