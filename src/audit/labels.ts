@@ -24,6 +24,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'admin.account_change_approve': 'Account change approved',
   'admin.account_change_reject': 'Account change rejected',
   'auth.integrity_failure': 'Account record failed its integrity check',
+  'auth.credentials_reseal': 'Account credentials bound to the account (one-time upgrade)',
   'auth.mfa_enrol': 'Second factor set up',
   'auth.mfa_recovery_use': 'Recovery code used',
   'auth.password_change': 'Password changed',

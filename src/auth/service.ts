@@ -99,12 +99,16 @@ export async function createAuthService(deps: AuthDeps) {
   }
 
   /**
-   * A stored credential that fails its check (a sealed second-factor seed that will not open) tells whoever is
-   * signing in only that sign-in is unavailable; the record and the part go to the log. Other errors pass as they are.
+   * A stored credential that fails its check (the user record's MAC over roles and credentials, a second factor
+   * missing, swapped or failing its MAC, a sealed seed that will not open) tells whoever is signing in only that
+   * sign-in is unavailable; the record and the part go to the log, and the failure to the audit log (the alarm).
+   * Other errors pass as they are.
    */
-  function signInUnavailable(err: unknown, userId: string): unknown {
+  async function signInUnavailable(err: unknown, user: UserDoc): Promise<unknown> {
     if (!(err instanceof AppError) || err.code !== 'DATA_INTEGRITY') return err;
-    deps.log.error({ userId, errName: err.name, part: (err as { fieldPath?: string }).fieldPath }, 'sign-in credential integrity failure');
+    const part = (err as { part?: string }).part ?? (err as { fieldPath?: string }).fieldPath;
+    deps.log.error({ userId: user._id, errName: err.name, part }, 'sign-in credential integrity failure');
+    await alarm(user, part);
     return new AppError('DATA_INTEGRITY', SIGN_IN_UNAVAILABLE);
   }
 
@@ -135,10 +139,11 @@ export async function createAuthService(deps: AuthDeps) {
       });
       throw unauthenticated('Sign-in failed');
     }
-    if (!userSealOk(integrity, user)) throw await alarm(user);
+    // The password hash, the second factor's presence and the SSO link are under this MAC: a replaced hash fails here.
+    if (!userSealOk(integrity, user)) throw await signInUnavailable(await alarm(user), user);
     // The second factor (src/auth/mfa.ts): a missing, wrong or replayed code keeps the point taken above.
-    await deps.mfa?.checkLogin(user, secondFactor).catch((err: unknown) => {
-      throw signInUnavailable(err, user._id);
+    await deps.mfa?.checkLogin(user, secondFactor).catch(async (err: unknown) => {
+      throw await signInUnavailable(err, user);
     });
     await attempts.loginSucceeded(username, client);
     return user;
@@ -273,8 +278,8 @@ export async function createAuthService(deps: AuthDeps) {
       const bootstrapAdmin = actor === 'cli' && requested.includes('ADMIN') && !(await anySoundAdmin());
       const { now: grantedNow, pending } = splitGrant(requested, { bootstrapAdmin });
       const now = new Date();
-      const fields = { _id: randomUUID(), username, roles: grantedNow, desk, disabled: false };
-      const user: UserDoc = { ...fields, passwordHash: await argon2.hash(input.password, ARGON2), createdAt: now, updatedAt: now, mac: userSeal(integrity, fields) };
+      const fields = { _id: randomUUID(), username, roles: grantedNow, desk, disabled: false, passwordHash: await argon2.hash(input.password, ARGON2), secondFactor: null };
+      const user: UserDoc = { ...fields, createdAt: now, updatedAt: now, mac: userSeal(integrity, fields) };
       try {
         await users.insert(user);
       } catch (err) {

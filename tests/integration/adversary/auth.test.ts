@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_SEAL_PART } from '../../../src/auth/seal.js';
 import { bootApp, type TestApp } from '../../support/app.js';
 import { createStaff, PASSWORD } from '../../support/factories.js';
 
@@ -92,7 +93,7 @@ describe('a database writer without the audit key', () => {
     }
     const failures = (await auditEntries('auth.integrity_failure')).filter((e) => e.targetId === staff.user.id);
     expect(failures).toHaveLength(1); // once, however often the account retries
-    expect(failures[0]).toMatchObject({ outcome: 'failure', details: { part: 'roles/desk/disabled MAC' } });
+    expect(failures[0]).toMatchObject({ outcome: 'failure', details: { part: USER_SEAL_PART } });
   });
 
   it('a user record with no MAC at all (made before the change, or inserted) signs nobody in', async () => {
