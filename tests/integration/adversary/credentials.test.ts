@@ -17,7 +17,7 @@ import { CREDENTIALS_MIGRATION } from '../../../src/auth/credential-migration.js
 import { legacyUserBody, SECOND_FACTOR_PART, USER_SEAL_PART, userSeal } from '../../../src/auth/seal.js';
 import { SIGN_IN_UNAVAILABLE } from '../../../src/auth/service.js';
 import type { Role } from '../../../src/auth/types.js';
-import { bootApp, type TestApp } from '../../support/app.js';
+import { bootApp, type GqlResult, type TestApp } from '../../support/app.js';
 import { createUserWithRoles, PASSWORD } from '../../support/factories.js';
 
 const LOGIN = `mutation($u: String!, $p: String!, $t: String) { login(username: $u, password: $p, totp: $t) { token } }`;
@@ -54,7 +54,7 @@ async function enrolled(roles: Role[] = ['SUPERVISOR'], on: TestApp = app) {
 const integrityFailures = (userId: string) => db().collection('audit').find({ action: 'auth.integrity_failure', 'target.id': userId }).toArray();
 
 /** The sign-in was refused as "unavailable", with no session, and the failure audited naming `part`. */
-async function expectRefused(res: Awaited<ReturnType<TestApp['gql']>>, userId: string, part: string) {
+async function expectRefused(res: GqlResult<any>, userId: string, part: string) {
   expect(res.data?.login ?? null).toBeNull();
   expect(res.errors?.[0]?.message).toBe(SIGN_IN_UNAVAILABLE);
   expect(res.errors?.[0]?.extensions).toEqual({ code: 'DATA_INTEGRITY' });
