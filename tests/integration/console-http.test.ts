@@ -99,7 +99,7 @@ describe('console cookie in production (trust review 2, item 16)', () => {
 
   it('is Secure whatever the proxy says: plain HTTP, and a proxy that forwarded plain HTTP', async () => {
     const staff = await createStaff(prod, 'CALL_HANDLER');
-    for (const headers of [{}, { 'x-forwarded-proto': 'http' }]) {
+    for (const headers of [{}, { 'x-forwarded-proto': 'http' }] as Record<string, string>[]) {
       const res = await fetch(prod.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: SIGN_IN, variables: { u: staff.username, p: PASSWORD } }) });
       expect((await res.json()).errors).toBeUndefined();
       const cookie = (res.headers.get('set-cookie') ?? '').toLowerCase();

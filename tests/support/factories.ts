@@ -51,10 +51,31 @@ export async function approveAsSecondAdmin(deps: Deps, grantId: string) {
   return run;
 }
 
+/** The password an admin chose for an account the factories create; its holder replaces it at first sign-in. */
+export const initialPasswordFor = (password: string) => `${password} (given by an admin)`;
+
+/**
+ * The first sign-in of an account an admin created, as its holder does it: the password they were given
+ * answers with a ticket (no session), which sets their own password (src/auth/service.ts setInitialPassword).
+ */
+export async function chooseOwnPassword(deps: Deps, username: string, given: string, own: string) {
+  try {
+    await deps.services.auth.login(username, given, `factory-first-sign-in-${randomUUID()}`);
+  } catch (err) {
+    const ticket = (err as AppError).extensions?.passwordTicket;
+    if (typeof ticket !== 'string') throw err;
+    await deps.services.auth.setInitialPassword(ticket, own);
+    return;
+  }
+  throw new Error(`${username} signed in with the password an admin gave: expected a first-sign-in ticket`);
+}
+
 /** Creates a user with all the given roles; also used by the chaos seed and the bench (through the CLI path, approved by a second admin where needed). */
 export async function createUserWithRoles(deps: Deps, input: { username: string; password: string; roles: Role[]; desk: Desk | null }) {
   if (input.roles.some((r) => r === 'ADMIN' || r === 'SUPERVISOR' || r === 'INVESTIGATOR')) await ensureApprover(deps);
-  const created = await deps.services.auth.createUser(input, 'cli');
+  const given = initialPasswordFor(input.password);
+  const created = await deps.services.auth.createUser({ ...input, password: given }, 'cli');
+  await chooseOwnPassword(deps, created.username, given, input.password);
   if (!created.pendingGrantId) return created;
   await approveAsSecondAdmin(deps, created.pendingGrantId);
   return { ...created, roles: orderRoles([...created.roles, ...created.pendingRoles]), pendingRoles: [], pendingGrantId: null };
