@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_SEAL_PART } from '../../../src/auth/seal.js';
 import { bootApp, type TestApp } from '../../support/app.js';
-import { createStaff, PASSWORD } from '../../support/factories.js';
+import { chooseOwnPassword, createStaff, PASSWORD } from '../../support/factories.js';
 
 const ME = `{ me { __typename ... on User { username roles desk } } }`;
 const SUPERVISOR_QUEUE = `{ supervisorQueue { id } }`;
@@ -121,8 +121,9 @@ describe('a rogue administrator', () => {
     expect(created.errors).toBeUndefined();
     expect(created.data.createUser).toMatchObject({ username, roles: [], pendingRoles: ['SUPERVISOR'] });
 
-    // Not a supervisor yet.
-    const signIn = await app.deps.services.auth.login(username, PASSWORD, 'test-grant');
+    // Not a supervisor yet (signed in once its holder chose their own password: the one given opens no session).
+    await chooseOwnPassword(app.deps, username, PASSWORD, `${PASSWORD} (mine)`);
+    const signIn = await app.deps.services.auth.login(username, `${PASSWORD} (mine)`, 'test-grant');
     expect((await app.gql(SUPERVISOR_QUEUE, {}, signIn.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     // Announced to every admin.
