@@ -5,7 +5,7 @@
  * the other desk (the reports they hold go back to the old desk's queue),
  * and rotating a partner's API key with an overlap (src/auth/partner-keys.ts).
  *
- * Every change of roles/desk/disabled re-seals the user record's MAC in the
+ * Every change of roles/desk/disabled or of the password hash re-seals the user record's MAC in the
  * same compare-and-set write (src/auth/seal.ts); a record whose MAC already
  * fails is never re-sealed (that would launder the tampering).
  */

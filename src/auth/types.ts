@@ -32,7 +32,7 @@ export interface UserDoc {
   createdAt: Date;
   updatedAt: Date;
   /**
-   * Keyed MAC over (id, username, roles, desk, disabled, passwordHash, secondFactor, oidc): src/auth/seal.ts.
+   * Keyed MAC over (id, username, roles, desk, disabled, passwordHash, secondFactor, oidc, mustChangePassword): src/auth/seal.ts.
    * A record without a valid one signs nobody in. A record of the shape before credentials were bound (no
    * `secondFactor` member) is re-sealed once at start-up (src/auth/credential-migration.ts).
    */
