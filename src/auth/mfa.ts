@@ -146,7 +146,9 @@ export function createMfaService(deps: MfaDeps) {
      * `extensions.mfa = 'REQUIRED'` when no code was sent, `'ENROL'` (and an
      * `enrolmentTicket`) when the role needs a factor the user has not set
      * up, and a plain "Sign-in failed" for a wrong or replayed code (after
-     * `onFailure`, which counts it toward the sign-in rate limit).
+     * `onFailure`, which counts it toward the sign-in rate limit). Throws
+     * SecondFactorIntegrityError (DATA_INTEGRITY) when the user's sealed record
+     * names a factor that is missing, not theirs or fails its MAC.
      */
     async checkLogin(user: LoginUser, code: string | null | undefined, onFailure?: () => Promise<void>): Promise<void> {
       // Whether they enrolled is read from their sealed record (checked by the caller), never from `mfa`.
