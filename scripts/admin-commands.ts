@@ -45,15 +45,18 @@ export const extraCommands = {
       console.log(`  ${seeds.resealed} second-factor seed(s) and ${hooks.resealed} webhook secret(s) re-sealed`);
       const unopened = [...seeds.failed, ...hooks.failed];
       console.log(`re-sealing under audit key ${deps.crypto.integrity.keyId} and re-indexing under index key ${deps.crypto.indexKeyId}...`);
-      const sealed = await rotateIntegrityAndIndexKeys({ reports: deps.reports, users: createUserRepository(deps.database.db), crypto: deps.crypto, audit: deps.services.audit }, limit);
-      console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go`);
+      const sealed = await rotateIntegrityAndIndexKeys(
+        { reports: deps.reports, users: createUserRepository(deps.database.db), secondFactors: deps.services.mfa, crypto: deps.crypto, audit: deps.services.audit },
+        limit,
+      );
+      console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.secondFactors} second factor(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go`);
       const failed = result.failed.length + sealed.failed.length + unopened.length;
       await deps.services.audit.record({
         action: 'keys.rotate',
         actor: { type: 'system', id: 'admin-cli' },
         target: { type: 'keys', id: current },
         outcome: failed ? 'failure' : 'success',
-        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
+        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, resealedSecondFactors: sealed.secondFactors, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
       });
       await runAuditCheckpoint(deps.services.audit, out);
       if (result.failed.length) console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?) or belong to a report rolled back or put back after erasure (audited as report.integrity_failure): ${result.failed.slice(0, 20).join(', ')}`);
@@ -65,7 +68,7 @@ export const extraCommands = {
         return 3;
       }
       console.log(`done: ${result.rewrapped} re-wrapped; every data key, second-factor seed and webhook secret is now under ${current}. The previous master key can be removed from the configuration.`);
-      console.log('every report, user and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify (see docs/encryption.md "Rotation").');
+      console.log('every report, user, second factor and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify (see docs/encryption.md "Rotation").');
       return 0;
     },
   },

@@ -18,10 +18,15 @@ import { useLocalStack, type LocalStack } from './local-stack.js';
 const USAGE = `usage: npm run admin -- <command> [options]
   user:create --username U --role ROLE [--role ROLE2] [--desk SO12|SO13] --as ADMIN --password-stdin
                                        (stdin: that admin's password, their code or an empty line, then the
-                                        new user's password; every role waits for a second admin's approval)
+                                        new user's password; every role waits for a second admin's approval;
+                                        the password given opens no session: its holder chooses their own at
+                                        first sign-in)
   user:create --username U --role ADMIN --password-stdin
                                        (bootstrap only, while fewer than two admins are enabled: the first
                                         admin is made at once, the second waits for the first's approval)
+  user:first-password --username U --password-stdin
+                                       (the holder's first sign-in on the host: stdin holds the password
+                                        they were given, a newline, then their own)
   user:disable --username U
   user:revoke-sessions --username U
   user:enable --username U --reason "WHY" --as ADMIN --password-stdin
@@ -92,8 +97,31 @@ const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typ
           })()
         : await deps.services.auth.createUser({ ...input, password: await readStdin() }, 'cli');
       console.log(`created user ${user.username} (${user.roles.join(', ') || 'no roles yet'}${user.desk ? `, desk ${user.desk}` : ''}) id ${user.id}`);
+      if (user.mustChangePassword) console.log(`${user.username} chooses their own password at their first sign-in (console, or npm run admin -- user:first-password); the one given opens no session`);
       if (user.pendingGrantId) console.log(`roles ${user.pendingRoles.join(', ')} wait for a second admin: grant ${user.pendingGrantId} (npm run admin -- grants:approve ${user.pendingGrantId} --as <${as ? 'another ' : ''}admin> --password-stdin)`);
       return 0;
+    },
+  },
+  'user:first-password': {
+    needsDeps: true,
+    options: { username: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    /** The first sign-in of an account an admin created, for a holder who works on the host (an admin): as the console's "choose your password" step. */
+    async run(deps, v) {
+      if (!v['password-stdin']) throw new UsageError('--password-stdin is required (passwords are never taken as arguments)');
+      const [given, own, ...rest] = (await readStdin()).split(/\r?\n/);
+      if (given === undefined || own === undefined || rest.length) throw new UsageError('standard input: the password you were given, a newline, then your own password');
+      const username = need(v.username, 'username');
+      try {
+        await deps.services.auth.login(username, given, 'admin-cli');
+      } catch (err) {
+        const ticket = err instanceof AppError ? err.extensions.passwordTicket : undefined;
+        if (typeof ticket !== 'string') throw err;
+        await deps.services.auth.setInitialPassword(ticket, own);
+        console.log(`${username} now signs in with their own password`);
+        return 0;
+      }
+      console.error(`${username} has already chosen their own password (use the console's Account page to change it)`);
+      return 1;
     },
   },
   'user:disable': {

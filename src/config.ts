@@ -163,6 +163,10 @@ function productionProblems(raw: NodeJS.ProcessEnv): string[] {
   if (audit && (audit === raw.HOTLINE_MASTER_KEY?.trim() || audit === raw.HOTLINE_INDEX_KEY?.trim())) {
     problems.push('HOTLINE_AUDIT_KEY must differ from HOTLINE_MASTER_KEY and HOTLINE_INDEX_KEY');
   }
+  // Derived from the request, the callback URL would follow the Host header a client sends (or a proxy passes on).
+  if (raw.OIDC_ISSUER?.trim() && !raw.OIDC_REDIRECT_URI?.trim()) {
+    problems.push('OIDC_REDIRECT_URI is required when NODE_ENV=production and OIDC_ISSUER is set (the callback URL registered at the IdP)');
+  }
   return problems;
 }
 

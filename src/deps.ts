@@ -13,6 +13,7 @@ import { createLifecycleService, type LifecycleService } from './auth/lifecycle.
 import { createMfaService, type MfaService } from './auth/mfa.js';
 import { createMfaRepository } from './auth/mfa-repository.js';
 import { createUserIntegrityAlarm } from './auth/integrity-alarm.js';
+import { migrateCredentialSeals } from './auth/credential-migration.js';
 import { createOidcService, type OidcService } from './auth/oidc.js';
 import type { Config } from './config.js';
 import { createCrypto } from './crypto/index.js';
@@ -115,14 +116,18 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     const triageQueues = createTriageQueues(queues, { attempts: config.triage.attempts, backoffMs: config.triage.backoffMs, partnerHoldMs: config.triage.partnerHoldMs });
     // The one audit path for report changes: events written with the change, then chained.
 
+    const mfaRepository = createMfaRepository(db);
+    // Records sealed before credentials were bound are re-sealed once, before anything signs anyone in.
+    await migrateCredentialSeals({ users, mfa: mfaRepository, integrity: crypto.integrity, audit, log: log.child({ component: 'auth' }) });
     const mfa = createMfaService({
-      mfa: createMfaRepository(db),
+      mfa: mfaRepository,
       users,
       crypto,
       audit,
       redis: queues.redis,
       redisPrefix: config.redis.queuePrefix,
       requiredRoles: config.auth.mfaRequiredRoles,
+      alarm: createUserIntegrityAlarm(audit, log.child({ component: 'auth' })),
     });
     const auth = await createAuthService({
       mfa,

@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   'admin.account_change_approve',
   'admin.account_change_reject',
   'auth.integrity_failure',
+  'auth.credentials_reseal',
   'auth.mfa_enrol',
   'auth.mfa_recovery_use',
   'auth.password_change',

@@ -5,7 +5,7 @@
  * the other desk (the reports they hold go back to the old desk's queue),
  * and rotating a partner's API key with an overlap (src/auth/partner-keys.ts).
  *
- * Every change of roles/desk/disabled re-seals the user record's MAC in the
+ * Every change of roles/desk/disabled or of the password hash re-seals the user record's MAC in the
  * same compare-and-set write (src/auth/seal.ts); a record whose MAC already
  * fails is never re-sealed (that would launder the tampering).
  */
@@ -75,6 +75,21 @@ export function createLifecycleService(deps: LifecycleDeps) {
     throw conflict('The user record kept changing; try again');
   }
 
+  /**
+   * Stores a new password hash with the record's new MAC (the hash is under it), by compare-and-set on the MAC
+   * the caller read; a record whose MAC already fails is never re-sealed (DATA_INTEGRITY, logged and audited).
+   */
+  async function setPasswordHash(read: UserDoc, passwordHash: string) {
+    let user: UserDoc | null = read;
+    for (let attempt = 0; attempt < 5 && user; attempt++) {
+      if (!userSealOk(integrity, user)) throw await alarm(user);
+      const set = { passwordHash, mustChangePassword: false };
+      if (await users.updateSealed(user._id, user.mac, { ...set, mac: userSeal(integrity, { ...user, ...set }) })) return;
+      user = await users.findById(read._id);
+    }
+    throw conflict('The user record kept changing; try again');
+  }
+
   return {
     /** Changes the signed-in user's password; the old one is required and every other session of theirs ends. Returns how many. */
     async changePassword(principal: Principal | null, oldPassword: string, newPassword: string) {
@@ -94,7 +109,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       }
       await passwordChecks.reward(user._id, 1);
       assertThat(!(await argon2.verify(user.passwordHash, newPassword)), badInput('The new password must differ from the current one', ['newPassword']));
-      await users.setPasswordHash(user._id, await argon2.hash(newPassword, ARGON2));
+      await setPasswordHash(user, await argon2.hash(newPassword, ARGON2));
       const ended = await users.deleteOtherSessions(user._id, principal.sessionId);
       await audit.record({ action: 'auth.password_change', actor: actorOf(principal), target: { type: 'user', id: user._id }, outcome: 'success', details: { sessionsEnded: ended } });
       return ended;

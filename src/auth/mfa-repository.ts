@@ -19,6 +19,11 @@ export interface MfaDoc {
   /** Keyed hash of each recovery code → false while unused, the time of use after. */
   recoveryCodes: Record<string, false | Date>;
   createdAt: Date;
+  /**
+   * Keyed MAC binding the document to its user, its seed and its set of recovery codes (src/auth/seal.ts).
+   * The user record names which seed is theirs (`secondFactor.seedCreatedAt`, under the user's MAC).
+   */
+  seal?: string;
 }
 
 /** One use of a one-time code: its `_id` names the user, the seed, and the step or recovery code. */
@@ -52,21 +57,16 @@ export function createMfaRepository(db: Db) {
   return {
     find: (userId: string) => mfa.findOne({ _id: userId }),
     /**
-     * Stores a new, unconfirmed seed, replacing an earlier unconfirmed one;
-     * false when the user already has a confirmed one (reset it first).
+     * Stores a new, unconfirmed seed in place of whatever document the user has. The caller has checked, on
+     * the user's sealed record, that they have no enrolled second factor: a document there is then a left-over
+     * (an enrolment that never completed, a reset interrupted, or one a database writer put back), never theirs.
      */
-    async putPending(doc: MfaDoc): Promise<boolean> {
-      try {
-        await mfa.replaceOne({ _id: doc._id, confirmedAt: null }, doc, { upsert: true });
-        return true;
-      } catch (err) {
-        if ((err as { code?: number }).code === 11000) return false;
-        throw err;
-      }
+    async putPending(doc: MfaDoc): Promise<void> {
+      await mfa.replaceOne({ _id: doc._id }, doc, { upsert: true });
     },
-    /** Confirms the pending seed the caller verified (not one replaced meanwhile). */
-    async confirm(pending: Pick<MfaDoc, '_id' | 'createdAt'>, step: number, recoveryCodes: Record<string, false>, at: Date) {
-      const r = await mfa.updateOne({ _id: pending._id, confirmedAt: null, createdAt: pending.createdAt }, { $set: { confirmedAt: at, lastStep: step, recoveryCodes } });
+    /** Confirms the pending seed the caller verified (not one replaced meanwhile), with its new MAC. */
+    async confirm(pending: Pick<MfaDoc, '_id' | 'createdAt'>, step: number, recoveryCodes: Record<string, false>, at: Date, seal: string) {
+      const r = await mfa.updateOne({ _id: pending._id, confirmedAt: null, createdAt: pending.createdAt }, { $set: { confirmedAt: at, lastStep: step, recoveryCodes, seal } });
       return r.modifiedCount === 1;
     },
     /**
@@ -86,9 +86,13 @@ export function createMfaRepository(db: Db) {
     },
     /** Every second factor (key rotation; one small document per enrolled user, so a scan). */
     all: () => mfa.find({}).toArray(),
-    /** Re-seals the seed under the current master key (after a master key rotation). */
-    async reseal(doc: Pick<MfaDoc, '_id' | 'createdAt'>, secret: Binary) {
-      await mfa.updateOne({ _id: doc._id, createdAt: doc.createdAt }, { $set: { secret } });
+    /**
+     * Re-seals the seed under the current master key (after a master key rotation) and/or the document's MAC
+     * under the current audit key, only if the document is still the one the caller checked (its MAC).
+     */
+    async reseal(doc: Pick<MfaDoc, '_id' | 'createdAt' | 'seal'>, set: { secret?: Binary; seal: string }) {
+      const r = await mfa.updateOne({ _id: doc._id, createdAt: doc.createdAt, seal: doc.seal === undefined ? { $exists: false } : doc.seal }, { $set: set });
+      return r.modifiedCount === 1;
     },
     async remove(userId: string) {
       const r = await mfa.deleteOne({ _id: userId });

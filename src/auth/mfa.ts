@@ -12,6 +12,12 @@
  *   code, which then shows the recovery codes once. A user whose role
  *   requires a second factor (MFA_REQUIRED_ROLES) and has none gets, instead
  *   of a session, a short-lived enrolment ticket (after the password check).
+ * - Bound to its user under the audit key (issue 21, item 1): the `mfa`
+ *   document carries a MAC over its user, seed and recovery-code set, and the
+ *   user's own sealed record names which seed is theirs (`secondFactor`). So
+ *   "has this user enrolled?" is read from the sealed user record: a missing,
+ *   swapped, rolled-back or altered document for an enrolled user is
+ *   DATA_INTEGRITY (the caller logs and audits it), never "enrol now".
  * - Every failure answers UNAUTHENTICATED "Sign-in failed" and is audited
  *   with its reason; the answer never says which part was wrong.
  */
@@ -23,8 +29,10 @@ import type { AuditLog } from '../audit/types.js';
 import type { Crypto } from '../crypto/index.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { AppError, assertThat, badInput, conflict, notFound, unauthenticated } from '../errors.js';
+import type { UserIntegrityAlarm } from './integrity-alarm.js';
 import type { MfaDoc, MfaRepository } from './mfa-repository.js';
 import type { UserRepository } from './repository.js';
+import { SECOND_FACTOR_PART, secondFactorSeal, secondFactorSealOk, userSeal, userSealOk } from './seal.js';
 import { actorOf, type Principal, type Role, type StaffPrincipal, type UserDoc } from './types.js';
 
 const ISSUER = 'Hotline';
@@ -36,13 +44,15 @@ const TICKET_PREFIX = 'hle_';
 
 export interface MfaDeps {
   mfa: MfaRepository;
-  users: Pick<UserRepository, 'findById' | 'findByUsername'>;
+  users: Pick<UserRepository, 'findById' | 'findByUsername' | 'updateSealed'>;
   crypto: Pick<Crypto, 'sodium' | 'keyring' | 'integrity'>;
   audit: AuditLog;
   redis: Redis;
   /** Namespaces the enrolment tickets in Redis (the queue prefix). */
   redisPrefix: string;
   requiredRoles: readonly Role[];
+  /** Logs and audits a user record that fails its MAC (src/auth/integrity-alarm.ts). */
+  alarm?: UserIntegrityAlarm;
 }
 
 export type MfaService = ReturnType<typeof createMfaService>;
@@ -50,7 +60,16 @@ export type MfaService = ReturnType<typeof createMfaService>;
 /** Who is enrolling: a signed-in user, or one holding the ticket a sign-in handed out. */
 export type EnrolSubject = { principal: Principal | null; ticket?: string | null };
 
-type LoginUser = Pick<UserDoc, '_id' | 'username' | 'roles'>;
+type LoginUser = Pick<UserDoc, '_id' | 'username' | 'roles' | 'secondFactor'>;
+
+/** Thrown when a user's second factor is missing, not theirs or fails its MAC; the sign-in reports it (src/auth/service.ts). */
+export class SecondFactorIntegrityError extends AppError {
+  readonly part = SECOND_FACTOR_PART;
+  constructor() {
+    super('DATA_INTEGRITY', 'A stored second factor failed an integrity check');
+    this.name = 'SecondFactorIntegrityError';
+  }
+}
 
 /** Builds the MFA service; the login flow calls `checkLogin` after the password check. */
 export function createMfaService(deps: MfaDeps) {
@@ -78,6 +97,8 @@ export function createMfaService(deps: MfaDeps) {
     throw unauthenticated('Sign-in failed');
   };
 
+  const tampered = async (user: UserDoc) => (deps.alarm ? deps.alarm(user) : new AppError('DATA_INTEGRITY', 'A stored account record failed an integrity check'));
+
   const required = (user: Pick<UserDoc, 'roles'>) => user.roles.some((r) => deps.requiredRoles.includes(r));
 
   async function subjectUser(subject: EnrolSubject): Promise<UserDoc> {
@@ -86,7 +107,33 @@ export function createMfaService(deps: MfaDeps) {
     else if (subject.principal?.kind === 'staff') userId = subject.principal.userId;
     const user = userId ? await deps.users.findById(userId) : null;
     if (!user || user.disabled) throw unauthenticated(subject.ticket ? 'The enrolment ticket has expired; sign in again' : undefined);
+    // Enrolment changes the sealed record: one that fails its MAC is never re-sealed (DATA_INTEGRITY, as sign-in answers).
+    if (!userSealOk(crypto.integrity, user)) throw await tampered(user);
     return user;
+  }
+
+  /** The enrolled user's second factor, checked: theirs (the seed their sealed record names) and MAC-sound. */
+  async function enrolledFactor(user: LoginUser): Promise<MfaDoc> {
+    const doc = await mfa.find(user._id);
+    const sound =
+      doc !== null &&
+      doc.confirmedAt !== null &&
+      doc.createdAt.getTime() === user.secondFactor!.seedCreatedAt.getTime() &&
+      secondFactorSealOk(crypto.integrity, doc);
+    if (!sound) throw new SecondFactorIntegrityError();
+    return doc;
+  }
+
+  /** Names (or stops naming) a second factor in the user's sealed record, by compare-and-set on its MAC. */
+  async function setSecondFactor(userId: string, secondFactor: UserDoc['secondFactor']) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const user = await deps.users.findById(userId);
+      assertThat(user, notFound('User'));
+      if (!userSealOk(crypto.integrity, user)) throw await tampered(user);
+      const next = { ...user, secondFactor };
+      if (await deps.users.updateSealed(user._id, user.mac, { secondFactor, mac: userSeal(crypto.integrity, next) })) return;
+    }
+    throw conflict('The user record kept changing; try again');
   }
 
   return {
@@ -99,11 +146,14 @@ export function createMfaService(deps: MfaDeps) {
      * `extensions.mfa = 'REQUIRED'` when no code was sent, `'ENROL'` (and an
      * `enrolmentTicket`) when the role needs a factor the user has not set
      * up, and a plain "Sign-in failed" for a wrong or replayed code (after
-     * `onFailure`, which counts it toward the sign-in rate limit).
+     * `onFailure`, which counts it toward the sign-in rate limit). Throws
+     * SecondFactorIntegrityError (DATA_INTEGRITY) when the user's sealed record
+     * names a factor that is missing, not theirs or fails its MAC.
      */
     async checkLogin(user: LoginUser, code: string | null | undefined, onFailure?: () => Promise<void>): Promise<void> {
-      const doc = await mfa.find(user._id);
-      if (!doc?.confirmedAt) {
+      // Whether they enrolled is read from their sealed record (checked by the caller), never from `mfa`.
+      const doc = user.secondFactor ? await enrolledFactor(user) : null;
+      if (!doc) {
         if (!required(user)) return;
         const ticket = TICKET_PREFIX + randomBytes(32).toString('base64url');
         await deps.redis.set(ticketKey(ticket), user._id, 'EX', TICKET_TTL_SECONDS);
@@ -128,7 +178,7 @@ export function createMfaService(deps: MfaDeps) {
       }
       // A seed sealed under a retired master key moves to the current one while it can still be opened.
       const resealed = box.resealed(doc._id, doc.secret);
-      if (resealed) await mfa.reseal(doc, resealed);
+      if (resealed) await mfa.reseal(doc, { secret: resealed, seal: secondFactorSeal(crypto.integrity, { ...doc, secret: resealed }) });
     },
 
     /**
@@ -143,12 +193,38 @@ export function createMfaService(deps: MfaDeps) {
       for (const doc of await mfa.all()) {
         let next: ReturnType<typeof box.resealed>;
         try {
+          // A document whose MAC fails is reported, not re-sealed: that would launder a swapped seed.
+          if (!secondFactorSealOk(crypto.integrity, doc)) throw new Error('MAC');
           next = box.resealed(doc._id, doc.secret);
         } catch {
           out.failed.push(`mfa:${doc._id}`);
           continue;
         }
-        if (next) await mfa.reseal(doc, next).then(() => out.resealed++);
+        if (next && (await mfa.reseal(doc, { secret: next, seal: secondFactorSeal(crypto.integrity, { ...doc, secret: next }) }))) out.resealed++;
+      }
+      return out;
+    },
+
+    /**
+     * Audit-key rotation (`keys:rotate`): every second-factor MAC that verifies only under a previous audit key
+     * is made again under the current one; one that verifies under no configured key is reported, not touched.
+     * `current` holds the current audit key alone.
+     */
+    async resealFactorMacs(current: Pick<Crypto['integrity'], 'verify'>, limit = Number.MAX_SAFE_INTEGER): Promise<{ resealed: number; remaining: number; failed: string[] }> {
+      const out = { resealed: 0, remaining: 0, failed: [] as string[] };
+      for (const doc of await mfa.all()) {
+        if (!doc.seal && !doc.confirmedAt) continue; // an enrolment begun and never confirmed: nothing to bind yet
+        if (secondFactorSealOk(current as Crypto['integrity'], doc)) continue;
+        if (!secondFactorSealOk(crypto.integrity, doc)) {
+          out.failed.push(`mfa:${doc._id}`);
+          continue;
+        }
+        if (out.resealed >= limit) {
+          out.remaining++;
+          continue;
+        }
+        if (await mfa.reseal(doc, { seal: secondFactorSeal(crypto.integrity, doc) })) out.resealed++;
+        else out.remaining++;
       }
       return out;
     },
@@ -156,10 +232,12 @@ export function createMfaService(deps: MfaDeps) {
     /** Starts (or restarts) enrolment: a new seed, as an otpauth:// URI and a QR code (SVG). */
     async beginEnrolment(subject: EnrolSubject) {
       const user = await subjectUser(subject);
+      assertThat(!user.secondFactor, conflict('A second factor is already set up; an administrator can reset it'));
       const seed = randomBytes(20);
       const doc: MfaDoc = { _id: user._id, secret: box.seal(user._id, seed), confirmedAt: null, lastStep: 0, recoveryCodes: {}, createdAt: new Date() };
       seed.fill(0);
-      assertThat(await mfa.putPending(doc), conflict('A second factor is already set up; an administrator can reset it'));
+      doc.seal = secondFactorSeal(crypto.integrity, doc);
+      await mfa.putPending(doc);
       const totp = totpOf(doc, user.username);
       const uri = totp.toString();
       return { otpauthUri: uri, secret: totp.secret.base32, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
@@ -169,12 +247,17 @@ export function createMfaService(deps: MfaDeps) {
     async confirmEnrolment(subject: EnrolSubject, code: string) {
       const user = await subjectUser(subject);
       const doc = await mfa.find(user._id);
-      if (!doc || doc.confirmedAt) throw conflict('There is no enrolment in progress; start again');
+      if (user.secondFactor || !doc || doc.confirmedAt || !secondFactorSealOk(crypto.integrity, doc)) throw conflict('There is no enrolment in progress; start again');
       const step = /^\d{6}$/.test(code.trim()) ? stepOf(doc, code.trim(), Date.now()) : null;
       if (step === null) throw badInput('That code is not right: check the device clock and enter the current code', ['code']);
       const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
       const hashes = Object.fromEntries(codes.map((c) => [recoveryHash(user._id, c), false as const]));
-      assertThat(await mfa.confirm(doc, step, hashes, new Date()), conflict('The enrolment changed meanwhile; start again'));
+      const at = new Date();
+      const seal = secondFactorSeal(crypto.integrity, { ...doc, confirmedAt: at, recoveryCodes: hashes });
+      assertThat(await mfa.confirm(doc, step, hashes, at, seal), conflict('The enrolment changed meanwhile; start again'));
+      // Then the user's sealed record names this seed. Until it does (a crash in between), they are not enrolled
+      // and the confirmed document is a left-over that their next enrolment replaces: never a factor taken on trust.
+      await setSecondFactor(user._id, { seedCreatedAt: doc.createdAt });
       if (subject.ticket) await deps.redis.del(ticketKey(subject.ticket));
       await audit.record({ action: 'auth.mfa_enrol', actor: { type: 'user', id: user._id, name: user.username }, target: { type: 'user', id: user._id }, outcome: 'success', details: { method: 'totp', recoveryCodes: codes.length } });
       return { recoveryCodes: codes };
@@ -182,9 +265,10 @@ export function createMfaService(deps: MfaDeps) {
 
     /** Whether the signed-in user has a second factor, needs one, and how many recovery codes are left. */
     async status(userId: string, roles: readonly Role[]) {
-      const doc = await mfa.find(userId);
+      const user = await deps.users.findById(userId);
+      const doc = user?.secondFactor ? await mfa.find(userId) : null;
       return {
-        enrolled: Boolean(doc?.confirmedAt),
+        enrolled: Boolean(user?.secondFactor),
         required: required({ roles: [...roles] }),
         recoveryCodesLeft: doc?.confirmedAt ? Object.values(doc.recoveryCodes).filter((v) => v === false).length : 0,
       };
@@ -194,7 +278,9 @@ export function createMfaService(deps: MfaDeps) {
     async reset(usernameRaw: string, actor: StaffPrincipal) {
       const user = await deps.users.findByUsername(usernameRaw.trim().toLowerCase());
       assertThat(user, notFound('User'));
-      const removed = await mfa.remove(user._id);
+      // The sealed record stops naming the factor first; the document is then a left-over, removed next.
+      await setSecondFactor(user._id, null);
+      const removed = (await mfa.remove(user._id)) && Boolean(user.secondFactor);
       await audit.record({
         action: 'admin.mfa_reset',
         actor: actorOf(actor),

@@ -7,7 +7,7 @@
  * account); the page words both.
  */
 import type { Context, Middleware } from 'koa';
-import { sessionCookieOf } from '../graphql/yoga.js';
+import { secureCookies, sessionCookieOf } from '../graphql/yoga.js';
 import { AppError } from '../errors.js';
 import type { OidcService } from './oidc.js';
 
@@ -17,8 +17,8 @@ export const OIDC_CALLBACK_PATH = '/auth/oidc/callback';
 export const OIDC_STATE_COOKIE = 'hotline_oidc_state';
 
 /** Koa middleware serving /auth/oidc/start and /auth/oidc/callback; other paths pass through. */
-export function oidcRoutes(oidc: OidcService, opts: { redirectUri: string | null }): Middleware {
-  const stateCookie = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, secure: ctx.secure, path: '/auth/oidc', overwrite: true });
+export function oidcRoutes(oidc: OidcService, opts: { redirectUri: string | null; production: boolean }): Middleware {
+  const stateCookie = (ctx: Context) => ({ httpOnly: true, sameSite: 'lax' as const, secure: secureCookies(ctx, opts.production), path: '/auth/oidc', overwrite: true });
   const backToSignIn = (ctx: Context, code: string) => ctx.redirect(`/?sso_error=${code}`);
 
   return async (ctx, next) => {
@@ -39,7 +39,7 @@ export function oidcRoutes(oidc: OidcService, opts: { redirectUri: string | null
       const browserState = ctx.cookies.get(OIDC_STATE_COOKIE);
       ctx.cookies.set(OIDC_STATE_COOKIE, '', { ...stateCookie(ctx), expires: new Date(0) });
       const { token, expiresAt } = await oidc.finish(ctx.querystring, browserState);
-      sessionCookieOf(ctx).set(token, expiresAt);
+      sessionCookieOf(ctx, opts.production).set(token, expiresAt);
       ctx.redirect('/');
     } catch (err) {
       // OidcError: UNAUTHENTICATED or SERVICE_UNAVAILABLE; DATA_INTEGRITY: a tampered account record (already alarmed).

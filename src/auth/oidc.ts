@@ -89,7 +89,8 @@ export function createOidcService(deps: OidcDeps) {
     for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await users.findById(id);
       if (existing) {
-        if (!userSealOk(deps.integrity, existing)) throw await deps.integrityAlarm(existing);
+        // The SSO link is under the record's MAC; a record whose link is not this identity is not theirs.
+        if (!userSealOk(deps.integrity, existing) || existing.oidc?.issuer !== issuer || existing.oidc?.sub !== sub) throw await deps.integrityAlarm(existing);
         if (existing.disabled) return fail('disabled', {}, existing);
         if (sameRoles(existing.roles, roles) && existing.desk === desk) return { user: existing, provisioned: false };
         const mac = userSeal(deps.integrity, { ...existing, roles, desk });
@@ -101,8 +102,9 @@ export function createOidcService(deps: OidcDeps) {
       let username = oidcUsername(preferred, sub);
       if (await users.findByUsername(username)) username = oidcUsername(preferred, sub, id.slice(5, 13));
       const now = new Date();
-      const fields = { _id: id, username, roles, desk, disabled: false };
-      const user: UserDoc = { ...fields, passwordHash: '', createdAt: now, updatedAt: now, mac: userSeal(deps.integrity, fields), oidc: { issuer, sub } };
+      // No password (an empty hash verifies nothing), no second factor here (the IdP's), the link: all under the MAC.
+      const fields = { _id: id, username, roles, desk, disabled: false, passwordHash: '', secondFactor: null, oidc: { issuer, sub } };
+      const user: UserDoc = { ...fields, createdAt: now, updatedAt: now, mac: userSeal(deps.integrity, fields) };
       try {
         await users.insert(user);
         return { user, provisioned: true };

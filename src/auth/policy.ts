@@ -22,6 +22,8 @@ export const POLICY = {
   // own account (MFA enrolment also with the ticket a sign-in hands out)
   beginMfaEnrolment: ['ANYONE'],
   confirmMfaEnrolment: ['ANYONE'],
+  // The first sign-in of an account an admin created: anyone holding the ticket that sign-in answered with.
+  setInitialPassword: ['ANYONE'],
   mySecondFactor: ['SIGNED_IN'],
   changePassword: ['SIGNED_IN'],
   mySessions: ['SIGNED_IN'],

@@ -160,16 +160,17 @@ export function createAttemptLimits(redis: Redis, prefix: string, limits: Attemp
 
     /**
      * After a successful sign-in (password and second factor): the pair's failures are forgotten, the client's
-     * and the username's points are given back, and the pair becomes known for `knownClientDays`.
+     * and the username's points are given back, and the pair becomes known for `knownClientDays`. `known: false`
+     * for a right password that opens no session yet (a first sign-in's password change): points back, pair not known.
      */
-    async loginSucceeded(admission: Admission) {
+    async loginSucceeded(admission: Admission, opts: { known?: boolean } = {}) {
       const taken = admission.taken;
       if (!taken) return;
       await Promise.all([
         perPair.delete(taken.pair),
         taken.client ? perClient.reward(taken.client, 1) : null,
         redis.eval(BACKOFF_GIVE_BACK, 1, backoffKey(taken.user)),
-        limits.knownClientDays > 0 ? redis.set(knownKey(taken.pair), '1', 'EX', limits.knownClientDays * 86_400) : null,
+        limits.knownClientDays > 0 && opts.known !== false ? redis.set(knownKey(taken.pair), '1', 'EX', limits.knownClientDays * 86_400) : null,
       ]);
     },
 

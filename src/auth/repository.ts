@@ -1,5 +1,6 @@
 /** The only code touching the `users` and `sessions` collections. */
 import type { Db } from 'mongodb';
+import { insertIfAbsent } from '../db/errors.js';
 import type { Desk, Role, SessionDoc, UserDoc } from './types.js';
 
 export type UserRepository = ReturnType<typeof createUserRepository>;
@@ -7,7 +8,12 @@ export type UserRepository = ReturnType<typeof createUserRepository>;
 export function createUserRepository(db: Db) {
   const users = db.collection<UserDoc>('users');
   const sessions = db.collection<SessionDoc>('sessions');
+  const migrations = db.collection<{ _id: string; at: Date }>('migrations');
   return {
+    /** True when the named one-time migration finished (src/auth/credential-migration.ts). */
+    migrationDone: async (name: string) => (await migrations.findOne({ _id: name })) !== null,
+    /** Records that the named migration finished (an insert: a second process finishing it too changes nothing). */
+    markMigrationDone: (name: string) => insertIfAbsent(migrations, { _id: name, at: new Date() }),
     async ensureIndexes() {
       await users.createIndex({ username: 1 }, { unique: true });
       await sessions.createIndex({ userId: 1 });
@@ -28,9 +34,10 @@ export function createUserRepository(db: Db) {
       const docs = await users.find({ username: { $in: [...names] } }, { projection: { username: 1 } }).toArray();
       return new Set(docs.map((d) => d.username));
     },
-    list: () => users.find({}, { projection: { passwordHash: 0 } }).sort({ username: 1 }).toArray(),
-    /** Enabled users holding a role (few: used to find whether any admin exists yet). */
-    findEnabledWithRole: (role: Role) => users.find({ roles: role, disabled: false }, { projection: { passwordHash: 0 } }).toArray(),
+    /** Every user, whole: the password hash is under the record's MAC, so whoever checks the MAC needs it (never shown: publicUser). */
+    list: () => users.find({}).sort({ username: 1 }).toArray(),
+    /** Enabled users holding a role (few: used to find whether any admin exists yet). Whole records, as `list`. */
+    findEnabledWithRole: (role: Role) => users.find({ roles: role, disabled: false }).toArray(),
     async insert(user: UserDoc) {
       await users.insertOne(user);
       return user;
@@ -40,7 +47,11 @@ export function createUserRepository(db: Db) {
      * still carries the MAC the caller computed from (compare-and-set): a
      * concurrent change makes this return null, and the caller re-reads.
      */
-    async updateSealed(id: string, expectedMac: string, set: Partial<Pick<UserDoc, 'disabled' | 'roles' | 'desk'>> & { mac: string }) {
+    async updateSealed(
+      id: string,
+      expectedMac: string,
+      set: Partial<Pick<UserDoc, 'disabled' | 'roles' | 'desk' | 'passwordHash' | 'secondFactor' | 'mustChangePassword'>> & { mac: string },
+    ) {
       return users.findOneAndUpdate({ _id: id, mac: expectedMac }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' });
     },
     async createSession(session: SessionDoc) {
@@ -61,11 +72,6 @@ export function createUserRepository(db: Db) {
     },
     async deleteSession(tokenHash: string) {
       await sessions.deleteOne({ _id: tokenHash });
-    },
-    /** A new password hash (not a sealed field: the hash itself is what a sign-in checks). */
-    async setPasswordHash(id: string, passwordHash: string) {
-      const r = await users.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() } });
-      return r.matchedCount === 1;
     },
     /** A user's sessions, newest first (for "my sessions"; a scan on FerretDB, by the userId index on MongoDB). */
     sessionsOf: (userId: string) => sessions.find({ userId }).sort({ createdAt: -1 }).toArray(),

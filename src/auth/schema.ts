@@ -164,6 +164,13 @@ builder.mutationFields((t) => ({
     authScopes: { allow: 'consoleActivity' },
     resolve: (_r, _a, ctx) => ctx.services.auth.consoleActivity(ctx.principal),
   }),
+  setInitialPassword: t.boolean({
+    description:
+      "The first sign-in of an account an admin created: the holder's own password replaces the one the admin chose. The passwordTicket is the one a sign-in answered with (extensions.passwordChange = REQUIRED); no session opens: sign in with the new password next",
+    authScopes: { allow: 'setInitialPassword' },
+    args: { passwordTicket: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
+    resolve: (_r, { passwordTicket, newPassword }, ctx) => ctx.services.auth.setInitialPassword(passwordTicket, newPassword),
+  }),
   logout: t.boolean({
     authScopes: { allow: 'logout' },
     resolve: (_r, _a, ctx) => {

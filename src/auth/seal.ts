@@ -1,18 +1,57 @@
 /**
  * Keyed MACs over the stored principal records, so that someone who can
  * write to the database but does not hold HOTLINE_AUDIT_KEY cannot give a
- * user roles, move them to a desk, re-enable them, mint a session for them,
- * or re-point a session or an API key at someone else. Every write of a
- * sealed field goes through these functions; every read that grants access
- * checks them (src/auth/service.ts authenticate and login).
+ * user roles, move them to a desk, re-enable them, replace their password
+ * hash, remove, swap or roll back their second factor or recovery codes,
+ * re-point their single sign-on link, mint a session for them, or re-point a
+ * session or an API key at someone else. Every write of a sealed field goes
+ * through these functions; every read that grants access checks them
+ * (src/auth/service.ts authenticate and login, src/auth/mfa.ts checkLogin).
  */
 import { canonicalJson } from '../audit/canonical.js';
 import type { Integrity } from '../crypto/integrity.js';
+import type { MfaDoc } from './mfa-repository.js';
 import type { PartnerDoc, SessionDoc, UserDoc } from './types.js';
 
-type UserFields = Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'>;
+/** Every credential of a user is in here: the password hash, which second factor they enrolled (or none), their SSO link. */
+export type UserFields = Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled' | 'passwordHash'> &
+  Partial<Pick<UserDoc, 'secondFactor' | 'oidc' | 'mustChangePassword'>>;
 
-const userBody = (u: UserFields) => canonicalJson({ id: u._id, username: u.username, roles: u.roles, desk: u.desk, disabled: u.disabled });
+const userBody = (u: UserFields) =>
+  canonicalJson({
+    id: u._id,
+    username: u.username,
+    roles: u.roles,
+    desk: u.desk,
+    disabled: u.disabled,
+    passwordHash: u.passwordHash,
+    // A record read without these members (the shape before they existed) seals as "none": such a record's
+    // stored MAC was made over the old body and fails here until the start-up migration re-seals it.
+    secondFactor: u.secondFactor ? { seedCreatedAt: u.secondFactor.seedCreatedAt } : null,
+    oidc: u.oidc ? { issuer: u.oidc.issuer, sub: u.oidc.sub } : null,
+    mustChangePassword: u.mustChangePassword === true,
+  });
+/**
+ * The body user records were sealed over before credentials were bound (issue 21, item 1): read only by the
+ * one-time migration (src/auth/credential-migration.ts), never by a check that grants access.
+ */
+export const legacyUserBody = (u: Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'>) =>
+  canonicalJson({ id: u._id, username: u.username, roles: u.roles, desk: u.desk, disabled: u.disabled });
+/**
+ * A second factor (the `mfa` document): its user, which seed (creation time and sealed bytes), whether it is
+ * confirmed, and the set of its recovery codes' keyed hashes. Not the mutable use marks (the last TOTP step and
+ * which recovery codes were used): those are guarded by insert-only claims (src/auth/mfa-repository.ts). Sealed
+ * under the user-record purpose with a `kind`, which no user body has, so the two never collide.
+ */
+const secondFactorBody = (d: Pick<MfaDoc, '_id' | 'createdAt' | 'secret' | 'confirmedAt' | 'recoveryCodes'>) =>
+  canonicalJson({
+    kind: 'secondFactor',
+    userId: d._id,
+    createdAt: d.createdAt,
+    secret: d.secret,
+    confirmedAt: d.confirmedAt,
+    recoveryCodes: Object.keys(d.recoveryCodes).sort(),
+  });
 // Sessions and keys are sealed under the 'token' purpose: their canonical
 // objects start with '{', a raw token with its prefix, so the two never collide.
 // A console session's body names it so (an API session's body is what it always was): removing the mark to
@@ -24,12 +63,20 @@ const partnerBody = (p: Pick<PartnerDoc, '_id' | 'name' | 'keyHash' | 'revokedAt
   canonicalJson({ kind: 'partnerKey', id: p._id, name: p.name, keyHash: p.keyHash, revoked: p.revokedAt !== null });
 
 /** What the integrity-failure log line and audit entry name as the failed part (never values). */
-export const USER_SEAL_PART = 'roles/desk/disabled MAC';
+export const USER_SEAL_PART = 'user record MAC (roles, desk, disabled, credentials)';
+/** The part named when a user's second-factor document is missing, not theirs, or fails its MAC. */
+export const SECOND_FACTOR_PART = 'second factor (missing, replaced or failing its MAC)';
 
-/** The MAC a user record must carry over (id, username, roles, desk, disabled). */
+/** The MAC a user record must carry over (id, username, roles, desk, disabled and every credential). */
 export const userSeal = (integrity: Integrity, u: UserFields) => integrity.mac('userRecord', userBody(u));
 /** True when the stored user record's MAC verifies (current or previous audit key). */
 export const userSealOk = (integrity: Integrity, u: UserFields & { mac?: unknown }) => integrity.verify('userRecord', userBody(u), u.mac);
+
+/** The MAC a second-factor document carries (`seal`). */
+export const secondFactorSeal = (integrity: Integrity, d: Parameters<typeof secondFactorBody>[0]) => integrity.mac('userRecord', secondFactorBody(d));
+/** True when the stored second-factor document's MAC verifies (current or previous audit key). */
+export const secondFactorSealOk = (integrity: Integrity, d: Parameters<typeof secondFactorBody>[0] & { seal?: unknown }) =>
+  integrity.verify('userRecord', secondFactorBody(d), d.seal);
 
 export const sessionSeal = (integrity: Integrity, s: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt' | 'console'>) => integrity.mac('token', sessionBody(s));
 /** The MAC over a console session's last use: a writer without the key cannot move it forward to keep a session alive. */

@@ -6,7 +6,7 @@
  * instances and a stranger cannot lock a user out (src/auth/rate-limit.ts).
  * Unknown users and wrong passwords answer the same.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/types.js';
@@ -67,10 +67,14 @@ export type AuthService = Awaited<ReturnType<typeof createAuthService>>;
 
 export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 
-/** Builds the auth service; the dummy hash evens out timing for unknown users. */
 /** What a sign-in whose stored credentials fail their checks is told (never which record or why). */
 export const SIGN_IN_UNAVAILABLE = 'Sign-in is unavailable for this account: contact an administrator';
 
+/** How long the ticket a first sign-in hands out (to choose one's own password) is valid. */
+const PASSWORD_TICKET_TTL_SECONDS = 10 * 60;
+const PASSWORD_TICKET_PREFIX = 'hlp_';
+
+/** Builds the auth service; the dummy hash evens out timing for unknown users. */
 export async function createAuthService(deps: AuthDeps) {
   const { users, partners, audit, integrity } = deps;
   const alarm = createUserIntegrityAlarm(audit, deps.log);
@@ -101,12 +105,16 @@ export async function createAuthService(deps: AuthDeps) {
   }
 
   /**
-   * A stored credential that fails its check (a sealed second-factor seed that will not open) tells whoever is
-   * signing in only that sign-in is unavailable; the record and the part go to the log. Other errors pass as they are.
+   * A stored credential that fails its check (the user record's MAC over roles and credentials, a second factor
+   * missing, swapped or failing its MAC, a sealed seed that will not open) tells whoever is signing in only that
+   * sign-in is unavailable; the record and the part go to the log, and the failure to the audit log (the alarm).
+   * Other errors pass as they are.
    */
-  function signInUnavailable(err: unknown, userId: string): unknown {
+  async function signInUnavailable(err: unknown, user: UserDoc): Promise<unknown> {
     if (!(err instanceof AppError) || err.code !== 'DATA_INTEGRITY') return err;
-    deps.log.error({ userId, errName: err.name, part: (err as { fieldPath?: string }).fieldPath }, 'sign-in credential integrity failure');
+    const part = (err as { part?: string }).part ?? (err as { fieldPath?: string }).fieldPath;
+    deps.log.error({ userId: user._id, errName: err.name, part }, 'sign-in credential integrity failure');
+    await alarm(user, part);
     return new AppError('DATA_INTEGRITY', SIGN_IN_UNAVAILABLE);
   }
 
@@ -137,13 +145,32 @@ export async function createAuthService(deps: AuthDeps) {
       });
       throw unauthenticated('Sign-in failed');
     }
-    if (!userSealOk(integrity, user)) throw await alarm(user);
+    // The password hash, the second factor's presence and the SSO link are under this MAC: a replaced hash fails here.
+    if (!userSealOk(integrity, user)) throw await signInUnavailable(await alarm(user), user);
+    // An account an admin created: the password the admin chose opens no session, only the step that replaces it.
+    if (user.mustChangePassword) {
+      await attempts.loginSucceeded(admission, { known: false }); // the password was right: not a failure to count (no factor yet: the client is not made known)
+      throw await passwordChangeNeeded(user);
+    }
     // The second factor (src/auth/mfa.ts): a missing, wrong or replayed code keeps the point taken above.
-    await deps.mfa?.checkLogin(user, secondFactor).catch((err: unknown) => {
-      throw signInUnavailable(err, user._id);
+    await deps.mfa?.checkLogin(user, secondFactor).catch(async (err: unknown) => {
+      throw await signInUnavailable(err, user);
     });
     await attempts.loginSucceeded(admission);
     return user;
+  }
+
+  const passwordTicketKey = (ticket: string) => `${deps.rateLimitPrefix ?? 'hotline'}:password-ticket:${integrity.mac('token', ticket)}`;
+
+  /**
+   * The first sign-in of an account an admin created: instead of a session, a short-lived ticket to choose the
+   * holder's own password (setInitialPassword). Audited as a sign-in that did not complete, as "enrol first" is.
+   */
+  async function passwordChangeNeeded(user: UserDoc): Promise<AppError> {
+    const ticket = PASSWORD_TICKET_PREFIX + randomBytes(32).toString('base64url');
+    await deps.redis.set(passwordTicketKey(ticket), user._id, 'EX', PASSWORD_TICKET_TTL_SECONDS);
+    await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'failure', details: { username: user.username, reason: 'password_change_needed' } });
+    return new AppError('UNAUTHENTICATED', 'Choose your own password to sign in', { passwordChange: 'REQUIRED', passwordTicket: ticket });
   }
 
   /** The signed-in admin's own password and code, checked again (see `reauthenticate` below). */
@@ -303,8 +330,20 @@ export async function createAuthService(deps: AuthDeps) {
       const bootstrapAdmin = actor === 'cli' && (await roleGrants.hostBootstrap(requested)) === 'first';
       const { now: grantedNow, pending } = splitGrant(requested, { bootstrapAdmin });
       const now = new Date();
-      const fields = { _id: randomUUID(), username, roles: grantedNow, desk, disabled: false };
-      const user: UserDoc = { ...fields, passwordHash: await argon2.hash(input.password, ARGON2), createdAt: now, updatedAt: now, mac: userSeal(integrity, fields) };
+      // The password an admin typed opens no session: its holder replaces it at their first sign-in (and then
+      // enrols their own second factor), so the creating admin never knows a working credential. The very first
+      // admin, made on the host by the operator who will hold it, is the exception.
+      const fields = {
+        _id: randomUUID(),
+        username,
+        roles: grantedNow,
+        desk,
+        disabled: false,
+        passwordHash: await argon2.hash(input.password, ARGON2),
+        secondFactor: null,
+        mustChangePassword: !bootstrapAdmin,
+      };
+      const user: UserDoc = { ...fields, createdAt: now, updatedAt: now, mac: userSeal(integrity, fields) };
       try {
         await users.insert(user);
       } catch (err) {
@@ -313,7 +352,35 @@ export async function createAuthService(deps: AuthDeps) {
       }
       await audit.record({ action: 'admin.user_create', actor: cliOr(actor), target: { type: 'user', id: user._id }, outcome: 'success', details: { username, roles: user.roles, desk, pendingRoles: pending } });
       const grant = pending.length ? await roleGrants.requestRoleGrant(user, pending, cliOr(actor) as { type: 'user' | 'system'; id: string; name?: string }) : null;
-      return { ...publicUser(user), pendingRoles: pending, pendingGrantId: grant?._id ?? null };
+      return { ...publicUser(user), pendingRoles: pending, pendingGrantId: grant?._id ?? null, mustChangePassword: user.mustChangePassword === true };
+    },
+
+    /**
+     * The first sign-in's second step for an account an admin created: the holder's own password replaces the
+     * one the admin chose (with the ticket the sign-in answered), in one compare-and-set write re-sealing the
+     * record. No session opens here: they sign in with the new password next (and enrol their second factor
+     * there when their role requires one). Audited as a password change with `initial: true`.
+     */
+    async setInitialPassword(ticket: string, newPassword: string) {
+      const key = passwordTicketKey(ticket.slice(0, 100));
+      const userId = ticket.startsWith(PASSWORD_TICKET_PREFIX) ? await deps.redis.get(key) : null;
+      assertThat(userId, unauthenticated('The sign-in ticket has expired; sign in again with the password you were given'));
+      assertThat(newPassword.length >= 12 && newPassword.length <= 1024, badInput('password: 12 to 1024 characters', ['newPassword']));
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const user = await users.findById(userId);
+        assertThat(user && !user.disabled && user.mustChangePassword, unauthenticated('The sign-in ticket has expired; sign in again'));
+        if (!userSealOk(integrity, user)) throw await signInUnavailable(await alarm(user), user);
+        assertThat(!(await argon2.verify(user.passwordHash, newPassword)), badInput('Choose a password different from the one you were given', ['newPassword']));
+        const set = { passwordHash: await argon2.hash(newPassword, ARGON2), mustChangePassword: false };
+        if (await users.updateSealed(user._id, user.mac, { ...set, mac: userSeal(integrity, { ...user, ...set }) })) {
+          await deps.redis.del(key);
+          // Sessions opened with the admin's password: none can exist (it opened none), but end any the store holds.
+          const ended = await users.deleteSessionsOf(user._id);
+          await audit.record({ action: 'auth.password_change', actor: { type: 'user', id: user._id, name: user.username }, target: { type: 'user', id: user._id }, outcome: 'success', details: { initial: true, sessionsEnded: ended } });
+          return true;
+        }
+      }
+      throw conflict('The user record kept changing; try again');
     },
 
     /** Disables a user and ends their sessions: their tokens stop working at once. */

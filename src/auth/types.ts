@@ -31,10 +31,24 @@ export interface UserDoc {
   disabled: boolean;
   createdAt: Date;
   updatedAt: Date;
-  /** Keyed MAC over (id, username, roles, desk, disabled): src/auth/seal.ts. A record without a valid one signs nobody in. */
+  /**
+   * Keyed MAC over (id, username, roles, desk, disabled, passwordHash, secondFactor, oidc, mustChangePassword): src/auth/seal.ts.
+   * A record without a valid one signs nobody in. A record of the shape before credentials were bound (no
+   * `secondFactor` member) is re-sealed once at start-up (src/auth/credential-migration.ts).
+   */
   mac: string;
   /** Set for a user provisioned by single sign-on (src/auth/oidc.ts): who they are at which IdP. They have no password. */
   oidc?: { issuer: string; sub: string };
+  /**
+   * Which second factor the user enrolled (the creation time of its seed in `mfa`), or null when they have none.
+   * Under the record's MAC: a missing or different `mfa` document for an enrolled user is DATA_INTEGRITY, never "enrol now".
+   */
+  secondFactor?: { seedCreatedAt: Date } | null;
+  /**
+   * Set on an account an admin created (with a password the admin chose): its holder must choose their own
+   * password, and enrol their own second factor, before any session opens (src/auth/service.ts). Under the MAC.
+   */
+  mustChangePassword?: boolean;
 }
 
 /**

@@ -23,12 +23,26 @@ const bearerOf = (header: string | null) => {
   return m?.[1];
 };
 
-/** The console's session cookie: HttpOnly (page scripts never see the token), SameSite=Strict, Secure over TLS. */
+/**
+ * The console's session cookie: HttpOnly (page scripts never see the token), SameSite=Strict, and Secure in
+ * production whatever TRUST_PROXY says (outside production, Secure when the request came over TLS).
+ */
 export const SESSION_COOKIE = 'hotline_session';
 
-export function sessionCookieOf(koa: KoaContext | undefined): SessionCookie {
+/**
+ * Whether cookies set on this request are marked Secure: always in production (TLS ends at a proxy whose
+ * X-Forwarded-Proto a misconfigured TRUST_PROXY would ignore, and the browser must never send the session in
+ * clear), else when the request itself is over TLS. Koa refuses to set a Secure cookie on a request it thinks is
+ * plain, so in production the cookie jar is told the connection is secure.
+ */
+export function secureCookies(koa: KoaContext, production: boolean): boolean {
+  if (production) koa.cookies.secure = true;
+  return production || koa.secure;
+}
+
+export function sessionCookieOf(koa: KoaContext | undefined, production: boolean): SessionCookie {
   if (!koa) return { set: () => {}, clear: () => {} };
-  const base = { httpOnly: true, sameSite: 'strict' as const, secure: koa.secure, path: '/', overwrite: true };
+  const base = { httpOnly: true, sameSite: 'strict' as const, secure: secureCookies(koa, production), path: '/', overwrite: true };
   return {
     set: (token, expiresAt) => koa.cookies.set(SESSION_COOKIE, token, { ...base, expires: expiresAt }),
     clear: () => koa.cookies.set(SESSION_COOKIE, '', { ...base, expires: new Date(0) }),
@@ -164,7 +178,7 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Ser
         clientIp,
         services: deps.services,
         log: log.child({ requestId: koa?.state.requestId }),
-        sessionCookie: sessionCookieOf(koa),
+        sessionCookie: sessionCookieOf(koa, config.production),
         consoleIdleTimeoutMs: config.console.idleTimeoutMs,
       };
     },

@@ -34,7 +34,7 @@ export async function startApi(deps: Deps, opts: { port?: number; host?: string 
     consoleDir: config.console.dir,
     metrics: deps.metrics,
     metricsToken: config.metrics.token,
-    routes: deps.services.oidc ? [oidcRoutes(deps.services.oidc, { redirectUri: config.oidc?.redirectUri ?? null })] : [],
+    routes: deps.services.oidc ? [oidcRoutes(deps.services.oidc, { redirectUri: config.oidc?.redirectUri ?? null, production: config.production })] : [],
   }) as HotlineApp;
   // Node checks request/headers timeouts only every connectionsCheckingInterval (default 30 s): check often enough to honour ours.
   const server = http.createServer({ connectionsCheckingInterval: Math.min(1_000, config.http.requestTimeoutMs) }, app.callback());

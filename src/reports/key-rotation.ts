@@ -15,7 +15,10 @@
  *   change stores `bidx` recomputed under the current index key and
  *   `indexKeyId`, after the report was filed under its new link terms (so it
  *   is findable throughout; the old terms are emptied by the change);
- * - users: their record MAC, by compare-and-set on the old MAC;
+ * - users: their record MAC (over roles, desk, disabled and every credential:
+ *   the password hash, which second factor, the SSO link), by compare-and-set
+ *   on the old MAC;
+ * - second factors: the MAC of each `mfa` document (src/auth/mfa.ts);
  * - link edges: re-keyed ids and re-sealed ends (links.ts rekeyEdges).
  * The audit and history chains are not rewritten: entries keep the key they
  * were chained under and verify while that key is configured; the CLI anchors
@@ -33,9 +36,12 @@ import type { ReportDoc } from './types.js';
 export interface KeyRotationDeps {
   reports: ReportRepository;
   users: {
-    list(): Promise<Omit<UserDoc, 'passwordHash'>[]>;
+    /** Whole records: the MAC covers the password hash and the other credentials. */
+    list(): Promise<UserDoc[]>;
     updateSealed(id: string, expectedMac: string, set: { mac: string }): Promise<unknown>;
   };
+  /** Second factors' MACs, made again under the current audit key (src/auth/mfa.ts resealFactorMacs). */
+  secondFactors: { resealFactorMacs(current: Crypto['integrity'], limit?: number): Promise<{ resealed: number; remaining: number; failed: string[] }> };
   /** Every configured key (current and previous). */
   crypto: Crypto;
   audit: Pick<AuditLog, 'record'>;
@@ -44,6 +50,7 @@ export interface KeyRotationDeps {
 export interface KeyRotationResult {
   reports: number;
   users: number;
+  secondFactors: number;
   edges: number;
   /** Records that need the work but were not done in this run (the limit, or a concurrent change): run again. */
   remaining: number;
@@ -55,7 +62,7 @@ export interface KeyRotationResult {
 export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit = Number.MAX_SAFE_INTEGER): Promise<KeyRotationResult> {
   const { crypto } = deps;
   const current = crypto.currentOnly;
-  const result: KeyRotationResult = { reports: 0, users: 0, edges: 0, remaining: 0, failed: [] };
+  const result: KeyRotationResult = { reports: 0, users: 0, secondFactors: 0, edges: 0, remaining: 0, failed: [] };
   const anyKey = createEnvelopeMac(crypto.integrity);
   const currentKey = createEnvelopeMac(current.integrity);
 
@@ -73,6 +80,11 @@ export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit =
     if (await deps.users.updateSealed(user._id, user.mac, { mac: userSeal(crypto.integrity, user) })) result.users++;
     else result.remaining++;
   }
+
+  const factors = await deps.secondFactors.resealFactorMacs(current.integrity, limit);
+  result.secondFactors = factors.resealed;
+  result.remaining += factors.remaining;
+  result.failed.push(...factors.failed);
 
   for await (const doc of deps.reports.collection.find({})) {
     const indexed = doc.indexKeyId === crypto.indexKeyId;

@@ -218,9 +218,18 @@ describe('console oversight screens', { timeout: 120_000 }, () => {
     expect(await userRow.textContent()).toContain('Investigator');
     expect(await userRow.textContent()).not.toContain('awaiting');
 
-    // The new investigator signs in and lands on the desk.
+    // The new investigator signs in: the password the admin chose opens no session, they choose their own
+    // (trust review 2, item 16), and land on the desk.
     const other = await e2e().newPage();
-    await signIn(other.page, username, password);
+    await other.page.goto('/');
+    await other.page.getByLabel('Username').fill(username);
+    await other.page.getByLabel('Password').fill(password);
+    await other.page.getByRole('button', { name: 'Sign in' }).click();
+    await other.page.getByRole('heading', { name: 'Choose your own password' }).waitFor();
+    await other.page.getByLabel('New password', { exact: true }).fill('the investigator chose this');
+    await other.page.getByLabel('New password again').fill('the investigator chose this');
+    await other.page.getByRole('button', { name: 'Save and sign in' }).click();
+    await other.page.getByRole('button', { name: 'Sign out' }).waitFor();
     await other.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Desk queue' }).waitFor();
     expect(await other.page.getByText(`${username} · Investigator · SO13`).count()).toBe(1);
 

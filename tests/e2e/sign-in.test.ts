@@ -38,6 +38,34 @@ describe('console sign-in', { timeout: 90_000 }, () => {
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
   });
 
+  it('takes an account an admin created through choosing its own password at its first sign-in (trust review 2, item 16)', async () => {
+    const { page } = await e2e().newPage();
+    const username = `first-${Date.now()}`;
+    const given = 'the password an admin chose';
+    await e2e().app.deps.services.auth.createUser({ username, password: given, roles: ['CALL_HANDLER'] }, 'cli');
+    await page.goto('/');
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(given);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Choose your own password' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    // The given password is not kept in the page: the new-password fields start empty.
+    expect(await page.getByLabel('New password', { exact: true }).inputValue()).toBe('');
+    await expectAccessible(page);
+    await page.getByLabel('New password', { exact: true }).fill('my own password, at last');
+    await page.getByLabel('New password again').fill('my own password, at last');
+    await screenshot(page, 'first-sign-in-password');
+    // Two different passwords: said next to the field, nothing sent.
+    await page.getByLabel('New password again').fill('my own password, at least');
+    await page.getByRole('button', { name: 'Save and sign in' }).click();
+    await page.getByText('Enter the same password again').waitFor();
+    await page.getByLabel('New password again').fill('my own password, at last');
+    await page.getByRole('button', { name: 'Save and sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // The given password no longer signs in; the holder's own does (the page signed in with it).
+    await expect(e2e().app.deps.services.auth.login(username, given, 'e2e-check')).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'Sign-in failed' });
+  });
+
   it('keeps the session across a reload in an HttpOnly cookie that page scripts cannot read', async () => {
     const { page, context } = await e2e().newPage();
     const staff = await createStaff(e2e().app, 'CALL_HANDLER');

@@ -19,6 +19,8 @@ const PASSWORD = 'a long enough password\n';
 /** stdin of a user:create named --as adm.first: that admin's password, no code, then the new user's password. */
 const AS_FIRST = `${PASSWORD}\n${PASSWORD}`;
 const asFirst = ['--as', 'adm.first'];
+/** The password a holder chooses at their first sign-in, replacing the one given (PASSWORD). */
+const OWN = 'my very own password\n';
 
 describe('admin CLI', () => {
   it('keys:generate prints a fresh 32-byte base64 key', async () => {
@@ -74,13 +76,18 @@ describe('admin CLI', () => {
 
   it('grants: the second admin waits until the first approves with their password', async () => {
     const second = await admin(['user:create', '--username', 'adm.second', '--role', 'ADMIN', '--password-stdin'], PASSWORD);
+    expect(second.stdout).toContain('adm.second chooses their own password at their first sign-in');
     const grantId = /grant ([0-9a-f-]{36})/.exec(second.stdout)![1]!;
+    // The password the creating admin typed opens no session; the holder replaces it (trust review 2, item 16).
+    const chosen = await admin(['user:first-password', '--username', 'adm.second', '--password-stdin'], PASSWORD + OWN);
+    expect(chosen.stdout).toContain('adm.second now signs in with their own password');
+    expect((await admin(['user:first-password', '--username', 'dc.smith', '--password-stdin'], PASSWORD + OWN)).code).toBe(0);
     const list = await admin(['grants:list']);
     expect(list.stdout).toContain(`${grantId}  adm.second  ADMIN  requested by admin-cli`);
     const wrong = await admin(['grants:approve', grantId, '--as', 'adm.first', '--password-stdin'], 'not the password at all\n');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('Sign-in failed');
-    const notAdmin = await admin(['grants:approve', grantId, '--as', 'dc.smith', '--password-stdin'], PASSWORD);
+    const notAdmin = await admin(['grants:approve', grantId, '--as', 'dc.smith', '--password-stdin'], OWN);
     expect(notAdmin.code).toBe(1);
     expect(notAdmin.stderr).toContain('not an admin');
     const ok = await admin(['grants:approve', grantId, '--as', 'adm.first', '--password-stdin'], PASSWORD);
@@ -90,7 +97,8 @@ describe('admin CLI', () => {
     // dc.smith's grant: the second admin rejects it.
     const pending = await admin(['grants:list']);
     const dcGrant = /^(\S+)\s+dc\.smith/m.exec(pending.stdout)![1]!;
-    const rejected = await admin(['grants:reject', dcGrant, '--as', 'adm.second', '--password-stdin'], PASSWORD);
+    expect((await admin(['grants:reject', dcGrant, '--as', 'adm.second', '--password-stdin'], PASSWORD)).stderr).toContain('Sign-in failed');
+    const rejected = await admin(['grants:reject', dcGrant, '--as', 'adm.second', '--password-stdin'], OWN);
     expect(rejected.stdout).toContain(`rejected grant ${dcGrant}`);
     expect(await client.db(env.MONGODB_DB).collection('role_grants').countDocuments({ status: 'pending' })).toBe(0);
     const audit = await client.db(env.MONGODB_DB).collection('audit').find({ action: /^admin\.role_grant_/ }).toArray();

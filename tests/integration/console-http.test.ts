@@ -89,3 +89,22 @@ describe('console over HTTP', () => {
     expect(workflowFrom('UNDER_RESEARCH').map((s) => s.to)).toEqual(['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION']);
   });
 });
+
+describe('console cookie in production (trust review 2, item 16)', () => {
+  let prod: TestApp;
+  beforeAll(async () => {
+    prod = await bootApp({ env: { NODE_ENV: 'production', MFA_REQUIRED_ROLES: 'none', TRUST_PROXY: '1' } });
+  });
+  afterAll(() => prod?.close());
+
+  it('is Secure whatever the proxy says: plain HTTP, and a proxy that forwarded plain HTTP', async () => {
+    const staff = await createStaff(prod, 'CALL_HANDLER');
+    for (const headers of [{}, { 'x-forwarded-proto': 'http' }] as Record<string, string>[]) {
+      const res = await fetch(prod.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: SIGN_IN, variables: { u: staff.username, p: PASSWORD } }) });
+      expect((await res.json()).errors).toBeUndefined();
+      const cookie = (res.headers.get('set-cookie') ?? '').toLowerCase();
+      expect(cookie).toMatch(/^hotline_session=hlt_/);
+      expect(cookie.split(';').map((p) => p.trim())).toContain('secure');
+    }
+  });
+});

@@ -5,7 +5,8 @@
  * by `--batch`, then resumed), then the old keys removed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { userSealOk } from '../../src/auth/seal.js';
+import { TOTP, URI } from 'otpauth';
+import { secondFactorSealOk, userSealOk } from '../../src/auth/seal.js';
 import { assertEnvelope } from '../../src/reports/envelope-mac.js';
 import type { ReportDoc } from '../../src/reports/types.js';
 import { triageProcessorOf } from '../../src/worker.js';
@@ -48,6 +49,10 @@ describe('audit and index key rotation', () => {
     const handler = await createStaff(app, 'CALL_HANDLER');
     const supervisor = await createStaff(app, 'SUPERVISOR');
     const partner = await createPartner(app);
+    // The handler's second factor: its document's MAC and the record naming it are re-made under the new key.
+    const begun = await app.gql(`mutation { beginMfaEnrolment { otpauthUri } }`, {}, handler.token);
+    const totp = URI.parse(begun.data.beginMfaEnrolment.otpauthUri) as TOTP;
+    expect((await app.gql(`mutation($c: String!) { confirmMfaEnrolment(code: $c) { recoveryCodes } }`, { c: totp.generate() }, handler.token)).errors).toBeUndefined();
     const first = await record(handler.token, 1);
     const second = await record(handler.token, 2);
     expect(await triageProcessorOf(app.deps).route(first.id)).toBe('routed');
@@ -74,14 +79,18 @@ describe('audit and index key rotation', () => {
     expect(partly.stdout).toMatch(/still to re-seal or re-index/);
     expect(partly.code).toBe(3);
     const rest = await rotate();
-    expect(rest.stdout).toMatch(/every report, user and link edge is under the current audit and index keys/);
+    expect(rest.stdout).toMatch(/every report, user, second factor and link edge is under the current audit and index keys/);
     expect(rest.code).toBe(0);
-    expect((await rotate()).stdout).toMatch(/ 0 report\(s\), 0 user\(s\), 0 link edge\(s\) done, 0 to go/);
+    expect((await rotate()).stdout).toMatch(/ 0 report\(s\), 0 user\(s\), 0 second factor\(s\), 0 link edge\(s\) done, 0 to go/);
 
     // Step 3: the old keys removed (the old audit key first dropped entirely, to show what was re-sealed).
     await restart({ HOTLINE_AUDIT_KEY: audit2, HOTLINE_INDEX_KEY: index2 });
     const integrity = app.deps.crypto.integrity;
     for (const user of await app.deps.database.db.collection('users').find({}).toArray()) expect(userSealOk(integrity, user as never)).toBe(true);
+    const factors = await app.deps.database.db.collection('mfa').find({}).toArray();
+    expect(factors).toHaveLength(1);
+    for (const doc of factors) expect(secondFactorSealOk(integrity, doc as never)).toBe(true);
+    expect((await app.deps.services.auth.login(handler.username, PASSWORD, 'test-after-rotation', totp.generate({ timestamp: Date.now() + 30_000 }))).token).toBeTruthy();
     for (const doc of await app.deps.database.db.collection<ReportDoc>('reports').find({}).toArray()) {
       expect(() => assertEnvelope(integrity, doc)).not.toThrow();
       expect(doc.indexKeyId).toBe(app.deps.crypto.indexKeyId);

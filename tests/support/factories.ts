@@ -5,7 +5,9 @@
  * the test's empty database, made by the host CLI's bootstrap) files each new
  * user's grant, and the approver (the second admin, made by the bootstrap's
  * second step and approved by the requester) approves it through the
- * service. Nothing here writes the store directly.
+ * service. Every account but the first admin chooses its own password at
+ * its first sign-in, as its holder would (`chooseOwnPassword`). Nothing here
+ * writes the store directly.
  */
 import { randomUUID } from 'node:crypto';
 import { orderRoles } from '../../src/auth/grants.js';
@@ -43,8 +45,11 @@ function factoryAdmins(deps: Deps) {
       const made = new Set((await auth.listUsers()).map((u) => u.username));
       if (!made.has(REQUESTER)) await auth.createUser({ username: REQUESTER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').catch(existing);
       const requester = await principalOf(deps, REQUESTER);
-      const second = made.has(APPROVER) ? null : await auth.createUser({ username: APPROVER, password: PASSWORD, roles: ['ADMIN'] }, 'cli').catch(existing);
+      // The second admin is made by an admin's request: its holder chooses their own password at first sign-in.
+      const given = initialPasswordFor(PASSWORD);
+      const second = made.has(APPROVER) ? null : await auth.createUser({ username: APPROVER, password: given, roles: ['ADMIN'] }, 'cli').catch(existing);
       if (second?.pendingGrantId) await auth.approveRoleGrant(second.pendingGrantId, requester);
+      if (second?.mustChangePassword) await chooseOwnPassword(deps, APPROVER, given, PASSWORD);
       return { requester, approver: await principalOf(deps, APPROVER) };
     })();
     admins.set(deps, made);
@@ -63,10 +68,31 @@ export async function factoryRequester(deps: Deps) {
   return (await factoryAdmins(deps)).requester;
 }
 
-/** Creates a user with all the given roles: requested by the factory's first admin, approved by its second; also used by the chaos seed and the bench. */
+/** The password an admin chose for an account the factories create; its holder replaces it at first sign-in. */
+export const initialPasswordFor = (password: string) => `${password} (given by an admin)`;
+
+/**
+ * The first sign-in of an account an admin created, as its holder does it: the password they were given
+ * answers with a ticket (no session), which sets their own password (src/auth/service.ts setInitialPassword).
+ */
+export async function chooseOwnPassword(deps: Deps, username: string, given: string, own: string) {
+  try {
+    await deps.services.auth.login(username, given, `factory-first-sign-in-${randomUUID()}`);
+  } catch (err) {
+    const ticket = (err as AppError).extensions?.passwordTicket;
+    if (typeof ticket !== 'string') throw err;
+    await deps.services.auth.setInitialPassword(ticket, own);
+    return;
+  }
+  throw new Error(`${username} signed in with the password an admin gave: expected a first-sign-in ticket`);
+}
+
+/** Creates a user with all the given roles: requested by the factory's first admin, approved by its second, its first sign-in done by its holder; also used by the chaos seed and the bench. */
 export async function createUserWithRoles(deps: Deps, input: { username: string; password: string; roles: Role[]; desk: Desk | null }) {
   const { requester } = await factoryAdmins(deps);
-  const created = await deps.services.auth.createUser(input, requester);
+  const given = initialPasswordFor(input.password);
+  const created = await deps.services.auth.createUser({ ...input, password: given }, requester);
+  await chooseOwnPassword(deps, created.username, given, input.password);
   if (!created.pendingGrantId) return created;
   await approveAsSecondAdmin(deps, created.pendingGrantId);
   return { ...created, roles: orderRoles([...created.roles, ...created.pendingRoles]), pendingRoles: [], pendingGrantId: null };

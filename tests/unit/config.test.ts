@@ -57,6 +57,17 @@ describe('config', () => {
     }
   });
 
+  it('refuses a production start with single sign-on but no OIDC_REDIRECT_URI (trust review 2, item 16)', () => {
+    const oidc = { OIDC_ISSUER: 'https://idp.example.org', OIDC_CLIENT_ID: 'hotline', OIDC_CLIENT_SECRET: 'secret', OIDC_ROLE_MAP: 'staff=CALL_HANDLER' };
+    const p = problems({ ...base, ...oidc, NODE_ENV: 'production' });
+    expect(p.filter((l) => l.startsWith('OIDC_REDIRECT_URI'))).toHaveLength(1);
+    expect(loadConfig({ ...base, ...oidc, NODE_ENV: 'production', OIDC_REDIRECT_URI: 'https://hotline.example.org/auth/oidc/callback' }).oidc?.redirectUri).toBe(
+      'https://hotline.example.org/auth/oidc/callback',
+    );
+    // Outside production the callback may still be derived from the request (local IdPs in development).
+    expect(problems({ ...base, ...oidc })).toEqual([]);
+  });
+
   it('accepts a full production configuration', () => {
     const c = loadConfig({ ...base, NODE_ENV: 'production', HOTLINE_PREVIOUS_MASTER_KEYS: `${k(3)},${k(4)}` });
     expect(c.production).toBe(true);

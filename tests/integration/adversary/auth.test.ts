@@ -6,8 +6,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_SEAL_PART } from '../../../src/auth/seal.js';
 import { bootApp, type TestApp } from '../../support/app.js';
-import { createStaff, PASSWORD } from '../../support/factories.js';
+import { chooseOwnPassword, createStaff, PASSWORD } from '../../support/factories.js';
 
 const ME = `{ me { __typename ... on User { username roles desk } } }`;
 const SUPERVISOR_QUEUE = `{ supervisorQueue { id } }`;
@@ -92,7 +93,7 @@ describe('a database writer without the audit key', () => {
     }
     const failures = (await auditEntries('auth.integrity_failure')).filter((e) => e.targetId === staff.user.id);
     expect(failures).toHaveLength(1); // once, however often the account retries
-    expect(failures[0]).toMatchObject({ outcome: 'failure', details: { part: 'roles/desk/disabled MAC' } });
+    expect(failures[0]).toMatchObject({ outcome: 'failure', details: { part: USER_SEAL_PART } });
   });
 
   it('a user record with no MAC at all (made before the change, or inserted) signs nobody in', async () => {
@@ -120,8 +121,9 @@ describe('a rogue administrator', () => {
     expect(created.errors).toBeUndefined();
     expect(created.data.createUser).toMatchObject({ username, roles: [], pendingRoles: ['SUPERVISOR'] });
 
-    // Not a supervisor yet.
-    const signIn = await app.deps.services.auth.login(username, PASSWORD, 'test-grant');
+    // Not a supervisor yet (signed in once its holder chose their own password: the one given opens no session).
+    await chooseOwnPassword(app.deps, username, PASSWORD, `${PASSWORD} (mine)`);
+    const signIn = await app.deps.services.auth.login(username, `${PASSWORD} (mine)`, 'test-grant');
     expect((await app.gql(SUPERVISOR_QUEUE, {}, signIn.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     // Announced to every admin.

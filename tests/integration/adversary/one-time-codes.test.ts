@@ -50,7 +50,7 @@ describe('one-time codes under concurrency', () => {
       const id = `race-${round}-${Date.now()}`;
       const createdAt = new Date();
       await repo.putPending({ _id: id, secret: new Binary(Buffer.alloc(16)), confirmedAt: null, lastStep: 0, recoveryCodes: {}, createdAt });
-      expect(await repo.confirm({ _id: id, createdAt }, 5, { code: false }, new Date())).toBe(true);
+      expect(await repo.confirm({ _id: id, createdAt }, 5, { code: false }, new Date(), 'seal')).toBe(true);
       const steps = await Promise.all(Array.from({ length: PARALLEL }, () => repo.useStep(id, createdAt, 10)));
       const recoveries = await Promise.all(Array.from({ length: PARALLEL }, () => repo.useRecoveryCode(id, 'code', new Date())));
       expect([steps.filter(Boolean).length, recoveries.filter(Boolean).length]).toEqual([1, 1]);

@@ -53,7 +53,7 @@ export function AdminUsers() {
         <section>
           <CreateUserForm
             onCreated={(username) => {
-              setMessage(`User ${username} created. Their roles apply once a second admin approves them.`);
+              setMessage(`User ${username} created. At their first sign-in they choose their own password (the one you gave opens no session); their roles apply once a second admin approves them.`);
               void queryClient.invalidateQueries({ queryKey: ['users'] });
               void queryClient.invalidateQueries({ queryKey: ['grants'] });
             }}

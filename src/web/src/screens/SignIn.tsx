@@ -8,6 +8,7 @@ import { ApiError, request } from '../api/client';
 import { graphql } from '../gql';
 import { useSession } from '../session/session';
 import { ErrorMessage, TextField } from '../ui/ui';
+import { ChoosePasswordAtSignIn } from './account/ChoosePasswordAtSignIn';
 import { EnrolAtSignIn } from './account/EnrolAtSignIn';
 
 const SIGN_IN = graphql(`
@@ -49,11 +50,18 @@ export function SignIn() {
   const form = useForm<Values>({ resolver: zodResolver(schema), defaultValues: { username: lockedFor ?? '', password: '', totp: '' } });
   // A role that needs a second factor the user has not set up: enrol with the ticket, then sign in with a code (credentials kept in memory only).
   const [enrol, setEnrol] = useState<{ ticket: string; username: string; password: string } | null>(null);
+  // The first sign-in of an account an admin created: choose one's own password with the ticket, then sign in with it.
+  const [choose, setChoose] = useState<{ ticket: string; username: string } | null>(null);
   const mutation = useMutation({
     mutationFn: (v: Values) => request(SIGN_IN, { ...v, totp: v.totp || null }),
     onSuccess: (data) => signedIn(data.consoleSignIn),
     onError: (err, v) => {
-      const ext = err instanceof ApiError ? (err.errors[0]?.extensions as { mfa?: string; enrolmentTicket?: string } | undefined) : undefined;
+      const ext = err instanceof ApiError ? (err.errors[0]?.extensions as { mfa?: string; enrolmentTicket?: string; passwordChange?: string; passwordTicket?: string } | undefined) : undefined;
+      if (ext?.passwordChange === 'REQUIRED' && ext.passwordTicket) {
+        form.resetField('password');
+        setChoose({ ticket: ext.passwordTicket, username: v.username });
+        return;
+      }
       if (ext?.mfa === 'ENROL' && ext.enrolmentTicket) setEnrol({ ticket: ext.enrolmentTicket, username: v.username, password: v.password });
       // Asked for the second factor: the password typed stays, and the code is what is typed next.
       if (ext?.mfa === 'REQUIRED') {
@@ -91,14 +99,26 @@ export function SignIn() {
           <p>{ssoMessage}</p>
         </div>
       )}
-      {sso.data?.singleSignOn && !enrol && (
+      {sso.data?.singleSignOn && !enrol && !choose && (
         <p>
           <a className="button" href={sso.data.singleSignOn.startUrl}>
             Sign in with {sso.data.singleSignOn.label}
           </a>
         </p>
       )}
-      {enrol ? (
+      {choose ? (
+        <ChoosePasswordAtSignIn
+          ticket={choose.ticket}
+          onChosen={(password) => {
+            setChoose(null);
+            mutation.mutate({ username: choose.username, password, totp: '' });
+          }}
+          onCancel={() => {
+            setChoose(null);
+            mutation.reset();
+          }}
+        />
+      ) : enrol ? (
         <EnrolAtSignIn
           ticket={enrol.ticket}
           signIn={(totp) => request(SIGN_IN, { username: enrol.username, password: enrol.password, totp }).then((data) => signedIn(data.consoleSignIn))}

@@ -64,7 +64,7 @@ export function CreateUserForm({ onCreated }: { onCreated(username: string): voi
           label="Initial password"
           type="password"
           autoComplete="new-password"
-          hint="At least 12 characters; give it to the user by a separate channel"
+          hint="At least 12 characters, by a separate channel; it only lets them choose their own"
           error={errors.password?.message ?? serverFieldError(mutation.error, 'password')}
           {...form.register('password')}
         />
