@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionSeenSeal } from '../../src/auth/seal.js';
-import { createStaff, PASSWORD } from '../support/factories.js';
+import { approveAsSecondAdmin, createStaff, factoryRequester, PASSWORD } from '../support/factories.js';
 import { expectAccessible, screenshot, signIn, startE2E, useE2E } from './support/browser.js';
 import { deadPort, OIDC_CLIENT, startTestIdp, type TestIdp } from '../support/oidc-provider.js';
 
@@ -42,7 +42,10 @@ describe('console sign-in', { timeout: 90_000 }, () => {
     const { page } = await e2e().newPage();
     const username = `first-${Date.now()}`;
     const given = 'the password an admin chose';
-    await e2e().app.deps.services.auth.createUser({ username, password: given, roles: ['CALL_HANDLER'] }, 'cli');
+    // Requested by one admin and approved by another, as every account is (src/auth/separation.ts).
+    const deps = e2e().app.deps;
+    const created = await deps.services.auth.createUser({ username, password: given, roles: ['CALL_HANDLER'] }, await factoryRequester(deps));
+    if (created.pendingGrantId) await approveAsSecondAdmin(deps, created.pendingGrantId);
     await page.goto('/');
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(given);

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { TOTP, URI } from 'otpauth';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../../support/app.js';
-import { createStaff, PASSWORD } from '../../support/factories.js';
+import { approveAsSecondAdmin, createStaff, PASSWORD } from '../../support/factories.js';
 
 const LOGIN = `mutation($u: String!, $p: String!, $t: String) { login(username: $u, password: $p, totp: $t) { token } }`;
 const CREATE_USER = `mutation($u: String!, $p: String!, $r: [Role!]!) { createUser(username: $u, password: $p, roles: $r) { id username roles } }`;
@@ -59,6 +59,9 @@ it('a role that needs a second factor: after choosing the password, the holder e
   const admin = await createStaff(app, 'ADMIN');
   const username = `aud-${randomUUID().slice(0, 8)}`;
   expect((await app.gql(CREATE_USER, { u: username, p: GIVEN, r: ['AUDITOR'] }, admin.token)).errors).toBeUndefined();
+  // The role needs a second admin's approval (src/auth/separation.ts); the factory's approver gives it.
+  const grants = (await app.gql(`{ pendingRoleGrants { id username } }`, {}, admin.token)).data.pendingRoleGrants as { id: string; username: string }[];
+  await approveAsSecondAdmin(app.deps, grants.find((g) => g.username === username)!.id);
   const ticket = ((await app.gql(LOGIN, { u: username, p: GIVEN })).errors![0]!.extensions as { passwordTicket: string }).passwordTicket;
   expect((await app.gql(SET, { t: ticket, p: OWN })).errors).toBeUndefined();
   const next = await app.gql(LOGIN, { u: username, p: OWN });

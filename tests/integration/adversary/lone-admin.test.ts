@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, testEnv, type TestApp } from '../../support/app.js';
-import { createStaff, PASSWORD } from '../../support/factories.js';
+import { chooseOwnPassword, createStaff, PASSWORD } from '../../support/factories.js';
 import { runScript } from '../../support/spawn.js';
 
 const CREATE_USER = `mutation($u: String!, $p: String!, $r: [Role!]!, $d: Desk) {
@@ -23,6 +23,8 @@ const ENABLE = `mutation($u: String!) { enableUser(username: $u, reason: "alone"
 const MOVE = `mutation($u: String!) { moveUserDesk(username: $u, desk: SO13, reason: "alone") { id status } }`;
 const RESET = `mutation($u: String!) { resetMfa(username: $u, reason: "alone") { id status } }`;
 
+/** The password a holder chooses at their first sign-in, replacing the one an admin gave. */
+const OWN = `${PASSWORD}, my own`;
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 const name = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
 
@@ -43,7 +45,9 @@ describe('a lone admin in the API', () => {
       const created = await app.gql(CREATE_USER, { u: username, p: PASSWORD, r: [role] }, rogue.token);
       expect(created.errors).toBeUndefined();
       expect(created.data.createUser).toMatchObject({ username, roles: [], pendingRoles: [role] });
-      const { token } = await app.deps.services.auth.login(username, PASSWORD, `lone-${username}`);
+      // Its holder chooses their own password at first sign-in (trust review 2, item 16), then signs in.
+      await chooseOwnPassword(app.deps, username, PASSWORD, OWN);
+      const { token } = await app.deps.services.auth.login(username, OWN, `lone-${username}`);
       expect(codeOf(await app.gql(probe, {}, token)), role).toBe('FORBIDDEN');
       // The requester cannot approve their own grant.
       const grant = (await app.gql(PENDING, {}, rogue.token)).data.pendingRoleGrants.find((g: { username: string }) => g.username === username);
@@ -105,6 +109,8 @@ describe('a lone admin at the host CLI', () => {
     expect((await admin(['user:create', '--username', 'adm.one', '--role', 'ADMIN', '--password-stdin'], PASSWORD)).stdout).toContain('created user adm.one (ADMIN)');
     const second = await admin(['user:create', '--username', 'adm.two', '--role', 'ADMIN', '--password-stdin'], PASSWORD);
     const secondGrant = grantOf(second.stdout)!;
+    // The second admin's holder replaces the password the host typed (their first sign-in, on the host).
+    expect((await admin(['user:first-password', '--username', 'adm.two', '--password-stdin'], `${PASSWORD}\n${OWN}\n`)).code).toBe(0);
     expect((await admin(['grants:approve', secondGrant, '--as', 'adm.one', '--password-stdin'], PASSWORD)).stdout).toContain('approved');
     // A third admin, or any other role, is no longer the host's to make alone.
     for (const role of ['ADMIN', 'AUDITOR']) {
@@ -130,7 +136,7 @@ describe('a lone admin at the host CLI', () => {
 
     // An SO12 investigator (requested by adm.one, approved by adm.two), and a disabled account.
     const inv = await admin(['user:create', '--username', 'inv.one', '--role', 'INVESTIGATOR', '--desk', 'SO12', '--as', 'adm.one', '--password-stdin'], `${ONE}${PASSWORD}`);
-    await admin(['grants:approve', grantOf(inv.stdout)!, '--as', 'adm.two', '--password-stdin'], PASSWORD);
+    await admin(['grants:approve', grantOf(inv.stdout)!, '--as', 'adm.two', '--password-stdin'], OWN);
     const off = made.AUDITOR!;
     await admin(['user:disable', '--username', off]);
     expect(await users().findOne({ username: 'inv.one' })).toMatchObject({ roles: ['INVESTIGATOR'], desk: 'SO12' });
@@ -160,7 +166,7 @@ describe('a lone admin at the host CLI', () => {
     expect(await client.db(env.MONGODB_DB).collection('role_grants').countDocuments({ _id: { $in: requests as never[] }, status: 'pending' })).toBe(3);
 
     // The second admin approves: now it happens, under their name.
-    const moved = await admin(['grants:approve', requests[1]!, '--as', 'adm.two', '--password-stdin'], PASSWORD);
+    const moved = await admin(['grants:approve', requests[1]!, '--as', 'adm.two', '--password-stdin'], OWN);
     expect(moved.stdout, moved.stderr).toContain('approved');
     expect(await users().findOne({ username: 'inv.one' })).toMatchObject({ desk: 'SO13' });
     const moveAudit = await client.db(env.MONGODB_DB).collection('audit').findOne({ action: 'admin.user_move_desk' });
