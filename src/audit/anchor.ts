@@ -117,9 +117,16 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
   }
 
   /** Appends one line to `name` and syncs it before returning. */
+  /** Runs on every audit group commit (tips): the open itself tells a missing or read-only directory, so no probe before it. */
   async function appendLine(name: string, line: string): Promise<void> {
-    await checkWritable();
-    const file = await open(join(dir, name), 'a', 0o600);
+    const openForAppend = () => open(join(dir, name), 'a', 0o600);
+    const file = await openForAppend().catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw new AnchorDirError(err.code ?? 'unknown error');
+      await checkWritable(); // the directory is not there yet: made once, then opened again
+      return openForAppend().catch((again: NodeJS.ErrnoException) => {
+        throw new AnchorDirError(again.code ?? 'unknown error');
+      });
+    });
     try {
       await file.write(`${line}\n`);
       await file.sync();
@@ -193,7 +200,7 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
     /**
      * The signed tips above `above` (a checkpoint's seq: it covers those
      * below), from every writer's files of `fromDay` (ISO date) on, or of
-     * every day without it; read from each file's end, stopping at its first
+     * every day without it; each file's lines scanned from its end, stopping at its first
      * verified tip at or below `above` (`highestOnly`: at its first verified
      * tip, its highest: all a start-up check needs). Lines read that do not
      * verify are counted, not trusted.
