@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseRoleMap, type RoleMapEntry } from './auth/oidc-claims.js';
 import { ROLES, type Role } from './auth/types.js';
-import { parseNetwork } from './http/addresses.js';
+import { parseNetwork } from './net/addresses.js';
 
 /** The folder holding package.json: the same whether this runs from src/ (tsx) or compiled from dist/src/. */
 export const PROJECT_ROOT = (() => {

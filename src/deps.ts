@@ -25,18 +25,18 @@ import { createPartnerRepository } from './partners/repository.js';
 import { createQueueFactory, type QueueFactory } from './queue/factory.js';
 import { createRotatingIntakeKeys } from './crypto/derived.js';
 import { createIntakeService, type IntakeService } from './intake/service.js';
-import { createReportRepository, type ReportRepository } from './reports/repository.js';
-import { createReportIntegrityAlarm } from './reports/integrity-alarm.js';
+import { createReportRepository, type ReportRepository } from './reports/store/repository.js';
+import { createReportIntegrityAlarm } from './reports/store/integrity-alarm.js';
 import { createTriageQueues, type TriageQueues } from './triage/queue.js';
 import { createDeskEvents, type DeskEvents } from './triage/events.js';
 import { loadRuleSet } from './triage/rules.js';
 import { createRulesHolder, createRulesService, type RulesHolder, type RulesService } from './triage/rules-holder.js';
 import { createThreatLevelStore, type ThreatLevelStore } from './triage/threat-level.js';
-import { createRetentionStore, type RetentionStore } from './reports/retention.js';
-import { createDeskService, type DeskService } from './reports/service.js';
-import { createFollowUpService, type FollowUpService } from './reports/follow-ups.js';
+import { createRetentionStore, type RetentionStore } from './reports/store/retention.js';
+import { createDeskService, type DeskService } from './reports/desk/service.js';
+import { createFollowUpService, type FollowUpService } from './reports/desk/follow-ups.js';
 import { createLinker } from './triage/linking.js';
-import { createReportWriter, type ReportWriter } from './reports/writer.js';
+import { createReportWriter, type ReportWriter } from './reports/store/writer.js';
 import { createNotificationEvents, type NotificationEvents } from './notifications/events.js';
 import { createNotificationRepository } from './notifications/repository.js';
 import { createNotificationService, type NotificationService } from './notifications/service.js';
@@ -59,7 +59,7 @@ export interface Services {
   lifecycle: LifecycleService;
   /** Single sign-on (OIDC); null when not configured. */
   oidc: OidcService | null;
-  /** Caller follow-ups, partner additions and the anonymous question channel (src/reports/follow-ups.ts). */
+  /** Caller follow-ups, partner additions and the anonymous question channel (src/reports/desk/follow-ups.ts). */
   followUps: FollowUpService;
   /** Routing rules: check, reload (audited, announced to every process), follow other processes' reloads. */
   routingRules: RulesService;

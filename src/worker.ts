@@ -9,15 +9,15 @@
 import { consume } from './queue/factory.js';
 import type { Deps } from './deps.js';
 import { observeTriageQueues } from './metrics/queue.js';
-import { recoverPendingAudit } from './reports/audit-recovery.js';
-import { ReportIntegrityError } from './reports/envelope-mac.js';
+import { recoverPendingAudit } from './reports/store/audit-recovery.js';
+import { ReportIntegrityError } from './reports/model/envelope-mac.js';
 import { createLinker } from './triage/linking.js';
 import { startWebhookWorker } from './webhooks/worker.js';
 import { schedulePeriodic } from './triage/periodic.js';
 import { createTriageProcessor, escalatePayload, markFailedPayload, parseJobPayload, routePayload } from './triage/processor.js';
 
 /**
- * A report failing its envelope check (reports/envelope-mac.ts) stays failing: its job is discarded
+ * A report failing its envelope check (reports/model/envelope-mac.ts) stays failing: its job is discarded
  * (no retries), so it fails once and is logged once, and the process and the queue carry on.
  */
 function discardOnTamper<T>(job: { discard(): void }, run: () => Promise<T>): Promise<T> {
@@ -111,7 +111,7 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
         every: 60_000,
         run: () => deps.services.notifications.warnSla(),
       },
-      // "My submissions" looks back a day, the overview's intake tally two: older entries of their tables go (src/reports/submissions.ts, intake-tally.ts).
+      // "My submissions" looks back a day, the overview's intake tally two: older entries of their tables go (src/reports/store/submissions.ts, intake-tally.ts).
       'prune-submissions': {
         every: 3600_000,
         run: () => deps.reports.pruneSubmissions(),

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { badInput } from '../errors.js';
-import { BOROUGHS, INTAKE_CHANNELS, THREAT_CATEGORIES } from '../reports/types.js';
+import { BOROUGHS, INTAKE_CHANNELS, THREAT_CATEGORIES } from '../reports/model/types.js';
 import { LIMITS } from './limits.js';
 
 export { LIMITS };

@@ -9,7 +9,7 @@ import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
 import { randomInt } from 'node:crypto';
 import { addWithin, within } from '../queue/add-within.js';
-import { partnerTime } from '../reports/partner-time.js';
+import { partnerTime } from '../reports/rules/partner-time.js';
 
 export const TRIAGE_QUEUE = 'triage';
 export const SLA_QUEUE = 'sla';
@@ -85,7 +85,7 @@ export const slaJobId = (reportId: string) => `sla:${reportId}`;
 
 /**
  * A job's creation time as bull stores it: for a partner report, to the
- * minute (reports/partner-time.ts), so its delay, derived from a
+ * minute (reports/rules/partner-time.ts), so its delay, derived from a
  * minute-truncated due time, is a whole number of minutes too.
  */
 const createdAt = (partner: boolean) => (partner ? partnerTime(new Date()) : new Date()).getTime();

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DESKS, type Desk } from '../auth/types.js';
 import { AppError } from '../errors.js';
-import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, THREAT_CATEGORIES, type Priority, type ReportDoc, type ReportSource } from '../reports/types.js';
+import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, THREAT_CATEGORIES, type Priority, type ReportDoc, type ReportSource } from '../reports/model/types.js';
 
 export const THREAT_LEVELS = ['LOW', 'MODERATE', 'SUBSTANTIAL', 'SEVERE', 'CRITICAL'] as const;
 export type ThreatLevel = (typeof THREAT_LEVELS)[number];

@@ -4,7 +4,7 @@
  * deadline is no longer the report's (re-triaged, claimed) does nothing.
  */
 import { z } from 'zod';
-import { allows } from '../../reports/state-machine.js';
+import { allows } from '../../reports/rules/state-machine.js';
 import { raisePriority } from '../rules.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
 import { reportIdField } from './job.js';

@@ -4,7 +4,7 @@
  * event, on that job's payload.
  */
 import { routePayload } from './route.js';
-import { allows, targetOf } from '../../reports/state-machine.js';
+import { allows, targetOf } from '../../reports/rules/state-machine.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
 import { retryOnLostRace } from './retry.js';
 

@@ -7,7 +7,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { LIMITS } from '../../../../reports/limits';
+import { LIMITS } from '../../../../reports/rules/staff-text-limits';
 import { request } from '../../api/client';
 import { graphql } from '../../gql';
 import { FormFooter, formatTime, humanise, TextArea } from '../../ui/ui';

@@ -8,7 +8,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { LIMITS } from '../../../../reports/limits';
+import { LIMITS } from '../../../../reports/rules/staff-text-limits';
 import { request } from '../../api/client';
 import type { RevealCallerMutation } from '../../gql/graphql';
 import { Dialog, ErrorMessage, TextArea } from '../../ui/ui';

@@ -2,12 +2,12 @@
  * The status workflow for the holder: one button per legal next state (from
  * the server's state machine via Report.nextSteps, never a second copy here),
  * a reason where the step needs one, the outcome where it records one
- * (closing: src/reports/outcomes.ts), and referral to the other desk or
+ * (closing: src/reports/model/outcomes.ts), and referral to the other desk or
  * release back to the queue.
  */
 import { useId, useState } from 'react';
-import { LIMITS } from '../../../../reports/limits';
-import { CLOSE_OUTCOMES, OUTCOME_LABELS } from '../../../../reports/outcomes';
+import { LIMITS } from '../../../../reports/rules/staff-text-limits';
+import { CLOSE_OUTCOMES, OUTCOME_LABELS } from '../../../../reports/model/outcomes';
 import { request } from '../../api/client';
 import type { CloseOutcome, Desk } from '../../gql/graphql';
 import { Select, TextArea, humanise } from '../../ui/ui';
