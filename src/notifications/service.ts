@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import type { Principal, StaffPrincipal } from '../auth/types.js';
 import { badInput, forbidden, unauthenticated } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { connectionOf, pageSize, type Connection } from '../reports/desk/cursors.js';
+import { connectionOf, pageSize, type Connection } from '../paging.js';
 import type { ReportDoc } from '../reports/model/types.js';
 import type { NotificationEvents } from './events.js';
 import type { NotificationRepository } from './repository.js';

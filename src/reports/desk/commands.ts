@@ -11,10 +11,10 @@ import { badInput, conflict } from '../../errors.js';
 import * as access from '../rules/access.js';
 import type { ChangeExecutor, ChangeSpec } from './change.js';
 import type { DeskServiceDeps } from './deps.js';
-import { LIMITS } from '../rules/staff-text-limits.js';
+import { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
 import { changed, gradingCode } from './presenters.js';
 import type { CloseOutcome } from '../model/outcomes.js';
-import type { ReportView } from '../graphql/report-schema.js';
+import type { ReportView } from './view.js';
 import { reasonText, staffText } from '../rules/staff-text.js';
 import { allows, targetOf, workflowStep } from '../rules/state-machine.js';
 import type { Grading, ReportDoc, ReportStatus } from '../model/types.js';
@@ -97,7 +97,7 @@ export function createDeskCommands(deps: Pick<DeskServiceDeps, 'reports' | 'cryp
      */
     async transitionReport(principal: Principal | null, id: string, to: ReportStatus, reason: string, expectedVersion: number, outcome: CloseOutcome | null = null) {
       access.assertStaff(principal);
-      const why = staffText(reason ?? '', 'reason', { min: 0, max: LIMITS.reason });
+      const why = staffText(reason ?? '', 'reason', { min: 0, max: STAFF_TEXT_LIMITS.reason });
       const recorded = outcome ? { outcome } : {};
       const doc = await change(
         principal,
@@ -127,7 +127,7 @@ export function createDeskCommands(deps: Pick<DeskServiceDeps, 'reports' | 'cryp
     /** Appends an encrypted research note (1–10,000 characters; newlines and tabs allowed). */
     async addResearchNote(principal: Principal | null, id: string, text: string) {
       access.assertStaff(principal);
-      const note = { id: randomUUID(), text: staffText(text, 'text', { min: 1, max: LIMITS.note, multiline: true }) };
+      const note = { id: randomUUID(), text: staffText(text, 'text', { min: 1, max: STAFF_TEXT_LIMITS.note, multiline: true }) };
       const doc = await change(
         principal,
         id,

@@ -9,14 +9,14 @@ import type { Principal } from '../../auth/types.js';
 import { DEFAULT_CONTENT_GROUPS } from '../../crypto/index.js';
 import { AppError } from '../../errors.js';
 import * as access from '../rules/access.js';
-import { connectionOf, pageSize, seqCursor, type Connection } from './cursors.js';
+import { connectionOf, pageSize, seqCursor, type Connection } from '../../paging.js';
 import { assertEnvelope } from '../model/envelope-mac.js';
 import { loadReport, type DeskServiceDeps } from './deps.js';
 import { resolveStaffNames } from './staff-names.js';
-import { LIMITS } from '../rules/staff-text-limits.js';
+import { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
 import { disclosed, linkViews, userActor } from './presenters.js';
 import { openReason, openHistoryReasons, reasonMac, sealReason } from '../content/reasons.js';
-import type { ReportView } from '../graphql/report-schema.js';
+import type { ReportView } from './view.js';
 import { reasonText } from '../rules/staff-text.js';
 
 export interface Caller {
@@ -77,7 +77,7 @@ export function createDisclosure(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
      */
     async revealCaller(principal: Principal | null, reportId: string, reason: string): Promise<Caller> {
       access.assertStaff(principal);
-      const why = reasonText(reason, LIMITS.revealReasonMin);
+      const why = reasonText(reason, STAFF_TEXT_LIMITS.revealReasonMin);
       const doc = await loadReport(reports, reportId);
       assertEnvelope(crypto.integrity, doc); // before anything trusts its desk or the caller's ciphertexts
       access.assertCanRead(principal, doc);

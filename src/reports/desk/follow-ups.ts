@@ -32,7 +32,7 @@ import type { AddendumContent, AnswerContent, QuestionContent, ReportContent } f
 import { loadReport } from './deps.js';
 import { afterChange, assertEnvelope, createEnvelopeMac } from '../model/envelope-mac.js';
 import type { HistoryInput } from '../model/history.js';
-import { LIMITS } from '../rules/staff-text-limits.js';
+import { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
 import { isPartnerSourced, timeFor } from '../rules/partner-time.js';
 import { userActor } from './presenters.js';
 import type { ReportRepository } from '../store/repository.js';
@@ -303,7 +303,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
 
     /** The holder of a partner referral (or a supervisor) asks the partner a question; answers it as the report view shows it. */
     async askPartner(principal: StaffPrincipal, reportId: string, question: string): Promise<QuestionView> {
-      const text = staffText(question, 'question', { min: 3, max: LIMITS.note, multiline: true });
+      const text = staffText(question, 'question', { min: 3, max: STAFF_TEXT_LIMITS.note, multiline: true });
       const doc = await loadReport(reports, reportId);
       if (!live(doc)) throw notFound('Report');
       assertEnvelope(crypto.integrity, doc);
@@ -336,7 +336,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
     /** The partner answers one of its questions, once. An unknown question is NOT_FOUND. */
     async answerPartnerQuestion(principal: PartnerPrincipal, receipt: unknown, questionId: unknown, answer: string): Promise<PartnerQuestionView> {
       const doc = await ownReferral(principal, receipt);
-      const text = staffText(answer, 'answer', { min: 1, max: LIMITS.note, multiline: true });
+      const text = staffText(answer, 'answer', { min: 1, max: STAFF_TEXT_LIMITS.note, multiline: true });
       if (typeof questionId !== 'string' || !doc.content!.questions?.some((q) => q.id === questionId)) throw notFound('Question');
       const actor = { type: 'partner' as const, id: principal.partnerId, name: principal.name };
       const updated = await appendToChannel(

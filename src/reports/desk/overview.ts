@@ -19,7 +19,7 @@ import * as access from '../rules/access.js';
 import type { DeskServiceDeps } from './deps.js';
 import { londonDay } from '../store/intake-tally.js';
 import { listed } from './presenters.js';
-import type { ReportView } from '../graphql/report-schema.js';
+import type { ReportView } from './view.js';
 import { PRIORITIES, type IntakeChannel, type Priority, type ReportDoc } from '../model/types.js';
 
 /** How many unclaimed reports of each desk the overview lists (the counts cover them all). */

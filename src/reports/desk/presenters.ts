@@ -8,11 +8,12 @@ import * as access from '../rules/access.js';
 import type { QueueSummary } from '../store/desk-queue.js';
 import type { ReportRepository } from '../store/repository.js';
 import { hideSealedReasons } from '../content/reasons.js';
-import type { ReportView } from '../graphql/report-schema.js';
+import type { ReportView } from './view.js';
 import { REFERENCE_PREFIX } from '../../intake/service.js';
 import { partnerTime } from '../rules/partner-time.js';
 import { PARTNER_STATE } from '../rules/state-machine.js';
 import type { Grading, ReportDoc, ReportLink } from '../model/types.js';
+
 
 /** The audit and history actor of a staff member's action. */
 export const userActor = (p: StaffPrincipal) => ({ type: 'user' as const, id: p.userId, name: p.username });

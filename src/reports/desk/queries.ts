@@ -8,11 +8,12 @@ import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../../aut
 import { AppError, badInput, notFound } from '../../errors.js';
 import type { DeskQueueEvent, SupervisionEvent } from '../../triage/events.js';
 import * as access from '../rules/access.js';
-import { connectionOf, decodeQueueCursor, encodeQueueCursor, pageSize, queueCursorOf, type Connection } from './cursors.js';
+import { decodeQueueCursor, encodeQueueCursor, queueCursorOf } from './cursors.js';
+import { connectionOf, pageSize, type Connection } from '../../paging.js';
 import { isReportId, loadReport, type DeskServiceDeps } from './deps.js';
 import { verifyHistory } from '../model/history.js';
 import { listed, userActor } from './presenters.js';
-import type { ReportView } from '../graphql/report-schema.js';
+import type { ReportView } from './view.js';
 import type { ReportDoc } from '../model/types.js';
 
 /** A report before it is claimed: its listing and how many subjects and vehicles it names. */

@@ -41,11 +41,11 @@ import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../../aut
 import { INDEXED_GROUPS, indexedValuesOf, type BlindIndexer, type IndexKind } from '../../crypto/index.js';
 import { badInput, notFound } from '../../errors.js';
 import * as access from '../rules/access.js';
-import { pageSize, type Connection } from './cursors.js';
+import { pageSize, type Connection } from '../../paging.js';
 import type { DeskServiceDeps } from './deps.js';
 import { createEnvelopeMac, type EnvelopeDoc } from '../model/envelope-mac.js';
 import { listed, userActor } from './presenters.js';
-import type { ReportView } from '../graphql/report-schema.js';
+import type { ReportView } from './view.js';
 import type { Borough, ReportStatus, ThreatCategory } from '../model/types.js';
 
 /** Readable candidates one page may confirm before it stops (and says where). */

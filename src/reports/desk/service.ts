@@ -37,8 +37,7 @@ import { createUrgentAlerts } from './urgent-alerts.js';
 import { createOverview } from './overview.js';
 import { createStaffNaming } from './staff-names.js';
 
-export { LIMITS } from '../rules/staff-text-limits.js';
-export { PAGE_SIZE, decodeQueueCursor, encodeQueueCursor, type Connection, type PageInfo } from './cursors.js';
+export { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
 export { TRIAGE_STUCK_AFTER_MS } from './queries.js';
 export type { GradingInput } from './commands.js';
 export type { Caller, CallerReveal } from './disclosure.js';

@@ -19,17 +19,10 @@ import * as access from '../rules/access.js';
 import type { DeskServiceDeps } from './deps.js';
 import { userIdsIn, type UserNames } from './history-words.js';
 import type { HistoryEntry } from '../model/types.js';
-import type { ReportView } from '../graphql/report-schema.js';
+import type { ReportView, StaffNames } from './view.js';
 
 export type StaffMember = Pick<UserDoc, '_id' | 'username' | 'desk'>;
 
-/** The people a view names, as its viewer may see them. */
-export interface StaffNames {
-  /** Id → words: the username where shown; "an investigator on SO12" or "a staff member" where not. */
-  names: UserNames;
-  /** The ids the viewer may not see (nor the usernames behind them). */
-  hidden: ReadonlySet<string>;
-}
 
 /** What the viewer may know of each of `ids`, given the people found for them (unknown ids are absent from `people`). */
 export function staffNamesFor(viewer: Principal | null, ids: readonly string[], people: readonly StaffMember[]): StaffNames {

@@ -8,19 +8,12 @@ import { builder } from '../../graphql/builder.js';
 import { DeskEnum } from '../../auth/schema.js';
 import type { CallNotesContent, ReportContent } from '../model/content.js';
 import { describeActor, describeHistoryEntry } from '../desk/history-words.js';
-import { withoutHiddenIds, type StaffNames } from '../desk/staff-names.js';
+import { withoutHiddenIds } from '../desk/staff-names.js';
+import type { ReportView, StaffNames } from '../desk/view.js';
 import { CLOSE_OUTCOMES, OUTCOME_LABELS } from '../model/outcomes.js';
 import { actionsFrom, REPORT_ACTIONS, workflowFrom } from '../rules/state-machine.js';
 import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from '../model/types.js';
 
-export interface ReportView {
-  doc: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history' | 'auditPending'> & { history?: HistoryEntry[] };
-  content: Partial<ReportContent> | null;
-  /** Links to reports the viewer may not read show only that they exist and which desk holds them. */
-  links?: (ReportLink & { visible: boolean })[];
-  /** The people the report names (holder, history, grader) as the viewer may see them (staff-names.ts), resolved by the read that built the view; otherwise looked up when asked. */
-  staff?: StaffNames;
-}
 
 export const IntakeChannelEnum = builder.enumType('IntakeChannel', { values: INTAKE_CHANNELS });
 export const ThreatCategoryEnum = builder.enumType('ThreatCategory', { values: THREAT_CATEGORIES });

@@ -7,7 +7,7 @@
  * the same single-document update as the change they describe; each change
  * is also recorded in the system audit chain (docs/audit.md).
  */
-import { chainHash, chainKeyOf, GENESIS_HASH, verifyChain, type ChainKey } from '../../crypto/canonical.js';
+import { chainHash, chainKeyOf, GENESIS_HASH, verifyChain, type ChainKey } from '../../crypto/hash-chain.js';
 import type { Integrity } from '../../crypto/integrity.js';
 import type { HistoryEntry } from './types.js';
 

@@ -3,7 +3,7 @@
  * it is trimmed, bounded and checked before it is stored or audited.
  */
 import { badInput } from '../../errors.js';
-import { LIMITS } from './staff-text-limits.js';
+import { STAFF_TEXT_LIMITS } from './staff-text-limits.js';
 
 // C0 controls other than tab, newline and carriage return; DEL; C1 controls.
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
@@ -20,4 +20,4 @@ export function staffText(value: string, field: string, opts: { min: number; max
 }
 
 /** The stated reason of a change or reveal: one line, at least `min` characters, so the audit log says why. */
-export const reasonText = (reason: string, min: number = LIMITS.reasonMin) => staffText(reason, 'reason', { min, max: LIMITS.reason });
+export const reasonText = (reason: string, min: number = STAFF_TEXT_LIMITS.reasonMin) => staffText(reason, 'reason', { min, max: STAFF_TEXT_LIMITS.reason });
