@@ -5,6 +5,7 @@
  *
  * Production never falls back to a default secret or a local service.
  */
+import type { Priority } from './reports/model/vocabulary.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -171,7 +172,6 @@ function productionProblems(raw: NodeJS.ProcessEnv): string[] {
 }
 
 export type Env = z.infer<typeof schema>;
-export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
 
 export interface Config {
   env: Env['NODE_ENV'];

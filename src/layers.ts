@@ -22,7 +22,11 @@ export interface Layer {
 
 export const LAYERS: readonly Layer[] = [
   { name: 'foundation', holds: 'typed errors, the logger, time and address helpers, paging shapes', patterns: ['errors.ts', 'logger.ts', 'time.ts', 'paging.ts', 'net/**'] },
-  { name: 'identity', holds: 'roles, desks, the authorisation table, separation of duties, SSO claim mapping', patterns: ['auth/types.ts', 'auth/policy.ts', 'auth/separation.ts', 'auth/oidc-claims.ts'] },
+  {
+    name: 'vocabulary',
+    holds: 'roles, desks, priorities and the other closed lists; the authorisation table, separation of duties, SSO claim mapping',
+    patterns: ['auth/types.ts', 'auth/policy.ts', 'auth/separation.ts', 'auth/oidc-claims.ts', 'reports/model/vocabulary.ts'],
+  },
   { name: 'config', holds: 'configuration read once with zod, failing fast', patterns: ['config.ts'] },
   { name: 'crypto', holds: 'libsodium, keys, field cipher, blind-index terms, integrity MACs: nothing about reports', patterns: ['crypto/**'] },
   { name: 'db', holds: 'the MongoDB client and its error classification', patterns: ['db/**'] },

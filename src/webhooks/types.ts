@@ -5,7 +5,7 @@
  */
 import type { Binary } from 'mongodb';
 import type { Desk } from '../auth/types.js';
-import type { Priority } from '../config.js';
+import type { Priority } from '../reports/model/vocabulary.js';
 
 /** The events an endpoint may subscribe to: a report routed at P1, a report escalated past its SLA. */
 export const WEBHOOK_EVENTS = ['p1_intake', 'sla_escalation'] as const;

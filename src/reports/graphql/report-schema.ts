@@ -12,7 +12,7 @@ import { withoutHiddenIds } from '../desk/staff-names.js';
 import type { ReportView, StaffNames } from '../desk/view.js';
 import { CLOSE_OUTCOMES, OUTCOME_LABELS } from '../model/outcomes.js';
 import { actionsFrom, REPORT_ACTIONS, workflowFrom } from '../rules/state-machine.js';
-import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from '../model/types.js';
+import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_SOURCES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from '../model/types.js';
 
 
 export const IntakeChannelEnum = builder.enumType('IntakeChannel', { values: INTAKE_CHANNELS });
@@ -32,7 +32,7 @@ export const CloseOutcomeEnum = builder.enumType('CloseOutcome', {
   description: 'What came of a report, recorded when it is closed (kept for statistics)',
   values: Object.fromEntries(CLOSE_OUTCOMES.map((o) => [o, { description: OUTCOME_LABELS[o] }])) as Record<(typeof CLOSE_OUTCOMES)[number], { description: string }>,
 });
-export const ReportSourceEnum = builder.enumType('ReportSource', { values: ['HOTLINE_CALL', 'PARTNER_REFERRAL'] as const });
+export const ReportSourceEnum = builder.enumType('ReportSource', { values: REPORT_SOURCES });
 
 export const Subject = builder.objectRef<NonNullable<ReportContent['subjects']>[number]>('Subject').implement({
   fields: (t) => ({

@@ -4,6 +4,7 @@
  * envelopes with `src/crypto/report-codec.ts`, whose field list is the
  * data-protection contract.
  */
+import type { ReportSource } from './vocabulary.js';
 export interface CallerContent {
   name?: string | null;
   phone?: string | null;
@@ -78,7 +79,7 @@ export interface ResearchNoteContent {
 export interface AddendumContent {
   id: string;
   at: Date;
-  source: 'HOTLINE_CALL' | 'PARTNER_REFERRAL';
+  source: ReportSource;
   /** Keyed hash of the submitted input: tells a retry from a different follow-up under the same key. */
   fingerprint: string;
   narrative: string;

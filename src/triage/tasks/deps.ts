@@ -3,7 +3,7 @@
  * history entries and audit events.
  */
 import type { AuditEventInput } from '../../audit/types.js';
-import type { Priority as ConfigPriority } from '../../config.js';
+import type { Priority } from '../../reports/model/vocabulary.js';
 import type { Logger } from '../../logger.js';
 import type { ReportRepository } from '../../reports/store/repository.js';
 import type { ReportWriter } from '../../reports/store/writer.js';
@@ -25,7 +25,7 @@ export interface TriageDeps {
   writer: ReportWriter;
   events: DeskEvents;
   queues: TriageQueues;
-  slaSeconds: Record<ConfigPriority, number>;
+  slaSeconds: Record<Priority, number>;
   log: Logger;
   /** Outgoing webhooks (src/webhooks/): told after a change committed, never awaited; absent: none sent. */
   webhooks?: Pick<WebhookService, 'notify'>;
