@@ -170,13 +170,13 @@ describe('exportReportBundle', () => {
     // The admin CLI checks a bundle file against the same keys.
     const file = join(tmpdir(), `bundle-${id}.json`);
     await writeFile(file, out.json);
-    const good = await runScript('scripts/admin.ts', ['bundle:verify', file], app.env);
+    const good = await runScript('scripts/admin/admin.ts', ['bundle:verify', file], app.env);
     expect(good.stdout).toContain(`valid: bundle of ${x.reference}`);
     expect(good.code).toBe(0);
     const tampered = structuredClone(bundle);
     tampered.content.narrative = 'changed';
     await writeFile(file, JSON.stringify(tampered));
-    const bad = await runScript('scripts/admin.ts', ['bundle:verify', file], app.env);
+    const bad = await runScript('scripts/admin/admin.ts', ['bundle:verify', file], app.env);
     expect(bad.stdout).toContain('NOT valid');
     expect(bad.code).toBe(1);
   }, 120_000);
