@@ -5,6 +5,7 @@
  * createUser and grant approval read it; scripts/print/print-policy.ts prints it
  * into the README; tests/unit/separation.test.ts fails when it drifts from
  * the policy (a new content role the rules forget) or from the README.
+ * Guarded by: tests/unit/separation.test.ts
  */
 import { ROLES, type Role } from './types.js';
 
