@@ -6,6 +6,7 @@
  *
  * Conditions read plaintext routing fields only (crypto/encrypted-fields.ts
  * PLAINTEXT_DOCUMENT_FIELDS): routing never decrypts content.
+ * Guarded by: tests/unit/rules.test.ts (the shipped file's decisions, and every condition and refusal).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
