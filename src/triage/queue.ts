@@ -9,7 +9,7 @@ import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
 import { randomInt } from 'node:crypto';
 import { addWithin, within } from '../queue/add-within.js';
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 
 export const TRIAGE_QUEUE = 'triage';
 export const SLA_QUEUE = 'sla';
@@ -88,7 +88,7 @@ export const slaJobId = (reportId: string) => `sla:${reportId}`;
  * minute (reports/rules/partner-time.ts), so its delay, derived from a
  * minute-truncated due time, is a whole number of minutes too.
  */
-const createdAt = (partner: boolean) => (partner ? partnerTime(new Date()) : new Date()).getTime();
+const createdAt = (partner: boolean) => (partner ? toMinute(new Date()) : new Date()).getTime();
 
 /**
  * A partner's triage job is held `holdMs` (PARTNER_TRIAGE_HOLD_SECONDS,

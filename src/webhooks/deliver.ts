@@ -21,7 +21,7 @@ import { DESKS } from '../auth/types.js';
 import type { Integrity } from '../crypto/integrity.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 import type { ReportRepository } from '../reports/store/repository.js';
 import { PRIORITIES } from '../reports/model/types.js';
 import { reportIdField } from '../triage/tasks/job.js';
@@ -132,7 +132,7 @@ export function createDeliver(deps: DeliverDeps) {
   async function onFinalFailure(job: WebhookJob, err: Error, attempts: number): Promise<void> {
     const lastError = err instanceof WebhookDeliveryError ? err.reason : err.name;
     const { deliveryId, ...rest } = job;
-    await webhooks.putDeadLetter({ _id: deliveryId, ...rest, attempts, lastError, failedAt: partnerTime(new Date()) });
+    await webhooks.putDeadLetter({ _id: deliveryId, ...rest, attempts, lastError, failedAt: toMinute(new Date()) });
     await deps.audit.record({
       action: 'webhook.dead_letter',
       actor: { type: 'system', id: 'webhook-worker' },

@@ -8,7 +8,7 @@
 import { addWithin } from '../queue/add-within.js';
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 import type { WebhookJob } from './types.js';
 
 export const WEBHOOK_QUEUE = 'webhooks';
@@ -31,7 +31,7 @@ export function createWebhookQueue(factory: QueueFactory, opts: { attempts: numb
     queue,
     async enqueue(job, timeoutMs = 1_000) {
       // bull reads `timestamp` from the job options (lib/job.js) though its typings leave it out.
-      const options = { jobId: job.deliveryId, timestamp: partnerTime(new Date()).getTime() } as Queue.JobOptions;
+      const options = { jobId: job.deliveryId, timestamp: toMinute(new Date()).getTime() } as Queue.JobOptions;
       return addWithin(() => queue.add(job, options), timeoutMs);
     },
   };
