@@ -8,6 +8,7 @@ import { bootApp, key, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { runScript } from '../support/spawn.js';
+import { createReportCodec } from '../../src/reports/model/report-codec.js';
 
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 let app: TestApp;
@@ -26,7 +27,7 @@ async function decryptAll(crypto: Crypto): Promise<{ ok: number; failed: number;
   const narratives: string[] = [];
   for (const d of docs) {
     try {
-      const c = crypto.cipher.withDataKey(d._id, d.dataKey!, (k) => crypto.codec.decryptContent(k, d._id, d.content!));
+      const c = crypto.cipher.withDataKey(d._id, d.dataKey!, (k) => createReportCodec(crypto.cipher).decryptContent(k, d._id, d.content!));
       narratives.push(c.narrative);
       ok++;
     } catch {

@@ -6,7 +6,7 @@
  * fails here (the typecheck also catches an entry ReportDoc does not have).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLAINTEXT_DOCUMENT_FIELDS } from '../../src/crypto/encrypted-fields.js';
+import { PLAINTEXT_DOCUMENT_FIELDS } from '../../src/reports/model/encrypted-fields.js';
 import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { waitForStatus } from '../support/desk.js';

@@ -31,8 +31,8 @@
  */
 import { Binary } from 'mongodb';
 import { canonicalJson } from '../../crypto/canonical.js';
-import { idAddressedArrays, walkLeaves } from '../../crypto/content-paths.js';
-import { ENCRYPTED_FIELDS, PLAINTEXT_CONTENT_FIELDS, type PLAINTEXT_DOCUMENT_FIELDS } from '../../crypto/encrypted-fields.js';
+import { idAddressedArrays, walkLeaves } from './content-paths.js';
+import { ENCRYPTED_FIELDS, PLAINTEXT_CONTENT_FIELDS, type PLAINTEXT_DOCUMENT_FIELDS } from './encrypted-fields.js';
 import type { Integrity } from '../../crypto/integrity.js';
 import { DecryptionError } from '../../errors.js';
 import type { ReportDoc } from './types.js';
