@@ -7,10 +7,11 @@
  * cipher (tests/unit/reports/vault.test.ts checks it).
  *
  * Two factories over the same code:
- * - `createContentSeal(crypto)`: sealing (intake, appends, reasons) and the
- *   service's own unaudited opens, which never reach a reader: the indexed
- *   values an addendum's new terms are computed over, and reasons sealed in
- *   audit details (opened for the supervisor's reveal log);
+ * - `createContentSeal(crypto)`: sealing (intake, appends, reasons) and two
+ *   opens that are not reads of report content: the indexed values an
+ *   addendum's new terms are computed over (inside `sealAddendum`; nothing
+ *   of them leaves), and `openReason`, a staff-typed reason (the supervisor's
+ *   log of caller reveals shows the reason each reveal was made for);
  * - `createContentVault({ crypto, reports, audit })`: the same, plus the
  *   audited reads. `openForReading(principal, id, purpose)` reads the report
  *   (the repository's freshness check), checks its envelope, applies the
@@ -119,7 +120,12 @@ export interface ContentVault extends ContentSeal {
 }
 
 /** Builds the sealing half of the door, over the field cipher. */
-export function createContentSeal(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId'>): ContentSeal & { openWith: OpenWith } {
+export function createContentSeal(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId'>): ContentSeal {
+  return sealAndOpen(crypto).seal;
+}
+
+/** The seal, and the unaudited open that only this module's audited reads use (never exported). */
+function sealAndOpen(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId'>): { seal: ContentSeal; openWith: OpenWith } {
   const { cipher } = crypto;
   const codec = createReportCodec(cipher);
 
@@ -131,9 +137,7 @@ export function createContentSeal(crypto: Pick<Crypto, 'cipher' | 'blindIndex' |
   /** Opens groups of a report's content (no audit: for this module's reads). */
   const openWith: OpenWith = (doc, groups) => cipher.withDataKey(doc._id, keyOf(doc), (key) => codec.decryptContent(key, doc._id, doc.content!, { fields: groups }));
 
-  return {
-    openWith,
-
+  const seal: ContentSeal = {
     sealNew(id, content) {
       const values = indexedValuesOf(content);
       return cipher.withNewDataKey(id, (dataKey, wrapped) => ({
@@ -171,6 +175,7 @@ export function createContentSeal(crypto: Pick<Crypto, 'cipher' | 'blindIndex' |
       return cipher.withDataKey(doc._id, doc.dataKey, (key) => cipher.decryptField(key, doc._id, REASON_PATH, reasonEnvelope(stored)));
     },
   };
+  return { seal, openWith };
 }
 
 type OpenWith = <G extends ContentGroup>(doc: WithContent, groups: readonly G[]) => Pick<ReportContent, G>;
@@ -191,7 +196,7 @@ export function isReportId(id: unknown): id is string {
 /** Builds the whole door: sealing, and the audited reads. */
 export function createContentVault(deps: ContentVaultDeps): ContentVault {
   const { crypto, reports, audit } = deps;
-  const { openWith, ...seal } = createContentSeal(crypto);
+  const { seal, openWith } = sealAndOpen(crypto);
   const userActor = (p: StaffPrincipal) => ({ type: 'user' as const, id: p.userId, name: p.username });
 
   /** The history with every sealed value opened (one data-key open for all of them). */
