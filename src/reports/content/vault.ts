@@ -21,13 +21,12 @@
  *   indexed groups for a comparison (search, linking, re-indexing) and hands
  *   back the one way to record that read.
  */
-import type { AuditLog } from '../../audit/types.js';
+import type { Actor, AuditLog } from '../../audit/types.js';
 import type { PartnerPrincipal, Principal, StaffPrincipal } from '../../auth/types.js';
 import type { Crypto } from '../../crypto/index.js';
 import type { WrappedDataKey } from '../../crypto/field-cipher.js';
 import { PAD_BLOCK_SHORT } from '../../crypto/field-cipher.js';
 import { AppError, notFound } from '../../errors.js';
-import type { Actor } from '../../audit/types.js';
 import type { AnswerContent, AddendumContent, EncryptedContent, EncryptedNote, QuestionContent, ReportContent, ResearchNoteContent } from '../model/content.js';
 import type { ContentGroup } from '../model/encrypted-fields.js';
 import { assertEnvelope } from '../model/envelope-mac.js';
@@ -224,13 +223,14 @@ export function createContentVault(deps: ContentVaultDeps): ContentVault {
       const target = { type: 'report' as const, id: doc._id };
       const extra = () => options.details?.(doc) ?? {};
       if (purpose === 'reveal-caller') {
+        if (typeof options.reason !== 'string') throw new Error('A caller reveal needs its stated reason'); // a programming error: checked before anything is opened
+        const why = options.reason;
         access.assertCanRead(principal, doc);
         const noIdentity = () => new AppError('NOT_FOUND', 'This report has no caller identity');
         // Not `anonymous`: an anonymous caller may still have given a language or safe-to-contact notes (intake/service.ts `identifies`).
         if (!doc.content || !doc.dataKey) throw noIdentity();
         const { caller } = openWith(doc, ['caller']);
         if (!caller) throw noIdentity();
-        const why = options.reason ?? '';
         await audit.record({
           action: 'report.reveal_caller',
           actor: userActor(principal),
