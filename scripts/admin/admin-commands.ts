@@ -39,14 +39,14 @@ export const extraCommands = {
       }
       const current = deps.crypto.keyring.currentId;
       console.log(`re-wrapping data keys under master key ${current}...`);
-      const result = await rotateDataKeys(deps.reports, deps.crypto, (p) => console.log(`  ${p.rewrapped} re-wrapped, ${p.remaining} to go`));
+      const result = await rotateDataKeys(deps, (p) => console.log(`  ${p.rewrapped} re-wrapped, ${p.remaining} to go`));
       // What else is sealed under a master key's subkey (crypto/secret-box.ts): second-factor seeds, webhook secrets.
       const [seeds, hooks] = [await deps.services.mfa.resealSeeds(), await deps.services.webhooks.resealSecrets()];
       console.log(`  ${seeds.resealed} second-factor seed(s) and ${hooks.resealed} webhook secret(s) re-sealed`);
       const unopened = [...seeds.failed, ...hooks.failed];
       console.log(`re-sealing under audit key ${deps.crypto.integrity.keyId} and re-indexing under index key ${deps.crypto.indexKeyId}...`);
       const sealed = await rotateIntegrityAndIndexKeys(
-        { reports: deps.reports, users: createUserRepository(deps.database.db), secondFactors: deps.services.mfa, crypto: deps.crypto, audit: deps.services.audit },
+        { reports: deps.reports, writer: deps.writer, users: createUserRepository(deps.database.db), secondFactors: deps.services.mfa, crypto: deps.crypto, audit: deps.services.audit },
         limit,
       );
       console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.secondFactors} second factor(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go`);

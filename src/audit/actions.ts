@@ -51,6 +51,8 @@ export const AUDIT_ACTIONS = [
   'report.reopen',
   'report.retry_triage',
   'report.erase',
+  'report.rewrap_key',
+  'report.rotate_keys',
   'report.change_priority',
   'report.change_categories',
   'report.link',

@@ -55,6 +55,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'report.reopen': 'Report reopened',
   'report.retry_triage': 'Triage retried',
   'report.erase': 'Report erased',
+  'report.rewrap_key': "Report's data key re-wrapped under the current master key",
+  'report.rotate_keys': 'Report re-sealed and re-indexed under the current keys',
   'report.integrity_failure': 'Report found rolled back or brought back after erasure',
   'report.change_priority': 'Priority changed',
   'report.change_categories': 'Categories changed',
@@ -154,6 +156,11 @@ export const DETAIL_LABELS: Record<string, string> = {
   deskMove: 'Because of a desk move',
   manual: 'By hand',
   kind: 'Change asked for',
+  fromMasterKeyring: 'From master key',
+  toMasterKeyring: 'To master key',
+  fromIndexKeyring: 'From index key',
+  toIndexKeyring: 'To index key',
+  auditKeyring: 'Audit key',
 };
 
 /**

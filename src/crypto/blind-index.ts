@@ -5,14 +5,14 @@
  * (CipherSweet's design). A match is therefore only a candidate: decrypt it
  * and confirm with {@link BlindIndexer.sameNormalised} before linking.
  *
+ * Generic over what is indexed: which fields of a report feed which kind is
+ * the report model's (src/reports/model/indexed-content.ts).
+ *
  * Phone numbers and plates have small input spaces: anyone holding the index
  * key can brute-force terms. Keep the key apart from the database and never
  * expose terms through the API.
  */
 import { doubleMetaphone } from 'double-metaphone';
-import type { ReportContent } from '../reports/model/content.js';
-import { slotsOf } from './content-paths.js';
-import { ENCRYPTED_FIELDS, groupOf, type ContentGroup, type EncryptedFieldSpec } from './encrypted-fields.js';
 import { KEY_BYTES } from './keyring.js';
 import type { Sodium } from './sodium.js';
 
@@ -126,31 +126,6 @@ export const INDEX_KINDS = {
 
 export type IndexKind = keyof typeof INDEX_KINDS;
 
-/** The encrypted fields that feed a blind index (marked in encrypted-fields.ts): what links reports. */
-export const INDEXED_FIELDS = ENCRYPTED_FIELDS.filter((spec): spec is EncryptedFieldSpec & { blindIndex: IndexKind } => !!spec.blindIndex);
-
-/** The content groups holding an indexed field: all that confirming a link needs decrypted. */
-export const INDEXED_GROUPS: readonly ContentGroup[] = [...new Set(INDEXED_FIELDS.map((spec) => groupOf(spec.path)))];
-
-/**
- * The plaintext values of every indexed field, by kind (empty and non-string
- * values left out). Both the terms stored in `bidx` and the comparison that
- * confirms a link read this, so the two cannot disagree on what is indexed.
- * `content` may hold only INDEXED_GROUPS (a partial decryption).
- */
-export function indexedValuesOf(content: Partial<ReportContent>): Record<IndexKind, string[]> {
-  const values = Object.fromEntries(Object.keys(INDEX_KINDS).map((kind) => [kind, [] as string[]])) as Record<IndexKind, string[]>;
-  for (const spec of INDEXED_FIELDS) {
-    for (const slot of slotsOf(content as Record<string, unknown>, spec.path)) {
-      const value = slot.parent[slot.key];
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (typeof item === 'string' && item) values[spec.blindIndex].push(item);
-      }
-    }
-  }
-  return values;
-}
-
 /** crypto_kdf contexts are exactly 8 bytes. */
 const KDF_CONTEXT = 'hotlnidx';
 
@@ -175,16 +150,12 @@ export interface BlindIndexer {
   readonly bits: number;
   /** The term for one value (e.g. `v:3fa2`), or null if it does not normalise. */
   termFor(kind: IndexKind, value: string): string | null;
-  /** Every term of a report (deduplicated, sorted): what goes into `bidx`. */
-  indexTermsFor(content: ReportContent): string[];
   /** Confirms a candidate: do two plaintexts normalise to the same value? */
   sameNormalised(kind: IndexKind, a: string, b: string): boolean;
   /** The phonetic terms of a name (its primary and alternate codes): what a name variant is filed and searched under. */
   phoneticTermsFor(name: string): string[];
   /** Confirms a phonetic candidate: do two names share a Double Metaphone code? */
   samePhonetic(a: string, b: string): boolean;
-  /** What the search table files a report under: its `bidx` terms and the phonetic terms of its names. */
-  searchTermsFor(content: Partial<ReportContent>): string[];
 }
 
 /** Builds the indexer: derives one key per kind from the index root key. */
@@ -210,26 +181,11 @@ export function createBlindIndexer(sodium: Sodium, indexKey: Uint8Array, options
 
   const phoneticTermsFor = (name: string) => phoneticCodes(name).map((code) => hashed('namePhonetic', code));
 
-  function indexTermsFor(content: Partial<ReportContent>): string[] {
-    const terms = new Set<string>();
-    for (const [kind, values] of Object.entries(indexedValuesOf(content)) as [IndexKind, string[]][]) {
-      for (const value of values) {
-        const term = termFor(kind, value);
-        if (term) terms.add(term);
-      }
-    }
-    return [...terms].sort();
-  }
-
   return {
     bits,
     termFor,
     phoneticTermsFor,
     samePhonetic: (a, b) => phoneticCodes(a).some((code) => phoneticCodes(b).includes(code)),
-    searchTermsFor: (content) => [...new Set([...indexTermsFor(content), ...indexedValuesOf(content).name.flatMap(phoneticTermsFor)])].sort(),
-
-    indexTermsFor: (content) => indexTermsFor(content as ReportContent),
-
     sameNormalised(kind, a, b) {
       const normalise = INDEX_KINDS[kind].normalise;
       const left = normalise(a);

@@ -1,14 +1,15 @@
 /**
  * The crypto module's single entry point: `createCrypto(config)` builds the
  * one object the rest of the app receives (through deps), so nothing else
- * loads libsodium or touches key material directly.
+ * loads libsodium or touches key material directly. Generic: it knows keys,
+ * envelopes and index terms, never what a report holds (the report codec and
+ * the indexed fields are the report model's: src/reports/model/).
  */
 import { createBlindIndexer, DEFAULT_BLIND_INDEX_BITS, type BlindIndexer } from './blind-index.js';
 import { createFieldCipher, type FieldCipher } from './field-cipher.js';
 import { createIntegrity, type Integrity } from './integrity.js';
 import { createKeyring, keyIdOf, type Keyring } from './keyring.js';
 import { createLinkIds, type LinkIds } from './link-ids.js';
-import { createReportCodec, type ReportCodec } from './report-codec.js';
 import { loadSodium, type Sodium } from './sodium.js';
 
 export interface CryptoConfig {
@@ -32,9 +33,8 @@ export interface Crypto {
   sodium: Sodium;
   keyring: Keyring;
   cipher: FieldCipher;
-  codec: ReportCodec;
   blindIndex: BlindIndexer;
-  /** Blind indexers under the previous index keys: linking also reads their terms while reports are re-indexed (key-rotation.ts). */
+  /** Blind indexers under the previous index keys: linking also reads their terms while reports are re-indexed (reports/content/rotate-audit-index-keys.ts). */
   previousBlindIndexes: BlindIndexer[];
   /** Public id of the current index key: a report records the one its `bidx` was computed under (`indexKeyId`). */
   indexKeyId: string;
@@ -59,7 +59,6 @@ export async function createCrypto(config: CryptoConfig): Promise<Crypto> {
     sodium,
     keyring,
     cipher,
-    codec: createReportCodec(cipher),
     blindIndex: createBlindIndexer(sodium, keyring.indexKey, { bits: config.blindIndexBits ?? DEFAULT_BLIND_INDEX_BITS }),
     previousBlindIndexes: (config.previousIndexKeys ?? []).map((k) => createBlindIndexer(sodium, k, { bits: config.blindIndexBits ?? DEFAULT_BLIND_INDEX_BITS })),
     indexKeyId: keyIdOf(sodium, keyring.indexKey),
@@ -68,14 +67,10 @@ export async function createCrypto(config: CryptoConfig): Promise<Crypto> {
 }
 
 export type { BlindIndexer, IndexKind } from './blind-index.js';
-export { INDEXED_FIELDS, INDEXED_GROUPS, indexedValuesOf, phoneticCodes, normaliseName, normalisePostcode, normaliseRegistration, normaliseUkPhone } from './blind-index.js';
-export type { ContentGroup } from './encrypted-fields.js';
-export { CONTENT_GROUPS, ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from './encrypted-fields.js';
+export { phoneticCodes, normaliseName, normalisePostcode, normaliseRegistration, normaliseUkPhone } from './blind-index.js';
 export type { FieldCipher, WrappedDataKey } from './field-cipher.js';
 export type { Integrity, IntegrityPurpose } from './integrity.js';
 export type { Keyring } from './keyring.js';
 export type { LinkIds } from './link-ids.js';
 export { parseBase64Key } from './keyring.js';
-export type { EncryptedContent, EncryptedNote, ReportCodec } from './report-codec.js';
-export { DEFAULT_CONTENT_GROUPS, listEncryptedPaths } from './report-codec.js';
 export type { Sodium } from './sodium.js';

@@ -22,6 +22,7 @@ import type { Logger } from '../logger.js';
 import type { CallNotesContent, ReportContent } from '../reports/model/content.js';
 import type { ReportRepository } from '../reports/store/repository.js';
 import type { ReportDoc } from '../reports/model/types.js';
+import { createContentSeal } from '../reports/content/vault.js';
 import { SUBMISSIONS_WINDOW_MS } from '../reports/store/submissions.js';
 import { hotlineCallSchema, parseInput, partnerReferralSchema, type HotlineCallInput, type PartnerReferralInput } from './validation.js';
 
@@ -94,6 +95,8 @@ function callNotesOf(notes: HotlineCallInput['callNotes'], now: Date): Pick<Repo
 
 export function createIntakeService(deps: IntakeDeps) {
   const { reports, crypto, keys, chainer, log } = deps;
+  /** Seals the content under a new data key, with its index terms (reports/content/vault.ts). */
+  const seal = createContentSeal(crypto);
 
   /**
    * Stores a new report with its creation audit event, hands it to triage and
@@ -125,17 +128,12 @@ export function createIntakeService(deps: IntakeDeps) {
     base.history = [
       nextHistoryEntry(crypto.integrity, [], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: TRANSITIONS.intake.to }, reason: null }),
     ];
-    const encrypted = crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
-      content: crypto.codec.encryptContent(dataKey, id, content),
-      dataKey: wrapped,
-      bidx: crypto.blindIndex.indexTermsFor(content),
-      indexKeyId: crypto.indexKeyId,
-    }));
+    const { searchTerms, ...encrypted } = seal.sealNew(id, content);
     // Findable by search before it is stored: an entry may be stale (search confirms by decryption), never missing.
     // And in its recorder's recent submissions (staff only), likewise: a scan of `reports` by recorder is a minute at 100k on FerretDB.
     // Both run while the reference is claimed, and are awaited before the insert.
     const filing = Promise.all([
-      reports.search.sync(id, crypto.blindIndex.searchTermsFor(content)),
+      reports.search.sync(id, searchTerms),
       base.recordedBy.type === 'user' ? reports.noteSubmission(id, base.recordedBy.id, base.recordedAt) : null,
       // Today's intake by channel for the supervisor overview (intake-tally.ts): one insert, never a scan of `reports` to count.
       reports.noteIntake(id, base.channel, base.recordedAt),

@@ -13,8 +13,10 @@
  * to open reports found through a term that is not crowded (`routingLinks`).
  */
 import type { AuditLog } from '../audit/types.js';
-import { INDEXED_GROUPS, indexedValuesOf, type Crypto, type IndexKind } from '../crypto/index.js';
+import type { Crypto, IndexKind } from '../crypto/index.js';
 import { INDEX_KINDS } from '../crypto/blind-index.js';
+import { createContentVault, type ContentVault, type IndexedRead } from '../reports/content/vault.js';
+import { indexTermsOf, type IndexedValues } from '../reports/model/indexed-content.js';
 import { edgeOf, pairKey } from '../reports/store/links.js';
 import type { ReportRepository } from '../reports/store/repository.js';
 import { assertEnvelope, createEnvelopeMac } from '../reports/model/envelope-mac.js';
@@ -26,36 +28,9 @@ import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../reports/m
 /** Every report with content is a link candidate, closed ones included (an erased one has none). */
 const LINKABLE_STATUSES: readonly ReportStatus[] = REPORT_STATUSES.filter((s) => s !== 'ERASED');
 
-/**
- * What linking compares for one stored report: the values of its
- * blind-indexed fields (the fields marked `blindIndex` in
- * encrypted-fields.ts), decrypting only the groups that hold them.
- */
-export function linkableValuesOf(crypto: Crypto, doc: ReportDoc): Record<IndexKind, string[]> {
-  assertEnvelope(crypto.integrity, doc);
-  return checkedValuesOf(crypto, doc);
-}
-
-/** linkableValuesOf for a report whose envelope the caller has just checked (the linker: once per report, not per use). */
-function checkedValuesOf(crypto: Crypto, doc: ReportDoc): Record<IndexKind, string[]> {
-  const content = crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) =>
-    crypto.codec.decryptContent(key, doc._id, doc.content!, { fields: [...INDEXED_GROUPS] }),
-  );
-  return indexedValuesOf(content);
-}
-
-/** A report's blind-index terms under each previous index key (read, never filed: key-rotation.ts). */
-function previousTerms(crypto: Crypto, values: Record<IndexKind, string[]>): string[] {
-  const terms = new Set<string>();
-  for (const indexer of crypto.previousBlindIndexes) {
-    for (const [kind, list] of Object.entries(values) as [IndexKind, string[]][]) {
-      for (const value of list) {
-        const term = indexer.termFor(kind, value);
-        if (term) terms.add(term);
-      }
-    }
-  }
-  return [...terms];
+/** A report's blind-index terms under each previous index key (read, never filed: reports/content/rotate-audit-index-keys.ts). */
+function previousTerms(crypto: Crypto, values: IndexedValues): string[] {
+  return [...new Set(crypto.previousBlindIndexes.flatMap((indexer) => indexTermsOf(indexer, values)))];
 }
 
 export interface ConfirmedLink {
@@ -158,6 +133,8 @@ const CROWDED_COMPARE = 5;
  */
 export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; audit: AuditLog; limits?: LinkingLimits; log?: Pick<Logger, 'error'> }) {
   const { crypto } = deps;
+  /** Opens the indexed groups linking compares, and records each read (reports/content/vault.ts). */
+  const vault: ContentVault = createContentVault(deps);
   const { maxCandidates, sharedThreshold } = deps.limits ?? DEFAULT_LIMITS;
 
   return {
@@ -175,9 +152,9 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       for (const term of crowded) met.set(term, (met.get(term) ?? []).slice(0, compared)); // newest first
       // During an index-key rotation, reports not yet re-indexed are filed under the previous key's terms: read those too.
       // Its values, decrypted once and only when needed (its envelope was checked above).
-      let values: Record<IndexKind, string[]> | undefined;
-      const mineOf = () => (values ??= checkedValuesOf(crypto, doc));
-      const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, mineOf()), sharedThreshold) : { found: [], crowded: [] };
+      let opened: IndexedRead | undefined;
+      const mineOf = () => (opened ??= vault.openIndexed(doc));
+      const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, mineOf().values), sharedThreshold) : { found: [], crowded: [] };
       const crowdedKinds = [...new Set([...crowded, ...earlier.crowded].map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
       const others = interleave([...met.values(), earlier.found]);
       const capped = others.length > maxCandidates ? { max: maxCandidates, unread: others.length - maxCandidates } : null;
@@ -192,10 +169,12 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       if (!candidates.length) return { ...none, crowdedKinds, capped };
       const mine = mineOf();
       const links: ConfirmedLink[] = [];
+      const reads = new Map<string, IndexedRead>();
       for (const other of candidates) {
-        const theirs = checkedValuesOf(crypto, other); // `intact` checked it
-        const reasons = (Object.keys(mine) as IndexKind[]).filter((kind) =>
-          mine[kind].some((a) => theirs[kind].some((b) => crypto.blindIndex.sameNormalised(kind, a, b))),
+        const theirs = vault.openIndexed(other); // `intact` checked its envelope
+        reads.set(other._id, theirs);
+        const reasons = (Object.keys(mine.values) as IndexKind[]).filter((kind) =>
+          mine.values[kind].some((a) => theirs.values[kind].some((b) => crypto.blindIndex.sameNormalised(kind, a, b))),
         );
         if (reasons.length) links.push({ doc: other, reasons });
       }
@@ -203,30 +182,19 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       // keyed id of the pair (the link edge's id when linked), never its id, which would outlive its erasure.
       const actor = { type: 'system' as const, id: 'triage-worker' };
       const pair = (c: ReportDoc) => pairKey(crypto, doc._id, c._id);
-      await deps.audit.record({
-        action: 'report.read',
+      await mine.record(
         actor,
-        target: { type: 'report', id: doc._id },
-        outcome: 'success',
-        details: {
+        {
           purpose: 'link-confirmation',
-          fields: [...INDEXED_GROUPS],
           candidates: candidates.map(pair),
           linked: links.map((l) => pair(l.doc)),
           ...(capped ? { unreadCandidates: capped.unread } : {}),
         },
-      }, { at: timeFor(doc) }); // a partner report's: to the minute
+        { at: timeFor(doc) }, // a partner report's: to the minute
+      );
       // At once, so the audit log's group commit appends them together.
       await Promise.all(
-        candidates.map((c) =>
-          deps.audit.record({
-            action: 'report.read',
-            actor,
-            target: { type: 'report', id: c._id },
-            outcome: 'success',
-            details: { purpose: 'link-candidate', fields: [...INDEXED_GROUPS], pair: pair(c), linked: links.some((l) => l.doc._id === c._id) },
-          }, { at: timeFor(c) }),
-        ),
+        candidates.map((c) => reads.get(c._id)!.record(actor, { purpose: 'link-candidate', pair: pair(c), linked: links.some((l) => l.doc._id === c._id) }, { at: timeFor(c) })),
       );
       return { links, crowdedKinds, threshold: sharedThreshold, compared, capped };
     },

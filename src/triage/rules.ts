@@ -4,7 +4,7 @@
  * function. Every decision records the rule set's version id (the file's
  * `version` plus a hash of its bytes) and the rules that fired.
  *
- * Conditions read plaintext routing fields only (crypto/encrypted-fields.ts
+ * Conditions read plaintext routing fields only (reports/model/encrypted-fields.ts
  * PLAINTEXT_DOCUMENT_FIELDS): routing never decrypts content.
  * Guarded by: tests/unit/rules.test.ts (the shipped file's decisions, and every condition and refusal).
  */

@@ -11,7 +11,7 @@ import { assertEnvelope } from '../../src/reports/model/envelope-mac.js';
 import type { ReportDoc } from '../../src/reports/model/types.js';
 import { triageProcessorOf } from '../../src/worker.js';
 import { bootApp, key, type TestApp } from '../support/app.js';
-import { findReport } from '../support/desk.js';
+import { auditEntries, findReport } from '../support/desk.js';
 import { createPartner, createStaff, PASSWORD } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { runScript } from '../support/spawn.js';
@@ -82,6 +82,18 @@ describe('audit and index key rotation', () => {
     expect(rest.stdout).toMatch(/every report, user, second factor and link edge is under the current audit and index keys/);
     expect(rest.code).toBe(0);
     expect((await rotate()).stdout).toMatch(/ 0 report\(s\), 0 user\(s\), 0 second factor\(s\), 0 link edge\(s\) done, 0 to go/);
+    // Each report the rotation changed carries one audit event of that change, written with it through the report writer.
+    const oldIndexKeyId = (await app.deps.database.db.collection<ReportDoc>('reports').findOne({ _id: first.id }))!.history.find((h) => h.action === 'keys_rotated')!.from!.indexKeyId;
+    const rotations = await auditEntries(app, 'report.rotate_keys');
+    const rotated = (await app.deps.database.db.collection<ReportDoc>('reports').find({}).toArray()).filter((doc) => doc.history.some((h) => h.action === 'keys_rotated'));
+    expect(rotated.map((doc) => doc._id)).toEqual(expect.arrayContaining([first.id, second.id])); // made under the old keys
+    expect(rotations).toHaveLength(rotated.length);
+    for (const doc of rotated) {
+      const mine = rotations.filter((e) => e.target?.id === doc._id);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.actor).toMatchObject({ type: 'system', id: 'key-rotation' });
+      expect(mine[0]!.details).toMatchObject({ reference: doc.reference, fromIndexKeyring: oldIndexKeyId, toIndexKeyring: app.deps.crypto.indexKeyId, auditKeyring: app.deps.crypto.integrity.keyId });
+    }
 
     // Step 3: the old keys removed (the old audit key first dropped entirely, to show what was re-sealed).
     await restart({ HOTLINE_AUDIT_KEY: audit2, HOTLINE_INDEX_KEY: index2 });
@@ -113,5 +125,5 @@ describe('audit and index key rotation', () => {
     // keys:rotate wrote before re-sealing); with it, the whole chain verifies.
     await restart({ HOTLINE_AUDIT_KEY: audit2, HOTLINE_PREVIOUS_AUDIT_KEYS: audit1, HOTLINE_INDEX_KEY: index2 });
     expect((await app.deps.services.audit.verify()).valid).toBe(true);
-  });
+  }, 120_000); // four boots and three CLI runs, each report change chaining its audit event
 });

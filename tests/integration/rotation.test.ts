@@ -8,6 +8,8 @@ import { bootApp, key, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { runScript } from '../support/spawn.js';
+import { auditEntries } from '../support/desk.js';
+import { createReportCodec } from '../../src/reports/model/report-codec.js';
 
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 let app: TestApp;
@@ -26,7 +28,7 @@ async function decryptAll(crypto: Crypto): Promise<{ ok: number; failed: number;
   const narratives: string[] = [];
   for (const d of docs) {
     try {
-      const c = crypto.cipher.withDataKey(d._id, d.dataKey!, (k) => crypto.codec.decryptContent(k, d._id, d.content!));
+      const c = crypto.cipher.withDataKey(d._id, d.dataKey!, (k) => createReportCodec(crypto.cipher).decryptContent(k, d._id, d.content!));
       narratives.push(c.narrative);
       ok++;
     } catch {
@@ -90,11 +92,25 @@ describe('master key rotation', () => {
     const secret = createSecretBox(onlyB.sodium, onlyB.keyring, 'webhookSecret').open(endpointId, (await db.collection('webhook_endpoints').findOne({ _id: endpointId }))!.secret);
     expect(Buffer.from(secret).toString('utf8')).toBe(hook.data.createWebhookEndpoint.secret);
 
+    // Every re-wrap is a report change through the writer: its history entry and its audit event, one per report,
+    // naming the master keys by id and the version the change made.
+    const stored = await db.collection<ReportDoc>('reports').find({}).toArray();
+    const rewraps = await auditEntries(app, 'report.rewrap_key');
+    expect(rewraps).toHaveLength(stored.length);
+    for (const doc of stored) {
+      const mine = rewraps.filter((e) => e.target?.id === doc._id);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.actor).toMatchObject({ type: 'system', id: 'key-rotation' });
+      expect(mine[0]!.details).toMatchObject({ reference: doc.reference, fromMasterKeyring: onlyA.keyring.currentId, toMasterKeyring: onlyB.keyring.currentId, version: doc.version });
+      expect(doc.history.filter((h) => h.action === 'key_rewrapped')).toHaveLength(1);
+    }
+
     // Resumable and idempotent: a second run has nothing to do.
     const again = await runScript('scripts/admin/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: masterB });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/done: 0 re-wrapped/);
-  });
+    expect(await auditEntries(app, 'report.rewrap_key')).toHaveLength(stored.length); // and records nothing
+  }, 120_000); // two CLI runs, each re-wrap chaining its audit event
 
   it('reports data keys it cannot open and exits non-zero', async () => {
     const r = await runScript('scripts/admin/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: key() });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { auditEntries, codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
+import { indexedValuesOf, searchTermsOf } from '../../src/reports/model/indexed-content.js';
 
 let app: TestApp;
 let handler: { token: string };
@@ -122,7 +123,7 @@ describe('searchReports', () => {
     // Plays a collision of the truncated index: `other` filed under the vehicle term of LV70 QRS.
     const term = app.deps.crypto.blindIndex.termFor('vehicle', 'LV70QRS')!;
     const other = await findReport(app, ids.other);
-    await app.deps.reports.search.sync(ids.other, [...app.deps.crypto.blindIndex.searchTermsFor({ vehicles: [{ registration: 'AB12 CDE' }], subjects: [{ name: 'Jane Doe' }] }), term]);
+    await app.deps.reports.search.sync(ids.other, [...searchTermsOf(app.deps.crypto.blindIndex, indexedValuesOf({ vehicles: [{ registration: 'AB12 CDE' }], subjects: [{ name: 'Jane Doe' }] } as never)), term]);
     const res = await search(supervisor.token, { vehicleRegistration: 'LV70QRS' });
     expect(res.data.searchReports.edges.map((e: any) => e.node.reference)).toEqual([await refOf(ids.muhammad)]);
     const reads = (await auditEntries(app, 'report.read', other._id)).filter((e) => e.details.purpose === 'search');

@@ -10,11 +10,14 @@
  * verify under the CURRENT keys alone (`current`), and is never re-sealed
  * unless it verifies under a configured key (a tampered record is reported,
  * not blessed). Each step is one single-document write:
- * - reports: through applyChange (checks the envelope under any configured
- *   key, seals it under the current one, chains a history entry); the same
- *   change stores `bidx` recomputed under the current index key and
- *   `indexKeyId`, after the report was filed under its new link terms (so it
- *   is findable throughout; the old terms are emptied by the change);
+ * - reports: through the report writer (applyChange checks the envelope
+ *   under any configured key, seals it under the current one, chains a
+ *   history entry `keys_rotated`, and the same write carries the audit event
+ *   `report.rotate_keys`); the same change stores `bidx` recomputed under the
+ *   current index key and `indexKeyId`, after the report was filed under its
+ *   new link terms (so it is findable throughout; the old terms are emptied
+ *   by the change). Its indexed values are opened through the content
+ *   module (vault.ts), which records the read (`purpose: 'key-rotation'`);
  * - users: their record MAC (over roles, desk, disabled and every credential:
  *   the password hash, which second factor, the SSO link), by compare-and-set
  *   on the old MAC;
@@ -27,14 +30,19 @@
 import type { AuditLog } from '../../audit/types.js';
 import { userSeal, userSealOk } from '../../auth/seal.js';
 import type { UserDoc } from '../../auth/types.js';
-import { INDEXED_GROUPS, type Crypto, type LinkIds } from '../../crypto/index.js';
+import type { Crypto, LinkIds } from '../../crypto/index.js';
 import { createEnvelopeMac } from '../model/envelope-mac.js';
+import { indexTermsOf, searchTermsOf } from '../model/indexed-content.js';
 import { ReportRollbackError } from '../store/freshness.js';
 import type { ReportRepository } from '../store/repository.js';
+import type { ReportWriter } from '../store/writer.js';
 import type { ReportDoc } from '../model/types.js';
+import { createContentVault, type ContentVault } from './vault.js';
 
 export interface KeyRotationDeps {
   reports: ReportRepository;
+  /** Every report change goes through it, with its audit event. */
+  writer: Pick<ReportWriter, 'apply'>;
   users: {
     /** Whole records: the MAC covers the password hash and the other credentials. */
     list(): Promise<UserDoc[]>;
@@ -65,6 +73,7 @@ export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit =
   const result: KeyRotationResult = { reports: 0, users: 0, secondFactors: 0, edges: 0, remaining: 0, failed: [] };
   const anyKey = createEnvelopeMac(crypto.integrity);
   const currentKey = createEnvelopeMac(current.integrity);
+  const vault = createContentVault(deps);
 
   for (const user of await deps.users.list()) {
     if (userSealOk(current.integrity, user)) continue;
@@ -102,7 +111,7 @@ export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit =
       result.remaining++;
       continue;
     }
-    if (await reindexAndReseal(deps, doc)) result.reports++;
+    if (await reindexAndReseal(deps, vault, doc)) result.reports++;
     else result.remaining++;
   }
 
@@ -112,32 +121,44 @@ export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit =
   return result;
 }
 
-async function reindexAndReseal(deps: KeyRotationDeps, doc: ReportDoc): Promise<boolean> {
+async function reindexAndReseal(deps: KeyRotationDeps, vault: ContentVault, doc: ReportDoc): Promise<boolean> {
   const { crypto } = deps;
+  const actor = { type: 'system' as const, id: 'key-rotation' };
   let bidx = doc.bidx ?? [];
   if (doc.indexKeyId !== crypto.indexKeyId && doc.content && doc.dataKey) {
-    const fields = [...INDEXED_GROUPS];
-    const content = crypto.cipher.withDataKey(doc._id, doc.dataKey, (key) => crypto.codec.decryptContent(key, doc._id, doc.content!, { fields }));
-    bidx = crypto.blindIndex.indexTermsFor(content);
+    const read = vault.openIndexed(doc);
+    bidx = indexTermsOf(crypto.blindIndex, read.values);
     // Every decryption is audited under the report it reads.
-    await deps.audit.record({ action: 'report.read', actor: { type: 'system', id: 'key-rotation' }, target: { type: 'report', id: doc._id }, outcome: 'success', details: { purpose: 'key-rotation', fields } });
+    await read.record(actor, { purpose: 'key-rotation' });
     // Filed under its new terms before the change empties the old ones: findable by linking throughout.
     if (!doc.triagePending && bidx.length) await deps.reports.fileLinkTerms(doc._id, bidx);
-    await deps.reports.search.sync(doc._id, crypto.blindIndex.searchTermsFor(content)); // and by search, under the new key
+    await deps.reports.search.sync(doc._id, searchTermsOf(crypto.blindIndex, read.values)); // and by search, under the new key
   }
-  const done = await deps.reports.applyChange(doc, {
-    set: { bidx, indexKeyId: crypto.indexKeyId },
-    history: [
+  const done = await deps.writer.apply(
+    doc,
+    {
+      set: { bidx, indexKeyId: crypto.indexKeyId },
+      history: [
+        {
+          at: new Date(),
+          actor,
+          action: 'keys_rotated',
+          from: { indexKeyId: doc.indexKeyId ?? null },
+          to: { indexKeyId: crypto.indexKeyId, auditKeyId: crypto.integrity.keyId },
+          reason: null,
+        },
+      ],
+    },
+    [
       {
-        at: new Date(),
-        actor: { type: 'system', id: 'key-rotation' },
-        action: 'keys_rotated',
-        from: { indexKeyId: doc.indexKeyId ?? null },
-        to: { indexKeyId: crypto.indexKeyId, auditKeyId: crypto.integrity.keyId },
-        reason: null,
+        action: 'report.rotate_keys',
+        actor,
+        target: { type: 'report', id: doc._id },
+        outcome: 'success',
+        details: { reference: doc.reference, fromIndexKeyring: doc.indexKeyId ?? null, toIndexKeyring: crypto.indexKeyId, auditKeyring: crypto.integrity.keyId },
       },
     ],
-  });
+  );
   return !!done;
 }
 

@@ -4,8 +4,9 @@
  * opened) with the service's verdict on its chain, grading, links as the
  * exporter may see them (deconfliction-redacted: presenters.ts), and its
  * disseminations. Exporting decrypts, so it is audited as a read
- * (`report.read`, `purpose: 'export'`) before anything is returned, like
- * every read in disclosure.ts.
+ * (`report.read`, `purpose: 'export'`) before anything is returned, through
+ * the content module's audited read (reports/content/vault.ts), like every
+ * read in disclosure.ts.
  *
  * The signature is Ed25519 over the canonical bytes of the bundle without
  * its `signature` member: UTF-8 of its canonical JSON (crypto/canonical.ts;
@@ -31,15 +32,12 @@
 import { canonicalJson } from '../../crypto/canonical.js';
 import { parseStrictJson, StrictJsonError } from '../../audit/strict-json.js';
 import type { Principal } from '../../auth/types.js';
-import { DEFAULT_CONTENT_GROUPS, type Crypto } from '../../crypto/index.js';
-import * as access from '../rules/access.js';
-import { loadReport, type DeskServiceDeps } from './deps.js';
+import type { Crypto } from '../../crypto/index.js';
+import type { DeskDeps } from './deps.js';
 import { disseminationsOf } from './dissemination.js';
-import { assertEnvelope } from '../model/envelope-mac.js';
 import { verifyHistory } from '../model/history.js';
 import { entrySeenBy, resolveStaffNames } from './staff-names.js';
-import { disclosed, gradingCode, linkViews, userActor } from './presenters.js';
-import { openHistoryReasons } from '../content/reasons.js';
+import { disclosed, gradingCode, linkViews } from './presenters.js';
 
 export const BUNDLE_FORMAT = 'hotline-report-bundle/v1';
 
@@ -119,21 +117,22 @@ export function checkBundle(crypto: Signing, text: string): BundleVerification {
 }
 
 /** Exporting and checking bundles, on the desk service's dependencies. */
-export function createBundles(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' | 'audit' | 'users'>) {
-  const { reports, crypto, audit } = deps;
+export function createBundles(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault' | 'audit' | 'users'>) {
+  const { reports, crypto, vault, audit } = deps;
   return {
-    /** The report as a signed bundle, for its holder or a supervisor; audited as a read for export before it is returned. */
-    async exportReportBundle(principal: Principal | null, id: string): Promise<ReportBundle> {
-      access.assertStaff(principal);
-      const doc = await loadReport(reports, id);
-      assertEnvelope(crypto.integrity, doc);
-      access.assertHolds(principal, doc);
+    /** The report as a signed bundle, for its holder or a supervisor; audited as a read for export (reports/content/vault.ts) before it is returned. */
+    async exportReportBundle(who: Principal | null, id: string): Promise<ReportBundle> {
+      let verification: ReturnType<typeof verifyHistory> | undefined;
+      // The audit entry names the key the bundle is signed with and the service's verdict on the history chain.
+      const read = await vault.openForReading(who, id, 'export', {
+        details: (doc) => {
+          verification = verifyHistory(crypto.integrity, doc.history ?? []);
+          return { signer: bundleKeyId(crypto, crypto.integrity.bundleSigning.publicKey), historyValid: verification.valid };
+        },
+      });
+      const { principal, doc, content } = read;
       const links = await linkViews(reports, principal, doc);
-      const fields = [...DEFAULT_CONTENT_GROUPS];
-      const content =
-        doc.content && doc.dataKey ? crypto.cipher.withDataKey(doc._id, doc.dataKey, (key) => crypto.codec.decryptContent(key, doc._id, doc.content!, { fields })) : null;
-      const verification = verifyHistory(crypto.integrity, doc.history ?? []);
-      const view = disclosed(principal, { ...doc, history: openHistoryReasons(crypto, doc) }, content, links);
+      const view = disclosed(principal, { ...doc, history: read.history }, content, links);
       const d = view.doc;
       // Another desk's staff in words, never their ids or usernames (staff-names.ts), as on the report view.
       const staff = await resolveStaffNames(deps.users, principal, doc);
@@ -161,21 +160,12 @@ export function createBundles(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
           content,
           grading: d.grading ? { code: gradingCode(d.grading), source: d.grading.source, intelligence: d.grading.intelligence, handling: d.grading.handling, gradedAt: d.grading.at } : null,
           history,
-          historyVerification: verification,
+          historyVerification: verification!,
           links: (view.links ?? []).map((l) => ({ reference: l.visible ? l.reference : null, desk: l.desk, readable: l.visible, manual: !!l.manual, reasons: l.reasons })),
           disseminations: disseminationsOf(history),
         }),
       ) as Record<string, unknown>;
-      const bundle = signBundle(crypto, body);
-      // Confidentiality over availability: no audit entry, no bundle.
-      await audit.record({
-        action: 'report.read',
-        actor: userActor(principal),
-        target: { type: 'report', id: doc._id },
-        outcome: 'success',
-        details: { reference: doc.reference, desk: doc.desk, status: doc.status, fields, purpose: 'export', signer: bundle.signature.keyId, historyValid: verification.valid },
-      });
-      return bundle;
+      return signBundle(crypto, body);
     },
 
     /** Checks a bundle (its text, as received) against this service's keys, and records the check (`bundle.verify`). */

@@ -9,9 +9,9 @@
 import type { Filter } from 'mongodb';
 import type { Desk, StaffPrincipal } from '../../auth/types.js';
 import { conflict } from '../../errors.js';
-import { loadReport, type DeskServiceDeps } from './deps.js';
+import { loadReport, type DeskDeps } from './deps.js';
 import { userActor } from './presenters.js';
-import { reasonMac, sealReason } from '../content/reasons.js';
+import { reasonMac } from '../content/reasons.js';
 import { assertAllowed, targetOf, type Transition } from '../rules/state-machine.js';
 import type { ReportDoc } from '../model/types.js';
 
@@ -108,8 +108,8 @@ function changeEvent(p: StaffPrincipal, op: ChangeOperation, before: ReportDoc, 
 export type ChangeExecutor = ReturnType<typeof createChangeExecutor>;
 
 /** Builds the executor on the desk service's dependencies. */
-export function createChangeExecutor(deps: Pick<DeskServiceDeps, 'reports' | 'writer' | 'events' | 'crypto'>) {
-  const { reports, writer, events, crypto } = deps;
+export function createChangeExecutor(deps: Pick<DeskDeps, 'reports' | 'writer' | 'events' | 'crypto' | 'vault'>) {
+  const { reports, writer, events, crypto, vault } = deps;
 
   /** Publishes a stored change's desk events (ids and kinds only). */
   function publish(spec: ChangeSpec, before: ReportDoc, after: ReportDoc) {
@@ -130,7 +130,7 @@ export function createChangeExecutor(deps: Pick<DeskServiceDeps, 'reports' | 'wr
         set,
         push: spec.push?.(doc),
         onTampered: spec.onTampered,
-        history: [{ at: now, actor: userActor(p), action: HISTORY_ACTIONS[spec.op], from: spec.from(doc), to: spec.to(doc), reason: spec.reason ? sealReason(crypto, doc, spec.reason) : null }],
+        history: [{ at: now, actor: userActor(p), action: HISTORY_ACTIONS[spec.op], from: spec.from(doc), to: spec.to(doc), reason: spec.reason ? vault.sealReason(doc, spec.reason) : null }],
       },
       [changeEvent(p, spec.op, doc, set, reason, extra)],
       now,

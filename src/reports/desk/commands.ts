@@ -10,7 +10,7 @@ import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../../aut
 import { badInput, conflict } from '../../errors.js';
 import * as access from '../rules/access.js';
 import type { ChangeExecutor, ChangeSpec } from './change.js';
-import type { DeskServiceDeps } from './deps.js';
+import type { DeskDeps } from './deps.js';
 import { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
 import { changed, gradingCode } from './presenters.js';
 import type { CloseOutcome } from '../model/outcomes.js';
@@ -45,8 +45,8 @@ function claimSpec(p: StaffPrincipal): ChangeSpec {
 }
 
 /** The investigators' commands, on the desk service's dependencies and its change executor. */
-export function createDeskCommands(deps: Pick<DeskServiceDeps, 'reports' | 'crypto'>, executor: ChangeExecutor) {
-  const { reports, crypto } = deps;
+export function createDeskCommands(deps: Pick<DeskDeps, 'reports' | 'vault'>, executor: ChangeExecutor) {
+  const { reports, vault } = deps;
   const { change, applyOnce, publish } = executor;
   return {
     /**
@@ -140,7 +140,7 @@ export function createDeskCommands(deps: Pick<DeskServiceDeps, 'reports' | 'cryp
           },
           where: (d) => ({ status: d.status }),
           push: (d) => ({
-            'content.researchNotes': crypto.cipher.withDataKey(d._id, d.dataKey!, (key) => crypto.codec.encryptNote(key, d._id, note)),
+            'content.researchNotes': vault.sealNote(d, note),
           }),
           from: () => null,
           to: () => ({ noteId: note.id }),

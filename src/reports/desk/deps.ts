@@ -11,6 +11,7 @@ import type { DeskEvents } from '../../triage/events.js';
 import type { ReportRepository } from '../store/repository.js';
 import type { Priority, ReportDoc } from '../model/types.js';
 import type { ReportWriter } from '../store/writer.js';
+import { isReportId, type ContentVault } from '../content/vault.js';
 
 export interface DeskServiceDeps {
   reports: ReportRepository;
@@ -40,10 +41,13 @@ export interface DeskServiceDeps {
   };
 }
 
-/** Ids come from clients: anything that cannot be a report id is NOT_FOUND, like a missing report. */
-export function isReportId(id: unknown): id is string {
-  return typeof id === 'string' && id.length > 0 && id.length <= 64;
+/** What the parts of the desk service are built on: its dependencies and the content module built from them (service.ts). */
+export interface DeskDeps extends DeskServiceDeps {
+  /** The one door to report content: every seal, open and audited read (reports/content/vault.ts). */
+  vault: ContentVault;
 }
+
+export { isReportId };
 
 /** The report as stored, or NOT_FOUND. */
 export async function loadReport(reports: ReportRepository, id: string): Promise<ReportDoc> {

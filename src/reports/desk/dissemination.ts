@@ -20,9 +20,8 @@ import type { Principal } from '../../auth/types.js';
 import { badInput, forbidden } from '../../errors.js';
 import * as access from '../rules/access.js';
 import type { ChangeExecutor } from './change.js';
-import type { DeskServiceDeps } from './deps.js';
+import type { DeskDeps } from './deps.js';
 import { changed, gradingCode } from './presenters.js';
-import { sealReason } from '../content/reasons.js';
 import { reasonText, staffText } from '../rules/staff-text.js';
 import type { HistoryEntry, ReportDoc } from '../model/types.js';
 
@@ -94,8 +93,8 @@ function handlingCheck(p: Principal | null, doc: ReportDoc, override: boolean) {
 }
 
 /** The dissemination command, on the desk service's dependencies and its change executor. */
-export function createDissemination(deps: Pick<DeskServiceDeps, 'crypto'>, executor: ChangeExecutor) {
-  const { crypto } = deps;
+export function createDissemination(deps: Pick<DeskDeps, 'vault'>, executor: ChangeExecutor) {
+  const { vault } = deps;
   return {
     /** Records an onward referral of a report its caller holds (or any, for a supervisor), under the handling rule. */
     async disseminateReport(principal: Principal | null, id: string, input: DisseminationInput) {
@@ -120,7 +119,7 @@ export function createDissemination(deps: Pick<DeskServiceDeps, 'crypto'>, execu
           to: (d) => ({
             dissemination: disseminationId,
             recipientKind: input.to,
-            recipient: sealReason(crypto, d, recipient),
+            recipient: vault.sealReason(d, recipient),
             grading: gradingCode(d.grading),
             handling: d.grading?.handling ?? null,
             override,

@@ -22,13 +22,14 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, AuditLog } from '../../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../../auth/types.js';
 import { isOwnReceipt, receiptLookup, type IntakeKeys } from '../../crypto/derived.js';
-import { INDEXED_GROUPS, type Crypto } from '../../crypto/index.js';
+import type { Crypto } from '../../crypto/index.js';
 import { badInput, conflict, notFound } from '../../errors.js';
 import { followUpCallSchema, followUpSchema, parseInput } from '../../intake/validation.js';
 import type { Logger } from '../../logger.js';
 import type { createLinker } from '../../triage/linking.js';
 import * as access from '../rules/access.js';
 import type { AddendumContent, AnswerContent, QuestionContent, ReportContent } from '../model/content.js';
+import { createContentVault } from '../content/vault.js';
 import { loadReport } from './deps.js';
 import { afterChange, assertEnvelope, createEnvelopeMac } from '../model/envelope-mac.js';
 import type { HistoryInput } from '../model/history.js';
@@ -94,6 +95,8 @@ export function questionViews(content: Partial<ReportContent> | null): QuestionV
 export function createFollowUpService(deps: FollowUpDeps) {
   const { reports, writer, crypto, keys, log } = deps;
   const envelope = createEnvelopeMac(crypto.integrity);
+  /** Every seal and open of content, and the partner's audited read (reports/content/vault.ts). */
+  const vault = createContentVault(deps);
 
   /** A report that can take a follow-up: stored, not erased, intact. */
   const live = (doc: ReportDoc | null): doc is ReportDoc => !!doc && doc.status !== 'ERASED' && !!doc.content && !!doc.dataKey;
@@ -158,18 +161,11 @@ export function createFollowUpService(deps: FollowUpDeps) {
       const now = timeFor(doc);
       const plain: AddendumContent = { ...addendum, at: now };
       const current = doc;
-      const { element, indexed } = crypto.cipher.withDataKey(current._id, current.dataKey!, (key) => ({
-        element: crypto.codec.encryptElement(key, current._id, 'addenda', plain),
-        // The report's own indexed values, to recompute its terms over content and addenda (and under the current index key).
-        indexed: crypto.codec.decryptContent(key, current._id, current.content!, { fields: [...INDEXED_GROUPS] }),
-      }));
-      const withAddendum = { ...indexed, addenda: [...(indexed.addenda ?? []), plain] } as ReportContent;
-      const next = {
-        bidx: crypto.blindIndex.indexTermsFor(withAddendum),
-        indexKeyId: crypto.indexKeyId,
-      };
+      // Its terms recomputed over content and addenda, under the current index key.
+      const { element, bidx, indexKeyId, searchTerms } = vault.sealAddendum(current, plain);
+      const next = { bidx, indexKeyId };
       // Findable by the new names, phones, plates and postcodes before the write, as intake files them: an entry may be stale, never missing.
-      await reports.search.sync(current._id, crypto.blindIndex.searchTermsFor(withAddendum));
+      await reports.search.sync(current._id, searchTerms);
       const push = { 'content.addenda': element };
       const linked = await linkNew(current, next, push, actor, now);
       const updated = await writer.apply(
@@ -208,7 +204,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
       check(doc);
       const current = doc;
       const now = timeFor(current);
-      const sealed = crypto.cipher.withDataKey(current._id, current.dataKey!, (key) => crypto.codec.encryptElement(key, current._id, group, { ...element, at: now }));
+      const sealed = vault.sealElement(current, group, { ...element, at: now });
       const updated = await writer.apply(
         current,
         { where: { status: current.status }, push: { [`content.${group}`]: sealed }, history: [{ at: now, actor, action: history, from: null, to: { questionId: element.id }, reason: null }] },
@@ -226,17 +222,10 @@ export function createFollowUpService(deps: FollowUpDeps) {
     return questionsOf(principal, await ownReferral(principal, receipt));
   }
 
-  /** The partner's view of its referral's questions (decrypted and audited here, together). */
+  /** The partner's view of its referral's questions (decrypted and audited together, by the content module). */
   async function questionsOf(principal: PartnerPrincipal, doc: ReportDoc): Promise<PartnerQuestionView[]> {
     if (!doc.content!.questions?.length) return [];
-    const { questions, answers } = crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) =>
-      crypto.codec.decryptContent(key, doc._id, doc.content!, { fields: ['questions', 'answers'] }),
-    );
-    // Confidentiality over availability: no audit entry, no questions.
-    await deps.audit.record(
-      { action: 'report.read', actor: { type: 'partner', id: principal.partnerId, name: principal.name }, target: { type: 'report', id: doc._id }, outcome: 'success', details: { purpose: 'partner-questions', fields: ['questions'] } },
-      { at: timeFor(doc) },
-    );
+    const { questions, answers } = await vault.openForPartner(principal, doc); // audited before anything is returned
     const answered = new Set((answers ?? []).map((a) => a.id));
     return (questions ?? []).map((q) => ({ id: q.id, question: q.text, askedAt: timeFor(doc, q.at), answered: answered.has(q.id) }));
   }

@@ -1,7 +1,8 @@
 /**
  * What desk work returns: views of a stored report without envelopes, keys
  * or index terms, and its links as the viewer may see them. Nothing here
- * decrypts (see disclosure.ts for the reads that do).
+ * decrypts (the reads that do ask the content module, reports/content/vault.ts:
+ * disclosure.ts, bundle.ts, search.ts).
  */
 import type { StaffPrincipal } from '../../auth/types.js';
 import * as access from '../rules/access.js';

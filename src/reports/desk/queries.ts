@@ -1,7 +1,8 @@
 /**
  * Desk reads that decrypt nothing: the desk queue, the supervisor queue,
  * the history check and the desk event stream. Reads that decrypt or reveal
- * are in disclosure.ts.
+ * are in disclosure.ts, bundle.ts and search.ts, each through the content
+ * module (reports/content/vault.ts).
  */
 import { Repeater } from 'graphql-yoga';
 import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../../auth/types.js';
@@ -26,7 +27,7 @@ export interface ReportPreview {
 /**
  * How many elements a content list holds, the follow-ups' included, read
  * from the stored shape: each element is its own set of envelopes (the
- * codec keeps the tree's shape: crypto/report-codec.ts), so the count is
+ * codec keeps the tree's shape: reports/model/report-codec.ts), so the count is
  * there without opening the data key.
  */
 function countOf(doc: ReportDoc, group: 'subjects' | 'vehicles'): number {

@@ -38,11 +38,13 @@
 import { randomBytes } from 'node:crypto';
 import { Binary } from 'mongodb';
 import { DESKS, type Desk, type Principal, type StaffPrincipal } from '../../auth/types.js';
-import { INDEXED_GROUPS, indexedValuesOf, type BlindIndexer, type IndexKind } from '../../crypto/index.js';
+import type { BlindIndexer, IndexKind } from '../../crypto/index.js';
 import { badInput, notFound } from '../../errors.js';
 import * as access from '../rules/access.js';
 import { pageSize, type Connection } from '../../paging.js';
-import type { DeskServiceDeps } from './deps.js';
+import type { DeskDeps } from './deps.js';
+import { searchTermsOf } from '../model/indexed-content.js';
+import type { IndexedRead } from '../content/vault.js';
 import { createEnvelopeMac, type EnvelopeDoc } from '../model/envelope-mac.js';
 import { listed, userActor } from './presenters.js';
 import type { ReportView } from './view.js';
@@ -143,8 +145,8 @@ function passesFilters(doc: EnvelopeDoc, f: ReportSearchFilter): boolean {
 }
 
 /** The find reads of the desk service. */
-export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' | 'audit' | 'log'>, read: (principal: Principal | null, id: string) => Promise<ReportView>) {
-  const { reports, crypto, audit, log } = deps;
+export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault' | 'audit' | 'log'>, read: (principal: Principal | null, id: string) => Promise<ReportView>) {
+  const { reports, crypto, vault, audit, log } = deps;
   const envelope = createEnvelopeMac(crypto.integrity);
   const indexers = [crypto.blindIndex, ...crypto.previousBlindIndexes];
 
@@ -166,28 +168,28 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
   }
 
   /**
-   * Decrypts a candidate's indexed values and says how each wanted term
-   * meets them (`null` for a term that does not: a false positive of the
-   * truncated index, or simply another term's report), and the terms it is
-   * filed under. A candidate whose envelope fails or that does not decrypt
-   * is logged and left out (null).
+   * Decrypts a candidate's indexed values (the content module's read: vault.ts)
+   * and says how each wanted term meets them (`null` for a term that does not:
+   * a false positive of the truncated index, or simply another term's
+   * report), and the terms it is filed under, with the read to record. A
+   * candidate whose envelope fails or that does not decrypt is logged and
+   * left out (null).
    */
-  function termsMet(doc: EnvelopeDoc, wanted: Wanted[]): { matches: (string | null)[]; terms: Set<string> } | null {
+  function termsMet(doc: EnvelopeDoc, wanted: Wanted[]): { matches: (string | null)[]; terms: Set<string>; read: IndexedRead } | null {
     const problems = envelope.problems(doc);
     if (problems) {
       log.error({ reportId: doc._id, fieldPath: `envelope: ${problems.join(', ')}`, purpose: 'search-candidate' }, 'data integrity failure');
       return null;
     }
     try {
-      const content = crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) => crypto.codec.decryptContent(key, doc._id, doc.content!, { fields: [...INDEXED_GROUPS] }));
-      const values = indexedValuesOf(content);
+      const read = vault.openIndexed(doc);
       const matches = wanted.map((w) => {
-        const mine = values[w.kind];
+        const mine = read.values[w.kind];
         if (mine.some((v) => crypto.blindIndex.sameNormalised(w.kind, v, w.value))) return `${w.field}:EXACT`;
         if (w.kind === 'name' && mine.some((v) => crypto.blindIndex.samePhonetic(v, w.value))) return `${w.field}:PHONETIC`;
         return null;
       });
-      return { matches, terms: new Set(indexers.flatMap((ix) => ix.searchTermsFor(content))) };
+      return { matches, terms: new Set(indexers.flatMap((ix) => searchTermsOf(ix, read.values))), read };
     } catch (err) {
       log.error({ reportId: doc._id, errName: (err as Error)?.name, purpose: 'search-candidate' }, 'search candidate does not decrypt');
       return null;
@@ -195,14 +197,8 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
   }
 
   /** The audit entry of one candidate decrypted by a search. */
-  const candidateRead = (viewer: StaffPrincipal, searchId: string, reportId: string, matched: boolean, disclosed: boolean) =>
-    audit.record({
-      action: 'report.read',
-      actor: userActor(viewer),
-      target: { type: 'report', id: reportId },
-      outcome: 'success',
-      details: { purpose: 'search', search: searchId, fields: [...INDEXED_GROUPS], matched, disclosed },
-    });
+  const candidateRead = (viewer: StaffPrincipal, searchId: string, read: IndexedRead, matched: boolean, disclosed: boolean) =>
+    read.record(userActor(viewer), { purpose: 'search', search: searchId, matched, disclosed });
 
   /**
    * The desks (null: awaiting triage) holding a report the viewer may not
@@ -237,7 +233,7 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
           const met = termsMet(doc, wanted);
           if (!met) continue;
           const any = met.matches.some((m) => m !== null);
-          reads.push(candidateRead(viewer, searchId, doc._id, any, false));
+          reads.push(candidateRead(viewer, searchId, met.read, any, false));
           if (any) noticed.add(doc.desk);
         }
       }
@@ -326,7 +322,7 @@ export function createFinding(deps: Pick<DeskServiceDeps, 'reports' | 'crypto' |
             const met = termsMet(doc, wanted);
             if (!met) continue;
             const confirmed = met.matches.every((m) => m !== null);
-            reads.push(candidateRead(viewer, searchId, doc._id, confirmed, confirmed));
+            reads.push(candidateRead(viewer, searchId, met.read, confirmed, confirmed));
             // Met under an earlier walked term: returned there already.
             if (!confirmed || driver.walk.slice(0, t).some((earlier) => met.terms.has(earlier))) continue;
             hits.push({

@@ -14,7 +14,9 @@
  * - bundle.ts: a report exported as a signed bundle (an audited read).
  * - queries.ts: reads that decrypt nothing; overview.ts: the supervisor's overview, from the side tables.
  * - disclosure.ts: reads of content and caller reveals, audited BEFORE
- *   anything is returned; they fail if the audit write fails.
+ *   anything is returned; they fail if the audit write fails. Every seal
+ *   and open of content, and the audited read itself, is the content
+ *   module's (reports/content/vault.ts), built here from the same services.
  * - presenters.ts, cursors.ts, staff-text.ts: views, paging, typed text;
  *   staff-names.ts: which people a view names, and how.
  *
@@ -36,6 +38,7 @@ import { createFinding } from './search.js';
 import { createUrgentAlerts } from './urgent-alerts.js';
 import { createOverview } from './overview.js';
 import { createStaffNaming } from './staff-names.js';
+import { createContentVault } from '../content/vault.js';
 
 export { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
 export { TRIAGE_STUCK_AFTER_MS } from './queries.js';
@@ -44,7 +47,8 @@ export type { Caller, CallerReveal } from './disclosure.js';
 export type { DeskServiceDeps } from './deps.js';
 
 /** The desk service: every desk and supervisor operation the GraphQL schema calls, built from the app's services. */
-export function createDeskService(deps: DeskServiceDeps) {
+export function createDeskService(services: DeskServiceDeps) {
+  const deps = { ...services, vault: createContentVault(services) };
   const executor = createChangeExecutor(deps);
   const disclosure = createDisclosure(deps);
   return {

@@ -1,10 +1,13 @@
 /**
- * The sensitive part of a report, in plaintext, as the service layer sees it.
- * This shape never reaches MongoDB as is: the repository turns it into
- * envelopes with `src/crypto/report-codec.ts`, whose field list is the
- * data-protection contract.
+ * The sensitive part of a report, in plaintext, as the service layer sees it,
+ * and its stored shape (`EncryptedContent`). The plaintext never reaches
+ * MongoDB as is: the content module (src/reports/content/vault.ts) turns it
+ * into envelopes with the report codec (report-codec.ts), whose field list
+ * (encrypted-fields.ts) is the data-protection contract.
  */
+import type { Binary } from 'mongodb';
 import type { ReportSource } from './vocabulary.js';
+
 export interface CallerContent {
   name?: string | null;
   phone?: string | null;
@@ -117,3 +120,30 @@ export interface ReportContent {
   /** The call handler's notes (hotline calls only; absent on older reports and referrals). */
   callNotes?: CallNotesContent | null;
 }
+
+/** Replaces string (and string-list) leaves by envelopes, keeping the tree's shape. */
+export type Sealed<T> = T extends Date
+  ? T
+  : T extends string | readonly string[]
+  ? Binary
+  : T extends readonly (infer U)[]
+    ? Sealed<U>[]
+    : T extends object
+      ? { [K in keyof T]: Sealed<T[K]> }
+      : T;
+
+export interface EncryptedNote {
+  id: string;
+  text: Binary;
+}
+
+/** An appended element as stored: its plaintext leaves (encrypted-fields.ts) kept, the rest sealed. */
+type SealedElement<T, Plain extends keyof T> = Omit<Sealed<T>, Plain> & Pick<T, Plain>;
+
+/** A report's content as stored in MongoDB. */
+export type EncryptedContent = Omit<Sealed<ReportContent>, 'researchNotes' | 'addenda' | 'questions' | 'answers'> & {
+  researchNotes: EncryptedNote[];
+  addenda?: SealedElement<AddendumContent, 'id' | 'at' | 'source' | 'fingerprint'>[];
+  questions?: SealedElement<QuestionContent, 'id' | 'at'>[];
+  answers?: SealedElement<AnswerContent, 'id' | 'at'>[];
+};

@@ -17,9 +17,11 @@
  *   (status, desk, priority, assignee), the flags that steer access, reveal
  *   and escalation, and where the report came from.
  *
- * Where it is checked: every read that decrypts (disclosure.ts: the report
- * view and the caller reveal; triage/linking.ts: the report being routed and
- * each link candidate, a failing candidate being left out) and every write
+ * Where it is checked: every read that decrypts (the content module's
+ * audited read, reports/content/vault.ts: the report view, its export and
+ * the caller reveal; triage/linking.ts and desk/search.ts: the report being
+ * routed and each link or search candidate, a failing candidate being left
+ * out) and every write
  * (repository applyChange, which also renews it; intake's insert seals it).
  * Listings that decrypt nothing (desk and supervisor queues, served from the
  * side tables) do not check: their priority and desk are a hint, and the
@@ -31,8 +33,8 @@
  */
 import { Binary } from 'mongodb';
 import { canonicalJson } from '../../crypto/canonical.js';
-import { idAddressedArrays, walkLeaves } from '../../crypto/content-paths.js';
-import { ENCRYPTED_FIELDS, PLAINTEXT_CONTENT_FIELDS, type PLAINTEXT_DOCUMENT_FIELDS } from '../../crypto/encrypted-fields.js';
+import { idAddressedArrays, walkLeaves } from './content-paths.js';
+import { ENCRYPTED_FIELDS, PLAINTEXT_CONTENT_FIELDS, type PLAINTEXT_DOCUMENT_FIELDS } from './encrypted-fields.js';
 import type { Integrity } from '../../crypto/integrity.js';
 import { DecryptionError } from '../../errors.js';
 import type { ReportDoc } from './types.js';

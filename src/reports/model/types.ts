@@ -1,12 +1,12 @@
 /**
  * Reports as stored. Everything here that is not under `content` is
  * non-sensitive by design (routing and statistics need it); `content` holds
- * only envelopes (see src/crypto/encrypted-fields.ts).
+ * only envelopes (see src/reports/model/encrypted-fields.ts).
  */
 import type { PendingAuditEvent } from '../../audit/types.js';
 import type { Desk } from '../../auth/types.js';
 import type { WrappedDataKey } from '../../crypto/field-cipher.js';
-import type { EncryptedContent } from '../../crypto/report-codec.js';
+import type { EncryptedContent } from './content.js';
 import type { CloseOutcome } from './outcomes.js';
 
 export { INTAKE_CHANNELS, THREAT_CATEGORIES, BOROUGHS, REPORT_STATUSES, PRIORITIES, REPORT_SOURCES, type IntakeChannel, type ThreatCategory, type Borough, type ReportStatus, type Priority, type ReportSource } from './vocabulary.js';

@@ -104,7 +104,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
    * The keys of a report's slots and the edges named there, up to the first
    * missing slot (an emptied one is skipped): under the current audit key,
    * then under each previous one (during a rotation, before `keys:rotate`
-   * re-keyed this report's edges: key-rotation.ts).
+   * re-keyed this report's edges: reports/content/rotate-audit-index-keys.ts).
    */
   async function slotsOf(reportId: string) {
     const bases = keys().integrity.macAll('linkId', `slots\n${reportId}`);

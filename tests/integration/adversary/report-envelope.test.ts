@@ -18,6 +18,7 @@ import { bootApp, type TestApp } from '../../support/app.js';
 import { codeOf, findReport, Q, recordCall, waitForStatus } from '../../support/desk.js';
 import { createStaff } from '../../support/factories.js';
 import { waitFor } from '../../support/spawn.js';
+import { createReportCodec } from '../../../src/reports/model/report-codec.js';
 
 type Staff = Awaited<ReturnType<typeof createStaff>>;
 
@@ -100,7 +101,7 @@ describe('a database writer without the audit key', () => {
     const doc = await routed(4);
     const older = doc.content!.narrative;
     // The same field re-encrypted (as a re-keying or correction would), then the old bytes put back.
-    const fresh = app.deps.crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) => app.deps.crypto.codec.encryptContent(key, doc._id, { narrative: 'x', subjects: [], vehicles: [], locations: [], researchNotes: [] }));
+    const fresh = app.deps.crypto.cipher.withDataKey(doc._id, doc.dataKey!, (key) => createReportCodec(app.deps.crypto.cipher).encryptContent(key, doc._id, { narrative: 'x', subjects: [], vehicles: [], locations: [], researchNotes: [] }));
     await raw().updateOne({ _id: doc._id }, { $set: { 'content.narrative': fresh.narrative } });
     await expectTampered(doc._id);
     await raw().updateOne({ _id: doc._id }, { $set: { 'content.narrative': older } });

@@ -145,7 +145,7 @@ describe('an erased report whose earlier document is put back', () => {
       indexKey: b64(app.env.HOTLINE_INDEX_KEY!),
       auditKey: b64(app.env.HOTLINE_AUDIT_KEY!),
     });
-    const result = await rotateDataKeys(app.deps.reports, rotating);
+    const result = await rotateDataKeys({ reports: app.deps.reports, writer: app.deps.writer, crypto: rotating });
     expect(result.failed).toContain(id);
     expect(result.failed).not.toContain(intact._id);
     expect((await raw().findOne({ _id: id }))!.dataKey!.masterKeyId).toBe(before.dataKey!.masterKeyId); // not re-wrapped
@@ -160,7 +160,7 @@ describe('an erased report whose earlier document is put back', () => {
       previousIndexKeys: [b64(app.env.HOTLINE_INDEX_KEY!)],
       auditKey: b64(app.env.HOTLINE_AUDIT_KEY!),
     });
-    const result = await rotateIntegrityAndIndexKeys({ reports: app.deps.reports, users: { list: async () => [], updateSealed: async () => null }, secondFactors: { resealFactorMacs: async () => ({ resealed: 0, remaining: 0, failed: [] }) }, crypto: rotating, audit: app.deps.services.audit });
+    const result = await rotateIntegrityAndIndexKeys({ reports: app.deps.reports, writer: app.deps.writer, users: { list: async () => [], updateSealed: async () => null }, secondFactors: { resealFactorMacs: async () => ({ resealed: 0, remaining: 0, failed: [] }) }, crypto: rotating, audit: app.deps.services.audit });
     expect(result.failed).toContain(`report:${id}`);
     expect(result.reports).toBeGreaterThan(0); // the current reports were re-indexed
     expect((await raw().findOne({ _id: id }))!.indexKeyId).toBe(before.indexKeyId);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBlindIndexer, phoneticCodes } from '../../../src/crypto/blind-index.js';
 import { loadSodium } from '../../../src/crypto/sodium.js';
+import { indexedValuesOf, indexTermsOf, searchTermsOf } from '../../../src/reports/model/indexed-content.js';
 
 describe('phonetic name index', async () => {
   const sodium = await loadSodium();
@@ -19,7 +20,7 @@ describe('phonetic name index', async () => {
     const content = { subjects: [{ name: 'Mohammed' }] };
     const [phonetic] = indexer.phoneticTermsFor('Mohammed');
     expect(phonetic).toMatch(/^np:[0-9a-f]{4}$/);
-    expect(indexer.indexTermsFor(content as never)).toEqual([indexer.termFor('name', 'Mohammed')]);
-    expect(indexer.searchTermsFor(content)).toEqual([indexer.termFor('name', 'Mohammed'), phonetic].sort());
+    expect(indexTermsOf(indexer, indexedValuesOf(content as never))).toEqual([indexer.termFor('name', 'Mohammed')]);
+    expect(searchTermsOf(indexer, indexedValuesOf(content as never))).toEqual([indexer.termFor('name', 'Mohammed'), phonetic].sort());
   });
 });

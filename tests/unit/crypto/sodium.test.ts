@@ -33,10 +33,7 @@ describe('loadSodium', () => {
     await import('../../../src/crypto/keyring.js');
     await import('../../../src/crypto/envelope.js');
     await import('../../../src/crypto/field-cipher.js');
-    await import('../../../src/crypto/encrypted-fields.js');
-    await import('../../../src/crypto/content-paths.js');
     await import('../../../src/crypto/blind-index.js');
-    await import('../../../src/crypto/report-codec.js');
     const { createCrypto } = await import('../../../src/crypto/index.js');
     expect(typeof createCrypto).toBe('function');
     expect(touched).toEqual([]);

@@ -1,7 +1,7 @@
 import { Binary } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { slotsOf } from '../../../src/crypto/content-paths.js';
-import { ENCRYPTED_FIELDS, PLAINTEXT_DOCUMENT_FIELDS } from '../../../src/crypto/encrypted-fields.js';
+import { slotsOf } from '../../../src/reports/model/content-paths.js';
+import { ENCRYPTED_FIELDS, PLAINTEXT_DOCUMENT_FIELDS } from '../../../src/reports/model/encrypted-fields.js';
 import { createIntegrity } from '../../../src/crypto/integrity.js';
 import { loadSodium } from '../../../src/crypto/sodium.js';
 import {
@@ -15,6 +15,7 @@ import {
 import type { ReportContent } from '../../../src/reports/model/content.js';
 import type { ReportDoc } from '../../../src/reports/model/types.js';
 import { fixedKey, fullReport, makeCrypto } from '../crypto/support.js';
+import { createContentSeal } from '../../../src/reports/content/vault.js';
 
 /** fullReport() with every optional group too (follow-ups, questions, answers), so the drift check sees every encrypted field. */
 function everyGroup(): ReportContent {
@@ -31,7 +32,8 @@ function everyGroup(): ReportContent {
 async function storedReport(): Promise<ReportDoc> {
   const crypto = await makeCrypto();
   const id = 'r-1';
-  const sealed = crypto.cipher.withNewDataKey(id, (key, wrapped) => ({ content: crypto.codec.encryptContent(key, id, everyGroup()), dataKey: wrapped }));
+  const { content, dataKey } = createContentSeal(crypto).sealNew(id, everyGroup());
+  const sealed = { content, dataKey };
   return {
     _id: id,
     reference: 'ATH-2026-000001',

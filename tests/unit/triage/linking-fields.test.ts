@@ -1,17 +1,25 @@
 /**
  * Linking compares exactly the fields encrypted-fields.ts marks for a blind
  * index: a field marked there but left out of the comparison (or of the
- * groups linking decrypts) fails here.
+ * groups linking decrypts: the content module's `openIndexed`, which the
+ * linker and search read through) fails here.
  */
 import { describe, expect, it } from 'vitest';
-import { ENCRYPTED_FIELDS } from '../../../src/crypto/encrypted-fields.js';
+import { ENCRYPTED_FIELDS } from '../../../src/reports/model/encrypted-fields.js';
 import type { ReportContent } from '../../../src/reports/model/content.js';
 import type { ReportDoc } from '../../../src/reports/model/types.js';
 import { createEnvelopeMac } from '../../../src/reports/model/envelope-mac.js';
-import { linkableValuesOf } from '../../../src/triage/linking.js';
+import { createContentVault } from '../../../src/reports/content/vault.js';
 import { makeCrypto } from '../crypto/support.js';
 
 const crypto = await makeCrypto();
+const reads: unknown[] = [];
+const vault = createContentVault({ crypto, reports: { findById: async () => null }, audit: { record: async (event) => reads.push(event) as never } });
+/** What linking compares for a stored report (its envelope checked first, as the linker does). */
+const linkableValuesOf = (doc: ReportDoc) => {
+  createEnvelopeMac(crypto.integrity).assert(doc);
+  return vault.openIndexed(doc).values;
+};
 
 /** A report whose only non-empty field is `path` (a pattern such as `subjects[].aliases`), holding `value`. */
 function contentWithOnly(path: string, value: string | string[]): ReportContent {
@@ -30,12 +38,8 @@ function contentWithOnly(path: string, value: string | string[]): ReportContent 
 
 /** Stores `content` as intake does (encrypted, with its blind-index terms, sealed: linking checks the envelope first). */
 function stored(id: string, content: ReportContent): ReportDoc {
-  const doc = crypto.cipher.withNewDataKey(id, (dataKey, wrapped) => ({
-    _id: id,
-    dataKey: wrapped,
-    content: crypto.codec.encryptContent(dataKey, id, content),
-    bidx: crypto.blindIndex.indexTermsFor(content),
-  })) as ReportDoc;
+  const { content: sealed, dataKey, bidx } = vault.sealNew(id, content);
+  const doc = { _id: id, dataKey, content: sealed, bidx } as ReportDoc;
   return { ...doc, ...createEnvelopeMac(crypto.integrity).seal(doc) };
 }
 
@@ -52,7 +56,7 @@ describe('linking reads the encrypted-field list', () => {
     const kind = field.blindIndex!;
     // The stored report is findable under the term, and linking sees the value behind it.
     expect(doc.bidx).toContain(crypto.blindIndex.termFor(kind, value));
-    const values = linkableValuesOf(crypto, doc);
+    const values = linkableValuesOf(doc);
     expect(values[kind]).toEqual([value]);
     for (const other of Object.keys(values).filter((k) => k !== kind)) expect(values[other as typeof kind]).toEqual([]);
   });
@@ -60,6 +64,6 @@ describe('linking reads the encrypted-field list', () => {
   it('compares nothing from fields that are not indexed', () => {
     const doc = stored('r-plain', contentWithOnly('subjects[].description', 'AB12 CDE'));
     expect(doc.bidx).toEqual([]);
-    expect(Object.values(linkableValuesOf(crypto, doc)).flat()).toEqual([]);
+    expect(Object.values(linkableValuesOf(doc)).flat()).toEqual([]);
   });
 });

@@ -6,8 +6,9 @@
  * to read a plaintext value where an envelope belongs (a downgrade).
  */
 import { Binary } from 'mongodb';
-import { DecryptionError } from '../errors.js';
-import type { AddendumContent, AnswerContent, QuestionContent, ReportContent, ResearchNoteContent } from '../reports/model/content.js';
+import { type FieldCipher, PAD_BLOCK_LONG, PAD_BLOCK_SHORT } from '../../crypto/field-cipher.js';
+import { DecryptionError } from '../../errors.js';
+import type { EncryptedContent, EncryptedNote, ReportContent, ResearchNoteContent } from './content.js';
 import { abstractPattern, cloneTree, ContentShapeError, idAddressedArrays, slotsOf, walkLeaves } from './content-paths.js';
 import {
   type ContentGroup,
@@ -17,34 +18,6 @@ import {
   groupOf,
   PLAINTEXT_CONTENT_FIELDS,
 } from './encrypted-fields.js';
-import { type FieldCipher, PAD_BLOCK_LONG, PAD_BLOCK_SHORT } from './field-cipher.js';
-
-/** Replaces string (and string-list) leaves by envelopes, keeping the tree's shape. */
-export type Sealed<T> = T extends Date
-  ? T
-  : T extends string | readonly string[]
-  ? Binary
-  : T extends readonly (infer U)[]
-    ? Sealed<U>[]
-    : T extends object
-      ? { [K in keyof T]: Sealed<T[K]> }
-      : T;
-
-export interface EncryptedNote {
-  id: string;
-  text: Binary;
-}
-
-/** An appended element as stored: its plaintext leaves (encrypted-fields.ts) kept, the rest sealed. */
-type SealedElement<T, Plain extends keyof T> = Omit<Sealed<T>, Plain> & Pick<T, Plain>;
-
-/** A report's content as stored in MongoDB. */
-export type EncryptedContent = Omit<Sealed<ReportContent>, 'researchNotes' | 'addenda' | 'questions' | 'answers'> & {
-  researchNotes: EncryptedNote[];
-  addenda?: SealedElement<AddendumContent, 'id' | 'at' | 'source' | 'fingerprint'>[];
-  questions?: SealedElement<QuestionContent, 'id' | 'at'>[];
-  answers?: SealedElement<AnswerContent, 'id' | 'at'>[];
-};
 
 /** What a normal report view decrypts: everything except the caller's identity. */
 export type DefaultContentGroup = Exclude<ContentGroup, 'caller'>;
@@ -104,7 +77,7 @@ export function createReportCodec(cipher: FieldCipher): ReportCodec {
       if (value === null || value === undefined || ALLOWED_PLAINTEXT.has(abstractPath)) return;
       if (value instanceof Binary && produced.has(value)) return;
       throw new Error(
-        `Report content field ${abstractPath} is not in src/crypto/encrypted-fields.ts; refusing to store it (at ${path})`,
+        `Report content field ${abstractPath} is not in src/reports/model/encrypted-fields.ts; refusing to store it (at ${path})`,
       );
     });
   }

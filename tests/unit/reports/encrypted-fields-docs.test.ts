@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from '../../../src/crypto/encrypted-fields.js';
+import { ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from '../../../src/reports/model/encrypted-fields.js';
 
 const doc = readFileSync(new URL('../../../docs/encryption.md', import.meta.url), 'utf8');
 

@@ -1,7 +1,10 @@
 /**
  * THE data-protection contract: which parts of a report are encrypted, which
  * are deliberately left in plaintext and why. The report codec, the blind
- * index, the docs and the tests all read these lists; nothing else decides.
+ * index terms (indexed-content.ts), the envelope MAC, the docs and the tests
+ * all read these lists; nothing else decides. Tested by
+ * tests/unit/reports/report-codec.test.ts (the codec against the lists) and
+ * tests/unit/reports/encrypted-fields-docs.test.ts (docs/encryption.md).
  *
  * Path patterns: `a.b` is a nested field, `list[]` is every element of an
  * array (addressed by position, e.g. `subjects.0.name`), `list[id]` is every
@@ -9,9 +12,9 @@
  * appending a note never changes the path, and hence the AD, of another one.
  * Guarded by: tests/unit/crypto/report-codec.test.ts (an envelope at exactly the listed paths, nothing unlisted stored).
  */
-import type { IndexKind } from './blind-index.js';
-import type { ReportContent } from '../reports/model/content.js';
-import type { ReportDoc } from '../reports/model/types.js';
+import type { IndexKind } from '../../crypto/blind-index.js';
+import type { ReportContent } from './content.js';
+import type { ReportDoc } from './types.js';
 
 /** Top-level parts of a report's content that can be decrypted separately. */
 export type ContentGroup = keyof ReportContent;

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { Binary, BSON } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_GROUPS, ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from '../../../src/crypto/encrypted-fields.js';
-import { listEncryptedPaths, type EncryptedContent } from '../../../src/crypto/report-codec.js';
-import type { ReportContent } from '../../../src/reports/model/content.js';
-import { expectDecryptionError, fullReport, makeCrypto, plaintextStrings } from './support.js';
+import { CONTENT_GROUPS, ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from '../../../src/reports/model/encrypted-fields.js';
+import { createReportCodec, listEncryptedPaths } from '../../../src/reports/model/report-codec.js';
+import type { EncryptedContent, ReportContent } from '../../../src/reports/model/content.js';
+import { expectDecryptionError, fullReport, makeCrypto, plaintextStrings } from '../crypto/support.js';
 
 const crypto = await makeCrypto();
-const { codec, cipher } = crypto;
+const { cipher } = crypto;
+const codec = createReportCodec(cipher);
 const RECORD = 'rep-0001';
 const { dataKey } = cipher.newDataKey(RECORD);
 const report = fullReport();
@@ -114,7 +115,7 @@ describe('the encrypted-field contract', () => {
 
   it('refuses to store a field the contract does not list, without printing it', () => {
     const extra = { ...fullReport(), subjects: [{ name: 'A', nationality: 'Secretland' }] } as unknown as ReportContent;
-    expect(() => codec.encryptContent(dataKey, RECORD, extra)).toThrow(/subjects\[\]\.nationality is not in src\/crypto\/encrypted-fields\.ts/);
+    expect(() => codec.encryptContent(dataKey, RECORD, extra)).toThrow(/subjects\[\]\.nationality is not in src\/reports\/model\/encrypted-fields\.ts/);
     try {
       codec.encryptContent(dataKey, RECORD, extra);
     } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * Walks report content by the path patterns of encrypted-fields.ts (`a.b`,
- * `list[]`, `list[id]`), so the codec and the blind index are driven by the
- * field list instead of code written per field.
+ * `list[]`, `list[id]`), so the codec, the index terms (indexed-content.ts)
+ * and the envelope MAC are driven by the field list instead of code written
+ * per field.
  */
 
 /** One place a pattern matches: `parent[key]`, known as `path` (e.g. `subjects.0.name`). */
