@@ -5,7 +5,8 @@
  * optional schema that every event heard must pass. Used by the desk queue
  * and supervision events (src/triage/events.ts) and the notifications
  * (src/notifications/events.ts), so a subscriber on any API instance hears
- * what any instance or worker published.
+ * what any instance or worker published. The routing rules' reload
+ * announcement keeps a subscriber of its own (src/triage/rules-holder.ts says why).
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, filter, pipe } from 'graphql-yoga';
