@@ -1,4 +1,4 @@
-/** Admin command for signed report bundles (src/reports/bundle.ts): checking one a recipient sends back or a case system holds. */
+/** Admin command for signed report bundles (src/reports/desk/bundle.ts): checking one a recipient sends back or a case system holds. */
 import { readFile } from 'node:fs/promises';
 import type { Deps } from '../src/deps.js';
 

@@ -2,8 +2,8 @@
 import { runAuditCheckpoint, runAuditVerify } from '../src/audit/verify-cli.js';
 import type { Deps } from '../src/deps.js';
 import { createUserRepository } from '../src/auth/repository.js';
-import { rotateIntegrityAndIndexKeys } from '../src/reports/key-rotation.js';
-import { rotateDataKeys } from '../src/reports/rotation.js';
+import { rotateIntegrityAndIndexKeys } from '../src/reports/content/rotate-audit-index-keys.js';
+import { rotateDataKeys } from '../src/reports/content/rotate-master-key.js';
 
 export const extraCommands = {
   'audit:verify': {

@@ -37,7 +37,7 @@ function newest(path) {
 /** Builds the console (codegen + vite) when dist/web is missing or older than its sources. */
 function ensureConsole() {
   const built = join(process.env.CONSOLE_DIR || join(ROOT, 'dist', 'web'), 'index.html');
-  const sources = ['src/web', 'schema/schema.graphql', 'src/intake/limits.ts', 'src/reports/limits.ts', 'src/audit/types.ts', 'package-lock.json'];
+  const sources = ['src/web', 'schema/schema.graphql', 'src/intake/limits.ts', 'src/reports/rules/staff-text-limits.ts', 'src/audit/types.ts', 'package-lock.json'];
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map((p) => newest(join(ROOT, p))))) return;
   process.stderr.write('[setup] building the console...\n');
   const status = run('npm', ['run', '--silent', 'build:web']);

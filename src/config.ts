@@ -5,6 +5,7 @@
  *
  * Production never falls back to a default secret or a local service.
  */
+import type { Priority } from './reports/model/vocabulary.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseRoleMap, type RoleMapEntry } from './auth/oidc-claims.js';
 import { ROLES, type Role } from './auth/types.js';
-import { parseNetwork } from './http/addresses.js';
+import { parseNetwork } from './net/addresses.js';
 
 /** The folder holding package.json: the same whether this runs from src/ (tsx) or compiled from dist/src/. */
 export const PROJECT_ROOT = (() => {
@@ -171,7 +172,6 @@ function productionProblems(raw: NodeJS.ProcessEnv): string[] {
 }
 
 export type Env = z.infer<typeof schema>;
-export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
 
 export interface Config {
   env: Env['NODE_ENV'];

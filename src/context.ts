@@ -1,14 +1,14 @@
 /** The per-request context: who is asking, and the services to ask. */
 import type { Principal } from './auth/types.js';
 import type { Logger } from './logger.js';
-import type { Services } from './deps.js';
+import type { GraphQLServices } from './graphql/services.js';
 
 export interface GraphQLContext {
   principal: Principal | null;
   requestId: string;
   /** The client address, for staff rate limiting only; never stored for partners. */
   clientIp: string;
-  services: Services;
+  services: GraphQLServices;
   log: Logger;
   /** The console's HttpOnly session cookie; a no-op outside an HTTP request. */
   sessionCookie: SessionCookie;

@@ -4,18 +4,19 @@
  */
 import { createAuditChainer, createRedisChainMarks, type AuditChainer } from './audit/chainer.js';
 import { createAnchorStore } from './audit/anchor.js';
-import { createAuditLog, type AuditLogService } from './audit/service.js';
-import { createAuditorService, type AuditorService } from './audit/auditor.js';
+import { createAuditLog } from './audit/service.js';
+import { createAuditorService } from './audit/auditor.js';
 import { createUserRepository } from './auth/repository.js';
 import { createRoleGrantRepository } from './auth/grant-repository.js';
-import { createAuthService, type AuthService } from './auth/service.js';
-import { createLifecycleService, type LifecycleService } from './auth/lifecycle.js';
-import { createMfaService, type MfaService } from './auth/mfa.js';
+import { createAuthService } from './auth/service.js';
+import { createLifecycleService } from './auth/lifecycle.js';
+import { createMfaService } from './auth/mfa.js';
 import { createMfaRepository } from './auth/mfa-repository.js';
 import { createUserIntegrityAlarm } from './auth/integrity-alarm.js';
 import { migrateCredentialSeals } from './auth/credential-migration.js';
-import { createOidcService, type OidcService } from './auth/oidc.js';
+import { createOidcService } from './auth/oidc.js';
 import type { Config } from './config.js';
+import type { GraphQLServices } from './graphql/services.js';
 import { createCrypto } from './crypto/index.js';
 import { connectDatabase, type Database } from './db/client.js';
 import type { Logger } from './logger.js';
@@ -24,50 +25,24 @@ import { instrumentIntake } from './metrics/instrument.js';
 import { createPartnerRepository } from './partners/repository.js';
 import { createQueueFactory, type QueueFactory } from './queue/factory.js';
 import { createRotatingIntakeKeys } from './crypto/derived.js';
-import { createIntakeService, type IntakeService } from './intake/service.js';
-import { createReportRepository, type ReportRepository } from './reports/repository.js';
-import { createReportIntegrityAlarm } from './reports/integrity-alarm.js';
+import { createIntakeService } from './intake/service.js';
+import { createReportRepository, type ReportRepository } from './reports/store/repository.js';
+import { createReportIntegrityAlarm } from './reports/store/integrity-alarm.js';
 import { createTriageQueues, type TriageQueues } from './triage/queue.js';
 import { createDeskEvents, type DeskEvents } from './triage/events.js';
 import { loadRuleSet } from './triage/rules.js';
-import { createRulesHolder, createRulesService, type RulesHolder, type RulesService } from './triage/rules-holder.js';
-import { createThreatLevelStore, type ThreatLevelStore } from './triage/threat-level.js';
-import { createRetentionStore, type RetentionStore } from './reports/retention.js';
-import { createDeskService, type DeskService } from './reports/service.js';
-import { createFollowUpService, type FollowUpService } from './reports/follow-ups.js';
+import { createRulesHolder, createRulesService, type RulesHolder } from './triage/rules-holder.js';
+import { createThreatLevelStore } from './triage/threat-level.js';
+import { createRetentionStore } from './reports/store/retention.js';
+import { createDeskService } from './reports/desk/service.js';
+import { createFollowUpService } from './reports/desk/follow-ups.js';
 import { createLinker } from './triage/linking.js';
-import { createReportWriter, type ReportWriter } from './reports/writer.js';
+import { createReportWriter, type ReportWriter } from './reports/store/writer.js';
 import { createNotificationEvents, type NotificationEvents } from './notifications/events.js';
 import { createNotificationRepository } from './notifications/repository.js';
-import { createNotificationService, type NotificationService } from './notifications/service.js';
+import { createNotificationService } from './notifications/service.js';
 import { createWebhooks, type Webhooks } from './webhooks/index.js';
-import type { WebhookService } from './webhooks/service.js';
 
-export interface Services {
-  auth: AuthService;
-  /** The audit log, with verification and checkpoints (the worker and the admin CLI write them). */
-  audit: AuditLogService;
-  /** The auditor's view of the log: filters by username and reference, entries in words, CSV export (src/audit/auditor.ts). */
-  auditor: AuditorService;
-  intake: IntakeService;
-  desk: DeskService;
-  threatLevel: ThreatLevelStore;
-  retention: RetentionStore;
-  /** Second factors: TOTP enrolment, recovery codes, admin reset (src/auth/mfa.ts). */
-  mfa: MfaService;
-  /** Password change, own sessions, re-enable, desk moves, partner key rotation (src/auth/lifecycle.ts). */
-  lifecycle: LifecycleService;
-  /** Single sign-on (OIDC); null when not configured. */
-  oidc: OidcService | null;
-  /** Caller follow-ups, partner additions and the anonymous question channel (src/reports/follow-ups.ts). */
-  followUps: FollowUpService;
-  /** Routing rules: check, reload (audited, announced to every process), follow other processes' reloads. */
-  routingRules: RulesService;
-  /** Outgoing webhooks: endpoints, dead letters, replay (src/webhooks/). */
-  webhooks: WebhookService;
-  /** In-service notifications about held reports (src/notifications/). */
-  notifications: NotificationService;
-}
 
 export interface Deps {
   config: Config;
@@ -83,7 +58,7 @@ export interface Deps {
   /** Report changes with their audit events (the desk service and the triage worker write through it). */
   writer: ReportWriter;
   chainer: AuditChainer;
-  services: Services;
+  services: GraphQLServices;
   /** This process's metrics (its own registry); served by the API's /metrics and/or the metrics listener. */
   metrics: Metrics;
   /** Outgoing webhooks: the service, its delivery queue and task (the worker consumes it). */
@@ -230,7 +205,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     routingRules.start();
     const webhooks = createWebhooks({ db, crypto, audit, queues, reports, config, log });
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
-    const services: Services = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps };
+    const services: GraphQLServices = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps };
     return {
       config,
       log,

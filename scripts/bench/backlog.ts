@@ -8,7 +8,7 @@
  */
 import type Queue from 'bull';
 import type { Db } from 'mongodb';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { RECORD_CALL } from '../../tests/support/payloads.js';
 import { nextCall } from './intake.js';
 import { sleep } from './support.js';

@@ -14,7 +14,7 @@ import { createCrypto } from '../../src/crypto/index.js';
 import { PAD_BLOCK_LONG } from '../../src/crypto/field-cipher.js';
 import { listEncryptedPaths } from '../../src/crypto/report-codec.js';
 import { loadSodium } from '../../src/crypto/sodium.js';
-import type { ReportContent } from '../../src/reports/content.js';
+import type { ReportContent } from '../../src/reports/model/content.js';
 
 export interface CryptoBenchOptions {
   /** Shorter runs (< 20 s in total) for CI and smoke checks. */

@@ -21,18 +21,18 @@
  * Every timed loop is bounded in count and in time (at least one sample).
  * On FerretDB's SQLite backend any query but `{ _id }` scans its whole
  * collection (see probePushdown), which is why the queue is read from the
- * desk queue tables (src/reports/desk-queue.ts), never from `reports`: its
+ * desk queue tables (src/reports/store/desk-queue.ts), never from `reports`: its
  * cost follows the number of queued reports of the priorities read, not the
  * size of the database.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { createEnvelopeMac } from '../../src/reports/envelope-mac.js';
-import { createReportRepository } from '../../src/reports/repository.js';
+import { createEnvelopeMac } from '../../src/reports/model/envelope-mac.js';
+import { createReportRepository } from '../../src/reports/store/repository.js';
 import { createIntegrity } from '../../src/crypto/integrity.js';
 import { loadSodium } from '../../src/crypto/sodium.js';
-import { queueCollectionName, queueEntryOf, type QueueEntry } from '../../src/reports/desk-queue.js';
-import type { Priority, ReportDoc, ReportStatus } from '../../src/reports/types.js';
+import { queueCollectionName, queueEntryOf, type QueueEntry } from '../../src/reports/store/desk-queue.js';
+import type { Priority, ReportDoc, ReportStatus } from '../../src/reports/model/types.js';
 import { gql, latency, type Latency } from './support.js';
 
 export interface DeskResult {
@@ -299,12 +299,12 @@ export interface PushdownProbe {
 export async function probePushdown(db: Db): Promise<PushdownProbe[]> {
   const id = 'probe-id';
   const shapes: { source: string; collection: string; filter: Record<string, unknown>; sort?: Record<string, 1 | -1>; limit?: number }[] = [
-    { source: 'reports/repository.ts findById (indexed by the launcher: scripts/ferretdb-id-index.ts)', collection: 'reports', filter: { _id: id } },
-    { source: 'reports/side-tables.ts link term slot (every triage; indexed likewise)', collection: 'link_terms', filter: { _id: 'v:0000#0' } },
-    { source: 'reports/desk-queue.ts a desk and priority\'s queue (deskQueue, claims)', collection: queueCollectionName('SO12', 'P1'), filter: {}, sort: { receivedAt: 1, _id: 1 }, limit: 21 },
-    { source: 'reports/side-tables.ts triage_outbox (sweep; small table)', collection: 'triage_outbox', filter: { recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1, _id: 1 }, limit: 500 },
-    { source: 'reports/submissions.ts a handler\'s day (mySubmissions; the day\'s entries only)', collection: 'recent_submissions', filter: { by: 'u', recordedAt: { $gte: new Date() } }, sort: { recordedAt: -1 }, limit: 200 },
-    { source: 'reports/holdings.ts the reports one holds (myReports; held reports only)', collection: 'report_holdings', filter: { holder: 'u' }, limit: 1000 },
+    { source: 'reports/store/repository.ts findById (indexed by the launcher: scripts/ferretdb-id-index.ts)', collection: 'reports', filter: { _id: id } },
+    { source: 'reports/store/side-tables.ts link term slot (every triage; indexed likewise)', collection: 'link_terms', filter: { _id: 'v:0000#0' } },
+    { source: 'reports/store/desk-queue.ts a desk and priority\'s queue (deskQueue, claims)', collection: queueCollectionName('SO12', 'P1'), filter: {}, sort: { receivedAt: 1, _id: 1 }, limit: 21 },
+    { source: 'reports/store/side-tables.ts triage_outbox (sweep; small table)', collection: 'triage_outbox', filter: { recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1, _id: 1 }, limit: 500 },
+    { source: 'reports/store/submissions.ts a handler\'s day (mySubmissions; the day\'s entries only)', collection: 'recent_submissions', filter: { by: 'u', recordedAt: { $gte: new Date() } }, sort: { recordedAt: -1 }, limit: 200 },
+    { source: 'reports/store/holdings.ts the reports one holds (myReports; held reports only)', collection: 'report_holdings', filter: { holder: 'u' }, limit: 1000 },
     { source: 'audit/repository.ts tip register (every audit append; small table)', collection: 'audit_tips', filter: {}, sort: { _id: -1 }, limit: 1 },
   ];
   const out: PushdownProbe[] = [];

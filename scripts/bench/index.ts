@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { createQueueFactory, type QueueFactory } from '../../src/queue/factory.js';
-import { createReportRepository } from '../../src/reports/repository.js';
+import { createReportRepository } from '../../src/reports/store/repository.js';
 import { createIntegrity } from '../../src/crypto/integrity.js';
 import { loadSodium } from '../../src/crypto/sodium.js';
 import { TRIAGE_QUEUE } from '../../src/triage/queue.js';

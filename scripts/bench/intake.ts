@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import type Queue from 'bull';
 import type { Db } from 'mongodb';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { RECORD_CALL } from '../../tests/support/payloads.js';
 import { benchCall, registration } from './payloads.js';
 import { latency, sleep, type Child, type Latency } from './support.js';

@@ -15,8 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { createCrypto } from '../../src/crypto/index.js';
-import { createReportRepository } from '../../src/reports/repository.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import { createReportRepository } from '../../src/reports/store/repository.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { gql, latency, type Latency } from './support.js';
 
 export interface SearchResult {

@@ -26,7 +26,7 @@ import { access, mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Integrity } from '../crypto/integrity.js';
 import type { Sodium } from '../crypto/sodium.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../crypto/canonical.js';
 
 /** What a checkpoint attests. `count` is the number of entries (the chain is contiguous from 1, so it equals `seq`). */
 export interface Checkpoint {

@@ -56,7 +56,7 @@ export function createRedisChainMarks(redis: Redis, prefix: string, hashKey: (ke
 
 /**
  * The latest moment an event can have been written: a partner report's
- * events carry their time truncated to the minute (reports/partner-time.ts),
+ * events carry their time truncated to the minute (reports/rules/partner-time.ts),
  * so a whole-minute time may be up to a minute earlier than the write. The
  * recovery's grace counts from here, or it would race the writer of a
  * partner report's change and chain its events twice.

@@ -5,7 +5,7 @@
  * console (the action filter), so the two never name an action differently.
  * A new action fails the typecheck here until it has a name.
  */
-import type { AuditAction } from './types.js';
+import type { AuditAction } from './actions.js';
 
 /** What each action is called on screen and in exports. */
 export const ACTION_LABELS: Record<AuditAction, string> = {

@@ -23,7 +23,7 @@
  */
 import type { Db, Filter, FindCursor } from 'mongodb';
 import { insertIfAbsent, isDuplicateKey, storedBeforeDuplicate } from '../db/errors.js';
-import { GENESIS_HASH } from './canonical.js';
+import { GENESIS_HASH } from '../crypto/hash-chain.js';
 import type { AuditEntry, AuditQuery } from './types.js';
 
 export type StoredEntry = AuditEntry & { _id: number };

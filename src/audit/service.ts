@@ -15,7 +15,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Integrity } from '../crypto/integrity.js';
 import { AnchorDirError, compareWithCheckpoints, tipDayFrom, type AnchorStore, type SignedCheckpoint } from './anchor.js';
-import { chainHash, chainKeyOf, ChainVerifier, hashVerifies, type ChainKey } from './canonical.js';
+import { chainHash, chainKeyOf, ChainVerifier, hashVerifies, type ChainKey } from '../crypto/hash-chain.js';
 import { sanitizeEvent } from './details.js';
 import { createAuditRepository, type ChainTip, type StoredEntry } from './repository.js';
 import type { AuditEntry, AuditEventInput, AuditLog, AuditVerification, RecordOptions } from './types.js';

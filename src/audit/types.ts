@@ -2,6 +2,9 @@
  * Audit events: who did what to which thing, with details that never contain
  * sensitive values (no report content, no caller identity, no credentials).
  */
+import type { ChainVerification } from '../crypto/hash-chain.js';
+import type { AuditAction } from './actions.js';
+
 export type ActorType = 'user' | 'partner' | 'system' | 'anonymous';
 
 export interface Actor {
@@ -17,71 +20,6 @@ export interface AuditTarget {
   id?: string;
 }
 
-/** Every action the system records (docs/audit.md lists them; a test keeps the two in step). */
-export const AUDIT_ACTIONS = [
-  'auth.login',
-  'auth.logout',
-  'auth.partner_key',
-  'admin.user_create',
-  'admin.user_disable',
-  'admin.sessions_revoke',
-  'admin.partner_create',
-  'admin.partner_revoke',
-  'admin.role_grant_request',
-  'admin.role_grant_approve',
-  'admin.role_grant_reject',
-  'admin.account_change_request',
-  'admin.account_change_approve',
-  'admin.account_change_reject',
-  'auth.integrity_failure',
-  'auth.credentials_reseal',
-  'auth.mfa_enrol',
-  'auth.mfa_recovery_use',
-  'auth.password_change',
-  'auth.session_end',
-  'admin.mfa_reset',
-  'admin.user_enable',
-  'admin.user_move_desk',
-  'admin.partner_rotate_key',
-  'keys.rotate',
-  'retention.review',
-  'threat_level.set',
-  'triage.rules_reload',
-  'report.create',
-  'report.triage',
-  'report.escalate',
-  'report.read',
-  'report.search',
-  'report.reveal_caller',
-  'report.verify_history',
-  'report.integrity_failure',
-  'report.claim',
-  'report.release',
-  'report.transition',
-  'report.add_note',
-  'report.grade',
-  'report.refer',
-  'report.reassign',
-  'report.reopen',
-  'report.retry_triage',
-  'report.erase',
-  'report.change_priority',
-  'report.change_categories',
-  'report.link',
-  'report.unlink',
-  'report.disseminate',
-  'bundle.verify',
-  'report.follow_up',
-  'report.add_to_referral',
-  'report.ask_partner',
-  'report.partner_answer',
-  'admin.webhook_create',
-  'admin.webhook_delete',
-  'admin.webhook_replay',
-  'webhook.dead_letter',
-  'audit.export',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEventInput {
   /** Dotted verb: one of AUDIT_ACTIONS. */
@@ -121,13 +59,6 @@ export interface RecordOptions {
   eventKey?: string;
 }
 
-export interface ChainVerification {
-  valid: boolean;
-  length: number;
-  /** seq of the first entry that does not verify, or null. */
-  brokenAt: number | null;
-  reason: string | null;
-}
 
 /** The audit chain's verdict: the keyed chain itself, and how it compares with the signed checkpoints outside the database. */
 export interface AuditVerification extends ChainVerification {

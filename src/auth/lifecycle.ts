@@ -39,7 +39,7 @@ export interface LifecycleDeps {
   /** Console sessions unused this long are over (src/auth/idle.ts): not listed as open. */
   consoleIdleMs?: number;
   log: Logger;
-  /** The desk service's release of every report a user holds (src/reports/desk-move.ts). */
+  /** The desk service's release of every report a user holds (src/reports/desk/desk-move.ts). */
   desk: { releaseClaimsOf(actor: StaffPrincipal, holderId: string, reason: string): Promise<{ released: string[]; skipped: string[] }> };
 }
 

@@ -10,7 +10,7 @@
  * expiry, the current key's hash), so a database writer can neither extend
  * the overlap nor move the entry to another partner or past a later rotation.
  */
-import { canonicalJson } from '../audit/canonical.js';
+import { canonicalJson } from '../crypto/canonical.js';
 import type { Integrity } from '../crypto/integrity.js';
 import type { PartnerDoc } from './types.js';
 

@@ -33,7 +33,7 @@ export const POLICY = {
   mySubmissions: ['CALL_HANDLER', 'SUPERVISOR'],
   submitPartnerReferral: ['PARTNER'],
   partnerReferralStatus: ['PARTNER'],
-  // follow-ups and the anonymous channel (reports/follow-ups.ts)
+  // follow-ups and the anonymous channel (reports/desk/follow-ups.ts)
   recordFollowUp: ['CALL_HANDLER', 'SUPERVISOR'],
   myFollowUps: ['CALL_HANDLER', 'SUPERVISOR'],
   addToReferral: ['PARTNER'],
@@ -57,7 +57,7 @@ export const POLICY = {
   verifyReportHistoryByReference: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
   deskQueueChanged: ['INVESTIGATOR', 'SUPERVISOR'],
   revealCaller: ['INVESTIGATOR', 'SUPERVISOR'],
-  // urgent alerts (reports/urgent-alerts.ts): the desk's own people and supervisors; never call handlers (they may not learn who holds what)
+  // urgent alerts (reports/desk/urgent-alerts.ts): the desk's own people and supervisors; never call handlers (they may not learn who holds what)
   urgentAlerts: ['INVESTIGATOR', 'SUPERVISOR'],
   urgentAlertChanged: ['INVESTIGATOR', 'SUPERVISOR'],
   // notifications: for those who hold reports (call handlers' submissions view is coarse: nothing to be told),
@@ -79,7 +79,7 @@ export const POLICY = {
   changeReportCategories: ['SUPERVISOR'],
   linkReports: ['SUPERVISOR'],
   unlinkReports: ['SUPERVISOR'],
-  // onward referral and export (holders and supervisors; the handling code decides the rest: reports/dissemination.ts)
+  // onward referral and export (holders and supervisors; the handling code decides the rest: reports/desk/dissemination.ts)
   disseminateReport: ['INVESTIGATOR', 'SUPERVISOR'],
   exportReportBundle: ['INVESTIGATOR', 'SUPERVISOR'],
   verifyReportBundle: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],

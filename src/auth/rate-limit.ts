@@ -27,7 +27,7 @@
  * checked (Redis INCR is atomic, so of 40 parallel attempts against a limit
  * of 5, exactly 5 go on to argon2), and given back when the sign-in succeeds.
  * A "client" is the address the HTTP layer believes (TRUST_PROXY), an IPv6
- * one by its /64 (src/http/addresses.ts).
+ * one by its /64 (src/net/addresses.ts).
  *
  * A refused attempt is reported as `firstRefusal` only when it is the one
  * that crossed a limit (for the back-off: the first refusal since failures
@@ -36,7 +36,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Integrity } from '../crypto/integrity.js';
-import { clientOfAddress } from '../http/addresses.js';
+import { clientOfAddress } from '../net/addresses.js';
 
 export interface AttemptLimitSettings {
   /** Failed sign-ins for one username from one client before that pair is blocked (LOGIN_MAX_FAILURES_PER_USER). */

@@ -8,7 +8,7 @@
  * through these functions; every read that grants access checks them
  * (src/auth/service.ts authenticate and login, src/auth/mfa.ts checkLogin).
  */
-import { canonicalJson } from '../audit/canonical.js';
+import { canonicalJson } from '../crypto/canonical.js';
 import type { Integrity } from '../crypto/integrity.js';
 import type { MfaDoc } from './mfa-repository.js';
 import type { PartnerDoc, SessionDoc, UserDoc } from './types.js';

@@ -10,7 +10,7 @@
  * expose terms through the API.
  */
 import { doubleMetaphone } from 'double-metaphone';
-import type { ReportContent } from '../reports/content.js';
+import type { ReportContent } from '../reports/model/content.js';
 import { slotsOf } from './content-paths.js';
 import { ENCRYPTED_FIELDS, groupOf, type ContentGroup, type EncryptedFieldSpec } from './encrypted-fields.js';
 import { KEY_BYTES } from './keyring.js';
@@ -119,7 +119,7 @@ export const INDEX_KINDS = {
   /**
    * Name variants (search, and linking when it asks): the name's Double
    * Metaphone codes. No encrypted field names this kind, so it never enters
-   * `bidx`: its terms are filed only in the search table (reports/search-index.ts).
+   * `bidx`: its terms are filed only in the search table (reports/store/search-index.ts).
    */
   namePhonetic: { subkeyId: 5, prefix: 'np', normalise: normaliseNamePhonetic },
 } as const satisfies Record<string, { subkeyId: number; prefix: string; normalise: (value: string) => string | null }>;

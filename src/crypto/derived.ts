@@ -8,7 +8,7 @@
  *   stored and nobody without the key can guess one.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../audit/canonical.js';
+import { canonicalJson } from './canonical.js';
 import type { Sodium } from './sodium.js';
 
 const CONTEXT = 'hotlnint'; // crypto_kdf contexts are exactly 8 bytes

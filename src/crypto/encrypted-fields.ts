@@ -9,8 +9,8 @@
  * appending a note never changes the path, and hence the AD, of another one.
  */
 import type { IndexKind } from './blind-index.js';
-import type { ReportContent } from '../reports/content.js';
-import type { ReportDoc } from '../reports/types.js';
+import type { ReportContent } from '../reports/model/content.js';
+import type { ReportDoc } from '../reports/model/types.js';
 
 /** Top-level parts of a report's content that can be decrypted separately. */
 export type ContentGroup = keyof ReportContent;
@@ -63,7 +63,7 @@ export const ENCRYPTED_FIELDS: readonly EncryptedFieldSpec[] = [
   { path: 'locations[].description', type: 'string', padding: 'short' },
   { path: 'partnerReference', type: 'string', padding: 'short' },
   { path: 'researchNotes[id].text', type: 'string', padding: 'long' },
-  // follow-ups (reports/follow-ups.ts): the same fields as the report's own, indexed the same way
+  // follow-ups (reports/desk/follow-ups.ts): the same fields as the report's own, indexed the same way
   { path: 'addenda[id].narrative', type: 'string', padding: 'long' },
   { path: 'addenda[id].subjects[].name', type: 'string', padding: 'short', blindIndex: 'name' },
   { path: 'addenda[id].subjects[].aliases', type: 'string[]', padding: 'short', blindIndex: 'name' },
@@ -133,7 +133,7 @@ export const PLAINTEXT_DOCUMENT_FIELDS = [
   { path: 'escalated', why: 'SLA escalation state' },
   { path: 'triagePending', why: 'the report still waits for triage' },
   { path: 'triage', why: 'rule-set version, rule reasons and deadline of the routing decision' },
-  { path: 'links', why: 'empty: links are sealed edges of their own (reports/links.ts); reports triaged before that embedded ids, references and desks here' },
+  { path: 'links', why: 'empty: links are sealed edges of their own (reports/store/links.ts); reports triaged before that embedded ids, references and desks here' },
   { path: 'grading', why: '3x5x2 grading codes and who set them' },
   { path: 'dataKey', why: 'the wrapped data key (itself an envelope) and its master key id' },
   { path: 'bidx', why: 'blind-index terms (truncated keyed hashes) for equality search' },
@@ -141,10 +141,10 @@ export const PLAINTEXT_DOCUMENT_FIELDS = [
   { path: 'auditPending', why: 'audit events of the latest changes, written with the change until chained (audit details: never report content)' },
   { path: 'version', why: 'concurrency: every change claims the next version' },
   { path: 'closedAt', why: 'retention' },
-  { path: 'outcome', why: 'what came of a closed report (arrest, no trace…: reports/outcomes.ts), one of six categories and never free text: statistics' },
+  { path: 'outcome', why: 'what came of a closed report (arrest, no trace…: reports/model/outcomes.ts), one of six categories and never free text: statistics' },
   { path: 'erasedAt', why: 'retention: when the content was erased' },
-  { path: 'envelopeMac', why: 'keyed MAC over the envelope (ciphertexts, wrapped key, version, workflow and flags): src/reports/envelope-mac.ts' },
-  { path: 'indexKeyId', why: 'public id of the index key `bidx` was computed under: lets an index-key rotation resume (reports/key-rotation.ts)' },
+  { path: 'envelopeMac', why: 'keyed MAC over the envelope (ciphertexts, wrapped key, version, workflow and flags): src/reports/model/envelope-mac.ts' },
+  { path: 'indexKeyId', why: 'public id of the index key `bidx` was computed under: lets an index-key rotation resume (reports/content/rotate-audit-index-keys.ts)' },
   { path: 'envelopeParts', why: 'part names with a short keyed digest each, so a failed envelope check names what changed (never values)' },
 ] as const satisfies readonly PlaintextDocumentFieldSpec[];
 

@@ -41,7 +41,7 @@ export interface Crypto {
   integrity: Integrity;
   /** Seals the report ids of the link graph (link-ids.ts). */
   linkIds: LinkIds;
-  /** The same under the current keys alone, without the previous ones: what a finished rotation means (reports/key-rotation.ts). */
+  /** The same under the current keys alone, without the previous ones: what a finished rotation means (reports/content/rotate-audit-index-keys.ts). */
   currentOnly: { integrity: Integrity; linkIds: LinkIds };
 }
 

@@ -10,7 +10,7 @@
  *   stored as typed (unknown usernames, idempotency keys);
  * - an Ed25519 key pair, derived from the same key, that signs audit
  *   checkpoints written outside the database, and another that signs report
- *   bundles exported to case-management systems (reports/bundle.ts).
+ *   bundles exported to case-management systems (reports/desk/bundle.ts).
  */
 import type { Sodium } from './sodium.js';
 import { keyIdOf } from './keyring.js';
@@ -32,7 +32,7 @@ export const INTEGRITY_PURPOSES = {
   bundleSigning: 11,
   webhookEndpoint: 12,
   // Numbered apart from the ones above so that purposes added on other branches of issue 21 do not collide.
-  /** The erasure tombstone's id: a keyed hash of the erased report's id (reports/freshness.ts). */
+  /** The erasure tombstone's id: a keyed hash of the erased report's id (reports/store/freshness.ts). */
   reportTombstone: 21,
   /** The Redis name of an audit event's "chained" mark: its key names the report (audit/chainer.ts). */
   chainMark: 22,

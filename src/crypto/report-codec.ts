@@ -7,7 +7,7 @@
  */
 import { Binary } from 'mongodb';
 import { DecryptionError } from '../errors.js';
-import type { AddendumContent, AnswerContent, QuestionContent, ReportContent, ResearchNoteContent } from '../reports/content.js';
+import type { AddendumContent, AnswerContent, QuestionContent, ReportContent, ResearchNoteContent } from '../reports/model/content.js';
 import { abstractPattern, cloneTree, ContentShapeError, idAddressedArrays, slotsOf, walkLeaves } from './content-paths.js';
 import {
   type ContentGroup,

@@ -11,7 +11,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Context as KoaContext } from 'koa';
 import type { Config } from '../config.js';
 import type { GraphQLContext, SessionCookie } from '../context.js';
-import type { Services } from '../deps.js';
+import type { GraphQLServices } from './services.js';
 import { AppError, DecryptionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { useOperationLabel } from '../metrics/operation.js';
@@ -113,7 +113,7 @@ function maskedError(gqlError: GraphQLError | undefined, original: unknown, log:
   });
 }
 
-export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Services; config: Config; log: Logger }) {
+export function createGraphQLServer(deps: { schema: GraphQLSchema; services: GraphQLServices; config: Config; log: Logger }) {
   const { config, log } = deps;
   // What a subscription needs to re-check itself later, by request: its credential and its client's disconnect signal (never in the context).
   const streams = new WeakMap<Request, { credential: string | undefined; clientIp: string; clientGone: AbortSignal }>();

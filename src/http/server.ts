@@ -4,7 +4,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Deps } from '../deps.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/types.js';
+import type { GraphQLServices } from '../graphql/services.js';
 import { buildSchema } from '../graphql/schema.js';
 import { createGraphQLServer } from '../graphql/yoga.js';
 import { oidcRoutes } from '../auth/oidc-routes.js';
@@ -16,7 +19,17 @@ export interface ApiServer {
   close(graceMs?: number): Promise<void>;
 }
 
-export async function startApi(deps: Deps, opts: { port?: number; host?: string } = {}): Promise<ApiServer> {
+/** What the API is started from: the wiring (src/deps.ts) satisfies it, and the API knows nothing else of it. */
+export interface ApiDeps {
+  config: Config;
+  log: Logger;
+  services: GraphQLServices;
+  metrics: Metrics;
+  database: { ping(): Promise<string | boolean> };
+  queues: { ping(): Promise<string | boolean> };
+}
+
+export async function startApi(deps: ApiDeps, opts: { port?: number; host?: string } = {}): Promise<ApiServer> {
   const { config, log } = deps;
   const schema = buildSchema();
   const yoga = createGraphQLServer({ schema, services: deps.services, config, log });

@@ -1,13 +1,13 @@
 /**
  * GraphQL for follow-ups and the anonymous channel with a referring partner
- * (service: src/reports/follow-ups.ts). Resolvers stay thin; the Report and
+ * (service: src/reports/desk/follow-ups.ts). Resolvers stay thin; the Report and
  * PartnerReferralStatus types gain the fields that show them.
  */
 import { builder } from '../graphql/builder.js';
 import { assertThat, forbidden } from '../errors.js';
-import { questionViews, type PartnerQuestionView, type QuestionView } from '../reports/follow-ups.js';
-import { Location, ReportRef, Subject, Vehicle, ReportSourceEnum } from '../reports/schema.js';
-import type { AddendumContent } from '../reports/content.js';
+import { questionViews, type PartnerQuestionView, type QuestionView } from '../reports/desk/follow-ups.js';
+import { Location, ReportRef, Subject, Vehicle, ReportSourceEnum } from '../reports/graphql/report-schema.js';
+import type { AddendumContent } from '../reports/model/content.js';
 import { LocationInput, PartnerReferralStatus, SubjectInput, VehicleInput } from './schema.js';
 
 const FollowUpInput = builder.inputType('FollowUpInput', {

@@ -3,7 +3,7 @@
  * validation (`validation.ts`) and the console's forms (`src/web/`) read the
  * same values and cannot drift apart.
  */
-export const LIMITS = {
+export const INTAKE_LIMITS = {
   narrative: 20_000,
   name: 200,
   long: 2_000,

@@ -1,8 +1,8 @@
 /** GraphQL for intake: hotline calls, partner referrals and partner receipts. Resolvers stay thin. */
 import { builder } from '../graphql/builder.js';
 import { assertThat, forbidden } from '../errors.js';
-import { submission, type SubmissionView } from '../reports/presenters.js';
-import { BoroughEnum, IntakeChannelEnum, ThreatCategoryEnum, URGENT_ACTION } from '../reports/schema.js';
+import { submission, type SubmissionView } from '../reports/desk/presenters.js';
+import { BoroughEnum, IntakeChannelEnum, ThreatCategoryEnum, URGENT_ACTION } from '../reports/graphql/report-schema.js';
 
 export const SubjectInput = builder.inputType('SubjectInput', {
   fields: (t) => ({
@@ -106,7 +106,7 @@ const PartnerReferralState = builder.enumType('PartnerReferralState', {
   values: ['RECEIVED', 'UNDER_REVIEW', 'CLOSED'] as const,
 });
 
-/** All a call handler learns of a report: no desk, routing, links, grading, assignee or priority (reports/presenters.ts submission). */
+/** All a call handler learns of a report: no desk, routing, links, grading, assignee or priority (reports/desk/presenters.ts submission). */
 export const Submission = builder.objectRef<SubmissionView>('Submission').implement({
   description: 'A report as its submitter sees it: reference, coarse status, categories and the minute it was received',
   fields: (t) => ({

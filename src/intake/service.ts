@@ -15,14 +15,14 @@ import { isOwnReceipt, receiptHash, receiptLookup, type IntakeKeys } from '../cr
 import type { Crypto } from '../crypto/index.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
-import { nextHistoryEntry } from '../reports/history.js';
-import { partnerTime } from '../reports/partner-time.js';
-import { PARTNER_STATE, TRANSITIONS } from '../reports/state-machine.js';
+import { nextHistoryEntry } from '../reports/model/history.js';
+import { partnerTime } from '../reports/rules/partner-time.js';
+import { PARTNER_STATE, TRANSITIONS } from '../reports/rules/state-machine.js';
 import type { Logger } from '../logger.js';
-import type { CallNotesContent, ReportContent } from '../reports/content.js';
-import type { ReportRepository } from '../reports/repository.js';
-import type { ReportDoc } from '../reports/types.js';
-import { SUBMISSIONS_WINDOW_MS } from '../reports/submissions.js';
+import type { CallNotesContent, ReportContent } from '../reports/model/content.js';
+import type { ReportRepository } from '../reports/store/repository.js';
+import type { ReportDoc } from '../reports/model/types.js';
+import { SUBMISSIONS_WINDOW_MS } from '../reports/store/submissions.js';
 import { hotlineCallSchema, parseInput, partnerReferralSchema, type HotlineCallInput, type PartnerReferralInput } from './validation.js';
 
 export interface IntakeDeps {

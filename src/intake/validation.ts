@@ -10,10 +10,10 @@
  */
 import { z } from 'zod';
 import { badInput } from '../errors.js';
-import { BOROUGHS, INTAKE_CHANNELS, THREAT_CATEGORIES } from '../reports/types.js';
-import { LIMITS } from './limits.js';
+import { BOROUGHS, INTAKE_CHANNELS, THREAT_CATEGORIES } from '../reports/model/types.js';
+import { INTAKE_LIMITS } from './limits.js';
 
-export { LIMITS };
+export { INTAKE_LIMITS };
 
 // C0 controls other than tab, newline and carriage return, DEL, and lone surrogates.
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
@@ -40,34 +40,34 @@ const list = <T extends z.ZodTypeAny>(item: T, max: number) =>
     .transform((v) => v ?? []);
 
 export const subjectSchema = z.object({
-  name: optionalText(LIMITS.name),
-  aliases: list(text(LIMITS.name), LIMITS.aliases),
-  dateOfBirth: optionalText(LIMITS.short),
-  approximateAge: optionalText(LIMITS.short),
-  description: optionalText(LIMITS.long, { multiline: true }),
-  address: optionalText(LIMITS.long, { multiline: true }),
-  phone: optionalText(LIMITS.phone),
+  name: optionalText(INTAKE_LIMITS.name),
+  aliases: list(text(INTAKE_LIMITS.name), INTAKE_LIMITS.aliases),
+  dateOfBirth: optionalText(INTAKE_LIMITS.short),
+  approximateAge: optionalText(INTAKE_LIMITS.short),
+  description: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+  address: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+  phone: optionalText(INTAKE_LIMITS.phone),
 });
 
 export const vehicleSchema = z.object({
-  registration: optionalText(LIMITS.short),
-  make: optionalText(LIMITS.short),
-  model: optionalText(LIMITS.short),
-  colour: optionalText(LIMITS.short),
-  notes: optionalText(LIMITS.long, { multiline: true }),
+  registration: optionalText(INTAKE_LIMITS.short),
+  make: optionalText(INTAKE_LIMITS.short),
+  model: optionalText(INTAKE_LIMITS.short),
+  colour: optionalText(INTAKE_LIMITS.short),
+  notes: optionalText(INTAKE_LIMITS.long, { multiline: true }),
 });
 
 export const locationSchema = z.object({
-  address: optionalText(LIMITS.long, { multiline: true }),
-  postcode: optionalText(LIMITS.short),
-  description: optionalText(LIMITS.long, { multiline: true }),
+  address: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+  postcode: optionalText(INTAKE_LIMITS.short),
+  description: optionalText(INTAKE_LIMITS.long, { multiline: true }),
 });
 
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, { message: 'must be 8-128 characters of A-Z a-z 0-9 . _ : -' });
 
 const common = {
   idempotencyKey,
-  narrative: text(LIMITS.narrative, { multiline: true }).refine((s) => s.length > 0, { message: 'must not be empty' }),
+  narrative: text(INTAKE_LIMITS.narrative, { multiline: true }).refine((s) => s.length > 0, { message: 'must not be empty' }),
   categories: z
     .array(z.enum(THREAT_CATEGORIES))
     .min(1, { message: 'choose at least one category (OTHER if unsure)' })
@@ -78,9 +78,9 @@ const common = {
     .enum(BOROUGHS)
     .nullish()
     .transform((b) => b ?? 'UNKNOWN'),
-  subjects: list(subjectSchema, LIMITS.listItems),
-  vehicles: list(vehicleSchema, LIMITS.listItems),
-  locations: list(locationSchema, LIMITS.listItems),
+  subjects: list(subjectSchema, INTAKE_LIMITS.listItems),
+  vehicles: list(vehicleSchema, INTAKE_LIMITS.listItems),
+  locations: list(locationSchema, INTAKE_LIMITS.listItems),
 };
 
 const when = (field: string) =>
@@ -89,8 +89,8 @@ const when = (field: string) =>
     .nullish()
     .superRefine((d, ctx) => {
       if (!d) return;
-      if (d.getTime() > Date.now() + LIMITS.futureSkewMs) ctx.addIssue({ code: 'custom', message: `${field} is in the future` });
-      if (d.getTime() < Date.now() - LIMITS.pastMs) ctx.addIssue({ code: 'custom', message: `${field} is more than 30 days ago` });
+      if (d.getTime() > Date.now() + INTAKE_LIMITS.futureSkewMs) ctx.addIssue({ code: 'custom', message: `${field} is in the future` });
+      if (d.getTime() < Date.now() - INTAKE_LIMITS.pastMs) ctx.addIssue({ code: 'custom', message: `${field} is more than 30 days ago` });
     });
 
 export const hotlineCallSchema = z.object({
@@ -100,29 +100,29 @@ export const hotlineCallSchema = z.object({
   callDurationSeconds: z.number().int().min(0).max(86_400).nullish(),
   caller: z
     .object({
-      name: optionalText(LIMITS.name),
-      phone: optionalText(LIMITS.phone),
-      email: optionalText(LIMITS.short),
-      address: optionalText(LIMITS.long, { multiline: true }),
+      name: optionalText(INTAKE_LIMITS.name),
+      phone: optionalText(INTAKE_LIMITS.phone),
+      email: optionalText(INTAKE_LIMITS.short),
+      address: optionalText(INTAKE_LIMITS.long, { multiline: true }),
       mayRecontact: z.boolean(),
-      preferredContactTimes: optionalText(LIMITS.short),
-      language: optionalText(LIMITS.short),
-      interpreter: optionalText(LIMITS.short),
-      safeContact: optionalText(LIMITS.long, { multiline: true }),
+      preferredContactTimes: optionalText(INTAKE_LIMITS.short),
+      language: optionalText(INTAKE_LIMITS.short),
+      interpreter: optionalText(INTAKE_LIMITS.short),
+      safeContact: optionalText(INTAKE_LIMITS.long, { multiline: true }),
       mayLeaveMessage: z.boolean().nullish(),
     })
     .nullish(),
   callNotes: z
     .object({
       /** Present when the call was passed to 999; `at` defaults to the time it is recorded. */
-      emergencyHandOff: z.object({ at: when('emergencyHandOff.at'), reference: optionalText(LIMITS.short) }).nullish(),
-      dangerNow: optionalText(LIMITS.long, { multiline: true }),
-      where: optionalText(LIMITS.long, { multiline: true }),
-      when: optionalText(LIMITS.long, { multiline: true }),
-      who: optionalText(LIMITS.long, { multiline: true }),
-      vehicles: optionalText(LIMITS.long, { multiline: true }),
-      weapons: optionalText(LIMITS.long, { multiline: true }),
-      howKnown: optionalText(LIMITS.long, { multiline: true }),
+      emergencyHandOff: z.object({ at: when('emergencyHandOff.at'), reference: optionalText(INTAKE_LIMITS.short) }).nullish(),
+      dangerNow: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+      where: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+      when: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+      who: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+      vehicles: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+      weapons: optionalText(INTAKE_LIMITS.long, { multiline: true }),
+      howKnown: optionalText(INTAKE_LIMITS.long, { multiline: true }),
     })
     .nullish(),
 });
@@ -130,7 +130,7 @@ export type HotlineCallInput = z.infer<typeof hotlineCallSchema>;
 
 export const partnerReferralSchema = z.object({
   ...common,
-  partnerReference: optionalText(LIMITS.short),
+  partnerReference: optionalText(INTAKE_LIMITS.short),
   receivedByPartnerAt: when('receivedByPartnerAt'),
 });
 export type PartnerReferralInput = z.infer<typeof partnerReferralSchema>;

@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { Desk } from '../auth/types.js';
-import type { Priority } from '../reports/types.js';
+import type { Priority } from '../reports/model/types.js';
 
 export type TriageOutcome = 'routed' | 'skipped' | 'failed';
 export type IntakeOperation = 'recordHotlineCall' | 'submitPartnerReferral';

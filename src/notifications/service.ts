@@ -14,13 +14,13 @@
  * already past when the check first sees it). Unclaimed reports are the
  * escalation's business (triage/tasks/escalate.ts), not this one's.
  */
-import { partnerTime } from '../reports/partner-time.js';
+import { partnerTime } from '../reports/rules/partner-time.js';
 import { createHash } from 'node:crypto';
 import type { Principal, StaffPrincipal } from '../auth/types.js';
 import { badInput, forbidden, unauthenticated } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { connectionOf, pageSize, type Connection } from '../reports/cursors.js';
-import type { ReportDoc } from '../reports/types.js';
+import { connectionOf, pageSize, type Connection } from '../paging.js';
+import type { ReportDoc } from '../reports/model/types.js';
 import type { NotificationEvents } from './events.js';
 import type { NotificationRepository } from './repository.js';
 import { NOTIFIED_ACTIONS, type Notice, type NotificationSlot, type NotificationView } from './types.js';
@@ -90,7 +90,7 @@ export function createNotificationService(deps: NotificationDeps) {
     forgetReport: (reportId: string) => repo.forgetReport(reportId),
 
     /**
-     * From a committed change (reports/writer.ts): the holder hears of a
+     * From a committed change (reports/store/writer.ts): the holder hears of a
      * follow-up or a partner's answer, a new holder of their reassignment;
      * nobody hears of what they did themselves.
      */

@@ -1,7 +1,7 @@
 /**
  * Periodic task `prune-submissions` (hourly): "my submissions" looks back a
  * day and the overview's intake tally two, so older entries of their tables
- * go (src/reports/submissions.ts, src/reports/intake-tally.ts).
+ * go (src/reports/store/submissions.ts, src/reports/store/intake-tally.ts).
  */
 import type { PeriodicTask } from '../queue/task.js';
 import type { TaskContext } from './context.js';

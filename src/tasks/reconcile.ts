@@ -6,7 +6,7 @@
  * Both scan the reports collection on FerretDB, hence the long period.
  */
 import type { PeriodicTask } from '../queue/task.js';
-import { recoverPendingAudit } from '../reports/audit-recovery.js';
+import { recoverPendingAudit } from '../reports/store/audit-recovery.js';
 import type { TaskContext } from './context.js';
 
 export function reconcileTask({ deps, triage, log }: TaskContext): PeriodicTask {

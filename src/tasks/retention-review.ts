@@ -1,6 +1,6 @@
 /**
  * Periodic task `retention-review` (daily): closed reports past the retention
- * period (RETENTION_DAYS), listed for review (src/reports/retention.ts).
+ * period (RETENTION_DAYS), listed for review (src/reports/store/retention.ts).
  */
 import type { PeriodicTask } from '../queue/task.js';
 import type { TaskContext } from './context.js';

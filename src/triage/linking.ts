@@ -15,13 +15,13 @@
 import type { AuditLog } from '../audit/types.js';
 import { INDEXED_GROUPS, indexedValuesOf, type Crypto, type IndexKind } from '../crypto/index.js';
 import { INDEX_KINDS } from '../crypto/blind-index.js';
-import { edgeOf, pairKey } from '../reports/links.js';
-import type { ReportRepository } from '../reports/repository.js';
-import { assertEnvelope, createEnvelopeMac } from '../reports/envelope-mac.js';
+import { edgeOf, pairKey } from '../reports/store/links.js';
+import type { ReportRepository } from '../reports/store/repository.js';
+import { assertEnvelope, createEnvelopeMac } from '../reports/model/envelope-mac.js';
 import type { Logger } from '../logger.js';
-import { timeFor } from '../reports/partner-time.js';
-import { OPEN_STATUSES } from '../reports/state-machine.js';
-import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../reports/types.js';
+import { timeFor } from '../reports/rules/partner-time.js';
+import { OPEN_STATUSES } from '../reports/rules/state-machine.js';
+import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../reports/model/types.js';
 
 /** Every report with content is a link candidate, closed ones included (an erased one has none). */
 const LINKABLE_STATUSES: readonly ReportStatus[] = REPORT_STATUSES.filter((s) => s !== 'ERASED');
@@ -161,7 +161,7 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
   const { maxCandidates, sharedThreshold } = deps.limits ?? DEFAULT_LIMITS;
 
   return {
-    /** The edge of a confirmed link, keyed with this linker's keys (reports/links.ts). */
+    /** The edge of a confirmed link, keyed with this linker's keys (reports/store/links.ts). */
     edgeOf: (doc: Parameters<typeof edgeOf>[1], other: Parameters<typeof edgeOf>[2], reasons: string[], at: Date) => edgeOf(crypto, doc, other, reasons, at),
 
     /** Reports, open or closed, that share a confirmed value of a blind-indexed field (vehicle, phone, postcode, subject name) with `doc`. */

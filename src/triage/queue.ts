@@ -13,7 +13,7 @@ import type { QueueFactory } from '../queue/factory.js';
 import { randomInt } from 'node:crypto';
 import { checkJobPayload, reportIdField } from '../queue/job-payload.js';
 import { addWithin, within } from '../queue/add-within.js';
-import { partnerTime } from '../reports/partner-time.js';
+import { partnerTime } from '../reports/rules/partner-time.js';
 
 export const TRIAGE_QUEUE = 'triage';
 export const SLA_QUEUE = 'sla';
@@ -91,7 +91,7 @@ export const slaJobId = (reportId: string) => `sla:${reportId}`;
 
 /**
  * A job's creation time as bull stores it: for a partner report, to the
- * minute (reports/partner-time.ts), so its delay, derived from a
+ * minute (reports/rules/partner-time.ts), so its delay, derived from a
  * minute-truncated due time, is a whole number of minutes too.
  */
 const createdAt = (partner: boolean) => (partner ? partnerTime(new Date()) : new Date()).getTime();

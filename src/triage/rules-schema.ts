@@ -7,7 +7,7 @@
 import { DeskEnum } from '../auth/schema.js';
 import { assertThat, unauthenticated } from '../errors.js';
 import { builder } from '../graphql/builder.js';
-import { BoroughEnum, IntakeChannelEnum, PriorityEnum, ReportSourceEnum, ThreatCategoryEnum } from '../reports/schema.js';
+import { BoroughEnum, IntakeChannelEnum, PriorityEnum, ReportSourceEnum, ThreatCategoryEnum } from '../reports/graphql/report-schema.js';
 import type { RuleSet } from './rules.js';
 import { ThreatLevelEnum } from './schema.js';
 

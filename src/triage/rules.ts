@@ -12,11 +12,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DESKS, type Desk } from '../auth/types.js';
 import { AppError } from '../errors.js';
-import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, THREAT_CATEGORIES, type Priority, type ReportDoc, type ReportSource } from '../reports/types.js';
+import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_SOURCES, THREAT_CATEGORIES, type Priority, type ReportDoc } from '../reports/model/types.js';
 
 export const THREAT_LEVELS = ['LOW', 'MODERATE', 'SUBSTANTIAL', 'SEVERE', 'CRITICAL'] as const;
 export type ThreatLevel = (typeof THREAT_LEVELS)[number];
-export const REPORT_SOURCES = ['HOTLINE_CALL', 'PARTNER_REFERRAL'] as const satisfies readonly ReportSource[];
 
 /** What a rule may test; every condition given must hold (AND); a list matches any of its values (OR). */
 const conditionSchema = z

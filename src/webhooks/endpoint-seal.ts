@@ -1,5 +1,5 @@
 /** What an endpoint's keyed MAC covers (crypto/integrity.ts 'webhookEndpoint'): where deliveries go, and for which events. */
-import { canonicalJson } from '../audit/canonical.js';
+import { canonicalJson } from '../crypto/canonical.js';
 import type { WebhookEndpointDoc } from './types.js';
 
 /** The sealed fields of an endpoint, canonically encoded: a changed URL or event list no longer verifies. */

@@ -9,7 +9,7 @@ import type { createCrypto } from '../crypto/index.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
 import type { QueueFactory } from '../queue/factory.js';
-import type { ReportRepository } from '../reports/repository.js';
+import type { ReportRepository } from '../reports/store/repository.js';
 import { createDeliver } from './deliver.js';
 import { createWebhookQueue } from './queue.js';
 import { createWebhookRepository } from './repository.js';

@@ -8,7 +8,7 @@
 import { addWithin } from '../queue/add-within.js';
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
-import { partnerTime } from '../reports/partner-time.js';
+import { partnerTime } from '../reports/rules/partner-time.js';
 import { checkJobPayload } from '../queue/job-payload.js';
 import { webhookJobPayload, type WebhookJob } from './types.js';
 

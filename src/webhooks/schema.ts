@@ -2,7 +2,7 @@
 import { DeskEnum } from '../auth/schema.js';
 import { AppError } from '../errors.js';
 import { builder } from '../graphql/builder.js';
-import { PriorityEnum } from '../reports/schema.js';
+import { PriorityEnum } from '../reports/graphql/report-schema.js';
 import { WEBHOOK_EVENTS, type PublicDeadLetter, type PublicWebhookEndpoint } from './types.js';
 
 const WebhookEventEnum = builder.enumType('WebhookEvent', {

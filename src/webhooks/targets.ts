@@ -15,7 +15,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { parseNetwork } from '../http/addresses.js';
+import { parseNetwork } from '../net/addresses.js';
 
 /** Ranges no delivery goes to unless WEBHOOK_ALLOWED_NETWORKS names them: one table, each with why. */
 export const REFUSED_RANGES: readonly { cidr: string; why: string }[] = [

@@ -6,9 +6,8 @@
 import type { Binary } from 'mongodb';
 import { z } from 'zod';
 import { DESKS, type Desk } from '../auth/types.js';
-import type { Priority } from '../config.js';
 import { reportIdField } from '../queue/job-payload.js';
-import { PRIORITIES } from '../reports/types.js';
+import { PRIORITIES, type Priority } from '../reports/model/vocabulary.js';
 
 /** The events an endpoint may subscribe to: a report routed at P1, a report escalated past its SLA. */
 export const WEBHOOK_EVENTS = ['p1_intake', 'sla_escalation'] as const;

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventInput, RecordOptions } from '../../src/audit/types.js';
-import { recoverPendingAudit } from '../../src/reports/audit-recovery.js';
+import { recoverPendingAudit } from '../../src/reports/store/audit-recovery.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { until } from '../support/chaos-cluster.js';
 import { createStaff } from '../support/factories.js';

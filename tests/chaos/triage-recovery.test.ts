@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOwnServices, type OwnServices } from '../support/own-services.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { until } from '../support/chaos-cluster.js';
 import { createStaff } from '../support/factories.js';

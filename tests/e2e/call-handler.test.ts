@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../src/intake/limits.js';
+import { INTAKE_LIMITS } from '../../src/intake/limits.js';
 import { createStaff } from '../support/factories.js';
 import { expectAccessible, screenshot, signIn, useE2E } from './support/browser.js';
 
@@ -338,18 +338,18 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
     // Over a limit the server also enforces; and "may recontact" without a way to do it.
     await fillMinimal(page, 'A subject whose name is far too long.');
     await page.getByRole('button', { name: 'Add a subject' }).click();
-    await page.locator('#call-subjects-0-name').fill('N'.repeat(LIMITS.name + 1));
+    await page.locator('#call-subjects-0-name').fill('N'.repeat(INTAKE_LIMITS.name + 1));
     await page.getByLabel('The caller agrees to be contacted again').check();
     await page.getByRole('button', { name: 'Record the call' }).click();
     await page.locator('#call-subjects-0-name-error').waitFor();
-    expect(await page.locator('#call-subjects-0-name-error').textContent()).toBe(`Enter at most ${LIMITS.name} characters`);
+    expect(await page.locator('#call-subjects-0-name-error').textContent()).toBe(`Enter at most ${INTAKE_LIMITS.name} characters`);
     expect(await page.locator('#call-caller-phone-error').textContent()).toContain('give a phone number');
     expect(await page.locator('#call-narrative-error').count()).toBe(0);
     // The summary at the top names each problem by its field, in form order, and each link puts the cursor there.
     const summary = page.locator('.error-summary li');
     expect(await summary.allTextContents()).toEqual([
       "Caller's phone: To recontact the caller, give a phone number, an email or an address",
-      `Subject 1, name: Enter at most ${LIMITS.name} characters`,
+      `Subject 1, name: Enter at most ${INTAKE_LIMITS.name} characters`,
     ]);
     // By keyboard, as a handler would (a click can land on a shifting layout on a loaded machine).
     await summary.nth(1).getByRole('link').focus();
@@ -363,12 +363,12 @@ describe('call handler: record a call', { timeout: 120_000 }, () => {
     await page.getByLabel('The caller agrees to be contacted again').uncheck();
     await page.route('**/graphql', (route) => {
       const body = JSON.parse(route.request().postData() ?? '{}');
-      if (body.variables?.input) body.variables.input.narrative = 'x'.repeat(LIMITS.narrative + 1);
+      if (body.variables?.input) body.variables.input.narrative = 'x'.repeat(INTAKE_LIMITS.narrative + 1);
       return route.continue({ postData: JSON.stringify(body) });
     });
     await page.getByRole('button', { name: 'Record the call' }).click();
     await page.locator('#call-narrative-error').waitFor();
-    expect(await page.locator('#call-narrative-error').textContent()).toContain(`at most ${LIMITS.narrative} characters`);
+    expect(await page.locator('#call-narrative-error').textContent()).toContain(`at most ${INTAKE_LIMITS.narrative} characters`);
     await page.getByRole('alert').filter({ hasText: 'The server did not accept part of the call' }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('call-narrative');
     expect(await page.getByLabel('What the caller said').inputValue()).toBe('A subject whose name is far too long.');

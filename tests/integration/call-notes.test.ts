@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Desk, Role } from '../../src/auth/types.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { auditEntries, codeOf, recordCall, triageDirectly } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';

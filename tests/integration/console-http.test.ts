@@ -85,7 +85,7 @@ describe('console over HTTP', () => {
   it('reports each Report’s legal next statuses from the state machine', async () => {
     const { POLICY } = await import('../../src/auth/policy.js');
     expect(Object.keys(POLICY)).toContain('consoleSignIn');
-    const { workflowFrom } = await import('../../src/reports/state-machine.js');
+    const { workflowFrom } = await import('../../src/reports/rules/state-machine.js');
     expect(workflowFrom('UNDER_RESEARCH').map((s) => s.to)).toEqual(['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION']);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Desk } from '../../src/auth/types.js';
-import { edgeOf } from '../../src/reports/links.js';
+import { edgeOf } from '../../src/reports/store/links.js';
 import { slaJobId } from '../../src/triage/queue.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { auditEntries, codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';

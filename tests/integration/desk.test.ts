@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditWriteError } from '../../src/audit/service.js';
 import type { Desk, Role } from '../../src/auth/types.js';
-import type { HistoryEntry, Priority, ReportDoc } from '../../src/reports/types.js';
+import type { HistoryEntry, Priority, ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { auditEntries, closingOutcome, codeOf, findReport, principalOf, Q, recordCall, triageDirectly } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMMINENT_FOLLOW_UP_REASON } from '../../src/reports/corrections.js';
+import { IMMINENT_FOLLOW_UP_REASON } from '../../src/reports/desk/corrections.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { auditEntries, codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
 import { createPartner, createStaff } from '../support/factories.js';

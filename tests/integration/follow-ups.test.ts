@@ -1,5 +1,5 @@
 /**
- * Caller follow-ups (reports/follow-ups.ts) on the real app, FerretDB and
+ * Caller follow-ups (reports/desk/follow-ups.ts) on the real app, FerretDB and
  * Redis, with the triage worker: a handler's follow-up call is appended
  * encrypted to the report, indexed and linked, notifies the holder and
  * verifies in the history; retries are idempotent; whatever a handler may

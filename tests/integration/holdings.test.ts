@@ -1,6 +1,6 @@
 /**
  * "The reports I hold" without a scan of `reports`: the holdings table
- * (src/reports/holdings.ts) follows claims, releases and reassignments
+ * (src/reports/store/holdings.ts) follows claims, releases and reassignments
  * through applyChange, a stale entry is never shown, and reports held before
  * the table existed are filed once at start-up.
  */

@@ -4,7 +4,7 @@
  * end, and a report's links read back in full, once each, after many edges.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeOf } from '../../src/reports/links.js';
+import { edgeOf } from '../../src/reports/store/links.js';
 import { bootApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;

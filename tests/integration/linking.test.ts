@@ -9,13 +9,13 @@
  * filing; a retried job records no edge twice. The processor is driven by
  * hand (no worker) so that the order in which reports are filed is the test's.
  */
-import { pairKey } from '../../src/reports/links.js';
+import { pairKey } from '../../src/reports/store/links.js';
 import { triageProcessorOf } from '../../src/worker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { closingOutcome, findReport, Q, recordCall } from '../support/desk.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 
 let app: TestApp;
 let handler: { token: string };

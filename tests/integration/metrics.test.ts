@@ -5,7 +5,7 @@ import { DESKS } from '../../src/auth/types.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startMetricsListener, type MetricsListener } from '../../src/metrics/listener.js';
-import { PRIORITIES } from '../../src/reports/types.js';
+import { PRIORITIES } from '../../src/reports/model/types.js';
 import { bootApp, key, testEnv, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall } from '../support/payloads.js';

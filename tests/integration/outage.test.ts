@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOwnServices, type OwnServices } from '../support/own-services.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';

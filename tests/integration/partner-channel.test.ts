@@ -1,5 +1,5 @@
 /**
- * The partner's side of follow-ups (reports/follow-ups.ts) on the real app:
+ * The partner's side of follow-ups (reports/desk/follow-ups.ts) on the real app:
  * additions to its own receipt, and the anonymous question-and-answer round
  * trip with the investigator holding the referral. Asserted on the raw
  * documents: no question or answer text and no partner time finer than the
@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeKeys } from '../../src/crypto/derived.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { codeOf, Q, recordCall, waitForStatus } from '../support/desk.js';
 import { createPartner, createStaff } from '../support/factories.js';

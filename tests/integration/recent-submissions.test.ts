@@ -1,7 +1,7 @@
 /**
  * A call handler's "my submissions" without a scan of `reports`: intake
  * notes each staff submission in `recent_submissions`
- * (src/reports/submissions.ts), the list reads only that table, the worker's
+ * (src/reports/store/submissions.ts), the list reads only that table, the worker's
  * prune drops entries past the day, and submissions recorded before the
  * table existed are filed once at start-up.
  */

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditWriteError } from '../../src/audit/service.js';
 import type { Desk, Role } from '../../src/auth/types.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { auditEntries, codeOf, findReport, openDeskStream, Q, recordCall, waitForStatus } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';

@@ -7,8 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TOTP, URI } from 'otpauth';
 import { secondFactorSealOk, userSealOk } from '../../src/auth/seal.js';
-import { assertEnvelope } from '../../src/reports/envelope-mac.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import { assertEnvelope } from '../../src/reports/model/envelope-mac.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { triageProcessorOf } from '../../src/worker.js';
 import { bootApp, key, type TestApp } from '../support/app.js';
 import { findReport } from '../support/desk.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_ROOT } from '../../src/config.js';
 import { createDeps, type Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';
 import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../support/payloads.js';

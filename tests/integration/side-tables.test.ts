@@ -5,8 +5,8 @@
  */
 import { triageProcessorOf } from '../../src/worker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeskQueues, queueCollectionName, summaryOf } from '../../src/reports/desk-queue.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import { createDeskQueues, queueCollectionName, summaryOf } from '../../src/reports/store/desk-queue.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';

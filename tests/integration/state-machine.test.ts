@@ -1,6 +1,6 @@
 /**
  * The state machine is the only authority: every (status, transition) pair
- * of src/reports/state-machine.ts is run through the real services (desk
+ * of src/reports/rules/state-machine.ts is run through the real services (desk
  * service for staff operations, triage processor for the worker's) on a
  * report put in that status. An allowed pair must succeed and leave the
  * report in the row's target status; any other must fail with a coded error
@@ -10,9 +10,9 @@ import { triageProcessorOf } from '../../src/worker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, StaffPrincipal } from '../../src/auth/types.js';
 import { AppError } from '../../src/errors.js';
-import { createEnvelopeMac } from '../../src/reports/envelope-mac.js';
-import { allows, targetOf, TRANSITIONS, type Transition } from '../../src/reports/state-machine.js';
-import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../../src/reports/types.js';
+import { createEnvelopeMac } from '../../src/reports/model/envelope-mac.js';
+import { allows, targetOf, TRANSITIONS, type Transition } from '../../src/reports/rules/state-machine.js';
+import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { principalOf } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
@@ -168,7 +168,7 @@ describe('the state machine, walked through the services', () => {
   });
 
   it('offers only the workflow steps and actions its rows allow', async () => {
-    const { workflowFrom, actionsFrom } = await import('../../src/reports/state-machine.js');
+    const { workflowFrom, actionsFrom } = await import('../../src/reports/rules/state-machine.js');
     expect(workflowFrom('ASSIGNED').map((s) => s.to)).toEqual(['UNDER_RESEARCH']);
     expect(workflowFrom('TRIAGED')).toEqual([]);
     expect(actionsFrom('ERASED')).toEqual([]);

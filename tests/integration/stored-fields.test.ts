@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAINTEXT_DOCUMENT_FIELDS } from '../../src/crypto/encrypted-fields.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { waitForStatus } from '../support/desk.js';
 import { createPartner, createStaff } from '../support/factories.js';
@@ -16,7 +16,7 @@ import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../s
 /** The fields ReportDoc declares optional: a stored report may lack them (the typecheck keeps this list exact). */
 type OptionalField = { [K in keyof ReportDoc]-?: object extends Pick<ReportDoc, K> ? K : never }[keyof ReportDoc];
 // envelopeMac/envelopeParts are optional in the type only (a report without them fails its check); always stored: tests/integration/adversary/report-envelope.test.ts.
-// outcome: set by the closing transition only (reports/outcomes.ts).
+// outcome: set by the closing transition only (reports/model/outcomes.ts).
 // indexKeyId: absent on reports stored before index-key rotation existed (key-rotation.ts treats them as not yet re-indexed).
 const OPTIONAL: Record<OptionalField, true> = { auditPending: true, envelopeMac: true, envelopeParts: true, indexKeyId: true, outcome: true };
 

@@ -1,5 +1,5 @@
 /**
- * The supervisor overview (src/reports/overview.ts) and what it is built on:
+ * The supervisor overview (src/reports/desk/overview.ts) and what it is built on:
  * figures from the desk queue tables, the holdings table and the intake
  * tally, never a scan of `reports` (each test takes a side table's entry
  * away and sees the figure follow the table, not the reports); the desk's
@@ -7,7 +7,7 @@
  * stream (supervisionChanged). Supervisors only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { londonDay } from '../../src/reports/intake-tally.js';
+import { londonDay } from '../../src/reports/store/intake-tally.js';
 import { triageProcessorOf } from '../../src/worker.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';

@@ -1,6 +1,6 @@
 /**
  * The supervisor queue without a scan of `reports`: the watch table
- * (src/reports/supervisor-watch.ts) follows triage failures and escalations
+ * (src/reports/store/supervisor-watch.ts) follows triage failures and escalations
  * through applyChange; stuck reports come from the triage queue's unfinished
  * jobs and the outbox; a stale entry is never shown; what was watched before
  * the table existed is filed once at start-up.

@@ -5,7 +5,7 @@
  * the order of the worker's jobs and of the triage decisions is the evidence.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportDoc } from '../../src/reports/types.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { TRIAGE_PRIORITY } from '../../src/triage/queue.js';
 import { startWorker, type Worker } from '../../src/worker.js';
 import { bootApp, type TestApp } from '../support/app.js';

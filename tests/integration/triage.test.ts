@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyHistory } from '../../src/reports/history.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import { verifyHistory } from '../../src/reports/model/history.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { createDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { startWorker, type Worker } from '../../src/worker.js';
@@ -64,7 +64,7 @@ describe('triage worker', () => {
     const linked = await routed(referral!._id);
     // FINANCE alone would go to SO12 at P3: the link sends it to the call's desk, at the call's priority.
     expect(linked).toMatchObject({ desk: 'SO13', priority: 'P2' });
-    expect(linked.links).toEqual([]); // links are sealed edges of their own (reports/links.ts), read from either end
+    expect(linked.links).toEqual([]); // links are sealed edges of their own (reports/store/links.ts), read from either end
     expect(await app.deps.reports.linksOf(linked)).toEqual([expect.objectContaining({ reportId: callId, reasons: ['vehicle'], desk: 'SO13' })]);
     expect(linked.triage!.reasons).toContain('linked-desk:SO13');
     // The call is not written to: the link is an edge of its own, read from the call's end too.
@@ -156,7 +156,7 @@ describe('triage worker', () => {
     const doc = await find(broken);
     expect(doc.triagePending).toBe(false);
     expect(doc.history.at(-1)).toMatchObject({ action: 'triage_failed', from: { status: 'RECEIVED' }, to: { status: 'TRIAGE_FAILED' } });
-    // The swapped data key fails the envelope MAC before any decryption: not retried (src/reports/envelope-mac.ts).
+    // The swapped data key fails the envelope MAC before any decryption: not retried (src/reports/model/envelope-mac.ts).
     expect(doc.history.at(-1)!.reason).toMatch(/after 1 attempts \(ReportIntegrityError\)/);
     expect(verifyHistory(app.deps.crypto.integrity, doc.history).valid).toBe(true);
   });

@@ -8,8 +8,8 @@
 import type { Db } from 'mongodb';
 import { createAuditLog } from '../../src/audit/service.js';
 import { testIntegrity } from './integrity.js';
-import { verifyHistory } from '../../src/reports/history.js';
-import type { ReportDoc } from '../../src/reports/types.js';
+import { verifyHistory } from '../../src/reports/model/history.js';
+import type { ReportDoc } from '../../src/reports/model/types.js';
 import { until } from './chaos-cluster.js';
 
 export interface Verdict {

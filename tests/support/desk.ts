@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import type { Desk, Principal } from '../../src/auth/types.js';
-import type { ReportDoc, ReportLink, ReportStatus, Priority } from '../../src/reports/types.js';
+import type { ReportDoc, ReportLink, ReportStatus, Priority } from '../../src/reports/model/types.js';
 import type { TestApp } from './app.js';
 import { hotlineCall, RECORD_CALL } from './payloads.js';
 import { waitFor } from './spawn.js';
@@ -47,7 +47,7 @@ export const Q = {
   erase: `mutation($id: ID!, $reason: String!) { eraseReport(id: $id, reason: $reason) { id status narrative history { action reason } } }`,
 };
 
-/** The outcome closing needs (reports/outcomes.ts), for tests that close a report but are about something else. */
+/** The outcome closing needs (reports/model/outcomes.ts), for tests that close a report but are about something else. */
 export const closingOutcome = (to: string) => (to === 'CLOSED' ? { outcome: 'NO_TRACE' } : {});
 
 /** Records a hotline call through the API; returns its id. */

@@ -1,9 +1,9 @@
 /**
  * The address helpers behind the sign-in limits (which client is this?) and
- * the webhook target checks (src/http/addresses.ts, src/webhooks/targets.ts).
+ * the webhook target checks (src/net/addresses.ts, src/webhooks/targets.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { clientOfAddress, ipv6Groups, mappedIpv4, parseNetwork } from '../../src/http/addresses.js';
+import { clientOfAddress, ipv6Groups, mappedIpv4, parseNetwork } from '../../src/net/addresses.js';
 import { createTargetPolicy } from '../../src/webhooks/targets.js';
 
 describe('clientOfAddress', () => {

@@ -3,10 +3,10 @@
  * history entries and audit events.
  */
 import type { AuditEventInput } from '../../audit/types.js';
-import type { Priority as ConfigPriority } from '../../config.js';
+import type { Priority } from '../../reports/model/vocabulary.js';
 import type { Logger } from '../../logger.js';
-import type { ReportRepository } from '../../reports/repository.js';
-import type { ReportWriter } from '../../reports/writer.js';
+import type { ReportRepository } from '../../reports/store/repository.js';
+import type { ReportWriter } from '../../reports/store/writer.js';
 import type { DeskEvents } from '../events.js';
 import type { createLinker } from '../linking.js';
 import type { TriageQueues } from '../queue.js';
@@ -21,11 +21,11 @@ export interface TriageDeps {
   /** The rules in force, read once per decision (swapped by a reload). */
   rules: RulesHolder;
   threatLevel: ThreatLevelStore;
-  /** Changes with their audit events in the same write (reports/writer.ts). */
+  /** Changes with their audit events in the same write (reports/store/writer.ts). */
   writer: ReportWriter;
   events: DeskEvents;
   queues: TriageQueues;
-  slaSeconds: Record<ConfigPriority, number>;
+  slaSeconds: Record<Priority, number>;
   log: Logger;
   /** Outgoing webhooks (src/webhooks/): told after a change committed, never awaited; absent: none sent. */
   webhooks?: Pick<WebhookService, 'notify'>;

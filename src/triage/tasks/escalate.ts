@@ -3,7 +3,7 @@
  * deadline gets a flag, a history entry and a raised priority. A job whose
  * deadline is no longer the report's (re-triaged, claimed) does nothing.
  */
-import { allows } from '../../reports/state-machine.js';
+import { allows } from '../../reports/rules/state-machine.js';
 import { raisePriority } from '../rules.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
 import { retryOnLostRace } from './retry.js';

@@ -3,7 +3,7 @@
  * supervisor sees it; never dropped. The route task's final-failure policy
  * (src/tasks/route.ts), on that job's payload.
  */
-import { allows, targetOf } from '../../reports/state-machine.js';
+import { allows, targetOf } from '../../reports/rules/state-machine.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
 import { retryOnLostRace } from './retry.js';
 

@@ -3,7 +3,7 @@
  * qualifies, apply one guarded change (writer.apply: null when another writer
  * got there first), and on a lost race read it again, up to N attempts.
  */
-import type { ReportDoc } from '../../reports/types.js';
+import type { ReportDoc } from '../../reports/model/types.js';
 
 export interface RetryOnLostRace<R> {
   /** Apply attempts before giving up. */

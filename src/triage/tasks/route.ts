@@ -5,10 +5,10 @@
  * routes it once); then its SLA job.
  */
 import type { Desk } from '../../auth/types.js';
-import type { HistoryInput } from '../../reports/history.js';
-import { isPartnerSourced, timeFor } from '../../reports/partner-time.js';
-import { allows, targetOf, TRANSITIONS } from '../../reports/state-machine.js';
-import type { ReportDoc } from '../../reports/types.js';
+import type { HistoryInput } from '../../reports/model/history.js';
+import { isPartnerSourced, timeFor } from '../../reports/rules/partner-time.js';
+import { allows, targetOf, TRANSITIONS } from '../../reports/rules/state-machine.js';
+import type { ReportDoc } from '../../reports/model/types.js';
 import { linkingNotes, routingLinks, type ConfirmedLink } from '../linking.js';
 import { decide } from '../rules.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
@@ -24,7 +24,7 @@ export function createRoute(deps: TriageDeps) {
   const { reports, writer, events, log } = deps;
 
   /**
-   * Records each confirmed link as a sealed edge of its own (reports/links.ts),
+   * Records each confirmed link as a sealed edge of its own (reports/store/links.ts),
    * filed under both reports: never a write into the other one, so routing
    * does not wait on the other reports' writers. At most LINK_MAX_CANDIDATES
    * links, to open and closed reports alike; the edge's _id is a keyed hash of the pair, so a retried job
@@ -64,7 +64,7 @@ export function createRoute(deps: TriageDeps) {
     // more than the threshold steer routing (linking.ts routingLinks); what linking did not compare is a fact on the report.
     const decided = decide(deps.rules.current(), doc, level, routingLinks({ links, ...leftOut }).map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
     const decision = { ...decided, reasons: [...decided.reasons, ...linkingNotes(leftOut)] };
-    // A partner report's decision time and deadline: to the minute (reports/partner-time.ts).
+    // A partner report's decision time and deadline: to the minute (reports/rules/partner-time.ts).
     const now = timeFor(doc);
     const dueBy = timeFor(doc, new Date(now.getTime() + deps.slaSeconds[decision.priority] * 1000));
     const edges = await recordLinks(doc, links, decision.desk, now);

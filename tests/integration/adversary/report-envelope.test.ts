@@ -1,5 +1,5 @@
 /**
- * The database writer against the report envelope MAC (src/reports/envelope-mac.ts):
+ * The database writer against the report envelope MAC (src/reports/model/envelope-mac.ts):
  * with the real app (intake through GraphQL, triage by the real worker, reads
  * as an investigator or supervisor), edits made with the raw driver: a
  * dropped encrypted field, a rolled-back ciphertext, a flipped flag, a
@@ -10,10 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../src/audit/canonical.js';
+import { canonicalJson } from '../../../src/crypto/canonical.js';
 import type { Desk, Role } from '../../../src/auth/types.js';
-import { envelopeOf } from '../../../src/reports/envelope-mac.js';
-import type { ReportDoc } from '../../../src/reports/types.js';
+import { envelopeOf } from '../../../src/reports/model/envelope-mac.js';
+import type { ReportDoc } from '../../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../../support/app.js';
 import { codeOf, findReport, Q, recordCall, waitForStatus } from '../../support/desk.js';
 import { createStaff } from '../../support/factories.js';

@@ -1,6 +1,6 @@
 /**
  * The database writer against a report's freshness (trust review 2, item 2;
- * src/reports/freshness.ts): with the real app, a report's raw document is
+ * src/reports/store/freshness.ts): with the real app, a report's raw document is
  * snapshotted, the report moves on (claim, research note, grading, closure),
  * and the snapshot is written back with the plain driver; likewise an erased
  * report's earlier document. Each envelope MAC still verifies (they are
@@ -12,9 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Desk, Role } from '../../../src/auth/types.js';
 import { createCrypto } from '../../../src/crypto/index.js';
-import { rotateIntegrityAndIndexKeys } from '../../../src/reports/key-rotation.js';
-import { rotateDataKeys } from '../../../src/reports/rotation.js';
-import type { ReportDoc } from '../../../src/reports/types.js';
+import { rotateIntegrityAndIndexKeys } from '../../../src/reports/content/rotate-audit-index-keys.js';
+import { rotateDataKeys } from '../../../src/reports/content/rotate-master-key.js';
+import type { ReportDoc } from '../../../src/reports/model/types.js';
 import { bootApp, type TestApp } from '../../support/app.js';
 import { auditEntries, codeOf, Q, recordCall, waitForStatus } from '../../support/desk.js';
 import { createStaff } from '../../support/factories.js';

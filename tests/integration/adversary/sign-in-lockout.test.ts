@@ -33,7 +33,7 @@ async function enrolledStaff(app: TestApp) {
   return { ...staff, totp, recoveryCodes: confirmed.data.confirmMfaEnrolment.recoveryCodes as string[] };
 }
 
-const LIMITS = {
+const LOCKOUT_ENV = {
   TRUST_PROXY: '1',
   LOGIN_MAX_FAILURES_PER_USER: '5',
   LOGIN_MAX_FAILURES_PER_CLIENT: '30',
@@ -47,7 +47,7 @@ describe('lock-out by a stranger (per username and client, back-off per username
   let app: TestApp;
   let redis: Redis;
   beforeAll(async () => {
-    app = await bootApp({ env: LIMITS });
+    app = await bootApp({ env: LOCKOUT_ENV });
     redis = new Redis(app.env.REDIS_URL!);
   });
   afterAll(async () => {
@@ -124,7 +124,7 @@ describe('lock-out by a stranger (per username and client, back-off per username
 describe('the back-off is a wait, not a lock', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await bootApp({ env: { ...LIMITS, LOGIN_BACKOFF_BASE_SECONDS: '1', LOGIN_BACKOFF_MAX_SECONDS: '1' } });
+    app = await bootApp({ env: { ...LOCKOUT_ENV, LOGIN_BACKOFF_BASE_SECONDS: '1', LOGIN_BACKOFF_MAX_SECONDS: '1' } });
   });
   afterAll(() => app?.close());
 

@@ -7,7 +7,7 @@ import { TEST_ACTION } from '../../support/audit-test-action.js';
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chainHash, chainKeyOf } from '../../../src/audit/canonical.js';
+import { chainHash, chainKeyOf } from '../../../src/crypto/hash-chain.js';
 import { AuditRejectedError, AuditWriteError, createAuditLog, entryBody, type AuditLogOptions } from '../../../src/audit/service.js';
 import type { AuditEntry, AuditEventInput } from '../../../src/audit/types.js';
 import { runAuditVerify } from '../../../src/audit/verify-cli.js';

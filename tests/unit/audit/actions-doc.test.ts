@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS } from '../../../src/audit/types.js';
+import { AUDIT_ACTIONS } from '../../../src/audit/actions.js';
 import { PROJECT_ROOT } from '../../../src/config.js';
 
 describe('audit actions', () => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Binary, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, chainHash, chainKeyOf, ChainVerifier, GENESIS_HASH, hashVerifies, verifyChain } from '../../../src/audit/canonical.js';
+import { canonicalJson } from '../../../src/crypto/canonical.js';
+import { chainHash, chainKeyOf, ChainVerifier, GENESIS_HASH, hashVerifies, verifyChain } from '../../../src/crypto/hash-chain.js';
 import { createIntegrity } from '../../../src/crypto/integrity.js';
 import { loadSodium } from '../../../src/crypto/sodium.js';
 

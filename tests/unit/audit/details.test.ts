@@ -1,5 +1,5 @@
 import { Binary } from 'mongodb';
-import type { AuditAction } from '../../../src/audit/types.js';
+import type { AuditAction } from '../../../src/audit/actions.js';
 import { describe, expect, it } from 'vitest';
 import { AuditRejectedError, isSensitiveKey, sanitizeActor, sanitizeDetails, sanitizeEvent } from '../../../src/audit/details.js';
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { csvCell, toCsv } from '../../../src/audit/csv.js';
 import { describeEntry, words } from '../../../src/audit/describe.js';
 import { ACTION_LABELS } from '../../../src/audit/labels.js';
-import { AUDIT_ACTIONS, type AuditEntry } from '../../../src/audit/types.js';
+import { AUDIT_ACTIONS } from '../../../src/audit/actions.js';
+import type { AuditEntry } from '../../../src/audit/types.js';
 
 const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   seq: 7,

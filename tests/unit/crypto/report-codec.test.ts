@@ -3,7 +3,7 @@ import { Binary, BSON } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_GROUPS, ENCRYPTED_FIELDS, PLAINTEXT_FIELDS } from '../../../src/crypto/encrypted-fields.js';
 import { listEncryptedPaths, type EncryptedContent } from '../../../src/crypto/report-codec.js';
-import type { ReportContent } from '../../../src/reports/content.js';
+import type { ReportContent } from '../../../src/reports/model/content.js';
 import { expectDecryptionError, fullReport, makeCrypto, plaintextStrings } from './support.js';
 
 const crypto = await makeCrypto();

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { DecryptionError } from '../../../src/errors.js';
-import type { ReportContent } from '../../../src/reports/content.js';
+import type { ReportContent } from '../../../src/reports/model/content.js';
 import { createCrypto, type Crypto, type CryptoConfig } from '../../../src/crypto/index.js';
 import { loadSodium } from '../../../src/crypto/sodium.js';
 

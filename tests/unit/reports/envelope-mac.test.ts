@@ -11,9 +11,9 @@ import {
   ENVELOPE_PLAINTEXT_FIELDS,
   envelopeOf,
   ReportIntegrityError,
-} from '../../../src/reports/envelope-mac.js';
-import type { ReportContent } from '../../../src/reports/content.js';
-import type { ReportDoc } from '../../../src/reports/types.js';
+} from '../../../src/reports/model/envelope-mac.js';
+import type { ReportContent } from '../../../src/reports/model/content.js';
+import type { ReportDoc } from '../../../src/reports/model/types.js';
 import { fixedKey, fullReport, makeCrypto } from '../crypto/support.js';
 
 /** fullReport() with every optional group too (follow-ups, questions, answers), so the drift check sees every encrypted field. */

@@ -1,12 +1,12 @@
 /**
- * The history in words (src/reports/history-words.ts): every action a
+ * The history in words (src/reports/desk/history-words.ts): every action a
  * change can write has its words, holders are named by username, and the
  * ids an entry carries (notes, follow-ups, links, keys, users) never reach
  * the sentence.
  */
 import { describe, expect, it } from 'vitest';
-import { HISTORY_ACTIONS } from '../../../src/reports/change.js';
-import { ACTION_WORDS, describeActor, describeHistoryEntry, userIdsIn } from '../../../src/reports/history-words.js';
+import { HISTORY_ACTIONS } from '../../../src/reports/desk/change.js';
+import { ACTION_WORDS, describeActor, describeHistoryEntry, userIdsIn } from '../../../src/reports/desk/history-words.js';
 
 const ALICE = '5b0c7f8e-1d2a-4c3b-9e8f-0a1b2c3d4e5f';
 const BOB = '9f8e7d6c-5b4a-4321-8fed-cba987654321';

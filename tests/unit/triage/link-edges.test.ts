@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import { createCrypto } from '../../../src/crypto/index.js';
-import { edgeOf, linkFrom } from '../../../src/reports/links.js';
+import { edgeOf, linkFrom } from '../../../src/reports/store/links.js';
 import { linkingNotes, linkWarningsOf, routingLinks } from '../../../src/triage/linking.js';
 
 const at = new Date('2026-11-29T10:00:00Z');

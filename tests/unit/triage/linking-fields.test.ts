@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ENCRYPTED_FIELDS } from '../../../src/crypto/encrypted-fields.js';
-import type { ReportContent } from '../../../src/reports/content.js';
-import type { ReportDoc } from '../../../src/reports/types.js';
-import { createEnvelopeMac } from '../../../src/reports/envelope-mac.js';
+import type { ReportContent } from '../../../src/reports/model/content.js';
+import type { ReportDoc } from '../../../src/reports/model/types.js';
+import { createEnvelopeMac } from '../../../src/reports/model/envelope-mac.js';
 import { linkableValuesOf } from '../../../src/triage/linking.js';
 import { makeCrypto } from '../crypto/support.js';
 

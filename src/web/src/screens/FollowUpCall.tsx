@@ -14,7 +14,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useFieldArray, useForm, useWatch, type UseFormReturn } from 'react-hook-form';
 import { z } from 'zod';
-import { LIMITS } from '../../../intake/limits';
+import { INTAKE_LIMITS } from '../../../intake/limits';
 import { ApiError, plainMessage, request } from '../api/client';
 import { graphql } from '../gql';
 import { sameValues, useDraftKeeper, useDrafts } from '../session/drafts';
@@ -29,11 +29,11 @@ const RECORD_FOLLOW_UP = graphql(`
 const row = (max: number) => z.object({ value: z.string().trim().max(max, `At most ${max} characters.`) });
 const schema = z.object({
   reference: z.string().trim().regex(/^ATH-\d{4}-\d{6}$/i, 'Type the reference as the caller gives it, e.g. ATH-2026-000123.'),
-  narrative: z.string().trim().min(1, 'Write what the caller says is new.').max(LIMITS.narrative, `At most ${LIMITS.narrative} characters.`),
+  narrative: z.string().trim().min(1, 'Write what the caller says is new.').max(INTAKE_LIMITS.narrative, `At most ${INTAKE_LIMITS.narrative} characters.`),
   imminentThreat: z.boolean(),
-  names: z.array(row(LIMITS.name)).max(LIMITS.listItems),
-  registrations: z.array(row(LIMITS.short)).max(LIMITS.listItems),
-  postcodes: z.array(row(LIMITS.short)).max(LIMITS.listItems),
+  names: z.array(row(INTAKE_LIMITS.name)).max(INTAKE_LIMITS.listItems),
+  registrations: z.array(row(INTAKE_LIMITS.short)).max(INTAKE_LIMITS.listItems),
+  postcodes: z.array(row(INTAKE_LIMITS.short)).max(INTAKE_LIMITS.listItems),
 });
 type Values = z.infer<typeof schema>;
 type ListName = 'names' | 'registrations' | 'postcodes';
@@ -99,7 +99,7 @@ export function FollowUpCall() {
       <Notice message={done} />
       <form className="panel" onSubmit={submit} noValidate>
         <TextField label="Reference" hint="As the caller gives it, e.g. ATH-2026-000123" autoComplete="off" error={errors.reference?.message} {...reference} onChange={(e) => { setError(null); void reference.onChange(e); }} />
-        <TextArea label="What is new" hint="In the caller's words. Stored encrypted." rows={6} maxLength={LIMITS.narrative} error={errors.narrative?.message} {...form.register('narrative')} />
+        <TextArea label="What is new" hint="In the caller's words. Stored encrypted." rows={6} maxLength={INTAKE_LIMITS.narrative} error={errors.narrative?.message} {...form.register('narrative')} />
         <Checkbox id="follow-up-imminent" label="Imminent threat: someone may be in danger now" {...form.register('imminentThreat')} />
         {imminent && (
           <div className="alert urgent" role="alert">
@@ -134,7 +134,7 @@ function ValueRows({ form, name, label, add }: { form: UseFormReturn<Values>; na
           {...form.register(`${name}.${i}.value`)}
         />
       ))}
-      {fields.length < LIMITS.listItems && (
+      {fields.length < INTAKE_LIMITS.listItems && (
         <button type="button" onClick={() => append({ value: '' }, { shouldFocus: true })}>
           {add}
         </button>

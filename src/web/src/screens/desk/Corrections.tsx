@@ -7,13 +7,13 @@
  * Every action asks for a reason; the server seals it and audits the action.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { PRIORITIES } from '../../../../reports/model/vocabulary';
 import { request } from '../../api/client';
 import type { Priority, RecipientKind, ThreatCategory } from '../../gql/graphql';
 import { Checkbox, Dialog, FormFooter, Select, TextArea, TextField, formatTime, humanise } from '../../ui/ui';
 import { CHANGE_CATEGORIES, CHANGE_PRIORITY, DISSEMINATE, EXPORT_BUNDLE, FIND_BY_REFERENCE, LINK_REPORTS, UNLINK_REPORTS } from './corrections-ops';
 import type { Act, ReportData } from './types';
 
-const PRIORITIES: Priority[] = ['P1', 'P2', 'P3', 'P4'] as Priority[];
 const CATEGORIES = [
   'RECRUITMENT_OR_BEHAVIOUR_CHANGE', 'ACCOMMODATION', 'TRANSPORT', 'STORAGE', 'FINANCE', 'HOSTILE_RECONNAISSANCE',
   'SUSPICIOUS_ITEM', 'EXTREMIST_MATERIAL', 'ONLINE_ACTIVITY', 'TRAVEL', 'OTHER',

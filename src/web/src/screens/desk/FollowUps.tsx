@@ -7,7 +7,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { LIMITS } from '../../../../reports/limits';
+import { STAFF_TEXT_LIMITS } from '../../../../reports/rules/staff-text-limits';
 import { request } from '../../api/client';
 import { graphql } from '../../gql';
 import { FormFooter, formatTime, humanise, TextArea } from '../../ui/ui';
@@ -19,7 +19,7 @@ const ASK_PARTNER = graphql(`
   }
 `);
 
-const schema = z.object({ question: z.string().trim().min(3, 'Write the question first (at least 3 characters).').max(LIMITS.note, `A question is at most ${LIMITS.note} characters.`) });
+const schema = z.object({ question: z.string().trim().min(3, 'Write the question first (at least 3 characters).').max(STAFF_TEXT_LIMITS.note, `A question is at most ${STAFF_TEXT_LIMITS.note} characters.`) });
 
 export function FollowUps({ report, canAsk, act }: { report: ReportData; canAsk: boolean; act: Act }) {
   const [error, setError] = useState<string | null>(null);
@@ -77,7 +77,7 @@ export function FollowUps({ report, canAsk, act }: { report: ReportData; canAsk:
           )}
           {canAsk && (
             <form onSubmit={submit} noValidate>
-              <TextArea label="Ask the partner" hint="The partner sees only the question and when it was asked. Never ask for the informant's identity." rows={3} maxLength={LIMITS.note} error={form.formState.errors.question?.message} {...form.register('question')} />
+              <TextArea label="Ask the partner" hint="The partner sees only the question and when it was asked. Never ask for the informant's identity." rows={3} maxLength={STAFF_TEXT_LIMITS.note} error={form.formState.errors.question?.message} {...form.register('question')} />
               <FormFooter error={error} busy={form.formState.isSubmitting} label="Ask the partner" busyLabel="Sending…" />
             </form>
           )}

@@ -1,7 +1,7 @@
 /**
  * The report's hash-chained history as a table, in words: the server writes
  * each step as a sentence with usernames and references
- * (src/reports/history-words.ts), never ids or field names; and the
+ * (src/reports/desk/history-words.ts), never ids or field names; and the
  * server's verification of the chain.
  */
 import { useQuery } from '@tanstack/react-query';

@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import { OUTCOME_LABELS } from '../../../../reports/outcomes';
+import { OUTCOME_LABELS } from '../../../../reports/model/outcomes';
 import { boroughName, countdown, formatTime, humanise } from '../../ui/ui';
 import type { ReportData } from './types';
 import { useNow } from '../../ui/useNow';

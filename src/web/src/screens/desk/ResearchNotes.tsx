@@ -3,13 +3,13 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { LIMITS } from '../../../../reports/limits';
+import { STAFF_TEXT_LIMITS } from '../../../../reports/rules/staff-text-limits';
 import { request } from '../../api/client';
 import { FormFooter, TextArea } from '../../ui/ui';
 import { ADD_NOTE } from './operations';
 import type { Act, ReportData } from './types';
 
-const schema = z.object({ text: z.string().trim().min(1, 'Write the note first.').max(LIMITS.note, `A note is at most ${LIMITS.note} characters.`) });
+const schema = z.object({ text: z.string().trim().min(1, 'Write the note first.').max(STAFF_TEXT_LIMITS.note, `A note is at most ${STAFF_TEXT_LIMITS.note} characters.`) });
 
 export function ResearchNotes({ report, canAct, act }: { report: ReportData; canAct: boolean; act: Act }) {
   const [error, setError] = useState<string | null>(null);
@@ -35,7 +35,7 @@ export function ResearchNotes({ report, canAct, act }: { report: ReportData; can
       )}
       {canAct && (
         <form onSubmit={submit} noValidate>
-          <TextArea label="New note" hint="Stored encrypted; every reader of the report sees it." rows={4} maxLength={LIMITS.note} error={form.formState.errors.text?.message} {...form.register('text')} />
+          <TextArea label="New note" hint="Stored encrypted; every reader of the report sees it." rows={4} maxLength={STAFF_TEXT_LIMITS.note} error={form.formState.errors.text?.message} {...form.register('text')} />
           <FormFooter error={error} busy={form.formState.isSubmitting} label="Add note" busyLabel="Adding…" />
         </form>
       )}

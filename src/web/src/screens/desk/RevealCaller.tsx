@@ -1,6 +1,6 @@
 /**
  * "Reveal caller": a dialog that says the reveal is audited and asks for a
- * reason (LIMITS.revealReasonMin characters or more). The identity is held
+ * reason (STAFF_TEXT_LIMITS.revealReasonMin characters or more). The identity is held
  * only in this component's state: closing the dialog or leaving the page
  * forgets it.
  */
@@ -8,7 +8,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { z } from 'zod';
-import { LIMITS } from '../../../../reports/limits';
+import { STAFF_TEXT_LIMITS } from '../../../../reports/rules/staff-text-limits';
 import { request } from '../../api/client';
 import type { RevealCallerMutation } from '../../gql/graphql';
 import { Dialog, ErrorMessage, TextArea } from '../../ui/ui';
@@ -19,8 +19,8 @@ const schema = z.object({
   reason: z
     .string()
     .trim()
-    .min(LIMITS.revealReasonMin, `Give a reason of at least ${LIMITS.revealReasonMin} characters.`)
-    .max(LIMITS.reason, `A reason is at most ${LIMITS.reason} characters.`),
+    .min(STAFF_TEXT_LIMITS.revealReasonMin, `Give a reason of at least ${STAFF_TEXT_LIMITS.revealReasonMin} characters.`)
+    .max(STAFF_TEXT_LIMITS.reason, `A reason is at most ${STAFF_TEXT_LIMITS.reason} characters.`),
 });
 
 type Caller = RevealCallerMutation['revealCaller'];
@@ -92,9 +92,9 @@ export function RevealCaller({ report }: { report: ReportData }) {
             </div>
             <TextArea
               label="Reason for revealing the caller"
-              hint={`At least ${LIMITS.revealReasonMin} characters, e.g. the research step that needs the caller.`}
+              hint={`At least ${STAFF_TEXT_LIMITS.revealReasonMin} characters, e.g. the research step that needs the caller.`}
               rows={3}
-              maxLength={LIMITS.reason}
+              maxLength={STAFF_TEXT_LIMITS.reason}
               error={form.formState.errors.reason?.message}
               {...form.register('reason')}
             />

@@ -2,12 +2,12 @@
  * The status workflow for the holder: one button per legal next state (from
  * the server's state machine via Report.nextSteps, never a second copy here),
  * a reason where the step needs one, the outcome where it records one
- * (closing: src/reports/outcomes.ts), and referral to the other desk or
+ * (closing: src/reports/model/outcomes.ts), and referral to the other desk or
  * release back to the queue.
  */
 import { useId, useState } from 'react';
-import { LIMITS } from '../../../../reports/limits';
-import { CLOSE_OUTCOMES, OUTCOME_LABELS } from '../../../../reports/outcomes';
+import { STAFF_TEXT_LIMITS } from '../../../../reports/rules/staff-text-limits';
+import { CLOSE_OUTCOMES, OUTCOME_LABELS } from '../../../../reports/model/outcomes';
 import { request } from '../../api/client';
 import type { CloseOutcome, Desk } from '../../gql/graphql';
 import { Select, TextArea, humanise } from '../../ui/ui';
@@ -30,9 +30,9 @@ export function Workflow({ report, act }: { report: ReportData; act: Act }) {
 
   async function go(needsReason: boolean, done: string, run: (reason: string) => Promise<unknown>, leave = false, needsOutcome = false) {
     const r = reason.trim();
-    const reasonMissing = needsReason && r.length < LIMITS.reasonMin;
+    const reasonMissing = needsReason && r.length < STAFF_TEXT_LIMITS.reasonMin;
     const outcomeMissing = needsOutcome && !outcome;
-    setReasonError(reasonMissing ? `Give a reason of at least ${LIMITS.reasonMin} characters for this step.` : undefined);
+    setReasonError(reasonMissing ? `Give a reason of at least ${STAFF_TEXT_LIMITS.reasonMin} characters for this step.` : undefined);
     setOutcomeError(outcomeMissing ? 'Choose what came of the report before closing it.' : undefined);
     if (reasonMissing || outcomeMissing) {
       document.getElementById(reasonMissing ? reasonId : outcomeId)?.focus();
@@ -62,7 +62,7 @@ export function Workflow({ report, act }: { report: ReportData; act: Act }) {
         label="Reason"
         hint="Needed to record an outcome, close, refer or release; kept in the report's history."
         rows={2}
-        maxLength={LIMITS.reason}
+        maxLength={STAFF_TEXT_LIMITS.reason}
         value={reason}
         error={reasonError}
         onChange={(e) => setReason(e.target.value)}

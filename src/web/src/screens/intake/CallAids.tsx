@@ -6,7 +6,7 @@
  * encrypted with the report's content.
  */
 import { useWatch, type UseFormReturn } from 'react-hook-form';
-import { LIMITS } from '../../../../intake/limits';
+import { INTAKE_LIMITS } from '../../../../intake/limits';
 import { Checkbox, TextArea, TextField } from '../../ui/ui';
 import { clockNow, fieldId, PROMPTS, type CallValues } from './model';
 
@@ -42,7 +42,7 @@ export function HandOffFields({ form }: { form: UseFormReturn<CallValues> }) {
             label="999 / CAD reference"
             hint="As the emergency service gave it, if they did"
             autoComplete="off"
-            maxLength={LIMITS.short}
+            maxLength={INTAKE_LIMITS.short}
             error={errors?.reference?.message}
             {...form.register('handOff.reference')}
           />

@@ -12,7 +12,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { useForm, useWatch, type Path } from 'react-hook-form';
-import { LIMITS } from '../../../../intake/limits';
+import { INTAKE_LIMITS } from '../../../../intake/limits';
 import { ApiError, request } from '../../api/client';
 import { graphql } from '../../gql';
 import type { HotlineCallInput } from '../../gql/graphql';
@@ -154,14 +154,14 @@ export function CallForm({ idempotencyKey, restored, onRecorded }: { idempotency
               <TextArea
                 id={fieldId('narrative')}
                 label="What the caller said"
-                hint={`In the caller's own words, as fully as you can (up to ${LIMITS.narrative.toLocaleString('en-GB')} characters).`}
+                hint={`In the caller's own words, as fully as you can (up to ${INTAKE_LIMITS.narrative.toLocaleString('en-GB')} characters).`}
                 rows={10}
                 autoComplete="off"
                 error={errors.narrative?.message}
                 {...form.register('narrative')}
               />
               <p className="hint counter">
-                {narrative.length.toLocaleString('en-GB')} of {LIMITS.narrative.toLocaleString('en-GB')} characters
+                {narrative.length.toLocaleString('en-GB')} of {INTAKE_LIMITS.narrative.toLocaleString('en-GB')} characters
               </p>
             </div>
             <PromptFields form={form} />

@@ -6,7 +6,7 @@
  */
 import { useRef } from 'react';
 import { get, useFieldArray, type Path, type UseFormReturn } from 'react-hook-form';
-import { LIMITS } from '../../../../intake/limits';
+import { INTAKE_LIMITS } from '../../../../intake/limits';
 import { TextArea, TextField } from '../../ui/ui';
 import { emptyLocation, emptySubject, emptyVehicle, fieldId, type CallValues } from './model';
 
@@ -65,7 +65,7 @@ export function Rows({ form, name }: { form: UseFormReturn<CallValues>; name: Ro
   const { fields, append, remove } = useFieldArray({ control: form.control, name });
   const addRef = useRef<HTMLButtonElement>(null);
   const { errors } = form.formState;
-  const full = fields.length >= LIMITS.listItems;
+  const full = fields.length >= INTAKE_LIMITS.listItems;
   const Singular = kind.singular.charAt(0).toUpperCase() + kind.singular.slice(1);
   return (
     <fieldset className="rows">
@@ -101,7 +101,7 @@ export function Rows({ form, name }: { form: UseFormReturn<CallValues>; name: Ro
         <button ref={addRef} type="button" disabled={full} onClick={() => append(kind.empty() as never, { shouldFocus: true, focusName: `${name}.${fields.length}.${kind.fields[0]!.key}` })}>
           Add {fields.length > 0 ? 'another' : 'a'} {kind.singular}
         </button>
-        {full && <span className="hint">At most {LIMITS.listItems} {kind.title.toLowerCase()}.</span>}
+        {full && <span className="hint">At most {INTAKE_LIMITS.listItems} {kind.title.toLowerCase()}.</span>}
       </div>
     </fieldset>
   );

@@ -5,7 +5,7 @@
  * sent), and where a server-named field path lands in the form.
  */
 import { z } from 'zod';
-import { LIMITS } from '../../../../intake/limits';
+import { INTAKE_LIMITS } from '../../../../intake/limits';
 import { boroughName } from '../../ui/ui';
 import type { Borough, HotlineCallInput, IntakeChannel, ThreatCategory } from '../../gql/graphql';
 
@@ -69,30 +69,30 @@ const text = (max: number) =>
 
 const aliases = z
   .string()
-  .refine((s) => splitAliases(s).length <= LIMITS.aliases, { message: `Give at most ${LIMITS.aliases} aliases` })
-  .refine((s) => splitAliases(s).every((a) => a.length <= LIMITS.name), { message: `Each alias can be at most ${LIMITS.name} characters` })
+  .refine((s) => splitAliases(s).length <= INTAKE_LIMITS.aliases, { message: `Give at most ${INTAKE_LIMITS.aliases} aliases` })
+  .refine((s) => splitAliases(s).every((a) => a.length <= INTAKE_LIMITS.name), { message: `Each alias can be at most ${INTAKE_LIMITS.name} characters` })
   .refine((s) => !FORBIDDEN_CHARS.test(s), { message: 'Remove the control character (it may have come with pasted text)' });
 
 const subject = z.object({
-  name: text(LIMITS.name),
+  name: text(INTAKE_LIMITS.name),
   aliases,
-  dateOfBirth: text(LIMITS.short),
-  approximateAge: text(LIMITS.short),
-  description: text(LIMITS.long),
-  address: text(LIMITS.long),
-  phone: text(LIMITS.phone),
+  dateOfBirth: text(INTAKE_LIMITS.short),
+  approximateAge: text(INTAKE_LIMITS.short),
+  description: text(INTAKE_LIMITS.long),
+  address: text(INTAKE_LIMITS.long),
+  phone: text(INTAKE_LIMITS.phone),
 });
 const vehicle = z.object({
-  registration: text(LIMITS.short),
-  make: text(LIMITS.short),
-  model: text(LIMITS.short),
-  colour: text(LIMITS.short),
-  notes: text(LIMITS.long),
+  registration: text(INTAKE_LIMITS.short),
+  make: text(INTAKE_LIMITS.short),
+  model: text(INTAKE_LIMITS.short),
+  colour: text(INTAKE_LIMITS.short),
+  notes: text(INTAKE_LIMITS.long),
 });
 const location = z.object({
-  address: text(LIMITS.long),
-  postcode: text(LIMITS.short),
-  description: text(LIMITS.long),
+  address: text(INTAKE_LIMITS.long),
+  postcode: text(INTAKE_LIMITS.short),
+  description: text(INTAKE_LIMITS.long),
 });
 
 /** The question prompts beside the narrative, in the order a handler asks them; each answer is stored (encrypted) for the investigator. */
@@ -114,26 +114,26 @@ export const callSchema = z
   .object({
     channel: z.enum(CHANNELS.map((c) => c.value) as [IntakeChannel, ...IntakeChannel[]]),
     imminentThreat: z.boolean(),
-    narrative: text(LIMITS.narrative).refine((s) => s.trim().length > 0, { message: 'Enter what the caller said' }),
+    narrative: text(INTAKE_LIMITS.narrative).refine((s) => s.trim().length > 0, { message: 'Enter what the caller said' }),
     categories: z.array(z.enum(CATEGORIES as [ThreatCategory, ...ThreatCategory[]])).min(1, { message: 'Choose at least one category (Other / not sure if unsure)' }),
     borough: z.enum(BOROUGH_LIST),
     caller: z.object({
-      name: text(LIMITS.name),
-      phone: text(LIMITS.phone),
-      email: text(LIMITS.short),
-      address: text(LIMITS.long),
-      preferredContactTimes: text(LIMITS.short),
+      name: text(INTAKE_LIMITS.name),
+      phone: text(INTAKE_LIMITS.phone),
+      email: text(INTAKE_LIMITS.short),
+      address: text(INTAKE_LIMITS.long),
+      preferredContactTimes: text(INTAKE_LIMITS.short),
       mayRecontact: z.boolean(),
-      language: text(LIMITS.short),
-      interpreter: text(LIMITS.short),
-      safeContact: text(LIMITS.long),
+      language: text(INTAKE_LIMITS.short),
+      interpreter: text(INTAKE_LIMITS.short),
+      safeContact: text(INTAKE_LIMITS.long),
       leaveMessage: z.enum(['', 'YES', 'NO']),
     }),
-    handOff: z.object({ done: z.boolean(), time: z.string(), reference: text(LIMITS.short) }),
-    prompts: z.object(Object.fromEntries(PROMPTS.map((p) => [p.key, text(LIMITS.long)])) as Record<PromptKey, ReturnType<typeof text>>),
-    subjects: z.array(subject).max(LIMITS.listItems),
-    vehicles: z.array(vehicle).max(LIMITS.listItems),
-    locations: z.array(location).max(LIMITS.listItems),
+    handOff: z.object({ done: z.boolean(), time: z.string(), reference: text(INTAKE_LIMITS.short) }),
+    prompts: z.object(Object.fromEntries(PROMPTS.map((p) => [p.key, text(INTAKE_LIMITS.long)])) as Record<PromptKey, ReturnType<typeof text>>),
+    subjects: z.array(subject).max(INTAKE_LIMITS.listItems),
+    vehicles: z.array(vehicle).max(INTAKE_LIMITS.listItems),
+    locations: z.array(location).max(INTAKE_LIMITS.listItems),
   })
   .superRefine((v, ctx) => {
     const c = v.caller;

@@ -6,7 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { ACTION_LABELS } from '../../../../audit/labels';
-import { AUDIT_ACTIONS } from '../../../../audit/types';
+import { AUDIT_ACTIONS } from '../../../../audit/actions';
 import { Select, TextField } from '../../ui/ui';
 import { localToIso, serverFieldError } from './forms';
 

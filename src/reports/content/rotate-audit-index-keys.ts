@@ -1,0 +1,151 @@
+/**
+ * Audit-key and index-key rotation (`keys:rotate`, after every process runs
+ * with the new key current and the old one listed as previous: see
+ * docs/encryption.md "Rotation"). What can be recomputed is recomputed under
+ * the current keys; what cannot (keyed hashes of secrets the system never
+ * stores: session tokens, API keys, idempotency keys) keeps working through
+ * the previous keys' lookups until those keys are removed.
+ *
+ * Resumable and safe to rerun: a record is only touched when it does not
+ * verify under the CURRENT keys alone (`current`), and is never re-sealed
+ * unless it verifies under a configured key (a tampered record is reported,
+ * not blessed). Each step is one single-document write:
+ * - reports: through applyChange (checks the envelope under any configured
+ *   key, seals it under the current one, chains a history entry); the same
+ *   change stores `bidx` recomputed under the current index key and
+ *   `indexKeyId`, after the report was filed under its new link terms (so it
+ *   is findable throughout; the old terms are emptied by the change);
+ * - users: their record MAC (over roles, desk, disabled and every credential:
+ *   the password hash, which second factor, the SSO link), by compare-and-set
+ *   on the old MAC;
+ * - second factors: the MAC of each `mfa` document (src/auth/mfa.ts);
+ * - link edges: re-keyed ids and re-sealed ends (links.ts rekeyEdges).
+ * The audit and history chains are not rewritten: entries keep the key they
+ * were chained under and verify while that key is configured; the CLI anchors
+ * the chain with a signed checkpoint before and after the run.
+ */
+import type { AuditLog } from '../../audit/types.js';
+import { userSeal, userSealOk } from '../../auth/seal.js';
+import type { UserDoc } from '../../auth/types.js';
+import { INDEXED_GROUPS, type Crypto, type LinkIds } from '../../crypto/index.js';
+import { createEnvelopeMac } from '../model/envelope-mac.js';
+import { ReportRollbackError } from '../store/freshness.js';
+import type { ReportRepository } from '../store/repository.js';
+import type { ReportDoc } from '../model/types.js';
+
+export interface KeyRotationDeps {
+  reports: ReportRepository;
+  users: {
+    /** Whole records: the MAC covers the password hash and the other credentials. */
+    list(): Promise<UserDoc[]>;
+    updateSealed(id: string, expectedMac: string, set: { mac: string }): Promise<unknown>;
+  };
+  /** Second factors' MACs, made again under the current audit key (src/auth/mfa.ts resealFactorMacs). */
+  secondFactors: { resealFactorMacs(current: Crypto['integrity'], limit?: number): Promise<{ resealed: number; remaining: number; failed: string[] }> };
+  /** Every configured key (current and previous). */
+  crypto: Crypto;
+  audit: Pick<AuditLog, 'record'>;
+}
+
+export interface KeyRotationResult {
+  reports: number;
+  users: number;
+  secondFactors: number;
+  edges: number;
+  /** Records that need the work but were not done in this run (the limit, or a concurrent change): run again. */
+  remaining: number;
+  /** Records that verify under no configured key, and reports that are not their current version: left as they are (DATA_INTEGRITY on use). */
+  failed: string[];
+}
+
+/** Re-seals and re-indexes up to `limit` records of each kind under the current audit and index keys. */
+export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit = Number.MAX_SAFE_INTEGER): Promise<KeyRotationResult> {
+  const { crypto } = deps;
+  const current = crypto.currentOnly;
+  const result: KeyRotationResult = { reports: 0, users: 0, secondFactors: 0, edges: 0, remaining: 0, failed: [] };
+  const anyKey = createEnvelopeMac(crypto.integrity);
+  const currentKey = createEnvelopeMac(current.integrity);
+
+  for (const user of await deps.users.list()) {
+    if (userSealOk(current.integrity, user)) continue;
+    if (!userSealOk(crypto.integrity, user)) {
+      result.failed.push(`user:${user._id}`);
+      continue;
+    }
+    if (result.users >= limit) {
+      result.remaining++;
+      continue;
+    }
+    // Compare-and-set on the old MAC: a concurrent change (sealed under the current key by then) wins.
+    if (await deps.users.updateSealed(user._id, user.mac, { mac: userSeal(crypto.integrity, user) })) result.users++;
+    else result.remaining++;
+  }
+
+  const factors = await deps.secondFactors.resealFactorMacs(current.integrity, limit);
+  result.secondFactors = factors.resealed;
+  result.remaining += factors.remaining;
+  result.failed.push(...factors.failed);
+
+  for await (const doc of deps.reports.collection.find({})) {
+    const indexed = doc.indexKeyId === crypto.indexKeyId;
+    if (indexed && !currentKey.problems(doc)) continue;
+    if (anyKey.problems(doc)) {
+      result.failed.push(`report:${doc._id}`);
+      continue;
+    }
+    // A report rolled back or put back after erasure (freshness.ts, alarmed) is neither decrypted, re-filed nor re-sealed.
+    if (!(await deps.reports.assertCurrent(doc).then(() => true, (err: unknown) => (err instanceof ReportRollbackError ? false : Promise.reject(err))))) {
+      result.failed.push(`report:${doc._id}`);
+      continue;
+    }
+    if (result.reports >= limit) {
+      result.remaining++;
+      continue;
+    }
+    if (await reindexAndReseal(deps, doc)) result.reports++;
+    else result.remaining++;
+  }
+
+  const edges = await deps.reports.rekeyLinkEdges((where, sealed) => opens(current.linkIds, where, sealed), limit);
+  result.edges = edges.rekeyed;
+  result.remaining += edges.remaining;
+  return result;
+}
+
+async function reindexAndReseal(deps: KeyRotationDeps, doc: ReportDoc): Promise<boolean> {
+  const { crypto } = deps;
+  let bidx = doc.bidx ?? [];
+  if (doc.indexKeyId !== crypto.indexKeyId && doc.content && doc.dataKey) {
+    const fields = [...INDEXED_GROUPS];
+    const content = crypto.cipher.withDataKey(doc._id, doc.dataKey, (key) => crypto.codec.decryptContent(key, doc._id, doc.content!, { fields }));
+    bidx = crypto.blindIndex.indexTermsFor(content);
+    // Every decryption is audited under the report it reads.
+    await deps.audit.record({ action: 'report.read', actor: { type: 'system', id: 'key-rotation' }, target: { type: 'report', id: doc._id }, outcome: 'success', details: { purpose: 'key-rotation', fields } });
+    // Filed under its new terms before the change empties the old ones: findable by linking throughout.
+    if (!doc.triagePending && bidx.length) await deps.reports.fileLinkTerms(doc._id, bidx);
+    await deps.reports.search.sync(doc._id, crypto.blindIndex.searchTermsFor(content)); // and by search, under the new key
+  }
+  const done = await deps.reports.applyChange(doc, {
+    set: { bidx, indexKeyId: crypto.indexKeyId },
+    history: [
+      {
+        at: new Date(),
+        actor: { type: 'system', id: 'key-rotation' },
+        action: 'keys_rotated',
+        from: { indexKeyId: doc.indexKeyId ?? null },
+        to: { indexKeyId: crypto.indexKeyId, auditKeyId: crypto.integrity.keyId },
+        reason: null,
+      },
+    ],
+  });
+  return !!done;
+}
+
+function opens(linkIds: LinkIds, where: string, sealed: unknown): boolean {
+  try {
+    linkIds.open(where, sealed);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Desk work: the SO12/SO13 queues, claiming, the status workflow, research
+ * notes, grading, referral between desks, supervision, revealing a caller
+ * and erasure. This file only wires the parts together; by concern:
+ *
+ * - change.ts: the change executor. Every change is one atomic
+ *   single-document update (through the report writer, `writer.ts`) guarded
+ *   by the version read and by a precondition on status/assignee; the same
+ *   update appends its hash-chained history entry and carries its audit
+ *   event, which is then appended to the system-wide chain (or, if that
+ *   fails, by the worker's audit recovery): FerretDB has no transactions, so
+ *   the change and its records are one write.
+ * - commands.ts, supervision.ts, corrections.ts, dissemination.ts: the changes investigators and supervisors make.
+ * - bundle.ts: a report exported as a signed bundle (an audited read).
+ * - queries.ts: reads that decrypt nothing; overview.ts: the supervisor's overview, from the side tables.
+ * - disclosure.ts: reads of content and caller reveals, audited BEFORE
+ *   anything is returned; they fail if the audit write fails.
+ * - presenters.ts, cursors.ts, staff-text.ts: views, paging, typed text;
+ *   staff-names.ts: which people a view names, and how.
+ *
+ * Mutations return the report's state and history without content: nothing
+ * is decrypted for them, so nothing needs auditing as a read. `report(id)`
+ * is the one audited way to read content.
+ */
+import { createChangeExecutor } from './change.js';
+import { createDeskCommands } from './commands.js';
+import { createDeskMoveCommands } from './desk-move.js';
+import type { DeskServiceDeps } from './deps.js';
+import { createDisclosure } from './disclosure.js';
+import { createDeskQueries } from './queries.js';
+import { createSupervisorCommands } from './supervision.js';
+import { createCorrections } from './corrections.js';
+import { createDissemination } from './dissemination.js';
+import { createBundles } from './bundle.js';
+import { createFinding } from './search.js';
+import { createUrgentAlerts } from './urgent-alerts.js';
+import { createOverview } from './overview.js';
+import { createStaffNaming } from './staff-names.js';
+
+export { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
+export { TRIAGE_STUCK_AFTER_MS } from './queries.js';
+export type { GradingInput } from './commands.js';
+export type { Caller, CallerReveal } from './disclosure.js';
+export type { DeskServiceDeps } from './deps.js';
+
+/** The desk service: every desk and supervisor operation the GraphQL schema calls, built from the app's services. */
+export function createDeskService(deps: DeskServiceDeps) {
+  const executor = createChangeExecutor(deps);
+  const disclosure = createDisclosure(deps);
+  return {
+    ...createDeskQueries(deps),
+    ...createDeskCommands(deps, executor),
+    ...createSupervisorCommands(deps, executor),
+    ...createDeskMoveCommands(deps, executor),
+    ...disclosure,
+    ...createFinding(deps, disclosure.report), // reportByReference reads as `report` does
+    ...createCorrections(deps, executor),
+    ...createDissemination(deps, executor),
+    ...createBundles(deps),
+    ...createUrgentAlerts(deps),
+    ...createOverview(deps),
+    ...createStaffNaming(deps),
+  };
+}
+
+export type DeskService = ReturnType<typeof createDeskService>;

@@ -1,0 +1,28 @@
+/**
+ * The safety net of the audit path (src/audit/chainer.ts): finds reports
+ * whose change was committed but whose audit events no writer chained (a
+ * process killed between the two writes, the audit store down at that
+ * moment) and chains them, once. `graceMs` (AUDIT_RECOVERY_GRACE_MS): events
+ * younger than this may still be on their way from their writer. Run by the worker's reconciliation: the
+ * query is a scan of `reports` on FerretDB (indexed on MongoDB), so rarely.
+ */
+import type { AuditChainer } from '../../audit/chainer.js';
+import type { Logger } from '../../logger.js';
+import type { ReportRepository } from './repository.js';
+
+/** How far back the recovery looks: events of changes older than this stay pending in their report (no worker ran for a week). */
+export const AUDIT_RECOVERY_WINDOW_MS = 7 * 24 * 3600_000;
+const BATCH = 500;
+
+export async function recoverPendingAudit(
+  deps: { reports: ReportRepository; chainer: AuditChainer; log: Logger },
+  opts: { graceMs: number; windowMs?: number; now?: number },
+): Promise<number> {
+  const now = opts.now ?? Date.now();
+  const { graceMs } = opts;
+  const docs = await deps.reports.findAuditPending(new Date(now - graceMs), new Date(now - (opts.windowMs ?? AUDIT_RECOVERY_WINDOW_MS)), BATCH);
+  let chained = 0;
+  for (const doc of docs) chained += await deps.chainer.recover(doc.auditPending, graceMs, now);
+  if (chained) deps.log.info({ reports: docs.length, chained }, 'audit recovery');
+  return chained;
+}

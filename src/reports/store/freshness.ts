@@ -1,0 +1,152 @@
+/**
+ * Is the report as read its CURRENT version? The envelope MAC (envelope-mac.ts)
+ * proves a document is one the service wrote, not that it is the latest: a
+ * database writer could put back an older snapshot of the report (research
+ * notes, grading or closure undone) or the document an erasure replaced
+ * (content and data key back). Two insert-only records outside the report
+ * document, and the audit chain behind them, say which version is current:
+ *
+ * - the version claims (`report_versions`, `<report id>:<version>`, written by
+ *   applyChange before every change: repository.ts). A claim for the version
+ *   after the one read (v+1) is either a change in flight, a change whose
+ *   writer died before its update (abandoned), or a sign that the report was
+ *   rolled back. A claim for v+2 settles it (a writer claims v+2 only after
+ *   reading the report at v+1, so v+1 was written); otherwise the change's
+ *   audit event, keyed `<report id>:<v+1>:0` in the keyed, checkpointed audit
+ *   chain, does (a change in flight or abandoned is not in the chain yet).
+ *   A finding is confirmed by reading the report's version again, so a reader
+ *   that raced a writer (read v, the change to v+1 landed since) is not one.
+ * - the erasure tombstone (`report_tombstones`): `_id` is the keyed hash
+ *   (`reportTombstone` subkey of HOTLINE_AUDIT_KEY) of the report id, so it
+ *   names no report to a reader and cannot be made by a writer without the
+ *   key. A report found not ERASED that has a tombstone was brought back.
+ *   The erasure also removes the report's version claims (they name it): the
+ *   tombstone alone answers for it afterwards.
+ *
+ * Cost: one lookup by `_id` for the claim and one for the tombstone, in
+ * parallel, on every read that trusts the report; more (the v+2 claim, the
+ * chain, the report's version) only when a claim for v+1 is found: a
+ * rollback, a writer that died, or a change in flight. No write
+ * per change beyond the claim applyChange always made; one insert per erasure.
+ *
+ * What a writer who also deletes the claims or the tombstone gets: reads pass,
+ * but the audit chain still holds the later changes of the report (their
+ * `version` detail, under the chain's keyed hash and its checkpoints), and
+ * verifyReportHistory compares the two (queries.ts). The one accepted way
+ * back to an older version is an authorised, signed restore (issue 28), which
+ * would write the claims and tombstones the restored state needs: this module
+ * is where it hooks in.
+ */
+import type { Db } from 'mongodb';
+import type { Integrity } from '../../crypto/integrity.js';
+import { insertIfAbsent } from '../../db/errors.js';
+import { ReportIntegrityError } from '../model/envelope-mac.js';
+import type { ReportDoc } from '../model/types.js';
+
+/** After this long, an unfinished version claim is presumed abandoned by a dead writer. */
+export const STALE_CLAIM_MS = 30_000;
+
+export type FreshnessIntegrity = Pick<Integrity, 'mac' | 'verify' | 'macAll'>;
+
+
+/** Why a report as read is not its current version. */
+export type Staleness = 'rolled back' | 'erased';
+
+/** A report that is not its current version (rolled back, or brought back after erasure): DATA_INTEGRITY, no content. */
+export class ReportRollbackError extends ReportIntegrityError {
+  constructor(
+    recordId: string,
+    readonly staleness: Staleness,
+  ) {
+    super(recordId, [staleness === 'erased' ? 'erased (the report was erased; this document was put back)' : 'version (a later change of this report is on record)']);
+    this.name = 'ReportRollbackError';
+  }
+}
+
+/** What the check needs of the audit chain, and who hears of a failure. */
+export interface FreshnessDeps {
+  /** Which of these audit event keys are in the chain (audit/service.ts chainedKeys; a scan on FerretDB, rare here). */
+  chainedKeys(keys: readonly string[]): Promise<Set<string>>;
+  /** Logs and audits a failure (integrity-alarm.ts); must not throw. */
+  alarm?(reportId: string, staleness: Staleness): Promise<void>;
+}
+
+export interface VersionClaim {
+  _id: string;
+  at: Date;
+}
+
+export const claimIdOf = (reportId: string, version: number) => `${reportId}:${version}`;
+const tombstoneInput = (reportId: string) => `tombstone|${reportId}`;
+
+export type Freshness = ReturnType<typeof createFreshness>;
+
+export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: FreshnessDeps) {
+  const versions = db.collection<VersionClaim>('report_versions');
+  const reports = db.collection<Pick<ReportDoc, '_id' | 'version'>>('reports');
+  const tombstones = db.collection<{ _id: string }>('report_tombstones');
+
+  /** Whether the change from `version` to `version + 1` was made (a later claim, or its audit event in the chain). */
+  async function changedPast(reportId: string, version: number): Promise<boolean> {
+    if (await versions.findOne({ _id: claimIdOf(reportId, version + 2) }, { projection: { _id: 1 } })) return true;
+    if (!deps) return false; // without the chain, an abandoned claim and a rollback by one version look alike
+    const key = `${reportId}:${version + 1}:0`;
+    return (await deps.chainedKeys([key])).has(key);
+  }
+
+  /** Why `doc` is not the report's current version, or null when nothing on record says so. */
+  async function staleness(doc: Pick<ReportDoc, '_id' | 'version' | 'status'>): Promise<Staleness | null> {
+    const [next, buried] = await Promise.all([
+      versions.findOne({ _id: claimIdOf(doc._id, doc.version + 1) }),
+      // One lookup by `_id` per configured audit key (one outside a rotation): FerretDB decodes the whole collection for an `$in`.
+      doc.status === 'ERASED' ? [] : Promise.all(integrity.macAll('reportTombstone', tombstoneInput(doc._id)).map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } }))),
+    ]);
+    if (buried.some(Boolean)) return 'erased';
+    if (!next || !(await changedPast(doc._id, doc.version))) return null;
+    // The change was made: unless the report has moved on since it was read (a reader racing a writer), it was rolled back.
+    const now = await reports.findOne({ _id: doc._id }, { projection: { version: 1 } });
+    return now && now.version > doc.version ? null : 'rolled back';
+  }
+
+  /** Alarms (logged and audited by the caller's alarm) and returns the error to throw. */
+  async function fail(reportId: string, found: Staleness): Promise<ReportRollbackError> {
+    await deps?.alarm?.(reportId, found);
+    return new ReportRollbackError(reportId, found);
+  }
+
+  return {
+    staleness,
+
+    /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is the report's current version. */
+    async assertCurrent(doc: Pick<ReportDoc, '_id' | 'version' | 'status'>): Promise<void> {
+      const found = await staleness(doc);
+      if (found) throw await fail(doc._id, found);
+    },
+
+    fail,
+
+    /** `doc` if current; null (alarmed) if not: for readers of many candidates that leave a failing one out (search, linking). */
+    async currentOrNull<T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null): Promise<T | null> {
+      if (!doc) return null;
+      const found = await staleness(doc);
+      if (!found) return doc;
+      await deps?.alarm?.(doc._id, found);
+      return null;
+    },
+
+    /** Whether a stale claim on `version` (of a report read at `version - 1`) may be taken over: false when the report was rolled back past it. */
+    mayTakeOver: async (reportId: string, version: number) => !(await changedPast(reportId, version - 1)),
+
+    /**
+     * After an erasure is stored: the tombstone (insert-only, keyed id), then
+     * the report's version claims go (they name it); a crash in between leaves
+     * the claims, which still catch a put-back document. Claims of versions
+     * 2..`upTo` (version 1 is the intake's insert, never claimed): one delete each by `_id` (FerretDB decodes the whole
+     * collection for an `$in` of ids; on MongoDB one `deleteMany`).
+     */
+    async bury(reportId: string, upTo: number): Promise<void> {
+      await insertIfAbsent(tombstones, { _id: integrity.mac('reportTombstone', tombstoneInput(reportId)) });
+      for (let v = 2; v <= upTo; v++) await versions.deleteOne({ _id: claimIdOf(reportId, v) });
+    },
+  };
+}

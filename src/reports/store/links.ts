@@ -1,0 +1,255 @@
+/**
+ * Links between reports as records of their own: one edge document per
+ * linked pair in `report_links`, never a write into either report, so the
+ * cost of linking a new report does not grow with how many reports it meets.
+ *
+ * Nothing here names a report in plaintext (the link graph is as sensitive
+ * as the reports: see docs/encryption.md):
+ * - an edge's `_id` is a keyed hash of the pair (`integrity.mac('linkId', …)`,
+ *   the same whichever report records it, and however often: one document,
+ *   made unique by the insert); its ends (ids, references, desks at link
+ *   time) are sealed (crypto/link-ids.ts), bound to the edge's id; beside
+ *   them only the kinds of value that matched and the time;
+ * - each end files the edge in its slots `<keyed hash of the report id>#<n>`,
+ *   taken by insert like the link terms' (side-tables.ts), so reading a
+ *   report's links is lookups by _id only. On MongoDB this would be a plain
+ *   index on a keyed hash of each end of `report_links`, with no slots.
+ * Erasure (`eraseLinksOf`) deletes the erased report's edges and slots and
+ * empties the other ends' slots naming them: nothing then links to it.
+ *
+ * A supervisor's manual link (`recordManual`) is an edge flagged `manual`
+ * (an automatic edge of the same pair becomes manual); an unlink
+ * (`dismiss`) keeps the edge as a tombstone (`dismissedAt`) rather than
+ * deleting it, so a later triage that meets the pair again (its `record` is
+ * an insert-if-absent) does not bring it back; only a manual link revives it.
+ */
+import type { Db } from 'mongodb';
+import type { Desk } from '../../auth/types.js';
+import type { Crypto } from '../../crypto/index.js';
+import { insertIfAbsent } from '../../db/errors.js';
+import type { ReportDoc, ReportLink } from '../model/types.js';
+
+interface LinkEnd {
+  id: string;
+  reference: string;
+  desk: Desk | null;
+}
+
+/** An edge before it is sealed: what the worker knows when it records a link. */
+export interface LinkEdge {
+  /** Keyed hash of the pair (`pairKey`). */
+  _id: string;
+  older: LinkEnd;
+  newer: LinkEnd;
+  reasons: string[];
+  at: Date;
+  /** Made (or confirmed) by a supervisor by hand. */
+  manual?: boolean;
+  /** Unlinked by a supervisor: a tombstone, read by no one, that a later triage cannot overwrite. */
+  dismissedAt?: Date | null;
+}
+
+/** An edge as stored: the ends sealed. */
+interface StoredEdge {
+  _id: string;
+  ends: unknown;
+  reasons: string[];
+  at: Date;
+  manual?: boolean;
+  dismissedAt?: Date | null;
+}
+
+/** A report's links are read slot by slot; more than this many links on one report is not a useful list. */
+const MAX_SLOTS = 1_024;
+
+type LinkedReport = Pick<ReportDoc, '_id' | 'recordedAt' | 'reference'> & { desk: Desk | null };
+export type LinkCrypto = Pick<Crypto, 'integrity' | 'linkIds'>;
+
+/** The keyed, order-free id of a pair of reports: edge ids, and what audit details name instead of the other report. */
+export const pairKey = (crypto: Pick<Crypto, 'integrity'>, a: string, b: string) => crypto.integrity.mac('linkId', ['pair', ...[a, b].sort()].join('\n'));
+const slotsKey = (crypto: Pick<Crypto, 'integrity'>, reportId: string) => crypto.integrity.mac('linkId', `slots\n${reportId}`);
+
+/** The edge and its ends in order (older by recordedAt, then id). */
+export function edgeOf(crypto: Pick<Crypto, 'integrity'>, a: LinkedReport, b: LinkedReport, reasons: string[], at: Date): LinkEdge {
+  const aFirst = a.recordedAt.getTime() < b.recordedAt.getTime() || (a.recordedAt.getTime() === b.recordedAt.getTime() && a._id < b._id);
+  const [older, newer] = (aFirst ? [a, b] : [b, a]).map((r) => ({ id: r._id, reference: r.reference, desk: r.desk }));
+  return { _id: pairKey(crypto, a._id, b._id), older: older!, newer: newer!, reasons, at };
+}
+
+/** The edge as seen from `reportId`: a link to the other end. */
+export function linkFrom(edge: LinkEdge, reportId: string): ReportLink {
+  const other = edge.older.id === reportId ? edge.newer : edge.older;
+  return { reportId: other.id, reference: other.reference, desk: other.desk, reasons: edge.reasons, at: edge.at, manual: !!edge.manual };
+}
+
+export function createLinkStore(db: Db, crypto?: LinkCrypto) {
+  const edges = db.collection<StoredEdge>('report_links');
+  const slots = db.collection<{ _id: string; edge: string }>('report_link_slots');
+  const keys = () => {
+    if (!crypto) throw new Error('the link store needs the crypto module');
+    return crypto;
+  };
+  const where = (edgeId: string) => `report_links/${edgeId}`;
+
+  function seal(edge: LinkEdge): StoredEdge {
+    const flags = { ...(edge.manual ? { manual: true } : {}), ...(edge.dismissedAt ? { dismissedAt: edge.dismissedAt } : {}) };
+    return { _id: edge._id, ends: keys().linkIds.seal(where(edge._id), JSON.stringify({ older: edge.older, newer: edge.newer })), reasons: edge.reasons, at: edge.at, ...flags };
+  }
+  function open(stored: StoredEdge): LinkEdge {
+    const { older, newer } = JSON.parse(keys().linkIds.open(where(stored._id), stored.ends)) as Pick<LinkEdge, 'older' | 'newer'>;
+    return { _id: stored._id, older, newer, reasons: stored.reasons, at: stored.at, manual: !!stored.manual, dismissedAt: stored.dismissedAt ?? null };
+  }
+
+  /**
+   * The keys of a report's slots and the edges named there, up to the first
+   * missing slot (an emptied one is skipped): under the current audit key,
+   * then under each previous one (during a rotation, before `keys:rotate`
+   * re-keyed this report's edges: key-rotation.ts).
+   */
+  async function slotsOf(reportId: string) {
+    const bases = keys().integrity.macAll('linkId', `slots\n${reportId}`);
+    const found: { _id: string; edge: string }[] = [];
+    for (const base of bases) {
+      for (let slot = 0; slot < MAX_SLOTS; slot++) {
+        const entry = await slots.findOne({ _id: `${base}#${slot}` });
+        if (!entry) break;
+        found.push(entry);
+      }
+    }
+    return { base: bases[0]!, found };
+  }
+
+  /**
+   * Files `edgeId` in the first free slot of `reportId` (or finds it there).
+   * `maybeFiled`: the edge was already stored (a retried or concurrent
+   * record), so it may sit in one of the last slots; a fresh edge cannot.
+   */
+  async function file(reportId: string, edgeId: string, maybeFiled: boolean) {
+    const base = slotsKey(keys(), reportId);
+    const at = (slot: number) => slots.findOne({ _id: `${base}#${slot}` });
+    // A report's slots are a dense prefix (claimed in order; only its own erasure deletes them, all at once): gallop then
+    // bisect to the first free one, so filing costs ~2·log2(links) lookups, not one per link (a hot term's reports have many).
+    let lo = -1;
+    let hi = 0;
+    while (hi < MAX_SLOTS && (await at(hi))) [lo, hi] = [hi, Math.min(MAX_SLOTS, hi * 2 + 1)];
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (await at(mid)) lo = mid;
+      else hi = mid;
+    }
+    // A retried record finds its edge among the last slots (a duplicate further down is harmless: reads and erasure go by edge).
+    if (maybeFiled) {
+      const last = await Promise.all(Array.from({ length: Math.min(4, hi) }, (_, i) => at(hi - 1 - i)));
+      if (last.some((entry) => entry?.edge === edgeId)) return;
+    }
+    for (let slot = hi; slot < MAX_SLOTS; slot++) {
+      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId })) return;
+      if ((await at(slot))?.edge === edgeId) return; // taken by the same edge, recorded at once by another run
+    }
+  }
+
+  return {
+    /** Records an edge once and files it under both ends. Idempotent: a second call finds the edge and its slots. */
+    async record(edge: LinkEdge) {
+      const fresh = await insertIfAbsent(edges, seal(edge));
+      await Promise.all([file(edge.older.id, edge._id, !fresh), file(edge.newer.id, edge._id, !fresh)]);
+    },
+
+    /** A report's links, in both directions. */
+    async of(reportId: string): Promise<ReportLink[]> {
+      const { found } = await slotsOf(reportId);
+      const stored = await Promise.all([...new Set(found.map((s) => s.edge).filter(Boolean))].map((edge) => edges.findOne({ _id: edge })));
+      const all = stored.filter((e): e is StoredEdge => !!e && !e.dismissedAt).map((e) => linkFrom(open(e), reportId));
+      // Mid-rotation a pair may briefly have its edge under both audit keys: once each.
+      return all.filter((l, i) => all.findIndex((o) => o.reportId === l.reportId) === i);
+    },
+
+    /**
+     * Erasure: deletes every edge of `reportId` and its slots, and empties
+     * the other ends' slots naming those edges (emptied, not deleted: their
+     * readers stop at the first missing slot). Idempotent.
+     */
+    async eraseLinksOf(reportId: string) {
+      const { found } = await slotsOf(reportId);
+      for (const { _id: slotId, edge: edgeId } of [...found].reverse()) {
+        const stored = edgeId ? await edges.findOne({ _id: edgeId }) : null;
+        if (stored) {
+          const edge = open(stored);
+          const other = edge.older.id === reportId ? edge.newer.id : edge.older.id;
+          const theirs = await slotsOf(other);
+          for (const s of theirs.found) if (s.edge === edgeId) await slots.replaceOne({ _id: s._id }, { edge: '' });
+          await edges.deleteOne({ _id: edgeId });
+        }
+        await slots.deleteOne({ _id: slotId });
+      }
+    },
+
+    /**
+     * Key rotation: re-keys up to `limit` edges not yet under the current
+     * keys (id keyed with the current audit key, ends sealed with the current
+     * index key, `sealedUnderCurrent` says): the new edge is stored and filed
+     * under both ends first, then the old one's slots are emptied and it is
+     * deleted, so a crash at any point leaves the pair linked and a rerun
+     * finishes the move. Returns how many were re-keyed and how many remain.
+     */
+    async rekeyEdges(sealedUnderCurrent: (where: string, sealed: unknown) => boolean, limit: number): Promise<{ rekeyed: number; remaining: number }> {
+      let rekeyed = 0;
+      let remaining = 0;
+      for await (const stored of edges.find({})) {
+        const edge = open(stored);
+        const id = pairKey(keys(), edge.older.id, edge.newer.id);
+        if (stored._id === id && sealedUnderCurrent(where(id), stored.ends)) continue;
+        if (rekeyed >= limit) {
+          remaining++;
+          continue;
+        }
+        if (stored._id === id) {
+          await edges.replaceOne({ _id: id }, seal(edge));
+        } else {
+          await insertIfAbsent(edges, seal({ ...edge, _id: id }));
+          await file(edge.older.id, id, true);
+          await file(edge.newer.id, id, true);
+          for (const end of [edge.older.id, edge.newer.id]) {
+            for (const s of (await slotsOf(end)).found) if (s.edge === stored._id) await slots.replaceOne({ _id: s._id }, { edge: '' });
+          }
+          await edges.deleteOne({ _id: stored._id });
+        }
+        rekeyed++;
+      }
+      return { rekeyed, remaining };
+    },
+
+    /**
+     * A supervisor's link: the pair's edge, stored manual and live (an
+     * existing one, automatic or dismissed, is flagged so), filed under both
+     * ends. Idempotent, like `record`.
+     */
+    async recordManual(edge: LinkEdge) {
+      const existing = await this.find(edge.older.id, edge.newer.id);
+      if (existing) await edges.updateOne({ _id: existing._id }, { $set: { manual: true, dismissedAt: null } });
+      else await insertIfAbsent(edges, seal({ ...edge, manual: true, dismissedAt: null }));
+      const id = existing?._id ?? edge._id;
+      await file(edge.older.id, id, true);
+      await file(edge.newer.id, id, true);
+    },
+
+    /** A supervisor's unlink: the pair's edge becomes a tombstone (see the module comment). False when there was no edge. Idempotent. */
+    async dismiss(a: string, b: string, at: Date): Promise<boolean> {
+      const existing = await this.find(a, b);
+      if (!existing) return false;
+      if (!existing.dismissedAt) await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false } });
+      return true;
+    },
+
+    /** One edge by the ids of its ends, opened (tests). */
+    async find(a: string, b: string): Promise<LinkEdge | null> {
+      for (const id of keys().integrity.macAll('linkId', ['pair', ...[a, b].sort()].join('\n'))) {
+        const stored = await edges.findOne({ _id: id });
+        if (stored) return open(stored);
+      }
+      return null;
+    },
+  };
+}
+
+export type LinkStore = ReturnType<typeof createLinkStore>;

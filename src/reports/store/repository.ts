@@ -1,0 +1,504 @@
+/**
+ * The only code touching the `reports`, `counters` and `report_versions`
+ * collections (and, through side-tables.ts and links.ts, the tables that index them and the link edges). Every change is one single-document update guarded by the
+ * version the caller read (FerretDB has no transactions, and its conditional
+ * updates are not atomic: see applyChange), and appends its history
+ * entries in the same update.
+ */
+import type { Db, Filter, UpdateFilter } from 'mongodb';
+import type { Desk } from '../../auth/types.js';
+import { insertIfAbsent } from '../../db/errors.js';
+import { nextHistoryEntries, type HistoryInput } from '../model/history.js';
+import { createFreshness, STALE_CLAIM_MS, type FreshnessDeps, type FreshnessIntegrity, type VersionClaim } from './freshness.js';
+import { matches } from './match.js';
+import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
+import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
+import { createSideTables } from './side-tables.js';
+import { createSearchIndex } from './search-index.js';
+import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
+import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
+import { createIntakeTally } from './intake-tally.js';
+import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
+import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
+import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
+import { isPartnerSourced, partnerTime, timesFor } from '../rules/partner-time.js';
+
+export type ReportRepository = ReturnType<typeof createReportRepository>;
+
+/** Reference numbers a process reserves at a time. */
+const REFERENCE_BLOCK = 20;
+
+export { STALE_CLAIM_MS } from './freshness.js';
+
+/** Fields a listing needs: no content, no history, no keys, no index terms. */
+export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0 } as const;
+
+export type { QueueCursor } from './desk-queue.js';
+
+/**
+ * `integrity` keys the history chains (src/reports/model/history.ts) and the version claims and tombstones (freshness.ts);
+ * `linkCrypto` seals the link graph (links.ts, side-tables.ts): without it the repository cannot link;
+ * `freshness` reads the audit chain and raises the alarm when a report was rolled back (without it, a
+ * rollback by exactly one version cannot be told from a writer that died: deps.ts always passes it).
+ */
+export function createReportRepository(db: Db, integrity: FreshnessIntegrity, linkCrypto?: LinkCrypto, freshnessDeps?: FreshnessDeps) {
+  const reports = db.collection<ReportDoc>('reports');
+  const counters = db.collection<{ _id: string; seq: number }>('counters');
+  const versions = db.collection<VersionClaim>('report_versions');
+  /** Is a report as read its current version (not rolled back, not brought back after erasure)? freshness.ts. */
+  const freshness = createFreshness(db, integrity, freshnessDeps);
+  /** Every write of a report sets its envelope MAC (envelope-mac.ts), keyed like the history chains. */
+  const envelope = createEnvelopeMac(integrity);
+
+  /**
+   * Claims a version transition. A claim left behind by a writer that died
+   * between claiming and updating is taken over once it is old and the
+   * report is still at the version it was claimed from, unless the change
+   * it claimed was made (the report was rolled back under it: freshness.ts),
+   * which is DATA_INTEGRITY rather than a takeover that would bless it.
+   */
+  async function claimVersion(claimId: string, doc: Pick<ReportDoc, '_id' | 'version' | 'source' | 'status'>): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      // A partner report's claim is dated to the next whole minute: nothing finer is kept, and it never looks staler than it is.
+      const at = isPartnerSourced(doc) ? partnerTime(new Date(Date.now() + 60_000)) : new Date();
+      if (await insertIfAbsent(versions, { _id: claimId, at })) return true;
+      const claim = await versions.findOne({ _id: claimId });
+      if (!claim || Date.now() - claim.at.getTime() < STALE_CLAIM_MS) return false;
+      const current = await reports.findOne({ _id: doc._id }, { projection: { version: 1 } });
+      if (current?.version !== doc.version) return false;
+      if (!(await freshness.mayTakeOver(doc._id, doc.version + 1))) throw await freshness.fail(doc._id, 'rolled back');
+      await versions.deleteOne({ _id: claimId, at: claim.at });
+    }
+    return false;
+  }
+  const side = createSideTables(db, linkCrypto);
+  const links = createLinkStore(db, linkCrypto);
+  const search = createSearchIndex(db, linkCrypto?.linkIds);
+  const holdings = createHoldings(db);
+  const submissions = createSubmissions(db);
+  const supervisorWatch = createSupervisorWatch(db);
+  const intakeTally = createIntakeTally(db);
+  const blocks = new Map<string, { next: number; end: number }>();
+  const reserving = new Map<string, Promise<{ next: number; end: number }>>();
+
+  /** Reserves the next free block of reference numbers of a series. */
+  async function reserveBlock(series: string) {
+    const hint = await counters.findOne({ _id: series });
+    for (let k = Math.max(0, Math.floor((hint?.seq ?? 0) / REFERENCE_BLOCK)); ; k++) {
+      if (!(await insertIfAbsent(counters, { _id: `${series}#${k}`, seq: k * REFERENCE_BLOCK }))) continue;
+      // Only a hint for the next reservation (a lost race here costs a few duplicate-key retries).
+      await counters.updateOne({ _id: series }, { $max: { seq: (k + 1) * REFERENCE_BLOCK } }, { upsert: true }).catch(() => undefined);
+      return { next: Math.max(1, k * REFERENCE_BLOCK), end: (k + 1) * REFERENCE_BLOCK };
+    }
+  }
+
+  /** Makes the side tables agree with a report as stored. */
+  async function syncSideTables(doc: ReportDoc) {
+    const entry = queueEntryOf(doc);
+    if (entry) await side.queue.put(entry);
+    await side.queue.dropElsewhere(doc._id, entry);
+    if (!doc.triagePending) await side.leaveOutbox(doc._id);
+    const holder = holderOf(doc);
+    if (holder) await holdings.put(holder, doc._id);
+    if (needsSupervisor(doc)) await supervisorWatch.put(doc);
+  }
+
+  return {
+    collection: reports,
+    /** The find tables (search-index.ts): search terms of every report, and references. */
+    search,
+
+    async ensureIndexes() {
+      await side.ensureIndexes();
+      await reports.createIndex({ reference: 1 }, { unique: true });
+      await reports.createIndex({ idempotencyKey: 1 }, { unique: true });
+      await reports.createIndex({ desk: 1, status: 1, priority: 1, receivedAt: 1, _id: 1 });
+      await reports.createIndex({ triagePending: 1, recordedAt: 1 });
+      await reports.createIndex({ status: 1, closedAt: 1 });
+      await reports.createIndex({ 'recordedBy.id': 1, recordedAt: -1 });
+      await reports.createIndex({ escalated: 1, status: 1 });
+      await search.backfillReferences(reports.find({}, { projection: { _id: 1, reference: 1 } }));
+      await holdings.ensureIndexes();
+      await holdings.backfill(reports.find({ status: { $in: [...HELD_STATUSES] } }, { projection: { _id: 1, status: 1, assignee: 1 } }));
+      await supervisorWatch.backfill(
+        reports.find({ $or: [{ status: 'TRIAGE_FAILED' }, { escalated: true }] }, { projection: { _id: 1, receivedAt: 1, status: 1, escalated: 1, assignee: 1 } }),
+      );
+      await submissions.ensureIndexes();
+      await submissions.backfill(
+        reports.find({ recordedAt: { $gte: new Date(Date.now() - SUBMISSIONS_WINDOW_MS) } }, { projection: { _id: 1, recordedBy: 1, recordedAt: 1 } }),
+      );
+      await intakeTally.ensureIndexes();
+      await intakeTally.backfill(reports.find({ recordedAt: { $gte: new Date(Date.now() - 2 * 24 * 3600_000) } }, { projection: { _id: 1, channel: 1, recordedAt: 1, status: 1 } }));
+    },
+
+    /**
+     * Human-readable, unique, per year: ATH-2026-000123. Numbers are handed
+     * out from blocks of REFERENCE_BLOCK that a process reserves by
+     * inserting `<prefix>-<year>#<block>` into `counters` (a unique insert:
+     * the one write FerretDB makes atomic; its `$inc` is not, and racing
+     * increments handed the same number to several intakes, each then
+     * retrying). So references are unique but not in time order across
+     * processes, and a restart leaves the rest of a block unused.
+     */
+    async nextReference(prefix: string, at: Date) {
+      const series = `${prefix}-${at.getUTCFullYear()}`;
+      let block = blocks.get(series);
+      if (!block || block.next >= block.end) {
+        const reserved = (reserving.get(series) ?? reserveBlock(series)).finally(() => reserving.delete(series));
+        reserving.set(series, reserved);
+        block = await reserved;
+        // Another caller of this process may have taken a fresh block meanwhile: use whichever has numbers left.
+        const current = blocks.get(series);
+        if (current && current !== block && current.next < current.end) block = current;
+        blocks.set(series, block);
+      }
+      const seq = block.next++;
+      return `${series}-${String(seq).padStart(6, '0')}`;
+    },
+
+    /** After a collision (a reference stored outside this scheme): moves on to a fresh block. */
+    async skipReferenceBlock(prefix: string, at: Date) {
+      blocks.delete(`${prefix}-${at.getUTCFullYear()}`);
+    },
+
+    /**
+     * Stores a new report. It goes to triage by the queue; only when the queue
+     * does not take it does it get an outbox entry (`markPending`), and a
+     * report left with neither (a process killed in between) is found by
+     * `findUnrouted`. On FerretDB every write waits for the one SQLite writer,
+     * so an outbox entry for every report cost two writes of about a dozen.
+     */
+    async insert(doc: ReportDoc) {
+      Object.assign(doc, envelope.seal(doc));
+      await reports.insertOne(doc);
+      return doc;
+    },
+
+    /** Puts a stored report in the outbox: its hand-off to the queue failed. */
+    markPending: (doc: Pick<ReportDoc, '_id' | 'recordedAt' | 'imminentThreat'> & Partial<Pick<ReportDoc, 'source'>>) => side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat, doc.source === 'PARTNER_REFERRAL'),
+
+    /** Reports still pending triage, recorded before `recordedBefore` (a scan of reports on FerretDB: rare use only). */
+    findUnrouted: async (recordedBefore: Date, limit: number) =>
+      reports.find({ triagePending: true, recordedAt: { $lte: recordedBefore } }, { projection: { _id: 1, imminentThreat: 1, source: 1 } }).limit(limit).toArray(),
+
+    /**
+     * The report, or null; DATA_INTEGRITY (alarmed) when the document is not
+     * its current version: rolled back, or put back after erasure (freshness.ts).
+     * Every reader that trusts a report's state reads it here or through the
+     * finders below, and so does every writer (applyChange checks again).
+     */
+    async findById(id: string) {
+      const doc = await reports.findOne({ _id: id });
+      if (doc) await freshness.assertCurrent(doc);
+      return doc;
+    },
+    /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is its report's current version (freshness.ts): for readers by scan (key rotation). */
+    assertCurrent: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.assertCurrent(doc),
+    /** Why a report as read is not its current version, or null (verifyReportHistory: freshness.ts). */
+    stalenessOf: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.staleness(doc),
+    /**
+     * A report without its history and pending audit events (the envelope leaves both out: envelope-mac.ts), for
+     * search, which reads a page of candidates at once and uses neither: less to encode, send and decode per candidate.
+     */
+    findForConfirming: async (id: string) => freshness.currentOrNull(await (reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>)),
+    /** The report holding `reference` (through report_refs: a lookup by _id, never a scan), or null. */
+    async findByReference(reference: string) {
+      const id = await search.idOfReference(reference);
+      const doc = id ? await reports.findOne({ _id: id }) : null;
+      if (doc?.reference !== reference) return null;
+      await freshness.assertCurrent(doc);
+      return doc;
+    },
+
+    /**
+     * Reports holding audit events of changes made between `since` and `staleBefore` (a scan on FerretDB: recovery only).
+     * FerretDB 1.24 answers `$elemMatch` with nothing, so the range is on the array path (any element; on MongoDB: `$elemMatch`).
+     */
+    findAuditPending: (staleBefore: Date, since: Date, limit: number) =>
+      reports
+        .find({ 'auditPending.at': { $lte: staleBefore, $gte: since } }, { projection: { _id: 1, auditPending: 1 } })
+        .limit(limit)
+        .toArray(),
+    findSummary: (id: string) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION }),
+    /** Id → reference for the given ids (an erased report's tombstone keeps its reference): the audit screen names reports by reference. */
+    async referencesOf(ids: readonly string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const docs = await reports.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, reference: 1 } }).toArray();
+      return new Map(docs.map((d) => [d._id, d.reference]));
+    },
+    /** What history verification needs: the chain and where the report sits, no content. */
+    findHistory: (id: string) => reports.findOne({ _id: id }, { projection: { _id: 1, desk: 1, reference: 1, status: 1, version: 1, history: 1 } }),
+
+    /**
+     * Applies one change to the report `doc` as read (the whole document),
+     * only if nobody changed it since (same version) and `where` holds for
+     * it. Returns the updated document, or null when the precondition failed
+     * (the caller decides between CONFLICT and a retry).
+     *
+     * FerretDB (SQLite) applies updates as read, modify, write without a
+     * lock, so two conditional updates can both "win"; and every filter but
+     * `{ _id }` is evaluated by decoding the whole collection. The only write
+     * it makes atomic is an insert against a unique _id, so the move from
+     * version v to v+1 is claimed by inserting `<report id>:<v+1>` into
+     * `report_versions`: exactly one writer gets it. A claim that was used is
+     * never given back, so holding it proves the report is still at version
+     * v, as read (every writer of a report goes through here); the update
+     * then names the report by `_id` alone. A claim left by a writer that
+     * died is taken over once stale, after checking the version and that the
+     * change it claimed was never made (freshness.ts).
+     *
+     * Freshness: `doc` must be the report's current version (freshness.ts:
+     * not rolled back, not put back after erasure), or DATA_INTEGRITY; an
+     * erasure leaves a keyed tombstone and removes the report's claims.
+     *
+     * The side tables follow the report: queue and outbox entries are added
+     * before the update and removed after it, so a crash leaves at worst a
+     * stale entry, never a missing one; link terms the change drops (erasure)
+     * are removed before it, so an erased value is never findable afterwards.
+     *
+     * The envelope MAC: `doc` as read must pass its check, so a change never
+     * blesses a tampered report (ReportIntegrityError, DATA_INTEGRITY); with
+     * `onTampered: 'keepFlagged'` (recording a triage failure, erasure) the
+     * change lands and the report keeps failing (its MAC is not renewed and
+     * the version moves on). The same update sets the MAC of the report as
+     * the change leaves it: the version claim makes `doc` exactly the report
+     * being updated.
+     */
+    async applyChange(
+      doc: ReportDoc,
+      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; onTampered?: 'keepFlagged' },
+    ) {
+      const tampered = envelope.problems(doc);
+      if (tampered && change.onTampered !== 'keepFlagged') throw new ReportIntegrityError(doc._id, tampered);
+      // Never a change on a rolled-back or un-erased report, erasure included (it would bless it): key rotation reads reports by scan.
+      await freshness.assertCurrent(doc);
+      if (!matches(doc, change.where ?? {})) return null;
+      // A partner report's times are kept to the minute (reports/rules/partner-time.ts).
+      change = { ...change, set: timesFor(doc, change.set), history: timesFor(doc, change.history), push: timesFor(doc, change.push) };
+      const claimId = `${doc._id}:${doc.version + 1}`;
+      if (!(await claimVersion(claimId, doc))) return null;
+      const next = { ...doc, ...(change.set ?? {}), version: doc.version + 1 } as ReportDoc;
+      const before = queueEntryOf(doc);
+      const entry = queueEntryOf(next);
+      if (entry && !sameEntry(entry, before)) await side.queue.put(entry);
+      if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat, isPartnerSourced(doc));
+      // The people's lists (holdings.ts, supervisor-watch.ts) gain their entry before the change, lose it after.
+      const [heldBefore, heldNext] = [holderOf(doc), holderOf(next)];
+      if (heldNext && heldNext !== heldBefore) await holdings.put(heldNext, doc._id);
+      const watchNext = needsSupervisor(next) && !needsSupervisor(doc);
+      if (watchNext) await supervisorWatch.put(doc);
+      // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
+      await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
+      if (doc.content && change.set && 'content' in change.set && !change.set.content) {
+        // Erasure: never findable after, and the reference table keeps the claim on the reference but not the id.
+        await search.remove(doc._id);
+        await search.releaseReference(doc.reference, doc._id);
+        await submissions.forget(doc._id);
+        await intakeTally.forget(doc._id);
+      }
+      const update: UpdateFilter<ReportDoc> = {
+        $inc: { version: 1 },
+        $push: { history: { $each: nextHistoryEntries(integrity, doc.history, change.history) }, ...(change.push ?? {}) } as never,
+      };
+      const set = tampered ? { ...change.set } : { ...change.set, ...envelope.seal(afterChange(doc, change.set, change.push)) };
+      if (Object.keys(set).length) update.$set = set;
+      // If this throws, whether it landed is unknown: the claim stays, and a later
+      // takeover finds out from the version (see claimVersion).
+      const updated = await reports.findOneAndUpdate({ _id: doc._id }, update, { returnDocument: 'after' });
+      if (!updated) {
+        if (heldNext && heldNext !== heldBefore) await holdings.drop(heldNext, doc._id);
+        if (watchNext) await supervisorWatch.drop(doc._id);
+        return null;
+      }
+      if (updated.version !== doc.version + 1) throw new Error(`report ${doc._id} was written outside applyChange`);
+      // Erased now (or a later change of an erased report, e.g. a re-seal): the tombstone, and no claim names it any more.
+      if (updated.status === 'ERASED') await freshness.bury(doc._id, updated.version);
+      // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
+      const after = queueEntryOf(updated);
+      if (after && !sameEntry(after, entry)) await side.queue.put(after);
+      await side.queue.dropOutside(after, [before, entry]);
+      if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
+      if (heldBefore && heldBefore !== holderOf(updated)) await holdings.drop(heldBefore, doc._id);
+      if (needsSupervisor(doc) && !needsSupervisor(updated)) await supervisorWatch.drop(doc._id);
+      return updated;
+    },
+
+    /** Outbox: reports recorded but not yet routed, oldest first (ids only; `route` confirms against the report). */
+    findPendingTriage: (recordedBefore: Date, limit: number) =>
+      side.outbox.find({ recordedAt: { $lte: recordedBefore } }).sort({ recordedAt: 1, _id: 1 }).limit(limit).toArray(),
+
+    /** Makes the side tables agree with a report as stored (repairs what a crash left stale). */
+    syncSideTables,
+    findPendingEntry: (id: string) => side.outbox.findOne({ _id: id }),
+    /** Drops an outbox entry whose report does not exist. */
+    dropOrphanOutboxEntry: (id: string) => side.leaveOutbox(id),
+
+    /** A desk's unclaimed, triaged reports by priority then age; keyset pagination; no content. */
+    async deskQueue(desk: Desk, first: number, after: QueueCursor | null) {
+      const { entries, hasNextPage } = await side.queue.page(desk, first, after);
+      const docs: QueueSummary[] = entries.map(summaryOf);
+      return { docs, hasNextPage };
+    },
+
+    /** A desk's unclaimed P1 and imminent-threat reports, most urgent first (the urgent alerts); no content. */
+    urgentQueued: async (desk: Desk, limit: number): Promise<QueueSummary[]> => (await side.queue.urgent(desk, limit)).map(summaryOf),
+
+    /** The report as its desk's queue lists it, or null when it is not waiting there (claimed, moved, closed). */
+    queuedOn: async (desk: Desk, id: string): Promise<QueueSummary | null> => {
+      const entry = await side.queue.findOn(desk, id);
+      return entry ? summaryOf(entry) : null;
+    },
+
+    /** The ids of the top unclaimed reports of a desk (from the queue tables: read the report before acting). */
+    claimCandidates: (desk: Desk, limit: number) => side.queue.candidates(desk, limit),
+
+    /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net); ids only. */
+    findOverdue: (now: Date, limit: number) => side.queue.overdue(now, limit),
+
+    /**
+     * Files a report under its blind-index terms, so later reports find it;
+     * returns per term the `want` most recent reports filed there before it,
+     * and the terms filed by more (`crowded`: filed all the same, left to search).
+     */
+    fileLinkTerms: (id: string, terms: readonly string[], want?: number) => side.fileTerms(id, terms, want),
+    /** The most recent reports filed under some terms, filing nothing (a previous index key's terms, during a rotation). */
+    readLinkTerms: (id: string, terms: readonly string[], want?: number) => side.readTerms(id, terms, want),
+    /** Every report filed under a term, newest first, a page at a time (search; link-terms.ts). */
+    linkTermEntries: (term: string, limit: number, below?: number | null) => side.termEntries(term, limit, below),
+
+    /** Those of `ids` in one of `statuses`: link candidates only, to confirm by decryption. Reads at most `limit` reports. */
+    async findLinkCandidates(candidateIds: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
+      // One lookup by _id each: FerretDB pushes down nothing else (an $in of ids decodes the whole collection).
+      // A candidate that is not its report's current version is left out (alarmed), like one failing its envelope.
+      const docs = await Promise.all([...new Set(candidateIds)].slice(0, limit).map(async (other) => freshness.currentOrNull(await reports.findOne({ _id: other }))));
+      return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status));
+    },
+
+    /** Records a link between two reports as its own edge (links.ts), filed under both ends. */
+    recordLink: (edge: LinkEdge) => links.record(edge),
+    /** Erasure: the report's edges, both directions (links.ts). Its link terms leave with its `bidx` (applyChange). */
+    eraseLinksOf: (id: string) => links.eraseLinksOf(id),
+
+    /**
+     * A report's links in both directions: those it found at its triage
+     * (embedded in it) and those later reports recorded to it (edges filed
+     * under it), once each. Lookups by _id only: one when nothing was filed.
+     */
+    async linksOf(doc: Pick<ReportDoc, '_id' | 'links'>): Promise<ReportLink[]> {
+      const own = doc.links ?? []; // embedded by reports triaged before links were sealed
+      const filed = (await links.of(doc._id)).filter((l) => !own.some((o) => o.reportId === l.reportId));
+      return [...own, ...filed];
+    },
+    /** Key rotation: re-keys link edges not yet under the current keys (links.ts). */
+    rekeyLinkEdges: (sealedUnderCurrent: (where: string, sealed: unknown) => boolean, limit: number) => links.rekeyEdges(sealedUnderCurrent, limit),
+    /** A supervisor's manual link (links.ts recordManual). */
+    recordManualLink: (edge: LinkEdge) => links.recordManual(edge),
+    /** A supervisor's unlink: the edge becomes a tombstone (links.ts dismiss); false when the pair has no edge. */
+    dismissLink: (a: string, b: string, at: Date) => links.dismiss(a, b, at),
+    /** One link edge by the ids of its ends, or null. */
+    findLinkEdge: (a: string, b: string) => links.find(a, b),
+
+    /** Key rotation: reports whose data key is wrapped by another master key (whole: the re-wrap checks and renews the envelope MAC). */
+    findWrappedByOtherKeys: (currentKeyId: string, limit: number) =>
+      reports
+        .find({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } })
+        .limit(limit)
+        .toArray(),
+    countWrappedByOtherKeys: (currentKeyId: string) => reports.countDocuments({ dataKey: { $ne: null }, 'dataKey.masterKeyId': { $ne: currentKeyId } }),
+
+    /** Current desk and status of some reports (e.g. the targets of links); nothing else. */
+    async findDesks(ids: string[]) {
+      const docs = await Promise.all(ids.map((id) => reports.findOne<Pick<ReportDoc, '_id' | 'desk' | 'status'>>({ _id: id }, { projection: { _id: 1, desk: 1, status: 1 } })));
+      return docs.filter((d) => d !== null);
+    },
+
+    /**
+     * What needs a supervisor: triage failures and escalated reports nobody
+     * has claimed (the watch table, supervisor-watch.ts), and reports still
+     * waiting for triage since before `stuckBefore`: among those in the
+     * outbox and `waiting` (the triage queue's unfinished jobs). Each is
+     * checked against the report; never a scan of `reports`. A report in
+     * neither (its process killed mid-hand-off) shows once the worker's
+     * reconciliation has put it in the outbox.
+     */
+    async supervisorQueue(stuckBefore: Date, limit: number, waiting: readonly string[] = []) {
+      const [watched, outboxed] = await Promise.all([supervisorWatch.ids(limit), side.outbox.find({ recordedAt: { $lte: stuckBefore } }, { projection: { _id: 1 } }).limit(limit).toArray()]);
+      const ids = [...new Set([...watched, ...outboxed.map((o) => o._id), ...waiting])];
+      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION })));
+      const stuck = (d: ReportDoc) => d.status === 'RECEIVED' && d.recordedAt.getTime() <= stuckBefore.getTime();
+      return docs
+        .filter((d): d is ReportDoc => !!d && (needsSupervisor(d) || stuck(d)))
+        .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a._id.localeCompare(b._id))
+        .slice(0, limit);
+    },
+
+    /**
+     * The reports `userId` holds now, as summaries (no content): from the
+     * holdings table (holdings.ts), each checked against the report. Never a
+     * scan of `reports`.
+     */
+    async findHeldBy(userId: string, limit = 1_000) {
+      const ids = await holdings.heldBy(userId, limit);
+      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION })));
+      // A stale entry is left alone: it may belong to a claim about to commit (its entry is written first).
+      return docs.filter((d): d is ReportDoc => !!d && holderOf(d) === userId);
+    },
+
+    /** A member of staff's own submissions since `since`, newest first, as summaries: through `recent_submissions` (submissions.ts), never a scan of `reports`. */
+    async findRecentBy(principalId: string, since: Date, limit: number) {
+      const ids = await submissions.since(principalId, since, limit);
+      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION })));
+      return docs.filter((d): d is ReportDoc => !!d && d.recordedBy.id === principalId);
+    },
+    /**
+     * A member of staff's own follow-up calls since `since`, newest first:
+     * the reference and when, for each follow-up that was stored (its
+     * addendum is in the report) and whose report is not erased.
+     */
+    async findRecentFollowUpsBy(principalId: string, since: Date, limit: number): Promise<{ reference: string; recordedAt: Date }[]> {
+      const found = await submissions.followUpsSince(principalId, since, limit);
+      const docs = await Promise.all(found.map((e) => reports.findOne({ _id: e.reportId }, { projection: { reference: 1, status: 1, 'content.addenda.id': 1 } })));
+      return found.flatMap((e, i) => {
+        const doc = docs[i];
+        if (!doc || doc.status === 'ERASED' || !doc.content?.addenda?.some((a) => a.id === e.addendumId)) return [];
+        return [{ reference: doc.reference, recordedAt: e.recordedAt }];
+      });
+    },
+    /** Before a follow-up call is appended (submissions.ts). */
+    noteFollowUp: (reportId: string, addendumId: string, by: string, recordedAt: Date) => submissions.noteFollowUp(reportId, addendumId, by, recordedAt),
+    /** At intake, before the report is stored (submissions.ts): staff submissions only. */
+    noteSubmission: (reportId: string, by: string, recordedAt: Date) => submissions.note(reportId, by, recordedAt),
+    /** At intake, before the report is stored (intake-tally.ts): today's intake by channel, without a scan of `reports`. */
+    noteIntake: (reportId: string, channel: ReportDoc['channel'], recordedAt: Date) => intakeTally.note(reportId, channel, recordedAt),
+    /** How many reports each channel brought on a London day (intake-tally.ts). */
+    intakeOn: (day: string) => intakeTally.countsOn(day),
+    /** The worker's periodic prune of `recent_submissions` and `intake_tally` (both short-lived). */
+    pruneSubmissions: async () => (await submissions.prune()) + (await intakeTally.prune()),
+
+    /**
+     * The reports held now, with their holders (the supervisor overview and
+     * the reassignment list): every entry of the holdings table (holdings.ts),
+     * each checked against the report by `_id`; never a scan of `reports`.
+     */
+    async holdingsNow(limit = 2_000) {
+      const entries = await holdings.all(limit);
+      const docs = await Promise.all(entries.map((e) => reports.findOne({ _id: e.reportId }, { projection: SUMMARY_PROJECTION })));
+      return entries.flatMap((e, i) => {
+        const doc = docs[i];
+        return doc && holderOf(doc) === e.holder ? [{ holder: e.holder, doc }] : [];
+      });
+    },
+
+    /** A desk's first unclaimed reports in queue order, as summaries (desk-queue.ts): the P1 table first. */
+    unclaimedOf: async (desk: Desk, limit: number) => (await side.queue.page(desk, limit, null)).entries.map(summaryOf),
+    /** Escalated unclaimed reports, every desk, as summaries (the desk queue tables' `escalated` flag). */
+    escalatedUnclaimed: async (limit: number) => (await side.queue.escalated(limit)).map(summaryOf),
+
+    /** Desk queue depth and oldest entry per desk and priority (metrics, read at scrape time). */
+    queueStats: () => side.queue.stats(),
+    /** Unclaimed reports per desk and priority, and how many escalated (the supervisor overview, from the desk queue tables). */
+    queueCounts: () => side.queue.counts(),
+    /** Entries in the triage outbox (metrics). */
+    outboxSize: () => side.outbox.countDocuments(),
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * The find tables, read by `_id` only (FerretDB indexes nothing else):
+ *
+ * - `search_terms`: blind-index term → every report filed under it, open or
+ *   closed, with no cap. Slots `<term>#<n>` are claimed by insert (the one
+ *   write FerretDB makes atomic) and only ever appended, so the taken slots
+ *   of a term are always 0..n-1: a term's count starts from its hint
+ *   (`<term>#n`, a lower bound rewritten every few filings) and probes the
+ *   slots above it at once, and a term is read newest first from its last slot. Report ids
+ *   are sealed (crypto/link-ids.ts), bound to their slot, so the table does
+ *   not say which reports share a value. A report's slots are listed, sealed,
+ *   in its manifest `@<report id>`: erasure and re-indexing blank exactly
+ *   those (a blanked slot stays, holding ''). Separate from `link_terms`,
+ *   which triage fills with linking's own bounds and which holds only
+ *   `bidx` terms: search needs every report and the phonetic terms too.
+ * - `report_refs`: reference → report id, claimed by insert at intake before
+ *   the report is stored (so it is also what makes references unique on
+ *   FerretDB); a lookup checks the report still carries that reference.
+ *   Erasure deletes the entry (nothing but the tombstone and the audit log
+ *   names an erased report); its reference is never handed out again, as
+ *   reference blocks are claimed once (repository.ts nextReference).
+ *
+ * On MongoDB both would be plain indexes on the reports collection (`bidx`
+ * multikey, `reference` unique); they are tables here so FerretDB never
+ * scans `reports`.
+ */
+import type { Db } from 'mongodb';
+import type { LinkIds } from '../../crypto/link-ids.js';
+import { insertEachIfAbsent, insertIfAbsent } from '../../db/errors.js';
+
+/** Slots read at most at once when walking a term (parallel lookups by _id). */
+const READ_BATCH = 32;
+/** A term's count hint is rewritten when its count reaches a multiple of this (one extra write per that many filings). */
+const HINT_EVERY = 8;
+/** Slots probed at once above the hint: covers a hint a whole HINT_EVERY behind. */
+const PROBE = HINT_EVERY;
+
+export interface FiledSlot {
+  slot: number;
+  /** The report filed there, '' for a blanked slot. */
+  reportId: string;
+}
+
+export function createSearchIndex(db: Db, linkIds?: LinkIds) {
+  const terms = db.collection<{ _id: string; reportId: unknown }>('search_terms');
+  const manifests = db.collection<{ _id: string; slots: unknown }>('search_terms');
+  const hints = db.collection<{ _id: string; n: number }>('search_terms');
+  const refs = db.collection<{ _id: string; reportId: string }>('report_refs');
+  const ids = () => {
+    if (!linkIds) throw new Error('the search index needs the crypto module');
+    return linkIds;
+  };
+  const manifestId = (reportId: string) => `@${reportId}`;
+  const has = async (key: string) => !!(await terms.findOne({ _id: key }, { projection: { _id: 1 } }));
+
+  const hintKey = (term: string) => `${term}#n`;
+
+  /** The first free slot above `taken` (a slot known taken): galloping, then a binary search. */
+  async function gallopFrom(term: string, taken: number): Promise<number> {
+    let lo = taken;
+    let step = 1;
+    let hi = lo + step;
+    while (await has(`${term}#${hi}`)) {
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+    }
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (await has(`${term}#${mid}`)) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+
+  /**
+   * How many slots a term has taken (taken slots are always 0..n-1). Starts
+   * from the term's count hint (`<term>#n`, written by every HINT_EVERY-th
+   * filing): a search then reads the hint and probes the next few slots at
+   * once, instead of a binary search over the whole term (13 lookups in a
+   * row at 40 slots). The hint only ever says a count that was true, so it
+   * is a lower bound; one that is not (a damaged table) is ignored.
+   */
+  async function count(term: string): Promise<number> {
+    // Most terms intake files are new: one lookup says so. A term with fewer than HINT_EVERY slots has no hint yet.
+    if (!(await has(`${term}#0`))) return 0;
+    const hint = (await terms.findOne({ _id: hintKey(term) })) as { n?: unknown } | null;
+    const h = typeof hint?.n === 'number' && Number.isInteger(hint.n) && hint.n > 1 ? hint.n : 1;
+    if (h === 1) return gallopFrom(term, 0);
+    // Slots h-1 .. h+PROBE-1 at once: h-1 must be taken (else the hint is not a true count), the first free one is the count.
+    const probe = Array.from({ length: PROBE + 1 }, (_, i) => h - 1 + i);
+    const present = await Promise.all(probe.map((slot) => has(`${term}#${slot}`)));
+    if (!present[0]) return gallopFrom(term, 0);
+    const free = present.indexOf(false);
+    return free > 0 ? h - 1 + free : gallopFrom(term, h - 1 + PROBE);
+  }
+
+  /**
+   * Raises the term's count hint to `n`. Best effort: a lost or stale write
+   * only leaves a lower hint (a longer probe). On FerretDB `$max` is not
+   * atomic, so a racing writer may lower it again: still a true lower bound.
+   * On MongoDB this table would be an index and need no hint.
+   */
+  async function writeHint(term: string, n: number) {
+    await hints.updateOne({ _id: hintKey(term) }, { $max: { n } }, { upsert: true }).catch(() => undefined);
+  }
+
+  /** Files `reportId` in the next free slot of `term` from `from` (default: its count); returns the slot key. */
+  async function file(term: string, reportId: string, from?: number): Promise<string> {
+    for (let slot = from ?? (await count(term)); ; slot++) {
+      const key = `${term}#${slot}`;
+      if (await insertIfAbsent(terms, { _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) })) {
+        if ((slot + 1) % HINT_EVERY === 0) await writeHint(term, slot + 1);
+        return key;
+      }
+    }
+  }
+
+  /** The slot keys the report is filed in, from its manifest. */
+  async function slotsOf(reportId: string): Promise<string[]> {
+    const manifest = await manifests.findOne({ _id: manifestId(reportId) });
+    if (!manifest) return [];
+    return JSON.parse(ids().open(`search_terms/${manifestId(reportId)}`, manifest.slots)) as string[];
+  }
+
+  async function blank(keys: readonly string[]) {
+    await Promise.all(keys.map((key) => terms.replaceOne({ _id: key }, { reportId: '' })));
+  }
+
+  const termOf = (key: string) => key.slice(0, key.lastIndexOf('#'));
+
+  return {
+    count,
+
+    /**
+     * Makes the report filed under exactly `wanted` (intake, a re-index, a
+     * change of indexed content; [] at erasure): files the new terms, then
+     * records the manifest, then blanks the slots of dropped terms. A crash
+     * midway leaves a report filed twice or under a stale term, never
+     * missing: search confirms every candidate by decryption and dedupes.
+     */
+    async sync(reportId: string, wanted: readonly string[]) {
+      const current = await slotsOf(reportId);
+      const kept = current.filter((key) => wanted.includes(termOf(key)));
+      const fresh = wanted.filter((t) => !kept.some((key) => termOf(key) === t));
+      // Each new term's first free slot, then every slot claimed in ONE unordered insert (with the manifest of a report
+      // that has none): one write where a write per term was, on FerretDB's single writer. A slot a racer took is
+      // claimed again further up, one by one, and the manifest then rewritten.
+      const free = await Promise.all(fresh.map((t) => count(t)));
+      const keys = fresh.map((t, i) => `${t}#${free[i]}`);
+      const slots = [...kept, ...keys];
+      const manifest = (list: string[]) => ({ slots: ids().seal(`search_terms/${manifestId(reportId)}`, JSON.stringify(list)) });
+      const batch = keys.map((key) => ({ _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) as unknown }));
+      const withManifest = !current.length && slots.length > 0;
+      const stored = await insertEachIfAbsent(terms, withManifest ? [...batch, { _id: manifestId(reportId), ...manifest(slots) } as never] : batch);
+      await Promise.all(fresh.map((t, i) => (stored[i] && (free[i]! + 1) % HINT_EVERY === 0 ? writeHint(t, free[i]! + 1) : undefined)));
+      const final = [...kept, ...(await Promise.all(fresh.map((t, i) => (stored[i] ? keys[i]! : file(t, reportId, free[i]! + 1)))))];
+      const manifestStored = withManifest && stored[batch.length] && final.every((key, i) => key === slots[i]);
+      if (final.length && !manifestStored) await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(final), { upsert: true });
+      await blank(current.filter((key) => !kept.includes(key)));
+      if (!slots.length && current.length) await manifests.deleteOne({ _id: manifestId(reportId) });
+    },
+
+    /** Erasure: the report leaves every term it was filed under (slots blanked, manifest deleted). */
+    async remove(reportId: string) {
+      await blank(await slotsOf(reportId));
+      await manifests.deleteOne({ _id: manifestId(reportId) });
+    },
+
+    /**
+     * Slots of `term` below `below` (exclusive), newest first, at most
+     * `limit`; blanked slots come back with reportId ''. A slot that does
+     * not open (a damaged or foreign entry) is left out.
+     */
+    async read(term: string, below: number, limit: number): Promise<FiledSlot[]> {
+      const out: FiledSlot[] = [];
+      for (let top = below; top > 0 && out.length < limit; top -= READ_BATCH) {
+        const slots = Array.from({ length: Math.min(READ_BATCH, top, limit - out.length) }, (_, i) => top - 1 - i);
+        const entries = await Promise.all(slots.map((slot) => terms.findOne({ _id: `${term}#${slot}` })));
+        entries.forEach((entry, i) => {
+          if (!entry) return;
+          let reportId = '';
+          try {
+            reportId = entry.reportId === '' ? '' : ids().open(`search_terms/${entry._id}`, entry.reportId);
+          } catch {
+            reportId = '';
+          }
+          out.push({ slot: slots[i]!, reportId });
+        });
+      }
+      return out;
+    },
+
+    /**
+     * Claims a reference for a report before it is stored. False when
+     * another report holds it (intake then takes the next reference).
+     */
+    async claimReference(reference: string, reportId: string): Promise<boolean> {
+      if (await insertIfAbsent(refs, { _id: reference, reportId })) return true;
+      return (await refs.findOne({ _id: reference }))?.reportId === reportId;
+    },
+
+    /**
+     * Files the references of reports stored before this table existed, once
+     * (a scan of `reports`, at start-up; a marker records that it ran).
+     */
+    async backfillReferences(stored: AsyncIterable<{ _id: string; reference: string }>) {
+      if (await refs.findOne({ _id: '#backfilled' })) return;
+      for await (const doc of stored) await insertIfAbsent(refs, { _id: doc.reference, reportId: doc._id });
+      await insertIfAbsent(refs, { _id: '#backfilled', reportId: '' });
+    },
+
+    /**
+     * Erasure: the reference leaves the table (trust review 2, item 9: only
+     * the report's tombstone and audit entries name it). It is never issued
+     * again all the same: references come from reserved blocks, and the
+     * tombstone keeps it under the unique index of `reports`.
+     */
+    async releaseReference(reference: string, reportId: string) {
+      await refs.deleteOne({ _id: reference, reportId });
+    },
+
+    /** The id of the report holding `reference`, or null when none does (unknown, or erased: one lookup by _id). */
+    async idOfReference(reference: string): Promise<string | null> {
+      return (await refs.findOne({ _id: reference }))?.reportId ?? null;
+    },
+  };
+}
+
+export type SearchIndex = ReturnType<typeof createSearchIndex>;
