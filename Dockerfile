@@ -9,8 +9,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY schema ./schema
 COPY scripts ./scripts
 COPY src ./src
-# The admin CLI (dist/scripts/admin.js) imports the plain-JavaScript launcher helpers: copy them beside it.
-RUN npm run build:web && npm run build && cp scripts/*.mjs dist/scripts/
+# The admin CLI (dist/scripts/admin/admin.js) imports the local stack's plain-JavaScript helpers (dist/scripts/stack/): copy them beside the compiled launcher.
+RUN npm run build:web && npm run build && cp scripts/stack/*.mjs dist/scripts/stack/
 
 FROM node:24-bookworm-slim
 WORKDIR /app

@@ -8,7 +8,7 @@
  *   (narrative and one category), from pressing "Record the call" until the
  *   ATH- reference is visible; then "Record another call" for the next run;
  * - the gzipped JavaScript and CSS a first visit loads, from the build's
- *   size.json (scripts/web-size.mjs; target JS under 250 KB).
+ *   size.json (scripts/print/web-size.mjs; target JS under 250 KB).
  *
  * Each measured loop starts with one unmeasured run (the server's first read of
  * the assets, the first intake's code paths). Timings are measured, never asserted.

@@ -46,7 +46,7 @@ export interface DeskResult {
   deskQueueRepository: Latency;
   claimNextReportHttp: Latency & { empty: number };
   claimCandidatesRepository: Latency;
-  /** `findById` of a report: on FerretDB a scan unless the launcher's `_id` index is there (scripts/ferretdb-id-index.ts). */
+  /** `findById` of a report: on FerretDB a scan unless the launcher's `_id` index is there (scripts/stack/ferretdb-id-index.ts). */
   findByIdRepository: Latency;
   /**
    * The lists people wait on, read from their own small tables, and once each
@@ -299,7 +299,7 @@ export interface PushdownProbe {
 export async function probePushdown(db: Db): Promise<PushdownProbe[]> {
   const id = 'probe-id';
   const shapes: { source: string; collection: string; filter: Record<string, unknown>; sort?: Record<string, 1 | -1>; limit?: number }[] = [
-    { source: 'reports/store/repository.ts findById (indexed by the launcher: scripts/ferretdb-id-index.ts)', collection: 'reports', filter: { _id: id } },
+    { source: 'reports/store/repository.ts findById (indexed by the launcher: scripts/stack/ferretdb-id-index.ts)', collection: 'reports', filter: { _id: id } },
     { source: 'reports/store/side-tables.ts link term slot (every triage; indexed likewise)', collection: 'link_terms', filter: { _id: 'v:0000#0' } },
     { source: 'reports/store/desk-queue.ts a desk and priority\'s queue (deskQueue, claims)', collection: queueCollectionName('SO12', 'P1'), filter: {}, sort: { receivedAt: 1, _id: 1 }, limit: 21 },
     { source: 'reports/store/side-tables.ts triage_outbox (sweep; small table)', collection: 'triage_outbox', filter: { recordedAt: { $lte: new Date() } }, sort: { recordedAt: 1, _id: 1 }, limit: 500 },

@@ -4,6 +4,7 @@
  * screen's descriptions and its CSV export, src/audit/describe.ts) and by the
  * console (the action filter), so the two never name an action differently.
  * A new action fails the typecheck here until it has a name.
+ * Guarded by: tests/unit/audit/export-words.test.ts (every action named, entries in words).
  */
 import type { AuditAction } from './actions.js';
 

@@ -4,6 +4,7 @@
  * scope loader reads this table; a test runs every operation as every role
  * and fails when an operation has no entry here. Row-level rules (an
  * investigator sees only their desk's reports) live in the services.
+ * Guarded by: tests/integration/policy-matrix.test.ts (every root field as every role, partner and anonymous).
  */
 import type { Principal, Role } from './types.js';
 

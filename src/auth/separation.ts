@@ -2,9 +2,10 @@
  * THE separation-of-duties table, next to the policy table it constrains:
  * which roles one person may never hold together, and which roles take
  * effect only once a second, different administrator approves the grant.
- * createUser and grant approval read it; scripts/print-policy.ts prints it
+ * createUser and grant approval read it; scripts/print/print-policy.ts prints it
  * into the README; tests/unit/separation.test.ts fails when it drifts from
  * the policy (a new content role the rules forget) or from the README.
+ * Guarded by: tests/unit/separation.test.ts
  */
 import { ROLES, type Role } from './types.js';
 
@@ -56,7 +57,7 @@ export function splitGrant(roles: readonly Role[], opts: { bootstrapAdmin: boole
   return { now: roles.filter((r) => !gated(r)), pending: roles.filter(gated) };
 }
 
-/** The table as Markdown, for the README (scripts/print-policy.ts). */
+/** The table as Markdown, for the README (scripts/print/print-policy.ts). */
 export function separationTable(): string {
   const rows = FORBIDDEN_COMBINATIONS.map((r) => `| \`${r.rule}\` | ${r.role} | ${r.never.join(', ')} | ${r.why} |`);
   return [

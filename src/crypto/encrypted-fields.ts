@@ -7,6 +7,7 @@
  * array (addressed by position, e.g. `subjects.0.name`), `list[id]` is every
  * element addressed by its `id` (e.g. `researchNotes.<noteId>.text`), so that
  * appending a note never changes the path, and hence the AD, of another one.
+ * Guarded by: tests/unit/crypto/report-codec.test.ts (an envelope at exactly the listed paths, nothing unlisted stored).
  */
 import type { IndexKind } from './blind-index.js';
 import type { ReportContent } from '../reports/model/content.js';

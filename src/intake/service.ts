@@ -16,7 +16,7 @@ import type { Crypto } from '../crypto/index.js';
 import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
 import { nextHistoryEntry } from '../reports/model/history.js';
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 import { PARTNER_STATE, TRANSITIONS } from '../reports/rules/state-machine.js';
 import type { Logger } from '../logger.js';
 import type { CallNotesContent, ReportContent } from '../reports/model/content.js';
@@ -39,7 +39,6 @@ export interface IntakeDeps {
 export type IntakeService = ReturnType<typeof createIntakeService>;
 
 export const REFERENCE_PREFIX = 'ATH';
-const truncateToMinute = partnerTime;
 
 
 /** What differs between a hotline call and a partner referral; the rest is a new report's lifecycle. */
@@ -270,7 +269,7 @@ export function createIntakeService(deps: IntakeDeps) {
       const fingerprint = keys.fingerprint(rest);
       const receipt = keys.receipt(principal.partnerId, idempotencyKey);
       // No request time finer than the minute is kept for partner submissions.
-      const now = truncateToMinute(new Date());
+      const now = toMinute(new Date());
       const id = keys.reportId('receipt', receipt);
       const earlierReceipts = (keys.previous ?? []).map((k) => ({ receipt: k.receipt(principal.partnerId, idempotencyKey), keys: k }));
       const earlierIds = earlierReceipts.map((e) => e.keys.reportId('receipt', e.receipt));
@@ -281,7 +280,7 @@ export function createIntakeService(deps: IntakeDeps) {
         {
           source: 'PARTNER_REFERRAL',
           channel: 'PARTNER_ORGANISATION',
-          receivedAt: truncateToMinute(input.receivedByPartnerAt ?? now),
+          receivedAt: toMinute(input.receivedByPartnerAt ?? now),
           recordedAt: now,
           callDurationSeconds: null,
           recordedBy: { type: 'partner', id: principal.partnerId },

@@ -14,7 +14,7 @@
  * already past when the check first sees it). Unclaimed reports are the
  * escalation's business (triage/tasks/escalate.ts), not this one's.
  */
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 import { createHash } from 'node:crypto';
 import type { Principal, StaffPrincipal } from '../auth/types.js';
 import { badInput, forbidden, unauthenticated } from '../errors.js';
@@ -42,7 +42,6 @@ export interface NotificationDeps {
   slaWarningMs: number;
 }
 
-const toMinute = partnerTime; // notifications keep the minute for every report
 const eventHash = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
 const view = (s: NotificationSlot): NotificationView => ({ id: s._id, kind: s.kind, reportId: s.reportId, reference: s.reference, at: s.at, read: s.read });
 

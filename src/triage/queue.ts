@@ -13,7 +13,7 @@ import type { QueueFactory } from '../queue/factory.js';
 import { randomInt } from 'node:crypto';
 import { checkJobPayload, reportIdField } from '../queue/job-payload.js';
 import { addWithin, within } from '../queue/add-within.js';
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 
 export const TRIAGE_QUEUE = 'triage';
 export const SLA_QUEUE = 'sla';
@@ -94,7 +94,7 @@ export const slaJobId = (reportId: string) => `sla:${reportId}`;
  * minute (reports/rules/partner-time.ts), so its delay, derived from a
  * minute-truncated due time, is a whole number of minutes too.
  */
-const createdAt = (partner: boolean) => (partner ? partnerTime(new Date()) : new Date()).getTime();
+const createdAt = (partner: boolean) => (partner ? toMinute(new Date()) : new Date()).getTime();
 
 /**
  * A partner's triage job is held `holdMs` (PARTNER_TRIAGE_HOLD_SECONDS,

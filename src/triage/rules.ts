@@ -6,6 +6,7 @@
  *
  * Conditions read plaintext routing fields only (crypto/encrypted-fields.ts
  * PLAINTEXT_DOCUMENT_FIELDS): routing never decrypts content.
+ * Guarded by: tests/unit/rules.test.ts (the shipped file's decisions, and every condition and refusal).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -111,7 +112,7 @@ export const raisePriority = (p: Priority, steps: number): Priority => PRIORITIE
 export const moreUrgent = (a: Priority, b: Priority): Priority => (PRIORITIES.indexOf(a) <= PRIORITIES.indexOf(b) ? a : b);
 
 /** Whether every condition of `when` holds for the report (a condition on a field the report lacks does not hold). */
-export function matches(when: RoutingCondition, report: RoutedReport): boolean {
+export function conditionHolds(when: RoutingCondition, report: RoutedReport): boolean {
   const partner = report.recordedBy?.type === 'partner' ? report.recordedBy.id : undefined;
   const within = <T>(list: readonly T[] | undefined, value: T | undefined) => !list || (value !== undefined && list.includes(value));
   return (
@@ -137,7 +138,7 @@ export function decide(
   threatLevel: ThreatLevel,
   linked: { desk: Desk | null; priority: Priority | null; reference: string }[] = [],
 ): Decision {
-  const fired = rules.rules.filter((r) => matches(r.when, report));
+  const fired = rules.rules.filter((r) => conditionHolds(r.when, report));
   let desk: Desk = rules.default.desk;
   let priority: Priority = rules.default.priority;
   const reasons: string[] = [];

@@ -20,7 +20,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     reportCompressedSize: true,
-    // One chunk on purpose (a first visit loads it all anyway); its gzipped size is what scripts/web-size.mjs reports.
+    // One chunk on purpose (a first visit loads it all anyway); its gzipped size is what scripts/print/web-size.mjs reports.
     chunkSizeWarningLimit: 1024,
   },
   server: {

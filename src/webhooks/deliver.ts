@@ -19,7 +19,7 @@ import type { AuditLogService } from '../audit/service.js';
 import type { Integrity } from '../crypto/integrity.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 import type { ReportRepository } from '../reports/store/repository.js';
 import { endpointSealData } from './endpoint-seal.js';
 import type { WebhookRepository } from './repository.js';
@@ -117,7 +117,7 @@ export function createDeliver(deps: DeliverDeps) {
   async function onFinalFailure(job: WebhookJob, err: Error, attempts: number): Promise<void> {
     const lastError = err instanceof WebhookDeliveryError ? err.reason : err.name;
     const { deliveryId, ...rest } = job;
-    await webhooks.putDeadLetter({ _id: deliveryId, ...rest, attempts, lastError, failedAt: partnerTime(new Date()) });
+    await webhooks.putDeadLetter({ _id: deliveryId, ...rest, attempts, lastError, failedAt: toMinute(new Date()) });
     await deps.audit.record({
       action: 'webhook.dead_letter',
       actor: { type: 'system', id: 'webhook-worker' },

@@ -8,7 +8,7 @@
 import { addWithin } from '../queue/add-within.js';
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 import { checkJobPayload } from '../queue/job-payload.js';
 import { webhookJobPayload, type WebhookJob } from './types.js';
 
@@ -32,7 +32,7 @@ export function createWebhookQueue(factory: QueueFactory, opts: { attempts: numb
     queue,
     async enqueue(job, timeoutMs = 1_000) {
       // bull reads `timestamp` from the job options (lib/job.js) though its typings leave it out.
-      const options = { jobId: job.deliveryId, timestamp: partnerTime(new Date()).getTime() } as Queue.JobOptions;
+      const options = { jobId: job.deliveryId, timestamp: toMinute(new Date()).getTime() } as Queue.JobOptions;
       // Checked with the schema the delivery task parses it with; a payload it rejects is not taken (false).
       return addWithin(async () => queue.add(checkJobPayload(webhookJobPayload, WEBHOOK_QUEUE, job), options), timeoutMs);
     },

@@ -13,7 +13,7 @@ import type { Integrity } from '../crypto/integrity.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { assertThat, badInput, notFound, unavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { partnerTime } from '../reports/rules/partner-time.js';
+import { toMinute } from '../time.js';
 import type { Priority } from '../reports/model/types.js';
 import { endpointSealData } from './endpoint-seal.js';
 import type { WebhookQueue } from './queue.js';
@@ -173,7 +173,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       if (!report.desk || !report.priority) return;
       try {
         const endpoints = await webhooks.subscribedTo(event);
-        const at = partnerTime(new Date()).toISOString();
+        const at = toMinute(new Date()).toISOString();
         await Promise.all(
           endpoints.map(async (e) => {
             const job = { deliveryId: randomUUID(), endpointId: e._id, event, reportId: report._id, desk: report.desk!, priority: report.priority!, at };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServices, type Services } from '../../scripts/services.js';
+import { startServices, type Services } from '../../scripts/stack/services.js';
 import { clusterEnv, createCluster, type Cluster } from '../support/chaos-cluster.js';
 import { endpointPool, runLoad, type Job } from '../support/chaos-client.js';
 import { seedPrincipals, type SeededPartner, type SeededStaff } from '../support/chaos-seed.js';

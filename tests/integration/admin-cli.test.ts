@@ -4,7 +4,7 @@ import { testEnv } from '../support/app.js';
 import { runScript } from '../support/spawn.js';
 
 const env = testEnv({ LOG_LEVEL: 'silent' });
-const admin = (args: string[], input?: string) => runScript('scripts/admin.ts', args, env, input);
+const admin = (args: string[], input?: string) => runScript('scripts/admin/admin.ts', args, env, input);
 let client: MongoClient;
 
 beforeAll(async () => {

@@ -11,17 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/crypto/canonical.js';
-import type { Desk } from '../../src/auth/types.js';
 import { edgeOf } from '../../src/reports/store/links.js';
 import { bootApp, type TestApp } from '../support/app.js';
-import { auditEntries, codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
-import { createDeskTeam, createStaff } from '../support/factories.js';
+import { auditEntries, codeOf, findReport, Q } from '../support/desk.js';
+import { buildReport, createDeskTeam, createStaff } from '../support/factories.js';
 import { runScript } from '../support/spawn.js';
 
 let app: TestApp;
 type Staff = Awaited<ReturnType<typeof createStaff>>;
 let handler: Staff, sup: Staff, so12: Staff, so13: Staff;
-let n = 0;
 
 beforeAll(async () => {
   app = await bootApp();
@@ -40,9 +38,7 @@ const M = {
 
 /** A report on SO12 claimed by the SO12 investigator, graded with `handling` (or ungraded). */
 async function held(handling: 'P' | 'C' | null) {
-  const id = await recordCall(app, handler.token, ++n);
-  await triageDirectly(app, id, 'SO12', 'P3');
-  expect((await app.gql(Q.claim, { id }, so12.token)).errors).toBeUndefined();
+  const { id } = await buildReport(app, { status: 'ASSIGNED', desk: 'SO12', priority: 'P3', assignee: so12, recordedBy: handler });
   if (handling) expect((await app.gql(Q.grade, { id, s: 'S2', i: 'B', h: handling }, so12.token)).errors).toBeUndefined();
   return id;
 }
@@ -104,8 +100,7 @@ describe('exportReportBundle', () => {
     const id = await held('P');
     await app.gql(M.disseminate, { id, to: 'BOROUGH_INTELLIGENCE_UNIT', who: 'Newham BIU', r: 'local tasking' }, so12.token);
     // A link to a report of the other desk: the bundle shows it as the exporter sees it.
-    const other = await recordCall(app, handler.token, ++n);
-    await triageDirectly(app, other, 'SO13', 'P3');
+    const { id: other } = await buildReport(app, { desk: 'SO13', priority: 'P3', recordedBy: handler });
     const [x, y] = [await findReport(app, id), await findReport(app, other)];
     await app.deps.reports.recordLink(edgeOf(app.deps.crypto, x, y, ['vehicle'], new Date()));
 
@@ -170,13 +165,13 @@ describe('exportReportBundle', () => {
     // The admin CLI checks a bundle file against the same keys.
     const file = join(tmpdir(), `bundle-${id}.json`);
     await writeFile(file, out.json);
-    const good = await runScript('scripts/admin.ts', ['bundle:verify', file], app.env);
+    const good = await runScript('scripts/admin/admin.ts', ['bundle:verify', file], app.env);
     expect(good.stdout).toContain(`valid: bundle of ${x.reference}`);
     expect(good.code).toBe(0);
     const tampered = structuredClone(bundle);
     tampered.content.narrative = 'changed';
     await writeFile(file, JSON.stringify(tampered));
-    const bad = await runScript('scripts/admin.ts', ['bundle:verify', file], app.env);
+    const bad = await runScript('scripts/admin/admin.ts', ['bundle:verify', file], app.env);
     expect(bad.stdout).toContain('NOT valid');
     expect(bad.code).toBe(1);
   }, 120_000);

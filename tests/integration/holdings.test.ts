@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
-import { createStaff } from '../support/factories.js';
-import { findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
+import { buildReport, createStaff } from '../support/factories.js';
+import { findReport, Q } from '../support/desk.js';
 
 let app: TestApp;
 let handler: Awaited<ReturnType<typeof createStaff>>;
@@ -27,11 +27,7 @@ const holdings = () => app.deps.database.db.collection<{ _id: string; holder: st
 beforeAll(async () => {
   app = await bootApp();
   [handler, a, b, sup] = await Promise.all([createStaff(app, 'CALL_HANDLER'), createStaff(app, 'INVESTIGATOR', 'SO12'), createStaff(app, 'INVESTIGATOR', 'SO12'), createStaff(app, 'SUPERVISOR')]);
-  for (let i = 0; i < 3; i++) {
-    const id = await recordCall(app, handler.token, 700 + i);
-    await triageDirectly(app, id, 'SO12', 'P3');
-    r.push(id);
-  }
+  for (let i = 0; i < 3; i++) r.push((await buildReport(app, { status: 'TRIAGED', desk: 'SO12', recordedBy: handler })).id);
 });
 afterAll(() => app?.close());
 

@@ -1,5 +1,5 @@
 /**
- * The launcher's FerretDB workaround (scripts/ferretdb-id-index.ts): every
+ * The launcher's FerretDB workaround (scripts/stack/ferretdb-id-index.ts): every
  * collection gets an index on the expression FerretDB's `_id` lookups use,
  * so SQLite searches instead of scanning. Checked on SQLite's own query plan.
  */
@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSqlite3 } from '../../scripts/binaries.mjs';
+import { ensureSqlite3 } from '../../scripts/stack/binaries.mjs';
 import { startOwnServices, type OwnServices } from '../support/own-services.js';
 
 let services: OwnServices;

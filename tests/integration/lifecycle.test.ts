@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
-import { codeOf, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
-import { createPartner, createStaff, PASSWORD } from '../support/factories.js';
+import { codeOf, findReport, Q } from '../support/desk.js';
+import { buildReport, createPartner, createStaff, PASSWORD } from '../support/factories.js';
 import { partnerReferral, REFERRAL_STATUS, SUBMIT_REFERRAL } from '../support/payloads.js';
 
 const LOGIN = `mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }`;
@@ -105,12 +105,7 @@ describe('administration', () => {
     const inv = await createStaff(app, 'INVESTIGATOR', 'SO12');
     const colleague = await createStaff(app, 'INVESTIGATOR', 'SO12');
     const ids: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const id = await recordCall(app, handler.token, 700 + i);
-      await triageDirectly(app, id, 'SO12', 'P3');
-      expect((await app.gql(Q.claim, { id }, inv.token)).errors).toBeUndefined();
-      ids.push(id);
-    }
+    for (let i = 0; i < 2; i++) ids.push((await buildReport(app, { status: 'ASSIGNED', desk: 'SO12', assignee: inv, recordedBy: handler })).id);
     const MOVE = `mutation($u: String!, $d: Desk!, $r: String!) { moveUserDesk(username: $u, desk: $d, reason: $r) { id kind desk status } }`;
     expect(codeOf(await app.gql(MOVE, { u: inv.username, d: 'SO13', r: 'x' }, colleague.token))).toBe('FORBIDDEN');
     const res = await app.gql(MOVE, { u: inv.username, d: 'SO13', r: 'Transferred to SO13 this week' }, admin.token);

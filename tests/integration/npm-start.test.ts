@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/services.js';
+import { freePort } from '../../scripts/stack/services.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { key } from '../support/app.js';
 import { waitFor } from '../support/spawn.js';

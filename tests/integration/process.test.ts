@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/services.js';
+import { freePort } from '../../scripts/stack/services.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { testEnv } from '../support/app.js';
 import { startMain, waitFor } from '../support/spawn.js';

@@ -40,7 +40,7 @@ async function record(token: string, i: number, idempotencyKey?: string) {
   expect(res.errors).toBeUndefined();
   return { id: res.data.recordHotlineCall.id as string, input };
 }
-const rotate = (args: string[] = []) => runScript('scripts/admin.ts', ['keys:rotate', ...args], app.env);
+const rotate = (args: string[] = []) => runScript('scripts/admin/admin.ts', ['keys:rotate', ...args], app.env);
 
 describe('audit and index key rotation', () => {
   it('re-seals and re-indexes everything; after the old keys are removed users, reports, links and the audit chain still verify', async () => {

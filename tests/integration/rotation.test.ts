@@ -65,7 +65,7 @@ describe('master key rotation', () => {
         reads++;
       }
     })();
-    const cli = await runScript('scripts/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: masterB, HOTLINE_PREVIOUS_MASTER_KEYS: masterA });
+    const cli = await runScript('scripts/admin/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: masterB, HOTLINE_PREVIOUS_MASTER_KEYS: masterA });
     reading = false;
     await reader;
     expect(cli.stderr).toBe('');
@@ -91,13 +91,13 @@ describe('master key rotation', () => {
     expect(Buffer.from(secret).toString('utf8')).toBe(hook.data.createWebhookEndpoint.secret);
 
     // Resumable and idempotent: a second run has nothing to do.
-    const again = await runScript('scripts/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: masterB });
+    const again = await runScript('scripts/admin/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: masterB });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/done: 0 re-wrapped/);
   });
 
   it('reports data keys it cannot open and exits non-zero', async () => {
-    const r = await runScript('scripts/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: key() });
+    const r = await runScript('scripts/admin/admin.ts', ['keys:rotate'], { ...app.env, HOTLINE_MASTER_KEY: key() });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/could not be opened/);
   });

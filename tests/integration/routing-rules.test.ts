@@ -161,13 +161,13 @@ describe('routing rules reload', () => {
   it('CLI: rules:check names the rule of a bad file; rules:reload reloads, audited as the admin CLI', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'bad-rules-')), 'rules.json');
     writeFileSync(bad, JSON.stringify({ ...shipped(), rules: [{ id: 'typo', when: { borough: 'CAMDEN' }, desk: 'SO13', priority: 'P1' }] }));
-    const checked = await runScript('scripts/admin.ts', ['rules:check', bad], {});
+    const checked = await runScript('scripts/admin/admin.ts', ['rules:check', bad], {});
     expect(checked.code).toBe(1);
     expect(checked.stderr).toMatch(/rule "typo" \(rules\[0\]\) when: .*borough/);
-    expect((await runScript('scripts/admin.ts', ['rules:check', SHIPPED], {})).stdout).toMatch(/^valid: \d+ rules, version id /);
+    expect((await runScript('scripts/admin/admin.ts', ['rules:check', SHIPPED], {})).stdout).toMatch(/^valid: \d+ rules, version id /);
 
     writeRules('test.5', []);
-    const cli = await runScript('scripts/admin.ts', ['rules:reload'], app.env);
+    const cli = await runScript('scripts/admin/admin.ts', ['rules:reload'], app.env);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/reloaded: .* -> test\.5\+/);

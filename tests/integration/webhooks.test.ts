@@ -13,7 +13,7 @@ import { codeOf, findReport, waitForStatus } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { waitFor } from '../support/spawn.js';
-import { webhookCommands } from '../../scripts/admin-webhooks.js';
+import { webhookCommands } from '../../scripts/admin/admin-webhooks.js';
 
 interface Delivery {
   headers: IncomingHttpHeaders;

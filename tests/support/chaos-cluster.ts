@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { freePort } from '../../scripts/services.js';
+import { freePort } from '../../scripts/stack/services.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { key } from './app.js';
 

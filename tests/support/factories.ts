@@ -1,20 +1,26 @@
 /**
- * Factories: staff users and partners, created through the real services.
+ * Factories: staff users, partners and reports, created through the real services.
  * Every role needs a second admin (src/auth/separation.ts), so the factory
  * plays two admins, as an operator would: the requester (the first admin of
  * the test's empty database, made by the host CLI's bootstrap) files each new
  * user's grant, and the approver (the second admin, made by the bootstrap's
  * second step and approved by the requester) approves it through the
  * service. Every account but the first admin chooses its own password at
- * its first sign-in, as its holder would (`chooseOwnPassword`). Nothing here
+ * its first sign-in, as its holder would (`chooseOwnPassword`). Reports
+ * (`buildReport`) are recorded, routed and worked the same way. Nothing here
  * writes the store directly.
  */
 import { randomUUID } from 'node:crypto';
 import { orderRoles } from '../../src/auth/grants.js';
-import type { Desk, Role, StaffPrincipal } from '../../src/auth/types.js';
+import { DESKS, type Desk, type Role, type StaffPrincipal } from '../../src/auth/types.js';
 import type { Deps } from '../../src/deps.js';
 import type { AppError } from '../../src/errors.js';
+import type { Priority, ReportStatus } from '../../src/reports/model/types.js';
+import { createRulesHolder } from '../../src/triage/rules-holder.js';
+import { parseRuleSet, THREAT_LEVELS } from '../../src/triage/rules.js';
+import { triageProcessorOf } from '../../src/worker.js';
 import type { TestApp } from './app.js';
+import { hotlineCall } from './payloads.js';
 
 export const PASSWORD = 'correct horse battery staple';
 /** The admin who files the factories' requests (the first admin). */
@@ -120,4 +126,127 @@ export async function createDeskTeam(app: TestApp) {
     createStaff(app, 'INVESTIGATOR', 'SO13'),
   ]);
   return { handler, sup, so12, so13 };
+}
+
+type Staff = Awaited<ReturnType<typeof createStaff>>;
+
+/** The factory's own staff of an app (one call handler, one investigator per desk), made on first use and kept. */
+const staffOf = new WeakMap<TestApp, Map<string, Promise<Staff>>>();
+function factoryStaff(app: TestApp, role: Role, desk: Desk | null): Promise<Staff> {
+  let made = staffOf.get(app);
+  if (!made) staffOf.set(app, (made = new Map()));
+  const key = `${role}:${desk ?? ''}`;
+  let staff = made.get(key);
+  if (!staff) made.set(key, (staff = createStaff(app, role, desk)));
+  return staff;
+}
+
+/** The statuses buildReport walks a report to (erasure and triage failure have tests of their own). */
+export type BuiltStatus = 'RECEIVED' | 'TRIAGED' | 'ASSIGNED' | 'UNDER_RESEARCH' | 'ACTIONED' | 'REFERRED' | 'NO_FURTHER_ACTION' | 'CLOSED';
+
+export interface BuildReportOptions {
+  /** Default TRIAGED. */
+  status?: BuiltStatus;
+  /** The desk triage routes it to; default SO12. */
+  desk?: Desk;
+  /** The priority triage gives it; default P3. */
+  priority?: Priority;
+  /** The investigator of the desk who claims it (ASSIGNED and after); default the factory's investigator of the desk. */
+  assignee?: Staff;
+  /** The call handler who records it; default the factory's call handler. */
+  recordedBy?: Staff;
+  /** Fields of the hotline call (tests/support/payloads.ts hotlineCall) to set. */
+  call?: Record<string, unknown>;
+}
+
+export interface BuiltReport {
+  id: string;
+  reference: string;
+  status: ReportStatus;
+  desk: Desk | null;
+  priority: Priority | null;
+  /** For the next mutation's expectedVersion. */
+  version: number;
+  /** The investigator holding it (null before ASSIGNED). */
+  assignee: Staff | null;
+  recordedBy: Staff;
+}
+
+/** From UNDER_RESEARCH: the finished status a report passes through on its way to CLOSED. */
+const FINISHED = ['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION'] as const;
+const WALK = {
+  record: `mutation($input: HotlineCallInput!) { recordHotlineCall(input: $input) { id reference } }`,
+  claim: `mutation($id: ID!) { claimReport(id: $id) { version } }`,
+  move: `mutation($id: ID!, $to: ReportStatus!, $reason: String!, $v: Int!, $outcome: CloseOutcome) {
+    transitionReport(id: $id, to: $to, reason: $reason, expectedVersion: $v, outcome: $outcome) { version }
+  }`,
+};
+
+/** A rule set that routes every hotline call to one desk at one priority, whatever the threat level. */
+function routingTo(desk: Desk, priority: Priority) {
+  const none = Object.fromEntries(THREAT_LEVELS.map((l) => [l, 0]));
+  const rules = {
+    version: `buildReport-${desk}-${priority}`,
+    deskPrecedence: [desk, ...DESKS.filter((d) => d !== desk)],
+    default: { desk, priority, reason: 'buildReport' },
+    rules: [{ id: 'build-report', when: { source: 'HOTLINE_CALL' }, desk, priority }],
+    threatLevelUplift: none,
+  };
+  return parseRuleSet(JSON.stringify(rules), 'tests/support/factories.ts buildReport');
+}
+
+let calls = 0;
+
+/**
+ * A report in a given state, made the way production makes it, so every
+ * history entry and audit event a real one has is there: recorded through the
+ * API by a call handler, routed by the real triage task (its rules swapped
+ * for one that sends it to `desk` at `priority`), then claimed and moved
+ * through the state machine by its investigator's own mutations. Its
+ * subjects, vehicle and place are its own, so triage links it to nothing
+ * (a link would steer its desk). Boot the app without the worker: the
+ * factory routes the report itself. Throws when the report does not end as
+ * asked.
+ */
+export async function buildReport(app: TestApp, opts: BuildReportOptions = {}): Promise<BuiltReport> {
+  if (app.worker) throw new Error('buildReport routes the report itself: boot the app without the worker');
+  const { status = 'TRIAGED', desk = 'SO12', priority = 'P3' } = opts;
+  const recordedBy = opts.recordedBy ?? (await factoryStaff(app, 'CALL_HANDLER', null));
+  const ask = async <T>(query: string, variables: Record<string, unknown>, token: string, field: string): Promise<T> => {
+    const res = await app.gql(query, variables, token);
+    if (res.errors?.length) throw new Error(`buildReport: ${field} failed: ${res.errors[0]!.message}`);
+    return res.data[field] as T;
+  };
+
+  const tag = randomUUID().slice(0, 8);
+  const own = {
+    caller: null,
+    subjects: [{ name: `Subject ${tag}`, approximateAge: '30s', description: 'Made by the test factory' }],
+    vehicles: [{ registration: `BR ${tag}` }],
+    locations: [{ address: `${tag} Factory Lane, London` }],
+  };
+  const input = hotlineCall(++calls, { ...own, ...opts.call });
+  const { id, reference } = await ask<{ id: string; reference: string }>(WALK.record, { input }, recordedBy.token, 'recordHotlineCall');
+
+  let assignee: Staff | null = null;
+  if (status !== 'RECEIVED') {
+    await triageProcessorOf({ ...app.deps, rules: createRulesHolder(routingTo(desk, priority)) }).route(id);
+  }
+  if (!['RECEIVED', 'TRIAGED'].includes(status)) {
+    assignee = opts.assignee ?? (await factoryStaff(app, 'INVESTIGATOR', desk));
+    let version = (await ask<{ version: number }>(WALK.claim, { id }, assignee.token, 'claimReport')).version;
+    const move = async (to: ReportStatus, extra: Record<string, unknown> = {}) =>
+      (version = (await ask<{ version: number }>(WALK.move, { id, to, reason: `buildReport: to ${to}`, v: version, ...extra }, assignee!.token, 'transitionReport')).version);
+    if (status !== 'ASSIGNED') await move('UNDER_RESEARCH');
+    const finished = status === 'CLOSED' ? 'ACTIONED' : FINISHED.find((s) => s === status);
+    if (finished) await move(finished);
+    if (status === 'CLOSED') await move('CLOSED', { outcome: 'NO_TRACE' });
+  }
+
+  const doc = await app.deps.reports.findById(id);
+  const routed = status === 'RECEIVED' || (doc?.desk === desk && doc?.priority === priority);
+  if (!doc || doc.status !== status || !routed || (doc.assignee ?? null) !== (assignee?.user.id ?? null)) {
+    throw new Error(`buildReport: asked for ${status} on ${desk} at ${priority}, got ${doc ? `${doc.status} on ${doc.desk} at ${doc.priority}` : 'no report'}`);
+  }
+  return { id, reference, status: doc.status, desk: doc.desk, priority: doc.priority, version: doc.version, assignee, recordedBy };
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startServices, type Services } from '../../scripts/services.js';
+import { startServices, type Services } from '../../scripts/stack/services.js';
 
 let services: Services | undefined;
 let dataDir: string | undefined;

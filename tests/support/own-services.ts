@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServices, type Services } from '../../scripts/services.js';
+import { startServices, type Services } from '../../scripts/stack/services.js';
 
 export type OwnServices = Services & { dir: string };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { policyTable, readmeTable } from '../../scripts/print-policy.js';
+import { policyTable, readmeTable } from '../../scripts/print/print-policy.js';
 
 describe('README role × operation table', () => {
-  it('is the table generated from src/auth/policy.ts (run `npx tsx scripts/print-policy.ts --write`)', () => {
+  it('is the table generated from src/auth/policy.ts (run `npx tsx scripts/print/print-policy.ts --write`)', () => {
     expect(readmeTable()).toBe(policyTable());
   });
 });

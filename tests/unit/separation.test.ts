@@ -4,7 +4,7 @@
  * given content, or an operational role the auditor rule forgets, fails here.
  */
 import { describe, expect, it } from 'vitest';
-import { readmeTable, SEPARATION_BEGIN, SEPARATION_END } from '../../scripts/print-policy.js';
+import { readmeTable, SEPARATION_BEGIN, SEPARATION_END } from '../../scripts/print/print-policy.js';
 import { POLICY, type Audience } from '../../src/auth/policy.js';
 import { FORBIDDEN_COMBINATIONS, NEEDS_SECOND_ADMIN, separationTable, separationViolation, splitGrant } from '../../src/auth/separation.js';
 import { ROLES, type Role } from '../../src/auth/types.js';
@@ -49,7 +49,7 @@ describe('separation of duties', () => {
     expect(splitGrant(['ADMIN'], { bootstrapAdmin: false })).toEqual({ now: [], pending: ['ADMIN'] });
   });
 
-  it('is the section in the README (run `npx tsx scripts/print-policy.ts --write`)', () => {
+  it('is the section in the README (run `npx tsx scripts/print/print-policy.ts --write`)', () => {
     expect(readmeTable(SEPARATION_BEGIN, SEPARATION_END)).toBe(separationTable());
   });
 });

@@ -35,10 +35,10 @@ export const HISTORY_ACTIONS = {
   unlink: 'unlinked',
   disseminate: 'disseminated',
 } as const;
-export type Operation = keyof typeof HISTORY_ACTIONS;
+export type ChangeOperation = keyof typeof HISTORY_ACTIONS;
 
 /** How an error message names each operation ("Cannot claim a report in status …"). */
-const OPERATION_VERBS: Record<Operation, string> = {
+const OPERATION_VERBS: Record<ChangeOperation, string> = {
   claim: 'claim',
   release: 'release',
   transition: 'move',
@@ -58,7 +58,7 @@ const OPERATION_VERBS: Record<Operation, string> = {
 
 /** One change: its row in the state machine, who may make it, and what it writes. */
 export interface ChangeSpec {
-  op: Operation;
+  op: ChangeOperation;
   /** The row of TRANSITIONS (or how to find it from the report as read): checked, and the source of the status the change sets. */
   transition: Transition | ((doc: ReportDoc) => Transition);
   /** Authorisation and other checks on the report as read (the status is the state machine's); throws. */
@@ -85,7 +85,7 @@ const rowOf = (spec: ChangeSpec, doc: ReportDoc): Transition => (typeof spec.tra
  * change sets. A typed reason is named by its history entry (`reasonRef`,
  * where it is stored sealed: reasons.ts) and a keyed hash, never as text.
  */
-function changeEvent(p: StaffPrincipal, op: Operation, before: ReportDoc, set: Partial<ReportDoc>, reason: { ref: number; mac: string } | null, extra: Record<string, unknown> = {}) {
+function changeEvent(p: StaffPrincipal, op: ChangeOperation, before: ReportDoc, set: Partial<ReportDoc>, reason: { ref: number; mac: string } | null, extra: Record<string, unknown> = {}) {
   const after = { ...before, ...set };
   return {
     action: `report.${op}` as const,

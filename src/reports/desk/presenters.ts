@@ -10,7 +10,7 @@ import type { ReportRepository } from '../store/repository.js';
 import { hideSealedReasons } from '../content/reasons.js';
 import type { ReportView } from './view.js';
 import { REFERENCE_PREFIX } from '../../intake/service.js';
-import { partnerTime } from '../rules/partner-time.js';
+import { toMinute } from '../../time.js';
 import { PARTNER_STATE } from '../rules/state-machine.js';
 import type { Grading, ReportDoc, ReportLink } from '../model/types.js';
 
@@ -116,6 +116,6 @@ export const submission = (doc: Pick<ReportDoc, '_id' | 'reference' | 'status' |
   reference: doc.reference,
   status: PARTNER_STATE[doc.status],
   categories: doc.categories,
-  receivedAt: partnerTime(doc.receivedAt),
+  receivedAt: toMinute(doc.receivedAt),
   imminentThreat: doc.imminentThreat,
 });

@@ -10,6 +10,7 @@
  *
  * An unknown id is NOT_FOUND (decided by the loader); a known report of
  * another desk is FORBIDDEN.
+ * Guarded by: tests/integration/desk.test.ts (holder, supervisor, other desk and unknown id, through the API).
  */
 import type { Desk, Principal, StaffPrincipal } from '../../auth/types.js';
 import { forbidden } from '../../errors.js';

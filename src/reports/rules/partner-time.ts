@@ -4,21 +4,15 @@
  * partner-sourced report or its processing (history, triage decision, due
  * date, version claims, audit entries, queue jobs) goes through here.
  */
+import { toMinute } from '../../time.js';
 import type { ReportDoc } from '../model/types.js';
-
-const MINUTE = 60_000;
-
-/** A time truncated to the minute: what is kept about partner submissions. */
-export function partnerTime(d: Date): Date {
-  return new Date(Math.floor(d.getTime() / MINUTE) * MINUTE);
-}
 
 /** True for reports a partner referred. */
 export const isPartnerSourced = (doc: Pick<ReportDoc, 'source'>) => doc.source === 'PARTNER_REFERRAL';
 
 /** `at` as it may be written for this report: to the minute for a partner's, as is otherwise. */
 export function timeFor(doc: Pick<ReportDoc, 'source'>, at: Date = new Date()): Date {
-  return isPartnerSourced(doc) ? partnerTime(at) : at;
+  return isPartnerSourced(doc) ? toMinute(at) : at;
 }
 
 /**
@@ -29,7 +23,7 @@ export function timeFor(doc: Pick<ReportDoc, 'source'>, at: Date = new Date()): 
 export function timesFor<T>(doc: Pick<ReportDoc, 'source'>, value: T): T {
   if (!isPartnerSourced(doc)) return value;
   const walk = (v: unknown): unknown => {
-    if (v instanceof Date) return partnerTime(v);
+    if (v instanceof Date) return toMinute(v);
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));

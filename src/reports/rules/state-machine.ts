@@ -3,8 +3,8 @@
  * priority changes that go with one) is a row of TRANSITIONS: intake, the
  * triage worker, SLA escalation and every desk and supervisor operation
  * check their row here and take their target status from it; nothing else
- * decides what may follow what. `tests/unit/state-machine.test.ts` walks
- * every (status, transition) pair through the real services.
+ * decides what may follow what.
+ * Guarded by: tests/integration/state-machine.test.ts (every (status, transition) pair through the real services).
  *
  *   (new) → RECEIVED → TRIAGED → ASSIGNED → UNDER_RESEARCH → ACTIONED | REFERRED | NO_FURTHER_ACTION → CLOSED
  *   plus release and referral back to a queue (→ TRIAGED), triage failure (→ TRIAGE_FAILED) and its retry,

@@ -29,7 +29,7 @@ function matchValue(actual: unknown, cond: unknown): boolean {
 }
 
 /** Does `doc` satisfy `filter` (top-level fields; equality, $in, $nin, $ne)? Missing equals null, as in MongoDB. */
-export function matches(doc: object, filter: object): boolean {
+export function matchesFilter(doc: object, filter: object): boolean {
   return Object.entries(filter).every(([field, cond]) => {
     if (field.startsWith('$') || field.includes('.')) throw new Error(`filter field ${field} is not supported in memory`);
     return matchValue((doc as Doc)[field], cond);

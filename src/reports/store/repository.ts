@@ -10,7 +10,7 @@ import type { Desk } from '../../auth/types.js';
 import { insertIfAbsent } from '../../db/errors.js';
 import { nextHistoryEntries, type HistoryInput } from '../model/history.js';
 import { createFreshness, STALE_CLAIM_MS, type FreshnessDeps, type FreshnessIntegrity, type VersionClaim } from './freshness.js';
-import { matches } from './match.js';
+import { matchesFilter } from './match.js';
 import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
 import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
 import { createSideTables } from './side-tables.js';
@@ -21,7 +21,8 @@ import { createIntakeTally } from './intake-tally.js';
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
-import { isPartnerSourced, partnerTime, timesFor } from '../rules/partner-time.js';
+import { isPartnerSourced, timesFor } from '../rules/partner-time.js';
+import { toMinute } from '../../time.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
 
@@ -60,7 +61,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
   async function claimVersion(claimId: string, doc: Pick<ReportDoc, '_id' | 'version' | 'source' | 'status'>): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt++) {
       // A partner report's claim is dated to the next whole minute: nothing finer is kept, and it never looks staler than it is.
-      const at = isPartnerSourced(doc) ? partnerTime(new Date(Date.now() + 60_000)) : new Date();
+      const at = isPartnerSourced(doc) ? toMinute(new Date(Date.now() + 60_000)) : new Date();
       if (await insertIfAbsent(versions, { _id: claimId, at })) return true;
       const claim = await versions.findOne({ _id: claimId });
       if (!claim || Date.now() - claim.at.getTime() < STALE_CLAIM_MS) return false;
@@ -272,7 +273,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
       if (tampered && change.onTampered !== 'keepFlagged') throw new ReportIntegrityError(doc._id, tampered);
       // Never a change on a rolled-back or un-erased report, erasure included (it would bless it): key rotation reads reports by scan.
       await freshness.assertCurrent(doc);
-      if (!matches(doc, change.where ?? {})) return null;
+      if (!matchesFilter(doc, change.where ?? {})) return null;
       // A partner report's times are kept to the minute (reports/rules/partner-time.ts).
       change = { ...change, set: timesFor(doc, change.set), history: timesFor(doc, change.history), push: timesFor(doc, change.push) };
       const claimId = `${doc._id}:${doc.version + 1}`;

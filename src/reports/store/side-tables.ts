@@ -4,7 +4,7 @@
  *
  * Why: FerretDB 1.x on SQLite evaluates only one filter itself,
  * `{ _id: <string> }` (searched by index thanks to the launcher's workaround,
- * scripts/ferretdb-id-index.ts); for any other it reads and decodes every
+ * scripts/stack/ferretdb-id-index.ts); for any other it reads and decodes every
  * document of the collection (~0.1 ms a row for a small flat one, ~0.4 ms
  * for a nested one). A desk-queue read over `reports` took ~2.4 s at 2,000
  * reports (measured by `npm run bench`). These tables hold only the entries

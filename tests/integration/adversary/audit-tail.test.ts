@@ -74,7 +74,7 @@ describe('the audit tail after the last checkpoint against a database writer', (
     // The first signed record the cut contradicts is named: a tip of the app's process, above the checkpoint.
     expect(v.reason).toMatch(new RegExp(`^the chain is shorter than the signed tip of \\S+ \\(seq \\d+\\) says: entries from seq ${checkpoint.seq + 1} are missing$`));
 
-    const cli = await runScript('scripts/admin.ts', ['audit:verify'], app.env, undefined, 120_000);
+    const cli = await runScript('scripts/admin/admin.ts', ['audit:verify'], app.env, undefined, 120_000);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain(`checkpoints: TRUNCATED (latest ${checkpoint.at}, seq ${checkpoint.seq}); first entry that differs: seq ${checkpoint.seq + 1}`);
 

@@ -61,7 +61,7 @@ const verifyAuditLog = async () => {
   return res.data.verifyAuditLog;
 };
 const chainOf = async () => (await audit.find({}).toArray()).sort((a, b) => a._id - b._id);
-const admin = (args: string[]) => runScript('scripts/admin.ts', args, app.env, undefined, 120_000);
+const admin = (args: string[]) => runScript('scripts/admin/admin.ts', args, app.env, undefined, 120_000);
 
 /** What the writer does: re-links and rehashes `entries` from index `from` with `hash`, replaces the chain and fixes the tip register. */
 async function rewriteChain(entries: Stored[], hash: Hasher, from = 0) {

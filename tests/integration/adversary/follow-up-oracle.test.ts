@@ -11,11 +11,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../../support/app.js';
-import { closingOutcome, findReport, Q, recordCall, triageDirectly } from '../../support/desk.js';
-import { createStaff } from '../../support/factories.js';
+import { findReport } from '../../support/desk.js';
+import { buildReport, createStaff, type BuildReportOptions } from '../../support/factories.js';
 
 let app: TestApp;
-let caller: { token: string };
+let caller: Awaited<ReturnType<typeof createStaff>>;
 let prober: { token: string };
 let supervisor: { token: string };
 
@@ -37,22 +37,11 @@ const input = (imminentThreat: boolean) => ({
 beforeAll(async () => {
   app = await bootApp();
   [caller, prober, supervisor] = await Promise.all([createStaff(app, 'CALL_HANDLER'), createStaff(app, 'CALL_HANDLER'), createStaff(app, 'SUPERVISOR')]);
-  const so12 = await createStaff(app, 'INVESTIGATOR', 'SO12');
-  const call = async (i: number, categories: string[]) => recordCall(app, caller.token, i, { categories, subjects: [], vehicles: [], locations: [] });
-  const received = await call(1, ['FINANCE']);
-  const triaged = await call(2, ['STORAGE', 'TRANSPORT']);
-  await triageDirectly(app, triaged, 'SO12', 'P3');
-  const assigned = await call(3, ['HOSTILE_RECONNAISSANCE']);
-  await triageDirectly(app, assigned, 'SO12', 'P2');
-  expect((await app.gql(Q.claim, { id: assigned }, so12.token)).errors).toBeUndefined();
-  const closed = await call(4, ['RECRUITMENT_OR_BEHAVIOUR_CHANGE']);
-  await triageDirectly(app, closed, 'SO12', 'P4');
-  expect((await app.gql(Q.claim, { id: closed }, so12.token)).errors).toBeUndefined();
-  for (const to of ['UNDER_RESEARCH', 'NO_FURTHER_ACTION', 'CLOSED']) {
-    const doc = await findReport(app, closed);
-    const res = await app.gql(Q.transition, { id: closed, to, reason: 'Researched: nothing further', v: doc.version, ...closingOutcome(to) }, so12.token);
-    expect(res.errors).toBeUndefined();
-  }
+  const call = async (opts: BuildReportOptions, categories: string[]) => (await buildReport(app, { ...opts, desk: 'SO12', recordedBy: caller, call: { categories } })).id;
+  const received = await call({ status: 'RECEIVED' }, ['FINANCE']);
+  const triaged = await call({ status: 'TRIAGED', priority: 'P3' }, ['STORAGE', 'TRANSPORT']);
+  const assigned = await call({ status: 'ASSIGNED', priority: 'P2' }, ['HOSTILE_RECONNAISSANCE']);
+  const closed = await call({ status: 'CLOSED', priority: 'P4' }, ['RECRUITMENT_OR_BEHAVIOUR_CHANGE']);
   // An older received time on one of them (a binary search on time would need it to show).
   await app.deps.database.db.collection('reports').updateOne({ _id: triaged as never }, { $set: { receivedAt: new Date(Date.now() - 86_400_000) } });
   for (const id of [received, triaged, assigned, closed]) {

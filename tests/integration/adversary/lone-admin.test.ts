@@ -90,7 +90,7 @@ describe('a lone admin in the API', () => {
 
 describe('a lone admin at the host CLI', () => {
   const env = testEnv({ LOG_LEVEL: 'silent' });
-  const admin = (args: string[], input?: string) => runScript('scripts/admin.ts', args, env, input);
+  const admin = (args: string[], input?: string) => runScript('scripts/admin/admin.ts', args, env, input);
   let client: MongoClient;
   const users = () => client.db(env.MONGODB_DB).collection('users');
   const grantOf = (stdout: string) => /(?:grant|request) ([0-9a-f-]{36})/.exec(stdout)?.[1];

@@ -7,13 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { createDeps, type Deps } from '../src/deps.js';
-import { AppError } from '../src/errors.js';
-import { createLogger } from '../src/logger.js';
-import { actAsAdmin } from '../src/auth/acting-admin.js';
-import { ROLES, DESKS, type Desk, type Role } from '../src/auth/types.js';
-import { useLocalStack, type LocalStack } from './local-stack.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { createDeps, type Deps } from '../../src/deps.js';
+import { AppError } from '../../src/errors.js';
+import { createLogger } from '../../src/logger.js';
+import { actAsAdmin } from '../../src/auth/acting-admin.js';
+import { ROLES, DESKS, type Desk, type Role } from '../../src/auth/types.js';
+import { useLocalStack, type LocalStack } from '../stack/local-stack.js';
 
 const USAGE = `usage: npm run admin -- <command> [options]
   user:create --username U --role ROLE [--role ROLE2] [--desk SO12|SO13] --as ADMIN --password-stdin

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import net from 'node:net';
-import { PROJECT_ROOT } from '../src/config.js';
+import { PROJECT_ROOT } from '../../src/config.js';
 import { startServices, type Services } from './services.js';
 
 /** `.data/` unless HOTLINE_LOCAL_DATA_DIR says otherwise (tests run `npm start` in a throwaway folder). */

@@ -69,7 +69,7 @@ switch (command) {
   case 'start':
     if (!external) ensureBinaries();
     ensureConsole();
-    runForwarding(tsx, ['scripts/start.ts', ...args]);
+    runForwarding(tsx, ['scripts/stack/start.ts', ...args]);
     break;
   case 'test':
     ensureBinaries();
@@ -83,9 +83,9 @@ switch (command) {
     break;
   case 'admin':
     if (!external) ensureBinaries();
-    process.exit(run(tsx, ['scripts/admin.ts', ...args]));
+    process.exit(run(tsx, ['scripts/admin/admin.ts', ...args]));
     break;
   default:
-    process.stderr.write('usage: node scripts/bootstrap.mjs start|test|bench|admin [args]\n');
+    process.stderr.write('usage: node scripts/stack/bootstrap.mjs start|test|bench|admin [args]\n');
     process.exit(64);
 }

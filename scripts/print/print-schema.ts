@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { printSchema } from 'graphql';
-import { PROJECT_ROOT } from '../src/config.js';
-import { buildSchema } from '../src/graphql/schema.js';
+import { PROJECT_ROOT } from '../../src/config.js';
+import { buildSchema } from '../../src/graphql/schema.js';
 
 export const SCHEMA_FILE = join(PROJECT_ROOT, 'schema', 'schema.graphql');
 export const printedSchema = () => `${printSchema(buildSchema())}\n`;

@@ -5,8 +5,8 @@
  * in with their password on stdin (src/auth/acting-admin.ts): the CLI host
  * cannot approve on its own, and the requester cannot approve their own grant.
  */
-import { actAsAdmin } from '../src/auth/acting-admin.js';
-import type { Deps } from '../src/deps.js';
+import { actAsAdmin } from '../../src/auth/acting-admin.js';
+import type { Deps } from '../../src/deps.js';
 
 type Values = Record<string, unknown> & { _?: string[] };
 

@@ -1,6 +1,6 @@
 /** Admin command for signed report bundles (src/reports/desk/bundle.ts): checking one a recipient sends back or a case system holds. */
 import { readFile } from 'node:fs/promises';
-import type { Deps } from '../src/deps.js';
+import type { Deps } from '../../src/deps.js';
 
 export const bundleCommands = {
   'bundle:verify': {

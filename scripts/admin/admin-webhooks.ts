@@ -4,7 +4,7 @@
  * and remove endpoints, list dead letters and replay one. Audited as the
  * admin CLI, like the API's mutations are audited as the admin.
  */
-import type { Deps } from '../src/deps.js';
+import type { Deps } from '../../src/deps.js';
 
 type Values = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
  * everything cleanly on Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { PROJECT_ROOT } from '../src/config.js';
+import { PROJECT_ROOT } from '../../src/config.js';
 import { LOCAL_DATA_DIR, useLocalStack } from './local-stack.js';
 
 const stack = await useLocalStack();

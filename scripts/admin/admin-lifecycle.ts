@@ -6,9 +6,9 @@
  * src/auth/acting-admin.ts) and applied only when a different admin approves
  * it (`grants:approve`). Partner key rotation acts at once.
  */
-import { actAsAdmin } from '../src/auth/acting-admin.js';
-import type { AccountChangeKind, RoleGrantDoc } from '../src/auth/types.js';
-import type { Deps } from '../src/deps.js';
+import { actAsAdmin } from '../../src/auth/acting-admin.js';
+import type { AccountChangeKind, RoleGrantDoc } from '../../src/auth/types.js';
+import type { Deps } from '../../src/deps.js';
 import { readCredentials } from './admin-grants.js';
 
 type Values = Record<string, unknown>;

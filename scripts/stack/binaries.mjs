@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FERRETDB_VERSION = 'v1.24.2';
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FERRETDB_BIN = join(ROOT, '.tools', 'bin', 'ferretdb');
 
 function which(cmd) {
@@ -49,7 +49,7 @@ export const ensureRedis = () => ensureDebian('redis-server', 'redis-server');
 
 /**
  * The sqlite3 shell, for the _id index FerretDB's own lookups need (see
- * scripts/ferretdb-id-index.ts). Only a speed-up: null when it cannot be had.
+ * scripts/stack/ferretdb-id-index.ts). Only a speed-up: null when it cannot be had.
  */
 export function ensureSqlite3() {
   try {

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ROOT } from './binaries.mjs';
+import { ROOT } from '../stack/binaries.mjs';
 
 const dir = process.env.CONSOLE_DIR || join(ROOT, 'dist', 'web');
 const html = readFileSync(join(dir, 'index.html'), 'utf8');

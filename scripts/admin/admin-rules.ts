@@ -5,8 +5,8 @@
  * service re-read its configured file, audited, and tells every worker and
  * API instance through Redis.
  */
-import type { Deps } from '../src/deps.js';
-import { loadRuleSet, RulesInvalidError } from '../src/triage/rules.js';
+import type { Deps } from '../../src/deps.js';
+import { loadRuleSet, RulesInvalidError } from '../../src/triage/rules.js';
 
 type Values = Record<string, unknown> & { _?: string[] };
 

@@ -1,9 +1,9 @@
 /** Admin commands that belong to the encryption and audit domains. */
-import { runAuditCheckpoint, runAuditVerify } from '../src/audit/verify-cli.js';
-import type { Deps } from '../src/deps.js';
-import { createUserRepository } from '../src/auth/repository.js';
-import { rotateIntegrityAndIndexKeys } from '../src/reports/content/rotate-audit-index-keys.js';
-import { rotateDataKeys } from '../src/reports/content/rotate-master-key.js';
+import { runAuditCheckpoint, runAuditVerify } from '../../src/audit/verify-cli.js';
+import type { Deps } from '../../src/deps.js';
+import { createUserRepository } from '../../src/auth/repository.js';
+import { rotateIntegrityAndIndexKeys } from '../../src/reports/content/rotate-audit-index-keys.js';
+import { rotateDataKeys } from '../../src/reports/content/rotate-master-key.js';
 
 export const extraCommands = {
   'audit:verify': {
