@@ -26,7 +26,7 @@ const deskEvent: z.ZodType<DeskQueueEvent | SupervisionEvent> = z.object({ desk:
 
 export type DeskEvents = ReturnType<typeof createDeskEvents>;
 
-/** `log`: where Redis errors are reported, rate-limited (see redis-errors.ts); without it they are swallowed. */
+/** `log`: where Redis errors are reported, rate-limited (see src/queue/redis-errors.ts); without it they are swallowed. */
 export function createDeskEvents(redisUrl: string, prefix: string, log?: Logger) {
   const channel = createChannel(redisUrl, 'desk-events', { log, schema: deskEvent });
   const topic = (desk: Desk) => `${prefix}:desk-queue:${desk}`;
