@@ -12,6 +12,7 @@ import { schedulePeriodic } from './queue/periodic.js';
 import { runQueuedTask } from './queue/task.js';
 import { createTaskRegistry } from './tasks/index.js';
 
+/** The triage work as the tasks run it, for tests that drive a task by hand. */
 export { triageProcessorOf } from './tasks/context.js';
 
 export interface Worker {

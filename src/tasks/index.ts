@@ -3,7 +3,7 @@
  * the worker runs (src/worker.ts), so a task's payload schema, failure policy
  * and period are declared once, in its own file here, and nowhere in the
  * worker. Adding a task is adding its file and a line below.
- * Test: tests/integration/task-registry.test.ts.
+ * Guarded by: tests/integration/task-registry.test.ts
  */
 import type { Deps } from '../deps.js';
 import type { PeriodicTask, QueuedTask } from '../queue/task.js';
