@@ -89,8 +89,6 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     // An anchor directory that cannot be read is /readyz's to report, and every append fails on it meanwhile.
     await audit.checkTail().catch((err: Error) => log.warn({ errName: err?.name }, 'the audit chain could not be compared with its record outside the database at start-up'));
     const triageQueues = createTriageQueues(queues, { attempts: config.triage.attempts, backoffMs: config.triage.backoffMs, partnerHoldMs: config.triage.partnerHoldMs });
-    // The one audit path for report changes: events written with the change, then chained.
-
     const mfaRepository = createMfaRepository(db);
     // Records sealed before credentials were bound are re-sealed once, before anything signs anyone in.
     await migrateCredentialSeals({ users, mfa: mfaRepository, integrity: crypto.integrity, audit, log: log.child({ component: 'auth' }) });
@@ -126,6 +124,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       notifyAdmins: (adminIds, grant) => notifications.approvalNeeded(adminIds, grant._id),
     });
     const metrics = createMetrics({ store: reports, log: log.child({ component: 'metrics' }) });
+    // The one audit path for report changes: events written with the change, then chained (src/audit/chainer.ts).
     const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix, (key) => crypto.integrity.mac('chainMark', key)), log: log.child({ component: 'audit' }), observe: metrics });
     const intake = instrumentIntake(createIntakeService({
       reports,

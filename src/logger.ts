@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'password',
   'token',
   'apiKey',

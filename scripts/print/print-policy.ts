@@ -39,7 +39,7 @@ export function readmeTable(begin = BEGIN, end = END): string | null {
   return a >= 0 && b > a ? text.slice(a + begin.length, b).trim() : null;
 }
 
-function writeBetween(text: string, begin: string, end: string, body: string): string {
+export function writeBetween(text: string, begin: string, end: string, body: string): string {
   const a = text.indexOf(begin);
   const b = text.indexOf(end);
   if (a < 0 || b < a) throw new Error(`README.md has no ${begin} markers`);

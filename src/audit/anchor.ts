@@ -76,7 +76,7 @@ const TIP_FILE_PATTERN = /^tips-(\d{4}-\d{2}-\d{2})-[A-Za-z0-9._-]+\.jsonl$/;
 const DAY_MS = 86_400_000;
 
 /** This process's name in tip files: host and pid (characters safe in a file name). */
-export function defaultWriterId(): string {
+function defaultWriterId(): string {
   return `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 

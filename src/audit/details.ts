@@ -141,7 +141,7 @@ export function sanitizeActor(actor: Actor): Actor {
   return { type: actor.type, ...(id !== undefined ? { id } : {}), ...(name !== undefined ? { name } : {}) };
 }
 
-export function sanitizeTarget(target: AuditTarget | undefined | null): AuditTarget | null {
+function sanitizeTarget(target: AuditTarget | undefined | null): AuditTarget | null {
   if (target === undefined || target === null) return null;
   if (!TARGET_TYPES.has(target.type)) throw new AuditRejectedError('audit event has an invalid target type');
   const id = text(target.id, 'target id', false);

@@ -43,7 +43,6 @@ export const TIPS_COLLECTION = 'audit_tips';
 /** Tips kept below the newest when the register is pruned: plenty for readers that lag a little. */
 const TIPS_KEPT = 32;
 
-export type AuditRepository = ReturnType<typeof createAuditRepository>;
 
 export function createAuditRepository(db: Db) {
   const audit = db.collection<StoredEntry>(AUDIT_COLLECTION);

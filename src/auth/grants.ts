@@ -71,11 +71,11 @@ export function assertSeparated(roles: readonly Role[]) {
 }
 
 /** What the host CLI is told when it tries to act alone outside bootstrap. */
-export const HOST_ALONE_REFUSED =
+const HOST_ALONE_REFUSED =
   'The host CLI acts without a named admin only to make the first two admins (fewer than two enabled admins): name the requesting admin with --as ADMIN --password-stdin, and a second admin approves';
 
 /** True when the request was filed by the host CLI without a named admin (bootstrap). */
-export const fromHost = (g: Pick<RoleGrantDoc, 'requestedBy'>) => g.requestedBy.type === 'system';
+const fromHost = (g: Pick<RoleGrantDoc, 'requestedBy'>) => g.requestedBy.type === 'system';
 
 export function createRoleGrants(deps: RoleGrantDeps) {
   const { users, grants, audit, integrity, alarm } = deps;
@@ -291,4 +291,3 @@ export function createRoleGrants(deps: RoleGrantDeps) {
   };
 }
 
-export type RoleGrants = ReturnType<typeof createRoleGrants>;

@@ -196,4 +196,3 @@ export function createAttemptLimits(redis: Redis, prefix: string, limits: Attemp
   };
 }
 
-export type AttemptLimits = ReturnType<typeof createAttemptLimits>;

@@ -10,12 +10,12 @@ import type { GraphQLContext } from '../context.js';
 import { AppError } from '../errors.js';
 
 /** The error a resolver answers once its request's signal is aborted (nobody may be there to read it). */
-export function requestAbandoned(): AppError {
+function requestAbandoned(): AppError {
   return new AppError('SERVICE_UNAVAILABLE', 'The request ran out of time or its client went away; retry', { deadline: true });
 }
 
 /** Throws when the request's client has gone or its deadline has passed. */
-export function checkDeadline(ctx: Pick<GraphQLContext, 'signal'>): void {
+function checkDeadline(ctx: Pick<GraphQLContext, 'signal'>): void {
   if (ctx.signal?.aborted) throw requestAbandoned();
 }
 

@@ -10,7 +10,7 @@ import type { Middleware } from 'koa';
 import helmet from 'koa-helmet';
 import send from 'koa-send';
 
-export const CONSOLE_CSP = {
+const CONSOLE_CSP = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],

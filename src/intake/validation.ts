@@ -39,7 +39,7 @@ const list = <T extends z.ZodTypeAny>(item: T, max: number) =>
     .nullish()
     .transform((v) => v ?? []);
 
-export const subjectSchema = z.object({
+const subjectSchema = z.object({
   name: optionalText(INTAKE_LIMITS.name),
   aliases: list(text(INTAKE_LIMITS.name), INTAKE_LIMITS.aliases),
   dateOfBirth: optionalText(INTAKE_LIMITS.short),
@@ -49,7 +49,7 @@ export const subjectSchema = z.object({
   phone: optionalText(INTAKE_LIMITS.phone),
 });
 
-export const vehicleSchema = z.object({
+const vehicleSchema = z.object({
   registration: optionalText(INTAKE_LIMITS.short),
   make: optionalText(INTAKE_LIMITS.short),
   model: optionalText(INTAKE_LIMITS.short),
@@ -57,7 +57,7 @@ export const vehicleSchema = z.object({
   notes: optionalText(INTAKE_LIMITS.long, { multiline: true }),
 });
 
-export const locationSchema = z.object({
+const locationSchema = z.object({
   address: optionalText(INTAKE_LIMITS.long, { multiline: true }),
   postcode: optionalText(INTAKE_LIMITS.short),
   description: optionalText(INTAKE_LIMITS.long, { multiline: true }),

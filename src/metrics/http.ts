@@ -51,7 +51,7 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 }
 
 /** Writes the exposition into a Koa response. */
-export async function sendMetrics(ctx: Context, metrics: Metrics) {
+async function sendMetrics(ctx: Context, metrics: Metrics) {
   ctx.set('cache-control', 'no-store');
   ctx.type = metrics.contentType;
   ctx.body = await metrics.render();

@@ -11,12 +11,12 @@ import type { Plugin } from 'graphql-yoga';
 import { isPartnerOperation } from '../auth/policy.js';
 
 export const INVALID_OPERATION = 'invalid';
-export const MULTIPLE_OPERATIONS = 'multiple';
+const MULTIPLE_OPERATIONS = 'multiple';
 /** Left on the state for a document that selects a partner operation: the request is not recorded (http.ts). */
 export const PARTNER_OPERATION = '\u0000partner';
 
 /** The root field names a document's chosen operation selects, through fragments; sorted, unique. */
-export function rootFieldNames(document: DocumentNode, operationName?: string | null): string[] {
+function rootFieldNames(document: DocumentNode, operationName?: string | null): string[] {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return [];
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
@@ -44,7 +44,7 @@ export function rootFieldNames(document: DocumentNode, operationName?: string | 
  * partner operation (auth/policy.ts), alone or among others: partner
  * requests are kept out of metrics (trust review 2, item 7).
  */
-export function operationLabel(document: DocumentNode, operationName?: string | null): string {
+function operationLabel(document: DocumentNode, operationName?: string | null): string {
   const names = rootFieldNames(document, operationName);
   if (names.some(isPartnerOperation)) return PARTNER_OPERATION;
   if (names.length === 0) return INVALID_OPERATION;

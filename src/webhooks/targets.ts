@@ -18,7 +18,7 @@ import { BlockList, isIP } from 'node:net';
 import { parseNetwork } from '../net/addresses.js';
 
 /** Ranges no delivery goes to unless WEBHOOK_ALLOWED_NETWORKS names them: one table, each with why. */
-export const REFUSED_RANGES: readonly { cidr: string; why: string }[] = [
+const REFUSED_RANGES: readonly { cidr: string; why: string }[] = [
   { cidr: '0.0.0.0/8', why: 'unspecified ("this network")' },
   { cidr: '10.0.0.0/8', why: 'private' },
   { cidr: '100.64.0.0/10', why: 'carrier-grade NAT' },

@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { LAYERS, layerOf } from '../../src/layers.js';
+import { layersTable, readmeLayersTable } from '../../scripts/print/print-layers.js';
 
 const SRC = resolve(__dirname, '../../src');
 
@@ -112,5 +113,11 @@ describe('layers (src/layers.ts)', () => {
 
   it('names each layer once', () => {
     expect(new Set(LAYERS.map((l) => l.name)).size).toBe(LAYERS.length);
+  });
+});
+
+describe('README layers table', () => {
+  it('is the table generated from src/layers.ts (run `npx tsx scripts/print/print-layers.ts --write`)', () => {
+    expect(readmeLayersTable()).toBe(layersTable());
   });
 });

@@ -58,7 +58,7 @@ export interface Dissemination {
   reason: string | null;
 }
 
-export const DISSEMINATED = 'disseminated';
+const DISSEMINATED = 'disseminated';
 
 /** A report's disseminations, from its history (opened or not, as the view holds it). */
 export function disseminationsOf(history: readonly HistoryEntry[] | undefined): Dissemination[] {

@@ -23,7 +23,7 @@ import type { ReportView } from './view.js';
 import { PRIORITIES, type IntakeChannel, type Priority, type ReportDoc } from '../model/types.js';
 
 /** How many unclaimed reports of each desk the overview lists (the counts cover them all). */
-export const OVERVIEW_UNCLAIMED_PER_DESK = 25;
+const OVERVIEW_UNCLAIMED_PER_DESK = 25;
 const OVERVIEW_ESCALATED = 50;
 
 export interface DeskPriorityCount {

@@ -25,7 +25,7 @@ export type StaffMember = Pick<UserDoc, '_id' | 'username' | 'desk'>;
 
 
 /** What the viewer may know of each of `ids`, given the people found for them (unknown ids are absent from `people`). */
-export function staffNamesFor(viewer: Principal | null, ids: readonly string[], people: readonly StaffMember[]): StaffNames {
+function staffNamesFor(viewer: Principal | null, ids: readonly string[], people: readonly StaffMember[]): StaffNames {
   const byId = new Map(people.map((p) => [p._id, p]));
   const names = new Map<string, string>();
   const hidden = new Set<string>();
@@ -45,7 +45,7 @@ export function staffNamesFor(viewer: Principal | null, ids: readonly string[], 
 }
 
 /** Every user id a view's report names: history actors and holders, its holder, its grader. */
-export function staffIdsOf(doc: ReportView['doc']): string[] {
+function staffIdsOf(doc: ReportView['doc']): string[] {
   return userIdsIn(doc.history ?? [], [doc.assignee, doc.grading?.by ?? null]);
 }
 

@@ -37,7 +37,7 @@ export function canReadReport(p: Principal | null, doc: Located): boolean {
 }
 
 /** May work on the report at all (claim it, refer it while unclaimed). */
-export function canActOnReport(p: Principal | null, doc: Located): boolean {
+function canActOnReport(p: Principal | null, doc: Located): boolean {
   return canReadReport(p, doc);
 }
 
@@ -47,7 +47,7 @@ export function holdsReport(p: Principal | null, doc: Held): boolean {
 }
 
 /** May check the report's history chain: it reads no content, so auditors too. */
-export function canVerifyHistory(p: Principal | null, doc: Located): boolean {
+function canVerifyHistory(p: Principal | null, doc: Located): boolean {
   return (isStaff(p) && p.roles.includes('AUDITOR')) || canReadReport(p, doc);
 }
 

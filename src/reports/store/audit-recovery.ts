@@ -11,7 +11,7 @@ import type { Logger } from '../../logger.js';
 import type { ReportRepository } from './repository.js';
 
 /** How far back the recovery looks: events of changes older than this stay pending in their report (no worker ran for a week). */
-export const AUDIT_RECOVERY_WINDOW_MS = 7 * 24 * 3600_000;
+const AUDIT_RECOVERY_WINDOW_MS = 7 * 24 * 3600_000;
 const BATCH = 500;
 
 export async function recoverPendingAudit(

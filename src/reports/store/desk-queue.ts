@@ -227,4 +227,3 @@ export function createDeskQueues(db: Db) {
   };
 }
 
-export type DeskQueues = ReturnType<typeof createDeskQueues>;

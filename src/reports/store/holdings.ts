@@ -72,4 +72,3 @@ export function createHoldings(db: Db) {
   };
 }
 
-export type Holdings = ReturnType<typeof createHoldings>;

@@ -220,4 +220,3 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
   };
 }
 
-export type LinkTerms = ReturnType<typeof createLinkTerms>;

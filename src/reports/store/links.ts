@@ -252,4 +252,3 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   };
 }
 
-export type LinkStore = ReturnType<typeof createLinkStore>;

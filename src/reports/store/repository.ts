@@ -1,6 +1,11 @@
 /**
- * The only code touching the `reports`, `counters` and `report_versions`
- * collections (and, through side-tables.ts and links.ts, the tables that index them and the link edges). Every change is one single-document update guarded by the
+ * The report store's door: with the rest of this folder (freshness.ts: the
+ * version claims in `report_versions`; retention.ts: the retention scan;
+ * side-tables.ts and links.ts: the tables that index reports and the link
+ * edges), the only code touching the `reports`, `counters` and
+ * `report_versions` collections, except that the raw `collection` it returns
+ * still serves the audit/index key rotation's full scan (issue 27 closes it).
+ * Every change is one single-document update guarded by the
  * version the caller read (FerretDB has no transactions, and its conditional
  * updates are not atomic: see applyChange), and appends its history
  * entries in the same update.

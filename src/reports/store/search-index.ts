@@ -227,4 +227,3 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
   };
 }
 
-export type SearchIndex = ReturnType<typeof createSearchIndex>;

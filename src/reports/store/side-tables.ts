@@ -67,4 +67,3 @@ export function createSideTables(db: Db, linkCrypto?: Pick<Crypto, 'integrity' |
   };
 }
 
-export type SideTables = ReturnType<typeof createSideTables>;

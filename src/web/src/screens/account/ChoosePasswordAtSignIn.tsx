@@ -8,7 +8,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { request } from '../../api/client';
 import { graphql } from '../../gql';
-import { ErrorMessage, TextField } from '../../ui/ui';
+import { ErrorMessage, TextField, DialogButtons } from '../../ui/ui';
 
 const SET_INITIAL_PASSWORD = graphql(`
   mutation SetInitialPassword($passwordTicket: String!, $newPassword: String!) {
@@ -54,14 +54,7 @@ export function ChoosePasswordAtSignIn({ ticket, onChosen, onCancel }: { ticket:
       />
       <TextField label="New password again" type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} error={problems.again} />
       <ErrorMessage error={mutation.error} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={mutation.isPending}>
-          {mutation.isPending ? 'Saving…' : 'Save and sign in'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <DialogButtons submit label="Save and sign in" busyLabel="Saving…" busy={mutation.isPending} onCancel={onCancel} />
     </form>
   );
 }

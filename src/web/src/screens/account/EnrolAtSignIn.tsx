@@ -8,7 +8,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/client';
-import { ErrorMessage, TextField } from '../../ui/ui';
+import { ErrorMessage, TextField, DialogButtons } from '../../ui/ui';
 import { MfaEnrolment } from './Enrolment';
 
 export function EnrolAtSignIn({ ticket, signIn, onCancel }: { ticket: string; signIn(code: string): Promise<unknown>; onCancel(): void }) {
@@ -60,14 +60,7 @@ function SignInWithCode({ signIn, onCancel }: { signIn(code: string): Promise<un
       ) : (
         <ErrorMessage error={mutation.error} />
       )}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={mutation.isPending}>
-          {mutation.isPending ? 'Signing in…' : 'Sign in'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <DialogButtons submit label="Sign in" busyLabel="Signing in…" busy={mutation.isPending} onCancel={onCancel} />
     </form>
   );
 }
