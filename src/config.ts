@@ -235,6 +235,10 @@ export interface Config {
     partnerHoldMs: number;
     rulesFile: string;
     retentionDays: number;
+    /** How often the worker reviews closed reports past `retentionDays` (fixed: daily). */
+    retentionReviewEveryMs: number;
+    /** How often the worker prunes the day-old entries of "my submissions" and the intake tally (fixed: hourly). */
+    pruneSubmissionsEveryMs: number;
     /**
      * Linking's bounds: at most `maxCandidates` reports decrypted per report
      * (more are recorded, not read), and a term filed by more than
@@ -244,8 +248,8 @@ export interface Config {
   };
   /** Outgoing webhooks (src/webhooks/): per-attempt timeout, attempts before a dead letter, first backoff (exponential), internal networks they may go to. */
   webhooks: { timeoutMs: number; attempts: number; backoffMs: number; allowedNetworks: string[] };
-  /** In-service notifications (src/notifications/): the SLA warning's lead time. */
-  notifications: { slaWarningMs: number };
+  /** In-service notifications (src/notifications/): the SLA warning's lead time, and how often the worker looks for reports to warn of (fixed: every minute). */
+  notifications: { slaWarningMs: number; slaWarningCheckEveryMs: number };
   /**
    * GET /metrics: on its own listener when `port` is set (null: none), and on
    * the main port behind `token` when set (null: not there). Neither: off.
@@ -449,6 +453,8 @@ export function loadConfig(
       partnerHoldMs: env.PARTNER_TRIAGE_HOLD_SECONDS * 1000,
       rulesFile: env.ROUTING_RULES_FILE,
       retentionDays: env.RETENTION_DAYS,
+      retentionReviewEveryMs: 24 * 3_600_000,
+      pruneSubmissionsEveryMs: 3_600_000,
       linking: { maxCandidates: env.LINK_MAX_CANDIDATES, sharedThreshold: env.LINK_SHARED_THRESHOLD },
     },
     webhooks: {
@@ -460,7 +466,7 @@ export function loadConfig(
         .map((n) => n.trim())
         .filter(Boolean),
     },
-    notifications: { slaWarningMs: env.NOTIFY_SLA_WARNING_MINUTES * 60_000 },
+    notifications: { slaWarningMs: env.NOTIFY_SLA_WARNING_MINUTES * 60_000, slaWarningCheckEveryMs: 60_000 },
     metrics: { port: env.METRICS_PORT ?? null, host: env.METRICS_HOST, token: env.METRICS_TOKEN ?? null },
     oidc,
     process: env.HOTLINE_PROCESS,

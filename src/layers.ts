@@ -47,7 +47,7 @@ export const LAYERS: readonly Layer[] = [
     holds: 'GraphQL (builder, context, every schema file) and the Koa app',
     patterns: ['graphql/**', 'http/**', 'context.ts', '**/schema.ts', '**/*-schema.ts', 'reports/graphql/**', 'auth/oidc-routes.ts', 'metrics/http.ts', 'metrics/operation.ts', 'metrics/listener.ts'],
   },
-  { name: 'process', holds: 'wiring and the entry points: api, worker', patterns: ['deps.ts', 'main.ts', 'worker.ts', 'layers.ts'] },
+  { name: 'process', holds: 'wiring, the entry points (api, worker) and the task registry the worker runs', patterns: ['deps.ts', 'main.ts', 'worker.ts', 'layers.ts', 'tasks/**'] },
 ];
 
 const patternRegex = (pattern: string) =>

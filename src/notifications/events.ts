@@ -1,40 +1,39 @@
 /**
- * Live notifications, fanned out through Redis pub/sub (as the desk queue
- * events are: src/triage/events.ts), so that a recipient's stream on any API
- * instance hears a notification made by any instance or worker. One topic
- * per recipient; an event carries what the notification says (no content).
+ * Live notifications, fanned out through a Redis pub/sub channel
+ * (src/queue/channel.ts, as the desk queue events are), so that a
+ * recipient's stream on any API instance hears a notification made by any
+ * instance or worker. One topic per recipient; an event carries what the
+ * notification says (no content).
  */
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import { createRedisErrorLog } from '../queue/redis-errors.js';
-import type { NotificationView } from './types.js';
+import { createChannel } from '../queue/channel.js';
+import { NOTIFICATION_KINDS, type NotificationView } from './types.js';
 
 /** As published: JSON, so `at` arrives as a string. */
 export type NotificationEvent = Omit<NotificationView, 'at'> & { at: string | Date };
 
+/** What a subscriber accepts from the channel: a notification's view, nothing a stray publisher adds. */
+const notificationEvent: z.ZodType<NotificationEvent> = z.object({
+  id: z.string(),
+  read: z.boolean(),
+  kind: z.enum(NOTIFICATION_KINDS),
+  reportId: z.string().nullable(),
+  reference: z.string().nullable(),
+  at: z.string(),
+});
+
 export type NotificationEvents = ReturnType<typeof createNotificationEvents>;
 
 export function createNotificationEvents(redisUrl: string, prefix: string, log?: Logger) {
-  const opts = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
-  const publishClient = new Redis(redisUrl, opts);
-  const subscribeClient = new Redis(redisUrl, opts);
-  const onError = createRedisErrorLog(log);
-  const onPublishError = onError('notifications:publish');
-  publishClient.on('error', onPublishError);
-  subscribeClient.on('error', onError('notifications:subscribe'));
-  const pubsub = createPubSub<Record<string, [NotificationEvent]>>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+  const channel = createChannel(redisUrl, 'notifications', { log, schema: notificationEvent });
   const topic = (userId: string) => `${prefix}:notifications:${userId}`;
   return {
     /** Best effort: the notification is stored already; a lost event only delays the bell to the next read. */
     publish(userId: string, event: NotificationView) {
-      publishClient.publish(topic(userId), JSON.stringify(event)).catch(onPublishError);
+      channel.publish(topic(userId), event);
     },
-    subscribe: (userId: string) => pubsub.subscribe(topic(userId)),
-    async close() {
-      publishClient.disconnect();
-      subscribeClient.disconnect();
-    },
+    subscribe: (userId: string) => channel.subscribe(topic(userId)),
+    close: () => channel.close(),
   };
 }

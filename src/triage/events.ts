@@ -1,14 +1,12 @@
 /**
- * Desk queue change events, fanned out through Redis pub/sub so that a
- * subscriber on any API instance hears changes made by any instance or
- * worker. Events carry ids and kinds only.
+ * Desk queue change events, fanned out through a Redis pub/sub channel
+ * (src/queue/channel.ts) so that a subscriber on any API instance hears
+ * changes made by any instance or worker. Events carry ids and kinds only.
  */
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
-import type { Desk } from '../auth/types.js';
+import { z } from 'zod';
+import { DESKS, type Desk } from '../auth/types.js';
 import type { Logger } from '../logger.js';
-import { createRedisErrorLog } from '../queue/redis-errors.js';
+import { createChannel } from '../queue/channel.js';
 
 export interface DeskQueueEvent {
   desk: Desk;
@@ -23,45 +21,29 @@ export interface SupervisionEvent extends Omit<DeskQueueEvent, 'desk'> {
   desk: Desk | null;
 }
 
+/** What a subscriber accepts from the channel: the shape above, nothing a stray publisher adds. */
+const deskEvent: z.ZodType<DeskQueueEvent | SupervisionEvent> = z.object({ desk: z.enum(DESKS).nullable(), reportId: z.string(), kind: z.string(), at: z.string() });
+
 export type DeskEvents = ReturnType<typeof createDeskEvents>;
 
-/** `log`: where Redis errors are reported, rate-limited (see redis-errors.ts); without it they are swallowed. */
+/** `log`: where Redis errors are reported, rate-limited (see src/queue/redis-errors.ts); without it they are swallowed. */
 export function createDeskEvents(redisUrl: string, prefix: string, log?: Logger) {
-  // Commands wait for a reconnect (ioredis's offline queue): a publish made while Redis is down is sent when it is back.
-  const opts = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
-  const publishClient = new Redis(redisUrl, opts);
-  const subscribeClient = new Redis(redisUrl, opts);
-  const onError = createRedisErrorLog(log);
-  const onPublishError = onError('desk-events:publish');
-  publishClient.on('error', onPublishError);
-  subscribeClient.on('error', onError('desk-events:subscribe'));
-  const pubsub = createPubSub<Record<string, [DeskQueueEvent | SupervisionEvent]>>({
-    eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
-  });
+  const channel = createChannel(redisUrl, 'desk-events', { log, schema: deskEvent });
   const topic = (desk: Desk) => `${prefix}:desk-queue:${desk}`;
   const supervisionTopic = `${prefix}:supervision`;
   return {
-    /**
-     * Best effort: a lost notification never loses a report (the queue is in
-     * MongoDB). Published on the client directly, as the event target would
-     * (JSON on the topic), because the event target drops the command's
-     * promise: a publish failing (e.g. cut off by close) would be an
-     * unhandled rejection instead of a logged error.
-     */
+    /** Best effort: a lost notification never loses a report (the queue is in MongoDB). */
     publish(desk: Desk, reportId: string, kind: string) {
       const event: DeskQueueEvent = { desk, reportId, kind, at: new Date().toISOString() };
-      publishClient.publish(topic(desk), JSON.stringify(event)).catch(onPublishError);
+      channel.publish(topic(desk), event);
     },
-    subscribe: (desk: Desk) => pubsub.subscribe(topic(desk)) as AsyncIterable<DeskQueueEvent>,
+    subscribe: (desk: Desk) => channel.subscribe(topic(desk)) as AsyncIterable<DeskQueueEvent>,
     /** For supervisors only (the supervisor queue): a report that reached no desk, e.g. its triage failed. Best effort, like `publish`. */
     publishSupervision(reportId: string, kind: string) {
       const event: SupervisionEvent = { desk: null, reportId, kind, at: new Date().toISOString() };
-      publishClient.publish(supervisionTopic, JSON.stringify(event)).catch(onPublishError);
+      channel.publish(supervisionTopic, event);
     },
-    subscribeSupervision: () => pubsub.subscribe(supervisionTopic) as AsyncIterable<SupervisionEvent>,
-    async close() {
-      publishClient.disconnect();
-      subscribeClient.disconnect();
-    },
+    subscribeSupervision: () => channel.subscribe(supervisionTopic) as AsyncIterable<SupervisionEvent>,
+    close: () => channel.close(),
   };
 }

@@ -1,9 +1,10 @@
 /**
- * The triage worker's tasks, one file each under tasks/: route (the triage
- * queue), escalate (the sla queue), markFailed (a triage job's last
- * failure), requeueUnrecorded (when even that could not be recorded), and the periodic sweepOutbox, reconcile and sweepOverdue. The
- * job payload schemas live beside their tasks; src/worker.ts parses each
- * job's payload with them before calling the task (tasks/job.ts).
+ * The triage worker's work, one file each under tasks/: route (the triage
+ * queue's job), escalate (the sla queue's), markFailed (a triage job's last
+ * failure), requeueUnrecorded (when even that could not be recorded), and
+ * sweepOutbox, sweepOverdue and reconcile (run by the periodic outbox-sweep
+ * and reconcile). What runs them, with which payload schema (src/triage/queue.ts),
+ * failure policy and period, is the task registry (src/tasks/index.ts).
  */
 import { type TriageDeps } from './tasks/deps.js';
 import { createEscalate } from './tasks/escalate.js';
@@ -15,10 +16,6 @@ import { createSweepOutbox } from './tasks/sweep-outbox.js';
 import { createSweepOverdue } from './tasks/sweep-overdue.js';
 
 export type { TriageDeps } from './tasks/deps.js';
-export { escalatePayload } from './tasks/escalate.js';
-export { markFailedPayload } from './tasks/mark-failed.js';
-export { routePayload } from './tasks/route.js';
-export { InvalidJobPayloadError, parseJobPayload } from './tasks/job.js';
 
 export type TriageProcessor = ReturnType<typeof createTriageProcessor>;
 

@@ -1,13 +1,17 @@
 /**
- * The triage queue: job definitions (name + payload), in one place. Payloads
- * carry report ids only. The job id is the report id, so enqueueing the same
+ * The triage and SLA queues: their job payload schemas, in one place, checked
+ * here on enqueue and parsed with by the worker's tasks (src/tasks/route.ts,
+ * src/tasks/escalate.ts), and their retry policies (the queues' defaults).
+ * Payloads carry report ids only. The job id is the report id, so enqueueing the same
  * report twice while its job exists is a no-op (the job keeps the priority it
  * was added with); processing is idempotent anyway (the report's own status
  * and outbox flag decide).
  */
 import type Queue from 'bull';
+import { z } from 'zod';
 import type { QueueFactory } from '../queue/factory.js';
 import { randomInt } from 'node:crypto';
+import { checkJobPayload, reportIdField } from '../queue/job-payload.js';
 import { addWithin, within } from '../queue/add-within.js';
 import { toMinute } from '../time.js';
 
@@ -15,14 +19,16 @@ export const TRIAGE_QUEUE = 'triage';
 export const SLA_QUEUE = 'sla';
 export const MAINTENANCE_QUEUE = 'maintenance';
 
-export interface TriageJob {
-  reportId: string;
-}
-export interface SlaJob {
-  reportId: string;
-  /** The triage decision this deadline belongs to: a stale job does nothing. */
-  dueBy: string;
-}
+/** The triage job's payload: the report to route. */
+export const triageJobPayload = z.object({ reportId: reportIdField });
+export type TriageJob = z.infer<typeof triageJobPayload>;
+
+/**
+ * The SLA job's payload: the report, and the deadline of the triage decision
+ * this job belongs to (as Date#toISOString writes it): a stale job does nothing.
+ */
+export const slaJobPayload = z.object({ reportId: reportIdField, dueBy: z.iso.datetime() });
+export type SlaJob = z.infer<typeof slaJobPayload>;
 
 /**
  * Bull priorities of triage jobs (1 is the highest): an imminent threat is
@@ -113,12 +119,13 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
     sla,
     maintenance,
     async scheduleSla(reportId, dueBy, { partner = false } = {}) {
+      const payload = checkJobPayload(slaJobPayload, SLA_QUEUE, { reportId, dueBy: dueBy.toISOString() });
       const jobId = slaJobId(reportId);
       // One SLA job a report: a new deadline (re-triage) replaces the old one; an active job cannot be removed and
       // keeps its own, stale deadline (it then does nothing), and the overdue sweep catches the new one.
       await (await sla.getJob(jobId))?.remove().catch(() => undefined);
       const timestamp = createdAt(partner);
-      await sla.add({ reportId, dueBy: dueBy.toISOString() }, timed({ jobId, timestamp, delay: Math.max(0, dueBy.getTime() - timestamp) }));
+      await sla.add(payload, timed({ jobId, timestamp, delay: Math.max(0, dueBy.getTime() - timestamp) }));
     },
     async forgetReport(reportId) {
       // An active job cannot be removed: it finds the report erased and ends (removed on completion, like every job).
@@ -140,7 +147,7 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
           triage
             .getJob(reportId)
             .then(async (old) => (old && ((await old.isFailed()) || (await old.isCompleted())) ? old.remove() : undefined))
-            .then(() => triage.add({ reportId }, timed({ jobId: reportId, priority, timestamp: createdAt(partner), ...(delay ? { delay } : {}) }))),
+            .then(() => triage.add(checkJobPayload(triageJobPayload, TRIAGE_QUEUE, { reportId }), timed({ jobId: reportId, priority, timestamp: createdAt(partner), ...(delay ? { delay } : {}) }))),
         timeoutMs,
       );
     },

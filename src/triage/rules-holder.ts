@@ -123,6 +123,10 @@ export function createRulesService(deps: {
      * reconnection, catches up with the last one announced (set before it is
      * published, so a reload is either heard or found). Returns at once: a
      * Redis outage at start-up delays following, never the start.
+     * Not a queue/channel.ts channel: the catch-up must follow the confirmed
+     * subscription (the channel subscribes lazily, unconfirmed), the message is a
+     * bare version id, and the announcement goes on the app's fail-fast client
+     * so that a reload knows at once when it was not sent.
      */
     start() {
       const catchUp = () => void redis.get(announcedKey).then((v) => v && follow(v), () => {});

@@ -15,32 +15,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { z } from 'zod';
 import type { AuditLogService } from '../audit/service.js';
-import { DESKS } from '../auth/types.js';
 import type { Integrity } from '../crypto/integrity.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logger.js';
 import { toMinute } from '../time.js';
 import type { ReportRepository } from '../reports/store/repository.js';
-import { PRIORITIES } from '../reports/model/types.js';
-import { reportIdField } from '../triage/tasks/job.js';
 import { endpointSealData } from './endpoint-seal.js';
 import type { WebhookRepository } from './repository.js';
 import { RefusedTarget, type PinnedAddress, type TargetPolicy } from './targets.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
-import { WEBHOOK_EVENTS, type WebhookJob, type WebhookPayload } from './types.js';
-
-/** The job's payload schema: a malformed job fails at once (src/triage/tasks/job.ts). */
-export const webhookJobPayload = z.strictObject({
-  deliveryId: z.uuid(),
-  endpointId: z.uuid(),
-  event: z.enum(WEBHOOK_EVENTS),
-  reportId: reportIdField,
-  desk: z.enum(DESKS),
-  priority: z.enum(PRIORITIES),
-  at: z.iso.datetime(),
-});
+import type { WebhookJob, WebhookPayload } from './types.js';
 
 /** What a dead letter says for every failure to reach the receiver (never which one: see the module comment). */
 export const COULD_NOT_CONNECT = 'could not connect';

@@ -9,7 +9,8 @@ import { addWithin } from '../queue/add-within.js';
 import type Queue from 'bull';
 import type { QueueFactory } from '../queue/factory.js';
 import { toMinute } from '../time.js';
-import type { WebhookJob } from './types.js';
+import { checkJobPayload } from '../queue/job-payload.js';
+import { webhookJobPayload, type WebhookJob } from './types.js';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 
@@ -32,7 +33,8 @@ export function createWebhookQueue(factory: QueueFactory, opts: { attempts: numb
     async enqueue(job, timeoutMs = 1_000) {
       // bull reads `timestamp` from the job options (lib/job.js) though its typings leave it out.
       const options = { jobId: job.deliveryId, timestamp: toMinute(new Date()).getTime() } as Queue.JobOptions;
-      return addWithin(() => queue.add(job, options), timeoutMs);
+      // Checked with the schema the delivery task parses it with; a payload it rejects is not taken (false).
+      return addWithin(async () => queue.add(checkJobPayload(webhookJobPayload, WEBHOOK_QUEUE, job), options), timeoutMs);
     },
   };
 }

@@ -4,8 +4,10 @@
  * delivery that failed for good leaves for an admin to replay.
  */
 import type { Binary } from 'mongodb';
-import type { Desk } from '../auth/types.js';
-import type { Priority } from '../reports/model/vocabulary.js';
+import { z } from 'zod';
+import { DESKS, type Desk } from '../auth/types.js';
+import { reportIdField } from '../queue/job-payload.js';
+import { PRIORITIES, type Priority } from '../reports/model/vocabulary.js';
 
 /** The events an endpoint may subscribe to: a report routed at P1, a report escalated past its SLA. */
 export const WEBHOOK_EVENTS = ['p1_intake', 'sla_escalation'] as const;
@@ -33,19 +35,21 @@ export interface WebhookPayload {
 }
 
 /**
- * A delivery job (bull). Ids and labels only: the reference is read from the
- * report when the job runs, so an erased report is never announced late.
+ * A delivery job's payload (bull), its one schema: checked on enqueue
+ * (src/webhooks/queue.ts) and parsed with before delivery (src/tasks/webhook-delivery.ts).
+ * Ids and labels only: the reference is read from the report when the job
+ * runs, so an erased report is never announced late. `at` is the event's minute (ISO).
  */
-export interface WebhookJob {
-  deliveryId: string;
-  endpointId: string;
-  event: WebhookEvent;
-  reportId: string;
-  desk: Desk;
-  priority: Priority;
-  /** The event's minute (ISO). */
-  at: string;
-}
+export const webhookJobPayload = z.strictObject({
+  deliveryId: z.uuid(),
+  endpointId: z.uuid(),
+  event: z.enum(WEBHOOK_EVENTS),
+  reportId: reportIdField,
+  desk: z.enum(DESKS),
+  priority: z.enum(PRIORITIES),
+  at: z.iso.datetime(),
+});
+export type WebhookJob = z.infer<typeof webhookJobPayload>;
 
 /** A delivery that exhausted its attempts: one document, `_id` the delivery id, for an admin to list and replay. */
 export interface WebhookDeadLetterDoc extends Omit<WebhookJob, 'deliveryId'> {

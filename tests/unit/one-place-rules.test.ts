@@ -19,6 +19,7 @@ const RULE_FILES = [
   'src/audit/labels.ts', // audit actions in words
   'src/intake/limits.ts', // the intake input limits, shared with the console
   'src/reports/rules/access.ts', // the row-level rules for reports
+  'src/tasks/index.ts', // the background tasks the worker runs
 ];
 
 const TEST_PATH = /tests\/[\w./-]+\.test\.tsx?/g;

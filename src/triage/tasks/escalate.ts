@@ -3,15 +3,10 @@
  * deadline gets a flag, a history entry and a raised priority. A job whose
  * deadline is no longer the report's (re-triaged, claimed) does nothing.
  */
-import { z } from 'zod';
 import { allows } from '../../reports/rules/state-machine.js';
 import { raisePriority } from '../rules.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
-import { reportIdField } from './job.js';
 import { retryOnLostRace } from './retry.js';
-
-/** The SLA job's payload (src/triage/queue.ts SlaJob); `dueBy` as Date#toISOString writes it. */
-export const escalatePayload = z.object({ reportId: reportIdField, dueBy: z.iso.datetime() });
 
 const ESCALATE_ATTEMPTS = 10;
 

@@ -1,15 +1,11 @@
 /**
  * Marking a report TRIAGE_FAILED after its triage job's last attempt, so a
- * supervisor sees it; never dropped. Runs from the triage queue's `failed`
- * event, on that job's payload.
+ * supervisor sees it; never dropped. The route task's final-failure policy
+ * (src/tasks/route.ts), on that job's payload.
  */
-import { routePayload } from './route.js';
 import { allows, targetOf } from '../../reports/rules/state-machine.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
 import { retryOnLostRace } from './retry.js';
-
-/** The failed triage job's payload (the same as the route task's). */
-export const markFailedPayload = routePayload;
 
 const MARK_FAILED_ATTEMPTS = 10;
 

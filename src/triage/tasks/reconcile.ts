@@ -1,5 +1,5 @@
 /**
- * Reconciliation (periodic, src/worker.ts): reports still pending triage
+ * Reconciliation (the periodic reconcile, src/tasks/reconcile.ts): reports still pending triage
  * that neither the queue nor the outbox holds (a process killed between
  * storing a report and handing it over, a failed job whose failure could
  * not be recorded). A scan of `reports` on FerretDB, so it runs rarely

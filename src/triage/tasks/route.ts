@@ -4,7 +4,6 @@
  * only while it is still pending (so a job run twice, or by two workers,
  * routes it once); then its SLA job.
  */
-import { z } from 'zod';
 import type { Desk } from '../../auth/types.js';
 import type { HistoryInput } from '../../reports/model/history.js';
 import { isPartnerSourced, timeFor } from '../../reports/rules/partner-time.js';
@@ -13,11 +12,7 @@ import type { ReportDoc } from '../../reports/model/types.js';
 import { linkingNotes, routingLinks, type ConfirmedLink } from '../linking.js';
 import { decide } from '../rules.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
-import { reportIdField } from './job.js';
 import { retryOnLostRace } from './retry.js';
-
-/** The triage job's payload (src/triage/queue.ts TriageJob). */
-export const routePayload = z.object({ reportId: reportIdField });
 
 /** An outbox entry this old without its report will never see it. */
 const ORPHAN_OUTBOX_MS = 10 * 60_000;

@@ -1,5 +1,5 @@
 /**
- * Outbox sweep (periodic, src/worker.ts): hands over reports still pending
+ * Outbox sweep (the periodic outbox-sweep, src/tasks/outbox-sweep.ts): hands over reports still pending
  * (Redis was down, a job failed for good while the database was down, a
  * process died). It only enqueues: reading each report here would be a scan
  * per entry on FerretDB, and `route` sorts out entries whose report was
