@@ -36,7 +36,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'report-model', holds: 'what a stored report is: its shape, content types, the encrypted-field list and codec, envelope MAC, history chain', patterns: ['reports/model/**'] },
   { name: 'report-rules', holds: 'the rules over reports: row access, state machine, partner time, staff text', patterns: ['reports/rules/**'] },
   { name: 'report-store', holds: 'the only code that stores reports: repository, side tables, writer, freshness', patterns: ['reports/store/**'] },
-  { name: 'report-content', holds: 'the one door to report content (vault.ts: every seal and open, the audited read) and the key rotations', patterns: ['reports/content/**'] },
+  { name: 'report-content', holds: 'the one door to report content (reports/content/vault.ts: every seal and open, the audited read) and the key rotations', patterns: ['reports/content/**'] },
   { name: 'outbound', holds: 'notifications to staff and webhooks to other systems', patterns: ['notifications/**', 'webhooks/**'] },
   { name: 'intake', holds: 'hotline calls and partner referrals: validation and recording', patterns: ['intake/**'] },
   { name: 'triage', holds: 'routing rules, the triage worker\'s tasks, linking, SLA escalation, desk events', patterns: ['triage/**'] },

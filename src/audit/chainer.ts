@@ -29,7 +29,7 @@ export interface ChainMarks {
 }
 
 /**
- * `hashKey`: how an event key appears in Redis. deps.ts passes a keyed hash
+ * `hashKey`: how an event key appears in Redis. src/deps.ts passes a keyed hash
  * (the event key holds the report id, and Redis must not name an erased
  * report: trust review 2, item 9); marks are a cache, so marks made under
  * another name are simply not found (the events are carried, and recovery

@@ -135,7 +135,7 @@ export function createIntakeService(deps: IntakeDeps) {
     const filing = Promise.all([
       reports.search.sync(id, searchTerms),
       base.recordedBy.type === 'user' ? reports.noteSubmission(id, base.recordedBy.id, base.recordedAt) : null,
-      // Today's intake by channel for the supervisor overview (intake-tally.ts): one insert, never a scan of `reports` to count.
+      // Today's intake by channel for the supervisor overview (reports/store/intake-tally.ts): one insert, never a scan of `reports` to count.
       reports.noteIntake(id, base.channel, base.recordedAt),
     ]);
     filing.catch(() => undefined); // awaited below: this only keeps a failed reference claim from leaving it unhandled

@@ -1,6 +1,6 @@
 /**
  * Times the intake commands from outside, so the intake service itself
- * knows nothing of metrics (deps.ts wraps it).
+ * knows nothing of metrics (src/deps.ts wraps it).
  */
 import { isPartnerOperation } from '../auth/policy.js';
 import type { IntakeService } from '../intake/service.js';

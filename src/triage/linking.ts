@@ -4,7 +4,7 @@
  * values really are equal (blind indexes are truncated and collide on
  * purpose). The caller's identity is never used for linking.
  *
- * No silent caps: every report is filed under every term (link-terms.ts);
+ * No silent caps: every report is filed under every term (reports/store/link-terms.ts);
  * open and closed reports are candidates alike; when a term was filed by
  * more reports than it is reasonable to decrypt (LINK_SHARED_THRESHOLD), the
  * most recent ones are compared and the report says so

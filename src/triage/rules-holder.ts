@@ -2,7 +2,7 @@
  * The routing rules in force, and their reload without a restart.
  *
  * Each process that routes or shows the rules holds them in a RulesHolder
- * (built in deps.ts, passed in: no global). A reload is an admin action
+ * (built in src/deps.ts, passed in: no global). A reload is an admin action
  * (GraphQL `reloadRoutingRules`, CLI `rules:reload`): it reads the configured
  * file, validates it, audits, announces the new version id over Redis, and
  * swaps its own holder. Every other process (workers, other API instances)

@@ -15,7 +15,7 @@ const RULE_FILES = [
   'src/auth/separation.ts', // the separation of duties
   'src/reports/rules/state-machine.ts', // the status workflow
   'src/triage/rules.ts', // the routing rules
-  'src/crypto/encrypted-fields.ts', // what is encrypted, what is plaintext and why
+  'src/reports/model/encrypted-fields.ts', // what is encrypted, what is plaintext and why
   'src/audit/labels.ts', // audit actions in words
   'src/intake/limits.ts', // the intake input limits, shared with the console
   'src/reports/rules/access.ts', // the row-level rules for reports

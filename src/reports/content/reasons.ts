@@ -32,7 +32,7 @@ export const reasonEnvelope = (sealed: string) => new Binary(Buffer.from(sealed.
 /** The keyed hash an audit event keeps of a reason: checks a stated reason, reveals nothing. */
 export const reasonMac = (crypto: Pick<Crypto, 'integrity'>, reportId: string, text: string) => crypto.integrity.mac('reason', `${reportId}\n${text}`);
 
-/** Staff text sealed in an entry: its reason, and any sealed value of its `to` (a dissemination's recipient: dissemination.ts). */
+/** Staff text sealed in an entry: its reason, and any sealed value of its `to` (a dissemination's recipient: reports/desk/dissemination.ts). */
 export const hasSealed = (e: HistoryEntry) => isSealedReason(e.reason) || Object.values(e.to ?? {}).some(isSealedReason);
 
 /** The entry with every sealed value passed through `f` (the chain still verifies on the stored entry, not this one). */

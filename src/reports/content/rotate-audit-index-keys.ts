@@ -22,7 +22,7 @@
  *   the password hash, which second factor, the SSO link), by compare-and-set
  *   on the old MAC;
  * - second factors: the MAC of each `mfa` document (src/auth/mfa.ts);
- * - link edges: re-keyed ids and re-sealed ends (links.ts rekeyEdges).
+ * - link edges: re-keyed ids and re-sealed ends (reports/store/links.ts rekeyEdges).
  * The audit and history chains are not rewritten: entries keep the key they
  * were chained under and verify while that key is configured; the CLI anchors
  * the chain with a signed checkpoint before and after the run.
@@ -102,7 +102,7 @@ export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit =
       result.failed.push(`report:${doc._id}`);
       continue;
     }
-    // A report rolled back or put back after erasure (freshness.ts, alarmed) is neither decrypted, re-filed nor re-sealed.
+    // A report rolled back or put back after erasure (reports/store/freshness.ts, alarmed) is neither decrypted, re-filed nor re-sealed.
     if (!(await deps.reports.assertCurrent(doc).then(() => true, (err: unknown) => (err instanceof ReportRollbackError ? false : Promise.reject(err))))) {
       result.failed.push(`report:${doc._id}`);
       continue;

@@ -40,7 +40,7 @@ export async function rotateDataKeys(
     if (!batch.length) break;
     for (const doc of batch) {
       try {
-        await reports.assertCurrent(doc); // rolled back or put back after erasure: never re-wrapped (freshness.ts, alarmed)
+        await reports.assertCurrent(doc); // rolled back or put back after erasure: never re-wrapped (reports/store/freshness.ts, alarmed)
         const next = crypto.cipher.rewrapDataKey(doc._id, doc.dataKey!);
         // Through the versioned change path, so a concurrent claim or note is never overwritten; the audit event rides in the same write.
         const actor = { type: 'system' as const, id: 'key-rotation' };

@@ -83,7 +83,7 @@ const rowOf = (spec: ChangeSpec, doc: ReportDoc): Transition => (typeof spec.tra
 /**
  * The audit event of a change, from the report as read and the values the
  * change sets. A typed reason is named by its history entry (`reasonRef`,
- * where it is stored sealed: reasons.ts) and a keyed hash, never as text.
+ * where it is stored sealed: reports/content/reasons.ts) and a keyed hash, never as text.
  */
 function changeEvent(p: StaffPrincipal, op: ChangeOperation, before: ReportDoc, set: Partial<ReportDoc>, reason: { ref: number; mac: string } | null, extra: Record<string, unknown> = {}) {
   const after = { ...before, ...set };
@@ -121,7 +121,7 @@ export function createChangeExecutor(deps: Pick<DeskDeps, 'reports' | 'writer' |
     const now = new Date();
     const status = targetOf(rowOf(spec, doc), doc.status);
     const set = { ...(status !== doc.status ? { status } : {}), ...spec.set?.(doc, now) };
-    // The typed reason is stored sealed under the report's data key (reasons.ts); its entry is the next one.
+    // The typed reason is stored sealed under the report's data key (reports/content/reasons.ts); its entry is the next one.
     const reason = spec.reason ? { ref: (doc.history.at(-1)?.seq ?? 0) + 1, mac: reasonMac(crypto, doc._id, spec.reason) } : null;
     return writer.apply(
       doc,

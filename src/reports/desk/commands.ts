@@ -93,7 +93,7 @@ export function createDeskCommands(deps: Pick<DeskDeps, 'reports' | 'vault'>, ex
     /**
      * Moves a held report along the workflow (the `workflow` rows of TRANSITIONS). The client
      * sends the version it last saw: anything else is CONFLICT. Closing records its outcome
-     * (outcomes.ts) on the report, in the history entry and in the audit event.
+     * (reports/model/outcomes.ts) on the report, in the history entry and in the audit event.
      */
     async transitionReport(principal: Principal | null, id: string, to: ReportStatus, reason: string, expectedVersion: number, outcome: CloseOutcome | null = null) {
       access.assertStaff(principal);

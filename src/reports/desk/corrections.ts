@@ -2,12 +2,12 @@
  * Supervisor corrections: a report's priority and categories, and links made
  * or removed by hand. Each is a ChangeSpec run by the change executor
  * (change.ts) on its row of the state machine, with a reason sealed under the
- * report's data key (reasons.ts) and the audit event `report.<operation>`.
+ * report's data key (reports/content/reasons.ts) and the audit event `report.<operation>`.
  *
  * A manual link or unlink touches two reports and an edge, and FerretDB has
  * no transactions, so it is three single-document writes in this order:
  * the history entry on the first report, then on the second, then the edge
- * (links.ts). The records come first, as the audit comes before a read
+ * (reports/store/links.ts). The records come first, as the audit comes before a read
  * (disclosure.ts): a link never appears or disappears without the entries
  * saying who did it and why. A crash in between leaves an entry whose edge
  * change is missing; running the same command again finishes it: each end
@@ -213,7 +213,7 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
 
     /**
      * Removes a link, manual or found by triage: an entry on each, then the
-     * edge becomes a tombstone (links.ts dismiss), which a later triage meeting
+     * edge becomes a tombstone (reports/store/links.ts dismiss), which a later triage meeting
      * the pair does not overwrite; only a new manual link revives it.
      */
     async unlinkReports(principal: Principal | null, a: string, b: string, reason: string) {

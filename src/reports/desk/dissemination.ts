@@ -12,7 +12,7 @@
  *   supervisor must say `override: true`, and the record keeps that and the
  *   reason.
  * The reason and the recipient's name are staff-typed text: sealed under the
- * report's data key like every reason (reasons.ts), opened only by the
+ * report's data key like every reason (reports/content/reasons.ts), opened only by the
  * audited read.
  */
 import { randomUUID } from 'node:crypto';

@@ -249,7 +249,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
       const actor = userActor(principal);
       // The flag is part of what a retry must repeat; a follow-up without it keeps the fingerprint it always had.
       const fingerprint = keys.fingerprint(imminentThreat ? { ...rest, imminentThreat } : rest);
-      // In the handler's "My submissions" (submissions.ts): noted before the write, listed only once the addendum is stored.
+      // In the handler's "My submissions" (reports/store/submissions.ts): noted before the write, listed only once the addendum is stored.
       await reports.noteFollowUp(doc._id, id, principal.userId, new Date());
       const flags = imminentThreat ? { imminentThreat: true as const } : {};
       const stored = await appendAddendum(

@@ -3,12 +3,12 @@
  * side tables the repository already keeps, never from a scan of `reports`
  * (on FerretDB a scan decodes every report: about a minute at 100,000).
  *
- *   unclaimed by desk × priority  the desk queue tables (desk-queue.ts): a count per table
+ *   unclaimed by desk × priority  the desk queue tables (reports/store/desk-queue.ts): a count per table
  *   unclaimed list, SLA deadlines  the first entries of each desk's queue tables
  *   escalated unclaimed            the queue tables' `escalated` flag (indexed)
- *   held by desk × priority, who   the holdings table (holdings.ts), each entry checked
+ *   held by desk × priority, who   the holdings table (reports/store/holdings.ts), each entry checked
  *   holds what and how many        against its report by `_id`
- *   today's intake by channel      the intake tally (intake-tally.ts)
+ *   today's intake by channel      the intake tally (reports/store/intake-tally.ts)
  *   the desk's people and load     the users collection (a few dozen rows) and the holdings
  *
  * Nothing here decrypts: listings are state only, like the desk queue.

@@ -105,7 +105,7 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       const history = Array.isArray(doc.history) ? doc.history : [];
       // Every report is stored with its first entry; an empty chain was emptied.
       let result = history.length ? verifyHistory(deps.crypto.integrity, history) : { valid: false, length: 0, brokenAt: 1 };
-      // A whole chain that verifies may still be an older one put back: the claims and tombstone (freshness.ts), then
+      // A whole chain that verifies may still be an older one put back: the claims and tombstone (reports/store/freshness.ts), then
       // the audit chain, keyed and checkpointed outside the database, which records the version every change reached.
       if (result.valid && ((await reports.stalenessOf(doc)) || (await chainedVersionOf(audit, doc._id)) > doc.version)) {
         result = { valid: false, length: history.length, brokenAt: history.length + 1 };

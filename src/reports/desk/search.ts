@@ -168,7 +168,7 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
   }
 
   /**
-   * Decrypts a candidate's indexed values (the content module's read: vault.ts)
+   * Decrypts a candidate's indexed values (the content module's read: reports/content/vault.ts)
    * and says how each wanted term meets them (`null` for a term that does not:
    * a false positive of the truncated index, or simply another term's
    * report), and the terms it is filed under, with the read to record. A
@@ -258,7 +258,7 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
     /**
      * The reports the caller holds, by status then age; state only (nothing
      * decrypted: open one with `report`). Read through the holdings table
-     * (holdings.ts), never a scan of `reports`.
+     * (reports/store/holdings.ts), never a scan of `reports`.
      */
     async myReports(principal: Principal | null): Promise<ReportView[]> {
       access.assertStaff(principal);

@@ -4,7 +4,7 @@
  * and erasure. This file only wires the parts together; by concern:
  *
  * - change.ts: the change executor. Every change is one atomic
- *   single-document update (through the report writer, `writer.ts`) guarded
+ *   single-document update (through the report writer, `reports/store/writer.ts`) guarded
  *   by the version read and by a precondition on status/assignee; the same
  *   update appends its hash-chained history entry and carries its audit
  *   event, which is then appended to the system-wide chain (or, if that
@@ -17,7 +17,7 @@
  *   anything is returned; they fail if the audit write fails. Every seal
  *   and open of content, and the audited read itself, is the content
  *   module's (reports/content/vault.ts), built here from the same services.
- * - presenters.ts, cursors.ts, staff-text.ts: views, paging, typed text;
+ * - presenters.ts, cursors.ts, reports/rules/staff-text.ts: views, paging, typed text;
  *   staff-names.ts: which people a view names, and how.
  *
  * Mutations return the report's state and history without content: nothing

@@ -113,11 +113,11 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
 
     /**
      * Crypto-shredding: one update drops the envelopes, the wrapped data key
-     * (and with it every typed reason, sealed under it: reasons.ts), the
+     * (and with it every typed reason, sealed under it: reports/content/reasons.ts), the
      * index terms, the intake fingerprint, idempotency key and receipt hash,
      * and leaves a tombstone (non-sensitive fields and the history, which
      * still verifies). Its link edges go first, in both directions
-     * (links.ts): if the update then fails, a link is lost, never kept.
+     * (reports/store/links.ts): if the update then fails, a link is lost, never kept.
      */
     async eraseReport(principal: Principal | null, id: string, reason: string) {
       access.assertSupervisor(principal);

@@ -1,5 +1,5 @@
 /**
- * GraphQL for the supervisor's overview (overview.ts): thin resolvers, each
+ * GraphQL for the supervisor's overview (reports/desk/overview.ts): thin resolvers, each
  * naming its policy operation and calling one desk service method.
  */
 import { DeskEnum } from '../../auth/schema.js';

@@ -65,7 +65,7 @@ const ResearchNote = builder.objectRef<NonNullable<ReportContent['researchNotes'
   fields: (t) => ({ id: t.exposeID('id'), text: t.exposeString('text') }),
 });
 
-/** A history entry with the people its words need, as the viewer may see them (staff-names.ts). */
+/** A history entry with the people its words need, as the viewer may see them (reports/desk/staff-names.ts). */
 type NamedHistoryEntry = HistoryEntry & { staff: StaffNames };
 
 /** A user actor the viewer may not know (another desk's staff): no id, no username. */
@@ -105,7 +105,7 @@ const LinkRef = builder.objectRef<ReportLink & { visible: boolean }>('ReportLink
   }),
 });
 
-/** A grading as the viewer may see it: its grader's id only where the viewer may know who they are (staff-names.ts). */
+/** A grading as the viewer may see it: its grader's id only where the viewer may know who they are (reports/desk/staff-names.ts). */
 type SeenGrading = Omit<NonNullable<ReportDoc['grading']>, 'by'> & { by: string | null };
 
 const GradingRef = builder.objectRef<SeenGrading>('Grading').implement({

@@ -10,7 +10,7 @@
  * array (addressed by position, e.g. `subjects.0.name`), `list[id]` is every
  * element addressed by its `id` (e.g. `researchNotes.<noteId>.text`), so that
  * appending a note never changes the path, and hence the AD, of another one.
- * Guarded by: tests/unit/crypto/report-codec.test.ts (an envelope at exactly the listed paths, nothing unlisted stored).
+ * Guarded by: tests/unit/reports/report-codec.test.ts (an envelope at exactly the listed paths, nothing unlisted stored).
  */
 import type { IndexKind } from '../../crypto/blind-index.js';
 import type { ReportContent } from './content.js';

@@ -19,7 +19,7 @@
  *
  * Where it is checked: every read that decrypts (the content module's
  * audited read, reports/content/vault.ts: the report view, its export and
- * the caller reveal; triage/linking.ts and desk/search.ts: the report being
+ * the caller reveal; triage/linking.ts and reports/desk/search.ts: the report being
  * routed and each link or search candidate, a failing candidate being left
  * out) and every write
  * (repository applyChange, which also renews it; intake's insert seals it).

@@ -1,6 +1,6 @@
 /**
  * THE closing outcomes: what came of a report, recorded with the transition
- * that closes it (state-machine.ts: the `close` row takes one) and kept in
+ * that closes it (reports/rules/state-machine.ts: the `close` row takes one) and kept in
  * plaintext on the report for statistics (encrypted-fields.ts says why).
  * The console imports the labels from here, so the words are written once.
  * No imports: the browser bundle reads this file.

@@ -31,7 +31,7 @@ export interface ReportLink {
   reasons: string[];
   desk: Desk | null;
   at: Date;
-  /** Made by a supervisor by hand (corrections.ts); absent on links triage found. */
+  /** Made by a supervisor by hand (reports/desk/corrections.ts); absent on links triage found. */
   manual?: boolean;
 }
 

@@ -23,7 +23,7 @@ interface Row {
   readonly reason?: boolean;
   /** True for the steps a holder asks for with `transitionReport` (the others have their own operation). */
   readonly workflow?: boolean;
-  /** True when the step records what came of the report (outcomes.ts): required with it, refused with any other step. */
+  /** True when the step records what came of the report (reports/model/outcomes.ts): required with it, refused with any other step. */
   readonly outcome?: boolean;
 }
 
@@ -57,13 +57,13 @@ export const TRANSITIONS = {
   /** Hands the report back to the triage worker, which then makes the `triage` transition. */
   retryTriage: { from: PENDING_TRIAGE, to: null, reason: true },
   erase: { from: REPORT_STATUSES.filter((s) => s !== 'ERASED'), to: 'ERASED', reason: true },
-  // supervisor corrections (corrections.ts): a routed, open report's priority; an open report's categories
+  // supervisor corrections (reports/desk/corrections.ts): a routed, open report's priority; an open report's categories
   changePriority: { from: ['TRIAGED', ...WORKING], to: null, reason: true },
   changeCategories: { from: ['RECEIVED', 'TRIAGE_FAILED', 'TRIAGED', ...WORKING], to: null, reason: true },
-  /** A manual link or unlink is one such entry on each end (links.ts); an erased tombstone links nothing. */
+  /** A manual link or unlink is one such entry on each end (reports/store/links.ts); an erased tombstone links nothing. */
   linkManual: { from: REPORT_STATUSES.filter((s) => s !== 'ERASED'), to: null, reason: true },
   unlink: { from: REPORT_STATUSES.filter((s) => s !== 'ERASED'), to: null, reason: true },
-  // onward referral (dissemination.ts): of a report someone works on or has finished
+  // onward referral (reports/desk/dissemination.ts): of a report someone works on or has finished
   disseminate: { from: [...WORKING, 'CLOSED'], to: null, reason: true },
 } as const satisfies Record<string, Row>;
 

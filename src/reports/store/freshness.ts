@@ -1,5 +1,5 @@
 /**
- * Is the report as read its CURRENT version? The envelope MAC (envelope-mac.ts)
+ * Is the report as read its CURRENT version? The envelope MAC (reports/model/envelope-mac.ts)
  * proves a document is one the service wrote, not that it is the latest: a
  * database writer could put back an older snapshot of the report (research
  * notes, grading or closure undone) or the document an erasure replaced
@@ -32,7 +32,7 @@
  * What a writer who also deletes the claims or the tombstone gets: reads pass,
  * but the audit chain still holds the later changes of the report (their
  * `version` detail, under the chain's keyed hash and its checkpoints), and
- * verifyReportHistory compares the two (queries.ts). The one accepted way
+ * verifyReportHistory compares the two (reports/desk/queries.ts). The one accepted way
  * back to an older version is an authorised, signed restore (issue 28), which
  * would write the claims and tombstones the restored state needs: this module
  * is where it hooks in.

@@ -45,7 +45,7 @@ export type { QueueCursor } from './desk-queue.js';
  * `integrity` keys the history chains (src/reports/model/history.ts) and the version claims and tombstones (freshness.ts);
  * `linkCrypto` seals the link graph (links.ts, side-tables.ts): without it the repository cannot link;
  * `freshness` reads the audit chain and raises the alarm when a report was rolled back (without it, a
- * rollback by exactly one version cannot be told from a writer that died: deps.ts always passes it).
+ * rollback by exactly one version cannot be told from a writer that died: src/deps.ts always passes it).
  */
 export function createReportRepository(db: Db, integrity: FreshnessIntegrity, linkCrypto?: LinkCrypto, freshnessDeps?: FreshnessDeps) {
   const reports = db.collection<ReportDoc>('reports');
@@ -53,7 +53,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
   const versions = db.collection<VersionClaim>('report_versions');
   /** Is a report as read its current version (not rolled back, not brought back after erasure)? freshness.ts. */
   const freshness = createFreshness(db, integrity, freshnessDeps);
-  /** Every write of a report sets its envelope MAC (envelope-mac.ts), keyed like the history chains. */
+  /** Every write of a report sets its envelope MAC (reports/model/envelope-mac.ts), keyed like the history chains. */
   const envelope = createEnvelopeMac(integrity);
 
   /**
@@ -203,7 +203,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     /** Why a report as read is not its current version, or null (verifyReportHistory: freshness.ts). */
     stalenessOf: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.staleness(doc),
     /**
-     * A report without its history and pending audit events (the envelope leaves both out: envelope-mac.ts), for
+     * A report without its history and pending audit events (the envelope leaves both out: reports/model/envelope-mac.ts), for
      * search, which reads a page of candidates at once and uses neither: less to encode, send and decode per candidate.
      */
     findForConfirming: async (id: string) => freshness.currentOrNull(await (reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>)),

@@ -49,7 +49,7 @@ export function createSubmissions(db: Db) {
       return (await entries.find({ by, recordedAt: { $gte: since }, followUpOf: { $exists: false } }, { projection: { _id: 1 } }).sort({ recordedAt: -1 }).limit(limit).toArray()).map((e) => e._id);
     },
 
-    /** Before a follow-up call is appended (follow-ups.ts): like a report's entry, one may name a follow-up whose write then failed (readers check). */
+    /** Before a follow-up call is appended (reports/desk/follow-ups.ts): like a report's entry, one may name a follow-up whose write then failed (readers check). */
     noteFollowUp: (reportId: string, addendumId: string, by: string, recordedAt: Date) =>
       insertIfAbsent(entries, { _id: `${FOLLOW_UP_PREFIX}${addendumId}`, by, recordedAt, followUpOf: reportId }),
 

@@ -61,7 +61,7 @@ export function createRoute(deps: TriageDeps) {
     const { links, ...leftOut } = await deps.linker.confirmedLinks(doc);
     const { level } = await deps.threatLevel.get();
     // Every confirmed link is recorded (closed reports too); only links to open reports through a value not shared by
-    // more than the threshold steer routing (linking.ts routingLinks); what linking did not compare is a fact on the report.
+    // more than the threshold steer routing (triage/linking.ts routingLinks); what linking did not compare is a fact on the report.
     const decided = decide(deps.rules.current(), doc, level, routingLinks({ links, ...leftOut }).map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
     const decision = { ...decided, reasons: [...decided.reasons, ...linkingNotes(leftOut)] };
     // A partner report's decision time and deadline: to the minute (reports/rules/partner-time.ts).
