@@ -34,12 +34,8 @@ export interface PlaintextFieldSpec {
   why: string;
 }
 
-/**
- * Every field that must never reach MongoDB in plaintext. The caller's
- * fields are not blind-indexed on purpose: linking callers across reports is
- * the capability an attacker with the index key would want most.
- */
-export const ENCRYPTED_FIELDS: readonly EncryptedFieldSpec[] = [
+/** The fields of a report as recorded: what a caller or partner gave, and the investigators' notes. */
+const RECORDED_FIELDS: readonly EncryptedFieldSpec[] = [
   { path: 'narrative', type: 'string', padding: 'long' },
   { path: 'caller.name', type: 'string', padding: 'short' },
   { path: 'caller.phone', type: 'string', padding: 'short' },
@@ -67,23 +63,20 @@ export const ENCRYPTED_FIELDS: readonly EncryptedFieldSpec[] = [
   { path: 'locations[].description', type: 'string', padding: 'short' },
   { path: 'partnerReference', type: 'string', padding: 'short' },
   { path: 'researchNotes[id].text', type: 'string', padding: 'long' },
+];
+
+/** What a follow-up may add, in the report's own shape: its narrative, subjects, vehicles and locations. */
+const ADDENDUM_GROUPS = ['narrative', 'subjects', 'vehicles', 'locations'];
+
+/**
+ * Every field that must never reach MongoDB in plaintext. The caller's
+ * fields are not blind-indexed on purpose: linking callers across reports is
+ * the capability an attacker with the index key would want most.
+ */
+export const ENCRYPTED_FIELDS: readonly EncryptedFieldSpec[] = [
+  ...RECORDED_FIELDS,
   // follow-ups (reports/desk/follow-ups.ts): the same fields as the report's own, indexed the same way
-  { path: 'addenda[id].narrative', type: 'string', padding: 'long' },
-  { path: 'addenda[id].subjects[].name', type: 'string', padding: 'short', blindIndex: 'name' },
-  { path: 'addenda[id].subjects[].aliases', type: 'string[]', padding: 'short', blindIndex: 'name' },
-  { path: 'addenda[id].subjects[].dateOfBirth', type: 'string', padding: 'short' },
-  { path: 'addenda[id].subjects[].approximateAge', type: 'string', padding: 'short' },
-  { path: 'addenda[id].subjects[].description', type: 'string', padding: 'short' },
-  { path: 'addenda[id].subjects[].address', type: 'string', padding: 'short' },
-  { path: 'addenda[id].subjects[].phone', type: 'string', padding: 'short', blindIndex: 'phone' },
-  { path: 'addenda[id].vehicles[].registration', type: 'string', padding: 'short', blindIndex: 'vehicle' },
-  { path: 'addenda[id].vehicles[].make', type: 'string', padding: 'short' },
-  { path: 'addenda[id].vehicles[].model', type: 'string', padding: 'short' },
-  { path: 'addenda[id].vehicles[].colour', type: 'string', padding: 'short' },
-  { path: 'addenda[id].vehicles[].notes', type: 'string', padding: 'short' },
-  { path: 'addenda[id].locations[].address', type: 'string', padding: 'short' },
-  { path: 'addenda[id].locations[].postcode', type: 'string', padding: 'short', blindIndex: 'postcode' },
-  { path: 'addenda[id].locations[].description', type: 'string', padding: 'short' },
+  ...RECORDED_FIELDS.filter((spec) => ADDENDUM_GROUPS.includes(groupOf(spec.path))).map((spec) => ({ ...spec, path: `addenda[id].${spec.path}` })),
   // the anonymous channel with a referring partner
   { path: 'questions[id].text', type: 'string', padding: 'long' },
   { path: 'answers[id].text', type: 'string', padding: 'long' },
