@@ -55,6 +55,8 @@ function installedWorks() {
  * rename: an interrupted download never counts as installed.
  */
 export function ensureNode() {
+  const tools = dirname(NODE_HOME);
+  if (existsSync(tools)) removeStalePartials(tools);
   if (installedWorks()) return NODE_BIN;
   const pkg = NODE_PACKAGES[`${process.platform}-${process.arch}`];
   if (!pkg) {
@@ -64,9 +66,8 @@ export function ensureNode() {
   }
   const started = Date.now();
   log(`installing Node ${NODE_VERSION} from the npm registry (${pkg.name}) into ${relative(ROOT, NODE_HOME)}/ (first run only)...`);
-  mkdirSync(dirname(NODE_HOME), { recursive: true });
-  removeStalePartials(dirname(NODE_HOME));
-  const scratch = mkdtempSync(join(dirname(NODE_HOME), '.node-partial-'));
+  mkdirSync(tools, { recursive: true });
+  const scratch = mkdtempSync(join(tools, '.node-partial-'));
   try {
     const packed = JSON.parse(
       execFileSync('npm', ['pack', `${pkg.name}@${NODE_VERSION}`, '--json', '--silent', '--pack-destination', scratch], {
