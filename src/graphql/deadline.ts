@@ -22,11 +22,26 @@ function checkDeadline(ctx: Pick<GraphQLContext, 'signal'>): void {
 /**
  * The signal a request's context carries: aborted when its client disconnects
  * (`clientGone`, yoga's request signal) or when `timeoutMs` have passed since
- * `receivedAt`.
+ * `receivedAt`. Not `AbortSignal.any`: yoga's server adapter hands a request a
+ * lazy stand-in for AbortSignal (an EventTarget dressed as one), which Node 24's
+ * `AbortSignal.any` rejects (ERR_INVALID_ARG_TYPE) and Node 20's accepted
+ * without ever following; listening to its 'abort' event works with both kinds.
  */
 export function requestSignal(clientGone: AbortSignal, receivedAt: number, timeoutMs: number): AbortSignal {
   const left = Math.max(1, receivedAt + timeoutMs - Date.now());
-  return AbortSignal.any([clientGone, AbortSignal.timeout(left)]);
+  const timeout = AbortSignal.timeout(left);
+  if (clientGone.aborted) return AbortSignal.abort(clientGone.reason);
+  const controller = new AbortController();
+  const stop = (reason: unknown) => {
+    clientGone.removeEventListener('abort', onGone);
+    timeout.removeEventListener('abort', onTimeout);
+    controller.abort(reason);
+  };
+  const onGone = () => stop(clientGone.reason);
+  const onTimeout = () => stop(timeout.reason);
+  clientGone.addEventListener('abort', onGone, { once: true });
+  timeout.addEventListener('abort', onTimeout, { once: true });
+  return controller.signal;
 }
 
 /**

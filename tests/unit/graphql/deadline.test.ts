@@ -46,4 +46,34 @@ describe('guardResolvers', () => {
     expect(calls).toEqual([]);
     expect(result.errors?.[0]?.originalError).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
+
+  it("follows a server adapter's stand-in for AbortSignal (an EventTarget dressed as one), which Node 24's AbortSignal.any rejects", async () => {
+    // What @whatwg-node/server gives a request from a Node server: a Proxy over an EventTarget whose prototype reads as AbortSignal's.
+    class StandIn extends EventTarget {
+      aborted = false;
+      reason: unknown;
+      abort(reason: unknown) {
+        this.reason = reason;
+        this.aborted = true;
+        this.dispatchEvent(new Event('abort'));
+      }
+    }
+    const standIn = new StandIn();
+    const clientGone = new Proxy(standIn, { getPrototypeOf: () => AbortSignal.prototype }) as unknown as AbortSignal;
+    const signal = requestSignal(clientGone, Date.now(), 60_000);
+    expect(signal.aborted).toBe(false);
+    const calls: string[] = [];
+    expect((await graphql({ schema: schemaCounting(calls), source: '{ work }', contextValue: { signal } })).data).toEqual({ work: 'done' });
+    standIn.abort(new Error('client went away'));
+    expect(signal.aborted).toBe(true);
+    const result = await graphql({ schema: schemaCounting(calls), source: '{ work }', contextValue: { signal } });
+    expect(calls).toEqual(['work']);
+    expect(result.errors?.[0]?.originalError).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+
+  it('is aborted from the start when the client had already gone', () => {
+    const gone = new AbortController();
+    gone.abort();
+    expect(requestSignal(gone.signal, Date.now(), 60_000).aborted).toBe(true);
+  });
 });
