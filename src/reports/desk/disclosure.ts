@@ -1,7 +1,8 @@
 /**
- * Every desk read that decrypts or reveals, in one place: the report's
- * content (`report`) and the caller's identity (`revealCaller`), each
- * decrypted and audited together, and the log of reveals. Confidentiality
+ * The desk's reads of one report: its content (`report`) and the caller's
+ * identity (`revealCaller`), each opened and audited together by the content
+ * module (reports/content/vault.ts), and the log of reveals. Search and
+ * signed bundles are the other audited reads (search.ts, bundle.ts). Confidentiality
  * over availability: the audit entry is written before anything is
  * returned, and a failed audit write fails the read.
  */

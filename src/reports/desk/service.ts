@@ -17,12 +17,14 @@
  *   anything is returned; they fail if the audit write fails. Every seal
  *   and open of content, and the audited read itself, is the content
  *   module's (reports/content/vault.ts), built here from the same services.
- * - presenters.ts, cursors.ts, reports/rules/staff-text.ts: views, paging, typed text;
- *   staff-names.ts: which people a view names, and how.
+ * - search.ts: finding reports; a read of candidates' indexed fields, audited.
+ * - view.ts, presenters.ts, cursors.ts: the view desk work returns, how it is
+ *   built, the queue's cursor; staff-names.ts: which people a view names.
  *
  * Mutations return the report's state and history without content: nothing
- * is decrypted for them, so nothing needs auditing as a read. `report(id)`
- * is the one audited way to read content.
+ * is decrypted for them, so nothing needs auditing as a read. Content is read
+ * by `report(id)`, `revealCaller`, signed bundles and search, each audited by
+ * the content module (reports/content/vault.ts).
  */
 import { createChangeExecutor } from './change.js';
 import { createDeskCommands } from './commands.js';
