@@ -6,9 +6,10 @@
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import type { RedisServer } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createRedisErrorLog } from '../queue/redis-errors.js';
+import { redisConnection } from '../queue/redis.js';
 import type { NotificationView } from './types.js';
 
 /** As published: JSON, so `at` arrives as a string. */
@@ -16,14 +17,11 @@ export type NotificationEvent = Omit<NotificationView, 'at'> & { at: string | Da
 
 export type NotificationEvents = ReturnType<typeof createNotificationEvents>;
 
-export function createNotificationEvents(redisUrl: string, prefix: string, log?: Logger) {
-  const opts = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
-  const publishClient = new Redis(redisUrl, opts);
-  const subscribeClient = new Redis(redisUrl, opts);
+export function createNotificationEvents(server: RedisServer, prefix: string, log?: Logger) {
   const onError = createRedisErrorLog(log);
   const onPublishError = onError('notifications:publish');
-  publishClient.on('error', onPublishError);
-  subscribeClient.on('error', onError('notifications:subscribe'));
+  const publishClient = redisConnection(server, 'pubsub', onPublishError);
+  const subscribeClient = redisConnection(server, 'pubsub', onError('notifications:subscribe'));
   const pubsub = createPubSub<Record<string, [NotificationEvent]>>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
   const topic = (userId: string) => `${prefix}:notifications:${userId}`;
   return {

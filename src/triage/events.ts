@@ -5,10 +5,11 @@
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
 import type { Desk } from '../auth/types.js';
+import type { RedisServer } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createRedisErrorLog } from '../queue/redis-errors.js';
+import { redisConnection } from '../queue/redis.js';
 
 export interface DeskQueueEvent {
   desk: Desk;
@@ -26,15 +27,12 @@ export interface SupervisionEvent extends Omit<DeskQueueEvent, 'desk'> {
 export type DeskEvents = ReturnType<typeof createDeskEvents>;
 
 /** `log`: where Redis errors are reported, rate-limited (see redis-errors.ts); without it they are swallowed. */
-export function createDeskEvents(redisUrl: string, prefix: string, log?: Logger) {
-  // Commands wait for a reconnect (ioredis's offline queue): a publish made while Redis is down is sent when it is back.
-  const opts = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
-  const publishClient = new Redis(redisUrl, opts);
-  const subscribeClient = new Redis(redisUrl, opts);
+export function createDeskEvents(server: RedisServer, prefix: string, log?: Logger) {
   const onError = createRedisErrorLog(log);
   const onPublishError = onError('desk-events:publish');
-  publishClient.on('error', onPublishError);
-  subscribeClient.on('error', onError('desk-events:subscribe'));
+  // Commands wait for a reconnect (ioredis's offline queue): a publish made while Redis is down is sent when it is back.
+  const publishClient = redisConnection(server, 'pubsub', onPublishError);
+  const subscribeClient = redisConnection(server, 'pubsub', onError('desk-events:subscribe'));
   const pubsub = createPubSub<Record<string, [DeskQueueEvent | SupervisionEvent]>>({
     eventTarget: createRedisEventTarget({ publishClient, subscribeClient }),
   });

@@ -19,6 +19,7 @@ const RULE_FILES = [
   'src/audit/labels.ts', // audit actions in words
   'src/intake/limits.ts', // the intake input limits, shared with the console
   'src/reports/rules/access.ts', // the row-level rules for reports
+  'src/queue/redis.ts', // where Redis is and how its clients reconnect (URL or Sentinel)
 ];
 
 const TEST_PATH = /tests\/[\w./-]+\.test\.tsx?/g;
