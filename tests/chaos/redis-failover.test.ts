@@ -32,7 +32,7 @@ const KILL_AT_MS = 8_000;
 const RECOVER_WITHIN_MS = 30_000;
 const QUIESCENCE_MS = 120_000;
 /** A call recorded once the API is ready again is triaged within this (through the new master, while the load goes on). */
-const PROBE_TRIAGED_WITHIN_MS = 15_000;
+const PROBE_TRIAGED_WITHIN_MS = 30_000;
 
 let dir: string;
 let services: Services;
@@ -54,6 +54,8 @@ beforeAll(async () => {
     REDIS_SENTINEL_MASTER: group.masterName,
     OUTBOX_SWEEP_MS: '500',
     OUTBOX_STALE_MS: '300',
+    // The chaos default is 2 s; CHAOS_RECONCILE_MS=900000 (production's) shows what the outbox covers without it.
+    ...(process.env.CHAOS_RECONCILE_MS ? { OUTBOX_RECONCILE_MS: process.env.CHAOS_RECONCILE_MS } : {}),
   });
   const seeded = await seedPrincipals(env, { staff: [{ role: 'CALL_HANDLER', count: 2 }] });
   handlers = seeded.staff.CALL_HANDLER!;
@@ -150,7 +152,7 @@ describe('Redis failover under Sentinel', () => {
       console.log(
         [
           '── Redis failover (Sentinel) ──',
-          `primary :${primaryPort} killed (SIGKILL) ${killedAt - t0} ms into the load; replica :${group.replicaPort}; sentinels ${group.sentinelsEnv}; down-after ${DOWN_AFTER_MS} ms`,
+          `reconciliation every ${cluster.env.OUTBOX_RECONCILE_MS} ms; primary :${primaryPort} killed (SIGKILL) ${killedAt - t0} ms into the load; replica :${group.replicaPort}; sentinels ${group.sentinelsEnv}; down-after ${DOWN_AFTER_MS} ms`,
           `time to recover: sentinels named the replica master ${promotedMs} ms after the kill; the API (unready meanwhile) was ready again ${readyAfterKillMs} ms after it`,
           `a call recorded ${probeSentAt - killedAt} ms after the kill was triaged ${probeTriagedMs} ms later, through the new master`,
           `submitted:    ${load.submitted}; acknowledged ${load.acknowledged} (${ackedAfterKill} after the kill); retried ${load.retried}; gave up ${load.gaveUp}; failures ${JSON.stringify(load.failuresByKind)}; slowest ack ${load.maxAckMs} ms`,
