@@ -7,7 +7,7 @@
  *
  * With Sentinel, ioredis asks the sentinels for the group's master on every
  * (re)connection, so after a failover each client reconnects to the promoted
- * replica by itself (docs/reliability.md, "Redis failover").
+ * replica by itself (docs/reliability.md §6, "Redis failover under Sentinel").
  * Guarded by: tests/unit/queue/redis.test.ts (no other `new Redis(` under src/ or scripts/), tests/chaos/redis-failover.test.ts
  */
 import { Redis, type RedisOptions } from 'ioredis';
@@ -32,9 +32,11 @@ const BEHAVIOUR: Record<RedisUse, RedisOptions> = {
 const retryStrategy = (times: number) => Math.min(times * 200, 2_000);
 
 /**
- * A write refused with READONLY reached a server that is a replica now (a
- * demoted master that came back before the sentinels reconfigured it):
- * reconnect, which asks the sentinels for the master again, and resend.
+ * With Sentinel only: a write refused with READONLY went to a server that is
+ * a replica now (an old master the sentinels made a replica of the new one,
+ * this client still connected to it): reconnect, which asks the sentinels for
+ * the master again, and resend. (With one URL, reconnecting would reach the
+ * same replica again.)
  */
 const reconnectOnError = (err: Error) => (err.message.startsWith('READONLY') ? 2 : false);
 
@@ -44,12 +46,13 @@ const reconnectOnError = (err: Error) => (err.message.startsWith('READONLY') ? 2
  * The caller owns the client and disconnects it.
  */
 export function redisConnection(server: RedisServer, use: RedisUse, onError: (err: unknown) => void): Redis {
-  const options: RedisOptions = { ...BEHAVIOUR[use], retryStrategy, reconnectOnError };
+  const options: RedisOptions = { ...BEHAVIOUR[use], retryStrategy };
   const client =
     'url' in server
       ? new Redis(server.url, options)
       : new Redis({
           ...options,
+          reconnectOnError,
           sentinels: server.sentinels,
           name: server.masterName,
           ...(server.sentinelPassword ? { sentinelPassword: server.sentinelPassword } : {}),

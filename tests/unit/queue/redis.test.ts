@@ -49,6 +49,8 @@ describe('redisConnection: the one place a Redis client is made', () => {
     try {
       expect(c.options).toMatchObject({ host: '127.0.0.1', port: 1, db: 3, enableOfflineQueue: false });
       expect(c.options.sentinels).toBeFalsy();
+      // Reconnecting to the same URL would reach the same server: a READONLY reply is an error, not a reconnect.
+      expect(c.options.reconnectOnError).toBeFalsy();
     } finally {
       c.disconnect();
     }
