@@ -7,9 +7,10 @@
  * is ready again, a call recorded after the failover is triaged), every
  * acknowledged report is stored once and triaged exactly once (one 'triaged'
  * history entry, one report.triage audit entry), the audit chain verifies,
- * and the time to recover is printed. Writes the primary took but had not yet
+ * and the time to recover is printed. Last, the old primary comes back and
+ * is made a replica of the new master. Writes the primary took but had not yet
  * passed to the replica are lost with it: the triage outbox and the
- * reconciliation hand those reports over again (docs/reliability.md).
+ * reconciliation hand those reports over again (docs/reliability.md §6).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -184,6 +185,24 @@ describe('Redis failover under Sentinel', () => {
       expect(appClients.length).toBeGreaterThanOrEqual(6);
       expect(internal).toEqual([]);
       expect(cluster.nodes.every((n) => n.alive)).toBe(true);
+
+      // The old primary comes back (same port, its append-only file): the sentinels make it a replica of the new
+      // master, and the service goes on through the new master (a call recorded then is triaged).
+      await services.redis.start();
+      const demotedMs = await until(async () => (await group.role(primaryPort)) === 'slave', RECOVER_WITHIN_MS, 'the old primary to be made a replica', 200);
+      expect(await group.masterPort()).toBe(group.replicaPort);
+      const lateInput = hotlineCall(N + 2, { subjects: [{ name: `Late ${RUN}`, approximateAge: '50s', description: 'Late' }] });
+      const late = await postGraphQL(api.url!, RECORD_CALL, { input: lateInput }, probeHandler.token, 10_000);
+      expect(late.ok, JSON.stringify(late.errors ?? late.failure)).toBe(true);
+      const lateId: string = late.data.recordHotlineCall.id;
+      const lateTriagedMs = await until(
+        async () => ((await db.collection<{ _id: string; status: string }>('reports').findOne({ _id: lateId }))?.status ?? 'RECEIVED') !== 'RECEIVED',
+        PROBE_TRIAGED_WITHIN_MS,
+        'a call recorded after the old primary came back to be triaged',
+        100,
+      );
+      console.log(`old primary restarted: a replica of the new master ${demotedMs} ms later; a call recorded then was triaged in ${lateTriagedMs} ms`);
+      expect(cluster.grep(/"msg":"unexpected error"/)).toEqual([]);
     } finally {
       await client.close();
     }
