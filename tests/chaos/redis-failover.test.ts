@@ -8,9 +8,10 @@
  * acknowledged report is stored once and triaged exactly once (one 'triaged'
  * history entry, one report.triage audit entry), the audit chain verifies,
  * and the time to recover is printed. Last, the old primary comes back and
- * is made a replica of the new master. Writes the primary took but had not yet
- * passed to the replica are lost with it: the triage outbox and the
- * reconciliation hand those reports over again (docs/reliability.md §6).
+ * is made a replica of the new master. Intakes Redis did not take meanwhile
+ * wait in the triage outbox; jobs the primary took but had not yet passed to
+ * the replica (not forced here: on one machine the replica is never behind)
+ * would be found again by the reconciliation (docs/reliability.md §6).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
