@@ -50,6 +50,15 @@ const schema = z
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
     MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('hotline'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    // Redis behind Sentinel (replaces REDIS_URL): comma-separated host:port of the sentinels, and the master group's name.
+    REDIS_SENTINELS: z
+      .string()
+      .optional()
+      .refine((v) => !v || v.split(',').every((s) => parseHostPort(s.trim()) !== null), { message: 'must be a comma-separated list of host:port (e.g. sentinel-1:26379,sentinel-2:26379)' }),
+    REDIS_SENTINEL_MASTER: z.string().trim().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ., _ and - only').optional(),
+    // Password of the sentinels themselves, and of the Redis servers they hand out (with REDIS_URL, the password is in the URL).
+    REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+    REDIS_PASSWORD: z.string().min(1).optional(),
     HOTLINE_MASTER_KEY: base64Key.optional(),
     HOTLINE_PREVIOUS_MASTER_KEYS: z
       .string()
@@ -151,12 +160,13 @@ const schema = z
     OIDC_TIMEOUT_SECONDS: int(5, 1, 60),
   });
 
-const PRODUCTION_REQUIRED = ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY', 'HOTLINE_AUDIT_ANCHOR_DIR'] as const;
+const PRODUCTION_REQUIRED = ['MONGODB_URI', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY', 'HOTLINE_AUDIT_ANCHOR_DIR'] as const;
 
 /** Production rules, checked on the raw environment so they are reported alongside any other problem. */
 function productionProblems(raw: NodeJS.ProcessEnv): string[] {
   if (raw.NODE_ENV !== 'production') return [];
   const problems = PRODUCTION_REQUIRED.filter((name) => !raw[name]?.trim()).map((name) => `${name} is required when NODE_ENV=production`);
+  if (!raw.REDIS_URL?.trim() && !raw.REDIS_SENTINELS?.trim()) problems.push('REDIS_URL (or REDIS_SENTINELS with REDIS_SENTINEL_MASTER) is required when NODE_ENV=production');
   if (raw.HOTLINE_MASTER_KEY && raw.HOTLINE_MASTER_KEY.trim() === raw.HOTLINE_INDEX_KEY?.trim()) {
     problems.push('HOTLINE_INDEX_KEY must differ from HOTLINE_MASTER_KEY');
   }
@@ -193,7 +203,8 @@ export interface Config {
   console: { dir: string; idleTimeoutMs: number };
   graphql: { maxDepth: number; maxAliases: number; maxCost: number; graphiql: boolean; introspection: boolean };
   mongo: { uri: string; dbName: string; startupAttempts: number };
-  redis: { url: string; queuePrefix: string };
+  /** Where Redis is (one server, or a master group found through Sentinel) and the prefix of every key. */
+  redis: { server: RedisServer; queuePrefix: string };
   /**
    * master: wraps data keys; index: blind indexes and intake ids; audit: the
    * integrity keys (keyed chains, token hashes, record MACs, checkpoint
@@ -260,6 +271,42 @@ export interface Config {
   process: Env['HOTLINE_PROCESS'];
   logLevel: Env['LOG_LEVEL'];
   warnings: string[];
+}
+
+/**
+ * One Redis server by URL, or the current master of a Sentinel-watched group
+ * (REDIS_SENTINELS): every client asks the sentinels for the master, and asks
+ * again after a failover. src/queue/redis.ts turns this into clients.
+ */
+export type RedisServer =
+  | { url: string }
+  | { sentinels: { host: string; port: number }[]; masterName: string; sentinelPassword: string | null; password: string | null };
+
+/** `host:port`, `host` (port 26379, Sentinel's own) or `[v6]:port`; null when malformed. */
+function parseHostPort(value: string): { host: string; port: number } | null {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(value);
+  if (!m) return null;
+  const port = m[3] === undefined ? 26379 : Number(m[3]);
+  return port >= 1 && port <= 65535 ? { host: (m[1] ?? m[2])!, port } : null;
+}
+
+/** REDIS_URL, or Sentinel when REDIS_SENTINELS is set (then REDIS_URL is ignored, with a warning); problems go to `problems`. */
+function redisServer(env: Env, problems: string[], warnings: string[]): RedisServer | null {
+  if (!env.REDIS_SENTINELS) {
+    for (const k of ['REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD'] as const) {
+      if (env[k]) problems.push(`${k} is only read with REDIS_SENTINELS${k === 'REDIS_PASSWORD' ? ' (with REDIS_URL, put the password in the URL)' : ''}`);
+    }
+    if (!env.REDIS_URL) problems.push('REDIS_URL is not set (npm start sets it to the local Redis)');
+    return env.REDIS_URL ? { url: env.REDIS_URL } : null;
+  }
+  if (!env.REDIS_SENTINEL_MASTER) problems.push('REDIS_SENTINEL_MASTER is required when REDIS_SENTINELS is set (the master group name the sentinels monitor)');
+  if (env.REDIS_URL) warnings.push('REDIS_URL is ignored: REDIS_SENTINELS is set, and every Redis client finds the master through the sentinels');
+  return {
+    sentinels: env.REDIS_SENTINELS.split(',').map((s) => parseHostPort(s.trim())!),
+    masterName: env.REDIS_SENTINEL_MASTER ?? '',
+    sentinelPassword: env.REDIS_SENTINEL_PASSWORD ?? null,
+    password: env.REDIS_PASSWORD ?? null,
+  };
 }
 
 export interface OidcConfig {
@@ -355,7 +402,7 @@ function devKeys(dataDir: string, warnings: string[]): { master: string; index: 
 
 /**
  * Parses the environment. Throws ConfigError naming every bad variable (never
- * its value). Missing MONGODB_URI / REDIS_URL outside production are allowed
+ * its value). Missing MONGODB_URI / REDIS_URL (or REDIS_SENTINELS) outside production are allowed
  * only when the caller supplies local services (`local`).
  */
 export function loadConfig(
@@ -374,7 +421,7 @@ export function loadConfig(
   const warnings: string[] = [];
   const problems: string[] = [];
   if (!env.MONGODB_URI) problems.push('MONGODB_URI is not set (npm start sets it to the local store)');
-  if (!env.REDIS_URL) problems.push('REDIS_URL is not set (npm start sets it to the local Redis)');
+  const redis = redisServer(env, problems, warnings);
   if (env.METRICS_PORT && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT');
   if (env.METRICS_PORT !== undefined && !env.METRICS_TOKEN && !/^(127\.|::1$|localhost$)/.test(env.METRICS_HOST)) {
     warnings.push('METRICS_HOST is not a loopback address and METRICS_TOKEN is not set: anyone who can reach the metrics port can read it');
@@ -414,7 +461,7 @@ export function loadConfig(
       introspection: !production,
     },
     mongo: { uri: env.MONGODB_URI!, dbName: env.MONGODB_DB, startupAttempts: env.STARTUP_ATTEMPTS },
-    redis: { url: env.REDIS_URL!, queuePrefix: env.QUEUE_PREFIX },
+    redis: { server: redis!, queuePrefix: env.QUEUE_PREFIX },
     keys: {
       master: new Uint8Array(decodeKey(masterB64)!),
       previousMasters: (env.HOTLINE_PREVIOUS_MASTER_KEYS ?? '')

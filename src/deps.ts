@@ -70,7 +70,7 @@ export interface Deps {
 export async function createDeps(config: Config, log: Logger): Promise<Deps> {
   const rules = createRulesHolder(loadRuleSet(config.triage.rulesFile));
   const database = await connectDatabase(config.mongo.uri, config.mongo.dbName, log, { attempts: config.mongo.startupAttempts });
-  const queues = createQueueFactory(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
+  const queues = createQueueFactory(config.redis.server, config.redis.queuePrefix, log.child({ component: 'redis' }));
   try {
     await queues.ready(config.mongo.startupAttempts * 3_000);
     const crypto = await createCrypto({ masterKey: config.keys.master, previousMasterKeys: config.keys.previousMasters, indexKey: config.keys.index, previousIndexKeys: config.keys.previousIndexes, auditKey: config.keys.audit, previousAuditKeys: config.keys.previousAudits });
@@ -134,7 +134,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       enqueueTriage: (report) => triageQueues.enqueueTriage(report),
       log: log.child({ component: 'intake' }),
     }), metrics);
-    const notificationEvents: NotificationEvents = createNotificationEvents(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
+    const notificationEvents: NotificationEvents = createNotificationEvents(config.redis.server, config.redis.queuePrefix, log.child({ component: 'redis' }));
     const notifications = createNotificationService({
       repo: createNotificationRepository(db),
       events: notificationEvents,
@@ -144,7 +144,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     });
     // Notifications are derived from committed changes (reassignment, follow-ups, partner answers).
     const writer = createReportWriter({ reports, chainer, afterCommit: (before, after) => notifications.afterChange(before, after) });
-    const events = createDeskEvents(config.redis.url, config.redis.queuePrefix, log.child({ component: 'redis' }));
+    const events = createDeskEvents(config.redis.server, config.redis.queuePrefix, log.child({ component: 'redis' }));
     const desk = createDeskService({
       reports,
       writer,
@@ -200,7 +200,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
           startSession: (user) => auth.startSession(user),
         })
       : null;
-    const routingRules = createRulesService({ holder: rules, file: config.triage.rulesFile, audit, redis: queues.redis, redisUrl: config.redis.url, prefix: config.redis.queuePrefix, log: log.child({ component: 'rules' }) });
+    const routingRules = createRulesService({ holder: rules, file: config.triage.rulesFile, audit, redis: queues.redis, redisServer: config.redis.server, prefix: config.redis.queuePrefix, log: log.child({ component: 'rules' }) });
     routingRules.start();
     const webhooks = createWebhooks({ db, crypto, audit, queues, reports, config, log });
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });

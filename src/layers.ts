@@ -30,7 +30,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'config', holds: 'configuration read once with zod, failing fast', patterns: ['config.ts'] },
   { name: 'crypto', holds: 'libsodium, keys, field cipher, blind-index terms, integrity MACs: nothing about reports', patterns: ['crypto/**'] },
   { name: 'db', holds: 'the MongoDB client and its error classification', patterns: ['db/**'] },
-  { name: 'queue', holds: 'bull queues on one set of Redis connections', patterns: ['queue/**'] },
+  { name: 'queue', holds: 'bull queues on one set of Redis connections, and every Redis client (one URL or Sentinel)', patterns: ['queue/**'] },
   { name: 'audit', holds: 'the hash-chained audit log, its anchors and its verification', patterns: ['audit/**'] },
   { name: 'auth', holds: 'users, sessions, second factors, SSO, partners and their keys', patterns: ['auth/**', 'partners/**'] },
   { name: 'report-model', holds: 'what a stored report is: its shape, content types, the encrypted-field list and codec, envelope MAC, history chain', patterns: ['reports/model/**'] },

@@ -186,7 +186,7 @@ async function main(): Promise<number> {
     const db = client.db(DB_NAME);
     const baselineDb = client.db(BASELINE_DB_NAME);
     await createReportRepository(baselineDb, createIntegrity(await loadSodium(), randomBytes(32))).ensureIndexes();
-    benchQueues = createQueueFactory(services.redisUrl, QUEUE_PREFIX);
+    benchQueues = createQueueFactory({ url: services.redisUrl }, QUEUE_PREFIX);
     await benchQueues.ready(10_000);
     // The service's triage queue, seen from the bench: its counts say when the worker has caught up,
     // and a global pause keeps the worker's backlog out of the baseline and desk measurements.

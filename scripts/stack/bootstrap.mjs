@@ -118,8 +118,8 @@ if (majorOf(process.versions.node) !== NODE_MAJOR) {
 
 function main() {
   ensureNodeModules();
-  // With MONGODB_URI and REDIS_URL set (production, docker compose) nothing local is needed.
-  const external = Boolean(process.env.MONGODB_URI && process.env.REDIS_URL);
+  // With MONGODB_URI and REDIS_URL (or REDIS_SENTINELS) set (production, docker compose) nothing local is needed.
+  const external = Boolean(process.env.MONGODB_URI && (process.env.REDIS_URL || process.env.REDIS_SENTINELS));
   switch (command) {
     case 'start':
       if (!external) ensureBinaries();

@@ -1,7 +1,8 @@
 /**
  * For development: when MONGODB_URI and REDIS_URL are not set, use the local
  * store and Redis under .data/ (starting them if they are not already up on
- * their local ports). When both are set, they are used as they are.
+ * their local ports). When both are set (or MONGODB_URI and REDIS_SENTINELS),
+ * they are used as they are.
  */
 import { join } from 'node:path';
 import net from 'node:net';
@@ -21,16 +22,15 @@ const listening = (port: number) =>
   });
 
 export interface LocalStack {
-  env: { MONGODB_URI: string; REDIS_URL: string };
+  /** Empty when the environment names its own services (then the process environment is used as it is). */
+  env: { MONGODB_URI?: string; REDIS_URL?: string };
   services: Services | null;
 }
 
 export async function useLocalStack(): Promise<LocalStack> {
-  if (process.env.MONGODB_URI && process.env.REDIS_URL) {
-    return { env: { MONGODB_URI: process.env.MONGODB_URI, REDIS_URL: process.env.REDIS_URL }, services: null };
-  }
+  if (process.env.MONGODB_URI && (process.env.REDIS_URL || process.env.REDIS_SENTINELS)) return { env: {}, services: null };
   if (process.env.NODE_ENV === 'production') {
-    throw new Error('NODE_ENV=production needs MONGODB_URI and REDIS_URL; the local stack is for development only');
+    throw new Error('NODE_ENV=production needs MONGODB_URI and REDIS_URL (or REDIS_SENTINELS); the local stack is for development only');
   }
   if ((await listening(MONGO_PORT)) && (await listening(REDIS_PORT))) {
     return { env: { MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/`, REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}` }, services: null };

@@ -1,6 +1,6 @@
 /**
  * `npm start`: brings up the local store and Redis (unless MONGODB_URI and
- * REDIS_URL point elsewhere) and runs the service (API + worker), stopping
+ * REDIS_URL, or REDIS_SENTINELS, point elsewhere) and runs the service (API + worker), stopping
  * everything cleanly on Ctrl-C.
  */
 import { spawn } from 'node:child_process';

@@ -6,6 +6,7 @@
  * notification says (no content).
  */
 import { z } from 'zod';
+import type { RedisServer } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createChannel } from '../queue/channel.js';
 import { NOTIFICATION_KINDS, type NotificationView } from './types.js';
@@ -25,8 +26,8 @@ const notificationEvent: z.ZodType<NotificationEvent> = z.object({
 
 export type NotificationEvents = ReturnType<typeof createNotificationEvents>;
 
-export function createNotificationEvents(redisUrl: string, prefix: string, log?: Logger) {
-  const channel = createChannel(redisUrl, 'notifications', { log, schema: notificationEvent });
+export function createNotificationEvents(server: RedisServer, prefix: string, log?: Logger) {
+  const channel = createChannel(server, 'notifications', { log, schema: notificationEvent });
   const topic = (userId: string) => `${prefix}:notifications:${userId}`;
   return {
     /** Best effort: the notification is stored already; a lost event only delays the bell to the next read. */

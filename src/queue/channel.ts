@@ -10,10 +10,11 @@
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, filter, pipe } from 'graphql-yoga';
-import { Redis } from 'ioredis';
 import type { z } from 'zod';
+import type { RedisServer } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createRedisErrorLog } from './redis-errors.js';
+import { redisConnection } from './redis.js';
 
 export interface Channel<T> {
   /**
@@ -29,19 +30,16 @@ export interface Channel<T> {
 }
 
 /**
- * A channel on `redisUrl`; `name` labels its connections in the Redis error
+ * A channel on `server` (a URL or a Sentinel group); `name` labels its connections in the Redis error
  * log (`<name>:publish`, `<name>:subscribe`). Topics are full Redis channel
  * names, chosen by the caller.
  */
-export function createChannel<T>(redisUrl: string, name: string, opts: { log?: Logger; schema?: z.ZodType<T> } = {}): Channel<T> {
-  // Commands wait for a reconnect (ioredis's offline queue): a publish made while Redis is down is sent when it is back.
-  const options = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 200, 2_000) };
-  const publishClient = new Redis(redisUrl, options);
-  const subscribeClient = new Redis(redisUrl, options);
+export function createChannel<T>(server: RedisServer, name: string, opts: { log?: Logger; schema?: z.ZodType<T> } = {}): Channel<T> {
   const onError = createRedisErrorLog(opts.log);
   const onPublishError = onError(`${name}:publish`);
-  publishClient.on('error', onPublishError);
-  subscribeClient.on('error', onError(`${name}:subscribe`));
+  // 'pubsub' clients wait for a reconnect (ioredis's offline queue): a publish made while Redis is down is sent when it is back.
+  const publishClient = redisConnection(server, 'pubsub', onPublishError);
+  const subscribeClient = redisConnection(server, 'pubsub', onError(`${name}:subscribe`));
   const pubsub = createPubSub<Record<string, [T]>>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
   const { schema } = opts;
   return {

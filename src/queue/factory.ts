@@ -5,9 +5,11 @@
  * Job payloads carry ids only, never report content.
  */
 import Queue from 'bull';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { RedisServer } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createRedisErrorLog } from './redis-errors.js';
+import { redisConnection } from './redis.js';
 
 /** Failed jobs kept per queue for inspection (ids and errors only: payloads carry ids, never content). */
 export const FAILED_JOBS_KEPT = 100;
@@ -22,25 +24,20 @@ export interface QueueFactory {
   close(): Promise<void>;
 }
 
-/** `log`: where Redis errors are reported, rate-limited (see redis-errors.ts); without it they are swallowed. */
-export function createQueueFactory(redisUrl: string, prefix: string, log?: Logger): QueueFactory {
+/**
+ * `server`: one Redis or a Sentinel group (clients made by redis.ts).
+ * `log`: where Redis errors are reported, rate-limited (see redis-errors.ts); without it they are swallowed.
+ */
+export function createQueueFactory(server: RedisServer, prefix: string, log?: Logger): QueueFactory {
   const onError = createRedisErrorLog(log);
-  const base: RedisOptions = {
-    maxRetriesPerRequest: null,
-    enableReadyCheck: false,
-    // Keep reconnecting for ever: Redis coming back must heal the workers.
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-  };
-  const client = new Redis(redisUrl, base);
-  const subscriber = new Redis(redisUrl, base);
+  // bull's connections keep reconnecting for ever (Redis coming back must heal the workers).
+  const client = redisConnection(server, 'queue', onError('queue-client'));
+  const subscriber = redisConnection(server, 'queue', onError('queue-subscriber'));
   // Application commands (rate limits, health checks...) fail fast
   // while Redis is down instead of queueing behind a reconnect.
-  const app = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: base.retryStrategy });
+  const app = redisConnection(server, 'commands', onError('app-client'));
   const extra: Redis[] = [app];
   const queues: Queue.Queue[] = [];
-  client.on('error', onError('queue-client'));
-  subscriber.on('error', onError('queue-subscriber'));
-  app.on('error', onError('app-client'));
 
   return {
     redis: app,
@@ -50,8 +47,7 @@ export function createQueueFactory(redisUrl: string, prefix: string, log?: Logge
         createClient(type) {
           if (type === 'client') return client;
           if (type === 'subscriber') return subscriber;
-          const c = new Redis(redisUrl, base);
-          c.on('error', onError(`queue-blocking:${name}`));
+          const c = redisConnection(server, 'queue', onError(`queue-blocking:${name}`));
           extra.push(c);
           return c;
         },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DESKS, type Desk } from '../auth/types.js';
+import type { RedisServer } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createChannel } from '../queue/channel.js';
 
@@ -27,8 +28,8 @@ const deskEvent: z.ZodType<DeskQueueEvent | SupervisionEvent> = z.object({ desk:
 export type DeskEvents = ReturnType<typeof createDeskEvents>;
 
 /** `log`: where Redis errors are reported, rate-limited (see src/queue/redis-errors.ts); without it they are swallowed. */
-export function createDeskEvents(redisUrl: string, prefix: string, log?: Logger) {
-  const channel = createChannel(redisUrl, 'desk-events', { log, schema: deskEvent });
+export function createDeskEvents(server: RedisServer, prefix: string, log?: Logger) {
+  const channel = createChannel(server, 'desk-events', { log, schema: deskEvent });
   const topic = (desk: Desk) => `${prefix}:desk-queue:${desk}`;
   const supervisionTopic = `${prefix}:supervision`;
   return {

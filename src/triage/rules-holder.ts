@@ -16,12 +16,14 @@
  * every change to routing goes through an audited action. An invalid file is
  * refused, audited as a failure, and the previous rules stay in force.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/types.js';
 import { actorOf, type Principal } from '../auth/types.js';
+import type { RedisServer } from '../config.js';
 import { unavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createRedisErrorLog } from '../queue/redis-errors.js';
+import { redisConnection } from '../queue/redis.js';
 import { loadRuleSet, RulesInvalidError, type RuleSet } from './rules.js';
 
 export interface RulesHolder {
@@ -57,7 +59,8 @@ export function createRulesService(deps: {
   audit: AuditLog;
   /** Publishes and reads the announced version (the app's command client). */
   redis: Redis;
-  redisUrl: string;
+  /** Where the subscriber connects (the same Redis as `redis`). */
+  redisServer: RedisServer;
   prefix: string;
   log: Logger;
 }) {
@@ -130,8 +133,7 @@ export function createRulesService(deps: {
      */
     start() {
       const catchUp = () => void redis.get(announcedKey).then((v) => v && follow(v), () => {});
-      subscriber = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(n * 200, 2_000) });
-      subscriber.on('error', createRedisErrorLog(log)('routing-rules:subscribe'));
+      subscriber = redisConnection(deps.redisServer, 'pubsub', createRedisErrorLog(log)('routing-rules:subscribe'));
       subscriber.on('message', (_ch: string, versionId: string) => follow(versionId));
       subscriber.on('ready', catchUp);
       subscriber.subscribe(channel).then(catchUp, () => {});

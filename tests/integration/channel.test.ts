@@ -12,8 +12,8 @@ import { createChannel } from '../../src/queue/channel.js';
 import { waitFor } from '../support/spawn.js';
 
 const schema = z.object({ n: z.number() });
-const publisher = createChannel(inject('redisUrl'), 'test-publisher', { schema });
-const subscriber = createChannel(inject('redisUrl'), 'test-subscriber', { schema });
+const publisher = createChannel({ url: inject('redisUrl') }, 'test-publisher', { schema });
+const subscriber = createChannel({ url: inject('redisUrl') }, 'test-subscriber', { schema });
 const probe = new Redis(inject('redisUrl'));
 afterAll(async () => {
   await publisher.close();

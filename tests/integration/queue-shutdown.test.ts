@@ -17,7 +17,7 @@ afterAll(() => void process.off('unhandledRejection', record));
 
 it('closes queues at any point of their start-up without an unhandled rejection', async () => {
   for (let i = 0; i < 30; i++) {
-    const factory = createQueueFactory(inject('redisUrl'), `shutdown-${process.pid}-${i}`);
+    const factory = createQueueFactory({ url: inject('redisUrl') }, `shutdown-${process.pid}-${i}`);
     const queues = ['a', 'b', 'c'].map((name) => factory.create<Record<string, never>>(name));
     for (const q of queues) consume(q.process(2, async () => undefined));
     // Close at a different point of the start-up each time: at once, or a few milliseconds in.

@@ -87,3 +87,43 @@ describe('config', () => {
     expect(JSON.parse(readFileSync(join(dataDir, 'dev-keys.json'), 'utf8')).master).toBeTruthy();
   });
 });
+
+describe('config: Redis behind Sentinel', () => {
+  const sentinel = { REDIS_SENTINELS: 'sentinel-1:26379, sentinel-2:26380,[::1]:26381,sentinel-4', REDIS_SENTINEL_MASTER: 'hotline' };
+  const { REDIS_URL: _url, ...noUrl } = base;
+
+  it('reads the sentinels (port 26379 when none is given) and the master name in place of REDIS_URL', () => {
+    const c = loadConfig({ ...noUrl, ...sentinel, REDIS_SENTINEL_PASSWORD: 's3ntinel', REDIS_PASSWORD: 'r3dis' }, { dataDir: mkdtempSync(join(tmpdir(), 'cfg-')) });
+    expect(c.redis.server).toEqual({
+      sentinels: [
+        { host: 'sentinel-1', port: 26379 },
+        { host: 'sentinel-2', port: 26380 },
+        { host: '::1', port: 26381 },
+        { host: 'sentinel-4', port: 26379 },
+      ],
+      masterName: 'hotline',
+      sentinelPassword: 's3ntinel',
+      password: 'r3dis',
+    });
+    expect(loadConfig(base, { dataDir: mkdtempSync(join(tmpdir(), 'cfg-')) }).redis.server).toEqual({ url: base.REDIS_URL });
+  });
+
+  it('replaces REDIS_URL when both are set, and says so', () => {
+    const c = loadConfig({ ...base, ...sentinel }, { dataDir: mkdtempSync(join(tmpdir(), 'cfg-')) });
+    expect('sentinels' in c.redis.server).toBe(true);
+    expect(c.warnings.some((w) => w.startsWith('REDIS_URL is ignored'))).toBe(true);
+  });
+
+  it('accepts Sentinel in place of REDIS_URL in production', () => {
+    const p = problems({ ...noUrl, ...sentinel, NODE_ENV: 'production' });
+    expect(p).toEqual([]);
+  });
+
+  it('fails fast on a malformed list, a missing master name, or Sentinel-only settings without sentinels, never echoing a password', () => {
+    expect(problems({ ...noUrl, REDIS_SENTINELS: 'sentinel-1:26379,:5,host:99999', REDIS_SENTINEL_MASTER: 'hotline' }).some((l) => l.startsWith('REDIS_SENTINELS'))).toBe(true);
+    expect(problems({ ...noUrl, REDIS_SENTINELS: 'sentinel-1:26379' }).some((l) => l.startsWith('REDIS_SENTINEL_MASTER is required'))).toBe(true);
+    const p = problems({ ...base, REDIS_SENTINEL_MASTER: 'hotline', REDIS_SENTINEL_PASSWORD: 'pw-sentinel-xyz', REDIS_PASSWORD: 'pw-redis-xyz' });
+    for (const name of ['REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD']) expect(p.some((l) => l.startsWith(`${name} is only read with REDIS_SENTINELS`))).toBe(true);
+    expect(p.join('\n')).not.toMatch(/pw-(sentinel|redis)-xyz/);
+  });
+});

@@ -20,6 +20,7 @@ const RULE_FILES = [
   'src/intake/limits.ts', // the intake input limits, shared with the console
   'src/reports/rules/access.ts', // the row-level rules for reports
   'src/tasks/index.ts', // the background tasks the worker runs
+  'src/queue/redis.ts', // where Redis is and how its clients reconnect (URL or Sentinel)
 ];
 
 const TEST_PATH = /tests\/[\w./-]+\.test\.tsx?/g;
