@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionSeenSeal } from '../../src/auth/seal.js';
 import { approveAsSecondAdmin, createStaff, factoryRequester, PASSWORD } from '../support/factories.js';
-import { expectAccessible, screenshot, signIn, startE2E, useE2E } from './support/browser.js';
+import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, startE2E, useE2E } from './support/browser.js';
 import { deadPort, OIDC_CLIENT, startTestIdp, type TestIdp } from '../support/oidc-provider.js';
 
 describe('console sign-in', { timeout: 90_000 }, () => {
@@ -58,6 +58,7 @@ describe('console sign-in', { timeout: 90_000 }, () => {
     await page.getByLabel('New password', { exact: true }).fill('my own password, at last');
     await page.getByLabel('New password again').fill('my own password, at last');
     await screenshot(page, 'first-sign-in-password');
+    await expectFitsNarrowWindow(page); // a phone-width window: nothing sticks out
     // Two different passwords: said next to the field, nothing sent.
     await page.getByLabel('New password again').fill('my own password, at least');
     await page.getByRole('button', { name: 'Save and sign in' }).click();
