@@ -19,6 +19,11 @@
  * - Each migration run is audited (`migration.apply`, success or failure)
  *   before it is recorded as applied: a crash between the two only runs the
  *   (idempotent) migration again.
+ * - A new store (no user and no report yet: a first start, or the first
+ *   admin command of an install) holds nothing of an old shape: every known
+ *   migration is recorded as applied at once (`outcome.newStore`, no run and
+ *   so no `migration.apply` entry), in production too, so an install starts
+ *   at this code's version without a `migrate` step.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -85,6 +90,19 @@ export function createMigrationRunner(opts: MigrationRunnerOptions) {
     return { known, storeVersion, rows, pending: migrations.filter((m) => !byId.has(m.id)), lock: await store.lock.held() };
   }
 
+  /** No user and no report: nothing an old release stored can need migrating. */
+  async function isNewStore(): Promise<boolean> {
+    const [users, report] = await Promise.all([deps.users.list(), deps.reports.collection.findOne({}, { projection: { _id: 1 } })]);
+    return !users.length && !report;
+  }
+
+  /** Records every pending migration as applied on a new store; true when it did. */
+  async function stampIfNew(st: MigrationStatus): Promise<boolean> {
+    if (!st.pending.length || !(await isNewStore())) return false;
+    for (const m of st.pending) await store.markApplied(m.id, m.version, { newStore: true });
+    return true;
+  }
+
   function refuseNewer(st: MigrationStatus) {
     if (st.storeVersion > st.known)
       throw new MigrationRefusal(`store migrated by a newer version (${st.storeVersion} > ${st.known}): run the release that applied migration ${st.storeVersion} or a later one, or restore a backup taken before that upgrade`);
@@ -128,7 +146,7 @@ export function createMigrationRunner(opts: MigrationRunnerOptions) {
     for (;;) {
       const st = await status();
       refuseNewer(st);
-      if (!st.pending.length) return { applied, waited };
+      if (!st.pending.length || (await stampIfNew(st))) return { applied, waited };
       const got = await store.lock.acquire(holder, lockStaleMs);
       if (!got.acquired) {
         if (Date.now() > deadline)
@@ -161,7 +179,7 @@ export function createMigrationRunner(opts: MigrationRunnerOptions) {
     async atStart(policy: { runOnStart: boolean }) {
       const st = await status();
       refuseNewer(st);
-      if (!st.pending.length) return { applied: [], waited: false };
+      if (!st.pending.length || (await stampIfNew(st))) return { applied: [], waited: false };
       if (!policy.runOnStart)
         throw new MigrationRefusal(
           `${st.pending.length} store migration(s) pending (${st.pending.map((m) => `${m.version} ${m.id}`).join(', ')}): run \`npm run admin -- migrate\` first, or start one process with MIGRATE_ON_START=true`,
