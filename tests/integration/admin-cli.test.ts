@@ -143,6 +143,18 @@ describe('admin CLI', () => {
     expect((await admin(['partner:revoke', '--name', 'Community Security Trust'])).code).toBe(1);
   });
 
+  it('partner:rotate-key prints a new key once on the last line; the old one keeps an overlap', async () => {
+    const created = await admin(['partner:create', '--name', 'Rotating Partner']);
+    expect(created.code).toBe(0);
+    const rotated = await admin(['partner:rotate-key', '--name', 'Rotating Partner']);
+    expect(rotated.stderr).toBe('');
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/new API key for partner Rotating Partner; the previous key works until \d{4}-/);
+    const [oldKey, newKey] = [created.stdout.trim().split('\n').at(-1), rotated.stdout.trim().split('\n').at(-1)];
+    expect(newKey).toMatch(/^\S{20,}$/);
+    expect(newKey).not.toBe(oldKey);
+  });
+
   it('migrate --status lists the store migrations; migrate runs a pending one; both refuse a store migrated by a newer version', async () => {
     const migrations = client.db(env.MONGODB_DB).collection<{ _id: string; version?: number; at?: Date }>('migrations');
     const status = await admin(['migrate', '--status']);
