@@ -20,6 +20,7 @@ import { createLogger } from '../../src/logger.js';
 import { createMigrationRunner, MIGRATIONS, type Migration, type MigrationDeps } from '../../src/migrations/index.js';
 import { SEARCH_TERMS_MIGRATION } from '../../src/migrations/0002-search-terms.js';
 import { bootApp, type TestApp } from '../support/app.js';
+import { startMain } from '../support/spawn.js';
 import { createStaff, createUserWithRoles } from '../support/factories.js';
 import { auditEntries, recordCall, triageDirectly } from '../support/desk.js';
 
@@ -222,12 +223,16 @@ describe('start-up checks', () => {
     }
   });
 
-  it('in production, refuses to start with a migration pending unless MIGRATE_ON_START, and then runs it', async () => {
+  it('in production, refuses to start with a migration pending unless MIGRATE_ON_START, and then runs it', { timeout: 60_000 }, async () => {
     await forget(SEARCH_TERMS_MIGRATION);
     await expect(createDeps({ ...app.config, migrations: { runOnStart: false } }, createLogger('silent'))).rejects.toThrow(
       /1 store migration\(s\) pending \(2 search-terms-filed-v1\): run `npm run admin -- migrate` first, or start one process with MIGRATE_ON_START=true/,
     );
     expect((await app.deps.migrations.status()).pending).toHaveLength(1);
+    // The service process itself: exit 78, the refusal in its log.
+    const proc = startMain({ ...app.env, NODE_ENV: 'production', LOG_LEVEL: 'info' });
+    expect(await proc.exited).toBe(78);
+    expect(proc.output()).toContain('1 store migration(s) pending (2 search-terms-filed-v1)');
     const deps = await createDeps({ ...app.config, migrations: { runOnStart: true } }, createLogger('silent'));
     await deps.close();
     expect((await app.deps.migrations.status()).pending).toHaveLength(0);
