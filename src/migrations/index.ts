@@ -1,5 +1,5 @@
 /**
- * THE list of store migrations, in order: one file each (`NNNN-name.ts`),
+ * THE list of store migrations, in order: one file each, named by its number (`0001-credential-reseal.ts`),
  * each a `Migration` (types.ts) with its version, id, description and an
  * idempotent, resumable `up`. The highest version here is what this code
  * knows; the store records each migration it applied (store.ts), and a
