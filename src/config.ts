@@ -141,6 +141,8 @@ const schema = z
     // How long before a held, not yet started report's deadline its holder is warned (src/notifications/service.ts).
     NOTIFY_SLA_WARNING_MINUTES: int(15, 1, 24 * 60),
     RETENTION_DAYS: int(6 * 365, 1, 100 * 365),
+    // Pending store migrations at start-up (src/migrations/): run in development unless `false`; in production the process refuses to start unless `true`.
+    MIGRATE_ON_START: z.enum(['true', 'false']).optional(),
     STARTUP_ATTEMPTS: int(8, 1, 100),
     ROUTING_RULES_FILE: z.string().default(join(PROJECT_ROOT, 'schema', 'routing-rules.json')),
     CONSOLE_IDLE_MINUTES: int(15, 1, 24 * 60),
@@ -203,6 +205,8 @@ export interface Config {
   console: { dir: string; idleTimeoutMs: number };
   graphql: { maxDepth: number; maxAliases: number; maxCost: number; graphiql: boolean; introspection: boolean };
   mongo: { uri: string; dbName: string; startupAttempts: number };
+  /** Whether a process runs pending store migrations at start-up (MIGRATE_ON_START; otherwise it refuses to start: src/migrations/runner.ts). */
+  migrations: { runOnStart: boolean };
   /** Where Redis is (one server, or a master group found through Sentinel) and the prefix of every key. */
   redis: { server: RedisServer; queuePrefix: string };
   /**
@@ -461,6 +465,7 @@ export function loadConfig(
       introspection: !production,
     },
     mongo: { uri: env.MONGODB_URI!, dbName: env.MONGODB_DB, startupAttempts: env.STARTUP_ATTEMPTS },
+    migrations: { runOnStart: production ? env.MIGRATE_ON_START === 'true' : env.MIGRATE_ON_START !== 'false' },
     redis: { server: redis!, queuePrefix: env.QUEUE_PREFIX },
     keys: {
       master: new Uint8Array(decodeKey(masterB64)!),

@@ -13,7 +13,6 @@ import { createLifecycleService } from './auth/lifecycle.js';
 import { createMfaService } from './auth/mfa.js';
 import { createMfaRepository } from './auth/mfa-repository.js';
 import { createUserIntegrityAlarm } from './auth/integrity-alarm.js';
-import { migrateCredentialSeals } from './auth/credential-migration.js';
 import { createOidcService } from './auth/oidc.js';
 import type { Config } from './config.js';
 import type { GraphQLServices } from './graphql/services.js';
@@ -42,6 +41,7 @@ import { createNotificationEvents, type NotificationEvents } from './notificatio
 import { createNotificationRepository } from './notifications/repository.js';
 import { createNotificationService } from './notifications/service.js';
 import { createWebhooks, type Webhooks } from './webhooks/index.js';
+import { createStoreMigrations, type MigrationRunner } from './migrations/index.js';
 
 
 export interface Deps {
@@ -63,11 +63,23 @@ export interface Deps {
   metrics: Metrics;
   /** Outgoing webhooks: the service, its delivery queue and task (the worker consumes it). */
   webhooks: Webhooks;
+  /** The store migrations (src/migrations/): status and run, for `npm run admin -- migrate`. */
+  migrations: MigrationRunner;
   close(): Promise<void>;
 }
 
+export interface DepsOptions {
+  /**
+   * `start` (default): the start-up check, before anything serves: refuse a
+   * store migrated by a newer version; run pending migrations or refuse
+   * (config.migrations.runOnStart). `none`: no check (the admin CLI's
+   * `migrate`, which runs or lists them itself).
+   */
+  migrations?: 'start' | 'none';
+}
+
 /** Connects to MongoDB and Redis (bounded retries), ensures indexes, builds services. */
-export async function createDeps(config: Config, log: Logger): Promise<Deps> {
+export async function createDeps(config: Config, log: Logger, options: DepsOptions = {}): Promise<Deps> {
   const rules = createRulesHolder(loadRuleSet(config.triage.rulesFile));
   const database = await connectDatabase(config.mongo.uri, config.mongo.dbName, log, { attempts: config.mongo.startupAttempts });
   const queues = createQueueFactory(config.redis.server, config.redis.queuePrefix, log.child({ component: 'redis' }));
@@ -90,8 +102,9 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
     await audit.checkTail().catch((err: Error) => log.warn({ errName: err?.name }, 'the audit chain could not be compared with its record outside the database at start-up'));
     const triageQueues = createTriageQueues(queues, { attempts: config.triage.attempts, backoffMs: config.triage.backoffMs, partnerHoldMs: config.triage.partnerHoldMs });
     const mfaRepository = createMfaRepository(db);
-    // Records sealed before credentials were bound are re-sealed once, before anything signs anyone in.
-    await migrateCredentialSeals({ users, mfa: mfaRepository, integrity: crypto.integrity, audit, log: log.child({ component: 'auth' }) });
+    // Stored shapes brought up to this code's (migration 1 re-seals user records, so before anything signs anyone in).
+    const migrations = createStoreMigrations({ db, deps: { users, mfa: mfaRepository, reports, crypto, audit, log: log.child({ component: 'migrations' }) } });
+    if ((options.migrations ?? 'start') === 'start') await migrations.atStart(config.migrations);
     const mfa = createMfaService({
       mfa: mfaRepository,
       users,
@@ -220,6 +233,7 @@ export async function createDeps(config: Config, log: Logger): Promise<Deps> {
       services,
       webhooks,
       metrics,
+      migrations,
       async close() {
         await routingRules.close();
         await events.close();

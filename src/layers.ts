@@ -42,6 +42,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'triage', holds: 'routing rules, the triage worker\'s tasks, linking, SLA escalation, desk events', patterns: ['triage/**'] },
   { name: 'desk', holds: 'investigator and supervisor work on reports, and the views it returns', patterns: ['reports/desk/**'] },
   { name: 'metrics', holds: 'Prometheus metrics of the services and queues', patterns: ['metrics/**'] },
+  { name: 'migrations', holds: 'versioned store migrations (one file each), their lock and the start-up version check', patterns: ['migrations/**'] },
   {
     name: 'api',
     holds: 'GraphQL (builder, context, every schema file) and the Koa app',

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createDeps } from './deps.js';
 import { startApi, type ApiServer } from './http/server.js';
 import { createLogger } from './logger.js';
+import { MigrationRefusal } from './migrations/index.js';
 import { startMetricsListener, type MetricsListener } from './metrics/listener.js';
 import { startWorker, type Worker } from './worker.js';
 
@@ -28,6 +29,11 @@ async function main() {
   try {
     deps = await createDeps(config, log);
   } catch (err) {
+    // A store this code must not serve as it is (migrated by a newer version, or migrations pending in production): exit 78, the operator's move.
+    if (err instanceof MigrationRefusal) {
+      log.fatal({ err: err.message }, 'cannot start: the store is not at this code\'s version');
+      process.exit(78);
+    }
     log.fatal({ err: (err as Error).message }, 'cannot start: a backing service is unreachable');
     process.exit(69);
   }

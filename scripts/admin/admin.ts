@@ -57,6 +57,8 @@ const USAGE = `usage: npm run admin -- <command> [options]
   webhooks:remove --id ID
   webhooks:dead-letters                (deliveries that failed every attempt)
   webhooks:replay --id ID              (sends a dead letter again: same delivery id, fresh signature)
+  migrate                              (runs the pending store migrations, behind the migration lock; resumable)
+  migrate --status                     (lists the store's migrations: applied, pending, an unfinished run's progress)
 roles: ${ROLES.join(', ')}`;
 
 class UsageError extends Error {}
@@ -75,7 +77,7 @@ const need = (v: unknown, name: string): string => {
   return v;
 };
 
-const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>; needsDeps: boolean; positionals?: number; run: Handler }> = {
+const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>; needsDeps: boolean; positionals?: number; startup?: 'none'; run: Handler }> = {
   'user:create': {
     needsDeps: true,
     options: { username: { type: 'string' }, role: { type: 'string', multiple: true }, desk: { type: 'string' }, as: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
@@ -175,6 +177,7 @@ const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typ
   ...(await import('./admin-bundle.js')).bundleCommands,
   ...(await import('./admin-webhooks.js')).webhookCommands,
   ...(await import('./admin-rules.js')).rulesCommands,
+  ...(await import('./admin-migrate.js')).migrateCommands,
 };
 
 export type AdminCommand = (typeof commands)[string];
@@ -201,7 +204,7 @@ async function main(argv: string[]): Promise<number> {
     if (command.needsDeps) {
       stack = await useLocalStack();
       const config = loadConfig({ ...process.env, ...stack.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-      deps = await createDeps(config, createLogger(config.logLevel, pino.destination(2)));
+      deps = await createDeps(config, createLogger(config.logLevel, pino.destination(2)), { migrations: command.startup ?? 'start' });
     }
     return await command.run(deps as Deps, values);
   } catch (err) {

@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   'admin.user_move_desk',
   'admin.partner_rotate_key',
   'keys.rotate',
+  'migration.apply',
   'retention.review',
   'threat_level.set',
   'triage.rules_reload',

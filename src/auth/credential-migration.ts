@@ -6,13 +6,14 @@
  * document gets its own MAC. Without it, every existing account would answer
  * DATA_INTEGRITY at its next request.
  *
- * Run at start-up by every process (src/deps.ts), before anything serves;
- * concurrent runs are safe (each write is a compare-and-set on the MAC it
- * read). A record is re-sealed only when its OLD MAC verifies under a
- * configured audit key, so a record tampered before the upgrade stays
- * refused; each re-sealed account is audited (`auth.credentials_reseal`).
- * Once a pass leaves nothing to do it records itself as done and never runs
- * again: afterwards no code path accepts the old body. What it trusts is what
+ * Migration 1 of the store (src/migrations/0001-credential-reseal.ts), run
+ * before anything serves; concurrent runs are safe all the same (each write
+ * is a compare-and-set on the MAC it read). A record is re-sealed only when
+ * its OLD MAC verifies under a configured audit key, so a record tampered
+ * before the upgrade stays refused; each re-sealed account is audited
+ * (`auth.credentials_reseal`). Once a pass leaves nothing to do the
+ * migration is recorded as applied and never runs again: afterwards no code
+ * path accepts the old body. What it trusts is what
  * the database holds at that moment (the password hash, the `mfa` document):
  * docs/encryption.md "Credentials bound to their user".
  */
@@ -24,10 +25,11 @@ import type { UserRepository } from './repository.js';
 import { legacyUserBody, secondFactorSeal, secondFactorSealOk, userSeal, userSealOk } from './seal.js';
 import type { UserDoc } from './types.js';
 
+/** The migration's id: also the `_id` of the marker it wrote before migrations were versioned, so a store that ran it then counts it as applied. */
 export const CREDENTIALS_MIGRATION = 'user-credentials-bound-v2';
 
 export interface CredentialMigrationDeps {
-  users: Pick<UserRepository, 'list' | 'findById' | 'updateSealed' | 'migrationDone' | 'markMigrationDone'>;
+  users: Pick<UserRepository, 'list' | 'findById' | 'updateSealed'>;
   mfa: Pick<MfaRepository, 'find' | 'reseal'>;
   integrity: Integrity;
   audit: Pick<AuditLog, 'record'>;
@@ -38,26 +40,23 @@ export interface CredentialMigrationResult {
   resealed: number;
   /** Old-shape records whose old MAC fails too: left as they are (they answer DATA_INTEGRITY). */
   failed: string[];
-  skipped: boolean;
+  /** Old-shape records changed by someone else during the pass: a next pass looks again. */
+  remaining: number;
 }
 
-/** Re-seals every old-shape user record (and its second factor) once; a no-op after the first complete run. */
+/** One pass re-sealing every old-shape user record (and its second factor); a record already of the new shape is left alone. */
 export async function migrateCredentialSeals(deps: CredentialMigrationDeps): Promise<CredentialMigrationResult> {
   const { users, integrity } = deps;
-  const out: CredentialMigrationResult = { resealed: 0, failed: [], skipped: false };
-  if (await users.migrationDone(CREDENTIALS_MIGRATION)) return { ...out, skipped: true };
-  let remaining = 0;
+  const out: CredentialMigrationResult = { resealed: 0, failed: [], remaining: 0 };
   for (const listed of await users.list()) {
     if (userSealOk(integrity, listed)) continue;
     const done = await resealOne(deps, listed);
     if (done === 'resealed') out.resealed++;
     else if (done === 'failed') out.failed.push(`user:${listed._id}`);
-    else remaining++;
+    else out.remaining++;
   }
   if (out.failed.length) deps.log.error({ users: out.failed.slice(0, 20), count: out.failed.length }, 'user records whose MAC fails under the old and the new body: not re-sealed');
   if (out.resealed) deps.log.info({ resealed: out.resealed }, 'user records re-sealed over their credentials (one-time upgrade)');
-  // Changed meanwhile by another process: the next start looks again.
-  if (!remaining) await users.markMigrationDone(CREDENTIALS_MIGRATION);
   return out;
 }
 

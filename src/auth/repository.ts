@@ -1,6 +1,5 @@
 /** The only code touching the `users` and `sessions` collections. */
 import type { Db } from 'mongodb';
-import { insertIfAbsent } from '../db/errors.js';
 import type { Desk, Role, SessionDoc, UserDoc } from './types.js';
 
 export type UserRepository = ReturnType<typeof createUserRepository>;
@@ -8,12 +7,7 @@ export type UserRepository = ReturnType<typeof createUserRepository>;
 export function createUserRepository(db: Db) {
   const users = db.collection<UserDoc>('users');
   const sessions = db.collection<SessionDoc>('sessions');
-  const migrations = db.collection<{ _id: string; at: Date }>('migrations');
   return {
-    /** True when the named one-time migration finished (src/auth/credential-migration.ts). */
-    migrationDone: async (name: string) => (await migrations.findOne({ _id: name })) !== null,
-    /** Records that the named migration finished (an insert: a second process finishing it too changes nothing). */
-    markMigrationDone: (name: string) => insertIfAbsent(migrations, { _id: name, at: new Date() }),
     async ensureIndexes() {
       await users.createIndex({ username: 1 }, { unique: true });
       await sessions.createIndex({ userId: 1 });

@@ -143,6 +143,51 @@ describe('admin CLI', () => {
     expect((await admin(['partner:revoke', '--name', 'Community Security Trust'])).code).toBe(1);
   });
 
+  it('partner:rotate-key prints a new key once on the last line; the old one keeps an overlap', async () => {
+    const created = await admin(['partner:create', '--name', 'Rotating Partner']);
+    expect(created.code).toBe(0);
+    const rotated = await admin(['partner:rotate-key', '--name', 'Rotating Partner']);
+    expect(rotated.stderr).toBe('');
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/new API key for partner Rotating Partner; the previous key works until \d{4}-/);
+    const [oldKey, newKey] = [created.stdout.trim().split('\n').at(-1), rotated.stdout.trim().split('\n').at(-1)];
+    expect(newKey).toMatch(/^\S{20,}$/);
+    expect(newKey).not.toBe(oldKey);
+  });
+
+  it('migrate --status lists the store migrations; migrate runs a pending one; both refuse a store migrated by a newer version', async () => {
+    const migrations = client.db(env.MONGODB_DB).collection<{ _id: string; version?: number; at?: Date }>('migrations');
+    const status = await admin(['migrate', '--status']);
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/store at version 2; this code knows 2/);
+    expect(status.stdout).toMatch(/1 user-credentials-bound-v2 {2}applied /);
+    expect(status.stdout).toContain('nothing pending');
+    // As on a store of the release before migration 2: pending, then run.
+    await migrations.deleteOne({ _id: 'search-terms-filed-v1' });
+    const pending = await admin(['migrate', '--status']);
+    expect(pending.stdout).toMatch(/2 search-terms-filed-v1 {2}pending/);
+    expect(pending.stdout).toContain('1 pending: run npm run admin -- migrate');
+    const run = await admin(['migrate']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/applied search-terms-filed-v1: examined \d+, filed \d+, refused 0/);
+    expect(run.stdout).toContain('done: store at version 2');
+    expect((await admin(['migrate'])).stdout).toContain('nothing pending: store at version 2');
+    await migrations.insertOne({ _id: 'from-a-newer-release', version: 3, at: new Date() });
+    try {
+      const newer = await admin(['migrate', '--status']);
+      expect(newer.code).toBe(1);
+      expect(newer.stdout).toContain('store migrated by a newer version (3 > 2)');
+      const refused = await admin(['migrate']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('error: store migrated by a newer version (3 > 2)');
+      // Any other command starts with the start-up check, and refuses too.
+      expect((await admin(['partner:create', '--name', 'Too Old'])).stderr).toContain('store migrated by a newer version (3 > 2)');
+    } finally {
+      await migrations.deleteOne({ _id: 'from-a-newer-release' });
+    }
+  });
+
   it('audit:verify passes on the real chain and fails, naming the entry, after tampering', async () => {
     const ok = await admin(['audit:verify']);
     expect(ok.code).toBe(0);

@@ -76,6 +76,16 @@ describe('config', () => {
     expect(c.keys.previousMasters).toHaveLength(2);
   });
 
+  it('runs pending store migrations at start-up in development unless MIGRATE_ON_START=false, in production only when it is true', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const at = (env: Record<string, string>) => loadConfig({ ...base, ...env }, { dataDir }).migrations.runOnStart;
+    expect(at({})).toBe(true);
+    expect(at({ MIGRATE_ON_START: 'false' })).toBe(false);
+    expect(at({ NODE_ENV: 'production' })).toBe(false);
+    expect(at({ NODE_ENV: 'production', MIGRATE_ON_START: 'true' })).toBe(true);
+    expect(problems({ ...base, MIGRATE_ON_START: 'yes' })).toEqual([expect.stringContaining('MIGRATE_ON_START')]);
+  });
+
   it('generates development keys once, with a warning, and reuses them', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const env = { MONGODB_URI: base.MONGODB_URI, REDIS_URL: base.REDIS_URL };

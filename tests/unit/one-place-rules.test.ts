@@ -21,6 +21,7 @@ const RULE_FILES = [
   'src/reports/rules/access.ts', // the row-level rules for reports
   'src/tasks/index.ts', // the background tasks the worker runs
   'src/queue/redis.ts', // where Redis is and how its clients reconnect (URL or Sentinel)
+  'src/migrations/index.ts', // the store migrations, in order
 ];
 
 const TEST_PATH = /tests\/[\w./-]+\.test\.tsx?/g;

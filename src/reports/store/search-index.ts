@@ -132,6 +132,9 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
   return {
     count,
 
+    /** True when the report has a manifest here, i.e. is filed under its terms (a report with no terms has none). */
+    isFiled: async (reportId: string) => has(manifestId(reportId)),
+
     /**
      * Makes the report filed under exactly `wanted` (intake, a re-index, a
      * change of indexed content; [] at erasure): files the new terms, then
