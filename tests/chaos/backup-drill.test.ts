@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffPrincipal } from '../../src/auth/types.js';
 import { createContentVault } from '../../src/reports/content/vault.js';
@@ -84,6 +85,12 @@ describe('backup and restore drill', () => {
     expect(put.stderr).toBe('');
     expect(put.code).toBe(0);
     fresh = await startServices({ dataDir: stackDir, appendOnly: false });
+    // What the backup caught half-done (measured, printed): reports still waiting for triage, in a store whose queues are gone.
+    const peek = await new MongoClient(fresh.mongoUri).connect();
+    const pendingAtRestore = await peek.db(app.env.MONGODB_DB).collection('reports').countDocuments({ triagePending: true });
+    const inBackup = await peek.db(app.env.MONGODB_DB).collection('reports').countDocuments({});
+    await peek.close();
+    console.log(`drill: the backup holds ${inBackup} reports, ${pendingAtRestore} of them still pending triage (Redis not restored)`);
     const keys = Object.fromEntries(['HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY', 'MONGODB_DB'].map((k) => [k, app.env[k]!]));
     restored = await bootApp({
       worker: true,
@@ -103,8 +110,13 @@ describe('backup and restore drill', () => {
     // Half-written work is finished by the restored service's own reconciliation: Redis came back empty.
     const reports = restored.deps.database.db.collection('reports');
     await until(async () => (await reports.countDocuments({ triagePending: true })) === 0, 90_000, 'every restored report routed again');
-    const unchained = async () => (await reports.find({}, { projection: { auditPending: 1 } }).toArray()).filter((d) => Array.isArray(d.auditPending) && d.auditPending.length).length;
-    await until(async () => (await unchained()) === 0, 90_000, 'every audit event chained');
+    // A report keeps its last change's events (`auditPending`) until its next change: each must be in the chain.
+    const unchained = async () => {
+      const keys = (await reports.find({}, { projection: { auditPending: 1 } }).toArray()).flatMap((d) => (d.auditPending ?? []).map((e: { key: string }) => e.key));
+      const chained = await restored!.deps.services.audit.chainedKeys(keys);
+      return keys.filter((k) => !chained.has(k));
+    };
+    await until(async () => (await unchained()).length === 0, 90_000, 'every audit event carried by a report chained');
     expect(await reports.countDocuments({ status: 'RECEIVED' })).toBe(0);
     const chain = await restored.deps.services.audit.verify();
     expect(chain.valid).toBe(true);
