@@ -19,6 +19,8 @@ let app: TestApp;
 let work: string;
 let backupDir: string;
 const reports: BuiltReport[] = [];
+/** The audit chain's end in the backup, as `backup` printed it. */
+let backupTip = 0;
 const BACKUP_KEY = randomBytes(32).toString('base64');
 /** The service's own environment, plus the backup key: what an operator's shell holds. */
 let env: Record<string, string>;
@@ -52,6 +54,7 @@ describe('backup', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`database ${env.MONGODB_DB}: 3 report(s)`);
     expect(r.stdout).toMatch(/last checkpoint: seq \d+/);
+    backupTip = Number(/audit chain end: seq (\d+)/.exec(r.stdout)![1]);
     const files = filesUnder(backupDir);
     expect(files.map((f) => f.slice(backupDir.length + 1)).sort()).toEqual(
       expect.arrayContaining(['manifest.json.enc', `store/${env.MONGODB_DB}.sqlite.enc`, expect.stringMatching(/^anchors\/checkpoints-.*\.jsonl\.enc$/)]),
@@ -141,4 +144,23 @@ describe('backup:verify', () => {
     expect(otherKeys.stdout).toContain('FAIL audit chain');
     expect(otherKeys.stdout).toContain('FAIL reports: 3 do not verify or do not decrypt');
   }, 240_000);
+});
+
+describe('a backup older than the signed record', () => {
+  it('says plainly how many signed audit entries are not in it, and keeps the newer anchor lines', async () => {
+    // The service carries on after the backup and signs a newer checkpoint; the anchor directory survives the store.
+    await buildReport(app, { status: 'TRIAGED' });
+    const newest = await app.deps.services.audit.checkpoint();
+    expect(newest!.seq).toBeGreaterThan(backupTip);
+    const surviving = join(work, 'surviving-anchors');
+    cpSync(env.HOTLINE_AUDIT_ANCHOR_DIR!, surviving, { recursive: true });
+    const r = await admin(['restore', '--from', backupDir, '--ferretdb-dir', join(work, 'older', 'ferretdb')], { HOTLINE_AUDIT_ANCHOR_DIR: surviving });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const missing = /restored to (\S+): (\d+) audit entries after it are not in this backup/.exec(r.stdout);
+    expect(missing).not.toBeNull();
+    expect(Number(missing![2])).toBeGreaterThanOrEqual(newest!.seq - backupTip);
+    expect(r.stdout).toMatch(/anchor files: \d+ written, [1-9]\d* already there with more lines \(kept\)/);
+    expect(r.stdout).not.toMatch(/tamper|TRUNCATED|REWRITTEN/);
+  }, 120_000);
 });
