@@ -71,6 +71,8 @@ const schema = z
     // Retired index and audit keys, kept during a rotation (docs/encryption.md "Rotation"): read, never written with.
     HOTLINE_PREVIOUS_INDEX_KEYS: previousKeys,
     HOTLINE_PREVIOUS_AUDIT_KEYS: previousKeys,
+    // Encrypts backups at rest (docs/backup.md); read only by the backup commands, never by the service; no default.
+    HOTLINE_BACKUP_KEY: base64Key.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HOTLINE_PROCESS: z.enum(['all', 'api', 'worker']).default('all'),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('hotline'),
@@ -353,6 +355,39 @@ function oidcConfig(env: Env, problems: string[]): OidcConfig | null {
     roleMap,
     label: env.OIDC_LABEL,
     timeoutSeconds: env.OIDC_TIMEOUT_SECONDS,
+  };
+}
+
+/** What the backup commands need (docs/backup.md): the backup key, where the anchors are, which database. */
+export interface BackupConfig {
+  key: Uint8Array;
+  anchorDir: string;
+  dbName: string;
+}
+
+/**
+ * The backup commands' settings, validated by the same schema as the rest
+ * (they run without a database connection: a restore runs while the store
+ * is stopped). HOTLINE_BACKUP_KEY has no default anywhere: a backup sealed
+ * under a generated key nobody kept would be lost, and the service itself
+ * never needs it.
+ */
+export function loadBackupConfig(rawEnv: NodeJS.ProcessEnv = process.env, opts: { dataDir?: string } = {}): BackupConfig {
+  const env0 = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== '')) as NodeJS.ProcessEnv;
+  const parsed = schema.pick({ HOTLINE_BACKUP_KEY: true, HOTLINE_AUDIT_ANCHOR_DIR: true, MONGODB_DB: true, NODE_ENV: true }).safeParse(env0);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
+  const env = parsed.data;
+  const problems: string[] = [];
+  if (!env.HOTLINE_BACKUP_KEY) problems.push(`HOTLINE_BACKUP_KEY is required for backups (${KEY_HINT}; keep it apart from the backups and the other keys)`);
+  if (env.NODE_ENV === 'production' && !env.HOTLINE_AUDIT_ANCHOR_DIR) problems.push('HOTLINE_AUDIT_ANCHOR_DIR is required when NODE_ENV=production');
+  for (const other of ['HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY'] as const) {
+    if (env.HOTLINE_BACKUP_KEY && env.HOTLINE_BACKUP_KEY === env0[other]?.trim()) problems.push(`HOTLINE_BACKUP_KEY must differ from ${other}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    key: new Uint8Array(decodeKey(env.HOTLINE_BACKUP_KEY!)!),
+    anchorDir: env.HOTLINE_AUDIT_ANCHOR_DIR ?? join(opts.dataDir ?? join(PROJECT_ROOT, '.data'), 'audit-anchors'),
+    dbName: env.MONGODB_DB,
   };
 }
 

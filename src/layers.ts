@@ -41,6 +41,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'intake', holds: 'hotline calls and partner referrals: validation and recording', patterns: ['intake/**'] },
   { name: 'triage', holds: 'routing rules, the triage worker\'s tasks, linking, SLA escalation, desk events', patterns: ['triage/**'] },
   { name: 'desk', holds: 'investigator and supervisor work on reports, and the views it returns', patterns: ['reports/desk/**'] },
+  { name: 'backup', holds: 'encrypted backups of the local store and the audit anchors, and their restore (docs/backup.md)', patterns: ['backup/**'] },
   { name: 'metrics', holds: 'Prometheus metrics of the services and queues', patterns: ['metrics/**'] },
   { name: 'migrations', holds: 'versioned store migrations (one file each), their lock and the start-up version check', patterns: ['migrations/**'] },
   {

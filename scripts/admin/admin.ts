@@ -48,6 +48,11 @@ const USAGE = `usage: npm run admin -- <command> [options]
   keys:rotate [--batch N]              (re-wraps data keys; re-seals and re-indexes under the current audit and index keys; resumable)
   audit:verify                         (exits 1 when the audit chain is broken or contradicts a signed checkpoint)
   audit:checkpoint                     (verifies the chain, then appends a signed checkpoint to HOTLINE_AUDIT_ANCHOR_DIR)
+  backup --out DIR [--ferretdb-dir D]  (online backup of the local store and the audit anchors, encrypted under
+                                        HOTLINE_BACKUP_KEY; on MongoDB it names the mongodump procedure instead)
+  restore --from DIR [--ferretdb-dir D] (into the empty state directory of a STOPPED FerretDB; refuses a non-empty one)
+  backup:verify DIR                    (restores into a scratch store: checksums, audit chain and its tip, every
+                                        report opened with the configured keys; exits 1 on any failure)
   bundle:verify FILE                   (checks an exported report bundle's signature; exits 1 when it does not verify)
   rules:check FILE                     (validates a routing-rules file; changes nothing)
   rules:reload                         (re-reads ROUTING_RULES_FILE, audited; every worker follows; an invalid file is refused)
@@ -178,6 +183,7 @@ const commands: Record<string, { options: NonNullable<NonNullable<Parameters<typ
   ...(await import('./admin-webhooks.js')).webhookCommands,
   ...(await import('./admin-rules.js')).rulesCommands,
   ...(await import('./admin-migrate.js')).migrateCommands,
+  ...(await import('./admin-backup.js')).backupCommands,
 };
 
 export type AdminCommand = (typeof commands)[string];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadBackupConfig, loadConfig } from '../../src/config.js';
 
 const k = (byte: number) => Buffer.alloc(32, byte).toString('base64');
 const base = { MONGODB_URI: 'mongodb://127.0.0.1:1/', REDIS_URL: 'redis://127.0.0.1:2', HOTLINE_MASTER_KEY: k(1), HOTLINE_INDEX_KEY: k(2), HOTLINE_AUDIT_KEY: k(9), HOTLINE_AUDIT_ANCHOR_DIR: '/var/lib/hotline/audit-anchors' };
@@ -135,5 +135,38 @@ describe('config: Redis behind Sentinel', () => {
     const p = problems({ ...base, REDIS_SENTINEL_MASTER: 'hotline', REDIS_SENTINEL_PASSWORD: 'pw-sentinel-xyz', REDIS_PASSWORD: 'pw-redis-xyz' });
     for (const name of ['REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD']) expect(p.some((l) => l.startsWith(`${name} is only read with REDIS_SENTINELS`))).toBe(true);
     expect(p.join('\n')).not.toMatch(/pw-(sentinel|redis)-xyz/);
+  });
+});
+
+describe('config: the backup key', () => {
+  const backupProblems = (env: Record<string, string>): string[] => {
+    try {
+      loadBackupConfig(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as ConfigError).problems;
+    }
+    return [];
+  };
+
+  it('reads HOTLINE_BACKUP_KEY, the anchor directory and the database for the backup commands', () => {
+    const c = loadBackupConfig({ ...base, HOTLINE_BACKUP_KEY: k(7), MONGODB_DB: 'hotline_b' });
+    expect(c.key).toEqual(new Uint8Array(Buffer.alloc(32, 7)));
+    expect(c.anchorDir).toBe('/var/lib/hotline/audit-anchors');
+    expect(c.dbName).toBe('hotline_b');
+  });
+
+  it('has no default anywhere, must differ from the service keys, and is never echoed', () => {
+    expect(backupProblems({ ...base })).toEqual([expect.stringMatching(/^HOTLINE_BACKUP_KEY is required for backups/)]);
+    expect(backupProblems({ ...base, NODE_ENV: 'development' }).length).toBe(1);
+    expect(backupProblems({ ...base, HOTLINE_BACKUP_KEY: k(9) })).toEqual(['HOTLINE_BACKUP_KEY must differ from HOTLINE_AUDIT_KEY']);
+    const p = backupProblems({ ...base, HOTLINE_BACKUP_KEY: 'c2VjcmV0LXRvby1zaG9ydA==' });
+    expect(p[0]).toMatch(/^HOTLINE_BACKUP_KEY/);
+    expect(p.join('\n')).not.toContain('c2VjcmV0');
+  });
+
+  it('is not read by the service: loadConfig accepts it and keeps it nowhere', () => {
+    const c = loadConfig({ ...base, HOTLINE_BACKUP_KEY: k(7) });
+    expect(JSON.stringify(c, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v))).not.toContain(k(7));
   });
 });

@@ -95,7 +95,9 @@ describe('the runbook (docs/operations.md)', () => {
   });
 
   it('"Not run here" names only commands of the runbook that no test runs, each with its reason', () => {
-    expect(listed.length).toBeGreaterThan(0);
+    // The section is there even when it lists nothing: it is where a command no test can run must go.
+    expect(DOC).toMatch(/^## Not run here$/m);
+    expect(listed.every((entry) => entry.reason.length > 20)).toBe(true);
     for (const entry of listed) {
       expect(lines.some((line) => line === entry.command || line.startsWith(`${entry.command} `)), `${entry.command} is listed but not in the runbook`).toBe(true);
       const cmd = adminOf(entry.command);

@@ -193,6 +193,11 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
      * Every reader that trusts a report's state reads it here or through the
      * finders below, and so does every writer (applyChange checks again).
      */
+    /** Every report's id, streamed in `_id` order (a scan: backup:verify reads each one through the vault). */
+    async *allIds(batchSize = 500): AsyncGenerator<string> {
+      for await (const doc of reports.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).batchSize(batchSize)) yield doc._id;
+    },
+
     async findById(id: string) {
       const doc = await reports.findOne({ _id: id });
       if (doc) await freshness.assertCurrent(doc);
