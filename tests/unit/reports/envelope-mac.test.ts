@@ -1,4 +1,5 @@
 import { Binary } from 'mongodb';
+import { storedReportDoc } from '../../support/report-doc.js';
 import { describe, expect, it } from 'vitest';
 import { slotsOf } from '../../../src/reports/model/content-paths.js';
 import { ENCRYPTED_FIELDS, PLAINTEXT_DOCUMENT_FIELDS } from '../../../src/reports/model/encrypted-fields.js';
@@ -33,40 +34,7 @@ async function storedReport(): Promise<ReportDoc> {
   const crypto = await makeCrypto();
   const id = 'r-1';
   const { content, dataKey } = createContentSeal(crypto).sealNew(id, everyGroup());
-  const sealed = { content, dataKey };
-  return {
-    _id: id,
-    reference: 'ATH-2026-000001',
-    source: 'HOTLINE_CALL',
-    channel: 'ANTI_TERRORIST_HOTLINE',
-    receivedAt: new Date(0),
-    recordedAt: new Date(0),
-    callDurationSeconds: 60,
-    recordedBy: { type: 'user', id: 'u1' },
-    idempotencyKey: 'u1:k',
-    fingerprint: 'f',
-    receiptHash: null,
-    categories: ['STORAGE'],
-    imminentThreat: false,
-    borough: 'CAMDEN',
-    anonymous: false,
-    callerMayRecontact: true,
-    status: 'TRIAGED',
-    desk: 'SO13',
-    priority: 'P3',
-    assignee: null,
-    escalated: false,
-    triagePending: false,
-    triage: null,
-    links: [],
-    grading: null,
-    bidx: [],
-    history: [],
-    version: 2,
-    closedAt: null,
-    erasedAt: null,
-    ...sealed,
-  };
+  return storedReportDoc({ _id: id, content, dataKey });
 }
 
 const integrity = async (seed = 1, previous: number[] = []) => createIntegrity(await loadSodium(), fixedKey(seed), previous.map(fixedKey));

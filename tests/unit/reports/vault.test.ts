@@ -3,6 +3,7 @@
  * content: nothing else in src opens a data key, and its audited read writes
  * the audit entry before any plaintext is returned, or returns nothing.
  */
+import { storedReportDoc } from '../../support/report-doc.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,42 +34,18 @@ const holder = staff(['INVESTIGATOR'], 'SO13', 'inv-2');
 /** A report as intake stores it, sealed, held by `holder`. */
 function stored(id = 'r-1', overrides: Partial<ReportDoc> = {}): ReportDoc {
   const sealed = createContentVault({ crypto, reports: { findById: async () => null }, audit: { record: async () => never() } }).sealNew(id, fullReport());
-  const doc = {
+  const doc = storedReportDoc({
     _id: id,
-    reference: 'ATH-2026-000001',
-    source: 'HOTLINE_CALL',
-    channel: 'ANTI_TERRORIST_HOTLINE',
-    receivedAt: new Date(0),
-    recordedAt: new Date(0),
-    callDurationSeconds: 60,
-    recordedBy: { type: 'user', id: 'u1' },
     idempotencyKey: 'k',
-    fingerprint: 'f',
-    receiptHash: null,
-    categories: ['STORAGE'],
-    imminentThreat: false,
-    borough: 'CAMDEN',
-    anonymous: false,
-    callerMayRecontact: true,
     status: 'UNDER_RESEARCH',
-    desk: 'SO13',
-    priority: 'P3',
     assignee: holder.userId,
-    escalated: false,
-    triagePending: false,
-    triage: null,
-    links: [],
-    grading: null,
-    history: [],
     version: 3,
-    closedAt: null,
-    erasedAt: null,
     content: sealed.content,
     dataKey: sealed.dataKey,
     bidx: sealed.bidx,
     indexKeyId: sealed.indexKeyId,
     ...overrides,
-  } as ReportDoc;
+  });
   return { ...doc, ...createEnvelopeMac(crypto.integrity).seal(doc) };
 }
 
