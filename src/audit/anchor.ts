@@ -116,8 +116,11 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
     }
   }
 
-  /** Appends one line to `name` and syncs it before returning. */
-  /** Runs on every audit group commit (tips): the open itself tells a missing or read-only directory, so no probe before it. */
+  /**
+   * Appends one line to `name` and syncs it before returning: a signed tip on
+   * every audit group commit, a checkpoint when one is taken. The open itself
+   * tells a missing or read-only directory, so no probe comes before it.
+   */
   async function appendLine(name: string, line: string): Promise<void> {
     const openForAppend = () => open(join(dir, name), 'a', 0o600);
     const file = await openForAppend().catch(async (err: NodeJS.ErrnoException) => {

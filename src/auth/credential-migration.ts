@@ -44,7 +44,7 @@ export interface CredentialMigrationResult {
   remaining: number;
 }
 
-/** One pass re-sealing every old-shape user record (and its second factor); a record already of the new shape is left alone. */
+/** One pass over the users: each old-shape record whose old MAC verifies is re-sealed (with its second factor), one that fails it is listed as failed and left refused, one already of the new shape is left alone. */
 export async function migrateCredentialSeals(deps: CredentialMigrationDeps): Promise<CredentialMigrationResult> {
   const { users, integrity } = deps;
   const out: CredentialMigrationResult = { resealed: 0, failed: [], remaining: 0 };
