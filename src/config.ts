@@ -363,6 +363,13 @@ export interface BackupConfig {
   key: Uint8Array;
   anchorDir: string;
   dbName: string;
+  /**
+   * HOTLINE_AUDIT_KEY (and the retired ones), for `restore` to sign its
+   * restore event in the anchor directory (audit/anchor.ts); outside
+   * production the development key file's when unset and the file exists;
+   * null when neither (restore then signs nothing, and says so).
+   */
+  audit: { key: Uint8Array; previous: Uint8Array[] } | null;
 }
 
 /**
@@ -374,7 +381,7 @@ export interface BackupConfig {
  */
 export function loadBackupConfig(rawEnv: NodeJS.ProcessEnv = process.env, opts: { dataDir?: string } = {}): BackupConfig {
   const env0 = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== '')) as NodeJS.ProcessEnv;
-  const parsed = schema.pick({ HOTLINE_BACKUP_KEY: true, HOTLINE_AUDIT_ANCHOR_DIR: true, MONGODB_DB: true, NODE_ENV: true }).safeParse(env0);
+  const parsed = schema.pick({ HOTLINE_BACKUP_KEY: true, HOTLINE_AUDIT_ANCHOR_DIR: true, MONGODB_DB: true, NODE_ENV: true, HOTLINE_AUDIT_KEY: true, HOTLINE_PREVIOUS_AUDIT_KEYS: true }).safeParse(env0);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
   const env = parsed.data;
   const problems: string[] = [];
@@ -384,10 +391,16 @@ export function loadBackupConfig(rawEnv: NodeJS.ProcessEnv = process.env, opts: 
     if (env.HOTLINE_BACKUP_KEY && env.HOTLINE_BACKUP_KEY === env0[other]?.trim()) problems.push(`HOTLINE_BACKUP_KEY must differ from ${other}`);
   }
   if (problems.length) throw new ConfigError(problems);
+  const dataDir = opts.dataDir ?? join(PROJECT_ROOT, '.data');
+  const devKeyFile = join(dataDir, 'dev-keys.json');
+  const auditB64 =
+    env.HOTLINE_AUDIT_KEY ?? (env.NODE_ENV !== 'production' && existsSync(devKeyFile) ? (JSON.parse(readFileSync(devKeyFile, 'utf8')) as { audit?: string }).audit : undefined);
+  const auditKey = auditB64 ? decodeKey(auditB64) : null;
   return {
     key: new Uint8Array(decodeKey(env.HOTLINE_BACKUP_KEY!)!),
-    anchorDir: env.HOTLINE_AUDIT_ANCHOR_DIR ?? join(opts.dataDir ?? join(PROJECT_ROOT, '.data'), 'audit-anchors'),
+    anchorDir: env.HOTLINE_AUDIT_ANCHOR_DIR ?? join(dataDir, 'audit-anchors'),
     dbName: env.MONGODB_DB,
+    audit: auditKey?.length === 32 ? { key: new Uint8Array(auditKey), previous: keyList(env.HOTLINE_PREVIOUS_AUDIT_KEYS) } : null,
   };
 }
 

@@ -16,7 +16,10 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { BackupRefusedError, readManifest, restoreBackup, takeBackup, type Manifest } from '../../src/backup/archive.js';
 import { BackupFileError } from '../../src/backup/cipher.js';
-import { loadBackupConfig, loadConfig } from '../../src/config.js';
+import { createAnchorStore, RESTORE_FILE, restoredWords } from '../../src/audit/anchor.js';
+import { signRestore } from '../../src/backup/restore-event.js';
+import { loadBackupConfig, loadConfig, type BackupConfig } from '../../src/config.js';
+import { createIntegrity } from '../../src/crypto/integrity.js';
 import { loadSodium } from '../../src/crypto/sodium.js';
 import { createDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
@@ -51,13 +54,38 @@ function refused(err: unknown): number {
   throw err;
 }
 
-/** "restored to <time>": plain words for a backup older than what was signed after it (not tampering). */
-function restoredLine(manifest: Manifest, highestSigned: number): string {
+/**
+ * Signs the restore into the anchor directory when the backup is older than
+ * what was signed there (backup/restore-event.ts), and says so in plain
+ * words: "restored to <time>: N audit entries after it are not in this
+ * backup" (not tampering). Returns the exit code.
+ */
+async function signedRestoreLines(manifest: Manifest, anchorDir: string, audit: BackupConfig['audit'], highestParsed: number): Promise<number> {
   const tip = manifest.auditTip?.seq ?? 0;
-  const missing = Math.max(0, highestSigned - tip);
-  return missing
-    ? `restored to ${manifest.startedAt}: ${missing} audit entries after it are not in this backup (the anchor directory signed up to seq ${highestSigned}; the backup's chain ends at seq ${tip})`
-    : `restored to ${manifest.startedAt}: the audit chain ends at seq ${tip}, as signed`;
+  if (!audit) {
+    const missing = Math.max(0, highestParsed - tip);
+    if (!missing) {
+      out(`  restored to ${manifest.startedAt}: the audit chain ends at seq ${tip}, as signed`);
+      return 0;
+    }
+    console.error(`error: ${restoredWords({ backupAt: manifest.startedAt, missing })}, and HOTLINE_AUDIT_KEY is not set: no restore event was signed, so the service will read the chain as TRUNCATED. Run restore again with the deployment's HOTLINE_AUDIT_KEY (docs/backup.md)`);
+    return 1;
+  }
+  const sodium = await loadSodium();
+  const anchors = createAnchorStore({ dir: anchorDir, sodium, integrity: createIntegrity(sodium, audit.key, audit.previous) });
+  const signing = await signRestore({ anchors, manifest });
+  switch (signing.kind) {
+    case 'current':
+      out(`  restored to ${manifest.startedAt}: the audit chain ends at seq ${tip}, as signed`);
+      return 0;
+    case 'signed':
+      out(`  ${restoredWords(signing.event)} (the anchor directory signed up to seq ${signing.highestSigned}; the backup's chain ends at seq ${tip})`);
+      out(`  restore event signed into ${RESTORE_FILE}: the service accepts the chain ending at seq ${tip} and new entries follow it`);
+      return 0;
+    case 'contradicted':
+      console.error(`error: no restore event signed: ${signing.reason}. The service will report the chain as REWRITTEN`);
+      return 1;
+  }
 }
 
 export const backupCommands = {
@@ -122,9 +150,8 @@ export const backupCommands = {
         const result = await restoreBackup({ sodium: await loadSodium(), key: settings.key, from: resolve(v.from), ferretDir: given ?? localFerretDir(), anchorDir: settings.anchorDir });
         out(`restored ${result.databases.join(', ')} into ${given ?? localFerretDir()}; every file matched its checksum`);
         out(`  anchor files: ${result.anchorsWritten} written, ${result.anchorsKept} already there with more lines (kept)`);
-        out(`  ${restoredLine(result.manifest, result.highestSigned)}`);
         out('  Redis is not restored: start the service and the outbox sweep and reconciliation queue the pending reports again');
-        return 0;
+        return await signedRestoreLines(result.manifest, settings.anchorDir, settings.audit, result.highestSigned);
       } catch (err) {
         return refused(err);
       }

@@ -14,6 +14,16 @@
  *   are reported written. They close the window after the last checkpoint:
  *   a tail cut (entries and their tips in the database) contradicts them.
  *   They carry no time (the chain's order must not time partner events).
+ * - restore events (`restores.jsonl`, one file): "the store was restored to
+ *   a backup whose chain ends at entry `seq`, whose hash was `hash`; the
+ *   backup was taken at `backupAt`; `missing` entries signed above it are
+ *   not in it", written by `npm run admin -- restore` (backup/restore-event.ts). Each
+ *   carries the anchor files' lengths when it was signed (`cut`): a
+ *   checkpoint or tip written before it (inside the cut) for an entry above
+ *   its `seq` belonged to the chain the restore abandoned, and no longer
+ *   counts (`effectiveAnchors`); everything written after it counts. The
+ *   restore event itself attests its (seq, hash) like a tip: a chain that
+ *   does not hold exactly that entry is TRUNCATED or REWRITTEN as before.
  *
  * A database writer can delete the tail of the chain or rebuild it, but not
  * the lines already written (or shipped): verification compares the chain
@@ -55,7 +65,54 @@ export interface SignedTip {
   sig: string;
 }
 
-export type AnchorState = 'OK' | 'TRUNCATED' | 'REWRITTEN' | 'NONE';
+/** A restore of the store from a backup older than what was signed outside the database (backup/restore-event.ts). */
+export interface RestoreEvent {
+  /** The chain end restored to (the backup manifest's audit tip). */
+  seq: number;
+  hash: string;
+  /** When the backup was taken (its manifest's startedAt). */
+  backupAt: string;
+  /** How many entries signed outside the database (above `seq`) are not in the backup. */
+  missing: number;
+  /** When the restore was made. */
+  restoredAt: string;
+  keyId: string;
+  /** Byte length of every anchor file when the restore was signed: the lines inside are from before it. */
+  cut: Record<string, number>;
+}
+
+export interface SignedRestore extends RestoreEvent {
+  /** Ed25519 detached signature (base64) over RESTORE_PREFIX + canonicalJson(the event). */
+  sig: string;
+}
+
+/** What a verification reports of the latest restore that still counts: "restored to <backupAt>: <missing> audit entries after it are not in this backup". */
+export interface RestoreSummary {
+  seq: number;
+  backupAt: string;
+  restoredAt: string;
+  missing: number;
+}
+
+/** The plain words for a restore (restore's output, the alarm-free log line at start-up, the auditor's verification). */
+export const restoredWords = (r: Pick<RestoreSummary, 'backupAt' | 'missing'>) => `restored to ${r.backupAt}: ${r.missing} audit entries after it are not in this backup`;
+
+/**
+ * What counts of the anchor directory: checkpoints, the tips above the
+ * latest of them, and restore events, each left out when a later restore
+ * event abandoned its entry; `restored`: the latest restore event that
+ * counts, `sinceCheckpoint` true when no checkpoint was signed after it.
+ */
+export interface AnchorView {
+  checkpoints: SignedCheckpoint[];
+  tips: SignedTip[];
+  restores: SignedRestore[];
+  restored: (RestoreSummary & { sinceCheckpoint: boolean }) | null;
+  rejected: number;
+}
+
+/** RESTORED: every signed record that still counts matches, and the latest signed restore has had no checkpoint since. */
+export type AnchorState = 'OK' | 'RESTORED' | 'TRUNCATED' | 'REWRITTEN' | 'NONE';
 
 /** The chain compared with the checkpoints. `anchorSeq`/`anchoredAt`: the latest checkpoint whose signature verifies. */
 export interface AnchorCheck {
@@ -65,6 +122,8 @@ export interface AnchorCheck {
   /** The first entry that differs from what the checkpoints attest (missing or rewritten), or null. */
   firstDifference: number | null;
   reason: string | null;
+  /** The latest signed restore that counts (whatever the state), or null. */
+  restored: RestoreSummary | null;
 }
 
 /** Domain separation: a signature made here never verifies as anything else. */
@@ -74,6 +133,23 @@ const FILE_PATTERN = /^checkpoints-\d{4}-\d{2}-\d{2}\.jsonl$/;
 const TIP_PREFIX = 'hotline-audit-tip/1\n';
 const TIP_FILE_PATTERN = /^tips-(\d{4}-\d{2}-\d{2})-[A-Za-z0-9._-]+\.jsonl$/;
 const DAY_MS = 86_400_000;
+/** A restore event's signature never verifies as a checkpoint's or a tip's. */
+const RESTORE_PREFIX = 'hotline-audit-restore/1\n';
+export const RESTORE_FILE = 'restores.jsonl';
+
+/** Each line of `buf` with the byte offset it starts at (the part after the last newline too: a torn line). */
+function linesWithOffsets(buf: Buffer): { line: string; offset: number }[] {
+  const out: { line: string; offset: number }[] = [];
+  let start = 0;
+  while (start < buf.length) {
+    const nl = buf.indexOf(0x0a, start);
+    const end = nl === -1 ? buf.length : nl;
+    const line = buf.subarray(start, end).toString('utf8');
+    if (line.trim()) out.push({ line, offset: start });
+    start = end + 1;
+  }
+  return out;
+}
 
 /** This process's name in tip files: host and pid (characters safe in a file name). */
 function defaultWriterId(): string {
@@ -97,6 +173,8 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
   const message = (cp: Checkpoint) =>
     SIGNED_PREFIX + canonicalJson({ seq: cp.seq, hash: cp.hash, count: cp.count, at: cp.at, keyId: cp.keyId });
   const tipMessage = (t: Omit<SignedTip, 'sig'>) => TIP_PREFIX + canonicalJson({ seq: t.seq, hash: t.hash, keyId: t.keyId, writer: t.writer });
+  const restoreMessage = (r: RestoreEvent) =>
+    RESTORE_PREFIX + canonicalJson({ seq: r.seq, hash: r.hash, backupAt: r.backupAt, missing: r.missing, restoredAt: r.restoredAt, keyId: r.keyId, cut: r.cut });
   const sign = (text: string) => sodium.to_base64(sodium.crypto_sign_detached(text, integrity.signing.privateKey), sodium.base64_variants.ORIGINAL);
   const verifies = (sig: string, text: string) => {
     const bytes = sodium.from_base64(sig, sodium.base64_variants.ORIGINAL);
@@ -164,6 +242,57 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
     }
   }
 
+  /** The restore event in `line` when it parses and its signature verifies, else null. */
+  function parseRestore(line: string): SignedRestore | null {
+    try {
+      const r = JSON.parse(line) as SignedRestore;
+      if (!Number.isSafeInteger(r.seq) || r.seq < 0 || typeof r.hash !== 'string' || typeof r.sig !== 'string' || !Number.isSafeInteger(r.missing)) return null;
+      if (typeof r.backupAt !== 'string' || typeof r.restoredAt !== 'string' || typeof r.cut !== 'object' || r.cut === null) return null;
+      if (!Object.values(r.cut).every((n) => Number.isSafeInteger(n) && n >= 0)) return null;
+      const event: RestoreEvent = { seq: r.seq, hash: r.hash, backupAt: r.backupAt, missing: r.missing, restoredAt: r.restoredAt, keyId: r.keyId, cut: r.cut };
+      return verifies(r.sig, restoreMessage(event)) ? { ...event, sig: r.sig } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The anchor files (checkpoints, tips, restores) and their byte lengths now: a restore event's cut. */
+  async function lengths(): Promise<Record<string, number>> {
+    const cut: Record<string, number> = {};
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return cut;
+      throw err;
+    }
+    for (const name of names.sort()) {
+      if (FILE_PATTERN.test(name) || TIP_FILE_PATTERN.test(name) || name === RESTORE_FILE) cut[name] = (await readFile(join(dir, name))).length;
+    }
+    return cut;
+  }
+
+  /** Every line of the files matching `test` that `parse` accepts, with its file and offset; the others counted. */
+  async function readPositioned<T>(test: (name: string) => boolean, parse: (line: string) => T | null): Promise<{ items: { item: T; file: string; offset: number }[]; rejected: number }> {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter(test).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { items: [], rejected: 0 };
+      throw err;
+    }
+    const items: { item: T; file: string; offset: number }[] = [];
+    let rejected = 0;
+    for (const file of names) {
+      for (const { line, offset } of linesWithOffsets(await readFile(join(dir, file)))) {
+        const item = parse(line);
+        if (item) items.push({ item, file, offset });
+        else rejected++;
+      }
+    }
+    return { items, rejected };
+  }
+
   /** Creates the directory if needed and checks it can be written; throws AnchorDirError saying why not. */
   async function checkWritable(): Promise<void> {
     try {
@@ -178,7 +307,63 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
     checkWritable,
     parseLine,
     parseTip,
+    parseRestore,
     writer,
+
+    /**
+     * Signs a restore event (with the cut of the anchor files as they are
+     * now) and appends it to the restore file (append-only, synced).
+     */
+    async appendRestore(event: Omit<RestoreEvent, 'keyId' | 'cut'>): Promise<SignedRestore> {
+      await checkWritable();
+      const full: RestoreEvent = { ...event, keyId: integrity.keyId, cut: await lengths() };
+      const signed: SignedRestore = { ...full, sig: sign(restoreMessage(full)) };
+      await appendLine(RESTORE_FILE, JSON.stringify(signed));
+      return signed;
+    },
+
+    /** Every restore event whose signature verifies, in the order written; lines that do not verify are counted. */
+    async readRestores(): Promise<{ restores: { item: SignedRestore; file: string; offset: number }[]; rejected: number }> {
+      const { items, rejected } = await readPositioned((n) => n === RESTORE_FILE, parseRestore);
+      return { restores: items, rejected };
+    },
+
+    /**
+     * What counts of the directory (AnchorView). Without a restore event, the
+     * latest checkpoint and the tips above it (`highestOnly`: each file's
+     * highest, as readTips); with one, every line is read with its place and
+     * those a later restore abandoned are left out: a line written before a
+     * restore event (inside its cut) for an entry above the restore's seq.
+     */
+    async view(highestOnly = false): Promise<AnchorView> {
+      const { restores, rejected: badRestores } = await this.readRestores();
+      if (!restores.length) {
+        const { checkpoints, rejected } = await this.read();
+        const latest = checkpoints.at(-1);
+        const t = await this.readTips(latest?.seq ?? 0, tipDayFrom(latest), highestOnly);
+        return { checkpoints, tips: t.tips, restores: [], restored: null, rejected: rejected + t.rejected + badRestores };
+      }
+      const before = (r: SignedRestore, file: string, offset: number) => r.cut[file] !== undefined && offset < r.cut[file]!;
+      const counts = (p: { item: { seq: number }; file: string; offset: number }) => !restores.some(({ item: r }) => p.item.seq > r.seq && before(r, p.file, p.offset));
+      const cps = await readPositioned((n) => FILE_PATTERN.test(n), parseLine);
+      const tps = await readPositioned((n) => TIP_FILE_PATTERN.test(n), parseTip);
+      const keptCheckpoints = cps.items.filter(counts);
+      const checkpoints = keptCheckpoints.map((p) => p.item).sort((a, b) => a.seq - b.seq || a.at.localeCompare(b.at));
+      const latest = checkpoints.at(-1);
+      const tips = tps.items.filter(counts).map((p) => p.item).filter((t) => t.seq > (latest?.seq ?? 0)).sort((a, b) => a.seq - b.seq);
+      const kept = restores.filter(counts);
+      const last = kept.at(-1);
+      const restored = last
+        ? {
+            seq: last.item.seq,
+            backupAt: last.item.backupAt,
+            restoredAt: last.item.restoredAt,
+            missing: last.item.missing,
+            sinceCheckpoint: !keptCheckpoints.some((p) => !before(last.item, p.file, p.offset)),
+          }
+        : null;
+      return { checkpoints, tips, restores: kept.map((p) => p.item), restored, rejected: cps.rejected + tps.rejected + badRestores };
+    },
 
     /** Signs `cp` and appends it as one line to today's file (append-only, synced). */
     async append(cp: Omit<Checkpoint, 'keyId'>): Promise<SignedCheckpoint> {
@@ -284,14 +469,18 @@ export function compareWithCheckpoints(
   storedHashAt: (seq: number) => string | undefined,
   chain: { length: number; brokenAt: number | null },
   tips: readonly SignedTip[] = [],
+  restores: Pick<AnchorView, 'restores' | 'restored'> = { restores: [], restored: null },
 ): AnchorCheck {
   const latest = checkpoints.at(-1);
-  if (!latest && !tips.length) return { anchor: 'NONE', anchorSeq: null, anchoredAt: null, firstDifference: null, reason: null };
-  const base = { anchorSeq: latest?.seq ?? null, anchoredAt: latest ? new Date(latest.at) : null };
+  const restored = restores.restored ? { seq: restores.restored.seq, backupAt: restores.restored.backupAt, restoredAt: restores.restored.restoredAt, missing: restores.restored.missing } : null;
+  if (!latest && !tips.length && !restores.restores.length) return { anchor: 'NONE', anchorSeq: null, anchoredAt: null, firstDifference: null, reason: null, restored };
+  const base = { anchorSeq: latest?.seq ?? null, anchoredAt: latest ? new Date(latest.at) : null, restored };
   type Attested = { seq: number; hash: string; name: string };
   const attested: Attested[] = [
     ...checkpoints.map((c) => ({ seq: c.seq, hash: c.hash, name: `the checkpoint of ${c.at} (seq ${c.seq})` })),
     ...tips.map((t) => ({ seq: t.seq, hash: t.hash, name: `the signed tip of ${t.writer} (seq ${t.seq})` })),
+    // seq 0: a restore of a backup taken before the first entry (an empty chain); nothing to compare.
+    ...restores.restores.filter((r) => r.seq > 0).map((r) => ({ seq: r.seq, hash: r.hash, name: `the signed restore of ${r.restoredAt} (seq ${r.seq})` })),
   ].sort((a, b) => a.seq - b.seq);
   let lastGood = 0;
   let firstBad: Attested | null = null;
@@ -305,7 +494,7 @@ export function compareWithCheckpoints(
     firstBad ??= cp;
     if (stored !== undefined) rewritten = true;
   }
-  if (!firstBad) return { anchor: 'OK', ...base, firstDifference: null, reason: null };
+  if (!firstBad) return { anchor: restores.restored?.sinceCheckpoint ? 'RESTORED' : 'OK', ...base, firstDifference: null, reason: null };
   const bound = rewritten ? lastGood + 1 : chain.length + 1;
   const firstDifference = chain.brokenAt !== null && chain.brokenAt >= 1 && chain.brokenAt <= firstBad.seq ? chain.brokenAt : bound;
   const named = firstBad.name;

@@ -8,6 +8,7 @@ import { badInput } from '../errors.js';
 import type { AuditFilterInput, DescribedAuditEntry } from './auditor.js';
 import type { AuditFact } from './describe.js';
 import type { AuditVerification } from './types.js';
+import { restoredWords } from './anchor.js';
 
 const AuditFactRef = builder.objectRef<AuditFact>('AuditFact').implement({
   description: 'One detail of an entry as a label and a value in words',
@@ -57,8 +58,20 @@ const AnchorStatusEnum = builder.enumType('AuditAnchorStatus', {
     OK: { description: 'Every checkpoint, and every signed tip above the latest, matches the chain' },
     TRUNCATED: { description: 'The chain is shorter than a checkpoint or a signed tip says: entries were deleted' },
     REWRITTEN: { description: 'The entry at a checkpoint or signed tip has another hash: the chain was rebuilt' },
+    RESTORED: { description: 'Every signed record that still counts matches: the store was restored from an older backup by a signed restore, with no checkpoint since (see restored)' },
     NONE: { description: 'No checkpoint or tip whose signature verifies yet' },
   } as const,
+});
+
+const AuditRestoreRef = builder.objectRef<{ seq: number; backupAt: string; restoredAt: string; missing: number }>('AuditRestore').implement({
+  description: 'A signed restore of the store from a backup older than what was signed outside the database',
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: 'The chain entry the backup ends at: the chain holds it exactly, and new entries follow it' }),
+    backupAt: t.field({ type: 'DateTime', description: 'When the backup was taken', resolve: (r) => new Date(r.backupAt) }),
+    restoredAt: t.field({ type: 'DateTime', description: 'When it was restored', resolve: (r) => new Date(r.restoredAt) }),
+    missing: t.exposeInt('missing', { description: 'Audit entries signed after the backup that are not in it' }),
+    summary: t.string({ description: '"restored to <time>: N audit entries after it are not in this backup"', resolve: (r) => restoredWords(r) }),
+  }),
 });
 
 export const ChainVerificationRef = builder.objectRef<AuditVerification>('ChainVerification').implement({
@@ -71,6 +84,7 @@ export const ChainVerificationRef = builder.objectRef<AuditVerification>('ChainV
     anchorSeq: t.exposeInt('anchorSeq', { nullable: true, description: 'seq of the latest checkpoint whose signature verifies' }),
     anchoredAt: t.field({ type: 'DateTime', nullable: true, description: 'When that checkpoint was taken', resolve: (v) => v.anchoredAt }),
     firstDifference: t.exposeInt('firstDifference', { nullable: true, description: 'The first entry that differs from what the checkpoints, the signed tips and the key attest' }),
+    restored: t.field({ type: AuditRestoreRef, nullable: true, description: 'The latest signed restore that still counts, or null', resolve: (v) => v.restored ?? null }),
   }),
 });
 

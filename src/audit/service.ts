@@ -14,7 +14,7 @@ import type { Db } from 'mongodb';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Integrity } from '../crypto/integrity.js';
-import { AnchorDirError, compareWithCheckpoints, tipDayFrom, type AnchorStore, type SignedCheckpoint } from './anchor.js';
+import { AnchorDirError, compareWithCheckpoints, restoredWords, type AnchorStore, type AnchorView, type RestoreSummary, type SignedCheckpoint } from './anchor.js';
 import { chainHash, chainKeyOf, ChainVerifier, hashVerifies, type ChainKey } from '../crypto/hash-chain.js';
 import { sanitizeEvent } from './details.js';
 import { createAuditRepository, type ChainTip, type StoredEntry } from './repository.js';
@@ -141,8 +141,15 @@ export interface TailCheck {
   state: 'OK' | 'TRUNCATED' | 'REWRITTEN';
   /** Where the chain ends in the database (the real end, when the tip register lagged). */
   dbSeq: number;
-  /** The highest entry signed outside the database (checkpoint or tip), 0 when none. */
+  /** The highest entry signed outside the database (checkpoint, tip or restore), 0 when none. */
   outsideSeq: number;
+  /**
+   * OK after a signed restore (anchor.ts, restore events): the latest one
+   * that counts, when no checkpoint was signed since. The chain holds its
+   * entry exactly; the entries signed after it before the restore are not in
+   * the backup, and no longer count.
+   */
+  restored?: RestoreSummary;
 }
 
 /** The chain does not verify (or contradicts a checkpoint): anchoring it would vouch for a tampered chain. */
@@ -197,22 +204,31 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
   let cut: { error: AuditTailCutError; at: number } | null = null;
   const RECHECK_CUT_MS = 5_000;
 
-  /** The highest chain end signed outside the database: the latest checkpoint, or a tip above it. */
-  async function outsideEnd(): Promise<ChainTip | null> {
-    if (!deps.anchors) return null;
-    const { checkpoints } = await deps.anchors.read();
-    const latest = checkpoints.at(-1);
-    const { tips } = await deps.anchors.readTips(latest?.seq ?? 0, tipDayFrom(latest), true);
-    const top = tips.at(-1) ?? latest;
-    return top ? { seq: top.seq, hash: top.hash } : null;
+  /**
+   * The highest chain end signed outside the database that still counts: the
+   * latest checkpoint, a tip above it or a signed restore (anchor.ts
+   * `view`: lines a later restore abandoned do not count); and that restore
+   * when no checkpoint was signed since.
+   */
+  async function outsideEnd(): Promise<{ top: ChainTip | null; restored?: RestoreSummary }> {
+    if (!deps.anchors) return { top: null };
+    const view = await deps.anchors.view(true);
+    const candidates = [view.checkpoints.at(-1), view.tips.at(-1), ...view.restores.filter((r) => r.seq > 0)].filter((x) => x !== undefined);
+    const top = candidates.reduce<ChainTip | null>((best, c) => (!best || c.seq > best.seq ? { seq: c.seq, hash: c.hash } : best), null);
+    return { top, ...(view.restored?.sinceCheckpoint ? { restored: summaryOf(view) } : {}) };
   }
+
+  const summaryOf = (view: AnchorView): RestoreSummary => {
+    const { seq, backupAt, restoredAt, missing } = view.restored!;
+    return { seq, backupAt, restoredAt, missing };
+  };
 
   async function checkTail(): Promise<TailCheck & { end: ChainTip }> {
     // Outside first: a writer publishes its tip in the register before it signs it outside, so a register read
     // after the outside record is not behind it unless entries were cut (or a publish failed).
-    const outside = await outsideEnd();
+    const { top: outside, restored } = await outsideEnd();
     const register = await repo.tip();
-    if (!outside) return { state: 'OK', dbSeq: register.seq, outsideSeq: 0, end: register };
+    if (!outside) return { state: 'OK', dbSeq: register.seq, outsideSeq: 0, end: register, ...(restored ? { restored } : {}) };
     let end = register;
     if (register.seq < outside.seq) {
       // The register may only lag (a writer died before publishing its tip): look for the real end once.
@@ -225,7 +241,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     if (end.seq < outside.seq) return { state: 'TRUNCATED', dbSeq: end.seq, outsideSeq: outside.seq, end };
     const hashThere = end.seq === outside.seq ? end.hash : (await repo.allTips()).find((t) => t.seq === outside.seq)?.hash;
     if (hashThere !== undefined && hashThere !== outside.hash) return { state: 'REWRITTEN', dbSeq: end.seq, outsideSeq: outside.seq, end };
-    return { state: 'OK', dbSeq: end.seq, outsideSeq: outside.seq, end };
+    return { state: 'OK', dbSeq: end.seq, outsideSeq: outside.seq, end, ...(restored ? { restored } : {}) };
   }
 
   /**
@@ -407,12 +423,12 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
 
   /** The keyed chain checked entry by entry, then compared with the checkpoints; also where the verified chain ends. */
   async function verifyWithHead(options: VerifyOptions = {}): Promise<{ result: AuditVerification; head: ChainTip }> {
-    const { checkpoints, rejected } = deps.anchors ? await deps.anchors.read() : { checkpoints: [], rejected: 0 };
-    // Tips above the latest checkpoint: it covers those below. Read before the scan, as the register is.
-    const latestCheckpoint = checkpoints.at(-1);
-    const signedTips = deps.anchors ? await deps.anchors.readTips(latestCheckpoint?.seq ?? 0, tipDayFrom(latestCheckpoint)) : { tips: [], rejected: 0 };
-    if (rejected || signedTips.rejected) deps.log?.warn({ rejected: rejected + signedTips.rejected }, 'audit anchor lines whose signature does not verify under this audit key were ignored');
-    const anchored = new Set([...checkpoints.map((c) => c.seq), ...signedTips.tips.map((t) => t.seq)]);
+    // What counts outside the database: the checkpoints, the tips above the latest (it covers those below) and the
+    // signed restores, less what a later restore abandoned (anchor.ts `view`). Read before the scan, as the register is.
+    const view: AnchorView = deps.anchors ? await deps.anchors.view() : { checkpoints: [], tips: [], restores: [], restored: null, rejected: 0 };
+    const { checkpoints } = view;
+    if (view.rejected) deps.log?.warn({ rejected: view.rejected }, 'audit anchor lines whose signature does not verify under this audit key were ignored');
+    const anchored = new Set([...checkpoints.map((c) => c.seq), ...view.tips.map((t) => t.seq), ...view.restores.map((r) => r.seq)]);
     const storedAt = new Map<number, string>();
     const batchSize = deps.verifyBatchSize ?? 1_000;
     const reorderLimit = deps.reorderLimit ?? 50_000;
@@ -472,7 +488,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     if (lastTip > end) verifier.fail(end + 1, `entry ${end + 1} is missing: the chain ends at seq ${end} but the tip register records seq ${lastTip}`);
     if (foreign) verifier.fail(0, 'the audit collection holds a document that is not a chain entry (its _id is not a positive integer)');
     const chain = verifier.result();
-    const anchor = compareWithCheckpoints(checkpoints, (seq) => storedAt.get(seq), chain, signedTips.tips);
+    const anchor = compareWithCheckpoints(checkpoints, (seq) => storedAt.get(seq), chain, view.tips, view);
     const contradicted = anchor.anchor === 'TRUNCATED' || anchor.anchor === 'REWRITTEN';
     const result: AuditVerification = {
       ...chain,
@@ -481,6 +497,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
       anchorSeq: anchor.anchorSeq,
       anchoredAt: anchor.anchoredAt,
       firstDifference: contradicted ? anchor.firstDifference : chain.brokenAt,
+      ...(anchor.restored ? { restored: anchor.restored } : {}),
     };
     if (!chain.valid) deps.log?.error({ brokenAt: chain.brokenAt, reason: chain.reason }, 'audit chain does not verify');
     if (contradicted) deps.log?.error({ anchor: anchor.anchor, anchorSeq: anchor.anchorSeq, firstDifference: anchor.firstDifference }, 'audit chain contradicts a signed checkpoint');
@@ -506,6 +523,8 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     async checkTail() {
       const { end: _end, ...tail } = await checkTail();
       if (tail.state !== 'OK') deps.log?.error(tail, 'ALARM: the audit chain contradicts its signed record outside the database; audit appends will be refused');
+      // Not an alarm: an operator restored an older backup and the restore is signed; appends chain on from it.
+      else if (tail.restored) deps.log?.warn({ restoredToSeq: tail.restored.seq, restoredAt: tail.restored.restoredAt }, `audit chain ${restoredWords(tail.restored)} (a signed restore)`);
       return tail;
     },
     async anchorsReady() {

@@ -62,13 +62,21 @@ export interface RecordOptions {
 
 /** The audit chain's verdict: the keyed chain itself, and how it compares with the signed checkpoints outside the database. */
 export interface AuditVerification extends ChainVerification {
-  /** Against the checkpoints and the signed tips above the latest: OK: all match; TRUNCATED: the chain is shorter than one says; REWRITTEN: an entry differs from one; NONE: none yet. */
-  anchor: 'OK' | 'TRUNCATED' | 'REWRITTEN' | 'NONE';
+  /**
+   * Against the checkpoints, the signed tips above the latest and the signed
+   * restores (less what a later restore abandoned): OK: all match; RESTORED:
+   * all match, and the store was restored from an older backup with no
+   * checkpoint since (`restored` says to when); TRUNCATED: the chain is
+   * shorter than one says; REWRITTEN: an entry differs from one; NONE: none yet.
+   */
+  anchor: 'OK' | 'RESTORED' | 'TRUNCATED' | 'REWRITTEN' | 'NONE';
   /** seq and time of the latest checkpoint whose signature verifies. */
   anchorSeq: number | null;
   anchoredAt: Date | null;
   /** The first entry that differs from what the checkpoints and signed tips attest, or null. */
   firstDifference: number | null;
+  /** The latest signed restore that counts (whatever `anchor` says), or null: "restored to <backupAt>: <missing> audit entries after it are not in this backup". */
+  restored?: { seq: number; backupAt: string; restoredAt: string; missing: number } | null;
 }
 
 export interface AuditQuery {

@@ -8,6 +8,7 @@
  */
 import { CheckpointRefusedError, type AuditLogService } from './service.js';
 import type { AuditVerification } from './types.js';
+import { restoredWords } from './anchor.js';
 
 const progress = (out: (line: string) => void) => ({ onProgress: (read: number) => out(`  ${read} entries read...`) });
 
@@ -19,6 +20,8 @@ function anchorLine(r: AuditVerification): string {
       return 'checkpoints: NONE (no signed checkpoint yet: write one with audit:checkpoint)';
     case 'OK':
       return `checkpoints: OK (${at})`;
+    case 'RESTORED':
+      return `checkpoints: RESTORED (${at}): ${r.restored ? restoredWords(r.restored) : 'a signed restore'} (signed restore of ${r.restored?.restoredAt ?? '?'}; the chain holds its entry, seq ${r.restored?.seq ?? '?'}; a checkpoint ends this notice)`;
     default:
       return `checkpoints: ${r.anchor} (${at}); first entry that differs: seq ${r.firstDifference}`;
   }

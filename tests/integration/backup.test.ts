@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
-import { buildReport, type BuiltReport } from '../support/factories.js';
+import { startServices } from '../../scripts/stack/services.js';
+import { buildReport, createStaff, type BuiltReport } from '../support/factories.js';
 import { startOwnServices, type OwnServices } from '../support/own-services.js';
 import { runScript } from '../support/spawn.js';
 
@@ -162,5 +163,37 @@ describe('a backup older than the signed record', () => {
     expect(Number(missing![2])).toBeGreaterThanOrEqual(newest!.seq - backupTip);
     expect(r.stdout).toMatch(/anchor files: \d+ written, [1-9]\d* already there with more lines \(kept\)/);
     expect(r.stdout).not.toMatch(/tamper|TRUNCATED|REWRITTEN/);
-  }, 120_000);
+    // The restore is signed into the anchor directory (audit/anchor.ts, restore events).
+    expect(r.stdout).toContain('restore event signed into restores.jsonl');
+    const events = readFileSync(join(surviving, 'restores.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ seq: backupTip, backupAt: missing![1], missing: Number(missing![2]), sig: expect.any(String) });
+
+    // The restored store, started with the surviving anchors: the chain reads RESTORED (not TRUNCATED), and appends go on.
+    const older = await startServices({ dataDir: join(work, 'older'), appendOnly: false });
+    const lines: string[] = [];
+    let restored: TestApp | null = null;
+    try {
+      const keys = Object.fromEntries(['HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY', 'MONGODB_DB'].map((k) => [k, env[k]!]));
+      restored = await bootApp({ env: { ...keys, MONGODB_URI: older.mongoUri, REDIS_URL: older.redisUrl, HOTLINE_AUDIT_ANCHOR_DIR: surviving, LOG_LEVEL: 'warn' }, logDestination: { write: (l: string) => void lines.push(l) } });
+      expect(lines.some((l) => l.includes('ALARM'))).toBe(false);
+      expect(lines.some((l) => l.includes(`audit chain restored to ${missing![1]}: ${missing![2]} audit entries after it are not in this backup`))).toBe(true);
+      const auditor = await createStaff(restored, 'AUDITOR');
+      const res = await restored.gql('{ verifyAuditLog { valid length anchor firstDifference restored { seq missing backupAt summary } } }', {}, auditor.token);
+      expect(res.errors).toBeUndefined();
+      const v = res.data.verifyAuditLog;
+      expect(v).toMatchObject({ valid: true, anchor: 'RESTORED', firstDifference: null, restored: { seq: backupTip, missing: Number(missing![2]) } });
+      expect(v.restored.summary).toBe(`restored to ${missing![1]}: ${missing![2]} audit entries after it are not in this backup`);
+      expect(v.length).toBeGreaterThan(backupTip); // the auditor's creation chained on from the backup's end
+      const cli = await runScript('scripts/admin/admin.ts', ['audit:verify'], restored.env, undefined, 120_000);
+      expect(cli.code).toBe(0);
+      expect(cli.stdout).toContain(`checkpoints: RESTORED`);
+      // A checkpoint after the restore ends the notice.
+      await restored.deps.services.audit.checkpoint();
+      expect((await restored.deps.services.audit.verify()).anchor).toBe('OK');
+    } finally {
+      await restored?.close();
+      await older.stop();
+    }
+  }, 240_000);
 });

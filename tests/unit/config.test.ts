@@ -154,6 +154,9 @@ describe('config: the backup key', () => {
     expect(c.key).toEqual(new Uint8Array(Buffer.alloc(32, 7)));
     expect(c.anchorDir).toBe('/var/lib/hotline/audit-anchors');
     expect(c.dbName).toBe('hotline_b');
+    // The audit key, for restore to sign its restore event (backup/restore-event.ts); none in production without it.
+    expect(c.audit?.key).toEqual(new Uint8Array(Buffer.alloc(32, 9)));
+    expect(loadBackupConfig({ ...base, HOTLINE_AUDIT_KEY: '', NODE_ENV: 'production', HOTLINE_BACKUP_KEY: k(7) }).audit).toBeNull();
   });
 
   it('has no default anywhere, must differ from the service keys, and is never echoed', () => {

@@ -97,3 +97,112 @@ describe('signed tips (trust review 2, item 6)', () => {
     expect(store.parseLine(readFileSync(join(dir, 'tips-2025-01-01-host-b.jsonl'), 'utf8').trim())).toBeNull();
   });
 });
+
+/**
+ * Signed restore events (issue 28): a restore of an older backup is accepted
+ * exactly as signed, and nothing else passes for one. The old chain's tips
+ * and checkpoints above the restore were written before it (inside its cut)
+ * and stop counting; the new chain's count from the restore on.
+ */
+describe('signed restore events', () => {
+  const nh = (n: number) => `new-${n}`;
+  /** Checkpoint at 5, tips 6..8 from the chain the restore abandons; then a restore to the backup's end at 5. */
+  async function restoredDir() {
+    const dir = mkdtempSync(join(tmpdir(), 'anchors-restore-'));
+    const old = createAnchorStore({ dir, sodium, integrity, writer: 'old-1' });
+    await old.append({ seq: 5, hash: h(5), count: 5, at: '2025-01-01T10:00:00.000Z' });
+    for (const seq of [6, 7, 8]) await old.appendTip({ seq, hash: h(seq) }, new Date('2025-01-01T10:01:00Z'));
+    const store = createAnchorStore({ dir, sodium, integrity, writer: 'new-1' });
+    const event = await store.appendRestore({ seq: 5, hash: h(5), backupAt: '2025-01-01T09:59:00.000Z', missing: 3, restoredAt: '2025-01-01T11:00:00.000Z' });
+    return { dir, store, event };
+  }
+  const compare = async (store: ReturnType<typeof createAnchorStore>, chain: Record<number, string>) => {
+    const view = await store.view();
+    const length = Math.max(0, ...Object.keys(chain).map(Number));
+    return compareWithCheckpoints(view.checkpoints, stored(chain), { length, brokenAt: null }, view.tips, view);
+  };
+  const base = { 1: h(1), 2: h(2), 3: h(3), 4: h(4), 5: h(5) };
+
+  it('a chain ending exactly at the restore\'s entry is RESTORED, and says how many signed entries the backup lacks; new entries chain on', async () => {
+    const { store, event } = await restoredDir();
+    expect(event.cut).toEqual({ 'checkpoints-2025-01-01.jsonl': expect.any(Number), 'tips-2025-01-01-old-1.jsonl': expect.any(Number) });
+    const view = await store.view();
+    expect(view.tips).toEqual([]); // the abandoned chain's tips above 5 no longer count
+    expect(view.restored).toMatchObject({ seq: 5, missing: 3, backupAt: '2025-01-01T09:59:00.000Z', sinceCheckpoint: true });
+    expect(await compare(store, base)).toMatchObject({ anchor: 'RESTORED', firstDifference: null, restored: { seq: 5, missing: 3 } });
+    // New entries after the restore reuse positions 6.. with other hashes: their tips count, the old ones do not.
+    await store.appendTip({ seq: 7, hash: nh(7) }, new Date('2025-01-01T11:01:00Z'));
+    expect(await compare(store, { ...base, 6: nh(6), 7: nh(7) })).toMatchObject({ anchor: 'RESTORED' });
+    // A checkpoint after the restore ends the notice (OK), and from then on it binds.
+    await store.append({ seq: 7, hash: nh(7), count: 7, at: '2025-01-01T11:02:00.000Z' });
+    expect(await compare(store, { ...base, 6: nh(6), 7: nh(7) })).toMatchObject({ anchor: 'OK', anchorSeq: 7, restored: { seq: 5 } });
+  });
+
+  it('is TRUNCATED when the chain is cut further than the restore\'s entry, and REWRITTEN when the entry there differs', async () => {
+    const { store } = await restoredDir();
+    expect(await compare(store, { 1: h(1), 2: h(2), 3: h(3) })).toMatchObject({ anchor: 'TRUNCATED', firstDifference: 4 });
+    const r = await compare(store, { ...base, 5: 'other' });
+    expect(r).toMatchObject({ anchor: 'REWRITTEN' });
+    expect(r.reason).toContain('the checkpoint of'); // the checkpoint at 5 (written before the restore, not above it) still counts
+  });
+
+  it('does not excuse a cut of the chain after it: a later tip or checkpoint supersedes it', async () => {
+    const { store } = await restoredDir();
+    await store.appendTip({ seq: 6, hash: nh(6) }, new Date('2025-01-01T11:01:00Z'));
+    expect(await compare(store, base)).toMatchObject({ anchor: 'TRUNCATED', firstDifference: 6 });
+    await store.append({ seq: 6, hash: nh(6), count: 6, at: '2025-01-01T11:05:00.000Z' });
+    expect(await compare(store, base)).toMatchObject({ anchor: 'TRUNCATED', firstDifference: 6 });
+  });
+
+  it('the restore event\'s tip must be the chain\'s: one naming another entry is not accepted', async () => {
+    const { dir } = await restoredDir();
+    // A second restore, claiming the chain ends at 4 with a hash it never had.
+    const store = createAnchorStore({ dir, sodium, integrity });
+    await store.appendRestore({ seq: 4, hash: 'not-the-chain', backupAt: '2025-01-01T09:00:00.000Z', missing: 1, restoredAt: '2025-01-01T12:00:00.000Z' });
+    expect(await compare(store, { 1: h(1), 2: h(2), 3: h(3), 4: h(4) })).toMatchObject({ anchor: 'REWRITTEN', firstDifference: 1 });
+    expect(await compare(store, { 1: h(1), 2: h(2), 3: h(3) })).toMatchObject({ anchor: 'TRUNCATED' });
+  });
+
+  it('an unsigned, edited, or badly signed restore event, or one from another deployment (its key), counts for nothing: the cut stays TRUNCATED', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anchors-forged-'));
+    const store = createAnchorStore({ dir, sodium, integrity, writer: 'old-1' });
+    await store.append({ seq: 5, hash: h(5), count: 5, at: '2025-01-01T10:00:00.000Z' });
+    for (const seq of [6, 7, 8]) await store.appendTip({ seq, hash: h(seq) }, new Date('2025-01-01T10:01:00Z'));
+    // Another deployment (another audit key) signs a restore of the same shape; its line is replayed here.
+    const otherDir = mkdtempSync(join(tmpdir(), 'anchors-other-'));
+    const elsewhere = createAnchorStore({ dir: otherDir, sodium, integrity: createIntegrity(sodium, new Uint8Array(32).fill(9)) });
+    const foreign = await elsewhere.appendRestore({ seq: 5, hash: h(5), backupAt: '2025-01-01T09:59:00.000Z', missing: 3, restoredAt: '2025-01-01T11:00:00.000Z' });
+    const cut = { 'checkpoints-2025-01-01.jsonl': 10_000, 'tips-2025-01-01-old-1.jsonl': 10_000 };
+    const lines = [
+      JSON.stringify({ ...foreign, cut }),
+      readFileSync(join(otherDir, 'restores.jsonl'), 'utf8').trim(),
+      JSON.stringify({ seq: 5, hash: h(5), backupAt: foreign.backupAt, missing: 3, restoredAt: foreign.restoredAt, keyId: integrity.keyId, cut }), // unsigned
+      JSON.stringify({ seq: 5, hash: h(5), backupAt: foreign.backupAt, missing: 3, restoredAt: foreign.restoredAt, keyId: integrity.keyId, cut, sig: foreign.sig }),
+    ];
+    // One of ours, edited after signing (the cut widened to cover a later file).
+    const ours = await createAnchorStore({ dir: mkdtempSync(join(tmpdir(), 'anchors-ours-')), sodium, integrity }).appendRestore({ seq: 5, hash: h(5), backupAt: foreign.backupAt, missing: 3, restoredAt: foreign.restoredAt });
+    lines.push(JSON.stringify({ ...ours, cut }));
+    writeFileSync(join(dir, 'restores.jsonl'), `${lines.join('\n')}\n`);
+    const view = await store.view();
+    expect(view.restores).toEqual([]);
+    expect(view.rejected).toBe(lines.length);
+    expect(await compare(store, base)).toMatchObject({ anchor: 'TRUNCATED', firstDifference: 6 });
+    // A restore event's signature never passes as a checkpoint's or a tip's, nor theirs as its.
+    expect(store.parseLine(JSON.stringify(ours))).toBeNull();
+    expect(store.parseTip(JSON.stringify(ours))).toBeNull();
+    expect(store.parseRestore(readFileSync(join(dir, 'checkpoints-2025-01-01.jsonl'), 'utf8').trim())).toBeNull();
+  });
+
+  it('a restore to an older backup after an earlier restore abandons the earlier one too; what was signed below it still binds', async () => {
+    const { dir, store } = await restoredDir();
+    await store.appendTip({ seq: 6, hash: nh(6) }, new Date('2025-01-01T11:01:00Z'));
+    // An even older backup (chain end 3) restored over it.
+    await store.appendRestore({ seq: 3, hash: h(3), backupAt: '2025-01-01T08:00:00.000Z', missing: 3, restoredAt: '2025-01-01T12:00:00.000Z' });
+    expect(readdirSync(dir)).toContain('restores.jsonl');
+    const view = await store.view();
+    expect(view.restores.map((r) => r.seq)).toEqual([3]);
+    expect(view.checkpoints).toEqual([]); // the checkpoint at 5 belonged to an abandoned chain
+    expect(await compare(store, { 1: h(1), 2: h(2), 3: h(3) })).toMatchObject({ anchor: 'RESTORED', restored: { seq: 3, missing: 3 } });
+    expect(await compare(store, { 1: h(1), 2: h(2) })).toMatchObject({ anchor: 'TRUNCATED' });
+  });
+});
