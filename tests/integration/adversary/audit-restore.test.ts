@@ -38,7 +38,7 @@ afterAll(() => app?.close());
 const anchors = () => createAnchorStore({ dir: app.config.audit.anchorDir, sodium: app.deps.crypto.sodium, integrity: app.deps.crypto.integrity });
 /** A process started on the store as it is now (no cached chain end): what a restart does first. */
 const freshLog = () => createAuditLog({ db: app.deps.database.db, integrity: app.deps.crypto.integrity, anchors: anchors(), holdPartnerEntries: false });
-const system = { action: 'keys.rotate', actor: { type: 'system' as const }, outcome: 'success' as const, details: {} };
+const system = { action: 'keys.rotate' as const, actor: { type: 'system' as const }, outcome: 'success' as const, details: {} };
 const chainOf = async () => (await audit.find({}).toArray()).sort((a, b) => a._id - b._id);
 
 /** The store as a restore of a backup ending at `seq` leaves it: the entries after it gone, the tip register at it. */
