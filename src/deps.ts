@@ -34,6 +34,7 @@ import { createRulesHolder, createRulesService, type RulesHolder } from './triag
 import { createThreatLevelStore } from './triage/threat-level.js';
 import { createRetentionStore } from './reports/store/retention.js';
 import { createDeskService } from './reports/desk/service.js';
+import { createErasureReapplier } from './reports/desk/erasure-reapply.js';
 import { createFollowUpService } from './reports/desk/follow-ups.js';
 import { createLinker } from './triage/linking.js';
 import { createReportWriter, type ReportWriter } from './reports/store/writer.js';
@@ -89,7 +90,8 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     const db = database.db;
     const users = createUserRepository(db);
     const partners = createPartnerRepository(db);
-    const audit = createAuditLog({ db, log, integrity: crypto.integrity, holdPartnerEntries: config.audit.holdPartnerEntries, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
+    const anchors = createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity });
+    const audit = createAuditLog({ db, log, integrity: crypto.integrity, holdPartnerEntries: config.audit.holdPartnerEntries, anchors });
     // A report read that is not the report's current version (rolled back, un-erased) is DATA_INTEGRITY, checked against the audit chain and alarmed.
     const reports = createReportRepository(db, crypto.integrity, crypto, {
       chainedKeys: (keys) => audit.chainedKeys(keys),
@@ -158,6 +160,11 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     // Notifications are derived from committed changes (reassignment, follow-ups, partner answers).
     const writer = createReportWriter({ reports, chainer, afterCommit: (before, after) => notifications.afterChange(before, after) });
     const events = createDeskEvents(config.redis.server, config.redis.queuePrefix, log.child({ component: 'redis' }));
+    const forgetErased = async (id: string) => {
+      await triageQueues.forgetReport(id);
+      await notifications.forgetReport(id);
+      await webhooks.forgetReport(id);
+    };
     const desk = createDeskService({
       reports,
       writer,
@@ -170,10 +177,12 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       waitingForTriage: (limit) => triageQueues.unfinished(limit),
       sla: { seconds: config.triage.slaSeconds, schedule: (id, dueBy, opts) => triageQueues.scheduleSla(id, dueBy, opts) },
       // Erasure leaves the report named only by its tombstone and the audit log (trust review 2, item 9); `webhooks` is built below.
-      afterErase: async (id) => {
-        await triageQueues.forgetReport(id);
-        await notifications.forgetReport(id);
-        await webhooks.forgetReport(id);
+      afterErase: (id) => forgetErased(id),
+      // And signed into the anchor directory, so a restore of an earlier backup re-applies it (audit/anchor.ts, erasure records).
+      recordErasure: async (id, erasedAt) => {
+        // Its audit entry when the chain took it at once; null when it waits in the report for the worker's recovery.
+        const seq = (await audit.query({ targetType: 'report', targetId: id, action: 'report.erase' }, { first: 1 })).entries[0]?.seq ?? null;
+        await anchors.appendErasure({ reportId: id, at: erasedAt, seq });
       },
     });
     const threatLevel = createThreatLevelStore(db, audit);
@@ -214,8 +223,15 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
         })
       : null;
     const routingRules = createRulesService({ holder: rules, file: config.triage.rulesFile, audit, redis: queues.redis, redisServer: config.redis.server, prefix: config.redis.queuePrefix, log: log.child({ component: 'rules' }) });
-    routingRules.start();
     const webhooks = createWebhooks({ db, crypto, audit, queues, reports, config, log });
+    // After a signed restore of an older backup: every erasure recorded since the backup was taken is made again, before
+    // anything serves (reports/desk/erasure-reapply.ts; idempotent, so each start with a restore on record runs it).
+    const lastRestore = (await anchors.readRestores()).restores.at(-1)?.item;
+    if (lastRestore) {
+      const { erasures } = await anchors.readErasures();
+      await createErasureReapplier({ reports, writer, afterErase: forgetErased, log: log.child({ component: 'restore' }) }).reapply(erasures, lastRestore);
+    }
+    routingRules.start();
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
     const services: GraphQLServices = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps };
     return {

@@ -52,6 +52,7 @@ export const AUDIT_ACTIONS = [
   'report.reopen',
   'report.retry_triage',
   'report.erase',
+  'report.erasure_reapplied',
   'report.rewrap_key',
   'report.rotate_keys',
   'report.change_priority',

@@ -24,6 +24,12 @@
  *   counts (`effectiveAnchors`); everything written after it counts. The
  *   restore event itself attests its (seq, hash) like a tip: a chain that
  *   does not hold exactly that entry is TRUNCATED or REWRITTEN as before.
+ * - erasure records (`erasures.jsonl`, one file): "report `reportId` was
+ *   erased in minute `at`, by audit entry `seq`" (report id only: never a
+ *   reference, content or reason), written by every erasure before it
+ *   answers (reports/desk/supervision.ts). A restore of a backup taken before an erasure
+ *   re-applies it at start-up (reports/desk/erasure-reapply.ts), so an erased report never
+ *   comes back with the backup.
  *
  * A database writer can delete the tail of the chain or rebuild it, but not
  * the lines already written (or shipped): verification compares the chain
@@ -62,6 +68,21 @@ export interface SignedTip {
   /** The process that wrote it (host and pid), also in its file's name. */
   writer: string;
   /** Ed25519 detached signature (base64) over TIP_PREFIX + canonicalJson({ seq, hash, keyId, writer }). */
+  sig: string;
+}
+
+/** One erasure, as kept outside the database so that a restore re-applies it. */
+export interface ErasureRecord {
+  reportId: string;
+  /** The minute of the erasure (ISO, seconds zero). */
+  at: string;
+  /** The erasure's audit entry, or null when it was not chained at that moment (it waits in the report for the worker's recovery). */
+  seq: number | null;
+  keyId: string;
+}
+
+export interface SignedErasure extends ErasureRecord {
+  /** Ed25519 detached signature (base64) over ERASURE_PREFIX + canonicalJson(the record). */
   sig: string;
 }
 
@@ -136,6 +157,9 @@ const DAY_MS = 86_400_000;
 /** A restore event's signature never verifies as a checkpoint's or a tip's. */
 const RESTORE_PREFIX = 'hotline-audit-restore/1\n';
 export const RESTORE_FILE = 'restores.jsonl';
+/** An erasure record's signature never verifies as anything else. */
+const ERASURE_PREFIX = 'hotline-audit-erasure/1\n';
+export const ERASURE_FILE = 'erasures.jsonl';
 
 /** Each line of `buf` with the byte offset it starts at (the part after the last newline too: a torn line). */
 function linesWithOffsets(buf: Buffer): { line: string; offset: number }[] {
@@ -175,6 +199,7 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
   const tipMessage = (t: Omit<SignedTip, 'sig'>) => TIP_PREFIX + canonicalJson({ seq: t.seq, hash: t.hash, keyId: t.keyId, writer: t.writer });
   const restoreMessage = (r: RestoreEvent) =>
     RESTORE_PREFIX + canonicalJson({ seq: r.seq, hash: r.hash, backupAt: r.backupAt, missing: r.missing, restoredAt: r.restoredAt, keyId: r.keyId, cut: r.cut });
+  const erasureMessage = (e: ErasureRecord) => ERASURE_PREFIX + canonicalJson({ reportId: e.reportId, at: e.at, seq: e.seq, keyId: e.keyId });
   const sign = (text: string) => sodium.to_base64(sodium.crypto_sign_detached(text, integrity.signing.privateKey), sodium.base64_variants.ORIGINAL);
   const verifies = (sig: string, text: string) => {
     const bytes = sodium.from_base64(sig, sodium.base64_variants.ORIGINAL);
@@ -256,6 +281,18 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
     }
   }
 
+  /** The erasure record in `line` when it parses and its signature verifies, else null. */
+  function parseErasure(line: string): SignedErasure | null {
+    try {
+      const e = JSON.parse(line) as SignedErasure;
+      if (typeof e.reportId !== 'string' || typeof e.at !== 'string' || typeof e.sig !== 'string' || !(e.seq === null || Number.isSafeInteger(e.seq))) return null;
+      const record: ErasureRecord = { reportId: e.reportId, at: e.at, seq: e.seq, keyId: e.keyId };
+      return verifies(e.sig, erasureMessage(record)) ? { ...record, sig: e.sig } : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** The anchor files (checkpoints, tips, restores) and their byte lengths now: a restore event's cut. */
   async function lengths(): Promise<Record<string, number>> {
     const cut: Record<string, number> = {};
@@ -308,6 +345,7 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
     parseLine,
     parseTip,
     parseRestore,
+    parseErasure,
     writer,
 
     /**
@@ -320,6 +358,25 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
       const signed: SignedRestore = { ...full, sig: sign(restoreMessage(full)) };
       await appendLine(RESTORE_FILE, JSON.stringify(signed));
       return signed;
+    },
+
+    /**
+     * Signs an erasure (report id, minute, audit seq: nothing else) and
+     * appends it to the erasure file (append-only, synced before this
+     * resolves: the erasure answers only after it).
+     */
+    async appendErasure(record: { reportId: string; at: Date; seq: number | null }): Promise<SignedErasure> {
+      const minute = new Date(Math.floor(record.at.getTime() / 60_000) * 60_000).toISOString();
+      const full: ErasureRecord = { reportId: record.reportId, at: minute, seq: record.seq, keyId: integrity.keyId };
+      const signed: SignedErasure = { ...full, sig: sign(erasureMessage(full)) };
+      await appendLine(ERASURE_FILE, JSON.stringify(signed));
+      return signed;
+    },
+
+    /** Every erasure record whose signature verifies, in the order written; lines that do not verify are counted, not trusted. */
+    async readErasures(): Promise<{ erasures: SignedErasure[]; rejected: number }> {
+      const { items, rejected } = await readPositioned((n) => n === ERASURE_FILE, parseErasure);
+      return { erasures: items.map((p) => p.item), rejected };
     },
 
     /** Every restore event whose signature verifies, in the order written; lines that do not verify are counted. */

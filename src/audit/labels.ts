@@ -56,6 +56,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'report.reopen': 'Report reopened',
   'report.retry_triage': 'Triage retried',
   'report.erase': 'Report erased',
+  'report.erasure_reapplied': 'Erasure re-applied after a restore from backup',
   'report.rewrap_key': "Report's data key re-wrapped under the current master key",
   'report.rotate_keys': 'Report re-sealed and re-indexed under the current keys',
   'report.integrity_failure': 'Report found rolled back or brought back after erasure',

@@ -5,15 +5,22 @@
  * running on it.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootApp, testEnv, type TestApp } from '../support/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createDeps } from '../../src/deps.js';
+import { createLogger } from '../../src/logger.js';
 import { startServices } from '../../scripts/stack/services.js';
+import type { StaffPrincipal } from '../../src/auth/types.js';
+import { createContentVault } from '../../src/reports/content/vault.js';
 import { buildReport, createStaff, type BuiltReport } from '../support/factories.js';
 import { startOwnServices, type OwnServices } from '../support/own-services.js';
 import { runScript } from '../support/spawn.js';
+
+const ERASE = 'mutation($id: ID!, $reason: String!) { eraseReport(id: $id, reason: $reason) { id status } }';
 
 let services: OwnServices;
 let app: TestApp;
@@ -151,6 +158,15 @@ describe('a backup older than the signed record', () => {
   it('says plainly how many signed audit entries are not in it, and keeps the newer anchor lines', async () => {
     // The service carries on after the backup and signs a newer checkpoint; the anchor directory survives the store.
     await buildReport(app, { status: 'TRIAGED' });
+    // A report in the backup is erased after it: its erasure is signed into the anchor directory, report id and minute only.
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    const gone = reports[1]!;
+    const erased = await app.gql(ERASE, { id: gone.id, reason: 'Erasure ordered after the backup' }, supervisor.token);
+    expect(erased.errors).toBeUndefined();
+    expect(erased.data.eraseReport.status).toBe('ERASED');
+    const records = readFileSync(join(env.HOTLINE_AUDIT_ANCHOR_DIR!, 'erasures.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records).toEqual([{ reportId: gone.id, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/), seq: expect.any(Number), keyId: expect.any(String), sig: expect.any(String) }]);
+    expect(JSON.stringify(records)).not.toContain(gone.reference);
     const newest = await app.deps.services.audit.checkpoint();
     expect(newest!.seq).toBeGreaterThan(backupTip);
     const surviving = join(work, 'surviving-anchors');
@@ -188,6 +204,23 @@ describe('a backup older than the signed record', () => {
       const cli = await runScript('scripts/admin/admin.ts', ['audit:verify'], restored.env, undefined, 120_000);
       expect(cli.code).toBe(0);
       expect(cli.stdout).toContain(`checkpoints: RESTORED`);
+      // The report erased after the backup did not come back: erased again at start-up, shredded, audited as re-applied.
+      const doc = await restored.deps.database.db.collection('reports').findOne({ _id: gone.id as never });
+      expect(doc).toMatchObject({ status: 'ERASED', content: null, dataKey: null, bidx: [] });
+      const vault = createContentVault({ crypto: restored.deps.crypto, reports: restored.deps.reports, audit: restored.deps.services.audit });
+      const reader: StaffPrincipal = { kind: 'staff', userId: 'backup-test', username: 'backup-test', roles: ['SUPERVISOR'], desk: null, sessionId: 'backup-test' };
+      expect((await vault.openForReading(reader, gone.id, 'view')).content).toBeNull();
+      expect((await vault.openForReading(reader, reports[0]!.id, 'view')).content).not.toBeNull(); // the others are intact
+      const reapplied = await restored.deps.services.audit.query({ action: 'report.erasure_reapplied' }, { first: 10 });
+      expect(reapplied.entries.map((e) => [e.target?.id, e.actor.type, e.actor.id])).toEqual([[gone.id, 'system', 'restore']]);
+      expect(reapplied.entries[0]!.details).toMatchObject({ reference: gone.reference, toStatus: 'ERASED', backupAt: missing![1] });
+      expect(lines.some((l) => l.includes('erasures made after the restored backup was taken were re-applied') && l.includes('"reapplied":1'))).toBe(true);
+      // A second start re-applies nothing (the report is already erased).
+      const again = await createDeps(loadConfig(testEnv({ ...keys, MONGODB_URI: older.mongoUri, REDIS_URL: older.redisUrl, HOTLINE_AUDIT_ANCHOR_DIR: surviving })), createLogger('silent'));
+      await again.close(); // (not bootApp's close: that drops the database)
+      expect((await restored.deps.services.audit.query({ action: 'report.erasure_reapplied' }, { first: 10 })).entries).toHaveLength(1);
+      expect(await restored.deps.services.audit.verify()).toMatchObject({ valid: true, anchor: 'RESTORED' });
+
       // A checkpoint after the restore ends the notice.
       await restored.deps.services.audit.checkpoint();
       expect((await restored.deps.services.audit.verify()).anchor).toBe('OK');
@@ -196,4 +229,24 @@ describe('a backup older than the signed record', () => {
       await older.stop();
     }
   }, 240_000);
+});
+
+describe('an erasure whose record cannot be written outside the database', () => {
+  it('stands, but answers SERVICE_UNAVAILABLE (as an audit append whose signed tip fails), and the failure is logged', async () => {
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    const file = join(env.HOTLINE_AUDIT_ANCHOR_DIR!, 'erasures.jsonl');
+    const aside = `${file}.aside`;
+    renameSync(file, aside);
+    mkdirSync(file); // the append cannot open it
+    try {
+      const target = reports[2]!;
+      const r = await app.gql(ERASE, { id: target.id, reason: 'Erasure with the anchor directory broken' }, supervisor.token);
+      expect(r.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(r.errors?.[0]?.message).toContain('The report was erased, but the record of the erasure outside the database could not be written');
+      expect(await app.deps.database.db.collection('reports').findOne({ _id: target.id as never })).toMatchObject({ status: 'ERASED', content: null });
+    } finally {
+      rmSync(file, { recursive: true, force: true });
+      renameSync(aside, file);
+    }
+  }, 60_000);
 });

@@ -32,6 +32,14 @@ export interface DeskServiceDeps {
    * webhook dead letters: deps.ts). Must not throw; a failure is logged by the caller and the erasure stands.
    */
   afterErase?(reportId: string): Promise<void>;
+  /**
+   * Signs the erasure into the anchor directory (report id, minute, audit
+   * seq: audit/anchor.ts, erasure records), so a restore of an earlier
+   * backup re-applies it. Throws when it cannot be written: the erasure then
+   * answers SERVICE_UNAVAILABLE (it stands; its record outside does not), as
+   * an audit append whose signed tip fails is reported failed.
+   */
+  recordErasure?(reportId: string, erasedAt: Date): Promise<void>;
   /** Finds the user a supervisor reassigns a report to, and lists the people of a desk (the auth user repository). */
   users: {
     findByUsername(username: string): Promise<Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled'> | null>;

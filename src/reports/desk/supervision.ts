@@ -5,7 +5,7 @@
  * investigators' commands in commands.ts.
  */
 import type { Principal } from '../../auth/types.js';
-import { badInput, conflict } from '../../errors.js';
+import { AppError, badInput, conflict } from '../../errors.js';
 import * as access from '../rules/access.js';
 import type { ChangeExecutor } from './change.js';
 import { loadReport, type DeskServiceDeps } from './deps.js';
@@ -14,7 +14,7 @@ import { reasonText } from '../rules/staff-text.js';
 import { allows, targetOf } from '../rules/state-machine.js';
 
 /** The supervisors' commands, on the desk service's dependencies and its change executor. */
-export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' | 'users' | 'enqueueTriage' | 'log' | 'afterErase'>, executor: ChangeExecutor) {
+export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' | 'users' | 'enqueueTriage' | 'log' | 'afterErase' | 'recordErasure'>, executor: ChangeExecutor) {
   const { reports, log } = deps;
   const { change } = executor;
 
@@ -144,6 +144,16 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
       });
       // Then what outside the report names it (trust review 2, item 9); the erasure stands if this fails (logged).
       await deps.afterErase?.(id).catch((err: Error) => log.error({ reportId: id, errName: err?.name }, 'erasure: could not remove every job, notification or dead letter naming the report'));
+      // The record a restore re-applies it from (audit/anchor.ts), synced before the erasure answers.
+      try {
+        await deps.recordErasure?.(id, doc.erasedAt ?? new Date());
+      } catch (err) {
+        log.error({ reportId: id, errName: (err as Error)?.name }, 'erasure: the report is erased, but its record in the audit anchor directory could not be written; a restore of an earlier backup would not re-apply it');
+        throw new AppError(
+          'SERVICE_UNAVAILABLE',
+          'The report was erased, but the record of the erasure outside the database could not be written (the audit anchor directory): tell the service operator, who must fix the directory before any restore',
+        );
+      }
       return changed(doc);
     },
   };
