@@ -32,10 +32,11 @@
  * What a writer who also deletes the claims or the tombstone gets: reads pass,
  * but the audit chain still holds the later changes of the report (their
  * `version` detail, under the chain's keyed hash and its checkpoints), and
- * verifyReportHistory compares the two (reports/desk/queries.ts). The one accepted way
- * back to an older version is an authorised, signed restore (issue 28), which
- * would write the claims and tombstones the restored state needs: this module
- * is where it hooks in.
+ * verifyReportHistory compares the two (reports/desk/queries.ts). A restore of an older
+ * backup brings back its claims and tombstones with its reports (one
+ * database snapshot), so nothing here needs to know of it; erasures made
+ * after the backup are made again at start-up (reports/desk/erasure-reapply.ts),
+ * which writes their tombstones as any erasure does.
  */
 import type { Db } from 'mongodb';
 import type { Integrity } from '../../crypto/integrity.js';
