@@ -1,14 +1,15 @@
 /**
  * The restore drill (docs/backup.md): intake and triage under load, a backup
  * taken while they run, more load after it, then the backup restored into a
- * fresh stack (its own FerretDB, Redis and anchor directory) and the service
- * started on it. Every report acknowledged before the backup began is there
- * and opens; backup:verify passes; nothing half-written stays so (a report
+ * fresh stack (its own FerretDB and Redis, and a copy of the anchor directory
+ * as it survived the store) and the service started on it. Every report
+ * acknowledged before the backup began is there and opens, but the one
+ * erased after the backup, which is erased again at start-up; backup:verify passes; nothing half-written stays so (a report
  * still pending triage is queued again by the reconciliation, an audit event
  * not yet chained is chained by the recovery) and the audit chain verifies.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -69,6 +70,11 @@ describe('backup and restore drill', () => {
     expect(taken.stderr).toBe('');
     expect(taken.code).toBe(0);
     const afterBackup = acked.length;
+    // A report in the backup is erased after it, under load: the restore must not bring it back.
+    const supervisorStaff = await createStaff(app, 'SUPERVISOR');
+    const erasedId = before[0]!;
+    const erased = await app.gql('mutation($id: ID!, $reason: String!) { eraseReport(id: $id, reason: $reason) { status } }', { id: erasedId, reason: 'Drill: erased after the backup' }, supervisorStaff.token);
+    expect(erased.errors).toBeUndefined();
     await until(async () => acked.length >= afterBackup + 20, 60_000, 'load after the backup');
     stop = true;
     await Promise.all(lanes);
@@ -78,12 +84,16 @@ describe('backup and restore drill', () => {
     expect(verified.stdout).not.toContain('FAIL');
     expect(verified.code).toBe(0);
 
-    // A fresh stack: its own state directory and anchor directory, the same keys.
+    // A fresh stack: its own state directory, the same keys, and a copy of the anchor directory as it survived the store
+    // (signed tips and the erasure record from after the backup: the restore is signed, the erasure re-applied).
     const stackDir = join(work, 'fresh');
-    const anchors = join(work, 'fresh-anchors');
+    const anchors = join(work, 'surviving-anchors');
+    cpSync(app.env.HOTLINE_AUDIT_ANCHOR_DIR!, anchors, { recursive: true });
     const put = await runScript('scripts/admin/admin.ts', ['restore', '--from', backupDir, '--ferretdb-dir', join(stackDir, 'ferretdb')], { ...env, HOTLINE_AUDIT_ANCHOR_DIR: anchors }, undefined, 120_000);
     expect(put.stderr).toBe('');
     expect(put.code).toBe(0);
+    expect(put.stdout).toMatch(/restored to \S+: \d+ audit entries after it are not in this backup/);
+    expect(put.stdout).toContain('restore event signed');
     fresh = await startServices({ dataDir: stackDir, appendOnly: false });
     // What the backup caught half-done (measured, printed): reports still waiting for triage, in a store whose queues are gone.
     const peek = await new MongoClient(fresh.mongoUri).connect();
@@ -101,11 +111,15 @@ describe('backup and restore drill', () => {
     const vault = createContentVault({ crypto: restored.deps.crypto, reports: restored.deps.reports, audit: restored.deps.services.audit });
     const supervisor: StaffPrincipal = { kind: 'staff', userId: 'drill', username: 'drill', roles: ['SUPERVISOR'], desk: null, sessionId: 'drill' };
     const missing: string[] = [];
-    for (const id of before) {
+    for (const id of before.filter((b) => b !== erasedId)) {
       const read = await vault.openForReading(supervisor, id, 'view').catch(() => null);
       if (!read?.content) missing.push(id);
     }
     expect(missing).toEqual([]);
+    // The report erased after the backup was erased again at start-up: nothing opens, and the re-application is audited.
+    expect((await vault.openForReading(supervisor, erasedId, 'view')).content).toBeNull();
+    const reapplied = await restored.deps.services.audit.query({ action: 'report.erasure_reapplied' }, { first: 5 });
+    expect(reapplied.entries.map((e) => e.target?.id)).toEqual([erasedId]);
 
     // Half-written work is finished by the restored service's own reconciliation: Redis came back empty.
     const reports = restored.deps.database.db.collection('reports');
@@ -120,6 +134,8 @@ describe('backup and restore drill', () => {
     expect(await reports.countDocuments({ status: 'RECEIVED' })).toBe(0);
     const chain = await restored.deps.services.audit.verify();
     expect(chain.valid).toBe(true);
-    expect(chain.anchor === 'OK' || chain.anchor === 'NONE').toBe(true);
+    // The restore is signed: the chain reads RESTORED (OK once the restored worker has written a checkpoint), never a cut.
+    expect(chain.anchor === 'RESTORED' || chain.anchor === 'OK').toBe(true);
+    expect(chain.restored?.missing).toBeGreaterThan(0);
   });
 });
