@@ -96,6 +96,8 @@ const schema = z
       .optional(),
     PARTNER_KEY_OVERLAP_HOURS: int(24, 0, 24 * 30),
     BODY_LIMIT_BYTES: int(512 * 1024, 1024, 16 * 1024 * 1024),
+    ATTACHMENT_MAX_BYTES: int(20 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    ATTACHMENT_MAX_PER_REPORT: int(10, 1, 1000),
     REQUEST_TIMEOUT_MS: int(15_000, 100, 300_000),
     MAX_CONCURRENT_REQUESTS: int(256, 1, 100_000),
     GRAPHQL_MAX_DEPTH: int(12, 2, 100),
@@ -190,6 +192,9 @@ export type Env = z.infer<typeof schema>;
 export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
+  /** Attached files (docs/attachments.md): the largest file accepted and how many a report takes. */
+  /** `sweepEveryMs`: how often abandoned uploads are swept (src/tasks/attachment-sweep.ts). */
+  attachments: { maxBytes: number; maxPerReport: number; sweepEveryMs: number };
   http: {
     port: number;
     host: string;
@@ -481,6 +486,7 @@ export function loadConfig(
   return {
     env: env.NODE_ENV,
     production,
+    attachments: { maxBytes: env.ATTACHMENT_MAX_BYTES, maxPerReport: env.ATTACHMENT_MAX_PER_REPORT, sweepEveryMs: 15 * 60_000 },
     http: {
       port: env.PORT,
       host: env.HOST,

@@ -23,6 +23,7 @@ import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
 import { createIntakeTally } from './intake-tally.js';
+import { createAttachmentChunks } from './attachment-chunks.js';
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
@@ -84,6 +85,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
   const submissions = createSubmissions(db);
   const supervisorWatch = createSupervisorWatch(db);
   const intakeTally = createIntakeTally(db);
+  const attachmentChunks = createAttachmentChunks(db);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -113,9 +115,12 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     collection: reports,
     /** The find tables (search-index.ts): search terms of every report, and references. */
     search,
+    /** Attached files' encrypted chunks and in-flight uploads (attachment-chunks.ts). */
+    attachmentChunks,
 
     async ensureIndexes() {
       await side.ensureIndexes();
+      await attachmentChunks.ensureIndexes();
       await reports.createIndex({ reference: 1 }, { unique: true });
       await reports.createIndex({ idempotencyKey: 1 }, { unique: true });
       await reports.createIndex({ desk: 1, status: 1, priority: 1, receivedAt: 1, _id: 1 });
