@@ -101,6 +101,11 @@ describe('a phone photo with GPS EXIF', () => {
     expect(sent.data.attachToReferral.type).toBe('image/jpeg'); // from the bytes, not the name or the MIME type given
     expect(new Date(sent.data.attachToReferral.receivedAt).getTime() % 60_000).toBe(0); // a partner's time: to the minute
 
+    // The partner sees that its file arrived (type, size, minute), never the file.
+    const status = await app.gql(`query($r: String!) { partnerReferralStatus(receipt: $r) { filesReceived { type size receivedAt } } }`, { r: ref.receipt }, partner.apiKey);
+    expect(status.errors).toBeUndefined();
+    expect(status.data.partnerReferralStatus.filesReceived).toEqual([sent.data.attachToReferral]);
+
     const hc = await call();
     const handed = await upload(app, ATTACH_CALL, { ref: hc.reference.toLowerCase() }, { bytes: photo }, handler.token);
     expect(handed.errors).toBeUndefined();

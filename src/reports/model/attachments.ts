@@ -38,3 +38,13 @@ export interface AttachmentRecord {
   /** Staff who attached it (user id); a partner upload names no person. */
   by: { type: 'user' | 'partner'; id: string };
 }
+
+/** What a sender is told of the files it sent to a report: type, size and time of each of its kind, never the files. */
+export interface FileReceived {
+  type: AttachmentType;
+  size: number;
+  receivedAt: Date;
+}
+
+export const filesReceived = (attachments: readonly AttachmentRecord[] | undefined, kind: AttachmentKind): FileReceived[] =>
+  (attachments ?? []).filter((a) => a.kind === kind).map((a) => ({ type: a.type, size: a.size, receivedAt: a.createdAt }));
