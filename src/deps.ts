@@ -35,6 +35,7 @@ import { createThreatLevelStore } from './triage/threat-level.js';
 import { createRetentionStore } from './reports/store/retention.js';
 import { createDeskService } from './reports/desk/service.js';
 import { createAttachmentService } from './reports/desk/attachments.js';
+import { createClamdScanner } from './intake/clamd.js';
 import { createFollowUpService } from './reports/desk/follow-ups.js';
 import { createLinker } from './triage/linking.js';
 import { createReportWriter, type ReportWriter } from './reports/store/writer.js';
@@ -195,6 +196,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       audit,
       keys: createRotatingIntakeKeys(crypto.sodium, crypto.keyring.indexKey, config.keys.previousIndexes),
       limits: { maxBytes: config.attachments.maxBytes, maxPerReport: config.attachments.maxPerReport },
+      scanner: config.attachments.clamd ? createClamdScanner(config.attachments.clamd) : null,
     });
     const lifecycle = createLifecycleService({
       users,

@@ -23,6 +23,7 @@ import type { PartnerPrincipal, Principal, StaffPrincipal } from '../../auth/typ
 import { isOwnReceipt, receiptLookup, type IntakeKeys } from '../../crypto/derived.js';
 import type { Crypto } from '../../crypto/index.js';
 import { badInput, conflict, notFound } from '../../errors.js';
+import type { VirusScanner } from '../../intake/clamd.js';
 import { sanitiseUpload } from '../../intake/sanitise.js';
 import type { AttachmentKind, AttachmentRecord } from '../model/attachments.js';
 import { assertEnvelope } from '../model/envelope-mac.js';
@@ -43,6 +44,8 @@ export interface AttachmentDeps {
   /** The intake keys (receipt ids), with previous index keys during a rotation. */
   keys: IntakeKeys & { previous?: IntakeKeys[] };
   limits: { maxBytes: number; maxPerReport: number };
+  /** ClamAV's clamd (intake/clamd.ts), when configured: every upload is scanned before anything else is done with it. */
+  scanner?: VirusScanner | null;
 }
 
 /** An uploaded file as graphql-yoga hands it over (the Fetch API's File). */
@@ -89,7 +92,9 @@ export function createAttachmentService(deps: AttachmentDeps) {
    */
   async function attach(first: ReportDoc, kind: AttachmentKind, actor: HistoryInput['actor'], file: unknown): Promise<AttachmentRecord> {
     assertRoom(first);
-    const clean = await sanitiseUpload(await readFile(file), kind, limits.maxBytes);
+    const received = await readFile(file);
+    if (deps.scanner) await deps.scanner.scan(received);
+    const clean = await sanitiseUpload(received, kind, limits.maxBytes);
     const id = randomBytes(16).toString('base64url');
     const sealed = vault.sealFile(first, id, clean.bytes);
     const same = first.attachments?.find((a) => a.dedup === sealed.dedup && a.kind === kind);
