@@ -46,7 +46,7 @@ export async function sanitiseUpload(input: Uint8Array, kind: AttachmentKind, ma
   if (input.length > maxBytes) throw refuse(`The file is larger than the ${formatBytes(maxBytes)} limit`);
   const sniffed = await fileTypeFromBuffer(input);
   const mime = sniffed?.mime;
-  if (mime === 'image/heic' || mime === 'image/heif' || mime === 'image/heic-sequence' || mime === 'image/heif-sequence' || mime === 'image/avif') {
+  if (mime === 'image/heic' || mime === 'image/heif' || mime === 'image/heic-sequence' || mime === 'image/heif-sequence') {
     throw refuse('HEIC photos are not taken: please send the photo as a JPEG (on an iPhone, share it as JPEG or set Camera › Formats › Most Compatible)');
   }
   if (!mime || !(ATTACHMENT_TYPES as readonly string[]).includes(mime)) {

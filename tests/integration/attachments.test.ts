@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import exifr from 'exifr';
 import * as fc from 'fast-check';
 import { BSON } from 'mongodb';
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, PDFName } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrypto } from '../../src/crypto/index.js';
@@ -181,14 +181,21 @@ describe('a phone photo with GPS EXIF', () => {
     pdf.setAuthor('Jane Informant');
     pdf.setCreator('WordProcessor 9 on JANE-LAPTOP');
     pdf.addPage().drawText('Hello');
-    const bytes = await pdf.save();
+    // An XMP packet as word processors write one, uncompressed, naming the author.
+    const xmp = pdf.context.stream('<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>Jane Informant (XMP)</dc:creator></x:xmpmeta>', { Type: 'Metadata', Subtype: 'XML' });
+    pdf.catalog.set(PDFName.of('Metadata'), pdf.context.register(xmp));
+    const bytes = await pdf.save({ useObjectStreams: false });
+    expect(Buffer.from(bytes).includes(Buffer.from('Jane Informant (XMP)'))).toBe(true);
     expect((await PDFDocument.load(bytes)).getAuthor()).toBe('Jane Informant');
     const sent = await upload(app, ATTACH_CALL, { ref: hc.reference }, { bytes }, handler.token);
     expect(sent.errors).toBeUndefined();
     expect(sent.data.attachToCall.type).toBe('application/pdf');
     const investigator = await createStaff(app, 'INVESTIGATOR', hc.desk);
     const [att] = (await app.gql(LIST, { id: hc.id }, investigator.token)).data.report.attachments;
-    const stored = await PDFDocument.load(await openAs(investigator.token, hc.id, att.id), { updateMetadata: false });
+    const storedBytes = await openAs(investigator.token, hc.id, att.id);
+    expect(storedBytes.includes(Buffer.from('Jane Informant'))).toBe(false);
+    expect(storedBytes.includes(Buffer.from('/Metadata'))).toBe(false);
+    const stored = await PDFDocument.load(storedBytes, { updateMetadata: false });
     expect([stored.getAuthor(), stored.getTitle(), stored.getCreator(), stored.getProducer()]).toEqual([undefined, undefined, undefined, undefined]);
     expect(stored.getPageCount()).toBe(1);
 
@@ -229,6 +236,23 @@ describe('refused files', () => {
     expect(await counts()).toEqual(before);
     expect((await findReport(app, hc.id)).attachments ?? []).toHaveLength(0);
     expect((await app.gql(`{ threatLevel { level } }`, {}, handler.token)).errors).toBeUndefined(); // still serving
+  }, 60_000);
+
+  it('stores a file larger than a chunk as several chunks, and opens it whole', async () => {
+    const hc = await call();
+    const big = await noisePng(820, 700); // about 1.7 MB of incompressible pixels: two 1 MiB chunks
+    expect(big.length).toBeGreaterThan(1024 * 1024);
+    const sent = await upload(app, ATTACH_CALL, { ref: hc.reference }, { bytes: big }, handler.token);
+    expect(sent.errors).toBeUndefined();
+    const [record] = (await findReport(app, hc.id)).attachments!;
+    expect(record!.chunks).toBe(Math.ceil(record!.size / (1024 * 1024)));
+    expect(record!.chunks).toBeGreaterThan(1);
+    const investigator = await createStaff(app, 'INVESTIGATOR', hc.desk);
+    const bytes = await openAs(investigator.token, hc.id, record!.id);
+    const { data, info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
+    const original = await sharp(big).raw().toBuffer();
+    expect([info.width, info.height]).toEqual([820, 700]);
+    expect(Buffer.compare(data, original)).toBe(0); // PNG is lossless: the same pixels
   }, 60_000);
 
   it('takes at most ATTACHMENT_MAX_PER_REPORT files', async () => {
