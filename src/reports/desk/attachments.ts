@@ -202,8 +202,7 @@ export function createAttachmentService(deps: AttachmentDeps) {
     async sweepAbandoned(before: Date): Promise<number> {
       let removed = 0;
       for (const upload of await chunks.staleUploads(before)) {
-        const doc = await reports.collection.findOne({ _id: upload.reportId }, { projection: { _id: 1, attachments: 1 } });
-        if (doc?.attachments?.some((a) => a.id === upload._id)) {
+        if ((await reports.attachmentsOf(upload.reportId)).some((a) => a.id === upload._id)) {
           await chunks.dropUpload(upload._id);
           continue;
         }

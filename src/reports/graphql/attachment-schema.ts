@@ -59,7 +59,7 @@ builder.objectField(PartnerReferralStatus, 'filesReceived', (t) =>
 builder.objectFields(ReportRef, (t) => ({
   attachments: t.field({
     type: [AttachmentRef],
-    description: 'Files attached to the report, oldest first (open one with attachmentContent)',
+    description: 'Files attached to the report, oldest first (open one with attachmentContent); listings (queues, search) show none: read the report',
     resolve: (v) => v.doc.attachments ?? [],
   }),
 }));

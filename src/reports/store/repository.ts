@@ -37,8 +37,8 @@ const REFERENCE_BLOCK = 20;
 
 export { STALE_CLAIM_MS } from './freshness.js';
 
-/** Fields a listing needs: no content, no history, no keys, no index terms. */
-export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0 } as const;
+/** Fields a listing needs: no content, no history, no keys, no index terms, no attachment records. */
+export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0, attachments: 0 } as const;
 
 export type { QueueCursor } from './desk-queue.js';
 
@@ -236,6 +236,8 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
         .limit(limit)
         .toArray(),
     findSummary: (id: string) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION }),
+    /** A report's attachment records alone (none: an empty list), for the partner's status and the upload sweep. */
+    attachmentsOf: async (id: string) => (await reports.findOne({ _id: id }, { projection: { _id: 1, attachments: 1 } }))?.attachments ?? [],
     /** Id → reference for the given ids (an erased report's tombstone keeps its reference): the audit screen names reports by reference. */
     async referencesOf(ids: readonly string[]): Promise<Map<string, string>> {
       if (!ids.length) return new Map();
