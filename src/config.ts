@@ -96,6 +96,11 @@ const schema = z
       .optional(),
     PARTNER_KEY_OVERLAP_HOURS: int(24, 0, 24 * 30),
     BODY_LIMIT_BYTES: int(512 * 1024, 1024, 16 * 1024 * 1024),
+    ATTACHMENT_MAX_BYTES: int(20 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    ATTACHMENT_MAX_PER_REPORT: int(10, 1, 1000),
+    CLAMD_HOST: z.string().trim().min(1).optional(),
+    CLAMD_PORT: int(3310, 1, 65535),
+    CLAMD_SOCKET: z.string().trim().min(1).optional(),
     REQUEST_TIMEOUT_MS: int(15_000, 100, 300_000),
     MAX_CONCURRENT_REQUESTS: int(256, 1, 100_000),
     GRAPHQL_MAX_DEPTH: int(12, 2, 100),
@@ -190,6 +195,9 @@ export type Env = z.infer<typeof schema>;
 export interface Config {
   env: Env['NODE_ENV'];
   production: boolean;
+  /** Attached files (docs/attachments.md): the largest file accepted and how many a report takes. */
+  /** `sweepEveryMs`: how often abandoned uploads are swept (src/tasks/attachment-sweep.ts); `clamd`: where uploads are scanned (src/intake/clamd.ts), null: not scanned. */
+  attachments: { maxBytes: number; maxPerReport: number; sweepEveryMs: number; clamd: { host?: string; port: number; socket?: string } | null };
   http: {
     port: number;
     host: string;
@@ -494,6 +502,13 @@ export function loadConfig(
   return {
     env: env.NODE_ENV,
     production,
+    attachments: {
+      maxBytes: env.ATTACHMENT_MAX_BYTES,
+      maxPerReport: env.ATTACHMENT_MAX_PER_REPORT,
+      sweepEveryMs: 15 * 60_000,
+      // Scanning where the force runs clamd: a socket path, or a host (and port); neither: no scanning.
+      clamd: env.CLAMD_SOCKET ? { socket: env.CLAMD_SOCKET, port: env.CLAMD_PORT } : env.CLAMD_HOST ? { host: env.CLAMD_HOST, port: env.CLAMD_PORT } : null,
+    },
     http: {
       port: env.PORT,
       host: env.HOST,

@@ -35,6 +35,8 @@ import { createThreatLevelStore } from './triage/threat-level.js';
 import { createRetentionStore } from './reports/store/retention.js';
 import { createDeskService } from './reports/desk/service.js';
 import { createErasureReapplier } from './reports/desk/erasure-reapply.js';
+import { createAttachmentService } from './reports/desk/attachments.js';
+import { createClamdScanner } from './intake/clamd.js';
 import { createFollowUpService } from './reports/desk/follow-ups.js';
 import { createLinker } from './triage/linking.js';
 import { createReportWriter, type ReportWriter } from './reports/store/writer.js';
@@ -196,6 +198,15 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       log: log.child({ component: 'follow-ups' }),
       raiseImminent: (principal, reportId) => desk.raiseForImminentFollowUp(principal, reportId),
     });
+    const attachments = createAttachmentService({
+      reports,
+      writer,
+      crypto,
+      audit,
+      keys: createRotatingIntakeKeys(crypto.sodium, crypto.keyring.indexKey, config.keys.previousIndexes),
+      limits: { maxBytes: config.attachments.maxBytes, maxPerReport: config.attachments.maxPerReport },
+      scanner: config.attachments.clamd ? createClamdScanner(config.attachments.clamd) : null,
+    });
     const lifecycle = createLifecycleService({
       users,
       partners,
@@ -233,7 +244,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     }
     routingRules.start();
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
-    const services: GraphQLServices = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps };
+    const services: GraphQLServices = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps, attachments };
     return {
       config,
       log,

@@ -47,6 +47,7 @@ import { freePort, startServices, type Services } from '../stack/services.js';
 import { runBacklog, type BacklogResult } from './backlog.js';
 import { runConsoleBench, type ConsoleBenchResult } from './console.js';
 import { runCryptoBench, type CryptoBenchResult } from './crypto.js';
+import { attachmentLine, runAttachmentBench } from './attachments.js';
 import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
 import { runSearch, type SearchResult } from './search.js';
 import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
@@ -97,6 +98,8 @@ interface Summary {
   search: (SearchResult & { cores: CpuShares })[];
   pushdown: PushdownProbe[];
   crypto: Pick<CryptoBenchResult, 'libsodium' | 'report' | 'reportDecrypt' | 'throughput'>;
+  /** The attachments line (scripts/bench/attachments.ts). */
+  attachments: string;
   /** The console in Chromium; `error` when it could not be measured (also listed in problems). */
   console: ConsoleBenchResult | { error: string };
   profiles?: Record<string, ProfileSummary>;
@@ -133,6 +136,8 @@ async function main(): Promise<number> {
 
   log(`bench (${quick ? 'quick' : 'full'}${profile ? ', profiling' : ''}): crypto micro-benchmark`);
   const crypto = await runCryptoBench({ quick });
+  log('attachments: strip and seal a 10 MB photo, secretstream throughput');
+  const attachments = attachmentLine(await runAttachmentBench({ quick }));
 
   let client: MongoClient | undefined;
   let benchQueues: QueueFactory | undefined;
@@ -302,6 +307,7 @@ async function main(): Promise<number> {
       search,
       pushdown,
       crypto: { libsodium: crypto.libsodium, report: crypto.report, reportDecrypt: crypto.reportDecrypt, throughput: crypto.throughput },
+      attachments,
       console: consoleResult,
       problems: [...problemsOf(intake, triageAt100, desk), ...hotTermProblems(hotTerm), ...hotTermProblems(unshared).map((p) => p.replace('hot term', 'none shared')), ...backlogProblems(imminentUnderBacklog), ...('error' in consoleResult ? [`console: ${consoleResult.error}`] : [])],
       seconds: Math.round((Date.now() - started) / 1000),
@@ -508,6 +514,7 @@ function printTables(s: Summary) {
     '',
     `Crypto (libsodium ${c.libsodium}): encrypt + index a typical report ${c.report.usPerOp} µs (${c.report.fields} fields, ${c.report.storedBytes} B, ${c.report.terms} terms); decrypt ${c.reportDecrypt.usPerOp} µs`,
     `  ${c.throughput.map((t) => `${t.bytes / 1024} KiB field: ours ${t.oursMBps} MB/s, bare AEAD ${t.bareMBps} MB/s (${t.overhead}x)`).join('; ')}`,
+    s.attachments,
     '',
     `${s.seconds} s in all${s.problems.length ? `; ${s.problems.length} problem(s), see above` : ''}`,
     '',

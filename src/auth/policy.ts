@@ -40,6 +40,12 @@ export const POLICY = {
   addToReferral: ['PARTNER'],
   askPartner: ['INVESTIGATOR', 'SUPERVISOR'],
   answerPartnerQuestion: ['PARTNER'],
+  // attached files (reports/desk/attachments.ts): senders are told what was received, never given files back; readers open them (audited)
+  attachToReferral: ['PARTNER'],
+  attachToCall: ['CALL_HANDLER', 'SUPERVISOR'],
+  attachEvidence: ['INVESTIGATOR', 'SUPERVISOR'],
+  attachmentContent: ['INVESTIGATOR', 'SUPERVISOR'],
+  downloadAttachment: ['INVESTIGATOR', 'SUPERVISOR'],
   // desk work
   deskQueue: ['INVESTIGATOR', 'SUPERVISOR'],
   claimNextReport: ['INVESTIGATOR', 'SUPERVISOR'],

@@ -7,6 +7,7 @@
  */
 import { createBlindIndexer, DEFAULT_BLIND_INDEX_BITS, type BlindIndexer } from './blind-index.js';
 import { createFieldCipher, type FieldCipher } from './field-cipher.js';
+import { createFileStreamCipher, type FileStreamCipher } from './file-stream.js';
 import { createIntegrity, type Integrity } from './integrity.js';
 import { createKeyring, keyIdOf, type Keyring } from './keyring.js';
 import { createLinkIds, type LinkIds } from './link-ids.js';
@@ -33,6 +34,8 @@ export interface Crypto {
   sodium: Sodium;
   keyring: Keyring;
   cipher: FieldCipher;
+  /** Files as chunked secretstreams under a key derived from a data key (file-stream.ts). */
+  files: FileStreamCipher;
   blindIndex: BlindIndexer;
   /** Blind indexers under the previous index keys: linking also reads their terms while reports are re-indexed (reports/content/rotate-audit-index-keys.ts). */
   previousBlindIndexes: BlindIndexer[];
@@ -59,6 +62,7 @@ export async function createCrypto(config: CryptoConfig): Promise<Crypto> {
     sodium,
     keyring,
     cipher,
+    files: createFileStreamCipher(sodium),
     blindIndex: createBlindIndexer(sodium, keyring.indexKey, { bits: config.blindIndexBits ?? DEFAULT_BLIND_INDEX_BITS }),
     previousBlindIndexes: (config.previousIndexKeys ?? []).map((k) => createBlindIndexer(sodium, k, { bits: config.blindIndexBits ?? DEFAULT_BLIND_INDEX_BITS })),
     indexKeyId: keyIdOf(sodium, keyring.indexKey),
@@ -69,6 +73,8 @@ export async function createCrypto(config: CryptoConfig): Promise<Crypto> {
 export type { BlindIndexer, IndexKind } from './blind-index.js';
 export { phoneticCodes, normaliseName, normalisePostcode, normaliseRegistration, normaliseUkPhone } from './blind-index.js';
 export type { FieldCipher, WrappedDataKey } from './field-cipher.js';
+export type { FileStreamCipher, SealedFile } from './file-stream.js';
+export { FILE_CHUNK_BYTES, FileStreamError } from './file-stream.js';
 export type { Integrity, IntegrityPurpose } from './integrity.js';
 export type { Keyring } from './keyring.js';
 export type { LinkIds } from './link-ids.js';

@@ -17,6 +17,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     ID: { Input: string; Output: string };
+    /** A file of a GraphQL multipart request (graphql-yoga hands it over as the Fetch API's File). */
+    File: { Input: File; Output: never };
   };
   // Fields are non-null unless declared `nullable: true` (the API's contracts say `Report!`).
   DefaultFieldNullability: false;

@@ -17,3 +17,24 @@ builder.scalarType('DateTime', {
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : null),
 });
+
+/**
+ * An uploaded file, sent by the GraphQL multipart request specification
+ * (graphql-yoga parses it: https://github.com/jaydenseric/graphql-multipart-request-spec).
+ * Input only; never inline in a query.
+ */
+builder.scalarType('File', {
+  description: 'A file sent as part of a GraphQL multipart request (input only)',
+  serialize: () => {
+    throw new GraphQLError('File is an input-only scalar');
+  },
+  parseValue: (value) => {
+    // Duck-typed: yoga's File may come from its own Fetch implementation rather than Node's global one.
+    const file = value as { arrayBuffer?: unknown; size?: unknown } | null;
+    if (!file || typeof file !== 'object' || typeof file.arrayBuffer !== 'function' || typeof file.size !== 'number') throw new GraphQLError('Send the file as a multipart request part', { extensions: { code: 'BAD_USER_INPUT' } });
+    return value as File;
+  },
+  parseLiteral: () => {
+    throw new GraphQLError('A file cannot be written inline in a query: send it as a multipart request part', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+});

@@ -12,6 +12,7 @@ import type { OidcService } from '../auth/oidc.js';
 import type { AuthService } from '../auth/service.js';
 import type { IntakeService } from '../intake/service.js';
 import type { NotificationService } from '../notifications/service.js';
+import type { AttachmentService } from '../reports/desk/attachments.js';
 import type { FollowUpService } from '../reports/desk/follow-ups.js';
 import type { DeskService } from '../reports/desk/service.js';
 import type { RetentionStore } from '../reports/store/retention.js';
@@ -37,6 +38,8 @@ export interface GraphQLServices {
   oidc: OidcService | null;
   /** Caller follow-ups, partner additions and the anonymous question channel (src/reports/desk/follow-ups.ts). */
   followUps: FollowUpService;
+  /** Attached files: uploads, sanitised and sealed, and their audited reads (src/reports/desk/attachments.ts). */
+  attachments: AttachmentService;
   /** Routing rules: check, reload (audited, announced to every process), follow other processes' reloads. */
   routingRules: RulesService;
   /** Outgoing webhooks: endpoints, dead letters, replay (src/webhooks/). */

@@ -18,7 +18,8 @@ export interface HttpDeps {
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
   /** Each check answers true when its dependency is reachable; false, or why not (shown: no paths or secrets), when not. */
   readiness: Record<string, () => Promise<boolean | string>>;
-  limits: { bodyLimitBytes: number; maxConcurrentRequests: number; requestTimeoutMs: number };
+  /** `uploadLimitBytes`: the cap of a multipart request (a file upload, docs/attachments.md); others are capped at `bodyLimitBytes`. */
+  limits: { bodyLimitBytes: number; uploadLimitBytes?: number; maxConcurrentRequests: number; requestTimeoutMs: number };
   /** Reverse proxies in front (0: none): only that many X-Forwarded-For entries, from the right, are believed. */
   trustProxyHops: number;
   graphiql: boolean;
@@ -139,6 +140,8 @@ export function createHttpApp(deps: HttpDeps): Koa {
     if (ctx.path !== '/graphql') return notFound(ctx);
     // The request's deadline (REQUEST_TIMEOUT_MS) counts from here; the GraphQL context turns it into an AbortSignal.
     ctx.state.receivedAt = Date.now();
+    // A file upload (GraphQL multipart request) has its own cap: the largest file plus room for the operation and part headers.
+    const limit = ctx.method === 'POST' && /^multipart\/form-data/i.test(ctx.get('content-type')) ? (deps.limits.uploadLimitBytes ?? deps.limits.bodyLimitBytes) : deps.limits.bodyLimitBytes;
     if (ctx.method === 'POST') {
       const length = Number(ctx.get('content-length'));
       if (!ctx.get('content-length') || !Number.isFinite(length)) {
@@ -146,16 +149,16 @@ export function createHttpApp(deps: HttpDeps): Koa {
         ctx.body = errorBody('BAD_USER_INPUT', 'A Content-Length header is required');
         return;
       }
-      if (length > deps.limits.bodyLimitBytes) {
+      if (length > limit) {
         ctx.status = 413;
-        ctx.body = errorBody('BAD_USER_INPUT', `Request body too large (limit ${deps.limits.bodyLimitBytes} bytes)`);
+        ctx.body = errorBody('BAD_USER_INPUT', `Request body too large (limit ${limit} bytes)`);
         return;
       }
     }
     // The body is read before a slot is taken (B6): a client trickling its body holds a connection, not a slot;
     // Node ends it REQUEST_TIMEOUT_MS after it began (server.requestTimeout, with a 408).
     if (ctx.method === 'POST') {
-      const body = await readBody(ctx.req, deps.limits.bodyLimitBytes);
+      const body = await readBody(ctx.req, limit);
       if (!body) {
         ctx.respond = false;
         return;

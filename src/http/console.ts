@@ -2,7 +2,8 @@
  * Serves the staff console (built by Vite into `config.console.dir`) at `/`
  * and its client routes, same origin as `/graphql`. Hashed assets are
  * cacheable forever; the page itself is never cached. Its Content-Security-
- * Policy allows only this origin: no inline script, no third party.
+ * Policy allows only this origin (and `blob:` images and objects: attached
+ * files shown from memory): no inline script, no third party.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,9 @@ const CONSOLE_CSP = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
+  // blob: for attached files shown from memory (docs/attachments.md): images inline, a PDF in the browser's viewer.
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  objectSrc: ['blob:'],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
   manifestSrc: ["'self'"],

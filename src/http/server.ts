@@ -39,6 +39,7 @@ export async function startApi(deps: ApiDeps, opts: { port?: number; host?: stri
     readiness: { mongodb: () => deps.database.ping(), redis: () => deps.queues.ping(), 'audit-anchors': () => deps.services.audit.anchorsReady() },
     limits: {
       bodyLimitBytes: config.http.bodyLimitBytes,
+      uploadLimitBytes: Math.max(config.http.bodyLimitBytes, config.attachments.maxBytes + 64 * 1024),
       maxConcurrentRequests: config.http.maxConcurrentRequests,
       requestTimeoutMs: config.http.requestTimeoutMs,
     },

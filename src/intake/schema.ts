@@ -1,4 +1,5 @@
 /** GraphQL for intake: hotline calls, partner referrals and partner receipts. Resolvers stay thin. */
+import type { FileReceived } from '../reports/model/attachments.js';
 import { builder } from '../graphql/builder.js';
 import { assertThat, forbidden } from '../errors.js';
 import { submission, type SubmissionView } from '../reports/desk/presenters.js';
@@ -120,7 +121,8 @@ export const Submission = builder.objectRef<SubmissionView>('Submission').implem
   }),
 });
 
-export const PartnerReferralStatus = builder.objectRef<{ receipt: string; receivedAt: Date; state: 'RECEIVED' | 'UNDER_REVIEW' | 'CLOSED' }>('PartnerReferralStatus').implement({
+/** `filesReceived`: the files the partner attached (reports/model/attachments.ts); absent on a new referral's answer (none yet). */
+export const PartnerReferralStatus = builder.objectRef<{ receipt: string; receivedAt: Date; state: 'RECEIVED' | 'UNDER_REVIEW' | 'CLOSED'; filesReceived?: FileReceived[] }>('PartnerReferralStatus').implement({
   fields: (t) => ({
     receipt: t.exposeString('receipt'),
     receivedAt: t.expose('receivedAt', { type: 'DateTime' }),

@@ -8,6 +8,7 @@
  * Idempotency keys make retries safe: same key and content → same report,
  * same key and other content → CONFLICT.
  */
+import { filesReceived } from '../reports/model/attachments.js';
 import type { AuditChainer } from '../audit/chainer.js';
 import type { AuditEventInput } from '../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
@@ -309,7 +310,7 @@ export function createIntakeService(deps: IntakeDeps) {
       let doc = null;
       for (const candidate of lookup?.ids ?? []) if (!doc) doc = await reports.findSummary(candidate);
       if (!doc || !isOwnReceipt(doc, principal.partnerId, lookup!.code)) throw notFound('Receipt');
-      return { receipt: lookup!.code, receivedAt: doc.recordedAt, state: PARTNER_STATE[doc.status] };
+      return { receipt: lookup!.code, receivedAt: doc.recordedAt, state: PARTNER_STATE[doc.status], filesReceived: filesReceived(await reports.attachmentsOf(doc._id), 'PARTNER') };
     },
 
     /** A call handler's own submissions of the last 24 hours: no content. */

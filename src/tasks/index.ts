@@ -7,6 +7,7 @@
  */
 import type { Deps } from '../deps.js';
 import type { PeriodicTask, QueuedTask } from '../queue/task.js';
+import { attachmentSweepTask } from './attachment-sweep.js';
 import { auditCheckpointTask } from './audit-checkpoint.js';
 import { createTaskContext, type TaskContext } from './context.js';
 import { escalateTask } from './escalate.js';
@@ -28,7 +29,7 @@ export type AnyQueuedTask = QueuedTask<any>;
 const QUEUED: ((ctx: TaskContext) => AnyQueuedTask)[] = [routeTask, escalateTask, webhookDeliveryTask];
 
 /** Tasks run once per period across all workers (repeatable jobs on the maintenance queue). */
-const PERIODIC: ((ctx: TaskContext) => PeriodicTask)[] = [outboxSweepTask, reconcileTask, auditCheckpointTask, slaWarningTask, pruneSubmissionsTask, retentionReviewTask];
+const PERIODIC: ((ctx: TaskContext) => PeriodicTask)[] = [outboxSweepTask, reconcileTask, auditCheckpointTask, slaWarningTask, pruneSubmissionsTask, retentionReviewTask, attachmentSweepTask];
 
 export interface TaskRegistry {
   queued: AnyQueuedTask[];

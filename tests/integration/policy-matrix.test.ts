@@ -57,6 +57,9 @@ function literal(type: GraphQLInputType): string {
         return 'false';
       case 'DateTime':
         return JSON.stringify(new Date().toISOString());
+      case 'File':
+        // A file has no literal: it is a variable filled by a multipart request part (see run).
+        return '$file';
       case 'ID':
         return '"00000000-0000-4000-8000-000000000000"';
       default:
@@ -76,7 +79,8 @@ function selection(type: GraphQLOutputType): string {
 function documentFor(kind: Kind, field: GraphQLField<unknown, unknown>): string {
   const args = field.args.filter((a) => isNonNullType(a.type));
   const argText = args.length ? `(${args.map((a) => `${a.name}: ${literal(a.type)}`).join(', ')})` : '';
-  return `${kind} Probe { ${field.name}${argText} ${selection(field.type)} }`;
+  const variables = argText.includes('$file') ? '($file: File!)' : '';
+  return `${kind} Probe${variables} { ${field.name}${argText} ${selection(field.type)} }`;
 }
 
 let app: TestApp;
@@ -98,7 +102,18 @@ async function run(kind: Kind, doc: string, token: string | undefined): Promise<
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   if (kind === 'subscription') headers.accept = 'text/event-stream';
   const controller = new AbortController();
-  const res = await fetch(app.url, { method: 'POST', headers, body: JSON.stringify({ query: doc }), signal: controller.signal });
+  let body: string | FormData = JSON.stringify({ query: doc });
+  if (doc.includes('$file')) {
+    // A GraphQL multipart request (uploads); its content type is set by fetch, and it needs the CSRF header.
+    delete headers['content-type'];
+    headers['x-graphql-yoga-csrf'] = '1';
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: doc, variables: { file: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new Blob(['matrix-probe-value']), 'probe.txt');
+    body = form;
+  }
+  const res = await fetch(app.url, { method: 'POST', headers, body, signal: controller.signal });
   let text = '';
   if (kind === 'subscription') {
     // An allowed subscription stays open; a denied one sends an error event at once.
@@ -121,8 +136,8 @@ async function run(kind: Kind, doc: string, token: string | undefined): Promise<
     const ext = body.errors?.[0]?.extensions ?? {};
     return { denied: Boolean(ext.policy), code: ext.code };
   }
-  const body = (await res.json()) as { errors?: { extensions?: { code?: string; policy?: string } }[] };
-  const ext = body.errors?.[0]?.extensions ?? {};
+  const answer = (await res.json()) as { errors?: { extensions?: { code?: string; policy?: string } }[] };
+  const ext = answer.errors?.[0]?.extensions ?? {};
   // Denied by the policy table; any other outcome (data, NOT_FOUND, BAD_USER_INPUT…) means it was allowed through.
   return { denied: Boolean(ext.policy) && (ext.code === 'FORBIDDEN' || ext.code === 'UNAUTHENTICATED'), code: ext.code };
 }

@@ -18,7 +18,8 @@ type OptionalField = { [K in keyof ReportDoc]-?: object extends Pick<ReportDoc, 
 // envelopeMac/envelopeParts are optional in the type only (a report without them fails its check); always stored: tests/integration/adversary/report-envelope.test.ts.
 // outcome: set by the closing transition only (reports/model/outcomes.ts).
 // indexKeyId: absent on reports stored before index-key rotation existed (reports/content/rotate-audit-index-keys.ts treats them as not yet re-indexed).
-const OPTIONAL: Record<OptionalField, true> = { auditPending: true, envelopeMac: true, envelopeParts: true, indexKeyId: true, outcome: true };
+// attachments: absent until a file is attached (reports/model/attachments.ts).
+const OPTIONAL: Record<OptionalField, true> = { attachments: true, auditPending: true, envelopeMac: true, envelopeParts: true, indexKeyId: true, outcome: true };
 
 let app: TestApp;
 beforeAll(async () => {

@@ -23,7 +23,7 @@
  */
 import type { Actor, AuditLog } from '../../audit/types.js';
 import type { PartnerPrincipal, Principal, StaffPrincipal } from '../../auth/types.js';
-import type { Crypto } from '../../crypto/index.js';
+import { FileStreamError, type Crypto } from '../../crypto/index.js';
 import type { WrappedDataKey } from '../../crypto/field-cipher.js';
 import { PAD_BLOCK_SHORT } from '../../crypto/field-cipher.js';
 import { AppError, notFound } from '../../errors.js';
@@ -33,6 +33,8 @@ import { assertEnvelope } from '../model/envelope-mac.js';
 import { INDEXED_GROUPS, indexedValuesOf, indexTermsOf, searchTermsOf, type IndexedValues } from '../model/indexed-content.js';
 import { createReportCodec, DEFAULT_CONTENT_GROUPS, type AppendedGroup, type DefaultContentGroup } from '../model/report-codec.js';
 import type { HistoryEntry, ReportDoc } from '../model/types.js';
+import type { AttachmentRecord } from '../model/attachments.js';
+import type { AttachmentChunks } from '../store/attachment-chunks.js';
 import * as access from '../rules/access.js';
 import { timeFor } from '../rules/partner-time.js';
 import type { ReportRepository } from '../store/repository.js';
@@ -76,7 +78,19 @@ export interface ContentSeal {
   sealReason(doc: Keyed, text: string): string | null;
   /** Opens a stored reason of `doc` (a plain one is returned as is; a sealed one of an erased report is null). */
   openReason(doc: Keyed, stored: unknown): string | null;
+  /** Encrypts an attached file under `doc`'s data key as a chunked stream bound to the report and file ids, with its keyed dedup hash. */
+  sealFile(doc: Keyed, fileId: string, bytes: Uint8Array): SealedFileOf;
 }
+
+/** A file sealed for storage: stream header, ciphertext chunks, keyed hash for deduplication within the report. */
+export interface SealedFileOf {
+  header: Uint8Array;
+  chunks: Uint8Array[];
+  dedup: string;
+}
+
+/** Why an attachment is opened: shown in the console from memory, or downloaded (a separate audited action). */
+export type AttachmentPurpose = 'view' | 'download';
 
 /** The reads a staff member makes, each with its access rule, groups and audit entry. */
 export type ReadPurpose = 'view' | 'export' | 'reveal-caller';
@@ -116,15 +130,22 @@ export interface ContentVault extends ContentSeal {
   openForPartner(principal: PartnerPrincipal, doc: WithContent & Pick<ReportDoc, 'source' | 'receivedAt'>): Promise<Pick<ReportContent, 'questions' | 'answers'>>;
   /** Opens the indexed groups of a report whose envelope the caller has checked; record the read with `record`. */
   openIndexed(doc: WithContent & Pick<ReportDoc, 'source'>): IndexedRead;
+  /**
+   * The audited read of an attached file by a reader of its report (evidence
+   * too: only staff who may read the report get this far); the audit entry
+   * (`report.attachment_read` or `report.attachment_download`) is written
+   * before the bytes are returned. NOT_FOUND for an unknown id or an erased report.
+   */
+  openAttachment(principal: Principal | null, reportId: string, attachmentId: string, purpose: AttachmentPurpose): Promise<{ record: AttachmentRecord; bytes: Uint8Array }>;
 }
 
 /** Builds the sealing half of the door, over the field cipher. */
-export function createContentSeal(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId'>): ContentSeal {
+export function createContentSeal(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId' | 'files'>): ContentSeal {
   return sealAndOpen(crypto).seal;
 }
 
 /** The seal, and the unaudited open that only this module's audited reads use (never exported). */
-function sealAndOpen(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId'>): { seal: ContentSeal; openWith: OpenWith } {
+function sealAndOpen(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId' | 'files'>): { seal: ContentSeal; openWith: OpenWith } {
   const { cipher } = crypto;
   const codec = createReportCodec(cipher);
 
@@ -167,6 +188,9 @@ function sealAndOpen(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId'
       return storedReason(cipher.withDataKey(doc._id, doc.dataKey, (key) => cipher.encryptField(key, doc._id, REASON_PATH, text, PAD_BLOCK_SHORT)));
     },
 
+    sealFile: (doc, fileId, bytes) =>
+      cipher.withDataKey(doc._id, keyOf(doc), (key) => ({ ...crypto.files.seal(key, doc._id, fileId, bytes), dedup: crypto.files.dedupHash(key, doc._id, bytes) })),
+
     openReason(doc, stored) {
       if (typeof stored !== 'string') return null;
       if (!isSealedReason(stored)) return stored;
@@ -185,6 +209,8 @@ export interface ContentVaultDeps {
   /** The report by id, through the repository's freshness check (reports/store/freshness.ts). */
   reports: Pick<ReportRepository, 'findById'>;
   audit: Pick<AuditLog, 'record'>;
+  /** Attached files' chunks (reports/store/attachment-chunks.ts): without it, no attachment can be opened. */
+  attachmentChunks?: Pick<AttachmentChunks, 'read'>;
 }
 
 /** Ids come from clients: anything that cannot be a report id is NOT_FOUND, like a missing report. */
@@ -268,6 +294,33 @@ export function createContentVault(deps: ContentVaultDeps): ContentVault {
         { at: timeFor(doc) },
       );
       return { questions, answers };
+    },
+
+    async openAttachment(who, reportId, attachmentId, purpose) {
+      const { principal, doc } = await load(who, reportId);
+      access.assertCanRead(principal, doc);
+      const record = doc.attachments?.find((a) => a.id === attachmentId);
+      if (!record || !doc.dataKey || doc.status === 'ERASED' || !deps.attachmentChunks) throw notFound('Attachment');
+      const chunks = await deps.attachmentChunks.read(record.id, record.chunks);
+      if (!chunks) throw new AppError('DATA_INTEGRITY', 'This attachment is incomplete in the store');
+      const sealed = { header: record.header.value(), chunks };
+      const bytes = crypto.cipher.withDataKey(doc._id, doc.dataKey, (key) => {
+        try {
+          return crypto.files.open(key, doc._id, record.id, sealed);
+        } catch (err) {
+          if (err instanceof FileStreamError) throw new AppError('DATA_INTEGRITY', `This attachment failed its integrity check (${err.reason})`);
+          throw err;
+        }
+      });
+      // Confidentiality over availability: no audit entry, no bytes.
+      await audit.record({
+        action: purpose === 'download' ? 'report.attachment_download' : 'report.attachment_read',
+        actor: userActor(principal),
+        target: { type: 'report', id: doc._id },
+        outcome: 'success',
+        details: { reference: doc.reference, desk: doc.desk, attachmentId: record.id, kind: record.kind, type: record.type, size: record.size },
+      });
+      return { record, bytes };
     },
 
     openIndexed(doc) {

@@ -41,6 +41,7 @@ import { SUBMISSIONS_WINDOW_MS } from '../store/submissions.js';
 import { statusWords, allows, PARTNER_STATE } from '../rules/state-machine.js';
 import { staffText } from '../rules/staff-text.js';
 import type { ReportDoc } from '../model/types.js';
+import { filesReceived } from '../model/attachments.js';
 import type { ReportWriter } from '../store/writer.js';
 
 export interface FollowUpDeps {
@@ -287,7 +288,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
         outcome: 'success',
         details: { addendumId: id, ...counts(rest), links },
       }));
-      return { receipt: String(receipt).trim().toUpperCase(), receivedAt: updated.recordedAt, state: PARTNER_STATE[updated.status] };
+      return { receipt: String(receipt).trim().toUpperCase(), receivedAt: updated.recordedAt, state: PARTNER_STATE[updated.status], filesReceived: filesReceived(updated.attachments, 'PARTNER') };
     },
 
     /** The holder of a partner referral (or a supervisor) asks the partner a question; answers it as the report view shows it. */

@@ -38,6 +38,7 @@ export const ACTION_WORDS: Record<string, string> = {
   referral_added: 'Partner added information',
   question_posted: 'Question sent to the partner',
   partner_answered: 'Partner answered a question',
+  attachment_added: 'File attached',
   key_rewrapped: 'Data key re-wrapped under a new master key',
   keys_rotated: 'Search index re-keyed',
 };

@@ -116,7 +116,8 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
      * (and with it every typed reason, sealed under it: reports/content/reasons.ts), the
      * index terms, the intake fingerprint, idempotency key and receipt hash,
      * and leaves a tombstone (non-sensitive fields and the history, which
-     * still verifies). Its link edges go first, in both directions
+     * still verifies), and empties the attachment records; the files' chunks
+     * are deleted after it. Its link edges go first, in both directions
      * (reports/store/links.ts): if the update then fails, a link is lost, never kept.
      */
     async eraseReport(principal: Principal | null, id: string, reason: string) {
@@ -124,6 +125,8 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
       const why = reasonText(reason);
       const current = await loadReport(reports, id);
       if (allows('erase', current.status)) await reports.eraseLinksOf(id);
+      /** The attached files of the report as erased: their chunks go once the data key has (reports/store/attachment-chunks.ts). */
+      let files: { id: string; chunks: number }[] = [];
       const doc = await change(principal, id, {
         op: 'erase',
         transition: 'erase',
@@ -133,7 +136,10 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
         },
         where: (d) => ({ status: d.status }),
         // The idempotency key is unique: the tombstone keeps a placeholder naming only itself.
-        set: (d, now) => ({ content: null, dataKey: null, bidx: [], links: [], fingerprint: '', idempotencyKey: `erased:${d._id}`, receiptHash: null, erasedAt: now, triagePending: false }),
+        set: (d, now) => {
+          files = (d.attachments ?? []).map((a) => ({ id: a.id, chunks: a.chunks }));
+          return { content: null, dataKey: null, bidx: [], links: [], fingerprint: '', idempotencyKey: `erased:${d._id}`, receiptHash: null, erasedAt: now, triagePending: false, ...(d.attachments ? { attachments: [] } : {}) };
+        },
         // Shredding is never blocked by tampering; the tombstone keeps failing its envelope check.
         onTampered: 'keepFlagged',
         from: (d) => ({ status: d.status }),
@@ -142,6 +148,8 @@ export function createSupervisorCommands(deps: Pick<DeskServiceDeps, 'reports' |
         retry: true,
         events: (d) => [[d.desk, 'erased']],
       });
+      // The files' ciphertexts, unreadable already (their key went with the data key): deleted, not left to wait.
+      for (const file of files) await reports.attachmentChunks.deleteFile(file.id, file.chunks).catch((err: Error) => log.error({ reportId: id, errName: err?.name }, 'erasure: could not delete every chunk of an attached file'));
       // Then what outside the report names it (trust review 2, item 9); the erasure stands if this fails (logged).
       await deps.afterErase?.(id).catch((err: Error) => log.error({ reportId: id, errName: err?.name }, 'erasure: could not remove every job, notification or dead letter naming the report'));
       // The record a restore re-applies it from (audit/anchor.ts), synced before the erasure answers.

@@ -134,6 +134,7 @@ export const PLAINTEXT_DOCUMENT_FIELDS = [
   { path: 'grading', why: '3x5x2 grading codes and who set them' },
   { path: 'dataKey', why: 'the wrapped data key (itself an envelope) and its master key id' },
   { path: 'bidx', why: 'blind-index terms (truncated keyed hashes) for equality search' },
+  { path: 'attachments', why: 'records of attached files: kind, sniffed type, size, chunk count, stream header, keyed dedup hash (the files are encrypted chunks: reports/model/attachments.ts)' },
   { path: 'history', why: 'hash-chained record of status, desk and priority changes with their stated reasons' },
   { path: 'auditPending', why: 'audit events of the latest changes, written with the change until chained (audit details: never report content)' },
   { path: 'version', why: 'concurrency: every change claims the next version' },

@@ -6,6 +6,7 @@
 import type { PendingAuditEvent } from '../../audit/types.js';
 import type { Desk } from '../../auth/types.js';
 import type { WrappedDataKey } from '../../crypto/field-cipher.js';
+import type { AttachmentRecord } from './attachments.js';
 import type { EncryptedContent } from './content.js';
 import type { CloseOutcome } from './outcomes.js';
 
@@ -77,6 +78,8 @@ export interface ReportDoc {
   content: EncryptedContent | null;
   dataKey: WrappedDataKey | null;
   bidx: string[];
+  /** Files attached, each committed after its chunks (reports/model/attachments.ts); absent on reports without any. */
+  attachments?: AttachmentRecord[];
   history: HistoryEntry[];
   /**
    * Audit events of the latest changes, written in the same update as the

@@ -22,7 +22,7 @@ import { QUEUED_STATUS } from '../rules/state-machine.js';
 
 const { EJSON } = BSON;
 
-/** What a queue listing shows of a report: everything but content, keys, index terms, history and pending audit events. */
+/** What a queue listing shows of a report: everything but content, keys, index terms, history, pending audit events and attachment records. */
 export type QueueSummary = Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history' | 'auditPending'>;
 
 export interface QueueEntry {
@@ -59,7 +59,8 @@ export const summaryOf = (entry: Pick<QueueEntry, 'summary'>): QueueSummary => E
 /** The one definition of "in a desk queue": triaged, on a desk, prioritised, unclaimed. */
 export function queueEntryOf(doc: ReportDoc): QueueEntry | null {
   if (doc.status !== QUEUED_STATUS || !doc.desk || !doc.priority || doc.assignee) return null;
-  const { content: _c, dataKey: _k, bidx: _b, history: _h, auditPending: _a, ...summary } = doc;
+  // Attachment records stay on the report: a listing shows none (they are for the audited read), and an upload leaves the queue entry as it was.
+  const { content: _c, dataKey: _k, bidx: _b, history: _h, auditPending: _a, attachments: _f, ...summary } = doc;
   return {
     _id: doc._id,
     desk: doc.desk,

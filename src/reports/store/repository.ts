@@ -23,6 +23,7 @@ import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
 import { createIntakeTally } from './intake-tally.js';
+import { createAttachmentChunks } from './attachment-chunks.js';
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
@@ -36,8 +37,8 @@ const REFERENCE_BLOCK = 20;
 
 export { STALE_CLAIM_MS } from './freshness.js';
 
-/** Fields a listing needs: no content, no history, no keys, no index terms. */
-export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0 } as const;
+/** Fields a listing needs: no content, no history, no keys, no index terms, no attachment records. */
+export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0, attachments: 0 } as const;
 
 export type { QueueCursor } from './desk-queue.js';
 
@@ -84,6 +85,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
   const submissions = createSubmissions(db);
   const supervisorWatch = createSupervisorWatch(db);
   const intakeTally = createIntakeTally(db);
+  const attachmentChunks = createAttachmentChunks(db);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -113,9 +115,12 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     collection: reports,
     /** The find tables (search-index.ts): search terms of every report, and references. */
     search,
+    /** Attached files' encrypted chunks and in-flight uploads (attachment-chunks.ts). */
+    attachmentChunks,
 
     async ensureIndexes() {
       await side.ensureIndexes();
+      await attachmentChunks.ensureIndexes();
       await reports.createIndex({ reference: 1 }, { unique: true });
       await reports.createIndex({ idempotencyKey: 1 }, { unique: true });
       await reports.createIndex({ desk: 1, status: 1, priority: 1, receivedAt: 1, _id: 1 });
@@ -231,6 +236,8 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
         .limit(limit)
         .toArray(),
     findSummary: (id: string) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION }),
+    /** A report's attachment records alone (none: an empty list), for the partner's status and the upload sweep. */
+    attachmentsOf: async (id: string) => (await reports.findOne({ _id: id }, { projection: { _id: 1, attachments: 1 } }))?.attachments ?? [],
     /** Id → reference for the given ids (an erased report's tombstone keeps its reference): the audit screen names reports by reference. */
     async referencesOf(ids: readonly string[]): Promise<Map<string, string>> {
       if (!ids.length) return new Map();

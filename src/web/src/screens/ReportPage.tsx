@@ -1,7 +1,7 @@
 /**
  * One report (/reports/:id) for the investigator: its content (every read is
  * audited by the server), grading, notes, the status workflow, referral and
- * release, the verified history and the audited caller reveal; "Claim" for
+ * release, the attached files (each opened by an audited read), the verified history and the audited caller reveal; "Claim" for
  * an unclaimed report the viewer may claim; and, for whoever may erase (the
  * policy's eraseReport), erasure with the same typed confirmation as in the
  * supervisor queue. Forms the report can no longer take (a closed report's
@@ -22,6 +22,7 @@ import { CLAIM, REPORT } from './desk/operations';
 import { ReportDetails } from './desk/ReportDetails';
 import { ResearchNotes } from './desk/ResearchNotes';
 import { FollowUps } from './desk/FollowUps';
+import { Attachments } from './desk/Attachments';
 import { RevealCaller } from './desk/RevealCaller';
 import { Corrections } from './desk/Corrections';
 import type { Act } from './desk/types';
@@ -133,6 +134,7 @@ export function ReportPage() {
       <GradingForm key={`g${report.version}`} report={report} canAct={holds && takes('GRADE')} act={act} />
       <ResearchNotes report={report} canAct={holds && takes('ADD_NOTE')} act={act} />
       <FollowUps report={report} canAsk={holds && takes('ADD_NOTE')} act={act} />
+      <Attachments report={report} />
       <Corrections report={report} supervisor={!!user?.roles.includes('SUPERVISOR')} holds={holds} act={act} />
       <RevealCaller report={report} />
       <HistoryPanel report={report} />

@@ -60,6 +60,7 @@ export const REPORT = graphql(`
       researchNotes { id text }
       addenda { id at source narrative subjects { name } vehicles { registration } locations { postcode } }
       questions { id text askedAt answer answeredAt }
+      attachments { id kind type size createdAt sha256 }
       links { reportId reference desk reasons readable manual }
       disseminations { id to recipient grading override at byName reason }
       grading { source intelligence handling gradedBy gradedAt }
