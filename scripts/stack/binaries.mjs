@@ -22,7 +22,7 @@ function log(msg) {
 
 /** Returns the path of a Debian package's binary, installing the package when missing. */
 function ensureDebian(binary, pkg) {
-  const found = which(binary) ?? (existsSync(`/usr/bin/${binary}`) ? `/usr/bin/${binary}` : null);
+  const found = which(binary) ?? [`/usr/bin/${binary}`, `/usr/sbin/${binary}`].find((p) => existsSync(p)) ?? null;
   if (found) return found;
   if (process.getuid?.() !== 0) {
     throw new Error(`${binary} is missing; install it with: sudo apt-get install -y ${pkg}`);
@@ -33,7 +33,7 @@ function ensureDebian(binary, pkg) {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-  const installed = which(binary) ?? `/usr/bin/${binary}`;
+  const installed = which(binary) ?? [`/usr/bin/${binary}`, `/usr/sbin/${binary}`].find((p) => existsSync(p)) ?? `/usr/bin/${binary}`;
   if (!existsSync(installed)) throw new Error(`apt-get did not install ${pkg}`);
   return installed;
 }
@@ -43,6 +43,9 @@ function ensureDebian(binary, pkg) {
  * through executablePath: Playwright's own browser download cannot be had here).
  */
 export const ensureChromium = () => process.env.CHROMIUM_PATH || ensureDebian('chromium', 'chromium');
+
+/** Debian's clamd (package clamav-daemon), for the virus-scanning test: it loads a signature of the test's own, no downloaded database. */
+export const ensureClamd = () => ensureDebian('clamd', 'clamav-daemon');
 
 /** Returns the path of redis-server, installing Debian's package when missing. */
 export const ensureRedis = () => ensureDebian('redis-server', 'redis-server');
