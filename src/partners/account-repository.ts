@@ -7,6 +7,7 @@
 import type { Binary, Db } from 'mongodb';
 import { insertIfAbsent } from '../db/errors.js';
 import type { WrappedDataKey } from '../crypto/index.js';
+import { createSessionStore, findByAnyHash } from '../auth/session-store.js';
 import type { PartnerAccountDoc, PartnerSessionDoc } from '../auth/types.js';
 
 /** An organisation's own key, wrapped by the master key like a report's data key (src/crypto/field-cipher.ts). */
@@ -43,13 +44,7 @@ export function createPartnerAccountRepository(db: Db) {
       await activity.createIndex({ partnerId: 1, at: -1 });
     },
     /** The account under any of the username's keyed hashes (current audit key first). */
-    async findByUsernameHash(hashes: readonly string[]) {
-      for (const h of hashes) {
-        const a = await accounts.findOne({ usernameHash: h });
-        if (a) return a;
-      }
-      return null;
-    },
+    findByUsernameHash: (hashes: readonly string[]) => findByAnyHash(hashes, (h) => accounts.findOne({ usernameHash: h })),
     findById: (id: string) => accounts.findOne({ _id: id }),
     /** An organisation's accounts (a partner has a handful). */
     listOf: (partnerId: string) => accounts.find({ partnerId }).sort({ createdAt: 1 }).toArray(),
@@ -61,23 +56,7 @@ export function createPartnerAccountRepository(db: Db) {
       return r.modifiedCount === 1;
     },
 
-    async createSession(session: PartnerSessionDoc) {
-      await sessions.deleteMany({ expiresAt: { $lt: new Date() } });
-      await sessions.insertOne(session);
-    },
-    async findSession(tokenHashes: readonly string[]) {
-      for (const h of tokenHashes) {
-        const s = await sessions.findOne({ _id: h });
-        if (s) return s;
-      }
-      return null;
-    },
-    async touchSession(id: string, lastSeenAt: Date, seenSeal: string) {
-      await sessions.updateOne({ _id: id }, { $set: { lastSeenAt, seenSeal } });
-    },
-    async deleteSession(id: string) {
-      await sessions.deleteOne({ _id: id });
-    },
+    ...createSessionStore(sessions),
     async deleteSessionsOf(accountId: string) {
       return (await sessions.deleteMany({ accountId })).deletedCount;
     },
