@@ -123,7 +123,7 @@ builder.queryFields((t) => ({
   consoleSession: t.field({
     type: ConsoleSession,
     nullable: true,
-    description: "The console's signed-in staff user, or null (partners use the API, not the console)",
+    description: "The console's signed-in staff user, or null (partners use the API or the partner portal: partnerSession)",
     authScopes: { allow: 'consoleSession' },
     resolve: (_r, _a, ctx) => {
       const p = ctx.principal;
