@@ -65,6 +65,13 @@ export function createPartnerAccountRepository(db: Db) {
     },
 
     findOrgKey: (partnerId: string) => orgKeys.findOne({ _id: partnerId }),
+    /** Every organisation key (master-key rotation; one small document per organisation with accounts). */
+    allOrgKeys: () => orgKeys.find({}).toArray(),
+    /** Replaces a key's wrapping, only if it is still wrapped by the master key the caller read. */
+    async rewrapOrgKey(partnerId: string, fromMasterKeyId: string, dataKey: WrappedDataKey) {
+      const r = await orgKeys.updateOne({ _id: partnerId, 'dataKey.masterKeyId': fromMasterKeyId }, { $set: { dataKey } });
+      return r.modifiedCount === 1;
+    },
     /** Stores the organisation's first key; false when another request stored one first (the caller re-reads). */
     insertOrgKey: (doc: PartnerOrgKeyDoc) => insertIfAbsent(orgKeys, doc),
 

@@ -352,6 +352,15 @@ export async function createPartnerAccountService(deps: PartnerAccountDeps) {
       return { organisation: principal.name, displayName: displayName!, isAdmin: principal.account.admin, operations: allowedOperations(principal), idleTimeoutSeconds };
     },
 
+    /**
+     * Master-key rotation (`keys:rotate`): the organisations' keys re-wrapped and the partner side's
+     * second-factor seeds re-sealed under the current master key; what opens under no configured key is reported.
+     */
+    async rotateMasterKey() {
+      const [orgs, seeds] = [await orgKeys.rewrapAll(), await mfa.resealSeeds()];
+      return { rewrapped: orgs.rewrapped, resealed: seeds.resealed, failed: [...orgs.failed, ...seeds.failed.map((f) => `partner_${f}`)] };
+    },
+
     /** Ends every portal session of an organisation (its revocation: src/auth/service.ts revokePartner). */
     endSessionsOfPartner: (partnerId: string) => repo.deleteSessionsOfPartner(partnerId),
 

@@ -18,7 +18,7 @@ export type OrgKeys = ReturnType<typeof createOrgKeys>;
 /** The record id the organisation's key is wrapped for (never a report id: those are bare UUIDs). */
 const orgRecord = (partnerId: string) => `partner-org/${partnerId}`;
 
-export function createOrgKeys(repo: Pick<PartnerAccountRepository, 'findOrgKey' | 'insertOrgKey'>, cipher: FieldCipher) {
+export function createOrgKeys(repo: Pick<PartnerAccountRepository, 'findOrgKey' | 'insertOrgKey' | 'allOrgKeys' | 'rewrapOrgKey'>, cipher: FieldCipher) {
   /** The wrapped key, made (once, whoever races) when the organisation has none yet. */
   async function wrappedKeyOf(partnerId: string) {
     const found = await repo.findOrgKey(partnerId);
@@ -32,6 +32,23 @@ export function createOrgKeys(repo: Pick<PartnerAccountRepository, 'findOrgKey' 
   }
 
   return {
+    /**
+     * Master-key rotation (`keys:rotate`): every organisation key wrapped again under the current master key
+     * (the key itself unchanged, so nothing sealed under it is touched); one that opens under no configured
+     * master key is reported by organisation id, not changed.
+     */
+    async rewrapAll(): Promise<{ rewrapped: number; failed: string[] }> {
+      const out = { rewrapped: 0, failed: [] as string[] };
+      for (const doc of await repo.allOrgKeys()) {
+        try {
+          const next = cipher.rewrapDataKey(orgRecord(doc._id), doc.dataKey);
+          if (next !== doc.dataKey && (await repo.rewrapOrgKey(doc._id, doc.dataKey.masterKeyId, next))) out.rewrapped++;
+        } catch {
+          out.failed.push(`partner_org_keys:${doc._id}`);
+        }
+      }
+      return out;
+    },
     /** Seals `text` under the organisation's key, bound to `record` and `field` (padded to 64 bytes). */
     async seal(partnerId: string, record: string, field: string, text: string): Promise<Binary> {
       const wrapped = await wrappedKeyOf(partnerId);
