@@ -6,12 +6,14 @@ import type { GraphQLServices } from './graphql/services.js';
 export interface GraphQLContext {
   principal: Principal | null;
   requestId: string;
-  /** The client address, for staff rate limiting only; never stored for partners. */
+  /** The client address, for sign-in rate limits only (staff and partner accounts: a keyed hash in Redis); never stored. */
   clientIp: string;
   services: GraphQLServices;
   log: Logger;
   /** The console's HttpOnly session cookie; a no-op outside an HTTP request. */
   sessionCookie: SessionCookie;
+  /** The partner portal's HttpOnly session cookie (`hotline_partner`), the same way. */
+  partnerCookie: SessionCookie;
   /** How long the console waits without activity before signing out (configuration). */
   consoleIdleTimeoutMs: number;
   /**

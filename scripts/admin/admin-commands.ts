@@ -43,7 +43,10 @@ export const extraCommands = {
       // What else is sealed under a master key's subkey (crypto/secret-box.ts): second-factor seeds, webhook secrets.
       const [seeds, hooks] = [await deps.services.mfa.resealSeeds(), await deps.services.webhooks.resealSecrets()];
       console.log(`  ${seeds.resealed} second-factor seed(s) and ${hooks.resealed} webhook secret(s) re-sealed`);
-      const unopened = [...seeds.failed, ...hooks.failed];
+      // Partner caseworker accounts: their organisations' keys (wrapped like data keys) and their second-factor seeds.
+      const partnerSide = await deps.services.partnerAccounts.rotateMasterKey();
+      console.log(`  ${partnerSide.rewrapped} partner organisation key(s) re-wrapped and ${partnerSide.resealed} partner second-factor seed(s) re-sealed`);
+      const unopened = [...seeds.failed, ...hooks.failed, ...partnerSide.failed];
       console.log(`re-sealing under audit key ${deps.crypto.integrity.keyId} and re-indexing under index key ${deps.crypto.indexKeyId}...`);
       const sealed = await rotateIntegrityAndIndexKeys(
         { reports: deps.reports, writer: deps.writer, users: createUserRepository(deps.database.db), secondFactors: deps.services.mfa, crypto: deps.crypto, audit: deps.services.audit },
@@ -56,7 +59,7 @@ export const extraCommands = {
         actor: { type: 'system', id: 'admin-cli' },
         target: { type: 'keys', id: current },
         outcome: failed ? 'failure' : 'success',
-        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, resealedSecondFactors: sealed.secondFactors, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
+        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, rewrappedPartnerOrganisations: partnerSide.rewrapped, resealedPartnerMfaSeeds: partnerSide.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, resealedSecondFactors: sealed.secondFactors, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
       });
       await runAuditCheckpoint(deps.services.audit, out);
       if (result.failed.length) console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?) or belong to a report rolled back or put back after erasure (audited as report.integrity_failure): ${result.failed.slice(0, 20).join(', ')}`);
@@ -67,7 +70,7 @@ export const extraCommands = {
         console.log(`partly done: ${result.rewrapped} re-wrapped; ${sealed.remaining} record(s) still to re-seal or re-index: run keys:rotate again`);
         return 3;
       }
-      console.log(`done: ${result.rewrapped} re-wrapped; every data key, second-factor seed and webhook secret is now under ${current}. The previous master key can be removed from the configuration.`);
+      console.log(`done: ${result.rewrapped} re-wrapped; every data key, second-factor seed, webhook secret and partner organisation key is now under ${current}. The previous master key can be removed from the configuration.`);
       console.log('every report, user, second factor and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify (see docs/encryption.md "Rotation").');
       return 0;
     },

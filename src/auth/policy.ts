@@ -8,7 +8,11 @@
  */
 import type { Principal, Role } from './types.js';
 
-export type Audience = Role | 'PARTNER' | 'ANYONE' | 'SIGNED_IN';
+/**
+ * PARTNER: a partner organisation, by API key or caseworker account alike. PARTNER_ADMIN: only a signed-in
+ * partner account with the admin mark (src/partners/accounts.ts), never the API key.
+ */
+export type Audience = Role | 'PARTNER' | 'PARTNER_ADMIN' | 'ANYONE' | 'SIGNED_IN';
 
 export const POLICY = {
   // sign-in
@@ -46,6 +50,20 @@ export const POLICY = {
   attachEvidence: ['INVESTIGATOR', 'SUPERVISOR'],
   attachmentContent: ['INVESTIGATOR', 'SUPERVISOR'],
   downloadAttachment: ['INVESTIGATOR', 'SUPERVISOR'],
+  // partner portal sign-in (src/partners/accounts.ts): the same steps as the console's, for caseworker accounts
+  partnerSignIn: ['ANYONE'],
+  partnerSetInitialPassword: ['ANYONE'],
+  partnerBeginMfaEnrolment: ['ANYONE'],
+  partnerConfirmMfaEnrolment: ['ANYONE'],
+  partnerSession: ['ANYONE'],
+  partnerSignOut: ['SIGNED_IN'],
+  partnerActivity: ['SIGNED_IN'],
+  // the partner admin's own accounts and activity log (never the API key, never the police side)
+  partnerAccounts: ['PARTNER_ADMIN'],
+  addPartnerCaseworker: ['PARTNER_ADMIN'],
+  removePartnerCaseworker: ['PARTNER_ADMIN'],
+  resetPartnerCaseworker: ['PARTNER_ADMIN'],
+  partnerActivityLog: ['PARTNER_ADMIN'],
   // desk work
   deskQueue: ['INVESTIGATOR', 'SUPERVISOR'],
   claimNextReport: ['INVESTIGATOR', 'SUPERVISOR'],
@@ -116,6 +134,8 @@ export const POLICY = {
   createPartner: ['ADMIN'],
   revokePartner: ['ADMIN'],
   rotatePartnerKey: ['ADMIN'],
+  // a partner organisation's admin account: a request a second admin approves
+  createPartnerAdmin: ['ADMIN'],
   // outgoing webhooks (src/webhooks/)
   webhookEndpoints: ['ADMIN'],
   createWebhookEndpoint: ['ADMIN'],
@@ -127,12 +147,28 @@ export const POLICY = {
 export type Operation = keyof typeof POLICY;
 
 /**
- * True for an operation a partner may run (its audience names PARTNER), read
- * from the table above: the one list of partner operations. Metrics leave
- * these out (their request times would say more than the minute).
+ * The partner portal's own steps that anyone may take (signing in, the session, the heartbeat): open to ANYONE
+ * or SIGNED_IN above, yet partner operations (below), since only the partner side uses them.
+ */
+export const PARTNER_PORTAL_STEPS: readonly Operation[] = [
+  'partnerSignIn',
+  'partnerSetInitialPassword',
+  'partnerBeginMfaEnrolment',
+  'partnerConfirmMfaEnrolment',
+  'partnerSession',
+  'partnerSignOut',
+  'partnerActivity',
+];
+
+/**
+ * True for an operation of the partner side, read from the table above: one whose audience names PARTNER or
+ * PARTNER_ADMIN, or a partner portal step (PARTNER_PORTAL_STEPS). Metrics leave these out (their request times
+ * would say more than the minute).
  */
 export function isPartnerOperation(name: string): boolean {
-  return Object.hasOwn(POLICY, name) && (POLICY[name as Operation] as readonly Audience[]).includes('PARTNER');
+  if (!Object.hasOwn(POLICY, name)) return false;
+  const audience = POLICY[name as Operation] as readonly Audience[];
+  return audience.includes('PARTNER') || audience.includes('PARTNER_ADMIN') || PARTNER_PORTAL_STEPS.includes(name as Operation);
 }
 
 /** Every operation the principal may run: the console builds its navigation from this, not from a copy of the table. */
@@ -146,6 +182,6 @@ export function allows(principal: Principal | null, operation: Operation): boole
   if (audience.includes('ANYONE')) return true;
   if (!principal) return false;
   if (audience.includes('SIGNED_IN')) return true;
-  if (principal.kind === 'partner') return audience.includes('PARTNER');
+  if (principal.kind === 'partner') return audience.includes('PARTNER') || (audience.includes('PARTNER_ADMIN') && principal.account?.admin === true);
   return principal.roles.some((r) => audience.includes(r));
 }

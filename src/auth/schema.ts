@@ -36,6 +36,7 @@ const AccountChangeKindEnum = builder.enumType('AccountChangeKind', {
     ENABLE: { description: 'Re-enables a disabled user' },
     MOVE_DESK: { description: "Moves an investigator to the other desk (the reports they hold go back to their desk's queue)" },
     RESET_SECOND_FACTOR: { description: "Removes the user's second factor (lost device); they set one up at their next sign-in" },
+    PARTNER_ADMIN: { description: "Lets a partner organisation's admin account sign in (userId and username name the organisation)" },
   } satisfies Record<(typeof ACCOUNT_CHANGE_KINDS)[number], unknown>,
 });
 
@@ -122,7 +123,7 @@ builder.queryFields((t) => ({
   consoleSession: t.field({
     type: ConsoleSession,
     nullable: true,
-    description: "The console's signed-in staff user, or null (partners use the API, not the console)",
+    description: "The console's signed-in staff user, or null (partners use the API or the partner portal: partnerSession)",
     authScopes: { allow: 'consoleSession' },
     resolve: (_r, _a, ctx) => {
       const p = ctx.principal;

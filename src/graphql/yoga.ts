@@ -28,6 +28,8 @@ const bearerOf = (header: string | null) => {
  * production whatever TRUST_PROXY says (outside production, Secure when the request came over TLS).
  */
 export const SESSION_COOKIE = 'hotline_session';
+/** The partner portal's session cookie (a caseworker signed in: src/partners/accounts.ts), set the same way. */
+export const PARTNER_COOKIE = 'hotline_partner';
 
 /**
  * Whether cookies set on this request are marked Secure: always in production (TLS ends at a proxy whose
@@ -40,12 +42,12 @@ export function secureCookies(koa: KoaContext, production: boolean): boolean {
   return production || koa.secure;
 }
 
-export function sessionCookieOf(koa: KoaContext | undefined, production: boolean): SessionCookie {
+export function sessionCookieOf(koa: KoaContext | undefined, production: boolean, name: string = SESSION_COOKIE): SessionCookie {
   if (!koa) return { set: () => {}, clear: () => {} };
   const base = { httpOnly: true, sameSite: 'strict' as const, secure: secureCookies(koa, production), path: '/', overwrite: true };
   return {
-    set: (token, expiresAt) => koa.cookies.set(SESSION_COOKIE, token, { ...base, expires: expiresAt }),
-    clear: () => koa.cookies.set(SESSION_COOKIE, '', { ...base, expires: new Date(0) }),
+    set: (token, expiresAt) => koa.cookies.set(name, token, { ...base, expires: expiresAt }),
+    clear: () => koa.cookies.set(name, '', { ...base, expires: new Date(0) }),
   };
 }
 
@@ -164,11 +166,17 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
       }),
     ],
     context: async ({ koa, request }): Promise<GraphQLContext> => {
-      // A bearer header (API clients) wins over the console's cookie.
-      const credential = bearerOf(request.headers.get('authorization')) ?? koa?.cookies.get(SESSION_COOKIE);
+      // A bearer header (API clients) wins over the console's cookie; the partner portal's cookie comes last
+      // (ports share cookies on one host: a console signed in on the same machine keeps its staff session).
+      let credential = bearerOf(request.headers.get('authorization')) ?? koa?.cookies.get(SESSION_COOKIE);
       const clientIp = koa?.ip ?? 'unknown';
       const signal = requestSignal(request.signal, koa?.state.receivedAt ?? Date.now(), config.http.requestTimeoutMs);
-      const principal = await deps.services.auth.authenticate(credential || undefined, clientIp);
+      let principal = await deps.services.auth.authenticate(credential || undefined, clientIp);
+      const partnerCookie = principal ? undefined : koa?.cookies.get(PARTNER_COOKIE);
+      if (partnerCookie) {
+        principal = await deps.services.auth.authenticate(partnerCookie, clientIp);
+        if (principal) credential = partnerCookie;
+      }
       if (principal?.kind === 'partner' && koa) koa.state.partnerRequest = true;
       streams.set(request, { credential: credential || undefined, clientIp, clientGone: request.signal });
       return {
@@ -179,6 +187,7 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
         services: deps.services,
         log: log.child({ requestId: koa?.state.requestId }),
         sessionCookie: sessionCookieOf(koa, config.production),
+        partnerCookie: sessionCookieOf(koa, config.production, PARTNER_COOKIE),
         consoleIdleTimeoutMs: config.console.idleTimeoutMs,
       };
     },

@@ -5,7 +5,7 @@ import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createReportRepository } from '../../src/reports/store/repository.js';
 import type { ReportDoc } from '../../src/reports/model/types.js';
 import { bootApp, key, type TestApp } from '../support/app.js';
-import { createStaff } from '../support/factories.js';
+import { createPartner, createPartnerAccount, createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { runScript } from '../support/spawn.js';
 import { auditEntries } from '../support/desk.js';
@@ -48,6 +48,9 @@ describe('master key rotation', () => {
     const admin = await createStaff(app, 'ADMIN');
     const hook = await app.gql(`mutation { createWebhookEndpoint(url: "http://127.0.0.1:9/hook", events: [p1_intake]) { secret endpoint { id } } }`, {}, admin.token);
     expect(hook.errors).toBeUndefined();
+    // A partner organisation's own key (its caseworkers' names) and a caseworker's second-factor seed.
+    const partner = await createPartner(app);
+    const caseworker = await createPartnerAccount(app, partner);
     const inputs = Array.from({ length: 15 }, (_, i) => hotlineCall(i));
     for (const input of inputs) expect((await app.gql(RECORD_CALL, { input }, token)).errors).toBeUndefined();
     const index = app.env.HOTLINE_INDEX_KEY!;
@@ -74,6 +77,7 @@ describe('master key rotation', () => {
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/15 re-wrapped, 0 to go/);
     expect(cli.stdout).toMatch(/1 second-factor seed\(s\) and 1 webhook secret\(s\) re-sealed/);
+    expect(cli.stdout).toMatch(/1 partner organisation key\(s\) re-wrapped and 2 partner second-factor seed\(s\) re-sealed/);
     expect(reads).toBeGreaterThan(0);
     expect(readFailures).toBe(0);
 
@@ -91,6 +95,13 @@ describe('master key rotation', () => {
     const endpointId = hook.data.createWebhookEndpoint.endpoint.id;
     const secret = createSecretBox(onlyB.sodium, onlyB.keyring, 'webhookSecret').open(endpointId, (await db.collection('webhook_endpoints').findOne({ _id: endpointId }))!.secret);
     expect(Buffer.from(secret).toString('utf8')).toBe(hook.data.createWebhookEndpoint.secret);
+    const orgKey = (await db.collection('partner_org_keys').findOne({ _id: partner.partner.id as never }))!;
+    expect(() => onlyB.cipher.openDataKey(`partner-org/${partner.partner.id}`, orgKey.dataKey)).not.toThrow();
+    expect(() => onlyA.cipher.openDataKey(`partner-org/${partner.partner.id}`, orgKey.dataKey)).toThrow();
+    const account = (await app.deps.services.auth.authenticate(caseworker.token))!;
+    const accountId = (account as { account: { id: string } }).account.id;
+    const partnerSeed = createSecretBox(onlyB.sodium, onlyB.keyring, 'mfaSecret').open(accountId, (await db.collection('partner_mfa').findOne({ _id: accountId as never }))!.secret);
+    expect(Buffer.from(partnerSeed).toString('hex')).toBe(Buffer.from(caseworker.totp.secret.bytes).toString('hex'));
 
     // Every re-wrap is a report change through the writer: its history entry and its audit event, one per report,
     // naming the master keys by id and the version the change made.

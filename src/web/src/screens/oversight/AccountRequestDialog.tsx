@@ -12,7 +12,8 @@ import { Dialog, DialogButtons, ErrorMessage, Select, TextArea } from '../../ui/
 import { isFieldError, serverFieldError } from './forms';
 import { MAX_REASON, REQUEST_ENABLE, REQUEST_MOVE_DESK, REQUEST_RESET_MFA } from './requests';
 
-export type AccountRequestKind = Exclude<AccountChangeKind, 'ROLES'>;
+/** The kinds asked for from a user's row (a partner admin account is asked for with createPartnerAdmin). */
+export type AccountRequestKind = Exclude<AccountChangeKind, 'ROLES' | 'PARTNER_ADMIN'>;
 const DESKS: readonly Desk[] = ['SO12', 'SO13'];
 
 const TITLES: Record<AccountRequestKind, string> = {

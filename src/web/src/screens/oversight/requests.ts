@@ -43,7 +43,7 @@ export const REQUEST_RESET_MFA = graphql(`
   }
 `);
 
-/** "Give roles: Supervisor", "Re-enable", "Move to the SO13 desk", "Reset second factor". */
+/** "Give roles: Supervisor", "Re-enable", "Move to the SO13 desk", "Reset second factor", "Open a partner admin account". */
 export function requestText(r: { kind: AccountChangeKind; roles: readonly string[]; desk?: string | null }): string {
   switch (r.kind) {
     case 'ROLES':
@@ -54,6 +54,9 @@ export function requestText(r: { kind: AccountChangeKind; roles: readonly string
       return `Move to the ${r.desk ?? 'other'} desk`;
     case 'RESET_SECOND_FACTOR':
       return 'Reset second factor';
+    case 'PARTNER_ADMIN':
+      // The request's username is the partner organisation's name.
+      return 'Open a partner admin account';
   }
 }
 
