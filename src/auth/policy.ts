@@ -129,6 +129,24 @@ export function isPartnerOperation(name: string): boolean {
   return Object.hasOwn(POLICY, name) && (POLICY[name as Operation] as readonly Audience[]).includes('PARTNER');
 }
 
+/**
+ * The operations open to anyone that the partner sign-in needs, served on
+ * the partner face beside the partner operations. The one list: the partner face's schema is cut from it
+ * (src/graphql/partner-schema.ts). Names not (yet) in the schema are simply not served.
+ */
+export const PARTNER_SIGN_IN_OPERATIONS: readonly string[] = ['partnerSignIn', 'partnerSetInitialPassword', 'partnerBeginMfaEnrolment', 'partnerConfirmMfaEnrolment', 'partnerSession'];
+
+/**
+ * True for an operation the partner face serves (src/http/server.ts `startPartnerFace`): its audience names PARTNER or
+ * PARTNER_ADMIN, or it is one of the partner sign-in operations. Every other operation does not exist there.
+ */
+export function onPartnerFace(name: string): boolean {
+  if (PARTNER_SIGN_IN_OPERATIONS.includes(name)) return true;
+  if (!Object.hasOwn(POLICY, name)) return false;
+  const audience = POLICY[name as Operation] as readonly string[];
+  return audience.includes('PARTNER') || audience.includes('PARTNER_ADMIN');
+}
+
 /** Every operation the principal may run: the console builds its navigation from this, not from a copy of the table. */
 export function allowedOperations(principal: Principal | null): Operation[] {
   return (Object.keys(POLICY) as Operation[]).filter((op) => allows(principal, op));

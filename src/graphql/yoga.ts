@@ -113,8 +113,14 @@ function maskedError(gqlError: GraphQLError | undefined, original: unknown, log:
   });
 }
 
-export function createGraphQLServer(deps: { schema: GraphQLSchema; services: GraphQLServices; config: Config; log: Logger }) {
+/**
+ * `face: 'partner'` (src/http/server.ts `startPartnerFace`): no GraphiQL, no "Did you mean" (a suggestion would tell a staff
+ * operation's name from a made-up one), the staff session cookie is not read, and only a partner principal counts.
+ */
+export function createGraphQLServer(deps: { schema: GraphQLSchema; services: GraphQLServices; config: Config; log: Logger; face?: 'staff' | 'partner' }) {
   const { config, log } = deps;
+  const partnerFace = deps.face === 'partner';
+  const hideSuggestions = config.production || partnerFace;
   // What a subscription needs to re-check itself later, by request: its credential and its client's disconnect signal (never in the context).
   const streams = new WeakMap<Request, { credential: string | undefined; clientIp: string; clientGone: AbortSignal }>();
   const streamOf = (ctx: GraphQLContext) => streams.get((ctx as unknown as { request: Request }).request);
@@ -122,7 +128,7 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
   return createYoga<{ koa: KoaContext }, GraphQLContext>({
     schema: deps.schema,
     graphqlEndpoint: '/graphql',
-    graphiql: config.graphql.graphiql,
+    graphiql: config.graphql.graphiql && !partnerFace,
     // GraphiQL's script, styles and editor workers from this package, never from a CDN.
     renderGraphiQL,
     landingPage: false,
@@ -147,13 +153,13 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
         costLimit: { maxCost: config.graphql.maxCost },
         maxTokens: { n: 5000 },
         maxDirectives: { n: 20 },
-        blockFieldSuggestion: { enabled: config.production },
+        blockFieldSuggestion: { enabled: hideSuggestions },
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
       ...(config.graphql.introspection ? [] : [disableIntrospection()]),
       // Labels the request's metrics by the root field it runs (schema names only).
       useOperationLabel(),
-      ...(config.production ? [useNoSuggestions()] : []),
+      ...(hideSuggestions ? [useNoSuggestions()] : []),
       useSubscriptionGuard({
         recheckMs: config.http.subscriptionRecheckMs,
         reauthenticate: (ctx) => {
@@ -165,11 +171,13 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
     ],
     context: async ({ koa, request }): Promise<GraphQLContext> => {
       // A bearer header (API clients) wins over the console's cookie.
-      const credential = bearerOf(request.headers.get('authorization')) ?? koa?.cookies.get(SESSION_COOKIE);
+      const credential = bearerOf(request.headers.get('authorization')) ?? (partnerFace ? undefined : koa?.cookies.get(SESSION_COOKIE));
       const clientIp = koa?.ip ?? 'unknown';
       const signal = requestSignal(request.signal, koa?.state.receivedAt ?? Date.now(), config.http.requestTimeoutMs);
-      const principal = await deps.services.auth.authenticate(credential || undefined, clientIp);
-      if (principal?.kind === 'partner' && koa) koa.state.partnerRequest = true;
+      const authenticated = await deps.services.auth.authenticate(credential || undefined, clientIp);
+      // On the partner face a staff credential is no credential at all.
+      const principal = partnerFace && authenticated?.kind !== 'partner' ? null : authenticated;
+      if ((partnerFace || principal?.kind === 'partner') && koa) koa.state.partnerRequest = true;
       streams.set(request, { credential: credential || undefined, clientIp, clientGone: request.signal });
       return {
         principal,
