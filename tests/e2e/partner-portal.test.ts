@@ -1,0 +1,144 @@
+/**
+ * The partner portal in Debian's Chromium, on the partner face (its own port and bundle). Authenticated with a
+ * partner API key sent as a header (the API-key principal has the same rights as a caseworker). A caseworker
+ * passes on a tip by keyboard alone and gets a receipt; the 999 instruction shows at once; a lost connection
+ * keeps the form filled and the retry stores the tip once; nothing is kept in the browser; axe on each screen;
+ * screenshots at 1280 and 390 px.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createIntakeKeys } from '../../src/crypto/derived.js';
+import { createPartner } from '../support/factories.js';
+import { expectAccessible, expectFitsNarrowWindow, screenshot, useE2E } from './support/browser.js';
+
+/** Presses Tab until the element with this id has the focus (keyboard only: no click, no focus()). */
+async function tabTo(page: Page, id: string, max = 120) {
+  for (let i = 0; i < max; i++) {
+    if ((await page.evaluate(() => document.activeElement?.id)) === id) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached #${id}`);
+}
+
+/** Tabs to the button with this text and presses Enter. */
+async function tabToButton(page: Page, text: string, max = 120) {
+  for (let i = 0; i < max; i++) {
+    const focused = await page.evaluate(() => (document.activeElement?.tagName === 'BUTTON' ? document.activeElement.textContent : null));
+    if (focused === text) return page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached the "${text}" button`);
+}
+
+const RECEIPT = /^R-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}$/;
+
+describe('the partner portal', { timeout: 180_000 }, () => {
+  const e2e = useE2E({}, { partner: true });
+  const partnerPage = async (apiKey: string, width?: number) =>
+    e2e().newPage({ origin: e2e().partnerOrigin!, headers: { authorization: `Bearer ${apiKey}` }, ...(width ? { width } : {}) });
+  const referralsOf = (partnerId: string) => e2e().app.deps.database.db.collection('reports').countDocuments({ 'recordedBy.id': partnerId });
+
+  it('a caseworker passes on a tip by keyboard alone and gets the receipt once, large, with copy', async () => {
+    const { partner, apiKey } = await createPartner(e2e().app);
+    const { page, foreign } = await partnerPage(apiKey);
+    const csp: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
+    });
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Pass on a tip' }).waitFor();
+    await expect(page.getByText("There is no box for the informant's name or contact details, on purpose.").isVisible()).resolves.toBe(true);
+
+    // Sent empty: the error summary, each error linked to its field.
+    await tabToButton(page, 'Pass it on');
+    await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Select what it is about' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'Enter what they told you' }).count()).toBe(1);
+    await expectAccessible(page);
+    await screenshot(page, 'partner-pass-on-errors');
+
+    await tabTo(page, 'imminentThreat');
+    await page.keyboard.press('Space');
+    // The 999 instruction, at once.
+    await page.getByText('Imminent threat: call 999 now.').waitFor();
+    await tabTo(page, 'category-SUSPICIOUS_ITEM');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'category-TRANSPORT');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'narrative');
+    await page.keyboard.type('A man at the community centre said his cousin keeps a van packed with gas canisters behind the shops on Green Street.');
+    await tabTo(page, 'heard-day');
+    const today = new Date();
+    const dd = String(today.getDate()).padStart(2, '0');
+    const mm = String(today.getMonth() + 1).padStart(2, '0');
+    await page.keyboard.type(`${dd}/${mm}/${today.getFullYear()}`);
+    await tabTo(page, 'borough');
+    await page.keyboard.type('Newham');
+    await tabToButton(page, 'Add a person');
+    // The new row's first field has the focus.
+    await page.waitForFunction(() => document.activeElement?.id === 'subjects-0-name');
+    await page.keyboard.type('Tariq the cousin');
+    await tabToButton(page, 'Add a vehicle');
+    await page.waitForFunction(() => document.activeElement?.id === 'vehicles-0-registration');
+    await page.keyboard.type('LN19 KXA');
+    await tabToButton(page, 'Add a place');
+    await page.waitForFunction(() => document.activeElement?.id === 'locations-0-address');
+    await page.keyboard.type('Behind the shops, Green Street');
+    await tabTo(page, 'partnerReference');
+    await page.keyboard.type('MSF-2026-0042');
+    await expectAccessible(page);
+    await screenshot(page, 'partner-pass-on');
+    await expectFitsNarrowWindow(page);
+    // Nothing typed is kept by the browser.
+    expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    await tabToButton(page, 'Pass it on');
+
+    await page.getByRole('heading', { name: 'Passed on' }).waitFor();
+    const receipt = (await page.locator('#receipt-code').textContent())!.trim();
+    expect(receipt).toMatch(RECEIPT);
+    await page.getByText('This was marked as an imminent threat and has the highest priority.').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'partner-receipt');
+    await page.setViewportSize({ width: 390, height: 800 });
+    await screenshot(page, 'partner-receipt-390');
+    await expectFitsNarrowWindow(page);
+
+    // Stored once, as this partner's, with what was typed.
+    const id = createIntakeKeys(e2e().app.deps.crypto.sodium, e2e().app.deps.crypto.keyring.indexKey).reportId('receipt', receipt);
+    const doc = (await e2e().app.deps.reports.findById(id))!;
+    expect(doc).toMatchObject({ source: 'PARTNER_REFERRAL', imminentThreat: true, borough: 'NEWHAM', categories: expect.arrayContaining(['SUSPICIOUS_ITEM', 'TRANSPORT']) });
+    expect(doc.recordedBy.id).toBe(partner.id);
+    expect(await referralsOf(partner.id)).toBe(1);
+    // Another tip starts from an empty form.
+    await tabToButton(page, 'Pass on another tip');
+    await page.getByRole('heading', { name: 'Pass on a tip' }).waitFor();
+    expect(await page.locator('#narrative').inputValue()).toBe('');
+    expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    expect(foreign).toEqual([]);
+    expect(csp).toEqual([]);
+  });
+
+  it('a lost connection keeps the form filled and the retry stores the tip once', async () => {
+    const { partner, apiKey } = await createPartner(e2e().app);
+    const { page } = await partnerPage(apiKey, 390);
+    await page.goto('/');
+    await page.getByLabel('Online activity').check();
+    await page.getByLabel('What did they tell you?').fill('Someone in a chat group is asking where to buy fertiliser in bulk.');
+    // The first answer is lost on the way back (the service stored the tip); the next goes through.
+    let cut = 0;
+    await page.route('**/graphql', async (route) => {
+      if (cut++ === 0) {
+        await route.fetch();
+        await route.abort('connectionreset');
+      } else await route.continue();
+    });
+    await page.getByRole('button', { name: 'Pass it on' }).click();
+    await page.getByText(/Connection lost\. Trying again in \d seconds\. What you typed is still here\./).waitFor();
+    expect(await page.getByLabel('What did they tell you?').inputValue()).toContain('fertiliser');
+    await expectAccessible(page);
+    await screenshot(page, 'partner-pass-on-retrying-390');
+    await page.getByRole('heading', { name: 'Passed on' }).waitFor({ timeout: 15_000 });
+    expect(cut).toBe(2);
+    expect(await referralsOf(partner.id)).toBe(1);
+  });
+});
