@@ -40,6 +40,9 @@ export const POLICY = {
   addToReferral: ['PARTNER'],
   askPartner: ['INVESTIGATOR', 'SUPERVISOR'],
   answerPartnerQuestion: ['PARTNER'],
+  // the partner portal's reading operations (reports/desk/follow-ups.ts): the organisation's own referrals only
+  ourReferrals: ['PARTNER'],
+  ourReferral: ['PARTNER'],
   // desk work
   deskQueue: ['INVESTIGATOR', 'SUPERVISOR'],
   claimNextReport: ['INVESTIGATOR', 'SUPERVISOR'],
