@@ -8,7 +8,9 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createIntakeKeys } from '../../src/crypto/derived.js';
-import { createPartner } from '../support/factories.js';
+import { Q, waitForStatus } from '../support/desk.js';
+import { createPartner, createStaff } from '../support/factories.js';
+import { partnerReferral, SUBMIT_REFERRAL } from '../support/payloads.js';
 import { expectAccessible, expectFitsNarrowWindow, screenshot, useE2E } from './support/browser.js';
 
 /** Presses Tab until the element with this id has the focus (keyboard only: no click, no focus()). */
@@ -28,6 +30,16 @@ async function tabToButton(page: Page, text: string, max = 120) {
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached the "${text}" button`);
+}
+
+/** Tabs to the link whose accessible name (aria-label, else text) matches and presses Enter. */
+async function tabToLink(page: Page, name: RegExp, max = 120) {
+  for (let i = 0; i < max; i++) {
+    const focused = await page.evaluate(() => (document.activeElement?.tagName === 'A' ? (document.activeElement.getAttribute('aria-label') ?? document.activeElement.textContent) : null));
+    if (focused && name.test(focused)) return page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached a link named ${name}`);
 }
 
 const RECEIPT = /^R-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}$/;
@@ -140,5 +152,74 @@ describe('the partner portal', { timeout: 180_000 }, () => {
     await page.getByRole('heading', { name: 'Passed on' }).waitFor({ timeout: 15_000 });
     expect(cut).toBe(2);
     expect(await referralsOf(partner.id)).toBe(1);
+  });
+
+  it('shows the question count, and the caseworker answers and adds information; another organisation cannot reach it', async () => {
+    const app = e2e().app;
+    const { partner, apiKey } = await createPartner(app);
+    const other = await createPartner(app);
+    const narrative = 'The informant says two men have been photographing the synagogue entrance every Friday evening.';
+    const sent = await app.partner!.gql(SUBMIT_REFERRAL, { input: partnerReferral(1, { narrative, subjects: [], locations: [], vehicles: [] }) }, apiKey);
+    expect(sent.errors).toBeUndefined();
+    const receipt: string = sent.data.submitPartnerReferral.receipt;
+    await app.partner!.gql(SUBMIT_REFERRAL, { input: partnerReferral(2, { subjects: [], locations: [], vehicles: [] }) }, apiKey);
+    // An investigator (staff API) holding it asks a question.
+    const id = createIntakeKeys(app.deps.crypto.sodium, app.deps.crypto.keyring.indexKey).reportId('receipt', receipt);
+    const routed = await waitForStatus(app, id, 'TRIAGED');
+    const holder = await createStaff(app, 'INVESTIGATOR', routed.desk);
+    expect((await app.gql(Q.claim, { id }, holder.token)).errors).toBeUndefined();
+    const question = 'Did the informant see a vehicle they arrived in?';
+    expect((await app.gql(`mutation($id: ID!, $q: String!) { askPartner(reportId: $id, question: $q) { id } }`, { id, q: question }, holder.token)).errors).toBeUndefined();
+
+    const { page, foreign } = await partnerPage(apiKey);
+    await page.goto('/');
+    await page.getByText('1 waiting').waitFor();
+    await tabToLink(page, /^Our referrals/);
+    await page.getByRole('heading', { name: 'Our referrals' }).waitFor();
+    await page.getByText('Waiting for your answer').waitFor();
+    expect(await page.getByRole('row').count()).toBe(3);
+    await expectAccessible(page);
+    await screenshot(page, 'partner-referrals');
+    await page.setViewportSize({ width: 390, height: 800 });
+    await screenshot(page, 'partner-referrals-390');
+    await expectFitsNarrowWindow(page);
+
+    await tabToLink(page, new RegExp(`^Open ${receipt}$`));
+    await page.getByRole('heading', { name: `Referral ${receipt}` }).waitFor();
+    await page.getByText(narrative).waitFor();
+    await page.getByText(question).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'partner-referral');
+    await tabTo(page, 'answer-0');
+    await page.keyboard.type('Yes: a dark blue estate car, they think a Skoda.');
+    await tabToButton(page, 'Send answer');
+    await page.getByText('Answer sent.').waitFor();
+    await page.getByText('Yes: a dark blue estate car, they think a Skoda.').waitFor();
+    await page.waitForFunction(() => !document.querySelector('.badge'));
+    await tabTo(page, 'addition');
+    await page.keyboard.type('They came back this Friday and stayed longer.');
+    await tabToButton(page, 'Add to this referral');
+    await page.getByText('Added to the referral.').waitFor();
+    await page.getByText('They came back this Friday and stayed longer.').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'partner-referral-answered');
+    await expectFitsNarrowWindow(page);
+
+    // The investigator sees the answer and the addition.
+    const view = await app.gql(`query($id: ID!) { report(id: $id) { questions { answer } addenda { narrative } } }`, { id }, holder.token);
+    expect(view.data.report).toEqual({ questions: [{ answer: 'Yes: a dark blue estate car, they think a Skoda.' }], addenda: [{ narrative: 'They came back this Friday and stayed longer.' }] });
+
+    // Another organisation, by receipt: the same words as a made-up receipt.
+    const theirs = await partnerPage(other.apiKey);
+    await theirs.page.goto('/referrals');
+    await theirs.page.getByText('Nothing to show.').waitFor();
+    await theirs.page.getByLabel('Receipt').fill(receipt);
+    await theirs.page.getByRole('button', { name: 'Find' }).click();
+    await theirs.page.getByText('We could not find a referral with that receipt for your organisation.').waitFor();
+    await expectAccessible(theirs.page);
+    await screenshot(theirs.page, 'partner-referral-not-found');
+    expect(foreign).toEqual([]);
+    expect(theirs.foreign).toEqual([]);
+    expect(partner.id).not.toBe(other.partner.id);
   });
 });
