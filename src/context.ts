@@ -12,6 +12,8 @@ export interface GraphQLContext {
   log: Logger;
   /** The console's HttpOnly session cookie; a no-op outside an HTTP request. */
   sessionCookie: SessionCookie;
+  /** The partner portal's HttpOnly session cookie (`hotline_partner`), the same way. */
+  partnerCookie: SessionCookie;
   /** How long the console waits without activity before signing out (configuration). */
   consoleIdleTimeoutMs: number;
   /**

@@ -22,6 +22,8 @@ import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
 import { instrumentIntake } from './metrics/instrument.js';
 import { createPartnerRepository } from './partners/repository.js';
+import { createPartnerAccountRepository } from './partners/account-repository.js';
+import { createPartnerAccountService } from './partners/accounts.js';
 import { createQueueFactory, type QueueFactory } from './queue/factory.js';
 import { createRotatingIntakeKeys } from './crypto/derived.js';
 import { createIntakeService } from './intake/service.js';
@@ -89,13 +91,14 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     const db = database.db;
     const users = createUserRepository(db);
     const partners = createPartnerRepository(db);
+    const partnerAccountRepository = createPartnerAccountRepository(db);
     const audit = createAuditLog({ db, log, integrity: crypto.integrity, holdPartnerEntries: config.audit.holdPartnerEntries, anchors: createAnchorStore({ dir: config.audit.anchorDir, sodium: crypto.sodium, integrity: crypto.integrity }) });
     // A report read that is not the report's current version (rolled back, un-erased) is DATA_INTEGRITY, checked against the audit chain and alarmed.
     const reports = createReportRepository(db, crypto.integrity, crypto, {
       chainedKeys: (keys) => audit.chainedKeys(keys),
       alarm: createReportIntegrityAlarm(audit, log.child({ component: 'reports' })),
     });
-    await Promise.all([users.ensureIndexes(), partners.ensureIndexes(), audit.ensureIndexes(), reports.ensureIndexes()]);
+    await Promise.all([users.ensureIndexes(), partners.ensureIndexes(), partnerAccountRepository.ensureIndexes(), audit.ensureIndexes(), reports.ensureIndexes()]);
     // A tail cut from the chain since the last record outside the database is the alarm at start-up (logged by checkTail);
     // this process then refuses to append audit entries rather than reuse the cut positions (audit/service.ts).
     // An anchor directory that cannot be read is /readyz's to report, and every append fails on it meanwhile.
@@ -115,7 +118,26 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       requiredRoles: config.auth.mfaRequiredRoles,
       alarm: createUserIntegrityAlarm(audit, log.child({ component: 'auth' })),
     });
+    // One set of sign-in limits for staff and partner accounts (each counted apart, under its own Redis prefix).
+    const signInLimits = { maxFailuresPerUser: config.auth.maxFailuresPerUser, maxFailuresPerClient: config.auth.maxFailuresPerClient, blockSeconds: config.auth.blockSeconds, backoff: config.auth.backoff, knownClientDays: config.auth.knownClientDays };
+    // Partner caseworker accounts (the partner portal): the same sign-in mechanisms as staff, apart in store and Redis.
+    const partnerAccounts = await createPartnerAccountService({
+      repo: partnerAccountRepository,
+      partners,
+      factors: createMfaRepository(db, { factors: 'partner_mfa', claims: 'partner_mfa_claims' }),
+      crypto,
+      audit,
+      redis: queues.redis,
+      redisPrefix: config.redis.queuePrefix,
+      limits: signInLimits,
+      sessionTtlMs: config.auth.sessionTtlMs,
+      idleMs: config.console.idleTimeoutMs,
+      log: log.child({ component: 'partners' }),
+      // `auth` is built next; called only when a staff admin asks for a partner admin.
+      requestAdmin: (partner, accountId, by) => auth.requestPartnerAdmin(partner, accountId, by),
+    });
     const auth = await createAuthService({
+      partnerSessions: partnerAccounts,
       mfa,
       users,
       partners,
@@ -126,13 +148,14 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       log: log.child({ component: 'auth' }),
       sessionTtlMs: config.auth.sessionTtlMs,
       consoleIdleMs: config.console.idleTimeoutMs,
-      limits: { maxFailuresPerUser: config.auth.maxFailuresPerUser, maxFailuresPerClient: config.auth.maxFailuresPerClient, blockSeconds: config.auth.blockSeconds, backoff: config.auth.backoff, knownClientDays: config.auth.knownClientDays },
+      limits: signInLimits,
       rateLimitPrefix: config.redis.queuePrefix,
       // Built below (they need the desk service and the notifications); called only once a request is made or approved.
       accountChanges: {
         enable: (username, approver) => lifecycle.enableUser(username, approver),
         moveDesk: (username, desk, reason, approver) => lifecycle.moveUserDesk(username, desk, reason, approver),
         resetSecondFactor: (username, approver) => mfa.reset(username, approver),
+        partnerAdmin: (partnerId, accountId) => partnerAccounts.approvePartnerAdmin(partnerId, accountId),
       },
       notifyAdmins: (adminIds, grant) => notifications.approvalNeeded(adminIds, grant._id),
     });
@@ -217,7 +240,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     routingRules.start();
     const webhooks = createWebhooks({ db, crypto, audit, queues, reports, config, log });
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
-    const services: GraphQLServices = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps };
+    const services: GraphQLServices = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps, partnerAccounts };
     return {
       config,
       log,

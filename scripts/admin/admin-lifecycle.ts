@@ -23,7 +23,7 @@ export function requestFiled(grant: RoleGrantDoc, what: string) {
 }
 
 /** A lifecycle command that files a request of `kind` as the admin named by --as. */
-function accountChange(kind: Exclude<AccountChangeKind, 'ROLES'>, extra: Record<string, { type: 'string' }>, describe: (username: string, v: Values) => string) {
+function accountChange(kind: Exclude<AccountChangeKind, 'ROLES' | 'PARTNER_ADMIN'>, extra: Record<string, { type: 'string' }>, describe: (username: string, v: Values) => string) {
   return {
     needsDeps: true,
     options: { username: { type: 'string' as const }, reason: { type: 'string' as const }, as: { type: 'string' as const }, 'password-stdin': { type: 'boolean' as const }, ...extra },

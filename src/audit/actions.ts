@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'admin.user_enable',
   'admin.user_move_desk',
   'admin.partner_rotate_key',
+  'partner.account_change',
   'keys.rotate',
   'migration.apply',
   'retention.review',

@@ -34,6 +34,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'admin.user_enable': 'User re-enabled',
   'admin.user_move_desk': 'User moved to another desk',
   'admin.partner_rotate_key': 'Partner key rotated',
+  'partner.account_change': 'Partner changed its accounts',
   'keys.rotate': 'Keys rotated',
   'migration.apply': 'Store migration applied',
   'retention.review': 'Retention review',

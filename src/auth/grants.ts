@@ -34,6 +34,8 @@ export interface AccountChangeAppliers {
   enable(username: string, approver: StaffPrincipal): Promise<unknown>;
   moveDesk(username: string, desk: Desk, reason: string, approver: StaffPrincipal): Promise<unknown>;
   resetSecondFactor(username: string, approver: StaffPrincipal): Promise<unknown>;
+  /** Lets an approved partner admin account sign in (src/partners/accounts.ts). */
+  partnerAdmin?(partnerId: string, accountId: string, approver: StaffPrincipal): Promise<unknown>;
 }
 
 export interface RoleGrantDeps {
@@ -60,6 +62,9 @@ const auditActions = (g: Pick<RoleGrantDoc, 'kind'>) =>
     : ({ request: 'admin.account_change_request', approve: 'admin.account_change_approve', reject: 'admin.account_change_reject' } as const);
 
 export type Requester = RoleGrantDoc['requestedBy'];
+
+/** What a request's audit entries name as target: the user, or for a partner admin the organisation (never the account). */
+const targetOf = (g: Pick<RoleGrantDoc, 'userId' | 'partner'>) => (g.partner ? { type: 'partner' as const, id: g.partner.partnerId } : { type: 'user' as const, id: g.userId });
 
 /** Roles in the one order of ROLES, so a user's MAC does not depend on the order they were granted in. */
 export const orderRoles = (roles: Iterable<Role>) => ROLES.filter((r) => new Set(roles).has(r));
@@ -124,7 +129,7 @@ export function createRoleGrants(deps: RoleGrantDeps) {
   /** Files a pending request (a role grant or an account change), audits it and tells the other admins. */
   async function file(grant: RoleGrantDoc, action: 'admin.role_grant_request' | 'admin.account_change_request', details: Record<string, unknown>) {
     await grants.insert(grant);
-    await audit.record({ action, actor: grant.requestedBy, target: { type: 'user', id: grant.userId }, outcome: 'success', details: { grantId: grant._id, username: grant.username, ...details } });
+    await audit.record({ action, actor: grant.requestedBy, target: targetOf(grant), outcome: 'success', details: { grantId: grant._id, username: grant.username, ...details } });
     await announce(grant);
     return grant;
   }
@@ -163,6 +168,7 @@ export function createRoleGrants(deps: RoleGrantDeps) {
     assertThat(grant.status === 'pending', conflict(`This request is already ${grant.status}`));
     const changes = deps.changes;
     if (!changes) throw new Error('account changes are not wired');
+    if (kindOf(grant) === 'PARTNER_ADMIN') return approvePartnerAdmin(grant, approver, changes);
     const user = await users.findById(grant.userId);
     assertThat(user, notFound('User'));
     if (!userSealOk(integrity, user)) throw await alarm(user);
@@ -183,8 +189,49 @@ export function createRoleGrants(deps: RoleGrantDeps) {
     return now;
   }
 
+  /** A PARTNER_ADMIN request: decided first, as every request, then the account is let sign in. */
+  async function approvePartnerAdmin(grant: RoleGrantDoc, approver: StaffPrincipal, changes: AccountChangeAppliers) {
+    if (!changes.partnerAdmin || !grant.partner) throw new Error('partner admin approval is not wired');
+    const by = { type: 'user' as const, id: approver.userId, name: approver.username };
+    const now = await grants.decide(grant._id, 'approved', by, new Date());
+    if (!now) throw conflict('Another admin decided this request first');
+    await changes.partnerAdmin(grant.partner.partnerId, grant.partner.accountId, approver);
+    await audit.record({
+      action: 'admin.account_change_approve',
+      actor: by,
+      target: targetOf(grant),
+      outcome: 'success',
+      details: { grantId: grant._id, username: grant.username, kind: 'PARTNER_ADMIN', desk: null, requestedBy: grant.requestedBy.id },
+    });
+    return now;
+  }
+
   return {
     hostBootstrap,
+
+    /**
+     * Files the request for a partner organisation's admin account (made disabled by src/partners/accounts.ts):
+     * it signs in only once a second admin approves. The request names the organisation, not the person.
+     */
+    async requestPartnerAdmin(partner: { _id: string; name: string }, accountId: string, requestedBy: StaffPrincipal) {
+      const by = { type: 'user' as const, id: requestedBy.userId, name: requestedBy.username };
+      const grant: RoleGrantDoc = {
+        _id: randomUUID(),
+        userId: partner._id,
+        username: partner.name,
+        kind: 'PARTNER_ADMIN',
+        partner: { partnerId: partner._id, accountId },
+        roles: [],
+        desk: null,
+        reason: 'A partner admin account for this organisation',
+        status: 'pending',
+        requestedBy: by,
+        requestedAt: new Date(),
+        decidedBy: null,
+        decidedAt: null,
+      };
+      return file(grant, 'admin.account_change_request', { kind: 'PARTNER_ADMIN' });
+    },
 
     /** Records a pending grant and audits the request; the roles are not applied. */
     async requestRoleGrant(user: Pick<UserDoc, '_id' | 'username'>, roles: Role[], requestedBy: Requester) {
@@ -208,7 +255,7 @@ export function createRoleGrants(deps: RoleGrantDeps) {
      * Refused at once when it could not be applied (not disabled, not an
      * investigator, already on that desk) or when the same request is pending.
      */
-    async requestAccountChange(usernameRaw: string, change: { kind: Exclude<AccountChangeKind, 'ROLES'>; desk?: string | null; reason: string }, requestedBy: StaffPrincipal) {
+    async requestAccountChange(usernameRaw: string, change: { kind: Exclude<AccountChangeKind, 'ROLES' | 'PARTNER_ADMIN'>; desk?: string | null; reason: string }, requestedBy: StaffPrincipal) {
       if (!deps.changes) throw new Error('account changes are not wired');
       const reason = change.reason.trim();
       assertThat(reason.length > 0 && reason.length <= MAX_REASON, badInput(`reason: say why, in 1 to ${MAX_REASON} characters`, ['reason']));
@@ -282,7 +329,7 @@ export function createRoleGrants(deps: RoleGrantDeps) {
       await audit.record({
         action: auditActions(grant).reject,
         actor: by,
-        target: { type: 'user', id: grant.userId },
+        target: targetOf(grant),
         outcome: 'success',
         details: { grantId: grant._id, username: grant.username, kind: kindOf(grant), roles: grant.roles, requestedBy: grant.requestedBy.id },
       });

@@ -1,6 +1,6 @@
 /**
- * The only code touching the `mfa` collection (one document per user, keyed
- * by the user id, the one lookup FerretDB indexes) and `mfa_claims`. Every
+ * The only code touching the `mfa` collection (and the partner side's `partner_mfa`) (one document per user, keyed
+ * by the user id, the one lookup FerretDB indexes) and `mfa_claims` (`partner_mfa_claims`). Every
  * change is a single guarded write; a code's use is first claimed by an
  * insert under a unique `_id`, so two racing uses of one code or one
  * recovery code cannot both succeed.
@@ -34,9 +34,10 @@ interface MfaClaimDoc {
 
 export type MfaRepository = ReturnType<typeof createMfaRepository>;
 
-export function createMfaRepository(db: Db) {
-  const mfa = db.collection<MfaDoc>('mfa');
-  const claims = db.collection<MfaClaimDoc>('mfa_claims');
+/** `collections`: staff second factors by default; partner caseworkers' live in their own pair (wired in src/deps.ts). */
+export function createMfaRepository(db: Db, collections: { factors: string; claims: string } = { factors: 'mfa', claims: 'mfa_claims' }) {
+  const mfa = db.collection<MfaDoc>(collections.factors);
+  const claims = db.collection<MfaClaimDoc>(collections.claims);
 
   /**
    * Claims one use; false when it was claimed already. FerretDB applies a

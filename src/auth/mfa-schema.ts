@@ -3,7 +3,7 @@ import { builder } from '../graphql/builder.js';
 import { AppError } from '../errors.js';
 import { RoleGrantRef, staffOf } from './schema.js';
 
-const MfaEnrolment = builder.objectRef<{ otpauthUri: string; secret: string; qrSvg: string }>('MfaEnrolment').implement({
+export const MfaEnrolment = builder.objectRef<{ otpauthUri: string; secret: string; qrSvg: string }>('MfaEnrolment').implement({
   description: 'A new authenticator seed, not active until confirmMfaEnrolment accepts a first code from it',
   fields: (t) => ({
     otpauthUri: t.exposeString('otpauthUri', { description: 'otpauth://totp/… URI (what the QR code holds)' }),
@@ -12,7 +12,7 @@ const MfaEnrolment = builder.objectRef<{ otpauthUri: string; secret: string; qrS
   }),
 });
 
-const MfaRecoveryCodes = builder.objectRef<{ recoveryCodes: string[] }>('MfaRecoveryCodes').implement({
+export const MfaRecoveryCodes = builder.objectRef<{ recoveryCodes: string[] }>('MfaRecoveryCodes').implement({
   fields: (t) => ({
     recoveryCodes: t.exposeStringList('recoveryCodes', { description: 'Shown this once; each signs in once in place of a code. Only their keyed hashes are stored' }),
   }),

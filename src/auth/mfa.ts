@@ -25,7 +25,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
-import type { AuditLog } from '../audit/types.js';
+import type { Actor, AuditLog } from '../audit/types.js';
 import type { Crypto } from '../crypto/index.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { AppError, assertThat, badInput, conflict, notFound, unauthenticated } from '../errors.js';
@@ -42,9 +42,46 @@ const RECOVERY_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789'; // no 0/O, 1/I/L, U
 const TICKET_TTL_SECONDS = 10 * 60;
 const TICKET_PREFIX = 'hle_';
 
-export interface MfaDeps {
+/**
+ * Whose second factors a service keeps: staff users (the default, from `users`) or partner caseworker accounts
+ * (src/partners/accounts.ts builds its own). Everything an audit entry, a seal or a principal says about the
+ * account goes through here, so the TOTP, replay and recovery-code logic above is written once.
+ */
+export interface FactorAccounts<A extends FactorAccount = FactorAccount> {
+  findById(id: string): Promise<A | null>;
+  /** True when the stored account record's MAC verifies. */
+  sealOk(account: A): boolean;
+  /** Names (or stops naming) the factor in the account's sealed record, compare-and-set on its MAC: false when it changed meanwhile. */
+  setSecondFactor(account: A, secondFactor: { seedCreatedAt: Date } | null): Promise<boolean>;
+  /** The account a signed-in principal enrols for, or null. */
+  idOf(principal: Principal | null): string | null;
+  /** Who the audit entries name, and the `username` detail of a failed sign-in (undefined: none is recorded). */
+  actor(account: A): Actor;
+  username(account: A): string | undefined;
+  /** The account line an authenticator app shows. */
+  label(account: A): string;
+  /** True when the account must have a second factor to sign in. */
+  required(account: A): boolean;
+  /** Logs and audits a record that fails its MAC; returns the error to throw. */
+  tampered(account: A): Promise<AppError>;
+}
+
+/** What the MFA service reads of an account record. */
+export interface FactorAccount {
+  _id: string;
+  disabled: boolean;
+  secondFactor?: { seedCreatedAt: Date } | null;
+}
+
+
+/** Staff users' second factors (`users`), or another kind of account's (`accounts`: partner caseworkers). */
+export type MfaDeps = MfaCommonDeps & (
+  | { users: Pick<UserRepository, 'findById' | 'findByUsername' | 'updateSealed'>; accounts?: undefined }
+  | { accounts: FactorAccounts<any>; users?: undefined }
+);
+
+interface MfaCommonDeps {
   mfa: MfaRepository;
-  users: Pick<UserRepository, 'findById' | 'findByUsername' | 'updateSealed'>;
   crypto: Pick<Crypto, 'sodium' | 'keyring' | 'integrity'>;
   audit: AuditLog;
   redis: Redis;
@@ -60,7 +97,7 @@ export type MfaService = ReturnType<typeof createMfaService>;
 /** Who is enrolling: a signed-in user, or one holding the ticket a sign-in handed out. */
 export type EnrolSubject = { principal: Principal | null; ticket?: string | null };
 
-type LoginUser = Pick<UserDoc, '_id' | 'username' | 'roles' | 'secondFactor'>;
+type LoginUser = FactorAccount;
 
 /** Thrown when a user's second factor is missing, not theirs or fails its MAC; the sign-in reports it (src/auth/service.ts). */
 export class SecondFactorIntegrityError extends AppError {
@@ -91,24 +128,37 @@ export function createMfaService(deps: MfaDeps) {
     const delta = totpOf(doc, doc._id).validate({ token: code, timestamp: now, window: 1 });
     return delta === null ? null : Math.floor(now / 1000 / PERIOD) + delta;
   };
+  const accounts: FactorAccounts<any> = deps.accounts ?? staffAccounts(deps.users, deps);
+  /** The staff-only parts (status, an admin's reset) need the users. */
+  const staffUsers = () => {
+    if (!deps.users) throw new Error('this second-factor service is not for staff users');
+    return deps.users;
+  };
   const fail = async (user: LoginUser, reason: string, onFailure?: () => Promise<void>) => {
     await onFailure?.();
-    await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'failure', details: { username: user.username, reason } });
+    await loginRefused(user, reason);
     throw unauthenticated('Sign-in failed');
   };
+  /** A sign-in that did not complete, audited with its reason (and, for staff, the username). */
+  const loginRefused = (user: LoginUser, reason: string) =>
+    audit.record({ action: 'auth.login', actor: accounts.actor(user), outcome: 'failure', details: { ...usernameOf(user), reason } });
+  /** A staff user is the entry's target; a partner account is not named at all (the actor, its organisation, is enough). */
+  const targetOf = (user: LoginUser) => (accounts.actor(user).type === 'user' ? { target: { type: 'user' as const, id: user._id } } : {});
+  const usernameOf = (user: LoginUser) => {
+    const username = accounts.username(user);
+    return username === undefined ? {} : { username };
+  };
 
-  const tampered = async (user: UserDoc) => (deps.alarm ? deps.alarm(user) : new AppError('DATA_INTEGRITY', 'A stored account record failed an integrity check'));
+  const required = (user: LoginUser) => accounts.required(user);
 
-  const required = (user: Pick<UserDoc, 'roles'>) => user.roles.some((r) => deps.requiredRoles.includes(r));
-
-  async function subjectUser(subject: EnrolSubject): Promise<UserDoc> {
+  async function subjectUser(subject: EnrolSubject): Promise<FactorAccount> {
     let userId: string | null = null;
     if (subject.ticket) userId = await deps.redis.get(ticketKey(subject.ticket));
-    else if (subject.principal?.kind === 'staff') userId = subject.principal.userId;
-    const user = userId ? await deps.users.findById(userId) : null;
+    else userId = accounts.idOf(subject.principal);
+    const user = userId ? await accounts.findById(userId) : null;
     if (!user || user.disabled) throw unauthenticated(subject.ticket ? 'The enrolment ticket has expired; sign in again' : undefined);
     // Enrolment changes the sealed record: one that fails its MAC is never re-sealed (DATA_INTEGRITY, as sign-in answers).
-    if (!userSealOk(crypto.integrity, user)) throw await tampered(user);
+    if (!accounts.sealOk(user)) throw await accounts.tampered(user);
     return user;
   }
 
@@ -124,14 +174,13 @@ export function createMfaService(deps: MfaDeps) {
     return doc;
   }
 
-  /** Names (or stops naming) a second factor in the user's sealed record, by compare-and-set on its MAC. */
+  /** Names (or stops naming) a second factor in the account's sealed record, by compare-and-set on its MAC. */
   async function setSecondFactor(userId: string, secondFactor: UserDoc['secondFactor']) {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const user = await deps.users.findById(userId);
+      const user = await accounts.findById(userId);
       assertThat(user, notFound('User'));
-      if (!userSealOk(crypto.integrity, user)) throw await tampered(user);
-      const next = { ...user, secondFactor };
-      if (await deps.users.updateSealed(user._id, user.mac, { secondFactor, mac: userSeal(crypto.integrity, next) })) return;
+      if (!accounts.sealOk(user)) throw await accounts.tampered(user);
+      if (await accounts.setSecondFactor(user, secondFactor ?? null)) return;
     }
     throw conflict('The user record kept changing; try again');
   }
@@ -157,12 +206,12 @@ export function createMfaService(deps: MfaDeps) {
         if (!required(user)) return;
         const ticket = TICKET_PREFIX + randomBytes(32).toString('base64url');
         await deps.redis.set(ticketKey(ticket), user._id, 'EX', TICKET_TTL_SECONDS);
-        await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'failure', details: { username: user.username, reason: 'mfa_enrolment_needed' } });
+        await loginRefused(user, 'mfa_enrolment_needed');
         throw new AppError('UNAUTHENTICATED', 'Set up a second factor to sign in', { mfa: 'ENROL', enrolmentTicket: ticket });
       }
       const given = (code ?? '').replace(/\s+/g, '').slice(0, 64);
       if (!given) {
-        await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'failure', details: { username: user.username, reason: 'mfa_code_needed' } });
+        await loginRefused(user, 'mfa_code_needed');
         throw new AppError('UNAUTHENTICATED', 'Enter the code from your authenticator app', { mfa: 'REQUIRED' });
       }
       if (/^\d{6}$/.test(given)) {
@@ -174,7 +223,7 @@ export function createMfaService(deps: MfaDeps) {
         return fail(user, 'mfa_wrong_recovery_code', onFailure);
       } else {
         const left = Object.values((await mfa.find(user._id))?.recoveryCodes ?? {}).filter((v) => v === false).length;
-        await audit.record({ action: 'auth.mfa_recovery_use', actor: { type: 'user', id: user._id, name: user.username }, target: { type: 'user', id: user._id }, outcome: 'success', details: { recoveryCodesLeft: left } });
+        await audit.record({ action: 'auth.mfa_recovery_use', actor: accounts.actor(user), ...targetOf(user), outcome: 'success', details: { recoveryCodesLeft: left } });
       }
       // A seed sealed under a retired master key moves to the current one while it can still be opened.
       const resealed = box.resealed(doc._id, doc.secret);
@@ -238,7 +287,7 @@ export function createMfaService(deps: MfaDeps) {
       seed.fill(0);
       doc.seal = secondFactorSeal(crypto.integrity, doc);
       await mfa.putPending(doc);
-      const totp = totpOf(doc, user.username);
+      const totp = totpOf(doc, accounts.label(user));
       const uri = totp.toString();
       return { otpauthUri: uri, secret: totp.secret.base32, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
     },
@@ -259,24 +308,24 @@ export function createMfaService(deps: MfaDeps) {
       // and the confirmed document is a left-over that their next enrolment replaces: never a factor taken on trust.
       await setSecondFactor(user._id, { seedCreatedAt: doc.createdAt });
       if (subject.ticket) await deps.redis.del(ticketKey(subject.ticket));
-      await audit.record({ action: 'auth.mfa_enrol', actor: { type: 'user', id: user._id, name: user.username }, target: { type: 'user', id: user._id }, outcome: 'success', details: { method: 'totp', recoveryCodes: codes.length } });
+      await audit.record({ action: 'auth.mfa_enrol', actor: accounts.actor(user), ...targetOf(user), outcome: 'success', details: { method: 'totp', recoveryCodes: codes.length } });
       return { recoveryCodes: codes };
     },
 
     /** Whether the signed-in user has a second factor, needs one, and how many recovery codes are left. */
     async status(userId: string, roles: readonly Role[]) {
-      const user = await deps.users.findById(userId);
+      const user = await staffUsers().findById(userId);
       const doc = user?.secondFactor ? await mfa.find(userId) : null;
       return {
         enrolled: Boolean(user?.secondFactor),
-        required: required({ roles: [...roles] }),
+        required: roles.some((r) => deps.requiredRoles.includes(r)),
         recoveryCodesLeft: doc?.confirmedAt ? Object.values(doc.recoveryCodes).filter((v) => v === false).length : 0,
       };
     },
 
     /** Removes a user's second factor (lost device); they enrol again at their next sign-in. Audited. */
     async reset(usernameRaw: string, actor: StaffPrincipal) {
-      const user = await deps.users.findByUsername(usernameRaw.trim().toLowerCase());
+      const user = await staffUsers().findByUsername(usernameRaw.trim().toLowerCase());
       assertThat(user, notFound('User'));
       // The sealed record stops naming the factor first; the document is then a left-over, removed next.
       await setSecondFactor(user._id, null);
@@ -302,4 +351,20 @@ function newRecoveryCode(): string {
 
 function normaliseRecovery(code: string): string {
   return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+/** Staff users as the accounts of a second factor: the default. */
+function staffAccounts(users: Pick<UserRepository, 'findById' | 'updateSealed'>, deps: MfaCommonDeps): FactorAccounts<UserDoc> {
+  return {
+    findById: (id) => users.findById(id),
+    sealOk: (user) => userSealOk(deps.crypto.integrity, user),
+    setSecondFactor: async (user, secondFactor) =>
+      (await users.updateSealed(user._id, user.mac, { secondFactor, mac: userSeal(deps.crypto.integrity, { ...user, secondFactor }) })) !== null,
+    idOf: (principal) => (principal?.kind === 'staff' ? principal.userId : null),
+    actor: (user) => ({ type: 'user', id: user._id, name: user.username }),
+    username: (user) => user.username,
+    label: (user) => user.username,
+    required: (user) => user.roles.some((r) => deps.requiredRoles.includes(r)),
+    tampered: async (user) => (deps.alarm ? deps.alarm(user) : new AppError('DATA_INTEGRITY', 'A stored account record failed an integrity check')),
+  };
 }

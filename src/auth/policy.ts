@@ -8,7 +8,11 @@
  */
 import type { Principal, Role } from './types.js';
 
-export type Audience = Role | 'PARTNER' | 'ANYONE' | 'SIGNED_IN';
+/**
+ * PARTNER: a partner organisation, by API key or caseworker account alike. PARTNER_ADMIN: only a signed-in
+ * partner account with the admin mark (src/partners/accounts.ts), never the API key.
+ */
+export type Audience = Role | 'PARTNER' | 'PARTNER_ADMIN' | 'ANYONE' | 'SIGNED_IN';
 
 export const POLICY = {
   // sign-in
@@ -43,6 +47,20 @@ export const POLICY = {
   // the partner portal's reading operations (reports/desk/follow-ups.ts): the organisation's own referrals only
   ourReferrals: ['PARTNER'],
   ourReferral: ['PARTNER'],
+  // partner portal sign-in (src/partners/accounts.ts): the same steps as the console's, for caseworker accounts
+  partnerSignIn: ['ANYONE'],
+  partnerSetInitialPassword: ['ANYONE'],
+  partnerBeginMfaEnrolment: ['ANYONE'],
+  partnerConfirmMfaEnrolment: ['ANYONE'],
+  partnerSession: ['ANYONE'],
+  partnerSignOut: ['SIGNED_IN'],
+  partnerActivity: ['SIGNED_IN'],
+  // the partner admin's own accounts and activity log (never the API key, never the police side)
+  partnerAccounts: ['PARTNER_ADMIN'],
+  addPartnerCaseworker: ['PARTNER_ADMIN'],
+  removePartnerCaseworker: ['PARTNER_ADMIN'],
+  resetPartnerCaseworker: ['PARTNER_ADMIN'],
+  partnerActivityLog: ['PARTNER_ADMIN'],
   // desk work
   deskQueue: ['INVESTIGATOR', 'SUPERVISOR'],
   claimNextReport: ['INVESTIGATOR', 'SUPERVISOR'],
@@ -113,6 +131,8 @@ export const POLICY = {
   createPartner: ['ADMIN'],
   revokePartner: ['ADMIN'],
   rotatePartnerKey: ['ADMIN'],
+  // a partner organisation's admin account: a request a second admin approves
+  createPartnerAdmin: ['ADMIN'],
   // outgoing webhooks (src/webhooks/)
   webhookEndpoints: ['ADMIN'],
   createWebhookEndpoint: ['ADMIN'],
@@ -133,11 +153,11 @@ export function isPartnerOperation(name: string): boolean {
 }
 
 /**
- * The operations open to anyone that the partner sign-in needs, served on
- * the partner face beside the partner operations. The one list: the partner face's schema is cut from it
+ * The operations open to anyone (or to any signed-in session) that the partner sign-in and its session need,
+ * served on the partner face beside the partner operations. The one list: the partner face's schema is cut from it
  * (src/graphql/partner-schema.ts). Names not (yet) in the schema are simply not served.
  */
-export const PARTNER_SIGN_IN_OPERATIONS: readonly string[] = ['partnerSignIn', 'partnerSetInitialPassword', 'partnerBeginMfaEnrolment', 'partnerConfirmMfaEnrolment', 'partnerSession'];
+export const PARTNER_SIGN_IN_OPERATIONS: readonly string[] = ['partnerSignIn', 'partnerSetInitialPassword', 'partnerBeginMfaEnrolment', 'partnerConfirmMfaEnrolment', 'partnerSession', 'partnerSignOut', 'partnerActivity'];
 
 /**
  * True for an operation the partner face serves (src/http/server.ts `startPartnerFace`): its audience names PARTNER or
@@ -161,6 +181,6 @@ export function allows(principal: Principal | null, operation: Operation): boole
   if (audience.includes('ANYONE')) return true;
   if (!principal) return false;
   if (audience.includes('SIGNED_IN')) return true;
-  if (principal.kind === 'partner') return audience.includes('PARTNER');
+  if (principal.kind === 'partner') return audience.includes('PARTNER') || (audience.includes('PARTNER_ADMIN') && principal.account?.admin === true);
   return principal.roles.some((r) => audience.includes(r));
 }

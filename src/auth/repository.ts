@@ -1,5 +1,6 @@
-/** The only code touching the `users` and `sessions` collections. */
+/** The only code touching the `users` and `sessions` collections (the session rows through src/auth/session-store.ts, shared with the partner portal's). */
 import type { Db } from 'mongodb';
+import { createSessionStore } from './session-store.js';
 import type { Desk, Role, SessionDoc, UserDoc } from './types.js';
 
 export type UserRepository = ReturnType<typeof createUserRepository>;
@@ -48,25 +49,7 @@ export function createUserRepository(db: Db) {
     ) {
       return users.findOneAndUpdate({ _id: id, mac: expectedMac }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' });
     },
-    async createSession(session: SessionDoc) {
-      await sessions.deleteMany({ expiresAt: { $lt: new Date() } });
-      await sessions.insertOne(session);
-    },
-    /** The session stored under any of the token's keyed hashes (current key first; one `_id` lookup each). */
-    async findSession(tokenHashes: readonly string[]) {
-      for (const h of tokenHashes) {
-        const s = await sessions.findOne({ _id: h });
-        if (s) return s;
-      }
-      return null;
-    },
-    /** Records a console session's last use (one unconditional write: two racing touches both write about now). */
-    async touchSession(tokenHash: string, lastSeenAt: Date, seenSeal: string) {
-      await sessions.updateOne({ _id: tokenHash }, { $set: { lastSeenAt, seenSeal } });
-    },
-    async deleteSession(tokenHash: string) {
-      await sessions.deleteOne({ _id: tokenHash });
-    },
+    ...createSessionStore(sessions),
     /** A user's sessions, newest first (for "my sessions"; a scan on FerretDB, by the userId index on MongoDB). */
     sessionsOf: (userId: string) => sessions.find({ userId }).sort({ createdAt: -1 }).toArray(),
     /** Ends every session of the user but one (the one changing the password keeps working). */

@@ -36,6 +36,7 @@ const AccountChangeKindEnum = builder.enumType('AccountChangeKind', {
     ENABLE: { description: 'Re-enables a disabled user' },
     MOVE_DESK: { description: "Moves an investigator to the other desk (the reports they hold go back to their desk's queue)" },
     RESET_SECOND_FACTOR: { description: "Removes the user's second factor (lost device); they set one up at their next sign-in" },
+    PARTNER_ADMIN: { description: "Lets a partner organisation's admin account sign in (userId and username name the organisation)" },
   } satisfies Record<(typeof ACCOUNT_CHANGE_KINDS)[number], unknown>,
 });
 

@@ -11,7 +11,7 @@
 import { canonicalJson } from '../crypto/canonical.js';
 import type { Integrity } from '../crypto/integrity.js';
 import type { MfaDoc } from './mfa-repository.js';
-import type { PartnerDoc, SessionDoc, UserDoc } from './types.js';
+import type { PartnerAccountDoc, PartnerDoc, PartnerSessionDoc, SessionDoc, UserDoc } from './types.js';
 
 /** Every credential of a user is in here: the password hash, which second factor they enrolled (or none), their SSO link. */
 export type UserFields = Pick<UserDoc, '_id' | 'username' | 'roles' | 'desk' | 'disabled' | 'passwordHash'> &
@@ -62,6 +62,32 @@ const sessionSeenBody = (s: Pick<SessionDoc, '_id'>, lastSeenAt: Date) => canoni
 const partnerBody = (p: Pick<PartnerDoc, '_id' | 'name' | 'keyHash' | 'revokedAt'>) =>
   canonicalJson({ kind: 'partnerKey', id: p._id, name: p.name, keyHash: p.keyHash, revoked: p.revokedAt !== null });
 
+/**
+ * A partner caseworker account: its organisation, username hash, admin mark, disabled mark, credentials and the
+ * envelope of its display name. Sealed under the user-record purpose with a `kind` no user body has. Moving the
+ * account to another organisation, making it an admin or re-enabling it without the audit key breaks it.
+ */
+export type PartnerAccountFields = Pick<
+  PartnerAccountDoc,
+  '_id' | 'partnerId' | 'usernameHash' | 'admin' | 'disabled' | 'passwordHash' | 'secondFactor' | 'mustChangePassword' | 'displayName'
+>;
+const partnerAccountBody = (a: PartnerAccountFields) =>
+  canonicalJson({
+    kind: 'partnerAccount',
+    id: a._id,
+    partnerId: a.partnerId,
+    usernameHash: a.usernameHash,
+    admin: a.admin,
+    disabled: a.disabled,
+    passwordHash: a.passwordHash,
+    secondFactor: a.secondFactor ? { seedCreatedAt: a.secondFactor.seedCreatedAt } : null,
+    mustChangePassword: a.mustChangePassword,
+    displayName: a.displayName,
+  });
+// A partner session names its account and organisation (revoking the organisation deletes by it).
+const partnerSessionBody = (s: Pick<PartnerSessionDoc, '_id' | 'accountId' | 'partnerId' | 'expiresAt'>) =>
+  canonicalJson({ kind: 'partnerSession', id: s._id, accountId: s.accountId, partnerId: s.partnerId, expiresAt: s.expiresAt });
+
 /** What the integrity-failure log line and audit entry name as the failed part (never values). */
 export const USER_SEAL_PART = 'user record MAC (roles, desk, disabled, credentials)';
 /** The part named when a user's second-factor document is missing, not theirs, or fails its MAC. */
@@ -81,9 +107,16 @@ export const secondFactorSealOk = (integrity: Integrity, d: Parameters<typeof se
 export const sessionSeal = (integrity: Integrity, s: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt' | 'console'>) => integrity.mac('token', sessionBody(s));
 /** The MAC over a console session's last use: a writer without the key cannot move it forward to keep a session alive. */
 export const sessionSeenSeal = (integrity: Integrity, s: Pick<SessionDoc, '_id'>, lastSeenAt: Date) => integrity.mac('token', sessionSeenBody(s, lastSeenAt));
-/** True when the console session's stored last use carries its MAC. */
-export const sessionSeenOk = (integrity: Integrity, s: SessionDoc) => s.lastSeenAt instanceof Date && integrity.verify('token', sessionSeenBody(s, s.lastSeenAt), s.seenSeal);
+/** True when the console (or partner portal) session's stored last use carries its MAC. */
+export const sessionSeenOk = (integrity: Integrity, s: Pick<SessionDoc, '_id' | 'lastSeenAt' | 'seenSeal'>) => s.lastSeenAt instanceof Date && integrity.verify('token', sessionSeenBody(s, s.lastSeenAt), s.seenSeal);
 export const sessionSealOk = (integrity: Integrity, s: SessionDoc) => integrity.verify('token', sessionBody(s), s.seal);
 
 export const partnerSeal = (integrity: Integrity, p: Pick<PartnerDoc, '_id' | 'name' | 'keyHash' | 'revokedAt'>) => integrity.mac('token', partnerBody(p));
 export const partnerSealOk = (integrity: Integrity, p: PartnerDoc) => integrity.verify('token', partnerBody(p), p.seal);
+
+export const partnerAccountSeal = (integrity: Integrity, a: PartnerAccountFields) => integrity.mac('userRecord', partnerAccountBody(a));
+/** True when the stored partner account's MAC verifies (current or previous audit key). */
+export const partnerAccountSealOk = (integrity: Integrity, a: PartnerAccountFields & { mac?: unknown }) => integrity.verify('userRecord', partnerAccountBody(a), a.mac);
+
+export const partnerSessionSeal = (integrity: Integrity, s: Pick<PartnerSessionDoc, '_id' | 'accountId' | 'partnerId' | 'expiresAt'>) => integrity.mac('token', partnerSessionBody(s));
+export const partnerSessionSealOk = (integrity: Integrity, s: PartnerSessionDoc) => integrity.verify('token', partnerSessionBody(s), s.seal);

@@ -11,6 +11,8 @@ import type { Integrity } from '../crypto/integrity.js';
 
 export const TOKEN_PREFIX = 'hlt_';
 export const PARTNER_KEY_PREFIX = 'hlp_';
+/** A partner portal session (a caseworker signed in: src/partners/accounts.ts). */
+export const PARTNER_SESSION_PREFIX = 'hlc_';
 
 export function newSecret(prefix: string): string {
   return prefix + randomBytes(32).toString('base64url');

@@ -6,7 +6,7 @@
  * instances and a stranger cannot lock a user out (src/auth/rate-limit.ts).
  * Unknown users and wrong passwords answer the same.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/types.js';
@@ -22,12 +22,13 @@ import { OIDC_USERNAME_PREFIX } from './oidc-claims.js';
 import type { MfaService } from './mfa.js';
 import { partnerKeyAccepted } from './partner-keys.js';
 import { createAttemptLimits, type AttemptLimitSettings } from './rate-limit.js';
+import { createPasswordTickets } from './password-tickets.js';
 import type { UserRepository } from './repository.js';
 import { idleExpired, touchDue } from './idle.js';
 import { partnerSeal, partnerSealOk, sessionSeal, sessionSealOk, sessionSeenOk, sessionSeenSeal, userSeal, userSealOk } from './seal.js';
-import { hashSecret, looksLikeSecret, newSecret, PARTNER_KEY_PREFIX, secretLookupHashes, TOKEN_PREFIX } from './secrets.js';
+import { hashSecret, looksLikeSecret, newSecret, PARTNER_KEY_PREFIX, PARTNER_SESSION_PREFIX, secretLookupHashes, TOKEN_PREFIX } from './secrets.js';
 import { splitGrant } from './separation.js';
-import { actorOf, DESKS, ROLES, type Desk, type PartnerDoc, type Principal, type Role, type StaffPrincipal, type UserDoc } from './types.js';
+import { actorOf, DESKS, ROLES, type Desk, type PartnerDoc, type PartnerPrincipal, type Principal, type Role, type StaffPrincipal, type UserDoc } from './types.js';
 
 // OWASP's argon2id baseline (19 MiB, t=2, p=1): strong, yet cheap enough that
 // sign-in stays fast under a flood of rate-limited attempts.
@@ -54,6 +55,8 @@ export interface AuthDeps {
   accountChanges?: AccountChangeAppliers;
   /** Tells admins a request waits for a second admin (the notification bell). */
   notifyAdmins?: RoleGrantDeps['notifyAdmins'];
+  /** Partner portal sessions (src/partners/accounts.ts): resolved like staff tokens, ended when their organisation is revoked. */
+  partnerSessions?: { authenticate(token: string): Promise<PartnerPrincipal | null>; endSessionsOfPartner(partnerId: string): Promise<number> };
 }
 
 /** What an admin types again to decide a request: their own password and, once they have one, a second-factor code. */
@@ -70,9 +73,6 @@ export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,62}$/;
 /** What a sign-in whose stored credentials fail their checks is told (never which record or why). */
 export const SIGN_IN_UNAVAILABLE = 'Sign-in is unavailable for this account: contact an administrator';
 
-/** How long the ticket a first sign-in hands out (to choose one's own password) is valid. */
-const PASSWORD_TICKET_TTL_SECONDS = 10 * 60;
-const PASSWORD_TICKET_PREFIX = 'hlp_';
 
 /** Builds the auth service; the dummy hash evens out timing for unknown users. */
 export async function createAuthService(deps: AuthDeps) {
@@ -160,15 +160,14 @@ export async function createAuthService(deps: AuthDeps) {
     return user;
   }
 
-  const passwordTicketKey = (ticket: string) => `${deps.rateLimitPrefix ?? 'hotline'}:password-ticket:${integrity.mac('token', ticket)}`;
+  const passwordTickets = createPasswordTickets(deps.redis, deps.rateLimitPrefix ?? 'hotline', integrity);
 
   /**
    * The first sign-in of an account an admin created: instead of a session, a short-lived ticket to choose the
    * holder's own password (setInitialPassword). Audited as a sign-in that did not complete, as "enrol first" is.
    */
   async function passwordChangeNeeded(user: UserDoc): Promise<AppError> {
-    const ticket = PASSWORD_TICKET_PREFIX + randomBytes(32).toString('base64url');
-    await deps.redis.set(passwordTicketKey(ticket), user._id, 'EX', PASSWORD_TICKET_TTL_SECONDS);
+    const ticket = await passwordTickets.issue(user._id);
     await audit.record({ action: 'auth.login', actor: { type: 'user', id: user._id, name: user.username }, outcome: 'failure', details: { username: user.username, reason: 'password_change_needed' } });
     return new AppError('UNAUTHENTICATED', 'Choose your own password to sign in', { passwordChange: 'REQUIRED', passwordTicket: ticket });
   }
@@ -288,6 +287,8 @@ export async function createAuthService(deps: AuthDeps) {
         if (user.disabled) return null;
         return { kind: 'staff', userId: user._id, username: user.username, roles: user.roles, desk: user.desk, sessionId: session._id };
       }
+      // A caseworker's portal session: the same PartnerPrincipal as the key's, with its account (src/partners/accounts.ts).
+      if (deps.partnerSessions && looksLikeSecret(bearer, PARTNER_SESSION_PREFIX)) return deps.partnerSessions.authenticate(bearer);
       if (looksLikeSecret(bearer, PARTNER_KEY_PREFIX)) {
         // A client that sent too many wrong keys this window is not looked up at all (see rate-limit.ts).
         if (client && (await attempts.partnerKeyBlocked(client))) return null;
@@ -327,7 +328,7 @@ export async function createAuthService(deps: AuthDeps) {
       const desk = input.desk ?? null;
       assertThat(desk === null || DESKS.includes(desk), badInput('desk must be SO12 or SO13', ['desk']));
       assertThat(!input.roles.includes('INVESTIGATOR') || desk, badInput('an INVESTIGATOR needs a desk (SO12 or SO13)', ['desk']));
-      assertThat(input.password.length >= 12 && input.password.length <= 1024, badInput('password: 12 to 1024 characters', ['password']));
+      assertPasswordLength(input.password, 'password');
       const requested = orderRoles(input.roles);
       assertSeparated(requested);
       // Only the host's CLI may create the very first admin directly; every later grant needs a second admin.
@@ -366,10 +367,9 @@ export async function createAuthService(deps: AuthDeps) {
      * there when their role requires one). Audited as a password change with `initial: true`.
      */
     async setInitialPassword(ticket: string, newPassword: string) {
-      const key = passwordTicketKey(ticket.slice(0, 100));
-      const userId = ticket.startsWith(PASSWORD_TICKET_PREFIX) ? await deps.redis.get(key) : null;
+      const userId = await passwordTickets.holder(ticket);
       assertThat(userId, unauthenticated('The sign-in ticket has expired; sign in again with the password you were given'));
-      assertThat(newPassword.length >= 12 && newPassword.length <= 1024, badInput('password: 12 to 1024 characters', ['newPassword']));
+      assertPasswordLength(newPassword, 'newPassword');
       for (let attempt = 0; attempt < 5; attempt++) {
         const user = await users.findById(userId);
         assertThat(user && !user.disabled && user.mustChangePassword, unauthenticated('The sign-in ticket has expired; sign in again'));
@@ -377,7 +377,7 @@ export async function createAuthService(deps: AuthDeps) {
         assertThat(!(await argon2.verify(user.passwordHash, newPassword)), badInput('Choose a password different from the one you were given', ['newPassword']));
         const set = { passwordHash: await argon2.hash(newPassword, ARGON2), mustChangePassword: false };
         if (await users.updateSealed(user._id, user.mac, { ...set, mac: userSeal(integrity, { ...user, ...set }) })) {
-          await deps.redis.del(key);
+          await passwordTickets.spend(ticket);
           // Sessions opened with the admin's password: none can exist (it opened none), but end any the store holds.
           const ended = await users.deleteSessionsOf(user._id);
           await audit.record({ action: 'auth.password_change', actor: { type: 'user', id: user._id, name: user.username }, target: { type: 'user', id: user._id }, outcome: 'success', details: { initial: true, sessionsEnded: ended } });
@@ -411,6 +411,8 @@ export async function createAuthService(deps: AuthDeps) {
     },
 
     pendingRoleGrants: roleGrants.pendingRoleGrants,
+    /** Files the request for a partner admin account (src/partners/accounts.ts made it, disabled). */
+    requestPartnerAdmin: roleGrants.requestPartnerAdmin,
     approveRoleGrant: (id: string, approver: StaffPrincipal) => roleGrants.approveRoleGrant(id, approver),
     rejectRoleGrant: (id: string, approver: StaffPrincipal) => roleGrants.rejectRoleGrant(id, approver),
 
@@ -437,12 +439,19 @@ export async function createAuthService(deps: AuthDeps) {
       const at = new Date();
       const partner = await partners.revoke(active._id, at, partnerSeal(integrity, { ...active, revokedAt: at }));
       assertThat(partner, notFound('Active partner'));
-      await audit.record({ action: 'admin.partner_revoke', actor: cliOr(actor), target: { type: 'partner', id: partner._id }, outcome: 'success', details: { name: partner.name } });
+      // Its caseworkers' portal sessions end at once (each request also checks the revocation).
+      const sessionsEnded = (await deps.partnerSessions?.endSessionsOfPartner(partner._id)) ?? 0;
+      await audit.record({ action: 'admin.partner_revoke', actor: cliOr(actor), target: { type: 'partner', id: partner._id }, outcome: 'success', details: { name: partner.name, sessionsEnded } });
       return publicPartner(partner);
     },
 
     listPartners: async () => (await partners.list()).map(publicPartner),
   };
+}
+
+/** Every password anyone chooses or is given: 12 to 1024 characters (staff and partner accounts alike). */
+export function assertPasswordLength(password: string, field: string) {
+  assertThat(password.length >= 12 && password.length <= 1024, badInput('password: 12 to 1024 characters', [field]));
 }
 
 function cliOr(actor: Principal | 'cli') {

@@ -1,4 +1,6 @@
-/** Who is asking: a signed-in staff member or a partner organisation's API key. */
+/** Who is asking: a signed-in staff member, or a partner organisation (its API key or a caseworker account). */
+import type { Binary } from 'mongodb';
+
 export const ROLES = ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -14,10 +16,21 @@ export interface StaffPrincipal {
   sessionId: string;
 }
 
+/**
+ * A partner organisation: its API key, or one of its caseworkers signed in to the partner portal. Both have the
+ * same rights on every PARTNER operation, and everything the police side keeps (reports, history, audit,
+ * notifications, webhooks) names the organisation only: `actorOf` never reads `account`.
+ */
 export interface PartnerPrincipal {
   kind: 'partner';
   partnerId: string;
   name: string;
+  /**
+   * Set for a signed-in caseworker account (src/partners/accounts.ts), absent for the API key. Read ONLY by the
+   * partner's own code (its activity log, its account admin: audience PARTNER_ADMIN), never written anywhere the
+   * police side reads.
+   */
+  account?: { id: string; admin: boolean; sessionId: string };
 }
 
 export type Principal = StaffPrincipal | PartnerPrincipal;
@@ -55,9 +68,10 @@ export interface UserDoc {
  * What a request waiting for a second admin would change: roles that need one
  * (src/auth/separation.ts NEEDS_SECOND_ADMIN), or a change that widens a
  * user's access (re-enabling them, moving their desk, removing their second
- * factor so they can enrol a new one).
+ * factor so they can enrol a new one), or a partner organisation's admin account (PARTNER_ADMIN: it signs in
+ * only once approved).
  */
-export const ACCOUNT_CHANGE_KINDS = ['ROLES', 'ENABLE', 'MOVE_DESK', 'RESET_SECOND_FACTOR'] as const;
+export const ACCOUNT_CHANGE_KINDS = ['ROLES', 'ENABLE', 'MOVE_DESK', 'RESET_SECOND_FACTOR', 'PARTNER_ADMIN'] as const;
 export type AccountChangeKind = (typeof ACCOUNT_CHANGE_KINDS)[number];
 
 /** A request that a second admin decides (src/auth/grants.ts). Stored in `role_grants`; a document without `kind` is a role grant (the shape before other kinds existed). */
@@ -70,6 +84,8 @@ export interface RoleGrantDoc {
   roles: Role[];
   /** The desk to move to (MOVE_DESK only). */
   desk?: Desk | null;
+  /** PARTNER_ADMIN only: the organisation (`userId` is its id, `username` its name) and the account waiting for approval. */
+  partner?: { partnerId: string; accountId: string };
   /** Why, in the requesting admin's words (required for every kind but ROLES). */
   reason?: string | null;
   status: 'pending' | 'approved' | 'rejected';
@@ -111,6 +127,45 @@ export interface PartnerDoc {
   seal: string;
   /** The key replaced by the last rotation, accepted until `expiresAt` (src/auth/partner-keys.ts). */
   previousKey?: { keyHash: string; expiresAt: Date; seal: string } | null;
+}
+
+/**
+ * A partner organisation's caseworker or partner admin (`partner_accounts`, src/partners/account-repository.ts).
+ * Nothing here names the person in clear: the username is kept only as a keyed hash (for sign-in and uniqueness
+ * across the partner side) and the display name is sealed under the organisation's own key (src/partners/org-keys.ts).
+ */
+export interface PartnerAccountDoc {
+  _id: string;
+  partnerId: string;
+  /** Keyed hash of the lower-cased username (integrity purpose 'username', partner-side prefix): unique. */
+  usernameHash: string;
+  /** The display name, sealed under the organisation's key, bound to this account id. */
+  displayName: Binary;
+  admin: boolean;
+  disabled: boolean;
+  passwordHash: string;
+  secondFactor: { seedCreatedAt: Date } | null;
+  /** Set by whoever chose the password (a staff admin, the partner admin): the holder chooses their own at first sign-in. */
+  mustChangePassword: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Keyed MAC over (id, organisation, username hash, admin, disabled, credentials, display name envelope): src/auth/seal.ts. */
+  mac: string;
+}
+
+/** A caseworker's portal session (`partner_sessions`): always a cookie, always with the idle time-out. */
+export interface PartnerSessionDoc {
+  /** Keyed hash of the token. */
+  _id: string;
+  accountId: string;
+  partnerId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** Keyed MAC binding the row to its account, organisation and expiry. */
+  seal: string;
+  /** The last use (the heartbeat, src/auth/idle.ts) and its MAC. */
+  lastSeenAt: Date;
+  seenSeal: string;
 }
 
 /** The actor recorded in audit entries for a principal. */

@@ -11,6 +11,7 @@ import type { MfaService } from '../auth/mfa.js';
 import type { OidcService } from '../auth/oidc.js';
 import type { AuthService } from '../auth/service.js';
 import type { IntakeService } from '../intake/service.js';
+import type { PartnerAccountService } from '../partners/accounts.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { FollowUpService } from '../reports/desk/follow-ups.js';
 import type { DeskService } from '../reports/desk/service.js';
@@ -43,4 +44,6 @@ export interface GraphQLServices {
   webhooks: WebhookService;
   /** In-service notifications about held reports (src/notifications/). */
   notifications: NotificationService;
+  /** Partner caseworker accounts: portal sign-in, their admin's account management and activity log (src/partners/accounts.ts). */
+  partnerAccounts: PartnerAccountService;
 }

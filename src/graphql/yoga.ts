@@ -28,6 +28,8 @@ const bearerOf = (header: string | null) => {
  * production whatever TRUST_PROXY says (outside production, Secure when the request came over TLS).
  */
 export const SESSION_COOKIE = 'hotline_session';
+/** The partner portal's session cookie (a caseworker signed in: src/partners/accounts.ts), set the same way. */
+export const PARTNER_COOKIE = 'hotline_partner';
 
 /**
  * Whether cookies set on this request are marked Secure: always in production (TLS ends at a proxy whose
@@ -40,12 +42,12 @@ export function secureCookies(koa: KoaContext, production: boolean): boolean {
   return production || koa.secure;
 }
 
-export function sessionCookieOf(koa: KoaContext | undefined, production: boolean): SessionCookie {
+export function sessionCookieOf(koa: KoaContext | undefined, production: boolean, name: string = SESSION_COOKIE): SessionCookie {
   if (!koa) return { set: () => {}, clear: () => {} };
   const base = { httpOnly: true, sameSite: 'strict' as const, secure: secureCookies(koa, production), path: '/', overwrite: true };
   return {
-    set: (token, expiresAt) => koa.cookies.set(SESSION_COOKIE, token, { ...base, expires: expiresAt }),
-    clear: () => koa.cookies.set(SESSION_COOKIE, '', { ...base, expires: new Date(0) }),
+    set: (token, expiresAt) => koa.cookies.set(name, token, { ...base, expires: expiresAt }),
+    clear: () => koa.cookies.set(name, '', { ...base, expires: new Date(0) }),
   };
 }
 
@@ -153,7 +155,9 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
         costLimit: { maxCost: config.graphql.maxCost },
         maxTokens: { n: 5000 },
         maxDirectives: { n: 20 },
-        blockFieldSuggestion: { enabled: hideSuggestions },
+        // On the partner face the suggestion is cut whole (useNoSuggestions): armor's "[Suggestion hidden]" marker
+        // would itself tell a name close to a served one from a made-up one.
+        blockFieldSuggestion: { enabled: config.production && !partnerFace },
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
       ...(config.graphql.introspection ? [] : [disableIntrospection()]),
@@ -170,13 +174,20 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
       }),
     ],
     context: async ({ koa, request }): Promise<GraphQLContext> => {
-      // A bearer header (API clients) wins over the console's cookie.
-      const credential = bearerOf(request.headers.get('authorization')) ?? (partnerFace ? undefined : koa?.cookies.get(SESSION_COOKIE));
+      // A bearer header (API clients) wins over the console's cookie; the partner portal's cookie comes last
+      // (ports share cookies on one host: a console signed in on the same machine keeps its staff session).
+      // On the partner face the staff cookie is not read at all, and a staff credential is no credential.
+      let credential = bearerOf(request.headers.get('authorization')) ?? (partnerFace ? undefined : koa?.cookies.get(SESSION_COOKIE));
       const clientIp = koa?.ip ?? 'unknown';
       const signal = requestSignal(request.signal, koa?.state.receivedAt ?? Date.now(), config.http.requestTimeoutMs);
-      const authenticated = await deps.services.auth.authenticate(credential || undefined, clientIp);
-      // On the partner face a staff credential is no credential at all.
-      const principal = partnerFace && authenticated?.kind !== 'partner' ? null : authenticated;
+      let principal = await deps.services.auth.authenticate(credential || undefined, clientIp);
+      if (partnerFace && principal?.kind !== 'partner') principal = null;
+      const partnerCookie = principal ? undefined : koa?.cookies.get(PARTNER_COOKIE);
+      if (partnerCookie) {
+        principal = await deps.services.auth.authenticate(partnerCookie, clientIp);
+        if (partnerFace && principal?.kind !== 'partner') principal = null;
+        if (principal) credential = partnerCookie;
+      }
       if ((partnerFace || principal?.kind === 'partner') && koa) koa.state.partnerRequest = true;
       streams.set(request, { credential: credential || undefined, clientIp, clientGone: request.signal });
       return {
@@ -187,6 +198,7 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
         services: deps.services,
         log: log.child({ requestId: koa?.state.requestId }),
         sessionCookie: sessionCookieOf(koa, config.production),
+        partnerCookie: sessionCookieOf(koa, config.production, PARTNER_COOKIE),
         consoleIdleTimeoutMs: config.console.idleTimeoutMs,
       };
     },

@@ -110,9 +110,12 @@ builder.mutationFields((t) => ({
     description: 'Adds information to your own referral, by its receipt',
     authScopes: { allow: 'addToReferral' },
     args: { receipt: t.arg.string({ required: true }), input: t.arg({ type: FollowUpInput, required: true }) },
-    resolve: (_r, { receipt, input }, ctx) => {
+    resolve: async (_r, { receipt, input }, ctx) => {
       assertThat(ctx.principal?.kind === 'partner', forbidden);
-      return ctx.services.followUps.addToReferral(ctx.principal, receipt, input);
+      const status = await ctx.services.followUps.addToReferral(ctx.principal, receipt, input);
+      // The caseworker's own organisation's log only (src/partners/accounts.ts); nothing for the API key.
+      await ctx.services.partnerAccounts.recordOperation(ctx.principal, 'ADDED_INFORMATION', receipt);
+      return status;
     },
   }),
   askPartner: t.field({
@@ -130,9 +133,11 @@ builder.mutationFields((t) => ({
     description: 'Answers a question about your referral, once',
     authScopes: { allow: 'answerPartnerQuestion' },
     args: { receipt: t.arg.string({ required: true }), questionId: t.arg.id({ required: true }), answer: t.arg.string({ required: true }) },
-    resolve: (_r, { receipt, questionId, answer }, ctx) => {
+    resolve: async (_r, { receipt, questionId, answer }, ctx) => {
       assertThat(ctx.principal?.kind === 'partner', forbidden);
-      return ctx.services.followUps.answerPartnerQuestion(ctx.principal, receipt, String(questionId), answer);
+      const answered = await ctx.services.followUps.answerPartnerQuestion(ctx.principal, receipt, String(questionId), answer);
+      await ctx.services.partnerAccounts.recordOperation(ctx.principal, 'ANSWERED', receipt);
+      return answered;
     },
   }),
 }));

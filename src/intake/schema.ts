@@ -143,9 +143,12 @@ builder.mutationFields((t) => ({
     type: PartnerReceipt,
     authScopes: { allow: 'submitPartnerReferral' },
     args: { input: t.arg({ type: PartnerReferralInput, required: true }) },
-    resolve: (_r, { input }, ctx) => {
+    resolve: async (_r, { input }, ctx) => {
       assertThat(ctx.principal?.kind === 'partner', forbidden);
-      return ctx.services.intake.submitPartnerReferral(ctx.principal, input);
+      const receipt = await ctx.services.intake.submitPartnerReferral(ctx.principal, input);
+      // A caseworker's own organisation's log only (src/partners/accounts.ts); the API key and the police side record no person.
+      await ctx.services.partnerAccounts.recordOperation(ctx.principal, 'PASSED_ON', receipt.receipt);
+      return receipt;
     },
   }),
 }));

@@ -15,6 +15,8 @@ export function createPartnerRepository(db: Db) {
     findByKeyHash: (keyHashes: readonly string[]) =>
       partners.findOne({ $or: [{ keyHash: { $in: [...keyHashes] } }, { 'previousKey.keyHash': { $in: [...keyHashes] } }] }),
     findActiveByName: (name: string) => partners.findOne({ name, revokedAt: null }),
+    /** The partner record by id, whole (its seal is checked by the caller: src/partners/accounts.ts). */
+    findById: (id: string) => partners.findOne({ _id: id }),
     /** Id → organisation name for the given ids (revoked partners included): the audit screen names partners, not ids. */
     async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
       if (!ids.length) return new Map();

@@ -22,6 +22,7 @@ const RULE_FILES = [
   'src/tasks/index.ts', // the background tasks the worker runs
   'src/queue/redis.ts', // where Redis is and how its clients reconnect (URL or Sentinel)
   'src/migrations/index.ts', // the store migrations, in order
+  'src/partners/org-keys.ts', // the one door to a partner organisation's own key
 ];
 
 const TEST_PATH = /tests\/[\w./-]+\.test\.tsx?/g;
