@@ -5,11 +5,13 @@
  * keeps the form filled and the retry stores the tip once; nothing is kept in the browser; axe on each screen;
  * screenshots at 1280 and 390 px.
  */
+import { randomUUID } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createIntakeKeys } from '../../src/crypto/derived.js';
 import { Q, waitForStatus } from '../support/desk.js';
-import { createPartner, createStaff } from '../support/factories.js';
+import { approveAsSecondAdmin, createPartner, createStaff } from '../support/factories.js';
 import { partnerReferral, SUBMIT_REFERRAL } from '../support/payloads.js';
 import { expectAccessible, expectFitsNarrowWindow, screenshot, useE2E } from './support/browser.js';
 
@@ -221,5 +223,77 @@ describe('the partner portal', { timeout: 180_000 }, () => {
     expect(foreign).toEqual([]);
     expect(theirs.foreign).toEqual([]);
     expect(partner.id).not.toBe(other.partner.id);
+  });
+
+  it('a caseworker signs in the first time: own password, authenticator from the QR code, recovery codes, then a code', async () => {
+    const app = e2e().app;
+    const org = await createPartner(app);
+    const admin = await createStaff(app, 'ADMIN');
+    const username = `pa-${randomUUID().slice(0, 8)}`;
+    const requested = await app.gql(`mutation($p: ID!, $d: String!, $u: String!, $i: String!) { createPartnerAdmin(partnerId: $p, displayName: $d, username: $u, initialPassword: $i) { id } }`, { p: org.partner.id, d: 'Amina Caseworker', u: username, i: 'a password chosen for them' }, admin.token);
+    expect(requested.errors).toBeUndefined();
+    await approveAsSecondAdmin(app.deps, requested.data.createPartnerAdmin.id);
+
+    const { page, foreign } = await e2e().newPage({ origin: e2e().partnerOrigin! });
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'partner-sign-in');
+    await tabTo(page, 'username');
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('a password chosen for them');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Choose your own password' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'partner-choose-password');
+    await tabTo(page, 'new-password');
+    await page.keyboard.type('our own long passphrase');
+    await page.keyboard.press('Enter');
+    await page.getByText('Your password is saved. Sign in with it now.').waitFor();
+    await tabTo(page, 'password');
+    await page.keyboard.type('our own long passphrase');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
+    await page.getByRole('img', { name: 'QR code to scan with your authenticator app' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'partner-enrol');
+    await expectFitsNarrowWindow(page);
+    const secret = (await page.locator('.secret').textContent())!.trim();
+    const totp = new TOTP({ secret: Secret.fromBase32(secret) });
+    await tabTo(page, 'enrol-code');
+    await page.keyboard.type(totp.generate());
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Keep your recovery codes' }).waitFor();
+    expect(await page.locator('.codes li').count()).toBe(10);
+    await expectAccessible(page);
+    await screenshot(page, 'partner-recovery-codes');
+    await tabToButton(page, 'I have kept them: sign in');
+    await page.getByLabel('Code from your authenticator app').waitFor();
+    await tabTo(page, 'password');
+    await page.keyboard.type('our own long passphrase');
+    await tabTo(page, 'code');
+    // The enrolment's code has been used: the next time step's code signs in.
+    await page.keyboard.type(totp.generate({ timestamp: Date.now() + 30_000 }));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Pass on a tip' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // The session is an HttpOnly cookie: the page cannot read it.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+
+    // Signed in with a second factor, the caseworker passes on a tip and finds it in the list.
+    await page.getByLabel('Extremist material').check();
+    await page.getByLabel('What did they tell you?').fill('A leaflet with a threat against the mosque was pushed through letterboxes on Elm Road.');
+    await page.getByRole('button', { name: 'Pass it on' }).click();
+    const receipt = (await page.locator('#receipt-code').textContent({ timeout: 15_000 }))!.trim();
+    expect(receipt).toMatch(RECEIPT);
+    await tabToLink(page, /^Our referrals/);
+    await page.getByRole('link', { name: `Open ${receipt}` }).waitFor();
+
+    // Signing out ends the session: the page is back at sign-in and nothing of the list stays.
+    await tabToButton(page, 'Sign out');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getByText(receipt).count()).toBe(0);
+    expect(foreign).toEqual([]);
   });
 });

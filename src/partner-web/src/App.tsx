@@ -9,13 +9,109 @@ import type { Translate } from './i18n';
 import { OurReferrals } from './screens/OurReferrals';
 import { PassOn } from './screens/PassOn';
 import { Referral } from './screens/Referral';
+import { SignIn } from './screens/SignIn';
 
 type Route = { name: 'passOn' } | { name: 'referrals' } | { name: 'referral'; receipt: string } | { name: 'notFound' };
 
 const routeOf = (path: string): Route => (path === '/' ? { name: 'passOn' } : path === '/referrals' ? { name: 'referrals' } : { name: 'notFound' });
 const WAITING = `query Waiting { ourReferrals(first: 1) { questionsWaiting } }`;
+const SESSION = `query Session { partnerSession { organisation idleTimeoutSeconds } }`;
+
+/**
+ * Who the page is for: a caseworker signed in (a portal session, with its idle time-out), an organisation's
+ * machine credential (an API key sent by the client: no sign-in, no idle time-out), or nobody yet.
+ */
+type Auth = { state: 'checking' } | { state: 'out'; idle: boolean } | { state: 'in'; idleSeconds: number | null; organisation: string | null };
 
 export function App({ t }: { t: Translate }) {
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const check = useCallback(async () => {
+    try {
+      const { partnerSession } = await gql<{ partnerSession: { organisation: string; idleTimeoutSeconds: number } | null }>(SESSION);
+      if (partnerSession) return setAuth({ state: 'in', idleSeconds: partnerSession.idleTimeoutSeconds, organisation: partnerSession.organisation });
+      await gql(WAITING);
+      setAuth({ state: 'in', idleSeconds: null, organisation: null });
+    } catch {
+      setAuth({ state: 'out', idle: false });
+    }
+  }, []);
+  useEffect(() => void check(), [check]);
+
+  if (auth.state === 'checking') return null;
+  if (auth.state === 'out')
+    return (
+      <Frame t={t}>
+        {auth.idle && (
+          <div className="notice warning" role="status">
+            <p>{t('idle.signedOut')}</p>
+          </div>
+        )}
+        <SignIn t={t} onSignedIn={() => void check()} />
+      </Frame>
+    );
+  return <Portal t={t} idleSeconds={auth.idleSeconds} onSignedOut={(idle) => setAuth({ state: 'out', idle })} />;
+}
+
+/** The header and main landmark around a screen that has no navigation (signing in). */
+function Frame({ t, children }: { t: Translate; children: React.ReactNode }) {
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('skip')}
+      </a>
+      <header className="header">
+        <p className="service-name">{t('service.name')}</p>
+        <p className="service-org">{t('service.org')}</p>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
+
+const SIGN_OUT = `mutation SignOut { partnerSignOut }`;
+const ACTIVITY = `mutation Activity { partnerActivity }`;
+/** The warning shows this long before an idle session is signed out. */
+const WARN_SECONDS = 60;
+
+/**
+ * Idle sign-out, as the console: a key press or a click is activity (told to the server at most once a minute,
+ * `partnerActivity`); past the session's idle time-out without any, the portal signs out and forgets the screen.
+ */
+function useIdleSignOut(idleSeconds: number | null, signOut: () => void): number | null {
+  const [left, setLeft] = useState<number | null>(null);
+  useEffect(() => {
+    if (!idleSeconds) return;
+    let last = Date.now();
+    let told = Date.now();
+    const active = () => {
+      last = Date.now();
+      setLeft(null);
+      if (Date.now() - told > 60_000) {
+        told = Date.now();
+        void gql(ACTIVITY).catch(() => undefined);
+      }
+    };
+    const tick = setInterval(() => {
+      const remaining = Math.ceil(idleSeconds - (Date.now() - last) / 1000);
+      if (remaining <= 0) {
+        clearInterval(tick);
+        signOut();
+      } else setLeft(remaining <= WARN_SECONDS ? remaining : null);
+    }, 1000);
+    window.addEventListener('keydown', active);
+    window.addEventListener('pointerdown', active);
+    return () => {
+      clearInterval(tick);
+      window.removeEventListener('keydown', active);
+      window.removeEventListener('pointerdown', active);
+    };
+  }, [idleSeconds, signOut]);
+  return left;
+}
+
+function Portal({ t, idleSeconds, onSignedOut: signedOutBy }: { t: Translate; idleSeconds: number | null; onSignedOut: (idle: boolean) => void }) {
   const [route, setRoute] = useState<Route>(() => routeOf(window.location.pathname));
   const [signedOut, setSignedOut] = useState(false);
   const [waiting, setWaiting] = useState(0);
@@ -29,6 +125,10 @@ export function App({ t }: { t: Translate }) {
   }, []);
 
   useEffect(() => onSignedOut(() => setSignedOut(true)), []);
+  const idleOut = useCallback(() => {
+    void gql(SIGN_OUT).catch(() => undefined).finally(() => signedOutBy(true));
+  }, [signedOutBy]);
+  const idleLeft = useIdleSignOut(idleSeconds, idleOut);
   useEffect(() => {
     refreshWaiting();
     // The badge follows new questions while the portal is open (a count only, no content).
@@ -89,10 +189,22 @@ export function App({ t }: { t: Translate }) {
                 route.name === 'referrals' || route.name === 'referral',
               )}
             </li>
+            {idleSeconds !== null && (
+              <li>
+                <button type="button" onClick={() => void gql(SIGN_OUT).catch(() => undefined).finally(() => signedOutBy(false))}>
+                  {t('nav.signOut')}
+                </button>
+              </li>
+            )}
           </ul>
         </nav>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
+        {idleLeft !== null && (
+          <div className="notice warning" role="alert">
+            <p>{t('idle.warning', { seconds: idleLeft })}</p>
+          </div>
+        )}
         {signedOut && (
           <div className="notice warning" role="alert">
             <h2>{t('signedOut.title')}</h2>

@@ -13,13 +13,15 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: FieldError[] = [],
+    /** The first error's extensions (sign-in steps: passwordChange, mfa, their tickets). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-type GraphQLErrorShape = { message: string; extensions?: { code?: string; field?: unknown; path?: unknown } };
+type GraphQLErrorShape = { message: string; extensions?: { code?: string; field?: unknown; path?: unknown; [k: string]: unknown } };
 
 const listeners = new Set<() => void>();
 /** Told when the server says there is no session (signed out, idle, revoked). */
@@ -55,7 +57,7 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
       const field = e.extensions?.field ?? e.extensions?.path;
       return Array.isArray(field) ? [{ path: field.map(String), message: e.message }] : [];
     });
-    throw new ApiError(code, errors[0]!.message, fields);
+    throw new ApiError(code, errors[0]!.message, fields, errors[0]!.extensions ?? {});
   }
   if (!res.ok || !body?.data) throw new ApiError(res.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'NETWORK', `HTTP ${res.status}`);
   return body.data;
