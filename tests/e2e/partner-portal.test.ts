@@ -290,6 +290,12 @@ describe('the partner portal', { timeout: 180_000 }, () => {
     await tabToLink(page, /^Our referrals/);
     await page.getByRole('link', { name: `Open ${receipt}` }).waitFor();
 
+    // From the signed-in page, a staff operation on the partner port is a field that does not exist.
+    const refused = await page.evaluate(async () => {
+      const ask = (query: string) => fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-graphql-yoga-csrf': '1' }, body: JSON.stringify({ query }) }).then((r) => r.json());
+      return [await ask('{ deskQueue(desk: SO12) { edges { cursor } } }'), await ask('{ users { id } }')];
+    });
+    expect(refused.map((r: { errors: { message: string }[] }) => r.errors[0]!.message)).toEqual(['Cannot query field "deskQueue" on type "Query".', 'Cannot query field "users" on type "Query".']);
     // Signing out ends the session: the page is back at sign-in and nothing of the list stays.
     await tabToButton(page, 'Sign out');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
