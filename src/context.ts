@@ -6,7 +6,7 @@ import type { GraphQLServices } from './graphql/services.js';
 export interface GraphQLContext {
   principal: Principal | null;
   requestId: string;
-  /** The client address, for staff rate limiting only; never stored for partners. */
+  /** The client address, for sign-in rate limits only (staff and partner accounts: a keyed hash in Redis); never stored. */
   clientIp: string;
   services: GraphQLServices;
   log: Logger;

@@ -292,7 +292,7 @@ export function createMfaService(deps: MfaDeps) {
       return { otpauthUri: uri, secret: totp.secret.base32, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
     },
 
-    /** Confirms enrolment with a first valid code; returns the recovery codes, shown this once. */
+    /** Confirms enrolment with a first valid code; returns the recovery codes, shown this once, and whose they are. */
     async confirmEnrolment(subject: EnrolSubject, code: string) {
       const user = await subjectUser(subject);
       const doc = await mfa.find(user._id);
@@ -309,7 +309,8 @@ export function createMfaService(deps: MfaDeps) {
       await setSecondFactor(user._id, { seedCreatedAt: doc.createdAt });
       if (subject.ticket) await deps.redis.del(ticketKey(subject.ticket));
       await audit.record({ action: 'auth.mfa_enrol', actor: accounts.actor(user), ...targetOf(user), outcome: 'success', details: { method: 'totp', recoveryCodes: codes.length } });
-      return { recoveryCodes: codes };
+      // `accountId`: whose factor it was (a ticket names nobody to its caller); never sent to the client.
+      return { recoveryCodes: codes, accountId: user._id };
     },
 
     /** Whether the signed-in user has a second factor, needs one, and how many recovery codes are left. */

@@ -144,12 +144,28 @@ export const POLICY = {
 export type Operation = keyof typeof POLICY;
 
 /**
- * True for an operation a partner may run (its audience names PARTNER), read
- * from the table above: the one list of partner operations. Metrics leave
- * these out (their request times would say more than the minute).
+ * The partner portal's own steps that anyone may take (signing in, the session, the heartbeat): open to ANYONE
+ * or SIGNED_IN above, yet partner operations (below), since only the partner side uses them.
+ */
+export const PARTNER_PORTAL_STEPS: readonly Operation[] = [
+  'partnerSignIn',
+  'partnerSetInitialPassword',
+  'partnerBeginMfaEnrolment',
+  'partnerConfirmMfaEnrolment',
+  'partnerSession',
+  'partnerSignOut',
+  'partnerActivity',
+];
+
+/**
+ * True for an operation of the partner side, read from the table above: one whose audience names PARTNER or
+ * PARTNER_ADMIN, or a partner portal step (PARTNER_PORTAL_STEPS). Metrics leave these out (their request times
+ * would say more than the minute).
  */
 export function isPartnerOperation(name: string): boolean {
-  return Object.hasOwn(POLICY, name) && (POLICY[name as Operation] as readonly Audience[]).includes('PARTNER');
+  if (!Object.hasOwn(POLICY, name)) return false;
+  const audience = POLICY[name as Operation] as readonly Audience[];
+  return audience.includes('PARTNER') || audience.includes('PARTNER_ADMIN') || PARTNER_PORTAL_STEPS.includes(name as Operation);
 }
 
 /**

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import Koa, { type Context } from 'koa';
 import helmet from 'koa-helmet';
-import { PARTNER_KEY_PREFIX } from '../auth/secrets.js';
+import { PARTNER_KEY_PREFIX, PARTNER_SESSION_PREFIX } from '../auth/secrets.js';
+import { PARTNER_COOKIE } from '../graphql/yoga.js';
 import type { Logger } from '../logger.js';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { consoleHeaders, consoleMiddleware, isConsoleRequest } from './console.js';
@@ -39,8 +40,9 @@ export interface HttpDeps {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9-]{8,64}$/;
 
-/** A request carrying a partner API key (`Bearer hlp_…`), whether or not the key is valid. */
-const isPartnerCredential = (authorization: string) => /^bearer\s+/i.test(authorization) && authorization.replace(/^bearer\s+/i, '').startsWith(PARTNER_KEY_PREFIX);
+/** A request carrying a partner credential (an API key `Bearer hlp_…`, a portal session `hlc_…`), whether or not it is valid. */
+const isPartnerCredential = (authorization: string) =>
+  /^bearer\s+/i.test(authorization) && [PARTNER_KEY_PREFIX, PARTNER_SESSION_PREFIX].some((prefix) => authorization.replace(/^bearer\s+/i, '').startsWith(prefix));
 
 function errorBody(code: string, message: string) {
   return { errors: [{ message, extensions: { code } }] };
@@ -101,8 +103,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
     ctx.state.requestId = REQUEST_ID_RE.test(given) ? given : randomUUID();
     ctx.set('x-request-id', ctx.state.requestId);
     // Recognised before anything is parsed, so a partner request that fails (bad JSON, too large) is not logged either.
-    // On the partner face every request is a partner's.
-    if (partnerFace || isPartnerCredential(ctx.get('authorization'))) ctx.state.partnerRequest = true;
+    // A partner portal cookie counts too (on a host where the console also runs, its requests are then not logged
+    // either); on the partner face every request is a partner's.
+    if (partnerFace || isPartnerCredential(ctx.get('authorization')) || ctx.cookies.get(PARTNER_COOKIE)) ctx.state.partnerRequest = true;
     const started = performance.now();
     try {
       await next();

@@ -1,7 +1,8 @@
 /**
  * Partner accounts: named caseworkers and partner admins of a partner organisation, signing in to the partner
  * portal with a password and a second factor, as staff sign in to the console, by the same mechanisms: the
- * sign-in rate limits (src/auth/rate-limit.ts, under a partner prefix), argon2id, the first-sign-in password
+ * sign-in rate limits (src/auth/rate-limit.ts, under a partner prefix, without the "known client" memory: an
+ * address's keyed hash stays in Redis for a limit's window only), argon2id, the first-sign-in password
  * ticket (src/auth/password-tickets.ts), TOTP with recovery codes (src/auth/mfa.ts, over these accounts), an
  * HttpOnly SameSite=Strict cookie session sealed to its account and organisation, ended after the idle time
  * (src/auth/idle.ts). A partner admin is made by a staff admin and approved by a second (src/auth/grants.ts);
@@ -140,7 +141,8 @@ export async function createPartnerAccountService(deps: PartnerAccountDeps) {
   const { repo, crypto, audit } = deps;
   const { integrity } = crypto;
   const prefix = partnerRedisPrefix(deps.redisPrefix);
-  const attempts = createAttemptLimits(deps.redis, prefix, deps.limits, integrity);
+  // The staff limits, but no "known client" memory: a keyed hash of an address is kept for a limit's window only.
+  const attempts = createAttemptLimits(deps.redis, prefix, { ...deps.limits, knownClientDays: 0 }, integrity);
   const tickets = createPasswordTickets(deps.redis, prefix, integrity);
   const orgKeys = createOrgKeys(repo, crypto.cipher);
   const alarm = createPartnerAccountAlarm(audit, deps.log);
@@ -292,12 +294,10 @@ export async function createPartnerAccountService(deps: PartnerAccountDeps) {
     /** Enrolment with a sign-in's ticket or signed in (the MFA service over partner accounts); logged for the partner. */
     beginEnrolment: (principal: Principal | null, ticket?: string | null) => mfa.beginEnrolment({ principal: principal?.kind === 'partner' ? principal : null, ticket }),
     async confirmEnrolment(principal: Principal | null, ticket: string | null | undefined, code: string) {
-      const subject = { principal: principal?.kind === 'partner' ? principal : null, ticket };
-      const accountId = principal?.kind === 'partner' && !ticket ? (principal.account?.id ?? null) : null;
-      const codes = await mfa.confirmEnrolment(subject, code);
-      // Whose it was: the ticket's holder is not known here without reading Redis again; the log line names them when signed in.
-      if (accountId && principal?.kind === 'partner') await logActivity(principal.partnerId, accountId, 'SECOND_FACTOR_SET');
-      return codes;
+      const { recoveryCodes, accountId } = await mfa.confirmEnrolment({ principal: principal?.kind === 'partner' ? principal : null, ticket }, code);
+      const account = await repo.findById(accountId);
+      if (account) await logActivity(account.partnerId, account._id, 'SECOND_FACTOR_SET');
+      return { recoveryCodes };
     },
 
     /** Ends the caller's portal session (false for the API key, which has none). */

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { approveAsSecondAdmin, createPartner, createStaff, PASSWORD } from '../support/factories.js';
 import { partnerReferral, REFERRAL_STATUS, SUBMIT_REFERRAL } from '../support/payloads.js';
+import { sessionSeenSeal } from '../../src/auth/seal.js';
 
 const SIGN_IN = `mutation($u: String!, $p: String!, $t: String) { partnerSignIn(username: $u, password: $p, totp: $t) { organisation displayName isAdmin operations idleTimeoutSeconds } }`;
 const SET_PASSWORD = `mutation($t: String!, $p: String!) { partnerSetInitialPassword(passwordTicket: $t, newPassword: $p) }`;
@@ -221,6 +222,36 @@ describe('partner accounts', () => {
     expect((await portal(SESSION, {}, first.cookie)).body.data.partnerSession).toBeNull();
     const again = await firstSignIn(username);
     expect((await portal(SESSION, {}, again.cookie)).body.data.partnerSession.displayName).toBe(name);
+  });
+
+  it('a portal session unused past the idle time is ended, as the console\'s is; the heartbeat keeps it', async () => {
+    const cookie = await signInAgain(a.adminUser, a.partnerAdmin);
+    expect((await portal('mutation { partnerActivity }', {}, cookie)).body.data.partnerActivity).toBe(true);
+    const db = app.deps.database.db;
+    const id = app.deps.crypto.integrity.mac('token', cookie.slice('hotline_partner='.length));
+    expect(await db.collection('partner_sessions').countDocuments({ _id: id as never })).toBe(1);
+    // Its last use moved back past 9 minutes and the grace minute, sealed as the server would have sealed it.
+    const long = new Date(Date.now() - (9 + 1 + 1) * 60_000);
+    await db.collection('partner_sessions').updateOne({ _id: id as never }, { $set: { lastSeenAt: long, seenSeal: sessionSeenSeal(app.deps.crypto.integrity, { _id: id }, long) } });
+    expect((await portal(SESSION, {}, cookie)).body.data.partnerSession).toBeNull();
+    expect(await db.collection('partner_sessions').countDocuments({ _id: id as never })).toBe(0);
+  });
+
+  it('sign-in failures are rate-limited as staff ones are, and Redis holds neither the username nor the address', async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 7; i++) answers.push((await portal(SIGN_IN, { u: a.adminUser, p: `wrong password ${i}` })).body.errors![0]!.message);
+    expect(answers.slice(0, 5)).toEqual(Array(5).fill('Sign-in failed'));
+    expect(answers.slice(5)).toEqual(Array(2).fill('Too many failed sign-in attempts; try again later'));
+    // Even the right password and a code are refused until the window passes.
+    expect((await portal(SIGN_IN, { u: a.adminUser, p: OWN, t: a.partnerAdmin.recovery[0] })).body.errors![0]!.extensions.rateLimited).toBe(true);
+    const redis = app.deps.queues.redis;
+    const keys = await redis.keys(`${app.config.redis.queuePrefix}:partner:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key).not.toContain(a.adminUser);
+      expect(key).not.toContain('127.0.0.1');
+      expect(await redis.ttl(key), key).toBeGreaterThan(0);
+    }
   });
 
   it('revoking the organisation ends every session of its accounts at once; none signs in again', async () => {

@@ -24,9 +24,10 @@ import type { Principal, Role } from '../../src/auth/types.js';
 import { ROLES } from '../../src/auth/types.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import { bootApp, type TestApp } from '../support/app.js';
-import { createPartner, createStaff } from '../support/factories.js';
+import { createPartner, createPartnerAccount, createStaff, PASSWORD } from '../support/factories.js';
 
 const schema = buildSchema();
+const ENDS_SESSION = ['partnerSignOut', 'logout'];
 type Kind = 'query' | 'mutation' | 'subscription';
 const roots: [Kind, ReturnType<typeof schema.getQueryType>][] = [
   ['query', schema.getQueryType()],
@@ -35,8 +36,8 @@ const roots: [Kind, ReturnType<typeof schema.getQueryType>][] = [
 ];
 const operations = roots
   .flatMap(([kind, type]) => Object.values(type?.getFields() ?? {}).map((field) => ({ kind, field: field as GraphQLField<unknown, unknown> })))
-  // logout ends the session the other probes use: run it last.
-  .sort((a, b) => Number(a.field.name === 'logout') - Number(b.field.name === 'logout'));
+  // partnerSignOut and logout end the sessions the other probes use: run them last, in that order.
+  .sort((a, b) => ENDS_SESSION.indexOf(a.field.name) - ENDS_SESSION.indexOf(b.field.name));
 
 /** A syntactically valid literal for an input type (values are nonsense on purpose). */
 function literal(type: GraphQLInputType): string {
@@ -80,13 +81,21 @@ function documentFor(kind: Kind, field: GraphQLField<unknown, unknown>): string 
 }
 
 let app: TestApp;
-const principals: { name: string; token: string | undefined; principal: Principal | null }[] = [];
+/** `signInAgain`: a new session after partnerSignOut ended the partner accounts' ones (logout then probes them too). */
+const principals: { name: string; token: string | undefined; principal: Principal | null; signInAgain?: () => Promise<string> }[] = [];
 
 beforeAll(async () => {
   app = await bootApp();
   principals.push({ name: 'anonymous', token: undefined, principal: null });
   const partner = await createPartner(app);
   principals.push({ name: 'partner', token: partner.apiKey, principal: { kind: 'partner', partnerId: partner.partner.id, name: partner.name } });
+  // The same organisation's accounts: a caseworker has the key's rights exactly; its partner admin has its own too.
+  const partnerAdmin = await createPartnerAccount(app, partner, { admin: true });
+  const caseworker = await createPartnerAccount(app, partner, { by: partnerAdmin });
+  const again = (account: typeof caseworker) => async () =>
+    (await app.deps.services.partnerAccounts.signIn(account.username, PASSWORD, 'matrix', account.recoveryCodes.shift())).token;
+  principals.push({ name: 'partner caseworker', token: caseworker.token, principal: { kind: 'partner', partnerId: partner.partner.id, name: partner.name, account: { id: 'x', admin: false, sessionId: 'x' } }, signInAgain: again(caseworker) });
+  principals.push({ name: 'partner admin account', token: partnerAdmin.token, principal: { kind: 'partner', partnerId: partner.partner.id, name: partner.name, account: { id: 'x', admin: true, sessionId: 'x' } }, signInAgain: again(partnerAdmin) });
   for (const role of ROLES) {
     const { token, user } = await createStaff(app, role as Role, role === 'INVESTIGATOR' ? 'SO12' : null);
     principals.push({ name: role, token, principal: { kind: 'staff', userId: user.id, username: user.username, roles: [role as Role], desk: user.desk, sessionId: 'x' } });
@@ -148,6 +157,7 @@ describe('authorisation matrix', () => {
         checked++;
         if (expected === denied) mismatches.push(`${field.name} as ${p.name}: expected ${expected ? 'allowed' : 'denied'}, got ${code ?? 'no error'}`);
       }
+      if (field.name === 'partnerSignOut') for (const p of principals) if (p.signInAgain) p.token = await p.signInAgain();
     }
     expect(mismatches).toEqual([]);
     expect(checked).toBe(operations.length * principals.length);
