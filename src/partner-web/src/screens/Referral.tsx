@@ -160,7 +160,7 @@ export function Referral({ t, receipt, onBack, onChanged }: { t: Translate; rece
 }
 
 /** One text box and its button, with the GOV.UK error pattern; `send` throws ApiError. */
-function TextForm(props: { t: Translate; id: string; title?: string; label: string; hint?: string; button: string; required: string; send: (text: string) => Promise<void> }) {
+function TextForm(props: { t: Translate; id: string; title?: string; label: string; hint?: string; button: string; required: string; secondary?: boolean; send: (text: string) => Promise<void> }) {
   const { t } = props;
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -207,7 +207,7 @@ function TextForm(props: { t: Translate; id: string; title?: string; label: stri
           onChange={(e) => setText(e.target.value)}
         />
       </div>
-      <button type="submit" className="button" disabled={sending}>
+      <button type="submit" className={props.secondary ? 'button secondary' : 'button'} disabled={sending}>
         {props.button}
       </button>
     </form>
@@ -242,6 +242,8 @@ function AddForm({ t, receipt, onDone }: { t: Translate; receipt: string; onDone
       hint={t('detail.add.hint')}
       button={t('detail.add.submit')}
       required={t('detail.add.required')}
+      // Answering a question is the page's primary action; adding information is the second.
+      secondary
       send={async (text) => {
         await gql(ADD, { r: receipt, input: { idempotencyKey: key.current, narrative: text } });
         key.current = crypto.randomUUID();
