@@ -10,7 +10,7 @@ COPY schema ./schema
 COPY scripts ./scripts
 COPY src ./src
 # The admin CLI (dist/scripts/admin/admin.js) imports the local stack's plain-JavaScript helpers (dist/scripts/stack/): copy them beside the compiled launcher.
-RUN npm run build:web && npm run build && cp scripts/stack/*.mjs dist/scripts/stack/
+RUN npm run build:web && npm run build:partner && npm run build && cp scripts/stack/*.mjs dist/scripts/stack/
 
 FROM node:24-bookworm-slim
 WORKDIR /app

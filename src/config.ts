@@ -40,6 +40,9 @@ const keyList = (v: string | undefined) =>
     .filter(Boolean)
     .map((k) => new Uint8Array(decodeKey(k)!));
 
+/** Where `--process=partner` listens when PARTNER_PORT is not set. */
+export const DEFAULT_PARTNER_PORT = 4100;
+
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 
 const schema = z
@@ -74,7 +77,7 @@ const schema = z
     // Encrypts backups at rest (docs/backup.md); read only by the backup commands, never by the service; no default.
     HOTLINE_BACKUP_KEY: base64Key.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    HOTLINE_PROCESS: z.enum(['all', 'api', 'worker']).default('all'),
+    HOTLINE_PROCESS: z.enum(['all', 'api', 'worker', 'partner']).default('all'),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('hotline'),
     SESSION_TTL_MINUTES: int(12 * 60, 1, 60 * 24 * 30),
     // Sign-in limits (src/auth/rate-limit.ts): per (username, client), per client across usernames (a whole office may
@@ -154,6 +157,10 @@ const schema = z
     ROUTING_RULES_FILE: z.string().default(join(PROJECT_ROOT, 'schema', 'routing-rules.json')),
     CONSOLE_IDLE_MINUTES: int(15, 1, 24 * 60),
     CONSOLE_DIR: z.string().default(join(PROJECT_ROOT, 'dist', 'web')),
+    // The partner face (src/http/server.ts `startPartnerFace`): its own port, served by `--process=partner`, and by `all` only when set.
+    PARTNER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    PARTNER_HOST: z.string().min(1).default('127.0.0.1'),
+    PARTNER_WEB_DIR: z.string().default(join(PROJECT_ROOT, 'dist', 'partner')),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     METRICS_TOKEN: z.string().trim().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
@@ -213,6 +220,11 @@ export interface Config {
   };
   /** The staff console: where its built assets are, and when an idle session is signed out. */
   console: { dir: string; idleTimeoutMs: number };
+  /**
+   * The partner face (partner operations and pages only, internet-facing): its port (null: not served by this
+   * process; `--process=partner` defaults to 4100), its address, and where its built pages are.
+   */
+  partner: { port: number | null; host: string; dir: string };
   graphql: { maxDepth: number; maxAliases: number; maxCost: number; graphiql: boolean; introspection: boolean };
   mongo: { uri: string; dbName: string; startupAttempts: number };
   /** Whether a process runs pending store migrations at start-up (MIGRATE_ON_START; otherwise it refuses to start: src/migrations/runner.ts). */
@@ -483,6 +495,10 @@ export function loadConfig(
   if (!env.MONGODB_URI) problems.push('MONGODB_URI is not set (npm start sets it to the local store)');
   const redis = redisServer(env, problems, warnings);
   if (env.METRICS_PORT && env.METRICS_PORT === env.PORT) problems.push('METRICS_PORT must differ from PORT');
+  const partnerPort = env.PARTNER_PORT ?? (env.HOTLINE_PROCESS === 'partner' ? DEFAULT_PARTNER_PORT : null);
+  if (partnerPort && (partnerPort === env.PORT || partnerPort === env.METRICS_PORT)) problems.push('PARTNER_PORT must differ from PORT and METRICS_PORT');
+  // The partner face exports no metrics (a request's time would say more than the minute): its process opens no metrics listener.
+  if (env.HOTLINE_PROCESS === 'partner' && (env.METRICS_PORT !== undefined || env.METRICS_TOKEN)) warnings.push('METRICS_PORT and METRICS_TOKEN are ignored by the partner process: it exports no metrics');
   if (env.METRICS_PORT !== undefined && !env.METRICS_TOKEN && !/^(127\.|::1$|localhost$)/.test(env.METRICS_HOST)) {
     warnings.push('METRICS_HOST is not a loopback address and METRICS_TOKEN is not set: anyone who can reach the metrics port can read it');
   }
@@ -520,6 +536,7 @@ export function loadConfig(
       subscriptionRecheckMs: env.SUBSCRIPTION_RECHECK_MS,
     },
     console: { dir: env.CONSOLE_DIR, idleTimeoutMs: env.CONSOLE_IDLE_MINUTES * 60_000 },
+    partner: { port: partnerPort, host: env.PARTNER_HOST, dir: env.PARTNER_WEB_DIR },
     graphql: {
       maxDepth: env.GRAPHQL_MAX_DEPTH,
       maxAliases: env.GRAPHQL_MAX_ALIASES,

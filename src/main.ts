@@ -1,11 +1,13 @@
 /**
- * Entry point: the HTTP API and the queue worker in one process by default,
- * or each alone (`--process=api|worker` or HOTLINE_PROCESS), so several of
- * each can share one MongoDB and Redis. SIGTERM/SIGINT drain and exit.
+ * Entry point: the HTTP API and the queue worker in one process by default
+ * (and the partner face when PARTNER_PORT is set), or each alone
+ * (`--process=api|worker|partner` or HOTLINE_PROCESS), so several of each can
+ * share one MongoDB and Redis and the partner face can run apart, facing the
+ * internet. SIGTERM/SIGINT drain and exit.
  */
 import { ConfigError, loadConfig } from './config.js';
 import { createDeps } from './deps.js';
-import { startApi, type ApiServer } from './http/server.js';
+import { startApi, startPartnerFace, type ApiServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { MigrationRefusal } from './migrations/index.js';
 import { startMetricsListener, type MetricsListener } from './metrics/listener.js';
@@ -38,6 +40,7 @@ async function main() {
     process.exit(69);
   }
   let api: ApiServer | undefined;
+  let partnerFace: ApiServer | undefined;
   let worker: Worker | undefined;
   let metrics: MetricsListener | undefined;
   let started: Promise<void> = Promise.resolve();
@@ -52,6 +55,7 @@ async function main() {
     // A signal during start-up drains what has started once the rest is up (the API answers /readyz before the worker is).
     await started.catch(() => undefined);
     await api?.close();
+    await partnerFace?.close();
     await worker?.close();
     await metrics?.close();
     await deps.close();
@@ -63,10 +67,11 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   started = (async () => {
-    if (config.process !== 'worker') api = await startApi(deps);
-    if (config.process !== 'api') worker = await startWorker(deps);
-    // Its own port (METRICS_PORT), for an API and a worker-only process alike.
-    metrics = config.metrics.port === null ? undefined : await startMetricsListener(deps.metrics, { ...config.metrics, port: config.metrics.port }, log);
+    if (config.process === 'all' || config.process === 'api') api = await startApi(deps);
+    if (config.process === 'partner' || (config.process === 'all' && config.partner.port !== null)) partnerFace = await startPartnerFace(deps);
+    if (config.process === 'all' || config.process === 'worker') worker = await startWorker(deps);
+    // Its own port (METRICS_PORT), for an API and a worker-only process alike; the partner process exports none.
+    if (config.process !== 'partner' && config.metrics.port !== null) metrics = await startMetricsListener(deps.metrics, { ...config.metrics, port: config.metrics.port }, log);
   })();
   await started;
   log.info({ process: config.process }, 'hotline service started');

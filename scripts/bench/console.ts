@@ -38,6 +38,8 @@ export interface ConsoleBenchResult {
   recordCall: Latency;
   /** What a first visit loads, gzipped (null when the build wrote no size.json). */
   size: { jsGzipBytes: number; cssGzipBytes: number } | null;
+  /** The same for the partner portal's own bundle (dist/partner, PARTNER_WEB_DIR; target JS under 150 KB). */
+  partnerSize?: { jsGzipBytes: number; cssGzipBytes: number } | null;
   /** Reports the record-a-call loop stored (warm-up included). */
   recorded: number;
 }
@@ -50,9 +52,9 @@ export function chromiumPath(): string | null {
   return existsSync(path) ? path : null;
 }
 
-/** The built console's size.json, from the folder the API serves (CONSOLE_DIR, default dist/web). */
-export function readConsoleSize(): ConsoleBenchResult['size'] {
-  const dir = process.env.CONSOLE_DIR || join(PROJECT_ROOT, 'dist', 'web');
+/** The built console's size.json, from the folder the API serves (CONSOLE_DIR, default dist/web); with `partner`, the partner portal's (PARTNER_WEB_DIR, default dist/partner). */
+export function readConsoleSize(which: 'console' | 'partner' = 'console'): ConsoleBenchResult['size'] {
+  const dir = which === 'partner' ? process.env.PARTNER_WEB_DIR || join(PROJECT_ROOT, 'dist', 'partner') : process.env.CONSOLE_DIR || join(PROJECT_ROOT, 'dist', 'web');
   try {
     const s = JSON.parse(readFileSync(join(dir, 'size.json'), 'utf8')) as { jsGzipBytes: number; cssGzipBytes: number };
     return { jsGzipBytes: s.jsGzipBytes, cssGzipBytes: s.cssGzipBytes };
@@ -68,7 +70,7 @@ export async function runConsoleBench(o: ConsoleBenchOptions): Promise<ConsoleBe
   try {
     const first = await measureFirstLoad(browser, o);
     const record = await measureRecordCall(browser, o);
-    return { chromium: browser.version(), firstLoad: first.visible, firstLoadDomContentLoaded: first.domContentLoaded, recordCall: record.latency, size: readConsoleSize(), recorded: record.recorded };
+    return { chromium: browser.version(), firstLoad: first.visible, firstLoadDomContentLoaded: first.domContentLoaded, recordCall: record.latency, size: readConsoleSize(), partnerSize: readConsoleSize('partner'), recorded: record.recorded };
   } finally {
     await browser.close().catch(() => {});
   }

@@ -507,6 +507,7 @@ function printTables(s: Summary) {
         (w.size ? `first visit loads ${kb(w.size.jsGzipBytes)} JS + ${kb(w.size.cssGzipBytes)} CSS gzipped (target JS < 250 KB)` : 'no size.json in the build') +
         ` | Chromium ${w.chromium}`,
     );
+    out.push(`  partner portal: ${w.partnerSize ? `first visit loads ${kb(w.partnerSize.jsGzipBytes)} JS + ${kb(w.partnerSize.cssGzipBytes)} CSS gzipped (its own bundle; target JS < 150 KB)` : 'no size.json in dist/partner'}`);
   }
 
   const c = s.crypto;

@@ -2,7 +2,7 @@
 // `npm start`, `npm test`, `npm run bench`, `npm run admin`: install whatever
 // is missing (Node 24 when the machine's Node is older, npm packages,
 // redis-server, FerretDB, Chromium for the browser tests), build the console
-// when its sources changed, then run the real thing.
+// and the partner portal when their sources changed, then run the real thing.
 // Plain JavaScript with no dependencies: it runs before `npm install`, on
 // whatever Node the machine has, and re-runs itself under Node 24 when needed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -68,6 +68,16 @@ function ensureConsole() {
   if (status !== 0) process.exit(status);
 }
 
+/** Builds the partner portal (vite) when dist/partner is missing or older than its sources. */
+function ensurePartnerPages() {
+  const built = join(process.env.PARTNER_WEB_DIR || join(ROOT, 'dist', 'partner'), 'index.html');
+  const sources = ['src/partner-web', 'src/reports/model/vocabulary.ts', 'package-lock.json'];
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map((p) => newest(join(ROOT, p))))) return;
+  process.stderr.write('[setup] building the partner portal...\n');
+  const status = run('npm', ['run', '--silent', 'build:partner']);
+  if (status !== 0) process.exit(status);
+}
+
 /**
  * Runs the real command as a child and waits for it, forwarding SIGTERM, SIGINT
  * and SIGHUP (a process manager signals only this process, not its group), and
@@ -124,16 +134,19 @@ function main() {
     case 'start':
       if (!external) ensureBinaries();
       ensureConsole();
+      ensurePartnerPages();
       runForwarding(tsx, ['scripts/stack/start.ts', ...args]);
       break;
     case 'test':
       ensureBinaries();
       ensureConsole();
+      ensurePartnerPages();
       runForwarding(vitest, ['run', ...args], { CHROMIUM_PATH: ensureChromium() });
       break;
     case 'bench':
       ensureBinaries();
       ensureConsole();
+      ensurePartnerPages();
       runForwarding(tsx, ['scripts/bench/index.ts', ...args], { CHROMIUM_PATH: ensureChromium() });
       break;
     case 'admin':

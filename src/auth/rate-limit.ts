@@ -61,6 +61,9 @@ export interface Admission {
 
 type Counter = { limiter: RateLimiterRedis; key: string };
 
+/** Receipts naming none of an organisation's referrals it may type per LOGIN_BLOCK_SECONDS window (a typo or two, never a guessing run). */
+export const RECEIPT_MISSES_PER_WINDOW = 10;
+
 /**
  * The per-username back-off, atomic in Redis. KEYS[1]: the user's hash { f: failures counted, a: refusal
  * audited }; KEYS[2]: present while an unknown client must wait (its TTL is the wait: Redis holds no time of
@@ -96,6 +99,8 @@ export function createAttemptLimits(redis: Redis, prefix: string, limits: Attemp
   const perPair = counter('login-user-client', limits.maxFailuresPerUser);
   const perClient = counter('login-client', limits.maxFailuresPerClient);
   const perKeyClient = counter('partner-key-client', limits.maxFailuresPerClient);
+  // Receipts a partner organisation typed that named none of its referrals: keyed by the organisation (no address kept).
+  const perReceiptPartner = counter('partner-receipt-misses', RECEIPT_MISSES_PER_WINDOW);
   const { backoff } = limits;
 
   // Keyed hashes: Redis (its AOF, a dump) names neither a username nor an address.
@@ -184,6 +189,20 @@ export function createAttemptLimits(redis: Redis, prefix: string, limits: Attemp
     async partnerKeyBlocked(address: string) {
       const res = await perKeyClient.get(clientKey(address));
       return (res?.consumedPoints ?? 0) >= perKeyClient.points;
+    },
+    /**
+     * Receipts looked up by hand (`ourReferral`): an organisation that typed RECEIPT_MISSES_PER_WINDOW receipts
+     * naming none of its referrals within the window is refused further lookups until it ends. Keyed by a keyed
+     * hash of the organisation's id; a lookup that finds its referral leaves nothing.
+     */
+    async receiptLookupBlocked(partnerId: string) {
+      const res = await perReceiptPartner.get(integrity.mac('token', `rate-limit-receipt\n${partnerId}`));
+      return (res?.consumedPoints ?? 0) >= perReceiptPartner.points;
+    },
+    async receiptLookupMissed(partnerId: string) {
+      await perReceiptPartner.consume(integrity.mac('token', `rate-limit-receipt\n${partnerId}`)).catch((err: unknown) => {
+        if (!(err instanceof RateLimiterRes)) throw err;
+      });
     },
     /** Counts a failed key; true for the failure that fills the client's allowance (from then on it is blocked for the window). */
     async partnerKeyFailed(address: string): Promise<boolean> {

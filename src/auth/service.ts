@@ -200,6 +200,10 @@ export async function createAuthService(deps: AuthDeps) {
   }
 
   return {
+    /** Whether this organisation may look up another receipt by hand now (rate-limit.ts: misses per window). */
+    receiptLookupBlocked: (partnerId: string) => attempts.receiptLookupBlocked(partnerId),
+    /** Counts a receipt that named none of the organisation's referrals. */
+    receiptLookupMissed: (partnerId: string) => attempts.receiptLookupMissed(partnerId),
     /**
      * Opens a console session for a user already authenticated elsewhere
      * (single sign-on, src/auth/oidc.ts): the same sealed console session a

@@ -10,6 +10,7 @@ import '../partners/account-schema.js';
 import '../reports/graphql/report-schema.js';
 import '../intake/schema.js';
 import '../intake/follow-up-schema.js';
+import '../intake/our-referrals-schema.js';
 import '../reports/graphql/desk-schema.js';
 import '../reports/graphql/urgent-schema.js';
 import '../reports/graphql/overview-schema.js';

@@ -115,8 +115,14 @@ function maskedError(gqlError: GraphQLError | undefined, original: unknown, log:
   });
 }
 
-export function createGraphQLServer(deps: { schema: GraphQLSchema; services: GraphQLServices; config: Config; log: Logger }) {
+/**
+ * `face: 'partner'` (src/http/server.ts `startPartnerFace`): no GraphiQL, no "Did you mean" (a suggestion would tell a staff
+ * operation's name from a made-up one), the staff session cookie is not read, and only a partner principal counts.
+ */
+export function createGraphQLServer(deps: { schema: GraphQLSchema; services: GraphQLServices; config: Config; log: Logger; face?: 'staff' | 'partner' }) {
   const { config, log } = deps;
+  const partnerFace = deps.face === 'partner';
+  const hideSuggestions = config.production || partnerFace;
   // What a subscription needs to re-check itself later, by request: its credential and its client's disconnect signal (never in the context).
   const streams = new WeakMap<Request, { credential: string | undefined; clientIp: string; clientGone: AbortSignal }>();
   const streamOf = (ctx: GraphQLContext) => streams.get((ctx as unknown as { request: Request }).request);
@@ -124,7 +130,7 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
   return createYoga<{ koa: KoaContext }, GraphQLContext>({
     schema: deps.schema,
     graphqlEndpoint: '/graphql',
-    graphiql: config.graphql.graphiql,
+    graphiql: config.graphql.graphiql && !partnerFace,
     // GraphiQL's script, styles and editor workers from this package, never from a CDN.
     renderGraphiQL,
     landingPage: false,
@@ -149,13 +155,15 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
         costLimit: { maxCost: config.graphql.maxCost },
         maxTokens: { n: 5000 },
         maxDirectives: { n: 20 },
-        blockFieldSuggestion: { enabled: config.production },
+        // On the partner face the suggestion is cut whole (useNoSuggestions): armor's "[Suggestion hidden]" marker
+        // would itself tell a name close to a served one from a made-up one.
+        blockFieldSuggestion: { enabled: config.production && !partnerFace },
       }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
       ...(config.graphql.introspection ? [] : [disableIntrospection()]),
       // Labels the request's metrics by the root field it runs (schema names only).
       useOperationLabel(),
-      ...(config.production ? [useNoSuggestions()] : []),
+      ...(hideSuggestions ? [useNoSuggestions()] : []),
       useSubscriptionGuard({
         recheckMs: config.http.subscriptionRecheckMs,
         reauthenticate: (ctx) => {
@@ -168,16 +176,19 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
     context: async ({ koa, request }): Promise<GraphQLContext> => {
       // A bearer header (API clients) wins over the console's cookie; the partner portal's cookie comes last
       // (ports share cookies on one host: a console signed in on the same machine keeps its staff session).
-      let credential = bearerOf(request.headers.get('authorization')) ?? koa?.cookies.get(SESSION_COOKIE);
+      // On the partner face the staff cookie is not read at all, and a staff credential is no credential.
+      let credential = bearerOf(request.headers.get('authorization')) ?? (partnerFace ? undefined : koa?.cookies.get(SESSION_COOKIE));
       const clientIp = koa?.ip ?? 'unknown';
       const signal = requestSignal(request.signal, koa?.state.receivedAt ?? Date.now(), config.http.requestTimeoutMs);
       let principal = await deps.services.auth.authenticate(credential || undefined, clientIp);
+      if (partnerFace && principal?.kind !== 'partner') principal = null;
       const partnerCookie = principal ? undefined : koa?.cookies.get(PARTNER_COOKIE);
       if (partnerCookie) {
         principal = await deps.services.auth.authenticate(partnerCookie, clientIp);
+        if (partnerFace && principal?.kind !== 'partner') principal = null;
         if (principal) credential = partnerCookie;
       }
-      if (principal?.kind === 'partner' && koa) koa.state.partnerRequest = true;
+      if ((partnerFace || principal?.kind === 'partner') && koa) koa.state.partnerRequest = true;
       streams.set(request, { credential: credential || undefined, clientIp, clientGone: request.signal });
       return {
         principal,

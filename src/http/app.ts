@@ -11,6 +11,7 @@ import { PARTNER_COOKIE } from '../graphql/yoga.js';
 import type { Logger } from '../logger.js';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { consoleHeaders, consoleMiddleware, isConsoleRequest } from './console.js';
+import { partnerPageHeaders, partnerPagesMiddleware } from './partner-pages.js';
 import { httpMetrics, metricsRoute } from '../metrics/http.js';
 import type { Metrics } from '../metrics/types.js';
 
@@ -31,6 +32,11 @@ export interface HttpDeps {
   metricsToken?: string | null;
   /** Browser routes served before the console (single sign-on's /auth/oidc/*). */
   routes?: Koa.Middleware[];
+  /**
+   * The partner face (src/http/server.ts `startPartnerFace`): the partner pages instead of the console, under their own
+   * policy; no request leaves a log line; `Cache-Control: no-store` on every answer, pages and assets too.
+   */
+  face?: 'staff' | 'partner';
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9-]{8,64}$/;
@@ -47,6 +53,12 @@ function errorBody(code: string, message: string) {
 function notFound(ctx: Context) {
   ctx.status = 404;
   ctx.body = errorBody('NOT_FOUND', 'Not found: the API is at /graphql, the console at /');
+}
+
+/** The partner face's answer to any path it does not serve: it names nothing of the staff side. */
+function partnerNotFound(ctx: Context) {
+  ctx.status = 404;
+  ctx.body = errorBody('NOT_FOUND', 'Not found');
 }
 
 /**
@@ -74,6 +86,7 @@ export function createHttpApp(deps: HttpDeps): Koa {
   // With N proxies in front, the client is the N-th X-Forwarded-For entry from the right: what the outermost proxy saw.
   // Entries to its left were written by the client itself and may be anything.
   const app = new Koa({ proxy: deps.trustProxyHops > 0, maxIpsCount: deps.trustProxyHops });
+  const partnerFace = deps.face === 'partner';
   // Requests holding a slot (open subscription streams included), and of those the streams.
   let inFlight = 0;
   let streams = 0;
@@ -91,8 +104,9 @@ export function createHttpApp(deps: HttpDeps): Koa {
     ctx.state.requestId = REQUEST_ID_RE.test(given) ? given : randomUUID();
     ctx.set('x-request-id', ctx.state.requestId);
     // Recognised before anything is parsed, so a partner request that fails (bad JSON, too large) is not logged either.
-    // A partner portal cookie counts too (on a host where the console also runs, its requests are then not logged either).
-    if (isPartnerCredential(ctx.get('authorization')) || ctx.cookies.get(PARTNER_COOKIE)) ctx.state.partnerRequest = true;
+    // A partner portal cookie counts too (on a host where the console also runs, its requests are then not logged
+    // either); on the partner face every request is a partner's.
+    if (partnerFace || isPartnerCredential(ctx.get('authorization')) || ctx.cookies.get(PARTNER_COOKIE)) ctx.state.partnerRequest = true;
     const started = performance.now();
     try {
       await next();
@@ -104,14 +118,24 @@ export function createHttpApp(deps: HttpDeps): Koa {
       );
     }
   });
-  if (deps.metrics) app.use(httpMetrics(deps.metrics));
+  if (deps.metrics && !partnerFace) app.use(httpMetrics(deps.metrics));
+  if (partnerFace) {
+    // Nothing the partner face answers may be kept by a browser or a proxy: pages, assets, errors, probes.
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } finally {
+        ctx.set('cache-control', 'no-store');
+      }
+    });
+  }
 
   const strict = helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   // GraphiQL (development only) is one self-contained page: inline script and blob: workers, no other origin.
   const relaxed = helmet({ contentSecurityPolicy: false });
-  const consolePolicy = consoleHeaders();
+  const consolePolicy = partnerFace ? partnerPageHeaders() : consoleHeaders();
   app.use((ctx, next) => {
-    if (deps.graphiql && ctx.method === 'GET' && ctx.path === '/graphql') return relaxed(ctx, next);
+    if (deps.graphiql && !partnerFace && ctx.method === 'GET' && ctx.path === '/graphql') return relaxed(ctx, next);
     if (isConsoleRequest(ctx.method, ctx.path)) return consolePolicy(ctx, next);
     return strict(ctx, next);
   });
@@ -136,11 +160,11 @@ export function createHttpApp(deps: HttpDeps): Koa {
   });
 
   for (const route of deps.routes ?? []) app.use(route);
-  app.use(metricsRoute({ metrics: deps.metrics, token: deps.metricsToken, notFound }));
-  app.use(consoleMiddleware(deps.consoleDir));
+  if (!partnerFace) app.use(metricsRoute({ metrics: deps.metrics, token: deps.metricsToken, notFound }));
+  app.use(partnerFace ? partnerPagesMiddleware(deps.consoleDir) : consoleMiddleware(deps.consoleDir));
 
   app.use(async (ctx, next) => {
-    if (ctx.path !== '/graphql') return notFound(ctx);
+    if (ctx.path !== '/graphql') return partnerFace ? partnerNotFound(ctx) : notFound(ctx);
     // The request's deadline (REQUEST_TIMEOUT_MS) counts from here; the GraphQL context turns it into an AbortSignal.
     ctx.state.receivedAt = Date.now();
     // A file upload (GraphQL multipart request) has its own cap: the largest file plus room for the operation and part headers.

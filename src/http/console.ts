@@ -35,21 +35,30 @@ export const isConsoleRequest = (method: string, path: string) =>
 
 /** The console middleware: assets by path, every other route gets index.html (the client router decides, including "not found"). */
 export function consoleMiddleware(dir: string): Middleware {
+  return pagesMiddleware(dir, { notBuilt: 'The console is not built: run `npm run build:web` (npm start does it).', cacheAssets: true });
+}
+
+/**
+ * A single-page client served from `dir`: assets by path, every other GET gets index.html. `cacheAssets`: hashed
+ * assets cacheable forever (the console); without it every answer is `no-store` (the partner pages).
+ */
+export function pagesMiddleware(dir: string, opts: { notBuilt: string; cacheAssets: boolean }): Middleware {
   return async (ctx, next) => {
     if (!isConsoleRequest(ctx.method, ctx.path)) return next();
     if (!existsSync(join(dir, 'index.html'))) {
       ctx.status = 503;
       ctx.type = 'text/plain';
-      ctx.body = 'The console is not built: run `npm run build:web` (npm start does it).';
+      ctx.body = opts.notBuilt;
       return;
     }
     if (ctx.path.startsWith('/assets/')) {
-      const sent = await send(ctx, ctx.path, { root: dir, immutable: true, maxage: 365 * 24 * 3600_000 }).catch(() => null);
+      const sent = await send(ctx, ctx.path, opts.cacheAssets ? { root: dir, immutable: true, maxage: 365 * 24 * 3600_000 } : { root: dir }).catch(() => null);
       if (!sent) {
         ctx.status = 404;
         ctx.type = 'text/plain';
         ctx.body = 'Not found';
       }
+      if (!opts.cacheAssets) ctx.set('cache-control', 'no-store');
       return;
     }
     ctx.set('cache-control', 'no-store');

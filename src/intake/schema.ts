@@ -102,7 +102,7 @@ const PartnerReceipt = builder.objectRef<{ receipt: string; receivedAt: Date; im
   }),
 });
 
-const PartnerReferralState = builder.enumType('PartnerReferralState', {
+export const PartnerReferralState = builder.enumType('PartnerReferralState', {
   description: 'How far along a submission is, as its submitter (a partner or a call handler) may know it',
   values: ['RECEIVED', 'UNDER_REVIEW', 'CLOSED'] as const,
 });

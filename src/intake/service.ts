@@ -302,6 +302,9 @@ export function createIntakeService(deps: IntakeDeps) {
       );
       // A retry of a submission stored under a previous index key gets the receipt it was given then.
       const given = doc._id === id ? receipt : (earlierReceipts[earlierIds.indexOf(doc._id)]?.receipt ?? receipt);
+      // In the organisation's list (reports/store/partner-referrals.ts), its receipt sealed under the report's key; a retry writes the same entry.
+      const sealedReceipt = seal.sealReceipt(doc, given);
+      if (sealedReceipt) await reports.notePartnerReferral({ _id: doc._id, partnerId: principal.partnerId, passedOnAt: doc.recordedAt, receipt: sealedReceipt });
       return { receipt: given, receivedAt: doc.recordedAt, imminentThreat: doc.imminentThreat };
     },
 

@@ -36,6 +36,22 @@ describe('the service process', () => {
     expect(proc.output()).not.toContain('worker started');
   });
 
+  it('runs the partner face alone with --process=partner: no API port, no worker, no staff operation', async () => {
+    const [port, partnerPort] = [await freePort(), await freePort()];
+    const proc = startMain(testEnv({ PORT: String(port), PARTNER_PORT: String(partnerPort), LOG_LEVEL: 'info' }), ['--process=partner']);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${partnerPort}/readyz`)).status === 200, 30_000, 'partner readyz');
+    const ask = (query: string) => fetch(`http://127.0.0.1:${partnerPort}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then((r) => r.json());
+    expect(JSON.stringify(await ask('{ me { __typename } }'))).toContain('Cannot query field');
+    expect(JSON.stringify(await ask('mutation { submitPartnerReferral(input: {}) { receipt } }'))).not.toContain('Cannot query field');
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toContain('"process":"partner"');
+    expect(proc.output()).toContain('partner face listening');
+    expect(proc.output()).not.toContain('worker started');
+    expect(proc.output()).not.toContain('"msg":"request"');
+  });
+
   it('exits non-zero naming each bad variable', async () => {
     const proc = startMain({ NODE_ENV: 'production', PORT: 'x', MONGODB_URI: '', REDIS_URL: '' });
     expect(await proc.exited).toBe(78);

@@ -1,5 +1,5 @@
 /**
- * Boots the real application (API, optionally the worker) against the
+ * Boots the real application (API, optionally the worker and the partner face) against the
  * throwaway FerretDB and Redis of this test run, in a database and queue
  * prefix of its own, on an ephemeral port.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDeps, type Deps } from '../../src/deps.js';
-import { startApi, type ApiServer } from '../../src/http/server.js';
+import { startApi, startPartnerFace, type ApiServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { startWorker, type Worker } from '../../src/worker.js';
 
@@ -23,6 +23,8 @@ export interface TestApp {
   worker: Worker | null;
   env: Record<string, string>;
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string, headers?: Record<string, string>): Promise<GqlResult<T>>;
+  /** The partner face (`bootApp({ partner: true })`): its /graphql URL, and the same request helper against it. */
+  partner: { url: string; face: ApiServer; gql: TestApp['gql'] } | null;
   close(): Promise<void>;
 }
 
@@ -57,27 +59,14 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
-export async function bootApp(opts: { env?: Record<string, string>; worker?: boolean; logDestination?: { write(line: string): void } } = {}): Promise<TestApp> {
+export async function bootApp(opts: { env?: Record<string, string>; worker?: boolean; partner?: boolean; logDestination?: { write(line: string): void } } = {}): Promise<TestApp> {
   const env = testEnv(opts.env);
   const config = loadConfig(env);
   const deps = await createDeps(config, createLogger(config.logLevel, opts.logDestination));
   const api = await startApi(deps, { port: 0, host: '127.0.0.1' });
+  const face = opts.partner ? await startPartnerFace(deps, { port: 0, host: '127.0.0.1' }) : null;
   const worker = opts.worker ? await startWorker(deps) : null;
-  const gql: TestApp['gql'] = async (query, variables, token, headers = {}) => {
-    const res = await fetch(api.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await res.text();
-    let body: any;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = { data: null, errors: [{ message: text }] };
-    }
-    return { status: res.status, data: body.data ?? null, errors: body.errors };
-  };
+  const gql: TestApp['gql'] = (query, variables, token, headers = {}) => gqlAt(api.url, query, variables, token, headers);
   return {
     url: api.url,
     deps,
@@ -86,11 +75,30 @@ export async function bootApp(opts: { env?: Record<string, string>; worker?: boo
     worker,
     env,
     gql,
+    partner: face ? { url: face.url, face, gql: (query, variables, token, headers = {}) => gqlAt(face.url, query, variables, token, headers) } : null,
     async close() {
       await api.close(2_000);
+      await face?.close(2_000);
       await worker?.close();
       await deps.database.db.dropDatabase().catch(() => {});
       await deps.close();
     },
   };
+}
+
+/** One GraphQL request to `url`, its body parsed whatever the status. */
+async function gqlAt(url: string, query: string, variables?: Record<string, unknown>, token?: string, headers: Record<string, string> = {}): Promise<GqlResult<any>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { data: null, errors: [{ message: text }] };
+  }
+  return { status: res.status, data: body.data ?? null, errors: body.errors };
 }

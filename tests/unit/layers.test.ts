@@ -2,7 +2,7 @@
  * The layer rule of src/layers.ts, read from the code itself: every relative
  * import under src/ (type-only ones included) points to the importer's own
  * layer or a lower one, every file has a layer, and the import graph has no
- * circle. The console (src/web) is a separate build and is not part of it.
+ * circle. The console (src/web) and the partner pages (src/partner-web) are separate builds and are not part of it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -16,7 +16,7 @@ const SRC = resolve(__dirname, '../../src');
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return path === join(SRC, 'web') ? [] : sourceFiles(path);
+    if (statSync(path).isDirectory()) return path === join(SRC, 'web') || path === join(SRC, 'partner-web') ? [] : sourceFiles(path);
     return /\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
   });
 }

@@ -25,6 +25,7 @@ import type { Actor, AuditLog } from '../../audit/types.js';
 import type { PartnerPrincipal, Principal, StaffPrincipal } from '../../auth/types.js';
 import { FileStreamError, type Crypto } from '../../crypto/index.js';
 import type { WrappedDataKey } from '../../crypto/field-cipher.js';
+import type { Binary } from 'mongodb';
 import { PAD_BLOCK_SHORT } from '../../crypto/field-cipher.js';
 import { AppError, notFound } from '../../errors.js';
 import type { AnswerContent, AddendumContent, EncryptedContent, EncryptedNote, QuestionContent, ReportContent, ResearchNoteContent } from '../model/content.js';
@@ -39,6 +40,9 @@ import * as access from '../rules/access.js';
 import { timeFor } from '../rules/partner-time.js';
 import type { ReportRepository } from '../store/repository.js';
 import { hasSealed, isSealedReason, mapSealed, REASON_PATH, reasonEnvelope, reasonMac, storedReason } from './reasons.js';
+
+/** Where a partner's receipt is bound in its envelope (the field cipher's AAD): never a content path. */
+const RECEIPT_PATH = 'partnerReceipt';
 
 /** What a seal or an open needs of a stored report: its id and wrapped data key. */
 type Keyed = Pick<ReportDoc, '_id' | 'dataKey'>;
@@ -80,6 +84,10 @@ export interface ContentSeal {
   openReason(doc: Keyed, stored: unknown): string | null;
   /** Encrypts an attached file under `doc`'s data key as a chunked stream bound to the report and file ids, with its keyed dedup hash. */
   sealFile(doc: Keyed, fileId: string, bytes: Uint8Array): SealedFileOf;
+  /** A partner referral's receipt, sealed under its data key for the organisation's list (reports/store/partner-referrals.ts); null without a key. */
+  sealReceipt(doc: Keyed, receipt: string): Binary | null;
+  /** Opens a sealed receipt of `doc` (null once erased: no key left to open it with). Not a read of content: the partner typed none of it. */
+  openReceipt(doc: Keyed, sealed: Binary): string | null;
 }
 
 /** A file sealed for storage: stream header, ciphertext chunks, keyed hash for deduplication within the report. */
@@ -91,6 +99,10 @@ export interface SealedFileOf {
 
 /** Why an attachment is opened: shown in the console from memory, or downloaded (a separate audited action). */
 export type AttachmentPurpose = 'view' | 'download';
+
+/** The groups a partner's own referral shows back to it: what it passed on and added, the questions and answers. Never research notes or call notes. */
+export const PARTNER_REFERRAL_GROUPS = ['narrative', 'subjects', 'vehicles', 'locations', 'partnerReference', 'addenda', 'questions', 'answers'] as const;
+export type PartnerReferralContent = Pick<ReportContent, (typeof PARTNER_REFERRAL_GROUPS)[number]>;
 
 /** The reads a staff member makes, each with its access rule, groups and audit entry. */
 export type ReadPurpose = 'view' | 'export' | 'reveal-caller';
@@ -126,6 +138,11 @@ export interface IndexedRead {
 export interface ContentVault extends ContentSeal {
   /** The audited read of a staff member (see the file's comment); its errors are the desk's (NOT_FOUND, FORBIDDEN, DATA_INTEGRITY). */
   openForReading<P extends ReadPurpose>(principal: Principal | null, id: string, purpose: P, options?: ReadOptions): Promise<OpenedReport<P>>;
+  /**
+   * A partner's own referral as it passed it on (checked by the caller: its receipt, its organisation, not erased):
+   * its words, additions, the questions and answers. Audited like `openForPartner`, to the minute, before anything is returned.
+   */
+  openReferralForPartner(principal: PartnerPrincipal, doc: WithContent & Pick<ReportDoc, 'source' | 'receivedAt'>): Promise<PartnerReferralContent>;
   /** A partner's questions and the answers given, on its own referral (checked by the caller); audited to the minute. */
   openForPartner(principal: PartnerPrincipal, doc: WithContent & Pick<ReportDoc, 'source' | 'receivedAt'>): Promise<Pick<ReportContent, 'questions' | 'answers'>>;
   /** Opens the indexed groups of a report whose envelope the caller has checked; record the read with `record`. */
@@ -196,6 +213,16 @@ function sealAndOpen(crypto: Pick<Crypto, 'cipher' | 'blindIndex' | 'indexKeyId'
       if (!isSealedReason(stored)) return stored;
       if (!doc.dataKey) return null;
       return cipher.withDataKey(doc._id, doc.dataKey, (key) => cipher.decryptField(key, doc._id, REASON_PATH, reasonEnvelope(stored)));
+    },
+
+    sealReceipt(doc, receipt) {
+      if (!doc.dataKey) return null;
+      return cipher.withDataKey(doc._id, doc.dataKey, (key) => cipher.encryptField(key, doc._id, RECEIPT_PATH, receipt, PAD_BLOCK_SHORT));
+    },
+
+    openReceipt(doc, sealed) {
+      if (!doc.dataKey) return null;
+      return cipher.withDataKey(doc._id, doc.dataKey, (key) => cipher.decryptField(key, doc._id, RECEIPT_PATH, sealed));
     },
   };
   return { seal, openWith };
@@ -321,6 +348,15 @@ export function createContentVault(deps: ContentVaultDeps): ContentVault {
         details: { reference: doc.reference, desk: doc.desk, attachmentId: record.id, kind: record.kind, type: record.type, size: record.size },
       });
       return { record, bytes };
+    },
+    async openReferralForPartner(principal, doc) {
+      const content = openWith(doc, PARTNER_REFERRAL_GROUPS);
+      // Confidentiality over availability: no audit entry, no content.
+      await audit.record(
+        { action: 'report.read', actor: { type: 'partner', id: principal.partnerId, name: principal.name }, target: { type: 'report', id: doc._id }, outcome: 'success', details: { purpose: 'partner-referral', fields: [...PARTNER_REFERRAL_GROUPS] } },
+        { at: timeFor(doc) },
+      );
+      return content;
     },
 
     openIndexed(doc) {

@@ -24,6 +24,7 @@ import type { PartnerPrincipal, StaffPrincipal } from '../../auth/types.js';
 import { isOwnReceipt, receiptLookup, type IntakeKeys } from '../../crypto/derived.js';
 import type { Crypto } from '../../crypto/index.js';
 import { badInput, conflict, notFound } from '../../errors.js';
+import { connectionOf, pageSize } from '../../paging.js';
 import { followUpCallSchema, followUpSchema, parseInput } from '../../intake/validation.js';
 import type { Logger } from '../../logger.js';
 import type { createLinker } from '../../triage/linking.js';
@@ -81,6 +82,53 @@ export interface QuestionView {
   askedAt: Date;
   answer: string | null;
   answeredAt: Date | null;
+}
+
+/** A coarse state as a partner sees it (reports/rules/state-machine.ts PARTNER_STATE). */
+export type PartnerState = (typeof PARTNER_STATE)[keyof typeof PARTNER_STATE];
+
+/** One row of an organisation's "Our referrals": receipt, the minute passed on, coarse state, whether a question waits. */
+export interface OurReferralRow {
+  receipt: string;
+  passedOnAt: Date;
+  state: PartnerState;
+  questionWaiting: boolean;
+}
+
+/** An organisation's own referral as it is shown back to it: its words, its additions, the questions and answers, coarse state only. */
+export interface OurReferralView {
+  receipt: string;
+  passedOnAt: Date;
+  state: PartnerState;
+  narrative: string;
+  subjects: ReportContent['subjects'];
+  vehicles: ReportContent['vehicles'];
+  locations: ReportContent['locations'];
+  partnerReference: string | null;
+  additions: { at: Date; narrative: string }[];
+  questions: (PartnerQuestionView & { answer: string | null; answeredAt: Date | null })[];
+  questionsWaiting: number;
+}
+
+/** Entries read per batch while filtering the list by state, and batches at most per page (a bounded scan). */
+const LIST_BATCH = 50;
+const LIST_BATCHES = 10;
+/** Referrals looked at for the organisation-wide count of questions waiting (the navigation badge). */
+const WAITING_SCAN = 500;
+
+/** Questions asked and not yet answered, from the plaintext ids of the report's channel. */
+const waitingOf = (doc: ReportDoc) => {
+  const answered = new Set((doc.content?.answers ?? []).map((a) => a.id));
+  return (doc.content?.questions ?? []).filter((q) => !answered.has(q.id)).length;
+};
+
+/** The list's cursor: the last row's minute and id, opaque to the client and checked as untrusted input. */
+const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.getTime()}:${id}`).toString('base64url');
+function decodeCursor(raw: string | null | undefined): { at: Date; id: string } | null {
+  if (raw === null || raw === undefined) return null;
+  const m = /^(\d{1,15}):([0-9a-f-]{36})$/.exec(Buffer.from(raw, 'base64url').toString());
+  if (!m) throw badInput('`after` is not a cursor returned by this list', ['after']);
+  return { at: new Date(Number(m[1])), id: m[2]! };
 }
 
 const ATTEMPTS = 3;
@@ -218,6 +266,13 @@ export function createFollowUpService(deps: FollowUpDeps) {
     throw conflict('The report kept changing meanwhile; try again');
   }
 
+  /** Questions waiting for an answer over the organisation's latest WAITING_SCAN referrals (ids only: nothing is decrypted). */
+  async function questionsWaiting(principal: PartnerPrincipal): Promise<number> {
+    const ids = await reports.partnerReferralIds(principal.partnerId, WAITING_SCAN);
+    const docs = await Promise.all(ids.map((id) => reports.findById(id)));
+    return docs.reduce((sum, doc) => sum + (live(doc) && doc.recordedBy.id === principal.partnerId ? waitingOf(doc) : 0), 0);
+  }
+
   /** The partner's questions on its receipt: text, minute asked, answered or not. The read is audited (to the minute). */
   async function partnerQuestions(principal: PartnerPrincipal, receipt: unknown): Promise<PartnerQuestionView[]> {
     return questionsOf(principal, await ownReferral(principal, receipt));
@@ -317,6 +372,66 @@ export function createFollowUpService(deps: FollowUpDeps) {
     },
 
     partnerQuestions,
+
+    /**
+     * The organisation's referrals, newest first, optionally of some coarse states only; paged by `after`/`first`
+     * (src/paging.ts). Receipts are opened from the organisation's list (reports/store/partner-referrals.ts); an
+     * erased referral is not listed. `questionsWaiting`: over its latest referrals, for the navigation badge.
+     */
+    async ourReferrals(principal: PartnerPrincipal, states: readonly PartnerState[] | null, after: string | null | undefined, first: number | null | undefined) {
+      const limit = pageSize(first);
+      let cursor = decodeCursor(after);
+      const rows: { cursor: string; node: OurReferralRow }[] = [];
+      let more = false;
+      for (let batch = 0; batch < LIST_BATCHES && rows.length <= limit; batch++) {
+        const entries = await reports.partnerReferralPage(principal.partnerId, cursor, LIST_BATCH);
+        for (const entry of entries) {
+          cursor = { at: entry.passedOnAt, id: entry._id };
+          const doc = await reports.findById(entry._id);
+          if (!live(doc) || doc.recordedBy.id !== principal.partnerId) continue;
+          assertEnvelope(crypto.integrity, doc);
+          const state = PARTNER_STATE[doc.status];
+          if (states?.length && !states.includes(state)) continue;
+          if (rows.length === limit) {
+            more = true;
+            break;
+          }
+          const receipt = vault.openReceipt(doc, entry.receipt);
+          if (!receipt) continue;
+          rows.push({ cursor: encodeCursor(entry.passedOnAt, entry._id), node: { receipt, passedOnAt: entry.passedOnAt, state, questionWaiting: waitingOf(doc) > 0 } });
+        }
+        if (more || entries.length < LIST_BATCH) break;
+      }
+      return { ...connectionOf(rows, more), questionsWaiting: () => questionsWaiting(principal) };
+    },
+
+    /**
+     * One of the organisation's referrals by its receipt, as it passed it on: its own words back (opened and
+     * audited by the content vault), its additions, the questions asked and the answers given, coarse state only
+     * (a closed referral is CLOSED and nothing more). Another organisation's receipt, an erased referral and a
+     * made-up receipt are the same NOT_FOUND.
+     */
+    async ourReferral(principal: PartnerPrincipal, receipt: unknown): Promise<OurReferralView> {
+      const doc = await ownReferral(principal, receipt);
+      const content = await vault.openReferralForPartner(principal, doc); // audited before anything is returned
+      const answers = new Map((content.answers ?? []).map((a) => [a.id, a]));
+      return {
+        receipt: String(receipt).trim().toUpperCase(),
+        passedOnAt: doc.recordedAt,
+        state: PARTNER_STATE[doc.status],
+        narrative: content.narrative,
+        subjects: content.subjects ?? [],
+        vehicles: content.vehicles ?? [],
+        locations: content.locations ?? [],
+        partnerReference: content.partnerReference ?? null,
+        additions: (content.addenda ?? []).map((a) => ({ at: timeFor(doc, a.at), narrative: a.narrative ?? '' })),
+        questions: (content.questions ?? []).map((q) => {
+          const answer = answers.get(q.id);
+          return { id: q.id, question: q.text, askedAt: timeFor(doc, q.at), answered: !!answer, answer: answer?.text ?? null, answeredAt: answer ? timeFor(doc, answer.at) : null };
+        }),
+        questionsWaiting: waitingOf(doc),
+      };
+    },
 
     /** A member of staff's own follow-up calls of the last 24 hours: the reference and when, nothing of the report's state. */
     myFollowUps(principal: StaffPrincipal): Promise<FollowUpRecorded[]> {

@@ -22,6 +22,7 @@ import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
+import { createPartnerReferrals, type PartnerReferralEntry } from './partner-referrals.js';
 import { createIntakeTally } from './intake-tally.js';
 import { createAttachmentChunks } from './attachment-chunks.js';
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
@@ -83,6 +84,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
   const search = createSearchIndex(db, linkCrypto?.linkIds);
   const holdings = createHoldings(db);
   const submissions = createSubmissions(db);
+  const partnerReferrals = createPartnerReferrals(db);
   const supervisorWatch = createSupervisorWatch(db);
   const intakeTally = createIntakeTally(db);
   const attachmentChunks = createAttachmentChunks(db);
@@ -139,6 +141,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
         reports.find({ recordedAt: { $gte: new Date(Date.now() - SUBMISSIONS_WINDOW_MS) } }, { projection: { _id: 1, recordedBy: 1, recordedAt: 1 } }),
       );
       await intakeTally.ensureIndexes();
+      await partnerReferrals.ensureIndexes();
       await intakeTally.backfill(reports.find({ recordedAt: { $gte: new Date(Date.now() - 2 * 24 * 3600_000) } }, { projection: { _id: 1, channel: 1, recordedAt: 1, status: 1 } }));
     },
 
@@ -313,6 +316,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
         await search.releaseReference(doc.reference, doc._id);
         await submissions.forget(doc._id);
         await intakeTally.forget(doc._id);
+        await partnerReferrals.forget(doc._id);
       }
       const update: UpdateFilter<ReportDoc> = {
         $inc: { version: 1 },
@@ -486,6 +490,12 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     noteFollowUp: (reportId: string, addendumId: string, by: string, recordedAt: Date) => submissions.noteFollowUp(reportId, addendumId, by, recordedAt),
     /** At intake, before the report is stored (submissions.ts): staff submissions only. */
     noteSubmission: (reportId: string, by: string, recordedAt: Date) => submissions.note(reportId, by, recordedAt),
+    /** After a partner referral is stored (partner-referrals.ts): the organisation's list, without a scan of `reports`. */
+    notePartnerReferral: (entry: PartnerReferralEntry) => partnerReferrals.note(entry),
+    /** One page of an organisation's referrals, newest first (partner-referrals.ts). */
+    partnerReferralPage: (partnerId: string, after: { at: Date; id: string } | null, limit: number) => partnerReferrals.page(partnerId, after, limit),
+    /** The ids of an organisation's referrals, newest first, at most `limit`. */
+    partnerReferralIds: (partnerId: string, limit: number) => partnerReferrals.idsOf(partnerId, limit),
     /** At intake, before the report is stored (intake-tally.ts): today's intake by channel, without a scan of `reports`. */
     noteIntake: (reportId: string, channel: ReportDoc['channel'], recordedAt: Date) => intakeTally.note(reportId, channel, recordedAt),
     /** How many reports each channel brought on a London day (intake-tally.ts). */

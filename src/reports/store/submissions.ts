@@ -7,9 +7,8 @@
  *
  * Written at intake before the report (an entry may name a report whose
  * insert then failed: readers look each one up; never one missing), pruned
- * by the worker. Partners' submissions are not listed here: a partner sees a
- * receipt's state, never a list, and no time of theirs is kept finer than
- * the minute.
+ * by the worker. Partners' submissions are not listed here: an organisation's
+ * own list is `partner_referrals` (partner-referrals.ts), kept to the minute.
  */
 import type { Db } from 'mongodb';
 import { insertIfAbsent } from '../../db/errors.js';

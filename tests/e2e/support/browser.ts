@@ -26,29 +26,37 @@ export interface E2E {
   /** http://127.0.0.1:<port> */
   origin: string;
   browser: Browser;
-  /** A fresh browser context (its own cookies and storage) at 1280×800. */
-  newPage(opts?: { width?: number; height?: number }): Promise<{ page: Page; context: BrowserContext; foreign: string[] }>;
+  /** The partner face's http://127.0.0.1:<port>, when started with `{ partner: true }`. */
+  partnerOrigin: string | null;
+  /**
+   * A fresh browser context (its own cookies and storage) at 1280×800; `origin` for another base URL (the
+   * partner face), `headers` sent with every request (a partner API key before partner accounts exist).
+   */
+  newPage(opts?: { width?: number; height?: number; origin?: string; headers?: Record<string, string> }): Promise<{ page: Page; context: BrowserContext; foreign: string[] }>;
   close(): Promise<void>;
 }
 
-/** Boots the app with its worker and launches Chromium. */
-export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
-  const app = await bootApp({ worker: true, env });
+/** Boots the app with its worker (and the partner face with `partner`) and launches Chromium. */
+export async function startE2E(env: Record<string, string> = {}, opts: { partner?: boolean } = {}): Promise<E2E> {
+  const app = await bootApp({ worker: true, env, partner: opts.partner });
   const origin = new URL(app.url).origin;
+  const partnerOrigin = app.partner ? new URL(app.partner.url).origin : null;
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   const contexts: BrowserContext[] = [];
   return {
     app,
     origin,
+    partnerOrigin,
     browser,
     async newPage(opts = {}) {
-      const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, baseURL: origin });
+      const base = opts.origin ?? origin;
+      const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, baseURL: base, extraHTTPHeaders: opts.headers });
       contexts.push(context);
       const page = await context.newPage();
       const foreign: string[] = [];
       page.on('request', (r) => {
         const url = r.url();
-        if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
+        if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
       });
       return { page, context, foreign };
     },
@@ -61,10 +69,10 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
 }
 
 /** For a test file: boots the app and Chromium before its tests and closes both after; call the returned function inside tests. */
-export function useE2E(env: Record<string, string> = {}): () => E2E {
+export function useE2E(env: Record<string, string> = {}, opts: { partner?: boolean } = {}): () => E2E {
   let e2e: E2E | undefined;
   beforeAll(async () => {
-    e2e = await startE2E(env);
+    e2e = await startE2E(env, opts);
   }, 120_000);
   afterAll(async () => {
     await e2e?.close();

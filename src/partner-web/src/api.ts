@@ -1,0 +1,64 @@
+/**
+ * The portal's only way to the server: POST /graphql on this origin (the partner face), with yoga's CSRF header
+ * and the session cookie. Every failure becomes an ApiError with the server's code (NETWORK when the server could
+ * not be reached); nothing is cached or stored by the browser.
+ */
+export interface FieldError {
+  path: string[];
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly fields: FieldError[] = [],
+    /** The first error's extensions (sign-in steps: passwordChange, mfa, their tickets). */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type GraphQLErrorShape = { message: string; extensions?: { code?: string; field?: unknown; path?: unknown; [k: string]: unknown } };
+
+const listeners = new Set<() => void>();
+/** Told when the server says there is no session (signed out, idle, revoked). */
+export const onSignedOut = (fn: () => void) => {
+  listeners.add(fn);
+  return () => void listeners.delete(fn);
+};
+
+export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new ApiError('NETWORK', 'The server could not be reached.');
+  }
+  let body: { data?: T | null; errors?: GraphQLErrorShape[] } | undefined;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  const errors = body?.errors ?? [];
+  if (errors.length) {
+    const code = errors[0]!.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+    if (code === 'UNAUTHENTICATED') listeners.forEach((fn) => fn());
+    const fields = errors.flatMap((e) => {
+      const field = e.extensions?.field ?? e.extensions?.path;
+      return Array.isArray(field) ? [{ path: field.map(String), message: e.message }] : [];
+    });
+    throw new ApiError(code, errors[0]!.message, fields, errors[0]!.extensions ?? {});
+  }
+  if (!res.ok || !body?.data) throw new ApiError(res.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'NETWORK', `HTTP ${res.status}`);
+  return body.data;
+}
