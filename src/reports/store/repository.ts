@@ -23,6 +23,7 @@ import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
 import { createIntakeTally } from './intake-tally.js';
+import { createStatisticsStore, STATISTICS_SOURCE_PROJECTION, type StatisticsSource } from './statistics.js';
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
@@ -84,6 +85,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
   const submissions = createSubmissions(db);
   const supervisorWatch = createSupervisorWatch(db);
   const intakeTally = createIntakeTally(db);
+  const statistics = createStatisticsStore(db, integrity);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -113,6 +115,14 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     collection: reports,
     /** The find tables (search-index.ts): search terms of every report, and references. */
     search,
+    /** The statistics entries and day figures (statistics.ts). */
+    statistics,
+    /**
+     * Reports with a history entry since `since`, without content (the statistics reconciliation:
+     * a scan of `reports` on FerretDB, nightly only; on MongoDB an index on `history.at` would serve it).
+     */
+    statisticsSources: (since: Date): AsyncIterable<StatisticsSource> =>
+      reports.find({ 'history.at': { $gte: since } }, { projection: STATISTICS_SOURCE_PROJECTION }) as unknown as AsyncIterable<StatisticsSource>,
 
     async ensureIndexes() {
       await side.ensureIndexes();
@@ -134,6 +144,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
         reports.find({ recordedAt: { $gte: new Date(Date.now() - SUBMISSIONS_WINDOW_MS) } }, { projection: { _id: 1, recordedBy: 1, recordedAt: 1 } }),
       );
       await intakeTally.ensureIndexes();
+      await statistics.ensureIndexes();
       await intakeTally.backfill(reports.find({ recordedAt: { $gte: new Date(Date.now() - 2 * 24 * 3600_000) } }, { projection: { _id: 1, channel: 1, recordedAt: 1, status: 1 } }));
     },
 
