@@ -1,5 +1,9 @@
-/** Who is asking: a signed-in staff member or a partner organisation's API key. */
-export const ROLES = ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN'] as const;
+/**
+ * Who is asking: a signed-in staff member or a partner organisation's API key.
+ * OVERSIGHT: a member of an oversight body, who sees the published statistics
+ * tables and nothing else (src/auth/policy.ts, src/auth/separation.ts).
+ */
+export const ROLES = ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN', 'OVERSIGHT'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const DESKS = ['SO12', 'SO13'] as const;

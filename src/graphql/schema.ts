@@ -12,6 +12,7 @@ import '../intake/follow-up-schema.js';
 import '../reports/graphql/desk-schema.js';
 import '../reports/graphql/urgent-schema.js';
 import '../reports/graphql/overview-schema.js';
+import '../reports/graphql/statistics-schema.js';
 import '../reports/graphql/search-schema.js';
 import '../reports/graphql/corrections-schema.js';
 import '../triage/schema.js';

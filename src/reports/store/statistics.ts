@@ -31,6 +31,7 @@ import { insertEachIfAbsent, isDuplicateKey } from '../../db/errors.js';
 import type { Integrity } from '../../crypto/index.js';
 import { figuresOf, statisticsEvents, utcDay, type DayFigures, type StatisticsEvent } from '../model/statistics.js';
 import type { ReportDoc } from '../model/types.js';
+import { toMinute } from '../../time.js';
 
 /** Entries older than this (by their day) are pruned; their days are final. */
 export const ENTRY_KEEP_DAYS = 30;
@@ -62,9 +63,10 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
   const meta = db.collection<{ _id: string; at: Date }>('statistics_meta');
   const idOf = (key: string) => integrity.mac('statisticsEntry', key);
 
+  // Written to the minute, for every entry: a partner referral's entry names its partner, and nothing about a partner is kept finer.
   const stored = (e: StatisticsEvent, writtenAt: Date): StoredEntry => {
     const { key, ...rest } = e;
-    return { _id: idOf(key), writtenAt, ...rest };
+    return { _id: idOf(key), writtenAt: toMinute(writtenAt), ...rest };
   };
 
   /** Replaces a day's document whole (an upsert, read-then-write on FerretDB: harmless here, every writer writes the whole truth of its read). */
