@@ -7,7 +7,7 @@
  * HTTP. Measured, not asserted.
  *
  * A phase of `npm run bench` (index.ts), and runnable alone, starting its own
- * FerretDB, Redis and API: `node scripts/stack/bootstrap.mjs exec tsx scripts/bench/statistics.ts`.
+ * FerretDB, Redis and API: `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/statistics.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,7 +37,7 @@ const QUERY = `query($period: StatisticsPeriod!, $measure: StatisticsMeasure, $g
 }`;
 
 /** A deterministic day of events for `reportsPerDay` reports (a few such days are reused across the two years). */
-function templateDay(seed: number, reportsPerDay: number): Omit<StatisticsEvent, 'key'>[] {
+export function templateDay(seed: number, reportsPerDay: number): Omit<StatisticsEvent, 'key'>[] {
   let s = seed * 2654435761;
   const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() ** 1.5 * xs.length)]!;
