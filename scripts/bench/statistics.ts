@@ -18,6 +18,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { BOROUGHS, INTAKE_CHANNELS, THREAT_CATEGORIES } from '../../src/reports/model/types.js';
 import { CLOSE_OUTCOMES } from '../../src/reports/model/outcomes.js';
 import { figuresOf, utcDay, type StatisticsEvent } from '../../src/reports/model/statistics.js';
+import { slicesOf, type SliceDoc } from '../../src/reports/store/statistics.js';
 import { freePort, startServices } from '../stack/services.js';
 import { createUser, gql, latency, signIn, startProcess, type Latency } from './support.js';
 
@@ -65,9 +66,14 @@ export async function seedStatistics(db: Db, days: number, reports: number): Pro
   const templates = Array.from({ length: 7 }, (_, i) => figuresOf(templateDay(i + 1, Math.round(reports / days))));
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
   const docs = Array.from({ length: days }, (_, i) => ({ _id: utcDay(new Date(today - (days - 1 - i) * 86_400_000)), rolledAt: new Date(), ...templates[i % 7]! }));
-  const collection = db.collection<(typeof docs)[number]>('statistics_days');
-  await collection.deleteMany({});
-  for (let i = 0; i < docs.length; i += 20) await collection.insertMany(docs.slice(i, i + 20));
+  // As the roll-up writes them (reports/store/statistics.ts writeDay): a day's slices, then its manifest.
+  const slices = db.collection<SliceDoc>('statistics_slices');
+  const manifests = db.collection<{ _id: string }>('statistics_days');
+  for (const doc of docs) {
+    const cut = slicesOf(doc);
+    await slices.insertMany(cut);
+    await manifests.insertOne({ _id: doc._id, rolledAt: doc.rolledAt, events: doc.events, digest: '', slices: cut.map((x) => x._id) });
+  }
   const dayDocBytes = Math.round(templates.reduce((a, t) => a + JSON.stringify(t).length, 0) / templates.length);
   return { dayDocBytes, seedSeconds: (Date.now() - started) / 1000, from: docs[0]!._id, to: docs.at(-1)!._id };
 }
@@ -125,7 +131,7 @@ export async function runStatisticsBench(o: {
 export function statisticsLines(s: StatisticsBenchResult): string[] {
   const line = (name: string, l: Latency) => `  ${name.padEnd(40)} p50 ${String(l.p50).padStart(7)} ms  p99 ${String(l.p99).padStart(7)} ms  (n=${l.n})`;
   return [
-    `statistics: ${s.days} day documents for ${s.reports.toLocaleString('en-GB')} reports (1,000,000 in two years) (${Math.round(s.dayDocBytes / 1024)} KB each, seeded in ${s.seedSeconds.toFixed(1)} s), over HTTP`,
+    `statistics: ${s.days} days of figures (slices by measure and dimension set) for ${s.reports.toLocaleString('en-GB')} reports (1,000,000 in two years) (${Math.round(s.dayDocBytes / 1024)} KB a day in all, seeded in ${s.seedSeconds.toFixed(1)} s), over HTTP`,
     line('all queries', s.all),
     ...Object.entries(s.kinds).map(([k, l]) => line(k, l)),
   ];

@@ -137,7 +137,7 @@ function sumCells(docs: readonly DayDoc[], measure: StatisticsMeasure, dims: rea
 
 export type StatisticsService = ReturnType<typeof createStatisticsService>;
 
-export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'daysBetween'> }) {
+export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'slices'> }) {
   const { store } = deps;
 
   /** A supervisor's exact figures. */
@@ -145,14 +145,17 @@ export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'da
     const partner = q.groupBy.includes('PARTNER') || q.filter.some((f) => f.dimension === 'PARTNER');
     if (partner && q.interval === 'DAY') throw badInput('Partner-organisation figures are given by week, never by day', ['interval']);
     assertPeriod(q, partner, 'partner-organisation figures');
-    const docs = await store.daysBetween(q.from, q.to);
+    const dims = [...q.groupBy, ...q.filter.map((f) => f.dimension)];
+    const totalDims = q.filter.map((f) => f.dimension);
+    // Two slices per day at most: the grouped cells and their total (reports/store/statistics.ts).
+    const [docs, totalDocs] = await Promise.all([store.slices(q.from, q.to, q.measure, dims), q.groupBy.length ? store.slices(q.from, q.to, q.measure, totalDims) : null]);
     const filterParts = q.filter.map((f) => [f.dimension, f.value] as const);
     const rows: StatisticsRow[] = [];
     for (const [start, end] of bucketsOf(q)) {
-      const inBucket = docs.filter((d) => d._id >= start && d._id <= end);
-      const { counts, hists } = sumCells(inBucket, q.measure, [...q.groupBy, ...q.filter.map((f) => f.dimension)]);
+      const within = (list: readonly DayDoc[]) => list.filter((d) => d._id >= start && d._id <= end);
+      const { counts, hists } = sumCells(within(docs), q.measure, dims);
       const totalKey = cellKey(filterParts);
-      const total = q.groupBy.length ? sumCells(inBucket, q.measure, q.filter.map((f) => f.dimension)) : { counts, hists };
+      const total = totalDocs ? sumCells(within(totalDocs), q.measure, totalDims) : { counts, hists };
       const row = (group: StatisticsRow['group'], n: number, h: number[] | undefined): StatisticsRow => ({
         start, end, group, count: n, display: String(n), suppression: 'SHOWN', median: h ? quantileBucket(h, 0.5) : null, p90: h ? quantileBucket(h, 0.9) : null,
       });
@@ -181,7 +184,17 @@ export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'da
       );
     }
     assertPeriod(q, true, 'published figures');
-    const docs = await store.daysBetween(q.from, q.to);
+    // The slices every table of the measure needs (its total and each table's dimension), put back together per day.
+    const siblings = PUBLISHED_TABLES.filter((t) => t.measure === table.measure);
+    const parts = await Promise.all([store.slices(q.from, q.to, q.measure, []), ...siblings.map((t) => store.slices(q.from, q.to, q.measure, [t.by]))]);
+    const byDay = new Map<string, DayDoc>();
+    for (const d of parts.flat()) {
+      const day = byDay.get(d._id) ?? { _id: d._id, rolledAt: d.rolledAt, events: 0, counts: [], histograms: [] };
+      day.counts.push(...d.counts);
+      day.histograms.push(...d.histograms);
+      byDay.set(d._id, day);
+    }
+    const docs = [...byDay.values()];
     const rows: StatisticsRow[] = [];
     for (const [start, end] of bucketsOf({ ...q, interval: 'WEEK' })) {
       rows.push(...publishedWeek(table, docs.filter((d) => d._id >= start && d._id <= end), start, end));

@@ -26,10 +26,11 @@
  * entries table (indexes on `writtenAt` and `day` serve MongoDB); the days are
  * read by `_id` range.
  */
-import type { Db } from 'mongodb';
+import { createHash } from 'node:crypto';
+import type { Collection, Db, Filter, WithoutId } from 'mongodb';
 import { insertEachIfAbsent, isDuplicateKey } from '../../db/errors.js';
 import type { Integrity } from '../../crypto/index.js';
-import { figuresOf, statisticsEvents, utcDay, type DayFigures, type StatisticsEvent } from '../model/statistics.js';
+import { figuresOf, partsOf, statisticsEvents, utcDay, type DayFigures, type StatisticsDimension, type StatisticsEvent, type StatisticsMeasure } from '../model/statistics.js';
 import type { ReportDoc } from '../model/types.js';
 import { toMinute } from '../../time.js';
 
@@ -59,7 +60,8 @@ const addDays = (day: string, n: number) => utcDay(new Date(new Date(`${day}T00:
 
 export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' | 'macAll'>) {
   const entries = db.collection<StoredEntry>('statistics_entries');
-  const days = db.collection<DayDoc>('statistics_days');
+  const days = db.collection<ManifestDoc>('statistics_days');
+  const sliceColl = db.collection<SliceDoc>('statistics_slices');
   const meta = db.collection<{ _id: string; at: Date }>('statistics_meta');
   const idOf = (key: string) => integrity.mac('statisticsEntry', key);
 
@@ -69,14 +71,20 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     return { _id: idOf(key), writtenAt: toMinute(writtenAt), ...rest };
   };
 
-  /** Replaces a day's document whole (an upsert, read-then-write on FerretDB: harmless here, every writer writes the whole truth of its read). */
+  /**
+   * Replaces a day's figures whole: one small document per measure and dimension set (a "slice",
+   * `<day>|<measure>|<dims>`), so a query reads by `_id` only the slice it needs, then the day's
+   * manifest naming its slices (written last: the commit point), then drops slices the day no longer has.
+   * Upserts (read-then-write on FerretDB) are harmless here: every writer writes the whole truth of its read.
+   */
   async function writeDay(doc: DayDoc) {
-    try {
-      await days.replaceOne({ _id: doc._id }, doc, { upsert: true });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      await days.replaceOne({ _id: doc._id }, doc); // two upserts raced to insert: the other's is there now
-    }
+    const before = await days.findOne({ _id: doc._id }, { projection: { slices: 1 } });
+    const slices = slicesOf(doc);
+    for (const slice of slices) await replaceWhole(sliceColl, slice);
+    const ids = slices.map((x) => x._id);
+    await replaceWhole(days, { _id: doc._id, rolledAt: doc.rolledAt, events: doc.events, digest: digestOf(doc), slices: ids } as ManifestDoc);
+    const gone = (before?.slices ?? []).filter((id) => !ids.includes(id));
+    if (gone.length) await sliceColl.deleteMany({ _id: { $in: gone } });
   }
 
   /** Recomputes `dayList` from their entries; `failAfterWrites` (tests) throws after that many day writes, as a killed worker would stop. */
@@ -86,10 +94,11 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     for (const day of [...dayList].sort()) {
       const own = await entries.find({ day }, { projection: { _id: 0, writtenAt: 0 } }).toArray();
       const figures = figuresOf(own as unknown as Omit<StatisticsEvent, 'key'>[]);
-      const before = await days.findOne({ _id: day }, { projection: { counts: 1 } });
-      if (!sameCounts(before?.counts ?? [], figures.counts)) changed++;
+      const before = await days.findOne({ _id: day }, { projection: { digest: 1 } });
+      const doc: DayDoc = { _id: day, rolledAt: new Date(), ...figures };
+      if ((before?.digest ?? digestOf({ counts: [] })) !== digestOf(doc)) changed++;
       if (failAfterWrites !== undefined && written >= failAfterWrites) throw new Error(`statistics roll-up stopped after ${written} day writes (injected)`);
-      await writeDay({ _id: day, rolledAt: new Date(), ...figures });
+      await writeDay(doc);
       written++;
     }
     return { changed };
@@ -155,8 +164,31 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
       return { window: { from: first, to: last }, added, entriesAdded: missing.length, daysChanged: changed };
     },
 
-    /** The day documents from `from` to `to` (UTC days, inclusive), by `_id` range. */
-    daysBetween: (from: string, to: string) => days.find({ _id: { $gte: from, $lte: to } }).toArray(),
+    /**
+     * The figures of `measure` by exactly the dimension set `dims`, for each day from `from` to `to` (UTC, inclusive)
+     * that has any: one lookup by `_id` per day (the one filter FerretDB serves from an index), a few at a time.
+     */
+    async slices(from: string, to: string, measure: StatisticsMeasure, dims: readonly StatisticsDimension[]): Promise<DayDoc[]> {
+      const ids: string[] = [];
+      for (let d = from; d <= to; d = addDays(d, 1)) ids.push(sliceId(d, measure, dims));
+      const out: DayDoc[] = [];
+      for (let i = 0; i < ids.length; i += 32) {
+        const found = await Promise.all(ids.slice(i, i + 32).map((id) => sliceColl.findOne({ _id: id })));
+        for (const x of found) if (x) out.push({ _id: x.day, rolledAt: x.rolledAt, counts: x.counts, histograms: x.histograms, events: 0 });
+      }
+      return out;
+    },
+
+    /** A day's whole figures (every slice of its manifest), or null: tests and the drift check. */
+    async dayFigures(day: string): Promise<DayDoc | null> {
+      const manifest = await days.findOne({ _id: day });
+      if (!manifest) return null;
+      const slices = await Promise.all(manifest.slices.map((id) => sliceColl.findOne({ _id: id })));
+      return {
+        _id: day, rolledAt: manifest.rolledAt, events: manifest.events,
+        counts: slices.flatMap((x) => x?.counts ?? []), histograms: slices.flatMap((x) => x?.histograms ?? []),
+      };
+    },
 
     /** Drops entries of days older than ENTRY_KEEP_DAYS (their day documents stay, final). */
     async prune(now = new Date()): Promise<number> {
@@ -165,6 +197,7 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
 
     async ensureIndexes() {
       await entries.createIndex({ writtenAt: 1 });
+      // Every read of days and slices is by `_id`.
       await entries.createIndex({ day: 1 });
     },
 
@@ -173,9 +206,53 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
   };
 }
 
-/** Same counts, in any order. */
-function sameCounts(a: DayFigures['counts'], b: DayFigures['counts']): boolean {
-  if (a.length !== b.length) return false;
-  const m = new Map(a.map((c) => [`${c.m} ${c.k}`, c.n]));
-  return b.every((c) => m.get(`${c.m} ${c.k}`) === c.n);
+/** A day's manifest: which slices it has, and a digest of its counts (the reconciliation's drift check). */
+interface ManifestDoc {
+  _id: string;
+  rolledAt: Date;
+  events: number;
+  digest: string;
+  slices: string[];
+}
+
+/** One measure's figures by one dimension set on one day. */
+export interface SliceDoc {
+  _id: string;
+  day: string;
+  rolledAt: Date;
+  counts: DayFigures['counts'];
+  histograms: DayFigures['histograms'];
+}
+
+const dimsOfKey = (key: string) => partsOf(key).map(([d]) => d).sort().join(',');
+export const sliceId = (day: string, measure: StatisticsMeasure, dims: readonly StatisticsDimension[]) => `${day}|${measure}|${[...dims].sort().join(',')}`;
+
+/** A day's figures cut into slices by measure and dimension set (the bench seeds them the same way). */
+export function slicesOf(doc: DayDoc): SliceDoc[] {
+  const by = new Map<string, SliceDoc>();
+  const slice = (m: StatisticsMeasure, key: string) => {
+    const id = `${doc._id}|${m}|${dimsOfKey(key)}`;
+    let x = by.get(id);
+    if (!x) by.set(id, (x = { _id: id, day: doc._id, rolledAt: doc.rolledAt, counts: [], histograms: [] }));
+    return x;
+  };
+  for (const c of doc.counts) slice(c.m, c.k).counts.push(c);
+  for (const h of doc.histograms) slice(h.m, h.k).histograms.push(h);
+  return [...by.values()];
+}
+
+/** Order-free digest of a day's counts. */
+function digestOf(doc: Pick<DayDoc, 'counts'>): string {
+  return createHash('sha256').update(doc.counts.map((c) => `${c.m} ${c.k} ${c.n}`).sort().join('\n')).digest('hex');
+}
+
+/** Replaces a document whole by `_id`, inserting it when absent. */
+async function replaceWhole<T extends { _id: string }>(collection: Collection<T>, doc: T) {
+  const { _id, ...rest } = doc;
+  try {
+    await collection.replaceOne({ _id } as Filter<T>, rest as WithoutId<T>, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await collection.replaceOne({ _id } as Filter<T>, rest as WithoutId<T>); // two upserts raced to insert: the other's is there now
+  }
 }
