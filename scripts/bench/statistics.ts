@@ -68,7 +68,7 @@ export async function seedStatistics(db: Db, days: number, reports: number): Pro
   const docs = Array.from({ length: days }, (_, i) => ({ _id: utcDay(new Date(today - (days - 1 - i) * 86_400_000)), rolledAt: new Date(), ...templates[i % 7]! }));
   // As the roll-up writes them (reports/store/statistics.ts writeDay): a day's slices, then its manifest.
   const slices = db.collection<SliceDoc>('statistics_slices');
-  const manifests = db.collection<{ _id: string }>('statistics_days');
+  const manifests = db.collection<{ _id: string; rolledAt: Date; events: number; digest: string; slices: string[] }>('statistics_days');
   for (const doc of docs) {
     const cut = slicesOf(doc);
     await slices.insertMany(cut);
