@@ -1,7 +1,9 @@
 /**
  * The statistics store: `statistics_entries` (one insert-only entry per
- * counted report event) and `statistics_days` (per-day figures rolled up
- * from them). docs/statistics.md tells the whole design.
+ * counted report event), `statistics_slices` (per-day figures rolled up from
+ * them, one small document per measure and dimension set) and
+ * `statistics_days` (each day's manifest of its slices). docs/statistics.md
+ * tells the whole design.
  *
  * Exactly once without `$inc`: FerretDB applies `$inc` and every conditional
  * update as read-then-write, so racing increments lose counts. An event is
@@ -14,7 +16,7 @@
  *
  * The roll-up (tasks/statistics-rollup.ts) reads the entries written since a
  * watermark, and for each day they touch recomputes the day from all its
- * entries and replaces the day document whole: running it twice, or again
+ * entries and replaces the day's figures whole: running it twice, or again
  * after it died half-way (the watermark moves only once every day is
  * written), gives the same figures. The reconciliation
  * (tasks/statistics-reconcile.ts) re-derives the events of a window from the
@@ -23,8 +25,8 @@
  *
  * Entries are kept ENTRY_KEEP_DAYS, far longer than the reconciliation's
  * window; older days are final. On FerretDB the entry reads are scans of the
- * entries table (indexes on `writtenAt` and `day` serve MongoDB); the days are
- * read by `_id` range.
+ * entries table (indexes on `writtenAt` and `day` serve MongoDB); slices and
+ * manifests are read by `_id` only.
  */
 import { createHash } from 'node:crypto';
 import type { Collection, Db, Filter, WithoutId } from 'mongodb';
@@ -201,7 +203,7 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
       await entries.createIndex({ day: 1 });
     },
 
-    /** For the bench and tests that seed figures at scale: writes day documents as the roll-up would. */
+    /** Writes a day's figures as the roll-up does (tests seed figures with it). */
     writeDay,
   };
 }
