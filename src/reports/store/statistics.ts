@@ -80,11 +80,14 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
    * Upserts (read-then-write on FerretDB) are harmless here: every writer writes the whole truth of its read.
    */
   async function writeDay(doc: DayDoc) {
-    const before = await days.findOne({ _id: doc._id }, { projection: { slices: 1 } });
+    const before = await days.findOne({ _id: doc._id }, { projection: { slices: 1, sliceDigests: 1 } });
     const slices = slicesOf(doc);
-    for (const slice of slices) await replaceWhole(sliceColl, slice);
+    const digests = slices.map(sliceDigest);
+    // Only the slices whose figures changed are written (a minute's new events touch a few dozen of some hundreds).
+    const had = new Map((before?.slices ?? []).map((id, i) => [id, before?.sliceDigests?.[i]]));
+    for (const [i, slice] of slices.entries()) if (had.get(slice._id) !== digests[i]) await replaceWhole(sliceColl, slice);
     const ids = slices.map((x) => x._id);
-    await replaceWhole(days, { _id: doc._id, rolledAt: doc.rolledAt, events: doc.events, digest: digestOf(doc), slices: ids } as ManifestDoc);
+    await replaceWhole(days, { _id: doc._id, rolledAt: doc.rolledAt, events: doc.events, digest: digestOf(doc), slices: ids, sliceDigests: digests } as ManifestDoc);
     const gone = (before?.slices ?? []).filter((id) => !ids.includes(id));
     if (gone.length) await sliceColl.deleteMany({ _id: { $in: gone } });
   }
@@ -215,6 +218,8 @@ interface ManifestDoc {
   events: number;
   digest: string;
   slices: string[];
+  /** Each slice's digest (sliceDigest), in the order of `slices`: a slice is rewritten only when it changed. */
+  sliceDigests?: string[];
 }
 
 /** One measure's figures by one dimension set on one day. */
@@ -246,6 +251,12 @@ export function slicesOf(doc: DayDoc): SliceDoc[] {
 /** Order-free digest of a day's counts. */
 function digestOf(doc: Pick<DayDoc, 'counts'>): string {
   return createHash('sha256').update(doc.counts.map((c) => `${c.m} ${c.k} ${c.n}`).sort().join('\n')).digest('hex');
+}
+
+/** A slice's figures, digested (counts and histograms, order-free). */
+function sliceDigest(x: SliceDoc): string {
+  const lines = [...x.counts.map((c) => `c ${c.m} ${c.k} ${c.n}`), ...x.histograms.map((h) => `h ${h.m} ${h.k} ${h.h.join(',')}`)].sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 32);
 }
 
 /** Replaces a document whole by `_id`, inserting it when absent. */
