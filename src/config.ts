@@ -276,6 +276,9 @@ export interface Config {
     retentionReviewEveryMs: number;
     /** How often the worker prunes the day-old entries of "my submissions" and the intake tally (fixed: hourly). */
     pruneSubmissionsEveryMs: number;
+    /** The statistics roll-up's and nightly reconciliation's periods (src/tasks/statistics-rollup.ts and src/tasks/statistics-reconcile.ts). */
+    statisticsRollUpEveryMs: number;
+    statisticsReconcileEveryMs: number;
     /**
      * Linking's bounds: at most `maxCandidates` reports decrypted per report
      * (more are recorded, not read), and a term filed by more than
@@ -587,6 +590,8 @@ export function loadConfig(
       retentionDays: env.RETENTION_DAYS,
       retentionReviewEveryMs: 24 * 3_600_000,
       pruneSubmissionsEveryMs: 3_600_000,
+      statisticsRollUpEveryMs: 60_000,
+      statisticsReconcileEveryMs: 24 * 3_600_000,
       linking: { maxCandidates: env.LINK_MAX_CANDIDATES, sharedThreshold: env.LINK_SHARED_THRESHOLD },
     },
     webhooks: {

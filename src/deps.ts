@@ -28,6 +28,7 @@ import { createQueueFactory, type QueueFactory } from './queue/factory.js';
 import { createRotatingIntakeKeys } from './crypto/derived.js';
 import { createIntakeService } from './intake/service.js';
 import { createReportRepository, type ReportRepository } from './reports/store/repository.js';
+import { createStatisticsService } from './reports/desk/statistics.js';
 import { createReportIntegrityAlarm } from './reports/store/integrity-alarm.js';
 import { createTriageQueues, type TriageQueues } from './triage/queue.js';
 import { createDeskEvents, type DeskEvents } from './triage/events.js';
@@ -267,7 +268,8 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     }
     routingRules.start();
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
-    const services: GraphQLServices = { auth, audit, auditor, intake, desk, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps, attachments, partnerAccounts };
+    const statistics = createStatisticsService({ store: reports.statistics });
+    const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps, attachments, partnerAccounts };
     return {
       config,
       log,

@@ -14,7 +14,9 @@
  *    then triage latency at a steady 100 intakes/s;
  * 5. an imminent-threat call recorded while hundreds of ordinary calls wait
  *    for triage (backlog.ts);
- * 6. the desk queue and claims with 10k then 100k reports (2k/10k in quick).
+ * 6. the desk queue and claims with 10k then 100k reports (2k/10k in quick);
+ * 7. `statistics` over two years of day documents seeded for 1,000,000
+ *    reports (statistics.ts; also runnable alone).
  *
  * Every intake phase also counts the store round trips per report: each
  * child counts the MongoDB commands it sends (store-counts.ts), read at the
@@ -50,6 +52,7 @@ import { runCryptoBench, type CryptoBenchResult } from './crypto.js';
 import { attachmentLine, runAttachmentBench } from './attachments.js';
 import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
 import { runSearch, type SearchResult } from './search.js';
+import { runStatisticsBench, statisticsLines, type StatisticsBenchResult } from './statistics.js';
 import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
 import { LINK_EVERY } from './payloads.js';
 import { readProfile, summariseProfile, type ProfileSummary } from './profile.js';
@@ -96,6 +99,8 @@ interface Summary {
   desk: DeskRow[];
   /** searchReports after each desk scale (search.ts). */
   search: (SearchResult & { cores: CpuShares })[];
+  /** `statistics` over two years of seeded day documents (statistics.ts). */
+  statistics: StatisticsBenchResult & { cores: CpuShares };
   pushdown: PushdownProbe[];
   crypto: Pick<CryptoBenchResult, 'libsodium' | 'report' | 'reportDecrypt' | 'throughput'>;
   /** The attachments line (scripts/bench/attachments.ts). */
@@ -285,6 +290,14 @@ async function main(): Promise<number> {
       findableSeeded = f.result.findable;
     }
 
+    log('statistics: two years of day documents for 1,000,000 reports, then supervisors\' and oversight queries over HTTP');
+    await createUser(env, 'bench.supervisor', 'SUPERVISOR', null);
+    await createUser(env, 'bench.oversight', 'OVERSIGHT', null);
+    const stats = await withCpu(pids, async () =>
+      runStatisticsBench({ url, db, supervisorToken: await signIn(url, 'bench.supervisor'), oversightToken: await signIn(url, 'bench.oversight'), rounds: quick ? 5 : 20 }),
+    );
+    const statistics = { ...stats.result, cores: stats.cores };
+
     await benchQueues.close();
     benchQueues = undefined;
     await client.close();
@@ -305,6 +318,7 @@ async function main(): Promise<number> {
       imminentUnderBacklog,
       desk,
       search,
+      statistics,
       pushdown,
       crypto: { libsodium: crypto.libsodium, report: crypto.report, reportDecrypt: crypto.reportDecrypt, throughput: crypto.throughput },
       attachments,
@@ -509,6 +523,8 @@ function printTables(s: Summary) {
     );
     out.push(`  partner portal: ${w.partnerSize ? `first visit loads ${kb(w.partnerSize.jsGzipBytes)} JS + ${kb(w.partnerSize.cssGzipBytes)} CSS gzipped (its own bundle; target JS < 150 KB)` : 'no size.json in dist/partner'}`);
   }
+
+  out.push('', ...statisticsLines(s.statistics), `  CPU cores: ${cores(s.statistics.cores)}`);
 
   const c = s.crypto;
   out.push(

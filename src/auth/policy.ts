@@ -114,6 +114,8 @@ export const POLICY = {
   retentionReview: ['SUPERVISOR'],
   threatLevel: ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN'],
   setThreatLevel: ['SUPERVISOR'],
+  // statistics (reports/desk/statistics.ts): supervisors exact and free-form; OVERSIGHT the fixed published tables only, suppressed
+  statistics: ['SUPERVISOR', 'OVERSIGHT'],
   // routing rules: not report content, so auditors and admins may read them; only an admin reloads (audited)
   routingRules: ['SUPERVISOR', 'AUDITOR', 'ADMIN'],
   reloadRoutingRules: ['ADMIN'],

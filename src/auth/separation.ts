@@ -21,7 +21,7 @@ export const FORBIDDEN_COMBINATIONS = [
   {
     rule: 'auditor-independent',
     role: 'AUDITOR',
-    never: ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'ADMIN'],
+    never: ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'ADMIN', 'OVERSIGHT'],
     why: 'an auditor never audits their own work',
   },
   {
@@ -29,6 +29,12 @@ export const FORBIDDEN_COMBINATIONS = [
     role: 'ADMIN',
     never: ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR'],
     why: 'an administrator never reads or writes report content',
+  },
+  {
+    rule: 'oversight-no-content',
+    role: 'OVERSIGHT',
+    never: ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR'],
+    why: 'oversight sees only published, suppressed figures; a content role would see what suppression hides',
   },
 ] as const satisfies readonly SeparationRule[];
 

@@ -1,7 +1,11 @@
-/** Who is asking: a signed-in staff member, or a partner organisation (its API key or a caseworker account). */
+/**
+ * Who is asking: a signed-in staff member, or a partner organisation (its API key or a caseworker account).
+ * OVERSIGHT: a member of an oversight body, who sees the published statistics
+ * tables and nothing else (src/auth/policy.ts, src/auth/separation.ts).
+ */
 import type { Binary } from 'mongodb';
 
-export const ROLES = ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN'] as const;
+export const ROLES = ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN', 'OVERSIGHT'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const DESKS = ['SO12', 'SO13'] as const;

@@ -36,6 +36,8 @@ export const INTEGRITY_PURPOSES = {
   reportTombstone: 21,
   /** The Redis name of an audit event's "chained" mark: its key names the report (audit/chainer.ts). */
   chainMark: 22,
+  /** The id of a statistics entry: a keyed hash of its change's event key, which names the report (reports/store/statistics.ts). */
+  statisticsEntry: 31,
 } as const;
 /** Purposes that seed Ed25519 key pairs rather than MAC subkeys. */
 const SIGNING_PURPOSES: readonly string[] = ['checkpointSigning', 'bundleSigning'];

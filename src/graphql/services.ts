@@ -16,6 +16,7 @@ import type { NotificationService } from '../notifications/service.js';
 import type { AttachmentService } from '../reports/desk/attachments.js';
 import type { FollowUpService } from '../reports/desk/follow-ups.js';
 import type { DeskService } from '../reports/desk/service.js';
+import type { StatisticsService } from '../reports/desk/statistics.js';
 import type { RetentionStore } from '../reports/store/retention.js';
 import type { RulesService } from '../triage/rules-holder.js';
 import type { ThreatLevelStore } from '../triage/threat-level.js';
@@ -29,6 +30,8 @@ export interface GraphQLServices {
   auditor: AuditorService;
   intake: IntakeService;
   desk: DeskService;
+  /** Supervisors' exact figures and OVERSIGHT's published tables (src/reports/desk/statistics.ts). */
+  statistics: StatisticsService;
   threatLevel: ThreatLevelStore;
   retention: RetentionStore;
   /** Second factors: TOTP enrolment, recovery codes, admin reset (src/auth/mfa.ts). */

@@ -25,6 +25,7 @@ import type { ReportRepository } from '../reports/store/repository.js';
 import type { ReportDoc } from '../reports/model/types.js';
 import { createContentSeal } from '../reports/content/vault.js';
 import { SUBMISSIONS_WINDOW_MS } from '../reports/store/submissions.js';
+import { statisticsEvents } from '../reports/model/statistics.js';
 import { hotlineCallSchema, parseInput, partnerReferralSchema, type HotlineCallInput, type PartnerReferralInput } from './validation.js';
 
 export interface IntakeDeps {
@@ -119,6 +120,7 @@ export function createIntakeService(deps: IntakeDeps) {
       if (found) {
         const stored = sameOrConflict(found, [fingerprint, ...earlier.fingerprints]);
         await handOff(stored);
+        await count(stored);
         return stored;
       }
     }
@@ -161,6 +163,7 @@ export function createIntakeService(deps: IntakeDeps) {
         if (winner) {
           const stored = sameOrConflict(winner, [fingerprint, ...earlier.fingerprints]);
           await handOff(stored);
+          await count(stored);
           return stored;
         }
         // Otherwise the reference was taken (the counter is only a hint): take the next one.
@@ -170,8 +173,19 @@ export function createIntakeService(deps: IntakeDeps) {
     }
     // Triage first: an imminent threat must not wait for the audit chain.
     await handOff(doc);
-    await chainer.chain(doc.auditPending ?? []);
+    await Promise.all([chainer.chain(doc.auditPending ?? []), count(doc)]);
     return doc;
+  }
+
+  /**
+   * The report's `received` statistics entry (reports/store/statistics.ts): one insert keyed by the
+   * change's event key, so the retry of a stored submission counts nothing twice. Never fails the
+   * request: an entry lost here is derived again by the nightly reconciliation.
+   */
+  async function count(doc: ReportDoc) {
+    await reports.statistics.record(statisticsEvents(doc, doc.history.slice(0, 1), null)).catch((err) => {
+      log.warn({ reportId: doc._id, errName: (err as Error)?.name }, 'statistics entry not written; the reconciliation will count the report');
+    });
   }
 
   /** `fingerprints`: the submission's, under the current index key first, then any previous one. */

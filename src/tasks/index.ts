@@ -17,6 +17,8 @@ import { reconcileTask } from './reconcile.js';
 import { retentionReviewTask } from './retention-review.js';
 import { routeTask } from './route.js';
 import { slaWarningTask } from './sla-warning.js';
+import { statisticsReconcileTask } from './statistics-reconcile.js';
+import { statisticsRollUpTask } from './statistics-rollup.js';
 import { webhookDeliveryTask } from './webhook-delivery.js';
 
 /**
@@ -29,7 +31,7 @@ export type AnyQueuedTask = QueuedTask<any>;
 const QUEUED: ((ctx: TaskContext) => AnyQueuedTask)[] = [routeTask, escalateTask, webhookDeliveryTask];
 
 /** Tasks run once per period across all workers (repeatable jobs on the maintenance queue). */
-const PERIODIC: ((ctx: TaskContext) => PeriodicTask)[] = [outboxSweepTask, reconcileTask, auditCheckpointTask, slaWarningTask, pruneSubmissionsTask, retentionReviewTask, attachmentSweepTask];
+const PERIODIC: ((ctx: TaskContext) => PeriodicTask)[] = [outboxSweepTask, reconcileTask, auditCheckpointTask, slaWarningTask, pruneSubmissionsTask, retentionReviewTask, attachmentSweepTask, statisticsRollUpTask, statisticsReconcileTask];
 
 export interface TaskRegistry {
   queued: AnyQueuedTask[];

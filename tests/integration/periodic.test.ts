@@ -47,6 +47,8 @@ describe('periodic jobs', () => {
       `reconcile@${app.config.triage.outboxReconcileMs}`,
       `retention-review@${24 * 3600_000}`,
       `sla-warning@60000`,
+      `statistics-reconcile@${app.config.triage.statisticsReconcileEveryMs}`,
+      `statistics-rollup@${app.config.triage.statisticsRollUpEveryMs}`,
     ]);
   });
 

@@ -32,6 +32,15 @@ describe('separation of duties', () => {
     expect([...rule('AUDITOR').never].sort()).toEqual([...acting].sort());
   });
 
+  it('keeps OVERSIGHT away from every role that reads or writes content, and gives it statistics alone', () => {
+    const content = rolesFor([...CONTENT_OPS]).filter((r) => r !== 'AUDITOR');
+    expect([...rule('OVERSIGHT').never].sort()).toEqual(content.sort());
+    expect(operationalOps.filter((op) => audience(op).includes('OVERSIGHT'))).toEqual(['statistics']);
+    expect(separationViolation(['OVERSIGHT', 'SUPERVISOR'])?.rule).toBe('oversight-no-content');
+    expect(separationViolation(['OVERSIGHT', 'CALL_HANDLER'])?.rule).toBe('oversight-no-content');
+    expect(separationViolation(['OVERSIGHT'])).toBeNull();
+  });
+
   it('refuses the forbidden sets and allows the rest', () => {
     expect(separationViolation(['SUPERVISOR', 'AUDITOR'])?.rule).toBe('auditor-independent');
     expect(separationViolation(['ADMIN', 'INVESTIGATOR'])?.rule).toBe('admin-no-content');

@@ -25,6 +25,7 @@ import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
 import { createPartnerReferrals, type PartnerReferralEntry } from './partner-referrals.js';
 import { createIntakeTally } from './intake-tally.js';
 import { createAttachmentChunks } from './attachment-chunks.js';
+import { createStatisticsStore, STATISTICS_SOURCE_PROJECTION, type StatisticsSource } from './statistics.js';
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
@@ -88,6 +89,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
   const supervisorWatch = createSupervisorWatch(db);
   const intakeTally = createIntakeTally(db);
   const attachmentChunks = createAttachmentChunks(db);
+  const statistics = createStatisticsStore(db, integrity);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
 
@@ -119,6 +121,14 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     search,
     /** Attached files' encrypted chunks and in-flight uploads (attachment-chunks.ts). */
     attachmentChunks,
+    /** The statistics entries and day figures (statistics.ts). */
+    statistics,
+    /**
+     * Reports with a history entry since `since`, without content (the statistics reconciliation:
+     * a scan of `reports` on FerretDB, nightly only; on MongoDB an index on `history.at` would serve it).
+     */
+    statisticsSources: (since: Date): AsyncIterable<StatisticsSource> =>
+      reports.find({ 'history.at': { $gte: since } }, { projection: STATISTICS_SOURCE_PROJECTION }) as unknown as AsyncIterable<StatisticsSource>,
 
     async ensureIndexes() {
       await side.ensureIndexes();
@@ -142,6 +152,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
       );
       await intakeTally.ensureIndexes();
       await partnerReferrals.ensureIndexes();
+      await statistics.ensureIndexes();
       await intakeTally.backfill(reports.find({ recordedAt: { $gte: new Date(Date.now() - 2 * 24 * 3600_000) } }, { projection: { _id: 1, channel: 1, recordedAt: 1, status: 1 } }));
     },
 

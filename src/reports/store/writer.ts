@@ -9,6 +9,7 @@ import type { AuditEventInput } from '../../audit/types.js';
 import { timeFor } from '../rules/partner-time.js';
 import type { ReportRepository } from './repository.js';
 import type { ReportDoc } from '../model/types.js';
+import { statisticsEvents } from '../model/statistics.js';
 
 export type ReportChange = Parameters<ReportRepository['applyChange']>[1];
 export type ReportWriter = ReturnType<typeof createReportWriter>;
@@ -36,7 +37,13 @@ export function createReportWriter(deps: { reports: ReportRepository; chainer: A
       const events = chainer.events(doc._id, doc.version + 1, versioned, at);
       const set = events.length ? { ...change.set, auditPending: [...(await chainer.carry(doc.auditPending)), ...events] } : change.set;
       const updated = await reports.applyChange(doc, { ...change, set });
-      if (updated) await chainer.chain(events);
+      if (updated) {
+        // The change's statistics entry (reports/store/statistics.ts), beside its audit append: the one write
+        // statistics add to a change. Lost only if this process dies here or the store refuses it; the nightly
+        // reconciliation derives it again from the report's history under the same key.
+        const counted = statisticsEvents(updated, updated.history.slice(doc.history.length), doc.status);
+        await Promise.all([chainer.chain(events), counted.length ? reports.statistics.record(counted).catch(() => 0) : 0]);
+      }
       if (updated && deps.afterCommit) await deps.afterCommit(doc, updated).catch(() => undefined);
       return updated;
     },

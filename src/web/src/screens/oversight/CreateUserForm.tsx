@@ -18,7 +18,7 @@ const CREATE_USER = graphql(`
   }
 `);
 
-const ROLES = ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN'] as const;
+const ROLES = ['CALL_HANDLER', 'INVESTIGATOR', 'SUPERVISOR', 'AUDITOR', 'ADMIN', 'OVERSIGHT'] as const;
 const DESKS = [
   { value: 'SO12', label: 'SO12 · Special Branch (intelligence)' },
   { value: 'SO13', label: 'SO13 · Anti-Terrorist Branch (investigation)' },

@@ -1,0 +1,31 @@
+/**
+ * Periodic task `statistics-reconcile` (nightly): re-derives the last
+ * STATISTICS_RECONCILE_DAYS days of statistics events from the reports
+ * themselves (their plaintext history and routing fields, never content),
+ * inserts the entries a crash lost and recomputes those days
+ * (src/reports/store/statistics.ts), then drops entries of days now final.
+ * What it corrected is logged as counts only. A scan of `reports` on
+ * FerretDB, hence nightly.
+ */
+import type { PeriodicTask } from '../queue/task.js';
+import type { TaskContext } from './context.js';
+
+/** The window recomputed from the reports: a week, so a worker down over a long weekend is still corrected. */
+export const STATISTICS_RECONCILE_DAYS = 7;
+
+export function statisticsReconcileTask({ deps, log }: TaskContext): PeriodicTask {
+  return {
+    name: 'statistics-reconcile',
+    every: deps.config.triage.statisticsReconcileEveryMs,
+    async perform() {
+      const now = new Date();
+      const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (STATISTICS_RECONCILE_DAYS - 1)));
+      const result = await deps.reports.statistics.reconcile(deps.reports.statisticsSources(since), { windowDays: STATISTICS_RECONCILE_DAYS, now });
+      // Counts only: how many entries were missing (by measure) and how many day documents changed.
+      if (result.entriesAdded || result.daysChanged) log.warn({ component: 'statistics', ...result }, 'statistics reconciliation corrected drift');
+      else log.info({ component: 'statistics', window: result.window }, 'statistics reconciliation found no drift');
+      await deps.reports.statistics.prune(now);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The `statistics` query (src/reports/desk/statistics.ts) over HTTP: a
+ * supervisor's exact figures, grouped and filtered, by day, week or period,
+ * with durations; OVERSIGHT's published tables only, by whole weeks, small
+ * counts suppressed; partner figures by whole weeks only; and an OVERSIGHT
+ * user who can reach no report, search or queue, and whose console shows
+ * nothing but their account.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allowedOperations } from '../../src/auth/policy.js';
+import { figuresOf, type StatisticsEvent } from '../../src/reports/model/statistics.js';
+import { bootApp, type TestApp } from '../support/app.js';
+import { createStaff } from '../support/factories.js';
+
+const Q = `query($period: StatisticsPeriod!, $measure: StatisticsMeasure, $groupBy: [StatisticsDimension!], $filter: [StatisticsFilter!], $interval: StatisticsInterval) {
+  statistics(period: $period, measure: $measure, groupBy: $groupBy, filter: $filter, interval: $interval) {
+    measure from to interval table
+    rows { start end group { dimension value } count display suppression median { fromMinutes toMinutes } p90 { fromMinutes toMinutes } }
+  }
+}`;
+const WEEK = { from: '2026-01-05', to: '2026-01-11' }; // Monday to Sunday
+
+let app: TestApp;
+let sup: Awaited<ReturnType<typeof createStaff>>;
+let oversight: Awaited<ReturnType<typeof createStaff>>;
+let investigator: Awaited<ReturnType<typeof createStaff>>;
+
+const event = (day: string, over: Partial<StatisticsEvent> = {}): Omit<StatisticsEvent, 'key'> => ({
+  day, measure: 'RECEIVED', status: 'RECEIVED', channel: 'ANTI_TERRORIST_HOTLINE', source: 'HOTLINE_CALL', partner: null, categories: ['STORAGE'], borough: 'CAMDEN',
+  desk: null, priority: null, imminentThreat: false, outcome: null, bucket: null, sla: null, ...over,
+});
+const times = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
+
+beforeAll(async () => {
+  app = await bootApp();
+  [sup, oversight, investigator] = await Promise.all([createStaff(app, 'SUPERVISOR'), createStaff(app, 'OVERSIGHT'), createStaff(app, 'INVESTIGATOR', 'SO12')]);
+  // Monday: 20 hotline calls, 3 online (a small count), 6 from a partner; Tuesday: 10 hotline calls; claims with their times.
+  const monday = [
+    ...times(20, () => event('2026-01-05')),
+    ...times(3, () => event('2026-01-05', { channel: 'ONLINE', borough: 'BRENT' })),
+    ...times(6, () => event('2026-01-05', { channel: 'PARTNER_ORGANISATION', source: 'PARTNER_REFERRAL', partner: 'p-1', borough: 'BRENT' })),
+    ...times(12, (i) => event('2026-01-05', { measure: 'CLAIMED', status: 'ASSIGNED', desk: 'SO12', priority: 'P2', bucket: i < 8 ? 2 : 5, sla: i < 11 ? 'MET' : 'MISSED' })),
+  ];
+  const tuesday = times(10, () => event('2026-01-06'));
+  for (const [day, events] of [['2026-01-05', monday], ['2026-01-06', tuesday]] as const) {
+    await app.deps.reports.statistics.writeDay({ _id: day, rolledAt: new Date(), ...figuresOf(events) });
+  }
+}, 60_000);
+afterAll(async () => app?.close());
+
+const ask = (token: string, variables: Record<string, unknown>) => app.gql(Q, variables, token);
+const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
+
+describe('statistics for a supervisor: exact', () => {
+  it('counts a measure over the period, grouped', async () => {
+    const res = await ask(sup.token, { period: WEEK, groupBy: ['CHANNEL'] });
+    expect(res.errors).toBeUndefined();
+    const rows = res.data.statistics.rows;
+    expect(rows[0]).toMatchObject({ group: [], count: 39, display: '39' });
+    expect(rows.map((r: any) => [r.group[0]?.value ?? 'total', r.count])).toEqual([['total', 39], ['ANTI_TERRORIST_HOTLINE', 30], ['PARTNER_ORGANISATION', 6], ['ONLINE', 3]]);
+  });
+
+  it('gives day rows, and one grouped and one filtered dimension', async () => {
+    const days = await ask(sup.token, { period: WEEK, interval: 'DAY' });
+    expect(days.data.statistics.rows.map((r: any) => r.count)).toEqual([29, 10, 0, 0, 0, 0, 0]);
+    const res = await ask(sup.token, { period: WEEK, groupBy: ['CHANNEL'], filter: [{ dimension: 'BOROUGH', value: 'BRENT' }] });
+    expect(res.data.statistics.rows.map((r: any) => [r.group[0]?.value ?? 'total', r.count])).toEqual([['total', 9], ['PARTNER_ORGANISATION', 6], ['ONLINE', 3]]);
+  });
+
+  it('gives time to claim as the buckets of its median and 90th percentile, and SLA met or missed', async () => {
+    const res = await ask(sup.token, { period: WEEK, measure: 'CLAIMED', groupBy: ['DESK', 'PRIORITY'] });
+    expect(res.errors).toBeUndefined();
+    const [total, cell] = res.data.statistics.rows;
+    expect(total).toMatchObject({ count: 12, median: { fromMinutes: 5, toMinutes: 15 }, p90: { fromMinutes: 60, toMinutes: 120 } });
+    expect(cell).toMatchObject({ group: [{ dimension: 'DESK', value: 'SO12' }, { dimension: 'PRIORITY', value: 'P2' }], count: 12, median: { fromMinutes: 5, toMinutes: 15 } });
+    const sla = await ask(sup.token, { period: WEEK, measure: 'CLAIMED', groupBy: ['SLA'] });
+    expect(sla.data.statistics.rows.map((r: any) => [r.group[0]?.value ?? 'total', r.count])).toEqual([['total', 12], ['MET', 11], ['MISSED', 1]]);
+  });
+
+  it('gives partner figures by whole weeks only', async () => {
+    const weekly = await ask(sup.token, { period: WEEK, groupBy: ['PARTNER'], interval: 'WEEK' });
+    expect(weekly.errors).toBeUndefined();
+    expect(weekly.data.statistics.rows.map((r: any) => [r.group[0]?.value ?? 'total', r.count])).toEqual([['total', 39], ['p-1', 6]]);
+    expect(codeOf(await ask(sup.token, { period: WEEK, groupBy: ['PARTNER'], interval: 'DAY' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await ask(sup.token, { period: { from: '2026-01-05', to: '2026-01-07' }, groupBy: ['PARTNER'] }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await ask(sup.token, { period: WEEK, filter: [{ dimension: 'PARTNER', value: 'p-1' }], interval: 'DAY' }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses bad periods and more than two dimensions', async () => {
+    for (const variables of [
+      { period: { from: '2026-01-11', to: '2026-01-05' } },
+      { period: { from: '2026-02-30', to: '2026-03-01' } },
+      { period: { from: '2020-01-01', to: '2026-01-01' } },
+      { period: WEEK, groupBy: ['CHANNEL', 'BOROUGH', 'DESK'] },
+      { period: WEEK, groupBy: ['CHANNEL', 'CHANNEL'] },
+      { period: WEEK, groupBy: ['CHANNEL', 'BOROUGH'], filter: [{ dimension: 'DESK', value: 'SO12' }] },
+    ]) expect(codeOf(await ask(sup.token, variables)), JSON.stringify(variables)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('statistics for OVERSIGHT: the published tables, suppressed', () => {
+  it('shows a count from 1 to 4 as "fewer than 5" and hides one more so no total gives it away', async () => {
+    const res = await ask(oversight.token, { period: WEEK, groupBy: ['CHANNEL'] });
+    expect(res.errors).toBeUndefined();
+    const s = res.data.statistics;
+    expect(s).toMatchObject({ table: 'received-by-channel', interval: 'WEEK' });
+    const byValue = Object.fromEntries(s.rows.map((r: any) => [r.group[0]?.value ?? 'total', r]));
+    expect(byValue.ONLINE).toMatchObject({ count: null, display: 'fewer than 5', suppression: 'FEWER_THAN_5' });
+    expect(byValue.PARTNER_ORGANISATION).toMatchObject({ count: null, display: 'suppressed', suppression: 'SUPPRESSED' });
+    expect(byValue.total.count).toBe(39);
+    expect(byValue.ANTI_TERRORIST_HOTLINE.count).toBe(30);
+  });
+
+  it('refuses free-form grouping, filters and periods that are not whole weeks', async () => {
+    expect(codeOf(await ask(oversight.token, { period: WEEK, measure: 'CLAIMED', groupBy: ['DESK', 'PRIORITY'] }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await ask(oversight.token, { period: WEEK, groupBy: ['CHANNEL'], filter: [{ dimension: 'BOROUGH', value: 'BRENT' }] }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await ask(oversight.token, { period: WEEK }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await ask(oversight.token, { period: { from: '2026-01-05', to: '2026-01-06' }, groupBy: ['CHANNEL'] }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('reaches no report, search, queue or other figure, and the console offers nothing but their account', async () => {
+    for (const query of [
+      `{ report(id: "x") { __typename } }`,
+      `{ searchReports(filter: { phone: "020 7946 0000" }) { __typename } }`,
+      `{ deskQueue(desk: SO12) { __typename } }`,
+      `{ supervisorOverview { __typename } }`,
+      `{ threatLevel { __typename } }`,
+      `{ auditLog { __typename } }`,
+    ]) expect(codeOf(await app.gql(query, {}, oversight.token)), query).toBe('FORBIDDEN');
+    const principal = { kind: 'staff' as const, userId: oversight.user.id, username: oversight.username, roles: ['OVERSIGHT' as const], desk: null, sessionId: 'x' };
+    const ops = allowedOperations(principal);
+    expect(ops).toContain('statistics');
+    const screens = [...readFileSync('src/web/src/routes.tsx', 'utf8').matchAll(/operation: '(\w+)'/g)].map((m) => m[1]!);
+    expect(screens.filter((op) => (ops as string[]).includes(op))).toEqual(['mySessions']);
+  });
+
+  it('is refused to an investigator', async () => {
+    expect(codeOf(await ask(investigator.token, { period: WEEK }))).toBe('FORBIDDEN');
+  });
+});
