@@ -77,7 +77,9 @@ describe('the content module', () => {
       .filter((path) => /\bwith(New)?DataKey\(|createReportCodec\(/.test(readFileSync(path, 'utf8')))
       .map((path) => relative(PROJECT_ROOT, path))
       .sort();
-    expect(opening).toEqual(['src/crypto/field-cipher.ts', 'src/reports/content/vault.ts', 'src/reports/model/report-codec.ts']);
+    // src/partners/org-keys.ts opens an organisation's own key (never a report's), under its own one-place rule (tests/unit/partner-org-keys.test.ts).
+    expect(opening).toEqual(['src/crypto/field-cipher.ts', 'src/partners/org-keys.ts', 'src/reports/content/vault.ts', 'src/reports/model/report-codec.ts']);
+    expect(readFileSync(join(src, 'partners/org-keys.ts'), 'utf8')).not.toMatch(/reports\//);
     // The codec's own file only defines it; the field cipher only defines the key scope.
     expect(readFileSync(join(src, 'reports/model/report-codec.ts'), 'utf8')).not.toMatch(/withDataKey\(|withNewDataKey\(/);
   });
