@@ -261,7 +261,15 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     const webhooks = createWebhooks({ db, crypto, audit, queues, reports, config, log });
     // After a signed restore of an older backup: every erasure recorded since the backup was taken is made again, before
     // anything serves (reports/desk/erasure-reapply.ts; idempotent, so each start with a restore on record runs it).
-    const lastRestore = (await anchors.readRestores()).restores.at(-1)?.item;
+    // An anchor directory that cannot be read does not stop the start: /readyz says so, and audit appends fail while their
+    // signed tips cannot be written (no audit entry, no content); the re-application runs at the next start that can read it.
+    const lastRestore = await anchors.readRestores().then(
+      (r) => r.restores.at(-1)?.item,
+      (err: NodeJS.ErrnoException) => {
+        log.error({ code: err.code }, 'the audit anchor directory cannot be read: erasures recorded after a restore are re-applied at the next start that can read it');
+        return undefined;
+      },
+    );
     if (lastRestore) {
       const { erasures } = await anchors.readErasures();
       await createErasureReapplier({ reports, writer, afterErase: forgetErased, log: log.child({ component: 'restore' }) }).reapply(erasures, lastRestore);
