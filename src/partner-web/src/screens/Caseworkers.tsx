@@ -159,10 +159,10 @@ function Input(props: { id: string; label: string; hint?: string; error?: string
   );
 }
 
-/** The error summary: each problem a link to its field. */
-function Summary({ t, errors }: { t: Translate; errors: [string, string][] }) {
+/** The error summary: each problem a link to its field; it takes the focus on each attempt (`attempt`), not as one types. */
+function Summary({ t, errors, attempt }: { t: Translate; errors: [string, string][]; attempt: number }) {
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => box.current?.focus(), [errors]);
+  useEffect(() => box.current?.focus(), [attempt]);
   if (!errors.length) return null;
   return (
     <div className="error-summary" role="alert" tabIndex={-1} ref={box}>
@@ -183,6 +183,7 @@ function AddCaseworker({ t, heading, onCancel, onDone }: { t: Translate; heading
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
   const set = (f: Field) => (v: string) => setValues((s) => ({ ...s, [f]: v }));
 
   async function submit(e: FormEvent) {
@@ -193,6 +194,7 @@ function AddCaseworker({ t, heading, onCancel, onDone }: { t: Translate; heading
     if (values.password.length < 12) found.password = t('caseworkers.add.required.password');
     setErrors(found);
     setFailure(null);
+    setAttempt((n) => n + 1);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
@@ -201,6 +203,7 @@ function AddCaseworker({ t, heading, onCancel, onDone }: { t: Translate; heading
     } catch (err) {
       const field = err instanceof ApiError ? err.fields[0]?.path[0] : undefined;
       const message = problem(t, err);
+      setAttempt((n) => n + 1);
       if (field === 'username' || field === 'displayName') setErrors({ [field]: message });
       else if (field === 'initialPassword') setErrors({ password: message });
       else if (err instanceof ApiError && err.code === 'CONFLICT') setErrors({ username: message });
@@ -216,7 +219,7 @@ function AddCaseworker({ t, heading, onCancel, onDone }: { t: Translate; heading
         {t('caseworkers.add.title')}
       </h1>
       <p className="lead">{t('caseworkers.add.lead')}</p>
-      <Summary t={t} errors={(Object.keys(errors) as Field[]).map((f) => [ids[f], errors[f]!])} />
+      <Summary t={t} attempt={attempt} errors={(Object.keys(errors) as Field[]).map((f) => [ids[f], errors[f]!])} />
       {failure && (
         <div className="notice warning" role="alert">
           <p>{failure}</p>
@@ -244,9 +247,11 @@ function Confirm(props: { t: Translate; heading: React.RefObject<HTMLHeadingElem
   const [error, setError] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
   async function submit(e: FormEvent) {
     e.preventDefault();
     setFailure(null);
+    setAttempt((n) => n + 1);
     if (action === 'reset' && password.length < 12) return setError(t('caseworkers.add.required.password'));
     setError(null);
     setBusy(true);
@@ -267,7 +272,7 @@ function Confirm(props: { t: Translate; heading: React.RefObject<HTMLHeadingElem
         {t(`caseworkers.${action}.title`, { name: account.displayName })}
       </h1>
       <p className="lead">{t(`caseworkers.${action}.lead`)}</p>
-      <Summary t={t} errors={error ? [['reset-password', error]] : []} />
+      <Summary t={t} attempt={attempt} errors={error ? [['reset-password', error]] : []} />
       {failure && (
         <div className="notice warning" role="alert">
           <p>{failure}</p>
