@@ -49,6 +49,8 @@ export function PartnerAdminForm({ partners, onRequested }: { partners: readonly
     setErrors(found);
     if (!Object.keys(found).length) mutation.mutate();
   };
+  // A field's own error goes once it is changed; the others stay until the next attempt.
+  const clear = (f: keyof Errors) => setErrors((e) => ({ ...e, [f]: undefined }));
   const err = (f: keyof Errors) => errors[f] ?? serverFieldError(mutation.error, f);
   return (
     <form onSubmit={submit} noValidate aria-labelledby="pa-title">
@@ -58,10 +60,10 @@ export function PartnerAdminForm({ partners, onRequested }: { partners: readonly
         factor at their first sign-in.
       </p>
       <div className="grid">
-        <Select label="Partner organisation" placeholder="Choose an organisation…" options={open.map((p) => ({ value: p.id, label: p.name }))} value={partnerId} onChange={(e) => setPartnerId(e.target.value)} error={err('partnerId')} />
-        <TextField label="Their name" autoComplete="off" value={displayName} onChange={(e) => setDisplayName(e.target.value)} error={err('displayName')} />
-        <TextField label="Username" hint="2 to 63 characters: lower-case letters, numbers, dots, dashes or underscores" autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} error={err('username')} />
-        <TextField label="First password" hint="At least 12 characters; replaced at their first sign-in" type="password" autoComplete="new-password" value={initialPassword} onChange={(e) => setInitialPassword(e.target.value)} error={err('initialPassword')} />
+        <Select label="Partner organisation" placeholder="Choose an organisation…" options={open.map((p) => ({ value: p.id, label: p.name }))} value={partnerId} onChange={(e) => { setPartnerId(e.target.value); clear('partnerId'); }} error={err('partnerId')} />
+        <TextField label="Their name" autoComplete="off" value={displayName} onChange={(e) => { setDisplayName(e.target.value); clear('displayName'); }} error={err('displayName')} />
+        <TextField label="Username" hint="2 to 63 characters: lower-case letters, numbers, dots, dashes or underscores" autoComplete="off" value={username} onChange={(e) => { setUsername(e.target.value); clear('username'); }} error={err('username')} />
+        <TextField label="First password" hint="At least 12 characters; replaced at their first sign-in" type="password" autoComplete="new-password" value={initialPassword} onChange={(e) => { setInitialPassword(e.target.value); clear('initialPassword'); }} error={err('initialPassword')} />
       </div>
       {!isFieldError(mutation.error, ['partnerId', 'displayName', 'username', 'initialPassword']) && <ErrorMessage error={mutation.error} />}
       <button type="submit" className="primary" disabled={mutation.isPending}>
