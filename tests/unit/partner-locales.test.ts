@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { pickLocale, translator } from '../../src/partner-web/src/i18n.js';
-import { BOROUGHS, CATEGORIES } from '../../src/partner-web/src/vocabulary.js';
+import { PARTNER_ACTIVITY_ACTIONS } from '../../src/partners/accounts.js';
+import { ACTIVITY_ACTIONS, BOROUGHS, CATEGORIES } from '../../src/partner-web/src/vocabulary.js';
 
 const WEB = join(PROJECT_ROOT, 'src', 'partner-web');
 const english = JSON.parse(readFileSync(join(WEB, 'locales', 'en.json'), 'utf8')) as Record<string, string>;
@@ -26,7 +27,9 @@ describe('the partner portal words', () => {
     expect(asked.length).toBeGreaterThan(40);
     expect(asked.filter((k) => !(k in english))).toEqual([]);
     // Keys built from the server's closed lists: one for each value.
-    const listed = [...CATEGORIES.map((c) => `category.${c}`), ...BOROUGHS.map((b) => `borough.${b}`), ...['RECEIVED', 'UNDER_REVIEW', 'CLOSED'].map((s) => `state.${s}`)];
+    const listed = [...CATEGORIES.map((c) => `category.${c}`), ...BOROUGHS.map((b) => `borough.${b}`), ...['RECEIVED', 'UNDER_REVIEW', 'CLOSED'].map((s) => `state.${s}`), ...PARTNER_ACTIVITY_ACTIONS.map((a) => `activity.action.${a}`)];
+    // The portal's copy of the server's activity actions is the server's list.
+    expect([...ACTIVITY_ACTIONS].sort()).toEqual([...PARTNER_ACTIVITY_ACTIONS].sort());
     expect(listed.filter((k) => !(k in english))).toEqual([]);
   });
 

@@ -1,36 +1,40 @@
 /**
  * The portal's frame: a skip link, the service name, the navigation (with the count of questions waiting for
- * an answer) and one screen at a time. Screens are chosen by path (`/`, `/referrals`); a referral's receipt is
+ * an answer) and one screen at a time. Screens are chosen by path (`/`, `/referrals`, and for the organisation's
+ * partner admin only `/caseworkers` and `/activity`); a referral's receipt is
  * never put in the address, so it stays out of the browser's history.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { gql, onSignedOut } from './api';
 import type { Translate } from './i18n';
+import { Activity } from './screens/Activity';
+import { Caseworkers } from './screens/Caseworkers';
 import { OurReferrals } from './screens/OurReferrals';
 import { PassOn } from './screens/PassOn';
 import { Referral } from './screens/Referral';
 import { SignIn } from './screens/SignIn';
 
-type Route = { name: 'passOn' } | { name: 'referrals' } | { name: 'referral'; receipt: string } | { name: 'notFound' };
+type Route = { name: 'passOn' } | { name: 'referrals' } | { name: 'referral'; receipt: string } | { name: 'caseworkers' } | { name: 'activity' } | { name: 'notFound' };
 
-const routeOf = (path: string): Route => (path === '/' ? { name: 'passOn' } : path === '/referrals' ? { name: 'referrals' } : { name: 'notFound' });
+const PATHS: Record<string, Route> = { '/': { name: 'passOn' }, '/referrals': { name: 'referrals' }, '/caseworkers': { name: 'caseworkers' }, '/activity': { name: 'activity' } };
+const routeOf = (path: string): Route => PATHS[path] ?? { name: 'notFound' };
 const WAITING = `query Waiting { ourReferrals(first: 1) { questionsWaiting } }`;
-const SESSION = `query Session { partnerSession { organisation idleTimeoutSeconds } }`;
+const SESSION = `query Session { partnerSession { organisation idleTimeoutSeconds isAdmin } }`;
 
 /**
  * Who the page is for: a caseworker signed in (a portal session, with its idle time-out), an organisation's
  * machine credential (an API key sent by the client: no sign-in, no idle time-out), or nobody yet.
  */
-type Auth = { state: 'checking' } | { state: 'out'; idle: boolean } | { state: 'in'; idleSeconds: number | null; organisation: string | null };
+type Auth = { state: 'checking' } | { state: 'out'; idle: boolean } | { state: 'in'; idleSeconds: number | null; organisation: string | null; isAdmin: boolean };
 
 export function App({ t }: { t: Translate }) {
   const [auth, setAuth] = useState<Auth>({ state: 'checking' });
   const check = useCallback(async () => {
     try {
-      const { partnerSession } = await gql<{ partnerSession: { organisation: string; idleTimeoutSeconds: number } | null }>(SESSION);
-      if (partnerSession) return setAuth({ state: 'in', idleSeconds: partnerSession.idleTimeoutSeconds, organisation: partnerSession.organisation });
+      const { partnerSession } = await gql<{ partnerSession: { organisation: string; idleTimeoutSeconds: number; isAdmin: boolean } | null }>(SESSION);
+      if (partnerSession) return setAuth({ state: 'in', idleSeconds: partnerSession.idleTimeoutSeconds, organisation: partnerSession.organisation, isAdmin: partnerSession.isAdmin });
       await gql(WAITING);
-      setAuth({ state: 'in', idleSeconds: null, organisation: null });
+      setAuth({ state: 'in', idleSeconds: null, organisation: null, isAdmin: false });
     } catch {
       setAuth({ state: 'out', idle: false });
     }
@@ -49,7 +53,7 @@ export function App({ t }: { t: Translate }) {
         <SignIn t={t} onSignedIn={() => void check()} />
       </Frame>
     );
-  return <Portal t={t} idleSeconds={auth.idleSeconds} onSignedOut={(idle) => setAuth({ state: 'out', idle })} />;
+  return <Portal t={t} idleSeconds={auth.idleSeconds} isAdmin={auth.isAdmin} onSignedOut={(idle) => setAuth({ state: 'out', idle })} />;
 }
 
 /** The header and main landmark around a screen that has no navigation (signing in). */
@@ -111,7 +115,7 @@ function useIdleSignOut(idleSeconds: number | null, signOut: () => void): number
   return left;
 }
 
-function Portal({ t, idleSeconds, onSignedOut: signedOutBy }: { t: Translate; idleSeconds: number | null; onSignedOut: (idle: boolean) => void }) {
+function Portal({ t, idleSeconds, isAdmin, onSignedOut: signedOutBy }: { t: Translate; idleSeconds: number | null; isAdmin: boolean; onSignedOut: (idle: boolean) => void }) {
   const [route, setRoute] = useState<Route>(() => routeOf(window.location.pathname));
   const [signedOut, setSignedOut] = useState(false);
   const [waiting, setWaiting] = useState(0);
@@ -189,6 +193,12 @@ function Portal({ t, idleSeconds, onSignedOut: signedOutBy }: { t: Translate; id
                 route.name === 'referrals' || route.name === 'referral',
               )}
             </li>
+            {isAdmin && (
+              <>
+                <li>{link('/caseworkers', t('nav.caseworkers'), route.name === 'caseworkers')}</li>
+                <li>{link('/activity', t('nav.activity'), route.name === 'activity')}</li>
+              </>
+            )}
             {idleSeconds !== null && (
               <li>
                 <button type="button" onClick={() => void gql(SIGN_OUT).catch(() => undefined).finally(() => signedOutBy(false))}>
@@ -217,6 +227,10 @@ function Portal({ t, idleSeconds, onSignedOut: signedOutBy }: { t: Translate; id
           <OurReferrals t={t} onOpen={open} onWaiting={setWaiting} />
         ) : route.name === 'referral' ? (
           <Referral t={t} receipt={route.receipt} onBack={() => go('/referrals')} onChanged={refreshWaiting} />
+        ) : route.name === 'caseworkers' && isAdmin ? (
+          <Caseworkers t={t} />
+        ) : route.name === 'activity' && isAdmin ? (
+          <Activity t={t} />
         ) : (
           <h1>{t('notFound.title')}</h1>
         )}

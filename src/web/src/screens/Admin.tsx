@@ -2,7 +2,8 @@
  * The admin's screens: staff users (/admin/users: create, disable, revoke
  * sessions; ask for a re-enable, desk move or second-factor reset and decide
  * other admins' requests) and partner organisations (/admin/partners: create
- * or rotate with the API key shown once, revoke).
+ * or rotate with the API key shown once, revoke, ask for a partner admin account
+ * that a second admin approves under Users, "Requests awaiting a second admin").
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -12,6 +13,7 @@ import { useSession } from '../session/session';
 import { ErrorMessage, Notice, QueryState, TextField } from '../ui/ui';
 import { CreateUserForm } from './oversight/CreateUserForm';
 import { isFieldError, serverFieldError } from './oversight/forms';
+import { PartnerAdminForm } from './oversight/PartnerAdminForm';
 import { PartnerKeyPanel } from './oversight/PartnerKeyPanel';
 import { PartnersTable, type NewPartnerKey } from './oversight/PartnersTable';
 import { PendingGrants } from './oversight/PendingGrants';
@@ -137,6 +139,16 @@ export function AdminPartners() {
               {create.isPending ? 'Creating…' : 'Create partner'}
             </button>
           </form>
+        </section>
+      )}
+      {can('createPartnerAdmin') && query.data && query.data.partners.some((p) => !p.revokedAt) && (
+        <section>
+          <PartnerAdminForm
+            partners={query.data.partners}
+            onRequested={(organisation) =>
+              setMessage(`A partner admin account for ${organisation} is requested. It opens once a second admin approves it under Users, "Requests awaiting a second admin"; then give them their username and first password.`)
+            }
+          />
         </section>
       )}
     </div>

@@ -1,6 +1,7 @@
 /**
  * Requests waiting for a second admin (separation of duties, README): role
- * grants, re-enabling a user, moving a desk, resetting a second factor.
+ * grants, re-enabling a user, moving a desk, resetting a second factor, opening
+ * a partner organisation's admin account (its "User" is the organisation).
  * Every admin sees them; Approve and Reject are offered only to admins other
  * than the requester (the server refuses the requester anyway), and each
  * asks for the deciding admin's password and code again (DecideRequestDialog).
