@@ -41,6 +41,7 @@ describe('periodic jobs', () => {
   it('are scheduled once each, whatever the number of workers', async () => {
     const repeatable = await app.deps.triageQueues.maintenance.getRepeatableJobs();
     expect(repeatable.map((j) => `${j.name}@${j.every}`).sort()).toEqual([
+      `attachment-sweep@${app.config.attachments.sweepEveryMs}`,
       `audit-checkpoint@${app.config.audit.checkpointEveryMs}`,
       `outbox-sweep@200`,
       `prune-submissions@3600000`,
