@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { Binary } from 'mongodb';
 import type { AuditLog } from '../../audit/types.js';
 import type { PartnerPrincipal, Principal, StaffPrincipal } from '../../auth/types.js';
-import { isOwnReceipt, receiptLookup, type IntakeKeys } from '../../crypto/derived.js';
+import type { IntakeKeys } from '../../crypto/derived.js';
 import type { Crypto } from '../../crypto/index.js';
 import { badInput, conflict, notFound } from '../../errors.js';
 import type { VirusScanner } from '../../intake/clamd.js';
@@ -35,6 +35,7 @@ import { createContentVault, isReportId, type AttachmentPurpose } from '../conte
 import type { ReportRepository } from '../store/repository.js';
 import type { ReportWriter } from '../store/writer.js';
 import { userActor } from './presenters.js';
+import { createOwnReferralFinder, isLiveReport } from './own-referral.js';
 
 export interface AttachmentDeps {
   reports: ReportRepository;
@@ -70,7 +71,7 @@ export function createAttachmentService(deps: AttachmentDeps) {
   const chunks = reports.attachmentChunks;
   const vault = createContentVault({ crypto, reports, audit: deps.audit, attachmentChunks: chunks });
 
-  const live = (doc: ReportDoc | null): doc is ReportDoc => !!doc && doc.status !== 'ERASED' && !!doc.content && !!doc.dataKey;
+  const live = isLiveReport;
 
   async function readFile(file: unknown): Promise<Uint8Array> {
     const f = file as UploadedFile | null;
@@ -153,18 +154,8 @@ export function createAttachmentService(deps: AttachmentDeps) {
     }
   }
 
-  /** The partner's own live referral behind a receipt; anything else is NOT_FOUND('Receipt'). */
-  async function ownReferral(principal: PartnerPrincipal, receipt: unknown): Promise<ReportDoc> {
-    const lookup = receiptLookup(keys, receipt);
-    for (const id of lookup?.ids ?? []) {
-      const doc = await reports.findById(id);
-      if (!doc) continue;
-      if (!isOwnReceipt(doc, principal.partnerId, lookup!.code) || !live(doc)) break;
-      assertEnvelope(crypto.integrity, doc);
-      return doc;
-    }
-    throw notFound('Receipt');
-  }
+  /** The partner's own referral behind a receipt (own-referral.ts: the one rule). */
+  const ownReferral = createOwnReferralFinder({ reports, crypto, keys });
 
   const receiptOf = (r: AttachmentRecord): AttachmentReceipt => ({ type: r.type, size: r.size, receivedAt: r.createdAt });
 

@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, AuditLog } from '../../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../../auth/types.js';
-import { isOwnReceipt, receiptLookup, type IntakeKeys } from '../../crypto/derived.js';
+import type { IntakeKeys } from '../../crypto/derived.js';
 import type { Crypto } from '../../crypto/index.js';
 import { badInput, conflict, notFound } from '../../errors.js';
 import { connectionOf, pageSize } from '../../paging.js';
@@ -44,6 +44,7 @@ import { staffText } from '../rules/staff-text.js';
 import type { ReportDoc } from '../model/types.js';
 import { filesReceived } from '../model/attachments.js';
 import type { ReportWriter } from '../store/writer.js';
+import { createOwnReferralFinder, isLiveReport } from './own-referral.js';
 
 export interface FollowUpDeps {
   reports: ReportRepository;
@@ -147,21 +148,10 @@ export function createFollowUpService(deps: FollowUpDeps) {
   /** Every seal and open of content, and the partner's audited read (reports/content/vault.ts). */
   const vault = createContentVault(deps);
 
-  /** A report that can take a follow-up: stored, not erased, intact. */
-  const live = (doc: ReportDoc | null): doc is ReportDoc => !!doc && doc.status !== 'ERASED' && !!doc.content && !!doc.dataKey;
+  const live = isLiveReport;
 
-  /** The partner's own referral behind a receipt; anything else (unknown, another partner's, erased) is NOT_FOUND('Receipt'). */
-  async function ownReferral(principal: PartnerPrincipal, receipt: unknown): Promise<ReportDoc> {
-    const lookup = receiptLookup(keys, receipt);
-    for (const id of lookup?.ids ?? []) {
-      const doc = await reports.findById(id);
-      if (!doc) continue;
-      if (!isOwnReceipt(doc, principal.partnerId, lookup!.code) || !live(doc)) break;
-      assertEnvelope(crypto.integrity, doc);
-      return doc;
-    }
-    throw notFound('Receipt');
-  }
+  /** The partner's own referral behind a receipt (own-referral.ts: the one rule). */
+  const ownReferral = createOwnReferralFinder({ reports, crypto, keys });
 
   /**
    * Links the report as the follow-up will leave it: the linker files its
