@@ -5,6 +5,7 @@
  * a call handler attaches the same kind of photo to their call from "My submissions"; an investigator opens the
  * report and sees both images inline; the stored bytes, decrypted, carry no EXIF or GPS.
  */
+import { createHash } from 'node:crypto';
 import exifr from 'exifr';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -127,5 +128,69 @@ describe('attaching files in the browser', { timeout: 240_000 }, () => {
     expect(listed.errors).toBeUndefined();
     expect(listed.data.report.attachments).toEqual([expect.objectContaining({ kind: 'PARTNER', type: 'image/jpeg', sha256: null })]);
     await expectStripped(investigator.token, referralId, listed.data.report.attachments[0].id);
+
+    // A call handler: the caller e-mailed the same kind of photo after ringing; attached from "My submissions".
+    const handler = await createStaff(app, 'CALL_HANDLER');
+    const callId = await recordCall(app, handler.token, 4, { subjects: [], locations: [], vehicles: [{ registration: 'UP24 CAL' }] });
+    const call = await waitForStatus(app, callId, 'TRIAGED', 30_000);
+    const console_ = await e2e().newPage();
+    const hp = console_.page;
+    await signIn(hp, handler.username);
+    await hp.goto('/submissions');
+    await hp.getByRole('heading', { name: 'My submissions' }).waitFor();
+    const callRow = hp.getByRole('row').filter({ hasText: call.reference });
+    await callRow.getByText('None').waitFor();
+    await hp.getByRole('button', { name: `Attach a file to ${call.reference}` }).focus();
+    await hp.keyboard.press('Enter');
+    await hp.getByRole('heading', { name: `Attach a file to ${call.reference}` }).waitFor();
+    expect(await hp.evaluate(() => document.activeElement?.id)).toBe('attach-title');
+    await hp.getByText(/its location, camera or phone details and times are removed/).waitFor();
+    await hp.getByText(/You cannot view it again/).waitFor();
+    const fileId = await hp.getByLabel('Photo, screenshot or PDF the caller sent').getAttribute('id');
+    await chooseFile(hp, fileId!, { name: 'from-caller.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await expectAccessible(hp);
+    await screenshot(hp, 'handler-attach-file');
+    await tabToButton(hp, 'Attach file');
+    await hp.getByText(new RegExp(`^File received on ${call.reference}: JPEG image, \\d+ KB\\.$`)).waitFor();
+    await callRow.getByText(/^1: JPEG image, \d+ KB$/).waitFor();
+    expect(await hp.locator('img').count()).toBe(0);
+    await expectAccessible(hp);
+    await expectFitsNarrowWindow(hp);
+    expect(console_.foreign).toEqual([]);
+
+    // The investigator holding the call's report sees the photo inline, and files evidence of their own.
+    const holder = await createStaff(app, 'INVESTIGATOR', call.desk);
+    expect((await app.gql(`mutation($id: ID!) { claimReport(id: $id) { id } }`, { id: callId }, holder.token)).errors).toBeUndefined();
+    const view = await e2e().newPage();
+    const ip = view.page;
+    await signIn(ip, holder.username);
+    await ip.goto(`/reports/${callId}`);
+    await ip.getByRole('heading', { name: 'Attached files' }).waitFor();
+    await ip.getByText(/File 1: JPEG image/).waitFor();
+    await ip.getByRole('button', { name: 'Show image 1' }).click();
+    await ip.waitForFunction(() => {
+      const el = document.querySelector<HTMLImageElement>('img.attachment-image');
+      return !!el && el.complete && el.naturalWidth > 0;
+    });
+    expect(await ip.getByRole('img', { name: /File 1: JPEG image/ }).evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight])).toEqual([640, 400]);
+    const evidence = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#884422' } }).png().toBuffer();
+    const evidenceField = await ip.getByLabel('Evidence file').getAttribute('id');
+    await chooseFile(ip, evidenceField!, { name: 'borough-photo.png', mimeType: 'image/png', buffer: evidence });
+    await tabToButton(ip, 'Add evidence');
+    await ip.getByText('Evidence added: its SHA-256 is shown with the file.').waitFor();
+    const sha = createHash('sha256').update(evidence).digest('hex');
+    await ip.getByText(sha).waitFor();
+    await ip.locator('#attachments-title').scrollIntoViewIfNeeded();
+    await expectAccessible(ip);
+    await screenshot(ip, 'investigator-attachments-upload');
+    await expectFitsNarrowWindow(ip);
+    expect(view.foreign).toEqual([]);
+
+    const calls = await app.gql(LIST, { id: callId }, holder.token);
+    expect(calls.errors).toBeUndefined();
+    const [handed, filed] = calls.data.report.attachments;
+    expect(handed).toMatchObject({ kind: 'HANDLER', type: 'image/jpeg', sha256: null });
+    expect(filed).toMatchObject({ kind: 'EVIDENCE', type: 'image/png', sha256: sha });
+    await expectStripped(holder.token, callId, handed.id);
   });
 });

@@ -11,7 +11,7 @@ import { builder } from '../../graphql/builder.js';
 import { assertThat, forbidden } from '../../errors.js';
 import { ATTACHMENT_KINDS, type AttachmentRecord } from '../model/attachments.js';
 import type { AttachmentReceipt } from '../desk/attachments.js';
-import { PartnerReferralStatus } from '../../intake/schema.js';
+import { PartnerReferralStatus, Submission } from '../../intake/schema.js';
 import { OurReferralDetail } from '../../intake/our-referrals-schema.js';
 import { ReportRef } from './report-schema.js';
 
@@ -54,6 +54,14 @@ builder.objectField(OurReferralDetail, 'filesReceived', (t) =>
     type: [AttachmentReceiptRef],
     description: 'The files you attached to this referral (type, size, when), oldest first: never the files back',
     resolve: (r) => r.filesReceived,
+  }),
+);
+
+builder.objectField(Submission, 'filesAttached', (t) =>
+  t.field({
+    type: [AttachmentReceiptRef],
+    description: 'The files you attached to this call (type, size, when), oldest first: never the files back',
+    resolve: (s, _a, ctx) => (ctx.principal?.kind === 'staff' ? ctx.services.attachments.filesAttachedBy(ctx.principal, s.id) : []),
   }),
 );
 
