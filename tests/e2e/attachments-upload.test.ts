@@ -155,6 +155,7 @@ describe('attaching files in the browser', { timeout: 240_000 }, () => {
     await callRow.getByText(/^1: JPEG image, \d+ KB$/).waitFor();
     expect(await hp.locator('img').count()).toBe(0);
     await expectAccessible(hp);
+    await screenshot(hp, 'handler-attach-file-received');
     await expectFitsNarrowWindow(hp);
     expect(console_.foreign).toEqual([]);
 
