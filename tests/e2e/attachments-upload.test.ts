@@ -3,7 +3,9 @@
  * partner portal attaches a phone photo carrying GPS EXIF to their referral by keyboard alone (a wrong type is
  * refused in the server's words first), and sees the file listed as received (type, size, day), never the file;
  * a call handler attaches the same kind of photo to their call from "My submissions"; an investigator opens the
- * report and sees both images inline; the stored bytes, decrypted, carry no EXIF or GPS.
+ * report and sees both images inline and files evidence (its SHA-256 shown); the stored bytes, decrypted, carry no
+ * EXIF or GPS. With a 1 MiB limit, a file just over it is refused in the server's words and one far over it (past
+ * the request body limit) in the portal's own.
  */
 import { createHash } from 'node:crypto';
 import exifr from 'exifr';
@@ -14,7 +16,7 @@ import { createIntakeKeys } from '../../src/crypto/derived.js';
 import { recordCall, waitForStatus } from '../support/desk.js';
 import { createPartner, createPartnerAccount, createStaff } from '../support/factories.js';
 import { partnerReferral, SUBMIT_REFERRAL } from '../support/payloads.js';
-import { GPS, vanPhoto } from '../support/upload.js';
+import { GPS, phonePhoto, vanPhoto } from '../support/upload.js';
 import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, useE2E } from './support/browser.js';
 
 const CONTENT = `query($id: ID!, $a: ID!) { attachmentContent(reportId: $id, attachmentId: $a) { contentBase64 } }`;
@@ -193,5 +195,39 @@ describe('attaching files in the browser', { timeout: 240_000 }, () => {
     expect(handed).toMatchObject({ kind: 'HANDLER', type: 'image/jpeg', sha256: null });
     expect(filed).toMatchObject({ kind: 'EVIDENCE', type: 'image/png', sha256: sha });
     await expectStripped(holder.token, callId, handed.id);
+  });
+});
+
+describe('a file over the size limit, on the partner portal', { timeout: 180_000 }, () => {
+  // A 1 MiB limit, so a phone photo of noise is over it without sending megabytes.
+  const e2e = useE2E({ ATTACHMENT_MAX_BYTES: String(1024 * 1024) }, { partner: true });
+
+  it('is refused in clear words, just over the limit (the server names it) and far over it (the body limit), nothing stored', async () => {
+    const app = e2e().app;
+    const org = await createPartner(app);
+    const sent = await app.gql(SUBMIT_REFERRAL, { input: partnerReferral(3, { subjects: [], locations: [], vehicles: [{ registration: 'UP24 BIG' }] }) }, org.apiKey);
+    expect(sent.errors).toBeUndefined();
+    const receipt = sent.data.submitPartnerReferral.receipt as string;
+    const id = createIntakeKeys(app.deps.crypto.sodium, app.deps.crypto.keyring.indexKey).reportId('receipt', receipt);
+    await waitForStatus(app, id, 'TRIAGED', 30_000);
+
+    const { page, foreign } = await e2e().newPage({ origin: e2e().partnerOrigin!, headers: { authorization: `Bearer ${org.apiKey}` } });
+    await page.goto('/referrals');
+    await page.getByLabel('Receipt').fill(receipt);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('heading', { name: 'Add a file' }).waitFor();
+
+    const justOver = Buffer.concat([await phonePhoto(64, 64), Buffer.alloc(1024 * 1024 + 1024)]);
+    await chooseFile(page, 'file', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: justOver });
+    await tabToButton(page, 'Add this file');
+    await page.locator('#file-error').getByText(/^The file was not added: The file is larger than the 1 MiB limit/).waitFor();
+
+    const farOver = Buffer.alloc(3 * 1024 * 1024, 7);
+    await chooseFile(page, 'file', { name: 'huge.jpg', mimeType: 'image/jpeg', buffer: farOver });
+    await tabToButton(page, 'Add this file');
+    await page.locator('#file-error').getByText('The file is too large. Send a smaller file, for example the photo at a lower resolution.').waitFor();
+    await expectAccessible(page);
+    expect((await app.deps.reports.findById(id))?.attachments ?? []).toEqual([]);
+    expect(foreign).toEqual([]);
   });
 });

@@ -59,6 +59,8 @@ async function send<T>(headers: Record<string, string>, payload: string | FormDa
   } catch {
     throw new ApiError('NETWORK', 'The server could not be reached.');
   }
+  // A body past the server's upload limit is refused before GraphQL sees it (its answer names the limit in bytes); said in words for a file.
+  if (res.status === 413 && payload instanceof FormData) throw new ApiError('PAYLOAD_TOO_LARGE', 'The file is too large.');
   let body: { data?: T | null; errors?: GraphQLErrorShape[] } | undefined;
   try {
     body = await res.json();
@@ -75,8 +77,6 @@ async function send<T>(headers: Record<string, string>, payload: string | FormDa
     });
     throw new ApiError(code, errors[0]!.message, fields, errors[0]!.extensions ?? {});
   }
-  // A body past the server's upload limit is refused before GraphQL sees it.
-  if (res.status === 413) throw new ApiError('PAYLOAD_TOO_LARGE', 'The file is too large.');
   if (!res.ok || !body?.data) throw new ApiError(res.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'NETWORK', `HTTP ${res.status}`);
   return body.data;
 }

@@ -88,6 +88,8 @@ async function send<TResult>(headers: Record<string, string>, payload: string | 
   } catch {
     throw new ApiError('NETWORK', 'The server could not be reached.');
   }
+  // A body past the server's upload limit is refused before GraphQL sees it (its answer names the limit in bytes); said in words for a file.
+  if (res.status === 413 && payload instanceof FormData) throw new ApiError('BAD_USER_INPUT', 'The file is larger than the upload limit.');
   let body: { data?: TResult | null; errors?: GraphQLErrorShape[] } | undefined;
   try {
     body = await res.json();
@@ -101,8 +103,6 @@ async function send<TResult>(headers: Record<string, string>, payload: string | 
     if (code === 'UNAUTHENTICATED') unauthenticatedListeners.forEach((fn) => fn());
     throw new ApiError(code, first.message, errors);
   }
-  // A body past the server's upload limit is refused before GraphQL sees it.
-  if (res.status === 413) throw new ApiError('BAD_USER_INPUT', 'The file is larger than the upload limit.');
   if (!res.ok || !body || body.data == null) {
     throw new ApiError(res.status === 503 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR', `The server answered ${res.status}.`);
   }
