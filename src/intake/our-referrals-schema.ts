@@ -54,7 +54,8 @@ const OurQuestion = builder.objectRef<OurReferralView['questions'][number]>('Our
   }),
 });
 
-const OurReferralDetail = builder.objectRef<OurReferralView>('OurReferralDetail').implement({
+/** Exported for `filesReceived`, added beside the other attachment fields (reports/graphql/attachment-schema.ts). */
+export const OurReferralDetail = builder.objectRef<OurReferralView>('OurReferralDetail').implement({
   description: 'One of your referrals as you passed it on (decrypted for your organisation only; reading it is recorded, to the minute)',
   fields: (t) => ({
     receipt: t.exposeString('receipt'),

@@ -30,19 +30,37 @@ export const onSignedOut = (fn: () => void) => {
   return () => void listeners.delete(fn);
 };
 
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export const gql = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> =>
+  send<T>({ 'content-type': 'application/json' }, JSON.stringify({ query, variables }));
+
+/**
+ * A file sent by the GraphQL multipart request specification: `operations` with the `file` variable null, `map`
+ * pointing part 0 at it, then the file. The browser sets the multipart content type (with its boundary); the CSRF
+ * header and the session cookie go as for every other request.
+ */
+export function gqlUpload<T>(query: string, variables: Record<string, unknown>, file: File): Promise<T> {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
+  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.set('0', file);
+  return send<T>({}, form);
+}
+
+async function send<T>(headers: Record<string, string>, payload: string | FormData): Promise<T> {
   let res: Response;
   try {
     res = await fetch('/graphql', {
       method: 'POST',
       credentials: 'same-origin',
       cache: 'no-store',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
-      body: JSON.stringify({ query, variables }),
+      headers: { ...headers, accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
+      body: payload,
     });
   } catch {
     throw new ApiError('NETWORK', 'The server could not be reached.');
   }
+  // A body past the server's upload limit is refused before GraphQL sees it (its answer names the limit in bytes); said in words for a file.
+  if (res.status === 413 && payload instanceof FormData) throw new ApiError('PAYLOAD_TOO_LARGE', 'The file is too large.');
   let body: { data?: T | null; errors?: GraphQLErrorShape[] } | undefined;
   try {
     body = await res.json();

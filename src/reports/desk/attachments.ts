@@ -175,6 +175,14 @@ export function createAttachmentService(deps: AttachmentDeps) {
       return receiptOf(await attach(doc, 'HANDLER', userActor(principal), file));
     },
 
+    /**
+     * What this call handler attached to one of their calls (type, size, when), never the files: the submission
+     * view's `filesAttached` (its report id comes from their own submissions list, so nothing else is looked up).
+     */
+    async filesAttachedBy(principal: StaffPrincipal, reportId: string): Promise<AttachmentReceipt[]> {
+      return (await reports.attachmentsOf(reportId)).filter((a) => a.kind === 'HANDLER' && a.by.id === principal.userId).map(receiptOf);
+    },
+
     /** An investigator files evidence on a report they hold: original bytes kept, with their SHA-256. */
     async attachEvidence(principal: Principal | null, reportId: unknown, file: unknown): Promise<AttachmentRecord> {
       access.assertStaff(principal);

@@ -42,7 +42,7 @@ import { SUBMISSIONS_WINDOW_MS } from '../store/submissions.js';
 import { statusWords, allows, PARTNER_STATE } from '../rules/state-machine.js';
 import { staffText } from '../rules/staff-text.js';
 import type { ReportDoc } from '../model/types.js';
-import { filesReceived } from '../model/attachments.js';
+import { filesReceived, type FileReceived } from '../model/attachments.js';
 import type { ReportWriter } from '../store/writer.js';
 import { createOwnReferralFinder, isLiveReport } from './own-referral.js';
 
@@ -109,6 +109,8 @@ export interface OurReferralView {
   additions: { at: Date; narrative: string }[];
   questions: (PartnerQuestionView & { answer: string | null; answeredAt: Date | null })[];
   questionsWaiting: number;
+  /** The files the organisation attached (type, size, minute), never the files back: as `partnerReferralStatus` tells it. */
+  filesReceived: FileReceived[];
 }
 
 /** Entries read per batch while filtering the list by state, and batches at most per page (a bounded scan). */
@@ -420,6 +422,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
           return { id: q.id, question: q.text, askedAt: timeFor(doc, q.at), answered: !!answer, answer: answer?.text ?? null, answeredAt: answer ? timeFor(doc, answer.at) : null };
         }),
         questionsWaiting: waitingOf(doc),
+        filesReceived: filesReceived(doc.attachments, 'PARTNER'),
       };
     },
 

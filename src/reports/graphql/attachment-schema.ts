@@ -11,7 +11,8 @@ import { builder } from '../../graphql/builder.js';
 import { assertThat, forbidden } from '../../errors.js';
 import { ATTACHMENT_KINDS, type AttachmentRecord } from '../model/attachments.js';
 import type { AttachmentReceipt } from '../desk/attachments.js';
-import { PartnerReferralStatus } from '../../intake/schema.js';
+import { PartnerReferralStatus, Submission } from '../../intake/schema.js';
+import { OurReferralDetail } from '../../intake/our-referrals-schema.js';
 import { ReportRef } from './report-schema.js';
 
 export const AttachmentKindEnum = builder.enumType('AttachmentKind', {
@@ -47,6 +48,22 @@ const AttachmentContentRef = builder.objectRef<{ record: AttachmentRecord; bytes
     contentBase64: t.string({ description: 'The file, base64-encoded', resolve: (c) => Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.length).toString('base64') }),
   }),
 });
+
+builder.objectField(OurReferralDetail, 'filesReceived', (t) =>
+  t.field({
+    type: [AttachmentReceiptRef],
+    description: 'The files you attached to this referral (type, size, when), oldest first: never the files back',
+    resolve: (r) => r.filesReceived,
+  }),
+);
+
+builder.objectField(Submission, 'filesAttached', (t) =>
+  t.field({
+    type: [AttachmentReceiptRef],
+    description: 'The files you attached to this call (type, size, when), oldest first: never the files back',
+    resolve: (s, _a, ctx) => (ctx.principal?.kind === 'staff' ? ctx.services.attachments.filesAttachedBy(ctx.principal, s.id) : []),
+  }),
+);
 
 builder.objectField(PartnerReferralStatus, 'filesReceived', (t) =>
   t.field({

@@ -4,14 +4,15 @@
  * nothing more. Answers and additions are kept in memory only; an addition is retried with the same key.
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, gql } from '../api';
+import { ApiError, gql, gqlUpload } from '../api';
 import { formatDate, formatDateTime } from '../format';
 import type { Translate } from '../i18n';
 import type { PartnerState } from './OurReferrals';
 
 const ONE = `query OurReferral($r: String!) { ourReferral(receipt: $r) { receipt passedOnAt state narrative partnerReference
   subjects { name approximateAge description } vehicles { registration make colour } locations { address postcode description }
-  additions { at narrative } questions { id question askedAt answer answeredAt } questionsWaiting } }`;
+  additions { at narrative } questions { id question askedAt answer answeredAt } questionsWaiting filesReceived { type size receivedAt } } }`;
+const ATTACH = `mutation Attach($r: String!, $file: File!) { attachToReferral(receipt: $r, file: $file) { type size receivedAt } }`;
 const ANSWER = `mutation Answer($r: String!, $q: ID!, $a: String!) { answerPartnerQuestion(receipt: $r, questionId: $q, answer: $a) { id answered } }`;
 const ADD = `mutation Add($r: String!, $input: FollowUpInput!) { addToReferral(receipt: $r, input: $input) { receipt } }`;
 
@@ -28,7 +29,9 @@ type Detail = {
   additions: { at: string; narrative: string }[];
   questions: Question[];
   questionsWaiting: number;
+  filesReceived: FileReceived[];
 };
+type FileReceived = { type: string; size: number; receivedAt: string };
 
 const joined = (parts: (string | null)[]) => parts.filter(Boolean).join(', ');
 
@@ -155,6 +158,8 @@ export function Referral({ t, receipt, onBack, onChanged }: { t: Translate; rece
         </>
       )}
       {detail.state !== 'CLOSED' && <AddForm t={t} receipt={detail.receipt} onDone={() => changed(t('detail.add.done'))} />}
+      <FilesReceived t={t} files={detail.filesReceived} />
+      {detail.state !== 'CLOSED' && <AddFile t={t} receipt={detail.receipt} onDone={() => changed(t('detail.file.done'))} />}
     </>
   );
 }
@@ -250,5 +255,111 @@ function AddForm({ t, receipt, onDone }: { t: Translate; receipt: string; onDone
         onDone();
       }}
     />
+  );
+}
+
+/** The type as a person says it: the server names only these four (sniffed from the bytes). */
+const typeName = (t: Translate, type: string) => t(`detail.file.type.${type === 'application/pdf' ? 'pdf' : type.replace('image/', '')}`);
+
+/** Sizes as people read them: KB under a megabyte, MB with one decimal above. */
+const sizeName = (t: Translate, bytes: number) =>
+  bytes < 1024 * 1024 ? t('detail.file.kb', { n: Math.max(1, Math.round(bytes / 1024)) }) : t('detail.file.mb', { n: (bytes / (1024 * 1024)).toFixed(1) });
+
+/** What the organisation attached: type, size and day of each file, never the file back. */
+function FilesReceived({ t, files }: { t: Translate; files: FileReceived[] }) {
+  if (files.length === 0) return null;
+  return (
+    <>
+      <h2 id="files-title">{t('detail.files.title')}</h2>
+      <table className="responsive" aria-labelledby="files-title">
+        <thead>
+          <tr>
+            <th scope="col">{t('detail.files.col.type')}</th>
+            <th scope="col">{t('detail.files.col.size')}</th>
+            <th scope="col">{t('detail.files.col.day')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {files.map((f, i) => (
+            <tr key={i}>
+              <td data-label={t('detail.files.col.type')}>{typeName(t, f.type)}</td>
+              <td data-label={t('detail.files.col.size')}>{sizeName(t, f.size)}</td>
+              <td data-label={t('detail.files.col.day')}>{formatDate(t, f.receivedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="hint">{t('detail.files.notShown')}</p>
+    </>
+  );
+}
+
+/**
+ * "Add a file": one file input and its button, the GOV.UK error pattern. The server decides the type from the
+ * bytes and strips what identifies the sender; its refusal (wrong type, too large) is shown in its own words.
+ */
+function AddFile({ t, receipt, onDone }: { t: Translate; receipt: string; onDone: () => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const file = input.current?.files?.[0];
+    if (!file) return setError(t('detail.file.required'));
+    setSending(true);
+    setError(null);
+    try {
+      await gqlUpload(ATTACH, { r: receipt }, file);
+      if (input.current) input.current.value = '';
+      onDone();
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : 'NETWORK';
+      setError(
+        code === 'PAYLOAD_TOO_LARGE'
+          ? t('detail.file.tooLarge')
+          : code === 'BAD_USER_INPUT' && err instanceof ApiError
+            ? t('detail.file.refused', { message: err.message })
+            : code === 'NETWORK' || code === 'SERVICE_UNAVAILABLE'
+              ? t('error.network')
+              : t('error.generic'),
+      );
+      input.current?.focus();
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} noValidate>
+      <h2>{t('detail.file.title')}</h2>
+      <div className={`field${error ? ' has-error' : ''}`}>
+        <label className="label" htmlFor="file">
+          {t('detail.file.label')}
+        </label>
+        <p className="hint" id="file-hint">
+          {t('detail.file.hint')}
+        </p>
+        <p className="hint" id="file-privacy">
+          {t('detail.file.privacy')}
+        </p>
+        {error && (
+          <p className="error-message" id="file-error" role="alert">
+            {error}
+          </p>
+        )}
+        <input
+          id="file"
+          name="file"
+          type="file"
+          ref={input}
+          accept="image/jpeg,image/png,image/webp,application/pdf"
+          aria-invalid={!!error}
+          aria-describedby={['file-hint', 'file-privacy', error && 'file-error'].filter(Boolean).join(' ')}
+          onChange={() => setError(null)}
+        />
+      </div>
+      <button type="submit" className="button secondary" disabled={sending}>
+        {t('detail.file.submit')}
+      </button>
+    </form>
   );
 }

@@ -134,7 +134,7 @@ export function ReportPage() {
       <GradingForm key={`g${report.version}`} report={report} canAct={holds && takes('GRADE')} act={act} />
       <ResearchNotes report={report} canAct={holds && takes('ADD_NOTE')} act={act} />
       <FollowUps report={report} canAsk={holds && takes('ADD_NOTE')} act={act} />
-      <Attachments report={report} />
+      <Attachments report={report} canAdd={holds && report.status !== 'CLOSED' && can('attachEvidence')} act={act} />
       <Corrections report={report} supervisor={!!user?.roles.includes('SUPERVISOR')} holds={holds} act={act} />
       <RevealCaller report={report} />
       <HistoryPanel report={report} />

@@ -7,14 +7,21 @@
  * Downloading is a separate action behind a warning, recorded as a download.
  */
 import { useEffect, useState } from 'react';
-import { plainMessage, request } from '../../api/client';
+import { plainMessage, request, upload } from '../../api/client';
 import { graphql } from '../../gql';
 import { Dialog, DialogButtons, formatTime } from '../../ui/ui';
-import type { ReportData } from './types';
+import { AttachFile, formatSize, TYPE_WORDS } from './AttachFile';
+import type { Act, ReportData } from './types';
 
 const CONTENT = graphql(`
   query AttachmentContent($reportId: ID!, $attachmentId: ID!) {
     attachmentContent(reportId: $reportId, attachmentId: $attachmentId) { attachment { id type } contentBase64 }
+  }
+`);
+
+const ADD_EVIDENCE = graphql(`
+  mutation AttachEvidence($reportId: ID!, $file: File!) {
+    attachEvidence(reportId: $reportId, file: $file) { id sha256 }
   }
 `);
 
@@ -26,19 +33,7 @@ const DOWNLOAD = graphql(`
 
 type Attachment = ReportData['attachments'][number];
 
-const TYPE_WORDS: Record<string, { words: string; ext: string }> = {
-  'image/jpeg': { words: 'JPEG image', ext: 'jpg' },
-  'image/png': { words: 'PNG image', ext: 'png' },
-  'image/webp': { words: 'WebP image', ext: 'webp' },
-  'application/pdf': { words: 'PDF document', ext: 'pdf' },
-};
 const KIND_WORDS: Record<string, string> = { PARTNER: 'From the referring partner', HANDLER: 'From the caller, via the call handler', EVIDENCE: 'Evidence (original bytes kept)' };
-
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 /** A blob from the base64 an audited read answered (in memory only). */
 function blobOf(base64: string, type: string): Blob {
@@ -146,17 +141,33 @@ function AttachmentItem({ report, file, n }: { report: ReportData; file: Attachm
   );
 }
 
-export function Attachments({ report }: { report: ReportData }) {
-  if (!report.attachments.length) return null;
+/** `canAdd`: the viewer holds the open report and may file evidence ("Add evidence": original bytes and their SHA-256 kept). */
+export function Attachments({ report, canAdd, act }: { report: ReportData; canAdd: boolean; act: Act }) {
+  if (!report.attachments.length && !canAdd) return null;
   return (
     <section className="panel" aria-labelledby="attachments-title">
       <h2 id="attachments-title">Attached files</h2>
       <p className="hint">Photos and documents had their metadata (location, device, times) removed when they were received; evidence keeps its original bytes. Opening a file is recorded in the audit log.</p>
-      <ol className="notes attachments">
-        {report.attachments.map((file, i) => (
-          <AttachmentItem key={file.id} report={report} file={file} n={i + 1} />
-        ))}
-      </ol>
+      {report.attachments.length > 0 ? (
+        <ol className="notes attachments">
+          {report.attachments.map((file, i) => (
+            <AttachmentItem key={file.id} report={report} file={file} n={i + 1} />
+          ))}
+        </ol>
+      ) : (
+        <p className="empty">No files attached.</p>
+      )}
+      {canAdd && (
+        <>
+          <h3>Add evidence</h3>
+          <AttachFile
+            label="Evidence file"
+            hint="A JPEG, PNG or WebP image or a PDF. Evidence is kept exactly as you file it, metadata included, with its SHA-256 for the chain of custody; handlers and partners never see it."
+            button="Add evidence"
+            send={(file) => act('Evidence added: its SHA-256 is shown with the file.', () => upload(ADD_EVIDENCE, { reportId: report.id }, file))}
+          />
+        </>
+      )}
     </section>
   );
 }
