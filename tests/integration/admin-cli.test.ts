@@ -186,7 +186,7 @@ describe('admin CLI', () => {
     } finally {
       await migrations.deleteOne({ _id: 'from-a-newer-release' });
     }
-  });
+  }, 240_000); // seven CLI runs (several seconds each on a loaded machine): at 30 s it timed out in CI, and the marker it plants outlived it into the next test
 
   it('audit:verify passes on the real chain and fails, naming the entry, after tampering', async () => {
     const ok = await admin(['audit:verify']);
@@ -196,5 +196,5 @@ describe('admin CLI', () => {
     const broken = await admin(['audit:verify']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('BROKEN at seq 2');
-  });
+  }, 120_000); // two CLI runs
 });
