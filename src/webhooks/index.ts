@@ -24,7 +24,7 @@ export interface WebhooksDeps {
   audit: AuditLogService;
   queues: QueueFactory;
   reports: ReportRepository;
-  partners: Pick<PartnerRepository, 'findById' | 'setWebhook'>;
+  partners: Pick<PartnerRepository, 'findById' | 'setWebhook' | 'withWebhooks' | 'resealWebhookSecret'>;
   config: Config;
   log: Logger;
 }

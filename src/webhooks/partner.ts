@@ -44,7 +44,7 @@ export function verifiedPartnerWebhook(integrity: Integrity, partnerId: string, 
 }
 
 export interface PartnerWebhookDeps {
-  partners: Pick<PartnerRepository, 'findById' | 'setWebhook'>;
+  partners: Pick<PartnerRepository, 'findById' | 'setWebhook' | 'withWebhooks' | 'resealWebhookSecret'>;
   webhooks: Pick<WebhookRepository, 'putInOutbox'>;
   box: SecretBox;
   integrity: Integrity;
@@ -102,6 +102,26 @@ export function createPartnerWebhooks(deps: PartnerWebhookDeps) {
       assertThat(await partners.setWebhook(me.partnerId, webhook), unauthenticated());
       await audit.record({ action: 'partner.webhook_set', actor, target: { type: 'partner', id: me.partnerId }, outcome: 'success', details: { cleared: false, host: new URL(url).host } });
       return { url, secret, setAt: webhook.createdAt };
+    },
+
+    /**
+     * Key rotation (`keys:rotate`, with the staff endpoints' secrets): every organisation's webhook secret still
+     * sealed under a previous master key moves to the current one. One that opens under no configured key is reported.
+     */
+    async resealSecrets(): Promise<{ resealed: number; failed: string[] }> {
+      const out = { resealed: 0, failed: [] as string[] };
+      for (const p of await partners.withWebhooks()) {
+        if (!p.webhook) continue;
+        let next: ReturnType<SecretBox['resealed']>;
+        try {
+          next = box.resealed(partnerWebhookKey(p._id), p.webhook.secret);
+        } catch {
+          out.failed.push(`partner-webhook:${p._id}`);
+          continue;
+        }
+        if (next && (await partners.resealWebhookSecret(p._id, p.webhook.secret, next))) out.resealed++;
+      }
+      return out;
     },
 
     /**
