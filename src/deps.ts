@@ -221,6 +221,8 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       linker: createLinker({ reports, crypto, audit, limits: config.triage.linking, log: log.child({ component: 'follow-ups' }) }),
       log: log.child({ component: 'follow-ups' }),
       raiseImminent: (principal, reportId) => desk.raiseForImminentFollowUp(principal, reportId),
+      // `webhooks` is built below; called only once a question is asked (the organisation's own webhook, if set).
+      questionAsked: (partnerId) => void webhooks.partner.questionAsked(partnerId),
     });
     const attachments = createAttachmentService({
       reports,
@@ -258,7 +260,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
         })
       : null;
     const routingRules = createRulesService({ holder: rules, file: config.triage.rulesFile, audit, redis: queues.redis, redisServer: config.redis.server, prefix: config.redis.queuePrefix, log: log.child({ component: 'rules' }) });
-    const webhooks = createWebhooks({ db, crypto, audit, queues, reports, config, log });
+    const webhooks = createWebhooks({ db, crypto, audit, queues, reports, partners, config, log });
     // After a signed restore of an older backup: every erasure recorded since the backup was taken is made again, before
     // anything serves (reports/desk/erasure-reapply.ts; idempotent, so each start with a restore on record runs it).
     // An anchor directory that cannot be read does not stop the start: /readyz says so, and audit appends fail while their
@@ -277,7 +279,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     routingRules.start();
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
     const statistics = createStatisticsService({ store: reports.statistics });
-    const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, notifications, followUps, attachments, partnerAccounts };
+    const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, partnerWebhooks: webhooks.partner, notifications, followUps, attachments, partnerAccounts };
     return {
       config,
       log,

@@ -41,8 +41,9 @@ export const extraCommands = {
       console.log(`re-wrapping data keys under master key ${current}...`);
       const result = await rotateDataKeys(deps, (p) => console.log(`  ${p.rewrapped} re-wrapped, ${p.remaining} to go`));
       // What else is sealed under a master key's subkey (crypto/secret-box.ts): second-factor seeds, webhook secrets.
-      const [seeds, hooks] = [await deps.services.mfa.resealSeeds(), await deps.services.webhooks.resealSecrets()];
-      console.log(`  ${seeds.resealed} second-factor seed(s) and ${hooks.resealed} webhook secret(s) re-sealed`);
+      const [seeds, staffHooks, partnerHooks] = [await deps.services.mfa.resealSeeds(), await deps.services.webhooks.resealSecrets(), await deps.services.partnerWebhooks.resealSecrets()];
+      const hooks = { resealed: staffHooks.resealed + partnerHooks.resealed, failed: [...staffHooks.failed, ...partnerHooks.failed] };
+      console.log(`  ${seeds.resealed} second-factor seed(s) and ${hooks.resealed} webhook secret(s) re-sealed (partner organisations' included)`);
       // Partner caseworker accounts: their organisations' keys (wrapped like data keys) and their second-factor seeds.
       const partnerSide = await deps.services.partnerAccounts.rotateMasterKey();
       console.log(`  ${partnerSide.rewrapped} partner organisation key(s) re-wrapped and ${partnerSide.resealed} partner second-factor seed(s) re-sealed`);

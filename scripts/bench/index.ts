@@ -3,7 +3,8 @@
  *
  * 1. the crypto micro-benchmark (first, on a quiet machine);
  * 2. the console in Chromium, on the still empty store: first load (cold
- *    cache) and record-a-call through the form (console.ts);
+ *    cache) and record-a-call through the form (console.ts); then passing on
+ *    a tip through the partner face as a signed-in caseworker (partner.ts);
  * 3. intake: recordHotlineCall over HTTP at 1, 16 and 64 connections, each
  *    followed by its baseline (plain insertOne + bull add, same documents,
  *    same write concern, same concurrency) and triage latency (worker in its
@@ -48,6 +49,7 @@ import { FERRETDB_VERSION } from '../stack/binaries.mjs';
 import { freePort, startServices, type Services } from '../stack/services.js';
 import { runBacklog, type BacklogResult } from './backlog.js';
 import { runConsoleBench, type ConsoleBenchResult } from './console.js';
+import { measurePartnerFace, partnerLine, type PartnerBenchResult } from './partner.js';
 import { runCryptoBench, type CryptoBenchResult } from './crypto.js';
 import { attachmentLine, runAttachmentBench } from './attachments.js';
 import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
@@ -107,6 +109,8 @@ interface Summary {
   attachments: string;
   /** The console in Chromium; `error` when it could not be measured (also listed in problems). */
   console: ConsoleBenchResult | { error: string };
+  /** Passing on a tip through the partner face in Chromium (partner.ts); `error` when it could not be measured. */
+  partnerFace: PartnerBenchResult | { error: string };
   profiles?: Record<string, ProfileSummary>;
   traces?: Record<string, TraceRow[]>;
   problems: string[];
@@ -217,6 +221,8 @@ async function main(): Promise<number> {
     const consoleResult = await runConsoleBench({ origin: `http://127.0.0.1:${port}`, username: 'bench.console', password: BENCH_PASSWORD, runs: PLAN.consoleRuns }).catch(
       (err: Error) => ({ error: err.message.split('\n')[0]! }),
     );
+    log(`partner face in Chromium: ${PLAN.consoleRuns} tips passed on through the form by a signed-in caseworker`);
+    const partnerFace = await measurePartnerFace(env, PLAN.consoleRuns).catch((err: Error) => ({ error: err.message.split('\n')[0]! }));
     /** Waits (bounded) until the worker has caught up, so the next phase measures only its own reports. */
     const catchUp = async () => {
       const drainBy = Date.now() + PLAN.drainTimeoutMs;
@@ -236,7 +242,7 @@ async function main(): Promise<number> {
     const counted = <T extends IntakeResult>(run: () => Promise<T>) => countRoundTrips({ api, worker }, queuedNow, run);
 
     const target = { url, token: handlerToken, db, handlerId, triageQueue, api, settleTimeoutMs: PLAN.settleTimeoutMs, drainTimeoutMs: PLAN.drainTimeoutMs };
-    let reportsInStore = 'recorded' in consoleResult ? consoleResult.recorded : 0;
+    let reportsInStore = ('recorded' in consoleResult ? consoleResult.recorded : 0) + ('passedOn' in partnerFace ? partnerFace.passedOn : 0);
     const intake: IntakeRow[] = [];
     for (const connections of PLAN.concurrency) {
       log(`intake: ${connections} connection(s) for ${PLAN.seconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
@@ -323,7 +329,8 @@ async function main(): Promise<number> {
       crypto: { libsodium: crypto.libsodium, report: crypto.report, reportDecrypt: crypto.reportDecrypt, throughput: crypto.throughput },
       attachments,
       console: consoleResult,
-      problems: [...problemsOf(intake, triageAt100, desk), ...hotTermProblems(hotTerm), ...hotTermProblems(unshared).map((p) => p.replace('hot term', 'none shared')), ...backlogProblems(imminentUnderBacklog), ...('error' in consoleResult ? [`console: ${consoleResult.error}`] : [])],
+      partnerFace,
+      problems: [...problemsOf(intake, triageAt100, desk), ...hotTermProblems(hotTerm), ...hotTermProblems(unshared).map((p) => p.replace('hot term', 'none shared')), ...backlogProblems(imminentUnderBacklog), ...('error' in consoleResult ? [`console: ${consoleResult.error}`] : []), ...('error' in partnerFace ? [`partner face: ${partnerFace.error}`] : [])],
       seconds: Math.round((Date.now() - started) / 1000),
     };
     if (profileDir) summary.profiles = summariseNewProfiles(profileDir, profilesBefore);
@@ -523,6 +530,8 @@ function printTables(s: Summary) {
     );
     out.push(`  partner portal: ${w.partnerSize ? `first visit loads ${kb(w.partnerSize.jsGzipBytes)} JS + ${kb(w.partnerSize.cssGzipBytes)} CSS gzipped (its own bundle; target JS < 150 KB)` : 'no size.json in dist/partner'}`);
   }
+  out.push(`  ${'error' in s.partnerFace ? `partner face: not measured: ${s.partnerFace.error}` : partnerLine(s.partnerFace)}`);
+
 
   out.push('', ...statisticsLines(s.statistics), `  CPU cores: ${cores(s.statistics.cores)}`);
 

@@ -40,7 +40,7 @@ export interface ChildOptions {
  * Starts `src/main.ts --process=<kind>` as deployed, and waits until it serves (api) or has started (worker).
  * Always with store-counts.ts preloaded and an IPC channel to ask it, so every run can print round trips per report.
  */
-export async function startProcess(kind: 'api' | 'worker', opts: ChildOptions): Promise<Child> {
+export async function startProcess(kind: 'api' | 'worker' | 'partner', opts: ChildOptions): Promise<Child> {
   const profile = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=${kind}.${Date.now()}.cpuprofile`] : [];
   const trace = opts.traceFile ? ['--import', './scripts/bench/trace-store.ts'] : [];
   const counts = ['--import', './scripts/bench/store-counts.ts'];

@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   'admin.user_move_desk',
   'admin.partner_rotate_key',
   'partner.account_change',
+  'partner.webhook_set',
   'keys.rotate',
   'migration.apply',
   'retention.review',

@@ -35,6 +35,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'admin.user_move_desk': 'User moved to another desk',
   'admin.partner_rotate_key': 'Partner key rotated',
   'partner.account_change': 'Partner changed its accounts',
+  'partner.webhook_set': 'Partner set or cleared its webhook',
   'keys.rotate': 'Keys rotated',
   'migration.apply': 'Store migration applied',
   'retention.review': 'Retention review',

@@ -67,6 +67,8 @@ export const POLICY = {
   removePartnerCaseworker: ['PARTNER_ADMIN'],
   resetPartnerCaseworker: ['PARTNER_ADMIN'],
   partnerActivityLog: ['PARTNER_ADMIN'],
+  partnerWebhook: ['PARTNER_ADMIN'],
+  setPartnerWebhook: ['PARTNER_ADMIN'],
   // desk work
   deskQueue: ['INVESTIGATOR', 'SUPERVISOR'],
   claimNextReport: ['INVESTIGATOR', 'SUPERVISOR'],

@@ -131,6 +131,12 @@ export interface PartnerDoc {
   seal: string;
   /** The key replaced by the last rotation, accepted until `expiresAt` (src/auth/partner-keys.ts). */
   previousKey?: { keyHash: string; expiresAt: Date; seal: string } | null;
+  /**
+   * The organisation's own webhook, set by its partner admin (src/webhooks/partner.ts): the URL, the signing secret
+   * sealed like a staff endpoint's (crypto/secret-box.ts, bound to `partner:<id>`), and a keyed MAC
+   * ('webhookEndpoint') over `partner:<id>` and the URL, so a database writer cannot redirect deliveries.
+   */
+  webhook?: { url: string; secret: Binary; createdAt: Date; seal: string } | null;
 }
 
 /**

@@ -7,6 +7,7 @@ import '../auth/oidc-schema.js';
 import '../auth/mfa-schema.js';
 import '../auth/lifecycle-schema.js';
 import '../partners/account-schema.js';
+import '../webhooks/partner-schema.js';
 import '../reports/graphql/report-schema.js';
 import '../intake/schema.js';
 import '../intake/follow-up-schema.js';

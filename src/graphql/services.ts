@@ -21,6 +21,7 @@ import type { RetentionStore } from '../reports/store/retention.js';
 import type { RulesService } from '../triage/rules-holder.js';
 import type { ThreatLevelStore } from '../triage/threat-level.js';
 import type { WebhookService } from '../webhooks/service.js';
+import type { PartnerWebhooks } from '../webhooks/partner.js';
 
 export interface GraphQLServices {
   auth: AuthService;
@@ -48,6 +49,8 @@ export interface GraphQLServices {
   routingRules: RulesService;
   /** Outgoing webhooks: endpoints, dead letters, replay (src/webhooks/). */
   webhooks: WebhookService;
+  /** A partner organisation's own webhook, set by its partner admin (src/webhooks/partner.ts). */
+  partnerWebhooks: PartnerWebhooks;
   /** In-service notifications about held reports (src/notifications/). */
   notifications: NotificationService;
   /** Partner caseworker accounts: portal sign-in, their admin's account management and activity log (src/partners/accounts.ts). */

@@ -1,5 +1,5 @@
 /** The only code touching the `partners` collection. */
-import type { Db } from 'mongodb';
+import type { Binary, Db } from 'mongodb';
 import type { PartnerDoc } from '../auth/types.js';
 
 export type PartnerRepository = ReturnType<typeof createPartnerRepository>;
@@ -23,7 +23,7 @@ export function createPartnerRepository(db: Db) {
       const docs = await partners.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, name: 1 } }).toArray();
       return new Map(docs.map((d) => [d._id, d.name]));
     },
-    list: () => partners.find({}, { projection: { keyHash: 0, seal: 0, previousKey: 0 } }).sort({ name: 1 }).toArray(),
+    list: () => partners.find({}, { projection: { keyHash: 0, seal: 0, previousKey: 0, webhook: 0 } }).sort({ name: 1 }).toArray(),
     async insert(p: PartnerDoc) {
       await partners.insertOne(p);
       return p;
@@ -31,6 +31,13 @@ export function createPartnerRepository(db: Db) {
     /** Replaces the active key of the record the caller read (same key hash), keeping the old one as `previousKey`. */
     rotateKey: (id: string, oldKeyHash: string, set: Pick<PartnerDoc, 'keyHash' | 'keyHint' | 'seal' | 'previousKey'>) =>
       partners.findOneAndUpdate({ _id: id, keyHash: oldKeyHash, revokedAt: null }, { $set: set }, { returnDocument: 'after' }),
+    /** Sets (or, with null, clears) the organisation's webhook, if it is not revoked; false when it is. */
+    setWebhook: async (id: string, webhook: PartnerDoc['webhook']) => (await partners.updateOne({ _id: id, revokedAt: null }, { $set: { webhook: webhook ?? null } })).matchedCount === 1,
+    /** Organisations with a webhook set (a scan: a key rotation's, rare). */
+    withWebhooks: () => partners.find({ webhook: { $ne: null } }).toArray(),
+    /** Moves a webhook secret to the current master key, if the record still holds the one read. */
+    resealWebhookSecret: async (id: string, was: Binary, secret: Binary) =>
+      (await partners.updateOne({ _id: id, 'webhook.secret': was }, { $set: { 'webhook.secret': secret } })).modifiedCount === 1,
     /** Revokes the key and re-seals the record in one write, if it is still the active record the caller read. */
     revoke: (id: string, at: Date, seal: string) =>
       partners.findOneAndUpdate({ _id: id, revokedAt: null }, { $set: { revokedAt: at, seal } }, { returnDocument: 'after' }),

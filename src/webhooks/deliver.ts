@@ -25,7 +25,9 @@ import { endpointSealData } from './endpoint-seal.js';
 import type { WebhookRepository } from './repository.js';
 import { RefusedTarget, type PinnedAddress, type TargetPolicy } from './targets.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
-import type { WebhookJob, WebhookPayload } from './types.js';
+import type { PartnerRepository } from '../partners/repository.js';
+import { partnerWebhookKey, verifiedPartnerWebhook } from './partner.js';
+import type { PartnerWebhookJob, PartnerWebhookPayload, StaffWebhookJob, WebhookJob, WebhookPayload } from './types.js';
 
 /** What a dead letter says for every failure to reach the receiver (never which one: see the module comment). */
 export const COULD_NOT_CONNECT = 'could not connect';
@@ -75,6 +77,8 @@ export interface DeliverDeps {
   audit: Pick<AuditLogService, 'record'>;
   /** Where deliveries may go: resolved and checked at every attempt. */
   targets: Pick<TargetPolicy, 'pin'>;
+  /** Partner organisations' webhooks (src/webhooks/partner.ts), kept on their records. */
+  partners: Pick<PartnerRepository, 'findById'>;
   timeoutMs: number;
   log: Logger;
 }
@@ -83,25 +87,15 @@ export interface DeliverDeps {
 export function createDeliver(deps: DeliverDeps) {
   const { webhooks, box, integrity, reports, log } = deps;
 
-  /** Sends one delivery; 'skipped' when its endpoint was removed or its report is gone. */
-  async function deliver(job: WebhookJob): Promise<'delivered' | 'skipped'> {
-    const endpoint = await webhooks.findEndpoint(job.endpointId);
-    if (!endpoint) return 'skipped';
-    if (!integrity.verify('webhookEndpoint', endpointSealData(endpoint), endpoint.seal)) {
-      log.error({ endpointId: endpoint._id }, 'data integrity failure: webhook endpoint');
-      throw new WebhookDeliveryError('endpoint integrity', true);
-    }
-    const report = await reports.findSummary(job.reportId);
-    if (!report || report.status === 'ERASED') return 'skipped';
-    const payload: WebhookPayload = { event: job.event, reference: report.reference, desk: job.desk, priority: job.priority, at: job.at, deliveryId: job.deliveryId };
-    const body = JSON.stringify(payload);
-    const url = new URL(endpoint.url);
-    const secret = box.open(endpoint._id, endpoint.secret);
+  /** Signs `body` with `sealed` (opened under `key`) and POSTs it to `url`, checked and pinned now. */
+  async function post(key: string, sealed: Parameters<SecretBox['open']>[1], rawUrl: string, event: string, deliveryId: string, body: string): Promise<'delivered'> {
+    const url = new URL(rawUrl);
+    const secret = box.open(key, sealed);
     let status: number;
     try {
       // Checked now, whatever was checked at registration: the name may point elsewhere today.
       const pinned = await deps.targets.pin(url);
-      const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signatureHeader(secret, body), [EVENT_HEADER]: job.event, [DELIVERY_HEADER]: job.deliveryId };
+      const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signatureHeader(secret, body), [EVENT_HEADER]: event, [DELIVERY_HEADER]: deliveryId };
       // A redirect is an answer like any other non-2xx: never followed, deliveries go to the registered URL only.
       status = await postPinned(url, pinned, headers, body, deps.timeoutMs);
     } catch (err) {
@@ -113,10 +107,52 @@ export function createDeliver(deps: DeliverDeps) {
     return 'delivered';
   }
 
+  /** A partner organisation's delivery: the event and its minute, nothing else (src/webhooks/partner.ts says why). */
+  async function deliverToPartner(job: PartnerWebhookJob): Promise<'delivered' | 'skipped'> {
+    const partner = await deps.partners.findById(job.partnerId);
+    if (!partner || partner.revokedAt || !partner.webhook) return 'skipped';
+    let webhook;
+    try {
+      webhook = verifiedPartnerWebhook(integrity, partner._id, partner.webhook)!;
+    } catch {
+      log.error({ partnerId: partner._id }, 'data integrity failure: partner webhook');
+      throw new WebhookDeliveryError('endpoint integrity', true);
+    }
+    const payload: PartnerWebhookPayload = { event: job.event, at: job.at };
+    return post(partnerWebhookKey(partner._id), webhook.secret, webhook.url, job.event, job.deliveryId, JSON.stringify(payload));
+  }
+
+  /** Sends one delivery; 'skipped' when its endpoint was removed or its report is gone. */
+  async function deliver(job: WebhookJob): Promise<'delivered' | 'skipped'> {
+    if ('partnerId' in job) return deliverToPartner(job);
+    const endpoint = await webhooks.findEndpoint(job.endpointId);
+    if (!endpoint) return 'skipped';
+    if (!integrity.verify('webhookEndpoint', endpointSealData(endpoint), endpoint.seal)) {
+      log.error({ endpointId: endpoint._id }, 'data integrity failure: webhook endpoint');
+      throw new WebhookDeliveryError('endpoint integrity', true);
+    }
+    const report = await reports.findSummary(job.reportId);
+    if (!report || report.status === 'ERASED') return 'skipped';
+    const payload: WebhookPayload = { event: job.event, reference: report.reference, desk: job.desk, priority: job.priority, at: job.at, deliveryId: job.deliveryId };
+    return post(endpoint._id, endpoint.secret, endpoint.url, job.event, job.deliveryId, JSON.stringify(payload));
+  }
+
   /** The last attempt failed: one dead-letter document an admin can list and replay, and its audit entry. */
   async function onFinalFailure(job: WebhookJob, err: Error, attempts: number): Promise<void> {
     const lastError = err instanceof WebhookDeliveryError ? err.reason : err.name;
-    const { deliveryId, ...rest } = job;
+    if ('partnerId' in job) {
+      // A partner's delivery leaves no dead letter for a staff admin to replay (it is the partner's system, and the
+      // question waits in the portal anyway): its audit entry names the organisation and why.
+      await deps.audit.record({
+        action: 'webhook.dead_letter',
+        actor: { type: 'system', id: 'webhook-worker' },
+        target: { type: 'partner', id: job.partnerId },
+        outcome: 'failure',
+        details: { deliveryId: job.deliveryId, event: job.event, attempts, lastError },
+      });
+      return;
+    }
+    const { deliveryId, ...rest } = job as StaffWebhookJob;
     await webhooks.putDeadLetter({ _id: deliveryId, ...rest, attempts, lastError, failedAt: toMinute(new Date()) });
     await deps.audit.record({
       action: 'webhook.dead_letter',

@@ -1,6 +1,6 @@
 /**
  * Builds the webhooks domain on the app's pieces: the service (admin
- * operations, notify), its bull queue and the delivery task the worker runs.
+ * operations, notify), partner organisations' webhooks, its bull queue and the delivery task the worker runs.
  */
 import type { Db } from 'mongodb';
 import type { AuditLogService } from '../audit/service.js';
@@ -14,6 +14,8 @@ import { createDeliver } from './deliver.js';
 import { createWebhookQueue } from './queue.js';
 import { createWebhookRepository } from './repository.js';
 import { createWebhookService } from './service.js';
+import { createPartnerWebhooks } from './partner.js';
+import type { PartnerRepository } from '../partners/repository.js';
 import { createTargetPolicy } from './targets.js';
 
 export interface WebhooksDeps {
@@ -22,6 +24,7 @@ export interface WebhooksDeps {
   audit: AuditLogService;
   queues: QueueFactory;
   reports: ReportRepository;
+  partners: Pick<PartnerRepository, 'findById' | 'setWebhook' | 'withWebhooks' | 'resealWebhookSecret'>;
   config: Config;
   log: Logger;
 }
@@ -35,9 +38,12 @@ export function createWebhooks(deps: WebhooksDeps) {
   const queue = createWebhookQueue(deps.queues, { attempts, backoffMs });
   const log = deps.log.child({ component: 'webhooks' });
   const service = createWebhookService({ webhooks, box, integrity: deps.crypto.integrity, audit: deps.audit, queue, targets, production: deps.config.production, log });
-  const task = createDeliver({ webhooks, box, integrity: deps.crypto.integrity, reports: deps.reports, audit: deps.audit, targets, timeoutMs, log });
+  const task = createDeliver({ webhooks, box, integrity: deps.crypto.integrity, reports: deps.reports, partners: deps.partners, audit: deps.audit, targets, timeoutMs, log });
+  // Partner organisations' own webhooks: the same box, queue, targets and delivery task (src/webhooks/partner.ts).
+  const partner = createPartnerWebhooks({ partners: deps.partners, webhooks, box, integrity: deps.crypto.integrity, audit: deps.audit, queue, targets, production: deps.config.production, log });
   return {
     service,
+    partner,
     queue,
     task,
     /**
@@ -48,7 +54,7 @@ export function createWebhooks(deps: WebhooksDeps) {
     async forgetReport(reportId: string) {
       await webhooks.forgetReport(reportId);
       const jobs = await queue.queue.getJobs(['waiting', 'delayed', 'paused', 'failed'], 0, -1);
-      await Promise.all(jobs.filter((j) => j?.data?.reportId === reportId).map((j) => j.remove().catch(() => undefined)));
+      await Promise.all(jobs.filter((j) => (j?.data as { reportId?: string } | undefined)?.reportId === reportId).map((j) => j.remove().catch(() => undefined)));
     },
   };
 }

@@ -45,7 +45,7 @@ export function createWebhookRepository(db: Db) {
     },
     /** The oldest waiting deliveries (a scan of a table that is empty but for Redis outages). */
     outboxed: async (limit: number): Promise<WebhookJob[]> =>
-      (await outbox.find({}).sort({ at: 1, _id: 1 }).limit(limit).toArray()).map(({ _id, ...job }) => ({ deliveryId: _id, ...job })),
+      (await outbox.find({}).sort({ at: 1, _id: 1 }).limit(limit).toArray()).map(({ _id, ...job }) => ({ deliveryId: _id, ...job }) as WebhookJob),
     leaveOutbox: async (deliveryId: string) => {
       await outbox.deleteOne({ _id: deliveryId });
     },

@@ -48,7 +48,7 @@ export interface WebhookSubject {
 const adminActor = (actor: Principal | 'cli') => (actor === 'cli' ? { type: 'system' as const, id: 'admin-cli' } : actorOf(actor));
 
 /** Refuses a URL deliveries must not go to: https only, plain http to this machine outside production; no credentials in it. */
-function checkEndpointUrl(raw: string, production: boolean): string {
+export function checkEndpointUrl(raw: string, production: boolean): string {
   let url: URL;
   try {
     url = new URL(raw.trim());

@@ -5,7 +5,7 @@
  */
 import type { Binary } from 'mongodb';
 import { z } from 'zod';
-import { DESKS, type Desk } from '../auth/types.js';
+import { DESKS, type Desk, type PartnerDoc } from '../auth/types.js';
 import { reportIdField } from '../queue/job-payload.js';
 import { PRIORITIES, type Priority } from '../reports/model/vocabulary.js';
 
@@ -40,7 +40,7 @@ export interface WebhookPayload {
  * Ids and labels only: the reference is read from the report when the job
  * runs, so an erased report is never announced late. `at` is the event's minute (ISO).
  */
-export const webhookJobPayload = z.strictObject({
+export const staffWebhookJobPayload = z.strictObject({
   deliveryId: z.uuid(),
   endpointId: z.uuid(),
   event: z.enum(WEBHOOK_EVENTS),
@@ -49,10 +49,38 @@ export const webhookJobPayload = z.strictObject({
   priority: z.enum(PRIORITIES),
   at: z.iso.datetime(),
 });
+export type StaffWebhookJob = z.infer<typeof staffWebhookJobPayload>;
+
+/** The one event a partner organisation's webhook receives (issue 23, item 5): an investigator asked it a question. */
+export const PARTNER_QUESTION_EVENT = 'partner.question';
+
+/**
+ * A delivery to a partner organisation's own webhook (src/webhooks/partner.ts): the organisation's id, the event
+ * and its minute. Nothing names the referral: the receipt identifies one to anyone holding the partner's log.
+ */
+export const partnerWebhookJobPayload = z.strictObject({
+  deliveryId: z.uuid(),
+  partnerId: z.string().min(1).max(64),
+  event: z.literal(PARTNER_QUESTION_EVENT),
+  at: z.iso.datetime(),
+});
+export type PartnerWebhookJob = z.infer<typeof partnerWebhookJobPayload>;
+
+/** Every delivery job: to a staff endpoint, or to a partner organisation's webhook. */
+export const webhookJobPayload = z.union([staffWebhookJobPayload, partnerWebhookJobPayload]);
 export type WebhookJob = z.infer<typeof webhookJobPayload>;
 
+/** What a partner's receiver gets, exactly these keys: no receipt, no question, no reference (src/webhooks/partner.ts). */
+export interface PartnerWebhookPayload {
+  event: typeof PARTNER_QUESTION_EVENT;
+  at: string;
+}
+
+/** A partner organisation's webhook as kept on its `partners` record (src/auth/types.ts `PartnerDoc.webhook`). */
+export type PartnerWebhookDoc = NonNullable<PartnerDoc['webhook']>;
+
 /** A delivery that exhausted its attempts: one document, `_id` the delivery id, for an admin to list and replay. */
-export interface WebhookDeadLetterDoc extends Omit<WebhookJob, 'deliveryId'> {
+export interface WebhookDeadLetterDoc extends Omit<StaffWebhookJob, 'deliveryId'> {
   _id: string;
   attempts: number;
   /** Why the last attempt failed: `HTTP <status>` or `could not connect` (every failure before an answer, src/webhooks/deliver.ts); never the receiver's body. */

@@ -4,6 +4,7 @@
  * partner admin signs in on the partner face for the first time (own password, authenticator), adds a caseworker
  * on "Caseworkers" by keyboard; the caseworker signs in for the first time and passes on a tip; the partner
  * admin sees who did it under "Activity" (to the minute), while the police side names the organisation only.
+ * The partner admin sets the organisation's own webhook under Caseworkers (the signing secret shown once).
  * Removing the caseworker (after a confirmation page) ends their session. axe on each new screen; screenshots
  * at 1280 and 390 px.
  */
@@ -176,6 +177,27 @@ describe('a partner organisation set up in the browser', { timeout: 240_000 }, (
     const policeSide = JSON.stringify([report, await app.deps.database.db.collection('audit').find({}).toArray()]);
     expect(policeSide).not.toContain(caseworkerName);
     expect(policeSide).not.toContain(caseworkerUser);
+
+    // 5b. The organisation's own webhook, on Caseworkers, by keyboard: sent empty first (the error summary links the
+    // field), then an address (a name that does not resolve is accepted: each delivery checks it); the secret is shown once.
+    await tabToControl(admin.page, /^Caseworkers$/);
+    await admin.page.getByRole('heading', { name: 'Tell your own system when we ask a question', level: 2 }).waitFor();
+    await admin.page.getByText('No address is set: questions are shown here only.').waitFor();
+    await tabToControl(admin.page, /^Save address$/);
+    await admin.page.getByRole('link', { name: 'Enter the address of your system' }).waitFor();
+    await expectAccessible(admin.page);
+    await tabTo(admin.page, 'webhook-url');
+    await admin.page.keyboard.type('https://hooks.partner.example/question');
+    await tabToControl(admin.page, /^Save address$/);
+    await admin.page.getByText('Address saved.').waitFor();
+    expect((await admin.page.locator('.notice .receipt').textContent())!.trim()).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    await admin.page.getByText(/^We tell https:\/\/hooks\.partner\.example\/question \(set on \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}\)\.$/).waitFor();
+    await expectAccessible(admin.page);
+    await screenshot(admin.page, 'partner-webhook');
+    await admin.page.setViewportSize({ width: 390, height: 800 });
+    await screenshot(admin.page, 'partner-webhook-390');
+    await expectFitsNarrowWindow(admin.page);
+    await admin.page.setViewportSize({ width: 1280, height: 800 });
 
     // 6. Remove, after a confirmation page: the caseworker is signed out at once.
     await tabToControl(admin.page, /^Caseworkers$/);

@@ -50,7 +50,10 @@ describe('master key rotation', () => {
     expect(hook.errors).toBeUndefined();
     // A partner organisation's own key (its caseworkers' names) and a caseworker's second-factor seed.
     const partner = await createPartner(app);
-    const caseworker = await createPartnerAccount(app, partner);
+    const partnerAdmin = await createPartnerAccount(app, partner, { admin: true });
+    const caseworker = await createPartnerAccount(app, partner, { by: partnerAdmin });
+    // And the organisation's own webhook secret (src/webhooks/partner.ts), set by its partner admin.
+    const partnerHook = await app.deps.services.partnerWebhooks.set(await app.deps.services.auth.authenticate(partnerAdmin.token), 'http://127.0.0.1:9/partner-hook');
     const inputs = Array.from({ length: 15 }, (_, i) => hotlineCall(i));
     for (const input of inputs) expect((await app.gql(RECORD_CALL, { input }, token)).errors).toBeUndefined();
     const index = app.env.HOTLINE_INDEX_KEY!;
@@ -76,7 +79,7 @@ describe('master key rotation', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/15 re-wrapped, 0 to go/);
-    expect(cli.stdout).toMatch(/1 second-factor seed\(s\) and 1 webhook secret\(s\) re-sealed/);
+    expect(cli.stdout).toMatch(/1 second-factor seed\(s\) and 2 webhook secret\(s\) re-sealed/);
     expect(cli.stdout).toMatch(/1 partner organisation key\(s\) re-wrapped and 2 partner second-factor seed\(s\) re-sealed/);
     expect(reads).toBeGreaterThan(0);
     expect(readFailures).toBe(0);
@@ -95,6 +98,9 @@ describe('master key rotation', () => {
     const endpointId = hook.data.createWebhookEndpoint.endpoint.id;
     const secret = createSecretBox(onlyB.sodium, onlyB.keyring, 'webhookSecret').open(endpointId, (await db.collection('webhook_endpoints').findOne({ _id: endpointId }))!.secret);
     expect(Buffer.from(secret).toString('utf8')).toBe(hook.data.createWebhookEndpoint.secret);
+    const partnerDoc = (await db.collection('partners').findOne({ _id: partner.partner.id as never }))!;
+    const partnerSecret = createSecretBox(onlyB.sodium, onlyB.keyring, 'webhookSecret').open(`partner:${partner.partner.id}`, partnerDoc.webhook.secret);
+    expect(Buffer.from(partnerSecret).toString('utf8')).toBe(partnerHook.secret);
     const orgKey = (await db.collection('partner_org_keys').findOne({ _id: partner.partner.id as never }))!;
     expect(() => onlyB.cipher.openDataKey(`partner-org/${partner.partner.id}`, orgKey.dataKey)).not.toThrow();
     expect(() => onlyA.cipher.openDataKey(`partner-org/${partner.partner.id}`, orgKey.dataKey)).toThrow();

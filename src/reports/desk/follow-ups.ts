@@ -58,6 +58,8 @@ export interface FollowUpDeps {
   log: Logger;
   /** Raises the report to an imminent P1 through the desk's priority change (corrections.ts); absent: an imminent follow-up only says so in its history. */
   raiseImminent?(principal: StaffPrincipal, reportId: string): Promise<unknown>;
+  /** After a question committed: the organisation's own webhook, if it set one (src/webhooks/partner.ts); never throws. */
+  questionAsked?(partnerId: string): void;
 }
 
 /** What the handler is told of a recorded follow-up call (and what "My submissions" lists). */
@@ -360,6 +362,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
         (d) => ({ action: 'report.ask_partner', actor, target: { type: 'report', id: d._id }, outcome: 'success', details: { reference: d.reference, desk: d.desk, questionId: id } }),
       );
       const stored = (updated.history.at(-1)?.at ?? timeFor(updated));
+      if (updated.recordedBy.type === 'partner') deps.questionAsked?.(updated.recordedBy.id);
       return { id, text, askedAt: stored, answer: null, answeredAt: null };
     },
 

@@ -7,6 +7,7 @@
  * pinned to the checked one) unless WEBHOOK_ALLOWED_NETWORKS names them,
  * and every failure to connect reads "could not connect".
  */
+import { createPartnerRepository } from '../../../src/partners/repository.js';
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -173,6 +174,7 @@ describe('delivery', () => {
       webhooks: createWebhookRepository(app.deps.database.db),
       box: createSecretBox(app.deps.crypto.sodium, app.deps.crypto.keyring, 'webhookSecret'),
       integrity: app.deps.crypto.integrity,
+      partners: createPartnerRepository(app.deps.database.db),
       reports: app.deps.reports,
       audit: app.deps.services.audit,
       targets: createTargetPolicy(app.config.webhooks.allowedNetworks, resolve),

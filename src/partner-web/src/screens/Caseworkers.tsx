@@ -3,11 +3,13 @@
  * the server refuses everyone else, src/auth/policy.ts PARTNER_ADMIN): the organisation's accounts, "Add a
  * caseworker" (display name, username, a first password they replace at their first sign-in), and "Remove" and
  * "Reset", each behind a confirmation page (the GOV.UK pattern for an action that cannot be undone in one step).
- * Passwords typed here are kept in memory only and sent once.
+ * Passwords typed here are kept in memory only and sent once. Below the list, the organisation's own webhook
+ * (./Webhook.tsx).
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, gql } from '../api';
 import type { Translate } from '../i18n';
+import { Webhook } from './Webhook';
 
 const LIST = `query Accounts { partnerAccounts { id displayName isAdmin disabled hasSecondFactor } }`;
 const ADD = `mutation AddCaseworker($d: String!, $u: String!, $p: String!) { addPartnerCaseworker(displayName: $d, username: $u, initialPassword: $p) { id } }`;
@@ -120,6 +122,7 @@ export function Caseworkers({ t }: { t: Translate }) {
           </tbody>
         </table>
       )}
+      <Webhook t={t} />
     </>
   );
 }
