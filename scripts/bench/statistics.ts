@@ -69,8 +69,8 @@ export function templateDay(seed: number, reportsPerDay: number): Omit<Statistic
 export async function seedStatistics(db: Db, days: number, reports: number): Promise<{ dayDocBytes: number; seedSeconds: number; from: string; to: string }> {
   const started = Date.now();
   const templates = Array.from({ length: 7 }, (_, i) => figuresOf(templateDay(i + 1, Math.round(reports / days))));
-  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - 8 * 86_400_000;
-  const docs = Array.from({ length: days }, (_, i) => ({ _id: utcDay(new Date(today - (days - 1 - i) * 86_400_000)), rolledAt: new Date(), ...templates[i % 7]! }));
+  const lastDay = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - 8 * 86_400_000;
+  const docs = Array.from({ length: days }, (_, i) => ({ _id: utcDay(new Date(lastDay - (days - 1 - i) * 86_400_000)), rolledAt: new Date(), ...templates[i % 7]! }));
   // As the roll-up writes them (reports/store/statistics.ts writeDay): a day's slices, then its manifest.
   const slices = db.collection<SliceDoc>('statistics_slices');
   const manifests = db.collection<{ _id: string; rolledAt: Date; events: number; digest: string; slices: string[] }>('statistics_days');
