@@ -169,31 +169,14 @@ export const PARTNER_PORTAL_STEPS: readonly Operation[] = [
 
 /**
  * True for an operation of the partner side, read from the table above: one whose audience names PARTNER or
- * PARTNER_ADMIN, or a partner portal step (PARTNER_PORTAL_STEPS). Metrics leave these out (their request times
- * would say more than the minute).
+ * PARTNER_ADMIN, or a partner portal step (PARTNER_PORTAL_STEPS). The one test of it: the partner face serves
+ * these and nothing else (src/graphql/partner-schema.ts), and metrics leave them out (their request times would
+ * say more than the minute).
  */
 export function isPartnerOperation(name: string): boolean {
   if (!Object.hasOwn(POLICY, name)) return false;
   const audience = POLICY[name as Operation] as readonly Audience[];
   return audience.includes('PARTNER') || audience.includes('PARTNER_ADMIN') || PARTNER_PORTAL_STEPS.includes(name as Operation);
-}
-
-/**
- * The operations open to anyone (or to any signed-in session) that the partner sign-in and its session need,
- * served on the partner face beside the partner operations. The one list: the partner face's schema is cut from it
- * (src/graphql/partner-schema.ts). Names not (yet) in the schema are simply not served.
- */
-export const PARTNER_SIGN_IN_OPERATIONS: readonly string[] = ['partnerSignIn', 'partnerSetInitialPassword', 'partnerBeginMfaEnrolment', 'partnerConfirmMfaEnrolment', 'partnerSession', 'partnerSignOut', 'partnerActivity'];
-
-/**
- * True for an operation the partner face serves (src/http/server.ts `startPartnerFace`): its audience names PARTNER or
- * PARTNER_ADMIN, or it is one of the partner sign-in operations. Every other operation does not exist there.
- */
-export function onPartnerFace(name: string): boolean {
-  if (PARTNER_SIGN_IN_OPERATIONS.includes(name)) return true;
-  if (!Object.hasOwn(POLICY, name)) return false;
-  const audience = POLICY[name as Operation] as readonly string[];
-  return audience.includes('PARTNER') || audience.includes('PARTNER_ADMIN');
 }
 
 /** Every operation the principal may run: the console builds its navigation from this, not from a copy of the table. */

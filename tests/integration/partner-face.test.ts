@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getNamedType, isInputObjectType, isInterfaceType, isObjectType, type GraphQLNamedType, type GraphQLSchema, type GraphQLType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onPartnerFace, POLICY } from '../../src/auth/policy.js';
+import { isPartnerOperation, POLICY } from '../../src/auth/policy.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';
@@ -36,7 +36,7 @@ const full: GraphQLSchema = buildSchema();
 const rootOf = (op: string): 'query' | 'mutation' | 'subscription' =>
   full.getQueryType()!.getFields()[op] ? 'query' : full.getMutationType()!.getFields()[op] ? 'mutation' : 'subscription';
 const named = (t: GraphQLType) => getNamedType(t) as GraphQLNamedType;
-const staffOperations = Object.keys(POLICY).filter((op) => !onPartnerFace(op));
+const staffOperations = Object.keys(POLICY).filter((op) => !isPartnerOperation(op));
 
 /** What the partner face answers to `<kind> { <field> }`, with the field's name replaced so two answers compare. */
 async function answerTo(kind: string, field: string) {
@@ -72,7 +72,7 @@ describe('the partner face serves partner operations only', () => {
     const schema = res.data.__schema;
     const roots: string[] = [...schema.queryType.fields, ...(schema.mutationType?.fields ?? [])].map((f: { name: string }) => f.name);
     expect(roots).toEqual(expect.arrayContaining(['submitPartnerReferral', 'partnerReferralStatus', 'addToReferral', 'answerPartnerQuestion']));
-    for (const name of roots) expect(onPartnerFace(name), name).toBe(true);
+    for (const name of roots) expect(isPartnerOperation(name), name).toBe(true);
     expect(schema.subscriptionType).toBeNull();
     // Every type the staff operations reach and no partner operation reaches is absent.
     const reach = (ops: string[]) => {
@@ -93,7 +93,7 @@ describe('the partner face serves partner operations only', () => {
       }
       return seen;
     };
-    const partnerTypes = reach(Object.keys(POLICY).filter(onPartnerFace));
+    const partnerTypes = reach(Object.keys(POLICY).filter(isPartnerOperation));
     const staffOnly = [...reach(staffOperations)].filter((t) => !partnerTypes.has(t));
     expect(staffOnly).toEqual(expect.arrayContaining(['User', 'AuditEntry']));
     const served = new Set<string>(schema.types.map((t: { name: string }) => t.name));
