@@ -62,12 +62,14 @@ describe('follow-ups in the console', { timeout: 120_000 }, () => {
     });
     await expectAccessible(page);
     await screenshot(page, 'follow-up-call-recorded');
-    // The follow-up is in My submissions, with its reference and time only.
+    // The follow-up is in My submissions, with its reference and time only, and the button to attach what the caller sent.
     await page.getByRole('link', { name: 'My submissions' }).click();
     await page.getByRole('heading', { name: 'Follow-up calls' }).waitFor();
     const row = page.getByRole('row', { name: new RegExp(reference) }).last();
     await row.waitFor();
-    expect(await row.getByRole('cell').count()).toBe(2);
+    const cells = row.getByRole('cell');
+    expect(await cells.count()).toBe(3);
+    expect((await cells.nth(2).innerText()).trim()).toBe('Attach a file');
     await expectAccessible(page);
     expect(foreign).toEqual([]);
   });
