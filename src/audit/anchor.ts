@@ -26,10 +26,12 @@
  *   does not hold exactly that entry is TRUNCATED or REWRITTEN as before.
  * - erasure records (`erasures.jsonl`, one file): "report `reportId` was
  *   erased in minute `at`, by audit entry `seq`" (report id only: never a
- *   reference, content or reason), written by every erasure before it
- *   answers (reports/desk/supervision.ts). A restore of a backup taken before an erasure
- *   re-applies it at start-up (reports/desk/erasure-reapply.ts), so an erased report never
- *   comes back with the backup.
+ *   reference, content or reason), written by every erasure before it answers success
+ *   (reports/desk/supervision.ts; if it cannot be written the erasure stands, answers
+ *   SERVICE_UNAVAILABLE, and no record exists to re-apply: docs/backup.md). A restore of a
+ *   backup taken before an erasure re-applies each recorded one at start-up
+ *   (reports/desk/erasure-reapply.ts), so a report erased with its record written does not
+ *   come back with the backup.
  *
  * A database writer can delete the tail of the chain or rebuild it, but not
  * the lines already written (or shipped): verification compares the chain
