@@ -161,6 +161,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
         moveDesk: (username, desk, reason, approver) => lifecycle.moveUserDesk(username, desk, reason, approver),
         resetSecondFactor: (username, approver) => mfa.reset(username, approver),
         partnerAdmin: (partnerId, accountId) => partnerAccounts.approvePartnerAdmin(partnerId, accountId),
+        partnerAdminRefused: (partnerId, accountId) => partnerAccounts.discardRefusedAdmin(partnerId, accountId),
       },
       notifyAdmins: (adminIds, grant) => notifications.approvalNeeded(adminIds, grant._id),
     });

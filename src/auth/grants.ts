@@ -36,6 +36,8 @@ export interface AccountChangeAppliers {
   resetSecondFactor(username: string, approver: StaffPrincipal): Promise<unknown>;
   /** Lets an approved partner admin account sign in (src/partners/accounts.ts). */
   partnerAdmin?(partnerId: string, accountId: string, approver: StaffPrincipal): Promise<unknown>;
+  /** Drops a refused partner admin account that never signed in, so its username is free to ask for again. */
+  partnerAdminRefused?(partnerId: string, accountId: string): Promise<unknown>;
 }
 
 export interface RoleGrantDeps {
@@ -333,6 +335,7 @@ export function createRoleGrants(deps: RoleGrantDeps) {
         outcome: 'success',
         details: { grantId: grant._id, username: grant.username, kind: kindOf(grant), roles: grant.roles, requestedBy: grant.requestedBy.id },
       });
+      if (kindOf(grant) === 'PARTNER_ADMIN' && grant.partner) await deps.changes?.partnerAdminRefused?.(grant.partner.partnerId, grant.partner.accountId);
       return now;
     },
   };

@@ -50,6 +50,11 @@ export function createPartnerAccountRepository(db: Db) {
     listOf: (partnerId: string) => accounts.find({ partnerId }).sort({ createdAt: 1 }).toArray(),
     /** False when the username hash is taken (the unique index). */
     insert: (account: PartnerAccountDoc) => insertIfAbsent(accounts, account),
+    /** Deletes an admin account still disabled and never signed in (a refused request); false if it is not that. */
+    async deleteNeverUsedAdmin(partnerId: string, accountId: string) {
+      const r = await accounts.deleteOne({ _id: accountId, partnerId, admin: true, disabled: true, mustChangePassword: true, secondFactor: null });
+      return r.deletedCount === 1;
+    },
     /** Changes sealed fields and the MAC in one write, only if the record still carries the MAC the caller read. */
     async updateSealed(id: string, expectedMac: string, set: Partial<Pick<PartnerAccountDoc, 'disabled' | 'passwordHash' | 'secondFactor' | 'mustChangePassword'>> & { mac: string }) {
       const r = await accounts.updateOne({ _id: id, mac: expectedMac }, { $set: { ...set, updatedAt: new Date() } });

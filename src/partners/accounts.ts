@@ -387,6 +387,12 @@ export async function createPartnerAccountService(deps: PartnerAccountDeps) {
       await logActivity(partnerId, accountId, 'ACCOUNT_APPROVED');
     },
 
+    /**
+     * A refused PARTNER_ADMIN request (src/auth/grants.ts): its account, disabled since it was made and never
+     * signed in, is deleted, so it does not hold the username for ever (no other account is ever deleted: a removed caseworker is disabled).
+     */
+    discardRefusedAdmin: (partnerId: string, accountId: string) => repo.deleteNeverUsedAdmin(partnerId, accountId),
+
     /** The partner admin's list of their organisation's accounts, names opened for them. */
     async list(principal: Principal | null) {
       const me = accountOf(principal);

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { TOTP, URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
-import { approveAsSecondAdmin, createPartner, createStaff, PASSWORD } from '../support/factories.js';
+import { approveAsSecondAdmin, createPartner, createStaff, PASSWORD, rejectAsSecondAdmin } from '../support/factories.js';
 import { partnerReferral, REFERRAL_STATUS, SUBMIT_REFERRAL } from '../support/payloads.js';
 import { sessionSeenSeal } from '../../src/auth/seal.js';
 
@@ -252,6 +252,25 @@ describe('partner accounts', () => {
       expect(key).not.toContain('127.0.0.1');
       expect(await redis.ttl(key), key).toBeGreaterThan(0);
     }
+  });
+
+  it('a refused partner admin request leaves no account behind: the username can be asked for again', async () => {
+    const org = await createPartner(app);
+    const admin = await createStaff(app, 'ADMIN');
+    const username = `refused-${randomUUID().slice(0, 8)}`;
+    const accounts = app.deps.database.db.collection('partner_accounts');
+    const first = await app.gql(CREATE_ADMIN, { p: org.partner.id, d: 'Refused Admin', u: username, i: GIVEN }, admin.token);
+    expect(first.errors).toBeUndefined();
+    expect(await accounts.countDocuments({ partnerId: org.partner.id })).toBe(1);
+    expect((await rejectAsSecondAdmin(app.deps, first.data.createPartnerAdmin.id)).status).toBe('rejected');
+    expect(await accounts.countDocuments({ partnerId: org.partner.id })).toBe(0);
+    expect((await portal(SIGN_IN, { u: username, p: GIVEN })).body.errors?.[0]?.message).toBe('Sign-in failed');
+    const again = await app.gql(CREATE_ADMIN, { p: org.partner.id, d: 'Second Try', u: username, i: GIVEN }, admin.token);
+    expect(again.errors).toBeUndefined();
+    await approveAsSecondAdmin(app.deps, again.data.createPartnerAdmin.id);
+    expect((await firstSignIn(username)).cookie).toMatch(/^hotline_partner=/);
+    // The second request's account is the organisation's one account, enabled.
+    expect(await accounts.countDocuments({ partnerId: org.partner.id, disabled: false })).toBe(1);
   });
 
   it('revoking the organisation ends every session of its accounts at once; none signs in again', async () => {

@@ -70,6 +70,12 @@ export async function approveAsSecondAdmin(deps: Deps, grantId: string) {
   return deps.services.auth.approveRoleGrant(grantId, approver);
 }
 
+/** The second admin refuses a pending request. */
+export async function rejectAsSecondAdmin(deps: Deps, grantId: string) {
+  const { approver } = await factoryAdmins(deps);
+  return deps.services.auth.rejectRoleGrant(grantId, approver);
+}
+
 /** The factory's requesting admin, for tests that file requests through the service. */
 export async function factoryRequester(deps: Deps) {
   return (await factoryAdmins(deps)).requester;
