@@ -16,6 +16,7 @@ import { bootApp, type TestApp } from '../../support/app.js';
 import { Q, waitForStatus } from '../../support/desk.js';
 import { createPartner, createPartnerAccount, createStaff } from '../../support/factories.js';
 import { partnerReferral, SUBMIT_REFERRAL } from '../../support/payloads.js';
+import { rawDump } from '../../support/raw-dump.js';
 import { waitFor } from '../../support/spawn.js';
 
 const MINUTE = 60_000;
@@ -47,28 +48,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** Every document of every collection (raw driver), by collection, and every Redis key with its value. */
-async function rawDump() {
-  const db = app.deps.database.db;
-  const mongo = new Map<string, string>();
-  for (const { name } of await db.listCollections().toArray()) mongo.set(name, JSON.stringify(await db.collection(name).find({}).toArray()));
-  const redis = app.deps.queues.redis;
-  const keys = new Map<string, string>();
-  for (const key of await redis.keys('*')) {
-    const type = await redis.type(key);
-    const value =
-      type === 'string' ? await redis.get(key)
-      : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
-      : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
-      : type === 'set' ? JSON.stringify(await redis.smembers(key))
-      : type === 'zset' ? JSON.stringify(await redis.zrange(key, 0, -1, 'WITHSCORES'))
-      : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
-      : '';
-    keys.set(key, `${key} ${value}`);
-  }
-  return { mongo, keys };
-}
-
 const onTheMinute = (at: unknown) => new Date(at as string | Date).getTime() % MINUTE === 0;
 
 describe('raw dump after a caseworker passes on a tip, answers and adds information', () => {
@@ -99,7 +78,9 @@ describe('raw dump after a caseworker passes on a tip, answers and adds informat
     // The audit entries and the worker's jobs have landed (the chain catches up; the triage of the addition runs).
     await waitFor(async () => (await app.deps.services.audit.query({ targetType: 'report', targetId: id, action: 'report.add_to_referral' }, { first: 1 })).entries.length === 1, 15_000, 'the addition audited');
 
-    const { mongo, keys } = await rawDump();
+    const dump = await rawDump(app.deps);
+    const mongo = new Map([...dump.mongo].map(([name, docs]) => [name, docs.join('\n')]));
+    const keys = dump.redis;
     expect(mongo.size).toBeGreaterThan(5);
     expect(mongo.get('reports')).toContain(id);
     for (const [name, text] of mongo) {

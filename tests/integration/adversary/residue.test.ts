@@ -8,7 +8,6 @@
  * and nothing that links to the erased report but its tombstone and its own
  * audit entries; a reader who may read a report still sees its reasons.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_COLLECTION } from '../../../src/audit/repository.js';
@@ -17,6 +16,7 @@ import { createPartner, createStaff } from '../../support/factories.js';
 import { closingOutcome, findReport, Q, recordCall, waitForStatus } from '../../support/desk.js';
 import { partnerReferral, SUBMIT_REFERRAL } from '../../support/payloads.js';
 import { startOwnServices, type OwnServices } from '../../support/own-services.js';
+import { rawDump } from '../../support/raw-dump.js';
 
 let services: OwnServices;
 let app: TestApp;
@@ -53,41 +53,11 @@ const REASONS = {
   keptClose: 'Residue close reason QZX-B3 nothing further',
 };
 
-/** Everything stored, as text: every document of every collection (raw driver), every Redis key and value, Redis's files. */
-async function rawDump(): Promise<{ mongo: Map<string, string[]>; redis: string; files: string }> {
-  const db = app.deps.database.db;
-  const mongo = new Map<string, string[]>();
-  for (const { name } of await db.listCollections().toArray()) {
-    const docs = await db.collection(name).find({}).toArray();
-    // Binary values are rendered as base64 by EJSON-like stringify; plaintext would show as is.
-    mongo.set(name, docs.map((d) => JSON.stringify(d)));
-  }
-  const redis = app.deps.queues.redis;
-  const parts: string[] = [];
-  for (const key of await redis.keys('*')) {
-    const type = await redis.type(key);
-    const value =
-      type === 'string' ? await redis.get(key)
-      : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
-      : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
-      : type === 'set' ? JSON.stringify(await redis.smembers(key))
-      : type === 'zset' ? JSON.stringify(await redis.zrange(key, 0, -1, 'WITHSCORES'))
-      : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
-      : '';
-    parts.push(`${key} ${value}`);
-  }
-  let files = '';
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else files += readFileSync(path).toString('latin1');
-    }
-  };
-  const redisDir = join(services.dir, 'redis');
-  if (existsSync(redisDir)) walk(redisDir);
-  return { mongo, redis: parts.join('\n'), files };
-}
+/** Everything stored, as text: every document, every Redis key and value, Redis's files. */
+const dumpAll = async () => {
+  const dump = await rawDump(app.deps, join(services.dir, 'redis'));
+  return { ...dump, redis: [...dump.redis.values()].join('\n') };
+};
 
 describe('raw dump after a scenario with erasure', () => {
   let erasedId = '';
@@ -168,7 +138,7 @@ describe('raw dump after a scenario with erasure', () => {
   }, 120_000);
 
   it('finds no content, reason, fingerprint or idempotency key of the erased report, nor any typed reason, anywhere', async () => {
-    const { mongo, redis, files } = await rawDump();
+    const { mongo, redis, files } = await dumpAll();
     const everything = [...[...mongo.values()].flat(), redis, files, logs.join('')].join('\n');
     const forbidden = [
       ERASED.narrative, ERASED.subject, ERASED.plate, 'RX19 KLM', ERASED.phone, '07700900481', ERASED.caller,
@@ -183,7 +153,7 @@ describe('raw dump after a scenario with erasure', () => {
   });
 
   it('keeps the erased id only in its tombstone and its audit entries: no link, edge, term or slot names it', async () => {
-    const { mongo } = await rawDump();
+    const { mongo } = await dumpAll();
     for (const [collection, docs] of mongo) {
       if (collection === 'reports') {
         for (const d of docs) if (!d.includes(`"_id":"${erasedId}"`)) expect(d.includes(erasedId), `another report names it: ${d.slice(0, 80)}`).toBe(false);
@@ -202,7 +172,7 @@ describe('raw dump after a scenario with erasure', () => {
   });
 
   it('keeps the erased id and reference in no other collection, Redis key or value (trust review 2, item 9): only the audit log and the tombstone', async () => {
-    const { mongo, redis } = await rawDump();
+    const { mongo, redis } = await dumpAll();
     const reference = erasedDoc.reference;
     const tombstone = mongo.get('reports')!.filter((d) => d.includes(`"_id":"${erasedId}"`));
     expect(tombstone).toHaveLength(1);
