@@ -38,6 +38,8 @@ export const INTEGRITY_PURPOSES = {
   chainMark: 22,
   /** The id of a statistics entry: a keyed hash of its change's event key, which names the report (reports/store/statistics.ts). */
   statisticsEntry: 31,
+  /** The id of a partner activity line for an operation a client retries (its idempotency key): one line however often it is sent (partners/accounts.ts). */
+  partnerActivity: 61,
 } as const;
 /** Purposes that seed Ed25519 key pairs rather than MAC subkeys. */
 const SIGNING_PURPOSES: readonly string[] = ['checkpointSigning', 'bundleSigning'];

@@ -114,7 +114,7 @@ builder.mutationFields((t) => ({
       assertThat(ctx.principal?.kind === 'partner', forbidden);
       const status = await ctx.services.followUps.addToReferral(ctx.principal, receipt, input);
       // The caseworker's own organisation's log only (src/partners/accounts.ts); nothing for the API key.
-      await ctx.services.partnerAccounts.recordOperation(ctx.principal, 'ADDED_INFORMATION', receipt);
+      await ctx.services.partnerAccounts.recordOperation(ctx.principal, 'ADDED_INFORMATION', receipt, input.idempotencyKey);
       return status;
     },
   }),

@@ -149,7 +149,7 @@ builder.mutationFields((t) => ({
       assertThat(ctx.principal?.kind === 'partner', forbidden);
       const receipt = await ctx.services.intake.submitPartnerReferral(ctx.principal, input);
       // A caseworker's own organisation's log only (src/partners/accounts.ts); the API key and the police side record no person.
-      await ctx.services.partnerAccounts.recordOperation(ctx.principal, 'PASSED_ON', receipt.receipt);
+      await ctx.services.partnerAccounts.recordOperation(ctx.principal, 'PASSED_ON', receipt.receipt, input.idempotencyKey);
       return receipt;
     },
   }),

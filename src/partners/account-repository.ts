@@ -80,9 +80,8 @@ export function createPartnerAccountRepository(db: Db) {
     /** Stores the organisation's first key; false when another request stored one first (the caller re-reads). */
     insertOrgKey: (doc: PartnerOrgKeyDoc) => insertIfAbsent(orgKeys, doc),
 
-    async appendActivity(doc: PartnerActivityDoc) {
-      await activity.insertOne(doc);
-    },
+    /** Appends a line; a line of the same id already there (a retried operation) is left as it is. */
+    appendActivity: (doc: PartnerActivityDoc) => insertIfAbsent(activity, doc),
     /** Newest first; `before` is the (at, id) of the last line of the previous page. */
     activityOf: (partnerId: string, limit: number, before?: { at: Date; id: string }) =>
       activity

@@ -170,9 +170,13 @@ export async function createPartnerAccountService(deps: PartnerAccountDeps) {
   const refused = (partner: Pick<PartnerDoc, '_id' | 'name'> | null, reason: string) =>
     audit.record({ action: 'auth.login', actor: partner ? orgActor(partner) : { type: 'anonymous' }, outcome: 'failure', details: { portal: 'partner', reason } });
 
-  /** Appends a line to the organisation's activity log (only for a signed-in account: the API key has no person). */
-  async function logActivity(partnerId: string, accountId: string, action: PartnerActivityAction, extra: { receipt?: string; subject?: string } = {}) {
-    const _id = randomUUID();
+  /**
+   * Appends a line to the organisation's activity log (only for a signed-in account: the API key has no person).
+   * With `once` (the client's idempotency key of the operation) the line's id is a keyed hash of it, so a
+   * retried operation leaves one line, not two.
+   */
+  async function logActivity(partnerId: string, accountId: string, action: PartnerActivityAction, extra: { receipt?: string; subject?: string } = {}, once?: string) {
+    const _id = once ? integrity.mac('partnerActivity', `${partnerId}#${accountId}#${action}#${once}`) : randomUUID();
     const entry = await orgKeys.seal(partnerId, activityRecord(_id), 'entry', JSON.stringify({ accountId, action, ...extra }));
     await repo.appendActivity({ _id, partnerId, at: toMinute(new Date()), entry });
   }
@@ -450,9 +454,9 @@ export async function createPartnerAccountService(deps: PartnerAccountDeps) {
      * organisation's own log; nothing for the API key. Called after the operation succeeded; never changes what
      * the police side stores.
      */
-    async recordOperation(principal: Principal | null, action: Extract<PartnerActivityAction, 'PASSED_ON' | 'ANSWERED' | 'ADDED_INFORMATION'>, receipt?: string) {
+    async recordOperation(principal: Principal | null, action: Extract<PartnerActivityAction, 'PASSED_ON' | 'ANSWERED' | 'ADDED_INFORMATION'>, receipt?: string, idempotencyKey?: string) {
       if (principal?.kind !== 'partner' || !principal.account) return;
-      await logActivity(principal.partnerId, principal.account.id, action, receipt ? { receipt } : {});
+      await logActivity(principal.partnerId, principal.account.id, action, receipt ? { receipt } : {}, idempotencyKey);
     },
 
     /** The partner admin's view of their organisation's log, newest first: who (their name), what, when (to the minute). */
