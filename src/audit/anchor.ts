@@ -40,7 +40,7 @@
  */
 import { constants } from 'node:fs';
 import { hostname } from 'node:os';
-import { access, mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Integrity } from '../crypto/integrity.js';
 import type { Sodium } from '../crypto/sodium.js';
@@ -306,7 +306,7 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
       throw err;
     }
     for (const name of names.sort()) {
-      if (FILE_PATTERN.test(name) || TIP_FILE_PATTERN.test(name) || name === RESTORE_FILE) cut[name] = (await readFile(join(dir, name))).length;
+      if (FILE_PATTERN.test(name) || TIP_FILE_PATTERN.test(name) || name === RESTORE_FILE) cut[name] = (await stat(join(dir, name))).size;
     }
     return cut;
   }
@@ -405,10 +405,16 @@ export function createAnchorStore(deps: { dir: string; sodium: Sodium; integrity
       const before = (r: SignedRestore, file: string, offset: number) => r.cut[file] !== undefined && offset < r.cut[file]!;
       const counts = (p: { item: { seq: number }; file: string; offset: number }) => !restores.some(({ item: r }) => p.item.seq > r.seq && before(r, p.file, p.offset));
       const cps = await readPositioned((n) => FILE_PATTERN.test(n), parseLine);
-      const tps = await readPositioned((n) => TIP_FILE_PATTERN.test(n), parseTip);
       const keptCheckpoints = cps.items.filter(counts);
       const checkpoints = keptCheckpoints.map((p) => p.item).sort((a, b) => a.seq - b.seq || a.at.localeCompare(b.at));
       const latest = checkpoints.at(-1);
+      // Only the tip files that can hold a tip above the latest kept checkpoint, as without a restore: not every day's.
+      const fromDay = tipDayFrom(latest);
+      const tipFileFrom = (name: string) => {
+        const day = TIP_FILE_PATTERN.exec(name)?.[1];
+        return !!day && (!fromDay || day >= fromDay);
+      };
+      const tps = await readPositioned(tipFileFrom, parseTip);
       const tips = tps.items.filter(counts).map((p) => p.item).filter((t) => t.seq > (latest?.seq ?? 0)).sort((a, b) => a.seq - b.seq);
       const kept = restores.filter(counts);
       const last = kept.at(-1);

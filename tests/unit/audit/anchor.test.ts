@@ -138,6 +138,16 @@ describe('signed restore events', () => {
     expect(await compare(store, { ...base, 6: nh(6), 7: nh(7) })).toMatchObject({ anchor: 'OK', anchorSeq: 7, restored: { seq: 5 } });
   });
 
+  it('reads only the tip files that can hold a tip above the latest kept checkpoint, as without a restore', async () => {
+    const { dir, store } = await restoredDir();
+    // A torn line in a tip file of months before the checkpoint at 5 is not read; one in the checkpoint's day is (and counted).
+    writeFileSync(join(dir, 'tips-2024-06-01-ancient.jsonl'), 'not a tip\n');
+    expect((await store.view()).rejected).toBe(0);
+    writeFileSync(join(dir, 'tips-2025-01-01-torn.jsonl'), 'not a tip\n');
+    expect((await store.view()).rejected).toBe(1);
+    expect(await compare(store, base)).toMatchObject({ anchor: 'RESTORED' });
+  });
+
   it('is TRUNCATED when the chain is cut further than the restore\'s entry, and REWRITTEN when the entry there differs', async () => {
     const { store } = await restoredDir();
     expect(await compare(store, { 1: h(1), 2: h(2), 3: h(3) })).toMatchObject({ anchor: 'TRUNCATED', firstDifference: 4 });
