@@ -115,7 +115,8 @@ function PublishedTrend({ weeks, previous }: { weeks: Weeks; previous: Weeks }) 
   const query = usePublished(PUBLISHED_TABLES.find((t) => t.measure === 'RECEIVED')!, weeks, previous);
   const title = 'Reports received per week';
   return (
-    <section aria-labelledby="trend-title">
+    <section aria-labelledby="trend-section">
+      <h2 id="trend-section">Over time</h2>
       <QueryState query={query} loading="Loading the trend">
         {(d) => {
           const totals = (f: Figures) => f.rows.filter((r) => r.group.length === 0);
@@ -129,7 +130,6 @@ function PublishedTrend({ weeks, previous }: { weeks: Weeks; previous: Weeks }) 
           return (
             <Figure
               id="trend-title"
-              level={2}
               title={title}
               hint={`Weeks from ${showDay(weeks.from)} to ${showDay(weeks.to)}, against the ${weeks.weeks} weeks before. The national threat level is drawn on the same days.`}
               chart={<TrendChart label={title} from={weeks.from} to={weeks.to} points={points} threat={d.now.threatLevels} />}

@@ -9,7 +9,7 @@ import type { StatisticsDimension, StatisticsInterval, StatisticsMeasure } from 
 import { DataTable } from '../../ui/DataTable';
 import { QueryState, Select } from '../../ui/ui';
 import { BarChart, TrendChart, type TrendPoint } from './charts';
-import { DIMENSION_NAMES, Figure, MEASURE_NAMES, groupKey, groupName, rangeText, useFigures, type FigureRow, type Figures } from './figures';
+import { DIMENSION_NAMES, Figure, MEASURE_NAMES, groupKey, groupName, rangeText, useFigures, valueName, type FigureRow, type Figures } from './figures';
 import { daysIn, showDay } from './period';
 import { threatDuring } from './threat';
 
@@ -48,7 +48,7 @@ export function Comparison({ id, title, hint, measure, by, period, previous }: {
   const before = useFigures(previous, measure, by);
   const both = now.data && before.data ? { now: now.data, before: before.data } : undefined;
   const query = { isLoading: now.isLoading || before.isLoading, error: now.error ?? before.error, data: both, refetch: () => Promise.all([now.refetch(), before.refetch()]) };
-  const header = by.map((d) => DIMENSION_NAMES[d]).join(' and ');
+  const header = by.map((d, i) => (i ? DIMENSION_NAMES[d].toLowerCase() : DIMENSION_NAMES[d])).join(' and ');
   return (
     <QueryState query={query} loading={`Loading ${title.toLowerCase()}`}>
       {(d) => {
@@ -108,7 +108,8 @@ function Trend({ period, previous }: { period: Period; previous: Period }) {
   const query = { isLoading: now.isLoading || before.isLoading, error: now.error ?? before.error, data: both, refetch: () => Promise.all([now.refetch(), before.refetch()]) };
   const title = `Reports received per ${interval === 'WEEK' ? 'week' : 'day'}`;
   return (
-    <section aria-labelledby="trend-title">
+    <section aria-labelledby="trend-section">
+      <h2 id="trend-section">Over time</h2>
       <Select
         label="Show the trend"
         className="inline-select"
@@ -128,7 +129,6 @@ function Trend({ period, previous }: { period: Period; previous: Period }) {
           return (
             <Figure
               id="trend-title"
-              level={2}
               title={title}
               hint={`${showDay(period.from)} to ${showDay(period.to)}, against ${showDay(previous.from)} to ${showDay(previous.to)}. The national threat level is drawn on the same days.`}
               chart={<TrendChart label={title} from={period.from} to={period.to} points={points} threat={d.now.threatLevels} />}
@@ -154,6 +154,66 @@ function Trend({ period, previous }: { period: Period; previous: Period }) {
   );
 }
 
+/** The share claimed within the deadline (SLA met), per desk or per priority, this period and the previous one. */
+function SlaCompliance({ id, by, period, previous }: { id: string; by: 'DESK' | 'PRIORITY'; period: Period; previous: Period }) {
+  const now = useFigures(period, 'CLAIMED', [by, 'SLA']);
+  const before = useFigures(previous, 'CLAIMED', [by, 'SLA']);
+  const both = now.data && before.data ? { now: now.data, before: before.data } : undefined;
+  const query = { isLoading: now.isLoading || before.isLoading, error: now.error ?? before.error, data: both, refetch: () => Promise.all([now.refetch(), before.refetch()]) };
+  const title = `Claimed within the deadline, by ${DIMENSION_NAMES[by].toLowerCase()}`;
+  return (
+    <QueryState query={query} loading={`Loading ${title.toLowerCase()}`}>
+      {(d) => {
+        const tally = (f: Figures) => {
+          const out = new Map<string, { met: number; missed: number }>();
+          for (const r of f.rows) {
+            const value = r.group.find((g) => g.dimension === by)?.value;
+            const sla = r.group.find((g) => g.dimension === 'SLA')?.value;
+            if (!value || !sla) continue;
+            const t = out.get(value) ?? { met: 0, missed: 0 };
+            if (sla === 'MET') t.met += r.count ?? 0;
+            else t.missed += r.count ?? 0;
+            out.set(value, t);
+          }
+          return out;
+        };
+        const a = tally(d.now);
+        const b = tally(d.before);
+        const values = [...new Set([...a.keys(), ...b.keys()])].sort();
+        const share = (t: { met: number; missed: number } | undefined) => (t && t.met + t.missed ? Math.round((t.met / (t.met + t.missed)) * 100) : null);
+        const pct = (n: number | null) => (n === null ? 'none claimed' : `${n}%`);
+        if (!values.length) return <Figure id={id} title={title} table={<p className="empty">Nothing was claimed in either period.</p>} />;
+        return (
+          <Figure
+            id={id}
+            title={title}
+            hint="Claimed by the triage deadline, as a share of all claimed."
+            chart={<BarChart label={title} categories={values.map((v) => valueName(by, v))} series={SERIES} value={(c, s) => {
+              const n = share((s === 0 ? a : b).get(values[c]!));
+              return { count: n ?? 0, display: pct(n) };
+            }} />}
+            table={
+              <DataTable
+                caption={`${title}: this period and the previous one`}
+                captionHidden
+                rows={values}
+                rowKey={(v) => v}
+                columns={[
+                  { header: DIMENSION_NAMES[by], rowHeader: true, cell: (v) => valueName(by, v) },
+                  { header: 'In time', className: 'num', cell: (v) => a.get(v)?.met ?? 0 },
+                  { header: 'Late', className: 'num', cell: (v) => a.get(v)?.missed ?? 0 },
+                  { header: 'Share in time', className: 'num', cell: (v) => pct(share(a.get(v))) },
+                  { header: 'Share in time, previous period', className: 'num', cell: (v) => pct(share(b.get(v))) },
+                ]}
+              />
+            }
+          />
+        );
+      }}
+    </QueryState>
+  );
+}
+
 /** Time to claim per desk and priority, and how many were claimed within the deadline (SLA). */
 function Claims({ period, previous }: { period: Period; previous: Period }) {
   return (
@@ -161,8 +221,8 @@ function Claims({ period, previous }: { period: Period; previous: Period }) {
       <h2 id="claims-title">Time to claim and deadlines</h2>
       <p className="hint">From receipt to a claim from the desk queue. A median or 90th percentile is the range of times that holds it (docs/statistics.md: durations).</p>
       <Comparison id="claims-desk-priority" title="Claimed, by desk and priority" measure="CLAIMED" by={['DESK', 'PRIORITY']} period={period} previous={previous} />
-      <Comparison id="sla-desk" title="Claimed in time or late, by desk" measure="CLAIMED" by={['DESK', 'SLA']} period={period} previous={previous} />
-      <Comparison id="sla-priority" title="Claimed in time or late, by priority" measure="CLAIMED" by={['PRIORITY', 'SLA']} period={period} previous={previous} />
+      <SlaCompliance id="sla-desk" by="DESK" period={period} previous={previous} />
+      <SlaCompliance id="sla-priority" by="PRIORITY" period={period} previous={previous} />
     </section>
   );
 }

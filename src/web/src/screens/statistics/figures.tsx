@@ -21,7 +21,7 @@ export type Range = FigureRow['median'];
 export function useFigures(period: { from: string; to: string } | null, measure: StatisticsMeasure, groupBy: StatisticsDimension[], interval: StatisticsInterval = 'PERIOD') {
   return useQuery({
     queryKey: ['statistics', period?.from, period?.to, measure, groupBy.join(','), interval],
-    queryFn: () => request(STATISTICS, { period: period!, measure, groupBy, interval }),
+    queryFn: () => request(STATISTICS, { period: { from: period!.from, to: period!.to }, measure, groupBy, interval }),
     enabled: period !== null,
     select: (d) => d.statistics,
     staleTime: 60_000,
