@@ -94,7 +94,8 @@ describe('statistics screen', { timeout: 180_000 }, () => {
     await page.getByRole('heading', { name: 'Statistics', level: 1 }).waitFor();
 
     await choosePeriod(page, '05/01/2026', '11/01/2026');
-    await page.getByText('Showing 05/01/2026 to 11/01/2026 (7 days, UTC), compared with the previous 7 days: 29/12/2025 to 04/01/2026.').waitFor();
+    await page.getByText('Showing 05/01/2026 to 11/01/2026 (7 days, UTC days).').waitFor();
+    await page.getByText('Exact figures. Each is compared with the previous 7 days: 29/12/2025 to 04/01/2026.').waitFor();
     expect(new URL(page.url()).search).toBe('?from=2026-01-05&to=2026-01-11');
 
     const trend = await tableOf(page, 'Reports received per day');
@@ -148,7 +149,7 @@ describe('statistics screen', { timeout: 180_000 }, () => {
 
     // Any days chosen: the published figures are the whole weeks inside them.
     await choosePeriod(page, '04/01/2026', '13/01/2026');
-    await page.getByText(/These are the published figures: whole weeks, 05\/01\/2026 to 11\/01\/2026 \(1 week\)/).waitFor();
+    await page.getByText(/These are the published figures: whole weeks, 05\/01\/2026 to 11\/01\/2026 \(1 week\), each week on its own, beside the week before \(29\/12\/2025 to 04\/01\/2026\)/).waitFor();
     const channels = await tableOf(page, 'Received, by channel');
     expect(channels).toEqual([
       ['Total', '39', '6'],
@@ -158,7 +159,7 @@ describe('statistics screen', { timeout: 180_000 }, () => {
     ]);
     const trend = await tableOf(page, 'Reports received per week');
     expect(trend).toEqual([['05/01/2026 to 11/01/2026', '39', '6', 'Substantial']]);
-    const claimed = await tableOf(page, 'Claimed from a desk queue, by priority');
+    const claimed = await tableOf(page, 'Claimed, by priority');
     expect(claimed[1]).toEqual(['P2', '12\nmedian 5 min to 15 min; 90% within 1 h to 2 h', '0']);
     expect(await page.getByRole('group', { name: 'Received, by channel', exact: true }).getByText('fewer than 5').count()).toBeGreaterThan(0);
 

@@ -12,7 +12,7 @@ import { daysIn, readDay, showDay, useStatisticsPeriod } from './period';
 const MAX_DAYS = 3 * 366;
 
 export function PeriodPicker() {
-  const { from, to, previous, setPeriod } = useStatisticsPeriod();
+  const { from, to, setPeriod } = useStatisticsPeriod();
   const [text, setText] = useState({ from: showDay(from), to: showDay(to) });
   const [errors, setErrors] = useState<{ from?: string; to?: string }>({});
   // Another screen (or Back) changed the period: show it.
@@ -59,7 +59,7 @@ export function PeriodPicker() {
         </button>
       </div>
       <p className="hint">
-        Showing {showDay(from)} to {showDay(to)} ({daysIn(from, to)} days, UTC), compared with the previous {daysIn(from, to)} days: {showDay(previous.from)} to {showDay(previous.to)}.
+        Showing {showDay(from)} to {showDay(to)} ({daysIn(from, to)} {daysIn(from, to) === 1 ? 'day' : 'days'}, UTC days).
       </p>
     </form>
   );

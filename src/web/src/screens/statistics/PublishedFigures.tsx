@@ -11,7 +11,7 @@ import { DataTable } from '../../ui/DataTable';
 import { Empty, QueryState } from '../../ui/ui';
 import { PUBLISHED_TABLES, type PublishedTable } from './published';
 import { BarChart, TrendChart, type TrendPoint } from './charts';
-import { DIMENSION_NAMES, Figure, MEASURE_NAMES, rangeText, useFigures, valueName, type FigureRow, type Figures } from './figures';
+import { DIMENSION_NAMES, Figure, rangeText, useFigures, valueName, type FigureRow, type Figures } from './figures';
 import { addDays, showDay, wholeWeeksIn } from './period';
 import { threatDuring } from './threat';
 
@@ -19,6 +19,8 @@ type Weeks = { from: string; to: string; weeks: number };
 /** The chart shows at most this many weeks (the latest); the table has them all. */
 const CHART_WEEKS = 4;
 
+const plural = (weeks: number) => (weeks === 1 ? '1 week' : `${weeks} weeks`);
+const weeksBefore = (weeks: number) => (weeks === 1 ? 'the week before' : `the ${weeks} weeks before`);
 const weekName = (start: string) => `Week from ${showDay(start)}`;
 
 /** The table's weeks (their first days, in order) and its rows by week and value ('' the total). */
@@ -52,13 +54,10 @@ function usePublished(table: PublishedTable, weeks: Weeks, previous: Weeks) {
   return { isLoading: now.isLoading || before.isLoading, error: now.error ?? before.error, data, refetch: () => Promise.all([now.refetch(), before.refetch()]) };
 }
 
-function tableTitle(t: PublishedTable) {
-  return `${MEASURE_NAMES[t.measure]}, by ${DIMENSION_NAMES[t.by].toLowerCase()}`;
-}
 
 function PublishedTableFigure({ table, weeks, previous }: { table: PublishedTable; weeks: Weeks; previous: Weeks }) {
   const query = usePublished(table, weeks, previous);
-  const title = tableTitle(table);
+  const title = table.title;
   return (
     <QueryState query={query} loading={`Loading ${title.toLowerCase()}`}>
       {(d) => {
@@ -131,7 +130,7 @@ function PublishedTrend({ weeks, previous }: { weeks: Weeks; previous: Weeks }) 
             <Figure
               id="trend-title"
               title={title}
-              hint={`Weeks from ${showDay(weeks.from)} to ${showDay(weeks.to)}, against the ${weeks.weeks} weeks before. The national threat level is drawn on the same days.`}
+              hint={`Weeks from ${showDay(weeks.from)} to ${showDay(weeks.to)}, against ${weeksBefore(weeks.weeks)}. The national threat level is drawn on the same days.`}
               chart={<TrendChart label={title} from={weeks.from} to={weeks.to} points={points} threat={d.now.threatLevels} />}
               table={
                 <DataTable
@@ -169,8 +168,8 @@ export function PublishedFigures({ from, to }: { from: string; to: string }) {
     <>
       <div className="alert">
         <p>
-          These are the published figures: whole weeks, {showDay(weeks.from)} to {showDay(weeks.to)} ({weeks.weeks} {weeks.weeks === 1 ? 'week' : 'weeks'}), each week on its own. A count from 1 to 4 is shown as “fewer than 5”,
-          and a figure that would give one away is shown as “suppressed”.
+          These are the published figures: whole weeks, {showDay(weeks.from)} to {showDay(weeks.to)} ({plural(weeks.weeks)}), each week on its own, beside {weeksBefore(weeks.weeks)} ({showDay(previous.from)} to{' '}
+          {showDay(previous.to)}). A count from 1 to 4 is shown as “fewer than 5”, and a figure that would give one away is shown as “suppressed”.
         </p>
       </div>
       <PublishedTrend weeks={weeks} previous={previous} />

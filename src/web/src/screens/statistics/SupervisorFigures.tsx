@@ -250,8 +250,14 @@ function OwnBreakdown({ period, previous }: { period: Period; previous: Period }
 }
 
 export function SupervisorFigures({ period, previous }: { period: Period; previous: Period }) {
+  const days = daysIn(previous.from, previous.to);
   return (
     <>
+      <div className="alert">
+        <p>
+          Exact figures. Each is compared with the previous {days} {days === 1 ? 'day' : 'days'}: {showDay(previous.from)} to {showDay(previous.to)}.
+        </p>
+      </div>
       <Trend period={period} previous={previous} />
       <section aria-labelledby="breakdowns-title">
         <h2 id="breakdowns-title">Breakdowns</h2>

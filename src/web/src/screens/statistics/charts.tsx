@@ -58,8 +58,11 @@ function Legend({ series }: { series: readonly { label: string; className: strin
 export function BarChart({ label, categories, series, value }: { label: string; categories: readonly string[]; series: readonly string[]; value: (category: number, series: number) => ChartValue }) {
   const [ref, width] = useWidth();
   const bar = series.length > 3 ? 9 : 12;
-  const rowHeight = series.length * bar + 10;
-  const labelWidth = Math.min(210, Math.round(width * 0.38));
+  // On a narrow window each group's name goes above its bars, across the whole width, rather than cut short beside them.
+  const narrow = width < 480;
+  const labelRoom = narrow ? 16 : 0;
+  const rowHeight = series.length * bar + 10 + labelRoom;
+  const labelWidth = narrow ? 8 : Math.min(210, Math.round(width * 0.38));
   const valueRoom = 90;
   const axisHeight = 26;
   const height = categories.length * rowHeight + axisHeight + 4;
@@ -67,7 +70,7 @@ export function BarChart({ label, categories, series, value }: { label: string; 
   categories.forEach((_, c) => series.forEach((_, s) => (max = Math.max(max, value(c, s).count ?? 0))));
   const x = scaleLinear<number>({ domain: [0, Math.max(4, max)], range: [0, Math.max(40, width - labelWidth - valueRoom)], nice: true });
   const seriesClasses = series.map((s, i) => ({ label: s, className: `series-${i}` }));
-  const chars = Math.max(8, Math.floor(labelWidth / 7));
+  const chars = Math.max(8, Math.floor((narrow ? width : labelWidth) / 7));
   return (
     <div ref={ref} className="chart">
       <Legend series={seriesClasses} />
@@ -75,13 +78,13 @@ export function BarChart({ label, categories, series, value }: { label: string; 
         <Group left={labelWidth}>
           {categories.map((name, c) => (
             <g key={name} transform={`translate(0, ${c * rowHeight + 4})`}>
-              <text x={-6} y={(series.length * bar) / 2 + 4} textAnchor="end" className="chart-label">
+              <text x={narrow ? -8 : -6} y={narrow ? 11 : (series.length * bar) / 2 + 4} textAnchor={narrow ? 'start' : 'end'} className="chart-label">
                 <title>{name}</title>
                 {name.length > chars ? `${name.slice(0, chars - 1)}…` : name}
               </text>
               {series.map((_, s) => {
                 const v = value(c, s);
-                const y = s * bar;
+                const y = labelRoom + s * bar;
                 const w = v.count === null ? 0 : x(v.count);
                 return (
                   <g key={s}>
@@ -153,6 +156,9 @@ export function TrendChart({ label, from, to, points, threat }: { label: string;
           <path d={path} className="threat-line" />
           <LinePath data={[...points].filter((p) => p.previous?.count != null)} x={(p) => x(new Date(mid(p)))} y={(p) => y(p.previous!.count!)} className="trend-line series-1 dashed" />
           <LinePath data={[...points]} defined={(p) => p.now.count !== null} x={(p) => x(new Date(mid(p)))} y={(p) => y(p.now.count ?? 0)} className="trend-line series-0" />
+          {points.map((p) =>
+            p.previous?.count != null ? <circle key={`before-${p.start}`} cx={x(new Date(mid(p)))} cy={y(p.previous.count)} r={3} className="trend-point series-1" /> : null,
+          )}
           {points.map((p) =>
             p.now.count === null ? (
               <text key={p.start} x={x(new Date(mid(p)))} y={innerH - 4} textAnchor="middle" className="chart-value hidden-figure">

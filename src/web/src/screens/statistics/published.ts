@@ -11,15 +11,17 @@ export interface PublishedTable {
   id: string;
   measure: StatisticsMeasure;
   by: StatisticsDimension;
+  /** Its heading on the screen. */
+  title: string;
 }
 
 export const PUBLISHED_TABLES: readonly PublishedTable[] = [
-  { id: 'received-by-channel', measure: 'RECEIVED', by: 'CHANNEL' },
-  { id: 'received-by-category', measure: 'RECEIVED', by: 'CATEGORY' },
-  { id: 'received-by-borough', measure: 'RECEIVED', by: 'BOROUGH' },
-  { id: 'received-by-imminent-threat', measure: 'RECEIVED', by: 'IMMINENT_THREAT' },
-  { id: 'triaged-by-desk', measure: 'TRIAGED', by: 'DESK' },
-  { id: 'claimed-by-priority', measure: 'CLAIMED', by: 'PRIORITY' },
-  { id: 'claimed-by-sla', measure: 'CLAIMED', by: 'SLA' },
-  { id: 'closed-by-outcome', measure: 'CLOSED', by: 'OUTCOME' },
+  { id: 'received-by-channel', measure: 'RECEIVED', by: 'CHANNEL', title: 'Received, by channel' },
+  { id: 'received-by-category', measure: 'RECEIVED', by: 'CATEGORY', title: 'Received, by category' },
+  { id: 'received-by-borough', measure: 'RECEIVED', by: 'BOROUGH', title: 'Received, by borough' },
+  { id: 'received-by-imminent-threat', measure: 'RECEIVED', by: 'IMMINENT_THREAT', title: 'Received, by imminent threat' },
+  { id: 'triaged-by-desk', measure: 'TRIAGED', by: 'DESK', title: 'Routed, by desk' },
+  { id: 'claimed-by-priority', measure: 'CLAIMED', by: 'PRIORITY', title: 'Claimed, by priority' },
+  { id: 'claimed-by-sla', measure: 'CLAIMED', by: 'SLA', title: 'Claimed, in time or late' },
+  { id: 'closed-by-outcome', measure: 'CLOSED', by: 'OUTCOME', title: 'Closed, by outcome' },
 ];
