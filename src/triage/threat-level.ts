@@ -31,6 +31,12 @@ export const DEFAULT_THREAT_LEVEL: ThreatLevel = 'SUBSTANTIAL';
 
 export type ThreatLevelStore = ReturnType<typeof createThreatLevelStore>;
 
+/** One level in force from `since` (null: never set, the default) until the next span's `since`. */
+export interface ThreatLevelSpan {
+  level: ThreatLevel;
+  since: Date | null;
+}
+
 export function createThreatLevelStore(db: Db, audit: AuditLog) {
   const settings = db.collection<ThreatLevelDoc>('settings');
   return {
@@ -39,6 +45,21 @@ export function createThreatLevelStore(db: Db, audit: AuditLog) {
       return doc
         ? { level: doc.level, reason: doc.reason, setAt: doc.setAt, history: (doc.history ?? []).slice(-HISTORY_SHOWN).reverse() }
         : { level: DEFAULT_THREAT_LEVEL, reason: null, setAt: null, history: [] };
+    },
+    /**
+     * The levels in force over UTC days `from` to `to` (both included): the one in force at the start of `from`,
+     * then each change within the period, oldest first. Levels and times only, never the reason: the national
+     * threat level is public, so the statistics screen shows it to OVERSIGHT as well (docs/statistics.md).
+     */
+    async history(from: string, to: string): Promise<ThreatLevelSpan[]> {
+      const start = Date.parse(`${from}T00:00:00Z`);
+      const end = Date.parse(`${to}T00:00:00Z`) + 24 * 3600_000;
+      const doc = await settings.findOne({ _id: 'threatLevel' });
+      // A document from before the history was kept has only its current setting.
+      const changes = doc ? (doc.history?.length ? doc.history : [{ level: doc.level, reason: doc.reason, setAt: doc.setAt }]) : [];
+      const before = changes.filter((c) => c.setAt.getTime() < start).at(-1);
+      const within = changes.filter((c) => c.setAt.getTime() >= start && c.setAt.getTime() < end);
+      return [{ level: before?.level ?? DEFAULT_THREAT_LEVEL, since: before?.setAt ?? null }, ...within.map((c) => ({ level: c.level, since: c.setAt }))];
     },
     async set(level: ThreatLevel, reason: string, principal: Principal) {
       if (!THREAT_LEVELS.includes(level)) throw badInput('unknown threat level', ['level']);

@@ -20,7 +20,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     reportCompressedSize: true,
-    // One chunk on purpose (a first visit loads it all anyway); its gzipped size is what scripts/print/web-size.mjs reports.
+    // One chunk on purpose (a first visit loads it all anyway), but for the statistics screen and its chart library, fetched
+    // on its first visit (React.lazy in routes.tsx); the first visit's gzipped size is what scripts/print/web-size.mjs reports.
     chunkSizeWarningLimit: 1024,
   },
   server: {

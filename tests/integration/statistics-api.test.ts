@@ -4,7 +4,8 @@
  * with durations; OVERSIGHT's published tables only, by whole weeks, small
  * counts suppressed; partner figures by whole weeks only; and an OVERSIGHT
  * user who can reach no report, search or queue, and whose console shows
- * nothing but their account.
+ * nothing but the statistics and their account; the national threat level
+ * over the period (levels and times, never the reason), for both.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,7 +133,30 @@ describe('statistics for OVERSIGHT: the published tables, suppressed', () => {
     const ops = allowedOperations(principal);
     expect(ops).toContain('statistics');
     const screens = [...readFileSync('src/web/src/routes.tsx', 'utf8').matchAll(/operation: '(\w+)'/g)].map((m) => m[1]!);
-    expect(screens.filter((op) => (ops as string[]).includes(op))).toEqual(['mySessions']);
+    expect(screens.filter((op) => (ops as string[]).includes(op))).toEqual(['statistics', 'mySessions']);
+  });
+
+  it('gives the threat level over the period to both, levels and times only', async () => {
+    const reason = 'JTAC raised the level after an attack';
+    const set = await app.gql('mutation($reason: String!) { setThreatLevel(level: SEVERE, reason: $reason) { setAt } }', { reason }, sup.token);
+    expect(set.errors).toBeUndefined();
+    const setAt: string = set.data.setThreatLevel.setAt;
+    // The whole ISO week holding the change (OVERSIGHT is given whole weeks).
+    const day = new Date(`${setAt.slice(0, 10)}T00:00:00Z`);
+    const monday = new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * 86_400_000);
+    const week = { from: monday.toISOString().slice(0, 10), to: new Date(monday.getTime() + 6 * 86_400_000).toISOString().slice(0, 10) };
+    const TL = `query($period: StatisticsPeriod!) { statistics(period: $period, groupBy: [CHANNEL]) { threatLevels { level since } } }`;
+    for (const user of [sup, oversight]) {
+      const res = await app.gql(TL, { period: week }, user.token);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.statistics.threatLevels).toEqual([{ level: 'SUBSTANTIAL', since: null }, { level: 'SEVERE', since: setAt }]);
+      expect(JSON.stringify(res.data)).not.toContain('JTAC');
+    }
+    const before = await app.gql(TL, { period: WEEK }, oversight.token);
+    expect(before.data.statistics.threatLevels).toEqual([{ level: 'SUBSTANTIAL', since: null }]);
+    const nextWeek = { from: new Date(monday.getTime() + 7 * 86_400_000).toISOString().slice(0, 10), to: new Date(monday.getTime() + 13 * 86_400_000).toISOString().slice(0, 10) };
+    const after = await app.gql(TL, { period: nextWeek }, oversight.token);
+    expect(after.data.statistics.threatLevels).toEqual([{ level: 'SEVERE', since: setAt }]);
   });
 
   it('is refused to an investigator', async () => {

@@ -50,7 +50,7 @@ const RowRef = builder.objectRef<StatisticsRow>('StatisticsRow').implement({
     p90: t.field({ type: DurationRangeRef, nullable: true, description: 'The bucket holding the 90th percentile', resolve: (r) => r.p90 }),
   }),
 });
-const ResultRef = builder.objectRef<StatisticsResult>('Statistics').implement({
+export const ResultRef = builder.objectRef<StatisticsResult>('Statistics').implement({
   description: 'Counts kept as reports change (docs/statistics.md); never content',
   fields: (t) => ({
     measure: t.field({ type: MeasureEnum, nullable: false, resolve: (r) => r.measure }),

@@ -1,3 +1,5 @@
+// First, before any module that builds a zod schema (zod-jitless.ts says why).
+import './zod-jitless';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -3,7 +3,7 @@
  * user may see a screen is answered by the server's policy table (the
  * session's `operations`); this file only says which operation a screen is for.
  */
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Account } from './screens/Account';
 import { AdminPartners, AdminUsers } from './screens/Admin';
 import { AuditLog } from './screens/Audit';
@@ -18,6 +18,10 @@ import { Search } from './screens/Search';
 import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
 import { Overview } from './screens/Overview';
+import { Loading } from './ui/ui';
+
+// The statistics screen and its chart library are a chunk of their own, fetched on the first visit to it (the console's first load stays small).
+const Statistics = lazy(() => import('./screens/Statistics'));
 
 export interface Screen {
   path: string;
@@ -47,6 +51,18 @@ export const SCREENS: Screen[] = [
   // Reached from the bell in the header (screens/notifications/Bell.tsx).
   { path: '/notifications', title: 'Notifications', operation: 'myNotifications', element: <Notifications /> },
   { path: '/supervisor', label: 'Supervisor', operation: 'supervisorQueue', element: <Supervisor /> },
+  // Supervisors (exact figures) and OVERSIGHT (the published tables): OVERSIGHT's landing screen; supervisors keep /overview (rank 1).
+  {
+    path: '/statistics',
+    label: 'Statistics',
+    operation: 'statistics',
+    element: (
+      <Suspense fallback={<Loading what="Loading the statistics" />}>
+        <Statistics />
+      </Suspense>
+    ),
+    home: 2,
+  },
   { path: '/audit', label: 'Audit log', operation: 'auditLog', element: <AuditLog /> },
   { path: '/admin/users', label: 'Users', operation: 'users', element: <AdminUsers /> },
   { path: '/admin/partners', label: 'Partners', operation: 'partners', element: <AdminPartners /> },
