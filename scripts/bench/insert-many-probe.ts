@@ -1,7 +1,7 @@
 /**
  * A probe, not part of `npm run bench`: how the local store (FerretDB 1.24 on
  * SQLite, started by the test launcher in a throwaway directory) commits an
- * unordered `insertMany`, which the group commit (src/db/group-commit.ts)
+ * unordered `insertMany`, which the group commit
  * relies on. For N = 1, 10, 100 documents of about 1 KB, with the client's
  * write concern (w: majority, j: true), it times:
  *   - one unordered insertMany of N fresh documents;
