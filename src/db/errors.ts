@@ -18,12 +18,36 @@ export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: unknown } | null | undefined)?.code === DUPLICATE_KEY;
 }
 
+/** What carries the inserts of a collection handed out by a batching Db (src/db/group-commit.ts `withGroupCommit`). */
+export interface InsertCarrier {
+  insert(collection: Collection<Document>, doc: Document): Promise<boolean>;
+  insertEach(collection: Collection<Document>, docs: readonly Document[]): Promise<boolean[]>;
+}
+
+/**
+ * Collections whose insert-only writes go through a group commit: registered
+ * by `withGroupCommit` as its Db hands each one out, read by the two helpers
+ * below, so every insert-only claim of the store (search terms, references,
+ * link terms and slots, recent submissions, outbox entries, statistics
+ * entries, version claims...) rides the batches without its caller knowing.
+ * A WeakMap: a collection dropped by its owner leaves nothing behind.
+ */
+const carriers = new WeakMap<object, InsertCarrier>();
+
+/** Makes `collection`'s inserts through the helpers below go by `carrier` (src/db/group-commit.ts). */
+export function carryInserts(collection: Collection<Document>, carrier: InsertCarrier): void {
+  carriers.set(collection, carrier);
+}
+
 /**
  * Inserts `doc` unless a document with its unique key already exists;
  * true when this call stored it. Other errors are thrown. An insert, not an
- * upsert: on FerretDB an upsert is a read and a write without a lock.
+ * upsert: on FerretDB an upsert is a read and a write without a lock. When
+ * the collection came from a batching Db, the insert rides its group commit.
  */
 export async function insertIfAbsent<T extends Document>(collection: Collection<T>, doc: OptionalUnlessRequiredId<T>): Promise<boolean> {
+  const carrier = carriers.get(collection);
+  if (carrier) return carrier.insert(collection as unknown as Collection<Document>, doc as Document);
   try {
     await collection.insertOne(doc);
     return true;
@@ -59,11 +83,14 @@ export function storeErrorKind(err: unknown): 'unavailable' | 'failed' | null {
 
 /**
  * Inserts every document it can in one unordered command (one round trip, and
- * one commit on FerretDB's single writer); for each document, whether it was
- * stored (false: its key was taken). Any other error is thrown.
+ * one commit on FerretDB's single writer, or a share of one through a group
+ * commit); for each document, whether it was stored (false: its key was
+ * taken). Any other error is thrown.
  */
 export async function insertEachIfAbsent<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<boolean[]> {
   if (!docs.length) return [];
+  const carrier = carriers.get(collection);
+  if (carrier) return carrier.insertEach(collection as unknown as Collection<Document>, docs as Document[]);
   try {
     await collection.insertMany(docs, { ordered: false });
     return docs.map(() => true);

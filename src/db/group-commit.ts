@@ -27,9 +27,15 @@
  * Only for documents whose insert order across callers does not matter (two
  * callers' documents in one batch may be stored in either order) and that
  * carry their own `_id`.
+ *
+ * How the store uses it: `withGroupCommit(db, group)` gives the report store
+ * (src/reports/store/repository.ts) a Db whose collections' insert-only
+ * claims, made through `insertIfAbsent` / `insertEachIfAbsent`
+ * (src/db/errors.ts), ride the batches; every other write (updates,
+ * deletes, upserts, ordered inserts) goes as it did.
  */
-import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
-import { DUPLICATE_KEY } from './errors.js';
+import type { Collection, Db, Document, OptionalUnlessRequiredId } from 'mongodb';
+import { carryInserts, DUPLICATE_KEY } from './errors.js';
 
 /** Documents sent at most in one command (the driver splits larger ones by size anyway). */
 const MAX_BATCH = 500;
@@ -166,4 +172,28 @@ export function createGroupCommit(opts: { maxBatch?: number } = {}): GroupCommit
     },
     stats: () => ({ ...stats }),
   };
+}
+
+/**
+ * `db`, except that every collection it hands out sends its `insertIfAbsent` / `insertEachIfAbsent` writes
+ * (src/db/errors.ts) through `group`. Everything else is `db`'s own.
+ */
+export function withGroupCommit(db: Db, group: GroupCommit): Db {
+  const carrier = {
+    insert: (c: Collection<Document>, doc: Document) => group.insert(c, doc as OptionalUnlessRequiredId<Document>),
+    insertEach: (c: Collection<Document>, docs: readonly Document[]) => group.insertEach(c, docs as OptionalUnlessRequiredId<Document>[]),
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'collection') {
+        return (name: string, options?: Parameters<Db['collection']>[1]) => {
+          const collection = target.collection(name, options);
+          carryInserts(collection, carrier);
+          return collection;
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

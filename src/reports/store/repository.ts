@@ -32,7 +32,7 @@ import { createStatisticsStore, STATISTICS_SOURCE_PROJECTION, type StatisticsSou
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
-import { isDuplicateKey } from '../../db/errors.js';
+import { createGroupCommit, withGroupCommit } from '../../db/group-commit.js';
 import { isPartnerSourced, timesFor } from '../rules/partner-time.js';
 import { toMinute } from '../../time.js';
 
@@ -77,7 +77,15 @@ export interface ChangeFilings {
  * `freshness` reads the audit chain and raises the alarm when a report was rolled back (without it, a
  * rollback by exactly one version cannot be told from a writer that died: src/deps.ts always passes it).
  */
-export function createReportRepository(db: Db, integrity: FreshnessIntegrity, linkCrypto?: LinkCrypto, freshnessDeps?: FreshnessDeps) {
+export function createReportRepository(store: Db, integrity: FreshnessIntegrity, linkCrypto?: LinkCrypto, freshnessDeps?: FreshnessDeps) {
+  /**
+   * The store's insert-only writes from this process (search terms, reference claims, recent submissions, intake
+   * tally, link terms and slots, outbox entries, statistics entries, version claims, the reports themselves) ride one
+   * group commit (src/db/group-commit.ts): on the local store each commit is the price, so concurrent intakes and
+   * triage jobs share them. A caller alone goes at once.
+   */
+  const group = createGroupCommit();
+  const db = withGroupCommit(store, group);
   const reports = db.collection<ReportDoc>('reports');
   const counters = db.collection<{ _id: string; seq: number }>('counters');
   const versions = db.collection<VersionClaim>('report_versions');
@@ -277,19 +285,15 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
         const doc = { ...draft, reference, auditPending: filings.auditPending(reference) } as ReportDoc;
         await filing;
         Object.assign(doc, envelope.seal(doc));
-        try {
-          await reports.insertOne(doc);
-          return { stored: true, doc };
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          // Two copies of the same submission raced: the first one stored wins.
-          const existing = await reports.findOne({ _id: id });
-          if (existing) await freshness.assertCurrent(existing);
-          if (existing) return { stored: false, existing };
-          // Otherwise the reference was taken (the counter is only a hint): take the next one.
-          await skipReferenceBlock(filings.referencePrefix, draft.recordedAt);
-          if (attempt >= 50) throw err;
-        }
+        // Through the group commit: a key taken (the same submission stored first, or the reference) is false.
+        if (await insertIfAbsent(reports, doc)) return { stored: true, doc };
+        // Two copies of the same submission raced: the first one stored wins.
+        const existing = await reports.findOne({ _id: id });
+        if (existing) await freshness.assertCurrent(existing);
+        if (existing) return { stored: false, existing };
+        // Otherwise the reference was taken (the counter is only a hint): take the next one.
+        await skipReferenceBlock(filings.referencePrefix, draft.recordedAt);
+        if (attempt >= 50) throw new Error('no free reference after 50 attempts');
       }
     },
 
@@ -635,5 +639,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     queueCounts: () => side.queue.counts(),
     /** Entries in the triage outbox (metrics). */
     outboxSize: () => side.outbox.countDocuments(),
+    /** The group commit's batches so far (src/db/group-commit.ts): commands sent, documents they carried, the largest. */
+    groupCommitStats: () => group.stats(),
   };
 }
