@@ -1,7 +1,6 @@
 /**
  * The report store's door: with the rest of this folder (freshness.ts: the
- * version claims in `report_versions`; retention.ts: the retention scan;
- * side-tables.ts and links.ts: the tables that index reports and the link
+ * version claims in `report_versions`; side-tables.ts and links.ts: the tables that index reports and the link
  * edges), the only code touching the `reports`, `counters` and
  * `report_versions` collections: it hands out no collection. What a report
  * is filed under (search terms, its reference claim, its recorder's recent
