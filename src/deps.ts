@@ -280,7 +280,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     routingRules.start();
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
     const statistics = createStatisticsService({ store: reports.statistics });
-    const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, threatLevel, retention: createRetentionStore(db, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, partnerWebhooks: webhooks.partner, notifications, followUps, attachments, partnerAccounts };
+    const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, threatLevel, retention: createRetentionStore(db, reports, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, partnerWebhooks: webhooks.partner, notifications, followUps, attachments, partnerAccounts };
     return {
       config,
       log,

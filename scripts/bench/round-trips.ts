@@ -18,6 +18,9 @@ export interface PerReport {
   /** Commands the process sent during the phase. */
   commands: number;
   perReport: number | null;
+  /** Of those, the write commands (insert, update, delete, findAndModify): what the store commits, one durable commit each. */
+  writes: number;
+  writesPerReport: number | null;
   /** The most frequent commands, per report, most frequent first; `other` sums the rest. */
   top: { command: string; perReport: number }[];
   other: number;
@@ -30,6 +33,8 @@ export interface RoundTrips {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+/** Commands that write (the store commits each one): `insert x`, `update x`, `delete x`, `findAndModify x`. */
+const WRITE_COMMANDS = /^(insert|update|delete|findAndModify) /;
 
 function perReport(before: StoreCounts | null, after: StoreCounts | null, reports: number): PerReport | null {
   if (!before || !after) return null;
@@ -38,11 +43,14 @@ function perReport(before: StoreCounts | null, after: StoreCounts | null, report
     .filter((d) => d.n > 0)
     .sort((a, b) => b.n - a.n);
   const commands = diff.reduce((sum, d) => sum + d.n, 0);
+  const writes = diff.filter((d) => WRITE_COMMANDS.test(d.command)).reduce((sum, d) => sum + d.n, 0);
   const per = (n: number) => (reports > 0 ? round2(n / reports) : NaN);
   return {
     reports,
     commands,
     perReport: reports > 0 ? round2(commands / reports) : null,
+    writes,
+    writesPerReport: reports > 0 ? round2(writes / reports) : null,
     top: diff.slice(0, TOP).map((d) => ({ command: d.command, perReport: per(d.n) })),
     other: per(diff.slice(TOP).reduce((sum, d) => sum + d.n, 0)),
   };
@@ -79,7 +87,7 @@ export function describePerReport(label: string, p: PerReport | null, unit: stri
   if (p.perReport === null) return `${label} no ${unit} reports`;
   const parts = p.top.map((t) => `${t.command} ${t.perReport.toFixed(2)}`);
   if (p.other > 0) parts.push(`other ${p.other.toFixed(2)}`);
-  return `${label} ${p.perReport.toFixed(1).padStart(5)} round trips/report over ${p.reports} ${unit} (${parts.join(', ')})`;
+  return `${label} ${p.perReport.toFixed(1).padStart(5)} round trips/report, ${p.writesPerReport!.toFixed(1)} of them writes, over ${p.reports} ${unit} (${parts.join(', ')})`;
 }
 
 /** The section of the bench's table: full breakdowns for the phases named in `detailed`, totals for the others. */
@@ -89,7 +97,7 @@ export function roundTripLines(rows: { label: string; roundTrips: RoundTrips; de
     'Store round trips per report: MongoDB commands each process sent during the phase (counted on the driver\'s connections; getMore included, hello not),',
     'per acknowledged intake (API) and per report of the phase routed within it (worker; its periodic work included). Per report, most frequent first:',
   ];
-  const total = (p: PerReport | null) => (p?.perReport == null ? '    -' : p.perReport.toFixed(1).padStart(5));
+  const total = (p: PerReport | null) => (p?.perReport == null ? '    -' : `${p.perReport.toFixed(1).padStart(5)} (writes ${p.writesPerReport!.toFixed(1)})`);
   for (const { label, roundTrips: r, detailed } of rows) {
     const backlog = r.triage?.queuedBefore ? ` [+ ${r.triage.queuedBefore} report(s) queued before the phase]` : '';
     if (!detailed) {

@@ -17,6 +17,7 @@ import type { Db } from 'mongodb';
 import { createCrypto } from '../../src/crypto/index.js';
 import { createReportRepository } from '../../src/reports/store/repository.js';
 import type { ReportDoc } from '../../src/reports/model/types.js';
+import { createEnvelopeMac } from '../../src/reports/model/envelope-mac.js';
 import { gql, latency, type Latency } from './support.js';
 import { createContentSeal } from '../../src/reports/content/vault.js';
 
@@ -39,6 +40,7 @@ export async function runSearch(o: { url: string; token: string; db: Db; env: Re
   const key = (name: string) => Buffer.from(o.env[name]!, 'base64');
   const crypto = await createCrypto({ masterKey: key('HOTLINE_MASTER_KEY'), indexKey: key('HOTLINE_INDEX_KEY'), auditKey: key('HOTLINE_AUDIT_KEY') });
   const repo = createReportRepository(o.db, crypto.integrity, crypto);
+  const envelope = createEnvelopeMac(crypto.integrity);
   const seal = createContentSeal(crypto);
   const template = await o.db.collection<ReportDoc>('reports').findOne({ status: 'TRIAGED', links: { $size: 0 } }, { sort: { recordedAt: 1 } });
   if (!template) throw new Error('no triaged report to copy (the intake phases store them)');
@@ -52,9 +54,11 @@ export async function runSearch(o: { url: string; token: string; db: Db; env: Re
         const id = `search-${n}-${randomBytes(4).toString('hex')}`;
         const content = { narrative: `Bench report ${n}`, subjects: [{ name: nameOf(n, pool), phone: `0207946${String(n % 10_000).padStart(4, '0')}` }], vehicles: [{ registration: `BX${n % 100} ${String.fromCharCode(65 + (n % 26))}QR` }], locations: [{ postcode: `E${1 + (n % 20)} 6AN` }], researchNotes: [] };
         const { searchTerms, ...encrypted } = seal.sealNew(id, content); // as intake seals a report (reports/content/vault.ts)
-        await repo.search.sync(id, searchTerms);
+        await repo.fileSearchTerms(id, searchTerms);
         const receivedAt = new Date(Date.now() - Math.floor(Math.random() * 30 * 86_400_000));
-        await repo.insert({ ...template, ...encrypted, _id: id, reference: `SRCH-${n}`, idempotencyKey: `search:${id}`, fingerprint: randomBytes(16).toString('hex'), desk: n % 2 ? 'SO12' : 'SO13', status: n % 3 ? 'CLOSED' : 'UNDER_RESEARCH', assignee: null, receivedAt, recordedAt: receivedAt, links: [], auditPending: [] } as ReportDoc);
+        const doc = { ...template, ...encrypted, _id: id, reference: `SRCH-${n}`, idempotencyKey: `search:${id}`, fingerprint: randomBytes(16).toString('hex'), desk: n % 2 ? 'SO12' : 'SO13', status: n % 3 ? 'CLOSED' : 'UNDER_RESEARCH', assignee: null, receivedAt, recordedAt: receivedAt, links: [], auditPending: [] } as ReportDoc;
+        // Sealed as the repository seals a report (its envelope MAC), stored directly: a seeded copy, not an intake.
+        await o.db.collection<ReportDoc>('reports').insertOne({ ...doc, ...envelope.seal(doc) });
       }),
     );
   }

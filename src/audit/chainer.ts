@@ -1,7 +1,7 @@
 /**
  * The one audit path for report changes. A change carries its audit events
  * inside its own single-document write (`ReportDoc.auditPending`), so a
- * committed change can never lack its audit record, on FerretDB (no
+ * committed change can never lack its audit record, on the local store (no
  * transactions) as on MongoDB. Right after the write, the writer appends the
  * events to the chain (group commit in audit/service.ts) and marks them
  * chained in Redis; the next change of the report drops the marked ones and
@@ -11,7 +11,7 @@
  * the chain for their keys first, so an event is chained once.
  *
  * The marks are a cache: when Redis has lost them, events are carried and
- * the recovery finds them in the chain by key (a scan on FerretDB, indexed
+ * the recovery finds them in the chain by key (a scan on the local store, indexed
  * on MongoDB; rare).
  */
 import type { Redis } from 'ioredis';

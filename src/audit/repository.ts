@@ -10,9 +10,9 @@
  * - The tip register holds `{ _id: seq, hash }` of recent chain ends. Tips
  *   are only inserted (old ones are pruned from below), so its highest never
  *   moves backwards, and it is small, so reading its highest seq is cheap
- *   everywhere. That matters on FerretDB 1.x/SQLite,
+ *   everywhere. That matters on the local store,
  *   which pushes no filter on a numeric `_id`, no sort and no range down to
- *   SQLite: every `sort({ _id: -1 }).limit(1)` or `findOne({ _id: n })` on
+ *   its database: every `sort({ _id: -1 }).limit(1)` or `findOne({ _id: n })` on
  *   the audit collection is a full scan (measured: ~2.5 s at 20,000 entries).
  *   The register is only a hint. A writer that crashed after its insert but
  *   before publishing its tip leaves it behind; the next writer notices that
@@ -50,7 +50,7 @@ export function createAuditRepository(db: Db) {
 
   return {
     async ensureIndexes(): Promise<void> {
-      // One at a time: FerretDB 1.24 drops the connection (a server-side panic)
+      // One at a time: the local store drops the connection (a server-side panic)
       // when one createIndexes command lists several indexes that already exist.
       await audit.createIndex({ 'actor.id': 1, seq: -1 });
       await audit.createIndex({ 'target.id': 1, seq: -1 });
@@ -79,7 +79,7 @@ export function createAuditRepository(db: Db) {
     },
 
     /**
-     * The last entry after position `after`, by a query (slow on FerretDB: a
+     * The last entry after position `after`, by a query (slow on the local store: a
      * full scan). Only for repairing a tip register that fell behind.
      */
     async lastEntryAfter(after: number): Promise<ChainTip | null> {
@@ -113,16 +113,16 @@ export function createAuditRepository(db: Db) {
       }
     },
 
-    /** The pending-event keys among `keys` that entries carry (a scan on FerretDB, indexed on MongoDB: recovery only). */
+    /** The pending-event keys among `keys` that entries carry (a scan on the local store, indexed on MongoDB: recovery only). */
     eventKeysIn: async (keys: readonly string[]): Promise<string[]> =>
       (await audit.find({ eventKey: { $in: [...keys] } }, { projection: { eventKey: 1 } }).toArray()).map((e) => e.eventKey!),
 
-    /** One entry by position (slow on FerretDB: a full scan). */
+    /** One entry by position (slow on the local store: a full scan). */
     entryAt: (seq: number) => audit.findOne({ _id: seq }),
 
     /**
      * Every stored document in storage (insertion) order, in batches: no sort,
-     * so both MongoDB and FerretDB stream it without holding the collection.
+     * so both MongoDB and the local store stream it without holding the collection.
      */
     scan(batchSize: number): FindCursor<StoredEntry> {
       return audit.find({}, { batchSize });
@@ -141,7 +141,7 @@ export function createAuditRepository(db: Db) {
     async query(filter: AuditQuery, first: number, after?: number): Promise<{ entries: StoredEntry[]; hasNextPage: boolean }> {
       const f: Filter<StoredEntry> = {};
       if (filter.actorId !== undefined) f['actor.id'] = filter.actorId;
-      // FerretDB and MongoDB both answer $or; on MongoDB each branch uses its index (actor.id, target.id).
+      // The local store and MongoDB both answer $or; on MongoDB each branch uses its index (actor.id, target.id).
       if (filter.person !== undefined)
         f.$or = [
           { 'actor.id': filter.person.id },

@@ -454,7 +454,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
         feedOne(next);
       }
     };
-    /** The expected entry has not come up: looks it up directly (slow on FerretDB, so only when needed). */
+    /** The expected entry has not come up: looks it up directly (slow on the local store, so only when needed). */
     const lookUpExpected = async () => {
       const expected = verifier.expectedSeq;
       const doc = await repo.entryAt(expected);

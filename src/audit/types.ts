@@ -99,7 +99,7 @@ export interface AuditLog {
    * order"), so a caller whose event is kept elsewhere need not wait for it.
    */
   heldBack?(event: Pick<AuditEventInput, 'actor'>, at: Date): boolean;
-  /** Which of these pending-event keys are already in the chain (a scan on FerretDB: recovery only). */
+  /** Which of these pending-event keys are already in the chain (a scan on the local store: recovery only). */
   chainedKeys(keys: readonly string[]): Promise<Set<string>>;
   verify(): Promise<AuditVerification>;
   /** Newest first; `after` is a seq cursor. */

@@ -5,7 +5,7 @@
  *
  * A decision is claimed by inserting `{ _id: <request id> }` into
  * `role_grant_decisions` first: a unique `_id` insert is the one write
- * FerretDB makes atomic (it applies a conditional update as read-then-write,
+ * the local store makes atomic (it applies a conditional update as read-then-write,
  * so two admins deciding at once could both "win" a `status: 'pending'`
  * update). On MongoDB the conditional update alone would do. A process that
  * stops between the claim and the update leaves the request listed as

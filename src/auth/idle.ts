@@ -15,7 +15,7 @@
  * the case the rule exists for. Keystrokes into a long form make no request,
  * so the heartbeat, not the requests, is what keeps a working person in.
  *
- * Resolution: FerretDB turns every write into SQLite work, so the last use
+ * Resolution: the local store commits every write alone, so the last use
  * is written at most once per TOUCH_EVERY_MS per session (a heartbeat within
  * that of the last written one writes nothing), and the server allows
  * IDLE_GRACE_MS on top of the idle time for the heartbeat's cadence. The

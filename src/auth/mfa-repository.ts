@@ -1,6 +1,6 @@
 /**
  * The only code touching the `mfa` collection (and the partner side's `partner_mfa`) (one document per user, keyed
- * by the user id, the one lookup FerretDB indexes) and `mfa_claims` (`partner_mfa_claims`). Every
+ * by the user id, the one lookup the local store indexes) and `mfa_claims` (`partner_mfa_claims`). Every
  * change is a single guarded write; a code's use is first claimed by an
  * insert under a unique `_id`, so two racing uses of one code or one
  * recovery code cannot both succeed.
@@ -40,7 +40,7 @@ export function createMfaRepository(db: Db, collections: { factors: string; clai
   const claims = db.collection<MfaClaimDoc>(collections.claims);
 
   /**
-   * Claims one use; false when it was claimed already. FerretDB applies a
+   * Claims one use; false when it was claimed already. The local store applies a
    * conditional update as read-then-write, so 20 racing sign-ins let up to 13
    * through the guarded update alone (tests/integration/adversary/one-time-codes.test.ts);
    * a unique `_id` admits one. On MongoDB the guarded update alone would be atomic.

@@ -74,7 +74,7 @@ export function mapGroups(groupsClaim: unknown, map: readonly RoleMapEntry[]): M
 
 /**
  * The local record id of an IdP identity: derived from (issuer, sub), so a
- * returning user is found by `_id` (the one indexed lookup on FerretDB) and
+ * returning user is found by `_id` (the one indexed lookup on the local store) and
  * two first sign-ins at once collide on insert instead of making two accounts.
  */
 export function oidcUserId(issuer: string, sub: string): string {

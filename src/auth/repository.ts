@@ -12,7 +12,7 @@ export function createUserRepository(db: Db) {
     async ensureIndexes() {
       await users.createIndex({ username: 1 }, { unique: true });
       await sessions.createIndex({ userId: 1 });
-      // FerretDB v1 has no TTL indexes: expired sessions are rejected on use and purged at sign-in.
+      // The local store has no TTL indexes: expired sessions are rejected on use and purged at sign-in.
       await sessions.createIndex({ expiresAt: 1 });
     },
     findByUsername: (username: string) => users.findOne({ username }),
@@ -50,7 +50,7 @@ export function createUserRepository(db: Db) {
       return users.findOneAndUpdate({ _id: id, mac: expectedMac }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' });
     },
     ...createSessionStore(sessions),
-    /** A user's sessions, newest first (for "my sessions"; a scan on FerretDB, by the userId index on MongoDB). */
+    /** A user's sessions, newest first (for "my sessions"; a scan on the local store, by the userId index on MongoDB). */
     sessionsOf: (userId: string) => sessions.find({ userId }).sort({ createdAt: -1 }).toArray(),
     /** Ends every session of the user but one (the one changing the password keeps working). */
     async deleteOtherSessions(userId: string, keep: string) {

@@ -1,7 +1,7 @@
 /**
  * What every session collection does (staff `sessions`, src/auth/repository.ts; the partner portal's
  * `partner_sessions`, src/partners/account-repository.ts): rows keyed by the keyed hash of their token, found by
- * any of the token's hashes (current audit key first), expired ones purged at each new sign-in (FerretDB v1 has
+ * any of the token's hashes (current audit key first), expired ones purged at each new sign-in (the local store has
  * no TTL indexes), and the coarse last-use touch of the idle time-out (src/auth/idle.ts).
  */
 import type { Collection, OptionalUnlessRequiredId } from 'mongodb';

@@ -24,7 +24,7 @@ export interface IntakeKeys {
    * The id of the report a submission creates, derived from what makes the
    * submission unique (the submitter and its idempotency key, or a partner's
    * receipt). A retry therefore finds its report by `_id`, the one lookup
-   * FerretDB answers without scanning, and two racing copies collide on the
+   * the local store answers without scanning, and two racing copies collide on the
    * unique `_id`. Keyed, so the id says nothing about the key or receipt.
    */
   reportId(kind: 'submission' | 'receipt', value: string): string;

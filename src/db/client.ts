@@ -2,6 +2,11 @@
  * The MongoDB connection. Reports are acknowledged only once durably written,
  * so the client uses majority write concern with journaling; deployments
  * without a replica set (FerretDB locally) treat it as a single-node ack.
+ *
+ * "The local store", in comments outside src/db/ and src/reports/store/, is
+ * FerretDB 1.24 on SQLite (the launcher, scripts/stack/services.ts): one
+ * writer, each write its own durable commit, only `_id` lookups indexed
+ * (docs/store.md).
  */
 import { MongoClient, type Db } from 'mongodb';
 import type { Logger } from '../logger.js';

@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import type { GraphQLContext, SessionCookie } from '../context.js';
 import type { GraphQLServices } from './services.js';
 import { AppError, DecryptionError } from '../errors.js';
+import { storeErrorKind } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 import { useOperationLabel } from '../metrics/operation.js';
 import { requestSignal } from './deadline.js';
@@ -55,14 +56,6 @@ const isGraphQLError = (e: unknown): e is GraphQLError =>
   e instanceof GraphQLError || (typeof e === 'object' && e !== null && (e as { name?: string }).name === 'GraphQLError' && 'extensions' in e);
 
 /** Turns any thrown value into a client-safe GraphQL error. */
-/**
- * Server error codes that mean the store is going away or cannot be reached
- * (the driver's retryable set: shutting down, stepped down, unreachable),
- * whatever error class carries them (a MongoBulkWriteError does, for an
- * unordered insert): the client should wait and retry, as for a network error.
- */
-const UNREACHABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
-
 export function maskError(error: unknown, log: Logger, production: boolean): GraphQLError {
   const gqlError = isGraphQLError(error) ? error : undefined;
   // Unwrap nested GraphQL errors (yoga and plugins may wrap more than once) to what was thrown.
@@ -105,9 +98,10 @@ function maskedError(gqlError: GraphQLError | undefined, original: unknown, log:
     return new GraphQLError(withoutSuggestions(gqlError.message, production), { nodes: gqlError.nodes, path: gqlError.path, extensions: { ...gqlError.extensions, code } });
   }
   const err = original as { name?: string; code?: unknown; message?: string; stack?: string } | undefined;
-  const isMongo = err?.name?.startsWith('Mongo');
-  log.error({ errName: err?.name, errCode: err?.code, errMessage: isMongo ? undefined : err?.message, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'unexpected error');
-  const unavailable = isMongo && (/Network|ServerSelection|Timeout|PoolCleared|NotConnected|TopologyClosed|ServerClosed/i.test(err?.name ?? '') || UNREACHABLE_CODES.has(Number(err?.code)));
+  // The store's errors are told apart in src/db/errors.ts: their messages may quote documents, so only name and code are logged.
+  const storeKind = storeErrorKind(err);
+  log.error({ errName: err?.name, errCode: err?.code, errMessage: storeKind ? undefined : err?.message, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'unexpected error');
+  const unavailable = storeKind === 'unavailable';
   return new GraphQLError(unavailable ? 'A backing service is unavailable; retry shortly' : 'Internal server error', {
     nodes: gqlError?.nodes,
     path: gqlError?.path,

@@ -14,7 +14,6 @@ import type { AuditEventInput } from '../audit/types.js';
 import type { PartnerPrincipal, StaffPrincipal } from '../auth/types.js';
 import { isOwnReceipt, receiptHash, receiptLookup, type IntakeKeys } from '../crypto/derived.js';
 import type { Crypto } from '../crypto/index.js';
-import { isDuplicateKey } from '../db/errors.js';
 import { conflict, notFound } from '../errors.js';
 import { nextHistoryEntry } from '../reports/model/history.js';
 import { toMinute } from '../time.js';
@@ -125,52 +124,25 @@ export function createIntakeService(deps: IntakeDeps) {
       }
     }
     // No lookup first: the id is derived from the submission, so a retry collides on the
-    // unique _id and is answered from the stored report (on FerretDB every lookup is a scan).
+    // unique _id and is answered from the stored report (a lookup by anything else is a scan of the store).
     // The idempotency key is stored keyed-hashed: it is the client's, and may say more than it should.
     const base: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'reference'> = newReport(id, crypto.integrity.mac('idempotencyKey', scopedKey), fingerprint, fields);
     base.history = [
       nextHistoryEntry(crypto.integrity, [], { at: base.recordedAt, actor: base.recordedBy, action: 'received', from: null, to: { status: TRANSITIONS.intake.to }, reason: null }),
     ];
     const { searchTerms, ...encrypted } = seal.sealNew(id, content);
-    // Findable by search before it is stored: an entry may be stale (search confirms by decryption), never missing.
-    // And in its recorder's recent submissions (staff only), likewise: a scan of `reports` by recorder is a minute at 100k on FerretDB.
-    // Both run while the reference is claimed, and are awaited before the insert.
-    const filing = Promise.all([
-      reports.search.sync(id, searchTerms),
-      base.recordedBy.type === 'user' ? reports.noteSubmission(id, base.recordedBy.id, base.recordedAt) : null,
-      // Today's intake by channel for the supervisor overview (reports/store/intake-tally.ts): one insert, never a scan of `reports` to count.
-      reports.noteIntake(id, base.channel, base.recordedAt),
-    ]);
-    filing.catch(() => undefined); // awaited below: this only keeps a failed reference claim from leaving it unhandled
-    let doc: ReportDoc;
-    for (let attempt = 0; ; attempt++) {
-      const reference = await reports.nextReference(REFERENCE_PREFIX, base.recordedAt);
-      // The reference is claimed by insert in `report_refs` first: unique on FerretDB too, and found by _id.
-      if (!(await reports.search.claimReference(reference, id))) {
-        await reports.skipReferenceBlock(REFERENCE_PREFIX, base.recordedAt);
-        if (attempt >= 50) throw new Error('no free reference after 50 attempts');
-        continue;
-      }
-      doc = { ...base, ...encrypted, reference, auditPending: chainer.events(id, base.version, [audit(reference)], base.recordedAt) };
-      await filing;
-      try {
-        await reports.insert(doc);
-        break;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        // Two copies of the same submission raced: the first one stored wins.
-        const winner = await reports.findById(id);
-        if (winner) {
-          const stored = sameOrConflict(winner, [fingerprint, ...earlier.fingerprints]);
-          await handOff(stored);
-          await count(stored);
-          return stored;
-        }
-        // Otherwise the reference was taken (the counter is only a hint): take the next one.
-        await reports.skipReferenceBlock(REFERENCE_PREFIX, base.recordedAt);
-        if (attempt >= 50) throw err;
-      }
+    // The store files it (search terms, the recorder's recent submissions, the intake tally, the reference claim) and stores it.
+    const result = await reports.insert(
+      { ...base, ...encrypted },
+      { searchTerms, referencePrefix: REFERENCE_PREFIX, auditPending: (reference) => chainer.events(id, base.version, [audit(reference)], base.recordedAt) },
+    );
+    if (!result.stored) {
+      const stored = sameOrConflict(result.existing, [fingerprint, ...earlier.fingerprints]);
+      await handOff(stored);
+      await count(stored);
+      return stored;
     }
+    const doc = result.doc;
     // Triage first: an imminent threat must not wait for the audit chain.
     await handOff(doc);
     await Promise.all([chainer.chain(doc.auditPending ?? []), count(doc)]);

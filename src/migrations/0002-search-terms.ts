@@ -36,11 +36,7 @@ export const searchTermsFiled: Migration = {
     const out = { examined: 0, filed: 0, refused: 0 };
     let cursor = ctx.resumeFrom;
     for (;;) {
-      const batch = await reports.collection
-        .find(cursor === null ? {} : { _id: { $gt: cursor } })
-        .sort({ _id: 1 })
-        .limit(ctx.batchSize)
-        .toArray();
+      const batch = await reports.pageAfter(cursor, ctx.batchSize);
       if (!batch.length) break;
       for (const doc of batch) {
         out.examined++;
@@ -60,7 +56,7 @@ export const searchTermsFiled: Migration = {
         const read = vault.openIndexed(doc);
         const terms = searchTermsOf(crypto.blindIndex, read.values);
         await read.record(actor, { purpose: 'migration', migration: SEARCH_TERMS_MIGRATION });
-        await reports.search.sync(doc._id, terms);
+        await reports.fileSearchTerms(doc._id, terms);
         out.filed++;
       }
       cursor = batch.at(-1)!._id;

@@ -92,8 +92,8 @@ export function createMigrationRunner(opts: MigrationRunnerOptions) {
 
   /** No user and no report: nothing an old release stored can need migrating. */
   async function isNewStore(): Promise<boolean> {
-    const [users, report] = await Promise.all([deps.users.list(), deps.reports.collection.findOne({}, { projection: { _id: 1 } })]);
-    return !users.length && !report;
+    const [users, noReport] = await Promise.all([deps.users.list(), deps.reports.isEmpty()]);
+    return !users.length && noReport;
   }
 
   /** Records every pending migration as applied on a new store; true when it did. */

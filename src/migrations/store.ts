@@ -4,7 +4,7 @@
  * progress record per unfinished run (`progress:<id>`: how far it got), and
  * the run lock (`#lock`).
  *
- * The lock is an insert under a unique `_id`, the one write FerretDB makes
+ * The lock is an insert under a unique `_id`, the one write the local store makes
  * atomic (a conditional update is a read then a write there): of several
  * processes starting together exactly one inserts it. Its holder renews
  * `at` at every checkpoint of a migration; a lock whose `at` is older than

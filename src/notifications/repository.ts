@@ -4,8 +4,8 @@
  *
  * Each recipient has an inbox of numbered slots `<userId>#<seq>` (one
  * notification each), claimed by insert: a unique `_id` insert is the one
- * write FerretDB makes atomic, and every read here is a lookup by `_id`
- * (the only lookup FerretDB indexes), so reading one user's newest
+ * write the local store makes atomic, and every read here is a lookup by `_id`
+ * (the only lookup the local store indexes), so reading one user's newest
  * notifications costs a few lookups whatever the size of the collection.
  * Beside the slots, per user: `<userId>#meta` (a hint of the newest slot and
  * `readThrough`, the seq up to which "mark all read" read everything) and
@@ -156,7 +156,7 @@ export function createNotificationRepository(db: Db) {
     /**
      * Erasure: notifications about the report keep their slot (the inbox's
      * numbering) and kind, but name no report any more; its SLA watch goes.
-     * A scan on FerretDB: erasure is rare.
+     * A scan on the local store: erasure is rare.
      */
     async forgetReport(reportId: string) {
       await rows.updateMany({ reportId } as never, { $set: { reportId: null, reference: null } } as never);

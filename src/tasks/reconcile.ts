@@ -3,7 +3,7 @@
  * after a worker starts: a killed process is the likeliest reason it
  * starts): pending reports neither the queue nor the outbox holds, then
  * audit events of committed changes that no writer chained (src/audit/chainer.ts).
- * Both scan the reports collection on FerretDB, hence the long period.
+ * Both scan the reports collection on the local store, hence the long period.
  */
 import type { PeriodicTask } from '../queue/task.js';
 import { recoverPendingAudit } from '../reports/store/audit-recovery.js';

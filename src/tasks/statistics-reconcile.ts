@@ -5,7 +5,7 @@
  * inserts the entries a crash lost and recomputes those days
  * (src/reports/store/statistics.ts), then drops entries of days now final.
  * What it corrected is logged as counts only. A scan of `reports` on
- * FerretDB, hence nightly.
+ * the local store, hence nightly.
  */
 import type { PeriodicTask } from '../queue/task.js';
 import type { TaskContext } from './context.js';

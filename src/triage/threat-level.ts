@@ -70,7 +70,7 @@ export function createThreatLevelStore(db: Db, audit: AuditLog) {
         { _id: 'threatLevel' },
         {
           $set: { level, reason: reason.trim(), setBy: principal.kind === 'staff' ? principal.userId : principal.partnerId, setAt },
-          // Appended (FerretDB 1.24 ignores $position; the level changes a few times a year, so the list stays small).
+          // Appended (the local store ignores $position; the level changes a few times a year, so the list stays small).
           $push: { history: { level, reason: reason.trim(), setAt } },
         },
         { upsert: true },

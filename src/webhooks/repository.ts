@@ -3,7 +3,7 @@
  * `webhook_dead_letters` and `webhook_outbox` (deliveries Redis did not
  * take), each change a single-document write. All are small (a handful of
  * endpoints; failures an admin clears; an outbox the sweep empties), so
- * listing scans them (FerretDB indexes only `_id`; on MongoDB an index on
+ * listing scans them (the local store indexes only `_id`; on MongoDB an index on
  * `events` would serve `subscribedTo`).
  */
 import type { Db } from 'mongodb';
@@ -34,7 +34,7 @@ export function createWebhookRepository(db: Db) {
     findDeadLetter: (id: string) => deadLetters.findOne({ _id: id }),
     listDeadLetters: () => deadLetters.find({}).sort({ failedAt: -1 }).limit(DEAD_LETTERS_LISTED).toArray(),
     deleteDeadLetter: async (id: string) => (await deadLetters.deleteOne({ _id: id })).deletedCount === 1,
-    /** Erasure: the report's dead letters and waiting deliveries go (scans on FerretDB: erasure is rare). */
+    /** Erasure: the report's dead letters and waiting deliveries go (scans on the local store: erasure is rare). */
     async forgetReport(reportId: string) {
       await deadLetters.deleteMany({ reportId });
       await outbox.deleteMany({ reportId });

@@ -120,7 +120,7 @@ describe('recordFollowUp', () => {
 
     const partner = await createPartner(app);
     expect((await app.gql(SUBMIT_REFERRAL, { input: partnerReferral(3, isolated('EF56 GHI')) }, partner.apiKey)).errors).toBeUndefined();
-    const referral = (await app.deps.reports.collection.find({ 'recordedBy.id': partner.partner.id }).toArray())[0]!;
+    const referral = (await app.deps.database.db.collection<{ reference: string }>('reports').find({ 'recordedBy.id': partner.partner.id }).toArray())[0]!;
     const ofPartner = await app.gql(FOLLOW_UP, { ref: referral.reference, input: followUp() }, handler.token);
     expect(codeOf(ofPartner)).toBe('NOT_FOUND');
 

@@ -17,7 +17,7 @@ const terms = () => app.deps.database.db.collection<{ _id: string; n?: number }>
 /** Files `n` reports under a fresh term, `parallel` at a time (concurrent filers race for the same slots). */
 async function fileUnder(term: string, n: number, parallel = 1) {
   for (let i = 0; i < n; i += parallel) {
-    await Promise.all(Array.from({ length: Math.min(parallel, n - i) }, (_, j) => app.deps.reports.search.sync(`r-${term}-${i + j}`, [term])));
+    await Promise.all(Array.from({ length: Math.min(parallel, n - i) }, (_, j) => app.deps.reports.fileSearchTerms(`r-${term}-${i + j}`, [term])));
   }
 }
 
@@ -48,7 +48,7 @@ describe('search index counts', () => {
     await terms().replaceOne({ _id: `${term}#n` }, { n: 'eight' as never });
     expect(await app.deps.reports.search.count(term)).toBe(41);
     // Filing goes on from the true count, and the hint is raised again.
-    await app.deps.reports.search.sync(`r-${term}-extra`, [term]);
+    await app.deps.reports.fileSearchTerms(`r-${term}-extra`, [term]);
     expect(await app.deps.reports.search.count(term)).toBe(42);
   });
 

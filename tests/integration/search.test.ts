@@ -123,7 +123,7 @@ describe('searchReports', () => {
     // Plays a collision of the truncated index: `other` filed under the vehicle term of LV70 QRS.
     const term = app.deps.crypto.blindIndex.termFor('vehicle', 'LV70QRS')!;
     const other = await findReport(app, ids.other);
-    await app.deps.reports.search.sync(ids.other, [...searchTermsOf(app.deps.crypto.blindIndex, indexedValuesOf({ vehicles: [{ registration: 'AB12 CDE' }], subjects: [{ name: 'Jane Doe' }] } as never)), term]);
+    await app.deps.reports.fileSearchTerms(ids.other, [...searchTermsOf(app.deps.crypto.blindIndex, indexedValuesOf({ vehicles: [{ registration: 'AB12 CDE' }], subjects: [{ name: 'Jane Doe' }] } as never)), term]);
     const res = await search(supervisor.token, { vehicleRegistration: 'LV70QRS' });
     expect(res.data.searchReports.edges.map((e: any) => e.node.reference)).toEqual([await refOf(ids.muhammad)]);
     const reads = (await auditEntries(app, 'report.read', other._id)).filter((e) => e.details.purpose === 'search');

@@ -58,7 +58,7 @@ describe('side tables', () => {
       ids.push(id);
     }
     // As if the process died after changing these reports but before removing their queue entries.
-    for (const id of ids.slice(0, 3)) await app.deps.reports.collection.updateOne({ _id: id }, { $set: { status: 'CLOSED' } });
+    for (const id of ids.slice(0, 3)) await app.deps.database.db.collection<ReportDoc>('reports').updateOne({ _id: id }, { $set: { status: 'CLOSED' } });
     const so13 = await createStaff(app, 'INVESTIGATOR', 'SO13');
     const claim = await app.gql(Q.claimNext, { desk: 'SO13' }, so13.token);
     expect(claim.errors).toBeUndefined();

@@ -41,7 +41,7 @@ afterAll(() => app?.close());
 async function reportIn(status: ReportStatus, i: number): Promise<ReportDoc> {
   const doc = await app.deps.services.intake.recordHotlineCall(callHandler, hotlineCall(i, { subjects: [], vehicles: [], locations: [] }));
   const dueBy = new Date(Date.now() - 1000);
-  await app.deps.reports.collection.updateOne(
+  await app.deps.database.db.collection<ReportDoc>('reports').updateOne(
     { _id: doc._id },
     {
       $set: {
@@ -59,7 +59,7 @@ async function reportIn(status: ReportStatus, i: number): Promise<ReportDoc> {
   );
   // Set up with the integrity key, as the service would have written it: the envelope MAC covers status, desk and assignee.
   const placed = (await app.deps.reports.findById(doc._id))!;
-  await app.deps.reports.collection.updateOne({ _id: doc._id }, { $set: createEnvelopeMac(app.deps.crypto.integrity).seal(placed) });
+  await app.deps.database.db.collection<ReportDoc>('reports').updateOne({ _id: doc._id }, { $set: createEnvelopeMac(app.deps.crypto.integrity).seal(placed) });
   await app.deps.reports.syncSideTables((await app.deps.reports.findById(doc._id))!);
   return (await app.deps.reports.findById(doc._id))!;
 }

@@ -95,7 +95,7 @@ export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit =
   result.remaining += factors.remaining;
   result.failed.push(...factors.failed);
 
-  for await (const doc of deps.reports.collection.find({})) {
+  for await (const doc of deps.reports.scanAll()) {
     const indexed = doc.indexKeyId === crypto.indexKeyId;
     if (indexed && !currentKey.problems(doc)) continue;
     if (anyKey.problems(doc)) {
@@ -125,6 +125,7 @@ async function reindexAndReseal(deps: KeyRotationDeps, vault: ContentVault, doc:
   const { crypto } = deps;
   const actor = { type: 'system' as const, id: 'key-rotation' };
   let bidx = doc.bidx ?? [];
+  let searchTerms: string[] | undefined;
   if (doc.indexKeyId !== crypto.indexKeyId && doc.content && doc.dataKey) {
     const read = vault.openIndexed(doc);
     bidx = indexTermsOf(crypto.blindIndex, read.values);
@@ -132,12 +133,13 @@ async function reindexAndReseal(deps: KeyRotationDeps, vault: ContentVault, doc:
     await read.record(actor, { purpose: 'key-rotation' });
     // Filed under its new terms before the change empties the old ones: findable by linking throughout.
     if (!doc.triagePending && bidx.length) await deps.reports.fileLinkTerms(doc._id, bidx);
-    await deps.reports.search.sync(doc._id, searchTermsOf(crypto.blindIndex, read.values)); // and by search, under the new key
+    searchTerms = searchTermsOf(crypto.blindIndex, read.values); // and by search, under the new key (filed by the change below, before its write)
   }
   const done = await deps.writer.apply(
     doc,
     {
       set: { bidx, indexKeyId: crypto.indexKeyId },
+      ...(searchTerms ? { filings: { searchTerms } } : {}),
       history: [
         {
           at: new Date(),

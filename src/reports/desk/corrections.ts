@@ -4,7 +4,7 @@
  * (change.ts) on its row of the state machine, with a reason sealed under the
  * report's data key (reports/content/reasons.ts) and the audit event `report.<operation>`.
  *
- * A manual link or unlink touches two reports and an edge, and FerretDB has
+ * A manual link or unlink touches two reports and an edge, and the local store has
  * no transactions, so it is three single-document writes in this order:
  * the history entry on the first report, then on the second, then the edge
  * (reports/store/links.ts). The records come first, as the audit comes before a read

@@ -192,7 +192,10 @@ export function createFollowUpService(deps: FollowUpDeps) {
     history: 'follow_up_recorded' | 'referral_added',
     audit: (doc: ReportDoc, links: string[]) => AuditEventInput,
     flags: { imminentThreat?: true } = {},
+    /** A staff follow-up call: listed in its recorder's "My submissions" (reports/store/submissions.ts) once the addendum is stored. */
+    recordedBy?: string,
   ): Promise<ReportDoc> {
+    const filedAs = recordedBy ? { addendumId: addendum.id, by: recordedBy, recordedAt: new Date() } : null;
     let doc: ReportDoc | null = first;
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       if (!live(doc)) throw notFound(first.source === 'PARTNER_REFERRAL' ? 'Receipt' : 'Report');
@@ -207,8 +210,6 @@ export function createFollowUpService(deps: FollowUpDeps) {
       // Its terms recomputed over content and addenda, under the current index key.
       const { element, bidx, indexKeyId, searchTerms } = vault.sealAddendum(current, plain);
       const next = { bidx, indexKeyId };
-      // Findable by the new names, phones, plates and postcodes before the write, as intake files them: an entry may be stale, never missing.
-      await reports.search.sync(current._id, searchTerms);
       const push = { 'content.addenda': element };
       const linked = await linkNew(current, next, push, actor, now);
       const updated = await writer.apply(
@@ -218,6 +219,8 @@ export function createFollowUpService(deps: FollowUpDeps) {
           set: next,
           push,
           history: [{ at: now, actor, action: history, from: null, to: { addendumId: addendum.id, ...flags }, reason: null }, ...linked],
+          // Findable by the new names, phones, plates and postcodes, and in the recorder's list, from before the write (the store files both).
+          filings: { searchTerms, ...(filedAs ? { followUp: filedAs } : {}) },
         },
         [audit(current, linked.map((h) => String(h.to?.link)))],
         now,
@@ -299,8 +302,6 @@ export function createFollowUpService(deps: FollowUpDeps) {
       const actor = userActor(principal);
       // The flag is part of what a retry must repeat; a follow-up without it keeps the fingerprint it always had.
       const fingerprint = keys.fingerprint(imminentThreat ? { ...rest, imminentThreat } : rest);
-      // In the handler's "My submissions" (reports/store/submissions.ts): noted before the write, listed only once the addendum is stored.
-      await reports.noteFollowUp(doc._id, id, principal.userId, new Date());
       const flags = imminentThreat ? { imminentThreat: true as const } : {};
       const stored = await appendAddendum(
         doc,
@@ -315,6 +316,7 @@ export function createFollowUpService(deps: FollowUpDeps) {
           details: { reference: d.reference, desk: d.desk, status: d.status, addendumId: id, ...counts(rest), links, ...flags },
         }),
         flags,
+        principal.userId,
       );
       // After the follow-up is stored (a retry with the same key finds it and raises again if the raise was lost).
       if (imminentThreat && deps.raiseImminent) await deps.raiseImminent(principal, stored._id);

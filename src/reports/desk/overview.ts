@@ -1,7 +1,7 @@
 /**
  * The supervisor's overview: what the desks hold right now, read from the
  * side tables the repository already keeps, never from a scan of `reports`
- * (on FerretDB a scan decodes every report: about a minute at 100,000).
+ * (on the local store a scan decodes every report: about a minute at 100,000).
  *
  *   unclaimed by desk × priority  the desk queue tables (reports/store/desk-queue.ts): a count per table
  *   unclaimed list, SLA deadlines  the first entries of each desk's queue tables

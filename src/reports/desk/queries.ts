@@ -39,7 +39,7 @@ function countOf(doc: ReportDoc, group: 'subjects' | 'vehicles'): number {
  * The highest version the audit chain records a change of the report
  * reaching (the `version` detail of its change events: reports/store/writer.ts), 0
  * when none does. Newest entries first, stopping at the first page that has
- * one. A scan of the audit collection on FerretDB: verification only.
+ * one. A scan of the audit collection on the local store: verification only.
  */
 async function chainedVersionOf(audit: DeskServiceDeps['audit'], reportId: string): Promise<number> {
   let after: number | undefined;

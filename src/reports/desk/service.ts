@@ -8,7 +8,7 @@
  *   by the version read and by a precondition on status/assignee; the same
  *   update appends its hash-chained history entry and carries its audit
  *   event, which is then appended to the system-wide chain (or, if that
- *   fails, by the worker's audit recovery): FerretDB has no transactions, so
+ *   fails, by the worker's audit recovery): the local store has no transactions, so
  *   the change and its records are one write.
  * - commands.ts, supervision.ts, corrections.ts, dissemination.ts: the changes investigators and supervisors make.
  * - bundle.ts: a report exported as a signed bundle (an audited read).

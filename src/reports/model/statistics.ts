@@ -181,7 +181,7 @@ const timedKey = (key: string): boolean => {
   return parts.length <= 1 || (parts[0]!.startsWith('DESK=') && parts[1]!.startsWith('PRIORITY='));
 };
 
-/** A figure of a day: measure `m`, cell key `k` (cellKey), count `n`. Objects, as FerretDB stores no nested arrays. */
+/** A figure of a day: measure `m`, cell key `k` (cellKey), count `n`. Objects, as the local store stores no nested arrays. */
 export interface CountCell {
   m: StatisticsMeasure;
   k: string;

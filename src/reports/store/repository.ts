@@ -1,10 +1,12 @@
 /**
  * The report store's door: with the rest of this folder (freshness.ts: the
- * version claims in `report_versions`; retention.ts: the retention scan;
- * side-tables.ts and links.ts: the tables that index reports and the link
+ * version claims in `report_versions`; side-tables.ts and links.ts: the tables that index reports and the link
  * edges), the only code touching the `reports`, `counters` and
- * `report_versions` collections, except that the raw `collection` it returns
- * still serves the audit/index key rotation's full scan (issue 27 closes it).
+ * `report_versions` collections: it hands out no collection. What a report
+ * is filed under (search terms, its reference claim, its recorder's recent
+ * submissions, the intake tally) is filed here too, by `insert` and by
+ * `applyChange` (`filings`), and erasure removes it here: no caller files a
+ * side table itself.
  * Every change is one single-document update guarded by the
  * version the caller read (FerretDB has no transactions, and its conditional
  * updates are not atomic: see applyChange), and appends its history
@@ -29,6 +31,7 @@ import { createStatisticsStore, STATISTICS_SOURCE_PROJECTION, type StatisticsSou
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
 import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
+import { createGroupCommit, withGroupCommit } from '../../db/group-commit.js';
 import { isPartnerSourced, timesFor } from '../rules/partner-time.js';
 import { toMinute } from '../../time.js';
 
@@ -44,13 +47,44 @@ export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0,
 
 export type { QueueCursor } from './desk-queue.js';
 
+/** A new report before its reference is known: `insert` claims the reference, then completes it. */
+export type ReportDraft = Omit<ReportDoc, 'reference' | 'auditPending'>;
+
+/**
+ * What a new report is filed under besides itself (repository `insert`): its search terms, a reference from the
+ * series `referencePrefix`, and the audit events it carries, which name the reference it gets.
+ */
+export interface NewReportFilings {
+  searchTerms: readonly string[];
+  referencePrefix: string;
+  auditPending(reference: string): ReportDoc['auditPending'];
+}
+
+/**
+ * What a change files besides the report (repository `applyChange`), before its update: the report's search terms
+ * when its indexed content changed (a follow-up, a re-index), and a follow-up call's entry in its recorder's
+ * recent submissions. An entry may be stale (search and the list check the report), never missing.
+ */
+export interface ChangeFilings {
+  searchTerms?: readonly string[];
+  followUp?: { addendumId: string; by: string; recordedAt: Date };
+}
+
 /**
  * `integrity` keys the history chains (src/reports/model/history.ts) and the version claims and tombstones (freshness.ts);
  * `linkCrypto` seals the link graph (links.ts, side-tables.ts): without it the repository cannot link;
  * `freshness` reads the audit chain and raises the alarm when a report was rolled back (without it, a
  * rollback by exactly one version cannot be told from a writer that died: src/deps.ts always passes it).
  */
-export function createReportRepository(db: Db, integrity: FreshnessIntegrity, linkCrypto?: LinkCrypto, freshnessDeps?: FreshnessDeps) {
+export function createReportRepository(store: Db, integrity: FreshnessIntegrity, linkCrypto?: LinkCrypto, freshnessDeps?: FreshnessDeps) {
+  /**
+   * The store's insert-only writes from this process (search terms, reference claims, recent submissions, intake
+   * tally, link terms and slots, outbox entries, statistics entries, version claims, the reports themselves) ride one
+   * group commit (src/db/group-commit.ts): on the local store each commit is the price, so concurrent intakes and
+   * triage jobs share them. A caller alone goes at once.
+   */
+  const group = createGroupCommit();
+  const db = withGroupCommit(store, group);
   const reports = db.collection<ReportDoc>('reports');
   const counters = db.collection<{ _id: string; seq: number }>('counters');
   const versions = db.collection<VersionClaim>('report_versions');
@@ -104,6 +138,27 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     }
   }
 
+  async function nextReference(prefix: string, at: Date) {
+    const series = `${prefix}-${at.getUTCFullYear()}`;
+    let block = blocks.get(series);
+    if (!block || block.next >= block.end) {
+      const reserved = (reserving.get(series) ?? reserveBlock(series)).finally(() => reserving.delete(series));
+      reserving.set(series, reserved);
+      block = await reserved;
+      // Another caller of this process may have taken a fresh block meanwhile: use whichever has numbers left.
+      const current = blocks.get(series);
+      if (current && current !== block && current.next < current.end) block = current;
+      blocks.set(series, block);
+    }
+    const seq = block.next++;
+    return `${series}-${String(seq).padStart(6, '0')}`;
+  }
+
+  /** After a collision (a reference stored outside this scheme): moves on to a fresh block. */
+  async function skipReferenceBlock(prefix: string, at: Date) {
+    blocks.delete(`${prefix}-${at.getUTCFullYear()}`);
+  }
+
   /** Makes the side tables agree with a report as stored. */
   async function syncSideTables(doc: ReportDoc) {
     const entry = queueEntryOf(doc);
@@ -116,9 +171,36 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
   }
 
   return {
-    collection: reports,
-    /** The find tables (search-index.ts): search terms of every report, and references. */
-    search,
+    /**
+     * The find tables' reads (search-index.ts): a term's count and slots, a reference's report, whether a report is
+     * filed. Their writes are this repository's (`insert`, `applyChange`, `fileSearchTerms`).
+     */
+    search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled },
+    /**
+     * Files a stored report under exactly `terms` outside a change: the migration that files reports stored before
+     * the search table existed (src/migrations/0002-search-terms.ts).
+     */
+    fileSearchTerms: (id: string, terms: readonly string[]) => search.sync(id, terms),
+    /** Every report, whole, in store order (a scan: the key rotation re-indexes and re-seals what is not under the current keys). */
+    async *scanAll(): AsyncGenerator<ReportDoc> {
+      for await (const doc of reports.find({})) yield doc;
+    },
+    /** Up to `limit` whole reports after `_id` `after` (null: from the start), in `_id` order (a migration's resumable batches). */
+    pageAfter: (after: string | null, limit: number) =>
+      reports
+        .find(after === null ? {} : { _id: { $gt: after } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray(),
+    /** Whether no report is stored at all (a new store: migrations). */
+    isEmpty: async () => !(await reports.findOne({}, { projection: { _id: 1 } })),
+    /** Reports closed on or before `closedBefore`, oldest first, at most `limit` (the retention review: a scan on the local store, rare). */
+    closedBefore: (closedBefore: Date, limit: number) =>
+      reports
+        .find({ status: 'CLOSED', closedAt: { $lte: closedBefore } }, { projection: { _id: 1, reference: 1, closedAt: 1 } })
+        .sort({ closedAt: 1 })
+        .limit(limit)
+        .toArray() as Promise<Pick<ReportDoc, '_id' | 'reference' | 'closedAt'>[]>,
     /** Attached files' encrypted chunks and in-flight uploads (attachment-chunks.ts). */
     attachmentChunks,
     /** The statistics entries and day figures (statistics.ts). */
@@ -165,38 +247,53 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
      * retrying). So references are unique but not in time order across
      * processes, and a restart leaves the rest of a block unused.
      */
-    async nextReference(prefix: string, at: Date) {
-      const series = `${prefix}-${at.getUTCFullYear()}`;
-      let block = blocks.get(series);
-      if (!block || block.next >= block.end) {
-        const reserved = (reserving.get(series) ?? reserveBlock(series)).finally(() => reserving.delete(series));
-        reserving.set(series, reserved);
-        block = await reserved;
-        // Another caller of this process may have taken a fresh block meanwhile: use whichever has numbers left.
-        const current = blocks.get(series);
-        if (current && current !== block && current.next < current.end) block = current;
-        blocks.set(series, block);
-      }
-      const seq = block.next++;
-      return `${series}-${String(seq).padStart(6, '0')}`;
-    },
+    nextReference,
 
     /** After a collision (a reference stored outside this scheme): moves on to a fresh block. */
-    async skipReferenceBlock(prefix: string, at: Date) {
-      blocks.delete(`${prefix}-${at.getUTCFullYear()}`);
-    },
+    skipReferenceBlock,
 
     /**
-     * Stores a new report. It goes to triage by the queue; only when the queue
-     * does not take it does it get an outbox entry (`markPending`), and a
-     * report left with neither (a process killed in between) is found by
-     * `findUnrouted`. On FerretDB every write waits for the one SQLite writer,
-     * so an outbox entry for every report cost two writes of about a dozen.
+     * Stores a new report with everything it is filed under: its search terms, its recorder's recent submissions
+     * (staff only) and today's intake tally, filed first (an entry may be stale, never missing: readers check the
+     * report), while the next reference of `filings.referencePrefix` is claimed in `report_refs` (unique, found by
+     * `_id`); then the report, sealed (envelope MAC), in one insert. Its id is derived from the submission, so a
+     * retry collides on `_id`: `existing` is then the report stored first (the caller checks it is the same
+     * submission), with `stored` false. A reference taken outside the block scheme moves on to the next block.
+     *
+     * It goes to triage by the queue; only when the queue does not take it does it get an outbox entry
+     * (`markPending`), and a report left with neither (a process killed in between) is found by `findUnrouted`.
+     * On the local store every write waits for the one writer, so an outbox entry for every report cost two writes
+     * of about a dozen.
      */
-    async insert(doc: ReportDoc) {
-      Object.assign(doc, envelope.seal(doc));
-      await reports.insertOne(doc);
-      return doc;
+    async insert(draft: ReportDraft, filings: NewReportFilings): Promise<{ stored: true; doc: ReportDoc } | { stored: false; existing: ReportDoc }> {
+      const id = draft._id;
+      const filing = Promise.all([
+        search.sync(id, filings.searchTerms),
+        draft.recordedBy.type === 'user' ? submissions.note(id, draft.recordedBy.id, draft.recordedAt) : null,
+        // Today's intake by channel for the supervisor overview (intake-tally.ts): one insert, never a scan of `reports` to count.
+        intakeTally.note(id, draft.channel, draft.recordedAt),
+      ]);
+      filing.catch(() => undefined); // awaited below: this only keeps a failed reference claim from leaving it unhandled
+      for (let attempt = 0; ; attempt++) {
+        const reference = await nextReference(filings.referencePrefix, draft.recordedAt);
+        if (!(await search.claimReference(reference, id))) {
+          await skipReferenceBlock(filings.referencePrefix, draft.recordedAt);
+          if (attempt >= 50) throw new Error('no free reference after 50 attempts');
+          continue;
+        }
+        const doc = { ...draft, reference, auditPending: filings.auditPending(reference) } as ReportDoc;
+        await filing;
+        Object.assign(doc, envelope.seal(doc));
+        // Through the group commit: a key taken (the same submission stored first, or the reference) is false.
+        if (await insertIfAbsent(reports, doc)) return { stored: true, doc };
+        // Two copies of the same submission raced: the first one stored wins.
+        const existing = await reports.findOne({ _id: id });
+        if (existing) await freshness.assertCurrent(existing);
+        if (existing) return { stored: false, existing };
+        // Otherwise the reference was taken (the counter is only a hint): take the next one.
+        await skipReferenceBlock(filings.referencePrefix, draft.recordedAt);
+        if (attempt >= 50) throw new Error('no free reference after 50 attempts');
+      }
     },
 
     /** Puts a stored report in the outbox: its hand-off to the queue failed. */
@@ -298,7 +395,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
      */
     async applyChange(
       doc: ReportDoc,
-      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; onTampered?: 'keepFlagged' },
+      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; onTampered?: 'keepFlagged'; filings?: ChangeFilings },
     ) {
       const tampered = envelope.problems(doc);
       if (tampered && change.onTampered !== 'keepFlagged') throw new ReportIntegrityError(doc._id, tampered);
@@ -319,6 +416,14 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
       if (heldNext && heldNext !== heldBefore) await holdings.put(heldNext, doc._id);
       const watchNext = needsSupervisor(next) && !needsSupervisor(doc);
       if (watchNext) await supervisorWatch.put(doc);
+      // What the change is filed under (ChangeFilings), before it: findable by its new values, listed, never missing.
+      if (change.filings) {
+        const { searchTerms, followUp } = change.filings;
+        await Promise.all([
+          searchTerms ? search.sync(doc._id, searchTerms) : null,
+          followUp ? submissions.noteFollowUp(doc._id, followUp.addendumId, followUp.by, followUp.recordedAt) : null,
+        ]);
+      }
       // Terms a change drops (erasure) leave the link index before the report changes: never findable after.
       await side.removeTerms(doc._id, (doc.bidx ?? []).filter((term) => !(next.bidx ?? []).includes(term)));
       if (doc.content && change.set && 'content' in change.set && !change.set.content) {
@@ -497,18 +602,12 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
         return [{ reference: doc.reference, recordedAt: e.recordedAt }];
       });
     },
-    /** Before a follow-up call is appended (submissions.ts). */
-    noteFollowUp: (reportId: string, addendumId: string, by: string, recordedAt: Date) => submissions.noteFollowUp(reportId, addendumId, by, recordedAt),
-    /** At intake, before the report is stored (submissions.ts): staff submissions only. */
-    noteSubmission: (reportId: string, by: string, recordedAt: Date) => submissions.note(reportId, by, recordedAt),
     /** After a partner referral is stored (partner-referrals.ts): the organisation's list, without a scan of `reports`. */
     notePartnerReferral: (entry: PartnerReferralEntry) => partnerReferrals.note(entry),
     /** One page of an organisation's referrals, newest first (partner-referrals.ts). */
     partnerReferralPage: (partnerId: string, after: { at: Date; id: string } | null, limit: number) => partnerReferrals.page(partnerId, after, limit),
     /** The ids of an organisation's referrals, newest first, at most `limit`. */
     partnerReferralIds: (partnerId: string, limit: number) => partnerReferrals.idsOf(partnerId, limit),
-    /** At intake, before the report is stored (intake-tally.ts): today's intake by channel, without a scan of `reports`. */
-    noteIntake: (reportId: string, channel: ReportDoc['channel'], recordedAt: Date) => intakeTally.note(reportId, channel, recordedAt),
     /** How many reports each channel brought on a London day (intake-tally.ts). */
     intakeOn: (day: string) => intakeTally.countsOn(day),
     /** The worker's periodic prune of `recent_submissions` and `intake_tally` (both short-lived). */
@@ -539,5 +638,7 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     queueCounts: () => side.queue.counts(),
     /** Entries in the triage outbox (metrics). */
     outboxSize: () => side.outbox.countDocuments(),
+    /** The group commit's batches so far (src/db/group-commit.ts): commands sent, documents they carried, the largest. */
+    groupCommitStats: () => group.stats(),
   };
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { AuditLog } from '../../audit/types.js';
+import type { ReportRepository } from './repository.js';
 
 export interface RetentionReview {
   _id: string;
@@ -18,18 +19,14 @@ export interface RetentionReview {
 
 export type RetentionStore = ReturnType<typeof createRetentionStore>;
 
-export function createRetentionStore(db: Db, audit: AuditLog) {
+/** `reports`: the closed reports are found through the repository (`closedBefore`), which alone reads `reports`. */
+export function createRetentionStore(db: Db, reports: Pick<ReportRepository, 'closedBefore'>, audit: AuditLog) {
   const reviews = db.collection<RetentionReview>('retention_reviews');
-  const reports = db.collection<{ _id: string; reference: string; status: string; closedAt: Date | null }>('reports');
   return {
     /** Builds and stores one review list; returns it. */
     async review(retentionDays: number, now = new Date()): Promise<RetentionReview> {
       const closedBefore = new Date(now.getTime() - retentionDays * 86_400_000);
-      const due = await reports
-        .find({ status: 'CLOSED', closedAt: { $lte: closedBefore } }, { projection: { _id: 1, reference: 1, closedAt: 1 } })
-        .sort({ closedAt: 1 })
-        .limit(10_000)
-        .toArray();
+      const due = await reports.closedBefore(closedBefore, 10_000);
       const review: RetentionReview = {
         _id: randomUUID(),
         at: now,

@@ -2,7 +2,7 @@
  * Outbox sweep (the periodic outbox-sweep, src/tasks/outbox-sweep.ts): hands over reports still pending
  * (Redis was down, a job failed for good while the database was down, a
  * process died). It only enqueues: reading each report here would be a scan
- * per entry on FerretDB, and `route` sorts out entries whose report was
+ * per entry on the local store, and `route` sorts out entries whose report was
  * routed or never stored. Periodic work has no job payload to validate.
  */
 import type { TriageSubject } from '../queue.js';
