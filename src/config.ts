@@ -137,6 +137,8 @@ const schema = z
     TRIAGE_ATTEMPTS: int(5, 1, 100),
     TRIAGE_BACKOFF_MS: int(1_000, 1, 600_000),
     PARTNER_TRIAGE_HOLD_SECONDS: int(60, 0, 600),
+    // Triage jobs a worker routes at once (bull's process concurrency): routing waits on store round trips, not the CPU.
+    TRIAGE_CONCURRENCY: int(8, 1, 64),
     // Outgoing webhooks (docs/webhooks.md): each attempt's timeout, attempts before a dead letter, first backoff (doubling).
     WEBHOOK_TIMEOUT_MS: int(5_000, 10, 60_000),
     WEBHOOK_ATTEMPTS: int(6, 1, 50),
@@ -267,6 +269,8 @@ export interface Config {
     /** How old an unchained audit event must be before the recovery chains it (its writer may still be on it). */
     auditRecoveryGraceMs: number;
     attempts: number;
+    /** Triage jobs one worker routes at once (each waits mostly on the store; priorities still decide which is taken next). */
+    concurrency: number;
     backoffMs: number;
     /** How long a partner's triage job is held past the minute it arrived in (triage/queue.ts); 0: not held. */
     partnerHoldMs: number;
@@ -586,6 +590,7 @@ export function loadConfig(
       attempts: env.TRIAGE_ATTEMPTS,
       backoffMs: env.TRIAGE_BACKOFF_MS,
       partnerHoldMs: env.PARTNER_TRIAGE_HOLD_SECONDS * 1000,
+      concurrency: env.TRIAGE_CONCURRENCY,
       rulesFile: env.ROUTING_RULES_FILE,
       retentionDays: env.RETENTION_DAYS,
       retentionReviewEveryMs: 24 * 3_600_000,

@@ -34,7 +34,7 @@ import { createTriageQueues, type TriageQueues } from './triage/queue.js';
 import { createDeskEvents, type DeskEvents } from './triage/events.js';
 import { loadRuleSet } from './triage/rules.js';
 import { createRulesHolder, createRulesService, type RulesHolder } from './triage/rules-holder.js';
-import { createThreatLevelStore } from './triage/threat-level.js';
+import { createThreatLevelFollower, createThreatLevelStore, threatLevelChannel, type ThreatLevelFollower } from './triage/threat-level.js';
 import { createRetentionStore } from './reports/store/retention.js';
 import { createDeskService } from './reports/desk/service.js';
 import { createErasureReapplier } from './reports/desk/erasure-reapply.js';
@@ -61,6 +61,8 @@ export interface Deps {
   events: DeskEvents;
   /** The routing rules in force in this process (swapped on reload: src/triage/rules-holder.ts). */
   rules: RulesHolder;
+  /** The threat level as this process follows it (read again when a change is announced: src/triage/threat-level.ts). */
+  threatLevel: ThreatLevelFollower;
   /** Report changes with their audit events (the desk service and the triage worker write through it). */
   writer: ReportWriter;
   chainer: AuditChainer;
@@ -201,7 +203,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       events,
       log: log.child({ component: 'desk' }),
       enqueueTriage: (report) => triageQueues.enqueueTriage(report),
-      waitingForTriage: (limit) => triageQueues.unfinished(limit),
+      waitingForTriage: (limit, queuedBefore) => triageQueues.unfinished(limit, queuedBefore),
       sla: { seconds: config.triage.slaSeconds, schedule: (id, dueBy, opts) => triageQueues.scheduleSla(id, dueBy, opts) },
       // Erasure leaves the report named only by its tombstone and the audit log (trust review 2, item 9); `webhooks` is built below.
       afterErase: (id) => forgetErased(id),
@@ -212,7 +214,14 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
         await anchors.appendErasure({ reportId: id, at: erasedAt, seq });
       },
     });
-    const threatLevel = createThreatLevelStore(db, audit);
+    // A change is announced on Redis; every process's follower reads it again then (and routing reads the follower).
+    // This process's own follower forgets its copy at once, so a worker in the setter's process never routes with the old level.
+    const announceThreatLevel = () => {
+      threatLevelFollower.invalidate();
+      return queues.redis.publish(threatLevelChannel(config.redis.queuePrefix), 'changed');
+    };
+    const threatLevel = createThreatLevelStore(db, audit, { announce: announceThreatLevel, log: log.child({ component: 'threat-level' }) });
+    const threatLevelFollower = createThreatLevelFollower({ store: threatLevel, redisServer: config.redis.server, prefix: config.redis.queuePrefix, log: log.child({ component: 'threat-level' }) });
     const followUps = createFollowUpService({
       reports,
       writer,
@@ -278,6 +287,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       await createErasureReapplier({ reports, writer, afterErase: forgetErased, log: log.child({ component: 'restore' }) }).reapply(erasures, lastRestore);
     }
     routingRules.start();
+    threatLevelFollower.start();
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
     const statistics = createStatisticsService({ store: reports.statistics });
     const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, threatLevel, retention: createRetentionStore(db, reports, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, partnerWebhooks: webhooks.partner, notifications, followUps, attachments, partnerAccounts };
@@ -291,6 +301,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       triageQueues,
       events,
       rules,
+      threatLevel: threatLevelFollower,
       writer,
       chainer,
       services,
@@ -299,6 +310,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       migrations,
       async close() {
         await routingRules.close();
+        await threatLevelFollower.close();
         await events.close();
         await notificationEvents.close();
         await queues.close();

@@ -31,6 +31,8 @@ export interface QueuedTask<P = unknown> {
   name: string;
   /** The queue its jobs are on. */
   queue: Queue.Queue<P>;
+  /** Jobs one worker runs at once; the worker's default when absent. */
+  concurrency?: number;
   /** The job payload's one schema: the queue module checks it on enqueue, the worker parses with it before `perform`. */
   payload: z.ZodType<P>;
   /** The work, on the parsed payload; its result is the job's (metrics read it). */

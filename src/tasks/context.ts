@@ -20,7 +20,7 @@ export function triageProcessorOf(deps: Deps): TriageProcessor {
     reports: deps.reports,
     linker: createLinker({ reports: deps.reports, crypto: deps.crypto, audit: deps.services.audit, limits: deps.config.triage.linking, log: deps.log.child({ component: 'triage' }) }),
     rules: deps.rules,
-    threatLevel: deps.services.threatLevel,
+    threatLevel: deps.threatLevel,
     writer: deps.writer,
     events: deps.events,
     queues: deps.triageQueues,

@@ -15,6 +15,8 @@ export function routeTask({ deps, triage, log }: TaskContext): QueuedTask<Triage
   return {
     name: 'route',
     queue: deps.triageQueues.triage,
+    // Several reports at once (each job waits mostly on store round trips); bull still takes the highest priority first.
+    concurrency: deps.config.triage.concurrency,
     payload: triageJobPayload,
     perform: ({ reportId }) => triage.route(reportId),
     isFinal: isTampered,

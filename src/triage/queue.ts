@@ -77,8 +77,12 @@ export interface TriageQueues {
   enqueueTriage(subject: TriageSubject, opts?: EnqueueTriageOptions): Promise<boolean>;
   /** Schedules the report's SLA check at `dueBy`, replacing any earlier one. */
   scheduleSla(reportId: string, dueBy: Date, opts?: { partner?: boolean }): Promise<void>;
-  /** Reports whose triage job has not finished, oldest jobs first, at most `limit` (the supervisor queue checks which are stuck). */
-  unfinished(limit: number): Promise<string[]>;
+  /**
+   * Reports whose triage job has not finished, oldest jobs first, at most `limit` (the supervisor queue checks which
+   * are stuck); with `queuedBefore`, only those whose job was added before it (a fresh backlog costs the supervisor
+   * queue no report reads: none of it can be stuck yet).
+   */
+  unfinished(limit: number, queuedBefore?: Date): Promise<string[]>;
   /** Erasure: the report's SLA job and any finished or waiting triage job leave Redis (their ids and data name it). */
   forgetReport(reportId: string): Promise<void>;
 }
@@ -132,10 +136,12 @@ export function createTriageQueues(factory: QueueFactory, opts: { attempts: numb
       await (await sla.getJob(slaJobId(reportId)))?.remove().catch(() => undefined);
       await (await triage.getJob(reportId))?.remove().catch(() => undefined);
     },
-    async unfinished(limit) {
+    async unfinished(limit, queuedBefore) {
       // Bounded like an enqueue: with Redis away the client would queue the command and wait, holding up a supervisor.
       const jobs = await within(() => triage.getJobs(['waiting', 'delayed', 'active', 'paused'], 0, limit - 1, true), 1_000);
-      return jobs.filter((j) => typeof j?.data?.reportId === 'string').map((j) => j.data.reportId);
+      // A job's `timestamp` is when it was added (a partner's: to the minute, so earlier: kept, never wrongly left out).
+      const old = (j: Queue.Job<TriageJob>) => !queuedBefore || (typeof j.timestamp === 'number' && j.timestamp <= queuedBefore.getTime());
+      return jobs.filter((j) => typeof j?.data?.reportId === 'string' && old(j)).map((j) => j.data.reportId);
     },
     async enqueueTriage(subject, { timeoutMs = 1_000, delayMs = 0 } = {}) {
       const reportId = subject._id;

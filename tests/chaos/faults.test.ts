@@ -118,7 +118,7 @@ describe('fault injection with real processes', () => {
       note(`${name} restarted (start took ${Date.now() - started} ms)`);
     };
 
-    /** Waits (bounded) until more than 4 triage jobs are active: with concurrency 4 per worker, both workers are busy. */
+    /** Waits (bounded) until more than 8 triage jobs are active: with TRIAGE_CONCURRENCY's default of 8 per worker, both workers are busy. */
     const busyWorkers = async () => {
       const redis = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
       redis.on('error', () => {});
@@ -127,7 +127,7 @@ describe('fault injection with real processes', () => {
       let active = 0;
       for (const deadline = Date.now() + 8_000; Date.now() < deadline; await sleep(2)) {
         active = await redis.llen(activeKey);
-        if (active > 4) break;
+        if (active > 8) break;
       }
       redis.disconnect();
       return active;

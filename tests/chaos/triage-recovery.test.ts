@@ -83,9 +83,10 @@ describe('triage after its job failed for good during a database outage', () => 
 
   it('is triaged when a supervisor sends a TRIAGE_FAILED report back to triage', async () => {
     // Triage fails for good (the threat level cannot be read, twice), so the worker marks the report TRIAGE_FAILED.
-    const threatLevel = app.deps.services.threatLevel;
-    const get = threatLevel.get;
-    threatLevel.get = () => Promise.reject(new Error('threat level unavailable'));
+    // Routing reads the level from the worker's follower (src/triage/threat-level.ts): that read is what fails.
+    const threatLevel = app.deps.threatLevel;
+    const get = threatLevel.level;
+    threatLevel.level = () => Promise.reject(new Error('threat level unavailable'));
     let id: string;
     try {
       const res = await app.gql(RECORD_CALL, { input: hotlineCall(11) }, handler);
@@ -93,7 +94,7 @@ describe('triage after its job failed for good during a database outage', () => 
       id = res.data.recordHotlineCall.id;
       await until(async () => (await report(id))?.status === 'TRIAGE_FAILED', 15_000, 'TRIAGE_FAILED');
     } finally {
-      threatLevel.get = get;
+      threatLevel.level = get;
     }
     expect(await jobState(id)).toBe('failed');
     const reopened = await app.gql(`mutation($id: ID!) { reopenReport(id: $id, reason: "threat level is readable again") { id status } }`, { id }, supervisor);

@@ -65,8 +65,12 @@ describe('supervisor watch', () => {
   it('lists a report stuck before triage from the queue’s unfinished jobs, not one that is merely recent', async () => {
     const stuck = await recordCall(app, handler.token, 903);
     const fresh = await recordCall(app, handler.token, 904);
-    await reportsRaw().updateOne({ _id: stuck }, { $set: { recordedAt: new Date(Date.now() - 120_000) } });
+    // Stuck for two minutes: the report and its job alike (the queue reads only reports whose job has waited over a minute).
+    const old = Date.now() - 120_000;
+    await reportsRaw().updateOne({ _id: stuck }, { $set: { recordedAt: new Date(old) } });
     expect(await app.deps.triageQueues.triage.getJob(stuck)).not.toBeNull();
+    const queue = app.deps.triageQueues.triage as unknown as { client: { hset(key: string, field: string, value: string): Promise<unknown> }; toKey(id: string): string };
+    await queue.client.hset(queue.toKey(stuck), 'timestamp', String(old));
     const ids = await listed();
     expect(ids).toContain(stuck);
     expect(ids).not.toContain(fresh);

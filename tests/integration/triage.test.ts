@@ -117,6 +117,41 @@ describe('triage worker', () => {
     ]);
   });
 
+  it('follows a threat-level change made by another process through its announcement, reading the store only then', async () => {
+    // Another process's wiring (its own follower, subscribed on its own connection), as a separate worker has.
+    const other = await createDeps(app.config, createLogger('silent'));
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    try {
+      let reads = 0;
+      const get = other.services.threatLevel.get.bind(other.services.threatLevel);
+      other.services.threatLevel.get = () => {
+        reads++;
+        return get();
+      };
+      const before = await other.threatLevel.level();
+      // Once subscribed (the subscription's confirmation makes it read once more), the copy is kept: no read per decision.
+      await waitFor(async () => {
+        const r = reads;
+        await new Promise((res) => setTimeout(res, 300));
+        return (await other.threatLevel.level()) === before && reads === r;
+      }, 10_000, 'follower settled');
+      const settled = reads;
+      for (let i = 0; i < 20; i++) expect(await other.threatLevel.level()).toBe(before);
+      expect(reads).toBe(settled);
+      const next = before === 'CRITICAL' ? 'SEVERE' : 'CRITICAL';
+      const set = await app.gql(`mutation { setThreatLevel(level: ${next}, reason: "announcement reaches other processes") { level } }`, {}, supervisor.token);
+      expect(set.errors).toBeUndefined();
+      // Its copy would be trusted for 60 s: only the announcement explains seeing the change within seconds.
+      await waitFor(async () => (await other.threatLevel.level()) === next, 5_000, 'the other process follows the change');
+      expect(reads).toBeGreaterThan(settled);
+      const back = await app.gql(`mutation { setThreatLevel(level: ${before}, reason: "back to where it was") { level } }`, {}, supervisor.token);
+      expect(back.errors).toBeUndefined();
+      await waitFor(async () => (await other.threatLevel.level()) === before, 5_000, 'the other process follows the change back');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('routes each report exactly once with a second worker and duplicate jobs', async () => {
     const otherDeps = await createDeps(app.config, createLogger('silent'));
     const second: Worker = await startWorker(otherDeps);

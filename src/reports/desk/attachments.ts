@@ -25,7 +25,7 @@ import type { Crypto } from '../../crypto/index.js';
 import { badInput, conflict, notFound } from '../../errors.js';
 import type { VirusScanner } from '../../intake/clamd.js';
 import { sanitiseUpload } from '../../intake/sanitise.js';
-import type { AttachmentKind, AttachmentRecord } from '../model/attachments.js';
+import { filesAttachedBy, type AttachmentKind, type AttachmentRecord } from '../model/attachments.js';
 import { assertEnvelope } from '../model/envelope-mac.js';
 import type { HistoryInput } from '../model/history.js';
 import type { ReportDoc } from '../model/types.js';
@@ -180,7 +180,7 @@ export function createAttachmentService(deps: AttachmentDeps) {
      * view's `filesAttached` (its report id comes from their own submissions list, so nothing else is looked up).
      */
     async filesAttachedBy(principal: StaffPrincipal, reportId: string): Promise<AttachmentReceipt[]> {
-      return (await reports.attachmentsOf(reportId)).filter((a) => a.kind === 'HANDLER' && a.by.id === principal.userId).map(receiptOf);
+      return filesAttachedBy(await reports.attachmentsOf(reportId), principal.userId);
     },
 
     /** An investigator files evidence on a report they hold: original bytes kept, with their SHA-256. */

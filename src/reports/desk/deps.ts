@@ -22,7 +22,7 @@ export interface DeskServiceDeps {
   events: DeskEvents;
   log: Logger;
   /** Reports whose triage job has not finished, oldest first (triage/queue.ts): where the supervisor queue looks for stuck ones. */
-  waitingForTriage?(limit: number): Promise<string[]>;
+  waitingForTriage?(limit: number, queuedBefore?: Date): Promise<string[]>;
   /** Hands a report back to triage (priority and hold derived from the report by the queue); false when Redis did not take it. */
   enqueueTriage(report: Pick<ReportDoc, '_id' | 'imminentThreat' | 'source'>): Promise<boolean>;
   /** SLA deadlines per priority and the SLA job (triage/queue.ts): a supervisor's priority change re-arms it (corrections.ts). */

@@ -14,6 +14,7 @@ import { REFERENCE_PREFIX } from '../../intake/service.js';
 import { toMinute } from '../../time.js';
 import { PARTNER_STATE } from '../rules/state-machine.js';
 import type { Grading, ReportDoc, ReportLink } from '../model/types.js';
+import type { FileReceived } from '../model/attachments.js';
 
 
 /** The audit and history actor of a staff member's action. */
@@ -109,6 +110,8 @@ export interface SubmissionView {
   /** To the minute. */
   receivedAt: Date;
   imminentThreat: boolean;
+  /** The files the viewing call handler attached (reports/model/attachments.ts filesAttachedBy), when the list read them with the row. */
+  filesAttached?: FileReceived[];
 }
 
 /** The submission view of a report: listed fields only, so a new stored field never reaches a submitter. */

@@ -145,7 +145,8 @@ export function createDeskQueries(deps: Pick<DeskServiceDeps, 'reports' | 'audit
       access.assertSupervisor(principal);
       const stuckBefore = new Date(Date.now() - TRIAGE_STUCK_AFTER_MS);
       // Redis down: the queue cannot say what waits in it; the outbox and the watch table still can.
-      const waiting = await (deps.waitingForTriage?.(SUPERVISOR_QUEUE_LIMIT) ?? Promise.resolve([])).catch((err: unknown) => {
+      // Only jobs added over a minute ago can be stuck: the rest are not read (a backlog just queued costs no report reads).
+      const waiting = await (deps.waitingForTriage?.(SUPERVISOR_QUEUE_LIMIT, stuckBefore) ?? Promise.resolve([])).catch((err: unknown) => {
         log.warn({ errName: (err as Error)?.name }, 'supervisor queue: triage queue unavailable, its waiting reports left out');
         return [] as string[];
       });

@@ -61,7 +61,8 @@ builder.objectField(Submission, 'filesAttached', (t) =>
   t.field({
     type: [AttachmentReceiptRef],
     description: 'The files you attached to this call (type, size, when), oldest first: never the files back',
-    resolve: (s, _a, ctx) => (ctx.principal?.kind === 'staff' ? ctx.services.attachments.filesAttachedBy(ctx.principal, s.id) : []),
+    // mySubmissions read them with the row (for this caller); any other Submission (recordHotlineCall's answer) reads them.
+    resolve: (s, _a, ctx) => (ctx.principal?.kind === 'staff' ? (s.filesAttached ?? ctx.services.attachments.filesAttachedBy(ctx.principal, s.id)) : []),
   }),
 );
 

@@ -48,3 +48,11 @@ export interface FileReceived {
 
 export const filesReceived = (attachments: readonly AttachmentRecord[] | undefined, kind: AttachmentKind): FileReceived[] =>
   (attachments ?? []).filter((a) => a.kind === kind).map((a) => ({ type: a.type, size: a.size, receivedAt: a.createdAt }));
+
+/**
+ * What a call handler is told of the files they attached to one of their calls: type, size and time of each, never
+ * the files; their own uploads only (another handler's on the same call stay unseen). The one rule, read by the
+ * attachment service and by `mySubmissions`, which takes the records from the row it already read.
+ */
+export const filesAttachedBy = (attachments: readonly AttachmentRecord[] | undefined, userId: string): FileReceived[] =>
+  (attachments ?? []).filter((a) => a.kind === 'HANDLER' && a.by.id === userId).map((a) => ({ type: a.type, size: a.size, receivedAt: a.createdAt }));

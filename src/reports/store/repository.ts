@@ -640,5 +640,16 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     outboxSize: () => side.outbox.countDocuments(),
     /** The group commit's batches so far (src/db/group-commit.ts): commands sent, documents they carried, the largest. */
     groupCommitStats: () => group.stats(),
+
+    /**
+     * `findRecentBy` with each report's attachment records, in the same one read a row: the call handler's list
+     * shows the files they attached (reports/model/attachments.ts filesAttachedBy) without a second lookup per row.
+     */
+    async findRecentSubmissionsBy(principalId: string, since: Date, limit: number) {
+      const ids = await submissions.since(principalId, since, limit);
+      const { attachments: _kept, ...projection } = SUMMARY_PROJECTION;
+      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection })));
+      return docs.filter((d): d is ReportDoc => !!d && d.recordedBy.id === principalId);
+    },
   };
 }

@@ -11,7 +11,7 @@ import type { DeskEvents } from '../events.js';
 import type { createLinker } from '../linking.js';
 import type { TriageQueues } from '../queue.js';
 import type { RulesHolder } from '../rules-holder.js';
-import type { ThreatLevelStore } from '../threat-level.js';
+import type { ThreatLevelFollower } from '../threat-level.js';
 import type { WebhookService } from '../../webhooks/service.js';
 import type { NotificationService } from '../../notifications/service.js';
 
@@ -20,7 +20,8 @@ export interface TriageDeps {
   linker: ReturnType<typeof createLinker>;
   /** The rules in force, read once per decision (swapped by a reload). */
   rules: RulesHolder;
-  threatLevel: ThreatLevelStore;
+  /** The level as this process follows it: read from the store only when a change was announced (triage/threat-level.ts). */
+  threatLevel: Pick<ThreatLevelFollower, 'level'>;
   /** Changes with their audit events in the same write (reports/store/writer.ts). */
   writer: ReportWriter;
   events: DeskEvents;

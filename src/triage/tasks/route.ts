@@ -59,7 +59,7 @@ export function createRoute(deps: TriageDeps) {
       return 'skipped';
     }
     const { links, ...leftOut } = await deps.linker.confirmedLinks(doc);
-    const { level } = await deps.threatLevel.get();
+    const level = await deps.threatLevel.level();
     // Every confirmed link is recorded (closed reports too); only links to open reports through a value not shared by
     // more than the threshold steer routing (triage/linking.ts routingLinks); what linking did not compare is a fact on the report.
     const decided = decide(deps.rules.current(), doc, level, routingLinks({ links, ...leftOut }).map((l) => ({ desk: l.doc.desk, priority: l.doc.priority, reference: l.doc.reference })));
