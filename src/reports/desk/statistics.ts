@@ -222,14 +222,25 @@ export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'sl
 export function publishedWeek(table: PublishedTable, docs: readonly SliceFigures[], start: string, end: string): StatisticsRow[] {
   const siblings = PUBLISHED_TABLES.filter((t) => t.measure === table.measure);
   const total = sumCells(docs, table.measure, []);
-  const perTable = siblings.map((t) => sumCells(docs, t.measure, [t.by]));
+  const perTable = new Map(siblings.map((t) => [t, sumCells(docs, t.measure, [t.by])]));
+  // A breakdown of a cell from 1 to 4 lists nothing that week: each listed value counts at least 1, so the listing alone would narrow it.
+  const withheld = (t: PublishedTable) => {
+    if (!t.within) return false;
+    const n = perTable.get(siblings.find((o) => o.by === t.within!.by)!)!.counts.get(cellKey([[t.within.by, t.within.value]])) ?? 0;
+    return n >= 1 && n <= 4;
+  };
+  const active = siblings.filter((t) => !withheld(t));
   const group: SuppressionGroup = {
     total: { n: total.counts.get('') ?? 0 },
-    tables: siblings.map((t, i) => ({ kind: t.cells, cells: [...perTable[i]!.counts].map(([key, n]) => ({ value: partsOf(key)[0]![1], n })) })),
+    tables: active.map((t) => ({
+      kind: t.cells,
+      cells: [...perTable.get(t)!.counts].map(([key, n]) => ({ value: partsOf(key)[0]![1], n })),
+      within: t.within ? { table: active.findIndex((o) => o.by === t.within!.by), value: t.within.value } : undefined,
+    })),
   };
   suppress(group);
-  const mine = siblings.indexOf(table);
-  const hists = perTable[mine]!.hists;
+  const mine = active.indexOf(table);
+  const hists = perTable.get(table)!.hists;
   const present = (n: number, state: CellState, h: number[] | undefined, group: StatisticsRow['group']): StatisticsRow => {
     const shown = state === 'SHOWN';
     const timed = shown && table.durations && n >= PUBLISHED_DURATION_MIN_COUNT && h;
@@ -242,6 +253,7 @@ export function publishedWeek(table: PublishedTable, docs: readonly SliceFigures
     };
   };
   const rows = [present(group.total.n, group.total.state!, total.hists.get(''), [])];
+  if (mine === -1) return rows;
   const cells = group.tables[mine]!.cells.sort((a, b) => a.value.localeCompare(b.value));
   for (const c of cells) rows.push(present(c.n, c.state!, hists.get(cellKey([[table.by, c.value]])), [{ dimension: table.by, value: c.value }]));
   return rows;
