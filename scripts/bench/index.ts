@@ -16,8 +16,9 @@
  * 5. an imminent-threat call recorded while hundreds of ordinary calls wait
  *    for triage (backlog.ts);
  * 6. the desk queue and claims with 10k then 100k reports (2k/10k in quick);
- * 7. `statistics` over two years of day documents seeded for 1,000,000
- *    reports (statistics.ts; also runnable alone).
+ * 7. `statistics` over two years of day figures and their built weeks and
+ *    months seeded at 1,000,000 reports in two years (91 days at that rate
+ *    in quick; statistics.ts; also runnable alone).
  *
  * Every intake phase also counts the store round trips per report: each
  * child counts the MongoDB commands it sends (store-counts.ts), read at the
@@ -296,11 +297,11 @@ async function main(): Promise<number> {
       findableSeeded = f.result.findable;
     }
 
-    log('statistics: two years of day documents for 1,000,000 reports, then supervisors\' and oversight queries over HTTP');
+    log(`statistics: ${quick ? '91 days' : 'two years'} of figures at 1,000,000 reports in two years, then supervisors' and oversight queries over HTTP`);
     await createUser(env, 'bench.supervisor', 'SUPERVISOR', null);
     await createUser(env, 'bench.oversight', 'OVERSIGHT', null);
     const stats = await withCpu(pids, async () =>
-      runStatisticsBench({ url, db, supervisorToken: await signIn(url, 'bench.supervisor'), oversightToken: await signIn(url, 'bench.oversight'), rounds: quick ? 5 : 20 }),
+      runStatisticsBench({ url, db, supervisorToken: await signIn(url, 'bench.supervisor'), oversightToken: await signIn(url, 'bench.oversight'), rounds: quick ? 5 : 20, days: quick ? 91 : 730 }),
     );
     const statistics = { ...stats.result, cores: stats.cores };
 

@@ -1,10 +1,11 @@
 /**
- * The `statistics` query at scale: per-day documents for two years of a
+ * The `statistics` query at scale: per-day figures for two years of a
  * hotline taking 1,000,000 reports in that time (about 1,370 a day, each
- * received, most triaged, claimed and closed) are seeded straight into
- * `statistics_days` (the roll-up's output: src/reports/store/statistics.ts),
- * then supervisors' and OVERSIGHT's queries over the two years are timed over
- * HTTP. Measured, not asserted.
+ * received, most triaged, claimed and closed), and the weeks and months
+ * summed from them, are seeded straight into `statistics_slices` as the
+ * roll-up writes them (src/reports/store/statistics.ts), one month is rebuilt
+ * from its days through the store (timed), then supervisors' and OVERSIGHT's
+ * queries over the whole span are timed over HTTP. Measured, not asserted.
  *
  * A phase of `npm run bench` (index.ts), and runnable alone, starting its own
  * FerretDB, Redis and API: `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/statistics.ts`.
@@ -18,7 +19,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { BOROUGHS, INTAKE_CHANNELS, THREAT_CATEGORIES } from '../../src/reports/model/types.js';
 import { CLOSE_OUTCOMES } from '../../src/reports/model/outcomes.js';
 import { figuresOf, utcDay, type StatisticsEvent } from '../../src/reports/model/statistics.js';
-import { slicesOf, type SliceDoc } from '../../src/reports/store/statistics.js';
+import { addFigures, createStatisticsStore, encodeFigures, slicesOf, spanRange, spanSlicesOf, spansOfDay, SPAN_SETTLE_DAYS, type SliceDoc } from '../../src/reports/store/statistics.js';
 import { freePort, startServices } from '../stack/services.js';
 import { createUser, gql, latency, signIn, startProcess, type Latency } from './support.js';
 
@@ -28,6 +29,10 @@ export interface StatisticsBenchResult {
   /** Mean size of a day document (JSON), bytes. */
   dayDocBytes: number;
   seedSeconds: number;
+  /** Weeks and months seeded as built spans. */
+  spans: number;
+  /** One month rebuilt from its days' slices through the store, as the roll-up does once a month is settled, seconds. */
+  monthBuildSeconds: number | null;
   /** Queries that failed, by kind (not in the latencies). */
   errors: Record<string, number>;
   /** Every query, and each kind on its own. */
@@ -63,25 +68,47 @@ export function templateDay(seed: number, reportsPerDay: number): Omit<Statistic
 }
 
 /**
- * Seeds `days` day documents, as the roll-up writes them, ending 8 days before today (UTC): inside `npm run bench` a
+ * Seeds `days` days of figures, as the roll-up writes them, ending 8 days before today (UTC): inside `npm run bench` a
  * worker is running, and its roll-up (today) and nightly reconciliation (the last 7 days) write the recent days' documents.
+ * Then every month and ISO week lying whole in the span, summed from its days and cut as the roll-up's span step cuts
+ * them (reports/store/statistics.ts: the days are settled, as SPAN_SETTLE_DAYS wants), registered as built. Inserted in
+ * batches of a few thousand documents (one insert per document took minutes at two years).
  */
-export async function seedStatistics(db: Db, days: number, reports: number): Promise<{ dayDocBytes: number; seedSeconds: number; from: string; to: string }> {
+export async function seedStatistics(db: Db, days: number, reports: number): Promise<{ dayDocBytes: number; seedSeconds: number; from: string; to: string; spans: string[] }> {
   const started = Date.now();
   const templates = Array.from({ length: 7 }, (_, i) => figuresOf(templateDay(i + 1, Math.round(reports / days))));
-  const lastDay = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - 8 * 86_400_000;
+  const lastDay = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - SPAN_SETTLE_DAYS * 86_400_000;
   const docs = Array.from({ length: days }, (_, i) => ({ _id: utcDay(new Date(lastDay - (days - 1 - i) * 86_400_000)), rolledAt: new Date(), ...templates[i % 7]! }));
-  // As the roll-up writes them (reports/store/statistics.ts writeDay): a day's slices, then its manifest.
   const slices = db.collection<SliceDoc>('statistics_slices');
-  const manifests = db.collection<{ _id: string; rolledAt: Date; events: number; digest: string; slices: string[] }>('statistics_days');
-  for (const doc of docs) {
-    const cut = slicesOf(doc);
-    await slices.insertMany(cut);
-    await manifests.insertOne({ _id: doc._id, rolledAt: doc.rolledAt, events: doc.events, digest: '', slices: cut.map((x) => x._id) });
-  }
+  type Manifest = { _id: string; rolledAt: Date; events: number; digest: string; slices: string[]; all?: string };
+  const batched = async <T extends object>(coll: { insertMany(d: T[], o: { ordered: boolean }): Promise<unknown> }, all: T[]) => {
+    for (let i = 0; i < all.length; i += 2_000) await coll.insertMany(all.slice(i, i + 2_000), { ordered: false });
+  };
+  // As the roll-up writes them (reports/store/statistics.ts writeDay): a day's slices, then its manifest.
+  const dayCuts = docs.map((doc) => ({ doc, cut: slicesOf(doc) }));
+  await batched(slices, dayCuts.flatMap((x) => x.cut));
+  await batched(db.collection<Manifest>('statistics_days'), dayCuts.map(({ doc, cut }) => ({ _id: doc._id, rolledAt: doc.rolledAt, events: doc.events, digest: '', slices: cut.map((x) => x._id), all: encodeFigures(doc) })));
+  // Every month and ISO week lying whole in the seeded days, as the span step writes them.
+  const byDay = new Map(docs.map((d) => [d._id, d]));
+  const spans = [...new Set(docs.flatMap((d) => spansOfDay(d._id)))].filter((span) => spanRange(span).every((d) => byDay.has(d)));
+  const spanCuts = spans.map((span) => {
+    const [first, last] = spanRange(span);
+    const sum = addFigures(docs.filter((d) => d._id >= first && d._id <= last));
+    return { span, events: sum.events, cut: spanSlicesOf(span, sum, new Date()) };
+  });
+  await batched(slices, spanCuts.flatMap((x) => x.cut));
+  await batched(db.collection<Manifest>('statistics_spans'), spanCuts.map(({ span, events, cut }) => ({ _id: span, rolledAt: new Date(), events, digest: '', slices: cut.map((x) => x._id) })));
+  await seedingStore(db).markBuilt(spans);
   const dayDocBytes = Math.round(templates.reduce((a, t) => a + JSON.stringify(t).length, 0) / templates.length);
-  return { dayDocBytes, seedSeconds: (Date.now() - started) / 1000, from: docs[0]!._id, to: docs.at(-1)!._id };
+  return { dayDocBytes, seedSeconds: (Date.now() - started) / 1000, from: docs[0]!._id, to: docs.at(-1)!._id, spans };
 }
+
+/** The statistics store over the bench's database, for what the seeding does through it (no entry is written: no key needed). */
+const seedingStore = (db: Db) =>
+  createStatisticsStore(db, {
+    mac: () => { throw new Error('the bench writes no statistics entry'); },
+    macAll: () => { throw new Error('the bench writes no statistics entry'); },
+  });
 
 /** The two-year queries timed, `rounds` of each kind: supervisors' views and OVERSIGHT's weekly published tables. */
 export async function runStatisticsBench(o: {
@@ -98,6 +125,11 @@ export async function runStatisticsBench(o: {
   // The same daily volume whatever the span: 1,000,000 reports over two years.
   const reports = o.reports ?? Math.round((1_000_000 * days) / 730);
   const seeded = await seedStatistics(o.db, days, reports);
+  const month = seeded.spans.filter((x) => x.startsWith('M')).at(-1);
+  const t0 = performance.now();
+  if (month) await seedingStore(o.db).rebuildSpan(month);
+  const monthBuildSeconds = month ? (performance.now() - t0) / 1000 : null;
+  o.progress?.(`seeded ${days} days and ${seeded.spans.length} spans in ${seeded.seedSeconds.toFixed(1)} s; ${month ? `${month} rebuilt from its days in ${monthBuildSeconds!.toFixed(1)} s` : 'no whole month'}`);
   // OVERSIGHT asks whole weeks: the Monday on or after the first day to the last Sunday.
   const first = new Date(`${seeded.from}T00:00:00Z`);
   const monday = utcDay(new Date(first.getTime() + ((8 - (first.getUTCDay() || 7)) % 7) * 86_400_000));
@@ -133,6 +165,8 @@ export async function runStatisticsBench(o: {
     reports,
     dayDocBytes: seeded.dayDocBytes,
     seedSeconds: seeded.seedSeconds,
+    spans: seeded.spans.length,
+    monthBuildSeconds,
     errors,
     all: latency(Object.values(times).flat()),
     kinds: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, latency(v)])),
@@ -143,7 +177,8 @@ export async function runStatisticsBench(o: {
 export function statisticsLines(s: StatisticsBenchResult): string[] {
   const line = (name: string, l: Latency) => `  ${name.padEnd(40)} p50 ${String(l.p50).padStart(7)} ms  p99 ${String(l.p99).padStart(7)} ms  (n=${l.n})`;
   return [
-    `statistics: ${s.days} days of figures (slices by measure and dimension set) for ${s.reports.toLocaleString('en-GB')} reports (1,000,000 in two years) (${Math.round(s.dayDocBytes / 1024)} KB a day in all, seeded in ${s.seedSeconds.toFixed(1)} s), over HTTP`,
+    `statistics: ${s.days} days of figures (slices by measure and dimension set) for ${s.reports.toLocaleString('en-GB')} reports (1,000,000 in two years) (${Math.round(s.dayDocBytes / 1024)} KB a day in all) and ${s.spans} built weeks and months, seeded in ${s.seedSeconds.toFixed(1)} s; queries over the whole span over HTTP`,
+    `  a month built from its days' slices: ${s.monthBuildSeconds === null ? 'no whole month seeded' : `${s.monthBuildSeconds.toFixed(1)} s`}`,
     line('all queries', s.all),
     ...Object.entries(s.kinds).map(([k, l]) => line(k, l) + (s.errors[k] ? `  ${s.errors[k]} failed` : '')),
   ];

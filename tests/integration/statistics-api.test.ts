@@ -113,6 +113,14 @@ describe('statistics for OVERSIGHT: the published tables, suppressed', () => {
     expect(byValue.ANTI_TERRORIST_HOTLINE.count).toBe(30);
   });
 
+  it('publishes received by partner organisation (by id) within the partner-organisation channel, suppressed with it', async () => {
+    const res = await ask(oversight.token, { period: WEEK, groupBy: ['PARTNER'] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.statistics).toMatchObject({ table: 'received-by-partner', interval: 'WEEK' });
+    // p-1's 6 would give away the channel cell hidden beside "fewer than 5": hidden in turn.
+    expect(res.data.statistics.rows.map((r: any) => [r.group[0]?.value ?? 'total', r.display])).toEqual([['total', '39'], ['p-1', 'suppressed']]);
+  });
+
   it('refuses free-form grouping, filters and periods that are not whole weeks', async () => {
     expect(codeOf(await ask(oversight.token, { period: WEEK, measure: 'CLAIMED', groupBy: ['DESK', 'PRIORITY'] }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await ask(oversight.token, { period: WEEK, groupBy: ['CHANNEL'], filter: [{ dimension: 'BOROUGH', value: 'BRENT' }] }))).toBe('BAD_USER_INPUT');

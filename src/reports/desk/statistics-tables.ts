@@ -22,6 +22,12 @@ export interface PublishedTable {
   cells: 'partition' | 'multi';
   /** Median and 90th percentile of the time from receipt, per cell (measures with durations only). */
   durations?: boolean;
+  /**
+   * The table breaks down one cell of another table of the measure instead of the total: its cells sum to that
+   * cell (each partner referral comes through the partner-organisation channel, and only they do), and are
+   * suppressed with it.
+   */
+  within?: { by: StatisticsDimension; value: string };
 }
 
 export const PUBLISHED_TABLES: readonly PublishedTable[] = [
@@ -32,6 +38,8 @@ export const PUBLISHED_TABLES: readonly PublishedTable[] = [
   { id: 'triaged-by-desk', measure: 'TRIAGED', by: 'DESK', cells: 'partition', durations: true },
   { id: 'claimed-by-priority', measure: 'CLAIMED', by: 'PRIORITY', cells: 'partition', durations: true },
   { id: 'claimed-by-sla', measure: 'CLAIMED', by: 'SLA', cells: 'partition' },
+  // By the referring partner organisation's id (as every partner figure is keyed: no name), by whole weeks like every published table.
+  { id: 'received-by-partner', measure: 'RECEIVED', by: 'PARTNER', cells: 'partition', within: { by: 'CHANNEL', value: 'PARTNER_ORGANISATION' } },
   { id: 'closed-by-outcome', measure: 'CLOSED', by: 'OUTCOME', cells: 'partition', durations: true },
 ];
 

@@ -24,7 +24,7 @@ import {
   type StatisticsDimension,
   type StatisticsMeasure,
 } from '../model/statistics.js';
-import type { DayDoc, StatisticsStore } from '../store/statistics.js';
+import type { Piece, SliceFigures, StatisticsStore } from '../store/statistics.js';
 import { PUBLISHED_DURATION_MIN_COUNT, PUBLISHED_TABLES, type PublishedTable } from './statistics-tables.js';
 import { suppress, type CellState, type SuppressionGroup } from './suppression.js';
 
@@ -118,7 +118,7 @@ function bucketsOf(q: StatisticsQuery): [string, string][] {
 }
 
 /** Sums the counts and histograms of the given days' cells whose dimensions are exactly `dims`, by key. */
-function sumCells(docs: readonly DayDoc[], measure: StatisticsMeasure, dims: readonly StatisticsDimension[]) {
+function sumCells(docs: readonly SliceFigures[], measure: StatisticsMeasure, dims: readonly StatisticsDimension[]) {
   const want = [...dims].sort().join(',');
   const counts = new Map<string, number>();
   const hists = new Map<string, number[]>();
@@ -147,13 +147,14 @@ export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'sl
     assertPeriod(q, partner, 'partner-organisation figures');
     const dims = [...q.groupBy, ...q.filter.map((f) => f.dimension)];
     const totalDims = q.filter.map((f) => f.dimension);
-    // Two slices per day at most: the grouped cells and their total (reports/store/statistics.ts).
-    const [docs, totalDocs] = await Promise.all([store.slices(q.from, q.to, q.measure, dims), q.groupBy.length ? store.slices(q.from, q.to, q.measure, totalDims) : null]);
+    // Two slices per piece at most (a day, or a built week or month: reports/store/statistics.ts): the grouped cells and their total.
+    const buckets = bucketsOf(q);
+    const [docs, totalDocs] = await store.slices(buckets, q.measure, q.groupBy.length ? [dims, totalDims] : [dims]);
     const filterParts = q.filter.map((f) => [f.dimension, f.value] as const);
     const rows: StatisticsRow[] = [];
-    for (const [start, end] of bucketsOf(q)) {
-      const within = (list: readonly DayDoc[]) => list.filter((d) => d._id >= start && d._id <= end);
-      const { counts, hists } = sumCells(within(docs), q.measure, dims);
+    for (const [start, end] of buckets) {
+      const within = (list: readonly Piece[]) => list.filter((d) => d.start >= start && d.end <= end);
+      const { counts, hists } = sumCells(within(docs!), q.measure, dims);
       const totalKey = cellKey(filterParts);
       const total = totalDocs ? sumCells(within(totalDocs), q.measure, totalDims) : { counts, hists };
       const row = (group: StatisticsRow['group'], n: number, h: number[] | undefined): StatisticsRow => ({
@@ -184,20 +185,21 @@ export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'sl
       );
     }
     assertPeriod(q, true, 'published figures');
-    // The slices every table of the measure needs (its total and each table's dimension), put back together per day.
+    // The slices every table of the measure needs (its total and each table's dimension), put back together per piece.
     const siblings = PUBLISHED_TABLES.filter((t) => t.measure === table.measure);
-    const parts = await Promise.all([store.slices(q.from, q.to, q.measure, []), ...siblings.map((t) => store.slices(q.from, q.to, q.measure, [t.by]))]);
-    const byDay = new Map<string, DayDoc>();
+    const buckets = bucketsOf({ ...q, interval: 'WEEK' });
+    const parts = await store.slices(buckets, q.measure, [[], ...siblings.map((t) => [t.by])]);
+    const byPiece = new Map<string, Piece>();
     for (const d of parts.flat()) {
-      const day = byDay.get(d._id) ?? { _id: d._id, rolledAt: d.rolledAt, events: 0, counts: [], histograms: [] };
-      day.counts.push(...d.counts);
-      day.histograms.push(...d.histograms);
-      byDay.set(d._id, day);
+      const piece = byPiece.get(d.id) ?? { ...d, counts: [], histograms: [] };
+      piece.counts.push(...d.counts);
+      piece.histograms.push(...d.histograms);
+      byPiece.set(d.id, piece);
     }
-    const docs = [...byDay.values()];
+    const docs = [...byPiece.values()];
     const rows: StatisticsRow[] = [];
-    for (const [start, end] of bucketsOf({ ...q, interval: 'WEEK' })) {
-      rows.push(...publishedWeek(table, docs.filter((d) => d._id >= start && d._id <= end), start, end));
+    for (const [start, end] of buckets) {
+      rows.push(...publishedWeek(table, docs.filter((d) => d.start >= start && d.end <= end), start, end));
     }
     return { measure: q.measure, from: q.from, to: q.to, interval: 'WEEK', table: table.id, rows };
   }
@@ -217,17 +219,28 @@ export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'sl
 }
 
 /** One week of a published table: its total row and cells, suppressed together with the measure's other tables. */
-export function publishedWeek(table: PublishedTable, docs: readonly DayDoc[], start: string, end: string): StatisticsRow[] {
+export function publishedWeek(table: PublishedTable, docs: readonly SliceFigures[], start: string, end: string): StatisticsRow[] {
   const siblings = PUBLISHED_TABLES.filter((t) => t.measure === table.measure);
   const total = sumCells(docs, table.measure, []);
-  const perTable = siblings.map((t) => sumCells(docs, t.measure, [t.by]));
+  const perTable = new Map(siblings.map((t) => [t, sumCells(docs, t.measure, [t.by])]));
+  // A breakdown of a cell from 1 to 4 lists nothing that week: each listed value counts at least 1, so the listing alone would narrow it.
+  const withheld = (t: PublishedTable) => {
+    if (!t.within) return false;
+    const n = perTable.get(siblings.find((o) => o.by === t.within!.by)!)!.counts.get(cellKey([[t.within.by, t.within.value]])) ?? 0;
+    return n >= 1 && n <= 4;
+  };
+  const active = siblings.filter((t) => !withheld(t));
   const group: SuppressionGroup = {
     total: { n: total.counts.get('') ?? 0 },
-    tables: siblings.map((t, i) => ({ kind: t.cells, cells: [...perTable[i]!.counts].map(([key, n]) => ({ value: partsOf(key)[0]![1], n })) })),
+    tables: active.map((t) => ({
+      kind: t.cells,
+      cells: [...perTable.get(t)!.counts].map(([key, n]) => ({ value: partsOf(key)[0]![1], n })),
+      within: t.within ? { table: active.findIndex((o) => o.by === t.within!.by), value: t.within.value } : undefined,
+    })),
   };
   suppress(group);
-  const mine = siblings.indexOf(table);
-  const hists = perTable[mine]!.hists;
+  const mine = active.indexOf(table);
+  const hists = perTable.get(table)!.hists;
   const present = (n: number, state: CellState, h: number[] | undefined, group: StatisticsRow['group']): StatisticsRow => {
     const shown = state === 'SHOWN';
     const timed = shown && table.durations && n >= PUBLISHED_DURATION_MIN_COUNT && h;
@@ -240,6 +253,7 @@ export function publishedWeek(table: PublishedTable, docs: readonly DayDoc[], st
     };
   };
   const rows = [present(group.total.n, group.total.state!, total.hists.get(''), [])];
+  if (mine === -1) return rows;
   const cells = group.tables[mine]!.cells.sort((a, b) => a.value.localeCompare(b.value));
   for (const c of cells) rows.push(present(c.n, c.state!, hists.get(cellKey([[table.by, c.value]])), [{ dimension: table.by, value: c.value }]));
   return rows;

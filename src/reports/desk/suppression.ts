@@ -1,7 +1,9 @@
 /**
  * Small-count suppression for the published statistics tables
  * (statistics-tables.ts). Per measure and week, the tables of that measure
- * share one total. Primary: every count from 1 to 4 is shown as "fewer than
+ * share one total (a table that breaks down one cell of another, partners
+ * within the partner-organisation channel, sums to that cell instead: when
+ * it has no shown count left to hide, that cell is hidden). Primary: every count from 1 to 4 is shown as "fewer than
  * 5". Secondary: while any suppressed figure can still be worked out exactly
  * from what is shown (a table's cells sum to the total; a multi-valued
  * table's cells to at least the total), another figure is suppressed: the
@@ -17,6 +19,11 @@ export type CellState = 'SHOWN' | 'FEWER_THAN_5' | 'SUPPRESSED';
 export interface SuppressionTable {
   cells: { value: string; n: number; state?: CellState }[];
   kind: 'partition' | 'multi';
+  /**
+   * The table breaks down one cell of another table of the group (by index), not the total: its cells sum
+   * to that cell (partner organisations break down the partner-organisation channel). 'partition' only.
+   */
+  within?: { table: number; value: string };
 }
 
 export interface SuppressionGroup {
@@ -49,9 +56,11 @@ export function inferRanges(group: SuppressionGroup): { total: Range; cells: Ran
       const rs = cells[ti]!;
       const sumLo = rs.reduce((a, r) => a + r.lo, 0);
       const sumHi = rs.reduce((a, r) => a + r.hi, 0);
+      // What the cells sum to: the total, or the one cell of another table they break down (absent: zero).
+      const whole = t.within ? (cells[t.within.table]![parentIndex(group, t)] ?? { lo: 0, hi: 0 }) : total;
       if (t.kind === 'partition') {
-        tighten(total, sumLo, sumHi);
-        rs.forEach((r) => tighten(r, total.lo - (sumHi - r.hi), total.hi - (sumLo - r.lo)));
+        tighten(whole, sumLo, sumHi);
+        rs.forEach((r) => tighten(r, whole.lo - (sumHi - r.hi), whole.hi - (sumLo - r.lo)));
       } else {
         tighten(total, 0, sumHi);
         rs.forEach((r) => tighten(r, total.lo - (sumHi - r.hi), Infinity));
@@ -63,6 +72,11 @@ export function inferRanges(group: SuppressionGroup): { total: Range; cells: Ran
 }
 
 const exact = (r: Range) => r.lo === r.hi;
+
+/** The index of the cell a `within` table breaks down, in its table (-1: absent, a zero). */
+function parentIndex(group: SuppressionGroup, t: SuppressionTable): number {
+  return t.within ? group.tables[t.within.table]!.cells.findIndex((c) => c.value === t.within!.value) : -1;
+}
 
 /** Marks every cell and the total of `group` SHOWN, FEWER_THAN_5 or SUPPRESSED (in place), and returns it. */
 export function suppress(group: SuppressionGroup): SuppressionGroup {
@@ -76,9 +90,24 @@ export function suppress(group: SuppressionGroup): SuppressionGroup {
     const leakIn = group.tables.findIndex((t, ti) => t.cells.some((c, ci) => hidden(c.state) && exact(ranges.cells[ti]![ci]!)));
     const totalLeaks = hidden(group.total.state) && exact(ranges.total);
     if (leakIn === -1 && !totalLeaks) return group;
+    // A hidden cell worked out from a breakdown of it shown (partners within their channel): hide one of the breakdown first.
+    const exactCells = leakIn === -1 ? [] : group.tables[leakIn]!.cells.filter((c, ci) => hidden(c.state) && exact(ranges.cells[leakIn]![ci]!));
+    const breakdown = group.tables.find((t) => t.within?.table === leakIn && exactCells.some((c) => c.value === t.within!.value) && smallestShown(t));
+    const inBreakdown = breakdown ? smallestShown(breakdown) : undefined;
+    if (inBreakdown) {
+      inBreakdown.state = 'SUPPRESSED';
+      continue;
+    }
     const own = leakIn === -1 ? undefined : smallestShown(group.tables[leakIn]!);
     if (own) {
       own.state = 'SUPPRESSED';
+      continue;
+    }
+    // A breakdown of one cell shown whole: hide that cell (its own table then protects it in turn).
+    const leaking = leakIn === -1 ? undefined : group.tables[leakIn]!;
+    const parent = leaking?.within ? group.tables[leaking.within.table]!.cells[parentIndex(group, leaking)] : undefined;
+    if (parent && parent.state === 'SHOWN' && parent.n > 0) {
+      parent.state = 'SUPPRESSED';
       continue;
     }
     if (group.total.state === 'SHOWN') {
