@@ -23,5 +23,6 @@ export const PUBLISHED_TABLES: readonly PublishedTable[] = [
   { id: 'triaged-by-desk', measure: 'TRIAGED', by: 'DESK', title: 'Routed, by desk' },
   { id: 'claimed-by-priority', measure: 'CLAIMED', by: 'PRIORITY', title: 'Claimed, by priority' },
   { id: 'claimed-by-sla', measure: 'CLAIMED', by: 'SLA', title: 'Claimed, in time or late' },
+  { id: 'received-by-partner', measure: 'RECEIVED', by: 'PARTNER', title: 'Received from partner organisations, by organisation' },
   { id: 'closed-by-outcome', measure: 'CLOSED', by: 'OUTCOME', title: 'Closed, by outcome' },
 ];
