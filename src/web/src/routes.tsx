@@ -18,6 +18,7 @@ import { Search } from './screens/Search';
 import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
 import { Overview } from './screens/Overview';
+import { London } from './screens/statistics/london/London';
 
 export interface Screen {
   path: string;
@@ -53,6 +54,8 @@ export const SCREENS: Screen[] = [
   { path: '/admin/webhooks', label: 'Webhooks', operation: 'webhookEndpoints', element: <AdminWebhooks /> },
   // Admins reload the rules; supervisors and auditors may read them through the API but have no screen for them.
   { path: '/admin/routing', label: 'Routing rules', operation: 'reloadRoutingRules', element: <AdminRoutingRules /> },
+  // The statistics screens' sub-pages, reached from the statistics screen's sub-navigation (screens/statistics/StatisticsNav.tsx).
+  { path: '/statistics/london', title: 'London picture', operation: 'statistics', element: <London /> },
   // Every signed-in staff user (last, so it is nobody's home screen unless it is their only one).
   { path: '/account', label: 'Account', operation: 'mySessions', element: <Account /> },
 ];
