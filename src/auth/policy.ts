@@ -120,6 +120,9 @@ export const POLICY = {
   statistics: ['SUPERVISOR', 'OVERSIGHT'],
   // the London picture (reports/desk/statistics-map.ts): per borough tile, with unusual-rise markers; OVERSIGHT from the published borough table only
   londonPicture: ['SUPERVISOR', 'OVERSIGHT'],
+  // exports of the statistics and the committee report (reports/desk/statistics-export.ts): the published, suppressed tables for everyone; audited (statistics.export)
+  exportStatistics: ['SUPERVISOR', 'OVERSIGHT'],
+  statisticsReport: ['SUPERVISOR', 'OVERSIGHT'],
   // routing rules: not report content, so auditors and admins may read them; only an admin reloads (audited)
   routingRules: ['SUPERVISOR', 'AUDITOR', 'ADMIN'],
   reloadRoutingRules: ['ADMIN'],

@@ -6,7 +6,7 @@
  * published, suppressed figures. Accessible (axe), no CSP violation, fits
  * 390 px. Screenshots: docs/screenshots/statistics-london*.png.
  */
-import type { Page } from 'playwright';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { figuresOf, type StatisticsEvent } from '../../src/reports/model/statistics.js';
 import { createStaff } from '../support/factories.js';
@@ -58,7 +58,7 @@ export async function watchCsp(page: Page) {
     (window as unknown as { __csp: string[] }).__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`));
   });
-  return async () => (await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).filter((v) => !/^script-src eval \S+\/assets\/index-[\w-]+\.js:/.test(v));
+  return async () => (await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).filter((v: string) => !/^script-src eval \S+\/assets\/index-[\w-]+\.js:/.test(v));
 }
 
 describe('the London picture', { timeout: 180_000 }, () => {

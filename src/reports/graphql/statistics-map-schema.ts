@@ -8,11 +8,11 @@ import { builder } from '../../graphql/builder.js';
 import type { DayRange, LondonPicture, RiseMarker, TileFigures } from '../desk/statistics-map.js';
 import { BoroughEnum } from './report-schema.js';
 
-const SuppressionRef = builder.enumType('LondonSuppression', {
+export const SuppressionRef = builder.enumType('LondonSuppression', {
   description: 'SHOWN; FEWER_THAN_5 (a count from 1 to 4); SUPPRESSED (hidden so that no total or difference reveals a small count)',
   values: ['SHOWN', 'FEWER_THAN_5', 'SUPPRESSED'] as const,
 });
-const DayRangeRef = builder.objectRef<DayRange>('DayRange').implement({
+export const DayRangeRef = builder.objectRef<DayRange>('DayRange').implement({
   description: 'UTC days, YYYY-MM-DD, both included',
   fields: (t) => ({ from: t.exposeString('from', { nullable: false }), to: t.exposeString('to', { nullable: false }) }),
 });
@@ -49,7 +49,7 @@ const TotalRef = builder.objectRef<LondonPicture['total']>('LondonTotal').implem
     previousDisplay: t.exposeString('previousDisplay', { nullable: false }),
   }),
 });
-const PictureRef = builder.objectRef<LondonPicture>('LondonPicture').implement({
+export const PictureRef = builder.objectRef<LondonPicture>('LondonPicture').implement({
   description: 'Reports received per borough tile, this period and the one before, with unusual-rise markers',
   fields: (t) => ({
     period: t.field({ type: DayRangeRef, nullable: false, description: 'The period covered (OVERSIGHT: the whole weeks inside the period asked)', resolve: (p) => p.period }),
@@ -61,7 +61,7 @@ const PictureRef = builder.objectRef<LondonPicture>('LondonPicture').implement({
   }),
 });
 
-const PeriodInput = builder.inputType('LondonPeriod', {
+export const PeriodInput = builder.inputType('LondonPeriod', {
   description: 'UTC days, YYYY-MM-DD, both included',
   fields: (t) => ({ from: t.string({ required: true }), to: t.string({ required: true }) }),
 });
