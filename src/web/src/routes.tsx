@@ -19,6 +19,8 @@ import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
 import { Overview } from './screens/Overview';
 import { London } from './screens/statistics/london/London';
+import { Export } from './screens/statistics/export/Export';
+import { Report } from './screens/statistics/export/Report';
 
 export interface Screen {
   path: string;
@@ -56,6 +58,8 @@ export const SCREENS: Screen[] = [
   { path: '/admin/routing', label: 'Routing rules', operation: 'reloadRoutingRules', element: <AdminRoutingRules /> },
   // The statistics screens' sub-pages, reached from the statistics screen's sub-navigation (screens/statistics/StatisticsNav.tsx).
   { path: '/statistics/london', title: 'London picture', operation: 'statistics', element: <London /> },
+  { path: '/statistics/export', title: 'Export statistics', operation: 'statistics', element: <Export /> },
+  { path: '/statistics/report', title: 'Committee report', operation: 'statistics', element: <Report /> },
   // Every signed-in staff user (last, so it is nobody's home screen unless it is their only one).
   { path: '/account', label: 'Account', operation: 'mySessions', element: <Account /> },
 ];
