@@ -57,7 +57,8 @@ describe('statistics exports and the committee report', { timeout: 240_000 }, ()
     expect(entries.find((e: any) => e.actor.id === supervisor.user.id)).toMatchObject({ details: { view: 'BOROUGH', format: 'CSV' } });
 
     await page.getByRole('link', { name: 'Open the committee report' }).click();
-    await page.getByRole('heading', { name: /statistics for the committee/, level: 1 }).waitFor();
+    // The report reads every published table and 9 periods of the London picture: slow on a loaded 2-core machine.
+    await page.getByRole('heading', { name: /statistics for the committee/, level: 1 }).waitFor({ timeout: 90_000 });
     await page.getByRole('heading', { name: 'Key figures' }).waitFor();
     expect(await page.getByRole('table', { name: 'Reports received by channel' }).innerText()).toMatch(/Total\s+\d+/);
     await expectAccessible(page);
@@ -88,7 +89,8 @@ describe('statistics exports and the committee report', { timeout: 240_000 }, ()
     expect(lines.find((l) => l.includes('"CAMDEN"'))).toMatch(/"80","24","56","80 against a usual 24\.0/);
     expect(lines.find((l) => l.includes('"HACKNEY"'))).toMatch(/"suppressed","suppressed","",/);
     await page.getByRole('link', { name: 'Open the committee report' }).click();
-    await page.getByRole('heading', { name: /statistics for the committee/, level: 1 }).waitFor();
+    // The report reads every published table and 9 periods of the London picture: slow on a loaded 2-core machine.
+    await page.getByRole('heading', { name: /statistics for the committee/, level: 1 }).waitFor({ timeout: 90_000 });
     await expectAccessible(page);
     const entries = (await auditEntries(app, 'statistics.export')).filter((e: any) => e.actor.id === oversight.user.id);
     expect(entries.map((e: any) => `${e.details.view} ${e.details.format}`).sort()).toEqual(['LONDON CSV', 'REPORT PRINT']);
