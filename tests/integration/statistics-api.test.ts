@@ -119,7 +119,7 @@ describe('statistics for OVERSIGHT: the published tables, suppressed', () => {
     expect(codeOf(await ask(oversight.token, { period: { from: '2026-01-05', to: '2026-01-06' }, groupBy: ['CHANNEL'] }))).toBe('BAD_USER_INPUT');
   });
 
-  it('reaches no report, search, queue or other figure, and the console offers nothing but their account', async () => {
+  it('reaches no report, search, queue or other figure, and the console offers nothing but the statistics screens and their account', async () => {
     for (const query of [
       `{ report(id: "x") { __typename } }`,
       `{ searchReports(filter: { phone: "020 7946 0000" }) { __typename } }`,
