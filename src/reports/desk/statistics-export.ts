@@ -8,7 +8,7 @@
  * than a whole ISO week (partner figures are not among the published tables).
  * The period is cut to the whole weeks inside it. A figure over the whole
  * period is the sum of its weeks only when every week's figure is shown
- * (sumOfWeeks): a sum of shown figures tells nothing the weeks did not.
+ * (sumOfWeeks, statistics-map.ts): a sum of shown figures tells nothing the weeks did not.
  * Every export and every opening of the report is audited
  * (`statistics.export`: who, which view, which period, which format) before
  * the figures are handed over. docs/statistics.md ("Exports") lists what each
@@ -20,10 +20,9 @@ import type { Principal } from '../../auth/types.js';
 import { badInput, forbidden } from '../../errors.js';
 import type { StatisticsDimension, StatisticsMeasure } from '../model/statistics.js';
 import { utcDay } from '../model/statistics.js';
-import type { DayRange, LondonPicture, StatisticsMapService } from './statistics-map.js';
-import type { DurationRange, StatisticsResult, StatisticsRow, StatisticsService } from './statistics.js';
+import { sumOfWeeks, type DayRange, type LondonPicture, type PeriodFigure, type StatisticsMapService } from './statistics-map.js';
+import type { DurationRange, StatisticsRow, StatisticsService } from './statistics.js';
 import { PUBLISHED_TABLES } from './statistics-tables.js';
-import type { CellState } from './suppression.js';
 
 export const STATISTICS_VIEWS = ['TRENDS', 'CHANNEL', 'CATEGORY', 'BOROUGH', 'DESK', 'OUTCOME', 'TIME_TO_CLAIM', 'SLA', 'LONDON'] as const;
 export type StatisticsView = (typeof STATISTICS_VIEWS)[number];
@@ -40,34 +39,6 @@ export const VIEW_TABLES: Record<Exclude<StatisticsView, 'LONDON'>, { measure: S
   TIME_TO_CLAIM: { measure: 'CLAIMED', by: 'PRIORITY' },
   SLA: { measure: 'CLAIMED', by: 'SLA' },
 };
-
-/** One figure over the whole period: the sum of its weeks when every week's is shown. */
-export interface PeriodFigure {
-  value: string | null;
-  count: number | null;
-  display: string;
-  suppression: CellState;
-}
-
-/**
- * The figure of one group value ('' for the total) over the weeks of a published result from `from` to `to`:
- * the sum when every week shows its figure (a week without the value had none), else "suppressed", or the one
- * week's own mark when the range is that one week.
- */
-export function sumOfWeeks(result: Pick<StatisticsResult, 'rows'>, range: DayRange, value: string): PeriodFigure {
-  const weeks = result.rows.filter((r) => !r.group.length && r.start >= range.from && r.end <= range.to).map((r) => r.start);
-  let n = 0;
-  const hidden: CellState[] = [];
-  for (const start of weeks) {
-    const row = result.rows.find((r) => r.start === start && (value ? r.group[0]?.value === value : !r.group.length));
-    if (!row) continue;
-    if (row.suppression === 'SHOWN') n += row.count ?? 0;
-    else hidden.push(row.suppression);
-  }
-  if (!hidden.length) return { value: value || null, count: n, display: String(n), suppression: 'SHOWN' };
-  const state: CellState = hidden.length === 1 && weeks.length === 1 ? hidden[0]! : 'SUPPRESSED';
-  return { value: value || null, count: null, display: state === 'FEWER_THAN_5' ? 'fewer than 5' : 'suppressed', suppression: state };
-}
 
 export interface PeriodTable {
   id: string;

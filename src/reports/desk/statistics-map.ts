@@ -72,6 +72,34 @@ export interface LondonPicture {
   tiles: TileFigures[];
 }
 
+/** One figure over the whole period: the sum of its weeks when every week's is shown. */
+export interface PeriodFigure {
+  value: string | null;
+  count: number | null;
+  display: string;
+  suppression: CellState;
+}
+
+/**
+ * The figure of one group value ('' for the total) over the weeks of a published result from `from` to `to`:
+ * the sum when every week shows its figure (a week without the value had none), else "suppressed", or the one
+ * week's own mark when the range is that one week.
+ */
+export function sumOfWeeks(result: Pick<StatisticsResult, 'rows'>, range: DayRange, value: string): PeriodFigure {
+  const weeks = result.rows.filter((r) => !r.group.length && r.start >= range.from && r.end <= range.to).map((r) => r.start);
+  let n = 0;
+  const hidden: CellState[] = [];
+  for (const start of weeks) {
+    const row = result.rows.find((r) => r.start === start && (value ? r.group[0]?.value === value : !r.group.length));
+    if (!row) continue;
+    if (row.suppression === 'SHOWN') n += row.count ?? 0;
+    else hidden.push(row.suppression);
+  }
+  if (!hidden.length) return { value: value || null, count: n, display: String(n), suppression: 'SHOWN' };
+  const state: CellState = hidden.length === 1 && weeks.length === 1 ? hidden[0]! : 'SUPPRESSED';
+  return { value: value || null, count: null, display: state === 'FEWER_THAN_5' ? 'fewer than 5' : 'suppressed', suppression: state };
+}
+
 const DAY_MS = 24 * 3600_000;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
@@ -139,21 +167,10 @@ export function createStatisticsMapService(deps: { statistics: Pick<StatisticsSe
     const length = sunday - monday + 1;
     const windows = Array.from({ length: RISE_BASELINE_PERIODS + 1 }, (_, i) => windowOf(sunday, length, i));
     const all = await statistics.statistics(principal, { from: windows.at(-1)!.from, to: windows[0]!.to, measure: 'RECEIVED', groupBy: ['BOROUGH'], filter: [], interval: 'WEEK' });
-    /** A window's figure for one group value ('' for the total): the sum of its weeks when all are shown, else the one hidden week's mark. */
-    const figure = (w: DayRange, value: string): { n: number | null; state: CellState; display: string } => {
-      let n = 0;
-      let hidden: CellState | null = null;
-      let hiddenWeeks = 0;
-      for (let d = dayNumber(w.from); d <= dayNumber(w.to); d += 7) {
-        const start = dayOf(d);
-        const row = all.rows.find((r) => r.start === start && (value ? groupValue(r, 'BOROUGH') === value : !r.group.length));
-        if (!row) continue; // a borough not in a week's table had no report that week: 0, as the table shows
-        if (row.suppression === 'SHOWN') n += row.count ?? 0;
-        else (hidden = row.suppression), hiddenWeeks++;
-      }
-      if (!hidden) return { n, state: 'SHOWN', display: String(n) };
-      const state: CellState = hiddenWeeks === 1 && length === 7 ? hidden : 'SUPPRESSED';
-      return { n: null, state, display: state === 'FEWER_THAN_5' ? 'fewer than 5' : 'suppressed' };
+    /** A window's figure for one group value ('' for the total): the sum of its weeks when all are shown (sumOfWeeks). */
+    const figure = (w: DayRange, value: string) => {
+      const f = sumOfWeeks(all, w, value);
+      return { n: f.count, state: f.suppression, display: f.display };
     };
     const tiles = LONDON_TILES.map((tile): TileFigures => {
       const series = windows.map((w) => figure(w, tile.borough));

@@ -5,8 +5,8 @@
  * (`statistics.export`), so they are mutations. Resolvers are one line.
  */
 import { builder } from '../../graphql/builder.js';
-import { STATISTICS_VIEWS, type PeriodFigure, type PeriodTable, type StatisticsReport } from '../desk/statistics-export.js';
-import type { DayRange } from '../desk/statistics-map.js';
+import { STATISTICS_VIEWS, type PeriodTable, type StatisticsReport } from '../desk/statistics-export.js';
+import type { DayRange, PeriodFigure } from '../desk/statistics-map.js';
 import { DayRangeRef, PeriodInput, PictureRef, SuppressionRef } from './statistics-map-schema.js';
 
 const ViewEnum = builder.enumType('StatisticsView', {
