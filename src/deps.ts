@@ -29,6 +29,8 @@ import { createRotatingIntakeKeys } from './crypto/derived.js';
 import { createIntakeService } from './intake/service.js';
 import { createReportRepository, type ReportRepository } from './reports/store/repository.js';
 import { createStatisticsService } from './reports/desk/statistics.js';
+import { createStatisticsMapService } from './reports/desk/statistics-map.js';
+import { createStatisticsExportService } from './reports/desk/statistics-export.js';
 import { createReportIntegrityAlarm } from './reports/store/integrity-alarm.js';
 import { createTriageQueues, type TriageQueues } from './triage/queue.js';
 import { createDeskEvents, type DeskEvents } from './triage/events.js';
@@ -290,7 +292,9 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     threatLevelFollower.start();
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
     const statistics = createStatisticsService({ store: reports.statistics });
-    const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, threatLevel, retention: createRetentionStore(db, reports, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, partnerWebhooks: webhooks.partner, notifications, followUps, attachments, partnerAccounts };
+    const statisticsMap = createStatisticsMapService({ statistics });
+    const statisticsExport = createStatisticsExportService({ statistics, statisticsMap, audit });
+    const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, statisticsMap, statisticsExport, threatLevel, retention: createRetentionStore(db, reports, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, partnerWebhooks: webhooks.partner, notifications, followUps, attachments, partnerAccounts };
     return {
       config,
       log,

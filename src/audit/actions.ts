@@ -75,5 +75,6 @@ export const AUDIT_ACTIONS = [
   'admin.webhook_replay',
   'webhook.dead_letter',
   'audit.export',
+  'statistics.export',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -80,6 +80,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'admin.webhook_replay': 'Webhook delivery replayed',
   'webhook.dead_letter': 'Webhook delivery failed for good',
   'audit.export': 'Audit log exported',
+  'statistics.export': 'Statistics exported',
 };
 
 /** The action's name, or the stored code for an entry written under a name since retired. */

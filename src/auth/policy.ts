@@ -118,6 +118,11 @@ export const POLICY = {
   setThreatLevel: ['SUPERVISOR'],
   // statistics (reports/desk/statistics.ts): supervisors exact and free-form; OVERSIGHT the fixed published tables only, suppressed
   statistics: ['SUPERVISOR', 'OVERSIGHT'],
+  // the London picture (reports/desk/statistics-map.ts): per borough tile, with unusual-rise markers; OVERSIGHT from the published borough table only
+  londonPicture: ['SUPERVISOR', 'OVERSIGHT'],
+  // exports of the statistics and the committee report (reports/desk/statistics-export.ts): the published, suppressed tables for everyone; audited (statistics.export)
+  exportStatistics: ['SUPERVISOR', 'OVERSIGHT'],
+  statisticsReport: ['SUPERVISOR', 'OVERSIGHT'],
   // routing rules: not report content, so auditors and admins may read them; only an admin reloads (audited)
   routingRules: ['SUPERVISOR', 'AUDITOR', 'ADMIN'],
   reloadRoutingRules: ['ADMIN'],

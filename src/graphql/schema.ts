@@ -17,6 +17,8 @@ import '../reports/graphql/urgent-schema.js';
 import '../reports/graphql/overview-schema.js';
 import '../reports/graphql/statistics-schema.js';
 import '../reports/graphql/statistics-threat-schema.js';
+import '../reports/graphql/statistics-map-schema.js';
+import '../reports/graphql/statistics-export-schema.js';
 import '../reports/graphql/search-schema.js';
 import '../reports/graphql/corrections-schema.js';
 import '../reports/graphql/attachment-schema.js';

@@ -17,6 +17,8 @@ import type { AttachmentService } from '../reports/desk/attachments.js';
 import type { FollowUpService } from '../reports/desk/follow-ups.js';
 import type { DeskService } from '../reports/desk/service.js';
 import type { StatisticsService } from '../reports/desk/statistics.js';
+import type { StatisticsMapService } from '../reports/desk/statistics-map.js';
+import type { StatisticsExportService } from '../reports/desk/statistics-export.js';
 import type { RetentionStore } from '../reports/store/retention.js';
 import type { RulesService } from '../triage/rules-holder.js';
 import type { ThreatLevelStore } from '../triage/threat-level.js';
@@ -33,6 +35,10 @@ export interface GraphQLServices {
   desk: DeskService;
   /** Supervisors' exact figures and OVERSIGHT's published tables (src/reports/desk/statistics.ts). */
   statistics: StatisticsService;
+  /** The London picture: per borough tile, with unusual-rise markers (src/reports/desk/statistics-map.ts). */
+  statisticsMap: StatisticsMapService;
+  /** CSV exports of the statistics views and the committee report: published, suppressed, audited (src/reports/desk/statistics-export.ts). */
+  statisticsExport: StatisticsExportService;
   threatLevel: ThreatLevelStore;
   retention: RetentionStore;
   /** Second factors: TOTP enrolment, recovery codes, admin reset (src/auth/mfa.ts). */

@@ -23,6 +23,8 @@ const RULE_FILES = [
   'src/queue/redis.ts', // where Redis is and how its clients reconnect (URL or Sentinel)
   'src/migrations/index.ts', // the store migrations, in order
   'src/partners/org-keys.ts', // the one door to a partner organisation's own key
+  'src/reports/model/london-tiles.ts', // the London tile grid: one tile per borough value
+  'src/reports/desk/unusual-rise.ts', // the London picture's unusual-rise test
 ];
 
 const TEST_PATH = /tests\/[\w./-]+\.test\.tsx?/g;

@@ -18,6 +18,9 @@ import { Search } from './screens/Search';
 import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
 import { Overview } from './screens/Overview';
+import { London } from './screens/statistics/london/London';
+import { Export } from './screens/statistics/export/Export';
+import { Report } from './screens/statistics/export/Report';
 import { Loading } from './ui/ui';
 
 // The statistics screen and its chart library are a chunk of their own, fetched on the first visit to it (the console's first load stays small).
@@ -69,6 +72,10 @@ export const SCREENS: Screen[] = [
   { path: '/admin/webhooks', label: 'Webhooks', operation: 'webhookEndpoints', element: <AdminWebhooks /> },
   // Admins reload the rules; supervisors and auditors may read them through the API but have no screen for them.
   { path: '/admin/routing', label: 'Routing rules', operation: 'reloadRoutingRules', element: <AdminRoutingRules /> },
+  // The statistics screens' sub-pages, reached from the statistics screen's sub-navigation (screens/statistics/StatisticsNav.tsx).
+  { path: '/statistics/london', title: 'London picture', operation: 'statistics', element: <London /> },
+  { path: '/statistics/export', title: 'Export statistics', operation: 'statistics', element: <Export /> },
+  { path: '/statistics/report', title: 'Committee report', operation: 'statistics', element: <Report /> },
   // Every signed-in staff user (last, so it is nobody's home screen unless it is their only one).
   { path: '/account', label: 'Account', operation: 'mySessions', element: <Account /> },
 ];

@@ -20,7 +20,7 @@ const EXPORT_AUDIT_LOG = graphql(`
 `);
 
 /** Hands text to the browser as a downloaded file, then lets the object URL go. The byte-order mark makes Excel read it as UTF-8 (names with accents). */
-function download(filename: string, text: string) {
+export function download(filename: string, text: string) {
   const url = URL.createObjectURL(new Blob(['\uFEFF', text], { type: 'text/csv;charset=utf-8' }));
   const a = document.createElement('a');
   a.href = url;
