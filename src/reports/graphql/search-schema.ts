@@ -29,7 +29,7 @@ const SearchHitRef = builder.objectRef<SearchHit>('SearchHit').implement({
   fields: (t) => ({
     reference: t.exposeString('reference'),
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (h) => h.desk }),
-    matches: t.stringList({ description: 'How each term met the report: subjectName:EXACT, subjectName:PHONETIC, phone:EXACT…', resolve: (h) => h.matches }),
+    matches: t.stringList({ description: 'How each term met the report: subjectName:EXACT, subjectName:PHONETIC, subjectName:NAME_PART (one word of the name), subjectName:NAME_PART_PHONETIC, phone:EXACT…', resolve: (h) => h.matches }),
     report: t.field({
       type: ReportRef,
       nullable: true,
