@@ -82,6 +82,11 @@ export interface SearchHit {
   reportId: string;
   reference: string;
   desk: Desk | null;
+  /** Plain state of the report (never encrypted): what an entity page lists beside the reference. */
+  status: ReportStatus;
+  receivedAt: Date;
+  categories: ThreatCategory[];
+  borough: Borough | null;
   /** How each term met the report: `subjectName:EXACT`, `subjectName:PHONETIC`, `subjectName:NAME_PART` (a word of the name), `subjectName:NAME_PART_PHONETIC`, `phone:EXACT`… */
   matches: string[];
 }
@@ -333,7 +338,7 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
             // Met under an earlier walked term: returned there already.
             if (!confirmed || driver.walk.slice(0, t).some((earlier) => met.terms.has(earlier))) continue;
             hits.push({
-              hit: { reportId: doc._id, reference: doc.reference, desk: doc.desk, matches: met.matches as string[] },
+              hit: { reportId: doc._id, reference: doc.reference, desk: doc.desk, status: doc.status, receivedAt: doc.receivedAt, categories: doc.categories, borough: doc.borough ?? null, matches: met.matches as string[] },
               cursor: { f: driver.field, t, s: slot },
             });
           }

@@ -29,6 +29,10 @@ const SearchHitRef = builder.objectRef<SearchHit>('SearchHit').implement({
   fields: (t) => ({
     reference: t.exposeString('reference'),
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (h) => h.desk }),
+    status: t.field({ type: ReportStatusEnum, resolve: (h) => h.status }),
+    receivedAt: t.field({ type: 'DateTime', resolve: (h) => h.receivedAt }),
+    categories: t.field({ type: [ThreatCategoryEnum], resolve: (h) => h.categories }),
+    borough: t.field({ type: BoroughEnum, nullable: true, resolve: (h) => h.borough }),
     matches: t.stringList({ description: 'How each term met the report: subjectName:EXACT, subjectName:PHONETIC, subjectName:NAME_PART (one word of the name), subjectName:NAME_PART_PHONETIC, phone:EXACT…', resolve: (h) => h.matches }),
     report: t.field({
       type: ReportRef,
@@ -48,7 +52,7 @@ const DeconflictionNoticeRef = builder.objectRef<DeconflictionNotice>('Deconflic
   }),
 });
 
-const SearchConnection = builder.connectionObject(
+export const SearchConnection = builder.connectionObject(
   {
     type: SearchHitRef,
     name: 'SearchHitConnection',

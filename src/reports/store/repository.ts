@@ -426,8 +426,8 @@ export function createReportRepository(db: Db, integrity: FreshnessIntegrity, li
     rekeyLinkEdges: (sealedUnderCurrent: (where: string, sealed: unknown) => boolean, limit: number) => links.rekeyEdges(sealedUnderCurrent, limit),
     /** A supervisor's manual link (links.ts recordManual). */
     recordManualLink: (edge: LinkEdge) => links.recordManual(edge),
-    /** A supervisor's unlink: the edge becomes a tombstone (links.ts dismiss); false when the pair has no edge. */
-    dismissLink: (a: string, b: string, at: Date) => links.dismiss(a, b, at),
+    /** A supervisor's unlink, or a possible link flagged wrong (`by`): the edge becomes a tombstone (links.ts dismiss); false when the pair has no edge. */
+    dismissLink: (a: string, b: string, at: Date, by?: string) => links.dismiss(a, b, at, by),
     /** One link edge by the ids of its ends, or null. */
     findLinkEdge: (a: string, b: string) => links.find(a, b),
 
