@@ -28,6 +28,7 @@ const SearchHitRef = builder.objectRef<SearchHit>('SearchHit').implement({
   description: 'A report you may read that meets every term and filter of the search',
   fields: (t) => ({
     reference: t.exposeString('reference'),
+    reportId: t.exposeID('reportId', { description: 'The report (one you may read); open it with `report`, which is the audited read' }),
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (h) => h.desk }),
     status: t.field({ type: ReportStatusEnum, resolve: (h) => h.status }),
     receivedAt: t.field({ type: 'DateTime', resolve: (h) => h.receivedAt }),
