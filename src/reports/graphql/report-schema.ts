@@ -111,7 +111,7 @@ const SharedValueRef = builder.objectRef<{ kind: string; value: string; theirs: 
   }),
 });
 
-const LinkRef = builder.objectRef<ReportLink & { visible: boolean; shared?: { kind: string; value: string; theirs: string | null }[] | null; linkedBy?: string | null }>('ReportLinkInfo').implement({
+const LinkRef = builder.objectRef<NonNullable<ReportView['links']>[number]>('ReportLinkInfo').implement({
   description: 'Another report sharing a vehicle, phone, postcode or subject name (confirmed by decryption)',
   fields: (t) => ({
     reportId: t.id({ nullable: true, description: 'Null when the linked report belongs to a desk you cannot read', resolve: (l) => (l.visible ? l.reportId : null) }),
@@ -125,9 +125,13 @@ const LinkRef = builder.objectRef<ReportLink & { visible: boolean; shared?: { ki
       type: [SharedValueRef],
       nullable: true,
       description: 'The values both reports hold: only on the read of the report, and only when you may read the other report (null otherwise: see reasons)',
-      resolve: (l) => (l.visible ? (l.shared ?? null) : null),
+      resolve: async (l) => (l.visible && l.details ? (await l.details()).shared : null),
     }),
-    linkedBy: t.string({ nullable: true, description: 'Who made or confirmed it by hand (staff-names rule), only when you may read both reports', resolve: (l) => (l.visible ? (l.linkedBy ?? null) : null) }),
+    linkedBy: t.string({
+      nullable: true,
+      description: 'Who made or confirmed it by hand (staff-names rule), only when you may read both reports',
+      resolve: async (l) => (l.visible && l.details ? (await l.details()).linkedBy : null),
+    }),
   }),
 });
 

@@ -109,7 +109,11 @@ export function ReportDetails({ report }: { report: ReportData }) {
         {(l) =>
           l.readable && l.reference ? (
             <>
-              {l.strength === 'POSSIBLE' && <span className="tag possible">Possible link</span>}{' '}
+              {l.strength === 'POSSIBLE' && (
+                <>
+                  <span className="tag possible">Possible link</span>{' '}
+                </>
+              )}
               <Link to={`/reports/${l.reportId}`} className="mono">{l.reference}</Link> ({l.desk ?? 'no desk'}) {linkWhy(l)}
               <SharedValues values={l.sharedValues} />
             </>
