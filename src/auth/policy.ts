@@ -109,6 +109,12 @@ export const POLICY = {
   changeReportCategories: ['SUPERVISOR'],
   linkReports: ['SUPERVISOR'],
   unlinkReports: ['SUPERVISOR'],
+  // investigators' judgement on links between reports they may both read (reports/desk/link-review.ts); supervisors use linkReports/unlinkReports
+  proposeLink: ['INVESTIGATOR'],
+  confirmLink: ['INVESTIGATOR'],
+  markLinkWrong: ['INVESTIGATOR'],
+  // entity pages (reports/desk/entities.ts): a search from a value of a report you may read
+  entity: ['INVESTIGATOR', 'SUPERVISOR'],
   // onward referral and export (holders and supervisors; the handling code decides the rest: reports/desk/dissemination.ts)
   disseminateReport: ['INVESTIGATOR', 'SUPERVISOR'],
   exportReportBundle: ['INVESTIGATOR', 'SUPERVISOR'],

@@ -12,6 +12,7 @@
  * key can brute-force terms. Keep the key apart from the database and never
  * expose terms through the API.
  */
+import anyAscii from 'any-ascii';
 import { doubleMetaphone } from 'double-metaphone';
 import { KEY_BYTES } from './keyring.js';
 import type { Sodium } from './sodium.js';
@@ -61,17 +62,72 @@ export function normaliseName(value: string): string | null {
 }
 
 /**
+ * A name in Latin letters, for the phonetic codes only (exact terms keep the
+ * script the name was written in). `any-ascii` (Hunter WB's, kept up to date
+ * with Unicode) was chosen over `@sindresorhus/transliterate`: both give
+ * Arabic, Urdu and Cyrillic the same letters (محمد → mhmd, Мухаммед →
+ * Mukhammed), but the latter leaves Bengali, Gujarati and Hebrew untouched
+ * (মোহাম্মদ stays Bengali; any-ascii gives mohammd), so those names could
+ * never meet a Latin spelling. A Hebrew kaf opening a word is the plosive k
+ * (כהן → khn, not khhn): said here, since any-ascii writes every kaf `kh`.
+ */
+export function transliterateName(value: string): string {
+  return anyAscii(value.normalize('NFC').replace(/(^|[^\p{L}])\u05DB/gu, '$1k'));
+}
+
+/** Letters of a script other than Latin: such a name meets Latin spellings by its consonant skeleton too. */
+const NON_LATIN_LETTER = /(?!\p{Script=Latin})\p{L}/u;
+
+/** Does the name hold letters of another script than Latin (Arabic, Hebrew, Cyrillic, Bengali…)? */
+export const isNonLatinName = (value: string) => NON_LATIN_LETTER.test(value);
+
+/**
+ * The consonant skeleton of one transliterated word. Arabic and Hebrew are
+ * written without most vowels (محمد → mhmd), so their transliteration and a
+ * Latin spelling (Mohammed) share only their consonants: vowels go, so do
+ * w, v and y inside a word (the letters و ו ي also write vowels), a final h
+ * after a consonant (ة: فاطمة → ftmh, Fatima), marks of ayin and hamza, and
+ * doubled letters; kh, gh, ph, th, dh, q and c take one spelling.
+ */
+function skeletonOf(word: string): string {
+  const digraphs = (w: string) => w.replace(/kh/g, 'h').replace(/gh/g, 'g').replace(/ph/g, 'f').replace(/th/g, 't').replace(/dh/g, 'd');
+  let w = digraphs(word.toLowerCase().replace(/[^a-z]/g, '').replace(/ck/g, 'k').replace(/q/g, 'k').replace(/c/g, 'k'));
+  if (!w) return '';
+  w = w[0] + w.slice(1).replace(/[aeiouwvy]/g, '');
+  w = digraphs(w.replace(/^[aeiou]/, ''));
+  if (w.length > 2) w = w.replace(/([^sk])h$/, '$1');
+  return w.replace(/(.)\1+/g, '$1');
+}
+
+/**
+ * The skeleton code of a name (`~` then each word's skeleton): a second
+ * phonetic code, which confirms a match only when one of the two names is
+ * written in another script than Latin (see `samePhonetic`): between two
+ * Latin spellings it is too loose (Ahmed and Hamid share `hmd`).
+ */
+export function skeletonCode(value: string): string | null {
+  const words = (normaliseName(transliterateName(value)) ?? '').split(' ').map(skeletonOf).filter(Boolean);
+  return words.length ? `~${words.join(' ')}` : null;
+}
+
+/**
  * The Double Metaphone codes of a name (wooorm's `double-metaphone`, the
- * maintained ESM port of Lawrence Philips' algorithm): each word of the
- * normalised name coded, the words' primary codes joined, then their
- * alternate codes joined; one or two distinct codes, so `Mohammed`,
- * `Muhammad` and `Mohamed` all give `MHMT`. Empty for a name with no
- * codable word.
+ * maintained ESM port of Lawrence Philips' algorithm), after transliteration
+ * (`transliterateName`): each word of the normalised name coded, the words'
+ * primary codes joined, then their alternate codes joined; one or two
+ * distinct codes, so `Mohammed`, `Muhammad`, `Mohamed` and Bengali মোহাম্মদ
+ * all give `MHMT`. Empty for a name with no codable word.
  */
 export function phoneticCodes(value: string): string[] {
-  const words = (normaliseName(value) ?? '').split(' ').map((w) => doubleMetaphone(w)).filter(([primary]) => primary);
+  const words = (normaliseName(transliterateName(value)) ?? '').split(' ').map((w) => doubleMetaphone(w)).filter(([primary]) => primary);
   if (!words.length) return [];
   return [...new Set([words.map(([p]) => p).join(' '), words.map(([p, alt]) => alt || p).join(' ')])];
+}
+
+/** The words of a name worth filing alone (its parts): normalised, two letters or more, each once. */
+export function nameParts(value: string): string[] {
+  const words = (normaliseName(value) ?? '').split(' ').filter((w) => [...w].length >= 2);
+  return words.length > 1 ? [...new Set(words)] : [];
 }
 
 /** The primary phonetic code of a name (the phonetic index kind's normal form). */
@@ -122,6 +178,14 @@ export const INDEX_KINDS = {
    * `bidx`: its terms are filed only in the search table (reports/store/search-index.ts).
    */
   namePhonetic: { subkeyId: 5, prefix: 'np', normalise: normaliseNamePhonetic },
+  /**
+   * One word of a name of two words or more (`nameParts`), exact: a surname
+   * alone finds "Ahmed Rashid". Like `namePhonetic`, filed only in the search
+   * table, never in `bidx`.
+   */
+  namePart: { subkeyId: 6, prefix: 'nw', normalise: (value: string) => normaliseName(value)?.replace(/ /g, '') || null },
+  /** One word of a name, by sound (its Double Metaphone and skeleton codes): a given name with a typo ("Tarek" finds "Tarik Hasan"). Search table only. */
+  namePartPhonetic: { subkeyId: 7, prefix: 'nwp', normalise: normaliseNamePhonetic },
 } as const satisfies Record<string, { subkeyId: number; prefix: string; normalise: (value: string) => string | null }>;
 
 export type IndexKind = keyof typeof INDEX_KINDS;
@@ -154,8 +218,14 @@ export interface BlindIndexer {
   sameNormalised(kind: IndexKind, a: string, b: string): boolean;
   /** The phonetic terms of a name (its primary and alternate codes): what a name variant is filed and searched under. */
   phoneticTermsFor(name: string): string[];
-  /** Confirms a phonetic candidate: do two names share a Double Metaphone code? */
+  /** Confirms a phonetic candidate: do two names share a Double Metaphone code (or, one of them in another script than Latin, their consonant skeleton)? */
   samePhonetic(a: string, b: string): boolean;
+  /** The part terms of a name (`nameParts`): each word exact, and each word by sound. Empty for a one-word name (its full-name terms already say it). */
+  namePartTermsFor(name: string): { exact: string[]; phonetic: string[] };
+  /** The terms a one-word query looks up as a part of longer names (empty for a query of several words: those are full names). */
+  partQueryTermsFor(word: string): { exact: string[]; phonetic: string[] };
+  /** How a one-word query meets one of a name's parts: exactly, by sound, or not at all. */
+  partMatch(name: string, word: string): 'EXACT' | 'PHONETIC' | null;
 }
 
 /** Builds the indexer: derives one key per kind from the index root key. */
@@ -179,13 +249,40 @@ export function createBlindIndexer(sodium: Sodium, indexKey: Uint8Array, options
     return normalised === null ? null : hashed(kind, normalised);
   }
 
-  const phoneticTermsFor = (name: string) => phoneticCodes(name).map((code) => hashed('namePhonetic', code));
+  /** A name's codes: Double Metaphone, then the consonant skeleton. */
+  const codesOf = (name: string) => {
+    const skeleton = skeletonCode(name);
+    return skeleton ? [...phoneticCodes(name), skeleton] : phoneticCodes(name);
+  };
+  const phoneticTermsFor = (name: string) => codesOf(name).map((code) => hashed('namePhonetic', code));
+  const samePhonetic = (a: string, b: string) =>
+    phoneticCodes(a).some((code) => phoneticCodes(b).includes(code)) || ((isNonLatinName(a) || isNonLatinName(b)) && !!skeletonCode(a) && skeletonCode(a) === skeletonCode(b));
+  const wordTerms = (words: string[]) => ({
+    exact: [...new Set(words.map((w) => hashed('namePart', w)))],
+    phonetic: [...new Set(words.flatMap((w) => codesOf(w).map((code) => hashed('namePartPhonetic', code))))],
+  });
+  const singleWord = (word: string) => {
+    const normalised = normaliseName(word) ?? '';
+    return normalised && !normalised.includes(' ') && [...normalised].length >= 2 ? normalised : null;
+  };
 
   return {
     bits,
     termFor,
     phoneticTermsFor,
-    samePhonetic: (a, b) => phoneticCodes(a).some((code) => phoneticCodes(b).includes(code)),
+    samePhonetic,
+    namePartTermsFor: (name) => wordTerms(nameParts(name)),
+    partQueryTermsFor(word) {
+      const one = singleWord(word);
+      return one ? wordTerms([one]) : { exact: [], phonetic: [] };
+    },
+    partMatch(name, word) {
+      const one = singleWord(word);
+      if (!one) return null;
+      const parts = nameParts(name);
+      if (parts.includes(one)) return 'EXACT';
+      return parts.some((part) => samePhonetic(part, one)) ? 'PHONETIC' : null;
+    },
     sameNormalised(kind, a, b) {
       const normalise = INDEX_KINDS[kind].normalise;
       const left = normalise(a);

@@ -11,6 +11,8 @@
  * (`shared-by-more-than:<kind>:<N>`, shown as "vehicle shared by more than N
  * reports"); the others stay filed, for search. Routing follows only links
  * to open reports found through a term that is not crowded (`routingLinks`).
+ * Subject names that only sound alike make a possible link (reason
+ * `namePhonetic`: `possibleCandidates`), which never steers routing.
  */
 import type { AuditLog } from '../audit/types.js';
 import type { Crypto, IndexKind } from '../crypto/index.js';
@@ -23,7 +25,7 @@ import { assertEnvelope, createEnvelopeMac } from '../reports/model/envelope-mac
 import type { Logger } from '../logger.js';
 import { timeFor } from '../reports/rules/partner-time.js';
 import { OPEN_STATUSES } from '../reports/rules/state-machine.js';
-import { REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../reports/model/types.js';
+import { POSSIBLE_REASON, REPORT_STATUSES, type ReportDoc, type ReportStatus } from '../reports/model/types.js';
 
 /** Every report with content is a link candidate, closed ones included (an erased one has none). */
 const LINKABLE_STATUSES: readonly ReportStatus[] = REPORT_STATUSES.filter((s) => s !== 'ERASED');
@@ -96,7 +98,8 @@ export function linkWarningsOf(reasons: readonly string[]): string[] {
  * more than the threshold, e.g. a station's postcode, is weak evidence).
  */
 export function routingLinks(f: Pick<LinkFindings, 'links' | 'crowdedKinds'>): ConfirmedLink[] {
-  return f.links.filter((l) => OPEN_STATUSES.includes(l.doc.status) && l.reasons.some((kind) => !f.crowdedKinds.includes(kind)));
+  // A possible link (names that only sound alike) never steers routing.
+  return f.links.filter((l) => OPEN_STATUSES.includes(l.doc.status) && l.reasons.some((kind) => kind !== POSSIBLE_REASON && !f.crowdedKinds.includes(kind)));
 }
 
 /** Candidates in turn from each term's list (newest first), once each, so every term is represented within the bound. */
@@ -137,6 +140,28 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
   const vault: ContentVault = createContentVault(deps);
   const { maxCandidates, sharedThreshold } = deps.limits ?? DEFAULT_LIMITS;
 
+  /**
+   * Reports whose subject names sound like this report's (possible links):
+   * the newest `sharedThreshold` filed under each of its names' phonetic
+   * terms in the search table (reports/store/search-index.ts: every report is
+   * filed there at intake, under the current index key), this report left
+   * out. Bounded like a term of linking's own: a slot count and at most
+   * `sharedThreshold` slots a term. Decrypts this report only when its `bidx`
+   * holds a name.
+   */
+  async function possibleCandidates(doc: ReportDoc, mineOf: () => IndexedRead): Promise<string[]> {
+    const namePrefix = `${INDEX_KINDS.name.prefix}:`;
+    if (!doc.bidx.some((t) => t.startsWith(namePrefix))) return [];
+    const terms = [...new Set(mineOf().values.name.flatMap((name) => crypto.blindIndex.phoneticTermsFor(name)))];
+    const lists = await Promise.all(
+      terms.map(async (term) => {
+        const slots = await deps.reports.search.read(term, await deps.reports.search.count(term), sharedThreshold + 1);
+        return [...new Set(slots.map((s) => s.reportId).filter((id) => id && id !== doc._id))].slice(0, sharedThreshold);
+      }),
+    );
+    return interleave(lists);
+  }
+
   return {
     /** The edge of a confirmed link, keyed with this linker's keys (reports/store/links.ts). */
     edgeOf: (doc: Parameters<typeof edgeOf>[1], other: Parameters<typeof edgeOf>[2], reasons: string[], at: Date) => edgeOf(crypto, doc, other, reasons, at),
@@ -156,7 +181,8 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       const mineOf = () => (opened ??= vault.openIndexed(doc));
       const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, mineOf().values), sharedThreshold) : { found: [], crowded: [] };
       const crowdedKinds = [...new Set([...crowded, ...earlier.crowded].map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
-      const others = interleave([...met.values(), earlier.found]);
+      const soundAlike = await possibleCandidates(doc, mineOf);
+      const others = interleave([...met.values(), earlier.found, soundAlike]);
       const capped = others.length > maxCandidates ? { max: maxCandidates, unread: others.length - maxCandidates } : null;
       const envelope = createEnvelopeMac(crypto.integrity);
       // A candidate failing its envelope check is left out (logged once here), so one tampered report cannot stop the triage of others.
@@ -176,6 +202,8 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
         const reasons = (Object.keys(mine.values) as IndexKind[]).filter((kind) =>
           mine.values[kind].some((a) => theirs.values[kind].some((b) => crypto.blindIndex.sameNormalised(kind, a, b))),
         );
+        // No shared value, but names that sound alike (Tarik Hasan, Tariq Hassan; محمد, Mohammed): a possible link.
+        if (!reasons.length && mine.values.name.some((a) => theirs.values.name.some((b) => crypto.blindIndex.samePhonetic(a, b)))) reasons.push(POSSIBLE_REASON);
         if (reasons.length) links.push({ doc: other, reasons });
       }
       // Every report decrypted is audited under its own id; the details name the other report only by the

@@ -34,8 +34,8 @@ async function restart(keys: Record<string, string>) {
 afterAll(() => app?.close());
 
 const VEHICLE = { vehicles: [{ registration: 'LV70 QRS' }], subjects: [], locations: [] };
-async function record(token: string, i: number, idempotencyKey?: string) {
-  const input = { ...hotlineCall(i, VEHICLE), ...(idempotencyKey ? { idempotencyKey } : {}) };
+async function record(token: string, i: number, idempotencyKey?: string, subjects: { name: string }[] = []) {
+  const input = { ...hotlineCall(i, { ...VEHICLE, subjects }), ...(idempotencyKey ? { idempotencyKey } : {}) };
   const res = await app.gql(RECORD_CALL, { input }, token);
   expect(res.errors).toBeUndefined();
   return { id: res.data.recordHotlineCall.id as string, input };
@@ -53,7 +53,7 @@ describe('audit and index key rotation', () => {
     const begun = await app.gql(`mutation { beginMfaEnrolment { otpauthUri } }`, {}, handler.token);
     const totp = URI.parse(begun.data.beginMfaEnrolment.otpauthUri) as TOTP;
     expect((await app.gql(`mutation($c: String!) { confirmMfaEnrolment(code: $c) { recoveryCodes } }`, { c: totp.generate() }, handler.token)).errors).toBeUndefined();
-    const first = await record(handler.token, 1);
+    const first = await record(handler.token, 1, undefined, [{ name: 'Ahmed Rashid' }]);
     const second = await record(handler.token, 2);
     expect(await triageProcessorOf(app.deps).route(first.id)).toBe('routed');
     expect(await triageProcessorOf(app.deps).route(second.id)).toBe('routed');
@@ -111,6 +111,10 @@ describe('audit and index key rotation', () => {
     expect(await app.deps.services.auth.authenticate(handler.token)).toBeNull();
     const { token } = await app.deps.services.auth.login(supervisor.username, PASSWORD, 'test-after-rotation');
     expect(await app.deps.services.auth.authenticate(token)).toMatchObject({ kind: 'staff' });
+    // Search finds the old report under the new index key by a part of its subject's name: the rotation filed those terms too.
+    const bySurname = await app.gql(`query { searchReports(filter: { subjectName: "Rashid" }) { edges { node { matches report { id } } } } }`, {}, token);
+    expect(bySurname.errors).toBeUndefined();
+    expect(bySurname.data.searchReports.edges.map((e: any) => [e.node.report.id, e.node.matches])).toEqual([[first.id, ['subjectName:NAME_PART']]]);
     // Linking finds the old reports by their re-indexed terms; the re-keyed edges are found.
     const handler2 = await createStaff(app, 'CALL_HANDLER');
     const fourth = await record(handler2.token, 4);

@@ -13,6 +13,7 @@ import type { DeskDeps } from './deps.js';
 import { resolveStaffNames } from './staff-names.js';
 import { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
 import { disclosed, linkViews } from './presenters.js';
+import { createLinkValues } from './link-values.js';
 import type { ReportView } from './view.js';
 import { reasonText } from '../rules/staff-text.js';
 
@@ -40,13 +41,19 @@ export interface CallerReveal {
 }
 
 /** The audited reads of the desk service: each asks the content module (reports/content/vault.ts), which decrypts and audits together. */
-export function createDisclosure(deps: Pick<DeskDeps, 'reports' | 'vault' | 'audit' | 'users'>) {
+export function createDisclosure(deps: Pick<DeskDeps, 'reports' | 'vault' | 'audit' | 'users' | 'crypto' | 'log'>) {
   const { reports, vault, audit } = deps;
+  const linkValues = createLinkValues(deps);
   return {
     /** The report with its content decrypted except the caller's identity; audited before it is returned. */
     async report(principal: Principal | null, id: string): Promise<ReportView> {
       const read = await vault.openForReading(principal, id, 'view');
-      const links = await linkViews(reports, read.principal, read.doc);
+      const seen = await linkViews(reports, read.principal, read.doc);
+      // What each link shares and who linked it (link-values.ts: those reads audited too), worked out only when a query
+      // asks for them (the report page does; a search hit's report or a queue row does not), once for all links.
+      let all: ReturnType<typeof linkValues.withValues> | null = null;
+      const values = () => (all ??= linkValues.withValues(read.principal, read.doc._id, read.content, seen));
+      const links = seen.map((link, i) => ({ ...link, details: () => values().then((list) => list[i]!) }));
       // The holder and the people its history names, as the viewer may know them (another desk's staff in words): staff-names.ts.
       const staff = await resolveStaffNames(deps.users, read.principal, read.doc);
       return { ...disclosed(read.principal, { ...read.doc, history: read.history }, read.content, links), staff };

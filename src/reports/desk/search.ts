@@ -82,7 +82,12 @@ export interface SearchHit {
   reportId: string;
   reference: string;
   desk: Desk | null;
-  /** How each term met the report: `subjectName:EXACT`, `subjectName:PHONETIC`, `phone:EXACT`… */
+  /** Plain state of the report (never encrypted): what an entity page lists beside the reference. */
+  status: ReportStatus;
+  receivedAt: Date;
+  categories: ThreatCategory[];
+  borough: Borough | null;
+  /** How each term met the report: `subjectName:EXACT`, `subjectName:PHONETIC`, `subjectName:NAME_PART` (a word of the name), `subjectName:NAME_PART_PHONETIC`, `phone:EXACT`… */
   matches: string[];
 }
 
@@ -127,7 +132,9 @@ function wantedOf(indexers: readonly BlindIndexer[], filter: ReportSearchFilter)
     const exact = indexers.map((ix) => ix.termFor(kind, raw)).filter((t): t is string => !!t);
     if (!exact.length) throw badInput(`This ${field} cannot be searched: check how it is written`, ['filter', field]);
     const phonetic = kind === 'name' ? indexers.flatMap((ix) => ix.phoneticTermsFor(raw)) : [];
-    wanted.push({ field, kind, value: raw, walk: [...new Set(phonetic.length ? phonetic : exact)], exact: [...new Set(exact)] });
+    // A one-word name is also a part of longer names (a surname alone, a given name misspelt): its part terms are walked after its own.
+    const parts = kind === 'name' ? indexers.map((ix) => ix.partQueryTermsFor(raw)).flatMap((p) => [...p.exact, ...p.phonetic]) : [];
+    wanted.push({ field, kind, value: raw, walk: [...new Set([...(phonetic.length ? phonetic : exact), ...parts])], exact: [...new Set(exact)] });
   }
   if (!wanted.length) throw badInput('Give at least one of subjectName, phone, vehicleRegistration or postcode', ['filter']);
   return wanted;
@@ -187,6 +194,11 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
         const mine = read.values[w.kind];
         if (mine.some((v) => crypto.blindIndex.sameNormalised(w.kind, v, w.value))) return `${w.field}:EXACT`;
         if (w.kind === 'name' && mine.some((v) => crypto.blindIndex.samePhonetic(v, w.value))) return `${w.field}:PHONETIC`;
+        if (w.kind === 'name') {
+          const part = mine.map((v) => crypto.blindIndex.partMatch(v, w.value));
+          if (part.includes('EXACT')) return `${w.field}:NAME_PART`;
+          if (part.includes('PHONETIC')) return `${w.field}:NAME_PART_PHONETIC`;
+        }
         return null;
       });
       return { matches, terms: new Set(indexers.flatMap((ix) => searchTermsOf(ix, read.values))), read };
@@ -326,7 +338,7 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
             // Met under an earlier walked term: returned there already.
             if (!confirmed || driver.walk.slice(0, t).some((earlier) => met.terms.has(earlier))) continue;
             hits.push({
-              hit: { reportId: doc._id, reference: doc.reference, desk: doc.desk, matches: met.matches as string[] },
+              hit: { reportId: doc._id, reference: doc.reference, desk: doc.desk, status: doc.status, receivedAt: doc.receivedAt, categories: doc.categories, borough: doc.borough ?? null, matches: met.matches as string[] },
               cursor: { f: driver.field, t, s: slot },
             });
           }

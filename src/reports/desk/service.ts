@@ -34,6 +34,8 @@ import { createDisclosure } from './disclosure.js';
 import { createDeskQueries } from './queries.js';
 import { createSupervisorCommands } from './supervision.js';
 import { createCorrections } from './corrections.js';
+import { createLinkReview } from './link-review.js';
+import { createEntities } from './entities.js';
 import { createDissemination } from './dissemination.js';
 import { createBundles } from './bundle.js';
 import { createFinding } from './search.js';
@@ -53,14 +55,17 @@ export function createDeskService(services: DeskServiceDeps) {
   const deps = { ...services, vault: createContentVault(services) };
   const executor = createChangeExecutor(deps);
   const disclosure = createDisclosure(deps);
+  const finding = createFinding(deps, disclosure.report); // reportByReference reads as `report` does
   return {
     ...createDeskQueries(deps),
     ...createDeskCommands(deps, executor),
     ...createSupervisorCommands(deps, executor),
     ...createDeskMoveCommands(deps, executor),
     ...disclosure,
-    ...createFinding(deps, disclosure.report), // reportByReference reads as `report` does
+    ...finding,
+    ...createEntities(deps, finding.searchReports), // an entity page is a search
     ...createCorrections(deps, executor),
+    ...createLinkReview(deps, executor),
     ...createDissemination(deps, executor),
     ...createBundles(deps),
     ...createUrgentAlerts(deps),

@@ -25,7 +25,7 @@ export type StaffMember = Pick<UserDoc, '_id' | 'username' | 'desk'>;
 
 
 /** What the viewer may know of each of `ids`, given the people found for them (unknown ids are absent from `people`). */
-function staffNamesFor(viewer: Principal | null, ids: readonly string[], people: readonly StaffMember[]): StaffNames {
+export function staffNamesFor(viewer: Principal | null, ids: readonly string[], people: readonly StaffMember[]): StaffNames {
   const byId = new Map(people.map((p) => [p._id, p]));
   const names = new Map<string, string>();
   const hidden = new Set<string>();

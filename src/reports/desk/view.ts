@@ -13,7 +13,8 @@ export interface ReportView {
   doc: Omit<ReportDoc, 'content' | 'dataKey' | 'bidx' | 'history' | 'auditPending'> & { history?: HistoryEntry[] };
   content: Partial<ReportContent> | null;
   /** Links to reports the viewer may not read show only that they exist and which desk holds them. */
-  links?: (ReportLink & { visible: boolean })[];
+  /** Links as the viewer may see them; `details` (what each shares, who linked it) only on a full read (disclosure.ts), worked out when asked for. */
+  links?: (ReportLink & { visible: boolean; details?: () => Promise<{ shared: { kind: string; value: string; theirs: string | null }[] | null; linkedBy: string | null }> })[];
   /** The people the report names (holder, history, grader) as the viewer may see them (staff-names.ts), resolved by the read that built the view; otherwise looked up when asked. */
   staff?: StaffNames;
 }

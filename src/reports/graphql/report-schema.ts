@@ -12,7 +12,7 @@ import { withoutHiddenIds } from '../desk/staff-names.js';
 import type { ReportView, StaffNames } from '../desk/view.js';
 import { CLOSE_OUTCOMES, OUTCOME_LABELS } from '../model/outcomes.js';
 import { actionsFrom, REPORT_ACTIONS, workflowFrom } from '../rules/state-machine.js';
-import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_SOURCES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus } from '../model/types.js';
+import { BOROUGHS, INTAKE_CHANNELS, PRIORITIES, REPORT_SOURCES, REPORT_STATUSES, THREAT_CATEGORIES, type HistoryEntry, type ReportDoc, type ReportLink, type ReportStatus, type LinkStrength, strengthOf } from '../model/types.js';
 
 
 export const IntakeChannelEnum = builder.enumType('IntakeChannel', { values: INTAKE_CHANNELS });
@@ -93,7 +93,25 @@ const HistoryEntryRef = builder.objectRef<NamedHistoryEntry>('HistoryEntry').imp
   }),
 });
 
-const LinkRef = builder.objectRef<ReportLink & { visible: boolean }>('ReportLinkInfo').implement({
+export const LinkStrengthEnum = builder.enumType('LinkStrength', {
+  description: 'How strong a link is',
+  values: {
+    CONFIRMED: { description: 'Made or confirmed by hand (a supervisor, or an investigator who may read both reports)' },
+    AUTOMATIC: { description: 'Found by triage: an exact shared value, confirmed by decryption' },
+    POSSIBLE: { description: 'Found by triage through subject names that only sound alike: weaker, never steers routing' },
+  } satisfies Record<LinkStrength, unknown>,
+});
+
+const SharedValueRef = builder.objectRef<{ kind: string; value: string; theirs: string | null }>('SharedValue').implement({
+  description: 'A value two linked reports share, shown only to a viewer who may read both',
+  fields: (t) => ({
+    kind: t.exposeString('kind', { description: 'name, vehicle, phone, postcode; namePhonetic for names that sound alike' }),
+    value: t.exposeString('value', { description: "This report's spelling" }),
+    theirs: t.exposeString('theirs', { nullable: true, description: "The other report's spelling, where it differs (a name that sounds alike)" }),
+  }),
+});
+
+const LinkRef = builder.objectRef<NonNullable<ReportView['links']>[number]>('ReportLinkInfo').implement({
   description: 'Another report sharing a vehicle, phone, postcode or subject name (confirmed by decryption)',
   fields: (t) => ({
     reportId: t.id({ nullable: true, description: 'Null when the linked report belongs to a desk you cannot read', resolve: (l) => (l.visible ? l.reportId : null) }),
@@ -102,6 +120,18 @@ const LinkRef = builder.objectRef<ReportLink & { visible: boolean }>('ReportLink
     reasons: t.stringList({ resolve: (l) => l.reasons }),
     readable: t.boolean({ resolve: (l) => l.visible }),
     manual: t.boolean({ description: 'Made by a supervisor by hand (otherwise found by triage)', resolve: (l) => !!l.manual }),
+    strength: t.field({ type: LinkStrengthEnum, resolve: (l) => strengthOf(l) }),
+    sharedValues: t.field({
+      type: [SharedValueRef],
+      nullable: true,
+      description: 'The values both reports hold: only on the read of the report, and only when you may read the other report (null otherwise: see reasons)',
+      resolve: async (l) => (l.visible && l.details ? (await l.details()).shared : null),
+    }),
+    linkedBy: t.string({
+      nullable: true,
+      description: 'Who made or confirmed it by hand (staff-names rule), only when you may read both reports',
+      resolve: async (l) => (l.visible && l.details ? (await l.details()).linkedBy : null),
+    }),
   }),
 });
 

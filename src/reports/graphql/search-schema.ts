@@ -28,8 +28,13 @@ const SearchHitRef = builder.objectRef<SearchHit>('SearchHit').implement({
   description: 'A report you may read that meets every term and filter of the search',
   fields: (t) => ({
     reference: t.exposeString('reference'),
+    reportId: t.exposeID('reportId', { description: 'The report (one you may read); open it with `report`, which is the audited read' }),
     desk: t.field({ type: DeskEnum, nullable: true, resolve: (h) => h.desk }),
-    matches: t.stringList({ description: 'How each term met the report: subjectName:EXACT, subjectName:PHONETIC, phone:EXACT…', resolve: (h) => h.matches }),
+    status: t.field({ type: ReportStatusEnum, resolve: (h) => h.status }),
+    receivedAt: t.field({ type: 'DateTime', resolve: (h) => h.receivedAt }),
+    categories: t.field({ type: [ThreatCategoryEnum], resolve: (h) => h.categories }),
+    borough: t.field({ type: BoroughEnum, nullable: true, resolve: (h) => h.borough }),
+    matches: t.stringList({ description: 'How each term met the report: subjectName:EXACT, subjectName:PHONETIC, subjectName:NAME_PART (one word of the name), subjectName:NAME_PART_PHONETIC, phone:EXACT…', resolve: (h) => h.matches }),
     report: t.field({
       type: ReportRef,
       nullable: true,
@@ -48,7 +53,7 @@ const DeconflictionNoticeRef = builder.objectRef<DeconflictionNotice>('Deconflic
   }),
 });
 
-const SearchConnection = builder.connectionObject(
+export const SearchConnection = builder.connectionObject(
   {
     type: SearchHitRef,
     name: 'SearchHitConnection',

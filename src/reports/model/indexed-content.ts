@@ -52,7 +52,14 @@ export function indexTermsOf(indexer: Pick<BlindIndexer, 'termFor'>, values: Ind
   return [...terms].sort();
 }
 
-/** What the search table files a report under: its `bidx` terms and the phonetic terms of its names (sorted). */
-export function searchTermsOf(indexer: Pick<BlindIndexer, 'termFor' | 'phoneticTermsFor'>, values: IndexedValues): string[] {
-  return [...new Set([...indexTermsOf(indexer, values), ...values.name.flatMap((name) => indexer.phoneticTermsFor(name))])].sort();
+/**
+ * What the search table files a report under: its `bidx` terms, the phonetic
+ * terms of its names, and the terms of each part of its names (each word
+ * exact and by sound), sorted.
+ */
+export function searchTermsOf(indexer: Pick<BlindIndexer, 'termFor' | 'phoneticTermsFor' | 'namePartTermsFor'>, values: IndexedValues): string[] {
+  const parts = values.name.map((name) => indexer.namePartTermsFor(name));
+  return [
+    ...new Set([...indexTermsOf(indexer, values), ...values.name.flatMap((name) => indexer.phoneticTermsFor(name)), ...parts.flatMap((p) => [...p.exact, ...p.phonetic])]),
+  ].sort();
 }

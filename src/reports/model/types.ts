@@ -34,6 +34,24 @@ export interface ReportLink {
   at: Date;
   /** Made by a supervisor by hand (reports/desk/corrections.ts); absent on links triage found. */
   manual?: boolean;
+  /** Who made or confirmed it by hand (a staff user id; reports/desk/link-review.ts), shown only to those who may read both ends. */
+  by?: string | null;
+}
+
+/**
+ * How strong a link is (GraphQL `LinkStrength`): CONFIRMED made or confirmed
+ * by hand; POSSIBLE found by triage through a phonetic name match alone
+ * (weaker: never steers routing); AUTOMATIC found by triage through an exact
+ * value confirmed by decryption.
+ */
+export type LinkStrength = 'CONFIRMED' | 'AUTOMATIC' | 'POSSIBLE';
+
+/** The reason a link found by sound alone carries (the index kind of name variants). */
+export const POSSIBLE_REASON = 'namePhonetic';
+
+export function strengthOf(link: Pick<ReportLink, 'manual' | 'reasons'>): LinkStrength {
+  if (link.manual) return 'CONFIRMED';
+  return link.reasons.length > 0 && link.reasons.every((r) => r === POSSIBLE_REASON) ? 'POSSIBLE' : 'AUTOMATIC';
 }
 
 export interface Grading {

@@ -47,6 +47,8 @@ export interface LinkEdge {
   manual?: boolean;
   /** Unlinked by a supervisor: a tombstone, read by no one, that a later triage cannot overwrite. */
   dismissedAt?: Date | null;
+  /** Who made or confirmed it by hand, or flagged it wrong (a staff user id; sealed when stored). */
+  by?: string | null;
 }
 
 /** An edge as stored: the ends sealed. */
@@ -57,6 +59,8 @@ interface StoredEdge {
   at: Date;
   manual?: boolean;
   dismissedAt?: Date | null;
+  /** The user id of `LinkEdge.by`, sealed for this edge. */
+  by?: unknown;
 }
 
 /** A report's links are read slot by slot; more than this many links on one report is not a useful list. */
@@ -79,7 +83,7 @@ export function edgeOf(crypto: Pick<Crypto, 'integrity'>, a: LinkedReport, b: Li
 /** The edge as seen from `reportId`: a link to the other end. */
 export function linkFrom(edge: LinkEdge, reportId: string): ReportLink {
   const other = edge.older.id === reportId ? edge.newer : edge.older;
-  return { reportId: other.id, reference: other.reference, desk: other.desk, reasons: edge.reasons, at: edge.at, manual: !!edge.manual };
+  return { reportId: other.id, reference: other.reference, desk: other.desk, reasons: edge.reasons, at: edge.at, manual: !!edge.manual, by: edge.by ?? null };
 }
 
 export function createLinkStore(db: Db, crypto?: LinkCrypto) {
@@ -90,14 +94,21 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
     return crypto;
   };
   const where = (edgeId: string) => `report_links/${edgeId}`;
+  const sealBy = (edgeId: string, by: string) => keys().linkIds.seal(`${where(edgeId)}/by`, by);
 
   function seal(edge: LinkEdge): StoredEdge {
-    const flags = { ...(edge.manual ? { manual: true } : {}), ...(edge.dismissedAt ? { dismissedAt: edge.dismissedAt } : {}) };
+    const flags = { ...(edge.manual ? { manual: true } : {}), ...(edge.dismissedAt ? { dismissedAt: edge.dismissedAt } : {}), ...(edge.by ? { by: sealBy(edge._id, edge.by) } : {}) };
     return { _id: edge._id, ends: keys().linkIds.seal(where(edge._id), JSON.stringify({ older: edge.older, newer: edge.newer })), reasons: edge.reasons, at: edge.at, ...flags };
   }
   function open(stored: StoredEdge): LinkEdge {
     const { older, newer } = JSON.parse(keys().linkIds.open(where(stored._id), stored.ends)) as Pick<LinkEdge, 'older' | 'newer'>;
-    return { _id: stored._id, older, newer, reasons: stored.reasons, at: stored.at, manual: !!stored.manual, dismissedAt: stored.dismissedAt ?? null };
+    let by: string | null = null;
+    try {
+      by = stored.by ? keys().linkIds.open(`${where(stored._id)}/by`, stored.by) : null;
+    } catch {
+      by = null; // sealed under a key since removed: who is not said
+    }
+    return { _id: stored._id, older, newer, reasons: stored.reasons, at: stored.at, manual: !!stored.manual, dismissedAt: stored.dismissedAt ?? null, by };
   }
 
   /**
@@ -226,18 +237,22 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
      */
     async recordManual(edge: LinkEdge) {
       const existing = await this.find(edge.older.id, edge.newer.id);
-      if (existing) await edges.updateOne({ _id: existing._id }, { $set: { manual: true, dismissedAt: null } });
+      const by = edge.by ? { by: sealBy(existing?._id ?? edge._id, edge.by) } : {};
+      if (existing) await edges.updateOne({ _id: existing._id }, { $set: { manual: true, dismissedAt: null, ...by } });
       else await insertIfAbsent(edges, seal({ ...edge, manual: true, dismissedAt: null }));
       const id = existing?._id ?? edge._id;
       await file(edge.older.id, id, true);
       await file(edge.newer.id, id, true);
     },
 
-    /** A supervisor's unlink: the pair's edge becomes a tombstone (see the module comment). False when there was no edge. Idempotent. */
-    async dismiss(a: string, b: string, at: Date): Promise<boolean> {
+    /**
+     * A supervisor's unlink, or an investigator flagging a possible link wrong (`by`): the pair's edge becomes a
+     * tombstone (see the module comment). False when there was no edge. Idempotent.
+     */
+    async dismiss(a: string, b: string, at: Date, by?: string): Promise<boolean> {
       const existing = await this.find(a, b);
       if (!existing) return false;
-      if (!existing.dismissedAt) await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false } });
+      if (!existing.dismissedAt) await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false, ...(by ? { by: sealBy(existing._id, by) } : {}) } });
       return true;
     },
 

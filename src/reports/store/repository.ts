@@ -178,7 +178,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled },
     /**
      * Files a stored report under exactly `terms` outside a change: the migration that files reports stored before
-     * the search table existed (src/migrations/0002-search-terms.ts).
+     * the search table existed (src/migrations/0002-search-terms.ts) or before it held name parts (0003-name-parts.ts).
+     * Answers how many terms it added or emptied (0: it was filed so already).
      */
     fileSearchTerms: (id: string, terms: readonly string[]) => search.sync(id, terms),
     /** Every report, whole, in store order (a scan: the key rotation re-indexes and re-seals what is not under the current keys). */
@@ -531,8 +532,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     rekeyLinkEdges: (sealedUnderCurrent: (where: string, sealed: unknown) => boolean, limit: number) => links.rekeyEdges(sealedUnderCurrent, limit),
     /** A supervisor's manual link (links.ts recordManual). */
     recordManualLink: (edge: LinkEdge) => links.recordManual(edge),
-    /** A supervisor's unlink: the edge becomes a tombstone (links.ts dismiss); false when the pair has no edge. */
-    dismissLink: (a: string, b: string, at: Date) => links.dismiss(a, b, at),
+    /** A supervisor's unlink, or a possible link flagged wrong (`by`): the edge becomes a tombstone (links.ts dismiss); false when the pair has no edge. */
+    dismissLink: (a: string, b: string, at: Date, by?: string) => links.dismiss(a, b, at, by),
     /** One link edge by the ids of its ends, or null. */
     findLinkEdge: (a: string, b: string) => links.find(a, b),
 

@@ -141,8 +141,9 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
      * records the manifest, then blanks the slots of dropped terms. A crash
      * midway leaves a report filed twice or under a stale term, never
      * missing: search confirms every candidate by decryption and dedupes.
+     * Returns how many terms were newly filed (0: it was filed so already).
      */
-    async sync(reportId: string, wanted: readonly string[]) {
+    async sync(reportId: string, wanted: readonly string[]): Promise<number> {
       const current = await slotsOf(reportId);
       const kept = current.filter((key) => wanted.includes(termOf(key)));
       const fresh = wanted.filter((t) => !kept.some((key) => termOf(key) === t));
@@ -162,6 +163,7 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       if (final.length && !manifestStored) await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(final), { upsert: true });
       await blank(current.filter((key) => !kept.includes(key)));
       if (!slots.length && current.length) await manifests.deleteOne({ _id: manifestId(reportId) });
+      return fresh.length;
     },
 
     /** Erasure: the report leaves every term it was filed under (slots blanked, manifest deleted). */

@@ -15,6 +15,7 @@ import { RecordCall } from './screens/RecordCall';
 import { FollowUpCall } from './screens/FollowUpCall';
 import { ReportPage } from './screens/ReportPage';
 import { Search } from './screens/Search';
+import { Entity } from './screens/Entity';
 import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
 import { Overview } from './screens/Overview';
@@ -51,6 +52,8 @@ export const SCREENS: Screen[] = [
   { path: '/my-reports', label: 'My reports', operation: 'myReports', element: <MyReports page /> },
   { path: '/search', label: 'Search', operation: 'searchReports', element: <Search /> },
   { path: '/reports/:id', title: 'Report', operation: 'report', element: <ReportPage /> },
+  // Reached from a subject, phone, vehicle or postcode on a report (screens/desk/ReportDetails.tsx): an opaque reference, never the value.
+  { path: '/entities/:ref', title: 'Entity', operation: 'entity', element: <Entity /> },
   // Reached from the bell in the header (screens/notifications/Bell.tsx).
   { path: '/notifications', title: 'Notifications', operation: 'myNotifications', element: <Notifications /> },
   { path: '/supervisor', label: 'Supervisor', operation: 'supervisorQueue', element: <Supervisor /> },

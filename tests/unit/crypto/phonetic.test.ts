@@ -21,6 +21,25 @@ describe('phonetic name index', async () => {
     const [phonetic] = indexer.phoneticTermsFor('Mohammed');
     expect(phonetic).toMatch(/^np:[0-9a-f]{4}$/);
     expect(indexTermsOf(indexer, indexedValuesOf(content as never))).toEqual([indexer.termFor('name', 'Mohammed')]);
-    expect(searchTermsOf(indexer, indexedValuesOf(content as never))).toEqual([indexer.termFor('name', 'Mohammed'), phonetic].sort());
+    expect(searchTermsOf(indexer, indexedValuesOf(content as never))).toEqual([indexer.termFor('name', 'Mohammed'), ...indexer.phoneticTermsFor('Mohammed')].sort());
+  });
+
+  it('files a name of several words under each word too, exact and by sound, and keeps those out of bidx', () => {
+    const content = { subjects: [{ name: 'Ahmed Rashid' }] };
+    const parts = indexer.namePartTermsFor('Ahmed Rashid');
+    expect(parts.exact).toEqual([indexer.termFor('namePart', 'ahmed'), indexer.termFor('namePart', 'Rashid')]);
+    expect(parts.exact.every((t) => /^nw:[0-9a-f]{4}$/.test(t))).toBe(true);
+    expect(parts.phonetic.every((t) => /^nwp:[0-9a-f]{4}$/.test(t))).toBe(true);
+    // A one-word query looks up exactly those terms: a surname alone, or a given name misspelt, meets the filed name.
+    expect(parts.exact).toContain(indexer.partQueryTermsFor('RASHID').exact[0]);
+    expect(indexer.namePartTermsFor('Tarik Hasan').phonetic).toEqual(expect.arrayContaining(indexer.partQueryTermsFor('Tarek').phonetic));
+    expect(indexer.partMatch('Ahmed Rashid', 'rashid')).toBe('EXACT');
+    expect(indexer.partMatch('Tarik Hasan', 'Tarek')).toBe('PHONETIC');
+    expect(indexer.partMatch('Tarik Hasan', 'Jones')).toBeNull();
+    expect(indexer.partQueryTermsFor('Tarik Hasan')).toEqual({ exact: [], phonetic: [] }); // several words: a full name, not a part
+    expect(indexer.namePartTermsFor('Rashid')).toEqual({ exact: [], phonetic: [] }); // one word: its full-name terms say it
+    const values = indexedValuesOf(content as never);
+    expect(indexTermsOf(indexer, values)).toEqual([indexer.termFor('name', 'Ahmed Rashid')]);
+    expect(searchTermsOf(indexer, values)).toEqual(expect.arrayContaining([...parts.exact, ...parts.phonetic]));
   });
 });

@@ -13,6 +13,18 @@ import { useNow } from '../../ui/useNow';
 
 export function ReportDetails({ report }: { report: ReportData }) {
   const now = useNow(1000);
+  /** A value with a page of its own (an entity page), as a link to it: the address carries an opaque reference, never the value. */
+  const pivot = (kind: string, value: string | null | undefined, className?: string): ReactNode => {
+    const ref = value ? report.entities.find((e) => e.kind === kind && e.value === value)?.ref : undefined;
+    if (!value) return null;
+    return ref ? (
+      <Link to={`/entities/${encodeURIComponent(ref)}`} className={className}>
+        {value}
+      </Link>
+    ) : (
+      <span className={className}>{value}</span>
+    );
+  };
   const due = countdown(report.dueBy, now);
   const open = !['ACTIONED', 'REFERRED', 'NO_FURTHER_ACTION', 'CLOSED', 'ERASED'].includes(report.status);
   return (
@@ -49,32 +61,66 @@ export function ReportDetails({ report }: { report: ReportData }) {
       <EntityList title="Subjects" items={report.subjects}>
         {(s) => (
           <>
-            <strong>{s.name || 'Unnamed'}</strong>
-            {[s.aliases.length ? `aka ${s.aliases.join(', ')}` : '', s.approximateAge && `age ${s.approximateAge}`, s.dateOfBirth && `born ${s.dateOfBirth}`, s.phone, s.address, s.description]
-              .filter(Boolean)
-              .map((part) => ` · ${part}`)}
+            <strong>{s.name ? pivot('name', s.name) : 'Unnamed'}</strong>
+            {s.aliases.length > 0 && (
+              <>
+                {' · aka '}
+                {s.aliases.map((a, i) => (
+                  <span key={a}>
+                    {i > 0 && ', '}
+                    {pivot('name', a)}
+                  </span>
+                ))}
+              </>
+            )}
+            {[s.approximateAge && `age ${s.approximateAge}`, s.dateOfBirth && `born ${s.dateOfBirth}`].filter(Boolean).map((part) => ` · ${part}`)}
+            {s.phone && <> · {pivot('phone', s.phone)}</>}
+            {[s.address, s.description].filter(Boolean).map((part) => ` · ${part}`)}
           </>
         )}
       </EntityList>
       <EntityList title="Vehicles" items={report.vehicles}>
         {(v) => (
           <>
-            <strong className="mono">{v.registration || 'No registration'}</strong>
+            <strong className="mono">{v.registration ? pivot('vehicle', v.registration) : 'No registration'}</strong>
             {[v.colour, v.make, v.model, v.notes].filter(Boolean).map((part) => ` · ${part}`)}
           </>
         )}
       </EntityList>
       <EntityList title="Locations" items={report.locations}>
-        {(l) => [l.address, l.postcode, l.description].filter(Boolean).join(' · ') || 'No details'}
+        {(l) =>
+          l.address || l.postcode || l.description ? (
+            <>
+              {[l.address, l.postcode ? pivot('postcode', l.postcode) : null, l.description]
+                .filter(Boolean)
+                .map((part, i) => (
+                  <span key={i}>
+                    {i > 0 && ' · '}
+                    {part}
+                  </span>
+                ))}
+            </>
+          ) : (
+            'No details'
+          )
+        }
       </EntityList>
       <EntityList title="Linked reports" items={report.links} none="No other report shares a vehicle, phone, postcode or subject name.">
         {(l) =>
           l.readable && l.reference ? (
             <>
+              {l.strength === 'POSSIBLE' && (
+                <>
+                  <span className="tag possible">Possible link</span>{' '}
+                </>
+              )}
               <Link to={`/reports/${l.reportId}`} className="mono">{l.reference}</Link> ({l.desk ?? 'no desk'}) {linkWhy(l)}
+              <SharedValues values={l.sharedValues} />
             </>
           ) : (
-            <>A report held by {l.desk ?? 'another desk'} {linkWhy(l)}</>
+            <>
+              {l.strength === 'POSSIBLE' && <span className="tag possible">Possible link</span>} A report held by {l.desk ?? 'another desk'} {linkWhy(l)}
+            </>
           )
         }
       </EntityList>
@@ -122,11 +168,28 @@ function CallNotes({ notes }: { notes: ReportData['callNotes'] }) {
   );
 }
 
-/** Why two reports are linked: by a supervisor's hand, or the values they share (a manual link may share some too). */
-function linkWhy(l: { manual: boolean; reasons: readonly string[] }): string {
-  const shares = l.reasons.length ? `shares: ${l.reasons.join(', ')}` : '';
+const REASON_WORDS: Record<string, string> = { namePhonetic: 'a name that sounds alike', name: 'subject name', phone: 'phone number' };
+
+/** Why two reports are linked: by hand (by whom, where the viewer may read both), or the kinds of value they share. */
+function linkWhy(l: { manual: boolean; reasons: readonly string[]; linkedBy?: string | null }): string {
+  const shares = l.reasons.length ? `shares: ${l.reasons.map((r) => REASON_WORDS[r] ?? r).join(', ')}` : '';
   if (!l.manual) return shares;
-  return shares ? `linked by a supervisor; also ${shares}` : 'linked by a supervisor';
+  const by = l.linkedBy ? `linked by ${l.linkedBy}` : 'linked by hand';
+  return shares ? `${by}; also ${shares}` : by;
+}
+
+/** The values two linked reports share (only when the viewer may read both: the server sends none otherwise). */
+function SharedValues({ values }: { values: readonly { kind: string; value: string; theirs?: string | null }[] | null | undefined }) {
+  if (!values?.length) return null;
+  return (
+    <ul className="shared-values">
+      {values.map((v) => (
+        <li key={`${v.kind}:${v.value}`}>
+          {v.kind === 'namePhonetic' ? `Sounds alike: ${v.value} / ${v.theirs ?? ''}` : `${humanise(REASON_WORDS[v.kind] ?? v.kind)}: ${v.value}`}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /** A heading and what the report recorded under it, one item a line, or a plain "none". */

@@ -61,7 +61,8 @@ export const REPORT = graphql(`
       addenda { id at source narrative subjects { name } vehicles { registration } locations { postcode } }
       questions { id text askedAt answer answeredAt }
       attachments { id kind type size createdAt sha256 }
-      links { reportId reference desk reasons readable manual }
+      links { reportId reference desk reasons readable manual strength linkedBy sharedValues { kind value theirs } }
+      entities { kind value ref }
       disseminations { id to recipient grading override at byName reason }
       grading { source intelligence handling gradedBy gradedAt }
       nextSteps { to reasonRequired outcomeRequired }

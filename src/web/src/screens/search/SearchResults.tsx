@@ -20,7 +20,8 @@ const TERM_WORDS: Record<string, string> = { subjectName: 'Name', phone: 'Phone'
 export function describeMatch(match: string): string {
   const [field = '', how = ''] = match.split(':');
   const what = TERM_WORDS[field] ?? humanise(field);
-  return `${what}: ${how === 'PHONETIC' ? 'spelling variant (phonetic)' : how === 'EXACT' ? 'exact' : humanise(how)}`;
+  const said: Record<string, string> = { PHONETIC: 'spelling variant (phonetic)', EXACT: 'exact', NAME_PART: 'part of the name', NAME_PART_PHONETIC: 'part of the name, spelling variant (phonetic)' };
+  return `${what}: ${said[how ?? ''] ?? humanise(how ?? '')}`;
 }
 
 /** Whom to contact about a deconfliction notice. */
@@ -72,7 +73,7 @@ export function SearchResults({ hits }: { hits: readonly Hit[] }) {
         h.matches.length ? (
           <ul className="matches">
             {h.matches.map((m) => (
-              <li key={m} className={m.endsWith(':PHONETIC') ? 'phonetic' : undefined}>
+              <li key={m} className={m.endsWith('PHONETIC') ? 'phonetic' : undefined}>
                 {describeMatch(m)}
               </li>
             ))}
