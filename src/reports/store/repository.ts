@@ -179,7 +179,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     /**
      * Files a stored report under exactly `terms` outside a change: the migration that files reports stored before
      * the search table existed (src/migrations/0002-search-terms.ts) or before it held name parts (0003-name-parts.ts).
-     * Answers how many terms it added or emptied (0: it was filed so already).
+     * Answers how many terms were newly filed (0: it was filed so already).
      */
     fileSearchTerms: (id: string, terms: readonly string[]) => search.sync(id, terms),
     /** Every report, whole, in store order (a scan: the key rotation re-indexes and re-seals what is not under the current keys). */
