@@ -75,5 +75,7 @@ export const AUDIT_ACTIONS = [
   'admin.webhook_replay',
   'webhook.dead_letter',
   'audit.export',
+  'report.chart',
+  'report.chart_export',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

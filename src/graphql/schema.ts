@@ -17,6 +17,7 @@ import '../reports/graphql/urgent-schema.js';
 import '../reports/graphql/overview-schema.js';
 import '../reports/graphql/statistics-schema.js';
 import '../reports/graphql/search-schema.js';
+import '../reports/graphql/neighbourhood-schema.js';
 import '../reports/graphql/corrections-schema.js';
 import '../reports/graphql/attachment-schema.js';
 import '../triage/schema.js';
