@@ -21,7 +21,7 @@
  * Bounded like linking: at most MAX_NODES nodes; the links of at most
  * MAX_EXPANDED reports are read, and no further report's links once about
  * READ_BUDGET store reads are spent (a report's links cost about two reads
- * per link: its slots and edges, links.ts); whatever is left out is said in
+ * per link: its slots and edges, reports/store/links.ts); whatever is left out is said in
  * `truncated`, never silently dropped.
  *
  * Opening a chart is audited like a search: every decryption as a
