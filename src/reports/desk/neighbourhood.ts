@@ -115,13 +115,11 @@ export interface Neighbourhood {
   timeline: TimelineEvent[];
 }
 
-/** The history actions the timeline shows, and as what. */
+/** The history actions the timeline shows, and as what; besides these, every entry that moved the status. */
 const TIMELINE_ACTIONS: Record<string, TimelineKind> = {
   follow_up_recorded: 'FOLLOW_UP',
   referral_added: 'PARTNER_ADDED',
   partner_answered: 'PARTNER_ANSWER',
-  status_changed: 'STATUS_CHANGE',
-  reopened: 'STATUS_CHANGE',
 };
 
 /** The words of a placeholder ("held by SO12"). */
@@ -275,9 +273,12 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
       for (const { doc } of docs.values()) {
         timeline.push({ at: doc.receivedAt, reportId: doc._id, reference: doc.reference, kind: 'RECEIVED', status: null });
         for (const entry of doc.history ?? []) {
-          const kind = TIMELINE_ACTIONS[entry.action];
+          if (entry.action === 'received') continue; // the RECEIVED event above
+          const to = typeof entry.to?.status === 'string' ? (entry.to.status as ReportStatus) : null;
+          // Any entry that moved the status (triaged, claimed, referred, closed…) is a status change.
+          const kind = TIMELINE_ACTIONS[entry.action] ?? (to && to !== entry.from?.status ? 'STATUS_CHANGE' : null);
           if (!kind) continue;
-          const status = kind === 'STATUS_CHANGE' && typeof entry.to?.status === 'string' ? (entry.to.status as ReportStatus) : null;
+          const status = kind === 'STATUS_CHANGE' ? to : null;
           timeline.push({ at: entry.at, reportId: doc._id, reference: doc.reference, kind, status });
         }
       }

@@ -3,7 +3,7 @@
  * user may see a screen is answered by the server's policy table (the
  * session's `operations`); this file only says which operation a screen is for.
  */
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Account } from './screens/Account';
 import { AdminPartners, AdminUsers } from './screens/Admin';
 import { AuditLog } from './screens/Audit';
@@ -18,6 +18,10 @@ import { Search } from './screens/Search';
 import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
 import { Overview } from './screens/Overview';
+import { Loading } from './ui/ui';
+
+/** The link chart and Cytoscape.js: a chunk of their own, loaded when a chart is opened (the first visit stays small). */
+const ChartScreen = lazy(() => import('./screens/chart/ChartScreen'));
 
 export interface Screen {
   path: string;
@@ -44,6 +48,8 @@ export const SCREENS: Screen[] = [
   { path: '/my-reports', label: 'My reports', operation: 'myReports', element: <MyReports page /> },
   { path: '/search', label: 'Search', operation: 'searchReports', element: <Search /> },
   { path: '/reports/:id', title: 'Report', operation: 'report', element: <ReportPage /> },
+  // Reached from the report page's "Open link chart".
+  { path: '/reports/:id/chart', title: 'Link chart', operation: 'reportNeighbourhood', element: <Suspense fallback={<Loading what="Opening the link chart" />}><ChartScreen /></Suspense> },
   // Reached from the bell in the header (screens/notifications/Bell.tsx).
   { path: '/notifications', title: 'Notifications', operation: 'myNotifications', element: <Notifications /> },
   { path: '/supervisor', label: 'Supervisor', operation: 'supervisorQueue', element: <Supervisor /> },
