@@ -18,7 +18,10 @@
  * 6. the desk queue and claims with 10k then 100k reports (2k/10k in quick);
  * 7. `statistics` over two years of day figures and their built weeks and
  *    months seeded at 1,000,000 reports in two years (91 days at that rate
- *    in quick; statistics.ts; also runnable alone).
+ *    in quick; statistics.ts; also runnable alone);
+ * 8. the link chart: a cluster of linked reports recorded and triaged among
+ *    ordinary calls, then `reportNeighbourhood` at depth 1 and 2 (chart.ts;
+ *    also runnable alone).
  *
  * Every intake phase also counts the store round trips per report: each
  * child counts the MongoDB commands it sends (store-counts.ts), read at the
@@ -56,6 +59,7 @@ import { attachmentLine, runAttachmentBench } from './attachments.js';
 import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
 import { runSearch, type SearchResult } from './search.js';
 import { runStatisticsBench, statisticsLines, type StatisticsBenchResult } from './statistics.js';
+import { chartLines, runChartBench, type ChartBenchResult } from './chart.js';
 import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
 import { LINK_EVERY } from './payloads.js';
 import { readProfile, summariseProfile, type ProfileSummary } from './profile.js';
@@ -104,6 +108,8 @@ interface Summary {
   search: (SearchResult & { cores: CpuShares })[];
   /** `statistics` over two years of seeded day documents (statistics.ts). */
   statistics: StatisticsBenchResult & { cores: CpuShares };
+  /** `reportNeighbourhood` at depth 1 and 2 over a seeded cluster (chart.ts). */
+  chart: ChartBenchResult & { cores: CpuShares };
   pushdown: PushdownProbe[];
   crypto: Pick<CryptoBenchResult, 'libsodium' | 'report' | 'reportDecrypt' | 'throughput'>;
   /** The attachments line (scripts/bench/attachments.ts). */
@@ -305,6 +311,12 @@ async function main(): Promise<number> {
     );
     const statistics = { ...stats.result, cores: stats.cores };
 
+    log(`link chart: a cluster of linked reports among ${quick ? 200 : 1_000} ordinary calls, recorded and triaged, then reportNeighbourhood at depth 1 and 2`);
+    const charted = await withCpu(pids, async () =>
+      runChartBench({ url, db, handlerToken, viewerToken: await signIn(url, 'bench.supervisor'), filler: quick ? 200 : 1_000, rounds: quick ? 3 : 10 }),
+    );
+    const chart = { ...charted.result, cores: charted.cores };
+
     await benchQueues.close();
     benchQueues = undefined;
     await client.close();
@@ -326,6 +338,7 @@ async function main(): Promise<number> {
       desk,
       search,
       statistics,
+      chart,
       pushdown,
       crypto: { libsodium: crypto.libsodium, report: crypto.report, reportDecrypt: crypto.reportDecrypt, throughput: crypto.throughput },
       attachments,
@@ -535,6 +548,7 @@ function printTables(s: Summary) {
 
 
   out.push('', ...statisticsLines(s.statistics), `  CPU cores: ${cores(s.statistics.cores)}`);
+  out.push('', ...chartLines(s.chart), `  CPU cores: ${cores(s.chart.cores)}`);
 
   const c = s.crypto;
   out.push(

@@ -76,5 +76,7 @@ export const AUDIT_ACTIONS = [
   'webhook.dead_letter',
   'audit.export',
   'statistics.export',
+  'report.chart',
+  'report.chart_export',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

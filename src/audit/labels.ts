@@ -81,6 +81,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'webhook.dead_letter': 'Webhook delivery failed for good',
   'audit.export': 'Audit log exported',
   'statistics.export': 'Statistics exported',
+  'report.chart': 'Link chart opened',
+  'report.chart_export': 'Link chart exported as a picture',
 };
 
 /** The action's name, or the stored code for an entry written under a name since retired. */
@@ -189,4 +191,5 @@ export const HIDDEN_DETAILS: ReadonlySet<string> = new Set([
   'variants',
   'link',
   'dissemination',
+  'chart',
 ]);

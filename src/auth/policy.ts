@@ -83,6 +83,9 @@ export const POLICY = {
   reportByReference: ['INVESTIGATOR', 'SUPERVISOR'],
   myReports: ['INVESTIGATOR', 'SUPERVISOR'],
   searchReports: ['INVESTIGATOR', 'SUPERVISOR'],
+  // the link chart and timeline of a readable report (reports/desk/neighbourhood.ts), and the audit record of its exported picture
+  reportNeighbourhood: ['INVESTIGATOR', 'SUPERVISOR'],
+  recordChartExport: ['INVESTIGATOR', 'SUPERVISOR'],
   verifyReportHistory: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
   verifyReportHistoryByReference: ['INVESTIGATOR', 'SUPERVISOR', 'AUDITOR'],
   deskQueueChanged: ['INVESTIGATOR', 'SUPERVISOR'],

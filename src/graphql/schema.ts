@@ -21,6 +21,7 @@ import '../reports/graphql/statistics-map-schema.js';
 import '../reports/graphql/statistics-export-schema.js';
 import '../reports/graphql/search-schema.js';
 import '../reports/graphql/entity-schema.js';
+import '../reports/graphql/neighbourhood-schema.js';
 import '../reports/graphql/corrections-schema.js';
 import '../reports/graphql/attachment-schema.js';
 import '../triage/schema.js';

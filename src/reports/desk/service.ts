@@ -18,6 +18,7 @@
  *   and open of content, and the audited read itself, is the content
  *   module's (reports/content/vault.ts), built here from the same services.
  * - search.ts: finding reports; a read of candidates' indexed fields, audited.
+ * - neighbourhood.ts: a report's link chart and timeline; a read of readable reports' indexed fields, audited.
  * - view.ts, presenters.ts, cursors.ts: the view desk work returns, how it is
  *   built, the queue's cursor; staff-names.ts: which people a view names.
  *
@@ -43,6 +44,7 @@ import { createUrgentAlerts } from './urgent-alerts.js';
 import { createOverview } from './overview.js';
 import { createStaffNaming } from './staff-names.js';
 import { createContentVault } from '../content/vault.js';
+import { createNeighbourhood } from './neighbourhood.js';
 
 export { STAFF_TEXT_LIMITS } from '../rules/staff-text-limits.js';
 export { TRIAGE_STUCK_AFTER_MS } from './queries.js';
@@ -71,6 +73,7 @@ export function createDeskService(services: DeskServiceDeps) {
     ...createUrgentAlerts(deps),
     ...createOverview(deps),
     ...createStaffNaming(deps),
+    ...createNeighbourhood(deps),
   };
 }
 

@@ -27,6 +27,9 @@ import { Loading } from './ui/ui';
 // The statistics screen and its chart library are a chunk of their own, fetched on the first visit to it (the console's first load stays small).
 const Statistics = lazy(() => import('./screens/Statistics'));
 
+/** The link chart and Cytoscape.js: a chunk of their own, loaded when a chart is opened (the first visit stays small). */
+const ChartScreen = lazy(() => import('./screens/chart/ChartScreen'));
+
 export interface Screen {
   path: string;
   /** Shown in the navigation; screens without a label are reached from another screen. */
@@ -54,6 +57,8 @@ export const SCREENS: Screen[] = [
   { path: '/reports/:id', title: 'Report', operation: 'report', element: <ReportPage /> },
   // Reached from a subject, phone, vehicle or postcode on a report (screens/desk/ReportDetails.tsx): an opaque reference, never the value.
   { path: '/entities/:ref', title: 'Entity', operation: 'entity', element: <Entity /> },
+  // Reached from the report page's "Open link chart".
+  { path: '/reports/:id/chart', title: 'Link chart', operation: 'reportNeighbourhood', element: <Suspense fallback={<Loading what="Opening the link chart" />}><ChartScreen /></Suspense> },
   // Reached from the bell in the header (screens/notifications/Bell.tsx).
   { path: '/notifications', title: 'Notifications', operation: 'myNotifications', element: <Notifications /> },
   { path: '/supervisor', label: 'Supervisor', operation: 'supervisorQueue', element: <Supervisor /> },

@@ -12,6 +12,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { request } from '../api/client';
 import type { EntityPageQuery } from '../gql/graphql';
+import { useSession } from '../session/session';
 import { DataTable, type Column } from '../ui/DataTable';
 import { boroughName, ErrorMessage, formatTime, humanise, Loading } from '../ui/ui';
 import { DeconflictionNotices, describeMatch } from './search/SearchResults';
@@ -23,6 +24,7 @@ const KIND_WORDS: Record<string, string> = { name: 'Person', phone: 'Phone numbe
 
 export function Entity() {
   const { ref = '' } = useParams();
+  const { can } = useSession();
   const page = useQuery({ queryKey: ['entity', ref], queryFn: () => request(ENTITY, { ref }), gcTime: 0, retry: false });
   if (page.isPending) return <Loading />;
   if (page.isError) return <ErrorMessage error={page.error} />;
@@ -57,6 +59,14 @@ export function Entity() {
         Every report filed under this {e.kind === 'name' ? 'name (exactly, by sound, or as part of a longer name)' : 'value'}, newest filed first.{' '}
         <Link to={`/reports/${e.fromReportId}`}>Back to the report</Link>
       </p>
+      {can('reportNeighbourhood') && (
+        <p>
+          <Link to={`/reports/${e.fromReportId}/chart`} className="button">
+            Open link chart
+          </Link>{' '}
+          <span className="hint">The chart of the report this value is on: the reports linked to it, what they share, and their timeline.</span>
+        </p>
+      )}
       <DeconflictionNotices notices={e.reports.deconfliction} complete={e.reports.deconflictionComplete} />
       <DataTable className="search-results" caption={`Reports filed under ${e.value}`} captionHidden rows={rows} rowKey={(r) => r.reference} columns={columns} />
       {e.reports.pageInfo.hasNextPage && (

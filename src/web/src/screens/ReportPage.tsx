@@ -9,6 +9,7 @@
  * says which it takes (availableActions, nextSteps). The server is the
  * authority on who may do what; a CONFLICT reloads the report with a clear
  * message; a report the user may not read says so, and nothing else.
+ * "Open link chart" leads to its chart and timeline (screens/chart/).
  */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -129,6 +130,14 @@ export function ReportPage() {
           </div>
         )}
         <ReportDetails report={report} />
+        {can('reportNeighbourhood') && (
+          <p>
+            <Link to={`/reports/${report.id}/chart`} className="button">
+              Open link chart
+            </Link>{' '}
+            <span className="hint">The reports linked to this one, what they share, and their timeline.</span>
+          </p>
+        )}
       </section>
       {holds && <Workflow report={report} act={act} />}
       <GradingForm key={`g${report.version}`} report={report} canAct={holds && takes('GRADE')} act={act} />

@@ -1,0 +1,199 @@
+/**
+ * The link chart's neighbourhood query (src/reports/desk/neighbourhood.ts) at
+ * a seeded scale: a cluster shaped to fill a depth-2 chart past its 200-node
+ * bound is recorded through the API and linked by the real triage worker,
+ * among `filler` ordinary bench calls, then `reportNeighbourhood` is timed
+ * over HTTP at depth 1 and 2 from the cluster's hub. Measured, not asserted.
+ *
+ * The cluster: a hub naming `groups` vehicles (20 at most: intake's list
+ * limit); for each vehicle `perGroup` reports naming it (linked to the hub and
+ * to each other: below LINK_SHARED_THRESHOLD, so every one is compared), each
+ * with a phone shared by one further report (depth 2 from the hub). The
+ * viewer is a supervisor: every report readable, so every one is decrypted
+ * (the most work a chart does; an investigator's chart stops at other desks).
+ *
+ * A phase of `npm run bench` (index.ts), and runnable alone, starting its own
+ * FerretDB, Redis, API and worker:
+ * `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/chart.ts`
+ * (CHART_BENCH_FILLER, CHART_BENCH_ROUNDS, CHART_BENCH_PER_GROUP: the ordinary calls around the cluster, the timed
+ * rounds, the reports naming each of the hub's vehicles).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MongoClient, type Db } from 'mongodb';
+import { hotlineCall } from '../../tests/support/payloads.js';
+import { freePort, startServices } from '../stack/services.js';
+import { benchCall, postcode, registration, subjectName } from './payloads.js';
+import { createUser, gql, latency, signIn, sleep, startProcess, type Latency } from './support.js';
+
+export interface ChartBenchResult {
+  /** Reports recorded by this phase: the cluster, and ordinary calls around it. */
+  cluster: number;
+  filler: number;
+  /** Seconds to record and triage them. */
+  seedSeconds: number;
+  /** What the depth-2 chart drew: nodes (at most 200), of them reports, and why more were not shown. */
+  nodes: number;
+  reportNodes: number;
+  truncated: string[];
+  errors: number;
+  depth1: Latency;
+  depth2: Latency;
+}
+
+const RECORD = `mutation($input: HotlineCallInput!) { recordHotlineCall(input: $input) { id } }`;
+const CHART = `query($id: ID!, $depth: Int) { reportNeighbourhood(id: $id, depth: $depth) { nodes { kind } edges { id } truncated timeline { at } } }`;
+/** Values of the cluster, far from the ordinary calls' (which count up from 0). */
+const OFFSET = 5_000_000;
+
+/** A call naming exactly these values (no caller: nothing else to link by). */
+const clusterCall = (i: number, v: { vehicles: string[]; phone: string | null }) => ({
+  ...hotlineCall(i),
+  caller: null,
+  subjects: [{ name: subjectName(OFFSET + i), approximateAge: '30s', description: 'Seen at the address', ...(v.phone ? { phone: v.phone } : {}) }],
+  vehicles: v.vehicles.map((registration) => ({ registration, make: 'Ford', model: 'Transit', colour: 'White' })),
+  locations: [{ address: `${i} Example Road, London`, postcode: postcode(OFFSET + i) }],
+});
+
+const phoneOf = (i: number) => `07700 ${String(100_000 + i).slice(-6)}`;
+
+export async function runChartBench(o: {
+  url: string;
+  handlerToken: string;
+  viewerToken: string;
+  db: Db;
+  groups?: number;
+  perGroup?: number;
+  filler?: number;
+  rounds?: number;
+  progress?: (line: string) => void;
+}): Promise<ChartBenchResult> {
+  const groups = Math.min(20, o.groups ?? 20);
+  const perGroup = o.perGroup ?? 9;
+  const filler = o.filler ?? 1_000;
+  const rounds = o.rounds ?? 10;
+  const started = performance.now();
+  const record = async (input: unknown) => {
+    const r = await gql(o.url, RECORD, { input }, o.handlerToken);
+    if (!r.data?.recordHotlineCall?.id) throw new Error(`recording a chart bench call failed: ${JSON.stringify(r.errors)}`);
+    return r.data.recordHotlineCall.id as string;
+  };
+  // Lookups by _id (the only reads FerretDB answers from an index), not a count over the collection.
+  const pending = async (id: string) => (await o.db.collection<{ _id: string; triagePending: boolean }>('reports').findOne({ _id: id }, { projection: { triagePending: 1 } }))?.triagePending !== false;
+  const triaged = async (ids: string[]) => {
+    let waiting = ids;
+    for (let waited = 0; waited < 600_000; waited += 200) {
+      waiting = (await Promise.all(waiting.map(async (id) => ((await pending(id)) ? id : null)))).filter((id): id is string => !!id);
+      if (!waiting.length) return;
+      await sleep(200);
+    }
+    throw new Error('the chart bench reports were not triaged within 10 minutes');
+  };
+  /** Records in batches of 8 at once, each batch triaged before the next (so later reports meet earlier ones). */
+  const inBatches = async (inputs: unknown[]) => {
+    const ids: string[] = [];
+    for (let i = 0; i < inputs.length; i += 8) {
+      const batch = await Promise.all(inputs.slice(i, i + 8).map(record));
+      await triaged(batch);
+      ids.push(...batch);
+    }
+    return ids;
+  };
+
+  o.progress?.(`chart: ${filler} ordinary calls, then a cluster of ${1 + 2 * groups * perGroup} reports, recorded and triaged`);
+  await inBatches(Array.from({ length: filler }, (_, i) => benchCall(OFFSET * 2 + i)));
+  const vehicles = Array.from({ length: groups }, (_, g) => registration(OFFSET + g));
+  const [hub] = await inBatches([clusterCall(0, { vehicles, phone: null })]);
+  const members = Array.from({ length: groups * perGroup }, (_, k) => clusterCall(1 + k, { vehicles: [vehicles[k % groups]!], phone: phoneOf(k) }));
+  await inBatches(members);
+  const outer = Array.from({ length: groups * perGroup }, (_, k) => clusterCall(10_000 + k, { vehicles: [registration(OFFSET + 1_000 + k)], phone: phoneOf(k) }));
+  await inBatches(outer);
+  const seedSeconds = Math.round((performance.now() - started) / 100) / 10;
+
+  const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  let errors = 0;
+  let last: { nodes: { kind: string }[]; truncated: string[] } | null = null;
+  for (let r = 0; r < rounds; r++) {
+    for (const depth of [1, 2] as const) {
+      const t0 = performance.now();
+      const res = await gql(o.url, CHART, { id: hub, depth }, o.viewerToken);
+      if (res.errors?.length) {
+        errors++;
+        o.progress?.(`chart depth ${depth}: failed (${res.errors[0]!.message})`);
+        continue;
+      }
+      times[depth].push(performance.now() - t0);
+      if (depth === 2) last = res.data.reportNeighbourhood;
+      o.progress?.(`chart depth ${depth}: ${Math.round(performance.now() - t0)} ms`);
+    }
+  }
+  return {
+    cluster: 1 + 2 * groups * perGroup,
+    filler,
+    seedSeconds,
+    nodes: last?.nodes.length ?? 0,
+    reportNodes: last?.nodes.filter((n) => n.kind === 'REPORT').length ?? 0,
+    truncated: last?.truncated ?? [],
+    errors,
+    depth1: latency(times[1]),
+    depth2: latency(times[2]),
+  };
+}
+
+/** The phase's lines for the bench's table. */
+export function chartLines(c: ChartBenchResult): string[] {
+  const line = (name: string, l: Latency) => `  ${name.padEnd(40)} p50 ${String(l.p50).padStart(7)} ms  p99 ${String(l.p99).padStart(7)} ms  (n=${l.n})`;
+  return [
+    `link chart: a cluster of ${c.cluster} linked reports among ${c.filler.toLocaleString('en-GB')} ordinary calls (recorded and triaged in ${c.seedSeconds.toFixed(1)} s), charted by a supervisor over HTTP`,
+    line('depth 1 from the hub', c.depth1),
+    line(`depth 2 (${c.nodes} nodes, ${c.reportNodes} reports)`, c.depth2) + (c.errors ? `  ${c.errors} failed` : ''),
+    ...(c.truncated.length ? [`  more not shown: ${c.truncated.join('; ')}`] : []),
+  ];
+}
+
+/** Alone: its own FerretDB, Redis, API and worker. */
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-bench-chart-'));
+  const services = await startServices({ dataDir: dir });
+  const children: Awaited<ReturnType<typeof startProcess>>[] = [];
+  const client = new MongoClient(services.mongoUri);
+  try {
+    const port = await freePort();
+    const env: Record<string, string> = {
+      NODE_ENV: 'production', MONGODB_URI: services.mongoUri, REDIS_URL: services.redisUrl, MONGODB_DB: 'hotline_bench_chart', QUEUE_PREFIX: 'benchchart',
+      HOTLINE_MASTER_KEY: randomBytes(32).toString('base64'), HOTLINE_INDEX_KEY: randomBytes(32).toString('base64'), HOTLINE_AUDIT_KEY: randomBytes(32).toString('base64'),
+      HOTLINE_AUDIT_ANCHOR_DIR: join(dir, 'audit-anchors'), MFA_REQUIRED_ROLES: 'none', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port),
+    };
+    await createUser(env, 'bench.handler', 'CALL_HANDLER', null);
+    await createUser(env, 'bench.supervisor', 'SUPERVISOR', null);
+    children.push(await startProcess('api', { env, port }));
+    children.push(await startProcess('worker', { env })); // waits for its "worker started" line: LOG_LEVEL info
+    const url = `http://127.0.0.1:${port}/graphql`;
+    await client.connect();
+    const result = await runChartBench({
+      url, db: client.db(env.MONGODB_DB), handlerToken: await signIn(url, 'bench.handler'), viewerToken: await signIn(url, 'bench.supervisor'),
+      filler: Number(process.env.CHART_BENCH_FILLER ?? 1_000), rounds: Number(process.env.CHART_BENCH_ROUNDS ?? 10), perGroup: Number(process.env.CHART_BENCH_PER_GROUP ?? 9),
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
+    for (const l of chartLines(result)) process.stdout.write(`${l}\n`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await client.close().catch(() => {});
+    for (const c of children.reverse()) await c.stop().catch(() => {});
+    await services.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}

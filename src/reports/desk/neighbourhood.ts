@@ -1,0 +1,327 @@
+/**
+ * A report's neighbourhood for the link chart and its timeline: from a
+ * report the viewer may read, the reports its links reach (depth 1 or 2),
+ * the people, vehicles, phones and places they share, and what happened to
+ * them on one time axis. Read over the existing links (reports/store/links.ts
+ * through the repository's `linksOf`), nothing new stored.
+ *
+ * Need-to-know, as search's deconfliction (search.ts) has it:
+ * - a report the viewer may read is a full node (reference, desk, status,
+ *   date, categories) and is expanded further;
+ * - a report the viewer may NOT read is never read: only its current desk
+ *   (`findDesks`), and it becomes ONE placeholder per desk ("held by SO12"),
+ *   joined only to the readable reports that link to it, with no kinds, no
+ *   date and no reference; it is never expanded, so nothing it shares and
+ *   nothing reached only through it is drawn, and no count of such reports
+ *   can be read from the chart (one node per desk, however many);
+ * - shared values (entity nodes) come only from readable reports' indexed
+ *   values, opened through the vault's audited read (`openIndexed`), and
+ *   only values held by at least two readable reports of the chart.
+ *
+ * Bounded like linking: at most MAX_NODES nodes; the links of at most
+ * MAX_EXPANDED reports are read, and no further report's links once about
+ * READ_BUDGET store reads are spent (a report's links cost about two reads
+ * per link: its slots and edges, reports/store/links.ts); whatever is left out is said in
+ * `truncated`, never silently dropped.
+ *
+ * Opening a chart is audited like a search: every decryption as a
+ * `report.read` (purpose `chart`) and the chart as a `report.chart` naming
+ * the root report, the depth and what was drawn (counts of readable nodes,
+ * the placeholder desks), never a value; all before anything is returned.
+ * Exporting its picture (`recordChartExport`) is a `report.chart_export`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Desk, Principal, StaffPrincipal } from '../../auth/types.js';
+import { DESKS } from '../../auth/types.js';
+import { badInput } from '../../errors.js';
+import * as access from '../rules/access.js';
+import type { IndexedRead } from '../content/vault.js';
+import { createEnvelopeMac } from '../model/envelope-mac.js';
+import { strengthOf, type LinkStrength, type ReportDoc, type ReportStatus, type ThreatCategory } from '../model/types.js';
+import type { DeskDeps } from './deps.js';
+import { loadReport } from './deps.js';
+import { userActor } from './presenters.js';
+
+/** At most this many nodes (reports, placeholders and shared values) in one chart. */
+export const MAX_NODES = 200;
+/** The links of at most this many reports are read for one chart. */
+export const MAX_EXPANDED = 60;
+/** About this many store reads (reports by id, desks, link slots and edges) for one chart before no further report's links are read. */
+export const READ_BUDGET = 2_000;
+/** Depths a chart may have. */
+export const MAX_DEPTH = 2;
+
+/** The kinds of shared value drawn (the blind-indexed fields: crypto/blind-index.ts). */
+const ENTITY_KINDS = ['name', 'vehicle', 'phone', 'postcode'] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+export interface ReportNode {
+  kind: 'REPORT';
+  id: string;
+  reportId: string;
+  reference: string;
+  desk: Desk | null;
+  status: ReportStatus;
+  receivedAt: Date;
+  categories: ThreatCategory[];
+  /** Links from the chart's report: 0 for itself. */
+  depth: number;
+}
+export interface EntityNode {
+  kind: 'ENTITY';
+  id: string;
+  entityKind: EntityKind;
+  /** The value as the first readable report holding it spells it. */
+  value: string;
+}
+export interface PlaceholderNode {
+  kind: 'PLACEHOLDER';
+  id: string;
+  /** Null: awaiting triage. */
+  desk: Desk | null;
+}
+export type ChartNode = ReportNode | EntityNode | PlaceholderNode;
+
+export interface ChartEdge {
+  id: string;
+  /** LINK: two readable reports linked (labelled by the link's kinds); SHARES: a report holds a shared value; HELD: a readable report links to a report of the placeholder's desk. */
+  kind: 'LINK' | 'SHARES' | 'HELD';
+  source: string;
+  target: string;
+  /** LINK: the kinds the link matched by (vehicle, phone, postcode, name); SHARES: the value's kind; HELD: none. */
+  reasons: string[];
+  /** LINK: made or confirmed by hand (a supervisor, or an investigator's proposed or confirmed link). */
+  manual: boolean;
+  /** LINK: CONFIRMED (by hand), AUTOMATIC or POSSIBLE (names that only sound alike: never steers routing); null for the others. */
+  strength: LinkStrength | null;
+}
+
+export type TimelineKind = 'RECEIVED' | 'FOLLOW_UP' | 'PARTNER_ADDED' | 'PARTNER_ANSWER' | 'STATUS_CHANGE';
+export interface TimelineEvent {
+  at: Date;
+  reportId: string;
+  reference: string;
+  kind: TimelineKind;
+  /** The new status of a status change. */
+  status: ReportStatus | null;
+}
+
+export interface Neighbourhood {
+  rootId: string;
+  depth: number;
+  nodes: ChartNode[];
+  edges: ChartEdge[];
+  /** Why the chart is not the whole neighbourhood ("more not shown"), in words; empty when it is. */
+  truncated: string[];
+  /** Events of the chart's readable reports, oldest first. */
+  timeline: TimelineEvent[];
+}
+
+/** The history actions the timeline shows, and as what; besides these, every entry that moved the status. */
+const TIMELINE_ACTIONS: Record<string, TimelineKind> = {
+  follow_up_recorded: 'FOLLOW_UP',
+  referral_added: 'PARTNER_ADDED',
+  partner_answered: 'PARTNER_ANSWER',
+};
+
+/** The words of a placeholder ("held by SO12"). */
+export const placeholderWords = (desk: Desk | null) => (desk ? `held by ${desk}` : 'awaiting triage');
+const placeholderId = (desk: Desk | null) => `held:${desk ?? 'triage'}`;
+const reportNodeId = (id: string) => `report:${id}`;
+
+/** The neighbourhood query and the export's audit record. */
+export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault' | 'audit' | 'log'>) {
+  const { reports, crypto, vault, audit, log } = deps;
+  const envelope = createEnvelopeMac(crypto.integrity);
+
+  function depthOf(depth: number | null | undefined) {
+    const d = depth ?? 1;
+    if (!Number.isInteger(d) || d < 1 || d > MAX_DEPTH) throw badInput(`The depth of a chart is 1 or ${MAX_DEPTH}`, ['depth']);
+    return d;
+  }
+
+  /** The root, readable by the viewer (NOT_FOUND, FORBIDDEN otherwise, as `report`). */
+  async function root(principal: Principal | null, id: string): Promise<{ viewer: StaffPrincipal; doc: ReportDoc }> {
+    access.assertStaff(principal);
+    const doc = await loadReport(reports, id);
+    access.assertCanRead(principal, doc);
+    return { viewer: principal, doc };
+  }
+
+  /** A readable report's indexed values (audited by the caller through `record`), or null when it has none or fails its envelope. */
+  function indexedOf(doc: ReportDoc): IndexedRead | null {
+    if (!doc.content || !doc.dataKey) return null;
+    const problems = envelope.problems(doc);
+    if (problems) {
+      log.error({ reportId: doc._id, fieldPath: `envelope: ${problems.join(', ')}`, purpose: 'chart' }, 'data integrity failure');
+      return null;
+    }
+    try {
+      return vault.openIndexed(doc);
+    } catch (err) {
+      log.error({ reportId: doc._id, errName: (err as Error)?.name, purpose: 'chart' }, 'chart report does not decrypt');
+      return null;
+    }
+  }
+
+  return {
+    /** The chart of a report's neighbourhood (see the file's comment). */
+    async reportNeighbourhood(principal: Principal | null, id: string, depthArg?: number | null): Promise<Neighbourhood> {
+      const depth = depthOf(depthArg);
+      const { viewer, doc: rootDoc } = await root(principal, id);
+      const truncated = new Set<string>();
+      let reads = 1;
+
+      // Breadth first over readable reports only; an unreadable end becomes its desk's placeholder.
+      const docs = new Map<string, { doc: ReportDoc; depth: number }>([[rootDoc._id, { doc: rootDoc, depth: 0 }]]);
+      const links = new Map<string, ChartEdge>();
+      const held = new Map<Desk | null, Set<string>>(); // placeholder desk → readable reports linking to it
+      let frontier = [rootDoc];
+      let expanded = 0;
+      for (let level = 1; level <= depth; level++) {
+        const next: ReportDoc[] = [];
+        for (const doc of frontier) {
+          if (expanded >= MAX_EXPANDED || reads >= READ_BUDGET) {
+            truncated.add(`the links of some reports were not read: a chart reads the links of at most ${MAX_EXPANDED} reports and about ${READ_BUDGET} store records`);
+            break;
+          }
+          expanded++;
+          const found = await reports.linksOf(doc);
+          reads += 2 * found.length + 1;
+          if (!found.length) continue;
+          // Where each end is now: the only thing read of a report the viewer may not read.
+          const desks = new Map((await reports.findDesks(found.map((l) => l.reportId))).map((d) => [d._id, d.desk] as const));
+          reads += found.length;
+          for (const link of found) {
+            if (!desks.has(link.reportId)) continue; // erased and gone
+            const desk = desks.get(link.reportId) ?? null;
+            if (!access.canReadReport(viewer, { desk })) {
+              if (!held.has(desk)) held.set(desk, new Set());
+              held.get(desk)!.add(doc._id);
+              continue;
+            }
+            const pair = [doc._id, link.reportId].sort().join('|');
+            const known = docs.has(link.reportId);
+            if (!known) {
+              if (docs.size + held.size >= MAX_NODES) {
+                truncated.add(`more linked reports than a chart shows (${MAX_NODES} nodes at most)`);
+                continue;
+              }
+              const other = await reports.findById(link.reportId);
+              reads++;
+              if (!other || !access.canReadReport(viewer, other)) continue; // moved since its desk was read
+              docs.set(other._id, { doc: other, depth: level });
+              next.push(other);
+            }
+            if (!links.has(pair)) {
+              const [a, b] = pair.split('|') as [string, string];
+              links.set(pair, { id: `link:${pair}`, kind: 'LINK', source: reportNodeId(a), target: reportNodeId(b), reasons: [...link.reasons].sort(), manual: !!link.manual, strength: strengthOf(link) });
+            }
+          }
+        }
+        frontier = next;
+      }
+      // Reports at the last depth are not expanded: that the chart goes no further is its depth, not a truncation.
+
+      // Shared values: opened (audited) from readable reports only, kept when at least two of them hold the value.
+      const opened = new Map<string, IndexedRead>();
+      for (const { doc } of docs.values()) {
+        const read = indexedOf(doc);
+        if (read) opened.set(doc._id, read);
+      }
+      const entities: { kind: EntityKind; value: string; holders: Set<string> }[] = [];
+      for (const [reportId, read] of opened) {
+        for (const kind of ENTITY_KINDS) {
+          for (const value of read.values[kind]) {
+            const same = entities.find((e) => e.kind === kind && crypto.blindIndex.sameNormalised(kind, e.value, value));
+            if (same) same.holders.add(reportId);
+            else if (crypto.blindIndex.termFor(kind, value)) entities.push({ kind, value, holders: new Set([reportId]) });
+          }
+        }
+      }
+      const shared = entities.filter((e) => e.holders.size >= 2);
+
+      const nodes: ChartNode[] = [...docs.values()]
+        .sort((a, b) => a.depth - b.depth || b.doc.receivedAt.getTime() - a.doc.receivedAt.getTime())
+        .map(({ doc, depth: d }) => ({
+          kind: 'REPORT' as const,
+          id: reportNodeId(doc._id),
+          reportId: doc._id,
+          reference: doc.reference,
+          desk: doc.desk,
+          status: doc.status,
+          receivedAt: doc.receivedAt,
+          categories: doc.categories,
+          depth: d,
+        }));
+      const order = (d: Desk | null) => (d === null ? DESKS.length : DESKS.indexOf(d));
+      const placeholders = [...held.keys()].sort((a, b) => order(a) - order(b));
+      nodes.push(...placeholders.map((desk) => ({ kind: 'PLACEHOLDER' as const, id: placeholderId(desk), desk })));
+      const edges: ChartEdge[] = [...links.values()];
+      for (const desk of placeholders) {
+        for (const from of held.get(desk)!) edges.push({ id: `held:${from}|${desk ?? 'triage'}`, kind: 'HELD', source: reportNodeId(from), target: placeholderId(desk), reasons: [], manual: false, strength: null });
+      }
+      shared.forEach((e, i) => {
+        if (nodes.length >= MAX_NODES) {
+          truncated.add(`more shared values than a chart shows (${MAX_NODES} nodes at most)`);
+          return;
+        }
+        const id = `entity:${e.kind}:${i}`;
+        nodes.push({ kind: 'ENTITY', id, entityKind: e.kind, value: e.value });
+        for (const holder of e.holders) edges.push({ id: `shares:${holder}|${i}`, kind: 'SHARES', source: reportNodeId(holder), target: id, reasons: [e.kind], manual: false, strength: null });
+      });
+
+      const timeline: TimelineEvent[] = [];
+      for (const { doc } of docs.values()) {
+        timeline.push({ at: doc.receivedAt, reportId: doc._id, reference: doc.reference, kind: 'RECEIVED', status: null });
+        for (const entry of doc.history ?? []) {
+          if (entry.action === 'received') continue; // the RECEIVED event above
+          const to = typeof entry.to?.status === 'string' ? (entry.to.status as ReportStatus) : null;
+          // Any entry that moved the status (triaged, claimed, referred, closed…) is a status change.
+          const kind = TIMELINE_ACTIONS[entry.action] ?? (to && to !== entry.from?.status ? 'STATUS_CHANGE' : null);
+          if (!kind) continue;
+          const status = kind === 'STATUS_CHANGE' ? to : null;
+          timeline.push({ at: entry.at, reportId: doc._id, reference: doc.reference, kind, status });
+        }
+      }
+      timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
+
+      // Confidentiality over availability: every decryption and the chart itself are on record before anything leaves.
+      const chartId = randomBytes(9).toString('base64url');
+      const actor = userActor(viewer);
+      await Promise.all([
+        ...[...opened.values()].map((read) => read.record(actor, { purpose: 'chart', chart: chartId })),
+        audit.record({
+          action: 'report.chart',
+          actor,
+          target: { type: 'report', id: rootDoc._id },
+          outcome: 'success',
+          details: {
+            chart: chartId,
+            reference: rootDoc.reference,
+            depth,
+            reports: docs.size,
+            sharedValues: nodes.filter((n) => n.kind === 'ENTITY').length,
+            placeholders: placeholders.map((d) => d ?? 'awaiting-triage'),
+            truncated: truncated.size > 0,
+          },
+        }),
+      ]);
+      return { rootId: rootDoc._id, depth, nodes, edges, truncated: [...truncated], timeline };
+    },
+
+    /** Records that the viewer exported the chart of a report at a depth as a picture (the picture is made in the browser). */
+    async recordChartExport(principal: Principal | null, id: string, depthArg: number): Promise<boolean> {
+      const depth = depthOf(depthArg);
+      const { viewer, doc } = await root(principal, id);
+      await audit.record({
+        action: 'report.chart_export',
+        actor: userActor(viewer),
+        target: { type: 'report', id: doc._id },
+        outcome: 'success',
+        details: { reference: doc.reference, desk: doc.desk, depth, format: 'png' },
+      });
+      return true;
+    },
+  };
+}
