@@ -32,10 +32,10 @@ describe('separation of duties', () => {
     expect([...rule('AUDITOR').never].sort()).toEqual([...acting].sort());
   });
 
-  it('keeps OVERSIGHT away from every role that reads or writes content, and gives it statistics alone', () => {
+  it('keeps OVERSIGHT away from every role that reads or writes content, and gives it the statistics alone (the figures, the London picture, the exports)', () => {
     const content = rolesFor([...CONTENT_OPS]).filter((r) => r !== 'AUDITOR');
     expect([...rule('OVERSIGHT').never].sort()).toEqual(content.sort());
-    expect(operationalOps.filter((op) => audience(op).includes('OVERSIGHT'))).toEqual(['statistics']);
+    expect(operationalOps.filter((op) => audience(op).includes('OVERSIGHT')).sort()).toEqual(['exportStatistics', 'londonPicture', 'statistics', 'statisticsReport']);
     expect(separationViolation(['OVERSIGHT', 'SUPERVISOR'])?.rule).toBe('oversight-no-content');
     expect(separationViolation(['OVERSIGHT', 'CALL_HANDLER'])?.rule).toBe('oversight-no-content');
     expect(separationViolation(['OVERSIGHT'])).toBeNull();

@@ -178,7 +178,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled },
     /**
      * Files a stored report under exactly `terms` outside a change: the migration that files reports stored before
-     * the search table existed (src/migrations/0002-search-terms.ts) or before it held name parts (0003-name-parts.ts).
+     * the search table existed (src/migrations/0002-search-terms.ts) or before it held name parts (src/migrations/0003-name-parts.ts).
      * Answers how many terms were newly filed (0: it was filed so already).
      */
     fileSearchTerms: (id: string, terms: readonly string[]) => search.sync(id, terms),

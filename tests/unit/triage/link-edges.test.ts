@@ -25,8 +25,8 @@ describe('link edges', () => {
     expect(one._id).toMatch(/^[0-9a-f]{64}$/);
     expect(one._id).toBe(keys.integrity.mac('linkId', 'pair\na-newer\nb-older'));
     expect([one.older.id, one.newer.id]).toEqual(['b-older', 'a-newer']);
-    expect(linkFrom(one, older._id)).toEqual({ reportId: newer._id, reference: newer.reference, desk: 'SO12', reasons: ['vehicle'], at, manual: false });
-    expect(linkFrom(one, newer._id)).toEqual({ reportId: older._id, reference: older.reference, desk: 'SO13', reasons: ['vehicle'], at, manual: false });
+    expect(linkFrom(one, older._id)).toEqual({ reportId: newer._id, reference: newer.reference, desk: 'SO12', reasons: ['vehicle'], at, manual: false, by: null });
+    expect(linkFrom(one, newer._id)).toEqual({ reportId: older._id, reference: older.reference, desk: 'SO13', reasons: ['vehicle'], at, manual: false, by: null });
   });
 
   it('orders reports recorded at the same instant by id', async () => {
