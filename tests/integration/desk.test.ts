@@ -390,7 +390,11 @@ describe('workflow', () => {
     const escalated = await recordCall(t.app, t.handler.token, 22);
     await triageDirectly(t.app, escalated, 'SO12', 'P1', { escalated: true });
     const stuck = await recordCall(t.app, t.handler.token, 23);
-    await t.app.deps.database.db.collection('reports').updateOne({ _id: stuck as never }, { $set: { recordedAt: new Date(Date.now() - 120_000) } });
+    // Stuck for two minutes, the report and its triage job alike (the supervisor queue reads only reports whose job has waited over a minute).
+    const stuckSince = Date.now() - 120_000;
+    await t.app.deps.database.db.collection('reports').updateOne({ _id: stuck as never }, { $set: { recordedAt: new Date(stuckSince) } });
+    const triageQueue = t.app.deps.triageQueues.triage as unknown as { client: { hset(key: string, field: string, value: string): Promise<unknown> }; toKey(id: string): string };
+    await triageQueue.client.hset(triageQueue.toKey(stuck), 'timestamp', String(stuckSince));
     const fresh = await recordCall(t.app, t.handler.token, 24);
     const normal = await recordCall(t.app, t.handler.token, 25);
     await triageDirectly(t.app, normal, 'SO12', 'P3');
