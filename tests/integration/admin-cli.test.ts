@@ -160,10 +160,10 @@ describe('admin CLI', () => {
     const status = await admin(['migrate', '--status']);
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/store at version 2; this code knows 2/);
+    expect(status.stdout).toMatch(/store at version 3; this code knows 3/);
     expect(status.stdout).toMatch(/1 user-credentials-bound-v2 {2}applied /);
     expect(status.stdout).toContain('nothing pending');
-    // As on a store of the release before migration 2: pending, then run.
+    // As on a store of the release before migration 2 (a later one applied): pending, then run.
     await migrations.deleteOne({ _id: 'search-terms-filed-v1' });
     const pending = await admin(['migrate', '--status']);
     expect(pending.stdout).toMatch(/2 search-terms-filed-v1 {2}pending/);
@@ -171,18 +171,18 @@ describe('admin CLI', () => {
     const run = await admin(['migrate']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/applied search-terms-filed-v1: examined \d+, filed \d+, refused 0/);
-    expect(run.stdout).toContain('done: store at version 2');
-    expect((await admin(['migrate'])).stdout).toContain('nothing pending: store at version 2');
-    await migrations.insertOne({ _id: 'from-a-newer-release', version: 3, at: new Date() });
+    expect(run.stdout).toContain('done: store at version 3');
+    expect((await admin(['migrate'])).stdout).toContain('nothing pending: store at version 3');
+    await migrations.insertOne({ _id: 'from-a-newer-release', version: 4, at: new Date() });
     try {
       const newer = await admin(['migrate', '--status']);
       expect(newer.code).toBe(1);
-      expect(newer.stdout).toContain('store migrated by a newer version (3 > 2)');
+      expect(newer.stdout).toContain('store migrated by a newer version (4 > 3)');
       const refused = await admin(['migrate']);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('error: store migrated by a newer version (3 > 2)');
+      expect(refused.stderr).toContain('error: store migrated by a newer version (4 > 3)');
       // Any other command starts with the start-up check, and refuses too.
-      expect((await admin(['partner:create', '--name', 'Too Old'])).stderr).toContain('store migrated by a newer version (3 > 2)');
+      expect((await admin(['partner:create', '--name', 'Too Old'])).stderr).toContain('store migrated by a newer version (4 > 3)');
     } finally {
       await migrations.deleteOne({ _id: 'from-a-newer-release' });
     }
