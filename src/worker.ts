@@ -19,12 +19,15 @@ export interface Worker {
   close(): Promise<void>;
 }
 
-/** Starts every task of the registry; `concurrency` jobs at a time per queue, unless the task names its own (route: TRIAGE_CONCURRENCY). */
+/**
+ * Starts every task of the registry: 4 jobs at a time per queue unless the task names its own (route:
+ * TRIAGE_CONCURRENCY); an explicit `concurrency` is every queue's (a test that needs one job at a time).
+ */
 export async function startWorker(deps: Deps, opts: { concurrency?: number } = {}): Promise<Worker> {
   const { log } = deps;
   const concurrency = opts.concurrency ?? 4;
   const tasks = createTaskRegistry(deps);
-  for (const task of tasks.queued) runQueuedTask(task, task.concurrency ?? concurrency);
+  for (const task of tasks.queued) runQueuedTask(task, opts.concurrency ?? task.concurrency ?? concurrency);
   // Triage outcomes, retries and latency, SLA escalations: from this worker's own job events.
   observeTriageQueues(deps.triageQueues, deps.metrics);
   const maintenance = deps.triageQueues.maintenance;
