@@ -61,7 +61,8 @@ describe('buildReport', () => {
     expect(shown.assignee).toBe(held ? built.assignee!.user.id : null);
     // Routed by the triage task, claimed and moved by the holder's own mutations: each step in the history and the audit log.
     const actions = (shown.history as { action: string }[]).map((h) => h.action);
-    expect(actions.slice(0, 2)).toEqual(['received', 'triaged']);
+    // A report built alongside may link to this one before its own routing (a sound-alike subject name is a possible link): a "linked" line can come first.
+    expect(actions.filter((a) => a !== 'linked').slice(0, 2)).toEqual(['received', 'triaged']);
     const triaged = (shown.history as { action: string; to: string }[]).find((h) => h.action === 'triaged')!;
     expect(JSON.parse(triaged.to)).toMatchObject({ status: 'TRIAGED', desk, priority });
     expect(await auditEntries(app, 'report.triage', built.id)).toHaveLength(1);
