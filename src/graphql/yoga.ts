@@ -14,6 +14,7 @@ import type { GraphQLContext, SessionCookie } from '../context.js';
 import type { GraphQLServices } from './services.js';
 import { AppError, DecryptionError } from '../errors.js';
 import { storeErrorKind } from '../db/errors.js';
+import { isRedisUnavailable } from '../queue/redis-errors.js';
 import type { Logger } from '../logger.js';
 import { useOperationLabel } from '../metrics/operation.js';
 import { requestSignal } from './deadline.js';
@@ -101,7 +102,7 @@ function maskedError(gqlError: GraphQLError | undefined, original: unknown, log:
   // The store's errors are told apart in src/db/errors.ts: their messages may quote documents, so only name and code are logged.
   const storeKind = storeErrorKind(err);
   log.error({ errName: err?.name, errCode: err?.code, errMessage: storeKind ? undefined : err?.message, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'unexpected error');
-  const unavailable = storeKind === 'unavailable';
+  const unavailable = storeKind === 'unavailable' || isRedisUnavailable(err);
   return new GraphQLError(unavailable ? 'A backing service is unavailable; retry shortly' : 'Internal server error', {
     nodes: gqlError?.nodes,
     path: gqlError?.path,

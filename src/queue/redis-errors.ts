@@ -41,3 +41,19 @@ export function createRedisErrorLog(log: Logger | undefined, intervalMs = REDIS_
     sources.set(source, { loggedAt: now, heldBack: 0 });
   };
 }
+
+/**
+ * Does `err` say that Redis could not be reached (rather than that it
+ * refused a command)? What ioredis throws with the connection down and the
+ * offline queue off, after its retries per request, on a closed connection,
+ * a refused or reset socket, and `within`'s time bound (add-within.ts). The
+ * GraphQL layer answers such a failure SERVICE_UNAVAILABLE, so a client
+ * retries (e.g. a partner's key check, which counts failures in Redis).
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  if (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN'].includes(e.code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /^(Stream isn't writeable and enableOfflineQueue options is false|Connection is closed\.?|Redis did not answer in time)$/.test(message);
+}

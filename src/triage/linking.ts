@@ -72,7 +72,7 @@ export function linkingNotes(f: Pick<LinkFindings, 'crowdedKinds' | 'capped' | '
 }
 
 /** Plain words for a kind of linked value. */
-const KIND_WORDS: Record<string, string> = { vehicle: 'vehicle', phone: 'phone number', postcode: 'postcode', name: 'subject name' };
+const KIND_WORDS: Record<string, string> = { vehicle: 'vehicle', phone: 'phone number', postcode: 'postcode', name: 'subject name', [POSSIBLE_REASON]: 'sound-alike subject name' };
 
 /**
  * The linking notes of a report's triage reasons in plain words, for its
@@ -142,24 +142,31 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
 
   /**
    * Reports whose subject names sound like this report's (possible links):
-   * the newest `sharedThreshold` filed under each of its names' phonetic
-   * terms in the search table (reports/store/search-index.ts: every report is
-   * filed there at intake, under the current index key), this report left
-   * out. Bounded like a term of linking's own: a slot count and at most
-   * `sharedThreshold` slots a term. Decrypts this report only when its `bidx`
-   * holds a name.
+   * the newest filed under each of its names' phonetic terms in the search
+   * table (reports/store/search-index.ts: every report is filed there at
+   * intake, under the current index key), this report left out. A term filed
+   * by more than `sharedThreshold` reports (a common name's sound: "Mohammed
+   * Ali") is crowded like any other: only its `compared` newest are read and
+   * the report says so, so a common name costs a few decrypts, not the
+   * threshold's worth for every report that names it. Decrypts this report
+   * only when its `bidx` holds a name.
    */
-  async function possibleCandidates(doc: ReportDoc, mineOf: () => IndexedRead): Promise<string[]> {
+  async function possibleCandidates(doc: ReportDoc, mineOf: () => IndexedRead, compared: number): Promise<{ ids: string[]; crowded: boolean }> {
     const namePrefix = `${INDEX_KINDS.name.prefix}:`;
-    if (!doc.bidx.some((t) => t.startsWith(namePrefix))) return [];
+    if (!doc.bidx.some((t) => t.startsWith(namePrefix))) return { ids: [], crowded: false };
     const terms = [...new Set(mineOf().values.name.flatMap((name) => crypto.blindIndex.phoneticTermsFor(name)))];
+    let crowded = false;
     const lists = await Promise.all(
       terms.map(async (term) => {
-        const slots = await deps.reports.search.read(term, await deps.reports.search.count(term), sharedThreshold + 1);
-        return [...new Set(slots.map((s) => s.reportId).filter((id) => id && id !== doc._id))].slice(0, sharedThreshold);
+        const count = await deps.reports.search.count(term);
+        const slots = await deps.reports.search.read(term, count, sharedThreshold + 2);
+        const ids = [...new Set(slots.map((s) => s.reportId).filter((id) => id && id !== doc._id))];
+        if (ids.length <= sharedThreshold) return ids;
+        crowded = true;
+        return ids.slice(0, compared);
       }),
     );
-    return interleave(lists);
+    return { ids: interleave(lists), crowded };
   }
 
   return {
@@ -180,9 +187,11 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       let opened: IndexedRead | undefined;
       const mineOf = () => (opened ??= vault.openIndexed(doc));
       const earlier = crypto.previousBlindIndexes.length ? await deps.reports.readLinkTerms(doc._id, previousTerms(crypto, mineOf().values), sharedThreshold) : { found: [], crowded: [] };
-      const crowdedKinds = [...new Set([...crowded, ...earlier.crowded].map(kindOfTerm).filter((k): k is IndexKind => !!k))].sort();
-      const soundAlike = await possibleCandidates(doc, mineOf);
-      const others = interleave([...met.values(), earlier.found, soundAlike]);
+      const soundAlike = await possibleCandidates(doc, mineOf, compared);
+      const crowdedKinds: IndexKind[] = [
+        ...new Set([...[...crowded, ...earlier.crowded].map(kindOfTerm).filter((k): k is IndexKind => !!k), ...(soundAlike.crowded ? ['namePhonetic' as const] : [])]),
+      ].sort();
+      const others = interleave([...met.values(), earlier.found, soundAlike.ids]);
       const capped = others.length > maxCandidates ? { max: maxCandidates, unread: others.length - maxCandidates } : null;
       const envelope = createEnvelopeMac(crypto.integrity);
       // A candidate failing its envelope check is left out (logged once here), so one tampered report cannot stop the triage of others.

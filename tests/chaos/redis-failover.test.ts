@@ -23,7 +23,7 @@ import { clusterEnv, createCluster, until, type Cluster, type NodeProcess } from
 import { endpointPool, postGraphQL, runLoad, type Job } from '../support/chaos-client.js';
 import { seedPrincipals, type SeededStaff } from '../support/chaos-seed.js';
 import { verifyRun, waitForQuiescence } from '../support/chaos-verify.js';
-import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
+import { distinctName, hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { DOWN_AFTER_MS, startSentinelGroup, type SentinelGroup } from '../support/redis-sentinel.js';
 
 const N = Number(process.env.CHAOS_SUBMISSIONS ?? 60);
@@ -78,7 +78,7 @@ const RUN = Math.random().toString(36).slice(2, 8);
 function jobs(n: number): Job[] {
   return Array.from({ length: n }, (_, i) => {
     const h = handlers[i % handlers.length]!;
-    const input = hotlineCall(i, { imminentThreat: i % 10 === 0, subjects: [{ name: `Subject ${RUN}-${i}`, approximateAge: '30s', description: 'Tall, short dark hair' }] });
+    const input = hotlineCall(i, { imminentThreat: i % 10 === 0, subjects: [{ name: distinctName(i), approximateAge: '30s', description: 'Tall, short dark hair' }] });
     return { kind: 'call', query: RECORD_CALL, variables: { input }, token: h.token, scopedKey: `${h.id}:${input.idempotencyKey}` };
   });
 }

@@ -117,6 +117,31 @@ describe('links as edges', () => {
     expect(raw.some((e) => String(e._id).endsWith('#many'))).toBe(false);
   });
 
+  it('treats a name whose sound more than the threshold share as crowded: possible links to the most recent three only, said in the view', async () => {
+    const p = processor();
+    // Five spellings of one name: none equal, all the same sound (Double Metaphone TRK HSN).
+    const names = ['Tariq Hassan', 'Tarik Hasan', 'Tarick Hassan', 'Tarique Hasan', 'Tareq Hassen'];
+    const ids: string[] = [];
+    for (const [i, name] of names.entries()) {
+      ids.push(await call(40 + i, ['STORAGE'], { subjects: [{ name }] }));
+      expect(await p.route(ids[i]!)).toBe('routed');
+    }
+    const linkedTo = async (id: string) => (await app.deps.reports.linksOf(await findReport(app, id))).filter((l) => l.reportId !== null);
+    // Up to the threshold every earlier sound-alike is compared: the fourth has possible links to the three before it, and no note.
+    const fourth = await findReport(app, ids[3]!);
+    expect((await linkedTo(ids[3]!)).filter((l) => ids.slice(0, 3).includes(l.reportId!)).map((l) => l.reasons)).toEqual([['namePhonetic'], ['namePhonetic'], ['namePhonetic']]);
+    expect(fourth.triage!.reasons.filter((r) => r.startsWith('shared-by'))).toEqual([]);
+    // Beyond it the sound is crowded: the fifth is compared with the three most recent only, and says so.
+    const fifth = await findReport(app, ids[4]!);
+    expect((await linkedTo(ids[4]!)).map((l) => l.reportId).sort()).toEqual(ids.slice(1, 4).sort());
+    expect(await app.deps.reports.findLinkEdge(ids[0]!, ids[4]!)).toBeNull();
+    expect(fifth.triage!.reasons).toContain('shared-by-more-than:namePhonetic:3:3');
+    const so13 = await createStaff(app, 'INVESTIGATOR', fifth.desk!);
+    const view = await app.gql(`query($id: ID!) { report(id: $id) { linkWarnings } }`, { id: ids[4] }, so13.token);
+    expect(view.errors).toBeUndefined();
+    expect(view.data.report.linkWarnings).toEqual(['sound-alike subject name shared by more than 3 reports: the 3 most recent were compared; search finds the others']);
+  });
+
   it('links a new report to a closed one, without the closed report pulling it to its desk', async () => {
     const p = processor();
     const older = await call(30, ['HOSTILE_RECONNAISSANCE'], { vehicles: [{ registration: 'YK68 HJU' }] });

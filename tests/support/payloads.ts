@@ -29,6 +29,20 @@ export function plate(i: number): string {
   return `${letters[i % 23]}${letters[(i >> 3) % 23]}${String(10 + (i % 80)).padStart(2, '0')} ${letters[(i >> 5) % 23]}${letters[(i >> 7) % 23]}${letters[(i >> 9) % 23]}`;
 }
 
+/** One word per decimal digit, each its own consonant sound (Double Metaphone H K L M N P R S T F). */
+const DIGIT_WORDS = ['Ha', 'Ke', 'Lo', 'Mi', 'Nu', 'Pa', 'Ro', 'Si', 'Tu', 'Vo'];
+
+/**
+ * A subject name that neither equals nor sounds like that of any other `i`
+ * (`Subject Ke Ha Lo` for 102): names that sound alike make possible links,
+ * so load tests whose reports should mostly not link need names that differ
+ * in sound, not only in digits (Double Metaphone ignores digits: every
+ * `Subject run-17` sounds the same).
+ */
+export function distinctName(i: number, prefix = 'Subject'): string {
+  return `${prefix} ${[...String(i)].map((d) => DIGIT_WORDS[Number(d)]).join(' ')}`;
+}
+
 export function hotlineCall(i = 0, overrides: Record<string, unknown> = {}) {
   const [make, model, colour] = pick(MAKES, i);
   return {
