@@ -101,8 +101,11 @@ function maskedError(gqlError: GraphQLError | undefined, original: unknown, log:
   const err = original as { name?: string; code?: unknown; message?: string; stack?: string } | undefined;
   // The store's errors are told apart in src/db/errors.ts: their messages may quote documents, so only name and code are logged.
   const storeKind = storeErrorKind(err);
-  log.error({ errName: err?.name, errCode: err?.code, errMessage: storeKind ? undefined : err?.message, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'unexpected error');
   const unavailable = storeKind === 'unavailable' || isRedisUnavailable(err);
+  // A backing service out of reach is an outage, not a defect: a warning (the client is told to retry), so that
+  // "unexpected error" lines count only failures nobody foresaw.
+  if (unavailable) log.warn({ errName: err?.name, errCode: err?.code }, 'backing service unavailable');
+  else log.error({ errName: err?.name, errCode: err?.code, errMessage: storeKind ? undefined : err?.message, stack: err?.stack?.split('\n').slice(1, 6).join('\n') }, 'unexpected error');
   return new GraphQLError(unavailable ? 'A backing service is unavailable; retry shortly' : 'Internal server error', {
     nodes: gqlError?.nodes,
     path: gqlError?.path,
