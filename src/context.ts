@@ -16,6 +16,8 @@ export interface GraphQLContext {
   partnerCookie: SessionCookie;
   /** How long the console waits without activity before signing out (configuration). */
   consoleIdleTimeoutMs: number;
+  /** The largest file an upload may carry (ATTACHMENT_MAX_BYTES): told to the console, so its hints say the configured limit. */
+  attachmentMaxBytes: number;
   /**
    * Aborted when the client has gone or the request's deadline (REQUEST_TIMEOUT_MS) has passed: work
    * nobody waits for stops. Every resolver checks it first (src/graphql/deadline.ts); a service about to

@@ -82,13 +82,14 @@ const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date; user: P
 });
 
 const ConsoleSession = builder
-  .objectRef<{ user: PublicUser; expiresAt: Date | null; idleTimeoutSeconds: number; operations: string[] }>('ConsoleSession')
+  .objectRef<{ user: PublicUser; expiresAt: Date | null; idleTimeoutSeconds: number; operations: string[]; attachmentMaxBytes: number }>('ConsoleSession')
   .implement({
     description: 'The signed-in console user; the token itself stays in an HttpOnly cookie',
     fields: (t) => ({
       user: t.field({ type: UserRef, resolve: (s) => s.user }),
       expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
       idleTimeoutSeconds: t.exposeInt('idleTimeoutSeconds', { description: 'The console signs out after this long without activity' }),
+      attachmentMaxBytes: t.exposeInt('attachmentMaxBytes', { description: 'The largest file an upload may carry, in bytes (ATTACHMENT_MAX_BYTES): the console says it before a file is chosen' }),
       operations: t.exposeStringList('operations', { description: 'The operations this user may run (from the policy table): the console shows only these' }),
     }),
   });
@@ -97,6 +98,7 @@ const consoleSessionOf = (ctx: GraphQLContext, user: PublicUser, expiresAt: Date
   user,
   expiresAt,
   idleTimeoutSeconds: Math.round(ctx.consoleIdleTimeoutMs / 1000),
+  attachmentMaxBytes: ctx.attachmentMaxBytes,
   operations: allowedOperations(ctx.principal ?? { kind: 'staff', userId: user.id, username: user.username, roles: user.roles, desk: user.desk, sessionId: '' }),
 });
 

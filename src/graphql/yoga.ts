@@ -198,6 +198,7 @@ export function createGraphQLServer(deps: { schema: GraphQLSchema; services: Gra
         sessionCookie: sessionCookieOf(koa, config.production),
         partnerCookie: sessionCookieOf(koa, config.production, PARTNER_COOKIE),
         consoleIdleTimeoutMs: config.console.idleTimeoutMs,
+        attachmentMaxBytes: config.attachments.maxBytes,
       };
     },
   }) as unknown as YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;

@@ -5,7 +5,7 @@
  * a call handler attaches the same kind of photo to their call from "My submissions"; an investigator opens the
  * report and sees both images inline and files evidence (its SHA-256 shown); the stored bytes, decrypted, carry no
  * EXIF or GPS. With a 1 MiB limit, a file just over it is refused in the server's words and one far over it (past
- * the request body limit) in the portal's own.
+ * the request body limit) in the portal's own; the console says that limit and refuses such a file before sending it.
  */
 import { createHash } from 'node:crypto';
 import exifr from 'exifr';
@@ -158,6 +158,7 @@ describe('attaching files in the browser', { timeout: 240_000 }, () => {
     expect(await hp.evaluate(() => document.activeElement?.id)).toBe('attach-title');
     await hp.getByText(/its location, camera or phone details and times are removed/).waitFor();
     await hp.getByText(/You cannot view it again/).waitFor();
+    await hp.getByText('JPEG, PNG, WebP or PDF. Up to 20 MB.').waitFor(); // ATTACHMENT_MAX_BYTES's default, told by the server
     const fileId = await hp.getByLabel('Photo, screenshot or PDF the caller sent').getAttribute('id');
     await chooseFile(hp, fileId!, { name: 'from-caller.jpg', mimeType: 'image/jpeg', buffer: photo });
     await expectAccessible(hp);
@@ -208,7 +209,7 @@ describe('attaching files in the browser', { timeout: 240_000 }, () => {
   });
 });
 
-describe('a file over the size limit, on the partner portal', { timeout: 180_000 }, () => {
+describe('a file over the size limit, on the partner portal and in the console', { timeout: 240_000 }, () => {
   // A 1 MiB limit, so a phone photo of noise is over it without sending megabytes.
   const e2e = useE2E({ ATTACHMENT_MAX_BYTES: String(1024 * 1024) }, { partner: true });
 
@@ -239,5 +240,23 @@ describe('a file over the size limit, on the partner portal', { timeout: 180_000
     await expectAccessible(page);
     expect((await app.deps.reports.findById(id))?.attachments ?? []).toEqual([]);
     expect(foreign).toEqual([]);
-  }, 90_000); // it waits up to 30 s for triage before the page's steps: the default 30 s left nothing for them on a loaded machine
+
+    // In the console the hint says the configured limit, and a larger file is refused before it is sent.
+    const handler = await createStaff(app, 'CALL_HANDLER');
+    const callId = await recordCall(app, handler.token, 5, { subjects: [], locations: [], vehicles: [{ registration: 'UP24 HUG' }] });
+    const call = await waitForStatus(app, callId, 'TRIAGED', 30_000);
+    const console_ = await e2e().newPage();
+    const hp = console_.page;
+    await signIn(hp, handler.username);
+    await hp.goto('/submissions');
+    await hp.getByRole('button', { name: `Attach a file to ${call.reference}` }).click();
+    await hp.getByText('JPEG, PNG, WebP or PDF. Up to 1 MB.').waitFor();
+    const fileId = await hp.getByLabel('Photo, screenshot or PDF the caller sent').getAttribute('id');
+    await chooseFile(hp, fileId!, { name: 'big.jpg', mimeType: 'image/jpeg', buffer: justOver });
+    await tabToButton(hp, 'Attach file');
+    await hp.getByText(/^The file is 1\.\d MB, larger than the 1 MB limit: choose a smaller file\.$/).waitFor();
+    expect(await hp.evaluate(() => document.activeElement?.id)).toBe(fileId);
+    expect((await app.deps.reports.findById(callId))?.attachments ?? []).toEqual([]);
+    expect(console_.foreign).toEqual([]);
+  }, 150_000); // it waits up to 30 s for triage before the page's steps: the default 30 s left nothing for them on a loaded machine
 });

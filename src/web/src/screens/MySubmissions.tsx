@@ -158,7 +158,7 @@ function AttachToCall({ reference, onCancel, onDone }: { reference: string; onCa
       </p>
       <AttachFile
         label="Photo, screenshot or PDF the caller sent"
-        hint="JPEG, PNG, WebP or PDF, up to 20 MB."
+        hint="JPEG, PNG, WebP or PDF."
         button="Attach file"
         send={async (file) => {
           const { attachToCall } = await upload(ATTACH_TO_CALL, { reference }, file);

@@ -16,6 +16,7 @@ const SIGN_IN = graphql(`
     consoleSignIn(username: $username, password: $password, totp: $totp) {
       expiresAt
       idleTimeoutSeconds
+      attachmentMaxBytes
       operations
       user { id username roles desk }
     }

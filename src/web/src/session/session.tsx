@@ -20,6 +20,7 @@ export const CONSOLE_SESSION = graphql(`
     consoleSession {
       expiresAt
       idleTimeoutSeconds
+      attachmentMaxBytes
       operations
       user { id username roles desk }
     }

@@ -1,10 +1,13 @@
 /**
  * One file input and its button (docs/attachments.md), for a call handler attaching what a caller sent and an
  * investigator filing evidence. The server sniffs the type from the bytes and refuses what it does not take; its
- * words are shown next to the field, which takes the focus back so the person can choose another file.
+ * words are shown next to the field, which takes the focus back so the person can choose another file. The size
+ * limit is the server's (ATTACHMENT_MAX_BYTES, from the session): said in the hint, and a larger file is refused
+ * here at once rather than after its upload.
  */
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { plainMessage } from '../../api/client';
+import { useSession } from '../../session/session';
 
 /** The types the server takes, offered first by the browser's file picker (the server still decides by the bytes). */
 const ACCEPT = 'image/jpeg,image/png,image/webp,application/pdf';
@@ -15,11 +18,17 @@ export function AttachFile(props: { label: string; hint: string; button: string;
   const input = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const maxBytes = useSession().session?.attachmentMaxBytes;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const file = input.current?.files?.[0];
     if (!file) {
       setError('Select a file to attach.');
+      input.current?.focus();
+      return;
+    }
+    if (maxBytes && file.size > maxBytes) {
+      setError(`The file is ${formatSize(file.size)}, larger than the ${limitWords(maxBytes)} limit: choose a smaller file.`);
       input.current?.focus();
       return;
     }
@@ -43,6 +52,7 @@ export function AttachFile(props: { label: string; hint: string; button: string;
         <label htmlFor={id}>{props.label}</label>
         <span className="hint" id={`${id}-hint`}>
           {props.hint}
+          {maxBytes ? ` Up to ${limitWords(maxBytes)}.` : ''}
         </span>
         <input
           ref={input}
@@ -81,3 +91,6 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+/** A limit as configured people say it: "20 MB", not "20.0 MB". */
+const limitWords = (bytes: number) => (bytes >= 1024 * 1024 ? `${Number((bytes / (1024 * 1024)).toFixed(1))} MB` : formatSize(bytes));
