@@ -10,6 +10,15 @@
  * are chained by `recover`, run by the worker's reconciliation: it checks
  * the chain for their keys first, so an event is chained once.
  *
+ * Whoever appends an event claims it first (`ChainMarks.claim`, SET NX in
+ * Redis for CLAIM_TTL_SECONDS): a writer slowed past the grace and a
+ * recovery, or two workers' recoveries at once, then never both append it
+ * (seen in the fault test under load: two `report.triage` entries for one
+ * routing). A claimer that dies leaves its claim to expire; the recovery
+ * then checks the chain and appends what is missing. With Redis out of
+ * reach a writer appends unclaimed (the recovery, which needs a claim,
+ * waits for Redis, then finds the writer's entries in the chain).
+ *
  * The marks are a cache: when Redis has lost them, events are carried and
  * the recovery finds them in the chain by key (a scan on the local store, indexed
  * on MongoDB; rare).
@@ -21,11 +30,23 @@ import type { AuditEventInput, AuditLog, PendingAuditEvent } from './types.js';
 /** How long a chained mark is kept: far longer than any report waits for its next change to drop the event. */
 const MARK_TTL_SECONDS = 30 * 24 * 3600;
 
-/** Where "this event is chained" is remembered. */
+/**
+ * How long a claim to append an event holds: far longer than an append takes under load (the slowest seen: seconds),
+ * short enough that the recovery soon chains the events of a claimer that died.
+ */
+const CLAIM_TTL_SECONDS = 60;
+/** A partner's events wait in the audit log until their minute has passed (up to about 70 s): their claim lasts that much longer. */
+const HELD_CLAIM_TTL_SECONDS = CLAIM_TTL_SECONDS + 120;
+
+/** Where "this event is chained" is remembered, and who is appending it now. */
 export interface ChainMarks {
   /** For each key, whether it is marked chained; throws when the store is unreachable. */
   marked(keys: readonly string[]): Promise<boolean[]>;
   mark(keys: readonly string[]): Promise<void>;
+  /** For each key, whether this caller now holds the claim to append it (nobody else held it); throws when unreachable. */
+  claim(keys: readonly string[], ttlSeconds: number): Promise<boolean[]>;
+  /** Gives back claims whose append failed, so the recovery need not wait for them to expire. */
+  release(keys: readonly string[]): Promise<void>;
 }
 
 /**
@@ -37,7 +58,20 @@ export interface ChainMarks {
  */
 export function createRedisChainMarks(redis: Redis, prefix: string, hashKey: (key: string) => string = (key) => key): ChainMarks {
   const k = (key: string) => `${prefix}:audit-chained:${hashKey(key)}`;
+  const c = (key: string) => `${prefix}:audit-chaining:${hashKey(key)}`;
   return {
+    async claim(keys, ttlSeconds) {
+      if (!keys.length) return [];
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.set(c(key), '1', 'EX', ttlSeconds, 'NX');
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([err]) => err);
+      if (failed || results.length !== keys.length) throw failed?.[0] ?? new Error('claims not answered');
+      return results.map(([, reply]) => reply === 'OK');
+    },
+    async release(keys) {
+      if (keys.length) await redis.del(...keys.map(c));
+    },
     async marked(keys) {
       if (!keys.length) return [];
       const values = await redis.mget(keys.map(k));
@@ -92,20 +126,40 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
     for (const [key, seen] of firstSeen) if (now - seen > graceMs + 3_600_000) firstSeen.delete(key);
   }
 
-  /** Chains events in order (one group-commit run) and marks them; false when the chain could not be written. */
-  async function append(events: readonly PendingAuditEvent[], late = false): Promise<boolean> {
-    if (!events.length) return true;
+  /**
+   * Claims the events (see the header), then chains those it won in order (one group-commit run) and marks them;
+   * how many it appended, or null when the chain could not be written. A writer that cannot reach Redis appends unclaimed; the recovery
+   * (`late`) appends only what it claimed, and first checks the chain for them (a claimer may have appended and died).
+   */
+  async function append(all: readonly PendingAuditEvent[], late = false, claimTtlSeconds = CLAIM_TTL_SECONDS): Promise<number | null> {
+    if (!all.length) return 0;
+    let events: readonly PendingAuditEvent[];
+    let claimed = true;
+    try {
+      const won = await marks.claim(all.map((e) => e.key), claimTtlSeconds);
+      events = all.filter((_, i) => won[i]);
+    } catch (err) {
+      if (late) throw err;
+      events = all;
+      claimed = false;
+    }
+    if (late && events.length) {
+      const inChain = await audit.chainedKeys(events.map((e) => e.key));
+      events = events.filter((e) => !inChain.has(e.key));
+    }
+    if (!events.length) return 0;
     try {
       await Promise.all(events.map(({ key, at, ...event }) => audit.record(event, { at, eventKey: key })));
     } catch (err) {
       if (!late) deps.observe?.auditUnchained(events.length);
       log.warn({ events: events.length, errName: (err as Error)?.name }, 'audit events stay pending in their report; the worker will chain them');
-      return false;
+      if (claimed) await marks.release(events.map((e) => e.key)).catch(() => undefined);
+      return null;
     }
     await marks.mark(events.map((e) => e.key)).catch((err) => {
       log.warn({ errName: (err as Error)?.name }, 'chained audit events not marked; the next change carries them and recovery finds them chained');
     });
-    return true;
+    return events.length;
   }
 
   return {
@@ -134,8 +188,8 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
      */
     chain(events: readonly PendingAuditEvent[]): Promise<boolean> {
       const held = events.filter((e) => audit.heldBack?.(e, new Date(e.at)));
-      if (held.length) void append(held);
-      return append(held.length ? events.filter((e) => !held.includes(e)) : events);
+      if (held.length) void append(held, false, HELD_CLAIM_TTL_SECONDS);
+      return append(held.length ? events.filter((e) => !held.includes(e)) : events).then((n) => n !== null);
     },
 
     /**
@@ -155,12 +209,14 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       if (!unmarked.length) return 0;
       const inChain = await audit.chainedKeys(unmarked.map((e) => e.key));
       const missing = unmarked.filter((e) => !inChain.has(e.key));
-      if (missing.length && !(await append(missing, true))) throw new Error('audit chain unavailable');
-      if (missing.length) deps.observe?.auditRecovered(missing.length);
+      // Only what this run claims: another recovery, or a writer slowed past the grace, may be appending the rest.
+      const appended = missing.length ? await append(missing, true) : 0;
+      if (appended === null) throw new Error('audit chain unavailable');
+      if (appended) deps.observe?.auditRecovered(appended);
       await marks.mark(unmarked.filter((e) => inChain.has(e.key)).map((e) => e.key)).catch(() => undefined);
-      if (missing.length) log.warn({ chained: missing.length }, 'audit events of committed report changes chained late');
+      if (appended) log.warn({ chained: appended }, 'audit events of committed report changes chained late');
       for (const e of stale) firstSeen.delete(e.key);
-      return missing.length;
+      return appended;
     },
   };
 }

@@ -2,7 +2,9 @@
  * The recovery chains a report change's audit events only once their writer
  * has surely given up. A partner report's events carry their time truncated
  * to the minute, so a whole-minute time counts as up to a minute later: the
- * recovery must not race the writer and chain those events twice.
+ * recovery must not race the writer and chain those events twice. Whoever
+ * appends claims first, so two recoveries at once, or a writer slowed past
+ * the grace beside a recovery, append an event once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../../support/app.js';
@@ -54,6 +56,32 @@ describe('audit recovery grace', () => {
     // The writer's own append lands meanwhile: the recovery finds it in the chain and chains nothing.
     await chainer.chain(events);
     expect(await chainer.recover(events, 1_500, seen + 2_000)).toBe(0);
+    expect(await count(reportId)).toBe(1);
+  });
+
+  const eventOf = (reportId: string, at: Date) =>
+    app.deps.chainer.events(reportId, 2, [{ action: TEST_ACTION, actor: { type: 'system', id: 'test' }, target: { type: 'report', id: reportId }, outcome: 'success' }], at);
+
+  it('chains an event once when two recoveries (two workers) take it at the same moment', async () => {
+    const { chainer } = app.deps;
+    const reportId = `grace-twice-${Date.now()}`;
+    const events = eventOf(reportId, new Date(Date.now() - 10_000 + 11));
+    const seen = Date.now();
+    expect(await chainer.recover(events, 1_500, seen)).toBe(0);
+    const both = await Promise.all([chainer.recover(events, 1_500, seen + 2_000), chainer.recover(events, 1_500, seen + 2_000)]);
+    expect(both.sort()).toEqual([0, 1]);
+    expect(await count(reportId)).toBe(1);
+  });
+
+  it('chains an event once when its writer, slowed past the grace, appends beside a recovery', async () => {
+    const { chainer } = app.deps;
+    const reportId = `grace-race-${Date.now()}`;
+    const events = eventOf(reportId, new Date(Date.now() - 10_000 + 13));
+    const seen = Date.now();
+    expect(await chainer.recover(events, 1_500, seen)).toBe(0);
+    const [recovered, written] = await Promise.all([chainer.recover(events, 1_500, seen + 2_000), chainer.chain(events)]);
+    expect(written).toBe(true);
+    expect(recovered).toBeLessThanOrEqual(1);
     expect(await count(reportId)).toBe(1);
   });
 });
