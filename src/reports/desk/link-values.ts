@@ -66,7 +66,7 @@ export function createLinkValues(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'va
     async withValues(principal: Principal, reportId: string, content: Partial<ReportContent> | null, links: readonly SeenLink[]): Promise<LinkWithValues[]> {
       const viewer = principal as StaffPrincipal;
       const mine = content ? indexedValuesOf(content) : null;
-      const reads: Promise<unknown>[] = [];
+      const reads: { read: ReturnType<DeskDeps['vault']['openIndexed']>; pair: string }[] = [];
       let opened = 0;
       const byIds = [...new Set(links.filter((l) => l.visible && l.by).map((l) => l.by!))];
       const people = (await Promise.all(byIds.map((id) => deps.users.findById(id)))).filter((u) => !!u);
@@ -87,11 +87,13 @@ export function createLinkValues(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'va
             return { ...none, linkedBy };
           }
           const theirs = deps.vault.openIndexed(doc);
-          reads.push(theirs.record(userActor(viewer), { purpose: 'link-values', pair: pairKey(deps.crypto, reportId, doc._id) }));
+          reads.push({ read: theirs, pair: pairKey(deps.crypto, reportId, doc._id) });
           return { ...link, linkedBy, shared: sharedValues(deps, mine, theirs.values, link.reasons) };
         }),
       );
-      await Promise.all(reads); // every read on record before a value leaves
+      // Every read on record before a value leaves; recorded once all reads are done, so that an audit append refused
+      // while another link's read is still on its way is never a rejection nobody waits for (it would end the process).
+      await Promise.all(reads.map(({ read, pair }) => read.record(userActor(viewer), { purpose: 'link-values', pair })));
       return out;
     },
   };

@@ -208,9 +208,16 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
     }
   }
 
-  /** The audit entry of one candidate decrypted by a search. */
-  const candidateRead = (viewer: StaffPrincipal, searchId: string, read: IndexedRead, matched: boolean, disclosed: boolean) =>
-    read.record(userActor(viewer), { purpose: 'search', search: searchId, matched, disclosed });
+  /**
+   * The audit entry of one candidate decrypted by a search. Its promise is awaited with the others before any hit
+   * leaves (with the search's own entry, below), but only after more candidates were read: it is marked handled here, so that an
+   * append refused meanwhile is not a rejection nobody waits for yet (that would end the process).
+   */
+  const candidateRead = (viewer: StaffPrincipal, searchId: string, read: IndexedRead, matched: boolean, disclosed: boolean) => {
+    const recorded = read.record(userActor(viewer), { purpose: 'search', search: searchId, matched, disclosed });
+    recorded.catch(() => undefined);
+    return recorded;
+  };
 
   /**
    * The desks (null: awaiting triage) holding a report the viewer may not
