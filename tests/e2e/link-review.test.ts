@@ -5,8 +5,9 @@
  * the error summary first; a double click sends one request) and sees
  * "linked by" them; marks the other wrong, with the keyboard only, and it
  * leaves the list; links the report to another by its reference (an unknown
- * reference is refused in words first). axe with the form open; screenshots
- * at desktop width and 390 px.
+ * reference is refused in words first). A supervisor is offered none of
+ * these (the policy's rows are investigators'). axe with the form open;
+ * screenshots at desktop width and 390 px.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -42,6 +43,16 @@ describe('link review', { timeout: 180_000 }, () => {
     for (const other of [soundsAlike, otherScript]) {
       expect(await app.deps.reports.findLinkEdge(report.id, other.id)).toMatchObject({ reasons: ['namePhonetic'] });
     }
+
+    // A supervisor sees the possible links but not these buttons (the policy gives them to investigators; supervisors link and unlink).
+    const supervisor = await createStaff(app, 'SUPERVISOR');
+    const bySupervisor = await e2e().newPage();
+    await signIn(bySupervisor.page, supervisor.username);
+    await bySupervisor.page.goto(`/reports/${report.id}`);
+    await bySupervisor.page.getByRole('button', { name: 'Link to report…' }).waitFor();
+    expect(await bySupervisor.page.getByText('Possible link').count()).toBe(2);
+    for (const name of [/^Confirm link/, /^Mark as wrong/, 'Link to another report']) expect(await bySupervisor.page.getByRole('button', { name }).count()).toBe(0);
+    await bySupervisor.context.close();
 
     const inv = await createStaff(app, 'INVESTIGATOR', 'SO12');
     const { page, foreign } = await e2e().newPage();
