@@ -5,7 +5,7 @@
  * the error summary first; a double click sends one request) and sees
  * "linked by" them; marks the other wrong, with the keyboard only, and it
  * leaves the list; links the report to another by its reference (an unknown
- * reference is refused in words first). A supervisor is offered none of
+ * reference, then the report's own, are refused in words first). A supervisor is offered none of
  * these (the policy's rows are investigators'). axe with the form open;
  * screenshots at desktop width and 390 px.
  */
@@ -115,12 +115,16 @@ describe('link review', { timeout: 180_000 }, () => {
     await propose.getByRole('button', { name: 'Link reports' }).click();
     await propose.getByRole('link', { name: /No report you may read has that reference or id/ }).waitFor();
     await expectAccessible(page);
+    // The server's refusal (BAD_USER_INPUT) in its own words: a report is not linked to itself.
+    await propose.getByLabel('Reference of the other report').fill(report.reference);
+    await propose.getByRole('button', { name: 'Link reports' }).click();
+    await propose.getByRole('alert').getByText('This cannot be done. A report cannot be linked to itself.').waitFor();
     await propose.getByLabel('Reference of the other report').fill(unrelated.reference);
     await propose.getByRole('button', { name: 'Link reports' }).click();
     await page.getByText('Reports linked.').waitFor();
     const proposed = links.locator('li').filter({ hasText: unrelated.reference });
     await proposed.getByText(`linked by ${inv.username}`).waitFor();
-    expect(sent.filter((op) => op === 'proposeLink')).toEqual(['proposeLink']);
+    expect(sent.filter((op) => op === 'proposeLink')).toEqual(['proposeLink', 'proposeLink']); // the refused one, then this
     expect(await app.deps.reports.findLinkEdge(report.id, unrelated.id)).toMatchObject({ manual: true });
     expect(foreign).toEqual([]);
   });

@@ -36,7 +36,7 @@ function wordsFor(error: unknown, op: LinkReviewOp['op']): string {
   if (!(error instanceof ApiError)) return plainMessage(error);
   switch (error.code) {
     case 'BAD_USER_INPUT':
-      return `This cannot be done: ${error.message}.`;
+      return `This cannot be done. ${error.message.replace(/\.$/, '')}.`;
     case 'NOT_FOUND':
       return op === 'propose'
         ? 'No report you may read has that reference or id. Check it; a report held by a desk you do not work on cannot be linked from here: ask the duty supervisor.'
