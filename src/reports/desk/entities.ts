@@ -88,3 +88,18 @@ export function createEntities(
     },
   };
 }
+
+/**
+ * What the page says when more reports are filed under the value than it
+ * shows (the search's `hasNextPage`: a common surname, a crowded postcode),
+ * rather than listing thousands (issue 26, item 3): "shared by more than
+ * N", N being what the page holds (at most its size, ENTITY_PAGE_SIZE by
+ * default). Null when the page shows every report filed under the value.
+ */
+export function crowdedNoteOf(search: Pick<SearchConnection, 'edges' | 'pageInfo'>): string | null {
+  if (!search.pageInfo.hasNextPage) return null;
+  const n = search.edges.length;
+  return n > 0
+    ? `Filed under more than ${n} reports: the ${n} most recent are shown; search finds the others.`
+    : 'Filed under more reports than one page could check: search finds them.';
+}

@@ -8,7 +8,7 @@
 import { builder } from '../../graphql/builder.js';
 import { ReportRef } from './report-schema.js';
 import { SearchConnection } from './search-schema.js';
-import { entityRefsOf, ENTITY_KINDS, type EntityKind, type EntityPage, type EntityRef } from '../desk/entities.js';
+import { crowdedNoteOf, entityRefsOf, ENTITY_KINDS, type EntityKind, type EntityPage, type EntityRef } from '../desk/entities.js';
 
 const EntityKindEnum = builder.enumType('EntityKind', {
   description: 'A kind of value with a page of its own',
@@ -34,6 +34,11 @@ const EntityPageRef = builder.objectRef<EntityPage>('EntityPage').implement({
       type: SearchConnection,
       description: 'Readable reports filed under the value, newest filed first, with how each matched; reports you may not read as one notice per desk',
       resolve: (e) => e.search as never,
+    }),
+    crowded: t.string({
+      nullable: true,
+      description: 'When more reports are filed under the value than the page shows, in plain words ("Filed under more than 50 reports: …"); null when it shows them all',
+      resolve: (e) => crowdedNoteOf(e.search),
     }),
   }),
 });

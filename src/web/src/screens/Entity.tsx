@@ -6,7 +6,9 @@
  * id, kind, index), never the value. Reports you may not read are not rows:
  * one notice per desk says only that a report there matches, and whom to
  * contact (the search's own notices, reused). Opening it is a search,
- * audited as one.
+ * audited as one. A value filed under more reports than the page holds (a
+ * common surname) says "Filed under more than N reports" (the server's
+ * words, `crowded`) rather than listing thousands.
  */
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
@@ -69,9 +71,11 @@ export function Entity() {
       )}
       <DeconflictionNotices notices={e.reports.deconfliction} complete={e.reports.deconflictionComplete} />
       <DataTable className="search-results" caption={`Reports filed under ${e.value}`} captionHidden rows={rows} rowKey={(r) => r.reference} columns={columns} />
-      {e.reports.pageInfo.hasNextPage && (
-        <div className="alert warn" role="note">
-          <p>More reports are filed under this value than one page shows: it is shared by many reports. Use Search with filters to narrow them.</p>
+      {e.crowded && (
+        <div className="alert warn" role="note" aria-label="More reports than shown">
+          <p>
+            {e.crowded} <Link to="/search">Search</Link> with filters (desk, status, dates) to narrow them.
+          </p>
         </div>
       )}
     </>

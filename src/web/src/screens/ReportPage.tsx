@@ -9,7 +9,9 @@
  * says which it takes (availableActions, nextSteps). The server is the
  * authority on who may do what; a CONFLICT reloads the report with a clear
  * message; a report the user may not read says so, and nothing else.
- * "Open link chart" leads to its chart and timeline (screens/chart/).
+ * "Open link chart" leads to its chart and timeline (screens/chart/). An
+ * investigator may confirm a possible link or mark it wrong, and link the
+ * report to another they may read (desk/LinkReview.tsx).
  */
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -29,6 +31,7 @@ import { Corrections } from './desk/Corrections';
 import type { Act } from './desk/types';
 import { Workflow } from './desk/Workflow';
 import { ReportActionDialog } from './oversight/ReportActionDialog';
+import { LinkReviewDialog, type LinkReviewOp } from './desk/LinkReview';
 
 const CONFLICT_TEXT = 'Someone else claimed or changed this report first. It has been reloaded: check what changed and try again.';
 
@@ -40,6 +43,7 @@ export function ReportPage() {
   const [erasing, setErasing] = useState(false);
   const navigate = useNavigate();
   const [notice, setNotice] = useState<string | null>(null);
+  const [reviewing, setReviewing] = useState<LinkReviewOp | null>(null);
   // gcTime 0: the content is dropped from memory as soon as the page is left.
   const query = useQuery({ queryKey: ['report', id], queryFn: () => request(REPORT, { id }), gcTime: 0, retry: false });
 
@@ -129,7 +133,21 @@ export function ReportPage() {
             <p>{claimError}</p>
           </div>
         )}
-        <ReportDetails report={report} />
+        <ReportDetails
+          report={report}
+          review={{ confirm: can('confirmLink'), wrong: can('markLinkWrong'), open: setReviewing }}
+          linkActions={
+            can('proposeLink') && report.status !== 'ERASED' ? (
+              <div className="actions">
+                <button type="button" onClick={() => setReviewing({ op: 'propose' })}>
+                  Link to another report
+                </button>
+                <span className="hint">When you judge another report you may read is about the same people or events.</span>
+              </div>
+            ) : null
+          }
+        />
+        <LinkReviewDialog report={report} action={reviewing} act={act} onClose={() => setReviewing(null)} />
         {can('reportNeighbourhood') && (
           <p>
             <Link to={`/reports/${report.id}/chart`} className="button">

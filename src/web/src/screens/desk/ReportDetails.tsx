@@ -2,16 +2,27 @@
  * What the report says: its state (reference, status, priority, desk,
  * times), the narrative, subjects, vehicles, locations and links to other
  * reports (a link to a report of a desk the viewer cannot read says only
- * which desk holds it).
+ * which desk holds it). `review` (the report page's, for a viewer whose role
+ * may confirm or reject possible links) puts "Confirm link" and "Mark as
+ * wrong" beside each possible link to a readable report, and `linkActions`
+ * (its "Link to another report") under the list.
  */
 import type { ReactNode } from 'react';
+import type { LinkReviewOp } from './LinkReview';
 import { Link } from 'react-router';
 import { OUTCOME_LABELS } from '../../../../reports/model/outcomes';
 import { boroughName, countdown, formatTime, humanise } from '../../ui/ui';
 import type { ReportData } from './types';
 import { useNow } from '../../ui/useNow';
 
-export function ReportDetails({ report }: { report: ReportData }) {
+/** Who may judge possible links (the roles the policy lets call confirmLink / markLinkWrong), and what opens the dialog. */
+export interface LinkReviewButtons {
+  confirm: boolean;
+  wrong: boolean;
+  open: (action: LinkReviewOp) => void;
+}
+
+export function ReportDetails({ report, review, linkActions }: { report: ReportData; review?: LinkReviewButtons; linkActions?: ReactNode }) {
   const now = useNow(1000);
   /** A value with a page of its own (an entity page), as a link to it: the address carries an opaque reference, never the value. */
   const pivot = (kind: string, value: string | null | undefined, className?: string): ReactNode => {
@@ -116,6 +127,20 @@ export function ReportDetails({ report }: { report: ReportData }) {
               )}
               <Link to={`/reports/${l.reportId}`} className="mono">{l.reference}</Link> ({l.desk ?? 'no desk'}) {linkWhy(l)}
               <SharedValues values={l.sharedValues} />
+              {review && l.strength === 'POSSIBLE' && l.reportId && (review.confirm || review.wrong) && (
+                <span className="actions link-review">
+                  {review.confirm && (
+                    <button type="button" onClick={() => review.open({ op: 'confirm', reportId: l.reportId!, reference: l.reference! })} aria-label={`Confirm link to ${l.reference}`}>
+                      Confirm link
+                    </button>
+                  )}
+                  {review.wrong && (
+                    <button type="button" onClick={() => review.open({ op: 'wrong', reportId: l.reportId!, reference: l.reference! })} aria-label={`Mark as wrong: the link to ${l.reference}`}>
+                      Mark as wrong
+                    </button>
+                  )}
+                </span>
+              )}
             </>
           ) : (
             <>
@@ -124,6 +149,7 @@ export function ReportDetails({ report }: { report: ReportData }) {
           )
         }
       </EntityList>
+      {linkActions}
       {report.linkWarnings.length > 0 && (
         <div className="alert warn" role="note" aria-label="What linking did not compare">
           {report.linkWarnings.map((w) => (
