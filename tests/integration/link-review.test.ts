@@ -136,5 +136,25 @@ describe("investigators' judgement", () => {
     expect((await auditEntries(app, 'report.unlink')).filter((e: any) => e.details?.review === 'wrong')).toHaveLength(2);
     // A supervisor still unlinks the confirmed one.
     expect((await app.gql(M('unlinkReports'), { a: a._id, b: b._id, reason: 'Supervisor review: not linked' }, supervisor.token)).errors).toBeUndefined();
+    // ...and that unlink stands: an investigator cannot link the pair again, a supervisor can.
+    const again = await app.gql(M('proposeLink'), { a: a._id, b: b._id, reason: 'I still think so' }, staff[desk].token);
+    expect(codeOf(again)).toBe('BAD_USER_INPUT');
+    expect(again.errors?.[0]?.message).toMatch(/supervisor unlinked/);
+    expect((await app.gql(M('linkReports'), { a: a._id, b: b._id, reason: 'Supervisor: linked after all' }, supervisor.token)).errors).toBeUndefined();
+    // "Linked by" names the supervisor who linked it now, never the investigator who confirmed it before.
+    expect((await linksOf(a._id, staff[desk].token)).find((l) => l.reportId === b._id)).toMatchObject({ manual: true, linkedBy: expect.not.stringContaining(staff[desk].username) });
+  });
+
+  it('a pair flagged wrong and linked again by a supervisor does not say it was linked by the one who flagged it', async () => {
+    const a = await routed(12, { subjects: [{ name: 'Ismail Rahman' }] });
+    const b = await routed(13, { subjects: [{ name: 'Ismael Rehman' }] });
+    await moveTo(b._id, a.desk!);
+    const desk = a.desk as 'SO12' | 'SO13';
+    expect((await app.gql(M('markLinkWrong'), { a: a._id, b: b._id, reason: 'Different men' }, staff[desk].token)).errors).toBeUndefined();
+    expect((await app.gql(M('linkReports'), { a: a._id, b: b._id, reason: 'Same man: passport seen' }, supervisor.token)).errors).toBeUndefined();
+    const seen = (await linksOf(a._id, staff[desk].token)).find((l) => l.reportId === b._id);
+    expect(seen).toMatchObject({ manual: true, strength: 'CONFIRMED' });
+    expect(seen.linkedBy).not.toBe(staff[desk].username);
+    expect(seen.linkedBy).toBeTruthy();
   });
 });

@@ -207,7 +207,7 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
       const after = await recordEnd(p, a, b, 'link', why, edgeId);
       await recordEnd(p, b, a, 'link', why, edgeId);
       const at = new Date();
-      await reports.recordManualLink(edgeOf(crypto, docA, docB, [], at));
+      await reports.recordManualLink({ ...edgeOf(crypto, docA, docB, [], at), by: p.userId });
       return changed(after);
     },
 

@@ -4,7 +4,8 @@
  * that only sound alike: `strengthOf` in reports/model/types.ts) as
  * confirmed or wrong. Supervisors keep `linkReports` / `unlinkReports`
  * (corrections.ts) for every link; an investigator cannot remove a link
- * triage confirmed by an exact value, nor one made by hand.
+ * triage confirmed by an exact value, nor one made by hand, nor link again
+ * a pair a supervisor unlinked.
  *
  * The same three writes as a supervisor's manual link (corrections.ts): the
  * history entry on each report (`linked_manually` / `unlinked`, audited as
@@ -76,6 +77,10 @@ export function createLinkReview(deps: Pick<DeskServiceDeps, 'reports' | 'crypto
     const { p, docA, docB, edgeId } = await pairOf(principal, a, b);
     const edge = await reports.findLinkEdge(a, b);
     const live = !!edge && !edge.dismissedAt;
+    // A supervisor's unlink (a tombstone nobody flagged wrong) stands until a supervisor links the pair again.
+    if (edge?.dismissedAt && !edge.by && !access.isSupervisor(p) && !endDone(docA, edgeId, LINKED)) {
+      throw badInput('A supervisor unlinked these reports: ask a supervisor to link them again', ['b']);
+    }
     if (review === 'confirmed' && (!live || strengthOf({ manual: edge!.manual, reasons: edge!.reasons }) !== 'POSSIBLE') && !endDone(docA, edgeId, LINKED)) {
       throw badInput('Only a possible link can be confirmed', ['b']);
     }

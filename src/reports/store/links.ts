@@ -47,7 +47,11 @@ export interface LinkEdge {
   manual?: boolean;
   /** Unlinked by a supervisor: a tombstone, read by no one, that a later triage cannot overwrite. */
   dismissedAt?: Date | null;
-  /** Who made or confirmed it by hand, or flagged it wrong (a staff user id; sealed when stored). */
+  /**
+   * Who made or confirmed it by hand, or, on a tombstone, who flagged it wrong (a staff user id; sealed when stored).
+   * Written by every manual link and every dismissal, so it never names an earlier hand: a tombstone without it
+   * is a supervisor's unlink (link-review.ts keeps investigators from reviving those).
+   */
   by?: string | null;
 }
 
@@ -237,7 +241,8 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
      */
     async recordManual(edge: LinkEdge) {
       const existing = await this.find(edge.older.id, edge.newer.id);
-      const by = edge.by ? { by: sealBy(existing?._id ?? edge._id, edge.by) } : {};
+      // Always written: a relink must not keep the name of whoever linked, or flagged wrong, before.
+      const by = { by: edge.by ? sealBy(existing?._id ?? edge._id, edge.by) : null };
       if (existing) await edges.updateOne({ _id: existing._id }, { $set: { manual: true, dismissedAt: null, ...by } });
       else await insertIfAbsent(edges, seal({ ...edge, manual: true, dismissedAt: null }));
       const id = existing?._id ?? edge._id;
@@ -252,7 +257,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
     async dismiss(a: string, b: string, at: Date, by?: string): Promise<boolean> {
       const existing = await this.find(a, b);
       if (!existing) return false;
-      if (!existing.dismissedAt) await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false, ...(by ? { by: sealBy(existing._id, by) } : {}) } });
+      if (!existing.dismissedAt) await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false, by: by ? sealBy(existing._id, by) : null } });
       return true;
     },
 
