@@ -18,6 +18,12 @@
  *   whole command met (a lost connection, a write-concern failure) reaches
  *   every caller of that batch, and only them: whether their documents were
  *   stored is unknown, as it would be for a single insert.
+ * - A batch unanswered after BATCH_ANSWER_MS (a half-open connection: the
+ *   client sets no socket timeout) is given up for its callers, who are told
+ *   the store is unavailable (outcome unknown, as above), and the next batch
+ *   goes: one stuck command must not hold every insert of a collection in the
+ *   process (found in review; a killed FerretDB resets its connections, so
+ *   the chaos tests do not meet it).
  *
  * Durability is unchanged: the batch goes with the client's write concern
  * (majority, journaled), and nobody is answered before it is. A batch with a
@@ -39,6 +45,14 @@ import { carryInserts, DUPLICATE_KEY } from './errors.js';
 
 /** Documents sent at most in one command (the driver splits larger ones by size anyway). */
 const MAX_BATCH = 500;
+/** How long a batch may go unanswered before its callers are told the store is unavailable (far above any commit seen: 1 s under load). */
+export const BATCH_ANSWER_MS = 30_000;
+
+/** A batch the store did not answer in time: its documents may or may not be stored (like a network error). */
+export class MongoBatchTimeoutError extends Error {
+  // "Mongo…Timeout" by name: storeErrorKind (src/db/errors.ts) reads it as 'unavailable', so a client is told to retry.
+  override name = 'MongoBatchTimeoutError';
+}
 
 /** One document's own failure inside a shared batch: its code and message, none of the other documents'. */
 export class BatchedWriteError extends Error {
@@ -94,8 +108,9 @@ function writeErrorsOf(err: unknown): { index: number; code: number; message: st
   return list.map((w) => ({ index: w.index as number, code: w.code as number, message: String(w.errmsg ?? w.message ?? 'write error') }));
 }
 
-export function createGroupCommit(opts: { maxBatch?: number } = {}): GroupCommit {
+export function createGroupCommit(opts: { maxBatch?: number; answerMs?: number } = {}): GroupCommit {
   const maxBatch = opts.maxBatch ?? MAX_BATCH;
+  const answerMs = opts.answerMs ?? BATCH_ANSWER_MS;
   const lanes = new Map<string, Lane>();
   const stats: GroupCommitStats = { batches: 0, documents: 0, largest: 0 };
 
@@ -107,10 +122,22 @@ export function createGroupCommit(opts: { maxBatch?: number } = {}): GroupCommit
         stats.documents += batch.length;
         stats.largest = Math.max(stats.largest, batch.length);
         try {
-          await lane.collection.insertMany(
+          const insert = lane.collection.insertMany(
             batch.map((w) => w.doc),
             { ordered: false },
           );
+          insert.catch(() => undefined); // a batch given up may still fail later: nobody waits for it then
+          let timer: NodeJS.Timeout | undefined;
+          try {
+            await Promise.race([
+              insert,
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => reject(new MongoBatchTimeoutError(`insert batch unanswered after ${answerMs} ms`)), answerMs);
+              }),
+            ]);
+          } finally {
+            clearTimeout(timer);
+          }
           batch.forEach((w) => w.resolve(true));
         } catch (err) {
           const writeErrors = writeErrorsOf(err);

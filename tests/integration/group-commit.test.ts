@@ -8,7 +8,9 @@
 import fc from 'fast-check';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BatchedWriteError, createGroupCommit } from '../../src/db/group-commit.js';
+import { createServer, connect, type Socket } from 'node:net';
+import { BatchedWriteError, createGroupCommit, MongoBatchTimeoutError } from '../../src/db/group-commit.js';
+import { storeErrorKind } from '../../src/db/errors.js';
 
 let client: MongoClient;
 let db: Db;
@@ -120,5 +122,45 @@ describe('group commit', () => {
     // 'c' went in one batch from both callers: exactly one of them has it.
     expect([mine[2], theirs[0]].filter(Boolean)).toHaveLength(1);
     expect((await coll.findOne({ _id: 'c' }))?.by).toBe(mine[2] ? 0 : 1);
+  });
+
+  it('gives up a batch the store leaves unanswered (a half-open connection), telling its callers the store is unavailable, and sends the next', async () => {
+    // A TCP relay to the store that can stop passing bytes on: the connection stays open and nothing answers.
+    let frozen = false;
+    const pairs: { inbound: Socket; outbound: Socket; held: Buffer[] }[] = [];
+    const { hostname, port } = new URL(inject('mongoUri'));
+    const relay = createServer((inbound) => {
+      const outbound = connect(Number(port), hostname);
+      const pair = { inbound, outbound, held: [] as Buffer[] };
+      pairs.push(pair);
+      inbound.on('data', (chunk) => (frozen ? pair.held.push(chunk) : outbound.write(chunk)));
+      outbound.on('data', (chunk) => inbound.write(chunk));
+      inbound.on('error', () => outbound.destroy());
+      outbound.on('error', () => inbound.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const relayed = await new MongoClient(`mongodb://127.0.0.1:${(relay.address() as { port: number }).port}/?directConnection=true`, { writeConcern: { w: 'majority', journal: true } }).connect();
+    try {
+      const coll = relayed.db(db.databaseName).collection<Doc>('stuck');
+      const group = createGroupCommit({ answerMs: 1_000 });
+      expect(await group.insert(coll, { _id: 'before', by: 0 })).toBe(true);
+      frozen = true;
+      const started = Date.now();
+      const stuck = await group.insert(coll, { _id: 'stuck', by: 1 }).then(
+        () => 'answered',
+        (err: unknown) => err,
+      );
+      expect(stuck).toBeInstanceOf(MongoBatchTimeoutError);
+      expect(storeErrorKind(stuck)).toBe('unavailable');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      // The lane is free again: with the connection back, the next caller's insert goes and is answered.
+      frozen = false;
+      for (const pair of pairs) for (const chunk of pair.held.splice(0)) pair.outbound.write(chunk);
+      expect(await group.insert(coll, { _id: 'after', by: 2 })).toBe(true);
+    } finally {
+      await relayed.close(true).catch(() => {});
+      for (const pair of pairs) (pair.inbound.destroy(), pair.outbound.destroy());
+      relay.close();
+    }
   });
 });
