@@ -70,6 +70,17 @@ describe('possible links', () => {
     expect(bySupervisor.sharedValues).toEqual([{ kind: 'namePhonetic', value: 'Tariq Hassan', theirs: 'Tarik Hasan' }]);
     const after = (await auditEntries(app, 'report.read')).filter((e: any) => e.details?.purpose === 'link-values' && e.target?.id === a._id).length;
     expect(after - before).toBe(1);
+    // A search hit's report carries the links without their values: a page of hits cannot cost a decrypt per link.
+    const hits = await app.gql(
+      `query($f: ReportSearchInput!) { searchReports(filter: $f) { edges { node { reportId report { links { reportId sharedValues { kind value } linkedBy } } } } } }`,
+      { f: { subjectName: 'Tariq Hassan' } },
+      supervisor.token,
+    );
+    expect(hits.errors, JSON.stringify(hits.errors)).toBeUndefined();
+    const hitB = hits.data.searchReports.edges.find((e: any) => e.node.reportId === b._id);
+    expect(hitB.node.report.links.find((l: any) => l.reportId === a._id)).toEqual({ reportId: a._id, sharedValues: null, linkedBy: null });
+    const afterSearch = (await auditEntries(app, 'report.read')).filter((e: any) => e.details?.purpose === 'link-values' && e.target?.id === a._id).length;
+    expect(afterSearch).toBe(after);
   });
 
   it('محمد and Mohammed make a possible link', async () => {

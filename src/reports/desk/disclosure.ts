@@ -45,15 +45,19 @@ export function createDisclosure(deps: Pick<DeskDeps, 'reports' | 'vault' | 'aud
   const { reports, vault, audit } = deps;
   const linkValues = createLinkValues(deps);
   return {
-    /** The report with its content decrypted except the caller's identity; audited before it is returned. */
-    async report(principal: Principal | null, id: string): Promise<ReportView> {
+    /**
+     * The report with its content decrypted except the caller's identity; audited before it is returned.
+     * `linkValues: false` (a search hit's report): its links without what they share or who linked them, so a page
+     * of hits cannot cost SHARED_VALUES_MAX more decrypts per hit (link-values.ts); opening the report gives them.
+     */
+    async report(principal: Principal | null, id: string, opts: { linkValues?: boolean } = {}): Promise<ReportView> {
       const read = await vault.openForReading(principal, id, 'view');
       const seen = await linkViews(reports, read.principal, read.doc);
       // What each link shares and who linked it (link-values.ts: those reads audited too), worked out only when a query
       // asks for them (the report page does; a search hit's report or a queue row does not), once for all links.
       let all: ReturnType<typeof linkValues.withValues> | null = null;
       const values = () => (all ??= linkValues.withValues(read.principal, read.doc._id, read.content, seen));
-      const links = seen.map((link, i) => ({ ...link, details: () => values().then((list) => list[i]!) }));
+      const links = opts.linkValues === false ? seen : seen.map((link, i) => ({ ...link, details: () => values().then((list) => list[i]!) }));
       // The holder and the people its history names, as the viewer may know them (another desk's staff in words): staff-names.ts.
       const staff = await resolveStaffNames(deps.users, read.principal, read.doc);
       return { ...disclosed(read.principal, { ...read.doc, history: read.history }, read.content, links), staff };

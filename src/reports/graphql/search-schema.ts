@@ -38,8 +38,8 @@ const SearchHitRef = builder.objectRef<SearchHit>('SearchHit').implement({
     report: t.field({
       type: ReportRef,
       nullable: true,
-      description: 'The report, read (and audited) as `report` reads it',
-      resolve: (h, _a, ctx) => ctx.services.desk.report(ctx.principal, h.reportId),
+      description: "The report, read (and audited) as `report` reads it, except its links' sharedValues and linkedBy (null here: open the report for them)",
+      resolve: (h, _a, ctx) => ctx.services.desk.report(ctx.principal, h.reportId, { linkValues: false }),
     }),
   }),
 });
