@@ -27,7 +27,8 @@ import { MongoClient, type Db } from 'mongodb';
 import { hotlineCall } from '../../tests/support/payloads.js';
 import { freePort, startServices } from '../stack/services.js';
 import { benchCall, postcode, registration, subjectName } from './payloads.js';
-import { createUser, gql, latency, signIn, sleep, startProcess, type Latency } from './support.js';
+import type { StoreCounts } from './store-counts.js';
+import { createUser, gql, latency, signIn, sleep, startProcess, type Child, type Latency } from './support.js';
 
 export interface ChartBenchResult {
   /** Reports recorded by this phase: the cluster, and ordinary calls around it. */
@@ -42,6 +43,8 @@ export interface ChartBenchResult {
   errors: number;
   depth1: Latency;
   depth2: Latency;
+  /** The API's store commands for one chart at each depth, by command and collection (store-counts.ts); null when not counted. */
+  commands: Record<1 | 2, StoreCounts | null>;
 }
 
 const RECORD = `mutation($input: HotlineCallInput!) { recordHotlineCall(input: $input) { id } }`;
@@ -69,6 +72,8 @@ export async function runChartBench(o: {
   perGroup?: number;
   filler?: number;
   rounds?: number;
+  /** The API process, to count the store commands of one chart (its first round). */
+  api?: Pick<Child, 'storeCounts'>;
   progress?: (line: string) => void;
 }): Promise<ChartBenchResult> {
   const groups = Math.min(20, o.groups ?? 20);
@@ -116,18 +121,23 @@ export async function runChartBench(o: {
   const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
   let errors = 0;
   let last: { nodes: { kind: string }[]; truncated: string[] } | null = null;
+  const commands: Record<1 | 2, StoreCounts | null> = { 1: null, 2: null };
   for (let r = 0; r < rounds; r++) {
     for (const depth of [1, 2] as const) {
+      // The first round's commands are counted (the worker is idle by then: every report is triaged); the reading is outside the timing.
+      const before = r === 0 ? await o.api?.storeCounts() : null;
       const t0 = performance.now();
       const res = await gql(o.url, CHART, { id: hub, depth }, o.viewerToken);
+      const took = performance.now() - t0;
+      if (before) commands[depth] = difference(before, await o.api!.storeCounts());
       if (res.errors?.length) {
         errors++;
         o.progress?.(`chart depth ${depth}: failed (${res.errors[0]!.message})`);
         continue;
       }
-      times[depth].push(performance.now() - t0);
+      times[depth].push(took);
       if (depth === 2) last = res.data.reportNeighbourhood;
-      o.progress?.(`chart depth ${depth}: ${Math.round(performance.now() - t0)} ms`);
+      o.progress?.(`chart depth ${depth}: ${Math.round(took)} ms`);
     }
   }
   return {
@@ -140,7 +150,24 @@ export async function runChartBench(o: {
     errors,
     depth1: latency(times[1]),
     depth2: latency(times[2]),
+    commands,
   };
+}
+
+/** Commands sent between two readings, by command and collection; null when either was not counted. */
+function difference(before: StoreCounts, after: StoreCounts | null): StoreCounts | null {
+  if (!after) return null;
+  const out: StoreCounts = {};
+  for (const [k, n] of Object.entries(after)) if (n - (before[k] ?? 0) > 0) out[k] = n - (before[k] ?? 0);
+  return out;
+}
+
+/** `1,203 store commands (find report_link_slots 800, ...)`, the largest first. */
+function describeCommands(c: StoreCounts | null): string {
+  if (!c) return 'store commands not counted';
+  const rows = Object.entries(c).sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((n, [, v]) => n + v, 0);
+  return `${total.toLocaleString('en-GB')} store commands (${rows.map(([k, v]) => `${k} ${v}`).join(', ')})`;
 }
 
 /** The phase's lines for the bench's table. */
@@ -150,6 +177,8 @@ export function chartLines(c: ChartBenchResult): string[] {
     `link chart: a cluster of ${c.cluster} linked reports among ${c.filler.toLocaleString('en-GB')} ordinary calls (recorded and triaged in ${c.seedSeconds.toFixed(1)} s), charted by a supervisor over HTTP`,
     line('depth 1 from the hub', c.depth1),
     line(`depth 2 (${c.nodes} nodes, ${c.reportNodes} reports)`, c.depth2) + (c.errors ? `  ${c.errors} failed` : ''),
+    `  one chart, depth 1: ${describeCommands(c.commands[1])}`,
+    `  one chart, depth 2: ${describeCommands(c.commands[2])}`,
     ...(c.truncated.length ? [`  more not shown: ${c.truncated.join('; ')}`] : []),
   ];
 }
@@ -169,13 +198,14 @@ async function main() {
     };
     await createUser(env, 'bench.handler', 'CALL_HANDLER', null);
     await createUser(env, 'bench.supervisor', 'SUPERVISOR', null);
-    children.push(await startProcess('api', { env, port }));
+    const api = await startProcess('api', { env, port });
+    children.push(api);
     children.push(await startProcess('worker', { env })); // waits for its "worker started" line: LOG_LEVEL info
     const url = `http://127.0.0.1:${port}/graphql`;
     await client.connect();
     const result = await runChartBench({
       url, db: client.db(env.MONGODB_DB), handlerToken: await signIn(url, 'bench.handler'), viewerToken: await signIn(url, 'bench.supervisor'),
-      filler: Number(process.env.CHART_BENCH_FILLER ?? 1_000), rounds: Number(process.env.CHART_BENCH_ROUNDS ?? 10), perGroup: Number(process.env.CHART_BENCH_PER_GROUP ?? 9),
+      api, filler: Number(process.env.CHART_BENCH_FILLER ?? 1_000), rounds: Number(process.env.CHART_BENCH_ROUNDS ?? 10), perGroup: Number(process.env.CHART_BENCH_PER_GROUP ?? 9),
       progress: (line) => process.stderr.write(`${line}\n`),
     });
     for (const l of chartLines(result)) process.stdout.write(`${l}\n`);
