@@ -3,7 +3,10 @@
  * a seeded scale: a cluster shaped to fill a depth-2 chart past its 200-node
  * bound is recorded through the API and linked by the real triage worker,
  * among `filler` ordinary bench calls, then `reportNeighbourhood` is timed
- * over HTTP at depth 1 and 2 from the cluster's hub. Measured, not asserted.
+ * over HTTP at depth 1 and 2 from the cluster's hub, and `entity(ref)` (the
+ * entity page, reports/desk/entities.ts) for each value of one cluster report.
+ * Measured, not asserted; the store commands of one chart at each depth and
+ * of one entity page are counted (store-counts.ts).
  *
  * The cluster: a hub naming `groups` vehicles (20 at most: intake's list
  * limit); for each vehicle `perGroup` reports naming it (linked to the hub and
@@ -16,7 +19,7 @@
  * FerretDB, Redis, API and worker:
  * `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/chart.ts`
  * (CHART_BENCH_FILLER, CHART_BENCH_ROUNDS, CHART_BENCH_PER_GROUP: the ordinary calls around the cluster, the timed
- * rounds, the reports naming each of the hub's vehicles).
+ * rounds (of the charts, and of each entity page), the reports naming each of the hub's vehicles).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,11 +46,19 @@ export interface ChartBenchResult {
   errors: number;
   depth1: Latency;
   depth2: Latency;
+  /** `entity(ref)` (the entity page, first 50 hits) for each value of a cluster report: its name, phone, vehicle (held by the hub and its group) and postcode. */
+  entity: Latency;
+  /** Mean hits per entity page. */
+  entityHits: number;
+  /** The API's store commands for one entity page (the vehicle's), by command and collection; null when not counted. */
+  entityCommands: StoreCounts | null;
   /** The API's store commands for one chart at each depth, by command and collection (store-counts.ts); null when not counted. */
   commands: Record<1 | 2, StoreCounts | null>;
 }
 
 const RECORD = `mutation($input: HotlineCallInput!) { recordHotlineCall(input: $input) { id } }`;
+const REFS = `query($id: ID!) { report(id: $id) { entities { kind value ref } } }`;
+const ENTITY = `query($ref: ID!) { entity(ref: $ref) { kind value reports { edges { node { reference desk status matches } } pageInfo { hasNextPage } deconfliction { desk } } } }`;
 const CHART = `query($id: ID!, $depth: Int) { reportNeighbourhood(id: $id, depth: $depth) { nodes { kind } edges { id } truncated timeline { at } } }`;
 /** Values of the cluster, far from the ordinary calls' (which count up from 0). */
 const OFFSET = 5_000_000;
@@ -113,7 +124,7 @@ export async function runChartBench(o: {
   const vehicles = Array.from({ length: groups }, (_, g) => registration(OFFSET + g));
   const [hub] = await inBatches([clusterCall(0, { vehicles, phone: null })]);
   const members = Array.from({ length: groups * perGroup }, (_, k) => clusterCall(1 + k, { vehicles: [vehicles[k % groups]!], phone: phoneOf(k) }));
-  await inBatches(members);
+  const memberIds = await inBatches(members);
   const outer = Array.from({ length: groups * perGroup }, (_, k) => clusterCall(10_000 + k, { vehicles: [registration(OFFSET + 1_000 + k)], phone: phoneOf(k) }));
   await inBatches(outer);
   const seedSeconds = Math.round((performance.now() - started) / 100) / 10;
@@ -140,6 +151,33 @@ export async function runChartBench(o: {
       o.progress?.(`chart depth ${depth}: ${Math.round(took)} ms`);
     }
   }
+
+  // The entity pages of the first cluster report's values (read once, untimed: the report's own audited read).
+  const refsRes = await gql(o.url, REFS, { id: memberIds[0] }, o.viewerToken);
+  const refs = (refsRes.data?.report?.entities ?? []) as { kind: string; ref: string }[];
+  if (!refs.length) throw new Error(`the chart bench report has no entity references: ${JSON.stringify(refsRes.errors)}`);
+  const entityTimes: number[] = [];
+  let entityHits = 0;
+  let entityCommands: StoreCounts | null = null;
+  for (let r = 0; r < rounds; r++) {
+    for (const ref of refs) {
+      const counted = r === 0 && ref.kind === 'vehicle';
+      const before = counted ? await o.api?.storeCounts() : null;
+      const t0 = performance.now();
+      const res = await gql(o.url, ENTITY, { ref: ref.ref }, o.viewerToken);
+      const took = performance.now() - t0;
+      if (before) entityCommands = difference(before, await o.api!.storeCounts());
+      if (res.errors?.length) {
+        errors++;
+        o.progress?.(`entity page (${ref.kind}): failed (${res.errors[0]!.message})`);
+        continue;
+      }
+      entityTimes.push(took);
+      entityHits += res.data.entity.reports.edges.length;
+      o.progress?.(`entity page (${ref.kind}): ${Math.round(took)} ms, ${res.data.entity.reports.edges.length} reports`);
+    }
+  }
+
   return {
     cluster: 1 + 2 * groups * perGroup,
     filler,
@@ -150,6 +188,9 @@ export async function runChartBench(o: {
     errors,
     depth1: latency(times[1]),
     depth2: latency(times[2]),
+    entity: latency(entityTimes),
+    entityHits: entityTimes.length ? Math.round((entityHits / entityTimes.length) * 10) / 10 : 0,
+    entityCommands,
     commands,
   };
 }
@@ -180,6 +221,8 @@ export function chartLines(c: ChartBenchResult): string[] {
     `  one chart, depth 1: ${describeCommands(c.commands[1])}`,
     `  one chart, depth 2: ${describeCommands(c.commands[2])}`,
     ...(c.truncated.length ? [`  more not shown: ${c.truncated.join('; ')}`] : []),
+    line(`entity page (a cluster report's values)`, c.entity) + `  ${c.entityHits} reports a page on average`,
+    `  one entity page (the vehicle's): ${describeCommands(c.entityCommands)}`,
   ];
 }
 
