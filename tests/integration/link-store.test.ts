@@ -40,8 +40,8 @@ describe('link store filing', () => {
   });
 
   it('reads several reports\' links at once: each its own, across the slot windows, a shared edge on both sides, a dismissed one on neither', async () => {
-    // Link counts on either side of the slot windows' edges (4, 4, 8, 16, 32 lookups at once).
-    const counts = [0, 3, 4, 5, 8, 9, 17, 33];
+    // Link counts on either side of the slot windows' edges (1, 4, 4, 8, 16, 32 lookups at once: slots 0, 1-4, 5-8, 9-16, 17-32, 33-64).
+    const counts = [0, 1, 2, 5, 6, 9, 17, 33];
     const hubs = counts.map((_, h) => report(100 + h * 100));
     const spokes = counts.map((n, h) => Array.from({ length: n }, (_, i) => report(101 + h * 100 + i)));
     for (const [h, hub] of hubs.entries()) {
