@@ -3,7 +3,10 @@
  * a seeded scale: a cluster shaped to fill a depth-2 chart past its 200-node
  * bound is recorded through the API and linked by the real triage worker,
  * among `filler` ordinary bench calls, then `reportNeighbourhood` is timed
- * over HTTP at depth 1 and 2 from the cluster's hub. Measured, not asserted.
+ * over HTTP at depth 1 and 2 from the cluster's hub, and `entity(ref)` (the
+ * entity page, reports/desk/entities.ts) for each value of one cluster report.
+ * Measured, not asserted; the store commands of one chart at each depth and
+ * of one entity page are counted (store-counts.ts).
  *
  * The cluster: a hub naming `groups` vehicles (20 at most: intake's list
  * limit); for each vehicle `perGroup` reports naming it (linked to the hub and
@@ -16,7 +19,7 @@
  * FerretDB, Redis, API and worker:
  * `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/chart.ts`
  * (CHART_BENCH_FILLER, CHART_BENCH_ROUNDS, CHART_BENCH_PER_GROUP: the ordinary calls around the cluster, the timed
- * rounds, the reports naming each of the hub's vehicles).
+ * rounds (of the charts, and of each entity page), the reports naming each of the hub's vehicles).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,7 +30,8 @@ import { MongoClient, type Db } from 'mongodb';
 import { hotlineCall } from '../../tests/support/payloads.js';
 import { freePort, startServices } from '../stack/services.js';
 import { benchCall, postcode, registration, subjectName } from './payloads.js';
-import { createUser, gql, latency, signIn, sleep, startProcess, type Latency } from './support.js';
+import type { StoreCounts } from './store-counts.js';
+import { createUser, gql, latency, signIn, sleep, startProcess, type Child, type Latency } from './support.js';
 
 export interface ChartBenchResult {
   /** Reports recorded by this phase: the cluster, and ordinary calls around it. */
@@ -42,9 +46,19 @@ export interface ChartBenchResult {
   errors: number;
   depth1: Latency;
   depth2: Latency;
+  /** `entity(ref)` (the entity page, first 50 hits) for each value of a cluster report: its name, phone, vehicle (held by the hub and its group) and postcode. */
+  entity: Latency;
+  /** Mean hits per entity page. */
+  entityHits: number;
+  /** The API's store commands for one entity page (the vehicle's), by command and collection; null when not counted. */
+  entityCommands: StoreCounts | null;
+  /** The API's store commands for one chart at each depth, by command and collection (store-counts.ts); null when not counted. */
+  commands: Record<1 | 2, StoreCounts | null>;
 }
 
 const RECORD = `mutation($input: HotlineCallInput!) { recordHotlineCall(input: $input) { id } }`;
+const REFS = `query($id: ID!) { report(id: $id) { entities { kind value ref } } }`;
+const ENTITY = `query($ref: ID!) { entity(ref: $ref) { kind value reports { edges { node { reference desk status matches } } pageInfo { hasNextPage } deconfliction { desk } } } }`;
 const CHART = `query($id: ID!, $depth: Int) { reportNeighbourhood(id: $id, depth: $depth) { nodes { kind } edges { id } truncated timeline { at } } }`;
 /** Values of the cluster, far from the ordinary calls' (which count up from 0). */
 const OFFSET = 5_000_000;
@@ -69,6 +83,8 @@ export async function runChartBench(o: {
   perGroup?: number;
   filler?: number;
   rounds?: number;
+  /** The API process, to count the store commands of one chart (its first round). */
+  api?: Pick<Child, 'storeCounts'>;
   progress?: (line: string) => void;
 }): Promise<ChartBenchResult> {
   const groups = Math.min(20, o.groups ?? 20);
@@ -108,7 +124,7 @@ export async function runChartBench(o: {
   const vehicles = Array.from({ length: groups }, (_, g) => registration(OFFSET + g));
   const [hub] = await inBatches([clusterCall(0, { vehicles, phone: null })]);
   const members = Array.from({ length: groups * perGroup }, (_, k) => clusterCall(1 + k, { vehicles: [vehicles[k % groups]!], phone: phoneOf(k) }));
-  await inBatches(members);
+  const memberIds = await inBatches(members);
   const outer = Array.from({ length: groups * perGroup }, (_, k) => clusterCall(10_000 + k, { vehicles: [registration(OFFSET + 1_000 + k)], phone: phoneOf(k) }));
   await inBatches(outer);
   const seedSeconds = Math.round((performance.now() - started) / 100) / 10;
@@ -116,20 +132,52 @@ export async function runChartBench(o: {
   const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
   let errors = 0;
   let last: { nodes: { kind: string }[]; truncated: string[] } | null = null;
+  const commands: Record<1 | 2, StoreCounts | null> = { 1: null, 2: null };
   for (let r = 0; r < rounds; r++) {
     for (const depth of [1, 2] as const) {
+      // The first round's commands are counted (the worker is idle by then: every report is triaged); the reading is outside the timing.
+      const before = r === 0 ? await o.api?.storeCounts() : null;
       const t0 = performance.now();
       const res = await gql(o.url, CHART, { id: hub, depth }, o.viewerToken);
+      const took = performance.now() - t0;
+      if (before) commands[depth] = difference(before, await o.api!.storeCounts());
       if (res.errors?.length) {
         errors++;
         o.progress?.(`chart depth ${depth}: failed (${res.errors[0]!.message})`);
         continue;
       }
-      times[depth].push(performance.now() - t0);
+      times[depth].push(took);
       if (depth === 2) last = res.data.reportNeighbourhood;
-      o.progress?.(`chart depth ${depth}: ${Math.round(performance.now() - t0)} ms`);
+      o.progress?.(`chart depth ${depth}: ${Math.round(took)} ms`);
     }
   }
+
+  // The entity pages of the first cluster report's values (read once, untimed: the report's own audited read).
+  const refsRes = await gql(o.url, REFS, { id: memberIds[0] }, o.viewerToken);
+  const refs = (refsRes.data?.report?.entities ?? []) as { kind: string; ref: string }[];
+  if (!refs.length) throw new Error(`the chart bench report has no entity references: ${JSON.stringify(refsRes.errors)}`);
+  const entityTimes: number[] = [];
+  let entityHits = 0;
+  let entityCommands: StoreCounts | null = null;
+  for (let r = 0; r < rounds; r++) {
+    for (const ref of refs) {
+      const counted = r === 0 && ref.kind === 'vehicle';
+      const before = counted ? await o.api?.storeCounts() : null;
+      const t0 = performance.now();
+      const res = await gql(o.url, ENTITY, { ref: ref.ref }, o.viewerToken);
+      const took = performance.now() - t0;
+      if (before) entityCommands = difference(before, await o.api!.storeCounts());
+      if (res.errors?.length) {
+        errors++;
+        o.progress?.(`entity page (${ref.kind}): failed (${res.errors[0]!.message})`);
+        continue;
+      }
+      entityTimes.push(took);
+      entityHits += res.data.entity.reports.edges.length;
+      o.progress?.(`entity page (${ref.kind}): ${Math.round(took)} ms, ${res.data.entity.reports.edges.length} reports`);
+    }
+  }
+
   return {
     cluster: 1 + 2 * groups * perGroup,
     filler,
@@ -140,7 +188,27 @@ export async function runChartBench(o: {
     errors,
     depth1: latency(times[1]),
     depth2: latency(times[2]),
+    entity: latency(entityTimes),
+    entityHits: entityTimes.length ? Math.round((entityHits / entityTimes.length) * 10) / 10 : 0,
+    entityCommands,
+    commands,
   };
+}
+
+/** Commands sent between two readings, by command and collection; null when either was not counted. */
+function difference(before: StoreCounts, after: StoreCounts | null): StoreCounts | null {
+  if (!after) return null;
+  const out: StoreCounts = {};
+  for (const [k, n] of Object.entries(after)) if (n - (before[k] ?? 0) > 0) out[k] = n - (before[k] ?? 0);
+  return out;
+}
+
+/** `1,203 store commands (find report_link_slots 800, ...)`, the largest first. */
+function describeCommands(c: StoreCounts | null): string {
+  if (!c) return 'store commands not counted';
+  const rows = Object.entries(c).sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((n, [, v]) => n + v, 0);
+  return `${total.toLocaleString('en-GB')} store commands (${rows.map(([k, v]) => `${k} ${v}`).join(', ')})`;
 }
 
 /** The phase's lines for the bench's table. */
@@ -150,7 +218,11 @@ export function chartLines(c: ChartBenchResult): string[] {
     `link chart: a cluster of ${c.cluster} linked reports among ${c.filler.toLocaleString('en-GB')} ordinary calls (recorded and triaged in ${c.seedSeconds.toFixed(1)} s), charted by a supervisor over HTTP`,
     line('depth 1 from the hub', c.depth1),
     line(`depth 2 (${c.nodes} nodes, ${c.reportNodes} reports)`, c.depth2) + (c.errors ? `  ${c.errors} failed` : ''),
+    `  one chart, depth 1: ${describeCommands(c.commands[1])}`,
+    `  one chart, depth 2: ${describeCommands(c.commands[2])}`,
     ...(c.truncated.length ? [`  more not shown: ${c.truncated.join('; ')}`] : []),
+    line(`entity page (a cluster report's values)`, c.entity) + `  ${c.entityHits} reports a page on average`,
+    `  one entity page (the vehicle's): ${describeCommands(c.entityCommands)}`,
   ];
 }
 
@@ -169,13 +241,14 @@ async function main() {
     };
     await createUser(env, 'bench.handler', 'CALL_HANDLER', null);
     await createUser(env, 'bench.supervisor', 'SUPERVISOR', null);
-    children.push(await startProcess('api', { env, port }));
+    const api = await startProcess('api', { env, port });
+    children.push(api);
     children.push(await startProcess('worker', { env })); // waits for its "worker started" line: LOG_LEVEL info
     const url = `http://127.0.0.1:${port}/graphql`;
     await client.connect();
     const result = await runChartBench({
       url, db: client.db(env.MONGODB_DB), handlerToken: await signIn(url, 'bench.handler'), viewerToken: await signIn(url, 'bench.supervisor'),
-      filler: Number(process.env.CHART_BENCH_FILLER ?? 1_000), rounds: Number(process.env.CHART_BENCH_ROUNDS ?? 10), perGroup: Number(process.env.CHART_BENCH_PER_GROUP ?? 9),
+      api, filler: Number(process.env.CHART_BENCH_FILLER ?? 1_000), rounds: Number(process.env.CHART_BENCH_ROUNDS ?? 10), perGroup: Number(process.env.CHART_BENCH_PER_GROUP ?? 9),
       progress: (line) => process.stderr.write(`${line}\n`),
     });
     for (const l of chartLines(result)) process.stdout.write(`${l}\n`);

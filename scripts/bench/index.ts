@@ -20,8 +20,8 @@
  *    months seeded at 1,000,000 reports in two years (91 days at that rate
  *    in quick; statistics.ts; also runnable alone);
  * 8. the link chart: a cluster of linked reports recorded and triaged among
- *    ordinary calls, then `reportNeighbourhood` at depth 1 and 2 (chart.ts;
- *    also runnable alone).
+ *    ordinary calls, then `reportNeighbourhood` at depth 1 and 2, and the
+ *    entity pages of one of its reports (chart.ts; also runnable alone).
  *
  * Every intake phase also counts the store round trips per report: each
  * child counts the MongoDB commands it sends (store-counts.ts), read at the
@@ -311,9 +311,9 @@ async function main(): Promise<number> {
     );
     const statistics = { ...stats.result, cores: stats.cores };
 
-    log(`link chart: a cluster of linked reports among ${quick ? 200 : 1_000} ordinary calls, recorded and triaged, then reportNeighbourhood at depth 1 and 2`);
+    log(`link chart: a cluster of linked reports among ${quick ? 200 : 1_000} ordinary calls, recorded and triaged, then reportNeighbourhood at depth 1 and 2 and entity pages`);
     const charted = await withCpu(pids, async () =>
-      runChartBench({ url, db, handlerToken, viewerToken: await signIn(url, 'bench.supervisor'), filler: quick ? 200 : 1_000, rounds: quick ? 3 : 10 }),
+      runChartBench({ url, db, api, handlerToken, viewerToken: await signIn(url, 'bench.supervisor'), filler: quick ? 200 : 1_000, rounds: quick ? 3 : 10 }),
     );
     const chart = { ...charted.result, cores: charted.cores };
 

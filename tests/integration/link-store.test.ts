@@ -1,7 +1,9 @@
 /**
  * The link store's filing on real FerretDB: an edge recorded again (a
  * retried triage job) or twice at once (two workers) is filed once under each
- * end, and a report's links read back in full, once each, after many edges.
+ * end, and a report's links read back in full, once each, after many edges;
+ * several reports' links read at once (the link chart's `linksOfMany`: slots
+ * read in windows, each edge once) are each report's own links.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeOf } from '../../src/reports/store/links.js';
@@ -35,5 +37,27 @@ describe('link store filing', () => {
     // Retried long after: the edge may no longer sit in the hub's last slots and be filed again there (harmless: reads go by edge).
     await Promise.all(edges.slice(0, 3).map((e) => app.deps.reports.recordLink(e)));
     expect((await app.deps.reports.linksOf({ _id: hub._id, links: [] })).map((l) => l.reportId).sort()).toEqual(others.map((o) => o._id).sort());
+  });
+
+  it('reads several reports\' links at once: each its own, across the slot windows, a shared edge on both sides, a dismissed one on neither', async () => {
+    // Link counts on either side of the slot windows' edges (1, 4, 4, 8, 16, 32 lookups at once: slots 0, 1-4, 5-8, 9-16, 17-32, 33-64).
+    const counts = [0, 1, 2, 5, 6, 9, 17, 33];
+    const hubs = counts.map((_, h) => report(100 + h * 100));
+    const spokes = counts.map((n, h) => Array.from({ length: n }, (_, i) => report(101 + h * 100 + i)));
+    for (const [h, hub] of hubs.entries()) {
+      await Promise.all(spokes[h]!.map((o) => app.deps.reports.recordLink(edgeOf(app.deps.crypto, hub, o, ['phone'], new Date()))));
+    }
+    // Two of the hubs linked to each other (one edge, read once, on both sides), and a dismissed link (on neither).
+    const [a, b, c] = [hubs[2]!, hubs[5]!, hubs[3]!];
+    await app.deps.reports.recordLink(edgeOf(app.deps.crypto, a, b, ['vehicle'], new Date()));
+    await app.deps.reports.recordLink(edgeOf(app.deps.crypto, a, c, ['vehicle'], new Date()));
+    expect(await app.deps.reports.dismissLink(a._id, c._id, new Date())).toBe(true);
+
+    const many = await app.deps.reports.linksOfMany(hubs.map((h) => ({ _id: h._id, links: [] })));
+    const expected = (h: number) => [...spokes[h]!.map((o) => o._id), ...(h === 2 ? [b._id] : h === 5 ? [a._id] : [])].sort();
+    expect(many.map((links) => links.map((l) => l.reportId).sort())).toEqual(hubs.map((_, h) => expected(h)));
+    for (const [h, hub] of hubs.entries()) {
+      expect((await app.deps.reports.linksOf({ _id: hub._id, links: [] })).map((l) => l.reportId).sort()).toEqual(expected(h));
+    }
   });
 });

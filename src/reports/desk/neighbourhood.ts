@@ -3,7 +3,7 @@
  * report the viewer may read, the reports its links reach (depth 1 or 2),
  * the people, vehicles, phones and places they share, and what happened to
  * them on one time axis. Read over the existing links (reports/store/links.ts
- * through the repository's `linksOf`), nothing new stored.
+ * through the repository's `linksOfMany`), nothing new stored.
  *
  * Need-to-know, as search's deconfliction (search.ts) has it:
  * - a report the viewer may read is a full node (reference, desk, status,
@@ -37,7 +37,8 @@ import { badInput } from '../../errors.js';
 import * as access from '../rules/access.js';
 import type { IndexedRead } from '../content/vault.js';
 import { createEnvelopeMac } from '../model/envelope-mac.js';
-import { strengthOf, type LinkStrength, type ReportDoc, type ReportStatus, type ThreatCategory } from '../model/types.js';
+import { strengthOf, type LinkStrength, type ReportDoc, type ReportLink, type ReportStatus, type ThreatCategory } from '../model/types.js';
+import type { EdgesSeen } from '../store/links.js';
 import type { DeskDeps } from './deps.js';
 import { loadReport } from './deps.js';
 import { userActor } from './presenters.js';
@@ -48,6 +49,10 @@ export const MAX_NODES = 200;
 export const MAX_EXPANDED = 60;
 /** About this many store reads (reports by id, desks, link slots and edges) for one chart before no further report's links are read. */
 export const READ_BUDGET = 2_000;
+/** The links of this many frontier reports are read at once (their slots and edges: lookups sent together). */
+const EXPAND_AT_ONCE = 8;
+/** At most this many reports are read at once (each a lookup by _id and its freshness check). */
+const READ_AT_ONCE = 32;
 /** Depths a chart may have. */
 export const MAX_DEPTH = 2;
 
@@ -129,6 +134,13 @@ export const placeholderWords = (desk: Desk | null) => (desk ? `held by ${desk}`
 const placeholderId = (desk: Desk | null) => `held:${desk ?? 'triage'}`;
 const reportNodeId = (id: string) => `report:${id}`;
 
+/** `f` over `items`, `size` at once, in order. */
+async function inBatchesOf<T, R>(size: number, items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(f))));
+  return out;
+}
+
 /** The neighbourhood query and the export's audit record. */
 export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault' | 'audit' | 'log'>) {
   const { reports, crypto, vault, audit, log } = deps;
@@ -178,45 +190,65 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
       const held = new Map<Desk | null, Set<string>>(); // placeholder desk → readable reports linking to it
       let frontier = [rootDoc];
       let expanded = 0;
+      const desksRead = new Map<string, Desk | null>(); // the current desk of reports met but not (yet) read whole
+      const edgesSeen: EdgesSeen = new Map(); // link edges read by this chart: one joining two of its reports is read once
       for (let level = 1; level <= depth; level++) {
         const next: ReportDoc[] = [];
-        for (const doc of frontier) {
+        // The frontier's links are read EXPAND_AT_ONCE reports at a time, and the reports they reach all at once: lookups
+        // by _id sent together rather than one after another (the store answers each in a few ms; waiting on each was the
+        // chart's time). What is drawn is decided in the frontier's order, as if read one by one.
+        for (let at = 0; at < frontier.length; ) {
           if (expanded >= MAX_EXPANDED || reads >= READ_BUDGET) {
             truncated.add(`the links of some reports were not read: a chart reads the links of at most ${MAX_EXPANDED} reports and about ${READ_BUDGET} store records`);
             break;
           }
-          expanded++;
-          const found = await reports.linksOf(doc);
-          reads += 2 * found.length + 1;
-          if (!found.length) continue;
-          // Where each end is now: the only thing read of a report the viewer may not read.
-          const desks = new Map((await reports.findDesks(found.map((l) => l.reportId))).map((d) => [d._id, d.desk] as const));
-          reads += found.length;
-          for (const link of found) {
-            if (!desks.has(link.reportId)) continue; // erased and gone
-            const desk = desks.get(link.reportId) ?? null;
-            if (!access.canReadReport(viewer, { desk })) {
-              if (!held.has(desk)) held.set(desk, new Set());
-              held.get(desk)!.add(doc._id);
-              continue;
-            }
-            const pair = [doc._id, link.reportId].sort().join('|');
-            const known = docs.has(link.reportId);
-            if (!known) {
-              if (docs.size + held.size >= MAX_NODES) {
-                truncated.add(`more linked reports than a chart shows (${MAX_NODES} nodes at most)`);
+          const batch = frontier.slice(at, at + Math.min(EXPAND_AT_ONCE, MAX_EXPANDED - expanded));
+          at += batch.length;
+          expanded += batch.length;
+          const found = await reports.linksOfMany(batch, edgesSeen);
+          const targets = [...new Set(found.flat().map((l) => l.reportId))];
+          reads += found.reduce((n, f) => n + 2 * f.length + 1, 0);
+          if (!targets.length) continue;
+          // Where each end is now: the only thing read of a report the viewer may not read. Not read again for a
+          // report already in the chart (read whole moments ago) or whose desk this chart has already read.
+          const unknown = targets.filter((t) => !docs.has(t) && !desksRead.has(t));
+          for (const d of await reports.findDesks(unknown)) desksRead.set(d._id, d.desk);
+          reads += unknown.length;
+          const desks = new Map(targets.flatMap((t) => (docs.has(t) ? [[t, docs.get(t)!.doc.desk] as const] : desksRead.has(t) ? [[t, desksRead.get(t)!] as const] : [])));
+          /** Reports to read (in order), and the links waiting on them: drawn only once the report is read and readable. */
+          const toRead: string[] = [];
+          const waiting: { pair: string; link: ReportLink }[] = [];
+          batch.forEach((doc, b) => {
+            for (const link of found[b]!) {
+              if (!desks.has(link.reportId)) continue; // erased and gone
+              const desk = desks.get(link.reportId) ?? null;
+              if (!access.canReadReport(viewer, { desk })) {
+                if (!held.has(desk)) held.set(desk, new Set());
+                held.get(desk)!.add(doc._id);
                 continue;
               }
-              const other = await reports.findById(link.reportId);
-              reads++;
-              if (!other || !access.canReadReport(viewer, other)) continue; // moved since its desk was read
-              docs.set(other._id, { doc: other, depth: level });
-              next.push(other);
+              const pair = [doc._id, link.reportId].sort().join('|');
+              if (!docs.has(link.reportId) && !toRead.includes(link.reportId)) {
+                if (docs.size + toRead.length + held.size >= MAX_NODES) {
+                  truncated.add(`more linked reports than a chart shows (${MAX_NODES} nodes at most)`);
+                  continue;
+                }
+                toRead.push(link.reportId);
+              }
+              waiting.push({ pair, link });
             }
-            if (!links.has(pair)) {
-              const [a, b] = pair.split('|') as [string, string];
-              links.set(pair, { id: `link:${pair}`, kind: 'LINK', source: reportNodeId(a), target: reportNodeId(b), reasons: [...link.reasons].sort(), manual: !!link.manual, strength: strengthOf(link) });
-            }
+          });
+          const read = await inBatchesOf(READ_AT_ONCE, toRead, (rid) => reports.findById(rid));
+          reads += toRead.length;
+          for (const other of read) {
+            if (!other || !access.canReadReport(viewer, other)) continue; // moved since its desk was read
+            docs.set(other._id, { doc: other, depth: level });
+            next.push(other);
+          }
+          for (const { pair, link } of waiting) {
+            if (links.has(pair) || !docs.has(link.reportId)) continue;
+            const [a, b] = pair.split('|') as [string, string];
+            links.set(pair, { id: `link:${pair}`, kind: 'LINK', source: reportNodeId(a), target: reportNodeId(b), reasons: [...link.reasons].sort(), manual: !!link.manual, strength: strengthOf(link) });
           }
         }
         frontier = next;
@@ -229,17 +261,21 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
         const read = indexedOf(doc);
         if (read) opened.set(doc._id, read);
       }
-      const entities: { kind: EntityKind; value: string; holders: Set<string> }[] = [];
+      // One entity per value as normalised: its blind term is the same exactly when the normalised values are (crypto/blind-index.ts).
+      const entities = new Map<string, { kind: EntityKind; value: string; holders: Set<string> }>();
       for (const [reportId, read] of opened) {
         for (const kind of ENTITY_KINDS) {
           for (const value of read.values[kind]) {
-            const same = entities.find((e) => e.kind === kind && crypto.blindIndex.sameNormalised(kind, e.value, value));
+            const term = crypto.blindIndex.termFor(kind, value);
+            if (!term) continue;
+            const key = `${kind}\n${term}`;
+            const same = entities.get(key);
             if (same) same.holders.add(reportId);
-            else if (crypto.blindIndex.termFor(kind, value)) entities.push({ kind, value, holders: new Set([reportId]) });
+            else entities.set(key, { kind, value, holders: new Set([reportId]) });
           }
         }
       }
-      const shared = entities.filter((e) => e.holders.size >= 2);
+      const shared = [...entities.values()].filter((e) => e.holders.size >= 2);
 
       const nodes: ChartNode[] = [...docs.values()]
         .sort((a, b) => a.depth - b.depth || b.doc.receivedAt.getTime() - a.doc.receivedAt.getTime())

@@ -19,7 +19,7 @@ import { nextHistoryEntries, type HistoryInput } from '../model/history.js';
 import { createFreshness, STALE_CLAIM_MS, type FreshnessDeps, type FreshnessIntegrity, type VersionClaim } from './freshness.js';
 import { matchesFilter } from './match.js';
 import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
-import { createLinkStore, type LinkCrypto, type LinkEdge } from './links.js';
+import { createLinkStore, type LinkCrypto, type LinkEdge, type EdgesSeen } from './links.js';
 import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
@@ -527,6 +527,17 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       const own = doc.links ?? []; // embedded by reports triaged before links were sealed
       const filed = (await links.of(doc._id)).filter((l) => !own.some((o) => o.reportId === l.reportId));
       return [...own, ...filed];
+    },
+    /**
+     * `linksOf` of several reports at once, in their order: each edge read once however many of them it joins, and
+     * not again in a later call given the same `seen` (the link chart, links.ts `ofMany`).
+     */
+    async linksOfMany(docs: readonly Pick<ReportDoc, '_id' | 'links'>[], seen?: EdgesSeen): Promise<ReportLink[][]> {
+      const filed = await links.ofMany(docs.map((d) => d._id), seen);
+      return docs.map((doc, i) => {
+        const own = doc.links ?? [];
+        return [...own, ...filed[i]!.filter((l) => !own.some((o) => o.reportId === l.reportId))];
+      });
     },
     /** Key rotation: re-keys link edges not yet under the current keys (links.ts). */
     rekeyLinkEdges: (sealedUnderCurrent: (where: string, sealed: unknown) => boolean, limit: number) => links.rekeyEdges(sealedUnderCurrent, limit),
