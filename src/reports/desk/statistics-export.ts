@@ -5,7 +5,8 @@
  * statistics service as OVERSIGHT would ask them, so they carry the same
  * suppression (1–4 as "fewer than 5", secondary suppression across every
  * table of the measure, week by week: suppression.ts) and nothing is finer
- * than a whole ISO week (partner figures are not among the published tables).
+ * than a whole ISO week (partner figures, published by week, included: the
+ * PARTNER view names each organisation, never its id).
  * The period is cut to the whole weeks inside it. A figure over the whole
  * period is the sum of its weeks only when every week's figure is shown
  * (sumOfWeeks, statistics-map.ts): a sum of shown figures tells nothing the weeks did not.
@@ -24,7 +25,7 @@ import { sumOfWeeks, type DayRange, type LondonPicture, type PeriodFigure, type 
 import type { DurationRange, StatisticsRow, StatisticsService } from './statistics.js';
 import { PUBLISHED_TABLES } from './statistics-tables.js';
 
-export const STATISTICS_VIEWS = ['TRENDS', 'CHANNEL', 'CATEGORY', 'BOROUGH', 'DESK', 'OUTCOME', 'TIME_TO_CLAIM', 'SLA', 'LONDON'] as const;
+export const STATISTICS_VIEWS = ['TRENDS', 'CHANNEL', 'CATEGORY', 'BOROUGH', 'DESK', 'OUTCOME', 'TIME_TO_CLAIM', 'SLA', 'LONDON', 'PARTNER'] as const;
 export type StatisticsView = (typeof STATISTICS_VIEWS)[number];
 export const EXPORT_FORMATS = ['CSV', 'PRINT'] as const;
 
@@ -38,6 +39,8 @@ export const VIEW_TABLES: Record<Exclude<StatisticsView, 'LONDON'>, { measure: S
   OUTCOME: { measure: 'CLOSED', by: 'OUTCOME' },
   TIME_TO_CLAIM: { measure: 'CLAIMED', by: 'PRIORITY' },
   SLA: { measure: 'CLAIMED', by: 'SLA' },
+  // Received from partner organisations, by organisation (named: the row's label), as OVERSIGHT's published table.
+  PARTNER: { measure: 'RECEIVED', by: 'PARTNER' },
 };
 
 export interface PeriodTable {
@@ -118,17 +121,20 @@ export function createStatisticsExportService(deps: {
     const timed = PUBLISHED_TABLES.find((t) => t.measure === spec.measure && t.by === spec.by)?.durations === true;
     const header = ['start', 'end', 'measure', spec.totalsOnly ? 'all' : spec.by.toLowerCase(), 'count'];
     if (timed) header.push('median minutes (bucket)', '90th percentile minutes (bucket)');
+    // A value that is an id (a partner organisation) is written as its name, the label the statistics service gave it.
+    const labels = new Map(result.rows.flatMap((r) => (r.group[0]?.label ? [[r.group[0].value, r.group[0].label] as const] : [])));
+    const nameOf = (v: string) => labels.get(v) ?? v;
     const lines: (string | number)[][] = [];
     for (const r of result.rows) {
       if (spec.totalsOnly && r.group.length) continue;
-      const line: (string | number)[] = [r.start, r.end, spec.measure, r.group[0]?.value ?? 'total', displayOf(r)];
+      const line: (string | number)[] = [r.start, r.end, spec.measure, r.group[0] ? nameOf(r.group[0].value) : 'total', displayOf(r)];
       if (timed) line.push(bucketText(r.median), bucketText(r.p90));
       lines.push(line);
     }
     const values = spec.totalsOnly ? [''] : ['', ...new Set(result.rows.flatMap((r) => (r.group[0] ? [r.group[0].value] : [])))].sort();
     for (const v of values) {
       const f = sumOfWeeks(result, period, v);
-      const line: (string | number)[] = [period.from, period.to, spec.measure, v || 'total', f.display];
+      const line: (string | number)[] = [period.from, period.to, spec.measure, v ? nameOf(v) : 'total', f.display];
       if (timed) line.push('', '');
       lines.push(line);
     }

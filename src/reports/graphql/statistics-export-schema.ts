@@ -10,7 +10,7 @@ import type { DayRange, PeriodFigure } from '../desk/statistics-map.js';
 import { DayRangeRef, PeriodInput, PictureRef, SuppressionRef } from './statistics-map-schema.js';
 
 const ViewEnum = builder.enumType('StatisticsView', {
-  description: 'A view of the statistics screen: TRENDS (received per week), CHANNEL, CATEGORY, BOROUGH, DESK (triaged), OUTCOME (closed), TIME_TO_CLAIM (claimed by priority, with duration buckets), SLA (claimed, met or missed), LONDON (the London picture)',
+  description: 'A view of the statistics screen: TRENDS (received per week), CHANNEL, CATEGORY, BOROUGH, DESK (triaged), OUTCOME (closed), TIME_TO_CLAIM (claimed by priority, with duration buckets), SLA (claimed, met or missed), LONDON (the London picture), PARTNER (received from partner organisations, by organisation name)',
   values: STATISTICS_VIEWS,
 });
 
