@@ -264,7 +264,7 @@ function ByPartner({ period }: { period: Period }) {
     <Comparison
       id="by-partner"
       title={title}
-      hint={`Whole weeks only: ${showDay(weeks.from)} to ${showDay(weeks.to)}, against ${showDay(before.from)} to ${showDay(before.to)}.`}
+      hint={`Whole weeks only: ${showDay(weeks.from)} to ${showDay(weeks.to)}, against ${showDay(before.from)} to ${showDay(before.to)}. The total is every report received, from a partner or not.`}
       measure="RECEIVED"
       by={['PARTNER']}
       period={{ from: weeks.from, to: weeks.to }}
