@@ -230,7 +230,7 @@ function Claims({ period, previous }: { period: Period; previous: Period }) {
 const MEASURES = Object.keys(MEASURE_NAMES) as StatisticsMeasure[];
 const DIMENSIONS = (Object.keys(DIMENSION_NAMES) as StatisticsDimension[]).filter((d) => d !== 'PARTNER');
 
-/** Any measure by any one or two dimensions (partner figures, by whole weeks only, are left to the API). */
+/** Any measure by any one or two dimensions, partner excepted (by whole weeks only: its own figure, ByPartner, and the API). */
 function OwnBreakdown({ period, previous }: { period: Period; previous: Period }) {
   const [measure, setMeasure] = useState<StatisticsMeasure>('RECEIVED');
   const [by, setBy] = useState<StatisticsDimension>('SOURCE');
