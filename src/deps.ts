@@ -291,7 +291,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     routingRules.start();
     threatLevelFollower.start();
     const auditor = createAuditorService({ audit, users, partners, reports: { idOfReference: (ref) => reports.search.idOfReference(ref), referencesOf: (ids) => reports.referencesOf(ids) } });
-    const statistics = createStatisticsService({ store: reports.statistics });
+    const statistics = createStatisticsService({ store: reports.statistics, partners });
     const statisticsMap = createStatisticsMapService({ statistics });
     const statisticsExport = createStatisticsExportService({ statistics, statisticsMap, audit });
     const services: GraphQLServices = { auth, audit, auditor, intake, desk, statistics, statisticsMap, statisticsExport, threatLevel, retention: createRetentionStore(db, reports, audit), oidc, mfa, lifecycle, routingRules, webhooks: webhooks.service, partnerWebhooks: webhooks.partner, notifications, followUps, attachments, partnerAccounts };

@@ -78,5 +78,6 @@ export const AUDIT_ACTIONS = [
   'statistics.export',
   'report.chart',
   'report.chart_export',
+  'statistics.reconcile',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -83,6 +83,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'statistics.export': 'Statistics exported',
   'report.chart': 'Link chart opened',
   'report.chart_export': 'Link chart exported as a picture',
+  'statistics.reconcile': 'Statistics drift corrected',
 };
 
 /** The action's name, or the stored code for an entry written under a name since retired. */
@@ -171,6 +172,10 @@ export const DETAIL_LABELS: Record<string, string> = {
   fromIndexKeyring: 'From index key',
   toIndexKeyring: 'To index key',
   auditKeyring: 'Audit key',
+  daysChanged: 'Days corrected',
+  cellsDiffered: 'Figures that differed',
+  drift: 'Total difference corrected',
+  entriesAdded: 'Entries put back',
 };
 
 /**

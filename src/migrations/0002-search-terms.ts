@@ -14,12 +14,10 @@
  * filed, and counted as `refused`. Its indexed values are opened through the
  * content vault and the read is audited under the report (`report.read`,
  * `purpose: 'migration'`), as the index-key rotation does; the terms are
- * computed under the current index key, nothing of the values leaves.
+ * computed under the current index key, nothing of the values leaves. The
+ * walk is migration 3's too: src/migrations/refile.ts.
  */
-import { createEnvelopeMac } from '../reports/model/envelope-mac.js';
-import { searchTermsOf } from '../reports/model/indexed-content.js';
-import { createContentVault } from '../reports/content/vault.js';
-import { ReportRollbackError } from '../reports/store/freshness.js';
+import { refileReports } from './refile.js';
 import type { Migration } from './types.js';
 
 export const SEARCH_TERMS_MIGRATION = 'search-terms-filed-v1';
@@ -29,39 +27,9 @@ export const searchTermsFiled: Migration = {
   id: SEARCH_TERMS_MIGRATION,
   description: 'reports stored before the search table existed are filed in search_terms',
   async up(ctx) {
-    const { reports, crypto } = ctx;
-    const vault = createContentVault({ crypto, reports, audit: ctx.audit });
-    const envelope = createEnvelopeMac(crypto.integrity);
-    const actor = { type: 'system' as const, id: 'migration' };
-    const out = { examined: 0, filed: 0, refused: 0 };
-    let cursor = ctx.resumeFrom;
-    for (;;) {
-      const batch = await reports.pageAfter(cursor, ctx.batchSize);
-      if (!batch.length) break;
-      for (const doc of batch) {
-        out.examined++;
-        if (!doc.content || !doc.dataKey || (await reports.search.isFiled(doc._id))) continue;
-        if (envelope.problems(doc)) {
-          out.refused++;
-          continue;
-        }
-        const current = await reports.assertCurrent(doc).then(
-          () => true,
-          (err: unknown) => (err instanceof ReportRollbackError ? false : Promise.reject(err)),
-        );
-        if (!current) {
-          out.refused++;
-          continue;
-        }
-        const read = vault.openIndexed(doc);
-        const terms = searchTermsOf(crypto.blindIndex, read.values);
-        await read.record(actor, { purpose: 'migration', migration: SEARCH_TERMS_MIGRATION });
-        await reports.fileSearchTerms(doc._id, terms);
-        out.filed++;
-      }
-      cursor = batch.at(-1)!._id;
-      await ctx.checkpoint(cursor, out.examined);
-    }
+    // A report filed already is skipped; every report reached is counted as filed (the walk: refile.ts).
+    const walk = await refileReports(ctx, SEARCH_TERMS_MIGRATION, (doc) => ctx.reports.search.isFiled(doc._id));
+    const out = { examined: walk.examined, filed: walk.newlyFiled + walk.unchanged, refused: walk.refused };
     if (out.refused) ctx.log.error({ refused: out.refused }, 'reports not filed in the search table: their envelope or version does not verify (see the integrity alarms)');
     return out;
   },

@@ -4,8 +4,12 @@
  * themselves (their plaintext history and routing fields, never content),
  * inserts the entries a crash lost and recomputes those days
  * (src/reports/store/statistics.ts), then drops entries of days now final.
- * What it corrected is logged as counts only. A scan of `reports` on
- * the local store, hence nightly.
+ * A run that corrected drift appends one `statistics.reconcile` audit event
+ * (the window and counts only: days and count cells that differed, their
+ * total absolute difference, entries put back; never a report id or content),
+ * so the corrections are on the record an auditor reads; a run that found
+ * none appends nothing (it is logged). A scan of `reports` on the local
+ * store, hence nightly.
  */
 import type { PeriodicTask } from '../queue/task.js';
 import type { TaskContext } from './context.js';
@@ -21,9 +25,18 @@ export function statisticsReconcileTask({ deps, log }: TaskContext): PeriodicTas
       const now = new Date();
       const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (STATISTICS_RECONCILE_DAYS - 1)));
       const result = await deps.reports.statistics.reconcile(deps.reports.statisticsSources(since), { windowDays: STATISTICS_RECONCILE_DAYS, now });
-      // Counts only: how many entries were missing (by measure) and how many day documents changed.
-      if (result.entriesAdded || result.daysChanged) log.warn({ component: 'statistics', ...result }, 'statistics reconciliation corrected drift');
-      else log.info({ component: 'statistics', window: result.window }, 'statistics reconciliation found no drift');
+      // Counts only: how many entries were missing (by measure), how many day documents and count cells changed.
+      if (result.entriesAdded || result.daysChanged) {
+        log.warn({ component: 'statistics', ...result }, 'statistics reconciliation corrected drift');
+        // After the days are written: a run that dies before this leaves figures already right, and the next finds no drift.
+        await deps.services.audit.record({
+          action: 'statistics.reconcile',
+          actor: { type: 'system', id: 'statistics-reconcile' },
+          target: { type: 'system', id: 'statistics' },
+          outcome: 'success',
+          details: { from: result.window.from, to: result.window.to, daysChanged: result.daysChanged, cellsDiffered: result.cellsDiffered, drift: result.drift, entriesAdded: result.entriesAdded },
+        });
+      } else log.info({ component: 'statistics', window: result.window }, 'statistics reconciliation found no drift');
       await deps.reports.statistics.prune(now);
       return result;
     },

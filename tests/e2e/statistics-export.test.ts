@@ -4,8 +4,10 @@
  * published, suppressed figures, whole weeks: checked in the file), then open
  * the printable committee report; both are audited. Accessible (axe), no CSP
  * violation, 390 px. Screenshots: docs/screenshots/statistics-export*.png and
- * statistics-report-print.png (print media emulation).
+ * statistics-report-print.png (print media emulation); the report printed to
+ * PDF is one A4 page, its trend chart included.
  */
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -61,6 +63,16 @@ describe('statistics exports and the committee report', { timeout: 240_000 }, ()
     await page.getByRole('heading', { name: /statistics for the committee/, level: 1 }).waitFor({ timeout: 90_000 });
     await page.getByRole('heading', { name: 'Key figures' }).waitFor();
     expect(await page.getByRole('table', { name: 'Reports received by channel' }).innerText()).toMatch(/Total\s+\d+/);
+    // The trend: the screen's SVG chart, and its figures as a table for screen readers (seeded: 69 a week in the
+    // last 28 days, 55 a week before, as seedLondon writes them).
+    await page.getByRole('img', { name: /^Reports received per week: line chart/ }).waitFor();
+    const trendRows = page.getByRole('table', { name: /^Reports received per week, with the weeks before/ }).locator('tbody tr');
+    const weeks = await trendRows.count();
+    expect(weeks).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('.committee-report svg[role="img"] .trend-point.series-0').count()).toBe(weeks);
+    for (let i = 0; i < weeks; i++) {
+      expect((await trendRows.nth(i).locator('td').allTextContents()).slice(0, 2)).toEqual(['69', '55']);
+    }
     await expectAccessible(page);
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByRole('button', { name: 'Print this report' }).isVisible()).toBe(false);
@@ -70,6 +82,10 @@ describe('statistics exports and the committee report', { timeout: 240_000 }, ()
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.screenshot({ path: join(SCREENSHOTS, 'statistics-report-print.png'), fullPage: true });
     expect(height).toBeLessThan(1123 * 1.6);
+    // Printed as Chromium prints it (A4, the stylesheet's @page margins): one page, the trend chart on it.
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true });
+    if (process.env.E2E_KEEP_PDF) writeFileSync(process.env.E2E_KEEP_PDF, pdf);
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length).toBe(1);
     await page.emulateMedia({ media: 'screen' });
     const prints = (await auditEntries(app, 'statistics.export')).filter((e: any) => e.actor.id === supervisor.user.id && e.details.format === 'PRINT');
     expect(prints).toHaveLength(1);

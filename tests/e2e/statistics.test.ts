@@ -13,7 +13,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { figuresOf, type StatisticsEvent } from '../../src/reports/model/statistics.js';
-import { createStaff } from '../support/factories.js';
+import { createPartner, createStaff } from '../support/factories.js';
 import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, useE2E } from './support/browser.js';
 
 const event = (day: string, over: Partial<StatisticsEvent> = {}): Omit<StatisticsEvent, 'key'> => ({
@@ -59,17 +59,22 @@ async function choosePeriod(page: Page, from: string, to: string) {
   await page.getByLabel('To', { exact: true }).press('Enter');
 }
 
+/** The referring partner organisation: counted by its id, shown by its name. */
+const PARTNER_NAME = 'Brent Community Safety Forum';
+let partnerId = '';
+
 describe('statistics screen', { timeout: 180_000 }, () => {
   const e2e = useE2E();
 
   beforeAll(async () => {
     const { app } = e2e();
+    partnerId = (await createPartner(app, PARTNER_NAME)).partner.id;
     // The week of Monday 05/01/2026: 20 hotline calls, 3 online (a small count), 6 from a partner on Monday, 10 calls on Tuesday;
     // 12 claims on SO12 at P2 (8 within 5 to 15 minutes, 11 in time), 9 routed, 4 closed. The week before: 6 calls on its Monday.
     const monday = [
       ...times(20, () => event('2026-01-05')),
       ...times(3, () => event('2026-01-05', { channel: 'ONLINE', borough: 'BRENT' })),
-      ...times(6, () => event('2026-01-05', { channel: 'PARTNER_ORGANISATION', source: 'PARTNER_REFERRAL', partner: 'p-1', borough: 'BRENT' })),
+      ...times(6, () => event('2026-01-05', { channel: 'PARTNER_ORGANISATION', source: 'PARTNER_REFERRAL', partner: partnerId, borough: 'BRENT' })),
       ...times(12, (i) => event('2026-01-05', { measure: 'CLAIMED', status: 'ASSIGNED', desk: 'SO12', priority: 'P2', bucket: i < 8 ? 2 : 5, sla: i < 11 ? 'MET' : 'MISSED' })),
       ...times(9, () => event('2026-01-05', { measure: 'TRIAGED', status: 'TRIAGED', desk: 'SO13', priority: 'P3', bucket: 1 })),
       ...times(4, () => event('2026-01-05', { measure: 'CLOSED', status: 'CLOSED', desk: 'SO13', priority: 'P3', outcome: 'NO_TRACE', bucket: 8 })),
@@ -122,8 +127,13 @@ describe('statistics screen', { timeout: 180_000 }, () => {
     const own = await tableOf(page, 'Received, by borough and channel');
     expect(own.slice(0, 2).map((r) => r.slice(0, 2))).toEqual([['Total', '39'], ['Camden, Anti-Terrorist Hotline', '30']]);
 
-    // The trend, the five breakdowns and the two deadline shares are charts (groupings by two dimensions are tables only).
-    expect(await page.locator('svg[role="img"]').count()).toBe(8);
+    // Partner organisations by name, never by id (whole weeks: this period is one).
+    const partners = await tableOf(page, 'Received from partner organisations, by organisation');
+    expect(partners.map((r) => r.slice(0, 3))).toEqual([['Total', '39', '6'], [PARTNER_NAME, '6', '0']]);
+    expect(await page.getByRole('group', { name: 'Received from partner organisations, by organisation', exact: true }).innerText()).not.toContain(partnerId);
+
+    // The trend, the six breakdowns and the two deadline shares are charts (groupings by two dimensions are tables only).
+    expect(await page.locator('svg[role="img"]').count()).toBe(9);
     await expectAccessible(page);
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'statistics-supervisor');
@@ -162,6 +172,10 @@ describe('statistics screen', { timeout: 180_000 }, () => {
     const claimed = await tableOf(page, 'Claimed, by priority');
     expect(claimed[1]).toEqual(['P2', '12\nmedian 5 min to 15 min; 90% within 1 h to 2 h', '0']);
     expect(await page.getByRole('group', { name: 'Received, by channel', exact: true }).getByText('fewer than 5').count()).toBeGreaterThan(0);
+    // The published partner table names the organisation, never its id; suppressed as before.
+    const partners = await tableOf(page, 'Received from partner organisations, by organisation');
+    expect(partners).toEqual([['Total', '39', '6'], [PARTNER_NAME, 'suppressed', '0']]);
+    expect(await page.locator('main').innerText()).not.toContain(partnerId);
 
     await expectAccessible(page);
     await page.evaluate(() => window.scrollTo(0, 0));

@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowedOperations } from '../../src/auth/policy.js';
 import { figuresOf, type StatisticsEvent } from '../../src/reports/model/statistics.js';
 import { bootApp, type TestApp } from '../support/app.js';
-import { createStaff } from '../support/factories.js';
+import { createPartner, createStaff } from '../support/factories.js';
 
 const Q = `query($period: StatisticsPeriod!, $measure: StatisticsMeasure, $groupBy: [StatisticsDimension!], $filter: [StatisticsFilter!], $interval: StatisticsInterval) {
   statistics(period: $period, measure: $measure, groupBy: $groupBy, filter: $filter, interval: $interval) {
     measure from to interval table
-    rows { start end group { dimension value } count display suppression median { fromMinutes toMinutes } p90 { fromMinutes toMinutes } }
+    rows { start end group { dimension value label } count display suppression median { fromMinutes toMinutes } p90 { fromMinutes toMinutes } }
   }
 }`;
 const WEEK = { from: '2026-01-05', to: '2026-01-11' }; // Monday to Sunday
@@ -26,6 +26,9 @@ let app: TestApp;
 let sup: Awaited<ReturnType<typeof createStaff>>;
 let oversight: Awaited<ReturnType<typeof createStaff>>;
 let investigator: Awaited<ReturnType<typeof createStaff>>;
+/** The referring partner organisation: its id is what the counts hold, its name what people are shown. */
+let partnerId: string;
+const PARTNER_NAME = 'Brent Community Safety Forum';
 
 const event = (day: string, over: Partial<StatisticsEvent> = {}): Omit<StatisticsEvent, 'key'> => ({
   day, measure: 'RECEIVED', status: 'RECEIVED', channel: 'ANTI_TERRORIST_HOTLINE', source: 'HOTLINE_CALL', partner: null, categories: ['STORAGE'], borough: 'CAMDEN',
@@ -36,11 +39,12 @@ const times = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (
 beforeAll(async () => {
   app = await bootApp();
   [sup, oversight, investigator] = await Promise.all([createStaff(app, 'SUPERVISOR'), createStaff(app, 'OVERSIGHT'), createStaff(app, 'INVESTIGATOR', 'SO12')]);
+  partnerId = (await createPartner(app, PARTNER_NAME)).partner.id;
   // Monday: 20 hotline calls, 3 online (a small count), 6 from a partner; Tuesday: 10 hotline calls; claims with their times.
   const monday = [
     ...times(20, () => event('2026-01-05')),
     ...times(3, () => event('2026-01-05', { channel: 'ONLINE', borough: 'BRENT' })),
-    ...times(6, () => event('2026-01-05', { channel: 'PARTNER_ORGANISATION', source: 'PARTNER_REFERRAL', partner: 'p-1', borough: 'BRENT' })),
+    ...times(6, () => event('2026-01-05', { channel: 'PARTNER_ORGANISATION', source: 'PARTNER_REFERRAL', partner: partnerId, borough: 'BRENT' })),
     ...times(12, (i) => event('2026-01-05', { measure: 'CLAIMED', status: 'ASSIGNED', desk: 'SO12', priority: 'P2', bucket: i < 8 ? 2 : 5, sla: i < 11 ? 'MET' : 'MISSED' })),
   ];
   const tuesday = times(10, () => event('2026-01-06'));
@@ -82,10 +86,13 @@ describe('statistics for a supervisor: exact', () => {
   it('gives partner figures by whole weeks only', async () => {
     const weekly = await ask(sup.token, { period: WEEK, groupBy: ['PARTNER'], interval: 'WEEK' });
     expect(weekly.errors).toBeUndefined();
-    expect(weekly.data.statistics.rows.map((r: any) => [r.group[0]?.value ?? 'total', r.count])).toEqual([['total', 39], ['p-1', 6]]);
+    expect(weekly.data.statistics.rows.map((r: any) => [r.group[0]?.value ?? 'total', r.count])).toEqual([['total', 39], [partnerId, 6]]);
+    // The organisation by its name: the value stays its id (to filter by), the label is what a person reads.
+    expect(weekly.data.statistics.rows[1].group[0]).toEqual({ dimension: 'PARTNER', value: partnerId, label: PARTNER_NAME });
+    for (const r of weekly.data.statistics.rows) for (const g of r.group) expect(g.label).not.toBe(partnerId);
     expect(codeOf(await ask(sup.token, { period: WEEK, groupBy: ['PARTNER'], interval: 'DAY' }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await ask(sup.token, { period: { from: '2026-01-05', to: '2026-01-07' }, groupBy: ['PARTNER'] }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await ask(sup.token, { period: WEEK, filter: [{ dimension: 'PARTNER', value: 'p-1' }], interval: 'DAY' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await ask(sup.token, { period: WEEK, filter: [{ dimension: 'PARTNER', value: partnerId }], interval: 'DAY' }))).toBe('BAD_USER_INPUT');
   });
 
   it('refuses bad periods and more than two dimensions', async () => {
@@ -113,12 +120,27 @@ describe('statistics for OVERSIGHT: the published tables, suppressed', () => {
     expect(byValue.ANTI_TERRORIST_HOTLINE.count).toBe(30);
   });
 
-  it('publishes received by partner organisation (by id) within the partner-organisation channel, suppressed with it', async () => {
+  it('publishes received by partner organisation (named) within the partner-organisation channel, suppressed with it', async () => {
     const res = await ask(oversight.token, { period: WEEK, groupBy: ['PARTNER'] });
     expect(res.errors).toBeUndefined();
     expect(res.data.statistics).toMatchObject({ table: 'received-by-partner', interval: 'WEEK' });
-    // p-1's 6 would give away the channel cell hidden beside "fewer than 5": hidden in turn.
-    expect(res.data.statistics.rows.map((r: any) => [r.group[0]?.value ?? 'total', r.display])).toEqual([['total', '39'], ['p-1', 'suppressed']]);
+    // The partner's 6 would give away the channel cell hidden beside "fewer than 5": hidden in turn, named or not.
+    expect(res.data.statistics.rows.map((r: any) => [r.group[0]?.label ?? 'total', r.display])).toEqual([['total', '39'], [PARTNER_NAME, 'suppressed']]);
+  });
+
+  it('exports the partner table as CSV with the organisation named, never its id, suppressed as published', async () => {
+    const EXPORT = `mutation($view: StatisticsView!, $period: LondonPeriod!) { exportStatistics(view: $view, period: $period) { csv rows } }`;
+    for (const who of [oversight, sup]) {
+      const res = await app.gql(EXPORT, { view: 'PARTNER', period: WEEK }, who.token);
+      expect(res.errors).toBeUndefined();
+      const csv: string = res.data.exportStatistics.csv;
+      expect(csv).toContain(PARTNER_NAME);
+      expect(csv).not.toContain(partnerId);
+      const lines = csv.trim().split(/\r?\n/);
+      expect(lines[0]).toContain('partner');
+      // The week's row and the whole period's, each naming the organisation, each suppressed as published.
+      expect(lines.filter((l) => l.includes(`"${PARTNER_NAME}"`)).map((l) => l.split(',').at(-1))).toEqual(['"suppressed"', '"suppressed"']);
+    }
   });
 
   it('refuses free-form grouping, filters and periods that are not whole weeks', async () => {

@@ -3,7 +3,8 @@
  * one insert-only entry per counted change, rolled up into per-day figures.
  * Exact under retried submissions, replayed changes and racing writers; a
  * roll-up cut short and run again is exact; entries a crash lost are put
- * back by the reconciliation from the reports themselves; erasure keeps the
+ * back by the reconciliation from the reports themselves, which records the
+ * drift it corrected as an audit event; erasure keeps the
  * counts and leaves nothing in them that names the report.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,12 +12,17 @@ import { statisticsEvents, utcDay, type StatisticsEvent } from '../../src/report
 import { bootApp, type TestApp } from '../support/app.js';
 import { buildReport, createStaff, type BuiltReport } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
+import { auditEntries } from '../support/desk.js';
+import { createTaskContext } from '../../src/tasks/context.js';
+import { statisticsReconcileTask } from '../../src/tasks/statistics-reconcile.js';
 
 let app: TestApp;
 let built: BuiltReport[] = [];
 const store = () => app.deps.reports.statistics;
 const entries = () => app.deps.database.db.collection<{ _id: string }>('statistics_entries');
 const today = () => utcDay(new Date());
+/** The nightly reconciliation task, as the worker builds it. */
+const reconcileTask = () => statisticsReconcileTask(createTaskContext(app.deps));
 
 /** The figure of a measure and cell on a day, as rolled up (0 when absent). */
 async function figure(day: string, measure: string, key = ''): Promise<number> {
@@ -112,14 +118,43 @@ describe('a roll-up cut short, then a reconciliation', () => {
     await app.deps.database.db.collection('statistics_meta').deleteMany({});
     await store().rollUp();
     expect(await figure(today(), 'CLOSED')).toBe(truth.CLOSED! - 1);
-    const result = await store().reconcile(app.deps.reports.statisticsSources(new Date(Date.now() - 7 * 24 * 3600_000)), { windowDays: 7 });
+    const drifted = (await store().dayFigures(today()))!.counts;
+    const auditedBefore = (await auditEntries(app, 'statistics.reconcile')).length;
+    // The nightly task itself, as the worker runs it.
+    const result = (await reconcileTask().perform()) as Awaited<ReturnType<ReturnType<typeof store>['reconcile']>>;
     expect(result.entriesAdded).toBe(2);
     expect(result.added).toEqual({ CLOSED: 1, CLAIMED: 1 });
     expect(result.daysChanged).toBe(1);
     for (const m of Object.keys(truth)) expect(await figure(today(), m), m).toBe(truth[m]);
-    // Nothing left to correct.
-    const again = await store().reconcile(app.deps.reports.statisticsSources(new Date(Date.now() - 7 * 24 * 3600_000)), { windowDays: 7 });
-    expect(again).toMatchObject({ entriesAdded: 0, daysChanged: 0 });
+    // The drift, counted here cell by cell from the figures before and after.
+    const corrected = (await store().dayFigures(today()))!.counts;
+    const cell = (c: { m: string; k: string }) => `${c.m}|${c.k}`;
+    const was = new Map(drifted.map((c) => [cell(c), c.n]));
+    const differing = corrected.filter((c) => (was.get(cell(c)) ?? 0) !== c.n);
+    expect(drifted.every((c) => corrected.some((d) => cell(d) === cell(c)))).toBe(true); // no cell vanished: every difference shows in the corrected figures
+    expect(differing.length).toBeGreaterThanOrEqual(2); // CLOSED and CLAIMED totals at least
+    const absolute = differing.reduce((sum, c) => sum + Math.abs(c.n - (was.get(cell(c)) ?? 0)), 0);
+    expect(result).toMatchObject({ cellsDiffered: differing.length, drift: absolute });
+    // Recorded on the audit chain: the window and counts only.
+    const audited = await auditEntries(app, 'statistics.reconcile');
+    expect(audited.length).toBe(auditedBefore + 1);
+    const entry = audited.find((e: any) => e.details.drift === absolute) as any;
+    expect(entry).toMatchObject({
+      outcome: 'success',
+      actor: { type: 'system', id: 'statistics-reconcile' },
+      target: { type: 'system', id: 'statistics' },
+      details: { from: result.window.from, to: today(), daysChanged: 1, cellsDiffered: differing.length, drift: absolute, entriesAdded: 2 },
+    });
+    expect(Object.keys(entry.details).sort()).toEqual(['cellsDiffered', 'daysChanged', 'drift', 'entriesAdded', 'from', 'to']);
+    const raw = JSON.stringify(entry);
+    for (const b of built) {
+      expect(raw).not.toContain(b.id);
+      expect(raw).not.toContain(b.reference);
+    }
+    // Nothing left to correct, and nothing recorded for it.
+    const again = (await reconcileTask().perform()) as typeof result;
+    expect(again).toMatchObject({ entriesAdded: 0, daysChanged: 0, cellsDiffered: 0, drift: 0 });
+    expect((await auditEntries(app, 'statistics.reconcile')).length).toBe(auditedBefore + 1);
   });
 });
 

@@ -14,7 +14,7 @@ import { auditEntries, codeOf } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 
 const EXPORT = `mutation($view: StatisticsView!, $period: LondonPeriod!) { exportStatistics(view: $view, period: $period) { view period { from to } filename csv rows } }`;
-const REPORT = `mutation($period: LondonPeriod!) { statisticsReport(period: $period) { period { from to } tables { id total { display count } cells { value display count suppression } } london { published tiles { borough display } } } }`;
+const REPORT = `mutation($period: LondonPeriod!) { statisticsReport(period: $period) { period { from to } tables { id total { display count } cells { value display count suppression } } london { published tiles { borough display } } weeks { start end count display } previousWeeks { start end count display } threatLevels { level } } }`;
 // Two whole weeks, asked with a day either side (cut to Monday 2025-06-02 .. Sunday 2025-06-15).
 const ASKED = { from: '2025-06-01', to: '2025-06-16' };
 const WEEKS = { from: '2025-06-02', to: '2025-06-15' };
@@ -156,6 +156,12 @@ describe('statistics exports: published and suppressed for everyone', () => {
     expect(channel.total).toEqual({ display: '62', count: 62 });
     expect(channel.cells.find((c: any) => c.value === 'ONLINE')).toMatchObject({ display: 'suppressed', count: null });
     expect(r.london.published).toBe(true);
+    // The trend: each whole week's published total, and as many weeks before; shown weeks add up to the period's total.
+    expect(r.weeks.map((w: any) => [w.start, w.end])).toEqual([['2025-06-02', '2025-06-08'], ['2025-06-09', '2025-06-15']]);
+    expect(r.previousWeeks.map((w: any) => w.start)).toEqual(['2025-05-19', '2025-05-26']);
+    expect(r.weeks.every((w: any) => w.count !== null)).toBe(true);
+    expect(r.weeks.reduce((a: number, w: any) => a + w.count, 0)).toBe(62);
+    expect(r.threatLevels.length).toBeGreaterThanOrEqual(1);
     const entries = await auditEntries(app, 'statistics.export');
     expect(entries.find((e: any) => e.actor.id === sup.user.id && e.details.format === 'PRINT')).toMatchObject({ details: { view: 'REPORT', from: WEEKS.from, to: WEEKS.to } });
   });

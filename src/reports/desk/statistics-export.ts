@@ -5,7 +5,8 @@
  * statistics service as OVERSIGHT would ask them, so they carry the same
  * suppression (1–4 as "fewer than 5", secondary suppression across every
  * table of the measure, week by week: suppression.ts) and nothing is finer
- * than a whole ISO week (partner figures are not among the published tables).
+ * than a whole ISO week (partner figures, published by week, included: the
+ * PARTNER view names each organisation, never its id).
  * The period is cut to the whole weeks inside it. A figure over the whole
  * period is the sum of its weeks only when every week's figure is shown
  * (sumOfWeeks, statistics-map.ts): a sum of shown figures tells nothing the weeks did not.
@@ -21,10 +22,11 @@ import { badInput, forbidden } from '../../errors.js';
 import type { StatisticsDimension, StatisticsMeasure } from '../model/statistics.js';
 import { utcDay } from '../model/statistics.js';
 import { sumOfWeeks, type DayRange, type LondonPicture, type PeriodFigure, type StatisticsMapService } from './statistics-map.js';
-import type { DurationRange, StatisticsRow, StatisticsService } from './statistics.js';
+import type { DurationRange, StatisticsResult, StatisticsRow, StatisticsService } from './statistics.js';
+import type { CellState } from './suppression.js';
 import { PUBLISHED_TABLES } from './statistics-tables.js';
 
-export const STATISTICS_VIEWS = ['TRENDS', 'CHANNEL', 'CATEGORY', 'BOROUGH', 'DESK', 'OUTCOME', 'TIME_TO_CLAIM', 'SLA', 'LONDON'] as const;
+export const STATISTICS_VIEWS = ['TRENDS', 'CHANNEL', 'CATEGORY', 'BOROUGH', 'DESK', 'OUTCOME', 'TIME_TO_CLAIM', 'SLA', 'LONDON', 'PARTNER'] as const;
 export type StatisticsView = (typeof STATISTICS_VIEWS)[number];
 export const EXPORT_FORMATS = ['CSV', 'PRINT'] as const;
 
@@ -38,6 +40,8 @@ export const VIEW_TABLES: Record<Exclude<StatisticsView, 'LONDON'>, { measure: S
   OUTCOME: { measure: 'CLOSED', by: 'OUTCOME' },
   TIME_TO_CLAIM: { measure: 'CLAIMED', by: 'PRIORITY' },
   SLA: { measure: 'CLAIMED', by: 'SLA' },
+  // Received from partner organisations, by organisation (named: the row's label), as OVERSIGHT's published table.
+  PARTNER: { measure: 'RECEIVED', by: 'PARTNER' },
 };
 
 export interface PeriodTable {
@@ -48,10 +52,22 @@ export interface PeriodTable {
   cells: PeriodFigure[];
 }
 
+/** One week's published total of reports received (the received tables' total row, as OVERSIGHT is given it). */
+export interface WeekFigure {
+  start: string;
+  end: string;
+  count: number | null;
+  display: string;
+  suppression: CellState;
+}
+
 export interface StatisticsReport {
   period: DayRange;
   tables: PeriodTable[];
   london: LondonPicture;
+  /** Received per week over the period, and over as many weeks before it: the report's trend chart. */
+  weeks: WeekFigure[];
+  previousWeeks: WeekFigure[];
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -77,6 +93,10 @@ export function wholeWeeks(period: DayRange): DayRange {
 
 /** The caller as the published tables' reader: every export carries OVERSIGHT's suppression, whoever asks. */
 const asPublished = (principal: Principal): Principal => (principal.kind === 'staff' ? { ...principal, roles: ['OVERSIGHT'] } : principal);
+
+/** A published result's total row of each week, as published (suppression kept). */
+const weekTotals = (r: StatisticsResult): WeekFigure[] =>
+  r.rows.filter((x) => x.group.length === 0).map((x) => ({ start: x.start, end: x.end, count: x.count, display: x.display, suppression: x.suppression }));
 
 const bucketText = (r: DurationRange | null) => (r ? `${r.fromMinutes} to ${r.toMinutes ?? 'more'}` : '');
 const displayOf = (r: Pick<StatisticsRow, 'display'>) => r.display;
@@ -118,17 +138,20 @@ export function createStatisticsExportService(deps: {
     const timed = PUBLISHED_TABLES.find((t) => t.measure === spec.measure && t.by === spec.by)?.durations === true;
     const header = ['start', 'end', 'measure', spec.totalsOnly ? 'all' : spec.by.toLowerCase(), 'count'];
     if (timed) header.push('median minutes (bucket)', '90th percentile minutes (bucket)');
+    // A value that is an id (a partner organisation) is written as its name, the label the statistics service gave it.
+    const labels = new Map(result.rows.flatMap((r) => (r.group[0]?.label ? [[r.group[0].value, r.group[0].label] as const] : [])));
+    const nameOf = (v: string) => labels.get(v) ?? v;
     const lines: (string | number)[][] = [];
     for (const r of result.rows) {
       if (spec.totalsOnly && r.group.length) continue;
-      const line: (string | number)[] = [r.start, r.end, spec.measure, r.group[0]?.value ?? 'total', displayOf(r)];
+      const line: (string | number)[] = [r.start, r.end, spec.measure, r.group[0] ? nameOf(r.group[0].value) : 'total', displayOf(r)];
       if (timed) line.push(bucketText(r.median), bucketText(r.p90));
       lines.push(line);
     }
     const values = spec.totalsOnly ? [''] : ['', ...new Set(result.rows.flatMap((r) => (r.group[0] ? [r.group[0].value] : [])))].sort();
     for (const v of values) {
       const f = sumOfWeeks(result, period, v);
-      const line: (string | number)[] = [period.from, period.to, spec.measure, v || 'total', f.display];
+      const line: (string | number)[] = [period.from, period.to, spec.measure, v ? nameOf(v) : 'total', f.display];
       if (timed) line.push('', '');
       lines.push(line);
     }
@@ -151,14 +174,23 @@ export function createStatisticsExportService(deps: {
       if (!allowed(principal)) throw forbidden();
       const period = wholeWeeks(input);
       const wanted = PUBLISHED_TABLES.filter((t) => ['received-by-channel', 'received-by-category', 'triaged-by-desk', 'claimed-by-sla', 'closed-by-outcome'].includes(t.id));
-      const [results, london] = await Promise.all([Promise.all(wanted.map((t) => published(principal, period, t.measure, t.by))), statisticsMap.londonPicture(asPublished(principal), period)]);
+      // The weeks before: as many whole weeks as the period holds, for the trend's previous period.
+      const length = dayNumber(period.to) - dayNumber(period.from) + 1;
+      const before = { from: dayOf(dayNumber(period.from) - length), to: dayOf(dayNumber(period.from) - 1) };
+      const [results, london, previous] = await Promise.all([
+        Promise.all(wanted.map((t) => published(principal, period, t.measure, t.by))),
+        statisticsMap.londonPicture(asPublished(principal), period),
+        published(principal, before, 'RECEIVED', 'CHANNEL'),
+      ]);
       const tables = wanted.map((t, i): PeriodTable => {
         const result = results[i]!;
         const values = [...new Set(result.rows.flatMap((r) => (r.group[0] ? [r.group[0].value] : [])))].sort();
         return { id: t.id, measure: t.measure, by: t.by, total: sumOfWeeks(result, period, ''), cells: values.map((v) => sumOfWeeks(result, period, v)) };
       });
-      await record(principal, 'REPORT', period, 'PRINT', tables.reduce((a, t) => a + t.cells.length + 1, 0) + london.tiles.length);
-      return { period, tables, london };
+      const weeks = weekTotals(results[wanted.findIndex((t) => t.id === 'received-by-channel')]!);
+      const previousWeeks = weekTotals(previous);
+      await record(principal, 'REPORT', period, 'PRINT', tables.reduce((a, t) => a + t.cells.length + 1, 0) + london.tiles.length + weeks.length + previousWeeks.length);
+      return { period, tables, london, weeks, previousWeeks };
     },
   };
 }

@@ -38,7 +38,7 @@ export const PUBLISHED_TABLES: readonly PublishedTable[] = [
   { id: 'triaged-by-desk', measure: 'TRIAGED', by: 'DESK', cells: 'partition', durations: true },
   { id: 'claimed-by-priority', measure: 'CLAIMED', by: 'PRIORITY', cells: 'partition', durations: true },
   { id: 'claimed-by-sla', measure: 'CLAIMED', by: 'SLA', cells: 'partition' },
-  // By the referring partner organisation's id (as every partner figure is keyed: no name), by whole weeks like every published table.
+  // By the referring partner organisation's id (as every partner figure is keyed: no name is counted; the statistics service labels each with its name), by whole weeks like every published table.
   { id: 'received-by-partner', measure: 'RECEIVED', by: 'PARTNER', cells: 'partition', within: { by: 'CHANNEL', value: 'PARTNER_ORGANISATION' } },
   { id: 'closed-by-outcome', measure: 'CLOSED', by: 'OUTCOME', cells: 'partition', durations: true },
 ];

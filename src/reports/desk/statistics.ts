@@ -53,8 +53,11 @@ export interface StatisticsRow {
   /** The time bucket: its first and last UTC day. */
   start: string;
   end: string;
-  /** The group's values, one per groupBy dimension; empty on the total row. */
-  group: { dimension: StatisticsDimension; value: string }[];
+  /**
+   * The group's values, one per groupBy dimension; empty on the total row. `label`: the value's name where the
+   * value is an id, a partner organisation's name for PARTNER (the value stays the id, the key across periods).
+   */
+  group: { dimension: StatisticsDimension; value: string; label?: string | null }[];
   /** The count, or null where suppressed. */
   count: number | null;
   /** What to print: the count, "fewer than 5" or "suppressed". */
@@ -137,8 +140,22 @@ function sumCells(docs: readonly SliceFigures[], measure: StatisticsMeasure, dim
 
 export type StatisticsService = ReturnType<typeof createStatisticsService>;
 
-export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'slices'> }) {
-  const { store } = deps;
+/**
+ * `partners`: the organisations' names, so a PARTNER figure names its organisation rather than its id (a name is
+ * no secret to those who may see the figure: supervisors, and OVERSIGHT in the published table that lists it).
+ * Without it (tests of the figures alone) the label is null.
+ */
+export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'slices'>; partners?: { namesOf(ids: readonly string[]): Promise<Map<string, string>> } }) {
+  const { store, partners } = deps;
+
+  /** Puts each PARTNER value's organisation name in its `label`: one lookup for the whole answer. Counts and suppression are untouched. */
+  async function named(result: StatisticsResult): Promise<StatisticsResult> {
+    const ids = [...new Set(result.rows.flatMap((r) => r.group.filter((g) => g.dimension === 'PARTNER').map((g) => g.value)))];
+    if (!ids.length) return result;
+    const names = partners ? await partners.namesOf(ids) : new Map<string, string>();
+    const rows = result.rows.map((r) => ({ ...r, group: r.group.map((g) => (g.dimension === 'PARTNER' ? { ...g, label: names.get(g.value) ?? null } : g)) }));
+    return { ...result, rows };
+  }
 
   /** A supervisor's exact figures. */
   async function exact(q: StatisticsQuery): Promise<StatisticsResult> {
@@ -211,8 +228,8 @@ export function createStatisticsService(deps: { store: Pick<StatisticsStore, 'sl
       const dims = new Set([...q.groupBy, ...q.filter.map((f) => f.dimension)]);
       if (dims.size !== q.groupBy.length + q.filter.length) throw badInput('filter: a dimension is either grouped or filtered, once', ['filter']);
       if (dims.size > 2) throw badInput('At most two dimensions in all, grouped or filtered', ['groupBy']);
-      if (principal.roles.includes('SUPERVISOR')) return exact(q);
-      if (principal.roles.includes('OVERSIGHT')) return published(q);
+      if (principal.roles.includes('SUPERVISOR')) return named(await exact(q));
+      if (principal.roles.includes('OVERSIGHT')) return named(await published(q));
       throw forbidden();
     },
   };

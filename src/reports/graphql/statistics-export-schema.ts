@@ -5,12 +5,13 @@
  * (`statistics.export`), so they are mutations. Resolvers are one line.
  */
 import { builder } from '../../graphql/builder.js';
-import { STATISTICS_VIEWS, type PeriodTable, type StatisticsReport } from '../desk/statistics-export.js';
+import { STATISTICS_VIEWS, type PeriodTable, type StatisticsReport, type WeekFigure } from '../desk/statistics-export.js';
 import type { DayRange, PeriodFigure } from '../desk/statistics-map.js';
 import { DayRangeRef, PeriodInput, PictureRef, SuppressionRef } from './statistics-map-schema.js';
+import { SpanRef as ThreatSpanRef } from './statistics-threat-schema.js';
 
 const ViewEnum = builder.enumType('StatisticsView', {
-  description: 'A view of the statistics screen: TRENDS (received per week), CHANNEL, CATEGORY, BOROUGH, DESK (triaged), OUTCOME (closed), TIME_TO_CLAIM (claimed by priority, with duration buckets), SLA (claimed, met or missed), LONDON (the London picture)',
+  description: 'A view of the statistics screen: TRENDS (received per week), CHANNEL, CATEGORY, BOROUGH, DESK (triaged), OUTCOME (closed), TIME_TO_CLAIM (claimed by priority, with duration buckets), SLA (claimed, met or missed), LONDON (the London picture), PARTNER (received from partner organisations, by organisation name)',
   values: STATISTICS_VIEWS,
 });
 
@@ -48,12 +49,30 @@ const TableRef = builder.objectRef<PeriodTable>('StatisticsPeriodTable').impleme
     cells: t.field({ type: [FigureRef], nullable: false, resolve: (x) => x.cells }),
   }),
 });
+const WeekRef = builder.objectRef<WeekFigure>('StatisticsWeekFigure').implement({
+  description: 'One week of reports received, as published',
+  fields: (t) => ({
+    start: t.exposeString('start', { nullable: false, description: 'Monday, UTC day' }),
+    end: t.exposeString('end', { nullable: false, description: 'Sunday, UTC day' }),
+    count: t.exposeInt('count', { nullable: true, description: 'Null where suppressed' }),
+    display: t.exposeString('display', { nullable: false }),
+    suppression: t.field({ type: SuppressionRef, nullable: false, resolve: (x) => x.suppression }),
+  }),
+});
 const ReportRef = builder.objectRef<StatisticsReport>('StatisticsReport').implement({
-  description: 'The committee report: published tables over the whole weeks of the period and the London picture',
+  description: 'The committee report: published tables over the whole weeks of the period, the received trend and the London picture',
   fields: (t) => ({
     period: t.field({ type: DayRangeRef, nullable: false, resolve: (x) => x.period }),
     tables: t.field({ type: [TableRef], nullable: false, resolve: (x) => x.tables }),
     london: t.field({ type: PictureRef, nullable: false, resolve: (x) => x.london }),
+    weeks: t.field({ type: [WeekRef], nullable: false, description: 'Reports received per week of the period, as published', resolve: (x) => x.weeks }),
+    previousWeeks: t.field({ type: [WeekRef], nullable: false, description: 'Reports received per week of as many weeks before the period, as published', resolve: (x) => x.previousWeeks }),
+    threatLevels: t.field({
+      type: [ThreatSpanRef],
+      nullable: false,
+      description: 'The national threat level over the period (levels and times only), drawn on the trend',
+      resolve: (x, _a, ctx) => ctx.services.threatLevel.history(x.period.from, x.period.to),
+    }),
   }),
 });
 

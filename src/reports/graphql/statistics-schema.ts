@@ -13,7 +13,7 @@ const MeasureEnum = builder.enumType('StatisticsMeasure', {
   values: STATISTICS_MEASURES,
 });
 const DimensionEnum = builder.enumType('StatisticsDimension', {
-  description: 'What a count can be broken down by: plaintext routing fields only. PARTNER is a partner id, by whole weeks only; SLA is MET or MISSED (CLAIMED); IMMINENT_THREAT is YES or NO',
+  description: 'What a count can be broken down by: plaintext routing fields only. PARTNER is a partner id (the organisation name in the group value label), by whole weeks only; SLA is MET or MISSED (CLAIMED); IMMINENT_THREAT is YES or NO',
   values: STATISTICS_DIMENSIONS,
 });
 const IntervalEnum = builder.enumType('StatisticsInterval', { description: 'One row set for the whole period, per ISO week (Monday to Sunday, UTC) or per UTC day', values: STATISTICS_INTERVALS });
@@ -35,7 +35,11 @@ const DurationRangeRef = builder.objectRef<DurationRange>('DurationRange').imple
   fields: (t) => ({ fromMinutes: t.exposeInt('fromMinutes', { nullable: false }), toMinutes: t.exposeInt('toMinutes', { nullable: true }) }),
 });
 const GroupValueRef = builder.objectRef<StatisticsRow['group'][number]>('StatisticsGroupValue').implement({
-  fields: (t) => ({ dimension: t.field({ type: DimensionEnum, nullable: false, resolve: (g) => g.dimension }), value: t.exposeString('value', { nullable: false }) }),
+  fields: (t) => ({
+    dimension: t.field({ type: DimensionEnum, nullable: false, resolve: (g) => g.dimension }),
+    value: t.exposeString('value', { nullable: false }),
+    label: t.string({ nullable: true, description: "The value's name where the value is an id: a partner organisation's name (PARTNER); null otherwise", resolve: (g) => g.label ?? null }),
+  }),
 });
 const RowRef = builder.objectRef<StatisticsRow>('StatisticsRow').implement({
   description: 'One figure: a time bucket, a group (empty: the total) and its count',

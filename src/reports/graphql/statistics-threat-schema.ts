@@ -10,7 +10,7 @@ import { ThreatLevelEnum } from '../../triage/schema.js';
 import type { ThreatLevelSpan } from '../../triage/threat-level.js';
 import { ResultRef } from './statistics-schema.js';
 
-const SpanRef = builder.objectRef<ThreatLevelSpan>('ThreatLevelSpan').implement({
+export const SpanRef = builder.objectRef<ThreatLevelSpan>('ThreatLevelSpan').implement({
   description: 'A threat level in force from `since` until the next span (or the period end)',
   fields: (t) => ({
     level: t.field({ type: ThreatLevelEnum, nullable: false, resolve: (s) => s.level }),

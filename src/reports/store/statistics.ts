@@ -32,7 +32,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter, WithoutId } from 'mongodb';
 import { insertEachIfAbsent, isDuplicateKey } from '../../db/errors.js';
 import type { Integrity } from '../../crypto/index.js';
-import { figuresOf, partsOf, statisticsEvents, utcDay, type DayFigures, type StatisticsDimension, type StatisticsEvent, type StatisticsMeasure } from '../model/statistics.js';
+import { figuresOf, partsOf, statisticsEvents, utcDay, type CountCell, type DayFigures, type StatisticsDimension, type StatisticsEvent, type StatisticsMeasure } from '../model/statistics.js';
 import type { ReportDoc } from '../model/types.js';
 import { toMinute } from '../../time.js';
 
@@ -186,21 +186,34 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     return { rebuilt: rebuild, built, pending: todo.length - built };
   }
 
-  /** Recomputes `dayList` from their entries; `failAfterWrites` (tests) throws after that many day writes, as a killed worker would stop. */
-  async function recompute(dayList: readonly string[], failAfterWrites?: number): Promise<{ changed: number }> {
+  /**
+   * Recomputes `dayList` from their entries; `failAfterWrites` (tests) throws after that many day writes, as a killed
+   * worker would stop. Returns how many days changed and, over the count cells of the days that changed, how many
+   * cells differ from the figures they replace (`cells`) and the sum of the absolute differences (`drift`): the
+   * reconciliation's record of the drift it corrected.
+   */
+  async function recompute(dayList: readonly string[], failAfterWrites?: number): Promise<{ changed: number; cells: number; drift: number }> {
     let written = 0;
     let changed = 0;
+    let cells = 0;
+    let drift = 0;
     for (const day of [...dayList].sort()) {
       const own = await entries.find({ day }, { projection: { _id: 0, writtenAt: 0 } }).toArray();
       const figures = figuresOf(own as unknown as Omit<StatisticsEvent, 'key'>[]);
       const before = await days.findOne({ _id: day }, { projection: { digest: 1 } });
       const doc: DayDoc = { _id: day, rolledAt: new Date(), ...figures };
-      if ((before?.digest ?? digestOf({ counts: [] })) !== digestOf(doc)) changed++;
+      if ((before?.digest ?? digestOf({ counts: [] })) !== digestOf(doc)) {
+        changed++;
+        // Only a changed day is read whole (its manifest's `all`), so a run with no drift reads no more than before.
+        const diff = countDrift((await readDay(day))?.counts ?? [], doc.counts);
+        cells += diff.cells;
+        drift += diff.drift;
+      }
       if (failAfterWrites !== undefined && written >= failAfterWrites) throw new Error(`statistics roll-up stopped after ${written} day writes (injected)`);
       await writeDay(doc);
       written++;
     }
-    return { changed };
+    return { changed, cells, drift };
   }
 
   return {
@@ -240,7 +253,8 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
      * report that has a history entry in the window, without content), inserts
      * the entries that are missing (under the current audit key or any
      * previous one: `macAll`), and recomputes the window's days. Returns what it
-     * corrected: entries added (by measure) and day documents that changed.
+     * corrected: entries added (by measure), day documents that changed, count
+     * cells that differed and their total absolute difference (`drift`).
      */
     async reconcile(reports: AsyncIterable<StatisticsSource>, opts: { windowDays: number; now?: Date }) {
       const now = opts.now ?? new Date();
@@ -261,9 +275,9 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
       for (let i = 0; i < missing.length; i += 500) await insertEachIfAbsent(entries, missing.slice(i, i + 500).map((e) => stored(e, at)));
       const added: Record<string, number> = {};
       for (const e of missing) added[e.measure] = (added[e.measure] ?? 0) + 1;
-      const { changed } = await recompute(window);
+      const { changed, cells, drift } = await recompute(window);
       const spans = await buildSpans({ touchedDays: window, now, rescan: true });
-      return { window: { from: first, to: last }, added, entriesAdded: missing.length, daysChanged: changed, spansRebuilt: spans.rebuilt };
+      return { window: { from: first, to: last }, added, entriesAdded: missing.length, daysChanged: changed, cellsDiffered: cells, drift, spansRebuilt: spans.rebuilt };
     },
 
     /**
@@ -457,6 +471,17 @@ function cut(f: SliceFigures, idOf: (m: StatisticsMeasure, key: string) => strin
   for (const c of f.counts) slice(c.m, c.k).counts.push(c);
   for (const h of f.histograms) slice(h.m, h.k).histograms.push(h);
   return [...by].map(([id, x]) => encodeSlice(id, rolledAt, x));
+}
+
+/** How many count cells (measure and dimension key) differ between two figures of a day, and by how much in all. */
+export function countDrift(before: readonly CountCell[], after: readonly CountCell[]): { cells: number; drift: number } {
+  const diff = new Map<string, number>();
+  for (const c of before) diff.set(`${c.m}|${c.k}`, (diff.get(`${c.m}|${c.k}`) ?? 0) - c.n);
+  for (const c of after) diff.set(`${c.m}|${c.k}`, (diff.get(`${c.m}|${c.k}`) ?? 0) + c.n);
+  let cells = 0;
+  let drift = 0;
+  for (const d of diff.values()) if (d !== 0) { cells++; drift += Math.abs(d); }
+  return { cells, drift };
 }
 
 /** Figures summed: counts by measure and cell, histograms bucket by bucket (a span from its days). */

@@ -11,7 +11,7 @@ import { DataTable } from '../../ui/DataTable';
 import { Empty, QueryState } from '../../ui/ui';
 import { PUBLISHED_TABLES, type PublishedTable } from './published';
 import { BarChart, TrendChart, type TrendPoint } from './charts';
-import { DIMENSION_NAMES, Figure, rangeText, useFigures, valueName, type FigureRow, type Figures } from './figures';
+import { DIMENSION_NAMES, Figure, labelsOf, rangeText, useFigures, valueName, type FigureRow, type Figures } from './figures';
 import { addDays, showDay, wholeWeeksIn } from './period';
 import { threatDuring } from './threat';
 
@@ -63,7 +63,10 @@ function PublishedTableFigure({ table, weeks, previous }: { table: PublishedTabl
       {(d) => {
         const now = byWeek(d.now);
         const before = byWeek(d.before);
-        const values = [...new Set([...now.values, ...before.values])].sort((a, b) => valueName(table.by, a).localeCompare(valueName(table.by, b)));
+        // A partner organisation by its name (the value is its id: the key across weeks and periods).
+        const labels = labelsOf(d.now, d.before);
+        const name = (v: string) => valueName(table.by, v, labels.get(v));
+        const values = [...new Set([...now.values, ...before.values])].sort((a, b) => name(a).localeCompare(name(b)));
         const charted = now.weeks.slice(-CHART_WEEKS);
         const columns = [
           ...now.weeks.map((w) => ({ header: weekName(w), get: (v: string) => now.get(w, v) })),
@@ -78,7 +81,7 @@ function PublishedTableFigure({ table, weeks, previous }: { table: PublishedTabl
               values.length > 0 ? (
                 <BarChart
                   label={title}
-                  categories={values.map((v) => valueName(table.by, v))}
+                  categories={values.map(name)}
                   series={charted.map(weekName)}
                   value={(c, s) => {
                     const row = now.get(charted[s]!, values[c]!);
@@ -97,7 +100,7 @@ function PublishedTableFigure({ table, weeks, previous }: { table: PublishedTabl
                 rowKey={(v) => v || 'total'}
                 rowClassName={(v) => (v === '' ? 'total-row' : undefined)}
                 columns={[
-                  { header: DIMENSION_NAMES[table.by], rowHeader: true, cell: (v) => (v ? valueName(table.by, v) : 'Total') },
+                  { header: DIMENSION_NAMES[table.by], rowHeader: true, cell: (v) => (v ? name(v) : 'Total') },
                   ...columns.map((c) => ({ header: c.header, className: 'num', cell: (v: string) => <Published row={c.get(v)} /> })),
                 ]}
               />

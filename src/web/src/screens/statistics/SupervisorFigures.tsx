@@ -10,7 +10,7 @@ import { DataTable } from '../../ui/DataTable';
 import { QueryState, Select } from '../../ui/ui';
 import { BarChart, TrendChart, type TrendPoint } from './charts';
 import { DIMENSION_NAMES, Figure, MEASURE_NAMES, groupKey, groupName, rangeText, useFigures, valueName, type FigureRow, type Figures } from './figures';
-import { daysIn, showDay } from './period';
+import { addDays, daysIn, showDay, wholeWeeksIn } from './period';
 import { threatDuring } from './threat';
 
 type Period = { from: string; to: string };
@@ -230,7 +230,7 @@ function Claims({ period, previous }: { period: Period; previous: Period }) {
 const MEASURES = Object.keys(MEASURE_NAMES) as StatisticsMeasure[];
 const DIMENSIONS = (Object.keys(DIMENSION_NAMES) as StatisticsDimension[]).filter((d) => d !== 'PARTNER');
 
-/** Any measure by any one or two dimensions (partner figures, by whole weeks only, are left to the API). */
+/** Any measure by any one or two dimensions, partner excepted (by whole weeks only: its own figure, ByPartner, and the API). */
 function OwnBreakdown({ period, previous }: { period: Period; previous: Period }) {
   const [measure, setMeasure] = useState<StatisticsMeasure>('RECEIVED');
   const [by, setBy] = useState<StatisticsDimension>('SOURCE');
@@ -246,6 +246,30 @@ function OwnBreakdown({ period, previous }: { period: Period; previous: Period }
       </div>
       <Comparison id="own-figure" title={`${MEASURE_NAMES[measure]}, by ${dims.map((d) => DIMENSION_NAMES[d].toLowerCase()).join(' and ')}`} measure={measure} by={dims} period={period} previous={previous} />
     </section>
+  );
+}
+
+/**
+ * Received from partner organisations, by organisation (named, not by id): whole weeks only, as the server gives
+ * partner figures, so over the whole weeks inside the period against as many weeks before.
+ */
+function ByPartner({ period }: { period: Period }) {
+  const weeks = wholeWeeksIn(period.from, period.to);
+  const title = 'Received from partner organisations, by organisation';
+  if (!weeks) {
+    return <Figure id="by-partner" title={title} table={<p className="empty">Partner organisations' figures are given by whole weeks, Monday to Sunday; this period holds none.</p>} />;
+  }
+  const before = { from: addDays(weeks.from, -7 * weeks.weeks), to: addDays(weeks.from, -1) };
+  return (
+    <Comparison
+      id="by-partner"
+      title={title}
+      hint={`Whole weeks only: ${showDay(weeks.from)} to ${showDay(weeks.to)}, against ${showDay(before.from)} to ${showDay(before.to)}. The total is every report received, from a partner or not.`}
+      measure="RECEIVED"
+      by={['PARTNER']}
+      period={{ from: weeks.from, to: weeks.to }}
+      previous={before}
+    />
   );
 }
 
@@ -266,6 +290,7 @@ export function SupervisorFigures({ period, previous }: { period: Period; previo
         <Comparison id="by-borough" title="Received, by borough" measure="RECEIVED" by={['BOROUGH']} period={period} previous={previous} />
         <Comparison id="by-desk" title="Routed, by desk" measure="TRIAGED" by={['DESK']} period={period} previous={previous} />
         <Comparison id="by-outcome" title="Closed, by outcome" measure="CLOSED" by={['OUTCOME']} period={period} previous={previous} />
+        <ByPartner period={period} />
       </section>
       <Claims period={period} previous={previous} />
       <OwnBreakdown period={period} previous={previous} />

@@ -120,10 +120,9 @@ export interface TrendPoint {
  * the same days) and the national threat level as a step line on the same
  * time axis, its levels on the right-hand axis.
  */
-export function TrendChart({ label, from, to, points, threat }: { label: string; from: string; to: string; points: readonly TrendPoint[]; threat: readonly { level: ThreatLevel; since: string | null }[] }) {
+export function TrendChart({ label, from, to, points, threat, height = 260 }: { label: string; from: string; to: string; points: readonly TrendPoint[]; threat: readonly { level: ThreatLevel; since: string | null }[]; /** Pixels; the one-page committee report draws it lower. */ height?: number }) {
   const [ref, width] = useWidth();
   const margin = { top: 12, right: width < 500 ? 78 : 96, bottom: 30, left: 40 };
-  const height = 260;
   const innerW = Math.max(60, width - margin.left - margin.right);
   const innerH = height - margin.top - margin.bottom;
   const start = dayNumber(from) * 86_400_000;
@@ -151,7 +150,7 @@ export function TrendChart({ label, from, to, points, threat }: { label: string;
           { label: 'National threat level (right-hand scale)', className: 'threat' },
         ]}
       />
-      <svg width={width} height={height} role="img" aria-label={`${label}: line chart with the national threat level. The figures are in the table that follows.`}>
+      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${label}: line chart with the national threat level. The figures are in the table that follows.`}>
         <Group left={margin.left} top={margin.top}>
           <path d={path} className="threat-line" />
           <LinePath data={[...points].filter((p) => p.previous?.count != null)} x={(p) => x(new Date(mid(p)))} y={(p) => y(p.previous!.count!)} className="trend-line series-1 dashed" />

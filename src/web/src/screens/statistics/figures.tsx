@@ -60,8 +60,8 @@ export const MEASURE_NAMES: Record<StatisticsMeasure, string> = {
   OTHER_STATUS: 'Other status changes',
 };
 
-/** A dimension's value in words. */
-export function valueName(dimension: StatisticsDimension, value: string): string {
+/** A dimension's value in words; `label`: the server's name for a value that is an id (a partner organisation's name). */
+export function valueName(dimension: StatisticsDimension, value: string, label?: string | null): string {
   switch (dimension) {
     case 'CHANNEL':
       return CHANNEL_NAMES[value as IntakeChannel] ?? humanise(value);
@@ -78,15 +78,18 @@ export function valueName(dimension: StatisticsDimension, value: string): string
     case 'SLA':
       return value === 'MET' ? 'In time' : 'Late';
     case 'PRIORITY':
-    case 'PARTNER':
       return value;
+    case 'PARTNER':
+      return label ?? value;
     default:
       return humanise(value);
   }
 }
 
 /** The group of a row, in words ("Total" for the total row). */
-export const groupName = (row: FigureRow) => (row.group.length ? row.group.map((g) => valueName(g.dimension, g.value)).join(', ') : 'Total');
+export const groupName = (row: FigureRow) => (row.group.length ? row.group.map((g) => valueName(g.dimension, g.value, g.label)).join(', ') : 'Total');
+/** The server's names of the values that are ids (partner organisations), by value, over the given answers. */
+export const labelsOf = (...answers: Figures[]) => new Map(answers.flatMap((f) => f.rows.flatMap((r) => r.group.flatMap((g) => (g.label ? [[g.value, g.label] as const] : [])))));
 /** The key of a row's group, to match a group across periods. */
 export const groupKey = (row: FigureRow) => row.group.map((g) => `${g.dimension}=${g.value}`).join('&');
 

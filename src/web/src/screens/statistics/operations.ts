@@ -15,6 +15,7 @@ export const STATISTICS = graphql(`
         group {
           dimension
           value
+          label
         }
         count
         display

@@ -33,6 +33,7 @@ export const VIEWS: { value: StatisticsView; label: string; hint: string }[] = [
   { value: 'TIME_TO_CLAIM', label: 'Time to claim', hint: 'Reports claimed by priority, with time from receipt' },
   { value: 'SLA', label: 'SLA', hint: 'Reports claimed within or after their deadline' },
   { value: 'LONDON', label: 'London picture', hint: 'Reports received per borough tile, the previous period and unusual rises' },
+  { value: 'PARTNER', label: 'By partner organisation', hint: 'Reports received from partner organisations, by organisation name' },
 ];
 
 export function Export() {

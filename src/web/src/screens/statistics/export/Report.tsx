@@ -1,7 +1,9 @@
 /**
  * /statistics/report: the printable one-page committee report (the print
  * stylesheet is in styles.css, "@media print"): title, period, key figures,
- * the London tile map, the published tables and notes on suppression. The
+ * reports received per week (the statistics screen's visx trend chart, SVG so
+ * it prints, with its figures as a table for screen readers), the London tile
+ * map, the published tables and notes on suppression. The
  * figures are the published, suppressed tables whoever opens it, and opening
  * it is recorded in the audit log (statistics.export, format PRINT:
  * src/reports/desk/statistics-export.ts).
@@ -14,13 +16,18 @@ import { humanise, QueryState } from '../../../ui/ui';
 import { CATEGORY_LABELS } from '../../intake/model';
 import { RiseList } from '../london/LondonTable';
 import { TileMap } from '../london/TileMap';
+import { TrendChart, type TrendPoint } from '../charts';
 import { showDay, useStatisticsPeriod } from '../period';
+import { threatDuring } from '../threat';
 
 const STATISTICS_REPORT = graphql(`
   mutation StatisticsReport($period: LondonPeriod!) {
     statisticsReport(period: $period) {
       period { from to }
       tables { id measure by total { value count display suppression } cells { value count display suppression } }
+      weeks { start end count display suppression }
+      previousWeeks { start end count display suppression }
+      threatLevels { level since }
       london {
         period { from to }
         previous { from to }
@@ -34,6 +41,50 @@ const STATISTICS_REPORT = graphql(`
 `);
 
 type Table = StatisticsReportMutation['statisticsReport']['tables'][number];
+type ReportData = StatisticsReportMutation['statisticsReport'];
+
+/**
+ * Reports received per week, as published, the weeks before laid over them and the threat level: the chart the
+ * statistics screen draws, lower to keep the report on one page; its figures follow as a table for screen readers
+ * only (the printed page has the chart's own labels, and no room for both).
+ */
+function ReportTrend({ r }: { r: ReportData }) {
+  const points: TrendPoint[] = r.weeks.map((w, i) => {
+    const before = r.previousWeeks[i];
+    return { start: w.start, end: w.end, now: { count: w.count ?? null, display: w.display }, previous: before ? { count: before.count ?? null, display: before.display } : null };
+  });
+  const title = 'Reports received per week';
+  return (
+    <section aria-labelledby="report-trend">
+      <h2 id="report-trend">{title}</h2>
+      <p className="small">Against the {r.previousWeeks.length === 1 ? 'week' : `${r.previousWeeks.length} weeks`} before (dashed), with the national threat level.</p>
+      <TrendChart label={title} from={r.period.from} to={r.period.to} points={points} threat={r.threatLevels} height={170} />
+      <table className="sr-only">
+        <caption>{title}, with the weeks before and the national threat level</caption>
+        <thead>
+          <tr>
+            <th scope="col">Week</th>
+            <th scope="col">Received</th>
+            <th scope="col">Same week of the previous period</th>
+            <th scope="col">National threat level</th>
+          </tr>
+        </thead>
+        <tbody>
+          {points.map((p) => (
+            <tr key={p.start}>
+              <th scope="row">
+                {showDay(p.start)} to {showDay(p.end)}
+              </th>
+              <td>{p.now.display}</td>
+              <td>{p.previous?.display ?? '—'}</td>
+              <td>{threatDuring(r.threatLevels, p.start, p.end)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
 
 const TITLES: Record<string, string> = {
   'received-by-channel': 'Reports received by channel',
@@ -94,27 +145,30 @@ export function Report() {
                   Print this report
                 </button>
               </p>
-              <section aria-labelledby="key-figures">
-                <h2 id="key-figures">Key figures</h2>
-                <dl className="key-figures">
-                  <div>
-                    <dt>Reports received</dt>
-                    <dd>{total('received-by-channel')}</dd>
-                  </div>
-                  <div>
-                    <dt>Routed to a desk</dt>
-                    <dd>{total('triaged-by-desk')}</dd>
-                  </div>
-                  <div>
-                    <dt>Claimed by an investigator</dt>
-                    <dd>{total('claimed-by-sla')}</dd>
-                  </div>
-                  <div>
-                    <dt>Closed</dt>
-                    <dd>{total('closed-by-outcome')}</dd>
-                  </div>
-                </dl>
-              </section>
+              <div className="report-lead">
+                <section aria-labelledby="key-figures">
+                  <h2 id="key-figures">Key figures</h2>
+                  <dl className="key-figures">
+                    <div>
+                      <dt>Reports received</dt>
+                      <dd>{total('received-by-channel')}</dd>
+                    </div>
+                    <div>
+                      <dt>Routed to a desk</dt>
+                      <dd>{total('triaged-by-desk')}</dd>
+                    </div>
+                    <div>
+                      <dt>Claimed by an investigator</dt>
+                      <dd>{total('claimed-by-sla')}</dd>
+                    </div>
+                    <div>
+                      <dt>Closed</dt>
+                      <dd>{total('closed-by-outcome')}</dd>
+                    </div>
+                  </dl>
+                </section>
+                <ReportTrend r={r} />
+              </div>
               <section aria-labelledby="report-london">
                 <h2 id="report-london">Reports received by borough</h2>
                 <TileMap picture={r.london} colourBy="volume" />
