@@ -50,7 +50,7 @@ export interface LinkEdge {
   /**
    * Who made or confirmed it by hand, or, on a tombstone, who flagged it wrong (a staff user id; sealed when stored).
    * Written by every manual link and every dismissal, so it never names an earlier hand: a tombstone without it
-   * is a supervisor's unlink (link-review.ts keeps investigators from reviving those).
+   * is a supervisor's unlink (reports/desk/link-review.ts keeps investigators from reviving those).
    */
   by?: string | null;
 }
