@@ -19,13 +19,16 @@ import { Entity } from './screens/Entity';
 import { MyReports } from './screens/search/MyReports';
 import { Supervisor } from './screens/Supervisor';
 import { Overview } from './screens/Overview';
-import { London } from './screens/statistics/london/London';
-import { Export } from './screens/statistics/export/Export';
-import { Report } from './screens/statistics/export/Report';
 import { Loading } from './ui/ui';
 
 // The statistics screen and its chart library are a chunk of their own, fetched on the first visit to it (the console's first load stays small).
 const Statistics = lazy(() => import('./screens/Statistics'));
+// Its sub-pages likewise (the committee report draws the same chart library): each a chunk fetched when opened.
+const London = lazy(() => import('./screens/statistics/london/London').then((m) => ({ default: m.London })));
+const Export = lazy(() => import('./screens/statistics/export/Export').then((m) => ({ default: m.Export })));
+const Report = lazy(() => import('./screens/statistics/export/Report').then((m) => ({ default: m.Report })));
+/** A statistics sub-page behind its loading words. */
+const statisticsPage = (page: ReactNode) => <Suspense fallback={<Loading what="Loading the statistics" />}>{page}</Suspense>;
 
 /** The link chart and Cytoscape.js: a chunk of their own, loaded when a chart is opened (the first visit stays small). */
 const ChartScreen = lazy(() => import('./screens/chart/ChartScreen'));
@@ -81,9 +84,9 @@ export const SCREENS: Screen[] = [
   // Admins reload the rules; supervisors and auditors may read them through the API but have no screen for them.
   { path: '/admin/routing', label: 'Routing rules', operation: 'reloadRoutingRules', element: <AdminRoutingRules /> },
   // The statistics screens' sub-pages, reached from the statistics screen's sub-navigation (screens/statistics/StatisticsNav.tsx).
-  { path: '/statistics/london', title: 'London picture', operation: 'statistics', element: <London /> },
-  { path: '/statistics/export', title: 'Export statistics', operation: 'statistics', element: <Export /> },
-  { path: '/statistics/report', title: 'Committee report', operation: 'statistics', element: <Report /> },
+  { path: '/statistics/london', title: 'London picture', operation: 'statistics', element: statisticsPage(<London />) },
+  { path: '/statistics/export', title: 'Export statistics', operation: 'statistics', element: statisticsPage(<Export />) },
+  { path: '/statistics/report', title: 'Committee report', operation: 'statistics', element: statisticsPage(<Report />) },
   // Every signed-in staff user (last, so it is nobody's home screen unless it is their only one).
   { path: '/account', label: 'Account', operation: 'mySessions', element: <Account /> },
 ];
