@@ -14,7 +14,7 @@ import { NAME_PARTS_MIGRATION } from '../../src/migrations/0003-name-parts.js';
 import { createUserRepository } from '../../src/auth/repository.js';
 import { createMfaRepository } from '../../src/auth/mfa-repository.js';
 import { createLogger } from '../../src/logger.js';
-import { indexTermsOf } from '../../src/reports/model/indexed-content.js';
+import { indexTermsOf, searchTermsOf } from '../../src/reports/model/indexed-content.js';
 import { createContentVault } from '../../src/reports/content/vault.js';
 
 let app: TestApp;
@@ -141,5 +141,17 @@ describe('migration 3: reports of the release before are filed under the new ter
     await app.deps.database.db.collection<{ _id: string }>('migrations').deleteOne({ _id: NAME_PARTS_MIGRATION });
     const again = await runner().run();
     expect(again.applied[0]!.outcome).toMatchObject({ refiled: 0, refused: 0 });
+  });
+
+  it('files add-only: a term a change filed after the migration read the report stays filed', async () => {
+    // Plays a follow-up committed between the migration's read of the report and its filing: a term the read lacks.
+    const late = app.deps.crypto.blindIndex.termFor('vehicle', 'LT24 NEW')!;
+    const doc = await findReport(app, ids.rashid);
+    const values = createContentVault({ crypto: app.deps.crypto, reports: app.deps.reports, audit: app.deps.services.audit }).openIndexed(doc).values;
+    await app.deps.reports.fileSearchTerms(ids.rashid, [...searchTermsOf(app.deps.crypto.blindIndex, values), late]);
+    await app.deps.database.db.collection<{ _id: string }>('migrations').deleteOne({ _id: NAME_PARTS_MIGRATION });
+    expect((await runner().run()).applied[0]!.outcome).toMatchObject({ refiled: 0, refused: 0 });
+    const filed = await app.deps.reports.search.read(late, await app.deps.reports.search.count(late), 10);
+    expect(filed.map((s) => s.reportId)).toContain(ids.rashid);
   });
 });

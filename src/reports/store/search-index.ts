@@ -142,10 +142,12 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
      * midway leaves a report filed twice or under a stale term, never
      * missing: search confirms every candidate by decryption and dedupes.
      * Returns how many terms were newly filed (0: it was filed so already).
+     * `addOnly` (a migration filing terms of a new kind): files what is missing and blanks nothing, so a change
+     * committed while the migration held an older read of the report keeps the terms it filed.
      */
-    async sync(reportId: string, wanted: readonly string[]): Promise<number> {
+    async sync(reportId: string, wanted: readonly string[], opts: { addOnly?: boolean } = {}): Promise<number> {
       const current = await slotsOf(reportId);
-      const kept = current.filter((key) => wanted.includes(termOf(key)));
+      const kept = opts.addOnly ? current : current.filter((key) => wanted.includes(termOf(key)));
       const fresh = wanted.filter((t) => !kept.some((key) => termOf(key) === t));
       // Each new term's first free slot, then every slot claimed in ONE unordered insert (with the manifest of a report
       // that has none): one write where a write per term was, on FerretDB's single writer. A slot a racer took is
