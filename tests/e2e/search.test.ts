@@ -7,7 +7,7 @@
  * reference box opens a report, says when a reference is unknown, and gives
  * the deconfliction message for another desk's report; "Reports you hold"
  * lists the claimed report; "More results" pages; a manual link reads
- * "linked by hand" in the report view. Accessible, fits 390 px.
+ * "linked by <the supervisor>" in the report view. Accessible, fits 390 px.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -19,6 +19,8 @@ import { expectAccessible, expectFitsNarrowWindow, screenshot, signIn, useE2E } 
 describe('search', { timeout: 180_000 }, () => {
   const e2e = useE2E();
   const calls = {} as Record<'mohammed' | 'muhammad', { id: string; reference: string }>;
+  /** Who linked the two by hand: the report view names them (a supervisor's link records who made it). */
+  let linker = '';
   let so12: Awaited<ReturnType<typeof createStaff>>;
 
   beforeAll(async () => {
@@ -39,6 +41,7 @@ describe('search', { timeout: 180_000 }, () => {
     // The SO12 investigator holds one of them ("Reports you hold"); a supervisor links the two by hand.
     expect((await app.gql(Q.claim, { id: calls.mohammed.id }, so12.token)).errors).toBeUndefined();
     const supervisor = await createStaff(app, 'SUPERVISOR');
+    linker = supervisor.username;
     const link = `mutation($a: ID!, $b: ID!, $reason: String!) { linkReports(a: $a, b: $b, reason: $reason) { id } }`;
     expect((await app.gql(link, { a: calls.mohammed.id, b: calls.muhammad.id, reason: 'same family name, same address' }, supervisor.token)).errors).toBeUndefined();
   });
@@ -88,8 +91,8 @@ describe('search', { timeout: 180_000 }, () => {
     await page.getByRole('heading', { name: `Report ${calls.muhammad.reference}` }).waitFor();
     // Its links list says who made the manual link (not an empty "shares:").
     const linked = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: calls.mohammed.reference }) });
-    // (Made by hand; the two names also sound alike, so what they share may follow.)
-    await expect(linked.textContent()).resolves.toMatch(new RegExp(`^${calls.mohammed.reference} \\(SO12\\) linked by hand`));
+    // (Made by hand, by the supervisor; the two names also sound alike, so what they share may follow.)
+    await expect(linked.textContent()).resolves.toMatch(new RegExp(`^${calls.mohammed.reference} \\(SO12\\) linked by ${linker}`));
     expect(foreign).toEqual([]);
   });
 

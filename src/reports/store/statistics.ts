@@ -146,6 +146,10 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
    * from its days (whole, whether or not the day changed: a run cut short between a day and its span is
    * redone by the next), then spans now settled and not yet built are built, newest first, within `budgetMs`
    * (at least one a run). The register of built spans is written last, under a fresh token when a span was written.
+   * A roll-up and the nightly reconciliation may run at once on two workers: when the register's token is no longer
+   * the one this run wrote, another run wrote it meanwhile and may have recomputed a day that a span of this run was
+   * built from, so this run registers none of the spans it wrote (the next run builds them again from the days then)
+   * and keeps what the other registered. (On MongoDB a conditional replace on the token would do.)
    */
   async function buildSpans(opts: { touchedDays: readonly string[]; now: Date; budgetMs?: number; rescan?: boolean }) {
     const started = Date.now();
@@ -176,11 +180,19 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     let token = await writeSpansMeta({ built: register.built, months }, true, register.token);
     for (const span of rebuild.sort()) await rebuildSpan(span, at);
     let built = 0;
+    const ours = new Set(rebuild);
     for (const span of todo) {
       if (built > 0 && Date.now() - started > (opts.budgetMs ?? SPAN_BUILD_BUDGET_MS)) break;
       await rebuildSpan(span, at);
       register.built.add(span);
+      ours.add(span);
       built++;
+    }
+    const latest = await readSpansMeta();
+    if (latest.token !== token) {
+      for (const span of latest.built) register.built.add(span);
+      for (const span of ours) register.built.delete(span);
+      for (const month of latest.months ?? []) months.add(month);
     }
     token = await writeSpansMeta({ built: register.built, months }, true, token);
     return { rebuilt: rebuild, built, pending: todo.length - built };
