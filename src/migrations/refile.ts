@@ -60,7 +60,7 @@ export async function refileReports(ctx: MigrationContext, migration: string, sk
       const read = vault.openIndexed(doc);
       const terms = searchTermsOf(crypto.blindIndex, read.values);
       await read.record(actor, { purpose: 'migration', migration });
-      // Add-only: a change committed since this read filed its own terms, which must stay (repository.ts fileSearchTerms).
+      // Add-only: a change committed since this read filed its own terms, which must stay (reports/store/repository.ts fileSearchTerms).
       if (await reports.fileSearchTerms(doc._id, terms, { addOnly: true })) out.newlyFiled++;
       else out.unchanged++;
     }
