@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../../support/app.js';
 import { TEST_ACTION } from '../../support/audit-test-action.js';
+import { createRedisChainMarks } from '../../../src/audit/chainer.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -82,6 +83,23 @@ describe('audit recovery grace', () => {
     const [recovered, written] = await Promise.all([chainer.recover(events, 1_500, seen + 2_000), chainer.chain(events)]);
     expect(written).toBe(true);
     expect(recovered).toBeLessThanOrEqual(1);
+    expect(await count(reportId)).toBe(1);
+  });
+
+  it("leaves an event claimed by a writer that died to its claim's expiry, then chains it once", async () => {
+    const { chainer } = app.deps;
+    const reportId = `grace-dead-${Date.now()}`;
+    const events = eventOf(reportId, new Date(Date.now() - 10_000 + 17));
+    // The dead writer's claim, as the chainer makes it (same Redis names), but for 1 s rather than 60.
+    const marks = createRedisChainMarks(app.deps.queues.redis, app.deps.config.redis.queuePrefix, (key) => app.deps.crypto.integrity.mac('chainMark', key));
+    expect(await marks.claim([events[0]!.key], 1)).toEqual([true]);
+    const seen = Date.now();
+    expect(await chainer.recover(events, 1_500, seen)).toBe(0);
+    expect(await chainer.recover(events, 1_500, seen + 2_000)).toBe(0); // past the grace, but still claimed
+    expect(await count(reportId)).toBe(0);
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(await chainer.recover(events, 1_500, seen + 4_000)).toBe(0); // seen afresh after the claimed run
+    expect(await chainer.recover(events, 1_500, seen + 6_000)).toBe(1);
     expect(await count(reportId)).toBe(1);
   });
 });
