@@ -12,7 +12,8 @@
  *
  * Whoever appends an event claims it first (`ChainMarks.claim`, SET NX in
  * Redis for CLAIM_TTL_SECONDS): a writer slowed past the grace and a
- * recovery, or two workers' recoveries at once, then never both append it
+ * recovery, or two workers' recoveries at once, then do not both append it
+ * while Redis answers
  * (seen in the fault test under load: two `report.triage` entries for one
  * routing). A claimer that dies leaves its claim to expire; the recovery
  * then checks the chain and appends what is missing. With Redis out of

@@ -27,7 +27,7 @@ export const searchTermsFiled: Migration = {
   id: SEARCH_TERMS_MIGRATION,
   description: 'reports stored before the search table existed are filed in search_terms',
   async up(ctx) {
-    // A report filed already is skipped; every report reached is counted as filed (the walk: refile.ts).
+    // A report filed already is skipped (counted as examined only); `filed` counts those filed by this run, with new terms or none (the walk: refile.ts).
     const walk = await refileReports(ctx, SEARCH_TERMS_MIGRATION, (doc) => ctx.reports.search.isFiled(doc._id));
     const out = { examined: walk.examined, filed: walk.newlyFiled + walk.unchanged, refused: walk.refused };
     if (out.refused) ctx.log.error({ refused: out.refused }, 'reports not filed in the search table: their envelope or version does not verify (see the integrity alarms)');

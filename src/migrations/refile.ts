@@ -1,7 +1,8 @@
 /**
  * The walk migrations 2 and 3 share (0002-search-terms.ts, 0003-name-parts.ts):
  * every report, in `_id` order, a batch at a time from where the last run
- * stopped, filed in the search table under what `searchTermsOf` gives now.
+ * stopped, filed in the search table under what `searchTermsOf` gives now
+ * (add-only: terms a later change filed stay).
  * One copy, so the two cannot drift apart in what they refuse or audit.
  *
  * An erased report (no content or data key) is filed under nothing and
@@ -30,7 +31,7 @@ export interface RefileCounts {
   unchanged: number;
 }
 
-/** Files every live report of the store in the search table again, as the migration `migration` (its id, in the audited reads). */
+/** Walks every report of the store and files each live one `skip` does not name, as the migration `migration` (its id, in the audited reads). */
 export async function refileReports(ctx: MigrationContext, migration: string, skip?: (doc: ReportDoc) => Promise<boolean>): Promise<RefileCounts> {
   const { reports, crypto } = ctx;
   const vault = createContentVault({ crypto, reports, audit: ctx.audit });
