@@ -11,9 +11,11 @@
  * the chain for their keys first, so an event is chained once.
  *
  * Whoever appends an event claims it first (`ChainMarks.claim`, SET NX in
- * Redis for CLAIM_TTL_SECONDS): a writer slowed past the grace and a
+ * Redis for CLAIM_TTL_SECONDS, under a token of its own), sends it to the
+ * store only while CLAIM_MARGIN_MS of the claim are left, and gives back
+ * only a claim still its own: a writer slowed past the grace and a
  * recovery, or two workers' recoveries at once, then do not both append it
- * while Redis answers
+ * while Redis answers and the store commits an insert within the margin
  * (seen in the fault test under load: two `report.triage` entries for one
  * routing). A claimer that dies leaves its claim to expire; the recovery
  * then checks the chain and appends what is missing. With Redis out of
@@ -24,6 +26,7 @@
  * the recovery finds them in the chain by key (a scan on the local store, indexed
  * on MongoDB; rare).
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { AuditEventInput, AuditLog, PendingAuditEvent } from './types.js';
@@ -39,15 +42,28 @@ const CLAIM_TTL_SECONDS = 60;
 /** A partner's events wait in the audit log until their minute has passed (up to about 70 s): their claim lasts that much longer. */
 const HELD_CLAIM_TTL_SECONDS = CLAIM_TTL_SECONDS + 120;
 
+/**
+ * What is left of a claim when its holder's entry must be in the store: an entry not sent by then is not sent
+ * (RecordOptions.notAfter), so an append sent before it lands while the claim still holds, unless the store takes
+ * longer than this to commit one insert; only after the claim ends can the recovery claim the event and look for it.
+ */
+const CLAIM_MARGIN_MS = 20_000;
+
+/** Deletes a claim only while it is still the caller's (a lapsed claim may be another caller's by now). */
+const RELEASE_IF_OWNER = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
 /** Where "this event is chained" is remembered, and who is appending it now. */
 export interface ChainMarks {
   /** For each key, whether it is marked chained; throws when the store is unreachable. */
   marked(keys: readonly string[]): Promise<boolean[]>;
   mark(keys: readonly string[]): Promise<void>;
-  /** For each key, whether this caller now holds the claim to append it (nobody else held it); throws when unreachable. */
-  claim(keys: readonly string[], ttlSeconds: number): Promise<boolean[]>;
-  /** Gives back claims whose append failed, so the recovery need not wait for them to expire. */
-  release(keys: readonly string[]): Promise<void>;
+  /**
+   * For each key, whether the caller now holds the claim to append it (nobody else held it), under `owner` (a token of
+   * the caller's own); throws when unreachable.
+   */
+  claim(keys: readonly string[], ttlSeconds: number, owner: string): Promise<boolean[]>;
+  /** Gives back the claims `owner` still holds (never one that lapsed and another caller took since). */
+  release(keys: readonly string[], owner: string): Promise<void>;
 }
 
 /**
@@ -61,17 +77,20 @@ export function createRedisChainMarks(redis: Redis, prefix: string, hashKey: (ke
   const k = (key: string) => `${prefix}:audit-chained:${hashKey(key)}`;
   const c = (key: string) => `${prefix}:audit-chaining:${hashKey(key)}`;
   return {
-    async claim(keys, ttlSeconds) {
+    async claim(keys, ttlSeconds, owner) {
       if (!keys.length) return [];
       const pipeline = redis.pipeline();
-      for (const key of keys) pipeline.set(c(key), '1', 'EX', ttlSeconds, 'NX');
+      for (const key of keys) pipeline.set(c(key), owner, 'EX', ttlSeconds, 'NX');
       const results = (await pipeline.exec()) ?? [];
       const failed = results.find(([err]) => err);
       if (failed || results.length !== keys.length) throw failed?.[0] ?? new Error('claims not answered');
       return results.map(([, reply]) => reply === 'OK');
     },
-    async release(keys) {
-      if (keys.length) await redis.del(...keys.map(c));
+    async release(keys, owner) {
+      if (!keys.length) return;
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.eval(RELEASE_IF_OWNER, 1, c(key), owner);
+      await pipeline.exec();
     },
     async marked(keys) {
       if (!keys.length) return [];
@@ -129,15 +148,19 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
 
   /**
    * Claims the events (see the header), then chains those it won in order (one group-commit run) and marks them;
-   * how many it appended, or null when the chain could not be written. A writer that cannot reach Redis appends unclaimed; the recovery
+   * the events it appended, or null when the chain could not be written. A writer that cannot reach Redis appends unclaimed; the recovery
    * (`late`) appends only what it claimed, and first checks the chain for them (a claimer may have appended and died).
+   * A claimed event is sent to the store only while its claim has CLAIM_MARGIN_MS left (`notAfter`): one held up
+   * longer (a slow store, a long queue) stays pending, and the recovery appends it once the claim has ended.
    */
-  async function append(all: readonly PendingAuditEvent[], late = false, claimTtlSeconds = CLAIM_TTL_SECONDS): Promise<number | null> {
-    if (!all.length) return 0;
+  async function append(all: readonly PendingAuditEvent[], late = false, claimTtlSeconds = CLAIM_TTL_SECONDS): Promise<PendingAuditEvent[] | null> {
+    if (!all.length) return [];
     let events: readonly PendingAuditEvent[];
+    const owner = randomBytes(12).toString('base64url');
+    const claimedAt = Date.now();
     let claimed = true;
     try {
-      const won = await marks.claim(all.map((e) => e.key), claimTtlSeconds);
+      const won = await marks.claim(all.map((e) => e.key), claimTtlSeconds, owner);
       events = all.filter((_, i) => won[i]);
     } catch (err) {
       if (late) throw err;
@@ -148,19 +171,20 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       const inChain = await audit.chainedKeys(events.map((e) => e.key));
       events = events.filter((e) => !inChain.has(e.key));
     }
-    if (!events.length) return 0;
+    if (!events.length) return [];
+    const notAfter = claimed ? claimedAt + claimTtlSeconds * 1000 - CLAIM_MARGIN_MS : undefined;
     try {
-      await Promise.all(events.map(({ key, at, ...event }) => audit.record(event, { at, eventKey: key })));
+      await Promise.all(events.map(({ key, at, ...event }) => audit.record(event, { at, eventKey: key, ...(notAfter !== undefined ? { notAfter } : {}) })));
     } catch (err) {
       if (!late) deps.observe?.auditUnchained(events.length);
       log.warn({ events: events.length, errName: (err as Error)?.name }, 'audit events stay pending in their report; the worker will chain them');
-      if (claimed) await marks.release(events.map((e) => e.key)).catch(() => undefined);
+      if (claimed) await marks.release(events.map((e) => e.key), owner).catch(() => undefined);
       return null;
     }
     await marks.mark(events.map((e) => e.key)).catch((err) => {
       log.warn({ errName: (err as Error)?.name }, 'chained audit events not marked; the next change carries them and recovery finds them chained');
     });
-    return events.length;
+    return [...events];
   }
 
   return {
@@ -190,7 +214,7 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
     chain(events: readonly PendingAuditEvent[]): Promise<boolean> {
       const held = events.filter((e) => audit.heldBack?.(e, new Date(e.at)));
       if (held.length) void append(held, false, HELD_CLAIM_TTL_SECONDS);
-      return append(held.length ? events.filter((e) => !held.includes(e)) : events).then((n) => n !== null);
+      return append(held.length ? events.filter((e) => !held.includes(e)) : events).then((done) => done !== null);
     },
 
     /**
@@ -211,13 +235,16 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       const inChain = await audit.chainedKeys(unmarked.map((e) => e.key));
       const missing = unmarked.filter((e) => !inChain.has(e.key));
       // Only what this run claims: another recovery, or a writer slowed past the grace, may be appending the rest.
-      const appended = missing.length ? await append(missing, true) : 0;
+      const appended = missing.length ? await append(missing, true) : [];
       if (appended === null) throw new Error('audit chain unavailable');
-      if (appended) deps.observe?.auditRecovered(appended);
+      if (appended.length) deps.observe?.auditRecovered(appended.length);
       await marks.mark(unmarked.filter((e) => inChain.has(e.key)).map((e) => e.key)).catch(() => undefined);
-      if (appended) log.warn({ chained: appended }, 'audit events of committed report changes chained late');
-      for (const e of stale) firstSeen.delete(e.key);
-      return appended;
+      if (appended.length) log.warn({ chained: appended.length }, 'audit events of committed report changes chained late');
+      // Settled: marked, found in the chain, or appended now. An event another holder still claims keeps its
+      // first sighting, so the next pass chains it as soon as that claim ends rather than a whole grace later.
+      const settled = new Set([...stale.filter((_, i) => done[i]), ...unmarked.filter((e) => inChain.has(e.key)), ...appended].map((e) => e.key));
+      for (const e of stale) if (settled.has(e.key)) firstSeen.delete(e.key);
+      return appended.length;
     },
   };
 }

@@ -160,7 +160,24 @@ export class CheckpointRefusedError extends AppError {
   }
 }
 
-type Pending = { entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>; resolve: (e: AuditEntry) => void; reject: (err: unknown) => void };
+type Pending = {
+  entry: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>;
+  /** RecordOptions.notAfter: past it the entry is not sent to the store. */
+  notAfter?: number;
+  resolve: (e: AuditEntry) => void;
+  reject: (err: unknown) => void;
+};
+
+/**
+ * An entry whose caller's claim to append it ran out before it could be sent (RecordOptions.notAfter): not
+ * written, so that whoever holds the claim now (the recovery) is the only one to append it.
+ */
+export class AuditClaimLapsedError extends AuditWriteError {
+  constructor() {
+    super(null, 'The audit entry was not written in time; it stays pending for the recovery');
+    this.name = 'AuditClaimLapsedError';
+  }
+}
 
 /**
  * How long past the end of its minute a partner entry waits: staff entries
@@ -180,6 +197,9 @@ function shuffled<T>(items: T[]): T[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The entries whose caller's claim has run out (RecordOptions.notAfter). */
+const lapsedOf = (entries: readonly Pending[], at = Date.now()) => entries.filter((p) => p.notAfter !== undefined && at > p.notAfter);
 
 export function createAuditLog(deps: AuditLogOptions): AuditLogService {
   const repo = createAuditRepository(deps.db);
@@ -296,28 +316,41 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     }
   }
 
-  /** Appends the batch in order into `done`; throws when it cannot finish (`done` then holds what was stored). */
-  async function appendRun(batch: Pending[], done: AuditEntry[]): Promise<void> {
-    for (let attempt = 1; done.length < batch.length; attempt++) {
+  /**
+   * Appends the batch in order into `done`; throws when it cannot finish (`done` then holds what was stored).
+   * Before every attempt, entries past their `notAfter` leave the batch, rejected (AuditClaimLapsedError).
+   */
+  async function appendRun(batch: Pending[], done: { p: Pending; entry: AuditEntry }[]): Promise<void> {
+    let left = batch;
+    for (let attempt = 1; left.length; attempt++) {
       if (attempt > maxAttempts) throw new Error(`audit append gave up after ${maxAttempts} attempts under contention`);
       stats.maxAttempts = Math.max(stats.maxAttempts, attempt);
+      const lapsed = lapsedOf(left);
+      if (lapsed.length) {
+        lapsed.forEach((p) => p.reject(new AuditClaimLapsedError()));
+        left = left.filter((p) => !lapsed.includes(p));
+        if (!left.length) return;
+      }
       head ??= await checkedHead();
       const run: AuditEntry[] = [];
       let prev: ChainTip = head;
-      for (const p of batch.slice(done.length)) {
+      for (const p of left) {
         const entry: AuditEntry = { ...p.entry, seq: prev.seq + 1, prevHash: prev.hash, hash: '' };
         entry.hash = chainHash(key, entry.prevHash, entryBody(entry));
         run.push(entry);
         prev = entry;
       }
+      // The last look before the insert goes: a head lookup or a collision's wait may have taken time.
+      if (lapsedOf(left).length) continue;
       const stored = await repo.insertRun(run);
       if (stored > 0) {
         const last = run[stored - 1]!;
         head = { seq: last.seq, hash: last.hash };
-        done.push(...run.slice(0, stored));
+        done.push(...run.slice(0, stored).map((entry, i) => ({ p: left[i]!, entry })));
+        left = left.slice(stored);
         await publish(head);
       }
-      if (stored < run.length) {
+      if (left.length && stored < run.length) {
         stats.collisions++;
         head = await headAfterCollision(head.seq + 1, head);
       }
@@ -329,31 +362,34 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     try {
       while (queue.length) {
         const batch = queue.splice(0, RUN_SIZE);
-        const done: AuditEntry[] = [];
+        const done: { p: Pending; entry: AuditEntry }[] = [];
         try {
           await appendRun(batch, done);
           stats.runs++;
         } catch (err) {
           head = null;
-          deps.log?.error({ failed: batch.length - done.length, errName: (err as Error)?.name }, 'audit append failed');
+          const stored = new Set(done.map((d) => d.p));
+          const failed = batch.filter((p) => !stored.has(p));
+          deps.log?.error({ failed: failed.length, errName: (err as Error)?.name }, 'audit append failed');
           const failure = err instanceof AuditTailCutError ? err : new AuditWriteError(err);
-          batch.slice(done.length).forEach((p) => p.reject(failure));
+          // Rejecting twice is harmless: an entry already rejected as lapsed keeps that answer.
+          failed.forEach((p) => p.reject(failure));
         }
         // The signed tip is synced outside the database before anyone is told an entry is written:
         // from then on, cutting it from the chain contradicts that record.
-        const last = done.at(-1);
+        const last = done.at(-1)?.entry;
         if (last && deps.anchors) {
           try {
             await deps.anchors.appendTip({ seq: last.seq, hash: last.hash });
           } catch (err) {
             deps.log?.error({ seq: last.seq, errName: (err as Error)?.name }, 'audit tip not signed outside the database; the appends it covers are reported failed');
             const failure = new AuditWriteError(err);
-            done.forEach((_, i) => batch[i]!.reject(failure));
+            done.forEach(({ p }) => p.reject(failure));
             continue;
           }
         }
         stats.appended += done.length;
-        done.forEach((entry, i) => batch[i]!.resolve(entry));
+        done.forEach(({ p, entry }) => p.resolve(entry));
       }
     } finally {
       draining = false;
@@ -412,7 +448,12 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
     // Partners' informants: no time finer than the minute is kept for partner actions.
     const at = new Date(clean.actor.type === 'partner' ? Math.floor(t / MINUTE) * MINUTE : t);
     return new Promise((resolve, reject) => {
-      const pending: Pending = { entry: { at, ...clean, ...(options.eventKey ? { eventKey: options.eventKey } : {}) }, resolve, reject };
+      const pending: Pending = {
+        entry: { at, ...clean, ...(options.eventKey ? { eventKey: options.eventKey } : {}) },
+        ...(options.notAfter !== undefined ? { notAfter: options.notAfter } : {}),
+        resolve,
+        reject,
+      };
       // A partner's entry waits for its minute to pass: its place in the chain then says no more than the minute.
       if (heldBack(clean, at)) {
         held.push({ pending, releaseAt: releaseOf(at) });

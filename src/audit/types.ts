@@ -57,6 +57,12 @@ export interface RecordOptions {
   at?: Date;
   /** The key of a pending event being chained. */
   eventKey?: string;
+  /**
+   * Not sent to the store after this moment (ms since the epoch): the caller's claim to append the event ends
+   * soon after (audit/chainer.ts), and an entry sent later could land beside the one the claim's next holder
+   * appends. Past it, `record` rejects (AuditClaimLapsedError) and the event stays pending for the recovery.
+   */
+  notAfter?: number;
 }
 
 

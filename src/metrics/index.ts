@@ -74,7 +74,8 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       if (n !== null) this.set(n);
     },
   });
-  // Audit lag across processes: sum(unchained) - sum(recovered) is how many events wait for the recovery.
+  // Audit lag across processes, an estimate: sum(unchained) - sum(recovered) is how many events wait for the recovery
+  // (a process killed before its append never counted its events as unchained, so after a kill it can fall below zero).
   const auditUnchained = new Counter({ name: 'hotline_audit_unchained_total', help: 'Audit events committed with their report change whose chain append failed (they wait in the report for the recovery).', registers: [registry] });
   const auditRecovered = new Counter({ name: 'hotline_audit_recovered_total', help: 'Audit events chained late by the worker recovery.', registers: [registry] });
 

@@ -19,6 +19,10 @@ const PartnerSession = builder
       isAdmin: t.exposeBoolean('isAdmin', { description: "The organisation's partner admin: manages its caseworkers and reads its activity log" }),
       operations: t.exposeStringList('operations', { description: 'The operations they may run (from the policy table): the portal shows only these' }),
       idleTimeoutSeconds: t.exposeInt('idleTimeoutSeconds', { description: 'The portal signs out after this long without activity' }),
+      attachmentMaxBytes: t.int({
+        description: 'The largest file an upload may carry, in bytes (ATTACHMENT_MAX_BYTES): the portal says it before a file is chosen',
+        resolve: (_s, _a, ctx) => ctx.attachmentMaxBytes,
+      }),
     }),
   });
 

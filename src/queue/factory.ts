@@ -15,7 +15,8 @@ import { redisConnection } from './redis.js';
 export const FAILED_JOBS_KEPT = 100;
 
 export interface QueueFactory {
-  create<T>(name: string, defaults?: Queue.JobOptions): Queue.Queue<T>;
+  /** `settings`: bull's lock and stalled-job timing for this queue (bull's defaults when absent). */
+  create<T>(name: string, defaults?: Queue.JobOptions, settings?: Queue.AdvancedSettings): Queue.Queue<T>;
   /** A fail-fast Redis client for the application's own commands (rate limits, health checks...), not bull's. */
   redis: Redis;
   ping(): Promise<boolean>;
@@ -41,9 +42,10 @@ export function createQueueFactory(server: RedisServer, prefix: string, log?: Lo
 
   return {
     redis: app,
-    create<T>(name: string, defaults: Queue.JobOptions = {}) {
+    create<T>(name: string, defaults: Queue.JobOptions = {}, settings?: Queue.AdvancedSettings) {
       const q = new Queue<T>(name, {
         prefix,
+        ...(settings ? { settings } : {}),
         createClient(type) {
           if (type === 'client') return client;
           if (type === 'subscriber') return subscriber;

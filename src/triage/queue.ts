@@ -114,9 +114,20 @@ const partnerDelayMs = (holdMs: number) => (holdMs > 0 ? holdMs + randomInt(10_0
 /** bull reads `timestamp` from the job options (lib/job.js) though its typings leave it out. */
 const timed = (opts: Queue.JobOptions & { timestamp: number }) => opts as Queue.JobOptions;
 
+/**
+ * How soon a job held by a worker that died (kill -9, a lost machine) is handed to another: its lock expires
+ * `lockDuration` after the last renewal and the next stalled-job check, every `stalledInterval`, puts it back
+ * in the queue; about 15 s at most, against 60 s with bull's defaults (30 s + 30 s), which kept a killed
+ * worker's imminent threat from routing for a minute. A live worker renews every 5 s (half the lock), so only
+ * an event loop blocked for over 5 s past a renewal loses a lock it still needs; the job then runs twice, which
+ * routing and escalation allow (each decides from the report's own state). Two such losses are allowed before
+ * bull fails the job; a failed job's report is found by the outbox reconciliation (docs/reliability.md).
+ */
+export const WORKER_LOSS_SETTINGS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
+
 export function createTriageQueues(factory: QueueFactory, opts: { attempts: number; backoffMs: number; partnerHoldMs?: number }): TriageQueues {
-  const triage = factory.create<TriageJob>(TRIAGE_QUEUE, { attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs } });
-  const sla = factory.create<SlaJob>(SLA_QUEUE, { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } });
+  const triage = factory.create<TriageJob>(TRIAGE_QUEUE, { attempts: opts.attempts, backoff: { type: 'exponential', delay: opts.backoffMs } }, WORKER_LOSS_SETTINGS);
+  const sla = factory.create<SlaJob>(SLA_QUEUE, { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } }, WORKER_LOSS_SETTINGS);
   const maintenance = factory.create<Record<string, never>>(MAINTENANCE_QUEUE, { attempts: 1 });
   return {
     triage,

@@ -222,11 +222,22 @@ describe('a file over the size limit, on the partner portal and in the console',
     const id = createIntakeKeys(app.deps.crypto.sodium, app.deps.crypto.keyring.indexKey).reportId('receipt', receipt);
     await waitForStatus(app, id, 'TRIAGED', 30_000);
 
+    // A caseworker's portal says the configured limit before a file is chosen (the server tells it: partnerSession).
+    const caseworker = await createPartnerAccount(app, org);
+    const signedIn = await e2e().newPage({ origin: e2e().partnerOrigin!, headers: { authorization: `Bearer ${caseworker.token}` } });
+    await signedIn.page.goto('/referrals');
+    await signedIn.page.getByLabel('Receipt').fill(receipt);
+    await signedIn.page.getByRole('button', { name: 'Find' }).click();
+    await signedIn.page.getByText('JPEG, PNG, WebP or PDF, up to 1 MB each.').waitFor();
+    await signedIn.context.close();
+
+    // An API key's client has no session to say the limit: the hint names the types only.
     const { page, foreign } = await e2e().newPage({ origin: e2e().partnerOrigin!, headers: { authorization: `Bearer ${org.apiKey}` } });
     await page.goto('/referrals');
     await page.getByLabel('Receipt').fill(receipt);
     await page.getByRole('button', { name: 'Find' }).click();
     await page.getByRole('heading', { name: 'Add a file' }).waitFor();
+    await page.getByText('JPEG, PNG, WebP or PDF.', { exact: true }).waitFor();
 
     const justOver = Buffer.concat([await phonePhoto(64, 64), Buffer.alloc(1024 * 1024 + 1024)]);
     await chooseFile(page, 'file', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: justOver });

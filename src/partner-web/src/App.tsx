@@ -19,22 +19,28 @@ type Route = { name: 'passOn' } | { name: 'referrals' } | { name: 'referral'; re
 const PATHS: Record<string, Route> = { '/': { name: 'passOn' }, '/referrals': { name: 'referrals' }, '/caseworkers': { name: 'caseworkers' }, '/activity': { name: 'activity' } };
 const routeOf = (path: string): Route => PATHS[path] ?? { name: 'notFound' };
 const WAITING = `query Waiting { ourReferrals(first: 1) { questionsWaiting } }`;
-const SESSION = `query Session { partnerSession { organisation idleTimeoutSeconds isAdmin } }`;
+const SESSION = `query Session { partnerSession { organisation idleTimeoutSeconds isAdmin attachmentMaxBytes } }`;
 
 /**
  * Who the page is for: a caseworker signed in (a portal session, with its idle time-out), an organisation's
  * machine credential (an API key sent by the client: no sign-in, no idle time-out), or nobody yet.
  */
-type Auth = { state: 'checking' } | { state: 'out'; idle: boolean } | { state: 'in'; idleSeconds: number | null; organisation: string | null; isAdmin: boolean };
+type Auth = { state: 'checking' } | { state: 'out'; idle: boolean } | { state: 'in'; idleSeconds: number | null; organisation: string | null; isAdmin: boolean; maxFileBytes: number | null };
 
 export function App({ t }: { t: Translate }) {
   const [auth, setAuth] = useState<Auth>({ state: 'checking' });
   const check = useCallback(async () => {
     try {
-      const { partnerSession } = await gql<{ partnerSession: { organisation: string; idleTimeoutSeconds: number; isAdmin: boolean } | null }>(SESSION);
-      if (partnerSession) return setAuth({ state: 'in', idleSeconds: partnerSession.idleTimeoutSeconds, organisation: partnerSession.organisation, isAdmin: partnerSession.isAdmin });
+      const { partnerSession } = await gql<{ partnerSession: { organisation: string; idleTimeoutSeconds: number; isAdmin: boolean; attachmentMaxBytes: number } | null }>(SESSION);
+      if (partnerSession) return setAuth({
+          state: 'in',
+          idleSeconds: partnerSession.idleTimeoutSeconds,
+          organisation: partnerSession.organisation,
+          isAdmin: partnerSession.isAdmin,
+          maxFileBytes: partnerSession.attachmentMaxBytes,
+        });
       await gql(WAITING);
-      setAuth({ state: 'in', idleSeconds: null, organisation: null, isAdmin: false });
+      setAuth({ state: 'in', idleSeconds: null, organisation: null, isAdmin: false, maxFileBytes: null });
     } catch {
       setAuth({ state: 'out', idle: false });
     }
@@ -53,7 +59,7 @@ export function App({ t }: { t: Translate }) {
         <SignIn t={t} onSignedIn={() => void check()} />
       </Frame>
     );
-  return <Portal t={t} idleSeconds={auth.idleSeconds} isAdmin={auth.isAdmin} onSignedOut={(idle) => setAuth({ state: 'out', idle })} />;
+  return <Portal t={t} idleSeconds={auth.idleSeconds} isAdmin={auth.isAdmin} maxFileBytes={auth.maxFileBytes} onSignedOut={(idle) => setAuth({ state: 'out', idle })} />;
 }
 
 /** The header and main landmark around a screen that has no navigation (signing in). */
@@ -115,7 +121,20 @@ function useIdleSignOut(idleSeconds: number | null, signOut: () => void): number
   return left;
 }
 
-function Portal({ t, idleSeconds, isAdmin, onSignedOut: signedOutBy }: { t: Translate; idleSeconds: number | null; isAdmin: boolean; onSignedOut: (idle: boolean) => void }) {
+function Portal({
+  t,
+  idleSeconds,
+  isAdmin,
+  maxFileBytes,
+  onSignedOut: signedOutBy,
+}: {
+  t: Translate;
+  idleSeconds: number | null;
+  isAdmin: boolean;
+  /** The upload limit, when a session said it (an API key's client has none). */
+  maxFileBytes: number | null;
+  onSignedOut: (idle: boolean) => void;
+}) {
   const [route, setRoute] = useState<Route>(() => routeOf(window.location.pathname));
   const [signedOut, setSignedOut] = useState(false);
   const [waiting, setWaiting] = useState(0);
@@ -226,7 +245,7 @@ function Portal({ t, idleSeconds, isAdmin, onSignedOut: signedOutBy }: { t: Tran
         ) : route.name === 'referrals' ? (
           <OurReferrals t={t} onOpen={open} onWaiting={setWaiting} />
         ) : route.name === 'referral' ? (
-          <Referral t={t} receipt={route.receipt} onBack={() => go('/referrals')} onChanged={refreshWaiting} />
+          <Referral t={t} receipt={route.receipt} maxFileBytes={maxFileBytes} onBack={() => go('/referrals')} onChanged={refreshWaiting} />
         ) : route.name === 'caseworkers' && isAdmin ? (
           <Caseworkers t={t} />
         ) : route.name === 'activity' && isAdmin ? (

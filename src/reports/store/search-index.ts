@@ -4,9 +4,9 @@
  * - `search_terms`: blind-index term → every report filed under it, open or
  *   closed, with no cap. Slots `<term>#<n>` are claimed by insert (the one
  *   write FerretDB makes atomic) and only ever appended, so the taken slots
- *   of a term are always 0..n-1: a term's count starts from its hint
- *   (`<term>#n`, a lower bound rewritten every few filings) and probes the
- *   slots above it at once, and a term is read newest first from its last slot. Report ids
+ *   of a term are always 0..n-1: a term's count starts from the count
+ *   this process last knew, or else its hint (`<term>#n`, a lower bound
+ *   rewritten every 32 filings) and the slots above it, and a term is read newest first from its last slot. Report ids
  *   are sealed (crypto/link-ids.ts), bound to their slot, so the table does
  *   not say which reports share a value. A report's slots are listed, sealed,
  *   in its manifest `@<report id>`: erasure and re-indexing blank exactly
@@ -30,10 +30,16 @@ import { insertEachIfAbsent, insertIfAbsent } from '../../db/errors.js';
 
 /** Slots read at most at once when walking a term (parallel lookups by _id). */
 const READ_BATCH = 32;
-/** A term's count hint is rewritten when its count reaches a multiple of this (one extra write per that many filings). */
-const HINT_EVERY = 8;
-/** Slots probed at once above the hint: covers a hint a whole HINT_EVERY behind. */
-const PROBE = HINT_EVERY;
+/**
+ * A term's count hint is rewritten when its count reaches a multiple of this (one extra write, a commit of its own,
+ * per that many filings). Only a process that does not know the term's count yet reads the hint (see `known`), so it
+ * is kept rare: at 8 it cost about 2 writes an intake at 16 connections (2026-12-07).
+ */
+const HINT_EVERY = 32;
+/** Slots probed at once above the hint; past them, a gallop (a hint up to HINT_EVERY behind costs a few more lookups). */
+const PROBE = 8;
+/** Terms whose count this process remembers (a term is a keyed hash; each entry is a few dozen bytes). */
+const KNOWN_COUNTS = 50_000;
 
 export interface FiledSlot {
   slot: number;
@@ -55,6 +61,24 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
 
   const hintKey = (term: string) => `${term}#n`;
 
+  /**
+   * What this process last knew of each term's count: a true lower bound for as long as the table lives, since
+   * slots are only ever added (erasure blanks them; a restore from a backup restarts every process). A count
+   * then costs one lookup (the slot at the known count is free: that is the count), or a gallop from there, where
+   * the hint and its probe cost ten (intake files a report's name parts and sound-alikes under terms other reports
+   * share: 43 lookups of `search_terms` an intake in the full bench of 2026-12-07, one at a time on the store).
+   * Bounded: the oldest entries go first (a Map keeps insertion order).
+   */
+  const known = new Map<string, number>();
+  function remember(term: string, n: number): number {
+    const before = known.get(term);
+    if (before !== undefined && before >= n) return before;
+    known.delete(term);
+    known.set(term, n);
+    if (known.size > KNOWN_COUNTS) known.delete(known.keys().next().value!);
+    return n;
+  }
+
   /** The first free slot above `taken` (a slot known taken): galloping, then a binary search. */
   async function gallopFrom(term: string, taken: number): Promise<number> {
     let lo = taken;
@@ -75,13 +99,21 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
 
   /**
    * How many slots a term has taken (taken slots are always 0..n-1). Starts
-   * from the term's count hint (`<term>#n`, written by every HINT_EVERY-th
-   * filing): a search then reads the hint and probes the next few slots at
-   * once, instead of a binary search over the whole term (13 lookups in a
-   * row at 40 slots). The hint only ever says a count that was true, so it
-   * is a lower bound; one that is not (a damaged table) is ignored.
+   * from the count this process last knew (`known`: one lookup when nobody
+   * filed since), else from the term's count hint (`<term>#n`, written by
+   * every HINT_EVERY-th filing): the hint, then the next few slots at once,
+   * instead of a binary search over the whole term (13 lookups in a row at
+   * 40 slots). The hint only ever says a count that was true, so it is a
+   * lower bound; one that is not (a damaged table) is ignored.
    */
   async function count(term: string): Promise<number> {
+    const from = known.get(term);
+    if (from !== undefined) return (await has(`${term}#${from}`)) ? remember(term, await gallopFrom(term, from)) : from;
+    return remember(term, await countFromHint(term));
+  }
+
+  /** `count` for a term this process knows nothing of: its hint, then the slots above it. */
+  async function countFromHint(term: string): Promise<number> {
     // Most terms intake files are new: one lookup says so. A term with fewer than HINT_EVERY slots has no hint yet.
     if (!(await has(`${term}#0`))) return 0;
     const hint = (await terms.findOne({ _id: hintKey(term) })) as { n?: unknown } | null;
@@ -110,6 +142,7 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     for (let slot = from ?? (await count(term)); ; slot++) {
       const key = `${term}#${slot}`;
       if (await insertIfAbsent(terms, { _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) })) {
+        remember(term, slot + 1);
         if ((slot + 1) % HINT_EVERY === 0) await writeHint(term, slot + 1);
         return key;
       }
@@ -159,6 +192,7 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       const batch = keys.map((key) => ({ _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) as unknown }));
       const withManifest = !current.length && slots.length > 0;
       const stored = await insertEachIfAbsent(terms, withManifest ? [...batch, { _id: manifestId(reportId), ...manifest(slots) } as never] : batch);
+      fresh.forEach((t, i) => void (stored[i] && remember(t, free[i]! + 1)));
       await Promise.all(fresh.map((t, i) => (stored[i] && (free[i]! + 1) % HINT_EVERY === 0 ? writeHint(t, free[i]! + 1) : undefined)));
       const final = [...kept, ...(await Promise.all(fresh.map((t, i) => (stored[i] ? keys[i]! : file(t, reportId, free[i]! + 1)))))];
       const manifestStored = withManifest && stored[batch.length] && final.every((key, i) => key === slots[i]);

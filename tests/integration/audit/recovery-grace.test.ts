@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../../support/app.js';
 import { TEST_ACTION } from '../../support/audit-test-action.js';
 import { createRedisChainMarks } from '../../../src/audit/chainer.js';
+import { createAuditLog } from '../../../src/audit/service.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -92,14 +93,41 @@ describe('audit recovery grace', () => {
     const events = eventOf(reportId, new Date(Date.now() - 10_000 + 17));
     // The dead writer's claim, as the chainer makes it (same Redis names), but for 1 s rather than 60.
     const marks = createRedisChainMarks(app.deps.queues.redis, app.deps.config.redis.queuePrefix, (key) => app.deps.crypto.integrity.mac('chainMark', key));
-    expect(await marks.claim([events[0]!.key], 1)).toEqual([true]);
+    expect(await marks.claim([events[0]!.key], 1, 'dead-writer')).toEqual([true]);
     const seen = Date.now();
     expect(await chainer.recover(events, 1_500, seen)).toBe(0);
     expect(await chainer.recover(events, 1_500, seen + 2_000)).toBe(0); // past the grace, but still claimed
     expect(await count(reportId)).toBe(0);
     await new Promise((r) => setTimeout(r, 1_200));
-    expect(await chainer.recover(events, 1_500, seen + 4_000)).toBe(0); // seen afresh after the claimed run
-    expect(await chainer.recover(events, 1_500, seen + 6_000)).toBe(1);
+    // The claim has ended: chained at the next pass (the grace is not counted again from there), once.
+    expect(await chainer.recover(events, 1_500, seen + 4_000)).toBe(1);
+    expect(await chainer.recover(events, 1_500, seen + 6_000)).toBe(0);
     expect(await count(reportId)).toBe(1);
+  });
+
+  it("gives back only its own claim: a claim that lapsed and was taken since stays the new holder's", async () => {
+    const marks = createRedisChainMarks(app.deps.queues.redis, app.deps.config.redis.queuePrefix, (key) => app.deps.crypto.integrity.mac('chainMark', key));
+    const key = `grace-owner-${Date.now()}:2:0`;
+    expect(await marks.claim([key], 1, 'slow-writer')).toEqual([true]);
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(await marks.claim([key], 60, 'recovery')).toEqual([true]);
+    await marks.release([key], 'slow-writer'); // the slow writer's append failed late: it gives back what it thinks it holds
+    expect(await marks.claim([key], 60, 'second-recovery')).toEqual([false]);
+    await marks.release([key], 'recovery');
+    expect(await marks.claim([key], 60, 'second-recovery')).toEqual([true]);
+  });
+
+  it('never sends an entry whose claim ran out: it is refused, the others of its run are written', async () => {
+    const reportId = `grace-lapsed-${Date.now()}`;
+    const event = { action: TEST_ACTION, actor: { type: 'system' as const, id: 'test' }, target: { type: 'report' as const, id: reportId }, outcome: 'success' as const };
+    // A writer on the same chain, as another process has it.
+    const audit = createAuditLog({ db: app.deps.database.db, integrity: app.deps.crypto.integrity });
+    const [lapsed, fresh] = await Promise.allSettled([
+      audit.record(event, { eventKey: `${reportId}:2:0`, notAfter: Date.now() - 1 }),
+      audit.record(event, { eventKey: `${reportId}:3:0`, notAfter: Date.now() + 60_000 }),
+    ]);
+    expect(lapsed.status === 'rejected' && (lapsed.reason as Error).name).toBe('AuditClaimLapsedError');
+    expect(fresh.status).toBe('fulfilled');
+    expect(await app.deps.database.db.collection('audit').find({ action: TEST_ACTION, 'target.id': reportId }).map((e) => e.eventKey).toArray()).toEqual([`${reportId}:3:0`]);
   });
 });

@@ -35,7 +35,19 @@ type FileReceived = { type: string; size: number; receivedAt: string };
 
 const joined = (parts: (string | null)[]) => parts.filter(Boolean).join(', ');
 
-export function Referral({ t, receipt, onBack, onChanged }: { t: Translate; receipt: string; onBack: () => void; onChanged: () => void }) {
+export function Referral({
+  t,
+  receipt,
+  maxFileBytes,
+  onBack,
+  onChanged,
+}: {
+  t: Translate;
+  receipt: string;
+  maxFileBytes: number | null;
+  onBack: () => void;
+  onChanged: () => void;
+}) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -159,7 +171,7 @@ export function Referral({ t, receipt, onBack, onChanged }: { t: Translate; rece
       )}
       {detail.state !== 'CLOSED' && <AddForm t={t} receipt={detail.receipt} onDone={() => changed(t('detail.add.done'))} />}
       <FilesReceived t={t} files={detail.filesReceived} />
-      {detail.state !== 'CLOSED' && <AddFile t={t} receipt={detail.receipt} onDone={() => changed(t('detail.file.done'))} />}
+      {detail.state !== 'CLOSED' && <AddFile t={t} receipt={detail.receipt} maxBytes={maxFileBytes} onDone={() => changed(t('detail.file.done'))} />}
     </>
   );
 }
@@ -298,7 +310,10 @@ function FilesReceived({ t, files }: { t: Translate; files: FileReceived[] }) {
  * "Add a file": one file input and its button, the GOV.UK error pattern. The server decides the type from the
  * bytes and strips what identifies the sender; its refusal (wrong type, too large) is shown in its own words.
  */
-function AddFile({ t, receipt, onDone }: { t: Translate; receipt: string; onDone: () => void }) {
+/** The configured limit as people say it: "20 MB", "2.5 MB", "500 KB". */
+const limitWords = (bytes: number) => (bytes >= 1024 * 1024 ? `${Number((bytes / (1024 * 1024)).toFixed(1))} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+
+function AddFile({ t, receipt, maxBytes, onDone }: { t: Translate; receipt: string; maxBytes: number | null; onDone: () => void }) {
   const input = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
@@ -336,7 +351,7 @@ function AddFile({ t, receipt, onDone }: { t: Translate; receipt: string; onDone
           {t('detail.file.label')}
         </label>
         <p className="hint" id="file-hint">
-          {t('detail.file.hint')}
+          {maxBytes ? t('detail.file.hint', { limit: limitWords(maxBytes) }) : t('detail.file.hintNoLimit')}
         </p>
         <p className="hint" id="file-privacy">
           {t('detail.file.privacy')}
