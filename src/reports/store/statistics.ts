@@ -74,7 +74,7 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
   const days = db.collection<ManifestDoc>('statistics_days');
   const sliceColl = db.collection<SliceDoc>('statistics_slices');
   const spanManifests = db.collection<ManifestDoc>('statistics_spans');
-  const meta = db.collection<{ _id: string; at: Date; token?: string; built?: string; months?: string }>('statistics_meta');
+  const meta = db.collection<{ _id: string; at: Date; token?: string; built?: string; months?: string; run?: string; details?: ReconcileDetails }>('statistics_meta');
   const idOf = (key: string) => integrity.mac('statisticsEntry', key);
 
   // Written to the minute, for every entry: a partner referral's entry names its partner, and nothing about a partner is kept finer.
@@ -204,11 +204,18 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
    * cells differ from the figures they replace (`cells`) and the sum of the absolute differences (`drift`): the
    * reconciliation's record of the drift it corrected.
    */
-  async function recompute(dayList: readonly string[], failAfterWrites?: number): Promise<{ changed: number; cells: number; drift: number }> {
+  async function recompute(dayList: readonly string[], failAfterWrites?: number, beforeWrites?: (drift: { changed: number; cells: number; drift: number }) => Promise<void>): Promise<{ changed: number; cells: number; drift: number }> {
     let written = 0;
     let changed = 0;
     let cells = 0;
     let drift = 0;
+    const write = async (doc: DayDoc) => {
+      if (failAfterWrites !== undefined && written >= failAfterWrites) throw new Error(`statistics roll-up stopped after ${written} day writes (injected)`);
+      await writeDay(doc);
+      written++;
+    };
+    // With `beforeWrites` (the reconciliation's pending audit event), every day is worked out before any is written, so it knows the whole drift.
+    const docs: DayDoc[] = [];
     for (const day of [...dayList].sort()) {
       const own = await entries.find({ day }, { projection: { _id: 0, writtenAt: 0 } }).toArray();
       const figures = figuresOf(own as unknown as Omit<StatisticsEvent, 'key'>[]);
@@ -221,9 +228,12 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
         cells += diff.cells;
         drift += diff.drift;
       }
-      if (failAfterWrites !== undefined && written >= failAfterWrites) throw new Error(`statistics roll-up stopped after ${written} day writes (injected)`);
-      await writeDay(doc);
-      written++;
+      if (beforeWrites) docs.push(doc);
+      else await write(doc);
+    }
+    if (beforeWrites) {
+      await beforeWrites({ changed, cells, drift });
+      for (const doc of docs) await write(doc);
     }
     return { changed, cells, drift };
   }
@@ -267,6 +277,15 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
      * previous one: `macAll`), and recomputes the window's days. Returns what it
      * corrected: entries added (by measure), day documents that changed, count
      * cells that differed and their total absolute difference (`drift`).
+     *
+     * A run that corrects anything first writes what its audit event will say
+     * (`statistics.reconcile`) into the meta document `reconcile-pending`, before
+     * the entries and again before the days (`run` names it): the task appends
+     * the event after the run and then clears it (`clearPendingReconcile`), and a
+     * later run's task appends one left over (`pendingReconcile`) first. Without
+     * it an append refused after the days were written lost the correction from
+     * the audit record for good (the next run finds no drift). A run that dies
+     * between the note and its writes may have its correction recorded twice, never not at all.
      */
     async reconcile(reports: AsyncIterable<StatisticsSource>, opts: { windowDays: number; now?: Date }) {
       const now = opts.now ?? new Date();
@@ -283,13 +302,35 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
           missing.push(e);
         }
       }
+      const run = randomUUID();
+      let noted = false;
+      const note = async (d: { changed: number; cells: number; drift: number }) => {
+        const details: ReconcileDetails = { from: first, to: last, daysChanged: d.changed, cellsDiffered: d.cells, drift: d.drift, entriesAdded: missing.length };
+        await replaceWhole(meta, { _id: PENDING_RECONCILE, at: new Date(), run, details });
+        noted = true;
+      };
+      // Before the entries: the roll-up may recompute their days from them before this run does.
+      if (missing.length) await note({ changed: 0, cells: 0, drift: 0 });
       const at = new Date();
       for (let i = 0; i < missing.length; i += 500) await insertEachIfAbsent(entries, missing.slice(i, i + 500).map((e) => stored(e, at)));
       const added: Record<string, number> = {};
       for (const e of missing) added[e.measure] = (added[e.measure] ?? 0) + 1;
-      const { changed, cells, drift } = await recompute(window);
+      const { changed, cells, drift } = await recompute(window, undefined, async (d) => {
+        if (d.changed || missing.length) await note(d);
+      });
       const spans = await buildSpans({ touchedDays: window, now, rescan: true });
-      return { window: { from: first, to: last }, added, entriesAdded: missing.length, daysChanged: changed, cellsDiffered: cells, drift, spansRebuilt: spans.rebuilt };
+      return { window: { from: first, to: last }, added, entriesAdded: missing.length, daysChanged: changed, cellsDiffered: cells, drift, spansRebuilt: spans.rebuilt, pendingRun: noted ? run : null };
+    },
+
+    /** The audit event a reconciliation noted and whose append has not been confirmed (`reconcile` says why), or null. */
+    async pendingReconcile(): Promise<{ run: string; details: ReconcileDetails } | null> {
+      const doc = await meta.findOne({ _id: PENDING_RECONCILE });
+      return doc?.run && doc.details ? { run: doc.run, details: doc.details } : null;
+    },
+
+    /** Clears the pending event of run `run` once it is appended (a later run's note is left alone). */
+    async clearPendingReconcile(run: string): Promise<void> {
+      await meta.deleteOne({ _id: PENDING_RECONCILE, run });
     },
 
     /**
@@ -368,6 +409,19 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     writeDay,
   };
 }
+
+/** What a `statistics.reconcile` audit event says: the window, and counts only. */
+export interface ReconcileDetails {
+  from: string;
+  to: string;
+  daysChanged: number;
+  cellsDiffered: number;
+  drift: number;
+  entriesAdded: number;
+}
+
+/** The meta document holding a reconciliation's audit event until it is appended. */
+const PENDING_RECONCILE = 'reconcile-pending';
 
 /** A day's or span's manifest: which slices it has, and a digest of its counts (the reconciliation's drift check). */
 interface ManifestDoc {
