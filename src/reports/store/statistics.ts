@@ -30,7 +30,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter, WithoutId } from 'mongodb';
-import { insertEachIfAbsent, isDuplicateKey } from '../../db/errors.js';
+import { insertEachIfAbsent, insertIfAbsent, isDuplicateKey } from '../../db/errors.js';
 import type { Integrity } from '../../crypto/index.js';
 import { figuresOf, partsOf, statisticsEvents, utcDay, type CountCell, type DayFigures, type StatisticsDimension, type StatisticsEvent, type StatisticsMeasure } from '../model/statistics.js';
 import type { ReportDoc } from '../model/types.js';
@@ -47,6 +47,10 @@ export const ENTRY_KEEP_DAYS = 30;
 export const SPAN_SETTLE_DAYS = 8;
 /** A run of the roll-up builds new spans for about this long (at least one), then leaves the rest to the next run. */
 const SPAN_BUILD_BUDGET_MS = 15_000;
+/** How long a claim on the span step holds: one that died frees it after this (a span step takes seconds, a minute at most). */
+const SPAN_LEASE_MS = 5 * 60_000;
+/** How long a run waits for another's span step before it fails (and is redone: the roll-up's watermark does not move). */
+const SPAN_LEASE_WAIT_MS = 2 * 60_000;
 /** Entries written this long before the watermark are read again (clock skew between processes, slow inserts). */
 const WATERMARK_OVERLAP_MS = 5 * 60_000;
 
@@ -75,6 +79,7 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
   const sliceColl = db.collection<SliceDoc>('statistics_slices');
   const spanManifests = db.collection<ManifestDoc>('statistics_spans');
   const meta = db.collection<{ _id: string; at: Date; token?: string; built?: string; months?: string; run?: string; details?: ReconcileDetails }>('statistics_meta');
+  const leases = db.collection<{ _id: string; holder: string; until: Date }>('statistics_meta');
   const idOf = (key: string) => integrity.mac('statisticsEntry', key);
 
   // Written to the minute, for every entry: a partner referral's entry names its partner, and nothing about a partner is kept finer.
@@ -146,12 +151,38 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
    * from its days (whole, whether or not the day changed: a run cut short between a day and its span is
    * redone by the next), then spans now settled and not yet built are built, newest first, within `budgetMs`
    * (at least one a run). The register of built spans is written last, under a fresh token when a span was written.
-   * A roll-up and the nightly reconciliation may run at once on two workers: when the register's token is no longer
-   * the one this run wrote, another run wrote it meanwhile and may have recomputed a day that a span of this run was
-   * built from, so this run registers none of the spans it wrote (the next run builds them again from the days then)
-   * and keeps what the other registered. (On MongoDB a conditional replace on the token would do.)
+   * A roll-up and the nightly reconciliation may run at once on two workers: their span steps never overlap (the span
+   * lease, `withSpanLease`), so a span one builds from a day the other recomputed meanwhile is rebuilt by the other's
+   * step, which comes after its day writes and reads the register the first one wrote.
    */
-  async function buildSpans(opts: { touchedDays: readonly string[]; now: Date; budgetMs?: number; rescan?: boolean }) {
+  async function buildSpans(opts: { touchedDays: readonly string[]; now: Date; budgetMs?: number; rescan?: boolean; leaseWaitMs?: number }) {
+    return withSpanLease(() => buildSpansHeld(opts), opts.leaseWaitMs ?? SPAN_LEASE_WAIT_MS);
+  }
+
+  /**
+   * Runs `step` holding the span lease: an insert-only claim under one `_id` in `statistics_meta` (the one write FerretDB
+   * makes atomic; a conditional update is a read and a write), with an expiry so a holder that died frees it. Another
+   * run's claim is waited for, up to `waitMs`, then this run fails (its caller is redone).
+   */
+  async function withSpanLease<T>(step: () => Promise<T>, waitMs: number): Promise<T> {
+    const holder = randomUUID();
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (await insertIfAbsent(leases, { _id: 'spans-lease', holder, until: new Date(Date.now() + SPAN_LEASE_MS) })) break;
+      const held = await leases.findOne({ _id: 'spans-lease' });
+      // Expired: its holder died. Deleted by holder, so a claim someone took over meanwhile stays.
+      if (held && held.until.getTime() < Date.now()) await leases.deleteOne({ _id: 'spans-lease', holder: held.holder });
+      else if (Date.now() >= deadline) throw new Error('statistics span step busy: another run holds the span lease');
+      else if (held) await new Promise((r) => setTimeout(r, 200));
+    }
+    try {
+      return await step();
+    } finally {
+      await leases.deleteOne({ _id: 'spans-lease', holder }).catch(() => undefined); // else it expires
+    }
+  }
+
+  async function buildSpansHeld(opts: { touchedDays: readonly string[]; now: Date; budgetMs?: number; rescan?: boolean }) {
     const started = Date.now();
     const register = await readSpansMeta();
     let months = register.months;
@@ -177,24 +208,16 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     }
     const at = new Date();
     // A fresh token first: a reader that caches spans stops trusting them before any is rewritten.
-    let token = await writeSpansMeta({ built: register.built, months }, true, register.token);
+    const token = await writeSpansMeta({ built: register.built, months }, true, register.token);
     for (const span of rebuild.sort()) await rebuildSpan(span, at);
     let built = 0;
-    const ours = new Set(rebuild);
     for (const span of todo) {
       if (built > 0 && Date.now() - started > (opts.budgetMs ?? SPAN_BUILD_BUDGET_MS)) break;
       await rebuildSpan(span, at);
       register.built.add(span);
-      ours.add(span);
       built++;
     }
-    const latest = await readSpansMeta();
-    if (latest.token !== token) {
-      for (const span of latest.built) register.built.add(span);
-      for (const span of ours) register.built.delete(span);
-      for (const month of latest.months ?? []) months.add(month);
-    }
-    token = await writeSpansMeta({ built: register.built, months }, true, token);
+    await writeSpansMeta({ built: register.built, months }, true, token);
     return { rebuilt: rebuild, built, pending: todo.length - built };
   }
 
