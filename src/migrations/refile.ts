@@ -15,6 +15,13 @@
  * `purpose: 'migration'`, the migration's id) before its terms are filed;
  * nothing of the values leaves. The progress is recorded after each batch
  * (`ctx.checkpoint`), so a killed run goes on from there.
+ *
+ * Add-only has a cost: a change that removes a term (a name corrected)
+ * committed between this walk's read of a report and its filing leaves the
+ * report filed under that stale term too. It is listed in the report's
+ * manifest (reports/store/search-index.ts), so erasure blanks it and the
+ * report's next change of indexed content drops it; meanwhile search confirms
+ * every candidate by decryption, so it costs a decryption, never a wrong hit.
  */
 import { createEnvelopeMac } from '../reports/model/envelope-mac.js';
 import { searchTermsOf } from '../reports/model/indexed-content.js';

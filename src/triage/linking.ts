@@ -127,6 +127,9 @@ const DEFAULT_LIMITS: LinkingLimits = { maxCandidates: 50, sharedThreshold: 20 }
  */
 const CROWDED_COMPARE = 5;
 
+/** How many windows of `sharedThreshold + 2` slots a sound-alike term is read in at most (`possibleCandidates`). */
+const SOUND_ALIKE_READ_WINDOWS = 4;
+
 /**
  * Linking at a bounded cost per report, whatever its terms' frequency:
  * filing reads about 2·log2(n) + `sharedThreshold` slots per term, at most
@@ -146,7 +149,8 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
    * table (reports/store/search-index.ts: every report is filed there at
    * intake, under the current index key), this report left out. A term filed
    * by more than `sharedThreshold` reports (a common name's sound: "Mohammed
-   * Ali") is crowded like any other: only its `compared` newest are read and
+   * Ali"), or with slots left unread after SOUND_ALIKE_READ_WINDOWS windows,
+   * is crowded like any other: only its `compared` newest are read and
    * the report says so, so a common name costs a few decrypts, not the
    * threshold's worth for every report that names it. Decrypts this report
    * only when its `bidx` holds a name.
@@ -156,14 +160,22 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
     if (!doc.bidx.some((t) => t.startsWith(namePrefix))) return { ids: [], crowded: false };
     const terms = [...new Set(mineOf().values.name.flatMap((name) => crypto.blindIndex.phoneticTermsFor(name)))];
     let crowded = false;
+    const batch = sharedThreshold + 2;
     const lists = await Promise.all(
       terms.map(async (term) => {
-        const count = await deps.reports.search.count(term);
-        const slots = await deps.reports.search.read(term, count, sharedThreshold + 2);
-        const ids = [...new Set(slots.map((s) => s.reportId).filter((id) => id && id !== doc._id))];
-        if (ids.length <= sharedThreshold) return ids;
+        // Slots blanked (a name edited, a report erased) or naming one report twice count for nothing: read on, window
+        // after window, until more than the threshold's distinct reports are found or the slots run out, at most
+        // SOUND_ALIKE_READ_WINDOWS windows; slots left unread make the term crowded too (said, never silently cut).
+        const ids = new Set<string>();
+        let below = await deps.reports.search.count(term);
+        for (let n = 0; below > 0 && ids.size <= sharedThreshold && n < SOUND_ALIKE_READ_WINDOWS; n++) {
+          const slots = await deps.reports.search.read(term, below, batch);
+          for (const s of slots) if (s.reportId && s.reportId !== doc._id) ids.add(s.reportId);
+          below = slots.length < batch ? 0 : slots.at(-1)!.slot;
+        }
+        if (ids.size <= sharedThreshold && below === 0) return [...ids];
         crowded = true;
-        return ids.slice(0, compared);
+        return [...ids].slice(0, compared);
       }),
     );
     return { ids: interleave(lists), crowded };

@@ -168,4 +168,34 @@ describe("investigators' judgement", () => {
     expect(seen.linkedBy).not.toBe(staff[desk].username);
     expect(seen.linkedBy).toBeTruthy();
   });
+
+  it("a supervisor's unlink of a pair an investigator flagged wrong is recorded, and stands against another investigator", async () => {
+    const a = await routed(14, { subjects: [{ name: 'Hamza Siddiqui' }] });
+    const b = await routed(15, { subjects: [{ name: 'Hamzah Sidiqi' }] });
+    await moveTo(b._id, a.desk!);
+    const desk = a.desk as 'SO12' | 'SO13';
+    const second = await createStaff(app, 'INVESTIGATOR', desk);
+    expect(await app.deps.reports.findLinkEdge(a._id, b._id)).toMatchObject({ reasons: ['namePhonetic'] });
+    expect((await app.gql(M('markLinkWrong'), { a: a._id, b: b._id, reason: 'Different men, different towns' }, staff[desk].token)).errors).toBeUndefined();
+    const flagged = await app.deps.reports.findLinkEdge(a._id, b._id);
+    expect(flagged?.dismissedAt).toBeInstanceOf(Date);
+    expect(flagged?.by).toBeTruthy();
+
+    expect((await app.gql(M('unlinkReports'), { a: a._id, b: b._id, reason: 'Supervisor review: keep apart' }, supervisor.token)).errors).toBeUndefined();
+    // The supervisor's decision is on record on each report, with its own audit event (no `review`: not an investigator's flag).
+    const bySupervisor = (await auditEntries(app, 'report.unlink')).filter((e: any) => [a._id, b._id].includes(e.target?.id) && !e.details?.review);
+    expect(bySupervisor.map((e: any) => e.target.id).sort()).toEqual([a._id, b._id].sort());
+    for (const id of [a._id, b._id]) {
+      const entries = (await findReport(app, id)).history.filter((h) => h.action === 'unlinked');
+      expect(entries.map((h) => h.to?.review ?? null)).toEqual(['wrong', null]);
+    }
+    // The tombstone is now a supervisor's: same time, nobody named.
+    const tomb = await app.deps.reports.findLinkEdge(a._id, b._id);
+    expect(tomb).toMatchObject({ dismissedAt: flagged!.dismissedAt, by: null });
+    // Another investigator cannot link the pair again.
+    const again = await app.gql(M('proposeLink'), { a: a._id, b: b._id, reason: 'Looks like the same man' }, second.token);
+    expect(codeOf(again)).toBe('BAD_USER_INPUT');
+    expect(again.errors?.[0]?.message).toMatch(/supervisor unlinked/);
+    expect((await app.deps.reports.findLinkEdge(a._id, b._id))?.dismissedAt).toBeInstanceOf(Date);
+  });
 });

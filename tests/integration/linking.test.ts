@@ -142,6 +142,30 @@ describe('links as edges', () => {
     expect(view.data.report.linkWarnings).toEqual(['sound-alike subject name shared by more than 3 reports: the 3 most recent were compared; search finds the others']);
   });
 
+  it('still finds a sound-alike name crowded when the newest slots are blanked by erasure: read on, never cut silently', async () => {
+    const p = processor();
+    // Seven spellings of one sound (Double Metaphone KML RXT), none equal.
+    const names = ['Kamal Rashid', 'Kamaal Rasheed', 'Kamel Rashid', 'Kamal Rasheed', 'Kamil Rashid', 'Kammal Rashid', 'Kamaal Rashid'];
+    const ids: string[] = [];
+    for (const [i, name] of names.slice(0, 6).entries()) {
+      ids.push(await call(60 + i, ['STORAGE'], { subjects: [{ name }] }));
+      expect(await p.route(ids[i]!)).toBe('routed');
+    }
+    // The two newest are erased: their slots under the sound are blanked, and still the newest slots.
+    const sup = await createStaff(app, 'SUPERVISOR');
+    for (const id of ids.slice(4)) {
+      const res = await app.gql(`mutation($id: ID!) { eraseReport(id: $id, reason: "Duplicate record, erased in the linking test") { id status } }`, { id }, sup.token);
+      expect(res.errors).toBeUndefined();
+    }
+    const newest = await call(66, ['STORAGE'], { subjects: [{ name: names[6]! }] });
+    expect(await p.route(newest)).toBe('routed');
+    // Four live reports share the sound (more than the threshold of 3): crowded, the 3 most recent compared, and said.
+    const doc = await findReport(app, newest);
+    expect(doc.triage!.reasons).toContain('shared-by-more-than:namePhonetic:3:3');
+    const linked = (await app.deps.reports.linksOf(doc)).filter((l) => l.reportId !== null).map((l) => l.reportId);
+    expect(linked.sort()).toEqual(ids.slice(1, 4).sort());
+  });
+
   it('links a new report to a closed one, without the closed report pulling it to its desk', async () => {
     const p = processor();
     const older = await call(30, ['HOSTILE_RECONNAISSANCE'], { vehicles: [{ registration: 'YK68 HJU' }] });

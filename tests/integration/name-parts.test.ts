@@ -16,6 +16,8 @@ import { createMfaRepository } from '../../src/auth/mfa-repository.js';
 import { createLogger } from '../../src/logger.js';
 import { indexTermsOf, searchTermsOf } from '../../src/reports/model/indexed-content.js';
 import { createContentVault } from '../../src/reports/content/vault.js';
+import { createSearchIndex } from '../../src/reports/store/search-index.js';
+import type { Db } from 'mongodb';
 
 let app: TestApp;
 let handler: { token: string };
@@ -153,5 +155,44 @@ describe('migration 3: reports of the release before are filed under the new ter
     expect((await runner().run()).applied[0]!.outcome).toMatchObject({ refiled: 0, refused: 0 });
     const filed = await app.deps.reports.search.read(late, await app.deps.reports.search.count(late), 10);
     expect(filed.map((s) => s.reportId)).toContain(ids.rashid);
+  });
+
+  it('an add-only filing keeps in the manifest the slots a sync filed meanwhile, so erasure blanks them', async () => {
+    const db = app.deps.database.db;
+    const real = db.collection('search_terms');
+    const reportId = `addonly-${Date.now()}`;
+    const [t1, t2, t3, t4] = ['t1', 't2', 't3', 't4'].map((t) => `test-addonly:${reportId}:${t}`) as [string, string, string, string];
+    const exact = createSearchIndex(db, app.deps.crypto.linkIds);
+    // An index whose first read of the report's manifest is answered as it was, after an exact sync files another term.
+    const raced = (extra: string) => {
+      let raced = false;
+      const coll = new Proxy(real, {
+        get(target, prop) {
+          if (prop === 'findOne') {
+            return async (filter: { _id?: unknown }, options?: object) => {
+              const before = await target.findOne(filter as never, options as never);
+              if (!raced && filter._id === `@${reportId}`) {
+                raced = true;
+                await exact.sync(reportId, [t1, extra]);
+              }
+              return before;
+            };
+          }
+          const v = Reflect.get(target, prop, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+      return createSearchIndex({ collection: (name: string) => (name === 'search_terms' ? coll : db.collection(name)) } as unknown as Db, app.deps.crypto.linkIds);
+    };
+    const holds = async (term: string) => (await exact.read(term, await exact.count(term), 10)).map((s) => s.reportId);
+    await exact.sync(reportId, [t1]);
+    // Nothing new to file: no write, so the concurrent sync's slot stays listed.
+    expect(await raced(t2).sync(reportId, [t1], { addOnly: true })).toBe(0);
+    // Something new to file: the manifest is read again and merged before it is written.
+    expect(await raced(t3).sync(reportId, [t1, t4], { addOnly: true })).toBe(1);
+    expect(await holds(t4)).toEqual([reportId]);
+    // Erasure follows the manifest: every slot the report was filed in is blanked.
+    await exact.remove(reportId);
+    for (const term of [t1, t2, t3, t4]) expect(await holds(term), term).toEqual(['']);
   });
 });

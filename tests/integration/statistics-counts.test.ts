@@ -4,7 +4,8 @@
  * Exact under retried submissions, replayed changes and racing writers; a
  * roll-up cut short and run again is exact; entries a crash lost are put
  * back by the reconciliation from the reports themselves, which records the
- * drift it corrected as an audit event; erasure keeps the
+ * drift it corrected as an audit event (appended by the next run when the
+ * audit log refused it); erasure keeps the
  * counts and leaves nothing in them that names the report.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { bootApp, type TestApp } from '../support/app.js';
 import { buildReport, createStaff, type BuiltReport } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { auditEntries } from '../support/desk.js';
+import type { AuditEventInput, RecordOptions } from '../../src/audit/types.js';
 import { createTaskContext } from '../../src/tasks/context.js';
 import { statisticsReconcileTask } from '../../src/tasks/statistics-reconcile.js';
 
@@ -154,6 +156,43 @@ describe('a roll-up cut short, then a reconciliation', () => {
     // Nothing left to correct, and nothing recorded for it.
     const again = (await reconcileTask().perform()) as typeof result;
     expect(again).toMatchObject({ entriesAdded: 0, daysChanged: 0, cellsDiffered: 0, drift: 0 });
+    expect((await auditEntries(app, 'statistics.reconcile')).length).toBe(auditedBefore + 1);
+  });
+
+  it('a correction whose audit append is refused is appended by the next run, once', async () => {
+    const truth = await figure(today(), 'CLOSED');
+    const lost = (await eventsOfReports()).find((e) => e.measure === 'CLOSED')!;
+    expect((await entries().deleteOne({ _id: app.deps.crypto.integrity.mac('statisticsEntry', lost.key) })).deletedCount).toBe(1);
+    await app.deps.database.db.collection('statistics_meta').deleteMany({});
+    await store().rollUp();
+    expect(await figure(today(), 'CLOSED')).toBe(truth - 1);
+    const auditedBefore = (await auditEntries(app, 'statistics.reconcile')).length;
+    const audit = app.deps.services.audit;
+    const record = audit.record;
+    // The audit log refuses the reconciliation's append (down, or its tail-cut alarm raised).
+    audit.record = ((event: AuditEventInput, options?: RecordOptions) =>
+      event.action === 'statistics.reconcile' ? Promise.reject(new Error('audit log refuses appends')) : record.call(audit, event, options)) as typeof record;
+    try {
+      await expect(reconcileTask().perform()).rejects.toThrow(/refuses/);
+    } finally {
+      audit.record = record;
+    }
+    // The days were corrected, and the event waits in the store.
+    expect(await figure(today(), 'CLOSED')).toBe(truth);
+    expect((await auditEntries(app, 'statistics.reconcile')).length).toBe(auditedBefore);
+    expect(await store().pendingReconcile()).toMatchObject({ details: { to: today(), daysChanged: 1, entriesAdded: 1 } });
+    // The next run finds no drift, and appends the leftover first.
+    const next = (await reconcileTask().perform()) as { entriesAdded: number; daysChanged: number };
+    expect(next).toMatchObject({ entriesAdded: 0, daysChanged: 0 });
+    const audited = await auditEntries(app, 'statistics.reconcile');
+    expect(audited.length).toBe(auditedBefore + 1);
+    const leftover = audited.filter((e: any) => e.details.entriesAdded === 1) as any[];
+    expect(leftover).toHaveLength(1);
+    expect(leftover[0].details).toMatchObject({ to: today(), daysChanged: 1, entriesAdded: 1 });
+    expect(leftover[0].details.drift).toBeGreaterThanOrEqual(1);
+    expect(await store().pendingReconcile()).toBeNull();
+    // Once only.
+    await reconcileTask().perform();
     expect((await auditEntries(app, 'statistics.reconcile')).length).toBe(auditedBefore + 1);
   });
 });

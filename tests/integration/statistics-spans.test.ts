@@ -6,7 +6,8 @@
  * the day slices alone and the figures counted from the events themselves:
  * after replays, after a late entry under a built month, after a roll-up
  * killed between its days and its spans, and after the nightly
- * reconciliation put back entries a crash lost.
+ * reconciliation put back entries a crash lost. A span step waits for
+ * another's (the span lease).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffPrincipal } from '../../src/auth/types.js';
@@ -175,4 +176,29 @@ describe('the reconciliation', () => {
     expect(await served().statistics(supervisor, month)).toEqual(await daysOnly().statistics(supervisor, month));
     await expectSameAnswers(events);
   }, 180_000);
+});
+
+describe('the span lease', () => {
+  it('a span step waits while another run holds the lease, fails when it waits too long, and takes over a lease whose holder died', async () => {
+    const leases = app.deps.database.db.collection<{ _id: string; holder: string; until: Date }>('statistics_meta');
+    // Another run (a roll-up, or the reconciliation) is building spans.
+    await leases.insertOne({ _id: 'spans-lease', holder: 'other-run', until: new Date(Date.now() + 60_000) });
+    let done = false;
+    const step = store().buildSpans({ touchedDays: [], now: new Date() }).then((r) => ((done = true), r));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(done).toBe(false);
+    await leases.deleteOne({ _id: 'spans-lease' }); // the other run finished
+    await step;
+    expect(done).toBe(true);
+    expect(await leases.findOne({ _id: 'spans-lease' })).toBeNull(); // released
+    await leases.insertOne({ _id: 'spans-lease', holder: 'other-run', until: new Date(Date.now() + 60_000) });
+    await expect(store().buildSpans({ touchedDays: [], now: new Date(), leaseWaitMs: 300 })).rejects.toThrow(/busy/);
+    // Its holder died: once expired, the lease is taken over.
+    await leases.deleteOne({ _id: 'spans-lease' });
+    await leases.insertOne({ _id: 'spans-lease', holder: 'dead-run', until: new Date(Date.now() - 1_000) });
+    await store().buildSpans({ touchedDays: [], now: new Date(), leaseWaitMs: 300 });
+    expect(await leases.findOne({ _id: 'spans-lease' })).toBeNull();
+    // Two at once: both finish, one after the other.
+    await Promise.all([store().buildSpans({ touchedDays: [], now: new Date() }), store().buildSpans({ touchedDays: [], now: new Date() })]);
+  });
 });

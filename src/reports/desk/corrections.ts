@@ -38,6 +38,16 @@ function endDone(doc: ReportDoc, edgeId: string, action: string): boolean {
   return last?.action === action;
 }
 
+/**
+ * Whether `doc`'s latest link entry for `edgeId` is a supervisor's unlink: an investigator's "mark as wrong"
+ * (link-review.ts: an `unlinked` entry with `review`) is not one, so a supervisor unlinking a pair flagged wrong
+ * still records their own entry, reason and audit event (`report.unlink` without `review`) on each report.
+ */
+function unlinkedBySupervisor(doc: ReportDoc, edgeId: string): boolean {
+  const last = [...doc.history].reverse().find((e) => (e.action === LINKED || e.action === UNLINKED) && e.to?.link === edgeId);
+  return last?.action === UNLINKED && !last.to?.review;
+}
+
 /** The stated reason of the priority change an imminent follow-up makes (no staff typed it). */
 export const IMMINENT_FOLLOW_UP_REASON = 'A follow-up call reported an imminent threat';
 
@@ -53,7 +63,7 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
   async function recordEnd(p: StaffPrincipal, id: string, other: string, op: 'link' | 'unlink', why: string, edgeId: string) {
     const action = op === 'link' ? LINKED : UNLINKED;
     const current = await loadReport(reports, id);
-    if (endDone(current, edgeId, action)) return current;
+    if (op === 'link' ? endDone(current, edgeId, action) : unlinkedBySupervisor(current, edgeId)) return current;
     return change(
       p,
       id,
@@ -214,7 +224,9 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
     /**
      * Removes a link, manual or found by triage: an entry on each, then the
      * edge becomes a tombstone (reports/store/links.ts dismiss), which a later triage meeting
-     * the pair does not overwrite; only a new manual link revives it.
+     * the pair does not overwrite; only a new manual link revives it. A pair an investigator
+     * flagged wrong may be unlinked too: the supervisor's entries are recorded, and the
+     * investigator's tombstone becomes a supervisor's (investigators can no longer link it again).
      */
     async unlinkReports(principal: Principal | null, a: string, b: string, reason: string) {
       const why = reasonText(reason);
@@ -223,8 +235,9 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
       const edge = await reports.findLinkEdge(a, b);
       const embedded = [docA, docB].some((d, i) => d.links?.some((l) => l.reportId === (i === 0 ? b : a)));
       const live = (!!edge && !edge.dismissedAt) || embedded;
+      const flaggedWrong = !!edge?.dismissedAt && !!edge.by;
       const started = endDone(docA, edgeId, UNLINKED) || endDone(docB, edgeId, UNLINKED);
-      if (!live && !started) throw badInput('These reports are not linked', ['b']);
+      if (!live && !flaggedWrong && !started) throw badInput('These reports are not linked', ['b']);
       const after = await recordEnd(p, a, b, 'unlink', why, edgeId);
       await recordEnd(p, b, a, 'unlink', why, edgeId);
       await reports.dismissLink(a, b, new Date());

@@ -66,12 +66,12 @@ export function createLinkValues(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'va
     async withValues(principal: Principal, reportId: string, content: Partial<ReportContent> | null, links: readonly SeenLink[]): Promise<LinkWithValues[]> {
       const viewer = principal as StaffPrincipal;
       const mine = content ? indexedValuesOf(content) : null;
-      const reads: { read: ReturnType<DeskDeps['vault']['openIndexed']>; pair: string }[] = [];
+      const recorded: Promise<unknown>[] = [];
       let opened = 0;
       const byIds = [...new Set(links.filter((l) => l.visible && l.by).map((l) => l.by!))];
       const people = (await Promise.all(byIds.map((id) => deps.users.findById(id)))).filter((u) => !!u);
       const names = staffNamesFor(viewer, byIds, people as never);
-      const out = await Promise.all(
+      const out = await Promise.allSettled(
         links.map(async (link): Promise<LinkWithValues> => {
           const none = { ...link, shared: null, linkedBy: null };
           if (!link.visible) return none;
@@ -87,14 +87,20 @@ export function createLinkValues(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'va
             return { ...none, linkedBy };
           }
           const theirs = deps.vault.openIndexed(doc);
-          reads.push({ read: theirs, pair: pairKey(deps.crypto, reportId, doc._id) });
+          // Recorded as soon as it is decrypted (as search does), so a later link's failed lookup cannot leave it off the
+          // record; watched at once, so an append refused while another link's read is on its way is never a rejection
+          // nobody waits for (it would end the process). Awaited below, with every other.
+          const record = theirs.record(userActor(viewer), { purpose: 'link-values', pair: pairKey(deps.crypto, reportId, doc._id) });
+          record.catch(() => undefined);
+          recorded.push(record);
           return { ...link, linkedBy, shared: sharedValues(deps, mine, theirs.values, link.reasons) };
         }),
       );
-      // Every read on record before a value leaves; recorded once all reads are done, so that an audit append refused
-      // while another link's read is still on its way is never a rejection nobody waits for (it would end the process).
-      await Promise.all(reads.map(({ read, pair }) => read.record(userActor(viewer), { purpose: 'link-values', pair })));
-      return out;
+      // Every read on record before a value (or a failure) leaves.
+      await Promise.all(recorded);
+      const failed = out.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failed) throw failed.reason;
+      return out.map((x) => (x as PromiseFulfilledResult<LinkWithValues>).value);
     },
   };
 }

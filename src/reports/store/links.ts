@@ -287,12 +287,15 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
 
     /**
      * A supervisor's unlink, or an investigator flagging a possible link wrong (`by`): the pair's edge becomes a
-     * tombstone (see the module comment). False when there was no edge. Idempotent.
+     * tombstone (see the module comment). A supervisor's unlink of a pair already flagged wrong turns that tombstone
+     * into a supervisor's (`by` cleared, `dismissedAt` kept), so it stands against investigators as any unlink of theirs;
+     * an investigator's flag never turns a supervisor's tombstone into theirs. False when there was no edge. Idempotent.
      */
     async dismiss(a: string, b: string, at: Date, by?: string): Promise<boolean> {
       const existing = await this.find(a, b);
       if (!existing) return false;
       if (!existing.dismissedAt) await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false, by: by ? sealBy(existing._id, by) : null } });
+      else if (!by && existing.by) await edges.updateOne({ _id: existing._id }, { $set: { by: null } });
       return true;
     },
 

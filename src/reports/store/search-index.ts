@@ -176,12 +176,15 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
      * missing: search confirms every candidate by decryption and dedupes.
      * Returns how many terms were newly filed (0: it was filed so already).
      * `addOnly` (a migration filing terms of a new kind): files what is missing and blanks nothing, so a change
-     * committed while the migration held an older read of the report keeps the terms it filed.
+     * committed while the migration held an older read of the report keeps the terms it filed; with nothing to
+     * file it writes nothing, and it merges the manifest read again just before writing it, so slots a concurrent
+     * sync filed meanwhile stay listed (erasure blanks what the manifest lists).
      */
     async sync(reportId: string, wanted: readonly string[], opts: { addOnly?: boolean } = {}): Promise<number> {
       const current = await slotsOf(reportId);
       const kept = opts.addOnly ? current : current.filter((key) => wanted.includes(termOf(key)));
       const fresh = wanted.filter((t) => !kept.some((key) => termOf(key) === t));
+      if (opts.addOnly && !fresh.length) return 0;
       // Each new term's first free slot, then every slot claimed in ONE unordered insert (with the manifest of a report
       // that has none): one write where a write per term was, on FerretDB's single writer. A slot a racer took is
       // claimed again further up, one by one, and the manifest then rewritten.
@@ -194,7 +197,12 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       const stored = await insertEachIfAbsent(terms, withManifest ? [...batch, { _id: manifestId(reportId), ...manifest(slots) } as never] : batch);
       fresh.forEach((t, i) => void (stored[i] && remember(t, free[i]! + 1)));
       await Promise.all(fresh.map((t, i) => (stored[i] && (free[i]! + 1) % HINT_EVERY === 0 ? writeHint(t, free[i]! + 1) : undefined)));
-      const final = [...kept, ...(await Promise.all(fresh.map((t, i) => (stored[i] ? keys[i]! : file(t, reportId, free[i]! + 1)))))];
+      let final = [...kept, ...(await Promise.all(fresh.map((t, i) => (stored[i] ? keys[i]! : file(t, reportId, free[i]! + 1)))))];
+      if (opts.addOnly) {
+        // The manifest as it is now, plus the slots just filed: not this read's older list, which may name a slot a sync blanked since.
+        const latest = await slotsOf(reportId);
+        final = [...latest, ...final.slice(kept.length).filter((key) => !latest.includes(key))];
+      }
       const manifestStored = withManifest && stored[batch.length] && final.every((key, i) => key === slots[i]);
       if (final.length && !manifestStored) await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(final), { upsert: true });
       await blank(current.filter((key) => !kept.includes(key)));

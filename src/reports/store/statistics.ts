@@ -30,7 +30,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter, WithoutId } from 'mongodb';
-import { insertEachIfAbsent, isDuplicateKey } from '../../db/errors.js';
+import { insertEachIfAbsent, insertIfAbsent, isDuplicateKey } from '../../db/errors.js';
 import type { Integrity } from '../../crypto/index.js';
 import { figuresOf, partsOf, statisticsEvents, utcDay, type CountCell, type DayFigures, type StatisticsDimension, type StatisticsEvent, type StatisticsMeasure } from '../model/statistics.js';
 import type { ReportDoc } from '../model/types.js';
@@ -47,6 +47,10 @@ export const ENTRY_KEEP_DAYS = 30;
 export const SPAN_SETTLE_DAYS = 8;
 /** A run of the roll-up builds new spans for about this long (at least one), then leaves the rest to the next run. */
 const SPAN_BUILD_BUDGET_MS = 15_000;
+/** How long a claim on the span step holds: one that died frees it after this (a span step takes seconds, a minute at most). */
+const SPAN_LEASE_MS = 5 * 60_000;
+/** How long a run waits for another's span step before it fails (and is redone: the roll-up's watermark does not move). */
+const SPAN_LEASE_WAIT_MS = 2 * 60_000;
 /** Entries written this long before the watermark are read again (clock skew between processes, slow inserts). */
 const WATERMARK_OVERLAP_MS = 5 * 60_000;
 
@@ -74,7 +78,8 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
   const days = db.collection<ManifestDoc>('statistics_days');
   const sliceColl = db.collection<SliceDoc>('statistics_slices');
   const spanManifests = db.collection<ManifestDoc>('statistics_spans');
-  const meta = db.collection<{ _id: string; at: Date; token?: string; built?: string; months?: string }>('statistics_meta');
+  const meta = db.collection<{ _id: string; at: Date; token?: string; built?: string; months?: string; run?: string; details?: ReconcileDetails }>('statistics_meta');
+  const leases = db.collection<{ _id: string; holder: string; until: Date }>('statistics_meta');
   const idOf = (key: string) => integrity.mac('statisticsEntry', key);
 
   // Written to the minute, for every entry: a partner referral's entry names its partner, and nothing about a partner is kept finer.
@@ -146,12 +151,38 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
    * from its days (whole, whether or not the day changed: a run cut short between a day and its span is
    * redone by the next), then spans now settled and not yet built are built, newest first, within `budgetMs`
    * (at least one a run). The register of built spans is written last, under a fresh token when a span was written.
-   * A roll-up and the nightly reconciliation may run at once on two workers: when the register's token is no longer
-   * the one this run wrote, another run wrote it meanwhile and may have recomputed a day that a span of this run was
-   * built from, so this run registers none of the spans it wrote (the next run builds them again from the days then)
-   * and keeps what the other registered. (On MongoDB a conditional replace on the token would do.)
+   * A roll-up and the nightly reconciliation may run at once on two workers: their span steps never overlap (the span
+   * lease, `withSpanLease`), so a span one builds from a day the other recomputed meanwhile is rebuilt by the other's
+   * step, which comes after its day writes and reads the register the first one wrote.
    */
-  async function buildSpans(opts: { touchedDays: readonly string[]; now: Date; budgetMs?: number; rescan?: boolean }) {
+  async function buildSpans(opts: { touchedDays: readonly string[]; now: Date; budgetMs?: number; rescan?: boolean; leaseWaitMs?: number }) {
+    return withSpanLease(() => buildSpansHeld(opts), opts.leaseWaitMs ?? SPAN_LEASE_WAIT_MS);
+  }
+
+  /**
+   * Runs `step` holding the span lease: an insert-only claim under one `_id` in `statistics_meta` (the one write FerretDB
+   * makes atomic; a conditional update is a read and a write), with an expiry so a holder that died frees it. Another
+   * run's claim is waited for, up to `waitMs`, then this run fails (its caller is redone).
+   */
+  async function withSpanLease<T>(step: () => Promise<T>, waitMs: number): Promise<T> {
+    const holder = randomUUID();
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (await insertIfAbsent(leases, { _id: 'spans-lease', holder, until: new Date(Date.now() + SPAN_LEASE_MS) })) break;
+      const held = await leases.findOne({ _id: 'spans-lease' });
+      // Expired: its holder died. Deleted by holder, so a claim someone took over meanwhile stays.
+      if (held && held.until.getTime() < Date.now()) await leases.deleteOne({ _id: 'spans-lease', holder: held.holder });
+      else if (Date.now() >= deadline) throw new Error('statistics span step busy: another run holds the span lease');
+      else if (held) await new Promise((r) => setTimeout(r, 200));
+    }
+    try {
+      return await step();
+    } finally {
+      await leases.deleteOne({ _id: 'spans-lease', holder }).catch(() => undefined); // else it expires
+    }
+  }
+
+  async function buildSpansHeld(opts: { touchedDays: readonly string[]; now: Date; budgetMs?: number; rescan?: boolean }) {
     const started = Date.now();
     const register = await readSpansMeta();
     let months = register.months;
@@ -177,24 +208,16 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     }
     const at = new Date();
     // A fresh token first: a reader that caches spans stops trusting them before any is rewritten.
-    let token = await writeSpansMeta({ built: register.built, months }, true, register.token);
+    const token = await writeSpansMeta({ built: register.built, months }, true, register.token);
     for (const span of rebuild.sort()) await rebuildSpan(span, at);
     let built = 0;
-    const ours = new Set(rebuild);
     for (const span of todo) {
       if (built > 0 && Date.now() - started > (opts.budgetMs ?? SPAN_BUILD_BUDGET_MS)) break;
       await rebuildSpan(span, at);
       register.built.add(span);
-      ours.add(span);
       built++;
     }
-    const latest = await readSpansMeta();
-    if (latest.token !== token) {
-      for (const span of latest.built) register.built.add(span);
-      for (const span of ours) register.built.delete(span);
-      for (const month of latest.months ?? []) months.add(month);
-    }
-    token = await writeSpansMeta({ built: register.built, months }, true, token);
+    await writeSpansMeta({ built: register.built, months }, true, token);
     return { rebuilt: rebuild, built, pending: todo.length - built };
   }
 
@@ -204,11 +227,18 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
    * cells differ from the figures they replace (`cells`) and the sum of the absolute differences (`drift`): the
    * reconciliation's record of the drift it corrected.
    */
-  async function recompute(dayList: readonly string[], failAfterWrites?: number): Promise<{ changed: number; cells: number; drift: number }> {
+  async function recompute(dayList: readonly string[], failAfterWrites?: number, beforeWrites?: (drift: { changed: number; cells: number; drift: number }) => Promise<void>): Promise<{ changed: number; cells: number; drift: number }> {
     let written = 0;
     let changed = 0;
     let cells = 0;
     let drift = 0;
+    const write = async (doc: DayDoc) => {
+      if (failAfterWrites !== undefined && written >= failAfterWrites) throw new Error(`statistics roll-up stopped after ${written} day writes (injected)`);
+      await writeDay(doc);
+      written++;
+    };
+    // With `beforeWrites` (the reconciliation's pending audit event), every day is worked out before any is written, so it knows the whole drift.
+    const docs: DayDoc[] = [];
     for (const day of [...dayList].sort()) {
       const own = await entries.find({ day }, { projection: { _id: 0, writtenAt: 0 } }).toArray();
       const figures = figuresOf(own as unknown as Omit<StatisticsEvent, 'key'>[]);
@@ -221,9 +251,12 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
         cells += diff.cells;
         drift += diff.drift;
       }
-      if (failAfterWrites !== undefined && written >= failAfterWrites) throw new Error(`statistics roll-up stopped after ${written} day writes (injected)`);
-      await writeDay(doc);
-      written++;
+      if (beforeWrites) docs.push(doc);
+      else await write(doc);
+    }
+    if (beforeWrites) {
+      await beforeWrites({ changed, cells, drift });
+      for (const doc of docs) await write(doc);
     }
     return { changed, cells, drift };
   }
@@ -267,6 +300,15 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
      * previous one: `macAll`), and recomputes the window's days. Returns what it
      * corrected: entries added (by measure), day documents that changed, count
      * cells that differed and their total absolute difference (`drift`).
+     *
+     * A run that corrects anything first writes what its audit event will say
+     * (`statistics.reconcile`) into the meta document `reconcile-pending`, before
+     * the entries and again before the days (`run` names it): the task appends
+     * the event after the run and then clears it (`clearPendingReconcile`), and a
+     * later run's task appends one left over (`pendingReconcile`) first. Without
+     * it an append refused after the days were written lost the correction from
+     * the audit record for good (the next run finds no drift). A run that dies
+     * between the note and its writes may have its correction recorded twice, never not at all.
      */
     async reconcile(reports: AsyncIterable<StatisticsSource>, opts: { windowDays: number; now?: Date }) {
       const now = opts.now ?? new Date();
@@ -283,13 +325,35 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
           missing.push(e);
         }
       }
+      const run = randomUUID();
+      let noted = false;
+      const note = async (d: { changed: number; cells: number; drift: number }) => {
+        const details: ReconcileDetails = { from: first, to: last, daysChanged: d.changed, cellsDiffered: d.cells, drift: d.drift, entriesAdded: missing.length };
+        await replaceWhole(meta, { _id: PENDING_RECONCILE, at: new Date(), run, details });
+        noted = true;
+      };
+      // Before the entries: the roll-up may recompute their days from them before this run does.
+      if (missing.length) await note({ changed: 0, cells: 0, drift: 0 });
       const at = new Date();
       for (let i = 0; i < missing.length; i += 500) await insertEachIfAbsent(entries, missing.slice(i, i + 500).map((e) => stored(e, at)));
       const added: Record<string, number> = {};
       for (const e of missing) added[e.measure] = (added[e.measure] ?? 0) + 1;
-      const { changed, cells, drift } = await recompute(window);
+      const { changed, cells, drift } = await recompute(window, undefined, async (d) => {
+        if (d.changed || missing.length) await note(d);
+      });
       const spans = await buildSpans({ touchedDays: window, now, rescan: true });
-      return { window: { from: first, to: last }, added, entriesAdded: missing.length, daysChanged: changed, cellsDiffered: cells, drift, spansRebuilt: spans.rebuilt };
+      return { window: { from: first, to: last }, added, entriesAdded: missing.length, daysChanged: changed, cellsDiffered: cells, drift, spansRebuilt: spans.rebuilt, pendingRun: noted ? run : null };
+    },
+
+    /** The audit event a reconciliation noted and whose append has not been confirmed (`reconcile` says why), or null. */
+    async pendingReconcile(): Promise<{ run: string; details: ReconcileDetails } | null> {
+      const doc = await meta.findOne({ _id: PENDING_RECONCILE });
+      return doc?.run && doc.details ? { run: doc.run, details: doc.details } : null;
+    },
+
+    /** Clears the pending event of run `run` once it is appended (a later run's note is left alone). */
+    async clearPendingReconcile(run: string): Promise<void> {
+      await meta.deleteOne({ _id: PENDING_RECONCILE, run });
     },
 
     /**
@@ -368,6 +432,19 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     writeDay,
   };
 }
+
+/** What a `statistics.reconcile` audit event says: the window, and counts only. */
+export interface ReconcileDetails {
+  from: string;
+  to: string;
+  daysChanged: number;
+  cellsDiffered: number;
+  drift: number;
+  entriesAdded: number;
+}
+
+/** The meta document holding a reconciliation's audit event until it is appended. */
+const PENDING_RECONCILE = 'reconcile-pending';
 
 /** A day's or span's manifest: which slices it has, and a digest of its counts (the reconciliation's drift check). */
 interface ManifestDoc {
