@@ -6,7 +6,11 @@
  * over HTTP at depth 1 and 2 from the cluster's hub, and `entity(ref)` (the
  * entity page, reports/desk/entities.ts) for each value of one cluster report.
  * Measured, not asserted; the store commands of one chart at each depth and
- * of one entity page are counted (store-counts.ts).
+ * of one entity page are counted (store-counts.ts): `find report_links` stays
+ * at 0 while no hand changed a link of the cluster (a slot carries its edge:
+ * src/reports/store/links.ts), and `find reports` is one a report drawn (no
+ * desk lookup for a report the viewer may read). Figures, with the load
+ * average of each run: README "Performance", "Link chart and entity page".
  *
  * The cluster: a hub naming `groups` vehicles (20 at most: intake's list
  * limit); for each vehicle `perGroup` reports naming it (linked to the hub and

@@ -3,7 +3,8 @@
  * retried triage job) or twice at once (two workers) is filed once under each
  * end, and a report's links read back in full, once each, after many edges;
  * several reports' links read at once (the link chart's `linksOfMany`: slots
- * read in windows, each edge once) are each report's own links.
+ * read in windows, each edge once) are each report's own links; an erasure
+ * leaves no copy of an edge or hand entry in the other ends' slots.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeOf } from '../../src/reports/store/links.js';
@@ -59,5 +60,29 @@ describe('link store filing', () => {
     for (const [h, hub] of hubs.entries()) {
       expect((await app.deps.reports.linksOf({ _id: hub._id, links: [] })).map((l) => l.reportId).sort()).toEqual(expected(h));
     }
+  });
+
+  it('erasure empties the other ends\' slots whole: no copy of the edge and no hand entry stays', async () => {
+    const [a, b, c] = [report(3_001), report(3_002), report(3_003)];
+    const ab = edgeOf(app.deps.crypto, a, b, ['vehicle'], new Date());
+    const ac = edgeOf(app.deps.crypto, a, c, ['phone'], new Date());
+    await app.deps.reports.recordLink(ab);
+    await app.deps.reports.recordLink(ac);
+    expect(await app.deps.reports.dismissLink(a._id, b._id, new Date())).toBe(true);
+    const slots = app.deps.database.db.collection('report_link_slots');
+    // Filed with their copies (the ends sealed, as on the edge), and the dismissal's hand entries besides.
+    expect(await slots.countDocuments({ edge: ac._id, ends: { $exists: true } })).toBe(2);
+    expect(await slots.countDocuments({ edge: ab._id, hand: true })).toBe(2);
+    await app.deps.reports.eraseLinksOf(a._id);
+    expect(await slots.countDocuments({ edge: { $in: [ab._id, ac._id] } })).toBe(0);
+    expect(await app.deps.database.db.collection('report_links').countDocuments({ _id: { $in: [ab._id, ac._id] } } as never)).toBe(0);
+    for (const other of [b, c]) {
+      const left = (await app.deps.reports.linksOf({ _id: other._id, links: [] })).map((l) => l.reportId);
+      expect(left).not.toContain(a._id);
+    }
+    // What stays of the other ends' slots is their emptied places: the key and an empty edge, nothing else.
+    const emptied = await slots.find({ edge: '' }).toArray();
+    expect(emptied.length).toBeGreaterThanOrEqual(3);
+    for (const slot of emptied) expect(Object.keys(slot).sort()).toEqual(['_id', 'edge']);
   });
 });

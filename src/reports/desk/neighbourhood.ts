@@ -8,8 +8,11 @@
  * Need-to-know, as search's deconfliction (search.ts) has it:
  * - a report the viewer may read is a full node (reference, desk, status,
  *   date, categories) and is expanded further;
- * - a report the viewer may NOT read is never read: only its current desk
- *   (`findDesks`), and it becomes ONE placeholder per desk ("held by SO12"),
+ * - a report the viewer may NOT read is never decrypted: only its current
+ *   desk is used (`findDesks`; or, when its desk at link time was one the
+ *   viewer may read, the report read whole as readable ones are, one lookup
+ *   instead of two, and only its desk kept when it has moved since, as
+ *   search's deconfliction reads such reports), and it becomes ONE placeholder per desk ("held by SO12"),
  *   joined only to the readable reports that link to it, with no kinds, no
  *   date and no reference; it is never expanded, so nothing it shares and
  *   nothing reached only through it is drawn, and no count of such reports
@@ -20,8 +23,9 @@
  *
  * Bounded like linking: at most MAX_NODES nodes; the links of at most
  * MAX_EXPANDED reports are read, and no further report's links once about
- * READ_BUDGET store reads are spent (a report's links cost about two reads
- * per link: its slots and edges, reports/store/links.ts); whatever is left out is said in
+ * READ_BUDGET store reads are spent (a report's links are counted at two reads
+ * per link, its slot and its edge, though an edge whose slot carries it is not read:
+ * reports/store/links.ts); whatever is left out is said in
  * `truncated`, never silently dropped.
  *
  * Opening a chart is audited like a search: every decryption as a
@@ -47,9 +51,9 @@ import { userActor } from './presenters.js';
 export const MAX_NODES = 200;
 /** The links of at most this many reports are read for one chart. */
 export const MAX_EXPANDED = 60;
-/** About this many store reads (reports by id, desks, link slots and edges) for one chart before no further report's links are read. */
+/** About this many store reads (reports by id, desks, link slots and edges, counted as the module comment says) for one chart before no further report's links are read. */
 export const READ_BUDGET = 2_000;
-/** The links of this many frontier reports are read at once (their slots and edges: lookups sent together). */
+/** The links of this many frontier reports are read at once (their slots, and the edges their slots do not carry: lookups sent together). */
 const EXPAND_AT_ONCE = 8;
 /** At most this many reports are read at once (each a lookup by _id and its freshness check). */
 const READ_AT_ONCE = 32;
@@ -209,15 +213,23 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
           const targets = [...new Set(found.flat().map((l) => l.reportId))];
           reads += found.reduce((n, f) => n + 2 * f.length + 1, 0);
           if (!targets.length) continue;
-          // Where each end is now: the only thing read of a report the viewer may not read. Not read again for a
-          // report already in the chart (read whole moments ago) or whose desk this chart has already read.
+          // Where each end is now: the only thing used of a report the viewer may not read. Not read again for a
+          // report already in the chart (read whole moments ago) or whose desk this chart has already read. A report
+          // whose desk at link time the viewer may read (every report, for a supervisor) is presumed readable and read
+          // whole below, without a desk lookup first (it was 159 of a depth-2 chart's 1,671 commands); if it has moved
+          // to a desk the viewer may not read, only that desk is kept from it (see the file's comment).
           const unknown = targets.filter((t) => !docs.has(t) && !desksRead.has(t));
-          for (const d of await reports.findDesks(unknown)) desksRead.set(d._id, d.desk);
-          reads += unknown.length;
-          const desks = new Map(targets.flatMap((t) => (docs.has(t) ? [[t, docs.get(t)!.doc.desk] as const] : desksRead.has(t) ? [[t, desksRead.get(t)!] as const] : [])));
+          const presumed = new Map<string, Desk | null>();
+          for (const l of found.flat()) if (unknown.includes(l.reportId) && !presumed.has(l.reportId) && access.canReadReport(viewer, { desk: l.desk ?? null })) presumed.set(l.reportId, l.desk ?? null);
+          const askDesk = unknown.filter((t) => !presumed.has(t));
+          for (const d of await reports.findDesks(askDesk)) desksRead.set(d._id, d.desk);
+          reads += askDesk.length;
+          const desks = new Map<string, Desk | null>(
+            targets.flatMap((t) => (docs.has(t) ? [[t, docs.get(t)!.doc.desk] as const] : desksRead.has(t) ? [[t, desksRead.get(t)!] as const] : presumed.has(t) ? [[t, presumed.get(t)!] as const] : [])),
+          );
           /** Reports to read (in order), and the links waiting on them: drawn only once the report is read and readable. */
           const toRead: string[] = [];
-          const waiting: { pair: string; link: ReportLink }[] = [];
+          const waiting: { pair: string; link: ReportLink; from: string }[] = [];
           batch.forEach((doc, b) => {
             for (const link of found[b]!) {
               if (!desks.has(link.reportId)) continue; // erased and gone
@@ -235,13 +247,25 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
                 }
                 toRead.push(link.reportId);
               }
-              waiting.push({ pair, link });
+              waiting.push({ pair, link, from: doc._id });
             }
           });
           const read = await inBatchesOf(READ_AT_ONCE, toRead, (rid) => reports.findById(rid));
           reads += toRead.length;
           for (const other of read) {
-            if (!other || !access.canReadReport(viewer, other)) continue; // moved since its desk was read
+            if (!other) continue; // erased and gone
+            if (!access.canReadReport(viewer, other)) {
+              // Moved since its desk was read (dropped, as before), or since it was linked (presumed readable): then
+              // its current desk, and only that, is kept from it, as if read by `findDesks` (never decrypted).
+              if (!presumed.has(other._id)) continue;
+              desksRead.set(other._id, other.desk);
+              for (const { link, from } of waiting) {
+                if (link.reportId !== other._id) continue;
+                if (!held.has(other.desk)) held.set(other.desk, new Set());
+                held.get(other.desk)!.add(from);
+              }
+              continue;
+            }
             docs.set(other._id, { doc: other, depth: level });
             next.push(other);
           }

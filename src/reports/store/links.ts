@@ -14,8 +14,31 @@
  *   taken by insert like the link terms' (side-tables.ts), so reading a
  *   report's links is lookups by _id only. On MongoDB this would be a plain
  *   index on a keyed hash of each end of `report_links`, with no slots.
+ * - a slot filed by the run that stored the edge also carries the edge as
+ *   stored then (its sealed `ends`, `reasons`, `at`: the same ciphertext as
+ *   the edge's, so nothing more is said), and a reader takes the link from
+ *   the slot without reading the edge: one lookup a link instead of two (a
+ *   depth-2 chart read 350 edges besides its 676 slots). A slot is written
+ *   once, by insert, so its copy cannot follow the edge's later changes; the
+ *   only ones are by hand (a manual link, an unlink, a possible link flagged
+ *   wrong), and before making one `recordManual` and `dismiss` file the edge
+ *   again under each end as a hand entry (`hand: true`, no copy; insert-only
+ *   like every slot). A reader that meets a hand entry for an edge among a
+ *   report's slots reads that edge from `report_links` (a dismissal
+ *   tombstone and a manual link win, as before). Why no change can slip
+ *   past: a report's slots are a dense prefix claimed in order, a reader
+ *   reads them up to the first missing one, and the hand entry is claimed
+ *   before the edge changes; so if the change was made before the reader
+ *   met that missing slot, the hand entry lies below it and was read. No
+ *   lookup is added to a read, and copies are never rewritten (a `$set` on
+ *   a slot would be FerretDB's read-then-write, and could put back a copy an
+ *   erasure just emptied). Slots without a copy (filed before copies, by a
+ *   retried record, by key rotation of an edge changed by hand) and copies
+ *   that no longer open (sealed under an index key since removed) read the
+ *   edge, as before: both shapes are read, no migration.
  * Erasure (`eraseLinksOf`) deletes the erased report's edges and slots and
- * empties the other ends' slots naming them: nothing then links to it.
+ * empties the other ends' slots naming them, copies and hand entries
+ * included: nothing then links to it.
  *
  * A supervisor's manual link (`recordManual`) is an edge flagged `manual`
  * (an automatic edge of the same pair becomes manual); an unlink
@@ -75,6 +98,18 @@ const MAX_SLOTS = 1_024;
  */
 const SLOT_WINDOWS = [1, 4, 4, 8, 16, 32];
 
+/** A slot as stored: the edge it files, and (when filed by the run that stored the edge) the edge as stored then. */
+interface StoredSlot {
+  _id: string;
+  /** The edge's id; '' once emptied by the other end's erasure. */
+  edge: string;
+  ends?: unknown;
+  reasons?: string[];
+  at?: Date;
+  /** Filed by a change by hand (`recordManual`, `dismiss`): this edge is read from `report_links`, whatever any copy says. */
+  hand?: boolean;
+}
+
 /** Edges already read by one reader (by edge id; null: gone or dismissed), kept for its next `ofMany`: one chart's, never shared further. */
 export type EdgesSeen = Map<string, LinkEdge | null>;
 
@@ -100,12 +135,14 @@ export function linkFrom(edge: LinkEdge, reportId: string): ReportLink {
 
 export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   const edges = db.collection<StoredEdge>('report_links');
-  const slots = db.collection<{ _id: string; edge: string }>('report_link_slots');
+  const slots = db.collection<StoredSlot>('report_link_slots');
   const keys = () => {
     if (!crypto) throw new Error('the link store needs the crypto module');
     return crypto;
   };
   const where = (edgeId: string) => `report_links/${edgeId}`;
+  /** What a slot carries of its edge: the edge as stored, sealed ends and all (no flags: an edge with flags is never copied). */
+  const copyOf = (stored: StoredEdge) => ({ ends: stored.ends, reasons: stored.reasons, at: stored.at });
   const sealBy = (edgeId: string, by: string) => keys().linkIds.seal(`${where(edgeId)}/by`, by);
 
   function seal(edge: LinkEdge): StoredEdge {
@@ -131,7 +168,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
    */
   async function slotsOf(reportId: string) {
     const bases = keys().integrity.macAll('linkId', `slots\n${reportId}`);
-    const found: { _id: string; edge: string }[] = [];
+    const found: StoredSlot[] = [];
     for (const base of bases) {
       // Read in windows of lookups sent at once (SLOT_WINDOWS), each by `_id`, kept up to the first missing one: a
       // report with k links costs about log2(k) waits, not k, and fewer than 2k + 2 lookups (one with none, one).
@@ -143,7 +180,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
         const ids = Array.from({ length: Math.min(window, MAX_SLOTS - slot) }, (_, i) => `${base}#${slot + i}`);
         const entries = await Promise.all(ids.map((_id) => slots.findOne({ _id })));
         const missing = entries.findIndex((e) => !e);
-        found.push(...(entries.slice(0, missing < 0 ? entries.length : missing) as { _id: string; edge: string }[]));
+        found.push(...(entries.slice(0, missing < 0 ? entries.length : missing) as StoredSlot[]));
         if (missing >= 0) break;
         slot += ids.length;
       }
@@ -155,8 +192,11 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
    * Files `edgeId` in the first free slot of `reportId` (or finds it there).
    * `maybeFiled`: the edge was already stored (a retried or concurrent
    * record), so it may sit in one of the last slots; a fresh edge cannot.
+   * `copy`: the edge as this run stored it, carried by the slot (only the
+   * run that inserted an edge without flags passes one), or `{ hand: true }`:
+   * a hand entry, always a slot of its own (see the module comment).
    */
-  async function file(reportId: string, edgeId: string, maybeFiled: boolean) {
+  async function file(reportId: string, edgeId: string, maybeFiled: boolean, copy?: ReturnType<typeof copyOf> | { hand: true }) {
     const base = slotsKey(keys(), reportId);
     const at = (slot: number) => slots.findOne({ _id: `${base}#${slot}` });
     // A report's slots are a dense prefix (claimed in order; only its own erasure deletes them, all at once): gallop then
@@ -170,21 +210,27 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
       else hi = mid;
     }
     // A retried record finds its edge among the last slots (a duplicate further down is harmless: reads and erasure go by edge).
-    if (maybeFiled) {
+    if (maybeFiled && !(copy && 'hand' in copy)) {
       const last = await Promise.all(Array.from({ length: Math.min(4, hi) }, (_, i) => at(hi - 1 - i)));
       if (last.some((entry) => entry?.edge === edgeId)) return;
     }
     for (let slot = hi; slot < MAX_SLOTS; slot++) {
-      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId })) return;
-      if ((await at(slot))?.edge === edgeId) return; // taken by the same edge, recorded at once by another run
+      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId, ...copy })) return;
+      if ((await at(slot))?.edge === edgeId && !(copy && 'hand' in copy)) return; // taken by the same edge, recorded at once by another run
     }
   }
 
   return {
-    /** Records an edge once and files it under both ends. Idempotent: a second call finds the edge and its slots. */
+    /**
+     * Records an edge once and files it under both ends. Idempotent: a second call finds the edge and its slots.
+     * The run that stores the edge files it with its copy; a later run (a retry, or a pair already linked or
+     * unlinked by hand) files none, so its slot reads the edge.
+     */
     async record(edge: LinkEdge) {
-      const fresh = await insertIfAbsent(edges, seal(edge));
-      await Promise.all([file(edge.older.id, edge._id, !fresh), file(edge.newer.id, edge._id, !fresh)]);
+      const stored = seal(edge);
+      const fresh = await insertIfAbsent(edges, stored);
+      const copy = fresh && !edge.manual && !edge.dismissedAt ? copyOf(stored) : undefined;
+      await Promise.all([file(edge.older.id, edge._id, !fresh, copy), file(edge.newer.id, edge._id, !fresh, copy)]);
     },
 
     /** A report's links, in both directions. */
@@ -193,22 +239,36 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
     },
 
     /**
-     * Several reports' links, in their order: their slots read at once, and
-     * each edge read once however many of them it joins (the link chart
-     * reads the links of reports linked to each other); `seen` carries the
-     * edges already read from one call to the next (one chart's), so none is
-     * read twice.
+     * Several reports' links, in their order: their slots read at once, each
+     * the links taken from the slots' copies unless a hand entry among them
+     * names the same edge, and every other edge read once however
+     * many of them it joins (the link chart reads the links of reports linked
+     * to each other); `seen` carries the edges already known from one call to
+     * the next (one chart's), so none is read twice.
      */
     async ofMany(reportIds: readonly string[], seen: EdgesSeen = new Map()): Promise<ReportLink[][]> {
-      const filed = await Promise.all(reportIds.map(async (id) => (await slotsOf(id)).found));
-      const ids = [...new Set(filed.flat().map((s) => s.edge).filter((id) => id && !seen.has(id)))];
+      const filed = await Promise.all(reportIds.map(async (id) => ({ found: (await slotsOf(id)).found })));
+      // An edge with a hand entry in any of these reports' slots is read from the edge, not taken from a copy.
+      const byHand = new Set(filed.flatMap((f) => f.found.filter((s) => s.hand).map((s) => s.edge)));
+      for (const { found } of filed) {
+        if (found.length >= MAX_SLOTS) continue; // full: a hand entry could not be filed there, so no copy is trusted
+        for (const s of found) {
+          if (!s.edge || seen.has(s.edge) || byHand.has(s.edge) || s.ends === undefined || !s.reasons || !s.at) continue;
+          try {
+            seen.set(s.edge, open({ _id: s.edge, ends: s.ends, reasons: s.reasons, at: s.at }));
+          } catch {
+            // sealed under an index key since removed: the edge is read instead
+          }
+        }
+      }
+      const ids = [...new Set(filed.flatMap((f) => f.found).map((s) => s.edge).filter((id) => id && !seen.has(id)))];
       const read = await Promise.all(ids.map((_id) => edges.findOne({ _id })));
       ids.forEach((id, i) => {
         const e = read[i];
         seen.set(id, e && !e.dismissedAt ? open(e) : null);
       });
       return reportIds.map((reportId, r) => {
-        const all = [...new Set(filed[r]!.map((s) => s.edge))].flatMap((id) => (seen.get(id) ? [linkFrom(seen.get(id)!, reportId)] : []));
+        const all = [...new Set(filed[r]!.found.map((s) => s.edge))].flatMap((id) => (seen.get(id) ? [linkFrom(seen.get(id)!, reportId)] : []));
         // Mid-rotation a pair may briefly have its edge under both audit keys: once each.
         return all.filter((l, i) => all.findIndex((o) => o.reportId === l.reportId) === i);
       });
@@ -216,8 +276,9 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
 
     /**
      * Erasure: deletes every edge of `reportId` and its slots, and empties
-     * the other ends' slots naming those edges (emptied, not deleted: their
-     * readers stop at the first missing slot). Idempotent.
+     * the other ends' slots naming those edges, their copies with them
+     * and hand entries with them (emptied, not deleted: their readers stop at
+     * the first missing slot). Idempotent.
      */
     async eraseLinksOf(reportId: string) {
       const { found } = await slotsOf(reportId);
@@ -256,9 +317,11 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
         if (stored._id === id) {
           await edges.replaceOne({ _id: id }, seal(edge));
         } else {
-          await insertIfAbsent(edges, seal({ ...edge, _id: id }));
-          await file(edge.older.id, id, true);
-          await file(edge.newer.id, id, true);
+          // Filed with its copy when this run stores it and no hand ever changed it (one with flags reads the edge).
+          const moved = seal({ ...edge, _id: id });
+          const copy = (await insertIfAbsent(edges, moved)) && !edge.manual && !edge.dismissedAt ? copyOf(moved) : undefined;
+          await file(edge.older.id, id, true, copy);
+          await file(edge.newer.id, id, true, copy);
           for (const end of [edge.older.id, edge.newer.id]) {
             for (const s of (await slotsOf(end)).found) if (s.edge === stored._id) await slots.replaceOne({ _id: s._id }, { edge: '' });
           }
@@ -272,30 +335,34 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
     /**
      * A supervisor's link: the pair's edge, stored manual and live (an
      * existing one, automatic or dismissed, is flagged so), filed under both
-     * ends. Idempotent, like `record`.
+     * ends by hand entries, filed before the edge is changed (see the module
+     * comment). Idempotent, like `record` (a repeat files two more hand entries: reads go by edge).
      */
     async recordManual(edge: LinkEdge) {
       const existing = await this.find(edge.older.id, edge.newer.id);
+      const id = existing?._id ?? edge._id;
+      await Promise.all([file(edge.older.id, id, false, { hand: true }), file(edge.newer.id, id, false, { hand: true })]);
       // Always written: a relink must not keep the name of whoever linked, or flagged wrong, before.
       const by = { by: edge.by ? sealBy(existing?._id ?? edge._id, edge.by) : null };
       if (existing) await edges.updateOne({ _id: existing._id }, { $set: { manual: true, dismissedAt: null, ...by } });
       else await insertIfAbsent(edges, seal({ ...edge, manual: true, dismissedAt: null }));
-      const id = existing?._id ?? edge._id;
-      await file(edge.older.id, id, true);
-      await file(edge.newer.id, id, true);
     },
 
     /**
      * A supervisor's unlink, or an investigator flagging a possible link wrong (`by`): the pair's edge becomes a
-     * tombstone (see the module comment). A supervisor's unlink of a pair already flagged wrong turns that tombstone
-     * into a supervisor's (`by` cleared, `dismissedAt` kept), so it stands against investigators as any unlink of theirs;
-     * an investigator's flag never turns a supervisor's tombstone into theirs. False when there was no edge. Idempotent.
+     * tombstone (see the module comment), after a hand entry is filed under each end. A supervisor's unlink of a
+     * pair already flagged wrong turns that tombstone into a supervisor's (`by` cleared, `dismissedAt` kept), so it
+     * stands against investigators as any unlink of theirs; an investigator's flag never turns a supervisor's
+     * tombstone into theirs. False when there was no edge. Idempotent (an edge already dismissed had its hand
+     * entries filed before it was, so clearing its `by` needs none).
      */
     async dismiss(a: string, b: string, at: Date, by?: string): Promise<boolean> {
       const existing = await this.find(a, b);
       if (!existing) return false;
-      if (!existing.dismissedAt) await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false, by: by ? sealBy(existing._id, by) : null } });
-      else if (!by && existing.by) await edges.updateOne({ _id: existing._id }, { $set: { by: null } });
+      if (!existing.dismissedAt) {
+        await Promise.all([file(existing.older.id, existing._id, false, { hand: true }), file(existing.newer.id, existing._id, false, { hand: true })]);
+        await edges.updateOne({ _id: existing._id }, { $set: { dismissedAt: at, manual: false, by: by ? sealBy(existing._id, by) : null } });
+      } else if (!by && existing.by) await edges.updateOne({ _id: existing._id }, { $set: { by: null } });
       return true;
     },
 
