@@ -173,9 +173,10 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   return {
     /**
      * The find tables' reads (search-index.ts): a term's count and slots, a reference's report, whether a report is
-     * filed. Their writes are this repository's (`insert`, `applyChange`, `fileSearchTerms`).
+     * filed, a term's routed floor. Their writes are this repository's (`insert`, `applyChange`, `fileSearchTerms`),
+     * but for the routed floor, which only a search learns (`raiseFloor`: a hint, never a filing).
      */
-    search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled },
+    search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled, routedFloor: search.routedFloor, raiseFloor: search.raiseFloor },
     /**
      * Files a stored report under exactly `terms` outside a change (`addOnly`: adds what is missing, removes nothing):
      * the migrations that file reports stored before the search table existed (src/migrations/0002-search-terms.ts) or
