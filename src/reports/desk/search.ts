@@ -251,7 +251,7 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
    * - **It stops** as soon as every desk the viewer cannot read has a
    *   notice: a further match would add nothing.
    * - **The routed floor.** When "awaiting triage" is the only notice still
-   *   open, a term is walked only above its routed floor (search-index.ts
+   *   open, a term is walked only above its routed floor (reports/store/search-index.ts
    *   `routedFloor`): below it no report awaits triage, and none ever will
    *   again (a report leaves that state once). A walk that covered a term
    *   down to its floor raises the floor to the lowest slot still holding a
