@@ -122,7 +122,7 @@ interface Slot {
 
 /** What a page walk read, which the deconfliction walk then reads from instead of the store. */
 interface PageReads {
-  /** Each candidate as read (null: not stored, or not its current version), in the order read. */
+  /** Each candidate as read, in the order read (null: not stored, or one the viewer may read that is not its current version; another desk's is not checked). */
   docs: Map<string, EnvelopeDoc | null>;
   /** Per term, the slots read: every slot from `lo` up to (not including) `hi`, but any not found. */
   slots: Map<string, { lo: number; hi: number; slots: Slot[] }>;
@@ -244,8 +244,9 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
    *
    * What it costs, and why each saving keeps the answer exact:
    * - **What the page walk read first.** Its candidates the viewer may not
-   *   read were read whole (freshness-checked) and passed over undecrypted:
-   *   they are confirmed here without a second read, and the slots it read
+   *   read were read whole and passed over undecrypted (and unchecked for
+   *   freshness): they are confirmed here without a second read (checked
+   *   first, as every decrypted candidate is), and the slots it read
    *   are not read again (they are candidates of the same terms; the page
    *   walk's terms are among the walked ones).
    * - **It stops** as soon as every desk the viewer cannot read has a
@@ -289,7 +290,8 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
     async function confirm(id: string) {
       if (examined.has(id)) return;
       examined.add(id);
-      const doc = page.docs.has(id) ? page.docs.get(id)! : await reports.findForConfirming(id);
+      // A page walk's read of another desk's report was not checked for freshness: it is now, before it is decrypted.
+      const doc = page.docs.has(id) ? await reports.currentOrNull(page.docs.get(id) ?? null) : await reports.findForConfirming(id);
       if (!doc?.content || !doc.dataKey || access.canReadReport(viewer, doc) || noticed.has(doc.desk)) return;
       const met = termsMet(doc, wanted);
       if (!met) return;
@@ -432,7 +434,16 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
           pageReads.slots.set(term, range);
           // The batch's candidates are read at once (lookups by _id), then examined in slot order.
           const fresh = [...new Set(slots.map((s) => s.reportId).filter((id) => id && !seen.has(id)))];
-          const docs = new Map(await Promise.all(fresh.map(async (id) => [id, await reports.findForConfirming(id)] as const)));
+          // Only a candidate the viewer may read is then checked to be its report's current version (two lookups): another
+          // desk's is passed over unused here, and checked only if the deconfliction walk decrypts it.
+          const docs = new Map(
+            await Promise.all(
+              fresh.map(async (id) => {
+                const doc = await reports.findCandidate(id);
+                return [id, doc && access.canReadReport(viewer, doc) ? await reports.currentOrNull(doc) : doc] as const;
+              }),
+            ),
+          );
           for (const [id, doc] of docs) pageReads.docs.set(id, doc);
           for (const { slot, reportId } of slots) {
             below = slot;
