@@ -45,8 +45,10 @@ export interface SearchResult {
   hitsPerSearch: number;
   /** The API's store commands for the first timed search, by command and collection; null when not counted. */
   firstSearchCommands?: StoreCounts | null;
-  /** The API's store commands per timed search, on average (audit writes included); null when not counted. */
+  /** The API's store commands per timed search (audit writes included): mean, median and largest; null when not counted. */
   commandsPerSearch?: number | null;
+  commandsMedian?: number | null;
+  commandsMax?: number | null;
 }
 
 const SEARCH = `query($filter: ReportSearchInput!) { searchReports(filter: $filter, first: 20) { edges { node { reference desk matches } } pageInfo { hasNextPage } deconfliction { desk } } }`;
@@ -65,10 +67,10 @@ export async function runSearch(o: { url: string; token: string; db: Db; env: Re
   if (!template) throw new Error('no triaged report to copy (the intake phases store them)');
   const pool = Math.max(1, Math.floor((o.findableBefore + o.findable) / 4));
   const started = performance.now();
-  const total = o.findableBefore + o.findable;
-  for (let i = o.findableBefore; i < total; i += 50) {
+  const seeded = o.findableBefore + o.findable;
+  for (let i = o.findableBefore; i < seeded; i += 50) {
     await Promise.all(
-      Array.from({ length: Math.min(50, total - i) }, async (_, j) => {
+      Array.from({ length: Math.min(50, seeded - i) }, async (_, j) => {
         const n = i + j;
         const id = `search-${n}-${randomBytes(4).toString('hex')}`;
         const content = { narrative: `Bench report ${n}`, subjects: [{ name: nameOf(n, pool), phone: `0207946${String(n % 10_000).padStart(4, '0')}` }], vehicles: [{ registration: `BX${n % 100} ${String.fromCharCode(65 + (n % 26))}QR` }], locations: [{ postcode: `E${1 + (n % 20)} 6AN` }], researchNotes: [] };
@@ -85,23 +87,31 @@ export async function runSearch(o: { url: string; token: string; db: Db; env: Re
   await gql(o.url, SEARCH, { filter: { subjectName: nameOf(0, pool) } }, o.token); // untimed: connections
   const times: number[] = [];
   let hits = 0;
-  // Read outside the timings: before the loop, after the first search, after the last.
+  // Read outside the timings: before the loop and after each search.
   const before = (await o.api?.storeCounts()) ?? null;
   let afterFirst: StoreCounts | null = null;
+  let previous = before;
+  const perSearch: number[] = [];
+  const total = (c: StoreCounts) => Object.values(c).reduce((a, b) => a + b, 0);
   const end = performance.now() + o.loopBudgetMs;
   for (let i = 0; i < o.searches && (i === 0 || performance.now() < end); i++) {
     const t = performance.now();
-    const r = await gql(o.url, SEARCH, { filter: { subjectName: nameOf(Math.floor(Math.random() * total), pool) } }, o.token);
+    const r = await gql(o.url, SEARCH, { filter: { subjectName: nameOf(Math.floor(Math.random() * seeded), pool) } }, o.token);
     times.push(performance.now() - t);
     if (r.errors) throw new Error(`searchReports failed: ${JSON.stringify(r.errors)}`);
     hits += r.data?.searchReports?.edges?.length ?? 0;
-    if (i === 0 && before) afterFirst = (await o.api!.storeCounts()) ?? null;
+    const now = previous ? ((await o.api!.storeCounts()) ?? null) : null;
+    if (previous && now) perSearch.push(total(difference(previous, now)));
+    if (i === 0) afterFirst = now;
+    previous = now;
   }
-  const after = before ? ((await o.api!.storeCounts()) ?? null) : null;
   const firstSearchCommands = before && afterFirst ? difference(before, afterFirst) : null;
-  const all = before && after ? difference(before, after) : null;
-  const commandsPerSearch = all ? Math.round(Object.values(all).reduce((a, b) => a + b, 0) / times.length) : null;
-  return { reports: o.reportsBefore + o.findable, findable: total, seedSeconds, searchHttp: latency(times), hitsPerSearch: Math.round((hits / times.length) * 10) / 10, firstSearchCommands, commandsPerSearch };
+  const counted = perSearch.length === times.length && perSearch.length > 0;
+  const sorted = [...perSearch].sort((a, b) => a - b);
+  const commandsPerSearch = counted ? Math.round(perSearch.reduce((a, b) => a + b, 0) / perSearch.length) : null;
+  const commandsMedian = counted ? sorted[Math.floor(sorted.length / 2)]! : null;
+  const commandsMax = counted ? sorted.at(-1)! : null;
+  return { reports: o.reportsBefore + o.findable, findable: seeded, seedSeconds, searchHttp: latency(times), hitsPerSearch: Math.round((hits / times.length) * 10) / 10, firstSearchCommands, commandsPerSearch, commandsMedian, commandsMax };
 }
 
 /** Commands sent between two readings, by command and collection. */
@@ -111,12 +121,12 @@ function difference(before: StoreCounts, after: StoreCounts): StoreCounts {
   return out;
 }
 
-/** The store commands of a search as a line: `per search 123 on average; the first 140 (find search_terms 80, ...)`. */
+/** The store commands of a search as a line: `mean 123, median 100, max 400; the first 140 (find search_terms 80, ...)`. */
 export function searchCommandsLine(f: SearchResult): string {
   if (f.commandsPerSearch == null || !f.firstSearchCommands) return '  store commands not counted';
   const rows = Object.entries(f.firstSearchCommands).sort((a, b) => b[1] - a[1]);
   const first = rows.reduce((n, [, v]) => n + v, 0);
-  return `  store commands per search ${f.commandsPerSearch} on average; the first ${first} (${rows.map(([k, v]) => `${k} ${v}`).join(', ')})`;
+  return `  store commands per search: mean ${f.commandsPerSearch}, median ${f.commandsMedian}, max ${f.commandsMax}; the first ${first} (${rows.map(([k, v]) => `${k} ${v}`).join(', ')})`;
 }
 
 /** Alone: its own FerretDB, Redis, API and worker; a few calls recorded and triaged, then `findable` reports seeded and searched. */
