@@ -57,7 +57,7 @@ import { measurePartnerFace, partnerLine, type PartnerBenchResult } from './part
 import { runCryptoBench, type CryptoBenchResult } from './crypto.js';
 import { attachmentLine, runAttachmentBench } from './attachments.js';
 import { probePushdown, runDeskQueue, type DeskResult, type PushdownProbe } from './desk.js';
-import { runSearch, type SearchResult } from './search.js';
+import { runSearch, searchCommandsLine, type SearchResult } from './search.js';
 import { runStatisticsBench, statisticsLines, type StatisticsBenchResult } from './statistics.js';
 import { chartLines, runChartBench, type ChartBenchResult } from './chart.js';
 import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
@@ -297,7 +297,7 @@ async function main(): Promise<number> {
       seeded = d.result.seeded;
       const findable = Math.floor(total / 50);
       log(`search: ${findable} findable reports with real content, then up to ${quick ? 50 : 200} searchReports by subject name (at most ${PLAN.loopBudgetMs / 1000} s; triage paused)`);
-      const f = await paused(() => withCpu(pids, () => runSearch({ url, token: investigatorToken, db, env, reportsBefore: reportsInStore, findableBefore: findableSeeded, findable, searches: quick ? 50 : 200, loopBudgetMs: PLAN.loopBudgetMs })));
+      const f = await paused(() => withCpu(pids, () => runSearch({ url, token: investigatorToken, db, env, reportsBefore: reportsInStore, findableBefore: findableSeeded, findable, searches: quick ? 50 : 200, loopBudgetMs: PLAN.loopBudgetMs, api })));
       search.push({ ...f.result, cores: f.cores });
       reportsInStore = f.result.reports;
       findableSeeded = f.result.findable;
@@ -527,6 +527,7 @@ function printTables(s: Summary) {
   out.push('reports findable | searchReports HTTP    | hits/search | seed s | CPU cores: ferretdb  api worker redis bench');
   for (const f of s.search) {
     out.push(`${String(f.reports).padStart(7)} ${String(f.findable).padStart(8)} | ${ms(f.searchHttp)} | ${num(f.hitsPerSearch, 11, 1)} | ${num(f.seedSeconds, 6)} |            ${cores(f.cores)}`);
+    out.push(searchCommandsLine(f));
   }
 
   out.push('', 'Store pushdown (explain): false = the store reads and decodes every document of the collection for this query');

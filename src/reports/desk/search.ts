@@ -22,7 +22,9 @@
  *   OR over the terms, every filter ignored, no per-term match, no
  *   reference, time, status or count. Each candidate of a desk not yet
  *   noticed is confirmed by decryption against any of the terms. The same
- *   on every page of a search.
+ *   on every page of a search. It starts from what the page walk read, stops
+ *   once every desk the viewer cannot read is noticed, and looks for a report
+ *   awaiting triage only above each term's routed floor (`deconflict`).
  *
  * Each decryption is audited as a `report.read` (purpose `search`,
  * `disclosed` saying whether it became a hit), and the search as a
@@ -32,8 +34,9 @@
  * No silent cap: a page confirms at most SCAN_BUDGET readable candidates and
  * reads at most SLOT_BUDGET slots; when either runs out the page may be short
  * and `hasNextPage` is true with a cursor where the walk stopped. The
- * deconfliction walk reads at most SLOT_BUDGET slots too, and says when it
- * could not finish (`deconflictionComplete`).
+ * deconfliction walk reads at most SLOT_BUDGET slots from the store too (the
+ * page walk's are not read again), and says when it could not finish
+ * (`deconflictionComplete`).
  */
 import { randomBytes } from 'node:crypto';
 import { Binary } from 'mongodb';
@@ -109,6 +112,20 @@ interface Cursor {
   f: TermField;
   t: number;
   s: number;
+}
+
+/** A slot of a term as read: its number and the report filed there ('' for a blanked slot). */
+interface Slot {
+  slot: number;
+  reportId: string;
+}
+
+/** What a page walk read, which the deconfliction walk then reads from instead of the store. */
+interface PageReads {
+  /** Each candidate as read, in the order read (null: not stored, or one the viewer may read that is not its current version; another desk's is not checked). */
+  docs: Map<string, EnvelopeDoc | null>;
+  /** Per term, the slots read: every slot from `lo` up to (not including) `hi`, but any not found. */
+  slots: Map<string, { lo: number; hi: number; slots: Slot[] }>;
 }
 
 /** What one term field looks for: the query value, the terms walked for it, and the exact terms a `bidx` may hold. */
@@ -222,44 +239,123 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
   /**
    * The desks (null: awaiting triage) holding a report the viewer may not
    * read that meets ANY of the terms: every filter ignored, one notice a
-   * desk at most. Walks every term's slots until every desk the viewer
-   * cannot read is noticed, or SLOT_BUDGET slots are read (then not
-   * complete). A supervisor reads every desk: nothing to notice.
+   * desk at most, each confirmed by decrypting a candidate (audited as any
+   * search read). A supervisor reads every desk: nothing to notice.
+   *
+   * What it costs, and why each saving keeps the answer exact:
+   * - **What the page walk read first.** Its candidates the viewer may not
+   *   read were read whole and passed over undecrypted (and unchecked for
+   *   freshness): they are confirmed here without a second read (checked
+   *   first, as every decrypted candidate is), and the slots it read
+   *   are not read again (they are candidates of the same terms; the page
+   *   walk's terms are among the walked ones).
+   * - **It stops** as soon as every desk the viewer cannot read has a
+   *   notice: a further match would add nothing.
+   * - **The routed floor.** When "awaiting triage" is the only notice still
+   *   open, a term is walked only above its routed floor (reports/store/search-index.ts
+   *   `routedFloor`): below it no report awaits triage, and none ever will
+   *   again (a report leaves that state once). A walk that covered a term
+   *   down to its floor raises the floor to the lowest slot still holding a
+   *   report awaiting triage or one not stored yet, or a slot not found (or
+   *   to the term's count: none), so the next search of the term
+   *   reads only what was filed since. A desk other than "awaiting triage"
+   *   still open makes the walk go to the term's end, as before.
+   * Otherwise as before: every term's slots newest first, a light read of
+   * where each report sits, a whole read only for a report on a desk not yet
+   * noticed; at most SLOT_BUDGET slots read from the store, and not complete
+   * when that ran out first.
    */
-  async function deconflict(viewer: StaffPrincipal, wanted: Wanted[], counts: Map<string, number>, searchId: string, reads: Promise<unknown>[]) {
+  async function deconflict(
+    viewer: StaffPrincipal,
+    wanted: Wanted[],
+    counts: Map<string, number>,
+    floors: Map<string, number>,
+    page: PageReads,
+    searchId: string,
+    reads: Promise<unknown>[],
+  ) {
     const unreadable = [...DESKS, null].filter((desk) => !access.canReadReport(viewer, { desk }));
     const noticed = new Set<Desk | null>();
-    const seen = new Set<string>();
-    let slotsRead = 0;
     const done = () => noticed.size === unreadable.length;
+    const onlyAwaitingOpen = () => unreadable.every((desk) => desk === null || noticed.has(desk));
+    /** Where each report met sits: its desk and status, or null when it is not stored (or not current). */
+    const where = new Map<string, { desk: Desk | null; status: ReportStatus } | null>();
+    for (const [id, doc] of page.docs) where.set(id, doc ? { desk: doc.desk, status: doc.status } : null);
+    const examined = new Set<string>();
+    const floorRaises: Promise<unknown>[] = [];
+    let slotsRead = 0;
+    let exhausted = false;
+
+    /** Confirms one report for its desk's notice: the page walk's read when it made one, else a read by `_id` now. */
+    async function confirm(id: string) {
+      if (examined.has(id)) return;
+      examined.add(id);
+      // A page walk's read of another desk's report was not checked for freshness: it is now, before it is decrypted.
+      const doc = page.docs.has(id) ? await reports.currentOrNull(page.docs.get(id) ?? null) : await reports.findForConfirming(id);
+      if (!doc?.content || !doc.dataKey || access.canReadReport(viewer, doc) || noticed.has(doc.desk)) return;
+      const met = termsMet(doc, wanted);
+      if (!met) return;
+      const any = met.matches.some((m) => m !== null);
+      reads.push(candidateRead(viewer, searchId, met.read, any, false));
+      if (any) noticed.add(doc.desk);
+    }
+
+    // What the page walk read, in its order.
+    for (const [id, doc] of page.docs) {
+      if (done()) break;
+      if (doc && !access.canReadReport(viewer, doc) && !noticed.has(doc.desk)) await confirm(id);
+    }
+
     walk: for (const term of [...new Set(wanted.flatMap((w) => w.walk))]) {
-      let below = counts.get(term) ?? 0;
-      while (below > 0 && !done()) {
-        if (slotsRead >= SLOT_BUDGET) break walk;
-        const slots = await reports.search.read(term, below, Math.min(DECONFLICTION_BATCH, SLOT_BUDGET - slotsRead));
-        if (!slots.length) break;
-        slotsRead += slots.length;
-        below = slots.at(-1)!.slot;
-        const fresh = [...new Set(slots.map((s) => s.reportId).filter((id) => id && !seen.has(id)))];
-        fresh.forEach((id) => seen.add(id));
-        // Where each sits first (a light read); only a report on a desk not yet noticed is read whole and decrypted.
-        const located = await reports.findDesks(fresh);
-        for (const { _id, desk } of located) {
-          if (done()) break walk;
-          if (access.canReadReport(viewer, { desk }) || noticed.has(desk)) continue;
-          const doc = await reports.findForConfirming(_id);
-          if (!doc?.content || !doc.dataKey || access.canReadReport(viewer, doc) || noticed.has(doc.desk)) continue;
-          const met = termsMet(doc, wanted);
-          if (!met) continue;
-          const any = met.matches.some((m) => m !== null);
-          reads.push(candidateRead(viewer, searchId, met.read, any, false));
-          if (any) noticed.add(doc.desk);
+      if (done()) break;
+      const top = counts.get(term) ?? 0;
+      const floor = Math.min(floors.get(term) ?? 0, top);
+      const bottom = () => (onlyAwaitingOpen() ? floor : 0);
+      const cached = page.slots.get(term);
+      /** Slots of this term this walk saw blank, or holding a report with a desk or erased: a raised floor passes only these. */
+      const seenOk = new Set<number>();
+      let below = top;
+      while (below > bottom() && !done()) {
+        let batch: Slot[];
+        if (cached && below <= cached.hi && below > cached.lo) {
+          // The page walk read these already.
+          const to = Math.max(bottom(), cached.lo);
+          batch = cached.slots.filter((s) => s.slot < below && s.slot >= to);
+          below = to;
+        } else {
+          if (slotsRead >= SLOT_BUDGET) {
+            exhausted = true;
+            break walk;
+          }
+          const stop = cached && below > cached.hi ? Math.max(cached.hi, bottom()) : bottom();
+          const limit = Math.min(DECONFLICTION_BATCH, below - stop, SLOT_BUDGET - slotsRead);
+          batch = (await reports.search.read(term, below, limit)).filter((s) => s.slot >= below - limit);
+          slotsRead += limit;
+          below -= limit;
         }
+        // Where each sits first (a light read, once a report); only a report on a desk not yet noticed is read whole and decrypted.
+        const unknown = [...new Set(batch.map((s) => s.reportId).filter((id) => id && !where.has(id)))];
+        if (unknown.length) {
+          const located = new Map((await reports.findDesks(unknown)).map((d) => [d._id, d] as const));
+          for (const id of unknown) where.set(id, located.get(id) ?? null);
+        }
+        for (const { slot, reportId } of batch) {
+          const at = reportId ? where.get(reportId) : undefined;
+          if (!reportId || (at && (at.desk !== null || at.status === 'ERASED'))) seenOk.add(slot);
+          if (!at || done() || access.canReadReport(viewer, at) || noticed.has(at.desk)) continue;
+          await confirm(reportId);
+        }
+      }
+      // Covered from the top down to the floor: raise it to the lowest slot that may still await triage.
+      if (unreadable.includes(null) && below <= floor) {
+        let raised = floor;
+        while (raised < top && seenOk.has(raised)) raised++;
+        if (raised > floor) floorRaises.push(reports.search.raiseFloor(term, raised));
       }
     }
     const order = (d: Desk | null) => (d === null ? DESKS.length : DESKS.indexOf(d));
     const notices = [...noticed].sort((a, b) => order(a) - order(b)).map((desk) => ({ desk, message: deconflictionMessage(desk) }));
-    return { notices, complete: done() || slotsRead < SLOT_BUDGET };
+    return { notices, complete: done() || !exhausted, floorRaises };
   }
 
   return {
@@ -298,7 +394,13 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
       const driver = cursor ? wanted.find((w) => w.field === cursor.f) : [...wanted].sort((a, b) => byOrder(a) - byOrder(b))[0];
       if (!driver || (cursor && cursor.t >= driver.walk.length)) throw badInput('`after` is not a cursor returned by this search', ['after']);
       const allTerms = [...new Set(wanted.flatMap((w) => w.walk))];
-      const counts = new Map(await Promise.all(allTerms.map(async (t) => [t, await reports.search.count(t)] as const)));
+      // The routed floors (read with the counts, at once) serve only the deconfliction: a supervisor has none.
+      const noticing = !access.isSupervisor(viewer);
+      const [counts, floors] = await Promise.all([
+        Promise.all(allTerms.map(async (t) => [t, await reports.search.count(t)] as const)).then((c) => new Map(c)),
+        Promise.all(allTerms.map(async (t) => [t, noticing ? await reports.search.routedFloor(t) : 0] as const)).then((f) => new Map(f)),
+      ]);
+      const pageReads: PageReads = { docs: new Map(), slots: new Map() };
       const others = wanted.filter((w) => w !== driver && w.kind !== 'name');
       const searchId = randomBytes(9).toString('base64url');
       const reads: Promise<unknown>[] = [];
@@ -321,12 +423,28 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
             position = { f: driver.field, t, s: below };
             break walk;
           }
-          const slots = await reports.search.read(term, below, Math.min(batchFor(size + 1 - hits.length), SCAN_BUDGET - examined, SLOT_BUDGET - slotsRead));
+          const limit = Math.min(batchFor(size + 1 - hits.length), SCAN_BUDGET - examined, SLOT_BUDGET - slotsRead);
+          const slots = await reports.search.read(term, below, limit);
           if (!slots.length) break;
           slotsRead += slots.length;
+          // Kept for the deconfliction walk: the range read (down to the lowest slot asked for or returned) and what it held.
+          const range = pageReads.slots.get(term) ?? { lo: below, hi: below, slots: [] };
+          range.lo = Math.max(0, Math.min(below - limit, slots.at(-1)!.slot));
+          range.slots.push(...slots);
+          pageReads.slots.set(term, range);
           // The batch's candidates are read at once (lookups by _id), then examined in slot order.
           const fresh = [...new Set(slots.map((s) => s.reportId).filter((id) => id && !seen.has(id)))];
-          const docs = new Map(await Promise.all(fresh.map(async (id) => [id, await reports.findForConfirming(id)] as const)));
+          // Only a candidate the viewer may read is then checked to be its report's current version (two lookups): another
+          // desk's is passed over unused here, and checked only if the deconfliction walk decrypts it.
+          const docs = new Map(
+            await Promise.all(
+              fresh.map(async (id) => {
+                const doc = await reports.findCandidate(id);
+                return [id, doc && access.canReadReport(viewer, doc) ? await reports.currentOrNull(doc) : doc] as const;
+              }),
+            ),
+          );
+          for (const [id, doc] of docs) pageReads.docs.set(id, doc);
           for (const { slot, reportId } of slots) {
             below = slot;
             if (hits.length > size) break walk;
@@ -353,10 +471,11 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
       }
       const page = hits.slice(0, size);
       const hasNextPage = hits.length > size || position !== null;
-      const deconfliction = access.isSupervisor(viewer) ? { notices: [], complete: true } : await deconflict(viewer, wanted, counts, searchId, reads);
+      const deconfliction = noticing ? await deconflict(viewer, wanted, counts, floors, pageReads, searchId, reads) : { notices: [], complete: true, floorRaises: [] };
       // Confidentiality over availability: the search and every decryption are on record before any result leaves.
       await Promise.all([
         ...reads,
+        ...deconfliction.floorRaises,
         audit.record({
           action: 'report.search',
           actor: userActor(viewer),

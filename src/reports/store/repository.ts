@@ -173,9 +173,10 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   return {
     /**
      * The find tables' reads (search-index.ts): a term's count and slots, a reference's report, whether a report is
-     * filed. Their writes are this repository's (`insert`, `applyChange`, `fileSearchTerms`).
+     * filed, a term's routed floor. Their writes are this repository's (`insert`, `applyChange`, `fileSearchTerms`),
+     * but for the routed floor, which only a search learns (`raiseFloor`: a hint, never a filing).
      */
-    search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled },
+    search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled, routedFloor: search.routedFloor, raiseFloor: search.raiseFloor },
     /**
      * Files a stored report under exactly `terms` outside a change (`addOnly`: adds what is missing, removes nothing):
      * the migrations that file reports stored before the search table existed (src/migrations/0002-search-terms.ts) or
@@ -331,6 +332,15 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      * search, which reads a page of candidates at once and uses neither: less to encode, send and decode per candidate.
      */
     findForConfirming: async (id: string) => freshness.currentOrNull(await (reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>)),
+    /**
+     * `findForConfirming` in two steps, for a search page: the read alone (its desk tells whether the viewer may read
+     * it at all), then `currentOrNull` (freshness.ts: two lookups by `_id`) only for a candidate about to be used.
+     * A candidate passed over as another desk's is then never checked: nothing of it is trusted but that it is not
+     * the viewer's to read (a version put back cannot move a report awaiting triage to a desk: it never had one).
+     */
+    findCandidate: (id: string) => reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>,
+    /** The candidate if it is its report's current version; null (alarmed) if not (freshness.ts `currentOrNull`). */
+    currentOrNull: <T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null) => freshness.currentOrNull(doc),
     /** The report holding `reference` (through report_refs: a lookup by _id, never a scan), or null. */
     async findByReference(reference: string) {
       const id = await search.idOfReference(reference);

@@ -10,7 +10,11 @@
  *   are sealed (crypto/link-ids.ts), bound to their slot, so the table does
  *   not say which reports share a value. A report's slots are listed, sealed,
  *   in its manifest `@<report id>`: erasure and re-indexing blank exactly
- *   those (a blanked slot stays, holding ''). Separate from `link_terms`,
+ *   those (a blanked slot stays, holding ''). A term's routed floor
+ *   (`<term>#r`, sealed to its key) says every slot below it held, when a
+ *   search last looked, no report awaiting triage: search's deconfliction
+ *   need not look below it for one (reports/desk/search.ts, `deconflict`).
+ *   Separate from `link_terms`,
  *   which triage fills with linking's own bounds and which holds only
  *   `bidx` terms: search needs every report and the phonetic terms too.
  * - `report_refs`: reference → report id, claimed by insert at intake before
@@ -60,6 +64,8 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
   const has = async (key: string) => !!(await terms.findOne({ _id: key }, { projection: { _id: 1 } }));
 
   const hintKey = (term: string) => `${term}#n`;
+  const floorKey = (term: string) => `${term}#r`;
+  const floors = db.collection<{ _id: string; floor: unknown }>('search_terms');
 
   /**
    * What this process last knew of each term's count: a true lower bound for as long as the table lives, since
@@ -164,6 +170,41 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
 
   return {
     count,
+
+    /**
+     * The term's routed floor: no slot below it holds a report awaiting
+     * triage (0 when none was recorded, or one does not open). Why it stays
+     * true once written: a report leaves "awaiting triage" (no desk) once, at
+     * triage, and nothing puts it back (refer moves it between desks; erasure
+     * is final), a slot is never refilled (blanked at most), and a slot whose
+     * report was not stored yet never lies below a floor (see `raiseFloor`).
+     * Sealed to its key, like the slots' report ids: a writer without the
+     * index key cannot forge one, nor copy another term's; an older one put
+     * back only says less.
+     */
+    async routedFloor(term: string): Promise<number> {
+      const doc = await floors.findOne({ _id: floorKey(term) });
+      if (!doc) return 0;
+      try {
+        const n = Number(ids().open(`search_terms/${floorKey(term)}`, doc.floor));
+        return Number.isInteger(n) && n > 0 ? n : 0;
+      } catch {
+        return 0;
+      }
+    },
+
+    /**
+     * Records `n` as the term's routed floor: the caller saw every slot below
+     * `n` blank, or holding a stored report with a desk or erased. Best effort
+     * (a lost write leaves a lower floor: a longer walk); a racing search may
+     * write a lower one, also true. Written by a search (the only reader that
+     * learns it), so a store reader sees which terms were searched, as the
+     * `report.search` audit entries already say.
+     */
+    async raiseFloor(term: string, n: number) {
+      const key = floorKey(term);
+      await floors.replaceOne({ _id: key }, { floor: ids().seal(`search_terms/${key}`, String(n)) }, { upsert: true }).catch(() => undefined);
+    },
 
     /** True when the report has a manifest here, i.e. is filed under its terms (a report with no terms has none). */
     isFiled: async (reportId: string) => has(manifestId(reportId)),

@@ -1,0 +1,144 @@
+/**
+ * A search page in store commands (the driver's command monitoring, switched on through the connection string, as
+ * tests/integration/list-reads.test.ts counts the lists). Before, the deconfliction walk read every slot of every
+ * walked term a second time and located every report under them again, on every page, whatever the page walk had
+ * read: for an investigator, "awaiting triage" is never noticed when no report under the terms awaits triage, so
+ * the walk always ran to each term's end. Now it starts from what the page walk read, and looks for a report
+ * awaiting triage only above each term's routed floor (reports/store/search-index.ts `routedFloor`), which a walk
+ * that covered the term raises. What the notices say is unchanged: the floor never hides a report awaiting triage
+ * (played here), and tests/integration/adversary/search-oracle.test.ts keeps the answers free of any oracle.
+ */
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bootApp, type TestApp } from '../support/app.js';
+import { createStaff } from '../support/factories.js';
+import { recordCall, triageDirectly } from '../support/desk.js';
+
+const SEARCH = `query($filter: ReportSearchInput!, $first: Int) {
+  searchReports(filter: $filter, first: $first) { edges { node { reference desk } } pageInfo { hasNextPage } deconfliction { desk message } deconflictionComplete }
+}`;
+
+/** Two dozen reports under one name, every other one on SO12 (readable to the viewer) and SO13 (not), all triaged. */
+const CROWDED = 'Bartholomew Quintavalle';
+const REPORTS = 24;
+/** A name whose reports the test sends to triage and back, one at a time. */
+const PENDING = 'Evangeline Thistlewood';
+
+let app: TestApp;
+let handler: { token: string };
+let so12: { token: string };
+let commands: string[] = [];
+
+const call = (i: number, name: string) => recordCall(app, handler.token, i, { subjects: [{ name }], vehicles: [], locations: [], caller: null });
+
+/** The store commands (`<command> <collection>`) one search sends to this test's database, and its answer. */
+async function counted(filter: Record<string, unknown>, first: number) {
+  commands = [];
+  const res = await app.gql(SEARCH, { filter, first }, so12.token);
+  const seen = [...commands];
+  expect(res.errors).toBeUndefined();
+  return { answer: res.data.searchReports, finds: (collection: string) => seen.filter((c) => c === `find ${collection}`).length, total: seen.length };
+}
+
+/** The terms a search for `name` walks (its phonetic terms: a name of two words has no part terms to walk). */
+const walked = (name: string) => [...new Set(app.deps.crypto.blindIndex.phoneticTermsFor(name))];
+
+beforeAll(async () => {
+  const uri = inject('mongoUri');
+  // No worker: a recorded call stays awaiting triage until the test routes it.
+  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
+  const dbName = app.deps.database.db.databaseName;
+  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
+    if (e.databaseName === dbName) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+  });
+  [handler, so12] = await Promise.all([createStaff(app, 'CALL_HANDLER'), createStaff(app, 'INVESTIGATOR', 'SO12')]);
+  for (let i = 0; i < REPORTS; i++) await triageDirectly(app, await call(900 + i, CROWDED), i % 2 ? 'SO13' : 'SO12', 'P4');
+});
+afterAll(() => app?.close());
+
+const SO13_ONLY = [{ desk: 'SO13', message: 'A report on desk SO13 matches one of your terms' }];
+const SO13_AND_AWAITING = [...SO13_ONLY, { desk: null, message: 'A report awaiting triage matches one of your terms' }];
+
+describe('a search page in store commands', () => {
+  it('locates each report under the terms once, then reads no slot the page walk read or the routed floor covers', async () => {
+    const slots = (await Promise.all(walked(CROWDED).map((t) => app.deps.reports.search.count(t)))).reduce((a, b) => a + b, 0);
+    expect(slots).toBeGreaterThanOrEqual(REPORTS);
+
+    // The first search of the terms walks them to their ends (no floor yet): each report is read or located once.
+    const cold = await counted({ subjectName: CROWDED }, 5);
+    expect(cold.answer.edges).toHaveLength(5);
+    expect(cold.answer.pageInfo.hasNextPage).toBe(true);
+    expect(cold.answer.edges.every((e: { node: { desk: string } }) => e.node.desk === 'SO12')).toBe(true);
+    expect({ notices: cold.answer.deconfliction, complete: cold.answer.deconflictionComplete }).toEqual({ notices: SO13_ONLY, complete: true });
+    expect(cold.finds('reports')).toBeLessThanOrEqual(REPORTS);
+    // It left each walked term's floor at its count: no report under it awaits triage.
+    for (const t of walked(CROWDED)) expect(await app.deps.reports.search.routedFloor(t)).toBe(await app.deps.reports.search.count(t));
+
+    // The same page again: the page walk's reads, and nothing of the deconfliction walk but the floors.
+    const warm = await counted({ subjectName: CROWDED }, 5);
+    expect({ notices: warm.answer.deconfliction, complete: warm.answer.deconflictionComplete }).toEqual({ notices: SO13_ONLY, complete: true });
+    expect(warm.answer.edges).toEqual(cold.answer.edges);
+    // Before: every slot of every walked term read again (plus their counts and the page's), every report located again.
+    expect(warm.finds('search_terms')).toBeLessThan(slots);
+    expect(warm.finds('reports')).toBeLessThan(REPORTS);
+    // Another desk's candidate is not checked for freshness (two lookups) unless it is decrypted: one SO13 report here.
+    expect(warm.finds('report_versions')).toBeLessThan(warm.finds('reports'));
+    console.info(
+      `search page (first 5, ${REPORTS} reports under ${walked(CROWDED).length} walked terms, ${slots} slots): cold ${cold.total} store commands ` +
+        `(find search_terms ${cold.finds('search_terms')}, find reports ${cold.finds('reports')}), warm ${warm.total} (find search_terms ${warm.finds('search_terms')}, find reports ${warm.finds('reports')}, find report_versions ${warm.finds('report_versions')})`,
+    );
+  });
+
+  it('still notices a report awaiting triage, below or above a floor, and only while it awaits; a floor never passes one', async () => {
+    const notices = async () => {
+      const { answer } = await counted({ subjectName: PENDING }, 5);
+      return { notices: answer.deconfliction, complete: answer.deconflictionComplete, desks: answer.edges.map((e: { node: { desk: string } }) => e.node.desk) };
+    };
+    const floorsNow = () => Promise.all(walked(PENDING).map((t) => app.deps.reports.search.routedFloor(t)));
+    const countsNow = () => Promise.all(walked(PENDING).map((t) => app.deps.reports.search.count(t)));
+    // The oldest report under the name awaits triage, with routed ones filed after it.
+    const oldest = await call(950, PENDING);
+    for (let i = 0; i < 6; i++) await triageDirectly(app, await call(951 + i, PENDING), 'SO13', 'P4');
+    for (let round = 0; round < 2; round++) expect(await notices()).toEqual({ notices: SO13_AND_AWAITING, complete: true, desks: [] });
+    expect(await floorsNow()).toEqual(walked(PENDING).map(() => 0));
+    // Routed: no longer awaiting. The walk covers the terms, and raises their floors past it.
+    await triageDirectly(app, oldest, 'SO13', 'P4');
+    for (let round = 0; round < 2; round++) expect(await notices()).toEqual({ notices: SO13_ONLY, complete: true, desks: [] });
+    const raised = await countsNow();
+    expect(await floorsNow()).toEqual(raised);
+
+    // Filed above the floor and awaiting triage, below where the page walk stops (a dozen readable reports filed after
+    // it, then one on SO13 the page walk notices): the deconfliction walk finds it between the floor and the page.
+    const later = await call(960, PENDING);
+    for (let i = 0; i < 12; i++) await triageDirectly(app, await call(961 + i, PENDING), 'SO12', 'P4');
+    await triageDirectly(app, await call(973, PENDING), 'SO13', 'P4');
+    expect(await notices()).toEqual({ notices: SO13_AND_AWAITING, complete: true, desks: ['SO12', 'SO12', 'SO12', 'SO12', 'SO12'] });
+    // The floors did not pass it while it awaited triage.
+    expect(await floorsNow()).toEqual(raised);
+    await triageDirectly(app, later, 'SO12', 'P4');
+    expect(await notices()).toEqual({ notices: SO13_ONLY, complete: true, desks: ['SO12', 'SO12', 'SO12', 'SO12', 'SO12'] });
+    expect(await floorsNow()).toEqual(await countsNow());
+
+    // A slot whose report is not stored (an intake between filing and storing it) holds a floor below it.
+    const [term] = walked(PENDING);
+    const ghostSlot = await app.deps.reports.search.count(term!);
+    await app.deps.reports.fileSearchTerms(`not-stored-${Date.now()}`, [term!]);
+    await triageDirectly(app, await call(974, PENDING), 'SO13', 'P4');
+    expect(await notices()).toEqual({ notices: SO13_ONLY, complete: true, desks: ['SO12', 'SO12', 'SO12', 'SO12', 'SO12'] });
+    expect((await floorsNow())[0]).toBe(ghostSlot);
+  });
+
+  it('keeps the routed floor sealed to its term: a forged or copied one is not believed', async () => {
+    const [term] = walked(CROWDED);
+    const [other] = walked(PENDING);
+    const floors = app.deps.database.db.collection<{ _id: string; floor: unknown }>('search_terms');
+    const stored = await floors.findOne({ _id: `${term}#r` });
+    expect(stored).not.toBeNull();
+    expect(JSON.stringify(stored)).not.toContain(`"floor":${await app.deps.reports.search.count(term!)}`);
+    // Copied to another term, or written in the clear: worth nothing (0: walk the whole term).
+    await floors.replaceOne({ _id: `${other}#r` }, { floor: stored!.floor }, { upsert: true });
+    expect(await app.deps.reports.search.routedFloor(other!)).toBe(0);
+    await floors.replaceOne({ _id: `${other}#r` }, { floor: 1_000_000 }, { upsert: true });
+    expect(await app.deps.reports.search.routedFloor(other!)).toBe(0);
+  });
+});
