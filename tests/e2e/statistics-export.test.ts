@@ -5,7 +5,7 @@
  * the printable committee report; both are audited. Accessible (axe), no CSP
  * violation, 390 px. Screenshots: docs/screenshots/statistics-export*.png and
  * statistics-report-print.png (print media emulation); the report printed to
- * PDF is one A4 page, its trend chart included.
+ * PDF is one A4 page, its trend chart included, every key whole and none drawn with a CSS gradient.
  */
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -80,6 +80,20 @@ describe('statistics exports and the committee report', { timeout: 240_000 }, ()
     // One A4 page at 96 dpi less the 12 mm margins: about 1047 px of page height.
     await page.setViewportSize({ width: 794, height: 1123 });
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    // On paper every key is whole inside the page, and none relies on a CSS gradient: a PDF carries one as a function
+    // shading, which Ghostscript (what CUPS prints PDF through on Linux) draws blank (the dashed key and "not published").
+    const paper = await page.locator('.committee-report').evaluate((report) => {
+      const right = report.getBoundingClientRect().right;
+      const keys = [...report.querySelectorAll('.chart-legend li, .tile-legend li')];
+      return {
+        keys: keys.length,
+        cut: keys.filter((li) => li.getBoundingClientRect().right > right + 0.5 || li.scrollWidth > li.clientWidth + 1).map((li) => li.textContent),
+        gradients: [...report.querySelectorAll('*')].filter((el) => getComputedStyle(el).backgroundImage.includes('gradient')).length,
+      };
+    });
+    expect(paper.keys).toBeGreaterThanOrEqual(9);
+    expect(paper.cut).toEqual([]);
+    expect(paper.gradients).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, 'statistics-report-print.png'), fullPage: true });
     expect(height).toBeLessThan(1123 * 1.6);
     // Printed as Chromium prints it (A4, the stylesheet's @page margins): one page, the trend chart on it.

@@ -125,7 +125,13 @@ function sumCells(docs: readonly SliceFigures[], measure: StatisticsMeasure, dim
   const want = [...dims].sort().join(',');
   const counts = new Map<string, number>();
   const hists = new Map<string, number[]>();
-  const matches = (key: string) => partsOf(key).map(([d]) => d).sort().join(',') === want;
+  // A few hundred keys at most, each met once a piece: each is taken apart once.
+  const seen = new Map<string, boolean>();
+  const matches = (key: string) => {
+    let yes = seen.get(key);
+    if (yes === undefined) seen.set(key, (yes = partsOf(key).map(([d]) => d).sort().join(',') === want));
+    return yes;
+  };
   for (const doc of docs) {
     for (const c of doc.counts) if (c.m === measure && matches(c.k)) counts.set(c.k, (counts.get(c.k) ?? 0) + c.n);
     for (const h of doc.histograms) {

@@ -70,16 +70,27 @@ export type StatisticsSource = Pick<ReportDoc, keyof typeof STATISTICS_SOURCE_PR
 
 export type StatisticsStore = ReturnType<typeof createStatisticsStore>;
 
+/**
+ * How many cells (counts and histograms) of built spans a store keeps decoded in memory, at most: a span's
+ * bundle of total and single dimensions holds some 100 to 300, a pair up to some 400 (borough × category).
+ */
+export const SPAN_CACHE_CELLS = 200_000;
+
 const dayMs = 24 * 3600_000;
 const addDays = (day: string, n: number) => utcDay(new Date(new Date(`${day}T00:00:00Z`).getTime() + n * dayMs));
 
-export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' | 'macAll'>) {
+/**
+ * `spanCacheCells`: the bound of this store's cache of built spans (SPAN_CACHE_CELLS; 0: no cache). The cache is
+ * this store's own, so each process has one (a factory, never a module-level singleton).
+ */
+export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' | 'macAll'>, opts: { spanCacheCells?: number } = {}) {
   const entries = db.collection<StoredEntry>('statistics_entries');
   const days = db.collection<ManifestDoc>('statistics_days');
   const sliceColl = db.collection<SliceDoc>('statistics_slices');
   const spanManifests = db.collection<ManifestDoc>('statistics_spans');
-  const meta = db.collection<{ _id: string; at: Date; token?: string; built?: string; months?: string; run?: string; details?: ReconcileDetails }>('statistics_meta');
+  const meta = db.collection<{ _id: string; at: Date; token?: string; building?: boolean; built?: string; months?: string; run?: string; details?: ReconcileDetails }>('statistics_meta');
   const leases = db.collection<{ _id: string; holder: string; until: Date }>('statistics_meta');
+  const spanCache = createSpanCache(opts.spanCacheCells ?? SPAN_CACHE_CELLS);
   const idOf = (key: string) => integrity.mac('statisticsEntry', key);
 
   // Written to the minute, for every entry: a partner referral's entry names its partner, and nothing about a partner is kept finer.
@@ -136,12 +147,20 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
   async function readSpansMeta(): Promise<SpansMeta> {
     const doc = await meta.findOne({ _id: 'spans' });
     const list = (x: unknown) => new Set(typeof x === 'string' && x ? x.split(',') : []);
-    return { token: typeof doc?.token === 'string' ? doc.token : '', built: list(doc?.built), months: doc?.months === undefined ? null : list(doc.months) };
+    return {
+      token: typeof doc?.token === 'string' ? doc.token : '',
+      building: doc?.building === true,
+      built: list(doc?.built),
+      months: doc?.months === undefined ? null : list(doc.months),
+    };
   }
 
-  /** Writes the span register whole, under a fresh token (a new token tells every reader's cache that spans changed). */
-  async function writeSpansMeta(m: { built: Set<string>; months: Set<string> }, fresh: boolean, token: string) {
-    const doc = { at: new Date(), token: fresh ? randomUUID() : token, built: [...m.built].sort().join(','), months: [...m.months].sort().join(',') };
+  /**
+   * Writes the span register whole, under a fresh token when `fresh` (a new token tells every reader's cache that
+   * spans changed), and `building` while a run may be writing spans (no reader caches a span then).
+   */
+  async function writeSpansMeta(m: { built: Set<string>; months: Set<string> }, fresh: boolean, token: string, building: boolean) {
+    const doc = { at: new Date(), token: fresh ? randomUUID() : token, building, built: [...m.built].sort().join(','), months: [...m.months].sort().join(',') };
     await replaceWhole(meta, { _id: 'spans', ...doc });
     return doc.token;
   }
@@ -154,6 +173,9 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
    * A roll-up and the nightly reconciliation may run at once on two workers: their span steps never overlap (the span
    * lease, `withSpanLease`), so a span one builds from a day the other recomputed meanwhile is rebuilt by the other's
    * step, which comes after its day writes and reads the register the first one wrote.
+   * The register says `building` from this run's first write to its last, so no reader caches a span meanwhile
+   * (slices() caches only under a register not building); a run that dies half-way leaves it so, and the
+   * cache unused, until a run writes spans again and ends.
    */
   async function buildSpans(opts: { touchedDays: readonly string[]; now: Date; budgetMs?: number; rescan?: boolean; leaseWaitMs?: number }) {
     return withSpanLease(() => buildSpansHeld(opts), opts.leaseWaitMs ?? SPAN_LEASE_WAIT_MS);
@@ -203,12 +225,12 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
     const todo = [...candidates].sort((a, b) => spanLast(b).localeCompare(spanLast(a)) || a.localeCompare(b));
     const changed = register.months === null || [...months].some((m) => !register.months!.has(m));
     if (!rebuild.length && !todo.length) {
-      if (changed) await writeSpansMeta({ built: register.built, months }, false, register.token);
+      if (changed) await writeSpansMeta({ built: register.built, months }, false, register.token, register.building);
       return { rebuilt: [] as string[], built: 0, pending: 0 };
     }
     const at = new Date();
     // A fresh token first: a reader that caches spans stops trusting them before any is rewritten.
-    const token = await writeSpansMeta({ built: register.built, months }, true, register.token);
+    const token = await writeSpansMeta({ built: register.built, months }, true, register.token, true);
     for (const span of rebuild.sort()) await rebuildSpan(span, at);
     let built = 0;
     for (const span of todo) {
@@ -217,7 +239,7 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
       register.built.add(span);
       built++;
     }
-    await writeSpansMeta({ built: register.built, months }, true, token);
+    await writeSpansMeta({ built: register.built, months }, true, token, false);
     return { rebuilt: rebuild, built, pending: todo.length - built };
   }
 
@@ -360,33 +382,58 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
      * The figures of `measure` by exactly each dimension set of `dimSets`, for every time bucket of `buckets`
      * ([first day, last day], UTC, inclusive), as pieces that tile each bucket: a built month or ISO week
      * where one lies whole in the bucket (the span register says which are built), else a day. One lookup by
-     * `_id` per piece and dimension set (the one filter FerretDB serves from an index), a few at a time;
-     * a span's total and single dimensions are one document. `daysOnly`: ignore spans (tests compare).
+     * `_id` per piece and dimension set (the one filter FerretDB serves from an index), up to
+     * SLICE_READS_AT_ONCE at a time; a span's total and single dimensions are one document, read once for all.
+     *
+     * A built span's figures are kept decoded in this store's cache (createSpanCache), keyed by the register's
+     * token: every write of a span happens under a token written fresh before it and another written fresh
+     * after it, so a span's figures never change under one token, and a repeated question reads the register
+     * and its days only. Nothing is cached while the register says a run is `building`. Days are always read
+     * (the roll-up rewrites recent ones every minute, under no token). `daysOnly`: ignore spans (tests compare).
      */
     async slices(buckets: readonly (readonly [string, string])[], measure: StatisticsMeasure, dimSets: readonly (readonly StatisticsDimension[])[], opts: { daysOnly?: boolean } = {}): Promise<Piece[][]> {
-      const built = opts.daysOnly ? new Set<string>() : (await readSpansMeta()).built;
-      const pieces = buckets.flatMap(([from, to]) => coverOf(from, to, built));
-      const wanted = dimSets.map((dims) => pieces.map((p) => ({ p, id: p.id.length === 10 ? sliceId(p.id, measure, dims) : spanSliceId(p.id, measure, dims) })));
-      const ids = [...new Set(wanted.flat().map((w) => w.id))];
-      const found = new Map<string, SliceFigures | null>();
-      for (let i = 0; i < ids.length; i += 32) {
-        const batch = ids.slice(i, i + 32);
-        const docs = await Promise.all(batch.map((id) => sliceColl.findOne({ _id: id })));
-        batch.forEach((id, j) => found.set(id, docs[j] ? decodeSlice(docs[j]!, measure) : null));
-      }
-      return dimSets.map((dims, di) => {
-        const want = [...dims].sort().join(',');
-        const out: Piece[] = [];
-        for (const { p, id } of wanted[di]!) {
-          const x = found.get(id);
-          if (!x) continue;
-          // A span's bundle holds the total and every single dimension: keep the cells of exactly `dims`.
-          const mine = (k: string) => dimsOfKey(k) === want;
-          out.push({ ...p, counts: x.counts.filter((c) => mine(c.k)), histograms: x.histograms.filter((h) => mine(h.k)) });
+      const register = opts.daysOnly ? null : await readSpansMeta();
+      const token = register && register.token && !register.building ? register.token : null;
+      const pieces = buckets.flatMap(([from, to]) => coverOf(from, to, register?.built ?? new Set<string>()));
+      const wants = dimSets.map((dims) => [...dims].sort().join(','));
+      // What each (dimension set, piece) holds: figures, null (no document: no such piece), or not known yet.
+      const got: (SliceFigures | null | undefined)[][] = dimSets.map(() => new Array<SliceFigures | null | undefined>(pieces.length));
+      const waiting = new Map<string, { di: number; pi: number; span: boolean }[]>();
+      const pick = (byDims: ReadonlyMap<string, SliceFigures> | null, di: number) => (byDims ? (byDims.get(wants[di]!) ?? EMPTY_FIGURES) : null);
+      dimSets.forEach((dims, di) => {
+        pieces.forEach((p, pi) => {
+          const span = p.id.length !== 10;
+          const id = span ? spanSliceId(p.id, measure, dims) : sliceId(p.id, measure, dims);
+          const hit = span && token ? spanCache.get(token, id) : undefined;
+          if (hit !== undefined) got[di]![pi] = pick(hit, di);
+          else waiting.set(id, [...(waiting.get(id) ?? []), { di, pi, span }]);
+        });
+      });
+      const ids = [...waiting.keys()];
+      let next = 0;
+      const reader = async () => {
+        for (let i = next++; i < ids.length; i = next++) {
+          const id = ids[i]!;
+          const doc = await sliceColl.findOne({ _id: id });
+          // A span's bundle holds its total and every single dimension: each asker takes the cells of exactly its dimensions.
+          const byDims = doc ? groupByDims(decodeSlice(doc, measure)) : null;
+          const askers = waiting.get(id)!;
+          for (const { di, pi } of askers) got[di]![pi] = pick(byDims, di);
+          if (askers[0]!.span && token) spanCache.set(token, id, byDims);
         }
+      };
+      await Promise.all(Array.from({ length: Math.min(SLICE_READS_AT_ONCE, ids.length) }, reader));
+      return got.map((row) => {
+        const out: Piece[] = [];
+        row.forEach((x, pi) => {
+          if (x) out.push({ ...pieces[pi]!, counts: x.counts, histograms: x.histograms });
+        });
         return out;
       });
     },
+
+    /** What the cache of built spans holds (token, entries, cells): tests and the profile script. */
+    spanCacheStats: () => spanCache.stats(),
 
     /** A day's whole figures (every slice of its manifest), or null: tests and the drift check. */
     dayFigures: readDay,
@@ -414,7 +461,7 @@ export function createStatisticsStore(db: Db, integrity: Pick<Integrity, 'mac' |
         register.built.add(span);
         months.add(spanRange(span)[0].slice(0, 7));
       }
-      await writeSpansMeta({ built: register.built, months }, true, register.token);
+      await writeSpansMeta({ built: register.built, months }, true, register.token, false);
     },
 
     /** Drops entries of days older than ENTRY_KEEP_DAYS (their day documents stay, final). */
@@ -445,6 +492,85 @@ export interface ReconcileDetails {
 
 /** The meta document holding a reconciliation's audit event until it is appended. */
 const PENDING_RECONCILE = 'reconcile-pending';
+
+/** How many slice lookups one query keeps in flight. */
+const SLICE_READS_AT_ONCE = 32;
+
+/** A slice's cells by their exact dimension set (`''` the total, `BOROUGH,CATEGORY` a pair, sorted). */
+function groupByDims(f: SliceFigures): Map<string, SliceFigures> {
+  const out = new Map<string, SliceFigures>();
+  const of = (k: string) => {
+    const dims = dimsOfKey(k);
+    let x = out.get(dims);
+    if (!x) out.set(dims, (x = { counts: [], histograms: [] }));
+    return x;
+  };
+  for (const c of f.counts) of(c.k).counts.push(c);
+  for (const h of f.histograms) of(h.k).histograms.push(h);
+  return out;
+}
+
+/** No cells (a piece whose document has none of the dimensions asked). */
+const EMPTY_FIGURES: SliceFigures = Object.freeze({ counts: Object.freeze([]) as unknown as CountCell[], histograms: Object.freeze([]) as unknown as SliceFigures['histograms'] });
+
+/**
+ * A bounded cache of decoded span slices (by slice `_id`: each slice's cells by exact dimension set, so every
+ * question of a measure shares a span's one bundle of total and single dimensions), for one token at a time:
+ * an entry is served only under the token it was stored under, and a different token empties the cache (a
+ * token is never written twice: randomUUID). Least recently used entries go first once the cells held pass
+ * `maxCells`. Cells are frozen, so a caller that changed one would fail loudly rather than change later answers.
+ */
+export function createSpanCache(maxCells: number) {
+  let token: string | null = null;
+  let cells = 0;
+  const entries = new Map<string, { byDims: ReadonlyMap<string, SliceFigures> | null; cells: number }>();
+  const sizeOf = (byDims: ReadonlyMap<string, SliceFigures> | null) => {
+    let n = 1;
+    for (const f of byDims?.values() ?? []) n += f.counts.length + f.histograms.length;
+    return n;
+  };
+  return {
+    /** The slice stored under `id` and `at` (null: no such document), or undefined. */
+    get(at: string, id: string): ReadonlyMap<string, SliceFigures> | null | undefined {
+      if (at !== token) return undefined;
+      const entry = entries.get(id);
+      if (!entry) return undefined;
+      entries.delete(id);
+      entries.set(id, entry);
+      return entry.byDims;
+    },
+    set(at: string, id: string, byDims: ReadonlyMap<string, SliceFigures> | null) {
+      const size = sizeOf(byDims);
+      if (size > maxCells) return;
+      if (at !== token) {
+        entries.clear();
+        cells = 0;
+        token = at;
+      }
+      const old = entries.get(id);
+      if (old) {
+        entries.delete(id);
+        cells -= old.cells;
+      }
+      for (const f of byDims?.values() ?? []) {
+        for (const c of f.counts) Object.freeze(c);
+        for (const h of f.histograms) Object.freeze(Object.freeze(h).h);
+        Object.freeze(f.counts);
+        Object.freeze(f.histograms);
+        Object.freeze(f);
+      }
+      entries.set(id, { byDims, cells: size });
+      cells += size;
+      for (const [k, e] of entries) {
+        if (cells <= maxCells) break;
+        entries.delete(k);
+        cells -= e.cells;
+      }
+    },
+    /** What it holds: tests. */
+    stats: () => ({ token, entries: entries.size, cells }),
+  };
+}
 
 /** A day's or span's manifest: which slices it has, and a digest of its counts (the reconciliation's drift check). */
 interface ManifestDoc {
@@ -507,6 +633,8 @@ export interface Piece extends SliceFigures {
 interface SpansMeta {
   /** Changes whenever a span is written: what a reader's cache of spans is keyed by. */
   token: string;
+  /** A run may be writing spans (from its first write of the register to its last): nothing is cached meanwhile. */
+  building: boolean;
   /** The spans built (their slices and manifest written, and rebuilt whenever a day under them is). */
   built: Set<string>;
   /** The months that have day figures (null: not known yet, the days are listed once). */

@@ -38,12 +38,24 @@ export interface ChartValue {
 const tick = { fontSize: 12, className: 'chart-tick' };
 const integer = (v: unknown) => (Number.isInteger(Number(v)) ? String(v) : '');
 
-function Legend({ series }: { series: readonly { label: string; className: string }[] }) {
+/**
+ * A chart's key. A line series (`line`) is keyed by a short piece of the chart's own line, drawn in SVG, so a dashed
+ * line prints dashed: a CSS pattern (a gradient, a dashed border) reaches a PDF in a form Ghostscript, what CUPS
+ * prints PDF through on Linux, draws blank or solid.
+ */
+function Legend({ series }: { series: readonly { label: string; className: string; line?: boolean }[] }) {
   return (
     <ul className="chart-legend" aria-hidden="true">
       {series.map((s) => (
         <li key={s.label}>
-          <span className={`swatch ${s.className}`} /> {s.label}
+          {s.line ? (
+            <svg className="swatch-line" width="22" height="10" focusable="false">
+              <line x1="0" y1="5" x2="22" y2="5" className={`trend-line ${s.className}`} />
+            </svg>
+          ) : (
+            <span className={`swatch ${s.className}`} />
+          )}{' '}
+          {s.label}
         </li>
       ))}
     </ul>
@@ -146,7 +158,7 @@ export function TrendChart({ label, from, to, points, threat, height = 260 }: { 
       <Legend
         series={[
           { label: 'This period', className: 'series-0' },
-          { label: 'Previous period, laid on the same days', className: 'series-1 dashed' },
+          { label: 'Previous period, laid on the same days', className: 'series-1 dashed', line: true },
           { label: 'National threat level (right-hand scale)', className: 'threat' },
         ]}
       />
