@@ -115,7 +115,7 @@ describe('search index counts', () => {
     // Before, each report but one per term lost its shared slots to the others and re-filed them one insert at a
     // time (each loser trying every slot the others took), then rewrote its manifest: 68 writes for these 8 in a run
     // of that code (2026-12-07).
-    // Now each report's slots and manifest go in one insert, and no term's count is read (they are known, or new).
+    // Now each report's slots and manifest go in one insert, and no shared term's count is read (this process knows them).
     expect(writes).toEqual(Array.from({ length: n }, () => 'insert'));
     expect(finds.filter((id) => shared.some((term) => id.startsWith(`${term}#`)))).toEqual([]);
     for (const term of shared) {
@@ -138,7 +138,7 @@ describe('search index counts', () => {
     }
   });
 
-  it('files a slot another process took meanwhile one slot up, and rewrites only a manifest that listed the lost slot', async () => {
+  it('files a slot another process took meanwhile one slot up, listed so in its manifest, and writes nothing when nothing changed', async () => {
     const t = `t6-${Date.now()}`;
     const index = elsewhere();
     await index.sync(`r-${t}-a`, [t]); // this process knows the count: 1
