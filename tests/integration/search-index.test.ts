@@ -1,7 +1,9 @@
 /**
  * The search index's slot counting on real FerretDB: a term's count starts
  * from its hint (`<term>#n`) and probes above it, so it must stay exact
- * whatever the hint says: absent, behind, or forged too high.
+ * whatever the hint says: absent, behind, or forged too high. And concurrent
+ * syncs of one process sharing terms (intake's race) keep slots contiguous,
+ * list every slot in their manifests, and write once each (counted).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
@@ -86,5 +88,77 @@ describe('search index counts', () => {
     expect(await app.deps.reports.search.count(term)).toBe(0);
     await fileUnder(term, 1);
     expect(await app.deps.reports.search.count(term)).toBe(1);
+  });
+
+  it('files concurrent reports sharing terms in contiguous slots, each listed in its manifest, with one write a report', async () => {
+    const t = `t5-${Date.now()}`;
+    const shared = [`${t}-name`, `${t}-sound`];
+    const index = elsewhere(); // one process's index, shared by its concurrent intakes
+    // The shared terms already hold reports this process filed (it knows their counts), as in a running intake.
+    for (let i = 0; i < 3; i++) await index.sync(`r-${t}-old-${i}`, shared);
+    const writes: string[] = [];
+    const finds: string[] = [];
+    const watch = (e: CommandStartedEvent) => {
+      const collection = e.command[e.commandName];
+      if (collection !== 'search_terms') return;
+      if (e.commandName === 'find') finds.push(String(e.command.filter?._id));
+      else writes.push(e.commandName);
+    };
+    const n = 8;
+    const ids = Array.from({ length: n }, (_, i) => `r-${t}-new-${i}`);
+    app.deps.database.client.on('commandStarted', watch);
+    try {
+      await Promise.all(ids.map((id, i) => index.sync(id, [...shared, `${t}-own-${i}`])));
+    } finally {
+      app.deps.database.client.off('commandStarted', watch);
+    }
+    // Before, each report but one per term lost its shared slots to the others and re-filed them one insert at a
+    // time (each loser trying every slot the others took), then rewrote its manifest: 68 writes for these 8 in a run
+    // of that code (2026-12-07).
+    // Now each report's slots and manifest go in one insert, and no shared term's count is read (this process knows them).
+    expect(writes).toEqual(Array.from({ length: n }, () => 'insert'));
+    expect(finds.filter((id) => shared.some((term) => id.startsWith(`${term}#`)))).toEqual([]);
+    for (const term of shared) {
+      expect(await index.count(term)).toBe(3 + n);
+      const slots = await index.read(term, 3 + n, 3 + n);
+      // Contiguous 0..n+2, each report once.
+      expect(slots.map((s) => s.slot)).toEqual(Array.from({ length: 3 + n }, (_, i) => 3 + n - 1 - i));
+      expect(new Set(slots.map((s) => s.reportId)).size).toBe(3 + n);
+      expect(slots.map((s) => s.reportId)).toEqual(expect.arrayContaining(ids));
+    }
+    // Every report's manifest lists exactly the slots holding it.
+    for (const [i, id] of ids.entries()) {
+      const manifest = await terms().findOne({ _id: `@${id}` });
+      const listed = JSON.parse(app.deps.crypto.linkIds.open(`search_terms/@${id}`, (manifest as { slots?: unknown } | null)?.slots)) as string[];
+      expect(listed.map((key) => key.slice(0, key.lastIndexOf('#'))).sort()).toEqual([...shared, `${t}-own-${i}`].sort());
+      for (const key of listed) {
+        const [term, slot] = [key.slice(0, key.lastIndexOf('#')), Number(key.slice(key.lastIndexOf('#') + 1))];
+        expect((await index.read(term, slot + 1, 1))[0]).toEqual({ slot, reportId: id });
+      }
+    }
+  });
+
+  it('files a slot another process took meanwhile one slot up, listed so in its manifest, and writes nothing when nothing changed', async () => {
+    const t = `t6-${Date.now()}`;
+    const index = elsewhere();
+    await index.sync(`r-${t}-a`, [t]); // this process knows the count: 1
+    await elsewhere().sync(`r-${t}-b`, [t]); // another process takes slot 1
+    await index.sync(`r-${t}-c`, [t, `${t}-own`]);
+    const slots = await index.read(t, 3, 3);
+    expect(slots.map((s) => s.slot)).toEqual([2, 1, 0]);
+    expect(slots[0]!.reportId).toBe(`r-${t}-c`);
+    const manifest = await terms().findOne({ _id: `@r-${t}-c` });
+    const listed = JSON.parse(app.deps.crypto.linkIds.open(`search_terms/@r-${t}-c`, (manifest as { slots?: unknown } | null)?.slots)) as string[];
+    expect(listed.sort()).toEqual([`${t}#2`, `${t}-own#0`].sort());
+    // Nothing changed: nothing written.
+    const writes: string[] = [];
+    const watch = (e: CommandStartedEvent) => void (e.command[e.commandName] === 'search_terms' && e.commandName !== 'find' && writes.push(e.commandName));
+    app.deps.database.client.on('commandStarted', watch);
+    try {
+      expect(await index.sync(`r-${t}-c`, [t, `${t}-own`])).toBe(0);
+    } finally {
+      app.deps.database.client.off('commandStarted', watch);
+    }
+    expect(writes).toEqual([]);
   });
 });

@@ -42,6 +42,12 @@ const READ_BATCH = 32;
 const HINT_EVERY = 32;
 /** Slots probed at once above the hint; past them, a gallop (a hint up to HINT_EVERY behind costs a few more lookups). */
 const PROBE = 8;
+/**
+ * Batches a sync sends for its slots before filing what is still lost one by one. Syncs of one process take turns
+ * on a shared term, so a slot is lost only to another process (a worker, a second API); each round starts from the
+ * counts known after the last.
+ */
+const RACE_ROUNDS = 3;
 /** Terms whose count this process remembers (a term is a keyed hash; each entry is a few dozen bytes). */
 const KNOWN_COUNTS = 50_000;
 
@@ -84,6 +90,13 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     if (known.size > KNOWN_COUNTS) known.delete(known.keys().next().value!);
     return n;
   }
+
+  /**
+   * Per term, the last claim of a sync of this process queued on it: a sync waits for the claims queued before its
+   * own on any of its terms (then reads their counts from `known`). Claims queue in the order syncs reach them, the
+   * same order on every term, so no two wait on each other.
+   */
+  const turns = new Map<string, Promise<void>>();
 
   /** The first free slot above `taken` (a slot known taken): galloping, then a binary search. */
   async function gallopFrom(term: string, taken: number): Promise<number> {
@@ -226,28 +239,61 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       const kept = opts.addOnly ? current : current.filter((key) => wanted.includes(termOf(key)));
       const fresh = wanted.filter((t) => !kept.some((key) => termOf(key) === t));
       if (opts.addOnly && !fresh.length) return 0;
-      // Each new term's first free slot, then every slot claimed in ONE unordered insert (with the manifest of a report
-      // that has none): one write where a write per term was, on FerretDB's single writer. A slot a racer took is
-      // claimed again further up, one by one, and the manifest then rewritten.
-      const free = await Promise.all(fresh.map((t) => count(t)));
-      const keys = fresh.map((t, i) => `${t}#${free[i]}`);
-      const slots = [...kept, ...keys];
+      const dropped = current.filter((key) => !kept.includes(key));
+      if (!fresh.length && !dropped.length && !opts.addOnly) return 0; // filed so already: the manifest says so, nothing to write
       const manifest = (list: string[]) => ({ slots: ids().seal(`search_terms/${manifestId(reportId)}`, JSON.stringify(list)) });
-      const batch = keys.map((key) => ({ _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) as unknown }));
-      const withManifest = !current.length && slots.length > 0;
-      const stored = await insertEachIfAbsent(terms, withManifest ? [...batch, { _id: manifestId(reportId), ...manifest(slots) } as never] : batch);
-      fresh.forEach((t, i) => void (stored[i] && remember(t, free[i]! + 1)));
-      await Promise.all(fresh.map((t, i) => (stored[i] && (free[i]! + 1) % HINT_EVERY === 0 ? writeHint(t, free[i]! + 1) : undefined)));
-      let final = [...kept, ...(await Promise.all(fresh.map((t, i) => (stored[i] ? keys[i]! : file(t, reportId, free[i]! + 1)))))];
+      // Each new term's first free slot claimed in ONE unordered insert (with the manifest of a report that has none):
+      // one write where a write per term was, on FerretDB's single writer. A term whose count this process knows goes
+      // straight to that slot, unread: the insert is the probe (the slot at a true lower bound of the count is free only
+      // when it is the count). Syncs of this process that share a term claim its slots in turn (`turns`), each from the
+      // count the previous one left, so they do not lose slots to each other (intake at 16 connections: name parts and
+      // sound-alikes reports share); a slot lost all the same (another process filed) goes again in one more batch,
+      // for a few rounds, before the one-by-one walk of `file`. The manifest is written once: with the first batch, or
+      // rewritten at the end if that batch lost a slot it listed.
+      const slotOf = new Map<string, string>();
+      const first = !current.length && !opts.addOnly; // the manifest is new: it may ride a batch
+      let manifestListed: string[] | null = null; // what a manifest stored with a batch lists
+      let pending = fresh;
+      for (let round = 0; pending.length && round < RACE_ROUNDS; round++) {
+        const claim = pending;
+        const before = claim.map((t) => turns.get(t));
+        let done!: () => void;
+        const mine = new Promise<void>((resolve) => (done = resolve));
+        claim.forEach((t) => turns.set(t, mine));
+        let stored: boolean[];
+        let guesses: number[];
+        let withManifest = false;
+        try {
+          await Promise.all(before);
+          guesses = await Promise.all(claim.map((t) => (known.has(t) ? known.get(t)! : count(t))));
+          const keys = claim.map((t, i) => `${t}#${guesses[i]}`);
+          claim.forEach((t, i) => slotOf.set(t, keys[i]!));
+          const listed = [...kept, ...fresh.map((t) => slotOf.get(t)!)];
+          withManifest = first && !manifestListed;
+          const batch = keys.map((key) => ({ _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) as unknown }));
+          stored = await insertEachIfAbsent(terms, withManifest ? [...batch, { _id: manifestId(reportId), ...manifest(listed) } as never] : batch);
+          if (withManifest && stored[batch.length]) manifestListed = listed;
+          // A lost slot is taken all the same: the count is past it.
+          claim.forEach((t, i) => void remember(t, guesses[i]! + 1));
+        } finally {
+          done();
+          claim.forEach((t) => turns.get(t) === mine && turns.delete(t));
+        }
+        claim.forEach((t, i) => void (!stored[i] && slotOf.delete(t)));
+        await Promise.all(claim.map((t, i) => (stored[i] && (guesses[i]! + 1) % HINT_EVERY === 0 ? writeHint(t, guesses[i]! + 1) : undefined)));
+        pending = claim.filter((_, i) => !stored[i]);
+      }
+      for (const t of pending) slotOf.set(t, await file(t, reportId));
+      let final = [...kept, ...fresh.map((t) => slotOf.get(t)!)];
       if (opts.addOnly) {
         // The manifest as it is now, plus the slots just filed: not this read's older list, which may name a slot a sync blanked since.
         const latest = await slotsOf(reportId);
         final = [...latest, ...final.slice(kept.length).filter((key) => !latest.includes(key))];
       }
-      const manifestStored = withManifest && stored[batch.length] && final.every((key, i) => key === slots[i]);
-      if (final.length && !manifestStored) await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(final), { upsert: true });
-      await blank(current.filter((key) => !kept.includes(key)));
-      if (!slots.length && current.length) await manifests.deleteOne({ _id: manifestId(reportId) });
+      const exact = !!manifestListed && final.length === manifestListed.length && final.every((key, i) => key === manifestListed![i]);
+      if (final.length && !exact) await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(final), { upsert: true });
+      await blank(dropped);
+      if (!final.length && current.length) await manifests.deleteOne({ _id: manifestId(reportId) });
       return fresh.length;
     },
 
