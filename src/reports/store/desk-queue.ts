@@ -161,8 +161,9 @@ export function createDeskQueues(db: Db) {
     const table = tableOf({ desk, priority });
     const live: string[] = [];
     const gone = new Set<string>();
-    for (let i = 0; i < head.ids.length && live.length < want; i += want) {
-      const window = head.ids.slice(i, i + want);
+    // Windows of one more than wanted: the claim before this one usually left its own id at the front, gone.
+    for (let i = 0; i < head.ids.length && live.length < want; i += want + 1) {
+      const window = head.ids.slice(i, i + want + 1);
       const present = await Promise.all(window.map((id) => table.findOne({ _id: id }, { projection: { _id: 1 } })));
       window.forEach((id, k) => (present[k] ? live.push(id) : gone.add(id)));
     }

@@ -3,7 +3,7 @@
  * hold"), each read with a handful of lookups by `_id` whatever the store
  * holds. On FerretDB any filter but `_id` reads and decodes the whole
  * collection, and each lookup by `_id` costs about a millisecond through one
- * SQLite writer, so a list of 200 rows can be neither a scan of a table
+ * SQLite backend, so a list of 200 rows can be neither a scan of a table
  * filtered by person nor a lookup per row. On MongoDB it would be an index on
  * `assignee` (or `recordedBy.id, recordedAt`) and the rows read from `reports`.
  *
@@ -15,11 +15,12 @@
  * pointer `<list>:<person>^` to the latest (a lower bound: rewritten after the
  * snapshot, never trusted further than the slots above it). A reader that
  * finds SNAPSHOT_EVERY slots or more above the snapshot writes the next one,
- * and so does the writer of every WRITER_SNAPSHOT_EVERY-th slot (after
- * answering its caller), so a read is the pointer, then the snapshot and a
+ * and so does the writer of every WRITER_SNAPSHOT_EVERY-th slot (in the
+ * background: its caller does not wait for it), so a read is the pointer, then the snapshot and a
  * batch of SNAPSHOT_EVERY slots above it at once (10 lookups by `_id` in two
- * round trips when the person reads their list as they work; at most
- * WRITER_SNAPSHOT_EVERY / SNAPSHOT_EVERY more batches otherwise), whatever
+ * round trips when the person reads their list as they work; about
+ * WRITER_SNAPSHOT_EVERY / SNAPSHOT_EVERY more batches otherwise, more only
+ * when a writer's fold was lost), whatever
  * the collection holds. A process remembers each list's next slot, so its
  * writers never race each other for one (intake's group commit stays one
  * commit).
@@ -39,9 +40,11 @@
  *
  * Erasure: `forget` takes every row of the report out of every slot and
  * snapshot (a scan of this table: erasure is rare), so nothing here names an
- * erased report; the erasure itself writes no row.
- * Old slots and snapshots under the latest snapshot are dropped by the
- * worker's periodic prune.
+ * erased report; the erasure itself writes no row. Not caught: a reader that
+ * looked up the report just before its erasure and writes its row back just
+ * after it (a window of a store round trip or two).
+ * Old slots and snapshots under both the latest snapshot and the pointer are
+ * dropped by the worker's periodic prune.
  */
 import type { Db } from 'mongodb';
 import { insertIfAbsent } from '../../db/errors.js';
@@ -203,8 +206,8 @@ export function createPersonLists(db: Db) {
         // Another process took it: the first free slot above.
         n = await firstFree(key, n + 1);
       }
-      // The writer of each WRITER_SNAPSHOT_EVERY-th slot folds the list (a read writes the snapshot), after answering
-      // its caller (intake and claims do not wait for it), so reads stay bounded for a person who never reads their list.
+      // The writer of each WRITER_SNAPSHOT_EVERY-th slot folds the list (a read writes the snapshot) in the background
+      // (intake and claims do not wait for it), so reads stay bounded for a person who never reads their list.
       if ((n + 1) % WRITER_SNAPSHOT_EVERY === 0 && !folding.has(key)) {
         folding.add(key);
         void read(key, policy)
