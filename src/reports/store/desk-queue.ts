@@ -74,6 +74,8 @@ interface QueueHead {
   last: { receivedAt: Date; id: string } | null;
   more: boolean;
   at: Date;
+  /** Set once its builder found its marker still there after writing it: only a confirmed head is trusted. */
+  confirmed: boolean;
 }
 
 /** Ids a head holds: a claim scans a table about once per this many claims from it. */
@@ -141,23 +143,26 @@ export function createDeskQueues(db: Db) {
     const ids = batch.slice(0, HEAD_SIZE).map((e) => e._id);
     if (marked) {
       const last = batch[Math.min(batch.length, HEAD_SIZE) - 1];
-      await heads.replaceOne({ _id: name }, { ids, last: last ? { receivedAt: last.receivedAt, id: last._id } : null, more: batch.length > HEAD_SIZE, at: new Date() }, { upsert: true });
+      const at = new Date();
+      await heads.replaceOne({ _id: name }, { ids, last: last ? { receivedAt: last.receivedAt, id: last._id } : null, more: batch.length > HEAD_SIZE, at, confirmed: false }, { upsert: true });
       // A put since the marker deleted it (and the head): the head just written may miss that entry, so it goes too.
+      // Otherwise the head is confirmed, and only then trusted by claims (a put meanwhile drops an unconfirmed head).
       if (!(await markers.deleteOne({ _id: markerOf(name), token })).deletedCount) await heads.deleteOne({ _id: name });
+      else await heads.updateOne({ _id: name, at }, { $set: { confirmed: true } });
     }
     return ids;
   }
 
   /**
-   * Up to `want` ids of a table's first entries, in queue order, from its head: lookups by `_id` (the head, its
-   * builder's marker, then the head's ids checked against the table a window at a time). A head is rebuilt from
-   * a scan when it is missing, being built, or used up; an id whose entry is gone (claimed, moved) is dropped from
+   * Up to `want` ids of a table's first entries, in queue order, from its head: lookups by `_id` (the head, then
+   * the head's ids checked against the table a window at a time). A head is rebuilt from a scan when it is
+   * missing, not yet confirmed by its builder, or used up; an id whose entry is gone (claimed, moved) is dropped from
    * the head by the claim that finds it so (a repair: a lost rewrite only leaves it for the next claim to drop).
    */
   async function headIds(desk: Desk, priority: Priority, want: number): Promise<string[]> {
     const name = queueCollectionName(desk, priority);
-    const [head, marker] = await Promise.all([heads.findOne({ _id: name }), markers.findOne({ _id: markerOf(name) })]);
-    if (!head || marker || !Array.isArray(head.ids)) return (await buildHead(desk, priority)).slice(0, want);
+    const head = await heads.findOne({ _id: name });
+    if (!head?.confirmed || !Array.isArray(head.ids)) return (await buildHead(desk, priority)).slice(0, want);
     const table = tableOf({ desk, priority });
     const live: string[] = [];
     const gone = new Set<string>();
@@ -181,8 +186,12 @@ export function createDeskQueues(db: Db) {
     const name = queueCollectionName(entry.desk, entry.priority);
     const [head, marker] = await Promise.all([heads.findOne({ _id: name }, { projection: { ids: 0 } }), markers.findOne({ _id: markerOf(name) })]);
     const before = (last: QueueHead['last']) => !last || entry.receivedAt < last.receivedAt || (entry.receivedAt.getTime() === last.receivedAt.getTime() && entry._id <= last.id);
-    if (marker) await Promise.all([markers.deleteOne({ _id: markerOf(name) }), heads.deleteOne({ _id: name })]);
-    else if (head && (!head.more || before(head.last))) await heads.deleteOne({ _id: name });
+    // The marker first, then the head, one after the other: a builder that still finds its marker wrote its head
+    // before this delete of the head, which then removes it; one that does not drops its head itself.
+    if (marker) {
+      await markers.deleteOne({ _id: markerOf(name) });
+      await heads.deleteOne({ _id: name });
+    } else if (head && (!head.confirmed || !head.more || before(head.last))) await heads.deleteOne({ _id: name });
   }
 
   /** Entries of a desk in queue order (priority, then age, then id), after `after`, up to `limit`. */
