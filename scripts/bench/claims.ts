@@ -4,9 +4,10 @@
  * backlog.ts, triaged by the worker), seeds copies up to `--total` reports as the desk phase does (desk.ts
  * seedReports), then claims `--claims` times as an SO12 investigator over HTTP, one at a time, printing for each
  * claim its time, whether it took a seeded copy or a real report, and the API's store commands for it
- * (store-counts.ts). Measured, never asserted.
+ * (store-counts.ts); then reads `myReports` as the investigator (holding what it claimed) and `mySubmissions` as
+ * the handler (who recorded every call) `--list-reads` times each, with the same figures. Measured, never asserted.
  *
- * `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/claims.ts [--calls=300] [--total=10000] [--claims=60]`
+ * `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/claims.ts [--calls=300] [--total=10000] [--claims=60] [--list-reads=20]`
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,8 @@ import type { StoreCounts } from './store-counts.js';
 import { createUser, gql, signIn, startProcess, type Child } from './support.js';
 
 const CLAIM_NEXT = 'mutation($desk: Desk!) { claimNextReport(desk: $desk) { id reference status assignee version } }';
+const MY_REPORTS = '{ myReports { id reference status } }';
+const MY_SUBMISSIONS = '{ mySubmissions { id reference status } }';
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 
 function diff(before: StoreCounts | null, after: StoreCounts | null): [string, number][] {
@@ -41,6 +44,7 @@ async function main() {
   const calls = arg('calls', 300);
   const total = arg('total', 10_000);
   const claims = arg('claims', 60);
+  const listReads = arg('list-reads', 20);
   const dir = mkdtempSync(join(tmpdir(), 'hotline-bench-claims-'));
   const say = (line: string) => process.stderr.write(`bench claims: ${line}\n`);
   const services = await startServices({ dataDir: dir, appendOnly: true });
@@ -91,10 +95,35 @@ async function main() {
       process.stdout.write(`claim ${i + 1}: ${ms.toFixed(0)} ms ${ref} ${diff(before, after).map(([k, n]) => `${k}×${n}`).join(' ')}\n`);
     }
     process.stdout.write(`the worker's store commands during the claims: ${diff(workerBefore, await worker.storeCounts()).map(([k, n]) => `${k}×${n}`).join(' ') || 'none'}\n`);
+    // The lists people wait on, read as their owners: the investigator holds what it just claimed, the handler recorded
+    // every call of the backlog. The first read of each settles the rows written since its last read (one lookup each).
+    for (const [name, query, who] of [['myReports', MY_REPORTS, investigator], ['mySubmissions', MY_SUBMISSIONS, token]] as const) {
+      const times: number[] = [];
+      const perRead: number[] = [];
+      for (let i = 0; i < listReads; i++) {
+        const before = await api.storeCounts();
+        const t = performance.now();
+        const r = await gql(url, query, {}, who);
+        const ms = performance.now() - t;
+        const cmds = diff(before, await api.storeCounts());
+        if (r.errors) throw new Error(JSON.stringify(r.errors));
+        const rows = (r.data?.[name] as unknown[] | undefined)?.length ?? 0;
+        times.push(ms);
+        perRead.push(cmds.reduce((n, [, k]) => n + k, 0));
+        process.stdout.write(`${name} ${i + 1}: ${ms.toFixed(0)} ms ${rows} rows ${cmds.map(([k, n]) => `${k}×${n}`).join(' ')}\n`);
+      }
+      const sorted = [...times].sort((a, b) => a - b);
+      const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(0);
+      process.stdout.write(`${name}: ${listReads} reads, p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms (first ${times[0]!.toFixed(0)} ms); store commands a read: first ${perRead[0]}, then p50 ${[...perRead.slice(1)].sort((a, b) => a - b)[Math.floor((perRead.length - 1) / 2)] ?? '-'}, max ${Math.max(...perRead.slice(1), 0)}\n`);
+    }
     if (traceDir) process.stdout.write(`per-shape store timings (written at exit): ${traceDir}\n`);
     const p50 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(0) : '-');
     const seededMs = rows.filter((r) => r.seeded).map((r) => r.ms);
     const realMs = rows.filter((r) => !r.seeded).map((r) => r.ms);
+    const p99 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]!.toFixed(0) : '-');
+    const perClaim = rows.map((r) => r.commands.reduce((n, [, k]) => n + k, 0));
+    const scans = rows.map((r) => r.commands.filter(([k]) => k.startsWith('find desk_queue_SO')).reduce((n, [, k]) => n + k, 0));
+    process.stdout.write(`claims: p99 ${p99(rows.map((r) => r.ms))} ms; store commands a claim p50 ${p50(perClaim)}, max ${Math.max(...perClaim)}; finds on the queue tables (desk_queue_SO*) a claim p50 ${p50(scans)}, max ${Math.max(...scans)}\n`);
     process.stdout.write(`claims at ${total} reports: p50 ${p50(rows.map((r) => r.ms))} ms; seeded copies ${seededMs.length} (p50 ${p50(seededMs)} ms), real reports ${realMs.length} (p50 ${p50(realMs)} ms)\n`);
   } finally {
     for (const c of children.reverse()) await c.stop().catch(() => {});

@@ -2,8 +2,7 @@
 import type { FileReceived } from '../reports/model/attachments.js';
 import { builder } from '../graphql/builder.js';
 import { assertThat, forbidden } from '../errors.js';
-import { submission, type SubmissionView } from '../reports/desk/presenters.js';
-import { filesAttachedBy } from '../reports/model/attachments.js';
+import { submission, submittedView, type SubmissionView } from '../reports/desk/presenters.js';
 import { BoroughEnum, IntakeChannelEnum, ThreatCategoryEnum, URGENT_ACTION } from '../reports/graphql/report-schema.js';
 
 export const SubjectInput = builder.inputType('SubjectInput', {
@@ -172,9 +171,8 @@ builder.queryFields((t) => ({
     authScopes: { allow: 'mySubmissions' },
     resolve: async (_r, _a, ctx) => {
       assertThat(ctx.principal?.kind === 'staff', forbidden);
-      const userId = ctx.principal.userId;
-      // Each row's files from the row as read: no lookup per row (`filesAttached` reads the report only when a view lacks them).
-      return (await ctx.services.intake.mySubmissions(ctx.principal)).map((doc) => ({ ...submission(doc), filesAttached: filesAttachedBy(doc.attachments, userId) }));
+      // Each row carries its files: no lookup per row (`filesAttached` reads the report only when a view lacks them).
+      return (await ctx.services.intake.mySubmissions(ctx.principal)).map(submittedView);
     },
   }),
 }));

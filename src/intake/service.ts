@@ -302,9 +302,9 @@ export function createIntakeService(deps: IntakeDeps) {
       return { receipt: lookup!.code, receivedAt: doc.recordedAt, state: PARTNER_STATE[doc.status], filesReceived: filesReceived(await reports.attachmentsOf(doc._id), 'PARTNER') };
     },
 
-    /** A call handler's own submissions of the last 24 hours, with their attachment records (one read a row): no content. */
+    /** A call handler's own submissions of the last 24 hours, as listed with the files they attached (their list: no read of `reports` a row): no content. */
     async mySubmissions(principal: StaffPrincipal) {
-      return reports.findRecentSubmissionsBy(principal.userId, new Date(Date.now() - SUBMISSIONS_WINDOW_MS), 200);
+      return reports.recentSubmissionsOf(principal.userId, new Date(Date.now() - SUBMISSIONS_WINDOW_MS), 200);
     },
   };
 }

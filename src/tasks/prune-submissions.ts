@@ -1,7 +1,9 @@
 /**
- * Periodic task `prune-submissions` (hourly): "my submissions" looks back a
+ * Periodic task `prune-submissions` (hourly): the follow-ups list looks back a
  * day and the overview's intake tally two, so older entries of their tables
- * go (src/reports/store/submissions.ts, src/reports/store/intake-tally.ts).
+ * go (src/reports/store/submissions.ts, src/reports/store/intake-tally.ts), and
+ * the lists people wait on drop the slots and snapshots a newer snapshot
+ * covers (src/reports/store/person-lists.ts).
  */
 import type { PeriodicTask } from '../queue/task.js';
 import type { TaskContext } from './context.js';

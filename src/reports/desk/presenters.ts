@@ -12,6 +12,7 @@ import { hideSealedReasons } from '../content/reasons.js';
 import type { ReportView } from './view.js';
 import { REFERENCE_PREFIX } from '../../intake/service.js';
 import { toMinute } from '../../time.js';
+import type { SubmittedRow } from '../store/people-rows.js';
 import { PARTNER_STATE } from '../rules/state-machine.js';
 import type { Grading, ReportDoc, ReportLink } from '../model/types.js';
 import type { FileReceived } from '../model/attachments.js';
@@ -115,6 +116,17 @@ export interface SubmissionView {
 }
 
 /** The submission view of a report: listed fields only, so a new stored field never reaches a submitter. */
+/** A row of "my submissions" (reports/store/people-rows.ts), as its recorder sees it: the same view, the row's files included. */
+export const submittedView = (row: SubmittedRow): SubmissionView => ({
+  id: row._id,
+  reference: row.reference,
+  status: row.state,
+  categories: row.categories,
+  receivedAt: toMinute(row.receivedAt),
+  imminentThreat: row.imminentThreat,
+  filesAttached: row.filesAttached,
+});
+
 export const submission = (doc: Pick<ReportDoc, '_id' | 'reference' | 'status' | 'categories' | 'receivedAt' | 'imminentThreat'>): SubmissionView => ({
   id: doc._id,
   reference: doc.reference,

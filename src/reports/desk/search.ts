@@ -372,12 +372,13 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
 
     /**
      * The reports the caller holds, by status then age; state only (nothing
-     * decrypted: open one with `report`). Read through the holdings table
-     * (reports/store/holdings.ts), never a scan of `reports`.
+     * decrypted: open one with `report`). Read from the holder's list
+     * (reports/store/person-lists.ts), whose rows carry the listing: a
+     * handful of lookups by `_id`, never a scan and no read of a report a row.
      */
     async myReports(principal: Principal | null): Promise<ReportView[]> {
       access.assertStaff(principal);
-      const docs = await reports.findHeldBy(principal.userId, 500);
+      const docs = await reports.heldListOf(principal.userId, 500);
       const held = docs.filter((d) => access.holdsReport(principal, d));
       held.sort((a, b) => a.status.localeCompare(b.status) || a.receivedAt.getTime() - b.receivedAt.getTime());
       return held.map((d) => listed(principal, d, d.links ?? []));

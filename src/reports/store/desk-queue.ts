@@ -13,10 +13,25 @@
  * Entries are derived from the report; the repository writes a new entry
  * before a change and removes the old one after it (stale possible, missing
  * never), and claims repair the stale ones they meet.
+ *
+ * Claims read heads, not tables (`desk_queue_heads`, one per desk and
+ * priority: the ids of its first HEAD_SIZE entries). FerretDB pushes down
+ * neither the empty filter nor the sort of a table read, so each read
+ * decoded the whole table (README, "The slow claims at 10,000 reports");
+ * a claim now looks up the heads and the ids it needs by `_id`, and a table
+ * is scanned only to rebuild its head, about once per HEAD_SIZE claims. A head
+ * is kept like the entries: `put` drops the head an entry belongs in (one that
+ * sorts before the head's last, or any entry when the head holds the whole
+ * table) after writing the entry, a head is kept by its builder only if no
+ * `put` came between its scan and its write (the builder's marker), and the
+ * claims that find an id gone drop it from the head. On MongoDB each table's
+ * index would make the read cheap and no head would be needed.
  */
+import { randomBytes } from 'node:crypto';
 import { BSON, type Collection, type Db, type Filter } from 'mongodb';
 import { DESKS, type Desk } from '../../auth/types.js';
 import { canonicalJson } from '../../crypto/canonical.js';
+import { insertIfAbsent } from '../../db/errors.js';
 import { PRIORITIES, type Priority, type ReportDoc } from '../model/types.js';
 import { QUEUED_STATUS } from '../rules/state-machine.js';
 
@@ -46,6 +61,27 @@ export interface QueueEntry {
    */
   summary: string;
 }
+
+/**
+ * A table's head (`desk_queue_heads`, `_id` the table's name): the ids of its first HEAD_SIZE entries in queue order
+ * as a scan found them, the last one's position, and whether more followed. Kept like the entries: dropped by a
+ * `put` of an entry that sorts before its last (or of any entry when it holds the whole table), repaired by the
+ * claims that find an id gone, rebuilt from a scan when missing or used up.
+ */
+interface QueueHead {
+  _id: string;
+  ids: string[];
+  last: { receivedAt: Date; id: string } | null;
+  more: boolean;
+  at: Date;
+  /** Set once its builder found its marker still there after writing it: only a confirmed head is trusted. */
+  confirmed: boolean;
+}
+
+/** Ids a head holds: a claim scans a table about once per this many claims from it. */
+export const HEAD_SIZE = 32;
+/** A head builder's marker older than this is taken to be a dead builder's. */
+const HEAD_MARKER_STALE_MS = 30_000;
 
 export interface QueueCursor {
   priority: Priority;
@@ -82,6 +118,81 @@ export function createDeskQueues(db: Db) {
   const tables = new Map<string, Collection<QueueEntry>>();
   for (const desk of DESKS) for (const p of PRIORITIES) tables.set(queueCollectionName(desk, p), db.collection<QueueEntry>(queueCollectionName(desk, p)));
   const tableOf = (e: Pick<QueueEntry, 'desk' | 'priority'>) => tables.get(queueCollectionName(e.desk, e.priority))!;
+  const heads = db.collection<QueueHead>('desk_queue_heads');
+  const markers = db.collection<{ _id: string; token: string; at: Date }>('desk_queue_heads');
+  const markerOf = (name: string) => `${name}~building`;
+
+  /**
+   * The first HEAD_SIZE ids of a table, from a scan (what every claim did before heads), kept as its head when
+   * no entry was put meanwhile: the builder's marker is inserted before the scan, the head written after it, and
+   * the head kept only if the marker is still there to be deleted (a put deletes marker and head: see `put`).
+   */
+  async function buildHead(desk: Desk, priority: Priority): Promise<string[]> {
+    const name = queueCollectionName(desk, priority);
+    const token = randomBytes(9).toString('base64url');
+    let marked = await insertIfAbsent(markers, { _id: markerOf(name), token, at: new Date() });
+    if (!marked) {
+      // Another builder is at work, or one died: a marker left past HEAD_MARKER_STALE_MS is taken over.
+      const other = await markers.findOne({ _id: markerOf(name) });
+      if (other && Date.now() - other.at.getTime() > HEAD_MARKER_STALE_MS) {
+        await markers.deleteOne({ _id: markerOf(name), token: other.token });
+        marked = await insertIfAbsent(markers, { _id: markerOf(name), token, at: new Date() });
+      }
+    }
+    const batch = await tableOf({ desk, priority }).find({}, { projection: { _id: 1, receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).limit(HEAD_SIZE + 1).toArray();
+    const ids = batch.slice(0, HEAD_SIZE).map((e) => e._id);
+    if (marked) {
+      const last = batch[Math.min(batch.length, HEAD_SIZE) - 1];
+      const at = new Date();
+      await heads.replaceOne({ _id: name }, { ids, last: last ? { receivedAt: last.receivedAt, id: last._id } : null, more: batch.length > HEAD_SIZE, at, confirmed: false }, { upsert: true });
+      // A put since the marker deleted it (and the head): the head just written may miss that entry, so it goes too.
+      // Otherwise the head is confirmed, and only then trusted by claims (a put meanwhile drops an unconfirmed head).
+      if (!(await markers.deleteOne({ _id: markerOf(name), token })).deletedCount) await heads.deleteOne({ _id: name });
+      else await heads.updateOne({ _id: name, at }, { $set: { confirmed: true } });
+    }
+    return ids;
+  }
+
+  /**
+   * Up to `want` ids of a table's first entries, in queue order, from its head: lookups by `_id` (the head, then
+   * the head's ids checked against the table a window at a time). A head is rebuilt from a scan when it is
+   * missing, not yet confirmed by its builder, or used up; an id whose entry is gone (claimed, moved) is dropped from
+   * the head by the claim that finds it so (a repair: a lost rewrite only leaves it for the next claim to drop).
+   */
+  async function headIds(desk: Desk, priority: Priority, want: number): Promise<string[]> {
+    const name = queueCollectionName(desk, priority);
+    const head = await heads.findOne({ _id: name });
+    if (!head?.confirmed || !Array.isArray(head.ids)) return (await buildHead(desk, priority)).slice(0, want);
+    const table = tableOf({ desk, priority });
+    const live: string[] = [];
+    const gone = new Set<string>();
+    // Windows of one more than wanted: the claim before this one usually left its own id at the front, gone.
+    for (let i = 0; i < head.ids.length && live.length < want; i += want + 1) {
+      const window = head.ids.slice(i, i + want + 1);
+      const present = await Promise.all(window.map((id) => table.findOne({ _id: id }, { projection: { _id: 1 } })));
+      window.forEach((id, k) => (present[k] ? live.push(id) : gone.add(id)));
+    }
+    if (live.length < want && head.more) return (await buildHead(desk, priority)).slice(0, want);
+    if (gone.size) {
+      // Only if it is still the head read (a put may have dropped it): FerretDB checks that filter by reading this small table.
+      const { _id: _same, ...kept } = head;
+      await heads.replaceOne({ _id: name, at: head.at }, { ...kept, ids: head.ids.filter((id) => !gone.has(id)) }).catch(() => undefined);
+    }
+    return live.slice(0, want);
+  }
+
+  /** After an entry is written: a table's head it may belong in (or that is being built) is dropped, so no head misses it. */
+  async function dropHeadFor(entry: QueueEntry) {
+    const name = queueCollectionName(entry.desk, entry.priority);
+    const [head, marker] = await Promise.all([heads.findOne({ _id: name }, { projection: { ids: 0 } }), markers.findOne({ _id: markerOf(name) })]);
+    const before = (last: QueueHead['last']) => !last || entry.receivedAt < last.receivedAt || (entry.receivedAt.getTime() === last.receivedAt.getTime() && entry._id <= last.id);
+    // The marker first, then the head, one after the other: a builder that still finds its marker wrote its head
+    // before this delete of the head, which then removes it; one that does not drops its head itself.
+    if (marker) {
+      await markers.deleteOne({ _id: markerOf(name) });
+      await heads.deleteOne({ _id: name });
+    } else if (head && (!head.confirmed || !head.more || before(head.last))) await heads.deleteOne({ _id: name });
+  }
 
   /** Entries of a desk in queue order (priority, then age, then id), after `after`, up to `limit`. */
   async function inOrder(desk: Desk, limit: number, after: QueueCursor | null, projection?: Record<string, 0 | 1>) {
@@ -112,8 +223,11 @@ export function createDeskQueues(db: Db) {
       }
     },
 
-    /** Writes a report's entry into its desk and priority's table. */
-    put: (entry: QueueEntry) => tableOf(entry).replaceOne({ _id: entry._id }, entry, { upsert: true }).then(() => undefined),
+    /** Writes a report's entry into its desk and priority's table, then drops that table's head if the entry belongs in it. */
+    async put(entry: QueueEntry) {
+      await tableOf(entry).replaceOne({ _id: entry._id }, entry, { upsert: true });
+      await dropHeadFor(entry);
+    },
 
     /** After a change: removes the report's former entries (`formerly`) from every table but the one `now` is in. */
     async dropOutside(now: QueueEntry | null, formerly: (QueueEntry | null)[]) {
@@ -173,8 +287,30 @@ export function createDeskQueues(db: Db) {
       return null;
     },
 
-    /** The ids of the first `limit` entries of a desk's queue. */
-    candidates: async (desk: Desk, limit: number) => (await inOrder(desk, limit, null, { _id: 1 })).map((e) => e._id),
+    /**
+     * The ids of the first `limit` entries of a desk's queue, from the tables' heads (lookups by `_id`; a scan only
+     * to rebuild a head): most urgent table first, as `page` orders them.
+     */
+    async candidates(desk: Desk, limit: number) {
+      const out: string[] = [];
+      for (const priority of PRIORITIES) {
+        if (out.length >= limit) break;
+        out.push(...(await headIds(desk, priority, limit - out.length)));
+      }
+      return out;
+    },
+
+    /** Erasure: the report's id out of every head (a scan of that small table), so no head names it. */
+    async forgetInHeads(id: string) {
+      for (const head of await heads.find({ $or: [{ ids: id }, { 'last.id': id }] }).toArray()) {
+        // A head whose last entry it was goes whole (it is rebuilt from a scan); otherwise only the id.
+        if (head.last?.id === id) await heads.deleteOne({ _id: head._id });
+        else await heads.updateOne({ _id: head._id }, { $set: { ids: head.ids.filter((x) => x !== id) } });
+      }
+    },
+
+    /** Drops every head (an entry written around `put`: the bench's seeding, a restore). */
+    dropHeads: async () => void (await heads.deleteMany({})),
 
     /** Unescalated entries past their deadline, any desk (the SLA safety net). */
     async overdue(now: Date, limit: number) {

@@ -1,9 +1,11 @@
 /**
  * `report_holdings`: one small entry per report an investigator holds, so
- * that "the reports I hold" (myReports, a desk move's releases) never scans
- * `reports`. On FerretDB any filter but `_id` reads and decodes every report
- * (about a minute at 100,000); this table holds only the reports held now,
- * and is scanned instead. On MongoDB it would be an index on `assignee`.
+ * that who holds what (a desk move's releases, the supervisor overview and
+ * the reassignment list) never scans `reports`. On FerretDB any filter but
+ * `_id` reads and decodes every report (about a minute at 100,000); this
+ * table holds only the reports held now, and is scanned instead. On MongoDB
+ * it would be an index on `assignee`. An investigator's own list (myReports)
+ * is their list in `person_lists` (person-lists.ts), read by `_id` alone.
  *
  * Like the desk queue tables it is derived from the reports and kept by the
  * repository's applyChange: an entry is written before the change that makes
@@ -16,7 +18,7 @@ import type { Db } from 'mongodb';
 import { insertIfAbsent } from '../../db/errors.js';
 import type { ReportDoc, ReportStatus } from '../model/types.js';
 
-/** The statuses in which a report is held by its assignee (myReports lists these). */
+/** The statuses in which a report is held by its assignee (myReports lists these: people-rows.ts HELD). */
 export const HELD_STATUSES: readonly ReportStatus[] = ['ASSIGNED', 'UNDER_RESEARCH'];
 
 /** Who holds the report as it stands, or null. */

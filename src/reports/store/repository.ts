@@ -24,6 +24,8 @@ import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
+import { createPersonLists, type ListRow } from './person-lists.js';
+import { HELD, listKey, PEOPLE_LISTS, settledRow, SUBMITTED, type PeopleList, type SubmittedRow } from './people-rows.js';
 import { createPartnerReferrals, type PartnerReferralEntry } from './partner-referrals.js';
 import { createIntakeTally } from './intake-tally.js';
 import { createAttachmentChunks } from './attachment-chunks.js';
@@ -44,6 +46,9 @@ export { STALE_CLAIM_MS } from './freshness.js';
 
 /** Fields a listing needs: no content, no history, no keys, no index terms, no attachment records. */
 export const SUMMARY_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0, attachments: 0 } as const;
+
+/** What a person's list reads of a report whose row is pending: a summary with its attachment records (people-rows.ts). */
+const LIST_PROJECTION = { content: 0, history: 0, dataKey: 0, bidx: 0, auditPending: 0, envelopeParts: 0 } as const;
 
 export type { QueueCursor } from './desk-queue.js';
 
@@ -119,6 +124,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const search = createSearchIndex(db, linkCrypto?.linkIds);
   const holdings = createHoldings(db);
   const submissions = createSubmissions(db);
+  const people = createPersonLists(db);
   const partnerReferrals = createPartnerReferrals(db);
   const supervisorWatch = createSupervisorWatch(db);
   const intakeTally = createIntakeTally(db);
@@ -168,6 +174,49 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     const holder = holderOf(doc);
     if (holder) await holdings.put(holder, doc._id);
     if (needsSupervisor(doc)) await supervisorWatch.put(doc);
+    await settleLists(doc);
+  }
+
+  /** Appends each list's settled row of `doc` for its owner (person-lists.ts): a repair. */
+  async function settleLists(doc: ReportDoc) {
+    const now = Date.now();
+    await Promise.all(
+      PEOPLE_LISTS.map((list) => {
+        const owner = list.owner(doc, now);
+        return owner ? people.append(listKey(list, owner), [settledRow(list, doc, now)], list.policy) : null;
+      }),
+    );
+  }
+
+  /**
+   * The rows of a person's list that `select` keeps (it sorts and cuts them), their pending ones checked against
+   * their reports (one lookup each, by `_id`: only rows written since the list was last read) and written back
+   * settled or removed, so no later read looks them up again. A pending row whose change is still under way (the
+   * report not yet at its version) stays pending, and is shown as the report stands when it is the person's.
+   */
+  async function readList<Row>(list: PeopleList<Row>, person: string, select: (rows: ListRow[]) => ListRow[]): Promise<Row[]> {
+    const key = listKey(list, person);
+    const { rows } = await people.read(key, list.policy);
+    const shown = select(rows.filter((r) => !r.x));
+    const isPending = (r: ListRow) => !!r.p || r.s === undefined;
+    const pending = shown.filter(isPending);
+    const found = await Promise.all(pending.map((r) => reports.findOne({ _id: r.id }, { projection: LIST_PROJECTION })));
+    const now = Date.now();
+    const back: ListRow[] = [];
+    const fromReports = new Map<string, ReportDoc>();
+    pending.forEach((r, i) => {
+      const doc = found[i];
+      const mine = !!doc && list.owner(doc, now) === person;
+      if (mine) fromReports.set(r.id, doc);
+      if (doc && doc.version >= r.v) back.push(mine ? settledRow(list, doc, now) : { id: r.id, v: doc.version, t: r.t, w: now, x: 1 });
+      else if (!doc && r.w < now - STALE_CLAIM_MS) back.push({ id: r.id, v: r.v, t: r.t, w: now, x: 1 });
+    });
+    if (back.length) await people.append(key, back, list.policy).catch(() => undefined);
+    return shown.flatMap((r) => {
+      if (!isPending(r)) return [list.parse(r.s!)];
+      const doc = fromReports.get(r.id);
+      return doc ? [list.parse(list.listing(doc))] : [];
+    });
   }
 
   return {
@@ -236,6 +285,20 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       await submissions.backfill(
         reports.find({ recordedAt: { $gte: new Date(Date.now() - SUBMISSIONS_WINDOW_MS) } }, { projection: { _id: 1, recordedBy: 1, recordedAt: 1 } }),
       );
+      // The lists people wait on, filed once from the tables they replace (person-lists.ts): pending rows, checked by their first read.
+      if (!(await people.isFiledOnce())) {
+        people.forgetSlots();
+        const now = Date.now();
+        const filing = new Map<string, { list: PeopleList<unknown>; rows: ListRow[] }>();
+        const file = (list: PeopleList<unknown>, person: string, row: ListRow) => {
+          const key = listKey(list, person);
+          filing.set(key, { list, rows: [...(filing.get(key)?.rows ?? []), row] });
+        };
+        for (const h of await holdings.all(100_000)) file(HELD, h.holder, { id: h.reportId, v: 0, t: 0, w: now, p: 1 });
+        for (const e of await submissions.entriesSince(new Date(now - SUBMISSIONS_WINDOW_MS))) file(SUBMITTED, e.by, { id: e._id, v: 0, t: e.recordedAt.getTime(), w: now, p: 1 });
+        for (const [key, { list, rows }] of filing) await people.append(key, rows, list.policy);
+        await people.markFiled();
+      }
       await intakeTally.ensureIndexes();
       await partnerReferrals.ensureIndexes();
       await statistics.ensureIndexes();
@@ -273,7 +336,10 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       const id = draft._id;
       const filing = Promise.all([
         search.sync(id, filings.searchTerms),
-        draft.recordedBy.type === 'user' ? submissions.note(id, draft.recordedBy.id, draft.recordedAt) : null,
+        // Pending in its recorder's "my submissions" (person-lists.ts): the first read settles it from the report.
+        draft.recordedBy.type === 'user'
+          ? people.append(listKey(SUBMITTED, draft.recordedBy.id), [{ id, v: draft.version, t: SUBMITTED.sortTime(draft), w: Date.now(), p: 1 }], SUBMITTED.policy)
+          : null,
         // Today's intake by channel for the supervisor overview (intake-tally.ts): one insert, never a scan of `reports` to count.
         intakeTally.note(id, draft.channel, draft.recordedAt),
       ]);
@@ -395,7 +461,9 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      *
      * The side tables follow the report: queue and outbox entries are added
      * before the update and removed after it, so a crash leaves at worst a
-     * stale entry, never a missing one; link terms the change drops (erasure)
+     * stale entry, never a missing one (the rows of the lists people wait on
+     * likewise: a pending row before a change that makes or ends a person's
+     * membership, the settled or removed row after it, person-lists.ts); link terms the change drops (erasure)
      * are removed before it, so an erased value is never findable afterwards.
      *
      * The envelope MAC: `doc` as read must pass its check, so a change never
@@ -426,9 +494,21 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       if (next.triagePending && !doc.triagePending) await side.enterOutbox(doc._id, doc.recordedAt, doc.imminentThreat, isPartnerSourced(doc));
       // The people's lists (holdings.ts, supervisor-watch.ts) gain their entry before the change, lose it after.
       const [heldBefore, heldNext] = [holderOf(doc), holderOf(next)];
-      if (heldNext && heldNext !== heldBefore) await holdings.put(heldNext, doc._id);
       const watchNext = needsSupervisor(next) && !needsSupervisor(doc);
       if (watchNext) await supervisorWatch.put(doc);
+      // The lists people wait on (person-lists.ts): a change that makes or ends a membership leaves a pending row first.
+      // Erasure writes none: it takes the report's rows out of every list instead (below), so none names it afterwards.
+      const erasing = !!doc.content && !!change.set && 'content' in change.set && !change.set.content;
+      const now = Date.now();
+      const owners = PEOPLE_LISTS.map((list) => (erasing ? [null, null] : [list.owner(doc, now), list.owner(next, now)]) as readonly [string | null, string | null]);
+      await Promise.all([
+        heldNext && heldNext !== heldBefore ? holdings.put(heldNext, doc._id) : null,
+        ...PEOPLE_LISTS.flatMap((list, i) => {
+          const [was, will] = owners[i]!;
+          if (was === will) return [];
+          return [was, will].filter((o): o is string => !!o).map((o) => people.append(listKey(list, o), [{ id: doc._id, v: next.version, t: list.sortTime(doc), w: now, p: 1 }], list.policy));
+        }),
+      ]);
       // What the change is filed under (ChangeFilings), before it: findable by its new values, listed, never missing.
       if (change.filings) {
         const { searchTerms, followUp } = change.filings;
@@ -444,6 +524,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
         await search.remove(doc._id);
         await search.releaseReference(doc.reference, doc._id);
         await submissions.forget(doc._id);
+        await people.forget(doc._id);
         await intakeTally.forget(doc._id);
         await partnerReferrals.forget(doc._id);
       }
@@ -471,6 +552,20 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
       if (heldBefore && heldBefore !== holderOf(updated)) await holdings.drop(heldBefore, doc._id);
       if (needsSupervisor(doc) && !needsSupervisor(updated)) await supervisorWatch.drop(doc._id);
+      // The lists: the owner's new row (unless a change left it as listed), then a removal for an owner it left.
+      const at = Date.now();
+      await Promise.all(
+        PEOPLE_LISTS.flatMap((list, i) => {
+          const was = owners[i]![0];
+          const is = erasing ? null : list.owner(updated, at);
+          const writes: Promise<void>[] = [];
+          if (is && (is !== was || list.listing(updated) !== list.listing(doc))) writes.push(people.append(listKey(list, is), [settledRow(list, updated, at)], list.policy));
+          if (was && was !== is) writes.push(people.append(listKey(list, was), [{ id: doc._id, v: updated.version, t: list.sortTime(doc), w: at, x: 1 }], list.policy));
+          return writes;
+        }),
+      );
+      // Erasure: its rows out again, in case a list's reader folded them into a snapshot meanwhile, and its id out of the queue heads.
+      if (erasing) await Promise.all([people.forget(doc._id), side.queue.forgetInHeads(doc._id)]);
       return updated;
     },
 
@@ -606,12 +701,6 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       return docs.filter((d): d is ReportDoc => !!d && holderOf(d) === userId);
     },
 
-    /** A member of staff's own submissions since `since`, newest first, as summaries: through `recent_submissions` (submissions.ts), never a scan of `reports`. */
-    async findRecentBy(principalId: string, since: Date, limit: number) {
-      const ids = await submissions.since(principalId, since, limit);
-      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION })));
-      return docs.filter((d): d is ReportDoc => !!d && d.recordedBy.id === principalId);
-    },
     /**
      * A member of staff's own follow-up calls since `since`, newest first:
      * the reference and when, for each follow-up that was stored (its
@@ -635,7 +724,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     /** How many reports each channel brought on a London day (intake-tally.ts). */
     intakeOn: (day: string) => intakeTally.countsOn(day),
     /** The worker's periodic prune of `recent_submissions` and `intake_tally` (both short-lived). */
-    pruneSubmissions: async () => (await submissions.prune()) + (await intakeTally.prune()),
+    pruneSubmissions: async () => (await submissions.prune()) + (await intakeTally.prune()) + (await people.prune()),
 
     /**
      * The reports held now, with their holders (the supervisor overview and
@@ -666,14 +755,21 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     groupCommitStats: () => group.stats(),
 
     /**
-     * `findRecentBy` with each report's attachment records, in the same one read a row: the call handler's list
-     * shows the files they attached (reports/model/attachments.ts filesAttachedBy) without a second lookup per row.
+     * A member of staff's own submissions since `since`, newest first, at most `limit`, as listed (people-rows.ts
+     * SubmittedRow: the files they attached included): their list in `person_lists` (person-lists.ts), a handful
+     * of lookups by `_id` whatever the store holds, plus one per pending row (a report recorded since the last read).
      */
-    async findRecentSubmissionsBy(principalId: string, since: Date, limit: number) {
-      const ids = await submissions.since(principalId, since, limit);
-      const { attachments: _kept, ...projection } = SUMMARY_PROJECTION;
-      const docs = await Promise.all(ids.map((id) => reports.findOne({ _id: id }, { projection })));
-      return docs.filter((d): d is ReportDoc => !!d && d.recordedBy.id === principalId);
+    async recentSubmissionsOf(principalId: string, since: Date, limit: number): Promise<SubmittedRow[]> {
+      // Sorted by recording time, which a row's pending and settled forms share (SUBMITTED.sortTime).
+      return readList(SUBMITTED, principalId, (rows) => rows.filter((r) => r.t >= since.getTime()).sort((a, b) => b.t - a.t).slice(0, limit));
+    },
+
+    /**
+     * The reports `userId` holds now, as summaries (no content): their list in `person_lists` (person-lists.ts),
+     * the rows carrying the listing, so a handful of lookups by `_id` plus one per pending row. Never a scan.
+     */
+    async heldListOf(userId: string, limit = 1_000): Promise<QueueSummary[]> {
+      return readList(HELD, userId, (rows) => rows.slice(0, limit));
     },
   };
 }

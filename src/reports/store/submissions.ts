@@ -1,14 +1,19 @@
 /**
- * `recent_submissions`: one small entry per report a member of staff
- * recorded, kept a day and a bit, so that a call handler's "my submissions"
- * never scans `reports` (on FerretDB any filter but `_id` reads and decodes
- * every report: about a minute at 100,000). On MongoDB it would be the index
- * on `recordedBy.id, recordedAt` that the reports collection already has.
+ * `recent_submissions`: one small entry per follow-up call a member of staff
+ * recorded, kept a day and a bit, so that their follow-ups list never scans
+ * `reports` (on FerretDB any filter but `_id` reads and decodes every report:
+ * about a minute at 100,000). On MongoDB it would be the index on
+ * `recordedBy.id, recordedAt` that the reports collection already has.
  *
- * Written at intake before the report (an entry may name a report whose
- * insert then failed: readers look each one up; never one missing), pruned
- * by the worker. Partners' submissions are not listed here: an organisation's
- * own list is `partner_referrals` (partner-referrals.ts), kept to the minute.
+ * Until December 2026 it held an entry per report too, read by "my
+ * submissions"; that list is now its recorder's list in `person_lists`
+ * (person-lists.ts), filed once at start-up from this table's entries of the
+ * day (repository.ts ensureIndexes), which new intakes no longer write here.
+ *
+ * Written before the follow-up (an entry may name a follow-up whose write
+ * then failed: readers look each one up; never one missing), pruned by the
+ * worker. Partners' submissions are not listed here: an organisation's own
+ * list is `partner_referrals` (partner-referrals.ts), kept to the minute.
  */
 import type { Db } from 'mongodb';
 import { insertIfAbsent } from '../../db/errors.js';
@@ -40,13 +45,8 @@ export function createSubmissions(db: Db) {
   const entries = db.collection<Submission>('recent_submissions');
 
   return {
-    /** At intake, before the report is stored. */
-    note: (reportId: string, by: string, recordedAt: Date) => insertIfAbsent(entries, { _id: reportId, by, recordedAt }),
-
-    /** The ids of the reports `by` recorded since `since`, newest first: a scan of this small table. */
-    async since(by: string, since: Date, limit: number): Promise<string[]> {
-      return (await entries.find({ by, recordedAt: { $gte: since }, followUpOf: { $exists: false } }, { projection: { _id: 1 } }).sort({ recordedAt: -1 }).limit(limit).toArray()).map((e) => e._id);
-    },
+    /** Every report's entry since `since` (start-up: the one-time filing of the lists people wait on, person-lists.ts). */
+    entriesSince: (since: Date) => entries.find({ recordedAt: { $gte: since }, followUpOf: { $exists: false }, by: { $ne: '' } }).toArray(),
 
     /** Before a follow-up call is appended (reports/desk/follow-ups.ts): like a report's entry, one may name a follow-up whose write then failed (readers check). */
     noteFollowUp: (reportId: string, addendumId: string, by: string, recordedAt: Date) =>

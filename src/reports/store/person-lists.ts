@@ -1,0 +1,260 @@
+/**
+ * `person_lists`: the lists a person waits on ("my submissions", "the reports I
+ * hold"), each read with a handful of lookups by `_id` whatever the store
+ * holds. On FerretDB any filter but `_id` reads and decodes the whole
+ * collection, and each lookup by `_id` costs about a millisecond through one
+ * SQLite backend, so a list of 200 rows can be neither a scan of a table
+ * filtered by person nor a lookup per row. On MongoDB it would be an index on
+ * `assignee` (or `recordedBy.id, recordedAt`) and the rows read from `reports`.
+ *
+ * A list (`<list>:<person>`) is an append-only log of row changes in slots
+ * `<list>:<person>#<n>` (zero-padded), claimed by insert (the one write
+ * FerretDB makes atomic) and so taken 0..n-1 without gaps, plus snapshots
+ * `<list>:<person>@<n>`: the log folded up to slot n, written once (by
+ * insert) by whoever reads SNAPSHOT_EVERY slots past the last one, and a
+ * pointer `<list>:<person>^` to the latest (a lower bound: rewritten after the
+ * snapshot, never trusted further than the slots above it). A reader that
+ * finds SNAPSHOT_EVERY slots or more above the snapshot writes the next one,
+ * and so does the writer of every WRITER_SNAPSHOT_EVERY-th slot (in the
+ * background: its caller does not wait for it), so a read is the pointer, then the snapshot and a
+ * batch of SNAPSHOT_EVERY slots above it at once (10 lookups by `_id` in two
+ * round trips when the person reads their list as they work; about
+ * WRITER_SNAPSHOT_EVERY / SNAPSHOT_EVERY more batches otherwise, more only
+ * when a writer's fold was lost), whatever
+ * the collection holds. A process remembers each list's next slot, so its
+ * writers never race each other for one (intake's group commit stays one
+ * commit).
+ *
+ * A row is a report's entry: its version, a time the list sorts by, and
+ * either the report as listed (settled), or nothing (removed), or "look at
+ * the report" (pending). For each report the row of the highest version
+ * wins, settled over pending at the same version, the later slot at a tie.
+ * The repository keeps the rows like the desk queue's entries
+ * (repository.ts applyChange): a pending row is written BEFORE the change
+ * that makes or ends a person's membership, the settled or removed row
+ * after it; a change that keeps the member settles its new listing after it.
+ * So a row may be stale (a crash between a change and its row: one change
+ * behind, or pending), never missing; readers look up the report of each
+ * pending row only, drop it when it is not the person's, and write back what
+ * they found (a settled or removed row), so it is looked up once.
+ *
+ * Erasure: `forget` takes every row of the report out of every slot and
+ * snapshot (a scan of this table: erasure is rare), so nothing here names an
+ * erased report; the erasure itself writes no row. Not caught: a reader that
+ * looked up the report just before its erasure and writes its row back just
+ * after it (a window of a store round trip or two).
+ * Old slots and snapshots under both the latest snapshot and the pointer are
+ * dropped by the worker's periodic prune.
+ */
+import type { Db } from 'mongodb';
+import { insertIfAbsent } from '../../db/errors.js';
+
+/** A snapshot is written once this many slots lie above the last one (by the reader or writer that finds them). */
+export const SNAPSHOT_EVERY = 8;
+/** The writer of every this-many-th slot folds the list into a snapshot (for a person who never reads their list). */
+export const WRITER_SNAPSHOT_EVERY = 4 * SNAPSHOT_EVERY;
+/** Slots read at once above the snapshot (more follow, a batch at a time, only while a batch is full). */
+const READ_BATCH = SNAPSHOT_EVERY;
+/** A removed row is kept in snapshots this long, so a late write of an older version cannot bring the report back. */
+const TOMBSTONE_MS = 3600_000;
+/** Slots and snapshots under the latest snapshot are kept this long for readers still reading them. */
+const PRUNE_GRACE_MS = 10 * 60_000;
+
+/** One report's entry in a person's list. */
+export interface ListRow {
+  /** The report. */
+  id: string;
+  /** The report's version this row describes (pending: the version of the change it waits on). */
+  v: number;
+  /** What the list sorts and keeps by (ms): submissions their recording time, holdings their receipt. */
+  t: number;
+  /** When the row was written (ms). */
+  w: number;
+  /** The report as listed (a settled row): Extended JSON chosen by the repository. */
+  s?: string;
+  /** Pending: a change may be under way; look at the report. */
+  p?: 1;
+  /** Removed: not in the list since version `v`. */
+  x?: 1;
+}
+
+interface ListDoc {
+  _id: string;
+  rows: ListRow[];
+  at: Date;
+}
+
+/** How a list keeps its rows in snapshots: drops those past `keep`, at most `cap` of the newest (by `t`). */
+export interface ListPolicy {
+  keepAfter?: (now: number) => number;
+  cap?: number;
+}
+
+const pad = (n: number) => String(n).padStart(9, '0');
+const rank = (r: ListRow) => (r.p ? 0 : 1);
+
+/** Folds rows in log order into the winner per report (highest version; settled over pending; later over earlier). */
+export function foldRows(into: Map<string, ListRow>, rows: readonly ListRow[]) {
+  for (const r of rows) {
+    const had = into.get(r.id);
+    if (!had || r.v > had.v || (r.v === had.v && rank(r) >= rank(had))) into.set(r.id, r);
+  }
+  return into;
+}
+
+export function createPersonLists(db: Db) {
+  const docs = db.collection<ListDoc>('person_lists');
+  const pointers = db.collection<{ _id: string; n: number }>('person_lists');
+  /** Per list, the next slot this process will try (a lower bound of the next free one). */
+  const nextSlot = new Map<string, number>();
+  /** Lists this process is folding into a snapshot after a write. */
+  const folding = new Set<string>();
+  const slotId = (key: string, n: number) => `${key}#${pad(n)}`;
+  const snapId = (key: string, n: number) => `${key}@${pad(n)}`;
+  const has = async (id: string) => !!(await docs.findOne({ _id: id }, { projection: { _id: 1 } }));
+
+  async function pointerOf(key: string): Promise<number> {
+    const p = await pointers.findOne({ _id: `${key}^` });
+    return typeof p?.n === 'number' && Number.isInteger(p.n) && p.n > 0 ? p.n : 0;
+  }
+
+  /** The first free slot at or above `from` (slots are taken without gaps): galloping, then a binary search. */
+  async function firstFree(key: string, from: number): Promise<number> {
+    if (!(await has(slotId(key, from)))) return from;
+    let lo = from;
+    let step = 1;
+    let hi = lo + step;
+    while (await has(slotId(key, hi))) {
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+    }
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (await has(slotId(key, mid))) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+
+  function policed(rows: Map<string, ListRow>, policy: ListPolicy, now: number): ListRow[] {
+    const keepAfter = policy.keepAfter?.(now) ?? -Infinity;
+    let kept = [...rows.values()].filter((r) => r.t >= keepAfter && !(r.x && r.w < now - TOMBSTONE_MS));
+    if (policy.cap !== undefined) {
+      const live = kept.filter((r) => !r.x).sort((a, b) => b.t - a.t);
+      const dropped = new Set(live.slice(policy.cap).map((r) => r.id));
+      kept = kept.filter((r) => !dropped.has(r.id));
+    }
+    return kept;
+  }
+
+  /**
+   * The list as it stands: the latest snapshot and every slot above it, folded. Writes a snapshot when
+   * SNAPSHOT_EVERY slots or more lay above it (best effort: a lost write only means the next reader reads more).
+   */
+  async function read(key: string, policy: ListPolicy): Promise<{ rows: ListRow[]; commands: number }> {
+    let base = await pointerOf(key);
+    let commands = 1;
+    for (let attempt = 0; ; attempt++) {
+      const ids = Array.from({ length: READ_BATCH }, (_, i) => slotId(key, base + i));
+      const [snap, ...slots] = await Promise.all([base > 0 ? docs.findOne({ _id: snapId(key, base) }) : null, ...ids.map((id) => docs.findOne({ _id: id }))]);
+      commands += (base > 0 ? 1 : 0) + ids.length;
+      if (base > 0 && !snap) {
+        // The snapshot the pointer named was pruned after a newer one (or never written): from the pointer again, else from the start.
+        const again = attempt === 0 ? await pointerOf(key) : 0;
+        commands += attempt === 0 ? 1 : 0;
+        base = again === base ? 0 : again;
+        continue;
+      }
+      const folded = foldRows(new Map(), snap?.rows ?? []);
+      let top = base;
+      let batch = slots;
+      for (;;) {
+        const present = batch.findIndex((d) => !d);
+        const run = present < 0 ? batch : batch.slice(0, present);
+        for (const d of run) foldRows(folded, d!.rows);
+        top += run.length;
+        if (present >= 0) break;
+        const more = Array.from({ length: READ_BATCH }, (_, i) => slotId(key, top + i));
+        batch = await Promise.all(more.map((id) => docs.findOne({ _id: id })));
+        commands += more.length;
+      }
+      // The first free slot as read (a slot another writer of this process is inserting right now only costs it a retry).
+      nextSlot.set(key, top);
+      const now = Date.now();
+      const rows = policed(folded, policy, now);
+      if (top - base >= SNAPSHOT_EVERY) {
+        // The fold of slots 0..top-1 (every one was there when read, and none is ever added under a taken one), written once.
+        if (await insertIfAbsent(docs, { _id: snapId(key, top), rows, at: new Date(now) }).catch(() => false)) {
+          await pointers.updateOne({ _id: `${key}^` }, { $max: { n: top } }, { upsert: true }).catch(() => undefined);
+        }
+      }
+      return { rows, commands };
+    }
+  }
+
+  return {
+    read,
+
+    /** Appends rows to a list in its next free slot (an insert; this process's next slot is remembered). */
+    async append(key: string, rows: ListRow[], policy: ListPolicy): Promise<void> {
+      if (!rows.length) return;
+      let n = nextSlot.get(key) ?? (await firstFree(key, await pointerOf(key)));
+      for (;;) {
+        nextSlot.set(key, n + 1);
+        if (await insertIfAbsent(docs, { _id: slotId(key, n), rows, at: new Date() })) break;
+        // Another process took it: the first free slot above.
+        n = await firstFree(key, n + 1);
+      }
+      // The writer of each WRITER_SNAPSHOT_EVERY-th slot folds the list (a read writes the snapshot) in the background
+      // (intake and claims do not wait for it), so reads stay bounded for a person who never reads their list.
+      if ((n + 1) % WRITER_SNAPSHOT_EVERY === 0 && !folding.has(key)) {
+        folding.add(key);
+        void read(key, policy)
+          .catch(() => undefined)
+          .finally(() => folding.delete(key));
+      }
+    },
+
+    /** Erasure: every row of the report leaves every slot and snapshot (a scan: erasure is rare), so nothing here names it. */
+    async forget(reportId: string) {
+      for (const d of await docs.find({ 'rows.id': reportId } as never).toArray()) {
+        await docs.updateOne({ _id: d._id }, { $set: { rows: d.rows.filter((r) => r.id !== reportId) } });
+      }
+    },
+
+    /**
+     * Drops slots and snapshots under each list's latest snapshot and its pointer, once older than PRUNE_GRACE_MS (the worker,
+     * periodically: a scan of this table's ids). Returns how many.
+     */
+    async prune(now = Date.now()): Promise<number> {
+      const all = (await docs.find({}, { projection: { _id: 1, at: 1, n: 1 } }).toArray()) as (ListDoc & { n?: number })[];
+      // Per list: its latest snapshot, and its pointer; nothing at or above the lower of the two goes (a reader starts at the pointer).
+      const latest = new Map<string, number>();
+      const pointer = new Map<string, number>();
+      for (const d of all) {
+        const at = d._id.lastIndexOf('@');
+        if (at > 0) latest.set(d._id.slice(0, at), Math.max(latest.get(d._id.slice(0, at)) ?? 0, Number(d._id.slice(at + 1))));
+        if (d._id.endsWith('^') && typeof d.n === 'number') pointer.set(d._id.slice(0, -1), d.n);
+      }
+      let dropped = 0;
+      for (const d of all) {
+        if (!(d.at instanceof Date) || d.at.getTime() > now - PRUNE_GRACE_MS) continue;
+        const mark = Math.max(d._id.lastIndexOf('@'), d._id.lastIndexOf('#'));
+        if (mark <= 0) continue;
+        const key = d._id.slice(0, mark);
+        const cut = Math.min(latest.get(key) ?? 0, pointer.get(key) ?? 0);
+        if (Number(d._id.slice(mark + 1)) >= cut) continue;
+        await docs.deleteOne({ _id: d._id });
+        dropped++;
+      }
+      return dropped;
+    },
+
+    /** Whether anything was ever filed in this table (start-up: the one-time filing from the tables it replaces). */
+    isFiledOnce: async () => has('#filed'),
+    markFiled: () => insertIfAbsent(docs, { _id: '#filed', rows: [], at: new Date(8.64e15) }),
+    /** Forgets the slots this process remembers (the table was emptied: a restore, a test). */
+    forgetSlots: () => nextSlot.clear(),
+  };
+}
