@@ -85,8 +85,9 @@ describe('the lists people wait on, in store reads', () => {
     expect(files[ids[1]!]).toHaveLength(1);
     expect(files[ids[2]!]).toEqual([]);
     expect(files[ids[0]!]![0]).toMatchObject({ type: 'image/png' });
-    // At most a read of `reports` for each row not yet settled (the third call's: no change since intake wrote it).
-    expect(reads('reports')).toBeLessThanOrEqual(1);
+    // At most two reads of `reports` for each row not yet settled (the third call's: no change since intake wrote it):
+    // its lookup, and its status once more after the settled row is written back (an erasure meanwhile takes it out).
+    expect(reads('reports')).toBeLessThanOrEqual(2);
     // The other handler attached a file to the first call but recorded none: its list is its own calls only.
     const theirs = await app.gql(MY_SUBMISSIONS, {}, other.token);
     expect(theirs.data.mySubmissions).toEqual([]);

@@ -40,9 +40,10 @@
  *
  * Erasure: `forget` takes every row of the report out of every slot and
  * snapshot (a scan of this table: erasure is rare), so nothing here names an
- * erased report; the erasure itself writes no row. Not caught: a reader that
- * looked up the report just before its erasure and writes its row back just
- * after it (a window of a store round trip or two).
+ * erased report; the erasure itself writes no row. A reader that looked up
+ * the report just before its erasure and writes its row back just after it
+ * looks at the report again after writing, and takes the row out when it is
+ * erased by then (repository.ts readList).
  * Old slots and snapshots under both the latest snapshot and the pointer are
  * dropped by the worker's periodic prune.
  */

@@ -206,12 +206,20 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     const fromReports = new Map<string, ReportDoc>();
     pending.forEach((r, i) => {
       const doc = found[i];
+      if (doc?.status === 'ERASED') return; // its erasure takes every row of it out (people.forget): none is written back
       const mine = !!doc && list.owner(doc, now) === person;
       if (mine) fromReports.set(r.id, doc);
       if (doc && doc.version >= r.v) back.push(mine ? settledRow(list, doc, now) : { id: r.id, v: doc.version, t: r.t, w: now, x: 1 });
       else if (!doc && r.w < now - STALE_CLAIM_MS) back.push({ id: r.id, v: r.v, t: r.t, w: now, x: 1 });
     });
-    if (back.length) await people.append(key, back, list.policy).catch(() => undefined);
+    if (back.length) {
+      await people.append(key, back, list.policy).catch(() => undefined);
+      // A report erased between its lookup above and this write: its erasure's `forget` may have run before the
+      // write, so the row would name it again. Looked at once more after the write: erased now, its rows go.
+      // (Erasure marks the report ERASED before its forget, so a row written after that forget is seen here.)
+      const after = await Promise.all(back.map((r) => reports.findOne({ _id: r.id }, { projection: { status: 1 } })));
+      await Promise.all(back.map((r, i) => (after[i]?.status === 'ERASED' ? people.forget(r.id) : undefined)));
+    }
     return shown.flatMap((r) => {
       if (!isPending(r)) return [list.parse(r.s!)];
       const doc = fromReports.get(r.id);
