@@ -128,4 +128,67 @@ describe('link review', { timeout: 180_000 }, () => {
     expect(await app.deps.reports.findLinkEdge(report.id, unrelated.id)).toMatchObject({ manual: true });
     expect(foreign).toEqual([]);
   });
+  it('keeps a typed reason for the pair when the investigator goes elsewhere and back, and when the server cannot be reached', async () => {
+    const app = e2e().app;
+    const handler = await createStaff(app, 'CALL_HANDLER');
+    const call = async (i: number, only: Record<string, unknown>) => {
+      const id = await recordCall(app, handler.token, i, { categories: ['FINANCE'], subjects: [], vehicles: [], locations: [], ...only });
+      await waitForStatus(app, id, 'TRIAGED');
+      const doc = await findReport(app, id);
+      if (doc.desk !== 'SO12') await app.deps.reports.applyChange(doc, { set: { desk: 'SO12' }, history: [{ at: new Date(), actor: { type: 'system', id: 'test' }, action: 'referred', from: { desk: doc.desk }, to: { desk: 'SO12' }, reason: 'test' }] });
+      return { id, reference: (await findReport(app, id)).reference };
+    };
+    const first = await call(11, { subjects: [{ name: 'Farouk Selim' }] });
+    const report = await call(12, { subjects: [{ name: 'Faruq Salim' }] });
+    expect(await app.deps.reports.findLinkEdge(report.id, first.id)).toMatchObject({ reasons: ['namePhonetic'] });
+    const inv = await createStaff(app, 'INVESTIGATOR', 'SO12');
+    const { page, foreign } = await e2e().newPage();
+    await signIn(page, inv.username);
+    // Arrive on the report from the other one (inside the console), so Back stays inside it.
+    await page.goto(`/reports/${first.id}`);
+    await page.locator('main').getByRole('link', { name: report.reference }).first().click();
+    await page.waitForURL(`**/reports/${report.id}`);
+    const reason = 'Same date of birth on both calls';
+    const open = async () => {
+      await page.getByRole('button', { name: `Confirm link to ${first.reference}` }).click();
+      const dialog = page.getByRole('dialog', { name: `Confirm possible link to ${first.reference}` });
+      await dialog.waitFor();
+      return dialog;
+    };
+    let dialog = await open();
+    await dialog.getByLabel('Reason').fill(reason);
+    // Away (Back, to the other report) and back again: the reason is there.
+    await page.goBack();
+    await page.waitForURL(`**/reports/${first.id}`);
+    await page.locator('main').getByRole('link', { name: report.reference }).first().click();
+    await page.waitForURL(`**/reports/${report.id}`);
+    dialog = await open();
+    await expect(dialog.getByLabel('Reason').inputValue()).resolves.toBe(reason);
+
+    // The server cannot be reached: a clear message, the reason kept, and sending again works.
+    const cut = (route: import('playwright-core').Route) => (route.request().postData()?.includes('confirmLink(') ? route.abort('connectionrefused') : route.fallback());
+    await page.route('**/graphql', cut);
+    await dialog.getByRole('button', { name: 'Confirm link' }).click();
+    await dialog.getByRole('alert').getByText(/The connection to the server was lost/).waitFor();
+    await expect(dialog.getByLabel('Reason').inputValue()).resolves.toBe(reason);
+    await expect(dialog.getByRole('button', { name: 'Confirm link' }).isEnabled()).resolves.toBe(true);
+    await expectAccessible(page);
+    await expectFitsNarrowWindow(page);
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'link-review-offline-narrow.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.unroute('**/graphql', cut);
+    await dialog.getByRole('button', { name: 'Confirm link' }).click();
+    await page.getByText('Link confirmed.').waitFor();
+    expect(await app.deps.reports.findLinkEdge(report.id, first.id)).toMatchObject({ manual: true, by: inv.user.id });
+
+    // Sent: the reason is forgotten. Cancelled: forgotten too.
+    await page.getByRole('button', { name: 'Link to another report' }).click();
+    const propose = page.getByRole('dialog', { name: 'Link to another report' });
+    await propose.getByLabel('Reason').fill('Something typed then cancelled');
+    await propose.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Link to another report' }).click();
+    await expect(propose.getByLabel('Reason').inputValue()).resolves.toBe('');
+    expect(foreign).toEqual([]);
+  });
 });

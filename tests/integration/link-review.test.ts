@@ -198,4 +198,41 @@ describe("investigators' judgement", () => {
     expect(again.errors?.[0]?.message).toMatch(/supervisor unlinked/);
     expect((await app.deps.reports.findLinkEdge(a._id, b._id))?.dismissedAt).toBeInstanceOf(Date);
   });
+  it("a supervisor's link of a pair an investigator proposed or confirmed is recorded as the supervisor's", async () => {
+    const a = await routed(16, { subjects: [{ name: 'Dmitri Volkov' }] });
+    const b = await routed(17, { subjects: [{ name: 'Anselm Whitcombe' }] });
+    const c = await routed(18, { subjects: [{ name: 'Dimitri Wolkow' }] });
+    for (const d of [b, c]) await moveTo(d._id, a.desk!);
+    const desk = a.desk as 'SO12' | 'SO13';
+    const sup = await createStaff(app, 'SUPERVISOR');
+    expect((await app.gql(M('proposeLink'), { a: a._id, b: b._id, reason: 'Same phone seen in notes' }, staff[desk].token)).errors).toBeUndefined();
+    expect(await app.deps.reports.findLinkEdge(a._id, c._id)).toMatchObject({ reasons: ['namePhonetic'] });
+    expect((await app.gql(M('confirmLink'), { a: a._id, b: c._id, reason: 'Same date of birth' }, staff[desk].token)).errors).toBeUndefined();
+
+    for (const [x, y] of [[a, b], [c, a]] as const) {
+      const res = await app.gql(M('linkReports'), { a: x._id, b: y._id, reason: 'Supervisor review: linked' }, sup.token);
+      expect(res.errors).toBeUndefined();
+      const pair = app.deps.crypto.integrity.mac('linkId', ['pair', ...[x._id, y._id].sort()].join('\n'));
+      // Each report: the investigator's entry, then the supervisor's own (no review), with their reason.
+      for (const id of [x._id, y._id]) {
+        const entries = (await findReport(app, id)).history.filter((h) => h.action === 'linked_manually' && h.to?.link === pair);
+        expect(entries.map((h) => [h.actor.name, h.to?.review ?? null])).toEqual([
+          [staff[desk].username, x === a ? 'proposed' : 'confirmed'],
+          [sup.username, null],
+        ]);
+      }
+      const events = (await auditEntries(app, 'report.link')).filter((e: any) => [x._id, y._id].includes(e.target?.id) && e.details?.link === pair && !e.details?.review && e.actor?.id === sup.user.id);
+      expect(events.map((e: any) => e.target.id).sort()).toEqual([x._id, y._id].sort());
+      // "Linked by" now names the supervisor, on both ends.
+      for (const [from, to] of [[x, y], [y, x]] as const) {
+        expect((await linksOf(from._id, staff[desk].token)).find((l) => l.reportId === to._id)).toMatchObject({ strength: 'CONFIRMED', manual: true, linkedBy: sup.username });
+      }
+      expect((await app.deps.reports.findLinkEdge(x._id, y._id))?.by).toBe(sup.user.id);
+    }
+    // Linking again changes nothing: no third entry, no new event.
+    const before = (await auditEntries(app, 'report.link')).length;
+    expect((await app.gql(M('linkReports'), { a: a._id, b: b._id, reason: 'Again' }, sup.token)).errors).toBeUndefined();
+    expect((await auditEntries(app, 'report.link')).length).toBe(before);
+    expect((await findReport(app, a._id)).history.filter((h) => h.action === 'linked_manually' && !h.to?.review)).toHaveLength(2);
+  });
 });

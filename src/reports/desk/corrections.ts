@@ -48,6 +48,17 @@ function unlinkedBySupervisor(doc: ReportDoc, edgeId: string): boolean {
   return last?.action === UNLINKED && !last.to?.review;
 }
 
+/**
+ * `doc`'s latest link entry for `edgeId` when it is a supervisor's link by hand: an investigator's proposal or
+ * confirmation (link-review.ts: a `linked_manually` entry with `review`) is not one, so a supervisor linking a pair
+ * an investigator linked still records their own entry, reason and audit event (`report.link` without `review`) on
+ * each report, and the edge then names the supervisor (mirrors `unlinkedBySupervisor`).
+ */
+function linkedBySupervisor(doc: ReportDoc, edgeId: string) {
+  const last = [...doc.history].reverse().find((e) => (e.action === LINKED || e.action === UNLINKED) && e.to?.link === edgeId);
+  return last?.action === LINKED && !last.to?.review ? last : null;
+}
+
 /** The stated reason of the priority change an imminent follow-up makes (no staff typed it). */
 export const IMMINENT_FOLLOW_UP_REASON = 'A follow-up call reported an imminent threat';
 
@@ -63,7 +74,7 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
   async function recordEnd(p: StaffPrincipal, id: string, other: string, op: 'link' | 'unlink', why: string, edgeId: string) {
     const action = op === 'link' ? LINKED : UNLINKED;
     const current = await loadReport(reports, id);
-    if (op === 'link' ? endDone(current, edgeId, action) : unlinkedBySupervisor(current, edgeId)) return current;
+    if (op === 'link' ? linkedBySupervisor(current, edgeId) : unlinkedBySupervisor(current, edgeId)) return current;
     return change(
       p,
       id,
@@ -204,8 +215,11 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
     /**
      * Links two reports by hand: an entry on each, then the edge, flagged
      * manual (an automatic edge of the pair becomes manual). Idempotent: a
-     * retry finishes what a crash left undone; linking a pair already linked
-     * by hand changes nothing. Returns the first report's state.
+     * retry finishes what a crash left undone; linking a pair a supervisor
+     * already linked by hand changes nothing. A pair an investigator proposed
+     * or confirmed (link-review.ts) is linked again as the supervisor's: their
+     * entries, reason and audit events are recorded, and the edge's `by`
+     * (shown as "linked by") becomes theirs. Returns the first report's state.
      */
     async linkReports(principal: Principal | null, a: string, b: string, reason: string) {
       const why = reasonText(reason);
@@ -213,7 +227,11 @@ export function createCorrections(deps: CorrectionDeps, executor: ChangeExecutor
       const p = principal as StaffPrincipal;
       const edge = await reports.findLinkEdge(a, b);
       const alreadyManual = !!edge?.manual && !edge.dismissedAt;
-      if (alreadyManual && endDone(docA, edgeId, LINKED) && endDone(docB, edgeId, LINKED)) return changed(docA);
+      const [endA, endB] = [linkedBySupervisor(docA, edgeId), linkedBySupervisor(docB, edgeId)];
+      // Done when both ends' latest entries are a supervisor's and the edge names that supervisor (or nobody: a
+      // name sealed under a key since removed); an edge still naming the investigator is a crash between the
+      // entries and the edge, finished here.
+      if (alreadyManual && endA && endB && (!edge.by || edge.by === endA.actor.id)) return changed(docA);
       const after = await recordEnd(p, a, b, 'link', why, edgeId);
       await recordEnd(p, b, a, 'link', why, edgeId);
       const at = new Date();

@@ -43,6 +43,13 @@ export const ACTION_WORDS: Record<string, string> = {
   keys_rotated: 'Search index re-keyed',
 };
 
+/** An investigator's judgement on a link (reports/desk/link-review.ts: `to.review`), which no supervisor made. */
+const REVIEW_WORDS: Record<string, string> = {
+  'linked_manually:proposed': 'Linked to another report by an investigator',
+  'linked_manually:confirmed': 'Possible link to another report confirmed by an investigator',
+  'unlinked:wrong': 'Possible link to another report marked wrong by an investigator',
+};
+
 /** The fields shown, with their words; any other field (ids, keys, internal flags) is left out. */
 const FIELD_WORDS: Record<string, string> = {
   status: 'status',
@@ -79,7 +86,7 @@ function valueWords(field: string, value: unknown, names: UserNames): string {
 
 /** One history entry as a sentence. */
 export function describeHistoryEntry(entry: Pick<HistoryEntry, 'action' | 'from' | 'to'>, names: UserNames = new Map()): string {
-  const head = ACTION_WORDS[entry.action] ?? plainWords(entry.action);
+  const head = REVIEW_WORDS[`${entry.action}:${String(entry.to?.review ?? '')}`] ?? ACTION_WORDS[entry.action] ?? plainWords(entry.action);
   const from = entry.from ?? {};
   const to = entry.to ?? {};
   const parts: string[] = [];

@@ -42,6 +42,11 @@ describe('history in words', () => {
     expect(describeHistoryEntry({ action: 'linked', from: null, to: { link: ALICE, reasons: ['vehicle', 'phone'] } })).toBe(
       'Linked to another report by triage; shared: a vehicle, a phone number',
     );
+    // A supervisor's link by hand, and an investigator's judgement on one, each say who: never "by a supervisor" for an investigator's.
+    expect(describeHistoryEntry({ action: 'linked_manually', from: null, to: { link: ALICE, manual: true } })).toBe('Linked to another report by a supervisor');
+    expect(describeHistoryEntry({ action: 'linked_manually', from: null, to: { link: ALICE, manual: true, review: 'proposed' } })).toBe('Linked to another report by an investigator');
+    expect(describeHistoryEntry({ action: 'linked_manually', from: null, to: { link: ALICE, manual: true, review: 'confirmed' } })).toBe('Possible link to another report confirmed by an investigator');
+    expect(describeHistoryEntry({ action: 'unlinked', from: null, to: { link: ALICE, manual: false, review: 'wrong' } })).toBe('Possible link to another report marked wrong by an investigator');
     // Without a resolved name, a holder is "a staff member", never their id.
     expect(describeHistoryEntry({ action: 'claimed', from: { assignee: null }, to: { assignee: ALICE } })).toBe('Claimed; holder from nobody to a staff member');
   });

@@ -43,7 +43,12 @@ export function ReportPage() {
   const [erasing, setErasing] = useState(false);
   const navigate = useNavigate();
   const [notice, setNotice] = useState<string | null>(null);
-  const [reviewing, setReviewing] = useState<LinkReviewOp | null>(null);
+  // Kept with the report it was opened on: going to another report (Back, a link) closes the dialog, and what was
+  // typed stays kept for its pair (LinkReview.tsx), to come back when the same action is opened there again.
+  const [reviewingOn, setReviewingOn] = useState<{ on: string; action: LinkReviewOp } | null>(null);
+  const reviewing = reviewingOn?.on === id ? reviewingOn.action : null;
+  if (reviewingOn && reviewingOn.on !== id) setReviewingOn(null); // left: not reopened on coming back
+  const setReviewing = (action: LinkReviewOp | null) => setReviewingOn(action ? { on: id, action } : null);
   // gcTime 0: the content is dropped from memory as soon as the page is left.
   const query = useQuery({ queryKey: ['report', id], queryFn: () => request(REPORT, { id }), gcTime: 0, retry: false });
 

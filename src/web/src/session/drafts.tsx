@@ -6,6 +6,13 @@
  * who typed it; the session (session.tsx) discards it when anyone else signs
  * in. Closing or reloading the tab still loses it, so the browser is asked to
  * warn first while one exists.
+ *
+ * Short texts typed into a dialog (a link review's reason, keyed by the
+ * pair: screens/desk/LinkReview.tsx) are kept the same way, in memory only,
+ * as `notes`: discarded with the drafts (`discardAll`: sign-out, another
+ * user signing in, an idle sign-out), and the browser warns before a reload
+ * or close while one exists. A note alone does not make the idle timer lock
+ * rather than sign out: it is a sentence or two, not a call in progress.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { FieldValues, UseFormReturn } from 'react-hook-form';
@@ -34,6 +41,11 @@ interface DraftState {
   put<V>(name: DraftName, draft: Draft<V> | null): void;
   /** Names of the drafts kept now (re-renders its readers when the set changes). */
   names: DraftName[];
+  /** A dialog's typed fields under `key`, or null. */
+  getNote(key: string): Record<string, string> | null;
+  /** Keeps a dialog's typed fields under `key`; `null` (or every field empty) removes them. */
+  putNote(key: string, fields: Record<string, string> | null): void;
+  /** Drafts and notes alike. */
   discardAll(): void;
 }
 
@@ -49,13 +61,15 @@ export function DraftProvider({ children }: { children: ReactNode }) {
   // In a ref: a key press updates the draft without re-rendering the console.
   const drafts = useRef(new Map<DraftName, Draft>());
   const [names, setNames] = useState<DraftName[]>([]);
+  const notes = useRef(new Map<string, Record<string, string>>());
+  const [noted, setNoted] = useState(false);
   const sync = useCallback(() => {
     const now = [...drafts.current.keys()];
     setNames((old) => (old.length === now.length && old.every((n) => now.includes(n)) ? old : now));
   }, []);
 
   useEffect(() => {
-    if (names.length === 0) return;
+    if (names.length === 0 && !noted) return;
     // Reload and close lose a draft kept in memory: the browser asks first (its own wording; ours is not shown).
     const warn = (e: BeforeUnloadEvent) => {
       e.preventDefault();
@@ -63,7 +77,7 @@ export function DraftProvider({ children }: { children: ReactNode }) {
     };
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);
-  }, [names.length]);
+  }, [names.length, noted]);
 
   const value = useMemo<DraftState>(
     () => ({
@@ -74,8 +88,16 @@ export function DraftProvider({ children }: { children: ReactNode }) {
         sync();
       },
       names,
+      getNote: (key) => notes.current.get(key) ?? null,
+      putNote: (key, fields) => {
+        if (fields && Object.values(fields).some((v) => v.trim())) notes.current.set(key, { ...fields });
+        else notes.current.delete(key);
+        setNoted(notes.current.size > 0);
+      },
       discardAll: () => {
         drafts.current.clear();
+        notes.current.clear();
+        setNoted(false);
         sync();
       },
     }),

@@ -9,9 +9,17 @@
  * confirmLink, markLinkWrong in src/auth/policy.ts, and both reports must be
  * readable: reports/desk/link-review.ts); the page only offers what the
  * viewer's role may call (`can`).
+ *
+ * What is typed is kept for the pair (session/drafts.tsx notes, in this
+ * tab's memory only): an investigator who goes to another screen and comes
+ * back to the same action on the same pair finds the reason (and the other
+ * report's reference) again, until it is sent or cancelled. A request that
+ * fails (the server refused, or could not be reached) keeps it too, to
+ * correct or to send again.
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, plainMessage, request } from '../../api/client';
+import { useDrafts } from '../../session/drafts';
 import { Dialog, DialogButtons, TextArea, TextField } from '../../ui/ui';
 import { FIND_BY_REFERENCE } from './corrections-ops';
 import { CONFIRM_LINK, MARK_LINK_WRONG, PROPOSE_LINK } from './link-review-ops';
@@ -58,12 +66,30 @@ export function LinkReviewDialog({ report, action, act, onClose }: { report: Rep
   const sending = useRef(false);
   const summary = useRef<HTMLDivElement>(null);
   const ids = { reason: useId(), other: useId() };
+  const drafts = useDrafts();
+  /** The note's key: the action and the pair (a proposal from this report keeps one). */
+  const key = action ? `link-review:${action.op}:${report.id}:${action.op === 'propose' ? '' : action.reportId}` : null;
 
   useEffect(() => {
     if (problems.length) summary.current?.focus();
   }, [problems]);
 
+  // Opening an action on a pair brings back what was typed for it and not sent.
+  useEffect(() => {
+    if (!key) return;
+    const kept = drafts.getNote(key);
+    setReason(kept?.reason ?? '');
+    setOther(kept?.other ?? '');
+    setProblems([]);
+  }, [key]);
+
+  const keep = (fields: { reason: string; other: string }) => {
+    if (key) drafts.putNote(key, fields);
+  };
+
+  /** Cancelled or sent: the typed reason is forgotten. */
   const close = () => {
+    if (key) drafts.putNote(key, null);
     setReason('');
     setOther('');
     setProblems([]);
@@ -143,7 +169,10 @@ export function LinkReviewDialog({ report, action, act, onClose }: { report: Rep
               label="Reference of the other report"
               hint="For example ATH-2026-000123 (or its id)"
               value={other}
-              onChange={(e) => setOther(e.target.value)}
+              onChange={(e) => {
+                setOther(e.target.value);
+                keep({ reason, other: e.target.value });
+              }}
               error={errorOf('other')}
               autoComplete="off"
               spellCheck={false}
@@ -155,7 +184,10 @@ export function LinkReviewDialog({ report, action, act, onClose }: { report: Rep
           label="Reason"
           hint="Why you judge so. Kept sealed with both reports and recorded in their history."
           value={reason}
-          onChange={(e) => setReason(e.target.value)}
+          onChange={(e) => {
+            setReason(e.target.value);
+            keep({ reason: e.target.value, other });
+          }}
           error={errorOf('reason')}
           rows={3}
         />
