@@ -10,7 +10,7 @@
  * at 0 while no hand changed a link of the cluster (a slot carries its edge:
  * src/reports/store/links.ts), and `find reports` is one a report drawn (no
  * desk lookup for a report the viewer may read). Figures, with the load
- * average of each run: README "Performance", "Link chart and entity page".
+ * average of each run: README "Performance" (the latest full run) and docs/performance-history.md (earlier ones).
  *
  * The cluster: a hub naming `groups` vehicles (20 at most: intake's list
  * limit); for each vehicle `perGroup` reports naming it (linked to the hub and

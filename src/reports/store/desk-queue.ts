@@ -17,7 +17,7 @@
  * Claims read heads, not tables (`desk_queue_heads`, one per desk and
  * priority: the ids of its first HEAD_SIZE entries). FerretDB pushes down
  * neither the empty filter nor the sort of a table read, so each read
- * decoded the whole table (README, "The slow claims at 10,000 reports");
+ * decoded the whole table (docs/performance-history.md, "The slow claims at 10,000 reports");
  * a claim now looks up the heads and the ids it needs by `_id`, and a table
  * is scanned only to rebuild its head, about once per HEAD_SIZE claims. A head
  * is kept like the entries: `put` drops the head an entry belongs in (one that
