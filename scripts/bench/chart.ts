@@ -26,16 +26,15 @@
  * rounds (of the charts, and of each entity page), the reports naming each of the hub's vehicles).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
 import { hotlineCall } from '../../tests/support/payloads.js';
 import { freePort, startServices } from '../stack/services.js';
 import { benchCall, postcode, registration, subjectName } from './payloads.js';
 import type { StoreCounts } from './store-counts.js';
-import { createUser, gql, latency, signIn, sleep, startProcess, type Child, type Latency } from './support.js';
+import { createUser, gql, latency, signIn, sleep, startProcess, type Child, type Latency, runIfMain, stopAlone } from './support.js';
 
 export interface ChartBenchResult {
   /** Reports recorded by this phase: the cluster, and ordinary calls around it. */
@@ -258,19 +257,8 @@ async function main() {
     for (const l of chartLines(result)) process.stdout.write(`${l}\n`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    await client.close().catch(() => {});
-    for (const c of children.reverse()) await c.stop().catch(() => {});
-    await services.stop().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await stopAlone({ children, closing: [client], services, dir });
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -10,10 +10,9 @@
  * `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/claims.ts [--calls=300] [--total=10000] [--claims=60] [--list-reads=20]`
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { createIntegrity } from '../../src/crypto/integrity.js';
 import { loadSodium } from '../../src/crypto/sodium.js';
@@ -25,7 +24,7 @@ import { freePort, startServices } from '../stack/services.js';
 import { runBacklog } from './backlog.js';
 import { seedReports } from './desk.js';
 import type { StoreCounts } from './store-counts.js';
-import { createUser, gql, signIn, startProcess, type Child } from './support.js';
+import { createUser, gql, signIn, startProcess, type Child, runIfMain, stopAlone } from './support.js';
 
 const CLAIM_NEXT = 'mutation($desk: Desk!) { claimNextReport(desk: $desk) { id reference status assignee version } }';
 const MY_REPORTS = '{ myReports { id reference status } }';
@@ -126,20 +125,8 @@ async function main() {
     process.stdout.write(`claims: p99 ${p99(rows.map((r) => r.ms))} ms; store commands a claim p50 ${p50(perClaim)}, max ${Math.max(...perClaim)}; finds on the queue tables (desk_queue_SO*) a claim p50 ${p50(scans)}, max ${Math.max(...scans)}\n`);
     process.stdout.write(`claims at ${total} reports: p50 ${p50(rows.map((r) => r.ms))} ms; seeded copies ${seededMs.length} (p50 ${p50(seededMs)} ms), real reports ${realMs.length} (p50 ${p50(realMs)} ms)\n`);
   } finally {
-    for (const c of children.reverse()) await c.stop().catch(() => {});
-    await client?.close().catch(() => {});
-    await factory.close().catch(() => {});
-    await services.stop().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await stopAlone({ children, closing: [client, factory], services, dir });
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

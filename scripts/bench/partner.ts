@@ -14,7 +14,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
 import { createDeps } from '../../src/deps.js';
@@ -23,7 +22,7 @@ import { createPartner, createPartnerAccount } from '../../tests/support/factori
 import type { TestApp } from '../../tests/support/app.js';
 import { freePort, startServices } from '../stack/services.js';
 import { chromiumPath } from './console.js';
-import { latency, startProcess, type Latency } from './support.js';
+import { latency, startProcess, type Latency, runIfMain } from './support.js';
 
 const NARRATIVE = 'Someone at the centre says a man has been photographing the synagogue entrances from a parked car for three evenings.';
 
@@ -121,12 +120,4 @@ async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -21,16 +21,15 @@
  * (SEARCH_BENCH_FINDABLE, SEARCH_BENCH_SEARCHES: the reports seeded with real content, the timed searches).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
 import { createCrypto } from '../../src/crypto/index.js';
 import { createReportRepository } from '../../src/reports/store/repository.js';
 import type { ReportDoc } from '../../src/reports/model/types.js';
 import { createEnvelopeMac } from '../../src/reports/model/envelope-mac.js';
-import { createUser, gql, latency, signIn, sleep, startProcess, type Child, type Latency } from './support.js';
+import { createUser, gql, latency, signIn, sleep, startProcess, type Child, type Latency, runIfMain, stopAlone } from './support.js';
 import { createContentSeal } from '../../src/reports/content/vault.js';
 import { freePort, startServices } from '../stack/services.js';
 import { benchCall } from './payloads.js';
@@ -171,19 +170,8 @@ async function main() {
     process.stdout.write(`searchReports at ${result.reports} reports (${result.findable} findable), ${result.hitsPerSearch} hits a search: p50 ${l.p50} ms, p99 ${l.p99} ms (n=${l.n})\n`);
     process.stdout.write(`${searchCommandsLine(result)}\n${JSON.stringify(result)}\n`);
   } finally {
-    await client.close().catch(() => {});
-    for (const c of children.reverse()) await c.stop().catch(() => {});
-    await services.stop().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await stopAlone({ children, closing: [client], services, dir });
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

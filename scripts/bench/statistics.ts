@@ -14,14 +14,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MongoClient, type Db } from 'mongodb';
 import { BOROUGHS, INTAKE_CHANNELS, THREAT_CATEGORIES } from '../../src/reports/model/types.js';
 import { CLOSE_OUTCOMES } from '../../src/reports/model/outcomes.js';
 import { figuresOf, utcDay, type StatisticsEvent } from '../../src/reports/model/statistics.js';
 import { addFigures, createStatisticsStore, encodeFigures, slicesOf, spanRange, spanSlicesOf, spansOfDay, SPAN_SETTLE_DAYS, type SliceDoc } from '../../src/reports/store/statistics.js';
 import { freePort, startServices } from '../stack/services.js';
-import { createUser, gql, latency, signIn, startProcess, type Latency } from './support.js';
+import { createUser, gql, latency, signIn, startProcess, type Latency, runIfMain } from './support.js';
 
 export interface StatisticsBenchResult {
   days: number;
@@ -225,12 +224,4 @@ async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -1,6 +1,7 @@
 /** Bench plumbing: the service's child processes, users, sign-in, GraphQL calls, percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import type { Desk, Role } from '../../src/auth/types.js';
 import { loadConfig, PROJECT_ROOT } from '../../src/config.js';
@@ -238,4 +239,30 @@ export async function withCpu<T>(pids: Record<string, number | undefined>, run: 
   }
   cores.bench = Math.round(((bench.user + bench.system) / 1e6 / wall) * 100) / 100;
   return { result, cores };
+}
+
+/**
+ * A phase run alone (`npx tsx scripts/bench/<phase>.ts`): runs `main` when `moduleUrl` is the script node was started
+ * with (not when `npm run bench` imports the phase), then exits 0, or 1 with the error's stack.
+ */
+export function runIfMain(moduleUrl: string, main: () => Promise<unknown>): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+/**
+ * Ends a phase run alone, whatever failed: its processes newest first, then what else it opened (a store client, a
+ * queue factory), then its FerretDB and Redis, then their throwaway directory. Nothing here throws.
+ */
+export async function stopAlone(run: { children: Child[]; closing?: ({ close(): Promise<unknown> } | null | undefined)[]; services: { stop(): Promise<unknown> }; dir: string }) {
+  for (const c of [...run.children].reverse()) await c.stop().catch(() => {});
+  for (const x of run.closing ?? []) await x?.close().catch(() => {});
+  await run.services.stop().catch(() => {});
+  rmSync(run.dir, { recursive: true, force: true });
 }

@@ -9,17 +9,16 @@
  * `node scripts/stack/bootstrap.mjs exec npx tsx scripts/bench/triage.ts [--calls=300]`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { createQueueFactory } from '../../src/queue/factory.js';
 import { TRIAGE_QUEUE } from '../../src/triage/queue.js';
 import { freePort, startServices } from '../stack/services.js';
 import { runBacklog } from './backlog.js';
 import type { StoreCounts } from './store-counts.js';
-import { createUser, findPid, signIn, startProcess, withCpu, type Child } from './support.js';
+import { createUser, findPid, signIn, startProcess, withCpu, type Child, runIfMain, stopAlone } from './support.js';
 
 /** Commands by name between two readings, most frequent first. */
 function diff(before: StoreCounts | null, after: StoreCounts | null): { command: string; n: number }[] {
@@ -85,20 +84,8 @@ async function main() {
     );
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
-    for (const c of children.reverse()) await c.stop().catch(() => {});
-    await client?.close().catch(() => {});
-    await factory.close().catch(() => {});
-    await services.stop().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await stopAlone({ children, closing: [client, factory], services, dir });
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);
