@@ -83,6 +83,22 @@ describe('search index counts', () => {
     }
   });
 
+  it("blanks only the report's own slots, even when its manifest lists another report's (a crash before its rewrite)", async () => {
+    const term = `t6-${Date.now()}`;
+    const [a, b] = [`r-${term}-a`, `r-${term}-b`];
+    await app.deps.reports.fileSearchTerms(a, [term]);
+    await app.deps.reports.fileSearchTerms(b, [term]);
+    // A's manifest as a batch that lost its slot to B left it, had its writer died before the rewrite: naming B's slot too.
+    const manifest = `@${a}`;
+    await terms().replaceOne({ _id: manifest }, { slots: app.deps.crypto.linkIds.seal(`search_terms/${manifest}`, JSON.stringify([`${term}#0`, `${term}#1`])) } as never);
+    await elsewhere().remove(a);
+    const slots = await elsewhere().read(term, 2, 2);
+    expect(slots).toEqual([
+      { slot: 1, reportId: b },
+      { slot: 0, reportId: '' },
+    ]);
+  });
+
   it('counts an empty term as 0 and a one-report term as 1', async () => {
     const term = `t3-${Date.now()}`;
     expect(await app.deps.reports.search.count(term)).toBe(0);

@@ -9,8 +9,8 @@
  *   rewritten every 32 filings) and the slots above it, and a term is read newest first from its last slot. Report ids
  *   are sealed (crypto/link-ids.ts), bound to their slot, so the table does
  *   not say which reports share a value. A report's slots are listed, sealed,
- *   in its manifest `@<report id>`: erasure and re-indexing blank exactly
- *   those (a blanked slot stays, holding ''). A term's routed floor
+ *   in its manifest `@<report id>`: erasure and re-indexing blank those of
+ *   them that hold the report (a blanked slot stays, holding ''). A term's routed floor
  *   (`<term>#r`, sealed to its key) says every slot below it held, when a
  *   search last looked, no report awaiting triage: search's deconfliction
  *   need not look below it for one (reports/desk/search.ts, `deconflict`).
@@ -175,8 +175,26 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     return JSON.parse(ids().open(`search_terms/${manifestId(reportId)}`, manifest.slots)) as string[];
   }
 
-  async function blank(keys: readonly string[]) {
-    await Promise.all(keys.map((key) => terms.replaceOne({ _id: key }, { reportId: '' })));
+  /**
+   * Blanks the report's own slots among `keys` (from its manifest). Each is read first and blanked only when it holds
+   * this report: a manifest stored with a batch lists a slot the batch then lost until its rewrite, and a crash in
+   * between leaves it listing another report's slot, which must stay (else that report is no longer found under the
+   * term). A read a slot, on re-indexing and erasure only.
+   */
+  async function blank(reportId: string, keys: readonly string[]) {
+    await Promise.all(
+      keys.map(async (key) => {
+        const entry = await terms.findOne({ _id: key });
+        if (!entry || entry.reportId === '') return;
+        let holder: string | null = null;
+        try {
+          holder = ids().open(`search_terms/${key}`, entry.reportId);
+        } catch {
+          holder = null; // a slot that does not open (a foreign or damaged entry) names no report: blanked
+        }
+        if (holder === null || holder === reportId) await terms.replaceOne({ _id: key }, { reportId: '' });
+      }),
+    );
   }
 
   const termOf = (key: string) => key.slice(0, key.lastIndexOf('#'));
@@ -292,14 +310,14 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       }
       const exact = !!manifestListed && final.length === manifestListed.length && final.every((key, i) => key === manifestListed![i]);
       if (final.length && !exact) await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(final), { upsert: true });
-      await blank(dropped);
+      await blank(reportId, dropped);
       if (!final.length && current.length) await manifests.deleteOne({ _id: manifestId(reportId) });
       return fresh.length;
     },
 
     /** Erasure: the report leaves every term it was filed under (slots blanked, manifest deleted). */
     async remove(reportId: string) {
-      await blank(await slotsOf(reportId));
+      await blank(reportId, await slotsOf(reportId));
       await manifests.deleteOne({ _id: manifestId(reportId) });
     },
 
