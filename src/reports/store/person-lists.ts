@@ -23,7 +23,10 @@
  * when a writer's fold was lost), whatever
  * the collection holds. A process remembers each list's next slot, so its
  * writers never race each other for one (intake's group commit stays one
- * commit).
+ * commit); an append whose insert fails hands its slot to the next append,
+ * so no gap stays under the slots given out meanwhile. A process killed
+ * between two of its appends in flight may leave one: a read stops there
+ * and sets the process's next slot to it, so the person's next append fills it.
  *
  * A row is a report's entry: its version, a time the list sorts by, and
  * either the report as listed (settled), or nothing (removed), or "look at
@@ -203,7 +206,16 @@ export function createPersonLists(db: Db) {
       let n = nextSlot.get(key) ?? (await firstFree(key, await pointerOf(key)));
       for (;;) {
         nextSlot.set(key, n + 1);
-        if (await insertIfAbsent(docs, { _id: slotId(key, n), rows, at: new Date() })) break;
+        let inserted: boolean;
+        try {
+          inserted = await insertIfAbsent(docs, { _id: slotId(key, n), rows, at: new Date() });
+        } catch (err) {
+          // Not written (the store away): this process's next append takes the slot again, so it is not left a gap
+          // under slots handed out meanwhile (a reader stops at the first missing slot, and would miss those).
+          nextSlot.set(key, Math.min(nextSlot.get(key) ?? n, n));
+          throw err;
+        }
+        if (inserted) break;
         // Another process took it: the first free slot above.
         n = await firstFree(key, n + 1);
       }
