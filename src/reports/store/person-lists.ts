@@ -26,7 +26,7 @@
  * commit); an append whose insert fails hands its slot to the next append,
  * so no gap stays under the slots given out meanwhile. A process killed
  * between two of its appends in flight may leave one: a read stops there
- * and sets the process's next slot to it, so the person's next append fills it.
+ * and sets that process's next slot to it, so its next append to the list fills it.
  *
  * A row is a report's entry: its version, a time the list sorts by, and
  * either the report as listed (settled), or nothing (removed), or "look at
