@@ -170,7 +170,8 @@ type Pending = {
 
 /**
  * An entry whose caller's claim to append it ran out before it could be sent (RecordOptions.notAfter): not
- * written, so that whoever holds the claim now (the recovery) is the only one to append it.
+ * written, so that whoever holds the claim next (the recovery, once this caller gives it back or it expires) is the
+ * only one to append it.
  */
 export class AuditClaimLapsedError extends AuditWriteError {
   constructor() {
