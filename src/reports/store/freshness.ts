@@ -131,8 +131,9 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
    */
   let tombstonesMany = false;
   /**
-   * Every tombstone id on record, when there are at most TOMBSTONES_READ_WHOLE of them (one `find` with a limit:
-   * FerretDB's SQLite backend reads no more rows than the limit when there is no filter or sort); null otherwise.
+   * Every tombstone id on record, when there are at most TOMBSTONES_READ_WHOLE of them (one `find` with a limit, no
+   * filter and no sort: the shape whose limit FerretDB hands to SQLite, as its issue #3644 describes; and were all
+   * of them decoded, it happens once in a process's life, `tombstonesMany` then set); null otherwise.
    */
   async function tombstonesIfFew(): Promise<Set<string> | null> {
     if (tombstonesMany) return null;
