@@ -207,7 +207,7 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
           // none leaves room for the next): a chart filled by the first of a batch does not read the rest's links.
           const room = MAX_NODES - docs.size - held.size;
           if (room <= 0) {
-            truncated.add(`the links of some reports were not read: the chart is full (${MAX_NODES} nodes at most), and no further report could be drawn`);
+            truncated.add(`the links of some reports were not read once the chart was full (${MAX_NODES} nodes at most): links between the reports shown may be missing`);
             break;
           }
           const batch = frontier.slice(at, at + Math.min(EXPAND_AT_ONCE, MAX_EXPANDED - expanded, room));
