@@ -5,8 +5,8 @@
  * among `filler` ordinary bench calls, then `reportNeighbourhood` is timed
  * over HTTP at depth 1 and 2 from the cluster's hub, and `entity(ref)` (the
  * entity page, reports/desk/entities.ts) for each value of one cluster report.
- * Measured, not asserted; the store commands of one chart at each depth and
- * of one entity page are counted (store-counts.ts): `find report_links` stays
+ * Measured, not asserted; the store commands of one chart at each depth (in
+ * the first round, and in the last) and of one entity page are counted (store-counts.ts): `find report_links` stays
  * at 0 while no hand changed a link of the cluster (a slot carries its edge:
  * src/reports/store/links.ts), and `find reports` is one a report drawn (no
  * desk lookup for a report the viewer may read). Figures, with the load
@@ -57,6 +57,12 @@ export interface ChartBenchResult {
   entityCommands: StoreCounts | null;
   /** The API's store commands for one chart at each depth, by command and collection (store-counts.ts); null when not counted. */
   commands: Record<1 | 2, StoreCounts | null>;
+  /**
+   * The same for the last round's charts (null with one round): the API then knows each charted report's slot
+   * count from the first round (src/reports/store/links.ts `knownSlots`), as it does for every chart after its
+   * first of those reports; the first round's is a process that never read them (the worker filed them).
+   */
+  commandsLast: Record<1 | 2, StoreCounts | null>;
 }
 
 const RECORD = `mutation($input: HotlineCallInput!) { recordHotlineCall(input: $input) { id } }`;
@@ -136,14 +142,15 @@ export async function runChartBench(o: {
   let errors = 0;
   let last: { nodes: { kind: string }[]; truncated: string[] } | null = null;
   const commands: Record<1 | 2, StoreCounts | null> = { 1: null, 2: null };
+  const commandsLast: Record<1 | 2, StoreCounts | null> = { 1: null, 2: null };
   for (let r = 0; r < rounds; r++) {
     for (const depth of [1, 2] as const) {
-      // The first round's commands are counted (the worker is idle by then: every report is triaged); the reading is outside the timing.
-      const before = r === 0 ? await o.api?.storeCounts() : null;
+      // The first and last rounds' commands are counted (the worker is idle by then: every report is triaged); the reading is outside the timing.
+      const before = r === 0 || (r === rounds - 1 && r > 0) ? await o.api?.storeCounts() : null;
       const t0 = performance.now();
       const res = await gql(o.url, CHART, { id: hub, depth }, o.viewerToken);
       const took = performance.now() - t0;
-      if (before) commands[depth] = difference(before, await o.api!.storeCounts());
+      if (before) (r === 0 ? commands : commandsLast)[depth] = difference(before, await o.api!.storeCounts());
       if (res.errors?.length) {
         errors++;
         o.progress?.(`chart depth ${depth}: failed (${res.errors[0]!.message})`);
@@ -195,6 +202,7 @@ export async function runChartBench(o: {
     entityHits: entityTimes.length ? Math.round((entityHits / entityTimes.length) * 10) / 10 : 0,
     entityCommands,
     commands,
+    commandsLast,
   };
 }
 
@@ -223,6 +231,7 @@ export function chartLines(c: ChartBenchResult): string[] {
     line(`depth 2 (${c.nodes} nodes, ${c.reportNodes} reports)`, c.depth2) + (c.errors ? `  ${c.errors} failed` : ''),
     `  one chart, depth 1: ${describeCommands(c.commands[1])}`,
     `  one chart, depth 2: ${describeCommands(c.commands[2])}`,
+    ...(c.commandsLast[2] ? [`  the last round's, depth 1: ${describeCommands(c.commandsLast[1])}`, `  the last round's, depth 2: ${describeCommands(c.commandsLast[2])}`] : []),
     ...(c.truncated.length ? [`  more not shown: ${c.truncated.join('; ')}`] : []),
     line(`entity page (a cluster report's values)`, c.entity) + `  ${c.entityHits} reports a page on average`,
     `  one entity page (the vehicle's): ${describeCommands(c.entityCommands)}`,

@@ -3,11 +3,12 @@
  * retried triage job) or twice at once (two workers) is filed once under each
  * end, and a report's links read back in full, once each, after many edges;
  * several reports' links read at once (the link chart's `linksOfMany`: slots
- * read in windows, each edge once) are each report's own links; an erasure
+ * read in windows, or in one of the count a process knows, each edge once) are
+ * each report's own links; an erasure
  * leaves no copy of an edge or hand entry in the other ends' slots.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeOf } from '../../src/reports/store/links.js';
+import { createLinkStore, edgeOf } from '../../src/reports/store/links.js';
 import { bootApp, type TestApp } from '../support/app.js';
 
 let app: TestApp;
@@ -60,6 +61,25 @@ describe('link store filing', () => {
     for (const [h, hub] of hubs.entries()) {
       expect((await app.deps.reports.linksOf({ _id: hub._id, links: [] })).map((l) => l.reportId).sort()).toEqual(expected(h));
     }
+    // This process filed them, so it knows each hub's slot count; another process (a store of its own) does not, and
+    // reads them in the windows above: the same links.
+    const elsewhere = await createLinkStore(app.deps.database.db, app.deps.crypto).ofMany(hubs.map((h) => h._id));
+    expect(elsewhere.map((links) => links.map((l) => l.reportId).sort())).toEqual(hubs.map((_, h) => expected(h)));
+  });
+
+  it('reads past a slot count it knows when another process filed more, and stops short of it after an erasure', async () => {
+    const here = createLinkStore(app.deps.database.db, app.deps.crypto);
+    const there = createLinkStore(app.deps.database.db, app.deps.crypto);
+    const hub = report(4_000);
+    const first = Array.from({ length: 3 }, (_, i) => report(4_001 + i));
+    const later = Array.from({ length: 9 }, (_, i) => report(4_010 + i));
+    for (const o of first) await here.record(edgeOf(app.deps.crypto, hub, o, ['phone'], new Date()));
+    expect((await here.of(hub._id)).map((l) => l.reportId).sort()).toEqual(first.map((o) => o._id).sort()); // knows 3
+    for (const o of later) await there.record(edgeOf(app.deps.crypto, hub, o, ['phone'], new Date()));
+    expect((await here.of(hub._id)).map((l) => l.reportId).sort()).toEqual([...first, ...later].map((o) => o._id).sort()); // 12, past the 3
+    await there.eraseLinksOf(hub._id);
+    expect(await here.of(hub._id)).toEqual([]); // knows 12; slot 0 is gone
+    expect(await here.of(first[0]!._id)).toEqual([]);
   });
 
   it('erasure empties the other ends\' slots whole: no copy of the edge and no hand entry stays', async () => {

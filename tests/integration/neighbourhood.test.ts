@@ -127,8 +127,10 @@ describe('reportNeighbourhood bounds', () => {
     }
     const client = app.deps.database.client;
     let finds = 0;
-    const count = (e: { commandName: string }) => {
+    let slotFinds = 0;
+    const count = (e: { commandName: string; command: Record<string, unknown> }) => {
       if (e.commandName === 'find') finds++;
+      if (e.commandName === 'find' && e.command.find === 'report_link_slots') slotFinds++;
     };
     client.on('commandStarted', count);
     const chart = await chartOf(supervisor.token, hubId, 2);
@@ -140,5 +142,9 @@ describe('reportNeighbourhood bounds', () => {
     // Store reads: about READ_BUDGET, plus the last report's links read in full (a report has at most 1,024 slots).
     expect(finds).toBeLessThanOrEqual(READ_BUDGET + 2 * 1_024 + 50);
     expect(finds).toBeGreaterThan(0);
+    // Full after the hub's links: no further report's links are read (they could draw no further report), so
+    // the only slots read are the hub's 230 and the free one after them, known to this process (it filed them).
+    expect(chart.truncated).toEqual(expect.arrayContaining([expect.stringMatching(/once the chart was full \(200 nodes at most\): links between the reports shown may be missing/)]));
+    expect(slotFinds).toBe(231);
   }, 180_000);
 });

@@ -21,8 +21,10 @@
  *   values, opened through the vault's audited read (`openIndexed`), and
  *   only values held by at least two readable reports of the chart.
  *
- * Bounded like linking: at most MAX_NODES nodes; the links of at most
- * MAX_EXPANDED reports are read, and no further report's links once about
+ * Bounded like linking: at most MAX_NODES nodes; no further report's links
+ * are read once the chart holds MAX_NODES reports and placeholders (they could
+ * draw only links between reports already drawn: said in `truncated`); the
+ * links of at most MAX_EXPANDED reports are read, and no further report's links once about
  * READ_BUDGET store reads are spent (a report's links are counted at two reads
  * per link, its slot and its edge, though an edge whose slot carries it is not read:
  * reports/store/links.ts); whatever is left out is said in
@@ -55,7 +57,7 @@ export const MAX_EXPANDED = 60;
 export const READ_BUDGET = 2_000;
 /** The links of this many frontier reports are read at once (their slots, and the edges their slots do not carry: lookups sent together). */
 const EXPAND_AT_ONCE = 8;
-/** At most this many reports are read at once (each a lookup by _id and its freshness check). */
+/** At most this many reports are read at once (each a lookup by _id; then their freshness checks: repository `findManyById`). */
 const READ_AT_ONCE = 32;
 /** Depths a chart may have. */
 export const MAX_DEPTH = 2;
@@ -138,13 +140,6 @@ export const placeholderWords = (desk: Desk | null) => (desk ? `held by ${desk}`
 const placeholderId = (desk: Desk | null) => `held:${desk ?? 'triage'}`;
 const reportNodeId = (id: string) => `report:${id}`;
 
-/** `f` over `items`, `size` at once, in order. */
-async function inBatchesOf<T, R>(size: number, items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(f))));
-  return out;
-}
-
 /** The neighbourhood query and the export's audit record. */
 export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault' | 'audit' | 'log'>) {
   const { reports, crypto, vault, audit, log } = deps;
@@ -206,7 +201,16 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
             truncated.add(`the links of some reports were not read: a chart reads the links of at most ${MAX_EXPANDED} reports and about ${READ_BUDGET} store records`);
             break;
           }
-          const batch = frontier.slice(at, at + Math.min(EXPAND_AT_ONCE, MAX_EXPANDED - expanded));
+          // Once the chart is full, a further report's links could draw no further report, only links between
+          // reports already drawn (and a placeholder's line): they are not read, and the chart says so. Before that,
+          // no more reports are expanded at once than nodes are left (each may add one or more; one that adds
+          // none leaves room for the next): a chart filled by the first of a batch does not read the rest's links.
+          const room = MAX_NODES - docs.size - held.size;
+          if (room <= 0) {
+            truncated.add(`the links of some reports were not read once the chart was full (${MAX_NODES} nodes at most): links between the reports shown may be missing`);
+            break;
+          }
+          const batch = frontier.slice(at, at + Math.min(EXPAND_AT_ONCE, MAX_EXPANDED - expanded, room));
           at += batch.length;
           expanded += batch.length;
           const found = await reports.linksOfMany(batch, edgesSeen);
@@ -250,7 +254,7 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
               waiting.push({ pair, link, from: doc._id });
             }
           });
-          const read = await inBatchesOf(READ_AT_ONCE, toRead, (rid) => reports.findById(rid));
+          const read = await reports.findManyById(toRead, READ_AT_ONCE);
           reads += toRead.length;
           for (const other of read) {
             if (!other) continue; // erased and gone

@@ -26,7 +26,12 @@
  * Cost: one lookup by `_id` for the claim and one for the tombstone, in
  * parallel, on every read that trusts the report; more (the v+2 claim, the
  * chain, the report's version) only when a claim for v+1 is found: a
- * rollback, a writer that died, or a change in flight. No write
+ * rollback, a writer that died, or a change in flight. A reader of many
+ * reports at once (`assertAllCurrent`: the link chart) reads, after reading
+ * them, every tombstone in one `find` while there are at most
+ * TOMBSTONES_READ_WHOLE (one an erased report) instead of one lookup each:
+ * the same records, read after the reports as each lookup would be, so the
+ * same answer; its claims are still one lookup a report. No write
  * per change beyond the claim applyChange always made; one insert per erasure.
  *
  * What a writer who also deletes the claims or the tombstone gets: reads pass,
@@ -46,6 +51,13 @@ import type { ReportDoc } from '../model/types.js';
 
 /** After this long, an unfinished version claim is presumed abandoned by a dead writer. */
 export const STALE_CLAIM_MS = 30_000;
+
+/**
+ * A batch of at least this many reports (not erased) reads the tombstones whole rather than one lookup each
+ * (`assertAllCurrent`), while they are at most TOMBSTONES_READ_WHOLE: one tombstone an erased report, so few.
+ */
+const READ_TOMBSTONES_WHOLE_FROM = 4;
+const TOMBSTONES_READ_WHOLE = 1_000;
 
 export type FreshnessIntegrity = Pick<Integrity, 'mac' | 'verify' | 'macAll'>;
 
@@ -95,18 +107,42 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
     return (await deps.chainedKeys([key])).has(key);
   }
 
-  /** Why `doc` is not the report's current version, or null when nothing on record says so. */
-  async function staleness(doc: Pick<ReportDoc, '_id' | 'version' | 'status'>): Promise<Staleness | null> {
+  /**
+   * Why `doc` is not the report's current version, or null when nothing on record says so. `buriedIds`: every
+   * tombstone id on record, read after `doc` was (`tombstonesIfFew`), instead of a lookup of its own.
+   */
+  async function staleness(doc: Pick<ReportDoc, '_id' | 'version' | 'status'>, buriedIds?: ReadonlySet<string>): Promise<Staleness | null> {
+    const tombstoneIds = () => integrity.macAll('reportTombstone', tombstoneInput(doc._id));
     const [next, buried] = await Promise.all([
       versions.findOne({ _id: claimIdOf(doc._id, doc.version + 1) }),
       // One lookup by `_id` per configured audit key (one outside a rotation): FerretDB decodes the whole collection for an `$in`.
-      doc.status === 'ERASED' ? [] : Promise.all(integrity.macAll('reportTombstone', tombstoneInput(doc._id)).map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } }))),
+      doc.status === 'ERASED' ? [] : buriedIds ? tombstoneIds().map((id) => buriedIds.has(id)) : Promise.all(tombstoneIds().map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } }))),
     ]);
     if (buried.some(Boolean)) return 'erased';
     if (!next || !(await changedPast(doc._id, doc.version))) return null;
     // The change was made: unless the report has moved on since it was read (a reader racing a writer), it was rolled back.
     const now = await reports.findOne({ _id: doc._id }, { projection: { version: 1 } });
     return now && now.version > doc.version ? null : 'rolled back';
+  }
+
+  /**
+   * Whether this process has seen more than TOMBSTONES_READ_WHOLE tombstones: they are only ever added (a restore
+   * restarts every process), so it never reads them whole again and looks each report's up instead.
+   */
+  let tombstonesMany = false;
+  /**
+   * Every tombstone id on record, when there are at most TOMBSTONES_READ_WHOLE of them (one `find` with a limit, no
+   * filter and no sort: the shape whose limit FerretDB hands to SQLite, as its issue #3644 describes; and were all
+   * of them decoded, it happens once in a process's life, `tombstonesMany` then set); null otherwise.
+   */
+  async function tombstonesIfFew(): Promise<Set<string> | null> {
+    if (tombstonesMany) return null;
+    const all = await tombstones.find({}, { projection: { _id: 1 } }).limit(TOMBSTONES_READ_WHOLE + 1).toArray();
+    if (all.length > TOMBSTONES_READ_WHOLE) {
+      tombstonesMany = true;
+      return null;
+    }
+    return new Set(all.map((t) => t._id));
   }
 
   /** Alarms (logged and audited by the caller's alarm) and returns the error to throw. */
@@ -125,6 +161,21 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
     },
 
     fail,
+
+    /**
+     * `assertCurrent` of several reports read moments ago (the link chart's): each its claim lookup as ever, and
+     * the tombstones, when there are few (`tombstonesIfFew`), read once for all of them, after they were read,
+     * instead of one lookup each; the same answers as one `assertCurrent` each (the first failure is thrown,
+     * every one alarmed).
+     */
+    async assertAllCurrent(docs: readonly Pick<ReportDoc, '_id' | 'version' | 'status'>[]): Promise<void> {
+      const live = docs.filter((d) => d.status !== 'ERASED').length;
+      const buriedIds = live >= READ_TOMBSTONES_WHOLE_FROM ? ((await tombstonesIfFew()) ?? undefined) : undefined;
+      const found = await Promise.all(docs.map(async (doc) => ({ doc, found: await staleness(doc, buriedIds) })));
+      const stale = found.filter((f) => f.found);
+      const errors = await Promise.all(stale.map((f) => fail(f.doc._id, f.found!)));
+      if (errors.length) throw errors[0];
+    },
 
     /** `doc` if current; null (alarmed) if not: for readers of many candidates that leave a failing one out (search, linking). */
     async currentOrNull<T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null): Promise<T | null> {

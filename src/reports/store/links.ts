@@ -97,6 +97,8 @@ const MAX_SLOTS = 1_024;
  * reports have no link: one lookup, as the desk queue reads a page of them), then a few, then doubling.
  */
 const SLOT_WINDOWS = [1, 4, 4, 8, 16, 32];
+/** How many reports' slot counts one process remembers (`knownSlots`); the oldest are forgotten first. */
+const KNOWN_SLOT_COUNTS = 50_000;
 
 /** A slot as stored: the edge it files, and (when filed by the run that stored the edge) the edge as stored then. */
 interface StoredSlot {
@@ -145,6 +147,21 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   const copyOf = (stored: StoredEdge) => ({ ends: stored.ends, reasons: stored.reasons, at: stored.at });
   const sealBy = (edgeId: string, by: string) => keys().linkIds.seal(`${where(edgeId)}/by`, by);
 
+  /**
+   * How many slots this process last saw filed under each slot key (a report's, under one audit key): read next
+   * time as one window of that many and the one after (k + 1 lookups for k links, where the windows cost up to
+   * about 2k + 2: a depth-2 chart reads the slots of dozens of reports). Only a window's size: a reader still reads
+   * up to the first missing slot, whatever this says (more slots than remembered: the windows go on; fewer, as
+   * after the report's erasure: the first missing one ends the read), so the hand-entry rule above is untouched.
+   * As search-index.ts's `known` counts: per process, bounded, the oldest forgotten first.
+   */
+  const knownSlots = new Map<string, number>();
+  function rememberSlots(base: string, n: number) {
+    knownSlots.delete(base);
+    if (n > 0) knownSlots.set(base, n);
+    if (knownSlots.size > KNOWN_SLOT_COUNTS) knownSlots.delete(knownSlots.keys().next().value!);
+  }
+
   function seal(edge: LinkEdge): StoredEdge {
     const flags = { ...(edge.manual ? { manual: true } : {}), ...(edge.dismissedAt ? { dismissedAt: edge.dismissedAt } : {}), ...(edge.by ? { by: sealBy(edge._id, edge.by) } : {}) };
     return { _id: edge._id, ends: keys().linkIds.seal(where(edge._id), JSON.stringify({ older: edge.older, newer: edge.newer })), reasons: edge.reasons, at: edge.at, ...flags };
@@ -174,14 +191,19 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
       // report with k links costs about log2(k) waits, not k, and fewer than 2k + 2 lookups (one with none, one).
       // Not one `_id: {$in}`: FerretDB decodes the whole collection for it (measured: ~1 s for 4 ids among 20,000
       // slots, against ~3.5 ms a lookup).
+      // A count this process remembers (`knownSlots`) makes the first window that count and the slot after it.
       let slot = 0;
-      for (let w = 0; slot < MAX_SLOTS; w++) {
-        const window = SLOT_WINDOWS[Math.min(w, SLOT_WINDOWS.length - 1)]!;
+      const known = knownSlots.get(base) ?? 0;
+      for (let w = known ? -1 : 0; slot < MAX_SLOTS; w++) {
+        const window = w < 0 ? known + 1 : SLOT_WINDOWS[Math.min(w, SLOT_WINDOWS.length - 1)]!;
         const ids = Array.from({ length: Math.min(window, MAX_SLOTS - slot) }, (_, i) => `${base}#${slot + i}`);
         const entries = await Promise.all(ids.map((_id) => slots.findOne({ _id })));
         const missing = entries.findIndex((e) => !e);
         found.push(...(entries.slice(0, missing < 0 ? entries.length : missing) as StoredSlot[]));
-        if (missing >= 0) break;
+        if (missing >= 0) {
+          rememberSlots(base, slot + missing);
+          break;
+        }
         slot += ids.length;
       }
     }
@@ -215,7 +237,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
       if (last.some((entry) => entry?.edge === edgeId)) return;
     }
     for (let slot = hi; slot < MAX_SLOTS; slot++) {
-      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId, ...copy })) return;
+      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId, ...copy })) return rememberSlots(base, Math.max(slot + 1, knownSlots.get(base) ?? 0));
       if ((await at(slot))?.edge === edgeId && !(copy && 'hand' in copy)) return; // taken by the same edge, recorded at once by another run
     }
   }
@@ -293,6 +315,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
         }
         await slots.deleteOne({ _id: slotId });
       }
+      for (const base of keys().integrity.macAll('linkId', `slots\n${reportId}`)) knownSlots.delete(base);
     },
 
     /**

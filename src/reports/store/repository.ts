@@ -397,6 +397,17 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       if (doc) await freshness.assertCurrent(doc);
       return doc;
     },
+    /**
+     * `findById` of several reports, in their order (null: no such report), `atOnce` lookups sent together; then
+     * their freshness checked together (freshness.ts `assertAllCurrent`: the tombstones read once for all while
+     * they are few): DATA_INTEGRITY (alarmed) when any is not its current version, as `findById`.
+     */
+    async findManyById(ids: readonly string[], atOnce: number) {
+      const docs: (ReportDoc | null)[] = [];
+      for (let i = 0; i < ids.length; i += atOnce) docs.push(...(await Promise.all(ids.slice(i, i + atOnce).map((_id) => reports.findOne({ _id })))));
+      await freshness.assertAllCurrent(docs.filter((d): d is ReportDoc => d !== null));
+      return docs;
+    },
     /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is its report's current version (freshness.ts): for readers by scan (key rotation). */
     assertCurrent: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.assertCurrent(doc),
     /** Why a report as read is not its current version, or null (verifyReportHistory: freshness.ts). */

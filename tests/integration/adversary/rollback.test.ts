@@ -129,6 +129,18 @@ describe('an erased report whose earlier document is put back', () => {
     expect(alarms.map((a) => a.details.finding)).toContain('erased');
   });
 
+  it('is DATA_INTEGRITY to a reader of many reports at once (the link chart’s), which reads the tombstones whole', async () => {
+    const current = await routed(3);
+    const many = (ids: string[]) => app.deps.reports.findManyById(ids, 32);
+    // Four reports or more: the tombstones are read in one find (freshness.ts assertAllCurrent), not looked up each.
+    expect((await many([current._id, current._id, current._id, current._id])).map((d) => d?._id)).toEqual(Array(4).fill(current._id));
+    const err = await many([current._id, current._id, current._id, id]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ name: 'ReportRollbackError', staleness: 'erased' });
+  }, 60_000);
+
   it('refuses a change and makes verifyReportHistory say invalid', async () => {
     expect(codeOf(await gql(Q.claim, { id }, so13))).toBe('DATA_INTEGRITY');
     expect((await ok(Q.verify, { id }, sup)).verifyReportHistory.valid).toBe(false);
