@@ -200,7 +200,8 @@ export const INDEX_KINDS = {
   name: { subkeyId: 4, prefix: 'n', normalise: normaliseName },
   /**
    * Name variants (search, and linking when it asks): the name's Double
-   * Metaphone codes. No encrypted field names this kind, so it never enters
+   * Metaphone codes, and its consonant skeleton under its script's code
+   * (`scriptedSkeletonCode`). No encrypted field names this kind, so it never enters
    * `bidx`: its terms are filed only in the search table (reports/store/search-index.ts).
    */
   namePhonetic: { subkeyId: 5, prefix: 'np', normalise: normaliseNamePhonetic },
