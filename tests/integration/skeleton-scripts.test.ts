@@ -6,7 +6,8 @@
  * search or in linking, while محمد still meets Mohammed both ways, as a
  * search hit and as a possible link; and store migration 4 files the
  * reports of the release before under the new codes, takes them out of the
- * bare ones, runs twice to no effect and resumes when killed.
+ * bare ones (a report changed meanwhile read again first), runs twice to no
+ * effect and resumes when killed.
  *
  * The index key is fixed (not random as in other tests): terms are 16-bit,
  * so a random key could make Hamid a coincidental candidate of Ahmed; with
@@ -30,7 +31,7 @@ const INDEX_KEY = Buffer.alloc(32, 33).toString('base64');
 let app: TestApp;
 let handler: { token: string };
 let supervisor: { token: string };
-const ids = {} as Record<'hamid' | 'arabic' | 'ahmed' | 'mohammed', string>;
+const ids = {} as Record<'hamid' | 'arabic' | 'ahmed' | 'mohammed' | 'arabicHamid', string>;
 
 const SEARCH = `query($filter: ReportSearchInput!) {
   searchReports(filter: $filter, first: 50) { edges { node { matches report { id } } } }
@@ -82,10 +83,13 @@ describe('a Latin name and the Latin names that share only its skeleton', () => 
     expect(await readsOf(ids.hamid)).toBe(before);
   });
 
-  it('a name in another script still meets both: حامد finds Hamid and Ahmed by their skeleton', async () => {
+  it('a name in another script still meets both: حامد finds Hamid and Ahmed by their skeleton, and a report naming it links possibly to each', async () => {
     const found = await hits('حامد');
     expect(found.get(ids.hamid)).toEqual(['subjectName:PHONETIC']);
     expect(found.get(ids.ahmed)).toEqual(['subjectName:PHONETIC']);
+    const arabicHamid = await routed(5, 'حامد');
+    for (const latin of [ids.hamid, ids.ahmed]) expect(await app.deps.reports.findLinkEdge(arabicHamid, latin)).toMatchObject({ reasons: ['namePhonetic'] });
+    ids.arabicHamid = arabicHamid;
   });
 });
 
@@ -118,7 +122,7 @@ describe('migration 4: reports of the release before are filed under the scripte
     });
   const forget = () => app.deps.database.db.collection<{ _id: string }>('migrations').deleteOne({ _id: SKELETON_SCRIPTS_MIGRATION });
   const migrationReads = async () => (await auditEntries(app, 'report.read')).filter((e: any) => e.details?.migration === SKELETON_SCRIPTS_MIGRATION).length;
-  const all = () => [ids.hamid, ids.arabic, ids.ahmed, ids.mohammed];
+  const all = () => [ids.hamid, ids.arabic, ids.ahmed, ids.mohammed, ids.arabicHamid];
 
   /** Files the report as the release before did: its skeleton under the bare `~` code, of any script. */
   async function fileAsBefore(id: string) {
@@ -143,18 +147,50 @@ describe('migration 4: reports of the release before are filed under the scripte
 
     const first = await runner().run();
     expect(first.applied.map((a) => a.id)).toEqual([SKELETON_SCRIPTS_MIGRATION]);
-    expect(first.applied[0]!.outcome).toMatchObject({ examined: 4, refiled: 4, unchanged: 0, unfiled: 4, retiredLater: 0, refused: 0 });
+    expect(first.applied[0]!.outcome).toMatchObject({ examined: 5, refiled: 5, unchanged: 0, unfiled: 5, retiredLater: 0, refused: 0 });
     expect((await hits('Mohammed')).get(ids.arabic)).toEqual(['subjectName:PHONETIC']);
     expect((await hits('محمد')).get(ids.mohammed)).toEqual(['subjectName:PHONETIC']);
     for (const [i, id] of all().entries()) {
       for (const t of old[i]!.scripted) expect(await holders(t)).toContain(id);
       for (const t of old[i]!.bare) expect(await holders(t)).not.toContain(id);
     }
-    expect((await migrationReads()) - before).toBe(4);
+    expect((await migrationReads()) - before).toBe(5);
 
     await forget();
     const again = await runner().run();
-    expect(again.applied[0]!.outcome).toMatchObject({ examined: 4, refiled: 0, unchanged: 4, unfiled: 0, refused: 0 });
+    expect(again.applied[0]!.outcome).toMatchObject({ examined: 5, refiled: 0, unchanged: 5, unfiled: 0, refused: 0 });
+  });
+
+  it('a report changed between its read and its unfiling is read again from its new version before it leaves the bare terms', async () => {
+    await Promise.all(all().map(fileAsBefore));
+    await forget();
+    const before = await migrationReads();
+    let changed = false;
+    // Plays a referral committed right after the migration filed Hamid's new terms from its read.
+    const reports = new Proxy(app.deps.reports, {
+      get(target, prop, receiver) {
+        if (prop !== 'fileSearchTerms') return Reflect.get(target, prop, receiver);
+        return async (id: string, terms: readonly string[], opts?: { addOnly?: boolean }) => {
+          const filed = await target.fileSearchTerms(id, terms, opts);
+          if (id === ids.hamid && !changed) {
+            changed = true;
+            const doc = await findReport(app, id);
+            const desk = doc.desk === 'SO12' ? 'SO13' : 'SO12';
+            await target.applyChange(doc, { set: { desk }, history: [{ at: new Date(), actor: { type: 'system', id: 'test' }, action: 'referred', from: { desk: doc.desk }, to: { desk }, reason: 'test' }] });
+          }
+          return filed;
+        };
+      },
+    });
+    const run = await createMigrationRunner({
+      db: app.deps.database.db,
+      deps: { users: createUserRepository(app.deps.database.db), mfa: createMfaRepository(app.deps.database.db), reports, crypto: app.deps.crypto, audit: app.deps.services.audit, log: createLogger('silent') },
+      migrations: MIGRATIONS,
+    }).run();
+    expect(changed).toBe(true);
+    expect(run.applied[0]!.outcome).toMatchObject({ examined: 5, refiled: 5, unfiled: 5, retiredLater: 0, refused: 0 });
+    expect((await migrationReads()) - before).toBe(6); // Hamid read twice: as it was, then as referred
+    for (const t of app.deps.crypto.blindIndex.retiredSkeletonTermsFor('Hamid')) expect(await holders(t)).not.toContain(ids.hamid);
   });
 
   it('killed halfway, the next run resumes from its last checkpoint and decrypts no report twice', async () => {
@@ -178,8 +214,8 @@ describe('migration 4: reports of the release before are filed under the scripte
     await expect(runner({ migrations: MIGRATIONS.map((m, i) => (i === index ? killed : m)), batchSize: 2 }).run()).rejects.toThrow('killed');
     expect((await migrationReads()) - before).toBe(2);
     const resumed = await runner({ batchSize: 2 }).run();
-    expect(resumed.applied[0]!.outcome).toMatchObject({ examined: 2, refiled: 2, unfiled: 2, refused: 0 });
-    expect((await migrationReads()) - before).toBe(4);
+    expect(resumed.applied[0]!.outcome).toMatchObject({ examined: 3, refiled: 3, unfiled: 3, refused: 0 });
+    expect((await migrationReads()) - before).toBe(5);
     expect((await hits('Mohammed')).get(ids.arabic)).toEqual(['subjectName:PHONETIC']);
     const ix = app.deps.crypto.blindIndex;
     for (const id of all()) {
