@@ -103,11 +103,37 @@ function skeletonOf(word: string): string {
  * The skeleton code of a name (`~` then each word's skeleton): a second
  * phonetic code, which confirms a match only when one of the two names is
  * written in another script than Latin (see `samePhonetic`): between two
- * Latin spellings it is too loose (Ahmed and Hamid share `hmd`).
+ * Latin spellings it is too loose (Ahmed and Hamid share `hmd`). Compared
+ * as is; filed and looked up under its script's code (`scriptedSkeletonCode`).
  */
 export function skeletonCode(value: string): string | null {
   const words = (normaliseName(transliterateName(value)) ?? '').split(' ').map(skeletonOf).filter(Boolean);
   return words.length ? `~${words.join(' ')}` : null;
+}
+
+/**
+ * The code a name's skeleton is filed under: `~L:` then the skeleton for a
+ * name in Latin letters only, `~N:` for one with letters of another script
+ * (`isNonLatinName`). Since a skeleton confirms only when one of the two
+ * names is not Latin, a Latin name looks up only the `~N:` code and a
+ * non-Latin one both (`skeletonLookupCodes`): a Latin search or link never
+ * reads the Latin names that share its skeleton (Hamid for Ahmed), which
+ * could never confirm and would cost a decryption and an audited read each.
+ * Up to store migration 3 a skeleton was filed as the bare `~` code, of any
+ * script; migration 4 (src/migrations/0004-skeleton-scripts.ts) files the
+ * scripted codes and removes those (`retiredSkeletonTermsFor`).
+ */
+export function scriptedSkeletonCode(value: string): string | null {
+  const skeleton = skeletonCode(value);
+  return skeleton && `${isNonLatinName(value) ? '~N:' : '~L:'}${skeleton.slice(1)}`;
+}
+
+/** The skeleton codes a name looks up: those of the names its skeleton may confirm against (`scriptedSkeletonCode`). */
+export function skeletonLookupCodes(value: string): string[] {
+  const skeleton = skeletonCode(value);
+  if (!skeleton) return [];
+  const bare = skeleton.slice(1);
+  return isNonLatinName(value) ? [`~N:${bare}`, `~L:${bare}`] : [`~N:${bare}`];
 }
 
 /**
@@ -174,7 +200,8 @@ export const INDEX_KINDS = {
   name: { subkeyId: 4, prefix: 'n', normalise: normaliseName },
   /**
    * Name variants (search, and linking when it asks): the name's Double
-   * Metaphone codes. No encrypted field names this kind, so it never enters
+   * Metaphone codes, and its consonant skeleton under its script's code
+   * (`scriptedSkeletonCode`). No encrypted field names this kind, so it never enters
    * `bidx`: its terms are filed only in the search table (reports/store/search-index.ts).
    */
   namePhonetic: { subkeyId: 5, prefix: 'np', normalise: normaliseNamePhonetic },
@@ -184,7 +211,7 @@ export const INDEX_KINDS = {
    * table, never in `bidx`.
    */
   namePart: { subkeyId: 6, prefix: 'nw', normalise: (value: string) => normaliseName(value)?.replace(/ /g, '') || null },
-  /** One word of a name, by sound (its Double Metaphone and skeleton codes): a given name with a typo ("Tarek" finds "Tarik Hasan"). Search table only. */
+  /** One word of a name, by sound (its Double Metaphone codes and its skeleton under its script's code): a given name with a typo ("Tarek" finds "Tarik Hasan"). Search table only. */
   namePartPhonetic: { subkeyId: 7, prefix: 'nwp', normalise: normaliseNamePhonetic },
 } as const satisfies Record<string, { subkeyId: number; prefix: string; normalise: (value: string) => string | null }>;
 
@@ -216,13 +243,26 @@ export interface BlindIndexer {
   termFor(kind: IndexKind, value: string): string | null;
   /** Confirms a candidate: do two plaintexts normalise to the same value? */
   sameNormalised(kind: IndexKind, a: string, b: string): boolean;
-  /** The phonetic terms of a name (its primary and alternate codes): what a name variant is filed and searched under. */
+  /**
+   * The phonetic terms a name is FILED under: its primary and alternate Double Metaphone codes, and its skeleton
+   * under its script's code (`scriptedSkeletonCode`). Searching or linking from a name walks `phoneticLookupTermsFor`.
+   */
   phoneticTermsFor(name: string): string[];
+  /**
+   * The phonetic terms a name LOOKS UP (search, possible links): its Double Metaphone codes, and only the skeleton
+   * codes its skeleton may confirm against (`skeletonLookupCodes`: a Latin name, the non-Latin code alone).
+   */
+  phoneticLookupTermsFor(name: string): string[];
+  /**
+   * The bare `~` skeleton terms store migrations 2 and 3 filed a name under (full name and parts), no longer
+   * filed nor looked up: what store migration 4 removes from a report's filing.
+   */
+  retiredSkeletonTermsFor(name: string): string[];
   /** Confirms a phonetic candidate: do two names share a Double Metaphone code (or, one of them in another script than Latin, their consonant skeleton)? */
   samePhonetic(a: string, b: string): boolean;
   /** The part terms of a name (`nameParts`): each word exact, and each word by sound. Empty for a one-word name (its full-name terms already say it). */
   namePartTermsFor(name: string): { exact: string[]; phonetic: string[] };
-  /** The terms a one-word query looks up as a part of longer names (empty for a query of several words: those are full names). */
+  /** The terms a one-word query looks up as a part of longer names, by sound as `phoneticLookupTermsFor` (empty for a query of several words: those are full names). */
   partQueryTermsFor(word: string): { exact: string[]; phonetic: string[] };
   /** How a one-word query meets one of a name's parts: exactly, by sound, or not at all. */
   partMatch(name: string, word: string): 'EXACT' | 'PHONETIC' | null;
@@ -249,18 +289,36 @@ export function createBlindIndexer(sodium: Sodium, indexKey: Uint8Array, options
     return normalised === null ? null : hashed(kind, normalised);
   }
 
-  /** A name's codes: Double Metaphone, then the consonant skeleton. */
+  /** A name's codes it is filed under: Double Metaphone, then the consonant skeleton under its script's code. */
   const codesOf = (name: string) => {
-    const skeleton = skeletonCode(name);
+    const skeleton = scriptedSkeletonCode(name);
     return skeleton ? [...phoneticCodes(name), skeleton] : phoneticCodes(name);
+  };
+  /**
+   * A name's codes it looks up: Double Metaphone, then the skeleton codes it may confirm against. A name with no
+   * Double Metaphone code ("H": the letters DM leaves silent) looks up its own skeleton code too, since search walks
+   * a name's phonetic terms in place of its exact term and must find the same name there.
+   */
+  const lookupCodesOf = (name: string) => {
+    const codes = phoneticCodes(name);
+    const own = scriptedSkeletonCode(name);
+    return [...new Set([...codes, ...skeletonLookupCodes(name), ...(!codes.length && own ? [own] : [])])];
   };
   const phoneticTermsFor = (name: string) => codesOf(name).map((code) => hashed('namePhonetic', code));
   const samePhonetic = (a: string, b: string) =>
     phoneticCodes(a).some((code) => phoneticCodes(b).includes(code)) || ((isNonLatinName(a) || isNonLatinName(b)) && !!skeletonCode(a) && skeletonCode(a) === skeletonCode(b));
-  const wordTerms = (words: string[]) => ({
+  const wordTerms = (words: string[], codes: (word: string) => string[]) => ({
     exact: [...new Set(words.map((w) => hashed('namePart', w)))],
-    phonetic: [...new Set(words.flatMap((w) => codesOf(w).map((code) => hashed('namePartPhonetic', code))))],
+    phonetic: [...new Set(words.flatMap((w) => codes(w).map((code) => hashed('namePartPhonetic', code))))],
   });
+  /** The bare skeleton code of up to migration 3, of the name and of each of its parts. */
+  const bareSkeleton = (value: string) => {
+    const code = skeletonCode(value);
+    return code ? [code] : [];
+  };
+  const retiredSkeletonTermsFor = (name: string) => [
+    ...new Set([...bareSkeleton(name).map((code) => hashed('namePhonetic', code)), ...nameParts(name).flatMap((w) => bareSkeleton(w).map((code) => hashed('namePartPhonetic', code)))]),
+  ];
   const singleWord = (word: string) => {
     const normalised = normaliseName(word) ?? '';
     return normalised && !normalised.includes(' ') && [...normalised].length >= 2 ? normalised : null;
@@ -270,11 +328,13 @@ export function createBlindIndexer(sodium: Sodium, indexKey: Uint8Array, options
     bits,
     termFor,
     phoneticTermsFor,
+    phoneticLookupTermsFor: (name) => lookupCodesOf(name).map((code) => hashed('namePhonetic', code)),
+    retiredSkeletonTermsFor,
     samePhonetic,
-    namePartTermsFor: (name) => wordTerms(nameParts(name)),
+    namePartTermsFor: (name) => wordTerms(nameParts(name), codesOf),
     partQueryTermsFor(word) {
       const one = singleWord(word);
-      return one ? wordTerms([one]) : { exact: [], phonetic: [] };
+      return one ? wordTerms([one], lookupCodesOf) : { exact: [], phonetic: [] };
     },
     partMatch(name, word) {
       const one = singleWord(word);

@@ -12,10 +12,11 @@
 import { credentialReseal } from './0001-credential-reseal.js';
 import { searchTermsFiled } from './0002-search-terms.js';
 import { nameParts } from './0003-name-parts.js';
+import { skeletonScripts } from './0004-skeleton-scripts.js';
 import { createMigrationRunner, type MigrationRunnerOptions } from './runner.js';
 import type { Migration } from './types.js';
 
-export const MIGRATIONS: readonly Migration[] = [credentialReseal, searchTermsFiled, nameParts];
+export const MIGRATIONS: readonly Migration[] = [credentialReseal, searchTermsFiled, nameParts, skeletonScripts];
 
 /** The runner over THE list (tests pass their own list to createMigrationRunner). */
 export const createStoreMigrations = (opts: Omit<MigrationRunnerOptions, 'migrations'>) => createMigrationRunner({ ...opts, migrations: MIGRATIONS });

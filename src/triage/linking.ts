@@ -145,7 +145,7 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
 
   /**
    * Reports whose subject names sound like this report's (possible links):
-   * the newest filed under each of its names' phonetic terms in the search
+   * the newest filed under each of its names' phonetic lookup terms in the search
    * table (reports/store/search-index.ts: every report is filed there at
    * intake, under the current index key), this report left out. A term filed
    * by more than `sharedThreshold` reports (a common name's sound: "Mohammed
@@ -158,7 +158,7 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
   async function possibleCandidates(doc: ReportDoc, mineOf: () => IndexedRead, compared: number): Promise<{ ids: string[]; crowded: boolean }> {
     const namePrefix = `${INDEX_KINDS.name.prefix}:`;
     if (!doc.bidx.some((t) => t.startsWith(namePrefix))) return { ids: [], crowded: false };
-    const terms = [...new Set(mineOf().values.name.flatMap((name) => crypto.blindIndex.phoneticTermsFor(name)))];
+    const terms = [...new Set(mineOf().values.name.flatMap((name) => crypto.blindIndex.phoneticLookupTermsFor(name)))];
     let crowded = false;
     const batch = sharedThreshold + 2;
     const lists = await Promise.all(

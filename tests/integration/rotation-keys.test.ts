@@ -115,6 +115,10 @@ describe('audit and index key rotation', () => {
     const bySurname = await app.gql(`query { searchReports(filter: { subjectName: "Rashid" }) { edges { node { matches report { id } } } } }`, {}, token);
     expect(bySurname.errors).toBeUndefined();
     expect(bySurname.data.searchReports.edges.map((e: any) => [e.node.report.id, e.node.matches])).toEqual([[first.id, ['subjectName:NAME_PART']]]);
+    // And by a part in another script, through the consonant skeleton the rotation filed under its script's code (Ahmed: the Latin one).
+    const byArabic = await app.gql(`query { searchReports(filter: { subjectName: "أحمد" }) { edges { node { matches report { id } } } } }`, {}, token);
+    expect(byArabic.errors).toBeUndefined();
+    expect(byArabic.data.searchReports.edges.map((e: any) => [e.node.report.id, e.node.matches])).toEqual([[first.id, ['subjectName:NAME_PART_PHONETIC']]]);
     // Linking finds the old reports by their re-indexed terms; the re-keyed edges are found.
     const handler2 = await createStaff(app, 'CALL_HANDLER');
     const fourth = await record(handler2.token, 4);

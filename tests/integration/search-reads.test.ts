@@ -40,8 +40,8 @@ async function counted(filter: Record<string, unknown>, first: number) {
   return { answer: res.data.searchReports, finds: (collection: string) => seen.filter((c) => c === `find ${collection}`).length, total: seen.length };
 }
 
-/** The terms a search for `name` walks (its phonetic terms: a name of two words has no part terms to walk). */
-const walked = (name: string) => [...new Set(app.deps.crypto.blindIndex.phoneticTermsFor(name))];
+/** The terms a search for `name` walks (its phonetic lookup terms: a name of two words has no part terms to walk). */
+const walked = (name: string) => [...new Set(app.deps.crypto.blindIndex.phoneticLookupTermsFor(name))];
 
 beforeAll(async () => {
   const uri = inject('mongoUri');

@@ -137,7 +137,7 @@ describe('searchReports', () => {
     expect(entry).toMatchObject({ actor: { type: 'user' }, details: { hits: 0, filters: { desk: null } } });
     const plateTerm = app.deps.crypto.blindIndex.termFor('vehicle', 'QX19 ZZZ');
     expect(entry.details.terms).toEqual([
-      { field: 'subjectName', kind: 'name', blindIndex: [nameTerm], variants: app.deps.crypto.blindIndex.phoneticTermsFor('Zebedee Quartermaine') },
+      { field: 'subjectName', kind: 'name', blindIndex: [nameTerm], variants: app.deps.crypto.blindIndex.phoneticLookupTermsFor('Zebedee Quartermaine') },
       { field: 'vehicleRegistration', kind: 'vehicle', blindIndex: [plateTerm], variants: [] },
     ]);
     const raw = JSON.stringify(await app.deps.database.db.collection('audit').find({}).toArray()).toLowerCase();

@@ -133,7 +133,7 @@ interface Wanted {
   field: TermField;
   kind: IndexKind;
   value: string;
-  /** Terms walked for this field (a name: its phonetic terms), under the current then previous index keys. */
+  /** Terms walked for this field (a name: its phonetic lookup terms, `phoneticLookupTermsFor`), under the current then previous index keys. */
   walk: string[];
   /** The exact terms (current and previous keys): a candidate whose `bidx` holds none cannot match (names: decrypted instead). */
   exact: string[];
@@ -148,7 +148,7 @@ function wantedOf(indexers: readonly BlindIndexer[], filter: ReportSearchFilter)
     const kind = TERM_KINDS[field];
     const exact = indexers.map((ix) => ix.termFor(kind, raw)).filter((t): t is string => !!t);
     if (!exact.length) throw badInput(`This ${field} cannot be searched: check how it is written`, ['filter', field]);
-    const phonetic = kind === 'name' ? indexers.flatMap((ix) => ix.phoneticTermsFor(raw)) : [];
+    const phonetic = kind === 'name' ? indexers.flatMap((ix) => ix.phoneticLookupTermsFor(raw)) : [];
     // A one-word name is also a part of longer names (a surname alone, a given name misspelt): its part terms are walked after its own.
     const parts = kind === 'name' ? indexers.map((ix) => ix.partQueryTermsFor(raw)).flatMap((p) => [...p.exact, ...p.phonetic]) : [];
     wanted.push({ field, kind, value: raw, walk: [...new Set([...(phonetic.length ? phonetic : exact), ...parts])], exact: [...new Set(exact)] });

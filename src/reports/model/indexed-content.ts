@@ -55,7 +55,9 @@ export function indexTermsOf(indexer: Pick<BlindIndexer, 'termFor'>, values: Ind
 /**
  * What the search table files a report under: its `bidx` terms, the phonetic
  * terms of its names, and the terms of each part of its names (each word
- * exact and by sound), sorted.
+ * exact and by sound), sorted. Filing terms: a query looks up its own
+ * (`phoneticLookupTermsFor`, `partQueryTermsFor`), which differ in the
+ * skeleton code (crypto/blind-index.ts `scriptedSkeletonCode`).
  */
 export function searchTermsOf(indexer: Pick<BlindIndexer, 'termFor' | 'phoneticTermsFor' | 'namePartTermsFor'>, values: IndexedValues): string[] {
   const parts = values.name.map((name) => indexer.namePartTermsFor(name));

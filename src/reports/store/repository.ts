@@ -237,11 +237,17 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     /**
      * Files a stored report under exactly `terms` outside a change (`addOnly`: adds what is missing, removes nothing):
      * the migrations that file reports stored before the search table existed (src/migrations/0002-search-terms.ts) or
-     * before it held name parts (src/migrations/0003-name-parts.ts) add only, since a change committed after their
+     * before it held name parts (src/migrations/0003-name-parts.ts) or scripted skeleton codes
+     * (src/migrations/0004-skeleton-scripts.ts) add only, since a change committed after their
      * read of a report has filed its own terms, which an exact filing from the older read would blank.
      * Answers how many terms were newly filed (0: it was filed so already).
      */
     fileSearchTerms: (id: string, terms: readonly string[], opts: { addOnly?: boolean } = {}) => search.sync(id, terms, opts),
+    /**
+     * Takes a stored report out of `retired` terms, codes no longer filed nor looked up (store migration 4 removes
+     * the bare skeleton codes: src/migrations/0004-skeleton-scripts.ts). Answers how many slots it left.
+     */
+    unfileSearchTerms: (id: string, retired: readonly string[]) => search.unfile(id, retired),
     /** Every report, whole, in store order (a scan: the key rotation re-indexes and re-seals what is not under the current keys). */
     async *scanAll(): AsyncGenerator<ReportDoc> {
       for await (const doc of reports.find({})) yield doc;

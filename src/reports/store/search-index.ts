@@ -315,6 +315,24 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       return fresh.length;
     },
 
+    /**
+     * The report leaves `retired` terms, codes nothing files or looks up any more (store migration 4: the bare
+     * skeleton codes, src/migrations/0004-skeleton-scripts.ts): its own slots of them in its manifest are blanked,
+     * then dropped from the manifest, read again just before it is written (as `sync` with `addOnly` merges it), so
+     * slots a concurrent sync filed meanwhile stay listed. Blanked first: a crash in between leaves a listed blank
+     * slot, never an unlisted one holding the report (erasure follows the manifest). Answers how many slots it
+     * dropped (0: filed under none of them, nothing written).
+     */
+    async unfile(reportId: string, retired: readonly string[]): Promise<number> {
+      const gone = (await slotsOf(reportId)).filter((key) => retired.includes(termOf(key)));
+      if (!gone.length) return 0;
+      await blank(reportId, gone);
+      const final = (await slotsOf(reportId)).filter((key) => !gone.includes(key));
+      if (final.length) await manifests.replaceOne({ _id: manifestId(reportId) }, { slots: ids().seal(`search_terms/${manifestId(reportId)}`, JSON.stringify(final)) }, { upsert: true });
+      else await manifests.deleteOne({ _id: manifestId(reportId) });
+      return gone.length;
+    },
+
     /** Erasure: the report leaves every term it was filed under (slots blanked, manifest deleted). */
     async remove(reportId: string) {
       await blank(reportId, await slotsOf(reportId));

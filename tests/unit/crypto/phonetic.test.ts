@@ -30,9 +30,10 @@ describe('phonetic name index', async () => {
     expect(parts.exact).toEqual([indexer.termFor('namePart', 'ahmed'), indexer.termFor('namePart', 'Rashid')]);
     expect(parts.exact.every((t) => /^nw:[0-9a-f]{4}$/.test(t))).toBe(true);
     expect(parts.phonetic.every((t) => /^nwp:[0-9a-f]{4}$/.test(t))).toBe(true);
-    // A one-word query looks up exactly those terms: a surname alone, or a given name misspelt, meets the filed name.
+    // A one-word query looks up those terms: a surname alone, or a given name misspelt (by its Double Metaphone code), meets the filed name.
     expect(parts.exact).toContain(indexer.partQueryTermsFor('RASHID').exact[0]);
-    expect(indexer.namePartTermsFor('Tarik Hasan').phonetic).toEqual(expect.arrayContaining(indexer.partQueryTermsFor('Tarek').phonetic));
+    const tarek = indexer.partQueryTermsFor('Tarek').phonetic;
+    expect(indexer.namePartTermsFor('Tarik Hasan').phonetic.filter((t) => tarek.includes(t))).toEqual([indexer.termFor('namePartPhonetic', 'Tarek')]);
     expect(indexer.partMatch('Ahmed Rashid', 'rashid')).toBe('EXACT');
     expect(indexer.partMatch('Tarik Hasan', 'Tarek')).toBe('PHONETIC');
     expect(indexer.partMatch('Tarik Hasan', 'Jones')).toBeNull();
