@@ -234,6 +234,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      * but for the routed floor, which only a search learns (`raiseFloor`: a hint, never a filing).
      */
     search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled, routedFloor: search.routedFloor, raiseFloor: search.raiseFloor },
+    /** What triage counts a report's sound-alike terms from (search-index.ts `filedSlots`, `countFrom`). */
+    searchFilings: { filedSlots: search.filedSlots, countFrom: search.countFrom },
     /**
      * Files a stored report under exactly `terms` outside a change (`addOnly`: adds what is missing, removes nothing):
      * the migrations that file reports stored before the search table existed (src/migrations/0002-search-terms.ts) or
