@@ -10,8 +10,9 @@ import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
-import { findReport, recordCall } from '../support/desk.js';
+import { findReport, Q, recordCall } from '../support/desk.js';
 import { triageProcessorOf } from '../../src/worker.js';
+import { ReportRollbackError } from '../../src/reports/store/freshness.js';
 
 let api: TestApp;
 let worker: TestApp;
@@ -75,4 +76,33 @@ describe('a routed report in store commands', () => {
     expect(of('search_terms')).toBeGreaterThanOrEqual(0);
     expect(of('link_terms')).toBeGreaterThanOrEqual(0);
   });
+
+  it('checks a report read by findById once before routing it, and still refuses to change it once it was erased or changed since', async () => {
+    const sup = await createStaff(api, 'SUPERVISOR');
+    const change = (doc: Awaited<ReturnType<typeof findReport>>) =>
+      worker.deps.reports.applyChange(doc, {
+        where: { triagePending: true },
+        set: { status: 'TRIAGED', desk: 'SO12', priority: 'P3', triagePending: false },
+        history: [{ at: new Date(), actor: { type: 'system', id: 'test-triage' }, action: 'triaged', from: { status: 'RECEIVED' }, to: { status: 'TRIAGED' }, reason: 'test' }],
+        checkedAtRead: true,
+      });
+    // Erased between the read and the change: the tombstone is still looked up (the erasure deleted the version claims).
+    const erased = await recordCall(api, handler.token, 995, { subjects: [], vehicles: [], locations: [] });
+    const read = (await worker.deps.reports.findById(erased))!;
+    expect((await api.gql(Q.erase, { id: erased, reason: 'Erased while awaiting triage' }, sup.token)).errors).toBeUndefined();
+    await expect(change(read)).rejects.toBeInstanceOf(ReportRollbackError);
+    expect((await findReport(api, erased)).status).toBe('ERASED');
+    // Changed between the read and the change: its claim fails, nothing is written.
+    const moved = await recordCall(api, handler.token, 996, { subjects: [], vehicles: [], locations: [] });
+    const before = (await worker.deps.reports.findById(moved))!;
+    expect(await triageProcessorOf(api.deps).route(moved)).toBe('routed');
+    expect(await change(before)).toBeNull();
+    // A copy of a checked document is not the checked document: it is checked whole (one more claim lookup).
+    const fresh = await recordCall(api, handler.token, 997, { subjects: [], vehicles: [], locations: [] });
+    const original = (await worker.deps.reports.findById(fresh))!;
+    commands = [];
+    expect(await change({ ...original })).not.toBeNull();
+    expect(commands.filter((c) => c === 'find report_versions')).toHaveLength(1);
+  });
 });
+

@@ -95,6 +95,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const versions = db.collection<VersionClaim>('report_versions');
   /** Is a report as read its current version (not rolled back, not brought back after erasure)? freshness.ts. */
   const freshness = createFreshness(db, integrity, freshnessDeps);
+  /** Documents `findById` checked with `assertCurrent` and handed out, for `applyChange`'s `checkedAtRead` (by identity: no copy counts). */
+  const checkedAtRead = new WeakSet<ReportDoc>();
   /** Every write of a report sets its envelope MAC (reports/model/envelope-mac.ts), keyed like the history chains. */
   const envelope = createEnvelopeMac(integrity);
 
@@ -397,6 +399,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     async findById(id: string) {
       const doc = await reports.findOne({ _id: id });
       if (doc) await freshness.assertCurrent(doc);
+      if (doc) checkedAtRead.add(doc);
       return doc;
     },
     /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is its report's current version (freshness.ts): for readers by scan (key rotation). */
@@ -486,12 +489,27 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      */
     async applyChange(
       doc: ReportDoc,
-      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; onTampered?: 'keepFlagged'; filings?: ChangeFilings },
+      change: {
+        where?: Filter<ReportDoc>;
+        set?: Partial<ReportDoc>;
+        history: HistoryInput[];
+        push?: Record<string, unknown>;
+        onTampered?: 'keepFlagged';
+        filings?: ChangeFilings;
+        /**
+         * `doc` is the very object `findById` returned (checked then): only its tombstone is looked up again, not its
+         * next version's claim, which the claim below settles (the triage worker: one lookup fewer a routed report).
+         */
+        checkedAtRead?: boolean;
+      },
     ) {
       const tampered = envelope.problems(doc);
       if (tampered && change.onTampered !== 'keepFlagged') throw new ReportIntegrityError(doc._id, tampered);
       // Never a change on a rolled-back or un-erased report, erasure included (it would bless it): key rotation reads reports by scan.
-      await freshness.assertCurrent(doc);
+      // A document `findById` checked (and handed out, once): a later change holds the next version's claim, so
+      // claimVersion below fails on it; an erasure since deletes the claims, so its tombstone is still looked up.
+      if (change.checkedAtRead && checkedAtRead.delete(doc)) await freshness.assertNotErased(doc);
+      else await freshness.assertCurrent(doc);
       if (!matchesFilter(doc, change.where ?? {})) return null;
       // A partner report's times are kept to the minute (reports/rules/partner-time.ts).
       change = { ...change, set: timesFor(doc, change.set), history: timesFor(doc, change.history), push: timesFor(doc, change.push) };
