@@ -13,6 +13,7 @@ import { createStaff } from '../support/factories.js';
 import { findReport, Q, recordCall } from '../support/desk.js';
 import { triageProcessorOf } from '../../src/worker.js';
 import { ReportRollbackError } from '../../src/reports/store/freshness.js';
+import { edgeOf } from '../../src/reports/store/links.js';
 
 let api: TestApp;
 let worker: TestApp;
@@ -88,6 +89,8 @@ describe('a routed report in store commands', () => {
     expect(sixth.of('search_terms')).toBeLessThanOrEqual(19);
     expect(sixth.by['find link_terms']).toBeLessThanOrEqual(9);
     expect(sixth.of('report_versions')).toBeLessThanOrEqual(1 + 1 + 5); // its own check and claim, each candidate's check
+    // Its five edges filed under both ends from the slot counts the worker knew: the insert is the probe (was 45 finds and 9 inserts).
+    expect(sixth.of('report_link_slots')).toBeLessThanOrEqual(7);
   });
 
   it('checks a report read by findById once before routing it, and still refuses to change it once it was erased or changed since', async () => {
@@ -116,6 +119,23 @@ describe('a routed report in store commands', () => {
     commands = [];
     expect(await change({ ...original })).not.toBeNull();
     expect(commands.filter((c) => c === 'find report_versions')).toHaveLength(1);
+  });
+
+  it('files edges under one report from two processes at once, each from the slot count it knew: none lost, none twice, no gap', async () => {
+    const at = Date.now();
+    const report = (n: number) => ({ _id: `tr-${at}-${n}`, recordedAt: new Date(at + n), reference: `ATH-2026-${800000 + n}`, desk: 'SO12' as const });
+    const hub = report(0);
+    const others = Array.from({ length: 14 }, (_, i) => report(1 + i));
+    const edges = others.map((o) => edgeOf(api.deps.crypto, hub, o, ['postcode'], new Date()));
+    // Each process files one edge first, so each knows a count of the hub's slots, soon stale for one of them.
+    await api.deps.reports.recordLink(edges[0]!);
+    await worker.deps.reports.recordLink(edges[1]!);
+    await Promise.all(edges.slice(2).map((e, i) => (i % 2 ? api : worker).deps.reports.recordLink(e)));
+    // Read up to the first missing slot: every edge is there, so no slot was skipped.
+    const linked = (await api.deps.reports.linksOf({ _id: hub._id, links: [] })).map((l) => l.reportId).sort();
+    expect(linked).toEqual(others.map((o) => o._id).sort());
+    const slots = await api.deps.database.db.collection('report_link_slots').find({ edge: { $in: edges.map((e) => e._id) } }).toArray();
+    expect(slots).toHaveLength(2 * edges.length); // once under each end
   });
 });
 

@@ -97,6 +97,8 @@ const MAX_SLOTS = 1_024;
  * reports have no link: one lookup, as the desk queue reads a page of them), then a few, then doubling.
  */
 const SLOT_WINDOWS = [1, 4, 4, 8, 16, 32];
+/** Reports whose count of link slots this process remembers (`knownSlots`; each entry a few dozen bytes). */
+const KNOWN_SLOT_COUNTS = 50_000;
 
 /** A slot as stored: the edge it files, and (when filed by the run that stored the edge) the edge as stored then. */
 interface StoredSlot {
@@ -196,14 +198,56 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
    * run that inserted an edge without flags passes one), or `{ hand: true }`:
    * a hand entry, always a slot of its own (see the module comment).
    */
+  /**
+   * What this process last knew of each report's count of slots (by slot base): a lower bound of its first free slot,
+   * since slots are claimed in order and deleted only by the report's own erasure (which forgets it here; another
+   * process's erasure leaves a later filing there unread, as a filing from slot 0 would be: nothing reads an erased
+   * report's links). Bounded: the oldest entries go first.
+   */
+  const knownSlots = new Map<string, number>();
+  function rememberSlots(base: string, n: number) {
+    if ((knownSlots.get(base) ?? -1) >= n) return;
+    knownSlots.delete(base);
+    knownSlots.set(base, n);
+    if (knownSlots.size > KNOWN_SLOT_COUNTS) knownSlots.delete(knownSlots.keys().next().value!);
+  }
+  /** Per slot base, the last filing of this process queued on it (`file`). */
+  const slotTurns = new Map<string, Promise<void>>();
+
   async function file(reportId: string, edgeId: string, maybeFiled: boolean, copy?: ReturnType<typeof copyOf> | { hand: true }) {
     const base = slotsKey(keys(), reportId);
+    // Filings of this process under one report take turns (`slotTurns`), each from the count the previous one left:
+    // concurrent triage jobs linking to the same newest reports of a hot term, and the edges of one report recorded
+    // at once, no longer race each other for the same slot.
+    const before = slotTurns.get(base);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    slotTurns.set(base, mine);
+    try {
+      await before;
+      await fileInTurn(base, edgeId, maybeFiled, copy);
+    } finally {
+      done();
+      if (slotTurns.get(base) === mine) slotTurns.delete(base);
+    }
+  }
+
+  async function fileInTurn(base: string, edgeId: string, maybeFiled: boolean, copy?: ReturnType<typeof copyOf> | { hand: true }) {
     const at = (slot: number) => slots.findOne({ _id: `${base}#${slot}` });
+    const hand = !!copy && 'hand' in copy;
+    const known = knownSlots.get(base);
+    // The count this process last knew is a lower bound of the first free slot, so the insert there is the probe: it
+    // lands only when that slot is the first free one (the slots are a dense prefix). One command where the gallop
+    // below costs ~2·log2(links) lookups before its insert.
+    if (known !== undefined && !maybeFiled) {
+      if (await insertIfAbsent(slots, { _id: `${base}#${known}`, edge: edgeId, ...copy })) return void rememberSlots(base, known + 1);
+      if ((await at(known))?.edge === edgeId && !hand) return void rememberSlots(base, known + 1); // the same edge, recorded at once by another run
+    }
     // A report's slots are a dense prefix (claimed in order; only its own erasure deletes them, all at once): gallop then
     // bisect to the first free one, so filing costs ~2·log2(links) lookups, not one per link (a hot term's reports have many).
-    let lo = -1;
-    let hi = 0;
-    while (hi < MAX_SLOTS && (await at(hi))) [lo, hi] = [hi, Math.min(MAX_SLOTS, hi * 2 + 1)];
+    let lo = known === undefined ? -1 : maybeFiled ? known - 1 : known; // a slot known taken (the probe's), or -1
+    let hi = lo + 1;
+    for (let step = 1; hi < MAX_SLOTS && (await at(hi)); step *= 2) [lo, hi] = [hi, Math.min(MAX_SLOTS, hi + step * 2)];
     while (hi - lo > 1) {
       const mid = (lo + hi) >>> 1;
       if (await at(mid)) lo = mid;
@@ -215,8 +259,8 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
       if (last.some((entry) => entry?.edge === edgeId)) return;
     }
     for (let slot = hi; slot < MAX_SLOTS; slot++) {
-      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId, ...copy })) return;
-      if ((await at(slot))?.edge === edgeId && !(copy && 'hand' in copy)) return; // taken by the same edge, recorded at once by another run
+      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId, ...copy })) return void rememberSlots(base, slot + 1);
+      if ((await at(slot))?.edge === edgeId && !hand) return void rememberSlots(base, slot + 1); // taken by the same edge, recorded at once by another run
     }
   }
 
@@ -282,6 +326,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
      */
     async eraseLinksOf(reportId: string) {
       const { found } = await slotsOf(reportId);
+      knownSlots.delete(slotsKey(keys(), reportId));
       for (const { _id: slotId, edge: edgeId } of [...found].reverse()) {
         const stored = edgeId ? await edges.findOne({ _id: edgeId }) : null;
         if (stored) {
