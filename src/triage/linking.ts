@@ -162,7 +162,7 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
     let crowded = false;
     const batch = sharedThreshold + 2;
     // The report's own slot under each term (filed there at intake): each term's count is at least that slot plus one,
-    // confirmed by one lookup above it (search-index.ts `countFrom`) instead of the count hint and its probes. The
+    // confirmed by one lookup above it (reports/store/search-index.ts `countFrom`) instead of the count hint and its probes. The
     // window is still read from the top, above the report's own slot too: a report filed later whose triage came
     // first may have found this one not yet stored, and this one must then meet it.
     const own = await deps.reports.searchFilings.filedSlots(doc._id);
