@@ -137,5 +137,20 @@ describe('a routed report in store commands', () => {
     const slots = await api.deps.database.db.collection('report_link_slots').find({ edge: { $in: edges.map((e) => e._id) } }).toArray();
     expect(slots).toHaveLength(2 * edges.length); // once under each end
   });
+
+  it('routes reports sharing a postcode at once in one worker without racing each other for its slots', async () => {
+    const hot = { locations: [{ address: 'Station forecourt', postcode: 'N1C 4QP' }] };
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await recordCall(api, handler.token, 1000 + i, { categories: ['STORAGE'], subjects: [], vehicles: [], ...hot }));
+    const p = triageProcessorOf(worker.deps);
+    commands = [];
+    expect(await Promise.all(ids.map((id) => p.route(id)))).toEqual(ids.map(() => 'routed'));
+    const inserts = commands.filter((c) => c === 'insert link_terms').length;
+    const finds = commands.filter((c) => c === 'find link_terms').length;
+    console.info(`triage-reads: eight at once on one postcode: link_terms ${finds} finds, ${inserts} inserts; all ${commands.length}`);
+    // Every pair linked once, by the later in slot order.
+    const linked = await Promise.all(ids.map(async (id) => (await api.deps.reports.linksOf({ _id: id, links: [] })).length));
+    expect(linked).toEqual(ids.map(() => ids.length - 1));
+  });
 });
 
