@@ -191,14 +191,6 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   }
 
   /**
-   * Files `edgeId` in the first free slot of `reportId` (or finds it there).
-   * `maybeFiled`: the edge was already stored (a retried or concurrent
-   * record), so it may sit in one of the last slots; a fresh edge cannot.
-   * `copy`: the edge as this run stored it, carried by the slot (only the
-   * run that inserted an edge without flags passes one), or `{ hand: true }`:
-   * a hand entry, always a slot of its own (see the module comment).
-   */
-  /**
    * What this process last knew of each report's count of slots (by slot base): a lower bound of its first free slot,
    * since slots are claimed in order and deleted only by the report's own erasure (which forgets it here; another
    * process's erasure leaves a later filing there unread, as a filing from slot 0 would be: nothing reads an erased
@@ -214,6 +206,14 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   /** Per slot base, the last filing of this process queued on it (`file`). */
   const slotTurns = new Map<string, Promise<void>>();
 
+  /**
+   * Files `edgeId` in the first free slot of `reportId` (or finds it there).
+   * `maybeFiled`: the edge was already stored (a retried or concurrent
+   * record), so it may sit in one of the last slots; a fresh edge cannot.
+   * `copy`: the edge as this run stored it, carried by the slot (only the
+   * run that inserted an edge without flags passes one), or `{ hand: true }`:
+   * a hand entry, always a slot of its own (see the module comment).
+   */
   async function file(reportId: string, edgeId: string, maybeFiled: boolean, copy?: ReturnType<typeof copyOf> | { hand: true }) {
     const base = slotsKey(keys(), reportId);
     // Filings of this process under one report take turns (`slotTurns`), each from the count the previous one left:
@@ -239,7 +239,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
     // The count this process last knew is a lower bound of the first free slot, so the insert there is the probe: it
     // lands only when that slot is the first free one (the slots are a dense prefix). One command where the gallop
     // below costs ~2·log2(links) lookups before its insert.
-    if (known !== undefined && !maybeFiled) {
+    if (known !== undefined && known < MAX_SLOTS && !maybeFiled) {
       if (await insertIfAbsent(slots, { _id: `${base}#${known}`, edge: edgeId, ...copy })) return void rememberSlots(base, known + 1);
       if ((await at(known))?.edge === edgeId && !hand) return void rememberSlots(base, known + 1); // the same edge, recorded at once by another run
     }
