@@ -161,13 +161,19 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
     const terms = [...new Set(mineOf().values.name.flatMap((name) => crypto.blindIndex.phoneticLookupTermsFor(name)))];
     let crowded = false;
     const batch = sharedThreshold + 2;
+    // The report's own slot under each term (filed there at intake): each term's count is at least that slot plus one,
+    // confirmed by one lookup above it (reports/store/search-index.ts `countFrom`) instead of the count hint and its probes. The
+    // window is still read from the top, above the report's own slot too: a report filed later whose triage came
+    // first may have found this one not yet stored, and this one must then meet it.
+    const own = await deps.reports.searchFilings.filedSlots(doc._id);
     const lists = await Promise.all(
       terms.map(async (term) => {
         // Slots blanked (a name edited, a report erased) or naming one report twice count for nothing: read on, window
         // after window, until more than the threshold's distinct reports are found or the slots run out, at most
         // SOUND_ALIKE_READ_WINDOWS windows; slots left unread make the term crowded too (said, never silently cut).
         const ids = new Set<string>();
-        let below = await deps.reports.search.count(term);
+        const mine = own.get(term);
+        let below = mine === undefined ? await deps.reports.search.count(term) : await deps.reports.searchFilings.countFrom(term, mine + 1);
         for (let n = 0; below > 0 && ids.size <= sharedThreshold && n < SOUND_ALIKE_READ_WINDOWS; n++) {
           const slots = await deps.reports.search.read(term, below, batch);
           for (const s of slots) if (s.reportId && s.reportId !== doc._id) ids.add(s.reportId);

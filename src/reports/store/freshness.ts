@@ -154,6 +154,17 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
   return {
     staleness,
 
+    /**
+     * The tombstone half of `assertCurrent` alone (one lookup): for a writer whose `doc` passed `assertCurrent` when
+     * read and who claims the next version before writing (repository.ts applyChange, `checkedAtRead`). A change
+     * since that read holds the claim, so the claim fails; an erasure since deletes the claims but leaves this tombstone.
+     */
+    async assertNotErased(doc: Pick<ReportDoc, '_id' | 'version' | 'status'>): Promise<void> {
+      if (doc.status === 'ERASED') return;
+      const buried = await Promise.all(integrity.macAll('reportTombstone', tombstoneInput(doc._id)).map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } })));
+      if (buried.some(Boolean)) throw await fail(doc._id, 'erased');
+    },
+
     /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is the report's current version. */
     async assertCurrent(doc: Pick<ReportDoc, '_id' | 'version' | 'status'>): Promise<void> {
       const found = await staleness(doc);

@@ -8,7 +8,8 @@
  *   report was erased. Slots are claimed by insert (the one write FerretDB
  *   makes atomic), in order, and never deleted: they form a dense prefix
  *   0…top-1, so the first free slot is found by a galloping then binary
- *   search (about 2·log2(n) lookups: 20 at 1,000 reports), and the slot
+ *   search (about 2·log2(n) lookups: 20 at 1,000 reports; one lookup from the count
+ *   this process last knew: `known`), and the slot
  *   number is the order of filing (newest highest).
  * - `<term>#by#<keyed hash of term and report>` → `{ slot }`: where a report
  *   is filed, so refiling and erasure go straight to its slot (keyed:
@@ -36,6 +37,8 @@ import { insertEachIfAbsent } from '../../db/errors.js';
 const DEAD_READS = 4;
 /** A term's default window: the configuration's LINK_SHARED_THRESHOLD default. */
 const DEFAULT_WANT = 20;
+/** Terms whose count of slots this process remembers (a term is a keyed hash; each entry is a few dozen bytes). */
+const KNOWN_COUNTS = 50_000;
 
 type TermCrypto = Pick<Crypto, 'integrity' | 'linkIds'>;
 
@@ -62,10 +65,35 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
   const readSlot = (term: string, n: number) => terms.findOne({ _id: slotKey(term, n) });
   const taken = async (term: string, n: number) => !!(await terms.findOne({ _id: slotKey(term, n) }, { projection: { _id: 1 } }));
 
-  /** The first slot never claimed: slots are a dense prefix, so gallop then bisect. */
+    /**
+   * What this process last knew of each term's count of slots (the first free slot): a true lower bound for as long
+   * as the table lives, since slots are claimed in order and never deleted. The worker files every report, so a term
+   * it filed before costs one lookup (the slot at the known count is free: that is the count) instead of a gallop
+   * from slot 0 (about 2·log2(n)). Bounded: the oldest entries go first.
+   */
+  const known = new Map<string, number>();
+  function remember(term: string, n: number): number {
+    const before = known.get(term);
+    if (before !== undefined && before >= n) return before;
+    known.delete(term);
+    known.set(term, n);
+    if (known.size > KNOWN_COUNTS) known.delete(known.keys().next().value!);
+    return n;
+  }
+
+  /** The first slot never claimed: slots are a dense prefix, so from the known count (one lookup), else gallop then bisect. */
   async function firstFree(term: string): Promise<number> {
-    if (!(await taken(term, 0))) return 0;
-    let lo = 0;
+    const from = known.get(term);
+    if (from !== undefined && from > 0) return remember(term, (await taken(term, from)) ? await freeAbove(term, from) : from);
+    return remember(term, await freeAbove(term, -1));
+  }
+
+  /** The first free slot above `lo` (a slot known taken, or -1): galloping, then a binary search. */
+  async function freeAbove(term: string, lo: number): Promise<number> {
+    if (lo < 0) {
+      if (!(await taken(term, 0))) return 0;
+      lo = 0;
+    }
     let step = 1;
     while (await taken(term, lo + step)) {
       lo += step;
@@ -132,8 +160,10 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
       const backrefs: { term: string; slot: number }[] = [];
       await Promise.all(
         [...new Set(filed)].map(async (term) => {
-          const known = await slotOf(term, reportId);
-          const top = known ? known.slot : await firstFree(term);
+          // A term with no slot taken cannot hold this report: its backref is looked for only under a term that has some.
+          const free = await firstFree(term);
+          const known = free > 0 ? await slotOf(term, reportId) : null;
+          const top = known ? known.slot : free;
           const w = await readDown(term, top, want, reportId);
           if (w.more) crowded.add(term);
           met.set(term, w.ids);
@@ -146,6 +176,8 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
       for (let pending = claims; pending.length; ) {
         const stored = await insertEachIfAbsent(terms, pending.map((c) => ({ _id: slotKey(c.term, c.slot), reportId: keys().linkIds.seal(`link_terms/${slotKey(c.term, c.slot)}`, reportId) })));
         for (const c of pending.filter((_, i) => stored[i])) backrefs.push({ term: c.term, slot: c.slot });
+        // A slot lost is taken all the same: either way the count is past it.
+        for (const c of pending) remember(c.term, c.slot + 1);
         const lost = pending.filter((_, i) => !stored[i]);
         const filedMeanwhile = await Promise.all(
           lost.map(async (c) => {

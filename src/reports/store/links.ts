@@ -97,7 +97,7 @@ const MAX_SLOTS = 1_024;
  * reports have no link: one lookup, as the desk queue reads a page of them), then a few, then doubling.
  */
 const SLOT_WINDOWS = [1, 4, 4, 8, 16, 32];
-/** How many reports' slot counts one process remembers (`knownSlots`); the oldest are forgotten first. */
+/** How many reports' slot counts one process remembers (`knownSlots`; each entry a few dozen bytes); the oldest are forgotten first. */
 const KNOWN_SLOT_COUNTS = 50_000;
 
 /** A slot as stored: the edge it files, and (when filed by the run that stored the edge) the edge as stored then. */
@@ -147,21 +147,6 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
   const copyOf = (stored: StoredEdge) => ({ ends: stored.ends, reasons: stored.reasons, at: stored.at });
   const sealBy = (edgeId: string, by: string) => keys().linkIds.seal(`${where(edgeId)}/by`, by);
 
-  /**
-   * How many slots this process last saw filed under each slot key (a report's, under one audit key): read next
-   * time as one window of that many and the one after (k + 1 lookups for k links, where the windows cost up to
-   * about 2k + 2: a depth-2 chart reads the slots of dozens of reports). Only a window's size: a reader still reads
-   * up to the first missing slot, whatever this says (more slots than remembered: the windows go on; fewer, as
-   * after the report's erasure: the first missing one ends the read), so the hand-entry rule above is untouched.
-   * As search-index.ts's `known` counts: per process, bounded, the oldest forgotten first.
-   */
-  const knownSlots = new Map<string, number>();
-  function rememberSlots(base: string, n: number) {
-    knownSlots.delete(base);
-    if (n > 0) knownSlots.set(base, n);
-    if (knownSlots.size > KNOWN_SLOT_COUNTS) knownSlots.delete(knownSlots.keys().next().value!);
-  }
-
   function seal(edge: LinkEdge): StoredEdge {
     const flags = { ...(edge.manual ? { manual: true } : {}), ...(edge.dismissedAt ? { dismissedAt: edge.dismissedAt } : {}), ...(edge.by ? { by: sealBy(edge._id, edge.by) } : {}) };
     return { _id: edge._id, ends: keys().linkIds.seal(where(edge._id), JSON.stringify({ older: edge.older, newer: edge.newer })), reasons: edge.reasons, at: edge.at, ...flags };
@@ -175,6 +160,24 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
       by = null; // sealed under a key since removed: who is not said
     }
     return { _id: stored._id, older, newer, reasons: stored.reasons, at: stored.at, manual: !!stored.manual, dismissedAt: stored.dismissedAt ?? null, by };
+  }
+
+  /**
+   * What this process last knew of each report's count of slots (by slot base, a report's under one audit key),
+   * never lowered here: a lower bound of its first free slot, since slots are claimed in order and deleted only by
+   * the report's own erasure (which forgets it here; another process's erasure leaves a later filing there unread,
+   * as a filing from slot 0 would be: nothing reads an erased report's links). Filing probes there with its insert
+   * (`fileInTurn`); a reader reads one window of that many and the one after (k + 1 lookups for k links, where the
+   * windows cost up to about 2k + 2: a depth-2 chart reads the slots of dozens of reports). For a reader it is only
+   * a window's size: it still reads up to the first missing slot, whatever this says, so the hand-entry rule above is
+   * untouched. As search-index.ts's `known` counts: per process, bounded, the oldest forgotten first.
+   */
+  const knownSlots = new Map<string, number>();
+  function rememberSlots(base: string, n: number) {
+    if ((knownSlots.get(base) ?? -1) >= n) return;
+    knownSlots.delete(base);
+    knownSlots.set(base, n);
+    if (knownSlots.size > KNOWN_SLOT_COUNTS) knownSlots.delete(knownSlots.keys().next().value!);
   }
 
   /**
@@ -210,6 +213,9 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
     return { base: bases[0]!, found };
   }
 
+  /** Per slot base, the last filing of this process queued on it (`file`). */
+  const slotTurns = new Map<string, Promise<void>>();
+
   /**
    * Files `edgeId` in the first free slot of `reportId` (or finds it there).
    * `maybeFiled`: the edge was already stored (a retried or concurrent
@@ -220,12 +226,38 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
    */
   async function file(reportId: string, edgeId: string, maybeFiled: boolean, copy?: ReturnType<typeof copyOf> | { hand: true }) {
     const base = slotsKey(keys(), reportId);
+    // Filings of this process under one report take turns (`slotTurns`), each from the count the previous one left:
+    // concurrent triage jobs linking to the same newest reports of a hot term, and the edges of one report recorded
+    // at once, no longer race each other for the same slot.
+    const before = slotTurns.get(base);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    slotTurns.set(base, mine);
+    try {
+      await before;
+      await fileInTurn(base, edgeId, maybeFiled, copy);
+    } finally {
+      done();
+      if (slotTurns.get(base) === mine) slotTurns.delete(base);
+    }
+  }
+
+  async function fileInTurn(base: string, edgeId: string, maybeFiled: boolean, copy?: ReturnType<typeof copyOf> | { hand: true }) {
     const at = (slot: number) => slots.findOne({ _id: `${base}#${slot}` });
+    const hand = !!copy && 'hand' in copy;
+    const known = knownSlots.get(base);
+    // The count this process last knew is a lower bound of the first free slot, so the insert there is the probe: it
+    // lands only when that slot is the first free one (the slots are a dense prefix). One command where the gallop
+    // below costs ~2·log2(links) lookups before its insert.
+    if (known !== undefined && known < MAX_SLOTS && !maybeFiled) {
+      if (await insertIfAbsent(slots, { _id: `${base}#${known}`, edge: edgeId, ...copy })) return void rememberSlots(base, known + 1);
+      if ((await at(known))?.edge === edgeId && !hand) return void rememberSlots(base, known + 1); // the same edge, recorded at once by another run
+    }
     // A report's slots are a dense prefix (claimed in order; only its own erasure deletes them, all at once): gallop then
     // bisect to the first free one, so filing costs ~2·log2(links) lookups, not one per link (a hot term's reports have many).
-    let lo = -1;
-    let hi = 0;
-    while (hi < MAX_SLOTS && (await at(hi))) [lo, hi] = [hi, Math.min(MAX_SLOTS, hi * 2 + 1)];
+    let lo = known === undefined ? -1 : maybeFiled ? known - 1 : known; // a slot known taken (the probe's), or -1
+    let hi = lo + 1;
+    for (let step = 1; hi < MAX_SLOTS && (await at(hi)); step *= 2) [lo, hi] = [hi, Math.min(MAX_SLOTS, hi + step * 2)];
     while (hi - lo > 1) {
       const mid = (lo + hi) >>> 1;
       if (await at(mid)) lo = mid;
@@ -237,8 +269,8 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
       if (last.some((entry) => entry?.edge === edgeId)) return;
     }
     for (let slot = hi; slot < MAX_SLOTS; slot++) {
-      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId, ...copy })) return rememberSlots(base, Math.max(slot + 1, knownSlots.get(base) ?? 0));
-      if ((await at(slot))?.edge === edgeId && !(copy && 'hand' in copy)) return; // taken by the same edge, recorded at once by another run
+      if (await insertIfAbsent(slots, { _id: `${base}#${slot}`, edge: edgeId, ...copy })) return void rememberSlots(base, slot + 1);
+      if ((await at(slot))?.edge === edgeId && !hand) return void rememberSlots(base, slot + 1); // taken by the same edge, recorded at once by another run
     }
   }
 
@@ -304,6 +336,7 @@ export function createLinkStore(db: Db, crypto?: LinkCrypto) {
      */
     async eraseLinksOf(reportId: string) {
       const { found } = await slotsOf(reportId);
+      knownSlots.delete(slotsKey(keys(), reportId));
       for (const { _id: slotId, edge: edgeId } of [...found].reverse()) {
         const stored = edgeId ? await edges.findOne({ _id: edgeId }) : null;
         if (stored) {

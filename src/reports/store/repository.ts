@@ -95,6 +95,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const versions = db.collection<VersionClaim>('report_versions');
   /** Is a report as read its current version (not rolled back, not brought back after erasure)? freshness.ts. */
   const freshness = createFreshness(db, integrity, freshnessDeps);
+  /** Documents `findById` checked with `assertCurrent` and handed out, for `applyChange`'s `checkedAtRead` (by identity: no copy counts). */
+  const checkedAtRead = new WeakSet<ReportDoc>();
   /** Every write of a report sets its envelope MAC (reports/model/envelope-mac.ts), keyed like the history chains. */
   const envelope = createEnvelopeMac(integrity);
 
@@ -234,6 +236,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      * but for the routed floor, which only a search learns (`raiseFloor`: a hint, never a filing).
      */
     search: { count: search.count, read: search.read, idOfReference: search.idOfReference, isFiled: search.isFiled, routedFloor: search.routedFloor, raiseFloor: search.raiseFloor },
+    /** What triage counts a report's sound-alike terms from (search-index.ts `filedSlots`, `countFrom`). */
+    searchFilings: { filedSlots: search.filedSlots, countFrom: search.countFrom },
     /**
      * Files a stored report under exactly `terms` outside a change (`addOnly`: adds what is missing, removes nothing):
      * the migrations that file reports stored before the search table existed (src/migrations/0002-search-terms.ts) or
@@ -401,6 +405,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     async findById(id: string) {
       const doc = await reports.findOne({ _id: id });
       if (doc) await freshness.assertCurrent(doc);
+      if (doc) checkedAtRead.add(doc);
       return doc;
     },
     /**
@@ -501,12 +506,27 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      */
     async applyChange(
       doc: ReportDoc,
-      change: { where?: Filter<ReportDoc>; set?: Partial<ReportDoc>; history: HistoryInput[]; push?: Record<string, unknown>; onTampered?: 'keepFlagged'; filings?: ChangeFilings },
+      change: {
+        where?: Filter<ReportDoc>;
+        set?: Partial<ReportDoc>;
+        history: HistoryInput[];
+        push?: Record<string, unknown>;
+        onTampered?: 'keepFlagged';
+        filings?: ChangeFilings;
+        /**
+         * `doc` is the very object `findById` returned (checked then): only its tombstone is looked up again, not its
+         * next version's claim, which the claim below settles (the triage worker: one lookup fewer a routed report).
+         */
+        checkedAtRead?: boolean;
+      },
     ) {
       const tampered = envelope.problems(doc);
       if (tampered && change.onTampered !== 'keepFlagged') throw new ReportIntegrityError(doc._id, tampered);
       // Never a change on a rolled-back or un-erased report, erasure included (it would bless it): key rotation reads reports by scan.
-      await freshness.assertCurrent(doc);
+      // A document `findById` checked (and handed out, once): a later change holds the next version's claim, so
+      // claimVersion below fails on it; an erasure since deletes the claims, so its tombstone is still looked up.
+      if (change.checkedAtRead && checkedAtRead.delete(doc)) await freshness.assertNotErased(doc);
+      else await freshness.assertCurrent(doc);
       if (!matchesFilter(doc, change.where ?? {})) return null;
       // A partner report's times are kept to the minute (reports/rules/partner-time.ts).
       change = { ...change, set: timesFor(doc, change.set), history: timesFor(doc, change.history), push: timesFor(doc, change.push) };

@@ -203,6 +203,32 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     count,
 
     /**
+     * `count` from a lower bound known otherwise (`atLeast`: a slot known taken, plus one; the larger of it and this
+     * process's `known` is taken): one lookup when nobody filed above it since (the slot there is free: that is the
+     * count), else a gallop from it. Triage counts a sound-alike term from the report's own slot (`filedSlots`), so a
+     * worker that never met the term pays one lookup, not the hint and its probes.
+     */
+    async countFrom(term: string, atLeast: number): Promise<number> {
+      const from = Math.max(known.get(term) ?? 0, atLeast);
+      if (from <= 0) return count(term);
+      return remember(term, (await has(`${term}#${from}`)) ? await gallopFrom(term, from) : from);
+    },
+
+    /**
+     * The slot of each term the report is filed under, from its manifest (one lookup): each a slot known taken, so
+     * each term's count is at least that slot plus one. (A manifest may, after a crash, list a slot its batch lost:
+     * one taken by another report, still a true lower bound.)
+     */
+    async filedSlots(reportId: string): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      for (const key of await slotsOf(reportId)) {
+        const slot = Number(key.slice(key.lastIndexOf('#') + 1));
+        if (Number.isInteger(slot) && slot >= 0) out.set(termOf(key), Math.max(slot, out.get(termOf(key)) ?? -1));
+      }
+      return out;
+    },
+
+    /**
      * The term's routed floor: no slot below it holds a report awaiting
      * triage (0 when none was recorded, or one does not open). Why it stays
      * true once written: a report leaves "awaiting triage" (no desk) once, at

@@ -99,6 +99,7 @@ export function createRoute(deps: TriageDeps) {
               triage: { ruleSetVersion: decision.ruleSetVersion, reasons: decision.reasons, decidedAt: now, dueBy },
             },
             history,
+            checkedAtRead: true, // `current` is findById's (the first read, or the retry's)
           },
           [systemEvent('report.triage', reportId, 'success', { desk: decision.desk, priority: decision.priority, reasons: decision.reasons, ruleSetVersion: decision.ruleSetVersion, threatLevel: level })],
           now,
