@@ -18,7 +18,7 @@ import { insertIfAbsent } from '../../db/errors.js';
 import { nextHistoryEntries, type HistoryInput } from '../model/history.js';
 import { createFreshness, STALE_CLAIM_MS, type FreshnessDeps, type FreshnessIntegrity, type VersionClaim } from './freshness.js';
 import { matchesFilter } from './match.js';
-import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
+import { queueEntryOf, sameEntry, summaryOf, type QueueCandidate, type QueueCursor, type QueueSummary } from './desk-queue.js';
 import { createLinkStore, type LinkCrypto, type LinkEdge, type EdgesSeen } from './links.js';
 import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
@@ -603,8 +603,10 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       return entry ? summaryOf(entry) : null;
     },
 
-    /** The ids of the top unclaimed reports of a desk (from the queue tables: read the report before acting). */
+    /** The ids of the top unclaimed reports of a desk, from the queue tables' heads: read the report before acting (desk-queue.ts). */
     claimCandidates: (desk: Desk, limit: number) => side.queue.candidates(desk, limit),
+    /** Candidates a claim is done with (taken, or found no longer queued there and repaired): out of their heads. */
+    passedCandidates: (done: readonly QueueCandidate[]) => side.queue.passed(done),
 
     /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net); ids only. */
     findOverdue: (now: Date, limit: number) => side.queue.overdue(now, limit),
