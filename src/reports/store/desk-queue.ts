@@ -23,8 +23,9 @@
  * once per HEAD_SIZE claims from it. A head
  * is kept like the entries: `put` drops the head an entry belongs in (one that
  * sorts before the head's last, or any entry when the head holds the whole
- * table) after writing the entry, a head is kept by its builder only if no
- * `put` came between its scan and its write (the builder's marker), and each
+ * table, or a builder's placeholder) after writing the entry, a head is kept by
+ * its builder only if no `put` came between its scan and its write (the
+ * builder's placeholder, in the head's own document), and each
  * claim takes the ids it is done with (taken, or found no longer queued there)
  * out of the head. On MongoDB each table's
  * index would make the read cheap and no head would be needed.
@@ -32,8 +33,8 @@
 import { randomBytes } from 'node:crypto';
 import { BSON, type Collection, type Db, type Filter } from 'mongodb';
 import { DESKS, type Desk } from '../../auth/types.js';
+import { isDuplicateKey } from '../../db/errors.js';
 import { canonicalJson } from '../../crypto/canonical.js';
-import { insertIfAbsent } from '../../db/errors.js';
 import { PRIORITIES, type Priority, type ReportDoc } from '../model/types.js';
 import { QUEUED_STATUS } from '../rules/state-machine.js';
 
@@ -76,14 +77,14 @@ interface QueueHead {
   last: { receivedAt: Date; id: string } | null;
   more: boolean;
   at: Date;
-  /** Set once its builder found its marker still there after writing it: only a confirmed head is trusted. */
+  /** False on a builder's placeholder (written before its scan), true on the head it replaces it with: only a confirmed head is trusted. */
   confirmed: boolean;
+  /** Its builder's token: the head replaces the placeholder only if the placeholder is still this builder's. */
+  token?: string;
 }
 
 /** Ids a head holds: a claim scans a table about once per this many claims from it. */
 export const HEAD_SIZE = 32;
-/** A head builder's marker older than this is taken to be a dead builder's. */
-const HEAD_MARKER_STALE_MS = 30_000;
 
 /** An id from the front of a desk's queue (`candidates`), with the table and the head it was read from. */
 export interface QueueCandidate {
@@ -130,41 +131,35 @@ export function createDeskQueues(db: Db) {
   for (const desk of DESKS) for (const p of PRIORITIES) tables.set(queueCollectionName(desk, p), db.collection<QueueEntry>(queueCollectionName(desk, p)));
   const tableOf = (e: Pick<QueueEntry, 'desk' | 'priority'>) => tables.get(queueCollectionName(e.desk, e.priority))!;
   const heads = db.collection<QueueHead>('desk_queue_heads');
-  const markers = db.collection<{ _id: string; token: string; at: Date }>('desk_queue_heads');
-  const markerOf = (name: string) => `${name}~building`;
 
   /**
-   * The first HEAD_SIZE ids of a table, from a scan (what every claim did before heads), kept as its head when
-   * no entry was put meanwhile: the builder's marker is inserted before the scan, the head written after it, and
-   * the head kept only if the marker is still there to be deleted (a put deletes marker and head: see `put`).
+   * The first HEAD_SIZE ids of a table, from a scan (what every claim did before heads), kept as its head when no
+   * entry was put meanwhile. The builder's marker is the head document itself: a placeholder under the builder's
+   * token (unconfirmed, so no claim trusts it) is written before the scan, and the head replaces it after the scan
+   * only if that placeholder is still there; a put since then deleted it (see `dropHeadFor`), and a builder that
+   * started later replaced it with its own (its own scan saw at least as much). A builder that dies leaves its
+   * placeholder for the next claim to replace.
    */
   async function buildHead(desk: Desk, priority: Priority): Promise<{ ids: string[]; more: boolean; at: Date | null }> {
     const name = queueCollectionName(desk, priority);
     const token = randomBytes(9).toString('base64url');
-    let marked = await insertIfAbsent(markers, { _id: markerOf(name), token, at: new Date() });
-    if (!marked) {
-      // Another builder is at work, or one died: a marker left past HEAD_MARKER_STALE_MS is taken over.
-      const other = await markers.findOne({ _id: markerOf(name) });
-      if (other && Date.now() - other.at.getTime() > HEAD_MARKER_STALE_MS) {
-        await markers.deleteOne({ _id: markerOf(name), token: other.token });
-        marked = await insertIfAbsent(markers, { _id: markerOf(name), token, at: new Date() });
-      }
-    }
+    // Two builders upserting a missing head at once: one insert fails on the `_id` (FerretDB upserts as read, then
+    // insert); that builder leaves the head to the other and only scans.
+    const marked = await heads.replaceOne({ _id: name }, { ids: [], last: null, more: true, at: new Date(), confirmed: false, token }, { upsert: true }).then(
+      () => true,
+      (err: unknown) => {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      },
+    );
     const batch = await tableOf({ desk, priority }).find({}, { projection: { _id: 1, receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).limit(HEAD_SIZE + 1).toArray();
     const ids = batch.slice(0, HEAD_SIZE).map((e) => e._id);
     const more = batch.length > HEAD_SIZE;
     if (!marked) return { ids, more, at: null };
     const last = batch[Math.min(batch.length, HEAD_SIZE) - 1];
     const at = new Date();
-    await heads.replaceOne({ _id: name }, { ids, last: last ? { receivedAt: last.receivedAt, id: last._id } : null, more, at, confirmed: false }, { upsert: true });
-    // A put since the marker deleted it (and the head): the head just written may miss that entry, so it goes too.
-    // Otherwise the head is confirmed, and only then trusted by claims (a put meanwhile drops an unconfirmed head).
-    if (!(await markers.deleteOne({ _id: markerOf(name), token })).deletedCount) {
-      await heads.deleteOne({ _id: name });
-      return { ids, more, at: null };
-    }
-    await heads.updateOne({ _id: name, at }, { $set: { confirmed: true } });
-    return { ids, more, at };
+    const kept = await heads.replaceOne({ _id: name, token }, { ids, last: last ? { receivedAt: last.receivedAt, id: last._id } : null, more, at, confirmed: true, token });
+    return { ids, more, at: kept.modifiedCount ? at : null };
   }
 
   /**
@@ -179,17 +174,17 @@ export function createDeskQueues(db: Db) {
     return buildHead(desk, priority);
   }
 
-  /** After an entry is written: a table's head it may belong in (or that is being built) is dropped, so no head misses it. */
+  /**
+   * After an entry is written: the table's head (one lookup) is dropped if the entry may belong in it (it sorts before
+   * the head's last, or the head holds the whole table) or if it is a builder's placeholder, so no head misses it: a
+   * builder whose placeholder this deletes does not write its head (`buildHead`), and one that wrote its head before
+   * this read left a confirmed head, judged like any other.
+   */
   async function dropHeadFor(entry: QueueEntry) {
     const name = queueCollectionName(entry.desk, entry.priority);
-    const [head, marker] = await Promise.all([heads.findOne({ _id: name }, { projection: { ids: 0 } }), markers.findOne({ _id: markerOf(name) })]);
+    const head = await heads.findOne({ _id: name }, { projection: { ids: 0 } });
     const before = (last: QueueHead['last']) => !last || entry.receivedAt < last.receivedAt || (entry.receivedAt.getTime() === last.receivedAt.getTime() && entry._id <= last.id);
-    // The marker first, then the head, one after the other: a builder that still finds its marker wrote its head
-    // before this delete of the head, which then removes it; one that does not drops its head itself.
-    if (marker) {
-      await markers.deleteOne({ _id: markerOf(name) });
-      await heads.deleteOne({ _id: name });
-    } else if (head && (!head.confirmed || !head.more || before(head.last))) await heads.deleteOne({ _id: name });
+    if (head && (!head.confirmed || !head.more || before(head.last))) await heads.deleteOne({ _id: name });
   }
 
   /** Entries of a desk in queue order (priority, then age, then id), after `after`, up to `limit`. */
