@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { Q, recordCall, triageDirectly } from '../support/desk.js';
-import { HEAD_SIZE } from '../../src/reports/store/desk-queue.js';
+import { createDeskQueues, queueCollectionName, type QueueEntry } from '../../src/reports/store/desk-queue.js';
 
 let app: TestApp;
 let handler: Awaited<ReturnType<typeof createStaff>>;
@@ -51,10 +51,9 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 describe('desk queue heads, in store commands', () => {
-  it('a claim sends a bounded number of commands, rebuilds a head once per HEAD_SIZE claims, and a routed report leaves a head it does not belong in', async () => {
+  it('a claim sends a bounded number of commands, scans no queue table while its head lasts, and a routed report reads the head once', async () => {
     const queued: string[] = [];
-    const n = HEAD_SIZE + 8;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < 12; i++) {
       const id = await recordCall(app, handler.token, 700 + i);
       await triageDirectly(app, id, 'SO12', 'P2');
       queued.push(id);
@@ -62,7 +61,7 @@ describe('desk queue heads, in store commands', () => {
     const claim = () => counted(() => app.gql(Q.claimNext, { desk: 'SO12' }, inv.token));
     const rows: { total: number; queue: number; heads: number; scans: number; byCollection: Record<string, number> }[] = [];
     const taken: string[] = [];
-    for (let i = 0; i < HEAD_SIZE + 2; i++) {
+    for (let i = 0; i < 10; i++) {
       const c = await claim();
       expect(c.result.errors).toBeUndefined();
       taken.push(c.result.data.claimNextReport.id);
@@ -79,14 +78,58 @@ describe('desk queue heads, in store commands', () => {
     }
     // Queue order (oldest first), none twice, none skipped.
     expect(taken).toEqual(queued.slice(0, taken.length));
-    for (const [i, r] of rows.entries()) process.stdout.write(`desk-queue-heads: claim ${i + 1}: ${r.total} commands, queue tables ${r.queue}, heads ${r.heads}, scans ${r.scans} ${JSON.stringify(r.byCollection)}\n`);
-    // The first claim builds the heads it reads (P1, empty, and P2); after it, only the claim that uses a head up scans:
-    // the one after HEAD_SIZE claims (before: after HEAD_SIZE - 4, when fewer than the five candidates wanted were left).
-    const scanning = rows.map((r, i) => (r.scans ? i + 1 : 0)).filter(Boolean);
-    expect(scanning).toEqual([1, HEAD_SIZE + 1]);
-    const steady = rows.filter((r, i) => i > 0 && !r.scans);
+    for (const [i, r] of rows.entries()) process.stdout.write(`desk-queue-heads: claim ${i + 1}: ${r.total} commands (person lists aside), queue tables ${r.queue}, heads ${r.heads}, scans ${r.scans} ${JSON.stringify(r.byCollection)}\n`);
+    // The first claim builds the heads it reads (P1, empty, and P2); after it, no claim scans while the head lasts.
+    expect(rows.map((r, i) => (r.scans ? i + 1 : 0)).filter(Boolean)).toEqual([1]);
+    const steady = rows.slice(1);
     expect(Math.max(...steady.map((r) => r.queue + r.heads))).toBeLessThanOrEqual(QUEUE_COMMANDS_A_CLAIM);
     expect(Math.max(...steady.map((r) => r.total))).toBeLessThanOrEqual(COMMANDS_A_CLAIM);
+  });
+
+  it('a head is rebuilt once per head size of claims, stays for a newer entry, and goes for an older one (a small head, the store alone)', async () => {
+    const size = 8;
+    const queues = createDeskQueues(app.deps.database.db, size);
+    const base = Date.now() - 3_600_000;
+    const entry = (id: string, at: number): QueueEntry => ({ _id: id, desk: 'SO13', priority: 'P4', receivedAt: new Date(at), dueBy: null, escalated: false, summary: '{}' });
+    const order: string[] = [];
+    for (let i = 0; i < 2 * size + 4; i++) {
+      const id = `heads-${String(i).padStart(3, '0')}`;
+      await queues.put(entry(id, base + i * 1000));
+      order.push(id);
+    }
+    const table = app.deps.database.db.collection<QueueEntry>(queueCollectionName('SO13', 'P4'));
+    /** What a claim does to the queue: the first candidate, its entry deleted, passed out of the head. */
+    const takeOne = async () => {
+      const c = await counted(async () => {
+        const [first] = await queues.candidates('SO13', 5);
+        if (!first) return null;
+        await table.deleteOne({ _id: first.id });
+        await queues.passed([first]);
+        return first.id;
+      });
+      return { id: c.result, scans: c.scans(), heads: c.on('desk_queue_heads') };
+    };
+    const taken: string[] = [];
+    const scanning: number[] = [];
+    for (let i = 1; i <= 2 * size + 2; i++) {
+      if (i === 3) {
+        // Newer than every entry: the head stays.
+        const put = await counted(() => queues.put(entry('heads-newer', base + 100_000)));
+        expect(put.on('desk_queue_heads')).toBe(1);
+        order.push('heads-newer');
+      }
+      if (i === size + 4) {
+        // Older than the head's last (a report put back): the head goes, and the next take scans.
+        await queues.put(entry('heads-older', base - 1000));
+        order.splice(taken.length, 0, 'heads-older');
+      }
+      const t = await takeOne();
+      taken.push(t.id!);
+      if (t.scans) scanning.push(i);
+    }
+    expect(taken).toEqual(order.slice(0, taken.length));
+    // The first build, the head used up after `size` takes, and the one the older entry dropped.
+    expect(scanning).toEqual([1, size + 1, size + 4]);
   });
 });
 
@@ -99,8 +142,8 @@ const QUEUE_COMMANDS_A_CLAIM = 4;
 /** All the store commands of such a claim, session and audit included, but the person lists (person-lists.ts folds one every so many rows). Before: 24. */
 const COMMANDS_A_CLAIM = 18;
 /**
- * Commands to `desk_queue_heads` of one routed report that does not belong in the head: one lookup a `put` (its entry is
- * put twice, before the change and as it landed). Before the builder's marker moved into the head's document: 4 (the
- * head and the marker, each put).
+ * Commands to `desk_queue_heads` of one routed report that does not belong in the head: one lookup (its entry is put
+ * before the change, and written again as the change landed without reading the head). Before: 4 (the head and the
+ * builder's marker, each put).
  */
-const PUT_HEAD_COMMANDS = 2;
+const PUT_HEAD_COMMANDS = 1;

@@ -67,7 +67,7 @@ export interface QueueEntry {
 
 /**
  * A table's head (`desk_queue_heads`, `_id` the table's name): the ids of its first HEAD_SIZE entries in queue order
- * as a scan found them, the last one's position, and whether more followed. Kept like the entries: dropped by a
+ * as a scan found them, the last one's position, and whether entries may follow it (false only for an empty table). Kept like the entries: dropped by a
  * `put` of an entry that sorts before its last (or of any entry when it holds the whole table), trimmed by the
  * claims of the ids they are done with, rebuilt from a scan when missing or used up.
  */
@@ -83,8 +83,13 @@ interface QueueHead {
   token?: string;
 }
 
-/** Ids a head holds: a claim scans a table about once per this many claims from it. */
-export const HEAD_SIZE = 32;
+/**
+ * Ids a head holds: a claim scans a table once per this many claims from it (the scan costs what the table holds,
+ * whatever the head's size, so a larger head makes fewer of them; a head of 128 ids is about 5 kB, read by each claim
+ * and each put). 32 until December 2026: at 100,000 reports SO12's P1 table (about 100 entries) was then scanned
+ * three times in the bench's 100 claims.
+ */
+export const HEAD_SIZE = 128;
 
 /** An id from the front of a desk's queue (`candidates`), with the table and the head it was read from. */
 export interface QueueCandidate {
@@ -126,14 +131,14 @@ export const sameEntry = (a: QueueEntry | null, b: QueueEntry | null) => a === b
 /** The collection holding a desk's queue entries of one priority. */
 export const queueCollectionName = (desk: Desk, priority: Priority) => `desk_queue_${desk}_${priority}`;
 
-export function createDeskQueues(db: Db) {
+export function createDeskQueues(db: Db, headSize = HEAD_SIZE) {
   const tables = new Map<string, Collection<QueueEntry>>();
   for (const desk of DESKS) for (const p of PRIORITIES) tables.set(queueCollectionName(desk, p), db.collection<QueueEntry>(queueCollectionName(desk, p)));
   const tableOf = (e: Pick<QueueEntry, 'desk' | 'priority'>) => tables.get(queueCollectionName(e.desk, e.priority))!;
   const heads = db.collection<QueueHead>('desk_queue_heads');
 
   /**
-   * The first HEAD_SIZE ids of a table, from a scan (what every claim did before heads), kept as its head when no
+   * The first `headSize` ids of a table, from a scan (what every claim did before heads), kept as its head when no
    * entry was put meanwhile. The builder's marker is the head document itself: a placeholder under the builder's
    * token (unconfirmed, so no claim trusts it) is written before the scan, and the head replaces it after the scan
    * only if that placeholder is still there; a put since then deleted it (see `dropHeadFor`), and a builder that
@@ -152,11 +157,14 @@ export function createDeskQueues(db: Db) {
         throw err;
       },
     );
-    const batch = await tableOf({ desk, priority }).find({}, { projection: { _id: 1, receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).limit(HEAD_SIZE + 1).toArray();
-    const ids = batch.slice(0, HEAD_SIZE).map((e) => e._id);
-    const more = batch.length > HEAD_SIZE;
+    const batch = await tableOf({ desk, priority }).find({}, { projection: { _id: 1, receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).limit(headSize).toArray();
+    const ids = batch.map((e) => e._id);
+    // Entries may follow the last unless the table was empty: a later entry (the usual put: the newest report) then
+    // leaves the head as it is, and a claim that uses the head up rescans (the table it scans is small when it held
+    // fewer than headSize entries). Saying "none follow" would make every such put drop the head.
+    const more = batch.length > 0;
     if (!marked) return { ids, more, at: null };
-    const last = batch[Math.min(batch.length, HEAD_SIZE) - 1];
+    const last = batch.at(-1);
     const at = new Date();
     const kept = await heads.replaceOne({ _id: name, token }, { ids, last: last ? { receivedAt: last.receivedAt, id: last._id } : null, more, at, confirmed: true, token });
     return { ids, more, at: kept.modifiedCount ? at : null };
@@ -220,6 +228,18 @@ export function createDeskQueues(db: Db) {
     async put(entry: QueueEntry) {
       await tableOf(entry).replaceOne({ _id: entry._id }, entry, { upsert: true });
       await dropHeadFor(entry);
+    },
+
+    /**
+     * Writes a report's entry as a change landed, over `earlier`: the entry a `put` wrote before the change (or the
+     * report's entry before it, written by the change that queued it). When it takes the same place (table, age, id),
+     * the head was judged when `earlier` was put, so no head is read unless the entry had gone meanwhile (a claim's
+     * repair that read the report before the change): then it is a new entry, and the head is judged as by `put`.
+     */
+    async refresh(entry: QueueEntry, earlier: QueueEntry | null) {
+      const samePlace = !!earlier && tableOf(earlier) === tableOf(entry) && earlier._id === entry._id && earlier.receivedAt.getTime() === entry.receivedAt.getTime();
+      const r = await tableOf(entry).replaceOne({ _id: entry._id }, entry, { upsert: true });
+      if (!samePlace || r.upsertedCount) await dropHeadFor(entry);
     },
 
     /** After a change: removes the report's former entries (`formerly`) from every table but the one `now` is in. */

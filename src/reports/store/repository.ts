@@ -555,7 +555,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       if (updated.status === 'ERASED') await freshness.bury(doc._id, updated.version);
       // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
       const after = queueEntryOf(updated);
-      if (after && !sameEntry(after, entry)) await side.queue.put(after);
+      if (after && !sameEntry(after, entry)) await side.queue.refresh(after, entry);
       await side.queue.dropOutside(after, [before, entry]);
       if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
       if (heldBefore && heldBefore !== holderOf(updated)) await holdings.drop(heldBefore, doc._id);
