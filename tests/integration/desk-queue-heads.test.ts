@@ -131,6 +131,30 @@ describe('desk queue heads, in store commands', () => {
     // The first build, the head used up after `size` takes, and the one the older entry dropped.
     expect(scanning).toEqual([1, size + 1, size + 4]);
   });
+
+  it('puts racing with head builds and takes leave no entry out of the order the claims take (the store alone)', async () => {
+    const queues = createDeskQueues(app.deps.database.db, 4);
+    const table = app.deps.database.db.collection<QueueEntry>(queueCollectionName('SO13', 'P3'));
+    const base = Date.now() - 3_600_000;
+    const entry = (id: string, at: number): QueueEntry => ({ _id: id, desk: 'SO13', priority: 'P3', receivedAt: new Date(at), dueBy: null, escalated: false, summary: '{}' });
+    const taken: string[] = [];
+    const take = async () => {
+      const [first] = await queues.candidates('SO13', 5);
+      if (!first || first.priority !== 'P3') return;
+      if ((await table.deleteOne({ _id: first.id })).deletedCount) taken.push(first.id);
+      await queues.passed([first]);
+    };
+    // Older and newer entries put while heads are built and used up by concurrent takers.
+    const puts = Array.from({ length: 24 }, (_, i) => () => queues.put(entry(`race-${String(i).padStart(2, '0')}`, base + (i % 2 ? i : -i) * 1000)));
+    await Promise.all([...puts.map((put, i) => new Promise((r) => setTimeout(r, i * 3)).then(put)), ...Array.from({ length: 12 }, (_, i) => new Promise((r) => setTimeout(r, i * 5)).then(take))]);
+    // Then the rest, one at a time: every entry still in the table comes out, oldest first.
+    const left = (await table.find({}).toArray()).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a._id.localeCompare(b._id)).map((e) => e._id);
+    const before = taken.length;
+    for (let i = 0; i < left.length + 2; i++) await take();
+    expect(taken.slice(before)).toEqual(left);
+    expect(new Set(taken).size).toBe(taken.length);
+    expect(await table.countDocuments()).toBe(0);
+  });
 });
 
 /**
