@@ -52,26 +52,38 @@ export function createDeskCommands(deps: Pick<DeskDeps, 'reports' | 'vault'>, ex
     /**
      * Gives the caller the top report of the desk, or null when the queue is
      * empty. Each attempt is a conditional update on an unclaimed report, so
-     * two claimers never get the same one; a lost race moves on.
+     * two claimers never get the same one; a lost race moves on. The read of
+     * each candidate report is what checks the queue heads' ids (reports/store/desk-queue.ts
+     * `candidates`): one no longer queued on that desk and priority is
+     * repaired and passed over, and every id the claim is done with leaves its
+     * head in one write, so the next claim does not read it again.
      */
     async claimNextReport(principal: Principal | null, desk: Desk): Promise<ReportView | null> {
       if (!DESKS.includes(desk)) throw badInput('Unknown desk', ['desk']);
       access.assertCanViewDesk(principal, desk);
       const spec = claimSpec(principal);
       for (let round = 0; round < CLAIM_ROUNDS; round++) {
-        const ids = await reports.claimCandidates(desk, CLAIM_CANDIDATES);
-        if (!ids.length) return null;
-        for (const id of ids) {
-          const candidate = await reports.findById(id);
-          if (!candidate || !allows('claim', candidate.status) || candidate.assignee || candidate.desk !== desk) {
-            // A queue entry a crash left behind, or one that changed since the list was read.
-            if (candidate) await reports.syncSideTables(candidate);
-            continue;
+        const candidates = await reports.claimCandidates(desk, CLAIM_CANDIDATES);
+        if (!candidates.length) return null;
+        const done: typeof candidates = [];
+        try {
+          for (const c of candidates) {
+            const candidate = await reports.findById(c.id);
+            if (!candidate || !allows('claim', candidate.status) || candidate.assignee || candidate.desk !== desk || candidate.priority !== c.priority) {
+              // A queue entry a crash left behind, or one that changed since the head was read.
+              if (candidate) await reports.syncSideTables(candidate);
+              done.push(c);
+              continue;
+            }
+            // A lost race leaves the id in its head: the report may still be queued (changed, not claimed).
+            const updated = await applyOnce(principal, candidate, spec);
+            if (!updated) continue;
+            done.push(c);
+            publish(spec, candidate, updated);
+            return changed(updated);
           }
-          const updated = await applyOnce(principal, candidate, spec);
-          if (!updated) continue;
-          publish(spec, candidate, updated);
-          return changed(updated);
+        } finally {
+          if (done.length) await reports.passedCandidates(done);
         }
       }
       throw conflict('The queue is busy; try again');

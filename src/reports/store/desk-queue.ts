@@ -18,20 +18,23 @@
  * priority: the ids of its first HEAD_SIZE entries). FerretDB pushes down
  * neither the empty filter nor the sort of a table read, so each read
  * decoded the whole table (docs/performance-history.md, "The slow claims at 10,000 reports");
- * a claim now looks up the heads and the ids it needs by `_id`, and a table
- * is scanned only to rebuild its head, about once per HEAD_SIZE claims. A head
+ * a claim now looks up the heads by `_id` and reads the reports they name
+ * (its check of each id), and a table is scanned only to rebuild its head,
+ * once per HEAD_SIZE claims from it. A head
  * is kept like the entries: `put` drops the head an entry belongs in (one that
  * sorts before the head's last, or any entry when the head holds the whole
- * table) after writing the entry, a head is kept by its builder only if no
- * `put` came between its scan and its write (the builder's marker), and the
- * claims that find an id gone drop it from the head. On MongoDB each table's
+ * table, or a builder's placeholder) after writing the entry, a head is kept by
+ * its builder only if no `put` came between its scan and its write (the
+ * builder's placeholder, in the head's own document), and each
+ * claim takes the ids it is done with (taken, or found no longer queued there)
+ * out of the head. On MongoDB each table's
  * index would make the read cheap and no head would be needed.
  */
 import { randomBytes } from 'node:crypto';
 import { BSON, type Collection, type Db, type Filter } from 'mongodb';
 import { DESKS, type Desk } from '../../auth/types.js';
+import { isDuplicateKey } from '../../db/errors.js';
 import { canonicalJson } from '../../crypto/canonical.js';
-import { insertIfAbsent } from '../../db/errors.js';
 import { PRIORITIES, type Priority, type ReportDoc } from '../model/types.js';
 import { QUEUED_STATUS } from '../rules/state-machine.js';
 
@@ -64,9 +67,9 @@ export interface QueueEntry {
 
 /**
  * A table's head (`desk_queue_heads`, `_id` the table's name): the ids of its first HEAD_SIZE entries in queue order
- * as a scan found them, the last one's position, and whether more followed. Kept like the entries: dropped by a
- * `put` of an entry that sorts before its last (or of any entry when it holds the whole table), repaired by the
- * claims that find an id gone, rebuilt from a scan when missing or used up.
+ * as a scan found them, the last one's position, and whether entries may follow it (false only for an empty table). Kept like the entries: dropped by a
+ * `put` of an entry that sorts before its last (or of any entry when it holds the whole table), trimmed by the
+ * claims of the ids they are done with, rebuilt from a scan when missing or used up.
  */
 interface QueueHead {
   _id: string;
@@ -74,14 +77,28 @@ interface QueueHead {
   last: { receivedAt: Date; id: string } | null;
   more: boolean;
   at: Date;
-  /** Set once its builder found its marker still there after writing it: only a confirmed head is trusted. */
+  /** False on a builder's placeholder (written before its scan), true on the head it replaces it with: only a confirmed head is trusted. */
   confirmed: boolean;
+  /** Its builder's token: the head replaces the placeholder only if the placeholder is still this builder's. */
+  token?: string;
 }
 
-/** Ids a head holds: a claim scans a table about once per this many claims from it. */
-export const HEAD_SIZE = 32;
-/** A head builder's marker older than this is taken to be a dead builder's. */
-const HEAD_MARKER_STALE_MS = 30_000;
+/**
+ * Ids a head holds: a claim scans a table once per this many claims from it (the scan costs what the table holds,
+ * whatever the head's size, so a larger head makes fewer of them; a head of 128 ids is about 5 kB, read by each claim
+ * and each put). 32 until December 2026: at 100,000 reports SO12's P1 table (about 100 entries) was then scanned
+ * three times in the bench's 100 claims.
+ */
+export const HEAD_SIZE = 128;
+
+/** An id from the front of a desk's queue (`candidates`), with the table and the head it was read from. */
+export interface QueueCandidate {
+  id: string;
+  desk: Desk;
+  priority: Priority;
+  /** The head's `at` as read, or null when it came from a scan whose head was not kept. */
+  head: Date | null;
+}
 
 export interface QueueCursor {
   priority: Priority;
@@ -114,84 +131,68 @@ export const sameEntry = (a: QueueEntry | null, b: QueueEntry | null) => a === b
 /** The collection holding a desk's queue entries of one priority. */
 export const queueCollectionName = (desk: Desk, priority: Priority) => `desk_queue_${desk}_${priority}`;
 
-export function createDeskQueues(db: Db) {
+export function createDeskQueues(db: Db, headSize = HEAD_SIZE) {
   const tables = new Map<string, Collection<QueueEntry>>();
   for (const desk of DESKS) for (const p of PRIORITIES) tables.set(queueCollectionName(desk, p), db.collection<QueueEntry>(queueCollectionName(desk, p)));
   const tableOf = (e: Pick<QueueEntry, 'desk' | 'priority'>) => tables.get(queueCollectionName(e.desk, e.priority))!;
   const heads = db.collection<QueueHead>('desk_queue_heads');
-  const markers = db.collection<{ _id: string; token: string; at: Date }>('desk_queue_heads');
-  const markerOf = (name: string) => `${name}~building`;
 
   /**
-   * The first HEAD_SIZE ids of a table, from a scan (what every claim did before heads), kept as its head when
-   * no entry was put meanwhile: the builder's marker is inserted before the scan, the head written after it, and
-   * the head kept only if the marker is still there to be deleted (a put deletes marker and head: see `put`).
+   * The first `headSize` ids of a table, from a scan (what every claim did before heads), kept as its head when no
+   * entry was put meanwhile. The builder's marker is the head document itself: a placeholder under the builder's
+   * token (unconfirmed, so no claim trusts it) is written before the scan, and the head replaces it after the scan
+   * only if that placeholder is still there; a put since then deleted it (see `dropHeadFor`), and a builder that
+   * started later replaced it with its own (its own scan saw at least as much). A builder that dies leaves its
+   * placeholder for the next claim to replace.
    */
-  async function buildHead(desk: Desk, priority: Priority): Promise<string[]> {
+  async function buildHead(desk: Desk, priority: Priority): Promise<{ ids: string[]; more: boolean; at: Date | null }> {
     const name = queueCollectionName(desk, priority);
     const token = randomBytes(9).toString('base64url');
-    let marked = await insertIfAbsent(markers, { _id: markerOf(name), token, at: new Date() });
-    if (!marked) {
-      // Another builder is at work, or one died: a marker left past HEAD_MARKER_STALE_MS is taken over.
-      const other = await markers.findOne({ _id: markerOf(name) });
-      if (other && Date.now() - other.at.getTime() > HEAD_MARKER_STALE_MS) {
-        await markers.deleteOne({ _id: markerOf(name), token: other.token });
-        marked = await insertIfAbsent(markers, { _id: markerOf(name), token, at: new Date() });
-      }
-    }
-    const batch = await tableOf({ desk, priority }).find({}, { projection: { _id: 1, receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).limit(HEAD_SIZE + 1).toArray();
-    const ids = batch.slice(0, HEAD_SIZE).map((e) => e._id);
-    if (marked) {
-      const last = batch[Math.min(batch.length, HEAD_SIZE) - 1];
-      const at = new Date();
-      await heads.replaceOne({ _id: name }, { ids, last: last ? { receivedAt: last.receivedAt, id: last._id } : null, more: batch.length > HEAD_SIZE, at, confirmed: false }, { upsert: true });
-      // A put since the marker deleted it (and the head): the head just written may miss that entry, so it goes too.
-      // Otherwise the head is confirmed, and only then trusted by claims (a put meanwhile drops an unconfirmed head).
-      if (!(await markers.deleteOne({ _id: markerOf(name), token })).deletedCount) await heads.deleteOne({ _id: name });
-      else await heads.updateOne({ _id: name, at }, { $set: { confirmed: true } });
-    }
-    return ids;
+    // Two builders upserting a missing head at once: one insert fails on the `_id` (FerretDB upserts as read, then
+    // insert); that builder leaves the head to the other and only scans.
+    const marked = await heads.replaceOne({ _id: name }, { ids: [], last: null, more: true, at: new Date(), confirmed: false, token }, { upsert: true }).then(
+      () => true,
+      (err: unknown) => {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      },
+    );
+    const batch = await tableOf({ desk, priority }).find({}, { projection: { _id: 1, receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).limit(headSize).toArray();
+    const ids = batch.map((e) => e._id);
+    // Entries may follow the last unless the table was empty: a later entry (the usual put: the newest report) then
+    // leaves the head as it is, and a claim that uses the head up rescans (the table it scans is small when it held
+    // fewer than headSize entries). Saying "none follow" would make every such put drop the head.
+    const more = batch.length > 0;
+    if (!marked) return { ids, more, at: null };
+    const last = batch.at(-1);
+    const at = new Date();
+    const kept = await heads.replaceOne({ _id: name, token }, { ids, last: last ? { receivedAt: last.receivedAt, id: last._id } : null, more, at, confirmed: true, token });
+    return { ids, more, at: kept.modifiedCount ? at : null };
   }
 
   /**
-   * Up to `want` ids of a table's first entries, in queue order, from its head: lookups by `_id` (the head, then
-   * the head's ids checked against the table a window at a time). A head is rebuilt from a scan when it is
-   * missing, not yet confirmed by its builder, or used up; an id whose entry is gone (claimed, moved) is dropped from
-   * the head by the claim that finds it so (a repair: a lost rewrite only leaves it for the next claim to drop).
+   * A table's head as claims use it: its ids (lookups by `_id` of the head only; a claim's own read of each report
+   * stands for checking an id, see `candidates`), whether entries follow its last, and the head's `at` (null when the
+   * ids come from a scan whose head was not kept). Rebuilt from a scan when missing, not yet confirmed by its builder,
+   * or used up while entries follow it.
    */
-  async function headIds(desk: Desk, priority: Priority, want: number): Promise<string[]> {
-    const name = queueCollectionName(desk, priority);
-    const head = await heads.findOne({ _id: name });
-    if (!head?.confirmed || !Array.isArray(head.ids)) return (await buildHead(desk, priority)).slice(0, want);
-    const table = tableOf({ desk, priority });
-    const live: string[] = [];
-    const gone = new Set<string>();
-    // Windows of one more than wanted: the claim before this one usually left its own id at the front, gone.
-    for (let i = 0; i < head.ids.length && live.length < want; i += want + 1) {
-      const window = head.ids.slice(i, i + want + 1);
-      const present = await Promise.all(window.map((id) => table.findOne({ _id: id }, { projection: { _id: 1 } })));
-      window.forEach((id, k) => (present[k] ? live.push(id) : gone.add(id)));
-    }
-    if (live.length < want && head.more) return (await buildHead(desk, priority)).slice(0, want);
-    if (gone.size) {
-      // Only if it is still the head read (a put may have dropped it): FerretDB checks that filter by reading this small table.
-      const { _id: _same, ...kept } = head;
-      await heads.replaceOne({ _id: name, at: head.at }, { ...kept, ids: head.ids.filter((id) => !gone.has(id)) }).catch(() => undefined);
-    }
-    return live.slice(0, want);
+  async function headOf(desk: Desk, priority: Priority): Promise<{ ids: string[]; more: boolean; at: Date | null }> {
+    const head = await heads.findOne({ _id: queueCollectionName(desk, priority) });
+    if (head?.confirmed && Array.isArray(head.ids) && (head.ids.length || !head.more)) return { ids: head.ids, more: head.more, at: head.at };
+    return buildHead(desk, priority);
   }
 
-  /** After an entry is written: a table's head it may belong in (or that is being built) is dropped, so no head misses it. */
+  /**
+   * After an entry is written: the table's head (one lookup) is dropped if the entry may belong in it (it sorts before
+   * the head's last, or the head holds the whole table) or if it is a builder's placeholder, so no head misses it: a
+   * builder whose placeholder this deletes does not write its head (`buildHead`), and one that wrote its head before
+   * this read left a confirmed head, judged like any other.
+   */
   async function dropHeadFor(entry: QueueEntry) {
     const name = queueCollectionName(entry.desk, entry.priority);
-    const [head, marker] = await Promise.all([heads.findOne({ _id: name }, { projection: { ids: 0 } }), markers.findOne({ _id: markerOf(name) })]);
+    const head = await heads.findOne({ _id: name }, { projection: { ids: 0 } });
     const before = (last: QueueHead['last']) => !last || entry.receivedAt < last.receivedAt || (entry.receivedAt.getTime() === last.receivedAt.getTime() && entry._id <= last.id);
-    // The marker first, then the head, one after the other: a builder that still finds its marker wrote its head
-    // before this delete of the head, which then removes it; one that does not drops its head itself.
-    if (marker) {
-      await markers.deleteOne({ _id: markerOf(name) });
-      await heads.deleteOne({ _id: name });
-    } else if (head && (!head.confirmed || !head.more || before(head.last))) await heads.deleteOne({ _id: name });
+    if (head && (!head.confirmed || !head.more || before(head.last))) await heads.deleteOne({ _id: name });
   }
 
   /** Entries of a desk in queue order (priority, then age, then id), after `after`, up to `limit`. */
@@ -227,6 +228,18 @@ export function createDeskQueues(db: Db) {
     async put(entry: QueueEntry) {
       await tableOf(entry).replaceOne({ _id: entry._id }, entry, { upsert: true });
       await dropHeadFor(entry);
+    },
+
+    /**
+     * Writes a report's entry as a change landed, over `earlier`: the entry a `put` wrote before the change (or the
+     * report's entry before it, written by the change that queued it). When it takes the same place (table, age, id),
+     * the head was judged when `earlier` was put, so no head is read unless the entry had gone meanwhile (a claim's
+     * repair that read the report before the change): then it is a new entry, and the head is judged as by `put`.
+     */
+    async refresh(entry: QueueEntry, earlier: QueueEntry | null) {
+      const samePlace = !!earlier && tableOf(earlier) === tableOf(entry) && earlier._id === entry._id && earlier.receivedAt.getTime() === entry.receivedAt.getTime();
+      const r = await tableOf(entry).replaceOne({ _id: entry._id }, entry, { upsert: true });
+      if (!samePlace || r.upsertedCount) await dropHeadFor(entry);
     },
 
     /** After a change: removes the report's former entries (`formerly`) from every table but the one `now` is in. */
@@ -288,16 +301,41 @@ export function createDeskQueues(db: Db) {
     },
 
     /**
-     * The ids of the first `limit` entries of a desk's queue, from the tables' heads (lookups by `_id`; a scan only
-     * to rebuild a head): most urgent table first, as `page` orders them.
+     * Up to `limit` ids from the front of a desk's queue, from the tables' heads (one lookup by `_id` a table read; a
+     * scan only to rebuild a head): most urgent table first, as `page` orders them. No id is checked against its table:
+     * the claim reads each report anyway and takes it only if it is still queued on that desk and priority, and it
+     * hands the ids it is done with to `passed`, which takes them out of the head. A table whose head lists fewer than
+     * wanted while entries follow it ends the list (what follows it there is not known without a scan, and sorts before
+     * any less urgent table's), so a claim may get fewer than `limit`; the head is rebuilt once it is used up.
      */
-    async candidates(desk: Desk, limit: number) {
-      const out: string[] = [];
+    async candidates(desk: Desk, limit: number): Promise<QueueCandidate[]> {
+      const out: QueueCandidate[] = [];
       for (const priority of PRIORITIES) {
         if (out.length >= limit) break;
-        out.push(...(await headIds(desk, priority, limit - out.length)));
+        const head = await headOf(desk, priority);
+        out.push(...head.ids.slice(0, limit - out.length).map((id) => ({ id, desk, priority, head: head.at })));
+        if (head.more) break;
       }
       return out;
+    },
+
+    /**
+     * The candidates a claim is done with (the one it took, and those it found no longer queued there and repaired) out
+     * of their heads, one update a table: only of the head they were read from (a head rebuilt since, with a new `at`,
+     * is left alone). Racing claims may each write back the other's id (FerretDB updates as read-then-write): that id
+     * is then read again by a later claim, found taken, and passed again (as is every id of an update that failed); no id
+   * leaves a head unless its claim is done.
+     */
+    async passed(done: readonly QueueCandidate[]) {
+      const byHead = new Map<string, { at: Date; ids: string[] }>();
+      for (const c of done) {
+        if (!c.head) continue;
+        const name = queueCollectionName(c.desk, c.priority);
+        const group = byHead.get(name) ?? { at: c.head, ids: [] };
+        group.ids.push(c.id);
+        byHead.set(name, group);
+      }
+      await Promise.all([...byHead].map(([name, { at, ids }]) => heads.updateOne({ _id: name, at }, { $pullAll: { ids } }).catch(() => undefined)));
     },
 
     /** Erasure: the report's id out of every head (a scan of that small table), so no head names it. */

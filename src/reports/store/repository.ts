@@ -18,7 +18,7 @@ import { insertIfAbsent } from '../../db/errors.js';
 import { nextHistoryEntries, type HistoryInput } from '../model/history.js';
 import { createFreshness, STALE_CLAIM_MS, type FreshnessDeps, type FreshnessIntegrity, type VersionClaim } from './freshness.js';
 import { matchesFilter } from './match.js';
-import { queueEntryOf, sameEntry, summaryOf, type QueueCursor, type QueueSummary } from './desk-queue.js';
+import { queueEntryOf, sameEntry, summaryOf, type QueueCandidate, type QueueCursor, type QueueSummary } from './desk-queue.js';
 import { createLinkStore, type LinkCrypto, type LinkEdge, type EdgesSeen } from './links.js';
 import { createSideTables } from './side-tables.js';
 import { createSearchIndex } from './search-index.js';
@@ -592,7 +592,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       if (updated.status === 'ERASED') await freshness.bury(doc._id, updated.version);
       // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
       const after = queueEntryOf(updated);
-      if (after && !sameEntry(after, entry)) await side.queue.put(after);
+      if (after && !sameEntry(after, entry)) await side.queue.refresh(after, entry);
       await side.queue.dropOutside(after, [before, entry]);
       if (doc.triagePending && !updated.triagePending) await side.leaveOutbox(doc._id);
       if (heldBefore && heldBefore !== holderOf(updated)) await holdings.drop(heldBefore, doc._id);
@@ -640,8 +640,10 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       return entry ? summaryOf(entry) : null;
     },
 
-    /** The ids of the top unclaimed reports of a desk (from the queue tables: read the report before acting). */
+    /** The ids of the top unclaimed reports of a desk, from the queue tables' heads: read the report before acting (desk-queue.ts). */
     claimCandidates: (desk: Desk, limit: number) => side.queue.candidates(desk, limit),
+    /** Candidates a claim is done with (taken, or found no longer queued there and repaired): out of their heads. */
+    passedCandidates: (done: readonly QueueCandidate[]) => side.queue.passed(done),
 
     /** Triaged, unclaimed, not yet escalated, past their deadline (the SLA safety net); ids only. */
     findOverdue: (now: Date, limit: number) => side.queue.overdue(now, limit),
