@@ -254,10 +254,21 @@ export function createDeskQueues(db: Db, headSize = HEAD_SIZE) {
     },
 
     /** Removes a report's entries from every table but `keep`'s (repair: where stale entries are is unknown). */
-    async dropElsewhere(id: string, keep: QueueEntry | null) {
+    async dropElsewhere(id: string, keep: QueueEntry | null): Promise<QueueEntry[]> {
       const keepName = keep ? queueCollectionName(keep.desk, keep.priority) : null;
+      const dropped: QueueEntry[] = [];
       for (const [name, t] of tables) {
-        if (name !== keepName && (await t.findOne({ _id: id }, { projection: { _id: 1 } }))) await t.deleteOne({ _id: id });
+        const found = name !== keepName ? await t.findOne({ _id: id }) : null;
+        if (found && (await t.deleteOne({ _id: id })).deletedCount) dropped.push(found);
+      }
+      return dropped;
+    },
+
+    /** Puts back entries `dropElsewhere` removed (repository.ts `syncSideTables`: a change began meanwhile). */
+    async restore(entries: readonly QueueEntry[]) {
+      for (const entry of entries) {
+        await tableOf(entry).replaceOne({ _id: entry._id }, entry, { upsert: true });
+        await dropHeadFor(entry);
       }
     },
 

@@ -167,11 +167,19 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     blocks.delete(`${prefix}-${at.getUTCFullYear()}`);
   }
 
-  /** Makes the side tables agree with a report as stored. */
+  /**
+   * Makes the side tables agree with a report as stored. `doc` may be stale by the time this writes (a claim's
+   * repair, a duplicate triage job): a change that began meanwhile put its queue entry BEFORE its update
+   * (applyChange), and the drop below would take that entry away for good (the change does not put it again). So a
+   * drop that removed anything looks for the next version's claim afterwards, and puts back what it removed if a
+   * change began: at worst a stale entry stays, which the next claim that reads it repairs; never a queued report
+   * missing from its queue.
+   */
   async function syncSideTables(doc: ReportDoc) {
     const entry = queueEntryOf(doc);
     if (entry) await side.queue.put(entry);
-    await side.queue.dropElsewhere(doc._id, entry);
+    const dropped = await side.queue.dropElsewhere(doc._id, entry);
+    if (dropped.length && (await versions.findOne({ _id: `${doc._id}:${doc.version + 1}` }, { projection: { _id: 1 } }))) await side.queue.restore(dropped);
     if (!doc.triagePending) await side.leaveOutbox(doc._id);
     const holder = holderOf(doc);
     if (holder) await holdings.put(holder, doc._id);

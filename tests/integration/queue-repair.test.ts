@@ -1,0 +1,43 @@
+/**
+ * A repair of the side tables from a report read before a change (a claim that
+ * found a queue head's id no longer claimable, a duplicate triage job) must
+ * never take a queued report out of its queue: the change put its entry before
+ * its update and does not put it again (repository.ts `syncSideTables`).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bootApp, type TestApp } from '../support/app.js';
+import { buildReport } from '../support/factories.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await bootApp({ worker: false });
+});
+afterAll(() => app?.close());
+
+const release = `mutation($id: ID!, $reason: String!) { releaseReport(id: $id, reason: $reason) { status } }`;
+
+it('keeps a released report in its queue when a repair from its claimed version runs after the release', async () => {
+  const held = await buildReport(app, { status: 'ASSIGNED', desk: 'SO12', priority: 'P3' });
+  const stale = (await app.deps.reports.findById(held.id))!;
+  expect(stale.assignee).not.toBeNull();
+  const res = await app.gql(release, { id: held.id, reason: 'Back to the desk: off shift' }, held.assignee!.token);
+  expect(res.errors).toBeUndefined();
+  expect(await app.deps.reports.queuedOn('SO12', held.id)).not.toBeNull();
+  // The repair a claim makes when its head named the report while it was held: from the version it read then.
+  await app.deps.reports.syncSideTables(stale);
+  expect(await app.deps.reports.queuedOn('SO12', held.id)).not.toBeNull();
+  // The report's own version: nothing to put back, and a true leftover still goes.
+  const current = (await app.deps.reports.findById(held.id))!;
+  await app.deps.reports.syncSideTables(current);
+  expect(await app.deps.reports.queuedOn('SO12', held.id)).not.toBeNull();
+});
+
+it('still removes a leftover entry of a report that is no longer queued, when no change of it is under way', async () => {
+  const held = await buildReport(app, { status: 'ASSIGNED', desk: 'SO12', priority: 'P3' });
+  const doc = (await app.deps.reports.findById(held.id))!;
+  // A leftover, as a crash between a change's put and its update leaves one: the entry of the report as if queued.
+  await app.deps.database.db.collection('desk_queue_SO12_P3').insertOne({ _id: held.id, desk: 'SO12', priority: 'P3', receivedAt: new Date(), dueBy: null, escalated: false, summary: '{}' } as never);
+  expect(await app.deps.database.db.collection('desk_queue_SO12_P3').findOne({ _id: held.id } as never)).not.toBeNull();
+  await app.deps.reports.syncSideTables(doc);
+  expect(await app.deps.database.db.collection('desk_queue_SO12_P3').findOne({ _id: held.id } as never)).toBeNull();
+});
