@@ -47,6 +47,10 @@ export function requestSignal(clientGone: AbortSignal, receivedAt: number, timeo
 /**
  * Wraps every field resolver of the schema (in place) with the deadline check:
  * one property read per field, and no change to a resolver's being synchronous.
+ * In a mutation only its root fields check, before they write: once a change
+ * has landed, the fields of its answer are resolved whatever the time, so the
+ * client is told what happened rather than "retry" (a claim that landed and
+ * answered "retry" would be retried into a second claim).
  */
 export function guardResolvers(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
@@ -55,7 +59,7 @@ export function guardResolvers(schema: GraphQLSchema): GraphQLSchema {
       const resolve = field.resolve as GraphQLFieldResolver<unknown, GraphQLContext> | undefined;
       if (!resolve) continue;
       field.resolve = (source, args, ctx, info) => {
-        checkDeadline(ctx);
+        if (info.operation.operation !== 'mutation' || !info.path.prev) checkDeadline(ctx);
         return resolve(source, args, ctx, info);
       };
     }

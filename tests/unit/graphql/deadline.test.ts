@@ -71,6 +71,31 @@ describe('guardResolvers', () => {
     expect(result.errors?.[0]?.originalError).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
 
+  it("answers a mutation that landed in full, even when the deadline passed while it ran; a mutation not yet started is stopped", async () => {
+    const calls: string[] = [];
+    const ctl = new AbortController();
+    const Result = new GraphQLObjectType({ name: 'Result', fields: { id: { type: GraphQLString, resolve: (r: { id: string }) => (calls.push('id'), r.id) } } });
+    const schema = guardResolvers(
+      new GraphQLSchema({
+        query: new GraphQLObjectType({ name: 'Query', fields: { work: { type: GraphQLString, resolve: () => 'done' } } }),
+        mutation: new GraphQLObjectType({
+          name: 'Mutation',
+          fields: {
+            // The deadline passes while the change is written: it has landed, so its answer is still given.
+            change: { type: Result, resolve: () => (calls.push('change'), ctl.abort(), { id: 'r1' }) },
+            again: { type: Result, resolve: () => (calls.push('again'), { id: 'r2' }) },
+          },
+        }),
+      }),
+    );
+    const result = await graphql({ schema, source: 'mutation { change { id } again { id } }', contextValue: { signal: ctl.signal } });
+    expect(result.data?.change).toEqual({ id: 'r1' });
+    // The next mutation of the same request had not started: it is stopped before it writes.
+    expect(result.data?.again).toBeNull();
+    expect(result.errors?.[0]?.originalError).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(calls).toEqual(['change', 'id']);
+  });
+
   it('is aborted from the start when the client had already gone', () => {
     const gone = new AbortController();
     gone.abort();
