@@ -5,7 +5,7 @@
  *   closed, with no cap. Slots `<term>#<n>` are claimed by insert (the one
  *   write FerretDB makes atomic) and only ever appended, so the taken slots
  *   of a term are always 0..n-1: a term's count starts from the count
- *   this process last knew, or else its hint (`<term>#n`, a lower bound
+ *   this process last knew (at intake, else slot 0, claimed unread), or else its hint (`<term>#n`, a lower bound
  *   rewritten every 32 filings) and the slots above it, and a term is read newest first from its last slot. Report ids
  *   are sealed (crypto/link-ids.ts), bound to their slot, so the table does
  *   not say which reports share a value. A report's slots are listed, sealed,
@@ -133,7 +133,8 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
 
   /** `count` for a term this process knows nothing of: its hint, then the slots above it (`zeroTaken`: slot 0 is known taken). */
   async function countFromHint(term: string, zeroTaken = false): Promise<number> {
-    // Most terms intake files are new: one lookup says so. A term with fewer than HINT_EVERY slots has no hint yet.
+    // Most terms a process does not know are new: one lookup says so (intake does not look: `sync` with `fresh` claims
+    // slot 0 unread, and comes here with `zeroTaken` when it was taken). A term with fewer than HINT_EVERY slots has no hint yet.
     if (!zeroTaken && !(await has(`${term}#0`))) return 0;
     const hint = (await terms.findOne({ _id: hintKey(term) })) as { n?: unknown } | null;
     const h = typeof hint?.n === 'number' && Number.isInteger(hint.n) && hint.n > 1 ? hint.n : 1;
