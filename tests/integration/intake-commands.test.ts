@@ -14,6 +14,8 @@ import { bootApp, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';
 import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../support/payloads.js';
 import { createSearchIndex } from '../../src/reports/store/search-index.js';
+import { createPersonLists, WRITER_SNAPSHOT_EVERY, type ListRow } from '../../src/reports/store/person-lists.js';
+import { MongoClient } from 'mongodb';
 
 let app: TestApp;
 let handler: Awaited<ReturnType<typeof createStaff>>;
@@ -106,5 +108,51 @@ describe('intake’s unread search filing stays exact', () => {
     expect((await index.read(a, 3, 3)).map((s) => s.reportId)).toEqual([id, id, id]);
     await index.remove(id);
     for (const term of [a, b]) expect((await index.read(term, 3, 3)).map((s) => s.reportId)).toEqual(['', '', '']);
+  });
+});
+
+describe('the writer’s fold of a person’s list (every WRITER_SNAPSHOT_EVERY-th intake of a handler)', () => {
+  const row = (i: number): ListRow => ({ id: `fold-r-${i}`, v: 1, t: i, w: Date.now(), p: 1 });
+  /** Polls through a client of its own, so the polling is not counted. */
+  async function waitForDoc(id: string) {
+    const client = await MongoClient.connect(inject('mongoUri'));
+    try {
+      const coll = client.db(app.deps.database.db.databaseName).collection<{ _id: string }>('person_lists');
+      for (let i = 0; i < 200 && !(await coll.findOne({ _id: id })); i++) await new Promise((r) => setTimeout(r, 25));
+      return !!(await coll.findOne({ _id: id }));
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('reads the pointer and the slots under its own, no batch past it, and snapshots them', async () => {
+    const key = `submitted:fold-${Date.now()}`;
+    const lists = createPersonLists(app.deps.database.db);
+    for (let i = 0; i < WRITER_SNAPSHOT_EVERY - 1; i++) await lists.append(key, [row(i)], {});
+    commands = [];
+    await lists.append(key, [row(WRITER_SNAPSHOT_EVERY - 1)], {});
+    expect(await waitForDoc(`${key}@${String(WRITER_SNAPSHOT_EVERY).padStart(9, '0')}`)).toBe(true);
+    const by: Record<string, number> = {};
+    for (const c of commands) by[c] = (by[c] ?? 0) + 1;
+    // Its slot, then the fold: the pointer and slots 0..31 (it was 8 lookups more, past the end), the snapshot and its pointer.
+    expect(by).toEqual({ 'insert person_lists': 2, 'find person_lists': 1 + WRITER_SNAPSHOT_EVERY, 'update person_lists': 1 });
+    const { rows } = await createPersonLists(app.deps.database.db).read(key, {});
+    expect(rows.map((r) => r.id).sort()).toEqual(Array.from({ length: WRITER_SNAPSHOT_EVERY }, (_, i) => row(i).id).sort());
+  });
+
+  it('stops at a gap under its slot: no snapshot covers it', async () => {
+    const key = `submitted:fold-gap-${Date.now()}`;
+    const lists = createPersonLists(app.deps.database.db);
+    for (let i = 0; i < WRITER_SNAPSHOT_EVERY - 1; i++) await lists.append(key, [row(i)], {});
+    await app.deps.database.db.collection<{ _id: string }>('person_lists').deleteOne({ _id: `${key}#${String(10).padStart(9, '0')}` });
+    await lists.append(key, [row(WRITER_SNAPSHOT_EVERY - 1)], {});
+    // The fold stops at slot 10: its snapshot (slots 0..9) is the only one.
+    expect(await waitForDoc(`${key}@${String(10).padStart(9, '0')}`)).toBe(true);
+    const snaps = await app.deps.database.db.collection<{ _id: string }>('person_lists').find({ _id: { $regex: `^${key}@` } } as never).toArray();
+    expect(snaps.map((d) => d._id)).toEqual([`${key}@${String(10).padStart(9, '0')}`]);
+    // The next append fills the gap, and every row is read again.
+    await lists.append(key, [row(99)], {});
+    const { rows } = await createPersonLists(app.deps.database.db).read(key, {});
+    expect(rows.map((r) => r.id).sort()).toEqual([...Array.from({ length: WRITER_SNAPSHOT_EVERY }, (_, i) => row(i).id).filter((id) => id !== row(10).id), row(99).id].sort());
   });
 });
