@@ -220,14 +220,6 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
   let starting = false;
   /** The chain end as this process last knew it: a true (seq, hash) pair, possibly stale. */
   let head: ChainTip | null = null;
-  /**
-   * When another process was last seen appending (a collision, or a look at the register that found it past `head`):
-   * for OTHERS_SEEN_MS after, a run looks at the register before its insert (one read) rather than insert after a
-   * stale head, lose, and look then (a refused write and the same read: the API beside a worker that audits every
-   * report it routes). A writer alone never looks.
-   */
-  let othersSeenAt = -Infinity;
-  const OTHERS_SEEN_MS = 5_000;
   let published = 0;
   /** A cut tail found, and when: appends are refused without a new look for a few seconds. */
   let cut: { error: AuditTailCutError; at: number } | null = null;
@@ -340,15 +332,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
         left = left.filter((p) => !lapsed.includes(p));
         if (!left.length) return;
       }
-      if (!head) head = await checkedHead();
-      else if (attempt === 1 && Date.now() - othersSeenAt < OTHERS_SEEN_MS) {
-        // A published tip is a true chain end: appending after it is safe (a later one only costs a collision, as before).
-        const tip = await repo.tip();
-        if (tip.seq > head.seq) {
-          head = tip;
-          othersSeenAt = Date.now();
-        }
-      }
+      head ??= await checkedHead();
       const run: AuditEntry[] = [];
       let prev: ChainTip = head;
       for (const p of left) {
@@ -369,7 +353,6 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
       }
       if (left.length && stored < run.length) {
         stats.collisions++;
-        othersSeenAt = Date.now();
         head = await headAfterCollision(head.seq + 1, head);
       }
     }
