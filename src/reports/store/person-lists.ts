@@ -155,12 +155,16 @@ export function createPersonLists(db: Db) {
   /**
    * The list as it stands: the latest snapshot and every slot above it, folded. Writes a snapshot when
    * SNAPSHOT_EVERY slots or more lay above it (best effort: a lost write only means the next reader reads more).
+   * `upTo` (a writer's fold, its own slot just taken plus one): reads no slot from there on, so the fold is of the
+   * slots under it only (as many lookups as slots, not a batch more to find the end); a missing slot under it still
+   * stops the fold there, so a snapshot never covers a gap.
    */
-  async function read(key: string, policy: ListPolicy): Promise<{ rows: ListRow[]; commands: number }> {
+  async function read(key: string, policy: ListPolicy, upTo?: number): Promise<{ rows: ListRow[]; commands: number }> {
     let base = await pointerOf(key);
     let commands = 1;
+    const batchFrom = (from: number) => (upTo === undefined ? READ_BATCH : Math.max(0, Math.min(READ_BATCH, upTo - from)));
     for (let attempt = 0; ; attempt++) {
-      const ids = Array.from({ length: READ_BATCH }, (_, i) => slotId(key, base + i));
+      const ids = Array.from({ length: batchFrom(base) }, (_, i) => slotId(key, base + i));
       const [snap, ...slots] = await Promise.all([base > 0 ? docs.findOne({ _id: snapId(key, base) }) : null, ...ids.map((id) => docs.findOne({ _id: id }))]);
       commands += (base > 0 ? 1 : 0) + ids.length;
       if (base > 0 && !snap) {
@@ -179,12 +183,14 @@ export function createPersonLists(db: Db) {
         for (const d of run) foldRows(folded, d!.rows);
         top += run.length;
         if (present >= 0) break;
-        const more = Array.from({ length: READ_BATCH }, (_, i) => slotId(key, top + i));
+        if (upTo !== undefined && top >= upTo) break;
+        const more = Array.from({ length: batchFrom(top) }, (_, i) => slotId(key, top + i));
         batch = await Promise.all(more.map((id) => docs.findOne({ _id: id })));
         commands += more.length;
       }
-      // The first free slot as read (a slot another writer of this process is inserting right now only costs it a retry).
-      nextSlot.set(key, top);
+      // The first free slot as read (a slot another writer of this process is inserting right now only costs it a retry);
+      // a fold that stopped at `upTo` did not look for it.
+      if (upTo === undefined || top < upTo) nextSlot.set(key, top);
       const now = Date.now();
       const rows = policed(folded, policy, now);
       if (top - base >= SNAPSHOT_EVERY) {
@@ -223,7 +229,7 @@ export function createPersonLists(db: Db) {
       // (intake and claims do not wait for it), so reads stay bounded for a person who never reads their list.
       if ((n + 1) % WRITER_SNAPSHOT_EVERY === 0 && !folding.has(key)) {
         folding.add(key);
-        void read(key, policy)
+        void read(key, policy, n + 1)
           .catch(() => undefined)
           .finally(() => folding.delete(key));
       }

@@ -361,7 +361,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     async insert(draft: ReportDraft, filings: NewReportFilings): Promise<{ stored: true; doc: ReportDoc } | { stored: false; existing: ReportDoc }> {
       const id = draft._id;
       const filing = Promise.all([
-        search.sync(id, filings.searchTerms),
+        search.sync(id, filings.searchTerms, { fresh: true }),
         // Pending in its recorder's "my submissions" (person-lists.ts): the first read settles it from the report.
         draft.recordedBy.type === 'user'
           ? people.append(listKey(SUBMITTED, draft.recordedBy.id), [{ id, v: draft.version, t: SUBMITTED.sortTime(draft), w: Date.now(), p: 1 }], SUBMITTED.policy)

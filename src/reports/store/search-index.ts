@@ -5,7 +5,7 @@
  *   closed, with no cap. Slots `<term>#<n>` are claimed by insert (the one
  *   write FerretDB makes atomic) and only ever appended, so the taken slots
  *   of a term are always 0..n-1: a term's count starts from the count
- *   this process last knew, or else its hint (`<term>#n`, a lower bound
+ *   this process last knew (at intake, else slot 0, claimed unread), or else its hint (`<term>#n`, a lower bound
  *   rewritten every 32 filings) and the slots above it, and a term is read newest first from its last slot. Report ids
  *   are sealed (crypto/link-ids.ts), bound to their slot, so the table does
  *   not say which reports share a value. A report's slots are listed, sealed,
@@ -131,10 +131,11 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     return remember(term, await countFromHint(term));
   }
 
-  /** `count` for a term this process knows nothing of: its hint, then the slots above it. */
-  async function countFromHint(term: string): Promise<number> {
-    // Most terms intake files are new: one lookup says so. A term with fewer than HINT_EVERY slots has no hint yet.
-    if (!(await has(`${term}#0`))) return 0;
+  /** `count` for a term this process knows nothing of: its hint, then the slots above it (`zeroTaken`: slot 0 is known taken). */
+  async function countFromHint(term: string, zeroTaken = false): Promise<number> {
+    // Most terms a process does not know are new: one lookup says so (intake does not look: `sync` with `fresh` claims
+    // slot 0 unread, and comes here with `zeroTaken` when it was taken). A term with fewer than HINT_EVERY slots has no hint yet.
+    if (!zeroTaken && !(await has(`${term}#0`))) return 0;
     const hint = (await terms.findOne({ _id: hintKey(term) })) as { n?: unknown } | null;
     const h = typeof hint?.n === 'number' && Number.isInteger(hint.n) && hint.n > 1 ? hint.n : 1;
     if (h === 1) return gallopFrom(term, 0);
@@ -277,9 +278,14 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
      * committed while the migration held an older read of the report keeps the terms it filed; with nothing to
      * file it writes nothing, and it merges the manifest read again just before writing it, so slots a concurrent
      * sync filed meanwhile stay listed (erasure blanks what the manifest lists).
+     * `fresh` (intake: a report just made): its manifest is not read first, and a term this process knows no count of
+     * is claimed at slot 0 unread (0 is a true lower bound; most such terms are new, and a taken slot 0 sends the term
+     * to its hint and probe in the next round), so intake reads nothing here. A manifest already there (a retried
+     * intake) refuses the batch's; it is read then and the slots just filed added to it, so erasure still finds every
+     * slot (the retry files the report twice under its terms: search dedupes).
      */
-    async sync(reportId: string, wanted: readonly string[], opts: { addOnly?: boolean } = {}): Promise<number> {
-      const current = await slotsOf(reportId);
+    async sync(reportId: string, wanted: readonly string[], opts: { addOnly?: boolean; fresh?: boolean } = {}): Promise<number> {
+      const current = opts.fresh && !opts.addOnly ? [] : await slotsOf(reportId);
       const kept = opts.addOnly ? current : current.filter((key) => wanted.includes(termOf(key)));
       const fresh = wanted.filter((t) => !kept.some((key) => termOf(key) === t));
       if (opts.addOnly && !fresh.length) return 0;
@@ -297,6 +303,8 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       const slotOf = new Map<string, string>();
       const first = !current.length && !opts.addOnly; // the manifest is new: it may ride a batch
       let manifestListed: string[] | null = null; // what a manifest stored with a batch lists
+      let manifestRefused = false; // `fresh`: a manifest was already there (a retried intake)
+      const blind = new Set<string>(); // `fresh`: terms claimed at slot 0 unread, this round
       let pending = fresh;
       for (let round = 0; pending.length && round < RACE_ROUNDS; round++) {
         const claim = pending;
@@ -309,7 +317,11 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
         let withManifest = false;
         try {
           await Promise.all(before);
-          guesses = await Promise.all(claim.map((t) => (known.has(t) ? known.get(t)! : count(t))));
+          guesses = await Promise.all(
+            claim.map((t) =>
+              blind.delete(t) ? countFromHint(t, true).then((n) => remember(t, n)) : known.has(t) ? known.get(t)! : opts.fresh ? (blind.add(t), 0) : count(t),
+            ),
+          );
           const keys = claim.map((t, i) => `${t}#${guesses[i]}`);
           claim.forEach((t, i) => slotOf.set(t, keys[i]!));
           const listed = [...kept, ...fresh.map((t) => slotOf.get(t)!)];
@@ -317,6 +329,7 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
           const batch = keys.map((key) => ({ _id: key, reportId: ids().seal(`search_terms/${key}`, reportId) as unknown }));
           stored = await insertEachIfAbsent(terms, withManifest ? [...batch, { _id: manifestId(reportId), ...manifest(listed) } as never] : batch);
           if (withManifest && stored[batch.length]) manifestListed = listed;
+          if (withManifest && !stored[batch.length]) manifestRefused = true;
           // A lost slot is taken all the same: the count is past it.
           claim.forEach((t, i) => void remember(t, guesses[i]! + 1));
         } finally {
@@ -326,9 +339,22 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
         claim.forEach((t, i) => void (!stored[i] && slotOf.delete(t)));
         await Promise.all(claim.map((t, i) => (stored[i] && (guesses[i]! + 1) % HINT_EVERY === 0 ? writeHint(t, guesses[i]! + 1) : undefined)));
         pending = claim.filter((_, i) => !stored[i]);
+        for (const t of blind) if (!pending.includes(t)) blind.delete(t);
       }
       for (const t of pending) slotOf.set(t, await file(t, reportId));
       let final = [...kept, ...fresh.map((t) => slotOf.get(t)!)];
+      if (manifestRefused) {
+        // Added to the manifest there, then read back: identical retries racing each other may each have written
+        // over another's addition; each writes again (a few times) until it reads its own slots listed.
+        for (let tries = 0; tries < RACE_ROUNDS; tries++) {
+          const earlier = await slotsOf(reportId);
+          const merged = [...earlier, ...final.filter((key) => !earlier.includes(key))];
+          if (merged.length === earlier.length) break;
+          await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(merged), { upsert: true });
+          final = merged;
+        }
+        manifestListed = final;
+      }
       if (opts.addOnly) {
         // The manifest as it is now, plus the slots just filed: not this read's older list, which may name a slot a sync blanked since.
         const latest = await slotsOf(reportId);

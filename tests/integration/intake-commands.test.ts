@@ -1,0 +1,158 @@
+/**
+ * Intake counted in store commands (the driver's command monitoring, switched on through the connection string): a
+ * hotline call recorded through `recordHotlineCall` and a partner's referral, each in steady state (the handler's and
+ * the partner's lists already known to this process, as under load). FerretDB serves one command at a time and commits
+ * each write alone, so intake's time is about its store commands: a count that grows fails here. Before 2026-12-07
+ * (intake33) a call cost 21–24 commands in steady state (11–14 of them `find search_terms`: the report's manifest and
+ * slot 0 of each term this process did not know yet) and a referral 10; now intake reads nothing of the search index
+ * (search-index.ts `sync` with `fresh`). The unread claims keep the index exact: terms other processes filed, and a
+ * retried intake, below.
+ */
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bootApp, type TestApp } from '../support/app.js';
+import { createPartner, createStaff } from '../support/factories.js';
+import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../support/payloads.js';
+import { createSearchIndex } from '../../src/reports/store/search-index.js';
+import { createPersonLists, WRITER_SNAPSHOT_EVERY, type ListRow } from '../../src/reports/store/person-lists.js';
+import { MongoClient } from 'mongodb';
+
+let app: TestApp;
+let handler: Awaited<ReturnType<typeof createStaff>>;
+let partner: Awaited<ReturnType<typeof createPartner>>;
+let commands: string[] = [];
+
+/** The store commands a call sends to this test's database, by `command collection`. */
+async function counted(run: () => Promise<unknown>) {
+  commands = [];
+  await run();
+  // Writes that intake leaves to the background (a list's fold) are not its own: none is expected here.
+  const by: Record<string, number> = {};
+  for (const c of commands) by[c] = (by[c] ?? 0) + 1;
+  return { total: commands.length, by };
+}
+
+beforeAll(async () => {
+  const uri = inject('mongoUri');
+  // No worker: the triage job stays queued, so only intake's own commands are counted.
+  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
+  const dbName = app.deps.database.db.databaseName;
+  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
+    if (e.databaseName === dbName) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+  });
+  handler = await createStaff(app, 'CALL_HANDLER');
+  partner = await createPartner(app);
+});
+afterAll(() => app?.close());
+
+/** Every write of one intake, each a commit of its own on FerretDB (the report, its filings, its audit). */
+const WRITES = ['insert intake_tally', 'insert report_refs', 'insert search_terms', 'insert reports', 'insert statistics_entries', 'insert audit', 'insert audit_tips'];
+
+describe('intake in store commands', () => {
+  it('a hotline call: the session, the user and its writes, nothing read of its filings', async () => {
+    const first = await counted(async () => expect((await app.gql(RECORD_CALL, { input: hotlineCall(1) }, handler.token)).errors).toBeUndefined());
+    // The handler's first call in this process also finds their list's next slot and reserves a block of references.
+    expect(first.by['find search_terms']).toBeUndefined();
+    expect(first.by['find person_lists']).toBeLessThanOrEqual(2);
+    for (let i = 2; i < 6; i++) {
+      const call = await counted(async () => expect((await app.gql(RECORD_CALL, { input: hotlineCall(i) }, handler.token)).errors).toBeUndefined());
+      const expected = Object.fromEntries([['find sessions', 1], ['find users', 1], ['insert person_lists', 1], ...WRITES.map((w) => [w, 1])]);
+      expect(call.by).toEqual(expected);
+      expect(call.total).toBe(10);
+    }
+  });
+
+  it('a partner referral: the partner and its writes, nothing read of its filings', async () => {
+    for (let i = 1; i < 6; i++) {
+      const referral = await counted(async () => expect((await app.gql(SUBMIT_REFERRAL, { input: partnerReferral(100 + i) }, partner.apiKey)).errors).toBeUndefined());
+      expect(referral.by).toEqual(Object.fromEntries([['find partners', 1], ['insert partner_referrals', 1], ...WRITES.map((w) => [w, 1])]));
+      expect(referral.total).toBe(9);
+    }
+  });
+});
+
+describe('intake’s unread search filing stays exact', () => {
+  /** The index as another process has it: no count of its own. */
+  const elsewhere = () => createSearchIndex(app.deps.database.db, app.deps.crypto.linkIds);
+
+  it('files under terms other processes filed (slot 0 taken: the hint and the probe), contiguous, every slot listed', async () => {
+    const stamp = Date.now();
+    const [big, small, fresh] = [`ic-big-${stamp}`, `ic-small-${stamp}`, `ic-new-${stamp}`];
+    for (let i = 0; i < 40; i++) await app.deps.reports.fileSearchTerms(`ic-r-${stamp}-${i}`, i < 3 ? [big, small] : [big]);
+    const index = elsewhere();
+    const id = `ic-report-${stamp}`;
+    expect(await index.sync(id, [big, small, fresh], { fresh: true })).toBe(3);
+    expect(Object.fromEntries(await index.filedSlots(id))).toEqual({ [big]: 40, [small]: 3, [fresh]: 0 });
+    for (const [term, n] of [[big, 41], [small, 4], [fresh, 1]] as const) {
+      expect(await elsewhere().count(term)).toBe(n);
+      const slots = await index.read(term, n, n);
+      expect(slots.map((s) => s.slot)).toEqual(Array.from({ length: n }, (_, i) => n - 1 - i));
+      expect(slots[0]!.reportId).toBe(id);
+    }
+    // Concurrent fresh syncs of one process on a term it does not know: one slot each, no gap.
+    const racing = elsewhere();
+    await Promise.all(Array.from({ length: 5 }, (_, i) => racing.sync(`ic-race-${stamp}-${i}`, [small], { fresh: true })));
+    expect(await elsewhere().count(small)).toBe(9);
+    const holders = (await racing.read(small, 9, 9)).map((s) => s.reportId);
+    expect(new Set(holders).size).toBe(9);
+  });
+
+  it('a retried intake (its manifest already there) lists both filings, so erasure blanks every slot holding it', async () => {
+    const stamp = Date.now();
+    const [a, b] = [`ic-a-${stamp}`, `ic-b-${stamp}`];
+    const id = `ic-retry-${stamp}`;
+    await elsewhere().sync(id, [a, b], { fresh: true });
+    // The retry (another process, or this one after a crash) files again: search dedupes, the manifest lists all.
+    await Promise.all([elsewhere().sync(id, [a, b], { fresh: true }), elsewhere().sync(id, [a, b], { fresh: true })]);
+    const index = elsewhere();
+    expect((await index.read(a, 3, 3)).map((s) => s.reportId)).toEqual([id, id, id]);
+    await index.remove(id);
+    for (const term of [a, b]) expect((await index.read(term, 3, 3)).map((s) => s.reportId)).toEqual(['', '', '']);
+  });
+});
+
+describe('the writer’s fold of a person’s list (every WRITER_SNAPSHOT_EVERY-th intake of a handler)', () => {
+  const row = (i: number): ListRow => ({ id: `fold-r-${i}`, v: 1, t: i, w: Date.now(), p: 1 });
+  /** Polls through a client of its own, so the polling is not counted. */
+  async function waitForDoc(id: string) {
+    const client = await MongoClient.connect(inject('mongoUri'));
+    try {
+      const coll = client.db(app.deps.database.db.databaseName).collection<{ _id: string }>('person_lists');
+      for (let i = 0; i < 200 && !(await coll.findOne({ _id: id })); i++) await new Promise((r) => setTimeout(r, 25));
+      return !!(await coll.findOne({ _id: id }));
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('reads the pointer and the slots under its own, no batch past it, and snapshots them', async () => {
+    const key = `submitted:fold-${Date.now()}`;
+    const lists = createPersonLists(app.deps.database.db);
+    for (let i = 0; i < WRITER_SNAPSHOT_EVERY - 1; i++) await lists.append(key, [row(i)], {});
+    commands = [];
+    await lists.append(key, [row(WRITER_SNAPSHOT_EVERY - 1)], {});
+    expect(await waitForDoc(`${key}@${String(WRITER_SNAPSHOT_EVERY).padStart(9, '0')}`)).toBe(true);
+    const by: Record<string, number> = {};
+    for (const c of commands) by[c] = (by[c] ?? 0) + 1;
+    // Its slot, then the fold: the pointer and slots 0..31 (it was 8 lookups more, past the end), the snapshot and its pointer.
+    expect(by).toEqual({ 'insert person_lists': 2, 'find person_lists': 1 + WRITER_SNAPSHOT_EVERY, 'update person_lists': 1 });
+    const { rows } = await createPersonLists(app.deps.database.db).read(key, {});
+    expect(rows.map((r) => r.id).sort()).toEqual(Array.from({ length: WRITER_SNAPSHOT_EVERY }, (_, i) => row(i).id).sort());
+  });
+
+  it('stops at a gap under its slot: no snapshot covers it', async () => {
+    const key = `submitted:fold-gap-${Date.now()}`;
+    const lists = createPersonLists(app.deps.database.db);
+    for (let i = 0; i < WRITER_SNAPSHOT_EVERY - 1; i++) await lists.append(key, [row(i)], {});
+    await app.deps.database.db.collection<{ _id: string }>('person_lists').deleteOne({ _id: `${key}#${String(10).padStart(9, '0')}` });
+    await lists.append(key, [row(WRITER_SNAPSHOT_EVERY - 1)], {});
+    // The fold stops at slot 10: its snapshot (slots 0..9) is the only one.
+    expect(await waitForDoc(`${key}@${String(10).padStart(9, '0')}`)).toBe(true);
+    const snaps = await app.deps.database.db.collection<{ _id: string }>('person_lists').find({ _id: { $regex: `^${key}@` } } as never).toArray();
+    expect(snaps.map((d) => d._id)).toEqual([`${key}@${String(10).padStart(9, '0')}`]);
+    // The next append fills the gap, and every row is read again.
+    await lists.append(key, [row(99)], {});
+    const { rows } = await createPersonLists(app.deps.database.db).read(key, {});
+    expect(rows.map((r) => r.id).sort()).toEqual([...Array.from({ length: WRITER_SNAPSHOT_EVERY }, (_, i) => row(i).id).filter((id) => id !== row(10).id), row(99).id].sort());
+  });
+});
