@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/migrations/index.js';
 import { testEnv } from '../support/app.js';
 import { runScript } from '../support/spawn.js';
 
@@ -155,12 +156,15 @@ describe('admin CLI', () => {
     expect(newKey).not.toBe(oldKey);
   });
 
+  /** The store version this code migrates to (src/migrations/index.ts). */
+  const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
+
   it('migrate --status lists the store migrations; migrate runs a pending one; both refuse a store migrated by a newer version', async () => {
     const migrations = client.db(env.MONGODB_DB).collection<{ _id: string; version?: number; at?: Date }>('migrations');
     const status = await admin(['migrate', '--status']);
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/store at version 3; this code knows 3/);
+    expect(status.stdout).toMatch(new RegExp(`store at version ${LATEST}; this code knows ${LATEST}`));
     expect(status.stdout).toMatch(/1 user-credentials-bound-v2 {2}applied /);
     expect(status.stdout).toContain('nothing pending');
     // As on a store of the release before migration 2 (a later one applied): pending, then run.
@@ -171,18 +175,18 @@ describe('admin CLI', () => {
     const run = await admin(['migrate']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/applied search-terms-filed-v1: examined \d+, filed \d+, refused 0/);
-    expect(run.stdout).toContain('done: store at version 3');
-    expect((await admin(['migrate'])).stdout).toContain('nothing pending: store at version 3');
-    await migrations.insertOne({ _id: 'from-a-newer-release', version: 4, at: new Date() });
+    expect(run.stdout).toContain(`done: store at version ${LATEST}`);
+    expect((await admin(['migrate'])).stdout).toContain(`nothing pending: store at version ${LATEST}`);
+    await migrations.insertOne({ _id: 'from-a-newer-release', version: LATEST + 1, at: new Date() });
     try {
       const newer = await admin(['migrate', '--status']);
       expect(newer.code).toBe(1);
-      expect(newer.stdout).toContain('store migrated by a newer version (4 > 3)');
+      expect(newer.stdout).toContain(`store migrated by a newer version (${LATEST + 1} > ${LATEST})`);
       const refused = await admin(['migrate']);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('error: store migrated by a newer version (4 > 3)');
+      expect(refused.stderr).toContain(`error: store migrated by a newer version (${LATEST + 1} > ${LATEST})`);
       // Any other command starts with the start-up check, and refuses too.
-      expect((await admin(['partner:create', '--name', 'Too Old'])).stderr).toContain('store migrated by a newer version (4 > 3)');
+      expect((await admin(['partner:create', '--name', 'Too Old'])).stderr).toContain(`store migrated by a newer version (${LATEST + 1} > ${LATEST})`);
     } finally {
       await migrations.deleteOne({ _id: 'from-a-newer-release' });
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
+import { waitForStatus } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 
@@ -78,6 +79,8 @@ describe('retention review', () => {
     expect(repeatable.map((j) => j.name)).toContain('retention-review');
     const res = await app.gql(RECORD_CALL, { input: hotlineCall(2) }, handler.token);
     const id = res.data.recordHotlineCall.id;
+    // Routed first: the worker's triage of it would otherwise race the direct write below (and win, as TRIAGED).
+    await waitForStatus(app, id, 'TRIAGED');
     await app.deps.database.db.collection('reports').updateOne({ _id: id }, { $set: { status: 'CLOSED', closedAt: new Date(Date.now() - 40 * 86_400_000) } });
     const review = await app.deps.services.retention.review(30);
     expect(review.reports.map((r) => r.id)).toEqual([id]);

@@ -109,6 +109,24 @@ describe('intake’s unread search filing stays exact', () => {
     await index.remove(id);
     for (const term of [a, b]) expect((await index.read(term, 3, 3)).map((s) => s.reportId)).toEqual(['', '', '']);
   });
+  it('a first attempt that lost a slot and its retry, at once: every slot holding the report stays listed, so erasure blanks them all', async () => {
+    // The first attempt stores its manifest with its first batch, loses slot 0 of a term another report holds and
+    // rewrites its manifest at the end; the retry, refused its manifest, adds its slots to it meanwhile. Rounds, as
+    // the interleaving is the store's to choose.
+    for (let round = 0; round < 8; round++) {
+      const stamp = `${Date.now()}-${round}`;
+      const [taken, other] = [`ic-taken-${stamp}`, `ic-other-${stamp}`];
+      await elsewhere().sync(`ic-holder-${stamp}`, [taken, other], { fresh: true });
+      const id = `ic-both-${stamp}`;
+      await Promise.all([elsewhere().sync(id, [taken, other], { fresh: true }), elsewhere().sync(id, [taken, other], { fresh: true })]);
+      const index = elsewhere();
+      await index.remove(id);
+      for (const term of [taken, other]) {
+        const n = await index.count(term);
+        expect((await index.read(term, n, n)).map((s) => s.reportId).filter((r) => r === id)).toEqual([]);
+      }
+    }
+  });
 });
 
 describe('the writer’s fold of a person’s list (every WRITER_SNAPSHOT_EVERY-th intake of a handler)', () => {

@@ -48,6 +48,8 @@ const PROBE = 8;
  * counts known after the last.
  */
 const RACE_ROUNDS = 3;
+/** Retry lists of one report (`retryListId`): read up to the first missing one, so this is only a cap against a runaway client. */
+const RETRY_LISTS = 1_000;
 /** Terms whose count this process remembers (a term is a keyed hash; each entry is a few dozen bytes). */
 const KNOWN_COUNTS = 50_000;
 
@@ -169,11 +171,34 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
     }
   }
 
-  /** The slot keys the report is filed in, from its manifest. */
+  /** The slot keys the report is filed in, from its manifest (not the retries' lists: `allSlotsOf`). */
   async function slotsOf(reportId: string): Promise<string[]> {
     const manifest = await manifests.findOne({ _id: manifestId(reportId) });
     if (!manifest) return [];
     return JSON.parse(ids().open(`search_terms/${manifestId(reportId)}`, manifest.slots)) as string[];
+  }
+
+  /**
+   * A retried intake's list of the slots it filed (`sync` with `fresh`, its manifest refused): inserted under a key
+   * of its own, never rewritten, so neither the first attempt's rewrite of the manifest nor another retry can drop
+   * it (FerretDB applies a conditional replace as read-then-write, so merging into one document could lose a list).
+   */
+  const retryListId = (reportId: string, k: number) => `${manifestId(reportId)}#r${k}`;
+  async function retryListsOf(reportId: string): Promise<{ keys: string[]; ids: string[] }> {
+    const keys: string[] = [];
+    const found: string[] = [];
+    for (let k = 0; k < RETRY_LISTS; k++) {
+      const list = await manifests.findOne({ _id: retryListId(reportId, k) });
+      if (!list) break;
+      found.push(list._id);
+      keys.push(...(JSON.parse(ids().open(`search_terms/${list._id}`, list.slots)) as string[]));
+    }
+    return { keys, ids: found };
+  }
+  /** Every slot key the report may be filed in: its manifest and its retries' lists (re-indexing, erasure, migrations). */
+  async function allSlotsOf(reportId: string): Promise<{ keys: string[]; retryLists: string[] }> {
+    const [listed, retries] = await Promise.all([slotsOf(reportId), retryListsOf(reportId)]);
+    return { keys: [...listed, ...retries.keys.filter((key) => !listed.includes(key))], retryLists: retries.ids };
   }
 
   /**
@@ -281,11 +306,12 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
      * `fresh` (intake: a report just made): its manifest is not read first, and a term this process knows no count of
      * is claimed at slot 0 unread (0 is a true lower bound; most such terms are new, and a taken slot 0 sends the term
      * to its hint and probe in the next round), so intake reads nothing here. A manifest already there (a retried
-     * intake) refuses the batch's; it is read then and the slots just filed added to it, so erasure still finds every
-     * slot (the retry files the report twice under its terms: search dedupes).
+     * intake) refuses the batch's; the retry then lists the slots it filed apart (`retryListId`, insert-only), so
+     * erasure and re-indexing still find every slot (the retry files the report twice under its terms: search dedupes).
      */
     async sync(reportId: string, wanted: readonly string[], opts: { addOnly?: boolean; fresh?: boolean } = {}): Promise<number> {
-      const current = opts.fresh && !opts.addOnly ? [] : await slotsOf(reportId);
+      const all = opts.fresh && !opts.addOnly ? { keys: [], retryLists: [] } : await allSlotsOf(reportId);
+      const current = all.keys;
       const kept = opts.addOnly ? current : current.filter((key) => wanted.includes(termOf(key)));
       const fresh = wanted.filter((t) => !kept.some((key) => termOf(key) === t));
       if (opts.addOnly && !fresh.length) return 0;
@@ -344,16 +370,12 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       for (const t of pending) slotOf.set(t, await file(t, reportId));
       let final = [...kept, ...fresh.map((t) => slotOf.get(t)!)];
       if (manifestRefused) {
-        // Added to the manifest there, then read back: identical retries racing each other may each have written
-        // over another's addition; each writes again (a few times) until it reads its own slots listed.
-        for (let tries = 0; tries < RACE_ROUNDS; tries++) {
-          const earlier = await slotsOf(reportId);
-          const merged = [...earlier, ...final.filter((key) => !earlier.includes(key))];
-          if (merged.length === earlier.length) break;
-          await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(merged), { upsert: true });
-          final = merged;
+        // A retry: its slots listed apart, in the first free retry list (insert-only), and the manifest left alone.
+        for (let k = 0; k < RETRY_LISTS; k++) {
+          const listId = retryListId(reportId, k);
+          if (await insertIfAbsent(manifests, { _id: listId, slots: ids().seal(`search_terms/${listId}`, JSON.stringify(final)) })) break;
         }
-        manifestListed = final;
+        return fresh.length;
       }
       if (opts.addOnly) {
         // The manifest as it is now, plus the slots just filed: not this read's older list, which may name a slot a sync blanked since.
@@ -364,6 +386,8 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
       if (final.length && !exact) await manifests.replaceOne({ _id: manifestId(reportId) }, manifest(final), { upsert: true });
       await blank(reportId, dropped);
       if (!final.length && current.length) await manifests.deleteOne({ _id: manifestId(reportId) });
+      // Retries' lists are folded into the manifest just written (`kept` came from them too): they go.
+      if (!opts.addOnly) for (const listId of all.retryLists) await manifests.deleteOne({ _id: listId });
       return fresh.length;
     },
 
@@ -376,7 +400,7 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
      * dropped (0: filed under none of them, nothing written).
      */
     async unfile(reportId: string, retired: readonly string[]): Promise<number> {
-      const gone = (await slotsOf(reportId)).filter((key) => retired.includes(termOf(key)));
+      const gone = (await allSlotsOf(reportId)).keys.filter((key) => retired.includes(termOf(key)));
       if (!gone.length) return 0;
       await blank(reportId, gone);
       const final = (await slotsOf(reportId)).filter((key) => !gone.includes(key));
@@ -387,8 +411,10 @@ export function createSearchIndex(db: Db, linkIds?: LinkIds) {
 
     /** Erasure: the report leaves every term it was filed under (slots blanked, manifest deleted). */
     async remove(reportId: string) {
-      await blank(reportId, await slotsOf(reportId));
+      const { keys, retryLists } = await allSlotsOf(reportId);
+      await blank(reportId, keys);
       await manifests.deleteOne({ _id: manifestId(reportId) });
+      for (const listId of retryLists) await manifests.deleteOne({ _id: listId });
     },
 
     /**
