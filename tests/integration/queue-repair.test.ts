@@ -2,11 +2,13 @@
  * A repair of the side tables from a report read before a change (a claim that
  * found a queue head's id no longer claimable, a duplicate triage job) must
  * never take a queued report out of its queue: the change put its entry before
- * its update and does not put it again (repository.ts `syncSideTables`).
+ * its update and does not put it again (repository.ts `syncSideTables`). And a
+ * report at the head of a queue that fails its integrity checks does not stop
+ * the desk's claims (reports/desk/commands.ts `claimNextReport`).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
-import { buildReport } from '../support/factories.js';
+import { buildReport, createStaff } from '../support/factories.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -40,4 +42,16 @@ it('still removes a leftover entry of a report that is no longer queued, when no
   expect(await app.deps.database.db.collection('desk_queue_SO12_P3').findOne({ _id: held.id } as never)).not.toBeNull();
   await app.deps.reports.syncSideTables(doc);
   expect(await app.deps.database.db.collection('desk_queue_SO12_P3').findOne({ _id: held.id } as never)).toBeNull();
+});
+
+it('passes over a queued report that fails its integrity checks, so the rest of the desk can still be claimed', async () => {
+  const [tampered, next] = [await buildReport(app, { desk: 'SO13', priority: 'P1' }), await buildReport(app, { desk: 'SO13', priority: 'P1' })];
+  // Its envelope altered in the store (the borough is under the report's MAC): every read of it is DATA_INTEGRITY.
+  await app.deps.database.db.collection('reports').updateOne({ _id: tampered.id } as never, { $set: { borough: 'Altered' } });
+  const investigator = await createStaff(app, 'INVESTIGATOR', 'SO13');
+  const res = await app.gql(`mutation { claimNextReport(desk: SO13) { id } }`, {}, investigator.token);
+  expect(res.errors).toBeUndefined();
+  expect(res.data.claimNextReport.id).toBe(next.id);
+  // The altered report is neither claimed nor taken out of the queue: it waits there for whoever deals with the alarm.
+  expect(await app.deps.reports.queuedOn('SO13', tampered.id)).not.toBeNull();
 });

@@ -18,6 +18,7 @@ import type { ReportView } from './view.js';
 import { reasonText, staffText } from '../rules/staff-text.js';
 import { allows, targetOf, workflowStep } from '../rules/state-machine.js';
 import type { Grading, ReportDoc, ReportStatus } from '../model/types.js';
+import { ReportIntegrityError } from '../model/envelope-mac.js';
 
 const CLAIM_CANDIDATES = 5;
 const CLAIM_ROUNDS = 10;
@@ -44,6 +45,13 @@ function claimSpec(p: StaffPrincipal): ChangeSpec {
   };
 }
 
+const INTEGRITY_FAILED = Symbol('integrity failed');
+/** A claim's catch: a report failing its integrity checks becomes INTEGRITY_FAILED; any other error goes on. */
+function unlessIntegrity(err: unknown): typeof INTEGRITY_FAILED {
+  if (err instanceof ReportIntegrityError) return INTEGRITY_FAILED;
+  throw err;
+}
+
 /** The investigators' commands, on the desk service's dependencies and its change executor. */
 export function createDeskCommands(deps: Pick<DeskDeps, 'reports' | 'vault'>, executor: ChangeExecutor) {
   const { reports, vault } = deps;
@@ -68,7 +76,13 @@ export function createDeskCommands(deps: Pick<DeskDeps, 'reports' | 'vault'>, ex
         const done: typeof candidates = [];
         try {
           for (const c of candidates) {
-            const candidate = await reports.findById(c.id);
+            // A report that fails its integrity checks (rolled back, or its envelope altered: DATA_INTEGRITY, alarmed
+            // where found) is passed over, not thrown: else it would stop every claim on the desk while it heads the queue.
+            const candidate = await reports.findById(c.id).catch(unlessIntegrity);
+            if (candidate === INTEGRITY_FAILED) {
+              done.push(c);
+              continue;
+            }
             if (!candidate || !allows('claim', candidate.status) || candidate.assignee || candidate.desk !== desk || candidate.priority !== c.priority) {
               // A queue entry a crash left behind, or one that changed since the head was read.
               if (candidate) await reports.syncSideTables(candidate);
@@ -76,7 +90,11 @@ export function createDeskCommands(deps: Pick<DeskDeps, 'reports' | 'vault'>, ex
               continue;
             }
             // A lost race leaves the id in its head: the report may still be queued (changed, not claimed).
-            const updated = await applyOnce(principal, candidate, spec);
+            const updated = await applyOnce(principal, candidate, spec).catch(unlessIntegrity);
+            if (updated === INTEGRITY_FAILED) {
+              done.push(c);
+              continue;
+            }
             if (!updated) continue;
             done.push(c);
             publish(spec, candidate, updated);
