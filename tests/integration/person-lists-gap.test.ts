@@ -1,7 +1,8 @@
 /**
  * A person's list is read up to its first missing slot (src/reports/store/person-lists.ts), so an append that
  * fails (the store away) must not leave its slot a gap under the slots this process hands out next: the next
- * append takes it again, and every row written since stays visible.
+ * append takes it again, and every row written since stays visible. Nor may a process append under the slots
+ * the prune dropped below a snapshot another process wrote since it last looked (a next slot remembered too long).
  */
 import type { Collection, Db } from 'mongodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -49,4 +50,23 @@ it('takes a slot whose insert failed again, so no row written after it is hidden
   await lists.append(key, [row('third', 3)], {});
   const { rows } = await lists.read(key, {});
   expect(rows.map((r) => r.id).sort()).toEqual(['first', 'third']);
+});
+
+it('does not append under the pruned slots of a list another process moved on: a next slot learnt long ago is found again from the pointer', async () => {
+  const key = `test-stale:${Date.now()}`;
+  let now = Date.now();
+  const clock = () => now;
+  const [a, b] = [createPersonLists(app.deps.database.db, { now: clock }), createPersonLists(app.deps.database.db, { now: clock })];
+  const row = (i: number): ListRow => ({ id: `stale-r-${i}`, v: 1, t: i, w: Date.now(), s: '{}' });
+  await a.append(key, [row(0)], {}); // process A: slot 0, next slot 1
+  for (let i = 1; i <= 20; i++) await b.append(key, [row(i)], {}); // process B moves the list on: slots 1..20
+  expect((await b.read(key, {})).rows).toHaveLength(21); // a snapshot at 21 and the pointer there
+  // Eleven minutes on (past the prune's grace): the worker's prune drops the slots under the snapshot.
+  now += 11 * 60_000;
+  expect(await b.prune(now)).toBeGreaterThan(0);
+  // A appends again: not into slot 1 (free since the prune, and under the snapshot every reader starts from).
+  await a.append(key, [row(99)], {});
+  const ids = (await createPersonLists(app.deps.database.db).read(key, {})).rows.map((r) => r.id);
+  expect(ids).toContain('stale-r-99');
+  expect(ids).toHaveLength(22);
 });

@@ -21,7 +21,8 @@
  * round trips when the person reads their list as they work; about
  * WRITER_SNAPSHOT_EVERY / SNAPSHOT_EVERY more batches otherwise, more only
  * when a writer's fold was lost), whatever
- * the collection holds. A process remembers each list's next slot, so its
+ * the collection holds. A process remembers each list's next slot (for half
+ * the prune's grace: see `nextSlot`), so its
  * writers never race each other for one (intake's group commit stays one
  * commit); an append whose insert fails hands its slot to the next append,
  * so no gap stays under the slots given out meanwhile. A process killed
@@ -106,11 +107,25 @@ export function foldRows(into: Map<string, ListRow>, rows: readonly ListRow[]) {
   return into;
 }
 
-export function createPersonLists(db: Db) {
+/** `now`: the clock by which a remembered next slot ages (tests move it past the prune's grace). */
+export function createPersonLists(db: Db, opts: { now?: () => number } = {}) {
+  const clock = opts.now ?? Date.now;
   const docs = db.collection<ListDoc>('person_lists');
   const pointers = db.collection<{ _id: string; n: number }>('person_lists');
-  /** Per list, the next slot this process will try (a lower bound of the next free one). */
+  /**
+   * Per list, the next slot this process will try (a lower bound of the next free one), and when it learnt it. Trusted
+   * for half the prune's grace only: a slot free when it was learnt and taken since by another process is younger
+   * than that, so not pruned; one learnt earlier may lie under a snapshot whose slots the prune has dropped, and an
+   * insert there would succeed and never be read (readers start at the pointer). Past that, the first free slot is
+   * found again from the pointer (the prune keeps every slot at or above it).
+   */
   const nextSlot = new Map<string, number>();
+  const learntAt = new Map<string, number>();
+  const learn = (key: string, n: number) => {
+    nextSlot.set(key, n);
+    learntAt.set(key, clock());
+  };
+  const trusted = (key: string) => (clock() - (learntAt.get(key) ?? -Infinity) < PRUNE_GRACE_MS / 2 ? nextSlot.get(key) : undefined);
   /** Lists this process is folding into a snapshot after a write. */
   const folding = new Set<string>();
   const slotId = (key: string, n: number) => `${key}#${pad(n)}`;
@@ -190,7 +205,7 @@ export function createPersonLists(db: Db) {
       }
       // The first free slot as read (a slot another writer of this process is inserting right now only costs it a retry);
       // a fold that stopped at `upTo` did not look for it.
-      if (upTo === undefined || top < upTo) nextSlot.set(key, top);
+      if (upTo === undefined || top < upTo) learn(key, top);
       const now = Date.now();
       const rows = policed(folded, policy, now);
       if (top - base >= SNAPSHOT_EVERY) {
@@ -209,9 +224,9 @@ export function createPersonLists(db: Db) {
     /** Appends rows to a list in its next free slot (an insert; this process's next slot is remembered). */
     async append(key: string, rows: ListRow[], policy: ListPolicy): Promise<void> {
       if (!rows.length) return;
-      let n = nextSlot.get(key) ?? (await firstFree(key, await pointerOf(key)));
+      let n = trusted(key) ?? (await firstFree(key, Math.max(nextSlot.get(key) ?? 0, await pointerOf(key))));
       for (;;) {
-        nextSlot.set(key, n + 1);
+        learn(key, n + 1);
         let inserted: boolean;
         try {
           inserted = await insertIfAbsent(docs, { _id: slotId(key, n), rows, at: new Date() });
@@ -274,6 +289,6 @@ export function createPersonLists(db: Db) {
     isFiledOnce: async () => has('#filed'),
     markFiled: () => insertIfAbsent(docs, { _id: '#filed', rows: [], at: new Date(8.64e15) }),
     /** Forgets the slots this process remembers (the table was emptied: a restore, a test). */
-    forgetSlots: () => nextSlot.clear(),
+    forgetSlots: () => (nextSlot.clear(), learntAt.clear()),
   };
 }
