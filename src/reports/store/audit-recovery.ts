@@ -21,8 +21,9 @@ export async function recoverPendingAudit(
   const now = opts.now ?? Date.now();
   const { graceMs } = opts;
   const docs = await deps.reports.findAuditPending(new Date(now - graceMs), new Date(now - (opts.windowMs ?? AUDIT_RECOVERY_WINDOW_MS)), BATCH);
-  let chained = 0;
-  for (const doc of docs) chained += await deps.chainer.recover(doc.auditPending, graceMs, now);
+  // All the reports' events in one pass: the check of the chain by event key (`$in`) is a scan of the audit
+  // collection on FerretDB (seconds at 100,000 reports), so one for the batch, not one a report.
+  const chained = docs.length ? await deps.chainer.recover(docs.flatMap((doc) => doc.auditPending ?? []), graceMs, now) : 0;
   if (chained) deps.log.info({ reports: docs.length, chained }, 'audit recovery');
   return chained;
 }
