@@ -116,9 +116,11 @@ export function skeletonCode(value: string): string | null {
  * name in Latin letters only, `~N:` for one with letters of another script
  * (`isNonLatinName`). Since a skeleton confirms only when one of the two
  * names is not Latin, a Latin name looks up only the `~N:` code and a
- * non-Latin one both (`skeletonLookupCodes`): a Latin search or link never
- * reads the Latin names that share its skeleton (Hamid for Ahmed), which
- * could never confirm and would cost a decryption and an audited read each.
+ * non-Latin one both (`skeletonLookupCodes`): a Latin search or link does
+ * not read the Latin names that share its skeleton (Hamid for Ahmed), which
+ * could never confirm and would cost a decryption and an audited read each;
+ * the one exception is a name with no Double Metaphone code ("H"), which
+ * looks up its own `~L:` code too (`lookupCodesOf`, below).
  * Up to store migration 3 a skeleton was filed as the bare `~` code, of any
  * script; migration 4 (src/migrations/0004-skeleton-scripts.ts) files the
  * scripted codes and removes those (`retiredSkeletonTermsFor`).

@@ -1,5 +1,5 @@
 /**
- * Migration 4: every report is filed again in the search table with the
+ * Migration 4: every live report is filed again in the search table with the
  * consonant skeleton of each name (and of each name part) under its script's
  * code (`~L:` for a Latin name, `~N:` for one with letters of another script:
  * `scriptedSkeletonCode` in src/crypto/blind-index.ts), and taken out of the
