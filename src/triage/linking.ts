@@ -198,7 +198,7 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       if (!doc.content || !doc.dataKey || !doc.bidx.length) return none;
       assertEnvelope(crypto.integrity, doc); // a tampered report is neither filed nor compared
       // Filing meets the reports filed before: of two reports triaged at once, the later one sees the other.
-      const { met, crowded } = await deps.reports.fileLinkTerms(doc._id, doc.bidx, sharedThreshold);
+      const { met, crowded } = await deps.reports.fileLinkTerms(doc._id, doc.bidx, sharedThreshold, compared);
       for (const term of crowded) met.set(term, (met.get(term) ?? []).slice(0, compared)); // newest first
       // During an index-key rotation, reports not yet re-indexed are filed under the previous key's terms: read those too.
       // Its values, decrypted once and only when needed (its envelope was checked above).

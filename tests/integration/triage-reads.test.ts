@@ -139,6 +139,26 @@ describe('a routed report in store commands', () => {
     expect(slots).toHaveLength(2 * edges.length); // once under each end
   });
 
+  it('routes a report under a postcode filed by more reports than a window holds reading only its newest few', async () => {
+    const hot = { locations: [{ address: 'Olympic Park', postcode: 'E20 1EJ' }] };
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) ids.push(await recordCall(api, handler.token, 1100 + i, { categories: ['STORAGE'], subjects: [], vehicles: [], ...hot }));
+    const term = (await findReport(api, ids[0]!)).bidx.find((t) => t.startsWith('pc:'))!;
+    // 85 earlier filings (more than the threshold's window times its dead reads: 20 × 4), then six reports routed by the worker.
+    for (let n = 0; n < 85; n++) await api.deps.reports.fileLinkTerms(`earlier-${Date.now()}-${n}`, [term]);
+    for (const id of ids.slice(0, -1)) expect(await triageProcessorOf(worker.deps).route(id)).toBe('routed');
+    const seventh = await routeCounted(ids.at(-1)!);
+    console.info(`triage-reads: the seventh under a crowded postcode: ${seventh.total} commands`, JSON.stringify(seventh.by));
+    // What linking promises a crowded term: its five most recent reports compared (here all linked), and the note.
+    const doc = await findReport(api, ids.at(-1)!);
+    expect((await api.deps.reports.linksOf(doc)).map((l) => l.reportId).sort()).toEqual(ids.slice(1, -1).sort());
+    expect(doc.triage!.reasons).toContain('shared-by-more-than:postcode:20:5');
+    // Known crowded from the count the worker knew: no window of the threshold's 21 slots, only the five newest and one more
+    // (was 23: the first free slot, the backref, 21 slots); one claim and one backref, no slot lost to a race.
+    expect(seventh.by['find link_terms']).toBeLessThanOrEqual(8);
+    expect(seventh.by['insert link_terms']).toBe(2);
+  });
+
   it('routes reports sharing a postcode at once in one worker without racing each other for its slots', async () => {
     const hot = { locations: [{ address: 'Station forecourt', postcode: 'N1C 4QP' }] };
     const ids: string[] = [];

@@ -108,10 +108,9 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
     return hi;
   }
 
-  /** The live filings below slot `below`, newest first; reads in parallel batches, at most want·DEAD_READS slots. */
-  async function readDown(term: string, below: number, want: number, self?: string): Promise<Window> {
+  /** The live filings below slot `below`, newest first; reads in parallel batches, at most `budget` slots (want·DEAD_READS). */
+  async function readDown(term: string, below: number, want: number, self?: string, budget = Math.max(want, 1) * DEAD_READS): Promise<Window> {
     const out: Window = { ids: [], own: null, more: false };
-    const budget = Math.max(want, 1) * DEAD_READS;
     let next = below - 1;
     let read = 0;
     while (next >= 0 && read < budget) {
@@ -132,6 +131,20 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
     return out;
   }
 
+  /**
+   * The window of `want` below slot `below`, or, when more than `want`·DEAD_READS slots lie below it, only the
+   * `crowdedWant` newest: such a term is crowded whatever those slots hold (a window reads at most that many, so it
+   * would end with slots unread), and stays so, since slots are never deleted. `below` is a count just confirmed
+   * (firstFree) or the report's own slot, never only remembered: a stale memory costs lookups, not the answer.
+   * The ids returned are the same `crowdedWant` newest the full window would have begun with, read within the
+   * same budget of slots.
+   */
+  async function windowBelow(term: string, below: number, want: number, crowdedWant: number, self?: string): Promise<Window> {
+    const budget = Math.max(want, 1) * DEAD_READS;
+    if (below <= budget || crowdedWant >= want) return readDown(term, below, want, self);
+    return { ...(await readDown(term, below, crowdedWant, self, budget)), more: true };
+  }
+
   /** Where `reportId` is filed under `term`, by its backref (checked against the slot), or null. */
   async function slotOf(term: string, reportId: string): Promise<{ slot: number; backref: string } | null> {
     for (const key of backrefKeys(term, reportId)) {
@@ -148,12 +161,15 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
      * Files a report under each of its terms, in the first free slot, and
      * returns per term the `want` most recent reports filed before it
      * (`met`) and the terms filed by more than `want` reports before it
-     * (`crowded`: the rest are still filed, for search, just not returned).
+     * (`crowded`: the rest are still filed, for search, just not returned;
+     * of a crowded term only the `crowdedWant` most recent are sure to be
+     * returned, and a term with more than `want`·DEAD_READS slots below the
+     * report's is crowded without its window being read: `windowBelow`).
      * Of two reports filed at once, the later meets the earlier: a report
      * that loses a slot to another reads that slot and takes the next.
      * Filing again finds the report's own slot (its backref).
      */
-    async fileTerms(reportId: string, filed: readonly string[], want = DEFAULT_WANT): Promise<{ met: Map<string, string[]>; crowded: string[] }> {
+    async fileTerms(reportId: string, filed: readonly string[], want = DEFAULT_WANT, crowdedWant = want): Promise<{ met: Map<string, string[]>; crowded: string[] }> {
       const met = new Map<string, string[]>();
       const crowded = new Set<string>();
       const claims: { term: string; slot: number; before: string[] }[] = [];
@@ -164,7 +180,7 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
           const free = await firstFree(term);
           const known = free > 0 ? await slotOf(term, reportId) : null;
           const top = known ? known.slot : free;
-          const w = await readDown(term, top, want, reportId);
+          const w = await windowBelow(term, top, want, crowdedWant, reportId);
           if (w.more) crowded.add(term);
           met.set(term, w.ids);
           if (known) return;

@@ -661,7 +661,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      * returns per term the `want` most recent reports filed there before it,
      * and the terms filed by more (`crowded`: filed all the same, left to search).
      */
-    fileLinkTerms: (id: string, terms: readonly string[], want?: number) => side.fileTerms(id, terms, want),
+    fileLinkTerms: (id: string, terms: readonly string[], want?: number, crowdedWant?: number) => side.fileTerms(id, terms, want, crowdedWant),
     /** The most recent reports filed under some terms, filing nothing (a previous index key's terms, during a rotation). */
     readLinkTerms: (id: string, terms: readonly string[], want?: number) => side.readTerms(id, terms, want),
     /** Every report filed under a term, newest first, a page at a time (search; link-terms.ts). */
