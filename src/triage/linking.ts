@@ -132,7 +132,9 @@ const SOUND_ALIKE_READ_WINDOWS = 4;
 
 /**
  * Linking at a bounded cost per report, whatever its terms' frequency:
- * filing reads about 2·log2(n) + `sharedThreshold` slots per term, at most
+ * filing reads about 2·log2(n) + `sharedThreshold` slots per term (one
+ * slot from the count this worker knew, and only the CROWDED_COMPARE newest
+ * once a term holds more slots than a window reads), at most
  * `maxCandidates` reports are read and decrypted, and a term shared by more
  * than `sharedThreshold` reports has its most recent ones compared and the
  * rest reported, never silently dropped.

@@ -250,6 +250,27 @@ describe('links as edges', () => {
     expect((await app.deps.reports.linkTermEntries(term, 100)).filings).toBe(6);
   });
 
+  it('files under a term holding more slots than a window reads as crowded, meeting the newest few the window begins with, at once too', async () => {
+    const term = 'test:deep-term';
+    // Window 3, so a read stops after 3 × 4 slots: 13 filings, then 4 at once asking only the 2 newest of a crowded term.
+    for (let n = 0; n < 13; n++) await app.deps.reports.fileLinkTerms(`deep-${n}`, [term], 3);
+    const ids = Array.from({ length: 4 }, (_, i) => `deep-at-once-${i}`);
+    const results = await Promise.all(ids.map((id) => app.deps.reports.fileLinkTerms(id, [term], 3, 2)));
+    const order = [...(await app.deps.reports.linkTermEntries(term, 100)).reportIds].reverse(); // oldest first
+    expect(order).toHaveLength(17);
+    // Each is crowded and meets the two filed just before it, whoever filed them.
+    for (const [i, id] of ids.entries()) {
+      const slot = order.indexOf(id);
+      expect(results[i]!.crowded).toEqual([term]);
+      expect(results[i]!.met.get(term)).toEqual(order.slice(slot - 2, slot).reverse());
+    }
+    // Filing again finds its own slot: the same answer, nothing new claimed; the full window begins with the same two.
+    const last = order.at(-1)!;
+    expect((await app.deps.reports.fileLinkTerms(last, [term], 3, 2)).met.get(term)).toEqual(order.slice(-3, -1).reverse());
+    expect((await app.deps.reports.fileLinkTerms(last, [term], 3)).met.get(term)).toEqual(order.slice(-4, -1).reverse());
+    expect((await app.deps.reports.linkTermEntries(term, 100)).filings).toBe(17);
+  });
+
   it('records no edge twice when a triage job runs twice, even at once', async () => {
     const p = processor();
     const a = await call(20, ['STORAGE'], { vehicles: [{ registration: 'GF19 WXY' }] });

@@ -20,6 +20,10 @@
  * filings are found or `want`·DEAD_READS slots were read: a hot term costs a
  * filing report the same whatever its size, and says so (`crowded`) rather
  * than being dropped. The older filings stay, for search (`entries`).
+ * A term with more than want·DEAD_READS slots below the reader's is
+ * crowded whatever they hold (the read would stop with slots unread) and
+ * stays so (slots are never deleted): filing under it reads only the few
+ * newest its caller compares (`crowdedWant`), not the window.
  * An erased report's slot is emptied and its backref deleted; an emptied
  * slot caps nothing (slots are unlimited) and costs one skipped lookup to
  * readers that reach it. (The `<term>#many` markers of the earlier design, which
@@ -162,9 +166,9 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
      * returns per term the `want` most recent reports filed before it
      * (`met`) and the terms filed by more than `want` reports before it
      * (`crowded`: the rest are still filed, for search, just not returned;
-     * of a crowded term only the `crowdedWant` most recent are sure to be
-     * returned, and a term with more than `want`·DEAD_READS slots below the
-     * report's is crowded without its window being read: `windowBelow`).
+     * of a crowded term only the `crowdedWant` most recent, so one with more
+     * than `want`·DEAD_READS slots below the report's is crowded without its
+     * window being read: `windowBelow`).
      * Of two reports filed at once, the later meets the earlier: a report
      * that loses a slot to another reads that slot and takes the next.
      * Filing again finds the report's own slot (its backref).
@@ -210,6 +214,7 @@ export function createLinkTerms(db: Db, linkCrypto?: TermCrypto) {
         pending = lost.filter((_, i) => !filedMeanwhile[i]);
       }
       await insertEachIfAbsent(terms, backrefs.map((b) => ({ _id: backrefKeys(b.term, reportId)[0]!, slot: b.slot })));
+      for (const term of crowded) met.set(term, (met.get(term) ?? []).slice(0, crowdedWant));
       return { met, crowded: [...crowded] };
     },
 
