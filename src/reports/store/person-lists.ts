@@ -19,10 +19,12 @@
  * background (its caller does not wait for it), from the snapshot
  * WRITER_SNAPSHOT_EVERY slots under its own (the previous writer's fold; the
  * pointer's when that one is not there): 11 commands, one round trip of
- * lookups. The store serves them ahead of whatever comes next, so they are
- * few: a claim writes a row in two lists (the holder's, the recorder's), and
- * a fold of 32 slots (36 commands) once made the claim after it wait twice as
- * long (tests/integration/claim-commands.test.ts). So a read is the pointer, then the snapshot and a
+ * lookups. The store serves them ahead of whatever comes next, so a fold is
+ * kept small: a claim writes two rows in its holder's list (and one in its
+ * recorder's, whose listed state it changes), and a fold of 32 slots (36
+ * commands) every 16th claim nearly tripled what the claim beside it waited
+ * on (tests/integration/claim-commands.test.ts).
+ * So a read is the pointer, then the snapshot and a
  * batch of SNAPSHOT_EVERY slots above it at once (10 lookups by `_id` in two
  * round trips, a batch more when the last writer's fold is still under way,
  * more only when a writer's fold was lost), whatever
@@ -63,8 +65,9 @@ import { insertIfAbsent } from '../../db/errors.js';
 export const SNAPSHOT_EVERY = 8;
 /**
  * The writer of every this-many-th slot folds the list into a snapshot (for a person who never reads their list): small
- * folds, so no request waits behind a long one; 4 × SNAPSHOT_EVERY wrote a quarter of the snapshots (intake: about 0.06
- * writes a call against 0.25) but sent 36 commands at once.
+ * folds, so no request waits behind a long one. The price is writes: a snapshot and its pointer every 8 slots (0.25 a
+ * row: an intake writes one row, a claim three) where 4 × SNAPSHOT_EVERY wrote them every 32 (0.06 a row), but sent 36
+ * commands at once.
  */
 export const WRITER_SNAPSHOT_EVERY = SNAPSHOT_EVERY;
 /** Slots read at once above the snapshot (more follow, a batch at a time, only while a batch is full). */
