@@ -8,7 +8,7 @@
  * (search-index.ts `sync` with `fresh`). The unread claims keep the index exact: terms other processes filed, and a
  * retried intake, below.
  */
-import type { CommandStartedEvent } from 'mongodb';
+import type { CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';
@@ -23,6 +23,7 @@ let partner: Awaited<ReturnType<typeof createPartner>>;
 let commands: string[] = [];
 /** The person lists' commands by `command _id` (the first document's, for an insert): the writer's fold tests. */
 const listCommands: string[] = [];
+const listRequests = new Map<number, string>();
 
 /** The store commands a call sends to this test's database, by `command collection`. */
 async function counted(run: () => Promise<unknown>) {
@@ -42,7 +43,14 @@ beforeAll(async () => {
   app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
     if (e.databaseName !== dbName) return;
     commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-    if (e.command[e.commandName] === 'person_lists') listCommands.push(`${e.commandName} ${String(e.command.documents?.[0]?._id ?? e.command.filter?._id ?? '')}`);
+    if (e.command[e.commandName] !== 'person_lists') return;
+    const named = `${e.commandName} ${String(e.command.documents?.[0]?._id ?? e.command.filter?._id ?? '')}`;
+    listCommands.push(named);
+    listRequests.set(e.requestId, named);
+  });
+  app.deps.database.client.on('commandSucceeded', (e: CommandSucceededEvent) => {
+    const named = listRequests.get(e.requestId);
+    if (named) listCommands.push(`answered ${named}`);
   });
   handler = await createStaff(app, 'CALL_HANDLER');
   partner = await createPartner(app);
@@ -149,10 +157,13 @@ describe('the writer’s fold of a person’s list (every WRITER_SNAPSHOT_EVERY-
 
   const W = WRITER_SNAPSHOT_EVERY;
   const slot = (key: string, n: number) => `${key}#${String(n).padStart(9, '0')}`;
-  /** Waits until the fold started by the append of slot `last` has sent its lookups and had time to take their answers. */
+  /** Waits until the fold started by the append of slot `last` has its lookups answered (the snapshot under it and the slots above), and a tick for what it does with them. */
   async function foldRead(key: string, last: number) {
-    for (let i = 0; i < 200 && !listCommands.includes(`find ${slot(key, last)}`); i++) await new Promise((r) => setTimeout(r, 25));
-    await new Promise((r) => setTimeout(r, 300));
+    const looked = [`${key}@${String(last + 1 - W).padStart(9, '0')}`, ...Array.from({ length: W }, (_, i) => slot(key, last + 1 - W + i))];
+    const answered = () => looked.every((id) => listCommands.includes(`answered find ${id}`));
+    for (let i = 0; i < 400 && !answered(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(answered()).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
   }
 
   it('reads the previous writer’s snapshot and the slots above it, not the pointer, no batch past its own, and snapshots them', async () => {
