@@ -8,7 +8,7 @@
  * (search-index.ts `sync` with `fresh`). The unread claims keep the index exact: terms other processes filed, and a
  * retried intake, below.
  */
-import type { CommandStartedEvent } from 'mongodb';
+import type { CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';
@@ -21,6 +21,9 @@ let app: TestApp;
 let handler: Awaited<ReturnType<typeof createStaff>>;
 let partner: Awaited<ReturnType<typeof createPartner>>;
 let commands: string[] = [];
+/** The person lists' commands by `command _id` (the first document's, for an insert): the writer's fold tests. */
+const listCommands: string[] = [];
+const listRequests = new Map<number, string>();
 
 /** The store commands a call sends to this test's database, by `command collection`. */
 async function counted(run: () => Promise<unknown>) {
@@ -38,7 +41,16 @@ beforeAll(async () => {
   app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
   const dbName = app.deps.database.db.databaseName;
   app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    if (e.databaseName !== dbName) return;
+    commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    if (e.command[e.commandName] !== 'person_lists') return;
+    const named = `${e.commandName} ${String(e.command.documents?.[0]?._id ?? e.command.filter?._id ?? '')}`;
+    listCommands.push(named);
+    listRequests.set(e.requestId, named);
+  });
+  app.deps.database.client.on('commandSucceeded', (e: CommandSucceededEvent) => {
+    const named = listRequests.get(e.requestId);
+    if (named) listCommands.push(`answered ${named}`);
   });
   handler = await createStaff(app, 'CALL_HANDLER');
   partner = await createPartner(app);
@@ -143,34 +155,49 @@ describe('the writer’s fold of a person’s list (every WRITER_SNAPSHOT_EVERY-
     }
   }
 
-  it('reads the pointer and the slots under its own, no batch past it, and snapshots them', async () => {
+  const W = WRITER_SNAPSHOT_EVERY;
+  const slot = (key: string, n: number) => `${key}#${String(n).padStart(9, '0')}`;
+  /** Waits until the fold started by the append of slot `last` has its lookups answered (the snapshot under it and the slots above), and a tick for what it does with them. */
+  async function foldRead(key: string, last: number) {
+    const looked = [`${key}@${String(last + 1 - W).padStart(9, '0')}`, ...Array.from({ length: W }, (_, i) => slot(key, last + 1 - W + i))];
+    const answered = () => looked.every((id) => listCommands.includes(`answered find ${id}`));
+    for (let i = 0; i < 400 && !answered(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(answered()).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  it('reads the previous writer’s snapshot and the slots above it, not the pointer, no batch past its own, and snapshots them', async () => {
     const key = `submitted:fold-${Date.now()}`;
     const lists = createPersonLists(app.deps.database.db);
-    for (let i = 0; i < WRITER_SNAPSHOT_EVERY - 1; i++) await lists.append(key, [row(i)], {});
+    for (let i = 0; i < 2 * W - 1; i++) await lists.append(key, [row(i)], {});
+    expect(await waitForDoc(`${key}@${String(W).padStart(9, '0')}`)).toBe(true);
     commands = [];
-    await lists.append(key, [row(WRITER_SNAPSHOT_EVERY - 1)], {});
-    expect(await waitForDoc(`${key}@${String(WRITER_SNAPSHOT_EVERY).padStart(9, '0')}`)).toBe(true);
+    await lists.append(key, [row(2 * W - 1)], {});
+    expect(await waitForDoc(`${key}@${String(2 * W).padStart(9, '0')}`)).toBe(true);
     const by: Record<string, number> = {};
     for (const c of commands) by[c] = (by[c] ?? 0) + 1;
-    // Its slot, then the fold: the pointer and slots 0..31 (it was 8 lookups more, past the end), the snapshot and its pointer.
-    expect(by).toEqual({ 'insert person_lists': 2, 'find person_lists': 1 + WRITER_SNAPSHOT_EVERY, 'update person_lists': 1 });
+    // Its slot, then the fold: the snapshot under it and the W slots above that (was: the pointer too, and 32 slots), the snapshot and its pointer.
+    expect(by).toEqual({ 'insert person_lists': 2, 'find person_lists': 1 + W, 'update person_lists': 1 });
     const { rows } = await createPersonLists(app.deps.database.db).read(key, {});
-    expect(rows.map((r) => r.id).sort()).toEqual(Array.from({ length: WRITER_SNAPSHOT_EVERY }, (_, i) => row(i).id).sort());
+    expect(rows.map((r) => r.id).sort()).toEqual(Array.from({ length: 2 * W }, (_, i) => row(i).id).sort());
   });
 
-  it('stops at a gap under its slot: no snapshot covers it', async () => {
+  it('stops at a gap under its slot: no snapshot covers it, and the next append fills it', async () => {
     const key = `submitted:fold-gap-${Date.now()}`;
     const lists = createPersonLists(app.deps.database.db);
-    for (let i = 0; i < WRITER_SNAPSHOT_EVERY - 1; i++) await lists.append(key, [row(i)], {});
-    await app.deps.database.db.collection<{ _id: string }>('person_lists').deleteOne({ _id: `${key}#${String(10).padStart(9, '0')}` });
-    await lists.append(key, [row(WRITER_SNAPSHOT_EVERY - 1)], {});
-    // The fold stops at slot 10: its snapshot (slots 0..9) is the only one.
-    expect(await waitForDoc(`${key}@${String(10).padStart(9, '0')}`)).toBe(true);
+    for (let i = 0; i < 2 * W - 1; i++) await lists.append(key, [row(i)], {});
+    expect(await waitForDoc(`${key}@${String(W).padStart(9, '0')}`)).toBe(true);
+    const gap = W + 2;
+    await app.deps.database.db.collection<{ _id: string }>('person_lists').deleteOne({ _id: slot(key, gap) });
+    await lists.append(key, [row(2 * W - 1)], {});
+    await foldRead(key, 2 * W - 1);
+    // The fold stops at the gap: the first writer's snapshot is the only one.
     const snaps = await app.deps.database.db.collection<{ _id: string }>('person_lists').find({ _id: { $regex: `^${key}@` } } as never).toArray();
-    expect(snaps.map((d) => d._id)).toEqual([`${key}@${String(10).padStart(9, '0')}`]);
+    expect(snaps.map((d) => d._id)).toEqual([`${key}@${String(W).padStart(9, '0')}`]);
     // The next append fills the gap, and every row is read again.
     await lists.append(key, [row(99)], {});
+    expect(listCommands).toContain(`insert ${slot(key, gap)}`);
     const { rows } = await createPersonLists(app.deps.database.db).read(key, {});
-    expect(rows.map((r) => r.id).sort()).toEqual([...Array.from({ length: WRITER_SNAPSHOT_EVERY }, (_, i) => row(i).id).filter((id) => id !== row(10).id), row(99).id].sort());
+    expect(rows.map((r) => r.id).sort()).toEqual([...Array.from({ length: 2 * W }, (_, i) => row(i).id).filter((id) => id !== row(gap).id), row(99).id].sort());
   });
 });

@@ -130,6 +130,9 @@ export function createChangeExecutor(deps: Pick<DeskDeps, 'reports' | 'writer' |
         set,
         push: spec.push?.(doc),
         onTampered: spec.onTampered,
+        // `doc` is findById's (claimNextReport's candidate, `change`'s load): its next version's claim stands for the
+        // lookup a second check would repeat (repository applyChange; any other object is checked in full).
+        checkedAtRead: true,
         history: [{ at: now, actor: userActor(p), action: HISTORY_ACTIONS[spec.op], from: spec.from(doc), to: spec.to(doc), reason: spec.reason ? vault.sealReason(doc, spec.reason) : null }],
       },
       [changeEvent(p, spec.op, doc, set, reason, extra)],

@@ -15,12 +15,19 @@
  * pointer `<list>:<person>^` to the latest (a lower bound: rewritten after the
  * snapshot, never trusted further than the slots above it). A reader that
  * finds SNAPSHOT_EVERY slots or more above the snapshot writes the next one,
- * and so does the writer of every WRITER_SNAPSHOT_EVERY-th slot (in the
- * background: its caller does not wait for it), so a read is the pointer, then the snapshot and a
+ * and so does the writer of every WRITER_SNAPSHOT_EVERY-th slot, in the
+ * background (its caller does not wait for it), from the snapshot
+ * WRITER_SNAPSHOT_EVERY slots under its own (the previous writer's fold; the
+ * pointer's when that one is not there): 11 commands, one round trip of
+ * lookups. The store serves them ahead of whatever comes next, so a fold is
+ * kept small: a claim writes two rows in its holder's list (and one in its
+ * recorder's, whose listed state it changes), and a fold of 32 slots (36
+ * commands) every 16th claim nearly tripled what the claim beside it waited
+ * on (tests/integration/claim-commands.test.ts).
+ * So a read is the pointer, then the snapshot and a
  * batch of SNAPSHOT_EVERY slots above it at once (10 lookups by `_id` in two
- * round trips when the person reads their list as they work; about
- * WRITER_SNAPSHOT_EVERY / SNAPSHOT_EVERY more batches otherwise, more only
- * when a writer's fold was lost), whatever
+ * round trips, a batch more when the last writer's fold is still under way,
+ * more only when a writer's fold was lost), whatever
  * the collection holds. A process remembers each list's next slot (for half
  * the prune's grace: see `nextSlot`), so its
  * writers never race each other for one (intake's group commit stays one
@@ -56,8 +63,13 @@ import { insertIfAbsent } from '../../db/errors.js';
 
 /** A snapshot is written once this many slots lie above the last one (by the reader or writer that finds them). */
 export const SNAPSHOT_EVERY = 8;
-/** The writer of every this-many-th slot folds the list into a snapshot (for a person who never reads their list). */
-export const WRITER_SNAPSHOT_EVERY = 4 * SNAPSHOT_EVERY;
+/**
+ * The writer of every this-many-th slot folds the list into a snapshot (for a person who never reads their list): small
+ * folds, so no request waits behind a long one. The price is writes: a snapshot and its pointer every 8 slots (0.25 a
+ * row: an intake writes one row, a claim three) where 4 × SNAPSHOT_EVERY wrote them every 32 (0.06 a row), but sent 36
+ * commands at once.
+ */
+export const WRITER_SNAPSHOT_EVERY = SNAPSHOT_EVERY;
 /** Slots read at once above the snapshot (more follow, a batch at a time, only while a batch is full). */
 const READ_BATCH = SNAPSHOT_EVERY;
 /** A removed row is kept in snapshots this long, so a late write of an older version cannot bring the report back. */
@@ -172,18 +184,19 @@ export function createPersonLists(db: Db, opts: { now?: () => number } = {}) {
    * SNAPSHOT_EVERY slots or more lay above it (best effort: a lost write only means the next reader reads more).
    * `upTo` (a writer's fold, its own slot just taken plus one): reads no slot from there on, so the fold is of the
    * slots under it only (as many lookups as slots, not a batch more to find the end); a missing slot under it still
-   * stops the fold there, so a snapshot never covers a gap.
+   * stops the fold there, so a snapshot never covers a gap. `from` (a writer's fold): the snapshot to start from
+   * instead of the pointer's (one lookup fewer); when it is not there, the pointer's, as for a reader.
    */
-  async function read(key: string, policy: ListPolicy, upTo?: number): Promise<{ rows: ListRow[]; commands: number }> {
-    let base = await pointerOf(key);
-    let commands = 1;
+  async function read(key: string, policy: ListPolicy, upTo?: number, from?: number): Promise<{ rows: ListRow[]; commands: number }> {
+    let base = from ?? (await pointerOf(key));
+    let commands = from === undefined ? 1 : 0;
     const batchFrom = (from: number) => (upTo === undefined ? READ_BATCH : Math.max(0, Math.min(READ_BATCH, upTo - from)));
     for (let attempt = 0; ; attempt++) {
       const ids = Array.from({ length: batchFrom(base) }, (_, i) => slotId(key, base + i));
       const [snap, ...slots] = await Promise.all([base > 0 ? docs.findOne({ _id: snapId(key, base) }) : null, ...ids.map((id) => docs.findOne({ _id: id }))]);
       commands += (base > 0 ? 1 : 0) + ids.length;
       if (base > 0 && !snap) {
-        // The snapshot the pointer named was pruned after a newer one (or never written): from the pointer again, else from the start.
+        // The snapshot the pointer (or a writer's `from`) named was pruned after a newer one (or never written, or its fold is still under way): from the pointer again, else from the start.
         const again = attempt === 0 ? await pointerOf(key) : 0;
         commands += attempt === 0 ? 1 : 0;
         base = again === base ? 0 : again;
@@ -241,10 +254,11 @@ export function createPersonLists(db: Db, opts: { now?: () => number } = {}) {
         n = await firstFree(key, n + 1);
       }
       // The writer of each WRITER_SNAPSHOT_EVERY-th slot folds the list (a read writes the snapshot) in the background
-      // (intake and claims do not wait for it), so reads stay bounded for a person who never reads their list.
+      // (intake and claims do not wait for it), so reads stay bounded for a person who never reads their list. It
+      // starts from the previous writer's snapshot: that snapshot and the slots above it, not the pointer too.
       if ((n + 1) % WRITER_SNAPSHOT_EVERY === 0 && !folding.has(key)) {
         folding.add(key);
-        void read(key, policy, n + 1)
+        void read(key, policy, n + 1, n + 1 - WRITER_SNAPSHOT_EVERY)
           .catch(() => undefined)
           .finally(() => folding.delete(key));
       }

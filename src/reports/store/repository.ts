@@ -523,7 +523,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
         filings?: ChangeFilings;
         /**
          * `doc` is the very object `findById` returned (checked then): only its tombstone is looked up again, not its
-         * next version's claim, which the claim below settles (the triage worker: one lookup fewer a routed report).
+         * next version's claim, which the claim below settles (the triage worker and desk changes, reports/desk/change.ts
+         * applyOnce: one lookup fewer a change).
          */
         checkedAtRead?: boolean;
       },
