@@ -38,12 +38,13 @@
  * profiles of the API and the worker to bench-results/profiles/ and
  * summarises them (profiling slows both: do not quote those figures).
  * `--trace` preloads trace-store.ts into the API and the worker: the store
- * time of each command shape over the whole run, then for each phase above
- * (its wall-clock span noted here) each process's shapes by time waited in
- * it, from per-second figures (phase-trace.ts); and for the claims, the
- * slowest 5 % against the median ones with the commands of both processes
- * that overlapped each claim's own window. Printed, and in the JSON summary
- * as `traces`, `phaseTraces` and `claimTraces`.
+ * time of each command shape over the whole run, then for each phase from
+ * the console on (its wall-clock span noted here; the baselines too) each
+ * process's shapes by time waited in it, from per-second figures
+ * (phase-trace.ts); and for the claims, the slowest 5 % against the median
+ * ones with the commands of both processes that overlapped each claim's own
+ * window. Printed, and in the JSON summary as `traces`, `phaseTraces` and
+ * `claimTraces`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -73,7 +73,8 @@ function shapeOf(value: unknown): string {
 }
 
 function describe(cmd: Record<string, any>, name: string): string {
-  const collection = String(cmd[name] ?? '');
+  // getMore names its cursor (a new id each time: one shape per cursor) and carries the collection beside it.
+  const collection = String((name === 'getMore' ? cmd.collection : cmd[name]) ?? '');
   const filter =
     name === 'find' ? cmd.filter
     : name === 'findAndModify' ? cmd.query
