@@ -24,6 +24,9 @@
  * desk queue tables (src/reports/store/desk-queue.ts), never from `reports`: its
  * cost follows the number of queued reports of the priorities read, not the
  * size of the database.
+ *
+ * With `--trace`, the bench is told each claim's time window (claimsTraced),
+ * to name what the store did during the slowest claims (index.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
@@ -33,6 +36,7 @@ import { createIntegrity } from '../../src/crypto/integrity.js';
 import { loadSodium } from '../../src/crypto/sodium.js';
 import { queueCollectionName, queueEntryOf, type QueueEntry } from '../../src/reports/store/desk-queue.js';
 import type { Priority, ReportDoc, ReportStatus } from '../../src/reports/model/types.js';
+import type { TimedWindow } from './phase-trace.js';
 import { gql, latency, type Latency } from './support.js';
 
 export interface DeskResult {
@@ -184,6 +188,11 @@ export interface DeskPlan {
   auditKey: Uint8Array;
   /** The bench's call handler, whose submissions `mySubmissions` lists (left out when absent). */
   handler?: { token: string; id: string };
+  /**
+   * With `--trace`: called before the first claim and after the last, with each claim's window (ms since the epoch,
+   * sub-ms: `performance.timeOrigin + performance.now()`, as trace-store.ts logs the commands).
+   */
+  claimsTraced?: { before(): Promise<void>; after(windows: TimedWindow[]): Promise<void> };
 }
 
 /** Seeds up to `total`, then times the queue and claims (sequentially: one investigator's latency). */
@@ -224,12 +233,18 @@ export async function runDeskQueue(o: DeskPlan): Promise<DeskResult> {
   });
   let empty = 0;
   let investigatorId: string | null = null;
+  const windows: TimedWindow[] = [];
+  const now = () => performance.timeOrigin + performance.now();
+  await o.claimsTraced?.before();
   const claims = await timeEach(o.claims, o.loopBudgetMs, async () => {
+    const startMs = now();
     const r = await gql(o.url, CLAIM_NEXT, { desk: 'SO12' }, o.token);
+    windows.push({ startMs, endMs: now() });
     if (r.errors) throw new Error(`claimNextReport failed: ${JSON.stringify(r.errors)}`);
     if (!r.data?.claimNextReport) empty++;
     investigatorId ??= r.data?.claimNextReport?.assignee ?? null;
   });
+  await o.claimsTraced?.after(windows);
   const lists = await timeLists(o, repo, investigatorId);
   return {
     reports: o.reportsBefore + count,

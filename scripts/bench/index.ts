@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --trace]`
  *
  * 1. the crypto micro-benchmark (first, on a quiet machine);
  * 2. the console in Chromium, on the still empty store: first load (cold
@@ -37,6 +37,14 @@
  * timings are reported, never asserted. `--profile` also writes V8 CPU
  * profiles of the API and the worker to bench-results/profiles/ and
  * summarises them (profiling slows both: do not quote those figures).
+ * `--trace` preloads trace-store.ts into the API and the worker: the store
+ * time of each command shape over the whole run, then for each phase from
+ * the console on (its wall-clock span noted here; the baselines too) each
+ * process's shapes by time waited in it, from per-second figures
+ * (phase-trace.ts); and for the claims, the slowest 5 % against the median
+ * ones with the commands of both processes that overlapped each claim's own
+ * window. Printed, and in the JSON summary as `traces`, `phaseTraces` and
+ * `claimTraces`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,8 +70,10 @@ import { runStatisticsBench, statisticsLines, type StatisticsBenchResult } from 
 import { chartLines, runChartBench, type ChartBenchResult } from './chart.js';
 import { runBaseline, runIntake, runPaced, type BaselineResult, type IntakeResult } from './intake.js';
 import { LINK_EVERY } from './payloads.js';
+import { BUCKET_MS, compareSlowest, phaseShapes, type Phase, type PhaseShape, type SlowestComparison, type TimedWindow } from './phase-trace.js';
 import { readProfile, summariseProfile, type ProfileSummary } from './profile.js';
 import { countRoundTrips, roundTripLines, type RoundTrips } from './round-trips.js';
+import type { TraceFile } from './trace-store.js';
 import { BENCH_PASSWORD, createUser, findPid, signIn, sleep, startProcess, withCpu, type Child, type CpuShares } from './support.js';
 
 const args = process.argv.slice(2);
@@ -120,6 +130,10 @@ interface Summary {
   partnerFace: PartnerBenchResult | { error: string };
   profiles?: Record<string, ProfileSummary>;
   traces?: Record<string, TraceRow[]>;
+  /** With `--trace`: each phase's wall-clock span and each process's store shapes by time waited in it (phase-trace.ts). */
+  phaseTraces?: PhaseTrace[];
+  /** With `--trace`: the slowest claims of each desk scale against the median ones, and the store commands that overlapped them. */
+  claimTraces?: ClaimTrace[];
   problems: string[];
   seconds: number;
 }
@@ -214,6 +228,29 @@ async function main(): Promise<number> {
     const triageQueue = benchQueues.create(TRIAGE_QUEUE);
     const baselineQueue = benchQueues.create<{ reportId: string }>('baseline', { removeOnComplete: true });
     const machine = await describeMachine(client, benchQueues);
+    /** Each phase's span by wall clock: with `--trace`, the store time of each process in it (phase-trace.ts). */
+    const phases: Phase[] = [];
+    const inPhase = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      const startMs = Date.now();
+      try {
+        return await run();
+      } finally {
+        phases.push({ name, startMs, endMs: Date.now() });
+      }
+    };
+    /** With `--trace`: a log of both processes' commands while the claims run, set against each claim's window. */
+    const claimTraces: ClaimTrace[] = [];
+    const claimsTraced = (reports: number) => ({
+      before: async () => {
+        await Promise.all([api.traceLog('start'), worker.traceLog('start')]);
+      },
+      after: async (windows: TimedWindow[]) => {
+        const [apiLog, workerLog] = await Promise.all([api.traceLog('stop'), worker.traceLog('stop')]);
+        if (windows.length) phases.push({ name: `claims ${reports}`, startMs: windows[0]!.startMs, endMs: windows.at(-1)!.endMs });
+        const logs = { ...(apiLog ? { api: apiLog.log } : {}), ...(workerLog ? { worker: workerLog.log } : {}) };
+        claimTraces.push({ reports, comparison: compareSlowest(windows, logs, SLOWEST_CLAIMS), dropped: (apiLog?.dropped ?? 0) + (workerLog?.dropped ?? 0), unanswered: [apiLog ? [] : ['api'], workerLog ? [] : ['worker']].flat() });
+      },
+    });
     const paused = async <T>(run: () => Promise<T>): Promise<T> => {
       await triageQueue.pause();
       try {
@@ -225,11 +262,11 @@ async function main(): Promise<number> {
 
     // First, on a store still empty and an idle service: what a person at the console waits for.
     log(`console in Chromium: ${PLAN.consoleRuns} first loads (fresh context each), then ${PLAN.consoleRuns} calls recorded through the form`);
-    const consoleResult = await runConsoleBench({ origin: `http://127.0.0.1:${port}`, username: 'bench.console', password: BENCH_PASSWORD, runs: PLAN.consoleRuns }).catch(
+    const consoleResult = await inPhase('console', () => runConsoleBench({ origin: `http://127.0.0.1:${port}`, username: 'bench.console', password: BENCH_PASSWORD, runs: PLAN.consoleRuns }).catch(
       (err: Error) => ({ error: err.message.split('\n')[0]! }),
-    );
+    ));
     log(`partner face in Chromium: ${PLAN.consoleRuns} tips passed on through the form by a signed-in caseworker`);
-    const partnerFace = await measurePartnerFace(env, PLAN.consoleRuns).catch((err: Error) => ({ error: err.message.split('\n')[0]! }));
+    const partnerFace = await inPhase('partner face', () => measurePartnerFace(env, PLAN.consoleRuns).catch((err: Error) => ({ error: err.message.split('\n')[0]! })));
     /** Waits (bounded) until the worker has caught up, so the next phase measures only its own reports. */
     const catchUp = async () => {
       const drainBy = Date.now() + PLAN.drainTimeoutMs;
@@ -253,30 +290,30 @@ async function main(): Promise<number> {
     const intake: IntakeRow[] = [];
     for (const connections of PLAN.concurrency) {
       log(`intake: ${connections} connection(s) for ${PLAN.seconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
-      const r = await withCpu(pids, () => counted(() => runIntake({ ...target, connections, seconds: PLAN.seconds })));
+      const r = await inPhase(`intake ${connections} conn`, () => withCpu(pids, () => counted(() => runIntake({ ...target, connections, seconds: PLAN.seconds }))));
       log(`baseline: ${connections} loop(s) for ${PLAN.seconds} s (triage paused)`);
-      const b = await paused(() => withCpu(pids, () => runBaseline({ db: baselineDb, queue: baselineQueue, concurrency: connections, seconds: PLAN.seconds })));
+      const b = await inPhase(`baseline ${connections}`, () => paused(() => withCpu(pids, () => runBaseline({ db: baselineDb, queue: baselineQueue, concurrency: connections, seconds: PLAN.seconds }))));
       intake.push({ ...r.result, reportsBefore: reportsInStore, cores: r.cores, baseline: { ...b.result, cores: b.cores }, ratio: Math.round((r.result.rps / b.result.rps) * 1000) / 1000 });
       reportsInStore += r.result.triage.reports;
     }
     log(`linking baseline: 16 connections for ${PLAN.seconds} s, no value shared by any two calls, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
     await catchUp();
-    const flat = await withCpu(pids, () => counted(() => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, distinct: true })));
+    const flat = await inPhase('16 none shared', () => withCpu(pids, () => counted(() => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, distinct: true }))));
     const unshared = { ...flat.result, reportsBefore: reportsInStore, cores: flat.cores };
     reportsInStore += flat.result.triage.reports;
     log(`hot term: 16 connections for ${PLAN.seconds} s, every call naming one postcode, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
     await catchUp();
-    const hot = await withCpu(pids, () => counted(() => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, postcode: 'N1C 4QP' })));
+    const hot = await inPhase('16 hot postcode', () => withCpu(pids, () => counted(() => runIntake({ ...target, connections: 16, seconds: PLAN.seconds, postcode: 'N1C 4QP' }))));
     const hotTerm = { ...hot.result, reportsBefore: reportsInStore, cores: hot.cores };
     reportsInStore += hot.result.triage.reports;
     log(`triage at a steady ${PLAN.pacedRate} intakes/s for ${PLAN.pacedSeconds} s, then up to ${PLAN.drainTimeoutMs / 1000} s for triage`);
-    const paced = await withCpu(pids, () => counted(() => runPaced({ ...target, rate: PLAN.pacedRate, seconds: PLAN.pacedSeconds, maxInFlight: PLAN.pacedMaxInFlight })));
+    const paced = await inPhase(`${PLAN.pacedRate}/s paced`, () => withCpu(pids, () => counted(() => runPaced({ ...target, rate: PLAN.pacedRate, seconds: PLAN.pacedSeconds, maxInFlight: PLAN.pacedMaxInFlight }))));
     const triageAt100: PacedRow = { ...paced.result, reportsBefore: reportsInStore, cores: paced.cores };
     reportsInStore += paced.result.triage.reports;
 
     log(`imminent-threat call under a backlog: triage paused for ${PLAN.backlogCalls} ordinary calls, resumed, then one imminent-threat call (up to ${PLAN.backlogTimeoutMs / 1000} s to drain)`);
     await catchUp();
-    const backlog = await withCpu(pids, () => runBacklog({ url, token: handlerToken, db, handlerId, triageQueue, calls: PLAN.backlogCalls, connections: 16, drainTimeoutMs: PLAN.backlogTimeoutMs }));
+    const backlog = await inPhase('backlog', () => withCpu(pids, () => runBacklog({ url, token: handlerToken, db, handlerId, triageQueue, calls: PLAN.backlogCalls, connections: 16, drainTimeoutMs: PLAN.backlogTimeoutMs })));
     const imminentUnderBacklog: BacklogRow = { ...backlog.result, reportsBefore: reportsInStore, cores: backlog.cores };
     reportsInStore += backlog.result.reports;
 
@@ -287,9 +324,11 @@ async function main(): Promise<number> {
     let findableSeeded = 0;
     for (const total of PLAN.scales) {
       log(`desk queue: seeding up to ${total} reports, then up to ${PLAN.queueReads} reads and ${PLAN.claims} claims (each loop at most ${PLAN.loopBudgetMs / 1000} s; triage paused)`);
-      const d = await paused(() =>
-        withCpu(pids, () =>
-          runDeskQueue({ url, token: investigatorToken, db, reportsBefore: reportsInStore, seededBefore: seeded, total, queueReads: PLAN.queueReads, claims: PLAN.claims, loopBudgetMs: PLAN.loopBudgetMs, auditKey: Buffer.from(env.HOTLINE_AUDIT_KEY!, 'base64'), handler: { token: handlerToken, id: handlerId } }),
+      const d = await inPhase(`desk ${total}`, () =>
+        paused(() =>
+          withCpu(pids, () =>
+            runDeskQueue({ url, token: investigatorToken, db, reportsBefore: reportsInStore, seededBefore: seeded, total, queueReads: PLAN.queueReads, claims: PLAN.claims, loopBudgetMs: PLAN.loopBudgetMs, auditKey: Buffer.from(env.HOTLINE_AUDIT_KEY!, 'base64'), handler: { token: handlerToken, id: handlerId }, ...(trace ? { claimsTraced: claimsTraced(total) } : {}) }),
+          ),
         ),
       );
       desk.push({ ...d.result, cores: d.cores });
@@ -297,7 +336,7 @@ async function main(): Promise<number> {
       seeded = d.result.seeded;
       const findable = Math.floor(total / 50);
       log(`search: ${findable} findable reports with real content, then up to ${quick ? 50 : 200} searchReports by subject name (at most ${PLAN.loopBudgetMs / 1000} s; triage paused)`);
-      const f = await paused(() => withCpu(pids, () => runSearch({ url, token: investigatorToken, db, env, reportsBefore: reportsInStore, findableBefore: findableSeeded, findable, searches: quick ? 50 : 200, loopBudgetMs: PLAN.loopBudgetMs, api })));
+      const f = await inPhase(`search ${total}`, () => paused(() => withCpu(pids, () => runSearch({ url, token: investigatorToken, db, env, reportsBefore: reportsInStore, findableBefore: findableSeeded, findable, searches: quick ? 50 : 200, loopBudgetMs: PLAN.loopBudgetMs, api }))));
       search.push({ ...f.result, cores: f.cores });
       reportsInStore = f.result.reports;
       findableSeeded = f.result.findable;
@@ -306,14 +345,18 @@ async function main(): Promise<number> {
     log(`statistics: ${quick ? '91 days' : 'two years'} of figures at 1,000,000 reports in two years, then supervisors' and oversight queries over HTTP`);
     await createUser(env, 'bench.supervisor', 'SUPERVISOR', null);
     await createUser(env, 'bench.oversight', 'OVERSIGHT', null);
-    const stats = await withCpu(pids, async () =>
-      runStatisticsBench({ url, db, supervisorToken: await signIn(url, 'bench.supervisor'), oversightToken: await signIn(url, 'bench.oversight'), rounds: quick ? 5 : 20, days: quick ? 91 : 730 }),
+    const stats = await inPhase('statistics', () =>
+      withCpu(pids, async () =>
+        runStatisticsBench({ url, db, supervisorToken: await signIn(url, 'bench.supervisor'), oversightToken: await signIn(url, 'bench.oversight'), rounds: quick ? 5 : 20, days: quick ? 91 : 730 }),
+      ),
     );
     const statistics = { ...stats.result, cores: stats.cores };
 
     log(`link chart: a cluster of linked reports among ${quick ? 200 : 1_000} ordinary calls, recorded and triaged, then reportNeighbourhood at depth 1 and 2 and entity pages`);
-    const charted = await withCpu(pids, async () =>
-      runChartBench({ url, db, api, handlerToken, viewerToken: await signIn(url, 'bench.supervisor'), filler: quick ? 200 : 1_000, rounds: quick ? 3 : 10 }),
+    const charted = await inPhase('chart', () =>
+      withCpu(pids, async () =>
+        runChartBench({ url, db, api, handlerToken, viewerToken: await signIn(url, 'bench.supervisor'), filler: quick ? 200 : 1_000, rounds: quick ? 3 : 10 }),
+      ),
     );
     const chart = { ...charted.result, cores: charted.cores };
 
@@ -348,7 +391,12 @@ async function main(): Promise<number> {
       seconds: Math.round((Date.now() - started) / 1000),
     };
     if (profileDir) summary.profiles = summariseNewProfiles(profileDir, profilesBefore);
-    if (trace) summary.traces = printTraces();
+    if (trace) {
+      const files = { api: readTrace('api'), worker: readTrace('worker') };
+      summary.traces = printTraces(files);
+      summary.phaseTraces = printPhaseTraces(files, phases);
+      summary.claimTraces = printClaimTraces(claimTraces);
+    }
     printTables(summary);
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -435,21 +483,105 @@ interface TraceRow {
   maxMs: number;
 }
 
-/** The store commands each process spent most time waiting on (written by trace-store.ts at its exit). */
-function printTraces(): Record<string, TraceRow[]> {
+interface PhaseTrace extends Phase {
+  /** The phase widened to whole buckets, as its figures cover it. */
+  seconds: number;
+  /** Each process's shapes by store time waited in the phase, the most first. */
+  api: PhaseShape[];
+  worker: PhaseShape[];
+}
+
+interface ClaimTrace {
+  reports: number;
+  comparison: SlowestComparison | null;
+  /** Commands left out of the logs once full (trace-store.ts). */
+  dropped: number;
+  /** Processes that did not answer with a log. */
+  unanswered: string[];
+}
+
+/** The slowest 5 % of the claims (at least one) are set against as many around the median. */
+const SLOWEST_CLAIMS = 0.05;
+/** Shapes printed per process and phase (the JSON summary keeps twice as many). */
+const PHASE_TOP = 5;
+
+/** A process's trace file (trace-store.ts); a file of the earlier form (only the totals) has no buckets. */
+function readTrace(kind: string): TraceFile | null {
+  try {
+    const parsed = JSON.parse(readFileSync(join(TRACE_DIR, `${kind}.json`), 'utf8')) as TraceFile | TraceRow[];
+    return Array.isArray(parsed) ? { shapes: parsed, bucketMs: BUCKET_MS, buckets: [] } : parsed;
+  } catch {
+    return null;
+  }
+}
+
+/** The store commands each process spent most time waiting on over the whole run (written by trace-store.ts at its exit). */
+function printTraces(files: Record<string, TraceFile | null>): Record<string, TraceRow[]> {
   const out: Record<string, TraceRow[]> = {};
-  for (const kind of ['api', 'worker']) {
-    let rows: TraceRow[];
-    try {
-      rows = JSON.parse(readFileSync(join(TRACE_DIR, `${kind}.json`), 'utf8')) as TraceRow[];
-    } catch {
-      continue;
-    }
+  for (const [kind, file] of Object.entries(files)) {
+    if (!file) continue;
+    const rows = file.shapes;
     out[kind] = rows.slice(0, 15);
     console.log(`\nStore commands of the ${kind}, by total time waited (bench-results/traces/${kind}.json)`);
     for (const r of rows.slice(0, 15)) console.log(`${String(r.count).padStart(7)} × ${num(r.totalMs / r.count, 8)} ms avg ${num(r.maxMs, 8, 0)} max  ${r.shape}`);
   }
   return out;
+}
+
+/** For each phase in run order, the shapes each process waited on most during it. */
+function printPhaseTraces(files: Record<'api' | 'worker', TraceFile | null>, phases: readonly Phase[]): PhaseTrace[] {
+  const bucketMs = files.api?.bucketMs ?? files.worker?.bucketMs ?? BUCKET_MS;
+  const widened = (p: Phase) => (Math.ceil(p.endMs / bucketMs) - Math.floor(p.startMs / bucketMs)) * (bucketMs / 1000);
+  const out = [...phases]
+    .sort((a, b) => a.startMs - b.startMs)
+    .map((p) => ({
+      ...p,
+      seconds: widened(p),
+      api: files.api ? phaseShapes(files.api.buckets, p, bucketMs).slice(0, PHASE_TOP * 2) : [],
+      worker: files.worker ? phaseShapes(files.worker.buckets, p, bucketMs).slice(0, PHASE_TOP * 2) : [],
+    }));
+  const lines = [
+    '',
+    `Store time by phase (--trace): each process's top ${PHASE_TOP} command shapes by time waited in the phase (s; a command spanning a phase boundary split across it),`,
+    `and how many of them started in it (n); per ${bucketMs / 1000} s of wall clock, so a phase's figures cover it widened to whole seconds (the claims: a sub-phase of its desk phase)`,
+  ];
+  for (const p of out) {
+    lines.push(`${p.name} (${new Date(p.startMs).toISOString().slice(11, 19)}, ${num((p.endMs - p.startMs) / 1000, 1, 1)} s; traced ${p.seconds} s)`);
+    for (const kind of ['api', 'worker'] as const) {
+      const rows = p[kind].slice(0, PHASE_TOP);
+      if (!rows.length) lines.push(`  ${kind.padEnd(6)}      -`);
+      rows.forEach((r, i) => lines.push(`  ${(i ? '' : kind).padEnd(6)} ${num(r.ms / 1000, 7, 2)} s ${String(r.count).padStart(7)} ×  ${r.shape}`));
+    }
+  }
+  console.log(lines.join('\n'));
+  return out;
+}
+
+/** The slowest claims of each desk scale against the median ones: what each process's store did during their windows. */
+function printClaimTraces(traces: readonly ClaimTrace[]): ClaimTrace[] {
+  const lines = ['', `Slowest claims (--trace): the slowest ${SLOWEST_CLAIMS * 100} % of claimNextReport (at least one) against as many around the median, with the store commands`, 'of each process that started during those claims (n per claim) and the store time overlapping them (ms per claim, commands already running included)'];
+  for (const t of traces) {
+    const c = t.comparison;
+    const notes = [t.dropped ? `${t.dropped} command(s) left out of full logs` : '', t.unanswered.length ? `no log from ${t.unanswered.join(', ')}` : ''].filter(Boolean).join('; ');
+    if (!c) {
+      lines.push(`claims at ${t.reports} reports: fewer than two claims, nothing to compare${notes ? ` (${notes})` : ''}`);
+      continue;
+    }
+    lines.push(`claims at ${t.reports} reports: slowest ${c.slowest.claims} of ${c.claims} (mean ${num(c.slowest.meanMs, 1, 1)} ms) vs ${c.median.claims} around the median (mean ${num(c.median.meanMs, 1, 1)} ms)${notes ? `; ${notes}` : ''}`);
+    for (const kind of Object.keys(c.slowest.byProcess)) {
+      const slow = c.slowest.byProcess[kind]!;
+      const median = c.median.byProcess[kind]!;
+      lines.push(`  ${kind.padEnd(6)} slowest: ${num(slow.commandsPerClaim, 1, 1)} commands, ${num(slow.msPerClaim, 1, 1)} ms of store time a claim | median: ${num(median.commandsPerClaim, 1, 1)} commands, ${num(median.msPerClaim, 1, 1)} ms`);
+      const shapes = [...new Set([...slow.shapes.slice(0, 8), ...median.shapes.slice(0, 3)].map((s) => s.shape))];
+      for (const shape of shapes) {
+        const a = slow.shapes.find((s) => s.shape === shape);
+        const b = median.shapes.find((s) => s.shape === shape);
+        lines.push(`         n ${num(a?.startedPerClaim ?? 0, 5, 1)} ${num(a?.msPerClaim ?? 0, 8, 1)} ms | n ${num(b?.startedPerClaim ?? 0, 5, 1)} ${num(b?.msPerClaim ?? 0, 8, 1)} ms  ${shape}`);
+      }
+    }
+  }
+  console.log(lines.join('\n'));
+  return [...traces];
 }
 
 const num = (x: number, w = 7, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-').padStart(w);

@@ -7,7 +7,9 @@ import type { Desk, Role } from '../../src/auth/types.js';
 import { loadConfig, PROJECT_ROOT } from '../../src/config.js';
 import { createDeps } from '../../src/deps.js';
 import { createUserWithRoles } from '../../tests/support/factories.js';
+import type { LoggedCommand } from './phase-trace.js';
 import { STORE_COUNTS_REPLY, STORE_COUNTS_REQUEST, type StoreCounts, type StoreCountsReply } from './store-counts.js';
+import { TRACE_LOG_REPLY, TRACE_LOG_REQUEST, type TraceLogReply } from './trace-store.js';
 
 export const BENCH_PASSWORD = 'benchmark password 2026';
 const START_TIMEOUT_MS = 90_000;
@@ -24,6 +26,11 @@ export interface Child {
   answered(): number;
   /** The store commands it has sent so far, by command and collection (store-counts.ts); null if not counted. */
   storeCounts(): Promise<StoreCounts | null>;
+  /**
+   * With `traceFile`: `start` opens the log of every store command with its start and end (trace-store.ts), `stop`
+   * closes it and returns it; null without a trace or when the child cannot answer in time.
+   */
+  traceLog(action: 'start' | 'stop'): Promise<{ log: LoggedCommand[]; dropped: number } | null>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +58,7 @@ export async function startProcess(kind: 'api' | 'worker' | 'partner', opts: Chi
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const askCounts = countsRequester(child);
+  const askTraceLog = opts.traceFile ? traceLogRequester(child) : async () => null;
   let out = '';
   let partial = '';
   let answered = 0;
@@ -69,6 +77,7 @@ export async function startProcess(kind: 'api' | 'worker' | 'partner', opts: Chi
     output: () => out,
     answered: () => answered,
     storeCounts: askCounts,
+    traceLog: askTraceLog,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -117,6 +126,29 @@ function countsRequester(child: ChildProcess): () => Promise<StoreCounts | null>
       const timer = setTimeout(() => done(null), COUNTS_TIMEOUT_MS);
       waiting.set(id, done);
       child.send({ type: STORE_COUNTS_REQUEST, id }, (err) => err && done(null));
+    });
+}
+
+/** Asks the child's trace-store.ts to open or close its command log over IPC; null when it cannot answer in time. */
+function traceLogRequester(child: ChildProcess): Child['traceLog'] {
+  const waiting = new Map<number, (reply: TraceLogReply | null) => void>();
+  let nextId = 0;
+  child.on('message', (m: Partial<TraceLogReply>) => {
+    if (m?.type !== TRACE_LOG_REPLY || typeof m.id !== 'number') return;
+    waiting.get(m.id)?.(m as TraceLogReply);
+  });
+  return (action) =>
+    new Promise((resolve) => {
+      if (!child.connected) return resolve(null);
+      const id = ++nextId;
+      const done = (reply: TraceLogReply | null) => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve(reply ? { log: reply.log ?? [], dropped: reply.dropped ?? 0 } : null);
+      };
+      const timer = setTimeout(() => done(null), COUNTS_TIMEOUT_MS);
+      waiting.set(id, done);
+      child.send({ type: TRACE_LOG_REQUEST, id, action }, (err) => err && done(null));
     });
 }
 
