@@ -127,7 +127,9 @@ const schema = z
     SLA_P4_SECONDS: int(72 * 3600, 1),
     OUTBOX_SWEEP_MS: int(10_000, 50, 3_600_000),
     OUTBOX_STALE_MS: int(5_000, 0, 3_600_000),
-    OUTBOX_RECONCILE_MS: int(15 * 60_000, 1_000, 24 * 3_600_000),
+    OUTBOX_RECONCILE_MS: int(60_000, 1_000, 24 * 3_600_000),
+    // The reconcile's scans run whatever happened at least this often (src/queue/liveness.ts: otherwise only when due).
+    RECONCILE_SAFETY_MS: int(24 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
     AUDIT_RECOVERY_GRACE_MS: int(30_000, 0, 3_600_000),
     // Signed audit checkpoints go here, outside the database (append-only files to ship to WORM storage); required in production.
     HOTLINE_AUDIT_ANCHOR_DIR: z.string().trim().min(1).optional(),
@@ -264,8 +266,10 @@ export interface Config {
     slaSeconds: Record<Priority, number>;
     outboxSweepMs: number;
     outboxStaleMs: number;
-    /** How often a worker looks for pending reports nothing else holds, and audit events nobody chained (scans of reports). */
+    /** How often a worker checks whether the reconcile must scan (src/queue/liveness.ts): Redis commands only, unless it must. */
     outboxReconcileMs: number;
+    /** The reconcile's scans run at least this often whatever the check says. */
+    reconcileSafetyMs: number;
     /** How old an unchained audit event must be before the recovery chains it (its writer may still be on it). */
     auditRecoveryGraceMs: number;
     attempts: number;
@@ -586,6 +590,7 @@ export function loadConfig(
       outboxSweepMs: env.OUTBOX_SWEEP_MS,
       outboxStaleMs: env.OUTBOX_STALE_MS,
       outboxReconcileMs: env.OUTBOX_RECONCILE_MS,
+      reconcileSafetyMs: env.RECONCILE_SAFETY_MS,
       auditRecoveryGraceMs: env.AUDIT_RECOVERY_GRACE_MS,
       attempts: env.TRIAGE_ATTEMPTS,
       backoffMs: env.TRIAGE_BACKOFF_MS,

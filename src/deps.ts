@@ -3,6 +3,7 @@
  * functions, so tests build the real thing against real servers.
  */
 import { createAuditChainer, createRedisChainMarks, type AuditChainer } from './audit/chainer.js';
+import { createLiveness, type Liveness } from './queue/liveness.js';
 import { createAnchorStore } from './audit/anchor.js';
 import { createAuditLog } from './audit/service.js';
 import { createAuditorService } from './audit/auditor.js';
@@ -75,6 +76,8 @@ export interface Deps {
   webhooks: Webhooks;
   /** The store migrations (src/migrations/): status and run, for `npm run admin -- migrate`. */
   migrations: MigrationRunner;
+  /** This process's lease and the "reconcile wanted" marks: whether the worker's reconcile must scan (src/queue/liveness.ts). */
+  liveness: Liveness;
   close(): Promise<void>;
 }
 
@@ -93,8 +96,11 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
   const rules = createRulesHolder(loadRuleSet(config.triage.rulesFile));
   const database = await connectDatabase(config.mongo.uri, config.mongo.dbName, log, { attempts: config.mongo.startupAttempts });
   const queues = createQueueFactory(config.redis.server, config.redis.queuePrefix, log.child({ component: 'redis' }));
+  // Before anything can fail a write: a failure seen from here on is a mark for the reconcile.
+  const liveness = createLiveness(queues.redis, config.redis.queuePrefix);
   try {
     await queues.ready(config.mongo.startupAttempts * 3_000);
+    await liveness.start();
     const crypto = await createCrypto({ masterKey: config.keys.master, previousMasterKeys: config.keys.previousMasters, indexKey: config.keys.index, previousIndexKeys: config.keys.previousIndexes, auditKey: config.keys.audit, previousAuditKeys: config.keys.previousAudits });
     const db = database.db;
     const users = createUserRepository(db);
@@ -171,13 +177,14 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
     });
     const metrics = createMetrics({ store: reports, log: log.child({ component: 'metrics' }) });
     // The one audit path for report changes: events written with the change, then chained (src/audit/chainer.ts).
-    const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix, (key) => crypto.integrity.mac('chainMark', key)), log: log.child({ component: 'audit' }), observe: metrics });
+    const chainer = createAuditChainer({ audit, marks: createRedisChainMarks(queues.redis, config.redis.queuePrefix, (key) => crypto.integrity.mac('chainMark', key)), log: log.child({ component: 'audit' }), observe: metrics, wantReconcile: (at) => liveness.want(at) });
     const intake = instrumentIntake(createIntakeService({
       reports,
       crypto,
       keys: createRotatingIntakeKeys(crypto.sodium, crypto.keyring.indexKey, config.keys.previousIndexes),
       chainer,
       enqueueTriage: (report) => triageQueues.enqueueTriage(report),
+      wantReconcile: () => liveness.want(),
       log: log.child({ component: 'intake' }),
     }), metrics);
     const notificationEvents: NotificationEvents = createNotificationEvents(config.redis.server, config.redis.queuePrefix, log.child({ component: 'redis' }));
@@ -312,7 +319,9 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       webhooks,
       metrics,
       migrations,
+      liveness,
       async close() {
+        await liveness.stop();
         await routingRules.close();
         await threatLevelFollower.close();
         await events.close();
@@ -322,6 +331,7 @@ export async function createDeps(config: Config, log: Logger, options: DepsOptio
       },
     };
   } catch (err) {
+    await liveness.stop();
     await queues.close().catch(() => {});
     await database.close().catch(() => {});
     throw err;

@@ -30,6 +30,10 @@ export async function startWorker(deps: Deps, opts: { concurrency?: number } = {
   for (const task of tasks.queued) runQueuedTask(task, opts.concurrency ?? task.concurrency ?? concurrency);
   // Triage outcomes, retries and latency, SLA escalations: from this worker's own job events.
   observeTriageQueues(deps.triageQueues, deps.metrics);
+  // A killed process is the likeliest reason a worker starts: the reconcile's start-up run is to scan (its work is
+  // older than this start, so the mark is due at once).
+  const { outboxStaleMs, auditRecoveryGraceMs } = deps.config.triage;
+  deps.liveness.want(Date.now() - Math.max(outboxStaleMs, auditRecoveryGraceMs));
   const maintenance = deps.triageQueues.maintenance;
   const periodic = schedulePeriodic(maintenance, tasks.periodic, { log });
   await periodic.ready;

@@ -128,7 +128,11 @@ export interface ChainerObserver {
   auditRecovered(n: number): void;
 }
 
-export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; log: Logger; observe?: ChainerObserver }) {
+/**
+ * `wantReconcile`: told when events are left pending for the worker's reconcile (an append refused, or a recovery
+ * that left some for a later pass), which scans only when something asked (src/queue/liveness.ts).
+ */
+export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; log: Logger; observe?: ChainerObserver; wantReconcile?: (at?: number) => void }) {
   const { audit, marks, log } = deps;
   /**
    * When this process first saw each event still pending. An event's own time
@@ -177,6 +181,7 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       await Promise.all(events.map(({ key, at, ...event }) => audit.record(event, { at, eventKey: key, ...(notAfter !== undefined ? { notAfter } : {}) })));
     } catch (err) {
       if (!late) deps.observe?.auditUnchained(events.length);
+      if (!late) deps.wantReconcile?.();
       log.warn({ events: events.length, errName: (err as Error)?.name }, 'audit events stay pending in their report; the worker will chain them');
       if (claimed) await marks.release(events.map((e) => e.key), owner).catch(() => undefined);
       return null;
@@ -228,6 +233,8 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
         if (!firstSeen.has(e.key)) firstSeen.set(e.key, now);
         return now - latestTimeOf(e) >= graceMs && now - firstSeen.get(e.key)! >= graceMs;
       });
+      // Seen for the first time (or claimed by another holder): a later pass must come back for them.
+      if (stale.length < (pending?.length ?? 0)) deps.wantReconcile?.(now);
       if (!stale.length) return 0;
       const done = await marks.marked(stale.map((e) => e.key)).catch(() => stale.map(() => false));
       const unmarked = stale.filter((_, i) => !done[i]);
@@ -244,6 +251,7 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       // first sighting, so the next pass chains it as soon as that claim ends rather than a whole grace later.
       const settled = new Set([...stale.filter((_, i) => done[i]), ...unmarked.filter((e) => inChain.has(e.key)), ...appended].map((e) => e.key));
       for (const e of stale) if (settled.has(e.key)) firstSeen.delete(e.key);
+      if (stale.some((e) => !settled.has(e.key))) deps.wantReconcile?.(now);
       return appended.length;
     },
   };

@@ -35,6 +35,8 @@ export interface IntakeDeps {
   chainer: AuditChainer;
   /** Hands a stored report to triage (priority and hold derived from the report by the queue); false when Redis did not take it. */
   enqueueTriage(report: Pick<ReportDoc, '_id' | 'imminentThreat' | 'source'>): Promise<boolean>;
+  /** Told when a report is left for the reconcile's scan, which runs only when something asked (src/queue/liveness.ts). */
+  wantReconcile?: () => void;
   log: Logger;
 }
 
@@ -179,6 +181,7 @@ export function createIntakeService(deps: IntakeDeps) {
     if (await deps.enqueueTriage(doc)) return;
     log.warn({ reportId: doc._id }, 'triage queue unavailable; the outbox sweep will enqueue the report');
     await reports.markPending(doc).catch((err) => {
+      deps.wantReconcile?.();
       log.warn({ reportId: doc._id, err: (err as Error).name }, 'outbox entry not written; reconciliation will find the report');
     });
   }

@@ -1,23 +1,33 @@
 /**
- * Periodic task `reconcile` (every OUTBOX_RECONCILE_MS, and once shortly
- * after a worker starts: a killed process is the likeliest reason it
- * starts): pending reports neither the queue nor the outbox holds, then
- * audit events of committed changes that no writer chained (src/audit/chainer.ts).
- * Both scan the reports collection on the local store, hence the long period.
+ * Periodic task `reconcile` (checked every OUTBOX_RECONCILE_MS): pending
+ * reports neither the queue nor the outbox holds, then audit events of
+ * committed changes that no writer chained (src/audit/chainer.ts). Both scan
+ * the reports collection on the local store (minutes at 100,000 reports), and
+ * such work exists only when a process died between two writes or saw a write
+ * fail, so the scans run only when the liveness state says so
+ * (src/queue/liveness.ts): a process died without a clean shutdown, a failure
+ * was marked more than the grace ago, Redis lost its data, a worker started
+ * (it marks that), or RECONCILE_SAFETY_MS passed since the last run.
+ * Otherwise a check is a few Redis commands and no store command.
  */
 import type { PeriodicTask } from '../queue/task.js';
 import { recoverPendingAudit } from '../reports/store/audit-recovery.js';
 import type { TaskContext } from './context.js';
 
 export function reconcileTask({ deps, triage, log }: TaskContext): PeriodicTask {
-  const { outboxReconcileMs, outboxStaleMs, auditRecoveryGraceMs } = deps.config.triage;
+  const { outboxReconcileMs, outboxStaleMs, auditRecoveryGraceMs, reconcileSafetyMs } = deps.config.triage;
   return {
     name: 'reconcile',
     every: outboxReconcileMs,
     atStart: true,
     async perform() {
+      // A mark younger than both thresholds names work the scans would still leave alone (its writer may be on it).
+      const due = await deps.liveness.due({ graceMs: Math.max(outboxStaleMs, auditRecoveryGraceMs), safetyMs: reconcileSafetyMs });
+      if (!due) return { scanned: false };
       await triage.reconcile(outboxStaleMs);
       await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: auditRecoveryGraceMs });
+      await deps.liveness.settle(due);
+      return { scanned: true, reasons: due.reasons };
     },
   };
 }

@@ -24,7 +24,10 @@ export function routeTask({ deps, triage, log }: TaskContext): QueuedTask<Triage
       logTamper(log, err);
       log.warn({ jobId: job.id, attempt: job.attemptsMade, final, err: err.name }, 'triage job failed');
       if (!final || !payload) return; // a malformed job names no report to mark (its error says why it failed)
-      triage.markFailed(payload.reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(() => triage.requeueUnrecorded(job));
+      triage.markFailed(payload.reportId, `triage failed after ${job.attemptsMade} attempts (${err.name})`).catch(async () => {
+        // Neither recorded nor queued again: the report waits for the reconcile's scan, which must be told.
+        if (!(await triage.requeueUnrecorded(job).catch(() => false))) deps.liveness.want();
+      });
     },
   };
 }

@@ -1,0 +1,118 @@
+/**
+ * The reconcile's scans of `reports` (minutes each at 100,000 reports on FerretDB) run only when something may be
+ * pending (src/queue/liveness.ts): a process that died without a clean shutdown, a failure marked past the grace, a
+ * Redis that lost this process's membership, or the safety period. Otherwise a run sends no store command, counted
+ * here with the driver's command monitoring (switched on through the connection string).
+ */
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bootApp, type TestApp } from '../support/app.js';
+import { createStaff } from '../support/factories.js';
+import { recordCall } from '../support/desk.js';
+import { createLiveness } from '../../src/queue/liveness.js';
+import { reconcileTask } from '../../src/tasks/reconcile.js';
+import { createTaskContext } from '../../src/tasks/context.js';
+
+const GRACE_MS = 1_000;
+let app: TestApp;
+const scans: string[] = [];
+
+beforeAll(async () => {
+  const uri = inject('mongoUri');
+  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true`, AUDIT_RECOVERY_GRACE_MS: String(GRACE_MS), OUTBOX_STALE_MS: '300' } });
+  const dbName = app.deps.database.db.databaseName;
+  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
+    const target = String(e.command[e.commandName]);
+    if (e.databaseName === dbName && (target === 'reports' || target === 'audit')) scans.push(`${e.commandName} ${target}`);
+  });
+  // The first run of a store is a safety run (no run recorded yet); from here on nothing is pending.
+  await perform();
+});
+afterAll(() => app?.close());
+
+const perform = () => reconcileTask(createTaskContext(app.deps)).perform();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The store commands on reports and audit that one reconcile run sends. */
+async function commandsOfRun(): Promise<string[]> {
+  scans.length = 0;
+  await perform();
+  return [...scans];
+}
+const membersKey = () => `${app.config.redis.queuePrefix}:liveness:members`;
+
+describe('the gated reconcile', () => {
+  it('sends no command to reports or audit when nothing is pending', async () => {
+    expect(await commandsOfRun()).toEqual([]);
+    expect(await commandsOfRun()).toEqual([]);
+  });
+
+  it('scans when a live process lost its lease (killed), and forgets it once the scans succeeded', async () => {
+    // A process whose last refresh was its first: its lease runs out, as a killed process's does.
+    const killed = createLiveness(app.deps.queues.redis, app.config.redis.queuePrefix, { leaseTtlMs: 100, refreshMs: 3_600_000 });
+    await killed.start();
+    expect(await app.deps.queues.redis.sismember(membersKey(), killed.id)).toBe(1);
+    // Still holding its lease: alive, nothing to scan for.
+    expect(await commandsOfRun()).toEqual([]);
+    await sleep(200);
+    expect(await commandsOfRun()).toContain('find reports');
+    expect(await app.deps.queues.redis.sismember(membersKey(), killed.id)).toBe(0);
+    // What it left within the grace before that run: one more run once the grace has passed, then nothing.
+    expect(await commandsOfRun()).toEqual([]);
+    await sleep(GRACE_MS + 100);
+    expect(await commandsOfRun()).toContain('find reports');
+    expect(await commandsOfRun()).toEqual([]);
+  });
+
+  it('waits out the grace of a failure mark, then scans once and drops it', async () => {
+    app.deps.liveness.want();
+    expect(await commandsOfRun()).toEqual([]);
+    await sleep(GRACE_MS + 100);
+    expect(await commandsOfRun()).toContain('find reports');
+    expect(await commandsOfRun()).toEqual([]);
+  });
+
+  it('keeps a mark that came after the run began for its own run', async () => {
+    app.deps.liveness.want(Date.now() - GRACE_MS - 100);
+    app.deps.liveness.want(Date.now());
+    expect(await commandsOfRun()).toContain('find reports');
+    expect(await commandsOfRun()).toEqual([]);
+    await sleep(GRACE_MS + 100);
+    expect(await commandsOfRun()).toContain('find reports');
+    expect(await commandsOfRun()).toEqual([]);
+  });
+
+  it("scans when Redis no longer holds this process's membership (it lost its data)", async () => {
+    await app.deps.queues.redis.srem(membersKey(), app.deps.liveness.id);
+    expect(await commandsOfRun()).toContain('find reports');
+    expect(await app.deps.queues.redis.sismember(membersKey(), app.deps.liveness.id)).toBe(1);
+    // And the follow-up past the grace, for work that was too young for that run.
+    await sleep(GRACE_MS + 100);
+    expect(await commandsOfRun()).toContain('find reports');
+    expect(await commandsOfRun()).toEqual([]);
+  });
+
+  it('chains the audit event of a change whose append failed, through the gated runs alone', async () => {
+    const handler = await createStaff(app, 'CALL_HANDLER');
+    expect(await commandsOfRun()).toEqual([]);
+    const audit = app.deps.services.audit;
+    const record = audit.record;
+    audit.record = () => Promise.reject(new Error('audit store unavailable'));
+    let id: string;
+    try {
+      id = await recordCall(app, handler.token, 1);
+    } finally {
+      audit.record = record;
+    }
+    const created = () => app.deps.database.db.collection('audit').countDocuments({ action: 'report.create', 'target.id': id });
+    expect(await created()).toBe(0);
+    // The recovery chains an event only a grace after it first saw it pending (its writer may still be on it):
+    // the first run past the grace sees it and asks for another, which chains it.
+    for (let i = 0; i < 4 && (await created()) === 0; i++) {
+      await sleep(GRACE_MS + 100);
+      expect(await commandsOfRun()).toContain('find reports');
+    }
+    expect(await created()).toBe(1);
+    expect(await commandsOfRun()).toEqual([]);
+    expect(await created()).toBe(1);
+  });
+});
