@@ -14,7 +14,9 @@
  *   and written by the refresh loop once it does;
  * - the time of the last run, for a safety run every RECONCILE_SAFETY_MS.
  * A Redis that lost its data (restart, failover) shows as this process's
- * member missing, and as no last run: both mean "scan".
+ * member missing, and as no last run: both mean "scan". A failover to a
+ * replica that had the set but not the last writes (a triage job taken just
+ * before) shows only as another server: a changed run_id is a mark too.
  * State is shared, not per worker, so whichever worker takes the period's job
  * sees every process's death and every mark; a run removes only the members
  * and marks it read before scanning, and only once the scans succeeded.
@@ -63,6 +65,7 @@ export function createLiveness(redis: Redis, prefix: string, opts: { leaseTtlMs?
   let timer: NodeJS.Timeout | undefined;
   let registered = false;
   let stopped = false;
+  let runId: string | undefined;
 
   async function flush() {
     if (!unsent.length) return;
@@ -81,6 +84,9 @@ export function createLiveness(redis: Redis, prefix: string, opts: { leaseTtlMs?
     // Back in a set that had lost it: Redis lost its data, and the marks with it.
     if (registered && added?.[1] === 1) unsent.push(Date.now());
     registered = true;
+    const server = /run_id:(\w+)/.exec(await redis.info('server'))?.[1];
+    if (runId && server && server !== runId) unsent.push(Date.now());
+    runId = server ?? runId;
     await flush();
   }
 

@@ -91,6 +91,33 @@ describe('the gated reconcile', () => {
     expect(await commandsOfRun()).toEqual([]);
   });
 
+  it('scans past the grace once Redis answers from another server (a failover may have lost the last writes)', async () => {
+    const redis = app.deps.queues.redis;
+    let failedOver = false;
+    // The same data, another server's run_id: what a promoted replica looks like to a client.
+    const seen = new Proxy(redis, {
+      get(target, prop) {
+        if (prop === 'info') return async (...args: [string]) => (failedOver ? (await target.info(...args)).replace(/run_id:\w+/, 'run_id:promoted0replica') : target.info(...args));
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const other = createLiveness(seen, app.config.redis.queuePrefix, { refreshMs: 50 });
+    await other.start();
+    try {
+      await sleep(GRACE_MS + 100);
+      expect(await commandsOfRun()).toEqual([]);
+      failedOver = true;
+      await sleep(200);
+      expect(await commandsOfRun()).toEqual([]);
+      await sleep(GRACE_MS + 100);
+      expect(await commandsOfRun()).toContain('find reports');
+      expect(await commandsOfRun()).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('chains the audit event of a change whose append failed, through the gated runs alone', async () => {
     const handler = await createStaff(app, 'CALL_HANDLER');
     expect(await commandsOfRun()).toEqual([]);

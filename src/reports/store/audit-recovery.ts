@@ -4,7 +4,8 @@
  * process killed between the two writes, the audit store down at that
  * moment) and chains them, once. `graceMs` (AUDIT_RECOVERY_GRACE_MS): events
  * younger than this may still be on their way from their writer. Run by the worker's reconciliation: the
- * query is a scan of `reports` on FerretDB (indexed on MongoDB), so rarely.
+ * query is a scan of `reports` on FerretDB (indexed on MongoDB), so only when a failed append or a dead
+ * process marked it wanted (src/queue/liveness.ts).
  */
 import type { AuditChainer } from '../../audit/chainer.js';
 import type { Logger } from '../../logger.js';

@@ -2,8 +2,8 @@
  * Reconciliation (the periodic reconcile, src/tasks/reconcile.ts): reports still pending triage
  * that neither the queue nor the outbox holds (a process killed between
  * storing a report and handing it over, a failed job whose failure could
- * not be recorded). A scan of `reports` on the local store, so it runs rarely
- * (OUTBOX_RECONCILE_MS); enqueueing a report already queued or routed is
+ * not be recorded). A scan of `reports` on the local store, so it runs only
+ * when one of those may have happened (src/queue/liveness.ts); enqueueing a report already queued or routed is
  * harmless. Periodic work has no job payload to validate.
  */
 import type { TriageDeps } from './deps.js';
