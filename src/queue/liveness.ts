@@ -1,8 +1,8 @@
 /**
  * What tells the worker's reconcile (src/tasks/reconcile.ts) whether its scans
  * of `reports` can find anything. They exist only for work a process left
- * pending because it DIED between two writes or saw a write FAIL; on FerretDB
- * each scan decodes the whole collection (minutes at 100,000 reports), so
+ * pending because it died between two writes or saw a write fail; on the
+ * local store each scan decodes the whole collection (minutes at 100,000 reports), so
  * scanning on a timer whatever happened competes with every reader. Instead
  * (all in Redis, no store write on any hot path):
  * - a lease per process: a key with a TTL, refreshed, and membership in a set

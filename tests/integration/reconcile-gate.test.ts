@@ -118,6 +118,28 @@ describe('the gated reconcile', () => {
     }
   });
 
+  it('hands over, through a gated run past the grace, a report neither the queue nor the outbox took', async () => {
+    const handler = await createStaff(app, 'CALL_HANDLER');
+    expect(await commandsOfRun()).toEqual([]);
+    const { triageQueues, reports } = app.deps;
+    const [enqueue, markPending] = [triageQueues.enqueueTriage, reports.markPending];
+    triageQueues.enqueueTriage = async () => false;
+    reports.markPending = () => Promise.reject(new Error('store unavailable'));
+    let id: string;
+    try {
+      id = await recordCall(app, handler.token, 2);
+    } finally {
+      [triageQueues.enqueueTriage, reports.markPending] = [enqueue, markPending];
+    }
+    expect((await app.deps.reports.findById(id))?.triagePending).toBe(true);
+    expect(await triageQueues.triage.getJobCounts().then((c) => c.waiting + c.delayed)).toBe(0);
+    expect(await commandsOfRun()).toEqual([]);
+    await sleep(GRACE_MS + 100);
+    expect(await commandsOfRun()).toContain('find reports');
+    expect(await triageQueues.triage.getJobCounts().then((c) => c.waiting + c.delayed)).toBe(1);
+    expect(await commandsOfRun()).toEqual([]);
+  });
+
   it('chains the audit event of a change whose append failed, through the gated runs alone', async () => {
     const handler = await createStaff(app, 'CALL_HANDLER');
     expect(await commandsOfRun()).toEqual([]);

@@ -27,6 +27,15 @@ describe('config', () => {
     expect(c.keys.master).toHaveLength(32);
   });
 
+  it('checks for a reconcile every minute and scans at least daily, RECONCILE_SAFETY_MS between a minute and a week', () => {
+    const c = loadConfig(base);
+    expect(c.triage.outboxReconcileMs).toBe(60_000);
+    expect(c.triage.reconcileSafetyMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ ...base, RECONCILE_SAFETY_MS: '3600000' }).triage.reconcileSafetyMs).toBe(3_600_000);
+    expect(problems({ ...base, RECONCILE_SAFETY_MS: '1000' }).join('\n')).toContain('RECONCILE_SAFETY_MS');
+    expect(problems({ ...base, RECONCILE_SAFETY_MS: String(8 * 24 * 3_600_000) }).join('\n')).toContain('RECONCILE_SAFETY_MS');
+  });
+
   it('refuses production without explicit services and keys, naming every variable at once', () => {
     const p = problems({ NODE_ENV: 'production' });
     for (const name of ['MONGODB_URI', 'REDIS_URL', 'HOTLINE_MASTER_KEY', 'HOTLINE_INDEX_KEY', 'HOTLINE_AUDIT_KEY', 'HOTLINE_AUDIT_ANCHOR_DIR']) {
