@@ -14,7 +14,8 @@ import type { PeriodicTask } from '../queue/task.js';
 import { recoverPendingAudit } from '../reports/store/audit-recovery.js';
 import type { TaskContext } from './context.js';
 
-export function reconcileTask({ deps, triage, log }: TaskContext): PeriodicTask {
+/** `batch` (tests): reports a scan takes at once, instead of the scans' own (1,000 unrouted, 500 with audit events). */
+export function reconcileTask({ deps, triage, log }: TaskContext, opts: { batch?: number } = {}): PeriodicTask {
   const { outboxReconcileMs, outboxStaleMs, auditRecoveryGraceMs, reconcileSafetyMs } = deps.config.triage;
   return {
     name: 'reconcile',
@@ -22,11 +23,17 @@ export function reconcileTask({ deps, triage, log }: TaskContext): PeriodicTask 
     atStart: true,
     async perform() {
       // A mark younger than both thresholds names work the scans would still leave alone (its writer may be on it).
-      const due = await deps.liveness.due({ graceMs: Math.max(outboxStaleMs, auditRecoveryGraceMs), safetyMs: reconcileSafetyMs });
+      const graceMs = Math.max(outboxStaleMs, auditRecoveryGraceMs);
+      const due = await deps.liveness.due({ graceMs, safetyMs: reconcileSafetyMs });
       if (!due) return { scanned: false };
-      await triage.reconcile(outboxStaleMs);
-      await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: auditRecoveryGraceMs });
+      const found = { full: false };
+      await triage.reconcile(outboxStaleMs, { batch: opts.batch, found });
+      await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: auditRecoveryGraceMs, batch: opts.batch });
       await deps.liveness.settle(due);
+      // A full batch of unrouted reports may have left more than one run takes (they leave it once routed): a mark
+      // already due, so the next check scans again. (Not so for audit events: a report keeps its last change's
+      // events, chained or not, until its next change, so that batch is full whenever 500 reports changed in a week.)
+      if (found.full) deps.liveness.want(due.at - graceMs);
       return { scanned: true, reasons: due.reasons };
     },
   };

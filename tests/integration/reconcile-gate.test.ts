@@ -8,7 +8,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
-import { recordCall } from '../support/desk.js';
+import { recordCall, triageDirectly } from '../support/desk.js';
 import { createLiveness } from '../../src/queue/liveness.js';
 import { reconcileTask } from '../../src/tasks/reconcile.js';
 import { createTaskContext } from '../../src/tasks/context.js';
@@ -138,6 +138,37 @@ describe('the gated reconcile', () => {
     expect(await commandsOfRun()).toContain('find reports');
     expect(await triageQueues.triage.getJobCounts().then((c) => c.waiting + c.delayed)).toBe(1);
     expect(await commandsOfRun()).toEqual([]);
+  });
+
+  it('scans again after a run whose batch was full, until one is not', async () => {
+    const handler = await createStaff(app, 'CALL_HANDLER');
+    const { triageQueues, reports } = app.deps;
+    const [enqueue, markPending] = [triageQueues.enqueueTriage, reports.markPending];
+    triageQueues.enqueueTriage = async () => false;
+    reports.markPending = () => Promise.reject(new Error('store unavailable'));
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 3; i++) ids.push(await recordCall(app, handler.token, 30 + i));
+    } finally {
+      [triageQueues.enqueueTriage, reports.markPending] = [enqueue, markPending];
+    }
+    // Reports earlier tests left awaiting triage are routed first, so the batches below hold only these three.
+    const earlier = await app.deps.database.db.collection<{ _id: string }>('reports').find({ triagePending: true, _id: { $nin: ids } }, { projection: { _id: 1 } }).toArray();
+    for (const { _id } of earlier) await triageDirectly(app, _id, 'SO12', 'P3');
+    const ours = async () => (await triageQueues.triage.getJobs(['waiting', 'delayed'])).map((j) => j.data.reportId as string).filter((id) => ids.includes(id));
+    const small = () => reconcileTask(createTaskContext(app.deps), { batch: 2 }).perform();
+    await sleep(GRACE_MS + 100);
+    expect(await small()).toMatchObject({ scanned: true });
+    // Two of the three taken (a worker would route them; here they are routed by hand): the third needs another run.
+    const queued = await ours();
+    expect(queued).toHaveLength(2);
+    for (const id of queued) await triageDirectly(app, id, 'SO12', 'P3');
+    expect(await small()).toMatchObject({ scanned: true });
+    const left = ids.find((id) => !queued.includes(id))!;
+    expect(await ours()).toContain(left);
+    await triageDirectly(app, left, 'SO12', 'P3');
+    // That run found less than a full batch: no run follows for it.
+    expect(await small()).toEqual({ scanned: false });
   });
 
   it('chains the audit event of a change whose append failed, through the gated runs alone', async () => {

@@ -17,11 +17,12 @@ const BATCH = 500;
 
 export async function recoverPendingAudit(
   deps: { reports: ReportRepository; chainer: AuditChainer; log: Logger },
-  opts: { graceMs: number; windowMs?: number; now?: number },
+  opts: { graceMs: number; windowMs?: number; now?: number; batch?: number },
 ): Promise<number> {
   const now = opts.now ?? Date.now();
   const { graceMs } = opts;
-  const docs = await deps.reports.findAuditPending(new Date(now - graceMs), new Date(now - (opts.windowMs ?? AUDIT_RECOVERY_WINDOW_MS)), BATCH);
+  const batch = opts.batch ?? BATCH;
+  const docs = await deps.reports.findAuditPending(new Date(now - graceMs), new Date(now - (opts.windowMs ?? AUDIT_RECOVERY_WINDOW_MS)), batch);
   // All the reports' events in one pass: the check of the chain by event key (`$in`) is a scan of the audit
   // collection on FerretDB (seconds at 100,000 reports), so one for the batch, not one a report.
   const chained = docs.length ? await deps.chainer.recover(docs.flatMap((doc) => doc.auditPending ?? []), graceMs, now) : 0;

@@ -11,9 +11,15 @@ import { enqueuePending } from './sweep-outbox.js';
 
 const RECONCILE_BATCH = 1_000;
 
-/** Builds `reconcile(staleMs)`: enqueues unrouted reports older than `staleMs`; how many were taken. */
+/**
+ * Builds `reconcile(staleMs)`: enqueues unrouted reports older than `staleMs`; how many were taken. `found.full` is
+ * set when the batch was full: more may be left, so the gated reconcile runs again (src/tasks/reconcile.ts).
+ */
 export function createReconcile(deps: Pick<TriageDeps, 'reports' | 'queues' | 'log'>) {
-  return async function reconcile(staleMs: number): Promise<number> {
-    return enqueuePending(deps, await deps.reports.findUnrouted(new Date(Date.now() - staleMs), RECONCILE_BATCH), 'triage reconciliation');
+  return async function reconcile(staleMs: number, opts: { batch?: number; found?: { full: boolean } } = {}): Promise<number> {
+    const batch = opts.batch ?? RECONCILE_BATCH;
+    const pending = await deps.reports.findUnrouted(new Date(Date.now() - staleMs), batch);
+    if (opts.found && pending.length >= batch) opts.found.full = true;
+    return enqueuePending(deps, pending, 'triage reconciliation');
   };
 }
