@@ -233,8 +233,14 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
         if (!firstSeen.has(e.key)) firstSeen.set(e.key, now);
         return now - latestTimeOf(e) >= graceMs && now - firstSeen.get(e.key)! >= graceMs;
       });
-      // Seen for the first time (or claimed by another holder): a later pass must come back for them.
-      if (stale.length < (pending?.length ?? 0)) deps.wantReconcile?.(now);
+      // Seen for the first time or too young, and not marked chained (a report keeps its last change's events, chained
+      // or not, until its next change): a later pass must come back for them. Marked ones need none, or every scan
+      // that meets a report changed since the last would ask for the next.
+      const young = (pending ?? []).filter((e) => !stale.includes(e));
+      if (young.length && deps.wantReconcile) {
+        const marked = await marks.marked(young.map((e) => e.key)).catch(() => young.map(() => false));
+        if (marked.some((m) => !m)) deps.wantReconcile(now);
+      }
       if (!stale.length) return 0;
       const done = await marks.marked(stale.map((e) => e.key)).catch(() => stale.map(() => false));
       const unmarked = stale.filter((_, i) => !done[i]);

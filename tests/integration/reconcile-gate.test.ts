@@ -171,6 +171,15 @@ describe('the gated reconcile', () => {
     expect(await small()).toEqual({ scanned: false });
   });
 
+  it('asks for no further run for the chained events a scan meets for the first time', async () => {
+    const handler = await createStaff(app, 'CALL_HANDLER');
+    await recordCall(app, handler.token, 40); // its intake event chained and marked by its writer
+    app.deps.liveness.want(Date.now() - 60_000);
+    expect(await commandsOfRun()).toContain('find reports');
+    await sleep(GRACE_MS + 100);
+    expect(await commandsOfRun()).toEqual([]);
+  });
+
   it('chains the audit event of a change whose append failed, through the gated runs alone', async () => {
     const handler = await createStaff(app, 'CALL_HANDLER');
     expect(await commandsOfRun()).toEqual([]);
