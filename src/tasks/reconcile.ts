@@ -6,16 +6,23 @@
  * such work exists only when a process died between two writes or saw a write
  * fail, so the scans run only when the liveness state says so
  * (src/queue/liveness.ts): a process died without a clean shutdown, a failure
- * was marked more than the grace ago, Redis lost its data, a worker started
- * (it marks that), or RECONCILE_SAFETY_MS passed since the last run.
+ * was marked more than the grace ago, Redis lost its data or changed server,
+ * a worker started (it marks that), a run found a full batch of unrouted
+ * reports (again FULL_BATCH_AGAIN_MS later), or RECONCILE_SAFETY_MS passed.
  * Otherwise a check is a few Redis commands and no store command.
  */
 import type { PeriodicTask } from '../queue/task.js';
 import { recoverPendingAudit } from '../reports/store/audit-recovery.js';
 import type { TaskContext } from './context.js';
 
-/** `batch` (tests): reports a scan takes at once, instead of the scans' own (1,000 unrouted, 500 with audit events). */
-export function reconcileTask({ deps, triage, log }: TaskContext, opts: { batch?: number } = {}): PeriodicTask {
+/**
+ * After a run that found a full batch of unrouted reports, the next scan comes this much later: a backlog of more
+ * than a batch is being routed meanwhile, and a scan (minutes at 100,000 reports) every check would slow that.
+ */
+const FULL_BATCH_AGAIN_MS = 15 * 60_000;
+
+/** `batch`, `fullBatchAgainMs` (tests): reports a scan takes at once (1,000 unrouted, 500 with audit events), and the wait above. */
+export function reconcileTask({ deps, triage, log }: TaskContext, opts: { batch?: number; fullBatchAgainMs?: number } = {}): PeriodicTask {
   const { outboxReconcileMs, outboxStaleMs, auditRecoveryGraceMs, reconcileSafetyMs } = deps.config.triage;
   return {
     name: 'reconcile',
@@ -31,9 +38,9 @@ export function reconcileTask({ deps, triage, log }: TaskContext, opts: { batch?
       await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: auditRecoveryGraceMs, batch: opts.batch });
       await deps.liveness.settle(due);
       // A full batch of unrouted reports may have left more than one run takes (they leave it once routed): a mark
-      // already due, so the next check scans again. (Not so for audit events: a report keeps its last change's
+      // that comes due FULL_BATCH_AGAIN_MS from now. (Not so for audit events: a report keeps its last change's
       // events, chained or not, until its next change, so that batch is full whenever 500 reports changed in a week.)
-      if (found.full) deps.liveness.want(due.at - graceMs);
+      if (found.full) deps.liveness.want(due.at - graceMs + (opts.fullBatchAgainMs ?? FULL_BATCH_AGAIN_MS));
       return { scanned: true, reasons: due.reasons };
     },
   };

@@ -156,7 +156,7 @@ describe('the gated reconcile', () => {
     const earlier = await app.deps.database.db.collection<{ _id: string }>('reports').find({ triagePending: true, _id: { $nin: ids } }, { projection: { _id: 1 } }).toArray();
     for (const { _id } of earlier) await triageDirectly(app, _id, 'SO12', 'P3');
     const ours = async () => (await triageQueues.triage.getJobs(['waiting', 'delayed'])).map((j) => j.data.reportId as string).filter((id) => ids.includes(id));
-    const small = () => reconcileTask(createTaskContext(app.deps), { batch: 2 }).perform();
+    const small = () => reconcileTask(createTaskContext(app.deps), { batch: 2, fullBatchAgainMs: 0 }).perform();
     await sleep(GRACE_MS + 100);
     expect(await small()).toMatchObject({ scanned: true });
     // Two of the three taken (a worker would route them; here they are routed by hand): the third needs another run.
