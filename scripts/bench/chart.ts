@@ -3,13 +3,16 @@
  * a seeded scale: a cluster shaped to fill a depth-2 chart past its 200-node
  * bound is recorded through the API and linked by the real triage worker,
  * among `filler` ordinary bench calls, then `reportNeighbourhood` is timed
- * over HTTP at depth 1 and 2 from the cluster's hub, and `entity(ref)` (the
+ * over HTTP at depth 2 from the cluster's hub once before the API has kept
+ * any of its reports (src/reports/store/report-cache.ts: every report read
+ * whole), then in rounds at depth 1 and 2, and `entity(ref)` (the
  * entity page, reports/desk/entities.ts) for each value of one cluster report.
- * Measured, not asserted; the store commands of one chart at each depth (in
+ * Measured, not asserted; the store commands of the first chart, of one chart at each depth (in
  * the first round, and in the last) and of one entity page are counted (store-counts.ts): `find report_links` stays
  * at 0 while no hand changed a link of the cluster (a slot carries its edge:
- * src/reports/store/links.ts), and `find reports` is one a report drawn (no
- * desk lookup for a report the viewer may read). Figures, with the load
+ * src/reports/store/links.ts), and `find reports` is one a report drawn in
+ * the first chart (no desk lookup for a report the viewer may read) and one
+ * (the root) in the rounds after it. Figures, with the load
  * average of each run: README "Performance" (the latest full run) and docs/performance-history.md (earlier ones).
  *
  * The cluster: a hub naming `groups` vehicles (20 at most: intake's list
@@ -47,6 +50,10 @@ export interface ChartBenchResult {
   reportNodes: number;
   truncated: string[];
   errors: number;
+  /** ms of the first depth-2 chart of the cluster, before the API kept any of its reports (each read whole), and its store commands. */
+  depth2First: number;
+  commandsFirst: StoreCounts | null;
+  /** The rounds after it, the reports kept by the API (src/reports/store/report-cache.ts): each checked by its version claim, not read. */
   depth1: Latency;
   depth2: Latency;
   /** `entity(ref)` (the entity page, first 50 hits) for each value of a cluster report: its name, phone, vehicle (held by the hub and its group) and postcode. */
@@ -138,8 +145,19 @@ export async function runChartBench(o: {
   await inBatches(outer);
   const seedSeconds = Math.round((performance.now() - started) / 100) / 10;
 
-  const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  // The first chart of the cluster, before the API has kept any of its reports (src/reports/store/report-cache.ts):
+  // every report read whole, as every chart was before; the rounds after it chart reports the API has kept.
   let errors = 0;
+  const beforeFirst = await o.api?.storeCounts();
+  const t0First = performance.now();
+  const first = await gql(o.url, CHART, { id: hub, depth: 2 }, o.viewerToken);
+  const depth2First = Math.round((performance.now() - t0First) * 10) / 10;
+  const commandsFirst = beforeFirst ? difference(beforeFirst, await o.api!.storeCounts()) : null;
+  if (first.errors?.length) {
+    errors++;
+    o.progress?.(`chart depth 2 (first): failed (${first.errors[0]!.message})`);
+  } else o.progress?.(`chart depth 2 (first, nothing kept): ${Math.round(depth2First)} ms`);
+  const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
   let last: { nodes: { kind: string }[]; truncated: string[] } | null = null;
   const commands: Record<1 | 2, StoreCounts | null> = { 1: null, 2: null };
   const commandsLast: Record<1 | 2, StoreCounts | null> = { 1: null, 2: null };
@@ -196,6 +214,8 @@ export async function runChartBench(o: {
     reportNodes: last?.nodes.filter((n) => n.kind === 'REPORT').length ?? 0,
     truncated: last?.truncated ?? [],
     errors,
+    depth2First,
+    commandsFirst,
     depth1: latency(times[1]),
     depth2: latency(times[2]),
     entity: latency(entityTimes),
@@ -227,10 +247,12 @@ export function chartLines(c: ChartBenchResult): string[] {
   const line = (name: string, l: Latency) => `  ${name.padEnd(40)} p50 ${String(l.p50).padStart(7)} ms  p99 ${String(l.p99).padStart(7)} ms  (n=${l.n})`;
   return [
     `link chart: a cluster of ${c.cluster} linked reports among ${c.filler.toLocaleString('en-GB')} ordinary calls (recorded and triaged in ${c.seedSeconds.toFixed(1)} s), charted by a supervisor over HTTP`,
+    `  ${'depth 2, the first chart (nothing kept)'.padEnd(40)} ${String(c.depth2First).padStart(11)} ms`,
+    `  the first chart: ${describeCommands(c.commandsFirst)}`,
     line('depth 1 from the hub', c.depth1),
     line(`depth 2 (${c.nodes} nodes, ${c.reportNodes} reports)`, c.depth2) + (c.errors ? `  ${c.errors} failed` : ''),
-    `  one chart, depth 1: ${describeCommands(c.commands[1])}`,
-    `  one chart, depth 2: ${describeCommands(c.commands[2])}`,
+    `  the first round's, depth 1: ${describeCommands(c.commands[1])}`,
+    `  the first round's, depth 2: ${describeCommands(c.commands[2])}`,
     ...(c.commandsLast[2] ? [`  the last round's, depth 1: ${describeCommands(c.commandsLast[1])}`, `  the last round's, depth 2: ${describeCommands(c.commandsLast[2])}`] : []),
     ...(c.truncated.length ? [`  more not shown: ${c.truncated.join('; ')}`] : []),
     line(`entity page (a cluster report's values)`, c.entity) + `  ${c.entityHits} reports a page on average`,

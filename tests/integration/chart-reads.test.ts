@@ -22,7 +22,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { edgeOf } from '../../src/reports/store/links.js';
 import { bootApp, type TestApp } from '../support/app.js';
-import { findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
+import { auditEntries, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { NEIGHBOURHOOD } from '../support/neighbourhood.js';
 
@@ -45,7 +45,7 @@ async function counted<T>(run: () => Promise<T>): Promise<{ result: T; finds: (c
 const CHART_COLLECTIONS = ['report_link_slots', 'report_links', 'reports', 'report_versions', 'report_tombstones'];
 
 interface Chart {
-  nodes: { id: string; kind: string; reportId: string | null; desk: string | null }[];
+  nodes: { id: string; kind: string; reportId: string | null; desk: string | null; status?: string }[];
   edges: { id: string; kind: string; source: string; target: string; manual: boolean }[];
   truncated: string[];
 }
@@ -109,6 +109,16 @@ describe('the link chart in store reads', () => {
     expect(CHART_COLLECTIONS.reduce((n, c) => n + finds(c), 0)).toBeLessThanOrEqual(60);
   });
 
+  it('charts again without reading whole the reports it kept: their version claims say they have not changed', async () => {
+    const { result: chart, finds } = await counted(() => chartOf(supervisor.token, ids.H, 2));
+    expect(chart.nodes.filter((n) => n.kind === 'REPORT')).toHaveLength(13);
+    // The root is read as `report` reads it; the 12 others are the copies kept by the first chart (report-cache.ts),
+    // each checked by its claim lookup, and the tombstones read once.
+    expect(finds('reports')).toBe(1);
+    expect(finds('report_versions')).toBe(13);
+    expect(finds('report_tombstones')).toBe(3); // the root's lookup, then once for each batch (the members, the outer reports)
+  });
+
   it('draws no link dismissed after its slots were filed, draws a manual one as manual, and reads only their edges', async () => {
     const [m1, m2, m3] = ids.M as [string, string, string];
     const o4 = ids.O[3]!;
@@ -153,5 +163,21 @@ describe('the link chart in store reads', () => {
     expect(chart.nodes.filter((n) => n.kind === 'PLACEHOLDER')).toEqual([expect.objectContaining({ id: 'held:SO12', desk: 'SO12', reportId: null })]);
     expect(chart.edges.filter((e) => e.kind === 'HELD').map((e) => e.source).sort()).toEqual([`report:${ids.H}`, `report:${ids.M[4]}`].sort());
     expect(JSON.stringify(chart)).not.toContain(m6);
+  });
+
+  it('draws a kept report as it is now once it has changed, and drops an erased one without an integrity alarm', async () => {
+    const [m1, m2] = [ids.M[0]!, ids.M[1]!];
+    await chartOf(supervisor.token, ids.H, 1); // both kept
+    expect((await app.gql(Q.claim, { id: m1 }, so13.token)).errors).toBeUndefined();
+    const changed = await counted(() => chartOf(supervisor.token, ids.H, 1));
+    expect(changed.result.nodes.find((n) => n.reportId === m1)).toMatchObject({ status: 'ASSIGNED' });
+    expect(changed.finds('reports')).toBe(2); // the root, and m1 read again: its claim for the next version is there
+    expect((await app.gql(Q.erase, { id: m2, reason: 'Malicious hoax, erasure approved (chart test)' }, supervisor.token)).errors).toBeUndefined();
+    const after = await chartOf(supervisor.token, ids.H, 1);
+    expect(after.nodes.map((n) => n.reportId)).not.toContain(m2); // its links went with it
+    // Still kept from the chart before; the erasure removed its version claims, so its tombstone is what says it changed.
+    const [erased] = await app.deps.reports.findManyById([m2], 8);
+    expect(erased).toMatchObject({ _id: m2, status: 'ERASED', content: null });
+    expect(await auditEntries(app, 'report.integrity_failure', m2)).toEqual([]);
   });
 });

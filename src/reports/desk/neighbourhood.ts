@@ -3,7 +3,10 @@
  * report the viewer may read, the reports its links reach (depth 1 or 2),
  * the people, vehicles, phones and places they share, and what happened to
  * them on one time axis. Read over the existing links (reports/store/links.ts
- * through the repository's `linksOfMany`), nothing new stored.
+ * through the repository's `linksOfMany`), nothing new stored; the reports
+ * through `findManyById`, which does not read again a report this process
+ * kept from an earlier chart while its freshness records say it is unchanged
+ * (reports/store/report-cache.ts).
  *
  * Need-to-know, as search's deconfliction (search.ts) has it:
  * - a report the viewer may read is a full node (reference, desk, status,

@@ -201,6 +201,27 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
       if (errors.length) throw errors[0];
     },
 
+    /**
+     * Which of these reports, read earlier and found current then (report-cache.ts), are still at the version read:
+     * no claim for the next version, then, read after the claims, no tombstone (an erasure writes its tombstone before
+     * it removes the claims, so one of the two is always seen). Nothing is alarmed: a report left out is merely read
+     * again, and that read's own check says whether it was rolled back. Erased reports are never in the answer.
+     */
+    async unchangedSince(docs: readonly Pick<ReportDoc, '_id' | 'version' | 'status'>[]): Promise<Set<string>> {
+      const live = docs.filter((d) => d.status !== 'ERASED');
+      const claimed = await Promise.all(live.map((d) => versions.findOne({ _id: claimIdOf(d._id, d.version + 1) }, { projection: { _id: 1 } })));
+      const quiet = live.filter((_, i) => !claimed[i]);
+      const buriedIds = quiet.length >= READ_TOMBSTONES_WHOLE_FROM ? await tombstonesIfFew() : null;
+      const buried = await Promise.all(
+        quiet.map(async (d) => {
+          const ids = integrity.macAll('reportTombstone', tombstoneInput(d._id));
+          if (buriedIds) return ids.some((id) => buriedIds.has(id));
+          return (await Promise.all(ids.map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } })))).some(Boolean);
+        }),
+      );
+      return new Set(quiet.filter((_, i) => !buried[i]).map((d) => d._id));
+    },
+
     /** `doc` if current; null (alarmed) if not: for readers of many candidates that leave a failing one out (search, linking). */
     async currentOrNull<T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null): Promise<T | null> {
       if (!doc) return null;

@@ -36,6 +36,7 @@ import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/typ
 import { createGroupCommit, withGroupCommit } from '../../db/group-commit.js';
 import { isPartnerSourced, timesFor } from '../rules/partner-time.js';
 import { toMinute } from '../../time.js';
+import { createReportCache } from './report-cache.js';
 
 export type ReportRepository = ReturnType<typeof createReportRepository>;
 
@@ -97,6 +98,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const freshness = createFreshness(db, integrity, freshnessDeps);
   /** Documents `findById` checked with `assertCurrent` and handed out, for `applyChange`'s `checkedAtRead` (by identity: no copy counts). */
   const checkedAtRead = new WeakSet<ReportDoc>();
+  /** Reports the link chart read and found current, for its next read of them (report-cache.ts): this process's own. */
+  const kept = createReportCache();
   /** Every write of a report sets its envelope MAC (reports/model/envelope-mac.ts), keyed like the history chains. */
   const envelope = createEnvelopeMac(integrity);
 
@@ -419,13 +422,28 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     /**
      * `findById` of several reports, in their order (null: no such report), `atOnce` lookups sent together; then
      * their freshness checked together (freshness.ts `assertAllCurrent`: the tombstones read once for all while
-     * they are few): DATA_INTEGRITY (alarmed) when any is not its current version, as `findById`.
+     * they are few): DATA_INTEGRITY (alarmed) when any is not its current version, as `findById`. For the link chart:
+     * a report this process read here before and kept (report-cache.ts) is not read again while its freshness records
+     * say it has not changed since; the copies handed out are frozen.
      */
     async findManyById(ids: readonly string[], atOnce: number) {
-      const docs: (ReportDoc | null)[] = [];
-      for (let i = 0; i < ids.length; i += atOnce) docs.push(...(await Promise.all(ids.slice(i, i + atOnce).map((_id) => reports.findOne({ _id })))));
-      await freshness.assertAllCurrent(docs.filter((d): d is ReportDoc => d !== null));
-      return docs;
+      const found = new Map<string, ReportDoc | null>();
+      /** Reads from the store (`atOnce` lookups together), checks them together, and keeps the current ones. */
+      const readFresh = async (some: readonly string[]) => {
+        const docs: (ReportDoc | null)[] = [];
+        for (let i = 0; i < some.length; i += atOnce) docs.push(...(await Promise.all(some.slice(i, i + atOnce).map((_id) => reports.findOne({ _id })))));
+        await freshness.assertAllCurrent(docs.filter((d): d is ReportDoc => d !== null));
+        some.forEach((id, i) => found.set(id, docs[i] ? kept.put(docs[i]!) : null));
+      };
+      // Kept copies are checked while the others are read; a copy that is no longer current is read like the others.
+      const copies = ids.map((id) => kept.get(id)).filter((d): d is ReportDoc => !!d);
+      const copied = new Set(copies.map((d) => d._id));
+      const [still] = await Promise.all([copies.length ? freshness.unchangedSince(copies) : new Set<string>(), readFresh(ids.filter((id) => !copied.has(id)))]);
+      for (const doc of copies) if (still.has(doc._id)) found.set(doc._id, doc);
+      const stale = copies.filter((d) => !still.has(d._id)).map((d) => d._id);
+      for (const id of stale) kept.drop(id);
+      if (stale.length) await readFresh(stale);
+      return ids.map((id) => found.get(id) ?? null);
     },
     /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is its report's current version (freshness.ts): for readers by scan (key rotation). */
     assertCurrent: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.assertCurrent(doc),
