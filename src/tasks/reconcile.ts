@@ -21,7 +21,7 @@ import type { TaskContext } from './context.js';
  */
 const FULL_BATCH_AGAIN_MS = 15 * 60_000;
 
-/** `batch`, `fullBatchAgainMs` (tests): reports a scan takes at once (1,000 unrouted, 500 with audit events), and the wait above. */
+/** `batch`, `fullBatchAgainMs` (tests): reports a scan takes at once (1,000 unrouted; reports with audit events are all looked at, 500 a batch), and the wait above. */
 export function reconcileTask({ deps, triage, log }: TaskContext, opts: { batch?: number; fullBatchAgainMs?: number } = {}): PeriodicTask {
   const { outboxReconcileMs, outboxStaleMs, auditRecoveryGraceMs, reconcileSafetyMs } = deps.config.triage;
   return {
@@ -35,11 +35,11 @@ export function reconcileTask({ deps, triage, log }: TaskContext, opts: { batch?
       if (!due) return { scanned: false };
       const found = { full: false };
       await triage.reconcile(outboxStaleMs, { batch: opts.batch, found });
-      await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log }, { graceMs: auditRecoveryGraceMs, batch: opts.batch });
+      await recoverPendingAudit({ reports: deps.reports, chainer: deps.chainer, log, wantReconcile: (at) => deps.liveness.want(at) }, { graceMs: auditRecoveryGraceMs, batch: opts.batch });
       await deps.liveness.settle(due);
       // A full batch of unrouted reports may have left more than one run takes (they leave it once routed): a mark
-      // that comes due FULL_BATCH_AGAIN_MS from now. (Not so for audit events: a report keeps its last change's
-      // events, chained or not, until its next change, so that batch is full whenever 500 reports changed in a week.)
+      // that comes due FULL_BATCH_AGAIN_MS from now. (Not so for audit events: the recovery looks at every report
+      // holding some, and asks for another run itself when it stops at its time budget: audit-recovery.ts.)
       if (found.full) deps.liveness.want(due.at - graceMs + (opts.fullBatchAgainMs ?? FULL_BATCH_AGAIN_MS));
       return { scanned: true, reasons: due.reasons };
     },

@@ -473,14 +473,14 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     },
 
     /**
-     * Reports holding audit events of changes made between `since` and `staleBefore` (a scan on FerretDB: recovery only).
+     * Every report holding audit events of changes made between `since` and `staleBefore`, streamed `batchSize` at a
+     * time (one scan on FerretDB, however many: recovery only). All of them, not a first batch: a report keeps its
+     * last change's events, chained or not, until its next change, so a first batch would be the same reports run
+     * after run once that many changed in the window, and an unchained event beyond them never looked at.
      * FerretDB 1.24 answers `$elemMatch` with nothing, so the range is on the array path (any element; on MongoDB: `$elemMatch`).
      */
-    findAuditPending: (staleBefore: Date, since: Date, limit: number) =>
-      reports
-        .find({ 'auditPending.at': { $lte: staleBefore, $gte: since } }, { projection: { _id: 1, auditPending: 1 } })
-        .limit(limit)
-        .toArray(),
+    auditPendingReports: (staleBefore: Date, since: Date, batchSize: number): AsyncIterable<Pick<ReportDoc, '_id' | 'auditPending'>> =>
+      reports.find({ 'auditPending.at': { $lte: staleBefore, $gte: since } }, { projection: { _id: 1, auditPending: 1 } }).batchSize(batchSize),
     findSummary: (id: string) => reports.findOne({ _id: id }, { projection: SUMMARY_PROJECTION }),
     /** A report's attachment records alone (none: an empty list), for the partner's status and the upload sweep. */
     attachmentsOf: async (id: string) => (await reports.findOne({ _id: id }, { projection: { _id: 1, attachments: 1 } }))?.attachments ?? [],
