@@ -14,7 +14,7 @@ import { bootApp, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';
 import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../support/payloads.js';
 import { createSearchIndex } from '../../src/reports/store/search-index.js';
-import { createPersonLists, WRITER_SNAPSHOT_EVERY, type ListRow } from '../../src/reports/store/person-lists.js';
+import { createPersonLists, WRITER_FOLD_MAX, WRITER_SNAPSHOT_EVERY, type ListRow } from '../../src/reports/store/person-lists.js';
 import { MongoClient } from 'mongodb';
 
 let app: TestApp;
@@ -180,6 +180,28 @@ describe('the writer’s fold of a person’s list (every WRITER_SNAPSHOT_EVERY-
     expect(by).toEqual({ 'insert person_lists': 2, 'find person_lists': 1 + W, 'update person_lists': 1 });
     const { rows } = await createPersonLists(app.deps.database.db).read(key, {});
     expect(rows.map((r) => r.id).sort()).toEqual(Array.from({ length: 2 * W }, (_, i) => row(i).id).sort());
+  });
+
+  it('without the previous writer’s snapshot, folds at most WRITER_FOLD_MAX slots above the pointer and moves the pointer up by as many', async () => {
+    const key = `submitted:fold-far-${Date.now()}`;
+    const coll = app.deps.database.db.collection<{ _id: string }>('person_lists');
+    // 25 folds' worth of slots and no snapshot (every writer's fold skipped while another ran, say): the pointer is at 0.
+    const far = 25 * W;
+    await coll.insertMany(Array.from({ length: far - 1 }, (_, i) => ({ _id: slot(key, i), rows: [row(i)], at: new Date() })) as never);
+    const lists = createPersonLists(app.deps.database.db);
+    commands = [];
+    await lists.append(key, [row(far - 1)], {}); // slot far - 1: a writer's fold, its `from` (far - W) missing
+    expect(await waitForDoc(`${key}@${String(WRITER_FOLD_MAX).padStart(9, '0')}`)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    // Finding its slot (the pointer, galloping from 0), then the fold: the missing snapshot with the W slots above it
+    // (sent together), the pointer, and WRITER_FOLD_MAX slots from it (was every one of the 200).
+    const finds = commands.filter((c) => c === 'find person_lists').length;
+    expect(finds).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(far)) + (1 + W) + 1 + WRITER_FOLD_MAX);
+    expect(await coll.findOne({ _id: `${key}@${String(far).padStart(9, '0')}` })).toBeNull();
+    expect(await coll.findOne({ _id: `${key}^` })).toMatchObject({ n: WRITER_FOLD_MAX });
+    // Every row is still read, from that snapshot and the slots above it.
+    const { rows } = await createPersonLists(app.deps.database.db).read(key, {});
+    expect(rows).toHaveLength(far);
   });
 
   it('stops at a gap under its slot: no snapshot covers it, and the next append fills it', async () => {

@@ -18,7 +18,8 @@
  * and so does the writer of every WRITER_SNAPSHOT_EVERY-th slot, in the
  * background (its caller does not wait for it), from the snapshot
  * WRITER_SNAPSHOT_EVERY slots under its own (the previous writer's fold; the
- * pointer's when that one is not there): 11 commands, one round trip of
+ * pointer's when that one is not there, and then at most WRITER_FOLD_MAX
+ * slots above it, snapshotted there): 11 commands, one round trip of
  * lookups. The store serves them ahead of whatever comes next, so a fold is
  * kept small: a claim writes two rows in its holder's list (and one in its
  * recorder's, whose listed state it changes), and a fold of 32 slots (36
@@ -70,6 +71,14 @@ export const SNAPSHOT_EVERY = 8;
  * commands at once.
  */
 export const WRITER_SNAPSHOT_EVERY = SNAPSHOT_EVERY;
+/**
+ * A writer's fold reads at most this many slots above the snapshot it starts from, and snapshots there when its own
+ * slot lies further. Its `from` is missing when the previous writer's fold did not run (one fold at a time per list
+ * and process) or has not finished: it then starts from the pointer, which under a steady stream of appends can lie
+ * far below (the bench's paced intake, 2026-12-07 17:36: 17,055 lookups, 44 an intake, each fold longer than the
+ * last while appends outran it). Bounded, each fold moves the pointer up by as much and costs as much at most.
+ */
+export const WRITER_FOLD_MAX = 4 * SNAPSHOT_EVERY;
 /** Slots read at once above the snapshot (more follow, a batch at a time, only while a batch is full). */
 const READ_BATCH = SNAPSHOT_EVERY;
 /** A removed row is kept in snapshots this long, so a late write of an older version cannot bring the report back. */
@@ -185,13 +194,15 @@ export function createPersonLists(db: Db, opts: { now?: () => number } = {}) {
    * `upTo` (a writer's fold, its own slot just taken plus one): reads no slot from there on, so the fold is of the
    * slots under it only (as many lookups as slots, not a batch more to find the end); a missing slot under it still
    * stops the fold there, so a snapshot never covers a gap. `from` (a writer's fold): the snapshot to start from
-   * instead of the pointer's (one lookup fewer); when it is not there, the pointer's, as for a reader.
+   * instead of the pointer's (one lookup fewer); when it is not there, the pointer's, as for a reader. A writer's
+   * fold reads at most WRITER_FOLD_MAX slots above where it starts (`upTo` lowered to that).
    */
-  async function read(key: string, policy: ListPolicy, upTo?: number, from?: number): Promise<{ rows: ListRow[]; commands: number }> {
+  async function read(key: string, policy: ListPolicy, upToArg?: number, from?: number): Promise<{ rows: ListRow[]; commands: number }> {
     let base = from ?? (await pointerOf(key));
     let commands = from === undefined ? 1 : 0;
-    const batchFrom = (from: number) => (upTo === undefined ? READ_BATCH : Math.max(0, Math.min(READ_BATCH, upTo - from)));
     for (let attempt = 0; ; attempt++) {
+      const upTo = upToArg === undefined ? undefined : Math.min(upToArg, base + WRITER_FOLD_MAX);
+      const batchFrom = (from: number) => (upTo === undefined ? READ_BATCH : Math.max(0, Math.min(READ_BATCH, upTo - from)));
       const ids = Array.from({ length: batchFrom(base) }, (_, i) => slotId(key, base + i));
       const [snap, ...slots] = await Promise.all([base > 0 ? docs.findOne({ _id: snapId(key, base) }) : null, ...ids.map((id) => docs.findOne({ _id: id }))]);
       commands += (base > 0 ? 1 : 0) + ids.length;
