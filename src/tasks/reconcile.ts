@@ -39,7 +39,7 @@ export function reconcileTask({ deps, triage, log }: TaskContext, opts: { batch?
       await deps.liveness.settle(due);
       // A full batch of unrouted reports may have left more than one run takes (they leave it once routed): a mark
       // that comes due FULL_BATCH_AGAIN_MS from now. (Not so for audit events: the recovery looks at every report
-      // holding some, and asks for another run itself when it stops at its time budget: audit-recovery.ts.)
+      // holding some, and asks for another run itself when it stops at its time budget: reports/store/audit-recovery.ts.)
       if (found.full) deps.liveness.want(due.at - graceMs + (opts.fullBatchAgainMs ?? FULL_BATCH_AGAIN_MS));
       return { scanned: true, reasons: due.reasons };
     },
