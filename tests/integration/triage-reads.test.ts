@@ -90,6 +90,9 @@ describe('a routed report in store commands', () => {
     expect(sixth.of('search_terms')).toBeLessThanOrEqual(19);
     expect(sixth.by['find link_terms']).toBeLessThanOrEqual(9);
     expect(sixth.of('report_versions')).toBeLessThanOrEqual(1 + 1 + 5); // its own check and claim, each candidate's check
+    // Its candidates: the four the fifth's triage read are kept by this worker (report-cache.ts), each checked by its
+    // version claim alone; only the fifth, never a candidate before, is read whole (was all five).
+    expect(sixth.by['find reports']).toBe(1 + 1); // its own read, and the fifth
     // Its five edges filed under both ends from the slot counts the worker knew: the insert is the probe (was 45 finds and 9 inserts).
     expect(sixth.of('report_link_slots')).toBeLessThanOrEqual(7);
   });

@@ -1,8 +1,8 @@
-/** The link chart's kept reports (src/reports/store/report-cache.ts): bounded, least recently used out first, frozen, no erased report. */
+/** The kept reports (src/reports/store/report-cache.ts): bounded, least recently used out first, each for KEEP_MS, frozen, no erased report. */
 import { Binary } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import type { ReportDoc } from '../../src/reports/model/types.js';
-import { createReportCache } from '../../src/reports/store/report-cache.js';
+import { createReportCache, KEEP_MS } from '../../src/reports/store/report-cache.js';
 
 const doc = (id: string, status = 'TRIAGED') =>
   ({ _id: id, version: 2, status, history: [{ action: 'received', to: { status: 'RECEIVED' } }], content: { narrative: new Binary(Buffer.from('sealed')) } }) as unknown as ReportDoc;
@@ -18,6 +18,17 @@ describe('the kept reports', () => {
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')?._id).toBe('a');
     expect(cache.get('c')?._id).toBe('c');
+  });
+
+  it('uses a copy for KEEP_MS after it was read, not longer: a use does not extend it', () => {
+    let now = 1_000_000;
+    const cache = createReportCache(4, { now: () => now });
+    cache.put(doc('a'));
+    now += KEEP_MS - 1;
+    expect(cache.get('a')?._id).toBe('a');
+    now += 1;
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.size).toBe(0);
   });
 
   it('hands out copies no reader can change, and keeps no erased report', () => {

@@ -98,8 +98,30 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const freshness = createFreshness(db, integrity, freshnessDeps);
   /** Documents `findById` checked with `assertCurrent` and handed out, for `applyChange`'s `checkedAtRead` (by identity: no copy counts). */
   const checkedAtRead = new WeakSet<ReportDoc>();
-  /** Reports the link chart read and found current, for its next read of them (report-cache.ts): this process's own. */
+  /** Reports the link chart and linking read and found current, for their next read of them (report-cache.ts): this process's own. */
   const kept = createReportCache();
+  /**
+   * Reports by id, in their order (null: none, or left out by `readFresh`), through the kept copies (report-cache.ts):
+   * a copy whose freshness records say it is unchanged is used as it is; the others are read by `readFresh`, with that
+   * reader's own freshness check (a failure thrown or alarmed as the reader does), and those it returns are kept.
+   * Kept copies are checked while the others are read; a copy found changed is read like the others.
+   */
+  async function throughKept(ids: readonly string[], readFresh: (ids: readonly string[]) => Promise<(ReportDoc | null)[]>): Promise<(ReportDoc | null)[]> {
+    const found = new Map<string, ReportDoc | null>();
+    const read = async (some: readonly string[]) => {
+      if (!some.length) return;
+      const docs = await readFresh(some);
+      some.forEach((id, i) => found.set(id, docs[i] ? kept.put(docs[i]!) : null));
+    };
+    const copies = ids.map((id) => kept.get(id)).filter((d): d is ReportDoc => !!d);
+    const copied = new Set(copies.map((d) => d._id));
+    const [still] = await Promise.all([copies.length ? freshness.unchangedSince(copies) : new Set<string>(), read(ids.filter((id) => !copied.has(id)))]);
+    for (const doc of copies) if (still.has(doc._id)) found.set(doc._id, doc);
+    const changed = copies.filter((d) => !still.has(d._id)).map((d) => d._id);
+    for (const id of changed) kept.drop(id);
+    await read(changed);
+    return ids.map((id) => found.get(id) ?? null);
+  }
   /** Every write of a report sets its envelope MAC (reports/model/envelope-mac.ts), keyed like the history chains. */
   const envelope = createEnvelopeMac(integrity);
 
@@ -427,23 +449,12 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      * say it has not changed since; the copies handed out are frozen.
      */
     async findManyById(ids: readonly string[], atOnce: number) {
-      const found = new Map<string, ReportDoc | null>();
-      /** Reads from the store (`atOnce` lookups together), checks them together, and keeps the current ones. */
-      const readFresh = async (some: readonly string[]) => {
+      return throughKept(ids, async (some) => {
         const docs: (ReportDoc | null)[] = [];
         for (let i = 0; i < some.length; i += atOnce) docs.push(...(await Promise.all(some.slice(i, i + atOnce).map((_id) => reports.findOne({ _id })))));
         await freshness.assertAllCurrent(docs.filter((d): d is ReportDoc => d !== null));
-        some.forEach((id, i) => found.set(id, docs[i] ? kept.put(docs[i]!) : null));
-      };
-      // Kept copies are checked while the others are read; a copy that is no longer current is read like the others.
-      const copies = ids.map((id) => kept.get(id)).filter((d): d is ReportDoc => !!d);
-      const copied = new Set(copies.map((d) => d._id));
-      const [still] = await Promise.all([copies.length ? freshness.unchangedSince(copies) : new Set<string>(), readFresh(ids.filter((id) => !copied.has(id)))]);
-      for (const doc of copies) if (still.has(doc._id)) found.set(doc._id, doc);
-      const stale = copies.filter((d) => !still.has(d._id)).map((d) => d._id);
-      for (const id of stale) kept.drop(id);
-      if (stale.length) await readFresh(stale);
-      return ids.map((id) => found.get(id) ?? null);
+        return docs;
+      });
     },
     /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is its report's current version (freshness.ts): for readers by scan (key rotation). */
     assertCurrent: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.assertCurrent(doc),
@@ -690,7 +701,9 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     async findLinkCandidates(candidateIds: readonly string[], statuses: readonly ReportStatus[], limit = 50) {
       // One lookup by _id each: FerretDB pushes down nothing else (an $in of ids decodes the whole collection).
       // A candidate that is not its report's current version is left out (alarmed), like one failing its envelope.
-      const docs = await Promise.all([...new Set(candidateIds)].slice(0, limit).map(async (other) => freshness.currentOrNull(await reports.findOne({ _id: other }))));
+      // Through the kept copies (report-cache.ts): a hot term's newest reports are every next report's candidates.
+      const ids = [...new Set(candidateIds)].slice(0, limit);
+      const docs = await throughKept(ids, (some) => Promise.all(some.map(async (other) => freshness.currentOrNull(await reports.findOne({ _id: other })))));
       return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status));
     },
 
