@@ -77,8 +77,8 @@ export const WRITER_SNAPSHOT_EVERY = SNAPSHOT_EVERY;
  * A writer's fold reads at most this many slots above the snapshot it starts from, and snapshots there when its own
  * slot lies further. Its `from` is missing when the previous writer's fold did not run (one fold at a time per list
  * and process) or has not finished: it then starts from the pointer, which under a steady stream of appends can lie
- * far below (the bench's paced intake, 2026-12-07 17:36: 17,055 lookups, 44 an intake, each fold longer than the
- * last while appends outran it). Bounded, each fold moves the pointer up by as much and costs as much at most.
+ * far below, and an unbounded fold would grow with the appends that outran it. Bounded, each fold moves the pointer
+ * up by as much at most and costs as much at most.
  */
 export const WRITER_FOLD_MAX = 4 * SNAPSHOT_EVERY;
 /** Slots read at once above the snapshot (more follow, a batch at a time, only while a batch is full). */
