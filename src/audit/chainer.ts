@@ -233,10 +233,12 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
         if (!firstSeen.has(e.key)) firstSeen.set(e.key, now);
         return now - latestTimeOf(e) >= graceMs && now - firstSeen.get(e.key)! >= graceMs;
       });
-      // Seen for the first time or too young, and not marked chained (a report keeps its last change's events, chained
-      // or not, until its next change): a later pass must come back for them. Marked ones need none, or every scan
-      // that meets a report changed since the last would ask for the next.
-      const young = (pending ?? []).filter((e) => !stale.includes(e));
+      // Older than the grace but seen for the first time, and not marked chained (a report keeps its last change's
+      // events, chained or not, until its next change): a later pass must come back for them. Marked ones need none, or
+      // every scan that meets a report changed since the last would ask for the next; nor do events younger than the
+      // grace, whose writer is still at work: one whose append fails asks for a run itself, one that dies is found by
+      // its lease (queue/liveness.ts), and asking for them meant a scan a minute under steady work.
+      const young = (pending ?? []).filter((e) => !stale.includes(e) && now - latestTimeOf(e) >= graceMs);
       if (young.length && deps.wantReconcile) {
         const marked = await marks.marked(young.map((e) => e.key)).catch(() => young.map(() => false));
         if (marked.some((m) => !m)) deps.wantReconcile(now);
