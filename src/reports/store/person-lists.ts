@@ -169,6 +169,8 @@ export function createPersonLists(db: Db, opts: { now?: () => number } = {}) {
    */
   async function slotFor(key: string): Promise<number> {
     for (;;) {
+      // Holes are trusted as long as the next slot is: one older may have been filled by another process and pruned under a snapshot since.
+      if (trusted(key) === undefined) holes.delete(key);
       const hole = holes.get(key);
       if (hole?.size) {
         const n = Math.min(...hole);
