@@ -10,7 +10,7 @@
  * Every report with events in the window is looked at, `batch` at a time as the scan streams them: a report keeps
  * its last change's events, chained or not, until its next change, so most hold only chained ones, and a batch of
  * those costs one Redis read of their marks. A batch with unmarked events costs a check of the chain by event key
- * (a scan of the audit collection on FerretDB): when Redis has lost the marks, every batch does, so a run stops
+ * (a scan of the audit collection on FerretDB): when Redis has lost the marks, nearly every batch does, so a run stops
  * after RECOVERY_BUDGET_MS and asks for another; what it settled is marked by then, so the next run passes it by.
  */
 import type { AuditChainer } from '../../audit/chainer.js';

@@ -25,7 +25,8 @@
  *   tombstone alone answers for it afterwards.
  *
  * Cost: one lookup by `_id` for the claim and one for the tombstone, in
- * parallel, on every read that trusts the report; more (the report's version,
+ * parallel, on every read that trusts the report (and on every use of a
+ * copy kept from one: report-cache.ts); more (the report's version,
  * then the v+2 claim and the chain) only when a claim for v+1 is found: a
  * rollback, a writer that died, or a change in flight. A reader of many
  * reports at once (`assertAllCurrent`: the link chart) reads, after reading
@@ -102,6 +103,14 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
   const reports = db.collection<Pick<ReportDoc, '_id' | 'version'>>('reports');
   const tombstones = db.collection<{ _id: string }>('report_tombstones');
 
+  /** Whether a tombstone names the report: from `buriedIds` (every tombstone id, read once) when given, else one lookup by `_id` per configured audit key. */
+  async function isBuried(reportId: string, buriedIds?: ReadonlySet<string>): Promise<boolean> {
+    const ids = integrity.macAll('reportTombstone', tombstoneInput(reportId));
+    if (buriedIds) return ids.some((id) => buriedIds.has(id));
+    // One lookup by `_id` each: FerretDB decodes the whole collection for an `$in`.
+    return (await Promise.all(ids.map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } })))).some(Boolean);
+  }
+
   /** Whether the change from `version` to `version + 1` was made (a later claim, or its audit event in the chain). */
   async function changedPast(reportId: string, version: number): Promise<boolean> {
     if (await versions.findOne({ _id: claimIdOf(reportId, version + 2) }, { projection: { _id: 1 } })) return true;
@@ -115,13 +124,8 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
    * tombstone id on record, read after `doc` was (`tombstonesIfFew`), instead of a lookup of its own.
    */
   async function staleness(doc: Pick<ReportDoc, '_id' | 'version' | 'status'>, buriedIds?: ReadonlySet<string>): Promise<Staleness | null> {
-    const tombstoneIds = () => integrity.macAll('reportTombstone', tombstoneInput(doc._id));
-    const [next, buried] = await Promise.all([
-      versions.findOne({ _id: claimIdOf(doc._id, doc.version + 1) }),
-      // One lookup by `_id` per configured audit key (one outside a rotation): FerretDB decodes the whole collection for an `$in`.
-      doc.status === 'ERASED' ? [] : buriedIds ? tombstoneIds().map((id) => buriedIds.has(id)) : Promise.all(tombstoneIds().map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } }))),
-    ]);
-    if (buried.some(Boolean)) return 'erased';
+    const [next, buried] = await Promise.all([versions.findOne({ _id: claimIdOf(doc._id, doc.version + 1) }), doc.status === 'ERASED' ? false : isBuried(doc._id, buriedIds)]);
+    if (buried) return 'erased';
     if (!next) return null;
     // Most often a reader racing a writer: the change to v+1 has landed since the read, or is landing (claimed, its
     // update on its way). The report's version is asked first, and again while such an update may be in flight, before
@@ -174,8 +178,7 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
      */
     async assertNotErased(doc: Pick<ReportDoc, '_id' | 'version' | 'status'>): Promise<void> {
       if (doc.status === 'ERASED') return;
-      const buried = await Promise.all(integrity.macAll('reportTombstone', tombstoneInput(doc._id)).map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } })));
-      if (buried.some(Boolean)) throw await fail(doc._id, 'erased');
+      if (await isBuried(doc._id)) throw await fail(doc._id, 'erased');
     },
 
     /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is the report's current version. */
@@ -212,13 +215,7 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
       const claimed = await Promise.all(live.map((d) => versions.findOne({ _id: claimIdOf(d._id, d.version + 1) }, { projection: { _id: 1 } })));
       const quiet = live.filter((_, i) => !claimed[i]);
       const buriedIds = quiet.length >= READ_TOMBSTONES_WHOLE_FROM ? await tombstonesIfFew() : null;
-      const buried = await Promise.all(
-        quiet.map(async (d) => {
-          const ids = integrity.macAll('reportTombstone', tombstoneInput(d._id));
-          if (buriedIds) return ids.some((id) => buriedIds.has(id));
-          return (await Promise.all(ids.map((_id) => tombstones.findOne({ _id }, { projection: { _id: 1 } })))).some(Boolean);
-        }),
-      );
+      const buried = await Promise.all(quiet.map((d) => isBuried(d._id, buriedIds ?? undefined)));
       return new Set(quiet.filter((_, i) => !buried[i]).map((d) => d._id));
     },
 

@@ -159,6 +159,7 @@ export function createPersonLists(db: Db, opts: { now?: () => number } = {}) {
   const mine = (key: string) => inserting.get(key) ?? inserting.set(key, new Set()).get(key)!;
   /** Per list, slots under the next one found missing and not being inserted here (a failed insert, a process that died): the next appends fill them. */
   const holes = new Map<string, Set<number>>();
+  const holesOf = (key: string) => holes.get(key) ?? holes.set(key, new Set()).get(key)!;
   /** Per list, the look for its first free slot under way (one at a time: appends at once wait for it rather than each looking and racing). */
   const finding = new Map<string, Promise<void>>();
 
@@ -277,7 +278,7 @@ export function createPersonLists(db: Db, opts: { now?: () => number } = {}) {
       // else the first free slot as read.
       if ((upTo === undefined || top < upTo) && !mine(key).has(top)) {
         const t = trusted(key);
-        if (t !== undefined && top < t) (holes.get(key) ?? holes.set(key, new Set()).get(key)!).add(top);
+        if (t !== undefined && top < t) holesOf(key).add(top);
         else learnForward(key, top);
       }
       const now = Date.now();
@@ -307,7 +308,7 @@ export function createPersonLists(db: Db, opts: { now?: () => number } = {}) {
         } catch (err) {
           // Not written (the store away): a hole this process's next append fills, so it is not left a gap under
           // slots handed out meanwhile (a reader stops at the first missing slot, and would miss those).
-          (holes.get(key) ?? holes.set(key, new Set()).get(key)!).add(n);
+          holesOf(key).add(n);
           throw err;
         } finally {
           mine(key).delete(n);
