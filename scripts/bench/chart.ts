@@ -37,7 +37,7 @@ import { hotlineCall } from '../../tests/support/payloads.js';
 import { freePort, startServices } from '../stack/services.js';
 import { benchCall, postcode, registration, subjectName } from './payloads.js';
 import type { StoreCounts } from './store-counts.js';
-import { createUser, gql, latency, signIn, sleep, startProcess, type Child, type Latency, runIfMain, stopAlone } from './support.js';
+import { createUser, findPid, gql, latency, signIn, sleep, startProcess, withCpu, type Child, type CpuShares, type Latency, runIfMain, stopAlone } from './support.js';
 
 export interface ChartBenchResult {
   /** Reports recorded by this phase: the cluster, and ordinary calls around it. */
@@ -53,6 +53,10 @@ export interface ChartBenchResult {
   /** ms of the first depth-2 chart of the cluster, before the API kept any of its reports (each read whole), and its store commands. */
   depth2First: number;
   commandsFirst: StoreCounts | null;
+  /** CPU cores each process used during the first chart (support.ts `withCpu`; empty without pids): whether it waited on the store's CPU, the API's, or neither. */
+  coresFirst: CpuShares;
+  /** The worker's store commands during the first chart (null when not counted): what else the store was doing. */
+  workerCommandsFirst: StoreCounts | null;
   /** The rounds after it, the reports kept by the API (src/reports/store/report-cache.ts): each checked by its version claim, not read. */
   depth1: Latency;
   depth2: Latency;
@@ -101,6 +105,10 @@ export async function runChartBench(o: {
   rounds?: number;
   /** The API process, to count the store commands of one chart (its first round). */
   api?: Pick<Child, 'storeCounts'>;
+  /** The worker process, to count the store commands it sent during the first chart (`workerCommandsFirst`). */
+  worker?: Pick<Child, 'storeCounts'>;
+  /** Processes whose CPU use during the first chart is reported (`coresFirst`). */
+  pids?: Record<string, number | undefined>;
   progress?: (line: string) => void;
 }): Promise<ChartBenchResult> {
   const groups = Math.min(20, o.groups ?? 20);
@@ -149,10 +157,12 @@ export async function runChartBench(o: {
   // every report read whole, as every chart was before; the rounds after it chart reports the API has kept.
   let errors = 0;
   const beforeFirst = await o.api?.storeCounts();
+  const workerBeforeFirst = await o.worker?.storeCounts();
   const t0First = performance.now();
-  const first = await gql(o.url, CHART, { id: hub, depth: 2 }, o.viewerToken);
+  const { result: first, cores: coresFirst } = await withCpu(o.pids ?? {}, () => gql(o.url, CHART, { id: hub, depth: 2 }, o.viewerToken));
   const depth2First = Math.round((performance.now() - t0First) * 10) / 10;
   const commandsFirst = beforeFirst ? difference(beforeFirst, await o.api!.storeCounts()) : null;
+  const workerCommandsFirst = workerBeforeFirst ? difference(workerBeforeFirst, await o.worker!.storeCounts()) : null;
   if (first.errors?.length) {
     errors++;
     o.progress?.(`chart depth 2 (first): failed (${first.errors[0]!.message})`);
@@ -216,6 +226,8 @@ export async function runChartBench(o: {
     errors,
     depth2First,
     commandsFirst,
+    coresFirst,
+    workerCommandsFirst,
     depth1: latency(times[1]),
     depth2: latency(times[2]),
     entity: latency(entityTimes),
@@ -248,7 +260,8 @@ export function chartLines(c: ChartBenchResult): string[] {
   return [
     `link chart: a cluster of ${c.cluster} linked reports among ${c.filler.toLocaleString('en-GB')} ordinary calls (recorded and triaged in ${c.seedSeconds.toFixed(1)} s), charted by a supervisor over HTTP`,
     `  ${'depth 2, the first chart (nothing kept)'.padEnd(40)} ${String(c.depth2First).padStart(11)} ms`,
-    `  the first chart: ${describeCommands(c.commandsFirst)}`,
+    `  the first chart: ${describeCommands(c.commandsFirst)}; CPU cores: ${Object.entries(c.coresFirst).map(([k, v]) => `${k} ${v}`).join(', ') || 'not measured'}`,
+    `  the worker meanwhile: ${describeCommands(c.workerCommandsFirst)}`,
     line('depth 1 from the hub', c.depth1),
     line(`depth 2 (${c.nodes} nodes, ${c.reportNodes} reports)`, c.depth2) + (c.errors ? `  ${c.errors} failed` : ''),
     `  the first round's, depth 1: ${describeCommands(c.commands[1])}`,
@@ -275,14 +288,14 @@ async function main() {
     };
     await createUser(env, 'bench.handler', 'CALL_HANDLER', null);
     await createUser(env, 'bench.supervisor', 'SUPERVISOR', null);
-    const api = await startProcess('api', { env, port });
+    const api = await startProcess('api', { env, port, ...(process.env.CHART_BENCH_PROFILE_DIR ? { profileDir: process.env.CHART_BENCH_PROFILE_DIR } : {}) });
     children.push(api);
     children.push(await startProcess('worker', { env })); // waits for its "worker started" line: LOG_LEVEL info
     const url = `http://127.0.0.1:${port}/graphql`;
     await client.connect();
     const result = await runChartBench({
       url, db: client.db(env.MONGODB_DB), handlerToken: await signIn(url, 'bench.handler'), viewerToken: await signIn(url, 'bench.supervisor'),
-      api, filler: Number(process.env.CHART_BENCH_FILLER ?? 1_000), rounds: Number(process.env.CHART_BENCH_ROUNDS ?? 10), perGroup: Number(process.env.CHART_BENCH_PER_GROUP ?? 9),
+      api, worker: children[1], pids: { ferretdb: findPid(`--listen-addr=127.0.0.1:${services.mongo.port}`), api: api.process.pid, worker: children[1]!.process.pid }, filler: Number(process.env.CHART_BENCH_FILLER ?? 1_000), rounds: Number(process.env.CHART_BENCH_ROUNDS ?? 10), perGroup: Number(process.env.CHART_BENCH_PER_GROUP ?? 9),
       progress: (line) => process.stderr.write(`${line}\n`),
     });
     for (const l of chartLines(result)) process.stdout.write(`${l}\n`);

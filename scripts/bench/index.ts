@@ -355,7 +355,7 @@ async function main(): Promise<number> {
     log(`link chart: a cluster of linked reports among ${quick ? 200 : 1_000} ordinary calls, recorded and triaged, then reportNeighbourhood at depth 1 and 2 and entity pages`);
     const charted = await inPhase('chart', () =>
       withCpu(pids, async () =>
-        runChartBench({ url, db, api, handlerToken, viewerToken: await signIn(url, 'bench.supervisor'), filler: quick ? 200 : 1_000, rounds: quick ? 3 : 10 }),
+        runChartBench({ url, db, api, worker, pids, handlerToken, viewerToken: await signIn(url, 'bench.supervisor'), filler: quick ? 200 : 1_000, rounds: quick ? 3 : 10 }),
       ),
     );
     const chart = { ...charted.result, cores: charted.cores };
