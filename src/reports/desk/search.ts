@@ -10,7 +10,8 @@
  *   every filter, newest filed first, paged. The walk goes down the slots of
  *   ONE term field, chosen by a fixed order (phone, vehicle, postcode, name:
  *   never by how many reports a term holds, which counts unreadable ones
- *   too), reads each candidate by `_id`, passes over every report the viewer
+ *   too), reads each candidate by `_id` (or uses the copy this process kept
+ *   from reading it less than a minute ago: reports/store/report-cache.ts), passes over every report the viewer
  *   may not read before anything else is looked at (no filter, no other
  *   term, no decryption, no count towards the page's budget), applies the
  *   plain filters and the other terms' `bidx`, then CONFIRMS it by
@@ -436,15 +437,10 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
           // The batch's candidates are read at once (lookups by _id), then examined in slot order.
           const fresh = [...new Set(slots.map((s) => s.reportId).filter((id) => id && !seen.has(id)))];
           // Only a candidate the viewer may read is then checked to be its report's current version (two lookups): another
-          // desk's is passed over unused here, and checked only if the deconfliction walk decrypts it.
-          const docs = new Map(
-            await Promise.all(
-              fresh.map(async (id) => {
-                const doc = await reports.findCandidate(id);
-                return [id, doc && access.canReadReport(viewer, doc) ? await reports.currentOrNull(doc) : doc] as const;
-              }),
-            ),
-          );
+          // desk's is passed over unused here, and checked only if the deconfliction walk decrypts it. A candidate this
+          // process kept from an earlier read costs its check alone (repository `findCandidates`).
+          const read = await reports.findCandidates(fresh, (doc) => access.canReadReport(viewer, doc));
+          const docs = new Map(fresh.map((id, i) => [id, read[i] ?? null] as const));
           for (const [id, doc] of docs) pageReads.docs.set(id, doc);
           for (const { slot, reportId } of slots) {
             below = slot;

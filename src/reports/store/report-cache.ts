@@ -1,8 +1,9 @@
 /**
  * Reports a process has read and found current, kept as stored (sealed: no
  * plaintext, no key) for a short while for the next read of them by the link
- * chart or by linking (triage's candidates), which then costs the freshness
- * check alone: a lookup of a small record instead of the report.
+ * chart, by linking (triage's candidates) or by search (a page's candidates),
+ * which then costs the freshness check alone: a lookup of a small record
+ * instead of the report.
  *
  * Why: FerretDB decodes a stored document whole for any read of it, whatever
  * the projection, and a report (about 9 KB in 36 fields) costs it about 2.6 ms
@@ -10,9 +11,10 @@
  * about 0.25 ms for a version claim (measured on 2026-12-07). A chart of 200
  * reports spent most of its time there; an investigator opens the chart at
  * depth 1 and 2, again after a pivot, and charts neighbouring reports that
- * share most of its reports; and under a crowded term (a hot postcode) the
+ * share most of its reports; under a crowded term (a hot postcode) the
  * newest reports are every next report's link candidates, read again within
- * seconds. On MongoDB this cache would not be needed.
+ * seconds; and a crowded search term (a common given name) gives every search
+ * under it the same newest candidates. On MongoDB this cache would not be needed.
  *
  * Why a kept copy is as good as a fresh read of what the service wrote:
  * every change of a report claims its next version before it writes
@@ -29,10 +31,11 @@
  *
  * What it does not see: a document changed in the database behind the
  * service (no version claim: a forged field, found by its envelope MAC on
- * read) while a copy is kept. The chart and linking then use the copy, the
- * report as the service wrote it, and notice the forgery only once the copy
- * has expired (KEEP_MS after it was read); every other read (the report page,
- * the desk, search) checks the stored document as before and alarms at once.
+ * read) while a copy is kept. The chart, linking and search then use the copy,
+ * the report as the service wrote it, and notice the forgery only once the
+ * copy has expired (KEEP_MS after it was read); every other read (the report
+ * page, the desk, an entity page) checks the stored document as before and
+ * alarms at once.
  *
  * Bounded (MAX_KEPT, the least recently used leave first; each copy KEEP_MS),
  * per process, and the copies are frozen, so no reader can change what the

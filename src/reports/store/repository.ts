@@ -98,7 +98,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const freshness = createFreshness(db, integrity, freshnessDeps);
   /** Documents `findById` checked with `assertCurrent` and handed out, for `applyChange`'s `checkedAtRead` (by identity: no copy counts). */
   const checkedAtRead = new WeakSet<ReportDoc>();
-  /** Reports the link chart and linking read and found current, for their next read of them (report-cache.ts): this process's own. */
+  /** Reports the link chart, linking and search read and found current, for their next read of them (report-cache.ts): this process's own. */
   const kept = createReportCache();
   /**
    * Reports by id, in their order (null: none, or left out by `readFresh`), through the kept copies (report-cache.ts):
@@ -466,12 +466,29 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
      */
     findForConfirming: async (id: string) => freshness.currentOrNull(await (reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>)),
     /**
-     * `findForConfirming` in two steps, for a search page: the read alone (its desk tells whether the viewer may read
-     * it at all), then `currentOrNull` (freshness.ts: two lookups by `_id`) only for a candidate about to be used.
-     * A candidate passed over as another desk's is then never checked: nothing of it is trusted but that it is not
-     * the viewer's to read (a version put back cannot move a report awaiting triage to a desk: it never had one).
+     * A search page's candidates, in their order (null: none, or not current), through the kept copies like the
+     * chart's (report-cache.ts: a crowded term's newest reports are every search's first candidates). One that
+     * `checked` accepts (the viewer may read it) is checked to be its report's current version (`currentOrNull`,
+     * freshness.ts: two lookups by `_id`; null, alarmed, when not) and kept; any other is returned as read, unchecked
+     * and not kept: nothing of it is trusted but that it is not the viewer's to read (a version put back cannot move a
+     * report awaiting triage to a desk: it never had one), and the deconfliction checks it before decrypting it. A
+     * kept copy is current, whoever may read it. Read whole, not without history: a copy the chart is given next must
+     * hold it, and FerretDB decodes the whole document for any projection.
      */
-    findCandidate: (id: string) => reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>,
+    async findCandidates(ids: readonly string[], checked: (doc: ReportDoc) => boolean): Promise<(ReportDoc | null)[]> {
+      const unchecked = new Map<string, ReportDoc>();
+      const docs = await throughKept(ids, (some) =>
+        Promise.all(
+          some.map(async (_id) => {
+            const doc = await reports.findOne({ _id });
+            if (!doc || checked(doc)) return freshness.currentOrNull(doc);
+            unchecked.set(doc._id, doc);
+            return null;
+          }),
+        ),
+      );
+      return ids.map((id, i) => docs[i] ?? unchecked.get(id) ?? null);
+    },
     /** The candidate if it is its report's current version; null (alarmed) if not (freshness.ts `currentOrNull`). */
     currentOrNull: <T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null) => freshness.currentOrNull(doc),
     /** The report holding `reference` (through report_refs: a lookup by _id, never a scan), or null. */
