@@ -7,7 +7,8 @@
  * leaves the list; links the report to another by its reference (an unknown
  * reference, then the report's own, are refused in words first). A supervisor is offered none of
  * these (the policy's rows are investigators'). axe with the form open;
- * screenshots at desktop width and 390 px.
+ * screenshots at desktop width and 390 px. An investigator idle with a
+ * reason typed is warned, then signed out, and the reason is not kept.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -189,6 +190,37 @@ describe('link review', { timeout: 180_000 }, () => {
     await propose.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'Link to another report' }).click();
     await expect(propose.getByLabel('Reason').inputValue()).resolves.toBe('');
+    expect(foreign).toEqual([]);
+  });
+
+  it('signs an idle investigator out with the dialog open, warning first; the reason typed is not kept or shown after', async () => {
+    const app = e2e().app;
+    const handler = await createStaff(app, 'CALL_HANDLER');
+    const id = await recordCall(app, handler.token, 21, { categories: ['FINANCE'], subjects: [{ name: 'Idris Mahmood' }], vehicles: [], locations: [] });
+    await waitForStatus(app, id, 'TRIAGED');
+    const doc = await findReport(app, id);
+    const inv = await createStaff(app, 'INVESTIGATOR', doc.desk!);
+    const { page, foreign } = await e2e().newPage();
+    await page.clock.install();
+    await signIn(page, inv.username);
+    await page.goto(`/reports/${id}`);
+    await page.getByRole('button', { name: 'Link to another report' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Link to another report' });
+    const reason = 'Idle: the same van seen by the investigator';
+    await dialog.getByLabel('Reason').fill(reason);
+    // Untouched past the idle time (15 minutes by default): a typed reason alone is a note, not a call in progress,
+    // so the console warns, then signs out (session/drafts.tsx) rather than locking.
+    await page.clock.fastForward('14:30');
+    await page.getByRole('alertdialog').filter({ hasText: 'You will be signed out' }).waitFor();
+    await page.clock.fastForward('01:00');
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.content()).not.toContain(reason);
+    await page.screenshot({ path: join(SCREENSHOTS, 'link-review-idle-signed-out.png') });
+    // Signed in again, the same action on the same report: the reason was discarded with the session.
+    await signIn(page, inv.username);
+    await page.goto(`/reports/${id}`);
+    await page.getByRole('button', { name: 'Link to another report' }).click();
+    await expect(dialog.getByLabel('Reason').inputValue()).resolves.toBe('');
     expect(foreign).toEqual([]);
   });
 });

@@ -18,10 +18,9 @@
  * report moved since it was linked to a desk the viewer may not read is a placeholder of its desk, never a node,
  * and nothing reached only through it is drawn.
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeOf } from '../../src/reports/store/links.js';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootMonitored, commandOf, type TestApp } from '../support/app.js';
 import { auditEntries, findReport, Q, recordCall, triageDirectly } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { NEIGHBOURHOOD } from '../support/neighbourhood.js';
@@ -57,12 +56,7 @@ const chartOf = async (token: string, id: string, depth: number) => {
 const linkBetween = (chart: Chart, a: string, b: string) => chart.edges.find((e) => e.kind === 'LINK' && [e.source, e.target].sort().join() === [`report:${a}`, `report:${b}`].sort().join());
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-  });
+  app = await bootMonitored((e) => commands.push(commandOf(e)));
   handler = await createStaff(app, 'CALL_HANDLER');
   supervisor = await createStaff(app, 'SUPERVISOR');
   so13 = await createStaff(app, 'INVESTIGATOR', 'SO13');

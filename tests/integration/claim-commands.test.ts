@@ -6,9 +6,8 @@
  * window bounds the slowest claim. The claims' order, and that the list holds each claimed report once after the folds,
  * are checked on the way (desk-queue-heads.test.ts counts the queue tables).
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootMonitored, commandOf, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { Q, recordCall, triageDirectly } from '../support/desk.js';
 
@@ -21,12 +20,7 @@ let inv: Awaited<ReturnType<typeof createStaff>>;
 const commands: string[] = [];
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-  });
+  app = await bootMonitored((e) => commands.push(commandOf(e)));
   [handler, inv] = await Promise.all([createStaff(app, 'CALL_HANDLER'), createStaff(app, 'INVESTIGATOR', 'SO12')]);
 });
 afterAll(() => app?.close());

@@ -6,9 +6,8 @@
  * order the claims take (priority, then age), and that no report is skipped or given twice, are checked on the way
  * (desk.test.ts and side-tables.test.ts check the rest).
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootMonitored, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { Q, recordCall, triageDirectly } from '../support/desk.js';
 import { createDeskQueues, queueCollectionName, type QueueEntry } from '../../src/reports/store/desk-queue.js';
@@ -40,12 +39,7 @@ async function counted<T>(run: () => Promise<T>) {
 }
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName) commands.push({ name: e.commandName, collection: String(e.command[e.commandName]), filter: e.command.filter ?? e.command.q ?? e.command.query ?? (e.command.deletes?.[0]?.q as unknown) ?? (e.command.updates?.[0]?.q as unknown) });
-  });
+  app = await bootMonitored((e) => commands.push({ name: e.commandName, collection: String(e.command[e.commandName]), filter: e.command.filter ?? e.command.q ?? e.command.query ?? (e.command.deletes?.[0]?.q as unknown) ?? (e.command.updates?.[0]?.q as unknown) }));
   [handler, inv] = await Promise.all([createStaff(app, 'CALL_HANDLER'), createStaff(app, 'INVESTIGATOR', 'SO12')]);
 });
 afterAll(() => app?.close());

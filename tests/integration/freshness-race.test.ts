@@ -5,10 +5,9 @@
  * 2026-12-07 15:13: 48 such scans, 178 s of the worker's store time, in the hot-postcode phase). A report put back
  * under a later change is still found: tests/integration/adversary/rollback.test.ts.
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportDoc } from '../../src/reports/model/types.js';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootMonitored, type TestApp } from '../support/app.js';
 import { recordCall } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 
@@ -17,11 +16,8 @@ let handler: Awaited<ReturnType<typeof createStaff>>;
 let chainChecks = 0;
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName && e.commandName === 'find' && e.command.find === 'audit' && JSON.stringify(e.command.filter ?? {}).includes('eventKey')) chainChecks++;
+  app = await bootMonitored((e) => {
+    if (e.commandName === 'find' && e.command.find === 'audit' && JSON.stringify(e.command.filter ?? {}).includes('eventKey')) chainChecks++;
   });
   handler = await createStaff(app, 'CALL_HANDLER');
 });

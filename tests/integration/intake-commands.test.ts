@@ -8,9 +8,9 @@
  * (search-index.ts `sync` with `fresh`). The unread claims keep the index exact: terms other processes filed, and a
  * retried intake, below.
  */
-import type { CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
+import type { CommandSucceededEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootMonitored, commandOf, type TestApp } from '../support/app.js';
 import { createPartner, createStaff } from '../support/factories.js';
 import { hotlineCall, partnerReferral, RECORD_CALL, SUBMIT_REFERRAL } from '../support/payloads.js';
 import { createSearchIndex } from '../../src/reports/store/search-index.js';
@@ -36,13 +36,9 @@ async function counted(run: () => Promise<unknown>) {
 }
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
   // No worker: the triage job stays queued, so only intake's own commands are counted.
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName !== dbName) return;
-    commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+  app = await bootMonitored((e) => {
+    commands.push(commandOf(e));
     if (e.command[e.commandName] !== 'person_lists') return;
     const named = `${e.commandName} ${String(e.command.documents?.[0]?._id ?? e.command.filter?._id ?? '')}`;
     listCommands.push(named);

@@ -9,9 +9,8 @@
  * a desk queue page reads no report. What each shows, and to whom, is unchanged (supervisor-watch.test.ts,
  * attachments.test.ts, holdings.test.ts, recent-submissions.test.ts, the policy matrix).
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootMonitored, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { Q, recordCall, triageDirectly } from '../support/desk.js';
 import { noisePng, upload } from '../support/upload.js';
@@ -49,13 +48,8 @@ async function counted<T>(run: () => Promise<T>) {
 }
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
   // No worker: triage jobs stay in the queue (a backlog the supervisor queue must not read).
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName) commands.push({ name: e.commandName, collection: String(e.command[e.commandName]), filter: e.command.filter });
-  });
+  app = await bootMonitored((e) => commands.push({ name: e.commandName, collection: String(e.command[e.commandName]), filter: e.command.filter }));
   [handler, other, sup, inv, inv13] = await Promise.all([
     createStaff(app, 'CALL_HANDLER'),
     createStaff(app, 'CALL_HANDLER'),

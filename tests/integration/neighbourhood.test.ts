@@ -4,10 +4,10 @@
  * placeholder per unreadable desk with nothing reached through it, the
  * timeline, the audit of opening and exporting a chart, and its bounds.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeOf } from '../../src/reports/store/links.js';
 import { MAX_NODES, READ_BUDGET } from '../../src/reports/desk/neighbourhood.js';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootMonitored, type TestApp } from '../support/app.js';
 import { auditEntries, findReport } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { buildChartWorld, EXPORT_CHART, NEIGHBOURHOOD, SHARED, type ChartWorld } from '../support/neighbourhood.js';
@@ -22,8 +22,7 @@ let world: ChartWorld;
 
 beforeAll(async () => {
   // Command monitoring on, so the bounds test can count the store reads a chart makes.
-  const uri = inject('mongoUri');
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
+  app = await bootMonitored();
   handler = await createStaff(app, 'CALL_HANDLER');
   supervisor = await createStaff(app, 'SUPERVISOR');
   so13 = await createStaff(app, 'INVESTIGATOR', 'SO13');

@@ -4,9 +4,8 @@
  * Redis that lost this process's membership, or the safety period. Otherwise a run sends no store command, counted
  * here with the driver's command monitoring (switched on through the connection string).
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootMonitored, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { recordCall, triageDirectly } from '../support/desk.js';
 import { createLiveness } from '../../src/queue/liveness.js';
@@ -19,13 +18,10 @@ let app: TestApp;
 const scans: string[] = [];
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true`, AUDIT_RECOVERY_GRACE_MS: String(GRACE_MS), OUTBOX_STALE_MS: '300' } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
+  app = await bootMonitored((e) => {
     const target = String(e.command[e.commandName]);
-    if (e.databaseName === dbName && (target === 'reports' || target === 'audit')) scans.push(`${e.commandName} ${target}`);
-  });
+    if (target === 'reports' || target === 'audit') scans.push(`${e.commandName} ${target}`);
+  }, { env: { AUDIT_RECOVERY_GRACE_MS: String(GRACE_MS), OUTBOX_STALE_MS: '300' } });
   // The first run of a store is a safety run (no run recorded yet); from here on nothing is pending.
   await perform();
 });

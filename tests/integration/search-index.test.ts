@@ -5,16 +5,15 @@
  * syncs of one process sharing terms (intake's race) keep slots contiguous,
  * list every slot in their manifests, and write once each (counted).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootMonitored, type TestApp } from '../support/app.js';
 import { createSearchIndex } from '../../src/reports/store/search-index.js';
 
 let app: TestApp;
 beforeAll(async () => {
-  const uri = inject('mongoUri');
   // Command monitoring on, to count a count's lookups.
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
+  app = await bootMonitored();
 });
 afterAll(() => app?.close());
 

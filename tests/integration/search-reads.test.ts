@@ -8,9 +8,8 @@
  * that covered the term raises. What the notices say is unchanged: the floor never hides a report awaiting triage
  * (played here), and tests/integration/adversary/search-oracle.test.ts keeps the answers free of any oracle.
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootMonitored, commandOf, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { Q, recordCall, triageDirectly } from '../support/desk.js';
 
@@ -46,13 +45,8 @@ async function counted(filter: Record<string, unknown>, first: number) {
 const walked = (name: string) => [...new Set(app.deps.crypto.blindIndex.phoneticLookupTermsFor(name))];
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
   // No worker: a recorded call stays awaiting triage until the test routes it.
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-  });
+  app = await bootMonitored((e) => commands.push(commandOf(e)));
   [handler, so12] = await Promise.all([createStaff(app, 'CALL_HANDLER'), createStaff(app, 'INVESTIGATOR', 'SO12')]);
   for (let i = 0; i < REPORTS; i++) await triageDirectly(app, await call(900 + i, CROWDED), i % 2 ? 'SO13' : 'SO12', 'P4');
 });

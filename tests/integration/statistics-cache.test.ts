@@ -7,12 +7,11 @@
  * answer from the day slices alone and to the events themselves. While the
  * register says a run is building spans, nothing is served from the cache.
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffPrincipal } from '../../src/auth/types.js';
 import { createStatisticsService, type StatisticsQuery } from '../../src/reports/desk/statistics.js';
 import { utcDay, type StatisticsEvent } from '../../src/reports/model/statistics.js';
-import { bootApp, type TestApp } from '../support/app.js';
+import { bootMonitored, commandOf, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 
 const Q = `query($period: StatisticsPeriod!, $measure: StatisticsMeasure, $groupBy: [StatisticsDimension!], $interval: StatisticsInterval) {
@@ -58,12 +57,7 @@ async function alone(query: Pick<StatisticsQuery, 'from' | 'to' | 'groupBy'>) {
 }
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = app.deps.database.db.databaseName;
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-  });
+  app = await bootMonitored((e) => commands.push(commandOf(e)));
   sup = await createStaff(app, 'SUPERVISOR');
   await store().record(received('2025-01-20', '2025-04-10', 3, 'base'));
   const run = await store().rollUp({ budgetMs: 600_000 });

@@ -6,9 +6,8 @@
  * the report's own slots under its terms bound what is read. What linking finds is linking.test.ts's; these
  * bounds keep a routed report cheap on FerretDB, where every command waits for the one before it.
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bootApp, type TestApp } from '../support/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootMonitored, commandOf, bootApp, type TestApp } from '../support/app.js';
 import { createStaff } from '../support/factories.js';
 import { findReport, Q, recordCall } from '../support/desk.js';
 import { triageProcessorOf } from '../../src/worker.js';
@@ -22,13 +21,8 @@ let commands: string[] = [];
 
 beforeAll(async () => {
   api = await bootApp();
-  const uri = inject('mongoUri');
   // The same database, keys and queue prefix: a second process, as a deployed worker is. Its commands alone are counted.
-  worker = await bootApp({ env: { ...api.env, MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  const dbName = worker.deps.database.db.databaseName;
-  worker.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
-    if (e.databaseName === dbName) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-  });
+  worker = await bootMonitored((e) => commands.push(commandOf(e)), { env: api.env });
   handler = await createStaff(api, 'CALL_HANDLER');
 });
 afterAll(async () => {

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CommandStartedEvent } from 'mongodb';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDeps, type Deps } from '../../src/deps.js';
@@ -102,3 +103,24 @@ async function gqlAt(url: string, query: string, variables?: Record<string, unkn
   }
   return { status: res.status, data: body.data ?? null, errors: body.errors };
 }
+
+/**
+ * `bootApp` with the driver's command monitoring on (switched on through the connection string), `onCommand` called
+ * for every command the app starts on its own database: for the tests that count store commands (without it, the test
+ * listens on `deps.database.client` itself, for a window of its own). `opts.env` may name the connection string (a
+ * second process on another's database); otherwise this run's.
+ */
+export async function bootMonitored(onCommand?: (e: CommandStartedEvent) => void, opts: Parameters<typeof bootApp>[0] = {}): Promise<TestApp> {
+  const uri = opts.env?.MONGODB_URI ?? inject('mongoUri');
+  const app = await bootApp({ ...opts, env: { ...opts.env, MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
+  const dbName = app.deps.database.db.databaseName;
+  if (onCommand) {
+    app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
+      if (e.databaseName === dbName) onCommand(e);
+    });
+  }
+  return app;
+}
+
+/** A started command as `<command> <collection>` ("find reports"). */
+export const commandOf = (e: CommandStartedEvent) => `${e.commandName} ${String(e.command[e.commandName])}`;

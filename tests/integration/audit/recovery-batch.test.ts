@@ -3,9 +3,8 @@
  * events in one pass (two queries by event key): on FerretDB that query decodes the whole audit collection, so one a report cost
  * seconds each at 100,000 reports (the bench's store trace: 130 such scans, 374 s). Every event is still chained once.
  */
-import type { CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { bootApp, type TestApp } from '../../support/app.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bootMonitored, type TestApp } from '../../support/app.js';
 import { TEST_ACTION } from '../../support/audit-test-action.js';
 import { createStaff } from '../../support/factories.js';
 import { recordCall } from '../../support/desk.js';
@@ -14,9 +13,7 @@ import { recoverPendingAudit } from '../../../src/reports/store/audit-recovery.j
 let app: TestApp;
 const byEventKey: unknown[] = [];
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  app = await bootApp({ env: { MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` } });
-  app.deps.database.client.on('commandStarted', (e: CommandStartedEvent) => {
+  app = await bootMonitored((e) => {
     if (e.commandName === 'find' && e.command.find === 'audit' && e.command.filter?.eventKey) byEventKey.push(e.command.filter);
   });
 });
