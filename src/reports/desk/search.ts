@@ -11,8 +11,9 @@
  *   ONE term field, chosen by a fixed order (phone, vehicle, postcode, name:
  *   never by how many reports a term holds, which counts unreadable ones
  *   too), reads each candidate by `_id` (or uses the copy this process kept
- *   from reading it less than a minute ago: reports/store/report-cache.ts), passes over every report the viewer
- *   may not read before anything else is looked at (no filter, no other
+ *   from reading it less than a minute ago: reports/store/report-cache.ts),
+ *   passes over every report the viewer may not read before anything else
+ *   is looked at (no filter, no other
  *   term, no decryption, no count towards the page's budget), applies the
  *   plain filters and the other terms' `bidx`, then CONFIRMS it by
  *   decrypting its indexed groups (terms are truncated and collide on
