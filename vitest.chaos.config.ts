@@ -16,7 +16,7 @@ export default defineConfig({
   test: {
     include: ['tests/chaos/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
-    testTimeout: 240_000,
+    testTimeout: 300_000,
     hookTimeout: 120_000,
     fileParallelism: false,
     maxWorkers: 1,

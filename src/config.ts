@@ -127,6 +127,8 @@ const schema = z
     SLA_P4_SECONDS: int(72 * 3600, 1),
     OUTBOX_SWEEP_MS: int(10_000, 50, 3_600_000),
     OUTBOX_STALE_MS: int(5_000, 0, 3_600_000),
+    // The overdue sweep (src/tasks/overdue-sweep.ts): a safety net behind each report's own delayed SLA job, so not every 10 s.
+    OVERDUE_SWEEP_MS: int(60_000, 50, 3_600_000),
     OUTBOX_RECONCILE_MS: int(60_000, 1_000, 24 * 3_600_000),
     // The reconcile's scans run whatever happened at least this often (src/queue/liveness.ts: otherwise only when due).
     RECONCILE_SAFETY_MS: int(24 * 3_600_000, 60_000, 7 * 24 * 3_600_000),
@@ -266,6 +268,8 @@ export interface Config {
     slaSeconds: Record<Priority, number>;
     outboxSweepMs: number;
     outboxStaleMs: number;
+    /** How often overdue, unclaimed reports whose SLA job was lost are escalated (src/tasks/overdue-sweep.ts). */
+    overdueSweepMs: number;
     /** How often a worker checks whether the reconcile must scan (src/queue/liveness.ts): Redis commands only, unless it must. */
     outboxReconcileMs: number;
     /** The reconcile's scans run at least this often whatever the check says. */
@@ -589,6 +593,7 @@ export function loadConfig(
       slaSeconds: { P1: env.SLA_P1_SECONDS, P2: env.SLA_P2_SECONDS, P3: env.SLA_P3_SECONDS, P4: env.SLA_P4_SECONDS },
       outboxSweepMs: env.OUTBOX_SWEEP_MS,
       outboxStaleMs: env.OUTBOX_STALE_MS,
+      overdueSweepMs: env.OVERDUE_SWEEP_MS,
       outboxReconcileMs: env.OUTBOX_RECONCILE_MS,
       reconcileSafetyMs: env.RECONCILE_SAFETY_MS,
       auditRecoveryGraceMs: env.AUDIT_RECOVERY_GRACE_MS,

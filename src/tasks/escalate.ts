@@ -2,7 +2,7 @@
  * Task `escalate` (the sla queue): a report still unclaimed at its deadline
  * is escalated (triage/tasks/escalate.ts). Failure policy: retried as its
  * queue says (fixed attempts and backoff, src/triage/queue.ts); a tampered report is not retried;
- * nothing follows the last failure, as the overdue sweep (src/tasks/outbox-sweep.ts)
+ * nothing follows the last failure, as the overdue sweep (src/tasks/overdue-sweep.ts)
  * escalates whatever is overdue anyway.
  */
 import type { QueuedTask } from '../queue/task.js';

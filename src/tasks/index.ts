@@ -12,6 +12,7 @@ import { auditCheckpointTask } from './audit-checkpoint.js';
 import { createTaskContext, type TaskContext } from './context.js';
 import { escalateTask } from './escalate.js';
 import { outboxSweepTask } from './outbox-sweep.js';
+import { overdueSweepTask } from './overdue-sweep.js';
 import { pruneSubmissionsTask } from './prune-submissions.js';
 import { reconcileTask } from './reconcile.js';
 import { retentionReviewTask } from './retention-review.js';
@@ -31,7 +32,7 @@ export type AnyQueuedTask = QueuedTask<any>;
 const QUEUED: ((ctx: TaskContext) => AnyQueuedTask)[] = [routeTask, escalateTask, webhookDeliveryTask];
 
 /** Tasks run once per period across all workers (repeatable jobs on the maintenance queue). */
-const PERIODIC: ((ctx: TaskContext) => PeriodicTask)[] = [outboxSweepTask, reconcileTask, auditCheckpointTask, slaWarningTask, pruneSubmissionsTask, retentionReviewTask, attachmentSweepTask, statisticsRollUpTask, statisticsReconcileTask];
+const PERIODIC: ((ctx: TaskContext) => PeriodicTask)[] = [outboxSweepTask, overdueSweepTask, reconcileTask, auditCheckpointTask, slaWarningTask, pruneSubmissionsTask, retentionReviewTask, attachmentSweepTask, statisticsRollUpTask, statisticsReconcileTask];
 
 export interface TaskRegistry {
   queued: AnyQueuedTask[];

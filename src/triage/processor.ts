@@ -2,8 +2,8 @@
  * The triage worker's work, one file each under tasks/: route (the triage
  * queue's job), escalate (the sla queue's), markFailed (a triage job's last
  * failure), requeueUnrecorded (when even that could not be recorded), and
- * sweepOutbox, sweepOverdue and reconcile (run by the periodic outbox-sweep
- * and reconcile). What runs them, with which payload schema (src/triage/queue.ts),
+ * sweepOutbox, sweepOverdue and reconcile (run by the periodic outbox-sweep,
+ * overdue-sweep and reconcile). What runs them, with which payload schema (src/triage/queue.ts),
  * failure policy and period, is the task registry (src/tasks/index.ts).
  */
 import { type TriageDeps } from './tasks/deps.js';

@@ -44,6 +44,7 @@ describe('periodic jobs', () => {
       `attachment-sweep@${app.config.attachments.sweepEveryMs}`,
       `audit-checkpoint@${app.config.audit.checkpointEveryMs}`,
       `outbox-sweep@200`,
+      `overdue-sweep@${app.config.triage.overdueSweepMs}`,
       `prune-submissions@3600000`,
       `reconcile@${app.config.triage.outboxReconcileMs}`,
       `retention-review@${24 * 3600_000}`,

@@ -1,5 +1,5 @@
 /**
- * Overdue sweep (the periodic outbox-sweep, src/tasks/outbox-sweep.ts): the safety net for lost SLA jobs;
+ * Overdue sweep (the periodic overdue-sweep, src/tasks/overdue-sweep.ts): the safety net for lost SLA jobs;
  * escalates whatever is overdue and unclaimed, through the escalate task.
  * Periodic work has no job payload to validate.
  */
