@@ -28,14 +28,18 @@ const PENDING = 'Evangeline Thistlewood';
 let app: TestApp;
 let handler: { token: string };
 let so12: { token: string };
+let supervisor: { token: string };
 let commands: string[] = [];
 
 const call = (i: number, name: string) => recordCall(app, handler.token, i, { subjects: [{ name }], vehicles: [], locations: [], caller: null });
 
+const ENTITY = `query($ref: ID!) { entity(ref: $ref) { value reports { edges { node { reference } } deconfliction { desk } } } }`;
+const REFS = `query($id: ID!) { report(id: $id) { entities { kind ref } } }`;
+
 /** The store commands (`<command> <collection>`) one search sends to this test's database, and its answer. */
-async function counted(filter: Record<string, unknown>, first: number) {
+async function counted(filter: Record<string, unknown>, first: number, token = so12.token) {
   commands = [];
-  const res = await app.gql(SEARCH, { filter, first }, so12.token);
+  const res = await app.gql(SEARCH, { filter, first }, token);
   const seen = [...commands];
   expect(res.errors).toBeUndefined();
   return { answer: res.data.searchReports, finds: (collection: string) => seen.filter((c) => c === `find ${collection}`).length, total: seen.length };
@@ -47,7 +51,7 @@ const walked = (name: string) => [...new Set(app.deps.crypto.blindIndex.phonetic
 beforeAll(async () => {
   // No worker: a recorded call stays awaiting triage until the test routes it.
   app = await bootMonitored((e) => commands.push(commandOf(e)));
-  [handler, so12] = await Promise.all([createStaff(app, 'CALL_HANDLER'), createStaff(app, 'INVESTIGATOR', 'SO12')]);
+  [handler, so12, supervisor] = await Promise.all([createStaff(app, 'CALL_HANDLER'), createStaff(app, 'INVESTIGATOR', 'SO12'), createStaff(app, 'SUPERVISOR')]);
   for (let i = 0; i < REPORTS; i++) await triageDirectly(app, await call(900 + i, CROWDED), i % 2 ? 'SO13' : 'SO12', 'P4');
 });
 afterAll(() => app?.close());
@@ -145,6 +149,48 @@ describe('a search page in store commands', () => {
     expect(referred.errors).toBeUndefined();
     // Not a hit from the copy: another desk's report now, which the viewer only hears of.
     expect(await page()).toMatchObject({ edges: [], deconfliction: SO13_ONLY, deconflictionComplete: true });
+  });
+
+  it("checks another desk's candidate once when it is a copy kept by an earlier search: not again before it is decrypted", async () => {
+    const name = 'Hieronymus Wolstenholme';
+    await triageDirectly(app, await call(995, name), 'SO13', 'P4');
+    // A supervisor may read every desk: their search checks the SO13 report and keeps it (report-cache.ts).
+    const bySupervisor = await counted({ subjectName: name }, 5, supervisor.token);
+    expect(bySupervisor.answer.edges.map((e: { node: { desk: string } }) => e.node.desk)).toEqual(['SO13']);
+    // The SO12 investigator's page walk takes the kept copy (its claim and tombstone looked up); the deconfliction then
+    // decrypts it for the notice without looking them up again (two claim lookups before).
+    const byInvestigator = await counted({ subjectName: name }, 5);
+    expect(byInvestigator.answer).toMatchObject({ edges: [], deconfliction: SO13_ONLY, deconflictionComplete: true });
+    expect(byInvestigator.finds('reports')).toBe(0);
+    expect(byInvestigator.finds('report_versions')).toBe(1);
+  });
+
+  it('opens an entity page a second time from the reports the first kept: their freshness records read, not the reports', async () => {
+    const name = 'Leopoldina Ravenscroft';
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(await call(996 + i, name));
+      await triageDirectly(app, ids[i]!, 'SO12', 'P4');
+    }
+    const refs = await app.gql(REFS, { id: ids[0] }, so12.token);
+    expect(refs.errors).toBeUndefined();
+    const ref = (refs.data.report.entities as { kind: string; ref: string }[]).find((e) => e.kind === 'name')!.ref;
+    const open = async () => {
+      commands = [];
+      const res = await app.gql(ENTITY, { ref }, so12.token);
+      expect(res.errors).toBeUndefined();
+      return { page: res.data.entity, finds: (c: string) => commands.filter((x) => x === `find ${c}`).length };
+    };
+    const first = await open();
+    expect(first.page.value).toBe(name);
+    expect(first.page.reports.edges).toHaveLength(3);
+    expect(first.finds('reports')).toBeGreaterThanOrEqual(1);
+    // The page's own report (its value opened) and its search's hits come from the copies: before, the page's report
+    // was read again on every opening.
+    const second = await open();
+    expect(second.page).toEqual(first.page);
+    expect(second.finds('reports')).toBe(0);
+    expect(second.finds('report_versions')).toBeGreaterThanOrEqual(1);
   });
 
   it('keeps the routed floor sealed to its term: a forged or copied one is not believed', async () => {

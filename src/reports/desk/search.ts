@@ -292,7 +292,8 @@ export function createFinding(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault
     async function confirm(id: string) {
       if (examined.has(id)) return;
       examined.add(id);
-      // A page walk's read of another desk's report was not checked for freshness: it is now, before it is decrypted.
+      // A page walk's fresh read of another desk's report was not checked for freshness: it is now, before it is
+      // decrypted (a kept copy was found current as the page walk took it: the repository does not check it twice).
       const doc = page.docs.has(id) ? await reports.currentOrNull(page.docs.get(id) ?? null) : await reports.findForConfirming(id);
       if (!doc?.content || !doc.dataKey || access.canReadReport(viewer, doc) || noticed.has(doc.desk)) return;
       const met = termsMet(doc, wanted);

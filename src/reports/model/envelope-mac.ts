@@ -21,8 +21,9 @@
  * audited read, reports/content/vault.ts: the report view, its export and
  * the caller reveal; triage/linking.ts and reports/desk/search.ts: the report being
  * routed and each link or search candidate, a failing candidate being left
- * out; a link or search candidate or chart report this process read and kept less
- * than a minute ago is checked as it was read then: reports/store/report-cache.ts) and every write
+ * out; a link or search candidate, chart report, or entity page's or shared
+ * values' report this process read and kept less than a minute ago is checked
+ * as it was read then: reports/store/report-cache.ts) and every write
  * (repository applyChange, which also renews it; intake's insert seals it).
  * Listings that decrypt nothing (desk and supervisor queues, served from the
  * side tables) do not check: their priority and desk are a hint, and the

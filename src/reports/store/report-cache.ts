@@ -1,7 +1,9 @@
 /**
  * Reports a process has read and found current, kept as stored (sealed: no
  * plaintext, no key) for a short while for the next read of them by the link
- * chart, by linking (triage's candidates) or by search (a page's candidates),
+ * chart, by linking (triage's candidates), by search (a page's candidates) or
+ * by a read that opens one report's indexed values (search's deconfliction,
+ * an entity page, a link's shared values: repository `findForConfirming`),
  * which then costs the freshness check alone: a lookup of a small record
  * instead of the report.
  *
@@ -31,10 +33,10 @@
  *
  * What it does not see: a document changed in the database behind the
  * service (no version claim: a forged field, found by its envelope MAC on
- * read) while a copy is kept. The chart, linking and search then use the copy,
- * the report as the service wrote it, and notice the forgery only once the
- * copy has expired (KEEP_MS after it was read); every other read (the report
- * page, the desk, an entity page) checks the stored document as before and
+ * read) while a copy is kept. The readers above then use the copy, the report
+ * as the service wrote it, and notice the forgery only once the copy has
+ * expired (KEEP_MS after it was read); every other read (the report page and
+ * its export, the desk, a change) checks the stored document as before and
  * alarms at once.
  *
  * Bounded (MAX_KEPT, the least recently used leave first; each copy KEEP_MS),

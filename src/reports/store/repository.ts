@@ -31,7 +31,7 @@ import { createIntakeTally } from './intake-tally.js';
 import { createAttachmentChunks } from './attachment-chunks.js';
 import { createStatisticsStore, STATISTICS_SOURCE_PROJECTION, type StatisticsSource } from './statistics.js';
 import { createSupervisorWatch, needsSupervisor } from './supervisor-watch.js';
-import { afterChange, createEnvelopeMac, ReportIntegrityError, type EnvelopeDoc } from '../model/envelope-mac.js';
+import { afterChange, createEnvelopeMac, ReportIntegrityError } from '../model/envelope-mac.js';
 import type { Priority, ReportDoc, ReportLink, ReportStatus } from '../model/types.js';
 import { createGroupCommit, withGroupCommit } from '../../db/group-commit.js';
 import { isPartnerSourced, timesFor } from '../rules/partner-time.js';
@@ -98,8 +98,14 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const freshness = createFreshness(db, integrity, freshnessDeps);
   /** Documents `findById` checked with `assertCurrent` and handed out, for `applyChange`'s `checkedAtRead` (by identity: no copy counts). */
   const checkedAtRead = new WeakSet<ReportDoc>();
-  /** Reports the link chart, linking and search read and found current, for their next read of them (report-cache.ts): this process's own. */
+  /** Reports the link chart, linking, search, entity pages and link values read and found current, for their next read of them (report-cache.ts): this process's own. */
   const kept = createReportCache();
+  /**
+   * Documents `throughKept` handed out, every one found current as it was handed out (a kept copy by its freshness
+   * records, a fresh read by its reader's check), so `currentOrNull` does not check one of them again within the same
+   * request (search's deconfliction, given another desk's candidate as a kept copy). By identity, like `checkedAtRead`.
+   */
+  const foundCurrent = new WeakSet<ReportDoc>();
   /**
    * Reports by id, in their order (null: none, or left out by `readFresh`), through the kept copies (report-cache.ts):
    * a copy whose freshness records say it is unchanged is used as it is; the others are read by `readFresh`, with that
@@ -120,8 +126,14 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     const changed = copies.filter((d) => !still.has(d._id)).map((d) => d._id);
     for (const id of changed) kept.drop(id);
     await read(changed);
-    return ids.map((id) => found.get(id) ?? null);
+    return ids.map((id) => {
+      const doc = found.get(id) ?? null;
+      if (doc) foundCurrent.add(doc);
+      return doc;
+    });
   }
+  /** Reports by id through the kept copies, each read checked to be its report's current version (null, alarmed, when not: freshness.ts `currentOrNull`). */
+  const findCurrent = (ids: readonly string[]) => throughKept(ids, (some) => Promise.all(some.map(async (_id) => freshness.currentOrNull(await reports.findOne({ _id })))));
   /** Every write of a report sets its envelope MAC (reports/model/envelope-mac.ts), keyed like the history chains. */
   const envelope = createEnvelopeMac(integrity);
 
@@ -461,10 +473,11 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     /** Why a report as read is not its current version, or null (verifyReportHistory: freshness.ts). */
     stalenessOf: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.staleness(doc),
     /**
-     * A report without its history and pending audit events (the envelope leaves both out: reports/model/envelope-mac.ts), for
-     * search, which reads a page of candidates at once and uses neither: less to encode, send and decode per candidate.
+     * A report to decrypt its indexed values (search's deconfliction, an entity page, a link's shared values) if it is
+     * its report's current version, else null (alarmed): through the kept copies like linking's candidates
+     * (report-cache.ts), so a report opened again within a minute costs its freshness lookups, not a read.
      */
-    findForConfirming: async (id: string) => freshness.currentOrNull(await (reports.findOne({ _id: id }, { projection: { history: 0, auditPending: 0 } }) as Promise<EnvelopeDoc | null>)),
+    findForConfirming: async (id: string) => (await findCurrent([id]))[0] ?? null,
     /**
      * A search page's candidates, in their order (null: none, or not current), through the kept copies like the
      * chart's (report-cache.ts: a crowded term's newest reports are every search's first candidates). One that
@@ -489,8 +502,11 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       );
       return ids.map((id, i) => docs[i] ?? unchecked.get(id) ?? null);
     },
-    /** The candidate if it is its report's current version; null (alarmed) if not (freshness.ts `currentOrNull`). */
-    currentOrNull: <T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null) => freshness.currentOrNull(doc),
+    /**
+     * The candidate if it is its report's current version; null (alarmed) if not (freshness.ts `currentOrNull`). A
+     * document this repository handed out through the kept copies was found current then, and is not checked again.
+     */
+    currentOrNull: <T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null) => (doc && foundCurrent.has(doc as unknown as ReportDoc) ? Promise.resolve(doc) : freshness.currentOrNull(doc)),
     /** The report holding `reference` (through report_refs: a lookup by _id, never a scan), or null. */
     async findByReference(reference: string) {
       const id = await search.idOfReference(reference);
@@ -720,7 +736,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       // A candidate that is not its report's current version is left out (alarmed), like one failing its envelope.
       // Through the kept copies (report-cache.ts): a hot term's newest reports are every next report's candidates.
       const ids = [...new Set(candidateIds)].slice(0, limit);
-      const docs = await throughKept(ids, (some) => Promise.all(some.map(async (other) => freshness.currentOrNull(await reports.findOne({ _id: other })))));
+      const docs = await findCurrent(ids);
       return docs.filter((d): d is ReportDoc => !!d && statuses.includes(d.status));
     },
 
