@@ -39,8 +39,13 @@ const MARK_TTL_SECONDS = 30 * 24 * 3600;
  * short enough that the recovery soon chains the events of a claimer that died.
  */
 const CLAIM_TTL_SECONDS = 60;
-/** A partner's events wait in the audit log until their minute has passed (up to about 70 s): their claim lasts that much longer. */
-const HELD_CLAIM_TTL_SECONDS = CLAIM_TTL_SECONDS + 120;
+/**
+ * A partner's events wait in the audit log until their minute has passed (up to about 70 s). Their writer claims them
+ * only this long before that (a timer), so a writer that dies during the wait leaves no claim for the recovery to
+ * wait out (it was one of 180 s, taken at once: the fault test's worst case), while they still reach the audit log
+ * before their minute's end and are shuffled with that minute's other partner entries. The claim is an ordinary one.
+ */
+const HELD_CLAIM_LEAD_MS = 10_000;
 
 /**
  * What is left of a claim when its holder's entry must be in the store: an entry not sent by then is not sent
@@ -157,14 +162,14 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
    * A claimed event is sent to the store only while its claim has CLAIM_MARGIN_MS left (`notAfter`): one held up
    * longer (a slow store, a long queue) stays pending, and the recovery appends it once the claim has ended.
    */
-  async function append(all: readonly PendingAuditEvent[], late = false, claimTtlSeconds = CLAIM_TTL_SECONDS): Promise<PendingAuditEvent[] | null> {
+  async function append(all: readonly PendingAuditEvent[], late = false): Promise<PendingAuditEvent[] | null> {
     if (!all.length) return [];
     let events: readonly PendingAuditEvent[];
     const owner = randomBytes(12).toString('base64url');
     const claimedAt = Date.now();
     let claimed = true;
     try {
-      const won = await marks.claim(all.map((e) => e.key), claimTtlSeconds, owner);
+      const won = await marks.claim(all.map((e) => e.key), CLAIM_TTL_SECONDS, owner);
       events = all.filter((_, i) => won[i]);
     } catch (err) {
       if (late) throw err;
@@ -176,7 +181,7 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
       events = events.filter((e) => !inChain.has(e.key));
     }
     if (!events.length) return [];
-    const notAfter = claimed ? claimedAt + claimTtlSeconds * 1000 - CLAIM_MARGIN_MS : undefined;
+    const notAfter = claimed ? claimedAt + CLAIM_TTL_SECONDS * 1000 - CLAIM_MARGIN_MS : undefined;
     try {
       await Promise.all(events.map(({ key, at, ...event }) => audit.record(event, { at, eventKey: key, ...(notAfter !== undefined ? { notAfter } : {}) })));
     } catch (err) {
@@ -214,12 +219,23 @@ export function createAuditChainer(deps: { audit: AuditLog; marks: ChainMarks; l
      * chain. Never throws (they stay pending). Events the chain holds back
      * past their minute (a partner's) are appended without being waited
      * for: they wait in the report meanwhile, so the partner's request does
-     * not wait for the minute to end.
+     * not wait for the minute to end; they are claimed and sent only
+     * HELD_CLAIM_LEAD_MS before their hold ends (a timer of this process).
      */
     chain(events: readonly PendingAuditEvent[]): Promise<boolean> {
-      const held = events.filter((e) => audit.heldBack?.(e, new Date(e.at)));
-      if (held.length) void append(held, false, HELD_CLAIM_TTL_SECONDS);
-      return append(held.length ? events.filter((e) => !held.includes(e)) : events).then((done) => done !== null);
+      const now = Date.now();
+      const held = new Map<number, PendingAuditEvent[]>(); // by when their hold ends
+      for (const e of events) {
+        const until = audit.heldUntil?.(e, new Date(e.at)) ?? null;
+        if (until !== null) held.set(until, [...(held.get(until) ?? []), e]);
+      }
+      // Those a recovery chained meanwhile (this process stalled past the grace) are marked: not claimed again.
+      const later = async (group: PendingAuditEvent[]) => {
+        const done = await marks.marked(group.map((e) => e.key)).catch(() => group.map(() => false));
+        await append(group.filter((_, i) => !done[i]));
+      };
+      for (const [until, group] of held) setTimeout(() => void later(group), Math.max(0, until - HELD_CLAIM_LEAD_MS - now)).unref();
+      return append(held.size ? events.filter((e) => ![...held.values()].some((g) => g.includes(e))) : events).then((done) => done !== null);
     },
 
     /**

@@ -559,7 +559,7 @@ export function createAuditLog(deps: AuditLogOptions): AuditLogService {
 
   return {
     record,
-    heldBack,
+    heldUntil: (event, at) => (heldBack(event, at) ? releaseOf(at) : null),
     verify: async (options) => (await verifyWithHead(options)).result,
     checkpoint,
     async checkTail() {

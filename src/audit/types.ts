@@ -100,11 +100,12 @@ export interface AuditLog {
   /** Appends one entry to the system-wide chain; throws if it cannot be written. */
   record(event: AuditEventInput, options?: RecordOptions): Promise<AuditEntry>;
   /**
-   * True when `record` holds this event back until the minute of `at` has
-   * passed (a partner's: docs/audit.md, "Partner entries in the chain's
-   * order"), so a caller whose event is kept elsewhere need not wait for it.
+   * When `record` would let this event go, if it holds it back until the
+   * minute of `at` has passed (a partner's: docs/audit.md, "Partner entries
+   * in the chain's order"); null when it would not hold it. A caller whose
+   * event is kept elsewhere need not wait for it.
    */
-  heldBack?(event: Pick<AuditEventInput, 'actor'>, at: Date): boolean;
+  heldUntil?(event: Pick<AuditEventInput, 'actor'>, at: Date): number | null;
   /** Which of these pending-event keys are already in the chain (a scan on the local store: recovery only). */
   chainedKeys(keys: readonly string[]): Promise<Set<string>>;
   verify(): Promise<AuditVerification>;

@@ -27,10 +27,11 @@ const LOAD_MS = Number(process.env.CHAOS_LOAD_MS ?? 70_000);
 const FAULTS = new Set((process.env.CHAOS_FAULTS ?? 'redis,db,worker,api').split(','));
 const VERBOSE = Boolean(process.env.CHAOS_VERBOSE);
 /**
- * Long enough for the designed worst case: a partner's audit event held back past its minute is claimed for
- * 180 s (src/audit/chainer.ts HELD_CLAIM_TTL_SECONDS), and when the worker holding that claim is the one killed
- * (27 s in), the recovery may chain the event only once the claim has expired, about 210 s in. CI's run of
- * 2026-12-07 21:33 stopped waiting at 215 s with two such events still unchained.
+ * Long enough for the worst case as it was designed until 2026-12-07: a partner's audit event held back past its
+ * minute was claimed for 180 s, and when the worker holding that claim was the one killed (27 s in), the recovery
+ * could chain the event only once the claim had expired, about 210 s in (CI's run of 2026-12-07 21:33 stopped waiting
+ * at 215 s with two such events still unchained). Such a claim is now taken 10 s before the hold ends and lasts 60 s
+ * (src/audit/chainer.ts HELD_CLAIM_LEAD_MS); the wait is kept, since it ends as soon as the run is quiescent.
  */
 const QUIESCENCE_MS = 210_000;
 /** The test's own time limit (vitest.chaos.config.ts): the quiescence wait ends early enough for the figures to be printed. */
