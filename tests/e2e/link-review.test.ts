@@ -17,7 +17,7 @@ import { findReport, recordCall, waitForStatus } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { expectAccessible, expectFitsNarrowWindow, SCREENSHOTS, signIn, useE2E } from './support/browser.js';
 
-/** docs/screenshots/<name>.png of the window (not the whole page: a modal dialog's backdrop covers only the window), the links in view. */
+/** SCREENSHOTS/<name>.png of the window (not the whole page: a modal dialog's backdrop covers only the window), the links in view. */
 async function screenshotWindow(page: Page, name: string) {
   await page.locator('h2', { hasText: 'Subjects' }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

@@ -6,6 +6,7 @@
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -13,7 +14,12 @@ import { PROJECT_ROOT } from '../../../src/config.js';
 import { bootApp, type TestApp } from '../../support/app.js';
 import { PASSWORD } from '../../support/factories.js';
 
-export const SCREENSHOTS = join(PROJECT_ROOT, 'docs', 'screenshots');
+/**
+ * Where the tests save their screenshots: docs/screenshots/ (the README shows them) with `npm run screenshots`
+ * (HOTLINE_SCREENSHOTS=docs), else a folder of the machine's temporary directory, so that `npm test` leaves the
+ * working tree as it found it (every run drew some 70 pictures again, each differing in its times).
+ */
+export const SCREENSHOTS = process.env.HOTLINE_SCREENSHOTS === 'docs' ? join(PROJECT_ROOT, 'docs', 'screenshots') : join(tmpdir(), 'hotline-screenshots');
 
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -92,7 +98,7 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** Saves docs/screenshots/<name>.png (the README shows them). */
+/** Saves <name>.png in SCREENSHOTS (docs/screenshots/ with `npm run screenshots`). */
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
