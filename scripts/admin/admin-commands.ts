@@ -21,8 +21,9 @@ export const extraCommands = {
     options: { batch: { type: 'string' as const } },
     /**
      * Rotates what the configured keys allow, in one resumable run (docs/encryption.md "Rotation"):
-     * data keys re-wrapped under the current master key; reports, users and link edges re-sealed
-     * under the current audit key and re-indexed under the current index key. `--batch N` stops
+     * data keys re-wrapped under the current master key; reports, users, second factors, partner
+     * accounts and link edges re-sealed under the current audit key and reports re-indexed under the
+     * current index key. `--batch N` stops
      * after N records of each kind (run again to go on). The audit chain is anchored by a signed
      * checkpoint before (the prefix chained under the old key) and after.
      */
@@ -54,13 +55,18 @@ export const extraCommands = {
         limit,
       );
       console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.secondFactors} second factor(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go`);
+      // The partner side's accounts and second factors (their usernames' keyed hashes move at each holder's next sign-in).
+      const partnerSealed = await deps.services.partnerAccounts.rotateAuditKey(deps.crypto.currentOnly.integrity, limit);
+      console.log(`  ${partnerSealed.organisations} partner organisation(s), ${partnerSealed.accounts} partner account(s) and ${partnerSealed.secondFactors} partner second factor(s) done, ${partnerSealed.remaining} to go`);
+      sealed.remaining += partnerSealed.remaining;
+      sealed.failed.push(...partnerSealed.failed);
       const failed = result.failed.length + sealed.failed.length + unopened.length;
       await deps.services.audit.record({
         action: 'keys.rotate',
         actor: { type: 'system', id: 'admin-cli' },
         target: { type: 'keys', id: current },
         outcome: failed ? 'failure' : 'success',
-        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, rewrappedPartnerOrganisations: partnerSide.rewrapped, resealedPartnerMfaSeeds: partnerSide.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, resealedSecondFactors: sealed.secondFactors, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
+        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, rewrappedPartnerOrganisations: partnerSide.rewrapped, resealedPartnerMfaSeeds: partnerSide.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, resealedSecondFactors: sealed.secondFactors, resealedPartners: partnerSealed.organisations, resealedPartnerAccounts: partnerSealed.accounts, resealedPartnerSecondFactors: partnerSealed.secondFactors, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
       });
       await runAuditCheckpoint(deps.services.audit, out);
       if (result.failed.length) console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?) or belong to a report rolled back or put back after erasure (audited as report.integrity_failure): ${result.failed.slice(0, 20).join(', ')}`);
@@ -72,7 +78,7 @@ export const extraCommands = {
         return 3;
       }
       console.log(`done: ${result.rewrapped} re-wrapped; every data key, second-factor seed, webhook secret and partner organisation key is now under ${current}. The previous master key can be removed from the configuration.`);
-      console.log('every report, user, second factor and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify (see docs/encryption.md "Rotation").');
+      console.log('every report, user, second factor, partner account and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify, and until every caseworker has signed in once (their usernames move to the current key then: see docs/encryption.md "Rotation").');
       return 0;
     },
   },

@@ -48,6 +48,8 @@ export function createPartnerAccountRepository(db: Db) {
     findById: (id: string) => accounts.findOne({ _id: id }),
     /** An organisation's accounts (a partner has a handful). */
     listOf: (partnerId: string) => accounts.find({ partnerId }).sort({ createdAt: 1 }).toArray(),
+    /** Every partner account (audit-key rotation: a few per organisation). */
+    all: () => accounts.find({}).toArray(),
     /** False when the username hash is taken (the unique index). */
     insert: (account: PartnerAccountDoc) => insertIfAbsent(accounts, account),
     /** Deletes an admin account still disabled and never signed in (a refused request); false if it is not that. */
@@ -56,7 +58,7 @@ export function createPartnerAccountRepository(db: Db) {
       return r.deletedCount === 1;
     },
     /** Changes sealed fields and the MAC in one write, only if the record still carries the MAC the caller read. */
-    async updateSealed(id: string, expectedMac: string, set: Partial<Pick<PartnerAccountDoc, 'disabled' | 'passwordHash' | 'secondFactor' | 'mustChangePassword'>> & { mac: string }) {
+    async updateSealed(id: string, expectedMac: string, set: Partial<Pick<PartnerAccountDoc, 'disabled' | 'passwordHash' | 'secondFactor' | 'mustChangePassword' | 'usernameHash'>> & { mac: string }) {
       const r = await accounts.updateOne({ _id: id, mac: expectedMac }, { $set: { ...set, updatedAt: new Date() } });
       return r.modifiedCount === 1;
     },

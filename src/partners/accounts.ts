@@ -32,7 +32,7 @@ import type { MfaRepository } from '../auth/mfa-repository.js';
 import { createPasswordTickets } from '../auth/password-tickets.js';
 import { allowedOperations } from '../auth/policy.js';
 import { createAttemptLimits, type AttemptLimitSettings } from '../auth/rate-limit.js';
-import { partnerAccountSeal, partnerAccountSealOk, partnerSealOk, partnerSessionSeal, partnerSessionSealOk, sessionSeenOk, sessionSeenSeal } from '../auth/seal.js';
+import { partnerAccountSeal, partnerAccountSealOk, partnerSeal, partnerSealOk, partnerSessionSeal, partnerSessionSealOk, sessionSeenOk, sessionSeenSeal } from '../auth/seal.js';
 import { hashSecret, looksLikeSecret, newSecret, PARTNER_SESSION_PREFIX, secretLookupHashes } from '../auth/secrets.js';
 import { ARGON2, assertPasswordLength, SIGN_IN_UNAVAILABLE, USERNAME_RE } from '../auth/service.js';
 import type { PartnerAccountDoc, PartnerDoc, PartnerPrincipal, Principal, RoleGrantDoc, StaffPrincipal } from '../auth/types.js';
@@ -61,7 +61,7 @@ const PAGE_MAX = 100;
 
 export interface PartnerAccountDeps {
   repo: PartnerAccountRepository;
-  partners: Pick<PartnerRepository, 'findById'>;
+  partners: Pick<PartnerRepository, 'findById' | 'all' | 'reseal'>;
   /** The partner side's second factors (`partner_mfa`, `partner_mfa_claims`): the MFA service runs over them here. */
   factors: MfaRepository;
   crypto: Pick<Crypto, 'cipher' | 'integrity' | 'sodium' | 'keyring'>;
@@ -265,6 +265,14 @@ export async function createPartnerAccountService(deps: PartnerAccountDeps) {
         throw err;
       });
       await attempts.loginSucceeded(admission);
+      // A username kept under a previous audit key's hash moves to the current key's, now that its holder has given it
+      // (audit-key rotation cannot: the username is not kept). A failure leaves it for a later sign-in.
+      const currentHash = usernameHashes(integrity, username)[0]!;
+      if (account.usernameHash !== currentHash) {
+        await changeAccount(partner._id, account._id, () => ({ usernameHash: currentHash })).catch((err: unknown) => {
+          deps.log.warn({ errName: (err as Error)?.name }, 'partner username not moved to the current audit key; a later sign-in will');
+        });
+      }
       const token = newSecret(PARTNER_SESSION_PREFIX);
       const now = toMinute(new Date());
       const session = { _id: hashSecret(integrity, token), accountId: account._id, partnerId: partner._id, createdAt: now, expiresAt: new Date(now.getTime() + deps.sessionTtlMs) };
@@ -363,6 +371,46 @@ export async function createPartnerAccountService(deps: PartnerAccountDeps) {
     async rotateMasterKey() {
       const [orgs, seeds] = [await orgKeys.rewrapAll(), await mfa.resealSeeds()];
       return { rewrapped: orgs.rewrapped, resealed: seeds.resealed, failed: [...orgs.failed, ...seeds.failed.map((f) => `partner_${f}`)] };
+    },
+
+    /**
+     * Audit-key rotation (`keys:rotate`): every organisation's seal, account MAC and partner-side second-factor MAC
+     * that verifies only under a previous audit key is made again under the current one (compare-and-set on the old
+     * one); one that verifies under no configured key is reported, not touched. `current` holds the current audit key
+     * alone. A keyed hash cannot be made again without its secret: a username moves at its holder's next sign-in
+     * (`signIn`), an organisation's API key at its next key rotation.
+     */
+    async rotateAuditKey(current: Pick<Crypto['integrity'], 'verify'>, limit = Number.MAX_SAFE_INTEGER) {
+      const out = { resealed: 0, remaining: 0, failed: [] as string[] };
+      let organisations = 0;
+      for (const partner of await deps.partners.all()) {
+        if (partnerSealOk(current as Crypto['integrity'], partner)) continue;
+        if (!partnerSealOk(integrity, partner)) {
+          out.failed.push(`partner:${partner._id}`);
+          continue;
+        }
+        if (organisations >= limit) {
+          out.remaining++;
+          continue;
+        }
+        if (await deps.partners.reseal(partner._id, partner.seal, partnerSeal(integrity, partner))) organisations++;
+        else out.remaining++;
+      }
+      for (const account of await repo.all()) {
+        if (partnerAccountSealOk(current as Crypto['integrity'], account)) continue;
+        if (!partnerAccountSealOk(integrity, account)) {
+          out.failed.push(`partner_account:${account._id}`);
+          continue;
+        }
+        if (out.resealed >= limit) {
+          out.remaining++;
+          continue;
+        }
+        if (await repo.updateSealed(account._id, account.mac, { mac: partnerAccountSeal(integrity, account) })) out.resealed++;
+        else out.remaining++;
+      }
+      const factors = await mfa.resealFactorMacs(current, limit);
+      return { organisations, accounts: out.resealed, secondFactors: factors.resealed, remaining: out.remaining + factors.remaining, failed: [...out.failed, ...factors.failed.map((f) => `partner_${f}`)] };
     },
 
     /** Ends every portal session of an organisation (its revocation: src/auth/service.ts revokePartner). */

@@ -38,6 +38,10 @@ export function createPartnerRepository(db: Db) {
     /** Moves a webhook secret to the current master key, if the record still holds the one read. */
     resealWebhookSecret: async (id: string, was: Binary, secret: Binary) =>
       (await partners.updateOne({ _id: id, 'webhook.secret': was }, { $set: { 'webhook.secret': secret } })).modifiedCount === 1,
+    /** Every organisation, whole (audit-key rotation: a few dozen records). */
+    all: () => partners.find({}).toArray(),
+    /** Replaces the record's seal, if it still carries the one the caller read (audit-key rotation). */
+    reseal: async (id: string, was: string, seal: string) => (await partners.updateOne({ _id: id, seal: was }, { $set: { seal } })).modifiedCount === 1,
     /** Revokes the key and re-seals the record in one write, if it is still the active record the caller read. */
     revoke: (id: string, at: Date, seal: string) =>
       partners.findOneAndUpdate({ _id: id, revokedAt: null }, { $set: { revokedAt: at, seal } }, { returnDocument: 'after' }),

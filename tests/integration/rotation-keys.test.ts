@@ -6,13 +6,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { TOTP, URI } from 'otpauth';
-import { secondFactorSealOk, userSealOk } from '../../src/auth/seal.js';
+import { partnerAccountSealOk, partnerSealOk, secondFactorSealOk, userSealOk } from '../../src/auth/seal.js';
 import { assertEnvelope } from '../../src/reports/model/envelope-mac.js';
 import type { ReportDoc } from '../../src/reports/model/types.js';
 import { triageProcessorOf } from '../../src/worker.js';
 import { bootApp, key, type TestApp } from '../support/app.js';
 import { auditEntries, findReport } from '../support/desk.js';
-import { createPartner, createStaff, PASSWORD } from '../support/factories.js';
+import { createPartner, createPartnerAccount, createStaff, PASSWORD } from '../support/factories.js';
 import { hotlineCall, RECORD_CALL } from '../support/payloads.js';
 import { runScript } from '../support/spawn.js';
 
@@ -49,6 +49,8 @@ describe('audit and index key rotation', () => {
     const handler = await createStaff(app, 'CALL_HANDLER');
     const supervisor = await createStaff(app, 'SUPERVISOR');
     const partner = await createPartner(app);
+    // A caseworker of that partner, with their second factor (the partner side's own accounts and factors).
+    const caseworker = await createPartnerAccount(app, partner);
     // The handler's second factor: its document's MAC and the record naming it are re-made under the new key.
     const begun = await app.gql(`mutation { beginMfaEnrolment { otpauthUri } }`, {}, handler.token);
     const totp = URI.parse(begun.data.beginMfaEnrolment.otpauthUri) as TOTP;
@@ -79,9 +81,17 @@ describe('audit and index key rotation', () => {
     expect(partly.stdout).toMatch(/still to re-seal or re-index/);
     expect(partly.code).toBe(3);
     const rest = await rotate();
-    expect(rest.stdout).toMatch(/every report, user, second factor and link edge is under the current audit and index keys/);
+    expect(rest.stdout).toMatch(/every report, user, second factor, partner account and link edge is under the current audit and index keys/);
     expect(rest.code).toBe(0);
-    expect((await rotate()).stdout).toMatch(/ 0 report\(s\), 0 user\(s\), 0 second factor\(s\), 0 link edge\(s\) done, 0 to go/);
+    const again = await rotate();
+    expect(again.stdout).toMatch(/ 0 report\(s\), 0 user\(s\), 0 second factor\(s\), 0 link edge\(s\) done, 0 to go/);
+    expect(again.stdout).toMatch(/ 0 partner organisation\(s\), 0 partner account\(s\) and 0 partner second factor\(s\) done, 0 to go/);
+    // The caseworker's username was kept as a hash under the old key: their next sign-in moves it to the new one.
+    const partnerAccounts = app.deps.database.db.collection<{ _id: string; usernameHash: string }>('partner_accounts');
+    const [before] = await partnerAccounts.find({}).toArray().then((all) => all.filter((a) => a.usernameHash === app.deps.crypto.integrity.macAll('username', `partner-account\n${caseworker.username}`)[1]));
+    expect(before).toBeDefined();
+    await app.deps.services.partnerAccounts.signIn(caseworker.username, PASSWORD, 'test-after-rotation', caseworker.totp.generate({ timestamp: Date.now() + 30_000 }));
+    expect((await partnerAccounts.findOne({ _id: before!._id }))!.usernameHash).toBe(app.deps.crypto.integrity.macAll('username', `partner-account\n${caseworker.username}`)[0]);
     // Each report the rotation changed carries one audit event of that change, written with it through the report writer.
     const oldIndexKeyId = (await app.deps.database.db.collection<ReportDoc>('reports').findOne({ _id: first.id }))!.history.find((h) => h.action === 'keys_rotated')!.from!.indexKeyId;
     const rotations = await auditEntries(app, 'report.rotate_keys');
@@ -102,6 +112,18 @@ describe('audit and index key rotation', () => {
     const factors = await app.deps.database.db.collection('mfa').find({}).toArray();
     expect(factors).toHaveLength(1);
     for (const doc of factors) expect(secondFactorSealOk(integrity, doc as never)).toBe(true);
+    // The partner side too: every organisation's seal, account's MAC and second factor's, and the caseworker's sign-in.
+    // The organisation's API key is kept as a hash under the old key: it needs a partner key rotation.
+    for (const doc of await app.deps.database.db.collection('partners').find({}).toArray()) expect(partnerSealOk(integrity, doc as never)).toBe(true);
+    const partnerSide = await app.deps.database.db.collection('partner_accounts').find({}).toArray();
+    expect(partnerSide.length).toBeGreaterThanOrEqual(2); // the partner admin the factory made, and the caseworker
+    for (const doc of partnerSide) expect(partnerAccountSealOk(integrity, doc as never)).toBe(true);
+    const partnerFactors = await app.deps.database.db.collection('partner_mfa').find({}).toArray();
+    expect(partnerFactors.length).toBeGreaterThanOrEqual(2);
+    for (const doc of partnerFactors) expect(secondFactorSealOk(integrity, doc as never)).toBe(true);
+    // Found by their username under the new key, password and records sound: asked for their authenticator's code (its
+    // next step is a test's 30 s away; the factor's MAC is checked above).
+    await expect(app.deps.services.partnerAccounts.signIn(caseworker.username, PASSWORD, 'test-after-removal')).rejects.toMatchObject({ extensions: { mfa: 'REQUIRED' } });
     expect((await app.deps.services.auth.login(handler.username, PASSWORD, 'test-after-rotation', totp.generate({ timestamp: Date.now() + 30_000 }))).token).toBeTruthy();
     for (const doc of await app.deps.database.db.collection<ReportDoc>('reports').find({}).toArray()) {
       expect(() => assertEnvelope(integrity, doc)).not.toThrow();
