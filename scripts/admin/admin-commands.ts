@@ -22,8 +22,8 @@ export const extraCommands = {
     /**
      * Rotates what the configured keys allow, in one resumable run (docs/encryption.md "Rotation"):
      * data keys re-wrapped under the current master key; reports, users, second factors, partner
-     * accounts and link edges re-sealed under the current audit key and reports re-indexed under the
-     * current index key. `--batch N` stops
+     * organisations and accounts and link edges re-sealed under the current audit key and reports
+     * re-indexed under the current index key. `--batch N` stops
      * after N records of each kind (run again to go on). The audit chain is anchored by a signed
      * checkpoint before (the prefix chained under the old key) and after.
      */
@@ -55,7 +55,7 @@ export const extraCommands = {
         limit,
       );
       console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.secondFactors} second factor(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go`);
-      // The partner side's accounts and second factors (their usernames' keyed hashes move at each holder's next sign-in).
+      // The partner side's organisations, accounts and second factors (usernames move at each holder's next sign-in).
       const partnerSealed = await deps.services.partnerAccounts.rotateAuditKey(deps.crypto.currentOnly.integrity, limit);
       console.log(`  ${partnerSealed.organisations} partner organisation(s), ${partnerSealed.accounts} partner account(s) and ${partnerSealed.secondFactors} partner second factor(s) done, ${partnerSealed.remaining} to go`);
       sealed.remaining += partnerSealed.remaining;
@@ -78,7 +78,7 @@ export const extraCommands = {
         return 3;
       }
       console.log(`done: ${result.rewrapped} re-wrapped; every data key, second-factor seed, webhook secret and partner organisation key is now under ${current}. The previous master key can be removed from the configuration.`);
-      console.log('every report, user, second factor, partner account and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify, and until every caseworker has signed in once (their usernames move to the current key then: see docs/encryption.md "Rotation").');
+      console.log('every report, user, second factor, partner organisation and account and link edge is under the current audit and index keys: the previous index key can be removed; keep the previous audit key listed as long as the audit and history entries chained under it must verify, and until every caseworker has signed in once (their usernames move to the current key then: see docs/encryption.md "Rotation").');
       return 0;
     },
   },

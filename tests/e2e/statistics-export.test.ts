@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { auditEntries } from '../support/desk.js';
 import { createStaff } from '../support/factories.js';
 import { expectAccessible, expectFitsNarrowWindow, screenshot, SCREENSHOTS, signIn, useE2E } from './support/browser.js';
-import { seedLondon, watchCsp } from './support/statistics.js';
+import { londonPeriod, seedLondon, watchCsp } from './support/statistics.js';
 
 /** Picks a view, downloads its CSV and answers the file's lines. */
 async function downloadView(page: Page, label: string): Promise<string[]> {
@@ -36,7 +36,7 @@ describe('statistics exports and the committee report', { timeout: 240_000 }, ()
     const { page } = await e2e().newPage();
     const violations = await watchCsp(page);
     await signIn(page, supervisor.username);
-    await page.goto('/statistics/export');
+    await page.goto(`/statistics/export?${londonPeriod().query}`);
     await page.getByRole('heading', { name: 'Export statistics', level: 1 }).waitFor();
     // Nothing chosen: the error summary says so.
     await page.getByRole('button', { name: 'Download CSV' }).click();
@@ -64,7 +64,7 @@ describe('statistics exports and the committee report', { timeout: 240_000 }, ()
     await page.getByRole('heading', { name: 'Key figures' }).waitFor();
     expect(await page.getByRole('table', { name: 'Reports received by channel' }).innerText()).toMatch(/Total\s+\d+/);
     // The trend: the screen's SVG chart, and its figures as a table for screen readers (seeded: 69 a week in the
-    // last 28 days, 55 a week before, as seedLondon writes them).
+    // period's 4 weeks, 55 a week before, as seedLondon writes them).
     await page.getByRole('img', { name: /^Reports received per week: line chart/ }).waitFor();
     const trendRows = page.getByRole('table', { name: /^Reports received per week, with the weeks before/ }).locator('tbody tr');
     const weeks = await trendRows.count();
@@ -113,7 +113,7 @@ describe('statistics exports and the committee report', { timeout: 240_000 }, ()
     const { page } = await e2e().newPage();
     const violations = await watchCsp(page);
     await signIn(page, oversight.username);
-    await page.goto('/statistics/export');
+    await page.goto(`/statistics/export?${londonPeriod().query}`);
     const lines = await downloadView(page, 'London picture');
     expect(lines[0]).toBe('"period start","period end","borough","reports received","previous period","change","unusual rise"');
     expect(lines.find((l) => l.includes('"CAMDEN"'))).toMatch(/"80","24","56","80 against a usual 24\.0/);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createStaff } from '../support/factories.js';
 import { join } from 'node:path';
 import { expectAccessible, expectFitsNarrowWindow, screenshot, SCREENSHOTS, signIn, useE2E } from './support/browser.js';
-import { seedLondon, watchCsp } from './support/statistics.js';
+import { londonPeriod, seedLondon, watchCsp } from './support/statistics.js';
 
 describe('the London picture', { timeout: 180_000 }, () => {
   const e2e = useE2E();
@@ -22,7 +22,7 @@ describe('the London picture', { timeout: 180_000 }, () => {
     const { page } = await e2e().newPage();
     const violations = await watchCsp(page);
     await signIn(page, supervisor.username);
-    await page.goto('/statistics/london');
+    await page.goto(`/statistics/london?${londonPeriod().query}`);
     await page.getByRole('heading', { name: 'London picture', level: 1 }).waitFor();
     const camden = page.getByRole('button', { name: /^Camden: 80 reports, 24 in the previous period.*unusual rise/ });
     await camden.waitFor();
@@ -55,7 +55,7 @@ describe('the London picture', { timeout: 180_000 }, () => {
     const { page } = await e2e().newPage();
     const violations = await watchCsp(page);
     await signIn(page, oversight.username);
-    await page.goto('/statistics/london');
+    await page.goto(`/statistics/london?${londonPeriod().query}`);
     await page.getByRole('heading', { name: 'London picture', level: 1 }).waitFor();
     await page.getByText('Published figures: whole weeks only').waitFor();
     // Hackney's 2 a week are "fewer than 5": the tile says so and gives no number.

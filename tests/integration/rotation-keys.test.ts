@@ -81,7 +81,7 @@ describe('audit and index key rotation', () => {
     expect(partly.stdout).toMatch(/still to re-seal or re-index/);
     expect(partly.code).toBe(3);
     const rest = await rotate();
-    expect(rest.stdout).toMatch(/every report, user, second factor, partner account and link edge is under the current audit and index keys/);
+    expect(rest.stdout).toMatch(/every report, user, second factor, partner organisation and account and link edge is under the current audit and index keys/);
     expect(rest.code).toBe(0);
     const again = await rotate();
     expect(again.stdout).toMatch(/ 0 report\(s\), 0 user\(s\), 0 second factor\(s\), 0 link edge\(s\) done, 0 to go/);

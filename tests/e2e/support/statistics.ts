@@ -16,16 +16,30 @@ const event = (day: string, borough: StatisticsEvent['borough'], categories: Sta
 const times = <T>(n: number, f: () => T) => Array.from({ length: n }, f);
 
 /**
- * 40 weeks of figures, one day a week (each Wednesday): a steady London, and in the last 28 days Camden's storage
- * reports up from 6 to 20 a week. Returns nothing: the screens read them.
+ * The period the statistics tests open (in the address): the 4 whole ISO weeks, Monday to Sunday, that end on the
+ * last Sunday before today (UTC). Whole weeks, so OVERSIGHT's published tables (whole weeks only) count the same
+ * days as a supervisor's exact figures; the screens' default (the 28 days ending yesterday) holds 4 whole weeks on
+ * Mondays only, and these tests passed on a Monday and failed on the Tuesday after.
  */
-export async function seedLondon(app: TestApp) {
-  const yesterday = Math.floor(Date.now() / DAY_MS) - 1;
-  const wednesday = yesterday - ((new Date(yesterday * DAY_MS).getUTCDay() + 4) % 7);
+export function londonPeriod(now = Date.now()): { from: string; to: string; query: string } {
+  const yesterday = Math.floor(now / DAY_MS) - 1;
+  const sunday = yesterday - new Date(yesterday * DAY_MS).getUTCDay();
+  const [from, to] = [dayOf(sunday - 27), dayOf(sunday)];
+  return { from, to, query: `from=${from}&to=${to}` };
+}
+
+/**
+ * 40 weeks of figures, one day a week (each Wednesday): a steady London, and in the 4 weeks of `londonPeriod`
+ * Camden's storage reports up from 6 to 20 a week. Returns nothing: the screens read them.
+ */
+export async function seedLondon(app: TestApp, now = Date.now()) {
+  const yesterday = Math.floor(now / DAY_MS) - 1;
+  const sunday = yesterday - new Date(yesterday * DAY_MS).getUTCDay();
+  const wednesday = sunday - 4;
   for (let w = 0; w < 40; w++) {
     const n = wednesday - 7 * w;
     const day = dayOf(n);
-    const recent = yesterday - n < 28;
+    const recent = w < 4;
     const events = [
       ...times(recent ? 20 : 6, () => event(day, 'CAMDEN')),
       ...times(9, () => event(day, 'BRENT', ['FINANCE'])),
