@@ -24,9 +24,10 @@
  * between a change and its entry) and recomputes the window's days.
  *
  * Entries are kept ENTRY_KEEP_DAYS, far longer than the reconciliation's
- * window; older days are final. On FerretDB the entry reads are scans of the
- * entries table (indexes on `writtenAt` and `day` serve MongoDB), one a
- * roll-up (`touchedSince`); slices and manifests are read by `_id` only.
+ * window; older days are final. On FerretDB every entry read is a scan of
+ * the entries table, so a roll-up reads it once (`touchedSince`; on MongoDB
+ * the indexes on `writtenAt` and `day` would serve two narrow reads instead);
+ * slices and manifests are read by `_id` only.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter, WithoutId } from 'mongodb';
