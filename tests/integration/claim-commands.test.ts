@@ -67,7 +67,8 @@ describe('sequential claims, in store commands', () => {
 /**
  * A claim's own commands (desk-queue-heads.test.ts: 17, and two inserts of list rows, the holder's and the recorder's
  * sharing one) and at most one writer's fold of each of the two lists it writes to (person-lists.ts
- * WRITER_SNAPSHOT_EVERY: the previous snapshot, 8 slots, the new snapshot and its pointer, 11 commands; here they never
+ * WRITER_SNAPSHOT_EVERY: the erasure mark, 8 slots (the previous snapshot kept by this process, not read again), the
+ * new snapshot and its pointer, 11 commands; here they never
  * meet: 30 at most). Before: 56 (20 and a fold of 32 slots, 36 commands, every 16th claim for the investigator's list
  * and every 32nd for the recorder's).
  */
