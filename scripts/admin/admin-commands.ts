@@ -54,7 +54,7 @@ export const extraCommands = {
         { reports: deps.reports, writer: deps.writer, users: createUserRepository(deps.database.db), secondFactors: deps.services.mfa, crypto: deps.crypto, audit: deps.services.audit },
         limit,
       );
-      console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.secondFactors} second factor(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go`);
+      console.log(`  ${sealed.reports} report(s), ${sealed.users} user(s), ${sealed.secondFactors} second factor(s), ${sealed.edges} link edge(s) done, ${sealed.remaining} to go; ${sealed.cards} report card(s) deleted (remade as reports are charted)`);
       // The partner side's organisations, accounts and second factors (usernames move at each holder's next sign-in).
       const partnerSealed = await deps.services.partnerAccounts.rotateAuditKey(deps.crypto.currentOnly.integrity, limit);
       console.log(`  ${partnerSealed.organisations} partner organisation(s), ${partnerSealed.accounts} partner account(s) and ${partnerSealed.secondFactors} partner second factor(s) done, ${partnerSealed.remaining} to go`);
@@ -66,7 +66,7 @@ export const extraCommands = {
         actor: { type: 'system', id: 'admin-cli' },
         target: { type: 'keys', id: current },
         outcome: failed ? 'failure' : 'success',
-        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, rewrappedPartnerOrganisations: partnerSide.rewrapped, resealedPartnerMfaSeeds: partnerSide.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, resealedSecondFactors: sealed.secondFactors, resealedPartners: partnerSealed.organisations, resealedPartnerAccounts: partnerSealed.accounts, resealedPartnerSecondFactors: partnerSealed.secondFactors, rekeyedEdges: sealed.edges, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
+        details: { rewrapped: result.rewrapped, resealedMfaSeeds: seeds.resealed, rewrappedPartnerOrganisations: partnerSide.rewrapped, resealedPartnerMfaSeeds: partnerSide.resealed, resealedWebhookEndpoints: hooks.resealed, failed, resealedReports: sealed.reports, resealedUsers: sealed.users, resealedSecondFactors: sealed.secondFactors, resealedPartners: partnerSealed.organisations, resealedPartnerAccounts: partnerSealed.accounts, resealedPartnerSecondFactors: partnerSealed.secondFactors, rekeyedEdges: sealed.edges, deletedCards: sealed.cards, remaining: sealed.remaining, auditKeyring: deps.crypto.integrity.keyId, indexKeyring: deps.crypto.indexKeyId },
       });
       await runAuditCheckpoint(deps.services.audit, out);
       if (result.failed.length) console.log(`done with errors: ${result.failed.length} data key(s) could not be opened (is the old master key in HOTLINE_PREVIOUS_MASTER_KEYS?) or belong to a report rolled back or put back after erasure (audited as report.integrity_failure): ${result.failed.slice(0, 20).join(', ')}`);

@@ -36,6 +36,8 @@ export const INTEGRITY_PURPOSES = {
   reportTombstone: 21,
   /** The Redis name of an audit event's "chained" mark: its key names the report (audit/chainer.ts). */
   chainMark: 22,
+  /** The MAC of a report's card, what the link chart draws of it (reports/model/card.ts). */
+  reportCard: 23,
   /** The id of a statistics entry: a keyed hash of its change's event key, which names the report (reports/store/statistics.ts). */
   statisticsEntry: 31,
   /** The id of a partner activity line for an operation a client retries (its idempotency key): one line however often it is sent (partners/accounts.ts). */

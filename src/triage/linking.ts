@@ -51,6 +51,13 @@ export interface LinkFindings {
   compared: number;
   /** Set when more candidates existed than the bound allows decrypting: the bound, and how many were left unread. */
   capped: { max: number; unread: number } | null;
+  /**
+   * The blind-index terms (current index key) of the report and of each report linked to it, computed from their
+   * values as decrypted here: what their cards are filed under (reports/model/card.ts). Empty when nothing was linked.
+   */
+  terms: Map<string, string[]>;
+  /** The index key they are under (crypto `indexKeyId`). */
+  termsKeyId: string;
 }
 
 const KIND_OF_PREFIX = new Map<string, IndexKind>(Object.entries(INDEX_KINDS).map(([kind, spec]) => [spec.prefix, kind as IndexKind]));
@@ -196,7 +203,7 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
     /** Reports, open or closed, that share a confirmed value of a blind-indexed field (vehicle, phone, postcode, subject name) with `doc`. */
     async confirmedLinks(doc: ReportDoc): Promise<LinkFindings> {
       const compared = Math.min(CROWDED_COMPARE, sharedThreshold);
-      const none: LinkFindings = { links: [], crowdedKinds: [], threshold: sharedThreshold, compared, capped: null };
+      const none: LinkFindings = { links: [], crowdedKinds: [], threshold: sharedThreshold, compared, capped: null, terms: new Map(), termsKeyId: crypto.indexKeyId };
       if (!doc.content || !doc.dataKey || !doc.bidx.length) return none;
       assertEnvelope(crypto.integrity, doc); // a tampered report is neither filed nor compared
       // Filing meets the reports filed before: of two reports triaged at once, the later one sees the other.
@@ -253,7 +260,8 @@ export function createLinker(deps: { reports: ReportRepository; crypto: Crypto; 
       await Promise.all(
         candidates.map((c) => reads.get(c._id)!.record(actor, { purpose: 'link-candidate', pair: pair(c), linked: links.some((l) => l.doc._id === c._id) }, { at: timeFor(c) })),
       );
-      return { links, crowdedKinds, threshold: sharedThreshold, compared, capped };
+      const terms = new Map<string, string[]>(links.length ? [[doc._id, indexTermsOf(crypto.blindIndex, mine.values)], ...links.map((l) => [l.doc._id, indexTermsOf(crypto.blindIndex, reads.get(l.doc._id)!.values)] as [string, string[]])] : []);
+      return { links, crowdedKinds, threshold: sharedThreshold, compared, capped, terms, termsKeyId: crypto.indexKeyId };
     },
   };
 }

@@ -22,7 +22,8 @@
  *   the password hash, which second factor, the SSO link), by compare-and-set
  *   on the old MAC;
  * - second factors: the MAC of each `mfa` document (src/auth/mfa.ts);
- * - link edges: re-keyed ids and re-sealed ends (reports/store/links.ts rekeyEdges).
+ * - link edges: re-keyed ids and re-sealed ends (reports/store/links.ts rekeyEdges);
+ * - reports' cards (reports/model/card.ts): deleted, filed again as reports are charted and linked.
  * The audit and history chains are not rewritten: entries keep the key they
  * were chained under and verify while that key is configured; the CLI anchors
  * the chain with a signed checkpoint before and after the run.
@@ -60,6 +61,8 @@ export interface KeyRotationResult {
   users: number;
   secondFactors: number;
   edges: number;
+  /** Report cards deleted (remade as reports are charted). */
+  cards: number;
   /** Records that need the work but were not done in this run (the limit, or a concurrent change): run again. */
   remaining: number;
   /** Records that verify under no configured key, and reports that are not their current version: left as they are (DATA_INTEGRITY on use). */
@@ -70,7 +73,7 @@ export interface KeyRotationResult {
 export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit = Number.MAX_SAFE_INTEGER): Promise<KeyRotationResult> {
   const { crypto } = deps;
   const current = crypto.currentOnly;
-  const result: KeyRotationResult = { reports: 0, users: 0, secondFactors: 0, edges: 0, remaining: 0, failed: [] };
+  const result: KeyRotationResult = { reports: 0, users: 0, secondFactors: 0, edges: 0, cards: 0, remaining: 0, failed: [] };
   const anyKey = createEnvelopeMac(crypto.integrity);
   const currentKey = createEnvelopeMac(current.integrity);
   const vault = createContentVault(deps);
@@ -118,6 +121,9 @@ export async function rotateIntegrityAndIndexKeys(deps: KeyRotationDeps, limit =
   const edges = await deps.reports.rekeyLinkEdges((where, sealed) => opens(current.linkIds, where, sealed), limit);
   result.edges = edges.rekeyed;
   result.remaining += edges.remaining;
+  // Reports' cards (reports/model/card.ts) hold terms under the index key and a MAC under the audit key being retired:
+  // all go, and are filed again under the current keys as reports are linked and charted.
+  result.cards = await deps.reports.clearCards();
   return result;
 }
 

@@ -3,10 +3,11 @@
  * report the viewer may read, the reports its links reach (depth 1 or 2),
  * the people, vehicles, phones and places they share, and what happened to
  * them on one time axis. Read over the existing links (reports/store/links.ts
- * through the repository's `linksOfMany`), nothing new stored; the reports
- * through `findManyById`, which does not read again a report this process
- * kept from an earlier chart while its freshness records say it is unchanged
- * (reports/store/report-cache.ts).
+ * through the repository's `linksOfMany`); the reports through `findForChart`:
+ * a report this process kept from an earlier read while its freshness
+ * records say it is unchanged (reports/store/report-cache.ts), else its card
+ * while current (reports/model/card.ts), else read whole; the chart files the
+ * cards of what it read whole.
  *
  * Need-to-know, as search's deconfliction (search.ts) has it:
  * - a report the viewer may read is a full node (reference, desk, status,
@@ -20,9 +21,10 @@
  *   date and no reference; it is never expanded, so nothing it shares and
  *   nothing reached only through it is drawn, and no count of such reports
  *   can be read from the chart (one node per desk, however many);
- * - shared values (entity nodes) come only from readable reports' indexed
- *   values, opened through the vault's audited read (`openIndexed`), and
- *   only values held by at least two readable reports of the chart.
+ * - shared values (entity nodes) come only from readable reports (their
+ *   terms: chart-values.ts), spelled by one of them opened through the
+ *   vault's audited read (`openIndexed`), and only values held by at least
+ *   two readable reports of the chart.
  *
  * Bounded like linking: at most MAX_NODES nodes; no further report's links
  * are read once the chart holds MAX_NODES reports and placeholders (they could
@@ -44,9 +46,9 @@ import type { Desk, Principal, StaffPrincipal } from '../../auth/types.js';
 import { DESKS } from '../../auth/types.js';
 import { badInput } from '../../errors.js';
 import * as access from '../rules/access.js';
-import type { IndexedRead } from '../content/vault.js';
-import { createEnvelopeMac } from '../model/envelope-mac.js';
+import type { CardHistoryEntry } from '../model/card.js';
 import { strengthOf, type LinkStrength, type ReportDoc, type ReportLink, type ReportStatus, type ThreatCategory } from '../model/types.js';
+import { createChartValues, type Charted, type EntityKind } from './chart-values.js';
 import type { EdgesSeen } from '../store/links.js';
 import type { DeskDeps } from './deps.js';
 import { loadReport } from './deps.js';
@@ -65,9 +67,7 @@ const READ_AT_ONCE = 32;
 /** Depths a chart may have. */
 export const MAX_DEPTH = 2;
 
-/** The kinds of shared value drawn (the blind-indexed fields: crypto/blind-index.ts). */
-const ENTITY_KINDS = ['name', 'vehicle', 'phone', 'postcode'] as const;
-export type EntityKind = (typeof ENTITY_KINDS)[number];
+export type { EntityKind } from './chart-values.js';
 
 export interface ReportNode {
   kind: 'REPORT';
@@ -145,8 +145,8 @@ const reportNodeId = (id: string) => `report:${id}`;
 
 /** The neighbourhood query and the export's audit record. */
 export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault' | 'audit' | 'log'>) {
-  const { reports, crypto, vault, audit, log } = deps;
-  const envelope = createEnvelopeMac(crypto.integrity);
+  const { reports, audit, log } = deps;
+  const chartValues = createChartValues(deps, READ_AT_ONCE);
 
   function depthOf(depth: number | null | undefined) {
     const d = depth ?? 1;
@@ -162,21 +162,8 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
     return { viewer: principal, doc };
   }
 
-  /** A readable report's indexed values (audited by the caller through `record`), or null when it has none or fails its envelope. */
-  function indexedOf(doc: ReportDoc): IndexedRead | null {
-    if (!doc.content || !doc.dataKey) return null;
-    const problems = envelope.problems(doc);
-    if (problems) {
-      log.error({ reportId: doc._id, fieldPath: `envelope: ${problems.join(', ')}`, purpose: 'chart' }, 'data integrity failure');
-      return null;
-    }
-    try {
-      return vault.openIndexed(doc);
-    } catch (err) {
-      log.error({ reportId: doc._id, errName: (err as Error)?.name, purpose: 'chart' }, 'chart report does not decrypt');
-      return null;
-    }
-  }
+  /** A card that does not verify under the audit key: forged in the database (or made under a key since removed); its report is read whole instead. */
+  const forged = (reportId: string) => log.error({ reportId, fieldPath: 'card', purpose: 'chart' }, 'data integrity failure');
 
   return {
     /** The chart of a report's neighbourhood (see the file's comment). */
@@ -187,15 +174,15 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
       let reads = 1;
 
       // Breadth first over readable reports only; an unreadable end becomes its desk's placeholder.
-      const docs = new Map<string, { doc: ReportDoc; depth: number }>([[rootDoc._id, { doc: rootDoc, depth: 0 }]]);
+      const docs = new Map<string, { doc: Charted; depth: number }>([[rootDoc._id, { doc: rootDoc, depth: 0 }]]);
       const links = new Map<string, ChartEdge>();
       const held = new Map<Desk | null, Set<string>>(); // placeholder desk → readable reports linking to it
-      let frontier = [rootDoc];
+      let frontier: Charted[] = [rootDoc];
       let expanded = 0;
       const desksRead = new Map<string, Desk | null>(); // the current desk of reports met but not (yet) read whole
       const edgesSeen: EdgesSeen = new Map(); // link edges read by this chart: one joining two of its reports is read once
       for (let level = 1; level <= depth; level++) {
-        const next: ReportDoc[] = [];
+        const next: Charted[] = [];
         // The frontier's links are read EXPAND_AT_ONCE reports at a time, and the reports they reach all at once: lookups
         // by _id sent together rather than one after another (the store answers each in a few ms; waiting on each was the
         // chart's time). What is drawn is decided in the frontier's order, as if read one by one.
@@ -257,9 +244,10 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
               waiting.push({ pair, link, from: doc._id });
             }
           });
-          const read = await reports.findManyById(toRead, READ_AT_ONCE);
+          const read = await reports.findForChart(toRead, READ_AT_ONCE, forged);
           reads += toRead.length;
-          for (const other of read) {
+          for (const found of read) {
+            const other = found?.doc ?? found?.card;
             if (!other) continue; // erased and gone
             if (!access.canReadReport(viewer, other)) {
               // Moved since its desk was read (dropped, as before), or since it was linked (presumed readable): then
@@ -286,27 +274,11 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
       }
       // Reports at the last depth are not expanded: that the chart goes no further is its depth, not a truncation.
 
-      // Shared values: opened (audited) from readable reports only, kept when at least two of them hold the value.
-      const opened = new Map<string, IndexedRead>();
-      for (const { doc } of docs.values()) {
-        const read = indexedOf(doc);
-        if (read) opened.set(doc._id, read);
-      }
-      // One entity per value as normalised: its blind term is the same exactly when the normalised values are (crypto/blind-index.ts).
-      const entities = new Map<string, { kind: EntityKind; value: string; holders: Set<string> }>();
-      for (const [reportId, read] of opened) {
-        for (const kind of ENTITY_KINDS) {
-          for (const value of read.values[kind]) {
-            const term = crypto.blindIndex.termFor(kind, value);
-            if (!term) continue;
-            const key = `${kind}\n${term}`;
-            const same = entities.get(key);
-            if (same) same.holders.add(reportId);
-            else entities.set(key, { kind, value, holders: new Set([reportId]) });
-          }
-        }
-      }
-      const shared = [...entities.values()].filter((e) => e.holders.size >= 2);
+      // Shared values: from readable reports only, kept when at least two of them hold the value (chart-values.ts).
+      const { values: shared, opened, cards } = await chartValues.sharedValues(
+        [...docs.values()].map((d) => d.doc),
+        (doc) => access.canReadReport(viewer, doc),
+      );
 
       const nodes: ChartNode[] = [...docs.values()]
         .sort((a, b) => a.depth - b.depth || b.doc.receivedAt.getTime() - a.doc.receivedAt.getTime())
@@ -341,7 +313,7 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
       const timeline: TimelineEvent[] = [];
       for (const { doc } of docs.values()) {
         timeline.push({ at: doc.receivedAt, reportId: doc._id, reference: doc.reference, kind: 'RECEIVED', status: null });
-        for (const entry of doc.history ?? []) {
+        for (const entry of (doc.history ?? []) as readonly CardHistoryEntry[]) {
           if (entry.action === 'received') continue; // the RECEIVED event above
           const to = typeof entry.to?.status === 'string' ? (entry.to.status as ReportStatus) : null;
           // Any entry that moved the status (triaged, claimed, referred, closed…) is a status change.
@@ -374,6 +346,9 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
           },
         }),
       ]);
+      // The cards of the reports read whole and decrypted, for the next chart of them (none when every report came as
+      // its card or was carded by this process before); a failure costs the next chart a read, never this one.
+      await reports.fileCards(cards).catch((err: Error) => log.warn({ errName: err.name, purpose: 'chart' }, 'report cards not filed'));
       return { rootId: rootDoc._id, depth, nodes, edges, truncated: [...truncated], timeline };
     },
 

@@ -219,6 +219,13 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
       return new Set(quiet.filter((_, i) => !buried[i]).map((d) => d._id));
     },
 
+    /** Which of these reports a tombstone names (erased): one lookup by `_id` each (per configured audit key), or the tombstones read once for several while they are few. */
+    async buried(reportIds: readonly string[]): Promise<Set<string>> {
+      const buriedIds = reportIds.length >= READ_TOMBSTONES_WHOLE_FROM ? await tombstonesIfFew() : null;
+      const found = await Promise.all(reportIds.map((id) => isBuried(id, buriedIds ?? undefined)));
+      return new Set(reportIds.filter((_, i) => found[i]));
+    },
+
     /** `doc` if current; null (alarmed) if not: for readers of many candidates that leave a failing one out (search, linking). */
     async currentOrNull<T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null): Promise<T | null> {
       if (!doc) return null;

@@ -25,6 +25,8 @@ import { createSearchIndex } from './search-index.js';
 import { createHoldings, HELD_STATUSES, holderOf } from './holdings.js';
 import { createSubmissions, SUBMISSIONS_WINDOW_MS } from './submissions.js';
 import { createPersonLists, type ListRow } from './person-lists.js';
+import { createReportCards } from './cards.js';
+import type { ReportCard } from '../model/card.js';
 import { HELD, listKey, PEOPLE_LISTS, settledRow, SUBMITTED, type PeopleList, type SubmittedRow } from './people-rows.js';
 import { createPartnerReferrals, type PartnerReferralEntry } from './partner-referrals.js';
 import { createIntakeTally } from './intake-tally.js';
@@ -71,6 +73,9 @@ export interface NewReportFilings {
  * when its indexed content changed (a follow-up, a re-index), and a follow-up call's entry in its recorder's
  * recent submissions. An entry may be stale (search and the list check the report), never missing.
  */
+/** One of the link chart's reports: read whole (a kept copy or a fresh read), or its card. */
+export type ChartRead = { doc: ReportDoc; card?: undefined } | { card: ReportCard; doc?: undefined } | null;
+
 export interface ChangeFilings {
   searchTerms?: readonly string[];
   followUp?: { addendumId: string; by: string; recordedAt: Date };
@@ -132,6 +137,20 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       return doc;
     });
   }
+  /**
+   * `findById` of several reports, in their order (null: no such report), `atOnce` lookups sent together; then
+   * their freshness checked together (freshness.ts `assertAllCurrent`: the tombstones read once for all while
+   * they are few): DATA_INTEGRITY (alarmed) when any is not its current version, as `findById`. For the link chart:
+   * a report this process read here before and kept (report-cache.ts) is not read again while its freshness records
+   * say it has not changed since; the copies handed out are frozen.
+   */
+  const findManyById = (ids: readonly string[], atOnce: number) =>
+    throughKept(ids, async (some) => {
+      const docs: (ReportDoc | null)[] = [];
+      for (let i = 0; i < some.length; i += atOnce) docs.push(...(await Promise.all(some.slice(i, i + atOnce).map((_id) => reports.findOne({ _id })))));
+      await freshness.assertAllCurrent(docs.filter((d): d is ReportDoc => d !== null));
+      return docs;
+    });
   /** Reports by id through the kept copies, each read checked to be its report's current version (null, alarmed, when not: freshness.ts `currentOrNull`). */
   const findCurrent = (ids: readonly string[]) => throughKept(ids, (some) => Promise.all(some.map(async (_id) => freshness.currentOrNull(await reports.findOne({ _id })))));
   /** Every write of a report sets its envelope MAC (reports/model/envelope-mac.ts), keyed like the history chains. */
@@ -168,6 +187,7 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const supervisorWatch = createSupervisorWatch(db);
   const intakeTally = createIntakeTally(db);
   const attachmentChunks = createAttachmentChunks(db);
+  const cards = createReportCards(db, integrity);
   const statistics = createStatisticsStore(db, integrity);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
@@ -453,21 +473,47 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       if (doc) checkedAtRead.add(doc);
       return doc;
     },
+    /** Several reports by id, through the kept copies, each checked current (above). */
+    findManyById,
     /**
-     * `findById` of several reports, in their order (null: no such report), `atOnce` lookups sent together; then
-     * their freshness checked together (freshness.ts `assertAllCurrent`: the tombstones read once for all while
-     * they are few): DATA_INTEGRITY (alarmed) when any is not its current version, as `findById`. For the link chart:
-     * a report this process read here before and kept (report-cache.ts) is not read again while its freshness records
-     * say it has not changed since; the copies handed out are frozen.
+     * The link chart's reports (reports/desk/neighbourhood.ts), in their order (null: no such report): a report kept
+     * here (report-cache.ts) as `findManyById` has it; else its card (reports/model/card.ts: a small document FerretDB
+     * decodes in a fraction of a report's time) when its MAC verifies and it is its report's current version (the
+     * version claims and tombstones, as for a kept copy); else the report read whole, with `findManyById`'s check.
+     * A card that does not verify is told to `forged` and its report read whole. The caller files the cards of what
+     * it read whole (`fileCards`).
      */
-    async findManyById(ids: readonly string[], atOnce: number) {
-      return throughKept(ids, async (some) => {
-        const docs: (ReportDoc | null)[] = [];
-        for (let i = 0; i < some.length; i += atOnce) docs.push(...(await Promise.all(some.slice(i, i + atOnce).map((_id) => reports.findOne({ _id })))));
-        await freshness.assertAllCurrent(docs.filter((d): d is ReportDoc => d !== null));
-        return docs;
+    async findForChart(ids: readonly string[], atOnce: number, forged: (id: string) => void): Promise<ChartRead[]> {
+      const copied = ids.filter((id) => kept.get(id) !== undefined);
+      const others = ids.filter((id) => !copied.includes(id));
+      const [copies, found] = await Promise.all([copied.length ? findManyById(copied, atOnce) : [], cards.read(others, atOnce, forged)]);
+      const present = found.filter((c): c is ReportCard => c !== null);
+      const current = present.length ? await freshness.unchangedSince(present) : new Set<string>();
+      const usable = new Map(present.filter((c) => current.has(c._id)).map((c) => [c._id, c]));
+      const whole = others.filter((id) => !usable.has(id));
+      const read = whole.length ? await findManyById(whole, atOnce) : [];
+      const docs = new Map<string, ReportDoc | null>([...copied.map((id, i) => [id, copies[i] ?? null] as const), ...whole.map((id, i) => [id, read[i] ?? null] as const)]);
+      return ids.map((id) => {
+        const card = usable.get(id);
+        if (card) return { card };
+        const doc = docs.get(id);
+        return doc ? { doc } : null;
       });
     },
+    /**
+     * Files cards (cards.ts: not those this process filed at the same version), then looks for the tombstone of each
+     * report whose card it wrote: a report erased meanwhile (its erasure deleted its card before this one was written)
+     * loses the card again, so none outlives its report. Cards are made only from reports read current and decrypted
+     * by their caller (the terms come from the values).
+     */
+    async fileCards(list: readonly ReportCard[]): Promise<void> {
+      const written = await cards.file(list);
+      if (!written.length) return;
+      const erased = await freshness.buried(written);
+      if (erased.size) await cards.forget([...erased]);
+    },
+    /** Key rotation: every card goes (their terms are under the index key being retired); reports are carded again as they are linked and charted. */
+    clearCards: () => cards.clear(),
     /** Throws ReportRollbackError (DATA_INTEGRITY, alarmed) unless `doc` is its report's current version (freshness.ts): for readers by scan (key rotation). */
     assertCurrent: (doc: Pick<ReportDoc, '_id' | 'version' | 'status'>) => freshness.assertCurrent(doc),
     /** Why a report as read is not its current version, or null (verifyReportHistory: freshness.ts). */
@@ -660,7 +706,10 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       }
       if (updated.version !== doc.version + 1) throw new Error(`report ${doc._id} was written outside applyChange`);
       // Erased now (or a later change of an erased report, e.g. a re-seal): the tombstone, and no claim names it any more.
-      if (updated.status === 'ERASED') await freshness.bury(doc._id, updated.version);
+      if (updated.status === 'ERASED') {
+        await freshness.bury(doc._id, updated.version);
+        await cards.forget([doc._id]); // after the tombstone: a card filed after this is found buried by its filer (`fileCards`)
+      }
       // Only the writes the change needs: on FerretDB even a delete that matches nothing waits for the one writer.
       const after = queueEntryOf(updated);
       if (after && !sameEntry(after, entry)) await side.queue.refresh(after, entry);

@@ -9,6 +9,7 @@ import type { HistoryInput } from '../../reports/model/history.js';
 import { isPartnerSourced, timeFor } from '../../reports/rules/partner-time.js';
 import { allows, targetOf, TRANSITIONS } from '../../reports/rules/state-machine.js';
 import type { ReportDoc } from '../../reports/model/types.js';
+import { cardOf } from '../../reports/model/card.js';
 import { linkingNotes, routingLinks, type ConfirmedLink } from '../linking.js';
 import { decide } from '../rules.js';
 import { SYSTEM, systemEvent, type TriageDeps } from './deps.js';
@@ -58,7 +59,7 @@ export function createRoute(deps: TriageDeps) {
       await reports.syncSideTables(doc);
       return 'skipped';
     }
-    const { links, ...leftOut } = await deps.linker.confirmedLinks(doc);
+    const { links, terms, termsKeyId, ...leftOut } = await deps.linker.confirmedLinks(doc);
     const level = await deps.threatLevel.level();
     // Every confirmed link is recorded (closed reports too); only links to open reports through a value not shared by
     // more than the threshold steer routing (triage/linking.ts routingLinks); what linking did not compare is a fact on the report.
@@ -69,6 +70,7 @@ export function createRoute(deps: TriageDeps) {
     const dueBy = timeFor(doc, new Date(now.getTime() + deps.slaSeconds[decision.priority] * 1000));
     const edges = await recordLinks(doc, links, decision.desk, now);
     const goneOrRouted = (d: ReportDoc | null) => (!d || !d.triagePending ? ('skipped' as const) : undefined);
+    let routed: ReportDoc | null = null;
     const outcome = await retryOnLostRace<'routed' | 'skipped'>({
       attempts: ROUTE_ATTEMPTS,
       first: doc,
@@ -104,6 +106,7 @@ export function createRoute(deps: TriageDeps) {
           [systemEvent('report.triage', reportId, 'success', { desk: decision.desk, priority: decision.priority, reasons: decision.reasons, ruleSetVersion: decision.ruleSetVersion, threatLevel: level })],
           now,
         );
+        routed = updated;
         return updated ? 'routed' : null;
       },
       async exhausted() {
@@ -117,6 +120,12 @@ export function createRoute(deps: TriageDeps) {
     events.publish(decision.desk, reportId, 'triaged');
     // Holders of the reports linked to hear of it (keyed by edge: a retried job tells them once; never fails routing).
     await deps.notifications?.linksConfirmed(links.map((l, i) => ({ doc: l.doc, edgeId: edges[i]!._id })), now);
+    // The cards of the report and of those linked to it (reports/model/card.ts), for the link chart: their terms from
+    // their values as linking decrypted them. Never fails routing (a chart without a card reads the report whole).
+    if (routed && links.length) {
+      const cards = [routed as ReportDoc, ...links.map((l) => l.doc)].map((d) => cardOf(d, terms.get(d._id) ?? [], termsKeyId));
+      await reports.fileCards(cards).catch((err: Error) => log.warn({ reportId, errName: err.name }, 'report cards not filed'));
+    }
     // Outgoing webhooks after the commit, not awaited: a slow receiver never holds up triage (src/webhooks/).
     if (decision.priority === 'P1') void deps.webhooks?.notify('p1_intake', { _id: reportId, desk: decision.desk, priority: decision.priority });
     return 'routed';
