@@ -4,23 +4,25 @@
  * bound is recorded through the API and linked by the real triage worker,
  * among `filler` ordinary bench calls, then `reportNeighbourhood` is timed
  * over HTTP at depth 2 from the cluster's hub once before the API has kept
- * any of its reports (src/reports/store/report-cache.ts: every report read
- * whole), then in rounds at depth 1 and 2, and `entity(ref)` (the
+ * any of its reports (src/reports/store/report-cache.ts: each report drawn
+ * from its card, or read whole when it has none), then in rounds at depth 1 and 2, and `entity(ref)` (the
  * entity page, reports/desk/entities.ts) for each value of one cluster report.
  * Measured, not asserted; the store commands of the first chart, of one chart at each depth (in
  * the first round, and in the last) and of one entity page are counted (store-counts.ts): `find report_links` stays
  * at 0 while no hand changed a link of the cluster (a slot carries its edge:
- * src/reports/store/links.ts), and `find reports` is one a report drawn in
- * the first chart (no desk lookup for a report the viewer may read) and one
- * (the root) in the rounds after it. Figures, with the load
+ * src/reports/store/links.ts), and `find reports` is the root and the reports
+ * read whole to spell a shared value (`find report_cards` one a report drawn
+ * from its card; no desk lookup for a report the viewer may read). Figures, with the load
  * average of each run: README "Performance" (the latest full run) and docs/performance-history.md (earlier ones).
  *
  * The cluster: a hub naming `groups` vehicles (20 at most: intake's list
  * limit); for each vehicle `perGroup` reports naming it (linked to the hub and
  * to each other: below LINK_SHARED_THRESHOLD, so every one is compared), each
  * with a phone shared by one further report (depth 2 from the hub). The
- * viewer is a supervisor: every report readable, so every one is decrypted
- * (the most work a chart does; an investigator's chart stops at other desks).
+ * viewer is a supervisor: every report readable, so every one is drawn (the
+ * most work a chart does; an investigator's chart stops at other desks); the
+ * reports met as their cards (filed by triage when it linked them:
+ * src/reports/model/card.ts) are decrypted only to spell a shared value.
  *
  * A phase of `npm run bench` (index.ts), and runnable alone, starting its own
  * FerretDB, Redis, API and worker:

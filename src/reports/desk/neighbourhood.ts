@@ -46,7 +46,7 @@ import type { Desk, Principal, StaffPrincipal } from '../../auth/types.js';
 import { DESKS } from '../../auth/types.js';
 import { badInput } from '../../errors.js';
 import * as access from '../rules/access.js';
-import type { CardHistoryEntry } from '../model/card.js';
+import { onTimeline, TIMELINE_ACTIONS, type CardHistoryEntry } from '../model/card.js';
 import { strengthOf, type LinkStrength, type ReportDoc, type ReportLink, type ReportStatus, type ThreatCategory } from '../model/types.js';
 import { createChartValues, type Charted, type EntityKind } from './chart-values.js';
 import type { EdgesSeen } from '../store/links.js';
@@ -131,8 +131,8 @@ export interface Neighbourhood {
   timeline: TimelineEvent[];
 }
 
-/** The history actions the timeline shows, and as what; besides these, every entry that moved the status. */
-const TIMELINE_ACTIONS: Record<string, TimelineKind> = {
+/** What the timeline shows each of TIMELINE_ACTIONS as (reports/model/card.ts `onTimeline`: those, and every entry that moved the status). */
+const TIMELINE_KINDS: Record<(typeof TIMELINE_ACTIONS)[number], TimelineKind> = {
   follow_up_recorded: 'FOLLOW_UP',
   referral_added: 'PARTNER_ADDED',
   partner_answered: 'PARTNER_ANSWER',
@@ -314,12 +314,9 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
       for (const { doc } of docs.values()) {
         timeline.push({ at: doc.receivedAt, reportId: doc._id, reference: doc.reference, kind: 'RECEIVED', status: null });
         for (const entry of (doc.history ?? []) as readonly CardHistoryEntry[]) {
-          if (entry.action === 'received') continue; // the RECEIVED event above
-          const to = typeof entry.to?.status === 'string' ? (entry.to.status as ReportStatus) : null;
-          // Any entry that moved the status (triaged, claimed, referred, closed…) is a status change.
-          const kind = TIMELINE_ACTIONS[entry.action] ?? (to && to !== entry.from?.status ? 'STATUS_CHANGE' : null);
-          if (!kind) continue;
-          const status = kind === 'STATUS_CHANGE' ? to : null;
+          if (!onTimeline(entry)) continue; // `received`: the RECEIVED event above
+          const kind = TIMELINE_KINDS[entry.action as (typeof TIMELINE_ACTIONS)[number]] ?? 'STATUS_CHANGE';
+          const status = kind === 'STATUS_CHANGE' ? (entry.to!.status as ReportStatus) : null;
           timeline.push({ at: entry.at, reportId: doc._id, reference: doc.reference, kind, status });
         }
       }

@@ -8,8 +8,8 @@
  * for the values they share.
  *
  * What it holds is in the report in plaintext already (nothing encrypted, no
- * key): the workflow fields, the history entries' times, actions and statuses
- * (not their reasons or actors), and the report's blind-index terms, which
+ * key): the workflow fields, the times, actions and statuses of the history
+ * entries a timeline draws (`onTimeline`; not their reasons or actors), and the report's blind-index terms, which
  * say which values two reports share without saying the values. The terms
  * are computed from the values as decrypted when the card is made (never
  * copied from `bidx`, which no MAC covers: links are confirmed by
@@ -53,6 +53,20 @@ export interface ReportCard {
 
 const statusOnly = (side: Record<string, unknown> | null) => (side && 'status' in side ? { status: side.status } : side ? {} : null);
 
+/** History actions a chart's timeline draws whatever they did to the status (reports/desk/neighbourhood.ts). */
+export const TIMELINE_ACTIONS = ['follow_up_recorded', 'referral_added', 'partner_answered'] as const;
+/**
+ * Whether a history entry is on a chart's timeline: one of TIMELINE_ACTIONS, or one that moved the status (triaged,
+ * claimed, referred, closed…). Not `received` (the report's own first event) nor a link or a note: a card keeps only
+ * these (a linked report's history holds an entry per link: most of it).
+ */
+export function onTimeline(entry: Pick<CardHistoryEntry, 'action' | 'from' | 'to'>): boolean {
+  if (entry.action === 'received') return false;
+  if ((TIMELINE_ACTIONS as readonly string[]).includes(entry.action)) return true;
+  const to = entry.to?.status;
+  return typeof to === 'string' && to !== entry.from?.status;
+}
+
 /** The card of a report as read (current, its envelope checked) and of its terms as computed from its decrypted values. */
 export function cardOf(doc: ReportDoc, terms: readonly string[], termsKeyId: string): ReportCard {
   return {
@@ -63,7 +77,7 @@ export function cardOf(doc: ReportDoc, terms: readonly string[], termsKeyId: str
     desk: doc.desk,
     receivedAt: doc.receivedAt,
     categories: [...doc.categories],
-    history: (doc.history ?? []).map((h) => ({ at: h.at, action: h.action, from: statusOnly(h.from), to: statusOnly(h.to) })),
+    history: (doc.history ?? []).filter(onTimeline).map((h) => ({ at: h.at, action: h.action, from: statusOnly(h.from), to: statusOnly(h.to) })),
     // Every field present (null rather than absent): the store keeps no `undefined`, and the MAC is over what is read back.
     links: (doc.links ?? []).map((l) => ({ reportId: l.reportId, reference: l.reference, reasons: [...l.reasons], desk: l.desk ?? null, at: l.at, manual: !!l.manual, by: l.by ?? null })),
     terms: [...new Set(terms)].sort(),

@@ -61,13 +61,16 @@ function freezeDeep<T>(value: T): T {
 
 export type ReportCache = ReturnType<typeof createReportCache>;
 
-/** `now`: the clock copies age by (tests move it). */
-export function createReportCache(max = MAX_KEPT, opts: { now?: () => number } = {}) {
+/**
+ * `now`: the clock copies age by (tests move it). `T`: what is kept of a report, the report itself by default (the
+ * link chart also keeps the cards it read, reports/model/card.ts, on the same terms).
+ */
+export function createReportCache<T extends Pick<ReportDoc, '_id' | 'status'> = ReportDoc>(max = MAX_KEPT, opts: { now?: () => number } = {}) {
   const clock = opts.now ?? Date.now;
-  const kept = new Map<string, { doc: ReportDoc; at: number }>();
+  const kept = new Map<string, { doc: T; at: number }>();
   return {
     /** The kept copy of a report, if any and not expired (not yet checked: `unchangedSince` first); counts as a use. */
-    get(id: string): ReportDoc | undefined {
+    get(id: string): T | undefined {
       const entry = kept.get(id);
       if (!entry) return undefined;
       kept.delete(id);
@@ -76,7 +79,7 @@ export function createReportCache(max = MAX_KEPT, opts: { now?: () => number } =
       return entry.doc;
     },
     /** Keeps a report just read and found current (not an erased one); returns it frozen. */
-    put(doc: ReportDoc): ReportDoc {
+    put(doc: T): T {
       kept.delete(doc._id);
       if (doc.status === 'ERASED') return doc;
       kept.set(doc._id, { doc: freezeDeep(doc), at: clock() });

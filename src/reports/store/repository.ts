@@ -188,6 +188,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
   const intakeTally = createIntakeTally(db);
   const attachmentChunks = createAttachmentChunks(db);
   const cards = createReportCards(db, integrity);
+  /** Cards the link chart read and found current, kept like the reports (report-cache.ts) for the next chart of them. */
+  const keptCards = createReportCache<ReportCard>();
   const statistics = createStatisticsStore(db, integrity);
   const blocks = new Map<string, { next: number; end: number }>();
   const reserving = new Map<string, Promise<{ next: number; end: number }>>();
@@ -478,17 +480,22 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
     /**
      * The link chart's reports (reports/desk/neighbourhood.ts), in their order (null: no such report): a report kept
      * here (report-cache.ts) as `findManyById` has it; else its card (reports/model/card.ts: a small document FerretDB
-     * decodes in a fraction of a report's time) when its MAC verifies and it is its report's current version (the
-     * version claims and tombstones, as for a kept copy); else the report read whole, with `findManyById`'s check.
+     * decodes in a fraction of a report's time; one read here within the minute is kept like a report) when its MAC
+     * verifies and it is its report's current version (the version claims and tombstones, as for a kept copy); else
+     * the report read whole, with `findManyById`'s check.
      * A card that does not verify is told to `forged` and its report read whole. The caller files the cards of what
      * it read whole (`fileCards`).
      */
     async findForChart(ids: readonly string[], atOnce: number, forged: (id: string) => void): Promise<ChartRead[]> {
       const copied = ids.filter((id) => kept.get(id) !== undefined);
       const others = ids.filter((id) => !copied.includes(id));
-      const [copies, found] = await Promise.all([copied.length ? findManyById(copied, atOnce) : [], cards.read(others, atOnce, forged)]);
-      const present = found.filter((c): c is ReportCard => c !== null);
+      const cardsKept = others.map((id) => keptCards.get(id)).filter((c): c is ReportCard => !!c);
+      const unkept = others.filter((id) => !cardsKept.some((c) => c._id === id));
+      const [copies, found] = await Promise.all([copied.length ? findManyById(copied, atOnce) : [], cards.read(unkept, atOnce, forged)]);
+      const present = [...cardsKept, ...found.filter((c): c is ReportCard => c !== null)];
       const current = present.length ? await freshness.unchangedSince(present) : new Set<string>();
+      for (const c of present) if (current.has(c._id)) keptCards.put(c);
+      else keptCards.drop(c._id);
       const usable = new Map(present.filter((c) => current.has(c._id)).map((c) => [c._id, c]));
       const whole = others.filter((id) => !usable.has(id));
       const read = whole.length ? await findManyById(whole, atOnce) : [];
