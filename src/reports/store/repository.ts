@@ -68,14 +68,14 @@ export interface NewReportFilings {
   auditPending(reference: string): ReportDoc['auditPending'];
 }
 
+/** One of the link chart's reports: read whole (a kept copy or a fresh read), or its card. */
+export type ChartRead = { doc: ReportDoc; card?: undefined } | { card: ReportCard; doc?: undefined } | null;
+
 /**
  * What a change files besides the report (repository `applyChange`), before its update: the report's search terms
  * when its indexed content changed (a follow-up, a re-index), and a follow-up call's entry in its recorder's
  * recent submissions. An entry may be stale (search and the list check the report), never missing.
  */
-/** One of the link chart's reports: read whole (a kept copy or a fresh read), or its card. */
-export type ChartRead = { doc: ReportDoc; card?: undefined } | { card: ReportCard; doc?: undefined } | null;
-
 export interface ChangeFilings {
   searchTerms?: readonly string[];
   followUp?: { addendumId: string; by: string; recordedAt: Date };
