@@ -219,6 +219,10 @@ export const INDEX_KINDS = {
 
 export type IndexKind = keyof typeof INDEX_KINDS;
 
+const KIND_OF_PREFIX = new Map<string, IndexKind>(Object.entries(INDEX_KINDS).map(([kind, spec]) => [spec.prefix, kind as IndexKind]));
+/** The kind a term was made for, read from its prefix (`v:3fa2` → vehicle); undefined for a term of no kind. */
+export const kindOfTerm = (term: string): IndexKind | undefined => KIND_OF_PREFIX.get(term.slice(0, term.indexOf(':')));
+
 /** crypto_kdf contexts are exactly 8 bytes. */
 const KDF_CONTEXT = 'hotlnidx';
 

@@ -16,7 +16,7 @@
  */
 import type { AuditLog } from '../audit/types.js';
 import type { Crypto, IndexKind } from '../crypto/index.js';
-import { INDEX_KINDS } from '../crypto/blind-index.js';
+import { INDEX_KINDS, kindOfTerm } from '../crypto/blind-index.js';
 import { createContentVault, type ContentVault, type IndexedRead } from '../reports/content/vault.js';
 import { indexTermsOf, type IndexedValues } from '../reports/model/indexed-content.js';
 import { edgeOf, pairKey } from '../reports/store/links.js';
@@ -60,8 +60,6 @@ export interface LinkFindings {
   termsKeyId: string;
 }
 
-const KIND_OF_PREFIX = new Map<string, IndexKind>(Object.entries(INDEX_KINDS).map(([kind, spec]) => [spec.prefix, kind as IndexKind]));
-const kindOfTerm = (term: string) => KIND_OF_PREFIX.get(term.slice(0, term.indexOf(':')));
 
 /**
  * The triage reasons that say what linking did not compare:

@@ -12,15 +12,16 @@
  * again. A value's words come from a decrypted report holding it: the first
  * in the chart's order that was read whole, else its first holder, read whole
  * and decrypted for it (so a chart of cards decrypts one report per shared
- * value at most, not every report). A report whose envelope fails is left out
- * (logged), as before.
+ * value at most, not every report). A report read whole whose envelope fails
+ * is left out (logged), as before; a card is not opened (its MAC was checked
+ * when it was read: reports/store/cards.ts).
  *
  * The cards of the reports decrypted here are handed back for the chart to
  * file: their terms come from their values, never from `bidx` (which no MAC
  * covers).
  */
 import type { Desk } from '../../auth/types.js';
-import { INDEX_KINDS } from '../../crypto/blind-index.js';
+import { kindOfTerm } from '../../crypto/blind-index.js';
 import type { IndexedRead } from '../content/vault.js';
 import { cardOf, type ReportCard } from '../model/card.js';
 import { createEnvelopeMac } from '../model/envelope-mac.js';
@@ -42,11 +43,14 @@ export interface SharedValue {
   holders: Set<string>;
 }
 
-const KIND_OF_PREFIX = new Map<string, EntityKind>(ENTITY_KINDS.map((kind) => [INDEX_KINDS[kind].prefix, kind]));
-const kindOfTerm = (term: string) => KIND_OF_PREFIX.get(term.slice(0, term.indexOf(':')));
+/** The entity kind of a term (crypto/blind-index.ts `kindOfTerm`), or undefined for a kind the chart does not draw. */
+const entityKindOf = (term: string) => {
+  const kind = kindOfTerm(term);
+  return (ENTITY_KINDS as readonly string[]).includes(kind ?? '') ? (kind as EntityKind) : undefined;
+};
 /** A report's terms in the order its values are drawn: by kind (ENTITY_KINDS), then by term. */
 const inKindOrder = (terms: readonly string[]) =>
-  [...new Set(terms)].filter((t) => kindOfTerm(t)).sort((a, b) => ENTITY_KINDS.indexOf(kindOfTerm(a)!) - ENTITY_KINDS.indexOf(kindOfTerm(b)!) || (a < b ? -1 : a > b ? 1 : 0));
+  [...new Set(terms)].filter((t) => entityKindOf(t)).sort((a, b) => ENTITY_KINDS.indexOf(entityKindOf(a)!) - ENTITY_KINDS.indexOf(entityKindOf(b)!) || (a < b ? -1 : a > b ? 1 : 0));
 
 export function createChartValues(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'vault' | 'log'>, readAtOnce: number) {
   const { reports, crypto, vault, log } = deps;
@@ -116,7 +120,7 @@ export function createChartValues(deps: Pick<DeskDeps, 'reports' | 'crypto' | 'v
       for (const term of termsOf.get(r._id) ?? []) {
         const same = held.get(term);
         if (same) same.holders.add(r._id);
-        else held.set(term, { kind: kindOfTerm(term)!, term, holders: new Set([r._id]) });
+        else held.set(term, { kind: entityKindOf(term)!, term, holders: new Set([r._id]) });
       }
     }
     const shared = [...held.values()].filter((e) => e.holders.size >= 2);

@@ -343,8 +343,8 @@ export function createNeighbourhood(deps: Pick<DeskDeps, 'reports' | 'crypto' | 
           },
         }),
       ]);
-      // The cards of the reports read whole and decrypted, for the next chart of them (none when every report came as
-      // its card or was carded by this process before); a failure costs the next chart a read, never this one.
+      // The cards of the reports read whole and decrypted (the root at least), for the next chart of them:
+      // reports/store/cards.ts writes none this process filed at the same version. A failure costs the next chart a read, never this one.
       await reports.fileCards(cards).catch((err: Error) => log.warn({ errName: err.name, purpose: 'chart' }, 'report cards not filed'));
       return { rootId: rootDoc._id, depth, nodes, edges, truncated: [...truncated], timeline };
     },

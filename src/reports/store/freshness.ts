@@ -119,6 +119,13 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
     return (await deps.chainedKeys([key])).has(key);
   }
 
+  /** Which of these reports a tombstone names (erased): one lookup by `_id` each (per configured audit key), or the tombstones read once for several while they are few. */
+  async function buried(reportIds: readonly string[]): Promise<Set<string>> {
+    const buriedIds = reportIds.length >= READ_TOMBSTONES_WHOLE_FROM ? await tombstonesIfFew() : null;
+    const found = await Promise.all(reportIds.map((id) => isBuried(id, buriedIds ?? undefined)));
+    return new Set(reportIds.filter((_, i) => found[i]));
+  }
+
   /**
    * Why `doc` is not the report's current version, or null when nothing on record says so. `buriedIds`: every
    * tombstone id on record, read after `doc` was (`tombstonesIfFew`), instead of a lookup of its own.
@@ -214,17 +221,11 @@ export function createFreshness(db: Db, integrity: FreshnessIntegrity, deps?: Fr
       const live = docs.filter((d) => d.status !== 'ERASED');
       const claimed = await Promise.all(live.map((d) => versions.findOne({ _id: claimIdOf(d._id, d.version + 1) }, { projection: { _id: 1 } })));
       const quiet = live.filter((_, i) => !claimed[i]);
-      const buriedIds = quiet.length >= READ_TOMBSTONES_WHOLE_FROM ? await tombstonesIfFew() : null;
-      const buried = await Promise.all(quiet.map((d) => isBuried(d._id, buriedIds ?? undefined)));
-      return new Set(quiet.filter((_, i) => !buried[i]).map((d) => d._id));
+      const erased = await buried(quiet.map((d) => d._id));
+      return new Set(quiet.filter((d) => !erased.has(d._id)).map((d) => d._id));
     },
 
-    /** Which of these reports a tombstone names (erased): one lookup by `_id` each (per configured audit key), or the tombstones read once for several while they are few. */
-    async buried(reportIds: readonly string[]): Promise<Set<string>> {
-      const buriedIds = reportIds.length >= READ_TOMBSTONES_WHOLE_FROM ? await tombstonesIfFew() : null;
-      const found = await Promise.all(reportIds.map((id) => isBuried(id, buriedIds ?? undefined)));
-      return new Set(reportIds.filter((_, i) => found[i]));
-    },
+    buried,
 
     /** `doc` if current; null (alarmed) if not: for readers of many candidates that leave a failing one out (search, linking). */
     async currentOrNull<T extends Pick<ReportDoc, '_id' | 'version' | 'status'>>(doc: T | null): Promise<T | null> {

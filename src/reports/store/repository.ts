@@ -490,7 +490,8 @@ export function createReportRepository(store: Db, integrity: FreshnessIntegrity,
       const copied = ids.filter((id) => kept.get(id) !== undefined);
       const others = ids.filter((id) => !copied.includes(id));
       const cardsKept = others.map((id) => keptCards.get(id)).filter((c): c is ReportCard => !!c);
-      const unkept = others.filter((id) => !cardsKept.some((c) => c._id === id));
+      const cardKept = new Set(cardsKept.map((c) => c._id));
+      const unkept = others.filter((id) => !cardKept.has(id));
       const [copies, found] = await Promise.all([copied.length ? findManyById(copied, atOnce) : [], cards.read(unkept, atOnce, forged)]);
       const present = [...cardsKept, ...found.filter((c): c is ReportCard => c !== null)];
       const current = present.length ? await freshness.unchangedSince(present) : new Set<string>();
